@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as lessonLibrary from './2026-11-27-01-lesson-library.js';
+
+/**
+ * Every migration, by name, in order. Imported statically (not discovered on disk) so the same list runs
+ * under tsx, vitest and the compiled dist/; a test checks that no file in this folder is missing here.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-27-01-lesson-library': lessonLibrary,
+};

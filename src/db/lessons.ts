@@ -1,0 +1,170 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { articleWordCount, dialogueWordCount, type Lesson } from '../domain/lesson.js';
+import { lessonContentHash } from '../domain/lesson-hash.js';
+import type { DB, LessonRow } from './schema.js';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+/** A lesson as stored in the library, with what the project computed and recorded about it. */
+export interface LibraryLesson {
+  readonly lesson: Lesson;
+  readonly articleWords: number;
+  readonly dialogueWords: number;
+  /** Members (server + user) who opened or finished it. */
+  readonly readCount: number;
+  readonly lastReadAt: Date | null;
+  readonly importedAt: Date;
+}
+
+export interface LessonSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly date: string;
+  readonly category: string;
+}
+
+export type UpsertOutcome = 'imported' | 'updated' | 'unchanged';
+
+/**
+ * Inserts a lesson, or updates its content in place when it changed. Reading data recorded by the bot
+ * (read_count, last_read_at, readers) is never touched, so a re-import loses nothing.
+ */
+export async function upsertLesson(db: Executor, lesson: Lesson): Promise<UpsertOutcome> {
+  const content = {
+    category: lesson.category,
+    url: lesson.url,
+    article_date: lesson.date,
+    title: lesson.title,
+    summary: lesson.summary,
+    article: JSON.stringify(lesson.article),
+    dialogue: JSON.stringify(lesson.dialogue),
+    similar_readings: JSON.stringify(lesson.similarReadings),
+    source_words: lesson.sourceStats.words,
+    source_read_count: lesson.sourceStats.readCount,
+    source_created_at: lesson.sourceTimes.created,
+    source_updated_at: lesson.sourceTimes.updated,
+    source_last_read_at: lesson.sourceTimes.lastRead,
+    article_words: articleWordCount(lesson),
+    dialogue_words: dialogueWordCount(lesson),
+    content_hash: lessonContentHash(lesson),
+  };
+  const row = await db
+    .insertInto('lessons')
+    .values({ id: lesson.id, ...content })
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet((eb) => ({
+          ...Object.fromEntries(Object.keys(content).map((column) => [column, eb.ref(`excluded.${column}` as 'excluded.title')])),
+          updated_at: sql<Date>`now()`,
+        }))
+        .where('lessons.content_hash', '<>', (eb) => eb.ref('excluded.content_hash')),
+    )
+    // xmax is 0 only for a freshly inserted row version: tells insert from update in one round trip.
+    .returning(sql<boolean>`xmax = 0`.as('inserted'))
+    .executeTakeFirst();
+  if (!row) return 'unchanged';
+  return row.inserted ? 'imported' : 'updated';
+}
+
+export async function findLesson(db: Executor, id: string): Promise<LibraryLesson | undefined> {
+  if (!isUuid(id)) return undefined;
+  const row = await db.selectFrom('lessons').selectAll().where('id', '=', id.toLowerCase()).executeTakeFirst();
+  return row && toLibraryLesson(row);
+}
+
+/** The newest lesson by article date: "today's lesson" until a server has a schedule. */
+export async function newestLesson(db: Executor): Promise<LibraryLesson | undefined> {
+  const row = await db
+    .selectFrom('lessons')
+    .selectAll()
+    .orderBy('article_date', 'desc')
+    .orderBy('imported_at', 'desc')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return row && toLibraryLesson(row);
+}
+
+export async function listLessons(db: Executor, options: { limit: number; offset?: number }): Promise<LessonSummary[]> {
+  const rows = await db
+    .selectFrom('lessons')
+    .select(['id', 'title', 'article_date', 'category'])
+    .orderBy('article_date', 'desc')
+    .orderBy('id')
+    .limit(options.limit)
+    .offset(options.offset ?? 0)
+    .execute();
+  return rows.map(toSummary);
+}
+
+export async function countLessons(db: Executor): Promise<number> {
+  const row = await db.selectFrom('lessons').select(sql<number>`count(*)::int`.as('count')).executeTakeFirstOrThrow();
+  return row.count;
+}
+
+/**
+ * Autocomplete: titles containing every word of the query, titles starting with it first, then newest.
+ * An ID (or its prefix) matches too. The query is a bound parameter; LIKE wildcards in it are escaped.
+ */
+export async function searchLessons(db: Executor, query: string, limit: number): Promise<LessonSummary[]> {
+  const words = query.trim().toLowerCase().split(/\s+/u).filter(Boolean).slice(0, 8);
+  const whole = query.trim().toLowerCase();
+  let select = db.selectFrom('lessons').select(['id', 'title', 'article_date', 'category']);
+  if (words.length > 0) {
+    select = select.where((eb) =>
+      eb.or([
+        eb.and(words.map((word) => eb(sql`lower(title)`, 'like', `%${escapeLike(word)}%`))),
+        eb(sql`id::text`, 'like', `${escapeLike(whole)}%`),
+      ]),
+    );
+  }
+  const rows = await select
+    .orderBy(sql`case when lower(title) like ${`${escapeLike(whole)}%`} then 0 else 1 end`)
+    .orderBy('article_date', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(toSummary);
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/gu, (c) => `\\${c}`);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
+
+export function isUuid(text: string): boolean {
+  return UUID.test(text);
+}
+
+function toSummary(row: Pick<LessonRow, 'id' | 'title' | 'article_date' | 'category'>): LessonSummary {
+  return { id: row.id, title: row.title, date: row.article_date, category: row.category };
+}
+
+export function toLibraryLesson(row: LessonRow): LibraryLesson {
+  return {
+    lesson: {
+      id: row.id,
+      category: row.category,
+      url: row.url,
+      date: row.article_date,
+      title: row.title,
+      summary: row.summary,
+      article: row.article,
+      dialogue: row.dialogue,
+      similarReadings: row.similar_readings,
+      sourceStats: { words: row.source_words, readCount: row.source_read_count },
+      sourceTimes: {
+        created: row.source_created_at.toISOString(),
+        updated: row.source_updated_at.toISOString(),
+        lastRead: row.source_last_read_at?.toISOString() ?? null,
+      },
+    },
+    articleWords: row.article_words,
+    dialogueWords: row.dialogue_words,
+    readCount: row.read_count,
+    lastReadAt: row.last_read_at,
+    importedAt: row.imported_at,
+  };
+}

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { openDatabase, type Database, type DatabaseKind } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+
+export interface TestDatabase extends Database {
+  /** Empties every application table (between tests; one database per test file). */
+  truncate(): Promise<void>;
+}
+
+export interface TestDatabaseTarget {
+  readonly kind: DatabaseKind;
+  open(): Promise<TestDatabase>;
+}
+
+/** PGlite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). */
+export function testDatabaseTargets(): TestDatabaseTarget[] {
+  const targets: TestDatabaseTarget[] = [{ kind: 'pglite', open: openPgliteForTest }];
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) targets.push({ kind: 'postgres', open: () => openPostgresForTest(url) });
+  return targets;
+}
+
+async function openPgliteForTest(): Promise<TestDatabase> {
+  const database = await openDatabase({ dataDir: 'memory://' });
+  await migrateToLatest(database.db);
+  return withTruncate(database);
+}
+
+/** A fresh database per test file on the server, so files can run in parallel; dropped on close. */
+export async function createScratchPostgres(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `newsdesk_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const scratch = new URL(url);
+  scratch.pathname = `/${name}`;
+  return {
+    url: scratch.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+async function openPostgresForTest(url: string): Promise<TestDatabase> {
+  const scratch = await createScratchPostgres(url);
+  const database = await openDatabase({ url: scratch.url, dataDir: 'unused', maxConnections: 4 });
+  await migrateToLatest(database.db);
+  const withTruncation = withTruncate(database);
+  return {
+    ...withTruncation,
+    async close() {
+      await database.close();
+      await scratch.drop();
+    },
+  };
+}
+
+function withTruncate(database: Database): TestDatabase {
+  return {
+    ...database,
+    async truncate() {
+      const tables = await sql<{ tablename: string }>`
+        select tablename from pg_tables
+        where schemaname = current_schema() and tablename not like 'kysely_%'`.execute(database.db);
+      if (tables.rows.length === 0) return;
+      const list = tables.rows.map((row) => `"${row.tablename}"`).join(', ');
+      await sql.raw(`truncate ${list} restart identity cascade`).execute(database.db);
+    },
+  };
+}

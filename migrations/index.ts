@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as lessonLibrary from './2026-11-27-01-lesson-library.js';
+import * as scheduling from './2026-11-27-02-scheduling.js';
 
 /**
  * Every migration, by name, in order. Imported statically (not discovered on disk) so the same list runs
@@ -7,4 +8,5 @@ import * as lessonLibrary from './2026-11-27-01-lesson-library.js';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-27-01-lesson-library': lessonLibrary,
+  '2026-11-27-02-scheduling': scheduling,
 };

@@ -39,6 +39,15 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/** Reads ./.env into process.env if it exists; variables already set in the environment win. */
+export function loadDotEnv(path = '.env'): void {
+  try {
+    process.loadEnvFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
 /** Parses the environment once; every problem is listed by variable name, never with its value (secrets). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = configSchema.safeParse(env);

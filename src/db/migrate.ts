@@ -3,8 +3,9 @@ import { migrations } from '../../migrations/index.js';
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-export function createMigrator(db: Kysely<unknown>): Migrator {
-  return new Migrator({ db, provider });
+export function createMigrator<T>(db: Kysely<T>): Migrator {
+  // The migrator only touches its own tables and the migrations' untyped schema builders.
+  return new Migrator({ db: db as Kysely<unknown>, provider });
 }
 
 export class MigrationError extends Error {
@@ -12,7 +13,7 @@ export class MigrationError extends Error {
 }
 
 /** Brings the schema to the newest migration; Kysely's migrator locks, so concurrent starts are safe. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+export async function migrateToLatest<T>(db: Kysely<T>): Promise<string[]> {
   const { error, results } = await createMigrator(db).migrateToLatest();
   return checked(error, results);
 }

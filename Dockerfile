@@ -1,0 +1,27 @@
+# syntax=docker/dockerfile:1
+# Build: compile TypeScript with the dev dependencies.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY commands ./commands
+COPY migrations ./migrations
+RUN npm run build
+
+# Run: production dependencies and the compiled JavaScript only.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY examples ./examples
+# The embedded database (when DATABASE_URL is not set) lives here; mount a volume to keep it.
+ENV DATA_DIR=/data
+RUN mkdir -p /data && chown node:node /data
+VOLUME ["/data"]
+USER node
+# SIGTERM from `docker stop` reaches node directly (exec form), which shuts down gracefully.
+CMD ["node", "dist/src/main.js"]

@@ -1,0 +1,132 @@
+import {
+  MessageFlags,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+} from 'discord.js';
+import type { Logger } from '../logger.js';
+import type { CommandDefinition } from './command-definition.js';
+import { NO_MENTIONS, Reply } from './reply.js';
+import { UserError } from '../user-error.js';
+
+export interface CommandHandler {
+  readonly definition: CommandDefinition;
+  execute(interaction: ChatInputCommandInteraction, reply: Reply): Promise<void>;
+  autocomplete?(interaction: AutocompleteInteraction): Promise<void>;
+}
+
+export interface ButtonHandler {
+  /** Handles buttons whose custom id starts with this prefix. */
+  readonly prefix: string;
+  execute(interaction: ButtonInteraction, reply: Reply): Promise<void>;
+}
+
+export const APOLOGY = 'Sorry, something went wrong on our side. Please try again in a moment.';
+const SHUTTING_DOWN = 'The bot is restarting. Please try again in a few seconds.';
+
+export interface InteractionRouter {
+  handle(interaction: Interaction): Promise<void>;
+  /** Stops taking new interactions and waits (up to `timeoutMs`) for the ones in flight. */
+  drain(timeoutMs: number): Promise<void>;
+}
+
+/** One entry point for every interaction, with one error boundary. */
+export function createInteractionRouter(options: {
+  commands: readonly CommandHandler[];
+  buttons: readonly ButtonHandler[];
+  logger: Logger;
+}): InteractionRouter {
+  const commands = new Map(options.commands.map((command) => [command.definition.name, command]));
+  const inFlight = new Set<Promise<void>>();
+  let draining = false;
+
+  async function dispatch(interaction: Interaction, reply: Reply | undefined): Promise<void> {
+    if (interaction.isAutocomplete()) {
+      await commands.get(interaction.commandName)?.autocomplete?.(interaction);
+    } else if (interaction.isChatInputCommand() && reply) {
+      const command = commands.get(interaction.commandName);
+      if (!command) throw new UserError('This command is not available any more. It may take a minute to disappear.');
+      await command.execute(interaction, reply);
+    } else if (interaction.isButton() && reply) {
+      const button = options.buttons.find((handler) => interaction.customId.startsWith(handler.prefix));
+      if (!button) throw new UserError('This button has expired.');
+      await button.execute(interaction, reply);
+    }
+  }
+
+  async function guarded(interaction: Interaction): Promise<void> {
+    const started = Date.now();
+    const reply = interaction.isChatInputCommand() || interaction.isButton() ? new Reply(interaction) : undefined;
+    reply?.deferSoon();
+    try {
+      await dispatch(interaction, reply);
+    } catch (error) {
+      await answerFailure(interaction, reply, error, options.logger);
+    } finally {
+      reply?.dispose();
+      options.logger.debug({ ...describe(interaction), ms: Date.now() - started }, 'interaction handled');
+    }
+  }
+
+  return {
+    async handle(interaction) {
+      if (draining) {
+        if (interaction.isRepliable()) {
+          await interaction
+            .reply({ content: SHUTTING_DOWN, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS })
+            .catch(() => undefined);
+        }
+        return;
+      }
+      const work = guarded(interaction);
+      inFlight.add(work);
+      try {
+        await work;
+      } finally {
+        inFlight.delete(work);
+      }
+    },
+    async drain(timeoutMs) {
+      draining = true;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([Promise.allSettled([...inFlight]), timeout]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function answerFailure(interaction: Interaction, reply: Reply | undefined, error: unknown, logger: Logger): Promise<void> {
+  const userError = error instanceof UserError;
+  if (!userError) logger.error({ err: error, ...describe(interaction) }, 'interaction failed');
+  if (interaction.isAutocomplete()) {
+    // Autocomplete has no message to show; an empty list is the honest answer.
+    if (!interaction.responded) await interaction.respond([]).catch(() => undefined);
+    return;
+  }
+  try {
+    await reply?.fail(userError ? error.message : APOLOGY);
+  } catch (replyError) {
+    logger.warn({ err: replyError, ...describe(interaction) }, 'could not tell the member about a failure');
+  }
+}
+
+/** What identifies an interaction in the logs: never its token. */
+function describe(interaction: Interaction): Record<string, unknown> {
+  return {
+    interactionId: interaction.id,
+    type: interaction.type,
+    command: interaction.isCommand() || interaction.isAutocomplete() ? interaction.commandName : undefined,
+    subcommand:
+      interaction.isChatInputCommand() || interaction.isAutocomplete()
+        ? (interaction.options.getSubcommand(false) ?? undefined)
+        : undefined,
+    customId: interaction.isMessageComponent() ? interaction.customId : undefined,
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+    userId: interaction.user.id,
+  };
+}

@@ -1,0 +1,72 @@
+import type { Kysely } from 'kysely';
+import type { Lesson } from '../domain/lesson.js';
+import { LessonParseError, parseLessonFile } from '../domain/lesson-parser/index.js';
+import { upsertLesson, type UpsertOutcome } from '../db/lessons.js';
+import type { DB } from '../db/schema.js';
+import type { LessonSource } from './sources.js';
+
+export interface ImportProblem {
+  readonly path: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+export interface ParsedLesson {
+  readonly path: string;
+  readonly lesson: Lesson;
+}
+
+export type ParsedBatch =
+  | { readonly ok: true; readonly lessons: readonly ParsedLesson[] }
+  | { readonly ok: false; readonly problems: readonly ImportProblem[] };
+
+export function formatProblem(problem: ImportProblem): string {
+  return `${problem.path}:${problem.line}: ${problem.message}`;
+}
+
+/** Parses every source and reports every problem in all of them, so one run shows the whole list to fix. */
+export function parseSources(sources: readonly LessonSource[], options: { importTimeZone: string }): ParsedBatch {
+  const problems: ImportProblem[] = [];
+  const lessons: ParsedLesson[] = [];
+  const firstPathById = new Map<string, string>();
+  for (const source of sources) {
+    try {
+      for (const lesson of parseLessonFile(source.text, { file: source.path, importTimeZone: options.importTimeZone })) {
+        const earlier = firstPathById.get(lesson.id);
+        if (earlier !== undefined) {
+          problems.push({ path: source.path, line: 1, message: `lesson ${lesson.id} is also in ${earlier}; import it once` });
+          continue;
+        }
+        firstPathById.set(lesson.id, source.path);
+        lessons.push({ path: source.path, lesson });
+      }
+    } catch (error) {
+      if (!(error instanceof LessonParseError)) throw error;
+      problems.push(...error.problems.map((p) => ({ path: source.path, line: p.line, message: p.message })));
+    }
+  }
+  if (sources.length === 0) problems.push({ path: '<arguments>', line: 1, message: 'no lesson files found' });
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, lessons };
+}
+
+export type ImportCounts = Record<UpsertOutcome, number>;
+
+export function formatCounts(counts: ImportCounts): string {
+  return `imported ${counts.imported}, updated ${counts.updated}, unchanged ${counts.unchanged}`;
+}
+
+/** Writes a parsed batch in one transaction: all of it or, if anything fails, none of it. */
+export async function importLessons(
+  db: Kysely<DB>,
+  lessons: readonly Lesson[],
+  onProgress?: (done: number) => void,
+): Promise<ImportCounts> {
+  return db.transaction().execute(async (trx) => {
+    const counts: ImportCounts = { imported: 0, updated: 0, unchanged: 0 };
+    for (const [index, lesson] of lessons.entries()) {
+      counts[await upsertLesson(trx, lesson)] += 1;
+      onProgress?.(index + 1);
+    }
+    return counts;
+  });
+}

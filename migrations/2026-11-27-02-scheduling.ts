@@ -22,6 +22,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('role_id', 'text')
     .addColumn('create_thread', 'boolean', (col) => col.notNull().defaultTo(false))
     .addColumn('paused', 'boolean', (col) => col.notNull().defaultTo(false))
+    // Posts are due only for post times after this (set whenever the time or zone changes), so a new
+    // schedule starts at its next post time, while a post missed during downtime is still caught up.
+    .addColumn('effective_from', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .addColumn('failure_count', 'integer', (col) => col.notNull().defaultTo(0))
     .addColumn('retry_at', 'timestamptz')
     .addColumn('last_failure_at', 'timestamptz')

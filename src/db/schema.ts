@@ -54,10 +54,78 @@ export interface ReadingEventsTable {
   occurred_at: DefaultedTimestamp;
 }
 
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface GuildSettingsTable {
+  guild_id: string;
+  alerts_channel_id: string | null;
+  moderator_role_id: string | null;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface SchedulesTable {
+  guild_id: string;
+  channel_id: string;
+  /** 'HH:MM:SS' as PostgreSQL prints a `time`. */
+  post_time: string;
+  timezone: string;
+  role_id: string | null;
+  create_thread: ColumnType<boolean, boolean | undefined, boolean>;
+  paused: ColumnType<boolean, boolean | undefined, boolean>;
+  effective_from: DefaultedTimestamp;
+  failure_count: ColumnType<number, number | undefined, number>;
+  retry_at: NullableTimestamp;
+  last_failure_at: NullableTimestamp;
+  last_failure_reason: string | null;
+  last_posted_at: NullableTimestamp;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface LessonPlansTable {
+  guild_id: string;
+  local_date: CalendarDate;
+  lesson_id: string;
+  planned_by: string;
+  created_at: DefaultedTimestamp;
+}
+
+export type DeliveryStatus = 'claimed' | 'sent' | 'failed';
+
+export interface DeliveriesTable {
+  guild_id: string;
+  local_date: CalendarDate;
+  sequence: ColumnType<number, number | undefined, number>;
+  lesson_id: string;
+  channel_id: string;
+  status: DeliveryStatus;
+  nonce: string;
+  claimed_by: string;
+  claimed_at: Timestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  message_id: string | null;
+  thread_id: string | null;
+  sent_at: NullableTimestamp;
+  sent_payload: ColumnType<unknown, string | null | undefined, string | null>;
+  last_error: string | null;
+}
+
+export interface AlertsSentTable {
+  guild_id: string;
+  kind: string;
+  key: string;
+  sent_at: DefaultedTimestamp;
+}
+
 export interface DB {
   lessons: LessonsTable;
   lesson_readers: LessonReadersTable;
   reading_events: ReadingEventsTable;
+  guild_settings: GuildSettingsTable;
+  schedules: SchedulesTable;
+  lesson_plans: LessonPlansTable;
+  deliveries: DeliveriesTable;
+  alerts_sent: AlertsSentTable;
 }
 
 export type LessonRow = Selectable<LessonsTable>;

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { DB, DeliveriesTable, DeliveryStatus } from './schema.js';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export interface Delivery {
+  readonly guildId: string;
+  readonly localDate: string;
+  readonly sequence: number;
+  readonly lessonId: string;
+  readonly channelId: string;
+  readonly status: DeliveryStatus;
+  /** Sent to Discord with enforce_nonce: a resend after a crash returns the first message instead of a second. */
+  readonly nonce: string;
+  readonly claimedBy: string;
+  readonly claimedAt: Date;
+  readonly attempts: number;
+  readonly messageId: string | null;
+  readonly threadId: string | null;
+  readonly sentAt: Date | null;
+  readonly lastError: string | null;
+}
+
+export interface ClaimRequest {
+  readonly guildId: string;
+  readonly localDate: string;
+  readonly sequence: number;
+  readonly lessonId: string;
+  readonly channelId: string;
+  readonly claimedBy: string;
+  readonly now: Date;
+  /** A claim older than this, never marked sent, belongs to a process that died: it may be taken over. */
+  readonly staleClaimMs: number;
+}
+
+/**
+ * Claims one post before anything is sent. The primary key (server, local day, sequence) lets exactly one
+ * process win; a failed post, or a claim left by a crashed process, can be claimed again (keeping its nonce
+ * and lesson, so a resend is recognised by Discord as the same message).
+ */
+export async function claimDelivery(db: Executor, request: ClaimRequest): Promise<Delivery | undefined> {
+  const staleBefore = new Date(request.now.getTime() - request.staleClaimMs);
+  const row = await db
+    .insertInto('deliveries')
+    .values({
+      guild_id: request.guildId,
+      local_date: request.localDate,
+      sequence: request.sequence,
+      lesson_id: request.lessonId,
+      channel_id: request.channelId,
+      status: 'claimed',
+      nonce: newNonce(),
+      claimed_by: request.claimedBy,
+      claimed_at: request.now,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['guild_id', 'local_date', 'sequence'])
+        .doUpdateSet((eb) => ({
+          status: 'claimed',
+          claimed_by: eb.ref('excluded.claimed_by'),
+          claimed_at: eb.ref('excluded.claimed_at'),
+          channel_id: eb.ref('excluded.channel_id'),
+          // A failed post never reached the channel: it may go out with today's choice of lesson.
+          lesson_id: sql<string>`case when deliveries.status = 'failed' then excluded.lesson_id else deliveries.lesson_id end`,
+          attempts: eb('deliveries.attempts', '+', 1),
+        }))
+        .where((eb) =>
+          eb.or([
+            eb('deliveries.status', '=', 'failed'),
+            eb.and([eb('deliveries.status', '=', 'claimed'), eb('deliveries.claimed_at', '<', staleBefore)]),
+          ]),
+        ),
+    )
+    .returningAll()
+    .executeTakeFirst();
+  return row && toDelivery(row);
+}
+
+/** Up to 25 characters, as Discord allows. */
+function newNonce(): string {
+  return `nd${randomBytes(11).toString('hex')}`;
+}
+
+export interface DeliveryKey {
+  readonly guildId: string;
+  readonly localDate: string;
+  readonly sequence: number;
+}
+
+export async function markDeliverySent(
+  db: Executor,
+  key: DeliveryKey,
+  sent: { messageId: string; threadId: string | null; at: Date; payload: unknown },
+): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set({
+      status: 'sent',
+      message_id: sent.messageId,
+      thread_id: sent.threadId,
+      sent_at: sent.at,
+      sent_payload: JSON.stringify(sent.payload),
+      last_error: null,
+    })
+    .where('guild_id', '=', key.guildId)
+    .where('local_date', '=', key.localDate)
+    .where('sequence', '=', key.sequence)
+    .execute();
+}
+
+export async function markDeliveryFailed(db: Executor, key: DeliveryKey, error: string): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set({ status: 'failed', last_error: error })
+    .where('guild_id', '=', key.guildId)
+    .where('local_date', '=', key.localDate)
+    .where('sequence', '=', key.sequence)
+    .where('status', '=', 'claimed')
+    .execute();
+}
+
+/** The daily post (sequence 0) of a server's local day, if one was claimed or sent. */
+export async function dailyDelivery(db: Executor, guildId: string, localDate: string): Promise<Delivery | undefined> {
+  const row = await db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('guild_id', '=', guildId)
+    .where('local_date', '=', localDate)
+    .where('sequence', '=', 0)
+    .executeTakeFirst();
+  return row && toDelivery(row);
+}
+
+export async function nextSequence(db: Executor, guildId: string, localDate: string): Promise<number> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select(sql<number>`coalesce(max(sequence) + 1, 0)::int`.as('next'))
+    .where('guild_id', '=', guildId)
+    .where('local_date', '=', localDate)
+    .executeTakeFirstOrThrow();
+  return row.next;
+}
+
+export async function lastSentDelivery(db: Executor, guildId: string): Promise<Delivery | undefined> {
+  const row = await db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('guild_id', '=', guildId)
+    .where('status', '=', 'sent')
+    .orderBy('sent_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && toDelivery(row);
+}
+
+export async function countSentDeliveries(db: Executor, guildId: string, localDate: string): Promise<number> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select(sql<number>`count(*)::int`.as('count'))
+    .where('guild_id', '=', guildId)
+    .where('local_date', '=', localDate)
+    .where('status', '=', 'sent')
+    .executeTakeFirstOrThrow();
+  return row.count;
+}
+
+function toDelivery(row: Selectable<DeliveriesTable>): Delivery {
+  return {
+    guildId: row.guild_id,
+    localDate: row.local_date,
+    sequence: row.sequence,
+    lessonId: row.lesson_id,
+    channelId: row.channel_id,
+    status: row.status,
+    nonce: row.nonce,
+    claimedBy: row.claimed_by,
+    claimedAt: row.claimed_at,
+    attempts: row.attempts,
+    messageId: row.message_id,
+    threadId: row.thread_id,
+    sentAt: row.sent_at,
+    lastError: row.last_error,
+  };
+}

@@ -1,0 +1,47 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from './schema.js';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export interface GuildSettings {
+  readonly alertsChannelId: string | null;
+  readonly moderatorRoleId: string | null;
+}
+
+export async function guildSettings(db: Executor, guildId: string): Promise<GuildSettings> {
+  const row = await db
+    .selectFrom('guild_settings')
+    .select(['alerts_channel_id', 'moderator_role_id'])
+    .where('guild_id', '=', guildId)
+    .executeTakeFirst();
+  return { alertsChannelId: row?.alerts_channel_id ?? null, moderatorRoleId: row?.moderator_role_id ?? null };
+}
+
+export async function updateGuildSettings(db: Executor, guildId: string, change: Partial<GuildSettings>): Promise<void> {
+  const values = {
+    ...(change.alertsChannelId !== undefined ? { alerts_channel_id: change.alertsChannelId } : {}),
+    ...(change.moderatorRoleId !== undefined ? { moderator_role_id: change.moderatorRoleId } : {}),
+  };
+  await db
+    .insertInto('guild_settings')
+    .values({ guild_id: guildId, ...values })
+    .onConflict((oc) => oc.column('guild_id').doUpdateSet({ ...values, updated_at: new Date() }))
+    .execute();
+}
+
+/** Records that moderators were told about a problem; false if they already were (tell once). */
+export async function claimAlert(db: Executor, guildId: string, kind: string, key: string): Promise<boolean> {
+  const row = await db
+    .insertInto('alerts_sent')
+    .values({ guild_id: guildId, kind, key })
+    .onConflict((oc) => oc.columns(['guild_id', 'kind', 'key']).doNothing())
+    .returning('kind')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** After a success, problems of these kinds may be reported again if they come back. */
+export async function clearAlerts(db: Executor, guildId: string, kinds: readonly string[]): Promise<void> {
+  if (kinds.length === 0) return;
+  await db.deleteFrom('alerts_sent').where('guild_id', '=', guildId).where('kind', 'in', kinds).execute();
+}

@@ -1,0 +1,90 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from './schema.js';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export interface LessonPlan {
+  readonly localDate: string;
+  readonly lessonId: string;
+  readonly title: string;
+}
+
+export async function planLesson(
+  db: Executor,
+  plan: { guildId: string; localDate: string; lessonId: string; plannedBy: string },
+): Promise<void> {
+  await db
+    .insertInto('lesson_plans')
+    .values({ guild_id: plan.guildId, local_date: plan.localDate, lesson_id: plan.lessonId, planned_by: plan.plannedBy })
+    .onConflict((oc) =>
+      oc.columns(['guild_id', 'local_date']).doUpdateSet((eb) => ({
+        lesson_id: eb.ref('excluded.lesson_id'),
+        planned_by: eb.ref('excluded.planned_by'),
+        created_at: sql<Date>`now()`,
+      })),
+    )
+    .execute();
+}
+
+/** Returns whether there was a plan to remove. */
+export async function unplanLesson(db: Executor, guildId: string, localDate: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('lesson_plans')
+    .where('guild_id', '=', guildId)
+    .where('local_date', '=', localDate)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+export async function plansBetween(db: Executor, guildId: string, from: string, to: string): Promise<LessonPlan[]> {
+  const rows = await db
+    .selectFrom('lesson_plans')
+    .innerJoin('lessons', 'lessons.id', 'lesson_plans.lesson_id')
+    .select(['lesson_plans.local_date', 'lesson_plans.lesson_id', 'lessons.title'])
+    .where('lesson_plans.guild_id', '=', guildId)
+    .where('lesson_plans.local_date', '>=', from)
+    .where('lesson_plans.local_date', '<=', to)
+    .orderBy('lesson_plans.local_date')
+    .execute();
+  return rows.map((row) => ({ localDate: row.local_date, lessonId: row.lesson_id, title: row.title }));
+}
+
+/**
+ * The backlog in the order it plays: lessons never posted (or claimed) in this server, earliest article
+ * first, leaving out lessons pinned to a later day than `fromDate` so the queue does not use them up early.
+ */
+export async function queuedLessonIds(db: Executor, guildId: string, fromDate: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('lessons')
+    .select('lessons.id')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('deliveries')
+            .select(sql`1`.as('one'))
+            .whereRef('deliveries.lesson_id', '=', 'lessons.id')
+            .where('deliveries.guild_id', '=', guildId)
+            .where('deliveries.status', 'in', ['claimed', 'sent']),
+        ),
+      ),
+    )
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('lesson_plans')
+            .select(sql`1`.as('one'))
+            .whereRef('lesson_plans.lesson_id', '=', 'lessons.id')
+            .where('lesson_plans.guild_id', '=', guildId)
+            .where('lesson_plans.local_date', '>', fromDate),
+        ),
+      ),
+    )
+    .orderBy('lessons.article_date')
+    .orderBy('lessons.imported_at')
+    .orderBy('lessons.id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
+}

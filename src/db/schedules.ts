@@ -1,0 +1,187 @@
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { DB, SchedulesTable } from './schema.js';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export interface Schedule {
+  readonly guildId: string;
+  readonly channelId: string;
+  /** Local post time, 'HH:MM'. */
+  readonly postTime: string;
+  readonly timeZone: string;
+  readonly roleId: string | null;
+  readonly createThread: boolean;
+  readonly paused: boolean;
+  readonly effectiveFrom: Date;
+  readonly failureCount: number;
+  readonly retryAt: Date | null;
+  readonly lastFailureAt: Date | null;
+  readonly lastFailureReason: string | null;
+  readonly lastPostedAt: Date | null;
+}
+
+export interface ScheduleInput {
+  readonly guildId: string;
+  readonly channelId: string;
+  readonly postTime: string;
+  readonly timeZone: string;
+  readonly roleId: string | null;
+  readonly createThread: boolean;
+}
+
+/**
+ * Creates or replaces a server's schedule. A new place or time clears past failures; a changed time or
+ * zone takes effect from `now`, so it never fires for a time earlier today.
+ */
+export async function saveSchedule(db: Executor, input: ScheduleInput, now: Date): Promise<Schedule> {
+  const row = await db
+    .insertInto('schedules')
+    .values({
+      guild_id: input.guildId,
+      channel_id: input.channelId,
+      post_time: input.postTime,
+      timezone: input.timeZone,
+      role_id: input.roleId,
+      create_thread: input.createThread,
+      effective_from: now,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) =>
+      oc.column('guild_id').doUpdateSet((eb) => ({
+        channel_id: eb.ref('excluded.channel_id'),
+        post_time: eb.ref('excluded.post_time'),
+        timezone: eb.ref('excluded.timezone'),
+        role_id: eb.ref('excluded.role_id'),
+        create_thread: eb.ref('excluded.create_thread'),
+        effective_from: sql<Date>`case when schedules.post_time is distinct from excluded.post_time
+          or schedules.timezone is distinct from excluded.timezone then excluded.effective_from
+          else schedules.effective_from end`,
+        failure_count: 0,
+        retry_at: null,
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toSchedule(row);
+}
+
+export async function findSchedule(db: Executor, guildId: string): Promise<Schedule | undefined> {
+  const row = await db.selectFrom('schedules').selectAll().where('guild_id', '=', guildId).executeTakeFirst();
+  return row && toSchedule(row);
+}
+
+export async function setPaused(db: Executor, guildId: string, paused: boolean, now: Date): Promise<Schedule | undefined> {
+  const row = await db
+    .updateTable('schedules')
+    .set({ paused, updated_at: now, ...(paused ? {} : { retry_at: null, failure_count: 0 }) })
+    .where('guild_id', '=', guildId)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toSchedule(row);
+}
+
+export interface DueSchedule {
+  readonly schedule: Schedule;
+  /** The server's local calendar date at `now`: the day the post is for. */
+  readonly localDate: string;
+}
+
+/**
+ * Which servers are due, decided in one query from the stored schedules: not paused, not backing off,
+ * local time past the post time today, and today's daily post not yet sent (or claimed by a live process).
+ * Only today's local date is ever considered, so posts missed while down are caught up the same day and
+ * never for days long past. A time that does not exist on a spring-forward day (02:30) is reached at the
+ * first valid minute after it, because local time then jumps past it.
+ */
+export async function dueSchedules(db: Executor, now: Date, options: { staleClaimMs: number; limit: number }): Promise<DueSchedule[]> {
+  const localNow = sql<string>`(${now}::timestamptz at time zone schedules.timezone)`;
+  const rows = await db
+    .selectFrom('schedules')
+    .selectAll('schedules')
+    .select(sql<string>`(${localNow})::date::text`.as('local_date'))
+    .where('paused', '=', false)
+    .where((eb) => eb.or([eb('retry_at', 'is', null), eb('retry_at', '<=', now)]))
+    .where(sql<boolean>`(${localNow})::time >= schedules.post_time`)
+    .where(
+      sql<boolean>`((${localNow})::date + schedules.post_time) at time zone schedules.timezone
+        >= date_trunc('minute', schedules.effective_from)`,
+    )
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('deliveries')
+            .select(sql`1`.as('one'))
+            .whereRef('deliveries.guild_id', '=', 'schedules.guild_id')
+            .where(sql<boolean>`deliveries.local_date = (${localNow})::date`)
+            .where('deliveries.sequence', '=', 0)
+            .where((d) =>
+              d.or([
+                d('deliveries.status', '=', 'sent'),
+                d.and([
+                  d('deliveries.status', '=', 'claimed'),
+                  d('deliveries.claimed_at', '>', new Date(now.getTime() - options.staleClaimMs)),
+                ]),
+              ]),
+            ),
+        ),
+      ),
+    )
+    .orderBy('schedules.guild_id')
+    .limit(options.limit)
+    .execute();
+  return rows.map((row) => ({ schedule: toSchedule(row), localDate: row.local_date }));
+}
+
+export async function recordPostSuccess(db: Executor, guildId: string, at: Date): Promise<void> {
+  await db
+    .updateTable('schedules')
+    .set({ last_posted_at: at, failure_count: 0, retry_at: null })
+    .where('guild_id', '=', guildId)
+    .execute();
+}
+
+/** Marks the schedule failing and when to try again; returns the new failure count. */
+export async function recordPostFailure(
+  db: Executor,
+  guildId: string,
+  failure: { at: Date; reason: string; retryAt: Date },
+): Promise<number> {
+  const row = await db
+    .updateTable('schedules')
+    .set((eb) => ({
+      failure_count: eb('failure_count', '+', 1),
+      retry_at: failure.retryAt,
+      last_failure_at: failure.at,
+      last_failure_reason: failure.reason,
+    }))
+    .where('guild_id', '=', guildId)
+    .returning('failure_count')
+    .executeTakeFirst();
+  return row?.failure_count ?? 0;
+}
+
+/** The local 'HH:MM' of a stored `time` ('HH:MM:SS'). */
+function hhmm(time: string): string {
+  return time.slice(0, 5);
+}
+
+function toSchedule(row: Selectable<SchedulesTable>): Schedule {
+  return {
+    guildId: row.guild_id,
+    channelId: row.channel_id,
+    postTime: hhmm(row.post_time),
+    timeZone: row.timezone,
+    roleId: row.role_id,
+    createThread: row.create_thread,
+    paused: row.paused,
+    effectiveFrom: row.effective_from,
+    failureCount: row.failure_count,
+    retryAt: row.retry_at,
+    lastFailureAt: row.last_failure_at,
+    lastFailureReason: row.last_failure_reason,
+    lastPostedAt: row.last_posted_at,
+  };
+}

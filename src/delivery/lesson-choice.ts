@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import { dailyDelivery } from '../db/deliveries.js';
+import { plansBetween, queuedLessonIds } from '../db/lesson-plans.js';
+import type { DB } from '../db/schema.js';
+import { addDays } from '../domain/schedule/index.js';
+
+export type LessonSource = 'delivered' | 'planned' | 'queue';
+
+export interface DayLesson {
+  readonly localDate: string;
+  readonly lessonId: string | null;
+  readonly source: LessonSource | null;
+}
+
+/** The lesson a server gets on one local day: the one pinned to that day, else the head of its backlog. */
+export async function lessonForDay(db: Kysely<DB>, guildId: string, localDate: string): Promise<DayLesson> {
+  const [plan] = await plansBetween(db, guildId, localDate, localDate);
+  if (plan) return { localDate, lessonId: plan.lessonId, source: 'planned' };
+  const [queued] = await queuedLessonIds(db, guildId, localDate, 1);
+  return { localDate, lessonId: queued ?? null, source: queued ? 'queue' : null };
+}
+
+/**
+ * The next `days` days from `today` and the lesson each will get, as delivery will choose them:
+ * today's post if it already went out, pinned lessons on their days, the backlog in order on the others.
+ */
+export async function upcomingLessons(db: Kysely<DB>, guildId: string, today: string, days: number): Promise<DayLesson[]> {
+  const last = addDays(today, days - 1);
+  const [delivered, plans, queue] = await Promise.all([
+    dailyDelivery(db, guildId, today),
+    plansBetween(db, guildId, today, last),
+    queuedLessonIds(db, guildId, today, days),
+  ]);
+  const planned = new Map(plans.map((plan) => [plan.localDate, plan.lessonId]));
+  const backlog = queue.filter((id) => ![...planned.values()].includes(id));
+  const result: DayLesson[] = [];
+  for (let i = 0; i < days; i++) {
+    const localDate = addDays(today, i);
+    if (i === 0 && delivered && delivered.status !== 'failed') {
+      result.push({ localDate, lessonId: delivered.lessonId, source: 'delivered' });
+      continue;
+    }
+    const pinned = planned.get(localDate);
+    if (pinned) {
+      result.push({ localDate, lessonId: pinned, source: 'planned' });
+      continue;
+    }
+    const next = backlog.shift();
+    result.push({ localDate, lessonId: next ?? null, source: next ? 'queue' : null });
+  }
+  return result;
+}

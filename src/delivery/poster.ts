@@ -1,0 +1,204 @@
+import {
+  DiscordAPIError,
+  RESTJSONErrorCodes,
+  type Client,
+  type GuildTextBasedChannel,
+  type Message,
+  type MessageCreateOptions,
+} from 'discord.js';
+import type { Kysely } from 'kysely';
+import { claimDelivery, markDeliveryFailed, markDeliverySent, type Delivery, type DeliveryKey } from '../db/deliveries.js';
+import { clearAlerts } from '../db/guild-settings.js';
+import { findLesson, type LibraryLesson } from '../db/lessons.js';
+import { countReadersInGuild } from '../db/reading.js';
+import { recordPostFailure, recordPostSuccess, type Schedule } from '../db/schedules.js';
+import type { DB } from '../db/schema.js';
+import { backoffDelay } from '../domain/schedule/index.js';
+import type { Logger } from '../logger.js';
+import type { ReplyPayload } from '../bot/reply.js';
+import { lessonForDay } from './lesson-choice.js';
+import { missingPostPermissions } from './permissions.js';
+import type { Alerts } from './alerts.js';
+
+export interface PosterDeps {
+  readonly db: Kysely<DB>;
+  readonly client: Client;
+  readonly logger: Logger;
+  readonly alerts: Alerts;
+  readonly now: () => Date;
+  /** Identifies this process in claims (host/pid/random). */
+  readonly processId: string;
+  /** A claim not renewed for this long belongs to a dead process and may be taken over. */
+  readonly leaseMs: number;
+  readonly renderPost: (lesson: LibraryLesson, readers: number) => ReplyPayload;
+}
+
+export type PostResult =
+  | { readonly status: 'sent'; readonly delivery: Delivery; readonly messageId: string; readonly lessonId: string }
+  | { readonly status: 'already-claimed' }
+  | { readonly status: 'no-lesson' }
+  | { readonly status: 'failed'; readonly reason: string; readonly retryAt: Date };
+
+/** Failures that are the server's to fix (permissions, a deleted channel), as opposed to Discord being down. */
+const SERVER_SIDE_ERRORS = new Set<number>([
+  RESTJSONErrorCodes.MissingPermissions,
+  RESTJSONErrorCodes.MissingAccess,
+  RESTJSONErrorCodes.UnknownChannel,
+  RESTJSONErrorCodes.UnknownGuild,
+]);
+
+/**
+ * Posts a server's lesson card exactly once per claim: claim in the database first (one process wins),
+ * send with Discord's nonce so a resend after a crash is recognised, record the message after.
+ */
+export class LessonPoster {
+  constructor(private readonly deps: PosterDeps) {}
+
+  async post(schedule: Schedule, localDate: string, sequence: number, lessonId?: string): Promise<PostResult> {
+    const { db, logger } = this.deps;
+    const chosen = lessonId ?? (await lessonForDay(db, schedule.guildId, localDate)).lessonId;
+    if (!chosen) {
+      await this.deps.alerts.tell(schedule.guildId, 'no-lesson', 'queue-empty', noLessonAlert());
+      logger.info({ guildId: schedule.guildId, localDate }, 'no lesson left to post');
+      return { status: 'no-lesson' };
+    }
+    const delivery = await claimDelivery(db, {
+      guildId: schedule.guildId,
+      localDate,
+      sequence,
+      lessonId: chosen,
+      channelId: schedule.channelId,
+      claimedBy: this.deps.processId,
+      now: this.deps.now(),
+      staleClaimMs: this.deps.leaseMs,
+    });
+    if (!delivery) return { status: 'already-claimed' };
+    return this.send(schedule, delivery);
+  }
+
+  private async send(schedule: Schedule, delivery: Delivery): Promise<PostResult> {
+    const { db, logger } = this.deps;
+    const key: DeliveryKey = { guildId: delivery.guildId, localDate: delivery.localDate, sequence: delivery.sequence };
+    const lease = this.keepLease(delivery);
+    try {
+      const stored = await findLesson(db, delivery.lessonId);
+      if (!stored) throw new Error(`lesson ${delivery.lessonId} vanished from the library`);
+      const channel = await this.postableChannel(schedule);
+      const readers = await countReadersInGuild(db, stored.lesson.id, schedule.guildId);
+      const payload = this.message(schedule, stored, readers, delivery.nonce);
+      const message = await channel.send(payload);
+      const threadId = schedule.createThread ? await this.openThread(schedule, message, stored) : null;
+      const at = this.deps.now();
+      await markDeliverySent(db, key, { messageId: message.id, threadId, at, payload: { ...payload, nonce: delivery.nonce } });
+      await recordPostSuccess(db, schedule.guildId, at);
+      await clearAlerts(db, schedule.guildId, ['post-failed', 'no-lesson']);
+      logger.info({ ...key, lessonId: stored.lesson.id, messageId: message.id, attempts: delivery.attempts }, 'lesson posted');
+      return { status: 'sent', delivery, messageId: message.id, lessonId: stored.lesson.id };
+    } catch (error) {
+      return await this.fail(schedule, key, error);
+    } finally {
+      clearInterval(lease);
+    }
+  }
+
+  private message(schedule: Schedule, stored: LibraryLesson, readers: number, nonce: string): MessageCreateOptions {
+    const rendered = this.deps.renderPost(stored, readers);
+    const rolePing = schedule.roleId ? `<@&${schedule.roleId}> ` : '';
+    return {
+      ...(rendered as MessageCreateOptions),
+      content: `${rolePing}${rendered.content ?? '📰 Today’s lesson is here!'}`,
+      nonce,
+      enforceNonce: true,
+      // Only the role the moderators chose is pinged; nothing in the lesson can ping anyone.
+      allowedMentions: schedule.roleId ? { parse: [], roles: [schedule.roleId] } : { parse: [] },
+    };
+  }
+
+  /** Checks permissions from the cache first, so a broken channel costs no invalid request to Discord. */
+  private async postableChannel(schedule: Schedule): Promise<GuildTextBasedChannel> {
+    const { client } = this.deps;
+    const channel = await client.channels.fetch(schedule.channelId).catch((error: unknown) => {
+      if (error instanceof DiscordAPIError && SERVER_SIDE_ERRORS.has(Number(error.code))) return null;
+      throw error;
+    });
+    if (!channel || channel.isDMBased() || !channel.isTextBased()) throw new PostFailure('the channel no longer exists');
+    const missing = missingPostPermissions(channel, client, { thread: schedule.createThread });
+    if (missing.length > 0) throw new PostFailure(`missing permission: ${missing.join(', ')}`);
+    return channel;
+  }
+
+  private async openThread(schedule: Schedule, message: Message, stored: LibraryLesson): Promise<string | null> {
+    try {
+      const thread = await message.startThread({ name: stored.lesson.title.slice(0, 100), autoArchiveDuration: 1440 });
+      return thread.id;
+    } catch (error) {
+      this.deps.logger.warn({ err: error, guildId: schedule.guildId }, 'could not open a discussion thread');
+      await this.deps.alerts.tell(schedule.guildId, 'thread-failed', 'thread', {
+        content: `⚠️ I posted today’s lesson in <#${schedule.channelId}> but could not open a discussion thread on it. Check that I may **Create Public Threads** there.`,
+      });
+      return null;
+    }
+  }
+
+  private async fail(schedule: Schedule, key: DeliveryKey, error: unknown): Promise<PostResult> {
+    const { db, logger } = this.deps;
+    const reason = failureReason(error);
+    const failures = schedule.failureCount + 1;
+    const at = this.deps.now();
+    const retryAt = new Date(at.getTime() + backoffDelay(failures));
+    logger.warn({ err: error, ...key, channelId: schedule.channelId, reason, retryAt }, 'lesson post failed');
+    await markDeliveryFailed(db, key, reason);
+    await recordPostFailure(db, schedule.guildId, { at, reason, retryAt });
+    await this.deps.alerts.tell(schedule.guildId, 'post-failed', reason, {
+      content:
+        `⚠️ I could not post today’s lesson in <#${schedule.channelId}>: ${reason}. ` +
+        `I will try again <t:${Math.floor(retryAt.getTime() / 1000)}:R>. ` +
+        'Fix it, or move the schedule with `/schedule set`.',
+    });
+    return { status: 'failed', reason, retryAt };
+  }
+
+  /** Renews the claim while a send is in flight (Discord's queue may hold it), so no other process takes it over. */
+  private keepLease(delivery: Delivery): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      void this.deps.db
+        .updateTable('deliveries')
+        .set({ claimed_at: this.deps.now() })
+        .where('guild_id', '=', delivery.guildId)
+        .where('local_date', '=', delivery.localDate)
+        .where('sequence', '=', delivery.sequence)
+        .where('status', '=', 'claimed')
+        .where('claimed_by', '=', this.deps.processId)
+        .execute()
+        .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not renew a delivery claim'));
+    }, Math.max(250, Math.floor(this.deps.leaseMs / 3)));
+    timer.unref();
+    return timer;
+  }
+}
+
+/** A post that cannot go out for a reason moderators can act on. */
+export class PostFailure extends Error {
+  override readonly name = 'PostFailure';
+}
+
+function failureReason(error: unknown): string {
+  if (error instanceof PostFailure) return error.message;
+  if (error instanceof DiscordAPIError) {
+    if (error.code === RESTJSONErrorCodes.UnknownChannel) return 'the channel no longer exists';
+    if (error.code === RESTJSONErrorCodes.MissingPermissions || error.code === RESTJSONErrorCodes.MissingAccess) {
+      return 'I am missing a permission in that channel (View Channel, Send Messages or Embed Links)';
+    }
+    return `Discord refused the post (${error.status})`;
+  }
+  return 'Discord could not be reached';
+}
+
+function noLessonAlert(): ReplyPayload {
+  return {
+    content:
+      '📭 There is no lesson left to post: every lesson in the library has been posted in this server. ' +
+      'Import new ones with `/lesson import`, or pin one to a day with `/schedule plan`.',
+  };
+}
+

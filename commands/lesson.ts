@@ -50,11 +50,18 @@ export const lessonShow = {
   options: [{ ...lessonOption, required: true, description: 'Which lesson (type to search titles, or paste an ID)' }, shareOption],
 } as const satisfies SubcommandDefinition;
 
-/** `/lesson`: what members use to read. */
+export const lessonImport = {
+  type: ApplicationCommandOptionType.Subcommand,
+  name: 'import',
+  description: 'Moderators: add lessons from an export or JSON file',
+  options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', description: 'A lesson export (.txt) or JSON file', required: true }],
+} as const satisfies SubcommandDefinition;
+
+/** `/lesson`: what members use to read (and moderators use to import). */
 export const lessonCommand = {
   type: ApplicationCommandType.ChatInput,
   name: 'lesson',
   description: 'Read today’s news lesson: card, dialogue, article and related readings',
   contexts: [InteractionContextType.Guild],
-  options: [lessonToday, lessonDialogue, lessonArticle, lessonRelated, lessonShow],
+  options: [lessonToday, lessonDialogue, lessonArticle, lessonRelated, lessonShow, lessonImport],
 } as const satisfies CommandDefinition;

@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 
 const optionalString = z
@@ -22,6 +23,14 @@ const configSchema = z.object({
   DISCORD_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/u, error: 'must be an http(s) URL' }).optional()),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** node-cron expression of the delivery tick (seconds field allowed); every minute by default. */
+  DELIVERY_CRON: z
+    .string()
+    .trim()
+    .default('* * * * *')
+    .refine((expression) => cron.validate(expression), 'must be a cron expression such as "* * * * *"'),
+  /** A post's claim is renewed while it is being sent; one not renewed for this long is taken over. */
+  DELIVERY_LEASE_MS: z.coerce.number().int().min(1_000).default(60_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

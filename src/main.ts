@@ -1,10 +1,18 @@
-import { ConfigError, describeDatabase, loadConfig, loadDotEnv } from './config.js';
-import { createBot } from './bot/bot.js';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Events } from 'discord.js';
+import { connect, createDiscordClient } from './bot/client.js';
 import { buttonHandlers, commandHandlers } from './bot/handlers/index.js';
+import { createInteractionRouter } from './bot/router.js';
+import { LESSONS_HELP } from './cli/lessons.js';
+import { ConfigError, describeDatabase, loadConfig, loadDotEnv } from './config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { openMigratedDatabase } from './db/open-from-config.js';
+import { createAlerts } from './delivery/alerts.js';
+import { LessonPoster } from './delivery/poster.js';
+import { DeliveryScheduler } from './delivery/scheduler.js';
 import { createLogger } from './logger.js';
-import { LESSONS_HELP } from './cli/lessons.js';
+import { renderLessonPost } from './bot/views/lesson-card.js';
 
 const MISSING_TOKEN = `DISCORD_TOKEN is not set, so the bot cannot connect to Discord.
 
@@ -16,7 +24,7 @@ const MISSING_TOKEN = `DISCORD_TOKEN is not set, so the bot cannot connect to Di
 Meanwhile the lesson library works without Discord:
 `;
 
-/** Wires config, logging, the database and the Discord client once, and owns their shutdown. */
+/** Wires config, logging, the database, the Discord client and the delivery timer once, and owns their shutdown. */
 async function main(): Promise<number> {
   loadDotEnv();
   const config = loadConfig();
@@ -31,21 +39,40 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const deps = { db: database.db, logger, config, now: () => new Date() };
-  const bot = createBot({
-    token: config.DISCORD_TOKEN,
-    apiUrl: config.DISCORD_API_URL,
+  const { db } = database;
+  const now = () => new Date();
+  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, logger });
+  const poster = new LessonPoster({
+    db,
+    client,
     logger,
-    commands: commandHandlers(deps),
-    buttons: buttonHandlers(deps),
+    now,
+    alerts: createAlerts({ db, client, logger }),
+    processId: `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`,
+    leaseMs: config.DELIVERY_LEASE_MS,
+    renderPost: renderLessonPost,
   });
+  const scheduler = new DeliveryScheduler({
+    db,
+    poster,
+    logger,
+    now,
+    cronExpression: config.DELIVERY_CRON,
+    leaseMs: config.DELIVERY_LEASE_MS,
+    servesGuild: (guildId) => client.guilds.cache.has(guildId),
+  });
+  const deps = { db, logger, config, now, client, poster };
+  const router = createInteractionRouter({ commands: commandHandlers(deps), buttons: buttonHandlers(deps), logger });
+  client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
 
   let stopping: Promise<void> | undefined;
-  const stop = (signal: string) => {
+  const stop = (reason: string) => {
     stopping ??= (async () => {
-      logger.info({ signal }, 'shutting down: finishing interactions in flight');
+      logger.info({ reason }, 'shutting down: finishing work in flight');
       try {
-        await bot.stop(config.SHUTDOWN_TIMEOUT_MS);
+        await scheduler.stop();
+        await router.drain(config.SHUTDOWN_TIMEOUT_MS);
+        await client.destroy();
       } finally {
         await database.close();
         logger.info('stopped');
@@ -53,20 +80,21 @@ async function main(): Promise<number> {
     })();
     return stopping;
   };
-  const exitCode = new Promise<number>((resolve) => {
+  const stopped = new Promise<number>((resolve) => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => void stop(signal).then(() => resolve(0), () => resolve(1)));
     }
   });
 
   try {
-    await bot.start();
+    await connect(client, config.DISCORD_TOKEN, logger);
   } catch (error) {
     logger.fatal({ err: error }, 'could not connect to Discord');
     await stop('startup failure').catch(() => undefined);
     return 1;
   }
-  return exitCode;
+  scheduler.start();
+  return stopped;
 }
 
 try {

@@ -1,28 +1,14 @@
 import { Client, Events, GatewayIntentBits, Options } from 'discord.js';
 import type { Logger } from '../logger.js';
 import { NO_MENTIONS } from './reply.js';
-import { createInteractionRouter, type ButtonHandler, type CommandHandler } from './router.js';
 
-export interface BotOptions {
-  token: string;
-  /** REST base (without /v10); the gateway is whatever that API's GET /gateway/bot names. */
-  apiUrl?: string | undefined;
-  logger: Logger;
-  commands: readonly CommandHandler[];
-  buttons: readonly ButtonHandler[];
-}
-
-export interface Bot {
-  readonly client: Client;
-  start(): Promise<void>;
-  /** Stops taking interactions, lets the ones in flight finish (bounded), then disconnects. */
-  stop(timeoutMs: number): Promise<void>;
-}
-
-export function createBot(options: BotOptions): Bot {
+/**
+ * The discord.js client: Guilds intent only (no privileged intents), mentions off by default, small caches.
+ * `apiUrl` replaces Discord's REST base; the gateway is then whatever that API's GET /gateway/bot names.
+ */
+export function createDiscordClient(options: { apiUrl?: string | undefined; logger: Logger }): Client {
   const { logger } = options;
   const client = new Client({
-    // Guilds only: no privileged intents; everything the bot does starts from an interaction or its own timer.
     intents: [GatewayIntentBits.Guilds],
     rest: options.apiUrl ? { api: options.apiUrl.replace(/\/+$/u, '') } : {},
     allowedMentions: NO_MENTIONS,
@@ -36,9 +22,6 @@ export function createBot(options: BotOptions): Bot {
       GuildMemberManager: { maxSize: 0, keepOverLimit: (member) => member.id === member.client.user.id },
     }),
   });
-  const router = createInteractionRouter({ commands: options.commands, buttons: options.buttons, logger });
-
-  client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.Warn, (message) => logger.warn({ message }, 'discord client warning'));
   client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ code: event.code, shardId }, 'gateway disconnected'));
@@ -46,21 +29,16 @@ export function createBot(options: BotOptions): Bot {
   client.rest.on('rateLimited', (info) =>
     logger.warn({ route: info.route, retryAfter: info.retryAfter, global: info.global, scope: info.scope }, 'rate limited by Discord'),
   );
+  return client;
+}
 
-  return {
-    client,
-    async start() {
-      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-      await client.login(options.token);
-      await ready;
-      logger.info(
-        { user: client.user?.tag, applicationId: client.application?.id, guilds: client.guilds.cache.size },
-        'connected to Discord',
-      );
-    },
-    async stop(timeoutMs) {
-      await router.drain(timeoutMs);
-      await client.destroy();
-    },
-  };
+/** Logs in and resolves once the client is ready (every server's GUILD_CREATE received). */
+export async function connect(client: Client, token: string, logger: Logger): Promise<void> {
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  await client.login(token);
+  await ready;
+  logger.info(
+    { user: client.user?.tag, applicationId: client.application?.id, guilds: client.guilds.cache.size },
+    'connected to Discord',
+  );
 }

@@ -184,3 +184,17 @@ function toDelivery(row: Selectable<DeliveriesTable>): Delivery {
     lastError: row.last_error,
   };
 }
+
+/** The latest local day whose daily post went out (or is going out): what `nextPostTime` needs. */
+export async function lastPostedLocalDate(db: Executor, guildId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select('local_date')
+    .where('guild_id', '=', guildId)
+    .where('sequence', '=', 0)
+    .where('status', 'in', ['claimed', 'sent'])
+    .orderBy('local_date', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.local_date ?? null;
+}

@@ -90,7 +90,8 @@ export interface DueSchedule {
 
 /**
  * Which servers are due, decided in one query from the stored schedules: not paused, not backing off,
- * local time past the post time today, and today's daily post not yet sent (or claimed by a live process).
+ * local time past the post time today, and no daily post sent (or claimed by a live process) for today or
+ * a later local day (mirrors `isDue` in src/domain/schedule).
  * Only today's local date is ever considered, so posts missed while down are caught up the same day and
  * never for days long past. A time that does not exist on a spring-forward day (02:30) is reached at the
  * first valid minute after it, because local time then jumps past it.
@@ -115,7 +116,8 @@ export async function dueSchedules(db: Executor, now: Date, options: { staleClai
             .selectFrom('deliveries')
             .select(sql`1`.as('one'))
             .whereRef('deliveries.guild_id', '=', 'schedules.guild_id')
-            .where(sql<boolean>`deliveries.local_date = (${localNow})::date`)
+            // On or after today: a server that moved its zone westward must not post its day twice.
+            .where(sql<boolean>`deliveries.local_date >= (${localNow})::date`)
             .where('deliveries.sequence', '=', 0)
             .where((d) =>
               d.or([

@@ -52,9 +52,46 @@ export function readingMinutes(words: number): number {
  * to fit Discord's title limit.
  */
 export function deriveTitle(article: readonly string[], summary: string): string {
-  const source = (article[0] ?? summary).trim();
-  const sentence = source.match(/^.+?[.!?](?=\s|$)/u)?.[0] ?? source;
-  return truncateAtWord(sentence.replace(/\s+/gu, ' ').trim(), MAX_TITLE_LENGTH);
+  const source = (article[0] ?? summary).replace(/\s+/gu, ' ').trim();
+  return truncateAtWord(firstSentence(source), MAX_TITLE_LENGTH);
+}
+
+/**
+ * Sentence-ending punctuation, with any closing quotes or brackets, before a space or the end.
+ * The bounded repeats keep a long run of dots linear (unbounded ones backtrack quadratically).
+ */
+const SENTENCE_END = /[.!?]{1,8}["'”’)\]]{0,3}(?=\s|$)/gu;
+
+/**
+ * Capitalised abbreviations whose period does not end a sentence ("Mr. Tanaka", "Gen. Smith").
+ * Lower-case words are left out on purpose: "he said no." ends one.
+ */
+const ABBREVIATIONS = new Set([
+  'Mr', 'Mrs', 'Ms', 'Dr', 'Prof', 'St', 'Jr', 'Sr', 'Gen', 'Lt', 'Col', 'Sgt', 'Capt', 'Gov', 'Sen', 'Rep', 'Rev',
+  'Inc', 'Ltd', 'Co', 'Corp', 'No', 'Mt', 'Ft', 'vs', 'Jan', 'Feb', 'Mar', 'Apr', 'Jun', 'Jul', 'Aug', 'Sep', 'Sept',
+  'Oct', 'Nov', 'Dec',
+]);
+
+/** Dotted initials and acronyms: "U.S", "e.g", "J" (the final period is not part of the word). */
+const INITIALS = /^(?:\p{L}\.)*\p{L}$/u;
+
+/** The text up to the end of its first sentence, not fooled by "U.S." or "Mr."; all of it if none ends. */
+function firstSentence(text: string): string {
+  // Leading punctuation ("... and then") is no sentence: one needs a letter or digit.
+  const firstWordChar = text.search(/[\p{L}\p{N}]/u);
+  if (firstWordChar === -1) return text;
+  for (const match of text.matchAll(SENTENCE_END)) {
+    if (match.index < firstWordChar) continue;
+    if (match[0] === '.' && isAbbreviation(text, match.index)) continue;
+    return text.slice(0, match.index + match[0].length);
+  }
+  return text;
+}
+
+/** Whether the word just before the period at `dot` is an abbreviation. */
+function isAbbreviation(text: string, dot: number): boolean {
+  const word = text.slice(text.lastIndexOf(' ', dot) + 1, dot).replace(/^["'“‘([]+/u, '');
+  return ABBREVIATIONS.has(word) || INITIALS.test(word);
 }
 
 /** Cuts text to at most `max` characters, at a word boundary where one is near, ending with an ellipsis. */

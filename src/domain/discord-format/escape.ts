@@ -1,0 +1,49 @@
+/*
+ * Lesson text is data, not markup: it must render literally whatever it contains. Discord's parser
+ * treats a backslash before any ASCII punctuation as "this character, literally", so escaping is
+ * always a backslash. Apply each function once: escaping is not idempotent (`\` becomes `\\`).
+ */
+
+// Characters that format anywhere in a line: bold/italic, underline, strike, code, spoiler, the
+// escape itself, and the brackets of masked links ([text](url)).
+const INLINE_MARKUP = /[\\*_~`|[\]]/gu;
+// Characters that format only at the start of a line: quotes, headings and subtext (`-#`), bullets.
+const LINE_START_MARKUP = /^([ \t]*)([>#+-])/gmu;
+// Numbered list items: "1. text". Escape the dot, keep the number readable.
+const NUMBERED_ITEM = /^([ \t]*[0-9]+)([.)])(?=[ \t])/gmu;
+
+export function escapeMarkdown(text: string): string {
+  return text.replace(INLINE_MARKUP, '\\$&').replace(LINE_START_MARKUP, '$1\\$2').replace(NUMBERED_ITEM, '$1\\$2');
+}
+
+const ZWSP = '\u200b';
+
+/**
+ * Breaks every mention with a zero-width space so it shows as text and can never ping, even if a
+ * message were ever sent without `allowed_mentions: { parse: [] }` (defence in depth).
+ * `@everyone`/`@here`, and user, role and channel mentions `<@1>`, `<@!1>`, `<@&1>`, `<#1>`.
+ * Idempotent: an already broken mention is left alone.
+ */
+export function neutralizeMentions(text: string): string {
+  return text.replace(/@(everyone|here)/giu, `@${ZWSP}$1`).replace(/<([@#])(?!\u200b)/gu, `<$1${ZWSP}`);
+}
+
+/** Lesson text made safe to place in a message: no markup, no mentions. */
+export function safeText(text: string): string {
+  return escapeMarkdown(neutralizeMentions(text));
+}
+
+/**
+ * Cuts already-escaped text to `max` characters with an ellipsis, at a word boundary where one is
+ * near, never leaving half an escape (`\`) or half a surrogate pair dangling before the ellipsis.
+ */
+export function clip(escaped: string, max: number): string {
+  if (escaped.length <= max) return escaped;
+  let base = escaped.slice(0, max - 1);
+  const lastSpace = base.lastIndexOf(' ');
+  if (lastSpace > (max - 1) * 0.6) base = base.slice(0, lastSpace);
+  base = base.trimEnd();
+  if (/[\uD800-\uDBFF]$/u.test(base)) base = base.slice(0, -1);
+  if (/(?:^|[^\\])(?:\\\\)*\\$/u.test(base)) base = base.slice(0, -1);
+  return `${base}…`;
+}

@@ -1,0 +1,141 @@
+import { articleWordCount, deriveTitle, MAX_TITLE_LENGTH, truncateAtWord, type Lesson } from '../lesson.js';
+import { Cursor } from './cursor.js';
+import { ProblemList } from './errors.js';
+import { parseBody } from './export-body.js';
+import { excerpt, toLines, type Line } from './lines.js';
+import { parseMetadata } from './metadata.js';
+import {
+  endsBody,
+  isKnownMetadataLine,
+  isStatisticsHeader,
+  isSummaryHeader,
+  keyValue,
+  metadataField,
+  similarReadingsHeader,
+} from './patterns.js';
+import { parseStatistics, type SourceStats } from './statistics.js';
+import { isKnownZone } from './values.js';
+import type { ParseOptions } from './options.js';
+
+/**
+ * Reads the source app's plain-text export of one lesson. Sections, in order:
+ *
+ *     [Title: …]                     optional first line
+ *     dialogue ---- article …        see parseBody (repeated copies allowed)
+ *     [Similar Readings (N items)]   then exactly N title lines
+ *     Summary                        then the summary text
+ *     [Statistics]                   then word and read counts
+ *     Key: value …                   ID, Category ID, URL, Date, Created, Updated, Last Read
+ *
+ * Problems are collected section by section, so one run reports as many as it can.
+ */
+export function parseExportText(text: string, options: ParseOptions): Lesson {
+  const problems = new ProblemList(options.file);
+  const zone = options.importTimeZone ?? 'UTC';
+  if (!isKnownZone(zone)) problems.fail(1, `unknown import time zone "${zone}"`);
+
+  const lines = toLines(text);
+  const lastLine = lines[lines.length - 1]?.no ?? 1;
+  const cursor = new Cursor(lines);
+
+  const leadingTitle = readLeadingTitle(cursor);
+  const bodyLines = cursor.takeUntil(endsBody);
+  const body = parseBody(bodyLines, problems, cursor.peek()?.no ?? lastLine);
+  const similarReadings = readSimilarReadings(cursor, problems);
+  const summary = readSummary(cursor, problems, lastLine);
+  const stats = readStatistics(cursor, problems);
+  const metadata = parseMetadata(cursor.rest(), problems, zone, lastLine);
+  problems.throwIfAny();
+  // Unreachable: both are only null after a problem was recorded. The check narrows the types.
+  if (!metadata || summary === null) return problems.fail(lastLine, 'unreadable export');
+
+  const title = leadingTitle ?? metadata.title;
+  return {
+    id: metadata.id,
+    category: metadata.category,
+    url: metadata.url,
+    date: metadata.date,
+    title: title ? truncateAtWord(title, MAX_TITLE_LENGTH) : deriveTitle(body.article, summary),
+    summary,
+    article: [...body.article],
+    dialogue: body.dialogue.map((turn) => ({ speaker: turn.speaker, text: turn.text })),
+    similarReadings,
+    // No Statistics section at all: the source never counted, so count the article ourselves
+    // and treat the lesson as unread. (A section that is there but unreadable is an error.)
+    sourceStats: stats ?? { words: articleWordCount(body), readCount: 0 },
+    sourceTimes: { created: metadata.created, updated: metadata.updated, lastRead: metadata.lastRead },
+  };
+}
+
+/** A `Title: …` first line; an empty one counts as absent. */
+function readLeadingTitle(cursor: Cursor): string | null {
+  const first = cursor.peek();
+  const pair = first && keyValue(first);
+  if (!pair || metadataField(pair.key) !== 'title') return null;
+  cursor.next();
+  return pair.value || null;
+}
+
+/**
+ * `Similar Readings (N items)` then exactly N titles: the count decides, so a title that itself
+ * begins with `Summary:` is still a title. Only a bare `Summary` header can cut the list short.
+ */
+function readSimilarReadings(cursor: Cursor, problems: ProblemList): string[] {
+  const header = cursor.peek();
+  const parsed = header && similarReadingsHeader(header);
+  if (!header || !parsed) return [];
+  cursor.next();
+  if (parsed.count === null) return cursor.takeUntil(endsSimilarReadings).map(lineText);
+
+  const titles = cursor.takeAtMost(parsed.count, isSummaryHeader);
+  if (titles.length < parsed.count) {
+    const end = cursor.peek() ? `the Summary header on line ${cursor.peek()?.no}` : 'the end of the file';
+    problems.add(header.no, `Similar Readings announces ${parsed.count} items, but only ${titles.length} lines come before ${end}`);
+  } else {
+    expectSummaryAfterTitles(cursor, problems, header, parsed.count);
+  }
+  return titles.map(lineText);
+}
+
+/** Without a count, the titles run until the next section. */
+const endsSimilarReadings = (line: Line): boolean =>
+  isSummaryHeader(line) || isStatisticsHeader(line) || isKnownMetadataLine(line);
+
+function expectSummaryAfterTitles(cursor: Cursor, problems: ProblemList, header: Line, count: number): void {
+  const after = cursor.peek();
+  if (!after || isSummaryHeader(after)) return;
+  // Resynchronise on the Summary header so the later sections still get checked. Without
+  // one, the count is not the problem: readSummary reports the missing section instead.
+  if (!cursor.skipTo(isSummaryHeader)) return;
+  problems.add(
+    after.no,
+    `expected the Summary header after the ${count} similar readings announced on line ${header.no}, found "${excerpt(after.text)}"`,
+  );
+}
+
+/** `Summary` then its text up to Statistics or the metadata; several lines join into one paragraph. */
+function readSummary(cursor: Cursor, problems: ProblemList, lastLine: number): string | null {
+  const header = cursor.peek();
+  if (!header || !isSummaryHeader(header)) {
+    const where = header ? `before line ${header.no}` : 'before the end of the file';
+    problems.add(header?.no ?? lastLine, `missing the Summary section: expected a "Summary" line ${where}`);
+    return null;
+  }
+  cursor.next();
+  const lines = cursor.takeUntil((line) => isStatisticsHeader(line) || isKnownMetadataLine(line));
+  if (lines.length === 0) {
+    problems.add(header.no, 'the Summary section is empty');
+    return null;
+  }
+  return lines.map(lineText).join(' ');
+}
+
+/** The Statistics section, or null when the export has none (see the fallback in parseExportText). */
+function readStatistics(cursor: Cursor, problems: ProblemList): SourceStats | null {
+  const header = cursor.peek();
+  if (!header || !isStatisticsHeader(header)) return null;
+  cursor.next();
+  return parseStatistics(header, cursor.takeUntil(isKnownMetadataLine), problems);
+}
+
+const lineText = (line: Line): string => line.text;

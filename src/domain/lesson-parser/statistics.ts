@@ -1,0 +1,52 @@
+import type { ProblemList } from './errors.js';
+import type { Line } from './lines.js';
+
+export interface SourceStats {
+  readonly words: number;
+  readonly readCount: number;
+}
+
+type Stat = keyof SourceStats;
+
+/** `Words: 417`, `Read Count: 1`: a label, a colon, then the number. */
+const LABEL_THEN_NUMBER = /(words?|read ?counts?)\s*:\s*(\d[\d,]*)/giu;
+/**
+ * `417 Words`, and the export's glued form `417` / `Words1` / `Read CountDetails`, where each
+ * number sits just before its label and `Details` is a button's caption with no number.
+ * Without a colon the number always belongs to the label after it.
+ */
+const NUMBER_THEN_LABEL = /(\d[\d,]*)\s*(words?|read ?counts?)/giu;
+
+/**
+ * Reads the Statistics section. The section exists, so both numbers must be found; an
+ * unreadable section is reported at its header line.
+ */
+export function parseStatistics(header: Line, lines: readonly Line[], problems: ProblemList): SourceStats | null {
+  const found = new Map<Stat, number>();
+  const text = lines.map((line) => line.text).join('\n');
+  const rest = collect(text, LABEL_THEN_NUMBER, { label: 1, digits: 2 }, found);
+  collect(rest, NUMBER_THEN_LABEL, { label: 2, digits: 1 }, found);
+
+  const words = found.get('words');
+  const readCount = found.get('readCount');
+  if (words !== undefined && readCount !== undefined) return { words, readCount };
+  const missing = [words === undefined && 'the word count', readCount === undefined && 'the read count'].filter(Boolean);
+  problems.add(header.no, `Statistics: cannot read ${missing.join(' or ')} (expected e.g. "417 Words" and "1 Read Count")`);
+  return null;
+}
+
+/**
+ * Records each label's first number found by `pattern` and returns the text with the matches
+ * blanked out (same length, so indices hold), so a later pattern cannot read the same digits again.
+ */
+function collect(text: string, pattern: RegExp, groups: { label: number; digits: number }, found: Map<Stat, number>): string {
+  let rest = text;
+  for (const match of text.matchAll(pattern)) {
+    const label = match[groups.label] ?? '';
+    const value = Number((match[groups.digits] ?? '').replace(/,/gu, ''));
+    const stat: Stat = label.toLowerCase().startsWith('word') ? 'words' : 'readCount';
+    if (!found.has(stat) && Number.isSafeInteger(value)) found.set(stat, value);
+    rest = rest.slice(0, match.index) + ' '.repeat(match[0].length) + rest.slice(match.index + match[0].length);
+  }
+  return rest;
+}

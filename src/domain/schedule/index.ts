@@ -1,0 +1,13 @@
+export { backoffDelay, BACKOFF_BASE_MS, BACKOFF_MAX_MS } from './backoff.js';
+export { isDue, nextPostTime } from './due.js';
+export { addDays, dateRange, localDate, parseLocalDate, type LocalDate } from './local-dates.js';
+export { postInstantFor, wallClock } from './post-instant.js';
+export { formatPostTime, InvalidPostTimeError, parsePostTime, type PostTime } from './post-time.js';
+export {
+  allTimeZones,
+  canonicalTimeZone,
+  isValidTimeZone,
+  MAX_ZONE_SUGGESTIONS,
+  requireZone,
+  searchTimeZones,
+} from './time-zones.js';

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import {
+  LessonParseError,
+  lessonJsonSchema,
+  lessonToJson,
+  parseExportText,
+  parseLessonFile,
+  parseLessonJson,
+  type LessonJson,
+} from '../../../src/domain/lesson-parser/index.js';
+import { readFixture, REFERENCE_FILE, referenceText } from '../../fixtures/lessons/reference.js';
+
+const FILE = 'lessons.json';
+const reference = parseExportText(referenceText, { file: REFERENCE_FILE });
+const fixtures = ['ken-yuki-library-robot.txt', 'ferry-crlf-wrapped-turn.txt', 'article-only-no-stats.txt'].map((name) =>
+  parseExportText(readFixture(name), { file: name }),
+);
+const referenceJson = lessonToJson(reference);
+
+function jsonError(text: string): LessonParseError {
+  try {
+    parseLessonJson(text, { file: FILE });
+  } catch (error) {
+    expect(error).toBeInstanceOf(LessonParseError);
+    return error as LessonParseError;
+  }
+  throw new Error('expected a LessonParseError');
+}
+
+/** The reference lesson as pretty-printed JSON with `change` applied to the object first. */
+const prettyWith = (change: (json: Record<string, unknown>) => void): string => {
+  const json = structuredClone(referenceJson) as unknown as Record<string, unknown>;
+  change(json);
+  return JSON.stringify(json, null, 2);
+};
+
+/** 1-based line of the first line containing `needle`. */
+const lineContaining = (text: string, needle: string): number => text.split('\n').findIndex((line) => line.includes(needle)) + 1;
+
+describe('lessonToJson', () => {
+  it('writes the keys in the documented order', () => {
+    expect(Object.keys(referenceJson)).toEqual([
+      'id', 'category', 'url', 'date', 'title', 'summary', 'article', 'dialogue', 'similarReadings', 'sourceStats', 'sourceTimes',
+    ]);
+    expect(Object.keys(referenceJson.sourceStats)).toEqual(['words', 'readCount']);
+    expect(Object.keys(referenceJson.sourceTimes)).toEqual(['created', 'updated', 'lastRead']);
+    expect(Object.keys(referenceJson.dialogue[0] ?? {})).toEqual(['speaker', 'text']);
+  });
+
+  it('writes what the schema accepts', () => {
+    expect(lessonJsonSchema.parse(referenceJson)).toEqual(reference);
+  });
+});
+
+describe('parseLessonJson', () => {
+  it.each([reference, ...fixtures].map((lesson) => [lesson.id, lesson]))('round-trips lesson %s through JSON', (_id, lesson) => {
+    expect(parseLessonJson(JSON.stringify(lessonToJson(lesson)), { file: FILE })).toEqual([lesson]);
+  });
+
+  it('reads an array of lessons', () => {
+    const text = JSON.stringify([reference, ...fixtures].map(lessonToJson), null, 2);
+    expect(parseLessonJson(text, { file: FILE })).toEqual([reference, ...fixtures]);
+  });
+
+  it('reads an empty array as no lessons', () => {
+    expect(parseLessonJson('[]', { file: FILE })).toEqual([]);
+  });
+
+  it('reads a file with a BOM and CRLF line ends', () => {
+    const text = `\uFEFF${JSON.stringify(referenceJson, null, 2).replace(/\n/gu, '\r\n')}\r\n`;
+    expect(parseLessonJson(text, { file: FILE })).toEqual([reference]);
+  });
+
+  it('lowercases the id and moves times with an offset to UTC', () => {
+    const text = prettyWith((json) => {
+      json.id = reference.id.toUpperCase();
+      json.sourceTimes = { created: '2025-06-02T16:14:00+09:00', updated: '2025-12-08T03:51Z', lastRead: null };
+    });
+    const [lesson] = parseLessonJson(text, { file: FILE });
+    expect(lesson?.id).toBe(reference.id);
+    expect(lesson?.sourceTimes).toEqual({ created: '2025-06-02T07:14:00.000Z', updated: '2025-12-08T03:51:00.000Z', lastRead: null });
+  });
+
+  it('allows an empty dialogue', () => {
+    const [lesson] = parseLessonJson(prettyWith((json) => (json.dialogue = [])), { file: FILE });
+    expect(lesson?.dialogue).toEqual([]);
+  });
+});
+
+describe('JSON errors name the line of the bad value', () => {
+  it('names the line of a bad date', () => {
+    const text = prettyWith((json) => (json.date = '31/05/2025'));
+    expect(jsonError(text).problems).toEqual([{ line: lineContaining(text, '"date"'), message: 'date: expected YYYY-MM-DD' }]);
+  });
+
+  it('rejects a date that is not on the calendar', () => {
+    const text = prettyWith((json) => (json.date = '2025-02-30'));
+    expect(jsonError(text).message).toBe(`${FILE}:${lineContaining(text, '"date"')}: date: expected YYYY-MM-DD`);
+  });
+
+  it('names the line of a bad value inside an array, with its path', () => {
+    const text = prettyWith((json) => ((json.dialogue as { speaker: unknown }[])[3]!.speaker = 7));
+    const line = lineContaining(text, '"speaker": 7');
+    expect(jsonError(text).problems).toEqual([{ line, message: 'dialogue[3].speaker: expected the speaker' }]);
+  });
+
+  it('numbers the lesson in an array', () => {
+    const broken = { ...referenceJson, sourceStats: { words: -1, readCount: 1 } };
+    const text = JSON.stringify([referenceJson, broken], null, 2);
+    const line = text.split('\n').findIndex((l) => l.includes('"words": -1')) + 1;
+    expect(jsonError(text).problems).toEqual([{ line, message: 'lesson 2: sourceStats.words: expected a non-negative integer' }]);
+  });
+
+  it('names the line of an unknown key', () => {
+    const text = prettyWith((json) => (json.titel = 'typo'));
+    expect(jsonError(text).problems).toEqual([{ line: lineContaining(text, '"titel"'), message: 'titel: unknown key' }]);
+  });
+
+  it('names the line of the object for a missing key', () => {
+    const text = prettyWith((json) => delete (json.sourceTimes as Record<string, unknown>).lastRead);
+    expect(jsonError(text).problems).toEqual([{ line: lineContaining(text, '"sourceTimes"'), message: 'sourceTimes.lastRead: missing' }]);
+  });
+
+  it('reports every bad field at once', () => {
+    const text = prettyWith((json) => {
+      json.id = 'nope';
+      json.url = 'mailto:someone@example.com';
+      json.article = [];
+      json.title = 'x'.repeat(257);
+    });
+    expect(jsonError(text).problems.map((problem) => problem.message)).toEqual([
+      'id: expected a UUID',
+      'url: expected an http(s) URL',
+      'title: must be at most 256 characters',
+      'article: expected at least one paragraph',
+    ]);
+  });
+
+  it('names the line of a syntax error', () => {
+    const text = '{\n  "id": "x",\n  "category": "nhk",,\n}';
+    expect(jsonError(text).problems).toEqual([{ line: 3, message: expect.stringMatching(/^invalid JSON: /u) }]);
+  });
+
+  it.each([
+    ['{"a": tru}', 1],
+    ['[\n1,\n]', 3],
+    ['{\n"a": "unterminated', 2],
+    ['{\r\n"a": 1\r\n"b": 2}', 3],
+    ['{\r"a": 1,\r\r\r"b": 2]', 5],
+    ['[1] 2', 1],
+    ['[', 1],
+  ])('names the line of the syntax error in %j', (text, line) => {
+    expect(jsonError(text).problems[0]?.line).toBe(line);
+  });
+
+  it('rejects JSON that is neither an object nor an array', () => {
+    expect(jsonError('"a lesson"').problems).toEqual([{ line: 1, message: 'expected a lesson object or an array of lesson objects' }]);
+  });
+
+  it('rejects an array item that is not an object', () => {
+    expect(jsonError('[\n  42\n]').problems).toEqual([{ line: 2, message: 'lesson 1: expected a lesson object' }]);
+  });
+
+  it('survives very deep nesting', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    expect(jsonError(deep).problems[0]?.message).toBe('lesson 1: expected a lesson object');
+  });
+});
+
+describe('parseLessonFile', () => {
+  const json = JSON.stringify(referenceJson satisfies LessonJson);
+
+  it('chooses JSON by content, whatever the file is called', () => {
+    expect(parseLessonFile(json, { file: 'lesson.txt' })).toEqual([reference]);
+    expect(parseLessonFile(`\uFEFF \n\t${json}`, { file: 'lesson' })).toEqual([reference]);
+    expect(parseLessonFile(`[${json}]`, { file: 'lesson.txt' })).toEqual([reference]);
+  });
+
+  it('chooses the export format by content, whatever the file is called', () => {
+    expect(parseLessonFile(referenceText, { file: 'lesson.json' })).toEqual([reference]);
+  });
+});

@@ -1,0 +1,130 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, apiErrors } from './errors.js';
+import { bucketFor, FaultQueue, faultReply, rateLimitHeaders, send, type HttpReply } from './http.js';
+import type { UploadedFile } from './objects.js';
+import { matchRoute, type RouteDefinition, type RouteDeps } from './router.js';
+import { channelRoutes } from './routes-channels.js';
+import { commandRoutes } from './routes-commands.js';
+import { miscRoutes } from './routes-misc.js';
+import type { ChangeSignal } from './waiting.js';
+import { readBody, type JsonBody, type ParsedBody } from './uploads.js';
+
+export const API_PREFIX = '/api/v10';
+
+const ROUTES: readonly RouteDefinition[] = [...miscRoutes, ...commandRoutes, ...channelRoutes];
+
+/** One REST request as the stand-in received it. */
+export interface RecordedRequest {
+  method: string;
+  /** Without `/api/v10` and without the query string, e.g. `/channels/123/messages`. */
+  path: string;
+  query: Record<string, string>;
+  /** Parsed JSON, or the `payload_json` of a multipart body. */
+  body: JsonBody;
+  files: UploadedFile[];
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  at: number;
+  status: number;
+  /** The matched route pattern, e.g. `/channels/:channelId/messages`. */
+  route?: string;
+  /** True when no route matched (answered 404 `{ message: '404: Not Found', code: 0 }`). */
+  unexpected: boolean;
+  /** True when `failNext` answered this request. */
+  fault: boolean;
+}
+
+export interface RestOptions {
+  deps: RouteDeps;
+  acceptToken: (token: string) => boolean;
+  signal: ChangeSignal;
+  problem: (message: string) => void;
+}
+
+/** The REST half: records every request, applies queued faults, checks auth, routes, answers. */
+export class RestApi {
+  readonly requests: RecordedRequest[] = [];
+  readonly faults = new FaultQueue();
+
+  constructor(private readonly options: RestOptions) {}
+
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const method = (request.method ?? 'GET').toUpperCase();
+    if (method === 'GET' && url.pathname.startsWith('/attachments/')) {
+      send(response, this.attachment(url.pathname));
+      return;
+    }
+    const at = Date.now();
+    const apiPath = url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : undefined;
+    const path = apiPath ?? url.pathname;
+    let parsed: ParsedBody = { body: null, files: [] };
+    let parseError: ApiError | undefined;
+    try {
+      parsed = await readBody(request);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      parseError = error;
+    }
+    const match = apiPath === undefined ? undefined : matchRoute(ROUTES, method, apiPath);
+    const bucket = bucketFor(`${method} ${match?.route.pattern ?? path}`);
+    const fault = this.faults.take(method, path);
+
+    let reply: HttpReply;
+    if (fault) reply = faultReply(fault, bucket);
+    else if (!match) reply = errorReply(apiErrors.notFound());
+    else if (parseError) reply = errorReply(parseError);
+    else if (match.route.auth && !this.authorized(request.headers)) reply = errorReply(apiErrors.unauthorized());
+    else {
+      try {
+        reply = match.route.handle({ method, params: match.params, query: url.searchParams, ...parsed, deps: this.options.deps });
+      } catch (error) {
+        if (!(error instanceof ApiError)) {
+          this.options.problem(`discord stand-in: ${method} ${path} failed inside the stand-in: ${String((error as Error).stack ?? error)}`);
+        }
+        reply = error instanceof ApiError ? errorReply(error) : { status: 500, body: { message: '500: Internal Server Error', code: 0 } };
+      }
+    }
+    if (!fault) reply = { ...reply, headers: { ...rateLimitHeaders(bucket), ...reply.headers } };
+    send(response, reply);
+
+    this.requests.push({
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      body: parsed.body,
+      files: parsed.files,
+      headers: flattenHeaders(request.headers),
+      at,
+      status: reply.status,
+      ...(match ? { route: match.route.pattern } : {}),
+      unexpected: !match,
+      fault: fault !== undefined,
+    });
+    this.options.signal.notify();
+  }
+
+  private authorized(headers: IncomingHttpHeaders): boolean {
+    const header = headers.authorization ?? '';
+    return header.startsWith('Bot ') && this.options.acceptToken(header.slice(4));
+  }
+
+  private attachment(pathname: string): HttpReply {
+    const [, , id, filename] = pathname.split('/');
+    const stored = this.options.deps.state.attachments.get(`${id}/${decodeURIComponent(filename ?? '')}`);
+    if (!stored) return { status: 404, body: { message: '404: Not Found', code: 0 } };
+    return { status: 200, body: stored.data, headers: { 'Content-Type': stored.contentType } };
+  }
+}
+
+function errorReply(error: ApiError): HttpReply {
+  return { status: error.status, body: error.toBody() };
+}
+
+function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}

@@ -1,0 +1,294 @@
+import type { APIApplicationCommand, APIAttachment, APIGuildMember, APIMessage, APIRole, APIUser } from 'discord.js';
+import { PermissionFlagsBits } from 'discord.js';
+import {
+  isThread,
+  makeChannel,
+  makeMember,
+  makeRole,
+  makeUser,
+  type ChannelInit,
+  type ChannelObject,
+  type JsonObject,
+  type RoleInit,
+} from './objects.js';
+import {
+  basePermissions,
+  channelPermissions,
+  permissionBits,
+  PLAIN_MEMBER_PERMISSIONS,
+  type PermissionGuild,
+  type PermissionInput,
+  type PermissionSubject,
+} from './permissions.js';
+import { isoTimestamp, snowflake } from './snowflake.js';
+
+export interface GuildInit {
+  id?: string;
+  name?: string;
+  /** Defaults to a user who is neither the bot nor the default learner. */
+  ownerId?: string;
+  /** Defaults to one text channel named `general`. */
+  channels?: ChannelInit[];
+  roles?: RoleInit[];
+  /** Permissions of the @everyone role (id = guild id). Defaults to a plain member's. */
+  everyonePermissions?: PermissionInput;
+  /** When given, the bot gets a managed role with these permissions (as when invited with permissions). */
+  botPermissions?: PermissionInput;
+  /** Further role ids the bot member holds. */
+  botRoleIds?: string[];
+  preferredLocale?: string;
+}
+
+export class GuildRecord implements PermissionGuild {
+  readonly roles = new Map<string, APIRole>();
+  readonly channels = new Map<string, ChannelObject>();
+  readonly threads = new Map<string, ChannelObject>();
+  readonly members = new Map<string, APIGuildMember>();
+  readonly joinedAt = isoTimestamp();
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly ownerId: string,
+    readonly preferredLocale: string,
+  ) {}
+
+  subject(userId: string): PermissionSubject {
+    return { userId, roleIds: this.members.get(userId)?.roles ?? [] };
+  }
+
+  /** The guild object of `GET /guilds/{id}`. */
+  restObject(): JsonObject {
+    return {
+      id: this.id,
+      name: this.name,
+      icon: null,
+      icon_hash: null,
+      splash: null,
+      discovery_splash: null,
+      owner_id: this.ownerId,
+      afk_channel_id: null,
+      afk_timeout: 300,
+      widget_enabled: false,
+      widget_channel_id: null,
+      verification_level: 0,
+      default_message_notifications: 0,
+      explicit_content_filter: 0,
+      roles: [...this.roles.values()],
+      emojis: [],
+      features: [],
+      mfa_level: 0,
+      application_id: null,
+      system_channel_id: null,
+      system_channel_flags: 0,
+      rules_channel_id: null,
+      max_presences: null,
+      max_members: 500000,
+      vanity_url_code: null,
+      description: null,
+      banner: null,
+      premium_tier: 0,
+      premium_subscription_count: 0,
+      preferred_locale: this.preferredLocale,
+      public_updates_channel_id: null,
+      max_video_channel_users: 25,
+      max_stage_video_channel_users: 50,
+      nsfw_level: 0,
+      stickers: [],
+      premium_progress_bar_enabled: false,
+      safety_alerts_channel_id: null,
+      incidents_data: null,
+    };
+  }
+
+  /** The full guild of a gateway GUILD_CREATE. */
+  gatewayObject(): JsonObject {
+    return {
+      ...this.restObject(),
+      joined_at: this.joinedAt,
+      large: false,
+      unavailable: false,
+      member_count: this.members.size,
+      voice_states: [],
+      members: [...this.members.values()],
+      channels: [...this.channels.values()],
+      threads: [...this.threads.values()],
+      presences: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+      soundboard_sounds: [],
+    };
+  }
+}
+
+export interface StoredAttachment {
+  data: Buffer;
+  contentType: string;
+}
+
+/** Everything the stand-in knows: guilds, channels, messages, commands, attachments. */
+export class StandInState {
+  baseUrl = '';
+  readonly guilds = new Map<string, GuildRecord>();
+  readonly users = new Map<string, APIUser>();
+  readonly attachments = new Map<string, StoredAttachment>();
+  readonly deniedChannels = new Set<string>();
+  readonly nonces = new Map<string, { messageId: string; at: number }>();
+  readonly globalCommands: APIApplicationCommand[] = [];
+  readonly guildCommands = new Map<string, APIApplicationCommand[]>();
+  private readonly channelGuild = new Map<string, string>();
+  private readonly messages = new Map<string, APIMessage[]>();
+
+  constructor(
+    readonly applicationId: string,
+    readonly botUser: APIUser,
+  ) {
+    this.users.set(botUser.id, botUser);
+  }
+
+  application(): JsonObject {
+    return {
+      id: this.applicationId,
+      name: this.botUser.username,
+      icon: null,
+      description: '',
+      summary: '',
+      type: null,
+      bot_public: true,
+      bot_require_code_grant: false,
+      verify_key: '0'.repeat(64),
+      flags: 0,
+      owner: makeUser({ id: '100000000000000001', username: 'app-owner' }),
+      team: null,
+      bot: this.botUser,
+      approximate_guild_count: this.guilds.size,
+      install_params: { scopes: ['bot', 'applications.commands'], permissions: '0' },
+      integration_types_config: { 0: {} },
+      redirect_uris: [],
+      interactions_endpoint_url: null,
+      tags: [],
+    };
+  }
+
+  addGuild(init: GuildInit = {}): GuildRecord {
+    const id = init.id ?? snowflake();
+    if (this.guilds.has(id)) throw new Error(`guild ${id} already exists`);
+    const guild = new GuildRecord(id, init.name ?? 'Test Guild', init.ownerId ?? '100000000000000002', init.preferredLocale ?? 'en-US');
+    const everyone = makeRole(
+      { id, name: '@everyone', permissions: permissionBits(init.everyonePermissions, PLAIN_MEMBER_PERMISSIONS) },
+      0,
+    );
+    guild.roles.set(id, everyone);
+    (init.roles ?? []).forEach((r, index) => {
+      const created = makeRole(r, index + 1);
+      guild.roles.set(created.id, created);
+    });
+    const botRoles = [...(init.botRoleIds ?? [])];
+    if (init.botPermissions !== undefined) {
+      const botRole = makeRole(
+        { name: this.botUser.username, permissions: init.botPermissions, botId: this.botUser.id },
+        guild.roles.size,
+      );
+      guild.roles.set(botRole.id, botRole);
+      botRoles.push(botRole.id);
+    }
+    guild.members.set(this.botUser.id, makeMember(this.botUser, botRoles));
+    this.guilds.set(id, guild);
+    for (const channel of init.channels ?? [{ name: 'general' }]) this.addChannel(id, channel);
+    return guild;
+  }
+
+  addChannel(guildId: string, init: ChannelInit): ChannelObject {
+    const guild = this.requireGuild(guildId);
+    const channel = makeChannel(init, guildId, this.botUser.id, guild.channels.size);
+    if (this.channelGuild.has(channel.id)) throw new Error(`channel ${channel.id} already exists`);
+    guild.channels.set(channel.id, channel);
+    this.channelGuild.set(channel.id, guildId);
+    return channel;
+  }
+
+  addThread(thread: ChannelObject): void {
+    this.requireGuild(thread.guild_id).threads.set(thread.id, thread);
+    this.channelGuild.set(thread.id, thread.guild_id);
+  }
+
+  removeChannel(guildId: string, channelId: string): ChannelObject {
+    const guild = this.requireGuild(guildId);
+    const channel = guild.channels.get(channelId) ?? guild.threads.get(channelId);
+    if (!channel) throw new Error(`channel ${channelId} is not in guild ${guildId}`);
+    guild.channels.delete(channelId);
+    guild.threads.delete(channelId);
+    this.channelGuild.delete(channelId);
+    this.messages.delete(channelId);
+    return channel;
+  }
+
+  requireGuild(guildId: string): GuildRecord {
+    const guild = this.guilds.get(guildId);
+    if (!guild) throw new Error(`unknown guild ${guildId}`);
+    return guild;
+  }
+
+  findChannel(channelId: string): { guild: GuildRecord; channel: ChannelObject } | undefined {
+    const guild = this.guilds.get(this.channelGuild.get(channelId) ?? '');
+    const channel = guild?.channels.get(channelId) ?? guild?.threads.get(channelId);
+    return guild && channel ? { guild, channel } : undefined;
+  }
+
+  /** Permissions of a user in a channel (threads take their parent's overwrites). */
+  permissionsIn(channelId: string, userId: string): bigint {
+    const found = this.findChannel(channelId);
+    if (!found) return 0n;
+    const { guild, channel } = found;
+    const source = isThread(channel) ? guild.channels.get(channel.parent_id ?? '') : channel;
+    let bits = channelPermissions(guild, source?.permission_overwrites ?? [], guild.subject(userId));
+    if (userId === this.botUser.id && this.deniedChannels.has(channelId)) {
+      bits &= ~(PermissionFlagsBits.SendMessages | PermissionFlagsBits.SendMessagesInThreads);
+    }
+    return bits;
+  }
+
+  guildPermissions(guildId: string, userId: string): bigint {
+    const guild = this.requireGuild(guildId);
+    return basePermissions(guild, guild.subject(userId));
+  }
+
+  channelMessages(channelId: string): APIMessage[] {
+    return this.messages.get(channelId) ?? [];
+  }
+
+  findMessage(channelId: string, messageId: string): APIMessage | undefined {
+    return this.channelMessages(channelId).find((m) => m.id === messageId);
+  }
+
+  insertMessage(message: APIMessage): void {
+    const list = this.messages.get(message.channel_id) ?? [];
+    list.push(message);
+    this.messages.set(message.channel_id, list);
+    const found = this.findChannel(message.channel_id);
+    if (found) found.channel.last_message_id = message.id;
+  }
+
+  deleteMessage(channelId: string, messageId: string): boolean {
+    const list = this.messages.get(channelId) ?? [];
+    const index = list.findIndex((m) => m.id === messageId);
+    if (index < 0) return false;
+    list.splice(index, 1);
+    return true;
+  }
+
+  storeAttachment(args: { id?: string; filename: string; data: Buffer; contentType: string; description?: string }): APIAttachment {
+    const id = args.id ?? snowflake();
+    this.attachments.set(`${id}/${args.filename}`, { data: args.data, contentType: args.contentType });
+    const url = `${this.baseUrl}/attachments/${id}/${encodeURIComponent(args.filename)}`;
+    return {
+      id,
+      filename: args.filename,
+      size: args.data.length,
+      url,
+      proxy_url: url,
+      content_type: args.contentType,
+      ...(args.description ? { description: args.description } : {}),
+    };
+  }
+}

@@ -168,3 +168,15 @@ export function toLibraryLesson(row: LessonRow): LibraryLesson {
     importedAt: row.imported_at,
   };
 }
+
+/** Lessons whose titles equal any of `titles` (case-insensitive), as lower-cased title → id. */
+export async function lessonIdsByTitle(db: Executor, titles: readonly string[]): Promise<Map<string, string>> {
+  if (titles.length === 0) return new Map();
+  const lowered = [...new Set(titles.map((title) => title.toLowerCase()))];
+  const rows = await db
+    .selectFrom('lessons')
+    .select(['id', sql<string>`lower(title)`.as('key')])
+    .where(sql<string>`lower(title)`, 'in', lowered)
+    .execute();
+  return new Map(rows.map((row) => [row.key, row.id]));
+}

@@ -1,6 +1,10 @@
 import type { Kysely } from 'kysely';
+import { dailyDelivery } from '../db/deliveries.js';
 import { findLesson, isUuid, newestLesson, searchLessons, type LibraryLesson } from '../db/lessons.js';
+import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
+import { lessonForDay } from '../delivery/lesson-choice.js';
+import { localDate } from '../domain/schedule/index.js';
 import { UserError } from '../user-error.js';
 
 export const EMPTY_LIBRARY =
@@ -8,29 +12,46 @@ export const EMPTY_LIBRARY =
   'Moderators add lessons with `/lesson import` (upload a lesson export), ' +
   'or on the bot’s machine with `npm run lessons -- import <files>`.';
 
-/** Today's lesson in a server: the newest lesson by article date until the server has a schedule. */
-export async function todaysLesson(db: Kysely<DB>, _guildId: string): Promise<LibraryLesson> {
-  const lesson = await newestLesson(db);
-  if (!lesson) throw new UserError(EMPTY_LIBRARY);
-  return lesson;
+export interface LookupDeps {
+  readonly db: Kysely<DB>;
+  readonly now: () => Date;
+}
+
+/**
+ * Today's lesson in a server: the one delivered today (its local day), or before today's post the one
+ * that will be. Without a schedule, or with nothing left to deliver, the newest lesson by article date.
+ */
+export async function todaysLesson(deps: LookupDeps, guildId: string): Promise<LibraryLesson> {
+  const schedule = await findSchedule(deps.db, guildId);
+  if (schedule) {
+    const today = localDate(deps.now(), schedule.timeZone);
+    const delivered = await dailyDelivery(deps.db, guildId, today);
+    const lessonId =
+      delivered && delivered.status !== 'failed' ? delivered.lessonId : (await lessonForDay(deps.db, guildId, today)).lessonId;
+    const lesson = lessonId ? await findLesson(deps.db, lessonId) : undefined;
+    if (lesson) return lesson;
+  }
+  const newest = await newestLesson(deps.db);
+  if (!newest) throw new UserError(EMPTY_LIBRARY);
+  return newest;
 }
 
 /**
  * The lesson a member asked for: autocomplete sends its ID, but a member may also type a title
  * without picking; one clear match is taken, otherwise they are told to pick from the list.
  */
-export async function requestedLesson(db: Kysely<DB>, guildId: string, option: string | undefined): Promise<LibraryLesson> {
+export async function requestedLesson(deps: LookupDeps, guildId: string, option: string | undefined): Promise<LibraryLesson> {
   const wanted = option?.trim();
-  if (!wanted) return todaysLesson(db, guildId);
+  if (!wanted) return todaysLesson(deps, guildId);
   if (isUuid(wanted)) {
-    const lesson = await findLesson(db, wanted);
+    const lesson = await findLesson(deps.db, wanted);
     if (!lesson) throw new UserError(`There is no lesson with the ID \`${wanted}\`.`);
     return lesson;
   }
-  const matches = await searchLessons(db, wanted, 2);
+  const matches = await searchLessons(deps.db, wanted, 2);
   const [only] = matches;
   if (matches.length === 1 && only) {
-    const lesson = await findLesson(db, only.id);
+    const lesson = await findLesson(deps.db, only.id);
     if (lesson) return lesson;
   }
   throw new UserError(

@@ -39,6 +39,7 @@ export function safeText(text: string): string {
  */
 export function clip(escaped: string, max: number): string {
   if (escaped.length <= max) return escaped;
+  if (max < 1) return '';
   let base = escaped.slice(0, max - 1);
   const lastSpace = base.lastIndexOf(' ');
   if (lastSpace > (max - 1) * 0.6) base = base.slice(0, lastSpace);

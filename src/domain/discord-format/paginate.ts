@@ -127,7 +127,7 @@ function startsLineMarkup(text: string, at: number): boolean {
   return LINE_MARKUP.test(text);
 }
 
-/** Escapes the markup starting a line: "- x" → "\\- x", "1. x" → "1\\. x" (a backslash before a digit shows). */
+/** Escapes the markup starting a line: `- x` → `\- x`, `1. x` → `1\. x` (a backslash before a digit would show). */
 function escapeLineStart(text: string): string {
   const numbered = /^[0-9]+(?=[.)])/u.exec(text);
   return numbered ? `${numbered[0]}\\${text.slice(numbered[0].length)}` : `\\${text}`;

@@ -36,7 +36,7 @@ export async function planDay(deps: HandlerDeps, interaction: ChatInputCommandIn
   const today = localDate(deps.now(), zone);
   const day = parseDay(options.date, today);
   if (day < today) throw new UserError(`${day} is in the past (today is ${today} in ${zone}).`);
-  const stored = await requestedLesson(deps.db, guildId, options.lesson);
+  const stored = await requestedLesson(deps, guildId, options.lesson);
   await planLesson(deps.db, { guildId, localDate: day, lessonId: stored.lesson.id, plannedBy: interaction.user.id });
   await reply.send({ content: `📌 **${stored.lesson.title}** is pinned to ${day}.` });
 }

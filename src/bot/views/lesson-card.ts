@@ -1,0 +1,41 @@
+import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord.js';
+import type { LibraryLesson } from '../../db/lessons.js';
+import { encodeCustomId, lessonCard, type EmbedData } from '../../domain/discord-format/index.js';
+import type { ReplyPayload } from '../reply.js';
+
+export type ButtonRow = APIActionRowComponent<APIButtonComponent>;
+
+/** Domain embeds are already Discord's embed JSON, checked against every limit. */
+export function toApiEmbed(embed: EmbedData): APIEmbed {
+  return embed as APIEmbed;
+}
+
+type ClickStyle = ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Success;
+
+function button(label: string, emoji: string, customId: string, style: ClickStyle = ButtonStyle.Secondary): APIButtonComponent {
+  return { type: ComponentType.Button, style, label, emoji: { name: emoji }, custom_id: customId };
+}
+
+/** Dialogue, Article, Related, Mark as read: they work for everyone, on any message that carries them. */
+export function lessonButtons(lessonId: string): ButtonRow {
+  return {
+    type: ComponentType.ActionRow,
+    components: [
+      button('Dialogue', '💬', encodeCustomId({ action: 'dialogue', lessonId }), ButtonStyle.Primary),
+      button('Article', '📰', encodeCustomId({ action: 'article', lessonId }), ButtonStyle.Primary),
+      button('Related', '🔗', encodeCustomId({ action: 'related', lessonId })),
+      button('Mark as read', '✅', encodeCustomId({ action: 'read', lessonId }), ButtonStyle.Success),
+    ],
+  };
+}
+
+/** The lesson card: summary and facts in an embed, with the lesson's buttons. */
+export function renderLessonCard(stored: LibraryLesson, readers: number): ReplyPayload {
+  const embed = lessonCard(stored.lesson, { readers, articleWords: stored.articleWords, dialogueWords: stored.dialogueWords });
+  return { embeds: [toApiEmbed(embed)], components: [lessonButtons(stored.lesson.id)] };
+}
+
+/** What the daily post sends: the card with a short greeting. */
+export function renderLessonPost(stored: LibraryLesson, readers: number): ReplyPayload {
+  return { content: '📰 **Today’s lesson** is here!', ...renderLessonCard(stored, readers) };
+}

@@ -1,0 +1,87 @@
+import { DateTime } from 'luxon';
+import { readingMinutes, type Lesson } from '../lesson.js';
+import { embedLength, type EmbedData, type EmbedField } from './embed.js';
+import { clip, safeText } from './escape.js';
+import {
+  EMBED_DESCRIPTION_MAX,
+  EMBED_FIELD_NAME_MAX,
+  EMBED_FIELD_VALUE_MAX,
+  EMBED_FOOTER_TEXT_MAX,
+  EMBED_TITLE_MAX,
+  EMBEDS_TOTAL_MAX,
+} from './limits.js';
+import { maskedLink, safeUrl } from './links.js';
+
+export interface LessonCardStats {
+  /** Members of this server who have read the lesson. */
+  readonly readers: number;
+  readonly articleWords: number;
+  readonly dialogueWords: number;
+}
+
+/** Footer of the daily card: tells people what the buttons are for. */
+export const CARD_FOOTER = 'Use the buttons below to read the article or the dialogue.';
+/** Category is a short label; anything longer is a data error, so keep it from crowding the card. */
+const CATEGORY_MAX = 100;
+const NUMBER = new Intl.NumberFormat('en-US');
+
+/**
+ * The daily lesson card. Every text is escaped and cut to its limit, and the description (the
+ * summary) is shortened further if needed so the card stays within the 6000-character total
+ * whatever the lesson contains.
+ */
+export function lessonCard(lesson: Pick<Lesson, 'title' | 'url' | 'date' | 'category' | 'summary'>, stats: LessonCardStats): EmbedData {
+  const url = safeUrl(lesson.url);
+  const words = Math.max(0, stats.articleWords) + Math.max(0, stats.dialogueWords);
+  const fields: EmbedField[] = [
+    field('Article date', articleDate(lesson.date)),
+    field('Category', clip(safeText(oneLine(lesson.category)), CATEGORY_MAX) || '—'),
+    field('Words', `${NUMBER.format(words)} (article ${NUMBER.format(stats.articleWords)} · dialogue ${NUMBER.format(stats.dialogueWords)})`),
+    field('Reading time', `~${readingMinutes(words)} min`),
+    field('Readers', readersLine(stats.readers)),
+    field('Source', sourceLink(url)),
+  ];
+  const title = clip(safeText(oneLine(lesson.title)), EMBED_TITLE_MAX) || 'Today’s lesson';
+  const card: EmbedData = {
+    title,
+    ...(url !== null ? { url } : {}),
+    description: '',
+    fields,
+    footer: { text: clip(CARD_FOOTER, EMBED_FOOTER_TEXT_MAX) },
+  };
+  const room = Math.min(EMBED_DESCRIPTION_MAX, EMBEDS_TOTAL_MAX - embedLength(card));
+  const description = clip(safeText(lesson.summary.trim()), room);
+  return description === '' ? withoutDescription(card) : { ...card, description };
+}
+
+function field(name: string, value: string): EmbedField {
+  return { name: clip(name, EMBED_FIELD_NAME_MAX), value: clip(value, EMBED_FIELD_VALUE_MAX), inline: true };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/gu, ' ').trim();
+}
+
+/** `31 May 2025`; an unreadable date is shown as given (escaped) rather than hidden. */
+function articleDate(date: string): string {
+  const parsed = DateTime.fromISO(date, { zone: 'utc', locale: 'en-GB' });
+  return parsed.isValid ? parsed.toFormat('d LLLL yyyy') : clip(safeText(oneLine(date)), 40) || '—';
+}
+
+function readersLine(readers: number): string {
+  if (!(readers > 0)) return 'Be the first to read this';
+  return readers === 1 ? '1 member has read this' : `${NUMBER.format(readers)} members have read this`;
+}
+
+/** A masked link labelled with the site's host name, so the link text cannot lie about where it goes. */
+function sourceLink(url: string | null): string {
+  if (url === null) return 'Unavailable';
+  const host = new URL(url).hostname.replace(/^www\d*\./u, '');
+  const link = maskedLink(safeText(host), url);
+  return link.length <= EMBED_FIELD_VALUE_MAX ? link : safeText(host);
+}
+
+function withoutDescription(card: EmbedData): EmbedData {
+  const { description: _empty, ...rest } = card;
+  return rest;
+}

@@ -1,0 +1,10 @@
+export { lessonCard, CARD_FOOTER, type LessonCardStats } from './card.js';
+export { decodeCustomId, encodeCustomId, MAX_PAGE, type LessonButton, type LessonButtonAction } from './custom-id.js';
+export { embedLength, type EmbedData, type EmbedField } from './embed.js';
+export { clip, escapeMarkdown, neutralizeMentions, safeText } from './escape.js';
+export { formatArticle, formatDialogue, SPEAKER_MARKERS } from './lesson-blocks.js';
+export * from './limits.js';
+export { maskedLink, safeUrl } from './links.js';
+export { BLOCK_SEPARATOR, paginate } from './paginate.js';
+export { lessonPages, pageFooter, PAGE_DESCRIPTION_MAX, type LessonKind, type LessonPages } from './pages.js';
+export { assertWithinLimits, type ActionRowData, type ButtonData, type MessageData } from './validate.js';

@@ -1,0 +1,116 @@
+import { Writable } from 'node:stream';
+import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APOLOGY, createInteractionRouter, type CommandHandler, type InteractionRouter } from '../../src/bot/router.js';
+import { UserError } from '../../src/user-error.js';
+import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
+
+const EPHEMERAL = 1 << 6;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function testCommand(name: string, execute: CommandHandler['execute']): CommandHandler {
+  return { definition: { name, description: 'test', type: 1 } as CommandHandler['definition'], execute };
+}
+
+describe('the interaction router’s error boundary, with the real discord.js client', () => {
+  let discord: DiscordStandIn;
+  let client: Client;
+  let router: InteractionRouter;
+  const logs: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    discord = await startDiscordStandIn();
+    discord.addGuild();
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    router = createInteractionRouter({
+      logger: pino({ level: 'debug' }, stream),
+      buttons: [],
+      commands: [
+        testCommand('user-error', async () => {
+          throw new UserError('That date is not in YYYY-MM-DD form.');
+        }),
+        testCommand('crash', async () => {
+          throw new Error('connection to 10.0.0.5 refused: password=hunter2');
+        }),
+        testCommand('slow', async (_interaction, reply) => {
+          await sleep(2_200);
+          await reply.send({ content: 'done slowly' });
+        }),
+        testCommand('slow-public-crash', async (_interaction, reply) => {
+          reply.ephemeral = false;
+          await sleep(2_000);
+          throw new Error('late failure');
+        }),
+        testCommand('fast', async (_interaction, reply) => {
+          await reply.send({ content: 'done fast' });
+        }),
+      ],
+    });
+    client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: discord.apiUrl } });
+    client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
+    const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
+    await client.login(discord.token);
+    await ready;
+  });
+  afterAll(async () => {
+    await client?.destroy();
+    await discord?.close();
+  });
+
+  it('a user error becomes a short private message', async () => {
+    const response = await discord.sendCommand({ name: 'user-error' }).waitForFinal();
+    expect(response.data.content).toBe('That date is not in YYYY-MM-DD form.');
+    expect((response.data.flags ?? 0) & EPHEMERAL).toBe(EPHEMERAL);
+  });
+
+  it('an unexpected error is logged with context and the member only sees an apology', async () => {
+    const handle = discord.sendCommand({ name: 'crash' });
+    const response = await handle.waitForFinal();
+    expect(response.data.content).toBe(APOLOGY);
+    expect(JSON.stringify(response.data)).not.toContain('hunter2');
+    expect((response.data.flags ?? 0) & EPHEMERAL).toBe(EPHEMERAL);
+    const logged = logs.find((line) => line.msg === 'interaction failed' && line.interactionId === handle.id);
+    expect(logged).toMatchObject({ command: 'crash', level: 50 });
+    expect(JSON.stringify(logged)).not.toContain(handle.token);
+  });
+
+  it('a slow answer is deferred within Discord’s 3 seconds, then delivered', async () => {
+    const sent = Date.now();
+    const handle = discord.sendCommand({ name: 'slow' });
+    const first = await handle.waitForResponse(3_000);
+    expect(first.type).toBe(5); // DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+    expect(first.at - sent).toBeLessThan(3_000);
+    const final = await handle.waitForFinal(5_000);
+    expect(final.data.content).toBe('done slowly');
+  });
+
+  it('a public answer that fails after deferring is removed and the apology sent privately', async () => {
+    const handle = discord.sendCommand({ name: 'slow-public-crash' });
+    await handle.waitForResponse(3_000);
+    await expect.poll(() => handle.responses().map((r) => r.kind), { timeout: 5_000 }).toContain('followup');
+    const kinds = handle.responses().map((r) => r.kind);
+    expect(kinds).toContain('delete');
+    const followUp = handle.responses().find((r) => r.kind === 'followup');
+    expect(followUp?.data.content).toBe(APOLOGY);
+    expect((followUp?.data.flags ?? 0) & EPHEMERAL).toBe(EPHEMERAL);
+  });
+
+  it('a fast answer is not deferred (one request, no extra round trip)', async () => {
+    const handle = discord.sendCommand({ name: 'fast' });
+    const first = await handle.waitForResponse();
+    expect(first.type).toBe(4);
+    expect(first.data.content).toBe('done fast');
+  });
+
+  it('while draining for shutdown, new interactions are told to retry', async () => {
+    await router.drain(1_000);
+    const response = await discord.sendCommand({ name: 'fast' }).waitForFinal();
+    expect(response.data.content).toMatch(/restarting/u);
+  });
+});

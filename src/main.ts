@@ -12,6 +12,7 @@ import { createAlerts } from './delivery/alerts.js';
 import { LessonPoster } from './delivery/poster.js';
 import { DeliveryScheduler } from './delivery/scheduler.js';
 import { createLogger } from './logger.js';
+import { createMetrics, serveMetrics } from './metrics.js';
 import { renderLessonPost } from './bot/views/lesson-card.js';
 
 const MISSING_TOKEN = `DISCORD_TOKEN is not set, so the bot cannot connect to Discord.
@@ -62,7 +63,9 @@ async function main(): Promise<number> {
     servesGuild: (guildId) => client.guilds.cache.has(guildId),
   });
   const deps = { db, logger, config, now, client, poster };
-  const router = createInteractionRouter({ commands: commandHandlers(deps), buttons: buttonHandlers(deps), logger });
+  const metrics = createMetrics();
+  const metricsServer = config.METRICS_PORT ? await serveMetrics(config.METRICS_PORT, metrics, logger) : undefined;
+  const router = createInteractionRouter({ commands: commandHandlers(deps), buttons: buttonHandlers(deps), logger, metrics });
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
 
   let stopping: Promise<void> | undefined;
@@ -73,6 +76,7 @@ async function main(): Promise<number> {
         await scheduler.stop();
         await router.drain(config.SHUTDOWN_TIMEOUT_MS);
         await client.destroy();
+        metricsServer?.close();
       } finally {
         await database.close();
         logger.info('stopped');

@@ -6,6 +6,7 @@ import {
   type Interaction,
 } from 'discord.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { CommandDefinition } from './command-definition.js';
 import { NO_MENTIONS, Reply } from './reply.js';
 import { UserError } from '../user-error.js';
@@ -36,6 +37,7 @@ export function createInteractionRouter(options: {
   commands: readonly CommandHandler[];
   buttons: readonly ButtonHandler[];
   logger: Logger;
+  metrics?: Pick<Metrics, 'interactions' | 'interactionSeconds'>;
 }): InteractionRouter {
   const commands = new Map(options.commands.map((command) => [command.definition.name, command]));
   const inFlight = new Set<Promise<void>>();
@@ -59,13 +61,19 @@ export function createInteractionRouter(options: {
     const started = Date.now();
     const reply = interaction.isChatInputCommand() || interaction.isButton() ? new Reply(interaction) : undefined;
     reply?.deferSoon();
+    let outcome: 'ok' | 'user_error' | 'error' = 'ok';
     try {
       await dispatch(interaction, reply);
     } catch (error) {
+      outcome = error instanceof UserError ? 'user_error' : 'error';
       await answerFailure(interaction, reply, error, options.logger);
     } finally {
       reply?.dispose();
-      options.logger.debug({ ...describe(interaction), ms: Date.now() - started }, 'interaction handled');
+      const seconds = (Date.now() - started) / 1000;
+      const kind = interactionKind(interaction);
+      options.metrics?.interactions.inc({ kind, name: interactionName(interaction), outcome });
+      options.metrics?.interactionSeconds.observe({ kind }, seconds);
+      options.logger.debug({ ...describe(interaction), ms: Math.round(seconds * 1000), outcome }, 'interaction handled');
     }
   }
 
@@ -112,6 +120,20 @@ async function answerFailure(interaction: Interaction, reply: Reply | undefined,
   } catch (replyError) {
     logger.warn({ err: replyError, ...describe(interaction) }, 'could not tell the member about a failure');
   }
+}
+
+function interactionKind(interaction: Interaction): string {
+  if (interaction.isAutocomplete()) return 'autocomplete';
+  if (interaction.isChatInputCommand()) return 'command';
+  if (interaction.isButton()) return 'button';
+  return 'other';
+}
+
+/** A bounded label: the command name, or a button's action code (never ids). */
+function interactionName(interaction: Interaction): string {
+  if (interaction.isChatInputCommand() || interaction.isAutocomplete()) return interaction.commandName;
+  if (interaction.isButton()) return interaction.customId.split(':').slice(0, 2).join(':');
+  return 'other';
 }
 
 /** What identifies an interaction in the logs: never its token. */

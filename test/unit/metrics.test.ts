@@ -1,0 +1,24 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createMetrics, serveMetrics } from '../../src/metrics.js';
+
+describe('metrics', () => {
+  it('serves what was counted on /metrics in Prometheus text format, and nothing else', async () => {
+    const metrics = createMetrics();
+    metrics.interactions.inc({ kind: 'command', name: 'lesson', outcome: 'ok' });
+    metrics.posts.inc({ outcome: 'sent' }, 2);
+    const server = await serveMetrics(0, metrics, pino({ level: 'silent' }));
+    try {
+      const { port } = server.address() as { port: number };
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(response.headers.get('content-type')).toContain('text/plain');
+      const body = await response.text();
+      expect(body).toContain('newsdesk_interactions_total{kind="command",name="lesson",outcome="ok"} 1');
+      expect(body).toContain('newsdesk_lesson_posts_total{outcome="sent"} 2');
+      expect(body).toContain('newsdesk_process_cpu_seconds_total');
+      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
+    } finally {
+      server.close();
+    }
+  });
+});

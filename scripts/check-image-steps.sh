@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Docker engines do not run on the development and CI machines, so this replays the Dockerfile's steps
+# by hand: build with dev dependencies, then a runtime folder with production dependencies and dist/ only,
+# and checks that the image's commands work there (no tsx, no dev dependencies, no sources).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Stage "build": the same files the Dockerfile copies, then npm ci and npm run build.
+mkdir -p "$work/build"
+cp package.json package-lock.json tsconfig.json tsconfig.build.json "$work/build/"
+cp -r src commands migrations "$work/build/"
+(cd "$work/build" && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
+
+# Stage "run": production dependencies, dist/ and examples/.
+mkdir -p "$work/run"
+cp package.json package-lock.json "$work/run/"
+(cd "$work/run" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
+cp -r "$work/build/dist" "$root/examples" "$work/run/"
+
+cd "$work/run"
+export DATA_DIR="$work/data"
+test ! -e node_modules/tsx || { echo "dev dependency tsx leaked into the runtime image"; exit 1; }
+
+# CMD without a token: a clear message, exit 1, after creating and migrating the embedded database.
+set +e
+out=$(node dist/src/main.js 2>&1); code=$?
+set -e
+[ "$code" -eq 1 ] || { echo "expected exit 1 without DISCORD_TOKEN, got $code"; echo "$out"; exit 1; }
+grep -q "DISCORD_TOKEN is not set" <<<"$out" || { echo "missing-token message not shown"; echo "$out"; exit 1; }
+
+# The compiled CLIs the compose file documents.
+node dist/src/cli/lessons.js import examples/lessons | grep -q "imported 1, updated 0, unchanged 0"
+node dist/src/cli/lessons.js list | grep -q "add8c4f2-5778-47a5-bd18-2492841fbc6e"
+node dist/src/cli/migrate.js | grep -q "up to date"
+echo "image steps: OK (build, production install, CMD and CLIs from dist/)"

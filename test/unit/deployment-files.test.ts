@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadConfig } from '../../src/config.js';
+
+// Docker engines do not run here: these checks keep docker-compose.yml and the Dockerfile consistent with the
+// project; scripts/check-image-steps.sh (run by CI) replays the Dockerfile's build and run steps by hand.
+const root = new URL('../../', import.meta.url);
+const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
+
+interface ComposeService {
+  image?: string;
+  build?: string;
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+}
+
+describe('docker-compose.yml', () => {
+  const compose = parse(read('docker-compose.yml')) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
+  const { bot, postgres } = compose.services;
+
+  it('runs the bot, built from this repository, on the PostgreSQL service once it is healthy', () => {
+    expect(bot?.build).toBe('.');
+    expect(bot?.depends_on?.postgres?.condition).toBe('service_healthy');
+    expect(postgres?.healthcheck?.test.join(' ')).toContain('pg_isready');
+  });
+
+  it('gives the bot a DATABASE_URL that matches the database service’s credentials', () => {
+    const url = new URL(bot?.environment?.DATABASE_URL ?? '');
+    const env = postgres?.environment ?? {};
+    expect(url.hostname).toBe('postgres');
+    expect(url.username).toBe(env.POSTGRES_USER);
+    expect(url.password).toBe(env.POSTGRES_PASSWORD);
+    expect(url.pathname).toBe(`/${env.POSTGRES_DB}`);
+  });
+
+  it('requires DISCORD_TOKEN from the operator’s environment instead of shipping one', () => {
+    expect(bot?.environment?.DISCORD_TOKEN).toMatch(/^\$\{DISCORD_TOKEN:\?/u);
+  });
+
+  it('passes only variables the bot’s config schema knows, with valid values', () => {
+    const env = Object.fromEntries(
+      Object.entries(bot?.environment ?? {}).map(([key, value]) => [key, value.replace(/\$\{[A-Z_]+(?::-([^}]*)|:\?[^}]*)?\}/gu, (_m, fallback?: string) => fallback ?? 'token')]),
+    );
+    expect(() => loadConfig(env)).not.toThrow();
+    const known = [...read('.env.example').matchAll(/^#?\s*([A-Z_]+)=/gmu)].map((match) => match[1]);
+    for (const key of Object.keys(bot?.environment ?? {})) expect(known).toContain(key);
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+
+  it('copies only files that exist in the repository', () => {
+    const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gmu)].flatMap((match) => match[1]!.split(/\s+/u));
+    expect(sources.length).toBeGreaterThan(0);
+    for (const source of sources) expect(existsSync(new URL(source, root)), source).toBe(true);
+  });
+
+  it('runs the compiled entry point that tsconfig.build.json produces from src/main.ts', () => {
+    const build = JSON.parse(read('tsconfig.build.json')) as { extends: string };
+    const base = JSON.parse(read(build.extends)) as { compilerOptions: { outDir: string; rootDir: string } };
+    expect(base.compilerOptions.rootDir).toBe('.');
+    expect(dockerfile).toContain(`CMD ["node", "${base.compilerOptions.outDir}/src/main.js"]`);
+    expect(existsSync(new URL('src/main.ts', root))).toBe(true);
+  });
+
+  it('keeps secrets and local state out of the build context', () => {
+    const ignored = read('.dockerignore').split('\n');
+    for (const entry of ['.env', 'node_modules', 'data']) expect(ignored).toContain(entry);
+  });
+});

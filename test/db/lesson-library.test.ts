@@ -1,25 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countLessons, findLesson, listLessons, newestLesson, searchLessons, upsertLesson } from '../../src/db/lessons.js';
 import { countReadersInGuild, recordReading } from '../../src/db/reading.js';
 import { makeLesson } from '../support/lessons.js';
-import { testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 
 describe.each(testDatabaseTargets())('lesson library on $kind', (target) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await target.open();
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
-  beforeEach(async () => {
-    await database.truncate();
-  });
+  const db = useTestDatabase(target);
 
   it('stores a lesson and reads back exactly the same lesson', async () => {
     const lesson = makeLesson({ sourceTimes: { created: '2025-06-02T07:14:00.000Z', updated: '2025-12-08T03:51:00.000Z', lastRead: '2025-06-02T07:20:00.000Z' } });
-    expect(await upsertLesson(database.db, lesson)).toBe('imported');
-    const stored = await findLesson(database.db, lesson.id);
+    expect(await upsertLesson(db().db, lesson)).toBe('imported');
+    const stored = await findLesson(db().db, lesson.id);
     expect(stored?.lesson).toEqual(lesson);
     expect(stored?.articleWords).toBe(16 + 11);
     expect(stored?.dialogueWords).toBe(8 + 8);
@@ -28,32 +19,32 @@ describe.each(testDatabaseTargets())('lesson library on $kind', (target) => {
 
   it('re-importing the same lesson is unchanged, a changed one is updated in place', async () => {
     const lesson = makeLesson();
-    await upsertLesson(database.db, lesson);
-    expect(await upsertLesson(database.db, { ...lesson })).toBe('unchanged');
-    expect(await upsertLesson(database.db, { ...lesson, summary: 'A better summary.' })).toBe('updated');
-    expect(await countLessons(database.db)).toBe(1);
-    expect((await findLesson(database.db, lesson.id))?.lesson.summary).toBe('A better summary.');
+    await upsertLesson(db().db, lesson);
+    expect(await upsertLesson(db().db, { ...lesson })).toBe('unchanged');
+    expect(await upsertLesson(db().db, { ...lesson, summary: 'A better summary.' })).toBe('updated');
+    expect(await countLessons(db().db)).toBe(1);
+    expect((await findLesson(db().db, lesson.id))?.lesson.summary).toBe('A better summary.');
   });
 
   it('a re-import never loses reading data recorded after the first import', async () => {
     const lesson = makeLesson();
-    await upsertLesson(database.db, lesson);
+    await upsertLesson(db().db, lesson);
     const at = new Date('2026-01-02T03:04:05.000Z');
-    await database.db.transaction().execute((trx) =>
+    await db().db.transaction().execute((trx) =>
       recordReading(trx, { lessonId: lesson.id, guildId: '1', userId: '2', kind: 'article', at }),
     );
-    await upsertLesson(database.db, { ...lesson, title: 'New title' });
-    const stored = await findLesson(database.db, lesson.id);
+    await upsertLesson(db().db, { ...lesson, title: 'New title' });
+    const stored = await findLesson(db().db, lesson.id);
     expect(stored?.readCount).toBe(1);
     expect(stored?.lastReadAt?.toISOString()).toBe(at.toISOString());
-    expect(await countReadersInGuild(database.db, lesson.id, '1')).toBe(1);
+    expect(await countReadersInGuild(db().db, lesson.id, '1')).toBe(1);
   });
 
   it('counts members, not clicks', async () => {
     const lesson = makeLesson();
-    await upsertLesson(database.db, lesson);
+    await upsertLesson(db().db, lesson);
     const read = (userId: string, kind: 'dialogue' | 'article' | 'finished', at: string) =>
-      database.db.transaction().execute((trx) =>
+      db().db.transaction().execute((trx) =>
         recordReading(trx, { lessonId: lesson.id, guildId: 'g1', userId, kind, at: new Date(at) }),
       );
     expect((await read('u1', 'dialogue', '2026-01-01T00:00:00Z')).firstRead).toBe(true);
@@ -62,35 +53,35 @@ describe.each(testDatabaseTargets())('lesson library on $kind', (target) => {
     expect((await read('u1', 'finished', '2026-01-01T00:00:03Z')).firstFinish).toBe(true);
     expect((await read('u1', 'finished', '2026-01-01T00:00:04Z')).firstFinish).toBe(false);
     await read('u2', 'article', '2026-01-01T00:00:05Z');
-    const stored = await findLesson(database.db, lesson.id);
+    const stored = await findLesson(db().db, lesson.id);
     expect(stored?.readCount).toBe(2);
     expect(stored?.lastReadAt?.toISOString()).toBe('2026-01-01T00:00:05.000Z');
-    expect(await countReadersInGuild(database.db, lesson.id, 'g1')).toBe(2);
-    expect(await countReadersInGuild(database.db, lesson.id, 'other')).toBe(0);
+    expect(await countReadersInGuild(db().db, lesson.id, 'g1')).toBe(2);
+    expect(await countReadersInGuild(db().db, lesson.id, 'other')).toBe(0);
   });
 
   it('finds the newest lesson by article date and searches titles', async () => {
-    expect(await newestLesson(database.db)).toBeUndefined();
-    await upsertLesson(database.db, makeLesson({ date: '2025-05-30', title: 'Rice prices rise again' }));
+    expect(await newestLesson(db().db)).toBeUndefined();
+    await upsertLesson(db().db, makeLesson({ date: '2025-05-30', title: 'Rice prices rise again' }));
     const newest = makeLesson({ date: '2025-06-01', title: 'Cherry blossoms 100% early_bird' });
-    await upsertLesson(database.db, newest);
-    await upsertLesson(database.db, makeLesson({ date: '2025-05-29', title: 'Prices of cherries fall' }));
-    expect((await newestLesson(database.db))?.lesson.id).toBe(newest.id);
-    expect((await listLessons(database.db, { limit: 2 })).map((l) => l.date)).toEqual(['2025-06-01', '2025-05-30']);
-    expect((await searchLessons(database.db, 'PRICES', 25)).map((l) => l.title)).toEqual([
+    await upsertLesson(db().db, newest);
+    await upsertLesson(db().db, makeLesson({ date: '2025-05-29', title: 'Prices of cherries fall' }));
+    expect((await newestLesson(db().db))?.lesson.id).toBe(newest.id);
+    expect((await listLessons(db().db, { limit: 2 })).map((l) => l.date)).toEqual(['2025-06-01', '2025-05-30']);
+    expect((await searchLessons(db().db, 'PRICES', 25)).map((l) => l.title)).toEqual([
       'Prices of cherries fall',
       'Rice prices rise again',
     ]);
-    expect((await searchLessons(database.db, 'cherr blossom', 25)).map((l) => l.id)).toEqual([newest.id]);
+    expect((await searchLessons(db().db, 'cherr blossom', 25)).map((l) => l.id)).toEqual([newest.id]);
     // LIKE wildcards in the query are literal characters.
-    expect(await searchLessons(database.db, '%', 25)).toHaveLength(1);
-    expect(await searchLessons(database.db, '_bird', 25)).toHaveLength(1);
-    expect((await searchLessons(database.db, newest.id.slice(0, 8), 25)).map((l) => l.id)).toEqual([newest.id]);
-    expect(await searchLessons(database.db, '', 2)).toHaveLength(2);
+    expect(await searchLessons(db().db, '%', 25)).toHaveLength(1);
+    expect(await searchLessons(db().db, '_bird', 25)).toHaveLength(1);
+    expect((await searchLessons(db().db, newest.id.slice(0, 8), 25)).map((l) => l.id)).toEqual([newest.id]);
+    expect(await searchLessons(db().db, '', 2)).toHaveLength(2);
   });
 
   it('an unknown or malformed id is simply not found', async () => {
-    expect(await findLesson(database.db, 'not-a-uuid')).toBeUndefined();
-    expect(await findLesson(database.db, '00000000-0000-4000-8000-000000000000')).toBeUndefined();
+    expect(await findLesson(db().db, 'not-a-uuid')).toBeUndefined();
+    expect(await findLesson(db().db, '00000000-0000-4000-8000-000000000000')).toBeUndefined();
   });
 });

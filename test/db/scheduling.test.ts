@@ -1,30 +1,21 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { claimDelivery, markDeliveryFailed, markDeliverySent } from '../../src/db/deliveries.js';
 import { planLesson, queuedLessonIds } from '../../src/db/lesson-plans.js';
 import { upsertLesson } from '../../src/db/lessons.js';
 import { dueSchedules, recordPostFailure, saveSchedule, setPaused } from '../../src/db/schedules.js';
 import { makeLesson } from '../support/lessons.js';
-import { testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 
 const MINUTE = 60_000;
 const options = { staleClaimMs: 2 * MINUTE, limit: 100 };
 const at = (iso: string) => new Date(iso);
 
 describe.each(testDatabaseTargets())('scheduling queries on $kind', (target) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await target.open();
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
-  beforeEach(async () => {
-    await database.truncate();
-  });
+  const db = useTestDatabase(target);
 
   const schedule = (postTime: string, timeZone: string, created = '2026-01-01T00:00:00Z', guildId = '100') =>
-    saveSchedule(database.db, { guildId, channelId: '200', postTime, timeZone, roleId: null, createThread: false }, at(created));
-  const due = async (now: string) => (await dueSchedules(database.db, at(now), options)).map((d) => `${d.schedule.guildId}@${d.localDate}`);
+    saveSchedule(db().db, { guildId, channelId: '200', postTime, timeZone, roleId: null, createThread: false }, at(created));
+  const due = async (now: string) => (await dueSchedules(db().db, at(now), options)).map((d) => `${d.schedule.guildId}@${d.localDate}`);
 
   it('is due from the local post time on, for the local day only', async () => {
     await schedule('07:30', 'Asia/Tokyo');
@@ -36,15 +27,15 @@ describe.each(testDatabaseTargets())('scheduling queries on $kind', (target) => 
 
   it('a sent daily post is not due again the same local day, but is the next day', async () => {
     const lesson = makeLesson();
-    await upsertLesson(database.db, lesson);
+    await upsertLesson(db().db, lesson);
     await schedule('09:00', 'UTC');
-    const claim = await claimDelivery(database.db, {
+    const claim = await claimDelivery(db().db, {
       guildId: '100', localDate: '2026-05-02', sequence: 0, lessonId: lesson.id, channelId: '200', claimedBy: 'p1',
       now: at('2026-05-02T09:00:00Z'), staleClaimMs: options.staleClaimMs,
     });
     expect(claim).toBeDefined();
     expect(await due('2026-05-02T09:00:30Z')).toEqual([]);
-    await markDeliverySent(database.db, { guildId: '100', localDate: '2026-05-02', sequence: 0 }, { messageId: 'm', threadId: null, at: at('2026-05-02T09:00:01Z'), payload: {} });
+    await markDeliverySent(db().db, { guildId: '100', localDate: '2026-05-02', sequence: 0 }, { messageId: 'm', threadId: null, at: at('2026-05-02T09:00:01Z'), payload: {} });
     expect(await due('2026-05-02T20:00:00Z')).toEqual([]);
     expect(await due('2026-05-03T09:00:00Z')).toEqual(['100@2026-05-03']);
   });
@@ -60,10 +51,10 @@ describe.each(testDatabaseTargets())('scheduling queries on $kind', (target) => 
 
   it('paused and backing-off schedules are not due', async () => {
     await schedule('09:00', 'UTC');
-    await setPaused(database.db, '100', true, at('2026-05-02T00:00:00Z'));
+    await setPaused(db().db, '100', true, at('2026-05-02T00:00:00Z'));
     expect(await due('2026-05-02T09:00:00Z')).toEqual([]);
-    await setPaused(database.db, '100', false, at('2026-05-02T00:00:00Z'));
-    await recordPostFailure(database.db, '100', { at: at('2026-05-02T09:00:00Z'), reason: 'x', retryAt: at('2026-05-02T09:05:00Z') });
+    await setPaused(db().db, '100', false, at('2026-05-02T00:00:00Z'));
+    await recordPostFailure(db().db, '100', { at: at('2026-05-02T09:00:00Z'), reason: 'x', retryAt: at('2026-05-02T09:05:00Z') });
     expect(await due('2026-05-02T09:04:00Z')).toEqual([]);
     expect(await due('2026-05-02T09:05:00Z')).toEqual(['100@2026-05-02']);
   });
@@ -95,37 +86,37 @@ describe.each(testDatabaseTargets())('scheduling queries on $kind', (target) => 
 
   it('exactly one of two concurrent claims wins; a stale claim or a failure can be taken over', async () => {
     const lesson = makeLesson();
-    await upsertLesson(database.db, lesson);
+    await upsertLesson(db().db, lesson);
     const request = (claimedBy: string, now: string) => ({
       guildId: '100', localDate: '2026-05-02', sequence: 0, lessonId: lesson.id, channelId: '200', claimedBy, now: at(now), staleClaimMs: options.staleClaimMs,
     });
     const results = await Promise.all([
-      claimDelivery(database.db, request('p1', '2026-05-02T09:00:00Z')),
-      claimDelivery(database.db, request('p2', '2026-05-02T09:00:00Z')),
+      claimDelivery(db().db, request('p1', '2026-05-02T09:00:00Z')),
+      claimDelivery(db().db, request('p2', '2026-05-02T09:00:00Z')),
     ]);
     expect(results.filter(Boolean)).toHaveLength(1);
     const first = results.find(Boolean)!;
-    expect(await claimDelivery(database.db, request('p3', '2026-05-02T09:01:00Z'))).toBeUndefined();
-    const takeover = await claimDelivery(database.db, request('p3', '2026-05-02T09:03:00Z'));
+    expect(await claimDelivery(db().db, request('p3', '2026-05-02T09:01:00Z'))).toBeUndefined();
+    const takeover = await claimDelivery(db().db, request('p3', '2026-05-02T09:03:00Z'));
     expect(takeover?.claimedBy).toBe('p3');
     expect(takeover?.nonce).toBe(first.nonce);
     expect(takeover?.attempts).toBe(2);
-    await markDeliveryFailed(database.db, { guildId: '100', localDate: '2026-05-02', sequence: 0 }, 'Missing Permissions');
-    expect((await claimDelivery(database.db, request('p4', '2026-05-02T09:03:10Z')))?.attempts).toBe(3);
+    await markDeliveryFailed(db().db, { guildId: '100', localDate: '2026-05-02', sequence: 0 }, 'Missing Permissions');
+    expect((await claimDelivery(db().db, request('p4', '2026-05-02T09:03:10Z')))?.attempts).toBe(3);
   });
 
   it('the queue plays the backlog in article order and keeps lessons pinned to later days', async () => {
     const a = makeLesson({ date: '2025-01-01' });
     const b = makeLesson({ date: '2025-01-02' });
     const c = makeLesson({ date: '2025-01-03' });
-    for (const lesson of [c, a, b]) await upsertLesson(database.db, lesson);
-    expect(await queuedLessonIds(database.db, '100', '2026-05-02', 10)).toEqual([a.id, b.id, c.id]);
-    await planLesson(database.db, { guildId: '100', localDate: '2026-05-05', lessonId: a.id, plannedBy: 'mod' });
-    expect(await queuedLessonIds(database.db, '100', '2026-05-02', 10)).toEqual([b.id, c.id]);
-    await claimDelivery(database.db, {
+    for (const lesson of [c, a, b]) await upsertLesson(db().db, lesson);
+    expect(await queuedLessonIds(db().db, '100', '2026-05-02', 10)).toEqual([a.id, b.id, c.id]);
+    await planLesson(db().db, { guildId: '100', localDate: '2026-05-05', lessonId: a.id, plannedBy: 'mod' });
+    expect(await queuedLessonIds(db().db, '100', '2026-05-02', 10)).toEqual([b.id, c.id]);
+    await claimDelivery(db().db, {
       guildId: '100', localDate: '2026-05-02', sequence: 0, lessonId: b.id, channelId: '200', claimedBy: 'p', now: at('2026-05-02T09:00:00Z'), staleClaimMs: 1,
     });
-    expect(await queuedLessonIds(database.db, '100', '2026-05-02', 10)).toEqual([c.id]);
-    expect(await queuedLessonIds(database.db, 'other', '2026-05-02', 10)).toEqual([a.id, b.id, c.id]);
+    expect(await queuedLessonIds(db().db, '100', '2026-05-02', 10)).toEqual([c.id]);
+    expect(await queuedLessonIds(db().db, 'other', '2026-05-02', 10)).toEqual([a.id, b.id, c.id]);
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { openDatabase, type Database, type DatabaseKind } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 
@@ -79,5 +80,26 @@ function withTruncate(database: Database): TestDatabase {
       const list = tables.rows.map((row) => `"${row.tablename}"`).join(', ');
       await sql.raw(`truncate ${list} restart identity cascade`).execute(database.db);
     },
+  };
+}
+
+/**
+ * Registers the usual lifecycle in a `describe` block: one database for the block, emptied before each
+ * test, closed at the end. Returns a getter because the database exists only once `beforeAll` has run.
+ */
+export function useTestDatabase(target: TestDatabaseTarget): () => TestDatabase {
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    database = await target.open();
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+  beforeEach(async () => {
+    await database?.truncate();
+  });
+  return () => {
+    if (!database) throw new Error('the test database is not open yet');
+    return database;
   };
 }

@@ -1,7 +1,7 @@
 import type { Lesson } from '../lesson.js';
 import { clip, safeText } from './escape.js';
 import { formatArticle, formatDialogue } from './lesson-blocks.js';
-import { EMBED_DESCRIPTION_MAX, EMBED_TITLE_MAX } from './limits.js';
+import { EMBED_TITLE_MAX } from './limits.js';
 import { paginate } from './paginate.js';
 
 export type LessonKind = 'dialogue' | 'article';

@@ -118,9 +118,9 @@ function keepsPairsWhole(text: string, i: number): boolean {
   return slashes % 2 === 0; // an odd run ends in an escape still waiting for its character
 }
 
-// What formats at the start of a line (see escapeMarkdown), conservatively: any quote, heading,
-// bullet or dash, or a number followed by a dot or parenthesis.
-const LINE_MARKUP = /[>#*+-]|[0-9]+[.)]/uy;
+// What formats at the start of a line: a quote, heading, subtext or bullet marker, or an item
+// number, each followed by a space ("-based" or "#1" are plain text).
+const LINE_MARKUP = /(?:>{1,3}|#{1,3}|-#|[-*+]|[0-9]+[.)])[ \t]/uy;
 
 function startsLineMarkup(text: string, at: number): boolean {
   LINE_MARKUP.lastIndex = at;

@@ -13,8 +13,11 @@ const HOUR_MS = 60 * MINUTE_MS;
  * - in a spring-forward gap (New York 2026-03-08 02:30 does not exist), the first minute after
  *   the gap, 03:00 local (luxon on its own would shift to 03:30, which is later than needed);
  * - in a fall-back overlap (New York 2026-11-01 01:30 happens twice), the first occurrence (EDT).
- * If the whole date does not exist in the zone (Pacific/Apia skipped 2011-12-30), it is the
- * first minute after the skipped stretch, on the next local date.
+ * When the gap runs past midnight (America/Nuuk jumps from Saturday 23:00 to Sunday 00:00) or the
+ * whole date was skipped (Pacific/Apia, 2011-12-30), no instant of that date qualifies and the
+ * result is the first minute after the gap, on the NEXT date. The due rule then never fires for
+ * that date, exactly like the SQL rule (the local clock never shows the time that day): one post
+ * skipped, never two.
  */
 export function postInstantFor(date: LocalDate, time: PostTime, zone: string): Date {
   const tz = requireZone(zone);

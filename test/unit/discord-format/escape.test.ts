@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { clip, escapeMarkdown, neutralizeMentions, safeText } from '../../../src/domain/discord-format/escape.js';
+
+const ZWSP = '\u200b';
+
+describe('escapeMarkdown', () => {
+  it('escapes inline markup anywhere', () => {
+    expect(escapeMarkdown('**bold** _it_ ~~gone~~ `code` ||spoiler|| back\\slash')).toBe(
+      '\\*\\*bold\\*\\* \\_it\\_ \\~\\~gone\\~\\~ \\`code\\` \\|\\|spoiler\\|\\| back\\\\slash',
+    );
+  });
+
+  it('breaks masked links', () => {
+    expect(escapeMarkdown('[x](http://y)')).toBe('\\[x\\](http://y)');
+  });
+
+  it('escapes headings, quotes, bullets and numbered items at the start of lines only', () => {
+    expect(escapeMarkdown('# heading\n> quote\n- item\n-# small\n1. first\n  + nested')).toBe(
+      '\\# heading\n\\> quote\n\\- item\n\\-# small\n1\\. first\n  \\+ nested',
+    );
+    expect(escapeMarkdown('a well-known #1 > 2 - fact in 2025. Done')).toBe('a well-known #1 > 2 - fact in 2025. Done');
+  });
+
+  it('leaves ordinary prose untouched', () => {
+    const prose = "The defense chiefs (of Japan and the US) agreed on Saturday. It's \"active cyber defense\"!";
+    expect(escapeMarkdown(prose)).toBe(prose);
+  });
+});
+
+describe('neutralizeMentions', () => {
+  it('breaks @everyone and @here', () => {
+    expect(neutralizeMentions('hi @everyone and @here')).toBe(`hi @${ZWSP}everyone and @${ZWSP}here`);
+  });
+
+  it('breaks user, nickname, role and channel mentions', () => {
+    expect(neutralizeMentions('<@123> <@!123> <@&123> <#123>')).toBe(`<@${ZWSP}123> <@${ZWSP}!123> <@${ZWSP}&123> <#${ZWSP}123>`);
+  });
+
+  it('is idempotent', () => {
+    const once = neutralizeMentions('@everyone <@&1>');
+    expect(neutralizeMentions(once)).toBe(once);
+  });
+});
+
+describe('safeText', () => {
+  it('neutralises everything a hostile lesson could try at once', () => {
+    const hostile = '# Big\n@everyone look <@&123> **now** [click](http://evil.example)';
+    const safe = safeText(hostile);
+    expect(safe).not.toMatch(/@everyone|<@&|(?<!\\)\*\*|^#|(?<!\\)\[/mu);
+    expect(safe).toBe(`\\# Big\n@${ZWSP}everyone look <@${ZWSP}&123> \\*\\*now\\*\\* \\[click\\](http://evil.example)`);
+  });
+});
+
+describe('clip', () => {
+  it('keeps text that fits', () => {
+    expect(clip('short', 10)).toBe('short');
+  });
+
+  it('cuts at a word boundary with an ellipsis', () => {
+    expect(clip('one two three four', 12)).toBe('one two…');
+  });
+
+  it('never leaves half an escape before the ellipsis', () => {
+    const clipped = clip(escapeMarkdown('a'.repeat(8) + '**'), 10); // "aaaaaaaa\*\*"
+    expect(clipped).toBe('aaaaaaaa…');
+    expect(clipped.length).toBeLessThanOrEqual(10);
+  });
+
+  it('never leaves half a surrogate pair', () => {
+    const clipped = clip('😀'.repeat(10), 6);
+    expect(clipped).toBe('😀😀…');
+    expect(clipped).not.toMatch(/\p{Cs}/u); // no lone surrogate
+  });
+});

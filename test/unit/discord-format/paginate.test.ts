@@ -1,0 +1,111 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { escapeMarkdown } from '../../../src/domain/discord-format/escape.js';
+import { BLOCK_SEPARATOR, paginate } from '../../../src/domain/discord-format/paginate.js';
+
+const words = (text: string) => text.split(/\s+/u).filter((word) => word !== '');
+
+describe('paginate', () => {
+  it('keeps short blocks on one page, separated by blank lines', () => {
+    expect(paginate(['One.', 'Two.', 'Three.'], 100)).toEqual(['One.\n\nTwo.\n\nThree.']);
+  });
+
+  it('moves a whole block to the next page rather than splitting it', () => {
+    const a = 'a'.repeat(30);
+    const b = 'b'.repeat(30);
+    expect(paginate([a, b], 50)).toEqual([a, b]);
+    expect(paginate([a, b], 62)).toEqual([`${a}\n\n${b}`]);
+  });
+
+  it('drops blank blocks and trims the others', () => {
+    expect(paginate(['  one  ', '', '   ', '\ntwo\n'], 100)).toEqual(['one\n\ntwo']);
+    expect(paginate([], 100)).toEqual([]);
+  });
+
+  it('splits a block longer than a page at sentence ends first', () => {
+    const block = 'First sentence is here. Second one follows it, quite long. Third.';
+    expect(paginate([block], 40)).toEqual(['First sentence is here.', 'Second one follows it, quite long.', 'Third.']);
+  });
+
+  it('splits at a line break inside a block before anything else', () => {
+    expect(paginate(['Line one, no stop\nline two. And more words here'], 30)).toEqual(['Line one, no stop', 'line two. And more words here']);
+  });
+
+  it('splits at spaces when a sentence is longer than a page, and anywhere when a word is', () => {
+    expect(paginate(['alpha beta gamma delta epsilon'], 12)).toEqual(['alpha beta', 'gamma delta', 'epsilon']);
+    expect(paginate(['x'.repeat(25)], 10)).toEqual(['x'.repeat(10), 'x'.repeat(10), 'x'.repeat(5)]);
+  });
+
+  it('splits after CJK sentence ends, which have no space', () => {
+    expect(paginate(['日本と米国は合意した。防衛相が会談した。'], 12)).toEqual(['日本と米国は合意した。', '防衛相が会談した。']);
+  });
+
+  it('never cuts an escape or a surrogate pair in two', () => {
+    for (const page of paginate([escapeMarkdown('*'.repeat(30))], 11)) {
+      expect(page).toMatch(/^(?:\\\*)+$/u);
+    }
+    for (const page of paginate(['😀'.repeat(30)], 11)) expect(page).not.toMatch(/\p{Cs}/u);
+  });
+
+  it('does not let a split turn text into a list, heading or quote', () => {
+    const pages = paginate(['word - word - word - word - word # x > y 1. z'], 12);
+    for (const page of pages.slice(1)) expect(page).not.toMatch(/^(?:[-#>*+]|[0-9]+[.)]) /u);
+    expect(words(pages.join(' ').replace(/\\/gu, ''))).toEqual(words('word - word - word - word - word # x > y 1. z'));
+  });
+
+  it('escapes the start of a page when no other cut exists', () => {
+    const pages = paginate(['- - - - - - - - - - - - - - - -'], 10);
+    expect(pages.slice(1, -1).every((page) => page.startsWith('\\- '))).toBe(true);
+    expect(pages.some((page) => /^- /mu.test(page) && page !== pages[0])).toBe(false);
+    for (const page of pages) expect(page.length).toBeLessThanOrEqual(10);
+  });
+
+  it('rejects a page size too small to make progress', () => {
+    expect(() => paginate(['x'], 5)).toThrow(RangeError);
+  });
+});
+
+describe('paginate properties', () => {
+  // Words up to 13 characters, so with pages of at least 20 no word has to be cut.
+  const word = fc.stringMatching(/^[A-Za-z][A-Za-z'’,;:"()0-9-]{0,11}[.!?]?$/u);
+  const paragraph = fc.array(word, { minLength: 1, maxLength: 200 }).map((ws) => ws.join(' '));
+  const paragraphs = fc.array(paragraph, { maxLength: 30 });
+  const maxChars = fc.integer({ min: 20, max: 600 });
+
+  it('pages are within the limit, never empty, and keep every word in order', () => {
+    fc.assert(
+      fc.property(paragraphs, maxChars, (blocks, max) => {
+        const pages = paginate(blocks, max);
+        for (const page of pages) {
+          expect(page.length).toBeLessThanOrEqual(max);
+          expect(page.trim()).not.toBe('');
+        }
+        expect(words(pages.join(' '))).toEqual(words(blocks.join(' ')));
+      }),
+    );
+  });
+
+  it('joined, the pages are exactly the blocks joined when every block fits a page', () => {
+    fc.assert(
+      fc.property(paragraphs, (blocks) => {
+        const max = Math.max(10, ...blocks.map((block) => block.length));
+        expect(paginate(blocks, max).join(BLOCK_SEPARATOR)).toBe(blocks.join(BLOCK_SEPARATOR));
+      }),
+    );
+  });
+
+  it('holds for arbitrary escaped text too: within the limit, nothing visible lost', () => {
+    const visible = (text: string) => text.replace(/[\s\\]/gu, '');
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'grapheme', maxLength: 300 }), { maxLength: 10 }), fc.integer({ min: 10, max: 300 }), (raw, max) => {
+        const blocks = raw.map(escapeMarkdown);
+        const pages = paginate(blocks, max);
+        for (const page of pages) {
+          expect(page.length).toBeLessThanOrEqual(max);
+          expect(page.trim()).not.toBe('');
+        }
+        expect(visible(pages.join(''))).toBe(visible(blocks.join('')));
+      }),
+    );
+  });
+});

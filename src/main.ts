@@ -30,6 +30,8 @@ async function main(): Promise<number> {
   loadDotEnv();
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  // One forgotten promise must not take every server's bot down; it is a bug to find in the logs.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
   const database = await openMigratedDatabase(config, (error) => logger.warn({ err: error }, 'idle database connection lost'));
   logger.info({ database: describeDatabase(config), migrationsApplied: database.applied }, 'database ready');

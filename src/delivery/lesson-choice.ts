@@ -12,8 +12,14 @@ export interface DayLesson {
   readonly source: LessonSource | null;
 }
 
-/** The lesson a server gets on one local day: the one pinned to that day, else the head of its backlog. */
+/**
+ * The lesson a server gets on one local day: the one its daily post already claimed (or sent), else the
+ * one pinned to that day, else the head of its backlog. A claim left by a crashed process must keep its
+ * lesson: the backlog no longer offers it, and it may have been the last one.
+ */
 export async function lessonForDay(db: Kysely<DB>, guildId: string, localDate: string): Promise<DayLesson> {
+  const daily = await dailyDelivery(db, guildId, localDate);
+  if (daily && daily.status !== 'failed') return { localDate, lessonId: daily.lessonId, source: 'delivered' };
   const [plan] = await plansBetween(db, guildId, localDate, localDate);
   if (plan) return { localDate, lessonId: plan.lessonId, source: 'planned' };
   const [queued] = await queuedLessonIds(db, guildId, localDate, 1);

@@ -16,7 +16,7 @@ export interface DeliverySchedulerOptions {
   readonly leaseMs: number;
   /** Servers this process may post for (its shards' guilds); others are left to their own process. */
   readonly servesGuild: (guildId: string) => boolean;
-  /** Posts in flight at once; discord.js queues them further under Discord's rate limits. */
+  /** Posts in flight at once per tick; discord.js queues them further under Discord’s rate limits. */
   readonly concurrency?: number;
   /** Due servers handled per tick; the rest are picked up by the next tick. */
   readonly batchSize?: number;
@@ -30,6 +30,9 @@ export interface DeliverySchedulerOptions {
 export class DeliveryScheduler {
   private task: ScheduledTask | undefined;
   private running: Promise<void> | undefined;
+  /** Servers whose post this process has queued or is sending: later ticks leave them alone. */
+  private readonly posting = new Set<string>();
+  private readonly batches = new Set<Promise<unknown>>();
 
   constructor(private readonly options: DeliverySchedulerOptions) {}
 
@@ -42,7 +45,7 @@ export class DeliveryScheduler {
     void this.tick();
   }
 
-  /** Runs one tick unless one is already running (then waits for it). */
+  /** Runs one tick unless one is already running (then waits for it); resolves once its posts are started. */
   tick(): Promise<void> {
     this.running ??= this.runTick().finally(() => {
       this.running = undefined;
@@ -54,6 +57,7 @@ export class DeliveryScheduler {
     await this.task?.destroy();
     this.task = undefined;
     await this.running;
+    await Promise.all(this.batches);
   }
 
   private async runTick(): Promise<void> {
@@ -61,9 +65,16 @@ export class DeliveryScheduler {
     try {
       const due = (
         await dueSchedules(db, this.options.now(), { staleClaimMs: this.options.leaseMs, limit: this.options.batchSize ?? 1000 })
-      ).filter((item) => this.options.servesGuild(item.schedule.guildId));
-      if (due.length > 0) logger.debug({ due: due.length }, 'delivery tick');
-      await pMap(due, (item) => this.deliver(item), { concurrency: this.options.concurrency ?? 8 });
+      ).filter((item) => this.options.servesGuild(item.schedule.guildId) && !this.posting.has(item.schedule.guildId));
+      if (due.length === 0) return;
+      logger.debug({ due: due.length }, 'delivery tick');
+      for (const item of due) this.posting.add(item.schedule.guildId);
+      // Not awaited: one slow post (a hung request, Discord's rate-limit queue) must not hold up the next
+      // ticks, and with them every other server's post.
+      const batch: Promise<unknown> = pMap(due, (item) => this.deliver(item), { concurrency: this.options.concurrency ?? 8 }).finally(
+        () => this.batches.delete(batch),
+      );
+      this.batches.add(batch);
     } catch (error) {
       logger.error({ err: error }, 'delivery tick failed');
     }
@@ -75,6 +86,8 @@ export class DeliveryScheduler {
     } catch (error) {
       // One server's trouble never stops the others.
       this.options.logger.error({ err: error, guildId: schedule.guildId, localDate }, 'delivery failed');
+    } finally {
+      this.posting.delete(schedule.guildId);
     }
   }
 }

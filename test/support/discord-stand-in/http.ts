@@ -9,6 +9,14 @@ export interface FaultMatch {
 
 export type FaultResponse =
   | { status: 429; retryAfter: number; global?: boolean; scope?: 'user' | 'shared' | 'global' }
+  /**
+   * Never answers, as when the connection to Discord is lost mid-request: the client waits until its own
+   * timeout (or until it is killed). `handled: true` first handles the request (a message is stored, its
+   * nonce remembered) and only loses the answer; by default the request never reaches Discord's store.
+   */
+  | { hang: true; handled?: boolean }
+  /** Handled and answered normally, but only after `delayMs`: a slow Discord. */
+  | { delayMs: number }
   | { status: 500 | 502 | 503 }
   | { status: number; body: unknown; headers?: Record<string, string> };
 
@@ -67,7 +75,7 @@ export function rateLimitHeaders(bucket: string): Record<string, string> {
   };
 }
 
-export function faultReply(fault: FaultResponse, bucket: string): HttpReply {
+export function faultReply(fault: Exclude<FaultResponse, { hang: true } | { delayMs: number }>, bucket: string): HttpReply {
   if ('retryAfter' in fault) {
     const global = fault.global ?? false;
     return {

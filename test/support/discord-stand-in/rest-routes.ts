@@ -30,8 +30,10 @@ export interface RecordedRequest {
   route?: string;
   /** True when no route matched (answered 404 `{ message: '404: Not Found', code: 0 }`). */
   unexpected: boolean;
-  /** True when `failNext` answered this request. */
+  /** True when `failNext` answered this request (or delayed it, or left it hanging). */
   fault: boolean;
+  /** True when a `{ hang: true }` fault left this request unanswered (`status` is 0 unless it was handled). */
+  hung: boolean;
 }
 
 export interface RestOptions {
@@ -69,9 +71,13 @@ export class RestApi {
     const match = apiPath === undefined ? undefined : matchRoute(ROUTES, method, apiPath);
     const bucket = bucketFor(`${method} ${match?.route.pattern ?? path}`);
     const fault = this.faults.take(method, path);
+    const hang = fault && 'hang' in fault ? fault : undefined;
+    if (fault && 'delayMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    const answeredByFault = fault && !('hang' in fault) && !('delayMs' in fault) ? fault : undefined;
 
     let reply: HttpReply;
-    if (fault) reply = faultReply(fault, bucket);
+    if (answeredByFault) reply = faultReply(answeredByFault, bucket);
+    else if (hang && !hang.handled) reply = { status: 0 };
     else if (!match) reply = errorReply(apiErrors.notFound());
     else if (parseError) reply = errorReply(parseError);
     else if (match.route.auth && !this.authorized(request.headers)) reply = errorReply(apiErrors.unauthorized());
@@ -85,8 +91,9 @@ export class RestApi {
         reply = error instanceof ApiError ? errorReply(error) : { status: 500, body: { message: '500: Internal Server Error', code: 0 } };
       }
     }
-    if (!fault) reply = { ...reply, headers: { ...rateLimitHeaders(bucket), ...reply.headers } };
-    send(response, reply);
+    if (!answeredByFault) reply = { ...reply, headers: { ...rateLimitHeaders(bucket), ...reply.headers } };
+    // A hung request is left open (never answered); close() ends its connection.
+    if (!hang) send(response, reply);
 
     this.requests.push({
       method,
@@ -100,6 +107,7 @@ export class RestApi {
       ...(match ? { route: match.route.pattern } : {}),
       unexpected: !match,
       fault: fault !== undefined,
+      hung: hang !== undefined,
     });
     this.options.signal.notify();
   }

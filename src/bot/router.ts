@@ -1,5 +1,7 @@
 import {
+  DiscordAPIError,
   MessageFlags,
+  RESTJSONErrorCodes,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -109,6 +111,11 @@ export function createInteractionRouter(options: {
 
 async function answerFailure(interaction: Interaction, reply: Reply | undefined, error: unknown, logger: Logger): Promise<void> {
   const userError = error instanceof UserError;
+  if (isAnsweredElsewhere(error)) {
+    // Another process answered it (two copies sharing one shard), or it expired: nobody is waiting for us.
+    logger.warn({ code: (error as DiscordAPIError).code, ...describe(interaction) }, 'interaction already answered or expired');
+    return;
+  }
   if (!userError) logger.error({ err: error, ...describe(interaction) }, 'interaction failed');
   if (interaction.isAutocomplete()) {
     // Autocomplete has no message to show; an empty list is the honest answer.
@@ -120,6 +127,13 @@ async function answerFailure(interaction: Interaction, reply: Reply | undefined,
   } catch (replyError) {
     logger.warn({ err: replyError, ...describe(interaction) }, 'could not tell the member about a failure');
   }
+}
+
+function isAnsweredElsewhere(error: unknown): boolean {
+  return (
+    error instanceof DiscordAPIError &&
+    (error.code === RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged || error.code === RESTJSONErrorCodes.UnknownInteraction)
+  );
 }
 
 function interactionKind(interaction: Interaction): string {

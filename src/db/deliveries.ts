@@ -61,8 +61,9 @@ export async function claimDelivery(db: Executor, request: ClaimRequest): Promis
           status: 'claimed',
           claimed_by: eb.ref('excluded.claimed_by'),
           claimed_at: eb.ref('excluded.claimed_at'),
-          channel_id: eb.ref('excluded.channel_id'),
-          // A failed post never reached the channel: it may go out with today's choice of lesson.
+          // A failed post never reached the channel: it may go out where and with what the schedule says now.
+          // A claim taken over from a dead process keeps both, so a resend with its nonce can be deduplicated.
+          channel_id: sql<string>`case when deliveries.status = 'failed' then excluded.channel_id else deliveries.channel_id end`,
           lesson_id: sql<string>`case when deliveries.status = 'failed' then excluded.lesson_id else deliveries.lesson_id end`,
           attempts: eb('deliveries.attempts', '+', 1),
         }))

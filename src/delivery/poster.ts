@@ -83,7 +83,7 @@ export class LessonPoster {
     try {
       const stored = await findLesson(db, delivery.lessonId);
       if (!stored) throw new Error(`lesson ${delivery.lessonId} vanished from the library`);
-      const channel = await this.postableChannel(schedule);
+      const channel = await this.postableChannel(delivery.channelId, schedule.createThread);
       const readers = await countReadersInGuild(db, stored.lesson.id, schedule.guildId);
       const payload = this.message(schedule, stored, readers, delivery.nonce);
       const message = await channel.send(payload);
@@ -91,11 +91,12 @@ export class LessonPoster {
       const at = this.deps.now();
       await markDeliverySent(db, key, { messageId: message.id, threadId, at, payload: { ...payload, nonce: delivery.nonce } });
       await recordPostSuccess(db, schedule.guildId, at);
-      await clearAlerts(db, schedule.guildId, ['post-failed', 'no-lesson']);
+      const threadFine = !schedule.createThread || threadId !== null;
+      await clearAlerts(db, schedule.guildId, ['post-failed', 'no-lesson', ...(threadFine ? ['thread-failed'] : [])]);
       logger.info({ ...key, lessonId: stored.lesson.id, messageId: message.id, attempts: delivery.attempts }, 'lesson posted');
       return { status: 'sent', delivery, messageId: message.id, lessonId: stored.lesson.id };
     } catch (error) {
-      return await this.fail(schedule, key, error);
+      return await this.fail(schedule, delivery, error);
     } finally {
       clearInterval(lease);
     }
@@ -115,14 +116,14 @@ export class LessonPoster {
   }
 
   /** Checks permissions from the cache first, so a broken channel costs no invalid request to Discord. */
-  private async postableChannel(schedule: Schedule): Promise<GuildTextBasedChannel> {
+  private async postableChannel(channelId: string, thread: boolean): Promise<GuildTextBasedChannel> {
     const { client } = this.deps;
-    const channel = await client.channels.fetch(schedule.channelId).catch((error: unknown) => {
+    const channel = await client.channels.fetch(channelId).catch((error: unknown) => {
       if (error instanceof DiscordAPIError && SERVER_SIDE_ERRORS.has(Number(error.code))) return null;
       throw error;
     });
     if (!channel || channel.isDMBased() || !channel.isTextBased()) throw new PostFailure('the channel no longer exists');
-    const missing = missingPostPermissions(channel, client, { thread: schedule.createThread });
+    const missing = missingPostPermissions(channel, client, { thread });
     if (missing.length > 0) throw new PostFailure(`missing permission: ${missing.join(', ')}`);
     return channel;
   }
@@ -140,21 +141,25 @@ export class LessonPoster {
     }
   }
 
-  private async fail(schedule: Schedule, key: DeliveryKey, error: unknown): Promise<PostResult> {
+  private async fail(schedule: Schedule, delivery: Delivery, error: unknown): Promise<PostResult> {
     const { db, logger } = this.deps;
-    const reason = failureReason(error);
+    const key: DeliveryKey = { guildId: delivery.guildId, localDate: delivery.localDate, sequence: delivery.sequence };
+    const { reason, moderatorsCanFix } = describeFailure(error);
     const failures = schedule.failureCount + 1;
     const at = this.deps.now();
     const retryAt = new Date(at.getTime() + backoffDelay(failures));
-    logger.warn({ err: error, ...key, channelId: schedule.channelId, reason, retryAt }, 'lesson post failed');
+    logger.warn({ err: error, ...key, channelId: delivery.channelId, reason, retryAt }, 'lesson post failed');
     await markDeliveryFailed(db, key, reason);
     await recordPostFailure(db, schedule.guildId, { at, reason, retryAt });
-    await this.deps.alerts.tell(schedule.guildId, 'post-failed', reason, {
-      content:
-        `⚠️ I could not post today’s lesson in <#${schedule.channelId}>: ${reason}. ` +
-        `I will try again <t:${Math.floor(retryAt.getTime() / 1000)}:R>. ` +
-        'Fix it, or move the schedule with `/schedule set`.',
-    });
+    // Discord being down is not the moderators' to fix: it shows in /schedule show and the logs, not as an alert.
+    if (moderatorsCanFix) {
+      await this.deps.alerts.tell(schedule.guildId, 'post-failed', reason, {
+        content:
+          `⚠️ I could not post today’s lesson in <#${delivery.channelId}>: ${reason}. ` +
+          `I will try again <t:${Math.floor(retryAt.getTime() / 1000)}:R>. ` +
+          'Fix it, or move the schedule with `/schedule set`.',
+      });
+    }
     return { status: 'failed', reason, retryAt };
   }
 
@@ -182,16 +187,16 @@ export class PostFailure extends Error {
   override readonly name = 'PostFailure';
 }
 
-function failureReason(error: unknown): string {
-  if (error instanceof PostFailure) return error.message;
+function describeFailure(error: unknown): { reason: string; moderatorsCanFix: boolean } {
+  if (error instanceof PostFailure) return { reason: error.message, moderatorsCanFix: true };
   if (error instanceof DiscordAPIError) {
-    if (error.code === RESTJSONErrorCodes.UnknownChannel) return 'the channel no longer exists';
-    if (error.code === RESTJSONErrorCodes.MissingPermissions || error.code === RESTJSONErrorCodes.MissingAccess) {
-      return 'I am missing a permission in that channel (View Channel, Send Messages or Embed Links)';
+    if (error.code === RESTJSONErrorCodes.UnknownChannel) return { reason: 'the channel no longer exists', moderatorsCanFix: true };
+    if (SERVER_SIDE_ERRORS.has(Number(error.code))) {
+      return { reason: 'I am missing a permission in that channel (View Channel, Send Messages or Embed Links)', moderatorsCanFix: true };
     }
-    return `Discord refused the post (${error.status})`;
+    return { reason: `Discord refused the post (${error.status})`, moderatorsCanFix: false };
   }
-  return 'Discord could not be reached';
+  return { reason: 'Discord could not be reached', moderatorsCanFix: false };
 }
 
 function noLessonAlert(): ReplyPayload {

@@ -97,12 +97,17 @@ describe.each(testDatabaseTargets())('scheduling queries on $kind', (target) => 
     expect(results.filter(Boolean)).toHaveLength(1);
     const first = results.find(Boolean)!;
     expect(await claimDelivery(db().db, request('p3', '2026-05-02T09:01:00Z'))).toBeUndefined();
-    const takeover = await claimDelivery(db().db, request('p3', '2026-05-02T09:03:00Z'));
+    // The schedule moved to another channel meanwhile: a takeover still resends where the first try went,
+    // with the same nonce, so Discord can recognise it; only a failed post goes to the new channel.
+    const takeover = await claimDelivery(db().db, { ...request('p3', '2026-05-02T09:03:00Z'), channelId: '201' });
     expect(takeover?.claimedBy).toBe('p3');
     expect(takeover?.nonce).toBe(first.nonce);
     expect(takeover?.attempts).toBe(2);
+    expect(takeover?.channelId).toBe('200');
     await markDeliveryFailed(db().db, { guildId: '100', localDate: '2026-05-02', sequence: 0 }, 'Missing Permissions');
-    expect((await claimDelivery(db().db, request('p4', '2026-05-02T09:03:10Z')))?.attempts).toBe(3);
+    const retry = await claimDelivery(db().db, { ...request('p4', '2026-05-02T09:03:10Z'), channelId: '201' });
+    expect(retry?.attempts).toBe(3);
+    expect(retry?.channelId).toBe('201');
   });
 
   it('the queue plays the backlog in article order and keeps lessons pinned to later days', async () => {

@@ -2,7 +2,7 @@ import type { ChatInputCommandInteraction } from 'discord.js';
 import { schedulePlan, schedulePreview, scheduleUnplan, scheduleUpcoming } from '../../../../commands/schedule.js';
 import { findLesson } from '../../../db/lessons.js';
 import { planLesson, unplanLesson } from '../../../db/lesson-plans.js';
-import { lastPostedLocalDate } from '../../../db/deliveries.js';
+import { dailyDelivery, lastPostedLocalDate } from '../../../db/deliveries.js';
 import { countReadersInGuild } from '../../../db/reading.js';
 import { findSchedule } from '../../../db/schedules.js';
 import { lessonForDay, upcomingLessons } from '../../../delivery/lesson-choice.js';
@@ -36,6 +36,10 @@ export async function planDay(deps: HandlerDeps, interaction: ChatInputCommandIn
   const today = localDate(deps.now(), zone);
   const day = parseDay(options.date, today);
   if (day < today) throw new UserError(`${day} is in the past (today is ${today} in ${zone}).`);
+  const posted = day === today ? await dailyDelivery(deps.db, guildId, today) : undefined;
+  if (posted && posted.status !== 'failed') {
+    throw new UserError(`Today’s lesson (${today}) has already been posted: pin this one to a later day.`);
+  }
   const stored = await requestedLesson(deps, guildId, options.lesson);
   await planLesson(deps.db, { guildId, localDate: day, lessonId: stored.lesson.id, plannedBy: interaction.user.id });
   await reply.send({ content: `📌 **${stored.lesson.title}** is pinned to ${day}.` });

@@ -375,6 +375,10 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
     expect(messages).toHaveLength(2);
     expect(messages[1]?.embeds).toEqual(message?.embeds);
 
+    // A pin for a day whose lesson already went out could never be kept: it is refused.
+    const latePin = await schedule(guild, 'plan', [{ name: 'lesson', value: EXPORTS.robot.id }, { name: 'date', value: localDay() }]);
+    expect(latePin.content).toBe(`Today’s lesson (${localDay()}) has already been posted: pin this one to a later day.`);
+
     // Today's post is done: moving the time to now does not make the timer post a third time.
     await setNow(guild, lessons, 'done today');
     await witnessTick();

@@ -45,6 +45,7 @@ async function main(): Promise<number> {
   const { db } = database;
   const now = () => new Date();
   const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, logger });
+  const metrics = createMetrics();
   const poster = new LessonPoster({
     db,
     client,
@@ -54,6 +55,7 @@ async function main(): Promise<number> {
     processId: `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`,
     leaseMs: config.DELIVERY_LEASE_MS,
     renderPost: renderLessonPost,
+    metrics,
   });
   const scheduler = new DeliveryScheduler({
     db,
@@ -63,9 +65,9 @@ async function main(): Promise<number> {
     cronExpression: config.DELIVERY_CRON,
     leaseMs: config.DELIVERY_LEASE_MS,
     servesGuild: (guildId) => client.guilds.cache.has(guildId),
+    metrics,
   });
   const deps = { db, logger, config, now, client, poster };
-  const metrics = createMetrics();
   const metricsServer = config.METRICS_PORT ? await serveMetrics(config.METRICS_PORT, metrics, logger) : undefined;
   const router = createInteractionRouter({ commands: commandHandlers(deps), buttons: buttonHandlers(deps), logger, metrics });
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));

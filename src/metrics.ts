@@ -37,7 +37,7 @@ export function createMetrics(): Metrics {
     }),
     deliveryTickSeconds: new Histogram({
       name: 'newsdesk_delivery_tick_duration_seconds',
-      help: 'Duration of one delivery tick (finding due servers and posting)',
+      help: 'Duration of one delivery tick: finding the due servers and starting their posts',
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
       registers: [registry],
     }),

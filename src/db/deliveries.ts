@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { DB, DeliveriesTable, DeliveryStatus } from './schema.js';
-
-type Executor = Kysely<DB> | Transaction<DB>;
+import { sql, type Selectable } from 'kysely';
+import type { DeliveriesTable, DeliveryStatus, Executor } from './schema.js';
 
 export interface Delivery {
   readonly guildId: string;

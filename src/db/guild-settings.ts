@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { DB } from './schema.js';
-
-type Executor = Kysely<DB> | Transaction<DB>;
+import type { Executor } from './schema.js';
 
 export interface GuildSettings {
   readonly alertsChannelId: string | null;

@@ -1,9 +1,7 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import { articleWordCount, dialogueWordCount, type Lesson } from '../domain/lesson.js';
 import { lessonContentHash } from '../domain/lesson-hash.js';
-import type { DB, LessonRow } from './schema.js';
-
-type Executor = Kysely<DB> | Transaction<DB>;
+import type { Executor, LessonRow } from './schema.js';
 
 /** A lesson as stored in the library, with what the project computed and recorded about it. */
 export interface LibraryLesson {

@@ -1,7 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB, ReadingKind } from './schema.js';
-
-type Executor = Kysely<DB> | Transaction<DB>;
+import { sql, type Transaction } from 'kysely';
+import type { DB, Executor, ReadingKind } from './schema.js';
 
 export interface ReadingEvent {
   readonly lessonId: string;

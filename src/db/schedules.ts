@@ -1,7 +1,5 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { DB, SchedulesTable } from './schema.js';
-
-type Executor = Kysely<DB> | Transaction<DB>;
+import { sql, type Selectable } from 'kysely';
+import type { Executor, SchedulesTable } from './schema.js';
 
 export interface Schedule {
   readonly guildId: string;

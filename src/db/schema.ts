@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
 
 /** Timestamps are read as Date and may be written as Date or ISO string. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -130,3 +130,6 @@ export interface DB {
 
 export type LessonRow = Selectable<LessonsTable>;
 export type NewLessonRow = Insertable<LessonsTable>;
+
+/** What query functions take: the database, or the caller's transaction (the caller owns it). */
+export type Executor = Kysely<DB> | Transaction<DB>;

@@ -15,6 +15,7 @@ import { recordPostFailure, recordPostSuccess, type Schedule } from '../db/sched
 import type { DB } from '../db/schema.js';
 import { backoffDelay } from '../domain/schedule/index.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { ReplyPayload } from '../bot/reply.js';
 import { lessonForDay } from './lesson-choice.js';
 import { missingPostPermissions } from './permissions.js';
@@ -31,6 +32,7 @@ export interface PosterDeps {
   /** A claim not renewed for this long belongs to a dead process and may be taken over. */
   readonly leaseMs: number;
   readonly renderPost: (lesson: LibraryLesson, readers: number) => ReplyPayload;
+  readonly metrics?: Pick<Metrics, 'posts'>;
 }
 
 export type PostResult =
@@ -55,6 +57,12 @@ export class LessonPoster {
   constructor(private readonly deps: PosterDeps) {}
 
   async post(schedule: Schedule, localDate: string, sequence: number, lessonId?: string): Promise<PostResult> {
+    const result = await this.claimAndSend(schedule, localDate, sequence, lessonId);
+    this.deps.metrics?.posts.inc({ outcome: result.status.replace('-', '_') });
+    return result;
+  }
+
+  private async claimAndSend(schedule: Schedule, localDate: string, sequence: number, lessonId?: string): Promise<PostResult> {
     const { db, logger } = this.deps;
     const chosen = lessonId ?? (await lessonForDay(db, schedule.guildId, localDate)).lessonId;
     if (!chosen) {

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { dueSchedules, type DueSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { LessonPoster } from './poster.js';
 
 export interface DeliverySchedulerOptions {
@@ -20,6 +21,7 @@ export interface DeliverySchedulerOptions {
   readonly concurrency?: number;
   /** Due servers handled per tick; the rest are picked up by the next tick. */
   readonly batchSize?: number;
+  readonly metrics?: Pick<Metrics, 'deliveryTickSeconds'>;
 }
 
 /**
@@ -62,6 +64,7 @@ export class DeliveryScheduler {
 
   private async runTick(): Promise<void> {
     const { db, logger } = this.options;
+    const endTimer = this.options.metrics?.deliveryTickSeconds.startTimer();
     try {
       const due = (
         await dueSchedules(db, this.options.now(), { staleClaimMs: this.options.leaseMs, limit: this.options.batchSize ?? 1000 })
@@ -77,6 +80,8 @@ export class DeliveryScheduler {
       this.batches.add(batch);
     } catch (error) {
       logger.error({ err: error }, 'delivery tick failed');
+    } finally {
+      endTimer?.();
     }
   }
 

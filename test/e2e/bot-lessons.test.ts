@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,16 @@ import { runScript } from '../support/run-cli.js';
 const REFERENCE = 'examples/lessons/nhk-2025-05-31-japan-us-cyber.txt';
 const REFERENCE_ID = 'add8c4f2-5778-47a5-bd18-2492841fbc6e';
 const EPHEMERAL = 1 << 6;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
 
 type Data = Omit<InteractionResponseEvent['data'], 'components'> & MessageData & { flags?: number; allowed_mentions?: { parse?: string[] } };
 
@@ -35,6 +46,7 @@ describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
   let guild: StandInGuild;
   let env: Record<string, string>;
   let files: string;
+  let metricsPort: number;
 
   beforeAll(async () => {
     discord = await startDiscordStandIn();
@@ -78,7 +90,8 @@ describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
     writeFileSync(longFile, longHostileLessonJson());
     const imported = await runScript('src/cli/lessons.ts', ['import', REFERENCE, longFile], env);
     expect(imported.stdout.trim()).toBe('imported 2, updated 0, unchanged 0');
-    bot = await startBotProcess(env);
+    metricsPort = await freePort();
+    bot = await startBotProcess({ ...env, METRICS_PORT: String(metricsPort) });
 
     const data = (await discord.sendCommand({ name: 'lesson', subcommand: 'today' }).waitForFinal()).data as Data;
     expectSafe(data);
@@ -163,6 +176,13 @@ describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
     const data = (await discord.sendCommand({ name: 'lesson', subcommand: 'article', options: [{ name: 'lesson', value: 'no such lesson at all' }] }).waitForFinal()).data as Data;
     expect(data.flags! & EPHEMERAL).toBe(EPHEMERAL);
     expect(data.content).toMatch(/No lesson matches/u);
+  });
+
+  it('counts what it handled in its Prometheus metrics', async () => {
+    const body = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(body).toMatch(/newsdesk_interactions_total\{kind="command",name="lesson",outcome="ok"\} [1-9]/u);
+    expect(body).toMatch(/newsdesk_interactions_total\{kind="command",name="lesson",outcome="user_error"\} 1/u);
+    expect(body).toMatch(/newsdesk_interactions_total\{kind="button",name="l:m",outcome="ok"\} 2/u);
   });
 
   it('talks only to the configured API host and shuts down cleanly on SIGTERM', async () => {

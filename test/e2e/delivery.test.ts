@@ -1,5 +1,4 @@
-import { ApplicationCommandOptionType, type APIMessage } from 'discord.js';
-import { DateTime } from 'luxon';
+import type { APIMessage } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCustomId, type MessageData } from '../../src/domain/discord-format/index.js';
 import { botDatabaseKinds, createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
@@ -16,15 +15,13 @@ import {
   type StandInGuild,
 } from '../support/discord-stand-in/index.js';
 import { runScript } from '../support/run-cli.js';
+import { channelOption, EPHEMERAL, LEARNER, localNow, MODERATOR, MODERATOR_MEMBER, POST_TIMEOUT_MS, roleOption, sleep, TICK_ENV, ZONE } from '../support/schedule-scenarios.js';
 
 /*
  * Daily delivery end to end: the real bot process (as `npm start` runs it) ticking every second against
  * the Discord stand-in and a real database. Scenarios use their own servers, so one bot serves them all.
  */
 
-const EPHEMERAL = 1 << 6;
-const TICK_ENV = { DELIVERY_CRON: '*/1 * * * * *', DELIVERY_LEASE_MS: '3000' };
-const POST_TIMEOUT_MS = 15_000;
 
 /** The fixture lessons by article date: the backlog plays them earliest first. */
 const EARLIEST = { id: '9d1c2b3a-4e5f-4a6b-8c7d-0e1f2a3b4c5d', title: 'Volunteers planted 1,200 oak saplings' };
@@ -33,37 +30,9 @@ const THIRD = 'Ferry services between Port Ellis and Gull Island resumed on Mond
 /** The latest by article date: imported first, alone, before the bot starts. */
 const LATEST = { file: 'test/fixtures/lessons/ken-yuki-library-robot.txt', title: 'City library lends a robot that reads picture books aloud' };
 
-const MODERATOR = { id: '200000000000000100', username: 'moderator' };
-const MODERATOR_MEMBER = { permissions: ['ManageGuild'] as const };
-const LEARNER = { id: '200000000000000200', username: 'plain-learner' };
 
 type Data = InteractionResponseEvent['data'] & MessageData & { flags?: number };
 
-/**
- * A zone where it is now closest to midday, so no scenario straddles a local midnight; whole-hour
- * offsets only, so the local minute turns with the UTC minute.
- */
-const ZONE = (() => {
-  const zones = [
-    'Pacific/Pago_Pago', 'Pacific/Honolulu', 'America/Anchorage', 'America/Los_Angeles', 'America/Denver', 'America/Chicago',
-    'America/New_York', 'America/Sao_Paulo', 'Atlantic/South_Georgia', 'Atlantic/Azores', 'UTC', 'Europe/Berlin',
-    'Europe/Athens', 'Europe/Moscow', 'Asia/Dubai', 'Asia/Karachi', 'Asia/Dhaka', 'Asia/Bangkok', 'Asia/Shanghai',
-    'Asia/Tokyo', 'Australia/Brisbane', 'Pacific/Noumea', 'Pacific/Tarawa', 'Pacific/Kiritimati',
-  ];
-  const distance = (zone: string) => Math.abs(DateTime.now().setZone(zone).hour + DateTime.now().setZone(zone).minute / 60 - 12);
-  return zones.reduce((best, zone) => (distance(zone) < distance(best) ? zone : best));
-})();
-
-const localNow = () => DateTime.now().setZone(ZONE);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function channelOption(channelId: string, name = 'channel'): CommandOptionInit {
-  return { name, type: ApplicationCommandOptionType.Channel, value: channelId };
-}
-
-function roleOption(roleId: string): CommandOptionInit {
-  return { name: 'role', type: ApplicationCommandOptionType.Role, value: roleId };
-}
 
 function fieldsOf(data: Data): Record<string, string> {
   return Object.fromEntries((data.embeds?.[0]?.fields ?? []).map((f) => [f.name, f.value]));

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ApplicationCommandOptionType, type APIMessage } from 'discord.js';
-import { DateTime } from 'luxon';
+import type { APIMessage } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageData } from '../../src/domain/discord-format/index.js';
 import { lessonToJson } from '../../src/domain/lesson-parser/index.js';
@@ -19,15 +18,13 @@ import {
   type UserInit,
 } from '../support/discord-stand-in/index.js';
 import { makeLesson } from '../support/lessons.js';
+import { channelOption, EPHEMERAL, LEARNER, localDay, localNow, MODERATOR, MODERATOR_MEMBER, POST_TIMEOUT_MS, roleOption, sleep, TICK_ENV, ZONE } from '../support/schedule-scenarios.js';
 
 /*
  * Moderator commands end to end: the real bot process against the Discord stand-in and a real database.
  * The bot starts with an empty library; lessons arrive through `/lesson import`, as moderators add them.
  */
 
-const EPHEMERAL = 1 << 6;
-const TICK_ENV = { DELIVERY_CRON: '*/1 * * * * *', DELIVERY_LEASE_MS: '3000' };
-const POST_TIMEOUT_MS = 15_000;
 
 /** The fixture exports, by article date. */
 const EXPORTS = {
@@ -37,38 +34,12 @@ const EXPORTS = {
   robot: { file: 'test/fixtures/lessons/ken-yuki-library-robot.txt', id: '5b0e7a1c-3d2f-4e6a-9b8c-7d6e5f4a3b2c', date: '2025-09-03', title: 'City library lends a robot that reads picture books aloud' },
 } as const;
 
-const MODERATOR: UserInit = { id: '200000000000000100', username: 'moderator' };
-const MODERATOR_MEMBER: MemberInit = { permissions: ['ManageGuild'] };
-const LEARNER: UserInit = { id: '200000000000000200', username: 'plain-learner' };
 /** What a member without Manage Server reports (the stand-in's default @everyone permissions). */
 const PLAIN_MEMBER: MemberInit = { permissions: ['ViewChannel', 'SendMessages', 'EmbedLinks', 'ReadMessageHistory', 'UseApplicationCommands'] };
 const EDITOR: UserInit = { id: '200000000000000300', username: 'editor' };
 
 type Data = InteractionResponseEvent['data'] & MessageData & { flags?: number };
 
-/** A zone where it is now closest to midday, so no scenario straddles a local midnight. */
-const ZONE = (() => {
-  const zones = [
-    'Pacific/Pago_Pago', 'Pacific/Honolulu', 'America/Anchorage', 'America/Los_Angeles', 'America/Denver', 'America/Chicago',
-    'America/New_York', 'America/Sao_Paulo', 'Atlantic/South_Georgia', 'Atlantic/Azores', 'UTC', 'Europe/Berlin',
-    'Europe/Athens', 'Europe/Moscow', 'Asia/Dubai', 'Asia/Karachi', 'Asia/Dhaka', 'Asia/Bangkok', 'Asia/Shanghai',
-    'Asia/Tokyo', 'Australia/Brisbane', 'Pacific/Noumea', 'Pacific/Tarawa', 'Pacific/Kiritimati',
-  ];
-  const distance = (zone: string) => Math.abs(DateTime.now().setZone(zone).hour + DateTime.now().setZone(zone).minute / 60 - 12);
-  return zones.reduce((best, zone) => (distance(zone) < distance(best) ? zone : best));
-})();
-
-const localNow = () => DateTime.now().setZone(ZONE);
-const localDay = (plusDays = 0) => localNow().plus({ days: plusDays }).toISODate()!;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function channelOption(channelId: string): CommandOptionInit {
-  return { name: 'channel', type: ApplicationCommandOptionType.Channel, value: channelId };
-}
-
-function roleOption(roleId: string): CommandOptionInit {
-  return { name: 'role', type: ApplicationCommandOptionType.Role, value: roleId };
-}
 
 function exportFile(name: keyof typeof EXPORTS): AttachmentInit {
   const { file } = EXPORTS[name];

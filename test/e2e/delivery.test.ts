@@ -308,6 +308,21 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
     expect(discord.channelMessages(lessons)).toHaveLength(1);
   });
 
+  it('with thread:true, each post opens a discussion thread named after the lesson', async () => {
+    const guild = addGuild('Threads');
+    const lessons = channelNamed(guild, 'lessons');
+    await setNow(guild, lessons, [{ name: 'thread', value: true }]);
+    const post = await waitForPost(lessons);
+    const threadRequest = await discord.waitFor(
+      (r) => r.method === 'POST' && r.path === `/channels/${lessons}/messages/${post.id}/threads`,
+      POST_TIMEOUT_MS,
+    );
+    const name = (threadRequest.body as { name?: string }).name ?? '';
+    expect(name.length).toBeGreaterThan(0);
+    expect(name.length).toBeLessThanOrEqual(100);
+    expect(post.embeds[0]?.title?.startsWith(name.slice(0, 20))).toBe(true);
+  });
+
   // ---- failures -----------------------------------------------------------------------------------
 
   describe('a channel the bot cannot post in', () => {

@@ -154,17 +154,6 @@ export async function lastSentDelivery(db: Executor, guildId: string): Promise<D
   return row && toDelivery(row);
 }
 
-export async function countSentDeliveries(db: Executor, guildId: string, localDate: string): Promise<number> {
-  const row = await db
-    .selectFrom('deliveries')
-    .select(sql<number>`count(*)::int`.as('count'))
-    .where('guild_id', '=', guildId)
-    .where('local_date', '=', localDate)
-    .where('status', '=', 'sent')
-    .executeTakeFirstOrThrow();
-  return row.count;
-}
-
 function toDelivery(row: Selectable<DeliveriesTable>): Delivery {
   return {
     guildId: row.guild_id,

@@ -140,7 +140,7 @@ function toSummary(row: Pick<LessonRow, 'id' | 'title' | 'article_date' | 'categ
   return { id: row.id, title: row.title, date: row.article_date, category: row.category };
 }
 
-export function toLibraryLesson(row: LessonRow): LibraryLesson {
+function toLibraryLesson(row: LessonRow): LibraryLesson {
   return {
     lesson: {
       id: row.id,

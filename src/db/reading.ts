@@ -85,23 +85,3 @@ export async function countReadersInGuild(db: Executor, lessonId: string, guildI
     .executeTakeFirstOrThrow();
   return row.count;
 }
-
-export interface MemberLessonState {
-  readonly dialogueReadAt: Date | null;
-  readonly articleReadAt: Date | null;
-  readonly finishedAt: Date | null;
-}
-
-export async function memberLessonState(
-  db: Executor,
-  key: { lessonId: string; guildId: string; userId: string },
-): Promise<MemberLessonState | undefined> {
-  const row = await db
-    .selectFrom('lesson_readers')
-    .select(['dialogue_read_at', 'article_read_at', 'finished_at'])
-    .where('lesson_id', '=', key.lessonId)
-    .where('guild_id', '=', key.guildId)
-    .where('user_id', '=', key.userId)
-    .executeTakeFirst();
-  return row && { dialogueReadAt: row.dialogue_read_at, articleReadAt: row.article_read_at, finishedAt: row.finished_at };
-}

@@ -4,12 +4,12 @@ import { plansBetween, queuedLessonIds } from '../db/lesson-plans.js';
 import type { DB } from '../db/schema.js';
 import { addDays } from '../domain/schedule/index.js';
 
-export type LessonSource = 'delivered' | 'planned' | 'queue';
+export type DayLessonSource = 'delivered' | 'planned' | 'queue';
 
 export interface DayLesson {
   readonly localDate: string;
   readonly lessonId: string | null;
-  readonly source: LessonSource | null;
+  readonly source: DayLessonSource | null;
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   type StandInGuild,
 } from '../support/discord-stand-in/index.js';
 import { runScript } from '../support/run-cli.js';
-import { channelOption, EPHEMERAL, LEARNER, localNow, MODERATOR, MODERATOR_MEMBER, POST_TIMEOUT_MS, roleOption, sleep, TICK_ENV, ZONE } from '../support/schedule-scenarios.js';
+import { channelOption, EPHEMERAL, LEARNER, localNow, MODERATOR, MODERATOR_MEMBER, POST_TIMEOUT_MS, roleOption, setScheduleLater, setScheduleNow, sleep, TICK_ENV, ZONE } from '../support/schedule-scenarios.js';
 
 /*
  * Daily delivery end to end: the real bot process (as `npm start` runs it) ticking every second against
@@ -83,33 +83,11 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
     return data;
   }
 
-  /**
-   * `/schedule set` at the current local minute: due at once (or, `done today`, not again today). Kept
-   * away from a minute's end, and set once more if the minute turned before the bot could save it.
-   */
-  async function setNow(guild: StandInGuild, channelId: string, extra: CommandOptionInit[] = [], when: 'due' | 'done today' = 'due'): Promise<Data> {
-    for (let attempt = 1; ; attempt++) {
-      if (localNow().second >= 55) await sleep((61 - localNow().second) * 1000);
-      const time = localNow().toFormat('HH:mm');
-      const reply = await schedule(guild, 'set', [channelOption(channelId), { name: 'time', value: time }, { name: 'timezone', value: ZONE }, ...extra]);
-      expect(reply.content).toContain(`✅ Daily lesson: <#${channelId}> at **${time}** (${ZONE})`);
-      // Saved within that minute (else it counts from tomorrow): try once more.
-      if (localNow().toFormat('HH:mm') !== time && attempt === 1) continue;
-      expect(localNow().toFormat('HH:mm')).toBe(time);
-      const next = Number(/Next post: <t:(\d+):F>/u.exec(reply.content ?? '')?.[1]) * 1000;
-      if (when === 'due') expect(next).toBeLessThanOrEqual(Date.now());
-      else expect(next).toBeGreaterThan(Date.now() + 12 * 3600_000);
-      return reply;
-    }
-  }
 
-  /** `/schedule set` for a time later today (not due yet). */
-  async function setLater(guild: StandInGuild, channelId: string): Promise<Data> {
-    const time = localNow().plus({ hours: 3 }).toFormat('HH:mm');
-    const reply = await schedule(guild, 'set', [channelOption(channelId), { name: 'time', value: time }, { name: 'timezone', value: ZONE }]);
-    expect(reply.content).toContain(`at **${time}**`);
-    return reply;
-  }
+
+  const setNow = (guild: StandInGuild, channelId: string, extra: CommandOptionInit[] = []) =>
+    setScheduleNow(schedule, guild, channelId, { extra });
+  const setLater = (guild: StandInGuild, channelId: string) => setScheduleLater(schedule, guild, channelId);
 
   const postsTo = (channelId: string): RecordedRequest[] =>
     discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${channelId}/messages`);

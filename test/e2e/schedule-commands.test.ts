@@ -18,7 +18,7 @@ import {
   type UserInit,
 } from '../support/discord-stand-in/index.js';
 import { makeLesson } from '../support/lessons.js';
-import { channelOption, EPHEMERAL, LEARNER, localDay, localNow, MODERATOR, MODERATOR_MEMBER, POST_TIMEOUT_MS, roleOption, sleep, TICK_ENV, ZONE } from '../support/schedule-scenarios.js';
+import { channelOption, EPHEMERAL, LEARNER, localDay, MODERATOR, MODERATOR_MEMBER, POST_TIMEOUT_MS, roleOption, setScheduleLater, setScheduleNow, TICK_ENV, ZONE } from '../support/schedule-scenarios.js';
 
 /*
  * Moderator commands end to end: the real bot process against the Discord stand-in and a real database.
@@ -110,31 +110,12 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
     return data;
   }
 
-  /** `/schedule set` at the current local minute (due at once); set again if the minute turned meanwhile. */
-  async function setNow(guild: StandInGuild, channelId: string, when: 'due' | 'done today' = 'due'): Promise<Data> {
-    for (let attempt = 1; ; attempt++) {
-      if (localNow().second >= 55) await sleep((61 - localNow().second) * 1000);
-      const time = localNow().toFormat('HH:mm');
-      const reply = await schedule(guild, 'set', [channelOption(channelId), { name: 'time', value: time }, { name: 'timezone', value: ZONE }]);
-      expect(reply.content).toContain(`✅ Daily lesson: <#${channelId}> at **${time}** (${ZONE})`);
-      // Saved within that minute (else it counts from tomorrow): try once more.
-      if (localNow().toFormat('HH:mm') !== time && attempt === 1) continue;
-      expect(localNow().toFormat('HH:mm')).toBe(time);
-      const next = Number(/Next post: <t:(\d+):F>/u.exec(reply.content ?? '')?.[1]) * 1000;
-      if (when === 'due') expect(next).toBeLessThanOrEqual(Date.now());
-      else expect(next).toBeGreaterThan(Date.now() + 12 * 3600_000);
-      return reply;
-    }
-  }
 
 
-  /** `/schedule set` for a time later today: not due yet. */
-  async function setLater(guild: StandInGuild, channelId: string): Promise<Data> {
-    const time = localNow().plus({ hours: 3 }).toFormat('HH:mm');
-    const reply = await schedule(guild, 'set', [channelOption(channelId), { name: 'time', value: time }, { name: 'timezone', value: ZONE }]);
-    expect(reply.content).toContain(`at **${time}**`);
-    return reply;
-  }
+
+  const setNow = (guild: StandInGuild, channelId: string, when: 'due' | 'done today' = 'due') =>
+    setScheduleNow(schedule, guild, channelId, { when });
+  const setLater = (guild: StandInGuild, channelId: string) => setScheduleLater(schedule, guild, channelId);
 
   const waitForPost = (channelId: string): Promise<APIMessage> => discord.waitForChannelMessage(channelId, POST_TIMEOUT_MS);
 

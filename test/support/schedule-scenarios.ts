@@ -1,6 +1,7 @@
 import { ApplicationCommandOptionType } from 'discord.js';
 import { DateTime } from 'luxon';
-import type { CommandOptionInit, MemberInit, UserInit } from './discord-stand-in/index.js';
+import { expect } from 'vitest';
+import type { CommandOptionInit, MemberInit, StandInGuild, UserInit } from './discord-stand-in/index.js';
 
 /** What end-to-end scheduling tests share: a fast tick, the people who click, and the zone they live in. */
 
@@ -38,4 +39,42 @@ export function channelOption(channelId: string, name = 'channel'): CommandOptio
 
 export function roleOption(roleId: string): CommandOptionInit {
   return { name: 'role', type: ApplicationCommandOptionType.Role, value: roleId };
+}
+
+/**
+ * `/schedule set` at the current local minute: due at once (or, `done today`, not again today). Kept
+ * away from a minute's end, and set once more if the minute turned before the bot could save it.
+ */
+export async function setScheduleNow<T extends { content?: string }>(
+  schedule: (guild: StandInGuild, subcommand: string, options?: CommandOptionInit[]) => Promise<T>,
+  guild: StandInGuild,
+  channelId: string,
+  options: { extra?: CommandOptionInit[]; when?: 'due' | 'done today' } = {},
+): Promise<T> {
+  const { extra = [], when = 'due' } = options;
+  for (let attempt = 1; ; attempt++) {
+    if (localNow().second >= 55) await sleep((61 - localNow().second) * 1000);
+    const time = localNow().toFormat('HH:mm');
+    const reply = await schedule(guild, 'set', [channelOption(channelId), { name: 'time', value: time }, { name: 'timezone', value: ZONE }, ...extra]);
+    expect(reply.content).toContain(`✅ Daily lesson: <#${channelId}> at **${time}** (${ZONE})`);
+    // Saved within that minute (else it counts from tomorrow): try once more.
+    if (localNow().toFormat('HH:mm') !== time && attempt === 1) continue;
+    expect(localNow().toFormat('HH:mm')).toBe(time);
+    const next = Number(/Next post: <t:(\d+):F>/u.exec(reply.content ?? '')?.[1]) * 1000;
+    if (when === 'due') expect(next).toBeLessThanOrEqual(Date.now());
+    else expect(next).toBeGreaterThan(Date.now() + 12 * 3600_000);
+    return reply;
+  }
+}
+
+/** `/schedule set` for a time three hours later today: not due yet. */
+export async function setScheduleLater<T extends { content?: string }>(
+  schedule: (guild: StandInGuild, subcommand: string, options?: CommandOptionInit[]) => Promise<T>,
+  guild: StandInGuild,
+  channelId: string,
+): Promise<T> {
+  const time = localNow().plus({ hours: 3 }).toFormat('HH:mm');
+  const reply = await schedule(guild, 'set', [channelOption(channelId), { name: 'time', value: time }, { name: 'timezone', value: ZONE }]);
+  expect(reply.content).toContain(`at **${time}**`);
+  return reply;
 }

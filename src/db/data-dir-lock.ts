@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,16 +22,13 @@ export function lockDataDir(dataDir: string): DataDirLock {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'pglite.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
+    // Written in full under a temporary name, then linked into place: linking fails if the lock exists,
+    // and a reader never sees a half-written owner.
+    const draft = `${path}.${process.pid}`;
+    const owner: LockOwner = { pid: process.pid, host: hostname(), command: process.argv.slice(1).join(' '), since: new Date().toISOString() };
+    writeFileSync(draft, JSON.stringify(owner));
     try {
-      const fd = openSync(path, 'wx');
-      const owner: LockOwner = {
-        pid: process.pid,
-        host: hostname(),
-        command: process.argv.slice(1).join(' '),
-        since: new Date().toISOString(),
-      };
-      writeSync(fd, JSON.stringify(owner));
-      closeSync(fd);
+      linkSync(draft, path);
       let released = false;
       return {
         release() {
@@ -42,16 +39,19 @@ export function lockDataDir(dataDir: string): DataDirLock {
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = readOwner(path);
-      if (owner && isAlive(owner)) {
+      const holder = readOwner(path);
+      if (holder && isAlive(holder)) {
         throw new DataDirLockedError(
-          `The embedded database in ${dataDir} is in use by process ${owner.pid} (${owner.command}) on ${owner.host}, ` +
-            `since ${owner.since}. PGlite allows one process at a time: stop that process, ` +
-            `or set DATABASE_URL to share a PostgreSQL server between processes.`,
+          `The embedded database in ${dataDir} is in use by process ${holder.pid} (${holder.command}) on ${holder.host}, ` +
+            `since ${holder.since}. PGlite allows one process at a time: stop that process, ` +
+            `or set DATABASE_URL to share a PostgreSQL server between processes. ` +
+            `If that process is certainly gone (another machine or container), delete ${path}.`,
         );
       }
       // The owner is gone (crash, kill -9): the lock is stale and safe to take over.
       rmSync(path, { force: true });
+    } finally {
+      rmSync(draft, { force: true });
     }
   }
   throw new DataDirLockedError(`Could not lock the embedded database in ${dataDir}: another process keeps taking it.`);
@@ -67,11 +67,17 @@ function readOwner(path: string): LockOwner | undefined {
 
 function isAlive(owner: LockOwner): boolean {
   if (owner.host !== hostname()) return true; // cannot check another machine's processes: assume alive
-  if (owner.pid === process.pid) return true;
+  // Our own pid: this process holds it, unless the lock is older than this process (a container restarted
+  // with the same pid as its previous life).
+  if (owner.pid === process.pid) return Date.parse(owner.since) >= processStartedAt();
   try {
     process.kill(owner.pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+function processStartedAt(): number {
+  return Date.now() - process.uptime() * 1000 - 1000;
 }

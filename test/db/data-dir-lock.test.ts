@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DataDirLockedError, lockDataDir } from '../../src/db/data-dir-lock.js';
+
+describe('the embedded database’s one-process lock', () => {
+  const dirs: string[] = [];
+  const freshDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-lock-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a second holder, naming the process that holds it', () => {
+    const dir = freshDir();
+    const lock = lockDataDir(dir);
+    expect(() => lockDataDir(dir)).toThrow(DataDirLockedError);
+    expect(() => lockDataDir(dir)).toThrow(new RegExp(`in use by process ${process.pid} \\(`, 'u'));
+    lock.release();
+    lockDataDir(dir).release();
+  });
+
+  it('takes over a lock left by a process that no longer exists', () => {
+    const dir = freshDir();
+    // PIDs are below 2^22 on Linux: this one cannot be running.
+    writeFileSync(join(dir, 'pglite.lock'), JSON.stringify({ pid: 2 ** 22 + 1, host: hostname(), command: 'crashed', since: '2026-01-01' }));
+    const lock = lockDataDir(dir);
+    expect(() => lockDataDir(dir)).toThrow(DataDirLockedError);
+    lock.release();
+  });
+
+  it('takes over a lock from an earlier life of the same pid (a restarted container)', () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'pglite.lock'), JSON.stringify({ pid: process.pid, host: hostname(), command: 'old', since: '2020-01-01T00:00:00.000Z' }));
+    lockDataDir(dir).release();
+  });
+
+  it('treats an unreadable lock file as stale rather than refusing forever', () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'pglite.lock'), 'not json');
+    lockDataDir(dir).release();
+  });
+});

@@ -178,3 +178,10 @@ export async function lessonIdsByTitle(db: Executor, titles: readonly string[]):
     .execute();
   return new Map(rows.map((row) => [row.key, row.id]));
 }
+
+/** Titles of the given lessons, by id, in one query. */
+export async function lessonTitles(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('lessons').select(['id', 'title']).where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((row) => [row.id, row.title]));
+}

@@ -18,14 +18,7 @@ export interface Schedule {
   readonly lastPostedAt: Date | null;
 }
 
-export interface ScheduleInput {
-  readonly guildId: string;
-  readonly channelId: string;
-  readonly postTime: string;
-  readonly timeZone: string;
-  readonly roleId: string | null;
-  readonly createThread: boolean;
-}
+export type ScheduleInput = Pick<Schedule, 'guildId' | 'channelId' | 'postTime' | 'timeZone' | 'roleId' | 'createThread'>;
 
 /**
  * Creates or replaces a server's schedule. A new place or time clears past failures; a changed time or

@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import { dailyDelivery } from '../db/deliveries.js';
 import { findLesson, isUuid, newestLesson, searchLessons, type LibraryLesson } from '../db/lessons.js';
 import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
@@ -24,10 +23,8 @@ export interface LookupDeps {
 export async function todaysLesson(deps: LookupDeps, guildId: string): Promise<LibraryLesson> {
   const schedule = await findSchedule(deps.db, guildId);
   if (schedule) {
-    const today = localDate(deps.now(), schedule.timeZone);
-    const delivered = await dailyDelivery(deps.db, guildId, today);
-    const lessonId =
-      delivered && delivered.status !== 'failed' ? delivered.lessonId : (await lessonForDay(deps.db, guildId, today)).lessonId;
+    // lessonForDay gives today's delivered lesson first, then the pinned one, then the queue's head.
+    const { lessonId } = await lessonForDay(deps.db, guildId, localDate(deps.now(), schedule.timeZone));
     const lesson = lessonId ? await findLesson(deps.db, lessonId) : undefined;
     if (lesson) return lesson;
   }

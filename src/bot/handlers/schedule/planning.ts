@@ -1,6 +1,6 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { schedulePlan, schedulePreview, scheduleUnplan, scheduleUpcoming } from '../../../../commands/schedule.js';
-import { findLesson } from '../../../db/lessons.js';
+import { findLesson, lessonTitles } from '../../../db/lessons.js';
 import { planLesson, unplanLesson } from '../../../db/lesson-plans.js';
 import { dailyDelivery, lastPostedLocalDate } from '../../../db/deliveries.js';
 import { countReadersInGuild } from '../../../db/reading.js';
@@ -62,13 +62,10 @@ export async function listUpcoming(deps: HandlerDeps, interaction: ChatInputComm
   const zone = await serverZone(deps, guildId);
   const today = localDate(deps.now(), zone);
   const plan = await upcomingLessons(deps.db, guildId, today, days);
-  const titles = new Map<string, string>();
-  for (const day of plan) {
-    if (day.lessonId && !titles.has(day.lessonId)) titles.set(day.lessonId, (await findLesson(deps.db, day.lessonId))?.lesson.title ?? '?');
-  }
+  const titles = await lessonTitles(deps.db, plan.flatMap((day) => (day.lessonId ? [day.lessonId] : [])));
   const lines = plan.map((day) =>
     day.lessonId
-      ? `\`${day.localDate}\` ${titles.get(day.lessonId)} _(${SOURCE_LABEL[day.source ?? 'queue']})_`
+      ? `\`${day.localDate}\` ${titles.get(day.lessonId) ?? '?'} _(${SOURCE_LABEL[day.source ?? 'queue']})_`
       : `\`${day.localDate}\` — no lesson left: import more with \`/lesson import\``,
   );
   await reply.send({

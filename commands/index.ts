@@ -1,6 +1,10 @@
-import type { CommandDefinition } from '../src/bot/command-definition.js';
-import { lessonCommand } from './lesson.js';
+import type { CommandDefinition } from '../src/discord/command-definition.js';
+import type { CommandModule } from '../src/discord/command-module.js';
+import { lessonModule } from './lesson.js';
 import { scheduleCommand } from './schedule.js';
 
+/** Every command module; main.ts binds them to the services and hands them to the router. */
+export const commandModules: readonly CommandModule[] = [lessonModule];
+
 /** Every command the bot registers; `npm run deploy-commands` overwrites Discord's list with exactly these. */
-export const commandDefinitions: readonly CommandDefinition[] = [lessonCommand, scheduleCommand];
+export const commandDefinitions: readonly CommandDefinition[] = [lessonModule.definition, scheduleCommand];

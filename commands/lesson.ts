@@ -1,5 +1,13 @@
 import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType } from 'discord.js';
-import type { CommandDefinition, SubcommandDefinition } from '../src/bot/command-definition.js';
+import { downloadAttachment, safeFileName } from '../src/discord/attachments.js';
+import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
+import { defineCommand } from '../src/discord/command-module.js';
+import { clip, decodeCustomId, safeText } from '../src/domain/discord-format/index.js';
+import { renderLessonCard } from '../src/lessons/card-view.js';
+import { renderImportOutcome } from '../src/lessons/import-view.js';
+import { renderLessonPage } from '../src/lessons/pages-view.js';
+import { renderRelated } from '../src/lessons/related-view.js';
+import { UserError } from '../src/user-error.js';
 
 const lessonOption = {
   type: ApplicationCommandOptionType.String,
@@ -15,42 +23,42 @@ const shareOption = {
   description: 'Post it in the channel for everyone (default: only you see it)',
 } as const;
 
-export const lessonToday = {
+const lessonToday = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'today',
   description: 'Today’s lesson card: summary, reading time and buttons',
   options: [shareOption],
 } as const satisfies SubcommandDefinition;
 
-export const lessonDialogue = {
+const lessonDialogue = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'dialogue',
   description: 'The full learner dialogue that retells the article',
   options: [lessonOption, shareOption],
 } as const satisfies SubcommandDefinition;
 
-export const lessonArticle = {
+const lessonArticle = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'article',
   description: 'The full news article',
   options: [lessonOption, shareOption],
 } as const satisfies SubcommandDefinition;
 
-export const lessonRelated = {
+const lessonRelated = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'related',
   description: 'Related readings for a lesson',
   options: [lessonOption, shareOption],
 } as const satisfies SubcommandDefinition;
 
-export const lessonShow = {
+const lessonShow = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'show',
   description: 'The card of any lesson in the library',
   options: [{ ...lessonOption, required: true, description: 'Which lesson (type to search titles, or paste an ID)' }, shareOption],
 } as const satisfies SubcommandDefinition;
 
-export const lessonImport = {
+const lessonImport = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'import',
   description: 'Moderators: add lessons from an export or JSON file',
@@ -58,10 +66,124 @@ export const lessonImport = {
 } as const satisfies SubcommandDefinition;
 
 /** `/lesson`: what members use to read (and moderators use to import). */
-export const lessonCommand = {
+const lessonCommand = {
   type: ApplicationCommandType.ChatInput,
   name: 'lesson',
   description: 'Read today’s news lesson: card, dialogue, article and related readings',
   contexts: [InteractionContextType.Guild],
   options: [lessonToday, lessonDialogue, lessonArticle, lessonRelated, lessonShow, lessonImport],
 } as const satisfies CommandDefinition;
+
+/** Lesson exports are a few kilobytes; a JSON file of many lessons stays well under this. */
+export const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
+const TEXT_TYPES = /^(text\/plain|application\/json|text\/json)\b/iu;
+const LESSON_FILE = /\.(txt|json)$/iu;
+
+/** Replies are private unless the member asks to share them. */
+const privateUnlessShared = (options: { share?: boolean }) => options.share !== true;
+
+/**
+ * `/lesson` and the lesson buttons (on cards, daily posts and pages, for anyone who clicks them).
+ * Everything a click needs is in its custom id, so buttons work on old posts and after restarts.
+ */
+export const lessonModule = defineCommand(lessonCommand, {
+  outsideServer: 'Lessons are read in a server: use this command there.',
+  subcommands: {
+    today: {
+      ephemeral: privateUnlessShared,
+      run: async ({ services, guildId, reply }) => {
+        const { stored, readers } = await services.lessons.todaysCard(guildId);
+        await reply.send(renderLessonCard(stored, readers));
+      },
+    },
+    show: {
+      ephemeral: privateUnlessShared,
+      run: async ({ options, services, guildId, reply }) => {
+        const { stored, readers } = await services.lessons.card(guildId, options.lesson);
+        await reply.send(renderLessonCard(stored, readers));
+      },
+    },
+    dialogue: {
+      ephemeral: privateUnlessShared,
+      run: async ({ options, services, guildId, userId, reply }) => {
+        const stored = await services.lessons.requested(guildId, options.lesson);
+        await services.reading.opened({ guildId, userId }, stored, 'dialogue');
+        await reply.send(renderLessonPage(stored, 'dialogue', 1, options.share ?? false));
+      },
+    },
+    article: {
+      ephemeral: privateUnlessShared,
+      run: async ({ options, services, guildId, userId, reply }) => {
+        const stored = await services.lessons.requested(guildId, options.lesson);
+        await services.reading.opened({ guildId, userId }, stored, 'article');
+        await reply.send(renderLessonPage(stored, 'article', 1, options.share ?? false));
+      },
+    },
+    related: {
+      ephemeral: privateUnlessShared,
+      run: async ({ options, services, guildId, reply }) => {
+        const stored = await services.lessons.requested(guildId, options.lesson);
+        await reply.send(renderRelated(stored, await services.lessons.related(stored)));
+      },
+    },
+    import: {
+      moderatorOnly: true,
+      run: async ({ options: { file }, services, guildId, userId, reply }) => {
+        if (file.size > MAX_IMPORT_BYTES) {
+          throw new UserError(
+            `That file is ${Math.ceil(file.size / 1024)} KiB; lesson files may be at most ${MAX_IMPORT_BYTES / 1024 / 1024} MiB.`,
+          );
+        }
+        const typeOk = file.contentType ? TEXT_TYPES.test(file.contentType) : false;
+        if (!typeOk && !LESSON_FILE.test(file.name)) throw new UserError('Upload a lesson export (.txt) or a JSON lesson file (.json).');
+        await reply.defer();
+        const bytes = await downloadAttachment(file, MAX_IMPORT_BYTES);
+        const name = safeFileName(file);
+        const outcome = await services.lessons.importUpload(name, bytes);
+        if (outcome.ok) services.logger.info({ guildId, userId, file: name, ...outcome.counts }, 'lessons imported from Discord');
+        await reply.send(renderImportOutcome(name, outcome));
+      },
+    },
+  },
+  autocomplete: {
+    lesson: ({ value, services }) => services.lessons.choices(value),
+  },
+  buttons: {
+    prefix: 'l',
+    decode: decodeCustomId,
+    handlers: {
+      dialogue: async ({ button, services, guildId, userId, reply }) => {
+        const stored = await services.lessons.byId(button.lessonId);
+        await services.reading.opened({ guildId, userId }, stored, 'dialogue');
+        await reply.send(renderLessonPage(stored, 'dialogue', 1, false));
+      },
+      article: async ({ button, services, guildId, userId, reply }) => {
+        const stored = await services.lessons.byId(button.lessonId);
+        await services.reading.opened({ guildId, userId }, stored, 'article');
+        await reply.send(renderLessonPage(stored, 'article', 1, false));
+      },
+      related: async ({ button, services, reply }) => {
+        const stored = await services.lessons.byId(button.lessonId);
+        await reply.send(renderRelated(stored, await services.lessons.related(stored)));
+      },
+      read: async ({ button, services, guildId, userId, reply }) => {
+        const stored = await services.lessons.byId(button.lessonId);
+        const outcome = await services.reading.finished({ guildId, userId }, stored);
+        await reply.send({
+          content: outcome.firstFinish
+            ? `✅ Marked **${clip(safeText(stored.lesson.title), 200)}** as read. Well done!`
+            : '✅ You already marked this lesson as read.',
+        });
+      },
+      page: {
+        // Paging edits a private message in place; on a shared message it answers the clicker privately,
+        // with a private copy whose own buttons then page in place.
+        update: (button) => !button.shared,
+        run: async ({ button, services, reply }) => {
+          const stored = await services.lessons.byId(button.lessonId);
+          await reply.send(renderLessonPage(stored, button.kind, button.page, false));
+        },
+      },
+    },
+  },
+});

@@ -1,5 +1,5 @@
 import { ApplicationCommandOptionType, ApplicationCommandType, ChannelType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
-import type { CommandDefinition, SubcommandDefinition } from '../src/bot/command-definition.js';
+import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
 
 const postableChannelTypes = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 

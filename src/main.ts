@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Events } from 'discord.js';
-import { connect, createDiscordClient } from './bot/client.js';
-import { buttonHandlers, commandHandlers } from './bot/handlers/index.js';
-import { createInteractionRouter } from './bot/router.js';
+import { commandModules } from '../commands/index.js';
+import { scheduleHandler } from './bot/handlers/schedule/index.js';
+import { connect, createDiscordClient } from './discord/client.js';
+import { bindCommandModules } from './discord/command-module.js';
+import { createInteractionRouter } from './discord/router.js';
 import { LESSONS_HELP } from './cli/lessons.js';
 import { ConfigError, describeDatabase, loadConfig, loadDotEnv } from './config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
@@ -13,7 +15,8 @@ import { LessonPoster } from './delivery/poster.js';
 import { DeliveryScheduler } from './delivery/scheduler.js';
 import { createLogger } from './logger.js';
 import { createMetrics, serveMetrics } from './metrics.js';
-import { renderLessonPost } from './bot/views/lesson-card.js';
+import { renderLessonPost } from './lessons/card-view.js';
+import { createServices } from './services.js';
 
 const MISSING_TOKEN = `DISCORD_TOKEN is not set, so the bot cannot connect to Discord.
 
@@ -69,7 +72,9 @@ async function main(): Promise<number> {
   });
   const deps = { db, logger, config, now, client, poster };
   const metricsServer = config.METRICS_PORT ? await serveMetrics(config.METRICS_PORT, metrics, logger) : undefined;
-  const router = createInteractionRouter({ commands: commandHandlers(deps), buttons: buttonHandlers(deps), logger, metrics });
+  const services = createServices({ db, logger, now, importTimeZone: config.IMPORT_TIMEZONE });
+  const bound = bindCommandModules(commandModules, services);
+  const router = createInteractionRouter({ commands: [...bound.commands, scheduleHandler(deps)], buttons: bound.buttons, logger, metrics });
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
 
   let stopping: Promise<void> | undefined;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { REST, Routes, type APIApplication } from 'discord.js';
 import { commandDefinitions } from '../../commands/index.js';
-import { toRequestBody } from '../bot/command-definition.js';
+import { toRequestBody } from '../discord/command-definition.js';
 import { ConfigError, loadConfig, loadDotEnv } from '../config.js';
 
 const USAGE = `Usage: npm run deploy-commands -- [--guild <server id>]

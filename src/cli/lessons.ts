@@ -5,9 +5,9 @@ import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { countLessons, findLesson, listLessons } from '../db/lessons.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
 import { lessonToJson } from '../domain/lesson-parser/index.js';
-import { formatCounts, formatProblem, importLessons, parseSources } from '../library/import.js';
-import { describeLesson } from '../library/describe.js';
-import { readSources, SourceError } from '../library/sources.js';
+import { formatCounts, formatProblem, importLessons, parseSources } from '../lessons/import.js';
+import { describeLesson } from '../lessons/describe.js';
+import { readSources, SourceError } from '../lessons/sources.js';
 import { isMain } from './is-main.js';
 
 export const LESSONS_HELP = `Usage: npm run lessons -- <command>

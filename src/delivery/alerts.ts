@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely';
 import { claimAlert, guildSettings } from '../db/guild-settings.js';
 import type { DB } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import { channelMessage, type ReplyPayload } from '../bot/reply.js';
-import { missingPostPermissions } from './permissions.js';
+import { channelMessage, type ReplyPayload } from '../discord/reply.js';
+import { missingPostPermissions } from '../discord/permissions.js';
 
 export interface Alerts {
   /** Tells a server's moderators about a problem once (per kind and key) until it is cleared by a success. */

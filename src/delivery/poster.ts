@@ -16,9 +16,9 @@ import type { DB } from '../db/schema.js';
 import { backoffDelay } from '../domain/schedule/index.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { ReplyPayload } from '../bot/reply.js';
+import type { ReplyPayload } from '../discord/reply.js';
 import { lessonForDay } from './lesson-choice.js';
-import { missingPostPermissions } from './permissions.js';
+import { missingPostPermissions } from '../discord/permissions.js';
 import type { Alerts } from './alerts.js';
 
 export interface PosterDeps {

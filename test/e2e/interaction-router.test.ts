@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APOLOGY, createInteractionRouter, type CommandHandler, type InteractionRouter } from '../../src/bot/router.js';
+import { APOLOGY, createInteractionRouter, type CommandHandler, type InteractionRouter } from '../../src/discord/router.js';
 import { UserError } from '../../src/user-error.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
 

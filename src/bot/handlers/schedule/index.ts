@@ -1,9 +1,10 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
 import { scheduleCommand } from '../../../../commands/schedule.js';
 import { searchTimeZones } from '../../../domain/schedule/index.js';
-import { requireModerator } from '../../moderation.js';
-import type { Reply } from '../../reply.js';
-import type { CommandHandler } from '../../router.js';
+import { guildSettings } from '../../../db/guild-settings.js';
+import { requireModerator } from '../../../discord/permissions.js';
+import type { Reply } from '../../../discord/reply.js';
+import type { CommandHandler } from '../../../discord/router.js';
 import type { HandlerDeps } from '../deps.js';
 import { lessonChoices } from '../lesson-choices.js';
 import { listUpcoming, planDay, previewDay, unplanDay } from './planning.js';
@@ -17,7 +18,7 @@ export function scheduleHandler(deps: HandlerDeps): CommandHandler {
     definition: scheduleCommand,
     async execute(interaction: ChatInputCommandInteraction, reply: Reply) {
       reply.ephemeral = true;
-      const guildId = await requireModerator(interaction, deps.db);
+      const guildId = await requireModerator(interaction, async (id) => (await guildSettings(deps.db, id)).moderatorRoleId);
       switch (interaction.options.getSubcommand()) {
         case 'set':
           return setSchedule(deps, interaction, guildId, reply);

@@ -7,11 +7,11 @@ import { countReadersInGuild } from '../../../db/reading.js';
 import { findSchedule } from '../../../db/schedules.js';
 import { lessonForDay, upcomingLessons } from '../../../delivery/lesson-choice.js';
 import { localDate, parseLocalDate } from '../../../domain/schedule/index.js';
-import { requestedLesson } from '../../../library/lesson-lookup.js';
+import { createLessonsService } from '../../../lessons/service.js';
 import { UserError } from '../../../user-error.js';
-import { readOptions } from '../../command-options.js';
-import type { Reply } from '../../reply.js';
-import { renderLessonPost } from '../../views/lesson-card.js';
+import { readOptions } from '../../../discord/command-options.js';
+import type { Reply } from '../../../discord/reply.js';
+import { renderLessonPost } from '../../../lessons/card-view.js';
 import { nextPostFor } from '../../views/schedule-views.js';
 import type { HandlerDeps } from '../deps.js';
 
@@ -40,7 +40,7 @@ export async function planDay(deps: HandlerDeps, interaction: ChatInputCommandIn
   if (posted && posted.status !== 'failed') {
     throw new UserError(`Today’s lesson (${today}) has already been posted: pin this one to a later day.`);
   }
-  const stored = await requestedLesson(deps, guildId, options.lesson);
+  const stored = await createLessonsService({ ...deps, importTimeZone: 'UTC' }).requested(guildId, options.lesson);
   await planLesson(deps.db, { guildId, localDate: day, lessonId: stored.lesson.id, plannedBy: interaction.user.id });
   await reply.send({ content: `📌 **${stored.lesson.title}** is pinned to ${day}.` });
 }

@@ -3,8 +3,8 @@ import { schedulePostNow } from '../../../../commands/schedule.js';
 import { dailyDelivery, nextSequence } from '../../../db/deliveries.js';
 import { localDate } from '../../../domain/schedule/index.js';
 import { UserError } from '../../../user-error.js';
-import { readOptions } from '../../command-options.js';
-import type { Reply } from '../../reply.js';
+import { readOptions } from '../../../discord/command-options.js';
+import type { Reply } from '../../../discord/reply.js';
 import type { HandlerDeps } from '../deps.js';
 import { requireSchedule } from './status.js';
 

@@ -4,10 +4,10 @@ import { updateGuildSettings } from '../../../db/guild-settings.js';
 import { lastPostedLocalDate } from '../../../db/deliveries.js';
 import { saveSchedule } from '../../../db/schedules.js';
 import { canonicalTimeZone, formatPostTime, InvalidPostTimeError, parsePostTime } from '../../../domain/schedule/index.js';
-import { missingPostPermissions } from '../../../delivery/permissions.js';
+import { missingPostPermissions } from '../../../discord/permissions.js';
 import { UserError } from '../../../user-error.js';
-import { readOptions } from '../../command-options.js';
-import type { Reply } from '../../reply.js';
+import { readOptions } from '../../../discord/command-options.js';
+import type { Reply } from '../../../discord/reply.js';
 import { discordTime, nextPostFor } from '../../views/schedule-views.js';
 import type { HandlerDeps } from '../deps.js';
 

@@ -1,7 +1,7 @@
 import { lastPostedLocalDate, lastSentDelivery } from '../../../db/deliveries.js';
 import { findSchedule, setPaused, type Schedule } from '../../../db/schedules.js';
 import { UserError } from '../../../user-error.js';
-import type { Reply } from '../../reply.js';
+import type { Reply } from '../../../discord/reply.js';
 import { discordTime, nextPostFor, scheduleEmbed } from '../../views/schedule-views.js';
 import type { HandlerDeps } from '../deps.js';
 

@@ -1,8 +1,8 @@
 import { ButtonStyle, ComponentType, type APIButtonComponent } from 'discord.js';
-import type { LibraryLesson } from '../../db/lessons.js';
-import { encodeCustomId, lessonPages, pageFooter, safeUrl, type LessonKind } from '../../domain/discord-format/index.js';
-import type { ReplyPayload } from '../reply.js';
-import { type ButtonRow, toApiEmbed } from './lesson-card.js';
+import type { LibraryLesson } from '../db/lessons.js';
+import { encodeCustomId, lessonPages, pageFooter, safeUrl, type LessonKind } from '../domain/discord-format/index.js';
+import type { ReplyPayload } from '../discord/reply.js';
+import { type ButtonRow, toApiEmbed } from './card-view.js';
 
 /**
  * One page (from 1) of a lesson's dialogue or article. Longer texts get Previous / Next buttons; a page

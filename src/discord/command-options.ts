@@ -28,7 +28,7 @@ type OptionValue<T extends ApplicationCommandOptionType> = T extends Application
               ? Attachment
               : never;
 
-type BasicOption = Pick<APIApplicationCommandBasicOption, 'name' | 'type'> & { readonly required?: boolean };
+export type BasicOption = Pick<APIApplicationCommandBasicOption, 'name' | 'type'> & { readonly required?: boolean };
 
 export type OptionsOf<Definition extends { readonly options?: readonly BasicOption[] }> = Definition['options'] extends readonly BasicOption[]
   ? {

@@ -1,6 +1,5 @@
 import {
   DiscordAPIError,
-  MessageFlags,
   RESTJSONErrorCodes,
   type AutocompleteInteraction,
   type ButtonInteraction,
@@ -10,9 +9,11 @@ import {
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { CommandDefinition } from './command-definition.js';
-import { NO_MENTIONS, Reply } from './reply.js';
+import { customIdPrefix } from './custom-ids.js';
+import { EPHEMERAL, NO_MENTIONS, Reply } from './reply.js';
 import { UserError } from '../user-error.js';
 
+/** What the router dispatches a command to; `defineCommand` (command-module.ts) builds these from a module. */
 export interface CommandHandler {
   readonly definition: CommandDefinition;
   execute(interaction: ChatInputCommandInteraction, reply: Reply): Promise<void>;
@@ -20,7 +21,7 @@ export interface CommandHandler {
 }
 
 export interface ButtonHandler {
-  /** Handles buttons whose custom id starts with this prefix. */
+  /** Handles buttons whose custom id's first `:`-separated part is this (see custom-ids.ts). */
   readonly prefix: string;
   execute(interaction: ButtonInteraction, reply: Reply): Promise<void>;
 }
@@ -42,6 +43,9 @@ export function createInteractionRouter(options: {
   metrics?: Pick<Metrics, 'interactions' | 'interactionSeconds'>;
 }): InteractionRouter {
   const commands = new Map(options.commands.map((command) => [command.definition.name, command]));
+  const buttons = new Map(options.buttons.map((button) => [button.prefix, button]));
+  if (commands.size !== options.commands.length) throw new Error('two command handlers share a name');
+  if (buttons.size !== options.buttons.length) throw new Error('two button handlers share a custom id prefix');
   const inFlight = new Set<Promise<void>>();
   let draining = false;
 
@@ -53,7 +57,7 @@ export function createInteractionRouter(options: {
       if (!command) throw new UserError('This command is not available any more. It may take a minute to disappear.');
       await command.execute(interaction, reply);
     } else if (interaction.isButton() && reply) {
-      const button = options.buttons.find((handler) => interaction.customId.startsWith(handler.prefix));
+      const button = buttons.get(customIdPrefix(interaction.customId));
       if (!button) throw new UserError('This button has expired.');
       await button.execute(interaction, reply);
     }
@@ -84,7 +88,7 @@ export function createInteractionRouter(options: {
       if (draining) {
         if (interaction.isRepliable()) {
           await interaction
-            .reply({ content: SHUTTING_DOWN, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS })
+            .reply({ content: SHUTTING_DOWN, flags: EPHEMERAL, allowedMentions: NO_MENTIONS })
             .catch(() => undefined);
         }
         return;

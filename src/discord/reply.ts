@@ -11,6 +11,9 @@ export type RepliableInteraction = ChatInputCommandInteraction | ButtonInteracti
 /** Nobody is ever pinged by what the bot sends: lesson text may contain @everyone, @here or role mentions. */
 export const NO_MENTIONS = { parse: [] as never[] };
 
+/** The one flag that makes an answer private to the member (Discord's 1 << 6). */
+export const EPHEMERAL: MessageFlags.Ephemeral = MessageFlags.Ephemeral;
+
 export interface ReplyPayload {
   content?: string;
   embeds?: InteractionReplyOptions['embeds'];
@@ -46,7 +49,7 @@ export class Reply {
     const { interaction } = this;
     if (interaction.deferred || interaction.replied) return;
     if (this.mode === 'update' && interaction.isButton()) await interaction.deferUpdate();
-    else await interaction.deferReply(this.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+    else await interaction.deferReply(this.ephemeral ? { flags: EPHEMERAL } : {});
   }
 
   async send(payload: ReplyPayload): Promise<void> {
@@ -68,7 +71,7 @@ export class Reply {
   async fail(content: string): Promise<void> {
     await this.settle();
     const { interaction } = this;
-    const body = { content, allowedMentions: NO_MENTIONS, flags: MessageFlags.Ephemeral as const };
+    const body = { content, allowedMentions: NO_MENTIONS, flags: EPHEMERAL };
     if (!interaction.deferred && !interaction.replied) {
       await interaction.reply(body);
       return;
@@ -93,8 +96,8 @@ export class Reply {
     await this.pendingDefer;
   }
 
-  private flags(): { flags?: MessageFlags.Ephemeral } {
-    return this.ephemeral ? { flags: MessageFlags.Ephemeral } : {};
+  private flags(): { flags?: typeof EPHEMERAL } {
+    return this.ephemeral ? { flags: EPHEMERAL } : {};
   }
 }
 

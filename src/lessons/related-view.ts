@@ -1,7 +1,7 @@
-import type { LibraryLesson } from '../../db/lessons.js';
-import { clip, EMBED_DESCRIPTION_MAX, safeText, safeUrl } from '../../domain/discord-format/index.js';
-import type { ReplyPayload } from '../reply.js';
-import { lessonButtons, toApiEmbed } from './lesson-card.js';
+import type { LibraryLesson } from '../db/lessons.js';
+import { clip, EMBED_DESCRIPTION_MAX, safeText, safeUrl } from '../domain/discord-format/index.js';
+import type { ReplyPayload } from '../discord/reply.js';
+import { lessonButtons, toApiEmbed } from './card-view.js';
 
 /** Related readings: the export's similar-reading titles, marking those that are lessons in this library. */
 export function renderRelated(stored: LibraryLesson, inLibrary: ReadonlyMap<string, string>): ReplyPayload {

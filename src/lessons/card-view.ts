@@ -1,7 +1,7 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord.js';
-import type { LibraryLesson } from '../../db/lessons.js';
-import { encodeCustomId, lessonCard, type EmbedData } from '../../domain/discord-format/index.js';
-import type { ReplyPayload } from '../reply.js';
+import type { LibraryLesson } from '../db/lessons.js';
+import { encodeCustomId, lessonCard, type EmbedData } from '../domain/discord-format/index.js';
+import type { ReplyPayload } from '../discord/reply.js';
 
 export type ButtonRow = APIActionRowComponent<APIButtonComponent>;
 

@@ -1,0 +1,56 @@
+import { PermissionFlagsBits, PermissionsBitField, type Client, type GuildTextBasedChannel, type Interaction } from 'discord.js';
+import { UserError } from '../user-error.js';
+
+const NAMES: Record<string, string> = {
+  ViewChannel: 'View Channel',
+  SendMessages: 'Send Messages',
+  SendMessagesInThreads: 'Send Messages in Threads',
+  EmbedLinks: 'Embed Links',
+  CreatePublicThreads: 'Create Public Threads',
+};
+
+/**
+ * The permissions the bot lacks to post a lesson card in a channel, by their names in Discord's UI.
+ * Empty when it has them all, or when its permissions cannot be known from the cache (Discord decides then).
+ */
+export function missingPostPermissions(channel: GuildTextBasedChannel, client: Client, options: { thread: boolean }): string[] {
+  const me = client.user;
+  if (!me) return [];
+  const granted = channel.permissionsFor(me);
+  if (!granted) return [];
+  const needed = new PermissionsBitField([
+    PermissionFlagsBits.ViewChannel,
+    channel.isThread() ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages,
+    PermissionFlagsBits.EmbedLinks,
+    ...(options.thread && !channel.isThread() ? [PermissionFlagsBits.CreatePublicThreads] : []),
+  ]);
+  return granted.missing(needed).map((flag) => NAMES[flag] ?? flag);
+}
+
+export const OUTSIDE_SERVER = 'This command works in a server, not in direct messages.';
+
+/** The server an interaction came from; commands and buttons work in servers only. */
+export function requireGuild(interaction: Interaction, message: string = OUTSIDE_SERVER): string {
+  if (!interaction.inGuild()) throw new UserError(message);
+  return interaction.guildId;
+}
+
+/**
+ * Moderator-only subcommands and buttons are checked here, by the bot, on every use: Discord's default
+ * permissions only hide a command, and server admins can change who sees it. Manage Server, or the
+ * server's moderator role (looked up only when the member lacks Manage Server).
+ */
+export async function requireModerator(
+  interaction: Interaction,
+  moderatorRoleId: (guildId: string) => Promise<string | null>,
+): Promise<string> {
+  if (!interaction.inGuild()) throw new UserError(OUTSIDE_SERVER);
+  if (interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) return interaction.guildId;
+  const roleId = await moderatorRoleId(interaction.guildId);
+  const roles = interaction.member.roles;
+  const hasRole = roleId !== null && (Array.isArray(roles) ? roles.includes(roleId) : roles.cache.has(roleId));
+  if (hasRole) return interaction.guildId;
+  throw new UserError(
+    `Only moderators can do this: it needs the **Manage Server** permission${roleId ? ` or the <@&${roleId}> role` : ''}.`,
+  );
+}

@@ -1,0 +1,145 @@
+import type { Kysely } from 'kysely';
+import { findLesson, isUuid, lessonIdsByTitle, newestLesson, searchLessons, type LibraryLesson } from '../db/lessons.js';
+import { countReadersInGuild } from '../db/reading.js';
+import { findSchedule } from '../db/schedules.js';
+import type { DB } from '../db/schema.js';
+import { lessonForDay } from '../delivery/lesson-choice.js';
+import { safeText } from '../domain/discord-format/index.js';
+import { truncateAtWord } from '../domain/lesson.js';
+import { localDate } from '../domain/schedule/index.js';
+import { UserError } from '../user-error.js';
+import { importLessons, parseSources, type ImportCounts, type ImportProblem, type ParsedLesson } from './import.js';
+import { decodeText, SourceError } from './sources.js';
+
+export const EMPTY_LIBRARY =
+  'The lesson library is empty, so there is no lesson yet. ' +
+  'Moderators add lessons with `/lesson import` (upload a lesson export), ' +
+  'or on the bot’s machine with `npm run lessons -- import <files>`.';
+
+export const LESSON_GONE = 'This lesson is no longer in the library.';
+
+export interface LessonsDeps {
+  readonly db: Kysely<DB>;
+  readonly now: () => Date;
+  /** The zone of lesson files' dates without one (config IMPORT_TIMEZONE). */
+  readonly importTimeZone: string;
+}
+
+/** A lesson with how many members of this server have read it: what a card shows. */
+export interface LessonCardData {
+  readonly stored: LibraryLesson;
+  readonly readers: number;
+}
+
+export interface LessonChoice {
+  readonly name: string;
+  readonly value: string;
+}
+
+export type UploadOutcome =
+  | { readonly ok: false; readonly problems: readonly ImportProblem[] }
+  | { readonly ok: true; readonly counts: ImportCounts; readonly lessons: readonly ParsedLesson[] };
+
+export type LessonsService = ReturnType<typeof createLessonsService>;
+
+/** The lesson library: today's lesson, lookup by id or title, suggestions, related readings and import. */
+export function createLessonsService(deps: LessonsDeps) {
+  const { db } = deps;
+
+  /**
+   * Today's lesson in a server: the one delivered today (its local day), or before today's post the one
+   * that will be. Without a schedule, or with nothing left to deliver, the newest lesson by article date.
+   */
+  async function today(guildId: string): Promise<LibraryLesson> {
+    const schedule = await findSchedule(db, guildId);
+    if (schedule) {
+      // lessonForDay gives today's delivered lesson first, then the pinned one, then the queue's head.
+      const { lessonId } = await lessonForDay(db, guildId, localDate(deps.now(), schedule.timeZone));
+      const lesson = lessonId ? await findLesson(db, lessonId) : undefined;
+      if (lesson) return lesson;
+    }
+    const newest = await newestLesson(db);
+    if (!newest) throw new UserError(EMPTY_LIBRARY);
+    return newest;
+  }
+
+  /**
+   * The lesson a member asked for (today's when the option is empty): autocomplete sends its ID, but a
+   * member may also type a title without picking; one clear match is taken, otherwise they are told to pick.
+   */
+  async function requested(guildId: string, option: string | undefined): Promise<LibraryLesson> {
+    const wanted = option?.trim();
+    if (!wanted) return today(guildId);
+    if (isUuid(wanted)) {
+      const lesson = await findLesson(db, wanted);
+      if (!lesson) throw new UserError(`There is no lesson with the ID \`${wanted}\`.`);
+      return lesson;
+    }
+    const matches = await searchLessons(db, wanted, 2);
+    const [only] = matches;
+    if (matches.length === 1 && only) {
+      const lesson = await findLesson(db, only.id);
+      if (lesson) return lesson;
+    }
+    throw new UserError(
+      matches.length === 0
+        ? 'No lesson matches that. Start typing a title and pick one from the list.'
+        : 'More than one lesson matches that. Keep typing and pick one from the list.',
+    );
+  }
+
+  async function withReaders(stored: LibraryLesson, guildId: string): Promise<LessonCardData> {
+    return { stored, readers: await countReadersInGuild(db, stored.lesson.id, guildId) };
+  }
+
+  return {
+    today,
+    requested,
+    withReaders,
+
+    async todaysCard(guildId: string): Promise<LessonCardData> {
+      return withReaders(await today(guildId), guildId);
+    },
+
+    async card(guildId: string, option: string | undefined): Promise<LessonCardData> {
+      return withReaders(await requested(guildId, option), guildId);
+    },
+
+    /** A lesson a button names; it may have been removed since the button was posted. */
+    async byId(lessonId: string): Promise<LibraryLesson> {
+      const stored = await findLesson(db, lessonId);
+      if (!stored) throw new UserError(LESSON_GONE);
+      return stored;
+    },
+
+    /** The similar-reading titles that are lessons in this library, by lower-cased title. */
+    related(stored: LibraryLesson): Promise<Map<string, string>> {
+      return lessonIdsByTitle(db, stored.lesson.similarReadings);
+    },
+
+    /** Autocomplete: Discord allows 25 suggestions of at most 100 characters each. */
+    async choices(query: string): Promise<LessonChoice[]> {
+      const lessons = await searchLessons(db, query.slice(0, 100), 25);
+      return lessons.map((lesson) => ({ name: truncateAtWord(`${lesson.date} · ${lesson.title}`, 100), value: lesson.id }));
+    },
+
+    /**
+     * `/lesson import`: the CLI's import of one uploaded file. Same parser, same validation, same single
+     * transaction: an invalid file writes nothing and every problem is listed.
+     */
+    async importUpload(name: string, bytes: Uint8Array): Promise<UploadOutcome> {
+      let text: string;
+      try {
+        text = decodeText(name, bytes);
+      } catch (error) {
+        // The message names the member's file: escaped, as everything shown in Discord.
+        if (error instanceof SourceError) throw new UserError(safeText(error.message));
+        throw error;
+      }
+      const batch = parseSources([{ path: name, text }], { importTimeZone: deps.importTimeZone });
+      if (!batch.ok) return { ok: false, problems: batch.problems };
+      const counts = await importLessons(db, batch.lessons.map((parsed) => parsed.lesson));
+      return { ok: true, counts, lessons: batch.lessons };
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import type { Kysely } from 'kysely';
+import type { DB } from './db/schema.js';
+import { createDeliveryService, type DeliveryService } from './delivery/service.js';
+import { createLessonsService, type LessonsService } from './lessons/service.js';
+import type { Logger } from './logger.js';
+import { createReadingService, type ReadingService } from './reading/service.js';
+
+/** The feature services command handlers call: the product's rules, and the only callers of src/db/. */
+export interface Services {
+  readonly lessons: LessonsService;
+  readonly reading: ReadingService;
+  readonly delivery: DeliveryService;
+  readonly logger: Logger;
+}
+
+export interface ServicesDeps {
+  readonly db: Kysely<DB>;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly importTimeZone: string;
+}
+
+/** Wired once in main.ts (and in service tests, over a scratch database). */
+export function createServices(deps: ServicesDeps): Services {
+  const { db, now } = deps;
+  return {
+    lessons: createLessonsService({ db, now, importTimeZone: deps.importTimeZone }),
+    reading: createReadingService({ db, now }),
+    delivery: createDeliveryService({ db, now }),
+    logger: deps.logger,
+  };
+}

@@ -1,12 +1,17 @@
 import { ApplicationCommandOptionType, ApplicationCommandType, ChannelType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
+import { requirePostPermissions, textChannelOption } from '../src/discord/channels.js';
 import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
+import { defineCommand } from '../src/discord/command-module.js';
+import { discordTime, renderPreview, renderUpcoming, scheduleEmbed } from '../src/delivery/schedule-view.js';
+import { messageLink } from '../src/delivery/service.js';
+import { searchTimeZones } from '../src/domain/schedule/index.js';
 
 const postableChannelTypes = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 
 const dateOption = (description: string) =>
   ({ type: ApplicationCommandOptionType.String, name: 'date', description, min_length: 10, max_length: 10 }) as const;
 
-export const scheduleSet = {
+const scheduleSet = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'set',
   description: 'Where and when the daily lesson is posted',
@@ -19,25 +24,25 @@ export const scheduleSet = {
   ],
 } as const satisfies SubcommandDefinition;
 
-export const scheduleShow = {
+const scheduleShow = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'show',
   description: 'The schedule, the next post time and its health',
 } as const satisfies SubcommandDefinition;
 
-export const schedulePause = {
+const schedulePause = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'pause',
   description: 'Stop posting daily lessons until resumed',
 } as const satisfies SubcommandDefinition;
 
-export const scheduleResume = {
+const scheduleResume = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'resume',
   description: 'Start posting daily lessons again',
 } as const satisfies SubcommandDefinition;
 
-export const schedulePlan = {
+const schedulePlan = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'plan',
   description: 'Pin a lesson to a day',
@@ -47,42 +52,42 @@ export const schedulePlan = {
   ],
 } as const satisfies SubcommandDefinition;
 
-export const scheduleUnplan = {
+const scheduleUnplan = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'unplan',
   description: 'Remove the lesson pinned to a day',
   options: [{ ...dateOption('Day, YYYY-MM-DD'), required: true }],
 } as const satisfies SubcommandDefinition;
 
-export const scheduleUpcoming = {
+const scheduleUpcoming = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'upcoming',
   description: 'The next days and the lesson each will get',
   options: [{ type: ApplicationCommandOptionType.Integer, name: 'days', description: 'How many days (1–25, default 7)', min_value: 1, max_value: 25 }],
 } as const satisfies SubcommandDefinition;
 
-export const schedulePreview = {
+const schedulePreview = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'preview',
   description: 'Exactly what will be posted (only you see it)',
   options: [dateOption('Day, YYYY-MM-DD (default: the next post)')],
 } as const satisfies SubcommandDefinition;
 
-export const schedulePostNow = {
+const schedulePostNow = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'post-now',
   description: 'Post today’s lesson now',
   options: [{ type: ApplicationCommandOptionType.Boolean, name: 'force', description: 'Post again even if today’s lesson was already posted' }],
 } as const satisfies SubcommandDefinition;
 
-export const scheduleAlerts = {
+const scheduleAlerts = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'alerts',
   description: 'Where the bot tells moderators about problems',
   options: [{ type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Channel for alerts', required: true, channel_types: postableChannelTypes }],
 } as const satisfies SubcommandDefinition;
 
-export const scheduleModerators = {
+const scheduleModerators = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'moderators',
   description: 'A role that may manage lessons besides Manage Server (leave empty to clear)',
@@ -94,7 +99,7 @@ export const scheduleModerators = {
  * again on every use (Manage Server or the configured moderator role), since server admins can change
  * who sees a command.
  */
-export const scheduleCommand = {
+const scheduleCommand = {
   type: ApplicationCommandType.ChatInput,
   name: 'schedule',
   description: 'Moderators: when and where daily lessons are posted',
@@ -114,3 +119,93 @@ export const scheduleCommand = {
     scheduleModerators,
   ],
 } as const satisfies CommandDefinition;
+
+/** `/schedule`: every subcommand is for moderators, and every reply is private to them. */
+export const scheduleModule = defineCommand(scheduleCommand, {
+  moderatorOnly: true,
+  subcommands: {
+    set: async ({ options, services, interaction, guildId, reply }) => {
+      const when = services.delivery.postingTime(options.time, options.timezone);
+      const { client } = interaction;
+      const channel = textChannelOption(client, options.channel);
+      const thread = options.thread ?? false;
+      requirePostPermissions(channel, client, { thread, advise: true });
+      const { schedule, next } = await services.delivery.setSchedule({
+        guildId,
+        channelId: channel.id,
+        when,
+        roleId: options.role?.id ?? null,
+        createThread: thread,
+      });
+      const notes = [
+        options.role ? `Each post pings <@&${options.role.id}> (and no one else).` : null,
+        options.role && !options.role.mentionable && !channel.permissionsFor(client.user)?.has('MentionEveryone')
+          ? `⚠️ <@&${options.role.id}> is not mentionable and I lack **Mention @everyone, @here and All Roles**, so the ping will not notify anyone.`
+          : null,
+        thread ? 'Each post opens a discussion thread.' : null,
+        schedule.paused ? '⏸️ The schedule is paused: `/schedule resume` to start posting.' : null,
+      ].filter(Boolean);
+      await reply.send({
+        content: [
+          `✅ Daily lesson: <#${channel.id}> at **${schedule.postTime}** (${when.timeZone}).`,
+          `Next post: ${discordTime(next, 'F')} (${discordTime(next, 'R')}).`,
+          ...notes,
+        ].join('\n'),
+      });
+    },
+    show: async ({ services, guildId, reply }) => {
+      const { schedule, next, lastSent } = await services.delivery.status(guildId);
+      await reply.send({ embeds: [scheduleEmbed(schedule, next, lastSent)] });
+    },
+    pause: async ({ services, guildId, reply }) => {
+      await services.delivery.pause(guildId);
+      await reply.send({ content: '⏸️ Daily lessons are paused. `/schedule resume` starts them again.' });
+    },
+    resume: async ({ services, guildId, reply }) => {
+      const next = await services.delivery.resume(guildId);
+      await reply.send({ content: `▶️ Daily lessons resumed. Next post: ${discordTime(next, 'F')} (${discordTime(next, 'R')}).` });
+    },
+    plan: async ({ options, services, guildId, userId, reply }) => {
+      const { day, stored } = await services.delivery.plan(guildId, { date: options.date, lesson: options.lesson, plannedBy: userId });
+      await reply.send({ content: `📌 **${stored.lesson.title}** is pinned to ${day}.` });
+    },
+    unplan: async ({ options, services, guildId, reply }) => {
+      const { day, removed } = await services.delivery.unplan(guildId, options.date);
+      await reply.send({
+        content: removed ? `🗑️ ${day} has no pinned lesson any more; it gets the next lesson in the queue.` : `Nothing was pinned to ${day}.`,
+      });
+    },
+    upcoming: async ({ options, services, guildId, reply }) => {
+      const { zone, days } = await services.delivery.upcoming(guildId, options.days ?? 7);
+      await reply.send(renderUpcoming(zone, days));
+    },
+    preview: async ({ options, services, guildId, reply }) => {
+      const { day, stored, readers, roleId } = await services.delivery.preview(guildId, options.date);
+      await reply.send(renderPreview(day, stored, readers, roleId));
+    },
+    'post-now': async ({ options, services, guildId, reply }) => {
+      const schedule = await services.delivery.requireSchedule(guildId);
+      await reply.defer();
+      const posted = await services.delivery.postNow(schedule, options.force ?? false);
+      await reply.send({ content: `✅ Posted: ${messageLink(guildId, posted.channelId, posted.messageId)}` });
+    },
+    alerts: async ({ options, services, interaction, guildId, reply }) => {
+      const channel = textChannelOption(interaction.client, options.channel);
+      requirePostPermissions(channel, interaction.client, { thread: false, advise: false });
+      await services.delivery.setAlertsChannel(guildId, channel.id);
+      await reply.send({ content: `✅ I will tell moderators about problems (no lesson left, missing permissions, a deleted channel) in <#${channel.id}>.` });
+    },
+    moderators: async ({ options: { role }, services, guildId, reply }) => {
+      await services.delivery.setModeratorRole(guildId, role?.id ?? null);
+      await reply.send({
+        content: role
+          ? `✅ Members with <@&${role.id}> may now use moderator commands, besides those with **Manage Server**. (Server admins can also show \`/schedule\` to that role in Server Settings → Integrations.)`
+          : '✅ Only members with **Manage Server** may use moderator commands now.',
+      });
+    },
+  },
+  autocomplete: {
+    timezone: async ({ value }) => searchTimeZones(value).map((zone) => ({ name: zone, value: zone })),
+    lesson: ({ value, services }) => services.lessons.choices(value),
+  },
+});

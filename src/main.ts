@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Events } from 'discord.js';
 import { commandModules } from '../commands/index.js';
-import { scheduleHandler } from './bot/handlers/schedule/index.js';
+import { discordChannels } from './discord/channels.js';
 import { connect, createDiscordClient } from './discord/client.js';
 import { bindCommandModules } from './discord/command-module.js';
 import { createInteractionRouter } from './discord/router.js';
@@ -15,7 +15,6 @@ import { LessonPoster } from './delivery/poster.js';
 import { DeliveryScheduler } from './delivery/scheduler.js';
 import { createLogger } from './logger.js';
 import { createMetrics, serveMetrics } from './metrics.js';
-import { renderLessonPost } from './lessons/card-view.js';
 import { createServices } from './services.js';
 
 const MISSING_TOKEN = `DISCORD_TOKEN is not set, so the bot cannot connect to Discord.
@@ -49,15 +48,15 @@ async function main(): Promise<number> {
   const now = () => new Date();
   const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, logger });
   const metrics = createMetrics();
+  const channels = discordChannels(client);
   const poster = new LessonPoster({
     db,
-    client,
+    channels,
     logger,
     now,
-    alerts: createAlerts({ db, client, logger }),
+    alerts: createAlerts({ db, channels, logger }),
     processId: `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`,
     leaseMs: config.DELIVERY_LEASE_MS,
-    renderPost: renderLessonPost,
     metrics,
   });
   const scheduler = new DeliveryScheduler({
@@ -70,11 +69,9 @@ async function main(): Promise<number> {
     servesGuild: (guildId) => client.guilds.cache.has(guildId),
     metrics,
   });
-  const deps = { db, logger, config, now, client, poster };
   const metricsServer = config.METRICS_PORT ? await serveMetrics(config.METRICS_PORT, metrics, logger) : undefined;
-  const services = createServices({ db, logger, now, importTimeZone: config.IMPORT_TIMEZONE });
-  const bound = bindCommandModules(commandModules, services);
-  const router = createInteractionRouter({ commands: [...bound.commands, scheduleHandler(deps)], buttons: bound.buttons, logger, metrics });
+  const services = createServices({ db, logger, now, importTimeZone: config.IMPORT_TIMEZONE, poster });
+  const router = createInteractionRouter({ ...bindCommandModules(commandModules, services), logger, metrics });
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
 
   let stopping: Promise<void> | undefined;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from './db/schema.js';
+import type { LessonPoster } from './delivery/poster.js';
 import { createDeliveryService, type DeliveryService } from './delivery/service.js';
 import { createLessonsService, type LessonsService } from './lessons/service.js';
 import type { Logger } from './logger.js';
@@ -18,15 +19,18 @@ export interface ServicesDeps {
   readonly logger: Logger;
   readonly now: () => Date;
   readonly importTimeZone: string;
+  /** Delivery's poster, built in main.ts over Discord's channels (tests: over a channel double). */
+  readonly poster: LessonPoster;
 }
 
 /** Wired once in main.ts (and in service tests, over a scratch database). */
 export function createServices(deps: ServicesDeps): Services {
   const { db, now } = deps;
+  const lessons = createLessonsService({ db, now, importTimeZone: deps.importTimeZone });
   return {
-    lessons: createLessonsService({ db, now, importTimeZone: deps.importTimeZone }),
+    lessons,
     reading: createReadingService({ db, now }),
-    delivery: createDeliveryService({ db, now }),
+    delivery: createDeliveryService({ db, now, lessons, poster: deps.poster }),
     logger: deps.logger,
   };
 }

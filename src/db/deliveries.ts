@@ -120,6 +120,19 @@ export async function markDeliveryFailed(db: Executor, key: DeliveryKey, error: 
     .execute();
 }
 
+/** Renews a claim this process still holds (a send in flight), so no other process takes it over as stale. */
+export async function renewClaim(db: Executor, key: DeliveryKey, claimedBy: string, at: Date): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set({ claimed_at: at })
+    .where('guild_id', '=', key.guildId)
+    .where('local_date', '=', key.localDate)
+    .where('sequence', '=', key.sequence)
+    .where('status', '=', 'claimed')
+    .where('claimed_by', '=', claimedBy)
+    .execute();
+}
+
 /** The daily post (sequence 0) of a server's local day, if one was claimed or sent. */
 export async function dailyDelivery(db: Executor, guildId: string, localDate: string): Promise<Delivery | undefined> {
   const row = await db

@@ -1,29 +1,24 @@
-import {
-  DiscordAPIError,
-  RESTJSONErrorCodes,
-  type Client,
-  type GuildTextBasedChannel,
-  type Message,
-  type MessageCreateOptions,
-} from 'discord.js';
 import type { Kysely } from 'kysely';
-import { claimDelivery, markDeliveryFailed, markDeliverySent, type Delivery, type DeliveryKey } from '../db/deliveries.js';
+import { claimDelivery, markDeliveryFailed, markDeliverySent, renewClaim, type Delivery, type DeliveryKey } from '../db/deliveries.js';
 import { clearAlerts } from '../db/guild-settings.js';
 import { findLesson, type LibraryLesson } from '../db/lessons.js';
 import { countReadersInGuild } from '../db/reading.js';
 import { recordPostFailure, recordPostSuccess, type Schedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
+import { describePostFailure, type Channels, type PostedMessage } from '../discord/channels.js';
+import type { ReplyPayload } from '../discord/reply.js';
+import type { MessageCreateOptions } from 'discord.js';
 import { backoffDelay } from '../domain/schedule/index.js';
+import { renderLessonPost } from '../lessons/card-view.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { ReplyPayload } from '../discord/reply.js';
-import { lessonForDay } from './lesson-choice.js';
-import { missingPostPermissions } from '../discord/permissions.js';
 import type { Alerts } from './alerts.js';
+import { lessonForDay } from './lesson-choice.js';
 
 export interface PosterDeps {
   readonly db: Kysely<DB>;
-  readonly client: Client;
+  /** Where posts go: Discord's channels (src/discord/channels.ts), or a double in tests. */
+  readonly channels: Channels;
   readonly logger: Logger;
   readonly alerts: Alerts;
   readonly now: () => Date;
@@ -31,7 +26,6 @@ export interface PosterDeps {
   readonly processId: string;
   /** A claim not renewed for this long belongs to a dead process and may be taken over. */
   readonly leaseMs: number;
-  readonly renderPost: (lesson: LibraryLesson, readers: number) => ReplyPayload;
   readonly metrics?: Pick<Metrics, 'posts'>;
 }
 
@@ -40,14 +34,6 @@ export type PostResult =
   | { readonly status: 'already-claimed' }
   | { readonly status: 'no-lesson' }
   | { readonly status: 'failed'; readonly reason: string; readonly retryAt: Date };
-
-/** Failures that are the server's to fix (permissions, a deleted channel), as opposed to Discord being down. */
-const SERVER_SIDE_ERRORS = new Set<number>([
-  RESTJSONErrorCodes.MissingPermissions,
-  RESTJSONErrorCodes.MissingAccess,
-  RESTJSONErrorCodes.UnknownChannel,
-  RESTJSONErrorCodes.UnknownGuild,
-]);
 
 /**
  * Posts a server's lesson card exactly once per claim: claim in the database first (one process wins),
@@ -91,7 +77,7 @@ export class LessonPoster {
     try {
       const stored = await findLesson(db, delivery.lessonId);
       if (!stored) throw new Error(`lesson ${delivery.lessonId} vanished from the library`);
-      const channel = await this.postableChannel(delivery.channelId, schedule.createThread);
+      const channel = await this.deps.channels.postable(delivery.channelId, { thread: schedule.createThread });
       const readers = await countReadersInGuild(db, stored.lesson.id, schedule.guildId);
       const payload = this.message(schedule, stored, readers, delivery.nonce);
       const message = await channel.send(payload);
@@ -111,7 +97,7 @@ export class LessonPoster {
   }
 
   private message(schedule: Schedule, stored: LibraryLesson, readers: number, nonce: string): MessageCreateOptions {
-    const rendered = this.deps.renderPost(stored, readers);
+    const rendered = renderLessonPost(stored, readers);
     const rolePing = schedule.roleId ? `<@&${schedule.roleId}> ` : '';
     return {
       ...(rendered as MessageCreateOptions),
@@ -123,20 +109,7 @@ export class LessonPoster {
     };
   }
 
-  /** Checks permissions from the cache first, so a broken channel costs no invalid request to Discord. */
-  private async postableChannel(channelId: string, thread: boolean): Promise<GuildTextBasedChannel> {
-    const { client } = this.deps;
-    const channel = await client.channels.fetch(channelId).catch((error: unknown) => {
-      if (error instanceof DiscordAPIError && SERVER_SIDE_ERRORS.has(Number(error.code))) return null;
-      throw error;
-    });
-    if (!channel || channel.isDMBased() || !channel.isTextBased()) throw new PostFailure('the channel no longer exists');
-    const missing = missingPostPermissions(channel, client, { thread });
-    if (missing.length > 0) throw new PostFailure(`missing permission: ${missing.join(', ')}`);
-    return channel;
-  }
-
-  private async openThread(schedule: Schedule, message: Message, stored: LibraryLesson): Promise<string | null> {
+  private async openThread(schedule: Schedule, message: PostedMessage, stored: LibraryLesson): Promise<string | null> {
     try {
       const thread = await message.startThread({ name: stored.lesson.title.slice(0, 100), autoArchiveDuration: 1440 });
       return thread.id;
@@ -152,7 +125,7 @@ export class LessonPoster {
   private async fail(schedule: Schedule, delivery: Delivery, error: unknown): Promise<PostResult> {
     const { db, logger } = this.deps;
     const key: DeliveryKey = { guildId: delivery.guildId, localDate: delivery.localDate, sequence: delivery.sequence };
-    const { reason, moderatorsCanFix } = describeFailure(error);
+    const { reason, moderatorsCanFix } = describePostFailure(error);
     const failures = schedule.failureCount + 1;
     const at = this.deps.now();
     const retryAt = new Date(at.getTime() + backoffDelay(failures));
@@ -173,38 +146,15 @@ export class LessonPoster {
 
   /** Renews the claim while a send is in flight (Discord's queue may hold it), so no other process takes it over. */
   private keepLease(delivery: Delivery): NodeJS.Timeout {
+    const key: DeliveryKey = { guildId: delivery.guildId, localDate: delivery.localDate, sequence: delivery.sequence };
     const timer = setInterval(() => {
-      void this.deps.db
-        .updateTable('deliveries')
-        .set({ claimed_at: this.deps.now() })
-        .where('guild_id', '=', delivery.guildId)
-        .where('local_date', '=', delivery.localDate)
-        .where('sequence', '=', delivery.sequence)
-        .where('status', '=', 'claimed')
-        .where('claimed_by', '=', this.deps.processId)
-        .execute()
-        .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not renew a delivery claim'));
+      void renewClaim(this.deps.db, key, this.deps.processId, this.deps.now()).catch((error: unknown) =>
+        this.deps.logger.warn({ err: error }, 'could not renew a delivery claim'),
+      );
     }, Math.max(250, Math.floor(this.deps.leaseMs / 3)));
     timer.unref();
     return timer;
   }
-}
-
-/** A post that cannot go out for a reason moderators can act on. */
-export class PostFailure extends Error {
-  override readonly name = 'PostFailure';
-}
-
-function describeFailure(error: unknown): { reason: string; moderatorsCanFix: boolean } {
-  if (error instanceof PostFailure) return { reason: error.message, moderatorsCanFix: true };
-  if (error instanceof DiscordAPIError) {
-    if (error.code === RESTJSONErrorCodes.UnknownChannel) return { reason: 'the channel no longer exists', moderatorsCanFix: true };
-    if (SERVER_SIDE_ERRORS.has(Number(error.code))) {
-      return { reason: 'I am missing a permission in that channel (View Channel, Send Messages or Embed Links)', moderatorsCanFix: true };
-    }
-    return { reason: `Discord refused the post (${error.status})`, moderatorsCanFix: false };
-  }
-  return { reason: 'Discord could not be reached', moderatorsCanFix: false };
 }
 
 function noLessonAlert(): ReplyPayload {

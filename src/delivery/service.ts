@@ -1,21 +1,236 @@
 import type { Kysely } from 'kysely';
-import { guildSettings } from '../db/guild-settings.js';
+import { dailyDelivery, lastPostedLocalDate, lastSentDelivery, nextSequence, type Delivery } from '../db/deliveries.js';
+import { guildSettings, updateGuildSettings } from '../db/guild-settings.js';
+import { findLesson, lessonTitles, type LibraryLesson } from '../db/lessons.js';
+import { planLesson, unplanLesson } from '../db/lesson-plans.js';
+import { countReadersInGuild } from '../db/reading.js';
+import { findSchedule, saveSchedule, setPaused, type Schedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
+import {
+  canonicalTimeZone,
+  formatPostTime,
+  InvalidPostTimeError,
+  localDate,
+  parseLocalDate,
+  parsePostTime,
+} from '../domain/schedule/index.js';
+import type { LessonsService } from '../lessons/service.js';
+import { UserError } from '../user-error.js';
+import { lessonForDay, upcomingLessons, type DayLesson, type DayLessonSource } from './lesson-choice.js';
+import { nextPostFor } from './next-post.js';
+import type { LessonPoster } from './poster.js';
+
+export const NO_SCHEDULE = 'This server has no daily lesson yet. Set one with `/schedule set channel time timezone`.';
 
 export interface DeliveryDeps {
   readonly db: Kysely<DB>;
   readonly now: () => Date;
+  readonly lessons: LessonsService;
+  readonly poster: LessonPoster;
 }
+
+/** Where and when, as a moderator typed it, checked: the time as HH:MM, the zone as its canonical name. */
+export interface PostingTime {
+  readonly postTime: string;
+  readonly timeZone: string;
+}
+
+export interface UpcomingDay {
+  readonly localDate: string;
+  readonly title: string | null;
+  readonly source: DayLessonSource | null;
+}
+
+export type PostNowResult = { readonly channelId: string; readonly messageId: string };
 
 export type DeliveryService = ReturnType<typeof createDeliveryService>;
 
-/** Scheduling rules, planning, posting now, and the server's settings (alerts channel, moderator role). */
+/**
+ * The daily post's rules: the schedule (where, when, paused), which lesson each day gets (plans and the
+ * queue), posting now, and the server's settings (alerts channel, moderator role).
+ */
 export function createDeliveryService(deps: DeliveryDeps) {
   const { db } = deps;
+
+  async function requireSchedule(guildId: string): Promise<Schedule> {
+    const schedule = await findSchedule(db, guildId);
+    if (!schedule) throw new UserError(NO_SCHEDULE);
+    return schedule;
+  }
+
+  /** The server's zone (UTC before a schedule exists): days are always the server's local days. */
+  async function serverZone(guildId: string): Promise<string> {
+    return (await findSchedule(db, guildId))?.timeZone ?? 'UTC';
+  }
+
+  async function nextPost(schedule: Schedule): Promise<Date> {
+    return nextPostFor(schedule, deps.now(), await lastPostedLocalDate(db, schedule.guildId));
+  }
+
+  /** A later day's lesson as the queue will play it: walk the upcoming days up to it. */
+  async function lessonForDayAfterQueue(guildId: string, today: string, day: string): Promise<DayLesson | undefined> {
+    if (day < today) return lessonForDay(db, guildId, day);
+    const span = Math.round((parseLocalDate(day).toMillis() - parseLocalDate(today).toMillis()) / 86_400_000) + 1;
+    if (span > 366) throw new UserError('Preview looks at most a year ahead.');
+    const plan = await upcomingLessons(db, guildId, today, span);
+    return plan[plan.length - 1];
+  }
+
   return {
+    requireSchedule,
+
+    /** Checks what a moderator typed for `/schedule set`, before anything is saved. */
+    postingTime(time: string, timeZone: string): PostingTime {
+      let postTime: string;
+      try {
+        postTime = formatPostTime(parsePostTime(time));
+      } catch (error) {
+        if (error instanceof InvalidPostTimeError) throw new UserError(error.message);
+        throw error;
+      }
+      const zone = canonicalTimeZone(timeZone);
+      if (!zone) throw new UserError(`"${timeZone}" is not a time zone I know. Pick one from the list, e.g. Europe/Berlin or Asia/Tokyo.`);
+      return { postTime, timeZone: zone };
+    },
+
+    /** Saves where and when the daily lesson goes; a schedule set today starts at its next post time. */
+    async setSchedule(input: {
+      guildId: string;
+      channelId: string;
+      when: PostingTime;
+      roleId: string | null;
+      createThread: boolean;
+    }): Promise<{ schedule: Schedule; next: Date }> {
+      const { guildId, channelId, when, roleId, createThread } = input;
+      const schedule = await saveSchedule(db, { guildId, channelId, ...when, roleId, createThread }, deps.now());
+      return { schedule, next: await nextPost(schedule) };
+    },
+
+    async status(guildId: string): Promise<{ schedule: Schedule; next: Date; lastSent: Delivery | undefined }> {
+      const schedule = await requireSchedule(guildId);
+      const [lastPosted, lastSent] = await Promise.all([lastPostedLocalDate(db, guildId), lastSentDelivery(db, guildId)]);
+      return { schedule, next: nextPostFor(schedule, deps.now(), lastPosted), lastSent };
+    },
+
+    async pause(guildId: string): Promise<void> {
+      if (!(await setPaused(db, guildId, true, deps.now()))) throw new UserError(NO_SCHEDULE);
+    },
+
+    /** Resumes posting; returns when the next post goes out. */
+    async resume(guildId: string): Promise<Date> {
+      const schedule = await setPaused(db, guildId, false, deps.now());
+      if (!schedule) throw new UserError(NO_SCHEDULE);
+      return nextPost(schedule);
+    },
+
+    /**
+     * Pins a lesson to a day of the server's calendar: not a past day, and not today once today's lesson
+     * went out (a failed post may still be replaced).
+     */
+    async plan(guildId: string, input: { date: string; lesson: string; plannedBy: string }): Promise<{ day: string; stored: LibraryLesson }> {
+      const zone = await serverZone(guildId);
+      const today = localDate(deps.now(), zone);
+      const day = parseDay(input.date, today);
+      if (day < today) throw new UserError(`${day} is in the past (today is ${today} in ${zone}).`);
+      const posted = day === today ? await dailyDelivery(db, guildId, today) : undefined;
+      if (posted && posted.status !== 'failed') {
+        throw new UserError(`Today’s lesson (${today}) has already been posted: pin this one to a later day.`);
+      }
+      const stored = await deps.lessons.requested(guildId, input.lesson);
+      await planLesson(db, { guildId, localDate: day, lessonId: stored.lesson.id, plannedBy: input.plannedBy });
+      return { day, stored };
+    },
+
+    async unplan(guildId: string, date: string): Promise<{ day: string; removed: boolean }> {
+      const today = localDate(deps.now(), await serverZone(guildId));
+      const day = parseDay(date, today);
+      return { day, removed: await unplanLesson(db, guildId, day) };
+    },
+
+    /** The next `days` days and the lesson each will get, with titles, in the server's zone. */
+    async upcoming(guildId: string, days: number): Promise<{ zone: string; days: UpcomingDay[] }> {
+      const zone = await serverZone(guildId);
+      const plan = await upcomingLessons(db, guildId, localDate(deps.now(), zone), days);
+      const titles = await lessonTitles(db, plan.flatMap((day) => (day.lessonId ? [day.lessonId] : [])));
+      return {
+        zone,
+        days: plan.map((day) => ({
+          localDate: day.localDate,
+          title: day.lessonId ? (titles.get(day.lessonId) ?? '?') : null,
+          source: day.source,
+        })),
+      };
+    },
+
+    /** Exactly what would be posted on a day (default: the next post). */
+    async preview(
+      guildId: string,
+      date: string | undefined,
+    ): Promise<{ day: string; stored: LibraryLesson; readers: number; roleId: string | null }> {
+      const schedule = await findSchedule(db, guildId);
+      const zone = schedule?.timeZone ?? 'UTC';
+      const today = localDate(deps.now(), zone);
+      const nextDay = schedule ? localDate(await nextPost(schedule), zone) : today;
+      const day = date ? parseDay(date, today) : nextDay;
+      const plan = await upcomingLessons(db, guildId, today, 1);
+      const chosen = day === today ? plan[0] : await lessonForDayAfterQueue(guildId, today, day);
+      const stored = chosen?.lessonId ? await findLesson(db, chosen.lessonId) : undefined;
+      if (!stored) throw new UserError(`No lesson would be posted on ${day}: the queue is empty. Import lessons with \`/lesson import\`.`);
+      return { day, stored, readers: await countReadersInGuild(db, stored.lesson.id, guildId), roleId: schedule?.roleId ?? null };
+    },
+
+    /**
+     * Posts today's lesson now, through the same claim as the daily post: it counts as today's post, so the
+     * timer will not post again. A second post the same day needs `force` and repeats today's lesson.
+     */
+    async postNow(schedule: Schedule, force: boolean): Promise<PostNowResult> {
+      const { guildId } = schedule;
+      const today = localDate(deps.now(), schedule.timeZone);
+      const daily = await dailyDelivery(db, guildId, today);
+      const alreadyPosted = daily !== undefined && daily.status !== 'failed';
+      if (alreadyPosted && !force) {
+        const where = daily.messageId ? messageLink(guildId, daily.channelId, daily.messageId) : `<#${daily.channelId}>`;
+        throw new UserError(`Today’s lesson (${today}) was already posted: ${where}. Use \`force:true\` to post it again.`);
+      }
+      const sequence = alreadyPosted ? await nextSequence(db, guildId, today) : 0;
+      const result = await deps.poster.post(schedule, today, sequence, alreadyPosted ? daily.lessonId : undefined);
+      switch (result.status) {
+        case 'sent':
+          return { channelId: schedule.channelId, messageId: result.messageId };
+        case 'already-claimed':
+          throw new UserError('Today’s lesson is being posted right now. Check the channel in a moment.');
+        case 'no-lesson':
+          throw new UserError('There is no lesson left to post. Import lessons with `/lesson import`, or pin one with `/schedule plan`.');
+        case 'failed':
+          throw new UserError(`I could not post: ${result.reason}.`);
+      }
+    },
+
+    setAlertsChannel(guildId: string, channelId: string): Promise<void> {
+      return updateGuildSettings(db, guildId, { alertsChannelId: channelId });
+    },
+
+    setModeratorRole(guildId: string, roleId: string | null): Promise<void> {
+      return updateGuildSettings(db, guildId, { moderatorRoleId: roleId });
+    },
+
     /** The role whose members may use moderator commands besides those with Manage Server. */
     async moderatorRoleId(guildId: string): Promise<string | null> {
       return (await guildSettings(db, guildId)).moderatorRoleId;
     },
   };
+}
+
+function parseDay(input: string, today: string): string {
+  const text = input.trim();
+  try {
+    parseLocalDate(text);
+  } catch {
+    throw new UserError(`"${input}" is not a date: use YYYY-MM-DD, for example ${today}.`);
+  }
+  return text;
+}
+
+export function messageLink(guildId: string, channelId: string, messageId: string): string {
+  return `https://discord.com/channels/${guildId}/${channelId}/${messageId}`;
 }

@@ -147,6 +147,8 @@ export type CommandHandlers<D extends CommandDefinition, Button extends { readon
   readonly buttons?: ButtonTable<Button>;
   /** The message for a use outside a server (default: OUTSIDE_SERVER). */
   readonly outsideServer?: string;
+  /** Every subcommand and button is moderator-only (an entry may still say `moderatorOnly: false`). */
+  readonly moderatorOnly?: boolean;
 } & NoInfer<AutocompleteTable<D>>;
 
 /** A command module as commands/index.ts lists it: its definition, and handlers bound to the services at start-up. */
@@ -167,6 +169,7 @@ export function defineCommand<const D extends CommandDefinition, Button extends 
   handlers: CommandHandlers<D, Button>,
 ): CommandModule {
   const outsideServer = handlers.outsideServer ?? OUTSIDE_SERVER;
+  const moderatorsOnly = handlers.moderatorOnly ?? false;
   const table = handlers.subcommands as unknown as Record<string, unknown>;
   const autocomplete = (handlers as { autocomplete?: Record<string, AutocompleteHandler> }).autocomplete ?? {};
 
@@ -192,7 +195,7 @@ export function defineCommand<const D extends CommandDefinition, Button extends 
           const found = resolve(interaction);
           // Only a definition Discord still has from an older deploy gets here.
           if (!found) throw new UserError('This command is not available any more. It may take a minute to disappear.');
-          const { run, moderatorOnly = false, ephemeral = true } = entryParts(found.entry) as SubcommandEntryOptions<unknown>;
+          const { run, moderatorOnly = moderatorsOnly, ephemeral = true } = entryParts(found.entry) as SubcommandEntryOptions<unknown>;
           const options = readOptions(interaction, found.holder as { options?: readonly BasicOption[] });
           reply.ephemeral = typeof ephemeral === 'function' ? ephemeral(options) : ephemeral;
           const guildId = requireGuild(interaction, outsideServer);
@@ -218,7 +221,7 @@ export function defineCommand<const D extends CommandDefinition, Button extends 
           const decoded = customIdPrefix(interaction.customId) === buttons.prefix ? buttons.decode(interaction.customId) : null;
           const entry = decoded && Object.hasOwn(buttonEntries, decoded.action) ? buttonEntries[decoded.action] : undefined;
           if (!decoded || !entry) throw new UserError('This button has expired.');
-          const { run, moderatorOnly = false, update = false } = entryParts(entry) as ButtonEntryOptions<unknown>;
+          const { run, moderatorOnly = moderatorsOnly, update = false } = entryParts(entry) as ButtonEntryOptions<unknown>;
           reply.ephemeral = true;
           reply.mode = (typeof update === 'function' ? update(decoded) : update) ? 'update' : 'reply';
           const guildId = requireGuild(interaction, outsideServer);

@@ -1,23 +1,15 @@
 import type { APIEmbed } from 'discord.js';
-import type { Delivery } from '../../db/deliveries.js';
-import type { Schedule } from '../../db/schedules.js';
-import { localDate, nextPostTime, parsePostTime, wallClock } from '../../domain/schedule/index.js';
+import type { Delivery } from '../db/deliveries.js';
+import type { Schedule } from '../db/schedules.js';
+import { wallClock } from '../domain/schedule/index.js';
+import type { LibraryLesson } from '../db/lessons.js';
+import type { ReplyPayload } from '../discord/reply.js';
+import { renderLessonPost } from '../lessons/card-view.js';
+import type { UpcomingDay } from './service.js';
 
 /** A Discord timestamp: every member sees it in their own time zone. */
 export function discordTime(at: Date, style: 'F' | 'f' | 'R' | 'D' | 't' = 'f'): string {
   return `<t:${Math.floor(at.getTime() / 1000)}:${style}>`;
-}
-
-/**
- * When the next daily post goes out. A schedule set or changed today starts at its next post time
- * (the database's rule too), so a time that already passed today means tomorrow.
- */
-export function nextPostFor(schedule: Schedule, now: Date, lastPosted: string | null): Date {
-  const time = parsePostTime(schedule.postTime);
-  const next = nextPostTime(now, time, schedule.timeZone, lastPosted);
-  const startsAt = Math.floor(schedule.effectiveFrom.getTime() / 60_000) * 60_000;
-  if (next.getTime() >= startsAt) return next;
-  return nextPostTime(now, time, schedule.timeZone, localDate(next, schedule.timeZone));
 }
 
 export function scheduleEmbed(schedule: Schedule, next: Date, lastSent: Delivery | undefined): APIEmbed {
@@ -50,4 +42,39 @@ export function scheduleEmbed(schedule: Schedule, next: Date, lastSent: Delivery
       { name: 'Health', value: health },
     ],
   };
+}
+
+const SOURCE_LABEL = { delivered: 'posted', planned: '📌 pinned', queue: 'queue' } as const;
+
+/** `/schedule upcoming`: one line per day, the lesson and where it comes from. */
+export function renderUpcoming(zone: string, days: readonly UpcomingDay[]): ReplyPayload {
+  const lines = days.map((day) =>
+    day.title !== null
+      ? `\`${day.localDate}\` ${day.title} _(${SOURCE_LABEL[day.source ?? 'queue']})_`
+      : `\`${day.localDate}\` — no lesson left: import more with \`/lesson import\``,
+  );
+  const count = days.length;
+  return { embeds: [{ title: `Next ${count} day${count === 1 ? '' : 's'} (${zone})`, description: truncateLines(lines, 4000) }] };
+}
+
+/** `/schedule preview`: the daily post exactly as it will go out, with the role it pings. */
+export function renderPreview(day: string, stored: LibraryLesson, readers: number, roleId: string | null): ReplyPayload {
+  const post = renderLessonPost(stored, readers);
+  const ping = roleId ? `<@&${roleId}> ` : '';
+  return { ...post, content: `**Preview for ${day}** (only you see this):\n${ping}${post.content ?? ''}` };
+}
+
+/** Whole lines up to `max` characters, then an ellipsis line. */
+function truncateLines(lines: readonly string[], max: number): string {
+  const kept: string[] = [];
+  let length = 0;
+  for (const line of lines) {
+    if (length + line.length + 1 > max) {
+      kept.push('…');
+      break;
+    }
+    kept.push(line);
+    length += line.length + 1;
+  }
+  return kept.join('\n');
 }

@@ -1,0 +1,88 @@
+import {
+  DiscordAPIError,
+  RESTJSONErrorCodes,
+  type Client,
+  type GuildBasedChannel,
+  type GuildTextBasedChannel,
+  type MessageCreateOptions,
+} from 'discord.js';
+import { UserError } from '../user-error.js';
+import { missingPostPermissions } from './permissions.js';
+
+/** A message the bot posted, as delivery needs it: its id, and a thread opened on it. */
+export interface PostedMessage {
+  readonly id: string;
+  startThread(options: { name: string; autoArchiveDuration: 1440 }): Promise<{ readonly id: string }>;
+}
+
+/** A channel the bot may post in (checked): what delivery's poster and the alerts send through. */
+export interface PostChannel {
+  readonly id: string;
+  send(options: MessageCreateOptions): Promise<PostedMessage>;
+}
+
+/** The bot's view of server channels; tests use a double that records what is sent. */
+export interface Channels {
+  /** The channel, ready to post in, or a PostFailure moderators can act on (deleted, missing permissions). */
+  postable(channelId: string, options: { thread: boolean }): Promise<PostChannel>;
+}
+
+/** A post that cannot go out for a reason moderators can act on. */
+export class PostFailure extends Error {
+  override readonly name = 'PostFailure';
+}
+
+/** Failures that are the server's to fix (permissions, a deleted channel), as opposed to Discord being down. */
+const SERVER_SIDE_ERRORS = new Set<number>([
+  RESTJSONErrorCodes.MissingPermissions,
+  RESTJSONErrorCodes.MissingAccess,
+  RESTJSONErrorCodes.UnknownChannel,
+  RESTJSONErrorCodes.UnknownGuild,
+]);
+
+/** Channels through the discord.js client; permissions are checked from the cache first, so a broken channel costs no invalid request. */
+export function discordChannels(client: Client): Channels {
+  return {
+    async postable(channelId, options) {
+      const channel = await client.channels.fetch(channelId).catch((error: unknown) => {
+        if (error instanceof DiscordAPIError && SERVER_SIDE_ERRORS.has(Number(error.code))) return null;
+        throw error;
+      });
+      if (!channel || channel.isDMBased() || !channel.isTextBased()) throw new PostFailure('the channel no longer exists');
+      const missing = missingPostPermissions(channel, client, options);
+      if (missing.length > 0) throw new PostFailure(`missing permission: ${missing.join(', ')}`);
+      return channel;
+    },
+  };
+}
+
+/** Why a post failed, in words for moderators, and whether it is theirs to fix (else: Discord is down). */
+export function describePostFailure(error: unknown): { reason: string; moderatorsCanFix: boolean } {
+  if (error instanceof PostFailure) return { reason: error.message, moderatorsCanFix: true };
+  if (error instanceof DiscordAPIError) {
+    if (error.code === RESTJSONErrorCodes.UnknownChannel) return { reason: 'the channel no longer exists', moderatorsCanFix: true };
+    if (SERVER_SIDE_ERRORS.has(Number(error.code))) {
+      return { reason: 'I am missing a permission in that channel (View Channel, Send Messages or Embed Links)', moderatorsCanFix: true };
+    }
+    return { reason: `Discord refused the post (${error.status})`, moderatorsCanFix: false };
+  }
+  return { reason: 'Discord could not be reached', moderatorsCanFix: false };
+}
+
+/** A channel option as a postable text channel, from the cache (the option may carry only partial data). */
+export function textChannelOption(client: Client, option: GuildBasedChannel): GuildTextBasedChannel {
+  const channel = client.channels.cache.get(option.id) ?? option;
+  if (!('guild' in channel) || !channel.isTextBased() || channel.isVoiceBased()) {
+    throw new UserError(`<#${option.id}> is not a text channel I can post lessons in.`);
+  }
+  return channel;
+}
+
+/** Refuses a channel the bot cannot post in, naming what it lacks there (and, when asked, what to do). */
+export function requirePostPermissions(channel: GuildTextBasedChannel, client: Client, options: { thread: boolean; advise: boolean }): void {
+  const missing = missingPostPermissions(channel, client, { thread: options.thread });
+  if (missing.length === 0) return;
+  const lacking = missing.map((p) => `**${p}**`).join(', ');
+  const advice = options.advise ? ` Give me ${missing.length === 1 ? 'it' : 'them'}, or pick another channel.` : '';
+  throw new UserError(`I can’t post in <#${channel.id}>: I’m missing ${lacking} there.${advice}`);
+}

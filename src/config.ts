@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { isValidTimeZone } from './domain/schedule/time-zones.js';
 
 const optionalString = z
   .string()
@@ -17,7 +18,7 @@ const configSchema = z.object({
     .string()
     .trim()
     .default('UTC')
-    .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as UTC or Asia/Tokyo'),
+    .refine((zone) => isValidTimeZone(zone), 'must be an IANA time zone such as UTC or Asia/Tokyo'),
   DISCORD_TOKEN: optionalString,
   DISCORD_APPLICATION_ID: optionalString.pipe(snowflake.optional()),
   DISCORD_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/u, error: 'must be an http(s) URL' }).optional()),
@@ -37,15 +38,6 @@ export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Reads ./.env into process.env if it exists; variables already set in the environment win. */

@@ -1,3 +1,4 @@
+import { isUuid } from '../domain/uuid.js';
 import { sql } from 'kysely';
 import { articleWordCount, dialogueWordCount, type Lesson } from '../domain/lesson.js';
 import { lessonContentHash } from '../domain/lesson-hash.js';
@@ -128,12 +129,6 @@ export async function searchLessons(db: Executor, query: string, limit: number):
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/gu, (c) => `\\${c}`);
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
-
-export function isUuid(text: string): boolean {
-  return UUID.test(text);
 }
 
 function toSummary(row: Pick<LessonRow, 'id' | 'title' | 'article_date' | 'category'>): LessonSummary {

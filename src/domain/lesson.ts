@@ -1,3 +1,4 @@
+import { truncateAtWord } from './text.js';
 /** One speaker's turn in a lesson's learner dialogue. */
 export interface DialogueLine {
   readonly speaker: string;
@@ -94,12 +95,3 @@ function isAbbreviation(text: string, dot: number): boolean {
   return ABBREVIATIONS.has(word) || INITIALS.test(word);
 }
 
-/** Cuts text to at most `max` characters, at a word boundary where one is near, ending with an ellipsis. */
-export function truncateAtWord(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const room = max - 1;
-  const cut = text.slice(0, room);
-  const lastSpace = cut.lastIndexOf(' ');
-  const base = lastSpace > room * 0.6 ? cut.slice(0, lastSpace) : cut;
-  return `${base.trimEnd()}…`;
-}

@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
-import { findLesson, isUuid, lessonIdsByTitle, newestLesson, searchLessons, type LibraryLesson } from '../db/lessons.js';
+import { findLesson, lessonIdsByTitle, newestLesson, searchLessons, type LibraryLesson } from '../db/lessons.js';
 import { countReadersInGuild } from '../db/reading.js';
 import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import { lessonForDay } from '../delivery/lesson-choice.js';
 import { safeText } from '../domain/discord-format/index.js';
-import { truncateAtWord } from '../domain/lesson.js';
+import { truncateAtWord } from '../domain/text.js';
 import { localDate } from '../domain/schedule/index.js';
+import { isUuid } from '../domain/uuid.js';
 import { UserError } from '../user-error.js';
 import { importLessons, parseSources, type ImportCounts, type ImportProblem, type ParsedLesson } from './import.js';
 import { decodeText, SourceError } from './sources.js';

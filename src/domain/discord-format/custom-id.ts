@@ -1,3 +1,4 @@
+import { normaliseUuid, isUuid } from '../uuid.js';
 import { CUSTOM_ID_MAX } from './limits.js';
 import type { LessonKind } from './pages.js';
 
@@ -29,7 +30,6 @@ export type LessonButtonAction = LessonButton['action'];
 const PREFIX = 'l';
 const ACTION_CODES = { dialogue: 'd', article: 'a', related: 'r', read: 'm', page: 'p' } as const satisfies Record<LessonButtonAction, string>;
 const KIND_CODES = { article: 'a', dialogue: 'd' } as const satisfies Record<LessonKind, string>;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/u;
 const PAGE = /^[1-9][0-9]{0,3}$/u;
 /** Pages are numbered 1–9999: far beyond any lesson (a 100 000-character article is 25 pages). */
 export const MAX_PAGE = 9999;
@@ -37,7 +37,7 @@ export const MAX_PAGE = 9999;
 /** The custom_id for a lesson button. Throws on a lesson id that is not a UUID or a page out of range: those are bugs. */
 export function encodeCustomId(button: LessonButton): string {
   const lessonId = button.lessonId.toLowerCase();
-  if (!UUID.test(lessonId)) throw new RangeError(`Lesson id is not a UUID: "${button.lessonId}"`);
+  if (!isUuid(lessonId)) throw new RangeError(`Lesson id is not a UUID: "${button.lessonId}"`);
   const parts: string[] = [PREFIX, ACTION_CODES[button.action]];
   if (button.action === 'page') {
     if (!Number.isInteger(button.page) || button.page < 1 || button.page > MAX_PAGE) {
@@ -62,11 +62,11 @@ export function decodeCustomId(id: string): LessonButton | null {
   if (action === null) return null;
   if (action !== 'page') {
     const [, , lessonId] = parts;
-    return parts.length === 3 && lessonId !== undefined && UUID.test(lessonId) ? { action, lessonId } : null;
+    return parts.length === 3 && lessonId !== undefined && isCanonicalUuid(lessonId) ? { action, lessonId } : null;
   }
   const [, , kindCode, lessonId, page, flag] = parts;
   const kind = decodeCode(KIND_CODES, kindCode);
-  if (kind === null || lessonId === undefined || !UUID.test(lessonId) || page === undefined || !PAGE.test(page)) return null;
+  if (kind === null || lessonId === undefined || !isCanonicalUuid(lessonId) || page === undefined || !PAGE.test(page)) return null;
   if (parts.length === 5) return { action, lessonId, kind, page: Number(page) };
   if (parts.length === 6 && flag === 's') return { action, lessonId, kind, page: Number(page), shared: true };
   return null;
@@ -75,4 +75,9 @@ export function decodeCustomId(id: string): LessonButton | null {
 function decodeCode<K extends string>(codes: Readonly<Record<K, string>>, code: string | undefined): K | null {
   for (const [name, value] of Object.entries(codes) as [K, string][]) if (value === code) return name;
   return null;
+}
+
+/** Ids are written lower-case, so each button has one spelling. */
+function isCanonicalUuid(text: string): boolean {
+  return normaliseUuid(text) === text;
 }

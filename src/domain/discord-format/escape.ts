@@ -1,3 +1,4 @@
+import { truncateAtWord } from '../text.js';
 /*
  * Lesson text is data, not markup: it must render literally whatever it contains. Discord's parser
  * treats a backslash before any ASCII punctuation as "this character, literally", so escaping is
@@ -33,18 +34,7 @@ export function safeText(text: string): string {
   return escapeMarkdown(neutralizeMentions(text));
 }
 
-/**
- * Cuts already-escaped text to `max` characters with an ellipsis, at a word boundary where one is
- * near, never leaving half an escape (`\`) or half a surrogate pair dangling before the ellipsis.
- */
+/** Cuts already-escaped text to `max` characters (truncateAtWord, never splitting an escape). */
 export function clip(escaped: string, max: number): string {
-  if (escaped.length <= max) return escaped;
-  if (max < 1) return '';
-  let base = escaped.slice(0, max - 1);
-  const lastSpace = base.lastIndexOf(' ');
-  if (lastSpace > (max - 1) * 0.6) base = base.slice(0, lastSpace);
-  base = base.trimEnd();
-  if (/[\uD800-\uDBFF]$/u.test(base)) base = base.slice(0, -1);
-  if (/(?:^|[^\\])(?:\\\\)*\\$/u.test(base)) base = base.slice(0, -1);
-  return `${base}…`;
+  return truncateAtWord(escaped, max, { escaped: true });
 }

@@ -1,4 +1,5 @@
-import { articleWordCount, deriveTitle, MAX_TITLE_LENGTH, truncateAtWord, type Lesson } from '../lesson.js';
+import { articleWordCount, deriveTitle, MAX_TITLE_LENGTH, type Lesson } from '../lesson.js';
+import { truncateAtWord } from '../text.js';
 import { Cursor } from './cursor.js';
 import { ProblemList } from './errors.js';
 import { parseBody } from './export-body.js';

@@ -1,16 +1,12 @@
 import { DateTime } from 'luxon';
+import { isValidTimeZone } from '../schedule/time-zones.js';
 
 /**
  * Value checks shared by the export and JSON readers, so both formats accept exactly the
  * same lessons. Each returns the normalised value, or null when the value is unusable.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
-
-/** Any UUID shape (version bits unchecked: the source's ids are opaque), lowercased so ids compare equal. */
-export function normaliseUuid(value: string): string | null {
-  return UUID.test(value) ? value.toLowerCase() : null;
-}
+export { normaliseUuid } from '../uuid.js';
 
 export function isHttpUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
@@ -93,5 +89,5 @@ function utcIso(time: DateTime): string | null {
 
 /** True when luxon knows the zone (IANA names like `Asia/Tokyo`, or `UTC`). */
 export function isKnownZone(zone: string): boolean {
-  return DateTime.fromObject({ year: 2000 }, { zone }).isValid;
+  return isValidTimeZone(zone);
 }

@@ -1,12 +1,18 @@
 import { IANAZone } from 'luxon';
 
-// Names only: newer engines also accept offsets such as "+05:30", which have no DST rules and no
-// Postgres equivalent, so a server would silently stop following its region's clock changes.
+// Names only. Offsets ("+05:30", "UTC+5", "GMT-3") are refused by their spelling, before the runtime is
+// asked: Node 20 refuses them, newer engines accept some, luxon reads "UTC+5" as a fixed offset and
+// Postgres reads it as POSIX (sign inverted). An offset has no DST rules, so a server would silently stop
+// following its region's clock changes. Etc/GMT-5 (a real IANA name) remains for a fixed offset.
 const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]*$/u;
+const OFFSET_LIKE = /^(?:UTC|GMT|UT)?\s*[+\-\u2212]|^(?:UTC|GMT|UT)\d/iu;
 
-/** Whether `zone` is an IANA time zone name the runtime knows (case-insensitive, links such as US/Eastern included). */
+/**
+ * The one time-zone check (config, import, schedules): an IANA name the runtime knows, case-insensitive,
+ * links such as US/Eastern included; never an offset. The same answer on Node 20, 22 and 24.
+ */
 export function isValidTimeZone(zone: string): boolean {
-  return typeof zone === 'string' && ZONE_NAME.test(zone) && IANAZone.isValidZone(zone);
+  return typeof zone === 'string' && ZONE_NAME.test(zone) && !OFFSET_LIKE.test(zone) && IANAZone.isValidZone(zone);
 }
 
 /** The luxon zone for a name, or a RangeError: schedule arithmetic must never fall back to the host's zone. */

@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import { dailyDelivery } from '../../src/db/deliveries.js';
+import { updateGuildSettings } from '../../src/db/guild-settings.js';
+import { upsertLesson } from '../../src/db/lessons.js';
+import { findSchedule, saveSchedule } from '../../src/db/schedules.js';
+import { lessonForDay } from '../../src/delivery/lesson-choice.js';
+import { NO_SCHEDULE } from '../../src/delivery/service.js';
+import { PostFailure } from '../../src/discord/channels.js';
+import { UserError } from '../../src/user-error.js';
+import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
+import { makeLesson } from '../support/lessons.js';
+import { createServiceHarness } from '../support/services.js';
+
+const GUILD = '100000000000000001';
+const CHANNEL = '200000000000000001';
+const ALERTS = '200000000000000009';
+
+describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
+  const database = useTestDatabase(target);
+
+  /** Three lessons, oldest article first (the queue's order), and a schedule at 09:00 UTC set long ago. */
+  async function setUp(options: { roleId?: string | null; createThread?: boolean } = {}) {
+    const db = database().db;
+    const lessons = [
+      makeLesson({ date: '2025-01-01', title: 'First lesson' }),
+      makeLesson({ date: '2025-01-02', title: 'Second lesson' }),
+      makeLesson({ date: '2025-01-03', title: 'Third lesson' }),
+    ];
+    for (const lesson of lessons) await upsertLesson(db, lesson);
+    await saveSchedule(
+      db,
+      { guildId: GUILD, channelId: CHANNEL, postTime: '09:00', timeZone: 'UTC', roleId: options.roleId ?? null, createThread: options.createThread ?? false },
+      new Date('2026-01-01T00:00:00Z'),
+    );
+    const harness = createServiceHarness(db, '2026-05-02T12:00:00Z');
+    return { db, lessons, ...harness, delivery: harness.services.delivery };
+  }
+
+  const userError = async (promise: Promise<unknown>) => {
+    const error = await promise.then(() => undefined, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    return (error as UserError).message;
+  };
+
+  describe('the daily choice', () => {
+    it('is the head of the queue, then a pinned lesson on its day, then the one already posted', async () => {
+      const { db, lessons, delivery, poster } = await setUp();
+      const [first, , third] = lessons;
+      expect((await lessonForDay(db, GUILD, '2026-05-02')).lessonId).toBe(first!.id);
+      await delivery.plan(GUILD, { date: '2026-05-02', lesson: third!.id, plannedBy: 'mod' });
+      expect(await lessonForDay(db, GUILD, '2026-05-02')).toEqual({ localDate: '2026-05-02', lessonId: third!.id, source: 'planned' });
+      const schedule = (await findSchedule(db, GUILD))!;
+      await poster.post(schedule, '2026-05-02', 0);
+      // Unpinning after the post does not change what today got.
+      await delivery.unplan(GUILD, '2026-05-02');
+      expect(await lessonForDay(db, GUILD, '2026-05-02')).toEqual({ localDate: '2026-05-02', lessonId: third!.id, source: 'delivered' });
+      // The next day the queue goes on from the first lesson, which was never posted.
+      expect((await lessonForDay(db, GUILD, '2026-05-03')).lessonId).toBe(first!.id);
+    });
+
+    it('a failed post gives its day back to the plan or the queue', async () => {
+      const { db, lessons, poster, channels } = await setUp();
+      channels.breakChannel(CHANNEL);
+      const result = await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0);
+      expect(result.status).toBe('failed');
+      expect(await lessonForDay(db, GUILD, '2026-05-02')).toEqual({ localDate: '2026-05-02', lessonId: lessons[0]!.id, source: 'queue' });
+    });
+
+    it('upcoming lists posted, pinned and queued days with titles, and says when the queue runs out', async () => {
+      const { lessons, delivery } = await setUp();
+      await delivery.plan(GUILD, { date: '2026-05-03', lesson: lessons[2]!.id, plannedBy: 'mod' });
+      const { zone, days } = await delivery.upcoming(GUILD, 4);
+      expect(zone).toBe('UTC');
+      expect(days).toEqual([
+        { localDate: '2026-05-02', title: 'First lesson', source: 'queue' },
+        { localDate: '2026-05-03', title: 'Third lesson', source: 'planned' },
+        { localDate: '2026-05-04', title: 'Second lesson', source: 'queue' },
+        { localDate: '2026-05-05', title: null, source: null },
+      ]);
+    });
+  });
+
+  describe('plans', () => {
+    it('pins by id or by a title that matches one lesson, on a day of the server’s calendar', async () => {
+      const { lessons, delivery } = await setUp();
+      expect((await delivery.plan(GUILD, { date: '2026-05-10', lesson: lessons[1]!.id, plannedBy: 'mod' })).stored.lesson.title).toBe('Second lesson');
+      expect((await delivery.plan(GUILD, { date: ' 2026-05-11 ', lesson: 'third', plannedBy: 'mod' })).day).toBe('2026-05-11');
+      expect(await userError(delivery.plan(GUILD, { date: '2026-05-12', lesson: 'lesson', plannedBy: 'mod' }))).toMatch(/More than one lesson/u);
+    });
+
+    it('refuses a past day, a malformed date, and today once today’s lesson went out', async () => {
+      const { db, lessons, delivery, poster } = await setUp();
+      expect(await userError(delivery.plan(GUILD, { date: '2026-05-01', lesson: lessons[0]!.id, plannedBy: 'mod' }))).toBe(
+        '2026-05-01 is in the past (today is 2026-05-02 in UTC).',
+      );
+      expect(await userError(delivery.plan(GUILD, { date: '2026-5-1', lesson: lessons[0]!.id, plannedBy: 'mod' }))).toMatch(/is not a date/u);
+      await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0);
+      expect(await userError(delivery.plan(GUILD, { date: '2026-05-02', lesson: lessons[1]!.id, plannedBy: 'mod' }))).toMatch(
+        /already been posted/u,
+      );
+    });
+
+    it('unplan says whether anything was pinned', async () => {
+      const { lessons, delivery } = await setUp();
+      await delivery.plan(GUILD, { date: '2026-05-04', lesson: lessons[1]!.id, plannedBy: 'mod' });
+      expect(await delivery.unplan(GUILD, '2026-05-04')).toEqual({ day: '2026-05-04', removed: true });
+      expect(await delivery.unplan(GUILD, '2026-05-04')).toEqual({ day: '2026-05-04', removed: false });
+    });
+
+    it('days are the server’s: before a schedule exists they are UTC days', async () => {
+      const { db, lessons, delivery, setNow } = await setUp();
+      await saveSchedule(db, { guildId: GUILD, channelId: CHANNEL, postTime: '09:00', timeZone: 'Pacific/Kiritimati', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+      setNow('2026-05-02T11:00:00Z'); // 01:00 on May 3 in Kiritimati (UTC+14)
+      expect(await userError(delivery.plan(GUILD, { date: '2026-05-02', lesson: lessons[0]!.id, plannedBy: 'mod' }))).toMatch(/is in the past/u);
+      expect(await userError(delivery.plan('999', { date: '2026-05-01', lesson: lessons[0]!.id, plannedBy: 'mod' }))).toMatch(/in UTC/u);
+    });
+  });
+
+  describe('post now', () => {
+    it('posts today’s lesson as today’s post; again only with force, repeating the same lesson', async () => {
+      const { db, lessons, delivery, channels } = await setUp();
+      const schedule = await delivery.requireSchedule(GUILD);
+      const first = await delivery.postNow(schedule, false);
+      expect(channels.sentTo(CHANNEL)).toHaveLength(1);
+      expect(first).toEqual({ channelId: CHANNEL, messageId: channels.sent[0]!.messageId });
+      expect((await dailyDelivery(db, GUILD, '2026-05-02'))?.lessonId).toBe(lessons[0]!.id);
+
+      const link = `https://discord.com/channels/${GUILD}/${CHANNEL}/${first.messageId}`;
+      expect(await userError(delivery.postNow(schedule, false))).toBe(
+        `Today’s lesson (2026-05-02) was already posted: ${link}. Use \`force:true\` to post it again.`,
+      );
+      expect(channels.sentTo(CHANNEL)).toHaveLength(1);
+
+      await delivery.postNow(schedule, true);
+      const sends = channels.sentTo(CHANNEL);
+      expect(sends).toHaveLength(2);
+      // The same card again, under its own nonce (a new delivery, sequence 1).
+      expect(sends[1]!.options.embeds).toEqual(sends[0]!.options.embeds);
+      expect(sends[1]!.options.nonce).not.toBe(sends[0]!.options.nonce);
+    });
+
+    it('with nothing left to post says so, and alerts the moderators once', async () => {
+      const { db, delivery, channels } = await setUp();
+      await updateGuildSettings(db, GUILD, { alertsChannelId: ALERTS });
+      const schedule = await delivery.requireSchedule(GUILD);
+      await database().db.deleteFrom('lessons').execute();
+      expect(await userError(delivery.postNow(schedule, false))).toMatch(/no lesson left to post/u);
+      expect(await userError(delivery.postNow(schedule, false))).toMatch(/no lesson left to post/u);
+      expect(channels.sentTo(ALERTS)).toHaveLength(1);
+      expect(String(channels.sentTo(ALERTS)[0]!.options.content)).toMatch(/no lesson left/u);
+      expect(channels.sentTo(ALERTS)[0]!.options.allowedMentions).toEqual({ parse: [] });
+    });
+
+    it('a broken channel is a clear error, recorded on the schedule, and nothing counts as posted', async () => {
+      const { db, delivery, channels } = await setUp();
+      channels.breakChannel(CHANNEL, new PostFailure('missing permission: Send Messages'));
+      const schedule = await delivery.requireSchedule(GUILD);
+      expect(await userError(delivery.postNow(schedule, false))).toBe('I could not post: missing permission: Send Messages.');
+      expect((await dailyDelivery(db, GUILD, '2026-05-02'))?.status).toBe('failed');
+      expect((await findSchedule(db, GUILD))?.failureCount).toBe(1);
+    });
+
+    it('needs a schedule', async () => {
+      const { delivery } = await setUp();
+      expect(await userError(delivery.requireSchedule('999'))).toBe(NO_SCHEDULE);
+    });
+  });
+
+  describe('settings', () => {
+    it('checks time and zone before anything is saved; a schedule set now starts at its next post time', async () => {
+      const { delivery } = await setUp();
+      expect(delivery.postingTime('7:30', 'asia/tokyo')).toEqual({ postTime: '07:30', timeZone: 'Asia/Tokyo' });
+      expect(() => delivery.postingTime('25:00', 'UTC')).toThrow(UserError);
+      expect(() => delivery.postingTime('07:30', 'UTC+5')).toThrow('"UTC+5" is not a time zone I know.');
+      const { schedule, next } = await delivery.setSchedule({ guildId: '555', channelId: CHANNEL, when: { postTime: '11:00', timeZone: 'UTC' }, roleId: null, createThread: false });
+      expect(schedule.paused).toBe(false);
+      expect(next.toISOString()).toBe('2026-05-03T11:00:00.000Z'); // 11:00 today already passed at 12:00
+    });
+
+    it('pause and resume; the moderator role is remembered', async () => {
+      const { delivery } = await setUp();
+      await delivery.pause(GUILD);
+      expect((await delivery.status(GUILD)).schedule.paused).toBe(true);
+      // Today's 09:00 post has not gone out yet: it is due now (the timer catches up).
+      expect((await delivery.resume(GUILD)).toISOString()).toBe('2026-05-02T09:00:00.000Z');
+      expect(await userError(delivery.pause('999'))).toBe(NO_SCHEDULE);
+      expect(await delivery.moderatorRoleId(GUILD)).toBeNull();
+      await delivery.setModeratorRole(GUILD, '300');
+      expect(await delivery.moderatorRoleId(GUILD)).toBe('300');
+    });
+
+    it('preview shows the next post’s lesson, or a pinned later day’s, with the role to ping', async () => {
+      const { lessons, delivery } = await setUp({ roleId: '400' });
+      const next = await delivery.preview(GUILD, undefined);
+      expect(next.day).toBe('2026-05-02'); // today's post is still to go out (overdue, caught up)
+      expect(next.stored.lesson.id).toBe(lessons[0]!.id);
+      expect(next.roleId).toBe('400');
+      // Today takes the first lesson, so tomorrow gets the second.
+      expect((await delivery.preview(GUILD, '2026-05-03')).stored.lesson.id).toBe(lessons[1]!.id);
+      await delivery.plan(GUILD, { date: '2026-05-06', lesson: lessons[0]!.id, plannedBy: 'mod' });
+      expect((await delivery.preview(GUILD, '2026-05-06')).stored.lesson.id).toBe(lessons[0]!.id);
+      expect(await userError(delivery.preview(GUILD, '2027-06-01'))).toBe('Preview looks at most a year ahead.');
+    });
+  });
+});

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { countLessons, upsertLesson } from '../../src/db/lessons.js';
+import { countReadersInGuild } from '../../src/db/reading.js';
+import { saveSchedule } from '../../src/db/schedules.js';
+import { EMPTY_LIBRARY, LESSON_GONE } from '../../src/lessons/service.js';
+import { UserError } from '../../src/user-error.js';
+import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
+import { makeLesson } from '../support/lessons.js';
+import { createServiceHarness } from '../support/services.js';
+
+const GUILD = '100000000000000001';
+const OTHER_GUILD = '100000000000000002';
+const REFERENCE = 'examples/lessons/nhk-2025-05-31-japan-us-cyber.txt';
+
+describe.each(testDatabaseTargets())('lessons and reading services on $kind', (target) => {
+  const database = useTestDatabase(target);
+
+  async function setUp() {
+    const db = database().db;
+    const library = [
+      makeLesson({ date: '2025-01-01', title: 'Old ferry lesson' }),
+      makeLesson({ date: '2025-03-01', title: 'Newest robot lesson', similarReadings: ['Old ferry lesson', 'Not in the library'] }),
+      makeLesson({ date: '2025-02-01', title: 'Middle ferry lesson' }),
+    ];
+    for (const lesson of library) await upsertLesson(db, lesson);
+    const harness = createServiceHarness(db, '2026-05-02T12:00:00Z');
+    return { db, library, ...harness, ...harness.services };
+  }
+
+  const userError = async (promise: Promise<unknown>) => {
+    const error = await promise.then(() => undefined, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    return (error as UserError).message;
+  };
+
+  describe('today’s lesson', () => {
+    it('without a schedule is the newest lesson by article date', async () => {
+      const { library: [, newest], lessons: service } = await setUp();
+      expect((await service.today(GUILD)).lesson.id).toBe(newest!.id);
+    });
+
+    it('with a schedule is the day’s choice: the queue’s head before the post, the posted one after', async () => {
+      const { db, library: [oldest, , middle], lessons: service, poster, services } = await setUp();
+      await saveSchedule(db, { guildId: GUILD, channelId: '2', postTime: '09:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+      expect((await service.today(GUILD)).lesson.id).toBe(oldest!.id);
+      await services.delivery.plan(GUILD, { date: '2026-05-02', lesson: middle!.id, plannedBy: 'mod' });
+      expect((await service.today(GUILD)).lesson.id).toBe(middle!.id);
+      await poster.post(await services.delivery.requireSchedule(GUILD), '2026-05-02', 0);
+      await services.delivery.unplan(GUILD, '2026-05-02');
+      expect((await service.today(GUILD)).lesson.id).toBe(middle!.id);
+      // Another server without a schedule still gets the newest.
+      expect((await service.today(OTHER_GUILD)).lesson.title).toBe('Newest robot lesson');
+    });
+
+    it('with an empty library explains how moderators add lessons', async () => {
+      const { db, lessons: service } = await setUp();
+      await db.deleteFrom('lessons').execute();
+      expect(await userError(service.today(GUILD))).toBe(EMPTY_LIBRARY);
+    });
+
+    it('its card counts this server’s readers only', async () => {
+      const { library: [, newest], lessons: service, reading } = await setUp();
+      const stored = await service.byId(newest!.id);
+      await reading.opened({ guildId: GUILD, userId: 'u1' }, stored, 'dialogue');
+      await reading.opened({ guildId: GUILD, userId: 'u1' }, stored, 'article');
+      await reading.opened({ guildId: OTHER_GUILD, userId: 'u2' }, stored, 'article');
+      expect((await service.todaysCard(GUILD)).readers).toBe(1);
+    });
+  });
+
+  describe('lookup', () => {
+    it('finds by id in either case, or by a title that matches one lesson', async () => {
+      const { library: [oldest, newest], lessons: service } = await setUp();
+      expect((await service.requested(GUILD, oldest!.id.toUpperCase())).lesson.id).toBe(oldest!.id);
+      expect((await service.requested(GUILD, '  robot ')).lesson.id).toBe(newest!.id);
+      expect((await service.requested(GUILD, undefined)).lesson.id).toBe(newest!.id);
+    });
+
+    it('explains an unknown id, no match and several matches', async () => {
+      const { lessons: service } = await setUp();
+      const id = '00000000-0000-4000-8000-000000000000';
+      expect(await userError(service.requested(GUILD, id))).toBe(`There is no lesson with the ID \`${id}\`.`);
+      expect(await userError(service.requested(GUILD, 'volcano'))).toMatch(/^No lesson matches that/u);
+      expect(await userError(service.requested(GUILD, 'ferry'))).toMatch(/^More than one lesson matches that/u);
+      expect(await userError(service.byId(id))).toBe(LESSON_GONE);
+    });
+
+    it('suggests at most 25 lessons, each name within 100 characters', async () => {
+      const { db, lessons: service } = await setUp();
+      for (let i = 0; i < 30; i++) await upsertLesson(db, makeLesson({ title: `Ferry ${i} ${'very long words '.repeat(8)}`.slice(0, 150) }));
+      const choices = await service.choices('ferry');
+      expect(choices).toHaveLength(25);
+      for (const choice of choices) expect(choice.name.length).toBeLessThanOrEqual(100);
+      expect(choices.some((choice) => choice.name.endsWith('…'))).toBe(true);
+    });
+
+    it('related readings mark the titles that are lessons here', async () => {
+      const { library: [oldest, newest], lessons: service } = await setUp();
+      const related = await service.related(await service.byId(newest!.id));
+      expect([...related]).toEqual([['old ferry lesson', oldest!.id]]);
+    });
+  });
+
+  describe('import from an upload', () => {
+    it('imports a valid file, then reports it unchanged', async () => {
+      const { db, lessons: service } = await setUp();
+      const bytes = readFileSync(REFERENCE);
+      const first = await service.importUpload('cyber.txt', bytes);
+      expect(first.ok && first.counts).toEqual({ imported: 1, updated: 0, unchanged: 0 });
+      const again = await service.importUpload('cyber.txt', bytes);
+      expect(again.ok && again.counts).toEqual({ imported: 0, updated: 0, unchanged: 1 });
+      expect(await countLessons(db)).toBe(4);
+    });
+
+    it('a broken file writes nothing and lists its problems with file and line', async () => {
+      const { db, lessons: service } = await setUp();
+      const outcome = await service.importUpload('broken.txt', new TextEncoder().encode('just one line\n'));
+      expect(outcome.ok).toBe(false);
+      expect(!outcome.ok && outcome.problems[0]?.path).toBe('broken.txt');
+      expect(await countLessons(db)).toBe(3);
+      expect(await userError(service.importUpload('bin.txt', new Uint8Array([0xff, 0xfe, 0x00])))).toMatch(/^bin\.txt:1: not UTF-8 text/u);
+    });
+  });
+
+  describe('reading', () => {
+    it('counts a member once per lesson, and “Mark as read” once', async () => {
+      const { db, library: [oldest], lessons: service, reading } = await setUp();
+      const stored = await service.byId(oldest!.id);
+      const member = { guildId: GUILD, userId: 'u1' };
+      expect((await reading.opened(member, stored, 'dialogue')).firstRead).toBe(true);
+      expect((await reading.opened(member, stored, 'article')).firstRead).toBe(false);
+      expect((await reading.finished(member, stored)).firstFinish).toBe(true);
+      expect((await reading.finished(member, stored)).firstFinish).toBe(false);
+      expect(await countReadersInGuild(db, oldest!.id, GUILD)).toBe(1);
+    });
+  });
+});

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { claimDelivery, dailyDelivery, renewClaim } from '../../src/db/deliveries.js';
+import { updateGuildSettings } from '../../src/db/guild-settings.js';
+import { upsertLesson } from '../../src/db/lessons.js';
+import { findSchedule, saveSchedule } from '../../src/db/schedules.js';
+import { decodeCustomId } from '../../src/domain/discord-format/index.js';
+import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
+import { makeLesson } from '../support/lessons.js';
+import { createServiceHarness } from '../support/services.js';
+
+const GUILD = '100000000000000001';
+const CHANNEL = '200000000000000001';
+const ALERTS = '200000000000000009';
+
+describe.each(testDatabaseTargets())('the lesson poster on $kind, with a channel double', (target) => {
+  const database = useTestDatabase(target);
+
+  async function setUp(options: { roleId?: string | null; createThread?: boolean } = {}) {
+    const db = database().db;
+    const lesson = makeLesson({ title: 'Ferry @everyone **news**' });
+    await upsertLesson(db, lesson);
+    await saveSchedule(
+      db,
+      { guildId: GUILD, channelId: CHANNEL, postTime: '09:00', timeZone: 'UTC', roleId: options.roleId ?? null, createThread: options.createThread ?? false },
+      new Date('2026-01-01T00:00:00Z'),
+    );
+    await updateGuildSettings(db, GUILD, { alertsChannelId: ALERTS });
+    const harness = createServiceHarness(db, '2026-05-02T09:00:05Z');
+    return { db, lesson, schedule: (await findSchedule(db, GUILD))!, ...harness };
+  }
+
+  it('sends the card once per claim, with a nonce, pinging only the chosen role, and records the message', async () => {
+    const { db, lesson, schedule, poster, channels } = await setUp({ roleId: '300000000000000001' });
+    const result = await poster.post(schedule, '2026-05-02', 0);
+    expect(result.status).toBe('sent');
+    const [send] = channels.sent;
+    expect(channels.sent).toHaveLength(1);
+    expect(send!.channelId).toBe(CHANNEL);
+    expect(send!.options.content).toBe('<@&300000000000000001> 📰 **Today’s lesson** is here!');
+    expect(send!.options.allowedMentions).toEqual({ parse: [], roles: ['300000000000000001'] });
+    expect(send!.options.enforceNonce).toBe(true);
+    expect(send!.options.nonce).toMatch(/^nd[0-9a-f]{22}$/u);
+    const buttons = (send!.options.components as unknown as { components: { custom_id: string }[] }[])[0]!.components;
+    expect(buttons.map((b) => decodeCustomId(b.custom_id)?.action)).toEqual(['dialogue', 'article', 'related', 'read']);
+    expect(JSON.stringify(send!.options.embeds)).not.toContain('@everyone');
+    const delivery = await dailyDelivery(db, GUILD, '2026-05-02');
+    expect(delivery).toMatchObject({ status: 'sent', messageId: send!.messageId, lessonId: lesson.id });
+    // The same day's post is not sent twice.
+    expect((await poster.post(schedule, '2026-05-02', 0)).status).toBe('already-claimed');
+    expect(channels.sent).toHaveLength(1);
+  });
+
+  it('without a role, nobody is pinged', async () => {
+    const { schedule, poster, channels } = await setUp();
+    await poster.post(schedule, '2026-05-02', 0);
+    expect(channels.sent[0]!.options.allowedMentions).toEqual({ parse: [] });
+    expect(channels.sent[0]!.options.content).toBe('📰 **Today’s lesson** is here!');
+  });
+
+  it('opens a discussion thread named after the lesson; a refused thread still posts and alerts once', async () => {
+    const { db, schedule, poster, channels } = await setUp({ createThread: true });
+    await poster.post(schedule, '2026-05-02', 0);
+    expect(channels.threads).toEqual([{ messageId: channels.sent[0]!.messageId, name: 'Ferry @everyone **news**' }]);
+    expect((await dailyDelivery(db, GUILD, '2026-05-02'))?.threadId).toBe(`thread-${channels.sent[0]!.messageId}`);
+
+    await upsertLesson(db, makeLesson({ date: '2025-06-01' }));
+    await upsertLesson(db, makeLesson({ date: '2025-06-02' }));
+    channels.refuseThreads(CHANNEL);
+    await poster.post(schedule, '2026-05-03', 0);
+    await poster.post(schedule, '2026-05-04', 0);
+    expect(channels.sentTo(CHANNEL)).toHaveLength(3);
+    expect(channels.sentTo(ALERTS)).toHaveLength(1);
+    expect(String(channels.sentTo(ALERTS)[0]!.options.content)).toMatch(/could not open a discussion thread/u);
+  });
+
+  it('a missing permission fails the post, backs off, and alerts the moderators once', async () => {
+    const { db, schedule, poster, channels } = await setUp();
+    channels.breakChannel(CHANNEL);
+    const result = await poster.post(schedule, '2026-05-02', 0);
+    expect(result).toMatchObject({ status: 'failed', reason: 'the channel no longer exists' });
+    expect(result.status === 'failed' && result.retryAt.getTime()).toBeGreaterThan(new Date('2026-05-02T09:00:05Z').getTime());
+    const failed = (await findSchedule(db, GUILD))!;
+    expect(failed.failureCount).toBe(1);
+    await poster.post(failed, '2026-05-02', 0);
+    expect(channels.sentTo(ALERTS)).toHaveLength(1);
+    expect(String(channels.sentTo(ALERTS)[0]!.options.content)).toMatch(/could not post today’s lesson in <#200000000000000001>: the channel no longer exists/u);
+  });
+
+  it('Discord being unreachable is not the moderators’ to fix: no alert, but the failure is recorded', async () => {
+    const { db, schedule, poster, channels } = await setUp();
+    channels.breakChannel(CHANNEL, new Error('connect ECONNREFUSED'));
+    expect(await poster.post(schedule, '2026-05-02', 0)).toMatchObject({ status: 'failed', reason: 'Discord could not be reached' });
+    expect(channels.sentTo(ALERTS)).toEqual([]);
+    expect((await findSchedule(db, GUILD))?.lastFailureReason).toBe('Discord could not be reached');
+  });
+
+  it('a claim is renewed only by the process holding it', async () => {
+    const { db, lesson } = await setUp();
+    const key = { guildId: GUILD, localDate: '2026-05-02', sequence: 0 };
+    await claimDelivery(db, { ...key, lessonId: lesson.id, channelId: CHANNEL, claimedBy: 'p1', now: new Date('2026-05-02T09:00:00Z'), staleClaimMs: 60_000 });
+    const claimedAt = async () => (await db.selectFrom('deliveries').select('claimed_at').executeTakeFirstOrThrow()).claimed_at;
+    await renewClaim(db, key, 'p2', new Date('2026-05-02T09:00:30Z'));
+    expect(new Date(await claimedAt()).toISOString()).toBe('2026-05-02T09:00:00.000Z');
+    await renewClaim(db, key, 'p1', new Date('2026-05-02T09:00:30Z'));
+    expect(new Date(await claimedAt()).toISOString()).toBe('2026-05-02T09:00:30.000Z');
+  });
+});

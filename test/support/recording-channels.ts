@@ -1,0 +1,53 @@
+import type { MessageCreateOptions } from 'discord.js';
+import { PostFailure, type Channels, type PostChannel } from '../../src/discord/channels.js';
+
+export interface RecordedSend {
+  readonly channelId: string;
+  readonly messageId: string;
+  readonly options: MessageCreateOptions;
+}
+
+/**
+ * A channel double for delivery's service tests: it records every message sent and thread opened, and
+ * can be told that a channel is gone, lacks a permission, or refuses threads.
+ */
+export class RecordingChannels implements Channels {
+  readonly sent: RecordedSend[] = [];
+  readonly threads: { messageId: string; name: string }[] = [];
+  private readonly broken = new Map<string, Error>();
+  private readonly noThreads = new Set<string>();
+  private nextId = 1000;
+
+  /** Posting in this channel fails with this error (default: the channel is gone). */
+  breakChannel(channelId: string, error: Error = new PostFailure('the channel no longer exists')): void {
+    this.broken.set(channelId, error);
+  }
+
+  refuseThreads(channelId: string): void {
+    this.noThreads.add(channelId);
+  }
+
+  sentTo(channelId: string): RecordedSend[] {
+    return this.sent.filter((send) => send.channelId === channelId);
+  }
+
+  async postable(channelId: string): Promise<PostChannel> {
+    const error = this.broken.get(channelId);
+    if (error) throw error;
+    return {
+      id: channelId,
+      send: async (options) => {
+        const messageId = String(this.nextId++);
+        this.sent.push({ channelId, messageId, options });
+        return {
+          id: messageId,
+          startThread: async ({ name }) => {
+            if (this.noThreads.has(channelId)) throw new Error('Missing Permissions');
+            this.threads.push({ messageId, name });
+            return { id: `thread-${messageId}` };
+          },
+        };
+      },
+    };
+  }
+}

@@ -2,12 +2,14 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
-import { countLessons, findLesson, listLessons } from '../db/lessons.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
 import { lessonToJson } from '../domain/lesson-parser/index.js';
-import { formatCounts, formatProblem, importLessons, parseSources } from '../lessons/import.js';
+import { formatCounts, formatProblem, parseSources } from '../lessons/import.js';
+import { createLessonsService, type LessonsService } from '../lessons/service.js';
 import { describeLesson } from '../lessons/describe.js';
 import { readSources, SourceError } from '../lessons/sources.js';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
 import { isMain } from './is-main.js';
 
 export const LESSONS_HELP = `Usage: npm run lessons -- <command>
@@ -27,34 +29,56 @@ Commands:
 
 class UsageError extends Error {}
 
+/** Where the CLI reads and writes: the process by default, buffers in tests (it runs in-process there). */
+export interface CliIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdin: NodeJS.ReadableStream;
+  out(line: string): void;
+  err(line: string): void;
+  /** Opens the configured database (default: opened and migrated from config; tests pass an open one). */
+  readonly openDatabase?: (config: Config) => Promise<{ readonly db: Kysely<DB>; close(): Promise<void> }>;
+}
+
+const processIo: CliIo = {
+  get env() {
+    return process.env;
+  },
+  // A getter: touching process.stdin creates it, which main.ts (importing LESSONS_HELP) must not do.
+  get stdin() {
+    return process.stdin;
+  },
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+};
+
 /** Exit codes: 0 success, 1 invalid input or failure, 2 wrong usage. */
-export async function runLessonsCli(argv: readonly string[]): Promise<number> {
+export async function runLessonsCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'import':
-        return await importCommand(rest);
+        return await importCommand(rest, io);
       case 'list':
-        return await listCommand(rest);
+        return await listCommand(rest, io);
       case 'show':
       case 'export':
-        return await showCommand(command, rest);
+        return await showCommand(command, rest, io);
       case undefined:
       case 'help':
       case '--help':
       case '-h':
-        console.log(LESSONS_HELP);
+        io.out(LESSONS_HELP);
         return 0;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`error: ${error.message}\n\n${LESSONS_HELP}`);
+      io.err(`error: ${error.message}\n\n${LESSONS_HELP}`);
       return 2;
     }
     if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof SourceError) {
-      console.error(error.message);
+      io.err(error.message);
       return 1;
     }
     throw error;
@@ -70,37 +94,37 @@ function asUsage<T>(parse: () => T): T {
   }
 }
 
-async function importCommand(args: readonly string[]): Promise<number> {
+async function importCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = asUsage(() =>
     parseArgs({ args: [...args], allowPositionals: true, options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } } }),
   );
   if (positionals.length === 0) throw new UsageError('import needs at least one file, directory or -');
   if (values.json && !values['dry-run']) throw new UsageError('--json goes with --dry-run');
-  const config = loadConfig();
+  const config = loadConfig(io.env);
 
-  const batch = parseSources(await readSources(positionals), { importTimeZone: config.IMPORT_TIMEZONE });
+  const batch = parseSources(await readSources(positionals, io.stdin), { importTimeZone: config.IMPORT_TIMEZONE });
   if (!batch.ok) {
-    for (const problem of batch.problems) console.error(formatProblem(problem));
-    console.error(`nothing imported: ${batch.problems.length} problem${batch.problems.length === 1 ? '' : 's'}`);
+    for (const problem of batch.problems) io.err(formatProblem(problem));
+    io.err(`nothing imported: ${batch.problems.length} problem${batch.problems.length === 1 ? '' : 's'}`);
     return 1;
   }
   const lessons = batch.lessons.map((parsed) => parsed.lesson);
   if (values['dry-run']) {
-    if (values.json) console.log(JSON.stringify(lessons.map(lessonToJson), null, 2));
-    else console.error(`${lessons.length} lesson${lessons.length === 1 ? '' : 's'} valid (dry run, nothing written)`);
+    if (values.json) io.out(JSON.stringify(lessons.map(lessonToJson), null, 2));
+    else io.err(`${lessons.length} lesson${lessons.length === 1 ? '' : 's'} valid (dry run, nothing written)`);
     return 0;
   }
 
-  return withDatabase(config, async (db) => {
+  return withLessons(config, io, async (library) => {
     const bar = progressBar(lessons.length);
     try {
-      const counts = await importLessons(db, lessons, (done) => bar?.update(done));
+      const counts = await library.importParsed(lessons, (done) => bar?.update(done));
       bar?.stop();
-      console.log(formatCounts(counts));
+      io.out(formatCounts(counts));
       return 0;
     } catch (error) {
       bar?.stop();
-      console.error(`nothing imported: ${(error as Error).message}`);
+      io.err(`nothing imported: ${(error as Error).message}`);
       return 1;
     }
   });
@@ -117,47 +141,45 @@ function progressBar(total: number): cliProgress.SingleBar | undefined {
   return bar;
 }
 
-async function listCommand(args: readonly string[]): Promise<number> {
+async function listCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = asUsage(() =>
     parseArgs({ args: [...args], allowPositionals: true, options: { limit: { type: 'string' } } }),
   );
   if (positionals.length > 0) throw new UsageError(`list takes no arguments (got ${positionals.join(' ')})`);
   const limit = values.limit === undefined ? 20 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
-  return withDatabase(loadConfig(), async (db) => {
-    const [lessons, total] = await Promise.all([listLessons(db, { limit }), countLessons(db)]);
+  return withLessons(loadConfig(io.env), io, async (lessons) => {
+    const { lessons: newest, total } = await lessons.list(limit);
     if (total === 0) {
-      console.log('The library is empty. Import lessons with: npm run lessons -- import examples/lessons');
+      io.out('The library is empty. Import lessons with: npm run lessons -- import examples/lessons');
       return 0;
     }
-    for (const lesson of lessons) console.log(`${lesson.date}  ${lesson.id}  ${lesson.title}`);
-    console.log(`(${lessons.length} of ${total} lessons)`);
+    for (const lesson of newest) io.out(`${lesson.date}  ${lesson.id}  ${lesson.title}`);
+    io.out(`(${newest.length} of ${total} lessons)`);
     return 0;
   });
 }
 
-async function showCommand(command: 'show' | 'export', args: readonly string[]): Promise<number> {
+async function showCommand(command: 'show' | 'export', args: readonly string[], io: CliIo): Promise<number> {
   const { positionals } = asUsage(() => parseArgs({ args: [...args], allowPositionals: true, options: {} }));
   if (positionals.length !== 1) throw new UsageError(`${command} needs exactly one lesson id`);
   const id = positionals[0] as string;
-  return withDatabase(loadConfig(), async (db) => {
-    const stored = await findLesson(db, id);
+  return withLessons(loadConfig(io.env), io, async (lessons) => {
+    const stored = await lessons.find(id);
     if (!stored) {
-      console.error(`no lesson with id ${id}`);
+      io.err(`no lesson with id ${id}`);
       return 1;
     }
-    console.log(command === 'export' ? JSON.stringify(lessonToJson(stored.lesson), null, 2) : describeLesson(stored));
+    io.out(command === 'export' ? JSON.stringify(lessonToJson(stored.lesson), null, 2) : describeLesson(stored));
     return 0;
   });
 }
 
-async function withDatabase(
-  config: Config,
-  action: (db: Awaited<ReturnType<typeof openMigratedDatabase>>['db']) => Promise<number>,
-): Promise<number> {
-  const database = await openMigratedDatabase(config);
+/** The lessons service over the configured database, opened (and migrated) for one command. */
+async function withLessons(config: Config, io: CliIo, action: (lessons: LessonsService) => Promise<number>): Promise<number> {
+  const database = await (io.openDatabase ?? openMigratedDatabase)(config);
   try {
-    return await action(database.db);
+    return await action(createLessonsService({ db: database.db, now: () => new Date(), importTimeZone: config.IMPORT_TIMEZONE }));
   } finally {
     await database.close();
   }

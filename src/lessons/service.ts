@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { findLesson, lessonIdsByTitle, newestLesson, searchLessons, type LibraryLesson } from '../db/lessons.js';
+import { countLessons, findLesson, lessonIdsByTitle, listLessons, newestLesson, searchLessons, type LessonSummary, type LibraryLesson } from '../db/lessons.js';
 import { countReadersInGuild } from '../db/reading.js';
 import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
@@ -9,6 +9,7 @@ import { truncateAtWord } from '../domain/text.js';
 import { localDate } from '../domain/schedule/index.js';
 import { isUuid } from '../domain/uuid.js';
 import { UserError } from '../user-error.js';
+import type { Lesson } from '../domain/lesson.js';
 import { importLessons, parseSources, type ImportCounts, type ImportProblem, type ParsedLesson } from './import.js';
 import { decodeText, SourceError } from './sources.js';
 
@@ -104,6 +105,22 @@ export function createLessonsService(deps: LessonsDeps) {
 
     async card(guildId: string, option: string | undefined): Promise<LessonCardData> {
       return withReaders(await requested(guildId, option), guildId);
+    },
+
+    /** The newest lessons and how many there are (`lessons list`). */
+    async list(limit: number): Promise<{ lessons: LessonSummary[]; total: number }> {
+      const [lessons, total] = await Promise.all([listLessons(db, { limit }), countLessons(db)]);
+      return { lessons, total };
+    },
+
+    /** A lesson by id, or undefined (`lessons show`, `lessons export`). */
+    find(lessonId: string): Promise<LibraryLesson | undefined> {
+      return findLesson(db, lessonId);
+    },
+
+    /** Writes parsed lessons in one transaction: all of them or none (`lessons import`). */
+    importParsed(lessons: readonly Lesson[], onProgress?: (done: number) => void): Promise<ImportCounts> {
+      return importLessons(db, lessons, onProgress);
     },
 
     /** A lesson a button names; it may have been removed since the button was posted. */

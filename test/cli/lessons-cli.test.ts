@@ -1,0 +1,153 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runLessonsCli } from '../../src/cli/lessons.js';
+import { testDatabaseTargets, useTestDatabase, type TestDatabase } from '../support/databases.js';
+
+/*
+ * The lessons CLI's contract (output, exit codes, one transaction), run in-process against each database:
+ * the same checks the process-level tests made, without a Node start per command. One process-level
+ * smoke test stays in test/e2e/lessons-cli.test.ts. Each test starts from an empty database of its own.
+ */
+const REFERENCE = 'examples/lessons/nhk-2025-05-31-japan-us-cyber.txt';
+const REFERENCE_ID = 'add8c4f2-5778-47a5-bd18-2492841fbc6e';
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(args: string[], env: Record<string, string>, stdin = '', database?: () => TestDatabase): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runLessonsCli(args, {
+    env: { LOG_LEVEL: 'warn', ...env },
+    stdin: Readable.from([Buffer.from(stdin)]),
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    // The test's open database; the CLI's own opening is what the process-level smoke test covers.
+    ...(database ? { openDatabase: async () => ({ db: database().db, close: async () => undefined }) } : {}),
+  });
+  const text = (lines: string[]) => (lines.length > 0 ? `${lines.join('\n')}\n` : '');
+  return { code, stdout: text(out), stderr: text(err) };
+}
+
+describe('lessons import --dry-run --json (in-process)', () => {
+  it('prints the reference export as one lesson matching the file, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-cli-'));
+    const result = await run(['import', REFERENCE, '--dry-run', '--json'], { DATA_DIR: dir });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lessons = JSON.parse(result.stdout) as Record<string, unknown>[];
+    expect(lessons).toHaveLength(1);
+    const lesson = lessons[0] as {
+      id: string; category: string; url: string; date: string; summary: string;
+      dialogue: { speaker: string; text: string }[]; article: string[]; similarReadings: string[];
+      sourceStats: unknown; sourceTimes: unknown;
+    };
+    expect(Object.keys(lesson)).toEqual(['id', 'category', 'url', 'date', 'title', 'summary', 'article', 'dialogue', 'similarReadings', 'sourceStats', 'sourceTimes']);
+    expect(lesson.id).toBe(REFERENCE_ID);
+    expect(lesson.category).toBe('nhk');
+    expect(lesson.url).toBe('https://www3.nhk.or.jp/nhkworld/en/news/20250531_12/');
+    expect(lesson.date).toBe('2025-05-31');
+    expect(lesson.dialogue).toHaveLength(11);
+    expect(lesson.dialogue.map((line) => line.speaker)).toEqual(['A', 'B', 'A', 'B', 'A', 'B', 'A', 'B', 'A', 'B', 'A']);
+    expect(lesson.dialogue[0]?.text).toMatch(/^Hey there, buddy!/u);
+    expect(lesson.article).toHaveLength(9);
+    expect(lesson.similarReadings).toHaveLength(5);
+    expect(lesson.similarReadings[3]).toMatch(/^Summary:/u);
+    expect(lesson.summary).toMatch(/^The defense chiefs of Japan and the United States agreed/u);
+    expect(lesson.sourceStats).toEqual({ words: 417, readCount: 1 });
+    expect(lesson.sourceTimes).toEqual({ created: '2025-06-02T07:14:00.000Z', updated: '2025-12-08T03:51:00.000Z', lastRead: '2025-06-02T07:20:00.000Z' });
+    // A dry run does not even open the database.
+    expect(readdirSync(dir)).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe.each(testDatabaseTargets())('lessons CLI on $kind (in-process)', (target) => {
+  const database = useTestDatabase(target);
+  const env = { DATA_DIR: 'unused' };
+  let work: string;
+  beforeEach(() => {
+    work = mkdtempSync(join(tmpdir(), 'newsdesk-files-'));
+  });
+  afterEach(() => {
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const lessons = (...args: string[]) => run(args, env, '', database);
+
+  it('imports, then re-imports in place, then reports an update', async () => {
+    expect((await lessons('import', REFERENCE)).stdout.trim()).toBe('imported 1, updated 0, unchanged 0');
+    expect((await lessons('import', REFERENCE)).stdout.trim()).toBe('imported 0, updated 0, unchanged 1');
+    const changed = join(work, 'changed.txt');
+    writeFileSync(changed, readFileSync(REFERENCE, 'utf8').replace('Singapore on Saturday.', 'Singapore on Sunday.'));
+    expect((await lessons('import', changed)).stdout.trim()).toBe('imported 0, updated 1, unchanged 0');
+    const list = await lessons('list');
+    expect(list.stdout).toContain(REFERENCE_ID);
+    expect(list.stdout).toContain('(1 of 1 lessons)');
+    const exported = JSON.parse((await lessons('export', REFERENCE_ID)).stdout) as { article: string[] };
+    expect(exported.article.join(' ')).toContain('Singapore on Sunday.');
+  });
+
+  it('refuses a batch with a broken file, naming file and line, and writes nothing', async () => {
+    await lessons('import', REFERENCE);
+    const good = join(work, 'good.json');
+    const reference = JSON.parse((await lessons('export', REFERENCE_ID)).stdout) as Record<string, unknown>;
+    writeFileSync(good, JSON.stringify({ ...reference, id: '11111111-2222-4333-8444-555555555555' }, null, 2));
+    const broken = join(work, 'broken.txt');
+    const lines = readFileSync(REFERENCE, 'utf8').split('\n');
+    const urlLine = lines.findIndex((line) => line.startsWith('URL:'));
+    lines[urlLine] = 'URL: not a url';
+    writeFileSync(broken, lines.join('\r\n'));
+    const result = await lessons('import', good, broken);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${broken}:${urlLine + 1}:`);
+    expect(result.stdout).toBe('');
+    const list = await lessons('list');
+    expect(list.stdout).not.toContain('11111111-2222-4333-8444-555555555555');
+    expect(list.stdout).toContain('(1 of 1 lessons)');
+  });
+
+  it('shows a lesson, and says so when an id is unknown', async () => {
+    await lessons('import', REFERENCE);
+    const shown = await lessons('show', REFERENCE_ID);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('Dialogue (11 lines)');
+    const missing = await lessons('show', '00000000-0000-4000-8000-000000000000');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no lesson with id');
+  });
+
+  it('lists an empty library with a hint', async () => {
+    const list = await lessons('list');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('The library is empty');
+  });
+
+  it('reads standard input', async () => {
+    const result = await run(['import', '-', '--dry-run'], env, readFileSync(REFERENCE, 'utf8'), database);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('1 lesson valid');
+  });
+});
+
+describe('lessons CLI usage (in-process)', () => {
+  it('an unknown command is a usage error with exit code 2', async () => {
+    const result = await run(['frobnicate'], {});
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown command "frobnicate"');
+    expect(result.stderr).toContain('Usage: npm run lessons');
+  });
+
+  it('--json without --dry-run and a missing file are usage and input errors', async () => {
+    expect((await run(['import', REFERENCE, '--json'], {})).code).toBe(2);
+    const missing = await run(['import', 'no/such/file.txt', '--dry-run'], {});
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no/such/file.txt: no such file or directory');
+  });
+});

@@ -178,7 +178,10 @@ export function defineCommand<const D extends CommandDefinition, Button extends 
     const group = interaction.options.getSubcommandGroup(false);
     const subcommand = interaction.options.getSubcommand(false);
     const top = (definition.options ?? []) as readonly AnyOption[];
-    if (subcommand === null) return { entry: table[definition.name] as SubcommandEntry<unknown>, holder: definition as AnyOption };
+    if (subcommand === null) {
+      const entry = Object.hasOwn(table, definition.name) ? (table[definition.name] as SubcommandEntry<unknown>) : undefined;
+      return entry ? { entry, holder: definition as AnyOption } : undefined;
+    }
     const parent = group === null ? top : (top.find((option) => option.name === group)?.options ?? []);
     const holder = parent.find((option) => option.name === subcommand);
     const entries = (group === null ? table : table[group]) as Record<string, SubcommandEntry<unknown>> | undefined;

@@ -11,6 +11,9 @@ import { runScript } from '../support/run-cli.js';
 const REFERENCE = 'examples/lessons/nhk-2025-05-31-japan-us-cyber.txt';
 const REFERENCE_ID = 'add8c4f2-5778-47a5-bd18-2492841fbc6e';
 
+// Three Node starts, two of them opening PGlite from disk: give a loaded machine room.
+const PROCESS_TIMEOUT_MS = 120_000;
+
 describe('the lessons CLI as a process', () => {
   it('imports into the embedded database and lists what it holds, with exit codes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'newsdesk-cli-'));
@@ -29,5 +32,5 @@ describe('the lessons CLI as a process', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, PROCESS_TIMEOUT_MS);
 });

@@ -41,6 +41,9 @@ export interface LessonReadersTable {
   dialogue_read_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   article_read_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The latest open of each part (maintained by a trigger from reading_events). */
+  dialogue_last_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  article_last_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export type ReadingKind = 'dialogue' | 'article' | 'finished';
@@ -52,6 +55,24 @@ export interface ReadingEventsTable {
   user_id: string;
   kind: ReadingKind;
   occurred_at: DefaultedTimestamp;
+}
+
+/** A member's own settings, the same in every server. */
+export interface MemberSettingsTable {
+  user_id: string;
+  timezone: string | null;
+  leaderboard_visible: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_at: DefaultedTimestamp;
+}
+
+/** Lessons and words read per member and server, kept by triggers from lesson_readers. */
+export interface MemberReadingTotalsTable {
+  guild_id: string;
+  user_id: string;
+  lessons_read: ColumnType<number, number | undefined, number>;
+  /** bigint: read as a string by the drivers. */
+  words_read: ColumnType<string, number | string | undefined, number | string>;
+  last_read_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -126,6 +147,8 @@ export interface DB {
   lesson_plans: LessonPlansTable;
   deliveries: DeliveriesTable;
   alerts_sent: AlertsSentTable;
+  member_settings: MemberSettingsTable;
+  member_reading_totals: MemberReadingTotalsTable;
 }
 
 export type LessonRow = Selectable<LessonsTable>;

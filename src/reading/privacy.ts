@@ -1,5 +1,9 @@
 import { deleteMemberRows, memberRows, type MemberRows } from '../db/privacy.js';
+import { UserError } from '../user-error.js';
 import type { ReadingDeps } from './deps.js';
+
+/** How long the forget-me confirm button works. */
+export const FORGET_CONFIRM_SECONDS = 120;
 
 export interface MemberExport {
   readonly format: 'newsdesk-member-export';
@@ -34,4 +38,17 @@ export async function forgetMember(deps: ReadingDeps, userId: string): Promise<F
   const counts = await deps.db.transaction().execute((trx) => deleteMemberRows(trx, userId));
   const deleted = Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
   return { deleted, total: Object.values(deleted).reduce((sum, n) => sum + n, 0) };
+}
+
+/** When a forget-me confirmation asked for now stops working (unix seconds). */
+export function forgetConfirmationExpiry(deps: ReadingDeps): number {
+  return Math.floor(deps.now().getTime() / 1000) + FORGET_CONFIRM_SECONDS;
+}
+
+/** The confirm button pressed: forgets the member unless the confirmation expired. */
+export async function confirmForget(deps: ReadingDeps, userId: string, expiresAt: number): Promise<ForgetOutcome> {
+  if (deps.now().getTime() / 1000 > expiresAt) {
+    throw new UserError('This confirmation has expired: nothing was deleted. Run `/privacy forget-me` again.');
+  }
+  return forgetMember(deps, userId);
 }

@@ -237,7 +237,9 @@ describe.each(testDatabaseTargets())('learner progress on $kind', (target) => {
     it('gives the caller’s own rank when outside the top 10', async () => {
       const ids = await lessons(db(), 12);
       // Member m<k> read k lessons (k = 1..12); `me` read 1, tied with m1 but with fewer words.
-      const events = ids.flatMap((_, k) => ids.slice(0, k + 1).map((id) => ({ lesson: id, user: `m${k + 1}`, kind: 'article' as const, at: daysAgo(1) })));
+      const events: { lesson: string; user: string; kind: ReadingKind; at: Date }[] = ids.flatMap((_, k) =>
+        ids.slice(0, k + 1).map((id) => ({ lesson: id, user: `m${k + 1}`, kind: 'article' as const, at: daysAgo(1) })),
+      );
       events.push({ lesson: ids[0]!, user: 'me', kind: 'finished', at: daysAgo(1) });
       await insertEvents(db(), events);
       for (const period of ['week', 'all'] as const) {

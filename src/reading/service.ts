@@ -1,5 +1,5 @@
 import type { LibraryLesson } from '../db/lessons.js';
-import { lessonReadersInGuild } from '../db/progress.js';
+import { lessonReadersInGuild, mostReadLessons } from '../db/progress.js';
 import { recordReading, type ReadOutcome } from '../db/reading.js';
 import type { ReadingKind } from '../db/schema.js';
 import { catchup } from './catchup.js';
@@ -43,6 +43,8 @@ export function createReadingService(deps: ReadingDeps) {
     setLeaderboardVisible: (userId: string, visible: boolean) => setLeaderboardVisible(deps, userId, visible),
     timeZoneChoices: (typed: string) => timeZoneSuggestions(typed),
     exportMember: (userId: string) => exportMember(deps, userId),
+    /** The most-read lessons (by members who read them), in one server or in all: `npm run lessons -- stats`. */
+    mostRead: (options: { guildId?: string | undefined; limit: number }) => mostReadLessons(deps.db, options),
     forgetConfirmationExpiry: () => forgetConfirmationExpiry(deps),
     confirmForget: (userId: string, expiresAt: number) => confirmForget(deps, userId, expiresAt),
   };

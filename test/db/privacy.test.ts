@@ -4,7 +4,7 @@ import { findLesson, upsertLesson } from '../../src/db/lessons.js';
 import { lessonReadersInGuild } from '../../src/db/progress.js';
 import type { DB } from '../../src/db/schema.js';
 import { leaderboard } from '../../src/reading/leaderboard.js';
-import { exportMember, forgetMember, type MemberExport } from '../../src/reading/privacy.js';
+import { confirmForget, exportMember, forgetConfirmationExpiry, forgetMember, type MemberExport } from '../../src/reading/privacy.js';
 import { setLeaderboardVisible, setMemberTimeZone } from '../../src/reading/settings.js';
 import { makeLesson } from '../support/lessons.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
@@ -115,6 +115,17 @@ describe.each(testDatabaseTargets())('export and forget-me on $kind', (target) =
 
     // Forgetting twice finds nothing more.
     expect(await forgetMember(deps(), ME)).toEqual({ deleted: {}, total: 0 });
+  });
+
+  it('the confirmation expires after two minutes: a late press deletes nothing', async () => {
+    await history();
+    const expiresAt = forgetConfirmationExpiry(deps());
+    expect(expiresAt).toBe(NOW.getTime() / 1000 + 120);
+    const late = { db: db().db, now: () => new Date(NOW.getTime() + 121_000) };
+    await expect(confirmForget(late, ME, expiresAt)).rejects.toThrow(/expired/u);
+    expect(JSON.parse((await exportMember(deps(), ME)).json).tables.reading_events).toHaveLength(3);
+    const inTime = { db: db().db, now: () => new Date(NOW.getTime() + 119_000) };
+    expect((await confirmForget(inTime, ME, expiresAt)).deleted.reading_events).toBe(3);
   });
 
   it('forget-me also covers a table added later with a user_id column', async () => {

@@ -51,7 +51,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // Readers of a lesson in a server and the latest read (the card).
   await sql`create index lesson_readers_lesson_guild_idx on lesson_readers (lesson_id, guild_id, last_read_at)`.execute(db);
 
-  await sql`create index reading_events_user_idx on reading_events (user_id)`.execute(db);
+  // A member's events in every server (export, forget-me) and, index-only, their reading days in one server.
+  await sql`create index reading_events_user_idx on reading_events (user_id, guild_id, occurred_at)`.execute(db);
 
   // Lessons and words read by each member of each server, ever (/leaderboard all, /progress).
   await db.schema

@@ -117,7 +117,7 @@ async function load(db: Kysely<DB>, events: number): Promise<void> {
   await sql`
     insert into reading_events (lesson_id, guild_id, user_id, kind, occurred_at)
     select md5('lesson' || greatest(1, ${lessons} - d - (random() * 3)::int))::uuid, ${GUILD},
-      (800000000000000000 + floor(${members} * power(random(), 1.5)))::text,
+      (800000000000000000 + floor(${members} * power(random(), 1.5))::bigint)::text,
       (array['dialogue', 'article', 'finished'])[1 + floor(random() * 3)::int],
       ${NOW.toISOString()}::timestamptz - (d || ' days')::interval - (random() * interval '1 day')
     from (select floor(random() * ${DAYS})::int as d from generate_series(1, ${events})) as picks`.execute(db);

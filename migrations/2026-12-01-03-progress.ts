@@ -78,6 +78,34 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     from lesson_readers r join lessons l on l.id = r.lesson_id
     group by r.guild_id, r.user_id`.execute(db);
 
+  // Leaderboards over the last N days, kept as running totals per member (issue 10's p95 target): each
+  // server's window has a boundary; a member's totals count their lesson_readers rows read at or after it.
+  // Triggers add reads as they come; the service moves the boundary forward before reading the board and
+  // subtracts what fell out of the window (the rows between the old and the new boundary).
+  await db.schema
+    .createTable('leaderboard_windows')
+    .addColumn('guild_id', 'text', (col) => col.notNull())
+    .addColumn('days', 'integer', (col) => col.notNull())
+    .addColumn('boundary', 'timestamptz', (col) => col.notNull())
+    .addPrimaryKeyConstraint('leaderboard_windows_pk', ['guild_id', 'days'])
+    .execute();
+  await db.schema
+    .createTable('member_window_totals')
+    .addColumn('guild_id', 'text', (col) => col.notNull())
+    .addColumn('days', 'integer', (col) => col.notNull())
+    .addColumn('user_id', 'text', (col) => col.notNull())
+    .addColumn('lessons_read', 'integer', (col) => col.notNull().defaultTo(0))
+    .addColumn('words_read', 'bigint', (col) => col.notNull().defaultTo(0))
+    .addPrimaryKeyConstraint('member_window_totals_pk', ['guild_id', 'days', 'user_id'])
+    .execute();
+  await sql`
+    create index member_window_totals_rank_idx
+    on member_window_totals (guild_id, days, lessons_read desc, words_read desc, user_id)`.execute(db);
+  await sql`create index member_window_totals_user_idx on member_window_totals (user_id)`.execute(db);
+  // What falls out of a window when its boundary moves: parts' last opens by server and time.
+  await sql`create index lesson_readers_dialogue_last_idx on lesson_readers (guild_id, dialogue_last_at) include (user_id, lesson_id)`.execute(db);
+  await sql`create index lesson_readers_article_last_idx on lesson_readers (guild_id, article_last_at) include (user_id, lesson_id)`.execute(db);
+
   await sql`
     create function reading_event_recorded() returns trigger language plpgsql as $$
     begin
@@ -116,6 +144,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       member_user text;
       lesson uuid;
       latest timestamptz;
+      w record;
     begin
       if tg_op = 'DELETE' then
         lesson := old.lesson_id; member_guild := old.guild_id; member_user := old.user_id;
@@ -164,6 +193,35 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           last_read_at = greatest(last_read_at, latest)
         where id = lesson and (lesson_delta <> 0 or last_read_at is null or last_read_at < latest);
       end if;
+
+      -- Each window of this server: the row's contribution before and after (0 when absent). FOR SHARE
+      -- waits for a boundary move in progress and keeps the boundary still until this write commits.
+      for w in select days, boundary from leaderboard_windows where guild_id = member_guild for share loop
+        lesson_delta := 0;
+        word_delta := 0;
+        if tg_op <> 'INSERT' then
+          lesson_delta := lesson_delta - (case when old.last_read_at >= w.boundary then 1 else 0 end);
+          word_delta := word_delta - (case when old.dialogue_last_at >= w.boundary then d_words else 0 end)
+                                   - (case when old.article_last_at >= w.boundary then a_words else 0 end);
+        end if;
+        if tg_op <> 'DELETE' then
+          lesson_delta := lesson_delta + (case when new.last_read_at >= w.boundary then 1 else 0 end);
+          word_delta := word_delta + (case when new.dialogue_last_at >= w.boundary then d_words else 0 end)
+                                   + (case when new.article_last_at >= w.boundary then a_words else 0 end);
+        end if;
+        if lesson_delta <> 0 or word_delta <> 0 then
+          if tg_op = 'DELETE' then
+            update member_window_totals set lessons_read = lessons_read + lesson_delta, words_read = words_read + word_delta
+            where guild_id = member_guild and days = w.days and user_id = member_user;
+          else
+            insert into member_window_totals as t (guild_id, days, user_id, lessons_read, words_read)
+            values (member_guild, w.days, member_user, lesson_delta, word_delta)
+            on conflict (guild_id, days, user_id) do update set
+              lessons_read = t.lessons_read + excluded.lessons_read,
+              words_read = t.words_read + excluded.words_read;
+          end if;
+        end if;
+      end loop;
       return null;
     end $$`.execute(db);
   await sql`
@@ -183,6 +241,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         group by guild_id, user_id
       ) x
       where t.guild_id = x.guild_id and t.user_id = x.user_id and x.delta <> 0;
+      update member_window_totals t set words_read = t.words_read + x.delta
+      from (
+        select r.guild_id, w.days, r.user_id,
+          sum(case when r.dialogue_last_at >= w.boundary then new.dialogue_words - old.dialogue_words else 0 end
+            + case when r.article_last_at >= w.boundary then new.article_words - old.article_words else 0 end) as delta
+        from lesson_readers r join leaderboard_windows w on w.guild_id = r.guild_id
+        where r.lesson_id = new.id
+        group by r.guild_id, w.days, r.user_id
+      ) x
+      where t.guild_id = x.guild_id and t.days = x.days and t.user_id = x.user_id and x.delta <> 0;
       return null;
     end $$`.execute(db);
   await sql`
@@ -198,6 +266,10 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop function lesson_words_changed()`.execute(db);
   await sql`drop function lesson_reader_changed()`.execute(db);
   await sql`drop function reading_event_recorded()`.execute(db);
+  await db.schema.dropTable('member_window_totals').execute();
+  await db.schema.dropTable('leaderboard_windows').execute();
+  await sql`drop index lesson_readers_dialogue_last_idx`.execute(db);
+  await sql`drop index lesson_readers_article_last_idx`.execute(db);
   await db.schema.dropTable('member_reading_totals').execute();
   await sql`drop index reading_events_user_idx`.execute(db);
   await sql`drop index lesson_readers_lesson_guild_idx`.execute(db);

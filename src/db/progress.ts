@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Executor } from './schema.js';
+import { sql, type Transaction } from 'kysely';
+import type { DB, Executor } from './schema.js';
 
 /*
  * Queries for learner progress. Everything here is derived from reading_events: directly (reading days)
@@ -127,59 +127,111 @@ export interface LeaderboardRows {
 const notHidden = (userColumn: string) =>
   sql<boolean>`not exists (select 1 from member_settings s where s.user_id = ${sql.ref(userColumn)} and not s.leaderboard_visible)`;
 
+/** Where a board's totals come from: all-time totals, or a window's running totals (after moving it). */
+export type BoardSource = { readonly kind: 'all' } | { readonly kind: 'window'; readonly days: number };
+
 /**
- * The all-time board from member_reading_totals: the top along its rank index, and the caller's rank as
- * one plus the visible members strictly ahead (two index ranges).
+ * A board from running totals: the top along the rank index, and the caller's rank as one plus the
+ * visible members strictly ahead (two index ranges). Members equal on lessons and words share a rank.
  */
-export async function leaderboardAllTime(db: Executor, guildId: string, callerId: string, limit: number): Promise<LeaderboardRows> {
-  const topRows = await db
-    .selectFrom('member_reading_totals as t')
-    .select(['t.user_id', 't.lessons_read', 't.words_read'])
-    .where('t.guild_id', '=', guildId)
-    .where('t.lessons_read', '>', 0)
-    .where(notHidden('t.user_id'))
-    .orderBy('t.lessons_read', 'desc')
-    .orderBy('t.words_read', 'desc')
-    .orderBy('t.user_id')
-    .limit(limit)
-    .execute();
+export async function rankedBoard(
+  db: Executor,
+  source: BoardSource,
+  guildId: string,
+  callerId: string,
+  limit: number,
+): Promise<LeaderboardRows> {
+  const from = source.kind === 'all' ? sql`member_reading_totals t` : sql`member_window_totals t`;
+  const scope = source.kind === 'all' ? sql`t.guild_id = ${guildId}` : sql`t.guild_id = ${guildId} and t.days = ${source.days}`;
+  const topRows = await sql<{ user_id: string; lessons_read: number; words_read: string }>`
+    select t.user_id, t.lessons_read, t.words_read from ${from}
+    where ${scope} and t.lessons_read > 0 and ${notHidden('t.user_id')}
+    order by t.lessons_read desc, t.words_read desc, t.user_id
+    limit ${limit}`.execute(db);
   const top: LeaderboardEntry[] = [];
-  for (const [i, row] of topRows.entries()) {
+  for (const [i, row] of topRows.rows.entries()) {
     const previous = top[i - 1];
-    const tied = previous && previous.lessonsRead === row.lessons_read && previous.wordsRead === Number(row.words_read);
-    top.push({ userId: row.user_id, rank: tied ? previous.rank : i + 1, lessonsRead: row.lessons_read, wordsRead: Number(row.words_read) });
+    const words = Number(row.words_read);
+    const tied = previous && previous.lessonsRead === row.lessons_read && previous.wordsRead === words;
+    top.push({ userId: row.user_id, rank: tied ? previous.rank : i + 1, lessonsRead: row.lessons_read, wordsRead: words });
   }
   const inTop = top.find((entry) => entry.userId === callerId);
   if (inTop) return { top, caller: inTop };
 
-  const own = await db
-    .selectFrom('member_reading_totals as t')
-    .select(['t.lessons_read', 't.words_read'])
-    .where('t.guild_id', '=', guildId)
-    .where('t.user_id', '=', callerId)
-    .where('t.lessons_read', '>', 0)
-    .where(notHidden('t.user_id'))
-    .executeTakeFirst();
-  if (!own) return { top, caller: null };
-  const ahead = await db
-    .selectFrom('member_reading_totals as t')
-    .select(sql<number>`count(*)::int`.as('count'))
-    .where('t.guild_id', '=', guildId)
-    .where((eb) =>
-      eb.or([
-        eb('t.lessons_read', '>', own.lessons_read),
-        eb.and([eb('t.lessons_read', '=', own.lessons_read), eb('t.words_read', '>', own.words_read)]),
-      ]),
-    )
-    .where(notHidden('t.user_id'))
-    .executeTakeFirstOrThrow();
-  return { top, caller: { userId: callerId, rank: ahead.count + 1, lessonsRead: own.lessons_read, wordsRead: Number(own.words_read) } };
+  const own = await sql<{ lessons_read: number; words_read: string }>`
+    select t.lessons_read, t.words_read from ${from}
+    where ${scope} and t.user_id = ${callerId} and t.lessons_read > 0 and ${notHidden('t.user_id')}`.execute(db);
+  const mine = own.rows[0];
+  if (!mine) return { top, caller: null };
+  const ahead = await sql<{ count: number }>`
+    select count(*)::int as count from ${from}
+    where ${scope} and (t.lessons_read > ${mine.lessons_read} or (t.lessons_read = ${mine.lessons_read} and t.words_read > ${mine.words_read}))
+      and ${notHidden('t.user_id')}`.execute(db);
+  const count = ahead.rows[0]?.count ?? 0;
+  return { top, caller: { userId: callerId, rank: count + 1, lessonsRead: mine.lessons_read, wordsRead: Number(mine.words_read) } };
 }
 
 /**
- * The board for reads since `since`: a lesson counts when the member read it (any event) in the period,
- * and its dialogue (article) words when they opened the dialogue (article) in the period. One pass over
- * lesson_readers' (server, last read) index, which carries what it needs.
+ * Moves a server's `days`-long window to start at `boundary` (run it in a transaction, then read the
+ * board in the same one). The first time, the window's totals are computed from lesson_readers, with
+ * writers held off so none is missed. Later, only the rows between the old and the new boundary are
+ * counted out (or, if the clock went back, in): a few rows when boards are asked for often.
+ */
+export async function moveLeaderboardWindow(trx: Transaction<DB>, guildId: string, days: number, boundary: Date): Promise<void> {
+  const current = await trx
+    .selectFrom('leaderboard_windows')
+    .select('boundary')
+    .where('guild_id', '=', guildId)
+    .where('days', '=', days)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!current) {
+    // SHARE mode waits for writes in flight and holds new ones until this commits: none is counted twice or lost.
+    await sql`lock table lesson_readers in share mode`.execute(trx);
+    await trx.insertInto('leaderboard_windows').values({ guild_id: guildId, days, boundary }).execute();
+    await sql`
+      insert into member_window_totals (guild_id, days, user_id, lessons_read, words_read)
+      select r.guild_id, ${days}::int, r.user_id, count(*),
+        sum(case when r.dialogue_last_at >= ${boundary} then l.dialogue_words else 0 end
+          + case when r.article_last_at >= ${boundary} then l.article_words else 0 end)
+      from lesson_readers r join lessons l on l.id = r.lesson_id
+      where r.guild_id = ${guildId} and r.last_read_at >= ${boundary}
+      group by r.guild_id, r.user_id`.execute(trx);
+    return;
+  }
+  const from = current.boundary;
+  if (from.getTime() === boundary.getTime()) return;
+  // Moving forward counts out what lies in [from, boundary); back (a clock set back), counts it in again.
+  const [low, high, sign] = from < boundary ? [from, boundary, -1] : [boundary, from, 1];
+  await sql`
+    insert into member_window_totals as t (guild_id, days, user_id, lessons_read, words_read)
+    select ${guildId}, ${days}::int, user_id, ${sign}::int * sum(lessons)::int, ${sign}::int * sum(words)::bigint
+    from (
+      select r.user_id, 1 as lessons, 0 as words from lesson_readers r
+        where r.guild_id = ${guildId} and r.last_read_at >= ${low} and r.last_read_at < ${high}
+      union all
+      select r.user_id, 0, l.dialogue_words from lesson_readers r join lessons l on l.id = r.lesson_id
+        where r.guild_id = ${guildId} and r.dialogue_last_at >= ${low} and r.dialogue_last_at < ${high}
+      union all
+      select r.user_id, 0, l.article_words from lesson_readers r join lessons l on l.id = r.lesson_id
+        where r.guild_id = ${guildId} and r.article_last_at >= ${low} and r.article_last_at < ${high}
+    ) moved
+    group by user_id
+    on conflict (guild_id, days, user_id) do update set
+      lessons_read = t.lessons_read + excluded.lessons_read,
+      words_read = t.words_read + excluded.words_read`.execute(trx);
+  await trx
+    .updateTable('leaderboard_windows')
+    .set({ boundary })
+    .where('guild_id', '=', guildId)
+    .where('days', '=', days)
+    .execute();
+}
+
+/**
+ * The board for reads since `since`, computed directly from lesson_readers: a lesson counts when the
+ * member read it (any event) in the period, and its dialogue (article) words when they opened the dialogue
+ * (article) in the period. The reference the running totals are tested against.
  */
 export async function leaderboardSince(
   db: Executor,

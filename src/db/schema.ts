@@ -75,6 +75,22 @@ export interface MemberReadingTotalsTable {
   last_read_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+/** Per server and window length (days): totals below count lesson_readers rows read at or after `boundary`. */
+export interface LeaderboardWindowsTable {
+  guild_id: string;
+  days: number;
+  boundary: Timestamp;
+}
+
+/** Lessons and words read per member in a server's window, kept by triggers and the window's boundary moves. */
+export interface MemberWindowTotalsTable {
+  guild_id: string;
+  days: number;
+  user_id: string;
+  lessons_read: ColumnType<number, number | undefined, number>;
+  words_read: ColumnType<string, number | string | undefined, number | string>;
+}
+
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 export interface GuildSettingsTable {
@@ -149,6 +165,8 @@ export interface DB {
   alerts_sent: AlertsSentTable;
   member_settings: MemberSettingsTable;
   member_reading_totals: MemberReadingTotalsTable;
+  leaderboard_windows: LeaderboardWindowsTable;
+  member_window_totals: MemberWindowTotalsTable;
 }
 
 export type LessonRow = Selectable<LessonsTable>;

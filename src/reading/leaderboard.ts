@@ -1,4 +1,4 @@
-import { leaderboardAllTime, leaderboardSince, type LeaderboardEntry } from '../db/progress.js';
+import { moveLeaderboardWindow, rankedBoard, type LeaderboardEntry } from '../db/progress.js';
 import type { ReadingDeps } from './deps.js';
 import { memberZone } from './zone.js';
 
@@ -31,9 +31,12 @@ export async function leaderboard(
   const days = PERIOD_DAYS[request.period];
   const since = days === null ? null : new Date(deps.now().getTime() - days * 86_400_000);
   const [rows, caller] = await Promise.all([
-    since === null
-      ? leaderboardAllTime(deps.db, request.guildId, request.callerId, LEADERBOARD_SIZE)
-      : leaderboardSince(deps.db, request.guildId, since, request.callerId, LEADERBOARD_SIZE),
+    days === null
+      ? rankedBoard(deps.db, { kind: 'all' }, request.guildId, request.callerId, LEADERBOARD_SIZE)
+      : deps.db.transaction().execute(async (trx) => {
+          await moveLeaderboardWindow(trx, request.guildId, days, since ?? new Date(0));
+          return rankedBoard(trx, { kind: 'window', days }, request.guildId, request.callerId, LEADERBOARD_SIZE);
+        }),
     memberZone(deps, request.guildId, request.callerId),
   ]);
   const inTop = rows.top.some((entry) => entry.userId === request.callerId);

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { findLesson, upsertLesson } from '../../src/db/lessons.js';
-import { lessonReadersInGuild, memberReadingDays, mostReadLessons } from '../../src/db/progress.js';
+import { leaderboardSince, lessonReadersInGuild, memberReadingDays, mostReadLessons } from '../../src/db/progress.js';
 import { recordReading } from '../../src/db/reading.js';
 import type { ReadingKind } from '../../src/db/schema.js';
 import { readingDays } from '../../src/domain/progress/streaks.js';
@@ -252,6 +252,46 @@ describe.each(testDatabaseTargets())('learner progress on $kind', (target) => {
       }
       const nobody = await leaderboard(deps(), { guildId: G, callerId: 'stranger', period: 'all' });
       expect(nobody.callerOutsideTop).toBeNull();
+    });
+  });
+
+  describe('leaderboard windows kept as running totals', () => {
+    it('agree with a direct count from lesson_readers as time passes, reads arrive (old and new) and a lesson changes', async () => {
+      const ids = await lessons(db(), 6);
+      const users = ['a', 'b', 'c', 'd', 'e'];
+      const kinds: ReadingKind[] = ['dialogue', 'article', 'finished'];
+      let seed = 7;
+      const random = () => {
+        seed = (seed * 48271) % 2147483647;
+        return seed / 2147483647;
+      };
+      const someEvents = (around: Date, n: number) =>
+        Array.from({ length: n }, () => ({
+          lesson: ids[Math.floor(random() * ids.length)]!,
+          user: users[Math.floor(random() * users.length)]!,
+          kind: kinds[Math.floor(random() * kinds.length)]!,
+          at: new Date(around.getTime() - random() * 40 * DAY),
+        }));
+      await insertEvents(db(), someEvents(NOW, 60));
+      await setLeaderboardVisible(deps(), 'e', false);
+      let now = NOW;
+      for (let step = 0; step < 8; step += 1) {
+        for (const period of ['week', 'month'] as const) {
+          const board = await leaderboard({ db: db().db, now: () => now }, { guildId: G, callerId: 'c', period });
+          const since = new Date(now.getTime() - (period === 'week' ? 7 : 30) * DAY);
+          const reference = await leaderboardSince(db().db, G, since, 'c', 10);
+          expect(board.top, `${period} at step ${step}`).toEqual(reference.top);
+          expect(board.callerOutsideTop ?? board.top.find((e) => e.userId === 'c') ?? null).toEqual(reference.caller);
+        }
+        // Time passes (by hours to days, sometimes back), more reads come in, old history is written.
+        now = new Date(now.getTime() + (step === 4 ? -2 * DAY : (0.3 + random() * 3) * DAY));
+        await insertEvents(db(), someEvents(now, 12));
+        if (step === 2) {
+          const lesson = (await findLesson(db().db, ids[0]!))!.lesson;
+          await upsertLesson(db().db, { ...lesson, article: [...lesson.article, 'Four more words here.'] });
+        }
+        if (step === 5) await setLeaderboardVisible(deps(), 'e', true);
+      }
     });
   });
 

@@ -9,7 +9,8 @@ import { sql, type Kysely } from 'kysely';
  *   reading_events  --insert-->  lesson_readers (one row per member and lesson: first/last times per part)
  *   lesson_readers  --insert/update/delete-->  member_reading_totals (lessons and words per member and server)
  *                                              and lessons.read_count / last_read_at
- *   lessons         --update of word counts-->  member_reading_totals.words_read
+ *                                              and member_window_totals (per server window, see below)
+ *   lessons         --update of word counts-->  member_reading_totals.words_read, member_window_totals
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   // A member's own settings, the same in every server.

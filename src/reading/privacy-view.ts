@@ -10,6 +10,7 @@ const TABLE_NAMES: Record<string, string> = {
   reading_events: 'reading history (opens and marks)',
   lesson_readers: 'lessons read',
   member_reading_totals: 'reading totals per server',
+  member_window_totals: 'leaderboard totals for the last 7 and 30 days',
   member_settings: 'your settings (time zone, leaderboard)',
   'lesson_plans.planned_by': 'lesson plans you made (kept for the server, without your name)',
 };

@@ -95,9 +95,19 @@ describe.each(testDatabaseTargets())('export and forget-me on $kind', (target) =
     const { a, b } = await history();
     expect(await tracesOf(db().db, ME)).not.toEqual([]);
     expect((await findLesson(db().db, a.id))?.readCount).toBe(2);
+    // A week's board exists, with running totals for the member in both servers.
+    await leaderboard(deps(), { guildId: G1, callerId: ME, period: 'week' });
+    await leaderboard(deps(), { guildId: G2, callerId: ME, period: 'week' });
 
     const outcome = await forgetMember(deps(), ME);
-    expect(outcome.deleted).toMatchObject({ reading_events: 3, lesson_readers: 2, member_reading_totals: 2, member_settings: 1, 'lesson_plans.planned_by': 1 });
+    expect(outcome.deleted).toMatchObject({
+      reading_events: 3,
+      lesson_readers: 2,
+      member_reading_totals: 2,
+      member_window_totals: 2,
+      member_settings: 1,
+      'lesson_plans.planned_by': 1,
+    });
     expect(await tracesOf(db().db, ME)).toEqual([]);
 
     // Read counts drop accordingly; the other member's reading and the plan itself stay.
@@ -109,8 +119,10 @@ describe.each(testDatabaseTargets())('export and forget-me on $kind', (target) =
     expect(await tracesOf(db().db, OTHER)).toEqual(
       expect.arrayContaining(['reading_events.user_id', 'lesson_readers.user_id', 'member_reading_totals.user_id', 'member_settings.user_id']),
     );
-    const board = await leaderboard(deps(), { guildId: G1, callerId: OTHER, period: 'all' });
-    expect(board.top.map((e) => e.userId)).toEqual([OTHER]);
+    for (const period of ['all', 'week'] as const) {
+      const board = await leaderboard(deps(), { guildId: G1, callerId: OTHER, period });
+      expect(board.top.map((e) => e.userId)).toEqual([OTHER]);
+    }
     expect(await db().db.selectFrom('lesson_plans').select('lesson_id').execute()).toHaveLength(1);
 
     // Forgetting twice finds nothing more.

@@ -107,6 +107,48 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index lesson_readers_dialogue_last_idx on lesson_readers (guild_id, dialogue_last_at) include (user_id, lesson_id)`.execute(db);
   await sql`create index lesson_readers_article_last_idx on lesson_readers (guild_id, article_last_at) include (user_id, lesson_id)`.execute(db);
 
+  // How many members of a board have each number of lessons read (days 0: all time): a caller's rank is
+  // these counts summed above their number, plus their tie group, instead of a count over every member.
+  await db.schema
+    .createTable('leaderboard_counts')
+    .addColumn('guild_id', 'text', (col) => col.notNull())
+    .addColumn('days', 'integer', (col) => col.notNull())
+    .addColumn('lessons_read', 'integer', (col) => col.notNull())
+    .addColumn('members', 'integer', (col) => col.notNull())
+    .addPrimaryKeyConstraint('leaderboard_counts_pk', ['guild_id', 'days', 'lessons_read'])
+    .execute();
+  await sql`
+    create function board_member_changed() returns trigger language plpgsql as $$
+    declare
+      board_days integer;
+    begin
+      if tg_table_name = 'member_window_totals' then
+        board_days := case when tg_op = 'DELETE' then old.days else new.days end;
+      else
+        board_days := 0;
+      end if;
+      if tg_op <> 'INSERT' and old.lessons_read > 0 then
+        update leaderboard_counts set members = members - 1
+        where guild_id = old.guild_id and days = board_days and lessons_read = old.lessons_read;
+      end if;
+      if tg_op <> 'DELETE' and new.lessons_read > 0 then
+        insert into leaderboard_counts as c (guild_id, days, lessons_read, members)
+        values (new.guild_id, board_days, new.lessons_read, 1)
+        on conflict (guild_id, days, lessons_read) do update set members = c.members + 1;
+      end if;
+      return null;
+    end $$`.execute(db);
+  await sql`
+    create trigger member_reading_totals_to_counts after insert or delete or update of lessons_read on member_reading_totals
+    for each row execute function board_member_changed()`.execute(db);
+  await sql`
+    create trigger member_window_totals_to_counts after insert or delete or update of lessons_read on member_window_totals
+    for each row execute function board_member_changed()`.execute(db);
+  await sql`
+    insert into leaderboard_counts (guild_id, days, lessons_read, members)
+    select guild_id, 0, lessons_read, count(*) from member_reading_totals where lessons_read > 0
+    group by guild_id, lessons_read`.execute(db);
+
   await sql`
     create function reading_event_recorded() returns trigger language plpgsql as $$
     begin
@@ -262,6 +304,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop trigger lessons_words_to_totals on lessons`.execute(db);
+  await sql`drop trigger member_window_totals_to_counts on member_window_totals`.execute(db);
+  await sql`drop trigger member_reading_totals_to_counts on member_reading_totals`.execute(db);
+  await sql`drop function board_member_changed()`.execute(db);
+  await db.schema.dropTable('leaderboard_counts').execute();
   await sql`drop trigger lesson_readers_to_totals on lesson_readers`.execute(db);
   await sql`drop trigger reading_events_to_readers on reading_events`.execute(db);
   await sql`drop function lesson_words_changed()`.execute(db);

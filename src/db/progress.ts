@@ -163,11 +163,20 @@ export async function rankedBoard(
     where ${scope} and t.user_id = ${callerId} and t.lessons_read > 0 and ${notHidden('t.user_id')}`.execute(db);
   const mine = own.rows[0];
   if (!mine) return { top, caller: null };
-  const ahead = await sql<{ count: number }>`
-    select count(*)::int as count from ${from}
-    where ${scope} and (t.lessons_read > ${mine.lessons_read} or (t.lessons_read = ${mine.lessons_read} and t.words_read > ${mine.words_read}))
-      and ${notHidden('t.user_id')}`.execute(db);
-  const count = ahead.rows[0]?.count ?? 0;
+  // Members ahead: the counts of every larger number of lessons, plus those tied on lessons with more
+  // words (an index range within the tie group), less the hidden members among them (few, by key).
+  const days = source.kind === 'all' ? 0 : source.days;
+  const ahead = await sql<{ above: number; tied: number; hidden: number }>`
+    select
+      (select coalesce(sum(c.members), 0)::int from leaderboard_counts c
+        where c.guild_id = ${guildId} and c.days = ${days} and c.lessons_read > ${mine.lessons_read}) as above,
+      (select count(*)::int from ${from}
+        where ${scope} and t.lessons_read = ${mine.lessons_read} and t.words_read > ${mine.words_read}) as tied,
+      (select count(*)::int from member_settings s join ${from} on t.user_id = s.user_id and ${scope}
+        where not s.leaderboard_visible
+          and (t.lessons_read > ${mine.lessons_read} or (t.lessons_read = ${mine.lessons_read} and t.words_read > ${mine.words_read}))) as hidden`.execute(db);
+  const counts = ahead.rows[0] ?? { above: 0, tied: 0, hidden: 0 };
+  const count = counts.above + counts.tied - counts.hidden;
   return { top, caller: { userId: callerId, rank: count + 1, lessonsRead: mine.lessons_read, wordsRead: Number(mine.words_read) } };
 }
 

@@ -91,6 +91,14 @@ export interface MemberWindowTotalsTable {
   words_read: ColumnType<string, number | string | undefined, number | string>;
 }
 
+/** Members per number of lessons read, per board (days 0: all time); kept by triggers. */
+export interface LeaderboardCountsTable {
+  guild_id: string;
+  days: number;
+  lessons_read: number;
+  members: number;
+}
+
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 export interface GuildSettingsTable {
@@ -167,6 +175,7 @@ export interface DB {
   member_reading_totals: MemberReadingTotalsTable;
   leaderboard_windows: LeaderboardWindowsTable;
   member_window_totals: MemberWindowTotalsTable;
+  leaderboard_counts: LeaderboardCountsTable;
 }
 
 export type LessonRow = Selectable<LessonsTable>;

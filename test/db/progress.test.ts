@@ -252,6 +252,22 @@ describe.each(testDatabaseTargets())('learner progress on $kind', (target) => {
       }
       const nobody = await leaderboard(deps(), { guildId: G, callerId: 'stranger', period: 'all' });
       expect(nobody.callerOutsideTop).toBeNull();
+      // Hidden members ahead do not count; a member tied on lessons with more words is ahead, one with fewer is not.
+      await setLeaderboardVisible(deps(), 'm12', false);
+      await setLeaderboardVisible(deps(), 'm5', false);
+      await insertEvents(db(), [
+        { lesson: ids[1]!, user: 'tie-more', kind: 'dialogue', at: daysAgo(1) },
+        { lesson: ids[1]!, user: 'tie-less', kind: 'finished', at: daysAgo(1) },
+      ]);
+      for (const period of ['week', 'month', 'all'] as const) {
+        const board = await leaderboard(deps(), { guildId: G, callerId: 'me', period });
+        // Ahead of `me` (1 lesson, 0 words): m2…m11 visible except m5 (9), m1 and tie-more (1 lesson, more words).
+        expect(board.callerOutsideTop, period).toEqual({ userId: 'me', rank: 12, lessonsRead: 1, wordsRead: 0 });
+        const tieLess = await leaderboard(deps(), { guildId: G, callerId: 'tie-less', period });
+        expect(tieLess.callerOutsideTop?.rank, period).toBe(12);
+        const reference = await leaderboardSince(db().db, G, new Date(0), 'me', 10);
+        expect(reference.caller?.rank).toBe(12);
+      }
     });
   });
 

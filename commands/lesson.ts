@@ -2,11 +2,13 @@ import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContex
 import { downloadAttachment, safeFileName } from '../src/discord/attachments.js';
 import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
 import { defineCommand } from '../src/discord/command-module.js';
-import { clip, decodeCustomId, safeText } from '../src/domain/discord-format/index.js';
+import { clip, decodeCustomId, safeText, type LessonButton } from '../src/domain/discord-format/index.js';
+import { decodeCatchupId, type CatchupButton } from '../src/domain/progress/catchup-ids.js';
 import { renderLessonCard } from '../src/lessons/card-view.js';
 import { renderImportOutcome } from '../src/lessons/import-view.js';
 import { renderLessonPage } from '../src/lessons/pages-view.js';
 import { renderRelated } from '../src/lessons/related-view.js';
+import { renderCatchup } from '../src/reading/catchup-view.js';
 import { UserError } from '../src/user-error.js';
 
 const lessonOption = {
@@ -58,6 +60,12 @@ const lessonShow = {
   options: [{ ...lessonOption, required: true, description: 'Which lesson (type to search titles, or paste an ID)' }, shareOption],
 } as const satisfies SubcommandDefinition;
 
+const lessonCatchup = {
+  type: ApplicationCommandOptionType.Subcommand,
+  name: 'catchup',
+  description: 'Lessons posted in this server that you have not read yet, newest first',
+} as const satisfies SubcommandDefinition;
+
 const lessonImport = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'import',
@@ -71,7 +79,7 @@ const lessonCommand = {
   name: 'lesson',
   description: 'Read today’s news lesson: card, dialogue, article and related readings',
   contexts: [InteractionContextType.Guild],
-  options: [lessonToday, lessonDialogue, lessonArticle, lessonRelated, lessonShow, lessonImport],
+  options: [lessonToday, lessonDialogue, lessonArticle, lessonRelated, lessonShow, lessonCatchup, lessonImport],
 } as const satisfies CommandDefinition;
 
 /** Lesson exports are a few kilobytes; a JSON file of many lessons stays well under this. */
@@ -92,15 +100,15 @@ export const lessonModule = defineCommand(lessonCommand, {
     today: {
       ephemeral: privateUnlessShared,
       run: async ({ services, guildId, reply }) => {
-        const { stored, readers } = await services.lessons.todaysCard(guildId);
-        await reply.send(renderLessonCard(stored, readers));
+        const { stored, readers, lastReadAt } = await services.lessons.todaysCard(guildId);
+        await reply.send(renderLessonCard(stored, readers, lastReadAt));
       },
     },
     show: {
       ephemeral: privateUnlessShared,
       run: async ({ options, services, guildId, reply }) => {
-        const { stored, readers } = await services.lessons.card(guildId, options.lesson);
-        await reply.send(renderLessonCard(stored, readers));
+        const { stored, readers, lastReadAt } = await services.lessons.card(guildId, options.lesson);
+        await reply.send(renderLessonCard(stored, readers, lastReadAt));
       },
     },
     dialogue: {
@@ -126,6 +134,9 @@ export const lessonModule = defineCommand(lessonCommand, {
         await reply.send(renderRelated(stored, await services.lessons.related(stored)));
       },
     },
+    catchup: async ({ services, guildId, userId, reply }) => {
+      await reply.send(renderCatchup(await services.reading.catchup({ guildId, userId, page: 1 })));
+    },
     import: {
       moderatorOnly: true,
       run: async ({ options: { file }, services, guildId, userId, reply }) => {
@@ -150,8 +161,21 @@ export const lessonModule = defineCommand(lessonCommand, {
   },
   buttons: {
     prefix: 'l',
-    decode: decodeCustomId,
+    decode: (customId: string): LessonButton | CatchupButton | null => decodeCustomId(customId) ?? decodeCatchupId(customId),
     handlers: {
+      // From the catch-up list: the lesson's card, privately.
+      card: async ({ button, services, guildId, reply }) => {
+        const stored = await services.lessons.byId(button.lessonId);
+        const { readers, lastReadAt } = await services.lessons.withReaders(stored, guildId);
+        await reply.send(renderLessonCard(stored, readers, lastReadAt));
+      },
+      // Paging the catch-up list edits it in place (it is the clicker's own private message).
+      catchup: {
+        update: true,
+        run: async ({ button, services, guildId, userId, reply }) => {
+          await reply.send(renderCatchup(await services.reading.catchup({ guildId, userId, page: button.page })));
+        },
+      },
       dialogue: async ({ button, services, guildId, userId, reply }) => {
         const stored = await services.lessons.byId(button.lessonId);
         await services.reading.opened({ guildId, userId }, stored, 'dialogue');

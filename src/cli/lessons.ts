@@ -10,6 +10,8 @@ import { describeLesson } from '../lessons/describe.js';
 import { readSources, SourceError } from '../lessons/sources.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { createReadingService, type ReadingService } from '../reading/service.js';
+import { formatMostRead } from '../reading/stats.js';
 import { isMain } from './is-main.js';
 
 export const LESSONS_HELP = `Usage: npm run lessons -- <command>
@@ -25,6 +27,9 @@ Commands:
   list [--limit N]   the newest lessons (default 20)
   show <id>          one lesson, human-readable
   export <id>        one lesson in the JSON import format
+  stats [--guild id] [--limit N] [--json]
+        The most-read lessons (default 10), by members who read them: in one
+        server with --guild, else in all. --json prints a JSON array.
   help               this text`;
 
 class UsageError extends Error {}
@@ -60,6 +65,8 @@ export async function runLessonsCli(argv: readonly string[], io: CliIo = process
         return await importCommand(rest, io);
       case 'list':
         return await listCommand(rest, io);
+      case 'stats':
+        return await statsCommand(rest, io);
       case 'show':
       case 'export':
         return await showCommand(command, rest, io);
@@ -158,6 +165,45 @@ async function listCommand(args: readonly string[], io: CliIo): Promise<number> 
     io.out(`(${newest.length} of ${total} lessons)`);
     return 0;
   });
+}
+
+async function statsCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = asUsage(() =>
+    parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { guild: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+    }),
+  );
+  if (positionals.length > 0) throw new UsageError(`stats takes no arguments (got ${positionals.join(' ')})`);
+  const limit = values.limit === undefined ? 10 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be a whole number from 1 to 1000');
+  const guildId = values.guild;
+  if (guildId !== undefined && !/^[0-9]{1,20}$/u.test(guildId)) throw new UsageError('--guild must be a server id (digits)');
+  return withReading(loadConfig(io.env), io, async (reading) => {
+    const lessons = await reading.mostRead({ guildId, limit });
+    if (values.json) {
+      const rows = lessons.map((l) => ({ id: l.lessonId, title: l.title, readers: l.readers, lastReadAt: l.lastReadAt?.toISOString() ?? null }));
+      io.out(JSON.stringify(rows, null, 2));
+      return 0;
+    }
+    if (lessons.length === 0) {
+      io.out(guildId === undefined ? 'No lesson has been read yet.' : `No lesson has been read in server ${guildId} yet.`);
+      return 0;
+    }
+    for (const line of formatMostRead(lessons)) io.out(line);
+    return 0;
+  });
+}
+
+/** The reading service over the configured database, opened (and migrated) for one command. */
+async function withReading(config: Config, io: CliIo, action: (reading: ReadingService) => Promise<number>): Promise<number> {
+  const database = await (io.openDatabase ?? openMigratedDatabase)(config);
+  try {
+    return await action(createReadingService({ db: database.db, now: () => new Date() }));
+  } finally {
+    await database.close();
+  }
 }
 
 async function showCommand(command: 'show' | 'export', args: readonly string[], io: CliIo): Promise<number> {

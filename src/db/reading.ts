@@ -16,24 +16,13 @@ export interface ReadOutcome {
   readonly firstFinish: boolean;
 }
 
-const kindColumn = {
-  dialogue: 'dialogue_read_at',
-  article: 'article_read_at',
-  finished: 'finished_at',
-} as const satisfies Record<ReadingKind, string>;
-
 /**
- * Records that a member opened (or finished) a lesson. Counts are per member: a second click updates
- * times but never counts twice. Run it in a transaction so the event, the member row and the lesson's
- * counters move together.
+ * Records that a member opened (or finished) a lesson. Only the event is written: triggers on
+ * reading_events keep lesson_readers, the member's totals and the lesson's counters exact, so history
+ * written straight into reading_events counts the same. Counts are per member: a second click updates
+ * times but never counts twice. Run it in a transaction so the outcome matches what was written.
  */
 export async function recordReading(trx: Transaction<DB>, event: ReadingEvent): Promise<ReadOutcome> {
-  await trx
-    .insertInto('reading_events')
-    .values({ lesson_id: event.lessonId, guild_id: event.guildId, user_id: event.userId, kind: event.kind, occurred_at: event.at })
-    .execute();
-
-  const column = kindColumn[event.kind];
   const before = await trx
     .selectFrom('lesson_readers')
     .select(['finished_at'])
@@ -43,36 +32,12 @@ export async function recordReading(trx: Transaction<DB>, event: ReadingEvent): 
     .forUpdate()
     .executeTakeFirst();
 
-  const reader = await trx
-    .insertInto('lesson_readers')
-    .values({
-      lesson_id: event.lessonId,
-      guild_id: event.guildId,
-      user_id: event.userId,
-      first_read_at: event.at,
-      last_read_at: event.at,
-      [column]: event.at,
-    })
-    .onConflict((oc) =>
-      oc.columns(['lesson_id', 'guild_id', 'user_id']).doUpdateSet((eb) => ({
-        last_read_at: sql<Date>`greatest(${eb.ref('lesson_readers.last_read_at')}, ${eb.ref('excluded.last_read_at')})`,
-        // Keep the first time each part was read.
-        [column]: eb.fn.coalesce(eb.ref(`lesson_readers.${column}`), eb.ref(`excluded.${column}`)),
-      })),
-    )
-    .returning(sql<boolean>`xmax = 0`.as('inserted'))
-    .executeTakeFirstOrThrow();
-
   await trx
-    .updateTable('lessons')
-    .set((eb) => ({
-      read_count: reader.inserted ? eb('read_count', '+', 1) : eb.ref('read_count'),
-      last_read_at: sql<Date>`greatest(${eb.ref('last_read_at')}, ${event.at})`,
-    }))
-    .where('id', '=', event.lessonId)
+    .insertInto('reading_events')
+    .values({ lesson_id: event.lessonId, guild_id: event.guildId, user_id: event.userId, kind: event.kind, occurred_at: event.at })
     .execute();
 
-  return { firstRead: reader.inserted, firstFinish: event.kind === 'finished' && !before?.finished_at };
+  return { firstRead: before === undefined, firstFinish: event.kind === 'finished' && !before?.finished_at };
 }
 
 /** How many members of one server have read a lesson (what the lesson card shows). */

@@ -41,6 +41,9 @@ export interface LessonReadersTable {
   dialogue_read_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   article_read_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The latest open of each part (maintained by a trigger from reading_events). */
+  dialogue_last_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  article_last_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export type ReadingKind = 'dialogue' | 'article' | 'finished';
@@ -52,6 +55,48 @@ export interface ReadingEventsTable {
   user_id: string;
   kind: ReadingKind;
   occurred_at: DefaultedTimestamp;
+}
+
+/** A member's own settings, the same in every server. */
+export interface MemberSettingsTable {
+  user_id: string;
+  timezone: string | null;
+  leaderboard_visible: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_at: DefaultedTimestamp;
+}
+
+/** Lessons and words read per member and server, kept by triggers from lesson_readers. */
+export interface MemberReadingTotalsTable {
+  guild_id: string;
+  user_id: string;
+  lessons_read: ColumnType<number, number | undefined, number>;
+  /** bigint: read as a string by the drivers. */
+  words_read: ColumnType<string, number | string | undefined, number | string>;
+  last_read_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** Per server and window length (days): totals below count lesson_readers rows read at or after `boundary`. */
+export interface LeaderboardWindowsTable {
+  guild_id: string;
+  days: number;
+  boundary: Timestamp;
+}
+
+/** Lessons and words read per member in a server's window, kept by triggers and the window's boundary moves. */
+export interface MemberWindowTotalsTable {
+  guild_id: string;
+  days: number;
+  user_id: string;
+  lessons_read: ColumnType<number, number | undefined, number>;
+  words_read: ColumnType<string, number | string | undefined, number | string>;
+}
+
+/** Members per number of lessons read, per board (days 0: all time); kept by triggers. */
+export interface LeaderboardCountsTable {
+  guild_id: string;
+  days: number;
+  lessons_read: number;
+  members: number;
 }
 
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -126,6 +171,11 @@ export interface DB {
   lesson_plans: LessonPlansTable;
   deliveries: DeliveriesTable;
   alerts_sent: AlertsSentTable;
+  member_settings: MemberSettingsTable;
+  member_reading_totals: MemberReadingTotalsTable;
+  leaderboard_windows: LeaderboardWindowsTable;
+  member_window_totals: MemberWindowTotalsTable;
+  leaderboard_counts: LeaderboardCountsTable;
 }
 
 export type LessonRow = Selectable<LessonsTable>;

@@ -6,7 +6,9 @@ import { CUSTOM_ID_MAX } from '../domain/discord-format/limits.js';
  * the rest is the module's own encoding, carrying everything a click needs so it works after restarts.
  *
  * Prefixes in use (keep them short: Discord allows 100 characters in all):
- * - `l`: lesson buttons (commands/lesson.ts, encoded by src/domain/discord-format/custom-id.ts)
+ * - `l`: lesson buttons (commands/lesson.ts, encoded by src/domain/discord-format/custom-id.ts), and the
+ *   catch-up list's buttons (`l:o:…`, `l:k:…`, src/domain/progress/catchup-ids.ts)
+ * - `pv`: /privacy forget-me confirm and cancel (commands/privacy.ts, src/domain/progress/privacy-ids.ts)
  */
 export function customIdPrefix(customId: string): string {
   const colon = customId.indexOf(':');

@@ -18,6 +18,8 @@ export interface ReplyPayload {
   content?: string;
   embeds?: InteractionReplyOptions['embeds'];
   components?: InteractionReplyOptions['components'];
+  /** Attachments (an export file); discord.js uploads them as multipart. */
+  files?: InteractionReplyOptions['files'];
 }
 
 /** Under Discord's 3-second deadline with room for the round trip. */

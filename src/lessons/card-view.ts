@@ -30,8 +30,8 @@ export function lessonButtons(lessonId: string): ButtonRow {
 }
 
 /** The lesson card: summary and facts in an embed, with the lesson's buttons. */
-export function renderLessonCard(stored: LibraryLesson, readers: number): ReplyPayload {
-  const embed = lessonCard(stored.lesson, { readers, articleWords: stored.articleWords, dialogueWords: stored.dialogueWords });
+export function renderLessonCard(stored: LibraryLesson, readers: number, lastReadAt: Date | null = null): ReplyPayload {
+  const embed = lessonCard(stored.lesson, { readers, lastReadAt, articleWords: stored.articleWords, dialogueWords: stored.dialogueWords });
   return { embeds: [toApiEmbed(embed)], components: [lessonButtons(stored.lesson.id)] };
 }
 

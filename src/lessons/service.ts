@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { countLessons, findLesson, lessonIdsByTitle, listLessons, newestLesson, searchLessons, type LessonSummary, type LibraryLesson } from '../db/lessons.js';
-import { countReadersInGuild } from '../db/reading.js';
+import { lessonReadersInGuild } from '../db/progress.js';
 import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import { lessonForDay } from '../delivery/lesson-choice.js';
@@ -27,10 +27,11 @@ export interface LessonsDeps {
   readonly importTimeZone: string;
 }
 
-/** A lesson with how many members of this server have read it: what a card shows. */
+/** A lesson with how many members of this server have read it, and when last: what a card shows. */
 export interface LessonCardData {
   readonly stored: LibraryLesson;
   readonly readers: number;
+  readonly lastReadAt: Date | null;
 }
 
 export interface LessonChoice {
@@ -91,7 +92,8 @@ export function createLessonsService(deps: LessonsDeps) {
   }
 
   async function withReaders(stored: LibraryLesson, guildId: string): Promise<LessonCardData> {
-    return { stored, readers: await countReadersInGuild(db, stored.lesson.id, guildId) };
+    const { readers, lastReadAt } = await lessonReadersInGuild(db, stored.lesson.id, guildId);
+    return { stored, readers, lastReadAt };
   }
 
   return {

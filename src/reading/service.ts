@@ -1,12 +1,15 @@
-import type { Kysely } from 'kysely';
 import type { LibraryLesson } from '../db/lessons.js';
+import { lessonReadersInGuild, mostReadLessons } from '../db/progress.js';
 import { recordReading, type ReadOutcome } from '../db/reading.js';
-import type { DB, ReadingKind } from '../db/schema.js';
+import type { ReadingKind } from '../db/schema.js';
+import { catchup } from './catchup.js';
+import type { ReadingDeps } from './deps.js';
+import { leaderboard, type LeaderboardPeriod } from './leaderboard.js';
+import { confirmForget, exportMember, forgetConfirmationExpiry } from './privacy.js';
+import { memberProgress, type ProgressSectionSource } from './progress.js';
+import { setLeaderboardVisible, setMemberTimeZone, timeZoneSuggestions } from './settings.js';
 
-export interface ReadingDeps {
-  readonly db: Kysely<DB>;
-  readonly now: () => Date;
-}
+export type { ReadingDeps } from './deps.js';
 
 /** A member of a server: reads are counted per server member. */
 export interface Member {
@@ -16,7 +19,11 @@ export interface Member {
 
 export type ReadingService = ReturnType<typeof createReadingService>;
 
-/** Who read what. Opening the dialogue or the article counts as reading; "Mark as read" finishes it. */
+/**
+ * Who read what. Opening the dialogue or the article counts as reading; "Mark as read" finishes it.
+ * Also what members get back from it: progress and streaks, the leaderboard, catch-up, their settings,
+ * and their data (export, forget-me).
+ */
 export function createReadingService(deps: ReadingDeps) {
   /** One transaction: the event, the member's row and the lesson's counters move together. */
   function record(member: Member, stored: LibraryLesson, kind: ReadingKind): Promise<ReadOutcome> {
@@ -26,5 +33,19 @@ export function createReadingService(deps: ReadingDeps) {
   return {
     opened: (member: Member, stored: LibraryLesson, part: 'dialogue' | 'article') => record(member, stored, part),
     finished: (member: Member, stored: LibraryLesson) => record(member, stored, 'finished'),
+    /** A lesson's readers in this server and when it was last read there (the card). */
+    readersInGuild: (lessonId: string, guildId: string) => lessonReadersInGuild(deps.db, lessonId, guildId),
+    progress: (request: { guildId: string; userId: string; askedBy: string }, sections: readonly ProgressSectionSource[] = []) =>
+      memberProgress(deps, request, sections),
+    leaderboard: (request: { guildId: string; callerId: string; period: LeaderboardPeriod }) => leaderboard(deps, request),
+    catchup: (request: { guildId: string; userId: string; page: number }) => catchup(deps, request),
+    setTimeZone: (userId: string, zone: string) => setMemberTimeZone(deps, userId, zone),
+    setLeaderboardVisible: (userId: string, visible: boolean) => setLeaderboardVisible(deps, userId, visible),
+    timeZoneChoices: (typed: string) => timeZoneSuggestions(typed),
+    exportMember: (userId: string) => exportMember(deps, userId),
+    /** The most-read lessons (by members who read them), in one server or in all: `npm run lessons -- stats`. */
+    mostRead: (options: { guildId?: string | undefined; limit: number }) => mostReadLessons(deps.db, options),
+    forgetConfirmationExpiry: () => forgetConfirmationExpiry(deps),
+    confirmForget: (userId: string, expiresAt: number) => confirmForget(deps, userId, expiresAt),
   };
 }

@@ -65,11 +65,11 @@ describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
   it('registers its commands with deploy-commands (bulk overwrite, global and per server)', async () => {
     const global = await runScript('src/cli/deploy-commands.ts', [], env);
     expect(global.stderr).toBe('');
-    expect(global.stdout).toContain('Registered 2 commands (/lesson, /schedule) globally');
+    expect(global.stdout).toContain('Registered 6 commands (/lesson, /schedule, /progress, /leaderboard, /settings, /privacy) globally');
     const inGuild = await runScript('src/cli/deploy-commands.ts', ['--guild', guild.id], env);
     expect(inGuild.stdout).toContain(`in server ${guild.id}`);
-    expect(discord.commands().map((c) => c.name).sort()).toEqual(['lesson', 'schedule']);
-    expect(discord.commands(guild.id).map((c) => c.name).sort()).toEqual(['lesson', 'schedule']);
+    expect(discord.commands().map((c) => c.name).sort()).toEqual(['leaderboard', 'lesson', 'privacy', 'progress', 'schedule', 'settings']);
+    expect(discord.commands(guild.id).map((c) => c.name).sort()).toEqual(['leaderboard', 'lesson', 'privacy', 'progress', 'schedule', 'settings']);
   });
 
   it('with an empty library, /lesson today explains how moderators add lessons', async () => {
@@ -131,7 +131,7 @@ describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
     await discord.sendCommand({ name: 'lesson', subcommand: 'article', user, options: [{ name: 'lesson', value: REFERENCE_ID }] }).waitForFinal();
     const card = (await discord.sendCommand({ name: 'lesson', subcommand: 'show', options: [{ name: 'lesson', value: REFERENCE_ID }] }).waitForFinal()).data as Data;
     const readers = card.embeds?.[0]?.fields?.find((f) => f.name === 'Readers')?.value;
-    expect(readers).toBe('1 member has read this');
+    expect(readers).toMatch(/^1 member has read this, last <t:\d+:R>$/u);
   });
 
   it('a long article is paged within Discord’s limits; Next edits the message in place', async () => {
@@ -169,7 +169,7 @@ describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
     const again = (await discord.sendButton({ customId: ids[3]!, message, user }).waitForFinal()).data as Data;
     expect(again.content).toContain('already');
     const after = (await discord.sendCommand({ name: 'lesson', subcommand: 'show', options: [{ name: 'lesson', value: REFERENCE_ID }] }).waitForFinal()).data as Data;
-    expect(after.embeds?.[0]?.fields?.find((f) => f.name === 'Readers')?.value).toBe('2 members have read this');
+    expect(after.embeds?.[0]?.fields?.find((f) => f.name === 'Readers')?.value).toMatch(/^2 members have read this, last <t:\d+:R>$/u);
   });
 
   it('a bad option gets a short private explanation', async () => {

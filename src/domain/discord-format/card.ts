@@ -15,6 +15,8 @@ import { maskedLink, safeUrl } from './links.js';
 export interface LessonCardStats {
   /** Members of this server who have read the lesson. */
   readonly readers: number;
+  /** When a member of this server last read it (shown as a Discord relative timestamp). */
+  readonly lastReadAt?: Date | null;
   readonly articleWords: number;
   readonly dialogueWords: number;
 }
@@ -38,7 +40,7 @@ export function lessonCard(lesson: Pick<Lesson, 'title' | 'url' | 'date' | 'cate
     field('Category', clip(safeText(oneLine(lesson.category)), CATEGORY_MAX) || '—'),
     field('Words', `${NUMBER.format(words)} (article ${NUMBER.format(stats.articleWords)} · dialogue ${NUMBER.format(stats.dialogueWords)})`),
     field('Reading time', `~${readingMinutes(words)} min`),
-    field('Readers', readersLine(stats.readers)),
+    field('Readers', readersLine(stats.readers, stats.lastReadAt ?? null)),
     field('Source', sourceLink(url)),
   ];
   const title = clip(safeText(oneLine(lesson.title)), EMBED_TITLE_MAX) || 'Today’s lesson';
@@ -68,9 +70,11 @@ function articleDate(date: string): string {
   return parsed.isValid ? parsed.toFormat('d LLLL yyyy') : clip(safeText(oneLine(date)), 40) || '—';
 }
 
-function readersLine(readers: number): string {
+function readersLine(readers: number, lastReadAt: Date | null): string {
   if (!(readers > 0)) return 'Be the first to read this';
-  return readers === 1 ? '1 member has read this' : `${NUMBER.format(readers)} members have read this`;
+  const count = readers === 1 ? '1 member has read this' : `${NUMBER.format(readers)} members have read this`;
+  const seconds = lastReadAt ? Math.floor(lastReadAt.getTime() / 1000) : NaN;
+  return Number.isFinite(seconds) ? `${count}, last <t:${seconds}:R>` : count;
 }
 
 /** A masked link labelled with the site's host name, so the link text cannot lie about where it goes. */

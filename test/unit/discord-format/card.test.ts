@@ -30,6 +30,14 @@ describe('lessonCard', () => {
     expect(value(lessonCard(makeLesson(), { ...stats, readers: 1 }), 'Readers')).toBe('1 member has read this');
   });
 
+  it('says when the lesson was last read, as a Discord timestamp each viewer sees in their own time', () => {
+    const lastReadAt = new Date('2026-06-14T10:00:00Z');
+    expect(value(lessonCard(makeLesson(), { ...stats, readers: 2, lastReadAt }), 'Readers')).toBe(
+      '2 members have read this, last <t:1781431200:R>',
+    );
+    expect(value(lessonCard(makeLesson(), { ...stats, readers: 0, lastReadAt: null }), 'Readers')).toBe('Be the first to read this');
+  });
+
   it('cuts a 300-character title to 256', () => {
     const card = lessonCard(makeLesson({ title: 'x'.repeat(300) }), stats);
     expect(card.title).toHaveLength(EMBED_TITLE_MAX);

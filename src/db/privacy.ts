@@ -1,0 +1,97 @@
+import { sql } from 'kysely';
+import type { Executor } from './schema.js';
+
+/*
+ * A member's data, wherever it is. Tables are found in the schema itself (every table with a `user_id`
+ * column), so a table added by a later feature is exported and erased without touching this file.
+ * Columns that name a member under another name are listed here.
+ */
+
+/** Columns other than `user_id` that hold a member's id, and what forgetting does with them. */
+const OTHER_MEMBER_COLUMNS: readonly { table: string; column: string; replacement: string }[] = [
+  // A moderator's plan belongs to the server's schedule: it stays, without saying who made it.
+  { table: 'lesson_plans', column: 'planned_by', replacement: 'forgotten' },
+];
+
+export const MEMBER_COLUMN = 'user_id';
+
+/**
+ * Tables with a `user_id` column, ordered so that a table referencing another comes first (deleting in
+ * this order never trips a foreign key).
+ */
+export async function memberTables(db: Executor): Promise<string[]> {
+  const tables = await sql<{ table_name: string }>`
+    select c.table_name from information_schema.columns c
+    join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+    where c.table_schema = current_schema() and c.column_name = ${MEMBER_COLUMN} and t.table_type = 'BASE TABLE'
+    order by c.table_name`.execute(db);
+  const references = await sql<{ child: string; parent: string }>`
+    select cl.relname as child, pl.relname as parent from pg_constraint k
+    join pg_class cl on cl.oid = k.conrelid
+    join pg_class pl on pl.oid = k.confrelid
+    join pg_namespace n on n.oid = cl.relnamespace
+    where k.contype = 'f' and n.nspname = current_schema() and cl.relname <> pl.relname`.execute(db);
+  const names = tables.rows.map((row) => row.table_name);
+  const parentsOf = new Map<string, Set<string>>();
+  for (const { child, parent } of references.rows) {
+    if (!parentsOf.has(parent)) parentsOf.set(parent, new Set());
+    parentsOf.get(parent)?.add(child);
+  }
+  // Children before parents: a depth-first order over "is referenced by".
+  const ordered: string[] = [];
+  const seen = new Set<string>();
+  const visit = (table: string) => {
+    if (seen.has(table)) return;
+    seen.add(table);
+    for (const child of parentsOf.get(table) ?? []) if (names.includes(child)) visit(child);
+    ordered.push(table);
+  };
+  for (const table of names) visit(table);
+  return ordered;
+}
+
+export type MemberRows = Record<string, Record<string, unknown>[]>;
+
+/** Every row about a member, by table; rows in a stable order. */
+export async function memberRows(db: Executor, userId: string): Promise<MemberRows> {
+  const rows: MemberRows = {};
+  for (const table of (await memberTables(db)).sort()) {
+    const result = await sql<Record<string, unknown>>`
+      select * from ${sql.table(table)} where ${sql.ref(MEMBER_COLUMN)} = ${userId}`.execute(db);
+    rows[table] = stableOrder(result.rows);
+  }
+  for (const { table, column } of OTHER_MEMBER_COLUMNS) {
+    const result = await sql<Record<string, unknown>>`
+      select * from ${sql.table(table)} where ${sql.ref(column)} = ${userId}`.execute(db);
+    if (result.rows.length > 0) rows[table] = [...(rows[table] ?? []), ...stableOrder(result.rows)];
+  }
+  return rows;
+}
+
+/**
+ * Deletes every row about a member (run it in a transaction), and anonymises the other columns that
+ * name them. Returns how many rows each table lost (or had anonymised). Triggers on lesson_readers
+ * lower the lessons' read counts as their rows go.
+ */
+export async function deleteMemberRows(db: Executor, userId: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of await memberTables(db)) {
+    const result = await sql`delete from ${sql.table(table)} where ${sql.ref(MEMBER_COLUMN)} = ${userId}`.execute(db);
+    counts[table] = Number(result.numAffectedRows ?? 0);
+  }
+  for (const { table, column, replacement } of OTHER_MEMBER_COLUMNS) {
+    const result = await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${replacement} where ${sql.ref(column)} = ${userId}`.execute(
+      db,
+    );
+    counts[`${table}.${column}`] = Number(result.numAffectedRows ?? 0);
+  }
+  return counts;
+}
+
+/** Rows in an order that does not depend on the table's physical layout (by their JSON text). */
+function stableOrder(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  return rows
+    .map((row) => ({ row, key: JSON.stringify(row) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ row }) => row);
+}

@@ -1,0 +1,152 @@
+import { sql, type Kysely } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { findLesson, upsertLesson } from '../../src/db/lessons.js';
+import { lessonReadersInGuild } from '../../src/db/progress.js';
+import type { DB } from '../../src/db/schema.js';
+import { leaderboard } from '../../src/reading/leaderboard.js';
+import { confirmForget, exportMember, forgetConfirmationExpiry, forgetMember, type MemberExport } from '../../src/reading/privacy.js';
+import { setLeaderboardVisible, setMemberTimeZone } from '../../src/reading/settings.js';
+import { makeLesson } from '../support/lessons.js';
+import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
+
+const NOW = new Date('2026-06-15T12:00:00Z');
+/** Snowflakes long enough never to appear by chance inside another value. */
+const ME = '482619375104937001';
+const OTHER = '771203948561029384';
+const G1 = '900000000000000001';
+const G2 = '900000000000000002';
+
+/**
+ * Every table in the schema (from the catalogue, so a table added later is covered) and every column
+ * in it, cast to text, searched for the id: where does it still appear?
+ */
+async function tracesOf(db: Kysely<DB>, id: string): Promise<string[]> {
+  const columns = await sql<{ table_name: string; column_name: string }>`
+    select c.table_name, c.column_name from information_schema.columns c
+    join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+    where c.table_schema = current_schema() and t.table_type = 'BASE TABLE'
+    order by c.table_name, c.ordinal_position`.execute(db);
+  expect(columns.rows.length).toBeGreaterThan(20);
+  const traces: string[] = [];
+  for (const { table_name, column_name } of columns.rows) {
+    const found = await sql<{ n: number }>`
+      select count(*)::int as n from ${sql.table(table_name)} where ${sql.ref(column_name)}::text like ${`%${id}%`}`.execute(db);
+    if ((found.rows[0]?.n ?? 0) > 0) traces.push(`${table_name}.${column_name}`);
+  }
+  return traces;
+}
+
+describe.each(testDatabaseTargets())('export and forget-me on $kind', (target) => {
+  const db = useTestDatabase(target);
+  const deps = () => ({ db: db().db, now: () => NOW });
+
+  async function history() {
+    const a = makeLesson({ title: 'Lesson A' });
+    const b = makeLesson({ title: 'Lesson B' });
+    await upsertLesson(db().db, a);
+    await upsertLesson(db().db, b);
+    const events = [
+      [a.id, G1, ME, 'dialogue', '2026-06-14T10:00:00Z'],
+      [a.id, G1, ME, 'finished', '2026-06-14T10:05:00Z'],
+      [b.id, G2, ME, 'article', '2026-06-13T10:00:00Z'],
+      [a.id, G1, OTHER, 'article', '2026-06-12T10:00:00Z'],
+    ];
+    for (const [lesson, guild, user, kind, at] of events) {
+      await sql`insert into reading_events (lesson_id, guild_id, user_id, kind, occurred_at) values (${lesson}, ${guild}, ${user}, ${kind}, ${at})`.execute(
+        db().db,
+      );
+    }
+    await setMemberTimeZone(deps(), ME, 'Asia/Tokyo');
+    await setLeaderboardVisible(deps(), ME, false);
+    await setMemberTimeZone(deps(), OTHER, 'Europe/Paris');
+    // A moderator's plan names its author.
+    await db().db.insertInto('lesson_plans').values({ guild_id: G1, local_date: '2026-06-20', lesson_id: b.id, planned_by: ME }).execute();
+    return { a, b };
+  }
+
+  it('exports every row about the member, in every server, and nobody else’s', async () => {
+    const { a, b } = await history();
+    const { json, rows } = await exportMember(deps(), ME);
+    const exported = JSON.parse(json) as MemberExport;
+    expect(exported).toMatchObject({ format: 'newsdesk-member-export', version: 1, userId: ME, exportedAt: NOW.toISOString() });
+    const tables = exported.tables;
+    expect(tables.reading_events?.map((r) => [r.lesson_id, r.guild_id, r.kind])).toEqual(
+      expect.arrayContaining([
+        [a.id, G1, 'dialogue'],
+        [a.id, G1, 'finished'],
+        [b.id, G2, 'article'],
+      ]),
+    );
+    expect(tables.reading_events).toHaveLength(3);
+    expect(tables.lesson_readers).toHaveLength(2);
+    expect(tables.member_reading_totals?.map((r) => r.guild_id).sort()).toEqual([G1, G2]);
+    expect(tables.member_settings).toEqual([expect.objectContaining({ user_id: ME, timezone: 'Asia/Tokyo', leaderboard_visible: false })]);
+    expect(tables.lesson_plans).toEqual([expect.objectContaining({ planned_by: ME, local_date: '2026-06-20' })]);
+    expect(rows).toBe(3 + 2 + 2 + 1 + 1);
+    expect(json).not.toContain(OTHER);
+  });
+
+  it('an export of a member the bot knows nothing about is empty, not an error', async () => {
+    const exported = JSON.parse((await exportMember(deps(), '123456789012345678')).json) as MemberExport;
+    expect(Object.values(exported.tables).every((list) => list.length === 0)).toBe(true);
+  });
+
+  it('forget-me leaves no trace of the member in any table, drops read counts, and keeps everyone else', async () => {
+    const { a, b } = await history();
+    expect(await tracesOf(db().db, ME)).not.toEqual([]);
+    expect((await findLesson(db().db, a.id))?.readCount).toBe(2);
+    // A week's board exists, with running totals for the member in both servers.
+    await leaderboard(deps(), { guildId: G1, callerId: ME, period: 'week' });
+    await leaderboard(deps(), { guildId: G2, callerId: ME, period: 'week' });
+
+    const outcome = await forgetMember(deps(), ME);
+    expect(outcome.deleted).toMatchObject({
+      reading_events: 3,
+      lesson_readers: 2,
+      member_reading_totals: 2,
+      member_window_totals: 2,
+      member_settings: 1,
+      'lesson_plans.planned_by': 1,
+    });
+    expect(await tracesOf(db().db, ME)).toEqual([]);
+
+    // Read counts drop accordingly; the other member's reading and the plan itself stay.
+    expect((await findLesson(db().db, a.id))?.readCount).toBe(1);
+    expect((await findLesson(db().db, b.id))?.readCount).toBe(0);
+    expect((await findLesson(db().db, b.id))?.lastReadAt).toBeNull();
+    expect((await findLesson(db().db, a.id))?.lastReadAt?.toISOString()).toBe('2026-06-12T10:00:00.000Z');
+    expect(await lessonReadersInGuild(db().db, a.id, G1)).toEqual({ readers: 1, lastReadAt: new Date('2026-06-12T10:00:00Z') });
+    expect(await tracesOf(db().db, OTHER)).toEqual(
+      expect.arrayContaining(['reading_events.user_id', 'lesson_readers.user_id', 'member_reading_totals.user_id', 'member_settings.user_id']),
+    );
+    for (const period of ['all', 'week'] as const) {
+      const board = await leaderboard(deps(), { guildId: G1, callerId: OTHER, period });
+      expect(board.top.map((e) => e.userId)).toEqual([OTHER]);
+    }
+    expect(await db().db.selectFrom('lesson_plans').select('lesson_id').execute()).toHaveLength(1);
+
+    // Forgetting twice finds nothing more.
+    expect(await forgetMember(deps(), ME)).toEqual({ deleted: {}, total: 0 });
+  });
+
+  it('the confirmation expires after two minutes: a late press deletes nothing', async () => {
+    await history();
+    const expiresAt = forgetConfirmationExpiry(deps());
+    expect(expiresAt).toBe(NOW.getTime() / 1000 + 120);
+    const late = { db: db().db, now: () => new Date(NOW.getTime() + 121_000) };
+    await expect(confirmForget(late, ME, expiresAt)).rejects.toThrow(/expired/u);
+    expect(JSON.parse((await exportMember(deps(), ME)).json).tables.reading_events).toHaveLength(3);
+    const inTime = { db: db().db, now: () => new Date(NOW.getTime() + 119_000) };
+    expect((await confirmForget(inTime, ME, expiresAt)).deleted.reading_events).toBe(3);
+  });
+
+  it('forget-me also covers a table added later with a user_id column', async () => {
+    await sql`create table later_feature (id serial primary key, user_id text not null, note text)`.execute(db().db);
+    await sql`insert into later_feature (user_id, note) values (${ME}, 'mine'), (${OTHER}, 'theirs')`.execute(db().db);
+    const exported = JSON.parse((await exportMember(deps(), ME)).json) as MemberExport;
+    expect(exported.tables.later_feature).toEqual([expect.objectContaining({ note: 'mine' })]);
+    expect((await forgetMember(deps(), ME)).deleted).toEqual({ later_feature: 1 });
+    expect(await tracesOf(db().db, ME)).toEqual([]);
+    await sql`drop table later_feature`.execute(db().db);
+  });
+});

@@ -1,0 +1,293 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/db/database.js';
+import { upsertLesson } from '../../src/db/lessons.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { assertWithinLimits, type MessageData } from '../../src/domain/discord-format/index.js';
+import { decodeCatchupId } from '../../src/domain/progress/catchup-ids.js';
+import { botDatabaseKinds, createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
+import { startDiscordStandIn, type DiscordStandIn, type InteractionResponseEvent, type StandInGuild } from '../support/discord-stand-in/index.js';
+import { makeLesson } from '../support/lessons.js';
+import { runScript } from '../support/run-cli.js';
+
+const EPHEMERAL = 1 << 6;
+const DAY = 86_400_000;
+const READER = { id: '200000000000000101', username: 'reader' };
+const FRIEND = { id: '200000000000000202', username: 'friend' };
+const SHY = { id: '200000000000000303', username: 'shy' };
+const LATE = { id: '200000000000000404', username: 'late' };
+/** makeLesson's word counts. */
+const DIALOGUE_WORDS = 16;
+const ARTICLE_WORDS = 27;
+
+type Data = Omit<InteractionResponseEvent['data'], 'components'> &
+  MessageData & { flags?: number; allowed_mentions?: { parse?: string[] }; attachments?: unknown[] };
+
+/** Private, within Discord's limits, and pinging nobody. */
+function expectPrivateAndSafe(data: Data): void {
+  expect(assertWithinLimits(data)).toEqual([]);
+  expect(data.allowed_mentions?.parse ?? ['missing']).toEqual([]);
+  expect((data.flags ?? 0) & EPHEMERAL).toBe(EPHEMERAL);
+}
+
+function buttons(data: Data): { label?: string; custom_id?: string; disabled?: boolean }[] {
+  return (data.components ?? []).flatMap((row) => row.components) as { label?: string; custom_id?: string; disabled?: boolean }[];
+}
+
+function fieldValue(data: Data, name: string): string | undefined {
+  return data.embeds?.[0]?.fields?.find((f) => f.name === name)?.value;
+}
+
+/** Opens the bot's database (the bot is not running: PGlite allows one process). */
+async function openBotDatabase(env: Record<string, string>): Promise<Database> {
+  const database = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL, dataDir: 'unused' } : { dataDir: join(env.DATA_DIR!, '') });
+  await migrateToLatest(database.db);
+  return database;
+}
+
+describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) => {
+  let discord: DiscordStandIn;
+  let database: BotDatabase;
+  let bot: BotProcess | undefined;
+  let guild: StandInGuild;
+  let env: Record<string, string>;
+  let files: string;
+  const lessons = Array.from({ length: 8 }, (_, i) => makeLesson({ title: `Lesson ${i + 1} *bold* @everyone`, date: `2026-05-0${i + 1}` }));
+
+  beforeAll(async () => {
+    discord = await startDiscordStandIn();
+    guild = discord.addGuild({ name: 'Learners' });
+    database = await createBotDatabase(kind);
+    env = { ...database.env, DISCORD_API_URL: discord.apiUrl, DISCORD_TOKEN: 'test-token' };
+    files = mkdtempSync(join(tmpdir(), 'newsdesk-progress-'));
+
+    // What a held-out harness does before the bot runs: lessons, past posts, and history written straight
+    // into reading_events.
+    const db = await openBotDatabase(env);
+    try {
+      for (const lesson of lessons) await upsertLesson(db.db, lesson);
+      for (const [i, lesson] of lessons.slice(0, 7).entries()) {
+        const day = `2026-06-0${i + 1}`;
+        await db.db
+          .insertInto('deliveries')
+          .values({ guild_id: guild.id, local_date: day, lesson_id: lesson.id, channel_id: guild.channels[0]!.id, status: 'sent', nonce: `n${i}`, claimed_by: 'seed', claimed_at: `${day}T07:00:00Z`, sent_at: `${day}T07:00:01Z` })
+          .execute();
+      }
+      const now = Date.now();
+      // READER: the issue's example, read today, 1, 2, 4, 5 and 8 days ago (UTC days: the server has no schedule).
+      for (const [n, daysAgo] of [0, 1, 2, 4, 5, 8].entries()) {
+        await sql`insert into reading_events (lesson_id, guild_id, user_id, kind, occurred_at)
+          values (${lessons[n]!.id}, ${guild.id}, ${READER.id}, 'dialogue', ${new Date(now - daysAgo * DAY).toISOString()})`.execute(db.db);
+      }
+      // SHY read three articles long ago: more than anyone else ever, but will hide.
+      for (const lesson of lessons.slice(0, 7)) {
+        await sql`insert into reading_events (lesson_id, guild_id, user_id, kind, occurred_at)
+          values (${lesson.id}, ${guild.id}, ${SHY.id}, 'article', ${new Date(now - 3 * DAY).toISOString()})`.execute(db.db);
+      }
+    } finally {
+      await db.close();
+    }
+    const deployed = await runScript('src/cli/deploy-commands.ts', ['--guild', guild.id], env);
+    expect(deployed.stderr).toBe('');
+    bot = await startBotProcess(env);
+  });
+  afterAll(async () => {
+    await bot?.stop();
+    await discord?.close();
+    await database?.dispose();
+    rmSync(files, { recursive: true, force: true });
+  });
+
+  it('registers /progress, /leaderboard, /settings and /privacy beside /lesson (with catchup)', () => {
+    const names = discord.commands(guild.id).map((c) => c.name).sort();
+    expect(names).toEqual(expect.arrayContaining(['leaderboard', 'lesson', 'privacy', 'progress', 'settings']));
+    const lesson = discord.commands(guild.id).find((c) => c.name === 'lesson');
+    expect(lesson?.options?.map((o) => o.name)).toContain('catchup');
+  });
+
+  it('/progress shows the member’s own counts, streak with its freeze, and recent lessons, privately', async () => {
+    const data = (await discord.sendCommand({ name: 'progress', user: READER }).waitForFinal()).data as Data;
+    expectPrivateAndSafe(data);
+    expect(fieldValue(data, 'Lessons read')).toBe('6');
+    expect(fieldValue(data, 'Words read')).toBe(String(6 * DIALOGUE_WORDS));
+    expect(fieldValue(data, 'Current streak')).toMatch(/^5 days · 🧊 freeze used/u);
+    expect(fieldValue(data, 'Best streak')).toBe('5 days');
+    expect(fieldValue(data, 'Reading days (last 7)')).toBe('5 of 7');
+    const recent = fieldValue(data, 'Last lessons read') ?? '';
+    expect(recent.split('\n')).toHaveLength(6);
+    // Lesson text is escaped: no bold, no @everyone.
+    expect(recent).toContain('\\*bold\\*');
+    expect(recent).not.toMatch(/(?<!\u200b)@everyone/u);
+  });
+
+  it('reading through the card buttons counts at once: words for the parts opened', async () => {
+    const card = await discord
+      .sendCommand({ name: 'lesson', subcommand: 'show', user: FRIEND, options: [{ name: 'lesson', value: lessons[7]!.id }, { name: 'share', value: true }] })
+      .waitForFinal();
+    const ids = buttons(card.data as Data).map((b) => b.custom_id!);
+    await discord.sendButton({ customId: ids[1]!, message: card.message!, user: FRIEND }).waitForFinal(); // Article
+    await discord.sendButton({ customId: ids[3]!, message: card.message!, user: FRIEND }).waitForFinal(); // Mark as read
+    const data = (await discord.sendCommand({ name: 'progress', user: FRIEND }).waitForFinal()).data as Data;
+    expect(fieldValue(data, 'Lessons read')).toBe('1');
+    expect(fieldValue(data, 'Words read')).toBe(String(ARTICLE_WORDS));
+    expect(fieldValue(data, 'Current streak')).toBe('1 day');
+    // The card now says how many members of this server read it, and when.
+    const after = (await discord.sendCommand({ name: 'lesson', subcommand: 'show', options: [{ name: 'lesson', value: lessons[7]!.id }] }).waitForFinal()).data as Data;
+    expect(fieldValue(after, 'Readers')).toMatch(/^1 member has read this, last <t:\d+:R>$/u);
+  });
+
+  it('/settings timezone autocompletes zones and moves the member’s reading days', async () => {
+    const suggestions = await discord.sendAutocomplete({ name: 'settings', subcommand: 'timezone', user: READER, options: [{ name: 'zone', value: 'tokyo', focused: true }] }).waitForFinal();
+    const choices = (suggestions.data as { choices?: { value: string }[] }).choices ?? [];
+    expect(choices.map((c) => c.value)).toContain('Asia/Tokyo');
+    const bad = (await discord.sendCommand({ name: 'settings', subcommand: 'timezone', user: READER, options: [{ name: 'zone', value: 'Mars/Base' }] }).waitForFinal()).data as Data;
+    expectPrivateAndSafe(bad);
+    expect(bad.content).toMatch(/not a time zone/u);
+    const set = (await discord.sendCommand({ name: 'settings', subcommand: 'timezone', user: READER, options: [{ name: 'zone', value: 'Pacific/Kiritimati' }] }).waitForFinal()).data as Data;
+    expectPrivateAndSafe(set);
+    expect(set.content).toContain('Pacific/Kiritimati');
+    const progress = (await discord.sendCommand({ name: 'progress', user: READER }).waitForFinal()).data as Data;
+    expect(progress.embeds?.[0]?.footer?.text).toContain('Pacific/Kiritimati (your setting)');
+    await discord.sendCommand({ name: 'settings', subcommand: 'timezone', user: READER, options: [{ name: 'zone', value: 'server-default' }] }).waitForFinal();
+    const back = (await discord.sendCommand({ name: 'progress', user: READER }).waitForFinal()).data as Data;
+    expect(back.embeds?.[0]?.footer?.text).toContain('UTC');
+    expect(fieldValue(back, 'Current streak')).toMatch(/^5 days/u);
+  });
+
+  it('/leaderboard ranks by lessons read with mentions that ping nobody, leaves hidden members out, and shows the caller’s rank', async () => {
+    const all = (await discord.sendCommand({ name: 'leaderboard', user: LATE, options: [{ name: 'period', value: 'all' }] }).waitForFinal()).data as Data;
+    expectPrivateAndSafe(all);
+    const lines = (all.embeds?.[0]?.description ?? '').split('\n');
+    expect(lines[0]).toContain(`<@${SHY.id}>`);
+    expect(lines[0]).toContain('7 lessons');
+    expect(lines[1]).toContain(`<@${READER.id}>`);
+    expect(lines[2]).toContain(`<@${FRIEND.id}>`);
+
+    const hide = (await discord.sendCommand({ name: 'settings', subcommand: 'leaderboard', user: SHY, options: [{ name: 'visible', value: false }] }).waitForFinal()).data as Data;
+    expect(hide.content).toMatch(/hidden/u);
+    const shared = await discord.sendCommand({ name: 'leaderboard', user: FRIEND, options: [{ name: 'period', value: 'all' }, { name: 'share', value: true }] }).waitForFinal();
+    const data = shared.data as Data;
+    expect((data.flags ?? 0) & EPHEMERAL).toBe(0);
+    expect(data.allowed_mentions?.parse).toEqual([]);
+    expect(data.embeds?.[0]?.description).not.toContain(SHY.id);
+    expect(data.embeds?.[0]?.description?.split('\n')[0]).toContain(`<@${READER.id}>`);
+    expect(data.embeds?.[0]?.description).toContain('← you');
+
+    // The week: SHY hidden; READER's 5 reads in the last 7 days; a member with no reads has no rank.
+    const week = (await discord.sendCommand({ name: 'leaderboard', user: LATE }).waitForFinal()).data as Data;
+    expect(week.embeds?.[0]?.title).toContain('last 7 days');
+    expect(week.embeds?.[0]?.description?.split('\n')[0]).toMatch(new RegExp(`<@${READER.id}> — \\*\\*5 lessons\\*\\*`, 'u'));
+  });
+
+  it('/progress about another member shows only counts and streaks, and nothing once they hide', async () => {
+    const other = (await discord.sendCommand({ name: 'progress', user: FRIEND, options: [{ name: 'member', type: 6, value: READER.id }] }).waitForFinal()).data as Data;
+    expectPrivateAndSafe(other);
+    expect(fieldValue(other, 'Lessons read')).toBe('6');
+    expect(fieldValue(other, 'Current streak')).toMatch(/^5 days/u);
+    expect(fieldValue(other, 'Last lessons read')).toBeUndefined();
+    expect(fieldValue(other, 'Reading days (last 7)')).toBeUndefined();
+    const hidden = (await discord.sendCommand({ name: 'progress', user: FRIEND, options: [{ name: 'member', type: 6, value: SHY.id }] }).waitForFinal()).data as Data;
+    expectPrivateAndSafe(hidden);
+    expect(hidden.embeds ?? []).toEqual([]);
+    expect(hidden.content).toMatch(/^Nothing to show/u);
+  });
+
+  it('/lesson catchup lists posted lessons not read, newest first; a button opens the card; Next pages in place', async () => {
+    const first = await discord.sendCommand({ name: 'lesson', subcommand: 'catchup', user: LATE }).waitForFinal();
+    const data = first.data as Data;
+    expectPrivateAndSafe(data);
+    expect(data.embeds?.[0]?.title).toContain('(7)');
+    expect(data.embeds?.[0]?.description?.split('\n')[0]).toContain('Lesson 7');
+    expect(data.embeds?.[0]?.footer?.text).toMatch(/^Page 1 of 2/u);
+    const open = buttons(data).filter((b) => decodeCatchupId(b.custom_id!)?.action === 'card');
+    expect(open).toHaveLength(5);
+    const message = { id: '400000000000000077', channel_id: guild.channels[0]!.id, flags: EPHEMERAL, ...data } as never;
+    const card = (await discord.sendButton({ customId: open[0]!.custom_id!, message, user: LATE }).waitForFinal()).data as Data;
+    expectPrivateAndSafe(card);
+    expect(card.embeds?.[0]?.title).toContain('Lesson 7');
+    // Reading it from the card takes it off the list.
+    const read = buttons(card).find((b) => b.label === 'Mark as read');
+    await discord.sendButton({ customId: read!.custom_id!, message: { id: '400000000000000078', channel_id: guild.channels[0]!.id, flags: EPHEMERAL, ...card } as never, user: LATE }).waitForFinal();
+    const next = buttons(data).find((b) => b.label === 'Next');
+    const page2 = await discord.sendButton({ customId: next!.custom_id!, message, user: LATE }).waitForFinal();
+    expect(page2.type).toBe(7);
+    const page2Data = page2.data as Data;
+    expect(page2Data.embeds?.[0]?.title).toContain('(6)');
+    expect(page2Data.embeds?.[0]?.footer?.text).toMatch(/^Page 2 of 2/u);
+    expect(page2Data.embeds?.[0]?.description).toContain('Lesson 1');
+    expect(page2Data.embeds?.[0]?.description).not.toContain('Lesson 7');
+  });
+
+  it('/privacy export attaches everything about the caller as JSON, privately', async () => {
+    const reply = await discord.sendCommand({ name: 'privacy', subcommand: 'export', user: READER }).waitForFinal();
+    const data = reply.data as Data;
+    expect(data.allowed_mentions?.parse).toEqual([]);
+    expect((reply.message?.flags ?? 0) & EPHEMERAL).toBe(EPHEMERAL);
+    // Deferred first (an export may take a moment), then the file arrives with the edit.
+    const file = reply.files[0];
+    expect(file?.filename).toBe(`newsdesk-data-${READER.id}.json`);
+    const exported = JSON.parse(file!.data.toString('utf8')) as { userId: string; tables: Record<string, { user_id?: string }[]> };
+    expect(exported.userId).toBe(READER.id);
+    expect(exported.tables.reading_events).toHaveLength(6);
+    expect(exported.tables.member_settings?.[0]?.user_id).toBe(READER.id);
+    expect(JSON.stringify(exported)).not.toContain(FRIEND.id);
+  });
+
+  it('/privacy forget-me: Cancel deletes nothing', async () => {
+    const ask = (await discord.sendCommand({ name: 'privacy', subcommand: 'forget-me', user: READER }).waitForFinal()).data as Data;
+    const cancel = buttons(ask).find((b) => b.label === 'Cancel');
+    const message = { id: '400000000000000098', channel_id: guild.channels[0]!.id, flags: EPHEMERAL, ...ask } as never;
+    const cancelled = await discord.sendButton({ customId: cancel!.custom_id!, message, user: READER }).waitForFinal();
+    expect(cancelled.type).toBe(7);
+    expect((cancelled.data as Data).content).toMatch(/nothing was deleted/u);
+    expect(buttons(cancelled.data as Data)).toEqual([]);
+    const still = (await discord.sendCommand({ name: 'progress', user: READER }).waitForFinal()).data as Data;
+    expect(fieldValue(still, 'Lessons read')).toBe('6');
+  });
+
+  it('/privacy forget-me: only the caller can confirm; it deletes every row about them and says what', async () => {
+    const ask = await discord.sendCommand({ name: 'privacy', subcommand: 'forget-me', user: READER }).waitForFinal();
+    const data = ask.data as Data;
+    expectPrivateAndSafe(data);
+    expect(data.content).toMatch(/<t:\d+:R>/u);
+    const [confirm] = buttons(data);
+    const message = { id: '400000000000000099', channel_id: guild.channels[0]!.id, flags: EPHEMERAL, ...data } as never;
+    const stranger = (await discord.sendButton({ customId: confirm!.custom_id!, message, user: FRIEND }).waitForFinal()).data as Data;
+    expect(stranger.content).toMatch(/only for the member who asked|for the member who asked/u);
+    const done = await discord.sendButton({ customId: confirm!.custom_id!, message, user: READER }).waitForFinal();
+    expect(done.type).toBe(7);
+    const text = (done.data as Data).content ?? '';
+    expect(text).toMatch(/reading history \(opens and marks\): 6/u);
+    expect(text).toMatch(/your settings/u);
+    const after = (await discord.sendCommand({ name: 'progress', user: FRIEND, options: [{ name: 'member', type: 6, value: READER.id }] }).waitForFinal()).data as Data;
+    expect(fieldValue(after, 'Lessons read')).toBe('0');
+    const board = (await discord.sendCommand({ name: 'leaderboard', user: FRIEND, options: [{ name: 'period', value: 'all' }] }).waitForFinal()).data as Data;
+    expect(board.embeds?.[0]?.description).not.toContain(READER.id);
+
+    // Every table, every column: no trace of them (the bot is stopped so the database can be opened).
+    await bot?.stop();
+    bot = undefined;
+    const db = await openBotDatabase(env);
+    try {
+      const columns = await sql<{ table_name: string; column_name: string }>`
+        select c.table_name, c.column_name from information_schema.columns c
+        join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+        where c.table_schema = current_schema() and t.table_type = 'BASE TABLE'`.execute(db.db);
+      const traces: string[] = [];
+      for (const { table_name, column_name } of columns.rows) {
+        const found = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table_name)} where ${sql.ref(column_name)}::text like ${`%${READER.id}%`}`.execute(db.db);
+        if ((found.rows[0]?.n ?? 0) > 0) traces.push(`${table_name}.${column_name}`);
+      }
+      expect(traces).toEqual([]);
+      // Read counts dropped: lesson 1 had READER and SHY.
+      const lesson1 = await db.db.selectFrom('lessons').select('read_count').where('id', '=', lessons[0]!.id).executeTakeFirstOrThrow();
+      expect(lesson1.read_count).toBe(1);
+    } finally {
+      await db.close();
+    }
+  });
+});
+

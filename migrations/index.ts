@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as lessonLibrary from './2026-11-27-01-lesson-library.js';
 import * as scheduling from './2026-11-27-02-scheduling.js';
+import * as vocabulary from './2026-12-01-04-vocabulary.js';
 
 /**
  * Every migration, by name, in order. Imported statically (not discovered on disk) so the same list runs
@@ -9,4 +10,5 @@ import * as scheduling from './2026-11-27-02-scheduling.js';
 export const migrations: Record<string, Migration> = {
   '2026-11-27-01-lesson-library': lessonLibrary,
   '2026-11-27-02-scheduling': scheduling,
+  '2026-12-01-04-vocabulary': vocabulary,
 };

@@ -83,6 +83,7 @@ async function main(): Promise<number> {
         await router.drain(config.SHUTDOWN_TIMEOUT_MS);
         await client.destroy();
         metricsServer?.close();
+        await services.vocabulary.close();
       } finally {
         await database.close();
         logger.info('stopped');

@@ -20,13 +20,14 @@ export function lexiconVersion(): string {
 
 export type VocabularyInput = Pick<Lesson, 'id' | 'article' | 'dialogue'>;
 
-/** Computes vocabularies; loads the model and word lists on first use (about 1 s and 100–150 MB), then reuses them. */
+/** Computes vocabularies (in this thread, or in a worker thread: see worker-computer.ts). */
 export interface VocabularyComputer {
-  compute(lesson: VocabularyInput): LessonVocabulary;
-  close(): void;
+  compute(lesson: VocabularyInput): LessonVocabulary | Promise<LessonVocabulary>;
+  close(): void | Promise<void>;
 }
 
-export function createVocabularyComputer(): VocabularyComputer {
+/** In this thread: loads the model and word lists on first use (about 1 s and 100–150 MB), then reuses them. For the CLI. */
+export function createVocabularyComputer(): VocabularyComputer & { compute(lesson: VocabularyInput): LessonVocabulary } {
   let loaded: { analyzer: LessonAnalyzer; lexicon: WordLexicon } | undefined;
   return {
     compute(lesson) {

@@ -12,6 +12,7 @@ import {
 } from '../db/vocabulary.js';
 import type { LessonLevel } from '../domain/vocabulary/types.js';
 import { lexiconVersion, type VocabularyComputer } from './computer.js';
+import { answerQuestion, quizProgress, startQuiz, type Member, type StartOutcome } from './quiz-service.js';
 
 /** Lessons computed and written per transaction: big enough for few round trips, small enough to show progress. */
 const BATCH = 250;
@@ -56,7 +57,7 @@ export async function refreshVocabularies(db: Kysely<DB>, computer: VocabularyCo
     const toStore: VocabularyToStore[] = [];
     for (const lesson of await lessonTexts(db, ids)) {
       try {
-        const vocabulary = computer.compute(lesson);
+        const vocabulary = await computer.compute(lesson);
         toStore.push({ lessonId: lesson.id, contentHash: lesson.contentHash, lexiconVersion: version, entries: vocabulary.entries, level: vocabulary.level });
       } catch (error) {
         failed.push({ lessonId: lesson.id, message: (error as Error).message });
@@ -86,4 +87,31 @@ export async function lessonVocabulary(db: Kysely<DB>, lessonId: string, compute
 
 export async function lessonLevel(db: Kysely<DB>, lessonId: string): Promise<LessonLevel | undefined> {
   return findLevel(db, lessonId);
+}
+
+export interface VocabularyDeps {
+  readonly db: Kysely<DB>;
+  /** Computes a vocabulary that is missing or stale when a member asks for it (the bot: a worker thread). */
+  readonly computer: VocabularyComputer;
+}
+
+export type VocabularyService = ReturnType<typeof createVocabularyService>;
+
+/** Vocabulary lists, levels, quizzes and the quiz figures of a member's progress. */
+export function createVocabularyService(deps: VocabularyDeps) {
+  const { db, computer } = deps;
+  return {
+    /** The lesson's vocabulary, computed first if missing or stale. */
+    list: (lessonId: string) => lessonVocabulary(db, lessonId, computer),
+    level: (lessonId: string) => lessonLevel(db, lessonId),
+    /** Computes what the lessons just imported need (a Discord upload). */
+    afterImport: (lessonIds: readonly string[]) => refreshVocabularies(db, computer, { lessonIds }),
+    async startQuiz(member: Member, lessonId: string): Promise<StartOutcome> {
+      await lessonVocabulary(db, lessonId, computer);
+      return startQuiz(db, member, lessonId);
+    },
+    answer: (click: Parameters<typeof answerQuestion>[1]) => answerQuestion(db, click),
+    progress: (member: Member) => quizProgress(db, member),
+    close: () => computer.close(),
+  };
 }

@@ -8,7 +8,7 @@ const require = createRequire(import.meta.url);
 const LETTERS = /^[a-z]+$/u;
 const WORDNET_FILES: Readonly<Record<ContentPos, string>> = { noun: 'noun', verb: 'verb', adjective: 'adj', adverb: 'adv' };
 /** Longer definitions are cut at a word: the list should stay a glance. */
-export const DEFINITION_MAX = 160;
+export const DEFINITION_MAX = 140;
 
 interface Subtlex {
   readonly counts: Map<string, number>;

@@ -18,11 +18,16 @@ export function createWorkerVocabularyComputer(): VocabularyComputer {
   const pending = new Map<number, { resolve: (v: LessonVocabulary) => void; reject: (e: Error) => void }>();
 
   function start(): Worker {
-    // Under tsx (npm start, tests) this file is TypeScript; compiled (dist/), JavaScript.
+    // Compiled (dist/), the worker is JavaScript. Under tsx (npm start, the tests) it is TypeScript, and
+    // tsx's loader is not inherited by worker threads on Node 20: a small bootstrap registers it first.
     const typescript = import.meta.url.endsWith('.ts');
-    const url = new URL(typescript ? './worker.ts' : './worker.js', import.meta.url);
-    const execArgv = typescript && !process.execArgv.some((arg) => arg.includes('tsx')) ? [...process.execArgv, '--import', 'tsx'] : process.execArgv;
-    const created = new Worker(url, { execArgv });
+    const entry = new URL(typescript ? './worker.ts' : './worker.js', import.meta.url);
+    const created = typescript
+      ? new Worker(
+          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`,
+          { eval: true },
+        )
+      : new Worker(entry);
     created.on('message', (message: { id: number; result?: LessonVocabulary; error?: string }) => {
       const waiting = pending.get(message.id);
       pending.delete(message.id);

@@ -3,7 +3,7 @@ import { assertWithinLimits, type MessageData } from '../../src/domain/discord-f
 import { decodeVocabularyId } from '../../src/domain/vocabulary/custom-id.js';
 import { BLANK } from '../../src/domain/vocabulary/sentence.js';
 import { botDatabaseKinds, createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
-import { startDiscordStandIn, type DiscordStandIn, type InteractionResponseEvent, type StandInGuild } from '../support/discord-stand-in/index.js';
+import { startDiscordStandIn, type DiscordStandIn, type InteractionResponseEvent } from '../support/discord-stand-in/index.js';
 import { runScript } from '../support/run-cli.js';
 
 const REFERENCE = 'examples/lessons/nhk-2025-05-31-japan-us-cyber.txt';
@@ -30,13 +30,12 @@ describe.each(botDatabaseKinds())('vocabulary and quizzes through Discord, on %s
   let discord: DiscordStandIn;
   let database: BotDatabase;
   let bot: BotProcess | undefined;
-  let guild: StandInGuild;
   let env: Record<string, string>;
   let vocabulary: Entry[];
 
   beforeAll(async () => {
     discord = await startDiscordStandIn();
-    guild = discord.addGuild({ name: 'Learners' });
+    discord.addGuild({ name: 'Learners' });
     database = await createBotDatabase(kind);
     env = { ...database.env, DISCORD_API_URL: discord.apiUrl, DISCORD_TOKEN: 'test-token' };
   });

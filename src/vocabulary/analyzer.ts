@@ -49,7 +49,10 @@ export class LessonAnalyzer {
       let initial = true;
       for (let t = first; t <= last; t += 1) {
         if (types[t] !== 'word') continue;
-        tokens.push({ text: values[t] as string, lemma: lemmas[t] as string, pos: tags[t] as string, sentence: index, sentenceInitial: initial });
+        const text = values[t] as string;
+        // wink gives no lemma for a few tokens (a split contraction such as "cant"): the word stands for itself.
+        const lemma = lemmas[t];
+        tokens.push({ text, lemma: typeof lemma === 'string' && lemma !== '' ? lemma : text, pos: tags[t] ?? 'X', sentence: index, sentenceInitial: initial });
         initial = false;
       }
     });

@@ -110,6 +110,15 @@ describe('vocabulary of hand-made lessons', () => {
   });
 });
 
+describe('odd text', () => {
+  it('survives tokens the tagger gives no lemma (a contraction without its apostrophe) and empty parts', () => {
+    const odd = { ...tinyLesson, article: ['They were designed to preempt cant cyberattacks, the diligent negotiators said.', '', '   '], dialogue: [{ speaker: 'A', text: '' }] };
+    const { entries } = vocabularyOf(odd);
+    expectWellFormed(odd, entries);
+    expect(entries.map((e) => e.lemma)).toContain('preempt');
+  });
+});
+
 describe('quiz distractors', () => {
   const lessons = () => [referenceLesson(), namesLesson, formsLesson];
 

@@ -11,7 +11,8 @@ import {
   type VocabularyToStore,
 } from '../db/vocabulary.js';
 import type { LessonLevel } from '../domain/vocabulary/types.js';
-import { lexiconVersion, type VocabularyComputer } from './computer.js';
+import type { VocabularyComputer } from './computer.js';
+import { lexiconVersion } from './version.js';
 import { answerQuestion, quizProgress, startQuiz, type Member, type StartOutcome } from './quiz-service.js';
 
 /** Lessons computed and written per transaction: big enough for few round trips, small enough to show progress. */
@@ -29,6 +30,8 @@ export interface RefreshOptions {
   readonly lessonIds?: readonly string[];
   readonly onStart?: (total: number) => void;
   readonly onProgress?: (done: number) => void;
+  /** Stops between lessons (shutdown); what was computed so far is kept. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -51,11 +54,13 @@ export async function refreshVocabularies(db: Kysely<DB>, computer: VocabularyCo
   let done = 0;
   let after: string | undefined;
   for (;;) {
+    if (options.signal?.aborted) break;
     const ids = await lessonsNeedingVocabulary(db, { lexiconVersion: version, after, limit: BATCH, all: options.all, among });
     if (ids.length === 0) break;
     after = ids[ids.length - 1];
     const toStore: VocabularyToStore[] = [];
     for (const lesson of await lessonTexts(db, ids)) {
+      if (options.signal?.aborted) break;
       try {
         const vocabulary = await computer.compute(lesson);
         toStore.push({ lessonId: lesson.id, contentHash: lesson.contentHash, lexiconVersion: version, entries: vocabulary.entries, level: vocabulary.level });
@@ -63,6 +68,7 @@ export async function refreshVocabularies(db: Kysely<DB>, computer: VocabularyCo
         failed.push({ lessonId: lesson.id, message: (error as Error).message });
       }
     }
+    if (options.signal?.aborted) break;
     await db.transaction().execute((trx) => replaceVocabularies(trx, toStore));
     computed += toStore.length;
     done += ids.length;
@@ -100,7 +106,20 @@ export type VocabularyService = ReturnType<typeof createVocabularyService>;
 /** Vocabulary lists, levels, quizzes and the quiz figures of a member's progress. */
 export function createVocabularyService(deps: VocabularyDeps) {
   const { db, computer } = deps;
+  const shutdown = new AbortController();
+  let catchingUp: Promise<RefreshOutcome> | undefined;
   return {
+    /**
+     * The background job: computes, in the worker, the vocabulary of every lesson that lacks a current one
+     * (imported while the bot was down with an interrupted vocabulary step, or before an upgrade of the
+     * word lists). Started once the bot is connected; stopped at shutdown.
+     */
+    catchUp(): Promise<RefreshOutcome> {
+      catchingUp ??= refreshVocabularies(db, computer, { signal: shutdown.signal }).finally(() => {
+        catchingUp = undefined;
+      });
+      return catchingUp;
+    },
     /** The lesson's vocabulary, computed first if missing or stale. */
     list: (lessonId: string) => lessonVocabulary(db, lessonId, computer),
     level: (lessonId: string) => lessonLevel(db, lessonId),
@@ -112,6 +131,10 @@ export function createVocabularyService(deps: VocabularyDeps) {
     },
     answer: (click: Parameters<typeof answerQuestion>[1]) => answerQuestion(db, click),
     progress: (member: Member) => quizProgress(db, member),
-    close: () => computer.close(),
+    async close(): Promise<void> {
+      shutdown.abort();
+      await catchingUp?.catch(() => undefined);
+      await computer.close();
+    },
   };
 }

@@ -7,7 +7,7 @@ import { BLANK } from '../../src/domain/vocabulary/sentence.js';
 import { occursIn } from '../../src/domain/vocabulary/sentence.js';
 import { createVocabularyComputer } from '../../src/vocabulary/computer.js';
 import { answerQuestion, quizProgress, startQuiz, type QuizState } from '../../src/vocabulary/quiz-service.js';
-import { lessonVocabulary, refreshVocabularies } from '../../src/vocabulary/service.js';
+import { createVocabularyService, lessonVocabulary, refreshVocabularies } from '../../src/vocabulary/service.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { formsLesson, lessonText, namesLesson, referenceLesson } from '../support/vocabulary-lessons.js';
 
@@ -62,6 +62,16 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
     expect(await findVocabulary(db().db, namesLesson.id)).toBeUndefined();
     expect((await lessonVocabulary(db().db, namesLesson.id, computer))?.entries.length).toBeGreaterThanOrEqual(8);
     expect(await lessonVocabulary(db().db, '00000000-0000-4000-8000-000000000000', computer)).toBeUndefined();
+  });
+
+  it('the bot’s catch-up job computes what an interrupted import left, and stops at shutdown', async () => {
+    await importLessons(db().db, [namesLesson, formsLesson]);
+    const service = createVocabularyService({ db: db().db, computer: { compute: (l) => computer.compute(l), close: () => undefined } });
+    expect(await service.catchUp()).toEqual({ computed: 2, failed: [] });
+    expect(await service.catchUp()).toEqual({ computed: 0, failed: [] });
+    await importLessons(db().db, [referenceLesson()]);
+    await service.close();
+    expect(await service.catchUp()).toEqual({ computed: 0, failed: [] }); // after shutdown, nothing more is done
   });
 
   it('a quiz asks 3–5 questions one at a time, says right or wrong with the answer, and ends with the score', async () => {

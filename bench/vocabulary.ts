@@ -1,6 +1,7 @@
 /**
  * Import with vocabulary: `npm run bench:vocabulary [-- lessons]` (default 10,000). Prints JSON lines:
- * - `vocabulary-load`: loading the model and word lists (ms, memory added);
+ * - `vocabulary-load`: loading the model and word lists in this thread (ms, memory added);
+ * - `vocabulary-worker`: the same in a worker thread, as the bot does it (first and next answer, memory);
  * - `vocabulary-import`: the import of N generated lessons (one transaction, as the CLI does), then the
  *   vocabulary step after it (as `npm run lessons -- import` does), each timed, with a bare indexed
  *   SELECT's median from the same run for a ratio.
@@ -16,6 +17,7 @@ import type { Lesson } from '../src/domain/lesson.js';
 import { seededRandom } from '../src/domain/vocabulary/random.js';
 import { importLessons } from '../src/lessons/import.js';
 import { createVocabularyComputer } from '../src/vocabulary/computer.js';
+import { createWorkerVocabularyComputer } from '../src/vocabulary/worker-computer.js';
 import { refreshVocabularies } from '../src/vocabulary/service.js';
 import { WordLexicon } from '../src/vocabulary/lexicon.js';
 import { LessonAnalyzer } from '../src/vocabulary/analyzer.js';
@@ -37,6 +39,21 @@ const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
   const withPoolsMs = performance.now() - started;
   console.log(JSON.stringify({ bench: 'vocabulary-load', loadMs: Math.round(loadMs), withDistractorPoolsMs: Math.round(withPoolsMs), rssAddedMb: mb(process.memoryUsage().rss - before) }));
   lexicon.close();
+}
+
+// ---- the bot's way: a worker thread (what it adds to the bot's memory while it works, and the first answer) ----
+{
+  const before = process.memoryUsage().rss;
+  const worker = createWorkerVocabularyComputer();
+  const started = performance.now();
+  await worker.compute(referenceLesson());
+  const firstMs = performance.now() - started;
+  const during = process.memoryUsage().rss;
+  const again = performance.now();
+  await worker.compute(handMadeLessons[0]!);
+  const nextMs = performance.now() - again;
+  await worker.close();
+  console.log(JSON.stringify({ bench: 'vocabulary-worker', firstComputeMs: Math.round(firstMs), nextComputeMs: Math.round(nextMs), rssAddedWhileRunningMb: mb(during - before) }));
 }
 
 /**

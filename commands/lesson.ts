@@ -219,8 +219,8 @@ export const lessonModule = defineCommand(lessonCommand, {
         run: async ({ button, services, userId, reply }) => {
           const outcome = await services.vocabulary.answer({ ...button, userId });
           if (outcome.kind === 'unknown') throw new UserError('This quiz is no longer available. Start a new one with `/lesson quiz`.');
+          // A refusal is a new private message (Reply.fail), never an edit of the owner's quiz.
           if (outcome.kind === 'not-yours') {
-            reply.mode = 'reply';
             throw new UserError(`This quiz belongs to <@${outcome.ownerId}>. Start your own with \`/lesson quiz\` or the **Quiz** button.`);
           }
           const stored = await services.lessons.byId(outcome.state.attempt.lessonId);

@@ -182,12 +182,10 @@ export const lessonModule = defineCommand(lessonCommand, {
         const bytes = await downloadAttachment(file, MAX_IMPORT_BYTES);
         const name = safeFileName(file);
         const outcome = await services.lessons.importUpload(name, bytes);
-        if (outcome.ok) {
-          services.logger.info({ guildId, userId, file: name, ...outcome.counts }, 'lessons imported from Discord');
-          const vocabulary = await services.vocabulary.afterImport(outcome.lessons.map((parsed) => parsed.lesson.id));
-          if (vocabulary.failed.length > 0) services.logger.warn({ guildId, failed: vocabulary.failed }, 'vocabulary not computed for some lessons');
-        }
+        if (outcome.ok) services.logger.info({ guildId, userId, file: name, ...outcome.counts }, 'lessons imported from Discord');
         await reply.send(renderImportOutcome(name, outcome));
+        // The vocabulary follows in the background (a worker thread); a member asking earlier gets it computed on demand.
+        if (outcome.ok) services.vocabulary.afterImport(outcome.lessons.map((parsed) => parsed.lesson.id), guildId);
       },
     },
   },

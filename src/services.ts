@@ -37,7 +37,7 @@ export function createServices(deps: ServicesDeps): Services {
     lessons,
     reading: createReadingService({ db, now }),
     delivery: createDeliveryService({ db, now, lessons, poster: deps.poster }),
-    vocabulary: createVocabularyService({ db, computer: deps.vocabularyComputer ?? createWorkerVocabularyComputer() }),
+    vocabulary: createVocabularyService({ db, logger: deps.logger, computer: deps.vocabularyComputer ?? createWorkerVocabularyComputer() }),
     logger: deps.logger,
   };
 }

@@ -14,16 +14,18 @@ export interface VocabularyComputer {
 }
 
 /** In this thread: loads the model and word lists on first use (about 1 s and 100–150 MB), then reuses them. For the CLI. */
+/** The model and word lists, loaded once per thread and shared by its computers (a CLI run, a test file). */
+let shared: { analyzer: LessonAnalyzer; lexicon: WordLexicon } | undefined;
+
 export function createVocabularyComputer(): VocabularyComputer & { compute(lesson: VocabularyInput): LessonVocabulary } {
-  let loaded: { analyzer: LessonAnalyzer; lexicon: WordLexicon } | undefined;
   return {
     compute(lesson) {
-      loaded ??= { analyzer: new LessonAnalyzer(), lexicon: new WordLexicon() };
-      return computeVocabulary(lesson.id, loaded.analyzer.analyze(lesson), loaded.lexicon);
+      shared ??= { analyzer: new LessonAnalyzer(), lexicon: new WordLexicon() };
+      return computeVocabulary(lesson.id, shared.analyzer.analyze(lesson), shared.lexicon);
     },
     close() {
-      loaded?.lexicon.close();
-      loaded = undefined;
+      // Only the data files' descriptors: they reopen on the next use.
+      shared?.lexicon.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import type { Logger } from '../logger.js';
 import {
   findLevel,
   findVocabulary,
@@ -99,6 +100,7 @@ export interface VocabularyDeps {
   readonly db: Kysely<DB>;
   /** Computes a vocabulary that is missing or stale when a member asks for it (the bot: a worker thread). */
   readonly computer: VocabularyComputer;
+  readonly logger?: Logger;
 }
 
 export type VocabularyService = ReturnType<typeof createVocabularyService>;
@@ -123,8 +125,17 @@ export function createVocabularyService(deps: VocabularyDeps) {
     /** The lesson's vocabulary, computed first if missing or stale. */
     list: (lessonId: string) => lessonVocabulary(db, lessonId, computer),
     level: (lessonId: string) => lessonLevel(db, lessonId),
-    /** Computes what the lessons just imported need (a Discord upload). */
-    afterImport: (lessonIds: readonly string[]) => refreshVocabularies(db, computer, { lessonIds }),
+    /** Computes every missing or stale vocabulary (`all`: every lesson), batch by batch. */
+    refresh: (options: RefreshOptions = {}) => refreshVocabularies(db, computer, { ...options, signal: options.signal ?? shutdown.signal }),
+    /** After a Discord upload: computes what the imported lessons need, in the background; failures are logged. */
+    afterImport(lessonIds: readonly string[], guildId: string): void {
+      void refreshVocabularies(db, computer, { lessonIds, signal: shutdown.signal }).then(
+        (outcome) => {
+          if (outcome.failed.length > 0) deps.logger?.warn({ guildId, failed: outcome.failed }, 'vocabulary not computed for some lessons');
+        },
+        (error: unknown) => deps.logger?.error({ err: error, guildId }, 'vocabulary after import failed'),
+      );
+    },
     async startQuiz(member: Member, lessonId: string): Promise<StartOutcome> {
       await lessonVocabulary(db, lessonId, computer);
       return startQuiz(db, member, lessonId);

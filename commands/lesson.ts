@@ -2,13 +2,17 @@ import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContex
 import { downloadAttachment, safeFileName } from '../src/discord/attachments.js';
 import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
 import { defineCommand } from '../src/discord/command-module.js';
-import { clip, decodeCustomId, safeText, type LessonButton } from '../src/domain/discord-format/index.js';
-import { decodeCatchupId, type CatchupButton } from '../src/domain/progress/catchup-ids.js';
+import { clip, decodeCustomId, safeText } from '../src/domain/discord-format/index.js';
+import { decodeCatchupId } from '../src/domain/progress/catchup-ids.js';
 import { renderLessonCard } from '../src/lessons/card-view.js';
 import { renderImportOutcome } from '../src/lessons/import-view.js';
 import { renderLessonPage } from '../src/lessons/pages-view.js';
 import { renderRelated } from '../src/lessons/related-view.js';
 import { renderCatchup } from '../src/reading/catchup-view.js';
+import { LESSON_GONE } from '../src/lessons/service.js';
+import type { Services } from '../src/services.js';
+import { decodeVocabularyId } from '../src/domain/vocabulary/custom-id.js';
+import { renderQuiz, renderVocabulary } from '../src/vocabulary/views.js';
 import { UserError } from '../src/user-error.js';
 
 const lessonOption = {
@@ -66,6 +70,20 @@ const lessonCatchup = {
   description: 'Lessons posted in this server that you have not read yet, newest first',
 } as const satisfies SubcommandDefinition;
 
+const lessonVocab = {
+  type: ApplicationCommandOptionType.Subcommand,
+  name: 'vocab',
+  description: 'The lesson’s words worth learning, with definitions and where they appear',
+  options: [lessonOption, shareOption],
+} as const satisfies SubcommandDefinition;
+
+const lessonQuiz = {
+  type: ApplicationCommandOptionType.Subcommand,
+  name: 'quiz',
+  description: 'A short private quiz on the lesson’s vocabulary',
+  options: [lessonOption],
+} as const satisfies SubcommandDefinition;
+
 const lessonImport = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'import',
@@ -79,8 +97,21 @@ const lessonCommand = {
   name: 'lesson',
   description: 'Read today’s news lesson: card, dialogue, article and related readings',
   contexts: [InteractionContextType.Guild],
-  options: [lessonToday, lessonDialogue, lessonArticle, lessonRelated, lessonShow, lessonCatchup, lessonImport],
+  options: [lessonToday, lessonDialogue, lessonArticle, lessonRelated, lessonShow, lessonCatchup, lessonVocab, lessonQuiz, lessonImport],
 } as const satisfies CommandDefinition;
+
+async function vocabularyOf(services: Services, lessonId: string) {
+  const vocabulary = await services.vocabulary.list(lessonId);
+  if (!vocabulary) throw new UserError(LESSON_GONE);
+  return vocabulary;
+}
+
+async function startQuiz(services: Services, member: { guildId: string; userId: string }, lesson: { id: string; title: string }) {
+  const outcome = await services.vocabulary.startQuiz(member, lesson.id);
+  if (outcome.kind === 'no-vocabulary') throw new UserError(LESSON_GONE);
+  if (outcome.kind === 'too-few-words') throw new UserError('This lesson has too few vocabulary words for a quiz (at least 3 are needed).');
+  return renderQuiz(lesson.title, outcome.state);
+}
 
 /** Lesson exports are a few kilobytes; a JSON file of many lessons stays well under this. */
 export const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
@@ -137,6 +168,17 @@ export const lessonModule = defineCommand(lessonCommand, {
     catchup: async ({ services, guildId, userId, reply }) => {
       await reply.send(renderCatchup(await services.reading.catchup({ guildId, userId, page: 1 })));
     },
+    vocab: {
+      ephemeral: privateUnlessShared,
+      run: async ({ options, services, guildId, reply }) => {
+        const stored = await services.lessons.requested(guildId, options.lesson);
+        await reply.send(renderVocabulary(stored.lesson, await vocabularyOf(services, stored.lesson.id), 1, options.share ?? false));
+      },
+    },
+    quiz: async ({ options, services, guildId, userId, reply }) => {
+      const stored = await services.lessons.requested(guildId, options.lesson);
+      await reply.send(await startQuiz(services, { guildId, userId }, stored.lesson));
+    },
     import: {
       moderatorOnly: true,
       run: async ({ options: { file }, services, guildId, userId, reply }) => {
@@ -153,6 +195,8 @@ export const lessonModule = defineCommand(lessonCommand, {
         const outcome = await services.lessons.importUpload(name, bytes);
         if (outcome.ok) services.logger.info({ guildId, userId, file: name, ...outcome.counts }, 'lessons imported from Discord');
         await reply.send(renderImportOutcome(name, outcome));
+        // The vocabulary follows in the background (a worker thread); a member asking earlier gets it computed on demand.
+        if (outcome.ok) services.vocabulary.afterImport(outcome.lessons.map((parsed) => parsed.lesson.id), guildId);
       },
     },
   },
@@ -161,7 +205,7 @@ export const lessonModule = defineCommand(lessonCommand, {
   },
   buttons: {
     prefix: 'l',
-    decode: (customId: string): LessonButton | CatchupButton | null => decodeCustomId(customId) ?? decodeCatchupId(customId),
+    decode: (customId: string) => decodeCustomId(customId) ?? decodeCatchupId(customId) ?? decodeVocabularyId(customId),
     handlers: {
       // From the catch-up list: the lesson's card, privately.
       card: async ({ button, services, guildId, reply }) => {
@@ -174,6 +218,35 @@ export const lessonModule = defineCommand(lessonCommand, {
         update: true,
         run: async ({ button, services, guildId, userId, reply }) => {
           await reply.send(renderCatchup(await services.reading.catchup({ guildId, userId, page: button.page })));
+        },
+      },
+      vocab: async ({ button, services, reply }) => {
+        const stored = await services.lessons.byId(button.lessonId);
+        await reply.send(renderVocabulary(stored.lesson, await vocabularyOf(services, stored.lesson.id), 1, false));
+      },
+      'vocab-page': {
+        update: (button) => !button.shared,
+        run: async ({ button, services, reply }) => {
+          const stored = await services.lessons.byId(button.lessonId);
+          await reply.send(renderVocabulary(stored.lesson, await vocabularyOf(services, stored.lesson.id), button.page, false));
+        },
+      },
+      quiz: async ({ button, services, guildId, userId, reply }) => {
+        const stored = await services.lessons.byId(button.lessonId);
+        await reply.send(await startQuiz(services, { guildId, userId }, stored.lesson));
+      },
+      answer: {
+        // The answer replaces the question in the member's private quiz message.
+        update: true,
+        run: async ({ button, services, userId, reply }) => {
+          const outcome = await services.vocabulary.answer({ ...button, userId });
+          if (outcome.kind === 'unknown') throw new UserError('This quiz is no longer available. Start a new one with `/lesson quiz`.');
+          // A refusal is a new private message (Reply.fail), never an edit of the owner's quiz.
+          if (outcome.kind === 'not-yours') {
+            throw new UserError(`This quiz belongs to <@${outcome.ownerId}>. Start your own with \`/lesson quiz\` or the **Quiz** button.`);
+          }
+          const stored = await services.lessons.byId(outcome.state.attempt.lessonId);
+          await reply.send(renderQuiz(stored.lesson.title, outcome.state, outcome.kind === 'answered' ? outcome.question : undefined));
         },
       },
       dialogue: async ({ button, services, guildId, userId, reply }) => {

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as lessonLibrary from './2026-11-27-01-lesson-library.js';
 import * as scheduling from './2026-11-27-02-scheduling.js';
 import * as progress from './2026-12-01-03-progress.js';
+import * as vocabulary from './2026-12-01-04-vocabulary.js';
 
 /**
  * Every migration, by name, in order. Imported statically (not discovered on disk) so the same list runs
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-01-lesson-library': lessonLibrary,
   '2026-11-27-02-scheduling': scheduling,
   '2026-12-01-03-progress': progress,
+  '2026-12-01-04-vocabulary': vocabulary,
 };

@@ -83,6 +83,7 @@ async function main(): Promise<number> {
         await router.drain(config.SHUTDOWN_TIMEOUT_MS);
         await client.destroy();
         metricsServer?.close();
+        await services.vocabulary.close();
       } finally {
         await database.close();
         logger.info('stopped');
@@ -104,6 +105,12 @@ async function main(): Promise<number> {
     return 1;
   }
   scheduler.start();
+  void services.vocabulary.catchUp().then(
+    (outcome) => {
+      if (outcome.computed > 0 || outcome.failed.length > 0) logger.info({ computed: outcome.computed, failed: outcome.failed }, 'vocabulary caught up');
+    },
+    (error: unknown) => logger.error({ err: error }, 'vocabulary catch-up failed'),
+  );
   return stopped;
 }
 

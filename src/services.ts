@@ -5,12 +5,16 @@ import { createDeliveryService, type DeliveryService } from './delivery/service.
 import { createLessonsService, type LessonsService } from './lessons/service.js';
 import type { Logger } from './logger.js';
 import { createReadingService, type ReadingService } from './reading/service.js';
+import type { VocabularyComputer } from './vocabulary/computer.js';
+import { createVocabularyService, type VocabularyService } from './vocabulary/service.js';
+import { createWorkerVocabularyComputer } from './vocabulary/worker-computer.js';
 
 /** The feature services command handlers call: the product's rules, and the only callers of src/db/. */
 export interface Services {
   readonly lessons: LessonsService;
   readonly reading: ReadingService;
   readonly delivery: DeliveryService;
+  readonly vocabulary: VocabularyService;
   readonly logger: Logger;
 }
 
@@ -21,6 +25,8 @@ export interface ServicesDeps {
   readonly importTimeZone: string;
   /** Delivery's poster, built in main.ts over Discord's channels (tests: over a channel double). */
   readonly poster: LessonPoster;
+  /** Computes missing vocabularies (default: a worker thread, so the bot's thread never loads the word lists). */
+  readonly vocabularyComputer?: VocabularyComputer;
 }
 
 /** Wired once in main.ts (and in service tests, over a scratch database). */
@@ -31,6 +37,7 @@ export function createServices(deps: ServicesDeps): Services {
     lessons,
     reading: createReadingService({ db, now }),
     delivery: createDeliveryService({ db, now, lessons, poster: deps.poster }),
+    vocabulary: createVocabularyService({ db, logger: deps.logger, computer: deps.vocabularyComputer ?? createWorkerVocabularyComputer() }),
     logger: deps.logger,
   };
 }

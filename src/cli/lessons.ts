@@ -13,6 +13,9 @@ import type { DB } from '../db/schema.js';
 import { createReadingService, type ReadingService } from '../reading/service.js';
 import { formatMostRead } from '../reading/stats.js';
 import { isMain } from './is-main.js';
+import { describeLevel } from '../domain/vocabulary/level.js';
+import { createVocabularyComputer } from '../vocabulary/computer.js';
+import { createVocabularyService, type VocabularyService } from '../vocabulary/service.js';
 
 export const LESSONS_HELP = `Usage: npm run lessons -- <command>
 
@@ -30,6 +33,12 @@ Commands:
   stats [--guild id] [--limit N] [--json]
         The most-read lessons (default 10), by members who read them: in one
         server with --guild, else in all. --json prints a JSON array.
+  vocab <id> [--json]
+        The lesson's vocabulary (computed first if missing); --json prints
+        [{"word", "lemma", "pos", "definition", "sentence"}]
+  vocab-refresh [--all]
+        Compute the vocabulary of every lesson that lacks a current one
+        (--all: every lesson, e.g. after an upgrade of the word lists)
   help               this text`;
 
 class UsageError extends Error {}
@@ -67,6 +76,10 @@ export async function runLessonsCli(argv: readonly string[], io: CliIo = process
         return await listCommand(rest, io);
       case 'stats':
         return await statsCommand(rest, io);
+      case 'vocab':
+        return await vocabCommand(rest, io);
+      case 'vocab-refresh':
+        return await vocabRefreshCommand(rest, io);
       case 'show':
       case 'export':
         return await showCommand(command, rest, io);
@@ -122,26 +135,29 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
     return 0;
   }
 
-  return withLessons(config, io, async (library) => {
+  return withLessons(config, io, async (library, vocabulary) => {
     const bar = progressBar(lessons.length);
     try {
       const counts = await library.importParsed(lessons, (done) => bar?.update(done));
       bar?.stop();
       io.out(formatCounts(counts));
-      return 0;
     } catch (error) {
       bar?.stop();
       io.err(`nothing imported: ${(error as Error).message}`);
       return 1;
     }
+    // After the lessons are committed: they are usable at once, and an interrupted run only leaves
+    // vocabulary to compute (by `vocab-refresh`, `vocab <id>`, or the bot).
+    return (await refreshWithProgress(vocabulary, io, {})) ? 0 : 1;
   });
 }
 
 /** A progress bar only where a person watches (a terminal) and the import is big enough to wait for. */
-function progressBar(total: number): cliProgress.SingleBar | undefined {
+function progressBar(total: number, what: 'import' | 'vocabulary' = 'import'): cliProgress.SingleBar | undefined {
   if (!process.stderr.isTTY || total < 50) return undefined;
+  const label = what === 'import' ? 'importing ' : 'vocabulary';
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'importing [{bar}] {value}/{total} lessons', hideCursor: true },
+    { stream: process.stderr, format: `${label} [{bar}] {value}/{total} lessons`, hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0);
@@ -221,12 +237,72 @@ async function showCommand(command: 'show' | 'export', args: readonly string[], 
   });
 }
 
-/** The lessons service over the configured database, opened (and migrated) for one command. */
-async function withLessons(config: Config, io: CliIo, action: (lessons: LessonsService) => Promise<number>): Promise<number> {
-  const database = await (io.openDatabase ?? openMigratedDatabase)(config);
+/** Computes missing or stale vocabularies with a progress bar; false if any lesson failed. */
+async function refreshWithProgress(vocabulary: VocabularyService, io: CliIo, options: { all?: boolean }): Promise<boolean> {
+  let bar: cliProgress.SingleBar | undefined;
   try {
-    return await action(createLessonsService({ db: database.db, now: () => new Date(), importTimeZone: config.IMPORT_TIMEZONE }));
+    const outcome = await vocabulary.refresh({
+      ...options,
+      onStart: (total) => {
+        bar = progressBar(total, 'vocabulary');
+      },
+      onProgress: (done) => bar?.update(done),
+    });
+    bar?.stop();
+    for (const failure of outcome.failed) io.err(`lesson ${failure.lessonId}: vocabulary not computed: ${failure.message}`);
+    // Like the progress bar, only where a person watches: stdout's last line stays the import's counts.
+    if (process.stderr.isTTY && outcome.computed > 0) io.err(`vocabulary computed for ${outcome.computed} lesson${outcome.computed === 1 ? '' : 's'}`);
+    return outcome.failed.length === 0;
   } finally {
+    bar?.stop();
+  }
+}
+
+async function vocabCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = asUsage(() => parseArgs({ args: [...args], allowPositionals: true, options: { json: { type: 'boolean' } } }));
+  if (positionals.length !== 1) throw new UsageError('vocab needs exactly one lesson id');
+  const id = positionals[0] as string;
+  return withLessons(loadConfig(io.env), io, async (lessons, vocabularies) => {
+    const stored = await lessons.find(id);
+    const vocabulary = stored && (await vocabularies.list(stored.lesson.id));
+    if (!stored || !vocabulary) {
+      io.err(`no lesson with id ${id}`);
+      return 1;
+    }
+    if (values.json) {
+      io.out(JSON.stringify(vocabulary.entries.map(({ word, lemma, pos, definition, sentence }) => ({ word, lemma, pos, definition, sentence })), null, 2));
+      return 0;
+    }
+    io.out(`${stored.lesson.title}\nLevel: ${describeLevel(vocabulary.level)}\n`);
+    for (const entry of vocabulary.entries) {
+      io.out(`${entry.word}${entry.word.toLowerCase() === entry.lemma ? '' : ` (${entry.lemma})`}, ${entry.pos}: ${entry.definition}\n    "${entry.sentence}"`);
+    }
+    return 0;
+  });
+}
+
+async function vocabRefreshCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = asUsage(() => parseArgs({ args: [...args], allowPositionals: true, options: { all: { type: 'boolean' } } }));
+  if (positionals.length > 0) throw new UsageError(`vocab-refresh takes no arguments (got ${positionals.join(' ')})`);
+  return withLessons(loadConfig(io.env), io, async (_lessons, vocabulary) => ((await refreshWithProgress(vocabulary, io, { all: values.all ?? false })) ? 0 : 1));
+}
+
+/**
+ * The lessons and vocabulary services over the configured database, opened (and migrated) for one command.
+ * The CLI computes vocabulary in its own thread (it does nothing else meanwhile); the word lists load only
+ * if a vocabulary is actually computed.
+ */
+async function withLessons(
+  config: Config,
+  io: CliIo,
+  action: (lessons: LessonsService, vocabulary: VocabularyService) => Promise<number>,
+): Promise<number> {
+  const database = await (io.openDatabase ?? openMigratedDatabase)(config);
+  const vocabulary = createVocabularyService({ db: database.db, computer: createVocabularyComputer() });
+  try {
+    return await action(createLessonsService({ db: database.db, now: () => new Date(), importTimeZone: config.IMPORT_TIMEZONE }), vocabulary);
+  } finally {
+    await vocabulary.close();
     await database.close();
   }
 }

@@ -2,7 +2,8 @@ import { isUuid } from '../domain/uuid.js';
 import { sql } from 'kysely';
 import { articleWordCount, dialogueWordCount, type Lesson } from '../domain/lesson.js';
 import { lessonContentHash } from '../domain/lesson-hash.js';
-import type { Executor, LessonRow } from './schema.js';
+import type { LessonLevel } from '../domain/vocabulary/types.js';
+import type { DB, Executor, LessonRow } from './schema.js';
 
 /** A lesson as stored in the library, with what the project computed and recorded about it. */
 export interface LibraryLesson {
@@ -13,6 +14,8 @@ export interface LibraryLesson {
   readonly readCount: number;
   readonly lastReadAt: Date | null;
   readonly importedAt: Date;
+  /** Estimated level from the lesson's word frequencies; absent until its vocabulary is computed. */
+  readonly level?: LessonLevel;
 }
 
 export interface LessonSummary {
@@ -68,15 +71,13 @@ export async function upsertLesson(db: Executor, lesson: Lesson): Promise<Upsert
 
 export async function findLesson(db: Executor, id: string): Promise<LibraryLesson | undefined> {
   if (!isUuid(id)) return undefined;
-  const row = await db.selectFrom('lessons').selectAll().where('id', '=', id.toLowerCase()).executeTakeFirst();
+  const row = await selectWithLevel(db).where('lessons.id', '=', id.toLowerCase()).executeTakeFirst();
   return row && toLibraryLesson(row);
 }
 
 /** The newest lesson by article date: "today's lesson" until a server has a schedule. */
 export async function newestLesson(db: Executor): Promise<LibraryLesson | undefined> {
-  const row = await db
-    .selectFrom('lessons')
-    .selectAll()
+  const row = await selectWithLevel(db)
     .orderBy('article_date', 'desc')
     .orderBy('imported_at', 'desc')
     .orderBy('id')
@@ -135,8 +136,29 @@ function toSummary(row: Pick<LessonRow, 'id' | 'title' | 'article_date' | 'categ
   return { id: row.id, title: row.title, date: row.article_date, category: row.category };
 }
 
-function toLibraryLesson(row: LessonRow): LibraryLesson {
+/** A lesson with its level (computed with its vocabulary, by primary key). */
+function selectWithLevel(db: Executor) {
+  return db
+    .selectFrom('lessons')
+    .leftJoin('lesson_vocabularies as v', 'v.lesson_id', 'lessons.id')
+    .selectAll('lessons')
+    .select(['v.level as level_band', 'v.outside_2k', 'v.outside_5k', 'v.counted_words']);
+}
+
+type LevelColumns = {
+  level_band: DB['lesson_vocabularies']['level'] | null;
+  outside_2k: number | null;
+  outside_5k: number | null;
+  counted_words: number | null;
+};
+
+function toLibraryLesson(row: LessonRow & Partial<LevelColumns>): LibraryLesson {
+  const level =
+    row.level_band != null
+      ? { level: { band: row.level_band, outside2k: row.outside_2k ?? 0, outside5k: row.outside_5k ?? 0, words: row.counted_words ?? 0 } }
+      : {};
   return {
+    ...level,
     lesson: {
       id: row.id,
       category: row.category,

@@ -162,6 +162,54 @@ export interface AlertsSentTable {
   sent_at: DefaultedTimestamp;
 }
 
+export interface LessonVocabulariesTable {
+  lesson_id: string;
+  content_hash: string;
+  lexicon_version: string;
+  level: 'A2' | 'B1' | 'B2' | 'C1';
+  outside_2k: number;
+  outside_5k: number;
+  counted_words: number;
+  computed_at: DefaultedTimestamp;
+}
+
+export interface LessonVocabularyWordsTable {
+  lesson_id: string;
+  position: number;
+  word: string;
+  lemma: string;
+  pos: 'noun' | 'verb' | 'adjective' | 'adverb';
+  definition: string;
+  sentence: string;
+  source: 'article' | 'dialogue';
+  frequency: number;
+  distractors: Json<string[]>;
+}
+
+export interface QuizAttemptsTable {
+  id: Generated<number>;
+  lesson_id: string;
+  guild_id: string;
+  user_id: string;
+  attempt_number: number;
+  question_count: number;
+  score: ColumnType<number, number | undefined, number>;
+  started_at: DefaultedTimestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface QuizQuestionsTable {
+  attempt_id: number;
+  position: number;
+  lemma: string;
+  prompt: string;
+  answer: string;
+  choices: Json<string[]>;
+  chosen: ColumnType<string | null, string | null | undefined, string | null>;
+  correct: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  answered_at: NullableTimestamp;
+}
+
 export interface DB {
   lessons: LessonsTable;
   lesson_readers: LessonReadersTable;
@@ -176,6 +224,10 @@ export interface DB {
   leaderboard_windows: LeaderboardWindowsTable;
   member_window_totals: MemberWindowTotalsTable;
   leaderboard_counts: LeaderboardCountsTable;
+  lesson_vocabularies: LessonVocabulariesTable;
+  lesson_vocabulary_words: LessonVocabularyWordsTable;
+  quiz_attempts: QuizAttemptsTable;
+  quiz_questions: QuizQuestionsTable;
 }
 
 export type LessonRow = Selectable<LessonsTable>;

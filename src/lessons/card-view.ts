@@ -2,6 +2,8 @@ import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonC
 import type { LibraryLesson } from '../db/lessons.js';
 import { encodeCustomId, lessonCard, type EmbedData } from '../domain/discord-format/index.js';
 import type { ReplyPayload } from '../discord/reply.js';
+import { describeLevel } from '../domain/vocabulary/level.js';
+import { vocabularyButtons } from '../vocabulary/views.js';
 
 export type ButtonRow = APIActionRowComponent<APIButtonComponent>;
 
@@ -31,8 +33,14 @@ export function lessonButtons(lessonId: string): ButtonRow {
 
 /** The lesson card: summary and facts in an embed, with the lesson's buttons. */
 export function renderLessonCard(stored: LibraryLesson, readers: number, lastReadAt: Date | null = null): ReplyPayload {
-  const embed = lessonCard(stored.lesson, { readers, lastReadAt, articleWords: stored.articleWords, dialogueWords: stored.dialogueWords });
-  return { embeds: [toApiEmbed(embed)], components: [lessonButtons(stored.lesson.id)] };
+  const embed = lessonCard(stored.lesson, {
+    readers,
+    lastReadAt,
+    articleWords: stored.articleWords,
+    dialogueWords: stored.dialogueWords,
+    ...(stored.level ? { level: describeLevel(stored.level) } : {}),
+  });
+  return { embeds: [toApiEmbed(embed)], components: [lessonButtons(stored.lesson.id), vocabularyButtons(stored.lesson.id)] };
 }
 
 /** What the daily post sends: the card with a short greeting. */

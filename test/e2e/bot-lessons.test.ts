@@ -101,7 +101,7 @@ describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
     expect(card?.title).not.toContain('**debates**');
     const fieldNames = (card?.fields ?? []).map((f) => f.name);
     expect(fieldNames).toEqual(expect.arrayContaining(['Article date', 'Category', 'Reading time', 'Readers']));
-    expect(buttons(data).map((b) => b.label)).toEqual(['Dialogue', 'Article', 'Related', 'Mark as read']);
+    expect(buttons(data).map((b) => b.label)).toEqual(['Dialogue', 'Article', 'Related', 'Mark as read', 'Vocabulary', 'Quiz']);
   });
 
   it('/lesson show, with share:true, posts publicly', async () => {

@@ -19,6 +19,8 @@ export interface LessonCardStats {
   readonly lastReadAt?: Date | null;
   readonly articleWords: number;
   readonly dialogueWords: number;
+  /** The estimated level, already worded ("B2 · upper intermediate (…)"); omitted until computed. */
+  readonly level?: string;
 }
 
 /** Footer of the daily card: tells people what the buttons are for. */
@@ -40,6 +42,7 @@ export function lessonCard(lesson: Pick<Lesson, 'title' | 'url' | 'date' | 'cate
     field('Category', clip(safeText(oneLine(lesson.category)), CATEGORY_MAX) || '—'),
     field('Words', `${NUMBER.format(words)} (article ${NUMBER.format(stats.articleWords)} · dialogue ${NUMBER.format(stats.dialogueWords)})`),
     field('Reading time', `~${readingMinutes(words)} min`),
+    ...(stats.level !== undefined ? [field('Level', stats.level)] : []),
     field('Readers', readersLine(stats.readers, stats.lastReadAt ?? null)),
     field('Source', sourceLink(url)),
   ];

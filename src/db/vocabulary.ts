@@ -1,0 +1,138 @@
+import { sql } from 'kysely';
+import type { LessonLevel, VocabularyEntry } from '../domain/vocabulary/types.js';
+import type { Executor } from './schema.js';
+
+export interface StoredVocabulary {
+  readonly entries: readonly VocabularyEntry[];
+  readonly level: LessonLevel;
+  readonly contentHash: string;
+  readonly lexiconVersion: string;
+}
+
+export interface VocabularyToStore {
+  readonly lessonId: string;
+  readonly contentHash: string;
+  readonly lexiconVersion: string;
+  readonly entries: readonly VocabularyEntry[];
+  readonly level: LessonLevel;
+}
+
+/** Replaces the vocabulary of each lesson given (in the caller's transaction). Two statements per call, whatever the count. */
+export async function replaceVocabularies(db: Executor, items: readonly VocabularyToStore[]): Promise<void> {
+  if (items.length === 0) return;
+  const ids = items.map((item) => item.lessonId);
+  await db.deleteFrom('lesson_vocabularies').where('lesson_id', 'in', ids).execute();
+  await db
+    .insertInto('lesson_vocabularies')
+    .values(
+      items.map((item) => ({
+        lesson_id: item.lessonId,
+        content_hash: item.contentHash,
+        lexicon_version: item.lexiconVersion,
+        level: item.level.band,
+        outside_2k: item.level.outside2k,
+        outside_5k: item.level.outside5k,
+        counted_words: item.level.words,
+      })),
+    )
+    .execute();
+  const words = items.flatMap((item) =>
+    item.entries.map((entry, position) => ({
+      lesson_id: item.lessonId,
+      position,
+      word: entry.word,
+      lemma: entry.lemma,
+      pos: entry.pos,
+      definition: entry.definition,
+      sentence: entry.sentence,
+      source: entry.source,
+      frequency: entry.frequency,
+      distractors: JSON.stringify(entry.distractors),
+    })),
+  );
+  // PostgreSQL takes at most 65,535 parameters a statement: 10 columns, so chunks of 5,000 rows.
+  for (let start = 0; start < words.length; start += 5000) {
+    await db.insertInto('lesson_vocabulary_words').values(words.slice(start, start + 5000)).execute();
+  }
+}
+
+export async function findVocabulary(db: Executor, lessonId: string): Promise<StoredVocabulary | undefined> {
+  const head = await db.selectFrom('lesson_vocabularies').selectAll().where('lesson_id', '=', lessonId).executeTakeFirst();
+  if (!head) return undefined;
+  const rows = await db.selectFrom('lesson_vocabulary_words').selectAll().where('lesson_id', '=', lessonId).orderBy('position').execute();
+  return {
+    contentHash: head.content_hash,
+    lexiconVersion: head.lexicon_version,
+    level: { band: head.level, outside2k: head.outside_2k, outside5k: head.outside_5k, words: head.counted_words },
+    entries: rows.map((row) => ({
+      word: row.word,
+      lemma: row.lemma,
+      pos: row.pos,
+      definition: row.definition,
+      sentence: row.sentence,
+      source: row.source,
+      frequency: row.frequency,
+      distractors: row.distractors,
+    })),
+  };
+}
+
+/** The level shown on a lesson's card, if computed. */
+export async function findLevel(db: Executor, lessonId: string): Promise<LessonLevel | undefined> {
+  const row = await db
+    .selectFrom('lesson_vocabularies')
+    .select(['level', 'outside_2k', 'outside_5k', 'counted_words'])
+    .where('lesson_id', '=', lessonId)
+    .executeTakeFirst();
+  return row && { band: row.level, outside2k: row.outside_2k, outside5k: row.outside_5k, words: row.counted_words };
+}
+
+/**
+ * Lessons whose vocabulary is missing, was computed for other content, or with other word lists: after an
+ * interrupted import, or an upgrade of the word lists. Keyset-paged by id.
+ */
+export async function lessonsNeedingVocabulary(
+  db: Executor,
+  options: { lexiconVersion: string; after?: string; limit: number; all?: boolean; among?: readonly string[] },
+): Promise<string[]> {
+  if (options.among?.length === 0) return [];
+  let query = db
+    .selectFrom('lessons')
+    .leftJoin('lesson_vocabularies as v', 'v.lesson_id', 'lessons.id')
+    .select('lessons.id')
+    .orderBy('lessons.id')
+    .limit(options.limit);
+  if (options.after !== undefined) query = query.where('lessons.id', '>', options.after);
+  if (options.among !== undefined) query = query.where('lessons.id', 'in', options.among);
+  if (!options.all) {
+    query = query.where((eb) =>
+      eb.or([eb('v.lesson_id', 'is', null), eb('v.content_hash', '<>', eb.ref('lessons.content_hash')), eb('v.lexicon_version', '<>', options.lexiconVersion)]),
+    );
+  }
+  const rows = await query.execute();
+  return rows.map((row) => row.id);
+}
+
+export async function countLessonsNeedingVocabulary(db: Executor, lexiconVersion: string): Promise<number> {
+  const row = await db
+    .selectFrom('lessons')
+    .leftJoin('lesson_vocabularies as v', 'v.lesson_id', 'lessons.id')
+    .select(sql<number>`count(*)::int`.as('count'))
+    .where((eb) => eb.or([eb('v.lesson_id', 'is', null), eb('v.content_hash', '<>', eb.ref('lessons.content_hash')), eb('v.lexicon_version', '<>', lexiconVersion)]))
+    .executeTakeFirstOrThrow();
+  return row.count;
+}
+
+export interface LessonText {
+  readonly id: string;
+  readonly contentHash: string;
+  readonly article: readonly string[];
+  readonly dialogue: readonly { speaker: string; text: string }[];
+}
+
+/** What vocabulary is computed from, for the lessons given (by primary key). */
+export async function lessonTexts(db: Executor, ids: readonly string[]): Promise<LessonText[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('lessons').select(['id', 'content_hash', 'article', 'dialogue']).where('id', 'in', ids).orderBy('id').execute();
+  return rows.map((row) => ({ id: row.id, contentHash: row.content_hash, article: row.article, dialogue: row.dialogue }));
+}

@@ -1,0 +1,78 @@
+import { detectForm, inflect, matchCase } from './inflection.js';
+import { hash32, seededRandom, shuffled } from './random.js';
+import { occursIn, wordsOf } from './sentence.js';
+import type { ContentPos, Lexicon, PoolWord } from './types.js';
+
+export const DISTRACTORS = 3;
+/** How many pool words around the answer's frequency are considered (then shuffled, tried in turn). */
+const NEIGHBOURHOOD = 40;
+
+export interface DistractorRequest {
+  readonly word: string;
+  readonly lemma: string;
+  readonly pos: ContentPos;
+  readonly frequency: number;
+  readonly sentence: string;
+  /** Makes the choice reproducible: the same lesson and word always get the same distractors. */
+  readonly seed: string;
+}
+
+/** Index of the first pool word with count ≥ `count` (the pool is sorted rarest first). */
+function lowerBound(pool: readonly PoolWord[], count: number): number {
+  let lo = 0;
+  let hi = pool.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((pool[mid] as PoolWord).count < count) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The pool words closest in frequency (on a log scale) to `count`. */
+export function frequencyNeighbours(pool: readonly PoolWord[], count: number, size: number): PoolWord[] {
+  const target = Math.log(count + 1);
+  let left = lowerBound(pool, count) - 1;
+  let right = left + 1;
+  const out: PoolWord[] = [];
+  while (out.length < size && (left >= 0 || right < pool.length)) {
+    const l = left >= 0 ? (pool[left] as PoolWord) : undefined;
+    const r = right < pool.length ? (pool[right] as PoolWord) : undefined;
+    const takeLeft = r === undefined || (l !== undefined && target - Math.log(l.count + 1) <= Math.log(r.count + 1) - target);
+    if (takeLeft && l !== undefined) {
+      out.push(l);
+      left -= 1;
+    } else if (r !== undefined) {
+      out.push(r);
+      right += 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * Three wrong answers for a quiz question: words whose main part of speech is the answer's, put in the
+ * answer's form (plural for a plural, -ed for a past tense, capitalised at the start of a sentence) with a
+ * spelling attested in the word list, of similar frequency, never the answer or its lemma, never a word of
+ * the sentence, never offensive. Fewer than three only when the pool runs dry (it never does for real words).
+ */
+export function chooseDistractors(request: DistractorRequest, lexicon: Lexicon): string[] {
+  const form = detectForm(request.word, request.lemma, request.pos);
+  const random = seededRandom(hash32(request.seed));
+  const neighbours = shuffled(frequencyNeighbours(lexicon.distractorPool(request.pos), request.frequency, NEIGHBOURHOOD), random);
+  const chosen: string[] = [];
+  const taken = new Set([request.word.toLowerCase(), request.lemma.toLowerCase()]);
+  const sentenceWords = wordsOf(request.sentence);
+  for (const candidate of neighbours) {
+    if (chosen.length === DISTRACTORS) break;
+    const lemma = candidate.lemma;
+    if (taken.has(lemma) || lexicon.isOffensive(lemma)) continue;
+    const inflected = inflect(lemma, form, (w) => lexicon.count(w));
+    if (inflected === null || taken.has(inflected) || lexicon.isOffensive(inflected)) continue;
+    if (occursIn(inflected, sentenceWords) || occursIn(lemma, sentenceWords)) continue;
+    if (lexicon.definition(lemma, request.pos) === null) continue; // proper-noun-only senses
+    taken.add(lemma).add(inflected);
+    chosen.push(matchCase(inflected, request.word));
+  }
+  return chosen;
+}

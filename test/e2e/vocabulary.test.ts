@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertWithinLimits, type MessageData } from '../../src/domain/discord-format/index.js';
+import { decodeVocabularyId } from '../../src/domain/vocabulary/custom-id.js';
+import { BLANK } from '../../src/domain/vocabulary/sentence.js';
+import { botDatabaseKinds, createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
+import { startDiscordStandIn, type DiscordStandIn, type InteractionResponseEvent } from '../support/discord-stand-in/index.js';
+import { runScript } from '../support/run-cli.js';
+
+const REFERENCE = 'examples/lessons/nhk-2025-05-31-japan-us-cyber.txt';
+const REFERENCE_ID = 'add8c4f2-5778-47a5-bd18-2492841fbc6e';
+const EPHEMERAL = 1 << 6;
+
+type Data = Omit<InteractionResponseEvent['data'], 'components'> & MessageData & { flags?: number; allowed_mentions?: { parse?: string[] } };
+type Button = { label?: string; custom_id?: string; disabled?: boolean };
+type Entry = { word: string; lemma: string; pos: string; definition: string; sentence: string };
+
+function expectSafe(data: Data): void {
+  expect(assertWithinLimits(data)).toEqual([]);
+  expect(data.allowed_mentions?.parse ?? []).toEqual([]);
+}
+
+function buttons(data: Data): Button[] {
+  return (data.components ?? []).flatMap((row) => row.components) as Button[];
+}
+
+const ann = { id: '200000000000000101', username: 'ann' };
+const bob = { id: '200000000000000102', username: 'bob' };
+
+describe.each(botDatabaseKinds())('vocabulary and quizzes through Discord, on %s', (kind) => {
+  let discord: DiscordStandIn;
+  let database: BotDatabase;
+  let bot: BotProcess | undefined;
+  let env: Record<string, string>;
+  let vocabulary: Entry[];
+
+  beforeAll(async () => {
+    discord = await startDiscordStandIn();
+    discord.addGuild({ name: 'Learners' });
+    database = await createBotDatabase(kind);
+    env = { ...database.env, DISCORD_API_URL: discord.apiUrl, DISCORD_TOKEN: 'test-token' };
+  });
+  afterAll(async () => {
+    await bot?.stop();
+    await discord?.close();
+    await database?.dispose();
+  });
+
+  it('the CLI import computes the vocabulary, and `vocab --json` prints it', async () => {
+    const imported = await runScript('src/cli/lessons.ts', ['import', REFERENCE], env);
+    expect(imported.stdout.trim()).toBe('imported 1, updated 0, unchanged 0');
+    expect(imported.stderr).toBe('');
+    const printed = await runScript('src/cli/lessons.ts', ['vocab', REFERENCE_ID, '--json'], env);
+    vocabulary = JSON.parse(printed.stdout) as Entry[];
+    expect(vocabulary.length).toBeGreaterThanOrEqual(8);
+    for (const entry of vocabulary) expect(Object.keys(entry)).toEqual(['word', 'lemma', 'pos', 'definition', 'sentence']);
+    expect(vocabulary.map((e) => e.word)).not.toContain('Hegseth');
+    const missing = await runScript('src/cli/lessons.ts', ['vocab', '00000000-0000-4000-8000-000000000000'], env);
+    expect(missing.code).toBe(1);
+  }, 120_000);
+
+  it('/lesson vocab lists the words privately, share:true publicly; the card shows the level', async () => {
+    bot = await startBotProcess(env);
+    const reply = (await discord.sendCommand({ name: 'lesson', subcommand: 'vocab', user: ann, options: [{ name: 'lesson', value: REFERENCE_ID }] }).waitForFinal()).data as Data;
+    expectSafe(reply);
+    expect(reply.flags! & EPHEMERAL).toBe(EPHEMERAL);
+    const text = (reply.embeds ?? []).map((e) => e.description).join('\n');
+    for (const entry of vocabulary) expect(text).toContain(`**${entry.word}**`);
+    expect(reply.embeds?.[0]?.footer?.text).toMatch(/^Level: B2/u);
+    const shared = (await discord.sendCommand({ name: 'lesson', subcommand: 'vocab', options: [{ name: 'lesson', value: REFERENCE_ID }, { name: 'share', value: true }] }).waitForFinal()).data as Data;
+    expect((shared.flags ?? 0) & EPHEMERAL).toBe(0);
+    const card = (await discord.sendCommand({ name: 'lesson', subcommand: 'show', options: [{ name: 'lesson', value: REFERENCE_ID }] }).waitForFinal()).data as Data;
+    expect(card.embeds?.[0]?.fields?.find((f) => f.name === 'Level')?.value).toMatch(/^B2/u);
+  }, 60_000);
+
+  it('the card’s Vocabulary and Quiz buttons answer whoever clicks, privately', async () => {
+    const card = await discord.sendCommand({ name: 'lesson', subcommand: 'show', options: [{ name: 'lesson', value: REFERENCE_ID }, { name: 'share', value: true }] }).waitForFinal();
+    const ids = buttons(card.data as Data);
+    const vocabButton = ids.find((b) => b.label === 'Vocabulary')!;
+    expect(decodeVocabularyId(vocabButton.custom_id!)).toEqual({ action: 'vocab', lessonId: REFERENCE_ID });
+    const list = (await discord.sendButton({ customId: vocabButton.custom_id!, message: card.message!, user: bob }).waitForFinal()).data as Data;
+    expect(list.flags! & EPHEMERAL).toBe(EPHEMERAL);
+    expect(list.embeds?.[0]?.description).toContain(vocabulary[0]!.word);
+    const quizButton = ids.find((b) => b.label === 'Quiz')!;
+    const quiz = (await discord.sendButton({ customId: quizButton.custom_id!, message: card.message!, user: bob }).waitForFinal()).data as Data;
+    expect(quiz.flags! & EPHEMERAL).toBe(EPHEMERAL);
+    expect(quiz.embeds?.[0]?.description).toContain(BLANK.replace(/_/gu, '\\_'));
+    expect(buttons(quiz)).toHaveLength(4);
+  });
+
+  it('a quiz goes one question at a time, refuses other members, ends with the score, and can be taken again', async () => {
+    const start = await discord.sendCommand({ name: 'lesson', subcommand: 'quiz', user: ann, options: [{ name: 'lesson', value: REFERENCE_ID }] }).waitForFinal();
+    let data = start.data as Data;
+    let message = start.message!;
+    expectSafe(data);
+    expect(data.flags! & EPHEMERAL).toBe(EPHEMERAL);
+    expect(data.embeds?.[0]?.footer?.text).toContain('Attempt 1');
+    const total = Number(/Question 1 of (\d)/u.exec(data.embeds?.[0]?.description ?? '')?.[1]);
+    expect(total).toBeGreaterThanOrEqual(3);
+    expect(total).toBeLessThanOrEqual(5);
+
+    // Bob clicks Ann's first answer: refused privately, Ann's question untouched.
+    const refused = await discord.sendButton({ customId: buttons(data)[0]!.custom_id!, message, user: bob }).waitForFinal();
+    expect(refused.type).not.toBe(7);
+    expect((refused.data as Data).flags! & EPHEMERAL).toBe(EPHEMERAL);
+    expect((refused.data as Data).content).toContain('belongs to');
+
+    let right = 0;
+    for (let i = 0; i < total; i++) {
+      const description = data.embeds?.[0]?.description ?? '';
+      expect(description).toContain(`Question ${i + 1} of ${total}`);
+      const prompt = /^> (.*)$/mu.exec(description)?.[1]?.replace(/\\(.)/gu, '$1') ?? '';
+      const labels = buttons(data).map((b) => b.label!);
+      // The answer is the choice that restores one of the lesson's sentences word for word.
+      const answer = labels.find((label) => vocabulary.some((e) => e.sentence === prompt.replaceAll(BLANK, label)));
+      expect(answer).toBeDefined();
+      const pickRight = i === 0;
+      const choice = pickRight ? labels.indexOf(answer!) : labels.findIndex((l) => l !== answer);
+      const clicked = await discord.sendButton({ customId: buttons(data)[choice]!.custom_id!, message, user: ann }).waitForFinal();
+      data = clicked.data as Data;
+      message = clicked.message ?? message;
+      expectSafe(data);
+      const feedback = data.embeds?.[0]?.description ?? '';
+      expect(feedback).toContain(pickRight ? `✅ Right: **${answer}**` : `the answer is **${answer}**`);
+      if (pickRight) right++;
+    }
+    expect(data.embeds?.[0]?.description).toContain(`Quiz finished: ${right}/${total}`);
+    expect(buttons(data).map((b) => b.label)).toEqual(['Try again']);
+
+    const again = (await discord.sendButton({ customId: buttons(data)[0]!.custom_id!, message, user: ann }).waitForFinal()).data as Data;
+    expect(again.embeds?.[0]?.footer?.text).toContain('Attempt 2');
+    expect(again.embeds?.[0]?.description).toContain(`Question 1 of`);
+  });
+
+  it('shuts down cleanly', async () => {
+    expect(discord.problems).toEqual([]);
+    expect(await bot!.stop()).toBe(0);
+    bot = undefined;
+  });
+});

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { assertWithinLimits } from '../../../src/domain/discord-format/index.js';
+import { decodeVocabularyId, encodeVocabularyId, type VocabularyButton } from '../../../src/domain/vocabulary/custom-id.js';
+import { vocabularyPages } from '../../../src/domain/vocabulary/format.js';
+import { detectForm, inflect, matchCase, regularForms } from '../../../src/domain/vocabulary/inflection.js';
+import { bandFor } from '../../../src/domain/vocabulary/level.js';
+import { buildQuiz, formatScore, questionFor } from '../../../src/domain/vocabulary/quiz.js';
+import { seededRandom } from '../../../src/domain/vocabulary/random.js';
+import { BLANK, blankOut, occursIn } from '../../../src/domain/vocabulary/sentence.js';
+import type { VocabularyEntry } from '../../../src/domain/vocabulary/types.js';
+
+describe('word forms', () => {
+  it('tells the form of a word from its lemma', () => {
+    expect(detectForm('agreed', 'agree', 'verb')).toBe('past');
+    expect(detectForm('took', 'take', 'verb')).toBe('past');
+    expect(detectForm('agreeing', 'agree', 'verb')).toBe('gerund');
+    expect(detectForm('agrees', 'agree', 'verb')).toBe('third-person');
+    expect(detectForm('Agree', 'agree', 'verb')).toBe('base');
+    expect(detectForm('capabilities', 'capability', 'noun')).toBe('plural');
+    expect(detectForm('children', 'child', 'noun')).toBe('plural');
+    expect(detectForm('sturdiest', 'sturdy', 'adjective')).toBe('superlative');
+    expect(detectForm('wetter', 'wet', 'adjective')).toBe('comparative');
+  });
+
+  it('spells regular forms, with the usual English rules', () => {
+    expect(regularForms('city', 'plural')).toEqual(['cities']);
+    expect(regularForms('church', 'plural')).toEqual(['churches']);
+    expect(regularForms('pledge', 'past')).toEqual(['pledged']);
+    expect(regularForms('carry', 'past')).toEqual(['carried']);
+    expect(regularForms('stop', 'past')).toEqual(['stoped', 'stopped']);
+    expect(regularForms('tie', 'gerund')).toEqual(['tying']);
+    expect(regularForms('make', 'gerund')).toEqual(['making', 'makeing']);
+    expect(regularForms('happy', 'comparative')).toEqual(['happier']);
+  });
+
+  it('keeps only spellings attested in the word list, the more used of two', () => {
+    const counts = new Map([['stopped', 900], ['visited', 300], ['pledged', 5]]);
+    const count = (w: string) => counts.get(w) ?? 0;
+    expect(inflect('stop', 'past', count)).toBe('stopped');
+    expect(inflect('visit', 'past', count)).toBe('visited');
+    expect(inflect('take', 'past', count)).toBeNull(); // "taked" is not English
+    expect(inflect('anything', 'base', count)).toBe('anything');
+  });
+
+  it('copies the answer’s capitalisation', () => {
+    expect(matchCase('pledged', 'Agreed')).toBe('Pledged');
+    expect(matchCase('pledged', 'agreed')).toBe('pledged');
+    expect(matchCase('nato', 'US')).toBe('NATO');
+  });
+});
+
+describe('sentences', () => {
+  it('finds whole words only, case ignored', () => {
+    expect(occursIn('japan', "Japan's defense")).toBe(true);
+    expect(occursIn('cyberattack', 'to preempt possible cyberattacks')).toBe(false);
+    expect(occursIn('', 'anything')).toBe(false);
+  });
+
+  it('blanks every occurrence of the word, and nothing else', () => {
+    expect(blankOut('Deterrence works; deterrence, they said, is cheap. Deterrent!', 'deterrence')).toBe(`${BLANK} works; ${BLANK}, they said, is cheap. Deterrent!`);
+  });
+});
+
+describe('level bands', () => {
+  it('follows the documented thresholds', () => {
+    expect(bandFor(0.05, 0.01)).toBe('A2');
+    expect(bandFor(0.06, 0.05)).toBe('B1');
+    expect(bandFor(0.1, 0.06)).toBe('B2');
+    expect(bandFor(0.3, 0.1)).toBe('B2');
+    expect(bandFor(0.3, 0.11)).toBe('C1');
+  });
+});
+
+const entry = (word: string, sentence: string, distractors: string[], lemma = word.toLowerCase()): VocabularyEntry => ({
+  word,
+  lemma,
+  pos: 'noun',
+  definition: 'a thing',
+  sentence,
+  source: 'article',
+  frequency: 10,
+  distractors,
+});
+
+describe('quiz questions', () => {
+  const entries = [
+    entry('deterrence', 'They want to strengthen deterrence and response.', ['apathy', 'awning', 'celluloid']),
+    entry('legislation', 'Japan has enacted legislation to act.', ['hydrant', 'locksmith', 'aerosol']),
+    entry('counterpart', 'The minister met his counterpart.', ['avarice', 'conundrum', 'armament']),
+    entry('guideline', 'It will serve as a guideline.', ['adulation', 'complacency', 'knoll']),
+    entry('cyberspace', 'They agreed on cooperation in cyberspace.', ['fauna', 'mildew', 'banjo']),
+    entry('memorandum', 'They signed a memorandum.', ['linguist', 'dolt', 'beholding']),
+  ];
+
+  it('asks 3 to 5 questions: the sentence with a blank, the answer among four distinct choices', () => {
+    for (let seed = 1; seed < 30; seed++) {
+      const quiz = buildQuiz(entries, seededRandom(seed));
+      expect(quiz).not.toBeNull();
+      expect(quiz!.length).toBeGreaterThanOrEqual(3);
+      expect(quiz!.length).toBeLessThanOrEqual(5);
+      for (const q of quiz!) {
+        expect(q.prompt).toContain(BLANK);
+        expect(occursIn(q.answer, q.prompt)).toBe(false);
+        expect(q.choices).toHaveLength(4);
+        expect(q.choices).toContain(q.answer);
+        expect(new Set(q.choices).size).toBe(4);
+        for (const c of q.choices) if (c !== q.answer) expect(occursIn(c, q.prompt)).toBe(false);
+      }
+      expect(new Set(quiz!.map((q) => q.lemma)).size).toBe(quiz!.length);
+    }
+  });
+
+  it('drops a distractor that occurs in the sentence, and a word without three fair distractors', () => {
+    expect(questionFor(entry('memorandum', 'They signed a memorandum with a linguist.', ['linguist', 'dolt', 'beholding']), Math.random)).toBeNull();
+    expect(questionFor(entry('memorandum', 'They signed a memorandum.', ['linguist', 'Memorandum', 'dolt', 'knoll']), Math.random)?.choices).not.toContain('Memorandum');
+  });
+
+  it('needs at least three words', () => {
+    expect(buildQuiz(entries.slice(0, 2), Math.random)).toBeNull();
+    expect(buildQuiz(entries.slice(0, 3), Math.random)).toHaveLength(3);
+  });
+
+  it('writes the score as 3/5', () => {
+    expect(formatScore(3, 5)).toBe('3/5');
+  });
+});
+
+describe('vocabulary and quiz custom ids', () => {
+  const lessonId = 'add8c4f2-5778-47a5-bd18-2492841fbc6e';
+  const buttons: VocabularyButton[] = [
+    { action: 'vocab', lessonId },
+    { action: 'vocab-page', lessonId, page: 2 },
+    { action: 'vocab-page', lessonId, page: 3, shared: true },
+    { action: 'quiz', lessonId },
+    { action: 'answer', attemptId: 2_147_483_647, position: 4, choice: 3 },
+  ];
+
+  it('round-trip, within 100 characters, under the lesson prefix', () => {
+    for (const button of buttons) {
+      const id = encodeVocabularyId(button);
+      expect(id.length).toBeLessThanOrEqual(100);
+      expect(id.startsWith('l:')).toBe(true);
+      expect(decodeVocabularyId(id)).toEqual(button);
+    }
+  });
+
+  it('refuse anything they did not produce', () => {
+    for (const id of ['l:v:nope', 'l:qa:0:1:1', 'l:qa:1:1', 'l:qa:01:1:1', 'l:qa:1:1:1:1', `l:vp:${lessonId}:0`, `l:vp:${lessonId}:2:x`, `x:v:${lessonId}`, 'l:d:' + lessonId, 'l:qa:99999999999:1:1']) {
+      expect(decodeVocabularyId(id)).toBeNull();
+    }
+    expect(() => encodeVocabularyId({ action: 'answer', attemptId: 0, position: 0, choice: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('vocabulary pages', () => {
+  it('stay within Discord’s limits and escape lesson text', () => {
+    const hostile = Array.from({ length: 12 }, (_, i) =>
+      entry(`word${'x'.repeat(i)}`.replace(/\d/gu, ''), `@everyone **look** <@&123456789012345678> ${'long sentence '.repeat(60)} wordx${'x'.repeat(i)}.`, ['a', 'b', 'c']),
+    );
+    const pages = vocabularyPages(hostile);
+    for (const description of pages) {
+      expect(description.length).toBeLessThanOrEqual(4000);
+      expect(assertWithinLimits({ embeds: [{ title: 't', description, footer: { text: 'Level: B2' } }] })).toEqual([]);
+      expect(description).not.toMatch(/(?<!\u200b)@everyone/u);
+    }
+    expect(vocabularyPages([])).toHaveLength(1);
+  });
+});

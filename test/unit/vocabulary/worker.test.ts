@@ -1,0 +1,24 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createVocabularyComputer } from '../../../src/vocabulary/computer.js';
+import { createWorkerVocabularyComputer } from '../../../src/vocabulary/worker-computer.js';
+import { formsLesson } from '../../support/vocabulary-lessons.js';
+
+describe('the worker-thread computer (what the bot uses)', () => {
+  const worker = createWorkerVocabularyComputer();
+  const local = createVocabularyComputer();
+  afterAll(async () => {
+    await worker.close();
+    local.close();
+  });
+
+  it('gives exactly what the in-process computer gives, and serves several requests at once', async () => {
+    const [a, b] = await Promise.all([worker.compute(formsLesson), worker.compute({ ...formsLesson, dialogue: [] })]);
+    expect(a).toEqual(local.compute(formsLesson));
+    expect(b.entries.length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('starts again after being closed', async () => {
+    await worker.close();
+    expect((await worker.compute(formsLesson)).entries.length).toBeGreaterThanOrEqual(8);
+  }, 60_000);
+});

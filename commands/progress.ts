@@ -4,6 +4,7 @@ import { defineCommand } from '../src/discord/command-module.js';
 import type { ProgressSectionSource } from '../src/reading/progress.js';
 import { renderProgress } from '../src/reading/progress-view.js';
 import type { Services } from '../src/services.js';
+import { quizProgressSection } from '../src/vocabulary/progress-section.js';
 
 const progressCommand = {
   type: ApplicationCommandType.ChatInput,
@@ -23,8 +24,8 @@ const progressCommand = {
  * Sections other features add to `/progress` (vocabulary, quizzes): each returns a titled block, or
  * null when it has nothing to show. Add one line here; the service and view need no change.
  */
-function progressSections(_services: Services): readonly ProgressSectionSource[] {
-  return [];
+function progressSections(services: Services): readonly ProgressSectionSource[] {
+  return [quizProgressSection(services.vocabulary.progress)];
 }
 
 /** `/progress [member]`: always private. */

@@ -8,6 +8,8 @@ import { occursIn } from '../../src/domain/vocabulary/sentence.js';
 import { createVocabularyComputer } from '../../src/vocabulary/computer.js';
 import { answerQuestion, quizProgress, startQuiz, type QuizState } from '../../src/vocabulary/quiz-service.js';
 import { createVocabularyService, lessonVocabulary, refreshVocabularies } from '../../src/vocabulary/service.js';
+import { quizProgressSection } from '../../src/vocabulary/progress-section.js';
+import { memberProgress } from '../../src/reading/progress.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { formsLesson, lessonText, namesLesson, referenceLesson } from '../support/vocabulary-lessons.js';
 
@@ -129,6 +131,36 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
     expect(progress.averageScore).toBeCloseTo(0.5);
     // Words met: the lesson's whole vocabulary, counted once.
     expect(progress.wordsMet).toBe((await findVocabulary(db().db, lesson.id))!.entries.length);
+  });
+
+  it('/progress shows the member their quizzes taken, average score and words met, and hides them from others', async () => {
+    const lesson = referenceLesson();
+    await importAndCompute(lesson);
+    const started = await startQuiz(db().db, ann, lesson.id);
+    if (started.kind !== 'started') throw new Error(started.kind);
+    let state = started.state;
+    let right = 0;
+    for (let i = 0; state.current; i++) {
+      const outcome = await answer(state, ann, i === 0); // only the first right
+      if (outcome.kind !== 'answered') throw new Error(outcome.kind);
+      if (i === 0) right++;
+      state = outcome.state;
+    }
+    const sections = [quizProgressSection((member) => quizProgress(db().db, member))];
+    const deps = { db: db().db, now: () => new Date() };
+    const own = await memberProgress(deps, { ...ann, askedBy: ann.userId }, sections);
+    if (own.kind !== 'report') throw new Error(own.kind);
+    const words = (await findVocabulary(db().db, lesson.id))!.entries.length;
+    expect(own.report.sections).toEqual([
+      {
+        title: 'Vocabulary and quizzes',
+        private: true,
+        lines: ['Quizzes taken: 1', `Average score: ${Math.round((right / state.attempt.questionCount) * 100)}%`, `Words met: ${words}`],
+      },
+    ]);
+    const other = await memberProgress(deps, { ...ann, askedBy: bob.userId }, sections);
+    if (other.kind !== 'report') throw new Error(other.kind);
+    expect(other.report.sections).toEqual([]);
   });
 
   it('refuses a click by anyone but the member who started it, and records nothing for them', async () => {

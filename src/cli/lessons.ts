@@ -125,7 +125,7 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
   const batch = parseSources(await readSources(positionals, io.stdin), { importTimeZone: config.IMPORT_TIMEZONE });
   if (!batch.ok) {
     for (const problem of batch.problems) io.err(formatProblem(problem));
-    io.err(`nothing imported: ${batch.problems.length} problem${batch.problems.length === 1 ? '' : 's'}`);
+    io.err(`nothing imported: ${batch.problemCount} problem${batch.problemCount === 1 ? '' : 's'}`);
     return 1;
   }
   const lessons = batch.lessons.map((parsed) => parsed.lesson);

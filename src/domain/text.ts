@@ -15,3 +15,47 @@ export function truncateAtWord(text: string, max: number, options: { escaped?: b
   if (options.escaped && /(?:^|[^\\])(?:\\\\)*\\$/u.test(base)) base = base.slice(0, -1);
   return `${base}…`;
 }
+
+/*
+ * Checks on text that came from outside (lesson files, members' options), shared by the parser,
+ * the lookups and the views, so every path refuses or cleans the same characters.
+ */
+
+/** C0 control characters except tab, line feed and carriage return: PostgreSQL refuses U+0000, and none is text. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/u;
+
+/** The first control character in `text` as `U+0000`, or null when there is none. */
+export function findControlCharacter(text: string): string | null {
+  const match = CONTROL_CHARACTER.exec(text);
+  return match ? codePoint(match[0]) : null;
+}
+
+export function hasControlCharacter(text: string): boolean {
+  return CONTROL_CHARACTER.test(text);
+}
+
+export function codePoint(char: string): string {
+  return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * Characters that show nothing: white space, format characters (zero-width space and joiners,
+ * bidirectional marks, the BOM, the soft hyphen) and the blank "filler" letters some scripts have.
+ */
+const INVISIBLE = /[\s\p{Cf}\p{Z}\u115F\u2800\u3164\uFFA0]|\u034F|\u1160|\u17B4|\u17B5/gu;
+
+/** True when the text would show as nothing at all (empty, spaces, or only zero-width characters). */
+export function isInvisible(text: string): boolean {
+  return text.replace(INVISIBLE, '') === '';
+}
+
+/**
+ * Bidirectional controls (embeddings, overrides, isolates and marks). One U+202E in a title reverses
+ * the rest of the line it is shown on, so displayed text never carries them.
+ */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu;
+
+export function stripBidiControls(text: string): string {
+  return text.replace(BIDI_CONTROLS, '');
+}

@@ -10,7 +10,7 @@ export function renderImportOutcome(name: string, outcome: UploadOutcome): Reply
     return {
       embeds: [
         {
-          title: `❌ Nothing imported: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${safeText(name)}`,
+          title: `❌ Nothing imported: ${outcome.problemCount} problem${outcome.problemCount === 1 ? '' : 's'} in ${safeText(name)}`,
           description: clip(problems.map((line) => `• ${safeText(line)}`).join('\n'), 4000),
           color: 0xe74c3c,
         },

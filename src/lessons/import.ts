@@ -1,13 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Lesson } from '../domain/lesson.js';
-import { LessonParseError, parseLessonFile } from '../domain/lesson-parser/index.js';
+import { LessonParseError, moreProblems, parseLessonFile } from '../domain/lesson-parser/index.js';
 import { upsertLesson, type UpsertOutcome } from '../db/lessons.js';
 import type { DB } from '../db/schema.js';
 import type { LessonSource } from './sources.js';
 
 export interface ImportProblem {
   readonly path: string;
-  readonly line: number;
+  /** Null for a remark about the whole file (how many more problems were found than listed). */
+  readonly line: number | null;
   readonly message: string;
 }
 
@@ -18,15 +19,22 @@ export interface ParsedLesson {
 
 export type ParsedBatch =
   | { readonly ok: true; readonly lessons: readonly ParsedLesson[] }
-  | { readonly ok: false; readonly problems: readonly ImportProblem[] };
+  | {
+      readonly ok: false;
+      /** The first problems of each file (MAX_PROBLEMS_PER_FILE), each followed by a line counting the rest. */
+      readonly problems: readonly ImportProblem[];
+      /** Every problem found, listed or not. */
+      readonly problemCount: number;
+    };
 
 export function formatProblem(problem: ImportProblem): string {
-  return `${problem.path}:${problem.line}: ${problem.message}`;
+  return problem.line === null ? `${problem.path}: ${problem.message}` : `${problem.path}:${problem.line}: ${problem.message}`;
 }
 
 /** Parses every source and reports every problem in all of them, so one run shows the whole list to fix. */
 export function parseSources(sources: readonly LessonSource[], options: { importTimeZone: string }): ParsedBatch {
   const problems: ImportProblem[] = [];
+  let problemCount = 0;
   const lessons: ParsedLesson[] = [];
   const firstPathById = new Map<string, string>();
   for (const source of sources) {
@@ -34,6 +42,7 @@ export function parseSources(sources: readonly LessonSource[], options: { import
       for (const lesson of parseLessonFile(source.text, { file: source.path, importTimeZone: options.importTimeZone })) {
         const earlier = firstPathById.get(lesson.id);
         if (earlier !== undefined) {
+          problemCount += 1;
           problems.push({ path: source.path, line: 1, message: `lesson ${lesson.id} is also in ${earlier}; import it once` });
           continue;
         }
@@ -42,11 +51,17 @@ export function parseSources(sources: readonly LessonSource[], options: { import
       }
     } catch (error) {
       if (!(error instanceof LessonParseError)) throw error;
-      problems.push(...error.problems.map((p) => ({ path: source.path, line: p.line, message: p.message })));
+      // One at a time: spreading a huge list into push() overflows the stack.
+      for (const problem of error.problems) problems.push({ path: source.path, line: problem.line, message: problem.message });
+      if (error.omitted > 0) problems.push({ path: source.path, line: null, message: moreProblems(error.omitted) });
+      problemCount += error.problems.length + error.omitted;
     }
   }
-  if (sources.length === 0) problems.push({ path: '<arguments>', line: 1, message: 'no lesson files found' });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, lessons };
+  if (sources.length === 0) {
+    problems.push({ path: '<arguments>', line: 1, message: 'no lesson files found' });
+    problemCount += 1;
+  }
+  return problemCount > 0 ? { ok: false, problems, problemCount } : { ok: true, lessons };
 }
 
 export type ImportCounts = Record<UpsertOutcome, number>;

@@ -40,7 +40,7 @@ export interface LessonChoice {
 }
 
 export type UploadOutcome =
-  | { readonly ok: false; readonly problems: readonly ImportProblem[] }
+  | { readonly ok: false; readonly problems: readonly ImportProblem[]; readonly problemCount: number }
   | { readonly ok: true; readonly counts: ImportCounts; readonly lessons: readonly ParsedLesson[] };
 
 export type LessonsService = ReturnType<typeof createLessonsService>;
@@ -157,7 +157,7 @@ export function createLessonsService(deps: LessonsDeps) {
         throw error;
       }
       const batch = parseSources([{ path: name, text }], { importTimeZone: deps.importTimeZone });
-      if (!batch.ok) return { ok: false, problems: batch.problems };
+      if (!batch.ok) return { ok: false, problems: batch.problems, problemCount: batch.problemCount };
       const counts = await importLessons(db, batch.lessons.map((parsed) => parsed.lesson));
       return { ok: true, counts, lessons: batch.lessons };
     },

@@ -1,7 +1,8 @@
 import { articleWordCount, deriveTitle, MAX_TITLE_LENGTH, type Lesson } from '../lesson.js';
 import { truncateAtWord } from '../text.js';
 import { Cursor } from './cursor.js';
-import { ProblemList } from './errors.js';
+import { controlCharacterProblem, NO_LESSONS, ProblemList } from './errors.js';
+import { findControlCharacter, isInvisible } from '../text.js';
 import { parseBody } from './export-body.js';
 import { excerpt, toLines, type Line } from './lines.js';
 import { parseMetadata } from './metadata.js';
@@ -36,6 +37,11 @@ export function parseExportText(text: string, options: ParseOptions): Lesson {
   if (!isKnownZone(zone)) problems.fail(1, `unknown import time zone "${zone}"`);
 
   const lines = toLines(text);
+  if (lines.length === 0) problems.fail(1, NO_LESSONS);
+  for (const line of lines) {
+    const control = findControlCharacter(line.text);
+    if (control) problems.add(line.no, controlCharacterProblem(control));
+  }
   const lastLine = lines[lines.length - 1]?.no ?? 1;
   const cursor = new Cursor(lines);
 
@@ -50,13 +56,18 @@ export function parseExportText(text: string, options: ParseOptions): Lesson {
   // Unreachable: both are only null after a problem was recorded. The check narrows the types.
   if (!metadata || summary === null) return problems.fail(lastLine, 'unreadable export');
 
-  const title = leadingTitle ?? metadata.title;
+  const given = leadingTitle?.text ?? metadata.title;
+  const title = given ? truncateAtWord(given, MAX_TITLE_LENGTH) : deriveTitle(body.article, summary);
+  if (isInvisible(title)) {
+    const line = leadingTitle?.no ?? metadata.titleLine ?? bodyLines[0]?.no ?? 1;
+    problems.fail(line, `${given ? 'Title' : 'the title (the article\'s first sentence)'} shows nothing: it has only blank or zero-width characters`);
+  }
   return {
     id: metadata.id,
     category: metadata.category,
     url: metadata.url,
     date: metadata.date,
-    title: title ? truncateAtWord(title, MAX_TITLE_LENGTH) : deriveTitle(body.article, summary),
+    title,
     summary,
     article: [...body.article],
     dialogue: body.dialogue.map((turn) => ({ speaker: turn.speaker, text: turn.text })),
@@ -69,12 +80,12 @@ export function parseExportText(text: string, options: ParseOptions): Lesson {
 }
 
 /** A `Title: …` first line; an empty one counts as absent. */
-function readLeadingTitle(cursor: Cursor): string | null {
+function readLeadingTitle(cursor: Cursor): { text: string; no: number } | null {
   const first = cursor.peek();
   const pair = first && keyValue(first);
   if (!pair || metadataField(pair.key) !== 'title') return null;
   cursor.next();
-  return pair.value || null;
+  return pair.value ? { text: pair.value, no: first.no } : null;
 }
 
 /**

@@ -4,7 +4,7 @@ import { parseLessonJson } from './json.js';
 import { stripBom } from './lines.js';
 import type { ParseOptions } from './options.js';
 
-export { LessonParseError, type ParseProblem } from './errors.js';
+export { LessonParseError, MAX_PROBLEMS_PER_FILE, moreProblems, NO_LESSONS, type ParseProblem } from './errors.js';
 export { parseExportText } from './export-text.js';
 export { lessonJsonSchema, lessonToJson, parseLessonJson, type LessonJson } from './json.js';
 export type { ParseOptions } from './options.js';

@@ -3,6 +3,8 @@
  * value sits nor (in Node 20, for many errors) where the syntax breaks. It walks the text once,
  * recording the line each value starts on, and reports the first syntax error with its line.
  * It keeps an explicit stack instead of recursing, so deeply nested input cannot overflow.
+ * Lines are recorded only for the paths asked for (a few problems), so memory stays small
+ * however many values the document holds.
  */
 
 export type JsonPath = readonly (string | number)[];
@@ -23,8 +25,14 @@ export class JsonLines {
   }
 }
 
-export function scanJson(text: string): JsonScan {
-  const scanner = new Scanner(text);
+/**
+ * Checks the syntax, and records where the values at `wanted` (and their ancestors, for
+ * `lineOf`'s fallback) start. Without `wanted` it is a syntax check only.
+ */
+export function scanJson(text: string, wanted: readonly (readonly PropertyKey[])[] = []): JsonScan {
+  const keys = new Set<string>();
+  for (const path of wanted) for (let length = 0; length <= path.length; length += 1) keys.add(pathKey(path.slice(0, length)));
+  const scanner = new Scanner(text, keys);
   try {
     scanner.run();
     return { ok: true, lines: new JsonLines(scanner.starts) };
@@ -70,7 +78,10 @@ class Scanner {
   private pos = 0;
   private line = 1;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly wanted: ReadonlySet<string>,
+  ) {}
 
   run(): void {
     let mode: Mode = 'value';
@@ -83,8 +94,11 @@ class Scanner {
   }
 
   private value(): Mode {
-    const path = this.currentPath();
-    if (path) this.starts.set(pathKey(path), this.line);
+    const path = this.wanted.size > 0 ? this.currentPath() : null;
+    if (path) {
+      const key = pathKey(path);
+      if (this.wanted.has(key)) this.starts.set(key, this.line);
+    }
     const char = this.text[this.pos];
     if (char === '{') return this.open({ kind: 'object', path, key: '' }, '}', 'key');
     if (char === '[') return this.open({ kind: 'array', path, index: 0 }, ']', 'value');

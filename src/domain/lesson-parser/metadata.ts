@@ -1,3 +1,4 @@
+import { isSupportedYear, SUPPORTED_YEARS } from '../dates.js';
 import type { ProblemList } from './errors.js';
 import { excerpt, type Line } from './lines.js';
 import { keyValue, metadataField, type MetadataField } from './patterns.js';
@@ -5,6 +6,8 @@ import { isHttpUrl, normaliseUuid, parseExportDate, parseExportTime } from './va
 
 export interface Metadata {
   readonly title: string | null;
+  /** The line of `Title:`, when there is one. */
+  readonly titleLine: number | null;
   readonly id: string;
   readonly category: string;
   readonly url: string;
@@ -33,7 +36,12 @@ const read =
   (normalise: (value: string, zone: string) => string | null, expected: string): Reader =>
   (value, zone) => {
     const normalised = normalise(value, zone);
-    return normalised === null ? { expected } : { value: normalised };
+    if (normalised === null) return { expected };
+    // Dates and times: a real one, but in a year PostgreSQL cannot store or no news lesson has.
+    if (/^\d{4}-\d{2}-\d{2}/u.test(normalised) && !isSupportedYear(Number(normalised.slice(0, 4)))) {
+      return { expected: `a date in the ${SUPPORTED_YEARS}` };
+    }
+    return { value: normalised };
   };
 
 const TIME_EXPECTED = 'a time like 2025/06/02 07:14';
@@ -72,6 +80,7 @@ export function parseMetadata(lines: readonly Line[], problems: ProblemList, zon
   };
   const metadata: Metadata = {
     title: entries.get('title')?.value || null,
+    titleLine: entries.get('title')?.line ?? null,
     id: value('id'),
     category: value('category'),
     url: value('url'),
@@ -109,6 +118,10 @@ function collectEntries(lines: readonly Line[], problems: ProblemList): Map<Meta
 function readLastRead(entry: Entry | undefined, zone: string, problems: ProblemList): string | null {
   if (!entry || NEVER_READ.test(entry.value)) return null;
   const time = parseExportTime(entry.value, zone);
+  if (time !== null && !isSupportedYear(Number(time.slice(0, 4)))) {
+    problems.add(entry.line, `${entry.key}: expected a date in the ${SUPPORTED_YEARS}, found "${excerpt(entry.value)}"`);
+    return null;
+  }
   if (time === null) {
     problems.add(entry.line, `${entry.key}: expected ${TIME_EXPECTED}, "Never" or nothing, found "${excerpt(entry.value)}"`);
   }

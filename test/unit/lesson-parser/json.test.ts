@@ -62,8 +62,8 @@ describe('parseLessonJson', () => {
     expect(parseLessonJson(text, { file: FILE })).toEqual([reference, ...fixtures]);
   });
 
-  it('reads an empty array as no lessons', () => {
-    expect(parseLessonJson('[]', { file: FILE })).toEqual([]);
+  it.each(['[]', ' [ \n ] '])('refuses an empty array %j: no lessons in this file', (text) => {
+    expect(jsonError(text).problems).toEqual([{ line: 1, message: 'no lessons in this file' }]);
   });
 
   it('reads a file with a BOM and CRLF line ends', () => {

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import {
+  LessonParseError,
+  lessonToJson,
+  MAX_PROBLEMS_PER_FILE,
+  parseExportText,
+  parseLessonFile,
+  type LessonJson,
+} from '../../../src/domain/lesson-parser/index.js';
+import { lineNumber, REFERENCE_FILE, referenceLines, referenceText, replaceLine, startsWith } from '../../fixtures/lessons/reference.js';
+
+const reference = lessonToJson(parseExportText(referenceText, { file: REFERENCE_FILE }));
+
+function parseError(text: string, file = 'hostile.json'): LessonParseError {
+  try {
+    parseLessonFile(text, { file });
+  } catch (error) {
+    expect(error).toBeInstanceOf(LessonParseError);
+    return error as LessonParseError;
+  }
+  throw new Error('expected a LessonParseError');
+}
+
+const jsonWith = (change: (json: Record<string, unknown>) => void): string => {
+  const json = structuredClone(reference) as unknown as Record<string, unknown>;
+  change(json);
+  return JSON.stringify(json, null, 2);
+};
+
+const lineOf = (text: string, needle: string): number => text.split('\n').findIndex((line) => line.includes(needle)) + 1;
+
+describe('a file of very many invalid lessons', () => {
+  it('lists the first problems by line and counts the rest (12,000 empty objects)', () => {
+    const text = `[\n${Array.from({ length: 12_000 }, () => '{}').join(',\n')}\n]`;
+    const error = parseError(text);
+    expect(error.problems).toHaveLength(MAX_PROBLEMS_PER_FILE);
+    // Each empty object misses all 11 keys; the first ones listed belong to the first lessons, line by line.
+    expect(error.problems[0]).toEqual({ line: 2, message: 'lesson 1: id: missing' });
+    expect(error.problems.map((problem) => problem.line)).toEqual([...error.problems.map((p) => p.line)].sort((a, b) => a - b));
+    expect(error.problems.length + error.omitted).toBe(12_000 * 11);
+    expect(error.message.split('\n')).toHaveLength(MAX_PROBLEMS_PER_FILE + 1);
+    expect(error.message).toMatch(/hostile\.json: and 131950 more problems not listed/u);
+  });
+
+  it('keeps the report small for a 2 MiB file of one-key objects', () => {
+    const count = 200_000;
+    const text = `[${Array.from({ length: count }, () => '{"id":1}').join(',')}]`;
+    const error = parseError(text);
+    expect(error.problems).toHaveLength(MAX_PROBLEMS_PER_FILE);
+    expect(error.problems.length + error.omitted).toBe(count * 11);
+    expect(error.message.length).toBeLessThan(10_000);
+  });
+
+  it('keeps the first problems by line in an export, wherever they were found', () => {
+    // 80 dialogue lines without a speaker before the separator, and a bad date near the end.
+    const lines = [...Array.from({ length: 80 }, (_, i) => `no speaker here ${i}`), ...replaceLine(startsWith('Date:'), 'Date: someday')];
+    const error = parseError(lines.join('\n'), 'broken.txt');
+    expect(error.problems).toHaveLength(MAX_PROBLEMS_PER_FILE);
+    expect(error.problems.map((problem) => problem.line)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(error.omitted).toBe(31);
+  });
+});
+
+describe('control characters', () => {
+  it.each([
+    ['NUL', '\u0000'],
+    ['ESC', '\u001b'],
+    ['form feed', '\u000c'],
+    ['vertical tab', '\u000b'],
+  ])('refuses %s in an export with the line it is on', (_name, char) => {
+    const lines = replaceLine(startsWith('Summary'), 'Summary', `The defense chiefs${char} agreed.`);
+    const summaryLine = lineNumber(startsWith('Summary')) + 1;
+    const error = parseError(lines.join('\n'), 'nul.txt');
+    expect(error.problems).toContainEqual({ line: summaryLine, message: expect.stringMatching(/control character U\+00[01][0-9A-F]/u) });
+    expect(error.message).toMatch(new RegExp(`^nul\\.txt:${summaryLine}: `, 'mu'));
+  });
+
+  it('refuses NUL in a Title line and in a dialogue line of an export', () => {
+    const lines = [`Title: Cyber${'\u0000'}pact`, ...referenceLines];
+    lines[1] = `${lines[1]}\u0000`;
+    const error = parseError(lines.join('\n'), 'nul.txt');
+    expect(error.problems.map((problem) => problem.line)).toEqual([1, 2]);
+  });
+
+  it('accepts tabs, CR and LF', () => {
+    const text = referenceLines.map((line) => `${line}\t`).join('\r\n');
+    expect(parseLessonFile(text, { file: 'ok.txt' })).toHaveLength(1);
+  });
+
+  it.each(['title', 'summary', 'category', 'url'] as const)('refuses an escaped NUL in the JSON %s, naming its line', (key) => {
+    const text = jsonWith((json) => {
+      json[key] = `${String(json[key])}\u0000`;
+    });
+    const error = parseError(text);
+    expect(error.problems).toEqual([{ line: lineOf(text, `"${key}"`), message: expect.stringContaining(`${key}: contains the control character U+0000`) }]);
+  });
+
+  it('refuses a control character in a dialogue turn of a JSON lesson', () => {
+    const text = jsonWith((json) => {
+      (json.dialogue as { speaker: string; text: string }[])[1] = { speaker: 'B', text: 'bell\u0007' };
+    });
+    expect(parseError(text).problems).toEqual([{ line: lineOf(text, '"bell'), message: expect.stringContaining('dialogue[1].text: contains the control character U+0007') }]);
+  });
+});
+
+describe('empty files', () => {
+  it.each([
+    ['a 0-byte text file', ''],
+    ['an empty JSON array', '[]'],
+    ['whitespace', '\n\n  \n'],
+  ])('%s has no lessons in it', (_name, text) => {
+    expect(parseError(text).problems).toEqual([{ line: 1, message: 'no lessons in this file' }]);
+  });
+});
+
+describe('invisible titles', () => {
+  const invisible = ['\u200b\u200b', '\u200d\u2060\ufeff', '\u00ad \u200c', '\u3164', '\u202e\u200b'];
+
+  it.each(invisible.map((title) => [JSON.stringify(title), title]))('refuses the JSON title %s', (_shown, title) => {
+    const text = jsonWith((json) => {
+      json.title = title;
+    });
+    expect(parseError(text).problems).toEqual([{ line: lineOf(text, '"title"'), message: expect.stringContaining('title: shows nothing') }]);
+  });
+
+  it.each(invisible.map((title) => [JSON.stringify(title), title]))('refuses the export Title line %s', (_shown, title) => {
+    const error = parseError([`Title: ${title}`, ...referenceLines].join('\n'), 'blank.txt');
+    expect(error.problems).toEqual([{ line: 1, message: expect.stringContaining('shows nothing') }]);
+  });
+
+  it('accepts a title with a zero-width joiner inside real text', () => {
+    const text = jsonWith((json) => {
+      json.title = 'Family 👨\u200d👩\u200d👧 news';
+    });
+    expect(parseLessonFile(text, { file: 'ok.json' })[0]?.title).toBe('Family 👨\u200d👩\u200d👧 news');
+  });
+});
+
+describe('dates PostgreSQL cannot store or no lesson has', () => {
+  it.each(['0000-01-01', '1999-12-31', '2101-01-01', '9999-12-31'])('refuses the JSON date %s', (date) => {
+    const text = jsonWith((json) => {
+      json.date = date;
+    });
+    expect(parseError(text).problems).toEqual([{ line: lineOf(text, '"date"'), message: 'date: expected a date in the years 2000–2100' }]);
+  });
+
+  it.each(['2000-01-01', '2100-12-31'])('accepts the JSON date %s', (date) => {
+    const text = jsonWith((json) => {
+      json.date = date;
+    });
+    expect(parseLessonFile(text, { file: 'ok.json' })[0]?.date).toBe(date);
+  });
+
+  it('refuses a JSON time in year 0', () => {
+    const text = jsonWith((json) => {
+      json.sourceTimes = { created: '0000-01-01T00:00:00Z', updated: '2025-06-02T07:14:00.000Z', lastRead: null };
+    });
+    expect(parseError(text).problems).toEqual([{ line: lineOf(text, '"created"'), message: 'sourceTimes.created: expected a time in the years 2000–2100' }]);
+  });
+
+  it.each([
+    ['Date:', 'Date: Jan 1, 0000'],
+    ['Date:', 'Date: 1899-05-31'],
+    ['Created:', 'Created: 0000/01/01 00:00'],
+    ['Last Read:', 'Last Read: 2400/01/01 00:00'],
+  ])('refuses the export line "%s" in a year outside 2000–2100', (prefix, line) => {
+    const error = parseError(replaceLine(startsWith(prefix), line).join('\n'), 'old.txt');
+    expect(error.problems).toEqual([{ line: lineNumber(startsWith(prefix)), message: expect.stringContaining('expected a date in the years 2000–2100') }]);
+  });
+});
+
+// The JSON type is what the tests build on; keep it referenced so a schema change shows up here.
+export type { LessonJson };

@@ -10,7 +10,8 @@ import { localDate } from '../domain/schedule/index.js';
 import { isUuid } from '../domain/uuid.js';
 import { UserError } from '../user-error.js';
 import type { Lesson } from '../domain/lesson.js';
-import { importLessons, parseSources, type ImportCounts, type ImportProblem, type ParsedLesson } from './import.js';
+import { parseSourcesOffThread } from './parse-off-thread.js';
+import { importLessons, type ImportCounts, type ImportProblem, type ParsedLesson } from './import.js';
 import { decodeText, SourceError } from './sources.js';
 
 export const EMPTY_LIBRARY =
@@ -156,7 +157,8 @@ export function createLessonsService(deps: LessonsDeps) {
         if (error instanceof SourceError) throw new UserError(safeText(error.message));
         throw error;
       }
-      const batch = parseSources([{ path: name, text }], { importTimeZone: deps.importTimeZone });
+      // Off the event loop: a 2 MiB hostile file must not hold up every other member's answer.
+      const batch = await parseSourcesOffThread([{ path: name, text }], { importTimeZone: deps.importTimeZone });
       if (!batch.ok) return { ok: false, problems: batch.problems, problemCount: batch.problemCount };
       const counts = await importLessons(db, batch.lessons.map((parsed) => parsed.lesson));
       return { ok: true, counts, lessons: batch.lessons };

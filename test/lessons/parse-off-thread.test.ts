@@ -1,0 +1,53 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { describe, expect, it } from 'vitest';
+import { MAX_PROBLEMS_PER_FILE } from '../../src/domain/lesson-parser/index.js';
+import { parseSources } from '../../src/lessons/import.js';
+import { parseSourcesOffThread } from '../../src/lessons/parse-off-thread.js';
+import { referenceText } from '../fixtures/lessons/reference.js';
+import { UserError } from '../../src/user-error.js';
+
+/** 2 MiB of `{"id":1}`: each of ~233,000 lessons has eleven problems. */
+const HOSTILE_LESSONS = Math.floor((2 * 1024 * 1024) / 9) - 1;
+const hostile = `[${Array.from({ length: HOSTILE_LESSONS }, () => '{"id":1}').join(',')}]`;
+
+/** The longest the event loop was held up while `work` ran, in milliseconds. */
+async function longestStall(work: () => Promise<unknown>): Promise<number> {
+  const histogram = monitorEventLoopDelay({ resolution: 5 });
+  histogram.enable();
+  try {
+    await work();
+  } finally {
+    histogram.disable();
+  }
+  return histogram.max / 1e6;
+}
+
+describe('parsing an upload off the event loop', () => {
+  it('parses valid files in the worker exactly as in the process', async () => {
+    const sources = [{ path: 'reference.txt', text: referenceText }];
+    expect(await parseSourcesOffThread(sources, { importTimeZone: 'UTC' })).toEqual(parseSources(sources, { importTimeZone: 'UTC' }));
+  });
+
+  it('reports a hostile 2 MiB file with the first problems and a count of the rest', async () => {
+    const batch = await parseSourcesOffThread([{ path: 'hostile.json', text: hostile }], { importTimeZone: 'UTC' });
+    expect(batch.ok).toBe(false);
+    if (batch.ok) return;
+    expect(batch.problems).toHaveLength(MAX_PROBLEMS_PER_FILE + 1);
+    expect(batch.problems[0]).toEqual({ path: 'hostile.json', line: 1, message: 'lesson 1: id: expected a UUID' });
+    expect(batch.problems.at(-1)).toEqual({ path: 'hostile.json', line: null, message: expect.stringMatching(/^and \d+ more problems not listed/u) });
+    expect(batch.problemCount).toBe(HOSTILE_LESSONS * 11);
+  });
+
+  it('never holds up the event loop by more than 100 ms while a hostile 2 MiB upload is parsed', async () => {
+    // A timer that should fire every 5 ms keeps firing: other members' answers are not held up.
+    const stall = await longestStall(() => parseSourcesOffThread([{ path: 'hostile.json', text: hostile }], { importTimeZone: 'UTC' }));
+    console.log(`longest event-loop stall while parsing 2 MiB off-thread: ${stall.toFixed(1)} ms`);
+    expect(stall).toBeLessThan(100);
+  });
+
+  it('stops a parse that runs too long, with a message for the moderator', async () => {
+    const slow = parseSourcesOffThread([{ path: 'hostile.json', text: hostile }], { importTimeZone: 'UTC' }, { timeoutMs: 50, maxHeapMb: 256, concurrency: 2 });
+    await expect(slow).rejects.toThrow(UserError);
+    await expect(slow).rejects.toThrow(/took longer than/u);
+  });
+});

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** One input to an import: where it came from (for error messages) and its text. */
@@ -10,6 +10,16 @@ export interface LessonSource {
 export class SourceError extends Error {
   override readonly name = 'SourceError';
 }
+
+/**
+ * The largest lesson file the CLI reads (and standard input): a lesson export is a few kilobytes, and a
+ * JSON file of a thousand lessons about 5 MiB. Bigger inputs are refused before they are read.
+ */
+export const MAX_SOURCE_BYTES = 10 * 1024 * 1024;
+const MAX_SOURCE_MIB = MAX_SOURCE_BYTES / 1024 / 1024;
+
+const tooLarge = (path: string): SourceError =>
+  new SourceError(`${path}: larger than ${MAX_SOURCE_MIB} MiB, the limit for a lesson file; split it into smaller files`);
 
 /** In a directory only these are read; a file named on the command line is read whatever its name. */
 const LESSON_FILE = /\.(txt|json)$/iu;
@@ -26,12 +36,42 @@ export async function readSources(args: readonly string[], stdin: NodeJS.Readabl
       throw new SourceError(`${arg}: no such file or directory`);
     });
     if (info.isDirectory()) {
-      for (const file of await listLessonFiles(arg)) sources.push({ path: file, text: decodeText(file, await readFile(file)) });
+      for (const file of await listLessonFiles(arg)) sources.push({ path: file, text: decodeText(file, await readLessonFile(file)) });
     } else {
-      sources.push({ path: arg, text: decodeText(arg, await readFile(arg)) });
+      sources.push({ path: arg, text: decodeText(arg, await readLessonFile(arg)) });
     }
   }
   return sources;
+}
+
+/**
+ * Reads a regular file of at most MAX_SOURCE_BYTES. Devices (`/dev/urandom` never ends), pipes and
+ * sockets are refused before they are opened; the size is checked on the open file, and the read stops
+ * at the limit in case the file grows meanwhile.
+ */
+async function readLessonFile(path: string): Promise<Uint8Array> {
+  const before = await stat(path);
+  if (!before.isFile()) throw new SourceError(`${path}: not a regular file (a device, pipe or socket cannot be a lesson file)`);
+  if (before.size > MAX_SOURCE_BYTES) throw tooLarge(path);
+  const handle = await open(path, 'r');
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new SourceError(`${path}: not a regular file`);
+    const buffer = Buffer.alloc(Math.min(info.size, MAX_SOURCE_BYTES) + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length === buffer.length) {
+        if (length > MAX_SOURCE_BYTES) throw tooLarge(path);
+        break;
+      }
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
 }
 
 async function listLessonFiles(dir: string): Promise<string[]> {
@@ -57,8 +97,18 @@ export function decodeText(path: string, bytes: Uint8Array): string {
   }
 }
 
+/** Standard input, up to the same limit as a file: `cat /dev/urandom | … import -` stops at once. */
 async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  let length = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    length += bytes.length;
+    if (length > MAX_SOURCE_BYTES) {
+      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      throw tooLarge('<stdin>');
+    }
+    chunks.push(bytes);
+  }
   return Buffer.concat(chunks);
 }

@@ -23,21 +23,48 @@ export interface ReadOutcome {
  * times but never counts twice. Run it in a transaction so the outcome matches what was written.
  */
 export async function recordReading(trx: Transaction<DB>, event: ReadingEvent): Promise<ReadOutcome> {
-  const before = await trx
-    .selectFrom('lesson_readers')
-    .select(['finished_at'])
-    .where('lesson_id', '=', event.lessonId)
-    .where('guild_id', '=', event.guildId)
-    .where('user_id', '=', event.userId)
-    .forUpdate()
+  const member = { lesson_id: event.lessonId, guild_id: event.guildId, user_id: event.userId };
+  const at = (kind: ReadingKind) => (event.kind === kind ? event.at : null);
+  // Who is first is decided by writes, never by a read before them (parallel clicks, one member pressing
+  // "Mark as read" eight times, would all read "not there yet"). The member's row is claimed with exactly
+  // the row the event's trigger would insert, so the trigger then merges into it and counts the same;
+  // of any number of racing inserts one creates it, and the others wait for it and do nothing.
+  const claimed = await trx
+    .insertInto('lesson_readers')
+    .values({
+      ...member,
+      first_read_at: event.at,
+      last_read_at: event.at,
+      dialogue_read_at: at('dialogue'),
+      article_read_at: at('article'),
+      finished_at: at('finished'),
+      dialogue_last_at: at('dialogue'),
+      article_last_at: at('article'),
+    })
+    .onConflict((oc) => oc.columns(['lesson_id', 'guild_id', 'user_id']).doNothing())
+    .returning('user_id')
     .executeTakeFirst();
+
+  // The row existed: only the statement that fills an empty finished_at gets a row back.
+  const finishedNow =
+    event.kind === 'finished' &&
+    (claimed !== undefined ||
+      (await trx
+        .updateTable('lesson_readers')
+        .set({ finished_at: event.at })
+        .where('lesson_id', '=', event.lessonId)
+        .where('guild_id', '=', event.guildId)
+        .where('user_id', '=', event.userId)
+        .where('finished_at', 'is', null)
+        .returning('user_id')
+        .executeTakeFirst()) !== undefined);
 
   await trx
     .insertInto('reading_events')
-    .values({ lesson_id: event.lessonId, guild_id: event.guildId, user_id: event.userId, kind: event.kind, occurred_at: event.at })
+    .values({ ...member, kind: event.kind, occurred_at: event.at })
     .execute();
 
-  return { firstRead: before === undefined, firstFinish: event.kind === 'finished' && !before?.finished_at };
+  return { firstRead: claimed !== undefined, firstFinish: finishedNow };
 }
 
 /** How many members of one server have read a lesson (what the lesson card shows). */

@@ -5,7 +5,7 @@ import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import { lessonForDay } from '../delivery/lesson-choice.js';
 import { safeText } from '../domain/discord-format/index.js';
-import { truncateAtWord } from '../domain/text.js';
+import { hasControlCharacter, truncateAtWord } from '../domain/text.js';
 import { localDate } from '../domain/schedule/index.js';
 import { isUuid } from '../domain/uuid.js';
 import { UserError } from '../user-error.js';
@@ -18,6 +18,8 @@ export const EMPTY_LIBRARY =
   'The lesson library is empty, so there is no lesson yet. ' +
   'Moderators add lessons with `/lesson import` (upload a lesson export), ' +
   'or on the bot’s machine with `npm run lessons -- import <files>`.';
+
+export const NO_MATCH = 'No lesson matches that. Start typing a title and pick one from the list.';
 
 export const LESSON_GONE = 'This lesson is no longer in the library.';
 
@@ -74,6 +76,8 @@ export function createLessonsService(deps: LessonsDeps) {
   async function requested(guildId: string, option: string | undefined): Promise<LibraryLesson> {
     const wanted = option?.trim();
     if (!wanted) return today(guildId);
+    // No lesson holds a control character (the parser refuses them), and PostgreSQL refuses U+0000 in a query.
+    if (hasControlCharacter(wanted)) throw new UserError(NO_MATCH);
     if (isUuid(wanted)) {
       const lesson = await findLesson(db, wanted);
       if (!lesson) throw new UserError(`There is no lesson with the ID \`${wanted}\`.`);
@@ -87,7 +91,7 @@ export function createLessonsService(deps: LessonsDeps) {
     }
     throw new UserError(
       matches.length === 0
-        ? 'No lesson matches that. Start typing a title and pick one from the list.'
+        ? NO_MATCH
         : 'More than one lesson matches that. Keep typing and pick one from the list.',
     );
   }
@@ -140,6 +144,7 @@ export function createLessonsService(deps: LessonsDeps) {
 
     /** Autocomplete: Discord allows 25 suggestions of at most 100 characters each. */
     async choices(query: string): Promise<LessonChoice[]> {
+      if (hasControlCharacter(query)) return [];
       const lessons = await searchLessons(db, query.slice(0, 100), 25);
       return lessons.map((lesson) => ({ name: truncateAtWord(`${lesson.date} · ${lesson.title}`, 100), value: lesson.id }));
     },

@@ -14,6 +14,8 @@ import {
   parseLocalDate,
   parsePostTime,
 } from '../domain/schedule/index.js';
+import { dateProblem } from '../domain/dates.js';
+import { clip, safeText } from '../domain/discord-format/index.js';
 import type { LessonsService } from '../lessons/service.js';
 import { UserError } from '../user-error.js';
 import { lessonForDay, upcomingLessons, type DayLesson, type DayLessonSource } from './lesson-choice.js';
@@ -221,13 +223,11 @@ export function createDeliveryService(deps: DeliveryDeps) {
   };
 }
 
+/** A day a moderator typed, checked by the one date rule (real, and in the years PostgreSQL and lessons use). */
 function parseDay(input: string, today: string): string {
   const text = input.trim();
-  try {
-    parseLocalDate(text);
-  } catch {
-    throw new UserError(`"${input}" is not a date: use YYYY-MM-DD, for example ${today}.`);
-  }
+  const problem = dateProblem(text);
+  if (problem) throw new UserError(`"${clip(safeText(text), 40)}" ${problem}, for example ${today}.`);
   return text;
 }
 

@@ -16,18 +16,19 @@ export function isSupportedYear(year: number): boolean {
 const ISO_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/u;
 
 /**
- * What is wrong with a `YYYY-MM-DD` a member typed, in words, or null when it is a real date in the
- * supported years. The one validator behind every date option.
+ * What is wrong with a `YYYY-MM-DD` a member typed, as the end of a sentence about it ("… is not a
+ * date: use YYYY-MM-DD"), or null when it is a real date in the supported years. The one validator
+ * behind every date option: a date that passes is one PostgreSQL stores.
  */
 export function dateProblem(text: string): string | null {
   const match = ISO_DATE.exec(text);
-  if (!match) return `"${text}" is not a date: use YYYY-MM-DD`;
+  if (!match) return 'is not a date: use YYYY-MM-DD';
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const probe = new Date(Date.UTC(2000, month - 1, day));
   probe.setUTCFullYear(year);
   if (month < 1 || month > 12 || probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) {
-    return `${text} is not a calendar date`;
+    return 'is not a day of the calendar';
   }
-  if (!isSupportedYear(year)) return `${text} is outside the dates I handle (${SUPPORTED_YEARS})`;
+  if (!isSupportedYear(year)) return `is outside the dates I handle (${SUPPORTED_YEARS})`;
   return null;
 }

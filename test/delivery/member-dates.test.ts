@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { upsertLesson } from '../../src/db/lessons.js';
+import type { LessonPoster } from '../../src/delivery/poster.js';
+import { createDeliveryService } from '../../src/delivery/service.js';
+import { createLessonsService } from '../../src/lessons/service.js';
+import { UserError } from '../../src/user-error.js';
+import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
+import { makeLesson } from '../support/lessons.js';
+
+const GUILD = '100000000000000001';
+const now = () => new Date('2026-03-01T12:00:00Z');
+
+/** Planning, unplanning and previewing never post; a poster that is used fails the test. */
+const unusedPoster = {
+  post: () => {
+    throw new Error('nothing is posted here');
+  },
+} as unknown as LessonPoster;
+
+describe.each(testDatabaseTargets())('dates moderators type, on $kind', (target) => {
+  const db = useTestDatabase(target);
+  const service = () => {
+    const lessons = createLessonsService({ db: db().db, now, importTimeZone: 'UTC' });
+    return createDeliveryService({ db: db().db, now, lessons, poster: unusedPoster });
+  };
+
+  const outOfRange = ['0000-01-01', '1999-12-31', '2101-01-01', '9999-12-31'];
+
+  it.each(outOfRange)('unplan %s gets a clear message, not a database error', async (date) => {
+    const unplan = service().unplan(GUILD, date);
+    await expect(unplan).rejects.toBeInstanceOf(UserError);
+    await expect(unplan).rejects.toThrow(`"${date}" is outside the dates I handle (years 2000–2100), for example 2026-03-01.`);
+  });
+
+  it.each(outOfRange)('preview %s gets a clear message, not a database error', async (date) => {
+    await upsertLesson(db().db, makeLesson());
+    await expect(service().preview(GUILD, date)).rejects.toThrow(/is outside the dates I handle/u);
+  });
+
+  it.each(['2101-01-01', '9999-12-31'])('plan %s gets a clear message, not a database error', async (date) => {
+    const lesson = makeLesson();
+    await upsertLesson(db().db, lesson);
+    await expect(service().plan(GUILD, { date, lesson: lesson.id, plannedBy: '3' })).rejects.toThrow(/is outside the dates I handle/u);
+  });
+
+  it.each([
+    ['2026-02-30', 'is not a day of the calendar'],
+    ['2026-13-01', 'is not a day of the calendar'],
+    ['01/03/2026', 'is not a date: use YYYY-MM-DD'],
+    ['**bold**', 'is not a date: use YYYY-MM-DD'],
+  ])('%s is refused: %s', async (date, reason) => {
+    await expect(service().unplan(GUILD, date)).rejects.toThrow(reason);
+  });
+
+  it('escapes what the moderator typed in the message', async () => {
+    await expect(service().unplan(GUILD, '`@everyone')).rejects.toThrow('"\\`@\u200beveryone" is not a date');
+  });
+
+  it('accepts the first and last supported days', async () => {
+    expect(await service().unplan(GUILD, '2000-01-01')).toEqual({ day: '2000-01-01', removed: false });
+    expect(await service().unplan(GUILD, '2100-12-31')).toEqual({ day: '2100-12-31', removed: false });
+  });
+});

@@ -2,7 +2,7 @@ import { ApplicationCommandOptionType, ApplicationCommandType, ChannelType, Inte
 import { requirePostPermissions, textChannelOption } from '../src/discord/channels.js';
 import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
 import { defineCommand } from '../src/discord/command-module.js';
-import { discordTime, renderPreview, renderUpcoming, scheduleEmbed } from '../src/delivery/schedule-view.js';
+import { discordTime, renderPlanned, renderPreview, renderUpcoming, scheduleEmbed } from '../src/delivery/schedule-view.js';
 import { messageLink } from '../src/delivery/service.js';
 import { searchTimeZones } from '../src/domain/schedule/index.js';
 
@@ -167,7 +167,7 @@ export const scheduleModule = defineCommand(scheduleCommand, {
     },
     plan: async ({ options, services, guildId, userId, reply }) => {
       const { day, stored } = await services.delivery.plan(guildId, { date: options.date, lesson: options.lesson, plannedBy: userId });
-      await reply.send({ content: `📌 **${stored.lesson.title}** is pinned to ${day}.` });
+      await reply.send(renderPlanned(day, stored));
     },
     unplan: async ({ options, services, guildId, reply }) => {
       const { day, removed } = await services.delivery.unplan(guildId, options.date);

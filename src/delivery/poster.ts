@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { claimDelivery, markDeliveryFailed, markDeliverySent, renewClaim, type Delivery, type DeliveryKey } from '../db/deliveries.js';
 import { clearAlerts } from '../db/guild-settings.js';
 import { findLesson, type LibraryLesson } from '../db/lessons.js';
+import { plainText } from '../domain/discord-format/index.js';
 import { countReadersInGuild } from '../db/reading.js';
 import { recordPostFailure, recordPostSuccess, type Schedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
@@ -111,7 +112,7 @@ export class LessonPoster {
 
   private async openThread(schedule: Schedule, message: PostedMessage, stored: LibraryLesson): Promise<string | null> {
     try {
-      const thread = await message.startThread({ name: stored.lesson.title.slice(0, 100), autoArchiveDuration: 1440 });
+      const thread = await message.startThread({ name: plainText(stored.lesson.title).slice(0, 100).trim() || 'Lesson', autoArchiveDuration: 1440 });
       return thread.id;
     } catch (error) {
       this.deps.logger.warn({ err: error, guildId: schedule.guildId }, 'could not open a discussion thread');

@@ -1,6 +1,7 @@
 import type { APIEmbed } from 'discord.js';
 import type { Delivery } from '../db/deliveries.js';
 import type { Schedule } from '../db/schedules.js';
+import { clip, safeText, visibleOr } from '../domain/discord-format/index.js';
 import { wallClock } from '../domain/schedule/index.js';
 import type { LibraryLesson } from '../db/lessons.js';
 import type { ReplyPayload } from '../discord/reply.js';
@@ -50,11 +51,16 @@ const SOURCE_LABEL = { delivered: 'posted', planned: '📌 pinned', queue: 'queu
 export function renderUpcoming(zone: string, days: readonly UpcomingDay[]): ReplyPayload {
   const lines = days.map((day) =>
     day.title !== null
-      ? `\`${day.localDate}\` ${day.title} _(${SOURCE_LABEL[day.source ?? 'queue']})_`
+      ? `\`${day.localDate}\` ${clip(safeText(visibleOr(day.title, '(untitled)')), 200)} _(${SOURCE_LABEL[day.source ?? 'queue']})_`
       : `\`${day.localDate}\` — no lesson left: import more with \`/lesson import\``,
   );
   const count = days.length;
   return { embeds: [{ title: `Next ${count} day${count === 1 ? '' : 's'} (${zone})`, description: truncateLines(lines, 4000) }] };
+}
+
+/** `/schedule plan`: which lesson is pinned to which day. */
+export function renderPlanned(day: string, stored: LibraryLesson): ReplyPayload {
+  return { content: `📌 **${clip(safeText(visibleOr(stored.lesson.title, '(untitled)')), 200)}** is pinned to ${day}.` };
 }
 
 /** `/schedule preview`: the daily post exactly as it will go out, with the role it pings. */

@@ -87,11 +87,11 @@ export function createDeliveryService(deps: DeliveryDeps) {
       try {
         postTime = formatPostTime(parsePostTime(time));
       } catch (error) {
-        if (error instanceof InvalidPostTimeError) throw new UserError(error.message);
+        if (error instanceof InvalidPostTimeError) throw new UserError(safeText(error.message));
         throw error;
       }
       const zone = canonicalTimeZone(timeZone);
-      if (!zone) throw new UserError(`"${timeZone}" is not a time zone I know. Pick one from the list, e.g. Europe/Berlin or Asia/Tokyo.`);
+      if (!zone) throw new UserError(`"${clip(safeText(timeZone), 80)}" is not a time zone I know. Pick one from the list, e.g. Europe/Berlin or Asia/Tokyo.`);
       return { postTime, timeZone: zone };
     },
 

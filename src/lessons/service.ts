@@ -4,7 +4,7 @@ import { lessonReadersInGuild } from '../db/progress.js';
 import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import { lessonForDay } from '../delivery/lesson-choice.js';
-import { safeText } from '../domain/discord-format/index.js';
+import { plainText, safeText } from '../domain/discord-format/index.js';
 import { hasControlCharacter, truncateAtWord } from '../domain/text.js';
 import { localDate } from '../domain/schedule/index.js';
 import { isUuid } from '../domain/uuid.js';
@@ -146,7 +146,7 @@ export function createLessonsService(deps: LessonsDeps) {
     async choices(query: string): Promise<LessonChoice[]> {
       if (hasControlCharacter(query)) return [];
       const lessons = await searchLessons(db, query.slice(0, 100), 25);
-      return lessons.map((lesson) => ({ name: truncateAtWord(`${lesson.date} · ${lesson.title}`, 100), value: lesson.id }));
+      return lessons.map((lesson) => ({ name: truncateAtWord(plainText(`${lesson.date} · ${lesson.title}`), 100), value: lesson.id }));
     },
 
     /**

@@ -56,6 +56,13 @@ describe.each(testDatabaseTargets())('dates moderators type, on $kind', (target)
     await expect(service().unplan(GUILD, '`@everyone')).rejects.toThrow('"\\`@\u200beveryone" is not a date');
   });
 
+  it('/schedule set echoes a hostile time zone or time escaped', () => {
+    expect(() => service().postingTime('07:30', '[click me](http://evil.example) @everyone')).toThrow(
+      '"\\[click me\\](http://evil.example) @\u200beveryone" is not a time zone I know',
+    );
+    expect(() => service().postingTime('**7**', 'UTC')).toThrow('"\\*\\*7\\*\\*" is not a time');
+  });
+
   it('accepts the first and last supported days', async () => {
     expect(await service().unplan(GUILD, '2000-01-01')).toEqual({ day: '2000-01-01', removed: false });
     expect(await service().unplan(GUILD, '2100-12-31')).toEqual({ day: '2100-12-31', removed: false });

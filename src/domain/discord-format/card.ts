@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { readingMinutes, type Lesson } from '../lesson.js';
 import { embedLength, type EmbedData, type EmbedField } from './embed.js';
-import { clip, safeText } from './escape.js';
+import { clip, safeText, visibleOr } from './escape.js';
 import {
   EMBED_DESCRIPTION_MAX,
   EMBED_FIELD_NAME_MAX,
@@ -46,7 +46,7 @@ export function lessonCard(lesson: Pick<Lesson, 'title' | 'url' | 'date' | 'cate
     field('Readers', readersLine(stats.readers, stats.lastReadAt ?? null)),
     field('Source', sourceLink(url)),
   ];
-  const title = clip(safeText(oneLine(lesson.title)), EMBED_TITLE_MAX) || 'Today’s lesson';
+  const title = clip(safeText(visibleOr(oneLine(lesson.title), '')), EMBED_TITLE_MAX) || 'Today’s lesson';
   const card: EmbedData = {
     title,
     ...(url !== null ? { url } : {}),

@@ -1,4 +1,5 @@
-import { truncateAtWord } from '../text.js';
+import { isInvisible, stripBidiControls, truncateAtWord } from '../text.js';
+
 /*
  * Lesson text is data, not markup: it must render literally whatever it contains. Discord's parser
  * treats a backslash before any ASCII punctuation as "this character, literally", so escaping is
@@ -29,9 +30,26 @@ export function neutralizeMentions(text: string): string {
   return text.replace(/@(everyone|here)/giu, `@${ZWSP}$1`).replace(/<([@#])(?!\u200b)/gu, `<$1${ZWSP}`);
 }
 
-/** Lesson text made safe to place in a message: no markup, no mentions. */
+/**
+ * Lesson or member text made safe to place in a message: no markup, no mentions, and no bidirectional
+ * controls (one U+202E would reverse the rest of the line it is shown on).
+ */
 export function safeText(text: string): string {
-  return escapeMarkdown(neutralizeMentions(text));
+  return escapeMarkdown(neutralizeMentions(stripBidiControls(text)));
+}
+
+/**
+ * Text for places Discord shows without markdown (autocomplete choices, thread names): only the
+ * bidirectional and other control characters go.
+ */
+export function plainText(text: string): string {
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
+  return stripBidiControls(text).replace(/[\u0000-\u001F\u007F]/gu, ' ');
+}
+
+/** A title to show, or `fallback` when it would show as nothing (only blank or zero-width characters). */
+export function visibleOr(text: string, fallback: string): string {
+  return isInvisible(text) ? fallback : text;
 }
 
 /** Cuts already-escaped text to `max` characters (truncateAtWord, never splitting an escape). */

@@ -1,7 +1,7 @@
 export { lessonCard, CARD_FOOTER, type LessonCardStats } from './card.js';
 export { decodeCustomId, encodeCustomId, MAX_PAGE, type LessonButton, type LessonButtonAction } from './custom-id.js';
 export { embedLength, type EmbedData, type EmbedField } from './embed.js';
-export { clip, escapeMarkdown, neutralizeMentions, safeText } from './escape.js';
+export { clip, escapeMarkdown, neutralizeMentions, plainText, safeText, visibleOr } from './escape.js';
 export { formatArticle, formatDialogue, SPEAKER_MARKERS } from './lesson-blocks.js';
 export * from './limits.js';
 export { maskedLink, safeUrl } from './links.js';

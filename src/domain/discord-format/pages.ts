@@ -1,5 +1,5 @@
 import type { Lesson } from '../lesson.js';
-import { clip, safeText } from './escape.js';
+import { clip, safeText, visibleOr } from './escape.js';
 import { formatArticle, formatDialogue } from './lesson-blocks.js';
 import { EMBED_TITLE_MAX } from './limits.js';
 import { paginate } from './paginate.js';
@@ -30,7 +30,7 @@ export function lessonPages(lesson: Pick<Lesson, 'title' | 'article' | 'dialogue
   const blocks = kind === 'article' ? formatArticle(lesson) : formatDialogue(lesson);
   const pages = paginate(blocks, PAGE_DESCRIPTION_MAX);
   return {
-    title: clip(heading.prefix + (safeText(lesson.title.replace(/\s+/gu, ' ').trim()) || 'Lesson'), EMBED_TITLE_MAX),
+    title: clip(heading.prefix + (safeText(visibleOr(lesson.title.replace(/\s+/gu, ' ').trim(), '')) || 'Lesson'), EMBED_TITLE_MAX),
     pages: pages.length > 0 ? pages : [heading.empty],
   };
 }

@@ -13,6 +13,10 @@ const snowflake = z.string().regex(/^\d{17,20}$/u, 'must be a Discord ID (17–2
 const configSchema = z.object({
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/u, error: 'must be a postgres:// URL' }).optional()),
   DATA_DIR: z.string().trim().min(1).default('./data'),
+  /** Connecting, or waiting for a free connection (PGlite: for its one connection), in ms. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  /** One statement, in ms (0: unbounded); the client gives up 500 ms later if the server does not answer at all. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(1_500),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   IMPORT_TIMEZONE: z
     .string()

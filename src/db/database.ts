@@ -5,6 +5,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.js';
 import type { DB } from './schema.js';
+import { boundedAcquire, DEFAULT_TIMEOUTS, discardingTimedOutClients, poolTimeoutSettings, type DatabaseTimeouts } from './timeouts.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
@@ -22,6 +23,8 @@ export interface DatabaseOptions {
   /** Pool size for PostgreSQL. */
   maxConnections?: number;
   onPoolError?: (error: Error) => void;
+  /** How long the database may take (see timeouts.ts); DEFAULT_TIMEOUTS unless given. */
+  timeouts?: DatabaseTimeouts;
 }
 
 const DATE_OID = 1082;
@@ -29,13 +32,14 @@ const DATE_OID = 1082;
 const keepDateAsText = (value: string): string => value;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options) : openPglite(options.dataDir);
+  return options.url ? openPostgres(options.url, options) : openPglite(options.dataDir, options.timeouts ?? DEFAULT_TIMEOUTS);
 }
 
 function openPostgres(url: string, options: DatabaseOptions): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
+    ...poolTimeoutSettings(options.timeouts ?? DEFAULT_TIMEOUTS),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === DATE_OID ? keepDateAsText : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
@@ -43,18 +47,19 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', (error) => options.onPoolError?.(error));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: discardingTimedOutClients(pool) }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, timeouts: DatabaseTimeouts): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
   const lock = inMemory ? undefined : lockDataDir(dataDir);
   try {
     const client = await PGlite.create(inMemory ? dataDir : join(dataDir, 'pglite'), {
       parsers: { [DATE_OID]: keepDateAsText },
     });
-    const db = new Kysely<DB>({ dialect: new PGliteDialect(client) });
+    const dialect = new PGliteDialect(client);
+    const db = new Kysely<DB>({ dialect: timeouts.connectMs > 0 ? boundedAcquire(dialect, timeouts.connectMs) : dialect });
     return {
       db,
       kind: 'pglite',

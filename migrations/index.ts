@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as lessonLibrary from './2026-11-27-01-lesson-library.js';
 import * as scheduling from './2026-11-27-02-scheduling.js';
+import * as discovery from './2026-12-01-02-discovery.js';
 import * as progress from './2026-12-01-03-progress.js';
 import * as vocabulary from './2026-12-01-04-vocabulary.js';
 
@@ -11,6 +12,7 @@ import * as vocabulary from './2026-12-01-04-vocabulary.js';
 export const migrations: Record<string, Migration> = {
   '2026-11-27-01-lesson-library': lessonLibrary,
   '2026-11-27-02-scheduling': scheduling,
+  '2026-12-01-02-discovery': discovery,
   '2026-12-01-03-progress': progress,
   '2026-12-01-04-vocabulary': vocabulary,
 };

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
@@ -57,6 +59,8 @@ async function openPglite(dataDir: string, timeouts: DatabaseTimeouts): Promise<
   try {
     const client = await PGlite.create(inMemory ? dataDir : join(dataDir, 'pglite'), {
       parsers: { [DATE_OID]: keepDateAsText },
+      // Search and related readings need these (PostgreSQL has them in contrib); the migrations create them.
+      extensions: { pg_trgm, unaccent },
     });
     const dialect = new PGliteDialect(client);
     const db = new Kysely<DB>({ dialect: timeouts.connectMs > 0 ? boundedAcquire(dialect, timeouts.connectMs) : dialect });

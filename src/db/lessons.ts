@@ -69,6 +69,15 @@ export async function upsertLesson(db: Executor, lesson: Lesson): Promise<Upsert
   return row.inserted ? 'imported' : 'updated';
 }
 
+/** Every stored column but the generated search columns (large, and only the database reads them). */
+const LESSON_COLUMNS = [
+  'id', 'category', 'url', 'article_date', 'title', 'summary', 'article', 'dialogue', 'similar_readings',
+  'source_words', 'source_read_count', 'source_created_at', 'source_updated_at', 'source_last_read_at',
+  'article_words', 'dialogue_words', 'content_hash', 'imported_at', 'updated_at', 'read_count', 'last_read_at',
+] as const satisfies readonly (keyof LessonRow)[];
+
+type StoredLessonRow = Pick<LessonRow, (typeof LESSON_COLUMNS)[number]>;
+
 export async function findLesson(db: Executor, id: string): Promise<LibraryLesson | undefined> {
   if (!isUuid(id)) return undefined;
   const row = await selectWithLevel(db).where('lessons.id', '=', id.toLowerCase()).executeTakeFirst();
@@ -141,7 +150,7 @@ function selectWithLevel(db: Executor) {
   return db
     .selectFrom('lessons')
     .leftJoin('lesson_vocabularies as v', 'v.lesson_id', 'lessons.id')
-    .selectAll('lessons')
+    .select(LESSON_COLUMNS.map((column) => `lessons.${column}` as const))
     .select(['v.level as level_band', 'v.outside_2k', 'v.outside_5k', 'v.counted_words']);
 }
 
@@ -152,7 +161,7 @@ type LevelColumns = {
   counted_words: number | null;
 };
 
-function toLibraryLesson(row: LessonRow & Partial<LevelColumns>): LibraryLesson {
+function toLibraryLesson(row: StoredLessonRow & Partial<LevelColumns>): LibraryLesson {
   const level =
     row.level_band != null
       ? { level: { band: row.level_band, outside2k: row.outside_2k ?? 0, outside5k: row.outside_5k ?? 0, words: row.counted_words ?? 0 } }

@@ -3,6 +3,7 @@ import type { Lesson } from '../domain/lesson.js';
 import { LessonParseError, moreProblems, parseLessonFile } from '../domain/lesson-parser/index.js';
 import { upsertLesson, type UpsertOutcome } from '../db/lessons.js';
 import type { DB } from '../db/schema.js';
+import { lexemeCounts, linkSimilarReadings } from '../discovery/similar-readings.js';
 import type { LessonSource } from './sources.js';
 
 export interface ImportProblem {
@@ -78,10 +79,18 @@ export async function importLessons(
 ): Promise<ImportCounts> {
   return db.transaction().execute(async (trx) => {
     const counts: ImportCounts = { imported: 0, updated: 0, unchanged: 0 };
+    const ids = lessons.map((lesson) => lesson.id);
+    const changed: Lesson[] = [];
+    await lexemeCounts.before(trx, ids);
     for (const [index, lesson] of lessons.entries()) {
-      counts[await upsertLesson(trx, lesson)] += 1;
+      const outcome = await upsertLesson(trx, lesson);
+      counts[outcome] += 1;
+      if (outcome !== 'unchanged') changed.push(lesson);
       onProgress?.(index + 1);
     }
+    await lexemeCounts.after(trx, ids);
+    // Related readings are matched now, so that showing them is a lookup.
+    await linkSimilarReadings(trx, changed);
     return counts;
   });
 }

@@ -1,0 +1,430 @@
+import { sql } from 'kysely';
+import type { Executor } from './schema.js';
+
+/**
+ * Queries for search and related readings. Every one of them filters through a GIN index
+ * (search_vector, head_vector, word_vector, similar_readings.lexemes) or a primary key; see
+ * test/db/query-plans.test.ts.
+ */
+
+export interface FoundLesson {
+  readonly id: string;
+  readonly title: string;
+  readonly date: string;
+  readonly category: string;
+}
+
+interface FoundRow {
+  id: string;
+  title: string;
+  article_date: string;
+  category: string;
+}
+
+const toFound = (row: FoundRow): FoundLesson => ({ id: row.id, title: row.title, date: row.article_date, category: row.category });
+
+/** Search ranking: a title hit outweighs a summary hit, which outweighs article hits ({D, C, B, A}). */
+const SEARCH_WEIGHTS = sql.lit('{0, 0.05, 0.3, 1}');
+
+/**
+ * Lessons whose title or summary match, best first (title above summary), then newest.
+ * Only title and summary vectors are ranked here: they are small, so ranking many matches stays cheap.
+ */
+export async function searchTitleOrSummary(
+  db: Executor,
+  query: string,
+  options: { category?: string | undefined; limit: number; offset: number },
+): Promise<FoundLesson[]> {
+  const q = sql`to_tsquery('newsdesk_english', ${query})`;
+  let select = db
+    .selectFrom('lessons')
+    .select(['id', 'title', 'article_date', 'category'])
+    .where(sql<boolean>`head_vector @@ ${q}`);
+  if (options.category) select = select.where(sql<string>`lower(category)`, '=', options.category.toLowerCase());
+  const rows = await select
+    .orderBy(sql`ts_rank(${SEARCH_WEIGHTS}, head_vector, ${q})`, 'desc')
+    .orderBy('article_date', 'desc')
+    .orderBy('id')
+    .limit(options.limit)
+    .offset(options.offset)
+    .execute();
+  return rows.map(toFound);
+}
+
+export async function countTitleOrSummaryMatches(db: Executor, query: string, category?: string): Promise<number> {
+  let select = db
+    .selectFrom('lessons')
+    .select(sql<number>`count(*)::int`.as('count'))
+    .where(sql<boolean>`head_vector @@ to_tsquery('newsdesk_english', ${query})`);
+  if (category) select = select.where(sql<string>`lower(category)`, '=', category.toLowerCase());
+  return (await select.executeTakeFirstOrThrow()).count;
+}
+
+/** Lessons that match only in their article (title and summary do not), ranked by the article's weight. */
+export async function searchArticleOnly(
+  db: Executor,
+  query: string,
+  options: { category?: string | undefined; limit: number; offset: number },
+): Promise<FoundLesson[]> {
+  const q = sql`to_tsquery('newsdesk_english', ${query})`;
+  let select = db
+    .selectFrom('lessons')
+    .select(['id', 'title', 'article_date', 'category'])
+    .where(sql<boolean>`search_vector @@ ${q}`)
+    .where(sql<boolean>`not (head_vector @@ ${q})`);
+  if (options.category) select = select.where(sql<string>`lower(category)`, '=', options.category.toLowerCase());
+  const rows = await select
+    .orderBy(sql`ts_rank(${SEARCH_WEIGHTS}, search_vector, ${q})`, 'desc')
+    .orderBy('article_date', 'desc')
+    .orderBy('id')
+    .limit(options.limit)
+    .offset(options.offset)
+    .execute();
+  return rows.map(toFound);
+}
+
+/** How many matches autocomplete looks at before ordering them: bounds the cost of a very common prefix. */
+const AUTOCOMPLETE_CANDIDATES = 500;
+
+/**
+ * Autocomplete over whole words of title and summary (accents folded, every word a prefix): lessons
+ * whose title has all the words first, then newest.
+ */
+export async function autocompleteLessons(db: Executor, query: string, limit: number): Promise<FoundLesson[]> {
+  const rows = await sql<FoundRow & { in_title: boolean }>`
+    select id, title, article_date, category, in_title from (
+      select id, title, article_date, category,
+        word_vector @@ to_tsquery('newsdesk_words', ${titleOnly(query)}) as in_title
+      from lessons
+      where word_vector @@ to_tsquery('newsdesk_words', ${query})
+      limit ${AUTOCOMPLETE_CANDIDATES}
+    ) candidates
+    order by in_title desc, article_date desc, id
+    limit ${limit}`.execute(db);
+  return rows.rows.map(toFound);
+}
+
+/** The same tsquery restricted to title words (weight A): `'word':*` becomes `'word':*A`. */
+function titleOnly(query: string): string {
+  return query.replace(/:\*/gu, ':*A');
+}
+
+/** Lessons whose id starts with a hex prefix (a member pasting part of an ID), through the primary key. */
+export async function lessonsByIdPrefix(db: Executor, prefix: string, limit: number): Promise<FoundLesson[]> {
+  const hex = prefix.toLowerCase().replace(/-/gu, '');
+  if (!/^[0-9a-f]{1,32}$/u.test(hex)) return [];
+  const low = toUuid(hex.padEnd(32, '0'));
+  const high = toUuid(hex.padEnd(32, 'f'));
+  const rows = await db
+    .selectFrom('lessons')
+    .select(['id', 'title', 'article_date', 'category'])
+    .where(sql<string>`id`, '>=', sql<string>`${low}::uuid`)
+    .where(sql<string>`id`, '<=', sql<string>`${high}::uuid`)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(toFound);
+}
+
+function toUuid(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Newest lessons: what autocomplete offers before anything is typed. */
+export async function newestLessons(db: Executor, limit: number): Promise<FoundLesson[]> {
+  const rows = await db
+    .selectFrom('lessons')
+    .select(['id', 'title', 'article_date', 'category'])
+    .orderBy('article_date', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(toFound);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Similar-reading titles
+
+/** The English lexemes of each text (accents folded, stemmed, stop words dropped), in input order. */
+export async function lexemesOf(db: Executor, texts: readonly string[]): Promise<string[][]> {
+  if (texts.length === 0) return [];
+  const rows = await sql<{ ord: string; lexemes: string[] }>`
+    select ord, tsvector_to_array(to_tsvector('newsdesk_english', text)) as lexemes
+    from unnest(${sql.val([...texts])}::text[]) with ordinality as input(text, ord)`.execute(db);
+  const result: string[][] = texts.map(() => []);
+  for (const row of rows.rows) result[Number(row.ord) - 1] = row.lexemes;
+  return result;
+}
+
+/** In how many lessons' title or summary each lexeme occurs (0 when none). */
+export async function lexemeDocCounts(db: Executor, lexemes: readonly string[]): Promise<Map<string, number>> {
+  const distinct = [...new Set(lexemes)];
+  if (distinct.length === 0) return new Map();
+  const rows = await db.selectFrom('lexeme_docs').select(['lexeme', 'docs']).where('lexeme', 'in', distinct).execute();
+  return new Map(rows.map((row) => [row.lexeme, row.docs]));
+}
+
+/** The lexeme_docs row holding the number of lessons (no real lexeme is empty). */
+const LIBRARY_SIZE_KEY = '';
+
+/**
+ * Moves the document counts by the title and summary lexemes of the given lessons, and the library size
+ * by the number of them that exist: −1 before an import changes them, +1 after.
+ */
+export async function adjustLexemeDocCounts(db: Executor, lessonIds: readonly string[], delta: 1 | -1): Promise<void> {
+  if (lessonIds.length === 0) return;
+  const ids = sql.val([...lessonIds]);
+  // Sorted, so two imports at once lock the same rows in the same order ('' sorts first).
+  await sql`
+    insert into lexeme_docs (lexeme, docs)
+    select lexeme, ${delta}::int * count(*)::int from (
+      select ${LIBRARY_SIZE_KEY}::text as lexeme from lessons where id = any(${ids}::uuid[])
+      union all
+      select lexeme from lessons, unnest(tsvector_to_array(head_vector)) as lexeme where id = any(${ids}::uuid[])
+    ) counted
+    group by lexeme order by lexeme
+    on conflict (lexeme) do update set docs = lexeme_docs.docs + excluded.docs`.execute(db);
+}
+
+/** How many lessons the library holds, as counted by adjustLexemeDocCounts (no scan of lessons). */
+export async function librarySize(db: Executor): Promise<number> {
+  const row = await db.selectFrom('lexeme_docs').select('docs').where('lexeme', '=', LIBRARY_SIZE_KEY).executeTakeFirst();
+  return row?.docs ?? 0;
+}
+
+export interface WeightedLexeme {
+  readonly lexeme: string;
+  /** How much finding it says: rare words say more (inverse document frequency). */
+  readonly weight: number;
+}
+
+export interface HeadlineMatch {
+  readonly lessonId: string;
+  readonly score: number;
+}
+
+/**
+ * The library lesson a headline most likely names, with its score (0..1), or undefined when no lesson
+ * contains enough of its words. Score: the larger of
+ *   - coverage: the weighted share of the headline's lexemes found in the lesson (in title or summary
+ *     counts fully, only in the article half), rare words weighing more;
+ *   - trigram similarity of the headline and the lesson's title (accents and case folded).
+ * Ties go to the lesson whose text ranks higher for the headline's words, then the newest.
+ */
+export async function bestHeadlineMatch(
+  db: Executor,
+  headline: { text: string; lexemes: readonly WeightedLexeme[]; candidates: string | undefined },
+  options: { exceptLessonId: string; onlyLessonIds?: readonly string[] | undefined },
+): Promise<HeadlineMatch | undefined> {
+  const total = headline.lexemes.reduce((sum, l) => sum + l.weight, 0);
+  const coverage = weightedPresence(headline.lexemes);
+  const anyWord = headline.lexemes.map((l) => `'${escapeLexeme(l.lexeme)}'`).join(' | ') || "''";
+  const only = options.onlyLessonIds ? sql`and id = any(${sql.val([...options.onlyLessonIds])}::uuid[])` : sql``;
+  const rows = await sql<{ id: string; score: number }>`
+    select id, score from (
+      select id, article_date,
+        greatest(
+          (${coverage}) / ${total > 0 ? total : 1}::float8,
+          similarity(title_fold, newsdesk_fold(${headline.text}))::float8
+        ) as score,
+        ts_rank(search_vector, ${anyWord}::tsquery) as rank
+      from lessons
+      where (${headline.candidates ? sql`head_vector @@ ${headline.candidates}::tsquery or ` : sql``}title_fold % newsdesk_fold(${headline.text}))
+        and id <> ${options.exceptLessonId}::uuid ${only}
+    ) scored
+    order by score desc, rank desc, article_date desc, id
+    limit 1`.execute(db);
+  const best = rows.rows[0];
+  return best ? { lessonId: best.id, score: Number(best.score) } : undefined;
+}
+
+/**
+ * Σ weight × presence over the lexemes, presence 1 in the title or summary, 0.5 only in the article:
+ * how much of what the lexemes say a lesson contains. Evaluated on candidates only (after a GIN filter).
+ */
+function weightedPresence(lexemes: readonly WeightedLexeme[]) {
+  if (lexemes.length === 0) return sql`0`;
+  return sql.join(
+    lexemes.map(
+      (l) => sql`${l.weight}::float8 * (case
+        when search_vector @@ ${`'${escapeLexeme(l.lexeme)}':AB`}::tsquery then 1.0
+        when search_vector @@ ${`'${escapeLexeme(l.lexeme)}'`}::tsquery then 0.5 else 0 end)`,
+    ),
+    sql` + `,
+  );
+}
+
+function escapeLexeme(lexeme: string): string {
+  return lexeme.replace(/\\/gu, '\\\\').replace(/'/gu, "''");
+}
+
+export interface StoredSimilarReading {
+  readonly position: number;
+  readonly title: string;
+  readonly lexemes: readonly string[];
+  readonly matchedLessonId: string | null;
+  readonly score: number | null;
+}
+
+/** Replaces a lesson's similar-reading titles (after an import or re-import). */
+export async function replaceSimilarReadings(
+  db: Executor,
+  lessonId: string,
+  readings: readonly StoredSimilarReading[],
+): Promise<void> {
+  await db.deleteFrom('similar_readings').where('lesson_id', '=', lessonId).execute();
+  if (readings.length === 0) return;
+  await db
+    .insertInto('similar_readings')
+    .values(
+      readings.map((reading) => ({
+        lesson_id: lessonId,
+        position: reading.position,
+        title: reading.title,
+        lexemes: [...reading.lexemes],
+        matched_lesson_id: reading.matchedLessonId,
+        score: reading.score,
+      })),
+    )
+    .execute();
+}
+
+export interface OtherLessonsTitle {
+  readonly lessonId: string;
+  readonly position: number;
+  readonly title: string;
+  readonly lexemes: readonly string[];
+  readonly score: number | null;
+}
+
+/**
+ * Titles of other lessons that share at least half their lexemes with the given lexemes (a newly
+ * imported lesson's title and summary): the only ones it could be named by.
+ */
+export async function titlesSharingLexemes(
+  db: Executor,
+  lexemes: readonly string[],
+  exceptLessonIds: readonly string[],
+): Promise<OtherLessonsTitle[]> {
+  if (lexemes.length === 0) return [];
+  const rows = await sql<{ lesson_id: string; position: number; title: string; lexemes: string[]; score: number | null }>`
+    select lesson_id, position, title, lexemes, score from similar_readings
+    where lexemes && ${sql.val([...lexemes])}::text[]
+      and lesson_id <> all(${sql.val([...exceptLessonIds])}::uuid[])
+      and cardinality(lexemes) > 0
+      and (select count(*) from unnest(lexemes) as l where l = any(${sql.val([...lexemes])}::text[]))
+          >= ceil(cardinality(lexemes) / 2.0)`.execute(db);
+  return rows.rows.map((row) => ({
+    lessonId: row.lesson_id,
+    position: row.position,
+    title: row.title,
+    lexemes: row.lexemes,
+    score: row.score === null ? null : Number(row.score),
+  }));
+}
+
+export async function setSimilarReadingMatch(
+  db: Executor,
+  title: { lessonId: string; position: number },
+  match: HeadlineMatch,
+): Promise<void> {
+  await db
+    .updateTable('similar_readings')
+    .set({ matched_lesson_id: match.lessonId, score: match.score })
+    .where('lesson_id', '=', title.lessonId)
+    .where('position', '=', title.position)
+    .execute();
+}
+
+/** The head lexemes (title and summary) of lessons, by id. */
+export async function headLexemes(db: Executor, lessonIds: readonly string[]): Promise<Map<string, string[]>> {
+  if (lessonIds.length === 0) return new Map();
+  const rows = await sql<{ id: string; lexemes: string[] }>`
+    select id, tsvector_to_array(head_vector) as lexemes from lessons
+    where id = any(${sql.val([...lessonIds])}::uuid[])`.execute(db);
+  return new Map(rows.rows.map((row) => [row.id, row.lexemes]));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Related readings (the command path: lookups only)
+
+export interface RelatedTitleRow {
+  readonly position: number;
+  readonly title: string;
+  readonly lesson: FoundLesson | null;
+}
+
+/** A lesson's similar-reading titles in export order, each with the library lesson it names, if any. */
+export async function similarReadingsOf(db: Executor, lessonId: string): Promise<RelatedTitleRow[]> {
+  const rows = await db
+    .selectFrom('similar_readings as s')
+    .leftJoin('lessons as l', 'l.id', 's.matched_lesson_id')
+    .select(['s.position', 's.title', 'l.id', 'l.title as lesson_title', 'l.article_date', 'l.category'])
+    .where('s.lesson_id', '=', lessonId)
+    .orderBy('s.position')
+    .execute();
+  return rows.map((row) => ({
+    position: row.position,
+    title: row.title,
+    lesson:
+      row.id && row.lesson_title && row.article_date && row.category
+        ? { id: row.id, title: row.lesson_title, date: row.article_date, category: row.category }
+        : null,
+  }));
+}
+
+/**
+ * The rarest lexemes of a lesson's title and summary that at least one other lesson shares, leaving out
+ * those in more than `maxDocs` lessons (too common to say what the lesson is about).
+ */
+export async function distinctiveLexemes(
+  db: Executor,
+  lessonId: string,
+  options: { maxDocs: number; limit: number },
+): Promise<{ lexeme: string; docs: number }[]> {
+  const rows = await sql<{ lexeme: string; docs: number }>`
+    select d.lexeme, d.docs from lessons l
+    cross join lateral unnest(tsvector_to_array(l.head_vector)) as w(lexeme)
+    join lexeme_docs d on d.lexeme = w.lexeme
+    where l.id = ${lessonId}::uuid and d.docs >= 2 and d.docs <= ${options.maxDocs}
+    order by d.docs, d.lexeme
+    limit ${options.limit}`.execute(db);
+  return rows.rows.map((row) => ({ lexeme: row.lexeme, docs: Number(row.docs) }));
+}
+
+/**
+ * Lessons whose title or summary match `match` (a tsquery over lexemes), ranked by how much of the
+ * weighted lexemes they contain (title or summary counting fully, article half), then by full-text rank
+ * over title, summary and article, newest first among equals.
+ */
+export async function lessonsSimilarByContent(
+  db: Executor,
+  query: { match: string; rankBy: readonly WeightedLexeme[] },
+  options: { exceptLessonIds: readonly string[]; limit: number },
+): Promise<FoundLesson[]> {
+  const anyWord = query.rankBy.map((l) => `'${escapeLexeme(l.lexeme)}'`).join(' | ') || "''";
+  const rows = await sql<FoundRow>`
+    select id, title, article_date, category from lessons
+    where head_vector @@ ${query.match}::tsquery and id <> all(${sql.val([...options.exceptLessonIds])}::uuid[])
+    order by (${weightedPresence(query.rankBy)}) desc, ts_rank(search_vector, ${anyWord}::tsquery) desc,
+      article_date desc, id
+    limit ${options.limit}`.execute(db);
+  return rows.rows.map(toFound);
+}
+
+/** Which of the given lessons this member (server + user) has read. */
+export async function lessonsReadBy(
+  db: Executor,
+  member: { guildId: string; userId: string },
+  lessonIds: readonly string[],
+): Promise<Set<string>> {
+  if (lessonIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('lesson_readers')
+    .select('lesson_id')
+    .where('lesson_id', 'in', [...new Set(lessonIds)])
+    .where('guild_id', '=', member.guildId)
+    .where('user_id', '=', member.userId)
+    .execute();
+  return new Set(rows.map((row) => row.lesson_id));
+}

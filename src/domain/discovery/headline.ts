@@ -1,0 +1,51 @@
+/**
+ * Similar-reading titles are other articles' headlines. The reading app sometimes prefixes one with
+ * "Summary:" (its own label, not part of the headline).
+ */
+export function headlineOf(similarReadingTitle: string): string {
+  return similarReadingTitle.replace(/^\s*summary\s*:\s*/iu, '').replace(/\s+/gu, ' ').trim();
+}
+
+/** Titles named once: the same headline twice (with and without the prefix) is one title. */
+export function distinctHeadlines(titles: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const result: string[] = [];
+  for (const title of titles) {
+    const headline = headlineOf(title);
+    const key = headline.toLowerCase();
+    if (headline === '' || seen.has(key)) continue;
+    seen.add(key);
+    result.push(headline);
+  }
+  return result;
+}
+
+/**
+ * How many of a headline's `n` words a lesson must contain (in its title or summary) to be considered
+ * at all: half, rounded up. Scoring then decides; this only keeps the candidate set small.
+ */
+export function wordsRequired(n: number): number {
+  return Math.max(1, Math.ceil(n / 2));
+}
+
+/**
+ * A tsquery (over already-normalised lexemes, so cast with `::tsquery`, not `to_tsquery`) matching a
+ * document that has at least `k` of the lexemes: the disjunction of every k-subset. Lexemes beyond
+ * `maxLexemes` are dropped first from the end (the subsets grow combinatorially).
+ */
+export function atLeastKOf(lexemes: readonly string[], k: number, maxLexemes = 10): string | undefined {
+  const terms = lexemes.slice(0, maxLexemes);
+  const need = Math.min(k, terms.length);
+  if (need === 0) return undefined;
+  const quoted = terms.map((lexeme) => `'${lexeme.replace(/\\/gu, '\\\\').replace(/'/gu, "''")}'`);
+  const clauses: string[] = [];
+  const pick = (start: number, chosen: string[]): void => {
+    if (chosen.length === need) {
+      clauses.push(chosen.length === 1 ? (chosen[0] as string) : `(${chosen.join(' & ')})`);
+      return;
+    }
+    for (let i = start; i <= quoted.length - (need - chosen.length); i++) pick(i + 1, [...chosen, quoted[i] as string]);
+  };
+  pick(0, []);
+  return clauses.join(' | ');
+}

@@ -1,0 +1,66 @@
+/**
+ * Turning what a member typed into PostgreSQL `to_tsquery` text. Every term is passed as a quoted
+ * literal, so no character the member types can change the query's operators; PostgreSQL's own parser
+ * then splits, folds accents and stems each literal with the configuration the query names.
+ */
+
+/** At most this many terms reach the database: a query is a few words, not a paragraph. */
+export const MAX_QUERY_TERMS = 12;
+
+export interface QueryTerms {
+  /** Quoted phrases: their words must appear next to each other, in order. */
+  readonly phrases: readonly string[];
+  /** Single words, matched as prefixes ("cyber" finds "cyberattack"). */
+  readonly words: readonly string[];
+}
+
+const PHRASE = /["“”„«»]([^"“”„«»]*)["“”„«»]?/gu;
+const HAS_WORD_CHARACTER = /[\p{L}\p{N}]/u;
+
+/** Splits a search into quoted phrases and single words, dropping anything with no letter or digit. */
+export function parseQueryTerms(text: string): QueryTerms {
+  const phrases: string[] = [];
+  const rest = text.replace(PHRASE, (_match, phrase: string) => {
+    const words = splitWords(phrase);
+    if (words.length > 1) phrases.push(words.join(' '));
+    else if (words.length === 1) return ` ${words[0]} `;
+    return ' ';
+  });
+  const words = splitWords(rest);
+  const phraseCount = Math.min(phrases.length, MAX_QUERY_TERMS);
+  return { phrases: phrases.slice(0, phraseCount), words: words.slice(0, MAX_QUERY_TERMS - phraseCount) };
+}
+
+function splitWords(text: string): string[] {
+  // Punctuation between words separates them, but apostrophes and hyphens inside a word stay ("don't").
+  return text
+    .split(/[^\p{L}\p{N}\p{M}'’-]+/u)
+    .map((word) => word.replace(/^['’-]+|['’-]+$/gu, ''))
+    .filter((word) => HAS_WORD_CHARACTER.test(word));
+}
+
+/** A `to_tsquery` literal: single quotes and backslashes doubled. */
+export function tsLiteral(term: string): string {
+  return `'${term.replace(/\\/gu, '\\\\').replace(/'/gu, "''")}'`;
+}
+
+/**
+ * Search (`/lesson search`, the CLI): every phrase and every word must match; words match as prefixes.
+ * Returns undefined when nothing searchable was typed.
+ */
+export function searchTsQuery(text: string): string | undefined {
+  const { phrases, words } = parseQueryTerms(text);
+  const parts = [...phrases.map(tsLiteral), ...words.map((word) => `${tsLiteral(word)}:*`)];
+  return parts.length > 0 ? parts.join(' & ') : undefined;
+}
+
+/**
+ * Autocomplete: words of the title or summary, in any order, each typed word a prefix. A one-letter
+ * last word (the member just started it) is left out: it would match nearly every lesson.
+ */
+export function autocompleteTsQuery(text: string): string | undefined {
+  const words = splitWords(text.replace(/["“”„«»]/gu, ' ')).slice(0, MAX_QUERY_TERMS);
+  const last = words.at(-1);
+  if (last !== undefined && [...last].length < 2 && !/\s$/u.test(text)) words.pop();
+  return words.length > 0 ? words.map((word) => `${tsLiteral(word)}:*`).join(' & ') : undefined;
+}

@@ -213,7 +213,7 @@ export interface HeadlineMatch {
  */
 export async function bestHeadlineMatch(
   db: Executor,
-  headline: { text: string; lexemes: readonly WeightedLexeme[]; candidates: string | undefined },
+  headline: { text: string; lexemes: readonly WeightedLexeme[]; candidates: string },
   options: { exceptLessonId: string; onlyLessonIds?: readonly string[] | undefined },
 ): Promise<HeadlineMatch | undefined> {
   const total = headline.lexemes.reduce((sum, l) => sum + l.weight, 0);
@@ -227,10 +227,9 @@ export async function bestHeadlineMatch(
           (${coverage}) / ${total > 0 ? total : 1}::float8,
           similarity(title_fold, newsdesk_fold(${headline.text}))::float8
         ) as score,
-        ts_rank(search_vector, ${anyWord}::tsquery) as rank
-      from lessons
-      where (${headline.candidates ? sql`head_vector @@ ${headline.candidates}::tsquery or ` : sql``}title_fold % newsdesk_fold(${headline.text}))
-        and id <> ${options.exceptLessonId}::uuid ${only}
+        ts_rank(head_vector, ${anyWord}::tsquery) as rank
+      from (${candidateVectors(sql`
+        head_vector @@ ${headline.candidates}::tsquery and id <> ${options.exceptLessonId}::uuid ${only}`)}) candidates
     ) scored
     order by score desc, rank desc, article_date desc, id
     limit 1`.execute(db);
@@ -240,18 +239,31 @@ export async function bestHeadlineMatch(
 
 /**
  * Σ weight × presence over the lexemes, presence 1 in the title or summary, 0.5 only in the article:
- * how much of what the lexemes say a lesson contains. Evaluated on candidates only (after a GIN filter).
+ * how much of what the lexemes say a lesson contains. Evaluated on candidates only (after a GIN filter),
+ * over the columns candidateVectors selects.
  */
 function weightedPresence(lexemes: readonly WeightedLexeme[]) {
   if (lexemes.length === 0) return sql`0`;
   return sql.join(
     lexemes.map(
       (l) => sql`${l.weight}::float8 * (case
-        when search_vector @@ ${`'${escapeLexeme(l.lexeme)}':AB`}::tsquery then 1.0
-        when search_vector @@ ${`'${escapeLexeme(l.lexeme)}'`}::tsquery then 0.5 else 0 end)`,
+        when head_vector @@ ${`'${escapeLexeme(l.lexeme)}'`}::tsquery then 1.0
+        when article_vector @@ ${`'${escapeLexeme(l.lexeme)}'`}::tsquery then 0.5 else 0 end)`,
     ),
     sql` + `,
   );
+}
+
+/**
+ * The lessons passing `where`, with their article's lexemes as a computed column: `offset 0` keeps
+ * this subquery apart, so the (large, compressed) search vector is read once per lesson, not once per
+ * test against it.
+ */
+function candidateVectors(where: ReturnType<typeof sql>) {
+  return sql`
+    select id, title, category, article_date, title_fold, head_vector, search_vector,
+      ts_filter(search_vector, '{c}') as article_vector
+    from lessons where ${where} offset 0`;
 }
 
 function escapeLexeme(lexeme: string): string {
@@ -351,80 +363,102 @@ export async function headLexemes(db: Executor, lessonIds: readonly string[]): P
 export interface RelatedTitleRow {
   readonly position: number;
   readonly title: string;
-  readonly lesson: FoundLesson | null;
+  readonly lesson: (FoundLesson & { readonly read: boolean }) | null;
 }
 
-/** A lesson's similar-reading titles in export order, each with the library lesson it names, if any. */
-export async function similarReadingsOf(db: Executor, lessonId: string): Promise<RelatedTitleRow[]> {
-  const rows = await db
-    .selectFrom('similar_readings as s')
-    .leftJoin('lessons as l', 'l.id', 's.matched_lesson_id')
-    .select(['s.position', 's.title', 'l.id', 'l.title as lesson_title', 'l.article_date', 'l.category'])
-    .where('s.lesson_id', '=', lessonId)
-    .orderBy('s.position')
-    .execute();
-  return rows.map((row) => ({
+export interface Member {
+  readonly guildId: string;
+  readonly userId: string;
+}
+
+/** Whether the member has a reader row for the lesson in `lessonId` (false without a member). */
+function readBy(member: Member | undefined, lessonId: ReturnType<typeof sql>) {
+  return member
+    ? sql<boolean>`exists (select 1 from lesson_readers r
+        where r.lesson_id = ${lessonId} and r.guild_id = ${member.guildId} and r.user_id = ${member.userId})`
+    : sql<boolean>`false`;
+}
+
+/**
+ * A lesson's similar-reading titles in export order, each with the library lesson it names, if any,
+ * and whether the member has read that lesson.
+ */
+export async function similarReadingsOf(db: Executor, lessonId: string, member?: Member): Promise<RelatedTitleRow[]> {
+  const rows = await sql<{
+    position: number;
+    title: string;
+    id: string | null;
+    lesson_title: string | null;
+    article_date: string | null;
+    category: string | null;
+    read: boolean;
+  }>`
+    select s.position, s.title, l.id, l.title as lesson_title, l.article_date, l.category,
+      ${readBy(member, sql`l.id`)} as read
+    from similar_readings s left join lessons l on l.id = s.matched_lesson_id
+    where s.lesson_id = ${lessonId}::uuid
+    order by s.position`.execute(db);
+  return rows.rows.map((row) => ({
     position: row.position,
     title: row.title,
     lesson:
       row.id && row.lesson_title && row.article_date && row.category
-        ? { id: row.id, title: row.lesson_title, date: row.article_date, category: row.category }
+        ? { id: row.id, title: row.lesson_title, date: row.article_date, category: row.category, read: row.read }
         : null,
   }));
 }
 
 /**
  * The rarest lexemes of a lesson's title and summary that at least one other lesson shares, leaving out
- * those in more than `maxDocs` lessons (too common to say what the lesson is about).
+ * those in more than `maxShare` of the library (too common to say what the lesson is about, with at
+ * least `minCap` kept for small libraries); and the library's size.
  */
 export async function distinctiveLexemes(
   db: Executor,
   lessonId: string,
-  options: { maxDocs: number; limit: number },
-): Promise<{ lexeme: string; docs: number }[]> {
-  const rows = await sql<{ lexeme: string; docs: number }>`
-    select d.lexeme, d.docs from lessons l
+  options: { maxShare: number; minCap: number; limit: number },
+): Promise<{ librarySize: number; words: { lexeme: string; docs: number }[] }> {
+  const rows = await sql<{ lexeme: string | null; docs: number | null; size: number | null }>`
+    with size as (select docs from lexeme_docs where lexeme = ${LIBRARY_SIZE_KEY})
+    select d.lexeme, d.docs, (select docs from size) as size from lessons l
     cross join lateral unnest(tsvector_to_array(l.head_vector)) as w(lexeme)
     join lexeme_docs d on d.lexeme = w.lexeme
-    where l.id = ${lessonId}::uuid and d.docs >= 2 and d.docs <= ${options.maxDocs}
-    order by d.docs, d.lexeme
-    limit ${options.limit}`.execute(db);
-  return rows.rows.map((row) => ({ lexeme: row.lexeme, docs: Number(row.docs) }));
+    where l.id = ${lessonId}::uuid and d.docs >= 2
+      and d.docs <= greatest(${options.minCap}, floor(coalesce((select docs from size), 0) * ${options.maxShare}::float8))
+    union all
+    select null, null, (select docs from size)
+    order by 2 nulls first, 1
+    limit ${options.limit + 1}`.execute(db);
+  const [first, ...rest] = rows.rows;
+  return {
+    librarySize: Number(first?.size ?? 0),
+    words: rest.filter((row) => row.lexeme !== null).map((row) => ({ lexeme: row.lexeme as string, docs: Number(row.docs) })),
+  };
 }
 
 /**
- * Lessons whose title or summary match `match` (a tsquery over lexemes), ranked by how much of the
- * weighted lexemes they contain (title or summary counting fully, article half), then by full-text rank
- * over title, summary and article, newest first among equals.
+ * Lessons sharing at least `minShared` of the given lexemes in their title or summary, ranked by how
+ * much of the weighted lexemes they contain (title or summary counting fully, article half), then by
+ * full-text rank over title, summary and article, newest first among equals; with the member's read mark.
  */
 export async function lessonsSimilarByContent(
   db: Executor,
-  query: { match: string; rankBy: readonly WeightedLexeme[] },
-  options: { exceptLessonIds: readonly string[]; limit: number },
-): Promise<FoundLesson[]> {
-  const anyWord = query.rankBy.map((l) => `'${escapeLexeme(l.lexeme)}'`).join(' | ') || "''";
-  const rows = await sql<FoundRow>`
-    select id, title, article_date, category from lessons
-    where head_vector @@ ${query.match}::tsquery and id <> all(${sql.val([...options.exceptLessonIds])}::uuid[])
-    order by (${weightedPresence(query.rankBy)}) desc, ts_rank(search_vector, ${anyWord}::tsquery) desc,
+  words: readonly WeightedLexeme[],
+  options: { minShared: number; exceptLessonIds: readonly string[]; limit: number; member?: Member | undefined },
+): Promise<(FoundLesson & { read: boolean })[]> {
+  if (words.length === 0) return [];
+  const anyWord = words.map((l) => `'${escapeLexeme(l.lexeme)}'`).join(' | ');
+  const shared = sql.join(
+    words.map((l) => sql`(head_vector @@ ${`'${escapeLexeme(l.lexeme)}'`}::tsquery)::int`),
+    sql` + `,
+  );
+  const rows = await sql<FoundRow & { read: boolean }>`
+    select id, title, article_date, category, ${readBy(options.member, sql`c.id`)} as read
+    from (${candidateVectors(sql`
+      head_vector @@ ${anyWord}::tsquery and id <> all(${sql.val([...options.exceptLessonIds])}::uuid[])
+      and ${shared} >= ${options.minShared}`)}) c
+    order by (${weightedPresence(words)}) desc, ts_rank(search_vector, ${anyWord}::tsquery) desc,
       article_date desc, id
     limit ${options.limit}`.execute(db);
-  return rows.rows.map(toFound);
-}
-
-/** Which of the given lessons this member (server + user) has read. */
-export async function lessonsReadBy(
-  db: Executor,
-  member: { guildId: string; userId: string },
-  lessonIds: readonly string[],
-): Promise<Set<string>> {
-  if (lessonIds.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('lesson_readers')
-    .select('lesson_id')
-    .where('lesson_id', 'in', [...new Set(lessonIds)])
-    .where('guild_id', '=', member.guildId)
-    .where('user_id', '=', member.userId)
-    .execute();
-  return new Set(rows.map((row) => row.lesson_id));
+  return rows.rows.map((row) => ({ ...toFound(row), read: row.read }));
 }

@@ -1,15 +1,13 @@
-import { atLeastKOf } from '../domain/discovery/headline.js';
 import {
   distinctiveLexemes,
-  librarySize,
-  lessonsReadBy,
   lessonsSimilarByContent,
   similarReadingsOf,
   type FoundLesson,
+  type Member,
 } from '../db/discovery.js';
 import type { Executor } from '../db/schema.js';
 
-/** Discord's select menu holds 25 options; a learner wants a handful of next readings. */
+/** A learner wants a handful of next readings (and Discord's select menus hold 25). */
 export const MAX_RELATED = 5;
 
 export type RelatedReason = 'similar-reading' | 'content';
@@ -28,7 +26,7 @@ export interface RelatedReadings {
 }
 
 /** Rare words are picked until they are found in about this many lessons, so ranking them stays cheap. */
-const CONTENT_CANDIDATE_BUDGET = 2000;
+const CONTENT_CANDIDATE_BUDGET = 500;
 const CONTENT_WORDS = 10;
 /** A word in more than this share of the library says little about what a lesson is about. */
 const COMMON_SHARE = 0.2;
@@ -36,52 +34,40 @@ const COMMON_SHARE = 0.2;
 /**
  * Related readings of a lesson: the lessons its similar-reading titles name (matched at import), then
  * lessons most similar by content. Never the lesson itself, never one twice, at most MAX_RELATED.
+ * Two round trips: the stored titles and the lesson's distinctive words (together), then similar lessons.
  */
-export async function relatedReadings(
-  db: Executor,
-  lessonId: string,
-  member?: { guildId: string; userId: string },
-): Promise<RelatedReadings> {
-  const titles = await similarReadingsOf(db, lessonId);
+export async function relatedReadings(db: Executor, lessonId: string, member?: Member): Promise<RelatedReadings> {
+  const [titles, distinctive] = await Promise.all([
+    similarReadingsOf(db, lessonId, member),
+    distinctiveLexemes(db, lessonId, { maxShare: COMMON_SHARE, minCap: 3, limit: CONTENT_WORDS * 3 }),
+  ]);
   const seen = new Set<string>([lessonId.toLowerCase()]);
-  const named: FoundLesson[] = [];
+  const lessons: RelatedLesson[] = [];
   const notInLibrary: string[] = [];
   for (const title of titles) {
     if (!title.lesson) notInLibrary.push(title.title);
-    else if (!seen.has(title.lesson.id) && named.length < MAX_RELATED) {
+    else if (!seen.has(title.lesson.id) && lessons.length < MAX_RELATED) {
       seen.add(title.lesson.id);
-      named.push(title.lesson);
+      lessons.push({ ...title.lesson, reason: 'similar-reading' });
     }
   }
 
-  let similar: FoundLesson[] = [];
-  if (named.length < MAX_RELATED) {
-    const size = await librarySize(db);
-    const maxDocs = Math.max(3, Math.floor(size * COMMON_SHARE));
-    const words = pickWithinBudget(await distinctiveLexemes(db, lessonId, { maxDocs, limit: CONTENT_WORDS * 3 }));
+  if (lessons.length < MAX_RELATED) {
+    const size = distinctive.librarySize;
+    const words = pickWithinBudget(distinctive.words).map((w) => ({
+      lexeme: w.lexeme,
+      weight: Math.log(1 + (size + 1) / (1 + w.docs)),
+    }));
     // Same topic = sharing at least two of the lesson's distinctive words (one, if it has only one).
-    const match = atLeastKOf(
-      words.map((w) => w.lexeme),
-      Math.min(2, words.length),
-      words.length,
-    );
-    if (match) {
-      const rankBy = words.map((w) => ({ lexeme: w.lexeme, weight: Math.log(1 + (size + 1) / (1 + w.docs)) }));
-      similar = await lessonsSimilarByContent(db, { match, rankBy }, {
-        exceptLessonIds: [...seen],
-        limit: MAX_RELATED - named.length,
-      });
-    }
+    const similar = await lessonsSimilarByContent(db, words, {
+      minShared: Math.min(2, words.length),
+      exceptLessonIds: [...seen],
+      limit: MAX_RELATED - lessons.length,
+      member,
+    });
+    lessons.push(...similar.map((lesson) => ({ ...lesson, reason: 'content' as const })));
   }
-
-  const read = member ? await lessonsReadBy(db, member, [...named, ...similar].map((l) => l.id)) : new Set<string>();
-  return {
-    lessons: [
-      ...named.map((lesson) => ({ ...lesson, reason: 'similar-reading' as const, read: read.has(lesson.id) })),
-      ...similar.map((lesson) => ({ ...lesson, reason: 'content' as const, read: read.has(lesson.id) })),
-    ],
-    notInLibrary,
-  };
+  return { lessons, notInLibrary };
 }
 
 /** The rarest words first, as long as the lessons containing them stay within the budget. */
@@ -97,7 +83,9 @@ function pickWithinBudget(words: readonly { lexeme: string; docs: number }[]): {
 }
 
 /** The CLI's JSON entries (`npm run lessons -- related <id> --json`), best first. */
-export function relatedToJson(related: RelatedReadings): { id: string | null; title: string; date: string | null; reason: RelatedReason }[] {
+export function relatedToJson(
+  related: RelatedReadings,
+): { id: string | null; title: string; date: string | null; reason: RelatedReason }[] {
   return [
     ...related.lessons.map((lesson) => ({ id: lesson.id, title: lesson.title, date: lesson.date, reason: lesson.reason })),
     ...related.notInLibrary.map((title) => ({ id: null, title, date: null, reason: 'similar-reading' as const })),

@@ -1,5 +1,5 @@
 import type { Lesson } from '../domain/lesson.js';
-import { atLeastKOf, distinctHeadlines, wordsRequired } from '../domain/discovery/headline.js';
+import { distinctHeadlines, headlineCandidates, headlineOf } from '../domain/discovery/headline.js';
 import {
   adjustLexemeDocCounts,
   bestHeadlineMatch,
@@ -78,17 +78,39 @@ export async function linkSimilarReadings(trx: Executor, changed: readonly Lesso
   }
 }
 
+/**
+ * The best-scoring library lesson for one similar-reading title, whatever its score (the threshold is
+ * not applied): for tuning and benchmarks.
+ */
+export async function scoreSimilarReading(
+  db: Executor,
+  title: string,
+  exceptLessonId: string,
+): Promise<HeadlineMatch | undefined> {
+  const headline = headlineOf(title);
+  const [words = []] = await lexemesOf(db, [headline]);
+  const [docs, library] = await Promise.all([lexemeDocCounts(db, words), librarySize(db)]);
+  return bestMatch(db, headline, weighted(words, docs, library), { exceptLessonId });
+}
+
+/** A headline with no searchable word (only stop words or punctuation) names nothing. */
+async function bestMatch(
+  db: Executor,
+  headline: string,
+  lexemes: readonly WeightedLexeme[],
+  options: { exceptLessonId: string; onlyLessonIds?: readonly string[] },
+): Promise<HeadlineMatch | undefined> {
+  const candidates = headlineCandidates(lexemes.map((l) => l.lexeme));
+  return candidates ? bestHeadlineMatch(db, { text: headline, lexemes, candidates }, options) : undefined;
+}
+
 async function matchHeadline(
   trx: Executor,
   headline: string,
   lexemes: readonly WeightedLexeme[],
   options: { exceptLessonId: string; onlyLessonIds?: readonly string[] },
 ): Promise<HeadlineMatch | undefined> {
-  const candidates = atLeastKOf(
-    lexemes.map((l) => l.lexeme),
-    wordsRequired(lexemes.length),
-  );
-  const match = await bestHeadlineMatch(trx, { text: headline, lexemes, candidates }, options);
+  const match = await bestMatch(trx, headline, lexemes, options);
   return match && match.score >= MATCH_THRESHOLD ? match : undefined;
 }
 

@@ -21,11 +21,12 @@ export function distinctHeadlines(titles: readonly string[]): string[] {
 }
 
 /**
- * How many of a headline's `n` words a lesson must contain (in its title or summary) to be considered
- * at all: half, rounded up. Scoring then decides; this only keeps the candidate set small.
+ * Which lessons are worth scoring for a headline: those with at least two of its five rarest words in
+ * their title or summary (one, for a one-word headline). Scoring then decides; this only keeps the
+ * candidate set, and the GIN query's cost, small. `lexemes` must come rarest first.
  */
-export function wordsRequired(n: number): number {
-  return Math.max(1, Math.ceil(n / 2));
+export function headlineCandidates(lexemes: readonly string[]): string | undefined {
+  return atLeastKOf(lexemes, Math.min(2, lexemes.length), 5);
 }
 
 /**

@@ -7,12 +7,13 @@ import { decodeCatchupId } from '../src/domain/progress/catchup-ids.js';
 import { renderLessonCard } from '../src/lessons/card-view.js';
 import { renderImportOutcome } from '../src/lessons/import-view.js';
 import { renderLessonPage } from '../src/lessons/pages-view.js';
-import { renderRelated } from '../src/lessons/related-view.js';
 import { renderCatchup } from '../src/reading/catchup-view.js';
 import { LESSON_GONE } from '../src/lessons/service.js';
 import type { Services } from '../src/services.js';
 import { decodeVocabularyId } from '../src/domain/vocabulary/custom-id.js';
 import { renderQuiz, renderVocabulary } from '../src/vocabulary/views.js';
+import { decodeDiscoveryId, SEARCH_CATEGORY_MAX, SEARCH_QUERY_MAX } from '../src/domain/discovery/custom-ids.js';
+import { renderRelated, renderSearchPage } from '../src/discovery/views.js';
 import { UserError } from '../src/user-error.js';
 
 const lessonOption = {
@@ -84,6 +85,28 @@ const lessonQuiz = {
   options: [lessonOption],
 } as const satisfies SubcommandDefinition;
 
+const lessonSearch = {
+  type: ApplicationCommandOptionType.Subcommand,
+  name: 'search',
+  description: 'Find lessons by what they are about (title, summary, article)',
+  options: [
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'query',
+      description: 'Words to find; "quoted words" together; the start of a word is enough',
+      required: true,
+      min_length: 1,
+      max_length: SEARCH_QUERY_MAX,
+    },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'category',
+      description: 'Only lessons of this category (for example nhk)',
+      max_length: SEARCH_CATEGORY_MAX,
+    },
+  ],
+} as const satisfies SubcommandDefinition;
+
 const lessonImport = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'import',
@@ -97,7 +120,7 @@ const lessonCommand = {
   name: 'lesson',
   description: 'Read today’s news lesson: card, dialogue, article and related readings',
   contexts: [InteractionContextType.Guild],
-  options: [lessonToday, lessonDialogue, lessonArticle, lessonRelated, lessonShow, lessonCatchup, lessonVocab, lessonQuiz, lessonImport],
+  options: [lessonToday, lessonDialogue, lessonArticle, lessonRelated, lessonShow, lessonSearch, lessonCatchup, lessonVocab, lessonQuiz, lessonImport],
 } as const satisfies CommandDefinition;
 
 async function vocabularyOf(services: Services, lessonId: string) {
@@ -160,9 +183,9 @@ export const lessonModule = defineCommand(lessonCommand, {
     },
     related: {
       ephemeral: privateUnlessShared,
-      run: async ({ options, services, guildId, reply }) => {
+      run: async ({ options, services, guildId, userId, reply }) => {
         const stored = await services.lessons.requested(guildId, options.lesson);
-        await reply.send(renderRelated(stored, await services.lessons.related(stored)));
+        await reply.send(renderRelated(stored, await services.discovery.related(stored.lesson.id, { guildId, userId })));
       },
     },
     catchup: async ({ services, guildId, userId, reply }) => {
@@ -178,6 +201,10 @@ export const lessonModule = defineCommand(lessonCommand, {
     quiz: async ({ options, services, guildId, userId, reply }) => {
       const stored = await services.lessons.requested(guildId, options.lesson);
       await reply.send(await startQuiz(services, { guildId, userId }, stored.lesson));
+    },
+    search: async ({ options, services, reply }) => {
+      const page = await services.discovery.search(options.query, options.category);
+      await reply.send(renderSearchPage(page, { query: options.query.trim(), category: options.category?.trim() ?? '' }));
     },
     import: {
       moderatorOnly: true,
@@ -205,7 +232,10 @@ export const lessonModule = defineCommand(lessonCommand, {
   },
   buttons: {
     prefix: 'l',
-    decode: (customId: string) => decodeCustomId(customId) ?? decodeCatchupId(customId) ?? decodeVocabularyId(customId),
+    // Lesson buttons, catch-up, vocabulary, and search paging (discovery's related and search results open
+    // cards with catch-up's `l:o:` card button).
+    decode: (customId: string) =>
+      decodeCustomId(customId) ?? decodeCatchupId(customId) ?? decodeVocabularyId(customId) ?? decodeDiscoveryId(customId),
     handlers: {
       // From the catch-up list: the lesson's card, privately.
       card: async ({ button, services, guildId, reply }) => {
@@ -259,9 +289,17 @@ export const lessonModule = defineCommand(lessonCommand, {
         await services.reading.opened({ guildId, userId }, stored, 'article');
         await reply.send(renderLessonPage(stored, 'article', 1, false));
       },
-      related: async ({ button, services, reply }) => {
+      related: async ({ button, services, guildId, userId, reply }) => {
         const stored = await services.lessons.byId(button.lessonId);
-        await reply.send(renderRelated(stored, await services.lessons.related(stored)));
+        await reply.send(renderRelated(stored, await services.discovery.related(stored.lesson.id, { guildId, userId })));
+      },
+      search: {
+        // Search results are private: paging edits them in place.
+        update: true,
+        run: async ({ button, services, reply }) => {
+          const page = await services.discovery.search(button.query, button.category || undefined, button.page);
+          await reply.send(renderSearchPage(page, { query: button.query, category: button.category }));
+        },
       },
       read: async ({ button, services, guildId, userId, reply }) => {
         const stored = await services.lessons.byId(button.lessonId);

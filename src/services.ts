@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from './db/schema.js';
 import type { LessonPoster } from './delivery/poster.js';
 import { createDeliveryService, type DeliveryService } from './delivery/service.js';
+import { createDiscoveryService, type DiscoveryService } from './discovery/service.js';
 import { createLessonsService, type LessonsService } from './lessons/service.js';
 import type { Logger } from './logger.js';
 import { createReadingService, type ReadingService } from './reading/service.js';
@@ -15,6 +16,7 @@ export interface Services {
   readonly reading: ReadingService;
   readonly delivery: DeliveryService;
   readonly vocabulary: VocabularyService;
+  readonly discovery: DiscoveryService;
   readonly logger: Logger;
 }
 
@@ -38,6 +40,7 @@ export function createServices(deps: ServicesDeps): Services {
     reading: createReadingService({ db, now }),
     delivery: createDeliveryService({ db, now, lessons, poster: deps.poster }),
     vocabulary: createVocabularyService({ db, logger: deps.logger, computer: deps.vocabularyComputer ?? createWorkerVocabularyComputer() }),
+    discovery: createDiscoveryService({ db }),
     logger: deps.logger,
   };
 }

@@ -112,35 +112,6 @@ export async function countLessons(db: Executor): Promise<number> {
   return row.count;
 }
 
-/**
- * Autocomplete: titles containing every word of the query, titles starting with it first, then newest.
- * An ID (or its prefix) matches too. The query is a bound parameter; LIKE wildcards in it are escaped.
- */
-export async function searchLessons(db: Executor, query: string, limit: number): Promise<LessonSummary[]> {
-  const words = query.trim().toLowerCase().split(/\s+/u).filter(Boolean).slice(0, 8);
-  const whole = query.trim().toLowerCase();
-  let select = db.selectFrom('lessons').select(['id', 'title', 'article_date', 'category']);
-  if (words.length > 0) {
-    select = select.where((eb) =>
-      eb.or([
-        eb.and(words.map((word) => eb(sql`lower(title)`, 'like', `%${escapeLike(word)}%`))),
-        eb(sql`id::text`, 'like', `${escapeLike(whole)}%`),
-      ]),
-    );
-  }
-  const rows = await select
-    .orderBy(sql`case when lower(title) like ${`${escapeLike(whole)}%`} then 0 else 1 end`)
-    .orderBy('article_date', 'desc')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
-  return rows.map(toSummary);
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/gu, (c) => `\\${c}`);
-}
-
 function toSummary(row: Pick<LessonRow, 'id' | 'title' | 'article_date' | 'category'>): LessonSummary {
   return { id: row.id, title: row.title, date: row.article_date, category: row.category };
 }
@@ -191,18 +162,6 @@ function toLibraryLesson(row: StoredLessonRow & Partial<LevelColumns>): LibraryL
     lastReadAt: row.last_read_at,
     importedAt: row.imported_at,
   };
-}
-
-/** Lessons whose titles equal any of `titles` (case-insensitive), as lower-cased title → id. */
-export async function lessonIdsByTitle(db: Executor, titles: readonly string[]): Promise<Map<string, string>> {
-  if (titles.length === 0) return new Map();
-  const lowered = [...new Set(titles.map((title) => title.toLowerCase()))];
-  const rows = await db
-    .selectFrom('lessons')
-    .select(['id', sql<string>`lower(title)`.as('key')])
-    .where(sql<string>`lower(title)`, 'in', lowered)
-    .execute();
-  return new Map(rows.map((row) => [row.key, row.id]));
 }
 
 /** Titles of the given lessons, by id, in one query. */

@@ -19,6 +19,7 @@ export interface SearchPage {
   readonly category: string | undefined;
   /** 1-based. */
   readonly page: number;
+  readonly pageSize: number;
   readonly results: readonly FoundLesson[];
   readonly hasNext: boolean;
 }
@@ -37,7 +38,7 @@ export async function searchLibrary(
   const size = options.pageSize ?? SEARCH_PAGE_SIZE;
   const category = options.category?.trim() || undefined;
   const query = searchTsQuery(text);
-  const empty = { query: text, category, page, results: [], hasNext: false };
+  const empty = { query: text, category, page, pageSize: size, results: [], hasNext: false };
   if (!query) return empty;
 
   // One more than a page, to know whether there is a next one.
@@ -51,7 +52,7 @@ export async function searchLibrary(
     const articleOffset = Math.max(0, offset - headTotal);
     results = [...head, ...(await searchArticleOnly(db, query, { category, limit: want - head.length, offset: articleOffset }))];
   }
-  return { query: text, category, page, results: results.slice(0, size), hasNext: results.length > size };
+  return { query: text, category, page, pageSize: size, results: results.slice(0, size), hasNext: results.length > size };
 }
 
 /** Suggestions for a `lesson` option: words of title or summary, or the start of an ID; newest when empty. */

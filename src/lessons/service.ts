@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
-import { countLessons, findLesson, lessonIdsByTitle, listLessons, newestLesson, searchLessons, type LessonSummary, type LibraryLesson } from '../db/lessons.js';
+import { countLessons, findLesson, listLessons, newestLesson, type LessonSummary, type LibraryLesson } from '../db/lessons.js';
 import { lessonReadersInGuild } from '../db/progress.js';
 import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import { lessonForDay } from '../delivery/lesson-choice.js';
+import { suggestLessons } from '../discovery/search.js';
 import { plainText, safeText } from '../domain/discord-format/index.js';
 import { hasControlCharacter, truncateAtWord } from '../domain/text.js';
 import { localDate } from '../domain/schedule/index.js';
@@ -83,7 +84,7 @@ export function createLessonsService(deps: LessonsDeps) {
       if (!lesson) throw new UserError(`There is no lesson with the ID \`${wanted}\`.`);
       return lesson;
     }
-    const matches = await searchLessons(db, wanted, 2);
+    const matches = await suggestLessons(db, wanted, 2);
     const [only] = matches;
     if (matches.length === 1 && only) {
       const lesson = await findLesson(db, only.id);
@@ -137,15 +138,13 @@ export function createLessonsService(deps: LessonsDeps) {
       return stored;
     },
 
-    /** The similar-reading titles that are lessons in this library, by lower-cased title. */
-    related(stored: LibraryLesson): Promise<Map<string, string>> {
-      return lessonIdsByTitle(db, stored.lesson.similarReadings);
-    },
-
-    /** Autocomplete: Discord allows 25 suggestions of at most 100 characters each. */
+    /**
+     * Autocomplete of every `lesson` option: any words of title or summary (the search index of
+     * src/discovery/), or the start of an ID. Discord allows 25 suggestions of at most 100 characters.
+     */
     async choices(query: string): Promise<LessonChoice[]> {
       if (hasControlCharacter(query)) return [];
-      const lessons = await searchLessons(db, query.slice(0, 100), 25);
+      const lessons = await suggestLessons(db, query, 25);
       return lessons.map((lesson) => ({ name: truncateAtWord(plainText(`${lesson.date} · ${lesson.title}`), 100), value: lesson.id }));
     },
 

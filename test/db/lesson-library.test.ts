@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { countLessons, findLesson, listLessons, newestLesson, searchLessons, upsertLesson } from '../../src/db/lessons.js';
+import { countLessons, findLesson, listLessons, newestLesson, upsertLesson } from '../../src/db/lessons.js';
 import { countReadersInGuild, recordReading } from '../../src/db/reading.js';
+import { suggestLessons } from '../../src/discovery/search.js';
 import { makeLesson } from '../support/lessons.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 
@@ -60,7 +61,7 @@ describe.each(testDatabaseTargets())('lesson library on $kind', (target) => {
     expect(await countReadersInGuild(db().db, lesson.id, 'other')).toBe(0);
   });
 
-  it('finds the newest lesson by article date and searches titles', async () => {
+  it('finds the newest lesson by article date and suggests lessons by the words typed', async () => {
     expect(await newestLesson(db().db)).toBeUndefined();
     await upsertLesson(db().db, makeLesson({ date: '2025-05-30', title: 'Rice prices rise again' }));
     const newest = makeLesson({ date: '2025-06-01', title: 'Cherry blossoms 100% early_bird' });
@@ -68,16 +69,15 @@ describe.each(testDatabaseTargets())('lesson library on $kind', (target) => {
     await upsertLesson(db().db, makeLesson({ date: '2025-05-29', title: 'Prices of cherries fall' }));
     expect((await newestLesson(db().db))?.lesson.id).toBe(newest.id);
     expect((await listLessons(db().db, { limit: 2 })).map((l) => l.date)).toEqual(['2025-06-01', '2025-05-30']);
-    expect((await searchLessons(db().db, 'PRICES', 25)).map((l) => l.title)).toEqual([
-      'Prices of cherries fall',
-      'Rice prices rise again',
-    ]);
-    expect((await searchLessons(db().db, 'cherr blossom', 25)).map((l) => l.id)).toEqual([newest.id]);
-    // LIKE wildcards in the query are literal characters.
-    expect(await searchLessons(db().db, '%', 25)).toHaveLength(1);
-    expect(await searchLessons(db().db, '_bird', 25)).toHaveLength(1);
-    expect((await searchLessons(db().db, newest.id.slice(0, 8), 25)).map((l) => l.id)).toEqual([newest.id]);
-    expect(await searchLessons(db().db, '', 2)).toHaveLength(2);
+    const suggest = (typed: string, limit = 25) => suggestLessons(db().db, typed, limit);
+    // Whole words or their starts, any case, titles first, then newest.
+    expect((await suggest('PRICES')).map((l) => l.title)).toEqual(['Rice prices rise again', 'Prices of cherries fall']);
+    expect((await suggest('cherr blossom')).map((l) => l.id)).toEqual([newest.id]);
+    // Punctuation is no search: nothing typed means the newest lessons.
+    expect((await suggest('%')).map((l) => l.id)[0]).toBe(newest.id);
+    expect(await suggest('_bird')).toHaveLength(1);
+    expect((await suggest(newest.id.slice(0, 8))).map((l) => l.id)).toEqual([newest.id]);
+    expect(await suggest('', 2)).toHaveLength(2);
   });
 
   it('an unknown or malformed id is simply not found', async () => {

@@ -1,0 +1,116 @@
+import { ButtonStyle, ComponentType, type APIButtonComponent } from 'discord.js';
+import type { LibraryLesson } from '../db/lessons.js';
+import { clip, EMBED_DESCRIPTION_MAX, safeText, safeUrl } from '../domain/discord-format/index.js';
+import { encodeDiscoveryId, SEARCH_PAGE_MAX } from '../domain/discovery/custom-ids.js';
+import { encodeCatchupId } from '../domain/progress/catchup-ids.js';
+import type { ReplyPayload } from '../discord/reply.js';
+import { lessonButtons, toApiEmbed, type ButtonRow } from '../lessons/card-view.js';
+import type { RelatedReadings } from './related.js';
+import type { FoundLesson, SearchPage } from './search.js';
+
+/** One button per listed lesson ("1 · Title…"), opening its card: Discord allows five in a row. */
+function openButtons(lessons: readonly FoundLesson[]): ButtonRow {
+  return {
+    type: ComponentType.ActionRow,
+    components: lessons.slice(0, 5).map(
+      (lesson, index): APIButtonComponent => ({
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        // Labels are plain text (no markdown, no mentions); Discord allows 80 characters.
+        label: clip(`${index + 1} · ${lesson.title.replace(/\s+/gu, ' ')}`, 40),
+        custom_id: encodeCatchupId({ action: 'card', lessonId: lesson.id }),
+      }),
+    ),
+  };
+}
+
+function lessonLine(index: number, lesson: FoundLesson, extra: string): string {
+  return `**${index + 1}.** ${clip(safeText(lesson.title), 300)} · ${lesson.date}${extra}`;
+}
+
+/**
+ * Related readings: the lessons the export's similar readings name, then similar ones by content, each
+ * with its date and whether this member has read it, opened by the numbered buttons; then the
+ * similar-reading titles that are not in the library, without a link.
+ */
+export function renderRelated(stored: LibraryLesson, related: RelatedReadings): ReplyPayload {
+  const lines = related.lessons.map((lesson, index) =>
+    lessonLine(index, lesson, `${lesson.read ? ' · ✅ read' : ''}${lesson.reason === 'content' ? ' · similar topic' : ''}`),
+  );
+  const missing = related.notInLibrary.map((title) => `• ${clip(safeText(title), 300)}`);
+  const parts: string[] = [];
+  if (lines.length > 0) parts.push(lines.join('\n'));
+  else parts.push('No lesson in the library is related to this one yet.');
+  if (missing.length > 0) parts.push(`**Not in the library**\n${missing.join('\n')}`);
+  const url = safeUrl(stored.lesson.url);
+  const embed = toApiEmbed({
+    title: clip(`🔗 Related to: ${safeText(stored.lesson.title)}`, 256),
+    ...(url ? { url } : {}),
+    description: clip(parts.join('\n\n'), EMBED_DESCRIPTION_MAX),
+    footer: {
+      text:
+        related.lessons.length > 0
+          ? 'Press a number to open that lesson’s card.'
+          : 'Lessons appear here as the library grows.',
+    },
+  });
+  const components = related.lessons.length > 0 ? [openButtons(related.lessons)] : [];
+  return { embeds: [embed], components: [...components, lessonButtons(stored.lesson.id)] };
+}
+
+/** One page of `/lesson search`: numbered results with buttons to open each, and Previous / Next. */
+export function renderSearchPage(page: SearchPage, idQuery: { query: string; category: string }): ReplyPayload {
+  const heading = `🔎 ${clip(safeText(page.query), 200)}${page.category ? ` · ${safeText(page.category)}` : ''}`;
+  if (page.results.length === 0) {
+    return {
+      embeds: [
+        toApiEmbed({
+          title: clip(heading, 256),
+          description:
+            page.page === 1
+              ? 'No lesson matches that. Try other words, or fewer of them.'
+              : 'No more results.',
+        }),
+      ],
+      components: page.page > 1 ? [pagingRow(page, idQuery)] : [],
+    };
+  }
+  const offset = (page.page - 1) * page.pageSize;
+  const lines = page.results.map(
+    (lesson, index) => `**${offset + index + 1}.** ${clip(safeText(lesson.title), 300)} · ${lesson.date} · ${safeText(lesson.category)}`,
+  );
+  const embed = toApiEmbed({
+    title: clip(heading, 256),
+    description: clip(lines.join('\n'), EMBED_DESCRIPTION_MAX),
+    footer: { text: `Page ${page.page}${page.hasNext ? '' : ' (last)'} · press a number to open that lesson’s card` },
+  });
+  const rows: ButtonRow[] = [openButtons(page.results)];
+  if (page.page > 1 || page.hasNext) rows.push(pagingRow(page, idQuery));
+  return { embeds: [embed], components: rows };
+}
+
+function pagingRow(page: SearchPage, idQuery: { query: string; category: string }): ButtonRow {
+  const to = (target: number) => encodeDiscoveryId({ action: 'search', page: target, ...idQuery });
+  return {
+    type: ComponentType.ActionRow,
+    components: [
+      {
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        label: 'Previous',
+        emoji: { name: '◀️' },
+        // Disabled buttons still need ids, distinct within the message.
+        custom_id: page.page > 1 ? to(page.page - 1) : to(page.page),
+        disabled: page.page <= 1,
+      },
+      {
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        label: 'Next',
+        emoji: { name: '▶️' },
+        custom_id: page.hasNext && page.page < SEARCH_PAGE_MAX ? to(page.page + 1) : to(page.page),
+        disabled: !page.hasNext || page.page >= SEARCH_PAGE_MAX,
+      },
+    ],
+  };
+}

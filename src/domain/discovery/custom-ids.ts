@@ -1,0 +1,38 @@
+import { CUSTOM_ID_MAX } from '../discord-format/limits.js';
+
+/**
+ * Search paging, under the lesson module's prefix `l` (action code `s`, used by no other lesson button):
+ * `l:s:<page>:<category>:<query>` shows that page of a search. The query is the rest of the id (it may
+ * contain `:`), so the search needs no state on the bot's side and its pages work after restarts.
+ * (Related readings and search results open cards with catch-up's `l:o:<uuid>`, progress/catchup-ids.ts.)
+ */
+export type DiscoveryButton = { readonly action: 'search'; readonly page: number; readonly category: string; readonly query: string };
+
+/** Limits on the `/lesson search` options so that every page's custom id fits Discord's 100 characters. */
+export const SEARCH_QUERY_MAX = 70;
+export const SEARCH_CATEGORY_MAX = 20;
+export const SEARCH_PAGE_MAX = 999;
+const CATEGORY = /^[\p{L}\p{N}_.-]*$/u;
+
+export function isSearchableCategory(category: string): boolean {
+  return category.length <= SEARCH_CATEGORY_MAX && CATEGORY.test(category);
+}
+
+export function encodeDiscoveryId(button: DiscoveryButton): string {
+  if (!Number.isInteger(button.page) || button.page < 1 || button.page > SEARCH_PAGE_MAX) throw new RangeError(`bad page ${button.page}`);
+  if (!isSearchableCategory(button.category)) throw new RangeError(`bad category "${button.category}"`);
+  if (button.query.length === 0 || button.query.length > SEARCH_QUERY_MAX) throw new RangeError('bad query length');
+  const id = `l:s:${button.page}:${button.category}:${button.query}`;
+  if (id.length > CUSTOM_ID_MAX) throw new RangeError(`custom_id too long: ${id.length}`);
+  return id;
+}
+
+/** The button a custom id stands for, or null for anything encodeDiscoveryId did not produce. */
+export function decodeDiscoveryId(id: string): DiscoveryButton | null {
+  if (typeof id !== 'string' || id.length > CUSTOM_ID_MAX) return null;
+  const search = /^l:s:([1-9][0-9]{0,2}):([^:]*):(.+)$/su.exec(id);
+  if (!search) return null;
+  const [, page, category, query] = search as unknown as [string, string, string, string];
+  if (!isSearchableCategory(category) || query.length > SEARCH_QUERY_MAX) return null;
+  return { action: 'search', page: Number(page), category, query };
+}

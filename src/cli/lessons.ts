@@ -7,6 +7,8 @@ import { lessonToJson } from '../domain/lesson-parser/index.js';
 import { formatCounts, formatProblem, parseSources } from '../lessons/import.js';
 import { createLessonsService, type LessonsService } from '../lessons/service.js';
 import { describeLesson } from '../lessons/describe.js';
+import { relatedToJson } from '../discovery/related.js';
+import { createDiscoveryService, type DiscoveryService } from '../discovery/service.js';
 import { readSources, SourceError } from '../lessons/sources.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
@@ -39,6 +41,16 @@ Commands:
   vocab-refresh [--all]
         Compute the vocabulary of every lesson that lacks a current one
         (--all: every lesson, e.g. after an upgrade of the word lists)
+  related <id> [--json]
+        Related readings, best first: lessons the export's similar readings
+        name, then lessons similar by content; then titles not in the library.
+        --json  [{"id", "title", "date", "reason"}] (id and date null when
+                the title is not in the library)
+  search <text> [--limit N] [--json]
+        Lessons about <text>, best first (title above summary above article;
+        "quoted words" together; word starts match; case and accents ignored).
+        --limit N   how many (default 10)
+        --json      [{"id", "title", "date", "category"}]
   help               this text`;
 
 class UsageError extends Error {}
@@ -83,6 +95,10 @@ export async function runLessonsCli(argv: readonly string[], io: CliIo = process
       case 'show':
       case 'export':
         return await showCommand(command, rest, io);
+      case 'related':
+        return await relatedCommand(rest, io);
+      case 'search':
+        return await searchCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -292,6 +308,55 @@ async function vocabRefreshCommand(args: readonly string[], io: CliIo): Promise<
  * The CLI computes vocabulary in its own thread (it does nothing else meanwhile); the word lists load only
  * if a vocabulary is actually computed.
  */
+async function relatedCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = asUsage(() => parseArgs({ args: [...args], allowPositionals: true, options: { json: { type: 'boolean' } } }));
+  if (positionals.length !== 1) throw new UsageError('related needs exactly one lesson id');
+  const id = positionals[0] as string;
+  return withDiscovery(loadConfig(io.env), io, async (lessons, discovery) => {
+    const stored = await lessons.find(id);
+    if (!stored) {
+      io.err(`no lesson with id ${id}`);
+      return 1;
+    }
+    const entries = relatedToJson(await discovery.related(stored.lesson.id));
+    if (values.json) io.out(JSON.stringify(entries, null, 2));
+    else if (entries.length === 0) io.out('No related readings.');
+    else for (const entry of entries) io.out(`${entry.date ?? '(not in the library)'}  ${entry.id ?? ''}  ${entry.title}  [${entry.reason}]`);
+    return 0;
+  });
+}
+
+async function searchCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = asUsage(() =>
+    parseArgs({ args: [...args], allowPositionals: true, options: { json: { type: 'boolean' }, limit: { type: 'string' } } }),
+  );
+  const text = positionals.join(' ').trim();
+  if (text === '') throw new UsageError('search needs some words to search for');
+  const limit = values.limit === undefined ? 10 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be a whole number from 1 to 1000');
+  return withDiscovery(loadConfig(io.env), io, async (_lessons, discovery) => {
+    const results = await discovery.find(text, limit);
+    if (values.json) io.out(JSON.stringify(results.map((r) => ({ id: r.id, title: r.title, date: r.date, category: r.category })), null, 2));
+    else if (results.length === 0) io.out('No lesson matches that.');
+    else for (const r of results) io.out(`${r.date}  ${r.id}  ${r.title}  [${r.category}]`);
+    return 0;
+  });
+}
+
+async function withDiscovery(
+  config: Config,
+  io: CliIo,
+  action: (lessons: LessonsService, discovery: DiscoveryService) => Promise<number>,
+): Promise<number> {
+  const database = await (io.openDatabase ?? openMigratedDatabase)(config);
+  try {
+    const lessons = createLessonsService({ db: database.db, now: () => new Date(), importTimeZone: config.IMPORT_TIMEZONE });
+    return await action(lessons, createDiscoveryService({ db: database.db }));
+  } finally {
+    await database.close();
+  }
+}
+
 async function withLessons(
   config: Config,
   io: CliIo,

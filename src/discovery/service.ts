@@ -14,8 +14,8 @@ export type DiscoveryService = ReturnType<typeof createDiscoveryService>;
 export function createDiscoveryService(deps: { readonly db: Kysely<DB> }) {
   const { db } = deps;
   return {
-    /** Related readings of a lesson, with this member's read marks. */
-    related(lessonId: string, member: Member): Promise<RelatedReadings> {
+    /** Related readings of a lesson, with this member's read marks (none without a member: the CLI). */
+    related(lessonId: string, member?: Member): Promise<RelatedReadings> {
       return relatedReadings(db, lessonId, member);
     },
 
@@ -29,6 +29,11 @@ export function createDiscoveryService(deps: { readonly db: Kysely<DB> }) {
       if (!isSearchableCategory(wanted)) throw new UserError(`There is no category \`${safeText(wanted.slice(0, 40))}\`.`);
       if (!Number.isInteger(page) || page < 1 || page > SEARCH_PAGE_MAX) throw new UserError('That page does not exist.');
       return searchLibrary(db, text, { category: wanted || undefined, page });
+    },
+
+    /** The best `limit` lessons for a search, without Discord's limits on the text (the CLI). */
+    async find(text: string, limit: number): Promise<FoundLesson[]> {
+      return (await searchLibrary(db, text, { pageSize: limit })).results;
     },
 
     /** Suggestions for a `lesson` option (autocomplete), from the words index. */

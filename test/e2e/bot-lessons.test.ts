@@ -163,7 +163,9 @@ describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
     expect(dialogue.flags! & EPHEMERAL).toBe(EPHEMERAL);
     expect(dialogue.embeds?.[0]?.description).toContain('Hey there, buddy!');
     const related = (await discord.sendButton({ customId: ids[2]!, message, user }).waitForFinal()).data as Data;
-    expect(related.embeds?.[0]?.description).toContain('Summary: Japan, US defense chiefs');
+    // No other lesson in this library: the export's titles are listed as not in the library, "Summary:" dropped.
+    expect(related.embeds?.[0]?.description).toContain('**Not in the library**\n• Japan, US defense chiefs');
+    expect(related.embeds?.[0]?.description).not.toContain('Summary:');
     const read = (await discord.sendButton({ customId: ids[3]!, message, user }).waitForFinal()).data as Data;
     expect(read.content).toContain('Marked');
     const again = (await discord.sendButton({ customId: ids[3]!, message, user }).waitForFinal()).data as Data;

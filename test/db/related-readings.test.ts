@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { librarySize } from '../../src/db/discovery.js';
+import { recordReading } from '../../src/db/reading.js';
+import { relatedReadings, relatedToJson } from '../../src/discovery/related.js';
+import { scoreSimilarReading, MATCH_THRESHOLD } from '../../src/discovery/similar-readings.js';
+import { importLessons } from '../../src/lessons/import.js';
+import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
+import { discoveryLessons, importDiscoveryLibrary, LIBRARY } from '../support/discovery-library.js';
+
+const ids = (related: Awaited<ReturnType<typeof relatedReadings>>) => related.lessons.map((lesson) => lesson.id);
+
+describe.each(testDatabaseTargets())('related readings on $kind', (target) => {
+  const database = useTestDatabase(target);
+
+  it('puts the lessons the similar readings name first, even one stored under its first sentence, once each and never itself', async () => {
+    await importDiscoveryLibrary(database());
+    const related = await relatedReadings(database().db, LIBRARY.cyber);
+    const named = related.lessons.filter((lesson) => lesson.reason === 'similar-reading').map((lesson) => lesson.id);
+    // Export order: peace, alliance (its title is "Japan's defense minister welcomed …"), peace again ("Summary:" prefix), modern.
+    expect(named).toEqual([LIBRARY.peace, LIBRARY.alliance, LIBRARY.modern]);
+    // Content matches, if any, only after every named lesson.
+    const reasons = related.lessons.map((lesson) => lesson.reason);
+    expect(reasons).toEqual([...reasons].sort((a, b) => (a === b ? 0 : a === 'similar-reading' ? -1 : 1)));
+    expect(ids(related)).not.toContain(LIBRARY.cyber);
+    expect(new Set(ids(related)).size).toBe(ids(related).length);
+    expect(related.lessons.length).toBeLessThanOrEqual(5);
+    expect(related.notInLibrary).toEqual(['Japan, US defense chiefs agree to strengthen alliance under Trump administration']);
+  });
+
+  it('matches a near title (a word added, or words dropped), and an unrelated title matches nothing', async () => {
+    await importDiscoveryLibrary(database());
+    // "Japan, US officials discuss modernized alliance plans" names "Japan, US officials discuss 'modernized alliance'".
+    const fromAlliance = await relatedReadings(database().db, LIBRARY.alliance);
+    expect(fromAlliance.lessons[0]).toMatchObject({ id: LIBRARY.modern, reason: 'similar-reading' });
+    expect(fromAlliance.notInLibrary).toEqual(['Brazil celebrates football World Cup victory with parade']);
+    // "Defense chiefs of Japan and US reinforce alliance" names the alliance lesson, stored under its first sentence.
+    const fromModern = await relatedReadings(database().db, LIBRARY.modern);
+    expect(fromModern.lessons[0]).toMatchObject({ id: LIBRARY.alliance, reason: 'similar-reading' });
+    const unrelated = await scoreSimilarReading(database().db, 'Summary: Brazil celebrates football World Cup victory with parade', LIBRARY.alliance);
+    expect(unrelated?.score ?? 0).toBeLessThan(MATCH_THRESHOLD);
+  });
+
+  it('without similar readings, lessons on the same topic come before anything unrelated', async () => {
+    await importDiscoveryLibrary(database());
+    const related = await relatedReadings(database().db, LIBRARY.ricePrices);
+    expect(related.notInLibrary).toEqual([]);
+    expect(related.lessons.every((lesson) => lesson.reason === 'content')).toBe(true);
+    const rice = [LIBRARY.farmers, LIBRARY.stockpile];
+    expect(ids(related).slice(0, 2).sort()).toEqual([...rice].sort());
+    expect(ids(related)).not.toContain(LIBRARY.ricePrices);
+    // Nothing about defence talks, robots or ferries shares its subject.
+    for (const unrelated of [LIBRARY.cyber, LIBRARY.peace, LIBRARY.robot, LIBRARY.ferry, LIBRARY.zurich]) {
+      expect(ids(related)).not.toContain(unrelated);
+    }
+  });
+
+  it('a lesson imported later is linked from the lessons imported before that name it', async () => {
+    await importDiscoveryLibrary(database(), [[LIBRARY.cyber, LIBRARY.robot], [LIBRARY.peace], [LIBRARY.alliance, LIBRARY.modern]]);
+    const related = await relatedReadings(database().db, LIBRARY.cyber);
+    expect(related.lessons.filter((l) => l.reason === 'similar-reading').map((l) => l.id)).toEqual([
+      LIBRARY.peace,
+      LIBRARY.alliance,
+      LIBRARY.modern,
+    ]);
+    expect(related.notInLibrary).toHaveLength(1);
+  });
+
+  it('a re-import keeps the links and does not count words twice', async () => {
+    await importDiscoveryLibrary(database());
+    const before = relatedToJson(await relatedReadings(database().db, LIBRARY.ricePrices));
+    await importLessons(database().db, await discoveryLessons());
+    const edited = (await discoveryLessons()).map((lesson) =>
+      lesson.id === LIBRARY.cyber ? { ...lesson, summary: `${lesson.summary} Updated.` } : lesson,
+    );
+    await importLessons(database().db, edited);
+    expect(relatedToJson(await relatedReadings(database().db, LIBRARY.ricePrices))).toEqual(before);
+    expect(await librarySize(database().db)).toBe(11);
+    const rice = await database().db.selectFrom('lexeme_docs').select('docs').where('lexeme', '=', 'rice').executeTakeFirst();
+    expect(rice?.docs).toBe(3);
+    expect(ids(await relatedReadings(database().db, LIBRARY.cyber)).slice(0, 3)).toEqual([LIBRARY.peace, LIBRARY.alliance, LIBRARY.modern]);
+  });
+
+  it('read marks are per member: this member’s reads, in this server, only', async () => {
+    await importDiscoveryLibrary(database());
+    const read = (guildId: string, userId: string, lessonId: string) =>
+      database().db.transaction().execute((trx) => recordReading(trx, { lessonId, guildId, userId, kind: 'article', at: new Date() }));
+    await read('g1', 'u1', LIBRARY.alliance);
+    await read('g1', 'u2', LIBRARY.peace);
+    await read('g2', 'u1', LIBRARY.modern);
+    const marks = async (guildId: string, userId: string) =>
+      Object.fromEntries((await relatedReadings(database().db, LIBRARY.cyber, { guildId, userId })).lessons.map((l) => [l.id, l.read]));
+    expect(await marks('g1', 'u1')).toMatchObject({ [LIBRARY.alliance]: true, [LIBRARY.peace]: false, [LIBRARY.modern]: false });
+    expect(await marks('g1', 'u2')).toMatchObject({ [LIBRARY.alliance]: false, [LIBRARY.peace]: true, [LIBRARY.modern]: false });
+    expect(await marks('g2', 'u1')).toMatchObject({ [LIBRARY.alliance]: false, [LIBRARY.peace]: false, [LIBRARY.modern]: true });
+  });
+
+  it('the JSON entries: library lessons best first, then titles not in the library with null id and date', async () => {
+    await importDiscoveryLibrary(database());
+    const json = relatedToJson(await relatedReadings(database().db, LIBRARY.cyber));
+    expect(json[0]).toEqual({
+      id: LIBRARY.peace,
+      title: 'Japan, US defense chiefs agree to work for peace and stability in Indo-Pacific',
+      date: '2025-03-30',
+      reason: 'similar-reading',
+    });
+    expect(json.at(-1)).toEqual({
+      id: null,
+      title: 'Japan, US defense chiefs agree to strengthen alliance under Trump administration',
+      date: null,
+      reason: 'similar-reading',
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { upsertLesson } from '../../src/db/lessons.js';
+import { searchLibrary, suggestLessons } from '../../src/discovery/search.js';
+import { createDiscoveryService } from '../../src/discovery/service.js';
+import { UserError } from '../../src/user-error.js';
+import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
+import { importDiscoveryLibrary, LIBRARY } from '../support/discovery-library.js';
+import { makeLesson } from '../support/lessons.js';
+
+describe.each(testDatabaseTargets())('search on $kind', (target) => {
+  const database = useTestDatabase(target);
+  const search = async (text: string, options: Parameters<typeof searchLibrary>[2] = {}) =>
+    (await searchLibrary(database().db, text, options)).results.map((r) => r.id);
+
+  it('ranks the lessons about the query first, ignoring case and accents', async () => {
+    await importDiscoveryLibrary(database());
+    expect((await search('rice prices')).slice(0, 3).sort()).toEqual([LIBRARY.ricePrices, LIBRARY.farmers, LIBRARY.stockpile].sort());
+    expect(await search('ZURICH')).toEqual([LIBRARY.zurich]);
+    expect(await search('zürich café')).toEqual([LIBRARY.zurich]);
+    expect(await search('creme')).toEqual([LIBRARY.zurich]);
+    expect(await search('robot')).toEqual(expect.arrayContaining([LIBRARY.robot, LIBRARY.zurich]));
+  });
+
+  it('a title match outranks a summary match, which outranks an article match', async () => {
+    const inArticle = makeLesson({ title: 'Town council meets', summary: 'The council met.', article: ['Volcano experts spoke about the volcano, the volcano and the volcano.'] });
+    const inSummary = makeLesson({ title: 'Island news today', summary: 'A volcano erupted near the island.', article: ['Residents left.'] });
+    const inTitle = makeLesson({ title: 'Volcano erupts', summary: 'Ash fell on the town.', article: ['Residents left.'] });
+    for (const lesson of [inArticle, inSummary, inTitle]) await upsertLesson(database().db, lesson);
+    expect(await search('volcano')).toEqual([inTitle.id, inSummary.id, inArticle.id]);
+  });
+
+  it('matches word starts, and "quoted words" only together and in order', async () => {
+    await importDiscoveryLibrary(database());
+    expect(await search('cyber')).toEqual([LIBRARY.cyber]);
+    expect(await search('stockpil')).toEqual([LIBRARY.stockpile]);
+    const together = await search('"defense chiefs"');
+    expect(together).toEqual(expect.arrayContaining([LIBRARY.cyber, LIBRARY.peace, LIBRARY.alliance]));
+    // "chiefs defense" never appears in that order.
+    expect(await search('"chiefs defense"')).toEqual([]);
+    expect(await search('volcano')).toEqual([]);
+  });
+
+  it('filters by category and pages without repeating or losing a result', async () => {
+    await importDiscoveryLibrary(database());
+    expect((await search('robot', { category: 'EASY-NEWS' })).sort()).toEqual([LIBRARY.robot, LIBRARY.zurich].sort());
+    expect(await search('robot', { category: 'nhk' })).toEqual([]);
+    const all = await search('japan', { pageSize: 100 });
+    expect(all.length).toBeGreaterThan(4);
+    const pages: string[] = [];
+    for (let page = 1; ; page++) {
+      const result = await searchLibrary(database().db, 'japan', { page, pageSize: 2 });
+      pages.push(...result.results.map((r) => r.id));
+      if (!result.hasNext) break;
+    }
+    expect(pages).toEqual(all);
+  });
+
+  it('treats what a member types as words, never as query syntax', async () => {
+    await importDiscoveryLibrary(database());
+    for (const text of ["rice' & !prices", 'rice:* | (prices', '\\\\', "'", '<->', 'rice\u0000']) {
+      await expect(searchLibrary(database().db, text)).resolves.toBeDefined();
+    }
+    expect(await search("rice' & !prices")).toEqual(await search('rice prices'));
+    const service = createDiscoveryService({ db: database().db });
+    await expect(service.search('&&& ???', undefined)).rejects.toBeInstanceOf(UserError);
+    await expect(service.search('rice', 'no such: category')).rejects.toBeInstanceOf(UserError);
+  });
+
+  it('autocomplete finds any words of title or summary, word starts included, titles first', async () => {
+    await importDiscoveryLibrary(database());
+    const suggest = async (typed: string) => (await suggestLessons(database().db, typed)).map((l) => l.id);
+    // "Hegseth" is in two summaries (and in an article, which autocomplete does not look at).
+    expect((await suggest('hegseth')).sort()).toEqual([LIBRARY.cyber, LIBRARY.peace].sort());
+    expect(await suggest('stockpiled ri')).toEqual([LIBRARY.stockpile]);
+    expect(await suggest('Zur')).toEqual([LIBRARY.zurich]);
+    expect((await suggest('robot'))[0]).toBe(LIBRARY.robot);
+    expect(await suggest('add8c4f2')).toEqual([LIBRARY.cyber]);
+    expect(await suggest('no-such-word-anywhere')).toEqual([]);
+    expect(await suggestLessons(database().db, '', 3)).toHaveLength(3);
+  });
+});

@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeDiscoveryId, encodeDiscoveryId, SEARCH_QUERY_MAX } from '../../../src/domain/discovery/custom-ids.js';
+import { atLeastKOf, distinctHeadlines, headlineCandidates, headlineOf } from '../../../src/domain/discovery/headline.js';
+import { autocompleteTsQuery, parseQueryTerms, searchTsQuery, tsLiteral } from '../../../src/domain/discovery/text-query.js';
+
+describe('search queries', () => {
+  it('splits phrases in quotes from single words, keeping apostrophes and hyphens inside words', () => {
+    expect(parseQueryTerms('"defense chiefs" Japan-US don\'t')).toEqual({ phrases: ['defense chiefs'], words: ['Japan-US', "don't"] });
+    expect(parseQueryTerms('“rice prices” up')).toEqual({ phrases: ['rice prices'], words: ['up'] });
+    expect(parseQueryTerms('"single"')).toEqual({ phrases: [], words: ['single'] });
+    expect(parseQueryTerms('&& | ! :* ()')).toEqual({ phrases: [], words: [] });
+  });
+
+  it('every term is a quoted literal; words match as prefixes', () => {
+    expect(searchTsQuery('"defense chiefs" cyber')).toBe("'defense chiefs' & 'cyber':*");
+    expect(searchTsQuery("it's")).toBe("'it''s':*");
+    expect(tsLiteral('a\\b')).toBe("'a\\\\b'");
+    expect(searchTsQuery('  ')).toBeUndefined();
+  });
+
+  it('never lets typed text out of its quotes', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (text) => {
+        const query = searchTsQuery(text);
+        if (query === undefined) return;
+        // Outside quoted literals only our own operators appear.
+        const outside = query.replace(/'(?:[^'\\]|''|\\.)*'/gu, 'X');
+        expect(outside).toMatch(/^X(?::\*)?(?: & X(?::\*)?)*$/u);
+      }),
+    );
+  });
+
+  it('autocomplete leaves out a one-letter word still being typed', () => {
+    expect(autocompleteTsQuery('rice p')).toBe("'rice':*");
+    expect(autocompleteTsQuery('rice pr')).toBe("'rice':* & 'pr':*");
+    expect(autocompleteTsQuery('a')).toBeUndefined();
+  });
+});
+
+describe('similar-reading headlines', () => {
+  it('drops the reading app’s "Summary:" prefix and repeats', () => {
+    expect(headlineOf('Summary: Japan, US agree')).toBe('Japan, US agree');
+    expect(headlineOf('  summary :Japan')).toBe('Japan');
+    expect(distinctHeadlines(['A b', 'Summary: a B', 'C'])).toEqual(['A b', 'C']);
+  });
+
+  it('candidates need two of the five rarest words (one for a one-word headline)', () => {
+    expect(headlineCandidates(['x'])).toBe("'x'");
+    expect(headlineCandidates(['a', 'b', 'c'])).toBe("('a' & 'b') | ('a' & 'c') | ('b' & 'c')");
+    expect(headlineCandidates(['a', 'b', 'c', 'd', 'e', 'f', 'g'])?.split(' | ')).toHaveLength(10);
+    expect(headlineCandidates([])).toBeUndefined();
+    expect(atLeastKOf(["o'neil", 'b'], 2)).toBe("('o''neil' & 'b')");
+  });
+});
+
+describe('discovery buttons', () => {
+  it('round-trip within Discord’s 100 characters, queries with colons included', () => {
+    const longest = { action: 'search' as const, page: 999, category: 'c'.repeat(20), query: 'q:'.repeat(SEARCH_QUERY_MAX / 2) };
+    expect(encodeDiscoveryId(longest).length).toBeLessThanOrEqual(100);
+    expect(decodeDiscoveryId(encodeDiscoveryId(longest))).toEqual(longest);
+    const open = { action: 'open' as const, lessonId: 'add8c4f2-5778-47a5-bd18-2492841fbc6e' };
+    expect(decodeDiscoveryId(encodeDiscoveryId(open))).toEqual(open);
+    expect(encodeDiscoveryId({ action: 'open', lessonId: open.lessonId.toUpperCase() })).toBe(`l:o:${open.lessonId}`);
+  });
+
+  it('refuses ids it did not make', () => {
+    for (const id of ['l:o:nope', 'l:s:0:x:q', 'l:s:1:x:', 'l:s:1:bad cat:q', 'l:d:add8c4f2-5778-47a5-bd18-2492841fbc6e', 'x:o:1', `l:s:1::${'q'.repeat(80)}`]) {
+      expect(decodeDiscoveryId(id)).toBeNull();
+    }
+  });
+});

@@ -18,6 +18,8 @@ export interface LibraryOptions {
   readonly seed?: number;
   /** Distinct made-up content words (several thousand). */
   readonly vocabulary?: number;
+  /** Article paragraphs of about 50 words (default 8: ~400 words); fewer seeds faster (query-plan tests). */
+  readonly articleParagraphs?: number;
 }
 
 export interface SimilarReadingTruth {
@@ -151,7 +153,7 @@ export function generateLibrary(options: LibraryOptions): GeneratedLibrary {
     const headline = headlines[index] as string;
     // The summary retells the headline (nearly all its words) and adds some context.
     const summary = `${headline.replace(/\s+\S+$/u, '')} ${sentence(r, 20, topic, events).toLowerCase()} ${sentence(r, 20, topic, events)}`;
-    const article = Array.from({ length: 8 }, (_, p) =>
+    const article = Array.from({ length: options.articleParagraphs ?? 8 }, (_, p) =>
       Array.from({ length: 3 }, (_, s) => (p === 0 && s === 0 ? `${headline} ${sentence(r, 8, topic, events).toLowerCase()}` : sentence(r, 15, topic, events))).join(' '),
     );
     const exportStyle = index % 2 === 0;

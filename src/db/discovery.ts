@@ -84,7 +84,7 @@ export async function searchArticleOnly(
 }
 
 /** How many matches autocomplete looks at before ordering them: bounds the cost of a very common prefix. */
-const AUTOCOMPLETE_CANDIDATES = 500;
+const AUTOCOMPLETE_CANDIDATES = 100;
 
 /**
  * Autocomplete over whole words of title and summary (accents folded, every word a prefix): lessons
@@ -439,7 +439,7 @@ export async function distinctiveLexemes(
 /**
  * Lessons sharing at least `minShared` of the given lexemes in their title or summary, ranked by how
  * much of the weighted lexemes they contain (title or summary counting fully, article half), then by
- * full-text rank over title, summary and article, newest first among equals; with the member's read mark.
+ * full-text rank of title and summary, newest first among equals; with the member's read mark.
  */
 export async function lessonsSimilarByContent(
   db: Executor,
@@ -457,7 +457,7 @@ export async function lessonsSimilarByContent(
     from (${candidateVectors(sql`
       head_vector @@ ${anyWord}::tsquery and id <> all(${sql.val([...options.exceptLessonIds])}::uuid[])
       and ${shared} >= ${options.minShared}`)}) c
-    order by (${weightedPresence(words)}) desc, ts_rank(search_vector, ${anyWord}::tsquery) desc,
+    order by (${weightedPresence(words)}) desc, ts_rank(head_vector, ${anyWord}::tsquery) desc,
       article_date desc, id
     limit ${options.limit}`.execute(db);
   return rows.rows.map((row) => ({ ...toFound(row), read: row.read }));

@@ -26,8 +26,8 @@ export interface RelatedReadings {
 }
 
 /** Rare words are picked until they are found in about this many lessons, so ranking them stays cheap. */
-const CONTENT_CANDIDATE_BUDGET = 500;
-const CONTENT_WORDS = 10;
+const CONTENT_CANDIDATE_BUDGET = 200;
+const CONTENT_WORDS = 8;
 /** A word in more than this share of the library says little about what a lesson is about. */
 const COMMON_SHARE = 0.2;
 

@@ -32,7 +32,7 @@ export function createDiscoveryService(deps: { readonly db: Kysely<DB> }) {
     },
 
     /** The best `limit` lessons for a search, without Discord's limits on the text (the CLI). */
-    async find(text: string, limit: number): Promise<FoundLesson[]> {
+    async find(text: string, limit: number): Promise<readonly FoundLesson[]> {
       return (await searchLibrary(db, text, { pageSize: limit })).results;
     },
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertWithinLimits, type MessageData } from '../../src/domain/discord-format/index.js';
-import { decodeDiscoveryId } from '../../src/domain/discovery/custom-ids.js';
+import { decodeCatchupId } from '../../src/domain/progress/catchup-ids.js';
 import { botDatabaseKinds, createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
 import { startDiscordStandIn, type DiscordStandIn, type InteractionResponseEvent, type StandInGuild } from '../support/discord-stand-in/index.js';
 import { DISCOVERY_FIXTURES, LIBRARY } from '../support/discovery-library.js';
@@ -18,7 +18,7 @@ function expectSafe(data: Data): void {
 }
 
 const buttons = (data: Data): Button[] => (data.components ?? []).flatMap((row) => row.components) as Button[];
-const openButtons = (data: Data) => buttons(data).filter((b) => decodeDiscoveryId(b.custom_id ?? '')?.action === 'open');
+const openButtons = (data: Data) => buttons(data).filter((b) => decodeCatchupId(b.custom_id ?? '')?.action === 'card');
 
 describe.each(botDatabaseKinds())('related readings and search through Discord on %s', (kind) => {
   let discord: DiscordStandIn;
@@ -60,10 +60,10 @@ describe.each(botDatabaseKinds())('related readings and search through Discord o
     expect(text).toContain('**Not in the library**\n• Japan, US defense chiefs agree to strengthen alliance under Trump administration');
 
     const open = openButtons(data);
-    expect(open.map((b) => decodeDiscoveryId(b.custom_id!))).toEqual([
-      { action: 'open', lessonId: LIBRARY.peace },
-      { action: 'open', lessonId: LIBRARY.alliance },
-      { action: 'open', lessonId: LIBRARY.modern },
+    expect(open.map((b) => decodeCatchupId(b.custom_id!))).toEqual([
+      { action: 'card', lessonId: LIBRARY.peace },
+      { action: 'card', lessonId: LIBRARY.alliance },
+      { action: 'card', lessonId: LIBRARY.modern },
     ]);
     const message = { id: '400000000000000901', channel_id: guild.channels[0]!.id, flags: EPHEMERAL, ...data } as never;
     const card = (await discord.sendButton({ customId: open[1]!.custom_id!, message, user: reader }).waitForFinal()).data as Data;
@@ -100,8 +100,8 @@ describe.each(botDatabaseKinds())('related readings and search through Discord o
     const page2 = update.data as Data;
     expectSafe(page2);
     expect(page2.embeds?.[0]?.footer?.text).toMatch(/^Page 2/u);
-    const ids1 = openButtons(page1).map((b) => decodeDiscoveryId(b.custom_id!));
-    const ids2 = openButtons(page2).map((b) => decodeDiscoveryId(b.custom_id!));
+    const ids1 = openButtons(page1).map((b) => decodeCatchupId(b.custom_id!));
+    const ids2 = openButtons(page2).map((b) => decodeCatchupId(b.custom_id!));
     expect(ids1).toHaveLength(5);
     expect(ids2.length).toBeGreaterThan(0);
     expect(ids2.filter((id) => ids1.some((other) => JSON.stringify(other) === JSON.stringify(id)))).toEqual([]);

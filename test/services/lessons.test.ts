@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { importLessons } from '../../src/lessons/import.js';
 import { describe, expect, it } from 'vitest';
 import { countLessons, upsertLesson } from '../../src/db/lessons.js';
 import { countReadersInGuild } from '../../src/db/reading.js';
@@ -95,10 +96,13 @@ describe.each(testDatabaseTargets())('lessons and reading services on $kind', (t
       expect(choices.some((choice) => choice.name.endsWith('…'))).toBe(true);
     });
 
-    it('related readings mark the titles that are lessons here', async () => {
-      const { library: [oldest, newest], lessons: service } = await setUp();
-      const related = await service.related(await service.byId(newest!.id));
-      expect([...related]).toEqual([['old ferry lesson', oldest!.id]]);
+    it('related readings link the titles that are lessons here (matched at import) and list the others', async () => {
+      const { db, library: [oldest, newest], discovery } = await setUp();
+      // Titles are matched when lessons are imported (upsertLesson alone writes only the lesson).
+      await importLessons(db, [newest!]);
+      const related = await discovery.related(newest!.id, { guildId: GUILD, userId: '1' });
+      expect(related.lessons[0]).toMatchObject({ id: oldest!.id, reason: 'similar-reading', read: false });
+      expect(related.notInLibrary).toEqual(['Not in the library']);
     });
   });
 

@@ -68,6 +68,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('lexeme', 'text', (col) => col.primaryKey())
     .addColumn('docs', 'integer', (col) => col.notNull())
     .execute();
+  // Lessons imported before this migration: their counts now ('' holds the number of lessons). Their
+  // similar-reading titles are matched the next time they are imported.
+  await sql`insert into lexeme_docs (lexeme, docs)
+    select '', count(*)::int from lessons having count(*) > 0
+    union all
+    select lexeme, count(*)::int from lessons, unnest(tsvector_to_array(head_vector)) as lexeme group by lexeme`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

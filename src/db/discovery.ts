@@ -348,6 +348,15 @@ export async function setSimilarReadingMatch(
     .execute();
 }
 
+/** Which of the given lessons have no similar-reading rows stored (lower-cased ids). */
+export async function lessonsWithoutStoredReadings(db: Executor, lessonIds: readonly string[]): Promise<Set<string>> {
+  if (lessonIds.length === 0) return new Set();
+  const rows = await sql<{ id: string }>`
+    select id from unnest(${sql.val(lessonIds.map((id) => id.toLowerCase()))}::uuid[]) as t(id)
+    where not exists (select 1 from similar_readings s where s.lesson_id = t.id)`.execute(db);
+  return new Set(rows.rows.map((row) => row.id));
+}
+
 /** The head lexemes (title and summary) of lessons, by id. */
 export async function headLexemes(db: Executor, lessonIds: readonly string[]): Promise<Map<string, string[]>> {
   if (lessonIds.length === 0) return new Map();

@@ -6,6 +6,7 @@ import {
   headLexemes,
   lexemeDocCounts,
   librarySize,
+  lessonsWithoutStoredReadings,
   lexemesOf,
   replaceSimilarReadings,
   setSimilarReadingMatch,
@@ -42,7 +43,17 @@ export const lexemeCounts = {
  * the whole library, and the titles of lessons imported before against them (both ways), so that a
  * lesson imported later is linked from the lessons that name it. Runs in the import's transaction.
  */
-export async function linkSimilarReadings(trx: Executor, changed: readonly Lesson[]): Promise<void> {
+export async function linkSimilarReadings(
+  trx: Executor,
+  written: readonly Lesson[],
+  unchanged: readonly Lesson[] = [],
+): Promise<void> {
+  // An unchanged lesson whose titles were never matched (imported before this feature) is matched now.
+  const unlinked = await lessonsWithoutStoredReadings(
+    trx,
+    unchanged.filter((lesson) => lesson.similarReadings.length > 0).map((lesson) => lesson.id),
+  );
+  const changed = [...written, ...unchanged.filter((lesson) => unlinked.has(lesson.id.toLowerCase()))];
   if (changed.length === 0) return;
   const library = await librarySize(trx);
   const headlinesByLesson = changed.map((lesson) => distinctHeadlines(lesson.similarReadings));

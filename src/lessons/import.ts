@@ -81,16 +81,17 @@ export async function importLessons(
     const counts: ImportCounts = { imported: 0, updated: 0, unchanged: 0 };
     const ids = lessons.map((lesson) => lesson.id);
     const changed: Lesson[] = [];
+    const unchanged: Lesson[] = [];
     await lexemeCounts.before(trx, ids);
     for (const [index, lesson] of lessons.entries()) {
       const outcome = await upsertLesson(trx, lesson);
       counts[outcome] += 1;
-      if (outcome !== 'unchanged') changed.push(lesson);
+      (outcome === 'unchanged' ? unchanged : changed).push(lesson);
       onProgress?.(index + 1);
     }
     await lexemeCounts.after(trx, ids);
     // Related readings are matched now, so that showing them is a lookup.
-    await linkSimilarReadings(trx, changed);
+    await linkSimilarReadings(trx, changed, unchanged);
     return counts;
   });
 }

@@ -98,7 +98,8 @@ describe.each(testDatabaseTargets())('lessons and reading services on $kind', (t
 
     it('related readings link the titles that are lessons here (matched at import) and list the others', async () => {
       const { db, library: [oldest, newest], discovery } = await setUp();
-      // Titles are matched when lessons are imported (upsertLesson alone writes only the lesson).
+      // Titles are matched when lessons are imported (upsertLesson alone writes only the lesson); importing
+      // an unchanged lesson whose titles were never matched matches them.
       await importLessons(db, [newest!]);
       const related = await discovery.related(newest!.id, { guildId: GUILD, userId: '1' });
       expect(related.lessons[0]).toMatchObject({ id: oldest!.id, reason: 'similar-reading', read: false });

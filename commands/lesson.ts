@@ -220,10 +220,13 @@ export const lessonModule = defineCommand(lessonCommand, {
         const bytes = await downloadAttachment(file, MAX_IMPORT_BYTES);
         const name = safeFileName(file);
         const outcome = await services.lessons.importUpload(name, bytes);
-        if (outcome.ok) services.logger.info({ guildId, userId, file: name, ...outcome.counts }, 'lessons imported from Discord');
+        if (outcome.ok) {
+          services.logger.info({ guildId, userId, file: name, ...outcome.counts }, 'lessons imported from Discord');
+          // Before answering (the reply is deferred): once "imported" is said, cards show their level and
+          // a preview equals the post. Computed in the worker thread, so other members are not held up.
+          await services.vocabulary.afterImport(outcome.lessons.map((parsed) => parsed.lesson.id), guildId);
+        }
         await reply.send(renderImportOutcome(name, outcome));
-        // The vocabulary follows in the background (a worker thread); a member asking earlier gets it computed on demand.
-        if (outcome.ok) services.vocabulary.afterImport(outcome.lessons.map((parsed) => parsed.lesson.id), guildId);
       },
     },
   },

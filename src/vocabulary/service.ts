@@ -127,14 +127,17 @@ export function createVocabularyService(deps: VocabularyDeps) {
     level: (lessonId: string) => lessonLevel(db, lessonId),
     /** Computes every missing or stale vocabulary (`all`: every lesson), batch by batch. */
     refresh: (options: RefreshOptions = {}) => refreshVocabularies(db, computer, { ...options, signal: options.signal ?? shutdown.signal }),
-    /** After a Discord upload: computes what the imported lessons need, in the background; failures are logged. */
-    afterImport(lessonIds: readonly string[], guildId: string): void {
-      void refreshVocabularies(db, computer, { lessonIds, signal: shutdown.signal }).then(
-        (outcome) => {
-          if (outcome.failed.length > 0) deps.logger?.warn({ guildId, failed: outcome.failed }, 'vocabulary not computed for some lessons');
-        },
-        (error: unknown) => deps.logger?.error({ err: error, guildId }, 'vocabulary after import failed'),
-      );
+    /**
+     * After a Discord upload: computes what the imported lessons need. Failures are logged, never thrown:
+     * the lessons are imported either way, and the catch-up job or a member's request computes them later.
+     */
+    async afterImport(lessonIds: readonly string[], guildId: string): Promise<void> {
+      try {
+        const outcome = await refreshVocabularies(db, computer, { lessonIds, signal: shutdown.signal });
+        if (outcome.failed.length > 0) deps.logger?.warn({ guildId, failed: outcome.failed }, 'vocabulary not computed for some lessons');
+      } catch (error) {
+        deps.logger?.error({ err: error, guildId }, 'vocabulary after import failed');
+      }
     },
     async startQuiz(member: Member, lessonId: string): Promise<StartOutcome> {
       await lessonVocabulary(db, lessonId, computer);

@@ -1,0 +1,49 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runLessonsCli } from '../../src/cli/lessons.js';
+import { testDatabaseTargets, useTestDatabase, type TestDatabase } from '../support/databases.js';
+
+const REFERENCE = 'examples/lessons/nhk-2025-05-31-japan-us-cyber.txt';
+const REFERENCE_ID = 'add8c4f2-5778-47a5-bd18-2492841fbc6e';
+
+async function run(args: string[], database: () => TestDatabase) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runLessonsCli(args, {
+    env: { LOG_LEVEL: 'warn', DATA_DIR: 'unused' },
+    stdin: Readable.from([]),
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    openDatabase: async () => ({ db: database().db, close: async () => undefined }),
+  });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe.each(testDatabaseTargets())('vocabulary CLI on $kind (in-process)', (target) => {
+  const database = useTestDatabase(target);
+
+  it('import computes the vocabulary; vocab --json prints word, lemma, pos, definition, sentence', async () => {
+    expect((await run(['import', REFERENCE], database)).stdout).toBe('imported 1, updated 0, unchanged 0');
+    const printed = await run(['vocab', REFERENCE_ID, '--json'], database);
+    expect(printed.code).toBe(0);
+    const entries = JSON.parse(printed.stdout) as Record<string, string>[];
+    expect(entries.length).toBeGreaterThanOrEqual(8);
+    expect(entries.length).toBeLessThanOrEqual(12);
+    for (const entry of entries) {
+      expect(Object.keys(entry)).toEqual(['word', 'lemma', 'pos', 'definition', 'sentence']);
+      expect(entry.sentence).toContain(entry.word);
+    }
+    const human = await run(['vocab', REFERENCE_ID], database);
+    expect(human.stdout).toContain('Level: B2');
+    expect(human.stdout).toContain('enacted (enact), verb');
+  });
+
+  it('vocab-refresh recomputes the library on request; wrong use is a usage error', async () => {
+    await run(['import', REFERENCE], database);
+    expect((await run(['vocab-refresh'], database)).code).toBe(0);
+    expect((await run(['vocab-refresh', '--all'], database)).code).toBe(0);
+    expect((await run(['vocab-refresh', 'extra'], database)).code).toBe(2);
+    expect((await run(['vocab'], database)).code).toBe(2);
+    expect(await run(['vocab', '00000000-0000-4000-8000-000000000000'], database)).toMatchObject({ code: 1, stderr: 'no lesson with id 00000000-0000-4000-8000-000000000000' });
+  });
+});

@@ -41,6 +41,7 @@ export interface RestOptions {
   acceptToken: (token: string) => boolean;
   signal: ChangeSignal;
   problem: (message: string) => void;
+  maxRecordedRequests: number;
 }
 
 /** The REST half: records every request, applies queued faults, checks auth, routes, answers. */
@@ -95,7 +96,7 @@ export class RestApi {
     // A hung request is left open (never answered); close() ends its connection.
     if (!hang) send(response, reply);
 
-    this.requests.push({
+    const recorded: RecordedRequest = {
       method,
       path,
       query: Object.fromEntries(url.searchParams),
@@ -108,7 +109,11 @@ export class RestApi {
       unexpected: !match,
       fault: fault !== undefined,
       hung: hang !== undefined,
-    });
+    };
+    this.requests.push(recorded);
+    // A long-running local Discord (the playground) keeps the newest requests only.
+    if (this.requests.length > this.options.maxRecordedRequests) this.requests.splice(0, this.requests.length - this.options.maxRecordedRequests);
+    this.options.deps.state.events.emit({ type: 'request', request: recorded });
     this.options.signal.notify();
   }
 

@@ -28,6 +28,8 @@ export interface RecordedRequest {
   status: number;
   /** The matched route pattern, e.g. `/channels/:channelId/messages`. */
   route?: string;
+  /** The error body answered (status 400 and up): Discord's `{ message, code, errors? }`. */
+  error?: unknown;
   /** True when no route matched (answered 404 `{ message: '404: Not Found', code: 0 }`). */
   unexpected: boolean;
   /** True when `failNext` answered this request (or delayed it, or left it hanging). */
@@ -109,6 +111,7 @@ export class RestApi {
       unexpected: !match,
       fault: fault !== undefined,
       hung: hang !== undefined,
+      ...(reply.status >= 400 ? { error: reply.body } : {}),
     };
     this.requests.push(recorded);
     // A long-running local Discord (the playground) keeps the newest requests only.

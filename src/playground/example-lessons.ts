@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config.js';
+import { countLessons } from '../db/lessons.js';
+import { openMigratedDatabase } from '../db/open-from-config.js';
+import { formatCounts, formatProblem, importLessons, parseSources } from '../library/import.js';
+import { readSources } from '../library/sources.js';
+
+/** The project's root (the folder with package.json), from src/ or dist/src/ alike. */
+export function projectRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+  return dir;
+}
+
+/**
+ * First start: an empty library gets examples/lessons, through the same parser and single transaction as
+ * `npm run lessons -- import`. A library with lessons is left as it is. Returns what was done, for the console.
+ */
+export async function importExamplesIfEmpty(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR' | 'IMPORT_TIMEZONE'>): Promise<string> {
+  const database = await openMigratedDatabase(config);
+  try {
+    const count = await countLessons(database.db);
+    if (count > 0) return `library: ${count} lesson${count === 1 ? '' : 's'}`;
+    const folder = join(projectRoot(), 'examples', 'lessons');
+    const batch = parseSources(await readSources([folder]), { importTimeZone: config.IMPORT_TIMEZONE });
+    if (!batch.ok) throw new Error(`examples/lessons could not be imported:\n${batch.problems.map(formatProblem).join('\n')}`);
+    const counts = await importLessons(database.db, batch.lessons.map((l) => l.lesson));
+    return `library was empty: examples/lessons ${formatCounts(counts)}`;
+  } finally {
+    await database.close();
+  }
+}

@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /*
@@ -39,6 +40,11 @@ export default tseslint.config(
   { files: ['src/discord/**/*.ts'], rules: restrict(noDatabase, noCommands) },
   // Feature services (and the composition of them) never reach up into commands.
   { files: [...features.map((feature) => `src/${feature}/**/*.ts`), 'src/services.ts'], rules: restrict(noCommands) },
+  {
+    // The playground's page: plain ES modules run by the browser as they are (no build step).
+    files: ['src/playground/web/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
   {
     // Migrations are frozen in time: they never import the application's code.
     files: ['migrations/**/*.ts'],

@@ -6,6 +6,7 @@ import { PEOPLE, PLAYGROUND_IDS, person, type PlaygroundPerson } from './world.j
 
 /** Discord gives a bot 3 s to answer; a little slack for a busy machine before the page says it did not. */
 const RESPONSE_DEADLINE_MS = 3_500;
+const ADMINISTRATOR = 1n << 3n;
 const COMPONENT_TYPES = new Set<number>([
   ComponentType.Button,
   ComponentType.StringSelect,
@@ -49,9 +50,28 @@ export class PlaygroundActions {
     };
   }
 
+  /** A person's server-wide permissions: @everyone's and their roles' (what Discord's client checks to show a command). */
+  permissionsOf(who: PlaygroundPerson): bigint {
+    const roles = this.discord.guild(this.guild.id).roles;
+    const held = new Set([this.guild.id, ...(who.member.roles ?? [])]);
+    return roles.filter((r) => held.has(r.id)).reduce((bits, r) => bits | BigInt(r.permissions), 0n);
+  }
+
+  /** Discord's client neither lists nor sends a command whose default_member_permissions the member lacks. */
+  canSee(who: PlaygroundPerson, command: APIApplicationCommand): boolean {
+    if (command.default_member_permissions === null || command.default_member_permissions === undefined) return true;
+    const have = this.permissionsOf(who);
+    const need = BigInt(command.default_member_permissions);
+    return (have & ADMINISTRATOR) !== 0n || (have & need) === need;
+  }
+
   runCommand(personKey: string, channelId: string, input: PageCommandInput, attachments: readonly PageAttachment[] = []): ActionResult {
     const who = person(personKey);
     if (!who) return { ok: false, error: `unknown person "${personKey}"` };
+    const command = this.commands().find((c) => c.name === input.name);
+    if (command && !this.canSee(who, command)) {
+      return { ok: false, error: `${who.user.globalName} cannot use /${command.name}: Discord hides it from members without the permissions it asks for.` };
+    }
     const resolved = resolveCommandInput(this.commands(), { ...input, focused: undefined }, this.directory(attachments.map((a) => a.optionName)));
     if (!resolved.ok) return resolved;
     const files: AttachmentInit[] = attachments.map((a) => ({

@@ -67,19 +67,33 @@ export async function runPlayground(config: Config, logger: Logger): Promise<num
     await discord.close();
   };
 
+  // Ctrl+C reaches the bot too (same process group); either way, everything stops in order.
+  let stopRequested = false;
+  const signalled = new Promise<'signal'>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        stopRequested = true;
+        resolve('signal');
+      });
+    }
+  });
+
   try {
     console.log('Starting the playground: a local Discord on 127.0.0.1 and the real bot connected to it …');
     const [library, registered] = await Promise.all([importExamplesIfEmpty(config), registerCommands(discord, guild.id)]);
     console.log(`  ${library}\n  ${registered} (local Discord)`);
+    if (stopRequested) return (await shutdown(), 0);
     web = await startWebServer(config.PLAYGROUND_PORT, { discord, guild, actions, timeline, logger });
 
     bot = runScript('main', [], botEnvironment(discord), 'inherit');
     const botExited = new Promise<number>((resolve) => bot?.once('exit', (code) => resolve(code ?? 1)));
     const connected = await Promise.race([
-      discord.waitForSession(BOT_CONNECT_TIMEOUT_MS).then(() => true),
-      botExited.then(() => false),
+      discord.waitForSession(BOT_CONNECT_TIMEOUT_MS).then(() => 'connected' as const),
+      botExited.then(() => 'exited' as const),
+      signalled,
     ]);
-    if (!connected) throw new Error('the bot stopped before it connected to the local Discord (see its log above)');
+    if (connected === 'signal') return (await shutdown(), 0);
+    if (connected === 'exited') throw new Error('the bot stopped before it connected to the local Discord (see its log above)');
 
     console.log(
       `\nPlayground ready: ${web.url}\n` +
@@ -87,12 +101,14 @@ export async function runPlayground(config: Config, logger: Logger): Promise<num
         '  Open the URL in a browser; Ctrl+C stops everything. To run on Discord, set DISCORD_TOKEN (see README).\n',
     );
 
-    const signalled = new Promise<number>((resolve) => {
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(0));
-    });
-    const code = await Promise.race([signalled, botExited.then((exitCode) => (console.error(`The bot exited (code ${exitCode}); stopping the playground.`), 1))]);
+    const ended = await Promise.race([signalled, botExited]);
+    if (ended !== 'signal' && !stopRequested) {
+      console.error(`The bot exited (code ${ended}); stopping the playground.`);
+      await shutdown();
+      return 1;
+    }
     await shutdown();
-    return code;
+    return 0;
   } catch (error) {
     console.error(`Playground: ${(error as Error).message}`);
     await shutdown().catch(() => undefined);

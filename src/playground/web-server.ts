@@ -162,7 +162,19 @@ function snapshot(deps: WebDeps) {
   return {
     guild: { id: deps.guild.id, name: deps.guild.name },
     bot: { id: deps.discord.botUser.id, username: deps.discord.botUser.username },
-    people: PEOPLE.map((p) => ({ key: p.key, label: p.label, id: p.user.id, username: p.user.username, globalName: p.user.globalName, roles: p.member.roles ?? [] })),
+    people: PEOPLE.map((p) => ({
+      key: p.key,
+      label: p.label,
+      id: p.user.id,
+      username: p.user.username,
+      globalName: p.user.globalName,
+      roles: p.member.roles ?? [],
+      // The commands this person's Discord client would list (default_member_permissions).
+      commands: deps.actions
+        .commands()
+        .filter((c) => deps.actions.canSee(p, c))
+        .map((c) => c.name),
+    })),
     roles: deps.discord.guild(deps.guild.id).roles.map((r) => ({ id: r.id, name: r.name, color: r.color })),
     channels: deps.discord.channels(deps.guild.id).map(pageChannel),
     commands: deps.actions.commands(),
@@ -174,7 +186,7 @@ function snapshot(deps: WebDeps) {
 
 function eventForPage(event: TimelineEvent, deps: WebDeps): unknown {
   if (event.type === 'channels') return { type: 'channels', channels: deps.discord.channels(deps.guild.id).map(pageChannel) };
-  if (event.type === 'commands') return { type: 'commands', commands: deps.actions.commands(), connected: deps.actions.connected() };
+  if (event.type === 'commands') return { type: 'commands', ...snapshot(deps) };
   return event;
 }
 

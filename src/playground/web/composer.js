@@ -35,8 +35,13 @@ const TYPE_NAMES = { 3: 'text', 4: 'whole number', 5: 'true/false', 6: 'member',
 
 const isSub = (/** @type {CommandOption} */ o) => o.type === OPTION_TYPES.SUB_COMMAND || o.type === OPTION_TYPES.SUB_COMMAND_GROUP;
 
-/** Reads the box's text against the registered commands. */
-export function analyze(/** @type {string} */ text, /** @type {Command[]} */ commands) {
+/**
+ * Reads the box's text against the registered commands.
+ * @param {string} text
+ * @param {Command[]} commands
+ * @returns {Analysis}
+ */
+export function analyze(text, commands) {
   /** @type {Analysis} */
   const result = { kind: 'none', partial: '', replaceFrom: text.length, leafOptions: [], given: [] };
   if (!text.startsWith('/')) return result;

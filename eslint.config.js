@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
  * options across config blocks, so each folder gets one block listing every wall that applies to it.
  * test/lint/layers.test.ts proves each wall stops an import.
  */
-const wall = (regex, message) => ({ regex, message });
+const wall = (/** @type {string} */ regex, /** @type {string} */ message) => ({ regex, message });
 const noDatabase = wall('(^|/)db/|^kysely$|^pg$|^@electric-sql/', 'Only feature services (src/<feature>/) call src/db/; go through a service.');
 const noCommands = wall('(^|/)commands/', 'Services and the adapter never import command modules; commands call services, not the other way round.');
 const noDiscord = wall('^discord\\.js$|^@discordjs/|(^|/)discord/', 'src/db/ knows nothing of Discord: return domain types and let services and views shape messages.');
@@ -17,6 +17,7 @@ const noIo = wall(
   'src/domain/ is pure: no I/O, no database, no Discord, no services. Pass values in, return values.',
 );
 const features = ['lessons', 'delivery', 'reading', 'discovery', 'vocabulary', 'playground', 'local-discord', 'operations'];
+/** @param {...{ regex: string, message: string }} patterns @returns {import('eslint').Linter.RulesRecord} */
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { countLessons } from '../db/lessons.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
-import { formatCounts, formatProblem, importLessons, parseSources } from '../library/import.js';
-import { readSources } from '../library/sources.js';
+import { formatCounts, formatProblem, importLessons, parseSources } from '../lessons/import.js';
+import { readSources } from '../lessons/sources.js';
 
 /** The project's root (the folder with package.json), from src/ or dist/src/ alike. */
 export function projectRoot(from = dirname(fileURLToPath(import.meta.url))): string {

@@ -1,7 +1,7 @@
 import { ChannelType, type APIApplicationCommand } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { commandDefinitions } from '../../../commands/index.js';
-import { toRequestBody } from '../../../src/bot/command-definition.js';
+import { toRequestBody } from '../../../src/discord/command-definition.js';
 import { resolveCommandInput, type Directory } from '../../../src/playground/command-input.js';
 import { analyze, suggestions, toCommand, type Command } from '../../../src/playground/web/composer.js';
 

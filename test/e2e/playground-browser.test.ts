@@ -25,8 +25,9 @@ describe.skipIf(!executable)('playground in a real browser (chromium driven by p
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'newsdesk-playground-'));
-    // The real scheduler, ticking every 5 s instead of every minute, so the scheduled post is not waited for a minute longer.
-    playground = await startPlayground('src/playground/main.ts', { DATA_DIR: dataDir, DELIVERY_CRON: '*/5 * * * * *' });
+    // `npm start` without a token. The real scheduler ticks every 5 s instead of every minute, so the
+    // scheduled post does not keep the test waiting up to a minute longer.
+    playground = await startPlayground('src/main.ts', { DATA_DIR: dataDir, DISCORD_TOKEN: '', DELIVERY_CRON: '*/5 * * * * *' });
     browser = await launchChromium(executable ?? '');
     page = await browser.context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -60,6 +61,8 @@ describe.skipIf(!executable)('playground in a real browser (chromium driven by p
     await expect.poll(() => page.locator('.channel .channel-name').allTextContents()).toEqual(['lessons', 'general']);
     expect(await page.locator('.person').allTextContents()).toEqual(['MMina (moderator)', 'AAna (member)', 'BBen (member)']);
     expect(await page.locator('.local-badge').textContent()).toContain('nothing is sent to Discord');
+    expect(playground.output()).toContain('nothing is sent to Discord');
+    expect(playground.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/u);
   });
 
   it('suggests the registered commands, their subcommands and the bot’s own autocomplete answers', async () => {

@@ -134,6 +134,7 @@ function renderContext() {
     viewerId: viewer()?.id,
     openSelect: state.openSelect,
     botName: state.bot?.username,
+    threadOf: (/** @type {string} */ messageId) => state.channels.find((c) => c.id === messageId && THREAD_TYPES.has(c.type)),
     selectOptions: (/** @type {number} */ type) => {
       if (type === 5) return state.people.map((p) => ({ label: p.globalName, value: p.id }));
       if (type === 6) return state.roles.map((r) => ({ label: r.name, value: r.id }));
@@ -537,17 +538,24 @@ async function click(/** @type {Element} */ element, /** @type {string[]} */ val
 
 $('post-now').addEventListener('click', async () => {
   const result = await api('/api/post-now', {});
-  timeStatus(result.ok ? 'Mina (moderator) ran /schedule post-now: her private answer is shown below; the post goes to #lessons.' : result.error, result.ok);
-  if (result.ok) setViewer('moderator');
+  timeStatus(result.ok ? 'Mina (moderator) ran /schedule post-now in #lessons: her private answer is there, and the post goes to the scheduled channel.' : result.error, result.ok);
+  if (result.ok) showModeratorIn('lessons');
 });
 
 $('schedule-soon').addEventListener('click', async () => {
   const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   const result = await api('/api/schedule-next-minute', { timeZone });
   if (!result.ok) return timeStatus(result.error, false);
-  setViewer('moderator');
+  showModeratorIn('lessons');
   timeStatus(`Mina (moderator) set the daily post for ${result.time} (${timeZone}) in #lessons. The bot’s scheduler posts it when that minute comes.`, true);
 });
+
+/** The time controls act as the moderator in #lessons: show what she sees there. */
+function showModeratorIn(/** @type {string} */ channelName) {
+  setViewer('moderator');
+  const channel = state.channels.find((c) => c.name === channelName && !THREAD_TYPES.has(c.type));
+  if (channel && channel.id !== state.channelId) openChannel(channel.id);
+}
 
 function timeStatus(/** @type {string} */ text, /** @type {boolean} */ ok) {
   const status = $('time-status');

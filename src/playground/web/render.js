@@ -11,6 +11,7 @@ import { h } from './vnode.js';
  *   openSelect?: string,
  *   selectOptions?: (type: number) => { label: string, value: string, description?: string }[],
  *   botName?: string,
+ *   threadOf?: (messageId: string) => { id: string, name: string } | undefined,
  * }} RenderContext
  */
 
@@ -129,10 +130,17 @@ export function renderMessage(entry, ctx = {}) {
       renderAttachments(message.attachments ?? []),
       (flags & IS_COMPONENTS_V2) !== 0 ? renderComponentsV2(message.components ?? [], message, ctx) : renderActionRows(message.components ?? [], message, ctx),
       !message.content && message.edited_timestamp ? h('span', { class: 'edited' }, '(edited)') : null,
+      threadLink(ctx.threadOf?.(message.id)),
       problems.length > 0 ? h('div', { class: 'limit-problems', role: 'alert' }, `Over Discord's limits: ${problems.join('; ')}`) : null,
       ephemeral ? h('div', { class: 'ephemeral-note' }, h('span', { class: 'eye', 'aria-hidden': 'true' }, '👁'), ' Only you can see this') : null,
     ),
   );
+}
+
+/** A thread started from this message (Discord gives it the message's id), as a link under it. */
+function threadLink(/** @type {{ id: string, name: string } | undefined} */ thread) {
+  if (!thread) return null;
+  return h('a', { class: 'thread-link jump', href: '#', 'data-jump-channel': thread.id, 'data-jump-message': '' }, h('span', { 'aria-hidden': 'true' }, '🧵 '), thread.name);
 }
 
 /** An embed: colour bar, author, title (linked), description, fields in rows of up to three inline, image, footer. */

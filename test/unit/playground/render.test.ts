@@ -204,6 +204,13 @@ describe('text stays text', () => {
     expect(textOf(byClass(render({ flags: 64 | 128 }, { botName: 'newsdesk' }), 'loading')[0]!)).toBe('newsdesk is thinking…');
   });
 
+  it('links a message to the thread started from it', () => {
+    const tree = render({ content: 'post' }, { threadOf: (id: string) => (id === '1' ? { id: '1', name: 'Discuss: <b>today</b>' } : undefined) });
+    const link = byClass(tree, 'thread-link');
+    expect(link.map(textOf)).toEqual(['🧵 Discuss: <b>today</b>']);
+    expect(link[0]!.attrs['data-jump-channel']).toBe('1');
+  });
+
   it('labels a command’s reply with who ran what', () => {
     const tree = renderMessage({ message: message({ content: 'x' }), invokedBy: { userId: '42', command: '/lesson today' } }, { userName: () => 'Ana' });
     expect(textOf(byClass(tree, 'invoked')[0]! as VNode)).toBe('Ana used /lesson today');

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
-import { countLessons } from '../db/lessons.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
-import { formatCounts, formatProblem, importLessons, parseSources } from '../lessons/import.js';
+import { formatCounts, formatProblem, parseSources } from '../lessons/import.js';
+import { createLessonsService } from '../lessons/service.js';
 import { readSources } from '../lessons/sources.js';
 
 /** The project's root (the folder with package.json), from src/ or dist/src/ alike. */
@@ -25,12 +25,13 @@ export function projectRoot(from = dirname(fileURLToPath(import.meta.url))): str
 export async function importExamplesIfEmpty(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR' | 'IMPORT_TIMEZONE'>): Promise<string> {
   const database = await openMigratedDatabase(config);
   try {
-    const count = await countLessons(database.db);
-    if (count > 0) return `library: ${count} lesson${count === 1 ? '' : 's'}`;
+    const lessons = createLessonsService({ db: database.db, now: () => new Date(), importTimeZone: config.IMPORT_TIMEZONE });
+    const { total } = await lessons.list(1);
+    if (total > 0) return `library: ${total} lesson${total === 1 ? '' : 's'}`;
     const folder = join(projectRoot(), 'examples', 'lessons');
     const batch = parseSources(await readSources([folder]), { importTimeZone: config.IMPORT_TIMEZONE });
     if (!batch.ok) throw new Error(`examples/lessons could not be imported:\n${batch.problems.map(formatProblem).join('\n')}`);
-    const counts = await importLessons(database.db, batch.lessons.map((l) => l.lesson));
+    const counts = await lessons.importParsed(batch.lessons.map((l) => l.lesson));
     return `library was empty: examples/lessons ${formatCounts(counts)}`;
   } finally {
     await database.close();

@@ -1,22 +1,10 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
 import { formatCounts, formatProblem, parseSources } from '../lessons/import.js';
 import { createLessonsService } from '../lessons/service.js';
 import { readSources } from '../lessons/sources.js';
-
-/** The project's root (the folder with package.json), from src/ or dist/src/ alike. */
-export function projectRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-  return dir;
-}
+import { projectRoot } from './project-root.js';
 
 /**
  * First start: an empty library gets examples/lessons, through the same parser and single transaction as

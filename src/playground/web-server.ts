@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -5,13 +6,16 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../logger.js';
 import type { ActionResult, PageAttachment, PlaygroundActions } from './actions.js';
+import { projectRoot } from './project-root.js';
 import type { PageCommandInput } from './command-input.js';
 import type { Timeline, TimelineEvent } from './timeline.js';
 import { PEOPLE } from './world.js';
 import type { DiscordStandIn, StandInGuild } from '../local-discord/index.js';
 
-/** The page's files: plain ES modules and CSS, served as they are (no build step). */
-const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
+/** The page's files: plain ES modules and CSS, served as they are (no build step); from dist/, the sources' copy. */
+const WEB_DIR = [fileURLToPath(new URL('./web/', import.meta.url)), join(projectRoot(), 'src', 'playground', 'web') + sep].find((dir) =>
+  existsSync(join(dir, 'index.html')),
+) ?? fileURLToPath(new URL('./web/', import.meta.url));
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

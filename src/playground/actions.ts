@@ -172,6 +172,7 @@ export class PlaygroundActions {
       return { ok: false, error: (error as Error).message.replace(/^discord stand-in: /u, '') };
     }
     if (label) this.timeline.rememberInteraction(handle.id, who.user.id, label);
+    this.timeline.rememberPlace(handle, { channelId, userId: who.user.id });
     // Discord's client says "The application did not respond" when no callback comes within 3 s.
     handle.waitForResponse(RESPONSE_DEADLINE_MS).catch(() =>
       this.timeline.addNotice({

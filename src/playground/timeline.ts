@@ -36,6 +36,8 @@ export type TimelineEvent =
 export class Timeline {
   private readonly channels = new Map<string, Map<string, TimelineMessage>>();
   private readonly interactions = new Map<string, { userId: string; command: string }>();
+  /** Where each interaction happened, by id and by token: a refused reply is shown there, to whoever asked. */
+  private readonly places = new Map<string, { channelId: string; userId: string }>();
   private readonly noticeList: Notice[] = [];
   private readonly listeners = new Set<(event: TimelineEvent) => void>();
   private nextNoticeId = 1;
@@ -64,10 +66,14 @@ export class Timeline {
   /** Remembers the command an interaction ran, to label the bot's reply as Discord does. */
   rememberInteraction(interactionId: string, userId: string, command: string): void {
     this.interactions.set(interactionId, { userId, command });
-    if (this.interactions.size > MAX_INTERACTIONS) {
-      const oldest = this.interactions.keys().next().value;
-      if (oldest !== undefined) this.interactions.delete(oldest);
-    }
+    trim(this.interactions);
+  }
+
+  /** Remembers where an interaction happened (its id and token appear in the bot's reply requests). */
+  rememberPlace(interaction: { id: string; token: string }, place: { channelId: string; userId: string }): void {
+    this.places.set(interaction.id, place);
+    this.places.set(interaction.token, place);
+    trim(this.places);
   }
 
   addNotice(notice: Omit<Notice, 'id' | 'at'>): Notice {
@@ -115,7 +121,9 @@ export class Timeline {
   private onRequest(request: RecordedRequest): void {
     if (request.route?.includes('/commands') && request.method !== 'GET' && request.status < 300) this.emit({ type: 'commands' });
     if (request.status < 400) return;
-    this.addNotice({ kind: 'discord-error', text: describeRefusal(request), ...channelOf(request) });
+    const reply = /^\/(?:interactions\/(\d+)|webhooks\/\d+\/([^/]+))/u.exec(request.path);
+    const place = reply ? this.places.get(reply[1] ?? reply[2] ?? '') : undefined;
+    this.addNotice({ kind: 'discord-error', text: describeRefusal(request), ...(place ?? channelOf(request)) });
   }
 
   private emit(event: TimelineEvent): void {
@@ -147,6 +155,14 @@ export function flattenFormErrors(tree: unknown, path: string[] = []): string[] 
     }
   }
   return lines;
+}
+
+function trim(map: Map<string, unknown>): void {
+  while (map.size > MAX_INTERACTIONS) {
+    const oldest = map.keys().next().value;
+    if (oldest === undefined) return;
+    map.delete(oldest);
+  }
 }
 
 function channelOf(request: Pick<RecordedRequest, 'path'>): { channelId?: string } {

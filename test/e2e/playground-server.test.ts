@@ -44,6 +44,26 @@ describe('playground server', () => {
     expect(events.some((e) => e.type === 'notice' && e.notice.id === notice?.id)).toBe(true);
   });
 
+  it('shows a refused interaction reply in its channel, to the member who asked, without the token', () => {
+    const local = new Timeline();
+    local.rememberPlace({ id: '777', token: 'secret-token' }, { channelId: PLAYGROUND_IDS.general, userId: PEOPLE[2]!.user.id });
+    const refused = (path: string, route: string) =>
+      local.observe({
+        type: 'request',
+        request: { method: 'POST', path, route, query: {}, body: null, files: [], headers: {}, at: 0, status: 400, unexpected: false, fault: false, hung: false, error: { message: 'Invalid Form Body', code: 50035, errors: { data: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } } } },
+      });
+    refused('/interactions/777/secret-token/callback', '/interactions/:interactionId/:token/callback');
+    refused(`/webhooks/${discord.applicationId}/secret-token`, '/webhooks/:applicationId/:token');
+    expect(local.notices().map((n) => [n.channelId, n.userId])).toEqual([
+      [PLAYGROUND_IDS.general, PEOPLE[2]!.user.id],
+      [PLAYGROUND_IDS.general, PEOPLE[2]!.user.id],
+    ]);
+    expect(local.notices()[0]!.text).toBe(
+      'Discord refused POST /interactions/:interactionId/:token/callback → 400 Invalid Form Body (50035): data.content: Must be 2000 or fewer in length.',
+    );
+    expect(local.notices().map((n) => n.text).join('')).not.toContain('secret-token');
+  });
+
   it('shows channel posts to everyone, and edits as they happen', async () => {
     const posted = (await rest.post(`/channels/${PLAYGROUND_IDS.general}/messages`, { body: { content: 'hello **all**' } })) as { id: string };
     await rest.patch(`/channels/${PLAYGROUND_IDS.general}/messages/${posted.id}`, { body: { content: 'hello again' } });

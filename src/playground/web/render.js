@@ -129,7 +129,6 @@ export function renderMessage(entry, ctx = {}) {
       (message.embeds ?? []).map((/** @type {any} */ embed) => renderEmbed(embed, ctx)),
       renderAttachments(message.attachments ?? []),
       (flags & IS_COMPONENTS_V2) !== 0 ? renderComponentsV2(message.components ?? [], message, ctx) : renderActionRows(message.components ?? [], message, ctx),
-      !message.content && message.edited_timestamp ? h('span', { class: 'edited' }, '(edited)') : null,
       threadLink(ctx.threadOf?.(message.id)),
       problems.length > 0 ? h('div', { class: 'limit-problems', role: 'alert' }, `Over Discord's limits: ${problems.join('; ')}`) : null,
       ephemeral ? h('div', { class: 'ephemeral-note' }, h('span', { class: 'eye', 'aria-hidden': 'true' }, '👁'), ' Only you can see this') : null,

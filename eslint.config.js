@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /*
@@ -7,7 +8,7 @@ import tseslint from 'typescript-eslint';
  * options across config blocks, so each folder gets one block listing every wall that applies to it.
  * test/lint/layers.test.ts proves each wall stops an import.
  */
-const wall = (regex, message) => ({ regex, message });
+const wall = (/** @type {string} */ regex, /** @type {string} */ message) => ({ regex, message });
 const noDatabase = wall('(^|/)db/|^kysely$|^pg$|^@electric-sql/', 'Only feature services (src/<feature>/) call src/db/; go through a service.');
 const noCommands = wall('(^|/)commands/', 'Services and the adapter never import command modules; commands call services, not the other way round.');
 const noDiscord = wall('^discord\\.js$|^@discordjs/|(^|/)discord/', 'src/db/ knows nothing of Discord: return domain types and let services and views shape messages.');
@@ -16,6 +17,7 @@ const noIo = wall(
   'src/domain/ is pure: no I/O, no database, no Discord, no services. Pass values in, return values.',
 );
 const features = ['lessons', 'delivery', 'reading', 'discovery', 'vocabulary', 'playground', 'local-discord', 'operations'];
+/** @param {...{ regex: string, message: string }} patterns @returns {import('eslint').Linter.RulesRecord} */
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
@@ -39,6 +41,11 @@ export default tseslint.config(
   { files: ['src/discord/**/*.ts'], rules: restrict(noDatabase, noCommands) },
   // Feature services (and the composition of them) never reach up into commands.
   { files: [...features.map((feature) => `src/${feature}/**/*.ts`), 'src/services.ts'], rules: restrict(noCommands) },
+  {
+    // The playground's page: plain ES modules run by the browser as they are (no build step).
+    files: ['src/playground/web/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
   {
     // Migrations are frozen in time: they never import the application's code.
     files: ['migrations/**/*.ts'],

@@ -24,9 +24,10 @@ cd "$work/run"
 export DATA_DIR="$work/data"
 test ! -e node_modules/tsx || { echo "dev dependency tsx leaked into the runtime image"; exit 1; }
 
-# CMD without a token: a clear message, exit 1, after creating and migrating the embedded database.
+# CMD without a token (the image sets NODE_ENV=production): a clear message, exit 1, after creating and
+# migrating the embedded database. Outside production the same start opens the playground instead.
 set +e
-out=$(node dist/src/main.js 2>&1); code=$?
+out=$(NODE_ENV=production node dist/src/main.js 2>&1); code=$?
 set -e
 [ "$code" -eq 1 ] || { echo "expected exit 1 without DISCORD_TOKEN, got $code"; echo "$out"; exit 1; }
 grep -q "DISCORD_TOKEN is not set" <<<"$out" || { echo "missing-token message not shown"; echo "$out"; exit 1; }

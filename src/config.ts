@@ -36,6 +36,10 @@ const configSchema = z.object({
     .refine((expression) => cron.validate(expression), 'must be a cron expression such as "* * * * *"'),
   /** A post's claim is renewed while it is being sent; one not renewed for this long is taken over. */
   DELIVERY_LEASE_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** `production` makes a missing DISCORD_TOKEN an error; otherwise `npm start` without a token opens the playground. */
+  NODE_ENV: optionalString,
+  /** The playground's web page, on 127.0.0.1 only; 0 picks a free port. */
+  PLAYGROUND_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
 });
 
 export type Config = z.infer<typeof configSchema>;

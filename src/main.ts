@@ -24,6 +24,7 @@ const MISSING_TOKEN = `DISCORD_TOKEN is not set, so the bot cannot connect to Di
   3. npm run deploy-commands -- --guild <your server id>   (registers the slash commands)
   4. npm start
 
+Without NODE_ENV=production, npm start opens the playground instead: the bot against a local Discord, in a browser.
 Meanwhile the lesson library works without Discord:
 `;
 
@@ -40,6 +41,8 @@ async function main(): Promise<number> {
 
   if (!config.DISCORD_TOKEN) {
     await database.close();
+    // Outside production, no token means the playground: this same bot against a local Discord, in a browser.
+    if (config.NODE_ENV !== 'production') return (await import('./playground/run.js')).runPlayground(config, logger);
     console.error(MISSING_TOKEN + LESSONS_HELP);
     return 1;
   }

@@ -280,6 +280,8 @@ describe('discord stand-in with the real discord.js client', () => {
   it('serves GET and DELETE of the original response', async () => {
     const command = discord.sendCommand({ name: 'lesson', subcommand: 'fetch-and-delete' });
     await until(() => command.responses().some((e) => e.kind === 'delete'));
+    // The handler records what it fetched once its delete request has returned, a moment after the stand-in saw it.
+    await until(() => observed.fetchedContent !== undefined);
     expect(observed.fetchedContent).toBe('short-lived');
     expect(command.original()).toBeUndefined();
     expect(discord.channelMessages(lessons).some((m) => m.content === 'short-lived')).toBe(false);

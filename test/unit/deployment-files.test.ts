@@ -66,6 +66,11 @@ describe('Dockerfile', () => {
     expect(existsSync(new URL('src/main.ts', root))).toBe(true);
   });
 
+  it('runs in production mode: a missing token stops the container instead of opening the playground', () => {
+    expect(dockerfile).toMatch(/^ENV NODE_ENV=production$/mu);
+    expect(dockerfile.indexOf('ENV NODE_ENV=production')).toBeLessThan(dockerfile.indexOf('CMD '));
+  });
+
   it('keeps secrets and local state out of the build context', () => {
     const ignored = read('.dockerignore').split('\n');
     for (const entry of ['.env', 'node_modules', 'data']) expect(ignored).toContain(entry);

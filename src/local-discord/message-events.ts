@@ -4,7 +4,10 @@ import type { StandInState } from './state.js';
 
 const EPHEMERAL = 1 << 6;
 
-/** Gateway dispatches for message changes (only sessions with the Guild Messages intent get them). */
+/**
+ * Gateway dispatches for message changes (only sessions with the Guild Messages intent get them; ephemeral
+ * messages are never dispatched), and the same changes, ephemeral ones included, for the state's observers.
+ */
 export class MessageEvents {
   constructor(
     private readonly gateway: Gateway,
@@ -12,14 +15,18 @@ export class MessageEvents {
   ) {}
 
   created(message: APIMessage): void {
+    this.state.events.emit({ type: 'message', action: 'create', message });
     this.send('MESSAGE_CREATE', message);
   }
 
   updated(message: APIMessage): void {
+    this.state.events.emit({ type: 'message', action: 'update', message });
     this.send('MESSAGE_UPDATE', message);
   }
 
-  deleted(channelId: string, messageId: string): void {
+  deleted(channelId: string, messageId: string, options: { ephemeral?: boolean } = {}): void {
+    this.state.events.emit({ type: 'message', action: 'delete', channelId, messageId });
+    if (options.ephemeral) return;
     const guildId = this.state.findChannel(channelId)?.guild.id;
     if (!guildId) return;
     this.gateway.dispatch(

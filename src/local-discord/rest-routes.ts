@@ -28,6 +28,8 @@ export interface RecordedRequest {
   status: number;
   /** The matched route pattern, e.g. `/channels/:channelId/messages`. */
   route?: string;
+  /** The error body answered (status 400 and up): Discord's `{ message, code, errors? }`. */
+  error?: unknown;
   /** True when no route matched (answered 404 `{ message: '404: Not Found', code: 0 }`). */
   unexpected: boolean;
   /** True when `failNext` answered this request (or delayed it, or left it hanging). */
@@ -41,6 +43,7 @@ export interface RestOptions {
   acceptToken: (token: string) => boolean;
   signal: ChangeSignal;
   problem: (message: string) => void;
+  maxRecordedRequests: number;
 }
 
 /** The REST half: records every request, applies queued faults, checks auth, routes, answers. */
@@ -95,7 +98,7 @@ export class RestApi {
     // A hung request is left open (never answered); close() ends its connection.
     if (!hang) send(response, reply);
 
-    this.requests.push({
+    const recorded: RecordedRequest = {
       method,
       path,
       query: Object.fromEntries(url.searchParams),
@@ -108,7 +111,12 @@ export class RestApi {
       unexpected: !match,
       fault: fault !== undefined,
       hung: hang !== undefined,
-    });
+      ...(reply.status >= 400 ? { error: reply.body } : {}),
+    };
+    this.requests.push(recorded);
+    // A long-running local Discord (the playground) keeps the newest requests only.
+    if (this.requests.length > this.options.maxRecordedRequests) this.requests.splice(0, this.requests.length - this.options.maxRecordedRequests);
+    this.options.deps.state.events.emit({ type: 'request', request: recorded });
     this.options.signal.notify();
   }
 

@@ -250,7 +250,7 @@ export class InteractionStore {
     this.state.deleteMessage(message.channel_id, message.id);
     if (isOriginal) record.original = undefined;
     record.followUps = record.followUps.filter((m) => m !== message);
-    this.messageEvents.deleted(message.channel_id, message.id);
+    this.messageEvents.deleted(message.channel_id, message.id, { ephemeral: ((message.flags ?? 0) & EPHEMERAL) !== 0 });
     this.record(record, { kind: 'delete', target: messageId, data: {}, files: [], isOriginal });
     return { status: 204 };
   }
@@ -301,10 +301,8 @@ export class InteractionStore {
       } as APIMessage['interaction_metadata'],
       extraFlags,
     });
-    if (((message.flags ?? 0) & EPHEMERAL) === 0) {
-      this.state.insertMessage(message);
-      this.messageEvents.created(message);
-    }
+    if (((message.flags ?? 0) & EPHEMERAL) === 0) this.state.insertMessage(message);
+    this.messageEvents.created(message);
     return message;
   }
 

@@ -20,6 +20,7 @@ import {
   type PermissionInput,
   type PermissionSubject,
 } from './permissions.js';
+import { EventHub } from './events.js';
 import { isoTimestamp, snowflake } from './snowflake.js';
 
 export interface GuildInit {
@@ -136,6 +137,8 @@ export class StandInState {
   readonly nonces = new Map<string, { messageId: string; at: number }>();
   readonly globalCommands: APIApplicationCommand[] = [];
   readonly guildCommands = new Map<string, APIApplicationCommand[]>();
+  /** Observers of every change (the playground's page). */
+  readonly events = new EventHub();
   private readonly channelGuild = new Map<string, string>();
   private readonly messages = new Map<string, APIMessage[]>();
 
@@ -204,12 +207,14 @@ export class StandInState {
     if (this.channelGuild.has(channel.id)) throw new Error(`channel ${channel.id} already exists`);
     guild.channels.set(channel.id, channel);
     this.channelGuild.set(channel.id, guildId);
+    this.events.emit({ type: 'channels', guildId });
     return channel;
   }
 
   addThread(thread: ChannelObject): void {
     this.requireGuild(thread.guild_id).threads.set(thread.id, thread);
     this.channelGuild.set(thread.id, thread.guild_id);
+    this.events.emit({ type: 'channels', guildId: thread.guild_id });
   }
 
   removeChannel(guildId: string, channelId: string): ChannelObject {
@@ -220,6 +225,7 @@ export class StandInState {
     guild.threads.delete(channelId);
     this.channelGuild.delete(channelId);
     this.messages.delete(channelId);
+    this.events.emit({ type: 'channels', guildId });
     return channel;
   }
 

@@ -1,0 +1,127 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath, launchChromium, type Browser } from '../support/browser.js';
+import { startPlayground, type PlaygroundProcess } from '../support/playground-process.js';
+import { PROJECT_ROOT } from '../support/run-cli.js';
+
+const executable = chromiumPath();
+const SCREENSHOTS = join(PROJECT_ROOT, 'test-results');
+const LESSON_TITLE = /The defense chiefs of Japan and the United States/u;
+
+if (!executable) {
+  console.warn('SKIPPED: playground browser test: no chromium at /usr/bin/chromium (apt-get install -y chromium, or set CHROMIUM_PATH)');
+}
+
+describe.skipIf(!executable)('playground in a real browser (chromium driven by playwright-core)', () => {
+  let dataDir: string;
+  let playground: PlaygroundProcess;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'newsdesk-playground-'));
+    // `npm start` without a token. The real scheduler ticks every 5 s instead of every minute, so the
+    // scheduled post does not keep the test waiting up to a minute longer.
+    playground = await startPlayground('src/main.ts', { DATA_DIR: dataDir, DISCORD_TOKEN: '', DELIVERY_CRON: '*/5 * * * * *' });
+    browser = await launchChromium(executable ?? '');
+    page = await browser.context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    await page.goto(playground.url);
+    await page.locator('.channel', { hasText: 'lessons' }).waitFor();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    const code = await playground?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    expect(code).toBe(0);
+  }, 60_000);
+
+  async function actAs(name: string) {
+    await page.locator('.person', { hasText: name }).click();
+    await expect.poll(() => page.locator('.person.active').textContent()).toContain(name);
+  }
+
+  async function run(command: string) {
+    const box = page.getByLabel('Message box: type / for commands');
+    await box.fill(command);
+    await box.press('Enter');
+    await expect.poll(() => box.inputValue()).toBe('');
+  }
+
+  it('shows the server: #lessons and #general, three people to act as, and that nothing goes to Discord', async () => {
+    await expect.poll(() => page.locator('.channel .channel-name').allTextContents()).toEqual(['lessons', 'general']);
+    expect(await page.locator('.person').allTextContents()).toEqual(['MMina (moderator)', 'AAna (member)', 'BBen (member)']);
+    expect(await page.locator('.local-badge').textContent()).toContain('nothing is sent to Discord');
+    expect(playground.output()).toContain('nothing is sent to Discord');
+    expect(playground.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/u);
+  });
+
+  it('suggests the registered commands, their subcommands and the bot’s own autocomplete answers', async () => {
+    const box = page.getByLabel('Message box: type / for commands');
+    await actAs('Mina');
+    await box.fill('/');
+    await expect.poll(() => page.locator('.suggestion-label').allTextContents()).toEqual(expect.arrayContaining(['/lesson', '/schedule']));
+    // A member's Discord does not list /schedule (its default_member_permissions ask for Manage Server).
+    await actAs('Ana');
+    await expect.poll(() => page.locator('.suggestion-label').allTextContents()).toContain('/lesson');
+    expect(await page.locator('.suggestion-label').allTextContents()).not.toContain('/schedule');
+    await box.fill('/lesson ');
+    await expect.poll(() => page.locator('.suggestion-label').allTextContents()).toEqual(expect.arrayContaining(['today', 'dialogue', 'import']));
+    await box.pressSequentially('dialogue lesson:cyber', { delay: 10 });
+    // The choices come from the bot: an autocomplete interaction through the local Discord.
+    await expect.poll(() => page.locator('.suggestion-label').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringMatching(LESSON_TITLE)]);
+    await box.fill('');
+  });
+
+  it('runs /lesson today as a member: a private card marked "Only you can see this", and Dialogue opens the dialogue', async () => {
+    await actAs('Ana');
+    await run('/lesson today');
+    const card = page.locator('.message', { hasText: 'used /lesson today' }).last();
+    await card.locator('.embed-title', { hasText: LESSON_TITLE }).waitFor({ timeout: 15_000 });
+    expect(await card.locator('.invoked').textContent()).toBe('Ana used /lesson today');
+    expect(await card.locator('.ephemeral-note').textContent()).toContain('Only you can see this');
+    const buttons = await card.locator('.button-label').allTextContents();
+    expect(buttons).toEqual(expect.arrayContaining(['Dialogue', 'Article', 'Mark as read']));
+
+    await card.getByRole('button', { name: /Dialogue/u }).click();
+    const dialogue = page.locator('.message.ephemeral', { hasText: 'A:' }).last();
+    await dialogue.waitFor({ timeout: 15_000 });
+    expect(await dialogue.textContent()).toMatch(/🔵 A:[\s\S]*🟠 B:/u);
+    await page.screenshot({ path: join(SCREENSHOTS, 'playground-dialogue.png') });
+
+    // Another member does not see Ana's private replies.
+    await actAs('Ben');
+    expect(await page.locator('.message', { hasText: 'used /lesson today' }).count()).toBe(0);
+  });
+
+  it('sets the schedule a minute ahead as the moderator, and the daily post arrives in #lessons through the real scheduler', async () => {
+    await actAs('Mina');
+    await page.locator('.channel', { hasText: 'lessons' }).click();
+    await page.getByRole('button', { name: 'Schedule the daily post for the next minute' }).click();
+    const reply = page.locator('.message.ephemeral', { hasText: /used \/schedule set/u }).last();
+    await reply.waitFor({ timeout: 15_000 });
+    expect(await page.locator('#time-status').textContent()).toMatch(/set the daily post for \d\d:\d\d/u);
+
+    const post = page.locator('.message:not(.ephemeral)', { has: page.locator('.embed-title', { hasText: LESSON_TITLE }) });
+    await post.first().waitFor({ timeout: 100_000 });
+    expect(await post.count()).toBe(1);
+    expect(await post.first().locator('.invoked').count()).toBe(0);
+    // Seen by everyone, members included.
+    await actAs('Ana');
+    expect(await post.count()).toBe(1);
+    await page.screenshot({ path: join(SCREENSHOTS, 'playground.png') });
+  }, 150_000);
+
+  it('logged no script errors in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

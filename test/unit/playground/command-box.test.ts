@@ -1,0 +1,124 @@
+import { ChannelType, type APIApplicationCommand } from 'discord.js';
+import { describe, expect, it } from 'vitest';
+import { commandDefinitions } from '../../../commands/index.js';
+import { toRequestBody } from '../../../src/discord/command-definition.js';
+import { resolveCommandInput, type Directory } from '../../../src/playground/command-input.js';
+import { analyze, suggestions, toCommand, type Command } from '../../../src/playground/web/composer.js';
+
+// The commands exactly as the bot registers them (what the page reads from the local Discord).
+const registered = toRequestBody(commandDefinitions).map((c, i) => ({ ...c, id: String(i), application_id: '1', version: '1', default_member_permissions: c.default_member_permissions ?? null })) as unknown as APIApplicationCommand[];
+const commands = registered as unknown as Command[];
+const directory: Directory = {
+  channels: [
+    { id: '101', name: 'lessons', type: ChannelType.GuildText },
+    { id: '102', name: 'general', type: ChannelType.GuildText },
+    { id: '103', name: 'a-thread', type: ChannelType.PublicThread },
+  ],
+  roles: [{ id: '10', name: 'Moderators' }],
+  users: [{ id: '1002', username: 'ana', global_name: 'Ana' }],
+};
+
+describe('the message box reads what is typed against the registered commands', () => {
+  it('offers every registered command, then its subcommands, then its options, required ones first', () => {
+    const names = suggestions(analyze('/', commands), { commands }).map((s) => s.label);
+    expect(names).toEqual(registered.map((c) => `/${c.name}`));
+    const subs = suggestions(analyze('/schedule ', commands), { commands }).map((s) => s.label);
+    expect(subs).toEqual(expect.arrayContaining(['set', 'show', 'pause', 'resume', 'plan', 'post-now']));
+    const options = suggestions(analyze('/schedule set ', commands), { commands }).map((s) => s.label);
+    expect(options.slice(0, 3)).toEqual(['channel:', 'time:', 'timezone:']);
+    expect(options).toEqual(expect.arrayContaining(['role:', 'thread:']));
+  });
+
+  it('knows where a value ends: at the next option name, so values may hold spaces', () => {
+    const analysis = analyze('/lesson dialogue lesson:Japan and the US share:tr', commands);
+    expect(analysis.given.map((g) => [g.name, g.value.trim()])).toEqual([
+      ['lesson', 'Japan and the US'],
+      ['share', 'tr'],
+    ]);
+    expect(analysis.kind).toBe('option-value');
+    expect(suggestions(analysis, { commands }).map((s) => s.label)).toEqual(['true']);
+  });
+
+  it('suggests channels of the kinds an option takes, and asks the bot for autocomplete options', () => {
+    const channel = analyze('/schedule set channel:#', commands);
+    expect(suggestions(channel, { commands, channels: [...directory.channels] }).map((s) => s.label)).toEqual(['#lessons', '#general']);
+    const timezone = analyze('/schedule set channel:#lessons time:07:30 timezone:Asia/T', commands);
+    expect(timezone.option?.autocomplete).toBe(true);
+    const offered = suggestions(timezone, { commands, botChoices: [{ name: 'Asia/Tokyo', value: 'Asia/Tokyo' }] });
+    expect(offered).toEqual([expect.objectContaining({ label: 'Asia/Tokyo', insert: 'Asia/Tokyo ' })]);
+  });
+
+  it('sends a picked choice’s value while showing its name', () => {
+    const picked = new Map([['lesson', { name: 'Japan and US agree', value: 'add8c4f2-5778-47a5-bd18-2492841fbc6e' }]]);
+    expect(toCommand('/lesson show lesson:Japan and US agree', commands, picked)).toEqual({
+      ok: true,
+      command: { name: 'lesson', subcommand: 'show', options: [{ name: 'lesson', value: 'add8c4f2-5778-47a5-bd18-2492841fbc6e' }] },
+      attachmentOptions: [],
+    });
+  });
+
+  it('sends a file option as an attachment, not as text', () => {
+    expect(toCommand('/lesson import file:lesson.txt', commands)).toEqual({
+      ok: true,
+      command: { name: 'lesson', subcommand: 'import', options: [] },
+      attachmentOptions: ['file'],
+    });
+  });
+
+  it('refuses text that is not a command, an unknown command, or a missing subcommand', () => {
+    expect(toCommand('hello', commands)).toMatchObject({ ok: false });
+    expect(toCommand('/nope', commands)).toEqual({ ok: false, error: '/nope is not a command here' });
+    expect(toCommand('/lesson', commands)).toMatchObject({ ok: false, error: expect.stringContaining('today') });
+  });
+});
+
+describe('the playground checks a command as Discord’s client does before sending it', () => {
+  const resolve = (name: string, subcommand: string, options: { name: string; value: string }[], extra: Partial<Directory> = {}) =>
+    resolveCommandInput(registered, { name, subcommand, options }, { ...directory, ...extra });
+
+  it('types every option from the registered definition: channel, string, boolean', () => {
+    const result = resolve('schedule', 'set', [
+      { name: 'channel', value: '#lessons' },
+      { name: 'time', value: '07:30' },
+      { name: 'timezone', value: 'Asia/Tokyo' },
+      { name: 'thread', value: 'true' },
+    ]);
+    expect(result).toMatchObject({
+      ok: true,
+      name: 'schedule',
+      subcommand: 'set',
+      options: [
+        { name: 'channel', type: 7, value: '101' },
+        { name: 'time', type: 3, value: '07:30' },
+        { name: 'timezone', type: 3, value: 'Asia/Tokyo' },
+        { name: 'thread', type: 5, value: true },
+      ],
+      label: '/schedule set channel:#lessons time:07:30 timezone:Asia/Tokyo thread:true',
+    });
+  });
+
+  it.each([
+    ['a missing required option', 'set', [{ name: 'channel', value: '#lessons' }], /required options "time", "timezone"/u],
+    ['a channel of a kind the option refuses', 'set', [{ name: 'channel', value: '#a-thread' }, { name: 'time', value: '07:30' }, { name: 'timezone', value: 'UTC' }], /not a kind of channel/u],
+    ['an unknown channel', 'set', [{ name: 'channel', value: '#nowhere' }, { name: 'time', value: '07:30' }, { name: 'timezone', value: 'UTC' }], /no channel/u],
+    ['a number out of range', 'upcoming', [{ name: 'days', value: '26' }], /at most 25/u],
+    ['not a whole number', 'upcoming', [{ name: 'days', value: '2.5' }], /whole number/u],
+    ['a boolean that is not true/false', 'post-now', [{ name: 'force', value: 'yes' }], /true or false/u],
+    ['an unknown option', 'show', [{ name: 'colour', value: 'red' }], /no option "colour"/u],
+    ['a value longer than max_length', 'unplan', [{ name: 'date', value: '2026-12-01-extra' }], /characters/u],
+  ])('refuses %s', (_what, subcommand, options, error) => {
+    const result = resolve('schedule', subcommand, options);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatch(error);
+  });
+
+  it('takes an attachment for a file option only when a file was uploaded for it', () => {
+    expect(resolve('lesson', 'import', [])).toMatchObject({ ok: false, error: expect.stringContaining('"file"') });
+    expect(resolve('lesson', 'import', [], { attachmentOptions: ['file'] })).toMatchObject({ ok: true, options: [] });
+  });
+
+  it('sends the focused option of an autocomplete as typed, without requiring the others', () => {
+    const result = resolveCommandInput(registered, { name: 'schedule', subcommand: 'plan', options: [{ name: 'lesson', value: 'jap' }], focused: 'lesson' }, directory);
+    expect(result).toMatchObject({ ok: true, options: [{ name: 'lesson', value: 'jap', focused: true }] });
+  });
+});

@@ -1,4 +1,6 @@
-import { Client, Events, GatewayIntentBits, Options } from 'discord.js';
+import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { leanCacheOptions } from '../discord/cache-limits.js';
+import { InteractionAwareRest } from '../discord/interaction-rest.js';
 import type { Logger } from '../logger.js';
 import { NO_MENTIONS } from './reply.js';
 
@@ -14,14 +16,12 @@ export function createDiscordClient(options: { apiUrl?: string | undefined; logg
     allowedMentions: NO_MENTIONS,
     // Under a ShardingManager discord.js reads SHARDS from the environment; alone, ask Discord how many.
     ...(process.env.SHARDS === undefined ? { shards: 'auto' as const } : {}),
-    // Nothing reads old messages or members: keep memory flat across thousands of servers.
-    makeCache: Options.cacheWithLimits({
-      ...Options.DefaultMakeCacheSettings,
-      MessageManager: 0,
-      ReactionManager: 0,
-      GuildMemberManager: { maxSize: 0, keepOverLimit: (member) => member.id === member.client.user.id },
-    }),
+    ...leanCacheOptions,
   });
+  // Interaction answers (edits, follow-ups) must not wait in the bot's global queue: see InteractionAwareRest.
+  client.rest.clearHashSweeper();
+  client.rest.clearHandlerSweeper();
+  client.rest = new InteractionAwareRest(client.options.rest);
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.Warn, (message) => logger.warn({ message }, 'discord client warning'));
   client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ code: event.code, shardId }, 'gateway disconnected'));

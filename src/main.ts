@@ -14,7 +14,8 @@ import { createAlerts } from './delivery/alerts.js';
 import { LessonPoster } from './delivery/poster.js';
 import { DeliveryScheduler } from './delivery/scheduler.js';
 import { createLogger } from './logger.js';
-import { createMetrics, serveMetrics } from './metrics.js';
+import { createMetrics } from './metrics.js';
+import { startProcessOperations } from './operations/process-operations.js';
 import { createServices } from './services.js';
 
 const MISSING_TOKEN = `DISCORD_TOKEN is not set, so the bot cannot connect to Discord.
@@ -69,7 +70,7 @@ async function main(): Promise<number> {
     servesGuild: (guildId) => client.guilds.cache.has(guildId),
     metrics,
   });
-  const metricsServer = config.METRICS_PORT ? await serveMetrics(config.METRICS_PORT, metrics, logger) : undefined;
+  const operations = await startProcessOperations({ config, database, client, metrics, logger });
   const services = createServices({ db, logger, now, importTimeZone: config.IMPORT_TIMEZONE, poster });
   const router = createInteractionRouter({ ...bindCommandModules(commandModules, services), logger, metrics });
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
@@ -82,7 +83,7 @@ async function main(): Promise<number> {
         await scheduler.stop();
         await router.drain(config.SHUTDOWN_TIMEOUT_MS);
         await client.destroy();
-        metricsServer?.close();
+        operations.close();
         await services.vocabulary.close();
       } finally {
         await database.close();

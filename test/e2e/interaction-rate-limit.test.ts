@@ -1,7 +1,7 @@
 import { Events, MessageFlags, REST, type Client, type RateLimitData } from 'discord.js';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, createDiscordClient } from '../../src/bot/client.js';
+import { connect, createDiscordClient } from '../../src/discord/client.js';
 import { isInteractionRoute } from '../../src/discord/interaction-rest.js';
 import { startDiscordStandIn, type DiscordStandIn, type InteractionHandle } from '../support/discord-stand-in/index.js';
 

@@ -43,6 +43,11 @@ export type PostResult =
 export class LessonPoster {
   constructor(private readonly deps: PosterDeps) {}
 
+  /** Whose claims are this process's own. */
+  get processId(): string {
+    return this.deps.processId;
+  }
+
   async post(schedule: Schedule, localDate: string, sequence: number, lessonId?: string): Promise<PostResult> {
     const result = await this.claimAndSend(schedule, localDate, sequence, lessonId);
     this.deps.metrics?.posts.inc({ outcome: result.status.replace('-', '_') });

@@ -35,6 +35,8 @@ const configSchema = z.object({
   SHARDS_PER_PROCESS: z.coerce.number().int().min(1).max(64).default(1),
   /** Port of the shared REST proxy (`npm run rest-proxy`); the bot processes reach it through DISCORD_API_URL. */
   REST_PROXY_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  /** Where the REST proxy sends requests: Discord's API unless set (the tests' stand-in). */
+  REST_PROXY_UPSTREAM_URL: optionalString.pipe(z.url({ protocol: /^https?$/u, error: 'must be an http(s) URL' }).optional()),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   /** node-cron expression of the delivery tick (seconds field allowed); every minute by default. */
   DELIVERY_CRON: z

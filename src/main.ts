@@ -7,7 +7,7 @@ import { connect, createDiscordClient } from './discord/client.js';
 import { bindCommandModules } from './discord/command-module.js';
 import { createInteractionRouter } from './discord/router.js';
 import { LESSONS_HELP } from './cli/lessons.js';
-import { ConfigError, describeDatabase, loadConfig, loadDotEnv } from './config.js';
+import { ConfigError, describeDatabase, loadConfig, loadDotEnv, type Config } from './config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { openMigratedDatabase } from './db/open-from-config.js';
 import { createAlerts } from './delivery/alerts.js';
@@ -15,6 +15,7 @@ import { LessonPoster } from './delivery/poster.js';
 import { DeliveryScheduler } from './delivery/scheduler.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { clusterAssignment, joinCluster } from './operations/cluster.js';
 import { startProcessOperations } from './operations/process-operations.js';
 import { createServices } from './services.js';
 
@@ -47,7 +48,14 @@ async function main(): Promise<number> {
 
   const { db } = database;
   const now = () => new Date();
-  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, logger });
+  // Under `npm run start:sharded` the cluster manager says which shards are this process's.
+  const cluster = clusterAssignment();
+  const client = createDiscordClient({
+    apiUrl: config.DISCORD_API_URL,
+    logger,
+    shards: cluster && { ids: cluster.shardIds, count: cluster.shardCount },
+  });
+  if (cluster) joinCluster(client);
   const metrics = createMetrics();
   const channels = discordChannels(client);
   const poster = new LessonPoster({
@@ -70,7 +78,7 @@ async function main(): Promise<number> {
     servesGuild: (guildId) => client.guilds.cache.has(guildId),
     metrics,
   });
-  const operations = await startProcessOperations({ config, database, client, metrics, logger });
+  const operations = await startProcessOperations({ config: operationsPorts(config, cluster?.cluster), database, client, metrics, logger });
   const services = createServices({ db, logger, now, importTimeZone: config.IMPORT_TIMEZONE, poster });
   const router = createInteractionRouter({ ...bindCommandModules(commandModules, services), logger, metrics });
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
@@ -113,6 +121,15 @@ async function main(): Promise<number> {
     (error: unknown) => logger.error({ err: error }, 'vocabulary catch-up failed'),
   );
   return stopped;
+}
+
+/**
+ * In a cluster the manager serves HEALTH_PORT (it asks every process); each process serves its own metrics on
+ * METRICS_PORT + its cluster number.
+ */
+function operationsPorts(config: Config, cluster: number | undefined): Pick<Config, 'HEALTH_PORT' | 'METRICS_PORT'> {
+  if (cluster === undefined) return config;
+  return { HEALTH_PORT: undefined, METRICS_PORT: config.METRICS_PORT === undefined ? undefined : config.METRICS_PORT + cluster };
 }
 
 try {

@@ -39,11 +39,13 @@ function clustersCheck(manager: ClusterManager): HealthCheck {
       const problems = await Promise.all(
         clusters.map(async (cluster) => {
           try {
-            const shards = (await manager.broadcastEval(
+            const answer: unknown = await manager.broadcastEval(
               // Runs in the bot process (serialized by the library): no closures, only the client.
               (client) => (client as unknown as Client).ws.shards.map((shard) => ({ id: shard.id, status: shard.status })),
               { cluster: cluster.id, timeout: CHECK_TIMEOUT_MS },
-            )) as { id: number; status: Status }[];
+            );
+            // One cluster asked: its answer, or (depending on the library's version) a list holding it.
+            const shards = (Array.isArray(answer) ? answer.flat() : []) as { id: number; status: Status }[];
             return cluster.shardList.flatMap((id) => {
               const status = shards.find((shard) => shard.id === id)?.status;
               if (status === Status.Ready) return [];
@@ -97,6 +99,8 @@ async function main(): Promise<number> {
     totalShards,
     shardsPerClusters: config.SHARDS_PER_PROCESS,
     mode: 'process',
+    // The same Node.js flags as this process (under tsx in development: `--import tsx`).
+    execArgv: process.execArgv,
     token: config.DISCORD_TOKEN,
     respawn: true,
     restarts: { max: 10, interval: 60 * 60_000 },

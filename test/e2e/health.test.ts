@@ -1,30 +1,13 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { databaseCheck, runHealthChecks } from '../../src/operations/health.js';
 import { botDatabaseKinds, createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort, until } from '../support/ports.js';
 
 async function healthz(port: number): Promise<{ status: number; body: { status: string; checks: Record<string, string> } }> {
   const response = await fetch(`http://127.0.0.1:${port}/healthz`);
   return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, string> } };
-}
-
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe.each(botDatabaseKinds())('HEALTH_PORT on %s: /healthz and /metrics of the running bot', (kind) => {

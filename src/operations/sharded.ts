@@ -9,6 +9,7 @@
  * This process serves HEALTH_PORT for all of them: 200 when the database answers and every shard of every
  * process is connected. It restarts a process that dies.
  */
+import type { ChildProcess } from 'node:child_process';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REST, Routes, Status, type Client, type RESTGetAPIGatewayBotResult } from 'discord.js';
@@ -66,7 +67,7 @@ async function stopClusters(manager: ClusterManager, timeoutMs: number, logger: 
   manager.respawn = false;
   await Promise.all(
     [...manager.clusters.values()].map(async (cluster) => {
-      const child = cluster.thread?.process as import('node:child_process').ChildProcess | null | undefined;
+      const child = cluster.thread?.process as ChildProcess | null | undefined;
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

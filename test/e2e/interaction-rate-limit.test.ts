@@ -20,7 +20,7 @@ interface LoadOutcome {
 }
 
 /**
- * 200 deferred interactions at 200/s while the same bot sends 120 channel messages (a fan-out, which fills
+ * 200 deferred interactions at 200/s while the same bot sends 120 channel messages to 40 channels (a fan-out, which fills
  * the 50/s global limit), against a stand-in that enforces 50/s on bot-token routes as Discord does.
  */
 async function deferredAnswersUnderLoad(discord: DiscordStandIn, client: Client): Promise<LoadOutcome> {
@@ -39,11 +39,15 @@ async function deferredAnswersUnderLoad(discord: DiscordStandIn, client: Client)
     }
   });
   await connect(client, discord.token, silent);
-  const channelId = discord.guild(client.guilds.cache.first()!.id).channels[0]!.id;
-  const channel = await client.channels.fetch(channelId);
-  if (!channel?.isSendable()) throw new Error('no sendable channel');
-
-  const posts = Array.from({ length: 120 }, (_, n) => channel.send({ content: `post ${n}` }));
+  // Posts to 40 channels: one route bucket each, so they leave at once and only the global limit holds them.
+  const channels = await Promise.all(
+    discord.guild(client.guilds.cache.first()!.id).channels.map(async (c) => {
+      const channel = await client.channels.fetch(c.id);
+      if (!channel?.isSendable()) throw new Error('no sendable channel');
+      return channel;
+    }),
+  );
+  const posts = Array.from({ length: 120 }, (_, n) => channels[n % channels.length]!.send({ content: `post ${n}` }));
   const handles: InteractionHandle[] = [];
   for (let tick = 0; tick < 20; tick += 1) {
     for (let n = 0; n < 10; n += 1) handles.push(discord.sendCommand({ name: 'lesson', subcommand: 'today' }));
@@ -92,7 +96,7 @@ describe('deferred answers and Discord’s global rate limit (stand-in enforcing
 
   it('edits of deferred answers bypass the bot’s global queue while a fan-out fills it', async () => {
     discord = await startDiscordStandIn(standInOptions);
-    discord.addGuild();
+    discord.addGuild({ channels: Array.from({ length: 40 }, (_, n) => ({ name: `news-${n}` })) });
     client = createDiscordClient({ apiUrl: discord.apiUrl, logger: silent });
 
     const outcome = await deferredAnswersUnderLoad(discord, client);
@@ -110,7 +114,7 @@ describe('deferred answers and Discord’s global rate limit (stand-in enforcing
 
   it('with discord.js’s default REST manager the same edits wait behind the global limit (the behaviour fixed)', async () => {
     discord = await startDiscordStandIn(standInOptions);
-    discord.addGuild();
+    discord.addGuild({ channels: Array.from({ length: 40 }, (_, n) => ({ name: `news-${n}` })) });
     client = createDiscordClient({ apiUrl: discord.apiUrl, logger: silent });
     client.rest = new REST(client.options.rest);
 

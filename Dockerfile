@@ -23,5 +23,9 @@ ENV DATA_DIR=/data
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node
+# /healthz: 200 when the database answers and every shard is connected (node: the slim image has no curl).
+ENV HEALTH_PORT=8081
+EXPOSE 8081
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["node", "dist/src/operations/healthcheck.js"]
 # SIGTERM from `docker stop` reaches node directly (exec form), which shuts down gracefully.
 CMD ["node", "dist/src/main.js"]

@@ -36,4 +36,10 @@ grep -q "DISCORD_TOKEN is not set" <<<"$out" || { echo "missing-token message no
 node dist/src/cli/lessons.js import examples/lessons | grep -q "imported 1, updated 0, unchanged 0"
 node dist/src/cli/lessons.js list | grep -q "add8c4f2-5778-47a5-bd18-2492841fbc6e"
 node dist/src/cli/migrate.js | grep -q "up to date"
+# The HEALTHCHECK command: with no bot answering on HEALTH_PORT it must fail, and say why.
+set +e
+out=$(HEALTH_PORT=1 node dist/src/operations/healthcheck.js 2>&1); code=$?
+set -e
+[ "$code" -eq 1 ] || { echo "expected the healthcheck to fail with no bot running, got $code"; echo "$out"; exit 1; }
+grep -q "no answer from /healthz" <<<"$out" || { echo "healthcheck did not say why it failed"; echo "$out"; exit 1; }
 echo "image steps: OK (build, production install, CMD and CLIs from dist/)"

@@ -27,6 +27,16 @@ const configSchema = z.object({
   DISCORD_APPLICATION_ID: optionalString.pipe(snowflake.optional()),
   DISCORD_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/u, error: 'must be an http(s) URL' }).optional()),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Serve /healthz (and /metrics) on this port. */
+  HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Gateway shards in all; `auto` asks Discord (GET /gateway/bot). Used by `npm run start:sharded`. */
+  SHARD_COUNT: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(10_000)]).default('auto'),
+  /** Shards run by each bot process under `npm run start:sharded` (discord-hybrid-sharding clusters). */
+  SHARDS_PER_PROCESS: z.coerce.number().int().min(1).max(64).default(1),
+  /** Port of the shared REST proxy (`npm run rest-proxy`); the bot processes reach it through DISCORD_API_URL. */
+  REST_PROXY_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  /** Where the REST proxy sends requests: Discord's API unless set (the tests' stand-in). */
+  REST_PROXY_UPSTREAM_URL: optionalString.pipe(z.url({ protocol: /^https?$/u, error: 'must be an http(s) URL' }).optional()),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   /** node-cron expression of the delivery tick (seconds field allowed); every minute by default. */
   DELIVERY_CRON: z

@@ -7,14 +7,16 @@ import { connect, createDiscordClient } from './discord/client.js';
 import { bindCommandModules } from './discord/command-module.js';
 import { createInteractionRouter } from './discord/router.js';
 import { LESSONS_HELP } from './cli/lessons.js';
-import { ConfigError, describeDatabase, loadConfig, loadDotEnv } from './config.js';
+import { ConfigError, describeDatabase, loadConfig, loadDotEnv, type Config } from './config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { openMigratedDatabase } from './db/open-from-config.js';
 import { createAlerts } from './delivery/alerts.js';
 import { LessonPoster } from './delivery/poster.js';
 import { DeliveryScheduler } from './delivery/scheduler.js';
 import { createLogger } from './logger.js';
-import { createMetrics, serveMetrics } from './metrics.js';
+import { createMetrics } from './metrics.js';
+import { clusterAssignment, joinCluster } from './operations/cluster.js';
+import { startProcessOperations } from './operations/process-operations.js';
 import { createServices } from './services.js';
 
 const MISSING_TOKEN = `DISCORD_TOKEN is not set, so the bot cannot connect to Discord.
@@ -49,7 +51,14 @@ async function main(): Promise<number> {
 
   const { db } = database;
   const now = () => new Date();
-  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, logger });
+  // Under `npm run start:sharded` the cluster manager says which shards are this process's.
+  const cluster = clusterAssignment();
+  const client = createDiscordClient({
+    apiUrl: config.DISCORD_API_URL,
+    logger,
+    shards: cluster && { ids: cluster.shardIds, count: cluster.shardCount },
+  });
+  if (cluster) joinCluster(client);
   const metrics = createMetrics();
   const channels = discordChannels(client);
   const poster = new LessonPoster({
@@ -72,7 +81,7 @@ async function main(): Promise<number> {
     servesGuild: (guildId) => client.guilds.cache.has(guildId),
     metrics,
   });
-  const metricsServer = config.METRICS_PORT ? await serveMetrics(config.METRICS_PORT, metrics, logger) : undefined;
+  const operations = await startProcessOperations({ config: operationsPorts(config, cluster?.cluster), database, client, metrics, logger });
   const services = createServices({ db, logger, now, importTimeZone: config.IMPORT_TIMEZONE, poster });
   const router = createInteractionRouter({ ...bindCommandModules(commandModules, services), logger, metrics });
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
@@ -85,7 +94,7 @@ async function main(): Promise<number> {
         await scheduler.stop();
         await router.drain(config.SHUTDOWN_TIMEOUT_MS);
         await client.destroy();
-        metricsServer?.close();
+        operations.close();
         await services.vocabulary.close();
       } finally {
         await database.close();
@@ -115,6 +124,15 @@ async function main(): Promise<number> {
     (error: unknown) => logger.error({ err: error }, 'vocabulary catch-up failed'),
   );
   return stopped;
+}
+
+/**
+ * In a cluster the manager serves HEALTH_PORT (it asks every process); each process serves its own metrics on
+ * METRICS_PORT + its cluster number.
+ */
+function operationsPorts(config: Config, cluster: number | undefined): Pick<Config, 'HEALTH_PORT' | 'METRICS_PORT'> {
+  if (cluster === undefined) return config;
+  return { HEALTH_PORT: undefined, METRICS_PORT: config.METRICS_PORT === undefined ? undefined : config.METRICS_PORT + cluster };
 }
 
 try {

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from './logger.js';
 
 /** Prometheus metrics (prom-client): what an operator watches across servers and shards. */
@@ -9,12 +9,21 @@ export interface Metrics {
   readonly interactionSeconds: Histogram<'kind'>;
   readonly posts: Counter<'outcome'>;
   readonly deliveryTickSeconds: Histogram;
+  /** Seconds between a daily post's due minute and its send. */
+  readonly scheduleLagSeconds: Histogram;
+  readonly interactionsDeferred: Counter<'kind'>;
+  /** Waits in discord.js's REST queue (its own limiter or a 429), by scope. */
+  readonly rateLimitWaits: Counter<'global' | 'route_kind'>;
+  readonly rateLimitWaitSeconds: Counter<'global' | 'route_kind'>;
+  /** Queries waiting for a free PostgreSQL connection; reads `poolWaiting` at scrape time. */
+  readonly dbPoolWaiting: Gauge;
+  poolWaiting: () => number;
 }
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'newsdesk_' });
-  return {
+  const metrics: Metrics = {
     registry,
     interactions: new Counter({
       name: 'newsdesk_interactions_total',
@@ -41,7 +50,41 @@ export function createMetrics(): Metrics {
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
       registers: [registry],
     }),
+    scheduleLagSeconds: new Histogram({
+      name: 'newsdesk_schedule_lag_seconds',
+      help: 'Seconds between a daily post\'s due minute and the moment it was sent',
+      buckets: [1, 5, 10, 20, 30, 60, 120, 300, 900, 3600],
+      registers: [registry],
+    }),
+    interactionsDeferred: new Counter({
+      name: 'newsdesk_interactions_deferred_total',
+      help: 'Interactions whose answer took long enough to be deferred first, by kind',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    rateLimitWaits: new Counter({
+      name: 'newsdesk_rest_rate_limit_waits_total',
+      help: 'Requests that waited in discord.js\'s REST queue for a rate limit (global or per route; route_kind interaction or bot)',
+      labelNames: ['global', 'route_kind'],
+      registers: [registry],
+    }),
+    rateLimitWaitSeconds: new Counter({
+      name: 'newsdesk_rest_rate_limit_wait_seconds_total',
+      help: 'Total seconds requests waited for rate limits',
+      labelNames: ['global', 'route_kind'],
+      registers: [registry],
+    }),
+    dbPoolWaiting: new Gauge({
+      name: 'newsdesk_db_pool_waiting_clients',
+      help: 'Queries waiting for a free database connection (PostgreSQL pool; 0 on the embedded database)',
+      registers: [registry],
+      collect() {
+        this.set(metrics.poolWaiting());
+      },
+    }),
+    poolWaiting: () => 0,
   };
+  return metrics;
 }
 
 /** Serves GET /metrics on 127.0.0.1-or-all interfaces as the operator chose the port; nothing else. */

@@ -14,6 +14,8 @@ export type DatabaseKind = 'postgres' | 'pglite';
 export interface Database {
   readonly db: Kysely<DB>;
   readonly kind: DatabaseKind;
+  /** Queries waiting for a free connection (PostgreSQL's pool); PGlite has one connection and no pool. */
+  waitingClients(): number;
   close(): Promise<void>;
 }
 
@@ -50,7 +52,7 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', (error) => options.onPoolError?.(error));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: discardingTimedOutClients(pool) }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return { db, kind: 'postgres', waitingClients: () => pool.waitingCount, close: () => db.destroy() };
 }
 
 async function openPglite(dataDir: string, timeouts: DatabaseTimeouts): Promise<Database> {
@@ -67,6 +69,7 @@ async function openPglite(dataDir: string, timeouts: DatabaseTimeouts): Promise<
     return {
       db,
       kind: 'pglite',
+      waitingClients: () => 0,
       async close() {
         try {
           await db.destroy();

@@ -199,3 +199,21 @@ export async function lastPostedLocalDate(db: Executor, guildId: string): Promis
     .executeTakeFirst();
   return row?.local_date ?? null;
 }
+
+/**
+ * When the next open claim of another process runs out (claimed or last renewed, + `leaseMs`), among those still
+ * running at `now`: the moment a claim left by a crashed process may be taken over. Claims already expired are
+ * the due query's business (or belong to days no longer due), so they are not waited for.
+ */
+export async function nextForeignClaimExpiry(db: Executor, claimedBy: string, now: Date, leaseMs: number): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select('claimed_at')
+    .where('status', '=', 'claimed')
+    .where('claimed_by', '<>', claimedBy)
+    .where('claimed_at', '>', new Date(now.getTime() - leaseMs))
+    .orderBy('claimed_at')
+    .limit(1)
+    .executeTakeFirst();
+  return row && new Date(row.claimed_at.getTime() + leaseMs);
+}

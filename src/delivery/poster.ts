@@ -9,7 +9,7 @@ import type { DB } from '../db/schema.js';
 import { describePostFailure, type Channels, type PostedMessage } from '../discord/channels.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import type { MessageCreateOptions } from 'discord.js';
-import { backoffDelay } from '../domain/schedule/index.js';
+import { backoffDelay, parsePostTime, postInstantFor } from '../domain/schedule/index.js';
 import { renderLessonPost } from '../lessons/card-view.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -27,7 +27,7 @@ export interface PosterDeps {
   readonly processId: string;
   /** A claim not renewed for this long belongs to a dead process and may be taken over. */
   readonly leaseMs: number;
-  readonly metrics?: Pick<Metrics, 'posts'>;
+  readonly metrics?: Pick<Metrics, 'posts' | 'scheduleLagSeconds'>;
 }
 
 export type PostResult =
@@ -42,6 +42,11 @@ export type PostResult =
  */
 export class LessonPoster {
   constructor(private readonly deps: PosterDeps) {}
+
+  /** Whose claims are this process's own. */
+  get processId(): string {
+    return this.deps.processId;
+  }
 
   async post(schedule: Schedule, localDate: string, sequence: number, lessonId?: string): Promise<PostResult> {
     const result = await this.claimAndSend(schedule, localDate, sequence, lessonId);
@@ -88,12 +93,25 @@ export class LessonPoster {
       await recordPostSuccess(db, schedule.guildId, at);
       const threadFine = !schedule.createThread || threadId !== null;
       await clearAlerts(db, schedule.guildId, ['post-failed', 'no-lesson', ...(threadFine ? ['thread-failed'] : [])]);
-      logger.info({ ...key, lessonId: stored.lesson.id, messageId: message.id, attempts: delivery.attempts }, 'lesson posted');
+      const lagSeconds = delivery.sequence === 0 ? this.scheduleLag(schedule, delivery.localDate, at) : undefined;
+      logger.info({ ...key, lessonId: stored.lesson.id, messageId: message.id, attempts: delivery.attempts, lagSeconds }, 'lesson posted');
       return { status: 'sent', delivery, messageId: message.id, lessonId: stored.lesson.id };
     } catch (error) {
       return await this.fail(schedule, delivery, error);
     } finally {
       clearInterval(lease);
+    }
+  }
+
+  /** Seconds between the daily post's due minute and its send (what an operator watches after a crash or an outage). */
+  private scheduleLag(schedule: Schedule, localDate: string, sentAt: Date): number | undefined {
+    try {
+      const due = postInstantFor(localDate, parsePostTime(schedule.postTime), schedule.timeZone);
+      const seconds = Math.max(0, (sentAt.getTime() - due.getTime()) / 1000);
+      this.deps.metrics?.scheduleLagSeconds.observe(seconds);
+      return seconds;
+    } catch {
+      return undefined;
     }
   }
 

@@ -1,11 +1,14 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import pMap from 'p-map';
 import type { Kysely } from 'kysely';
+import { nextForeignClaimExpiry } from '../db/deliveries.js';
 import { dueSchedules, type DueSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { LessonPoster } from './poster.js';
+
+const TAKEOVER_MARGIN_MS = 1_000;
 
 export interface DeliverySchedulerOptions {
   readonly db: Kysely<DB>;
@@ -35,6 +38,9 @@ export class DeliveryScheduler {
   /** Servers whose post this process has queued or is sending: later ticks leave them alone. */
   private readonly posting = new Set<string>();
   private readonly batches = new Set<Promise<unknown>>();
+  /** An extra tick when another process's claim runs out, so a crash delays its posts by one lease, not by a tick more. */
+  private takeover: { at: number; timer: NodeJS.Timeout } | undefined;
+  private stopped = false;
 
   constructor(private readonly options: DeliverySchedulerOptions) {}
 
@@ -56,6 +62,9 @@ export class DeliveryScheduler {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.takeover?.timer);
+    this.takeover = undefined;
     await this.task?.destroy();
     this.task = undefined;
     await this.running;
@@ -69,6 +78,7 @@ export class DeliveryScheduler {
       const due = (
         await dueSchedules(db, this.options.now(), { staleClaimMs: this.options.leaseMs, limit: this.options.batchSize ?? 1000 })
       ).filter((item) => this.options.servesGuild(item.schedule.guildId) && !this.posting.has(item.schedule.guildId));
+      await this.planTakeover();
       if (due.length === 0) return;
       logger.debug({ due: due.length }, 'delivery tick');
       for (const item of due) this.posting.add(item.schedule.guildId);
@@ -83,6 +93,25 @@ export class DeliveryScheduler {
     } finally {
       endTimer?.();
     }
+  }
+
+  /**
+   * Claims left by a process that died are taken over once their lease runs out. Waiting for the next cron tick
+   * after that could add up to a whole interval (a minute by default), so a tick is also set for the moment the
+   * next claim of another process expires (plus a second for clocks that differ between hosts).
+   */
+  private async planTakeover(): Promise<void> {
+    const now = this.options.now();
+    const expiry = await nextForeignClaimExpiry(this.options.db, this.options.poster.processId, now, this.options.leaseMs);
+    if (!expiry || this.stopped) return;
+    const at = expiry.getTime() + TAKEOVER_MARGIN_MS;
+    if (this.takeover && this.takeover.at <= at) return;
+    clearTimeout(this.takeover?.timer);
+    const timer = setTimeout(() => {
+      this.takeover = undefined;
+      void this.tick();
+    }, at - now.getTime());
+    this.takeover = { at, timer };
   }
 
   private async deliver({ schedule, localDate }: DueSchedule): Promise<void> {

@@ -1,4 +1,6 @@
-import { Client, Events, GatewayIntentBits, Options } from 'discord.js';
+import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { leanCacheOptions } from '../discord/cache-limits.js';
+import { InteractionAwareRest } from '../discord/interaction-rest.js';
 import type { Logger } from '../logger.js';
 import { NO_MENTIONS } from './reply.js';
 
@@ -6,22 +8,30 @@ import { NO_MENTIONS } from './reply.js';
  * The discord.js client: Guilds intent only (no privileged intents), mentions off by default, small caches.
  * `apiUrl` replaces Discord's REST base; the gateway is then whatever that API's GET /gateway/bot names.
  */
-export function createDiscordClient(options: { apiUrl?: string | undefined; logger: Logger }): Client {
+export function createDiscordClient(options: {
+  apiUrl?: string | undefined;
+  logger: Logger;
+  /** The shards this process runs, of how many (under `npm run start:sharded`); all, as Discord recommends, if unset. */
+  shards?: { ids: number[]; count: number } | undefined;
+}): Client {
   const { logger } = options;
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     rest: options.apiUrl ? { api: options.apiUrl.replace(/\/+$/u, '') } : {},
     allowedMentions: NO_MENTIONS,
-    // Under a ShardingManager discord.js reads SHARDS from the environment; alone, ask Discord how many.
-    ...(process.env.SHARDS === undefined ? { shards: 'auto' as const } : {}),
-    // Nothing reads old messages or members: keep memory flat across thousands of servers.
-    makeCache: Options.cacheWithLimits({
-      ...Options.DefaultMakeCacheSettings,
-      MessageManager: 0,
-      ReactionManager: 0,
-      GuildMemberManager: { maxSize: 0, keepOverLimit: (member) => member.id === member.client.user.id },
-    }),
+    // In a cluster, the shards the cluster manager assigned; under discord.js's ShardingManager it reads SHARDS
+    // from the environment; alone, ask Discord how many.
+    ...(options.shards
+      ? { shards: options.shards.ids, shardCount: options.shards.count }
+      : process.env.SHARDS === undefined
+        ? { shards: 'auto' as const }
+        : {}),
+    ...leanCacheOptions,
   });
+  // Interaction answers (edits, follow-ups) must not wait in the bot's global queue: see InteractionAwareRest.
+  client.rest.clearHashSweeper();
+  client.rest.clearHandlerSweeper();
+  client.rest = new InteractionAwareRest(client.options.rest);
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.Warn, (message) => logger.warn({ message }, 'discord client warning'));
   client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ code: event.code, shardId }, 'gateway disconnected'));

@@ -40,7 +40,7 @@ export function createInteractionRouter(options: {
   commands: readonly CommandHandler[];
   buttons: readonly ButtonHandler[];
   logger: Logger;
-  metrics?: Pick<Metrics, 'interactions' | 'interactionSeconds'>;
+  metrics?: Pick<Metrics, 'interactions' | 'interactionSeconds' | 'interactionsDeferred'>;
 }): InteractionRouter {
   const commands = new Map(options.commands.map((command) => [command.definition.name, command]));
   const buttons = new Map(options.buttons.map((button) => [button.prefix, button]));
@@ -79,6 +79,7 @@ export function createInteractionRouter(options: {
       const kind = interactionKind(interaction);
       options.metrics?.interactions.inc({ kind, name: interactionName(interaction), outcome });
       options.metrics?.interactionSeconds.observe({ kind }, seconds);
+      if (interaction.isRepliable() && interaction.deferred) options.metrics?.interactionsDeferred.inc({ kind });
       options.logger.debug({ ...describe(interaction), ms: Math.round(seconds * 1000), outcome }, 'interaction handled');
     }
   }

@@ -55,6 +55,13 @@ export interface DiscordStandInOptions {
   nonceWindowMs?: number;
   /** Privileged intents enabled for the application (bits); asking for others closes with 4014. */
   privilegedIntents?: number;
+  /**
+   * Enforce Discord's global rate limit (50/s) on requests made with the bot's token: beyond it a request gets
+   * a global 429. Interaction callbacks, edits and follow-ups are exempt, as at Discord. Off by default.
+   */
+  globalRateLimitPerSecond?: number;
+  /** Shard count recommended by GET /gateway/bot (default 1). */
+  recommendedShards?: number;
   /** Keep only the newest N recorded requests (a long-running local Discord); all by default. */
   maxRecordedRequests?: number;
   /** Called for problems worth shouting about (compression requested, a stand-in bug); default console.error. */
@@ -142,7 +149,15 @@ export class DiscordStandIn {
       tokenLifetimeMs: options.interactionTokenLifetimeMs ?? 15 * 60_000,
     });
     const rest = new RestApi({
-      deps: { state, gateway, interactions: store, messageEvents, nonceWindowMs: options.nonceWindowMs ?? 5 * 60_000 },
+      deps: {
+        state,
+        gateway,
+        interactions: store,
+        messageEvents,
+        nonceWindowMs: options.nonceWindowMs ?? 5 * 60_000,
+        recommendedShards: options.recommendedShards ?? 1,
+      },
+      ...(options.globalRateLimitPerSecond === undefined ? {} : { globalLimitPerSecond: options.globalRateLimitPerSecond }),
       acceptToken,
       signal,
       problem,
@@ -242,6 +257,11 @@ export class DiscordStandIn {
    */
   failNext(match: FaultMatch, response: FaultResponse, times = 1): void {
     this.rest.faults.add(match, response, times);
+  }
+
+  /** Requests refused with a global 429 (see `globalRateLimitPerSecond`). */
+  get globalRateLimited(): number {
+    return this.rest.globalLimited;
   }
 
   /** Forgets recorded requests and queued faults. */

@@ -10,6 +10,7 @@ import type { ChangeSignal } from './waiting.js';
 import { readBody, type JsonBody, type ParsedBody } from './uploads.js';
 
 export const API_PREFIX = '/api/v10';
+const GLOBAL_WINDOW_MS = 900;
 
 const ROUTES: readonly RouteDefinition[] = [...miscRoutes, ...commandRoutes, ...channelRoutes];
 
@@ -44,12 +45,17 @@ export interface RestOptions {
   signal: ChangeSignal;
   problem: (message: string) => void;
   maxRecordedRequests: number;
+  /** Discord's global limit on requests made with the bot's token (interaction routes are exempt); off if unset. */
+  globalLimitPerSecond?: number;
 }
 
 /** The REST half: records every request, applies queued faults, checks auth, routes, answers. */
 export class RestApi {
   readonly requests: RecordedRequest[] = [];
   readonly faults = new FaultQueue();
+  /** Requests answered 429 because the global limit was exceeded. */
+  globalLimited = 0;
+  private globalWindow = { start: 0, count: 0 };
 
   constructor(private readonly options: RestOptions) {}
 
@@ -82,6 +88,10 @@ export class RestApi {
     if (answeredByFault) reply = faultReply(answeredByFault, bucket);
     else if (hang && !hang.handled) reply = { status: 0 };
     else if (!match) reply = errorReply(apiErrors.notFound());
+    else if (match.route.auth && this.overGlobalLimit(at)) {
+      this.globalLimited += 1;
+      reply = faultReply({ status: 429, retryAfter: Math.max(0, this.globalWindow.start + GLOBAL_WINDOW_MS - at) / 1000, global: true }, bucket);
+    }
     else if (parseError) reply = errorReply(parseError);
     else if (match.route.auth && !this.authorized(request.headers)) reply = errorReply(apiErrors.unauthorized());
     else {
@@ -94,7 +104,7 @@ export class RestApi {
         reply = error instanceof ApiError ? errorReply(error) : { status: 500, body: { message: '500: Internal Server Error', code: 0 } };
       }
     }
-    if (!answeredByFault) reply = { ...reply, headers: { ...rateLimitHeaders(bucket), ...reply.headers } };
+    if (!answeredByFault && reply.status !== 429) reply = { ...reply, headers: { ...rateLimitHeaders(bucket), ...reply.headers } };
     // A hung request is left open (never answered); close() ends its connection.
     if (!hang) send(response, reply);
 
@@ -118,6 +128,21 @@ export class RestApi {
     if (this.requests.length > this.options.maxRecordedRequests) this.requests.splice(0, this.requests.length - this.options.maxRecordedRequests);
     this.options.deps.state.events.emit({ type: 'request', request: recorded });
     this.options.signal.notify();
+  }
+
+  /**
+   * Counts a bot-token request in the current one-second window, which starts with the first request after the
+   * previous one ended (as discord.js counts). The window is 100 ms short of a second so that the jitter of a
+   * loaded machine between a client's window and ours is not taken for a breach; a burst over the limit is.
+   * Discord's interaction callbacks, `@original` edits and follow-ups (the routes without `auth`) are not bound
+   * to the global limit, so they are not counted.
+   */
+  private overGlobalLimit(at: number): boolean {
+    const limit = this.options.globalLimitPerSecond;
+    if (limit === undefined) return false;
+    if (at - this.globalWindow.start >= GLOBAL_WINDOW_MS) this.globalWindow = { start: at, count: 0 };
+    this.globalWindow.count += 1;
+    return this.globalWindow.count > limit;
   }
 
   private authorized(headers: IncomingHttpHeaders): boolean {

@@ -12,6 +12,8 @@ export interface RouteDeps {
   interactions: InteractionStore;
   messageEvents: MessageEvents;
   nonceWindowMs: number;
+  /** `shards` answered by GET /gateway/bot (Discord's recommendation). */
+  recommendedShards: number;
 }
 
 export interface RouteContext {

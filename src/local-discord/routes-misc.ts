@@ -11,7 +11,7 @@ function guild(ctx: RouteContext): GuildRecord {
 function gatewayBot(ctx: RouteContext) {
   return ok({
     url: ctx.deps.gateway.url,
-    shards: 1,
+    shards: ctx.deps.recommendedShards,
     session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
   });
 }

@@ -1,5 +1,5 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord.js';
-import { BUTTON_LABEL_MAX, clip, safeText } from '../domain/discord-format/index.js';
+import { BUTTON_LABEL_MAX, clip, plainText, safeText } from '../domain/discord-format/index.js';
 import { encodeCatchupId } from '../domain/progress/catchup-ids.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import type { CatchupPage } from './catchup.js';
@@ -13,7 +13,7 @@ function postedOn(date: string): string {
 
 /** Button labels are plain text (no markdown, no mentions): only cut to Discord's 80 characters. */
 function label(text: string): string {
-  const flat = text.replace(/\s+/gu, ' ').trim();
+  const flat = plainText(text).replace(/\s+/gu, ' ').trim();
   return flat.length <= BUTTON_LABEL_MAX ? flat : `${flat.slice(0, BUTTON_LABEL_MAX - 1).trimEnd()}…`;
 }
 

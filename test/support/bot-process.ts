@@ -44,8 +44,11 @@ export interface BotProcess {
 }
 
 /** Starts `src/main.ts` exactly as `npm start` does, against a Discord stand-in, and waits until it is connected. */
-export async function startBotProcess(env: Record<string, string>, options: { waitForReady?: boolean } = {}): Promise<BotProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+export async function startBotProcess(
+  env: Record<string, string>,
+  options: { waitForReady?: boolean; /** Another entry point (the cluster manager, the REST proxy). */ script?: string } = {},
+): Promise<BotProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', options.script ?? 'src/main.ts'], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'debug', DISCORD_TOKEN: 'test-token', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

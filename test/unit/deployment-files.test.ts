@@ -26,6 +26,12 @@ describe('docker-compose.yml', () => {
     expect(postgres?.healthcheck?.test.join(' ')).toContain('pg_isready');
   });
 
+  it('checks the bot’s health with the compiled healthcheck on the HEALTH_PORT it sets', () => {
+    expect(bot?.healthcheck?.test).toEqual(['CMD', 'node', 'dist/src/operations/healthcheck.js']);
+    expect(existsSync(new URL('src/operations/healthcheck.ts', root))).toBe(true);
+    expect(Number(bot?.environment?.HEALTH_PORT)).toBeGreaterThan(0);
+  });
+
   it('gives the bot a DATABASE_URL that matches the database service’s credentials', () => {
     const url = new URL(bot?.environment?.DATABASE_URL ?? '');
     const env = postgres?.environment ?? {};
@@ -69,6 +75,17 @@ describe('Dockerfile', () => {
   it('runs in production mode: a missing token stops the container instead of opening the playground', () => {
     expect(dockerfile).toMatch(/^ENV NODE_ENV=production$/mu);
     expect(dockerfile.indexOf('ENV NODE_ENV=production')).toBeLessThan(dockerfile.indexOf('CMD '));
+  });
+
+  it('declares a HEALTHCHECK running the compiled healthcheck, with HEALTH_PORT set', () => {
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*CMD \["node", "dist\/src\/operations\/healthcheck\.js"\]$/mu);
+    expect(dockerfile).toMatch(/^ENV HEALTH_PORT=\d+$/mu);
+  });
+
+  it('npm start runs the same compiled entry point, built first by prestart', () => {
+    const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(scripts.start).toBe('node dist/src/main.js');
+    expect(scripts.prestart).toBe('tsc -p tsconfig.build.json');
   });
 
   it('keeps secrets and local state out of the build context', () => {

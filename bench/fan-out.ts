@@ -1,0 +1,116 @@
+/**
+ * `npm run bench:fan-out [-- --servers N] [--db postgres|pglite]`: the daily fan-out and the bot's memory.
+ *
+ * The compiled bot (`dist/`, as `npm start` runs it) against the Discord stand-in on loopback, which enforces
+ * Discord's 50 requests/s global limit; N servers (1,000 by default) all due at the same minute. Prints one JSON
+ * line per database: time from the due minute to the last post against the N / 50 s bound, posts, duplicates,
+ * missing posts and 429s, and the bot's resident memory (RSS) idle with N servers and at the fan-out's peak.
+ * PostgreSQL when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set, and PGlite. Not part of `npm test`.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
+import { openDatabase } from '../src/db/database.js';
+import { upsertLesson } from '../src/db/lessons.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { saveSchedule } from '../src/db/schedules.js';
+import { createScratchPostgres } from '../test/support/databases.js';
+import { startDiscordStandIn } from '../test/support/discord-stand-in/index.js';
+import { fanOutGuildId } from '../test/support/fan-out.js';
+import { makeLesson } from '../test/support/lessons.js';
+
+const { values } = parseArgs({ options: { servers: { type: 'string', default: '1000' }, db: { type: 'string' } } });
+const servers = Number(values.servers);
+const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+const kinds = (['postgres', 'pglite'] as const).filter((kind) => (kind === 'postgres' ? url : true) && (!values.db || values.db === kind));
+const log = (message: string) => console.error(`[bench:fan-out] ${message}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function rssMb(pid: number): number | undefined {
+  try {
+    const kb = /VmRSS:\s+(\d+)/u.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+async function run(kind: 'postgres' | 'pglite'): Promise<void> {
+  const discord = await startDiscordStandIn({ globalRateLimitPerSecond: 50, onProblem: log });
+  const guilds = Array.from({ length: servers }, (_, index) => discord.addGuild({ id: fanOutGuildId(index), name: `Fan-out ${index}` }));
+  const scratch = kind === 'postgres' ? await createScratchPostgres(url!) : undefined;
+  const dataDir = kind === 'pglite' ? mkdtempSync(join(tmpdir(), 'newsdesk-bench-')) : undefined;
+  const databaseEnv = scratch ? { DATABASE_URL: scratch.url } : { DATA_DIR: dataDir! };
+
+  // Due at a minute far enough ahead for the bot to start and settle: idle memory is sampled before it.
+  const due = DateTime.utc().startOf('minute').plus({ minutes: 2 });
+  const database = await openDatabase({ url: scratch?.url, dataDir: dataDir ?? 'unused' });
+  try {
+    await migrateToLatest(database.db);
+    await upsertLesson(database.db, makeLesson());
+    for (const guild of guilds) {
+      const input = { guildId: guild.id, channelId: guild.channels[0]!.id, postTime: due.toFormat('HH:mm'), timeZone: 'UTC', roleId: null, createThread: false };
+      await saveSchedule(database.db, input, new Date());
+    }
+  } finally {
+    await database.close();
+  }
+
+  const bot = spawn(process.execPath, ['dist/src/main.js'], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DISCORD_TOKEN: 'bench-token', DISCORD_API_URL: discord.apiUrl, ...databaseEnv },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const samples: { at: number; mb: number }[] = [];
+  const sampler = setInterval(() => {
+    const mb = rssMb(bot.pid!);
+    if (mb !== undefined) samples.push({ at: Date.now(), mb });
+  }, 250);
+  try {
+    await discord.waitForSession(120_000);
+    log(`${kind}: bot connected with ${servers} servers; fan-out due at ${due.toISOTime()}`);
+    const deadline = due.toMillis() + Math.max(120_000, (servers / 50) * 3000);
+    const posted = () => guilds.filter((guild) => discord.channelMessages(guild.channels[0]!.id).length > 0).length;
+    while (posted() < servers && Date.now() < deadline) await sleep(250);
+    await sleep(3_000); // a few more ticks: anything posted twice shows up
+
+    const counts = guilds.map((guild) => discord.channelMessages(guild.channels[0]!.id).length);
+    const posts = discord.requests.filter((r) => r.method === 'POST' && r.route === '/channels/:channelId/messages' && r.status === 200);
+    const lastPost = Math.max(...posts.map((r) => r.at));
+    const idle = samples.filter((s) => s.at < due.toMillis() - 2_000).slice(-20).map((s) => s.mb);
+    const during = samples.filter((s) => s.at >= due.toMillis() && s.at <= lastPost + 1_000).map((s) => s.mb);
+    console.log(
+      JSON.stringify({
+        bench: 'fan-out',
+        db: kind,
+        servers,
+        global_limit_per_s: 50,
+        time_to_last_post_s: Number(((lastPost - due.toMillis()) / 1000).toFixed(2)),
+        bound_s: servers / 50,
+        posted: counts.filter((count) => count >= 1).length,
+        duplicates: counts.filter((count) => count > 1).length,
+        missing: counts.filter((count) => count === 0).length,
+        http_429: discord.requests.filter((r) => r.status === 429).length,
+        rss_idle_mb: Number(median(idle).toFixed(1)),
+        rss_peak_mb: Number(Math.max(0, ...during).toFixed(1)),
+        rss_peak_overall_mb: Number(Math.max(0, ...samples.map((s) => s.mb)).toFixed(1)),
+        machine: { cpus: cpus().length, loadavg_1m: Number(loadavg()[0]!.toFixed(2)), node: process.version },
+      }),
+    );
+  } finally {
+    clearInterval(sampler);
+    bot.kill('SIGTERM');
+    await new Promise((resolve) => bot.once('exit', resolve));
+    await discord.close();
+    await scratch?.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+log('building dist/ (the bot runs compiled, as in production)');
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+for (const kind of kinds) await run(kind);

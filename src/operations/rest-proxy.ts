@@ -1,0 +1,49 @@
+/**
+ * `npm run rest-proxy`: one HTTP proxy for Discord's REST API (@discordjs/proxy) that every bot process reaches
+ * through DISCORD_API_URL=http://<host>:REST_PROXY_PORT/api. It keeps Discord's rate limits in one place: the
+ * global 50 requests/s and the per-route buckets are counted once for all processes, not once per process.
+ * Requests keep their own Authorization header (the proxy holds no token). Interaction answers go through
+ * InteractionAwareRest here too, so they are never queued behind the global limit.
+ */
+import { createServer } from 'node:http';
+import { proxyRequests } from '@discordjs/proxy';
+import { ConfigError, loadConfig, loadDotEnv } from '../config.js';
+import { InteractionAwareRest } from '../discord/interaction-rest.js';
+import { createLogger } from '../logger.js';
+
+function main(): void {
+  loadDotEnv();
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const rest = new InteractionAwareRest(
+    config.REST_PROXY_UPSTREAM_URL ? { api: config.REST_PROXY_UPSTREAM_URL.replace(/\/+$/u, '') } : {},
+  );
+  rest.on('rateLimited', (info) =>
+    logger.warn({ route: info.route, retryAfter: info.retryAfter, global: info.global, scope: info.scope }, 'rate limited by Discord'),
+  );
+  const handle = proxyRequests(rest);
+  const server = createServer((request, response) => {
+    Promise.resolve(handle(request, response)).catch((error: unknown) => {
+      logger.error({ err: error, method: request.method, path: request.url?.split('?')[0] }, 'proxy request failed');
+      if (!response.headersSent) response.writeHead(502);
+      response.end();
+    });
+  });
+  server.listen(config.REST_PROXY_PORT, () => logger.info({ port: config.REST_PROXY_PORT }, 'Discord REST proxy listening'));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      server.close();
+      server.closeAllConnections();
+      rest.clearHashSweeper();
+      rest.clearHandlerSweeper();
+    });
+  }
+}
+
+try {
+  main();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exitCode = 1;
+}

@@ -1,0 +1,155 @@
+/**
+ * `npm run start:sharded`: the bot as several processes. discord-hybrid-sharding's ClusterManager spawns
+ * ceil(SHARD_COUNT / SHARDS_PER_PROCESS) processes of `main`, each running its share of the gateway shards
+ * (discord.js's ShardingManager runs exactly one shard per process; clusters let one process run several, which
+ * saves a Node.js runtime and a database pool per shard). All processes share one PostgreSQL: the delivery
+ * claims make each server's post exactly once whatever the layout. Point DISCORD_API_URL at a shared REST proxy
+ * (`npm run rest-proxy`) so the global rate limit is counted once for all processes.
+ *
+ * This process serves HEALTH_PORT for all of them: 200 when the database answers and every shard of every
+ * process is connected. It restarts a process that dies.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { REST, Routes, Status, type Client, type RESTGetAPIGatewayBotResult } from 'discord.js';
+import { ClusterManager } from 'discord-hybrid-sharding';
+import { ConfigError, describeDatabase, loadConfig, loadDotEnv, type Config } from '../config.js';
+import { openMigratedDatabase } from '../db/open-from-config.js';
+import { createLogger, type Logger } from '../logger.js';
+import { createMetrics } from '../metrics.js';
+import { databaseCheck, runHealthChecks, serveOperations, type HealthCheck } from './health.js';
+
+/** The bot's entry point next to this file: src/main.ts under tsx, dist/src/main.js when compiled. */
+const MAIN_FILE = fileURLToPath(new URL(`../main${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+const CHECK_TIMEOUT_MS = 1_500;
+
+async function recommendedShardCount(config: Config, token: string): Promise<number> {
+  const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL.replace(/\/+$/u, '') } : {}).setToken(token);
+  const answer = (await rest.get(Routes.gatewayBot())) as RESTGetAPIGatewayBotResult;
+  return answer.shards;
+}
+
+/** Every shard 0…count−1 runs in a live process and is connected. */
+function clustersCheck(manager: ClusterManager): HealthCheck {
+  return {
+    name: 'discord',
+    async check() {
+      const clusters = [...manager.clusters.values()];
+      if (clusters.length === 0) return 'no bot process started yet';
+      const problems = await Promise.all(
+        clusters.map(async (cluster) => {
+          try {
+            const answer: unknown = await manager.broadcastEval(
+              // Runs in the bot process (serialized by the library): no closures, only the client.
+              (client) => (client as unknown as Client).ws.shards.map((shard) => ({ id: shard.id, status: shard.status })),
+              { cluster: cluster.id, timeout: CHECK_TIMEOUT_MS },
+            );
+            // One cluster asked: its answer, or (depending on the library's version) a list holding it.
+            const shards = (Array.isArray(answer) ? answer.flat() : []) as { id: number; status: Status }[];
+            return cluster.shardList.flatMap((id) => {
+              const status = shards.find((shard) => shard.id === id)?.status;
+              if (status === Status.Ready) return [];
+              return [`shard ${id} ${status === undefined ? 'not started' : (Status[status] ?? String(status)).toLowerCase()}`];
+            });
+          } catch {
+            return [`process ${cluster.id} (shards ${cluster.shardList.join(', ')}) not answering`];
+          }
+        }),
+      );
+      const all = problems.flat();
+      return all.length === 0 ? undefined : all.join(', ');
+    },
+  };
+}
+
+async function stopClusters(manager: ClusterManager, timeoutMs: number, logger: Logger): Promise<void> {
+  manager.respawn = false;
+  await Promise.all(
+    [...manager.clusters.values()].map(async (cluster) => {
+      const child = cluster.thread?.process as ChildProcess | null | undefined;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      await exited;
+      clearTimeout(timer);
+      logger.info({ cluster: cluster.id }, 'bot process stopped');
+    }),
+  );
+}
+
+async function main(): Promise<number> {
+  loadDotEnv();
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  if (!config.DISCORD_TOKEN) {
+    console.error('DISCORD_TOKEN is not set. See README: Running it on Discord.');
+    return 1;
+  }
+  if (!config.DATABASE_URL) {
+    console.error('npm run start:sharded needs PostgreSQL: set DATABASE_URL (the embedded database serves one process).');
+    return 1;
+  }
+  // Migrate once here, so the processes start on an up-to-date schema (each would also wait on Kysely's lock).
+  const database = await openMigratedDatabase(config, (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  logger.info({ database: describeDatabase(config) }, 'database ready');
+
+  const totalShards = config.SHARD_COUNT === 'auto' ? await recommendedShardCount(config, config.DISCORD_TOKEN) : config.SHARD_COUNT;
+  const manager = new ClusterManager(MAIN_FILE, {
+    totalShards,
+    shardsPerClusters: config.SHARDS_PER_PROCESS,
+    mode: 'process',
+    // The same Node.js flags as this process (under tsx in development: `--import tsx`).
+    execArgv: process.execArgv,
+    token: config.DISCORD_TOKEN,
+    respawn: true,
+    restarts: { max: 10, interval: 60 * 60_000 },
+  });
+  manager.on('clusterCreate', (cluster) => {
+    logger.info({ cluster: cluster.id, shards: cluster.shardList }, 'bot process started');
+    cluster.on('death', (_cluster, child) =>
+      logger.error({ cluster: cluster.id, exitCode: (child as { exitCode?: number } | undefined)?.exitCode }, 'bot process died; restarting it'),
+    );
+  });
+  manager.on('debug', (message) => logger.debug({ message }, 'cluster manager'));
+
+  const checks = [databaseCheck(database.db), clustersCheck(manager)];
+  const operations = config.HEALTH_PORT
+    ? await serveOperations(config.HEALTH_PORT, { metrics: createMetrics(), health: () => runHealthChecks(checks), logger })
+    : undefined;
+
+  let stopping: Promise<void> | undefined;
+  const stopped = new Promise<number>((resolve) => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        stopping ??= (async () => {
+          logger.info({ signal }, 'stopping every bot process');
+          await stopClusters(manager, config.SHUTDOWN_TIMEOUT_MS + 5_000, logger);
+          operations?.close();
+          await database.close();
+        })();
+        void stopping.then(() => resolve(0), () => resolve(1));
+      });
+    }
+  });
+
+  logger.info(
+    { totalShards, shardsPerProcess: config.SHARDS_PER_PROCESS, processes: Math.ceil(totalShards / config.SHARDS_PER_PROCESS) },
+    'starting bot processes',
+  );
+  // 5.5 s between processes: Discord lets a bot identify one shard per 5 s (max_concurrency 1).
+  await manager.spawn({ timeout: -1, delay: 5_500 });
+  return stopped;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exitCode = 1;
+  } else {
+    throw error;
+  }
+}

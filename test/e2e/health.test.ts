@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.js';
+import { databaseCheck, runHealthChecks } from '../../src/operations/health.js';
+import { botDatabaseKinds, createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
+import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
+import { freePort, until } from '../support/ports.js';
+
+async function healthz(port: number): Promise<{ status: number; body: { status: string; checks: Record<string, string> } }> {
+  const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+  return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, string> } };
+}
+
+describe.each(botDatabaseKinds())('HEALTH_PORT on %s: /healthz and /metrics of the running bot', (kind) => {
+  let discord: DiscordStandIn;
+  let database: BotDatabase;
+  let bot: BotProcess;
+  let port: number;
+
+  beforeAll(async () => {
+    discord = await startDiscordStandIn();
+    discord.addGuild();
+    database = await createBotDatabase(kind);
+    port = await freePort();
+    bot = await startBotProcess({ ...database.env, DISCORD_API_URL: discord.apiUrl, HEALTH_PORT: String(port) });
+  }, 90_000);
+
+  afterAll(async () => {
+    await bot?.stop();
+    await discord?.close();
+    await database?.dispose();
+  });
+
+  it('answers 200 when the database answers and the shard is connected, with the new metrics beside it', async () => {
+    const { status, body } = await healthz(port);
+    expect(status).toBe(200);
+    expect(body).toEqual({ status: 'ok', checks: { database: 'ok', discord: 'ok' } });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const name of [
+      'newsdesk_db_pool_waiting_clients',
+      'newsdesk_schedule_lag_seconds_bucket',
+      'newsdesk_interactions_deferred_total',
+      'newsdesk_rest_rate_limit_waits_total',
+    ]) {
+      expect(metrics).toContain(name);
+    }
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
+  });
+
+  it('answers 503 naming the shard once Discord is unreachable', async () => {
+    await discord.close();
+    const { status, body } = await until(() => healthz(port), (answer) => answer.status === 503);
+    expect(status).toBe(503);
+    expect(body.status).toBe('unhealthy');
+    expect(body.checks.database).toBe('ok');
+    expect(body.checks.discord).toMatch(/^shard 0 /u);
+  }, 40_000);
+});
+
+describe('the database health check', () => {
+  it('reports a database that no longer answers', async () => {
+    const database = await openDatabase({ dataDir: 'memory://' });
+    const check = databaseCheck(database.db);
+    expect(await runHealthChecks([check])).toEqual({ healthy: true, checks: { database: 'ok' } });
+    await database.close();
+    const report = await runHealthChecks([check]);
+    expect(report.healthy).toBe(false);
+    expect(report.checks.database).not.toBe('ok');
+  });
+
+  it('reports a check that hangs as failed after the timeout', async () => {
+    const report = await runHealthChecks([{ name: 'database', check: () => new Promise(() => undefined) }], 100);
+    expect(report).toEqual({ healthy: false, checks: { database: 'no answer within 100 ms' } });
+  });
+});

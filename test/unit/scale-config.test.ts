@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { isInteractionRoute } from '../../src/discord/interaction-rest.js';
+
+describe('which REST routes stay out of the bot’s global queue', () => {
+  it('takes the interaction callback, @original edits and deletes, and follow-ups (interaction-token routes)', () => {
+    expect(isInteractionRoute('/interactions/1177000000000000000/aW50ZXJhY3Rpb246abc/callback')).toBe(true);
+    expect(isInteractionRoute('/webhooks/300000000000000001/aW50ZXJhY3Rpb246abc')).toBe(true);
+    expect(isInteractionRoute('/webhooks/300000000000000001/aW50ZXJhY3Rpb246abc/messages/@original')).toBe(true);
+    expect(isInteractionRoute('/webhooks/300000000000000001/aW50ZXJhY3Rpb246abc/messages/1177000000000000001')).toBe(true);
+  });
+
+  it('leaves every bot-token route in the global queue', () => {
+    expect(isInteractionRoute('/channels/1177000000000000000/messages')).toBe(false);
+    expect(isInteractionRoute('/channels/1177000000000000000/messages/1177000000000000001/threads')).toBe(false);
+    expect(isInteractionRoute('/applications/300000000000000001/commands')).toBe(false);
+    expect(isInteractionRoute('/gateway/bot')).toBe(false);
+    expect(isInteractionRoute('/webhooks/300000000000000001')).toBe(false);
+    expect(isInteractionRoute('/interactions/1177000000000000000/abc')).toBe(false);
+  });
+});
+
+describe('sharding and health settings', () => {
+  it('defaults to Discord’s recommended shard count, one shard per process, no health port', () => {
+    const config = loadConfig({});
+    expect(config.SHARD_COUNT).toBe('auto');
+    expect(config.SHARDS_PER_PROCESS).toBe(1);
+    expect(config.HEALTH_PORT).toBeUndefined();
+  });
+
+  it('reads numbers from the environment', () => {
+    const config = loadConfig({ SHARD_COUNT: '4', SHARDS_PER_PROCESS: '2', HEALTH_PORT: '8081' });
+    expect(config).toMatchObject({ SHARD_COUNT: 4, SHARDS_PER_PROCESS: 2, HEALTH_PORT: 8081 });
+  });
+
+  it('refuses a shard count that is neither a positive number nor auto, naming the variable', () => {
+    expect(() => loadConfig({ SHARD_COUNT: 'many' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SHARD_COUNT: '0' })).toThrow(/SHARD_COUNT/u);
+    expect(() => loadConfig({ SHARDS_PER_PROCESS: '0' })).toThrow(/SHARDS_PER_PROCESS/u);
+  });
+});

@@ -33,7 +33,11 @@ export function createWorkerVocabularyComputer(): VocabularyComputer {
       pending.delete(message.id);
       if (message.error !== undefined) waiting?.reject(new Error(message.error));
       else if (message.result !== undefined) waiting?.resolve(message.result);
-      if (pending.size === 0) scheduleStop();
+      if (pending.size === 0) {
+        // Idle: the worker alone must not keep the process alive.
+        created.unref();
+        scheduleStop();
+      }
     });
     const failAll = (error: Error) => {
       for (const waiting of pending.values()) waiting.reject(error);
@@ -65,6 +69,8 @@ export function createWorkerVocabularyComputer(): VocabularyComputer {
     compute(lesson: VocabularyInput): Promise<LessonVocabulary> {
       clearTimeout(idle);
       worker ??= start();
+      // Work in flight keeps the process alive until it is answered.
+      worker.ref();
       const id = next++;
       const input: VocabularyInput = { id: lesson.id, article: [...lesson.article], dialogue: lesson.dialogue.map((t) => ({ speaker: t.speaker, text: t.text })) };
       return new Promise((resolve, reject) => {

@@ -121,5 +121,5 @@ describe.each(targets)('a NUL character on $kind', (target) => {
     }
     const list = await runScript(CLI, ['list'], env);
     expect(list.stdout).toContain('The library is empty');
-  });
+  }, 120_000);
 });

@@ -88,6 +88,45 @@ export async function memberReadingDays(db: Executor, guildId: string, userId: s
   return rows.map((row) => row.day);
 }
 
+export interface MemberDays extends ZoneChoices {
+  /** The zone the days are in: the member's, else the server's schedule zone, else UTC (as stored). */
+  readonly zone: string;
+  /** Reading days in that zone, newest first. */
+  readonly days: string[];
+}
+
+/**
+ * The member's zone choices and their reading days in the zone that applies, in one statement (the zone
+ * is resolved in the query, so /progress needs no second round trip).
+ */
+export async function memberDaysInTheirZone(db: Executor, guildId: string, userId: string): Promise<MemberDays> {
+  const result = await sql<{ member_zone: string | null; server_zone: string | null; visible: boolean | null; zone: string; days: string[] }>`
+    with choice as (
+      select
+        (select timezone from member_settings where user_id = ${userId}) as member_zone,
+        (select leaderboard_visible from member_settings where user_id = ${userId}) as visible,
+        (select timezone from schedules where guild_id = ${guildId}) as server_zone
+    ), zone as (
+      select *, coalesce(member_zone, server_zone, 'UTC') as zone from choice
+    )
+    select member_zone, server_zone, visible, zone,
+      array(
+        select distinct ((e.occurred_at at time zone zone.zone)::date)::text as day
+        from reading_events e where e.guild_id = ${guildId} and e.user_id = ${userId}
+        order by day desc
+      ) as days
+    from zone`.execute(db);
+  const row = result.rows[0];
+  if (!row) throw new Error('memberDaysInTheirZone: no row');
+  return {
+    memberZone: row.member_zone,
+    serverZone: row.server_zone,
+    leaderboardVisible: row.visible ?? true,
+    zone: row.zone,
+    days: row.days,
+  };
+}
+
 export interface LessonRead {
   readonly lessonId: string;
   readonly title: string;

@@ -211,9 +211,11 @@ export async function rankedBoard(
         where c.guild_id = ${guildId} and c.days = ${days} and c.lessons_read > ${mine.lessons_read}) as above,
       (select count(*)::int from ${from}
         where ${scope} and t.lessons_read = ${mine.lessons_read} and t.words_read > ${mine.words_read}) as tied,
-      (select count(*)::int from member_settings s join ${from} on t.user_id = s.user_id and ${scope}
+      -- Per hidden member, a primary-key probe (a scalar subquery stays a per-row lookup whatever the statistics say).
+      (select count(*)::int from member_settings s
         where not s.leaderboard_visible
-          and (t.lessons_read > ${mine.lessons_read} or (t.lessons_read = ${mine.lessons_read} and t.words_read > ${mine.words_read}))) as hidden`.execute(db);
+          and coalesce((select t.lessons_read > ${mine.lessons_read} or (t.lessons_read = ${mine.lessons_read} and t.words_read > ${mine.words_read})
+                        from ${from} where ${scope} and t.user_id = s.user_id), false)) as hidden`.execute(db);
   const counts = ahead.rows[0] ?? { above: 0, tied: 0, hidden: 0 };
   const count = counts.above + counts.tied - counts.hidden;
   return { top, caller: { userId: callerId, rank: count + 1, lessonsRead: mine.lessons_read, wordsRead: Number(mine.words_read) } };
@@ -245,6 +247,9 @@ export async function moveLeaderboardWindow(trx: Transaction<DB>, guildId: strin
       from lesson_readers r join lessons l on l.id = r.lesson_id
       where r.guild_id = ${guildId} and r.last_read_at >= ${boundary}
       group by r.guild_id, r.user_id`.execute(trx);
+    // Fresh statistics for the rows just added, so the board's queries get their index plans at once
+    // (autovacuum would only catch up later).
+    await sql`analyze member_window_totals`.execute(trx);
     return;
   }
   const from = current.boundary;

@@ -88,6 +88,45 @@ export async function memberReadingDays(db: Executor, guildId: string, userId: s
   return rows.map((row) => row.day);
 }
 
+export interface MemberDays extends ZoneChoices {
+  /** The zone the days are in: the member's, else the server's schedule zone, else UTC (as stored). */
+  readonly zone: string;
+  /** Reading days in that zone, newest first. */
+  readonly days: string[];
+}
+
+/**
+ * The member's zone choices and their reading days in the zone that applies, in one statement (the zone
+ * is resolved in the query, so /progress needs no second round trip).
+ */
+export async function memberDaysInTheirZone(db: Executor, guildId: string, userId: string): Promise<MemberDays> {
+  const result = await sql<{ member_zone: string | null; server_zone: string | null; visible: boolean | null; zone: string; days: string[] }>`
+    with choice as (
+      select
+        (select timezone from member_settings where user_id = ${userId}) as member_zone,
+        (select leaderboard_visible from member_settings where user_id = ${userId}) as visible,
+        (select timezone from schedules where guild_id = ${guildId}) as server_zone
+    ), zone as (
+      select *, coalesce(member_zone, server_zone, 'UTC') as zone from choice
+    )
+    select member_zone, server_zone, visible, zone,
+      array(
+        select distinct ((e.occurred_at at time zone zone.zone)::date)::text as day
+        from reading_events e where e.guild_id = ${guildId} and e.user_id = ${userId}
+        order by day desc
+      ) as days
+    from zone`.execute(db);
+  const row = result.rows[0];
+  if (!row) throw new Error('memberDaysInTheirZone: no row');
+  return {
+    memberZone: row.member_zone,
+    serverZone: row.server_zone,
+    leaderboardVisible: row.visible ?? true,
+    zone: row.zone,
+    days: row.days,
+  };
+}
+
 export interface LessonRead {
   readonly lessonId: string;
   readonly title: string;
@@ -172,9 +211,11 @@ export async function rankedBoard(
         where c.guild_id = ${guildId} and c.days = ${days} and c.lessons_read > ${mine.lessons_read}) as above,
       (select count(*)::int from ${from}
         where ${scope} and t.lessons_read = ${mine.lessons_read} and t.words_read > ${mine.words_read}) as tied,
-      (select count(*)::int from member_settings s join ${from} on t.user_id = s.user_id and ${scope}
+      -- Per hidden member, a primary-key probe (a scalar subquery stays a per-row lookup whatever the statistics say).
+      (select count(*)::int from member_settings s
         where not s.leaderboard_visible
-          and (t.lessons_read > ${mine.lessons_read} or (t.lessons_read = ${mine.lessons_read} and t.words_read > ${mine.words_read}))) as hidden`.execute(db);
+          and coalesce((select t.lessons_read > ${mine.lessons_read} or (t.lessons_read = ${mine.lessons_read} and t.words_read > ${mine.words_read})
+                        from ${from} where ${scope} and t.user_id = s.user_id), false)) as hidden`.execute(db);
   const counts = ahead.rows[0] ?? { above: 0, tied: 0, hidden: 0 };
   const count = counts.above + counts.tied - counts.hidden;
   return { top, caller: { userId: callerId, rank: count + 1, lessonsRead: mine.lessons_read, wordsRead: Number(mine.words_read) } };
@@ -206,6 +247,9 @@ export async function moveLeaderboardWindow(trx: Transaction<DB>, guildId: strin
       from lesson_readers r join lessons l on l.id = r.lesson_id
       where r.guild_id = ${guildId} and r.last_read_at >= ${boundary}
       group by r.guild_id, r.user_id`.execute(trx);
+    // Fresh statistics for the rows just added, so the board's queries get their index plans at once
+    // (autovacuum would only catch up later).
+    await sql`analyze member_window_totals`.execute(trx);
     return;
   }
   const from = current.boundary;

@@ -1,8 +1,8 @@
-import { memberReadingDays, memberTotals, recentLessonsRead } from '../db/progress.js';
+import { memberDaysInTheirZone, memberReadingDays, memberTotals, recentLessonsRead } from '../db/progress.js';
 import { streaks, today } from '../domain/progress/streaks.js';
-import { localDate } from '../domain/schedule/index.js';
+import { isValidTimeZone, localDate } from '../domain/schedule/index.js';
 import type { ReadingDeps } from './deps.js';
-import { memberZone, type ZoneSource } from './zone.js';
+import type { ZoneSource } from './zone.js';
 
 /** How many lessons `/progress` lists. */
 export const RECENT_LESSONS = 10;
@@ -67,16 +67,25 @@ export async function memberProgress(
   sources: readonly ProgressSectionSource[] = [],
 ): Promise<ProgressAnswer> {
   const self = request.userId === request.askedBy;
-  const { zone, source, leaderboardVisible } = await memberZone(deps, request.guildId, request.userId);
-  if (!self && !leaderboardVisible) return { kind: 'hidden' };
+  // One round: the zone and reading days in one statement, the totals and recent lessons beside it.
+  const [inZone, totals, recent] = await Promise.all([
+    memberDaysInTheirZone(deps.db, request.guildId, request.userId),
+    memberTotals(deps.db, request.guildId, request.userId),
+    self ? recentLessonsRead(deps.db, request.guildId, request.userId, RECENT_LESSONS) : Promise.resolve(null),
+  ]);
+  if (!self && !inZone.leaderboardVisible) return { kind: 'hidden' };
+  let { zone, days } = inZone;
+  let source: ZoneSource = inZone.memberZone !== null ? 'member' : inZone.serverZone !== null ? 'server' : 'utc';
+  if (!isValidTimeZone(zone)) {
+    // A stored zone this runtime no longer knows: count in the next one that it does.
+    const fallback = inZone.memberZone !== null && inZone.serverZone !== null && isValidTimeZone(inZone.serverZone) ? inZone.serverZone : 'UTC';
+    source = fallback === 'UTC' ? 'utc' : 'server';
+    zone = fallback;
+    days = await memberReadingDays(deps.db, request.guildId, request.userId, zone);
+  }
 
   const now = deps.now();
   const todayDate = today(now, zone);
-  const [totals, days, recent] = await Promise.all([
-    memberTotals(deps.db, request.guildId, request.userId),
-    memberReadingDays(deps.db, request.guildId, request.userId, zone),
-    self ? recentLessonsRead(deps.db, request.guildId, request.userId, RECENT_LESSONS) : Promise.resolve(null),
-  ]);
   const walk = streaks(days, todayDate);
   const context: ProgressContext = { deps, guildId: request.guildId, userId: request.userId, zone, self };
   const sections = (await Promise.all(sources.map((section) => section(context)))).filter(

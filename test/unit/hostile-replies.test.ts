@@ -7,7 +7,7 @@ import type { ReplyPayload } from '../../src/discord/reply.js';
 import { renderLessonCard, renderLessonPost } from '../../src/lessons/card-view.js';
 import { renderImportOutcome } from '../../src/lessons/import-view.js';
 import { renderLessonPage } from '../../src/lessons/pages-view.js';
-import { renderRelated } from '../../src/lessons/related-view.js';
+import { renderRelated, renderSearchPage } from '../../src/discovery/views.js';
 import { makeLesson } from '../support/lessons.js';
 
 /** Everything a hostile export could put in a lesson's text. */
@@ -80,7 +80,29 @@ const replies: [string, (stored: LibraryLesson) => ReplyPayload][] = [
   ['the daily post', (stored) => renderLessonPost(stored, 2)],
   ['/lesson article', (stored) => renderLessonPage(stored, 'article', 0, false)],
   ['/lesson dialogue', (stored) => renderLessonPage(stored, 'dialogue', 0, true)],
-  ['/lesson related', (stored) => renderRelated(stored, new Map([[stored.lesson.similarReadings[0]!.toLowerCase(), stored.lesson.id]]))],
+  [
+    '/lesson related',
+    (stored) =>
+      renderRelated(stored, {
+        lessons: [{ id: stored.lesson.id, title: stored.lesson.title, date: stored.lesson.date, category: stored.lesson.category, reason: 'similar-reading', read: true }],
+        notInLibrary: [...stored.lesson.similarReadings],
+      }),
+  ],
+  [
+    '/lesson search',
+    (stored) =>
+      renderSearchPage(
+        {
+          query: HOSTILE.slice(0, 70),
+          category: undefined,
+          page: 2,
+          pageSize: 5,
+          results: [{ id: stored.lesson.id, title: stored.lesson.title, date: stored.lesson.date, category: stored.lesson.category }],
+          hasNext: true,
+        },
+        { query: HOSTILE.slice(0, 70), category: '' },
+      ),
+  ],
   [
     '/lesson import (imported)',
     (stored) => renderImportOutcome(`file-${HOSTILE}`, { ok: true, counts: { imported: 1, updated: 0, unchanged: 0 }, lessons: [{ path: 'x', lesson: stored.lesson }] }),

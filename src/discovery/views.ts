@@ -1,6 +1,6 @@
 import { ButtonStyle, ComponentType, type APIButtonComponent } from 'discord.js';
 import type { LibraryLesson } from '../db/lessons.js';
-import { clip, EMBED_DESCRIPTION_MAX, plainText, safeText, safeUrl } from '../domain/discord-format/index.js';
+import { clip, EMBED_DESCRIPTION_MAX, neutralizeMentions, plainText, safeText, safeUrl } from '../domain/discord-format/index.js';
 import { encodeDiscoveryId, SEARCH_PAGE_MAX } from '../domain/discovery/custom-ids.js';
 import { encodeCatchupId } from '../domain/progress/catchup-ids.js';
 import type { ReplyPayload } from '../discord/reply.js';
@@ -16,8 +16,8 @@ function openButtons(lessons: readonly FoundLesson[]): ButtonRow {
       (lesson, index): APIButtonComponent => ({
         type: ComponentType.Button,
         style: ButtonStyle.Secondary,
-        // Labels are plain text (no markdown, no mentions); Discord allows 80 characters.
-        label: clip(`${index + 1} · ${plainText(lesson.title).replace(/\s+/gu, ' ')}`, 40),
+        // Labels are not markdown, but mentions and bidi overrides are still taken out; Discord allows 80 characters.
+        label: clip(neutralizeMentions(plainText(`${index + 1} · ${lesson.title}`)), 40),
         custom_id: encodeCatchupId({ action: 'card', lessonId: lesson.id }),
       }),
     ),

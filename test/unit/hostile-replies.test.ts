@@ -59,12 +59,6 @@ function shownText(payload: ReplyPayload): string[] {
     for (const text of [data.title, data.description, data.footer?.text, data.author?.name]) if (text) texts.push(text);
     for (const field of data.fields ?? []) texts.push(field.name, field.value);
   }
-  return texts;
-}
-
-/** Button labels: Discord shows them as plain text (no markdown, no mentions), so only what plain text can break is checked. */
-function labels(payload: ReplyPayload): string[] {
-  const texts: string[] = [];
   for (const row of (payload.components ?? []) as unknown as { components?: { label?: string }[] }[]) {
     for (const component of row.components ?? []) if (component.label) texts.push(component.label);
   }
@@ -90,8 +84,8 @@ const replies: [string, (stored: LibraryLesson) => ReplyPayload][] = [
     '/lesson related',
     (stored) =>
       renderRelated(stored, {
-        lessons: [{ id: stored.lesson.id, title: stored.lesson.title, date: '2026-03-02', category: stored.lesson.category, reason: 'similar-reading', read: true }],
-        notInLibrary: [stored.lesson.similarReadings[0] ?? stored.lesson.title],
+        lessons: [{ id: stored.lesson.id, title: stored.lesson.title, date: stored.lesson.date, category: stored.lesson.category, reason: 'similar-reading', read: true }],
+        notInLibrary: [...stored.lesson.similarReadings],
       }),
   ],
   [
@@ -99,14 +93,14 @@ const replies: [string, (stored: LibraryLesson) => ReplyPayload][] = [
     (stored) =>
       renderSearchPage(
         {
-          query: stored.lesson.title,
-          category: stored.lesson.category,
-          page: 1,
+          query: HOSTILE.slice(0, 70),
+          category: undefined,
+          page: 2,
           pageSize: 5,
-          results: [{ id: stored.lesson.id, title: stored.lesson.title, date: '2026-03-02', category: stored.lesson.category }],
+          results: [{ id: stored.lesson.id, title: stored.lesson.title, date: stored.lesson.date, category: stored.lesson.category }],
           hasNext: true,
         },
-        { query: 'x', category: '' },
+        { query: HOSTILE.slice(0, 70), category: '' },
       ),
   ],
   [
@@ -128,16 +122,11 @@ describe('every reply with a hostile lesson', () => {
     const texts = shownText(render(hostileLesson()));
     expect(texts.length).toBeGreaterThan(0);
     for (const text of texts) expectInert(text);
-    for (const label of labels(render(hostileLesson()))) {
-      expect(label).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200E\u200F]/u);
-      // eslint-disable-next-line no-control-regex -- control characters are what is checked
-      expect(label).not.toMatch(/[\u0000-\u001F]/u);
-    }
   });
 
   it.each(replies)('%s never shows a blank title for a zero-width-only lesson title', (_name, render) => {
     const texts = shownText(render(hostileLesson('\u200b\u200d\u2060')));
-    for (const text of [...texts, ...labels(render(hostileLesson('\u200b\u200d\u2060')))]) expect(text.replace(/[\s\p{Cf}]/gu, '')).not.toBe('');
+    for (const text of texts) expect(text.replace(/[\s\p{Cf}]/gu, '')).not.toBe('');
   });
 
   it('keeps the hostile text readable after escaping', () => {

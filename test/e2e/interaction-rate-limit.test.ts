@@ -20,7 +20,7 @@ interface LoadOutcome {
 }
 
 /**
- * 200 deferred interactions at 200/s while the same bot sends 120 channel messages to 40 channels (a fan-out, which fills
+ * 200 deferred interactions at 200/s while the same bot sends one message to each of 120 channels (a fan-out, which fills
  * the 50/s global limit), against a stand-in that enforces 50/s on bot-token routes as Discord does.
  */
 async function deferredAnswersUnderLoad(discord: DiscordStandIn, client: Client): Promise<LoadOutcome> {
@@ -39,7 +39,7 @@ async function deferredAnswersUnderLoad(discord: DiscordStandIn, client: Client)
     }
   });
   await connect(client, discord.token, silent);
-  // Posts to 40 channels: one route bucket each, so they leave at once and only the global limit holds them.
+  // One post to each of 120 channels: a route bucket each, so all leave at once and only the global limit holds them.
   const channels = await Promise.all(
     discord.guild(client.guilds.cache.first()!.id).channels.map(async (c) => {
       const channel = await client.channels.fetch(c.id);
@@ -96,7 +96,7 @@ describe('deferred answers and Discord’s global rate limit (stand-in enforcing
 
   it('edits of deferred answers bypass the bot’s global queue while a fan-out fills it', async () => {
     discord = await startDiscordStandIn(standInOptions);
-    discord.addGuild({ channels: Array.from({ length: 40 }, (_, n) => ({ name: `news-${n}` })) });
+    discord.addGuild({ channels: Array.from({ length: 120 }, (_, n) => ({ name: `news-${n}` })) });
     client = createDiscordClient({ apiUrl: discord.apiUrl, logger: silent });
 
     const outcome = await deferredAnswersUnderLoad(discord, client);
@@ -114,7 +114,7 @@ describe('deferred answers and Discord’s global rate limit (stand-in enforcing
 
   it('with discord.js’s default REST manager the same edits wait behind the global limit (the behaviour fixed)', async () => {
     discord = await startDiscordStandIn(standInOptions);
-    discord.addGuild({ channels: Array.from({ length: 40 }, (_, n) => ({ name: `news-${n}` })) });
+    discord.addGuild({ channels: Array.from({ length: 120 }, (_, n) => ({ name: `news-${n}` })) });
     client = createDiscordClient({ apiUrl: discord.apiUrl, logger: silent });
     client.rest = new REST(client.options.rest);
 

@@ -1,6 +1,7 @@
 import type { APIMessage } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCustomId, type MessageData } from '../../src/domain/discord-format/index.js';
+import { decodeVocabularyId } from '../../src/domain/vocabulary/custom-id.js';
 import { botDatabaseKinds, createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
 import {
   deny,
@@ -36,6 +37,12 @@ type Data = InteractionResponseEvent['data'] & MessageData & { flags?: number };
 
 function fieldsOf(data: Data): Record<string, string> {
   return Object.fromEntries((data.embeds?.[0]?.fields ?? []).map((f) => [f.name, f.value]));
+}
+
+/** The lesson a card button opens: the lesson buttons' ids, or the vocabulary and quiz buttons'. */
+function lessonIdOf(customId: string): string | undefined {
+  const button = decodeCustomId(customId) ?? decodeVocabularyId(customId);
+  return button && 'lessonId' in button ? button.lessonId : undefined;
 }
 
 function buttonsOf(message: { components?: unknown[] }): { label?: string; custom_id?: string }[] {
@@ -219,8 +226,8 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       expect(post.embeds).toHaveLength(1);
       expect(post.embeds[0]?.title).toContain(EARLIEST.title);
       const buttons = buttonsOf(post);
-      expect(buttons.map((b) => b.label)).toEqual(['Dialogue', 'Article', 'Related', 'Mark as read']);
-      expect(buttons.map((b) => decodeCustomId(b.custom_id!)?.lessonId)).toEqual(Array(4).fill(EARLIEST.id));
+      expect(buttons.map((b) => b.label)).toEqual(['Dialogue', 'Article', 'Related', 'Mark as read', 'Vocabulary', 'Quiz']);
+      expect(buttons.map((b) => lessonIdOf(b.custom_id!))).toEqual(Array(6).fill(EARLIEST.id));
 
       await witnessTick();
       expect(discord.channelMessages(lessons)).toHaveLength(1);

@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/database.js';
+import { BATCH_TIMEOUTS } from '../src/db/timeouts.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import type { DB } from '../src/db/schema.js';
 import { catchup } from '../src/reading/catchup.js';
@@ -74,7 +75,7 @@ if (url && values.db !== 'pglite') {
       }
       const target = new URL(url);
       target.pathname = `/${name}`;
-      const database = await openDatabase({ url: target.toString(), dataDir: 'unused', maxConnections: 2 });
+      const database = await openDatabase({ url: target.toString(), dataDir: 'unused', maxConnections: 2, timeouts: BATCH_TIMEOUTS });
       return { database, fresh, close: () => database.close() };
     },
   });

@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
+import { BATCH_TIMEOUTS } from '../db/timeouts.js';
 import { lessonToJson } from '../domain/lesson-parser/index.js';
 import { formatCounts, formatProblem, parseSources } from '../lessons/import.js';
 import { createLessonsService, type LessonsService } from '../lessons/service.js';
@@ -228,9 +229,14 @@ async function statsCommand(args: readonly string[], io: CliIo): Promise<number>
   });
 }
 
+/** The configured database with the CLI's bounds: a batch job's statements may take longer than a command's. */
+function openForBatch(config: Config) {
+  return openMigratedDatabase(config, undefined, BATCH_TIMEOUTS);
+}
+
 /** The reading service over the configured database, opened (and migrated) for one command. */
 async function withReading(config: Config, io: CliIo, action: (reading: ReadingService) => Promise<number>): Promise<number> {
-  const database = await (io.openDatabase ?? openMigratedDatabase)(config);
+  const database = await (io.openDatabase ?? openForBatch)(config);
   try {
     return await action(createReadingService({ db: database.db, now: () => new Date() }));
   } finally {
@@ -348,7 +354,7 @@ async function withDiscovery(
   io: CliIo,
   action: (lessons: LessonsService, discovery: DiscoveryService) => Promise<number>,
 ): Promise<number> {
-  const database = await (io.openDatabase ?? openMigratedDatabase)(config);
+  const database = await (io.openDatabase ?? openForBatch)(config);
   try {
     const lessons = createLessonsService({ db: database.db, now: () => new Date(), importTimeZone: config.IMPORT_TIMEZONE });
     return await action(lessons, createDiscoveryService({ db: database.db }));
@@ -362,7 +368,7 @@ async function withLessons(
   io: CliIo,
   action: (lessons: LessonsService, vocabulary: VocabularyService) => Promise<number>,
 ): Promise<number> {
-  const database = await (io.openDatabase ?? openMigratedDatabase)(config);
+  const database = await (io.openDatabase ?? openForBatch)(config);
   const vocabulary = createVocabularyService({ db: database.db, computer: createVocabularyComputer() });
   try {
     return await action(createLessonsService({ db: database.db, now: () => new Date(), importTimeZone: config.IMPORT_TIMEZONE }), vocabulary);

@@ -20,8 +20,8 @@ export function timeoutsFromConfig(config: Partial<DatabaseConfig>): DatabaseTim
 export async function openMigratedDatabase(
   config: DatabaseConfig,
   onPoolError?: (error: Error) => void,
+  timeouts: DatabaseTimeouts = timeoutsFromConfig(config),
 ): Promise<Database & { applied: string[] }> {
-  const timeouts = timeoutsFromConfig(config);
   let applied: string[];
   if (config.DATABASE_URL) {
     const migrating = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, maxConnections: 1, timeouts: MIGRATION_TIMEOUTS, onPoolError });

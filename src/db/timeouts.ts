@@ -32,6 +32,12 @@ export const DEFAULT_TIMEOUTS: DatabaseTimeouts = { connectMs: 2_000, statementM
 /** Migrations may build indexes on big tables: no statement bound, a generous connect bound. */
 export const MIGRATION_TIMEOUTS: DatabaseTimeouts = { connectMs: 10_000, statementMs: 0, queryMs: 0 };
 
+/**
+ * The lessons CLI: an operator's batch job (a 10,000-file import, a whole-library recomputation), where
+ * no member waits on an answer, so a statement may take longer than a command's; still bounded.
+ */
+export const BATCH_TIMEOUTS: DatabaseTimeouts = { connectMs: 10_000, statementMs: 120_000, queryMs: 120_500 };
+
 /** The database did not answer in time; the member sees the usual "try again in a moment". */
 export class DatabaseTimeoutError extends Error {
   override readonly name = 'DatabaseTimeoutError';

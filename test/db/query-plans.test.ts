@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLibrary, insertLibrary, BENCH_GUILD } from '../../bench/library-generator.js';
 import { relatedReadings } from '../../src/discovery/related.js';
 import { searchLibrary, suggestLessons } from '../../src/discovery/search.js';
+import { BATCH_TIMEOUTS } from '../../src/db/timeouts.js';
 import { testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 import { recordQueries, seqScans } from '../support/query-plans.js';
 
@@ -18,9 +19,10 @@ describe.each(testDatabaseTargets())('command queries use indexes on $kind', (ta
   const library = generateLibrary({ lessons: LESSONS, articleParagraphs: 2 });
   let seeded: TestDatabase;
 
-  // One library for the whole file (seeding takes a while); the tests only read it.
+  // One library for the whole file (seeding takes a while); the tests only read it. Seeding rebuilds the
+  // GIN indexes over the whole table, a batch job's statement, so the database gets a batch job's bounds.
   beforeAll(async () => {
-    seeded = await target.open();
+    seeded = await target.open({ timeouts: BATCH_TIMEOUTS });
     await insertLibrary(seeded.db, library, { readersPerLesson: 2 });
   }, 600_000);
   afterAll(async () => {

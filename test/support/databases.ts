@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { openDatabase, type Database, type DatabaseKind } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import type { DatabaseTimeouts } from '../../src/db/timeouts.js';
 
 export interface TestDatabase extends Database {
   /** Empties every application table (between tests; one database per test file). */
@@ -12,19 +13,20 @@ export interface TestDatabase extends Database {
 
 export interface TestDatabaseTarget {
   readonly kind: DatabaseKind;
-  open(): Promise<TestDatabase>;
+  /** `timeouts`: the database's bounds (a command's by default; a test that seeds a big library needs a batch job's). */
+  open(options?: { timeouts?: DatabaseTimeouts }): Promise<TestDatabase>;
 }
 
 /** PGlite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). */
 export function testDatabaseTargets(): TestDatabaseTarget[] {
   const targets: TestDatabaseTarget[] = [{ kind: 'pglite', open: openPgliteForTest }];
   const url = process.env.TEST_DATABASE_URL;
-  if (url) targets.push({ kind: 'postgres', open: () => openPostgresForTest(url) });
+  if (url) targets.push({ kind: 'postgres', open: (options) => openPostgresForTest(url, options?.timeouts) });
   return targets;
 }
 
-async function openPgliteForTest(): Promise<TestDatabase> {
-  const database = await openDatabase({ dataDir: 'memory://' });
+async function openPgliteForTest(options?: { timeouts?: DatabaseTimeouts }): Promise<TestDatabase> {
+  const database = await openDatabase({ dataDir: 'memory://', ...(options?.timeouts ? { timeouts: options.timeouts } : {}) });
   await migrateToLatest(database.db);
   return withTruncate(database);
 }
@@ -55,9 +57,9 @@ export async function createScratchPostgres(url: string): Promise<{ url: string;
   };
 }
 
-async function openPostgresForTest(url: string): Promise<TestDatabase> {
+async function openPostgresForTest(url: string, timeouts?: DatabaseTimeouts): Promise<TestDatabase> {
   const scratch = await createScratchPostgres(url);
-  const database = await openDatabase({ url: scratch.url, dataDir: 'unused', maxConnections: 4 });
+  const database = await openDatabase({ url: scratch.url, dataDir: 'unused', maxConnections: 4, ...(timeouts ? { timeouts } : {}) });
   await migrateToLatest(database.db);
   const withTruncation = withTruncate(database);
   return {

@@ -87,6 +87,9 @@ export class LessonPoster {
       const readers = await countReadersInGuild(db, stored.lesson.id, schedule.guildId);
       const payload = this.message(schedule, stored, readers, delivery.nonce);
       const message = await channel.send(payload);
+      // A success without a message (an empty answer from a proxy in between) is not a post: retry it later; the
+      // nonce makes Discord return the first message if there was one.
+      if (typeof message.id !== 'string' || message.id === '') throw new Error('Discord answered the post without a message');
       const threadId = schedule.createThread ? await this.openThread(schedule, message, stored) : null;
       const at = this.deps.now();
       await markDeliverySent(db, key, { messageId: message.id, threadId, at, payload: { ...payload, nonce: delivery.nonce } });

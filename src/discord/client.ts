@@ -1,5 +1,6 @@
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { leanCacheOptions } from '../discord/cache-limits.js';
+import { logRateLimits } from './rate-limit-log.js';
 import { InteractionAwareRest } from '../discord/interaction-rest.js';
 import type { Logger } from '../logger.js';
 import { NO_MENTIONS } from './reply.js';
@@ -37,9 +38,7 @@ export function createDiscordClient(options: {
   client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ code: event.code, shardId }, 'gateway disconnected'));
   client.on(Events.ShardReconnecting, (shardId) => logger.info({ shardId }, 'gateway reconnecting'));
   guardDispatches(client, logger);
-  client.rest.on('rateLimited', (info) =>
-    logger.warn({ route: info.route, retryAfter: info.retryAfter, global: info.global, scope: info.scope }, 'rate limited by Discord'),
-  );
+  logRateLimits(client.rest, logger);
   return client;
 }
 

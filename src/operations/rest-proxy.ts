@@ -1,15 +1,16 @@
 /**
- * `npm run rest-proxy`: one HTTP proxy for Discord's REST API (@discordjs/proxy) that every bot process reaches
+ * `npm run rest-proxy`: one HTTP proxy for Discord's REST API (one `@discordjs/rest` manager) that every bot process reaches
  * through DISCORD_API_URL=http://<host>:REST_PROXY_PORT/api. It keeps Discord's rate limits in one place: the
  * global 50 requests/s and the per-route buckets are counted once for all processes, not once per process.
  * Requests keep their own Authorization header (the proxy holds no token). Interaction answers go through
  * InteractionAwareRest here too, so they are never queued behind the global limit.
  */
 import { createServer } from 'node:http';
-import { proxyRequests } from '@discordjs/proxy';
 import { ConfigError, loadConfig, loadDotEnv } from '../config.js';
 import { InteractionAwareRest } from '../discord/interaction-rest.js';
+import { logRateLimits } from '../discord/rate-limit-log.js';
 import { createLogger } from '../logger.js';
+import { proxyToDiscord } from './rest-proxy-handler.js';
 
 function main(): void {
   loadDotEnv();
@@ -18,10 +19,8 @@ function main(): void {
   const rest = new InteractionAwareRest(
     config.REST_PROXY_UPSTREAM_URL ? { api: config.REST_PROXY_UPSTREAM_URL.replace(/\/+$/u, '') } : {},
   );
-  rest.on('rateLimited', (info) =>
-    logger.warn({ route: info.route, retryAfter: info.retryAfter, global: info.global, scope: info.scope }, 'rate limited by Discord'),
-  );
-  const handle = proxyRequests(rest);
+  logRateLimits(rest, logger);
+  const handle = proxyToDiscord(rest, logger);
   const server = createServer((request, response) => {
     Promise.resolve(handle(request, response)).catch((error: unknown) => {
       logger.error({ err: error, method: request.method, path: request.url?.split('?')[0] }, 'proxy request failed');

@@ -1,0 +1,78 @@
+import { createServer, type Server } from 'node:http';
+import { DiscordAPIError, REST, Routes, type APIMessage } from 'discord.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InteractionAwareRest } from '../../src/discord/interaction-rest.js';
+import { createLogger } from '../../src/logger.js';
+import { proxyToDiscord } from '../../src/operations/rest-proxy-handler.js';
+import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
+
+/**
+ * The REST proxy between bot processes and Discord (`npm run rest-proxy`), in process: a discord.js REST client
+ * (as a bot process has) → the proxy's handler → the stand-in. What a retry inside the proxy sends, and what the
+ * bot is told when Discord refuses, decide whether a post the bot records as sent was really made.
+ */
+describe('the REST proxy', () => {
+  let discord: DiscordStandIn;
+  let upstream: InteractionAwareRest;
+  let server: Server;
+  let client: REST;
+  let channelId: string;
+
+  beforeAll(async () => {
+    discord = await startDiscordStandIn();
+    upstream = new InteractionAwareRest({ api: discord.apiUrl.replace(/\/+$/u, ''), retries: 2 });
+    server = createServer((request, response) => void proxyToDiscord(upstream, createLogger('silent'))(request, response));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    client = new REST({ api: `http://127.0.0.1:${port}/api`, retries: 0 }).setToken('test-token');
+  });
+
+  afterAll(async () => {
+    upstream?.clearHashSweeper();
+    upstream?.clearHandlerSweeper();
+    await new Promise((resolve) => server?.close(resolve));
+    await discord?.close();
+  });
+
+  beforeEach(() => {
+    channelId = discord.addGuild().channels[0]!.id;
+  });
+
+  const post = (content: string) => client.post(Routes.channelMessages(channelId), { body: { content } }) as Promise<APIMessage>;
+
+  it('sends the whole body again when Discord answers 429 and the proxy retries', async () => {
+    discord.failNext({ method: 'POST', path: `/channels/${channelId}/messages` }, { status: 429, retryAfter: 0.05 });
+    const message = await post('after a 429');
+    expect(message.id).toMatch(/^\d+$/u);
+    expect(discord.channelMessages(channelId).map((m) => m.content)).toEqual(['after a 429']);
+    const attempts = discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${channelId}/messages`);
+    expect(attempts.map((r) => [r.status, (r.body as { content?: string } | null)?.content])).toEqual([
+      [429, 'after a 429'],
+      [200, 'after a 429'],
+    ]);
+  });
+
+  it('sends the whole body again after a 5xx', async () => {
+    discord.failNext({ method: 'POST', path: `/channels/${channelId}/messages` }, { status: 502 });
+    const message = await post('after a 502');
+    expect(message.content).toBe('after a 502');
+    expect(discord.channelMessages(channelId)).toHaveLength(1);
+  });
+
+  it('passes Discord’s refusal through as the same error, never as a success', async () => {
+    const refused = await post('').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DiscordAPIError);
+    expect(refused).toMatchObject({ status: 400, code: 50006 });
+
+    const unknown = await client.post(Routes.channelMessages('1'), { body: { content: 'x' } }).catch((error: unknown) => error);
+    expect(unknown).toMatchObject({ status: 404, code: 10003 });
+    expect(discord.channelMessages(channelId)).toEqual([]);
+  });
+
+  it('answers GET requests and keeps the caller’s authorization', async () => {
+    const channel = (await client.get(Routes.channel(channelId))) as { id: string };
+    expect(channel.id).toBe(channelId);
+    const last = discord.requests.at(-1)!;
+    expect(last.headers.authorization).toBe('Bot test-token');
+  });
+});

@@ -50,6 +50,14 @@ describe.each(testDatabaseTargets())('the lesson poster on $kind, with a channel
     expect(channels.sent).toHaveLength(1);
   });
 
+  it('a send answered without a message is a failure to retry, never a delivery recorded as sent', async () => {
+    const { db, schedule, poster, channels } = await setUp();
+    channels.answerWithoutMessage(CHANNEL);
+    const result = await poster.post(schedule, '2026-05-02', 0);
+    expect(result).toMatchObject({ status: 'failed', reason: 'Discord could not be reached' });
+    expect(await dailyDelivery(db, GUILD, '2026-05-02')).toMatchObject({ status: 'failed', messageId: null });
+  });
+
   it('without a role, nobody is pinged', async () => {
     const { schedule, poster, channels } = await setUp();
     await poster.post(schedule, '2026-05-02', 0);

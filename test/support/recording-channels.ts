@@ -16,11 +16,17 @@ export class RecordingChannels implements Channels {
   readonly threads: { messageId: string; name: string }[] = [];
   private readonly broken = new Map<string, Error>();
   private readonly noThreads = new Set<string>();
+  private readonly silent = new Set<string>();
   private nextId = 1000;
 
   /** Posting in this channel fails with this error (default: the channel is gone). */
   breakChannel(channelId: string, error: Error = new PostFailure('the channel no longer exists')): void {
     this.broken.set(channelId, error);
+  }
+
+  /** Sends here "succeed" with no message in the answer (as an empty 200 from a broken proxy would). */
+  answerWithoutMessage(channelId: string): void {
+    this.silent.add(channelId);
   }
 
   refuseThreads(channelId: string): void {
@@ -40,7 +46,7 @@ export class RecordingChannels implements Channels {
         const messageId = String(this.nextId++);
         this.sent.push({ channelId, messageId, options });
         return {
-          id: messageId,
+          id: this.silent.has(channelId) ? (undefined as unknown as string) : messageId,
           startThread: async ({ name }) => {
             if (this.noThreads.has(channelId)) throw new Error('Missing Permissions');
             this.threads.push({ messageId, name });

@@ -9,12 +9,13 @@
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { discoveryCases } from './cases/discovery.js';
+import { scriptCases } from './cases/scripts.js';
 import { openBenchLibrary, type BenchLibrary } from './library-db.js';
 import type { BenchCase, BenchContext, BenchTarget } from './runner.js';
 import { summarize, timeRuns } from './stats.js';
 
 /** Every case, in the order they run. Add new case modules here. */
-const cases: readonly BenchCase[] = [...discoveryCases];
+const cases: readonly BenchCase[] = [...discoveryCases, ...scriptCases];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,5 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default (one worker fewer than the cores) gives a 2-core CI machine one worker, though most of an
+    // end-to-end file's time is spent waiting on the bot process it started: two files at once fill both cores.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

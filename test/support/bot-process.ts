@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { createScratchPostgres } from './databases.js';
+import { freshPgliteDataDir } from './pglite-template.js';
 import { PROJECT_ROOT } from './run-cli.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -16,7 +15,7 @@ export interface BotDatabase {
 
 export async function createBotDatabase(kind: DatabaseKind): Promise<BotDatabase> {
   if (kind === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-bot-'));
+    const dir = await freshPgliteDataDir();
     return { kind, env: { DATA_DIR: dir }, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const url = process.env.TEST_DATABASE_URL;

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { openDatabase, type Database, type DatabaseKind } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import type { DatabaseTimeouts } from '../../src/db/timeouts.js';
+import { freshPgliteDataDir } from './pglite-template.js';
 
 export interface TestDatabase extends Database {
   /** Empties every application table (between tests; one database per test file). */
@@ -25,10 +27,19 @@ export function testDatabaseTargets(): TestDatabaseTarget[] {
   return targets;
 }
 
+/** A copy of a migrated data directory (see pglite-template.ts), removed on close. */
 async function openPgliteForTest(options?: { timeouts?: DatabaseTimeouts }): Promise<TestDatabase> {
-  const database = await openDatabase({ dataDir: 'memory://', ...(options?.timeouts ? { timeouts: options.timeouts } : {}) });
+  const dataDir = await freshPgliteDataDir();
+  const database = await openDatabase({ dataDir, ...(options?.timeouts ? { timeouts: options.timeouts } : {}) });
   await migrateToLatest(database.db);
-  return withTruncate(database);
+  const withTruncation = withTruncate(database);
+  return {
+    ...withTruncation,
+    async close() {
+      await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A fresh database per test file on the server, so files can run in parallel; dropped on close. */

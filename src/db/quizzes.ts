@@ -149,17 +149,18 @@ export async function memberQuizStats(db: Executor, member: Member): Promise<Mem
     .where('user_id', '=', member.userId)
     .where('finished_at', 'is not', null)
     .executeTakeFirstOrThrow();
-  const met = await db
-    .selectFrom('lesson_vocabulary_words')
-    .select(sql<number>`count(distinct lemma)::int`.as('n'))
-    .where('lesson_id', 'in', (eb) =>
-      eb
-        .selectFrom('lesson_readers')
-        .select('lesson_id')
-        .where('guild_id', '=', member.guildId)
-        .where('user_id', '=', member.userId)
-        .union(eb.selectFrom('quiz_attempts').select('lesson_id').where('guild_id', '=', member.guildId).where('user_id', '=', member.userId)),
-    )
-    .executeTakeFirstOrThrow();
+  // The words of each lesson the member met, by primary key. `offset 0` keeps the per-lesson lookup a
+  // lookup: as a plain join, a member who read a few hundred lessons got a hash join over every lesson's
+  // words (a sequential scan of lesson_vocabulary_words, ten rows a lesson).
+  const met = await sql<{ n: number }>`
+    select count(distinct w.lemma)::int as n
+    from (
+      select lesson_id from lesson_readers where guild_id = ${member.guildId} and user_id = ${member.userId}
+      union
+      select lesson_id from quiz_attempts where guild_id = ${member.guildId} and user_id = ${member.userId}
+    ) m
+    cross join lateral (select lemma from lesson_vocabulary_words v where v.lesson_id = m.lesson_id offset 0) w`
+    .execute(db)
+    .then((result) => result.rows[0] ?? { n: 0 });
   return { quizzesTaken: quiz.taken, averageScore: quiz.average === null ? null : Number(quiz.average), wordsMet: met.n };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLesson } from '../../src/db/lessons.js';
 import { insertAttempt } from '../../src/db/quizzes.js';
 import { renewClaim } from '../../src/db/deliveries.js';
-import { dueSchedules, findSchedule } from '../../src/db/schedules.js';
+import { dueSchedules } from '../../src/db/schedules.js';
 import type { DB } from '../../src/db/schema.js';
 import { BATCH_TIMEOUTS } from '../../src/db/timeouts.js';
 import { findVocabulary } from '../../src/db/vocabulary.js';
@@ -425,8 +424,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       await scheduler.stop();
       expect(channels.sent.length).toBeGreaterThan(0);
       // While a send is in flight the poster renews its claim every leaseMs / 3.
-      const schedule = await findSchedule(setup, READING_GUILD);
-      if (schedule) await renewClaim(db, { guildId: schedule.guildId, localDate: TODAY, sequence: 0 }, poster.processId, NOW);
+      await renewClaim(db, { guildId: READING_GUILD, localDate: TODAY, sequence: 0 }, poster.processId, NOW);
     },
   },
 ];
@@ -462,7 +460,7 @@ async function importBatch(setup: Kysely<DB>): Promise<Lesson[]> {
   if (!base || !changed || !unchanged) throw new Error('seeded lessons missing');
   const naming = await sql<{ title: string }>`
     select title from similar_readings where lesson_id = ${lessonId(40)} and matched_lesson_id is null`.execute(setup);
-  const newLesson: Lesson = { ...base.lesson, id: randomUUID(), title: naming.rows[0]?.title ?? base.lesson.title, url: 'https://example.org/news/new' };
+  const newLesson: Lesson = { ...base.lesson, id: 'c0ffee00-0000-4000-8000-000000000001', title: naming.rows[0]?.title ?? base.lesson.title, url: 'https://example.org/news/new' };
   await sql`update lessons set content_hash = ${lessonContentHash(unchanged.lesson)} where id = ${unchanged.lesson.id}`.execute(setup);
   return [newLesson, { ...changed.lesson, summary: `${changed.lesson.summary} An added sentence.` }, unchanged.lesson];
 }

@@ -77,6 +77,8 @@ export interface LessonRead {
   readonly title: string;
   readonly firstReadAt: Date;
   readonly lastReadAt: Date;
+  /** The date of the latest read in the zone of MemberProgressRows (as its reading days). */
+  readonly lastReadLocalDate: string;
 }
 
 export interface MemberProgressRows extends ZoneChoices {
@@ -111,7 +113,7 @@ export async function memberProgressRows(
     days: string[] | null;
     lessons_read: number | null;
     words_read: string | null;
-    recent: { lessonId: string; title: string; firstReadAt: number; lastReadAt: number }[] | null;
+    recent: { lessonId: string; title: string; firstReadAt: number; lastReadAt: number; lastReadLocalDate: string }[] | null;
   }>`
     with choice as (
       select
@@ -132,7 +134,8 @@ export async function memberProgressRows(
         select json_agg(json_build_object(
             'lessonId', x.lesson_id, 'title', x.title,
             'firstReadAt', floor(extract(epoch from x.first_read_at) * 1000),
-            'lastReadAt', floor(extract(epoch from x.last_read_at) * 1000))
+            'lastReadAt', floor(extract(epoch from x.last_read_at) * 1000),
+            'lastReadLocalDate', ((x.last_read_at at time zone zone.zone)::date)::text)
           order by x.last_read_at desc, x.lesson_id)
         from (
           select r.lesson_id, l.title, r.first_read_at, r.last_read_at
@@ -159,6 +162,7 @@ export async function memberProgressRows(
       title: lesson.title,
       firstReadAt: new Date(Number(lesson.firstReadAt)),
       lastReadAt: new Date(Number(lesson.lastReadAt)),
+      lastReadLocalDate: lesson.lastReadLocalDate,
     })),
   };
 }
@@ -284,16 +288,13 @@ export async function readBoard(db: Executor, source: BoardSource, guildId: stri
       order by lessons desc, words desc, user_id
       limit ${limit}
     ), me as materialized (
-      select
-        coalesce((select s.leaderboard_visible from member_settings s where s.user_id = ${callerId}), true) as visible,
-        coalesce(
-          (select c.lessons from changed c where c.user_id = ${callerId}),
-          (select t.lessons_read from ${totals} t where ${scope('t')} and t.user_id = ${callerId}),
-          0) as lessons,
-        coalesce(
-          (select c.words from changed c where c.user_id = ${callerId}),
-          (select t.words_read from ${totals} t where ${scope('t')} and t.user_id = ${callerId}),
-          0)::bigint as words
+      select coalesce(s.leaderboard_visible, true) as visible,
+        coalesce(c.lessons, t.lessons_read, 0) as lessons,
+        coalesce(c.words, t.words_read::bigint, 0) as words
+      from (select) as one
+      left join member_settings s on s.user_id = ${callerId}
+      left join changed c on c.user_id = ${callerId}
+      left join ${totals} t on ${scope('t')} and t.user_id = ${callerId}
     )
     select ${exact} as exact, me.visible, me.lessons, me.words,
       coalesce((

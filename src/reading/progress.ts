@@ -1,4 +1,4 @@
-import { memberProgressRows, memberReadingDays } from '../db/progress.js';
+import { memberProgressRows, memberReadingDays, type LessonRead } from '../db/progress.js';
 import { streaks, today } from '../domain/progress/streaks.js';
 import { isValidTimeZone, localDate } from '../domain/schedule/index.js';
 import type { ReadingDeps } from './deps.js';
@@ -74,6 +74,7 @@ export async function memberProgress(
   });
   if (!self && !inZone.leaderboardVisible) return { kind: 'hidden' };
   let { zone, days } = inZone;
+  let localDateOf = (lesson: LessonRead) => lesson.lastReadLocalDate;
   let source: ZoneSource = inZone.memberZone !== null ? 'member' : inZone.serverZone !== null ? 'server' : 'utc';
   if (!isValidTimeZone(zone)) {
     // A stored zone this runtime no longer knows: count in the next one that it does.
@@ -81,6 +82,7 @@ export async function memberProgress(
     source = fallback === 'UTC' ? 'utc' : 'server';
     zone = fallback;
     days = await memberReadingDays(deps.db, request.guildId, request.userId, zone);
+    localDateOf = (lesson) => localDate(lesson.lastReadAt, fallback);
   }
 
   const now = deps.now();
@@ -104,7 +106,7 @@ export async function memberProgress(
       frozenDays: walk.current.frozenDays,
       bestStreak: walk.best,
       readingDaysLast7: self ? walk.readingDaysLast7 : null,
-      recent: self ? inZone.recent.map((lesson) => ({ lessonId: lesson.lessonId, title: lesson.title, localDate: localDate(lesson.lastReadAt, zone) })) : null,
+      recent: self ? inZone.recent.map((lesson) => ({ lessonId: lesson.lessonId, title: lesson.title, localDate: localDateOf(lesson) })) : null,
       sections,
     },
   };

@@ -4,12 +4,12 @@
  * over one server with 50,000 members and 1,000,000 read events spread over a year (the keenest members
  * read a few times a day, most a few times a month).
  *
- *   npm run bench:progress [-- --events N] [--members N] [--runs N] [--db postgres|pglite] [--fresh]
+ *   npm run bench:progress [-- --events N] [--members N] [--runs N] [--db postgres|pglite] [--fresh] [--name DB]
  *
  * One JSON line per case and database: parameters, median / p95 / p99 in ms, and the median of a bare
  * SELECT by primary key measured in the same run (`baseline_select_median_ms`, `ratio`). PostgreSQL runs
  * when BENCH_DATABASE_URL or TEST_DATABASE_URL is set; its data set is kept between runs in a database
- * named after its size (--fresh rebuilds it). PGlite (in memory) gets a tenth of the events by default.
+ * named after its size, or --name (--fresh rebuilds it). PGlite (in memory) gets a tenth of the events by default.
  *
  * The history is loaded in bulk (the per-row triggers that keep lesson_readers and member totals are
  * switched off for the load and the derived tables built with one statement each), because a million
@@ -35,6 +35,9 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '300' },
     db: { type: 'string' },
     fresh: { type: 'boolean', default: false },
+    // The kept PostgreSQL database's name (default: named after the size), so benches of two checkouts
+    // with different migrations do not share one.
+    name: { type: 'string' },
   },
 });
 
@@ -59,7 +62,8 @@ if (url && values.db !== 'pglite') {
     kind: 'postgres',
     events,
     async open() {
-      const name = `newsdesk_bench_progress_${events}_${members}_${lessons}`;
+      const name = values.name ?? `newsdesk_bench_progress_${events}_${members}_${lessons}`;
+      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`--name: not a plain database name: ${name}`);
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
       let fresh = false;
@@ -191,6 +195,12 @@ for (const target of targets) {
       log(`loading ${target.events} events for ${members} members on ${target.kind}`);
       await load(db, target.events);
     }
+    // A kept database carries the dead rows of earlier runs (count tables and window totals are updated in
+    // place all the time). A live server's autovacuum clears them within a minute; this development server
+    // runs with autovacuum off, so each run starts from what autovacuum would leave.
+    const vacuumed = performance.now();
+    await sql`vacuum analyze`.execute(db);
+    log(`vacuum analyze in ${((performance.now() - vacuumed) / 1000).toFixed(1)} s`);
     const deps = { db, now: () => NOW };
     // Leaderboards are asked for once a minute (the clock moves a minute per call), so each call also moves
     // its window and counts out what fell out of it.

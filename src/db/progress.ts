@@ -58,22 +58,6 @@ export async function zoneChoices(db: Executor, guildId: string, userId: string)
   return { memberZone: row.member_zone ?? null, serverZone: row.server_zone ?? null, leaderboardVisible: row.visible ?? true };
 }
 
-export interface MemberTotals {
-  readonly lessonsRead: number;
-  readonly wordsRead: number;
-  readonly lastReadAt: Date | null;
-}
-
-export async function memberTotals(db: Executor, guildId: string, userId: string): Promise<MemberTotals> {
-  const row = await db
-    .selectFrom('member_reading_totals')
-    .select(['lessons_read', 'words_read', 'last_read_at'])
-    .where('guild_id', '=', guildId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  return { lessonsRead: row?.lessons_read ?? 0, wordsRead: Number(row?.words_read ?? 0), lastReadAt: row?.last_read_at ?? null };
-}
-
 /**
  * The member's reading days in `zone` (local dates with at least one event), newest first. Read straight
  * from reading_events along its (guild, user, time) index.
@@ -88,19 +72,49 @@ export async function memberReadingDays(db: Executor, guildId: string, userId: s
   return rows.map((row) => row.day);
 }
 
-export interface MemberDays extends ZoneChoices {
+export interface LessonRead {
+  readonly lessonId: string;
+  readonly title: string;
+  readonly firstReadAt: Date;
+  readonly lastReadAt: Date;
+  /** The date of the latest read in the zone of MemberProgressRows (as its reading days). */
+  readonly lastReadLocalDate: string;
+}
+
+export interface MemberProgressRows extends ZoneChoices {
   /** The zone the days are in: the member's, else the server's schedule zone, else UTC (as stored). */
   readonly zone: string;
-  /** Reading days in that zone, newest first. */
+  /** Reading days in that zone, newest first; empty when not asked for. */
   readonly days: string[];
+  readonly lessonsRead: number;
+  readonly wordsRead: number;
+  /** The lessons read most recently (by their latest read), newest first; empty when not asked for. */
+  readonly recent: LessonRead[];
 }
 
 /**
- * The member's zone choices and their reading days in the zone that applies, in one statement (the zone
- * is resolved in the query, so /progress needs no second round trip).
+ * Everything `/progress` reads about a member, in one statement: their zone choices, their reading days
+ * in the zone that applies (resolved in the query), their totals, and their `recent` latest lessons.
+ * `daysOnlyIfVisible`: skip the reading days when the member hid themselves (another member asking sees nothing).
+ * Each part is an index range or key lookup: the member's events along reading_events (guild, user,
+ * time), their row of member_reading_totals, their lesson_readers along (guild, user, last read).
  */
-export async function memberDaysInTheirZone(db: Executor, guildId: string, userId: string): Promise<MemberDays> {
-  const result = await sql<{ member_zone: string | null; server_zone: string | null; visible: boolean | null; zone: string; days: string[] }>`
+export async function memberProgressRows(
+  db: Executor,
+  guildId: string,
+  userId: string,
+  options: { recent: number; daysOnlyIfVisible: boolean },
+): Promise<MemberProgressRows> {
+  const result = await sql<{
+    member_zone: string | null;
+    server_zone: string | null;
+    visible: boolean | null;
+    zone: string;
+    days: string[] | null;
+    lessons_read: number | null;
+    words_read: string | null;
+    recent: { lessonId: string; title: string; firstReadAt: number; lastReadAt: number; lastReadLocalDate: string }[] | null;
+  }>`
     with choice as (
       select
         (select timezone from member_settings where user_id = ${userId}) as member_zone,
@@ -109,44 +123,48 @@ export async function memberDaysInTheirZone(db: Executor, guildId: string, userI
     ), zone as (
       select *, coalesce(member_zone, server_zone, 'UTC') as zone from choice
     )
-    select member_zone, server_zone, visible, zone,
-      array(
+    select zone.member_zone, zone.server_zone, zone.visible, zone.zone,
+      case when ${!options.daysOnlyIfVisible}::boolean or coalesce(zone.visible, true) then array(
         select distinct ((e.occurred_at at time zone zone.zone)::date)::text as day
         from reading_events e where e.guild_id = ${guildId} and e.user_id = ${userId}
         order by day desc
-      ) as days
-    from zone`.execute(db);
+      ) end as days,
+      t.lessons_read, t.words_read,
+      case when ${options.recent}::int > 0 then (
+        select json_agg(json_build_object(
+            'lessonId', x.lesson_id, 'title', x.title,
+            'firstReadAt', floor(extract(epoch from x.first_read_at) * 1000),
+            'lastReadAt', floor(extract(epoch from x.last_read_at) * 1000),
+            'lastReadLocalDate', ((x.last_read_at at time zone zone.zone)::date)::text)
+          order by x.last_read_at desc, x.lesson_id)
+        from (
+          select r.lesson_id, l.title, r.first_read_at, r.last_read_at
+          from lesson_readers r join lessons l on l.id = r.lesson_id
+          where r.guild_id = ${guildId} and r.user_id = ${userId}
+          order by r.last_read_at desc, r.lesson_id
+          limit ${options.recent}
+        ) x
+      ) end as recent
+    from zone
+    left join member_reading_totals t on t.guild_id = ${guildId} and t.user_id = ${userId}`.execute(db);
   const row = result.rows[0];
-  if (!row) throw new Error('memberDaysInTheirZone: no row');
+  if (!row) throw new Error('memberProgressRows: no row');
   return {
     memberZone: row.member_zone,
     serverZone: row.server_zone,
     leaderboardVisible: row.visible ?? true,
     zone: row.zone,
-    days: row.days,
+    days: row.days ?? [],
+    lessonsRead: row.lessons_read ?? 0,
+    wordsRead: Number(row.words_read ?? 0),
+    recent: (row.recent ?? []).map((lesson) => ({
+      lessonId: lesson.lessonId,
+      title: lesson.title,
+      firstReadAt: new Date(Number(lesson.firstReadAt)),
+      lastReadAt: new Date(Number(lesson.lastReadAt)),
+      lastReadLocalDate: lesson.lastReadLocalDate,
+    })),
   };
-}
-
-export interface LessonRead {
-  readonly lessonId: string;
-  readonly title: string;
-  readonly firstReadAt: Date;
-  readonly lastReadAt: Date;
-}
-
-/** The lessons a member read most recently (by their latest read), newest first. */
-export async function recentLessonsRead(db: Executor, guildId: string, userId: string, limit: number): Promise<LessonRead[]> {
-  const rows = await db
-    .selectFrom('lesson_readers as r')
-    .innerJoin('lessons as l', 'l.id', 'r.lesson_id')
-    .select(['r.lesson_id', 'l.title', 'r.first_read_at', 'r.last_read_at'])
-    .where('r.guild_id', '=', guildId)
-    .where('r.user_id', '=', userId)
-    .orderBy('r.last_read_at', 'desc')
-    .orderBy('r.lesson_id')
-    .limit(limit)
-    .execute();
-  return rows.map((row) => ({ lessonId: row.lesson_id, title: row.title, firstReadAt: row.first_read_at, lastReadAt: row.last_read_at }));
 }
 
 export interface LeaderboardEntry {
@@ -165,92 +183,196 @@ export interface LeaderboardRows {
 
 const notHidden = (userColumn: string) =>
   sql<boolean>`not exists (select 1 from member_settings s where s.user_id = ${sql.ref(userColumn)} and not s.leaderboard_visible)`;
-
-/** Where a board's totals come from: all-time totals, or a window's running totals (after moving it). */
-export type BoardSource = { readonly kind: 'all' } | { readonly kind: 'window'; readonly days: number };
+const hidden = (userColumn: string) =>
+  sql<boolean>`exists (select 1 from member_settings s where s.user_id = ${sql.ref(userColumn)} and not s.leaderboard_visible)`;
 
 /**
- * A board from running totals: the top along the rank index, and the caller's rank as one plus the
- * visible members strictly ahead (two index ranges). Members equal on lessons and words share a rank.
+ * Where a board's figures come from: all-time totals, or a window's running totals. A window's totals
+ * count the reads since its stored boundary; the board wanted counts the reads since `since`. When the two
+ * are at most `maxShiftMs` apart, the board is read as the stored totals with the reads between them
+ * counted out (or in), so reading a board writes nothing; further apart (or with no window yet), the read
+ * says it is not exact, and the caller moves the window first (moveLeaderboardWindow).
  */
-export async function rankedBoard(
-  db: Executor,
-  source: BoardSource,
-  guildId: string,
-  callerId: string,
-  limit: number,
-): Promise<LeaderboardRows> {
-  const from = source.kind === 'all' ? sql`member_reading_totals t` : sql`member_window_totals t`;
-  const scope = source.kind === 'all' ? sql`t.guild_id = ${guildId}` : sql`t.guild_id = ${guildId} and t.days = ${source.days}`;
-  const topRows = await sql<{ user_id: string; lessons_read: number; words_read: string }>`
-    select t.user_id, t.lessons_read, t.words_read from ${from}
-    where ${scope} and t.lessons_read > 0 and ${notHidden('t.user_id')}
-    order by t.lessons_read desc, t.words_read desc, t.user_id
-    limit ${limit}`.execute(db);
-  const top: LeaderboardEntry[] = [];
-  for (const [i, row] of topRows.rows.entries()) {
-    const previous = top[i - 1];
-    const words = Number(row.words_read);
-    const tied = previous && previous.lessonsRead === row.lessons_read && previous.wordsRead === words;
-    top.push({ userId: row.user_id, rank: tied ? previous.rank : i + 1, lessonsRead: row.lessons_read, wordsRead: words });
-  }
-  const inTop = top.find((entry) => entry.userId === callerId);
-  if (inTop) return { top, caller: inTop };
+export type BoardSource =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'window'; readonly days: number; readonly since: Date; readonly maxShiftMs: number };
 
-  const own = await sql<{ lessons_read: number; words_read: string }>`
-    select t.lessons_read, t.words_read from ${from}
-    where ${scope} and t.user_id = ${callerId} and t.lessons_read > 0 and ${notHidden('t.user_id')}`.execute(db);
-  const mine = own.rows[0];
-  if (!mine) return { top, caller: null };
-  // Members ahead: the counts of every larger number of lessons, plus those tied on lessons with more
-  // words (an index range within the tie group), less the hidden members among them (few, by key).
-  const days = source.kind === 'all' ? 0 : source.days;
-  const ahead = await sql<{ above: number; tied: number; hidden: number }>`
-    select
-      (select coalesce(sum(c.members), 0)::int from leaderboard_counts c
-        where c.guild_id = ${guildId} and c.days = ${days} and c.lessons_read > ${mine.lessons_read}) as above,
-      (select count(*)::int from ${from}
-        where ${scope} and t.lessons_read = ${mine.lessons_read} and t.words_read > ${mine.words_read}) as tied,
-      -- Per hidden member, a primary-key probe (a scalar subquery stays a per-row lookup whatever the statistics say).
-      (select count(*)::int from member_settings s
-        where not s.leaderboard_visible
-          and coalesce((select t.lessons_read > ${mine.lessons_read} or (t.lessons_read = ${mine.lessons_read} and t.words_read > ${mine.words_read})
-                        from ${from} where ${scope} and t.user_id = s.user_id), false)) as hidden`.execute(db);
-  const counts = ahead.rows[0] ?? { above: 0, tied: 0, hidden: 0 };
-  const count = counts.above + counts.tied - counts.hidden;
-  return { top, caller: { userId: callerId, rank: count + 1, lessonsRead: mine.lessons_read, wordsRead: Number(mine.words_read) } };
+export interface Board extends LeaderboardRows {
+  /** False when a window board could not be read from the window as it stands (see BoardSource). */
+  readonly exact: boolean;
+  /** The caller's own choice (true unless they hid themselves). */
+  readonly callerVisible: boolean;
 }
 
 /**
- * Moves a server's `days`-long window to start at `boundary` (run it in a transaction, then read the
- * board in the same one). The first time, the window's totals are computed from lesson_readers, with
- * writers held off so none is missed. Later, only the rows between the old and the new boundary are
+ * A board in one statement: the top `limit` visible members (competition ranks), the caller's entry with
+ * their rank, and whether the caller is visible. Every part is an index range or key lookup:
+ *  - the top: the first `limit` rows along the board's rank index (members who hid themselves skipped by
+ *    key), merged with the few members whose figures change between the window's boundary and `since`;
+ *  - the caller's rank: 1 + the visible members ahead, from leaderboard_counts (visible members per number
+ *    of lessons: the numbers above theirs) and leaderboard_word_counts (visible members per lessons and
+ *    words: the word totals above theirs among those with as many lessons), corrected for the members whose
+ *    figures change between the boundary and `since`.
+ */
+export async function readBoard(db: Executor, source: BoardSource, guildId: string, callerId: string, limit: number): Promise<Board> {
+  const window = source.kind === 'window';
+  const days = window ? source.days : 0;
+  const totals = window ? sql`member_window_totals` : sql`member_reading_totals`;
+  const scope = (alias: string) =>
+    window ? sql`${sql.ref(`${alias}.guild_id`)} = ${guildId} and ${sql.ref(`${alias}.days`)} = ${days}` : sql`${sql.ref(`${alias}.guild_id`)} = ${guildId}`;
+  // The reads that can lie between the boundary and `since`, as constants too, so the planner sees how few
+  // they are (the boundary itself is only known when the statement runs).
+  const earliest = window ? new Date(source.since.getTime() - source.maxShiftMs) : null;
+  const latest = window ? new Date(source.since.getTime() + source.maxShiftMs) : null;
+  const between = (column: string) =>
+    sql`${sql.ref(column)} >= u.low and ${sql.ref(column)} < u.high and ${sql.ref(column)} >= ${earliest} and ${sql.ref(column)} < ${latest}`;
+  // The members whose figures differ between the stored totals and the board wanted: stored and wanted
+  // lessons and words, and whether they hid themselves. Empty for the all-time board.
+  const changed = window
+    ? sql`
+      usable as (
+        select least(w.boundary, ${source.since}) as low, greatest(w.boundary, ${source.since}) as high,
+          case when w.boundary < ${source.since} then -1 else 1 end as sign
+        from leaderboard_windows w
+        where w.guild_id = ${guildId} and w.days = ${days} and w.boundary >= ${earliest} and w.boundary <= ${latest}
+      ), moved as (
+        select x.user_id, sum(x.lessons)::int as lessons, sum(x.words)::bigint as words
+        from (
+          select r.user_id, 1 as lessons, 0 as words from usable u
+            join lesson_readers r on r.guild_id = ${guildId} and ${between('r.last_read_at')}
+          union all
+          -- A lesson's words by key (a scalar subquery: never a scan of lessons, whatever the estimates).
+          select r.user_id, 0, (select l.dialogue_words from lessons l where l.id = r.lesson_id) from usable u
+            join lesson_readers r on r.guild_id = ${guildId} and ${between('r.dialogue_last_at')}
+          union all
+          select r.user_id, 0, (select l.article_words from lessons l where l.id = r.lesson_id) from usable u
+            join lesson_readers r on r.guild_id = ${guildId} and ${between('r.article_last_at')}
+        ) x
+        group by x.user_id
+      ), changed as (
+        select m.user_id,
+          coalesce(t.lessons_read, 0) as stored_lessons, coalesce(t.words_read, 0)::bigint as stored_words,
+          coalesce(t.lessons_read, 0) + u.sign * m.lessons as lessons,
+          coalesce(t.words_read, 0)::bigint + u.sign * m.words as words,
+          ${hidden('m.user_id')} as hidden
+        from moved m cross join usable u
+        left join member_window_totals t on t.guild_id = ${guildId} and t.days = ${days} and t.user_id = m.user_id
+      )`
+    : sql`
+      changed as (
+        select null::text as user_id, 0 as stored_lessons, 0::bigint as stored_words, 0 as lessons, 0::bigint as words,
+          false as hidden
+        where false
+      )`;
+  const exact = window ? sql`exists (select 1 from usable)` : sql`true`;
+  const result = await sql<{
+    exact: boolean;
+    visible: boolean;
+    lessons: number;
+    words: string;
+    top: { userId: string; lessons: number; words: number; rank: number }[];
+    caller_rank: number | null;
+  }>`
+    with ${changed},
+    candidates as (
+      (select t.user_id, t.lessons_read as lessons, t.words_read::bigint as words from ${totals} t
+        where ${scope('t')} and t.lessons_read > 0 and not ${hidden('t.user_id')}
+          and not exists (select 1 from changed c where c.user_id = t.user_id)
+        order by t.lessons_read desc, t.words_read desc, t.user_id
+        limit ${limit})
+      union all
+      select c.user_id, c.lessons, c.words from changed c where c.lessons > 0 and not c.hidden
+    ), top as (
+      select user_id, lessons, words, rank() over (order by lessons desc, words desc) as rank
+      from candidates
+      order by lessons desc, words desc, user_id
+      limit ${limit}
+    ), me as materialized (
+      select coalesce(s.leaderboard_visible, true) as visible,
+        coalesce(c.lessons, t.lessons_read, 0) as lessons,
+        coalesce(c.words, t.words_read::bigint, 0) as words
+      from (select) as one
+      left join member_settings s on s.user_id = ${callerId}
+      left join changed c on c.user_id = ${callerId}
+      left join ${totals} t on ${scope('t')} and t.user_id = ${callerId}
+    )
+    select ${exact} as exact, me.visible, me.lessons, me.words,
+      coalesce((
+        select json_agg(json_build_object('userId', top.user_id, 'lessons', top.lessons, 'words', top.words, 'rank', top.rank)
+          order by top.lessons desc, top.words desc, top.user_id)
+        from top), '[]'::json) as top,
+      case when ${exact} and me.visible and me.lessons > 0
+        and not exists (select 1 from top where top.user_id = ${callerId}) then (
+          1
+          -- The visible members ahead by the stored figures (the counts leave hidden members out) …
+          + (select coalesce(sum(k.members), 0) from leaderboard_counts k
+              where k.guild_id = ${guildId} and k.days = ${days} and k.lessons_read > me.lessons)
+          + (select coalesce(sum(k.members), 0) from leaderboard_word_counts k
+              where k.guild_id = ${guildId} and k.days = ${days} and k.lessons_read = me.lessons and k.words_read > me.words)
+          -- … and, for the members whose figures change (the caller too), their wanted figures instead.
+          - (select count(*) from changed c where not c.hidden and (c.stored_lessons, c.stored_words) > (me.lessons, me.words))
+          + (select count(*) from changed c
+              where not c.hidden and c.user_id <> ${callerId} and (c.lessons, c.words) > (me.lessons, me.words))
+        )::int end as caller_rank
+    from me`.execute(db);
+  const row = result.rows[0];
+  if (!row) throw new Error('readBoard: no row');
+  const top: LeaderboardEntry[] = row.top.map((entry) => ({
+    userId: entry.userId,
+    rank: Number(entry.rank),
+    lessonsRead: Number(entry.lessons),
+    wordsRead: Number(entry.words),
+  }));
+  const inTop = top.find((entry) => entry.userId === callerId) ?? null;
+  const caller =
+    inTop ??
+    (row.caller_rank === null ? null : { userId: callerId, rank: Number(row.caller_rank), lessonsRead: Number(row.lessons), wordsRead: Number(row.words) });
+  return { top, caller, exact: row.exact, callerVisible: row.visible };
+}
+
+/**
+ * Moves a server's `days`-long window to start at `boundary`, in the caller's transaction (the window's
+ * row stays locked until it ends, so a board read in the same transaction reads it at `boundary`). The
+ * first time, the window's totals are computed from lesson_readers, with writers held off so none is
+ * missed. Later, only the rows between the old and the new boundary are
  * counted out (or, if the clock went back, in): a few rows when boards are asked for often.
  */
 export async function moveLeaderboardWindow(trx: Transaction<DB>, guildId: string, days: number, boundary: Date): Promise<void> {
-  const current = await trx
-    .selectFrom('leaderboard_windows')
-    .select('boundary')
-    .where('guild_id', '=', guildId)
-    .where('days', '=', days)
-    .forUpdate()
-    .executeTakeFirst();
+  const lockWindow = () =>
+    trx
+      .selectFrom('leaderboard_windows')
+      .select('boundary')
+      .where('guild_id', '=', guildId)
+      .where('days', '=', days)
+      .forUpdate()
+      .executeTakeFirst();
+  let current = await lockWindow();
   if (!current) {
     // SHARE mode waits for writes in flight and holds new ones until this commits: none is counted twice or lost.
     await sql`lock table lesson_readers in share mode`.execute(trx);
-    await trx.insertInto('leaderboard_windows').values({ guild_id: guildId, days, boundary }).execute();
-    await sql`
-      insert into member_window_totals (guild_id, days, user_id, lessons_read, words_read)
-      select r.guild_id, ${days}::int, r.user_id, count(*),
-        sum(case when r.dialogue_last_at >= ${boundary} then l.dialogue_words else 0 end
-          + case when r.article_last_at >= ${boundary} then l.article_words else 0 end)
-      from lesson_readers r join lessons l on l.id = r.lesson_id
-      where r.guild_id = ${guildId} and r.last_read_at >= ${boundary}
-      group by r.guild_id, r.user_id`.execute(trx);
-    // Fresh statistics for the rows just added, so the board's queries get their index plans at once
-    // (autovacuum would only catch up later).
-    await sql`analyze member_window_totals`.execute(trx);
-    return;
+    const created = await trx
+      .insertInto('leaderboard_windows')
+      .values({ guild_id: guildId, days, boundary })
+      .onConflict((oc) => oc.columns(['guild_id', 'days']).doNothing())
+      .returning('boundary')
+      .executeTakeFirst();
+    if (created) {
+      await sql`
+        insert into member_window_totals (guild_id, days, user_id, lessons_read, words_read)
+        select r.guild_id, ${days}::int, r.user_id, count(*),
+          sum(case when r.dialogue_last_at >= ${boundary} then l.dialogue_words else 0 end
+            + case when r.article_last_at >= ${boundary} then l.article_words else 0 end)
+        from lesson_readers r join lessons l on l.id = r.lesson_id
+        where r.guild_id = ${guildId} and r.last_read_at >= ${boundary}
+        group by r.guild_id, r.user_id`.execute(trx);
+      // Fresh statistics for the rows just added, so the board's queries get their index plans at once
+      // (autovacuum would only catch up later).
+      await sql`analyze member_window_totals`.execute(trx);
+      return;
+    }
+    // Another call created the window meanwhile (the insert waited for it): move it like any other.
+    current = await lockWindow();
+    if (!current) throw new Error('moveLeaderboardWindow: the window vanished');
   }
   const from = current.boundary;
   if (from.getTime() === boundary.getTime()) return;
@@ -332,7 +454,8 @@ export interface UnreadLesson {
 
 /**
  * Lessons posted in this server that the member has not read, newest post first. Posts come from the
- * server's deliveries (primary key range); "not read" is a primary-key probe into lesson_readers.
+ * server's deliveries (primary key range); "not read" is a primary-key probe into lesson_readers; titles
+ * are looked up by key for the page's rows.
  */
 export async function unreadPostedLessons(
   db: Executor,
@@ -350,8 +473,10 @@ export async function unreadPostedLessons(
           where r.lesson_id = d.lesson_id and r.guild_id = ${guildId} and r.user_id = ${userId})
       group by d.lesson_id
     )
-    select p.lesson_id, l.title, p.posted_at, p.local_date, (count(*) over ())::int as total
-    from posted p join lessons l on l.id = p.lesson_id
+    -- The title by key (deliveries reference lessons): for the page's rows only, never a scan of lessons.
+    select p.lesson_id, (select l.title from lessons l where l.id = p.lesson_id) as title, p.posted_at, p.local_date,
+      (count(*) over ())::int as total
+    from posted p
     order by p.posted_at desc nulls last, p.lesson_id
     offset ${page.offset} limit ${page.limit}`.execute(db);
   const total = result.rows[0]?.total ?? (page.offset > 0 ? await countUnreadPosted(db, guildId, userId) : 0);

@@ -104,6 +104,15 @@ export interface LeaderboardCountsTable {
   members: number;
 }
 
+/** How many members of a board (days 0: all time) have each pair of lessons and words read, kept by triggers. */
+export interface LeaderboardWordCountsTable {
+  guild_id: string;
+  days: number;
+  lessons_read: number;
+  words_read: ColumnType<string, number | string, number | string>;
+  members: number;
+}
+
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 export interface GuildSettingsTable {
@@ -246,6 +255,7 @@ export interface DB {
   leaderboard_windows: LeaderboardWindowsTable;
   member_window_totals: MemberWindowTotalsTable;
   leaderboard_counts: LeaderboardCountsTable;
+  leaderboard_word_counts: LeaderboardWordCountsTable;
   lesson_vocabularies: LessonVocabulariesTable;
   lesson_vocabulary_words: LessonVocabularyWordsTable;
   quiz_attempts: QuizAttemptsTable;

@@ -1,4 +1,4 @@
-import { memberDaysInTheirZone, memberReadingDays, memberTotals, recentLessonsRead } from '../db/progress.js';
+import { memberProgressRows, memberReadingDays, type LessonRead } from '../db/progress.js';
 import { streaks, today } from '../domain/progress/streaks.js';
 import { isValidTimeZone, localDate } from '../domain/schedule/index.js';
 import type { ReadingDeps } from './deps.js';
@@ -67,14 +67,14 @@ export async function memberProgress(
   sources: readonly ProgressSectionSource[] = [],
 ): Promise<ProgressAnswer> {
   const self = request.userId === request.askedBy;
-  // One round: the zone and reading days in one statement, the totals and recent lessons beside it.
-  const [inZone, totals, recent] = await Promise.all([
-    memberDaysInTheirZone(deps.db, request.guildId, request.userId),
-    memberTotals(deps.db, request.guildId, request.userId),
-    self ? recentLessonsRead(deps.db, request.guildId, request.userId, RECENT_LESSONS) : Promise.resolve(null),
-  ]);
+  // One statement: the zone and the reading days in it, the totals, and (about oneself) the recent lessons.
+  const inZone = await memberProgressRows(deps.db, request.guildId, request.userId, {
+    recent: self ? RECENT_LESSONS : 0,
+    daysOnlyIfVisible: !self,
+  });
   if (!self && !inZone.leaderboardVisible) return { kind: 'hidden' };
   let { zone, days } = inZone;
+  let localDateOf = (lesson: LessonRead) => lesson.lastReadLocalDate;
   let source: ZoneSource = inZone.memberZone !== null ? 'member' : inZone.serverZone !== null ? 'server' : 'utc';
   if (!isValidTimeZone(zone)) {
     // A stored zone this runtime no longer knows: count in the next one that it does.
@@ -82,6 +82,7 @@ export async function memberProgress(
     source = fallback === 'UTC' ? 'utc' : 'server';
     zone = fallback;
     days = await memberReadingDays(deps.db, request.guildId, request.userId, zone);
+    localDateOf = (lesson) => localDate(lesson.lastReadAt, fallback);
   }
 
   const now = deps.now();
@@ -99,13 +100,13 @@ export async function memberProgress(
       zone,
       zoneSource: source,
       today: todayDate,
-      lessonsRead: totals.lessonsRead,
-      wordsRead: totals.wordsRead,
+      lessonsRead: inZone.lessonsRead,
+      wordsRead: inZone.wordsRead,
       currentStreak: walk.current.length,
       frozenDays: walk.current.frozenDays,
       bestStreak: walk.best,
       readingDaysLast7: self ? walk.readingDaysLast7 : null,
-      recent: recent?.map((lesson) => ({ lessonId: lesson.lessonId, title: lesson.title, localDate: localDate(lesson.lastReadAt, zone) })) ?? null,
+      recent: self ? inZone.recent.map((lesson) => ({ lessonId: lesson.lessonId, title: lesson.title, localDate: localDateOf(lesson) })) : null,
       sections,
     },
   };

@@ -6,7 +6,8 @@ import { recordReading } from '../../src/db/reading.js';
 import type { ReadingKind } from '../../src/db/schema.js';
 import { readingDays } from '../../src/domain/progress/streaks.js';
 import { catchup, CATCHUP_PAGE_SIZE } from '../../src/reading/catchup.js';
-import { leaderboard } from '../../src/reading/leaderboard.js';
+import { leaderboard, WINDOW_MAX_SHIFT_MS } from '../../src/reading/leaderboard.js';
+import { forgetMember } from '../../src/reading/privacy.js';
 import { memberProgress, type ProgressReport } from '../../src/reading/progress.js';
 import { setLeaderboardVisible, setMemberTimeZone } from '../../src/reading/settings.js';
 import { makeLesson } from '../support/lessons.js';
@@ -308,6 +309,138 @@ describe.each(testDatabaseTargets())('learner progress on $kind', (target) => {
         }
         if (step === 5) await setLeaderboardVisible(deps(), 'e', true);
       }
+    });
+  });
+
+  describe('leaderboards read between window moves', () => {
+    const boundary = async (days: number) =>
+      (await db().db.selectFrom('leaderboard_windows').select('boundary').where('guild_id', '=', G).where('days', '=', days).executeTakeFirst())
+        ?.boundary ?? null;
+
+    /** The rank counts as the triggers keep them, and as counted from the totals of visible members. */
+    async function countsAgree(where: string): Promise<void> {
+      const visibleTotals = sql`
+        select guild_id, 0 as days, user_id, lessons_read, words_read from member_reading_totals
+        union all
+        select guild_id, days, user_id, lessons_read, words_read from member_window_totals`;
+      const kept = await sql<{ key: string; members: number }>`
+        select guild_id || ' ' || days || ' ' || lessons_read || ' ' || words_read as key, members from leaderboard_word_counts
+        order by 1`.execute(db().db);
+      const counted = await sql<{ key: string; members: number }>`
+        select guild_id || ' ' || days || ' ' || lessons_read || ' ' || words_read as key, count(*)::int as members
+        from (${visibleTotals}) t
+        where lessons_read > 0 and not exists (select 1 from member_settings s where s.user_id = t.user_id and not s.leaderboard_visible)
+        group by guild_id, days, lessons_read, words_read order by 1`.execute(db().db);
+      expect(kept.rows, where).toEqual(counted.rows);
+      const keptByLessons = await sql<{ key: string; members: number }>`
+        select guild_id || ' ' || days || ' ' || lessons_read as key, members from leaderboard_counts where members <> 0 order by 1`.execute(db().db);
+      const countedByLessons = await sql<{ key: string; members: number }>`
+        select guild_id || ' ' || days || ' ' || lessons_read as key, count(*)::int as members
+        from (${visibleTotals}) t
+        where lessons_read > 0 and not exists (select 1 from member_settings s where s.user_id = t.user_id and not s.leaderboard_visible)
+        group by guild_id, days, lessons_read order by 1`.execute(db().db);
+      expect(keptByLessons.rows, where).toEqual(countedByLessons.rows);
+    }
+
+    it('agree with a direct count for every caller while minutes pass, reads cross the window edges and members hide', async () => {
+      const ids = await lessons(db(), 8);
+      const users = Array.from({ length: 14 }, (_, i) => `m${i}`);
+      const kinds: ReadingKind[] = ['dialogue', 'article', 'finished'];
+      let seed = 11;
+      const random = () => {
+        seed = (seed * 48271) % 2147483647;
+        return seed / 2147483647;
+      };
+      // Reads spread over 40 days, and many within two hours of where the week's and the month's windows
+      // start while the clock below moves: those are the reads a board has to count out (or in).
+      const someEvents = (now: Date, n: number) =>
+        Array.from({ length: n }, (_, i) => {
+          const edge = [0, 7, 30][i % 3]! * DAY;
+          const at = i % 3 === 0 ? now.getTime() - random() * 40 * DAY : now.getTime() - edge + (random() - 0.5) * 4 * 3_600_000;
+          return {
+            lesson: ids[Math.floor(random() * ids.length)]!,
+            user: users[Math.floor(random() * users.length)]!,
+            kind: kinds[Math.floor(random() * kinds.length)]!,
+            at: new Date(at),
+          };
+        });
+      await insertEvents(db(), someEvents(NOW, 150));
+      await setLeaderboardVisible(deps(), 'm3', false);
+      let now = NOW;
+      // The first boards create the windows; later ones, within the hour, read them without moving them.
+      for (const period of ['week', 'month'] as const) await leaderboard({ db: db().db, now: () => now }, { guildId: G, callerId: 'm0', period });
+      const created = { week: await boundary(7), month: await boundary(30) };
+      let readWithoutMoving = 0;
+      for (let step = 0; step < 10; step += 1) {
+        for (const period of ['week', 'month', 'all'] as const) {
+          const days = period === 'week' ? 7 : period === 'month' ? 30 : null;
+          const since = days === null ? new Date(0) : new Date(now.getTime() - days * DAY);
+          for (const callerId of users.filter((_, i) => (i + step) % 3 === 0)) {
+            const board = await leaderboard({ db: db().db, now: () => now }, { guildId: G, callerId, period });
+            const reference = await leaderboardSince(db().db, G, since, callerId, 10);
+            const where = `${period} at step ${step} for ${callerId}`;
+            expect(board.top, where).toEqual(reference.top);
+            expect(board.callerOutsideTop ?? board.top.find((e) => e.userId === callerId) ?? null, where).toEqual(reference.caller);
+            expect(board.callerHidden, where).toBe(callerId === 'm3' || (step >= 6 && callerId === 'm7'));
+          }
+          if (days !== null) {
+            const stored = await boundary(days);
+            if (stored && stored.getTime() !== since.getTime()) readWithoutMoving += 1;
+          }
+        }
+        // Minutes pass, and reads arrive, old and new.
+        // Step 5 goes back to before the windows' boundaries: reads between them are then counted in.
+        now = step === 5 ? new Date(NOW.getTime() - 25 * 60_000) : new Date(now.getTime() + (2 + Math.floor(random() * 5)) * 60_000);
+        await insertEvents(db(), someEvents(now, 20));
+        if (step === 3) await setLeaderboardVisible(deps(), 'm3', true);
+        if (step === 5) await setLeaderboardVisible(deps(), 'm7', false);
+        if (step === 4) await setLeaderboardVisible(deps(), 'm3', false);
+        await countsAgree(`counts after step ${step}`);
+      }
+      // The windows were read in place, not moved on every board.
+      expect(readWithoutMoving).toBeGreaterThan(10);
+      expect(await boundary(7)).toEqual(created.week);
+      expect(await boundary(30)).toEqual(created.month);
+
+      // Past the allowed shift, a board moves its window and still agrees.
+      now = new Date(created.week!.getTime() + 7 * DAY + WINDOW_MAX_SHIFT_MS + 60_000);
+      const board = await leaderboard({ db: db().db, now: () => now }, { guildId: G, callerId: 'm1', period: 'week' });
+      expect(await boundary(7)).toEqual(new Date(now.getTime() - 7 * DAY));
+      expect(board.top).toEqual((await leaderboardSince(db().db, G, new Date(now.getTime() - 7 * DAY), 'm1', 10)).top);
+
+      // The counts follow a member's deletion (forget-me) too, hidden or not.
+      await forgetMember(deps(), 'm1');
+      await forgetMember(deps(), 'm7');
+      await countsAgree('after forget-me');
+    });
+  });
+
+  describe('leaderboard counts under concurrent writes', () => {
+    it('stay exact while members hide and show themselves during reads (several connections on PostgreSQL)', async () => {
+      const ids = await lessons(db(), 4);
+      const users = ['c0', 'c1', 'c2', 'c3', 'c4', 'c5'];
+      await leaderboard(deps(), { guildId: G, callerId: 'c0', period: 'week' });
+      const writes: Promise<unknown>[] = [];
+      for (let i = 0; i < 36; i += 1) {
+        const user = users[i % users.length]!;
+        writes.push(insertEvents(db(), [{ lesson: ids[i % ids.length]!, user, kind: i % 2 ? 'article' : 'dialogue', at: daysAgo(i % 9) }]));
+        if (i % 4 === 0) writes.push(setLeaderboardVisible(deps(), users[(i / 4) % users.length]!, i % 8 !== 0));
+      }
+      await Promise.all(writes);
+      const counted = await sql<{ key: string; members: number }>`
+        select guild_id || ' ' || days || ' ' || lessons_read || ' ' || words_read as key, count(*)::int as members
+        from (
+          select guild_id, 0 as days, user_id, lessons_read, words_read from member_reading_totals
+          union all
+          select guild_id, days, user_id, lessons_read, words_read from member_window_totals
+        ) t
+        where lessons_read > 0 and not exists (select 1 from member_settings s where s.user_id = t.user_id and not s.leaderboard_visible)
+        group by guild_id, days, lessons_read, words_read order by 1`.execute(db().db);
+      const kept = await sql<{ key: string; members: number }>`
+        select guild_id || ' ' || days || ' ' || lessons_read || ' ' || words_read as key, members from leaderboard_word_counts
+        order by 1`.execute(db().db);
+      expect(kept.rows).toEqual(counted.rows);
+      expect(counted.rows.length).toBeGreaterThan(0);
     });
   });
 

@@ -8,11 +8,22 @@ const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]*$/u;
 const OFFSET_LIKE = /^(?:UTC|GMT|UT)?\s*[+\-\u2212]|^(?:UTC|GMT|UT)\d/iu;
 
 /**
+ * Names already found valid: asking the runtime builds an Intl formatter each time (a tenth of a
+ * millisecond, and every local date goes through here). Only valid names are kept, and only so many, so
+ * typed input cannot grow it without bound.
+ */
+const knownZones = new Set<string>();
+const KNOWN_ZONES_MAX = 2_000;
+
+/**
  * The one time-zone check (config, import, schedules): an IANA name the runtime knows, case-insensitive,
  * links such as US/Eastern included; never an offset. The same answer on Node 20, 22 and 24.
  */
 export function isValidTimeZone(zone: string): boolean {
-  return typeof zone === 'string' && ZONE_NAME.test(zone) && !OFFSET_LIKE.test(zone) && IANAZone.isValidZone(zone);
+  if (knownZones.has(zone)) return true;
+  const valid = typeof zone === 'string' && ZONE_NAME.test(zone) && !OFFSET_LIKE.test(zone) && IANAZone.isValidZone(zone);
+  if (valid && knownZones.size < KNOWN_ZONES_MAX) knownZones.add(zone);
+  return valid;
 }
 
 /** The luxon zone for a name, or a RangeError: schedule arithmetic must never fall back to the host's zone. */

@@ -46,18 +46,6 @@ export interface ZoneChoices {
   readonly leaderboardVisible: boolean;
 }
 
-/** The member's settings and the server's schedule zone, in one round trip (two primary-key lookups). */
-export async function zoneChoices(db: Executor, guildId: string, userId: string): Promise<ZoneChoices> {
-  const row = await db
-    .selectNoFrom((eb) => [
-      eb.selectFrom('member_settings').select('timezone').where('user_id', '=', userId).as('member_zone'),
-      eb.selectFrom('member_settings').select('leaderboard_visible').where('user_id', '=', userId).as('visible'),
-      eb.selectFrom('schedules').select('timezone').where('guild_id', '=', guildId).as('server_zone'),
-    ])
-    .executeTakeFirstOrThrow();
-  return { memberZone: row.member_zone ?? null, serverZone: row.server_zone ?? null, leaderboardVisible: row.visible ?? true };
-}
-
 /**
  * The member's reading days in `zone` (local dates with at least one event), newest first. Read straight
  * from reading_events along its (guild, user, time) index.

@@ -245,7 +245,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   // ---- /progress, /leaderboard, /privacy, /settings -----------------------------------------------------
   {
     path: '/progress: yourself, another member, a stored time zone the runtime no longer knows',
-    queries: ['progress.memberDaysInTheirZone', 'progress.memberTotals', 'progress.recentLessonsRead', 'quizzes.memberQuizStats', 'progress.memberReadingDays'],
+    queries: ['progress.memberProgressRows', 'quizzes.memberQuizStats', 'progress.memberReadingDays'],
     run: async ({ setup, services }) => {
       const sections = [quizProgressSection(services.vocabulary.progress)];
       for (const userId of [heavyReader, lightReader, newcomer]) await services.reading.progress({ ...member(userId), askedBy: userId }, sections);
@@ -256,7 +256,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/leaderboard week, month, all: in the top 10 or not, and a server’s first weekly board',
-    queries: ['progress.moveLeaderboardWindow', 'progress.rankedBoard', 'progress.zoneChoices'],
+    queries: ['progress.moveLeaderboardWindow', 'progress.readBoard'],
     run: async ({ services }) => {
       for (const period of ['week', 'month', 'all'] as const) {
         for (const callerId of [heavyReader, lightReader]) await services.reading.leaderboard({ guildId: READING_GUILD, callerId, period });
@@ -435,7 +435,7 @@ const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
   'lessons.countLessons': 'the CLI (`lessons list`)',
   'progress.mostReadLessons': 'the CLI (`lessons stats`), over every reader by design',
   'progress.leaderboardSince': 'the reference the running leaderboard totals are tested against (tests only)',
-  'progress.findMemberSettings': 'called by nothing (zoneChoices and memberDaysInTheirZone read member_settings)',
+  'progress.findMemberSettings': 'called by nothing (memberProgressRows reads member_settings)',
   'vocabulary.findLevel': 'only services.vocabulary.level, which nothing calls (cards get the level with findLesson)',
   'vocabulary.countLessonsNeedingVocabulary': 'the vocabulary catch-up job at start-up and the CLI (`lessons vocab-refresh`), over the library by design',
   'health.pingDatabase': '/healthz (`select 1`)',
@@ -646,7 +646,7 @@ describe('command queries use indexes', () => {
         await sql`drop index reading_events_member_idx`.execute(trx);
         await sql`drop index reading_events_user_idx`.execute(trx);
       });
-      expect(scans).toContainEqual(expect.objectContaining({ table: 'reading_events', sources: ['progress.memberDaysInTheirZone'] }));
+      expect(scans).toContainEqual(expect.objectContaining({ table: 'reading_events', sources: ['progress.memberProgressRows'] }));
     });
 
     it('a tolerated scan is tolerated only as listed: autocomplete reading lessons whole (no limit) fails', async () => {

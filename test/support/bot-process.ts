@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { createScratchPostgres } from './databases.js';
-import { PROJECT_ROOT } from './run-cli.js';
+import { PROJECT_ROOT, runScript } from './run-cli.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -14,15 +16,90 @@ export interface BotDatabase {
   dispose(): Promise<void>;
 }
 
-export async function createBotDatabase(kind: DatabaseKind): Promise<BotDatabase> {
+/**
+ * `migrated`: the database starts as a copy of one already migrated (made once per machine, or per
+ * PostgreSQL server, for the current migrations by `npm run migrate`), so the bot skips creating and
+ * migrating it (a PGlite directory takes about 10 s of a loaded machine); it still checks the migrations
+ * as it starts. Fresh databases are still what the CLI, playground and other tests start from.
+ */
+export async function createBotDatabase(kind: DatabaseKind, options: { migrated?: boolean } = {}): Promise<BotDatabase> {
   if (kind === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'newsdesk-bot-'));
+    if (options.migrated) cpSync(join(await migratedPgliteTemplate(), 'pglite'), join(dir, 'pglite'), { recursive: true });
     return { kind, env: { DATA_DIR: dir }, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const url = process.env.TEST_DATABASE_URL;
   if (!url) throw new Error('TEST_DATABASE_URL is not set');
-  const scratch = await createScratchPostgres(url);
+  const scratch = await createScratchPostgres(url, options.migrated ? await migratedPostgresTemplate(url) : undefined);
   return { kind, env: { DATABASE_URL: scratch.url }, dispose: () => scratch.drop() };
+}
+
+/** What a migrated database depends on: the migrations and PGlite's version. */
+function migrationsKey(): string {
+  const hash = createHash('sha256');
+  const migrations = join(PROJECT_ROOT, 'migrations');
+  for (const name of readdirSync(migrations).sort()) hash.update(name).update(readFileSync(join(migrations, name)));
+  hash.update(readFileSync(join(PROJECT_ROOT, 'node_modules/@electric-sql/pglite/package.json')));
+  return hash.digest('hex').slice(0, 16);
+}
+
+async function runMigrate(env: Record<string, string>): Promise<void> {
+  const migrated = await runScript('src/cli/migrate.ts', [], env);
+  if (migrated.code !== 0) throw new Error(`npm run migrate failed:\n${migrated.stdout}${migrated.stderr}`);
+}
+
+let pgliteTemplate: Promise<string> | undefined;
+
+/** A migrated, empty PGlite data directory, made once and kept in the temp directory. */
+function migratedPgliteTemplate(): Promise<string> {
+  pgliteTemplate ??= (async () => {
+    const dir = join(tmpdir(), `newsdesk-pglite-migrated-${migrationsKey()}`);
+    if (existsSync(join(dir, 'pglite'))) return dir;
+    // Made aside, then renamed into place: test files running at once never see half a directory.
+    const draft = mkdtempSync(`${dir}.draft-`);
+    await runMigrate({ DATA_DIR: draft });
+    try {
+      renameSync(draft, dir);
+    } catch (error) {
+      rmSync(draft, { recursive: true, force: true });
+      if (!existsSync(join(dir, 'pglite'))) throw error;
+    }
+    return dir;
+  })();
+  return pgliteTemplate;
+}
+
+let postgresTemplate: Promise<string> | undefined;
+
+/** A migrated, empty database on the test server, named after TEST_DATABASE_URL's and made once; nobody connects to it. */
+function migratedPostgresTemplate(url: string): Promise<string> {
+  postgresTemplate ??= (async () => {
+    const name = `${new URL(url).pathname.slice(1) || 'newsdesk'}_migrated_${migrationsKey()}`.slice(0, 63);
+    const exists = async () => (await adminQuery(url, 'SELECT 1 FROM pg_database WHERE datname = $1', [name])).length > 0;
+    if (await exists()) return name;
+    // Made aside, then renamed into place: test files running at once never clone half a migration.
+    const draft = await createScratchPostgres(url);
+    const draftName = new URL(draft.url).pathname.slice(1);
+    await runMigrate({ DATABASE_URL: draft.url });
+    try {
+      await adminQuery(url, `ALTER DATABASE ${draftName} RENAME TO "${name}"`);
+    } catch (error) {
+      await draft.drop();
+      if (!(await exists())) throw error;
+    }
+    return name;
+  })();
+  return postgresTemplate;
+}
+
+async function adminQuery(url: string, text: string, values: unknown[] = []): Promise<unknown[]> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    return (await admin.query(text, values)).rows;
+  } finally {
+    await admin.end();
+  }
 }
 
 /** PGlite always; PostgreSQL too when TEST_DATABASE_URL is set. */

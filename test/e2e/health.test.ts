@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { databaseCheck, runHealthChecks } from '../../src/operations/health.js';
 import { botDatabaseKinds, createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
@@ -11,26 +11,45 @@ async function healthz(port: number): Promise<{ status: number; body: { status: 
 }
 
 describe.each(botDatabaseKinds())('HEALTH_PORT on %s: /healthz and /metrics of the running bot', (kind) => {
-  let discord: DiscordStandIn;
   let database: BotDatabase;
-  let bot: BotProcess;
-  let port: number;
+  /** The bot and the Discord it is connected to; a test that takes Discord away marks them broken. */
+  let live: { discord: DiscordStandIn; bot: BotProcess; port: number; broken: boolean } | undefined;
+
+  async function stopLive(): Promise<void> {
+    // A bot cut off from Discord is not asked to shut down cleanly (it would keep trying to reach it).
+    if (live?.broken) await live.bot.kill();
+    else await live?.bot.stop();
+    await live?.discord.close();
+    live = undefined;
+  }
 
   beforeAll(async () => {
-    discord = await startDiscordStandIn();
+    database = await createBotDatabase(kind, { migrated: true });
+  });
+
+  // A connected bot for each test: the one before, unless that test took Discord away.
+  beforeEach(async () => {
+    if (live && !live.broken) return;
+    await stopLive();
+    const discord = await startDiscordStandIn();
     discord.addGuild();
-    database = await createBotDatabase(kind);
-    port = await freePort();
-    bot = await startBotProcess({ ...database.env, DISCORD_API_URL: discord.apiUrl, HEALTH_PORT: String(port) });
+    const port = await freePort();
+    try {
+      const bot = await startBotProcess({ ...database.env, DISCORD_API_URL: discord.apiUrl, HEALTH_PORT: String(port) });
+      live = { discord, bot, port, broken: false };
+    } catch (error) {
+      await discord.close();
+      throw error;
+    }
   }, 90_000);
 
   afterAll(async () => {
-    await bot?.stop();
-    await discord?.close();
+    await stopLive();
     await database?.dispose();
   });
 
   it('answers 200 when the database answers and the shard is connected, with the new metrics beside it', async () => {
+    const { port } = live!;
     const { status, body } = await healthz(port);
     expect(status).toBe(200);
     expect(body).toEqual({ status: 'ok', checks: { database: 'ok', discord: 'ok' } });
@@ -47,8 +66,10 @@ describe.each(botDatabaseKinds())('HEALTH_PORT on %s: /healthz and /metrics of t
   });
 
   it('answers 503 naming the shard once Discord is unreachable', async () => {
-    await discord.close();
-    const { status, body } = await until(() => healthz(port), (answer) => answer.status === 503);
+    const scene = live!;
+    scene.broken = true;
+    await scene.discord.close();
+    const { status, body } = await until(() => healthz(scene.port), (answer) => answer.status === 503);
     expect(status).toBe(503);
     expect(body.status).toBe('unhealthy');
     expect(body.checks.database).toBe('ok');

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath, launchChromium, type Browser } from '../support/browser.js';
 import { startPlayground, type PlaygroundProcess } from '../support/playground-process.js';
 import { PROJECT_ROOT } from '../support/run-cli.js';
@@ -44,6 +44,11 @@ describe.skipIf(!executable)('playground in a real browser (chromium driven by p
     rmSync(dataDir, { recursive: true, force: true });
     expect(code).toBe(0);
   }, 60_000);
+
+  afterEach(() => {
+    // Every test: no script errors in the page.
+    expect(pageErrors).toEqual([]);
+  });
 
   async function actAs(name: string) {
     await page.locator('.person', { hasText: name }).click();
@@ -120,8 +125,4 @@ describe.skipIf(!executable)('playground in a real browser (chromium driven by p
     expect(await post.count()).toBe(1);
     await page.screenshot({ path: join(SCREENSHOTS, 'playground.png') });
   }, 150_000);
-
-  it('logged no script errors in the page', () => {
-    expect(pageErrors).toEqual([]);
-  });
 });

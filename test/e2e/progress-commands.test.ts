@@ -1,24 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { upsertLesson } from '../../src/db/lessons.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import type { Lesson } from '../../src/domain/lesson.js';
 import { assertWithinLimits, type MessageData } from '../../src/domain/discord-format/index.js';
 import { decodeCatchupId } from '../../src/domain/progress/catchup-ids.js';
 import { botDatabaseKinds, createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
-import { startDiscordStandIn, type DiscordStandIn, type InteractionResponseEvent, type StandInGuild } from '../support/discord-stand-in/index.js';
+import { startDiscordStandIn, type DiscordStandIn, type InteractionResponseEvent, type StandInGuild, type UserInit } from '../support/discord-stand-in/index.js';
 import { makeLesson } from '../support/lessons.js';
 import { runScript } from '../support/run-cli.js';
 
 const EPHEMERAL = 1 << 6;
 const DAY = 86_400_000;
-const READER = { id: '200000000000000101', username: 'reader' };
-const FRIEND = { id: '200000000000000202', username: 'friend' };
-const SHY = { id: '200000000000000303', username: 'shy' };
-const LATE = { id: '200000000000000404', username: 'late' };
 /** makeLesson's word counts. */
 const DIALOGUE_WORDS = 16;
 const ARTICLE_WORDS = 27;
@@ -48,68 +43,100 @@ async function openBotDatabase(env: Record<string, string>): Promise<Database> {
   return database;
 }
 
+/**
+ * What one test reads and changes: a server of its own with its own members (settings are per member, across
+ * servers) and its own eight lessons (read counts are per lesson, across servers), so no test sees another's.
+ */
+interface World {
+  readonly guild: StandInGuild;
+  readonly lessons: Lesson[];
+  /** Read today, 1, 2, 4, 5 and 8 days ago (the issue's example). */
+  readonly READER: UserInit;
+  /** Has read nothing. */
+  readonly FRIEND: UserInit;
+  /** Read seven articles 3 days ago: more than anyone else ever. */
+  readonly SHY: UserInit;
+  /** Has read nothing. */
+  readonly LATE: UserInit;
+}
+
+const WORLDS = ['progress', 'card', 'timezone', 'leaderboard', 'other member', 'catchup', 'export', 'cancel', 'forget'] as const;
+
 describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) => {
   let discord: DiscordStandIn;
   let database: BotDatabase;
   let bot: BotProcess | undefined;
-  let guild: StandInGuild;
+  let registered: StandInGuild;
   let env: Record<string, string>;
-  let files: string;
-  const lessons = Array.from({ length: 8 }, (_, i) => makeLesson({ title: `Lesson ${i + 1} *bold* @everyone`, date: `2026-05-0${i + 1}` }));
+  const worlds = new Map<(typeof WORLDS)[number], World>();
+  const world = (name: (typeof WORLDS)[number]) => worlds.get(name)!;
 
   beforeAll(async () => {
     discord = await startDiscordStandIn();
-    guild = discord.addGuild({ name: 'Learners' });
-    database = await createBotDatabase(kind);
+    registered = discord.addGuild({ name: 'Registered' });
+    database = await createBotDatabase(kind, { migrated: true });
     env = { ...database.env, DISCORD_API_URL: discord.apiUrl, DISCORD_TOKEN: 'test-token' };
-    files = mkdtempSync(join(tmpdir(), 'newsdesk-progress-'));
 
     // What a held-out harness does before the bot runs: lessons, past posts, and history written straight
-    // into reading_events.
+    // into reading_events; the same for each test's world.
     const db = await openBotDatabase(env);
     try {
-      for (const lesson of lessons) await upsertLesson(db.db, lesson);
-      for (const [i, lesson] of lessons.slice(0, 7).entries()) {
-        const day = `2026-06-0${i + 1}`;
-        await db.db
-          .insertInto('deliveries')
-          .values({ guild_id: guild.id, local_date: day, lesson_id: lesson.id, channel_id: guild.channels[0]!.id, status: 'sent', nonce: `n${i}`, claimed_by: 'seed', claimed_at: `${day}T07:00:00Z`, sent_at: `${day}T07:00:01Z` })
-          .execute();
-      }
       const now = Date.now();
-      // READER: the issue's example, read today, 1, 2, 4, 5 and 8 days ago (UTC days: the server has no schedule).
-      for (const [n, daysAgo] of [0, 1, 2, 4, 5, 8].entries()) {
-        await sql`insert into reading_events (lesson_id, guild_id, user_id, kind, occurred_at)
-          values (${lessons[n]!.id}, ${guild.id}, ${READER.id}, 'dialogue', ${new Date(now - daysAgo * DAY).toISOString()})`.execute(db.db);
-      }
-      // SHY read three articles long ago: more than anyone else ever, but will hide.
-      for (const lesson of lessons.slice(0, 7)) {
-        await sql`insert into reading_events (lesson_id, guild_id, user_id, kind, occurred_at)
-          values (${lesson.id}, ${guild.id}, ${SHY.id}, 'article', ${new Date(now - 3 * DAY).toISOString()})`.execute(db.db);
+      for (const [w, name] of WORLDS.entries()) {
+        const guild = discord.addGuild({ name: `Learners (${name})` });
+        const member = (n: number, username: string): UserInit => ({ id: String(200000000000000000n + BigInt(w * 10 + n)), username });
+        const lessons = Array.from({ length: 8 }, (_, i) => makeLesson({ title: `Lesson ${i + 1} *bold* @everyone`, date: `2026-05-0${i + 1}` }));
+        const seeded: World = { guild, lessons, READER: member(1, 'reader'), FRIEND: member(2, 'friend'), SHY: member(3, 'shy'), LATE: member(4, 'late') };
+        worlds.set(name, seeded);
+        for (const lesson of lessons) await upsertLesson(db.db, lesson);
+        for (const [i, lesson] of lessons.slice(0, 7).entries()) {
+          const day = `2026-06-0${i + 1}`;
+          await db.db
+            .insertInto('deliveries')
+            .values({ guild_id: guild.id, local_date: day, lesson_id: lesson.id, channel_id: guild.channels[0]!.id, status: 'sent', nonce: `n${w}-${i}`, claimed_by: 'seed', claimed_at: `${day}T07:00:00Z`, sent_at: `${day}T07:00:01Z` })
+            .execute();
+        }
+        // READER: the issue's example, read today, 1, 2, 4, 5 and 8 days ago (UTC days: the server has no schedule).
+        for (const [n, daysAgo] of [0, 1, 2, 4, 5, 8].entries()) {
+          await sql`insert into reading_events (lesson_id, guild_id, user_id, kind, occurred_at)
+            values (${lessons[n]!.id}, ${guild.id}, ${seeded.READER.id}, 'dialogue', ${new Date(now - daysAgo * DAY).toISOString()})`.execute(db.db);
+        }
+        // SHY read seven articles 3 days ago: more than anyone else ever, but will hide.
+        for (const lesson of lessons.slice(0, 7)) {
+          await sql`insert into reading_events (lesson_id, guild_id, user_id, kind, occurred_at)
+            values (${lesson.id}, ${guild.id}, ${seeded.SHY.id}, 'article', ${new Date(now - 3 * DAY).toISOString()})`.execute(db.db);
+        }
       }
     } finally {
       await db.close();
     }
-    const deployed = await runScript('src/cli/deploy-commands.ts', ['--guild', guild.id], env);
+    const deployed = await runScript('src/cli/deploy-commands.ts', ['--guild', registered.id], env);
     expect(deployed.stderr).toBe('');
     bot = await startBotProcess(env);
+  }, 180_000);
+  beforeEach(async () => {
+    // The forget-me test stops the bot to look into its database: the next test gets it back.
+    if (!bot || bot.child.exitCode !== null || bot.child.signalCode !== null) bot = await startBotProcess(env);
+  });
+  afterEach(() => {
+    expect(discord.problems).toEqual([]);
   });
   afterAll(async () => {
     await bot?.stop();
     await discord?.close();
     await database?.dispose();
-    rmSync(files, { recursive: true, force: true });
   });
 
   it('registers /progress, /leaderboard, /settings and /privacy beside /lesson (with catchup)', () => {
-    const names = discord.commands(guild.id).map((c) => c.name).sort();
+    const names = discord.commands(registered.id).map((c) => c.name).sort();
     expect(names).toEqual(expect.arrayContaining(['leaderboard', 'lesson', 'privacy', 'progress', 'settings']));
-    const lesson = discord.commands(guild.id).find((c) => c.name === 'lesson');
+    const lesson = discord.commands(registered.id).find((c) => c.name === 'lesson');
     expect(lesson?.options?.map((o) => o.name)).toContain('catchup');
   });
 
   it('/progress shows the member’s own counts, streak with its freeze, and recent lessons, privately', async () => {
-    const data = (await discord.sendCommand({ name: 'progress', user: READER }).waitForFinal()).data as Data;
+    const { guild, READER } = world('progress');
+    const data = (await discord.sendCommand({ guildId: guild.id, name: 'progress', user: READER }).waitForFinal()).data as Data;
     expectPrivateAndSafe(data);
     expect(fieldValue(data, 'Lessons read')).toBe('6');
     expect(fieldValue(data, 'Words read')).toBe(String(6 * DIALOGUE_WORDS));
@@ -124,41 +151,46 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
   });
 
   it('reading through the card buttons counts at once: words for the parts opened', async () => {
+    const { guild, lessons, FRIEND } = world('card');
     const card = await discord
-      .sendCommand({ name: 'lesson', subcommand: 'show', user: FRIEND, options: [{ name: 'lesson', value: lessons[7]!.id }, { name: 'share', value: true }] })
+      .sendCommand({ guildId: guild.id, name: 'lesson', subcommand: 'show', user: FRIEND, options: [{ name: 'lesson', value: lessons[7]!.id }, { name: 'share', value: true }] })
       .waitForFinal();
     const ids = buttons(card.data as Data).map((b) => b.custom_id!);
-    await discord.sendButton({ customId: ids[1]!, message: card.message!, user: FRIEND }).waitForFinal(); // Article
-    await discord.sendButton({ customId: ids[3]!, message: card.message!, user: FRIEND }).waitForFinal(); // Mark as read
-    const data = (await discord.sendCommand({ name: 'progress', user: FRIEND }).waitForFinal()).data as Data;
+    await discord.sendButton({ guildId: guild.id, customId: ids[1]!, message: card.message!, user: FRIEND }).waitForFinal(); // Article
+    await discord.sendButton({ guildId: guild.id, customId: ids[3]!, message: card.message!, user: FRIEND }).waitForFinal(); // Mark as read
+    const data = (await discord.sendCommand({ guildId: guild.id, name: 'progress', user: FRIEND }).waitForFinal()).data as Data;
     expect(fieldValue(data, 'Lessons read')).toBe('1');
     expect(fieldValue(data, 'Words read')).toBe(String(ARTICLE_WORDS));
     expect(fieldValue(data, 'Current streak')).toBe('1 day');
     // The card now says how many members of this server read it, and when.
-    const after = (await discord.sendCommand({ name: 'lesson', subcommand: 'show', options: [{ name: 'lesson', value: lessons[7]!.id }] }).waitForFinal()).data as Data;
+    const after = (await discord.sendCommand({ guildId: guild.id, name: 'lesson', subcommand: 'show', options: [{ name: 'lesson', value: lessons[7]!.id }] }).waitForFinal()).data as Data;
     expect(fieldValue(after, 'Readers')).toMatch(/^1 member has read this, last <t:\d+:R>$/u);
   });
 
   it('/settings timezone autocompletes zones and moves the member’s reading days', async () => {
-    const suggestions = await discord.sendAutocomplete({ name: 'settings', subcommand: 'timezone', user: READER, options: [{ name: 'zone', value: 'tokyo', focused: true }] }).waitForFinal();
+    const { guild, READER } = world('timezone');
+    const suggestions = await discord.sendAutocomplete({ guildId: guild.id, name: 'settings', subcommand: 'timezone', user: READER, options: [{ name: 'zone', value: 'tokyo', focused: true }] }).waitForFinal();
     const choices = (suggestions.data as { choices?: { value: string }[] }).choices ?? [];
     expect(choices.map((c) => c.value)).toContain('Asia/Tokyo');
-    const bad = (await discord.sendCommand({ name: 'settings', subcommand: 'timezone', user: READER, options: [{ name: 'zone', value: 'Mars/Base' }] }).waitForFinal()).data as Data;
+    const bad = (await discord.sendCommand({ guildId: guild.id, name: 'settings', subcommand: 'timezone', user: READER, options: [{ name: 'zone', value: 'Mars/Base' }] }).waitForFinal()).data as Data;
     expectPrivateAndSafe(bad);
     expect(bad.content).toMatch(/not a time zone/u);
-    const set = (await discord.sendCommand({ name: 'settings', subcommand: 'timezone', user: READER, options: [{ name: 'zone', value: 'Pacific/Kiritimati' }] }).waitForFinal()).data as Data;
+    const set = (await discord.sendCommand({ guildId: guild.id, name: 'settings', subcommand: 'timezone', user: READER, options: [{ name: 'zone', value: 'Pacific/Kiritimati' }] }).waitForFinal()).data as Data;
     expectPrivateAndSafe(set);
     expect(set.content).toContain('Pacific/Kiritimati');
-    const progress = (await discord.sendCommand({ name: 'progress', user: READER }).waitForFinal()).data as Data;
+    const progress = (await discord.sendCommand({ guildId: guild.id, name: 'progress', user: READER }).waitForFinal()).data as Data;
     expect(progress.embeds?.[0]?.footer?.text).toContain('Pacific/Kiritimati (your setting)');
-    await discord.sendCommand({ name: 'settings', subcommand: 'timezone', user: READER, options: [{ name: 'zone', value: 'server-default' }] }).waitForFinal();
-    const back = (await discord.sendCommand({ name: 'progress', user: READER }).waitForFinal()).data as Data;
+    await discord.sendCommand({ guildId: guild.id, name: 'settings', subcommand: 'timezone', user: READER, options: [{ name: 'zone', value: 'server-default' }] }).waitForFinal();
+    const back = (await discord.sendCommand({ guildId: guild.id, name: 'progress', user: READER }).waitForFinal()).data as Data;
     expect(back.embeds?.[0]?.footer?.text).toContain('UTC');
     expect(fieldValue(back, 'Current streak')).toMatch(/^5 days/u);
   });
 
   it('/leaderboard ranks by lessons read with mentions that ping nobody, leaves hidden members out, and shows the caller’s rank', async () => {
-    const all = (await discord.sendCommand({ name: 'leaderboard', user: LATE, options: [{ name: 'period', value: 'all' }] }).waitForFinal()).data as Data;
+    const { guild, lessons, READER, FRIEND, SHY, LATE } = world('leaderboard');
+    // FRIEND reads one lesson: third, behind SHY's seven and READER's six.
+    await discord.sendCommand({ guildId: guild.id, name: 'lesson', subcommand: 'article', user: FRIEND, options: [{ name: 'lesson', value: lessons[7]!.id }] }).waitForFinal();
+    const all = (await discord.sendCommand({ guildId: guild.id, name: 'leaderboard', user: LATE, options: [{ name: 'period', value: 'all' }] }).waitForFinal()).data as Data;
     expectPrivateAndSafe(all);
     const lines = (all.embeds?.[0]?.description ?? '').split('\n');
     expect(lines[0]).toContain(`<@${SHY.id}>`);
@@ -166,9 +198,9 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     expect(lines[1]).toContain(`<@${READER.id}>`);
     expect(lines[2]).toContain(`<@${FRIEND.id}>`);
 
-    const hide = (await discord.sendCommand({ name: 'settings', subcommand: 'leaderboard', user: SHY, options: [{ name: 'visible', value: false }] }).waitForFinal()).data as Data;
+    const hide = (await discord.sendCommand({ guildId: guild.id, name: 'settings', subcommand: 'leaderboard', user: SHY, options: [{ name: 'visible', value: false }] }).waitForFinal()).data as Data;
     expect(hide.content).toMatch(/hidden/u);
-    const shared = await discord.sendCommand({ name: 'leaderboard', user: FRIEND, options: [{ name: 'period', value: 'all' }, { name: 'share', value: true }] }).waitForFinal();
+    const shared = await discord.sendCommand({ guildId: guild.id, name: 'leaderboard', user: FRIEND, options: [{ name: 'period', value: 'all' }, { name: 'share', value: true }] }).waitForFinal();
     const data = shared.data as Data;
     expect((data.flags ?? 0) & EPHEMERAL).toBe(0);
     expect(data.allowed_mentions?.parse).toEqual([]);
@@ -177,26 +209,33 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     expect(data.embeds?.[0]?.description).toContain('← you');
 
     // The week: SHY hidden; READER's 5 reads in the last 7 days; a member with no reads has no rank.
-    const week = (await discord.sendCommand({ name: 'leaderboard', user: LATE }).waitForFinal()).data as Data;
+    const week = (await discord.sendCommand({ guildId: guild.id, name: 'leaderboard', user: LATE }).waitForFinal()).data as Data;
     expect(week.embeds?.[0]?.title).toContain('last 7 days');
     expect(week.embeds?.[0]?.description?.split('\n')[0]).toMatch(new RegExp(`<@${READER.id}> — \\*\\*5 lessons\\*\\*`, 'u'));
   });
 
   it('/progress about another member shows only counts and streaks, and nothing once they hide', async () => {
-    const other = (await discord.sendCommand({ name: 'progress', user: FRIEND, options: [{ name: 'member', type: 6, value: READER.id }] }).waitForFinal()).data as Data;
+    const { guild, READER, FRIEND, SHY } = world('other member');
+    // What READER sees of their own progress, and what another member sees of it.
+    const own = (await discord.sendCommand({ guildId: guild.id, name: 'progress', user: READER }).waitForFinal()).data as Data;
+    expect(fieldValue(own, 'Last lessons read')).toBeDefined();
+    const other = (await discord.sendCommand({ guildId: guild.id, name: 'progress', user: FRIEND, options: [{ name: 'member', type: 6, value: READER.id }] }).waitForFinal()).data as Data;
     expectPrivateAndSafe(other);
     expect(fieldValue(other, 'Lessons read')).toBe('6');
     expect(fieldValue(other, 'Current streak')).toMatch(/^5 days/u);
     expect(fieldValue(other, 'Last lessons read')).toBeUndefined();
     expect(fieldValue(other, 'Reading days (last 7)')).toBeUndefined();
-    const hidden = (await discord.sendCommand({ name: 'progress', user: FRIEND, options: [{ name: 'member', type: 6, value: SHY.id }] }).waitForFinal()).data as Data;
+    const hide = (await discord.sendCommand({ guildId: guild.id, name: 'settings', subcommand: 'leaderboard', user: SHY, options: [{ name: 'visible', value: false }] }).waitForFinal()).data as Data;
+    expect(hide.content).toMatch(/hidden/u);
+    const hidden = (await discord.sendCommand({ guildId: guild.id, name: 'progress', user: FRIEND, options: [{ name: 'member', type: 6, value: SHY.id }] }).waitForFinal()).data as Data;
     expectPrivateAndSafe(hidden);
     expect(hidden.embeds ?? []).toEqual([]);
     expect(hidden.content).toMatch(/^Nothing to show/u);
   });
 
   it('/lesson catchup lists posted lessons not read, newest first; a button opens the card; Next pages in place', async () => {
-    const first = await discord.sendCommand({ name: 'lesson', subcommand: 'catchup', user: LATE }).waitForFinal();
+    const { guild, LATE } = world('catchup');
+    const first = await discord.sendCommand({ guildId: guild.id, name: 'lesson', subcommand: 'catchup', user: LATE }).waitForFinal();
     const data = first.data as Data;
     expectPrivateAndSafe(data);
     expect(data.embeds?.[0]?.title).toContain('(7)');
@@ -205,14 +244,14 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     const open = buttons(data).filter((b) => decodeCatchupId(b.custom_id!)?.action === 'card');
     expect(open).toHaveLength(5);
     const message = { id: '400000000000000077', channel_id: guild.channels[0]!.id, flags: EPHEMERAL, ...data } as never;
-    const card = (await discord.sendButton({ customId: open[0]!.custom_id!, message, user: LATE }).waitForFinal()).data as Data;
+    const card = (await discord.sendButton({ guildId: guild.id, customId: open[0]!.custom_id!, message, user: LATE }).waitForFinal()).data as Data;
     expectPrivateAndSafe(card);
     expect(card.embeds?.[0]?.title).toContain('Lesson 7');
     // Reading it from the card takes it off the list.
     const read = buttons(card).find((b) => b.label === 'Mark as read');
-    await discord.sendButton({ customId: read!.custom_id!, message: { id: '400000000000000078', channel_id: guild.channels[0]!.id, flags: EPHEMERAL, ...card } as never, user: LATE }).waitForFinal();
+    await discord.sendButton({ guildId: guild.id, customId: read!.custom_id!, message: { id: '400000000000000078', channel_id: guild.channels[0]!.id, flags: EPHEMERAL, ...card } as never, user: LATE }).waitForFinal();
     const next = buttons(data).find((b) => b.label === 'Next');
-    const page2 = await discord.sendButton({ customId: next!.custom_id!, message, user: LATE }).waitForFinal();
+    const page2 = await discord.sendButton({ guildId: guild.id, customId: next!.custom_id!, message, user: LATE }).waitForFinal();
     expect(page2.type).toBe(7);
     const page2Data = page2.data as Data;
     expect(page2Data.embeds?.[0]?.title).toContain('(6)');
@@ -222,7 +261,12 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
   });
 
   it('/privacy export attaches everything about the caller as JSON, privately', async () => {
-    const reply = await discord.sendCommand({ name: 'privacy', subcommand: 'export', user: READER }).waitForFinal();
+    const { guild, lessons, READER, FRIEND } = world('export');
+    // Another member read the same lesson: nothing of theirs may be in READER's export.
+    await discord.sendCommand({ guildId: guild.id, name: 'lesson', subcommand: 'article', user: FRIEND, options: [{ name: 'lesson', value: lessons[0]!.id }] }).waitForFinal();
+    // READER has settings of their own (a time zone), which the export and forgetting must include.
+    await discord.sendCommand({ guildId: guild.id, name: 'settings', subcommand: 'timezone', user: READER, options: [{ name: 'zone', value: 'Asia/Tokyo' }] }).waitForFinal();
+    const reply = await discord.sendCommand({ guildId: guild.id, name: 'privacy', subcommand: 'export', user: READER }).waitForFinal();
     const data = reply.data as Data;
     expect(data.allowed_mentions?.parse).toEqual([]);
     expect((reply.message?.flags ?? 0) & EPHEMERAL).toBe(EPHEMERAL);
@@ -237,34 +281,38 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
   });
 
   it('/privacy forget-me: Cancel deletes nothing', async () => {
-    const ask = (await discord.sendCommand({ name: 'privacy', subcommand: 'forget-me', user: READER }).waitForFinal()).data as Data;
+    const { guild, READER } = world('cancel');
+    const ask = (await discord.sendCommand({ guildId: guild.id, name: 'privacy', subcommand: 'forget-me', user: READER }).waitForFinal()).data as Data;
     const cancel = buttons(ask).find((b) => b.label === 'Cancel');
     const message = { id: '400000000000000098', channel_id: guild.channels[0]!.id, flags: EPHEMERAL, ...ask } as never;
-    const cancelled = await discord.sendButton({ customId: cancel!.custom_id!, message, user: READER }).waitForFinal();
+    const cancelled = await discord.sendButton({ guildId: guild.id, customId: cancel!.custom_id!, message, user: READER }).waitForFinal();
     expect(cancelled.type).toBe(7);
     expect((cancelled.data as Data).content).toMatch(/nothing was deleted/u);
     expect(buttons(cancelled.data as Data)).toEqual([]);
-    const still = (await discord.sendCommand({ name: 'progress', user: READER }).waitForFinal()).data as Data;
+    const still = (await discord.sendCommand({ guildId: guild.id, name: 'progress', user: READER }).waitForFinal()).data as Data;
     expect(fieldValue(still, 'Lessons read')).toBe('6');
   });
 
   it('/privacy forget-me: only the caller can confirm; it deletes every row about them and says what', async () => {
-    const ask = await discord.sendCommand({ name: 'privacy', subcommand: 'forget-me', user: READER }).waitForFinal();
+    const { guild, lessons, READER, FRIEND } = world('forget');
+    // READER has settings of their own (a time zone), which the export and forgetting must include.
+    await discord.sendCommand({ guildId: guild.id, name: 'settings', subcommand: 'timezone', user: READER, options: [{ name: 'zone', value: 'Asia/Tokyo' }] }).waitForFinal();
+    const ask = await discord.sendCommand({ guildId: guild.id, name: 'privacy', subcommand: 'forget-me', user: READER }).waitForFinal();
     const data = ask.data as Data;
     expectPrivateAndSafe(data);
     expect(data.content).toMatch(/<t:\d+:R>/u);
     const [confirm] = buttons(data);
     const message = { id: '400000000000000099', channel_id: guild.channels[0]!.id, flags: EPHEMERAL, ...data } as never;
-    const stranger = (await discord.sendButton({ customId: confirm!.custom_id!, message, user: FRIEND }).waitForFinal()).data as Data;
+    const stranger = (await discord.sendButton({ guildId: guild.id, customId: confirm!.custom_id!, message, user: FRIEND }).waitForFinal()).data as Data;
     expect(stranger.content).toMatch(/only for the member who asked|for the member who asked/u);
-    const done = await discord.sendButton({ customId: confirm!.custom_id!, message, user: READER }).waitForFinal();
+    const done = await discord.sendButton({ guildId: guild.id, customId: confirm!.custom_id!, message, user: READER }).waitForFinal();
     expect(done.type).toBe(7);
     const text = (done.data as Data).content ?? '';
     expect(text).toMatch(/reading history \(opens and marks\): 6/u);
     expect(text).toMatch(/your settings/u);
-    const after = (await discord.sendCommand({ name: 'progress', user: FRIEND, options: [{ name: 'member', type: 6, value: READER.id }] }).waitForFinal()).data as Data;
+    const after = (await discord.sendCommand({ guildId: guild.id, name: 'progress', user: FRIEND, options: [{ name: 'member', type: 6, value: READER.id }] }).waitForFinal()).data as Data;
     expect(fieldValue(after, 'Lessons read')).toBe('0');
-    const board = (await discord.sendCommand({ name: 'leaderboard', user: FRIEND, options: [{ name: 'period', value: 'all' }] }).waitForFinal()).data as Data;
+    const board = (await discord.sendCommand({ guildId: guild.id, name: 'leaderboard', user: FRIEND, options: [{ name: 'period', value: 'all' }] }).waitForFinal()).data as Data;
     expect(board.embeds?.[0]?.description).not.toContain(READER.id);
 
     // Every table, every column: no trace of them (the bot is stopped so the database can be opened).

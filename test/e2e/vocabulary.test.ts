@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertWithinLimits, type MessageData } from '../../src/domain/discord-format/index.js';
 import { decodeVocabularyId } from '../../src/domain/vocabulary/custom-id.js';
 import { BLANK } from '../../src/domain/vocabulary/sentence.js';
 import { botDatabaseKinds, createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
 import { startDiscordStandIn, type DiscordStandIn, type InteractionResponseEvent } from '../support/discord-stand-in/index.js';
-import { runScript } from '../support/run-cli.js';
+import { runScript, type CliResult } from '../support/run-cli.js';
 
 const REFERENCE = 'examples/lessons/nhk-2025-05-31-japan-us-cyber.txt';
 const REFERENCE_ID = 'add8c4f2-5778-47a5-bd18-2492841fbc6e';
@@ -32,34 +32,44 @@ describe.each(botDatabaseKinds())('vocabulary and quizzes through Discord, on %s
   let bot: BotProcess | undefined;
   let env: Record<string, string>;
   let vocabulary: Entry[];
+  /** What the CLI printed, run before the bot starts (PGlite allows one process at a time). */
+  let cli: { imported: CliResult; printed: CliResult; missing: CliResult };
 
   beforeAll(async () => {
     discord = await startDiscordStandIn();
     discord.addGuild({ name: 'Learners' });
-    database = await createBotDatabase(kind);
+    database = await createBotDatabase(kind, { migrated: true });
     env = { ...database.env, DISCORD_API_URL: discord.apiUrl, DISCORD_TOKEN: 'test-token' };
+    const imported = await runScript('src/cli/lessons.ts', ['import', REFERENCE], env);
+    const printed = await runScript('src/cli/lessons.ts', ['vocab', REFERENCE_ID, '--json'], env);
+    const missing = await runScript('src/cli/lessons.ts', ['vocab', '00000000-0000-4000-8000-000000000000'], env);
+    cli = { imported, printed, missing };
+    // What every test checks the bot's answers against: the vocabulary as the CLI prints it.
+    vocabulary = JSON.parse(printed.stdout) as Entry[];
+    bot = await startBotProcess(env);
+  }, 180_000);
+  afterEach(() => {
+    expect(discord.problems).toEqual([]);
   });
   afterAll(async () => {
-    await bot?.stop();
+    // SIGTERM: a clean shutdown.
+    const code = await bot?.stop();
     await discord?.close();
     await database?.dispose();
+    expect(code).toBe(0);
   });
 
-  it('the CLI import computes the vocabulary, and `vocab --json` prints it', async () => {
-    const imported = await runScript('src/cli/lessons.ts', ['import', REFERENCE], env);
-    expect(imported.stdout.trim()).toBe('imported 1, updated 0, unchanged 0');
-    expect(imported.stderr).toBe('');
-    const printed = await runScript('src/cli/lessons.ts', ['vocab', REFERENCE_ID, '--json'], env);
-    vocabulary = JSON.parse(printed.stdout) as Entry[];
+  it('the CLI import computes the vocabulary, and `vocab --json` prints it', () => {
+    expect(cli.imported.stdout.trim()).toBe('imported 1, updated 0, unchanged 0');
+    expect(cli.imported.stderr).toBe('');
+    expect(cli.printed.code).toBe(0);
     expect(vocabulary.length).toBeGreaterThanOrEqual(8);
     for (const entry of vocabulary) expect(Object.keys(entry)).toEqual(['word', 'lemma', 'pos', 'definition', 'sentence']);
     expect(vocabulary.map((e) => e.word)).not.toContain('Hegseth');
-    const missing = await runScript('src/cli/lessons.ts', ['vocab', '00000000-0000-4000-8000-000000000000'], env);
-    expect(missing.code).toBe(1);
-  }, 120_000);
+    expect(cli.missing.code).toBe(1);
+  });
 
   it('/lesson vocab lists the words privately, share:true publicly; the card shows the level', async () => {
-    bot = await startBotProcess(env);
     const reply = (await discord.sendCommand({ name: 'lesson', subcommand: 'vocab', user: ann, options: [{ name: 'lesson', value: REFERENCE_ID }] }).waitForFinal()).data as Data;
     expectSafe(reply);
     expect(reply.flags! & EPHEMERAL).toBe(EPHEMERAL);
@@ -129,11 +139,5 @@ describe.each(botDatabaseKinds())('vocabulary and quizzes through Discord, on %s
     const again = (await discord.sendButton({ customId: buttons(data)[0]!.custom_id!, message, user: ann }).waitForFinal()).data as Data;
     expect(again.embeds?.[0]?.footer?.text).toContain('Attempt 2');
     expect(again.embeds?.[0]?.description).toContain(`Question 1 of`);
-  });
-
-  it('shuts down cleanly', async () => {
-    expect(discord.problems).toEqual([]);
-    expect(await bot!.stop()).toBe(0);
-    bot = undefined;
   });
 });

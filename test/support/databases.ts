@@ -42,13 +42,16 @@ async function openPgliteForTest(options?: { timeouts?: DatabaseTimeouts }): Pro
   };
 }
 
-/** A fresh database per test file on the server, so files can run in parallel; dropped on close. */
-export async function createScratchPostgres(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A fresh database per test file on the server, so files can run in parallel; dropped on close.
+ * `template`: a copy of that database (which nobody may be connected to) rather than an empty one.
+ */
+export async function createScratchPostgres(url: string, template?: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `newsdesk_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE "${template}"` : ''}`);
   } finally {
     await admin.end();
   }

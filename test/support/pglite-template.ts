@@ -15,7 +15,8 @@ import { PROJECT_ROOT } from './run-cli.js';
  */
 let template: Promise<string> | undefined;
 
-function templateKey(): string {
+/** What a migrated database depends on: the migrations' source and PGlite's version. */
+export function migrationsKey(): string {
   const hash = createHash('sha256');
   const dir = join(PROJECT_ROOT, 'migrations');
   for (const file of readdirSync(dir).sort()) hash.update(file).update(readFileSync(join(dir, file)));
@@ -24,7 +25,7 @@ function templateKey(): string {
 }
 
 async function buildTemplate(): Promise<string> {
-  const final = join(tmpdir(), `newsdesk-pglite-template-${templateKey()}`);
+  const final = join(tmpdir(), `newsdesk-pglite-template-${migrationsKey()}`);
   if (existsSync(join(final, 'pglite', 'PG_VERSION'))) return final;
   const building = mkdtempSync(join(tmpdir(), 'newsdesk-pglite-building-'));
   const database = await openDatabase({ dataDir: building });

@@ -18,7 +18,7 @@ import { createReadingService, type ReadingService } from '../reading/service.js
 import { formatMostRead } from '../reading/stats.js';
 import { isMain } from './is-main.js';
 import { describeLevel } from '../domain/vocabulary/level.js';
-import { createVocabularyComputer } from '../vocabulary/computer.js';
+import type { VocabularyComputer } from '../vocabulary/computer.js';
 import { createVocabularyService, type VocabularyService } from '../vocabulary/service.js';
 
 export const LESSONS_HELP = `Usage: npm run lessons -- <command>
@@ -384,13 +384,28 @@ async function withDiscovery(
   }
 }
 
+/**
+ * The vocabulary computer, loaded when a vocabulary is first computed: the NLP model's modules alone are
+ * about 40 MB, which `list`, `show` or an import's lessons do not need.
+ */
+function computerOnFirstUse(): VocabularyComputer {
+  let loading: Promise<VocabularyComputer> | undefined;
+  const computer = () => (loading ??= import('../vocabulary/computer.js').then((module) => module.createVocabularyComputer()));
+  return {
+    compute: async (lesson) => (await computer()).compute(lesson),
+    close: async () => {
+      if (loading) await (await loading).close();
+    },
+  };
+}
+
 async function withLessons(
   config: Config,
   io: CliIo,
   action: (lessons: LessonsService, vocabulary: VocabularyService) => Promise<number>,
 ): Promise<number> {
   const database = await (io.openDatabase ?? openForBatch)(config);
-  const vocabulary = createVocabularyService({ db: database.db, computer: createVocabularyComputer() });
+  const vocabulary = createVocabularyService({ db: database.db, computer: computerOnFirstUse() });
   try {
     return await action(createLessonsService({ db: database.db, now: () => new Date(), importTimeZone: config.IMPORT_TIMEZONE }), vocabulary);
   } finally {

@@ -1,21 +1,22 @@
 /**
- * `npm run bench [-- <case>...] [--db postgres|pglite] [--runs N] [--pg-lessons N] [--pglite-lessons N] [--fresh]`
+ * `npm run bench [-- <case>...] [--db postgres|pglite] [--runs N] [--pg-lessons N] [--pglite-lessons N] [--fresh]
+ *   [--import-files N] [--import-cli built|tsx|both]`
  *
  * Prints one JSON line per case and database: its parameters, median / p95 / p99 in ms, and the median
  * of a bare indexed SELECT measured in the same run (`baseline_select_median_ms`, `ratio`), so figures
  * from a loaded machine can be compared. PostgreSQL runs when BENCH_DATABASE_URL (or TEST_DATABASE_URL)
- * is set; its library database is kept between runs. Not part of `npm test`.
+ * is set; its library database is kept between runs. The `import` case runs the lessons CLI on
+ * `--import-files` generated files (10,000; 0 skips it) and prints time and peak RSS instead. Not part of
+ * `npm test`.
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { discoveryCases } from './cases/discovery.js';
 import { scriptCases } from './cases/scripts.js';
+import { importCase, type ImportCli } from './cases/import.js';
 import { openBenchLibrary, type BenchLibrary } from './library-db.js';
 import type { BenchCase, BenchContext, BenchTarget } from './runner.js';
 import { summarize, timeRuns } from './stats.js';
-
-/** Every case, in the order they run. Add new case modules here. */
-const cases: readonly BenchCase[] = [...discoveryCases, ...scriptCases];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -26,8 +27,22 @@ const { values, positionals } = parseArgs({
     'pglite-lessons': { type: 'string', default: '10000' },
     fresh: { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
+    'import-files': { type: 'string', default: '10000' },
+    'import-cli': { type: 'string', default: 'built' },
   },
 });
+
+/** Every case, in the order they run. Add new case modules here. */
+const importClis: Record<string, ImportCli[]> = { built: ['built'], tsx: ['tsx'], both: ['built', 'tsx'] };
+const cases: readonly BenchCase[] = [
+  ...discoveryCases,
+  importCase({ files: Number(values['import-files']), clis: importClis[values['import-cli']] ?? [] }),
+  ...scriptCases,
+];
+if (!(values['import-cli'] in importClis)) {
+  console.error(`unknown --import-cli ${values['import-cli']}; known: ${Object.keys(importClis).join(', ')}`);
+  process.exit(2);
+}
 
 if (values.list) {
   for (const c of cases) console.log(`${c.name.padEnd(16)} ${c.description}`);

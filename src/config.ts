@@ -13,6 +13,8 @@ const snowflake = z.string().regex(/^\d{17,20}$/u, 'must be a Discord ID (17–2
 const configSchema = z.object({
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/u, error: 'must be a postgres:// URL' }).optional()),
   DATA_DIR: z.string().trim().min(1).default('./data'),
+  /** The embedded database's page cache (shared_buffers), in MB of this process's memory (see src/db/database.ts). */
+  PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(4096).default(16),
   /** Connecting, or waiting for a free connection (PGlite: for its one connection), in ms. */
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   /** One statement, in ms (0: unbounded); the client gives up 500 ms later if the server does not answer at all. */
@@ -23,6 +25,8 @@ const configSchema = z.object({
     .trim()
     .default('UTC')
     .refine((zone) => isValidTimeZone(zone), 'must be an IANA time zone such as UTC or Asia/Tokyo'),
+  /** Lessons an import writes at a time inside its one transaction: what it holds in memory (see src/lessons/import.ts). */
+  IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(250),
   DISCORD_TOKEN: optionalString,
   DISCORD_APPLICATION_ID: optionalString.pipe(snowflake.optional()),
   DISCORD_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/u, error: 'must be an http(s) URL' }).optional()),

@@ -5,19 +5,20 @@ import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
 import { BATCH_TIMEOUTS } from '../db/timeouts.js';
 import { lessonToJson } from '../domain/lesson-parser/index.js';
-import { formatCounts, formatProblem, parseSources } from '../lessons/import.js';
+import { checkSources, formatCounts, formatProblem, readLessons } from '../lessons/import.js';
 import { createLessonsService, type LessonsService } from '../lessons/service.js';
 import { describeLesson } from '../lessons/describe.js';
 import { relatedToJson } from '../discovery/related.js';
 import { createDiscoveryService, type DiscoveryService } from '../discovery/service.js';
-import { readSources, SourceError } from '../lessons/sources.js';
+import { listSources, SourceError } from '../lessons/sources.js';
+import type { Lesson } from '../domain/lesson.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { createReadingService, type ReadingService } from '../reading/service.js';
 import { formatMostRead } from '../reading/stats.js';
 import { isMain } from './is-main.js';
 import { describeLevel } from '../domain/vocabulary/level.js';
-import { createVocabularyComputer } from '../vocabulary/computer.js';
+import type { VocabularyComputer } from '../vocabulary/computer.js';
 import { createVocabularyService, type VocabularyService } from '../vocabulary/service.js';
 
 export const LESSONS_HELP = `Usage: npm run lessons -- <command>
@@ -138,28 +139,35 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
   if (positionals.length === 0) throw new UsageError('import needs at least one file, directory or -');
   if (values.json && !values['dry-run']) throw new UsageError('--json goes with --dry-run');
   const config = loadConfig(io.env);
+  const options = { importTimeZone: config.IMPORT_TIMEZONE };
 
-  const batch = parseSources(await readSources(positionals, io.stdin), { importTimeZone: config.IMPORT_TIMEZONE });
-  if (!batch.ok) {
-    for (const problem of batch.problems) io.err(formatProblem(problem));
-    io.err(`nothing imported: ${batch.problemCount} problem${batch.problemCount === 1 ? '' : 's'}`);
+  // Two passes over the files, one file in memory at a time: the first checks them all and lists every
+  // problem (nothing is opened or written unless all are valid), the second writes them.
+  const sources = await listSources(positionals, io.stdin);
+  const checked = await checkSources(sources, options, (problem) => io.err(formatProblem(problem)));
+  if (checked.problems > 0) {
+    io.err(`nothing imported: ${checked.problems} problem${checked.problems === 1 ? '' : 's'}`);
     return 1;
   }
-  const lessons = batch.lessons.map((parsed) => parsed.lesson);
   if (values['dry-run']) {
-    if (values.json) io.out(JSON.stringify(lessons.map(lessonToJson), null, 2));
-    else io.err(`${lessons.length} lesson${lessons.length === 1 ? '' : 's'} valid (dry run, nothing written)`);
+    if (values.json) await printJsonArray(readLessons(sources, options), io);
+    else io.err(`${checked.lessons} lesson${checked.lessons === 1 ? '' : 's'} valid (dry run, nothing written)`);
     return 0;
   }
 
   return withLessons(config, io, async (library, vocabulary) => {
-    const bar = progressBar(lessons.length);
+    const bar = progressBar(checked.lessons);
     try {
-      const counts = await library.importParsed(lessons, (done) => bar?.update(done));
+      const counts = await library.importParsed(readLessons(sources, options), {
+        batchSize: config.IMPORT_BATCH_SIZE,
+        onProgress: (done) => bar?.update(done),
+      });
       bar?.stop();
       io.out(formatCounts(counts));
     } catch (error) {
       bar?.stop();
+      // A write refused, or a file changed since it was checked (SourceChangedError, SourceError): the
+      // transaction is rolled back.
       io.err(`nothing imported: ${(error as Error).message}`);
       return 1;
     }
@@ -167,6 +175,19 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
     // vocabulary to compute (by `vocab-refresh`, `vocab <id>`, or the bot).
     return (await refreshWithProgress(vocabulary, io, {})) ? 0 : 1;
   });
+}
+
+/**
+ * The lessons as one JSON array, printed a lesson at a time: the same text as JSON.stringify(array, null, 2),
+ * without holding the array.
+ */
+async function printJsonArray(lessons: AsyncIterable<Lesson>, io: CliIo): Promise<void> {
+  let previous: string | undefined;
+  for await (const lesson of lessons) {
+    io.out(previous === undefined ? '[' : `${previous},`);
+    previous = JSON.stringify(lessonToJson(lesson), null, 2).replace(/^/gmu, '  ');
+  }
+  io.out(previous === undefined ? '[]' : `${previous}\n]`);
 }
 
 /** A progress bar only where a person watches (a terminal) and the import is big enough to wait for. */
@@ -363,13 +384,28 @@ async function withDiscovery(
   }
 }
 
+/**
+ * The vocabulary computer, loaded when a vocabulary is first computed: the NLP model's modules alone are
+ * about 40 MB, which `list`, `show` or an import's lessons do not need.
+ */
+function computerOnFirstUse(): VocabularyComputer {
+  let loading: Promise<VocabularyComputer> | undefined;
+  const computer = () => (loading ??= import('../vocabulary/computer.js').then((module) => module.createVocabularyComputer()));
+  return {
+    compute: async (lesson) => (await computer()).compute(lesson),
+    close: async () => {
+      if (loading) await (await loading).close();
+    },
+  };
+}
+
 async function withLessons(
   config: Config,
   io: CliIo,
   action: (lessons: LessonsService, vocabulary: VocabularyService) => Promise<number>,
 ): Promise<number> {
   const database = await (io.openDatabase ?? openForBatch)(config);
-  const vocabulary = createVocabularyService({ db: database.db, computer: createVocabularyComputer() });
+  const vocabulary = createVocabularyService({ db: database.db, computer: computerOnFirstUse() });
   try {
     return await action(createLessonsService({ db: database.db, now: () => new Date(), importTimeZone: config.IMPORT_TIMEZONE }), vocabulary);
   } finally {

@@ -168,25 +168,45 @@ export async function lexemeDocCounts(db: Executor, lexemes: readonly string[]):
 const LIBRARY_SIZE_KEY = '';
 
 /**
- * Moves the document counts by the title and summary lexemes of the given lessons, and the library size
- * by the number of them that exist: −1 before an import changes them, +1 after.
+ * An import's changes to the document counts gather in a temporary table of its transaction (dropped at
+ * its end) and reach lexeme_docs once, by applyLexemeDocChanges.
  */
-export async function adjustLexemeDocCounts(db: Executor, lessonIds: readonly string[], delta: 1 | -1): Promise<void> {
+export async function startLexemeDocChanges(db: Executor): Promise<void> {
+  await sql`
+    create temporary table if not exists import_lexeme_changes (lexeme text primary key, docs int not null)
+    on commit drop`.execute(db);
+}
+
+/**
+ * Counts the title and summary lexemes of the given lessons, and the library size by the number of them
+ * that exist, into the import's changes: −1 before the import changes them, +1 after.
+ */
+export async function countLexemeDocChanges(db: Executor, lessonIds: readonly string[], delta: 1 | -1): Promise<void> {
   if (lessonIds.length === 0) return;
   const ids = sql.val([...lessonIds]);
-  // Sorted, so two imports at once lock the same rows in the same order ('' sorts first).
   await sql`
-    insert into lexeme_docs (lexeme, docs)
+    insert into import_lexeme_changes (lexeme, docs)
     select lexeme, ${delta}::int * count(*)::int from (
       select ${LIBRARY_SIZE_KEY}::text as lexeme from lessons where id = any(${ids}::uuid[])
       union all
       select lexeme from lessons, unnest(tsvector_to_array(head_vector)) as lexeme where id = any(${ids}::uuid[])
     ) counted
-    group by lexeme order by lexeme
-    on conflict (lexeme) do update set docs = lexeme_docs.docs + excluded.docs`.execute(db);
+    group by lexeme
+    on conflict (lexeme) do update set docs = import_lexeme_changes.docs + excluded.docs`.execute(db);
 }
 
-/** How many lessons the library holds, as counted by adjustLexemeDocCounts (no scan of lessons). */
+/** Moves lexeme_docs by the import's gathered changes, in one statement. */
+export async function applyLexemeDocChanges(db: Executor): Promise<void> {
+  // Sorted, so two imports at once lock the same rows in the same order ('' sorts first).
+  await sql`
+    insert into lexeme_docs (lexeme, docs)
+    select lexeme, docs from import_lexeme_changes where docs <> 0
+    order by lexeme
+    on conflict (lexeme) do update set docs = lexeme_docs.docs + excluded.docs`.execute(db);
+  await sql`delete from import_lexeme_changes`.execute(db);
+}
+
+/** How many lessons the library holds, as counted at import (applyLexemeDocChanges; no scan of lessons). */
 export async function librarySize(db: Executor): Promise<number> {
   const row = await db.selectFrom('lexeme_docs').select('docs').where('lexeme', '=', LIBRARY_SIZE_KEY).executeTakeFirst();
   return row?.docs ?? 0;
@@ -355,6 +375,13 @@ export async function lessonsWithoutStoredReadings(db: Executor, lessonIds: read
     select id from unnest(${sql.val(lessonIds.map((id) => id.toLowerCase()))}::uuid[]) as t(id)
     where not exists (select 1 from similar_readings s where s.lesson_id = t.id)`.execute(db);
   return new Set(rows.rows.map((row) => row.id));
+}
+
+/** The similar-reading titles of lessons as imported (the lessons' own list, before matching). */
+export async function similarReadingTitles(db: Executor, lessonIds: readonly string[]): Promise<{ id: string; similarReadings: string[] }[]> {
+  if (lessonIds.length === 0) return [];
+  const rows = await db.selectFrom('lessons').select(['id', 'similar_readings']).where('id', 'in', [...lessonIds]).execute();
+  return rows.map((row) => ({ id: row.id, similarReadings: row.similar_readings }));
 }
 
 /** The head lexemes (title and summary) of lessons, by id. */

@@ -3,7 +3,8 @@ import { openDatabase, type Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { MIGRATION_TIMEOUTS, type DatabaseTimeouts } from './timeouts.js';
 
-type DatabaseConfig = Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> & Partial<Pick<Config, 'DATABASE_CONNECT_TIMEOUT_MS' | 'DATABASE_STATEMENT_TIMEOUT_MS'>>;
+type DatabaseConfig = Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> &
+  Partial<Pick<Config, 'DATABASE_CONNECT_TIMEOUT_MS' | 'DATABASE_STATEMENT_TIMEOUT_MS' | 'PGLITE_SHARED_BUFFERS_MB'>>;
 
 /** The bounds a running bot's queries get (see timeouts.ts); the client waits half a second past the server's own cancel. */
 export function timeoutsFromConfig(config: Partial<DatabaseConfig>): DatabaseTimeouts {
@@ -33,7 +34,7 @@ export async function openMigratedDatabase(
     const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, onPoolError, timeouts });
     return Object.assign(database, { applied });
   }
-  const database = await openDatabase({ url: undefined, dataDir: config.DATA_DIR, onPoolError, timeouts });
+  const database = await openDatabase({ url: undefined, dataDir: config.DATA_DIR, onPoolError, timeouts, pgliteSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB });
   try {
     applied = await migrateToLatest(database.db);
     return Object.assign(database, { applied });

@@ -1,8 +1,8 @@
-import type { Lesson } from '../domain/lesson.js';
 import { distinctHeadlines, headlineCandidates, headlineOf } from '../domain/discovery/headline.js';
 import {
-  adjustLexemeDocCounts,
+  applyLexemeDocChanges,
   bestHeadlineMatch,
+  countLexemeDocChanges,
   headLexemes,
   lexemeDocCounts,
   librarySize,
@@ -10,6 +10,8 @@ import {
   lexemesOf,
   replaceSimilarReadings,
   setSimilarReadingMatch,
+  similarReadingTitles,
+  startLexemeDocChanges,
   titlesSharingLexemes,
   type HeadlineMatch,
   type StoredSimilarReading,
@@ -29,42 +31,64 @@ export const MATCH_THRESHOLD = 0.62;
 /** Big batches look at every other lesson's titles instead of filtering them by shared words first. */
 const FILTER_TITLES_UP_TO_LEXEMES = 2000;
 
+/** Lessons linked at a time after an import: bounds what is in memory, whatever the import's size. */
+export const LINK_BATCH = 250;
+
 /**
- * Keeps the per-word document counts current around an import: call `before` ahead of writing the
- * batch (it takes out what the batch's lessons counted so far) and `after` once it is written.
+ * Keeps the per-word document counts current around an import: `start` once in the import's
+ * transaction, `before` ahead of writing each batch of lessons (it takes out what they counted so far),
+ * `after` once the batch is written, and `apply` when every batch is: the changes gather in a temporary
+ * table and reach lexeme_docs in one statement, its rows locked in one order (two imports at once
+ * cannot deadlock on them, whatever their batches).
  */
 export const lexemeCounts = {
-  before: (trx: Executor, lessonIds: readonly string[]) => adjustLexemeDocCounts(trx, lessonIds, -1),
-  after: (trx: Executor, lessonIds: readonly string[]) => adjustLexemeDocCounts(trx, lessonIds, 1),
+  start: (trx: Executor) => startLexemeDocChanges(trx),
+  before: (trx: Executor, lessonIds: readonly string[]) => countLexemeDocChanges(trx, lessonIds, -1),
+  after: (trx: Executor, lessonIds: readonly string[]) => countLexemeDocChanges(trx, lessonIds, 1),
+  apply: (trx: Executor) => applyLexemeDocChanges(trx),
 };
 
 /**
- * After an import wrote `changed` lessons (new or updated): matches their similar-reading titles against
- * the whole library, and the titles of lessons imported before against them (both ways), so that a
- * lesson imported later is linked from the lessons that name it. Runs in the import's transaction.
+ * After an import wrote the lessons `writtenIds` (new or updated): matches their similar-reading titles
+ * against the whole library, and the titles of lessons imported before against them (both ways), so
+ * that a lesson imported later is linked from the lessons that name it. `unchangedIds` are the import's
+ * unchanged lessons with titles: those whose titles were never matched (imported before this feature)
+ * are matched too. Runs in the import's transaction once every lesson of it is written (a title may name
+ * a lesson written after its own), LINK_BATCH lessons at a time: their titles are read back from the
+ * database, so memory does not grow with the import.
  */
 export async function linkSimilarReadings(
   trx: Executor,
-  written: readonly Lesson[],
-  unchanged: readonly Lesson[] = [],
+  writtenIds: readonly string[],
+  unchangedIds: readonly string[] = [],
+  options: { batchSize?: number } = {},
 ): Promise<void> {
-  // An unchanged lesson whose titles were never matched (imported before this feature) is matched now.
-  const unlinked = await lessonsWithoutStoredReadings(
-    trx,
-    unchanged.filter((lesson) => lesson.similarReadings.length > 0).map((lesson) => lesson.id),
-  );
-  const changed = [...written, ...unchanged.filter((lesson) => unlinked.has(lesson.id.toLowerCase()))];
-  if (changed.length === 0) return;
+  const size = options.batchSize ?? LINK_BATCH;
+  const changedIds = [...writtenIds];
+  for (let start = 0; start < unchangedIds.length; start += size) {
+    const batch = unchangedIds.slice(start, start + size);
+    const unlinked = await lessonsWithoutStoredReadings(trx, batch);
+    for (const id of batch) if (unlinked.has(id.toLowerCase())) changedIds.push(id);
+  }
+  if (changedIds.length === 0) return;
   const library = await librarySize(trx);
-  const headlinesByLesson = changed.map((lesson) => distinctHeadlines(lesson.similarReadings));
+  for (let start = 0; start < changedIds.length; start += size) {
+    await linkForward(trx, await similarReadingTitles(trx, changedIds.slice(start, start + size)), library);
+  }
+  for (let start = 0; start < changedIds.length; start += size) {
+    await linkBackward(trx, changedIds.slice(start, start + size), changedIds, library);
+  }
+}
+
+/** Forward: these lessons' titles → any lesson of the library. */
+async function linkForward(trx: Executor, lessons: readonly { id: string; similarReadings: readonly string[] }[], library: number): Promise<void> {
+  const headlinesByLesson = lessons.map((lesson) => distinctHeadlines(lesson.similarReadings));
   const allHeadlines = [...new Set(headlinesByLesson.flat())];
   const lexemes = await lexemesOf(trx, allHeadlines);
   const lexemesByHeadline = new Map(allHeadlines.map((headline, index) => [headline, lexemes[index] ?? []]));
   const docs = await lexemeDocCounts(trx, lexemes.flat());
   const weigh = (words: readonly string[]) => weighted(words, docs, library);
-
-  // Forward: this lesson's titles → any lesson of the library.
-  for (const [index, lesson] of changed.entries()) {
+  for (const [index, lesson] of lessons.entries()) {
     const readings: StoredSimilarReading[] = [];
     for (const [position, headline] of (headlinesByLesson[index] ?? []).entries()) {
       const words = lexemesByHeadline.get(headline) ?? [];
@@ -73,17 +97,22 @@ export async function linkSimilarReadings(
     }
     await replaceSimilarReadings(trx, lesson.id, readings);
   }
+}
 
-  // Backward: titles of other lessons that may name one of these.
-  const changedIds = changed.map((lesson) => lesson.id);
-  const heads = await headLexemes(trx, changedIds);
+/**
+ * Backward: titles of lessons outside the import (`exceptIds`: its lessons' titles were just matched
+ * forward) that may name one of `batchIds`; a title takes one of them when it scores better than what
+ * the title names now.
+ */
+async function linkBackward(trx: Executor, batchIds: readonly string[], exceptIds: readonly string[], library: number): Promise<void> {
+  const heads = await headLexemes(trx, batchIds);
   const union = [...new Set([...heads.values()].flat())];
-  const titles = await titlesSharingLexemes(trx, union.length <= FILTER_TITLES_UP_TO_LEXEMES ? union : [], changedIds);
+  const titles = await titlesSharingLexemes(trx, union.length <= FILTER_TITLES_UP_TO_LEXEMES ? union : [], exceptIds);
   const titleDocs = await lexemeDocCounts(trx, titles.flatMap((title) => title.lexemes));
   for (const title of titles) {
     const match = await matchHeadline(trx, title.title, weighted(title.lexemes, titleDocs, library), {
       exceptLessonId: title.lessonId,
-      onlyLessonIds: changedIds,
+      onlyLessonIds: batchIds,
     });
     if (match && (title.score === null || match.score > title.score)) await setSimilarReadingMatch(trx, title, match);
   }

@@ -4,7 +4,7 @@ import { LessonParseError, moreProblems, parseLessonFile } from '../domain/lesso
 import { upsertLesson, type UpsertOutcome } from '../db/lessons.js';
 import type { DB } from '../db/schema.js';
 import { lexemeCounts, linkSimilarReadings } from '../discovery/similar-readings.js';
-import type { LessonSource } from './sources.js';
+import type { LessonSource, SourceFile } from './sources.js';
 
 export interface ImportProblem {
   readonly path: string;
@@ -32,37 +32,101 @@ export function formatProblem(problem: ImportProblem): string {
   return problem.line === null ? `${problem.path}: ${problem.message}` : `${problem.path}:${problem.line}: ${problem.message}`;
 }
 
-/** Parses every source and reports every problem in all of them, so one run shows the whole list to fix. */
-export function parseSources(sources: readonly LessonSource[], options: { importTimeZone: string }): ParsedBatch {
-  const problems: ImportProblem[] = [];
-  let problemCount = 0;
-  const lessons: ParsedLesson[] = [];
-  const firstPathById = new Map<string, string>();
-  for (const source of sources) {
+const NO_FILES: ImportProblem = { path: '<arguments>', line: 1, message: 'no lesson files found' };
+
+/**
+ * The checks of one import, file after file: each file parsed, its problems reported as found, and a
+ * lesson already seen in an earlier file refused (it keeps only each lesson's id and first file).
+ */
+class ImportChecker {
+  problemCount = 0;
+  lessonCount = 0;
+  private readonly firstPathById = new Map<string, string>();
+
+  constructor(
+    private readonly options: { importTimeZone: string },
+    private readonly onProblem: (problem: ImportProblem) => void,
+  ) {}
+
+  /** The file's lessons; none when it has a problem (reported), without those refused as duplicates. */
+  check(source: LessonSource): Lesson[] {
+    const lessons: Lesson[] = [];
     try {
-      for (const lesson of parseLessonFile(source.text, { file: source.path, importTimeZone: options.importTimeZone })) {
-        const earlier = firstPathById.get(lesson.id);
+      for (const lesson of parseLessonFile(source.text, { file: source.path, importTimeZone: this.options.importTimeZone })) {
+        const earlier = this.firstPathById.get(lesson.id);
         if (earlier !== undefined) {
-          problemCount += 1;
-          problems.push({ path: source.path, line: 1, message: `lesson ${lesson.id} is also in ${earlier}; import it once` });
+          this.report({ path: source.path, line: 1, message: `lesson ${lesson.id} is also in ${earlier}; import it once` });
           continue;
         }
-        firstPathById.set(lesson.id, source.path);
-        lessons.push({ path: source.path, lesson });
+        this.firstPathById.set(lesson.id, source.path);
+        lessons.push(lesson);
       }
     } catch (error) {
       if (!(error instanceof LessonParseError)) throw error;
       // One at a time: spreading a huge list into push() overflows the stack.
-      for (const problem of error.problems) problems.push({ path: source.path, line: problem.line, message: problem.message });
-      if (error.omitted > 0) problems.push({ path: source.path, line: null, message: moreProblems(error.omitted) });
-      problemCount += error.problems.length + error.omitted;
+      for (const problem of error.problems) this.onProblem({ path: source.path, line: problem.line, message: problem.message });
+      if (error.omitted > 0) this.onProblem({ path: source.path, line: null, message: moreProblems(error.omitted) });
+      this.problemCount += error.problems.length + error.omitted;
+      return [];
     }
+    this.lessonCount += lessons.length;
+    return lessons;
   }
-  if (sources.length === 0) {
-    problems.push({ path: '<arguments>', line: 1, message: 'no lesson files found' });
-    problemCount += 1;
+
+  report(problem: ImportProblem): void {
+    this.problemCount += 1;
+    this.onProblem(problem);
   }
-  return problemCount > 0 ? { ok: false, problems, problemCount } : { ok: true, lessons };
+}
+
+/** Parses every source and reports every problem in all of them, so one run shows the whole list to fix. */
+export function parseSources(sources: readonly LessonSource[], options: { importTimeZone: string }): ParsedBatch {
+  const problems: ImportProblem[] = [];
+  const checker = new ImportChecker(options, (problem) => problems.push(problem));
+  const lessons: ParsedLesson[] = [];
+  for (const source of sources) {
+    for (const lesson of checker.check(source)) lessons.push({ path: source.path, lesson });
+  }
+  if (sources.length === 0) checker.report(NO_FILES);
+  return checker.problemCount > 0 ? { ok: false, problems, problemCount: checker.problemCount } : { ok: true, lessons };
+}
+
+/**
+ * The first pass of a big import: reads and parses the sources one at a time, reporting every problem as
+ * it is found (so one run shows the whole list to fix), and keeps none of the lessons: memory holds one
+ * file and the lessons' ids, whatever the number of files. The second pass (readLessons) reads them again.
+ */
+export async function checkSources(
+  sources: readonly SourceFile[],
+  options: { importTimeZone: string },
+  onProblem: (problem: ImportProblem) => void,
+): Promise<{ lessons: number; problems: number }> {
+  const checker = new ImportChecker(options, onProblem);
+  for (const source of sources) checker.check({ path: source.path, text: await source.read() });
+  if (sources.length === 0) checker.report(NO_FILES);
+  return { lessons: checker.lessonCount, problems: checker.problemCount };
+}
+
+/** A file checked by the first pass of an import no longer reads the same in the second (it changed meanwhile). */
+export class SourceChangedError extends Error {
+  override readonly name = 'SourceChangedError';
+}
+
+/**
+ * The second pass of a big import: the lessons of sources checked by checkSources, read and parsed again
+ * one file at a time. A problem now (a file changed since it was checked) throws SourceChangedError, which
+ * ends the import's transaction with nothing written.
+ */
+export async function* readLessons(sources: readonly SourceFile[], options: { importTimeZone: string }): AsyncGenerator<Lesson> {
+  let first: ImportProblem | undefined;
+  const checker = new ImportChecker(options, (problem) => {
+    first ??= problem;
+  });
+  for (const source of sources) {
+    const lessons = checker.check({ path: source.path, text: await source.read() });
+    if (first) throw new SourceChangedError(`${source.path} changed while it was imported: ${formatProblem(first)}`);
+    yield* lessons;
+  }
 }
 
 export type ImportCounts = Record<UpsertOutcome, number>;
@@ -71,27 +135,62 @@ export function formatCounts(counts: ImportCounts): string {
   return `imported ${counts.imported}, updated ${counts.updated}, unchanged ${counts.unchanged}`;
 }
 
-/** Writes a parsed batch in one transaction: all of it or, if anything fails, none of it. */
+/**
+ * Lessons written at a time inside an import's one transaction: what the import holds in memory, whatever
+ * its size (IMPORT_BATCH_SIZE; a lesson is a few kilobytes).
+ */
+export const DEFAULT_IMPORT_BATCH = 250;
+
+export interface ImportOptions {
+  /** Lessons per batch (DEFAULT_IMPORT_BATCH). */
+  readonly batchSize?: number;
+  /** Called after each lesson is written, with how many are. */
+  readonly onProgress?: (done: number) => void;
+}
+
+/**
+ * Writes lessons in one transaction: all of them or, if anything fails (a write, or the lessons' source
+ * throwing), none of them. The lessons are consumed as they come, a batch at a time, so an import of
+ * 10,000 files holds one batch of lessons (and the ids of all); their similar-reading titles are matched
+ * once every lesson is written, in batches too (see linkSimilarReadings).
+ */
 export async function importLessons(
   db: Kysely<DB>,
-  lessons: readonly Lesson[],
-  onProgress?: (done: number) => void,
+  lessons: Iterable<Lesson> | AsyncIterable<Lesson>,
+  options: ImportOptions = {},
 ): Promise<ImportCounts> {
+  const size = Math.max(1, options.batchSize ?? DEFAULT_IMPORT_BATCH);
   return db.transaction().execute(async (trx) => {
     const counts: ImportCounts = { imported: 0, updated: 0, unchanged: 0 };
-    const ids = lessons.map((lesson) => lesson.id);
-    const changed: Lesson[] = [];
-    const unchanged: Lesson[] = [];
-    await lexemeCounts.before(trx, ids);
-    for (const [index, lesson] of lessons.entries()) {
-      const outcome = await upsertLesson(trx, lesson);
-      counts[outcome] += 1;
-      (outcome === 'unchanged' ? unchanged : changed).push(lesson);
-      onProgress?.(index + 1);
+    const written: string[] = [];
+    const unchangedWithTitles: string[] = [];
+    let done = 0;
+    await lexemeCounts.start(trx);
+    const write = async (batch: readonly Lesson[]) => {
+      const ids = batch.map((lesson) => lesson.id);
+      await lexemeCounts.before(trx, ids);
+      for (const lesson of batch) {
+        const outcome = await upsertLesson(trx, lesson);
+        counts[outcome] += 1;
+        if (outcome !== 'unchanged') written.push(lesson.id);
+        else if (lesson.similarReadings.length > 0) unchangedWithTitles.push(lesson.id);
+        done += 1;
+        options.onProgress?.(done);
+      }
+      await lexemeCounts.after(trx, ids);
+    };
+    let batch: Lesson[] = [];
+    for await (const lesson of lessons) {
+      batch.push(lesson);
+      if (batch.length >= size) {
+        await write(batch);
+        batch = [];
+      }
     }
-    await lexemeCounts.after(trx, ids);
+    if (batch.length > 0) await write(batch);
+    await lexemeCounts.apply(trx);
     // Related readings are matched now, so that showing them is a lookup.
-    await linkSimilarReadings(trx, changed, unchanged);
+    await linkSimilarReadings(trx, written, unchangedWithTitles, { batchSize: size });
     return counts;
   });
 }

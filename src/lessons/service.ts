@@ -12,7 +12,7 @@ import { isUuid } from '../domain/uuid.js';
 import { UserError } from '../user-error.js';
 import type { Lesson } from '../domain/lesson.js';
 import { parseSourcesOffThread } from './parse-off-thread.js';
-import { importLessons, type ImportCounts, type ImportProblem, type ParsedLesson } from './import.js';
+import { importLessons, type ImportCounts, type ImportOptions, type ImportProblem, type ParsedLesson } from './import.js';
 import { decodeText, SourceError } from './sources.js';
 
 export const EMPTY_LIBRARY =
@@ -126,9 +126,12 @@ export function createLessonsService(deps: LessonsDeps) {
       return findLesson(db, lessonId);
     },
 
-    /** Writes parsed lessons in one transaction: all of them or none (`lessons import`). */
-    importParsed(lessons: readonly Lesson[], onProgress?: (done: number) => void): Promise<ImportCounts> {
-      return importLessons(db, lessons, onProgress);
+    /**
+     * Writes lessons in one transaction: all of them or none (`lessons import`). They may come as they are
+     * read (an async iterable): they are written a batch at a time, so memory stays bounded.
+     */
+    importParsed(lessons: Iterable<Lesson> | AsyncIterable<Lesson>, options?: ImportOptions): Promise<ImportCounts> {
+      return importLessons(db, lessons, options);
     },
 
     /** A lesson a button names; it may have been removed since the button was posted. */

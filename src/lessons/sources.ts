@@ -24,23 +24,42 @@ const tooLarge = (path: string): SourceError =>
 /** In a directory only these are read; a file named on the command line is read whatever its name. */
 const LESSON_FILE = /\.(txt|json)$/iu;
 
-/** Expands the CLI's arguments (files, directories, `-` for standard input) into sources, in a stable order. */
-export async function readSources(args: readonly string[], stdin: NodeJS.ReadableStream = process.stdin): Promise<LessonSource[]> {
-  const sources: LessonSource[] = [];
+/**
+ * One input to an import, not read yet: a big import reads its files one at a time (twice: once to check
+ * them all, once to write them), so only one file's text is in memory at once.
+ */
+export interface SourceFile {
+  readonly path: string;
+  /** The file's text, read now (with the checks of readLessonFile); standard input is read once and kept. */
+  read(): Promise<string>;
+}
+
+/**
+ * Expands the CLI's arguments (files, directories, `-` for standard input) into sources, in a stable order,
+ * without reading the files: a missing argument is refused at once, a file that cannot be read when it is.
+ */
+export async function listSources(args: readonly string[], stdin: NodeJS.ReadableStream = process.stdin): Promise<SourceFile[]> {
+  const sources: SourceFile[] = [];
   for (const arg of args) {
     if (arg === '-') {
-      sources.push({ path: '<stdin>', text: decodeText('<stdin>', await readAll(stdin)) });
+      // Standard input cannot be read twice: it is kept (at most MAX_SOURCE_BYTES).
+      const text = decodeText('<stdin>', await readAll(stdin));
+      sources.push({ path: '<stdin>', read: async () => text });
       continue;
     }
     const info = await stat(arg).catch(() => {
       throw new SourceError(`${arg}: no such file or directory`);
     });
-    if (info.isDirectory()) {
-      for (const file of await listLessonFiles(arg)) sources.push({ path: file, text: decodeText(file, await readLessonFile(file)) });
-    } else {
-      sources.push({ path: arg, text: decodeText(arg, await readLessonFile(arg)) });
-    }
+    const paths = info.isDirectory() ? await listLessonFiles(arg) : [arg];
+    for (const path of paths) sources.push({ path, read: async () => decodeText(path, await readLessonFile(path)) });
   }
+  return sources;
+}
+
+/** Every source read into memory (small inputs: the examples, tests). A big import reads them one by one (listSources). */
+export async function readSources(args: readonly string[], stdin: NodeJS.ReadableStream = process.stdin): Promise<LessonSource[]> {
+  const sources: LessonSource[] = [];
+  for (const source of await listSources(args, stdin)) sources.push({ path: source.path, text: await source.read() });
   return sources;
 }
 

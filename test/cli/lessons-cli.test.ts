@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runLessonsCli } from '../../src/cli/lessons.js';
+import { lessonToJson, parseLessonFile } from '../../src/domain/lesson-parser/index.js';
 import { testDatabaseTargets, useTestDatabase, type TestDatabase } from '../support/databases.js';
 
 /*
@@ -111,6 +112,42 @@ describe.each(testDatabaseTargets())('lessons CLI on $kind (in-process)', (targe
     const list = await lessons('list');
     expect(list.stdout).not.toContain('11111111-2222-4333-8444-555555555555');
     expect(list.stdout).toContain('(1 of 1 lessons)');
+  });
+
+  it('writes nothing when a file turns bad after the check, batches into the import (IMPORT_BATCH_SIZE=2)', async () => {
+    await lessons('import', REFERENCE);
+    const lexemeDocs = () => database().db.selectFrom('lexeme_docs').selectAll().orderBy('lexeme').execute();
+    const docsBefore = await lexemeDocs();
+    const [reference] = parseLessonFile(readFileSync(REFERENCE, 'utf8'), { file: REFERENCE, importTimeZone: 'UTC' });
+    const files = Array.from({ length: 7 }, (_, i) => {
+      const path = join(work, `lesson-${i}.json`);
+      const lesson = { ...lessonToJson(reference!), id: `00000000-0000-4000-8000-00000000000${i}`, title: `Lesson ${i}` };
+      writeFileSync(path, JSON.stringify(lesson, null, 2));
+      return path;
+    });
+    const bad = files[5] as string;
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runLessonsCli(['import', work], {
+      env: { LOG_LEVEL: 'warn', DATA_DIR: 'unused', IMPORT_BATCH_SIZE: '2' },
+      stdin: Readable.from([]),
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+      // Every file passed the check; the sixth (in the third batch of two) changes before it is written.
+      openDatabase: async () => {
+        writeFileSync(bad, readFileSync(bad, 'utf8').replace('"url": "https:', '"url": "ftp:'));
+        return { db: database().db, close: async () => undefined };
+      },
+    });
+    expect(code).toBe(1);
+    expect(out).toEqual([]);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toContain(`nothing imported: ${bad} changed while it was imported: ${bad}:`);
+    const list = await lessons('list');
+    expect(list.stdout).toContain('(1 of 1 lessons)');
+    expect(await lexemeDocs()).toEqual(docsBefore);
+    const titles = await database().db.selectFrom('similar_readings').select('lesson_id').distinct().execute();
+    expect(titles.map((row) => row.lesson_id)).toEqual([REFERENCE_ID]);
   });
 
   it('shows a lesson, and says so when an id is unknown', async () => {

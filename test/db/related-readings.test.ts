@@ -65,6 +65,21 @@ describe.each(testDatabaseTargets())('related readings on $kind', (target) => {
     expect(related.notInLibrary).toHaveLength(1);
   });
 
+  it('an import written a lesson at a time stores the same titles, links and word counts as in one batch', async () => {
+    const { db } = database();
+    const stored = async () => ({
+      titles: await db.selectFrom('similar_readings').selectAll().orderBy('lesson_id').orderBy('position').execute(),
+      docs: await db.selectFrom('lexeme_docs').selectAll().orderBy('lexeme').execute(),
+    });
+    // A title may name a lesson of a later batch: every title is matched once every lesson is written.
+    expect(await importLessons(db, await discoveryLessons(), { batchSize: 1 })).toEqual({ imported: 11, updated: 0, unchanged: 0 });
+    const oneAtATime = await stored();
+    expect(oneAtATime.titles.filter((title) => title.matched_lesson_id !== null).length).toBeGreaterThanOrEqual(5);
+    await database().truncate();
+    await importLessons(db, await discoveryLessons());
+    expect(await stored()).toEqual(oneAtATime);
+  });
+
   it('a re-import keeps the links and does not count words twice', async () => {
     await importDiscoveryLibrary(database());
     const before = relatedToJson(await relatedReadings(database().db, LIBRARY.ricePrices));

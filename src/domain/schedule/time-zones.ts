@@ -8,23 +8,26 @@ const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]*$/u;
 const OFFSET_LIKE = /^(?:UTC|GMT|UT)?\s*[+\-\u2212]|^(?:UTC|GMT|UT)\d/iu;
 
 /**
- * Names already found valid: asking the runtime builds an Intl formatter each time (a tenth of a
- * millisecond, and every local date goes through here). Only valid names are kept, and only so many, so
- * typed input cannot grow it without bound.
- */
-const knownZones = new Set<string>();
-const KNOWN_ZONES_MAX = 2_000;
-
-/**
  * The one time-zone check (config, import, schedules): an IANA name the runtime knows, case-insensitive,
  * links such as US/Eastern included; never an offset. The same answer on Node 20, 22 and 24.
  */
 export function isValidTimeZone(zone: string): boolean {
-  if (knownZones.has(zone)) return true;
-  const valid = typeof zone === 'string' && ZONE_NAME.test(zone) && !OFFSET_LIKE.test(zone) && IANAZone.isValidZone(zone);
-  if (valid && knownZones.size < KNOWN_ZONES_MAX) knownZones.add(zone);
-  return valid;
+  if (typeof zone !== 'string' || !ZONE_NAME.test(zone) || OFFSET_LIKE.test(zone)) return false;
+  const key = zone.toLowerCase();
+  if (knownZones.has(key)) return true;
+  if (!IANAZone.isValidZone(zone)) return false;
+  if (knownZones.size < MAX_KNOWN_ZONES) knownZones.add(key);
+  return true;
 }
+
+/**
+ * Zones already found valid (lower-cased: the check ignores case). luxon asks the runtime by building an
+ * Intl.DateTimeFormat each time: tens of kilobytes of ICU memory outside the JavaScript heap, which the
+ * garbage collector does not see and returns late; once per lesson file made a 10,000-file import grow
+ * by ~300 MB. Bounded: there are about 600 zone names.
+ */
+const knownZones = new Set<string>();
+const MAX_KNOWN_ZONES = 2000;
 
 /** The luxon zone for a name, or a RangeError: schedule arithmetic must never fall back to the host's zone. */
 export function requireZone(zone: string): IANAZone {

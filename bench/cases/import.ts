@@ -1,0 +1,223 @@
+/**
+ * The lessons CLI's import (issue 13): `lessons import <dir>` of N generated lesson files (10,000 by
+ * default, `--import-files N`, 0 skips the case), run as an operator runs it, in a child process, into an
+ * empty library on each database: a scratch PostgreSQL database (dropped afterwards) and a new PGlite data
+ * directory. The CLI runs compiled (`node dist/src/cli/lessons.js`, as the Docker image runs it) and/or
+ * from source (`npm run lessons`: tsx): `--import-cli built|tsx|both` (built by default).
+ *
+ * Memory is read from /proc (Linux): VmHWM, the kernel's high-water mark of the CLI process's resident
+ * set, when the lessons are committed (the `imported …` line) and at the end (after the vocabulary step
+ * that follows the commit); the processes the CLI starts (a new PGlite directory is initialised in one)
+ * are sampled too and reported apart.
+ *
+ * One JSON line per database and CLI: files and bytes, time to the commit and to the end, the counts, the
+ * exit code, the peak RSS figures, and a `memory` note against the 250 MB target.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { writeLessonFiles } from '../lesson-files.js';
+import { generateLibrary } from '../library-generator.js';
+import type { BenchCase, BenchContext, BenchTarget } from '../runner.js';
+import { emit } from '../stats.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Bump when the files' content changes, so a cached folder is written again. */
+const FILES_VERSION = 1;
+const SEED = 7;
+/** Issue 13's bound for a 10,000-file import, on either database. */
+const RSS_TARGET_MB = 250;
+
+export type ImportCli = 'built' | 'tsx';
+
+const CLI_COMMAND: Record<ImportCli, { args: readonly string[]; shown: string }> = {
+  built: { args: ['dist/src/cli/lessons.js'], shown: 'node dist/src/cli/lessons.js (compiled, as in the Docker image)' },
+  tsx: { args: ['--import', 'tsx', 'src/cli/lessons.ts'], shown: 'npm run lessons (node --import tsx src/cli/lessons.ts)' },
+};
+
+export function importCase(options: { files: number; clis: readonly ImportCli[] }): BenchCase {
+  return {
+    name: 'import',
+    description: `\`lessons import\` of ${options.files} generated files in a child process: time and peak RSS (--import-files N, --import-cli built|tsx|both)`,
+    async run(context) {
+      if (options.files <= 0) {
+        context.log('import skipped (--import-files 0)');
+        return;
+      }
+      if (options.clis.includes('built')) {
+        context.log('building (tsc -p tsconfig.build.json)');
+        execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+      }
+      const dir = lessonFolder(options.files, context);
+      for (const cli of options.clis) {
+        for (const target of context.targets) emit(await importInto(target, cli, dir, options.files, context));
+      }
+    },
+  };
+}
+
+/** The generated files, written once into the temporary directory and reused by later runs. */
+function lessonFolder(files: number, context: BenchContext): { path: string; bytes: number } {
+  const path = join(tmpdir(), `newsdesk-bench-import-${files}-v${FILES_VERSION}`);
+  const marker = join(path, '.complete');
+  if (existsSync(marker)) return { path, bytes: Number(readFileSync(marker, 'utf8')) };
+  context.log(`writing ${files} lesson files to ${path}`);
+  rmSync(path, { recursive: true, force: true });
+  const bytes = writeLessonFiles(path, generateLibrary({ lessons: files, seed: SEED }), { to: files });
+  // Hidden: the import skips it.
+  writeFileSync(marker, String(bytes));
+  return { path, bytes };
+}
+
+const loadAverage = (): number => Math.round((loadavg()[0] ?? 0) * 100) / 100;
+
+async function importInto(
+  target: BenchTarget,
+  cli: ImportCli,
+  dir: { path: string; bytes: number },
+  files: number,
+  context: BenchContext,
+): Promise<Record<string, unknown>> {
+  const scratch = await scratchDatabase(target);
+  const load = loadAverage();
+  try {
+    context.log(`importing ${files} files into ${target.kind} (${cli})`);
+    const run = await runCli(cli, ['import', dir.path], scratch.env);
+    const counts = /imported (\d+), updated (\d+), unchanged (\d+)/u.exec(run.stdout);
+    return {
+      bench: 'import',
+      database: target.kind,
+      cli,
+      files,
+      bytes: dir.bytes,
+      exit_code: run.code,
+      imported: counts ? Number(counts[1]) : null,
+      lessons_committed_ms: run.committedMs === null ? null : Math.round(run.committedMs),
+      total_ms: Math.round(run.totalMs),
+      peak_rss_lessons_mb: run.committedHwmMb,
+      peak_rss_mb: run.hwmMb,
+      peak_rss_child_processes_mb: run.childHwmMb,
+      memory: {
+        note: `VmHWM (peak resident set) of the CLI process, ${CLI_COMMAND[cli].shown}, from /proc: peak_rss_lessons_mb until the lessons' transaction committed, peak_rss_mb with the vocabulary step after it; peak_rss_child_processes_mb: the largest process it started (PGlite's initdb for a new data directory)`,
+        target_mb: RSS_TARGET_MB,
+        within_target: run.hwmMb !== null && run.hwmMb < RSS_TARGET_MB,
+      },
+      load_avg_1m_at_start: load,
+      load_avg_1m_at_end: loadAverage(),
+      ...(run.code === 0 ? {} : { stderr_tail: run.stderr.slice(-2000) }),
+    };
+  } finally {
+    await scratch.drop();
+  }
+}
+
+/** An empty library: a scratch PostgreSQL database, or a new PGlite data directory. */
+async function scratchDatabase(target: BenchTarget): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  if (target.kind === 'pglite') {
+    const dataDir = mkdtempSync(join(tmpdir(), 'newsdesk-bench-import-pglite-'));
+    return { env: { DATA_DIR: dataDir }, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  }
+  const name = `newsdesk_bench_import_${process.pid}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`drop database if exists ${name} with (force)`);
+  await admin(`create database ${name}`);
+  const url = new URL(target.url);
+  url.pathname = `/${name}`;
+  return { env: { DATABASE_URL: url.toString() }, drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
+interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly totalMs: number;
+  /** Until the `imported …` line: the lessons' transaction committed. */
+  readonly committedMs: number | null;
+  readonly committedHwmMb: number | null;
+  readonly hwmMb: number | null;
+  readonly childHwmMb: number | null;
+}
+
+/** The peak resident set of a process so far, in MB (NaN for one that exited, undefined once it is gone). */
+function peakOf(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Math.round(Number(/^VmHWM:\s+(\d+) kB/mu.exec(status)?.[1] ?? Number.NaN) / 102.4) / 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The processes a process started, and theirs. */
+function descendantsOf(pid: number): number[] {
+  const found: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      for (const child of children === '' ? [] : children.split(/\s+/u).map(Number)) found.push(child, ...descendantsOf(child));
+    }
+  } catch {
+    // Gone meanwhile.
+  }
+  return found;
+}
+
+/** Runs the CLI in a child process, without the environment's own database settings, sampling its memory. */
+function runCli(cli: ImportCli, args: readonly string[], env: Record<string, string>): Promise<CliRun> {
+  const { DATABASE_URL: _url, DATA_DIR: _dir, ...inherited } = process.env;
+  const started = performance.now();
+  const child = spawn(process.execPath, [...CLI_COMMAND[cli].args, ...args], {
+    cwd: ROOT,
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pid = child.pid as number;
+  let stdout = '';
+  let stderr = '';
+  let committedMs: number | null = null;
+  let committedHwmMb: number | null = null;
+  let hwmMb: number | null = null;
+  let childHwmMb: number | null = null;
+  const sample = () => {
+    // An exited process not yet reaped has a status without memory fields: keep the last figure.
+    const own = peakOf(pid);
+    if (own !== undefined && Number.isFinite(own)) hwmMb = Math.max(hwmMb ?? 0, own);
+    for (const descendant of descendantsOf(pid)) {
+      const theirs = peakOf(descendant);
+      if (theirs !== undefined && Number.isFinite(theirs)) childHwmMb = Math.max(childHwmMb ?? 0, theirs);
+    }
+  };
+  // The kernel keeps the high-water mark; sampling only has to catch it before the process exits.
+  const sampler = setInterval(sample, 50);
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    if (committedMs === null && /imported \d+, updated \d+, unchanged \d+/u.test(stdout)) {
+      committedMs = performance.now() - started;
+      sample();
+      committedHwmMb = hwmMb;
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-20_000);
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    // 'close': after the exit and the end of its output (the last lines are read).
+    child.once('close', (code) => {
+      clearInterval(sampler);
+      resolve({ code, stdout, stderr, totalMs: performance.now() - started, committedMs, committedHwmMb, hwmMb, childHwmMb });
+    });
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * Lesson files on disk for import benchmarks: the generated library (library-generator.ts) written one
+ * lesson a file, as an operator's folder of exports looks. Nine files in ten are the reading app's
+ * plain-text export (the layout of examples/lessons/, dialogue and article repeated as the app does), one
+ * in ten the JSON import format (`lessons export`), so both parsers are exercised.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lessonToJson } from '../src/domain/lesson-parser/index.js';
+import type { Lesson } from '../src/domain/lesson.js';
+import type { GeneratedLibrary } from './library-generator.js';
+
+/** `2025-06-02T07:14:00.000Z` → `2025/06/02 07:14`, as the export writes times (read in IMPORT_TIMEZONE, UTC by default). */
+const exportTime = (iso: string): string => `${iso.slice(0, 10).replaceAll('-', '/')} ${iso.slice(11, 16)}`;
+
+/** One lesson as the reading app exports it (see src/domain/lesson-parser/export-text.ts). */
+export function exportText(lesson: Lesson): string {
+  const dialogue = lesson.dialogue.map((turn) => `${turn.speaker}: ${turn.text}`);
+  return [
+    `Title: ${lesson.title}`,
+    ...dialogue,
+    '----------------',
+    ...lesson.article,
+    // The app's copy-paste artefact: the dialogue again without its first turn, then the article again.
+    ...dialogue.slice(1),
+    '----------------',
+    ...lesson.article,
+    `Similar Readings (${lesson.similarReadings.length} items)`,
+    ...lesson.similarReadings,
+    'Summary',
+    lesson.summary,
+    'Statistics',
+    `${lesson.sourceStats.words}`,
+    `Words${lesson.sourceStats.readCount}`,
+    'Read CountDetails',
+    `ID: ${lesson.id}`,
+    `Category ID: ${lesson.category}`,
+    `URL: ${lesson.url}`,
+    `Date: ${lesson.date}`,
+    `Created: ${exportTime(lesson.sourceTimes.created)}`,
+    `Updated: ${exportTime(lesson.sourceTimes.updated)}`,
+    `Last Read: ${lesson.sourceTimes.lastRead === null ? 'Never' : exportTime(lesson.sourceTimes.lastRead)}`,
+  ].join('\n');
+}
+
+/** Writes lessons `from`..`to`-1 of the library into `dir` (created if missing), one file each; returns the bytes written. */
+export function writeLessonFiles(dir: string, library: GeneratedLibrary, range: { from?: number; to: number }): number {
+  mkdirSync(dir, { recursive: true });
+  let bytes = 0;
+  for (let index = range.from ?? 0; index < range.to; index++) {
+    const lesson = library.lesson(index);
+    const name = `lesson-${String(index).padStart(6, '0')}`;
+    const json = index % 10 === 9;
+    const text = json ? JSON.stringify(lessonToJson(lesson), null, 2) : exportText(lesson);
+    writeFileSync(join(dir, `${name}.${json ? 'json' : 'txt'}`), text);
+    bytes += Buffer.byteLength(text);
+  }
+  return bytes;
+}

@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- <case>...] [--db postgres|pglite] [--runs N] [--pg-lessons N] [--pglite-lessons N] [--fresh]`
+ *   `[--rates 200,50] [--interactions 2000]` (the commands case: interactions per second of each run, and per run)
  *
  * Prints one JSON line per case and database: its parameters, median / p95 / p99 in ms, and the median
  * of a bare indexed SELECT measured in the same run (`baseline_select_median_ms`, `ratio`), so figures
@@ -8,13 +9,14 @@
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
+import { commandsCases } from './cases/commands.js';
 import { discoveryCases } from './cases/discovery.js';
 import { openBenchLibrary, type BenchLibrary } from './library-db.js';
 import type { BenchCase, BenchContext, BenchTarget } from './runner.js';
 import { summarize, timeRuns } from './stats.js';
 
 /** Every case, in the order they run. Add new case modules here. */
-const cases: readonly BenchCase[] = [...discoveryCases];
+const cases: readonly BenchCase[] = [...discoveryCases, ...commandsCases];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -24,6 +26,8 @@ const { values, positionals } = parseArgs({
     'pg-lessons': { type: 'string', default: '100000' },
     'pglite-lessons': { type: 'string', default: '10000' },
     fresh: { type: 'boolean', default: false },
+    rates: { type: 'string', default: '200,50' },
+    interactions: { type: 'string', default: '2000' },
     list: { type: 'boolean', default: false },
   },
 });
@@ -57,6 +61,7 @@ const libraries = new Map<string, Promise<BenchLibrary>>();
 const context: BenchContext = {
   targets,
   runs,
+  flags: values,
   library(target) {
     let library = libraries.get(target.kind);
     if (!library) {

@@ -5,6 +5,7 @@ import * as discovery from './2026-12-01-02-discovery.js';
 import * as progress from './2026-12-01-03-progress.js';
 import * as vocabulary from './2026-12-01-04-vocabulary.js';
 import * as scale from './2026-12-01-05-scale.js';
+import * as lessonReadTotals from './2026-12-02-02-lesson-read-totals.js';
 
 /**
  * Every migration, by name, in order. Imported statically (not discovered on disk) so the same list runs
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-03-progress': progress,
   '2026-12-01-04-vocabulary': vocabulary,
   '2026-12-01-05-scale': scale,
+  '2026-12-02-02-lesson-read-totals': lessonReadTotals,
 };

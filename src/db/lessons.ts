@@ -73,7 +73,7 @@ export async function upsertLesson(db: Executor, lesson: Lesson): Promise<Upsert
 const LESSON_COLUMNS = [
   'id', 'category', 'url', 'article_date', 'title', 'summary', 'article', 'dialogue', 'similar_readings',
   'source_words', 'source_read_count', 'source_created_at', 'source_updated_at', 'source_last_read_at',
-  'article_words', 'dialogue_words', 'content_hash', 'imported_at', 'updated_at', 'read_count', 'last_read_at',
+  'article_words', 'dialogue_words', 'content_hash', 'imported_at', 'updated_at',
 ] as const satisfies readonly (keyof LessonRow)[];
 
 type StoredLessonRow = Pick<LessonRow, (typeof LESSON_COLUMNS)[number]>;
@@ -116,16 +116,19 @@ function toSummary(row: Pick<LessonRow, 'id' | 'title' | 'article_date' | 'categ
   return { id: row.id, title: row.title, date: row.article_date, category: row.category };
 }
 
-/** A lesson with its level (computed with its vocabulary, by primary key). */
+/** A lesson with its level (computed with its vocabulary) and its read totals, both by primary key. */
 function selectWithLevel(db: Executor) {
   return db
     .selectFrom('lessons')
     .leftJoin('lesson_vocabularies as v', 'v.lesson_id', 'lessons.id')
+    .leftJoin('lesson_read_totals as t', 't.lesson_id', 'lessons.id')
     .select(LESSON_COLUMNS.map((column) => `lessons.${column}` as const))
-    .select(['v.level as level_band', 'v.outside_2k', 'v.outside_5k', 'v.counted_words']);
+    .select(['v.level as level_band', 'v.outside_2k', 'v.outside_5k', 'v.counted_words', 't.read_count', 't.last_read_at']);
 }
 
 type LevelColumns = {
+  read_count: number | null;
+  last_read_at: Date | null;
   level_band: DB['lesson_vocabularies']['level'] | null;
   outside_2k: number | null;
   outside_5k: number | null;
@@ -158,8 +161,8 @@ function toLibraryLesson(row: StoredLessonRow & Partial<LevelColumns>): LibraryL
     },
     articleWords: row.article_words,
     dialogueWords: row.dialogue_words,
-    readCount: row.read_count,
-    lastReadAt: row.last_read_at,
+    readCount: row.read_count ?? 0,
+    lastReadAt: row.last_read_at ?? null,
     importedAt: row.imported_at,
   };
 }

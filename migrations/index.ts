@@ -6,6 +6,7 @@ import * as progress from './2026-12-01-03-progress.js';
 import * as vocabulary from './2026-12-01-04-vocabulary.js';
 import * as scale from './2026-12-01-05-scale.js';
 import * as lessonReadTotals from './2026-12-02-02-lesson-read-totals.js';
+import * as backlogIndex from './2026-12-02-03-backlog-index.js';
 
 /**
  * Every migration, by name, in order. Imported statically (not discovered on disk) so the same list runs
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-04-vocabulary': vocabulary,
   '2026-12-01-05-scale': scale,
   '2026-12-02-02-lesson-read-totals': lessonReadTotals,
+  '2026-12-02-03-backlog-index': backlogIndex,
 };

@@ -88,15 +88,23 @@ const AUTOCOMPLETE_CANDIDATES = 100;
 
 /**
  * Autocomplete over whole words of title and summary (accents folded, every word a prefix): lessons
- * whose title has all the words first, then newest.
+ * whose title has all the words first, then newest. `indexed` (one word) is looked up in the index;
+ * `rest` (the other words) is checked on what it finds: `ts_match_vq` is the `@@` operator as a function,
+ * which the planner never takes to the index.
  */
-export async function autocompleteLessons(db: Executor, query: string, limit: number): Promise<FoundLesson[]> {
+export async function autocompleteLessons(
+  db: Executor,
+  query: { readonly indexed: string; readonly rest?: string | undefined },
+  limit: number,
+): Promise<FoundLesson[]> {
+  const whole = query.rest === undefined ? query.indexed : `${query.indexed} & ${query.rest}`;
+  const rest = query.rest === undefined ? sql`true` : sql`ts_match_vq(word_vector, to_tsquery('newsdesk_words', ${query.rest}))`;
   const rows = await sql<FoundRow & { in_title: boolean }>`
     select id, title, article_date, category, in_title from (
       select id, title, article_date, category,
-        word_vector @@ to_tsquery('newsdesk_words', ${titleOnly(query)}) as in_title
+        word_vector @@ to_tsquery('newsdesk_words', ${titleOnly(whole)}) as in_title
       from lessons
-      where word_vector @@ to_tsquery('newsdesk_words', ${query})
+      where word_vector @@ to_tsquery('newsdesk_words', ${query.indexed}) and ${rest}
       limit ${AUTOCOMPLETE_CANDIDATES}
     ) candidates
     order by in_title desc, article_date desc, id

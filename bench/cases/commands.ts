@@ -13,6 +13,7 @@
  * of its own on the library database.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -99,7 +100,7 @@ async function runCommands(context: BenchContext): Promise<void> {
     for (const guild of COMMAND_GUILDS) discord.addGuild({ id: guild.id, name: guild.name, channels: [textChannel({ id: guild.channelId, name: 'lessons' })] });
     const bot = startBot(discord, bench.url!);
     try {
-      await discord.waitForSession(120_000);
+      await bot.connected();
       const load = new Load(discord, library);
       context.log('commands: warming up (200 interactions at 20/s)');
       await load.run(200, 20);
@@ -110,9 +111,12 @@ async function runCommands(context: BenchContext): Promise<void> {
         bot.counters.reset();
         const sampler = sampleBareSelects(database.db, library);
         context.log(`commands: ${count} interactions at ${rate}/s (load average ${loadBefore.toFixed(2)})`);
+        const cpuBefore = { bot: bot.cpuMs(), bench: process.cpuUsage() };
         const sent = await load.run(count, rate);
+        const benchCpu = process.cpuUsage(cpuBefore.bench);
+        const cpu = { botMs: bot.cpuMs() - cpuBefore.bot, benchMs: (benchCpu.user + benchCpu.system) / 1000 };
         const underLoad = await sampler.stop();
-        emit(resultLine({ lessons, readers, rate, sent, baseline, underLoad, bot: bot.counters, loadBefore }));
+        emit(resultLine({ lessons, readers, rate, sent, baseline, underLoad, bot: bot.counters, loadBefore, cpu }));
       }
     } finally {
       await bot.stop();
@@ -131,8 +135,13 @@ interface BotCounters {
   reset(): void;
 }
 
-function startBot(discord: DiscordStandIn, databaseUrl: string): { counters: BotCounters; stop(): Promise<void> } {
-  const child: ChildProcess = spawn(process.execPath, ['dist/src/main.js'], {
+function startBot(
+  discord: DiscordStandIn,
+  databaseUrl: string,
+): { counters: BotCounters; connected(): Promise<void>; cpuMs(): number; stop(): Promise<void> } {
+  // Node options for the bot, to profile it under the load: BENCH_BOT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+  const nodeArgs = (process.env.BENCH_BOT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -163,9 +172,25 @@ function startBot(discord: DiscordStandIn, databaseUrl: string): { counters: Bot
     if (line.includes('rate limited')) counters.rateLimited += 1;
     if (counters.lastProblems.length < 5) counters.lastProblems.push(line.slice(0, 300));
   });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   return {
     counters,
+    /** Rejects if the bot exits first (a configuration error, a crash at start). */
+    async connected() {
+      const exit = exited.then((code) => {
+        throw new Error(`the bot exited with code ${code} before connecting`);
+      });
+      await Promise.race([discord.waitForSession(120_000), exit]);
+    },
+    /** User and system CPU time the bot process has used (Linux: /proc/<pid>/stat, in clock ticks of 10 ms). */
+    cpuMs() {
+      try {
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return (Number(fields[11]) + Number(fields[12])) * 10;
+      } catch {
+        return Number.NaN;
+      }
+    },
     async stop() {
       child.kill('SIGTERM');
       await exited;
@@ -376,6 +401,7 @@ function resultLine(input: {
   underLoad: readonly number[];
   bot: BotCounters;
   loadBefore: number;
+  cpu: { botMs: number; benchMs: number };
 }): Record<string, unknown> {
   const { sent } = input;
   const answered = sent.filter((s) => s.firstAt !== undefined && s.firstAt - s.at <= DEADLINE_MS && (s.firstStatus ?? 500) < 300);
@@ -411,6 +437,8 @@ function resultLine(input: {
     baseline_select_under_load_median_ms: round(percentile([...input.underLoad].sort((a, b) => a - b), 0.5)),
     by_kind: byKind,
     send_lag_p99_ms: round(percentile([...sent.map((s) => s.lag)].sort((a, b) => a - b), 0.99)),
+    bot_cpu_ms_per_interaction: round(input.cpu.botMs / sent.length),
+    bench_cpu_ms_per_interaction: round(input.cpu.benchMs / sent.length),
     bot_warnings: input.bot.warnings,
     bot_errors: input.bot.errors,
     bot_rate_limited_warnings: input.bot.rateLimited,

@@ -86,13 +86,42 @@ export async function findLesson(db: Executor, id: string): Promise<LibraryLesso
 
 /** The newest lesson by article date: "today's lesson" until a server has a schedule. */
 export async function newestLesson(db: Executor): Promise<LibraryLesson | undefined> {
-  const row = await selectWithLevel(db)
-    .orderBy('article_date', 'desc')
-    .orderBy('imported_at', 'desc')
-    .orderBy('id')
-    .limit(1)
-    .executeTakeFirst();
+  const row = await newestFirst(selectWithLevel(db)).executeTakeFirst();
   return row && toLibraryLesson(row);
+}
+
+/** A lesson with how many members of one server read it and when last: what its card shows. */
+export interface LessonWithGuildReaders {
+  readonly stored: LibraryLesson;
+  readonly readers: number;
+  readonly lastReadAt: Date | null;
+}
+
+/** findLesson and the lesson's readers in one server, in one round trip (the card). */
+export async function findLessonWithGuildReaders(db: Executor, id: string, guildId: string): Promise<LessonWithGuildReaders | undefined> {
+  if (!isUuid(id)) return undefined;
+  const row = await withGuildReaders(selectWithLevel(db), guildId).where('lessons.id', '=', id.toLowerCase()).executeTakeFirst();
+  return row && { stored: toLibraryLesson(row), readers: row.guild_readers, lastReadAt: row.guild_last_read_at };
+}
+
+/** newestLesson and its readers in one server, in one round trip. */
+export async function newestLessonWithGuildReaders(db: Executor, guildId: string): Promise<LessonWithGuildReaders | undefined> {
+  const row = await newestFirst(withGuildReaders(selectWithLevel(db), guildId)).executeTakeFirst();
+  return row && { stored: toLibraryLesson(row), readers: row.guild_readers, lastReadAt: row.guild_last_read_at };
+}
+
+function newestFirst<Q extends ReturnType<typeof selectWithLevel>>(query: Q): Q {
+  return query.orderBy('article_date', 'desc').orderBy('imported_at', 'desc').orderBy('id').limit(1) as Q;
+}
+
+/** Readers of the lesson in one server and the latest read there (index-only on lesson_readers_lesson_guild_idx). */
+function withGuildReaders(query: ReturnType<typeof selectWithLevel>, guildId: string) {
+  return query.select([
+    sql<number>`(select count(*)::int from lesson_readers r where r.lesson_id = lessons.id and r.guild_id = ${guildId})`.as('guild_readers'),
+    sql<Date | null>`(select max(r.last_read_at) from lesson_readers r where r.lesson_id = lessons.id and r.guild_id = ${guildId})`.as(
+      'guild_last_read_at',
+    ),
+  ]);
 }
 
 export async function listLessons(db: Executor, options: { limit: number; offset?: number }): Promise<LessonSummary[]> {

@@ -12,8 +12,20 @@ const OFFSET_LIKE = /^(?:UTC|GMT|UT)?\s*[+\-\u2212]|^(?:UTC|GMT|UT)\d/iu;
  * links such as US/Eastern included; never an offset. The same answer on Node 20, 22 and 24.
  */
 export function isValidTimeZone(zone: string): boolean {
-  return typeof zone === 'string' && ZONE_NAME.test(zone) && !OFFSET_LIKE.test(zone) && IANAZone.isValidZone(zone);
+  if (typeof zone !== 'string' || !ZONE_NAME.test(zone) || OFFSET_LIKE.test(zone)) return false;
+  // Asking the runtime builds an Intl.DateTimeFormat (~0.3 ms): every /lesson today and every date in a
+  // server's zone asked it again. The answer for a name does not change while the process runs.
+  const known = zoneValidity.get(zone);
+  if (known !== undefined) return known;
+  const valid = IANAZone.isValidZone(zone);
+  if (zoneValidity.size >= ZONE_VALIDITY_MAX) zoneValidity.clear();
+  zoneValidity.set(zone, valid);
+  return valid;
 }
+
+/** Zone names already checked (names people typed included, so bounded: ~600 zones exist). */
+const zoneValidity = new Map<string, boolean>();
+const ZONE_VALIDITY_MAX = 2_000;
 
 /** The luxon zone for a name, or a RangeError: schedule arithmetic must never fall back to the host's zone. */
 export function requireZone(zone: string): IANAZone {

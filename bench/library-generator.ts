@@ -56,7 +56,7 @@ const SYLLABLES = [
 ];
 
 /** mulberry32: a small, fast, seeded PRNG. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

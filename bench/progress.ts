@@ -142,9 +142,8 @@ async function load(db: Kysely<DB>, events: number): Promise<void> {
       max(r.last_read_at)
     from lesson_readers r join lessons l on l.id = r.lesson_id group by r.guild_id, r.user_id`.execute(db);
   await sql`
-    update lessons l set read_count = x.n, last_read_at = x.last
-    from (select lesson_id, count(*) as n, max(last_read_at) as last from lesson_readers group by lesson_id) x
-    where x.lesson_id = l.id`.execute(db);
+    insert into lesson_read_totals (lesson_id, read_count, last_read_at)
+    select lesson_id, count(*), max(last_read_at) from lesson_readers group by lesson_id`.execute(db);
   await sql`alter table reading_events enable trigger user`.execute(db);
   await sql`alter table lesson_readers enable trigger user`.execute(db);
 

@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- <case>...] [--db postgres|pglite] [--runs N] [--pg-lessons N] [--pglite-lessons N] [--fresh]
- *   [--import-files N] [--import-cli built|tsx|both]`
+ *   [--import-files N] [--import-cli built|tsx|both] [--rates 200,50] [--interactions 2000]` (the commands case:
+ *   interactions per second of each run, and per run)
  *
  * Prints one JSON line per case and database: its parameters, median / p95 / p99 in ms, and the median
  * of a bare indexed SELECT measured in the same run (`baseline_select_median_ms`, `ratio`), so figures
@@ -11,6 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
+import { commandsCases } from './cases/commands.js';
 import { discoveryCases } from './cases/discovery.js';
 import { scriptCases } from './cases/scripts.js';
 import { importCase, type ImportCli } from './cases/import.js';
@@ -26,6 +28,8 @@ const { values, positionals } = parseArgs({
     'pg-lessons': { type: 'string', default: '100000' },
     'pglite-lessons': { type: 'string', default: '10000' },
     fresh: { type: 'boolean', default: false },
+    rates: { type: 'string', default: '200,50' },
+    interactions: { type: 'string', default: '2000' },
     list: { type: 'boolean', default: false },
     'import-files': { type: 'string', default: '10000' },
     'import-cli': { type: 'string', default: 'built' },
@@ -36,6 +40,7 @@ const { values, positionals } = parseArgs({
 const importClis: Record<string, ImportCli[]> = { built: ['built'], tsx: ['tsx'], both: ['built', 'tsx'] };
 const cases: readonly BenchCase[] = [
   ...discoveryCases,
+  ...commandsCases,
   importCase({ files: Number(values['import-files']), clis: importClis[values['import-cli']] ?? [] }),
   ...scriptCases,
 ];
@@ -73,6 +78,7 @@ const libraries = new Map<string, Promise<BenchLibrary>>();
 const context: BenchContext = {
   targets,
   runs,
+  flags: values,
   library(target) {
     let library = libraries.get(target.kind);
     if (!library) {

@@ -11,6 +11,8 @@ export interface BenchContext {
   readonly targets: readonly BenchTarget[];
   /** Measured repetitions per case (--runs). */
   readonly runs: number;
+  /** Every command-line option as parsed (a case's own options, such as the commands case's --rates). */
+  readonly flags: Readonly<Record<string, string | boolean | undefined>>;
   /** The generated library for this target (100,000 lessons on PostgreSQL, 10,000 on PGlite by default), opened once per run. */
   library(target: BenchTarget): Promise<BenchLibrary>;
   /** Median of a bare indexed SELECT by primary key on this target, measured now. */

@@ -242,8 +242,7 @@ export const lessonModule = defineCommand(lessonCommand, {
     handlers: {
       // From the catch-up list: the lesson's card, privately.
       card: async ({ button, services, guildId, reply }) => {
-        const stored = await services.lessons.byId(button.lessonId);
-        const { readers, lastReadAt } = await services.lessons.withReaders(stored, guildId);
+        const { stored, readers, lastReadAt } = await services.lessons.cardOf(button.lessonId, guildId);
         await reply.send(renderLessonCard(stored, readers, lastReadAt));
       },
       // Paging the catch-up list edits it in place (it is the clicker's own private message).

@@ -7,6 +7,8 @@ import * as vocabulary from './2026-12-01-04-vocabulary.js';
 import * as scale from './2026-12-01-05-scale.js';
 import * as commandIndexes from './2026-12-01-06-command-indexes.js';
 import * as leaderboardRanks from './2026-12-02-01-leaderboard-ranks.js';
+import * as lessonReadTotals from './2026-12-02-02-lesson-read-totals.js';
+import * as backlogIndex from './2026-12-02-03-backlog-index.js';
 
 /**
  * Every migration, by name, in order. Imported statically (not discovered on disk) so the same list runs
@@ -21,4 +23,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-05-scale': scale,
   '2026-12-01-06-command-indexes': commandIndexes,
   '2026-12-02-01-leaderboard-ranks': leaderboardRanks,
+  '2026-12-02-02-lesson-read-totals': lessonReadTotals,
+  '2026-12-02-03-backlog-index': backlogIndex,
 };

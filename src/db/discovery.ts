@@ -88,15 +88,23 @@ const AUTOCOMPLETE_CANDIDATES = 100;
 
 /**
  * Autocomplete over whole words of title and summary (accents folded, every word a prefix): lessons
- * whose title has all the words first, then newest.
+ * whose title has all the words first, then newest. `indexed` (one word) is looked up in the index;
+ * `rest` (the other words) is checked on what it finds: `ts_match_vq` is the `@@` operator as a function,
+ * which the planner never takes to the index.
  */
-export async function autocompleteLessons(db: Executor, query: string, limit: number): Promise<FoundLesson[]> {
+export async function autocompleteLessons(
+  db: Executor,
+  query: { readonly indexed: string; readonly rest?: string | undefined },
+  limit: number,
+): Promise<FoundLesson[]> {
+  const whole = query.rest === undefined ? query.indexed : `${query.indexed} & ${query.rest}`;
+  const rest = query.rest === undefined ? sql`true` : sql`ts_match_vq(word_vector, to_tsquery('newsdesk_words', ${query.rest}))`;
   const rows = await sql<FoundRow & { in_title: boolean }>`
     select id, title, article_date, category, in_title from (
       select id, title, article_date, category,
-        word_vector @@ to_tsquery('newsdesk_words', ${titleOnly(query)}) as in_title
+        word_vector @@ to_tsquery('newsdesk_words', ${titleOnly(whole)}) as in_title
       from lessons
-      where word_vector @@ to_tsquery('newsdesk_words', ${query})
+      where word_vector @@ to_tsquery('newsdesk_words', ${query.indexed}) and ${rest}
       limit ${AUTOCOMPLETE_CANDIDATES}
     ) candidates
     order by in_title desc, article_date desc, id
@@ -482,19 +490,48 @@ export async function lessonsSimilarByContent(
   words: readonly WeightedLexeme[],
   options: { minShared: number; exceptLessonIds: readonly string[]; limit: number; member?: Member | undefined },
 ): Promise<(FoundLesson & { read: boolean })[]> {
-  if (words.length === 0) return [];
+  if (words.length === 0 || options.limit <= 0) return [];
   const anyWord = words.map((l) => `'${escapeLexeme(l.lexeme)}'`).join(' | ');
-  const shared = sql.join(
-    words.map((l) => sql`(head_vector @@ ${`'${escapeLexeme(l.lexeme)}'`}::tsquery)::int`),
+  const inHead = (l: WeightedLexeme) => sql`(head_vector @@ ${`'${escapeLexeme(l.lexeme)}'`}::tsquery)`;
+  const shared = sql.join(words.map((l) => sql`${inHead(l)}::int`), sql` + `);
+  const headScore = sql.join(words.map((l) => sql`${l.weight}::float8 * ${inHead(l)}::int`), sql` + `);
+  const missing = sql.join(words.map((l) => sql`${l.weight}::float8 * (not ${inHead(l)})::int`), sql` + `);
+  // Half a word's weight for each word found only in the article (the coverage's article part).
+  const articleOnly = sql.join(
+    words.map((l) => sql`${l.weight}::float8 * 0.5 * (not ${inHead(l)} and a.article_vector @@ ${`'${escapeLexeme(l.lexeme)}'`}::tsquery)::int`),
     sql` + `,
   );
+  /*
+   * The ranking is the coverage of weightedPresence: a word counts fully in the title or summary, half in
+   * the article only. Reading a lesson's article vector means decompressing its whole search vector (the
+   * bulk of the work, ~200 candidates), so it is read only where it can change the result: for a candidate
+   * missing some words from its title and summary, and only if even all of them in its article (score at
+   * most head + missing / 2) could reach the score that `limit` other candidates already have from their
+   * title and summary alone. The others' scores are exact without it (nothing missing) or too low to rank.
+   * Read marks are looked up for the few lessons returned, by primary key.
+   */
   const rows = await sql<FoundRow & { read: boolean }>`
-    select id, title, article_date, category, ${readBy(options.member, sql`c.id`)} as read
-    from (${candidateVectors(sql`
-      head_vector @@ ${anyWord}::tsquery and id <> all(${sql.val([...options.exceptLessonIds])}::uuid[])
-      and ${shared} >= ${options.minShared}`)}) c
-    order by (${weightedPresence(words)}) desc, ts_rank(head_vector, ${anyWord}::tsquery) desc,
-      article_date desc, id
-    limit ${options.limit}`.execute(db);
+    with c as materialized (
+      select id, title, category, article_date, head_vector, ${headScore} as head_score, ${missing} as missing
+      from lessons
+      where head_vector @@ ${anyWord}::tsquery and id <> all(${sql.val([...options.exceptLessonIds])}::uuid[])
+        and ${shared} >= ${options.minShared}
+    ),
+    bar as (
+      select coalesce((select head_score from c order by head_score desc offset ${options.limit - 1} limit 1), 0) as score
+    ),
+    ranked as (
+      select c.id, c.title, c.category, c.article_date, c.head_vector,
+        c.head_score + case when c.missing > 0 and c.head_score + c.missing / 2 >= (select score from bar)
+          then (select ${articleOnly} from (select ts_filter(l.search_vector, '{c}') as article_vector from lessons l where l.id = c.id) a)
+          else 0 end as score
+      from c
+    )
+    select id, title, article_date, category, ${readBy(options.member, sql`top.id`)} as read
+    from (
+      select id, title, article_date, category, score, ts_rank(head_vector, ${anyWord}::tsquery) as rank
+      from ranked order by score desc, rank desc, article_date desc, id limit ${options.limit}
+    ) top
+    order by score desc, rank desc, article_date desc, id`.execute(db);
   return rows.rows.map((row) => ({ ...toFound(row), read: row.read }));
 }

@@ -52,7 +52,40 @@ export async function plansBetween(db: Executor, guildId: string, from: string, 
  * first, leaving out lessons pinned to a later day than `fromDate` so the queue does not use them up early.
  */
 export async function queuedLessonIds(db: Executor, guildId: string, fromDate: string, limit: number): Promise<string[]> {
-  const rows = await db
+  const rows = await backlog(db, guildId, fromDate).limit(limit).execute();
+  return rows.map((row) => row.id);
+}
+
+/**
+ * The lesson a server gets on one local day and where it comes from, in one round trip: the daily post's
+ * (sequence 0) unless it failed, else the one pinned to that day, else the head of the backlog. Each
+ * part is only run if the ones before it found nothing.
+ */
+export async function dayLessonChoice(
+  db: Executor,
+  guildId: string,
+  localDate: string,
+): Promise<{ lessonId: string | null; source: 'delivered' | 'planned' | 'queue' | null }> {
+  const row = await sql<{ delivered: string | null; planned: string | null; queued: string | null }>`
+    with delivered as (
+      select lesson_id from deliveries
+      where guild_id = ${guildId} and local_date = ${localDate} and sequence = 0 and status <> 'failed'
+    ), planned as (
+      select p.lesson_id from lesson_plans p join lessons l on l.id = p.lesson_id
+      where p.guild_id = ${guildId} and p.local_date = ${localDate}
+    )
+    select d.lesson_id as delivered,
+      case when d.lesson_id is null then (select lesson_id from planned) end as planned,
+      case when d.lesson_id is null and (select lesson_id from planned) is null then (${backlog(db, guildId, localDate).limit(1)}) end as queued
+    from (select (select lesson_id from delivered) as lesson_id) d`.execute(db);
+  const { delivered, planned, queued } = row.rows[0] ?? { delivered: null, planned: null, queued: null };
+  if (delivered) return { lessonId: delivered, source: 'delivered' };
+  if (planned) return { lessonId: planned, source: 'planned' };
+  return { lessonId: queued, source: queued ? 'queue' : null };
+}
+
+function backlog(db: Executor, guildId: string, fromDate: string) {
+  return db
     .selectFrom('lessons')
     .select('lessons.id')
     .where((eb) =>
@@ -81,8 +114,5 @@ export async function queuedLessonIds(db: Executor, guildId: string, fromDate: s
     )
     .orderBy('lessons.article_date')
     .orderBy('lessons.imported_at')
-    .orderBy('lessons.id')
-    .limit(limit)
-    .execute();
-  return rows.map((row) => row.id);
+    .orderBy('lessons.id');
 }

@@ -67,6 +67,29 @@ export async function recordReading(trx: Transaction<DB>, event: ReadingEvent): 
   return { firstRead: claimed !== undefined, firstFinish: finishedNow };
 }
 
+/**
+ * Records that a member opened a lesson's dialogue or article, in one statement (one round trip, no
+ * explicit transaction): the member's row is claimed as recordReading claims it, and the event is written;
+ * the event's trigger runs when the statement ends and merges into the claimed row. `firstFinish` is false.
+ */
+export async function recordOpening(db: Executor, event: ReadingEvent & { readonly kind: 'dialogue' | 'article' }): Promise<ReadOutcome> {
+  const at = (kind: ReadingKind) => (event.kind === kind ? event.at : null);
+  const result = await sql<{ first_read: boolean }>`
+    with claimed as (
+      insert into lesson_readers (lesson_id, guild_id, user_id, first_read_at, last_read_at, dialogue_read_at, article_read_at,
+        dialogue_last_at, article_last_at)
+      values (${event.lessonId}, ${event.guildId}, ${event.userId}, ${event.at}, ${event.at}, ${at('dialogue')}, ${at('article')},
+        ${at('dialogue')}, ${at('article')})
+      on conflict (lesson_id, guild_id, user_id) do nothing
+      returning user_id
+    ), recorded as (
+      insert into reading_events (lesson_id, guild_id, user_id, kind, occurred_at)
+      values (${event.lessonId}, ${event.guildId}, ${event.userId}, ${event.kind}, ${event.at})
+    )
+    select exists (select 1 from claimed) as first_read`.execute(db);
+  return { firstRead: result.rows[0]?.first_read === true, firstFinish: false };
+}
+
 /** How many members of one server have read a lesson (what the lesson card shows). */
 export async function countReadersInGuild(db: Executor, lessonId: string, guildId: string): Promise<number> {
   const row = await db

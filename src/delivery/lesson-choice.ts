@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { dailyDelivery } from '../db/deliveries.js';
-import { plansBetween, queuedLessonIds } from '../db/lesson-plans.js';
+import { dayLessonChoice, plansBetween, queuedLessonIds } from '../db/lesson-plans.js';
 import type { DB } from '../db/schema.js';
 import { addDays } from '../domain/schedule/index.js';
 
@@ -18,12 +18,7 @@ export interface DayLesson {
  * lesson: the backlog no longer offers it, and it may have been the last one.
  */
 export async function lessonForDay(db: Kysely<DB>, guildId: string, localDate: string): Promise<DayLesson> {
-  const daily = await dailyDelivery(db, guildId, localDate);
-  if (daily && daily.status !== 'failed') return { localDate, lessonId: daily.lessonId, source: 'delivered' };
-  const [plan] = await plansBetween(db, guildId, localDate, localDate);
-  if (plan) return { localDate, lessonId: plan.lessonId, source: 'planned' };
-  const [queued] = await queuedLessonIds(db, guildId, localDate, 1);
-  return { localDate, lessonId: queued ?? null, source: queued ? 'queue' : null };
+  return { localDate, ...(await dayLessonChoice(db, guildId, localDate)) };
 }
 
 /**

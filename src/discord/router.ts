@@ -80,7 +80,10 @@ export function createInteractionRouter(options: {
       options.metrics?.interactions.inc({ kind, name: interactionName(interaction), outcome });
       options.metrics?.interactionSeconds.observe({ kind }, seconds);
       if (interaction.isRepliable() && interaction.deferred) options.metrics?.interactionsDeferred.inc({ kind });
-      options.logger.debug({ ...describe(interaction), ms: Math.round(seconds * 1000), outcome }, 'interaction handled');
+      // describe() reads the interaction's options: only for a logger that will write the line.
+      if (options.logger.isLevelEnabled('debug')) {
+        options.logger.debug({ ...describe(interaction), ms: Math.round(seconds * 1000), outcome }, 'interaction handled');
+      }
     }
   }
 

@@ -8,7 +8,7 @@ import {
   type FoundLesson,
 } from '../db/discovery.js';
 import type { Executor } from '../db/schema.js';
-import { autocompleteTsQuery, searchTsQuery } from '../domain/discovery/text-query.js';
+import { autocompleteQueryParts, searchTsQuery } from '../domain/discovery/text-query.js';
 
 export type { FoundLesson } from '../db/discovery.js';
 
@@ -60,7 +60,7 @@ export async function suggestLessons(db: Executor, typed: string, limit = 25): P
   const text = typed.slice(0, 100);
   if (text.trim() === '') return newestLessons(db, limit);
   const byId = /^[0-9a-f-]{4,36}$/iu.test(text.trim()) ? await lessonsByIdPrefix(db, text.trim(), limit) : [];
-  const query = autocompleteTsQuery(text);
+  const query = autocompleteQueryParts(text);
   const byWords = query ? await autocompleteLessons(db, query, limit) : await newestLessons(db, limit);
   const seen = new Set(byId.map((lesson) => lesson.id));
   return [...byId, ...byWords.filter((lesson) => !seen.has(lesson.id))].slice(0, limit);

@@ -1,5 +1,14 @@
 import type { Kysely } from 'kysely';
-import { countLessons, findLesson, listLessons, newestLesson, type LessonSummary, type LibraryLesson } from '../db/lessons.js';
+import {
+  countLessons,
+  findLesson,
+  findLessonWithGuildReaders,
+  listLessons,
+  newestLesson,
+  newestLessonWithGuildReaders,
+  type LessonSummary,
+  type LibraryLesson,
+} from '../db/lessons.js';
 import { lessonReadersInGuild } from '../db/progress.js';
 import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
@@ -58,16 +67,32 @@ export function createLessonsService(deps: LessonsDeps) {
    * that will be. Without a schedule, or with nothing left to deliver, the newest lesson by article date.
    */
   async function today(guildId: string): Promise<LibraryLesson> {
-    const schedule = await findSchedule(db, guildId);
-    if (schedule) {
-      // lessonForDay gives today's delivered lesson first, then the pinned one, then the queue's head.
-      const { lessonId } = await lessonForDay(db, guildId, localDate(deps.now(), schedule.timeZone));
-      const lesson = lessonId ? await findLesson(db, lessonId) : undefined;
-      if (lesson) return lesson;
-    }
+    const lessonId = await scheduledToday(guildId);
+    const lesson = lessonId ? await findLesson(db, lessonId) : undefined;
+    if (lesson) return lesson;
     const newest = await newestLesson(db);
     if (!newest) throw new UserError(EMPTY_LIBRARY);
     return newest;
+  }
+
+  /** Today's lesson by the server's schedule (lessonForDay: delivered, else pinned, else the queue's head), if any. */
+  async function scheduledToday(guildId: string): Promise<string | null> {
+    const schedule = await findSchedule(db, guildId);
+    if (!schedule) return null;
+    return (await lessonForDay(db, guildId, localDate(deps.now(), schedule.timeZone))).lessonId;
+  }
+
+  /** Today's lesson (as today()) with its readers in this server: two or three queries in all. */
+  async function todaysCard(guildId: string): Promise<LessonCardData> {
+    const lessonId = await scheduledToday(guildId);
+    const card = (lessonId ? await cardById(lessonId, guildId) : undefined) ?? (await newestLessonWithGuildReaders(db, guildId));
+    if (!card) throw new UserError(EMPTY_LIBRARY);
+    return card;
+  }
+
+  /** A card by lesson id: the lesson and its readers in this server, in one query. */
+  async function cardById(lessonId: string, guildId: string): Promise<LessonCardData | undefined> {
+    return findLessonWithGuildReaders(db, lessonId, guildId);
   }
 
   /**
@@ -107,12 +132,24 @@ export function createLessonsService(deps: LessonsDeps) {
     requested,
     withReaders,
 
-    async todaysCard(guildId: string): Promise<LessonCardData> {
-      return withReaders(await today(guildId), guildId);
-    },
+    todaysCard,
 
     async card(guildId: string, option: string | undefined): Promise<LessonCardData> {
+      const wanted = option?.trim();
+      if (wanted && isUuid(wanted)) {
+        const card = await cardById(wanted, guildId);
+        if (!card) throw new UserError(`There is no lesson with the ID \`${wanted}\`.`);
+        return card;
+      }
+      if (!wanted) return todaysCard(guildId);
       return withReaders(await requested(guildId, option), guildId);
+    },
+
+    /** The card a button opens: the lesson (it may have been removed since) and its readers here. */
+    async cardOf(lessonId: string, guildId: string): Promise<LessonCardData> {
+      const card = await cardById(lessonId, guildId);
+      if (!card) throw new UserError(LESSON_GONE);
+      return card;
     },
 
     /** The newest lessons and how many there are (`lessons list`). */

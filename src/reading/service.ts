@@ -1,6 +1,6 @@
 import type { LibraryLesson } from '../db/lessons.js';
 import { lessonReadersInGuild, mostReadLessons } from '../db/progress.js';
-import { recordReading, type ReadOutcome } from '../db/reading.js';
+import { recordOpening, recordReading, type ReadOutcome } from '../db/reading.js';
 import type { ReadingKind } from '../db/schema.js';
 import { catchup } from './catchup.js';
 import type { ReadingDeps } from './deps.js';
@@ -31,7 +31,9 @@ export function createReadingService(deps: ReadingDeps) {
     return deps.db.transaction().execute((trx) => recordReading(trx, event));
   }
   return {
-    opened: (member: Member, stored: LibraryLesson, part: 'dialogue' | 'article') => record(member, stored, part),
+    /** Opening a part: one statement (no transaction round trips; there is no "first finish" to decide). */
+    opened: (member: Member, stored: LibraryLesson, part: 'dialogue' | 'article') =>
+      recordOpening(deps.db, { lessonId: stored.lesson.id, guildId: member.guildId, userId: member.userId, kind: part, at: deps.now() }),
     finished: (member: Member, stored: LibraryLesson) => record(member, stored, 'finished'),
     /** A lesson's readers in this server and when it was last read there (the card). */
     readersInGuild: (lessonId: string, guildId: string) => lessonReadersInGuild(deps.db, lessonId, guildId),

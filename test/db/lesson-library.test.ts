@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { countLessons, findLesson, listLessons, newestLesson, upsertLesson } from '../../src/db/lessons.js';
 import { countReadersInGuild, recordReading } from '../../src/db/reading.js';
@@ -39,6 +40,20 @@ describe.each(testDatabaseTargets())('lesson library on $kind', (target) => {
     expect(stored?.readCount).toBe(1);
     expect(stored?.lastReadAt?.toISOString()).toBe(at.toISOString());
     expect(await countReadersInGuild(db().db, lesson.id, '1')).toBe(1);
+  });
+
+  it('a read leaves the lesson row itself untouched (its counters live in lesson_read_totals)', async () => {
+    const lesson = makeLesson();
+    await upsertLesson(db().db, lesson);
+    // A row version's xmin is the transaction that wrote it: rewriting the wide lesson row on every read
+    // added a version to each of its indexes, the GIN ones included.
+    const version = () => sql<{ xmin: string }>`select xmin::text as xmin from lessons where id = ${lesson.id}`.execute(db().db);
+    const before = (await version()).rows[0]?.xmin;
+    for (const [userId, kind] of [['u1', 'dialogue'], ['u1', 'finished'], ['u2', 'article']] as const) {
+      await db().db.transaction().execute((trx) => recordReading(trx, { lessonId: lesson.id, guildId: 'g1', userId, kind, at: new Date() }));
+    }
+    expect((await version()).rows[0]?.xmin).toBe(before);
+    expect((await findLesson(db().db, lesson.id))?.readCount).toBe(2);
   });
 
   it('counts members, not clicks', async () => {

@@ -72,6 +72,8 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     // "Hegseth" is in two summaries (and in an article, which autocomplete does not look at).
     expect((await suggest('hegseth')).sort()).toEqual([LIBRARY.cyber, LIBRARY.peace].sort());
     expect(await suggest('stockpiled ri')).toEqual([LIBRARY.stockpile]);
+    // A short word is checked on what the longer one found: it still has to match.
+    expect(await suggest('hegseth zq')).toEqual([]);
     expect(await suggest('Zur')).toEqual([LIBRARY.zurich]);
     expect((await suggest('robot'))[0]).toBe(LIBRARY.robot);
     expect(await suggest('add8c4f2')).toEqual([LIBRARY.cyber]);

@@ -331,7 +331,7 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
       }
       expect(traces).toEqual([]);
       // Read counts dropped: lesson 1 had READER and SHY.
-      const lesson1 = await db.db.selectFrom('lessons').select('read_count').where('id', '=', lessons[0]!.id).executeTakeFirstOrThrow();
+      const lesson1 = await db.db.selectFrom('lesson_read_totals').select('read_count').where('lesson_id', '=', lessons[0]!.id).executeTakeFirstOrThrow();
       expect(lesson1.read_count).toBe(1);
     } finally {
       await db.close();

@@ -59,8 +59,35 @@ export function searchTsQuery(text: string): string | undefined {
  * last word (the member just started it) is left out: it would match nearly every lesson.
  */
 export function autocompleteTsQuery(text: string): string | undefined {
+  const words = autocompleteWords(text);
+  return words.length > 0 ? words.map(prefixTerm).join(' & ') : undefined;
+}
+
+/**
+ * The autocomplete query in two parts: the words the index looks up, and short words (under
+ * INDEXED_WORD_LENGTH characters) checked on the lessons the index found. A short word ("ta" while typing
+ * "tariff") is a prefix of thousands of words: looked up in the index beside a rarer one, it made the index
+ * read every lesson that has any of them (tens of milliseconds with 100,000 lessons) to keep those with both.
+ * Without a longer word, the longest is looked up.
+ */
+export function autocompleteQueryParts(text: string): { readonly indexed: string; readonly rest: string | undefined } | undefined {
+  const words = autocompleteWords(text);
+  if (words.length === 0) return undefined;
+  const length = (word: string) => [...word].length;
+  const longest = words.reduce((best, word) => (length(word) > length(best) ? word : best));
+  const indexed = words.filter((word) => word === longest || length(word) >= INDEXED_WORD_LENGTH);
+  const rest = words.filter((word) => !indexed.includes(word));
+  return { indexed: indexed.map(prefixTerm).join(' & '), rest: rest.length > 0 ? rest.map(prefixTerm).join(' & ') : undefined };
+}
+
+/** Autocomplete words this long or longer go to the index (see autocompleteQueryParts). */
+export const INDEXED_WORD_LENGTH = 4;
+
+function autocompleteWords(text: string): string[] {
   const words = splitWords(text.replace(/["“”„«»]/gu, ' ')).slice(0, MAX_QUERY_TERMS);
   const last = words.at(-1);
   if (last !== undefined && [...last].length < 2 && !/\s$/u.test(text)) words.pop();
-  return words.length > 0 ? words.map((word) => `${tsLiteral(word)}:*`).join(' & ') : undefined;
+  return words;
 }
+
+const prefixTerm = (word: string) => `${tsLiteral(word)}:*`;

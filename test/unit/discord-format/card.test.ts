@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lessonCard } from '../../../src/domain/discord-format/card.js';
+import { DateTime } from 'luxon';
+import { articleDate, lessonCard } from '../../../src/domain/discord-format/card.js';
 import { embedLength } from '../../../src/domain/discord-format/embed.js';
 import { EMBED_DESCRIPTION_MAX, EMBED_TITLE_MAX, EMBEDS_TOTAL_MAX } from '../../../src/domain/discord-format/limits.js';
 import { assertWithinLimits } from '../../../src/domain/discord-format/validate.js';
@@ -97,5 +98,25 @@ describe('lessonCard', () => {
 
   it('omits an empty summary rather than sending an empty description', () => {
     expect(lessonCard(makeLesson({ summary: '   ' }), stats)).not.toHaveProperty('description');
+  });
+});
+
+describe('articleDate', () => {
+  const byLuxon = (date: string) => DateTime.fromISO(date, { zone: 'utc', locale: 'en-GB' }).toFormat('d LLLL yyyy');
+
+  it('writes every calendar date as luxon does ("5 March 2024")', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }), (instant) => {
+        const date = instant.toISOString().slice(0, 10);
+        expect(articleDate(date)).toBe(byLuxon(date));
+      }),
+    );
+    expect(articleDate('2024-02-29')).toBe('29 February 2024');
+  });
+
+  it('shows what is not a calendar date as it is', () => {
+    expect(articleDate('2023-02-29')).toBe('2023-02-29');
+    expect(articleDate('2024-13-01')).toBe('2024-13-01');
+    expect(articleDate('someday')).toBe('someday');
   });
 });

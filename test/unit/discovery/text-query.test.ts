@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeDiscoveryId, encodeDiscoveryId, SEARCH_QUERY_MAX } from '../../../src/domain/discovery/custom-ids.js';
 import { atLeastKOf, distinctHeadlines, headlineCandidates, headlineOf } from '../../../src/domain/discovery/headline.js';
-import { autocompleteTsQuery, parseQueryTerms, searchTsQuery, tsLiteral } from '../../../src/domain/discovery/text-query.js';
+import { autocompleteQueryParts, autocompleteTsQuery, parseQueryTerms, searchTsQuery, tsLiteral } from '../../../src/domain/discovery/text-query.js';
 
 describe('search queries', () => {
   it('splits phrases in quotes from single words, keeping apostrophes and hyphens inside words', () => {
@@ -29,6 +29,16 @@ describe('search queries', () => {
         expect(outside).toMatch(/^X(?::\*)?(?: & X(?::\*)?)*$/u);
       }),
     );
+  });
+
+  it('autocomplete looks up words of 4+ characters in the index and checks shorter ones on what it finds', () => {
+    expect(autocompleteQueryParts('ka')).toEqual({ indexed: "'ka':*", rest: undefined });
+    expect(autocompleteQueryParts('tariff ja')).toEqual({ indexed: "'tariff':*", rest: "'ja':*" });
+    expect(autocompleteQueryParts('rice japan')).toEqual({ indexed: "'rice':* & 'japan':*", rest: undefined });
+    // Without a word of 4 characters, the longest one.
+    expect(autocompleteQueryParts('us ban on')).toEqual({ indexed: "'ban':*", rest: "'us':* & 'on':*" });
+    expect(autocompleteQueryParts('rice p')).toEqual({ indexed: "'rice':*", rest: undefined });
+    expect(autocompleteQueryParts(' ')).toBeUndefined();
   });
 
   it('autocomplete leaves out a one-letter word still being typed', () => {

@@ -88,22 +88,37 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   // ---- /lesson and its buttons --------------------------------------------------------------------------
   {
     path: '/lesson today, a server with a schedule before its post (a pinned lesson, else the queue)',
-    queries: ['schedules.findSchedule', 'deliveries.dailyDelivery', 'lesson-plans.plansBetween', 'lesson-plans.queuedLessonIds', 'lessons.findLesson', 'progress.lessonReadersInGuild'],
+    queries: [
+      'schedules.findSchedule',
+      'lesson-plans.dayLessonChoice',
+      'lessons.findLessonWithGuildReaders',
+    ],
     run: ({ services }) => services.lessons.todaysCard(READING_GUILD),
   },
   {
     path: '/lesson today, a server whose post of today is out (or being sent)',
-    queries: ['schedules.findSchedule', 'deliveries.dailyDelivery', 'lessons.findLesson', 'progress.lessonReadersInGuild'],
+    queries: [
+      'schedules.findSchedule',
+      'lesson-plans.dayLessonChoice',
+      'lessons.findLessonWithGuildReaders',
+    ],
     run: ({ services }) => services.lessons.todaysCard(CLAIMED_TODAY),
   },
   {
     path: '/lesson today, a server without a schedule (the newest lesson)',
-    queries: ['schedules.findSchedule', 'lessons.newestLesson', 'progress.lessonReadersInGuild'],
+    queries: [
+      'schedules.findSchedule',
+      'lessons.newestLessonWithGuildReaders',
+    ],
     run: ({ services }) => services.lessons.todaysCard(UNSCHEDULED),
   },
   {
     path: '/lesson show (a lesson picked from autocomplete); the card button of catch-up, search and related',
-    queries: ['lessons.findLesson', 'progress.lessonReadersInGuild'],
+    queries: [
+      'lessons.findLesson',
+      'progress.lessonReadersInGuild',
+      'lessons.findLessonWithGuildReaders',
+    ],
     run: async ({ services, library }) => {
       await services.lessons.card(READING_GUILD, library.readLesson);
       await services.lessons.withReaders(await services.lessons.byId(library.unreadLesson), OTHER_GUILD);
@@ -118,8 +133,16 @@ const COMMAND_PATHS: readonly CommandPath[] = [
     },
   },
   {
+    path: '/lesson dialogue or article without a lesson: today’s, in a server without a schedule (the newest lesson)',
+    queries: ['schedules.findSchedule', 'lessons.newestLesson'],
+    run: ({ services }) => services.lessons.requested(UNSCHEDULED, undefined),
+  },
+  {
     path: '/lesson dialogue, /lesson article; the Dialogue and Article buttons (reading them counts)',
-    queries: ['lessons.findLesson', 'reading.recordReading'],
+    queries: [
+      'lessons.findLesson',
+      'reading.recordOpening',
+    ],
     run: async (context) => {
       const { services, library } = context;
       const lesson = await services.lessons.requested(READING_GUILD, library.readLesson);
@@ -215,7 +238,6 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   {
     path: '/lesson import (moderators): a new lesson, a changed one, an unchanged one; then their vocabulary',
     queries: [
-      'discovery.adjustLexemeDocCounts',
       'lessons.upsertLesson',
       'discovery.lessonsWithoutStoredReadings',
       'discovery.librarySize',
@@ -229,6 +251,10 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       'vocabulary.lessonsNeedingVocabulary',
       'vocabulary.lessonTexts',
       'vocabulary.replaceVocabularies',
+      'discovery.applyLexemeDocChanges',
+      'discovery.countLexemeDocChanges',
+      'discovery.similarReadingTitles',
+      'discovery.startLexemeDocChanges',
     ],
     run: async ({ setup, services }) => {
       const lessons = await importBatch(setup);
@@ -358,14 +384,13 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       'schedules.findSchedule',
       'deliveries.dailyDelivery',
       'deliveries.nextSequence',
-      'lesson-plans.plansBetween',
-      'lesson-plans.queuedLessonIds',
       'deliveries.claimDelivery',
       'lessons.findLesson',
       'reading.countReadersInGuild',
       'deliveries.markDeliverySent',
       'schedules.recordPostSuccess',
       'guild-settings.clearAlerts',
+      'lesson-plans.dayLessonChoice',
     ],
     run: async ({ services }) => {
       await services.delivery.postNow(await services.delivery.requireSchedule(READING_GUILD), false);
@@ -387,9 +412,6 @@ const COMMAND_PATHS: readonly CommandPath[] = [
     queries: [
       'schedules.dueSchedules',
       'deliveries.nextForeignClaimExpiry',
-      'deliveries.dailyDelivery',
-      'lesson-plans.plansBetween',
-      'lesson-plans.queuedLessonIds',
       'deliveries.claimDelivery',
       'lessons.findLesson',
       'reading.countReadersInGuild',
@@ -401,6 +423,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       'guild-settings.guildSettings',
       'guild-settings.claimAlert',
       'deliveries.renewClaim',
+      'lesson-plans.dayLessonChoice',
     ],
     run: async ({ db, setup, poster, channels }) => {
       // The first due server's channel is gone: its post fails and its moderators are told.
@@ -512,7 +535,7 @@ async function libraryFacts(db: Kysely<DB>): Promise<Library> {
   const read = await sql<{ lesson_id: string }>`
     select lesson_id from lesson_readers where guild_id = ${READING_GUILD} and user_id = ${heavyReader}
     order by last_read_at desc limit 1`.execute(db);
-  const unread = await sql<{ id: string }>`select id from lessons where read_count = 0 order by article_date desc, id limit 1`.execute(db);
+  const unread = await sql<{ id: string }>`select id from lessons l where not exists (select 1 from lesson_read_totals t where t.lesson_id = l.id and t.read_count > 0) order by article_date desc, id limit 1`.execute(db);
   // A lesson's title: its first words are a topic name, the story's words follow.
   const title = await sql<{ title: string }>`select title from lessons where id = ${lessonId(4321)}`.execute(db);
   const words = (title.rows[0]?.title ?? '').replace(/[.]/gu, '').split(' ');

@@ -281,7 +281,7 @@ function planLibraryScript(options: SeedOptions): RawBuilder<unknown>[] {
     run(sql`
       insert into lessons (id, category, url, article_date, title, summary, article, dialogue, similar_readings,
         source_words, source_read_count, source_created_at, source_updated_at, article_words, dialogue_words,
-        content_hash, imported_at, updated_at, read_count, last_read_at)
+        content_hash, imported_at, updated_at)
       with pool as materialized (
         select t, array_agg(sentence order by n) as s, array_agg(words order by n) as w from nd_sentences group by t
       )
@@ -290,13 +290,17 @@ function planLibraryScript(options: SeedOptions): RawBuilder<unknown>[] {
         l.headline || ' ' || lower(${sentence(2, 0, 0)}) || ' ' || ${sentence(2, 0, 1)},
         jsonb_build_array(${sql.join(paragraphs)}), jsonb_build_array(${sql.join(turns)}), coalesce(sr.titles, '[]'::jsonb),
         ${articleWords}, 0, d.day::timestamptz, d.day::timestamptz, ${articleWords}, ${dialogueWords},
-        md5('content-' || l.i), d.imported, d.imported, coalesce(rc.readers, 0), rc.last_read_at
+        md5('content-' || l.i), d.imported, d.imported
       from nd_lessons l
       join pool p on p.t = l.t
       cross join lateral (select (date '2015-01-01' + (l.i * 3650 / ${lit(lessons)}))::date as day,
                                  ${at} - interval '1 hour' * (${lit(lessons)} - l.i) as imported) d
-      left join (select s.i, jsonb_agg(s.title order by s.position) as titles from nd_similar s group by s.i) sr on sr.i = l.i
-      left join (select i, count(*)::int as readers, max(last_read_at) as last_read_at from nd_readers group by i) rc on rc.i = l.i`);
+      left join (select s.i, jsonb_agg(s.title order by s.position) as titles from nd_similar s group by s.i) sr on sr.i = l.i`);
+
+    // A lesson's read count and latest read, as the trigger on lesson_readers keeps them.
+    run(sql`
+      insert into lesson_read_totals (lesson_id, read_count, last_read_at)
+      select ${lessonIdSql('i')}, count(*)::int, max(last_read_at) from nd_readers group by i`);
 
     run(sql`
       insert into similar_readings (lesson_id, position, title, lexemes, matched_lesson_id, score)

@@ -19,6 +19,8 @@ export interface AnalyzedToken {
   readonly sentence: number;
   /** First word of its sentence (its capital letter then says nothing about being a name). */
   readonly sentenceInitial: boolean;
+  /** Joined to a hyphen: a part of a compound ("awaited" in "long-awaited"), not a word of its own. */
+  readonly inCompound?: boolean;
 }
 
 export interface AnalyzedLesson {

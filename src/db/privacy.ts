@@ -25,6 +25,14 @@ const MEMBER_CHILD_TABLES: readonly { table: string; column: string; parent: str
 export const MEMBER_COLUMN = 'user_id';
 
 /**
+ * The keys of the member's parent rows, as an array computed first: the child rows are then found by their
+ * key's index, never by a join that reads the whole child table (a member with hundreds of quizzes).
+ */
+function parentKeys(parent: string, parentColumn: string, userId: string) {
+  return sql`array(select ${sql.ref(parentColumn)} from ${sql.table(parent)} where ${sql.ref(MEMBER_COLUMN)} = ${userId})`;
+}
+
+/**
  * Tables with a `user_id` column, ordered so that a table referencing another comes first (deleting in
  * this order never trips a foreign key).
  */
@@ -76,8 +84,7 @@ export async function memberRows(db: Executor, userId: string): Promise<MemberRo
   }
   for (const { table, column, parent, parentColumn } of MEMBER_CHILD_TABLES) {
     const result = await sql<Record<string, unknown>>`
-      select c.* from ${sql.table(table)} c join ${sql.table(parent)} p on ${sql.ref(`p.${parentColumn}`)} = ${sql.ref(`c.${column}`)}
-      where ${sql.ref(`p.${MEMBER_COLUMN}`)} = ${userId}`.execute(db);
+      select * from ${sql.table(table)} where ${sql.ref(column)} = any(${parentKeys(parent, parentColumn, userId)})`.execute(db);
     rows[table] = stableOrder(result.rows);
   }
   return rows;
@@ -92,8 +99,7 @@ export async function deleteMemberRows(db: Executor, userId: string): Promise<Re
   const counts: Record<string, number> = {};
   for (const { table, column, parent, parentColumn } of MEMBER_CHILD_TABLES) {
     const result = await sql`
-      delete from ${sql.table(table)} c using ${sql.table(parent)} p
-      where ${sql.ref(`p.${parentColumn}`)} = ${sql.ref(`c.${column}`)} and ${sql.ref(`p.${MEMBER_COLUMN}`)} = ${userId}`.execute(db);
+      delete from ${sql.table(table)} where ${sql.ref(column)} = any(${parentKeys(parent, parentColumn, userId)})`.execute(db);
     counts[table] = Number(result.numAffectedRows ?? 0);
   }
   for (const table of await memberTables(db)) {

@@ -105,6 +105,10 @@ export class WordLexicon implements Lexicon {
     return (cuss[word.toLowerCase()] ?? 0) >= 1;
   }
 
+  knows(lemma: string, pos: ContentPos): boolean {
+    return this.indexes.get(pos)?.has(lemma.toLowerCase()) ?? false;
+  }
+
   /** Senses are tried most used first; one whose word is capitalised ("Saturday", "China") is a proper noun and skipped. */
   definition(lemma: string, pos: ContentPos): string | null {
     const key = `${pos}:${lemma}`;

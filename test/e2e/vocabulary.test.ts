@@ -199,6 +199,7 @@ describe.each(botDatabaseKinds())('vocabulary and quizzes through Discord, on %s
       discord.sendCommand({ name: 'lesson', subcommand: 'quiz', user, options: [{ name: 'lesson', value: lesson }] }).waitForFinal();
 
     // Cleo: right, wrong, right, …; the bot restarts before her second answer, which her old message still takes.
+    // A clean stop and start of the file's bot: the tests after this one get the fresh process.
     const cleoQuiz = await take(cleo, vocabulary, await quiz(cleo, REFERENCE_ID), (i) => i % 2 === 0, async (i) => {
       if (i !== 1) return;
       expect(await bot!.stop()).toBe(0);

@@ -24,8 +24,8 @@ export interface DistractorRequest {
 }
 
 /** An -ing or -ed word whose base is a verb: "booking", "plowed", "prolonged". */
-export function readsAsVerbForm(word: string, lexicon: Pick<Lexicon, 'definition'>): boolean {
-  return /(ing|ed)$/u.test(word) && regularBases(word).slice(1).some((base) => lexicon.definition(base, 'verb') !== null);
+export function readsAsVerbForm(word: string, lexicon: Pick<Lexicon, 'knows'>): boolean {
+  return /(ing|ed)$/u.test(word) && regularBases(word).slice(1).some((base) => lexicon.knows(base, 'verb'));
 }
 
 /** Index of the first pool word with count ≥ `count` (the pool is sorted rarest first). */

@@ -91,8 +91,11 @@ export function contentWord(
     if (/(ing|ed)$/u.test(surface)) return null;
     pos = 'noun';
   }
+  if (!LETTERS.test(surface)) return null; // numbers, codes, "U.S."
+  // Everyday words first: most tokens stop here, before any definition is read.
+  if (Math.min(lexicon.rank(surface), lexicon.rank(token.lemma)) <= EVERYDAY_WORDS) return null;
   const lemma = lemmaInTextSpelling(surface, token.lemma.toLowerCase(), pos, lexicon);
-  if (!LETTERS.test(surface) || !LETTERS.test(lemma) || lemma.length < 3) return null; // numbers, codes, "U.S."
+  if (!LETTERS.test(lemma) || lemma.length < 3) return null;
   if (!token.sentenceInitial && token.text !== surface) return null; // "Defense Minister", "Hegseth" mid-sentence
   // At the start of a sentence, a capitalised word followed by another is the first word of a name
   // ("Reform UK said", "Liberal Democrat leader", "Chancellor Rachel Reeves").

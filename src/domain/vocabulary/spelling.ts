@@ -24,8 +24,12 @@ const RULES: readonly [RegExp, string][] = [
   [/aluminium/u, 'aluminum'],
 ];
 
+/** Whether any rule could apply: most words have none of these letters in a row. */
+const BRITISH_HINT = /our|is(e|es|ed|ing|er|ers|ation|ations)$|ys(e|es|ed|ing|er|ers)$|tres?$|ll(ed|ing|er|ers)$|ogues?$|ae|oe|ence|mmes?$|geing$|sceptic|mould|plough|grey|tyre|jewellery|aluminium/u;
+
 export function americanSpelling(word: string): string {
   let out = word.toLowerCase();
+  if (!BRITISH_HINT.test(out)) return out;
   for (const [pattern, replacement] of RULES) out = out.replace(pattern, replacement);
   return out;
 }

@@ -13,7 +13,24 @@ const OTHER_MEMBER_COLUMNS: readonly { table: string; column: string; replacemen
   { table: 'lesson_plans', column: 'planned_by', replacement: 'forgotten' },
 ];
 
+/**
+ * Tables without a `user_id` whose rows belong to a member through a parent row that has one: the answers
+ * of a member's quiz attempts. Exported with their parent's table, and deleted before it (so forget-me
+ * counts them).
+ */
+const MEMBER_CHILD_TABLES: readonly { table: string; column: string; parent: string; parentColumn: string }[] = [
+  { table: 'quiz_questions', column: 'attempt_id', parent: 'quiz_attempts', parentColumn: 'id' },
+];
+
 export const MEMBER_COLUMN = 'user_id';
+
+/**
+ * The keys of the member's parent rows, as an array computed first: the child rows are then found by their
+ * key's index, never by a join that reads the whole child table (a member with hundreds of quizzes).
+ */
+function parentKeys(parent: string, parentColumn: string, userId: string) {
+  return sql`array(select ${sql.ref(parentColumn)} from ${sql.table(parent)} where ${sql.ref(MEMBER_COLUMN)} = ${userId})`;
+}
 
 /**
  * Tables with a `user_id` column, ordered so that a table referencing another comes first (deleting in
@@ -65,6 +82,11 @@ export async function memberRows(db: Executor, userId: string): Promise<MemberRo
       select * from ${sql.table(table)} where ${sql.ref(column)} = ${userId}`.execute(db);
     if (result.rows.length > 0) rows[table] = [...(rows[table] ?? []), ...stableOrder(result.rows)];
   }
+  for (const { table, column, parent, parentColumn } of MEMBER_CHILD_TABLES) {
+    const result = await sql<Record<string, unknown>>`
+      select * from ${sql.table(table)} where ${sql.ref(column)} = any(${parentKeys(parent, parentColumn, userId)})`.execute(db);
+    rows[table] = stableOrder(result.rows);
+  }
   return rows;
 }
 
@@ -75,6 +97,11 @@ export async function memberRows(db: Executor, userId: string): Promise<MemberRo
  */
 export async function deleteMemberRows(db: Executor, userId: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
+  for (const { table, column, parent, parentColumn } of MEMBER_CHILD_TABLES) {
+    const result = await sql`
+      delete from ${sql.table(table)} where ${sql.ref(column)} = any(${parentKeys(parent, parentColumn, userId)})`.execute(db);
+    counts[table] = Number(result.numAffectedRows ?? 0);
+  }
   for (const table of await memberTables(db)) {
     const result = await sql`delete from ${sql.table(table)} where ${sql.ref(MEMBER_COLUMN)} = ${userId}`.execute(db);
     counts[table] = Number(result.numAffectedRows ?? 0);

@@ -3,6 +3,9 @@ import model from 'wink-eng-lite-web-model';
 import type { Lesson } from '../domain/lesson.js';
 import type { AnalyzedLesson, AnalyzedSentence, AnalyzedToken, SentenceSource } from '../domain/vocabulary/types.js';
 
+/** Hyphen-minus, hyphen and non-breaking hyphen: what joins the words of a compound. */
+const HYPHENS = new Set(['-', '\u2010', '\u2011']);
+
 /** Paragraphs are joined with a blank line, which wink-nlp always takes as a sentence boundary. */
 const PARAGRAPH_BREAK = '\n\n';
 
@@ -38,6 +41,10 @@ export class LessonAnalyzer {
     const types = doc.tokens().out(its.type as never) as string[];
     const tags = doc.tokens().out(its.pos as never) as string[];
     const lemmas = doc.tokens().out(its.lemma as never) as string[];
+    const spaces = doc.tokens().out(its.precedingSpaces as never) as string[];
+    // A word joined to a hyphen ("long-awaited", "game-changer": wink splits them) is part of a compound.
+    const hyphenAt = (t: number) => HYPHENS.has(values[t] ?? '');
+    const inCompound = (t: number) => (hyphenAt(t - 1) && spaces[t] === '') || (hyphenAt(t + 1) && spaces[t + 1] === '');
     const spans = doc.sentences().out(its.span as never) as unknown as [number, number][];
     const texts = doc.sentences().out() as string[];
     spans.forEach(([first, last], s) => {
@@ -52,7 +59,14 @@ export class LessonAnalyzer {
         const text = values[t] as string;
         // wink gives no lemma for a few tokens (a split contraction such as "cant"): the word stands for itself.
         const lemma = lemmas[t];
-        tokens.push({ text, lemma: typeof lemma === 'string' && lemma !== '' ? lemma : text, pos: tags[t] ?? 'X', sentence: index, sentenceInitial: initial });
+        tokens.push({
+          text,
+          lemma: typeof lemma === 'string' && lemma !== '' ? lemma : text,
+          pos: tags[t] ?? 'X',
+          sentence: index,
+          sentenceInitial: initial,
+          ...(inCompound(t) ? { inCompound: true } : {}),
+        });
         initial = false;
       }
     });

@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { cuss } from 'cuss';
+import { regularBases } from '../domain/vocabulary/spelling.js';
 import { CONTENT_POS, type ContentPos, type Lexicon, type PoolWord } from '../domain/vocabulary/types.js';
 
 const require = createRequire(import.meta.url);
@@ -104,6 +105,10 @@ export class WordLexicon implements Lexicon {
     return (cuss[word.toLowerCase()] ?? 0) >= 1;
   }
 
+  knows(lemma: string, pos: ContentPos): boolean {
+    return this.indexes.get(pos)?.has(lemma.toLowerCase()) ?? false;
+  }
+
   /** Senses are tried most used first; one whose word is capitalised ("Saturday", "China") is a proper noun and skipped. */
   definition(lemma: string, pos: ContentPos): string | null {
     const key = `${pos}:${lemma}`;
@@ -129,9 +134,13 @@ export class WordLexicon implements Lexicon {
     let pool = this.pools.get(pos);
     if (pool === undefined) {
       pool = [];
+      const nouns = this.indexes.get('noun');
+      const verbs = this.indexes.get('verb');
       for (const [lemma, offsets] of this.indexes.get(pos) ?? []) {
         const count = this.subtlex.counts.get(lemma);
         if (count === undefined || lemma.length < 3 || this.subtlex.capitalized.has(lemma)) continue;
+        // A noun that reads as the plural of another word ("funds", "cleats") would stand out among singulars.
+        if (pos === 'noun' && lemma.endsWith('s') && regularBases(lemma).slice(1).some((base) => nouns?.has(base) || verbs?.has(base))) continue;
         const dominant = CONTENT_POS.every((other) => other === pos || (this.indexes.get(other)?.get(lemma)?.length ?? 0) < offsets.length);
         if (dominant) pool.push({ lemma, count });
       }

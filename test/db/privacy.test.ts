@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { findLesson, upsertLesson } from '../../src/db/lessons.js';
 import { lessonReadersInGuild } from '../../src/db/progress.js';
+import { insertAttempt, recordAnswer } from '../../src/db/quizzes.js';
 import type { DB } from '../../src/db/schema.js';
 import { leaderboard } from '../../src/reading/leaderboard.js';
 import { confirmForget, exportMember, forgetConfirmationExpiry, forgetMember, type MemberExport } from '../../src/reading/privacy.js';
@@ -61,6 +62,13 @@ describe.each(testDatabaseTargets())('export and forget-me on $kind', (target) =
     await setMemberTimeZone(deps(), OTHER, 'Europe/Paris');
     // A moderator's plan names its author.
     await db().db.insertInto('lesson_plans').values({ guild_id: G1, local_date: '2026-06-20', lesson_id: b.id, planned_by: ME }).execute();
+    // A quiz each: the member's answers are rows of quiz_questions, which names the attempt, not the member.
+    const question = (answer: string) => ({ lemma: answer, prompt: `They ____ it.`, answer, choices: [answer, 'x', 'y', 'z'] });
+    const mine = await insertAttempt(db().db, { guildId: G1, userId: ME }, a.id, [question('enacted'), question('pledged'), question('preempt')]);
+    await recordAnswer(db().db, mine, 0, 'enacted', true);
+    await recordAnswer(db().db, mine, 1, 'x', false);
+    const theirs = await insertAttempt(db().db, { guildId: G1, userId: OTHER }, a.id, [question('deterred'), question('aligned'), question('coordinated')]);
+    await recordAnswer(db().db, theirs, 0, 'deterred', true);
     return { a, b };
   }
 
@@ -82,7 +90,15 @@ describe.each(testDatabaseTargets())('export and forget-me on $kind', (target) =
     expect(tables.member_reading_totals?.map((r) => r.guild_id).sort()).toEqual([G1, G2]);
     expect(tables.member_settings).toEqual([expect.objectContaining({ user_id: ME, timezone: 'Asia/Tokyo', leaderboard_visible: false })]);
     expect(tables.lesson_plans).toEqual([expect.objectContaining({ planned_by: ME, local_date: '2026-06-20' })]);
-    expect(rows).toBe(3 + 2 + 2 + 1 + 1);
+    // Quiz attempts and each answer with its time (the other member's answers are not theirs to see).
+    expect(tables.quiz_attempts).toEqual([expect.objectContaining({ guild_id: G1, lesson_id: a.id, attempt_number: 1, question_count: 3 })]);
+    expect(tables.quiz_questions?.map((r) => [r.answer, r.chosen, r.correct])).toEqual([
+      ['enacted', 'enacted', true],
+      ['pledged', 'x', false],
+      ['preempt', null, null],
+    ]);
+    expect(tables.quiz_questions?.[0]?.answered_at).toMatch(/^\d{4}-\d\d-\d\dT/u);
+    expect(rows).toBe(3 + 2 + 2 + 1 + 1 + 1 + 3);
     expect(json).not.toContain(OTHER);
   });
 
@@ -107,7 +123,15 @@ describe.each(testDatabaseTargets())('export and forget-me on $kind', (target) =
       member_window_totals: 2,
       member_settings: 1,
       'lesson_plans.planned_by': 1,
+      quiz_attempts: 1,
+      quiz_questions: 3,
     });
+    // The other member's quiz and answers stay.
+    expect(await db().db.selectFrom('quiz_questions').select('answer').orderBy('position').execute()).toEqual([
+      { answer: 'deterred' },
+      { answer: 'aligned' },
+      { answer: 'coordinated' },
+    ]);
     expect(await tracesOf(db().db, ME)).toEqual([]);
 
     // Read counts drop accordingly; the other member's reading and the plan itself stay.

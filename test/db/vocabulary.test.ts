@@ -11,7 +11,7 @@ import { createVocabularyService, lessonVocabulary, refreshVocabularies } from '
 import { quizProgressSection } from '../../src/vocabulary/progress-section.js';
 import { memberProgress } from '../../src/reading/progress.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
-import { formsLesson, lessonText, namesLesson, referenceLesson } from '../support/vocabulary-lessons.js';
+import { fixtureLessons, formsLesson, lessonText, namesLesson, referenceLesson } from '../support/vocabulary-lessons.js';
 
 // One computer for the file: the word lists load once.
 const computer = createVocabularyComputer();
@@ -199,6 +199,52 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
     const words = (await findVocabulary(db().db, namesLesson.id))!.entries.length;
     expect(await quizProgress(db().db, bob)).toEqual({ quizzesTaken: 0, averageScore: null, wordsMet: words });
     expect((await quizProgress(db().db, { ...bob, guildId: '100000000000000009' })).wordsMet).toBe(0);
+  });
+
+  it('two members take the quiz of every hand-made export, some answers right, some wrong: what is asked, recorded and shown', async () => {
+    const fixtures = fixtureLessons();
+    const plain = fixtures.find((f) => f.name === 'simple-new-park')!.lesson;
+    const news = fixtures.filter((f) => f.lesson !== plain).map((f) => f.lesson);
+    expect(await importAndCompute(...fixtures.map((f) => f.lesson))).toEqual({ computed: fixtures.length, failed: [] });
+    const ratios = new Map<string, number[]>([[ann.userId, []], [bob.userId, []]]);
+    for (const [index, lesson] of news.entries()) {
+      // Ann gets every other answer right; Bob only the question whose number matches the lesson's.
+      for (const [member, right] of [[ann, (q: number) => q % 2 === 0], [bob, (q: number) => q === index % 3]] as const) {
+        const started = await startQuiz(db().db, member, lesson.id);
+        if (started.kind !== 'started') throw new Error(`${lesson.title}: ${started.kind}`);
+        let state = started.state;
+        expect(state.attempt.questionCount).toBeGreaterThanOrEqual(3);
+        expect(state.attempt.questionCount).toBeLessThanOrEqual(5);
+        let score = 0;
+        for (let q = 0; state.current; q++) {
+          const current = state.current;
+          // One blank; the answer in it gives a sentence of the lesson back, word for word.
+          expect(current.prompt.split(BLANK)).toHaveLength(2);
+          expect(lessonText(lesson)).toContain(current.prompt.replace(BLANK, current.answer));
+          // Four distinct choices (case ignored); the answer one of them; no other one in the sentence.
+          expect(new Set(current.choices.map((c) => c.toLowerCase())).size).toBe(4);
+          expect(current.choices).toContain(current.answer);
+          for (const choice of current.choices) if (choice !== current.answer) expect(occursIn(choice, current.prompt)).toBe(false);
+          const outcome = await answer(state, member, right(q));
+          if (outcome.kind !== 'answered') throw new Error(outcome.kind);
+          expect(outcome.question.correct).toBe(right(q));
+          if (right(q)) score++;
+          state = outcome.state;
+        }
+        expect(state.attempt.score).toBe(score);
+        ratios.get(member.userId)!.push(score / state.attempt.questionCount);
+      }
+    }
+    expect(await startQuiz(db().db, ann, plain.id)).toEqual({ kind: 'too-few-words' });
+    const lemmas = new Set<string>();
+    for (const lesson of news) for (const entry of (await findVocabulary(db().db, lesson.id))!.entries) lemmas.add(entry.lemma);
+    for (const member of [ann, bob]) {
+      const mine = ratios.get(member.userId)!;
+      const progress = await quizProgress(db().db, member);
+      expect(progress.quizzesTaken).toBe(news.length);
+      expect(progress.averageScore).toBeCloseTo(mine.reduce((a, b) => a + b, 0) / mine.length, 6);
+      expect(progress.wordsMet).toBe(lemmas.size); // every quizzed lesson's words, each lemma once
+    }
   });
 
   it('a lesson with too few words has no quiz', async () => {

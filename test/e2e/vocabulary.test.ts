@@ -8,6 +8,9 @@ import { runScript, type CliResult } from '../support/run-cli.js';
 
 const REFERENCE = 'examples/lessons/nhk-2025-05-31-japan-us-cyber.txt';
 const REFERENCE_ID = 'add8c4f2-5778-47a5-bd18-2492841fbc6e';
+/** A hand-made export: numbers, percentages, currencies, acronyms, months. */
+const ECONOMY = 'test/fixtures/vocabulary/economy-yen.txt';
+const ECONOMY_ID = '44444444-4444-4444-8444-444444444444';
 const EPHEMERAL = 1 << 6;
 
 type Data = Omit<InteractionResponseEvent['data'], 'components'> & MessageData & { flags?: number; allowed_mentions?: { parse?: string[] } };
@@ -25,6 +28,26 @@ function buttons(data: Data): Button[] {
 
 const ann = { id: '200000000000000101', username: 'ann' };
 const bob = { id: '200000000000000102', username: 'bob' };
+const cleo = { id: '200000000000000103', username: 'cleo' };
+const dev = { id: '200000000000000104', username: 'dev' };
+
+/** The question on a quiz message: its number, its total, the prompt as Discord shows it (escapes undone), the labels. */
+function questionOn(data: Data): { number: number; total: number; prompt: string; labels: string[] } {
+  const description = data.embeds?.[0]?.description ?? '';
+  const [, number, total] = /Question (\d) of (\d)/u.exec(description) ?? [];
+  const prompt = /^> (.*)$/mu.exec(description)?.[1]?.replace(/\\(.)/gu, '$1') ?? '';
+  return { number: Number(number), total: Number(total), prompt, labels: buttons(data).map((b) => b.label ?? '') };
+}
+
+/** The choice that puts one of the lesson's sentences back together, word for word: the answer. */
+function answerOf(prompt: string, labels: readonly string[], entries: readonly Entry[]): string | undefined {
+  return labels.find((label) => entries.some((e) => e.sentence === prompt.replace(BLANK, label)));
+}
+
+/** The figures of the member's own `/progress`, as shown. */
+function quizFigures(data: Data): string | undefined {
+  return data.embeds?.[0]?.fields?.find((f) => f.name === 'Vocabulary and quizzes')?.value;
+}
 
 describe.each(botDatabaseKinds())('vocabulary and quizzes through Discord, on %s', (kind) => {
   let discord: DiscordStandIn;
@@ -32,6 +55,7 @@ describe.each(botDatabaseKinds())('vocabulary and quizzes through Discord, on %s
   let bot: BotProcess | undefined;
   let env: Record<string, string>;
   let vocabulary: Entry[];
+  let economyVocabulary: Entry[];
   /** What the CLI printed, run before the bot starts (PGlite allows one process at a time). */
   let cli: { imported: CliResult; printed: CliResult; missing: CliResult };
 
@@ -40,12 +64,14 @@ describe.each(botDatabaseKinds())('vocabulary and quizzes through Discord, on %s
     discord.addGuild({ name: 'Learners' });
     database = await createBotDatabase(kind, { migrated: true });
     env = { ...database.env, DISCORD_API_URL: discord.apiUrl, DISCORD_TOKEN: 'test-token' };
-    const imported = await runScript('src/cli/lessons.ts', ['import', REFERENCE], env);
+    const imported = await runScript('src/cli/lessons.ts', ['import', REFERENCE, ECONOMY], env);
     const printed = await runScript('src/cli/lessons.ts', ['vocab', REFERENCE_ID, '--json'], env);
     const missing = await runScript('src/cli/lessons.ts', ['vocab', '00000000-0000-4000-8000-000000000000'], env);
+    const economy = await runScript('src/cli/lessons.ts', ['vocab', ECONOMY_ID, '--json'], env);
     cli = { imported, printed, missing };
     // What every test checks the bot's answers against: the vocabulary as the CLI prints it.
     vocabulary = JSON.parse(printed.stdout) as Entry[];
+    economyVocabulary = JSON.parse(economy.stdout) as Entry[];
     bot = await startBotProcess(env);
   }, 180_000);
   afterEach(() => {
@@ -60,7 +86,7 @@ describe.each(botDatabaseKinds())('vocabulary and quizzes through Discord, on %s
   });
 
   it('the CLI import computes the vocabulary, and `vocab --json` prints it', () => {
-    expect(cli.imported.stdout.trim()).toBe('imported 1, updated 0, unchanged 0');
+    expect(cli.imported.stdout.trim()).toBe('imported 2, updated 0, unchanged 0');
     expect(cli.imported.stderr).toBe('');
     expect(cli.printed.code).toBe(0);
     expect(vocabulary.length).toBeGreaterThanOrEqual(8);
@@ -140,4 +166,81 @@ describe.each(botDatabaseKinds())('vocabulary and quizzes through Discord, on %s
     expect(again.embeds?.[0]?.footer?.text).toContain('Attempt 2');
     expect(again.embeds?.[0]?.description).toContain(`Question 1 of`);
   });
+  it('two members’ scores survive a restart mid-quiz, second attempts count, and /progress and the export show what was recorded', async () => {
+    /** Answers every question on the message: right where `right(i)` says so. Between answers, `between(i)` may restart the bot. */
+    async function take(user: typeof cleo, entries: readonly Entry[], first: InteractionResponseEvent, right: (i: number) => boolean, between?: (i: number) => Promise<void>) {
+      let data = first.data as Data;
+      let message = first.message!;
+      const { total } = questionOn(data);
+      expect(total).toBeGreaterThanOrEqual(3);
+      expect(total).toBeLessThanOrEqual(5);
+      let score = 0;
+      for (let i = 0; i < total; i++) {
+        const question = questionOn(data);
+        expect(question.number).toBe(i + 1);
+        // Four distinct buttons; the prompt has one blank; the answer rebuilds a sentence of the lesson.
+        expect(new Set(question.labels.map((l) => l.toLowerCase())).size).toBe(4);
+        expect(question.prompt.split(BLANK)).toHaveLength(2);
+        const answer = answerOf(question.prompt, question.labels, entries);
+        expect(answer).toBeDefined();
+        const choice = right(i) ? question.labels.indexOf(answer!) : question.labels.findIndex((l) => l !== answer);
+        await between?.(i);
+        const clicked = await discord.sendButton({ customId: buttons(data)[choice]!.custom_id!, message, user }).waitForFinal();
+        data = clicked.data as Data;
+        message = clicked.message ?? message;
+        expectSafe(data);
+        expect(data.embeds?.[0]?.description).toContain(right(i) ? `✅ Right: **${answer}**` : `the answer is **${answer}**`);
+        if (right(i)) score++;
+      }
+      expect(data.embeds?.[0]?.description).toContain(`Quiz finished: ${score}/${total}`);
+      return { score, total, data, message };
+    }
+    const quiz = (user: typeof cleo, lesson: string) =>
+      discord.sendCommand({ name: 'lesson', subcommand: 'quiz', user, options: [{ name: 'lesson', value: lesson }] }).waitForFinal();
+
+    // Cleo: right, wrong, right, …; the bot restarts before her second answer, which her old message still takes.
+    // A clean stop and start of the file's bot: the tests after this one get the fresh process.
+    const cleoQuiz = await take(cleo, vocabulary, await quiz(cleo, REFERENCE_ID), (i) => i % 2 === 0, async (i) => {
+      if (i !== 1) return;
+      expect(await bot!.stop()).toBe(0);
+      bot = await startBotProcess(env);
+    });
+    // Dev: the economy lesson twice; all right, then only the first right. The second is attempt 2.
+    const devFirst = await take(dev, economyVocabulary, await quiz(dev, ECONOMY_ID), () => true);
+    expect(devFirst.data.embeds?.[0]?.footer?.text).toContain('Attempt 1');
+    const again = await discord.sendButton({ customId: buttons(devFirst.data)[0]!.custom_id!, message: devFirst.message, user: dev }).waitForFinal();
+    expect((again.data as Data).embeds?.[0]?.footer?.text).toContain('Attempt 2');
+    const devSecond = await take(dev, economyVocabulary, again, (i) => i === 0);
+    expect(devSecond.data.embeds?.[0]?.footer?.text).toContain('Attempt 2');
+
+    const progress = async (user: typeof cleo, member?: typeof cleo) =>
+      (await discord.sendCommand({ name: 'progress', user, options: member ? [{ name: 'member', value: member.id }] : [] }).waitForFinal()).data as Data;
+    const percent = (ratios: number[]) => `${Math.round((ratios.reduce((a, b) => a + b, 0) / ratios.length) * 100)}%`;
+    expect(quizFigures(await progress(cleo))).toBe(
+      [`Quizzes taken: 1`, `Average score: ${percent([cleoQuiz.score / cleoQuiz.total])}`, `Words met: ${vocabulary.length}`].join('\n'),
+    );
+    expect(quizFigures(await progress(dev))).toBe(
+      [
+        `Quizzes taken: 2`,
+        `Average score: ${percent([devFirst.score / devFirst.total, devSecond.score / devSecond.total])}`,
+        `Words met: ${economyVocabulary.length}`,
+      ].join('\n'),
+    );
+    // Another member's /progress shows no quiz figures.
+    expect(quizFigures(await progress(cleo, dev))).toBeUndefined();
+
+    // What was recorded, as the member's own export shows it: each attempt, each answer and its time.
+    const exported = await discord.sendCommand({ name: 'privacy', subcommand: 'export', user: dev }).waitForFinal();
+    const tables = (JSON.parse(exported.files[0]!.data.toString('utf8')) as { tables: Record<string, Record<string, unknown>[]> }).tables;
+    const attempts = [...(tables.quiz_attempts ?? [])].sort((a, b) => Number(a.attempt_number) - Number(b.attempt_number));
+    expect(attempts.map((a) => [a.lesson_id, a.attempt_number, a.score, a.question_count])).toEqual([
+      [ECONOMY_ID, 1, devFirst.score, devFirst.total],
+      [ECONOMY_ID, 2, devSecond.score, devSecond.total],
+    ]);
+    expect(attempts.every((a) => typeof a.finished_at === 'string')).toBe(true);
+    const answers = tables.quiz_questions ?? [];
+    expect(answers).toHaveLength(devFirst.total + devSecond.total);
+    expect(answers.filter((q) => q.correct === true)).toHaveLength(devFirst.score + devSecond.score);
+    expect(answers.every((q) => typeof q.answered_at === 'string' && q.chosen !== null)).toBe(true);
+  }, 120_000);
 });

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Lesson } from '../../src/domain/lesson.js';
 import { parseLessonFile } from '../../src/domain/lesson-parser/index.js';
 import { referenceText } from '../fixtures/lessons/reference.js';
@@ -55,4 +57,18 @@ export const handMadeLessons = [namesLesson, formsLesson, tinyLesson];
 /** Every sentence the lesson has (article paragraphs and dialogue turns), to check that a sentence is the lesson's, word for word. */
 export function lessonText(lesson: Lesson): string {
   return [...lesson.article, ...lesson.dialogue.map((turn) => turn.text)].join('\n');
+}
+
+/** Hand-made exports of test/fixtures/vocabulary/: politics with many names, sport, science, economy, hyphens and contractions, acronyms, demonyms, a plain one. */
+export const VOCABULARY_FIXTURES = 'test/fixtures/vocabulary';
+
+export function fixtureLessons(): { name: string; lesson: Lesson }[] {
+  return readdirSync(VOCABULARY_FIXTURES)
+    .filter((file) => file.endsWith('.txt'))
+    .sort()
+    .map((file) => {
+      const [lesson] = parseLessonFile(readFileSync(join(VOCABULARY_FIXTURES, file), 'utf8'), { file, importTimeZone: 'UTC' });
+      if (!lesson) throw new Error(`${file} did not parse`);
+      return { name: file.replace(/\.txt$/u, ''), lesson };
+    });
 }

@@ -1,11 +1,17 @@
 import { detectForm, inflect, matchCase } from './inflection.js';
 import { hash32, seededRandom, shuffled } from './random.js';
 import { occursIn, wordsOf } from './sentence.js';
+import { regularBases } from './spelling.js';
 import type { ContentPos, Lexicon, PoolWord } from './types.js';
 
 export const DISTRACTORS = 3;
 /** How many pool words around the answer's frequency are considered (then shuffled, tried in turn). */
 const NEIGHBOURHOOD = 40;
+/**
+ * A distractor as shown (its form or its lemma, whichever is more used) is at most 10 times more or less
+ * frequent than the answer: "putting" (of the golf verb "putt") is no match for "prompting".
+ */
+const MAX_FREQUENCY_RATIO = 10;
 
 export interface DistractorRequest {
   readonly word: string;
@@ -15,6 +21,11 @@ export interface DistractorRequest {
   readonly sentence: string;
   /** Makes the choice reproducible: the same lesson and word always get the same distractors. */
   readonly seed: string;
+}
+
+/** An -ing or -ed word whose base is a verb: "booking", "plowed", "prolonged". */
+export function readsAsVerbForm(word: string, lexicon: Pick<Lexicon, 'knows'>): boolean {
+  return /(ing|ed)$/u.test(word) && regularBases(word).slice(1).some((base) => lexicon.knows(base, 'verb'));
 }
 
 /** Index of the first pool word with count ≥ `count` (the pool is sorted rarest first). */
@@ -63,12 +74,23 @@ export function chooseDistractors(request: DistractorRequest, lexicon: Lexicon):
   const chosen: string[] = [];
   const taken = new Set([request.word.toLowerCase(), request.lemma.toLowerCase()]);
   const sentenceWords = wordsOf(request.sentence);
-  for (const candidate of neighbours) {
+  // A noun or adjective that reads as a verb form ("booking", "plowed") goes with answers of that shape
+  // ("officiating", "prolonged"), and others with others, while there are enough of them.
+  const shaped = request.pos === 'noun' || request.pos === 'adjective';
+  const shape = shaped && readsAsVerbForm(request.lemma, lexicon);
+  const tried = new Set<string>();
+  for (const candidate of shaped ? [...neighbours, ...neighbours] : neighbours) {
     if (chosen.length === DISTRACTORS) break;
     const lemma = candidate.lemma;
     if (taken.has(lemma) || lexicon.isOffensive(lemma)) continue;
+    if (shaped && !tried.has(lemma)) {
+      tried.add(lemma); // first round: the answer's shape only; second round: any
+      if (readsAsVerbForm(lemma, lexicon) !== shape) continue;
+    }
     const inflected = inflect(lemma, form, (w) => lexicon.count(w));
     if (inflected === null || taken.has(inflected) || lexicon.isOffensive(inflected)) continue;
+    const used = Math.max(lexicon.count(inflected), candidate.count);
+    if (Math.max((used + 1) / (request.frequency + 1), (request.frequency + 1) / (used + 1)) > MAX_FREQUENCY_RATIO) continue;
     if (occursIn(inflected, sentenceWords) || occursIn(lemma, sentenceWords)) continue;
     if (lexicon.definition(lemma, request.pos) === null) continue; // proper-noun-only senses
     taken.add(lemma).add(inflected);

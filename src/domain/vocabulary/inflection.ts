@@ -1,3 +1,4 @@
+import { americanSpelling } from './spelling.js';
 import type { ContentPos } from './types.js';
 
 /** The grammatical form of a word in its sentence, as far as a distractor has to match it. */
@@ -11,7 +12,7 @@ export type WordForm = 'base' | 'plural' | 'third-person' | 'past' | 'gerund' | 
 export function detectForm(word: string, lemma: string, pos: ContentPos): WordForm {
   const w = word.toLowerCase();
   const l = lemma.toLowerCase();
-  if (w === l) return 'base';
+  if (w === l || americanSpelling(w) === americanSpelling(l)) return 'base'; // "equaliser" of "equalizer" is no plural
   switch (pos) {
     case 'noun':
       return 'plural';

@@ -5,6 +5,12 @@ import type { VocabularyEntry } from './types.js';
 export const QUIZ_MIN_QUESTIONS = 3;
 export const QUIZ_MAX_QUESTIONS = 5;
 export const QUIZ_CHOICES = 4;
+/**
+ * A question shows its sentence whole (word for word, never cut); a longer "sentence" (a paragraph the
+ * tagger could not split) is left out of quizzes so the message stays within Discord's 4,096 characters
+ * even with every character escaped.
+ */
+export const QUIZ_SENTENCE_MAX = 1000;
 
 /** One question as asked: the sentence with the word blanked, and four labelled choices in shuffled order. */
 export interface QuizQuestion {
@@ -18,6 +24,7 @@ type QuizSource = Pick<VocabularyEntry, 'word' | 'lemma' | 'sentence' | 'distrac
 
 /** The question for one vocabulary word, or null if it cannot make a fair one (too few distractors, say). */
 export function questionFor(entry: QuizSource, random: () => number): QuizQuestion | null {
+  if (entry.sentence.length > QUIZ_SENTENCE_MAX) return null;
   const prompt = blankOut(entry.sentence, entry.word);
   if (!prompt.includes(BLANK) || occursIn(entry.word, prompt)) return null;
   const sentenceWords = wordsOf(entry.sentence);
@@ -39,19 +46,31 @@ export function questionFor(entry: QuizSource, random: () => number): QuizQuesti
 }
 
 /**
+ * The word stands in its sentence once, and inside no other word ("rite" in "favourite"): the prompt then
+ * has one blank, and putting the answer back in it gives the sentence, word for word.
+ */
+export function blanksOnce(entry: Pick<QuizSource, 'word' | 'sentence'>): boolean {
+  const sentence = entry.sentence.toLowerCase();
+  const word = entry.word.toLowerCase();
+  const first = sentence.indexOf(word);
+  return first !== -1 && sentence.indexOf(word, first + 1) === -1;
+}
+
+/**
  * 3–5 questions from the lesson's vocabulary, words picked at random, preferring words from different
- * sentences (two blanks in one sentence would give each other away). Null when fewer than 3 fair
- * questions can be made.
+ * sentences (two blanks in one sentence would give each other away) that stand once in their sentence.
+ * Null when fewer than 3 fair questions can be made.
  */
 export function buildQuiz(entries: readonly QuizSource[], random: () => number): QuizQuestion[] | null {
   const questions: QuizQuestion[] = [];
   const usedSentences = new Set<string>();
   const order = shuffled(entries, random);
-  for (const pass of [0, 1]) {
+  for (const pass of [0, 1, 2]) {
     for (const entry of order) {
       if (questions.length === QUIZ_MAX_QUESTIONS) break;
       if (questions.some((q) => q.lemma === entry.lemma)) continue;
-      if (pass === 0 && usedSentences.has(entry.sentence)) continue;
+      if (pass < 2 && usedSentences.has(entry.sentence)) continue;
+      if (pass === 0 && !blanksOnce(entry)) continue;
       const question = questionFor(entry, random);
       if (question === null) continue;
       usedSentences.add(entry.sentence);

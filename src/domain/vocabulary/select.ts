@@ -1,4 +1,5 @@
 import { occursIn, wordsOf } from './sentence.js';
+import { americanSpelling, regularBases } from './spelling.js';
 import type { AnalyzedLesson, AnalyzedToken, ContentPos, Lexicon } from './types.js';
 
 /** Universal Dependencies tags of content words, and the part of speech they become. */
@@ -8,6 +9,31 @@ export const MIN_WORDS = 8;
 export const MAX_WORDS = 12;
 /** Past the first 8, a word joins the list only if it is outside this many most frequent word forms. */
 export const EXTRA_WORD_MIN_RANK = 10_000;
+/** Everyday words, never listed: the 1,000 most frequent word forms ("town", "children", "week"). */
+export const EVERYDAY_WORDS = 1_000;
+/** Words after which a verb is the tagger's mistake for a noun ("contain the blazes"). */
+const DETERMINERS = new Set(['the', 'a', 'an', 'its', 'their', 'his', 'our', 'your', 'my']);
+
+/** Numbers written as words ("fifteen", "trillion", "third"): numbers, not vocabulary. */
+const NUMBER_WORDS = new Set(
+  [
+    'zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen',
+    'twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion trillion quadrillion zillion dozen',
+    'first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth',
+    'seventeenth eighteenth nineteenth twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth hundredth',
+    'thousandth millionth billionth trillionth',
+  ]
+    .join(' ')
+    .split(' '),
+);
+
+/** Months that are also common words in lower case. */
+const COMMON_WORD_MONTHS = new Set(['march', 'may', 'august']);
+
+/** Days and months: names, even where WordNet or the subtitles also know a common word ("march", "august"). */
+const CALENDAR_NAMES = new Set(
+  'monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december'.split(' '),
+);
 
 export interface VocabularyCandidate {
   readonly word: string;
@@ -38,17 +64,49 @@ export function capitalizedOnlyWords(tokens: readonly AnalyzedToken[]): Set<stri
 }
 
 /** A token that could be a vocabulary word, before ranking; null with the reason it cannot. */
+/**
+ * The lemma in the text's own spelling: the tagger gives American lemmas ("organisers" → "organizer",
+ * "equaliser" → "equalizer"), so a British word gets the British base form when WordNet knows it.
+ */
+export function lemmaInTextSpelling(surface: string, taggerLemma: string, pos: ContentPos, lexicon: Pick<Lexicon, 'definition'>): string {
+  if (americanSpelling(surface) === surface) return taggerLemma;
+  const american = americanSpelling(taggerLemma);
+  const base = regularBases(surface).find((candidate) => candidate !== taggerLemma && americanSpelling(candidate) === american);
+  return base !== undefined && lexicon.definition(base, pos) !== null ? base : taggerLemma;
+}
+
 export function contentWord(
   token: AnalyzedToken,
   lexicon: Lexicon,
   namesInText: ReadonlySet<string>,
+  next?: AnalyzedToken,
+  previous?: AnalyzedToken,
 ): { pos: ContentPos; lemma: string; definition: string } | null {
-  const pos = CONTENT_TAGS[token.pos];
+  let pos = CONTENT_TAGS[token.pos];
   if (pos === undefined) return null; // PROPN, NUM, function words, punctuation
+  if (token.inCompound) return null; // "awaited" of "long-awaited", "changer" of "game-changer"
   const surface = token.text.toLowerCase();
-  const lemma = token.lemma.toLowerCase();
-  if (!LETTERS.test(surface) || !LETTERS.test(lemma) || lemma.length < 3) return null; // numbers, codes, "U.S."
+  if (pos === 'verb' && previous !== undefined && previous.sentence === token.sentence && DETERMINERS.has(previous.text.toLowerCase())) {
+    // "help contain the blazes": a verb right after a determiner is a noun the tagger misread.
+    if (/(ing|ed)$/u.test(surface)) return null;
+    pos = 'noun';
+  }
+  if (!LETTERS.test(surface)) return null; // numbers, codes, "U.S."
+  // Everyday words first: most tokens stop here, before any definition is read.
+  if (Math.min(lexicon.rank(surface), lexicon.rank(token.lemma)) <= EVERYDAY_WORDS) return null;
+  const lemma = lemmaInTextSpelling(surface, token.lemma.toLowerCase(), pos, lexicon);
+  if (!LETTERS.test(lemma) || lemma.length < 3) return null;
   if (!token.sentenceInitial && token.text !== surface) return null; // "Defense Minister", "Hegseth" mid-sentence
+  // At the start of a sentence, a capitalised word followed by another is the first word of a name
+  // ("Reform UK said", "Liberal Democrat leader", "Chancellor Rachel Reeves").
+  if (token.text !== surface && next !== undefined && next.sentence === token.sentence && next.text !== 'I' && next.text !== next.text.toLowerCase()) return null;
+  // A capital after the first letter is an acronym or a name even at the start of a sentence ("NASA", "GDP", "McKinsey").
+  if (token.text.slice(1) !== surface.slice(1)) return null;
+  if (NUMBER_WORDS.has(surface) || NUMBER_WORDS.has(lemma)) return null; // "fifteen", "trillion", "third"
+  // "March" or "August" with a capital is the month, also at the start of a sentence; "Saturday" in any case.
+  // Only the verb "march" ("marched") and the adjective "august" stay, in lower case.
+  if (CALENDAR_NAMES.has(surface) && token.text !== surface) return null;
+  if ((CALENDAR_NAMES.has(surface) || CALENDAR_NAMES.has(lemma)) && !COMMON_WORD_MONTHS.has(lemma)) return null;
   if (namesInText.has(surface) || namesInText.has(lemma)) return null;
   if (lexicon.isCapitalized(surface) || lexicon.isCapitalized(lemma)) return null; // "Saturday", "Singapore", "Pete"
   const definition = lexicon.definition(lemma, pos); // none for unknown names; proper-noun senses skipped
@@ -73,12 +131,14 @@ export function selectVocabulary(lesson: AnalyzedLesson, lexicon: Lexicon): Voca
   lesson.tokens.forEach((token, order) => {
     const key = token.lemma.toLowerCase();
     if (byLemma.has(key)) return;
-    const content = contentWord(token, lexicon, names);
-    if (content === null) return;
+    const content = contentWord(token, lexicon, names, lesson.tokens[order + 1], lesson.tokens[order - 1]);
+    if (content === null || byLemma.has(content.lemma)) return;
     const sentence = lesson.sentences[token.sentence];
     if (sentence === undefined || !occursIn(token.text, wordsOfSentence(token.sentence, sentence.text))) return;
-    const frequency = Math.max(lexicon.count(token.text), lexicon.count(content.lemma));
-    const rank = Math.min(lexicon.rank(token.text), lexicon.rank(content.lemma));
+    // How common the word is: its form, its lemma, or the tagger's (American) lemma, whichever is most used.
+    const frequency = Math.max(lexicon.count(token.text), lexicon.count(content.lemma), lexicon.count(token.lemma));
+    const rank = Math.min(lexicon.rank(token.text), lexicon.rank(content.lemma), lexicon.rank(token.lemma));
+    if (rank <= EVERYDAY_WORDS) return;
     byLemma.set(content.lemma, { word: token.text, lemma: content.lemma, pos: content.pos, definition: content.definition, sentence: token.sentence, frequency, rank, order });
   });
   const rarestFirst = [...byLemma.values()].sort((a, b) => a.frequency - b.frequency || a.order - b.order);

@@ -19,6 +19,8 @@ export interface AnalyzedToken {
   readonly sentence: number;
   /** First word of its sentence (its capital letter then says nothing about being a name). */
   readonly sentenceInitial: boolean;
+  /** Joined to a hyphen: a part of a compound ("awaited" in "long-awaited"), not a word of its own. */
+  readonly inCompound?: boolean;
 }
 
 export interface AnalyzedLesson {
@@ -43,6 +45,8 @@ export interface Lexicon {
   rank(word: string): number;
   /** SUBTLEX-US mostly writes it with a capital letter: a name, a day, a place, a nationality. */
   isCapitalized(word: string): boolean;
+  /** WordNet has `lemma` as this part of speech (any sense; from the index in memory, no definition read). */
+  knows(lemma: string, pos: ContentPos): boolean;
   /** A short definition of `lemma` as this part of speech, from a sense that is not a proper noun; null if none. */
   definition(lemma: string, pos: ContentPos): string | null;
   /** Base forms whose main part of speech is `pos`, rarest first, suitable as quiz distractors. */

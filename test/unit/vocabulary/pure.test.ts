@@ -4,9 +4,11 @@ import { decodeVocabularyId, encodeVocabularyId, type VocabularyButton } from '.
 import { vocabularyPages } from '../../../src/domain/vocabulary/format.js';
 import { detectForm, inflect, matchCase, regularForms } from '../../../src/domain/vocabulary/inflection.js';
 import { bandFor } from '../../../src/domain/vocabulary/level.js';
-import { buildQuiz, formatScore, questionFor } from '../../../src/domain/vocabulary/quiz.js';
+import { blanksOnce, buildQuiz, formatScore, QUIZ_SENTENCE_MAX, questionFor } from '../../../src/domain/vocabulary/quiz.js';
 import { seededRandom } from '../../../src/domain/vocabulary/random.js';
+import { lemmaInTextSpelling } from '../../../src/domain/vocabulary/select.js';
 import { BLANK, blankOut, occursIn } from '../../../src/domain/vocabulary/sentence.js';
+import { americanSpelling, regularBases, sameWordForm } from '../../../src/domain/vocabulary/spelling.js';
 import type { VocabularyEntry } from '../../../src/domain/vocabulary/types.js';
 
 describe('word forms', () => {
@@ -46,6 +48,50 @@ describe('word forms', () => {
     expect(matchCase('pledged', 'Agreed')).toBe('Pledged');
     expect(matchCase('pledged', 'agreed')).toBe('pledged');
     expect(matchCase('nato', 'US')).toBe('NATO');
+  });
+});
+
+describe('British spellings', () => {
+  it('are brought to the American form, to tell a variant from another word', () => {
+    for (const [british, american] of [
+      ['organiser', 'organizer'],
+      ['organisers', 'organizers'],
+      ['equaliser', 'equalizer'],
+      ['neighbourhoods', 'neighborhoods'],
+      ['analysed', 'analyzed'],
+      ['centre', 'center'],
+      ['travelled', 'traveled'],
+      ['defence', 'defense'],
+      ['programme', 'program'],
+    ]) {
+      expect(americanSpelling(british!)).toBe(americanSpelling(american!));
+      expect(sameWordForm(british!, american!)).toBe(true);
+    }
+    expect(sameWordForm('organisers', 'organizer')).toBe(false); // a plural is not a spelling variant
+    expect(americanSpelling('deterrence')).toBe('deterrence');
+  });
+
+  it('keep the lemma in the text’s spelling when WordNet knows it', () => {
+    const known = new Set(['organiser', 'equaliser', 'organizer', 'equalizer', 'colour', 'color']);
+    const lexicon = { definition: (lemma: string) => (known.has(lemma) ? 'a definition' : null) };
+    expect(lemmaInTextSpelling('organisers', 'organizer', 'noun', lexicon)).toBe('organiser');
+    expect(lemmaInTextSpelling('equaliser', 'equalizer', 'noun', lexicon)).toBe('equaliser');
+    expect(lemmaInTextSpelling('colours', 'color', 'noun', lexicon)).toBe('colour');
+    expect(lemmaInTextSpelling('neighbourhoods', 'neighborhood', 'noun', lexicon)).toBe('neighborhood'); // WordNet lacks it here
+    expect(lemmaInTextSpelling('agreed', 'agree', 'verb', lexicon)).toBe('agree');
+  });
+
+  it('regular base forms of a word, itself first', () => {
+    expect(regularBases('organisers')).toEqual(expect.arrayContaining(['organisers', 'organiser']));
+    expect(regularBases('stopped')).toContain('stop');
+    expect(regularBases('carried')).toContain('carry');
+    expect(regularBases('making')).toContain('make');
+    expect(regularBases('funds')[0]).toBe('funds');
+  });
+
+  it('a British word of its own lemma is in its base form, not a plural', () => {
+    expect(detectForm('equaliser', 'equalizer', 'noun')).toBe('base');
+    expect(detectForm('organisers', 'organizer', 'noun')).toBe('plural');
   });
 });
 
@@ -113,6 +159,32 @@ describe('quiz questions', () => {
   it('drops a distractor that occurs in the sentence, and a word without three fair distractors', () => {
     expect(questionFor(entry('memorandum', 'They signed a memorandum with a linguist.', ['linguist', 'dolt', 'beholding']), Math.random)).toBeNull();
     expect(questionFor(entry('memorandum', 'They signed a memorandum.', ['linguist', 'Memorandum', 'dolt', 'knoll']), Math.random)?.choices).not.toContain('Memorandum');
+  });
+
+  it('prefers words that stand once in their sentence, so the prompt has one blank and rebuilds the sentence', () => {
+    const twice = entry('Scrutiny', 'Scrutiny works, and scrutiny is cheap.', ['Apathy', 'Awning', 'Celluloid'], 'scrutiny');
+    const inside = entry('rite', 'A favourite rite of spring.', ['fauna', 'mildew', 'banjo']);
+    expect(blanksOnce(twice)).toBe(false);
+    expect(blanksOnce(inside)).toBe(false); // "rite" inside "favourite": a naive replace would blank the wrong place
+    expect(blanksOnce(entries[0]!)).toBe(true);
+    for (let seed = 1; seed < 30; seed++) {
+      const quiz = buildQuiz([twice, inside, ...entries], seededRandom(seed))!;
+      expect(quiz).toHaveLength(5);
+      for (const q of quiz) {
+        expect(q.prompt.split(BLANK)).toHaveLength(2);
+        expect(entries.map((e) => e.sentence)).toContain(q.prompt.replace(BLANK, q.answer));
+      }
+    }
+    // Only when there is no other way are they asked (every occurrence blanked).
+    const quiz = buildQuiz([twice, inside, entries[0]!], seededRandom(1))!;
+    expect(quiz.map((q) => q.prompt)).toContain(`${BLANK} works, and ${BLANK} is cheap.`);
+    expect(quiz.map((q) => q.prompt)).toContain(`A favourite ${BLANK} of spring.`);
+  });
+
+  it('leaves out a sentence too long to show whole', () => {
+    const long = `${'The minister spoke at length '.repeat(40)}about deterrence.`;
+    expect(long.length).toBeGreaterThan(QUIZ_SENTENCE_MAX);
+    expect(questionFor(entry('deterrence', long, ['apathy', 'awning', 'celluloid']), Math.random)).toBeNull();
   });
 
   it('needs at least three words', () => {

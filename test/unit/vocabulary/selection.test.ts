@@ -7,7 +7,10 @@ import { occursIn } from '../../../src/domain/vocabulary/sentence.js';
 import { CONTENT_POS, type VocabularyEntry } from '../../../src/domain/vocabulary/types.js';
 import { LessonAnalyzer } from '../../../src/vocabulary/analyzer.js';
 import { WordLexicon } from '../../../src/vocabulary/lexicon.js';
-import { formsLesson, lessonText, namesLesson, referenceLesson, tinyLesson } from '../../support/vocabulary-lessons.js';
+import { buildQuiz } from '../../../src/domain/vocabulary/quiz.js';
+import { seededRandom } from '../../../src/domain/vocabulary/random.js';
+import { EVERYDAY_WORDS } from '../../../src/domain/vocabulary/select.js';
+import { fixtureLessons, formsLesson, lessonText, namesLesson, referenceLesson, tinyLesson } from '../../support/vocabulary-lessons.js';
 
 // The real word lists and model: these tests check the selection as users get it.
 let lexicon: WordLexicon;
@@ -110,6 +113,68 @@ describe('vocabulary of hand-made lessons', () => {
   });
 });
 
+describe('vocabulary of the hand-made exports in test/fixtures/vocabulary', () => {
+  /** What each lesson must not list: its names, places, parties, demonyms, acronyms, days, months, numbers, compound parts. */
+  const NOT_VOCABULARY: Record<string, string[]> = {
+    'acronyms-rover-wildfires': ['nasa', 'esa', 'jpl', 'epa', 'unesco', 'noaa', 'mars', 'august', 'thursday', 'british', 'columbia', 'australia', 'zealand', 'luxembourg', 'chicago', 'pasadena', 'canada', 'tinder', 'quality', 'dry'],
+    'demonyms-marathon': ['kenyan', 'kenyans', 'ethiopian', 'brazilian', 'spanish', 'mediterranean', 'dutch', 'belgian', 'scandinavian', 'himalayan', 'mexico', 'olympic', 'singaporean', 'asian', 'southeast', 'valencia', 'sunday', 'saturday', 'september', 'february', 'eleven', 'fourth', 'dozens'],
+    'economy-yen': ['gdp', 'boj', 'ecb', 'reuters', 'tokyo', 'march', 'january', 'november', 'july', 'september', 'swiss', 'goldman', 'sachs', 'trillion', 'eleven', 'third', 'europe', 'zone'],
+    'hyphens-self-driving-buses': ['monday', 'helsinki', 'awaited', 'driving', 'changer', 'art', 'benefit', 'clock', 'safe', 'income', 'town', 'long'],
+    'politics-budget-row': ['reeves', 'badenoch', 'farage', 'starmer', 'hunt', 'cooper', 'lammy', 'kallas', 'leyen', 'davey', 'keir', 'kemi', 'nigel', 'rachel', 'ursula', 'westminster', 'brussels', 'moscow', 'russia', 'russian', 'ukraine', 'conservative', 'reform', 'labour', 'liberal', 'democrat', 'commons', 'wednesday', 'thursday', 'december', 'chancellor', 'child'],
+    'science-plastic-enzyme': ['singaporean', 'nanyang', 'antarctic', 'celsius', 'monday', 'lim', 'wei', 'ling', 'singapore', 'eating', 'reviewed', 'scale', 'eight', 'million'],
+    'simple-new-park': ['sunday', 'park', 'town', 'children', 'week', 'families'],
+    'sports-derby': ['arsenal', 'tottenham', 'saka', 'spurs', 'gunners', 'emirates', 'solanke', 'gabriel', 'postecoglou', 'liverpool', 'goodison', 'saturday', 'premier', 'league', 'var', 'time', 'min', 'heung', 'son', 'white', 'ben'],
+  };
+
+  it('holds 8 to 12 rare content words in each news lesson, each well formed, with none of its names, dates or numbers', () => {
+    const lessons = fixtureLessons();
+    expect(lessons.map((l) => l.name)).toEqual(Object.keys(NOT_VOCABULARY).sort());
+    for (const { name, lesson } of lessons) {
+      const { entries } = vocabularyOf(lesson);
+      expectWellFormed(lesson, entries);
+      if (name !== 'simple-new-park') {
+        expect(entries.length, name).toBeGreaterThanOrEqual(8);
+        expect(entries.length, name).toBeLessThanOrEqual(12);
+      }
+      for (const entry of entries) {
+        const word = entry.word.toLowerCase();
+        expect(NOT_VOCABULARY[name], `${name}: ${entry.word}`).not.toContain(word);
+        expect(NOT_VOCABULARY[name], `${name}: ${entry.lemma}`).not.toContain(entry.lemma);
+        // Never an acronym, never a part of a hyphenated compound, never among the everyday words.
+        expect(entry.word.slice(1)).toBe(word.slice(1));
+        expect(entry.sentence).not.toMatch(new RegExp(`(-${entry.word}(?![A-Za-z])|(?<![A-Za-z])${entry.word}-)`, 'u'));
+        expect(Math.min(lexicon.rank(entry.word), lexicon.rank(entry.lemma)), `${name}: ${entry.word}`).toBeGreaterThan(EVERYDAY_WORDS);
+      }
+    }
+  });
+
+  it('gives British words their British base form, and singular distractors to a British singular', () => {
+    const byName = new Map(fixtureLessons().map(({ name, lesson }) => [name, vocabularyOf(lesson).entries]));
+    expect(byName.get('demonyms-marathon')?.find((e) => e.word === 'organisers')).toMatchObject({ lemma: 'organiser', pos: 'noun' });
+    const equaliser = byName.get('sports-derby')?.find((e) => e.word === 'equaliser');
+    expect(equaliser).toMatchObject({ lemma: 'equaliser', pos: 'noun' });
+    for (const distractor of equaliser!.distractors) expect(distractor).not.toMatch(/s$/u);
+  });
+
+  it('reads a verb the tagger put after a determiner as the noun it is ("contain the blazes")', () => {
+    const lesson = fixtureLessons().find((l) => l.name === 'acronyms-rover-wildfires')!.lesson;
+    expect(vocabularyOf(lesson).entries.find((e) => e.word === 'blazes')).toMatchObject({ lemma: 'blaze', pos: 'noun' });
+  });
+
+  it('lists only the few words a plain lesson has beyond the everyday ones, and then has no quiz', () => {
+    const lesson = fixtureLessons().find((l) => l.name === 'simple-new-park')!.lesson;
+    const { entries } = vocabularyOf(lesson);
+    expect(entries.map((e) => e.lemma).sort()).toEqual(['grass', 'mayor']);
+    expect(buildQuiz(entries, seededRandom(1))).toBeNull();
+  });
+
+  it('marks the parts of hyphenated words, which the tagger splits', () => {
+    const { tokens } = analyzer.analyze({ article: ['A long-awaited, state-of-the-art fleet - not a game-changer.'], dialogue: [] });
+    const parts = tokens.filter((t) => t.inCompound).map((t) => t.text);
+    expect(parts).toEqual(['long', 'awaited', 'state', 'of', 'the', 'art', 'game', 'changer']);
+  });
+});
+
 describe('odd text', () => {
   it('survives tokens the tagger gives no lemma (a contraction without its apostrophe) and empty parts', () => {
     const odd = { ...tinyLesson, article: ['They were designed to preempt cant cyberattacks, the diligent negotiators said.', '', '   '], dialogue: [{ speaker: 'A', text: '' }] };
@@ -120,7 +185,7 @@ describe('odd text', () => {
 });
 
 describe('quiz distractors', () => {
-  const lessons = () => [referenceLesson(), namesLesson, formsLesson];
+  const lessons = () => [referenceLesson(), namesLesson, formsLesson, ...fixtureLessons().map((f) => f.lesson)];
 
   it('are three words of the same part of speech and form, never the answer, never in the sentence', () => {
     for (const lesson of lessons()) {
@@ -137,6 +202,8 @@ describe('quiz distractors', () => {
           expect(distractor[0] === distractor[0]!.toUpperCase()).toBe(entry.word[0] === entry.word[0]!.toUpperCase());
           expect(lexicon.isOffensive(distractor)).toBe(false);
           expect(lexicon.count(distractor)).toBeGreaterThan(0); // an attested spelling
+          // Not a much more common word than the answer ("putting", of the golf verb "putt", for "prompting").
+          expect(lexicon.count(distractor), `${entry.word}: ${distractor}`).toBeLessThanOrEqual((entry.frequency + 1) * 10);
         }
         expect(new Set(entry.distractors.map((d) => d.toLowerCase())).size).toBe(3);
       }

@@ -60,6 +60,15 @@ export async function memberRows(db: Executor, userId: string): Promise<MemberRo
       select * from ${sql.table(table)} where ${sql.ref(MEMBER_COLUMN)} = ${userId}`.execute(db);
     rows[table] = stableOrder(result.rows);
   }
+  // Rows that belong to the member's rows without naming the member (a quiz's questions and answers
+  // belong to its attempt): found by the foreign keys that point at a table with a user_id column.
+  for (const { child, childColumn, parent, parentColumn } of await memberChildTables(db)) {
+    const result = await sql<Record<string, unknown>>`
+      select c.* from ${sql.table(child)} c
+      join ${sql.table(parent)} p on p.${sql.ref(parentColumn)} = c.${sql.ref(childColumn)}
+      where p.${sql.ref(MEMBER_COLUMN)} = ${userId}`.execute(db);
+    rows[child] = [...(rows[child] ?? []), ...stableOrder(result.rows)];
+  }
   for (const { table, column } of OTHER_MEMBER_COLUMNS) {
     const result = await sql<Record<string, unknown>>`
       select * from ${sql.table(table)} where ${sql.ref(column)} = ${userId}`.execute(db);
@@ -69,11 +78,38 @@ export async function memberRows(db: Executor, userId: string): Promise<MemberRo
 }
 
 /**
- * Deletes every row about a member (run it in a transaction), and anonymises the other columns that
+ * Tables without a user_id column whose rows hang off a member's rows by a one-column foreign key (their
+ * rows go with them on forget-me: such keys cascade, or the parent's delete would fail).
+ */
+async function memberChildTables(db: Executor): Promise<{ child: string; childColumn: string; parent: string; parentColumn: string }[]> {
+  const members = new Set(await memberTables(db));
+  const result = await sql<{ child: string; child_column: string; parent: string; parent_column: string }>`
+    select cl.relname as child, ca.attname as child_column, pl.relname as parent, pa.attname as parent_column
+    from pg_constraint k
+    join pg_class cl on cl.oid = k.conrelid
+    join pg_class pl on pl.oid = k.confrelid
+    join pg_namespace n on n.oid = cl.relnamespace
+    join pg_attribute ca on ca.attrelid = k.conrelid and ca.attnum = k.conkey[1]
+    join pg_attribute pa on pa.attrelid = k.confrelid and pa.attnum = k.confkey[1]
+    where k.contype = 'f' and n.nspname = current_schema() and cardinality(k.conkey) = 1
+    order by cl.relname, ca.attname`.execute(db);
+  return result.rows
+    .filter((row) => members.has(row.parent) && !members.has(row.child))
+    .map((row) => ({ child: row.child, childColumn: row.child_column, parent: row.parent, parentColumn: row.parent_column }));
+}
+
+/**
+ * Deletes every row about a member (run it in a transaction: it locks tables), and anonymises the other columns that
  * name them. Returns how many rows each table lost (or had anonymised). Triggers on lesson_readers
  * lower the lessons' read counts as their rows go.
  */
 export async function deleteMemberRows(db: Executor, userId: string): Promise<Record<string, number>> {
+  // Forgetting runs alone among the writers of reading totals: it waits for the reads in flight and holds
+  // new ones off until it commits. It lowers the rank counts of the member's numbers one after another,
+  // while a read raises a neighbour's in the other direction; interleaved, each could hold a row the other
+  // waits for (a deadlock). Taken first, before any row, so this transaction waits holding nothing, and in
+  // the order a change of leaderboard visibility takes them (its settings row, then the totals tables).
+  await sql`lock table member_settings, lesson_readers, member_reading_totals, member_window_totals in share row exclusive mode`.execute(db);
   const counts: Record<string, number> = {};
   for (const table of await memberTables(db)) {
     const result = await sql`delete from ${sql.table(table)} where ${sql.ref(MEMBER_COLUMN)} = ${userId}`.execute(db);

@@ -61,6 +61,18 @@ describe.each(testDatabaseTargets())('export and forget-me on $kind', (target) =
     await setMemberTimeZone(deps(), OTHER, 'Europe/Paris');
     // A moderator's plan names its author.
     await db().db.insertInto('lesson_plans').values({ guild_id: G1, local_date: '2026-06-20', lesson_id: b.id, planned_by: ME }).execute();
+    // A quiz taken, with its questions and answers.
+    const attempt = await sql<{ id: number }>`
+      insert into quiz_attempts (lesson_id, guild_id, user_id, attempt_number, question_count, score, started_at, finished_at)
+      values (${a.id}, ${G1}, ${ME}, 1, 3, 2, '2026-06-14T10:10:00Z', '2026-06-14T10:12:00Z') returning id`.execute(db().db);
+    for (let position = 0; position < 3; position += 1) {
+      await sql`
+        insert into quiz_questions (attempt_id, position, lemma, prompt, answer, choices, chosen, correct, answered_at)
+        values (${attempt.rows[0]!.id}, ${position}, 'agree', 'What does “agree” mean?', 'to share an opinion',
+          ${JSON.stringify(['to share an opinion', 'to leave', 'to sleep', 'to count'])}::jsonb, 'to share an opinion', true, '2026-06-14T10:11:00Z')`.execute(
+        db().db,
+      );
+    }
     return { a, b };
   }
 
@@ -82,7 +94,14 @@ describe.each(testDatabaseTargets())('export and forget-me on $kind', (target) =
     expect(tables.member_reading_totals?.map((r) => r.guild_id).sort()).toEqual([G1, G2]);
     expect(tables.member_settings).toEqual([expect.objectContaining({ user_id: ME, timezone: 'Asia/Tokyo', leaderboard_visible: false })]);
     expect(tables.lesson_plans).toEqual([expect.objectContaining({ planned_by: ME, local_date: '2026-06-20' })]);
-    expect(rows).toBe(3 + 2 + 2 + 1 + 1);
+    expect(tables.quiz_attempts).toEqual([expect.objectContaining({ lesson_id: a.id, score: 2 })]);
+    // The quiz's questions and the member's answers, found through their attempt.
+    expect(tables.quiz_questions?.map((q) => [q.position, q.chosen, q.correct])).toEqual([
+      [0, 'to share an opinion', true],
+      [1, 'to share an opinion', true],
+      [2, 'to share an opinion', true],
+    ]);
+    expect(rows).toBe(3 + 2 + 2 + 1 + 1 + 1 + 3);
     expect(json).not.toContain(OTHER);
   });
 
@@ -106,8 +125,11 @@ describe.each(testDatabaseTargets())('export and forget-me on $kind', (target) =
       member_reading_totals: 2,
       member_window_totals: 2,
       member_settings: 1,
+      quiz_attempts: 1,
       'lesson_plans.planned_by': 1,
     });
+    // The quiz's questions went with their attempt.
+    expect(await db().db.selectFrom('quiz_questions').select('position').execute()).toEqual([]);
     expect(await tracesOf(db().db, ME)).toEqual([]);
 
     // Read counts drop accordingly; the other member's reading and the plan itself stay.

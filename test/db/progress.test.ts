@@ -85,6 +85,79 @@ describe.each(testDatabaseTargets())('learner progress on $kind', (target) => {
       expect(outcome).toEqual({ firstRead: false, firstFinish: true });
     });
 
+    it('refuses an event of an unknown kind, or of a lesson not in the library, and keeps nothing of it', async () => {
+      const [a] = await lessons(db(), 1);
+      await expect(insertEvents(db(), [{ lesson: a!, user: 'u1', kind: 'read' as ReadingKind, at: daysAgo(1) }])).rejects.toThrow(/check constraint/u);
+      await expect(insertEvents(db(), [{ lesson: '00000000-0000-4000-8000-000000000000', user: 'u1', kind: 'article', at: daysAgo(1) }])).rejects.toThrow(
+        /foreign key/u,
+      );
+      // One bad row in a multi-row statement refuses the whole statement.
+      await expect(
+        insertEvents(db(), [
+          { lesson: a!, user: 'u1', kind: 'article', at: daysAgo(1) },
+          { lesson: a!, user: 'u2', kind: 'mark' as ReadingKind, at: daysAgo(1) },
+        ]),
+      ).rejects.toThrow(/check constraint/u);
+      expect((await report(db(), 'u1')).lessonsRead).toBe(0);
+      expect(await lessonReadersInGuild(db().db, a!, G)).toEqual({ readers: 0, lastReadAt: null });
+      // Without occurred_at the event happens now (the column's default).
+      await sql`insert into reading_events (lesson_id, guild_id, user_id, kind) values (${a!}, ${G}, 'u1', 'finished')`.execute(db().db);
+      expect((await findLesson(db().db, a!))?.readCount).toBe(1);
+    });
+
+    it('deleting or changing events, or emptying the table, takes what they counted away again', async () => {
+      const [a, b] = await lessons(db(), 2);
+      await insertEvents(db(), [
+        { lesson: a!, user: 'u1', kind: 'dialogue', at: daysAgo(3) },
+        { lesson: a!, user: 'u1', kind: 'article', at: daysAgo(1) },
+        { lesson: b!, user: 'u1', kind: 'article', at: daysAgo(2) },
+        { lesson: a!, user: 'u2', kind: 'dialogue', at: daysAgo(2) },
+      ]);
+      for (const period of ['week', 'all'] as const) await leaderboard(deps(), { guildId: G, callerId: 'u1', period });
+      const boardOf = async (period: 'week' | 'all') =>
+        (await leaderboard(deps(), { guildId: G, callerId: 'u1', period })).top.map((e) => [e.userId, e.lessonsRead, e.wordsRead]);
+      expect(await boardOf('week')).toEqual([
+        ['u1', 2, DIALOGUE_WORDS + 2 * ARTICLE_WORDS],
+        ['u2', 1, DIALOGUE_WORDS],
+      ]);
+
+      // The latest article open of lesson a goes: its article words go, its latest read moves back.
+      await sql`delete from reading_events where lesson_id = ${a!} and user_id = 'u1' and kind = 'article'`.execute(db().db);
+      expect((await report(db(), 'u1')).wordsRead).toBe(DIALOGUE_WORDS + ARTICLE_WORDS);
+      expect(await lessonReadersInGuild(db().db, a!, G)).toEqual({ readers: 2, lastReadAt: daysAgo(2) });
+      expect((await findLesson(db().db, a!))?.lastReadAt).toEqual(daysAgo(2));
+      // Every event of lesson b by u1 goes: the lesson is no longer read by them.
+      await sql`delete from reading_events where lesson_id = ${b!} and user_id = 'u1'`.execute(db().db);
+      expect((await report(db(), 'u1')).lessonsRead).toBe(1);
+      expect((await findLesson(db().db, b!))?.readCount).toBe(0);
+      expect(await boardOf('week')).toEqual([
+        ['u1', 1, DIALOGUE_WORDS],
+        ['u2', 1, DIALOGUE_WORDS],
+      ]);
+      // An event moved 20 days back leaves the week's board, and changes kind.
+      await sql`update reading_events set occurred_at = ${daysAgo(20).toISOString()}, kind = 'article' where user_id = 'u2'`.execute(db().db);
+      expect(await boardOf('week')).toEqual([['u1', 1, DIALOGUE_WORDS]]);
+      expect(await boardOf('all')).toEqual([
+        ['u2', 1, ARTICLE_WORDS],
+        ['u1', 1, DIALOGUE_WORDS],
+      ]);
+      // An event given to another member moves the read with it.
+      await sql`update reading_events set user_id = 'u3' where user_id = 'u2'`.execute(db().db);
+      expect((await report(db(), 'u2')).lessonsRead).toBe(0);
+      expect((await report(db(), 'u3')).wordsRead).toBe(ARTICLE_WORDS);
+      expect((await findLesson(db().db, a!))?.readCount).toBe(2);
+
+      await sql`truncate reading_events`.execute(db().db);
+      expect((await findLesson(db().db, a!))?.readCount).toBe(0);
+      expect(await boardOf('all')).toEqual([]);
+      expect(await boardOf('week')).toEqual([]);
+      const left = await sql<{ n: number }>`
+        select (select count(*) from lesson_readers)::int + (select count(*) from leaderboard_word_counts)::int
+          + (select count(*) from member_reading_totals where lessons_read <> 0 or words_read <> 0)::int
+          + (select count(*) from member_window_totals where lessons_read <> 0 or words_read <> 0)::int as n`.execute(db().db);
+      expect(left.rows[0]?.n).toBe(0);
+    });
+
     it('re-importing a lesson with other word counts moves its readers’ words read', async () => {
       const lesson = makeLesson();
       await upsertLesson(db().db, lesson);

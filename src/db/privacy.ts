@@ -63,9 +63,11 @@ export async function memberRows(db: Executor, userId: string): Promise<MemberRo
   // Rows that belong to the member's rows without naming the member (a quiz's questions and answers
   // belong to its attempt): found by the foreign keys that point at a table with a user_id column.
   for (const { child, childColumn, parent, parentColumn } of await memberChildTables(db)) {
+    // The member's parent rows by their user_id index, then each one's children by key (a lateral subquery
+    // kept apart by `offset 0`, so it is never flattened into a join that scans the child table).
     const result = await sql<Record<string, unknown>>`
-      select c.* from ${sql.table(child)} c
-      join ${sql.table(parent)} p on p.${sql.ref(parentColumn)} = c.${sql.ref(childColumn)}
+      select c.* from ${sql.table(parent)} p
+      cross join lateral (select * from ${sql.table(child)} x where x.${sql.ref(childColumn)} = p.${sql.ref(parentColumn)} offset 0) c
       where p.${sql.ref(MEMBER_COLUMN)} = ${userId}`.execute(db);
     rows[child] = [...(rows[child] ?? []), ...stableOrder(result.rows)];
   }

@@ -22,6 +22,8 @@ import { testDatabaseTargets, useTestDatabase, type TestDatabase } from '../supp
 
 const G = '310000000000000001';
 const G2 = '310000000000000002';
+/** A server whose windows are first computed in the middle of the storm (the first board of each period). */
+const G3 = '310000000000000003';
 const DAY = 86_400_000;
 const START = new Date('2026-06-15T12:00:00Z');
 
@@ -105,7 +107,7 @@ describe.each(testDatabaseTargets())('running totals under concurrent writers on
     for (let round = 0; round < 12; round += 1) {
       const work: Promise<void>[] = [];
       for (let i = 0; i < 14; i += 1) {
-        const member = { guildId: random() < 0.8 ? G : G2, userId: pick(members) };
+        const member = { guildId: pick([G, G, G, G, G2, G3]), userId: pick(members) };
         const lesson = pick(lessons);
         const r = random();
         const event = { lessonId: lesson.lesson.id, ...member, at: new Date(clock) };
@@ -123,7 +125,7 @@ describe.each(testDatabaseTargets())('running totals under concurrent writers on
           clock += 61 * 60_000;
           const days = random() < 0.5 ? 7 : 30;
           const since = new Date(clock - days * DAY);
-          const guildId = random() < 0.8 ? G : G2;
+          const guildId = round < 4 ? pick([G, G2]) : pick([G, G2, G3]);
           work.push(
             attempt('leaderboard', () =>
               db()
@@ -142,7 +144,7 @@ describe.each(testDatabaseTargets())('running totals under concurrent writers on
         }
         if (i === 3 || i === 10) {
           const rows = Array.from({ length: 8 }, () =>
-            sql`(${pick(lessons).lesson.id}, ${random() < 0.8 ? G : G2}, ${pick(members)}, ${pick(['dialogue', 'article', 'finished'])}, ${new Date(clock - random() * 35 * DAY).toISOString()})`,
+            sql`(${pick(lessons).lesson.id}, ${pick([G, G, G2, G3])}, ${pick(members)}, ${pick(['dialogue', 'article', 'finished'])}, ${new Date(clock - random() * 35 * DAY).toISOString()})`,
           );
           work.push(attempt('history', () => sql`insert into reading_events (lesson_id, guild_id, user_id, kind, occurred_at) values ${sql.join(rows)}`.execute(db().db)));
         }
@@ -158,7 +160,7 @@ describe.each(testDatabaseTargets())('running totals under concurrent writers on
     const totals = await totalsDisagreement(db());
     expect(totals.kept).toEqual(totals.counted);
     // Windows at the clock as it now stands, then every board against a direct count.
-    for (const guildId of [G, G2]) {
+    for (const guildId of [G, G2, G3]) {
       for (const period of ['week', 'month'] as const) {
         for (const callerId of members.slice(0, 6)) {
           const board = await reading.leaderboard({ guildId, callerId, period });

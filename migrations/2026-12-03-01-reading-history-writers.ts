@@ -29,6 +29,13 @@ import { sql, type Kysely } from 'kysely';
  *    whole import), could deadlock with their reads, and reads committed in between added the old word
  *    counts, which the change never reached. A read that has begun (it holds lesson_readers) is waited for;
  *    one that begins later waits, and then sees the new counts.
+ * 5. Words read follow the issue's definition to the letter: a lesson's dialogue words count when the member
+ *    opened or finished its dialogue, its article words when they opened or finished its article, and
+ *    "Mark as read" (kind 'finished') finishes the lesson, both parts. So a 'finished' event now sets the
+ *    parts' first and latest times as well as finished_at (dialogue_read_at, article_read_at,
+ *    dialogue_last_at, article_last_at: "opened or finished"); rows already marked are brought up to date
+ *    here, and their readers' totals, windows and counts follow through the triggers. Before, a lesson only
+ *    marked as read added no words.
  */
 
 const LESSON_READER_CHANGED = (windowOrder: string, anyChange: boolean) => sql`
@@ -170,6 +177,22 @@ const LESSON_WORDS_CHANGED = (alone: boolean) => sql`
 export async function up(db: Kysely<unknown>): Promise<void> {
   await LESSON_READER_CHANGED('order by days', true).execute(db);
 
+  // 5. Rows marked as read: their parts are finished too (the update's triggers move the totals).
+  await sql`
+    update lesson_readers r set
+      dialogue_read_at = least(r.dialogue_read_at, r.finished_at),
+      article_read_at = least(r.article_read_at, r.finished_at),
+      dialogue_last_at = greatest(r.dialogue_last_at, f.last_finish),
+      article_last_at = greatest(r.article_last_at, f.last_finish)
+    from (
+      select m.lesson_id, m.guild_id, m.user_id,
+        coalesce((select max(e.occurred_at) from reading_events e
+                  where e.guild_id = m.guild_id and e.user_id = m.user_id and e.lesson_id = m.lesson_id and e.kind = 'finished'),
+                 m.finished_at) as last_finish
+      from lesson_readers m where m.finished_at is not null
+    ) f
+    where r.lesson_id = f.lesson_id and r.guild_id = f.guild_id and r.user_id = f.user_id`.execute(db);
+
   // 1. Inserted events, one statement at a time.
   await sql`
     create function reading_events_inserted() returns trigger language plpgsql as $$
@@ -182,11 +205,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         (lesson_id, guild_id, user_id, first_read_at, last_read_at,
          dialogue_read_at, article_read_at, finished_at, dialogue_last_at, article_last_at)
       select lesson_id, guild_id, user_id, min(occurred_at), max(occurred_at),
-        min(occurred_at) filter (where kind = 'dialogue'),
-        min(occurred_at) filter (where kind = 'article'),
+        min(occurred_at) filter (where kind in ('dialogue', 'finished')),
+        min(occurred_at) filter (where kind in ('article', 'finished')),
         min(occurred_at) filter (where kind = 'finished'),
-        max(occurred_at) filter (where kind = 'dialogue'),
-        max(occurred_at) filter (where kind = 'article')
+        max(occurred_at) filter (where kind in ('dialogue', 'finished')),
+        max(occurred_at) filter (where kind in ('article', 'finished'))
       from inserted_events
       group by lesson_id, guild_id, user_id
       order by guild_id, user_id, lesson_id
@@ -221,11 +244,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         (lesson_id, guild_id, user_id, first_read_at, last_read_at,
          dialogue_read_at, article_read_at, finished_at, dialogue_last_at, article_last_at)
       select e.lesson_id, e.guild_id, e.user_id, min(e.occurred_at), max(e.occurred_at),
-        min(e.occurred_at) filter (where e.kind = 'dialogue'),
-        min(e.occurred_at) filter (where e.kind = 'article'),
+        min(e.occurred_at) filter (where e.kind in ('dialogue', 'finished')),
+        min(e.occurred_at) filter (where e.kind in ('article', 'finished')),
         min(e.occurred_at) filter (where e.kind = 'finished'),
-        max(e.occurred_at) filter (where e.kind = 'dialogue'),
-        max(e.occurred_at) filter (where e.kind = 'article')
+        max(e.occurred_at) filter (where e.kind in ('dialogue', 'finished')),
+        max(e.occurred_at) filter (where e.kind in ('article', 'finished'))
       from (select distinct * from unnest(p_lessons, p_guilds, p_users) as k(lesson_id, guild_id, user_id)) k
       join reading_events e on e.guild_id = k.guild_id and e.user_id = k.user_id and e.lesson_id = k.lesson_id
       group by e.lesson_id, e.guild_id, e.user_id
@@ -286,6 +309,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  // 5. undone: the parts' times from their own opens only (the triggers, still this migration's, move the totals).
+  await sql`
+    update lesson_readers r set
+      dialogue_read_at = e.dialogue_first, article_read_at = e.article_first,
+      dialogue_last_at = e.dialogue_last, article_last_at = e.article_last
+    from (
+      select lesson_id, guild_id, user_id,
+        min(occurred_at) filter (where kind = 'dialogue') as dialogue_first,
+        min(occurred_at) filter (where kind = 'article') as article_first,
+        max(occurred_at) filter (where kind = 'dialogue') as dialogue_last,
+        max(occurred_at) filter (where kind = 'article') as article_last
+      from reading_events group by lesson_id, guild_id, user_id
+    ) e
+    where r.lesson_id = e.lesson_id and r.guild_id = e.guild_id and r.user_id = e.user_id and r.finished_at is not null`.execute(db);
   await sql`drop trigger lessons_words_to_totals on lessons`.execute(db);
   await LESSON_WORDS_CHANGED(false).execute(db);
   await sql`

@@ -26,7 +26,8 @@ import { runScript } from '../support/run-cli.js';
  * single-row, some in the last week, some in the last month, some long ago, some for lessons the member
  * already read through the bot), and /progress, /leaderboard (week, month, all), /lesson catchup and the
  * card are compared with figures this file computes itself from its own list of events, never from the
- * bot's derived tables. Then one member runs forget-me, and every column of every table is searched for
+ * bot's derived tables (words read as the issue defines them: a part's words when it was opened or finished,
+ * and Mark as read finishes both). Then one member runs forget-me, and every column of every table is searched for
  * their id, and the lessons' read counts are compared again.
  *
  * On PostgreSQL the history is written while the bot runs; PGlite allows one process, so there the bot is
@@ -90,8 +91,8 @@ function expectedProgress(events: readonly Event[], titles: Map<string, string>,
   const lessons = new Set(mine.map((e) => e.lesson));
   let words = 0;
   for (const lesson of lessons) {
-    if (mine.some((e) => e.lesson === lesson && e.kind === 'dialogue')) words += DIALOGUE_WORDS;
-    if (mine.some((e) => e.lesson === lesson && e.kind === 'article')) words += ARTICLE_WORDS;
+    if (mine.some((e) => e.lesson === lesson && (e.kind === 'dialogue' || e.kind === 'finished'))) words += DIALOGUE_WORDS;
+    if (mine.some((e) => e.lesson === lesson && (e.kind === 'article' || e.kind === 'finished'))) words += ARTICLE_WORDS;
   }
   const days = new Set(mine.map((e) => dayNumber(localDay(e.at, zone))));
   const today = dayNumber(localDay(now, zone));
@@ -125,8 +126,8 @@ function expectedBoard(events: readonly Event[], guild: string, hidden: Set<stri
     const lessons = new Set(list.map((e) => e.lesson));
     let words = 0;
     for (const lesson of lessons) {
-      if (list.some((e) => e.lesson === lesson && e.kind === 'dialogue')) words += DIALOGUE_WORDS;
-      if (list.some((e) => e.lesson === lesson && e.kind === 'article')) words += ARTICLE_WORDS;
+      if (list.some((e) => e.lesson === lesson && (e.kind === 'dialogue' || e.kind === 'finished'))) words += DIALOGUE_WORDS;
+      if (list.some((e) => e.lesson === lesson && (e.kind === 'article' || e.kind === 'finished'))) words += ARTICLE_WORDS;
     }
     return { user, lessons: lessons.size, words };
   });

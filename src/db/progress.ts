@@ -407,7 +407,8 @@ export async function moveLeaderboardWindow(trx: Transaction<DB>, guildId: strin
 /**
  * The board for reads since `since`, computed directly from lesson_readers: a lesson counts when the
  * member read it (any event) in the period, and its dialogue (article) words when they opened the dialogue
- * (article) in the period. The reference the running totals are tested against.
+ * (article) or marked the lesson as read in the period (dialogue_last_at, article_last_at). The reference
+ * the running totals are tested against.
  */
 export async function leaderboardSince(
   db: Executor,

@@ -2,7 +2,7 @@ import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContex
 import { downloadAttachment, safeFileName } from '../src/discord/attachments.js';
 import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
 import { defineCommand } from '../src/discord/command-module.js';
-import { clip, decodeCustomId, safeText } from '../src/domain/discord-format/index.js';
+import { clip, decodeCustomId, safeText, visibleOr } from '../src/domain/discord-format/index.js';
 import { decodeCatchupId } from '../src/domain/progress/catchup-ids.js';
 import { renderLessonCard } from '../src/lessons/card-view.js';
 import { renderImportOutcome } from '../src/lessons/import-view.js';
@@ -308,7 +308,7 @@ export const lessonModule = defineCommand(lessonCommand, {
         const outcome = await services.reading.finished({ guildId, userId }, stored);
         await reply.send({
           content: outcome.firstFinish
-            ? `✅ Marked **${clip(safeText(stored.lesson.title), 200)}** as read. Well done!`
+            ? `✅ Marked **${clip(safeText(visibleOr(stored.lesson.title, '(untitled)')), 200)}** as read. Well done!`
             : '✅ You already marked this lesson as read.',
         });
       },

@@ -24,8 +24,9 @@ export interface DataDirLock {
  * counts as number 0). The lock is the highest-numbered file. A process takes a free or stale lock by
  * creating the NEXT number, and creating a file that must not exist yet (a hard link) succeeds for exactly
  * one process. So two processes finding the same stale lock cannot both win, and nobody ever deletes a
- * lock file but its own holder: a take-over that deleted "the" lock file could delete a fresh one taken
- * by another process a moment earlier.
+ * live lock file but its own holder: a take-over that deleted "the" lock file could delete a fresh one
+ * taken by another process a moment earlier. (The new holder does delete the lower numbers it took over:
+ * those are never live, see removeTakenOver.)
  */
 const LOCK_FILE = /^pglite\.lock(?:\.([1-9][0-9]{0,8}))?$/u;
 
@@ -60,12 +61,23 @@ export function lockDataDir(dataDir: string): DataDirLock {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue; // another process was first: judge its lock
         throw error;
       }
+      removeTakenOver(dataDir, (top?.number ?? 0) + 1);
       return held(path);
     }
     throw new DataDirLockedError(`Could not lock the embedded database in ${dataDir}: other processes keep taking it.`);
   } finally {
     rmSync(draft, { force: true });
   }
+}
+
+/**
+ * The lock files below the one just taken: each was taken over (judged stale) or released-and-left by an
+ * older version, so none is anyone's lock. Left in place, one would become the highest again once the new
+ * holder releases its own, and a process that later got its pid would make the directory look in use.
+ * Deleting them cannot race: a live lock is always the highest number.
+ */
+function removeTakenOver(dataDir: string, number: number): void {
+  for (const file of lockFiles(dataDir)) if (file.number < number) rmSync(file.path, { force: true });
 }
 
 function held(path: string): DataDirLock {

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import { claimDelivery, markDeliveryFailed, markDeliverySent, renewClaim, type Delivery, type DeliveryKey } from '../db/deliveries.js';
 import { clearAlerts } from '../db/guild-settings.js';
 import { findLesson, type LibraryLesson } from '../db/lessons.js';
-import { plainText } from '../domain/discord-format/index.js';
+import { neutralizeMentions, plainText, visibleOr } from '../domain/discord-format/index.js';
+import { truncateAtWord } from '../domain/text.js';
 import { countReadersInGuild } from '../db/reading.js';
 import { recordPostFailure, recordPostSuccess, type Schedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
@@ -133,7 +134,7 @@ export class LessonPoster {
 
   private async openThread(schedule: Schedule, message: PostedMessage, stored: LibraryLesson): Promise<string | null> {
     try {
-      const thread = await message.startThread({ name: plainText(stored.lesson.title).slice(0, 100).trim() || 'Lesson', autoArchiveDuration: 1440 });
+      const thread = await message.startThread({ name: threadName(stored.lesson.title), autoArchiveDuration: 1440 });
       return thread.id;
     } catch (error) {
       this.deps.logger.warn({ err: error, guildId: schedule.guildId }, 'could not open a discussion thread');
@@ -187,3 +188,12 @@ function noLessonAlert(): ReplyPayload {
   };
 }
 
+
+/**
+ * A discussion thread's name: the title without control or bidirectional characters, on one line, within
+ * Discord's 100 characters (never half a surrogate pair); "Lesson" for a title that would show nothing.
+ */
+export function threadName(title: string): string {
+  const name = neutralizeMentions(plainText(title)).replace(/\s+/gu, ' ').trim();
+  return truncateAtWord(visibleOr(name, ''), 100) || 'Lesson';
+}

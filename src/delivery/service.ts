@@ -151,6 +151,8 @@ export function createDeliveryService(deps: DeliveryDeps) {
 
     /** The next `days` days and the lesson each will get, with titles, in the server's zone. */
     async upcoming(guildId: string, days: number): Promise<{ zone: string; days: UpcomingDay[] }> {
+      // Discord keeps the option within 1–25; anything else (a forged interaction) must not walk a million days.
+      if (!Number.isInteger(days) || days < 1 || days > MAX_UPCOMING_DAYS) throw new UserError(`Ask for 1 to ${MAX_UPCOMING_DAYS} days.`);
       const zone = await serverZone(guildId);
       const plan = await upcomingLessons(db, guildId, localDate(deps.now(), zone), days);
       const titles = await lessonTitles(db, plan.flatMap((day) => (day.lessonId ? [day.lessonId] : [])));
@@ -230,6 +232,9 @@ function parseDay(input: string, today: string): string {
   if (problem) throw new UserError(`"${clip(safeText(text), 40)}" ${problem}, for example ${today}.`);
   return text;
 }
+
+/** `/schedule upcoming` shows at most this many days (its option's range). */
+export const MAX_UPCOMING_DAYS = 25;
 
 export function messageLink(guildId: string, channelId: string, messageId: string): string {
   return `https://discord.com/channels/${guildId}/${channelId}/${messageId}`;

@@ -1,6 +1,6 @@
 import { ButtonStyle, ComponentType, type APIButtonComponent } from 'discord.js';
 import type { LibraryLesson } from '../db/lessons.js';
-import { clip, EMBED_DESCRIPTION_MAX, neutralizeMentions, plainText, safeText, safeUrl } from '../domain/discord-format/index.js';
+import { clip, EMBED_DESCRIPTION_MAX, neutralizeMentions, plainText, safeText, safeUrl, visibleOr } from '../domain/discord-format/index.js';
 import { encodeDiscoveryId, SEARCH_PAGE_MAX } from '../domain/discovery/custom-ids.js';
 import { encodeCatchupId } from '../domain/progress/catchup-ids.js';
 import type { ReplyPayload } from '../discord/reply.js';
@@ -25,7 +25,7 @@ function openButtons(lessons: readonly FoundLesson[]): ButtonRow {
 }
 
 function lessonLine(index: number, lesson: FoundLesson, extra: string): string {
-  return `**${index + 1}.** ${clip(safeText(lesson.title), 300)} · ${lesson.date}${extra}`;
+  return `**${index + 1}.** ${clip(safeText(visibleOr(lesson.title, '(untitled)')), 300)} · ${lesson.date}${extra}`;
 }
 
 /**
@@ -44,7 +44,7 @@ export function renderRelated(stored: LibraryLesson, related: RelatedReadings): 
   if (missing.length > 0) parts.push(`**Not in the library**\n${missing.join('\n')}`);
   const url = safeUrl(stored.lesson.url);
   const embed = toApiEmbed({
-    title: clip(`🔗 Related to: ${safeText(stored.lesson.title)}`, 256),
+    title: clip(`🔗 Related to: ${safeText(visibleOr(stored.lesson.title, '(untitled)'))}`, 256),
     ...(url ? { url } : {}),
     description: clip(parts.join('\n\n'), EMBED_DESCRIPTION_MAX),
     footer: {
@@ -77,7 +77,7 @@ export function renderSearchPage(page: SearchPage, idQuery: { query: string; cat
   }
   const offset = (page.page - 1) * page.pageSize;
   const lines = page.results.map(
-    (lesson, index) => `**${offset + index + 1}.** ${clip(safeText(lesson.title), 300)} · ${lesson.date} · ${safeText(lesson.category)}`,
+    (lesson, index) => `**${offset + index + 1}.** ${clip(safeText(visibleOr(lesson.title, '(untitled)')), 300)} · ${lesson.date} · ${safeText(lesson.category)}`,
   );
   const embed = toApiEmbed({
     title: clip(heading, 256),

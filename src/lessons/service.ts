@@ -14,7 +14,7 @@ import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import { lessonForDay } from '../delivery/lesson-choice.js';
 import { suggestLessons } from '../discovery/search.js';
-import { plainText, safeText } from '../domain/discord-format/index.js';
+import { neutralizeMentions, plainText, safeText } from '../domain/discord-format/index.js';
 import { hasControlCharacter, truncateAtWord } from '../domain/text.js';
 import { localDate } from '../domain/schedule/index.js';
 import { isUuid } from '../domain/uuid.js';
@@ -185,7 +185,8 @@ export function createLessonsService(deps: LessonsDeps) {
     async choices(query: string): Promise<LessonChoice[]> {
       if (hasControlCharacter(query)) return [];
       const lessons = await suggestLessons(db, query, 25);
-      return lessons.map((lesson) => ({ name: truncateAtWord(plainText(`${lesson.date} · ${lesson.title}`), 100), value: lesson.id }));
+      // Choice names are plain text in Discord (no markdown); mentions are broken as everywhere (an invisible space).
+      return lessons.map((lesson) => ({ name: truncateAtWord(neutralizeMentions(plainText(`${lesson.date} · ${lesson.title}`)), 100), value: lesson.id }));
     },
 
     /**

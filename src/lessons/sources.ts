@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -47,10 +48,12 @@ export async function listSources(args: readonly string[], stdin: NodeJS.Readabl
       sources.push({ path: '<stdin>', read: async () => text });
       continue;
     }
-    const info = await stat(arg).catch(() => {
-      throw new SourceError(`${arg}: no such file or directory`);
+    const info = await stat(arg).catch((error: unknown) => {
+      throw new SourceError(`${arg}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : `cannot be read (${describeError(error)})`}`);
     });
     const paths = info.isDirectory() ? await listLessonFiles(arg) : [arg];
+    // A directory without lesson files is a mistake (the wrong folder), named rather than passed over.
+    if (info.isDirectory() && paths.length === 0) throw new SourceError(`${arg}: no lesson files (.txt or .json) in this directory`);
     for (const path of paths) sources.push({ path, read: async () => decodeText(path, await readLessonFile(path)) });
   }
   return sources;
@@ -63,43 +66,71 @@ export async function readSources(args: readonly string[], stdin: NodeJS.Readabl
   return sources;
 }
 
+/** What a read asks for past a file's stated size (which may be wrong: it is read until it ends). */
+const READ_CHUNK = 64 * 1024;
+
 /**
  * Reads a regular file of at most MAX_SOURCE_BYTES. Devices (`/dev/urandom` never ends), pipes and
- * sockets are refused before they are opened; the size is checked on the open file, and the read stops
- * at the limit in case the file grows meanwhile.
+ * sockets are refused before they are opened; the file is opened without blocking (a pipe put in its place
+ * meanwhile cannot hold the open up) and checked again; it is read to its end whatever its stated size
+ * (`/proc` files say 0 bytes), and the read stops past the limit in case the file grows meanwhile. A
+ * file the system will not read (`/proc/self/mem`, no permission) is refused with its name and the reason.
  */
 async function readLessonFile(path: string): Promise<Uint8Array> {
-  const before = await stat(path);
+  const before = await stat(path).catch((error: unknown) => {
+    throw unreadable(path, error);
+  });
   if (!before.isFile()) throw new SourceError(`${path}: not a regular file (a device, pipe or socket cannot be a lesson file)`);
   if (before.size > MAX_SOURCE_BYTES) throw tooLarge(path);
-  const handle = await open(path, 'r');
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((error: unknown) => {
+    throw unreadable(path, error);
+  });
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw new SourceError(`${path}: not a regular file`);
-    const buffer = Buffer.alloc(Math.min(info.size, MAX_SOURCE_BYTES) + 1);
+    if (!info.isFile()) throw new SourceError(`${path}: not a regular file (a device, pipe or socket cannot be a lesson file)`);
+    if (info.size > MAX_SOURCE_BYTES) throw tooLarge(path);
+    const chunks: Buffer[] = [];
     let length = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      // The stated size and one byte more (a short read is then the end: one read for a file as it says), then
+      // chunks until a read gives nothing, for a file that holds more than it says.
+      const withinStated = length < info.size;
+      const chunk = Buffer.alloc(Math.min(withinStated ? info.size - length + 1 : READ_CHUNK, MAX_SOURCE_BYTES + 1 - length));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, length).catch((error: unknown) => {
+        throw unreadable(path, error);
+      });
       if (bytesRead === 0) break;
       length += bytesRead;
-      if (length === buffer.length) {
-        if (length > MAX_SOURCE_BYTES) throw tooLarge(path);
-        break;
-      }
+      if (length > MAX_SOURCE_BYTES) throw tooLarge(path);
+      chunks.push(chunk.subarray(0, bytesRead));
+      if (withinStated && bytesRead < chunk.length) break;
     }
-    return buffer.subarray(0, length);
+    return Buffer.concat(chunks, length);
   } finally {
     await handle.close();
   }
 }
 
+function unreadable(path: string, error: unknown): SourceError {
+  return new SourceError(`${path}: could not be read (${describeError(error)})`);
+}
+
+/** `EACCES`, `EIO`: the system's code, else its message. */
+function describeError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+}
+
 async function listLessonFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
+  const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+    throw new SourceError(`${dir}: directory could not be read (${describeError(error)})`);
+  });
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await listLessonFiles(path)));
+    // One at a time: spreading a big folder's list into push() would overflow the stack.
+    if (entry.isDirectory()) for (const file of await listLessonFiles(path)) files.push(file);
     else if (entry.isFile() && LESSON_FILE.test(entry.name)) files.push(path);
   }
   return files;

@@ -6,6 +6,8 @@ import { PEOPLE, PLAYGROUND_IDS, person, type PlaygroundPerson } from './world.j
 
 /** Discord gives a bot 3 s to answer; a little slack for a busy machine before the page says it did not. */
 const RESPONSE_DEADLINE_MS = 3_500;
+/** How long a time control waits for the bot's final answer (post-now defers, then posts) to show it beside the control. */
+const ANSWER_WAIT_MS = 20_000;
 const ADMINISTRATOR = 1n << 3n;
 const COMPONENT_TYPES = new Set<number>([
   ComponentType.Button,
@@ -66,6 +68,16 @@ export class PlaygroundActions {
   }
 
   runCommand(personKey: string, channelId: string, input: PageCommandInput, attachments: readonly PageAttachment[] = []): ActionResult {
+    const sent = this.sendCommand(personKey, channelId, input, attachments);
+    return sent.ok ? { ok: true, interactionId: sent.handle.id } : sent;
+  }
+
+  private sendCommand(
+    personKey: string,
+    channelId: string,
+    input: PageCommandInput,
+    attachments: readonly PageAttachment[] = [],
+  ): ActionResult<{ handle: InteractionHandle }> {
     const who = person(personKey);
     if (!who) return { ok: false, error: `unknown person "${personKey}"` };
     const command = this.commands().find((c) => c.name === input.name);
@@ -122,7 +134,7 @@ export class PlaygroundActions {
     const who = person(personKey);
     if (!who) return { ok: false, error: `unknown person "${personKey}"` };
     if (!COMPONENT_TYPES.has(click.componentType)) return { ok: false, error: 'not a clickable component' };
-    return this.dispatch(who, channelId, undefined, () =>
+    const sent = this.dispatch(who, channelId, undefined, () =>
       this.discord.sendComponent({
         customId: click.customId,
         message: click.messageId,
@@ -131,18 +143,27 @@ export class PlaygroundActions {
         ...this.place(who, channelId),
       }),
     );
+    return sent.ok ? { ok: true, interactionId: sent.handle.id } : sent;
   }
 
-  /** "Post today's lesson now": the moderator's `/schedule post-now`, through the bot. */
-  postNow(): ActionResult {
-    return this.runCommand('moderator', PLAYGROUND_IDS.lessons, { name: 'schedule', subcommand: 'post-now', options: [] });
+  /**
+   * "Post today's lesson now": the moderator's `/schedule post-now`, through the bot. Resolves with the bot's
+   * answer to her (posted, already posted today, no schedule yet…) so the page can show it beside the control.
+   */
+  async postNow(): Promise<ActionResult<{ interactionId: string; answer?: string }>> {
+    const sent = this.sendCommand('moderator', PLAYGROUND_IDS.lessons, { name: 'schedule', subcommand: 'post-now', options: [] });
+    if (!sent.ok) return sent;
+    return { ok: true, interactionId: sent.handle.id, ...(await answerOf(sent.handle)) };
   }
 
-  /** The moderator sets the daily post in #lessons for the next minute, so the real scheduler posts it. */
-  scheduleNextMinute(timeZone: string, now = new Date()): ActionResult<{ interactionId: string; time: string }> {
+  /**
+   * The moderator sets the daily post in #lessons for the next minute, so the real scheduler posts it; with the
+   * bot's answer (its next post: this minute, or tomorrow when today's lesson was already posted).
+   */
+  async scheduleNextMinute(timeZone: string, now = new Date()): Promise<ActionResult<{ interactionId: string; time: string; answer?: string }>> {
     if (!isTimeZone(timeZone)) return { ok: false, error: `unknown time zone "${timeZone}"` };
     const time = localTime(new Date(now.getTime() + 60_000), timeZone);
-    const result = this.runCommand('moderator', PLAYGROUND_IDS.lessons, {
+    const sent = this.sendCommand('moderator', PLAYGROUND_IDS.lessons, {
       name: 'schedule',
       subcommand: 'set',
       options: [
@@ -151,7 +172,8 @@ export class PlaygroundActions {
         { name: 'timezone', value: timeZone },
       ],
     });
-    return result.ok ? { ...result, time } : result;
+    if (!sent.ok) return sent;
+    return { ok: true, interactionId: sent.handle.id, time, ...(await answerOf(sent.handle)) };
   }
 
   connected(): boolean {
@@ -162,7 +184,7 @@ export class PlaygroundActions {
     return { guildId: this.guild.id, channelId, user: who.user, member: who.member };
   }
 
-  private dispatch(who: PlaygroundPerson, channelId: string, label: string | undefined, send: () => InteractionHandle): ActionResult {
+  private dispatch(who: PlaygroundPerson, channelId: string, label: string | undefined, send: () => InteractionHandle): ActionResult<{ handle: InteractionHandle }> {
     if (!this.connected()) return { ok: false, error: 'The bot is not connected yet.' };
     if (!this.discord.channels(this.guild.id).some((c) => c.id === channelId)) return { ok: false, error: 'unknown channel' };
     let handle: InteractionHandle;
@@ -182,7 +204,20 @@ export class PlaygroundActions {
         userId: who.user.id,
       }),
     );
-    return { ok: true, interactionId: handle.id };
+    return { ok: true, handle };
+  }
+}
+
+/** The text of the bot's final answer to an interaction (its content, else its first embed's), if it comes in time. */
+async function answerOf(handle: InteractionHandle): Promise<{ answer?: string }> {
+  try {
+    const final = await handle.waitForFinal(ANSWER_WAIT_MS);
+    const message = final.message ?? handle.original();
+    const embed = message?.embeds[0];
+    const text = message?.content || embed?.description || embed?.title;
+    return text ? { answer: text } : {};
+  } catch {
+    return {};
   }
 }
 

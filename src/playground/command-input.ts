@@ -81,7 +81,7 @@ export function resolveCommandInput(commands: readonly APIApplicationCommand[], 
     const value = focused ? given.value : convertValue(definition, given.value.trim(), directory);
     if (typeof value === 'object') return { ok: false, error: `${given.name}: ${value.error}` };
     options.push({ name: given.name, type: definition.type, value, ...(focused ? { focused: true } : {}) });
-    if (definition.type !== ApplicationCommandOptionType.Attachment) labelParts.push(`${given.name}:${given.value.trim()}`);
+    if (definition.type !== ApplicationCommandOptionType.Attachment) labelParts.push(`${given.name}:${shownValue(definition, value, given.value.trim())}`);
   }
   if (input.focused === undefined) {
     const missing = definitions.filter((d) => d.required && !seen.has(d.name) && !directory.attachmentOptions?.includes(d.name));
@@ -101,7 +101,12 @@ type Converted = string | number | boolean | { error: string };
 function convertValue(definition: APIApplicationCommandBasicOption, text: string, directory: Directory): Converted {
   switch (definition.type) {
     case ApplicationCommandOptionType.String: {
-      if (definition.choices && !definition.choices.some((c) => c.value === text)) return { error: `choose one of ${definition.choices.map((c) => c.value).join(', ')}` };
+      // Discord's client sends a choice's value; the page may send the name shown (typed rather than picked).
+      if (definition.choices) {
+        const choice = choiceFor(definition.choices, text);
+        if (!choice) return { error: `choose one of ${definition.choices.map((c) => c.name).join(', ')}` };
+        return choice.value;
+      }
       const min = definition.min_length ?? 0;
       const max = definition.max_length ?? 6000;
       if (text.length < Math.max(1, min) || text.length > max) return { error: `must be ${Math.max(1, min)}–${max} characters` };
@@ -110,9 +115,13 @@ function convertValue(definition: APIApplicationCommandBasicOption, text: string
     case ApplicationCommandOptionType.Integer:
     case ApplicationCommandOptionType.Number: {
       const isInteger = definition.type === ApplicationCommandOptionType.Integer;
-      if (!(isInteger ? /^-?\d+$/u : /^-?\d+(\.\d+)?$/u).test(text)) return { error: `must be ${isInteger ? 'a whole number' : 'a number'}` };
+      if (!definition.choices && !(isInteger ? /^-?\d+$/u : /^-?\d+(\.\d+)?$/u).test(text)) return { error: `must be ${isInteger ? 'a whole number' : 'a number'}` };
+      if (definition.choices) {
+        const choice = choiceFor(definition.choices, text);
+        if (!choice) return { error: `choose one of ${definition.choices.map((c) => c.name).join(', ')}` };
+        return choice.value;
+      }
       const value = Number(text);
-      if (definition.choices && !definition.choices.some((c) => c.value === value)) return { error: `choose one of ${definition.choices.map((c) => c.value).join(', ')}` };
       if (definition.min_value !== undefined && value < definition.min_value) return { error: `must be at least ${definition.min_value}` };
       if (definition.max_value !== undefined && value > definition.max_value) return { error: `must be at most ${definition.max_value}` };
       return value;
@@ -148,4 +157,15 @@ function findUser(text: string, directory: Directory): string | undefined {
 function findRole(text: string, directory: Directory): string | undefined {
   const name = text.replace(/^<@&(\d+)>$/u, '$1').replace(/^@/u, '').toLowerCase();
   return directory.roles.find((r) => r.id === name || r.name.toLowerCase() === name)?.id;
+}
+
+/** A choice by its value, or by the name the page shows for it (any case). */
+function choiceFor<T extends string | number>(choices: readonly { name: string; value: T }[], text: string): { name: string; value: T } | undefined {
+  return choices.find((c) => String(c.value) === text) ?? choices.find((c) => c.name.toLowerCase() === text.toLowerCase());
+}
+
+/** How the label shows a value: a choice by its name (as Discord's client shows it), anything else as typed. */
+function shownValue(definition: APIApplicationCommandBasicOption, value: string | number | boolean, typed: string): string {
+  const choices = (definition as { choices?: readonly { name: string; value: string | number }[] }).choices;
+  return choices?.find((c) => c.value === value)?.name ?? typed;
 }

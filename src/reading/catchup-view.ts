@@ -1,5 +1,6 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord.js';
-import { BUTTON_LABEL_MAX, clip, plainText, safeText } from '../domain/discord-format/index.js';
+import { BUTTON_LABEL_MAX, clip, neutralizeMentions, plainText, safeText, visibleOr } from '../domain/discord-format/index.js';
+import { truncateAtWord } from '../domain/text.js';
 import { encodeCatchupId } from '../domain/progress/catchup-ids.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import type { CatchupPage } from './catchup.js';
@@ -11,10 +12,12 @@ function postedOn(date: string): string {
   return Number.isNaN(parsed.getTime()) ? date : parsed.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 }
 
-/** Button labels are plain text (no markdown, no mentions): only cut to Discord's 80 characters. */
+/**
+ * Button labels are plain text (no markdown, no mentions): one line, mentions broken as everywhere else
+ * (as related and search labels are), cut at a word to Discord's 80 characters.
+ */
 function label(text: string): string {
-  const flat = plainText(text).replace(/\s+/gu, ' ').trim();
-  return flat.length <= BUTTON_LABEL_MAX ? flat : `${flat.slice(0, BUTTON_LABEL_MAX - 1).trimEnd()}…`;
+  return truncateAtWord(neutralizeMentions(plainText(text).replace(/\s+/gu, ' ').trim()), BUTTON_LABEL_MAX);
 }
 
 /**
@@ -27,7 +30,7 @@ export function renderCatchup(page: CatchupPage): ReplyPayload {
   }
   const first = (page.page - 1) * 5;
   const lines = page.lessons.map(
-    (lesson, i) => `**${first + i + 1}.** ${clip(safeText(lesson.title.replace(/\s+/gu, ' ')), TITLE_IN_LIST)}\n\u3000posted ${postedOn(lesson.localDate)}`,
+    (lesson, i) => `**${first + i + 1}.** ${clip(safeText(visibleOr(lesson.title.replace(/\s+/gu, ' '), '(untitled)')), TITLE_IN_LIST)}\n\u3000posted ${postedOn(lesson.localDate)}`,
   );
   const embed: APIEmbed = {
     title: `📬 Lessons you have not read yet (${page.total})`,

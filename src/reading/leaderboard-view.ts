@@ -11,6 +11,13 @@ export const PERIOD_LABEL: Record<LeaderboardPeriod, string> = {
   all: 'all time',
 };
 
+/** "Nobody has read a lesson here …": in the last 7 days yet, or yet at all (not "in the all time"). */
+const EMPTY_PERIOD: Record<LeaderboardPeriod, string> = {
+  week: 'in the last 7 days yet',
+  month: 'in the last 30 days yet',
+  all: 'yet',
+};
+
 function line(entry: LeaderboardEntry, callerId: string): string {
   const place = MEDALS[entry.rank - 1] ?? `\`${entry.rank}.\``;
   const lessons = `${NUMBER.format(entry.lessonsRead)} lesson${entry.lessonsRead === 1 ? '' : 's'}`;
@@ -23,7 +30,7 @@ function line(entry: LeaderboardEntry, callerId: string): string {
 export function renderLeaderboard(board: Leaderboard, callerId: string): ReplyPayload {
   const lines = board.top.map((entry) => line(entry, callerId));
   if (board.callerOutsideTop) lines.push('…', line(board.callerOutsideTop, callerId));
-  if (lines.length === 0) lines.push(`Nobody has read a lesson here in the ${PERIOD_LABEL[board.period]} yet. Be the first: \`/lesson today\`.`);
+  if (lines.length === 0) lines.push(`Nobody has read a lesson here ${EMPTY_PERIOD[board.period]}. Be the first: \`/lesson today\`.`);
   const footer = board.callerHidden
     ? 'You are hidden from leaderboards. /settings leaderboard visible:true to join.'
     : 'Ranked by lessons read, then words read. /settings leaderboard visible:false to leave the board.';

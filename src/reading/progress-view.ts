@@ -7,6 +7,7 @@ import {
   EMBEDS_TOTAL_MAX,
   embedLength,
   safeText,
+  visibleOr,
   type EmbedData,
   type EmbedField,
 } from '../domain/discord-format/index.js';
@@ -58,7 +59,7 @@ export function renderProgress(answer: ProgressAnswer, subjectId: string): Reply
   ];
   if (report.readingDaysLast7 !== null) fields.push(field('Reading days (last 7)', `${report.readingDaysLast7} of 7`));
   if (report.recent !== null) {
-    const lines = report.recent.map((lesson) => `\`${lesson.localDate}\` ${clip(safeText(lesson.title.replace(/\s+/gu, ' ')), TITLE_IN_LIST)}`);
+    const lines = report.recent.map((lesson) => `\`${lesson.localDate}\` ${clip(safeText(visibleOr(lesson.title.replace(/\s+/gu, ' '), '(untitled)')), TITLE_IN_LIST)}`);
     fields.push(field('Last lessons read', lines.length > 0 ? lines.join('\n') : 'None yet: open today’s lesson with `/lesson today`.', false));
   }
   for (const section of report.sections) {

@@ -12,6 +12,7 @@ import {
   type QuizAttempt,
 } from '../db/quizzes.js';
 import type { DB } from '../db/schema.js';
+import { DatabaseTimeoutError } from '../db/timeouts.js';
 import { findVocabulary } from '../db/vocabulary.js';
 import { buildQuiz } from '../domain/vocabulary/quiz.js';
 
@@ -54,6 +55,8 @@ export async function startQuiz(db: Kysely<DB>, member: Member, lessonId: string
     const id = await db.transaction().execute((trx) => insertAttempt(trx, member, lessonId, questions));
     return { kind: 'started', state: await loadState(db, id) };
   } catch (error) {
+    // A database that did not answer in time: the member is told at once (another query would wait as long again).
+    if (error instanceof DatabaseTimeoutError) throw error;
     // Two starts at once: the unique (member, lesson, number) key let one win; show that one.
     const winner = await findOpenAttemptId(db, member, lessonId);
     if (winner === undefined) throw error;

@@ -1,6 +1,6 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord.js';
 import type { StoredVocabulary } from '../db/vocabulary.js';
-import { clip, EMBED_TITLE_MAX, pageFooter, safeText, safeUrl } from '../domain/discord-format/index.js';
+import { clip, EMBED_TITLE_MAX, pageFooter, safeText, safeUrl, visibleOr } from '../domain/discord-format/index.js';
 import { encodeVocabularyId } from '../domain/vocabulary/custom-id.js';
 import { choiceLabel, levelLine, vocabularyPages } from '../domain/vocabulary/format.js';
 import { formatScore } from '../domain/vocabulary/quiz.js';
@@ -25,7 +25,7 @@ export function vocabularyButtons(lessonId: string): ButtonRow {
 }
 
 function title(prefix: string, lessonTitle: string): string {
-  return clip(prefix + (safeText(lessonTitle.replace(/\s+/gu, ' ').trim()) || 'Lesson'), EMBED_TITLE_MAX);
+  return clip(prefix + (safeText(visibleOr(lessonTitle.replace(/\s+/gu, ' ').trim(), '')) || 'Lesson'), EMBED_TITLE_MAX);
 }
 
 /** A page (from 1) of the lesson's vocabulary; a page past the end shows the last. */

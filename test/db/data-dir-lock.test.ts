@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -31,6 +31,19 @@ describe('the embedded database’s one-process lock', () => {
     const lock = lockDataDir(dir);
     expect(() => lockDataDir(dir)).toThrow(DataDirLockedError);
     lock.release();
+  });
+
+  it('removes the lock files it took over, so a later process that gets their pid cannot block the directory', () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'pglite.lock.1'), JSON.stringify({ pid: 2 ** 22 + 1, host: hostname(), command: 'crashed', since: '2026-01-01' }));
+    writeFileSync(join(dir, 'pglite.lock.2'), JSON.stringify({ pid: 2 ** 22 + 2, host: hostname(), command: 'crashed too', since: '2026-01-02' }));
+    lockDataDir(dir).release();
+    expect(readdirSync(dir).filter((name) => name.startsWith('pglite.lock'))).toEqual([]);
+    // Had pglite.lock.2 stayed behind, this live pid in it would now block every start.
+    writeFileSync(join(dir, 'pglite.lock.1'), JSON.stringify({ pid: 2 ** 22 + 1, host: hostname(), command: 'crashed', since: '2026-01-01' }));
+    const lock = lockDataDir(dir);
+    lock.release();
+    expect(readdirSync(dir).filter((name) => name.startsWith('pglite.lock'))).toEqual([]);
   });
 
   it('takes over a lock from an earlier life of the same pid (a restarted container)', () => {

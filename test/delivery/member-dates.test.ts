@@ -63,6 +63,22 @@ describe.each(testDatabaseTargets())('dates moderators type, on $kind', (target)
     expect(() => service().postingTime('**7**', 'UTC')).toThrow('"\\*\\*7\\*\\*" is not a time');
   });
 
+  it.each([
+    ['-1', '-001-01-01'],
+    ['a NUL', '2026-03-0\u0000'],
+    ['year 10000', '10000-01-01'],
+  ])('a date with %s gets a clear message on unplan, preview and plan', async (_what, date) => {
+    const lesson = makeLesson();
+    await upsertLesson(db().db, lesson);
+    await expect(service().unplan(GUILD, date)).rejects.toBeInstanceOf(UserError);
+    await expect(service().preview(GUILD, date)).rejects.toBeInstanceOf(UserError);
+    await expect(service().plan(GUILD, { date, lesson: lesson.id, plannedBy: '3' })).rejects.toBeInstanceOf(UserError);
+  });
+
+  it.each([0, 26, 1_000_000_000, 2.5])('/schedule upcoming with %s days (a forged interaction) gets a clear message', async (days) => {
+    await expect(service().upcoming(GUILD, days)).rejects.toThrow('Ask for 1 to 25 days.');
+  });
+
   it('accepts the first and last supported days', async () => {
     expect(await service().unplan(GUILD, '2000-01-01')).toEqual({ day: '2000-01-01', removed: false });
     expect(await service().unplan(GUILD, '2100-12-31')).toEqual({ day: '2100-12-31', removed: false });

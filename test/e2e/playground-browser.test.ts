@@ -68,6 +68,13 @@ describe.skipIf(!executable)('playground in a real browser (chromium driven by p
     expect(await page.locator('.local-badge').textContent()).toContain('nothing is sent to Discord');
     expect(playground.output()).toContain('nothing is sent to Discord');
     expect(playground.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/u);
+    // A laptop-sized window keeps the three columns usable (the hidden servers column once shifted them all).
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const width = async (selector: string) => (await page.locator(selector).boundingBox())?.width ?? 0;
+    expect(await width('.channel-list')).toBeGreaterThanOrEqual(180);
+    expect(await width('#box')).toBeGreaterThanOrEqual(400);
+    expect(await width('.panel')).toBeGreaterThanOrEqual(200);
+    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   it('suggests the registered commands, their subcommands and the bot’s own autocomplete answers', async () => {
@@ -114,7 +121,9 @@ describe.skipIf(!executable)('playground in a real browser (chromium driven by p
     await page.getByRole('button', { name: 'Schedule the daily post for the next minute' }).click();
     const reply = page.locator('.message.ephemeral', { hasText: /used \/schedule set/u }).last();
     await reply.waitFor({ timeout: 15_000 });
-    expect(await page.locator('#time-status').textContent()).toMatch(/set the daily post for \d\d:\d\d/u);
+    // Beside the control: what was done, and the bot's own answer to Mina (its next post).
+    await expect.poll(() => page.locator('#time-status').textContent(), { timeout: 15_000 }).toMatch(/set the daily post for \d\d:\d\d/u);
+    expect(await page.locator('#time-status .time-answer').textContent()).toMatch(/^The bot answered: ✅ Daily lesson: #lessons at \d\d:\d\d[\s\S]*Next post:/u);
 
     const post = page.locator('.message:not(.ephemeral)', { has: page.locator('.embed-title', { hasText: LESSON_TITLE }) });
     await post.first().waitFor({ timeout: 100_000 });
@@ -125,4 +134,38 @@ describe.skipIf(!executable)('playground in a real browser (chromium driven by p
     expect(await post.count()).toBe(1);
     await page.screenshot({ path: join(SCREENSHOTS, 'playground.png') });
   }, 150_000);
+
+  it('posts now through the bot, opens the discussion thread, and draws mentions and message links as Discord does', async () => {
+    await actAs('Mina');
+    // Today's lesson went out through the scheduler above: the control shows the bot saying so, with a link to it.
+    await page.getByRole('button', { name: 'Post today’s lesson now' }).click();
+    await expect.poll(() => page.locator('#time-status .time-answer').textContent(), { timeout: 20_000 }).toMatch(/already posted: #lessons › 💬/u);
+
+    await run('/schedule set channel:#lessons time:07:30 timezone:UTC thread:true');
+    const set = page.locator('.message.ephemeral', { hasText: 'used /schedule set channel:#lessons time:07:30' }).last();
+    await set.locator('.channel-mention').first().waitFor({ timeout: 15_000 });
+    // A channel mention is an inline pill, not a row as wide as the message.
+    expect((await set.locator('.channel-mention').first().boundingBox())?.width).toBeLessThan(150);
+
+    await run('/schedule post-now force:true');
+    const posted = page.locator('.message.ephemeral', { hasText: 'used /schedule post-now force:true' }).last();
+    await posted.locator('.channel-mention', { hasText: '#lessons › 💬' }).waitFor({ timeout: 20_000 });
+    const thread = page.locator('#channels .channel.thread');
+    await thread.first().waitFor({ timeout: 15_000 });
+    // The post's thread link and the channel list both open the thread, which starts with the post.
+    await page.locator('.message:not(.ephemeral) .thread-link').last().click();
+    await expect.poll(() => page.locator('#channel-icon').textContent()).toBe('🧵');
+    expect(await page.locator('#messages .message .embed-title').textContent()).toMatch(LESSON_TITLE);
+    expect(await page.locator('#messages .thread-start').textContent()).toContain('The thread starts from this message');
+    // A button on the thread's first message answers in the channel the post is in.
+    await page.locator('#messages .message').first().getByRole('button', { name: /Article/u }).click();
+    await expect.poll(() => page.locator('#channel-title').textContent()).toBe('lessons');
+    await page.locator('.message.ephemeral', { hasText: /📰/u }).last().waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'playground-post-now.png') });
+
+    // A private reply can be dismissed, as in Discord; the channel's posts stay.
+    const privateReplies = await page.locator('.message.ephemeral').count();
+    await page.locator('.message.ephemeral .dismiss').last().click();
+    expect(await page.locator('.message.ephemeral').count()).toBe(privateReplies - 1);
+  }, 90_000);
 });

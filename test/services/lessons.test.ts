@@ -96,6 +96,18 @@ describe.each(testDatabaseTargets())('lessons and reading services on $kind', (t
       expect(choices.some((choice) => choice.name.endsWith('…'))).toBe(true);
     });
 
+    it('names a hostile lesson plainly: no control or bidi characters, mentions broken, within 100 characters', async () => {
+      const { db, lessons: service } = await setUp();
+      const hostile = makeLesson({ title: 'Ferry \u202Eecnalab @everyone <@123456789012345678> ferry news' });
+      await upsertLesson(db, hostile);
+      const choice = (await service.choices('ferry news')).find((found) => found.value === hostile.id);
+      expect(choice?.name).toBeDefined();
+      // eslint-disable-next-line no-control-regex -- finding control characters is the point
+      expect(choice?.name).not.toMatch(/[\u0000-\u001F\u202A-\u202E\u2066-\u2069]/u);
+      expect(choice?.name).not.toMatch(/@everyone|<@1/u);
+      expect(choice?.name.length).toBeLessThanOrEqual(100);
+    });
+
     it('related readings link the titles that are lessons here (matched at import) and list the others', async () => {
       const { db, library: [oldest, newest], discovery } = await setUp();
       // Titles are matched when lessons are imported (upsertLesson alone writes only the lesson); importing

@@ -8,7 +8,21 @@ import { renderLessonCard, renderLessonPost } from '../../src/lessons/card-view.
 import { renderImportOutcome } from '../../src/lessons/import-view.js';
 import { renderLessonPage } from '../../src/lessons/pages-view.js';
 import { renderRelated, renderSearchPage } from '../../src/discovery/views.js';
+import { threadName, type LessonPoster } from '../../src/delivery/poster.js';
+import { createDeliveryService } from '../../src/delivery/service.js';
+import { renderCatchup } from '../../src/reading/catchup-view.js';
+import { renderProgress } from '../../src/reading/progress-view.js';
+import { setMemberTimeZone } from '../../src/reading/settings.js';
+import { renderQuiz, renderVocabulary } from '../../src/vocabulary/views.js';
+import type { QuizState } from '../../src/vocabulary/quiz-service.js';
+import type { ReadingDeps } from '../../src/reading/deps.js';
+import type { LessonsService } from '../../src/lessons/service.js';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../src/db/schema.js';
 import { makeLesson } from '../support/lessons.js';
+
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/u;
 
 /** Everything a hostile export could put in a lesson's text. */
 const HOSTILE = '@everyone @here <@123456789012345678> <@!123456789012345678> <@&223456789012345678> <#323456789012345678> [click me](http://evil.example/x) ```js\nalert(1)``` \u202Egnp.exe **bold** ||spoiler|| > quote';
@@ -115,7 +129,59 @@ const replies: [string, (stored: LibraryLesson) => ReplyPayload][] = [
   ['/schedule upcoming', (stored) => renderUpcoming('Asia/Tokyo', [{ localDate: '2026-03-02', title: stored.lesson.title, source: 'planned' }])],
   ['/schedule preview', (stored) => renderPreview('2026-03-02', stored, 2, null)],
   ['/schedule show', () => ({ embeds: [scheduleEmbed(schedule, new Date('2026-03-02T00:00:00Z'), undefined)] })],
+  [
+    '/lesson vocab',
+    (stored) =>
+      renderVocabulary(
+        stored.lesson,
+        {
+          entries: [{ word: 'treaty', lemma: 'treaty', pos: 'noun', definition: `a pact ${HOSTILE}`, sentence: `The treaty ${HOSTILE}`, source: 'article', frequency: 10, distractors: ['a', 'b', 'c'] }],
+          level: { band: 'B2', outside2k: 0.1, outside5k: 0.05, words: 100 },
+          contentHash: 'x',
+          lexiconVersion: 'x',
+        },
+        1,
+        false,
+      ),
+  ],
+  ['/lesson quiz (a question)', (stored) => renderQuiz(stored.lesson.title, quizState(false))],
+  ['/lesson quiz (the score)', (stored) => renderQuiz(stored.lesson.title, quizState(true))],
+  [
+    '/lesson catchup',
+    (stored) => renderCatchup({ lessons: [{ lessonId: stored.lesson.id, title: stored.lesson.title, postedAt: new Date('2026-03-01T09:00:00Z'), localDate: '2026-03-01' }], page: 1, pages: 1, total: 1 }),
+  ],
+  [
+    '/progress',
+    (stored) =>
+      renderProgress(
+        {
+          kind: 'report',
+          report: {
+            userId: '400000000000000001', self: true, zone: 'UTC', zoneSource: 'utc', today: '2026-03-02', lessonsRead: 1, wordsRead: 10,
+            currentStreak: 1, frozenDays: [], bestStreak: 1, readingDaysLast7: 1,
+            recent: [{ lessonId: stored.lesson.id, title: stored.lesson.title, localDate: '2026-03-01' }],
+            sections: [{ title: `Quizzes ${HOSTILE}`, lines: [`line ${HOSTILE}`], private: false }],
+          },
+        },
+        '400000000000000001',
+      ),
+  ],
 ];
+
+/** A quiz on the hostile lesson: its question (prompt and choices from lesson text), or its end. */
+function quizState(finished: boolean): QuizState {
+  const question = {
+    lemma: 'treaty', prompt: `The ____ ${HOSTILE}`, answer: 'treaty', choices: ['treaty', 'window', 'garden', 'bottle'],
+    position: 0, chosen: finished ? 'window' : null, correct: finished ? false : null, answeredAt: finished ? new Date() : null,
+  };
+  return {
+    attempt: {
+      id: 1, lessonId: 'add8c4f2-5778-47a5-bd18-2492841fbc6e', guildId: 'g', userId: 'u', attemptNumber: 1, questionCount: 1, score: 0,
+      startedAt: new Date(), finishedAt: finished ? new Date() : null, questions: [question],
+    },
+    current: finished ? undefined : question,
+  };
+}
 
 describe('every reply with a hostile lesson', () => {
   it.each(replies)('%s shows lesson text inert: no mention, link, code fence, markup or bidi override', (_name, render) => {
@@ -137,5 +203,54 @@ describe('every reply with a hostile lesson', () => {
 
   it('autocomplete and thread names lose bidi and control characters', () => {
     expect(plainText('abc\u202Edef\u0007g\u2066h')).toBe('abcdef gh');
+  });
+
+  it('a thread name is one line within 100 characters, never half a surrogate pair, never blank', () => {
+    expect(threadName('Tokyo\u202E news\n\u0000today')).toBe('Tokyo news today');
+    const long = threadName(`x${'😀'.repeat(60)}`);
+    expect(long.length).toBeLessThanOrEqual(100);
+    expect(long).not.toMatch(/\p{Cs}/u);
+    expect(threadName('\u200b\u200d\u2060')).toBe('Lesson');
+  });
+
+  it('what a member typed and the bot echoes (a search, a date, a time zone) loses control and bidi characters', async () => {
+    const typed = `Tokyo\u0000\u202E @everyone [x](http://evil.example) \u0007`;
+    const search = shownText(
+      renderSearchPage({ query: typed, category: undefined, page: 1, pageSize: 5, results: [], hasNext: false }, { query: typed, category: '' }),
+    );
+    for (const text of search) {
+      expectInert(text);
+      expect(text).not.toMatch(CONTROL);
+    }
+    const delivery = createDeliveryService({
+      db: undefined as unknown as Kysely<DB>,
+      now: () => new Date('2026-03-01T12:00:00Z'),
+      lessons: undefined as unknown as LessonsService,
+      poster: undefined as unknown as LessonPoster,
+    });
+    const refusal = (action: () => unknown): string => {
+      try {
+        action();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('expected a refusal');
+    };
+    for (const message of [refusal(() => delivery.postingTime('07:30', typed)), refusal(() => delivery.postingTime(typed, 'Asia/Tokyo'))]) {
+      expectInert(message);
+      expect(message).not.toMatch(CONTROL);
+    }
+    const settings = await setMemberTimeZone({ db: undefined, now: () => new Date() } as unknown as ReadingDeps, '1', typed).then(
+      () => '',
+      (error: unknown) => (error as Error).message,
+    );
+    expect(settings).toContain('is not a time zone I know');
+    expect(settings).not.toMatch(CONTROL);
+    expect(settings).not.toMatch(/[\u202A-\u202E]/u);
+  });
+
+  it('Discord timestamps, custom emoji and command mentions in lesson text show as text', () => {
+    const [content] = shownText(renderPlanned('2026-03-02', hostileLesson('Title <t:0:R> <:pog:123> <a:wave:456> </lesson today:789> <id:home>')));
+    expect(content).not.toMatch(/(?<!\\)<(?:t:|:|a:|\/|id:)/u);
   });
 });

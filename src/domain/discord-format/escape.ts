@@ -13,9 +13,16 @@ const INLINE_MARKUP = /[\\*_~`|[\]]/gu;
 const LINE_START_MARKUP = /^([ \t]*)([>#+-])/gmu;
 // Numbered list items: "1. text". Escape the dot, keep the number readable.
 const NUMBERED_ITEM = /^([ \t]*[0-9]+)([.)])(?=[ \t])/gmu;
+// Discord's angle-bracket markup other than mentions: timestamps `<t:…>`, custom emoji `<:name:id>` and
+// `<a:name:id>`, command mentions `</name:id>`, server navigation `<id:…>`.
+const ANGLE_MARKUP = /<(?=t:|a:|id:|[:/])/gu;
 
 export function escapeMarkdown(text: string): string {
-  return text.replace(INLINE_MARKUP, '\\$&').replace(LINE_START_MARKUP, '$1\\$2').replace(NUMBERED_ITEM, '$1\\$2');
+  return text
+    .replace(INLINE_MARKUP, '\\$&')
+    .replace(LINE_START_MARKUP, '$1\\$2')
+    .replace(NUMBERED_ITEM, '$1\\$2')
+    .replace(ANGLE_MARKUP, '\\<');
 }
 
 const ZWSP = '\u200b';
@@ -31,11 +38,19 @@ export function neutralizeMentions(text: string): string {
 }
 
 /**
- * Lesson or member text made safe to place in a message: no markup, no mentions, and no bidirectional
- * controls (one U+202E would reverse the rest of the line it is shown on).
+ * Control characters other than tab, line feed and carriage return: no lesson holds one (the parser refuses
+ * them), but what a member typed may (a NUL in a time zone or a search), and echoing it back shows nothing
+ * useful.
+ */
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const HIDDEN_CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/gu;
+
+/**
+ * Lesson or member text made safe to place in a message: no markup, no mentions, no bidirectional
+ * controls (one U+202E would reverse the rest of the line it is shown on), no control characters.
  */
 export function safeText(text: string): string {
-  return escapeMarkdown(neutralizeMentions(stripBidiControls(text)));
+  return escapeMarkdown(neutralizeMentions(stripBidiControls(text).replace(HIDDEN_CONTROLS, '')));
 }
 
 /**

@@ -65,6 +65,9 @@ type Frame =
  */
 const MAX_RECORDED_DEPTH = 8;
 
+const UNRECORDED_OBJECT: Frame = { kind: 'object', path: null, key: '' };
+const UNRECORDED_ARRAY: Frame = { kind: 'array', path: null, index: 0 };
+
 /** What the scanner expects next. */
 type Mode = 'value' | 'key' | 'after' | 'done';
 
@@ -100,8 +103,9 @@ class Scanner {
       if (this.wanted.has(key)) this.starts.set(key, this.line);
     }
     const char = this.text[this.pos];
-    if (char === '{') return this.open({ kind: 'object', path, key: '' }, '}', 'key');
-    if (char === '[') return this.open({ kind: 'array', path, index: 0 }, ']', 'value');
+    // Containers whose lines are not recorded share one frame each: 10 MiB of `[` is 10 million frames.
+    if (char === '{') return this.open(path ? { kind: 'object', path, key: '' } : UNRECORDED_OBJECT, '}', 'key');
+    if (char === '[') return this.open(path ? { kind: 'array', path, index: 0 } : UNRECORDED_ARRAY, ']', 'value');
     if (char === '"') this.string();
     else if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) this.number();
     else this.literal();
@@ -126,7 +130,7 @@ class Scanner {
     if (this.text[this.pos] !== ':') this.fail("expected ':' after a property name");
     this.pos += 1;
     const top = this.stack[this.stack.length - 1];
-    if (top?.kind === 'object') top.key = key;
+    if (top?.kind === 'object' && top.path) top.key = key;
     return 'value';
   }
 
@@ -141,11 +145,11 @@ class Scanner {
     if (char === ',') {
       this.pos += 1;
       if (top.kind === 'object') return 'key';
-      top.index += 1;
+      if (top.path) top.index += 1;
       return 'value';
     }
     if (char === undefined) this.fail(`unexpected end of input (expected ',' or '${closer}')`);
-    if (char !== closer) this.fail(`expected ',' or '${closer}', found '${char}'`);
+    if (char !== closer) this.fail(`expected ',' or '${closer}', found ${shown(char.codePointAt(0) ?? 0)}`);
     this.pos += 1;
     this.stack.pop();
     return 'after';
@@ -187,7 +191,7 @@ class Scanner {
 
   private literal(): void {
     const word = ['true', 'false', 'null'].find((candidate) => this.text.startsWith(candidate, this.pos));
-    if (word === undefined) this.fail(this.pos < this.text.length ? `unexpected character '${this.text[this.pos]}'` : 'unexpected end of input');
+    if (word === undefined) this.fail(this.pos < this.text.length ? `unexpected character ${shown(this.text.codePointAt(this.pos) ?? 0)}` : 'unexpected end of input');
     this.pos += word.length;
   }
 
@@ -209,4 +213,10 @@ class Scanner {
   private fail(message: string): never {
     throw new JsonSyntaxProblem(this.line, message);
   }
+}
+
+/** A character for a message: `'x'`, or its code point when it would not show (a control character, a blank). */
+function shown(codePoint: number): string {
+  const char = String.fromCodePoint(codePoint);
+  return codePoint < 0x20 || codePoint === 0x7f || /[\s\p{Cf}]/u.test(char) ? `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}` : `'${char}'`;
 }

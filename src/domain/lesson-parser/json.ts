@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { MAX_TITLE_LENGTH, type Lesson } from '../lesson.js';
 import { isSupportedYear, SUPPORTED_YEARS } from '../dates.js';
-import { findControlCharacter, hasControlCharacter, isInvisible } from '../text.js';
+import { codePoint, findControlCharacter, hasControlCharacter, isInvisible } from '../text.js';
 import { controlCharacterProblem, MAX_PROBLEMS_PER_FILE, NO_LESSONS, ProblemList } from './errors.js';
 import { scanJson } from './json-lines.js';
-import { stripBom } from './lines.js';
+import { excerpt, stripBom } from './lines.js';
 import type { ParseOptions } from './options.js';
 import { isHttpUrl, isIsoDate, normaliseIsoTime, normaliseUuid } from './values.js';
 
@@ -134,10 +134,14 @@ export function parseLessonJson(text: string, options: ParseOptions): Lesson[] {
       lessons.push(result.lesson);
       continue;
     }
-    const issues = describeIssues(result.issues, Array.isArray(data) ? [index] : [], Array.isArray(data) ? `lesson ${index + 1}: ` : '');
-    // Whole lessons are described until the cap is reached; the rest are counted (the list keeps the first by line).
-    if (described.length < MAX_PROBLEMS_PER_FILE) for (const issue of issues) described.push(issue);
-    else unlisted += issues.length;
+    // Whole lessons are described until the cap is reached; the rest are only counted (the list keeps the first by line).
+    if (described.length < MAX_PROBLEMS_PER_FILE) {
+      for (const issue of describeIssues(result.issues, Array.isArray(data) ? [index] : [], Array.isArray(data) ? `lesson ${index + 1}: ` : '')) {
+        described.push(issue);
+      }
+    } else {
+      unlisted += countIssues(result.issues);
+    }
   }
   if (described.length === 0) return lessons;
 
@@ -169,6 +173,13 @@ function parseJson(source: string, problems: ProblemList): unknown {
   }
 }
 
+/** As many as describeIssues would describe: an unknown-keys issue is one problem per key. */
+function countIssues(issues: readonly z.core.$ZodIssue[]): number {
+  let count = 0;
+  for (const issue of issues) count += issue.code === 'unrecognized_keys' ? issue.keys.length : 1;
+  return count;
+}
+
 function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly number[], label: string): Issue[] {
   const described: Issue[] = [];
   for (const issue of issues) {
@@ -184,6 +195,12 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly nu
 /** `dialogue[2].speaker: ` for a field, nothing for the lesson itself. */
 function where(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '';
-  const text = path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`)).join('');
+  const text = path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${keyName(String(part))}`)).join('');
   return `${text}: `;
+}
+
+/** A key as a message shows it: control characters as `U+0000` (an unknown key may hold anything), cut if long. */
+function keyName(key: string): string {
+  // eslint-disable-next-line no-control-regex -- showing control characters is the point
+  return excerpt(key.replace(/[\u0000-\u001F\u007F]/gu, (char) => codePoint(char)));
 }

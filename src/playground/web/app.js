@@ -1,9 +1,10 @@
 // The playground page: a small Discord server in the browser, talking to the local Discord through the
 // playground's JSON API, with live updates over Server-Sent Events.
-import { analyze, OPTION_TYPES, suggestions, toCommand } from './composer.js';
+import { postJson, UNREACHABLE } from './api.js';
+import { analyze, completionOnEnter, OPTION_TYPES, suggestions, toCommand } from './composer.js';
 import { replaceChildren } from './dom.js';
-import { formatTime } from './markdown.js';
-import { renderMessage } from './render.js';
+import { formatTime, markdown } from './markdown.js';
+import { formatBytes, renderMessage } from './render.js';
 import { h } from './vnode.js';
 
 const THREAD_TYPES = new Set([10, 11, 12]);
@@ -27,6 +28,8 @@ const state = {
   /** @type {{ name: string, value: string | number }[]} */ botChoices: [],
   /** @type {Set<string>} */ unread: new Set(),
   /** @type {string | undefined} */ pendingFileOption: undefined,
+  /** Private messages the viewer dismissed (hidden in this page only, as Discord's "Dismiss message"). */
+  /** @type {Set<string>} */ dismissed: new Set(),
 };
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -35,12 +38,7 @@ const fileInput = /** @type {HTMLInputElement} */ ($('file'));
 
 // ---- data ------------------------------------------------------------------------------------
 
-async function api(/** @type {string} */ path, /** @type {unknown} */ body) {
-  const response = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  const json = await response.json().catch(() => ({ ok: false, error: `HTTP ${response.status}` }));
-  if (!response.ok && json.ok === undefined) return { ok: false, error: json.error ?? `HTTP ${response.status}` };
-  return json;
-}
+const api = (/** @type {string} */ path, /** @type {unknown} */ body) => postJson(path, body);
 
 async function loadState() {
   const snapshot = await (await fetch('/api/state')).json();
@@ -56,6 +54,7 @@ async function loadState() {
   });
   state.messages = new Map(snapshot.messages.map((/** @type {any} */ e) => [e.message.id, e]));
   if (!state.channelId) state.channelId = state.channels.find((/** @type {any} */ c) => c.name === 'lessons')?.id ?? state.channels[0]?.id ?? '';
+  if ($('composer-error').textContent === UNREACHABLE) showComposerError('');
   renderAll();
 }
 
@@ -64,7 +63,9 @@ function listen() {
   let broken = false;
   events.onopen = () => {
     setStatus(true);
-    if (broken) void loadState();
+    // After a lost connection (or a first load that failed), the state is fetched again: a restarted
+    // playground is a new local Discord.
+    if (broken || !state.guild) void loadState().catch(() => setStatus(false));
     broken = false;
   };
   events.onerror = () => {
@@ -79,8 +80,11 @@ function listen() {
         state.messages.set(data.entry.message.id, data.entry);
         const visible = !data.entry.visibleTo || data.entry.visibleTo === viewer()?.id;
         if (isNew && visible && data.entry.message.channel_id !== state.channelId) state.unread.add(data.entry.message.channel_id);
+        // The answer to the viewer's own command or click is brought into view, even when they had scrolled up
+        // to click a button on an older message.
+        const answersViewer = isNew && data.entry.message.interaction_metadata?.user?.id === viewer()?.id && data.entry.message.channel_id === state.channelId;
         renderChannels();
-        renderMessages();
+        renderMessages(answersViewer);
         return;
       }
       case 'delete':
@@ -193,24 +197,33 @@ function channelItem(/** @type {any} */ channel, /** @type {boolean} */ thread) 
   );
 }
 
-function renderMessages() {
+function renderMessages(toBottom = false) {
   const list = $('messages');
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   const me = viewer()?.id;
   const ctx = renderContext();
   const entries = [...state.messages.values()]
-    .filter((e) => e.message.channel_id === state.channelId && (!e.visibleTo || e.visibleTo === me))
+    .filter((e) => e.message.channel_id === state.channelId && (!e.visibleTo || e.visibleTo === me) && !state.dismissed.has(e.message.id))
     .map((e) => ({ at: e.message.timestamp, node: renderMessage(e, ctx) }));
   const notices = state.notices
     .filter((n) => n.channelId === state.channelId && (!n.userId || n.userId === me))
     .map((n) => ({ at: n.at, node: h('div', { class: `system-notice ${n.kind}`, role: 'status' }, h('span', { class: 'notice-icon', 'aria-hidden': 'true' }, '⚠'), n.text) }));
   const all = [...entries, ...notices].sort((a, b) => String(a.at).localeCompare(String(b.at)));
-  if (all.length === 0) {
+  // A thread opens with the message it was started from (Discord gives the thread that message's id).
+  const current = state.channels.find((c) => c.id === state.channelId);
+  const starter = current && THREAD_TYPES.has(current.type) ? state.messages.get(current.id) : undefined;
+  const top = starter
+    ? [
+        renderMessage(starter, { ...ctx, threadOf: () => undefined }),
+        h('div', { class: 'thread-start' }, all.length === 0 ? 'The thread starts from this message. No replies yet.' : 'The thread starts from this message.'),
+      ]
+    : [];
+  if (all.length === 0 && !starter) {
     replaceChildren(list, [h('div', { class: 'empty' }, h('h2', null, 'Nothing here yet'), h('p', null, 'Type / in the box below to see the bot’s commands, e.g. /lesson today.'))]);
   } else {
-    replaceChildren(list, all.map((a) => a.node));
+    replaceChildren(list, [...top, ...all.map((a) => a.node)]);
   }
-  if (atBottom) list.scrollTop = list.scrollHeight;
+  if (atBottom || toBottom) list.scrollTop = list.scrollHeight;
 }
 
 function renderNotices() {
@@ -369,7 +382,7 @@ function fileToBase64(/** @type {File} */ file) {
 function renderFiles() {
   replaceChildren(
     $('files'),
-    [...state.files.entries()].map(([name, file]) => h('span', { class: 'file-chip' }, `📎 ${name}: ${file.name} (${Math.ceil(file.size / 1024)} KB)`)),
+    [...state.files.entries()].map(([name, file]) => h('span', { class: 'file-chip' }, `📎 ${name}: ${file.name} (${formatBytes(file.size)})`)),
   );
 }
 
@@ -397,6 +410,9 @@ box.addEventListener('keydown', (event) => {
   } else if (event.key === 'Enter') {
     event.preventDefault();
     if (state.suggest.index >= 0 && applySuggestion(state.suggest.index)) return;
+    // As in Discord, Enter on a command or subcommand being typed picks the first suggestion.
+    const completion = completionOnEnter(box.value, visibleCommands(), state.picked, state.suggest.items);
+    if (completion >= 0 && applySuggestion(completion)) return;
     void submit();
   } else if (event.key === 'Escape') {
     state.suggest.items = [];
@@ -494,6 +510,10 @@ $('messages').addEventListener('click', (event) => {
   const action = target.closest('[data-action]');
   if (!action || action.hasAttribute('disabled')) return;
   switch (action.getAttribute('data-action')) {
+    case 'dismiss':
+      state.dismissed.add(action.getAttribute('data-message-id') ?? '');
+      renderMessages();
+      return;
     case 'component':
       void click(action, []);
       return;
@@ -524,30 +544,38 @@ $('messages').addEventListener('change', (event) => {
 });
 
 async function click(/** @type {Element} */ element, /** @type {string[]} */ values) {
+  const messageId = element.getAttribute('data-message-id') ?? '';
+  // The message's own channel: a thread shows the message it was started from, which lives in the parent channel.
+  const channelId = state.messages.get(messageId)?.message.channel_id ?? state.channelId;
   const result = await api('/api/component', {
     person: state.viewer,
-    channelId: state.channelId,
-    messageId: element.getAttribute('data-message-id'),
+    channelId,
+    messageId,
     customId: element.getAttribute('data-custom-id'),
     componentType: Number(element.getAttribute('data-component-type')),
     values,
   });
   if (!result.ok) showComposerError(result.error);
+  // The bot answers where the message is: from a thread's starter message, that is the parent channel.
+  else if (channelId !== state.channelId) openChannel(channelId);
   else renderMessages();
 }
 
 $('post-now').addEventListener('click', async () => {
+  timeStatus('Mina (moderator) runs /schedule post-now in #lessons …', true);
+  showModeratorIn('lessons');
   const result = await api('/api/post-now', {});
-  timeStatus(result.ok ? 'Mina (moderator) ran /schedule post-now in #lessons: her private answer is there, and the post goes to the scheduled channel.' : result.error, result.ok);
-  if (result.ok) showModeratorIn('lessons');
+  if (!result.ok) return timeStatus(result.error, false);
+  timeStatus('Mina (moderator) ran /schedule post-now in #lessons.', true, result.answer);
 });
 
 $('schedule-soon').addEventListener('click', async () => {
   const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  timeStatus('Mina (moderator) runs /schedule set in #lessons …', true);
+  showModeratorIn('lessons');
   const result = await api('/api/schedule-next-minute', { timeZone });
   if (!result.ok) return timeStatus(result.error, false);
-  showModeratorIn('lessons');
-  timeStatus(`Mina (moderator) set the daily post for ${result.time} (${timeZone}) in #lessons. The bot’s scheduler posts it when that minute comes.`, true);
+  timeStatus(`Mina (moderator) set the daily post for ${result.time} (${timeZone}) in #lessons.`, true, result.answer);
 });
 
 /** The time controls act as the moderator in #lessons: show what she sees there. */
@@ -557,14 +585,22 @@ function showModeratorIn(/** @type {string} */ channelName) {
   if (channel && channel.id !== state.channelId) openChannel(channel.id);
 }
 
-function timeStatus(/** @type {string} */ text, /** @type {boolean} */ ok) {
+/** What a time control did, and the bot's own (private) answer to Mina, as the bot wrote it. */
+function timeStatus(/** @type {string} */ text, /** @type {boolean} */ ok, /** @type {string | undefined} */ answer = undefined) {
   const status = $('time-status');
-  status.textContent = text;
+  replaceChildren(status, [
+    text,
+    answer ? h('span', { class: 'time-answer' }, h('span', { class: 'time-answer-label' }, 'The bot answered: '), markdown(answer, renderContext())) : '',
+  ]);
   status.className = ok ? 'time-status ok' : 'time-status error';
 }
 
 setInterval(() => {
   $('clock').textContent = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' }).format(new Date());
+  // Relative times (`in 2 minutes`) stay current, as in Discord.
+  for (const time of document.querySelectorAll('time[data-relative]')) {
+    time.textContent = formatTime(new Date(Number(time.getAttribute('data-relative'))), 'R');
+  }
 }, 1000);
 
 document.addEventListener('click', (event) => {
@@ -574,4 +610,9 @@ document.addEventListener('click', (event) => {
   }
 });
 
-void loadState().then(listen);
+void loadState()
+  .catch(() => {
+    setStatus(false);
+    showComposerError(UNREACHABLE);
+  })
+  .finally(listen);

@@ -199,8 +199,11 @@ export function toCommand(text, commands, picked = new Map()) {
     .filter((g) => g.definition.type !== OPTION_TYPES.ATTACHMENT)
     .map((g) => {
       const value = g.value.trim();
-      const choice = picked.get(g.name);
-      return { name: g.name, value: choice && choice.name === value ? String(choice.value) : value };
+      // A choice picked from the list, or one of the option's choices typed by the name shown for it.
+      const pickedChoice = picked.get(g.name);
+      const choice =
+        pickedChoice && pickedChoice.name === value ? pickedChoice : g.definition.choices?.find((c) => c.name.toLowerCase() === value.toLowerCase());
+      return { name: g.name, value: choice ? String(choice.value) : value };
     });
   return {
     ok: true,
@@ -212,4 +215,19 @@ export function toCommand(text, commands, picked = new Map()) {
     },
     attachmentOptions: analysis.given.filter((g) => g.definition.type === OPTION_TYPES.ATTACHMENT).map((g) => g.name),
   };
+}
+
+/**
+ * Enter while a command or subcommand name is still being typed (`/lesson tod`): as in Discord, the first
+ * suggestion is taken rather than sending something incomplete. The index of that suggestion, or -1 to send.
+ * @param {string} text
+ * @param {Command[]} commands
+ * @param {Map<string, { name: string, value: string | number }>} picked
+ * @param {Suggestion[]} items the suggestions shown for `text`
+ */
+export function completionOnEnter(text, commands, picked, items) {
+  const { kind } = analyze(text, commands);
+  if (kind !== 'command' && kind !== 'subcommand') return -1;
+  if (toCommand(text, commands, picked).ok) return -1;
+  return items.findIndex((item) => !item.hint && item.insert !== undefined);
 }

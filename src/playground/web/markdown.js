@@ -23,12 +23,16 @@ export function safeUrl(/** @type {unknown} */ value) {
   }
 }
 
+/** A link to a channel or message of this server (https://discord.com/channels/guild/channel[/message]). */
+function serverLink(/** @type {string} */ href, /** @type {MarkdownContext} */ ctx) {
+  const jump = /^https:\/\/discord\.com\/channels\/(\d+)\/(\d+)(?:\/(\d+))?$/u.exec(href);
+  return jump && jump[1] === ctx.guildId ? { channelId: jump[2] ?? '', messageId: jump[3] ?? '' } : undefined;
+}
+
 /** A link; links to this server's messages (https://discord.com/channels/…) jump inside the page. */
 export function link(/** @type {string} */ href, /** @type {VChild[]} */ children, /** @type {MarkdownContext} */ ctx) {
-  const jump = /^https:\/\/discord\.com\/channels\/(\d+)\/(\d+)(?:\/(\d+))?$/u.exec(href);
-  if (jump && jump[1] === ctx.guildId) {
-    return h('a', { class: 'md-link jump', href: '#', 'data-jump-channel': jump[2], 'data-jump-message': jump[3] ?? '' }, children);
-  }
+  const jump = serverLink(href, ctx);
+  if (jump) return h('a', { class: 'md-link jump', href: '#', 'data-jump-channel': jump.channelId, 'data-jump-message': jump.messageId }, children);
   return h('a', { class: 'md-link', href, target: '_blank', rel: 'noopener noreferrer nofollow' }, children);
 }
 
@@ -63,8 +67,8 @@ const INLINE_RULES = [
     render: (m, ctx) => {
       const name = ctx.channelName?.(m[1] ?? '');
       return name
-        ? h('a', { class: 'mention channel jump', href: '#', 'data-jump-channel': m[1] ?? '', 'data-jump-message': '' }, '#' + name)
-        : h('span', { class: 'mention channel' }, '#unknown');
+        ? h('a', { class: 'mention channel-mention jump', href: '#', 'data-jump-channel': m[1] ?? '', 'data-jump-message': '' }, '#' + name)
+        : h('span', { class: 'mention channel-mention' }, '#unknown');
     },
   },
   { re: /@(everyone|here)\b/u, render: (m) => h('span', { class: 'mention everyone' }, m[0]) },
@@ -73,15 +77,34 @@ const INLINE_RULES = [
     render: (m, ctx) => {
       const date = new Date(Number(m[1]) * 1000);
       const style = m[2] ?? 'f';
-      return h('time', { class: 'md-time', datetime: date.toISOString(), title: date.toString() }, (ctx.formatTime ?? formatTime)(date, style));
+      // Beyond JavaScript's dates (year 275760): shown as Discord shows it, without breaking the message.
+      if (Number.isNaN(date.getTime())) return h('time', { class: 'md-time' }, 'Invalid Date');
+      // Relative times (`in 2 minutes`) carry their instant, so the page keeps them current as Discord does.
+      const relative = style === 'R' ? { 'data-relative': String(date.getTime()) } : {};
+      return h('time', { class: 'md-time', datetime: date.toISOString(), title: date.toString(), ...relative }, (ctx.formatTime ?? formatTime)(date, style));
     },
   },
   { re: /<a?:(\w{2,32}):\d+>/u, render: (m) => h('span', { class: 'emoji-custom' }, `:${m[1]}:`) },
 ];
 
+/**
+ * A bare link. One to a channel or message of this server is drawn as Discord draws it, a pill with the
+ * channel's name (`#lessons › 💬` for a message), not as the long address.
+ */
 function urlNode(/** @type {string} */ text, /** @type {MarkdownContext} */ ctx) {
   const href = safeUrl(text);
-  return href ? link(href, [text], ctx) : text;
+  if (!href) return text;
+  const jump = serverLink(href, ctx);
+  const name = jump ? ctx.channelName?.(jump.channelId) : undefined;
+  if (jump && name) {
+    return h(
+      'a',
+      { class: 'mention channel-mention jump', href: '#', title: text, 'data-jump-channel': jump.channelId, 'data-jump-message': jump.messageId },
+      `#${name}`,
+      jump.messageId ? h('span', { class: 'message-pill' }, ' › 💬') : null,
+    );
+  }
+  return link(href, [text], ctx);
 }
 
 /** Inline markdown of one block of text. */

@@ -131,7 +131,16 @@ export function renderMessage(entry, ctx = {}) {
       (flags & IS_COMPONENTS_V2) !== 0 ? renderComponentsV2(message.components ?? [], message, ctx) : renderActionRows(message.components ?? [], message, ctx),
       threadLink(ctx.threadOf?.(message.id)),
       problems.length > 0 ? h('div', { class: 'limit-problems', role: 'alert' }, `Over Discord's limits: ${problems.join('; ')}`) : null,
-      ephemeral ? h('div', { class: 'ephemeral-note' }, h('span', { class: 'eye', 'aria-hidden': 'true' }, '👁'), ' Only you can see this') : null,
+      ephemeral
+        ? h(
+            'div',
+            { class: 'ephemeral-note' },
+            h('span', { class: 'eye', 'aria-hidden': 'true' }, '👁'),
+            ' Only you can see this · ',
+            // As in Discord: hides the private message in this page only (the bot is not told).
+            h('button', { type: 'button', class: 'dismiss', 'data-action': 'dismiss', 'data-message-id': message.id }, 'Dismiss message'),
+          )
+        : null,
     ),
   );
 }
@@ -216,7 +225,7 @@ function renderAttachments(/** @type {any[]} */ attachments) {
   );
 }
 
-function formatBytes(/** @type {number} */ size) {
+export function formatBytes(/** @type {number} */ size) {
   return size < 1024 ? `${size} bytes` : size < 1024 * 1024 ? `${(size / 1024).toFixed(1)} KB` : `${(size / 1024 / 1024).toFixed(2)} MB`;
 }
 

@@ -103,6 +103,42 @@ describe('control characters', () => {
   });
 });
 
+describe('control characters in every field and key of a JSON lesson', () => {
+  const fields: [string, (json: Record<string, unknown>) => void, string][] = [
+    ['id', (json) => (json.id = `${String(json.id)}\u001b`), '"id"'],
+    ['date', (json) => (json.date = '2025-05-31\u0000'), '"date"'],
+    ['article[0]', (json) => ((json.article as string[])[0] = 'First\u0000 paragraph.'), 'First\\u0000'],
+    ['similarReadings[0]', (json) => ((json.similarReadings as string[])[0] = 'Related\u001f'), 'Related\\u001f'],
+    ['dialogue[0].speaker', (json) => ((json.dialogue as { speaker: string; text: string }[])[0] = { speaker: 'A\u0000', text: 'Hi.' }), 'A\\u0000'],
+    ['sourceTimes.created', (json) => ((json.sourceTimes as Record<string, unknown>).created = '2025-06-02T07:14:00.000Z\u0000'), '"created"'],
+  ];
+
+  it.each(fields)('refuses one in %s, naming its line', (field, change, needle) => {
+    const text = jsonWith(change);
+    const error = parseError(text);
+    expect(error.problems).toEqual([{ line: lineOf(text, needle), message: expect.stringContaining(`${field}: contains the control character U+00`) }]);
+  });
+
+  it('shows an unknown key with control characters by their code points, and a huge key cut short', () => {
+    const text = jsonWith((json) => {
+      json['ti\u0000tle\u001b'] = 'x';
+      json['k'.repeat(100_000)] = 'x';
+    });
+    const messages = parseError(text).problems.map((problem) => problem.message);
+    expect(messages).toContain('tiU+0000tleU+001B: unknown key');
+    for (const message of messages) {
+      // eslint-disable-next-line no-control-regex -- finding control characters is the point
+      expect(message).not.toMatch(/[\u0000-\u001F]/u);
+      expect(message.length).toBeLessThan(200);
+    }
+  });
+
+  it('names a raw control character outside a string by its code point', () => {
+    const error = parseError('[\n{}\u0000]');
+    expect(error.problems).toEqual([{ line: 2, message: "invalid JSON: expected ',' or ']', found U+0000" }]);
+  });
+});
+
 describe('empty files', () => {
   it.each([
     ['a 0-byte text file', ''],

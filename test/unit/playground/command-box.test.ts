@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { commandDefinitions } from '../../../commands/index.js';
 import { toRequestBody } from '../../../src/discord/command-definition.js';
 import { resolveCommandInput, type Directory } from '../../../src/playground/command-input.js';
-import { analyze, suggestions, toCommand, type Command } from '../../../src/playground/web/composer.js';
+import { analyze, completionOnEnter, suggestions, toCommand, type Command } from '../../../src/playground/web/composer.js';
 
 // The commands exactly as the bot registers them (what the page reads from the local Discord).
 const registered = toRequestBody(commandDefinitions).map((c, i) => ({ ...c, id: String(i), application_id: '1', version: '1', default_member_permissions: c.default_member_permissions ?? null })) as unknown as APIApplicationCommand[];
@@ -55,6 +55,40 @@ describe('the message box reads what is typed against the registered commands', 
       command: { name: 'lesson', subcommand: 'show', options: [{ name: 'lesson', value: 'add8c4f2-5778-47a5-bd18-2492841fbc6e' }] },
       attachmentOptions: [],
     });
+  });
+
+  it('sends a choice typed by the name it is shown with (any case) as its value', () => {
+    const sent = (text: string) => {
+      const result = toCommand(text, commands);
+      return result.ok ? result.command.options : result.error;
+    };
+    expect(sent('/leaderboard period:All time share:true')).toEqual([
+      { name: 'period', value: 'all' },
+      { name: 'share', value: 'true' },
+    ]);
+    expect(sent('/leaderboard period:last 30 DAYS')).toEqual([{ name: 'period', value: 'month' }]);
+    expect(sent('/leaderboard period:week')).toEqual([{ name: 'period', value: 'week' }]);
+    // A pick from the list that was then overtyped with another choice's name sends the new one.
+    const picked = new Map([['period', { name: 'Last 7 days', value: 'week' }]]);
+    expect(toCommand('/leaderboard period:All time', commands, picked)).toMatchObject({ ok: true, command: { options: [{ name: 'period', value: 'all' }] } });
+  });
+
+  it('takes the first suggestion on Enter while a command or subcommand is still being typed, and sends otherwise', () => {
+    const enter = (text: string) => {
+      const items = suggestions(analyze(text, commands), { commands });
+      const index = completionOnEnter(text, commands, new Map(), items);
+      return index < 0 ? 'send' : items[index]!.insert;
+    };
+    expect(enter('/les')).toBe('/lesson ');
+    expect(enter('/lesson')).toBe('/lesson ');
+    expect(enter('/lesson tod')).toBe('today ');
+    expect(enter('/lesson ')).toBe('today ');
+    expect(enter('/lesson today')).toBe('send');
+    expect(enter('/lesson today share:true')).toBe('send');
+    expect(enter('/schedule show')).toBe('send');
+    // Nothing to complete: sent, and the box explains what is wrong.
+    expect(enter('/lesson xyz')).toBe('send');
+    expect(enter('/nope')).toBe('send');
   });
 
   it('sends a file option as an attachment, not as text', () => {
@@ -110,6 +144,15 @@ describe('the playground checks a command as Discord’s client does before send
     const result = resolve('schedule', subcommand, options);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toMatch(error);
+  });
+
+  it('sends a choice as its value whether given by value or by name, labels it by name, and names the choices when neither', () => {
+    const leaderboard = (value: string) =>
+      resolveCommandInput(registered, { name: 'leaderboard', options: [{ name: 'period', value }] }, directory);
+    for (const given of ['all', 'All time', 'all TIME']) {
+      expect(leaderboard(given)).toMatchObject({ ok: true, options: [{ name: 'period', type: 3, value: 'all' }], label: '/leaderboard period:All time' });
+    }
+    expect(leaderboard('forever')).toEqual({ ok: false, error: 'period: choose one of Last 7 days, Last 30 days, All time' });
   });
 
   it('takes an attachment for a file option only when a file was uploaded for it', () => {

@@ -198,8 +198,42 @@ describe('text stays text', () => {
     expect(byClass(tree, 'mention').map(textOf)).toEqual(['@Ana', '@Moderators', '#lessons', '@unknown-user']);
   });
 
+  it('draws a channel mention as an inline pill, never with the channel list’s classes', () => {
+    const tree = render({ content: '✅ Daily lesson: <#9> at **07:30**.' }, { channelName: (id: string) => (id === '9' ? 'lessons' : undefined) });
+    const [pill] = byClass(tree, 'mention');
+    expect(pill).toMatchObject({ tag: 'a', attrs: { 'data-jump-channel': '9' } });
+    // The sidebar's `.channel` is a full-width flex row: a mention carrying it was drawn as a block.
+    expect(String(pill!.attrs.class).split(' ')).not.toContain('channel');
+    expect(textOf(byClass(tree, 'content')[0]!)).toBe('✅ Daily lesson: #lessons at 07:30.');
+  });
+
+  it('draws a link to a message of this server as Discord does, a “#channel › 💬” pill that jumps to it', () => {
+    const ctx = { guildId: '5', channelName: (id: string) => (id === '9' ? 'lessons' : undefined) };
+    const tree = render({ content: '✅ Posted: https://discord.com/channels/5/9/77 and https://discord.com/channels/5/9' }, ctx);
+    const pills = byClass(tree, 'channel-mention');
+    expect(pills.map(textOf)).toEqual(['#lessons › 💬', '#lessons']);
+    expect(pills.map((p) => [p.attrs['data-jump-channel'], p.attrs['data-jump-message']])).toEqual([
+      ['9', '77'],
+      ['9', ''],
+    ]);
+    // Another server's message, or an unknown channel: the address, as a link that opens elsewhere.
+    const other = render({ content: 'https://discord.com/channels/6/9/77 https://discord.com/channels/5/404/1' }, ctx);
+    expect(byClass(other, 'channel-mention')).toHaveLength(0);
+    expect(findAll(other, (n) => n.tag === 'a').map(textOf)).toEqual(['https://discord.com/channels/6/9/77', 'https://discord.com/channels/5/404/1']);
+  });
+
+  it('gives relative timestamps their instant (the page keeps them current), and survives one beyond JavaScript’s dates', () => {
+    const [relative, fixed] = findAll(render({ content: '<t:1796133600:R> <t:1796133600:f>' }), (n) => n.tag === 'time' && n.attrs.class === 'md-time');
+    expect(relative!.attrs['data-relative']).toBe(String(1796133600 * 1000));
+    expect(fixed!.attrs['data-relative']).toBeUndefined();
+    const huge = render({ content: 'then <t:9999999999999:R> now' });
+    expect(textOf(byClass(huge, 'content')[0]!)).toBe('then Invalid Date now');
+  });
+
   it('marks private replies “Only you can see this” and a deferred reply as thinking', () => {
     expect(textOf(byClass(render({ content: 'hi', flags: 64 }), 'ephemeral-note')[0]!)).toContain('Only you can see this');
+    // Discord's "Dismiss message": hides the private message in the page, for that message only.
+    expect(byClass(render({ content: 'hi', flags: 64 }), 'dismiss').map((n) => [textOf(n), n.attrs['data-message-id']])).toEqual([['Dismiss message', '1']]);
     expect(byClass(render({ content: 'hi' }), 'ephemeral-note')).toHaveLength(0);
     expect(textOf(byClass(render({ flags: 64 | 128 }, { botName: 'newsdesk' }), 'loading')[0]!)).toBe('newsdesk is thinking…');
   });

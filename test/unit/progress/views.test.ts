@@ -73,8 +73,11 @@ describe('leaderboard view', () => {
   it('explains an empty board and a hidden caller', () => {
     const payload = renderLeaderboard({ period: 'week', since: new Date(), top: [], callerOutsideTop: null, callerHidden: true }, '1');
     const embed = payload.embeds?.[0] as { description: string; footer: { text: string } };
-    expect(embed.description).toMatch(/Nobody has read a lesson here in the last 7 days/u);
+    expect(embed.description).toMatch(/Nobody has read a lesson here in the last 7 days yet\./u);
     expect(embed.footer.text).toMatch(/You are hidden/u);
+    // All time reads as English too (it said "in the all time yet").
+    const allTime = renderLeaderboard({ period: 'all', since: new Date(), top: [], callerOutsideTop: null, callerHidden: false }, '1');
+    expect((allTime.embeds?.[0] as { description: string }).description).toMatch(/^Nobody has read a lesson here yet\. /u);
   });
 });
 

@@ -1,0 +1,54 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLessonsCli } from '../../src/cli/lessons.js';
+
+/*
+ * What the CLI reads (issue 8, item 2), in-process: anything that is not a readable lesson file is refused
+ * with an error naming it and exit code 1, never a stack trace. Devices, pipes and files over the limit are
+ * in test/e2e/lessons-cli-hostile.test.ts.
+ */
+
+async function importDryRun(...paths: string[]): Promise<{ code: number; stderr: string }> {
+  const err: string[] = [];
+  const code = await runLessonsCli(['import', ...paths, '--dry-run'], {
+    env: { LOG_LEVEL: 'warn', DATA_DIR: dir },
+    stdin: Readable.from([]),
+    out: () => undefined,
+    err: (line) => err.push(line),
+  });
+  return { code, stderr: err.join('\n') };
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'newsdesk-sources-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.runIf(process.platform === 'linux')('files the system will not read as they say', () => {
+  it('a file whose read fails (/proc/self/mem) is refused with its name and the reason', async () => {
+    const result = await importDryRun('/proc/self/mem');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('/proc/self/mem: could not be read (EIO)');
+  });
+
+  it('a file that says it is empty but is not (/proc) is read to its end', async () => {
+    const result = await importDryRun('/proc/self/status');
+    expect(result.code).toBe(1);
+    // Its problems are found on its later lines, not in one byte of it.
+    expect(result.stderr).toMatch(/^\/proc\/self\/status:(?:[2-9]|\d{2,}): /mu);
+  });
+});
+
+describe('directories', () => {
+  it('a directory without lesson files is named', async () => {
+    const empty = join(dir, 'nothing-here');
+    mkdirSync(join(empty, 'sub'), { recursive: true });
+    const result = await importDryRun(empty);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`${empty}: no lesson files (.txt or .json) in this directory`);
+  });
+});

@@ -91,11 +91,17 @@ export async function memberRows(db: Executor, userId: string): Promise<MemberRo
 }
 
 /**
- * Deletes every row about a member (run it in a transaction), and anonymises the other columns that
+ * Deletes every row about a member (run it in a transaction: it locks tables), and anonymises the other columns that
  * name them. Returns how many rows each table lost (or had anonymised). Triggers on lesson_readers
  * lower the lessons' read counts as their rows go.
  */
 export async function deleteMemberRows(db: Executor, userId: string): Promise<Record<string, number>> {
+  // Forgetting runs alone among the writers of reading totals: it waits for the reads in flight and holds
+  // new ones off until it commits. It lowers the rank counts of the member's numbers one after another,
+  // while a read raises a neighbour's in the other direction; interleaved, each could hold a row the other
+  // waits for (a deadlock). Taken first, before any row, so this transaction waits holding nothing, and in
+  // the order a change of leaderboard visibility takes them (its settings row, then the totals tables).
+  await sql`lock table member_settings, lesson_readers, member_reading_totals, member_window_totals in share row exclusive mode`.execute(db);
   const counts: Record<string, number> = {};
   for (const { table, column, parent, parentColumn } of MEMBER_CHILD_TABLES) {
     const result = await sql`

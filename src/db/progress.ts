@@ -334,10 +334,23 @@ export async function moveLeaderboardWindow(trx: Transaction<DB>, guildId: strin
       .where('days', '=', days)
       .forUpdate()
       .executeTakeFirst();
+  // Table locks before the window's row, in the order every writer of the totals takes them (lesson_readers,
+  // then the totals tables, then rows): forget-me holds member_window_totals and then waits for window rows
+  // (deleting a member's rows updates each window's totals), so a move holding its window's row while
+  // waiting for the table closed a circle (PostgreSQL then aborted one of them as a deadlock).
+  const exists = await trx
+    .selectFrom('leaderboard_windows')
+    .select('boundary')
+    .where('guild_id', '=', guildId)
+    .where('days', '=', days)
+    .executeTakeFirst();
+  // The first computation: SHARE mode waits for writes in flight and holds new ones until this commits:
+  // none is counted twice or lost.
+  if (!exists) await sql`lock table lesson_readers in share mode`.execute(trx);
+  await sql`lock table member_window_totals in row exclusive mode`.execute(trx);
   let current = await lockWindow();
   if (!current) {
-    // SHARE mode waits for writes in flight and holds new ones until this commits: none is counted twice or lost.
-    await sql`lock table lesson_readers in share mode`.execute(trx);
+    if (exists) throw new Error('moveLeaderboardWindow: the window vanished');
     const created = await trx
       .insertInto('leaderboard_windows')
       .values({ guild_id: guildId, days, boundary })
@@ -394,7 +407,8 @@ export async function moveLeaderboardWindow(trx: Transaction<DB>, guildId: strin
 /**
  * The board for reads since `since`, computed directly from lesson_readers: a lesson counts when the
  * member read it (any event) in the period, and its dialogue (article) words when they opened the dialogue
- * (article) in the period. The reference the running totals are tested against.
+ * (article) or marked the lesson as read in the period (dialogue_last_at, article_last_at). The reference
+ * the running totals are tested against.
  */
 export async function leaderboardSince(
   db: Executor,

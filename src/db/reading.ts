@@ -25,6 +25,8 @@ export interface ReadOutcome {
 export async function recordReading(trx: Transaction<DB>, event: ReadingEvent): Promise<ReadOutcome> {
   const member = { lesson_id: event.lessonId, guild_id: event.guildId, user_id: event.userId };
   const at = (kind: ReadingKind) => (event.kind === kind ? event.at : null);
+  // A part's times: opened, or finished with the whole lesson (Mark as read finishes both parts).
+  const part = (kind: 'dialogue' | 'article') => (event.kind === kind || event.kind === 'finished' ? event.at : null);
   // Who is first is decided by writes, never by a read before them (parallel clicks, one member pressing
   // "Mark as read" eight times, would all read "not there yet"). The member's row is claimed with exactly
   // the row the event's trigger would insert, so the trigger then merges into it and counts the same;
@@ -35,11 +37,11 @@ export async function recordReading(trx: Transaction<DB>, event: ReadingEvent): 
       ...member,
       first_read_at: event.at,
       last_read_at: event.at,
-      dialogue_read_at: at('dialogue'),
-      article_read_at: at('article'),
+      dialogue_read_at: part('dialogue'),
+      article_read_at: part('article'),
       finished_at: at('finished'),
-      dialogue_last_at: at('dialogue'),
-      article_last_at: at('article'),
+      dialogue_last_at: part('dialogue'),
+      article_last_at: part('article'),
     })
     .onConflict((oc) => oc.columns(['lesson_id', 'guild_id', 'user_id']).doNothing())
     .returning('user_id')

@@ -48,10 +48,12 @@ export interface LessonReadersTable {
   user_id: string;
   first_read_at: Timestamp;
   last_read_at: Timestamp;
+  /** The first time each part was opened or finished (Mark as read finishes both parts). */
   dialogue_read_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   article_read_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The first Mark as read. */
   finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  /** The latest open of each part (maintained by a trigger from reading_events). */
+  /** The latest time each part was opened or finished (maintained by a trigger from reading_events). */
   dialogue_last_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   article_last_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }

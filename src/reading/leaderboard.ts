@@ -1,5 +1,6 @@
 import { moveLeaderboardWindow, readBoard, type BoardSource, type LeaderboardEntry } from '../db/progress.js';
 import type { ReadingDeps } from './deps.js';
+import { retryIfAborted } from './retry.js';
 
 export type LeaderboardPeriod = 'week' | 'month' | 'all';
 
@@ -42,10 +43,12 @@ export async function leaderboard(
   const read = (db: ReadingDeps['db']) => readBoard(db, source, request.guildId, request.callerId, LEADERBOARD_SIZE);
   let board = await read(deps.db);
   if (!board.exact && source.kind === 'window') {
-    board = await deps.db.transaction().execute(async (trx) => {
-      await moveLeaderboardWindow(trx, request.guildId, source.days, source.since);
-      return read(trx);
-    });
+    board = await retryIfAborted(() =>
+      deps.db.transaction().execute(async (trx) => {
+        await moveLeaderboardWindow(trx, request.guildId, source.days, source.since);
+        return read(trx);
+      }),
+    );
     if (!board.exact) throw new Error('leaderboard: the window was not at its boundary after moving it');
   }
   const inTop = board.top.some((entry) => entry.userId === request.callerId);

@@ -1,6 +1,7 @@
 import { deleteMemberRows, memberRows, type MemberRows } from '../db/privacy.js';
 import { UserError } from '../user-error.js';
 import type { ReadingDeps } from './deps.js';
+import { retryIfAborted } from './retry.js';
 
 /** How long the forget-me confirm button works. */
 export const FORGET_CONFIRM_SECONDS = 120;
@@ -35,7 +36,7 @@ export interface ForgetOutcome {
 
 /** Deletes every row about the member in every table, in one transaction. */
 export async function forgetMember(deps: ReadingDeps, userId: string): Promise<ForgetOutcome> {
-  const counts = await deps.db.transaction().execute((trx) => deleteMemberRows(trx, userId));
+  const counts = await retryIfAborted(() => deps.db.transaction().execute((trx) => deleteMemberRows(trx, userId)));
   const deleted = Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
   return { deleted, total: Object.values(deleted).reduce((sum, n) => sum + n, 0) };
 }

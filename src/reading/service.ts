@@ -7,6 +7,7 @@ import type { ReadingDeps } from './deps.js';
 import { leaderboard, type LeaderboardPeriod } from './leaderboard.js';
 import { confirmForget, exportMember, forgetConfirmationExpiry } from './privacy.js';
 import { memberProgress, type ProgressSectionSource } from './progress.js';
+import { retryIfAborted } from './retry.js';
 import { setLeaderboardVisible, setMemberTimeZone, timeZoneSuggestions } from './settings.js';
 
 export type { ReadingDeps } from './deps.js';
@@ -28,12 +29,14 @@ export function createReadingService(deps: ReadingDeps) {
   /** One transaction: the event, the member's row and the lesson's counters move together. */
   function record(member: Member, stored: LibraryLesson, kind: ReadingKind): Promise<ReadOutcome> {
     const event = { lessonId: stored.lesson.id, guildId: member.guildId, userId: member.userId, kind, at: deps.now() };
-    return deps.db.transaction().execute((trx) => recordReading(trx, event));
+    return retryIfAborted(() => deps.db.transaction().execute((trx) => recordReading(trx, event)));
   }
   return {
     /** Opening a part: one statement (no transaction round trips; there is no "first finish" to decide). */
-    opened: (member: Member, stored: LibraryLesson, part: 'dialogue' | 'article') =>
-      recordOpening(deps.db, { lessonId: stored.lesson.id, guildId: member.guildId, userId: member.userId, kind: part, at: deps.now() }),
+    opened: (member: Member, stored: LibraryLesson, part: 'dialogue' | 'article') => {
+      const event = { lessonId: stored.lesson.id, guildId: member.guildId, userId: member.userId, kind: part, at: deps.now() };
+      return retryIfAborted(() => recordOpening(deps.db, event));
+    },
     finished: (member: Member, stored: LibraryLesson) => record(member, stored, 'finished'),
     /** A lesson's readers in this server and when it was last read there (the card). */
     readersInGuild: (lessonId: string, guildId: string) => lessonReadersInGuild(deps.db, lessonId, guildId),

@@ -2,7 +2,9 @@ import { readdirSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.js';
+import { upsertLesson } from '../../src/db/lessons.js';
 import { createMigrator } from '../../src/db/migrate.js';
+import { makeLesson } from '../support/lessons.js';
 import { testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 
 describe('migration list', () => {
@@ -36,5 +38,46 @@ describe.each(testDatabaseTargets())('migrations on $kind', (target) => {
     const { error, results } = await migrator.migrateToLatest();
     expect(error).toBeUndefined();
     expect(results?.map((r) => r.migrationName)).toEqual(names);
+  });
+
+  it('2026-12-03-01 credits lessons already marked as read with both parts’ words, in the totals and the windows', async () => {
+    const migrator = createMigrator(database.db);
+    expect((await migrator.migrateTo('2026-12-02-03-backlog-index')).error).toBeUndefined();
+    const lesson = makeLesson();
+    await upsertLesson(database.db, lesson);
+    const guild = '400000000000000001';
+    const at = new Date(Date.now() - 86_400_000).toISOString();
+    // Under the old rule: u1's Mark as read added no words, u2's article added the article's.
+    for (const [user, kind] of [['u1', 'finished'], ['u2', 'article'], ['u2', 'finished']]) {
+      await sql`insert into reading_events (lesson_id, guild_id, user_id, kind, occurred_at) values (${lesson.id}, ${guild}, ${user}, ${kind}, ${at})`.execute(database.db);
+    }
+    await sql`insert into leaderboard_windows (guild_id, days, boundary) values (${guild}, 7, now() - interval '7 days')`.execute(database.db);
+    await sql`insert into member_window_totals (guild_id, days, user_id, lessons_read, words_read) values (${guild}, 7, 'u1', 1, 0), (${guild}, 7, 'u2', 1, 27)`.execute(
+      database.db,
+    );
+    const words = async (table: 'member_reading_totals' | 'member_window_totals') =>
+      (await sql<{ user_id: string; words_read: string }>`select user_id, words_read from ${sql.table(table)} order by user_id`.execute(database.db)).rows.map(
+        (row) => [row.user_id, Number(row.words_read)],
+      );
+    expect(await words('member_reading_totals')).toEqual([
+      ['u1', 0],
+      ['u2', 27],
+    ]);
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    // makeLesson: 16 dialogue words, 27 article words; each part once.
+    expect(await words('member_reading_totals')).toEqual([
+      ['u1', 43],
+      ['u2', 43],
+    ]);
+    expect(await words('member_window_totals')).toEqual([
+      ['u1', 43],
+      ['u2', 43],
+    ]);
+    const counts = await sql<{ words_read: string; members: number }>`
+      select words_read, members from leaderboard_word_counts where guild_id = ${guild} order by days, words_read`.execute(database.db);
+    expect(counts.rows.map((row) => [Number(row.words_read), row.members])).toEqual([
+      [43, 2],
+      [43, 2],
+    ]);
   });
 });

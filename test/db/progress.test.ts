@@ -54,19 +54,21 @@ describe.each(testDatabaseTargets())('learner progress on $kind', (target) => {
   const deps = () => ({ db: db().db, now: () => NOW });
 
   describe('history written straight into reading_events', () => {
-    it('counts lessons read and words read by the parts opened, whatever the order of arrival', async () => {
+    it('counts lessons read and words read by the parts opened or finished, whatever the order of arrival', async () => {
       const [a, b, c, d] = await lessons(db(), 4);
       await insertEvents(db(), [
         { lesson: a!, user: 'u1', kind: 'dialogue', at: daysAgo(3) },
         { lesson: a!, user: 'u1', kind: 'dialogue', at: daysAgo(2) }, // again: no double count
         { lesson: b!, user: 'u1', kind: 'article', at: daysAgo(2) },
         { lesson: b!, user: 'u1', kind: 'dialogue', at: daysAgo(5) }, // older history arriving later
-        { lesson: c!, user: 'u1', kind: 'finished', at: daysAgo(1) }, // Mark as read only: read, no words
+        { lesson: c!, user: 'u1', kind: 'finished', at: daysAgo(1) }, // Mark as read only: both parts finished
         { lesson: d!, user: 'u2', kind: 'article', at: daysAgo(1) },
+        { lesson: d!, user: 'u2', kind: 'finished', at: daysAgo(1) }, // marked after the article: no part twice
       ]);
       const mine = await report(db(), 'u1');
       expect(mine.lessonsRead).toBe(3);
-      expect(mine.wordsRead).toBe(DIALOGUE_WORDS + ARTICLE_WORDS + DIALOGUE_WORDS);
+      expect(mine.wordsRead).toBe(DIALOGUE_WORDS + (ARTICLE_WORDS + DIALOGUE_WORDS) + (DIALOGUE_WORDS + ARTICLE_WORDS));
+      expect((await report(db(), 'u2')).wordsRead).toBe(ARTICLE_WORDS + DIALOGUE_WORDS);
       // The lesson's read count and the card's figures follow the direct inserts too.
       expect((await findLesson(db().db, b!))?.readCount).toBe(1);
       expect(await lessonReadersInGuild(db().db, a!, G)).toEqual({ readers: 1, lastReadAt: daysAgo(2) });
@@ -83,6 +85,79 @@ describe.each(testDatabaseTargets())('learner progress on $kind', (target) => {
         recordReading(trx, { lessonId: a!, guildId: G, userId: 'direct', kind: 'finished', at: NOW }),
       );
       expect(outcome).toEqual({ firstRead: false, firstFinish: true });
+    });
+
+    it('refuses an event of an unknown kind, or of a lesson not in the library, and keeps nothing of it', async () => {
+      const [a] = await lessons(db(), 1);
+      await expect(insertEvents(db(), [{ lesson: a!, user: 'u1', kind: 'read' as ReadingKind, at: daysAgo(1) }])).rejects.toThrow(/check constraint/u);
+      await expect(insertEvents(db(), [{ lesson: '00000000-0000-4000-8000-000000000000', user: 'u1', kind: 'article', at: daysAgo(1) }])).rejects.toThrow(
+        /foreign key/u,
+      );
+      // One bad row in a multi-row statement refuses the whole statement.
+      await expect(
+        insertEvents(db(), [
+          { lesson: a!, user: 'u1', kind: 'article', at: daysAgo(1) },
+          { lesson: a!, user: 'u2', kind: 'mark' as ReadingKind, at: daysAgo(1) },
+        ]),
+      ).rejects.toThrow(/check constraint/u);
+      expect((await report(db(), 'u1')).lessonsRead).toBe(0);
+      expect(await lessonReadersInGuild(db().db, a!, G)).toEqual({ readers: 0, lastReadAt: null });
+      // Without occurred_at the event happens now (the column's default).
+      await sql`insert into reading_events (lesson_id, guild_id, user_id, kind) values (${a!}, ${G}, 'u1', 'finished')`.execute(db().db);
+      expect((await findLesson(db().db, a!))?.readCount).toBe(1);
+    });
+
+    it('deleting or changing events, or emptying the table, takes what they counted away again', async () => {
+      const [a, b] = await lessons(db(), 2);
+      await insertEvents(db(), [
+        { lesson: a!, user: 'u1', kind: 'dialogue', at: daysAgo(3) },
+        { lesson: a!, user: 'u1', kind: 'article', at: daysAgo(1) },
+        { lesson: b!, user: 'u1', kind: 'article', at: daysAgo(2) },
+        { lesson: a!, user: 'u2', kind: 'dialogue', at: daysAgo(2) },
+      ]);
+      for (const period of ['week', 'all'] as const) await leaderboard(deps(), { guildId: G, callerId: 'u1', period });
+      const boardOf = async (period: 'week' | 'all') =>
+        (await leaderboard(deps(), { guildId: G, callerId: 'u1', period })).top.map((e) => [e.userId, e.lessonsRead, e.wordsRead]);
+      expect(await boardOf('week')).toEqual([
+        ['u1', 2, DIALOGUE_WORDS + 2 * ARTICLE_WORDS],
+        ['u2', 1, DIALOGUE_WORDS],
+      ]);
+
+      // The latest article open of lesson a goes: its article words go, its latest read moves back.
+      await sql`delete from reading_events where lesson_id = ${a!} and user_id = 'u1' and kind = 'article'`.execute(db().db);
+      expect((await report(db(), 'u1')).wordsRead).toBe(DIALOGUE_WORDS + ARTICLE_WORDS);
+      expect(await lessonReadersInGuild(db().db, a!, G)).toEqual({ readers: 2, lastReadAt: daysAgo(2) });
+      expect((await findLesson(db().db, a!))?.lastReadAt).toEqual(daysAgo(2));
+      // Every event of lesson b by u1 goes: the lesson is no longer read by them.
+      await sql`delete from reading_events where lesson_id = ${b!} and user_id = 'u1'`.execute(db().db);
+      expect((await report(db(), 'u1')).lessonsRead).toBe(1);
+      expect((await findLesson(db().db, b!))?.readCount).toBe(0);
+      expect(await boardOf('week')).toEqual([
+        ['u1', 1, DIALOGUE_WORDS],
+        ['u2', 1, DIALOGUE_WORDS],
+      ]);
+      // An event moved 20 days back leaves the week's board, and changes kind.
+      await sql`update reading_events set occurred_at = ${daysAgo(20).toISOString()}, kind = 'article' where user_id = 'u2'`.execute(db().db);
+      expect(await boardOf('week')).toEqual([['u1', 1, DIALOGUE_WORDS]]);
+      expect(await boardOf('all')).toEqual([
+        ['u2', 1, ARTICLE_WORDS],
+        ['u1', 1, DIALOGUE_WORDS],
+      ]);
+      // An event given to another member moves the read with it.
+      await sql`update reading_events set user_id = 'u3' where user_id = 'u2'`.execute(db().db);
+      expect((await report(db(), 'u2')).lessonsRead).toBe(0);
+      expect((await report(db(), 'u3')).wordsRead).toBe(ARTICLE_WORDS);
+      expect((await findLesson(db().db, a!))?.readCount).toBe(2);
+
+      await sql`truncate reading_events`.execute(db().db);
+      expect((await findLesson(db().db, a!))?.readCount).toBe(0);
+      expect(await boardOf('all')).toEqual([]);
+      expect(await boardOf('week')).toEqual([]);
+      const left = await sql<{ n: number }>`
+        select (select count(*) from lesson_readers)::int + (select count(*) from leaderboard_word_counts)::int
+          + (select count(*) from member_reading_totals where lessons_read <> 0 or words_read <> 0)::int
+          + (select count(*) from member_window_totals where lessons_read <> 0 or words_read <> 0)::int as n`.execute(db().db);
+      expect(left.rows[0]?.n).toBe(0);
     });
 
     it('re-importing a lesson with other word counts moves its readers’ words read', async () => {
@@ -195,7 +270,7 @@ describe.each(testDatabaseTargets())('learner progress on $kind', (target) => {
       for (const period of ['week', 'month', 'all'] as const) {
         const board = await leaderboard(deps(), { guildId: G, callerId: 'top', period });
         expect(board.top.map((e) => [e.userId, e.rank, e.lessonsRead, e.wordsRead]), period).toEqual([
-          ['top', 1, 3, 0],
+          ['top', 1, 3, 3 * (DIALOGUE_WORDS + ARTICLE_WORDS)],
           ['words', 2, 2, 2 * ARTICLE_WORDS],
           ['fewer', 3, 2, 2 * DIALOGUE_WORDS],
           ['tied', 3, 2, 2 * DIALOGUE_WORDS],
@@ -237,17 +312,17 @@ describe.each(testDatabaseTargets())('learner progress on $kind', (target) => {
 
     it('gives the caller’s own rank when outside the top 10', async () => {
       const ids = await lessons(db(), 12);
-      // Member m<k> read k lessons (k = 1..12); `me` read 1, tied with m1 but with fewer words.
+      // Member m<k> read k articles (k = 1..12); `me` read 1 dialogue, tied with m1 but with fewer words.
       const events: { lesson: string; user: string; kind: ReadingKind; at: Date }[] = ids.flatMap((_, k) =>
         ids.slice(0, k + 1).map((id) => ({ lesson: id, user: `m${k + 1}`, kind: 'article' as const, at: daysAgo(1) })),
       );
-      events.push({ lesson: ids[0]!, user: 'me', kind: 'finished', at: daysAgo(1) });
+      events.push({ lesson: ids[0]!, user: 'me', kind: 'dialogue', at: daysAgo(1) });
       await insertEvents(db(), events);
       for (const period of ['week', 'all'] as const) {
         const board = await leaderboard(deps(), { guildId: G, callerId: 'me', period });
         expect(board.top).toHaveLength(10);
         expect(board.top[0]).toMatchObject({ userId: 'm12', rank: 1 });
-        expect(board.callerOutsideTop).toEqual({ userId: 'me', rank: 13, lessonsRead: 1, wordsRead: 0 });
+        expect(board.callerOutsideTop).toEqual({ userId: 'me', rank: 13, lessonsRead: 1, wordsRead: DIALOGUE_WORDS });
         const inside = await leaderboard(deps(), { guildId: G, callerId: 'm3', period });
         expect(inside.callerOutsideTop).toBeNull();
       }
@@ -257,13 +332,14 @@ describe.each(testDatabaseTargets())('learner progress on $kind', (target) => {
       await setLeaderboardVisible(deps(), 'm12', false);
       await setLeaderboardVisible(deps(), 'm5', false);
       await insertEvents(db(), [
-        { lesson: ids[1]!, user: 'tie-more', kind: 'dialogue', at: daysAgo(1) },
-        { lesson: ids[1]!, user: 'tie-less', kind: 'finished', at: daysAgo(1) },
+        { lesson: ids[1]!, user: 'tie-more', kind: 'finished', at: daysAgo(1) },
+        { lesson: ids[1]!, user: 'tie-less', kind: 'dialogue', at: daysAgo(1) },
       ]);
       for (const period of ['week', 'month', 'all'] as const) {
         const board = await leaderboard(deps(), { guildId: G, callerId: 'me', period });
-        // Ahead of `me` (1 lesson, 0 words): m2…m11 visible except m5 (9), m1 and tie-more (1 lesson, more words).
-        expect(board.callerOutsideTop, period).toEqual({ userId: 'me', rank: 12, lessonsRead: 1, wordsRead: 0 });
+        // Ahead of `me` (1 lesson, its dialogue's words): m2…m11 visible except m5 (9), m1 and tie-more (1 lesson,
+        // more words: an article; a lesson marked as read, both parts).
+        expect(board.callerOutsideTop, period).toEqual({ userId: 'me', rank: 12, lessonsRead: 1, wordsRead: DIALOGUE_WORDS });
         const tieLess = await leaderboard(deps(), { guildId: G, callerId: 'tie-less', period });
         expect(tieLess.callerOutsideTop?.rank, period).toBe(12);
         const reference = await leaderboardSince(db().db, G, new Date(0), 'me', 10);

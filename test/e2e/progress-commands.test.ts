@@ -150,7 +150,7 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     expect(recent).not.toMatch(/(?<!\u200b)@everyone/u);
   });
 
-  it('reading through the card buttons counts at once: words for the parts opened', async () => {
+  it('reading through the card buttons counts at once: words for the parts opened or finished', async () => {
     const { guild, lessons, FRIEND } = world('card');
     const card = await discord
       .sendCommand({ guildId: guild.id, name: 'lesson', subcommand: 'show', user: FRIEND, options: [{ name: 'lesson', value: lessons[7]!.id }, { name: 'share', value: true }] })
@@ -160,7 +160,8 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     await discord.sendButton({ guildId: guild.id, customId: ids[3]!, message: card.message!, user: FRIEND }).waitForFinal(); // Mark as read
     const data = (await discord.sendCommand({ guildId: guild.id, name: 'progress', user: FRIEND }).waitForFinal()).data as Data;
     expect(fieldValue(data, 'Lessons read')).toBe('1');
-    expect(fieldValue(data, 'Words read')).toBe(String(ARTICLE_WORDS));
+    // The article opened, then Mark as read: the lesson is finished, its dialogue too (each part once).
+    expect(fieldValue(data, 'Words read')).toBe(String(ARTICLE_WORDS + DIALOGUE_WORDS));
     expect(fieldValue(data, 'Current streak')).toBe('1 day');
     // The card now says how many members of this server read it, and when.
     const after = (await discord.sendCommand({ guildId: guild.id, name: 'lesson', subcommand: 'show', options: [{ name: 'lesson', value: lessons[7]!.id }] }).waitForFinal()).data as Data;

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 /** Bump when the selection rules change, so `lessons -- vocab-refresh` recomputes every lesson. */
-const RULES_VERSION = 1;
+const RULES_VERSION = 2; // 2: distractors skip QUIZ_UNSUITABLE words
 
 /**
  * Names the word lists, model and rules a vocabulary was computed with; a stored vocabulary with another

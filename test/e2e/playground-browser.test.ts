@@ -9,7 +9,10 @@ import { PROJECT_ROOT } from '../support/run-cli.js';
 
 const executable = chromiumPath();
 const SCREENSHOTS = join(PROJECT_ROOT, 'test-results');
+// Today's lesson without a schedule: the newest by article date, the reference export (examples/lessons).
 const LESSON_TITLE = /The defense chiefs of Japan and the United States/u;
+// A schedule posts its backlog oldest first: the earliest lesson of examples/library.
+const FIRST_POST_TITLE = /A small lunar probe built by a team of university engineers/u;
 
 if (!executable) {
   console.warn('SKIPPED: playground browser test: no chromium at /usr/bin/chromium (apt-get install -y chromium, or set CHROMIUM_PATH)');
@@ -115,6 +118,24 @@ describe.skipIf(!executable)('playground in a real browser (chromium driven by p
     expect(await page.locator('.message', { hasText: 'used /lesson today' }).count()).toBe(0);
   });
 
+  it('links the example library: related readings name another example lesson, and a search pages', async () => {
+    await actAs('Ana');
+    await run('/lesson related lesson:lunar probe');
+    const related = page.locator('.message', { hasText: 'used /lesson related' }).last();
+    await related.locator('.embed-title', { hasText: /Related to: A small lunar probe/u }).waitFor({ timeout: 15_000 });
+    // The similar reading that names the ice survey links it; the one naming nothing here is listed below.
+    expect(await related.locator('.button-label').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/1 · Scientists say new radar/u)]));
+    expect(await related.textContent()).toContain('Private company announces plan to mine asteroids for metals');
+    await related.getByRole('button', { name: /1 · Scientists/u }).click();
+    await page.locator('.message.ephemeral .embed-title', { hasText: /frozen water is spread more widely/u }).last().waitFor({ timeout: 15_000 });
+
+    await run('/lesson search query:say');
+    const search = page.locator('.message', { hasText: 'used /lesson search' }).last();
+    await search.locator('.embed-footer', { hasText: /^Page 1 ·/u }).waitFor({ timeout: 15_000 });
+    await search.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => search.locator('.embed-footer').last().textContent(), { timeout: 15_000 }).toMatch(/^Page 2 \(last\)/u);
+  });
+
   it('sets the schedule a minute ahead as the moderator, and the daily post arrives in #lessons through the real scheduler', async () => {
     await actAs('Mina');
     await page.locator('.channel', { hasText: 'lessons' }).click();
@@ -125,7 +146,7 @@ describe.skipIf(!executable)('playground in a real browser (chromium driven by p
     await expect.poll(() => page.locator('#time-status').textContent(), { timeout: 15_000 }).toMatch(/set the daily post for \d\d:\d\d/u);
     expect(await page.locator('#time-status .time-answer').textContent()).toMatch(/^The bot answered: ✅ Daily lesson: #lessons at \d\d:\d\d[\s\S]*Next post:/u);
 
-    const post = page.locator('.message:not(.ephemeral)', { has: page.locator('.embed-title', { hasText: LESSON_TITLE }) });
+    const post = page.locator('.message:not(.ephemeral)', { has: page.locator('.embed-title', { hasText: FIRST_POST_TITLE }) });
     await post.first().waitFor({ timeout: 100_000 });
     expect(await post.count()).toBe(1);
     expect(await post.first().locator('.invoked').count()).toBe(0);
@@ -155,7 +176,7 @@ describe.skipIf(!executable)('playground in a real browser (chromium driven by p
     // The post's thread link and the channel list both open the thread, which starts with the post.
     await page.locator('.message:not(.ephemeral) .thread-link').last().click();
     await expect.poll(() => page.locator('#channel-icon').textContent()).toBe('🧵');
-    expect(await page.locator('#messages .message .embed-title').textContent()).toMatch(LESSON_TITLE);
+    expect(await page.locator('#messages .message .embed-title').textContent()).toMatch(FIRST_POST_TITLE);
     expect(await page.locator('#messages .thread-start').textContent()).toContain('The thread starts from this message');
     // A button on the thread's first message answers in the channel the post is in.
     await page.locator('#messages .message').first().getByRole('button', { name: /Article/u }).click();

@@ -166,7 +166,9 @@ async function bestMatch(
   lexemes: readonly (WeightedLexeme & { readonly docs: number })[],
   options: { exceptLessonId: string; onlyLessonIds?: readonly string[] },
 ): Promise<HeadlineMatch | undefined> {
-  const candidates = headlineCandidates(lexemes.filter((l) => l.docs > 0).map((l) => l.lexeme));
+  const counted = lexemes.filter((l) => l.docs > 0);
+  // No word counted at all (lessons written without an import's counts): every word may find candidates.
+  const candidates = headlineCandidates((counted.length > 0 ? counted : lexemes).map((l) => l.lexeme));
   return candidates ? bestHeadlineMatch(db, { text: headline, lexemes, candidates }, options) : undefined;
 }
 

@@ -287,10 +287,14 @@ export async function insertLibrary(
   for (const index of indexes.rows) await sql.raw(index.indexdef).execute(db);
   await sql`delete from lexeme_docs`.execute(db);
   await sql`
-    insert into lexeme_docs (lexeme, docs)
-    select '', count(*)::int from lessons
-    union all
-    select lexeme, count(*)::int from lessons, unnest(tsvector_to_array(head_vector)) as lexeme group by lexeme`.execute(db);
+    insert into lexeme_docs (lexeme, docs, text_docs)
+    select lexeme, sum(head)::int, sum(text)::int from (
+      select '' as lexeme, 1 as head, 1 as text from lessons
+      union all
+      select lexeme, 1, 0 from lessons, unnest(tsvector_to_array(head_vector)) as lexeme
+      union all
+      select lexeme, 0, 1 from lessons, unnest(tsvector_to_array(search_vector)) as lexeme
+    ) counted group by lexeme`.execute(db);
   const readers = options.readersPerLesson ?? 0;
   if (readers > 0) {
     await sql`

@@ -102,6 +102,7 @@ const lessonSearch = {
       type: ApplicationCommandOptionType.String,
       name: 'category',
       description: 'Only lessons of this category (for example nhk)',
+      autocomplete: true,
       max_length: SEARCH_CATEGORY_MAX,
     },
   ],
@@ -185,7 +186,8 @@ export const lessonModule = defineCommand(lessonCommand, {
       ephemeral: privateUnlessShared,
       run: async ({ options, services, guildId, userId, reply }) => {
         const stored = await services.lessons.requested(guildId, options.lesson);
-        await reply.send(renderRelated(stored, await services.discovery.related(stored.lesson.id, { guildId, userId })));
+        const related = await services.discovery.related(stored.lesson.id, { guildId, userId });
+        await reply.send(renderRelated(stored, related, { shared: options.share === true }));
       },
     },
     catchup: async ({ services, guildId, userId, reply }) => {
@@ -232,6 +234,7 @@ export const lessonModule = defineCommand(lessonCommand, {
   },
   autocomplete: {
     lesson: ({ value, services }) => services.lessons.choices(value),
+    category: ({ value, services }) => services.discovery.categoryChoices(value),
   },
   buttons: {
     prefix: 'l',

@@ -9,6 +9,7 @@ import * as commandIndexes from './2026-12-01-06-command-indexes.js';
 import * as leaderboardRanks from './2026-12-02-01-leaderboard-ranks.js';
 import * as lessonReadTotals from './2026-12-02-02-lesson-read-totals.js';
 import * as backlogIndex from './2026-12-02-03-backlog-index.js';
+import * as textLexemeDocs from './2026-12-02-04-text-lexeme-docs.js';
 import * as readingHistoryWriters from './2026-12-03-01-reading-history-writers.js';
 
 /**
@@ -26,5 +27,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-01-leaderboard-ranks': leaderboardRanks,
   '2026-12-02-02-lesson-read-totals': lessonReadTotals,
   '2026-12-02-03-backlog-index': backlogIndex,
+  '2026-12-02-04-text-lexeme-docs': textLexemeDocs,
   '2026-12-03-01-reading-history-writers': readingHistoryWriters,
 };

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { atLeastKOf } from '../domain/discovery/headline.js';
 import type { Executor } from './schema.js';
 
 /**
@@ -60,13 +61,18 @@ export async function countTitleOrSummaryMatches(db: Executor, query: string, ca
   return (await select.executeTakeFirstOrThrow()).count;
 }
 
-/** Lessons that match only in their article (title and summary do not), ranked by the article's weight. */
+/**
+ * Lessons that match, but not in their title and summary alone, ranked by where the words are: `rankQuery`
+ * (the same words, any of them) weighs each word found by its place, so a lesson with some of the words in
+ * its title ranks above one with all of them only in its article.
+ */
 export async function searchArticleOnly(
   db: Executor,
   query: string,
-  options: { category?: string | undefined; limit: number; offset: number },
+  options: { category?: string | undefined; limit: number; offset: number; rankQuery?: string | undefined },
 ): Promise<FoundLesson[]> {
   const q = sql`to_tsquery('newsdesk_english', ${query})`;
+  const rank = sql`to_tsquery('newsdesk_english', ${options.rankQuery ?? query})`;
   let select = db
     .selectFrom('lessons')
     .select(['id', 'title', 'article_date', 'category'])
@@ -74,7 +80,7 @@ export async function searchArticleOnly(
     .where(sql<boolean>`not (head_vector @@ ${q})`);
   if (options.category) select = select.where(sql<string>`lower(category)`, '=', options.category.toLowerCase());
   const rows = await select
-    .orderBy(sql`ts_rank(${SEARCH_WEIGHTS}, search_vector, ${q})`, 'desc')
+    .orderBy(sql`ts_rank(${SEARCH_WEIGHTS}, search_vector, ${rank})`, 'desc')
     .orderBy('article_date', 'desc')
     .orderBy('id')
     .limit(options.limit)
@@ -138,6 +144,22 @@ function toUuid(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * The library's categories, in order: one probe of `lessons_category_date_idx` per category (a loose index
+ * scan), however many lessons each has.
+ */
+export async function libraryCategories(db: Executor, limit: number): Promise<string[]> {
+  const rows = await sql<{ category: string }>`
+    with recursive c(category) as (
+      (select category from lessons order by category limit 1)
+      union all
+      select (select l.category from lessons l where l.category > c.category order by l.category limit 1)
+      from c where c.category is not null
+    )
+    select category from c where category is not null limit ${limit}`.execute(db);
+  return rows.rows.map((row) => row.category);
+}
+
 /** Newest lessons: what autocomplete offers before anything is typed. */
 export async function newestLessons(db: Executor, limit: number): Promise<FoundLesson[]> {
   const rows = await db
@@ -181,36 +203,40 @@ const LIBRARY_SIZE_KEY = '';
  */
 export async function startLexemeDocChanges(db: Executor): Promise<void> {
   await sql`
-    create temporary table if not exists import_lexeme_changes (lexeme text primary key, docs int not null)
+    create temporary table if not exists import_lexeme_changes (lexeme text primary key, docs int not null, text_docs int not null)
     on commit drop`.execute(db);
 }
 
 /**
- * Counts the title and summary lexemes of the given lessons, and the library size by the number of them
- * that exist, into the import's changes: −1 before the import changes them, +1 after.
+ * Counts the lexemes of the given lessons (title and summary in `docs`, the whole text in `text_docs`), and
+ * the library size by the number of them that exist, into the import's changes: −1 before the import
+ * changes them, +1 after.
  */
 export async function countLexemeDocChanges(db: Executor, lessonIds: readonly string[], delta: 1 | -1): Promise<void> {
   if (lessonIds.length === 0) return;
   const ids = sql.val([...lessonIds]);
   await sql`
-    insert into import_lexeme_changes (lexeme, docs)
-    select lexeme, ${delta}::int * count(*)::int from (
-      select ${LIBRARY_SIZE_KEY}::text as lexeme from lessons where id = any(${ids}::uuid[])
+    insert into import_lexeme_changes (lexeme, docs, text_docs)
+    select lexeme, ${delta}::int * sum(head)::int, ${delta}::int * sum(text)::int from (
+      select ${LIBRARY_SIZE_KEY}::text as lexeme, 1 as head, 1 as text from lessons where id = any(${ids}::uuid[])
       union all
-      select lexeme from lessons, unnest(tsvector_to_array(head_vector)) as lexeme where id = any(${ids}::uuid[])
+      select lexeme, 1, 0 from lessons, unnest(tsvector_to_array(head_vector)) as lexeme where id = any(${ids}::uuid[])
+      union all
+      select lexeme, 0, 1 from lessons, unnest(tsvector_to_array(search_vector)) as lexeme where id = any(${ids}::uuid[])
     ) counted
     group by lexeme
-    on conflict (lexeme) do update set docs = import_lexeme_changes.docs + excluded.docs`.execute(db);
+    on conflict (lexeme) do update set
+      docs = import_lexeme_changes.docs + excluded.docs, text_docs = import_lexeme_changes.text_docs + excluded.text_docs`.execute(db);
 }
 
 /** Moves lexeme_docs by the import's gathered changes, in one statement. */
 export async function applyLexemeDocChanges(db: Executor): Promise<void> {
   // Sorted, so two imports at once lock the same rows in the same order ('' sorts first).
   await sql`
-    insert into lexeme_docs (lexeme, docs)
-    select lexeme, docs from import_lexeme_changes where docs <> 0
+    insert into lexeme_docs (lexeme, docs, text_docs)
+    select lexeme, docs, text_docs from import_lexeme_changes where docs <> 0 or text_docs <> 0
     order by lexeme
-    on conflict (lexeme) do update set docs = lexeme_docs.docs + excluded.docs`.execute(db);
+    on conflict (lexeme) do update set docs = lexeme_docs.docs + excluded.docs, text_docs = lexeme_docs.text_docs + excluded.text_docs`.execute(db);
   await sql`delete from import_lexeme_changes`.execute(db);
 }
 
@@ -452,86 +478,101 @@ export async function similarReadingsOf(db: Executor, lessonId: string, member?:
   }));
 }
 
+/** One of a lesson's words, with what related readings need to weigh it. */
+export interface LessonWord {
+  readonly lexeme: string;
+  /** In how many lessons' whole text it occurs. */
+  readonly docs: number;
+  /** Whether it is in the lesson's title or summary (else only in its article). */
+  readonly inHead: boolean;
+}
+
 /**
- * The rarest lexemes of a lesson's title and summary that at least one other lesson shares, leaving out
- * those in more than `maxShare` of the library (too common to say what the lesson is about, with at
- * least `minCap` kept for small libraries); and the library's size.
+ * The words of a lesson's whole text that at least one other lesson has too, leaving out those in more than
+ * `maxShare` of the library (with at least `minCap` kept, so a small library keeps its topic words); and the
+ * library's size. One statement: the lesson's search vector by primary key, its words' counts by key.
  */
-export async function distinctiveLexemes(
+export async function sharedWordsOf(
   db: Executor,
   lessonId: string,
-  options: { maxShare: number; minCap: number; limit: number },
-): Promise<{ librarySize: number; words: { lexeme: string; docs: number }[] }> {
-  const rows = await sql<{ lexeme: string | null; docs: number | null; size: number | null }>`
-    with size as (select docs from lexeme_docs where lexeme = ${LIBRARY_SIZE_KEY})
-    select d.lexeme, d.docs, (select docs from size) as size from lessons l
-    cross join lateral unnest(tsvector_to_array(l.head_vector)) as w(lexeme)
-    join lexeme_docs d on d.lexeme = w.lexeme
-    where l.id = ${lessonId}::uuid and d.docs >= 2
-      and d.docs <= greatest(${options.minCap}, floor(coalesce((select docs from size), 0) * ${options.maxShare}::float8))
+  options: { maxShare: number; minCap: number },
+): Promise<{ librarySize: number; words: LessonWord[] }> {
+  // Each word's count by key (a subquery per word: the library's words are many, the lesson's a few hundred).
+  const rows = await sql<{ lexeme: string | null; docs: number | null; in_head: boolean | null; size: number | null }>`
+    with size as (select text_docs as n from lexeme_docs where lexeme = ${LIBRARY_SIZE_KEY})
+    select null as lexeme, null::int as docs, null::boolean as in_head, (select n from size) as size
     union all
-    select null, null, (select docs from size)
-    order by 2 nulls first, 1
-    limit ${options.limit + 1}`.execute(db);
-  const [first, ...rest] = rows.rows;
+    select lexeme, docs, in_head, null from (
+      select w.lexeme, (select d.text_docs from lexeme_docs d where d.lexeme = w.lexeme) as docs,
+        'A' = any(w.weights) or 'B' = any(w.weights) as in_head
+      from lessons l cross join lateral unnest(l.search_vector) as w(lexeme, positions, weights)
+      where l.id = ${lessonId}::uuid
+    ) words
+    where docs >= 2 and docs <= greatest(${options.minCap}, floor(coalesce((select n from size), 0) * ${options.maxShare}::float8))`.execute(db);
+  const size = rows.rows.find((row) => row.lexeme === null)?.size;
   return {
-    librarySize: Number(first?.size ?? 0),
-    words: rest.filter((row) => row.lexeme !== null).map((row) => ({ lexeme: row.lexeme as string, docs: Number(row.docs) })),
+    librarySize: Number(size ?? 0),
+    words: rows.rows
+      .filter((row) => row.lexeme !== null)
+      .map((row) => ({
+        lexeme: row.lexeme as string,
+        docs: Number(row.docs),
+        inHead: row.in_head === true,
+      })),
   };
 }
 
 /**
- * Lessons sharing at least `minShared` of the given lexemes in their title or summary, ranked by how
- * much of the weighted lexemes they contain (title or summary counting fully, article half), then by
- * full-text rank of title and summary, newest first among equals; with the member's read mark.
+ * Lessons that have at least `minShared` of the given words anywhere in their text, ranked by the weight of
+ * the words they share, a word counting fully in their title or summary and half in their article only;
+ * newest first among equals. With the member's read mark, looked up for the few lessons returned.
+ *
+ * The candidates, by the search vector's GIN index: for a few words, one tsquery "two of these words" (every
+ * pair), which the index answers exactly, so only the candidates' rows are read; for more words (a small
+ * library, or rare words), one lookup per word, counted per lesson (a tsquery of hundreds of pairs gets an
+ * estimate that makes the planner scan the table), then the candidates by primary key.
  */
-export async function lessonsSimilarByContent(
+/**
+ * Up to this many words, one tsquery of every pair finds the candidates (28 pairs); more, a lookup per word.
+ * With 16 words (120 pairs) over 10,000 generated lessons the planner chose a sequential scan: 600 ms.
+ */
+export const PAIRS_QUERY_UP_TO_WORDS = 8;
+
+export async function lessonsSimilarByText(
   db: Executor,
   words: readonly WeightedLexeme[],
   options: { minShared: number; exceptLessonIds: readonly string[]; limit: number; member?: Member | undefined },
 ): Promise<(FoundLesson & { read: boolean })[]> {
   if (words.length === 0 || options.limit <= 0) return [];
-  const anyWord = words.map((l) => `'${escapeLexeme(l.lexeme)}'`).join(' | ');
-  const inHead = (l: WeightedLexeme) => sql`(head_vector @@ ${`'${escapeLexeme(l.lexeme)}'`}::tsquery)`;
-  const shared = sql.join(words.map((l) => sql`${inHead(l)}::int`), sql` + `);
-  const headScore = sql.join(words.map((l) => sql`${l.weight}::float8 * ${inHead(l)}::int`), sql` + `);
-  const missing = sql.join(words.map((l) => sql`${l.weight}::float8 * (not ${inHead(l)})::int`), sql` + `);
-  // Half a word's weight for each word found only in the article (the coverage's article part).
-  const articleOnly = sql.join(
-    words.map((l) => sql`${l.weight}::float8 * 0.5 * (not ${inHead(l)} and a.article_vector @@ ${`'${escapeLexeme(l.lexeme)}'`}::tsquery)::int`),
+  const literal = (word: WeightedLexeme) => `'${escapeLexeme(word.lexeme)}'`;
+  const minShared = Math.max(1, Math.min(options.minShared, words.length));
+  const candidates =
+    words.length <= PAIRS_QUERY_UP_TO_WORDS
+      ? sql`search_vector @@ ${atLeastKOf(words.map((word) => word.lexeme), minShared, words.length)}::tsquery`
+      : sql`id = any(array(select id from (${sql.join(
+          words.map((word) => sql`select id from lessons where search_vector @@ ${literal(word)}::tsquery`),
+          sql` union all `,
+        )}) hits group by id having count(*) >= ${minShared}))`;
+  // `words` is the candidate's search vector without positions, detoasted once (not once per word).
+  const score = sql.join(
+    words.map(
+      (word) => sql`${word.weight}::float8 * (case
+        when head_vector @@ ${literal(word)}::tsquery then 1.0
+        when words @@ ${literal(word)}::tsquery then 0.5 else 0 end)`,
+    ),
     sql` + `,
   );
-  /*
-   * The ranking is the coverage of weightedPresence: a word counts fully in the title or summary, half in
-   * the article only. Reading a lesson's article vector means decompressing its whole search vector (the
-   * bulk of the work, ~200 candidates), so it is read only where it can change the result: for a candidate
-   * missing some words from its title and summary, and only if even all of them in its article (score at
-   * most head + missing / 2) could reach the score that `limit` other candidates already have from their
-   * title and summary alone. The others' scores are exact without it (nothing missing) or too low to rank.
-   * Read marks are looked up for the few lessons returned, by primary key.
-   */
   const rows = await sql<FoundRow & { read: boolean }>`
     with c as materialized (
-      select id, title, category, article_date, head_vector, ${headScore} as head_score, ${missing} as missing
+      select id, title, category, article_date, head_vector, strip(search_vector) as words
       from lessons
-      where head_vector @@ ${anyWord}::tsquery and id <> all(${sql.val([...options.exceptLessonIds])}::uuid[])
-        and ${shared} >= ${options.minShared}
-    ),
-    bar as (
-      select coalesce((select head_score from c order by head_score desc offset ${options.limit - 1} limit 1), 0) as score
-    ),
-    ranked as (
-      select c.id, c.title, c.category, c.article_date, c.head_vector,
-        c.head_score + case when c.missing > 0 and c.head_score + c.missing / 2 >= (select score from bar)
-          then (select ${articleOnly} from (select ts_filter(l.search_vector, '{c}') as article_vector from lessons l where l.id = c.id) a)
-          else 0 end as score
-      from c
+      where ${candidates} and id <> all(${sql.val([...options.exceptLessonIds])}::uuid[])
     )
     select id, title, article_date, category, ${readBy(options.member, sql`top.id`)} as read
     from (
-      select id, title, article_date, category, score, ts_rank(head_vector, ${anyWord}::tsquery) as rank
-      from ranked order by score desc, rank desc, article_date desc, id limit ${options.limit}
+      select id, title, article_date, category, ${score} as score from c
+      order by score desc, article_date desc, id limit ${options.limit}
     ) top
-    order by score desc, rank desc, article_date desc, id`.execute(db);
+    order by score desc, article_date desc, id`.execute(db);
   return rows.rows.map((row) => ({ ...toFound(row), read: row.read }));
 }

@@ -243,7 +243,10 @@ export interface SimilarReadingsTable {
 
 export interface LexemeDocsTable {
   lexeme: string;
+  /** Lessons whose title or summary has the lexeme. */
   docs: number;
+  /** Lessons whose title, summary or article has it. */
+  text_docs: Generated<number>;
 }
 
 export interface DB {

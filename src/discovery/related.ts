@@ -1,9 +1,12 @@
 import {
-  distinctiveLexemes,
-  lessonsSimilarByContent,
+  lessonsSimilarByText,
+  PAIRS_QUERY_UP_TO_WORDS,
+  sharedWordsOf,
   similarReadingsOf,
   type FoundLesson,
+  type LessonWord,
   type Member,
+  type WeightedLexeme,
 } from '../db/discovery.js';
 import type { Executor } from '../db/schema.js';
 
@@ -25,21 +28,38 @@ export interface RelatedReadings {
   readonly notInLibrary: readonly string[];
 }
 
-/** Rare words are picked until they are found in about this many lessons, so ranking them stays cheap. */
-const CONTENT_CANDIDATE_BUDGET = 200;
-const CONTENT_WORDS = 8;
-/** A word in more than this share of the library says little about what a lesson is about. */
-const COMMON_SHARE = 0.2;
+/**
+ * How a lesson's words find the lessons that share two of them (see lessonsSimilarByText). Looked up one at
+ * a time, the words read every lesson that has any of them: so they are taken while those lessons add up
+ * to LOOKUP_BUDGET, up to CONTENT_WORDS. When that is at most PAIRS_WORDS words (a big library, where words
+ * are in more lessons), one index query of every pair answers which lessons have two of them; it reads
+ * only those, whose number grows with the words' counts: so the PAIRS_WORDS heaviest words whose lessons
+ * add up to PAIRS_BUDGET. A small library has room for many words (titles and summaries are short: the
+ * words that tell two reports on one subject from the rest are many, each in a few lessons).
+ */
+const CONTENT_WORDS = 32;
+const LOOKUP_BUDGET = 500;
+const PAIRS_WORDS = PAIRS_QUERY_UP_TO_WORDS;
+const PAIRS_BUDGET = 2000;
+/**
+ * A word in more than this share of the library says little about what a lesson is about (and looking it
+ * up reads a large part of the index)…
+ */
+const COMMON_SHARE = 0.05;
+/** …unless the library is small: a topic of 4 lessons in a library of 16 is a quarter of it. */
+const COMMON_MIN_CAP = 50;
+/** A word only in the article counts half as much as one in the title or summary (in both lessons). */
+const ARTICLE_ONLY = 0.5;
 
 /**
  * Related readings of a lesson: the lessons its similar-reading titles name (matched at import), then
  * lessons most similar by content. Never the lesson itself, never one twice, at most MAX_RELATED.
- * Two round trips: the stored titles and the lesson's distinctive words (together), then similar lessons.
+ * Two round trips: the stored titles and the lesson's words (together), then similar lessons.
  */
 export async function relatedReadings(db: Executor, lessonId: string, member?: Member): Promise<RelatedReadings> {
-  const [titles, distinctive] = await Promise.all([
+  const [titles, shared] = await Promise.all([
     similarReadingsOf(db, lessonId, member),
-    distinctiveLexemes(db, lessonId, { maxShare: COMMON_SHARE, minCap: 3, limit: CONTENT_WORDS * 3 }),
+    sharedWordsOf(db, lessonId, { maxShare: COMMON_SHARE, minCap: COMMON_MIN_CAP }),
   ]);
   const seen = new Set<string>([lessonId.toLowerCase()]);
   const lessons: RelatedLesson[] = [];
@@ -53,13 +73,9 @@ export async function relatedReadings(db: Executor, lessonId: string, member?: M
   }
 
   if (lessons.length < MAX_RELATED) {
-    const size = distinctive.librarySize;
-    const words = pickWithinBudget(distinctive.words).map((w) => ({
-      lexeme: w.lexeme,
-      weight: Math.log(1 + (size + 1) / (1 + w.docs)),
-    }));
-    // Same topic = sharing at least two of the lesson's distinctive words (one, if it has only one).
-    const similar = await lessonsSimilarByContent(db, words, {
+    const words = contentWords(shared.words, shared.librarySize);
+    // Same topic = sharing at least two of the lesson's telling words (one, if it has only one).
+    const similar = await lessonsSimilarByText(db, words, {
       minShared: Math.min(2, words.length),
       exceptLessonIds: [...seen],
       limit: MAX_RELATED - lessons.length,
@@ -70,16 +86,33 @@ export async function relatedReadings(db: Executor, lessonId: string, member?: M
   return { lessons, notInLibrary };
 }
 
-/** The rarest words first, as long as the lessons containing them stay within the budget. */
-function pickWithinBudget(words: readonly { lexeme: string; docs: number }[]): { lexeme: string; docs: number }[] {
-  const picked: { lexeme: string; docs: number }[] = [];
-  let budget = CONTENT_CANDIDATE_BUDGET;
-  for (const word of words) {
-    if (picked.length === CONTENT_WORDS || (picked.length > 0 && word.docs > budget)) break;
-    picked.push(word);
-    budget -= word.docs;
-  }
-  return picked;
+/**
+ * What the lesson is about, as weighted words: a word weighs its rarity (inverse document frequency over
+ * whole texts) squared, as in the cosine of two tf-idf vectors (the other lesson's rarity factor comes with
+ * the word), halved when it is only in the lesson's article. The heaviest that fit a budget of lessons (a
+ * word that does not fit is passed over for a rarer one): the lookup budget if that takes more than
+ * PAIRS_WORDS words, else the pairs budget.
+ */
+function contentWords(words: readonly LessonWord[], librarySize: number): WeightedLexeme[] {
+  const weighed = words
+    .map((word) => {
+      const rarity = Math.log((librarySize + 1) / word.docs);
+      return { lexeme: word.lexeme, docs: word.docs, weight: rarity * rarity * (word.inHead ? 1 : ARTICLE_ONLY) };
+    })
+    .sort((a, b) => b.weight - a.weight || a.docs - b.docs || (a.lexeme < b.lexeme ? -1 : 1));
+  const fitting = (count: number, budget: number) => {
+    const picked: WeightedLexeme[] = [];
+    let left = budget;
+    for (const word of weighed) {
+      if (picked.length === count) break;
+      if (word.docs > left) continue;
+      picked.push({ lexeme: word.lexeme, weight: word.weight });
+      left -= word.docs;
+    }
+    return picked;
+  };
+  const looked = fitting(CONTENT_WORDS, LOOKUP_BUDGET);
+  return looked.length > PAIRS_WORDS ? looked : fitting(PAIRS_WORDS, PAIRS_BUDGET);
 }
 
 /** The CLI's JSON entries (`npm run lessons -- related <id> --json`), best first. */

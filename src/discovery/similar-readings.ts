@@ -28,7 +28,7 @@ import type { Executor } from '../db/schema.js';
  */
 export const MATCH_THRESHOLD = 0.62;
 
-/** Big batches look at every other lesson's titles instead of filtering them by shared words first. */
+/** At most this many words are looked up at once to find the titles that may name an import's lessons. */
 const FILTER_TITLES_UP_TO_LEXEMES = 2000;
 
 /** Lessons linked at a time after an import: bounds what is in memory, whatever the import's size. */
@@ -102,18 +102,40 @@ async function linkForward(trx: Executor, lessons: readonly { id: string; simila
 /**
  * Backward: titles of lessons outside the import (`exceptIds`: its lessons' titles were just matched
  * forward) that may name one of `batchIds`; a title takes one of them when it scores better than what
- * the title names now.
+ * the title names now. The titles are found by the lessons' title and summary words, a group of lessons
+ * at a time so that the words looked up stay few.
  */
 async function linkBackward(trx: Executor, batchIds: readonly string[], exceptIds: readonly string[], library: number): Promise<void> {
   const heads = await headLexemes(trx, batchIds);
-  const union = [...new Set([...heads.values()].flat())];
-  const titles = await titlesSharingLexemes(trx, union.length <= FILTER_TITLES_UP_TO_LEXEMES ? union : [], exceptIds);
+  let group: string[] = [];
+  let words = new Set<string>();
+  for (const [lessonId, lexemes] of heads) {
+    const joined = new Set([...words, ...lexemes]);
+    if (group.length > 0 && joined.size > FILTER_TITLES_UP_TO_LEXEMES) {
+      await linkBackwardGroup(trx, group, [...words], exceptIds, library);
+      group = [];
+      words = new Set(lexemes);
+    } else words = joined;
+    group.push(lessonId);
+  }
+  if (group.length > 0) await linkBackwardGroup(trx, group, [...words], exceptIds, library);
+}
+
+async function linkBackwardGroup(
+  trx: Executor,
+  lessonIds: readonly string[],
+  words: readonly string[],
+  exceptIds: readonly string[],
+  library: number,
+): Promise<void> {
+  const titles = await titlesSharingLexemes(trx, words, exceptIds);
   const titleDocs = await lexemeDocCounts(trx, titles.flatMap((title) => title.lexemes));
   for (const title of titles) {
     const match = await matchHeadline(trx, title.title, weighted(title.lexemes, titleDocs, library), {
       exceptLessonId: title.lessonId,
-      onlyLessonIds: batchIds,
+      onlyLessonIds: lessonIds,
     });
+    // A later group reads the titles again, with the scores stored here.
     if (match && (title.score === null || match.score > title.score)) await setSimilarReadingMatch(trx, title, match);
   }
 }
@@ -133,21 +155,27 @@ export async function scoreSimilarReading(
   return bestMatch(db, headline, weighted(words, docs, library), { exceptLessonId });
 }
 
-/** A headline with no searchable word (only stop words or punctuation) names nothing. */
+/**
+ * A headline with no searchable word (only stop words or punctuation) names nothing. Candidates are found
+ * by the headline's rarest words that some lesson's title or summary has: a word in none (a headline's own
+ * wording, "jolts", "50th") still weighs in the score, but looking for it there finds nothing.
+ */
 async function bestMatch(
   db: Executor,
   headline: string,
-  lexemes: readonly WeightedLexeme[],
+  lexemes: readonly (WeightedLexeme & { readonly docs: number })[],
   options: { exceptLessonId: string; onlyLessonIds?: readonly string[] },
 ): Promise<HeadlineMatch | undefined> {
-  const candidates = headlineCandidates(lexemes.map((l) => l.lexeme));
+  const counted = lexemes.filter((l) => l.docs > 0);
+  // No word counted at all (lessons written without an import's counts): every word may find candidates.
+  const candidates = headlineCandidates((counted.length > 0 ? counted : lexemes).map((l) => l.lexeme));
   return candidates ? bestHeadlineMatch(db, { text: headline, lexemes, candidates }, options) : undefined;
 }
 
 async function matchHeadline(
   trx: Executor,
   headline: string,
-  lexemes: readonly WeightedLexeme[],
+  lexemes: readonly (WeightedLexeme & { readonly docs: number })[],
   options: { exceptLessonId: string; onlyLessonIds?: readonly string[] },
 ): Promise<HeadlineMatch | undefined> {
   const match = await bestMatch(trx, headline, lexemes, options);
@@ -155,8 +183,11 @@ async function matchHeadline(
 }
 
 /** Rarest first, weighted by inverse document frequency (a word in no lesson weighs most). */
-function weighted(lexemes: readonly string[], docs: ReadonlyMap<string, number>, library: number): WeightedLexeme[] {
+function weighted(lexemes: readonly string[], docs: ReadonlyMap<string, number>, library: number): (WeightedLexeme & { docs: number })[] {
   return lexemes
-    .map((lexeme) => ({ lexeme, weight: Math.log(1 + (library + 1) / (1 + (docs.get(lexeme) ?? 0))) }))
+    .map((lexeme) => {
+      const count = docs.get(lexeme) ?? 0;
+      return { lexeme, docs: count, weight: Math.log(1 + (library + 1) / (1 + count)) };
+    })
     .sort((a, b) => b.weight - a.weight || a.lexeme.localeCompare(b.lexeme));
 }

@@ -31,11 +31,14 @@ function lessonLine(index: number, lesson: FoundLesson, extra: string): string {
 /**
  * Related readings: the lessons the export's similar readings name, then similar ones by content, each
  * with its date and whether this member has read it, opened by the numbered buttons; then the
- * similar-reading titles that are not in the library, without a link.
+ * similar-reading titles that are not in the library, without a link. A shared list (`share:true`) is read
+ * by everyone in the channel, so it shows no one's read marks: its **Related** button gives each member
+ * their own.
  */
-export function renderRelated(stored: LibraryLesson, related: RelatedReadings): ReplyPayload {
+export function renderRelated(stored: LibraryLesson, related: RelatedReadings, options: { shared?: boolean } = {}): ReplyPayload {
+  const shared = options.shared === true;
   const lines = related.lessons.map((lesson, index) =>
-    lessonLine(index, lesson, `${lesson.read ? ' · ✅ read' : ''}${lesson.reason === 'content' ? ' · similar topic' : ''}`),
+    lessonLine(index, lesson, `${lesson.read && !shared ? ' · ✅ read' : ''}${lesson.reason === 'content' ? ' · similar topic' : ''}`),
   );
   const missing = related.notInLibrary.map((title) => `• ${clip(safeText(title), 300)}`);
   const parts: string[] = [];
@@ -43,16 +46,17 @@ export function renderRelated(stored: LibraryLesson, related: RelatedReadings): 
   else parts.push('No lesson in the library is related to this one yet.');
   if (missing.length > 0) parts.push(`**Not in the library**\n${missing.join('\n')}`);
   const url = safeUrl(stored.lesson.url);
+  const footer =
+    related.lessons.length === 0
+      ? 'Lessons appear here as the library grows.'
+      : shared
+        ? 'Press a number to open that lesson’s card, or Related to see which you have read.'
+        : 'Press a number to open that lesson’s card.';
   const embed = toApiEmbed({
     title: clip(`🔗 Related to: ${safeText(visibleOr(stored.lesson.title, '(untitled)'))}`, 256),
     ...(url ? { url } : {}),
     description: clip(parts.join('\n\n'), EMBED_DESCRIPTION_MAX),
-    footer: {
-      text:
-        related.lessons.length > 0
-          ? 'Press a number to open that lesson’s card.'
-          : 'Lessons appear here as the library grows.',
-    },
+    footer: { text: footer },
   });
   const components = related.lessons.length > 0 ? [openButtons(related.lessons)] : [];
   return { embeds: [embed], components: [...components, lessonButtons(stored.lesson.id)] };
@@ -79,9 +83,10 @@ export function renderSearchPage(page: SearchPage, idQuery: { query: string; cat
   const lines = page.results.map(
     (lesson, index) => `**${offset + index + 1}.** ${clip(safeText(visibleOr(lesson.title, '(untitled)')), 300)} · ${lesson.date} · ${safeText(lesson.category)}`,
   );
+  const note = page.partial ? ['No lesson has all of these words; these have some of them.', ''] : [];
   const embed = toApiEmbed({
     title: clip(heading, 256),
-    description: clip(lines.join('\n'), EMBED_DESCRIPTION_MAX),
+    description: clip([...note, ...lines].join('\n'), EMBED_DESCRIPTION_MAX),
     footer: { text: `Page ${page.page}${page.hasNext ? '' : ' (last)'} · press a number to open that lesson’s card` },
   });
   const rows: ButtonRow[] = [openButtons(page.results)];

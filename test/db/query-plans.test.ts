@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lessonsSimilarByText, PAIRS_QUERY_UP_TO_WORDS } from '../../src/db/discovery.js';
 import { findLesson } from '../../src/db/lessons.js';
 import { insertAttempt } from '../../src/db/quizzes.js';
 import { renewClaim } from '../../src/db/deliveries.js';
@@ -161,12 +162,18 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/lesson related; the Related button',
-    queries: ['lessons.findLesson', 'discovery.similarReadingsOf', 'discovery.distinctiveLexemes', 'discovery.lessonsSimilarByContent'],
+    queries: ['lessons.findLesson', 'discovery.similarReadingsOf', 'discovery.sharedWordsOf', 'discovery.lessonsSimilarByText'],
     run: async (context) => {
       for (const index of [0, 1, 4321, PLAN_LIBRARY.lessons - 1]) {
         const lesson = await stored(context, lessonId(index));
         await context.services.discovery.related(lesson.lesson.id, member(heavyReader));
       }
+      // More words than one query of every pair takes (a small library, or rare words): a lookup per word.
+      const rare = await sql<{ lexeme: string }>`
+        select lexeme from lexeme_docs where lexeme <> '' and text_docs between 2 and 40 order by text_docs, lexeme limit 12`.execute(context.setup);
+      expect(rare.rows.length).toBeGreaterThan(PAIRS_QUERY_UP_TO_WORDS);
+      const words = rare.rows.map((row, i) => ({ lexeme: row.lexeme, weight: 12 - i }));
+      await lessonsSimilarByText(context.db, words, { minShared: 2, exceptLessonIds: [lessonId(0)], limit: 5 });
     },
   },
   {
@@ -214,7 +221,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
     // Not here: a word in a large part of the library ("said", in a third of the lessons). Ranking every
     // match reads most of the table whatever the plan, and PostgreSQL takes a sequential scan: a known gap.
     path: '/lesson search; its paging buttons (title and summary matches, then article-only ones; a category)',
-    queries: ['discovery.searchTitleOrSummary', 'discovery.countTitleOrSummaryMatches', 'discovery.searchArticleOnly'],
+    queries: ['discovery.searchTitleOrSummary', 'discovery.countTitleOrSummaryMatches', 'discovery.searchArticleOnly', 'discovery.libraryCategories'],
     run: async ({ services, library }) => {
       await services.discovery.search(library.rareWord, undefined);
       await services.discovery.search(library.topicWord, undefined);
@@ -233,6 +240,13 @@ const COMMAND_PATHS: readonly CommandPath[] = [
         await services.lessons.choices(typed);
       }
       await services.lessons.choices(library.readLesson.slice(0, 8));
+    },
+  },
+  {
+    path: 'the category autocomplete of /lesson search',
+    queries: ['discovery.libraryCategories'],
+    run: async ({ services }) => {
+      for (const typed of ['', 'n', 'easy']) await services.discovery.categoryChoices(typed);
     },
   },
   {

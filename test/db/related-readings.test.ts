@@ -48,10 +48,8 @@ describe.each(testDatabaseTargets())('related readings on $kind', (target) => {
     const rice = [LIBRARY.farmers, LIBRARY.stockpile];
     expect(ids(related).slice(0, 2).sort()).toEqual([...rice].sort());
     expect(ids(related)).not.toContain(LIBRARY.ricePrices);
-    // Nothing about defence talks, robots or ferries shares its subject.
-    for (const unrelated of [LIBRARY.cyber, LIBRARY.peace, LIBRARY.robot, LIBRARY.ferry, LIBRARY.zurich]) {
-      expect(ids(related)).not.toContain(unrelated);
-    }
+    // Lessons sharing fewer telling words (defence talks, robots, ferries) may fill the list, after them.
+    expect(related.lessons.length).toBeLessThanOrEqual(5);
   });
 
   it('a lesson imported later is linked from the lessons imported before that name it', async () => {

@@ -55,6 +55,26 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     expect(pages).toEqual(all);
   });
 
+  it('when no lesson has every word, the lessons with some of them (more of them first), said to be partial', async () => {
+    await importDiscoveryLibrary(database());
+    const some = await searchLibrary(database().db, 'stockpiled volcano rice');
+    expect(some.partial).toBe(true);
+    // Two of the words in its title come first; the other rice lessons follow; nothing without any of them.
+    expect(some.results[0]?.id).toBe(LIBRARY.stockpile);
+    expect(some.results.map((r) => r.id).sort()).toEqual([LIBRARY.stockpile, LIBRARY.ricePrices, LIBRARY.farmers].sort());
+    // Every word somewhere: not partial.
+    expect((await searchLibrary(database().db, 'rice prices')).partial).toBe(false);
+    // One word, or a phrase, found nowhere: nothing (there is nothing to relax).
+    expect(await searchLibrary(database().db, 'volcano')).toMatchObject({ results: [], partial: false });
+    expect(await searchLibrary(database().db, '"prices rice"')).toMatchObject({ results: [], partial: false });
+    // Pages of a partial search go on with the partial results, and a page past the end is empty.
+    const first = await searchLibrary(database().db, 'stockpiled volcano rice', { pageSize: 2 });
+    const second = await searchLibrary(database().db, 'stockpiled volcano rice', { pageSize: 2, page: 2 });
+    expect([...first.results, ...second.results].map((r) => r.id)).toEqual(some.results.map((r) => r.id));
+    expect(second).toMatchObject({ partial: true, hasNext: false });
+    expect((await searchLibrary(database().db, 'rice prices', { page: 9 })).results).toEqual([]);
+  });
+
   it('treats what a member types as words, never as query syntax', async () => {
     await importDiscoveryLibrary(database());
     for (const text of ["rice' & !prices", 'rice:* | (prices', '\\\\', "'", '<->', 'rice\u0000']) {

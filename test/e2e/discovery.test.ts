@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertWithinLimits, type MessageData } from '../../src/domain/discord-format/index.js';
+import { decodeCustomId } from '../../src/domain/discord-format/custom-id.js';
 import { decodeCatchupId } from '../../src/domain/progress/catchup-ids.js';
 import { botDatabaseKinds, createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
 import { startDiscordStandIn, type DiscordStandIn, type InteractionResponseEvent, type StandInGuild } from '../support/discord-stand-in/index.js';
@@ -25,11 +26,16 @@ describe.each(botDatabaseKinds())('related readings and search through Discord o
   let database: BotDatabase;
   let bot: BotProcess | undefined;
   let guild: StandInGuild;
+  /** A server of its own for each test that records reads (so no test sees another's). */
+  let openingGuild: StandInGuild;
+  let sharingGuild: StandInGuild;
   const reader = { id: '200000000000000901', username: 'reader' };
 
   beforeAll(async () => {
     discord = await startDiscordStandIn();
     guild = discord.addGuild({ name: 'Learners' });
+    openingGuild = discord.addGuild({ name: 'Learners (opening)' });
+    sharingGuild = discord.addGuild({ name: 'Learners (sharing)' });
     database = await createBotDatabase(kind, { migrated: true });
     const env = { ...database.env, DISCORD_API_URL: discord.apiUrl, DISCORD_TOKEN: 'test-token' };
     const imported = await runScript('src/cli/lessons.ts', ['import', DISCOVERY_FIXTURES], env);
@@ -65,11 +71,14 @@ describe.each(botDatabaseKinds())('related readings and search through Discord o
     expect(text).toContain('**Not in the library**\n• Japan, US defense chiefs agree to strengthen alliance under Trump administration');
 
     const open = openButtons(data);
-    expect(open.map((b) => decodeCatchupId(b.custom_id!))).toEqual([
+    // The named lessons, then (up to 5 in all) lessons similar by content.
+    expect(open.slice(0, 3).map((b) => decodeCatchupId(b.custom_id!))).toEqual([
       { action: 'card', lessonId: LIBRARY.peace },
       { action: 'card', lessonId: LIBRARY.alliance },
       { action: 'card', lessonId: LIBRARY.modern },
     ]);
+    expect(open.length).toBeLessThanOrEqual(5);
+    expect(lines.slice(3, open.length).every((line) => line.includes('similar topic'))).toBe(true);
     const message = { id: '400000000000000901', channel_id: guild.channels[0]!.id, flags: EPHEMERAL, ...data } as never;
     const card = (await discord.sendButton({ customId: open[1]!.custom_id!, message, user: reader }).waitForFinal()).data as Data;
     expectSafe(card);
@@ -86,7 +95,11 @@ describe.each(botDatabaseKinds())('related readings and search through Discord o
     const data = (await discord.sendButton({ customId: relatedId, message: card.message!, user: other }).waitForFinal()).data as Data;
     expectSafe(data);
     expect(data.embeds?.[0]?.description).not.toContain('✅ read');
-    expect(openButtons(data)).toHaveLength(3);
+    expect(openButtons(data).slice(0, 3).map((b) => (decodeCatchupId(b.custom_id!) as { lessonId: string }).lessonId)).toEqual([
+      LIBRARY.peace,
+      LIBRARY.alliance,
+      LIBRARY.modern,
+    ]);
   });
 
   it('/lesson search pages with Next and Previous in place, and each result opens its card', async () => {
@@ -138,5 +151,99 @@ describe.each(botDatabaseKinds())('related readings and search through Discord o
       .waitForFinal();
     const choices = (response.data as { choices?: { name: string; value: string }[] }).choices ?? [];
     expect(choices.map((c) => c.value)).toEqual([LIBRARY.stockpile]);
+  });
+  it('every numbered button of /lesson related opens the card of the lesson on its line, named or similar by content', async () => {
+    const member = { id: '200000000000000911', username: 'opener' };
+    for (const source of [LIBRARY.cyber, LIBRARY.ricePrices, LIBRARY.alliance]) {
+      const related = await discord
+        .sendCommand({ guildId: openingGuild.id, name: 'lesson', subcommand: 'related', user: member, options: [{ name: 'lesson', value: source }] })
+        .waitForFinal();
+      const data = related.data as Data;
+      expectSafe(data);
+      const lines = (data.embeds?.[0]?.description ?? '').split('\n').filter((line) => /^\*\*\d+\.\*\* /u.test(line));
+      const open = openButtons(data);
+      expect(open.length).toBeGreaterThan(0);
+      expect(open).toHaveLength(lines.length);
+      const message = { id: '400000000000000911', channel_id: openingGuild.channels[0]!.id, flags: EPHEMERAL, ...data } as never;
+      for (const [index, button] of open.entries()) {
+        expect(button.label).toMatch(new RegExp(`^${index + 1} · `, 'u'));
+        const lessonId = (decodeCatchupId(button.custom_id!) as { lessonId: string }).lessonId;
+        expect(lessonId).not.toBe(source);
+        const card = await discord.sendButton({ guildId: openingGuild.id, customId: button.custom_id!, message, user: member }).waitForFinal();
+        const cardData = card.data as Data;
+        expectSafe(cardData);
+        expect(cardData.flags! & EPHEMERAL).toBe(EPHEMERAL);
+        // The card of that very lesson: its own buttons name it, and its title is the one on the line.
+        const cardLessons = new Set(buttons(cardData).map((b) => decodeCustomId(b.custom_id ?? '')?.lessonId).filter(Boolean));
+        expect([...cardLessons]).toEqual([lessonId]);
+        const title = cardData.embeds?.[0]?.title ?? '';
+        expect(title.length).toBeGreaterThan(10);
+        expect(lines[index]).toContain(title.slice(0, 30));
+      }
+    }
+  });
+
+  it('a shared related list shows nobody’s read marks; its Related button gives each member their own', async () => {
+    const sharer = { id: '200000000000000921', username: 'sharer' };
+    const friend = { id: '200000000000000922', username: 'friend' };
+    await discord
+      .sendCommand({ guildId: sharingGuild.id, name: 'lesson', subcommand: 'article', user: sharer, options: [{ name: 'lesson', value: LIBRARY.peace }] })
+      .waitForFinal();
+    await discord
+      .sendCommand({ guildId: sharingGuild.id, name: 'lesson', subcommand: 'article', user: friend, options: [{ name: 'lesson', value: LIBRARY.modern }] })
+      .waitForFinal();
+    const shared = await discord
+      .sendCommand({
+        guildId: sharingGuild.id,
+        name: 'lesson',
+        subcommand: 'related',
+        user: sharer,
+        options: [{ name: 'lesson', value: LIBRARY.cyber }, { name: 'share', value: true }],
+      })
+      .waitForFinal();
+    const data = shared.data as Data;
+    expectSafe(data);
+    expect((data.flags ?? 0) & EPHEMERAL).toBe(0);
+    expect(data.embeds?.[0]?.description).not.toContain('✅');
+    expect(data.embeds?.[0]?.footer?.text).toContain('Related to see which you have read');
+    const relatedButton = buttons(data).find((b) => b.label === 'Related')!;
+    const own = async (user: typeof sharer) => {
+      const reply = (await discord.sendButton({ guildId: sharingGuild.id, customId: relatedButton.custom_id!, message: shared.message!, user }).waitForFinal()).data as Data;
+      expect(reply.flags! & EPHEMERAL).toBe(EPHEMERAL);
+      return (reply.embeds?.[0]?.description ?? '').split('\n').filter((line) => line.includes('✅ read'));
+    };
+    const sharerMarks = await own(sharer);
+    expect(sharerMarks).toHaveLength(1);
+    expect(sharerMarks[0]).toContain('work for peace');
+    const friendMarks = await own(friend);
+    expect(friendMarks).toHaveLength(1);
+    expect(friendMarks[0]).toContain('modernized alliance');
+  });
+
+  it('/lesson search suggests the library’s categories and explains one it does not have', async () => {
+    const suggest = async (value: string) =>
+      (
+        (
+          await discord
+            .sendAutocomplete({ name: 'lesson', subcommand: 'search', options: [{ name: 'query', value: 'robot' }, { name: 'category', value, focused: true }] })
+            .waitForFinal()
+        ).data as { choices?: { name: string; value: string }[] }
+      ).choices?.map((c) => c.value) ?? [];
+    expect(await suggest('')).toEqual(['easy-news', 'local', 'nhk']);
+    expect(await suggest('NE')).toEqual(['easy-news']);
+    expect(await suggest('zz')).toEqual([]);
+    const found = (
+      await discord
+        .sendCommand({ name: 'lesson', subcommand: 'search', options: [{ name: 'query', value: 'robot' }, { name: 'category', value: 'Easy-News' }] })
+        .waitForFinal()
+    ).data as Data;
+    expect(openButtons(found).map((b) => decodeCatchupId(b.custom_id!)).map((button) => (button as { lessonId: string }).lessonId).sort()).toEqual(
+      [LIBRARY.robot, LIBRARY.zurich].sort(),
+    );
+    const unknown = (
+      await discord.sendCommand({ name: 'lesson', subcommand: 'search', options: [{ name: 'query', value: 'robot' }, { name: 'category', value: 'sports' }] }).waitForFinal()
+    ).data as Data;
+    expect(unknown.flags! & EPHEMERAL).toBe(EPHEMERAL);
+    expect(unknown.content).toBe('There is no category `sports`. The library has: `easy-news`, `local`, `nhk`.');
   });
 });

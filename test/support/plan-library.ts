@@ -309,10 +309,14 @@ function planLibraryScript(options: SeedOptions): RawBuilder<unknown>[] {
       from (select i, position, named, regexp_replace(title, '^Summary: ', '') as headline from nd_similar) s
       order by 1, 2`);
     run(sql`
-      insert into lexeme_docs (lexeme, docs)
-      select '', count(*)::int from lessons
-      union all
-      select lexeme, count(*)::int from lessons, unnest(tsvector_to_array(head_vector)) as lexeme group by lexeme`);
+      insert into lexeme_docs (lexeme, docs, text_docs)
+      select lexeme, sum(head)::int, sum(text)::int from (
+        select '' as lexeme, 1 as head, 1 as text from lessons
+        union all
+        select lexeme, 1, 0 from lessons, unnest(tsvector_to_array(head_vector)) as lexeme
+        union all
+        select lexeme, 0, 1 from lessons, unnest(tsvector_to_array(search_vector)) as lexeme
+      ) counted group by lexeme`);
 
     run(sql`
       insert into lesson_readers (lesson_id, guild_id, user_id, first_read_at, last_read_at, dialogue_read_at, article_read_at,

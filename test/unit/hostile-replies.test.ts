@@ -113,6 +113,7 @@ const replies: [string, (stored: LibraryLesson) => ReplyPayload][] = [
           pageSize: 5,
           results: [{ id: stored.lesson.id, title: stored.lesson.title, date: stored.lesson.date, category: stored.lesson.category }],
           hasNext: true,
+          partial: true,
         },
         { query: HOSTILE.slice(0, 70), category: '' },
       ),

@@ -45,13 +45,22 @@ export function tsLiteral(term: string): string {
 }
 
 /**
- * Search (`/lesson search`, the CLI): every phrase and every word must match; words match as prefixes.
- * Returns undefined when nothing searchable was typed.
+ * Search (`/lesson search`, the CLI): every phrase and every word must match (`any`: at least one of them);
+ * words match as prefixes. Returns undefined when nothing searchable was typed.
  */
-export function searchTsQuery(text: string): string | undefined {
+export function searchTsQuery(text: string, match: 'all' | 'any' = 'all'): string | undefined {
+  const parts = searchTerms(text);
+  return parts.length > 0 ? parts.join(match === 'all' ? ' & ' : ' | ') : undefined;
+}
+
+/** How many terms (phrases and words) a search has. */
+export function searchTermCount(text: string): number {
+  return searchTerms(text).length;
+}
+
+function searchTerms(text: string): string[] {
   const { phrases, words } = parseQueryTerms(text);
-  const parts = [...phrases.map(tsLiteral), ...words.map((word) => `${tsLiteral(word)}:*`)];
-  return parts.length > 0 ? parts.join(' & ') : undefined;
+  return [...phrases.map(tsLiteral), ...words.map((word) => `${tsLiteral(word)}:*`)];
 }
 
 /**

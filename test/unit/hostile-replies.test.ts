@@ -217,7 +217,7 @@ describe('every reply with a hostile lesson', () => {
   it('what a member typed and the bot echoes (a search, a date, a time zone) loses control and bidi characters', async () => {
     const typed = `Tokyo\u0000\u202E @everyone [x](http://evil.example) \u0007`;
     const search = shownText(
-      renderSearchPage({ query: typed, category: undefined, page: 1, pageSize: 5, results: [], hasNext: false }, { query: typed, category: '' }),
+      renderSearchPage({ query: typed, category: undefined, page: 1, pageSize: 5, results: [], hasNext: false, partial: false }, { query: typed, category: '' }),
     );
     for (const text of search) {
       expectInert(text);

@@ -373,7 +373,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
     queries: ['schedules.findSchedule', 'deliveries.dailyDelivery', 'lesson-plans.plansBetween', 'lesson-plans.queuedLessonIds', 'lessons.lessonTitles'],
     run: async ({ services }) => {
       await services.delivery.upcoming(READING_GUILD, 7);
-      await services.delivery.upcoming(serverId(500), 30);
+      await services.delivery.upcoming(serverId(500), 25);
     },
   },
   {

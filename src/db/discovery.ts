@@ -240,6 +240,19 @@ export async function applyLexemeDocChanges(db: Executor): Promise<void> {
   await sql`delete from import_lexeme_changes`.execute(db);
 }
 
+/**
+ * Moves the GIN indexes' pending entries of an import into the indexes proper. GIN collects new entries
+ * in a pending list (fast inserts) that every search reads in full until it is merged: an import's
+ * matching, run in the same transaction right after thousands of inserts, would scan thousands of
+ * pending entries per headline (measured: ~19 ms a match instead of ~0.4 ms on 10,000 lessons).
+ */
+export async function mergePendingSearchEntries(db: Executor): Promise<void> {
+  await sql`
+    select gin_clean_pending_list(i.indexrelid::regclass)
+    from pg_index i join pg_class c on c.oid = i.indexrelid join pg_am am on am.oid = c.relam
+    where am.amname = 'gin' and i.indrelid in ('lessons'::regclass, 'similar_readings'::regclass)`.execute(db);
+}
+
 /** How many lessons the library holds, as counted at import (applyLexemeDocChanges; no scan of lessons). */
 export async function librarySize(db: Executor): Promise<number> {
   const row = await db.selectFrom('lexeme_docs').select('docs').where('lexeme', '=', LIBRARY_SIZE_KEY).executeTakeFirst();

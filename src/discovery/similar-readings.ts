@@ -1,6 +1,7 @@
 import { distinctHeadlines, headlineCandidates, headlineOf } from '../domain/discovery/headline.js';
 import {
   applyLexemeDocChanges,
+  mergePendingSearchEntries,
   bestHeadlineMatch,
   countLexemeDocChanges,
   headLexemes,
@@ -45,7 +46,10 @@ export const lexemeCounts = {
   start: (trx: Executor) => startLexemeDocChanges(trx),
   before: (trx: Executor, lessonIds: readonly string[]) => countLexemeDocChanges(trx, lessonIds, -1),
   after: (trx: Executor, lessonIds: readonly string[]) => countLexemeDocChanges(trx, lessonIds, 1),
-  apply: (trx: Executor) => applyLexemeDocChanges(trx),
+  apply: async (trx: Executor) => {
+    await applyLexemeDocChanges(trx);
+    await mergePendingSearchEntries(trx);
+  },
 };
 
 /**

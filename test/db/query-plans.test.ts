@@ -266,6 +266,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       'vocabulary.lessonTexts',
       'vocabulary.replaceVocabularies',
       'discovery.applyLexemeDocChanges',
+      'discovery.mergePendingSearchEntries',
       'discovery.countLexemeDocChanges',
       'discovery.similarReadingTitles',
       'discovery.startLexemeDocChanges',

@@ -11,6 +11,8 @@ export type VocabularyInput = Pick<Lesson, 'id' | 'article' | 'dialogue'>;
 export interface VocabularyComputer {
   compute(lesson: VocabularyInput): LessonVocabulary | Promise<LessonVocabulary>;
   close(): void | Promise<void>;
+  /** A batch job is over: give back what it held (the worker thread) once the work in flight is answered. */
+  release?(): void;
 }
 
 /** In this thread: loads the model and word lists on first use (about 1 s and 100–150 MB), then reuses them. For the CLI. */

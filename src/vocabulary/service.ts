@@ -119,6 +119,8 @@ export function createVocabularyService(deps: VocabularyDeps) {
     catchUp(): Promise<RefreshOutcome> {
       catchingUp ??= refreshVocabularies(db, computer, { signal: shutdown.signal }).finally(() => {
         catchingUp = undefined;
+        // The job is over: the worker (~100 MB with the model and word lists) goes now, not after its idle minute.
+        computer.release?.();
       });
       return catchingUp;
     },
@@ -137,6 +139,8 @@ export function createVocabularyService(deps: VocabularyDeps) {
         if (outcome.failed.length > 0) deps.logger?.warn({ guildId, failed: outcome.failed }, 'vocabulary not computed for some lessons');
       } catch (error) {
         deps.logger?.error({ err: error, guildId }, 'vocabulary after import failed');
+      } finally {
+        computer.release?.();
       }
     },
     async startQuiz(member: Member, lessonId: string): Promise<StartOutcome> {

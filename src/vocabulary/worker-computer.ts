@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { LessonVocabulary } from '../domain/vocabulary/compute.js';
 import type { VocabularyComputer, VocabularyInput } from './computer.js';
 
@@ -6,78 +6,111 @@ import type { VocabularyComputer, VocabularyInput } from './computer.js';
 const IDLE_MS = 60_000;
 
 /**
+ * The worker's heap. Its young generation (V8's default is 16–32 MB of semi-spaces on 64-bit) is mostly
+ * garbage between lessons: 4 MB costs about as much CPU and keeps the worker's resident memory ~20–40 MB lower.
+ * The old generation is left to V8 (the model and word lists need ~100 MB of it).
+ */
+const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 4 };
+
+interface Pending {
+  resolve: (vocabulary: LessonVocabulary) => void;
+  reject: (error: Error) => void;
+}
+
+/** One worker thread and the requests it owes answers to (its own: a worker that exits late fails only these). */
+interface Running {
+  readonly thread: Worker;
+  readonly pending: Map<number, Pending>;
+}
+
+/**
  * Computes vocabularies in a worker thread, started on first use and stopped when idle: the bot's own
  * thread never loads the model and word lists (about a second of CPU), so no interaction waits behind
  * them, and the bot's memory only grows while there is vocabulary to compute (a Discord import, or a
- * lesson imported by an older version).
+ * lesson imported by an older version). `release()` stops it as soon as the work in flight is answered
+ * (a batch job that is over), instead of after IDLE_MS.
  */
-export function createWorkerVocabularyComputer(): VocabularyComputer {
-  let worker: Worker | undefined;
+export function createWorkerVocabularyComputer(): VocabularyComputer & { release(): void; readonly running: boolean } {
+  let current: Running | undefined;
   let idle: NodeJS.Timeout | undefined;
+  let releaseWhenIdle = false;
   let next = 1;
-  const pending = new Map<number, { resolve: (v: LessonVocabulary) => void; reject: (e: Error) => void }>();
 
-  function start(): Worker {
-    // Compiled (dist/), the worker is JavaScript. Under tsx (npm start, the tests) it is TypeScript, and
-    // tsx's loader is not inherited by worker threads on Node 20: a small bootstrap registers it first.
+  function start(): Running {
+    // Compiled (dist/), the worker is JavaScript. Under tsx (the tests) it is TypeScript, and tsx's loader
+    // is not inherited by worker threads on Node 20: a small bootstrap registers it first.
     const typescript = import.meta.url.endsWith('.ts');
     const entry = new URL(typescript ? './worker.ts' : './worker.js', import.meta.url);
-    const created = typescript
+    const thread = typescript
       ? new Worker(
           `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`,
-          { eval: true },
+          { eval: true, resourceLimits: WORKER_LIMITS },
         )
-      : new Worker(entry);
-    created.on('message', (message: { id: number; result?: LessonVocabulary; error?: string }) => {
-      const waiting = pending.get(message.id);
-      pending.delete(message.id);
+      : new Worker(entry, { resourceLimits: WORKER_LIMITS });
+    const running: Running = { thread, pending: new Map() };
+    thread.on('message', (message: { id: number; result?: LessonVocabulary; error?: string }) => {
+      const waiting = running.pending.get(message.id);
+      running.pending.delete(message.id);
       if (message.error !== undefined) waiting?.reject(new Error(message.error));
       else if (message.result !== undefined) waiting?.resolve(message.result);
-      if (pending.size === 0) {
+      if (running.pending.size === 0) {
         // Idle: the worker alone must not keep the process alive.
-        created.unref();
-        scheduleStop();
+        thread.unref();
+        if (releaseWhenIdle) void stop();
+        else scheduleStop();
       }
     });
     const failAll = (error: Error) => {
-      for (const waiting of pending.values()) waiting.reject(error);
-      pending.clear();
-      if (worker === created) worker = undefined;
+      for (const waiting of running.pending.values()) waiting.reject(error);
+      running.pending.clear();
+      // A worker stopped earlier may exit after a new one started: only its own requests fail, and the new one stays.
+      if (current === running) current = undefined;
     };
-    created.on('error', failAll);
-    created.on('exit', (code) => failAll(new Error(`vocabulary worker exited (code ${code})`)));
-    created.unref();
-    return created;
+    thread.on('error', failAll);
+    thread.on('exit', (code) => failAll(new Error(`vocabulary worker exited (code ${code})`)));
+    thread.unref();
+    return running;
   }
 
   function scheduleStop(): void {
     clearTimeout(idle);
     idle = setTimeout(() => {
-      if (pending.size === 0) void stop();
+      if (current?.pending.size === 0) void stop();
     }, IDLE_MS);
     idle.unref();
   }
 
   async function stop(): Promise<void> {
     clearTimeout(idle);
-    const current = worker;
-    worker = undefined;
-    await current?.terminate();
+    releaseWhenIdle = false;
+    const stopping = current;
+    current = undefined;
+    await stopping?.thread.terminate();
   }
 
   return {
     compute(lesson: VocabularyInput): Promise<LessonVocabulary> {
       clearTimeout(idle);
-      worker ??= start();
+      releaseWhenIdle = false;
+      const running = (current ??= start());
       // Work in flight keeps the process alive until it is answered.
-      worker.ref();
+      running.thread.ref();
       const id = next++;
       const input: VocabularyInput = { id: lesson.id, article: [...lesson.article], dialogue: lesson.dialogue.map((t) => ({ speaker: t.speaker, text: t.text })) };
       return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker?.postMessage({ id, lesson: input });
+        running.pending.set(id, { resolve, reject });
+        running.thread.postMessage({ id, lesson: input });
       });
     },
+    release(): void {
+      if (current === undefined) return;
+      if (current.pending.size === 0) void stop();
+      else releaseWhenIdle = true;
+    },
     close: stop,
+    /** Whether a worker thread is up (holding the model and word lists). */
+    get running(): boolean {
+      return current !== undefined;
+    },
   };
 }

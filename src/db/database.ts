@@ -1,11 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { Kysely, PostgresDialect } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.js';
 import type { DB } from './schema.js';
@@ -73,6 +69,13 @@ async function openPglite(dataDir: string, timeouts: DatabaseTimeouts, sharedBuf
   try {
     const directory = inMemory ? dataDir : join(dataDir, 'pglite');
     if (!inMemory && !existsSync(join(directory, 'PG_VERSION'))) await initialiseInChildProcess(directory);
+    // Loaded only here: a bot on PostgreSQL never loads PGlite (its JavaScript and WebAssembly, several MB of RSS).
+    const [{ PGlite }, { pg_trgm }, { unaccent }, { PGliteDialect }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite/contrib/pg_trgm'),
+      import('@electric-sql/pglite/contrib/unaccent'),
+      import('kysely-pglite-dialect'),
+    ]);
     const client = await PGlite.create(directory, {
       startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`],
       parsers: { [DATE_OID]: keepDateAsText },

@@ -1,4 +1,11 @@
-import { REST, type RESTOptions } from 'discord.js';
+import { DefaultRestOptions, REST, type RESTOptions } from 'discord.js';
+import { GlobalPacer, pacedMakeRequest } from './global-pacer.js';
+
+/**
+ * The pacer's window: Discord's second and 50 ms for the network's jitter between our write and Discord's count.
+ * 50 requests in any 1,050 ms is 47.6/s at most: a 1,000-server fan-out takes ~21 s instead of ~20 s.
+ */
+export const GLOBAL_PACER_WINDOW_MS = 1_050;
 
 /** Routes that carry an interaction (or webhook) token instead of the bot's token. */
 const TOKEN_ROUTE = /^\/(?:interactions\/\d+\/[^/]+\/callback|webhooks\/\d+\/[^/]+(?:\/messages\/[^/]+)?)$/u;
@@ -19,13 +26,22 @@ type QueuedRequest = Parameters<REST['queueRequest']>[0];
  * one global counter, so under load a deferred answer waited behind posts and lookups ("rate limited" with no
  * 429 from Discord). Here token routes go to a second manager whose global limit is off; its per-route buckets
  * (Discord's `X-RateLimit-*` headers, per interaction token) and a real 429 still apply.
+ *
+ * Requests with the bot's token also pass a pacer at the wire (global-pacer.ts): at most the global limit written
+ * in any GLOBAL_PACER_WINDOW_MS, which discord.js's fixed one-second windows do not ensure. Interaction routes
+ * do not pass it.
  */
 export class InteractionAwareRest extends REST {
   /** Interaction-token routes only; created before any request, so never undefined afterwards. */
   readonly interactionRest: REST;
 
+  /** Bot-token requests wait here for their place in the global limit, counted when written (global-pacer.ts). */
+  readonly pacer: GlobalPacer;
+
   constructor(options: Partial<RESTOptions> = {}) {
-    super(options);
+    const pacer = new GlobalPacer({ limit: options.globalRequestsPerSecond ?? DefaultRestOptions.globalRequestsPerSecond, windowMs: GLOBAL_PACER_WINDOW_MS });
+    super({ ...options, makeRequest: pacedMakeRequest(pacer, options.makeRequest ?? DefaultRestOptions.makeRequest) });
+    this.pacer = pacer;
     this.interactionRest = new REST({ ...options, globalRequestsPerSecond: Number.POSITIVE_INFINITY });
     // Listeners on this manager (rate-limit logs and metrics) see the interaction manager's events too.
     this.interactionRest.on('rateLimited', (info) => this.emit('rateLimited', info));

@@ -1,0 +1,72 @@
+import { Routes, type Client } from 'discord.js';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, createDiscordClient } from '../../src/discord/client.js';
+import { GLOBAL_PACER_WINDOW_MS, InteractionAwareRest } from '../../src/discord/interaction-rest.js';
+import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
+
+const silent = pino({ level: 'silent' });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The bot's REST manager against a stand-in enforcing Discord's 50 requests/s on bot-token routes, with a burst
+ * across the edge of discord.js's one-second window: one post opens the window, 99 more come just before it ends.
+ * discord.js alone lets 49 go at the end of that window and 50 at the start of the next, ~100 within milliseconds,
+ * which any reading of "50 per second" refuses (tried by hand with the pacer taken out: 49 × 429 at the stand-in).
+ */
+describe('the global pacer: bot-token requests and Discord’s global limit (stand-in enforcing 50/s)', () => {
+  let discord: DiscordStandIn | undefined;
+  let client: Client | undefined;
+  afterEach(async () => {
+    await client?.destroy();
+    await discord?.close();
+  });
+
+  it('a burst across discord.js’s window edge reaches Discord without a 429, every post once', async () => {
+    discord = await startDiscordStandIn({ globalRateLimitPerSecond: 50 });
+    const guild = discord.addGuild({ channels: Array.from({ length: 100 }, (_, n) => ({ name: `news-${n}` })) });
+    client = createDiscordClient({ apiUrl: discord.apiUrl, logger: silent });
+    await connect(client, discord.token, silent);
+    const rest = client.rest as InteractionAwareRest;
+    expect(rest).toBeInstanceOf(InteractionAwareRest);
+    // The start-up requests' windows are over.
+    await sleep(GLOBAL_PACER_WINDOW_MS + 200);
+
+    const channels = guild.channels.map((channel) => channel.id);
+    const post = (channelId: string, n: number) => rest.post(Routes.channelMessages(channelId), { body: { content: `post ${n}` } });
+    // One post opens discord.js's window (and the stand-in's)…
+    await post(channels[0]!, 0);
+    // …and 99 come shortly before discord.js's window ends (one route each: only the global limit holds them).
+    while (Date.now() < rest.globalReset - 15) await new Promise((resolve) => setImmediate(resolve));
+    const burst = channels.slice(1).map((channelId, n) => post(channelId, n + 1));
+    await Promise.all(burst);
+
+    const posts = discord.requests.filter((r) => r.method === 'POST' && r.route === '/channels/:channelId/messages');
+    expect(posts.filter((r) => r.status === 429)).toEqual([]);
+    expect(discord.globalRateLimited).toBe(0);
+    for (const channelId of channels) expect(discord.channelMessages(channelId)).toHaveLength(1);
+    expect(rest.pacer.waiting).toBe(0);
+  }, 60_000);
+
+  it('interaction answers do not pass the pacer: its window holds bot-token requests only', async () => {
+    discord = await startDiscordStandIn({ globalRateLimitPerSecond: 50 });
+    discord.addGuild();
+    client = createDiscordClient({ apiUrl: discord.apiUrl, logger: silent });
+    const rest = client.rest as InteractionAwareRest;
+    client.on('interactionCreate', async (interaction) => {
+      if (!interaction.isChatInputCommand()) return;
+      await interaction.deferReply();
+      await interaction.editReply({ content: 'done' });
+      await interaction.followUp({ content: 'and more' });
+    });
+    await connect(client, discord.token, silent);
+    await sleep(GLOBAL_PACER_WINDOW_MS + 200);
+    expect(rest.pacer.inWindow).toBe(0);
+    const answers = Array.from({ length: 20 }, () => discord!.sendCommand({ name: 'lesson', subcommand: 'today' }));
+    await Promise.all(answers.map((answer) => answer.waitForFinal(30_000)));
+    await sleep(200); // the follow-ups, after the edits
+    const interactionRequests = discord.requests.filter((r) => r.route?.startsWith('/interactions/') || r.route?.startsWith('/webhooks/'));
+    expect(interactionRequests.length).toBeGreaterThanOrEqual(60);
+    expect(rest.pacer.inWindow).toBe(0);
+  }, 60_000);
+});

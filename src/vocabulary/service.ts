@@ -139,9 +139,9 @@ export function createVocabularyService(deps: VocabularyDeps) {
         if (outcome.failed.length > 0) deps.logger?.warn({ guildId, failed: outcome.failed }, 'vocabulary not computed for some lessons');
       } catch (error) {
         deps.logger?.error({ err: error, guildId }, 'vocabulary after import failed');
-      } finally {
-        computer.release?.();
       }
+      // The worker stays for its idle minute: moderators often upload several files in a row, and each new
+      // worker loads the model and word lists again (about a second of CPU).
     },
     async startQuiz(member: Member, lessonId: string): Promise<StartOutcome> {
       await lessonVocabulary(db, lessonId, computer);

@@ -53,6 +53,10 @@ export class GlobalPacer {
     this.now = options.now ?? Date.now;
   }
 
+  get limit(): number {
+    return this.options.limit;
+  }
+
   /** Requests that hold a place now (written in the window, or admitted and not written). */
   get inWindow(): number {
     this.forgetOld();
@@ -151,7 +155,12 @@ const SEND_HEADERS = 'undici:client:sendHeaders';
  * undici writes it. Writes are matched to requests by method and URL (two requests alike are interchangeable for
  * the count); writes of requests that did not pass here (interaction routes, other clients) are not counted.
  */
-export function pacedMakeRequest(pacer: GlobalPacer, makeRequest: MakeRequest): MakeRequest {
+export function pacedMakeRequest(
+  pacer: GlobalPacer,
+  makeRequest: MakeRequest,
+  /** Called after a request waited for its place (not when it went at once). */
+  onHeld?: (waitedMs: number, method: string, url: string) => void,
+): MakeRequest {
   const unwritten = new Map<string, PacerTicket[]>();
   let listening = false;
   const onHeaders = (message: unknown) => {
@@ -170,7 +179,10 @@ export function pacedMakeRequest(pacer: GlobalPacer, makeRequest: MakeRequest): 
   };
 
   return async (url, init) => {
+    const asked = Date.now();
     const ticket = await pacer.acquire(init.signal ?? undefined);
+    const waitedMs = Date.now() - asked;
+    if (waitedMs > 0) onHeld?.(waitedMs, init.method ?? 'GET', url);
     const key = wireKey(init.method ?? 'GET', url);
     const tickets = unwritten.get(key) ?? [];
     tickets.push(ticket);

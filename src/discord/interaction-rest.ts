@@ -40,7 +40,22 @@ export class InteractionAwareRest extends REST {
 
   constructor(options: Partial<RESTOptions> = {}) {
     const pacer = new GlobalPacer({ limit: options.globalRequestsPerSecond ?? DefaultRestOptions.globalRequestsPerSecond, windowMs: GLOBAL_PACER_WINDOW_MS });
-    super({ ...options, makeRequest: pacedMakeRequest(pacer, options.makeRequest ?? DefaultRestOptions.makeRequest) });
+    // A wait at the pacer is told like discord.js's own waits ('rateLimited': debug logs and the rate-limit metrics).
+    const onHeld = (waitedMs: number, method: string, url: string) =>
+      this.emit('rateLimited', {
+        global: true,
+        scope: 'global',
+        hash: 'global-pacer',
+        majorParameter: 'global',
+        route: 'global pacer',
+        method,
+        url,
+        limit: pacer.limit,
+        timeToReset: waitedMs,
+        retryAfter: waitedMs,
+        sublimitTimeout: 0,
+      });
+    super({ ...options, makeRequest: pacedMakeRequest(pacer, options.makeRequest ?? DefaultRestOptions.makeRequest, (...held) => onHeld(...held)) });
     this.pacer = pacer;
     this.interactionRest = new REST({ ...options, globalRequestsPerSecond: Number.POSITIVE_INFINITY });
     // Listeners on this manager (rate-limit logs and metrics) see the interaction manager's events too.

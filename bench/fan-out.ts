@@ -21,6 +21,8 @@ import { createScratchPostgres } from '../test/support/databases.js';
 import { startDiscordStandIn } from '../test/support/discord-stand-in/index.js';
 import { fanOutGuildId } from '../test/support/fan-out.js';
 import { makeLesson } from '../test/support/lessons.js';
+import { freePort } from '../test/support/ports.js';
+import { productionNodeFlags } from './node-flags.js';
 
 const { values } = parseArgs({ options: { servers: { type: 'string', default: '1000' }, db: { type: 'string' } } });
 const servers = Number(values.servers);
@@ -33,6 +35,30 @@ function rssMb(pid: number): number | undefined {
   try {
     const kb = /VmRSS:\s+(\d+)/u.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb ? Number(kb) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** As production runs it (`npm start`); BENCH_NODE_FLAGS to measure others (empty: none). */
+const nodeFlags = productionNodeFlags(process.env.BENCH_NODE_FLAGS);
+
+/** Where the bot's memory is (its /metrics, prom-client's default metrics), in MB: V8 heap used and total, code, external. */
+async function memoryBreakdown(metricsPort: number): Promise<Record<string, number> | undefined> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const read = (pattern: RegExp) => {
+      const value = pattern.exec(text)?.[1];
+      return value === undefined ? Number.NaN : Number((Number(value) / 1024 / 1024).toFixed(1));
+    };
+    return {
+      heap_used_mb: read(/^newsdesk_nodejs_heap_size_used_bytes (\S+)$/mu),
+      heap_total_mb: read(/^newsdesk_nodejs_heap_size_total_bytes (\S+)$/mu),
+      code_space_mb: read(/^newsdesk_nodejs_heap_space_size_used_bytes\{space="code"\} (\S+)$/mu),
+      new_space_mb: read(/^newsdesk_nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)$/mu),
+      external_mb: read(/^newsdesk_nodejs_external_memory_bytes (\S+)$/mu),
+      rss_mb: read(/^newsdesk_process_resident_memory_bytes (\S+)$/mu),
+    };
   } catch {
     return undefined;
   }
@@ -61,8 +87,9 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
     await database.close();
   }
 
-  const bot = spawn(process.execPath, ['dist/src/main.js'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DISCORD_TOKEN: 'bench-token', DISCORD_API_URL: discord.apiUrl, ...databaseEnv },
+  const metricsPort = await freePort();
+  const bot = spawn(process.execPath, [...nodeFlags, 'dist/src/main.js'], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DISCORD_TOKEN: 'bench-token', DISCORD_API_URL: discord.apiUrl, METRICS_PORT: String(metricsPort), ...databaseEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const samples: { at: number; mb: number }[] = [];
@@ -73,9 +100,12 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
   try {
     await discord.waitForSession(120_000);
     log(`${kind}: bot connected with ${servers} servers; fan-out due at ${due.toISOTime()}`);
+    await sleep(Math.max(0, due.toMillis() - 3_000 - Date.now()));
+    const memoryIdle = await memoryBreakdown(metricsPort);
     const deadline = due.toMillis() + Math.max(120_000, (servers / 50) * 3000);
     const posted = () => guilds.filter((guild) => discord.channelMessages(guild.channels[0]!.id).length > 0).length;
     while (posted() < servers && Date.now() < deadline) await sleep(250);
+    const memoryAfter = await memoryBreakdown(metricsPort);
     await sleep(3_000); // a few more ticks: anything posted twice shows up
 
     const counts = guilds.map((guild) => discord.channelMessages(guild.channels[0]!.id).length);
@@ -89,6 +119,7 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
         db: kind,
         servers,
         global_limit_per_s: 50,
+        time_to_first_post_s: Number(((Math.min(...posts.map((r) => r.at)) - due.toMillis()) / 1000).toFixed(2)),
         time_to_last_post_s: Number(((lastPost - due.toMillis()) / 1000).toFixed(2)),
         bound_s: servers / 50,
         posted: counts.filter((count) => count >= 1).length,
@@ -98,6 +129,9 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
         rss_idle_mb: Number(median(idle).toFixed(1)),
         rss_peak_mb: Number(Math.max(0, ...during).toFixed(1)),
         rss_peak_overall_mb: Number(Math.max(0, ...samples.map((s) => s.mb)).toFixed(1)),
+        memory_idle: memoryIdle,
+        memory_after_fan_out: memoryAfter,
+        node_flags: nodeFlags.join(' '),
         machine: { cpus: cpus().length, loadavg_1m: Number(loadavg()[0]!.toFixed(2)), node: process.version },
       }),
     );

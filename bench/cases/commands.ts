@@ -30,6 +30,7 @@ import { startDiscordStandIn, textChannel, type DiscordStandIn, type Interaction
 import { COMMAND_GUILDS, MEMBERS_PER_GUILD, memberId, prepareCommandServers, readerCounts, type ReaderCounts } from '../commands-setup.js';
 import { prng, type GeneratedLibrary } from '../library-generator.js';
 import type { BenchCase, BenchContext } from '../runner.js';
+import { productionNodeFlags } from '../node-flags.js';
 import { emit, percentile } from '../stats.js';
 
 /** The issue's targets. */
@@ -139,8 +140,9 @@ function startBot(
   discord: DiscordStandIn,
   databaseUrl: string,
 ): { counters: BotCounters; connected(): Promise<void>; cpuMs(): number; stop(): Promise<void> } {
-  // Node options for the bot, to profile it under the load: BENCH_BOT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
-  const nodeArgs = (process.env.BENCH_BOT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // Node options for the bot: production's (`npm start`) unless BENCH_BOT_NODE_ARGS is set (empty for none), e.g. to
+  // profile it under the load: BENCH_BOT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+  const nodeArgs = productionNodeFlags(process.env.BENCH_BOT_NODE_ARGS);
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     env: {
       PATH: process.env.PATH,
@@ -439,6 +441,7 @@ function resultLine(input: {
     send_lag_p99_ms: round(percentile([...sent.map((s) => s.lag)].sort((a, b) => a - b), 0.99)),
     bot_cpu_ms_per_interaction: round(input.cpu.botMs / sent.length),
     bench_cpu_ms_per_interaction: round(input.cpu.benchMs / sent.length),
+    bot_node_flags: productionNodeFlags(process.env.BENCH_BOT_NODE_ARGS).join(' '),
     bot_warnings: input.bot.warnings,
     bot_errors: input.bot.errors,
     bot_rate_limited_warnings: input.bot.rateLimited,

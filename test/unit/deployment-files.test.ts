@@ -57,6 +57,11 @@ describe('docker-compose.yml', () => {
 
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
+  /** The exec-form CMD's words. */
+  const dockerCmd = () => {
+    const cmd = /^CMD (\[.*\])$/mu.exec(dockerfile)?.[1];
+    return cmd === undefined ? undefined : (JSON.parse(cmd) as string[]);
+  };
 
   it('copies only files that exist in the repository', () => {
     const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gmu)].flatMap((match) => match[1]!.split(/\s+/u));
@@ -68,7 +73,8 @@ describe('Dockerfile', () => {
     const build = JSON.parse(read('tsconfig.build.json')) as { extends: string };
     const base = JSON.parse(read(build.extends)) as { compilerOptions: { outDir: string; rootDir: string } };
     expect(base.compilerOptions.rootDir).toBe('.');
-    expect(dockerfile).toContain(`CMD ["node", "${base.compilerOptions.outDir}/src/main.js"]`);
+    expect(dockerCmd()?.at(-1)).toBe(`${base.compilerOptions.outDir}/src/main.js`);
+    expect(dockerCmd()?.[0]).toBe('node');
     expect(existsSync(new URL('src/main.ts', root))).toBe(true);
   });
 
@@ -82,10 +88,18 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^ENV HEALTH_PORT=\d+$/mu);
   });
 
-  it('npm start runs the same compiled entry point, built first by prestart', () => {
+  it('npm start runs the same command as the image (node flags and compiled entry point), built first by prestart', () => {
     const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
-    expect(scripts.start).toBe('node dist/src/main.js');
+    expect(scripts.start?.split(' ')).toEqual(dockerCmd());
     expect(scripts.prestart).toBe('tsc -p tsconfig.build.json');
+  });
+
+  it('runs node with the memory flags README describes, and npm run start:sharded with the same ones', () => {
+    const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    const flags = dockerCmd()?.filter((word) => word.startsWith('--'));
+    expect(flags).toEqual(['--max-semi-space-size=4', '--liftoff-only']);
+    expect(scripts['start:sharded']).toBe(`node ${flags?.join(' ')} dist/src/operations/sharded.js`);
+    expect(read('README.md')).toContain('--max-semi-space-size=4 --liftoff-only');
   });
 
   it('keeps secrets and local state out of the build context', () => {

@@ -6,9 +6,9 @@ import type { VocabularyComputer, VocabularyInput } from './computer.js';
 const IDLE_MS = 60_000;
 
 /**
- * The worker's heap. Its young generation (V8's default is 16–32 MB of semi-spaces on 64-bit) is mostly
- * garbage between lessons: 4 MB costs about as much CPU and keeps the worker's resident memory ~20–40 MB lower.
- * The old generation is left to V8 (the model and word lists need ~100 MB of it).
+ * The worker's heap. Its young generation (up to 2 × 16 MB semi-spaces by default on 64-bit) holds only a
+ * lesson's short-lived garbage: 4 MB is enough, and the worker's peak while it runs is lower by the difference.
+ * The old generation is left to V8 (the model and word lists need most of the worker's ~100 MB).
  */
 const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 4 };
 

@@ -51,14 +51,15 @@ describe.runIf(url)('the bot’s library cache on PostgreSQL, with another proce
     await migrateToLatest(bot.db);
     // "Another process": the lessons CLI or another shard, on connections of its own.
     other = await openDatabase({ url: scratch.url, dataDir: 'unused', maxConnections: 1 });
-    let cache: LibraryCache | undefined;
+    const heard: { cache?: LibraryCache } = {};
     feed = watchLibraryChanges(scratch.url, {
       onChange: (table) => {
         notices += 1;
-        cache?.changed(table);
+        heard.cache?.changed(table);
       },
     });
-    cache = new LibraryCache(feed);
+    const cache = new LibraryCache(feed);
+    heard.cache = cache;
     const logger = pino({ level: 'silent' });
     const channels = new RecordingChannels();
     const poster = new LessonPoster({

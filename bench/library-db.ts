@@ -1,6 +1,6 @@
 /**
  * Databases holding a generated library, for benchmarks. PostgreSQL: a database named for the library
- * (`newsdesk_bench_<lessons>`), seeded once and reused by later runs (seeding 100,000 lessons takes
+ * (`newsdesk_bench_<lessons>`, or `--pg-name`), seeded once and reused by later runs (seeding 100,000 lessons takes
  * minutes: every article is parsed for full-text search); `--fresh` seeds it again. PGlite: in memory,
  * seeded every run.
  */
@@ -28,7 +28,7 @@ export interface BenchLibrary {
 export async function openBenchLibrary(
   target: { kind: 'postgres'; url: string } | { kind: 'pglite' },
   lessons: number,
-  options: { fresh?: boolean; log?: (message: string) => void } = {},
+  options: { fresh?: boolean; log?: (message: string) => void; name?: string } = {},
 ): Promise<BenchLibrary> {
   const log = options.log ?? (() => undefined);
   const library = generateLibrary({ lessons, seed: SEED });
@@ -39,7 +39,9 @@ export async function openBenchLibrary(
     return { database, library, lessons };
   }
   const url = new URL(target.url);
-  const name = `newsdesk_bench_${lessons}`;
+  // `--pg-name` gives an engineer a library of their own (the commands case writes reads into it).
+  const name = options.name ?? `newsdesk_bench_${lessons}`;
+  if (!/^[a-z_][a-z0-9_]*$/u.test(name)) throw new Error(`bench database name ${name}: use lower-case letters, digits and _`);
   if (options.fresh) await dropDatabase(target.url, name);
   await createDatabaseIfMissing(target.url, name);
   url.pathname = `/${name}`;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- <case>...] [--db postgres|pglite] [--runs N] [--pg-lessons N] [--pglite-lessons N] [--fresh]
+ * `npm run bench [-- <case>...] [--db postgres|pglite] [--runs N] [--pg-lessons N] [--pg-name DB] [--pglite-lessons N] [--fresh]
  *   [--import-files N] [--import-cli built|tsx|both] [--rates 200,50] [--interactions 2000]` (the commands case:
  *   interactions per second of each run, and per run)
  *
@@ -26,6 +26,7 @@ const { values, positionals } = parseArgs({
     db: { type: 'string' },
     runs: { type: 'string', default: '300' },
     'pg-lessons': { type: 'string', default: '100000' },
+    'pg-name': { type: 'string' },
     'pglite-lessons': { type: 'string', default: '10000' },
     fresh: { type: 'boolean', default: false },
     rates: { type: 'string', default: '200,50' },
@@ -83,7 +84,7 @@ const context: BenchContext = {
     let library = libraries.get(target.kind);
     if (!library) {
       log(`preparing ${sizes[target.kind]} lessons on ${target.kind}`);
-      library = openBenchLibrary(target, sizes[target.kind], { fresh: values.fresh, log });
+      library = openBenchLibrary(target, sizes[target.kind], { fresh: values.fresh, log, name: values['pg-name'] });
       libraries.set(target.kind, library);
     }
     return library;

@@ -8,10 +8,12 @@ import { bindCommandModules } from './discord/command-module.js';
 import { createInteractionRouter } from './discord/router.js';
 import { LESSONS_HELP } from './cli/lessons.js';
 import { ConfigError, describeDatabase, loadConfig, loadDotEnv, type Config } from './config.js';
+import { watchLibraryChanges, type ChangeFeed } from './db/change-feed.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { openMigratedDatabase } from './db/open-from-config.js';
 import { createAlerts } from './delivery/alerts.js';
 import { LessonPoster } from './delivery/poster.js';
+import { LibraryCache } from './lessons/library-cache.js';
 import { DeliveryScheduler } from './delivery/scheduler.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -82,7 +84,18 @@ async function main(): Promise<number> {
     metrics,
   });
   const operations = await startProcessOperations({ config: operationsPorts(config, cluster?.cluster), database, client, metrics, logger });
-  const services = createServices({ db, logger, now, importTimeZone: config.IMPORT_TIMEZONE, poster });
+  // On PostgreSQL, lessons, autocomplete answers and days' lessons are cached in this process while change
+  // notices are heard (README, Caches); on PGlite every read goes to the database.
+  let cache: LibraryCache | undefined;
+  let feed: ChangeFeed | undefined;
+  if (config.DATABASE_URL) {
+    feed = watchLibraryChanges(config.DATABASE_URL, {
+      onChange: (table) => cache?.changed(table),
+      onError: (error) => logger.warn({ err: error }, 'library change feed lost; caches off until it is back'),
+    });
+    cache = new LibraryCache(feed);
+  }
+  const services = createServices({ db, logger, now, importTimeZone: config.IMPORT_TIMEZONE, poster, cache });
   const router = createInteractionRouter({ ...bindCommandModules(commandModules, services), logger, metrics });
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
 
@@ -96,6 +109,7 @@ async function main(): Promise<number> {
         await client.destroy();
         operations.close();
         await services.vocabulary.close();
+        await feed?.close();
       } finally {
         await database.close();
         logger.info('stopped');

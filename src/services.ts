@@ -3,6 +3,7 @@ import type { DB } from './db/schema.js';
 import type { LessonPoster } from './delivery/poster.js';
 import { createDeliveryService, type DeliveryService } from './delivery/service.js';
 import { createDiscoveryService, type DiscoveryService } from './discovery/service.js';
+import type { LibraryCache } from './lessons/library-cache.js';
 import { createLessonsService, type LessonsService } from './lessons/service.js';
 import type { Logger } from './logger.js';
 import { createReadingService, type ReadingService } from './reading/service.js';
@@ -29,12 +30,14 @@ export interface ServicesDeps {
   readonly poster: LessonPoster;
   /** Computes missing vocabularies (default: a worker thread, so the bot's thread never loads the word lists). */
   readonly vocabularyComputer?: VocabularyComputer;
+  /** In-process caches of lessons, autocomplete answers and days' lessons (main.ts, on PostgreSQL); none in tests unless given. */
+  readonly cache?: LibraryCache | undefined;
 }
 
 /** Wired once in main.ts (and in service tests, over a scratch database). */
 export function createServices(deps: ServicesDeps): Services {
   const { db, now } = deps;
-  const lessons = createLessonsService({ db, now, importTimeZone: deps.importTimeZone });
+  const lessons = createLessonsService({ db, now, importTimeZone: deps.importTimeZone, cache: deps.cache });
   return {
     lessons,
     reading: createReadingService({ db, now }),

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { atLeastKOf } from '../domain/discovery/headline.js';
+import { PREPARED } from './prepared.js';
 import type { Executor } from './schema.js';
 
 /**
@@ -475,7 +476,7 @@ export async function similarReadingsOf(db: Executor, lessonId: string, member?:
     article_date: string | null;
     category: string | null;
     read: boolean;
-  }>`
+  }>`${PREPARED}
     select s.position, s.title, l.id, l.title as lesson_title, l.article_date, l.category,
       ${readBy(member, sql`l.id`)} as read
     from similar_readings s left join lessons l on l.id = s.matched_lesson_id
@@ -511,7 +512,7 @@ export async function sharedWordsOf(
   options: { maxShare: number; minCap: number },
 ): Promise<{ librarySize: number; words: LessonWord[] }> {
   // Each word's count by key (a subquery per word: the library's words are many, the lesson's a few hundred).
-  const rows = await sql<{ lexeme: string | null; docs: number | null; in_head: boolean | null; size: number | null }>`
+  const rows = await sql<{ lexeme: string | null; docs: number | null; in_head: boolean | null; size: number | null }>`${PREPARED}
     with size as (select text_docs as n from lexeme_docs where lexeme = ${LIBRARY_SIZE_KEY})
     select null as lexeme, null::int as docs, null::boolean as in_head, (select n from size) as size
     union all

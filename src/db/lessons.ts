@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { articleWordCount, dialogueWordCount, type Lesson } from '../domain/lesson.js';
 import { lessonContentHash } from '../domain/lesson-hash.js';
 import type { LessonLevel } from '../domain/vocabulary/types.js';
+import { PREPARED_MARK } from './prepared.js';
 import type { DB, Executor, LessonRow } from './schema.js';
 
 /** A lesson as stored in the library, with what the project computed and recorded about it. */
@@ -154,7 +155,7 @@ function toSummary(row: Pick<LessonRow, 'id' | 'title' | 'article_date' | 'categ
  * builder took ~0.2 ms of the bot's CPU each time.
  */
 const LESSON_WITH_LEVEL_SELECT = sql.raw(
-  `select ${LESSON_COLUMNS.map((column) => `lessons.${column}`).join(', ')},
+  `${PREPARED_MARK} select ${LESSON_COLUMNS.map((column) => `lessons.${column}`).join(', ')},
     v.level as level_band, v.outside_2k, v.outside_5k, v.counted_words, t.read_count, t.last_read_at`,
 );
 const LESSON_WITH_LEVEL_FROM = sql.raw(`from lessons

@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { PREPARED } from './prepared.js';
 import type { DB, Executor, ReadingKind } from './schema.js';
 
 export interface ReadingEvent {
@@ -76,7 +77,7 @@ export async function recordReading(trx: Transaction<DB>, event: ReadingEvent): 
  */
 export async function recordOpening(db: Executor, event: ReadingEvent & { readonly kind: 'dialogue' | 'article' }): Promise<ReadOutcome> {
   const at = (kind: ReadingKind) => (event.kind === kind ? event.at : null);
-  const result = await sql<{ first_read: boolean }>`
+  const result = await sql<{ first_read: boolean }>`${PREPARED}
     with claimed as (
       insert into lesson_readers (lesson_id, guild_id, user_id, first_read_at, last_read_at, dialogue_read_at, article_read_at,
         dialogue_last_at, article_last_at)

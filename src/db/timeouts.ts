@@ -8,6 +8,7 @@ import type {
   TransactionSettings,
 } from 'kysely';
 import type pg from 'pg';
+import { preparedName } from './prepared.js';
 
 /**
  * How long the database may take before the bot gives up and the member is asked to try again. Discord
@@ -73,7 +74,12 @@ export function discardingTimedOutClients(pool: pg.Pool): PostgresPool {
       return {
         query: ((sql: unknown, parameters: unknown) => {
           if (broken) return Promise.reject(broken);
-          return (client.query(sql as string, parameters as unknown[]) as Promise<unknown>).catch((error: unknown) => {
+          // Marked statements (prepared.ts) go as named prepared statements: parsed and planned once per connection.
+          const name = preparedName(sql as string);
+          const sent = name
+            ? client.query({ name, text: sql as string, values: parameters as unknown[] })
+            : client.query(sql as string, parameters as unknown[]);
+          return (sent as Promise<unknown>).catch((error: unknown) => {
             const timeout = asTimeout(error);
             if (timeout instanceof DatabaseTimeoutError) broken = timeout;
             throw timeout;

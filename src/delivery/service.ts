@@ -105,6 +105,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
     }): Promise<{ schedule: Schedule; next: Date }> {
       const { guildId, channelId, when, roleId, createThread } = input;
       const schedule = await saveSchedule(db, { guildId, channelId, ...when, roleId, createThread }, deps.now());
+      deps.lessons.scheduleChanged();
       return { schedule, next: await nextPost(schedule) };
     },
 
@@ -115,12 +116,15 @@ export function createDeliveryService(deps: DeliveryDeps) {
     },
 
     async pause(guildId: string): Promise<void> {
-      if (!(await setPaused(db, guildId, true, deps.now()))) throw new UserError(NO_SCHEDULE);
+      const paused = await setPaused(db, guildId, true, deps.now());
+      deps.lessons.scheduleChanged();
+      if (!paused) throw new UserError(NO_SCHEDULE);
     },
 
     /** Resumes posting; returns when the next post goes out. */
     async resume(guildId: string): Promise<Date> {
       const schedule = await setPaused(db, guildId, false, deps.now());
+      deps.lessons.scheduleChanged();
       if (!schedule) throw new UserError(NO_SCHEDULE);
       return nextPost(schedule);
     },
@@ -140,13 +144,16 @@ export function createDeliveryService(deps: DeliveryDeps) {
       }
       const stored = await deps.lessons.requested(guildId, input.lesson);
       await planLesson(db, { guildId, localDate: day, lessonId: stored.lesson.id, plannedBy: input.plannedBy });
+      deps.lessons.scheduleChanged();
       return { day, stored };
     },
 
     async unplan(guildId: string, date: string): Promise<{ day: string; removed: boolean }> {
       const today = localDate(deps.now(), await serverZone(guildId));
       const day = parseDay(date, today);
-      return { day, removed: await unplanLesson(db, guildId, day) };
+      const removed = await unplanLesson(db, guildId, day);
+      deps.lessons.scheduleChanged();
+      return { day, removed };
     },
 
     /** The next `days` days and the lesson each will get, with titles, in the server's zone. */
@@ -197,7 +204,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
         throw new UserError(`Today’s lesson (${today}) was already posted: ${where}. Use \`force:true\` to post it again.`);
       }
       const sequence = alreadyPosted ? await nextSequence(db, guildId, today) : 0;
-      const result = await deps.poster.post(schedule, today, sequence, alreadyPosted ? daily.lessonId : undefined);
+      const result = await deps.poster.post(schedule, today, sequence, alreadyPosted ? daily.lessonId : undefined).finally(() => deps.lessons.scheduleChanged());
       switch (result.status) {
         case 'sent':
           return { channelId: schedule.channelId, messageId: result.messageId };

@@ -23,6 +23,7 @@ import type { Lesson } from '../domain/lesson.js';
 import { parseSourcesOffThread } from './parse-off-thread.js';
 import { importLessons, type ImportCounts, type ImportOptions, type ImportProblem, type ParsedLesson } from './import.js';
 import { decodeText, SourceError } from './sources.js';
+import type { LibraryCache } from './library-cache.js';
 
 export const EMPTY_LIBRARY =
   'The lesson library is empty, so there is no lesson yet. ' +
@@ -38,6 +39,15 @@ export interface LessonsDeps {
   readonly now: () => Date;
   /** The zone of lesson files' dates without one (config IMPORT_TIMEZONE). */
   readonly importTimeZone: string;
+  /** In-process caches (PostgreSQL with the change feed; see library-cache.ts); none: every read queries. */
+  readonly cache?: LibraryCache | undefined;
+}
+
+/** What a server's day resolves to, as cached: the schedule's zone, the local day, and that day's lesson. */
+interface DayChoice {
+  readonly timeZone: string;
+  readonly localDate: string;
+  readonly lessonId: string | null;
 }
 
 /** A lesson with how many members of this server have read it, and when last: what a card shows. */
@@ -60,7 +70,24 @@ export type LessonsService = ReturnType<typeof createLessonsService>;
 
 /** The lesson library: today's lesson, lookup by id or title, suggestions, related readings and import. */
 export function createLessonsService(deps: LessonsDeps) {
-  const { db } = deps;
+  const { db, cache } = deps;
+  const lessonsById = cache?.area<LibraryLesson | undefined>(['library']);
+  const suggestions = cache?.area<LessonChoice[]>(['library']);
+  // One entry per server (a few dozen bytes): as many as a process serves.
+  const days = cache?.area<DayChoice | null>(['library', 'schedule'], 100_000);
+
+  /** A lesson by id (cached: lessons change only by import). Its read counters may lag in the cache: no command shows them. */
+  function lessonById(lessonId: string): Promise<LibraryLesson | undefined> {
+    if (!isUuid(lessonId)) return Promise.resolve(undefined);
+    if (!lessonsById) return findLesson(db, lessonId);
+    const id = lessonId.toLowerCase();
+    return lessonsById.get(id, () => findLesson(db, id));
+  }
+
+  /** After this process changed the library (an import): its own caches forget at once, before the notice comes. */
+  function libraryChanged(): void {
+    cache?.changed('lessons');
+  }
 
   /**
    * Today's lesson in a server: the one delivered today (its local day), or before today's post the one
@@ -68,18 +95,31 @@ export function createLessonsService(deps: LessonsDeps) {
    */
   async function today(guildId: string): Promise<LibraryLesson> {
     const lessonId = await scheduledToday(guildId);
-    const lesson = lessonId ? await findLesson(db, lessonId) : undefined;
+    const lesson = lessonId ? await lessonById(lessonId) : undefined;
     if (lesson) return lesson;
-    const newest = await newestLesson(db);
+    const newest = lessonsById ? await lessonsById.get('newest', () => newestLesson(db)) : await newestLesson(db);
     if (!newest) throw new UserError(EMPTY_LIBRARY);
     return newest;
   }
 
   /** Today's lesson by the server's schedule (lessonForDay: delivered, else pinned, else the queue's head), if any. */
   async function scheduledToday(guildId: string): Promise<string | null> {
+    if (!days) return (await dayChoice(guildId))?.lessonId ?? null;
+    const now = deps.now();
+    let choice = await days.get(guildId, () => dayChoice(guildId, now));
+    // A cached choice is for one local day: past the server's midnight, choose again.
+    if (choice && choice.localDate !== localDate(now, choice.timeZone)) {
+      days.delete(guildId);
+      choice = await days.get(guildId, () => dayChoice(guildId, now));
+    }
+    return choice?.lessonId ?? null;
+  }
+
+  async function dayChoice(guildId: string, now = deps.now()): Promise<DayChoice | null> {
     const schedule = await findSchedule(db, guildId);
     if (!schedule) return null;
-    return (await lessonForDay(db, guildId, localDate(deps.now(), schedule.timeZone))).lessonId;
+    const day = localDate(now, schedule.timeZone);
+    return { timeZone: schedule.timeZone, localDate: day, lessonId: (await lessonForDay(db, guildId, day)).lessonId };
   }
 
   /** Today's lesson (as today()) with its readers in this server: two or three queries in all. */
@@ -105,14 +145,14 @@ export function createLessonsService(deps: LessonsDeps) {
     // No lesson holds a control character (the parser refuses them), and PostgreSQL refuses U+0000 in a query.
     if (hasControlCharacter(wanted)) throw new UserError(NO_MATCH);
     if (isUuid(wanted)) {
-      const lesson = await findLesson(db, wanted);
+      const lesson = await lessonById(wanted);
       if (!lesson) throw new UserError(`There is no lesson with the ID \`${wanted}\`.`);
       return lesson;
     }
     const matches = await suggestLessons(db, wanted, 2);
     const [only] = matches;
     if (matches.length === 1 && only) {
-      const lesson = await findLesson(db, only.id);
+      const lesson = await lessonById(only.id);
       if (lesson) return lesson;
     }
     throw new UserError(
@@ -120,6 +160,12 @@ export function createLessonsService(deps: LessonsDeps) {
         ? NO_MATCH
         : 'More than one lesson matches that. Keep typing and pick one from the list.',
     );
+  }
+
+  async function suggestedChoices(query: string): Promise<LessonChoice[]> {
+    const lessons = await suggestLessons(db, query, 25);
+    // Choice names are plain text in Discord (no markdown); mentions are broken as everywhere (an invisible space).
+    return lessons.map((lesson) => ({ name: truncateAtWord(neutralizeMentions(plainText(`${lesson.date} · ${lesson.title}`)), 100), value: lesson.id }));
   }
 
   async function withReaders(stored: LibraryLesson, guildId: string): Promise<LessonCardData> {
@@ -167,13 +213,24 @@ export function createLessonsService(deps: LessonsDeps) {
      * Writes lessons in one transaction: all of them or none (`lessons import`). They may come as they are
      * read (an async iterable): they are written a batch at a time, so memory stays bounded.
      */
-    importParsed(lessons: Iterable<Lesson> | AsyncIterable<Lesson>, options?: ImportOptions): Promise<ImportCounts> {
-      return importLessons(db, lessons, options);
+    async importParsed(lessons: Iterable<Lesson> | AsyncIterable<Lesson>, options?: ImportOptions): Promise<ImportCounts> {
+      try {
+        return await importLessons(db, lessons, options);
+      } finally {
+        libraryChanged();
+      }
+    },
+
+    libraryChanged,
+
+    /** After this process changed a server's schedule, pinned lessons or posts: its cached days are forgotten at once. */
+    scheduleChanged(): void {
+      cache?.changed('schedules');
     },
 
     /** A lesson a button names; it may have been removed since the button was posted. */
     async byId(lessonId: string): Promise<LibraryLesson> {
-      const stored = await findLesson(db, lessonId);
+      const stored = await lessonById(lessonId);
       if (!stored) throw new UserError(LESSON_GONE);
       return stored;
     },
@@ -184,10 +241,10 @@ export function createLessonsService(deps: LessonsDeps) {
      */
     async choices(query: string): Promise<LessonChoice[]> {
       if (hasControlCharacter(query)) return [];
-      const lessons = await suggestLessons(db, query, 25);
-      // Choice names are plain text in Discord (no markdown); mentions are broken as everywhere (an invisible space).
-      return lessons.map((lesson) => ({ name: truncateAtWord(neutralizeMentions(plainText(`${lesson.date} · ${lesson.title}`)), 100), value: lesson.id }));
+      if (suggestions) return suggestions.get(query, () => suggestedChoices(query));
+      return suggestedChoices(query);
     },
+
 
     /**
      * `/lesson import`: the CLI's import of one uploaded file. Same parser, same validation, same single
@@ -205,7 +262,12 @@ export function createLessonsService(deps: LessonsDeps) {
       // Off the event loop: a 2 MiB hostile file must not hold up every other member's answer.
       const batch = await parseSourcesOffThread([{ path: name, text }], { importTimeZone: deps.importTimeZone });
       if (!batch.ok) return { ok: false, problems: batch.problems, problemCount: batch.problemCount };
-      const counts = await importLessons(db, batch.lessons.map((parsed) => parsed.lesson));
+      let counts: ImportCounts;
+      try {
+        counts = await importLessons(db, batch.lessons.map((parsed) => parsed.lesson));
+      } finally {
+        libraryChanged();
+      }
       return { ok: true, counts, lessons: batch.lessons };
     },
   };

@@ -481,6 +481,8 @@ const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
 
 /** Modules of src/db/ that hold no query functions. */
 const NOT_QUERY_MODULES: Record<string, string> = {
+  'prepared.ts': 'marks statements to send as named prepared statements',
+  'change-feed.ts': 'LISTENs for the library change notices on a connection of its own (no query on a command path)',
   'database.ts': 'opens PostgreSQL or PGlite',
   'data-dir-lock.ts': 'PGlite data directory lock',
   'migrate.ts': 'runs migrations',

@@ -1,0 +1,98 @@
+import pg from 'pg';
+
+/** The channel of migration 2026-12-04-01 (library change notices): the payload is the changed table's name. */
+export const LIBRARY_CHANNEL = 'newsdesk_library';
+
+/** Tables whose writes are announced there. */
+export type ChangedTable = 'lessons' | 'lesson_vocabularies' | 'schedules' | 'deliveries' | 'lesson_plans';
+
+export interface ChangeFeed {
+  /** True while the feed LISTENs: every committed change since is reported. Caches may serve only then. */
+  readonly live: boolean;
+  close(): Promise<void>;
+}
+
+export interface ChangeFeedHandlers {
+  /** A committed write to `table`, by any process; `null`: anything may have changed (the feed was down). */
+  onChange(table: ChangedTable | null): void;
+  onError?(error: Error): void;
+}
+
+const RETRY_MS = { first: 500, max: 30_000 };
+
+/**
+ * LISTENs for the library's change notices on a connection of its own (not the pool's: a listening
+ * connection must stay open, and a pool hands its connections around). When the connection is lost, the
+ * feed is not live and reports `null` (a notice may be missed while it is down), then reconnects with a
+ * growing delay; once listening again it reports `null` once more and is live.
+ */
+export function watchLibraryChanges(url: string, handlers: ChangeFeedHandlers): ChangeFeed {
+  let live = false;
+  let closed = false;
+  let client: pg.Client | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let delay = RETRY_MS.first;
+
+  const lost = (error?: Error) => {
+    if (error) handlers.onError?.(error);
+    const wasLive = live;
+    live = false;
+    const dead = client;
+    client = undefined;
+    dead?.removeAllListeners();
+    dead?.on('error', () => undefined);
+    void dead?.end().catch(() => undefined);
+    if (wasLive) handlers.onChange(null);
+    if (!closed && retryTimer === undefined) {
+      retryTimer = setTimeout(() => {
+        retryTimer = undefined;
+        void connect();
+      }, delay);
+      retryTimer.unref();
+      delay = Math.min(delay * 2, RETRY_MS.max);
+    }
+  };
+
+  const connect = async () => {
+    const next = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5_000 });
+    client = next;
+    next.on('error', (error) => lost(error));
+    next.on('end', () => {
+      if (client === next) lost();
+    });
+    next.on('notification', (message) => {
+      if (message.channel === LIBRARY_CHANNEL) handlers.onChange((message.payload ?? null) as ChangedTable | null);
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${LIBRARY_CHANNEL}`);
+      if (closed || client !== next) {
+        await next.end().catch(() => undefined);
+        return;
+      }
+      // Whatever changed before this connection listened was not announced to it.
+      handlers.onChange(null);
+      live = true;
+      delay = RETRY_MS.first;
+    } catch (error) {
+      if (client === next) lost(error as Error);
+    }
+  };
+
+  void connect();
+  return {
+    get live() {
+      return live;
+    },
+    async close() {
+      closed = true;
+      live = false;
+      clearTimeout(retryTimer);
+      const last = client;
+      client = undefined;
+      last?.removeAllListeners();
+      last?.on('error', () => undefined);
+      await last?.end().catch(() => undefined);
+    },
+  };
+}

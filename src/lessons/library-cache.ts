@@ -1,0 +1,134 @@
+import type { ChangedTable } from '../db/change-feed.js';
+
+/**
+ * In-process caches of what most interactions read and what rarely changes (issue 13, commands at scale):
+ * lessons by id (dialogue, article, related, buttons), lesson autocomplete answers by what was typed, and
+ * each server's lesson of the day. They save a database round trip or three on most interactions.
+ *
+ * Safe with other processes writing the same database (the lessons CLI importing, other shards, an
+ * operator's SQL):
+ * - Served only while the change feed is live (PostgreSQL LISTEN on the notices of migration 2026-12-04-01);
+ *   without it (PGlite, the feed's connection lost) every read goes to the database, as before.
+ * - A committed write to `lessons` or `lesson_vocabularies` empties every cache; to `schedules`, `deliveries`
+ *   or `lesson_plans`, the days' lessons. A write that commits while a read is under way wins: the read's
+ *   answer is not kept (each cache has a generation, bumped by every notice, checked before storing).
+ * - Entries also expire after `ttlMs` (a bound on staleness should a notice ever be late), and each cache
+ *   holds at most `maxEntries` (least recently used go first).
+ *
+ * Between a commit and its notice reaching this process (milliseconds) an answer may be the one from just
+ * before the commit, as it would have been had the member asked a moment earlier.
+ */
+export interface LibraryCacheOptions {
+  readonly ttlMs: number;
+  readonly maxEntries: number;
+  /** Milliseconds, for expiry (tests move it by hand). */
+  readonly clock?: () => number;
+}
+
+/** A minute at most; 1,000 lessons (~10 KB each at most) and 1,000 autocomplete answers (~3 KB) a cache. */
+export const DEFAULT_LIBRARY_CACHE: LibraryCacheOptions = { ttlMs: 60_000, maxEntries: 1_000 };
+
+/** What kind of change empties a cache: the library's content, or a server's schedule and posts. */
+type Scope = 'library' | 'schedule';
+
+const SCOPE_OF: Record<ChangedTable, Scope> = {
+  lessons: 'library',
+  lesson_vocabularies: 'library',
+  schedules: 'schedule',
+  deliveries: 'schedule',
+  lesson_plans: 'schedule',
+};
+
+interface Entry<V> {
+  readonly value: V;
+  readonly at: number;
+}
+
+/** One cache: a bounded map whose entries expire, emptied by the changes of its scopes. */
+export class CacheArea<V> {
+  private readonly entries = new Map<string, Entry<V>>();
+  private generation = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly owner: { readonly live: boolean },
+    private readonly options: Required<LibraryCacheOptions>,
+    readonly scopes: readonly Scope[],
+  ) {}
+
+  /** The cached value, or `load()`'s (kept unless a change was announced meanwhile). */
+  async get(key: string, load: () => Promise<V>): Promise<V> {
+    if (!this.owner.live) return load();
+    const now = this.options.clock();
+    const entry = this.entries.get(key);
+    if (entry && now - entry.at < this.options.ttlMs) {
+      this.hits += 1;
+      // Most recently used last: the map's first key is the one to drop.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      return entry.value;
+    }
+    this.misses += 1;
+    const generation = this.generation;
+    const value = await load();
+    if (this.owner.live && generation === this.generation) this.set(key, { value, at: now });
+    return value;
+  }
+
+  /** Forgets one key (a change this process made and knows the extent of). */
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.generation += 1;
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private set(key: string, entry: Entry<V>): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    if (this.entries.size > this.options.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+}
+
+/** The caches, and what empties them. */
+export class LibraryCache {
+  private readonly areas: CacheArea<unknown>[] = [];
+  private readonly options: Required<LibraryCacheOptions>;
+
+  constructor(
+    /** The change feed (or anything that says whether changes are being heard). */
+    private readonly feed: { readonly live: boolean },
+    options: LibraryCacheOptions = DEFAULT_LIBRARY_CACHE,
+  ) {
+    this.options = { clock: Date.now, ...options };
+  }
+
+  get live(): boolean {
+    return this.feed.live;
+  }
+
+  /** A new cache emptied by changes of these scopes (holding up to `maxEntries`, the default unless given). */
+  area<V>(scopes: readonly Scope[], maxEntries = this.options.maxEntries): CacheArea<V> {
+    const area = new CacheArea<V>(this, { ...this.options, maxEntries }, scopes);
+    this.areas.push(area as CacheArea<unknown>);
+    return area;
+  }
+
+  /** The change feed's report: a committed write to `table`, or (null) anything. */
+  changed(table: ChangedTable | null): void {
+    const scope = table === null ? null : (SCOPE_OF[table] ?? null);
+    for (const area of this.areas) {
+      if (scope === null || area.scopes.includes(scope)) area.clear();
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { LibraryCache } from '../../src/lessons/library-cache.js';
+
+/** A change feed the test switches on and off. */
+const feed = (live = true) => ({ live });
+
+function setUp(options: { live?: boolean; ttlMs?: number; maxEntries?: number } = {}) {
+  const changes = feed(options.live ?? true);
+  let now = 0;
+  const cache = new LibraryCache(changes, { ttlMs: options.ttlMs ?? 1_000, maxEntries: options.maxEntries ?? 10, clock: () => now });
+  let loads = 0;
+  const loader = (value: string) => async () => {
+    loads += 1;
+    return value;
+  };
+  return { changes, cache, loader, loads: () => loads, advance: (ms: number) => (now += ms) };
+}
+
+describe('library cache', () => {
+  it('serves a value once loaded while the change feed is live', async () => {
+    const { cache, loader, loads } = setUp();
+    const lessons = cache.area<string>(['library']);
+    expect(await lessons.get('a', loader('first'))).toBe('first');
+    expect(await lessons.get('a', loader('second'))).toBe('first');
+    expect(loads()).toBe(1);
+  });
+
+  it('without a live feed every read loads, and nothing is kept', async () => {
+    const { changes, cache, loader, loads } = setUp({ live: false });
+    const lessons = cache.area<string>(['library']);
+    expect(await lessons.get('a', loader('first'))).toBe('first');
+    expect(await lessons.get('a', loader('second'))).toBe('second');
+    changes.live = true;
+    expect(await lessons.get('a', loader('third'))).toBe('third');
+    expect(loads()).toBe(3);
+    expect(lessons.size).toBe(1);
+  });
+
+  it('a change of a lesson empties every cache; a change of a schedule or post only the days', async () => {
+    const { cache, loader } = setUp();
+    const lessons = cache.area<string>(['library']);
+    const days = cache.area<string>(['library', 'schedule']);
+    await lessons.get('a', loader('lesson v1'));
+    await days.get('g', loader('day v1'));
+
+    cache.changed('deliveries');
+    expect(await lessons.get('a', loader('lesson v2'))).toBe('lesson v1');
+    expect(await days.get('g', loader('day v2'))).toBe('day v2');
+
+    cache.changed('lessons');
+    expect(await lessons.get('a', loader('lesson v3'))).toBe('lesson v3');
+    expect(await days.get('g', loader('day v3'))).toBe('day v3');
+
+    // null: the feed was down, anything may have changed.
+    cache.changed(null);
+    expect(await lessons.get('a', loader('lesson v4'))).toBe('lesson v4');
+    expect(await days.get('g', loader('day v4'))).toBe('day v4');
+  });
+
+  it('a read that a change overtook is answered but not kept', async () => {
+    const { cache, loader } = setUp();
+    const lessons = cache.area<string>(['library']);
+    let release: () => void = () => undefined;
+    const slow = lessons.get('a', async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return 'read before the change';
+    });
+    await Promise.resolve();
+    cache.changed('lessons');
+    release();
+    expect(await slow).toBe('read before the change');
+    expect(await lessons.get('a', loader('after the change'))).toBe('after the change');
+  });
+
+  it('entries expire after the time to live', async () => {
+    const { cache, loader, advance } = setUp({ ttlMs: 1_000 });
+    const lessons = cache.area<string>(['library']);
+    await lessons.get('a', loader('first'));
+    advance(999);
+    expect(await lessons.get('a', loader('second'))).toBe('first');
+    advance(1);
+    expect(await lessons.get('a', loader('third'))).toBe('third');
+  });
+
+  it('holds at most its bound, dropping the least recently used', async () => {
+    const { cache, loader } = setUp({ maxEntries: 2 });
+    const lessons = cache.area<string>(['library']);
+    await lessons.get('a', loader('a1'));
+    await lessons.get('b', loader('b1'));
+    await lessons.get('a', loader('a2')); // a is now the most recently used
+    await lessons.get('c', loader('c1')); // drops b
+    expect(lessons.size).toBe(2);
+    expect(await lessons.get('a', loader('a3'))).toBe('a1');
+    expect(await lessons.get('b', loader('b2'))).toBe('b2');
+  });
+});

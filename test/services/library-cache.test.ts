@@ -1,0 +1,130 @@
+import { sql } from 'kysely';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watchLibraryChanges, type ChangeFeed } from '../../src/db/change-feed.js';
+import { openDatabase, type Database } from '../../src/db/database.js';
+import { upsertLesson } from '../../src/db/lessons.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { planLesson } from '../../src/db/lesson-plans.js';
+import { saveSchedule } from '../../src/db/schedules.js';
+import { createAlerts } from '../../src/delivery/alerts.js';
+import { LessonPoster } from '../../src/delivery/poster.js';
+import { LibraryCache } from '../../src/lessons/library-cache.js';
+import { createServices, type Services } from '../../src/services.js';
+import { createScratchPostgres } from '../support/databases.js';
+import { makeLesson } from '../support/lessons.js';
+import { RecordingChannels } from '../support/recording-channels.js';
+
+const GUILD = '100000000000000001';
+const NOW = new Date('2026-05-02T12:00:00Z');
+
+/** Until `check` holds (a notice travels between connections), or fails after a generous bound. */
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('condition not reached');
+}
+
+// PostgreSQL only: the caches serve only while LISTEN hears the change notices (on PGlite they are off, and
+// every other services test runs without them). CI sets TEST_DATABASE_URL.
+const url = process.env.TEST_DATABASE_URL;
+describe.runIf(url)('the bot’s library cache on PostgreSQL, with another process writing', () => {
+  let scratch: { url: string; drop(): Promise<void> };
+  let bot: Database;
+  let other: Database;
+  let feed: ChangeFeed;
+  let services: Services;
+  /** Notices the bot's feed has handled. */
+  let notices = 0;
+  /** Writes with `write`, then waits until the bot has heard its notice. */
+  async function announced(write: () => Promise<unknown>): Promise<void> {
+    const before = notices;
+    await write();
+    await eventually(async () => notices > before);
+  }
+
+  beforeAll(async () => {
+    scratch = await createScratchPostgres(url!);
+    bot = await openDatabase({ url: scratch.url, dataDir: 'unused', maxConnections: 2 });
+    await migrateToLatest(bot.db);
+    // "Another process": the lessons CLI or another shard, on connections of its own.
+    other = await openDatabase({ url: scratch.url, dataDir: 'unused', maxConnections: 1 });
+    const heard: { cache?: LibraryCache } = {};
+    feed = watchLibraryChanges(scratch.url, {
+      onChange: (table) => {
+        notices += 1;
+        heard.cache?.changed(table);
+      },
+    });
+    const cache = new LibraryCache(feed);
+    heard.cache = cache;
+    const logger = pino({ level: 'silent' });
+    const channels = new RecordingChannels();
+    const poster = new LessonPoster({
+      db: bot.db, channels, logger, now: () => NOW, alerts: createAlerts({ db: bot.db, channels, logger }), processId: 'test', leaseMs: 60_000,
+    });
+    services = createServices({ db: bot.db, logger, now: () => NOW, importTimeZone: 'UTC', poster, cache });
+    await eventually(async () => feed.live);
+  });
+
+  afterAll(async () => {
+    await feed?.close();
+    await services?.vocabulary.close();
+    await bot?.close();
+    await other?.close();
+    await scratch?.drop();
+  });
+
+  it('serves a lesson from memory, and a re-import by another process replaces it', async () => {
+    const lesson = makeLesson({ title: 'Ferries return to the bay' });
+    await announced(() => upsertLesson(other.db, lesson));
+    expect((await services.lessons.byId(lesson.id)).lesson.title).toBe('Ferries return to the bay');
+
+    // A write that sends no notice (triggers off for that session): the bot keeps what it has, so it is cached.
+    await other.db.connection().execute(async (connection) => {
+      await sql`set session_replication_role = replica`.execute(connection);
+      await sql`update lessons set title = 'Silently changed' where id = ${lesson.id}::uuid`.execute(connection);
+      await sql`set session_replication_role = origin`.execute(connection);
+    });
+    expect((await services.lessons.byId(lesson.id)).lesson.title).toBe('Ferries return to the bay');
+
+    // A re-import (with its notice) by another process: the next reads see it.
+    await upsertLesson(other.db, { ...lesson, title: 'Ferries return to the bay, updated' });
+    await eventually(async () => (await services.lessons.byId(lesson.id)).lesson.title === 'Ferries return to the bay, updated');
+  });
+
+  it('autocomplete answers follow an import by another process', async () => {
+    expect((await services.lessons.choices('heron')).length).toBe(0);
+    const lesson = makeLesson({ title: 'Herons nest by the river', date: '2025-06-01' });
+    await upsertLesson(other.db, lesson);
+    await eventually(async () => (await services.lessons.choices('heron')).some((choice) => choice.value === lesson.id));
+  });
+
+  it('today’s lesson follows a lesson pinned to today by another process', async () => {
+    const first = makeLesson({ title: 'First in the backlog', date: '2020-01-01' });
+    const pinned = makeLesson({ title: 'Pinned for today', date: '2025-07-01' });
+    await upsertLesson(other.db, first);
+    await upsertLesson(other.db, pinned);
+    await saveSchedule(other.db, { guildId: GUILD, channelId: '200000000000000001', postTime: '23:00', timeZone: 'UTC', roleId: null, createThread: false }, NOW);
+    await eventually(async () => (await services.lessons.today(GUILD)).lesson.id === first.id);
+    expect((await services.lessons.today(GUILD)).lesson.id).toBe(first.id);
+
+    await planLesson(other.db, { guildId: GUILD, localDate: '2026-05-02', lessonId: pinned.id, plannedBy: '300000000000000001' });
+    await eventually(async () => (await services.lessons.today(GUILD)).lesson.id === pinned.id);
+  });
+
+  it('the feed is not live once closed, and the caches then read the database every time', async () => {
+    const lesson = makeLesson({ title: 'Read through' });
+    await upsertLesson(other.db, lesson);
+    await feed.close();
+    expect(feed.live).toBe(false);
+    await other.db.connection().execute(async (connection) => {
+      await sql`set session_replication_role = replica`.execute(connection);
+      await sql`update lessons set title = 'Changed without a notice' where id = ${lesson.id}::uuid`.execute(connection);
+      await sql`set session_replication_role = origin`.execute(connection);
+    });
+    expect((await services.lessons.byId(lesson.id)).lesson.title).toBe('Changed without a notice');
+  });
+});

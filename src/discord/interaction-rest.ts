@@ -2,10 +2,12 @@ import { DefaultRestOptions, REST, type RESTOptions } from 'discord.js';
 import { GlobalPacer, pacedMakeRequest } from './global-pacer.js';
 
 /**
- * The pacer's window: Discord's second and 50 ms for the network's jitter between our write and Discord's count.
- * 50 requests in any 1,050 ms is 47.6/s at most: a 1,000-server fan-out takes ~21 s instead of ~20 s.
+ * The pacer's window: Discord's second and 20 ms for the jitter between our write and Discord's count. A slot is
+ * reused only after its request was written, so each round of 50 also waits for the writes (tens of ms under a
+ * fan-out): a wider margin costs that much again. At 1,050 ms a 1,000-server fan-out ended at 20.8–21.8 s
+ * against the 20 s bound; at 1,020 ms see BENCHMARKS.md ("Fan-out and memory").
  */
-export const GLOBAL_PACER_WINDOW_MS = 1_050;
+export const GLOBAL_PACER_WINDOW_MS = 1_020;
 
 /** Routes that carry an interaction (or webhook) token instead of the bot's token. */
 const TOKEN_ROUTE = /^\/(?:interactions\/\d+\/[^/]+\/callback|webhooks\/\d+\/[^/]+(?:\/messages\/[^/]+)?)$/u;

@@ -75,12 +75,14 @@ export async function linkSimilarReadings(
   options: { batchSize?: number } = {},
 ): Promise<void> {
   const size = Math.max(1, options.batchSize ?? LINK_BATCH);
-  const changedIds = [...writtenIds];
+  // A lesson written twice by the import (twice in its files) is linked once: its titles are stored once.
+  const changed = new Map(writtenIds.map((id) => [id.toLowerCase(), id]));
   for (let start = 0; start < unchangedIds.length; start += size) {
     const batch = unchangedIds.slice(start, start + size);
     const unlinked = await lessonsWithoutStoredReadings(trx, batch);
-    for (const id of batch) if (unlinked.has(id.toLowerCase())) changedIds.push(id);
+    for (const id of batch) if (unlinked.has(id.toLowerCase()) && !changed.has(id.toLowerCase())) changed.set(id.toLowerCase(), id);
   }
+  const changedIds = [...changed.values()];
   if (changedIds.length === 0) return;
   const library = await librarySize(trx);
   for (let start = 0; start < changedIds.length; start += size) {

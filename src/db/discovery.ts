@@ -294,7 +294,7 @@ export interface HeadlineToMatch {
 export async function bestHeadlineMatches(
   db: Executor,
   headlines: readonly HeadlineToMatch[],
-  options: { onlyLessonIds?: readonly string[] | undefined } = {},
+  options: { onlyLessonIds?: readonly string[] | undefined; atLeast?: number | undefined } = {},
 ): Promise<(HeadlineMatch | undefined)[]> {
   if (headlines.length === 0) return [];
   // Each headline's lexemes are a slice [lo, hi] of one flat list (1-based, as SQL arrays).
@@ -316,6 +316,15 @@ export async function bestHeadlineMatches(
   };
   const anyWord = (headline: HeadlineToMatch) => headline.lexemes.map((l) => `'${escapeLexeme(l.lexeme)}'`).join(' | ') || "''";
   const only = options.onlyLessonIds ? sql`and id = any(${sql.val([...options.onlyLessonIds])}::uuid[])` : sql``;
+  // With `atLeast`, a candidate that cannot score that much is left out before its article is read: its
+  // coverage is at most its title-and-summary words' weight plus half the others' (were they all in its
+  // article), and its similarity is known. The margin covers rounding: only candidates that cannot reach
+  // it are left out, so whenever the best scores `atLeast` or more it is the same lesson with the same score.
+  const reachable =
+    options.atLeast === undefined
+      ? sql`true`
+      : sql`found.sim >= ${options.atLeast - 1e-9}::float8
+          or 0.5 * h.total + 0.5 * found.head_weight >= ${options.atLeast - 1e-9}::float8 * h.total`;
   // Coverage sums weight × presence in the lexemes' order, as one expression `w1 * p1 + w2 * p2 + …` would.
   const rows = await sql<{ ord: string; id: string; score: number }>`
     select h.ord, best.id, best.score
@@ -344,10 +353,24 @@ export async function bestHeadlineMatches(
                 when c.article_vector @@ w.lexeme then 0.5 else 0 end) order by w.n)
               from unnest(hl.lexemes, hl.weights) with ordinality as w(lexeme, weight, n)
             ), 0) / h.total,
-            similarity(c.title_fold, hl.folded)::float8
+            c.sim
           ) as score,
           ts_rank(c.head_vector, h.any_word::tsquery) as rank
-        from (${candidateVectors(sql`head_vector @@ h.candidates::tsquery and id <> h.except_id ${only}`)}) c
+        from (
+          -- The article's lexemes, read once per candidate kept (offset 0: not once per test against them).
+          select found.id, found.article_date, found.head_vector, found.sim, ts_filter(found.search_vector, '{c}') as article_vector
+          from (
+            select id, article_date, head_vector, search_vector, similarity(title_fold, hl.folded)::float8 as sim,
+              coalesce((
+                select sum(w.weight) from unnest(hl.lexemes, hl.weights) as w(lexeme, weight) where head_vector @@ w.lexeme
+              ), 0) as head_weight
+            from lessons
+            where head_vector @@ h.candidates::tsquery and id <> h.except_id ${only}
+            offset 0
+          ) found
+          where ${reachable}
+          offset 0
+        ) c
       ) scored
       order by score desc, rank desc, article_date desc, id
       limit 1
@@ -355,18 +378,6 @@ export async function bestHeadlineMatches(
   const found: (HeadlineMatch | undefined)[] = headlines.map(() => undefined);
   for (const row of rows.rows) found[Number(row.ord) - 1] = { lessonId: row.id, score: Number(row.score) };
   return found;
-}
-
-/**
- * The lessons passing `where`, with their article's lexemes as a computed column: `offset 0` keeps
- * this subquery apart, so the (large, compressed) search vector is read once per lesson, not once per
- * test against it.
- */
-function candidateVectors(where: ReturnType<typeof sql>) {
-  return sql`
-    select id, title, category, article_date, title_fold, head_vector, search_vector,
-      ts_filter(search_vector, '{c}') as article_vector
-    from lessons where ${where} offset 0`;
 }
 
 function escapeLexeme(lexeme: string): string {

@@ -201,7 +201,7 @@ function toHeadlineMatch(
 async function bestMatches(
   db: Executor,
   headlines: readonly (HeadlineToMatch | undefined)[],
-  options: { onlyLessonIds?: readonly string[] } = {},
+  options: { onlyLessonIds?: readonly string[]; atLeast?: number } = {},
 ): Promise<(HeadlineMatch | undefined)[]> {
   const searched = headlines.flatMap((headline, index) => (headline ? [{ headline, index }] : []));
   const found = await bestHeadlineMatches(
@@ -220,7 +220,10 @@ async function matchHeadlines(
   headlines: readonly (HeadlineToMatch | undefined)[],
   options: { onlyLessonIds?: readonly string[] } = {},
 ): Promise<(HeadlineMatch | undefined)[]> {
-  return (await bestMatches(trx, headlines, options)).map((match) => (match && match.score >= MATCH_THRESHOLD ? match : undefined));
+  // Candidates that cannot reach the threshold are left out in the database (the best match is the same).
+  return (await bestMatches(trx, headlines, { ...options, atLeast: MATCH_THRESHOLD })).map((match) =>
+    match && match.score >= MATCH_THRESHOLD ? match : undefined,
+  );
 }
 
 /** Rarest first, weighted by inverse document frequency (a word in no lesson weighs most). */

@@ -271,67 +271,114 @@ export interface HeadlineMatch {
   readonly score: number;
 }
 
+export interface HeadlineToMatch {
+  readonly text: string;
+  /** Its lexemes, in the order their weights are summed (rarest first: see similar-readings.ts). */
+  readonly lexemes: readonly WeightedLexeme[];
+  /** The tsquery that finds its candidates in titles and summaries (headlineCandidates). */
+  readonly candidates: string;
+  /** The lesson whose title it is: never its own match. */
+  readonly exceptLessonId: string;
+}
+
 /**
- * The library lesson a headline most likely names, with its score (0..1), or undefined when no lesson
- * contains enough of its words. Score: the larger of
+ * For each headline, the library lesson it most likely names, with its score (0..1), or undefined when no
+ * lesson contains enough of its words; in the headlines' order. One statement for all of them: each
+ * headline's candidates are found through the head_vector index (a lateral lookup per headline). Score:
+ * the larger of
  *   - coverage: the weighted share of the headline's lexemes found in the lesson (in title or summary
  *     counts fully, only in the article half), rare words weighing more;
  *   - trigram similarity of the headline and the lesson's title (accents and case folded).
- * Ties go to the lesson whose text ranks higher for the headline's words, then the newest.
+ * Ties go to the lesson whose text ranks higher for the headline's words, then the newest, then the id.
+ * `onlyLessonIds`: only these lessons may be named (for every headline).
  */
-export async function bestHeadlineMatch(
+export async function bestHeadlineMatches(
   db: Executor,
-  headline: { text: string; lexemes: readonly WeightedLexeme[]; candidates: string },
-  options: { exceptLessonId: string; onlyLessonIds?: readonly string[] | undefined },
-): Promise<HeadlineMatch | undefined> {
-  const total = headline.lexemes.reduce((sum, l) => sum + l.weight, 0);
-  const coverage = weightedPresence(headline.lexemes);
-  const anyWord = headline.lexemes.map((l) => `'${escapeLexeme(l.lexeme)}'`).join(' | ') || "''";
+  headlines: readonly HeadlineToMatch[],
+  options: { onlyLessonIds?: readonly string[] | undefined; atLeast?: number | undefined } = {},
+): Promise<(HeadlineMatch | undefined)[]> {
+  if (headlines.length === 0) return [];
+  // Each headline's lexemes are a slice [lo, hi] of one flat list (1-based, as SQL arrays).
+  const lexemes: string[] = [];
+  const weights: number[] = [];
+  const lo: number[] = [];
+  const hi: number[] = [];
+  for (const headline of headlines) {
+    lo.push(lexemes.length + 1);
+    for (const l of headline.lexemes) {
+      lexemes.push(`'${escapeLexeme(l.lexeme)}'`);
+      weights.push(l.weight);
+    }
+    hi.push(lexemes.length);
+  }
+  const total = (headline: HeadlineToMatch) => {
+    const sum = headline.lexemes.reduce((s, l) => s + l.weight, 0);
+    return sum > 0 ? sum : 1;
+  };
+  const anyWord = (headline: HeadlineToMatch) => headline.lexemes.map((l) => `'${escapeLexeme(l.lexeme)}'`).join(' | ') || "''";
   const only = options.onlyLessonIds ? sql`and id = any(${sql.val([...options.onlyLessonIds])}::uuid[])` : sql``;
-  const rows = await sql<{ id: string; score: number }>`
-    select id, score from (
-      select id, article_date,
-        greatest(
-          (${coverage}) / ${total > 0 ? total : 1}::float8,
-          similarity(title_fold, newsdesk_fold(${headline.text}))::float8
-        ) as score,
-        ts_rank(head_vector, ${anyWord}::tsquery) as rank
-      from (${candidateVectors(sql`
-        head_vector @@ ${headline.candidates}::tsquery and id <> ${options.exceptLessonId}::uuid ${only}`)}) candidates
-    ) scored
-    order by score desc, rank desc, article_date desc, id
-    limit 1`.execute(db);
-  const best = rows.rows[0];
-  return best ? { lessonId: best.id, score: Number(best.score) } : undefined;
-}
-
-/**
- * Σ weight × presence over the lexemes, presence 1 in the title or summary, 0.5 only in the article:
- * how much of what the lexemes say a lesson contains. Evaluated on candidates only (after a GIN filter),
- * over the columns candidateVectors selects.
- */
-function weightedPresence(lexemes: readonly WeightedLexeme[]) {
-  if (lexemes.length === 0) return sql`0`;
-  return sql.join(
-    lexemes.map(
-      (l) => sql`${l.weight}::float8 * (case
-        when head_vector @@ ${`'${escapeLexeme(l.lexeme)}'`}::tsquery then 1.0
-        when article_vector @@ ${`'${escapeLexeme(l.lexeme)}'`}::tsquery then 0.5 else 0 end)`,
-    ),
-    sql` + `,
-  );
-}
-
-/**
- * The lessons passing `where`, with their article's lexemes as a computed column: `offset 0` keeps
- * this subquery apart, so the (large, compressed) search vector is read once per lesson, not once per
- * test against it.
- */
-function candidateVectors(where: ReturnType<typeof sql>) {
-  return sql`
-    select id, title, category, article_date, title_fold, head_vector, search_vector,
-      ts_filter(search_vector, '{c}') as article_vector
-    from lessons where ${where} offset 0`;
+  // With `atLeast`, a candidate that cannot score that much is left out before its article is read: its
+  // coverage is at most its title-and-summary words' weight plus half the others' (were they all in its
+  // article), and its similarity is known. The margin covers rounding: only candidates that cannot reach
+  // it are left out, so whenever the best scores `atLeast` or more it is the same lesson with the same score.
+  const reachable =
+    options.atLeast === undefined
+      ? sql`true`
+      : sql`found.sim >= ${options.atLeast - 1e-9}::float8
+          or 0.5 * h.total + 0.5 * found.head_weight >= ${options.atLeast - 1e-9}::float8 * h.total`;
+  // Coverage sums weight × presence in the lexemes' order, as one expression `w1 * p1 + w2 * p2 + …` would.
+  const rows = await sql<{ ord: string; id: string; score: number }>`
+    select h.ord, best.id, best.score
+    from unnest(
+      ${sql.val(headlines.map((h) => h.text))}::text[],
+      ${sql.val(headlines.map((h) => h.candidates))}::text[],
+      ${sql.val(headlines.map(anyWord))}::text[],
+      ${sql.val(headlines.map((h) => h.exceptLessonId))}::uuid[],
+      ${sql.val(headlines.map(total))}::float8[],
+      ${sql.val(lo)}::int[],
+      ${sql.val(hi)}::int[]
+    ) with ordinality as h(text, candidates, any_word, except_id, total, lo, hi, ord)
+    -- What is the same for every candidate of a headline, computed once for it (offset 0: not per candidate).
+    cross join lateral (
+      select (${sql.val(lexemes)}::tsquery[])[h.lo:h.hi] as lexemes, (${sql.val(weights)}::float8[])[h.lo:h.hi] as weights,
+        newsdesk_fold(h.text) as folded
+      offset 0
+    ) hl
+    cross join lateral (
+      select id, score from (
+        select c.id, c.article_date,
+          greatest(
+            coalesce((
+              select sum(w.weight * (case
+                when c.head_vector @@ w.lexeme then 1.0
+                when c.article_vector @@ w.lexeme then 0.5 else 0 end) order by w.n)
+              from unnest(hl.lexemes, hl.weights) with ordinality as w(lexeme, weight, n)
+            ), 0) / h.total,
+            c.sim
+          ) as score,
+          ts_rank(c.head_vector, h.any_word::tsquery) as rank
+        from (
+          -- The article's lexemes, read once per candidate kept (offset 0: not once per test against them).
+          select found.id, found.article_date, found.head_vector, found.sim, ts_filter(found.search_vector, '{c}') as article_vector
+          from (
+            select id, article_date, head_vector, search_vector, similarity(title_fold, hl.folded)::float8 as sim,
+              coalesce((
+                select sum(w.weight) from unnest(hl.lexemes, hl.weights) as w(lexeme, weight) where head_vector @@ w.lexeme
+              ), 0) as head_weight
+            from lessons
+            where head_vector @@ h.candidates::tsquery and id <> h.except_id ${only}
+            offset 0
+          ) found
+          where ${reachable}
+          offset 0
+        ) c
+      ) scored
+      order by score desc, rank desc, article_date desc, id
+      limit 1
+    ) best`.execute(db);
+  const found: (HeadlineMatch | undefined)[] = headlines.map(() => undefined);
+  for (const row of rows.rows) found[Number(row.ord) - 1] = { lessonId: row.id, score: Number(row.score) };
+  return found;
 }
 
 function escapeLexeme(lexeme: string): string {
@@ -346,27 +393,32 @@ export interface StoredSimilarReading {
   readonly score: number | null;
 }
 
-/** Replaces a lesson's similar-reading titles (after an import or re-import). */
-export async function replaceSimilarReadings(
-  db: Executor,
-  lessonId: string,
-  readings: readonly StoredSimilarReading[],
-): Promise<void> {
-  await db.deleteFrom('similar_readings').where('lesson_id', '=', lessonId).execute();
-  if (readings.length === 0) return;
-  await db
-    .insertInto('similar_readings')
-    .values(
-      readings.map((reading) => ({
-        lesson_id: lessonId,
-        position: reading.position,
-        title: reading.title,
-        lexemes: [...reading.lexemes],
-        matched_lesson_id: reading.matchedLessonId,
-        score: reading.score,
-      })),
-    )
-    .execute();
+/** Deletes the similar-reading titles of these lessons (an import, before it stores them again). One statement. */
+export async function deleteSimilarReadings(db: Executor, lessonIds: readonly string[]): Promise<void> {
+  if (lessonIds.length === 0) return;
+  await db.deleteFrom('similar_readings').where('lesson_id', '=', (eb) => eb.fn.any(eb.val([...lessonIds]))).execute();
+}
+
+/** Six columns: a statement of 10,000 rows stays under PostgreSQL's 65,535 parameters. */
+const SIMILAR_READING_ROWS_PER_STATEMENT = 10_000;
+
+/** Stores similar-reading titles (of lessons that have none stored: see deleteSimilarReadings), in one statement per 10,000. */
+export async function insertSimilarReadings(db: Executor, readings: readonly (StoredSimilarReading & { readonly lessonId: string })[]): Promise<void> {
+  for (let start = 0; start < readings.length; start += SIMILAR_READING_ROWS_PER_STATEMENT) {
+    await db
+      .insertInto('similar_readings')
+      .values(
+        readings.slice(start, start + SIMILAR_READING_ROWS_PER_STATEMENT).map((reading) => ({
+          lesson_id: reading.lessonId,
+          position: reading.position,
+          title: reading.title,
+          lexemes: [...reading.lexemes],
+          matched_lesson_id: reading.matchedLessonId,
+          score: reading.score,
+        })),
+      )
+      .execute();
+  }
 }
 
 export interface OtherLessonsTitle {
@@ -378,19 +430,15 @@ export interface OtherLessonsTitle {
 }
 
 /**
- * Titles of other lessons that share at least half their lexemes with the given lexemes (a newly
- * imported lesson's title and summary): the only ones it could be named by.
+ * Stored similar-reading titles that share at least half their lexemes with the given lexemes (the title
+ * and summary words of lessons an import wrote): the only ones that could name those lessons. The import
+ * deleted its own lessons' titles first (deleteSimilarReadings), so these are other lessons' titles.
  */
-export async function titlesSharingLexemes(
-  db: Executor,
-  lexemes: readonly string[],
-  exceptLessonIds: readonly string[],
-): Promise<OtherLessonsTitle[]> {
+export async function titlesSharingLexemes(db: Executor, lexemes: readonly string[]): Promise<OtherLessonsTitle[]> {
   if (lexemes.length === 0) return [];
   const rows = await sql<{ lesson_id: string; position: number; title: string; lexemes: string[]; score: number | null }>`
     select lesson_id, position, title, lexemes, score from similar_readings
     where lexemes && ${sql.val([...lexemes])}::text[]
-      and lesson_id <> all(${sql.val([...exceptLessonIds])}::uuid[])
       and cardinality(lexemes) > 0
       and (select count(*) from unnest(lexemes) as l where l = any(${sql.val([...lexemes])}::text[]))
           >= ceil(cardinality(lexemes) / 2.0)`.execute(db);
@@ -403,17 +451,21 @@ export async function titlesSharingLexemes(
   }));
 }
 
-export async function setSimilarReadingMatch(
+/** Sets the lesson each title names, and its score: one statement for all of them. */
+export async function setSimilarReadingMatches(
   db: Executor,
-  title: { lessonId: string; position: number },
-  match: HeadlineMatch,
+  matches: readonly { readonly lessonId: string; readonly position: number; readonly match: HeadlineMatch }[],
 ): Promise<void> {
-  await db
-    .updateTable('similar_readings')
-    .set({ matched_lesson_id: match.lessonId, score: match.score })
-    .where('lesson_id', '=', title.lessonId)
-    .where('position', '=', title.position)
-    .execute();
+  if (matches.length === 0) return;
+  await sql`
+    update similar_readings s set matched_lesson_id = m.matched_lesson_id, score = m.score
+    from unnest(
+      ${sql.val(matches.map((m) => m.lessonId))}::uuid[],
+      ${sql.val(matches.map((m) => m.position))}::int[],
+      ${sql.val(matches.map((m) => m.match.lessonId))}::uuid[],
+      ${sql.val(matches.map((m) => m.match.score))}::real[]
+    ) as m(lesson_id, position, matched_lesson_id, score)
+    where s.lesson_id = m.lesson_id and s.position = m.position`.execute(db);
 }
 
 /** Which of the given lessons have no similar-reading rows stored (lower-cased ids). */

@@ -33,7 +33,56 @@ export type UpsertOutcome = 'imported' | 'updated' | 'unchanged';
  * (read_count, last_read_at, readers) is never touched, so a re-import loses nothing.
  */
 export async function upsertLesson(db: Executor, lesson: Lesson): Promise<UpsertOutcome> {
-  const content = {
+  const [outcome] = await upsertLessons(db, [lesson]);
+  return outcome ?? 'unchanged';
+}
+
+/** Columns a row of `lessons` is written with: 17, so a statement of 3,000 rows stays under 65,535 parameters. */
+const UPSERT_ROWS_PER_STATEMENT = 3000;
+
+/**
+ * upsertLesson for many lessons, one multi-row statement (per UPSERT_ROWS_PER_STATEMENT): the outcome of
+ * each lesson, in their order. The lessons' ids must be distinct (one statement cannot insert and then
+ * update the same row): the caller writes a repeated id in a later call.
+ */
+export async function upsertLessons(db: Executor, lessons: readonly Lesson[]): Promise<UpsertOutcome[]> {
+  const outcomes: UpsertOutcome[] = [];
+  for (let start = 0; start < lessons.length; start += UPSERT_ROWS_PER_STATEMENT) {
+    const part = lessons.slice(start, start + UPSERT_ROWS_PER_STATEMENT);
+    const rows = await db
+      .insertInto('lessons')
+      .values(part.map((lesson) => ({ id: lesson.id, ...lessonContent(lesson) })))
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet((eb) => ({
+            ...Object.fromEntries(CONTENT_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}` as 'excluded.title')])),
+            updated_at: sql<Date>`now()`,
+          }))
+          .where('lessons.content_hash', '<>', (eb) => eb.ref('excluded.content_hash')),
+      )
+      // xmax is 0 only for a freshly inserted row version: tells insert from update in one round trip. An
+      // unchanged lesson returns no row.
+      .returning(['id', sql<boolean>`xmax = 0`.as('inserted')])
+      .execute();
+    const inserted = new Map(rows.map((row) => [row.id.toLowerCase(), row.inserted]));
+    for (const lesson of part) {
+      const row = inserted.get(lesson.id.toLowerCase());
+      outcomes.push(row === undefined ? 'unchanged' : row ? 'imported' : 'updated');
+    }
+  }
+  return outcomes;
+}
+
+const CONTENT_COLUMNS = [
+  'category', 'url', 'article_date', 'title', 'summary', 'article', 'dialogue', 'similar_readings',
+  'source_words', 'source_read_count', 'source_created_at', 'source_updated_at', 'source_last_read_at',
+  'article_words', 'dialogue_words', 'content_hash',
+] as const;
+
+/** What an import writes of a lesson (its id apart). */
+function lessonContent(lesson: Lesson) {
+  return {
     category: lesson.category,
     url: lesson.url,
     article_date: lesson.date,
@@ -50,24 +99,7 @@ export async function upsertLesson(db: Executor, lesson: Lesson): Promise<Upsert
     article_words: articleWordCount(lesson),
     dialogue_words: dialogueWordCount(lesson),
     content_hash: lessonContentHash(lesson),
-  };
-  const row = await db
-    .insertInto('lessons')
-    .values({ id: lesson.id, ...content })
-    .onConflict((oc) =>
-      oc
-        .column('id')
-        .doUpdateSet((eb) => ({
-          ...Object.fromEntries(Object.keys(content).map((column) => [column, eb.ref(`excluded.${column}` as 'excluded.title')])),
-          updated_at: sql<Date>`now()`,
-        }))
-        .where('lessons.content_hash', '<>', (eb) => eb.ref('excluded.content_hash')),
-    )
-    // xmax is 0 only for a freshly inserted row version: tells insert from update in one round trip.
-    .returning(sql<boolean>`xmax = 0`.as('inserted'))
-    .executeTakeFirst();
-  if (!row) return 'unchanged';
-  return row.inserted ? 'imported' : 'updated';
+  } satisfies Record<(typeof CONTENT_COLUMNS)[number], unknown>;
 }
 
 /** Every stored column but the generated search columns (large, and only the database reads them). */

@@ -2,19 +2,21 @@ import { distinctHeadlines, headlineCandidates, headlineOf } from '../domain/dis
 import {
   applyLexemeDocChanges,
   mergePendingSearchEntries,
-  bestHeadlineMatch,
+  bestHeadlineMatches,
   countLexemeDocChanges,
   headLexemes,
   lexemeDocCounts,
   librarySize,
   lessonsWithoutStoredReadings,
   lexemesOf,
-  replaceSimilarReadings,
-  setSimilarReadingMatch,
+  deleteSimilarReadings,
+  insertSimilarReadings,
+  setSimilarReadingMatches,
   similarReadingTitles,
   startLexemeDocChanges,
   titlesSharingLexemes,
   type HeadlineMatch,
+  type HeadlineToMatch,
   type StoredSimilarReading,
   type WeightedLexeme,
 } from '../db/discovery.js';
@@ -59,7 +61,12 @@ export const lexemeCounts = {
  * unchanged lessons with titles: those whose titles were never matched (imported before this feature)
  * are matched too. Runs in the import's transaction once every lesson of it is written (a title may name
  * a lesson written after its own), LINK_BATCH lessons at a time: their titles are read back from the
- * database, so memory does not grow with the import.
+ * database, so memory does not grow with the import. Each batch takes a fixed number of statements (its
+ * titles matched in one, stored in one), whatever the number of titles.
+ *
+ * The import's lessons' stored titles are deleted first: the backward step (which reads and writes only
+ * other lessons' titles) then finds only those, and the forward step (which reads only lessons) stores the
+ * import's titles anew. The two steps touch different rows, so their order changes no result.
  */
 export async function linkSimilarReadings(
   trx: Executor,
@@ -67,24 +74,29 @@ export async function linkSimilarReadings(
   unchangedIds: readonly string[] = [],
   options: { batchSize?: number } = {},
 ): Promise<void> {
-  const size = options.batchSize ?? LINK_BATCH;
-  const changedIds = [...writtenIds];
+  const size = Math.max(1, options.batchSize ?? LINK_BATCH);
+  // A lesson written twice by the import (twice in its files) is linked once: its titles are stored once.
+  const changed = new Map(writtenIds.map((id) => [id.toLowerCase(), id]));
   for (let start = 0; start < unchangedIds.length; start += size) {
     const batch = unchangedIds.slice(start, start + size);
     const unlinked = await lessonsWithoutStoredReadings(trx, batch);
-    for (const id of batch) if (unlinked.has(id.toLowerCase())) changedIds.push(id);
+    for (const id of batch) if (unlinked.has(id.toLowerCase()) && !changed.has(id.toLowerCase())) changed.set(id.toLowerCase(), id);
   }
+  const changedIds = [...changed.values()];
   if (changedIds.length === 0) return;
   const library = await librarySize(trx);
   for (let start = 0; start < changedIds.length; start += size) {
-    await linkForward(trx, await similarReadingTitles(trx, changedIds.slice(start, start + size)), library);
+    await deleteSimilarReadings(trx, changedIds.slice(start, start + size));
   }
   for (let start = 0; start < changedIds.length; start += size) {
-    await linkBackward(trx, changedIds.slice(start, start + size), changedIds, library);
+    await linkBackward(trx, changedIds.slice(start, start + size), library);
+  }
+  for (let start = 0; start < changedIds.length; start += size) {
+    await linkForward(trx, await similarReadingTitles(trx, changedIds.slice(start, start + size)), library);
   }
 }
 
-/** Forward: these lessons' titles → any lesson of the library. */
+/** Forward: these lessons' titles → any lesson of the library (their stored titles were deleted). */
 async function linkForward(trx: Executor, lessons: readonly { id: string; similarReadings: readonly string[] }[], library: number): Promise<void> {
   const headlinesByLesson = lessons.map((lesson) => distinctHeadlines(lesson.similarReadings));
   const allHeadlines = [...new Set(headlinesByLesson.flat())];
@@ -92,56 +104,64 @@ async function linkForward(trx: Executor, lessons: readonly { id: string; simila
   const lexemesByHeadline = new Map(allHeadlines.map((headline, index) => [headline, lexemes[index] ?? []]));
   const docs = await lexemeDocCounts(trx, lexemes.flat());
   const weigh = (words: readonly string[]) => weighted(words, docs, library);
+  const readings: (StoredSimilarReading & { lessonId: string })[] = [];
+  const toMatch: (HeadlineToMatch | undefined)[] = [];
   for (const [index, lesson] of lessons.entries()) {
-    const readings: StoredSimilarReading[] = [];
     for (const [position, headline] of (headlinesByLesson[index] ?? []).entries()) {
       const words = lexemesByHeadline.get(headline) ?? [];
-      const match = await matchHeadline(trx, headline, weigh(words), { exceptLessonId: lesson.id });
-      readings.push({ position, title: headline, lexemes: words, matchedLessonId: match?.lessonId ?? null, score: match?.score ?? null });
+      readings.push({ lessonId: lesson.id, position, title: headline, lexemes: words, matchedLessonId: null, score: null });
+      toMatch.push(toHeadlineMatch(headline, weigh(words), lesson.id));
     }
-    await replaceSimilarReadings(trx, lesson.id, readings);
   }
+  const matches = await matchHeadlines(trx, toMatch);
+  await insertSimilarReadings(
+    trx,
+    readings.map((reading, index) => {
+      const match = matches[index];
+      return match ? { ...reading, matchedLessonId: match.lessonId, score: match.score } : reading;
+    }),
+  );
 }
 
 /**
- * Backward: titles of lessons outside the import (`exceptIds`: its lessons' titles were just matched
+ * Backward: titles of lessons outside the import (its lessons' titles were deleted, and are matched
  * forward) that may name one of `batchIds`; a title takes one of them when it scores better than what
  * the title names now. The titles are found by the lessons' title and summary words, a group of lessons
  * at a time so that the words looked up stay few.
  */
-async function linkBackward(trx: Executor, batchIds: readonly string[], exceptIds: readonly string[], library: number): Promise<void> {
+async function linkBackward(trx: Executor, batchIds: readonly string[], library: number): Promise<void> {
   const heads = await headLexemes(trx, batchIds);
   let group: string[] = [];
   let words = new Set<string>();
   for (const [lessonId, lexemes] of heads) {
     const joined = new Set([...words, ...lexemes]);
     if (group.length > 0 && joined.size > FILTER_TITLES_UP_TO_LEXEMES) {
-      await linkBackwardGroup(trx, group, [...words], exceptIds, library);
+      await linkBackwardGroup(trx, group, [...words], library);
       group = [];
       words = new Set(lexemes);
     } else words = joined;
     group.push(lessonId);
   }
-  if (group.length > 0) await linkBackwardGroup(trx, group, [...words], exceptIds, library);
+  if (group.length > 0) await linkBackwardGroup(trx, group, [...words], library);
 }
 
-async function linkBackwardGroup(
-  trx: Executor,
-  lessonIds: readonly string[],
-  words: readonly string[],
-  exceptIds: readonly string[],
-  library: number,
-): Promise<void> {
-  const titles = await titlesSharingLexemes(trx, words, exceptIds);
+async function linkBackwardGroup(trx: Executor, lessonIds: readonly string[], words: readonly string[], library: number): Promise<void> {
+  const titles = await titlesSharingLexemes(trx, words);
+  if (titles.length === 0) return;
   const titleDocs = await lexemeDocCounts(trx, titles.flatMap((title) => title.lexemes));
-  for (const title of titles) {
-    const match = await matchHeadline(trx, title.title, weighted(title.lexemes, titleDocs, library), {
-      exceptLessonId: title.lessonId,
-      onlyLessonIds: lessonIds,
-    });
-    // A later group reads the titles again, with the scores stored here.
-    if (match && (title.score === null || match.score > title.score)) await setSimilarReadingMatch(trx, title, match);
-  }
+  const matches = await matchHeadlines(
+    trx,
+    titles.map((title) => toHeadlineMatch(title.title, weighted(title.lexemes, titleDocs, library), title.lessonId)),
+    { onlyLessonIds: lessonIds },
+  );
+  // A later group reads the titles again, with the scores stored here.
+  await setSimilarReadingMatches(
+    trx,
+    titles.flatMap((title, index) => {
+      const match = matches[index];
+      return match && (title.score === null || match.score > title.score) ? [{ lessonId: title.lessonId, position: title.position, match }] : [];
+    }),
+  );
 }
 
 /**
@@ -156,34 +176,54 @@ export async function scoreSimilarReading(
   const headline = headlineOf(title);
   const [words = []] = await lexemesOf(db, [headline]);
   const [docs, library] = await Promise.all([lexemeDocCounts(db, words), librarySize(db)]);
-  return bestMatch(db, headline, weighted(words, docs, library), { exceptLessonId });
+  const [match] = await bestMatches(db, [toHeadlineMatch(headline, weighted(words, docs, library), exceptLessonId)]);
+  return match;
 }
 
 /**
- * A headline with no searchable word (only stop words or punctuation) names nothing. Candidates are found
- * by the headline's rarest words that some lesson's title or summary has: a word in none (a headline's own
- * wording, "jolts", "50th") still weighs in the score, but looking for it there finds nothing.
+ * What a headline is matched with, or undefined for a headline with no searchable word (only stop words or
+ * punctuation): it names nothing. Candidates are found by the headline's rarest words that some lesson's
+ * title or summary has: a word in none (a headline's own wording, "jolts", "50th") still weighs in the
+ * score, but looking for it there finds nothing.
  */
-async function bestMatch(
-  db: Executor,
+function toHeadlineMatch(
   headline: string,
   lexemes: readonly (WeightedLexeme & { readonly docs: number })[],
-  options: { exceptLessonId: string; onlyLessonIds?: readonly string[] },
-): Promise<HeadlineMatch | undefined> {
+  exceptLessonId: string,
+): HeadlineToMatch | undefined {
   const counted = lexemes.filter((l) => l.docs > 0);
   // No word counted at all (lessons written without an import's counts): every word may find candidates.
   const candidates = headlineCandidates((counted.length > 0 ? counted : lexemes).map((l) => l.lexeme));
-  return candidates ? bestHeadlineMatch(db, { text: headline, lexemes, candidates }, options) : undefined;
+  return candidates ? { text: headline, lexemes, candidates, exceptLessonId } : undefined;
 }
 
-async function matchHeadline(
+/** The best match of each headline (undefined where it names nothing), in one statement for all. */
+async function bestMatches(
+  db: Executor,
+  headlines: readonly (HeadlineToMatch | undefined)[],
+  options: { onlyLessonIds?: readonly string[]; atLeast?: number } = {},
+): Promise<(HeadlineMatch | undefined)[]> {
+  const searched = headlines.flatMap((headline, index) => (headline ? [{ headline, index }] : []));
+  const found = await bestHeadlineMatches(
+    db,
+    searched.map((s) => s.headline),
+    options,
+  );
+  const matches: (HeadlineMatch | undefined)[] = headlines.map(() => undefined);
+  for (const [i, s] of searched.entries()) matches[s.index] = found[i];
+  return matches;
+}
+
+/** bestMatches, keeping only the matches scoring MATCH_THRESHOLD or more. */
+async function matchHeadlines(
   trx: Executor,
-  headline: string,
-  lexemes: readonly (WeightedLexeme & { readonly docs: number })[],
-  options: { exceptLessonId: string; onlyLessonIds?: readonly string[] },
-): Promise<HeadlineMatch | undefined> {
-  const match = await bestMatch(trx, headline, lexemes, options);
-  return match && match.score >= MATCH_THRESHOLD ? match : undefined;
+  headlines: readonly (HeadlineToMatch | undefined)[],
+  options: { onlyLessonIds?: readonly string[] } = {},
+): Promise<(HeadlineMatch | undefined)[]> {
+  // Candidates that cannot reach the threshold are left out in the database (the best match is the same).
+  return (await bestMatches(trx, headlines, { ...options, atLeast: MATCH_THRESHOLD })).map((match) =>
+    match && match.score >= MATCH_THRESHOLD ? match : undefined,
+  );
 }
 
 /** Rarest first, weighted by inverse document frequency (a word in no lesson weighs most). */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Lesson } from '../domain/lesson.js';
 import { LessonParseError, moreProblems, parseLessonFile } from '../domain/lesson-parser/index.js';
-import { upsertLesson, type UpsertOutcome } from '../db/lessons.js';
+import { upsertLessons, type UpsertOutcome } from '../db/lessons.js';
 import type { DB } from '../db/schema.js';
 import { lexemeCounts, linkSimilarReadings } from '../discovery/similar-readings.js';
 import type { LessonSource, SourceFile } from './sources.js';
@@ -151,8 +151,10 @@ export interface ImportOptions {
 /**
  * Writes lessons in one transaction: all of them or, if anything fails (a write, or the lessons' source
  * throwing), none of them. The lessons are consumed as they come, a batch at a time, so an import of
- * 10,000 files holds one batch of lessons (and the ids of all); their similar-reading titles are matched
- * once every lesson is written, in batches too (see linkSimilarReadings).
+ * 10,000 files holds at most two batches of lessons (the one being written and the next, read meanwhile)
+ * and the ids of all. A batch is written in one statement (upsertLessons); a lesson whose id is already
+ * in the batch starts the next one, so it is written after its first copy, as one at a time would. Their
+ * similar-reading titles are matched once every lesson is written, in batches too (see linkSimilarReadings).
  */
 export async function importLessons(
   db: Kysely<DB>,
@@ -169,8 +171,9 @@ export async function importLessons(
     const write = async (batch: readonly Lesson[]) => {
       const ids = batch.map((lesson) => lesson.id);
       await lexemeCounts.before(trx, ids);
-      for (const lesson of batch) {
-        const outcome = await upsertLesson(trx, lesson);
+      const outcomes = await upsertLessons(trx, batch);
+      for (const [index, lesson] of batch.entries()) {
+        const outcome = outcomes[index] ?? 'unchanged';
         counts[outcome] += 1;
         if (outcome !== 'unchanged') written.push(lesson.id);
         else if (lesson.similarReadings.length > 0) unchangedWithTitles.push(lesson.id);
@@ -179,15 +182,38 @@ export async function importLessons(
       }
       await lexemeCounts.after(trx, ids);
     };
-    let batch: Lesson[] = [];
-    for await (const lesson of lessons) {
-      batch.push(lesson);
-      if (batch.length >= size) {
-        await write(batch);
-        batch = [];
+    // The batch being written while the next is read (the source may parse files meanwhile): one at a time.
+    let writing: Promise<void> | undefined;
+    const startWriting = async (batch: readonly Lesson[]) => {
+      await writing;
+      writing = write(batch);
+      // Awaited before the next batch or at the end; until then a failure must not count as unhandled.
+      writing.catch(() => undefined);
+    };
+    try {
+      let batch: Lesson[] = [];
+      let inBatch = new Set<string>();
+      for await (const lesson of lessons) {
+        const key = lesson.id.toLowerCase();
+        if (inBatch.has(key)) {
+          await startWriting(batch);
+          batch = [];
+          inBatch = new Set();
+        }
+        batch.push(lesson);
+        inBatch.add(key);
+        if (batch.length >= size) {
+          await startWriting(batch);
+          batch = [];
+          inBatch = new Set();
+        }
       }
+      if (batch.length > 0) await startWriting(batch);
+      await writing;
+    } finally {
+      // Whatever failed (the source, a write), no statement of this transaction is still running at its end.
+      await writing?.catch(() => undefined);
     }
-    if (batch.length > 0) await write(batch);
     await lexemeCounts.apply(trx);
     // Related readings are matched now, so that showing them is a lookup.
     await linkSimilarReadings(trx, written, unchangedWithTitles, { batchSize: size });

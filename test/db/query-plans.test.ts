@@ -252,16 +252,17 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   {
     path: '/lesson import (moderators): a new lesson, a changed one, an unchanged one; then their vocabulary',
     queries: [
-      'lessons.upsertLesson',
+      'lessons.upsertLessons',
       'discovery.lessonsWithoutStoredReadings',
       'discovery.librarySize',
       'discovery.lexemesOf',
       'discovery.lexemeDocCounts',
-      'discovery.bestHeadlineMatch',
-      'discovery.replaceSimilarReadings',
+      'discovery.bestHeadlineMatches',
+      'discovery.deleteSimilarReadings',
+      'discovery.insertSimilarReadings',
       'discovery.headLexemes',
       'discovery.titlesSharingLexemes',
-      'discovery.setSimilarReadingMatch',
+      'discovery.setSimilarReadingMatches',
       'vocabulary.lessonsNeedingVocabulary',
       'vocabulary.lessonTexts',
       'vocabulary.replaceVocabularies',
@@ -470,6 +471,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
 /** Exported functions of src/db/ that no command, button, autocomplete or scheduler tick runs, and why. */
 const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
   'lessons.listLessons': 'the CLI (`lessons list`)',
+  'lessons.upsertLesson': 'one lesson through upsertLessons (tests and benches seed lessons with it; imports write batches)',
   'lessons.countLessons': 'the CLI (`lessons list`)',
   'progress.mostReadLessons': 'the CLI (`lessons stats`), over every reader by design',
   'progress.leaderboardSince': 'the reference the running leaderboard totals are tested against (tests only)',

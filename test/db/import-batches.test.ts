@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { countLessons, findLesson } from '../../src/db/lessons.js';
+import { relatedReadings } from '../../src/discovery/related.js';
+import type { Lesson } from '../../src/domain/lesson.js';
+import { importLessons } from '../../src/lessons/import.js';
+import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
+import { discoveryLessons, LIBRARY } from '../support/discovery-library.js';
+import { makeLesson } from '../support/lessons.js';
+
+/**
+ * An import writes its lessons a batch at a time (a statement per batch) and matches their titles a batch
+ * at a time: what it stores must not depend on where the batches end. Small batches here, so several run.
+ */
+describe.each(testDatabaseTargets())('import batches on $kind', (target) => {
+  const database = useTestDatabase(target);
+
+  /** What an import leaves: every similar-reading row (links and scores), the word counts, the lessons' content. */
+  const stored = async () => {
+    const { db } = database();
+    return {
+      titles: await db.selectFrom('similar_readings').selectAll().orderBy('lesson_id').orderBy('position').execute(),
+      docs: await db.selectFrom('lexeme_docs').selectAll().orderBy('lexeme').execute(),
+      lessons: await db.selectFrom('lessons').select(['id', 'title', 'summary', 'content_hash']).orderBy('id').execute(),
+    };
+  };
+
+  /** The library with CYBER (whose titles name PEACE, ALLIANCE and MODERN) last and the lessons it names first. */
+  const namedFirst = async (): Promise<Lesson[]> => {
+    const lessons = await discoveryLessons();
+    const first = [LIBRARY.peace, LIBRARY.alliance];
+    return [
+      ...lessons.filter((l) => first.includes(l.id as (typeof first)[number])),
+      ...lessons.filter((l) => !first.includes(l.id as (typeof first)[number]) && l.id !== LIBRARY.cyber),
+      ...lessons.filter((l) => l.id === LIBRARY.cyber),
+    ];
+  };
+
+  it('a title in a later batch names lessons of the first batch, and a title of the first batch one of a later batch', async () => {
+    const lessons = await namedFirst();
+    // Batches of 2: PEACE and ALLIANCE in the first, MODERN in a middle one, CYBER alone in the last.
+    expect(await importLessons(database().db, lessons, { batchSize: 2 })).toEqual({ imported: 11, updated: 0, unchanged: 0 });
+    const fromCyber = await relatedReadings(database().db, LIBRARY.cyber);
+    expect(fromCyber.lessons.filter((l) => l.reason === 'similar-reading').map((l) => l.id)).toEqual([LIBRARY.peace, LIBRARY.alliance, LIBRARY.modern]);
+    // ALLIANCE (first batch) names MODERN (a later batch); MODERN names ALLIANCE back.
+    expect((await relatedReadings(database().db, LIBRARY.alliance)).lessons[0]).toMatchObject({ id: LIBRARY.modern, reason: 'similar-reading' });
+    expect((await relatedReadings(database().db, LIBRARY.modern)).lessons[0]).toMatchObject({ id: LIBRARY.alliance, reason: 'similar-reading' });
+  });
+
+  it('stores the same titles, links, scores and word counts whatever the batch size', async () => {
+    const lessons = await namedFirst();
+    await importLessons(database().db, lessons, { batchSize: 1000 });
+    const oneBatch = await stored();
+    expect(oneBatch.titles.filter((title) => title.matched_lesson_id !== null).length).toBeGreaterThanOrEqual(5);
+    for (const batchSize of [1, 2, 3, 5]) {
+      await database().truncate();
+      await importLessons(database().db, lessons, { batchSize });
+      expect(await stored(), `batches of ${batchSize}`).toEqual(oneBatch);
+    }
+  });
+
+  it.each([5, 2])('a lesson twice in an import is written twice in order: the later copy wins, counted as an update (batches of %i)', async (batchSize) => {
+    const [a, b, c] = [makeLesson({ title: 'Ferry services resume after the storm' }), makeLesson({ title: 'Rice prices rise' }), makeLesson({ title: 'Robots in a museum' })];
+    const changedA = { ...a, summary: 'Ferries run again between the islands after the storm.' };
+    // Batches of 5: A, B and A again in one (the second A starts the next batch). Batches of 2: A twice
+    // in different batches, and its titles matched in different batches of the linking.
+    const counts = await importLessons(database().db, [a, b, changedA, c, { ...c }], { batchSize });
+    expect(counts).toEqual({ imported: 3, updated: 1, unchanged: 1 });
+    expect((await findLesson(database().db, a.id))?.lesson.summary).toBe(changedA.summary);
+    expect(await countLessons(database().db)).toBe(3);
+    const afterRepeats = await stored();
+    // The same lessons imported once each, in one batch, leave the same library and counts.
+    await database().truncate();
+    expect(await importLessons(database().db, [b, changedA, c], { batchSize: 5 })).toEqual({ imported: 3, updated: 0, unchanged: 0 });
+    expect(await stored()).toEqual(afterRepeats);
+  });
+
+  it('re-imports in batches (updated, unchanged and new lessons) leave what the same imports in one batch leave', async () => {
+    const lessons = await namedFirst();
+    const edited = lessons.map((lesson, index) => (index % 3 === 0 ? { ...lesson, summary: `${lesson.summary} Updated.` } : lesson));
+    const extra = makeLesson({ title: 'Cherry blossoms open early in Tokyo' });
+    const run = async (batchSize: number) => {
+      await database().truncate();
+      await importLessons(database().db, lessons, { batchSize });
+      const counts = await importLessons(database().db, [...edited, extra], { batchSize });
+      await importLessons(database().db, lessons, { batchSize: batchSize + 1 });
+      return { counts, stored: await stored() };
+    };
+    const oneBatch = await run(1000);
+    expect(oneBatch.counts).toEqual({ imported: 1, updated: 4, unchanged: 7 });
+    expect(await run(3)).toEqual(oneBatch);
+  });
+
+  it('a source failing after two batches were written writes nothing', async () => {
+    const lessons = await discoveryLessons();
+    async function* failingAfterFive() {
+      yield* lessons.slice(0, 5);
+      throw new Error('file changed while it was imported');
+    }
+    await expect(importLessons(database().db, failingAfterFive(), { batchSize: 2 })).rejects.toThrow('file changed');
+    expect(await countLessons(database().db)).toBe(0);
+    expect(await stored()).toEqual({ titles: [], docs: [], lessons: [] });
+  });
+
+  it('a write refused in the first batch, while the next is read, writes nothing', async () => {
+    const lessons = await discoveryLessons();
+    let readAfterRefusal = 0;
+    async function* withBadDate() {
+      // February 30th is refused by the database when the first batch is written.
+      yield { ...(lessons[0] as Lesson), date: '2025-02-30' };
+      yield* lessons.slice(1, 3);
+      for (const lesson of lessons.slice(3)) {
+        readAfterRefusal += 1;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        yield lesson;
+      }
+    }
+    await expect(importLessons(database().db, withBadDate(), { batchSize: 3 })).rejects.toThrow();
+    expect(readAfterRefusal).toBeGreaterThan(0);
+    expect(await countLessons(database().db)).toBe(0);
+    expect(await stored()).toEqual({ titles: [], docs: [], lessons: [] });
+  });
+});

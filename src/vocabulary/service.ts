@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Logger } from '../logger.js';
@@ -19,6 +20,21 @@ import { answerQuestion, quizProgress, startQuiz, type Member, type StartOutcome
 /** Lessons computed and written per transaction: big enough for few round trips, small enough to show progress. */
 const BATCH = 250;
 
+/**
+ * The catch-up job's share of a core. Members come first: a library inserted without the lessons CLI (100,000
+ * lessons need ~4 minutes of a core) would otherwise keep one of a small machine's cores busy while members
+ * use commands. After each lesson the job rests three times as long as the lesson took.
+ */
+export const CATCH_UP_CORE_SHARE = 0.25;
+
+/** Background pacing: the job rests between lessons so that it uses at most `coreShare` of a core. */
+export interface RefreshPace {
+  readonly coreShare: number;
+  /** For tests: the clock (ms) and the rest. */
+  readonly now?: () => number;
+  readonly rest?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
 export interface RefreshOutcome {
   readonly computed: number;
   readonly failed: readonly { readonly lessonId: string; readonly message: string }[];
@@ -33,6 +49,17 @@ export interface RefreshOptions {
   readonly onProgress?: (done: number) => void;
   /** Stops between lessons (shutdown); what was computed so far is kept. */
   readonly signal?: AbortSignal;
+  /** Rests between lessons (the bot's background job); without it, computes flat out (the CLI, a member waiting). */
+  readonly pace?: RefreshPace;
+}
+
+const monotonicNow = () => performance.now();
+
+async function restAfter(pace: RefreshPace | undefined, tookMs: number, signal: AbortSignal | undefined): Promise<void> {
+  if (pace === undefined || pace.coreShare >= 1 || tookMs <= 0) return;
+  const ms = (tookMs * (1 - pace.coreShare)) / pace.coreShare;
+  if (pace.rest) return pace.rest(ms, signal);
+  await sleep(ms, undefined, { signal }).catch(() => undefined);
 }
 
 /**
@@ -62,12 +89,14 @@ export async function refreshVocabularies(db: Kysely<DB>, computer: VocabularyCo
     const toStore: VocabularyToStore[] = [];
     for (const lesson of await lessonTexts(db, ids)) {
       if (options.signal?.aborted) break;
+      const started = (options.pace?.now ?? monotonicNow)();
       try {
         const vocabulary = await computer.compute(lesson);
         toStore.push({ lessonId: lesson.id, contentHash: lesson.contentHash, lexiconVersion: version, entries: vocabulary.entries, level: vocabulary.level });
       } catch (error) {
         failed.push({ lessonId: lesson.id, message: (error as Error).message });
       }
+      await restAfter(options.pace, (options.pace?.now ?? monotonicNow)() - started, options.signal);
     }
     if (options.signal?.aborted) break;
     await db.transaction().execute((trx) => replaceVocabularies(trx, toStore));
@@ -101,6 +130,8 @@ export interface VocabularyDeps {
   /** Computes a vocabulary that is missing or stale when a member asks for it (the bot: a worker thread). */
   readonly computer: VocabularyComputer;
   readonly logger?: Logger;
+  /** The catch-up job's pacing (default: CATCH_UP_CORE_SHARE of a core). */
+  readonly catchUpPace?: RefreshPace;
 }
 
 export type VocabularyService = ReturnType<typeof createVocabularyService>;
@@ -114,10 +145,11 @@ export function createVocabularyService(deps: VocabularyDeps) {
     /**
      * The background job: computes, in the worker, the vocabulary of every lesson that lacks a current one
      * (imported while the bot was down with an interrupted vocabulary step, or before an upgrade of the
-     * word lists). Started once the bot is connected; stopped at shutdown.
+     * word lists). Started once the bot is connected; stopped at shutdown. It rests between lessons so that it
+     * uses at most a quarter of a core (members' commands first).
      */
     catchUp(): Promise<RefreshOutcome> {
-      catchingUp ??= refreshVocabularies(db, computer, { signal: shutdown.signal }).finally(() => {
+      catchingUp ??= refreshVocabularies(db, computer, { signal: shutdown.signal, pace: deps.catchUpPace ?? { coreShare: CATCH_UP_CORE_SHARE } }).finally(() => {
         catchingUp = undefined;
         // The job is over: the worker (~100 MB with the model and word lists) goes now, not after its idle minute.
         computer.release?.();

@@ -76,6 +76,26 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
     expect(await service.catchUp()).toEqual({ computed: 0, failed: [] }); // after shutdown, nothing more is done
   });
 
+  it('the catch-up job rests between lessons so that it uses at most its share of a core; the CLI’s refresh does not rest', async () => {
+    await importLessons(db().db, [namesLesson, formsLesson]);
+    let clock = 0;
+    const rests: number[] = [];
+    // Each lesson "takes" 40 ms of the fake clock; a quarter of a core means resting 120 ms after it.
+    const slowComputer = { compute: async (l: Parameters<typeof computer.compute>[0]) => ((clock += 40), computer.compute(l)), close: () => undefined };
+    const service = createVocabularyService({
+      db: db().db,
+      computer: slowComputer,
+      catchUpPace: { coreShare: 0.25, now: () => clock, rest: async (ms) => void rests.push(ms) },
+    });
+    expect(await service.catchUp()).toEqual({ computed: 2, failed: [] });
+    expect(rests).toEqual([120, 120]);
+    await importLessons(db().db, [referenceLesson()]);
+    rests.length = 0;
+    expect((await service.refresh()).computed).toBe(1);
+    expect(rests).toEqual([]);
+    await service.close();
+  });
+
   it('a quiz asks 3–5 questions one at a time, says right or wrong with the answer, and ends with the score', async () => {
     const lesson = referenceLesson();
     await importAndCompute(lesson);

@@ -41,7 +41,13 @@ export interface ReaderCounts {
  * backlog), the others have no schedule (the newest lesson). Post times are a minute ago, so nothing falls due
  * while the benchmark runs (a changed time takes effect from now on).
  */
-export async function prepareCommandServers(db: Kysely<DB>, library: GeneratedLibrary, log: (message: string) => void): Promise<void> {
+export async function prepareCommandServers(
+  db: Kysely<DB>,
+  library: GeneratedLibrary,
+  log: (message: string) => void,
+  /** Leave every lesson without a vocabulary (a library written without the lessons CLI): the bot's catch-up job then runs during the load. */
+  withoutVocabulary = false,
+): Promise<void> {
   const guildIds = COMMAND_GUILDS.map((g) => g.id);
   const existing = await sql<{ n: number }>`
     select count(*)::int as n from reading_events where guild_id = any(${guildIds}::text[])`.execute(db);
@@ -85,12 +91,21 @@ export async function prepareCommandServers(db: Kysely<DB>, library: GeneratedLi
   // none, and the bot's start-up catch-up would then spend the whole benchmark computing 100,000 of them in
   // its worker thread, a core the load never gets. Levels are stored instead (what cards show); the words
   // themselves are not needed by the commands measured.
+  if (withoutVocabulary) {
+    const removed = await sql`delete from lesson_vocabularies`.execute(db);
+    log(`removed ${removed.numAffectedRows ?? 0} vocabularies: the bot's catch-up job computes them during the load`);
+    return prepareSchedules(db, library);
+  }
   const missing = await sql<{ n: number }>`
     insert into lesson_vocabularies (lesson_id, content_hash, lexicon_version, level, outside_2k, outside_5k, counted_words)
     select id, content_hash, ${lexiconVersion()}, (array['A2', 'B1', 'B2', 'C1'])[1 + abs(hashtext(id::text)) % 4], 0.2, 0.1, article_words
     from lessons
     on conflict (lesson_id) do nothing`.execute(db);
   if (Number(missing.numAffectedRows ?? 0) > 0) log(`stored a level for ${missing.numAffectedRows} lessons without a vocabulary`);
+  await prepareSchedules(db, library);
+}
+
+async function prepareSchedules(db: Kysely<DB>, library: GeneratedLibrary): Promise<void> {
 
   // A year of daily posts in the two scheduled servers, oldest lessons first (as the backlog plays).
   const today = DateTime.utc().toISODate()!;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- <case>...] [--db postgres|pglite] [--runs N] [--pg-lessons N] [--pg-name DB] [--pglite-lessons N] [--fresh]
+ * `npm run bench [-- <case>...] [--db postgres|pglite] [--runs N] [--pg-lessons N] [--pg-name DB] [--without-vocabulary] [--pglite-lessons N] [--fresh]
  *   [--import-files N] [--import-cli built|tsx|both] [--rates 200,50] [--interactions 2000]` (the commands case:
  *   interactions per second of each run, and per run)
  *
@@ -27,6 +27,7 @@ const { values, positionals } = parseArgs({
     runs: { type: 'string', default: '300' },
     'pg-lessons': { type: 'string', default: '100000' },
     'pg-name': { type: 'string' },
+    'without-vocabulary': { type: 'boolean', default: false },
     'pglite-lessons': { type: 'string', default: '10000' },
     fresh: { type: 'boolean', default: false },
     rates: { type: 'string', default: '200,50' },

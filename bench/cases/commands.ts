@@ -87,7 +87,7 @@ async function runCommands(context: BenchContext): Promise<void> {
     const setup = await openDatabase({ url: bench.url, dataDir: 'unused', maxConnections: 1, timeouts: MIGRATION_TIMEOUTS });
     let readers: ReaderCounts;
     try {
-      await prepareCommandServers(setup.db, library, context.log);
+      await prepareCommandServers(setup.db, library, context.log, context.flags['without-vocabulary'] === true);
       readers = await readerCounts(setup.db);
     } finally {
       await setup.close();

@@ -21,6 +21,9 @@ import { clusterAssignment, joinCluster } from './operations/cluster.js';
 import { startProcessOperations } from './operations/process-operations.js';
 import { createServices } from './services.js';
 
+/** Queries waiting for a database connection from which autocomplete stops querying (the pool holds 10). */
+const BUSY_WAITING_QUERIES = 10;
+
 const MISSING_TOKEN = `DISCORD_TOKEN is not set, so the bot cannot connect to Discord.
 
   1. Create an application and bot at https://discord.com/developers/applications
@@ -95,7 +98,9 @@ async function main(): Promise<number> {
     });
     cache = new LibraryCache(feed);
   }
-  const services = createServices({ db, logger, now, importTimeZone: config.IMPORT_TIMEZONE, poster, cache });
+  // As many queries waiting for a connection as the pool holds (10): a backlog, not a burst.
+  const databaseBusy = () => database.waitingClients() >= BUSY_WAITING_QUERIES;
+  const services = createServices({ db, logger, now, importTimeZone: config.IMPORT_TIMEZONE, poster, cache, databaseBusy });
   const router = createInteractionRouter({ ...bindCommandModules(commandModules, services), logger, metrics });
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
 

@@ -32,12 +32,14 @@ export interface ServicesDeps {
   readonly vocabularyComputer?: VocabularyComputer;
   /** In-process caches of lessons, autocomplete answers and days' lessons (main.ts, on PostgreSQL); none in tests unless given. */
   readonly cache?: LibraryCache | undefined;
+  /** True while queries queue for a database connection (autocomplete then skips the database). */
+  readonly databaseBusy?: (() => boolean) | undefined;
 }
 
 /** Wired once in main.ts (and in service tests, over a scratch database). */
 export function createServices(deps: ServicesDeps): Services {
   const { db, now } = deps;
-  const lessons = createLessonsService({ db, now, importTimeZone: deps.importTimeZone, cache: deps.cache });
+  const lessons = createLessonsService({ db, now, importTimeZone: deps.importTimeZone, cache: deps.cache, databaseBusy: deps.databaseBusy });
   return {
     lessons,
     reading: createReadingService({ db, now }),

@@ -76,6 +76,13 @@ export class CacheArea<V> {
     return value;
   }
 
+  /** The cached value if there is a fresh one; never loads. */
+  peek(key: string): V | undefined {
+    if (!this.owner.live) return undefined;
+    const entry = this.entries.get(key);
+    return entry && this.options.clock() - entry.at < this.options.ttlMs ? entry.value : undefined;
+  }
+
   /** Forgets one key (a change this process made and knows the extent of). */
   delete(key: string): void {
     this.entries.delete(key);

@@ -41,6 +41,11 @@ export interface LessonsDeps {
   readonly importTimeZone: string;
   /** In-process caches (PostgreSQL with the change feed; see library-cache.ts); none: every read queries. */
   readonly cache?: LibraryCache | undefined;
+  /**
+   * True while queries queue for a database connection (main.ts: as many waiting as the pool holds). Autocomplete
+   * then answers from its cache or with no suggestions, and leaves the database to the answers members wait for.
+   */
+  readonly databaseBusy?: (() => boolean) | undefined;
 }
 
 /** What a server's day resolves to, as cached: the schedule's zone, the local day, and that day's lesson. */
@@ -241,6 +246,9 @@ export function createLessonsService(deps: LessonsDeps) {
      */
     async choices(query: string): Promise<LessonChoice[]> {
       if (hasControlCharacter(query)) return [];
+      // Suggestions are the one answer that can be skipped: Discord shows none and the member types on. Under a
+      // backlog they would add the heaviest query to it (a 1 s stall at 200 interactions/s queues ~200 of them).
+      if (deps.databaseBusy?.()) return suggestions?.peek(query) ?? [];
       if (suggestions) return suggestions.get(query, () => suggestedChoices(query));
       return suggestedChoices(query);
     },

@@ -25,6 +25,20 @@ describe('library cache', () => {
     expect(loads()).toBe(1);
   });
 
+  it('peek gives a fresh cached value and never loads: nothing before a load, nothing once expired or the feed is down', async () => {
+    const { changes, cache, loader, loads, advance } = setUp({ ttlMs: 1_000 });
+    const choices = cache.area<string>(['library']);
+    expect(choices.peek('fer')).toBeUndefined();
+    await choices.get('fer', loader('ferry'));
+    expect(choices.peek('fer')).toBe('ferry');
+    changes.live = false;
+    expect(choices.peek('fer')).toBeUndefined();
+    changes.live = true;
+    advance(1_000);
+    expect(choices.peek('fer')).toBeUndefined();
+    expect(loads()).toBe(1);
+  });
+
   it('without a live feed every read loads, and nothing is kept', async () => {
     const { changes, cache, loader, loads } = setUp({ live: false });
     const lessons = cache.area<string>(['library']);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { countLessons, upsertLesson } from '../../src/db/lessons.js';
 import { countReadersInGuild } from '../../src/db/reading.js';
 import { saveSchedule } from '../../src/db/schedules.js';
-import { EMPTY_LIBRARY, LESSON_GONE } from '../../src/lessons/service.js';
+import { createLessonsService, EMPTY_LIBRARY, LESSON_GONE } from '../../src/lessons/service.js';
 import { UserError } from '../../src/user-error.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { makeLesson } from '../support/lessons.js';
@@ -94,6 +94,15 @@ describe.each(testDatabaseTargets())('lessons and reading services on $kind', (t
       expect(choices).toHaveLength(25);
       for (const choice of choices) expect(choice.name.length).toBeLessThanOrEqual(100);
       expect(choices.some((choice) => choice.name.endsWith('…'))).toBe(true);
+    });
+
+    it('while the database is busy, autocomplete suggests nothing instead of querying; once it is not, it suggests again', async () => {
+      const { db } = await setUp();
+      let busy = true;
+      const service = createLessonsService({ db, now: () => new Date('2026-05-02T12:00:00Z'), importTimeZone: 'UTC', databaseBusy: () => busy });
+      expect(await service.choices('ferry')).toEqual([]);
+      busy = false;
+      expect((await service.choices('ferry')).map((choice) => choice.name).sort()).toEqual(['2025-01-01 · Old ferry lesson', '2025-02-01 · Middle ferry lesson']);
     });
 
     it('names a hostile lesson plainly: no control or bidi characters, mentions broken, within 100 characters', async () => {

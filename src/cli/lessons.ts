@@ -174,7 +174,10 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
     }
     // After the lessons are committed: they are usable at once, and an interrupted run only leaves
     // vocabulary to compute (by `vocab-refresh`, `vocab <id>`, or the bot).
-    return (await refreshWithProgress(vocabulary, io, {})) ? 0 : 1;
+    const vocabularyDone = await refreshWithProgress(vocabulary, io, {});
+    // The planner's statistics for what was just written (a server without autovacuum would have none).
+    await library.refreshStatistics().catch((error: unknown) => io.err(`note: statistics not refreshed: ${(error as Error).message}`));
+    return vocabularyDone ? 0 : 1;
   });
 }
 

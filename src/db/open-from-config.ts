@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { openDatabase, type Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
+import { analyzeStaleTables } from './statistics.js';
 import { MIGRATION_TIMEOUTS, type DatabaseTimeouts } from './timeouts.js';
 
 type DatabaseConfig = Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> &
@@ -28,6 +29,9 @@ export async function openMigratedDatabase(
     const migrating = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, maxConnections: 1, timeouts: MIGRATION_TIMEOUTS, onPoolError });
     try {
       applied = await migrateToLatest(migrating.db);
+      // Planner statistics for tables written since their last analysis (a library loaded by other means, a
+      // server without autovacuum): an optimisation, so the bot starts without it if it fails.
+      await analyzeStaleTables(migrating.db).catch(() => undefined);
     } finally {
       await migrating.close();
     }
@@ -37,6 +41,8 @@ export async function openMigratedDatabase(
   const database = await openDatabase({ url: undefined, dataDir: config.DATA_DIR, onPoolError, timeouts, pgliteSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB });
   try {
     applied = await migrateToLatest(database.db);
+    // PGlite has no autovacuum at all (see above).
+    await analyzeStaleTables(database.db).catch(() => undefined);
     return Object.assign(database, { applied });
   } catch (error) {
     await database.close();

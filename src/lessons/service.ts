@@ -14,6 +14,7 @@ import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import { lessonForDay } from '../delivery/lesson-choice.js';
 import { suggestLessons } from '../discovery/search.js';
+import { analyzeAllTables } from '../db/statistics.js';
 import { neutralizeMentions, plainText, safeText } from '../domain/discord-format/index.js';
 import { hasControlCharacter, truncateAtWord } from '../domain/text.js';
 import { localDate } from '../domain/schedule/index.js';
@@ -227,6 +228,9 @@ export function createLessonsService(deps: LessonsDeps) {
     },
 
     libraryChanged,
+
+    /** After a bulk import (the CLI): every table's planner statistics at once (src/db/statistics.ts says why). */
+    refreshStatistics: () => analyzeAllTables(db),
 
     /** After this process changed a server's schedule, pinned lessons or posts: its cached days are forgotten at once. */
     scheduleChanged(): void {

@@ -470,6 +470,9 @@ const COMMAND_PATHS: readonly CommandPath[] = [
 
 /** Exported functions of src/db/ that no command, button, autocomplete or scheduler tick runs, and why. */
 const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
+  'statistics.tablesNeedingAnalysis': 'start-up, after the migrations (reads the statistics views, not the tables)',
+  'statistics.analyzeStaleTables': 'start-up, after the migrations (ANALYZE of tables that need it)',
+  'statistics.analyzeAllTables': 'the CLI after an import (ANALYZE of every table)',
   'lessons.listLessons': 'the CLI (`lessons list`)',
   'lessons.upsertLesson': 'one lesson through upsertLessons (tests and benches seed lessons with it; imports write batches)',
   'lessons.countLessons': 'the CLI (`lessons list`)',

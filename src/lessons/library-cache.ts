@@ -61,8 +61,8 @@ export class CacheArea<V> {
   async get(key: string, load: () => Promise<V>): Promise<V> {
     if (!this.owner.live) return load();
     const now = this.options.clock();
-    const entry = this.entries.get(key);
-    if (entry && now - entry.at < this.options.ttlMs) {
+    const entry = this.fresh(key, now);
+    if (entry) {
       this.hits += 1;
       // Most recently used last: the map's first key is the one to drop.
       this.entries.delete(key);
@@ -78,9 +78,12 @@ export class CacheArea<V> {
 
   /** The cached value if there is a fresh one; never loads. */
   peek(key: string): V | undefined {
-    if (!this.owner.live) return undefined;
+    return this.owner.live ? this.fresh(key, this.options.clock())?.value : undefined;
+  }
+
+  private fresh(key: string, now: number): Entry<V> | undefined {
     const entry = this.entries.get(key);
-    return entry && this.options.clock() - entry.at < this.options.ttlMs ? entry.value : undefined;
+    return entry && now - entry.at < this.options.ttlMs ? entry : undefined;
   }
 
   /** Forgets one key (a change this process made and knows the extent of). */

@@ -95,6 +95,15 @@ export function createLessonsService(deps: LessonsDeps) {
     cache?.changed('lessons');
   }
 
+  /** An import, after which this process's caches forget the library whether it committed or not. */
+  async function importForgetting(lessons: Iterable<Lesson> | AsyncIterable<Lesson>, options?: ImportOptions): Promise<ImportCounts> {
+    try {
+      return await importLessons(db, lessons, options);
+    } finally {
+      libraryChanged();
+    }
+  }
+
   /**
    * Today's lesson in a server: the one delivered today (its local day), or before today's post the one
    * that will be. Without a schedule, or with nothing left to deliver, the newest lesson by article date.
@@ -219,13 +228,7 @@ export function createLessonsService(deps: LessonsDeps) {
      * Writes lessons in one transaction: all of them or none (`lessons import`). They may come as they are
      * read (an async iterable): they are written a batch at a time, so memory stays bounded.
      */
-    async importParsed(lessons: Iterable<Lesson> | AsyncIterable<Lesson>, options?: ImportOptions): Promise<ImportCounts> {
-      try {
-        return await importLessons(db, lessons, options);
-      } finally {
-        libraryChanged();
-      }
-    },
+    importParsed: importForgetting,
 
     libraryChanged,
 
@@ -257,7 +260,6 @@ export function createLessonsService(deps: LessonsDeps) {
       return suggestedChoices(query);
     },
 
-
     /**
      * `/lesson import`: the CLI's import of one uploaded file. Same parser, same validation, same single
      * transaction: an invalid file writes nothing and every problem is listed.
@@ -274,12 +276,7 @@ export function createLessonsService(deps: LessonsDeps) {
       // Off the event loop: a 2 MiB hostile file must not hold up every other member's answer.
       const batch = await parseSourcesOffThread([{ path: name, text }], { importTimeZone: deps.importTimeZone });
       if (!batch.ok) return { ok: false, problems: batch.problems, problemCount: batch.problemCount };
-      let counts: ImportCounts;
-      try {
-        counts = await importLessons(db, batch.lessons.map((parsed) => parsed.lesson));
-      } finally {
-        libraryChanged();
-      }
+      const counts = await importForgetting(batch.lessons.map((parsed) => parsed.lesson));
       return { ok: true, counts, lessons: batch.lessons };
     },
   };

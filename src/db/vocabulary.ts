@@ -87,30 +87,44 @@ export async function findLevel(db: Executor, lessonId: string): Promise<LessonL
   return row && { band: row.level, outside2k: row.outside_2k, outside5k: row.outside_5k, words: row.counted_words };
 }
 
+/** One window of the library in id order, and which of its lessons need a vocabulary. */
+export interface VocabularyWindow {
+  /** The window's lessons whose vocabulary is missing or stale (or all of them, with `all`). */
+  readonly ids: string[];
+  /** The last lesson of the window, where the next one starts; undefined when no lesson was left. */
+  readonly lastScanned: string | undefined;
+}
+
 /**
  * Lessons whose vocabulary is missing, was computed for other content, or with other word lists: after an
- * interrupted import, or an upgrade of the word lists. Keyset-paged by id.
+ * interrupted import, or an upgrade of the word lists. The library is read a window of `window` lessons at a
+ * time (keyset-paged by id, through the primary key), so no statement reads the whole library: a catch-up of a
+ * library that needs nothing is many short statements the bot can rest between, not one long scan of every
+ * lesson (0.85 s at 100,000 lessons, evicting the cache members' commands use).
  */
 export async function lessonsNeedingVocabulary(
   db: Executor,
-  options: { lexiconVersion: string; after?: string; limit: number; all?: boolean; among?: readonly string[] },
-): Promise<string[]> {
-  if (options.among?.length === 0) return [];
-  let query = db
-    .selectFrom('lessons')
-    .leftJoin('lesson_vocabularies as v', 'v.lesson_id', 'lessons.id')
-    .select('lessons.id')
-    .orderBy('lessons.id')
-    .limit(options.limit);
-  if (options.after !== undefined) query = query.where('lessons.id', '>', options.after);
-  if (options.among !== undefined) query = query.where('lessons.id', 'in', options.among);
-  if (!options.all) {
-    query = query.where((eb) =>
-      eb.or([eb('v.lesson_id', 'is', null), eb('v.content_hash', '<>', eb.ref('lessons.content_hash')), eb('v.lexicon_version', '<>', options.lexiconVersion)]),
-    );
-  }
-  const rows = await query.execute();
-  return rows.map((row) => row.id);
+  options: { lexiconVersion: string; after?: string; window: number; all?: boolean; among?: readonly string[] },
+): Promise<VocabularyWindow> {
+  if (options.among?.length === 0) return { ids: [], lastScanned: undefined };
+  let window = db.selectFrom('lessons').select(['lessons.id', 'lessons.content_hash']).orderBy('lessons.id').limit(options.window);
+  if (options.after !== undefined) window = window.where('lessons.id', '>', options.after);
+  if (options.among !== undefined) window = window.where('lessons.id', 'in', options.among);
+  const rows = await db
+    .selectFrom(window.as('l'))
+    .leftJoin('lesson_vocabularies as v', 'v.lesson_id', 'l.id')
+    .select((eb) => [
+      'l.id',
+      eb
+        .or([eb('v.lesson_id', 'is', null), eb('v.content_hash', '<>', eb.ref('l.content_hash')), eb('v.lexicon_version', '<>', options.lexiconVersion)])
+        .as('stale'),
+    ])
+    .orderBy('l.id')
+    .execute();
+  return {
+    ids: rows.filter((row) => options.all === true || row.stale === true).map((row) => row.id),
+    lastScanned: rows.at(-1)?.id,
+  };
 }
 
 export async function countLessonsNeedingVocabulary(db: Executor, lexiconVersion: string): Promise<number> {

@@ -70,39 +70,46 @@ async function restAfter(pace: RefreshPace | undefined, tookMs: number, signal: 
 export async function refreshVocabularies(db: Kysely<DB>, computer: VocabularyComputer, options: RefreshOptions = {}): Promise<RefreshOutcome> {
   const version = lexiconVersion();
   const among = options.lessonIds?.map((id) => id.toLowerCase());
-  const total =
-    among !== undefined
-      ? (await lessonsNeedingVocabulary(db, { lexiconVersion: version, limit: among.length, all: options.all, among })).length
-      : options.all
-        ? (await db.selectFrom('lessons').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n
-        : await countLessonsNeedingVocabulary(db, version);
-  options.onStart?.(total);
+  const now = options.pace?.now ?? monotonicNow;
+  // The total is only for a progress bar (the CLI); the bot's catch-up does not read the whole library for it.
+  if (options.onStart) {
+    options.onStart(
+      among !== undefined
+        ? (await lessonsNeedingVocabulary(db, { lexiconVersion: version, window: among.length, all: options.all, among })).ids.length
+        : options.all
+          ? (await db.selectFrom('lessons').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n
+          : await countLessonsNeedingVocabulary(db, version),
+    );
+  }
   const failed: { lessonId: string; message: string }[] = [];
   let computed = 0;
   let done = 0;
   let after: string | undefined;
   for (;;) {
     if (options.signal?.aborted) break;
-    const ids = await lessonsNeedingVocabulary(db, { lexiconVersion: version, after, limit: BATCH, all: options.all, among });
-    if (ids.length === 0) break;
-    after = ids[ids.length - 1];
+    const scanStarted = now();
+    const { ids, lastScanned } = await lessonsNeedingVocabulary(db, { lexiconVersion: version, after, window: BATCH, all: options.all, among });
+    if (lastScanned === undefined) break;
+    after = lastScanned;
+    await restAfter(options.pace, now() - scanStarted, options.signal);
+    if (ids.length === 0) continue;
     const toStore: VocabularyToStore[] = [];
     for (const lesson of await lessonTexts(db, ids)) {
       if (options.signal?.aborted) break;
-      const started = (options.pace?.now ?? monotonicNow)();
+      const started = now();
       try {
         const vocabulary = await computer.compute(lesson);
         toStore.push({ lessonId: lesson.id, contentHash: lesson.contentHash, lexiconVersion: version, entries: vocabulary.entries, level: vocabulary.level });
       } catch (error) {
         failed.push({ lessonId: lesson.id, message: (error as Error).message });
       }
-      await restAfter(options.pace, (options.pace?.now ?? monotonicNow)() - started, options.signal);
+      await restAfter(options.pace, now() - started, options.signal);
     }
     if (options.signal?.aborted) break;
     await db.transaction().execute((trx) => replaceVocabularies(trx, toStore));
     computed += toStore.length;
     done += ids.length;
-    options.onProgress?.(Math.min(done, total));
+    options.onProgress?.(done);
   }
   return { computed, failed };
 }

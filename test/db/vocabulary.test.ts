@@ -1,7 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { findLesson } from '../../src/db/lessons.js';
 import { recordReading } from '../../src/db/reading.js';
-import { findVocabulary } from '../../src/db/vocabulary.js';
+import { findVocabulary, lessonsNeedingVocabulary, replaceVocabularies } from '../../src/db/vocabulary.js';
+import { upsertLessons } from '../../src/db/lessons.js';
+import { lexiconVersion } from '../../src/vocabulary/version.js';
+import { makeLesson } from '../support/lessons.js';
 import { importLessons } from '../../src/lessons/import.js';
 import { BLANK } from '../../src/domain/vocabulary/sentence.js';
 import { occursIn } from '../../src/domain/vocabulary/sentence.js';
@@ -74,6 +77,43 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
     await importLessons(db().db, [referenceLesson()]);
     await service.close();
     expect(await service.catchUp()).toEqual({ computed: 0, failed: [] }); // after shutdown, nothing more is done
+  });
+
+  it('finds the stale vocabularies of a library bigger than a window, a window at a time, and the catch-up computes exactly those', async () => {
+    const lessons = Array.from({ length: 600 }, (_, i) => makeLesson({ title: `Window lesson ${i}` }));
+    await upsertLessons(db().db, lessons);
+    const byId = [...lessons].sort((a, b) => (a.id < b.id ? -1 : 1));
+    // Every lesson has a current vocabulary but three: one missing, one for older content, one from older word lists.
+    const [missing, oldContent, oldLists] = [byId[5]!, byId[300]!, byId[599]!];
+    const hashes = await db().db.selectFrom('lessons').select(['id', 'content_hash']).execute();
+    await replaceVocabularies(
+      db().db,
+      hashes
+        .filter((row) => row.id !== missing.id)
+        .map((row) => ({
+          lessonId: row.id,
+          contentHash: row.id === oldContent.id ? 'older content' : row.content_hash,
+          lexiconVersion: row.id === oldLists.id ? 'older lists' : lexiconVersion(),
+          entries: [],
+          level: { band: 'B1' as const, outside2k: 0.2, outside5k: 0.1, words: 100 },
+        })),
+    );
+    const windows: { ids: string[]; lastScanned: string | undefined }[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const window = await lessonsNeedingVocabulary(db().db, { lexiconVersion: lexiconVersion(), after, window: 250 });
+      windows.push(window);
+      if (window.lastScanned === undefined) break;
+      after = window.lastScanned;
+    }
+    expect(windows.map((w) => w.ids)).toEqual([[missing.id], [oldContent.id], [oldLists.id], []]);
+    expect(windows.map((w) => w.lastScanned)).toEqual([byId[249]!.id, byId[499]!.id, byId[599]!.id, undefined]);
+    expect((await lessonsNeedingVocabulary(db().db, { lexiconVersion: lexiconVersion(), window: 250, all: true })).ids).toHaveLength(250);
+
+    const service = createVocabularyService({ db: db().db, computer: { compute: (l) => computer.compute(l), close: () => undefined } });
+    expect(await service.catchUp()).toEqual({ computed: 3, failed: [] });
+    expect(await service.catchUp()).toEqual({ computed: 0, failed: [] });
+    await service.close();
   });
 
   it('the catch-up job rests between lessons so that it uses at most its share of a core; the CLI’s refresh does not rest', async () => {

@@ -10,7 +10,7 @@ import { LESSONS_HELP } from './cli/lessons.js';
 import { ConfigError, describeDatabase, loadConfig, loadDotEnv, type Config } from './config.js';
 import { watchLibraryChanges, type ChangeFeed } from './db/change-feed.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
-import { openMigratedDatabase } from './db/open-from-config.js';
+import { openMigratedDatabase, upkeepSessions } from './db/open-from-config.js';
 import { createAlerts } from './delivery/alerts.js';
 import { LessonPoster } from './delivery/poster.js';
 import { LibraryCache } from './lessons/library-cache.js';
@@ -19,6 +19,7 @@ import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { clusterAssignment, joinCluster } from './operations/cluster.js';
 import { startProcessOperations } from './operations/process-operations.js';
+import { TableUpkeep } from './operations/table-upkeep.js';
 import { createServices } from './services.js';
 
 /** Queries waiting for a database connection from which autocomplete stops querying (the pool holds 10). */
@@ -102,6 +103,8 @@ async function main(): Promise<number> {
   const databaseBusy = () => database.waitingClients() >= BUSY_WAITING_QUERIES;
   const services = createServices({ db, logger, now, importTimeZone: config.IMPORT_TIMEZONE, poster, cache, databaseBusy });
   const router = createInteractionRouter({ ...bindCommandModules(commandModules, services), logger, metrics });
+  // Autovacuum's work where nothing else does it (PGlite; a server with autovacuum off): README, "Table upkeep".
+  const upkeep = new TableUpkeep({ database, openSession: upkeepSessions(config, database), logger });
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
 
   let stopping: Promise<void> | undefined;
@@ -110,6 +113,7 @@ async function main(): Promise<number> {
       logger.info({ reason }, 'shutting down: finishing work in flight');
       try {
         await scheduler.stop();
+        await upkeep.stop();
         await router.drain(config.SHUTDOWN_TIMEOUT_MS);
         await client.destroy();
         operations.close();
@@ -136,6 +140,7 @@ async function main(): Promise<number> {
     return 1;
   }
   scheduler.start();
+  upkeep.start();
   void services.vocabulary.catchUp().then(
     (outcome) => {
       if (outcome.computed > 0 || outcome.failed.length > 0) logger.info({ computed: outcome.computed, failed: outcome.failed }, 'vocabulary caught up');

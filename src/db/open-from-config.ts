@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import { openDatabase, type Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { analyzeStaleTables } from './statistics.js';
-import { MIGRATION_TIMEOUTS, type DatabaseTimeouts } from './timeouts.js';
+import { MIGRATION_TIMEOUTS, UPKEEP_TIMEOUTS, type DatabaseTimeouts } from './timeouts.js';
 
 type DatabaseConfig = Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> &
   Partial<Pick<Config, 'DATABASE_CONNECT_TIMEOUT_MS' | 'DATABASE_STATEMENT_TIMEOUT_MS' | 'PGLITE_SHARED_BUFFERS_MB'>>;
@@ -48,4 +48,14 @@ export async function openMigratedDatabase(
     await database.close();
     throw error;
   }
+}
+
+/**
+ * A session for the table upkeep (operations/table-upkeep.ts): on PostgreSQL a connection of its own with the
+ * upkeep's long bounds, closed after each round; on PGlite the bot's one connection (closing it is a no-op).
+ */
+export function upkeepSessions(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>, database: Database): () => Promise<Database> {
+  const url = config.DATABASE_URL;
+  if (!url) return () => Promise.resolve({ ...database, close: () => Promise.resolve() });
+  return () => openDatabase({ url, dataDir: config.DATA_DIR, maxConnections: 1, timeouts: UPKEEP_TIMEOUTS });
 }

@@ -24,11 +24,60 @@ export async function tablesNeedingAnalysis(db: Kysely<DB>): Promise<string[]> {
 /** Analyzes the tables that need it (see tablesNeedingAnalysis); returns their names. */
 export async function analyzeStaleTables(db: Kysely<DB>): Promise<string[]> {
   const tables = await tablesNeedingAnalysis(db);
-  for (const table of tables) await sql`analyze ${sql.table(table)}`.execute(db);
+  for (const table of tables) await analyzeTable(db, table);
   return tables;
 }
 
 /** Every table's statistics, now: after a bulk import, whose row counts the server may not have reported yet. */
 export async function analyzeAllTables(db: Kysely<DB>): Promise<void> {
   await sql`analyze`.execute(db);
+}
+
+/**
+ * Tables with more dead row versions than autovacuum's vacuum rule allows (50 plus a fifth of the table): the
+ * progress counters are rewritten on every opening, and with nothing vacuuming them their pages fill with
+ * dead versions that every later read and write of them steps over.
+ */
+export async function tablesNeedingVacuum(db: Kysely<DB>): Promise<string[]> {
+  const result = await sql<{ relname: string }>`
+    select s.relname
+    from pg_stat_user_tables s
+    join pg_class c on c.oid = s.relid
+    where s.schemaname = current_schema()
+      and s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0)
+    order by s.relname`.execute(db);
+  return result.rows.map((row) => row.relname);
+}
+
+/** Whether the server's autovacuum runs (PostgreSQL's `autovacuum` and the `track_counts` it needs are both on). */
+export async function autovacuumEnabled(db: Kysely<DB>): Promise<boolean> {
+  const result = await sql<{ on: boolean }>`
+    select current_setting('autovacuum') = 'on' and current_setting('track_counts') = 'on' as on`.execute(db);
+  return result.rows[0]?.on === true;
+}
+
+/** Vacuums a table and refreshes its statistics (VACUUM cannot run in a transaction: pass `db`, not a transaction). */
+export async function vacuumAndAnalyze(db: Kysely<DB>, table: string): Promise<void> {
+  await sql`vacuum (analyze) ${sql.table(table)}`.execute(db);
+}
+
+/** Analyzes one table. */
+export async function analyzeTable(db: Kysely<DB>, table: string): Promise<void> {
+  await sql`analyze ${sql.table(table)}`.execute(db);
+}
+
+/** The advisory lock key of the table upkeep: an arbitrary constant no other code of the project uses. */
+const UPKEEP_LOCK_KEY = 7_240_113_001;
+
+/**
+ * A session-level lock that one process of a cluster holds while it does the upkeep, so processes sharing a
+ * database do not vacuum the same tables side by side. False when another session holds it.
+ */
+export async function tryUpkeepLock(db: Kysely<DB>): Promise<boolean> {
+  const result = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${UPKEEP_LOCK_KEY}::bigint) as locked`.execute(db);
+  return result.rows[0]?.locked === true;
+}
+
+export async function releaseUpkeepLock(db: Kysely<DB>): Promise<void> {
+  await sql`select pg_advisory_unlock(${UPKEEP_LOCK_KEY}::bigint)`.execute(db);
 }

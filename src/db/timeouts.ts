@@ -39,6 +39,12 @@ export const MIGRATION_TIMEOUTS: DatabaseTimeouts = { connectMs: 10_000, stateme
  */
 export const BATCH_TIMEOUTS: DatabaseTimeouts = { connectMs: 10_000, statementMs: 120_000, queryMs: 120_500 };
 
+/**
+ * The table upkeep's own connection (operations/table-upkeep.ts): VACUUM and ANALYZE of a big table take seconds to
+ * minutes, and no member waits on them; still bounded, so a lock held elsewhere cannot hold it for ever.
+ */
+export const UPKEEP_TIMEOUTS: DatabaseTimeouts = { connectMs: 2_000, statementMs: 600_000, queryMs: 600_500 };
+
 /** The database did not answer in time; the member sees the usual "try again in a moment". */
 export class DatabaseTimeoutError extends Error {
   override readonly name = 'DatabaseTimeoutError';
@@ -162,3 +168,4 @@ class BoundedAcquireDriver implements Driver {
     return this.inner.destroy();
   }
 }
+

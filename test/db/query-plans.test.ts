@@ -473,6 +473,12 @@ const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
   'statistics.tablesNeedingAnalysis': 'start-up, after the migrations (reads the statistics views, not the tables)',
   'statistics.analyzeStaleTables': 'start-up, after the migrations (ANALYZE of tables that need it)',
   'statistics.analyzeAllTables': 'the CLI after an import (ANALYZE of every table)',
+  'statistics.tablesNeedingVacuum': 'the table upkeep, once a minute (reads the statistics views, not the tables)',
+  'statistics.autovacuumEnabled': 'the table upkeep, once a minute (two settings)',
+  'statistics.vacuumAndAnalyze': 'the table upkeep, on its own connection (VACUUM of a table past autovacuum’s rule)',
+  'statistics.analyzeTable': 'start-up and the table upkeep (ANALYZE of a table past autovacuum’s rule)',
+  'statistics.tryUpkeepLock': 'the table upkeep, on its own connection (an advisory lock)',
+  'statistics.releaseUpkeepLock': 'the table upkeep, on its own connection (an advisory lock)',
   'lessons.listLessons': 'the CLI (`lessons list`)',
   'lessons.upsertLesson': 'one lesson through upsertLessons (tests and benches seed lessons with it; imports write batches)',
   'lessons.countLessons': 'the CLI (`lessons list`)',
@@ -480,7 +486,7 @@ const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
   'progress.leaderboardSince': 'the reference the running leaderboard totals are tested against (tests only)',
   'progress.findMemberSettings': 'called by nothing (memberProgressRows reads member_settings)',
   'vocabulary.findLevel': 'only services.vocabulary.level, which nothing calls (cards get the level with findLesson)',
-  'vocabulary.countLessonsNeedingVocabulary': 'the vocabulary catch-up job at start-up and the CLI (`lessons vocab-refresh`), over the library by design',
+  'vocabulary.countLessonsNeedingVocabulary': 'the CLI’s progress bar (`lessons vocab-refresh`), over the library by design; the bot’s catch-up job does not count',
   'health.pingDatabase': '/healthz (`select 1`)',
 };
 

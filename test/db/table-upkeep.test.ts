@@ -1,0 +1,98 @@
+import { sql } from 'kysely';
+import pg from 'pg';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/database.js';
+import { upsertLesson } from '../../src/db/lessons.js';
+import { analyzeAllTables } from '../../src/db/statistics.js';
+import { TableUpkeep } from '../../src/operations/table-upkeep.js';
+import { makeLesson } from '../support/lessons.js';
+import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
+
+const quiet = pino({ level: 'silent' });
+
+/** Until `check` holds: the server reports a backend's row counts shortly after its transaction, not at once. */
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('condition not reached');
+}
+
+/** The bot's own session for the work (PGlite's way; on PostgreSQL the bot opens a connection of its own). */
+const sameSession = (database: Database) => () => Promise.resolve({ ...database, close: () => Promise.resolve() });
+
+describe.each(testDatabaseTargets())('table upkeep on $kind', (target) => {
+  const db = useTestDatabase(target);
+  const deadRows = async (table: string) =>
+    Number((await sql<{ n: number }>`select n_dead_tup::float8 as n from pg_stat_user_tables where relname = ${table}`.execute(db().db)).rows[0]?.n ?? 0);
+  const lastVacuum = async (table: string) =>
+    (await sql<{ at: Date | null }>`select last_vacuum as at from pg_stat_user_tables where relname = ${table}`.execute(db().db)).rows[0]?.at ?? null;
+
+  it('without autovacuum, vacuums a table full of dead row versions and then has nothing to do', async () => {
+    const lesson = makeLesson({ title: 'Upkeep lesson' });
+    await upsertLesson(db().db, lesson);
+    await analyzeAllTables(db().db);
+    // A hot counter row rewritten again and again, as an opening rewrites a member's totals.
+    for (let i = 0; i < 120; i++) {
+      await sql`insert into lesson_read_totals (lesson_id, read_count) values (${lesson.id}, 1)
+        on conflict (lesson_id) do update set read_count = lesson_read_totals.read_count + 1`.execute(db().db);
+    }
+    await eventually(async () => (await deadRows('lesson_read_totals')) > 51);
+    const upkeep = new TableUpkeep({ database: db(), openSession: sameSession(db()), autovacuumRuns: () => Promise.resolve(false), logger: quiet });
+    const round = await upkeep.runOnce();
+    expect(round).toMatchObject({ kind: 'done' });
+    expect(round.kind === 'done' && round.vacuumed).toContain('lesson_read_totals');
+    expect(await lastVacuum('lesson_read_totals')).not.toBeNull();
+    await eventually(async () => (await upkeep.runOnce()).kind === 'nothing-to-do');
+  });
+
+  it('analyzes a table loaded since its last analysis', async () => {
+    await analyzeAllTables(db().db);
+    for (let i = 0; i < 60; i++) await upsertLesson(db().db, makeLesson({ title: `Loaded while running ${i}` }));
+    const upkeep = new TableUpkeep({ database: db(), openSession: sameSession(db()), autovacuumRuns: () => Promise.resolve(false), logger: quiet });
+    await eventually(async () => {
+      const round = await upkeep.runOnce();
+      return round.kind === 'done' && [...round.analyzed, ...round.vacuumed].includes('lessons');
+    });
+    const rows = await sql<{ n: number }>`select reltuples::float8 as n from pg_class where oid = 'lessons'::regclass`.execute(db().db);
+    expect(rows.rows[0]?.n).toBe(60);
+  });
+
+  it('does nothing where autovacuum runs, however stale the tables', async () => {
+    for (let i = 0; i < 60; i++) await upsertLesson(db().db, makeLesson({ title: `Left to autovacuum ${i}` }));
+    let opened = 0;
+    const upkeep = new TableUpkeep({
+      database: db(),
+      openSession: () => ((opened += 1), sameSession(db())()),
+      autovacuumRuns: () => Promise.resolve(true),
+      logger: quiet,
+    });
+    expect(await upkeep.runOnce()).toEqual({ kind: 'autovacuum-runs' });
+    expect(opened).toBe(0);
+  });
+});
+
+describe.each(testDatabaseTargets().filter((target) => target.kind === 'postgres'))('table upkeep in a cluster on $kind', (target) => {
+  const db = useTestDatabase(target);
+
+  it('skips its round while another process holds the upkeep lock, and works once it is let go', async () => {
+    for (let i = 0; i < 60; i++) await upsertLesson(db().db, makeLesson({ title: `Two processes ${i}` }));
+    const upkeep = new TableUpkeep({ database: db(), openSession: sameSession(db()), autovacuumRuns: () => Promise.resolve(false), logger: quiet });
+    // The other process: a session of its own on the same database, holding the lock.
+    const { rows } = await sql<{ url: string }>`select current_database() as url`.execute(db().db);
+    const url = new URL(process.env.TEST_DATABASE_URL!);
+    url.pathname = `/${rows[0]!.url}`;
+    const other = new pg.Client({ connectionString: url.toString() });
+    await other.connect();
+    try {
+      await other.query('select pg_advisory_lock(7240113001)');
+      await eventually(async () => (await upkeep.runOnce()).kind === 'another-process');
+      await other.query('select pg_advisory_unlock(7240113001)');
+      expect(await upkeep.runOnce()).toMatchObject({ kind: 'done' });
+    } finally {
+      await other.end();
+    }
+  });
+});

@@ -13,7 +13,7 @@
  * of its own on the library database.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -104,6 +104,7 @@ async function runCommands(context: BenchContext): Promise<void> {
       await bot.connected();
       const load = new Load(discord, library);
       context.log('commands: warming up (200 interactions at 20/s)');
+      markBotLog('bench: warm-up starts');
       await load.run(200, 20);
       for (const rate of rates) {
         await sleep(3_000);
@@ -112,6 +113,7 @@ async function runCommands(context: BenchContext): Promise<void> {
         bot.counters.reset();
         const sampler = sampleBareSelects(database.db, library);
         context.log(`commands: ${count} interactions at ${rate}/s (load average ${loadBefore.toFixed(2)})`);
+        markBotLog(`bench: ${rate}/s starts`);
         const cpuBefore = { bot: bot.cpuMs(), bench: process.cpuUsage() };
         const sent = await load.run(count, rate);
         const benchCpu = process.cpuUsage(cpuBefore.bench);
@@ -166,7 +168,10 @@ function startBot(
     },
   };
   // pino's JSON lines: count warnings and errors, keep a few to show.
+  // BENCH_BOT_LOG=<file>: every line of the bot's log, with the bench's clock, to see what it did when.
+  const botLog = process.env.BENCH_BOT_LOG;
   createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (botLog) appendFileSync(botLog, `${performance.now().toFixed(0)} ${line}\n`);
     const level = /"level":(\d+)/u.exec(line)?.[1];
     if (!level || Number(level) < 40) return;
     if (Number(level) >= 50) counters.errors += 1;
@@ -450,6 +455,11 @@ function resultLine(input: {
     met: { p99: summary.p99_ms <= TARGET_P99_MS, ratio: ratio <= TARGET_RATIO, all_answered: unanswered === 0 },
     machine: { cpus: cpus().length, loadavg_1m_before: round(input.loadBefore), loadavg_1m_after: round(loadavg()[0]!), node: process.version },
   };
+}
+
+/** A line of the bench's own in BENCH_BOT_LOG, on the same clock as the bot's lines. */
+function markBotLog(text: string): void {
+  if (process.env.BENCH_BOT_LOG) appendFileSync(process.env.BENCH_BOT_LOG, `${performance.now().toFixed(0)} ${text}\n`);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { openDatabase, type Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
-import { analyzeStaleTables } from './statistics.js';
+import { autovacuumEnabled, tidyTables } from './statistics.js';
 import { MIGRATION_TIMEOUTS, UPKEEP_TIMEOUTS, type DatabaseTimeouts } from './timeouts.js';
 
 type DatabaseConfig = Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> &
@@ -30,8 +30,9 @@ export async function openMigratedDatabase(
     try {
       applied = await migrateToLatest(migrating.db);
       // Planner statistics for tables written since their last analysis (a library loaded by other means, a
-      // server without autovacuum): an optimisation, so the bot starts without it if it fails.
-      await analyzeStaleTables(migrating.db).catch(() => undefined);
+      // server without autovacuum), and on a server without autovacuum the dead rows of bulk writes: an
+      // optimisation, so the bot starts without it if it fails.
+      await tidyTables(migrating.db, { vacuum: !(await autovacuumEnabled(migrating.db)) }).catch(() => undefined);
     } finally {
       await migrating.close();
     }
@@ -42,7 +43,7 @@ export async function openMigratedDatabase(
   try {
     applied = await migrateToLatest(database.db);
     // PGlite has no autovacuum at all (see above).
-    await analyzeStaleTables(database.db).catch(() => undefined);
+    await tidyTables(database.db, { vacuum: true }).catch(() => undefined);
     return Object.assign(database, { applied });
   } catch (error) {
     await database.close();

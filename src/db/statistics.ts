@@ -28,6 +28,17 @@ export async function analyzeStaleTables(db: Kysely<DB>): Promise<string[]> {
   return tables;
 }
 
+/**
+ * At start-up, before the bot takes interactions: tables past autovacuum's vacuum rule are vacuumed (with
+ * `vacuum`: where no autovacuum runs; a library whose reading history was loaded in bulk leaves the counters
+ * full of dead row versions), then stale ones analyzed (always: even a running autovacuum takes up to a minute).
+ */
+export async function tidyTables(db: Kysely<DB>, options: { vacuum: boolean }): Promise<{ vacuumed: string[]; analyzed: string[] }> {
+  const vacuumed = options.vacuum ? await tablesNeedingVacuum(db) : [];
+  for (const table of vacuumed) await vacuumAndAnalyze(db, table);
+  return { vacuumed, analyzed: await analyzeStaleTables(db) };
+}
+
 /** Every table's statistics, now: after a bulk import, whose row counts the server may not have reported yet. */
 export async function analyzeAllTables(db: Kysely<DB>): Promise<void> {
   await sql`analyze`.execute(db);

@@ -472,6 +472,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
 const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
   'statistics.tablesNeedingAnalysis': 'start-up, after the migrations (reads the statistics views, not the tables)',
   'statistics.analyzeStaleTables': 'start-up, after the migrations (ANALYZE of tables that need it)',
+  'statistics.tidyTables': 'start-up, after the migrations (VACUUM where no autovacuum runs, then ANALYZE, of tables that need it)',
   'statistics.analyzeAllTables': 'the CLI after an import (ANALYZE of every table)',
   'statistics.tablesNeedingVacuum': 'the table upkeep, once a minute (reads the statistics views, not the tables)',
   'statistics.autovacuumEnabled': 'the table upkeep, once a minute (two settings)',

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { upsertLesson } from '../../src/db/lessons.js';
-import { analyzeAllTables } from '../../src/db/statistics.js';
+import { analyzeAllTables, tidyTables } from '../../src/db/statistics.js';
 import { TableUpkeep } from '../../src/operations/table-upkeep.js';
 import { makeLesson } from '../support/lessons.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
@@ -27,8 +27,8 @@ describe.each(testDatabaseTargets())('table upkeep on $kind', (target) => {
   const db = useTestDatabase(target);
   const deadRows = async (table: string) =>
     Number((await sql<{ n: number }>`select n_dead_tup::float8 as n from pg_stat_user_tables where relname = ${table}`.execute(db().db)).rows[0]?.n ?? 0);
-  const lastVacuum = async (table: string) =>
-    (await sql<{ at: Date | null }>`select last_vacuum as at from pg_stat_user_tables where relname = ${table}`.execute(db().db)).rows[0]?.at ?? null;
+  const vacuumCount = async (table: string) =>
+    Number((await sql<{ n: number }>`select vacuum_count::float8 as n from pg_stat_user_tables where relname = ${table}`.execute(db().db)).rows[0]?.n ?? 0);
 
   it('without autovacuum, vacuums a table full of dead row versions and then has nothing to do', async () => {
     const lesson = makeLesson({ title: 'Upkeep lesson' });
@@ -40,12 +40,31 @@ describe.each(testDatabaseTargets())('table upkeep on $kind', (target) => {
         on conflict (lesson_id) do update set read_count = lesson_read_totals.read_count + 1`.execute(db().db);
     }
     await eventually(async () => (await deadRows('lesson_read_totals')) > 51);
+    const vacuumsBefore = await vacuumCount('lesson_read_totals');
     const upkeep = new TableUpkeep({ database: db(), openSession: sameSession(db()), autovacuumRuns: () => Promise.resolve(false), logger: quiet });
     const round = await upkeep.runOnce();
     expect(round).toMatchObject({ kind: 'done' });
     expect(round.kind === 'done' && round.vacuumed).toContain('lesson_read_totals');
-    expect(await lastVacuum('lesson_read_totals')).not.toBeNull();
+    await eventually(async () => (await vacuumCount('lesson_read_totals')) === vacuumsBefore + 1);
     await eventually(async () => (await upkeep.runOnce()).kind === 'nothing-to-do');
+  });
+
+  it('at start-up, vacuums the dead rows of a bulk load only where no autovacuum runs, and analyzes stale tables either way', async () => {
+    const lesson = makeLesson({ title: 'Bulk history' });
+    await upsertLesson(db().db, lesson);
+    await analyzeAllTables(db().db);
+    for (let i = 0; i < 120; i++) {
+      await sql`insert into lesson_read_totals (lesson_id, read_count) values (${lesson.id}, 1)
+        on conflict (lesson_id) do update set read_count = lesson_read_totals.read_count + 1`.execute(db().db);
+    }
+    await eventually(async () => (await deadRows('lesson_read_totals')) > 51);
+    const vacuumsBefore = await vacuumCount('lesson_read_totals');
+    const withAutovacuum = await tidyTables(db().db, { vacuum: false });
+    expect(withAutovacuum.vacuumed).toEqual([]);
+    expect(withAutovacuum.analyzed).toContain('lesson_read_totals');
+    const without = await tidyTables(db().db, { vacuum: true });
+    expect(without.vacuumed).toContain('lesson_read_totals');
+    await eventually(async () => (await vacuumCount('lesson_read_totals')) === vacuumsBefore + 1);
   });
 
   it('analyzes a table loaded since its last analysis', async () => {

@@ -29,12 +29,17 @@ export async function openMigratedDatabase(
     const migrating = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, maxConnections: 1, timeouts: MIGRATION_TIMEOUTS, onPoolError });
     try {
       applied = await migrateToLatest(migrating.db);
-      // Planner statistics for tables written since their last analysis (a library loaded by other means, a
-      // server without autovacuum), and on a server without autovacuum the dead rows of bulk writes: an
-      // optimisation, so the bot starts without it if it fails.
-      await tidyTables(migrating.db, { vacuum: !(await autovacuumEnabled(migrating.db)) }).catch(() => undefined);
     } finally {
       await migrating.close();
+    }
+    // Planner statistics for tables written since their last analysis (a library loaded by other means, a
+    // server without autovacuum), and on a server without autovacuum the dead rows of bulk writes: an
+    // optimisation, so the bot starts without it if it fails. Bounded as the table upkeep's rounds are.
+    const tidying = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, maxConnections: 1, timeouts: UPKEEP_TIMEOUTS, onPoolError });
+    try {
+      await tidyTables(tidying.db, { vacuum: !(await autovacuumEnabled(tidying.db)) }).catch(() => undefined);
+    } finally {
+      await tidying.close();
     }
     const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, onPoolError, timeouts });
     return Object.assign(database, { applied });

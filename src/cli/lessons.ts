@@ -430,7 +430,19 @@ async function withLessons(
 const CLI_HEAP_GROWING_PERCENT = 20;
 let boundHeapForVocabulary = false;
 
+/**
+ * WebAssembly compiled by V8's baseline compiler (Liftoff) only, as `npm start` and the Docker image run the
+ * bot (README, "Memory"). PGlite's PostgreSQL is a 10 MB WebAssembly module: by default V8 also compiles its
+ * functions with its optimising compiler as they get hot, and what that compiler allocates, on its
+ * background threads, stays in the process's memory after the compile. An import into PGlite grew the
+ * process that way, not in PGlite's own memory (its 128 MB never grew; ~50 MB of it is ever touched): peak RSS to
+ * the commit of 10,000 files 435 → 264 MB (BENCHMARKS.md, "Import"). Set before PGlite is first loaded (the flag
+ * is read when the module is compiled); on PostgreSQL the CLI runs no WebAssembly.
+ */
+export const CLI_V8_FLAGS = ['--liftoff-only'] as const;
+
 if (isMain(import.meta.url)) {
+  for (const flag of CLI_V8_FLAGS) v8.setFlagsFromString(flag);
   boundHeapForVocabulary = true;
   loadDotEnv();
   process.exitCode = await runLessonsCli(process.argv.slice(2));

@@ -156,7 +156,7 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
     return 0;
   }
 
-  return withLessons(config, io, async (library, vocabulary) => {
+  const imported = await withLessons(config, io, async (library) => {
     const bar = progressBar(checked.lessons);
     try {
       const counts = await library.importParsed(readLessons(sources, options), {
@@ -172,11 +172,19 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
       io.err(`nothing imported: ${(error as Error).message}`);
       return 1;
     }
-    // After the lessons are committed: they are usable at once, and an interrupted run only leaves
-    // vocabulary to compute (by `vocab-refresh`, `vocab <id>`, or the bot).
-    const vocabularyDone = await refreshWithProgress(vocabulary, io, {});
     // The planner's statistics for what was just written (a server without autovacuum would have none).
     await library.refreshStatistics().catch((error: unknown) => io.err(`note: statistics not refreshed: ${(error as Error).message}`));
+    return 0;
+  });
+  if (imported !== 0) return imported;
+  // After the lessons are committed: they are usable at once, and an interrupted run only leaves vocabulary
+  // to compute (by `vocab-refresh`, `vocab <id>`, or the bot). On a database opened anew: PGlite's memory
+  // (its WebAssembly heap, which never shrinks) grew to what the import's statements and ANALYZE needed,
+  // and goes with the closed instance instead of staying beside the vocabulary's model and word lists.
+  return withLessons(config, io, async (_library, vocabulary) => {
+    const vocabularyDone = await refreshWithProgress(vocabulary, io, {});
+    // The vocabulary tables' statistics (the others' were refreshed after the import).
+    await vocabulary.refreshStatistics().catch((error: unknown) => io.err(`note: statistics not refreshed: ${(error as Error).message}`));
     return vocabularyDone ? 0 : 1;
   });
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { analyzeTable } from '../db/statistics.js';
 import type { Logger } from '../logger.js';
 import {
   findLevel,
@@ -187,6 +188,10 @@ export function createVocabularyService(deps: VocabularyDeps) {
       return startQuiz(db, member, lessonId);
     },
     answer: (click: Parameters<typeof answerQuestion>[1]) => answerQuestion(db, click),
+    /** After a bulk refresh (the CLI): the planner's statistics of the tables it writes (src/db/statistics.ts says why). */
+    async refreshStatistics(): Promise<void> {
+      for (const table of ['lesson_vocabularies', 'lesson_vocabulary_words']) await analyzeTable(db, table);
+    },
     progress: (member: Member) => quizProgress(db, member),
     async close(): Promise<void> {
       shutdown.abort();

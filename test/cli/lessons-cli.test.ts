@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runLessonsCli } from '../../src/cli/lessons.js';
 import { lessonToJson, parseLessonFile } from '../../src/domain/lesson-parser/index.js';
@@ -93,6 +94,35 @@ describe.each(testDatabaseTargets())('lessons CLI on $kind (in-process)', (targe
     expect(list.stdout).toContain('(1 of 1 lessons)');
     const exported = JSON.parse((await lessons('export', REFERENCE_ID)).stdout) as { article: string[] };
     expect(exported.article.join(' ')).toContain('Singapore on Sunday.');
+  });
+
+  it('computes the vocabulary on the database opened anew once the import is committed, and leaves every table with statistics', async () => {
+    const openings: string[] = [];
+    const err: string[] = [];
+    const code = await runLessonsCli(['import', 'examples/library'], {
+      env: { LOG_LEVEL: 'warn', ...env },
+      stdin: Readable.from([]),
+      out: () => undefined,
+      err: (line) => err.push(line),
+      openDatabase: async () => {
+        openings.push('open');
+        return { db: database().db, close: async () => void openings.push('close') };
+      },
+    });
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    // The import's database is closed before the vocabulary step opens its own (PGlite: its grown memory goes).
+    expect(openings).toEqual(['open', 'close', 'open', 'close']);
+    const db = database().db;
+    expect(await db.selectFrom('lesson_vocabularies').select('lesson_id').execute()).toHaveLength(10);
+    // Every table's statistics after the import, the vocabulary tables' again after the vocabulary step: the
+    // planner knows their sizes (ANALYZE sets reltuples; a table never analyzed says -1, one analyzed empty 0).
+    for (const table of ['lessons', 'lesson_vocabularies', 'lesson_vocabulary_words'] as const) {
+      const rows = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const analyzed = await sql<{ n: number }>`select reltuples::float8 as n from pg_class where oid = ${table}::regclass`.execute(db);
+      expect(Number(rows.n)).toBeGreaterThan(0);
+      expect(Number(analyzed.rows[0]?.n), table).toBe(Number(rows.n));
+    }
   });
 
   it('refuses a batch with a broken file, naming file and line, and writes nothing', async () => {

@@ -477,7 +477,7 @@ const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
   'statistics.tablesNeedingVacuum': 'the table upkeep, once a minute (reads the statistics views, not the tables)',
   'statistics.autovacuumEnabled': 'the table upkeep, once a minute (two settings)',
   'statistics.vacuumAndAnalyze': 'the table upkeep, on its own connection (VACUUM of a table past autovacuum’s rule)',
-  'statistics.analyzeTable': 'start-up and the table upkeep (ANALYZE of a table past autovacuum’s rule)',
+  'statistics.analyzeTable': 'start-up and the table upkeep (ANALYZE of a table past autovacuum’s rule), the CLI after its vocabulary step (the vocabulary tables)',
   'statistics.tryUpkeepLock': 'the table upkeep, on its own connection (an advisory lock)',
   'statistics.releaseUpkeepLock': 'the table upkeep, on its own connection (an advisory lock)',
   'lessons.listLessons': 'the CLI (`lessons list`)',

@@ -53,15 +53,21 @@ describe.each(testDatabaseTargets())('table upkeep on $kind', (target) => {
     const lesson = makeLesson({ title: 'Bulk history' });
     await upsertLesson(db().db, lesson);
     await analyzeAllTables(db().db);
-    for (let i = 0; i < 120; i++) {
-      await sql`insert into lesson_read_totals (lesson_id, read_count) values (${lesson.id}, 1)
-        on conflict (lesson_id) do update set read_count = lesson_read_totals.read_count + 1`.execute(db().db);
-    }
-    await eventually(async () => (await deadRows('lesson_read_totals')) > 51);
+    const rewrite = async () => {
+      for (let i = 0; i < 120; i++) {
+        await sql`insert into lesson_read_totals (lesson_id, read_count) values (${lesson.id}, 1)
+          on conflict (lesson_id) do update set read_count = lesson_read_totals.read_count + 1`.execute(db().db);
+      }
+      await eventually(async () => (await deadRows('lesson_read_totals')) > 51);
+    };
+    await rewrite();
     const vacuumsBefore = await vacuumCount('lesson_read_totals');
     const withAutovacuum = await tidyTables(db().db, { vacuum: false });
     expect(withAutovacuum.vacuumed).toEqual([]);
     expect(withAutovacuum.analyzed).toContain('lesson_read_totals');
+    expect(await vacuumCount('lesson_read_totals')).toBe(vacuumsBefore);
+    // (The analysis re-estimated the dead rows from its sample: rewrite again before the other case.)
+    await rewrite();
     const without = await tidyTables(db().db, { vacuum: true });
     expect(without.vacuumed).toContain('lesson_read_totals');
     await eventually(async () => (await vacuumCount('lesson_read_totals')) === vacuumsBefore + 1);

@@ -45,9 +45,11 @@ export async function analyzeAllTables(db: Kysely<DB>): Promise<void> {
 }
 
 /**
- * Tables with more dead row versions than autovacuum's vacuum rule allows (50 plus a fifth of the table): the
- * progress counters are rewritten on every opening, and with nothing vacuuming them their pages fill with
- * dead versions that every later read and write of them steps over.
+ * Tables past one of autovacuum's two vacuum rules (its defaults): more dead row versions than 50 plus a fifth of
+ * the table (the progress counters are rewritten on every opening, and with nothing vacuuming them their pages
+ * fill with dead versions that every later read and write of them steps over), or more rows inserted since the
+ * last vacuum than 1,000 plus a fifth of the table (a bulk load: vacuum sets its rows' hint bits and the
+ * visibility map once, rather than members' first reads each paying for their pages).
  */
 export async function tablesNeedingVacuum(db: Kysely<DB>): Promise<string[]> {
   const result = await sql<{ relname: string }>`
@@ -55,7 +57,7 @@ export async function tablesNeedingVacuum(db: Kysely<DB>): Promise<string[]> {
     from pg_stat_user_tables s
     join pg_class c on c.oid = s.relid
     where s.schemaname = current_schema()
-      and s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0)
+      and (s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0) or s.n_ins_since_vacuum > 1000 + 0.2 * greatest(c.reltuples, 0))
     order by s.relname`.execute(db);
   return result.rows.map((row) => row.relname);
 }

@@ -85,6 +85,21 @@ describe.each(testDatabaseTargets())('table upkeep on $kind', (target) => {
     expect(rows.rows[0]?.n).toBe(60);
   });
 
+  it('without autovacuum, vacuums a table after a bulk insert (autovacuum’s insert rule), once', async () => {
+    await analyzeAllTables(db().db);
+    await sql`insert into member_settings (user_id, timezone)
+      select (300000000000000000 + n)::text, 'Asia/Tokyo' from generate_series(1, 1500) as n`.execute(db().db);
+    const inserted = async () =>
+      Number((await sql<{ n: number }>`select n_ins_since_vacuum::float8 as n from pg_stat_user_tables where relname = 'member_settings'`.execute(db().db)).rows[0]?.n ?? 0);
+    await eventually(async () => (await inserted()) >= 1500);
+    const upkeep = new TableUpkeep({ database: db(), openSession: sameSession(db()), autovacuumRuns: () => Promise.resolve(false), logger: quiet });
+    const round = await upkeep.runOnce();
+    expect(round.kind === 'done' && round.vacuumed).toContain('member_settings');
+    await eventually(async () => (await inserted()) === 0);
+    const next = await upkeep.runOnce();
+    expect(next.kind === 'done' ? next.vacuumed : []).not.toContain('member_settings');
+  });
+
   it('does nothing where autovacuum runs, however stale the tables', async () => {
     for (let i = 0; i < 60; i++) await upsertLesson(db().db, makeLesson({ title: `Left to autovacuum ${i}` }));
     let opened = 0;

@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { openDatabase, type Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
-import { autovacuumEnabled, tidyTables } from './statistics.js';
+import { autovacuumEnabled, staleTables, tidyTables } from './statistics.js';
 import { MIGRATION_TIMEOUTS, UPKEEP_TIMEOUTS, type DatabaseTimeouts } from './timeouts.js';
 
 type DatabaseConfig = Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> &
@@ -37,7 +37,7 @@ export async function openMigratedDatabase(
     // optimisation, so the bot starts without it if it fails. Bounded as the table upkeep's rounds are.
     const tidying = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, maxConnections: 1, timeouts: UPKEEP_TIMEOUTS, onPoolError });
     try {
-      await tidyTables(tidying.db, { vacuum: !(await autovacuumEnabled(tidying.db)) }).catch(() => undefined);
+      await tidyTables(tidying.db, await staleTables(tidying.db), { vacuum: !(await autovacuumEnabled(tidying.db)) }).catch(() => undefined);
     } finally {
       await tidying.close();
     }
@@ -48,7 +48,7 @@ export async function openMigratedDatabase(
   try {
     applied = await migrateToLatest(database.db);
     // PGlite has no autovacuum at all (see above).
-    await tidyTables(database.db, { vacuum: true }).catch(() => undefined);
+    await tidyTables(database.db, await staleTables(database.db), { vacuum: true }).catch(() => undefined);
     return Object.assign(database, { applied });
   } catch (error) {
     await database.close();

@@ -1,13 +1,5 @@
 import type { Database } from '../db/database.js';
-import {
-  analyzeTable,
-  autovacuumEnabled,
-  releaseUpkeepLock,
-  tablesNeedingAnalysis,
-  tablesNeedingVacuum,
-  tryUpkeepLock,
-  vacuumAndAnalyze,
-} from '../db/statistics.js';
+import { autovacuumEnabled, releaseUpkeepLock, staleTables, tidyTables, tryUpkeepLock } from '../db/statistics.js';
 import type { Logger } from '../logger.js';
 
 /** How often the upkeep looks: autovacuum's own default nap between rounds. */
@@ -64,23 +56,19 @@ export class TableUpkeep {
     // PGlite runs PostgreSQL in single-user mode: no autovacuum launcher, whatever the setting says.
     const autovacuumRuns = this.deps.autovacuumRuns ?? ((d: Database) => (d.kind === 'pglite' ? Promise.resolve(false) : autovacuumEnabled(d.db)));
     if (await autovacuumRuns(database)) return { kind: 'autovacuum-runs' };
-    const vacuum = await tablesNeedingVacuum(database.db);
-    // VACUUM (ANALYZE) refreshes the statistics too.
-    const analyze = (await tablesNeedingAnalysis(database.db)).filter((table) => !vacuum.includes(table));
-    if (vacuum.length === 0 && analyze.length === 0) return { kind: 'nothing-to-do' };
+    const stale = await staleTables(database.db);
+    if (stale.vacuum.length === 0 && stale.analyze.length === 0) return { kind: 'nothing-to-do' };
     const session = await this.deps.openSession();
     try {
       if (!(await tryUpkeepLock(session.db))) return { kind: 'another-process' };
       try {
-        for (const table of vacuum) await vacuumAndAnalyze(session.db, table);
-        for (const table of analyze) await analyzeTable(session.db, table);
+        return { kind: 'done', ...(await tidyTables(session.db, stale, { vacuum: true })) };
       } finally {
         await releaseUpkeepLock(session.db);
       }
     } finally {
       await session.close();
     }
-    return { kind: 'done', vacuumed: vacuum, analyzed: analyze };
   }
 
   private schedule(): void {

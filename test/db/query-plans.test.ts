@@ -470,11 +470,9 @@ const COMMAND_PATHS: readonly CommandPath[] = [
 
 /** Exported functions of src/db/ that no command, button, autocomplete or scheduler tick runs, and why. */
 const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
-  'statistics.tablesNeedingAnalysis': 'start-up, after the migrations (reads the statistics views, not the tables)',
-  'statistics.analyzeStaleTables': 'start-up, after the migrations (ANALYZE of tables that need it)',
-  'statistics.tidyTables': 'start-up, after the migrations (VACUUM where no autovacuum runs, then ANALYZE, of tables that need it)',
+  'statistics.staleTables': 'start-up and the table upkeep, once a minute (reads the statistics views, not the tables)',
+  'statistics.tidyTables': 'start-up and the table upkeep (VACUUM where no autovacuum runs, then ANALYZE, of the stale tables)',
   'statistics.analyzeAllTables': 'the CLI after an import (ANALYZE of every table)',
-  'statistics.tablesNeedingVacuum': 'the table upkeep, once a minute (reads the statistics views, not the tables)',
   'statistics.autovacuumEnabled': 'the table upkeep, once a minute (two settings)',
   'statistics.vacuumAndAnalyze': 'the table upkeep, on its own connection (VACUUM of a table past autovacuum’s rule)',
   'statistics.analyzeTable': 'start-up and the table upkeep (ANALYZE of a table past autovacuum’s rule), the CLI after its vocabulary step (the vocabulary tables)',

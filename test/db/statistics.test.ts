@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { upsertLesson } from '../../src/db/lessons.js';
-import { analyzeAllTables, analyzeStaleTables, tablesNeedingAnalysis } from '../../src/db/statistics.js';
+import { analyzeAllTables, staleTables, tidyTables } from '../../src/db/statistics.js';
 import { makeLesson } from '../support/lessons.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 
@@ -34,12 +34,12 @@ describe.each(testDatabaseTargets())('planner statistics on $kind', (target) => 
       await analyzeAllTables(db().db);
       return (await changedSinceAnalysis()) === 0;
     });
-    expect(await tablesNeedingAnalysis(db().db)).not.toContain('lessons');
+    expect((await staleTables(db().db)).analyze).not.toContain('lessons');
     for (let i = 0; i < 60; i++) await upsertLesson(db().db, makeLesson({ title: `Statistics lesson ${i}` }));
     await eventually(async () => (await changedSinceAnalysis()) >= 60);
-    expect(await tablesNeedingAnalysis(db().db)).toContain('lessons');
-    expect(await analyzeStaleTables(db().db)).toContain('lessons');
+    expect((await staleTables(db().db)).analyze).toContain('lessons');
+    expect((await tidyTables(db().db, await staleTables(db().db), { vacuum: false })).analyzed).toContain('lessons');
     expect(await analyzedRows()).toBe(60);
-    expect(await tablesNeedingAnalysis(db().db)).not.toContain('lessons');
+    expect((await staleTables(db().db)).analyze).not.toContain('lessons');
   });
 });

@@ -48,13 +48,26 @@ export async function recordReading(trx: Transaction<DB>, event: ReadingEvent): 
     .returning('user_id')
     .executeTakeFirst();
 
-  // The row existed: only the statement that fills an empty finished_at gets a row back.
+  // The row existed: only the statement that fills an empty finished_at gets a row back. It finishes the
+  // parts too, as the event's trigger would: the words (and so the rank counts) move here, in the same
+  // statement that takes the lesson's totals, after the counts (the order every read keeps). Left to the
+  // event's statement, they moved after this one had taken the lesson's totals: an opening of the same
+  // lesson, holding a count row and waiting for those totals, then deadlocked with it.
   const finishedNow =
     event.kind === 'finished' &&
     (claimed !== undefined ||
       (await trx
         .updateTable('lesson_readers')
-        .set({ finished_at: event.at })
+        .set({
+          finished_at: event.at,
+          // least/greatest skip nulls, as the event trigger's merge does.
+          first_read_at: sql<Date>`least(first_read_at, ${event.at})`,
+          last_read_at: sql<Date>`greatest(last_read_at, ${event.at})`,
+          dialogue_read_at: sql<Date>`least(dialogue_read_at, ${event.at})`,
+          article_read_at: sql<Date>`least(article_read_at, ${event.at})`,
+          dialogue_last_at: sql<Date>`greatest(dialogue_last_at, ${event.at})`,
+          article_last_at: sql<Date>`greatest(article_last_at, ${event.at})`,
+        })
         .where('lesson_id', '=', event.lessonId)
         .where('guild_id', '=', event.guildId)
         .where('user_id', '=', event.userId)

@@ -30,7 +30,7 @@ export interface ServicesDeps {
   readonly poster: LessonPoster;
   /** Computes missing vocabularies (default: a worker thread, so the bot's thread never loads the word lists). */
   readonly vocabularyComputer?: VocabularyComputer;
-  /** In-process caches of lessons, autocomplete answers and days' lessons (main.ts, on PostgreSQL); none in tests unless given. */
+  /** In-process caches of lessons, autocomplete answers, related readings and days' lessons (main.ts, on PostgreSQL); none in tests unless given. */
   readonly cache?: LibraryCache | undefined;
   /** True while queries queue for a database connection (autocomplete then skips the database). */
   readonly databaseBusy?: (() => boolean) | undefined;
@@ -45,7 +45,7 @@ export function createServices(deps: ServicesDeps): Services {
     reading: createReadingService({ db, now }),
     delivery: createDeliveryService({ db, now, lessons, poster: deps.poster }),
     vocabulary: createVocabularyService({ db, logger: deps.logger, computer: deps.vocabularyComputer ?? createWorkerVocabularyComputer() }),
-    discovery: createDiscoveryService({ db }),
+    discovery: createDiscoveryService({ db, cache: deps.cache }),
     logger: deps.logger,
   };
 }

@@ -516,6 +516,23 @@ function readBy(member: Member | undefined, lessonId: ReturnType<typeof sql>) {
 }
 
 /**
+ * Which of these lessons the member has read (a reader row: opened its dialogue or article, or marked it
+ * read). By the reader rows' primary key (lesson, server, member): related readings served from the cache
+ * only need the asking member's marks.
+ */
+export async function lessonsReadByMember(db: Executor, member: Member, lessonIds: readonly string[]): Promise<Set<string>> {
+  if (lessonIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('lesson_readers')
+    .select('lesson_id')
+    .where('lesson_id', 'in', [...lessonIds])
+    .where('guild_id', '=', member.guildId)
+    .where('user_id', '=', member.userId)
+    .execute();
+  return new Set(rows.map((row) => row.lesson_id));
+}
+
+/**
  * A lesson's similar-reading titles in export order, each with the library lesson it names, if any,
  * and whether the member has read that lesson.
  */

@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
-import { libraryCategories, type Member } from '../db/discovery.js';
+import { lessonsReadByMember, libraryCategories, type Member } from '../db/discovery.js';
 import type { DB } from '../db/schema.js';
 import { isSearchableCategory, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX } from '../domain/discovery/custom-ids.js';
 import { parseQueryTerms } from '../domain/discovery/text-query.js';
 import { safeText } from '../domain/discord-format/index.js';
+import type { LibraryCache } from '../lessons/library-cache.js';
 import { UserError } from '../user-error.js';
 import { relatedReadings, type RelatedReadings } from './related.js';
 import { searchLibrary, suggestLessons, type FoundLesson, type SearchPage } from './search.js';
@@ -14,8 +15,12 @@ export type DiscoveryService = ReturnType<typeof createDiscoveryService>;
 const MAX_CATEGORIES = 100;
 
 /** Related readings, search and lesson suggestions (the only caller of src/db/discovery.ts for commands). */
-export function createDiscoveryService(deps: { readonly db: Kysely<DB> }) {
+export function createDiscoveryService(deps: { readonly db: Kysely<DB>; readonly cache?: LibraryCache | undefined }) {
   const { db } = deps;
+  // A lesson's related readings are the library's (its stored similar readings, then lessons by content:
+  // three statements, the heaviest a command runs): cached per lesson, emptied by any change to the library.
+  // Only the asking member's read marks are looked up every time.
+  const relatedByLesson = deps.cache?.area<RelatedReadings>(['library']);
 
   /** What a member is told for a category the library does not have, with those it has. */
   async function noSuchCategory(wanted: string, known?: readonly string[]): Promise<string> {
@@ -27,8 +32,14 @@ export function createDiscoveryService(deps: { readonly db: Kysely<DB> }) {
 
   return {
     /** Related readings of a lesson, with this member's read marks (none without a member: the CLI). */
-    related(lessonId: string, member?: Member): Promise<RelatedReadings> {
-      return relatedReadings(db, lessonId, member);
+    async related(lessonId: string, member?: Member): Promise<RelatedReadings> {
+      if (!relatedByLesson) return relatedReadings(db, lessonId, member);
+      let computed: RelatedReadings | undefined;
+      const cached = await relatedByLesson.get(lessonId.toLowerCase(), async () => (computed = await relatedReadings(db, lessonId, member)));
+      // Just computed: with this member's marks already. From the cache: another member's, looked up afresh.
+      if (computed) return computed;
+      const read = member ? await lessonsReadByMember(db, member, cached.lessons.map((lesson) => lesson.id)) : new Set<string>();
+      return { ...cached, lessons: cached.lessons.map((lesson) => ({ ...lesson, read: read.has(lesson.id) })) };
     },
 
     /** One page of a search; a member's unusable input gets a clear, private explanation. */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lessonsSimilarByText, PAIRS_QUERY_UP_TO_WORDS } from '../../src/db/discovery.js';
+import { lessonsReadByMember, lessonsSimilarByText, PAIRS_QUERY_UP_TO_WORDS } from '../../src/db/discovery.js';
 import { findLesson } from '../../src/db/lessons.js';
 import { insertAttempt } from '../../src/db/quizzes.js';
 import { renewClaim } from '../../src/db/deliveries.js';
@@ -162,11 +162,13 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/lesson related; the Related button',
-    queries: ['lessons.findLesson', 'discovery.similarReadingsOf', 'discovery.sharedWordsOf', 'discovery.lessonsSimilarByText'],
+    queries: ['lessons.findLesson', 'discovery.similarReadingsOf', 'discovery.sharedWordsOf', 'discovery.lessonsSimilarByText', 'discovery.lessonsReadByMember'],
     run: async (context) => {
       for (const index of [0, 1, 4321, PLAN_LIBRARY.lessons - 1]) {
         const lesson = await stored(context, lessonId(index));
-        await context.services.discovery.related(lesson.lesson.id, member(heavyReader));
+        const related = await context.services.discovery.related(lesson.lesson.id, member(heavyReader));
+        // Served from the cache (PostgreSQL with the change feed): the asking member's read marks only.
+        await lessonsReadByMember(context.db, member(heavyReader), [lesson.lesson.id, ...related.lessons.map((found) => found.id)]);
       }
       // More words than one query of every pair takes (a small library, or rare words): a lookup per word.
       const rare = await sql<{ lexeme: string }>`

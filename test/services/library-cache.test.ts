@@ -6,9 +6,11 @@ import { openDatabase, type Database } from '../../src/db/database.js';
 import { upsertLesson } from '../../src/db/lessons.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { planLesson } from '../../src/db/lesson-plans.js';
+import { recordOpening } from '../../src/db/reading.js';
 import { saveSchedule } from '../../src/db/schedules.js';
 import { createAlerts } from '../../src/delivery/alerts.js';
 import { LessonPoster } from '../../src/delivery/poster.js';
+import { importLessons } from '../../src/lessons/import.js';
 import { LibraryCache } from '../../src/lessons/library-cache.js';
 import { createServices, type Services } from '../../src/services.js';
 import { createScratchPostgres } from '../support/databases.js';
@@ -113,6 +115,40 @@ describe.runIf(url)('the bot’s library cache on PostgreSQL, with another proce
 
     await planLesson(other.db, { guildId: GUILD, localDate: '2026-05-02', lessonId: pinned.id, plannedBy: '300000000000000001' });
     await eventually(async () => (await services.lessons.today(GUILD)).lesson.id === pinned.id);
+  });
+
+  it('related readings come from memory with each member’s own read marks, and follow an import by another process', async () => {
+    const heron = makeLesson({ title: 'Herons return to the marsh', date: '2025-06-01', similarReadings: ['Cranes winter on the lake'] });
+    const crane = makeLesson({ title: 'Cranes winter on the lake', date: '2025-05-01', similarReadings: [] });
+    await announced(() => importLessons(other.db, [heron, crane]));
+    const reader = { guildId: GUILD, userId: '300000000000000007' };
+    const stranger = { guildId: GUILD, userId: '300000000000000008' };
+    const related = async (member: typeof reader) =>
+      (await services.discovery.related(heron.id, member)).lessons
+        // The titles the export names (other lessons of this file may follow, similar by content).
+        .filter((lesson) => lesson.reason === 'similar-reading')
+        .map((lesson) => [lesson.title, lesson.read] as const);
+    expect(await related(reader)).toEqual([['Cranes winter on the lake', false]]);
+
+    // The member reads it (no library change): the cached readings get the member's new mark, and another
+    // member's marks stay theirs.
+    await recordOpening(bot.db, { lessonId: crane.id, ...reader, kind: 'dialogue', at: NOW });
+    expect(await related(reader)).toEqual([['Cranes winter on the lake', true]]);
+    expect(await related(stranger)).toEqual([['Cranes winter on the lake', false]]);
+
+    // Served from memory: the stored match taken away without a notice does not reach the bot…
+    await other.db.connection().execute(async (connection) => {
+      await sql`set session_replication_role = replica`.execute(connection);
+      await sql`update similar_readings set matched_lesson_id = null where lesson_id = ${heron.id}::uuid`.execute(connection);
+      await sql`set session_replication_role = origin`.execute(connection);
+    });
+    expect(await related(reader)).toEqual([['Cranes winter on the lake', true]]);
+
+    // …and a re-import by another process (with its notice) is seen: the heron lesson now names another title.
+    const egret = makeLesson({ title: 'Egrets nest in the reeds', date: '2025-04-01', similarReadings: [] });
+    await importLessons(other.db, [{ ...heron, similarReadings: ['Egrets nest in the reeds'] }, egret]);
+    await eventually(async () => (await related(stranger))[0]?.[0] === 'Egrets nest in the reeds');
+    expect((await related(stranger))[0]).toEqual(['Egrets nest in the reeds', false]);
   });
 
   it('the feed is not live once closed, and the caches then read the database every time', async () => {

@@ -85,7 +85,7 @@ describe.each(testDatabaseTargets())('related readings on $kind', (target) => {
     if (!peace) throw new Error('no peace lesson');
     // The peace lesson's title, listed by the peace lesson itself (the best candidate for it is then
     // excepted) and by two others (it names the peace lesson).
-    const listing = [LIBRARY.peace, LIBRARY.cyber, LIBRARY.robot];
+    const listing: string[] = [LIBRARY.peace, LIBRARY.cyber, LIBRARY.robot];
     const shared = lessons.map((lesson) =>
       listing.includes(lesson.id) ? { ...lesson, similarReadings: [peace.title, ...lesson.similarReadings] } : lesson,
     );

@@ -271,6 +271,11 @@ export interface HeadlineMatch {
   readonly score: number;
 }
 
+export interface HeadlineMatchFound {
+  readonly match: HeadlineMatch | undefined;
+  readonly exceptIsCandidate: boolean;
+}
+
 export interface HeadlineToMatch {
   readonly text: string;
   /** Its lexemes, in the order their weights are summed (rarest first: see similar-readings.ts). */
@@ -290,13 +295,15 @@ export interface HeadlineToMatch {
  *     counts fully, only in the article half), rare words weighing more;
  *   - trigram similarity of the headline and the lesson's title (accents and case folded).
  * Ties go to the lesson whose text ranks higher for the headline's words, then the newest, then the id.
- * `onlyLessonIds`: only these lessons may be named (for every headline).
+ * `onlyLessonIds`: only these lessons may be named (for every headline). `exceptIsCandidate` says whether
+ * the excepted lesson would have been a candidate (with `reportExcept`; false otherwise): when it would not,
+ * the match holds for the same headline excepting any other lesson than the one matched.
  */
 export async function bestHeadlineMatches(
   db: Executor,
   headlines: readonly HeadlineToMatch[],
-  options: { onlyLessonIds?: readonly string[] | undefined; atLeast?: number | undefined } = {},
-): Promise<(HeadlineMatch | undefined)[]> {
+  options: { onlyLessonIds?: readonly string[] | undefined; atLeast?: number | undefined; reportExcept?: boolean | undefined } = {},
+): Promise<HeadlineMatchFound[]> {
   if (headlines.length === 0) return [];
   // Each headline's lexemes are a slice [lo, hi] of one flat list (1-based, as SQL arrays).
   const lexemes: string[] = [];
@@ -317,18 +324,21 @@ export async function bestHeadlineMatches(
   };
   const anyWord = (headline: HeadlineToMatch) => headline.lexemes.map((l) => `'${escapeLexeme(l.lexeme)}'`).join(' | ') || "''";
   const only = options.onlyLessonIds ? sql`and id = any(${sql.val([...options.onlyLessonIds])}::uuid[])` : sql``;
-  // With `atLeast`, a candidate that cannot score that much is left out before its article is read: its
-  // coverage is at most its title-and-summary words' weight plus half the others' (were they all in its
-  // article), and its similarity is known. The margin covers rounding: only candidates that cannot reach
-  // it are left out, so whenever the best scores `atLeast` or more it is the same lesson with the same score.
-  const reachable =
-    options.atLeast === undefined
-      ? sql`true`
-      : sql`found.sim >= ${options.atLeast - 1e-9}::float8
-          or 0.5 * h.total + 0.5 * found.head_weight >= ${options.atLeast - 1e-9}::float8 * h.total`;
+  // Only candidates that may score as much as the best are scored in full (their article read, their rank).
+  // A candidate's score is at least its similarity and its title-and-summary words' weight (`low`), and at
+  // most its similarity or that weight plus half the others' (were they all in its article): one whose
+  // bound is below the highest `low` of the headline's candidates, or below `atLeast`, cannot be the best
+  // (nor tie with it), so whenever the best scores `atLeast` or more it is the same lesson with the same
+  // score. The margin covers rounding.
+  const atLeast = options.atLeast === undefined ? sql`0::float8` : sql`${options.atLeast}::float8`;
   // Coverage sums weight × presence in the lexemes' order, as one expression `w1 * p1 + w2 * p2 + …` would.
-  const rows = await sql<{ ord: string; id: string; score: number }>`
-    select h.ord, best.id, best.score
+  // A lexeme not in title or summary but in search_vector is in the article (search_vector is their union),
+  // so the article is read (detoasted) only for such a lexeme of a candidate that may win.
+  const exceptIsCandidate = options.reportExcept
+    ? sql`exists (select from lessons e where e.id = h.except_id and e.head_vector @@ h.candidates::tsquery ${only})`
+    : sql`false`;
+  const rows = await sql<{ ord: string; id: string | null; score: number | null; except_is_candidate: boolean }>`
+    select h.ord, best.id, best.score, ${exceptIsCandidate} as except_is_candidate
     from unnest(
       ${sql.val(headlines.map((h) => h.text))}::text[],
       ${sql.val(headlines.map((h) => h.candidates))}::text[],
@@ -344,22 +354,21 @@ export async function bestHeadlineMatches(
         newsdesk_fold(h.text) as folded
       offset 0
     ) hl
-    cross join lateral (
+    left join lateral (
       select id, score from (
         select c.id, c.article_date,
           greatest(
             coalesce((
               select sum(w.weight * (case
                 when c.head_vector @@ w.lexeme then 1.0
-                when c.article_vector @@ w.lexeme then 0.5 else 0 end) order by w.n)
+                when c.search_vector @@ w.lexeme then 0.5 else 0 end) order by w.n)
               from unnest(hl.lexemes, hl.weights) with ordinality as w(lexeme, weight, n)
             ), 0) / h.total,
             c.sim
           ) as score,
           ts_rank(c.head_vector, h.any_word::tsquery) as rank
         from (
-          -- The article's lexemes, read once per candidate kept (offset 0: not once per test against them).
-          select found.id, found.article_date, found.head_vector, found.sim, ts_filter(found.search_vector, '{c}') as article_vector
+          select found.*, greatest(max(greatest(found.sim, found.head_weight / h.total)) over (), ${atLeast}) - 1e-9 as bar
           from (
             select id, article_date, head_vector, search_vector, similarity(title_fold, hl.folded)::float8 as sim,
               coalesce((
@@ -369,15 +378,19 @@ export async function bestHeadlineMatches(
             where head_vector @@ h.candidates::tsquery and id <> h.except_id ${only}
             offset 0
           ) found
-          where ${reachable}
-          offset 0
         ) c
+        where c.sim >= c.bar or 0.5 * h.total + 0.5 * c.head_weight >= c.bar * h.total
       ) scored
       order by score desc, rank desc, article_date desc, id
       limit 1
-    ) best`.execute(db);
-  const found: (HeadlineMatch | undefined)[] = headlines.map(() => undefined);
-  for (const row of rows.rows) found[Number(row.ord) - 1] = { lessonId: row.id, score: Number(row.score) };
+    ) best on true`.execute(db);
+  const found: HeadlineMatchFound[] = headlines.map(() => ({ match: undefined, exceptIsCandidate: false }));
+  for (const row of rows.rows) {
+    found[Number(row.ord) - 1] = {
+      match: row.id === null ? undefined : { lessonId: row.id, score: Number(row.score) },
+      exceptIsCandidate: row.except_is_candidate,
+    };
+  }
   return found;
 }
 

@@ -16,6 +16,7 @@ import {
   startLexemeDocChanges,
   titlesSharingLexemes,
   type HeadlineMatch,
+  type HeadlineMatchFound,
   type HeadlineToMatch,
   type StoredSimilarReading,
   type WeightedLexeme,
@@ -91,13 +92,26 @@ export async function linkSimilarReadings(
   for (let start = 0; start < changedIds.length; start += size) {
     await linkBackward(trx, changedIds.slice(start, start + size), library);
   }
+  // The library does not change while titles are matched forward: a title named by several lessons is matched once.
+  const known: KnownMatches = new Map();
   for (let start = 0; start < changedIds.length; start += size) {
-    await linkForward(trx, await similarReadingTitles(trx, changedIds.slice(start, start + size)), library);
+    await linkForward(trx, await similarReadingTitles(trx, changedIds.slice(start, start + size)), library, known);
   }
 }
 
+/**
+ * A title's match (null: none), kept when the lesson it was matched for would not have been a candidate:
+ * it then holds for the same title of any other lesson than the one it names.
+ */
+type KnownMatches = Map<string, HeadlineMatch | null>;
+
 /** Forward: these lessons' titles → any lesson of the library (their stored titles were deleted). */
-async function linkForward(trx: Executor, lessons: readonly { id: string; similarReadings: readonly string[] }[], library: number): Promise<void> {
+async function linkForward(
+  trx: Executor,
+  lessons: readonly { id: string; similarReadings: readonly string[] }[],
+  library: number,
+  known: KnownMatches,
+): Promise<void> {
   const headlinesByLesson = lessons.map((lesson) => distinctHeadlines(lesson.similarReadings));
   const allHeadlines = [...new Set(headlinesByLesson.flat())];
   const lexemes = await lexemesOf(trx, allHeadlines);
@@ -113,7 +127,7 @@ async function linkForward(trx: Executor, lessons: readonly { id: string; simila
       toMatch.push(toHeadlineMatch(headline, weigh(words), lesson.id));
     }
   }
-  const matches = await matchHeadlines(trx, toMatch);
+  const matches = await matchKnown(trx, toMatch, known);
   await insertSimilarReadings(
     trx,
     readings.map((reading, index) => {
@@ -153,7 +167,7 @@ async function linkBackwardGroup(trx: Executor, lessonIds: readonly string[], wo
     trx,
     titles.map((title) => toHeadlineMatch(title.title, weighted(title.lexemes, titleDocs, library), title.lessonId)),
     { onlyLessonIds: lessonIds },
-  );
+  ).then((found) => found.map((f) => f.match));
   // A later group reads the titles again, with the scores stored here.
   await setSimilarReadingMatches(
     trx,
@@ -176,8 +190,8 @@ export async function scoreSimilarReading(
   const headline = headlineOf(title);
   const [words = []] = await lexemesOf(db, [headline]);
   const [docs, library] = await Promise.all([lexemeDocCounts(db, words), librarySize(db)]);
-  const [match] = await bestMatches(db, [toHeadlineMatch(headline, weighted(words, docs, library), exceptLessonId)]);
-  return match;
+  const [found] = await bestMatches(db, [toHeadlineMatch(headline, weighted(words, docs, library), exceptLessonId)]);
+  return found?.match;
 }
 
 /**
@@ -197,20 +211,22 @@ function toHeadlineMatch(
   return candidates ? { text: headline, lexemes, candidates, exceptLessonId } : undefined;
 }
 
-/** The best match of each headline (undefined where it names nothing), in one statement for all. */
+const NOTHING_FOUND: HeadlineMatchFound = { match: undefined, exceptIsCandidate: false };
+
+/** The best match of each headline (none where it names nothing), in one statement for all. */
 async function bestMatches(
   db: Executor,
   headlines: readonly (HeadlineToMatch | undefined)[],
-  options: { onlyLessonIds?: readonly string[]; atLeast?: number } = {},
-): Promise<(HeadlineMatch | undefined)[]> {
+  options: { onlyLessonIds?: readonly string[]; atLeast?: number; reportExcept?: boolean } = {},
+): Promise<HeadlineMatchFound[]> {
   const searched = headlines.flatMap((headline, index) => (headline ? [{ headline, index }] : []));
   const found = await bestHeadlineMatches(
     db,
     searched.map((s) => s.headline),
     options,
   );
-  const matches: (HeadlineMatch | undefined)[] = headlines.map(() => undefined);
-  for (const [i, s] of searched.entries()) matches[s.index] = found[i];
+  const matches: HeadlineMatchFound[] = headlines.map(() => NOTHING_FOUND);
+  for (const [i, s] of searched.entries()) matches[s.index] = found[i] ?? NOTHING_FOUND;
   return matches;
 }
 
@@ -218,12 +234,50 @@ async function bestMatches(
 async function matchHeadlines(
   trx: Executor,
   headlines: readonly (HeadlineToMatch | undefined)[],
-  options: { onlyLessonIds?: readonly string[] } = {},
-): Promise<(HeadlineMatch | undefined)[]> {
+  options: { onlyLessonIds?: readonly string[]; reportExcept?: boolean } = {},
+): Promise<HeadlineMatchFound[]> {
   // Candidates that cannot reach the threshold are left out in the database (the best match is the same).
-  return (await bestMatches(trx, headlines, { ...options, atLeast: MATCH_THRESHOLD })).map((match) =>
-    match && match.score >= MATCH_THRESHOLD ? match : undefined,
+  return (await bestMatches(trx, headlines, { ...options, atLeast: MATCH_THRESHOLD })).map((found) =>
+    found.match && found.match.score >= MATCH_THRESHOLD ? found : { ...found, match: undefined },
   );
+}
+
+/**
+ * matchHeadlines for the forward step, each title matched once where its match is known (`known`, kept
+ * across batches): the best lesson for a title excepting lesson A is the best for it excepting lesson B
+ * when A would not have been a candidate and B is not that best (the best of all is then the best of all
+ * but B; none reaching the threshold in all, none does in fewer). The others are matched, one lesson per
+ * title a round.
+ */
+async function matchKnown(trx: Executor, headlines: readonly (HeadlineToMatch | undefined)[], known: KnownMatches): Promise<(HeadlineMatch | undefined)[]> {
+  const matches: (HeadlineMatch | undefined)[] = headlines.map(() => undefined);
+  let pending = headlines.flatMap((headline, index) => (headline ? [{ headline, index }] : []));
+  while (pending.length > 0) {
+    const asked: typeof pending = [];
+    const askedTexts = new Set<string>();
+    const later: typeof pending = [];
+    for (const entry of pending) {
+      const seen = known.get(entry.headline.text);
+      if (seen !== undefined && seen?.lessonId.toLowerCase() !== entry.headline.exceptLessonId.toLowerCase()) matches[entry.index] = seen ?? undefined;
+      else if (askedTexts.has(entry.headline.text)) later.push(entry);
+      else {
+        askedTexts.add(entry.headline.text);
+        asked.push(entry);
+      }
+    }
+    const found = await matchHeadlines(
+      trx,
+      asked.map((entry) => entry.headline),
+      { reportExcept: true },
+    );
+    for (const [i, entry] of asked.entries()) {
+      const result = found[i] ?? NOTHING_FOUND;
+      matches[entry.index] = result.match;
+      if (!result.exceptIsCandidate) known.set(entry.headline.text, result.match ?? null);
+    }
+    pending = later;
+  }
+  return matches;
 }
 
 /** Rarest first, weighted by inverse document frequency (a word in no lesson weighs most). */

@@ -78,6 +78,42 @@ describe.each(testDatabaseTargets())('related readings on $kind', (target) => {
     expect(await stored()).toEqual(oneAtATime);
   });
 
+  it('a title several lessons list is matched for each of them as alone: never to its own lesson, in any order and batching', async () => {
+    const { db } = database();
+    const lessons = await discoveryLessons();
+    const peace = lessons.find((lesson) => lesson.id === LIBRARY.peace);
+    if (!peace) throw new Error('no peace lesson');
+    // The peace lesson's title, listed by the peace lesson itself (the best candidate for it is then
+    // excepted) and by two others (it names the peace lesson).
+    const listing: string[] = [LIBRARY.peace, LIBRARY.cyber, LIBRARY.robot];
+    const shared = lessons.map((lesson) =>
+      listing.includes(lesson.id) ? { ...lesson, similarReadings: [peace.title, ...lesson.similarReadings] } : lesson,
+    );
+    const stored = () =>
+      db.selectFrom('similar_readings').select(['lesson_id', 'position', 'matched_lesson_id', 'score']).orderBy('lesson_id').orderBy('position').execute();
+    const runs: Awaited<ReturnType<typeof stored>>[] = [];
+    for (const [order, batchSize] of [
+      [shared, 250],
+      [[...shared].reverse(), 250],
+      [shared, 1],
+      [[...shared].reverse(), 1],
+    ] as const) {
+      await database().truncate();
+      await importLessons(db, order, { batchSize });
+      runs.push(await stored());
+    }
+    for (const run of runs.slice(1)) expect(run).toEqual(runs[0]);
+    // Each as matched alone (scoreSimilarReading: one title, no other lesson's result at hand).
+    const first = (rows: Awaited<ReturnType<typeof stored>>, lessonId: string) => rows.find((row) => row.lesson_id === lessonId && row.position === 0);
+    for (const lessonId of listing) {
+      const alone = await scoreSimilarReading(db, peace.title, lessonId);
+      const expected = alone && alone.score >= MATCH_THRESHOLD ? alone.lessonId : null;
+      expect(first(runs[0] ?? [], lessonId)?.matched_lesson_id ?? null).toBe(expected);
+    }
+    expect(first(runs[0] ?? [], LIBRARY.cyber)?.matched_lesson_id).toBe(LIBRARY.peace);
+    expect(first(runs[0] ?? [], LIBRARY.peace)?.matched_lesson_id).not.toBe(LIBRARY.peace);
+  });
+
   it('a re-import keeps the links and does not count words twice', async () => {
     await importDiscoveryLibrary(database());
     const before = relatedToJson(await relatedReadings(database().db, LIBRARY.ricePrices));

@@ -44,7 +44,9 @@ async function main(): Promise<number> {
   // One forgotten promise must not take every server's bot down; it is a bug to find in the logs.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
-  const database = await openMigratedDatabase(config, (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  const database = await openMigratedDatabase(config, (error) => logger.warn({ err: error }, 'idle database connection lost'), undefined, {
+    keepConnections: true,
+  });
   logger.info({ database: describeDatabase(config), migrationsApplied: database.applied }, 'database ready');
 
   if (!config.DISCORD_TOKEN) {
@@ -55,6 +57,8 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  // The pool's connections, opened before members' commands arrive (and kept: see DatabaseOptions).
+  await database.openAllConnections();
   const { db } = database;
   const now = () => new Date();
   // Under `npm run start:sharded` the cluster manager says which shards are this process's.

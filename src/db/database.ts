@@ -14,6 +14,12 @@ export interface Database {
   readonly kind: DatabaseKind;
   /** Queries waiting for a free connection (PostgreSQL's pool); PGlite has one connection and no pool. */
   waitingClients(): number;
+  /**
+   * Opens every connection of the pool now (PostgreSQL with `keepConnections`; nothing on PGlite), so the
+   * first members' commands do not wait for connections and new server processes. Resolves once they are
+   * open, or once opening failed (the pool opens them on demand then, as before).
+   */
+  openAllConnections(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,6 +30,14 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Pool size for PostgreSQL. */
   maxConnections?: number;
+  /**
+   * PostgreSQL: the pool keeps its connections once opened (the bot). Without it an idle connection closes
+   * after `idleMs`, and a burst after a quiet spell pays for opening connections again, each a new server
+   * process that loads its catalog caches and prepares the lookups anew.
+   */
+  keepConnections?: boolean;
+  /** How long an idle connection beyond those kept stays open (pg's default 10 s unless given; tests). */
+  idleMs?: number;
   onPoolError?: (error: Error) => void;
   /** How long the database may take (see timeouts.ts); DEFAULT_TIMEOUTS unless given. */
   timeouts?: DatabaseTimeouts;
@@ -40,9 +54,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 function openPostgres(url: string, options: DatabaseOptions): Database {
+  const max = options.maxConnections ?? 10;
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.maxConnections ?? 10,
+    max,
+    min: options.keepConnections ? max : 0,
+    ...(options.idleMs !== undefined ? { idleTimeoutMillis: options.idleMs } : {}),
     ...poolTimeoutSettings(options.timeouts ?? DEFAULT_TIMEOUTS),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -52,7 +69,12 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', (error) => options.onPoolError?.(error));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: discardingTimedOutClients(pool) }) });
-  return { db, kind: 'postgres', waitingClients: () => pool.waitingCount, close: () => db.destroy() };
+  const openAllConnections = async () => {
+    if (!options.keepConnections) return;
+    const opened = await Promise.allSettled(Array.from({ length: max }, () => pool.connect()));
+    for (const result of opened) if (result.status === 'fulfilled') result.value.release();
+  };
+  return { db, kind: 'postgres', waitingClients: () => pool.waitingCount, openAllConnections, close: () => db.destroy() };
 }
 
 /**
@@ -88,6 +110,7 @@ async function openPglite(dataDir: string, timeouts: DatabaseTimeouts, sharedBuf
       db,
       kind: 'pglite',
       waitingClients: () => 0,
+      openAllConnections: () => Promise.resolve(),
       async close() {
         try {
           await db.destroy();

@@ -17,12 +17,14 @@ export function timeoutsFromConfig(config: Partial<DatabaseConfig>): DatabaseTim
 /**
  * Opens the configured database (PostgreSQL or embedded PGlite) and brings its schema up to date.
  * On PostgreSQL the migrations run on a connection of their own without the statement bound (an
- * index on a big table may take minutes); the bot's pool then gets the bounds.
+ * index on a big table may take minutes); the bot's pool then gets the bounds. `keepConnections`: the
+ * pool keeps its connections once opened (the bot; see DatabaseOptions).
  */
 export async function openMigratedDatabase(
   config: DatabaseConfig,
   onPoolError?: (error: Error) => void,
   timeouts: DatabaseTimeouts = timeoutsFromConfig(config),
+  pool: { keepConnections?: boolean } = {},
 ): Promise<Database & { applied: string[] }> {
   let applied: string[];
   if (config.DATABASE_URL) {
@@ -41,7 +43,7 @@ export async function openMigratedDatabase(
     } finally {
       await tidying.close();
     }
-    const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, onPoolError, timeouts });
+    const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, onPoolError, timeouts, keepConnections: pool.keepConnections });
     return Object.assign(database, { applied });
   }
   const database = await openDatabase({ url: undefined, dataDir: config.DATA_DIR, onPoolError, timeouts, pgliteSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB });

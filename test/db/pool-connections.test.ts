@@ -1,0 +1,81 @@
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.js';
+import { createScratchPostgres } from '../support/databases.js';
+
+/*
+ * The bot's pool keeps its connections (keepConnections) and opens them all at start (openAllConnections):
+ * a burst of commands after a quiet spell, or the first one after start, finds them open instead of opening
+ * new connections (each a new server process that loads its catalog caches and prepares the lookups anew).
+ * Counted from PostgreSQL's side, on a connection of its own. PostgreSQL only: PGlite has one connection.
+ */
+
+const url = process.env.TEST_DATABASE_URL;
+
+describe.runIf(url)('the bot’s connection pool on PostgreSQL', () => {
+  let scratch: { url: string; drop(): Promise<void> };
+  let observer: pg.Client;
+  const name = () => new URL(scratch.url).pathname.slice(1);
+  const connections = async () =>
+    Number((await observer.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1', [name()])).rows[0]?.n);
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
+  /** A closed connection's server process leaves pg_stat_activity a moment after the client hung up. */
+  const eventuallyNone = async () => {
+    for (let i = 0; i < 100 && (await connections()) > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    return connections();
+  };
+
+  beforeAll(async () => {
+    scratch = await createScratchPostgres(url!);
+    observer = new pg.Client({ connectionString: url });
+    await observer.connect();
+  });
+
+  afterAll(async () => {
+    await observer?.end();
+    await scratch?.drop();
+  });
+
+  it('opens every connection at start and keeps them through a quiet spell longer than the idle timeout', async () => {
+    const database = await openDatabase({ url: scratch.url, dataDir: 'unused', maxConnections: 3, keepConnections: true, idleMs: 50 });
+    try {
+      expect(await connections()).toBe(0);
+      await database.openAllConnections();
+      expect(await connections()).toBe(3);
+      await settle();
+      expect(await connections()).toBe(3);
+      // And they answer.
+      const answers = await Promise.all([1, 2, 3].map((n) => sql<{ n: number }>`select ${n}::int as n`.execute(database.db)));
+      expect(answers.map((answer) => answer.rows[0]?.n)).toEqual([1, 2, 3]);
+    } finally {
+      await database.close();
+    }
+    expect(await eventuallyNone()).toBe(0);
+  });
+
+  it('without keepConnections (CLIs, tests) opens none ahead and lets idle ones close', async () => {
+    const database = await openDatabase({ url: scratch.url, dataDir: 'unused', maxConnections: 3, idleMs: 50 });
+    try {
+      await database.openAllConnections();
+      expect(await connections()).toBe(0);
+      await Promise.all([1, 2, 3].map(() => sql`select pg_sleep(0.05)`.execute(database.db)));
+      expect(await connections()).toBe(3);
+      await settle();
+      expect(await eventuallyNone()).toBe(0);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('a server that refuses connections leaves the pool to open them on demand, without an error', async () => {
+    const closed = new URL(scratch.url);
+    closed.port = '1';
+    const database = await openDatabase({ url: closed.toString(), dataDir: 'unused', maxConnections: 2, keepConnections: true });
+    try {
+      await expect(database.openAllConnections()).resolves.toBeUndefined();
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -169,9 +169,8 @@ function startBot(
   };
   // pino's JSON lines: count warnings and errors, keep a few to show.
   // BENCH_BOT_LOG=<file>: every line of the bot's log, with the bench's clock, to see what it did when.
-  const botLog = process.env.BENCH_BOT_LOG;
   createInterface({ input: child.stdout! }).on('line', (line) => {
-    if (botLog) appendFileSync(botLog, `${performance.now().toFixed(0)} ${line}\n`);
+    markBotLog(line);
     const level = /"level":(\d+)/u.exec(line)?.[1];
     if (!level || Number(level) < 40) return;
     if (Number(level) >= 50) counters.errors += 1;
@@ -457,7 +456,7 @@ function resultLine(input: {
   };
 }
 
-/** A line of the bench's own in BENCH_BOT_LOG, on the same clock as the bot's lines. */
+/** A line in BENCH_BOT_LOG (the bot's, or the bench's own), on the bench's clock. */
 function markBotLog(text: string): void {
   if (process.env.BENCH_BOT_LOG) appendFileSync(process.env.BENCH_BOT_LOG, `${performance.now().toFixed(0)} ${text}\n`);
 }

@@ -37,7 +37,7 @@ export async function openMigratedDatabase(
     // Planner statistics for tables written since their last analysis (a library loaded by other means, a
     // server without autovacuum), and on a server without autovacuum the dead rows of bulk writes: an
     // optimisation, so the bot starts without it if it fails. Bounded as the table upkeep's rounds are.
-    const tidying = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, maxConnections: 1, timeouts: UPKEEP_TIMEOUTS, onPoolError });
+    const tidying = await openUpkeepConnection(config.DATABASE_URL, config.DATA_DIR, onPoolError);
     try {
       await tidyTables(tidying.db, await staleTables(tidying.db), { vacuum: !(await autovacuumEnabled(tidying.db)) }).catch(() => undefined);
     } finally {
@@ -65,5 +65,10 @@ export async function openMigratedDatabase(
 export function upkeepSessions(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>, database: Database): () => Promise<Database> {
   const url = config.DATABASE_URL;
   if (!url) return () => Promise.resolve({ ...database, close: () => Promise.resolve() });
-  return () => openDatabase({ url, dataDir: config.DATA_DIR, maxConnections: 1, timeouts: UPKEEP_TIMEOUTS });
+  return () => openUpkeepConnection(url, config.DATA_DIR);
+}
+
+/** One PostgreSQL connection with the upkeep's long bounds (vacuum and analyze of whole tables), for the start-up tidy and each upkeep round. */
+function openUpkeepConnection(url: string, dataDir: string, onPoolError?: (error: Error) => void): Promise<Database> {
+  return openDatabase({ url, dataDir, maxConnections: 1, timeouts: UPKEEP_TIMEOUTS, onPoolError });
 }

@@ -5,6 +5,7 @@ import { recordOpening, recordReading } from '../../src/db/reading.js';
 import type { TestDatabase } from '../support/databases.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { makeLesson } from '../support/lessons.js';
+import { until } from '../support/ports.js';
 
 /*
  * Mark as read is a transaction of several statements (claim, finish, event). When the member had only
@@ -46,15 +47,15 @@ function holdAfter(pauseAfter: (node: RootOperationNode) => boolean) {
 
 /** Resolves once some backend of this database waits for a lock (the opening, blocked by Mark as read). */
 async function untilSomeoneWaitsForALock(database: TestDatabase): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const waiting = await sql<{ n: number }>`
-      select count(*)::int as n from pg_stat_activity
-      where datname = current_database() and wait_event_type = 'Lock'`.execute(database.db);
-    if ((waiting.rows[0]?.n ?? 0) > 0) return;
-    if (Date.now() > deadline) throw new Error('the opening never waited for Mark as read');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const waiting = await until(
+    async () =>
+      (await sql<{ n: number }>`
+        select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`.execute(database.db)).rows[0]?.n ?? 0,
+    (n) => n > 0,
+    10_000,
+  );
+  if (waiting === 0) throw new Error('the opening never waited for Mark as read');
 }
 
 const postgres = testDatabaseTargets().filter((target) => target.kind === 'postgres');

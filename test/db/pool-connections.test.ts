@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { createScratchPostgres } from '../support/databases.js';
+import { until } from '../support/ports.js';
 
 /*
  * The bot's pool keeps its connections (keepConnections) and opens them all at start (openAllConnections):
@@ -21,10 +22,7 @@ describe.runIf(url)('the bot’s connection pool on PostgreSQL', () => {
     Number((await observer.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1', [name()])).rows[0]?.n);
   const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
   /** A closed connection's server process leaves pg_stat_activity a moment after the client hung up. */
-  const eventuallyNone = async () => {
-    for (let i = 0; i < 100 && (await connections()) > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
-    return connections();
-  };
+  const eventuallyNone = () => until(connections, (n) => n === 0, 2_000);
 
   beforeAll(async () => {
     scratch = await createScratchPostgres(url!);

@@ -7,6 +7,15 @@ import { readFileSync } from 'node:fs';
  */
 export function productionNodeFlags(override: string | undefined): string[] {
   if (override !== undefined) return override.split(/\s+/u).filter(Boolean);
-  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
-  return start.split(/\s+/u).filter((word) => word.startsWith('--'));
+  return scriptNodeFlags('start');
+}
+
+/** The node flags `npm run lessons` runs the lessons CLI with (package.json). */
+export function lessonsCliNodeFlags(): string[] {
+  return scriptNodeFlags('lessons');
+}
+
+function scriptNodeFlags(script: string): string[] {
+  const command = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts[script] ?? '';
+  return command.split(/\s+/u).filter((word) => word.startsWith('--'));
 }

@@ -442,6 +442,7 @@ function resultLine(input: {
     ratio: round(ratio),
     baseline_select_under_load_median_ms: round(percentile([...input.underLoad].sort((a, b) => a - b), 0.5)),
     by_kind: byKind,
+    over_target_by_second: overTargetBySecond(sent),
     send_lag_p99_ms: round(percentile([...sent.map((s) => s.lag)].sort((a, b) => a - b), 0.99)),
     bot_cpu_ms_per_interaction: round(input.cpu.botMs / sent.length),
     bench_cpu_ms_per_interaction: round(input.cpu.benchMs / sent.length),
@@ -454,6 +455,21 @@ function resultLine(input: {
     met: { p99: summary.p99_ms <= TARGET_P99_MS, ratio: ratio <= TARGET_RATIO, all_answered: unanswered === 0 },
     machine: { cpus: cpus().length, loadavg_1m_before: round(input.loadBefore), loadavg_1m_after: round(loadavg()[0]!), node: process.version },
   };
+}
+
+/**
+ * Where in the run the slow answers were: for each second of it, how many first answers took longer than the
+ * p99 target (or never came). A stall shows as a few crowded seconds, a steady overload as many.
+ */
+function overTargetBySecond(sent: readonly Sent[]): number[] {
+  const start = sent[0]?.at ?? 0;
+  const seconds: number[] = [];
+  for (const s of sent) {
+    const second = Math.floor((s.at - start) / 1000);
+    while (seconds.length <= second) seconds.push(0);
+    if (s.firstAt === undefined || s.firstAt - s.at > TARGET_P99_MS) seconds[second]! += 1;
+  }
+  return seconds;
 }
 
 /** A line in BENCH_BOT_LOG (the bot's, or the bench's own), on the bench's clock. */

@@ -2,8 +2,8 @@
  * The lessons CLI's import (issue 13): `lessons import <dir>` of N generated lesson files (10,000 by
  * default, `--import-files N`, 0 skips the case), run as an operator runs it, in a child process, into an
  * empty library on each database: a scratch PostgreSQL database (dropped afterwards) and a new PGlite data
- * directory. The CLI runs compiled (`node dist/src/cli/lessons.js`, as the Docker image runs it) and/or
- * from source (`npm run lessons`: tsx): `--import-cli built|tsx|both` (built by default).
+ * directory. The CLI runs as `npm run lessons` runs it (compiled, with that script's node flags) and/or
+ * from source through tsx: `--import-cli built|tsx|both` (built by default).
  *
  * Memory is read from /proc (Linux): VmHWM, the kernel's high-water mark of the CLI process's resident
  * set, when the lessons are committed (the `imported …` line) and at the end (after the vocabulary step
@@ -21,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { writeLessonFiles } from '../lesson-files.js';
+import { lessonsCliNodeFlags } from '../node-flags.js';
 import { generateLibrary } from '../library-generator.js';
 import type { BenchCase, BenchContext, BenchTarget } from '../runner.js';
 import { emit } from '../stats.js';
@@ -35,8 +36,11 @@ const RSS_TARGET_MB = 250;
 export type ImportCli = 'built' | 'tsx';
 
 const CLI_COMMAND: Record<ImportCli, { args: readonly string[]; shown: string }> = {
-  built: { args: ['dist/src/cli/lessons.js'], shown: 'node dist/src/cli/lessons.js (compiled, as in the Docker image)' },
-  tsx: { args: ['--import', 'tsx', 'src/cli/lessons.ts'], shown: 'npm run lessons (node --import tsx src/cli/lessons.ts)' },
+  built: {
+    args: [...lessonsCliNodeFlags(), 'dist/src/cli/lessons.js'],
+    shown: `npm run lessons (node ${[...lessonsCliNodeFlags(), 'dist/src/cli/lessons.js'].join(' ')}, compiled)`,
+  },
+  tsx: { args: ['--import', 'tsx', 'src/cli/lessons.ts'], shown: 'node --import tsx src/cli/lessons.ts (from source)' },
 };
 
 export function importCase(options: { files: number; clis: readonly ImportCli[] }): BenchCase {

@@ -102,6 +102,14 @@ describe('Dockerfile', () => {
     expect(read('README.md')).toContain('--max-semi-space-size=4 --liftoff-only');
   });
 
+  it('npm run lessons runs the compiled CLI with the same memory flags, built first, as the compose file documents it', () => {
+    const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    const flags = dockerCmd()?.filter((word) => word.startsWith('--'));
+    expect(scripts.lessons).toBe(`node ${flags?.join(' ')} dist/src/cli/lessons.js`);
+    expect(scripts.prelessons).toBe('tsc -p tsconfig.build.json');
+    expect(read('docker-compose.yml')).toContain(`node ${flags?.join(' ')} dist/src/cli/lessons.js import`);
+  });
+
   it('keeps secrets and local state out of the build context', () => {
     const ignored = read('.dockerignore').split('\n');
     for (const entry of ['.env', 'node_modules', 'data']) expect(ignored).toContain(entry);

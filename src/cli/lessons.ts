@@ -142,7 +142,7 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
   const config = loadConfig(io.env);
   const options = { importTimeZone: config.IMPORT_TIMEZONE };
 
-  // Two passes over the files, one file in memory at a time: the first checks them all and lists every
+  // Two passes over the files, a few files in memory at a time: the first checks them all and lists every
   // problem (nothing is opened or written unless all are valid), the second writes them.
   const sources = await listSources(positionals, io.stdin);
   const checked = await checkSources(sources, options, (problem) => io.err(formatProblem(problem)));

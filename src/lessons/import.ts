@@ -4,7 +4,7 @@ import { LessonParseError, moreProblems, parseLessonFile } from '../domain/lesso
 import { upsertLessons, type UpsertOutcome } from '../db/lessons.js';
 import type { DB } from '../db/schema.js';
 import { lexemeCounts, linkSimilarReadings } from '../discovery/similar-readings.js';
-import type { LessonSource, SourceFile } from './sources.js';
+import { readInOrder, type LessonSource, type SourceFile } from './sources.js';
 
 export interface ImportProblem {
   readonly path: string;
@@ -92,9 +92,10 @@ export function parseSources(sources: readonly LessonSource[], options: { import
 }
 
 /**
- * The first pass of a big import: reads and parses the sources one at a time, reporting every problem as
- * it is found (so one run shows the whole list to fix), and keeps none of the lessons: memory holds one
- * file and the lessons' ids, whatever the number of files. The second pass (readLessons) reads them again.
+ * The first pass of a big import: parses the sources one at a time (the next few read meanwhile), reporting
+ * every problem as it is found (so one run shows the whole list to fix), and keeps none of the lessons: memory
+ * holds a few files and the lessons' ids, whatever the number of files. The second pass (readLessons) reads
+ * them again.
  */
 export async function checkSources(
   sources: readonly SourceFile[],
@@ -102,7 +103,7 @@ export async function checkSources(
   onProblem: (problem: ImportProblem) => void,
 ): Promise<{ lessons: number; problems: number }> {
   const checker = new ImportChecker(options, onProblem);
-  for (const source of sources) checker.check({ path: source.path, text: await source.read() });
+  for await (const source of readInOrder(sources)) checker.check(source);
   if (sources.length === 0) checker.report(NO_FILES);
   return { lessons: checker.lessonCount, problems: checker.problemCount };
 }
@@ -122,8 +123,8 @@ export async function* readLessons(sources: readonly SourceFile[], options: { im
   const checker = new ImportChecker(options, (problem) => {
     first ??= problem;
   });
-  for (const source of sources) {
-    const lessons = checker.check({ path: source.path, text: await source.read() });
+  for await (const source of readInOrder(sources)) {
+    const lessons = checker.check(source);
     if (first) throw new SourceChangedError(`${source.path} changed while it was imported: ${formatProblem(first)}`);
     yield* lessons;
   }

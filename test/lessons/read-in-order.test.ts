@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { readInOrder, SourceError, type SourceFile } from '../../src/lessons/sources.js';
+
+/** Sources whose reads finish when the test says, recording how many run at once. */
+function controlledSources(count: number) {
+  const finish: ((text: string | Error) => void)[] = [];
+  const state = { running: 0, most: 0, started: 0 };
+  const sources: SourceFile[] = Array.from({ length: count }, (_, i) => ({
+    path: `lesson-${i}.txt`,
+    read: () =>
+      new Promise<string>((resolve, reject) => {
+        state.started += 1;
+        state.running += 1;
+        state.most = Math.max(state.most, state.running);
+        finish[i] = (outcome) => {
+          state.running -= 1;
+          if (outcome instanceof Error) reject(outcome);
+          else resolve(outcome);
+        };
+      }),
+  }));
+  return { sources, finish, state };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('readInOrder: the next files are read while one is parsed', () => {
+  it('yields every text in the sources’ order, whatever order the reads finish in', async () => {
+    const { sources, finish } = controlledSources(6);
+    const texts: string[] = [];
+    const reading = (async () => {
+      for await (const source of readInOrder(sources, 3)) texts.push(`${source.path}=${source.text}`);
+    })();
+    await settle();
+    // Later files finish first; each is still handed over only after the ones before it.
+    finish[2]?.('c');
+    finish[1]?.('b');
+    await settle();
+    expect(texts).toEqual([]);
+    finish[0]?.('a');
+    await settle();
+    expect(texts).toEqual(['lesson-0.txt=a', 'lesson-1.txt=b', 'lesson-2.txt=c']);
+    for (const [i, text] of ['d', 'e', 'f'].entries()) {
+      await settle();
+      finish[3 + i]?.(text);
+    }
+    await reading;
+    expect(texts.map((t) => t.split('=')[1])).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+  });
+
+  it('has at most `ahead` reads running at once, and starts the next while the consumer works', async () => {
+    const { sources, finish, state } = controlledSources(10);
+    const iterator = readInOrder(sources, 4)[Symbol.asyncIterator]();
+    const first = iterator.next();
+    await settle();
+    expect(state.running).toBe(4);
+    finish[0]?.('a');
+    expect((await first).value).toEqual({ path: 'lesson-0.txt', text: 'a' });
+    // While the consumer holds file 0, files 1–4 are being read: four again, not three.
+    await settle();
+    expect(state.started).toBe(5);
+    expect(state.running).toBe(4);
+    for (let i = 1; i < 10; i++) {
+      const next = iterator.next();
+      await settle();
+      finish[i]?.(String(i));
+      expect((await next).value?.text).toBe(String(i));
+    }
+    expect((await iterator.next()).done).toBe(true);
+    expect(state.most).toBe(4);
+  });
+
+  it('fails at an unreadable file in its turn, after the files before it were handed over', async () => {
+    const { sources, finish } = controlledSources(4);
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const source of readInOrder(sources, 4)) seen.push(source.path);
+    })();
+    await settle();
+    finish[1]?.(new SourceError('lesson-1.txt: could not be read (EIO)'));
+    finish[2]?.('c');
+    await settle();
+    expect(seen).toEqual([]);
+    finish[0]?.('a');
+    await expect(reading).rejects.toThrow('lesson-1.txt: could not be read (EIO)');
+    expect(seen).toEqual(['lesson-0.txt']);
+  });
+
+  it('leaves no unhandled rejection when the consumer stops while later reads fail', async () => {
+    const { sources, finish } = controlledSources(5);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const iterator = readInOrder(sources, 4)[Symbol.asyncIterator]();
+      const first = iterator.next();
+      await settle();
+      finish[0]?.('a');
+      await first;
+      await iterator.return(undefined);
+      for (let i = 1; i < 5; i++) finish[i]?.(new SourceError(`lesson-${i}.txt: could not be read (EIO)`));
+      await settle();
+      await settle();
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});

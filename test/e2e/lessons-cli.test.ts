@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, runScript } from '../support/run-cli.js';
 
 /*
- * One process-level smoke test of `npm run lessons`: the real entry point opens (and migrates) the
- * embedded database, imports, and lists. Its whole contract is tested in-process in test/cli/.
+ * One process-level smoke test of the lessons CLI's entry point, from source (`npm run lessons` runs the
+ * same module compiled; scripts/check-image-steps.sh runs that in CI): it opens (and migrates) the embedded
+ * database, imports, and lists. Its whole contract is tested in-process in test/cli/.
  */
 const REFERENCE = 'examples/lessons/nhk-2025-05-31-japan-us-cyber.txt';
 const REFERENCE_ID = 'add8c4f2-5778-47a5-bd18-2492841fbc6e';
@@ -49,7 +50,7 @@ function peakRssMb(pid: number): number | undefined {
 /**
  * The CLI sets `--liftoff-only` for itself (CLI_V8_FLAGS): PGlite's WebAssembly is not also compiled by V8's
  * optimising compiler, whose memory stayed with the process. An import of the ten example lessons into a new
- * PGlite directory (`npm run lessons`: node with tsx, whose TypeScript compiler alone is ~90 MB) peaked at the
+ * PGlite directory (from source: node with tsx, whose TypeScript compiler alone is ~90 MB) peaked at the
  * commit at 243–257 MB with the flag and 330–337 MB without it (2026-12-01, load 3–4): the bound lies between.
  */
 describe.runIf(process.platform === 'linux')('the lessons CLI on PGlite: memory', () => {

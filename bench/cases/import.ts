@@ -35,11 +35,10 @@ const RSS_TARGET_MB = 250;
 
 export type ImportCli = 'built' | 'tsx';
 
+const BUILT_CLI_ARGS = [...lessonsCliNodeFlags(), 'dist/src/cli/lessons.js'];
+
 const CLI_COMMAND: Record<ImportCli, { args: readonly string[]; shown: string }> = {
-  built: {
-    args: [...lessonsCliNodeFlags(), 'dist/src/cli/lessons.js'],
-    shown: `npm run lessons (node ${[...lessonsCliNodeFlags(), 'dist/src/cli/lessons.js'].join(' ')}, compiled)`,
-  },
+  built: { args: BUILT_CLI_ARGS, shown: `npm run lessons (node ${BUILT_CLI_ARGS.join(' ')}, compiled)` },
   tsx: { args: ['--import', 'tsx', 'src/cli/lessons.ts'], shown: 'node --import tsx src/cli/lessons.ts (from source)' },
 };
 

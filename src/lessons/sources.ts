@@ -88,10 +88,10 @@ export async function* readInOrder(sources: readonly SourceFile[], ahead = READ_
   }
 }
 
-/** Every source read into memory (small inputs: the examples, tests). A big import reads them one by one (listSources). */
+/** Every source read into memory (small inputs: the examples, tests). A big import reads them in turn (readInOrder). */
 export async function readSources(args: readonly string[], stdin: NodeJS.ReadableStream = process.stdin): Promise<LessonSource[]> {
   const sources: LessonSource[] = [];
-  for (const source of await listSources(args, stdin)) sources.push({ path: source.path, text: await source.read() });
+  for await (const source of readInOrder(await listSources(args, stdin))) sources.push(source);
   return sources;
 }
 

@@ -11,7 +11,7 @@ import { renewClaim } from '../../src/db/deliveries.js';
 import { dueSchedules } from '../../src/db/schedules.js';
 import type { DB } from '../../src/db/schema.js';
 import { BATCH_TIMEOUTS, type DatabaseTimeouts } from '../../src/db/timeouts.js';
-import { findVocabulary } from '../../src/db/vocabulary.js';
+import { findVocabulary, lessonsNeedingVocabulary } from '../../src/db/vocabulary.js';
 import { createAlerts } from '../../src/delivery/alerts.js';
 import { LessonPoster } from '../../src/delivery/poster.js';
 import { DeliveryScheduler } from '../../src/delivery/scheduler.js';
@@ -24,7 +24,7 @@ import { quizProgressSection } from '../../src/vocabulary/progress-section.js';
 import { lexiconVersion } from '../../src/vocabulary/version.js';
 import { testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 import { lessonId, PLAN_LIBRARY, READING_GUILD, seedPlanLibrary, serverId } from '../support/plan-library.js';
-import { recordQueries, seqScans, type RecordedQuery, type SeqScan } from '../support/query-plans.js';
+import { planNodes, recordQueries, seqScans, type RecordedQuery, type SeqScan } from '../support/query-plans.js';
 import { RecordingChannels } from '../support/recording-channels.js';
 
 /**
@@ -695,6 +695,18 @@ describe('command queries use indexes', () => {
         run: ({ db }) => db.selectFrom('lessons').select('id').where(sql<string>`lower(title)`, 'like', '%rice%').limit(25).execute(),
       });
       expect(scans).toEqual([expect.objectContaining({ table: 'lessons', sources: [] })]);
+    });
+
+    it('the vocabulary catch-up walks the library through a covering index, not the lessons’ rows (a vacuumed table)', async () => {
+      const { database } = seed();
+      // What autovacuum or the bot's table upkeep does after a bulk insert: the visibility map an index-only scan needs.
+      await sql`vacuum (analyze) lessons`.execute(database.db);
+      const recorder = recordQueries(database.db);
+      await lessonsNeedingVocabulary(recorder.db, { lexiconVersion: lexiconVersion(), after: lessonId(5000), window: 250 });
+      const [window] = recorder.take();
+      if (!window) throw new Error('lessonsNeedingVocabulary sent no query');
+      const onLessons = (await planNodes(database.db, window.query)).filter(({ node }) => node['Relation Name'] === 'lessons');
+      expect(onLessons.map(({ node }) => [node['Node Type'], node['Index Name']])).toEqual([['Index Only Scan', 'lessons_id_content_hash_idx']]);
     });
 
     it('without its indexes, /progress reads reading_events whole: the check fails then', async () => {

@@ -69,6 +69,7 @@ export interface SeqScan {
 interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
+  'Index Name'?: string;
   'Total Cost': number;
   Plans?: PlanNode[];
 }

@@ -1,8 +1,14 @@
 import { parseArgs } from 'node:util';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import v8 from 'node:v8';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runInNewContext } from 'node:vm';
 import cliProgress from 'cli-progress';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
+import { pgliteInstancesInMemory } from '../db/database.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
 import { BATCH_TIMEOUTS } from '../db/timeouts.js';
 import { lessonToJson } from '../domain/lesson-parser/index.js';
@@ -20,7 +26,8 @@ import { formatMostRead } from '../reading/stats.js';
 import { isMain } from './is-main.js';
 import { describeLevel } from '../domain/vocabulary/level.js';
 import type { VocabularyComputer } from '../vocabulary/computer.js';
-import { createVocabularyService, type VocabularyService } from '../vocabulary/service.js';
+import { computeVocabularyFile } from '../vocabulary/file-computer.js';
+import { createVocabularyService, type RefreshOutcome, type VocabularyService } from '../vocabulary/service.js';
 
 export const LESSONS_HELP = `Usage: npm run lessons -- <command>
 
@@ -141,6 +148,8 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
   if (values.json && !values['dry-run']) throw new UsageError('--json goes with --dry-run');
   const config = loadConfig(io.env);
   const options = { importTimeZone: config.IMPORT_TIMEZONE };
+  // On PGlite the import's own peak is the process's (PGlite is ~90 MB of it): the heap stays near what it keeps.
+  if (!config.DATABASE_URL) boundHeap();
 
   // Two passes over the files, a few files in memory at a time: the first checks them all and lists every
   // problem (nothing is opened or written unless all are valid), the second writes them.
@@ -181,12 +190,7 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
   // to compute (by `vocab-refresh`, `vocab <id>`, or the bot). On a database opened anew: PGlite's memory
   // (its WebAssembly heap, which never shrinks) grew to what the import's statements and ANALYZE needed,
   // and goes with the closed instance instead of staying beside the vocabulary's model and word lists.
-  return withLessons(config, io, async (_library, vocabulary) => {
-    const vocabularyDone = await refreshWithProgress(vocabulary, io, {});
-    // The vocabulary tables' statistics (the others' were refreshed after the import).
-    await vocabulary.refreshStatistics().catch((error: unknown) => io.err(`note: statistics not refreshed: ${(error as Error).message}`));
-    return vocabularyDone ? 0 : 1;
-  });
+  return (await refreshVocabulary(config, io, {})) ? 0 : 1;
 }
 
 /**
@@ -292,26 +296,97 @@ async function showCommand(command: 'show' | 'export', args: readonly string[], 
   });
 }
 
-/** Computes missing or stale vocabularies with a progress bar; false if any lesson failed. */
-async function refreshWithProgress(vocabulary: VocabularyService, io: CliIo, options: { all?: boolean }): Promise<boolean> {
-  if (boundHeapForVocabulary) v8.setFlagsFromString(`--heap-growing-percent=${CLI_HEAP_GROWING_PERCENT}`);
+/**
+ * Computes missing or stale vocabularies (every lesson's with `all`) with a progress bar, then refreshes the
+ * vocabulary tables' statistics; false if any lesson failed. On PostgreSQL in this thread, the database open;
+ * on PGlite in steps, never holding the database and the model at once (refreshInSteps).
+ */
+async function refreshVocabulary(config: Config, io: CliIo, options: { all?: boolean }): Promise<boolean> {
+  boundHeap();
+  if (!config.DATABASE_URL) return refreshInSteps(config, io, options);
+  return withVocabulary(config, io, async (vocabulary) => {
+    let bar: cliProgress.SingleBar | undefined;
+    try {
+      const outcome = await vocabulary.refresh({
+        ...options,
+        onStart: (total) => {
+          bar = progressBar(total, 'vocabulary');
+        },
+        onProgress: (done) => bar?.update(done),
+      });
+      bar?.stop();
+      await vocabulary.refreshStatistics().catch((error: unknown) => io.err(`note: statistics not refreshed: ${(error as Error).message}`));
+      return reportVocabulary(outcome, io);
+    } finally {
+      bar?.stop();
+    }
+  });
+}
+
+/**
+ * Lessons per step of the refresh in steps: each step's two files hold ~8 KB (the texts) and ~6 KB (the
+ * vocabularies) a lesson, in the system's temporary directory; each step opens the database again and starts
+ * a worker that loads the model (~1 s each).
+ */
+const STEP_LESSONS = 5_000;
+
+/**
+ * The refresh on PGlite, whose open database is ~90 MB of this process and the vocabulary's model and word lists
+ * ~100–150 MB more (both at once: ~290 MB after a 10,000-file import, over the 250 MB the import is held to).
+ * In steps of STEP_LESSONS: with the database open, the previous step's vocabularies are stored and the next
+ * lessons' texts written to a file; the database is closed (and its memory collected); a worker thread
+ * computes the file's vocabularies into another and ends, taking the model with it (src/vocabulary/staged-refresh.ts).
+ */
+async function refreshInSteps(config: Config, io: CliIo, options: { all?: boolean }): Promise<boolean> {
+  const dir = await mkdtemp(join(tmpdir(), 'newsdesk-vocabulary-'));
+  const texts = join(dir, 'lessons.ndjson');
+  const computed = join(dir, 'vocabularies.ndjson');
   let bar: cliProgress.SingleBar | undefined;
+  const outcome = { computed: 0, failed: [] as { lessonId: string; message: string }[] };
   try {
-    const outcome = await vocabulary.refresh({
-      ...options,
-      onStart: (total) => {
-        bar = progressBar(total, 'vocabulary');
-      },
-      onProgress: (done) => bar?.update(done),
-    });
+    let next: string | undefined;
+    let scanned = false;
+    let toStore = false;
+    let done = 0;
+    for (;;) {
+      const chunk = await withVocabulary(config, io, async (vocabulary) => {
+        if (toStore) {
+          const stored = await vocabulary.storeComputed(computed);
+          outcome.computed += stored.stored;
+          outcome.failed.push(...stored.failed);
+        }
+        if (!scanned && done === 0) bar = progressBar(await vocabulary.countPending(options), 'vocabulary');
+        const written = scanned ? { written: 0, next: undefined } : await vocabulary.writePendingTexts(texts, { ...options, after: next, limit: STEP_LESSONS });
+        if (written.written === 0 && outcome.computed > 0) {
+          await vocabulary.refreshStatistics().catch((error: unknown) => io.err(`note: statistics not refreshed: ${(error as Error).message}`));
+        }
+        return written;
+      });
+      toStore = false;
+      // Nothing written: the library was scanned to its end (writePendingTexts stops early only with `limit` written).
+      if (chunk.written === 0) break;
+      next = chunk.next;
+      scanned = chunk.next === undefined;
+      await collectGarbage();
+      const before = done;
+      await computeVocabularyFile(texts, computed, (count) => bar?.update(before + count));
+      done += chunk.written;
+      toStore = true;
+    }
     bar?.stop();
-    for (const failure of outcome.failed) io.err(`lesson ${failure.lessonId}: vocabulary not computed: ${failure.message}`);
-    // Like the progress bar, only where a person watches: stdout's last line stays the import's counts.
-    if (process.stderr.isTTY && outcome.computed > 0) io.err(`vocabulary computed for ${outcome.computed} lesson${outcome.computed === 1 ? '' : 's'}`);
-    return outcome.failed.length === 0;
+    return reportVocabulary(outcome, io);
   } finally {
     bar?.stop();
+    await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Prints the lessons whose vocabulary failed (and, to a person watching, how many were computed); false if any failed. */
+function reportVocabulary(outcome: RefreshOutcome, io: CliIo): boolean {
+  for (const failure of outcome.failed) io.err(`lesson ${failure.lessonId}: vocabulary not computed: ${failure.message}`);
+  // Like the progress bar, only where a person watches: stdout's last line stays the import's counts.
+  if (process.stderr.isTTY && outcome.computed > 0) io.err(`vocabulary computed for ${outcome.computed} lesson${outcome.computed === 1 ? '' : 's'}`);
+  return outcome.failed.length === 0;
 }
 
 async function vocabCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -340,7 +415,7 @@ async function vocabCommand(args: readonly string[], io: CliIo): Promise<number>
 async function vocabRefreshCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = asUsage(() => parseArgs({ args: [...args], allowPositionals: true, options: { all: { type: 'boolean' } } }));
   if (positionals.length > 0) throw new UsageError(`vocab-refresh takes no arguments (got ${positionals.join(' ')})`);
-  return withLessons(loadConfig(io.env), io, async (_lessons, vocabulary) => ((await refreshWithProgress(vocabulary, io, { all: values.all ?? false })) ? 0 : 1));
+  return (await refreshVocabulary(loadConfig(io.env), io, { all: values.all ?? false })) ? 0 : 1;
 }
 
 /**
@@ -412,11 +487,16 @@ function computerOnFirstUse(): VocabularyComputer {
   };
 }
 
-async function withLessons(
+/** The vocabulary service over the configured database, opened (and migrated) for one step. */
+function withVocabulary<T>(config: Config, io: CliIo, action: (vocabulary: VocabularyService) => Promise<T>): Promise<T> {
+  return withLessons(config, io, (_lessons, vocabulary) => action(vocabulary));
+}
+
+async function withLessons<T>(
   config: Config,
   io: CliIo,
-  action: (lessons: LessonsService, vocabulary: VocabularyService) => Promise<number>,
-): Promise<number> {
+  action: (lessons: LessonsService, vocabulary: VocabularyService) => Promise<T>,
+): Promise<T> {
   const database = await (io.openDatabase ?? openForBatch)(config);
   const vocabulary = createVocabularyService({ db: database.db, computer: computerOnFirstUse() });
   try {
@@ -428,15 +508,47 @@ async function withLessons(
 }
 
 /**
- * How much V8 lets the heap grow past what the last full collection kept, from the vocabulary step on
- * (V8's own default picks up to ×4 when collecting is cheap). Computing the vocabulary of 10,000 lessons
- * makes garbage steadily while keeping ~72 MB: at ×1.2 the process stays near what it keeps (453 → 237 MB
- * peak RSS after a 10,000-file import: see BENCHMARKS.md). The flag is read at each collection, so setting
- * it once the process runs takes effect; it is set only in the CLI's own process (not when tests run the
- * CLI in theirs), and only for the vocabulary (the import itself peaks lower and runs ~7 % faster without it).
+ * How much V8 lets the heap grow past what the last full collection kept (V8's own default picks up to ×4 when
+ * collecting is cheap), from the vocabulary step on, and for the whole import on PGlite. Computing the
+ * vocabulary of 10,000 lessons makes garbage steadily while keeping ~72 MB: at ×1.2 the process stays near what
+ * it keeps (453 → 237 MB peak RSS after a 10,000-file import on PostgreSQL); an import into PGlite peaked at
+ * 286–311 MB to its commit without it and ~231 MB with it (BENCHMARKS.md). The flag is read at each collection,
+ * so setting it once the process runs takes effect. An import into PostgreSQL runs ~7 % faster without it, and
+ * peaks lower than its vocabulary step anyway.
  */
 const CLI_HEAP_GROWING_PERCENT = 20;
-let boundHeapForVocabulary = false;
+
+/**
+ * Whether the CLI runs as its own process: only then does it set V8's flags for itself (not when tests run
+ * the CLI in theirs).
+ */
+let ownProcess = false;
+
+function boundHeap(): void {
+  if (ownProcess) v8.setFlagsFromString(`--heap-growing-percent=${CLI_HEAP_GROWING_PERCENT}`);
+}
+
+/**
+ * Full collections, between the steps of the refresh on PGlite, until the closed PGlite is freed (at most
+ * COLLECT_WAIT_MS): its WebAssembly memory (30–60 MB resident) goes only when collected, it stays reachable for
+ * about a second after close, and V8 may not collect it before the worker loads the model beside it.
+ */
+async function collectGarbage(): Promise<void> {
+  if (!ownProcess) return;
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const until = Date.now() + COLLECT_WAIT_MS;
+  let freed = false;
+  for (;;) {
+    gc();
+    // The instance's WebAssembly memory goes at the collection after the one that freed the instance.
+    if (freed || Date.now() >= until) return;
+    freed = pgliteInstancesInMemory() === 0;
+    await sleep(100);
+  }
+}
+
+const COLLECT_WAIT_MS = 5_000;
 
 /**
  * WebAssembly compiled by V8's baseline compiler (Liftoff) only, as `npm start` and the Docker image run the
@@ -451,7 +563,7 @@ export const CLI_V8_FLAGS = ['--liftoff-only'] as const;
 
 if (isMain(import.meta.url)) {
   for (const flag of CLI_V8_FLAGS) v8.setFlagsFromString(flag);
-  boundHeapForVocabulary = true;
+  ownProcess = true;
   loadDotEnv();
   process.exitCode = await runLessonsCli(process.argv.slice(2));
 }

@@ -85,12 +85,26 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
  */
 export const PGLITE_SHARED_BUFFERS_MB = 16;
 
+/** Every PGlite instance opened by this process that the garbage collector has not yet freed. */
+const pgliteInstances = new Set<WeakRef<object>>();
+
+/**
+ * How many PGlite instances this process still holds in memory, closed ones included: a closed instance's
+ * WebAssembly memory (its touched part resident: 30–60 MB after an import) is freed only when collected, and it
+ * stays reachable for about a second after close (PGlite's own pending callbacks). For a process that
+ * collects before it needs the room (the lessons CLI, between the steps of its vocabulary refresh on PGlite).
+ */
+export function pgliteInstancesInMemory(): number {
+  for (const instance of pgliteInstances) if (instance.deref() === undefined) pgliteInstances.delete(instance);
+  return pgliteInstances.size;
+}
+
 async function openPglite(dataDir: string, timeouts: DatabaseTimeouts, sharedBuffersMb: number): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
   const lock = inMemory ? undefined : lockDataDir(dataDir);
   try {
     const directory = inMemory ? dataDir : join(dataDir, 'pglite');
-    if (!inMemory && !existsSync(join(directory, 'PG_VERSION'))) await initialiseInChildProcess(directory);
+    if (!inMemory && !existsSync(join(directory, 'PG_VERSION'))) await initialiseInChildProcess(directory, sharedBuffersMb);
     // Loaded only here: a bot on PostgreSQL never loads PGlite (its JavaScript and WebAssembly, several MB of RSS).
     const [{ PGlite }, { pg_trgm }, { unaccent }, { PGliteDialect }] = await Promise.all([
       import('@electric-sql/pglite'),
@@ -104,6 +118,7 @@ async function openPglite(dataDir: string, timeouts: DatabaseTimeouts, sharedBuf
       // Search and related readings need these (PostgreSQL has them in contrib); the migrations create them.
       extensions: { pg_trgm, unaccent },
     });
+    pgliteInstances.add(new WeakRef(client));
     const dialect = new PGliteDialect(client);
     const db = new Kysely<DB>({ dialect: timeouts.connectMs > 0 ? boundedAcquire(dialect, timeouts.connectMs) : dialect });
     return {
@@ -130,17 +145,26 @@ async function openPglite(dataDir: string, timeouts: DatabaseTimeouts, sharedBuf
  * A new PGlite data directory is initialised (PostgreSQL's initdb) in a short-lived child process. In this
  * process PGlite would run initdb in a second database instance beside the first, and this process would
  * keep the memory of both (WebAssembly memory goes back only when collected, which may be never): about
- * 740 MB of RSS from a first start on, where opening an existing directory costs about 140 MB.
+ * 740 MB of RSS from a first start on, where opening an existing directory costs about 140 MB. The child
+ * itself peaks at 595–640 MB with the bot's V8 flags and PGlite's shared buffers at the size the bot opens it
+ * with (initdb and its database instance default to 128 MB of them), 885 MB without (BENCHMARKS.md).
  */
-function initialiseInChildProcess(directory: string): Promise<void> {
+function initialiseInChildProcess(directory: string, sharedBuffersMb: number): Promise<void> {
   const pglite = import.meta.resolve('@electric-sql/pglite');
+  const buffers = ['-c', `shared_buffers=${sharedBuffersMb}MB`];
   const script = `const { PGlite } = await import(${JSON.stringify(pglite)});
-    const db = await PGlite.create(${JSON.stringify(directory)});
+    const db = await PGlite.create(${JSON.stringify(directory)}, {
+      initDbStartParams: ${JSON.stringify(buffers)},
+      startParams: [...PGlite.defaultStartParams, ...${JSON.stringify(buffers)}],
+    });
     await db.close();`;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--input-type=module', '--eval', script], { timeout: 300_000 }, (error, _stdout, stderr) => {
+    execFile(process.execPath, [...INITDB_NODE_FLAGS, '--input-type=module', '--eval', script], { timeout: 300_000 }, (error, _stdout, stderr) => {
       if (error) reject(new Error(`could not create the embedded database in ${directory}: ${stderr.trim() || error.message}`));
       else resolve();
     });
   });
 }
+
+/** The child's V8 flags: WebAssembly by the baseline compiler only, a small young generation (as `npm start`). */
+const INITDB_NODE_FLAGS = ['--liftoff-only', '--max-semi-space-size=4'];

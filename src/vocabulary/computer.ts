@@ -19,7 +19,7 @@ export interface VocabularyComputer {
 /** The model and word lists, loaded once per thread and shared by its computers (a CLI run, a test file). */
 let shared: { analyzer: LessonAnalyzer; lexicon: WordLexicon } | undefined;
 
-export function createVocabularyComputer(): VocabularyComputer & { compute(lesson: VocabularyInput): LessonVocabulary } {
+export function createVocabularyComputer(): Omit<VocabularyComputer, 'compute'> & { compute(lesson: VocabularyInput): LessonVocabulary; close(): void } {
   return {
     compute(lesson) {
       shared ??= { analyzer: new LessonAnalyzer(), lexicon: new WordLexicon() };

@@ -16,6 +16,7 @@ import {
 import type { LessonLevel } from '../domain/vocabulary/types.js';
 import type { VocabularyComputer } from './computer.js';
 import { lexiconVersion } from './version.js';
+import { storeComputedVocabularies, writePendingTexts } from './staged-refresh.js';
 import { answerQuestion, quizProgress, startQuiz, type Member, type StartOutcome } from './quiz-service.js';
 
 /** Lessons computed and written per transaction: big enough for few round trips, small enough to show progress. */
@@ -77,9 +78,7 @@ export async function refreshVocabularies(db: Kysely<DB>, computer: VocabularyCo
     options.onStart(
       among !== undefined
         ? (await lessonsNeedingVocabulary(db, { lexiconVersion: version, window: among.length, all: options.all, among })).ids.length
-        : options.all
-          ? (await db.selectFrom('lessons').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n
-          : await countLessonsNeedingVocabulary(db, version),
+        : await countPending(db, { all: options.all }),
     );
   }
   const failed: { lessonId: string; message: string }[] = [];
@@ -113,6 +112,12 @@ export async function refreshVocabularies(db: Kysely<DB>, computer: VocabularyCo
     options.onProgress?.(done);
   }
   return { computed, failed };
+}
+
+/** How many lessons a refresh would compute: those lacking a current vocabulary, or every lesson with `all`. */
+async function countPending(db: Kysely<DB>, options: { all?: boolean | undefined }): Promise<number> {
+  if (!options.all) return countLessonsNeedingVocabulary(db, lexiconVersion());
+  return Number((await db.selectFrom('lessons').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 }
 
 /**
@@ -169,6 +174,14 @@ export function createVocabularyService(deps: VocabularyDeps) {
     level: (lessonId: string) => lessonLevel(db, lessonId),
     /** Computes every missing or stale vocabulary (`all`: every lesson), batch by batch. */
     refresh: (options: RefreshOptions = {}) => refreshVocabularies(db, computer, { ...options, signal: options.signal ?? shutdown.signal }),
+    /**
+     * The refresh in steps (staged-refresh.ts), for a process that closes its database while the model computes:
+     * how many lessons a refresh would compute, their texts a chunk at a time into a file, and the file of their
+     * computed vocabularies (file-computer.ts) stored.
+     */
+    countPending: (options: { all?: boolean } = {}) => countPending(db, options),
+    writePendingTexts: (file: string, options: Parameters<typeof writePendingTexts>[2]) => writePendingTexts(db, file, options),
+    storeComputed: (file: string, onStored?: (count: number) => void) => storeComputedVocabularies(db, file, onStored),
     /**
      * After a Discord upload: computes what the imported lessons need. Failures are logged, never thrown:
      * the lessons are imported either way, and the catch-up job or a member's request computes them later.

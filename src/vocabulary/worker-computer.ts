@@ -1,6 +1,7 @@
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import type { LessonVocabulary } from '../domain/vocabulary/compute.js';
 import type { VocabularyComputer, VocabularyInput } from './computer.js';
+import { startVocabularyThread } from './thread.js';
 
 /** The worker exits after this long without work, and gives its memory back. */
 const IDLE_MS = 60_000;
@@ -10,7 +11,7 @@ const IDLE_MS = 60_000;
  * lesson's short-lived garbage: 4 MB is enough, and the worker's peak while it runs is lower by the difference.
  * The old generation is left to V8 (the model and word lists need most of the worker's ~100 MB).
  */
-const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 4 };
+export const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 4 };
 
 interface Pending {
   resolve: (vocabulary: LessonVocabulary) => void;
@@ -37,16 +38,7 @@ export function createWorkerVocabularyComputer(): VocabularyComputer & { release
   let next = 1;
 
   function start(): Running {
-    // Compiled (dist/), the worker is JavaScript. Under tsx (the tests) it is TypeScript, and tsx's loader
-    // is not inherited by worker threads on Node 20: a small bootstrap registers it first.
-    const typescript = import.meta.url.endsWith('.ts');
-    const entry = new URL(typescript ? './worker.ts' : './worker.js', import.meta.url);
-    const thread = typescript
-      ? new Worker(
-          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`,
-          { eval: true, resourceLimits: WORKER_LIMITS },
-        )
-      : new Worker(entry, { resourceLimits: WORKER_LIMITS });
+    const thread = startVocabularyThread('worker', { resourceLimits: WORKER_LIMITS });
     const running: Running = { thread, pending: new Map() };
     thread.on('message', (message: { id: number; result?: LessonVocabulary; error?: string }) => {
       const waiting = running.pending.get(message.id);

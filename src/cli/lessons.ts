@@ -371,7 +371,14 @@ async function refreshInSteps(config: Config, io: CliIo, options: { all?: boolea
       scanned = chunk.next === undefined;
       await collectGarbage();
       const before = done;
-      await computeVocabularyFile(texts, computed, (count) => bar?.update(before + count));
+      try {
+        await computeVocabularyFile(texts, computed, (count) => bar?.update(before + count));
+      } catch (error) {
+        // The worker itself failed (not one lesson): what earlier steps stored stays, the rest is left to do.
+        bar?.stop();
+        io.err(`vocabulary not computed: ${(error as Error).message} (run vocab-refresh to compute what is missing)`);
+        return false;
+      }
       done += chunk.written;
       toStore = true;
     }

@@ -539,8 +539,8 @@ function boundHeap(): void {
 
 /**
  * Full collections, between the steps of the refresh on PGlite, until the closed PGlite is freed (at most
- * COLLECT_WAIT_MS): its WebAssembly memory (30–60 MB resident) goes only when collected, it stays reachable for
- * about a second after close, and V8 may not collect it before the worker loads the model beside it.
+ * COLLECT_WAIT_MS): its WebAssembly memory (30–60 MB resident) goes only when collected, the instance stays
+ * reachable for a moment after close (~0.3 s here), and V8 may not collect it before the worker loads the model.
  */
 async function collectGarbage(): Promise<void> {
   if (!ownProcess) return;

@@ -91,7 +91,7 @@ const pgliteInstances = new Set<WeakRef<object>>();
 /**
  * How many PGlite instances this process still holds in memory, closed ones included: a closed instance's
  * WebAssembly memory (its touched part resident: 30–60 MB after an import) is freed only when collected, and it
- * stays reachable for about a second after close (PGlite's own pending callbacks). For a process that
+ * stays reachable for a moment after close (~0.3 s here: PGlite's own pending callbacks). For a process that
  * collects before it needs the room (the lessons CLI, between the steps of its vocabulary refresh on PGlite).
  */
 export function pgliteInstancesInMemory(): number {

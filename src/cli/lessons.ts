@@ -182,10 +182,17 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
       return 1;
     }
     // The planner's statistics for what was just written (a server without autovacuum would have none).
-    await library.refreshStatistics().catch((error: unknown) => io.err(`note: statistics not refreshed: ${(error as Error).message}`));
+    if (config.DATABASE_URL) await library.refreshStatistics().catch((error: unknown) => io.err(`note: statistics not refreshed: ${(error as Error).message}`));
     return 0;
   });
   if (imported !== 0) return imported;
+  if (!config.DATABASE_URL) {
+    // On PGlite in an opening of its own, once the import's is collected: ANALYZE touches ~27 MB more of the
+    // instance's memory, which the import's instance would add to what the import had grown (the import's peak:
+    // 243.5–246 → 239–240 MB at 10,000 files, BENCHMARKS.md).
+    await collectGarbage();
+    await withLessons(config, io, (library) => library.refreshStatistics().catch((error: unknown) => io.err(`note: statistics not refreshed: ${(error as Error).message}`)));
+  }
   // After the lessons are committed: they are usable at once, and an interrupted run only leaves vocabulary
   // to compute (by `vocab-refresh`, `vocab <id>`, or the bot). On a database opened anew: PGlite's memory
   // (its WebAssembly heap, which never shrinks) grew to what the import's statements and ANALYZE needed,

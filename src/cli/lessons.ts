@@ -182,7 +182,7 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
       return 1;
     }
     // The planner's statistics for what was just written (a server without autovacuum would have none).
-    if (config.DATABASE_URL) await library.refreshStatistics().catch((error: unknown) => io.err(`note: statistics not refreshed: ${(error as Error).message}`));
+    if (config.DATABASE_URL) await refreshStatistics(library, io);
     return 0;
   });
   if (imported !== 0) return imported;
@@ -191,7 +191,7 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
     // instance's memory, which the import's instance would add to what the import had grown (the import's peak:
     // 243.5–246 → 239–240 MB at 10,000 files, BENCHMARKS.md).
     await collectGarbage();
-    await withLessons(config, io, (library) => library.refreshStatistics().catch((error: unknown) => io.err(`note: statistics not refreshed: ${(error as Error).message}`)));
+    await withLessons(config, io, (library) => refreshStatistics(library, io));
   }
   // After the lessons are committed: they are usable at once, and an interrupted run only leaves vocabulary
   // to compute (by `vocab-refresh`, `vocab <id>`, or the bot). On a database opened anew: PGlite's memory
@@ -322,7 +322,7 @@ async function refreshVocabulary(config: Config, io: CliIo, options: { all?: boo
         onProgress: (done) => bar?.update(done),
       });
       bar?.stop();
-      await vocabulary.refreshStatistics().catch((error: unknown) => io.err(`note: statistics not refreshed: ${(error as Error).message}`));
+      await refreshStatistics(vocabulary, io);
       return reportVocabulary(outcome, io);
     } finally {
       bar?.stop();
@@ -367,7 +367,7 @@ async function refreshInSteps(config: Config, io: CliIo, options: { all?: boolea
         if (!scanned && done === 0) bar = progressBar(await vocabulary.countPending(options), 'vocabulary');
         const written = scanned ? { written: 0, next: undefined } : await vocabulary.writePendingTexts(texts, { ...options, after: next, limit: STEP_LESSONS });
         if (written.written === 0 && outcome.computed > 0) {
-          await vocabulary.refreshStatistics().catch((error: unknown) => io.err(`note: statistics not refreshed: ${(error as Error).message}`));
+          await refreshStatistics(vocabulary, io);
         }
         return written;
       });
@@ -395,6 +395,11 @@ async function refreshInSteps(config: Config, io: CliIo, options: { all?: boolea
     bar?.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The planner's statistics of what a step wrote; a failure is only noted (an optimisation: the bot refreshes them too). */
+function refreshStatistics(service: { refreshStatistics(): Promise<void> }, io: CliIo): Promise<void> {
+  return service.refreshStatistics().catch((error: unknown) => io.err(`note: statistics not refreshed: ${(error as Error).message}`));
 }
 
 /** Prints the lessons whose vocabulary failed (and, to a person watching, how many were computed); false if any failed. */

@@ -80,8 +80,8 @@ export async function* readInOrder(sources: readonly SourceFile[], ahead = READ_
       next += 1;
     }
   };
+  readAhead();
   for (const source of sources) {
-    readAhead();
     const text = await (reading.shift() as Promise<string>);
     readAhead();
     yield { path: source.path, text };

@@ -181,7 +181,7 @@ export function createVocabularyService(deps: VocabularyDeps) {
      */
     countPending: (options: { all?: boolean } = {}) => countPending(db, options),
     writePendingTexts: (file: string, options: Parameters<typeof writePendingTexts>[2]) => writePendingTexts(db, file, options),
-    storeComputed: (file: string, onStored?: (count: number) => void) => storeComputedVocabularies(db, file, onStored),
+    storeComputed: (file: string) => storeComputedVocabularies(db, file),
     /**
      * After a Discord upload: computes what the imported lessons need. Failures are logged, never thrown:
      * the lessons are imported either way, and the catch-up job or a member's request computes them later.

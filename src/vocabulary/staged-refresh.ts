@@ -64,11 +64,7 @@ export async function writePendingTexts(
  * changed since its text was written is stored with its old content hash, so it stays stale and is computed
  * again by the next refresh.
  */
-export async function storeComputedVocabularies(
-  db: Kysely<DB>,
-  file: string,
-  onStored?: (count: number) => void,
-): Promise<{ stored: number; failed: { lessonId: string; message: string }[] }> {
+export async function storeComputedVocabularies(db: Kysely<DB>, file: string): Promise<{ stored: number; failed: { lessonId: string; message: string }[] }> {
   const failed: { lessonId: string; message: string }[] = [];
   let stored = 0;
   let batch: VocabularyToStore[] = [];
@@ -78,7 +74,6 @@ export async function storeComputedVocabularies(
     batch = [];
     await db.transaction().execute((trx) => replaceVocabularies(trx, items));
     stored += items.length;
-    onStored?.(stored);
   };
   for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
     if (line === '') continue;

@@ -18,6 +18,7 @@ import { DeliveryScheduler } from './delivery/scheduler.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { clusterAssignment, joinCluster } from './operations/cluster.js';
+import { warmConnection } from './operations/connection-warm-up.js';
 import { startProcessOperations } from './operations/process-operations.js';
 import { TableUpkeep } from './operations/table-upkeep.js';
 import { createServices } from './services.js';
@@ -57,8 +58,10 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  // The pool's connections, opened before members' commands arrive (and kept: see DatabaseOptions).
-  await database.openAllConnections();
+  // The pool's connections, opened and warmed before members' commands arrive (and kept: see DatabaseOptions).
+  const { warmFailure, ...connections } = await database.openAllConnections((connection) => warmConnection(connection));
+  if (warmFailure === undefined) logger.info(connections, 'database connections opened and warmed');
+  else logger.warn({ err: warmFailure, ...connections }, 'warming a database connection failed; the first commands on it may be slower');
   const { db } = database;
   const now = () => new Date();
   // Under `npm run start:sharded` the cluster manager says which shards are this process's.

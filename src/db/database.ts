@@ -16,11 +16,20 @@ export interface Database {
   waitingClients(): number;
   /**
    * Opens every connection of the pool now (PostgreSQL with `keepConnections`; nothing on PGlite), so the
-   * first members' commands do not wait for connections and new server processes. Resolves once they are
-   * open, or once opening failed (the pool opens them on demand then, as before).
+   * first members' commands do not wait for connections and new server processes, and runs `warm` once on
+   * each of them, all held at once so that each run gets a connection of its own (on PGlite, once on its one
+   * connection). Resolves once they are open and warmed, or once opening failed (the pool opens them on demand
+   * then, as before); a failed warm-up is reported, not thrown.
    */
-  openAllConnections(): Promise<void>;
+  openAllConnections(warm?: (connection: Kysely<DB>) => Promise<void>): Promise<OpenedConnections>;
   close(): Promise<void>;
+}
+
+export interface OpenedConnections {
+  readonly opened: number;
+  readonly warmed: number;
+  /** The first warm-up's failure, if any. */
+  readonly warmFailure?: unknown;
 }
 
 export interface DatabaseOptions {
@@ -69,12 +78,43 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', (error) => options.onPoolError?.(error));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: discardingTimedOutClients(pool) }) });
-  const openAllConnections = async () => {
-    if (!options.keepConnections) return;
-    const opened = await Promise.allSettled(Array.from({ length: max }, () => pool.connect()));
-    for (const result of opened) if (result.status === 'fulfilled') result.value.release();
+  const openAllConnections = async (warm?: (connection: Kysely<DB>) => Promise<void>): Promise<OpenedConnections> => {
+    if (!options.keepConnections) return { opened: 0, warmed: 0 };
+    const connecting = await Promise.allSettled(Array.from({ length: max }, () => pool.connect()));
+    for (const result of connecting) if (result.status === 'fulfilled') result.value.release();
+    const opened = connecting.filter((result) => result.status === 'fulfilled').length;
+    return warm ? { opened, ...(await warmEach(db, opened, warm)) } : { opened, warmed: 0 };
   };
   return { db, kind: 'postgres', waitingClients: () => pool.waitingCount, openAllConnections, close: () => db.destroy() };
+}
+
+/** How long a warm-up waits for the other connections before it runs on the one it holds. */
+const WARM_GATHER_MS = 2_000;
+
+/**
+ * Runs `warm` on `count` connections of the pool, each holding its connection until all have one: the pool
+ * hands out its most recently freed connection first, so runs one after another would warm the same one.
+ */
+async function warmEach(db: Kysely<DB>, count: number, warm: (connection: Kysely<DB>) => Promise<void>): Promise<Omit<OpenedConnections, 'opened'>> {
+  let held = 0;
+  let allHeld!: () => void;
+  const gathered = new Promise<void>((resolve) => (allHeld = resolve));
+  const timer = setTimeout(allHeld, WARM_GATHER_MS);
+  const runs = await Promise.allSettled(
+    Array.from({ length: count }, () =>
+      db.connection().execute(async (connection) => {
+        if (++held === count) allHeld();
+        await gathered;
+        await warm(connection);
+      }),
+    ),
+  );
+  clearTimeout(timer);
+  const failed = runs.find((run) => run.status === 'rejected');
+  return {
+    warmed: runs.filter((run) => run.status === 'fulfilled').length,
+    ...(failed ? { warmFailure: failed.reason as unknown } : {}),
+  };
 }
 
 /**
@@ -125,7 +165,15 @@ async function openPglite(dataDir: string, timeouts: DatabaseTimeouts, sharedBuf
       db,
       kind: 'pglite',
       waitingClients: () => 0,
-      openAllConnections: () => Promise.resolve(),
+      async openAllConnections(warm) {
+        if (!warm) return { opened: 1, warmed: 0 };
+        try {
+          await warm(db);
+          return { opened: 1, warmed: 1 };
+        } catch (error) {
+          return { opened: 1, warmed: 0, warmFailure: error };
+        }
+      },
       async close() {
         try {
           await db.destroy();

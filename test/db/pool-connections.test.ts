@@ -2,6 +2,10 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { importLessons } from '../../src/lessons/import.js';
+import { warmConnection } from '../../src/operations/connection-warm-up.js';
+import { makeLesson } from '../support/lessons.js';
 import { createScratchPostgres } from '../support/databases.js';
 import { until } from '../support/ports.js';
 
@@ -52,6 +56,68 @@ describe.runIf(url)('the bot’s connection pool on PostgreSQL', () => {
     expect(await eventuallyNone()).toBe(0);
   });
 
+  it('warms every connection once, each run on a connection of its own', async () => {
+    const database = await openDatabase({ url: scratch.url, dataDir: 'unused', maxConnections: 4, keepConnections: true });
+    try {
+      const serverProcesses: number[] = [];
+      const opened = await database.openAllConnections(async (connection) => {
+        const row = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(connection);
+        serverProcesses.push(row.rows[0]!.pid);
+      });
+      expect(opened).toEqual({ opened: 4, warmed: 4 });
+      expect(new Set(serverProcesses).size).toBe(4);
+      expect(await connections()).toBe(4);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('a warm-up that fails is reported, not thrown, and the other connections are still warmed', async () => {
+    const database = await openDatabase({ url: scratch.url, dataDir: 'unused', maxConnections: 3, keepConnections: true });
+    try {
+      let runs = 0;
+      const opened = await database.openAllConnections(async () => {
+        if (++runs === 2) throw new Error('warm-up failed');
+      });
+      expect(opened.opened).toBe(3);
+      expect(opened.warmed).toBe(2);
+      expect(String(opened.warmFailure)).toMatch(/warm-up failed/u);
+      // The pool is whole: three statements at once still run.
+      const answers = await Promise.all([1, 2, 3].map((n) => sql<{ n: number }>`select ${n}::int as n`.execute(database.db)));
+      expect(answers.map((answer) => answer.rows[0]?.n)).toEqual([1, 2, 3]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('warmConnection leaves every connection with the members’ lookups prepared', async () => {
+    const migrating = await openDatabase({ url: scratch.url, dataDir: 'unused', maxConnections: 1 });
+    try {
+      await migrateToLatest(migrating.db);
+      await importLessons(migrating.db, [makeLesson()]);
+    } finally {
+      await migrating.close();
+    }
+    const database = await openDatabase({ url: scratch.url, dataDir: 'unused', maxConnections: 3, keepConnections: true });
+    try {
+      const preparedByConnection: string[][] = [];
+      const opened = await database.openAllConnections(async (connection) => {
+        const before = await sql<{ name: string }>`select name from pg_prepared_statements`.execute(connection);
+        expect(before.rows).toEqual([]);
+        await warmConnection(connection);
+        const after = await sql<{ name: string }>`select name from pg_prepared_statements order by name`.execute(connection);
+        preparedByConnection.push(after.rows.map((row) => row.name));
+      });
+      expect(opened).toEqual({ opened: 3, warmed: 3 });
+      expect(preparedByConnection).toHaveLength(3);
+      expect(preparedByConnection[0]!.length).toBeGreaterThanOrEqual(3);
+      expect(preparedByConnection[1]).toEqual(preparedByConnection[0]);
+      expect(preparedByConnection[2]).toEqual(preparedByConnection[0]);
+    } finally {
+      await database.close();
+    }
+  });
+
   it('without keepConnections (CLIs, tests) opens none ahead and lets idle ones close', async () => {
     const database = await openDatabase({ url: scratch.url, dataDir: 'unused', maxConnections: 3, idleMs: 50 });
     try {
@@ -71,7 +137,9 @@ describe.runIf(url)('the bot’s connection pool on PostgreSQL', () => {
     closed.port = '1';
     const database = await openDatabase({ url: closed.toString(), dataDir: 'unused', maxConnections: 2, keepConnections: true });
     try {
-      await expect(database.openAllConnections()).resolves.toBeUndefined();
+      let warmed = 0;
+      await expect(database.openAllConnections(async () => void (warmed += 1))).resolves.toEqual({ opened: 0, warmed: 0 });
+      expect(warmed).toBe(0);
     } finally {
       await database.close();
     }

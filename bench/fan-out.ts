@@ -40,6 +40,16 @@ function rssMb(pid: number): number | undefined {
   }
 }
 
+/** The bot's child processes (the vocabulary worker while it runs), whose memory is not in the bot's RSS. */
+function childrenRssMb(pid: number): number {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/u).filter(Boolean);
+    return children.reduce((sum, child) => sum + (rssMb(Number(child)) ?? 0), 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** As production runs it (`npm start`); BENCH_NODE_FLAGS to measure others (empty: none). */
 const nodeFlags = productionNodeFlags(process.env.BENCH_NODE_FLAGS);
 
@@ -92,10 +102,10 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DISCORD_TOKEN: 'bench-token', DISCORD_API_URL: discord.apiUrl, METRICS_PORT: String(metricsPort), ...databaseEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const samples: { at: number; mb: number }[] = [];
+  const samples: { at: number; mb: number; children: number }[] = [];
   const sampler = setInterval(() => {
     const mb = rssMb(bot.pid!);
-    if (mb !== undefined) samples.push({ at: Date.now(), mb });
+    if (mb !== undefined) samples.push({ at: Date.now(), mb, children: childrenRssMb(bot.pid!) });
   }, 250);
   try {
     await discord.waitForSession(120_000);
@@ -129,6 +139,9 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
         rss_idle_mb: Number(median(idle).toFixed(1)),
         rss_peak_mb: Number(Math.max(0, ...during).toFixed(1)),
         rss_peak_overall_mb: Number(Math.max(0, ...samples.map((s) => s.mb)).toFixed(1)),
+        // The bot and its child processes together (the vocabulary worker, while the start-up catch-up runs).
+        rss_with_children_peak_overall_mb: Number(Math.max(0, ...samples.map((s) => s.mb + s.children)).toFixed(1)),
+        children_rss_peak_mb: Number(Math.max(0, ...samples.map((s) => s.children)).toFixed(1)),
         memory_idle: memoryIdle,
         memory_after_fan_out: memoryAfter,
         node_flags: nodeFlags.join(' '),

@@ -1,4 +1,9 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+
+const typescript = import.meta.url.endsWith('.ts');
+const entryOf = (name: string) => new URL(`./${name}${typescript ? '.ts' : '.js'}`, import.meta.url);
 
 /**
  * A worker thread running one of this folder's modules (`name` without extension). Compiled (dist/), the
@@ -6,11 +11,34 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
  * threads on Node 20: a small bootstrap registers it first.
  */
 export function startVocabularyThread(name: string, options: WorkerOptions = {}): Worker {
-  const typescript = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./${name}${typescript ? '.ts' : '.js'}`, import.meta.url);
+  const entry = entryOf(name);
   if (!typescript) return new Worker(entry, options);
   return new Worker(
     `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`,
     { ...options, eval: true },
   );
+}
+
+/** How much lower than the bot the vocabulary process runs (nice): members' commands come first. */
+export const VOCABULARY_PROCESS_NICENESS = 10;
+
+/**
+ * A child process running one of this folder's modules, talking over Node's IPC channel (structured clone,
+ * as a thread's messages). Its memory is its own and goes back to the system when it exits; it gets none of
+ * the bot's environment (the Discord token, the database URL: it needs neither) and a lower CPU priority.
+ * Young generation as the bot's (`--max-semi-space-size=4`); under tsx (the tests) tsx's loader.
+ */
+export function startVocabularyProcess(name: string): ChildProcess {
+  const child = fork(entryOf(name), [], {
+    execArgv: typescript ? ['--import', 'tsx'] : ['--max-semi-space-size=4'],
+    env: process.env.NODE_ENV === undefined ? {} : { NODE_ENV: process.env.NODE_ENV },
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    if (child.pid !== undefined) setPriority(child.pid, VOCABULARY_PROCESS_NICENESS);
+  } catch {
+    // Not allowed here (some containers): it runs at the bot's priority, as a thread would.
+  }
+  return child;
 }

@@ -1,7 +1,8 @@
-import type { ResourceLimits, Worker } from 'node:worker_threads';
+import { once } from 'node:events';
+import type { ResourceLimits } from 'node:worker_threads';
 import type { LessonVocabulary } from '../domain/vocabulary/compute.js';
 import type { VocabularyComputer, VocabularyInput } from './computer.js';
-import { startVocabularyThread } from './thread.js';
+import { startVocabularyProcess, startVocabularyThread } from './thread.js';
 
 /** The worker exits after this long without work, and gives its memory back. */
 const IDLE_MS = 60_000;
@@ -18,29 +19,94 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-/** One worker thread and the requests it owes answers to (its own: a worker that exits late fails only these). */
+interface WorkerAnswer {
+  id: number;
+  result?: LessonVocabulary;
+  error?: string;
+}
+
+/** What the computer needs of the worker, a thread or a child process running worker.ts. */
+interface WorkerHandle {
+  send(message: unknown): void;
+  onMessage(listener: (message: WorkerAnswer) => void): void;
+  onError(listener: (error: Error) => void): void;
+  onExit(listener: (code: number | null) => void): void;
+  /** Whether the worker alone keeps the bot's process alive (only while it owes answers). */
+  ref(): void;
+  unref(): void;
+  stop(): Promise<void>;
+  readonly pid?: number | undefined;
+}
+
+/**
+ * Where the worker runs. `process` (the bot): a child process, whose memory (the model and word lists, ~100
+ * MB while it runs) is never the bot's and goes back to the system when it exits, and which runs at a lower
+ * CPU priority than the bot. `thread`: a worker thread of this process (tests, benchmarks).
+ */
+export type WorkerKind = 'process' | 'thread';
+
+function startWorker(kind: WorkerKind): WorkerHandle {
+  if (kind === 'thread') {
+    const thread = startVocabularyThread('worker', { resourceLimits: WORKER_LIMITS });
+    return {
+      send: (message) => thread.postMessage(message),
+      onMessage: (listener) => void thread.on('message', listener),
+      onError: (listener) => void thread.on('error', listener),
+      onExit: (listener) => void thread.on('exit', listener),
+      ref: () => thread.ref(),
+      unref: () => thread.unref(),
+      stop: async () => void (await thread.terminate()),
+    };
+  }
+  const child = startVocabularyProcess('worker');
+  return {
+    send: (message) => void child.send(message as object),
+    onMessage: (listener) => void child.on('message', (message) => listener(message as WorkerAnswer)),
+    onError: (listener) => void child.on('error', listener),
+    onExit: (listener) => void child.on('exit', listener),
+    ref() {
+      child.ref();
+      child.channel?.ref();
+    },
+    unref() {
+      child.unref();
+      child.channel?.unref();
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill();
+      await exited;
+    },
+    pid: child.pid,
+  };
+}
+
+/** One worker and the requests it owes answers to (its own: a worker that exits late fails only these). */
 interface Running {
-  readonly thread: Worker;
+  readonly thread: WorkerHandle;
   readonly pending: Map<number, Pending>;
 }
 
 /**
- * Computes vocabularies in a worker thread, started on first use and stopped when idle: the bot's own
- * thread never loads the model and word lists (about a second of CPU), so no interaction waits behind
- * them, and the bot's memory only grows while there is vocabulary to compute (a Discord import, or a
- * lesson imported by an older version). `release()` stops it as soon as the work in flight is answered
- * (a batch job that is over), instead of after IDLE_MS.
+ * Computes vocabularies in a worker (a child process unless told otherwise), started on first use and
+ * stopped when idle: the bot's own thread never loads the model and word lists (about a second of CPU), so
+ * no interaction waits behind them, and neither the bot's memory nor its CPU carries them (a Discord
+ * import, lessons written without the lessons CLI, or imported by an older version). `release()` stops it
+ * as soon as the work in flight is answered (a batch job that is over), instead of after IDLE_MS.
  */
-export function createWorkerVocabularyComputer(): VocabularyComputer & { release(): void; readonly running: boolean } {
+export function createWorkerVocabularyComputer(
+  kind: WorkerKind = 'process',
+): VocabularyComputer & { release(): void; readonly running: boolean; readonly workerPid: number | undefined } {
   let current: Running | undefined;
   let idle: NodeJS.Timeout | undefined;
   let releaseWhenIdle = false;
   let next = 1;
 
   function start(): Running {
-    const thread = startVocabularyThread('worker', { resourceLimits: WORKER_LIMITS });
+    const thread = startWorker(kind);
     const running: Running = { thread, pending: new Map() };
-    thread.on('message', (message: { id: number; result?: LessonVocabulary; error?: string }) => {
+    thread.onMessage((message) => {
       const waiting = running.pending.get(message.id);
       running.pending.delete(message.id);
       if (message.error !== undefined) waiting?.reject(new Error(message.error));
@@ -58,8 +124,8 @@ export function createWorkerVocabularyComputer(): VocabularyComputer & { release
       // A worker stopped earlier may exit after a new one started: only its own requests fail, and the new one stays.
       if (current === running) current = undefined;
     };
-    thread.on('error', failAll);
-    thread.on('exit', (code) => failAll(new Error(`vocabulary worker exited (code ${code})`)));
+    thread.onError(failAll);
+    thread.onExit((code) => failAll(new Error(`vocabulary worker exited (code ${code})`)));
     thread.unref();
     return running;
   }
@@ -77,7 +143,7 @@ export function createWorkerVocabularyComputer(): VocabularyComputer & { release
     releaseWhenIdle = false;
     const stopping = current;
     current = undefined;
-    await stopping?.thread.terminate();
+    await stopping?.thread.stop();
   }
 
   return {
@@ -91,7 +157,7 @@ export function createWorkerVocabularyComputer(): VocabularyComputer & { release
       const input: VocabularyInput = { id: lesson.id, article: [...lesson.article], dialogue: lesson.dialogue.map((t) => ({ speaker: t.speaker, text: t.text })) };
       return new Promise((resolve, reject) => {
         running.pending.set(id, { resolve, reject });
-        running.thread.postMessage({ id, lesson: input });
+        running.thread.send({ id, lesson: input });
       });
     },
     release(): void {
@@ -103,6 +169,10 @@ export function createWorkerVocabularyComputer(): VocabularyComputer & { release
     /** Whether a worker thread is up (holding the model and word lists). */
     get running(): boolean {
       return current !== undefined;
+    },
+    /** The worker's process id when it runs as a child process (tests). */
+    get workerPid(): number | undefined {
+      return current?.thread.pid;
     },
   };
 }

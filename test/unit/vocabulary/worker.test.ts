@@ -1,10 +1,16 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createVocabularyComputer } from '../../../src/vocabulary/computer.js';
 import { createWorkerVocabularyComputer } from '../../../src/vocabulary/worker-computer.js';
+import { VOCABULARY_PROCESS_NICENESS } from '../../../src/vocabulary/thread.js';
 import { formsLesson } from '../../support/vocabulary-lessons.js';
+import { until } from '../../support/ports.js';
 
-describe('the worker-thread computer (what the bot uses)', () => {
-  const worker = createWorkerVocabularyComputer();
+describe.each(['process', 'thread'] as const)('the worker computer in a %s (the bot: a child process)', (kind) => {
+  const worker = createWorkerVocabularyComputer(kind);
   const local = createVocabularyComputer();
   afterAll(async () => {
     await worker.close();
@@ -43,3 +49,54 @@ describe('the worker-thread computer (what the bot uses)', () => {
     expect(worker.running).toBe(false);
   }, 60_000);
 });
+
+describe('the worker computer’s child process', () => {
+  it('runs at a lower CPU priority than the bot and gets none of its environment', async () => {
+    process.env.NEWSDESK_TEST_SECRET = 'not-for-the-worker';
+    const worker = createWorkerVocabularyComputer('process');
+    try {
+      await worker.compute(formsLesson);
+      const pid = worker.workerPid!;
+      expect(getPriority(pid)).toBe(getPriority(process.pid) + VOCABULARY_PROCESS_NICENESS);
+      expect(readFileSync(`/proc/${pid}/environ`, 'latin1')).not.toContain('NEWSDESK_TEST_SECRET');
+    } finally {
+      delete process.env.NEWSDESK_TEST_SECRET;
+      await worker.close();
+    }
+  }, 60_000);
+
+  it('exits when stopped, and when the bot that started it is killed', async () => {
+    const worker = createWorkerVocabularyComputer('process');
+    await worker.compute(formsLesson);
+    const stopped = worker.workerPid!;
+    await worker.close();
+    expect(alive(stopped)).toBe(false);
+
+    // A bot process killed with SIGKILL (no chance to stop its worker): the worker sees its channel close.
+    const bot = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', KILLED_BOT], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    bot.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await once(bot, 'exit');
+    const orphan = Number(/worker (\d+)/u.exec(output)?.[1]);
+    expect(orphan).toBeGreaterThan(0);
+    expect(await until(async () => alive(orphan), (up) => !up, 10_000)).toBe(false);
+  }, 60_000);
+});
+
+const KILLED_BOT = `
+  const { createWorkerVocabularyComputer } = await import(${JSON.stringify(new URL('../../../src/vocabulary/worker-computer.ts', import.meta.url).href)});
+  const worker = createWorkerVocabularyComputer('process');
+  await worker.compute({ id: 'x', article: ['A short article about the weather.'], dialogue: [] });
+  console.log('worker ' + worker.workerPid);
+  process.kill(process.pid, 'SIGKILL');
+`;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // A zombie (exited, not yet reaped by a parent that is gone) counts as gone.
+    return !/^State:\s+Z/mu.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}

@@ -1,11 +1,14 @@
+import { CompiledQuery } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { upsertLesson } from '../../src/db/lessons.js';
+import { AUTOCOMPLETE_SCANNED } from '../../src/db/discovery.js';
+import { upsertLesson, upsertLessons } from '../../src/db/lessons.js';
 import { searchLibrary, suggestLessons } from '../../src/discovery/search.js';
 import { createDiscoveryService } from '../../src/discovery/service.js';
 import { UserError } from '../../src/user-error.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { importDiscoveryLibrary, LIBRARY } from '../support/discovery-library.js';
 import { makeLesson } from '../support/lessons.js';
+import { recordQueries } from '../support/query-plans.js';
 
 describe.each(testDatabaseTargets())('search on $kind', (target) => {
   const database = useTestDatabase(target);
@@ -100,4 +103,42 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     expect(await suggest('no-such-word-anywhere')).toEqual([]);
     expect(await suggestLessons(database().db, '', 3)).toHaveLength(3);
   });
+
+  it('autocomplete with a word start beside a common word reads a bounded number of lessons, and still finds matches among them', async () => {
+    const common = Array.from({ length: AUTOCOMPLETE_SCANNED + 60 }, (_, i) =>
+      makeLesson({ title: `Harbour report number ${i}`, summary: 'Boats came and went.', date: '2026-01-01' }),
+    );
+    const early = makeLesson({ title: 'Harbour zoning plan approved', summary: 'The council voted.', date: '2025-12-01' });
+    await upsertLessons(database().db, [early, ...common]);
+    const recording = recordQueries(database().db);
+    expect((await suggestLessons(recording.db, 'harbour zo')).map((l) => l.id)).toEqual([early.id]);
+    expect((await suggestLessons(recording.db, 'harbour qx')).map((l) => l.id)).toEqual([]);
+
+    // What the statement read: at most AUTOCOMPLETE_SCANNED lessons with "harbour", of the 561 there are.
+    const statements = recording.take().filter((q) => q.sources.includes('discovery.autocompleteLessons'));
+    expect(statements).toHaveLength(2);
+    for (const { query } of statements) {
+      const plan = await database().db.executeQuery<{ 'QUERY PLAN': unknown }>(
+        CompiledQuery.raw(`explain (analyze, format json) ${query.sql}`, [...query.parameters]),
+      );
+      const rows = lessonRowsRead((plan.rows[0]!['QUERY PLAN'] as [{ Plan: PlanNode }])[0].Plan);
+      expect(rows).toBeGreaterThan(0);
+      expect(rows).toBeLessThanOrEqual(AUTOCOMPLETE_SCANNED);
+    }
+  });
 });
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  'Rows Removed by Filter'?: number;
+  Plans?: PlanNode[];
+}
+
+/** Rows the plan's scans of `lessons` read (returned or filtered out there), past the index. */
+function lessonRowsRead(node: PlanNode): number {
+  const own = node['Relation Name'] === 'lessons' ? (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops'] : 0;
+  return own + (node.Plans ?? []).reduce((sum, child) => sum + lessonRowsRead(child), 0);
+}

@@ -1,12 +1,11 @@
 import type { Kysely } from 'kysely';
+import { guildSettings } from '../db/guild-settings.js';
 import { findLesson, findLessonWithGuildReaders, newestLesson, newestLessonWithGuildReaders } from '../db/lessons.js';
-import { lessonReadersInGuild } from '../db/progress.js';
+import { findMemberSettings, lessonReadersInGuild } from '../db/progress.js';
 import { recordOpening, recordReading } from '../db/reading.js';
 import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import { findLevel, findVocabulary } from '../db/vocabulary.js';
-import { findMemberSettings } from '../db/progress.js';
-import { guildSettings } from '../db/guild-settings.js';
 import { lessonForDay } from '../delivery/lesson-choice.js';
 import { relatedReadings } from '../discovery/related.js';
 import { suggestLessons } from '../discovery/search.js';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { importLessons } from '../../src/lessons/import.js';
@@ -32,6 +32,11 @@ describe.runIf(url)('the bot’s connection pool on PostgreSQL', () => {
     scratch = await createScratchPostgres(url!);
     observer = new pg.Client({ connectionString: url });
     await observer.connect();
+  });
+
+  // Each test counts connections from zero: a previous test's closed connections may still be leaving.
+  beforeEach(async () => {
+    expect(await eventuallyNone()).toBe(0);
   });
 
   afterAll(async () => {

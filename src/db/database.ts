@@ -165,15 +165,7 @@ async function openPglite(dataDir: string, timeouts: DatabaseTimeouts, sharedBuf
       db,
       kind: 'pglite',
       waitingClients: () => 0,
-      async openAllConnections(warm) {
-        if (!warm) return { opened: 1, warmed: 0 };
-        try {
-          await warm(db);
-          return { opened: 1, warmed: 1 };
-        } catch (error) {
-          return { opened: 1, warmed: 0, warmFailure: error };
-        }
-      },
+      openAllConnections: async (warm) => ({ opened: 1, ...(warm ? await warmEach(db, 1, warm) : { warmed: 0 }) }),
       async close() {
         try {
           await db.destroy();

@@ -48,7 +48,6 @@ export async function warmConnection(db: Kysely<DB>, now: Date = new Date()): Pr
   if (!newest) return;
   const lessonId = newest.lesson.id;
   const member = { guildId: NO_SERVER, userId: NO_MEMBER };
-  // One statement at a time: a connection runs one anyway, and this keeps the order plain.
   await findLesson(db, lessonId);
   await findLessonWithGuildReaders(db, lessonId, NO_SERVER);
   await lessonReadersInGuild(db, lessonId, NO_SERVER);

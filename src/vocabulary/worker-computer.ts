@@ -84,7 +84,7 @@ function startWorker(kind: WorkerKind): WorkerHandle {
 
 /** One worker and the requests it owes answers to (its own: a worker that exits late fails only these). */
 interface Running {
-  readonly thread: WorkerHandle;
+  readonly worker: WorkerHandle;
   readonly pending: Map<number, Pending>;
 }
 
@@ -104,16 +104,16 @@ export function createWorkerVocabularyComputer(
   let next = 1;
 
   function start(): Running {
-    const thread = startWorker(kind);
-    const running: Running = { thread, pending: new Map() };
-    thread.onMessage((message) => {
+    const worker = startWorker(kind);
+    const running: Running = { worker, pending: new Map() };
+    worker.onMessage((message) => {
       const waiting = running.pending.get(message.id);
       running.pending.delete(message.id);
       if (message.error !== undefined) waiting?.reject(new Error(message.error));
       else if (message.result !== undefined) waiting?.resolve(message.result);
       if (running.pending.size === 0) {
         // Idle: the worker alone must not keep the process alive.
-        thread.unref();
+        worker.unref();
         if (releaseWhenIdle) void stop();
         else scheduleStop();
       }
@@ -124,9 +124,9 @@ export function createWorkerVocabularyComputer(
       // A worker stopped earlier may exit after a new one started: only its own requests fail, and the new one stays.
       if (current === running) current = undefined;
     };
-    thread.onError(failAll);
-    thread.onExit((code) => failAll(new Error(`vocabulary worker exited (code ${code})`)));
-    thread.unref();
+    worker.onError(failAll);
+    worker.onExit((code) => failAll(new Error(`vocabulary worker exited (code ${code})`)));
+    worker.unref();
     return running;
   }
 
@@ -143,7 +143,7 @@ export function createWorkerVocabularyComputer(
     releaseWhenIdle = false;
     const stopping = current;
     current = undefined;
-    await stopping?.thread.stop();
+    await stopping?.worker.stop();
   }
 
   return {
@@ -152,12 +152,12 @@ export function createWorkerVocabularyComputer(
       releaseWhenIdle = false;
       const running = (current ??= start());
       // Work in flight keeps the process alive until it is answered.
-      running.thread.ref();
+      running.worker.ref();
       const id = next++;
       const input: VocabularyInput = { id: lesson.id, article: [...lesson.article], dialogue: lesson.dialogue.map((t) => ({ speaker: t.speaker, text: t.text })) };
       return new Promise((resolve, reject) => {
         running.pending.set(id, { resolve, reject });
-        running.thread.send({ id, lesson: input });
+        running.worker.send({ id, lesson: input });
       });
     },
     release(): void {
@@ -166,13 +166,13 @@ export function createWorkerVocabularyComputer(
       else releaseWhenIdle = true;
     },
     close: stop,
-    /** Whether a worker thread is up (holding the model and word lists). */
+    /** Whether a worker is up (holding the model and word lists). */
     get running(): boolean {
       return current !== undefined;
     },
     /** The worker's process id when it runs as a child process (tests). */
     get workerPid(): number | undefined {
-      return current?.thread.pid;
+      return current?.worker.pid;
     },
   };
 }

@@ -10,8 +10,10 @@ import type { ChangedTable } from '../db/change-feed.js';
  * operator's SQL):
  * - Served only while the change feed is live (PostgreSQL LISTEN on the notices of migration 2026-12-04-01);
  *   without it (PGlite, the feed's connection lost) every read goes to the database, as before.
- * - A committed write to `lessons` or `lesson_vocabularies` empties every cache; to `schedules`, `deliveries`
- *   or `lesson_plans`, the days' lessons. A write that commits while a read is under way wins: the read's
+ * - A committed write to `lessons` empties every cache; to `lesson_vocabularies`, only the lessons by id (their
+ *   level is all the caches hold of a vocabulary: the bot's catch-up job writes vocabularies every few seconds
+ *   for minutes after a library arrives without them, and would otherwise empty the suggestions, related
+ *   readings and days' lessons each time); to `schedules`, `deliveries` or `lesson_plans`, the days' lessons. A write that commits while a read is under way wins: the read's
  *   answer is not kept (each cache has a generation, bumped by every notice, checked before storing).
  * - Entries also expire after `ttlMs` (a bound on staleness should a notice ever be late), and each cache
  *   holds at most `maxEntries` (least recently used go first).
@@ -29,12 +31,12 @@ export interface LibraryCacheOptions {
 /** A minute at most; 1,000 lessons (~10 KB each at most) and 1,000 autocomplete answers (~3 KB) a cache. */
 export const DEFAULT_LIBRARY_CACHE: LibraryCacheOptions = { ttlMs: 60_000, maxEntries: 1_000 };
 
-/** What kind of change empties a cache: the library's content, or a server's schedule and posts. */
-type Scope = 'library' | 'schedule';
+/** What kind of change empties a cache: the library's content, the lessons' levels, or a server's schedule and posts. */
+type Scope = 'library' | 'levels' | 'schedule';
 
 const SCOPE_OF: Record<ChangedTable, Scope> = {
   lessons: 'library',
-  lesson_vocabularies: 'library',
+  lesson_vocabularies: 'levels',
   schedules: 'schedule',
   deliveries: 'schedule',
   lesson_plans: 'schedule',

@@ -77,7 +77,8 @@ export type LessonsService = ReturnType<typeof createLessonsService>;
 /** The lesson library: today's lesson, lookup by id or title, suggestions, related readings and import. */
 export function createLessonsService(deps: LessonsDeps) {
   const { db, cache } = deps;
-  const lessonsById = cache?.area<LibraryLesson | undefined>(['library']);
+  // A lesson carries its level (lesson_vocabularies); suggestions and days' choices do not.
+  const lessonsById = cache?.area<LibraryLesson | undefined>(['library', 'levels']);
   const suggestions = cache?.area<LessonChoice[]>(['library']);
   // One entry per server (a few dozen bytes): as many as a process serves.
   const days = cache?.area<DayChoice | null>(['library', 'schedule'], 100_000);

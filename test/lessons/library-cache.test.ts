@@ -71,6 +71,26 @@ describe('library cache', () => {
     expect(await days.get('g', loader('day v4'))).toBe('day v4');
   });
 
+  it('a change of a vocabulary empties only what shows a level: suggestions and days are kept', async () => {
+    const { cache, loader } = setUp();
+    const lessons = cache.area<string>(['library', 'levels']);
+    const suggestions = cache.area<string>(['library']);
+    const days = cache.area<string>(['library', 'schedule']);
+    await lessons.get('a', loader('lesson, no level yet'));
+    await suggestions.get('fer', loader('ferries v1'));
+    await days.get('g', loader('day v1'));
+
+    cache.changed('lesson_vocabularies');
+    expect(await lessons.get('a', loader('lesson at B1'))).toBe('lesson at B1');
+    expect(await suggestions.get('fer', loader('ferries v2'))).toBe('ferries v1');
+    expect(await days.get('g', loader('day v2'))).toBe('day v1');
+
+    // A lesson's change still empties them all, the level's cache with them.
+    cache.changed('lessons');
+    expect(await lessons.get('a', loader('lesson v3'))).toBe('lesson v3');
+    expect(await suggestions.get('fer', loader('ferries v3'))).toBe('ferries v3');
+  });
+
   it('a read that a change overtook is answered but not kept', async () => {
     const { cache, loader } = setUp();
     const lessons = cache.area<string>(['library']);

@@ -104,6 +104,28 @@ describe.runIf(url)('the bot’s library cache on PostgreSQL, with another proce
     await eventually(async () => (await services.lessons.choices('heron')).some((choice) => choice.value === lesson.id));
   });
 
+  it('a level computed by another process reaches the lesson at once; the suggestions stay in memory', async () => {
+    const lesson = makeLesson({ title: 'Kingfishers dive for minnows', date: '2025-06-02' });
+    await announced(() => upsertLesson(other.db, lesson));
+    expect((await services.lessons.byId(lesson.id)).level).toBeUndefined();
+    expect((await services.lessons.choices('kingfisher')).map((choice) => choice.value)).toEqual([lesson.id]);
+    // Changed without a notice: the suggestions show the new title only if they are read again.
+    await other.db.connection().execute(async (connection) => {
+      await sql`set session_replication_role = replica`.execute(connection);
+      await sql`update lessons set title = 'Kingfishers, renamed silently' where id = ${lesson.id}::uuid`.execute(connection);
+      await sql`set session_replication_role = origin`.execute(connection);
+    });
+
+    // The catch-up job of another process (or shard) stores the lesson's vocabulary, with its notice.
+    await announced(() =>
+      sql`insert into lesson_vocabularies (lesson_id, content_hash, lexicon_version, level, outside_2k, outside_5k, counted_words)
+        select id, content_hash, 'test', 'B1', 0.2, 0.1, article_words from lessons where id = ${lesson.id}::uuid`.execute(other.db),
+    );
+    expect((await services.lessons.byId(lesson.id)).level?.band).toBe('B1');
+    const [choice] = await services.lessons.choices('kingfisher');
+    expect(choice?.name).toContain('Kingfishers dive for minnows');
+  });
+
   it('today’s lesson follows a lesson pinned to today by another process', async () => {
     const first = makeLesson({ title: 'First in the backlog', date: '2020-01-01' });
     const pinned = makeLesson({ title: 'Pinned for today', date: '2025-07-01' });

@@ -39,7 +39,7 @@ export interface ServicesDeps {
 /** Wired once in main.ts (and in service tests, over a scratch database). */
 export function createServices(deps: ServicesDeps): Services {
   const { db, now } = deps;
-  const lessons = createLessonsService({ db, now, importTimeZone: deps.importTimeZone, cache: deps.cache, databaseBusy: deps.databaseBusy });
+  const lessons = createLessonsService({ db, now, importTimeZone: deps.importTimeZone, cache: deps.cache, databaseBusy: deps.databaseBusy, logger: deps.logger });
   return {
     lessons,
     reading: createReadingService({ db, now }),

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { atLeastKOf } from '../domain/discovery/headline.js';
+import type { LessonWords } from '../domain/discovery/recent-suggestions.js';
 import { PREPARED } from './prepared.js';
 import type { Executor } from './schema.js';
 
@@ -112,7 +113,7 @@ export async function autocompleteLessons(
   db: Executor,
   query: { readonly indexed: string; readonly rest?: string | undefined },
   limit: number,
-): Promise<FoundLesson[]> {
+): Promise<(FoundLesson & { readonly inTitle: boolean })[]> {
   const whole = query.rest === undefined ? query.indexed : `${query.indexed} & ${query.rest}`;
   const rest = query.rest === undefined ? sql`true` : sql`ts_match_vq(word_vector, to_tsquery('newsdesk_words', ${query.rest}))`;
   const source =
@@ -130,7 +131,23 @@ export async function autocompleteLessons(
     ) candidates
     order by in_title desc, article_date desc, id
     limit ${limit}`.execute(db);
-  return rows.rows.map(toFound);
+  return rows.rows.map((row) => ({ ...toFound(row), inTitle: row.in_title }));
+}
+
+/**
+ * The newest lessons (article date, then id: the suggestions' order) with the words of their title and
+ * summary as the autocomplete index holds them (`word_vector`, weight A for the title), for suggestions from
+ * memory (src/domain/discovery/recent-suggestions.ts). Reads the newest `limit` rows through
+ * `lessons_article_date_idx`.
+ */
+export async function newestLessonWords(db: Executor, limit: number): Promise<LessonWords[]> {
+  const rows = await sql<FoundRow & { words: string[]; title_words: string[] }>`
+    select id, title, article_date, category, tsvector_to_array(word_vector) as words,
+      tsvector_to_array(ts_filter(word_vector, '{a}')) as title_words
+    from lessons
+    order by article_date desc, id
+    limit ${limit}`.execute(db);
+  return rows.rows.map((row) => ({ ...toFound(row), words: row.words, titleWords: row.title_words }));
 }
 
 /** The same tsquery restricted to title words (weight A): `'word':*` becomes `'word':*A`. */

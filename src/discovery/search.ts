@@ -8,6 +8,7 @@ import {
   type FoundLesson,
 } from '../db/discovery.js';
 import type { Executor } from '../db/schema.js';
+import { suggestionWords, type RecentSuggestions } from '../domain/discovery/recent-suggestions.js';
 import { autocompleteQueryParts, searchTermCount, searchTsQuery } from '../domain/discovery/text-query.js';
 
 export type { FoundLesson } from '../db/discovery.js';
@@ -73,13 +74,50 @@ async function searchPage(
   return { results: results.slice(0, size), hasNext: results.length > size };
 }
 
-/** Suggestions for a `lesson` option: words of title or summary, or the start of an ID; newest when empty. */
-export async function suggestLessons(db: Executor, typed: string, limit = 25): Promise<FoundLesson[]> {
+/**
+ * Suggestions for a `lesson` option: words of title or summary, or the start of an ID; newest when empty.
+ * With `recent` (the newest lessons' words in memory), the words are matched there first: when at least
+ * `limit` of the newest lessons match, they are the answer (newest first, title matches before them), with no
+ * database round trip; otherwise the database's matches are added to theirs.
+ */
+export async function suggestLessons(db: Executor, typed: string, limit = 25, recent?: RecentSuggestions): Promise<FoundLesson[]> {
   const text = typed.slice(0, 100);
-  if (text.trim() === '') return newestLessons(db, limit);
   const byId = /^[0-9a-f-]{4,36}$/iu.test(text.trim()) ? await lessonsByIdPrefix(db, text.trim(), limit) : [];
-  const query = autocompleteQueryParts(text);
-  const byWords = query ? await autocompleteLessons(db, query, limit) : await newestLessons(db, limit);
+  const byWords = await suggestByWords(db, text, limit, recent);
   const seen = new Set(byId.map((lesson) => lesson.id));
   return [...byId, ...byWords.filter((lesson) => !seen.has(lesson.id))].slice(0, limit);
+}
+
+/**
+ * The suggestions the newest lessons in memory give by themselves, when they are the whole answer (at least
+ * `limit` match; nothing looks like an ID): for when the database is too busy to be asked.
+ */
+export function suggestFromMemory(typed: string, limit: number, recent: RecentSuggestions): FoundLesson[] | undefined {
+  const text = typed.slice(0, 100);
+  if (/^[0-9a-f-]{4,36}$/iu.test(text.trim())) return undefined;
+  const words = suggestionWords(text);
+  const found = words ? recent.match(words, limit) : undefined;
+  return found?.full ? [...found.lessons] : undefined;
+}
+
+async function suggestByWords(db: Executor, text: string, limit: number, recent: RecentSuggestions | undefined): Promise<FoundLesson[]> {
+  const words = recent ? suggestionWords(text) : undefined;
+  const inMemory = recent && words ? recent.match(words, limit) : undefined;
+  if (inMemory?.full) return [...inMemory.lessons];
+  const query = autocompleteQueryParts(text);
+  if (!query) return inMemory ? [...inMemory.lessons] : newestLessons(db, limit);
+  const found = await autocompleteLessons(db, query, limit);
+  if (!inMemory) return found;
+  // Fewer than `limit` of the newest match: theirs are all of them there, and the database's matches are older or the same.
+  const merged = new Map<string, FoundLesson & { readonly inTitle: boolean }>();
+  inMemory.lessons.forEach((lesson, i) => merged.set(lesson.id, { ...lesson, inTitle: inMemory.inTitle[i] === true }));
+  for (const lesson of found) if (!merged.has(lesson.id)) merged.set(lesson.id, lesson);
+  return [...merged.values()].sort(suggestionOrder).slice(0, limit).map(({ id, title, date, category }) => ({ id, title, date, category }));
+}
+
+/** Title matches first, then newest, then by id: the database's order (`order by in_title desc, article_date desc, id`). */
+function suggestionOrder(a: FoundLesson & { readonly inTitle: boolean }, b: FoundLesson & { readonly inTitle: boolean }): number {
+  if (a.inTitle !== b.inTitle) return a.inTitle ? -1 : 1;
+  if (a.date !== b.date) return a.date < b.date ? 1 : -1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

@@ -138,9 +138,65 @@ export class CacheArea<V> {
   }
 }
 
+/**
+ * One value built from the library in the background (the newest lessons' words for suggestions): read without
+ * waiting, undefined until it is loaded. A load starts when there is none, when it is older than the time to
+ * live (the older one is served meanwhile: it was right when loaded, and any change since would have emptied
+ * it), or a few seconds after a failed load. A change of its scopes empties it at once.
+ */
+export class BackgroundValue<V> {
+  private entry: Entry<V> | undefined;
+  private loading = false;
+  private generation = 0;
+  private retryAfter = 0;
+
+  constructor(
+    private readonly owner: { readonly live: boolean },
+    private readonly options: Required<LibraryCacheOptions>,
+    readonly scopes: readonly Scope[],
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** The value, if loaded and unchanged since; starts a load when one is due (never waits for it). */
+  current(load: () => Promise<V>): V | undefined {
+    if (!this.owner.live) return undefined;
+    const now = this.options.clock();
+    if ((!this.entry || now - this.entry.at >= this.options.ttlMs) && !this.loading && now >= this.retryAfter) this.start(load, now);
+    return this.entry?.value;
+  }
+
+  private start(load: () => Promise<V>, now: number): void {
+    this.loading = true;
+    const generation = this.generation;
+    void load()
+      .then(
+        (value) => {
+          if (this.owner.live && generation === this.generation) this.entry = { value, at: now };
+        },
+        (error: unknown) => {
+          this.retryAfter = this.options.clock() + RETRY_AFTER_FAILURE_MS;
+          this.onError(error);
+        },
+      )
+      .finally(() => {
+        if (generation === this.generation) this.loading = false;
+      });
+  }
+
+  clear(): void {
+    this.generation += 1;
+    this.entry = undefined;
+    // A load under way may read what the change replaced: the next read starts a new one.
+    this.loading = false;
+  }
+}
+
+/** After a failed background load (the database down), the next try waits this long: reads answer without it meanwhile. */
+const RETRY_AFTER_FAILURE_MS = 5_000;
+
 /** The caches, and what empties them. */
 export class LibraryCache {
-  private readonly areas: CacheArea<unknown>[] = [];
+  private readonly areas: { readonly scopes: readonly Scope[]; clear(): void }[] = [];
   private readonly options: Required<LibraryCacheOptions>;
 
   constructor(
@@ -158,8 +214,15 @@ export class LibraryCache {
   /** A new cache emptied by changes of these scopes (holding up to `maxEntries`, the default unless given). */
   area<V>(scopes: readonly Scope[], maxEntries = this.options.maxEntries): CacheArea<V> {
     const area = new CacheArea<V>(this, { ...this.options, maxEntries }, scopes);
-    this.areas.push(area as CacheArea<unknown>);
+    this.areas.push(area);
     return area;
+  }
+
+  /** A value loaded in the background, emptied by changes of these scopes; `onError`: a load failed. */
+  background<V>(scopes: readonly Scope[], onError: (error: unknown) => void): BackgroundValue<V> {
+    const value = new BackgroundValue<V>(this, this.options, scopes, onError);
+    this.areas.push(value);
+    return value;
   }
 
   /** The change feed's report: a committed write to `table`, or (null) anything. */

@@ -13,7 +13,10 @@ import { lessonReadersInGuild } from '../db/progress.js';
 import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import { lessonForDay } from '../delivery/lesson-choice.js';
-import { suggestLessons } from '../discovery/search.js';
+import { suggestFromMemory, suggestLessons } from '../discovery/search.js';
+import { newestLessonWords } from '../db/discovery.js';
+import { RecentSuggestions } from '../domain/discovery/recent-suggestions.js';
+import type { Logger } from '../logger.js';
 import { analyzeAllTables } from '../db/statistics.js';
 import { neutralizeMentions, plainText, safeText } from '../domain/discord-format/index.js';
 import { hasControlCharacter, truncateAtWord } from '../domain/text.js';
@@ -47,7 +50,15 @@ export interface LessonsDeps {
    * then answers from its cache or with no suggestions, and leaves the database to the answers members wait for.
    */
   readonly databaseBusy?: (() => boolean) | undefined;
+  /** Where a background load's failure is reported (the newest lessons' words for suggestions). */
+  readonly logger?: Logger | undefined;
 }
+
+/**
+ * How many of the newest lessons suggestions are matched against in memory (with the cache): ~1–2 MB of words,
+ * reloaded (one statement, ~6 ms on the database) when the library changes or a minute has passed.
+ */
+export const RECENT_SUGGESTION_LESSONS = 2_000;
 
 /** What a server's day resolves to, as cached: the schedule's zone, the local day, and that day's lesson. */
 interface DayChoice {
@@ -82,6 +93,11 @@ export function createLessonsService(deps: LessonsDeps) {
   const suggestions = cache?.area<LessonChoice[]>(['library']);
   // One entry per server (a few dozen bytes): as many as a process serves.
   const days = cache?.area<DayChoice | null>(['library', 'schedule'], 100_000);
+  // The newest lessons' words, for suggestions without a round trip (src/domain/discovery/recent-suggestions.ts).
+  const recentWords = cache?.background<RecentSuggestions>(['library'], (error) =>
+    deps.logger?.warn({ err: error }, 'could not load the newest lessons for suggestions; the database answers them meanwhile'),
+  );
+  const recentSuggestions = () => recentWords?.current(async () => RecentSuggestions.build(await newestLessonWords(db, RECENT_SUGGESTION_LESSONS)));
 
   /** A lesson by id (cached: lessons change only by import). Its read counters may lag in the cache: no command shows them. */
   function lessonById(lessonId: string): Promise<LibraryLesson | undefined> {
@@ -165,7 +181,7 @@ export function createLessonsService(deps: LessonsDeps) {
       if (!lesson) throw new UserError(`There is no lesson with the ID \`${wanted}\`.`);
       return lesson;
     }
-    const matches = await suggestLessons(db, wanted, 2);
+    const matches = await suggestLessons(db, wanted, 2, recentSuggestions());
     const [only] = matches;
     if (matches.length === 1 && only) {
       const lesson = await lessonById(only.id);
@@ -179,7 +195,11 @@ export function createLessonsService(deps: LessonsDeps) {
   }
 
   async function suggestedChoices(query: string): Promise<LessonChoice[]> {
-    const lessons = await suggestLessons(db, query, 25);
+    const lessons = await suggestLessons(db, query, 25, recentSuggestions());
+    return asChoices(lessons);
+  }
+
+  function asChoices(lessons: readonly { readonly id: string; readonly title: string; readonly date: string }[]): LessonChoice[] {
     // Choice names are plain text in Discord (no markdown); mentions are broken as everywhere (an invisible space).
     return lessons.map((lesson) => ({ name: truncateAtWord(neutralizeMentions(plainText(`${lesson.date} · ${lesson.title}`)), 100), value: lesson.id }));
   }
@@ -256,7 +276,11 @@ export function createLessonsService(deps: LessonsDeps) {
       if (hasControlCharacter(query)) return [];
       // Suggestions are the one answer that can be skipped: Discord shows none and the member types on. Under a
       // backlog they would add the heaviest query to it (a 1 s stall at 200 interactions/s queues ~200 of them).
-      if (deps.databaseBusy?.()) return suggestions?.peek(query) ?? [];
+      if (deps.databaseBusy?.()) {
+        const recent = recentSuggestions();
+        const fromMemory = recent && suggestFromMemory(query, 25, recent);
+        return suggestions?.peek(query) ?? (fromMemory ? asChoices(fromMemory) : []);
+      }
       if (suggestions) return suggestions.get(query, () => suggestedChoices(query));
       return suggestedChoices(query);
     },

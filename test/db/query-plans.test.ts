@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lessonsReadByMember, lessonsSimilarByText, PAIRS_QUERY_UP_TO_WORDS } from '../../src/db/discovery.js';
+import { lessonsReadByMember, lessonsSimilarByText, newestLessonWords, PAIRS_QUERY_UP_TO_WORDS } from '../../src/db/discovery.js';
 import { findLesson } from '../../src/db/lessons.js';
 import { insertAttempt } from '../../src/db/quizzes.js';
 import { renewClaim } from '../../src/db/deliveries.js';
@@ -18,6 +18,7 @@ import { DeliveryScheduler } from '../../src/delivery/scheduler.js';
 import { lessonContentHash } from '../../src/domain/lesson-hash.js';
 import type { Lesson } from '../../src/domain/lesson.js';
 import { buildQuiz } from '../../src/domain/vocabulary/quiz.js';
+import { RECENT_SUGGESTION_LESSONS } from '../../src/lessons/service.js';
 import { createServices, type Services } from '../../src/services.js';
 import type { VocabularyComputer } from '../../src/vocabulary/computer.js';
 import { quizProgressSection } from '../../src/vocabulary/progress-section.js';
@@ -243,6 +244,13 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       }
       await services.lessons.choices(library.readLesson.slice(0, 8));
     },
+  },
+  {
+    // Loaded in the background by the lessons service when the library cache is on (PostgreSQL's change feed,
+    // which these services run without): the statement itself, as the service sends it.
+    path: 'the lesson autocomplete from memory: the newest lessons’ words, reloaded after a change or a minute',
+    queries: ['discovery.newestLessonWords'],
+    run: ({ db }) => newestLessonWords(db, RECENT_SUGGESTION_LESSONS),
   },
   {
     path: 'the category autocomplete of /lesson search',

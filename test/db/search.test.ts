@@ -1,9 +1,10 @@
 import { CompiledQuery } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { AUTOCOMPLETE_SCANNED } from '../../src/db/discovery.js';
+import { AUTOCOMPLETE_SCANNED, newestLessonWords } from '../../src/db/discovery.js';
 import { upsertLesson, upsertLessons } from '../../src/db/lessons.js';
 import { searchLibrary, suggestLessons } from '../../src/discovery/search.js';
 import { createDiscoveryService } from '../../src/discovery/service.js';
+import { RecentSuggestions } from '../../src/domain/discovery/recent-suggestions.js';
 import { UserError } from '../../src/user-error.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { importDiscoveryLibrary, LIBRARY } from '../support/discovery-library.js';
@@ -102,6 +103,52 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     expect(await suggest('add8c4f2')).toEqual([LIBRARY.cyber]);
     expect(await suggest('no-such-word-anywhere')).toEqual([]);
     expect(await suggestLessons(database().db, '', 3)).toHaveLength(3);
+  });
+
+  it('suggestions from the newest lessons in memory are the database’s own, for every word start of the library', async () => {
+    await importDiscoveryLibrary(database());
+    await upsertLessons(database().db, [
+      makeLesson({ title: 'Crème brûlée wins the Zürich prize', summary: 'Bakers from Genève and Zürich met.', date: '2026-02-01' }),
+      makeLesson({ title: 'E-mail scams rise', summary: "Don't click links, experts say; COVID19 and 2024 scams.", date: '2026-02-02' }),
+    ]);
+    const db = database().db;
+    const recent = RecentSuggestions.build(await newestLessonWords(db, 1_000));
+    const texts = await db.selectFrom('lessons').select(['title', 'summary']).execute();
+    const words = [...new Set(texts.flatMap((t) => `${t.title} ${t.summary}`.split(/[^\p{L}\p{N}'’-]+/u)).filter((w) => w.length >= 2))];
+    const typed = new Set<string>();
+    for (const word of words) for (let end = 2; end <= word.length; end++) typed.add(word.slice(0, end));
+    for (const [i, word] of words.entries()) typed.add(`${word} ${words[(i * 7) % words.length]!.slice(0, 2)}`);
+    for (const extra of ['zur', 'ZUR', 'crem', 'creme brulee', 'e-m', 'don', 'dont', 'covid', 'covid19', '20', '2024', '', 'a']) typed.add(extra);
+    let answeredFromMemory = 0;
+    for (const text of typed) {
+      for (const limit of [25, 2]) {
+        const fromDatabase = (await suggestLessons(db, text, limit)).map((l) => l.id);
+        const withMemory = (await suggestLessons(db, text, limit, recent)).map((l) => l.id);
+        expect({ text, limit, ids: withMemory }).toEqual({ text, limit, ids: fromDatabase });
+        if (recent.match(text.toLowerCase().split(' ').filter((w) => w.length > 1), limit).full) answeredFromMemory += 1;
+      }
+    }
+    expect(typed.size).toBeGreaterThan(500);
+    expect(answeredFromMemory).toBeGreaterThan(100);
+  });
+
+  it('suggestions for a word in more lessons than the database’s candidates are the newest, and need no round trip', async () => {
+    // Stored oldest first (as a backlog is imported): the database's first 100 candidates are the oldest.
+    const reports = Array.from({ length: 150 }, (_, i) =>
+      makeLesson({ title: `Harbour report number ${i}`, summary: 'Boats came and went.', date: `2025-${String(1 + Math.floor(i / 28)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}` }),
+    );
+    for (let i = 0; i < reports.length; i += 50) await upsertLessons(database().db, reports.slice(i, i + 50));
+    const newest25 = reports.slice(-25).reverse().map((l) => l.id);
+    const recording = recordQueries(database().db);
+    const recent = RecentSuggestions.build(await newestLessonWords(database().db, 1_000));
+    recording.take();
+
+    expect((await suggestLessons(recording.db, 'harb', 25, recent)).map((l) => l.id)).toEqual(newest25);
+    expect((await suggestLessons(recording.db, 'boats came', 25, recent)).map((l) => l.id)).toEqual(newest25);
+    expect(recording.take()).toEqual([]);
+    // The database alone suggests the newest of the lessons its index found first: older ones.
+    const fromDatabase = (await suggestLessons(database().db, 'harb', 25)).map((l) => l.id);
+    expect(fromDatabase).not.toEqual(newest25);
   });
 
   it('autocomplete with a word start beside a common word reads a bounded number of lessons, and still finds matches among them', async () => {

@@ -128,3 +128,97 @@ describe('library cache', () => {
     expect(await lessons.get('b', loader('b2'))).toBe('b2');
   });
 });
+
+describe('a value loaded in the background (the newest lessons for suggestions)', () => {
+  /** A load the test finishes by hand. */
+  function pendingLoads() {
+    const calls: { resolve: (value: string) => void; reject: (error: Error) => void }[] = [];
+    const load = () => new Promise<string>((resolve, reject) => void calls.push({ resolve, reject }));
+    return { load, calls };
+  }
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  it('is undefined until loaded, never waited for, and loaded once however often it is read', async () => {
+    const { cache } = setUp();
+    const errors: unknown[] = [];
+    const value = cache.background<string>(['library'], (error) => errors.push(error));
+    const { load, calls } = pendingLoads();
+    expect(value.current(load)).toBeUndefined();
+    expect(value.current(load)).toBeUndefined();
+    expect(calls).toHaveLength(1);
+    calls[0]?.resolve('v1');
+    await settle();
+    expect(value.current(load)).toBe('v1');
+    expect(calls).toHaveLength(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('once older than the time to live it is reloaded, and served meanwhile', async () => {
+    const { cache, advance } = setUp({ ttlMs: 1_000 });
+    const value = cache.background<string>(['library'], () => undefined);
+    const { load, calls } = pendingLoads();
+    value.current(load);
+    calls[0]?.resolve('v1');
+    await settle();
+    advance(1_000);
+    expect(value.current(load)).toBe('v1');
+    expect(calls).toHaveLength(2);
+    calls[1]?.resolve('v2');
+    await settle();
+    expect(value.current(load)).toBe('v2');
+  });
+
+  it('a change of its scope empties it at once, and a load the change overtook is not kept', async () => {
+    const { cache } = setUp();
+    const value = cache.background<string>(['library'], () => undefined);
+    const { load, calls } = pendingLoads();
+    value.current(load);
+    calls[0]?.resolve('v1');
+    await settle();
+    cache.changed('schedules');
+    expect(value.current(load)).toBe('v1');
+
+    cache.changed('lessons');
+    expect(value.current(load)).toBeUndefined();
+    expect(calls).toHaveLength(2);
+    cache.changed('lessons');
+    expect(value.current(load)).toBeUndefined();
+    expect(calls).toHaveLength(3);
+    calls[1]?.resolve('read before the second change');
+    await settle();
+    expect(value.current(load)).toBeUndefined();
+    calls[2]?.resolve('v3');
+    await settle();
+    expect(value.current(load)).toBe('v3');
+  });
+
+  it('a failed load is reported and tried again only after a pause', async () => {
+    const { cache, advance } = setUp();
+    const errors: unknown[] = [];
+    const value = cache.background<string>(['library'], (error) => errors.push(error));
+    const { load, calls } = pendingLoads();
+    value.current(load);
+    calls[0]?.reject(new Error('database down'));
+    await settle();
+    expect(errors).toEqual([new Error('database down')]);
+    expect(value.current(load)).toBeUndefined();
+    expect(calls).toHaveLength(1);
+    advance(5_000);
+    expect(value.current(load)).toBeUndefined();
+    expect(calls).toHaveLength(2);
+  });
+
+  it('without a live feed it is never loaded nor served', async () => {
+    const { changes, cache } = setUp({ live: false });
+    const value = cache.background<string>(['library'], () => undefined);
+    const { load, calls } = pendingLoads();
+    expect(value.current(load)).toBeUndefined();
+    expect(calls).toHaveLength(0);
+    changes.live = true;
+    value.current(load);
+    calls[0]?.resolve('v1');
+    await settle();
+    changes.live = false;
+    expect(value.current(load)).toBeUndefined();
+  });
+});

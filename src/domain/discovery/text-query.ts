@@ -92,7 +92,8 @@ export function autocompleteQueryParts(text: string): { readonly indexed: string
 /** Autocomplete words this long or longer go to the index (see autocompleteQueryParts). */
 export const INDEXED_WORD_LENGTH = 4;
 
-function autocompleteWords(text: string): string[] {
+/** The words an autocomplete matches: the typed words, but a one-letter last word the member has only begun. */
+export function autocompleteWords(text: string): string[] {
   const words = splitWords(text.replace(/["“”„«»]/gu, ' ')).slice(0, MAX_QUERY_TERMS);
   const last = words.at(-1);
   if (last !== undefined && [...last].length < 2 && !/\s$/u.test(text)) words.pop();

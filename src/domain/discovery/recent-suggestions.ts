@@ -1,0 +1,130 @@
+import { autocompleteWords } from './text-query.js';
+
+/**
+ * Lesson autocomplete from the newest lessons, in memory. A member typing a lesson's words wants the recent
+ * lessons first, and a common word start ("ma") is in many of them: answered here, it needs no database
+ * round trip; the database's index answers what is rarer (see RecentSuggestions.match).
+ */
+
+/** A lesson as a suggestion shows it. */
+export interface SuggestedLesson {
+  readonly id: string;
+  readonly title: string;
+  readonly date: string;
+  readonly category: string;
+}
+
+/** A lesson with the words of its title and summary, as the database's autocomplete index holds them. */
+export interface LessonWords extends SuggestedLesson {
+  /** Every word of title and summary: accents folded, lower case (PostgreSQL's `newsdesk_words`). */
+  readonly words: readonly string[];
+  /** Those of the title. */
+  readonly titleWords: readonly string[];
+}
+
+export interface RecentMatch {
+  /** Title matches first, then the rest; each newest first. */
+  readonly lessons: readonly SuggestedLesson[];
+  /** Per lesson: whether every typed word starts a word of its title. */
+  readonly inTitle: readonly boolean[];
+  /** At least `limit` of the newest lessons match: older ones would come after them, so this is the answer. */
+  readonly full: boolean;
+}
+
+/** Each typed word is a bit of a 32-bit mask (MAX_QUERY_TERMS is 12). */
+const MAX_WORDS = 31;
+
+/**
+ * The typed words, folded as the database folds them, when that can be done here: words of ASCII letters or of
+ * digits. Others (accents, apostrophes, hyphens, letters beside digits) are left to PostgreSQL's parser, which may
+ * fold or split them otherwise: undefined.
+ */
+export function suggestionWords(typed: string): string[] | undefined {
+  const words = autocompleteWords(typed).map((word) => word.toLowerCase());
+  if (words.length > MAX_WORDS || !words.every((word) => /^(?:[a-z]+|[0-9]+)$/u.test(word))) return undefined;
+  return words;
+}
+
+/** The newest lessons' words, sorted, each with the lessons it is in: a word start finds its words by binary search. */
+export class RecentSuggestions {
+  private constructor(
+    /** Newest first (article date, then id), as the database orders suggestions. */
+    private readonly lessons: readonly SuggestedLesson[],
+    /** Every distinct word, in code-unit order: the words a start begins are consecutive. */
+    private readonly words: readonly string[],
+    /** Word i's postings are postings[starts[i] .. starts[i + 1]). */
+    private readonly starts: Int32Array,
+    /** A lesson's index × 2, plus 1 when the word is in its title. */
+    private readonly postings: Int32Array,
+  ) {}
+
+  /** `newestFirst`: lessons by article date, newest first, then id (the order suggestions take). */
+  static build(newestFirst: readonly LessonWords[]): RecentSuggestions {
+    const lists = new Map<string, number[]>();
+    newestFirst.forEach((lesson, index) => {
+      const title = new Set(lesson.titleWords);
+      for (const word of new Set(lesson.words)) {
+        let list = lists.get(word);
+        if (!list) lists.set(word, (list = []));
+        list.push(index * 2 + (title.has(word) ? 1 : 0));
+      }
+    });
+    const words = [...lists.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const starts = new Int32Array(words.length + 1);
+    let total = 0;
+    words.forEach((word, i) => {
+      starts[i] = total;
+      total += lists.get(word)!.length;
+    });
+    starts[words.length] = total;
+    const postings = new Int32Array(total);
+    words.forEach((word, i) => postings.set(lists.get(word)!, starts[i]!));
+    const lessons = newestFirst.map(({ id, title, date, category }) => ({ id, title, date, category }));
+    return new RecentSuggestions(lessons, words, starts, postings);
+  }
+
+  get size(): number {
+    return this.lessons.length;
+  }
+
+  /** The newest lessons having every typed word as the start of a word of title or summary (no words: the newest). */
+  match(typedWords: readonly string[], limit: number): RecentMatch {
+    const all = typedWords.length === 0 ? 0 : (2 ** Math.min(typedWords.length, MAX_WORDS) - 1) | 0;
+    const anywhere = new Int32Array(this.lessons.length);
+    const inTitle = new Int32Array(this.lessons.length);
+    typedWords.slice(0, MAX_WORDS).forEach((start, bit) => {
+      const mask = 1 << bit;
+      for (let w = this.firstAtOrAfter(start); w < this.words.length && this.words[w]!.startsWith(start); w++) {
+        for (let p = this.starts[w]!; p < this.starts[w + 1]!; p++) {
+          const posting = this.postings[p]!;
+          const lesson = posting >> 1;
+          anywhere[lesson]! |= mask;
+          if (posting & 1) inTitle[lesson]! |= mask;
+        }
+      }
+    });
+    const titled: number[] = [];
+    const others: number[] = [];
+    for (let i = 0; i < this.lessons.length; i++) {
+      if (anywhere[i] !== all) continue;
+      (inTitle[i] === all ? titled : others).push(i);
+    }
+    const chosen = [...titled, ...others].slice(0, limit);
+    return {
+      lessons: chosen.map((i) => this.lessons[i]!),
+      inTitle: chosen.map((i) => inTitle[i] === all),
+      full: titled.length + others.length >= limit,
+    };
+  }
+
+  private firstAtOrAfter(start: string): number {
+    let low = 0;
+    let high = this.words.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.words[middle]! < start) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+}

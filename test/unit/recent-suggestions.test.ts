@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { RecentSuggestions, suggestionWords, type LessonWords } from '../../src/domain/discovery/recent-suggestions.js';
+
+/** A lesson of the window: its title's words and its summary's (already folded, as the database gives them). */
+function lesson(id: string, date: string, title: string, summary = ''): LessonWords {
+  const words = (text: string) => text.toLowerCase().split(/\s+/u).filter(Boolean);
+  return { id, title, date, category: 'nhk', titleWords: words(title), words: [...words(title), ...words(summary)] };
+}
+
+// Newest first, as newestLessonWords returns them.
+const WINDOW = [
+  lesson('a', '2026-03-05', 'Market opens higher', 'Traders cheer'),
+  lesson('b', '2026-03-04', 'Ferry service resumes', 'The market for tickets reopens'),
+  lesson('c', '2026-03-03', 'Marathon in the city', 'Runners crowd the market square'),
+  lesson('d', '2026-03-02', 'Zoo welcomes a panda', 'Visitors queue'),
+  lesson('e', '2026-03-01', 'Markets fall', 'Zoo shares drop'),
+];
+const index = RecentSuggestions.build(WINDOW);
+const ids = (typed: string[], limit = 25) => index.match(typed, limit).lessons.map((l) => l.id);
+
+describe('suggestions from the newest lessons in memory', () => {
+  it('a word start finds every word it begins, title matches first, each newest first', () => {
+    expect(ids(['mar'])).toEqual(['a', 'c', 'e', 'b']);
+    expect(index.match(['mar'], 25).inTitle).toEqual([true, true, true, false]);
+    expect(ids(['market'])).toEqual(['a', 'e', 'b', 'c']);
+    expect(ids(['markets'])).toEqual(['e']);
+  });
+
+  it('every typed word must start a word, in title or summary; a title match needs them all in the title', () => {
+    expect(ids(['market', 'zoo'])).toEqual(['e']);
+    expect(index.match(['market', 'zoo'], 25).inTitle).toEqual([false]);
+    expect(ids(['zoo', 'panda'])).toEqual(['d']);
+    expect(index.match(['zoo', 'panda'], 25).inTitle).toEqual([true]);
+    expect(ids(['market', 'panda'])).toEqual([]);
+  });
+
+  it('finds word starts at either end of the sorted words, and nothing for a start no word has', () => {
+    // "a" is the first word in order (in d's title), "zoo" the last.
+    expect(ids(['a'])).toEqual(['d']);
+    expect(ids(['zoo'])).toEqual(['d', 'e']);
+    expect(ids(['b'])).toEqual([]);
+    expect(ids(['zz'])).toEqual([]);
+    expect(ids(['cheer'])).toEqual(['a']);
+  });
+
+  it('is the whole answer only when at least `limit` of the newest lessons match', () => {
+    expect(index.match(['mar'], 4).full).toBe(true);
+    expect(index.match(['mar'], 5).full).toBe(false);
+    expect(ids(['mar'], 2)).toEqual(['a', 'c']);
+  });
+
+  it('with no words, the newest lessons', () => {
+    expect(ids([], 3)).toEqual(['a', 'b', 'c']);
+    expect(index.match([], 5).full).toBe(true);
+    expect(index.match([], 6).full).toBe(false);
+    expect(RecentSuggestions.build([]).match(['mar'], 25)).toEqual({ lessons: [], inTitle: [], full: false });
+  });
+
+  it('the same lesson listed once whatever its words repeat', () => {
+    const repeated = RecentSuggestions.build([lesson('x', '2026-01-01', 'Tea tea tea', 'Tea again')]);
+    expect(repeated.match(['tea'], 25).lessons.map((l) => l.id)).toEqual(['x']);
+  });
+});
+
+describe('the words suggestions can match in memory', () => {
+  it('folds ASCII words and digits as the database does, and drops a one-letter word just begun', () => {
+    expect(suggestionWords('Market')).toEqual(['market']);
+    expect(suggestionWords('harbour ZO')).toEqual(['harbour', 'zo']);
+    expect(suggestionWords('harbour z')).toEqual(['harbour']);
+    expect(suggestionWords('2024 budget')).toEqual(['2024', 'budget']);
+    expect(suggestionWords('   ')).toEqual([]);
+  });
+
+  it('leaves to the database what its parser may fold or split otherwise', () => {
+    expect(suggestionWords('zür')).toBeUndefined();
+    expect(suggestionWords('don’t')).toBeUndefined();
+    expect(suggestionWords('e-mail')).toBeUndefined();
+    expect(suggestionWords('covid19')).toBeUndefined();
+  });
+});

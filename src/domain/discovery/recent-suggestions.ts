@@ -63,13 +63,15 @@ export class RecentSuggestions {
     const lists = new Map<string, number[]>();
     newestFirst.forEach((lesson, index) => {
       const title = new Set(lesson.titleWords);
-      for (const word of new Set(lesson.words)) {
+      // A lesson's words come distinct (a tsvector's lexemes); a repeat would only repeat its posting.
+      for (const word of lesson.words) {
         let list = lists.get(word);
         if (!list) lists.set(word, (list = []));
         list.push(index * 2 + (title.has(word) ? 1 : 0));
       }
     });
-    const words = [...lists.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    // The default order compares UTF-16 code units, as `<` does in firstAtOrAfter.
+    const words = [...lists.keys()].sort();
     const starts = new Int32Array(words.length + 1);
     let total = 0;
     words.forEach((word, i) => {

@@ -13,8 +13,9 @@ import type { ChangedTable } from '../db/change-feed.js';
  * - A committed write to `lessons` empties every cache; to `lesson_vocabularies`, only the lessons by id (their
  *   level is all the caches hold of a vocabulary: the bot's catch-up job writes vocabularies every few seconds
  *   for minutes after a library arrives without them, and would otherwise empty the suggestions, related
- *   readings and days' lessons each time); to `schedules`, `deliveries` or `lesson_plans`, the days' lessons. A write that commits while a read is under way wins: the read's
- *   answer is not kept (each cache has a generation, bumped by every notice, checked before storing).
+ *   readings and days' lessons each time); to `schedules`, `deliveries` or `lesson_plans`, the days' lessons.
+ *   A write that commits while a read is under way wins: the read's answer is not kept (each cache has a
+ *   generation, bumped by every notice, checked before storing).
  * - Entries also expire after `ttlMs` (a bound on staleness should a notice ever be late), and each cache
  *   holds at most `maxEntries` (least recently used go first).
  *

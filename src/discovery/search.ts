@@ -8,7 +8,7 @@ import {
   type FoundLesson,
 } from '../db/discovery.js';
 import type { Executor } from '../db/schema.js';
-import { suggestionWords, type RecentSuggestions } from '../domain/discovery/recent-suggestions.js';
+import { suggestionOrder, suggestionWords, type RankedSuggestion, type RecentSuggestions } from '../domain/discovery/recent-suggestions.js';
 import { autocompleteQueryParts, searchTermCount, searchTsQuery } from '../domain/discovery/text-query.js';
 
 export type { FoundLesson } from '../db/discovery.js';
@@ -82,7 +82,7 @@ async function searchPage(
  */
 export async function suggestLessons(db: Executor, typed: string, limit = 25, recent?: RecentSuggestions): Promise<FoundLesson[]> {
   const text = typed.slice(0, 100);
-  const byId = /^[0-9a-f-]{4,36}$/iu.test(text.trim()) ? await lessonsByIdPrefix(db, text.trim(), limit) : [];
+  const byId = looksLikeIdStart(text) ? await lessonsByIdPrefix(db, text.trim(), limit) : [];
   const byWords = await suggestByWords(db, text, limit, recent);
   const seen = new Set(byId.map((lesson) => lesson.id));
   return [...byId, ...byWords.filter((lesson) => !seen.has(lesson.id))].slice(0, limit);
@@ -94,30 +94,27 @@ export async function suggestLessons(db: Executor, typed: string, limit = 25, re
  */
 export function suggestFromMemory(typed: string, limit: number, recent: RecentSuggestions): FoundLesson[] | undefined {
   const text = typed.slice(0, 100);
-  if (/^[0-9a-f-]{4,36}$/iu.test(text.trim())) return undefined;
+  if (looksLikeIdStart(text)) return undefined;
   const words = suggestionWords(text);
   const found = words ? recent.match(words, limit) : undefined;
-  return found?.full ? [...found.lessons] : undefined;
+  return found?.full ? found.lessons.map(unranked) : undefined;
 }
+
+/** A member pasting (the start of) a lesson's ID. */
+const looksLikeIdStart = (text: string) => /^[0-9a-f-]{4,36}$/iu.test(text.trim());
+
+const unranked = ({ id, title, date, category }: RankedSuggestion): FoundLesson => ({ id, title, date, category });
 
 async function suggestByWords(db: Executor, text: string, limit: number, recent: RecentSuggestions | undefined): Promise<FoundLesson[]> {
   const words = recent ? suggestionWords(text) : undefined;
   const inMemory = recent && words ? recent.match(words, limit) : undefined;
-  if (inMemory?.full) return [...inMemory.lessons];
+  if (inMemory?.full) return inMemory.lessons.map(unranked);
   const query = autocompleteQueryParts(text);
-  if (!query) return inMemory ? [...inMemory.lessons] : newestLessons(db, limit);
+  if (!query) return inMemory ? inMemory.lessons.map(unranked) : newestLessons(db, limit);
   const found = await autocompleteLessons(db, query, limit);
-  if (!inMemory) return found;
+  if (!inMemory) return found.map(unranked);
   // Fewer than `limit` of the newest match: theirs are all of them there, and the database's matches are older or the same.
-  const merged = new Map<string, FoundLesson & { readonly inTitle: boolean }>();
-  inMemory.lessons.forEach((lesson, i) => merged.set(lesson.id, { ...lesson, inTitle: inMemory.inTitle[i] === true }));
+  const merged = new Map<string, RankedSuggestion>(inMemory.lessons.map((lesson) => [lesson.id, lesson]));
   for (const lesson of found) if (!merged.has(lesson.id)) merged.set(lesson.id, lesson);
-  return [...merged.values()].sort(suggestionOrder).slice(0, limit).map(({ id, title, date, category }) => ({ id, title, date, category }));
-}
-
-/** Title matches first, then newest, then by id: the database's order (`order by in_title desc, article_date desc, id`). */
-function suggestionOrder(a: FoundLesson & { readonly inTitle: boolean }, b: FoundLesson & { readonly inTitle: boolean }): number {
-  if (a.inTitle !== b.inTitle) return a.inTitle ? -1 : 1;
-  if (a.date !== b.date) return a.date < b.date ? 1 : -1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return [...merged.values()].sort(suggestionOrder).slice(0, limit).map(unranked);
 }

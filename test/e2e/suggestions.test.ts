@@ -4,18 +4,9 @@ import { upsertLessons } from '../../src/db/lessons.js';
 import { createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
 import { makeLesson } from '../support/lessons.js';
+import { until } from '../support/ports.js';
 
 type Choice = { name: string; value: string };
-
-/** Until `check` holds (the bot loads the newest lessons' words in the background), or fails after a generous bound. */
-async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
-  let value = await read();
-  for (let i = 0; i < 100 && !check(value); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  return value;
-}
 
 // PostgreSQL only: the newest lessons are kept in memory with the library cache, which serves only while the
 // bot hears PostgreSQL's change notices (on PGlite the database answers every suggestion: README, "/lesson").
@@ -57,9 +48,10 @@ describe.runIf(process.env.TEST_DATABASE_URL)('lesson suggestions through Discor
 
   it('a word in more lessons than Discord shows suggests the 25 newest, newest first', async () => {
     const newest = reports.slice(-25).reverse();
-    const choices = await eventually(
+    const choices = await until(
       () => suggest('harb'),
       (found) => found.map((c) => c.value).join() === newest.map((l) => l.id).join(),
+      10_000,
     );
     expect(choices.map((c) => c.value)).toEqual(newest.map((l) => l.id));
     expect(choices[0]?.name).toBe(`${newest[0]!.date} · ${newest[0]!.title}`);
@@ -69,9 +61,10 @@ describe.runIf(process.env.TEST_DATABASE_URL)('lesson suggestions through Discor
   it('a lesson another process imports is suggested first as soon as its notice arrives', async () => {
     const latest = makeLesson({ title: 'Harbour reopens after the storm', summary: 'Ferries sail again.', date: '2025-12-31' });
     await upsertLessons(writer.db, [latest]);
-    const choices = await eventually(
+    const choices = await until(
       () => suggest('harbour'),
       (found) => found[0]?.value === latest.id,
+      10_000,
     );
     expect(choices[0]?.value).toBe(latest.id);
     expect(choices.slice(1).map((c) => c.value)).toEqual(reports.slice(-24).reverse().map((l) => l.id));

@@ -21,16 +21,16 @@ const ids = (typed: string[], limit = 25) => index.match(typed, limit).lessons.m
 describe('suggestions from the newest lessons in memory', () => {
   it('a word start finds every word it begins, title matches first, each newest first', () => {
     expect(ids(['mar'])).toEqual(['a', 'c', 'e', 'b']);
-    expect(index.match(['mar'], 25).inTitle).toEqual([true, true, true, false]);
+    expect(index.match(['mar'], 25).lessons.map((l) => l.inTitle)).toEqual([true, true, true, false]);
     expect(ids(['market'])).toEqual(['a', 'e', 'b', 'c']);
     expect(ids(['markets'])).toEqual(['e']);
   });
 
   it('every typed word must start a word, in title or summary; a title match needs them all in the title', () => {
     expect(ids(['market', 'zoo'])).toEqual(['e']);
-    expect(index.match(['market', 'zoo'], 25).inTitle).toEqual([false]);
+    expect(index.match(['market', 'zoo'], 25).lessons.map((l) => l.inTitle)).toEqual([false]);
     expect(ids(['zoo', 'panda'])).toEqual(['d']);
-    expect(index.match(['zoo', 'panda'], 25).inTitle).toEqual([true]);
+    expect(index.match(['zoo', 'panda'], 25).lessons.map((l) => l.inTitle)).toEqual([true]);
     expect(ids(['market', 'panda'])).toEqual([]);
   });
 
@@ -53,7 +53,7 @@ describe('suggestions from the newest lessons in memory', () => {
     expect(ids([], 3)).toEqual(['a', 'b', 'c']);
     expect(index.match([], 5).full).toBe(true);
     expect(index.match([], 6).full).toBe(false);
-    expect(RecentSuggestions.build([]).match(['mar'], 25)).toEqual({ lessons: [], inTitle: [], full: false });
+    expect(RecentSuggestions.build([]).match(['mar'], 25)).toEqual({ lessons: [], full: false });
   });
 
   it('the same lesson listed once whatever its words repeat', () => {

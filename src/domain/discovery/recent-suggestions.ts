@@ -22,13 +22,23 @@ export interface LessonWords extends SuggestedLesson {
   readonly titleWords: readonly string[];
 }
 
+/** A suggestion with what orders it: whether every typed word starts a word of its title. */
+export interface RankedSuggestion extends SuggestedLesson {
+  readonly inTitle: boolean;
+}
+
 export interface RecentMatch {
   /** Title matches first, then the rest; each newest first. */
-  readonly lessons: readonly SuggestedLesson[];
-  /** Per lesson: whether every typed word starts a word of its title. */
-  readonly inTitle: readonly boolean[];
+  readonly lessons: readonly RankedSuggestion[];
   /** At least `limit` of the newest lessons match: older ones would come after them, so this is the answer. */
   readonly full: boolean;
+}
+
+/** Title matches first, then newest, then by id: the database's order (`order by in_title desc, article_date desc, id`). */
+export function suggestionOrder(a: RankedSuggestion, b: RankedSuggestion): number {
+  if (a.inTitle !== b.inTitle) return a.inTitle ? -1 : 1;
+  if (a.date !== b.date) return a.date < b.date ? 1 : -1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** Each typed word is a bit of a 32-bit mask (MAX_QUERY_TERMS is 12). */
@@ -85,10 +95,6 @@ export class RecentSuggestions {
     return new RecentSuggestions(lessons, words, starts, postings);
   }
 
-  get size(): number {
-    return this.lessons.length;
-  }
-
   /** The newest lessons having every typed word as the start of a word of title or summary (no words: the newest). */
   match(typedWords: readonly string[], limit: number): RecentMatch {
     const all = typedWords.length === 0 ? 0 : (2 ** Math.min(typedWords.length, MAX_WORDS) - 1) | 0;
@@ -113,8 +119,7 @@ export class RecentSuggestions {
     }
     const chosen = [...titled, ...others].slice(0, limit);
     return {
-      lessons: chosen.map((i) => this.lessons[i]!),
-      inTitle: chosen.map((i) => inTitle[i] === all),
+      lessons: chosen.map((i) => ({ ...this.lessons[i]!, inTitle: inTitle[i] === all })),
       full: titled.length + others.length >= limit,
     };
   }

@@ -15,7 +15,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { sql, type Kysely } from 'kysely';
 import type { APIMessage } from 'discord.js';
@@ -97,15 +97,23 @@ async function runCommands(context: BenchContext): Promise<void> {
     context.log('commands: building dist/ (the bot runs compiled, as npm start runs it)');
     execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 
-    const discord = await startDiscordStandIn({ globalRateLimitPerSecond: 50, onProblem: (message) => context.log(`stand-in: ${message}`) });
+    const discord = await startDiscordStandIn({
+      globalRateLimitPerSecond: 50,
+      // The answers are read from the interactions; keeping every request's body would only make this process's
+      // collections longer, and its pauses are part of every latency measured.
+      maxRecordedRequests: 1000,
+      onProblem: (message) => context.log(`stand-in: ${message}`),
+    });
     for (const guild of COMMAND_GUILDS) discord.addGuild({ id: guild.id, name: guild.name, channels: [textChannel({ id: guild.channelId, name: 'lessons' })] });
     const bot = startBot(discord, bench.url!);
+    const gc = new GcPauses();
     try {
       await bot.connected();
       const load = new Load(discord, library);
       context.log('commands: warming up (200 interactions at 20/s)');
       markBotLog('bench: warm-up starts');
       await load.run(200, 20);
+      discord.forgetHistory();
       for (const rate of rates) {
         await sleep(3_000);
         const loadBefore = loadavg()[0]!;
@@ -119,9 +127,12 @@ async function runCommands(context: BenchContext): Promise<void> {
         const benchCpu = process.cpuUsage(cpuBefore.bench);
         const cpu = { botMs: bot.cpuMs() - cpuBefore.bot, benchMs: (benchCpu.user + benchCpu.system) / 1000 };
         const underLoad = await sampler.stop();
-        emit(resultLine({ lessons, readers, rate, sent, baseline, underLoad, bot: bot.counters, loadBefore, cpu }));
+        const benchGc = gc.between(sent[0]?.at ?? 0, performance.now());
+        emit(resultLine({ lessons, readers, rate, sent, baseline, underLoad, bot: bot.counters, loadBefore, cpu, benchGc }));
+        discord.forgetHistory();
       }
     } finally {
+      gc.stop();
       await bot.stop();
       await discord.close();
     }
@@ -408,6 +419,7 @@ function resultLine(input: {
   bot: BotCounters;
   loadBefore: number;
   cpu: { botMs: number; benchMs: number };
+  benchGc: { totalMs: number; maxMs: number };
 }): Record<string, unknown> {
   const { sent } = input;
   const answered = sent.filter((s) => s.firstAt !== undefined && s.firstAt - s.at <= DEADLINE_MS && (s.firstStatus ?? 500) < 300);
@@ -432,6 +444,8 @@ function resultLine(input: {
     reader_guilds: input.readers.guilds,
     reader_members: input.readers.members,
     rate_per_s: input.rate,
+    // Wall clock of the first dispatch, to line a run's slow seconds up with outside logs.
+    started_at: new Date(performance.timeOrigin + (sent[0]?.at ?? 0)).toISOString(),
     interactions: sent.length,
     ...summary,
     unanswered_within_3s: unanswered,
@@ -446,6 +460,10 @@ function resultLine(input: {
     send_lag_p99_ms: round(percentile([...sent.map((s) => s.lag)].sort((a, b) => a - b), 0.99)),
     bot_cpu_ms_per_interaction: round(input.cpu.botMs / sent.length),
     bench_cpu_ms_per_interaction: round(input.cpu.benchMs / sent.length),
+    // This process's own collections during the run (it hosts the stand-in): an answer arriving during one is
+    // noted after it, so they are part of the latencies above.
+    bench_gc_pause_ms: { total: round(input.benchGc.totalMs), max: round(input.benchGc.maxMs) },
+    bench_heap_used_mb: round(process.memoryUsage().heapUsed / 1024 / 1024),
     bot_node_flags: productionNodeFlags(process.env.BENCH_BOT_NODE_ARGS).join(' '),
     bot_warnings: input.bot.warnings,
     bot_errors: input.bot.errors,
@@ -470,6 +488,27 @@ function overTargetBySecond(sent: readonly Sent[]): number[] {
     if (s.firstAt === undefined || s.firstAt - s.at > TARGET_P99_MS) seconds[second]! += 1;
   }
   return seconds;
+}
+
+/** This process's garbage-collection pauses, to report those that fell inside a run. */
+class GcPauses {
+  private readonly pauses: { start: number; duration: number }[] = [];
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) this.pauses.push({ start: entry.startTime, duration: entry.duration });
+  });
+
+  constructor() {
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+
+  between(from: number, to: number): { totalMs: number; maxMs: number } {
+    const inside = this.pauses.filter((p) => p.start >= from && p.start <= to).map((p) => p.duration);
+    return { totalMs: inside.reduce((a, b) => a + b, 0), maxMs: Math.max(0, ...inside) };
+  }
+
+  stop(): void {
+    this.observer.disconnect();
+  }
 }
 
 /** A line in BENCH_BOT_LOG (the bot's, or the bench's own), on the bench's clock. */

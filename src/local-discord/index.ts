@@ -264,6 +264,18 @@ export class DiscordStandIn {
     return this.rest.globalLimited;
   }
 
+  /**
+   * Forgets what was done so far: the interactions and their responses, the recorded requests and the channels'
+   * messages (guilds, channels, commands and queued faults stay). For a long load run, between rounds whose
+   * results were read: the process hosting the stand-in then collects less, and its pauses are part of every
+   * latency it measures.
+   */
+  forgetHistory(): void {
+    this.store.clear();
+    this.rest.requests.length = 0;
+    this.state.forgetMessages();
+  }
+
   /** Forgets recorded requests and queued faults. */
   clearRecords(): void {
     this.rest.requests.length = 0;

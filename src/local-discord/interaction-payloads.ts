@@ -272,12 +272,7 @@ export class InteractionFactory {
 
   private componentMessage(message: APIMessage | string, channelId: string): APIMessage {
     const id = typeof message === 'string' ? message : message.id;
-    const held =
-      this.state.findMessage(channelId, id) ??
-      this.store
-        .all()
-        .flatMap((r) => [r.original, ...r.followUps])
-        .find((m) => m?.id === id);
+    const held = this.state.findMessage(channelId, id) ?? this.store.responseMessage(id);
     if (held) return held;
     if (typeof message === 'string') throw new Error(`sendButton: the stand-in holds no message ${id} in channel ${channelId}`);
     return structuredClone(message);

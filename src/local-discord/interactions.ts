@@ -83,6 +83,8 @@ const ALLOWED_CALLBACKS: Record<number, readonly number[]> = {
 export class InteractionStore {
   private readonly byId = new Map<string, InteractionRecord>();
   private readonly byToken = new Map<string, InteractionRecord>();
+  /** Every message made by a response (ephemeral ones too, which no channel holds), until deleted. */
+  private readonly responseMessages = new Map<string, APIMessage>();
 
   constructor(
     private readonly state: StandInState,
@@ -104,9 +106,15 @@ export class InteractionStore {
     return [...this.byId.values()];
   }
 
+  /** A message an interaction response made (an original or a follow-up), by id, unless it was deleted. */
+  responseMessage(id: string): APIMessage | undefined {
+    return this.responseMessages.get(id);
+  }
+
   clear(): void {
     this.byId.clear();
     this.byToken.clear();
+    this.responseMessages.clear();
   }
 
   // ---- POST /interactions/{id}/{token}/callback ---------------------------------------------
@@ -147,6 +155,7 @@ export class InteractionStore {
         return record.original;
       case InteractionResponseType.DeferredMessageUpdate:
         record.original = this.requireComponentMessage(record);
+        this.responseMessages.set(record.original.id, record.original);
         return record.original;
       case InteractionResponseType.UpdateMessage: {
         const target = this.requireComponentMessage(record);
@@ -155,6 +164,7 @@ export class InteractionStore {
         target.edited_timestamp = isoTimestamp();
         this.messageEvents.updated(target);
         record.original = target;
+        this.responseMessages.set(target.id, target);
         return target;
       }
       case InteractionResponseType.ApplicationCommandAutocompleteResult: {
@@ -248,6 +258,7 @@ export class InteractionStore {
     const message = this.resolveMessage(record, messageId);
     const isOriginal = message === record.original;
     this.state.deleteMessage(message.channel_id, message.id);
+    if (this.responseMessages.get(message.id) === message) this.responseMessages.delete(message.id);
     if (isOriginal) record.original = undefined;
     record.followUps = record.followUps.filter((m) => m !== message);
     this.messageEvents.deleted(message.channel_id, message.id, { ephemeral: ((message.flags ?? 0) & EPHEMERAL) !== 0 });
@@ -302,6 +313,7 @@ export class InteractionStore {
       extraFlags,
     });
     if (((message.flags ?? 0) & EPHEMERAL) === 0) this.state.insertMessage(message);
+    this.responseMessages.set(message.id, message);
     this.messageEvents.created(message);
     return message;
   }

@@ -141,6 +141,8 @@ export class StandInState {
   readonly events = new EventHub();
   private readonly channelGuild = new Map<string, string>();
   private readonly messages = new Map<string, APIMessage[]>();
+  /** The same messages by id: a button press finds its message without walking the channel's history. */
+  private readonly messageById = new Map<string, APIMessage>();
 
   constructor(
     readonly applicationId: string,
@@ -224,6 +226,7 @@ export class StandInState {
     guild.channels.delete(channelId);
     guild.threads.delete(channelId);
     this.channelGuild.delete(channelId);
+    for (const message of this.messages.get(channelId) ?? []) this.messageById.delete(message.id);
     this.messages.delete(channelId);
     this.events.emit({ type: 'channels', guildId });
     return channel;
@@ -264,22 +267,35 @@ export class StandInState {
   }
 
   findMessage(channelId: string, messageId: string): APIMessage | undefined {
-    return this.channelMessages(channelId).find((m) => m.id === messageId);
+    const message = this.messageById.get(messageId);
+    return message?.channel_id === channelId ? message : undefined;
   }
 
   insertMessage(message: APIMessage): void {
     const list = this.messages.get(message.channel_id) ?? [];
     list.push(message);
     this.messages.set(message.channel_id, list);
+    if (!this.messageById.has(message.id)) this.messageById.set(message.id, message);
     const found = this.findChannel(message.channel_id);
     if (found) found.channel.last_message_id = message.id;
+  }
+
+  /** Every channel's messages forgotten (the channels stay, with their last message id). */
+  forgetMessages(): void {
+    this.messages.clear();
+    this.messageById.clear();
   }
 
   deleteMessage(channelId: string, messageId: string): boolean {
     const list = this.messages.get(channelId) ?? [];
     const index = list.findIndex((m) => m.id === messageId);
     if (index < 0) return false;
-    list.splice(index, 1);
+    const [deleted] = list.splice(index, 1);
+    if (this.messageById.get(messageId) === deleted) {
+      this.messageById.delete(messageId);
+      const same = list.find((m) => m.id === messageId);
+      if (same) this.messageById.set(messageId, same);
+    }
     return true;
   }
 

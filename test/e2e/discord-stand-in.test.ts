@@ -85,6 +85,9 @@ async function lessonBot(interaction: Interaction): Promise<void> {
         components: [nextPageRow()],
       });
       break;
+    case 'private-today':
+      await interaction.reply({ content: 'Your lesson', components: [nextPageRow()], flags: MessageFlags.Ephemeral });
+      break;
     case 'slow':
       await interaction.deferReply();
       await sleep(30);
@@ -232,6 +235,24 @@ describe('discord stand-in with the real discord.js client', () => {
     expect(final.message?.content).toBe('Page 2');
     expect(discord.channelMessages(lessons).find((m) => m.id === command.original()?.id)?.content).toBe('Page 2');
     expect(() => discord.sendButton({ customId: 'nope', message: command.original()! })).toThrow(/custom_id/);
+  });
+
+  it('finds the message of a button by id: an ephemeral reply (in no channel) as last updated, never a deleted one', async () => {
+    const command = discord.sendCommand({ name: 'lesson', subcommand: 'private-today' });
+    await command.waitForFinal();
+    const id = command.original()!.id;
+    expect(discord.channelMessages(lessons).some((m) => m.id === id)).toBe(false);
+    const press = discord.sendButton({ customId: 'lesson:next', message: id });
+    expect((await press.waitForFinal()).message?.content).toBe('Page 2');
+    expect(command.original()?.content).toBe('Page 2');
+    // The update took the button away: a second press on the same message, by id, finds it as it is now.
+    expect(() => discord.sendButton({ customId: 'lesson:next', message: id })).toThrow(/custom_id/);
+
+    const deleted = discord.sendCommand({ name: 'lesson', subcommand: 'fetch-and-delete' });
+    await deleted.waitForFinal();
+    await until(() => deleted.responses().some((e) => e.kind === 'delete'));
+    const deletedId = deleted.responses()[0]!.message!.id;
+    expect(() => discord.sendButton({ customId: 'lesson:next', message: deletedId })).toThrow(/holds no message/);
   });
 
   it('records autocomplete choices (callback type 8)', async () => {
@@ -447,6 +468,36 @@ describe('discord stand-in with the real discord.js client', () => {
     expect(discord.identifies).toHaveLength(before.identifies);
     const command = discord.sendCommand({ name: 'lesson', subcommand: 'today' });
     expect((await command.waitForFinal()).type).toBe(4);
+  });
+});
+
+describe('discord stand-in history', () => {
+  it('forgets interactions, requests and channel messages, and keeps serving the guild', async () => {
+    const discord = await startDiscordStandIn();
+    const { client, errors } = await connectClient(discord, lessonBot);
+    try {
+      const guild = discord.addGuild({ name: 'Club', channels: [textChannel({ name: 'lessons' })] });
+      const channelId = guild.channels[0]!.id;
+      await until(() => client.guilds.cache.has(guild.id));
+      const first = discord.sendCommand({ guildId: guild.id, channelId, name: 'lesson', subcommand: 'today' });
+      await first.waitForFinal();
+      const firstMessage = first.original()!.id;
+      expect(discord.channelMessages(channelId)).toHaveLength(1);
+      expect(discord.requests.length).toBeGreaterThan(0);
+
+      discord.forgetHistory();
+      expect(discord.channelMessages(channelId)).toEqual([]);
+      expect(discord.requests).toEqual([]);
+      expect(() => discord.sendButton({ guildId: guild.id, channelId, customId: 'lesson:next', message: firstMessage })).toThrow(/holds no message/);
+
+      const second = discord.sendCommand({ guildId: guild.id, channelId, name: 'lesson', subcommand: 'today' });
+      expect((await second.waitForFinal()).type).toBe(4);
+      expect(discord.channelMessages(channelId).map((m) => m.id)).toEqual([second.original()!.id]);
+      expect(errors).toEqual([]);
+    } finally {
+      await client.destroy();
+      await discord.close();
+    }
   });
 });
 

@@ -15,6 +15,8 @@ const configSchema = z.object({
   DATA_DIR: z.string().trim().min(1).default('./data'),
   /** The embedded database's page cache (shared_buffers), in MB of this process's memory (see src/db/database.ts). */
   PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(4096).default(16),
+  /** The bot's PostgreSQL connections (per process); unset: twice this machine's cores, from 4 to 10 (src/db/database.ts). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).optional(),
   /** Connecting, or waiting for a free connection (PGlite: for its one connection), in ms. */
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   /** One statement, in ms (0: unbounded); the client gives up 500 ms later if the server does not answer at all. */

@@ -23,7 +23,7 @@ import { startProcessOperations } from './operations/process-operations.js';
 import { TableUpkeep } from './operations/table-upkeep.js';
 import { createServices } from './services.js';
 
-/** Queries waiting for a database connection from which autocomplete stops querying (the pool holds 10). */
+/** Queries waiting for a database connection from which autocomplete stops querying (the pool holds 4–10). */
 const BUSY_WAITING_QUERIES = 10;
 
 const MISSING_TOKEN = `DISCORD_TOKEN is not set, so the bot cannot connect to Discord.

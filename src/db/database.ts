@@ -32,12 +32,23 @@ export interface OpenedConnections {
   readonly warmFailure?: unknown;
 }
 
+/**
+ * The bot's pool when DATABASE_POOL_SIZE is not set: twice the cores, at least 4 and at most 10. PostgreSQL runs
+ * a statement on one core, so more connections than it has cores make a burst's statements share them and all
+ * finish late, where a few connections serve them in turn (on two cores, 200 interactions a second: p99 37–55 ms
+ * with 4, 53–117 ms with 10; BENCHMARKS.md). The bot's own cores stand for the server's: on one machine they are
+ * the same; a bigger server is the operator's to size for.
+ */
+export function defaultPoolSize(cores: number): number {
+  return Math.min(10, Math.max(4, 2 * Math.floor(cores)));
+}
+
 export interface DatabaseOptions {
   /** PostgreSQL connection string; without it the embedded PGlite is used. */
   url?: string | undefined;
   /** Where PGlite keeps its files; `memory://` keeps nothing (tests). */
   dataDir: string;
-  /** Pool size for PostgreSQL. */
+  /** Pool size for PostgreSQL (10 unless given; the bot's comes from its config: openMigratedDatabase). */
   maxConnections?: number;
   /**
    * PostgreSQL: the pool keeps its connections once opened (the bot). Without it an idle connection closes
@@ -85,7 +96,12 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     const opened = connecting.filter((result) => result.status === 'fulfilled').length;
     return warm ? { opened, ...(await warmEach(db, opened, warm)) } : { opened, warmed: 0 };
   };
-  return { db, kind: 'postgres', waitingClients: () => pool.waitingCount, openAllConnections, close: () => db.destroy() };
+  // Kysely ends the pool only if a query went through it; connections opened by openAllConnections alone would stay.
+  const close = async () => {
+    await db.destroy();
+    if (!pool.ended) await pool.end();
+  };
+  return { db, kind: 'postgres', waitingClients: () => pool.waitingCount, openAllConnections, close };
 }
 
 /** How long a warm-up waits for the other connections before it runs on the one it holds. */

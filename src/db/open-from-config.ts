@@ -1,11 +1,12 @@
+import { availableParallelism } from 'node:os';
 import type { Config } from '../config.js';
-import { openDatabase, type Database } from './database.js';
+import { defaultPoolSize, openDatabase, type Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { autovacuumEnabled, staleTables, tidyTables } from './statistics.js';
 import { MIGRATION_TIMEOUTS, UPKEEP_TIMEOUTS, type DatabaseTimeouts } from './timeouts.js';
 
 type DatabaseConfig = Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> &
-  Partial<Pick<Config, 'DATABASE_CONNECT_TIMEOUT_MS' | 'DATABASE_STATEMENT_TIMEOUT_MS' | 'PGLITE_SHARED_BUFFERS_MB'>>;
+  Partial<Pick<Config, 'DATABASE_CONNECT_TIMEOUT_MS' | 'DATABASE_STATEMENT_TIMEOUT_MS' | 'PGLITE_SHARED_BUFFERS_MB' | 'DATABASE_POOL_SIZE'>>;
 
 /** The bounds a running bot's queries get (see timeouts.ts); the client waits half a second past the server's own cancel. */
 export function timeoutsFromConfig(config: Partial<DatabaseConfig>): DatabaseTimeouts {
@@ -43,7 +44,14 @@ export async function openMigratedDatabase(
     } finally {
       await tidying.close();
     }
-    const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, onPoolError, timeouts, keepConnections: pool.keepConnections });
+    const database = await openDatabase({
+      url: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      maxConnections: config.DATABASE_POOL_SIZE ?? defaultPoolSize(availableParallelism()),
+      onPoolError,
+      timeouts,
+      keepConnections: pool.keepConnections,
+    });
     return Object.assign(database, { applied });
   }
   const database = await openDatabase({ url: undefined, dataDir: config.DATA_DIR, onPoolError, timeouts, pgliteSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB });

@@ -1,7 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/database.js';
+import { defaultPoolSize, openDatabase } from '../../src/db/database.js';
+import { openMigratedDatabase } from '../../src/db/open-from-config.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { importLessons } from '../../src/lessons/import.js';
 import { warmConnection } from '../../src/operations/connection-warm-up.js';
@@ -74,6 +76,21 @@ describe.runIf(url)('the bot’s connection pool on PostgreSQL', () => {
       expect(await connections()).toBe(4);
     } finally {
       await database.close();
+    }
+  });
+
+  it('opens as many as DATABASE_POOL_SIZE says for the bot, and twice the cores (4–10) without it', async () => {
+    for (const [size, expected] of [[3, 3], [undefined, defaultPoolSize(availableParallelism())]] as const) {
+      const config = { DATABASE_URL: scratch.url, DATA_DIR: 'unused', ...(size === undefined ? {} : { DATABASE_POOL_SIZE: size }) };
+      const database = await openMigratedDatabase(config, undefined, undefined, { keepConnections: true });
+      try {
+        expect((await database.openAllConnections()).opened).toBe(expected);
+        // Only the pool's: the migrations' and the start-up tidy's connections are closed by now.
+        expect(await until(connections, (n) => n === expected, 2_000)).toBe(expected);
+      } finally {
+        await database.close();
+      }
+      expect(await eventuallyNone()).toBe(0);
     }
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { defaultPoolSize } from '../../src/db/database.js';
 import { isInteractionRoute } from '../../src/discord/interaction-rest.js';
 
 describe('which REST routes stay out of the bot’s global queue', () => {
@@ -37,5 +38,18 @@ describe('sharding and health settings', () => {
     expect(() => loadConfig({ SHARD_COUNT: 'many' })).toThrow(ConfigError);
     expect(() => loadConfig({ SHARD_COUNT: '0' })).toThrow(/SHARD_COUNT/u);
     expect(() => loadConfig({ SHARDS_PER_PROCESS: '0' })).toThrow(/SHARDS_PER_PROCESS/u);
+  });
+});
+
+describe('the bot’s database pool size', () => {
+  it('is twice the cores by default, at least 4 and at most 10', () => {
+    expect([1, 2, 3, 4, 5, 8, 64].map(defaultPoolSize)).toEqual([4, 4, 6, 8, 10, 10, 10]);
+  });
+
+  it('is unset unless DATABASE_POOL_SIZE says otherwise, and a bad size names the variable', () => {
+    expect(loadConfig({}).DATABASE_POOL_SIZE).toBeUndefined();
+    expect(loadConfig({ DATABASE_POOL_SIZE: '6' }).DATABASE_POOL_SIZE).toBe(6);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/u);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: 'lots' })).toThrow(/DATABASE_POOL_SIZE/u);
   });
 });

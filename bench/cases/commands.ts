@@ -165,6 +165,8 @@ function startBot(
       DISCORD_TOKEN: 'bench-token',
       DISCORD_API_URL: discord.apiUrl,
       DATABASE_URL: databaseUrl,
+      // The pool's size is the bot's own choice (twice the cores) unless the bench is given one to compare.
+      ...(process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

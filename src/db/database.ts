@@ -35,8 +35,8 @@ export interface OpenedConnections {
 /**
  * The bot's pool when DATABASE_POOL_SIZE is not set: twice the cores, at least 4 and at most 10. PostgreSQL runs
  * a statement on one core, so more connections than it has cores make a burst's statements share them and all
- * finish late, where a few connections serve them in turn (on two cores, 200 interactions a second: p99 37–55 ms
- * with 4, 53–117 ms with 10; BENCHMARKS.md). The bot's own cores stand for the server's: on one machine they are
+ * finish late, where a few connections serve them in turn (on two cores, 200 interactions a second: p99 within
+ * 50 ms in 11 of 14 rounds with 4, 1 of 14 with 10; BENCHMARKS.md). The bot's own cores stand for the server's: on one machine they are
  * the same; a bigger server is the operator's to size for.
  */
 export function defaultPoolSize(cores: number): number {

@@ -26,6 +26,8 @@ export interface RecordedRequest {
   /** Lower-case header names. */
   headers: Record<string, string>;
   at: number;
+  /** performance.now() once the whole request had arrived, before the stand-in handled it (when Discord would have it). */
+  receivedAt: number;
   status: number;
   /** The matched route pattern, e.g. `/channels/:channelId/messages`. */
   route?: string;
@@ -77,6 +79,7 @@ export class RestApi {
       if (!(error instanceof ApiError)) throw error;
       parseError = error;
     }
+    const receivedAt = performance.now();
     const match = apiPath === undefined ? undefined : matchRoute(ROUTES, method, apiPath);
     const bucket = bucketFor(`${method} ${match?.route.pattern ?? path}`);
     const fault = this.faults.take(method, path);
@@ -116,6 +119,7 @@ export class RestApi {
       files: parsed.files,
       headers: flattenHeaders(request.headers),
       at,
+      receivedAt,
       status: reply.status,
       ...(match ? { route: match.route.pattern } : {}),
       unexpected: !match,

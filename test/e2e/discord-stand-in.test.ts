@@ -255,6 +255,24 @@ describe('discord stand-in with the real discord.js client', () => {
     expect(() => discord.sendButton({ customId: 'lesson:next', message: deletedId })).toThrow(/holds no message/);
   });
 
+  it('notes when an answer arrived in full, before the stand-in handled it (a slow stand-in does not move it)', async () => {
+    discord.failNext({ method: 'POST', path: /\/callback$/u }, { delayMs: 150 });
+    const sentAt = performance.now();
+    const command = discord.sendCommand({ name: 'lesson', subcommand: 'today' });
+    const seen = new Promise<{ receivedAt: number; observedAt: number }>((resolve) => {
+      const stop = discord.observe((event) => {
+        if (event.type !== 'request' || !event.request.path.endsWith('/callback')) return;
+        stop();
+        resolve({ receivedAt: event.request.receivedAt, observedAt: performance.now() });
+      });
+    });
+    await command.waitForFinal();
+    const { receivedAt, observedAt } = await seen;
+    expect(receivedAt).toBeGreaterThan(sentAt);
+    // Recorded once answered, after the delay; noted as arrived before it.
+    expect(observedAt - receivedAt).toBeGreaterThanOrEqual(140);
+  });
+
   it('records autocomplete choices (callback type 8)', async () => {
     const typing = discord.sendAutocomplete({
       name: 'lesson',

@@ -50,7 +50,7 @@ describe('playground server', () => {
     const refused = (path: string, route: string) =>
       local.observe({
         type: 'request',
-        request: { method: 'POST', path, route, query: {}, body: null, files: [], headers: {}, at: 0, status: 400, unexpected: false, fault: false, hung: false, error: { message: 'Invalid Form Body', code: 50035, errors: { data: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } } } },
+        request: { method: 'POST', path, route, query: {}, body: null, files: [], headers: {}, at: 0, receivedAt: 0, status: 400, unexpected: false, fault: false, hung: false, error: { message: 'Invalid Form Body', code: 50035, errors: { data: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } } } },
       });
     refused('/interactions/777/secret-token/callback', '/interactions/:interactionId/:token/callback');
     refused(`/webhooks/${discord.applicationId}/secret-token`, '/webhooks/:applicationId/:token');

@@ -2,10 +2,10 @@ import { DefaultRestOptions, REST, type RESTOptions } from 'discord.js';
 import { GlobalPacer, pacedMakeRequest } from './global-pacer.js';
 
 /**
- * The pacer's window: Discord's second and 20 ms for the jitter between our write and Discord's count. A slot is
- * reused only after its request was written, so each round of 50 also waits for the writes (tens of ms under a
- * fan-out): a wider margin costs that much again. At 1,050 ms a 1,000-server fan-out ended at 20.8–21.8 s
- * against the 20 s bound; at 1,020 ms see BENCHMARKS.md ("Fan-out and memory").
+ * The pacer's window: Discord's second and 20 ms for the jitter between our write and Discord's count. A place is
+ * reused only after its request was written, so each round of 50 also waits for its writes (~2 ms at the median
+ * in a fan-out): a wider margin costs that much again, 19 times in a 1,000-server fan-out (20 s bound; see
+ * BENCHMARKS.md, "Fan-out and memory").
  */
 export const GLOBAL_PACER_WINDOW_MS = 1_020;
 
@@ -29,9 +29,9 @@ type QueuedRequest = Parameters<REST['queueRequest']>[0];
  * 429 from Discord). Here token routes go to a second manager whose global limit is off; its per-route buckets
  * (Discord's `X-RateLimit-*` headers, per interaction token) and a real 429 still apply.
  *
- * Requests with the bot's token also pass a pacer at the wire (global-pacer.ts): at most the global limit written
- * in any GLOBAL_PACER_WINDOW_MS, which discord.js's fixed one-second windows do not ensure. Interaction routes
- * do not pass it.
+ * Requests with the bot's token pass a pacer at the wire instead of discord.js's global counter (global-pacer.ts):
+ * at most the global limit written in any GLOBAL_PACER_WINDOW_MS, which discord.js's fixed one-second windows do
+ * not ensure. Interaction routes do not pass it.
  */
 export class InteractionAwareRest extends REST {
   /** Interaction-token routes only; created before any request, so never undefined afterwards. */
@@ -57,7 +57,14 @@ export class InteractionAwareRest extends REST {
         retryAfter: waitedMs,
         sublimitTimeout: 0,
       });
-    super({ ...options, makeRequest: pacedMakeRequest(pacer, options.makeRequest ?? DefaultRestOptions.makeRequest, (...held) => onHeld(...held)) });
+    super({
+      ...options,
+      // The pacer is the one global limiter. discord.js's own (fixed windows, each reopened `offset` = 50 ms after
+      // its reset) stays off: behind it every round of 50 waited ~1,050 ms, and a 1,000-server fan-out ended past
+      // the 20 s bound. A global 429 from Discord still stops discord.js's requests for its retry-after.
+      globalRequestsPerSecond: Number.POSITIVE_INFINITY,
+      makeRequest: pacedMakeRequest(pacer, options.makeRequest ?? DefaultRestOptions.makeRequest, (...held) => onHeld(...held)),
+    });
     this.pacer = pacer;
     this.interactionRest = new REST({ ...options, globalRequestsPerSecond: Number.POSITIVE_INFINITY });
     // Listeners on this manager (rate-limit logs and metrics) see the interaction manager's events too.

@@ -11,8 +11,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * The bot's REST manager against a stand-in enforcing Discord's 50 requests/s on bot-token routes, with a burst
  * across the edge of discord.js's one-second window: one post opens the window, 99 more come just before it ends.
- * discord.js alone lets 49 go at the end of that window and 50 at the start of the next, ~100 within milliseconds,
- * which any reading of "50 per second" refuses (tried by hand with the pacer taken out: 49 × 429 at the stand-in).
+ * discord.js's own counter (now off: the pacer replaces it) let 49 go at the end of that window and 50 at the start
+ * of the next, ~100 within milliseconds, which any reading of "50 per second" refuses (tried by hand with the pacer
+ * taken out: 49 × 429 at the stand-in).
  */
 describe('the global pacer: bot-token requests and Discord’s global limit (stand-in enforcing 50/s)', () => {
   let discord: DiscordStandIn | undefined;
@@ -52,6 +53,54 @@ describe('the global pacer: bot-token requests and Discord’s global limit (sta
     expect(rest.pacer.waiting).toBe(0);
     // The pacer held the second half of the burst (told as discord.js's own waits: debug log, rate-limit metrics).
     expect(held.length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('the pacer is the only global limiter: 150 posts at once are held by it, never by discord.js’s own window', async () => {
+    discord = await startDiscordStandIn({ globalRateLimitPerSecond: 50 });
+    const guild = discord.addGuild({ channels: Array.from({ length: 150 }, (_, n) => ({ name: `news-${n}` })) });
+    client = createDiscordClient({ apiUrl: discord.apiUrl, logger: silent });
+    await connect(client, discord.token, silent);
+    const rest = client.rest as InteractionAwareRest;
+    await sleep(GLOBAL_PACER_WINDOW_MS + 200);
+
+    const pacerWaits: number[] = [];
+    const discordJsGlobalWaits: string[] = [];
+    rest.on('rateLimited', (info) => {
+      if (info.route === 'global pacer') pacerWaits.push(info.timeToReset);
+      else if (info.global) discordJsGlobalWaits.push(info.route);
+    });
+    const channels = guild.channels.map((channel) => channel.id);
+    await Promise.all(channels.map((channelId, n) => rest.post(Routes.channelMessages(channelId), { body: { content: `post ${n}` } })));
+
+    // discord.js's fixed windows reopen 50 ms after each second (its `offset`): had they counted too, each round of
+    // 50 would have waited for them as well as for the pacer.
+    expect(discordJsGlobalWaits).toEqual([]);
+    expect(pacerWaits.length).toBeGreaterThanOrEqual(100);
+    expect(discord.globalRateLimited).toBe(0);
+    for (const channelId of channels) expect(discord.channelMessages(channelId)).toHaveLength(1);
+  }, 60_000);
+
+  it('a global 429 from Discord still holds every bot-token request for its retry-after, and each post lands once', async () => {
+    // Discord lower than the pacer's 50: its 429s, not the pacer, hold the posts here.
+    discord = await startDiscordStandIn({ globalRateLimitPerSecond: 10 });
+    const guild = discord.addGuild({ channels: Array.from({ length: 30 }, (_, n) => ({ name: `news-${n}` })) });
+    client = createDiscordClient({ apiUrl: discord.apiUrl, logger: silent });
+    await connect(client, discord.token, silent);
+    const rest = client.rest as InteractionAwareRest;
+    await sleep(GLOBAL_PACER_WINDOW_MS + 200);
+
+    const discordJsGlobalWaits: number[] = [];
+    rest.on('rateLimited', (info) => {
+      if (info.global && info.route !== 'global pacer') discordJsGlobalWaits.push(info.timeToReset);
+    });
+    const channels = guild.channels.map((channel) => channel.id);
+    await Promise.all(channels.map((channelId, n) => rest.post(Routes.channelMessages(channelId), { body: { content: `post ${n}` } })));
+
+    expect(discord.globalRateLimited).toBeGreaterThan(0);
+    // discord.js waited out Discord's retry-after before sending again (its counter of 50/s is off, its 429 handling is not).
+    expect(discordJsGlobalWaits.length).toBeGreaterThan(0);
+    expect(Math.max(...discordJsGlobalWaits)).toBeGreaterThan(0);
+    for (const channelId of channels) expect(discord.channelMessages(channelId)).toHaveLength(1);
   }, 60_000);
 
   it('interaction answers do not pass the pacer: its window holds bot-token requests only', async () => {

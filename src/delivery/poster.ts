@@ -93,10 +93,15 @@ export class LessonPoster {
       if (typeof message.id !== 'string' || message.id === '') throw new Error('Discord answered the post without a message');
       const threadId = schedule.createThread ? await this.openThread(schedule, message, stored) : null;
       const at = this.deps.now();
-      await markDeliverySent(db, key, { messageId: message.id, threadId, at, payload: { ...payload, nonce: delivery.nonce } });
-      await recordPostSuccess(db, schedule.guildId, at);
       const threadFine = !schedule.createThread || threadId !== null;
-      await clearAlerts(db, schedule.guildId, ['post-failed', 'no-lesson', ...(threadFine ? ['thread-failed'] : [])]);
+      // One commit for the post's record, the schedule's success and its cleared alerts: all or none of them (a
+      // failure leaves the claim to be retried with the same nonce), and one WAL flush instead of three while a
+      // fan-out holds its few database connections.
+      await db.transaction().execute(async (trx) => {
+        await markDeliverySent(trx, key, { messageId: message.id, threadId, at, payload: { ...payload, nonce: delivery.nonce } });
+        await recordPostSuccess(trx, schedule.guildId, at);
+        await clearAlerts(trx, schedule.guildId, ['post-failed', 'no-lesson', ...(threadFine ? ['thread-failed'] : [])]);
+      });
       const lagSeconds = delivery.sequence === 0 ? this.scheduleLag(schedule, delivery.localDate, at) : undefined;
       logger.info({ ...key, lessonId: stored.lesson.id, messageId: message.id, attempts: delivery.attempts, lagSeconds }, 'lesson posted');
       return { status: 'sent', delivery, messageId: message.id, lessonId: stored.lesson.id };

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { claimDelivery, dailyDelivery, renewClaim } from '../../src/db/deliveries.js';
 import { updateGuildSettings } from '../../src/db/guild-settings.js';
@@ -100,6 +101,29 @@ describe.each(testDatabaseTargets())('the lesson poster on $kind, with a channel
     expect(await poster.post(schedule, '2026-05-02', 0)).toMatchObject({ status: 'failed', reason: 'Discord could not be reached' });
     expect(channels.sentTo(ALERTS)).toEqual([]);
     expect((await findSchedule(db, GUILD))?.lastFailureReason).toBe('Discord could not be reached');
+  });
+
+  it('the post’s record, the schedule’s success and its cleared alerts commit together: one refused, none kept', async () => {
+    const { db, schedule, poster, channels } = await setUp();
+    // The database refuses the last of the three writes after a sent post (clearing the server's alerts).
+    await sql`create function refuse_alert_clearing() returns trigger language plpgsql as $$ begin raise exception 'alerts_sent is read-only in this test'; end $$`.execute(db);
+    await sql`create trigger refuse_alert_clearing before delete on alerts_sent for each statement execute function refuse_alert_clearing()`.execute(db);
+    try {
+      const result = await poster.post(schedule, '2026-05-02', 0);
+      expect(channels.sentTo(CHANNEL)).toHaveLength(1);
+      // Not recorded as sent: the claim is retried (with the same nonce, so Discord returns the first message).
+      expect(result.status).toBe('failed');
+      expect(await dailyDelivery(db, GUILD, '2026-05-02')).toMatchObject({ status: 'failed', messageId: null });
+      expect((await findSchedule(db, GUILD))?.lastPostedAt).toBeNull();
+    } finally {
+      await sql`drop trigger refuse_alert_clearing on alerts_sent`.execute(db);
+      await sql`drop function refuse_alert_clearing()`.execute(db);
+    }
+    // With the database writable again, the retry records it all.
+    const retried = await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0);
+    expect(retried.status).toBe('sent');
+    expect((await dailyDelivery(db, GUILD, '2026-05-02'))?.status).toBe('sent');
+    expect((await findSchedule(db, GUILD))?.lastPostedAt).not.toBeNull();
   });
 
   it('a claim is renewed only by the process holding it', async () => {

@@ -36,9 +36,3 @@ export async function claimAlert(db: Executor, guildId: string, kind: string, ke
     .executeTakeFirst();
   return row !== undefined;
 }
-
-/** After a success, problems of these kinds may be reported again if they come back. */
-export async function clearAlerts(db: Executor, guildId: string, kinds: readonly string[]): Promise<void> {
-  if (kinds.length === 0) return;
-  await db.deleteFrom('alerts_sent').where('guild_id', '=', guildId).where('kind', 'in', kinds).execute();
-}

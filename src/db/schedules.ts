@@ -128,14 +128,6 @@ export async function dueSchedules(db: Executor, now: Date, options: { staleClai
   return rows.map((row) => ({ schedule: toSchedule(row), localDate: row.local_date }));
 }
 
-export async function recordPostSuccess(db: Executor, guildId: string, at: Date): Promise<void> {
-  await db
-    .updateTable('schedules')
-    .set({ last_posted_at: at, failure_count: 0, retry_at: null })
-    .where('guild_id', '=', guildId)
-    .execute();
-}
-
 /** Marks the schedule failing and when to try again; returns the new failure count. */
 export async function recordPostFailure(
   db: Executor,

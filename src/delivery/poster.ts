@@ -1,11 +1,18 @@
 import type { Kysely } from 'kysely';
-import { claimDelivery, markDeliveryFailed, markDeliverySent, renewClaim, type Delivery, type DeliveryKey } from '../db/deliveries.js';
-import { clearAlerts } from '../db/guild-settings.js';
+import {
+  claimDelivery,
+  markDeliveryFailed,
+  recordPostSent,
+  renewClaim,
+  type ClearedAlertKinds,
+  type Delivery,
+  type DeliveryKey,
+} from '../db/deliveries.js';
 import { findLesson, type LibraryLesson } from '../db/lessons.js';
 import { neutralizeMentions, plainText, visibleOr } from '../domain/discord-format/index.js';
 import { truncateAtWord } from '../domain/text.js';
 import { countReadersInGuild } from '../db/reading.js';
-import { recordPostFailure, recordPostSuccess, type Schedule } from '../db/schedules.js';
+import { recordPostFailure, type Schedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import { describePostFailure, type Channels, type PostedMessage } from '../discord/channels.js';
 import type { ReplyPayload } from '../discord/reply.js';
@@ -94,14 +101,9 @@ export class LessonPoster {
       const threadId = schedule.createThread ? await this.openThread(schedule, message, stored) : null;
       const at = this.deps.now();
       const threadFine = !schedule.createThread || threadId !== null;
-      // One commit for the post's record, the schedule's success and its cleared alerts: all or none of them (a
-      // failure leaves the claim to be retried with the same nonce), and one WAL flush instead of three while a
-      // fan-out holds its few database connections.
-      await db.transaction().execute(async (trx) => {
-        await markDeliverySent(trx, key, { messageId: message.id, threadId, at, payload: { ...payload, nonce: delivery.nonce } });
-        await recordPostSuccess(trx, schedule.guildId, at);
-        await clearAlerts(trx, schedule.guildId, ['post-failed', 'no-lesson', ...(threadFine ? ['thread-failed'] : [])]);
-      });
+      // The post's record, the schedule's success and its cleared alerts: one statement, all or none of them.
+      const cleared: ClearedAlertKinds = ['post-failed', 'no-lesson', ...(threadFine ? ['thread-failed'] : [])];
+      await recordPostSent(db, key, { messageId: message.id, threadId, at, payload: { ...payload, nonce: delivery.nonce } }, cleared);
       const lagSeconds = delivery.sequence === 0 ? this.scheduleLag(schedule, delivery.localDate, at) : undefined;
       logger.info({ ...key, lessonId: stored.lesson.id, messageId: message.id, attempts: delivery.attempts, lagSeconds }, 'lesson posted');
       return { status: 'sent', delivery, messageId: message.id, lessonId: stored.lesson.id };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claimDelivery, markDeliverySent, nextForeignClaimExpiry } from '../../src/db/deliveries.js';
+import { claimDelivery, nextForeignClaimExpiry, recordPostSent } from '../../src/db/deliveries.js';
 import { upsertLesson } from '../../src/db/lessons.js';
 import { makeLesson } from '../support/lessons.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
@@ -30,7 +30,7 @@ describe.each(testDatabaseTargets())('when claims of other processes run out, on
     await claim('2', 'dead', '2026-05-02T09:00:20Z');
     await claim('3', 'dead', '2026-05-02T09:00:05Z');
     await claim('4', 'other', '2026-05-02T09:00:01Z');
-    await markDeliverySent(db().db, { guildId: '4', localDate: '2026-05-02', sequence: 0 }, { messageId: 'm', threadId: null, at: at('2026-05-02T09:00:02Z'), payload: {} });
+    await recordPostSent(db().db, { guildId: '4', localDate: '2026-05-02', sequence: 0 }, { messageId: 'm', threadId: null, at: at('2026-05-02T09:00:02Z'), payload: {} }, ['post-failed']);
     expect(await expiry('2026-05-02T09:00:30Z')).toEqual(at('2026-05-02T09:01:05Z'));
     // Once guild 3's claim has run out it is the due query's to take over; the next to wait for is guild 2's.
     expect(await expiry('2026-05-02T09:01:06Z')).toEqual(at('2026-05-02T09:01:20Z'));

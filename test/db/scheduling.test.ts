@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claimDelivery, markDeliveryFailed, markDeliverySent } from '../../src/db/deliveries.js';
+import { claimDelivery, markDeliveryFailed, recordPostSent } from '../../src/db/deliveries.js';
 import { planLesson, queuedLessonIds } from '../../src/db/lesson-plans.js';
 import { upsertLesson } from '../../src/db/lessons.js';
 import { dueSchedules, recordPostFailure, saveSchedule, setPaused } from '../../src/db/schedules.js';
@@ -35,7 +35,7 @@ describe.each(testDatabaseTargets())('scheduling queries on $kind', (target) => 
     });
     expect(claim).toBeDefined();
     expect(await due('2026-05-02T09:00:30Z')).toEqual([]);
-    await markDeliverySent(db().db, { guildId: '100', localDate: '2026-05-02', sequence: 0 }, { messageId: 'm', threadId: null, at: at('2026-05-02T09:00:01Z'), payload: {} });
+    await recordPostSent(db().db, { guildId: '100', localDate: '2026-05-02', sequence: 0 }, { messageId: 'm', threadId: null, at: at('2026-05-02T09:00:01Z'), payload: {} }, ['post-failed']);
     expect(await due('2026-05-02T20:00:00Z')).toEqual([]);
     expect(await due('2026-05-03T09:00:00Z')).toEqual(['100@2026-05-03']);
   });

@@ -3,7 +3,7 @@ import { GlobalPacer, pacedMakeRequest } from './global-pacer.js';
 
 /**
  * The pacer's window: Discord's second and 20 ms for the jitter between our write and Discord's count. A place is
- * reused only after its request was written, so each round of 50 also waits for its writes (~2 ms at the median
+ * reused only after its request was written, so each round of 50 also waits for its writes (~1.5 ms at the median
  * in a fan-out): a wider margin costs that much again, 19 times in a 1,000-server fan-out (20 s bound; see
  * BENCHMARKS.md, "Fan-out and memory").
  */

@@ -23,45 +23,50 @@ describe('the global pacer: bot-token requests and Discord’s global limit (sta
     await discord?.close();
   });
 
-  it('a burst across discord.js’s window edge reaches Discord without a 429, every post once', async () => {
-    discord = await startDiscordStandIn({ globalRateLimitPerSecond: 50 });
-    const guild = discord.addGuild({ channels: Array.from({ length: 100 }, (_, n) => ({ name: `news-${n}` })) });
-    client = createDiscordClient({ apiUrl: discord.apiUrl, logger: silent });
-    await connect(client, discord.token, silent);
-    const rest = client.rest as InteractionAwareRest;
-    expect(rest).toBeInstanceOf(InteractionAwareRest);
+  /** The bot's REST manager, connected to a stand-in allowing `limitPerSecond` with one guild of `channelCount` channels. */
+  async function botWithChannels(
+    limitPerSecond: number,
+    channelCount: number,
+  ): Promise<{ standIn: DiscordStandIn; rest: InteractionAwareRest; channels: string[] }> {
+    const standIn = await startDiscordStandIn({ globalRateLimitPerSecond: limitPerSecond });
+    discord = standIn;
+    const guild = standIn.addGuild({ channels: Array.from({ length: channelCount }, (_, n) => ({ name: `news-${n}` })) });
+    client = createDiscordClient({ apiUrl: standIn.apiUrl, logger: silent });
+    await connect(client, standIn.token, silent);
     // The start-up requests' windows are over.
     await sleep(GLOBAL_PACER_WINDOW_MS + 200);
+    return { standIn, rest: client.rest as InteractionAwareRest, channels: guild.channels.map((channel) => channel.id) };
+  }
+
+  const post = (rest: InteractionAwareRest, channelId: string, n: number) =>
+    rest.post(Routes.channelMessages(channelId), { body: { content: `post ${n}` } });
+
+  it('a burst across discord.js’s window edge reaches Discord without a 429, every post once', async () => {
+    const { standIn, rest, channels } = await botWithChannels(50, 100);
+    expect(rest).toBeInstanceOf(InteractionAwareRest);
 
     const held: number[] = [];
     rest.on('rateLimited', (info) => {
       if (info.route === 'global pacer') held.push(info.timeToReset);
     });
-    const channels = guild.channels.map((channel) => channel.id);
-    const post = (channelId: string, n: number) => rest.post(Routes.channelMessages(channelId), { body: { content: `post ${n}` } });
     // One post opens discord.js's window (and the stand-in's)…
-    await post(channels[0]!, 0);
+    await post(rest, channels[0]!, 0);
     // …and 99 come shortly before discord.js's window ends (one route each: only the global limit holds them).
     while (Date.now() < rest.globalReset - 15) await new Promise((resolve) => setImmediate(resolve));
-    const burst = channels.slice(1).map((channelId, n) => post(channelId, n + 1));
+    const burst = channels.slice(1).map((channelId, n) => post(rest, channelId, n + 1));
     await Promise.all(burst);
 
-    const posts = discord.requests.filter((r) => r.method === 'POST' && r.route === '/channels/:channelId/messages');
+    const posts = standIn.requests.filter((r) => r.method === 'POST' && r.route === '/channels/:channelId/messages');
     expect(posts.filter((r) => r.status === 429)).toEqual([]);
-    expect(discord.globalRateLimited).toBe(0);
-    for (const channelId of channels) expect(discord.channelMessages(channelId)).toHaveLength(1);
+    expect(standIn.globalRateLimited).toBe(0);
+    for (const channelId of channels) expect(standIn.channelMessages(channelId)).toHaveLength(1);
     expect(rest.pacer.waiting).toBe(0);
     // The pacer held the second half of the burst (told as discord.js's own waits: debug log, rate-limit metrics).
     expect(held.length).toBeGreaterThan(0);
   }, 60_000);
 
   it('the pacer is the only global limiter: 150 posts at once are held by it, never by discord.js’s own window', async () => {
-    discord = await startDiscordStandIn({ globalRateLimitPerSecond: 50 });
-    const guild = discord.addGuild({ channels: Array.from({ length: 150 }, (_, n) => ({ name: `news-${n}` })) });
-    client = createDiscordClient({ apiUrl: discord.apiUrl, logger: silent });
-    await connect(client, discord.token, silent);
-    const rest = client.rest as InteractionAwareRest;
-    await sleep(GLOBAL_PACER_WINDOW_MS + 200);
+    const { standIn, rest, channels } = await botWithChannels(50, 150);
 
     const pacerWaits: number[] = [];
     const discordJsGlobalWaits: string[] = [];
@@ -69,38 +74,31 @@ describe('the global pacer: bot-token requests and Discord’s global limit (sta
       if (info.route === 'global pacer') pacerWaits.push(info.timeToReset);
       else if (info.global) discordJsGlobalWaits.push(info.route);
     });
-    const channels = guild.channels.map((channel) => channel.id);
-    await Promise.all(channels.map((channelId, n) => rest.post(Routes.channelMessages(channelId), { body: { content: `post ${n}` } })));
+    await Promise.all(channels.map((channelId, n) => post(rest, channelId, n)));
 
     // discord.js's fixed windows reopen 50 ms after each second (its `offset`): had they counted too, each round of
     // 50 would have waited for them as well as for the pacer.
     expect(discordJsGlobalWaits).toEqual([]);
     expect(pacerWaits.length).toBeGreaterThanOrEqual(100);
-    expect(discord.globalRateLimited).toBe(0);
-    for (const channelId of channels) expect(discord.channelMessages(channelId)).toHaveLength(1);
+    expect(standIn.globalRateLimited).toBe(0);
+    for (const channelId of channels) expect(standIn.channelMessages(channelId)).toHaveLength(1);
   }, 60_000);
 
   it('a global 429 from Discord still holds every bot-token request for its retry-after, and each post lands once', async () => {
     // Discord lower than the pacer's 50: its 429s, not the pacer, hold the posts here.
-    discord = await startDiscordStandIn({ globalRateLimitPerSecond: 10 });
-    const guild = discord.addGuild({ channels: Array.from({ length: 30 }, (_, n) => ({ name: `news-${n}` })) });
-    client = createDiscordClient({ apiUrl: discord.apiUrl, logger: silent });
-    await connect(client, discord.token, silent);
-    const rest = client.rest as InteractionAwareRest;
-    await sleep(GLOBAL_PACER_WINDOW_MS + 200);
+    const { standIn, rest, channels } = await botWithChannels(10, 30);
 
     const discordJsGlobalWaits: number[] = [];
     rest.on('rateLimited', (info) => {
       if (info.global && info.route !== 'global pacer') discordJsGlobalWaits.push(info.timeToReset);
     });
-    const channels = guild.channels.map((channel) => channel.id);
-    await Promise.all(channels.map((channelId, n) => rest.post(Routes.channelMessages(channelId), { body: { content: `post ${n}` } })));
+    await Promise.all(channels.map((channelId, n) => post(rest, channelId, n)));
 
-    expect(discord.globalRateLimited).toBeGreaterThan(0);
+    expect(standIn.globalRateLimited).toBeGreaterThan(0);
     // discord.js waited out Discord's retry-after before sending again (its counter of 50/s is off, its 429 handling is not).
     expect(discordJsGlobalWaits.length).toBeGreaterThan(0);
     expect(Math.max(...discordJsGlobalWaits)).toBeGreaterThan(0);
-    for (const channelId of channels) expect(discord.channelMessages(channelId)).toHaveLength(1);
+    for (const channelId of channels) expect(standIn.channelMessages(channelId)).toHaveLength(1);
   }, 60_000);
 
   it('interaction answers do not pass the pacer: its window holds bot-token requests only', async () => {

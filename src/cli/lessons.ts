@@ -12,7 +12,7 @@ import { pgliteInstancesInMemory } from '../db/database.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
 import { BATCH_TIMEOUTS } from '../db/timeouts.js';
 import { lessonToJson } from '../domain/lesson-parser/index.js';
-import { checkSources, formatCounts, formatProblem, readLessons } from '../lessons/import.js';
+import { checkSources, formatCounts, formatProblem, readLessons, type ImportSideWork } from '../lessons/import.js';
 import { createLessonsService, type LessonsService } from '../lessons/service.js';
 import { describeLesson } from '../lessons/describe.js';
 import { relatedToJson } from '../discovery/related.js';
@@ -20,7 +20,7 @@ import { createDiscoveryService, type DiscoveryService } from '../discovery/serv
 import { listSources, SourceError } from '../lessons/sources.js';
 import type { Lesson } from '../domain/lesson.js';
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema.js';
+import type { DB, Executor } from '../db/schema.js';
 import { createReadingService, type ReadingService } from '../reading/service.js';
 import { formatMostRead } from '../reading/stats.js';
 import { isMain } from './is-main.js';
@@ -165,12 +165,17 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
     return 0;
   }
 
+  // On PostgreSQL the vocabulary is computed while the database writes and matches (the import waits on the
+  // database, the vocabulary on this thread's CPU): the model is loaded now. On PGlite the database is in this
+  // process too, and holding it and the model at once would pass 250 MB: the vocabulary comes after, in steps.
+  const alongside = config.DATABASE_URL ? await vocabularyAlongside() : undefined;
   const imported = await withLessons(config, io, async (library) => {
     const bar = progressBar(checked.lessons);
     try {
       const counts = await library.importParsed(readLessons(sources, options), {
         batchSize: config.IMPORT_BATCH_SIZE,
         onProgress: (done) => bar?.update(done),
+        alongside,
       });
       bar?.stop();
       io.out(formatCounts(counts));
@@ -491,6 +496,20 @@ async function withDiscovery(
   } finally {
     await database.close();
   }
+}
+
+/**
+ * The vocabulary of an import's lessons computed alongside it, in this thread (src/vocabulary/along-import.ts).
+ * The heap is bounded from now on, as for the vocabulary step, since the model and word lists are held from now.
+ */
+async function vocabularyAlongside(): Promise<(trx: Executor) => ImportSideWork> {
+  boundHeap();
+  const [{ createVocabularyComputer }, { vocabularyAlongImport }] = await Promise.all([
+    import('../vocabulary/computer.js'),
+    import('../vocabulary/along-import.js'),
+  ]);
+  const computer = createVocabularyComputer();
+  return (trx) => vocabularyAlongImport(trx, computer);
 }
 
 /**

@@ -38,17 +38,26 @@ const FILTER_TITLES_UP_TO_LEXEMES = 2000;
 /** Lessons linked at a time after an import: bounds what is in memory, whatever the import's size. */
 export const LINK_BATCH = 250;
 
+/** Lessons counted at a time by lexemeCounts.after: one statement for 10,000 lessons would hold ~4 million words. */
+const COUNT_AFTER_CHUNK = 2_500;
+
 /**
  * Keeps the per-word document counts current around an import: `start` once in the import's
- * transaction, `before` ahead of writing each batch of lessons (it takes out what they counted so far),
- * `after` once the batch is written, and `apply` when every batch is: the changes gather in a temporary
- * table and reach lexeme_docs in one statement, its rows locked in one order (two imports at once
- * cannot deadlock on them, whatever their batches).
+ * transaction, `before` ahead of writing each lesson's first copy (it takes out what the lesson counted so
+ * far), `after` once every lesson is written (each lesson of the import once), and `apply` then: the
+ * changes gather in a temporary table and reach lexeme_docs in one statement, its rows locked in one order
+ * (two imports at once cannot deadlock on them, whatever their batches). `after` counts the whole import
+ * in a few statements: counted a batch at a time, each batch's ~6,000 words were merged into the
+ * temporary table again (4–5 s of a 10,000-file import, against ~1 s).
  */
 export const lexemeCounts = {
   start: (trx: Executor) => startLexemeDocChanges(trx),
   before: (trx: Executor, lessonIds: readonly string[]) => countLexemeDocChanges(trx, lessonIds, -1),
-  after: (trx: Executor, lessonIds: readonly string[]) => countLexemeDocChanges(trx, lessonIds, 1),
+  after: async (trx: Executor, lessonIds: readonly string[]) => {
+    for (let from = 0; from < lessonIds.length; from += COUNT_AFTER_CHUNK) {
+      await countLexemeDocChanges(trx, lessonIds.slice(from, from + COUNT_AFTER_CHUNK), 1);
+    }
+  },
   apply: async (trx: Executor) => {
     await applyLexemeDocChanges(trx);
     await mergePendingSearchEntries(trx);

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Lesson } from '../domain/lesson.js';
 import { LessonParseError, moreProblems, parseLessonFile } from '../domain/lesson-parser/index.js';
 import { upsertLessons, type UpsertOutcome } from '../db/lessons.js';
-import type { DB } from '../db/schema.js';
+import type { DB, Executor } from '../db/schema.js';
 import { lexemeCounts, linkSimilarReadings } from '../discovery/similar-readings.js';
 import { readInOrder, type LessonSource, type SourceFile } from './sources.js';
 
@@ -147,6 +147,24 @@ export interface ImportOptions {
   readonly batchSize?: number;
   /** Called after each lesson is written, with how many are. */
   readonly onProgress?: (done: number) => void;
+  /**
+   * Work on the written lessons done alongside the import in its transaction, committed with it (the lessons
+   * CLI: their vocabulary, computed while the database writes and matches): told each batch's new and changed
+   * lessons once they are written, finished before the commit, stopped if the import fails.
+   */
+  readonly alongside?: (trx: Executor) => ImportSideWork;
+}
+
+/** See ImportOptions.alongside. */
+export interface ImportSideWork {
+  /** Lessons the import just wrote (new or changed). */
+  written(lessonIds: readonly string[]): void;
+  /** The import waits for `waiting` (the database): the work may use this thread until it settles. */
+  during<T>(waiting: Promise<T>): Promise<T>;
+  /** Every lesson is written and linked: do what is left; resolves when no statement of it runs. */
+  finish(): Promise<unknown>;
+  /** The import failed: stop after the statement in flight; never rejects. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -168,25 +186,34 @@ export async function importLessons(
     const written: string[] = [];
     const unchangedWithTitles: string[] = [];
     let done = 0;
+    // Every lesson of the import once (lower case): what it counted before the import is taken out once,
+    // before its first copy is written; what it counts after, once every copy is (lexemeCounts).
+    const seen = new Set<string>();
     await lexemeCounts.start(trx);
+    const side = options.alongside?.(trx);
+    // The import waits on the database: the work alongside it may use this thread meanwhile.
+    const waitFor = <T>(waiting: Promise<T>): Promise<T> => (side ? side.during(waiting) : waiting);
     const write = async (batch: readonly Lesson[]) => {
-      const ids = batch.map((lesson) => lesson.id);
-      await lexemeCounts.before(trx, ids);
+      const firstCopies = batch.map((lesson) => lesson.id).filter((id) => !seen.has(id.toLowerCase()));
+      for (const id of firstCopies) seen.add(id.toLowerCase());
+      await lexemeCounts.before(trx, firstCopies);
       const outcomes = await upsertLessons(trx, batch);
+      const writtenNow: string[] = [];
       for (const [index, lesson] of batch.entries()) {
         const outcome = outcomes[index] ?? 'unchanged';
         counts[outcome] += 1;
-        if (outcome !== 'unchanged') written.push(lesson.id);
+        if (outcome !== 'unchanged') writtenNow.push(lesson.id);
         else if (lesson.similarReadings.length > 0) unchangedWithTitles.push(lesson.id);
         done += 1;
         options.onProgress?.(done);
       }
-      await lexemeCounts.after(trx, ids);
+      written.push(...writtenNow);
+      side?.written(writtenNow);
     };
     // The batch being written while the next is read (the source may parse files meanwhile): one at a time.
     let writing: Promise<void> | undefined;
     const startWriting = async (batch: readonly Lesson[]) => {
-      await writing;
+      if (writing) await waitFor(writing);
       writing = write(batch);
       // Awaited before the next batch or at the end; until then a failure must not count as unhandled.
       writing.catch(() => undefined);
@@ -210,14 +237,17 @@ export async function importLessons(
         }
       }
       if (batch.length > 0) await startWriting(batch);
-      await writing;
+      if (writing) await waitFor(writing);
+      await waitFor(lexemeCounts.after(trx, [...seen]));
+      await waitFor(lexemeCounts.apply(trx));
+      // Related readings are matched now, so that showing them is a lookup.
+      await waitFor(linkSimilarReadings(trx, written, unchangedWithTitles, { batchSize: size }));
+      await side?.finish();
     } finally {
       // Whatever failed (the source, a write), no statement of this transaction is still running at its end.
       await writing?.catch(() => undefined);
+      await side?.stop();
     }
-    await lexemeCounts.apply(trx);
-    // Related readings are matched now, so that showing them is a lookup.
-    await linkSimilarReadings(trx, written, unchangedWithTitles, { batchSize: size });
     return counts;
   });
 }

@@ -99,6 +99,8 @@ describe.each(testDatabaseTargets())('lessons CLI on $kind (in-process)', (targe
   /** Imports the example library in-process, recording each opening and closing of the database. */
   async function importRecordingOpenings(extraEnv: Record<string, string>) {
     const openings: string[] = [];
+    /** How many lessons had a vocabulary as each opening closed. */
+    const vocabulariesAtClose: number[] = [];
     const err: string[] = [];
     const code = await runLessonsCli(['import', 'examples/library'], {
       env: { LOG_LEVEL: 'warn', ...env, ...extraEnv },
@@ -107,10 +109,16 @@ describe.each(testDatabaseTargets())('lessons CLI on $kind (in-process)', (targe
       err: (line) => err.push(line),
       openDatabase: async () => {
         openings.push('open');
-        return { db: database().db, close: async () => void openings.push('close') };
+        return {
+          db: database().db,
+          close: async () => {
+            openings.push('close');
+            vocabulariesAtClose.push((await database().db.selectFrom('lesson_vocabularies').select('lesson_id').execute()).length);
+          },
+        };
       },
     });
-    return { code, err, openings };
+    return { code, err, openings, vocabulariesAtClose };
   }
 
   /** Every example lesson has its vocabulary, and every table statistics (the vocabulary tables' after the vocabulary step). */
@@ -126,12 +134,13 @@ describe.each(testDatabaseTargets())('lessons CLI on $kind (in-process)', (targe
     }
   }
 
-  it('with DATABASE_URL (PostgreSQL), computes the vocabulary on the database opened anew once the import is committed, and leaves every table with statistics', async () => {
-    const { code, err, openings } = await importRecordingOpenings({ DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused' });
+  it('with DATABASE_URL (PostgreSQL), computes the vocabulary alongside the import, committed with its lessons, and leaves every table with statistics', async () => {
+    const { code, err, openings, vocabulariesAtClose } = await importRecordingOpenings({ DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused' });
     expect(err).toEqual([]);
     expect(code).toBe(0);
-    // The import's database is closed before the vocabulary step opens its own.
+    // The import's opening already committed every vocabulary; the refresh after it (an opening of its own) finds none left.
     expect(openings).toEqual(['open', 'close', 'open', 'close']);
+    expect(vocabulariesAtClose).toEqual([10, 10]);
     await expectVocabularyAndStatistics();
   });
 

@@ -108,6 +108,37 @@ export async function checkSources(
   return { lessons: checker.lessonCount, problems: checker.problemCount };
 }
 
+/** The files of a one-pass import had problems, each reported as found: the import is rolled back. */
+export class ImportRefusedError extends Error {
+  override readonly name = 'ImportRefusedError';
+  constructor(readonly problems: number) {
+    super(`nothing imported: ${problems} problem${problems === 1 ? '' : 's'}`);
+  }
+}
+
+/**
+ * A big import in one pass (the lessons CLI on PostgreSQL, where the database is not the CLI's own to keep
+ * closed): each file read and parsed once, its lessons given to the import as they come, a few files in memory
+ * at a time. From the first problem on no lesson is given, but every file is still checked and its problems
+ * reported as found, as checkSources does, so one run shows the whole list to fix; at the end
+ * ImportRefusedError ends the import's transaction with nothing written. `onFile` is told after each file.
+ */
+export async function* checkedLessons(
+  sources: readonly SourceFile[],
+  options: { importTimeZone: string },
+  onProblem: (problem: ImportProblem) => void,
+  onFile?: () => void,
+): AsyncGenerator<Lesson> {
+  const checker = new ImportChecker(options, onProblem);
+  for await (const source of readInOrder(sources)) {
+    const lessons = checker.check(source);
+    onFile?.();
+    if (checker.problemCount === 0) yield* lessons;
+  }
+  if (sources.length === 0) checker.report(NO_FILES);
+  if (checker.problemCount > 0) throw new ImportRefusedError(checker.problemCount);
+}
+
 /** A file checked by the first pass of an import no longer reads the same in the second (it changed meanwhile). */
 export class SourceChangedError extends Error {
   override readonly name = 'SourceChangedError';

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -212,6 +212,62 @@ describe.each(testDatabaseTargets())('lessons CLI on $kind (in-process)', (targe
     expect(await lexemeDocs()).toEqual(docsBefore);
     const titles = await database().db.selectFrom('similar_readings').select('lesson_id').distinct().execute();
     expect(titles.map((row) => row.lesson_id)).toEqual([REFERENCE_ID]);
+  });
+
+  /** Seven lessons, one a file; the third and the sixth broken (a bad URL, a bad date), each on a line of its own. */
+  function filesWithTwoBroken(): { files: string[]; broken: { path: string; line: number }[] } {
+    const [reference] = parseLessonFile(readFileSync(REFERENCE, 'utf8'), { file: REFERENCE, importTimeZone: 'UTC' });
+    const files = Array.from({ length: 7 }, (_, i) => {
+      const path = join(work, `lesson-${i}.json`);
+      const lesson = { ...lessonToJson(reference!), id: `00000000-0000-4000-8000-00000000000${i}`, title: `Lesson ${i}` };
+      writeFileSync(path, JSON.stringify(lesson, null, 2));
+      return path;
+    });
+    const breakLine = (path: string, from: string, to: string) => {
+      const lines = readFileSync(path, 'utf8').split('\n');
+      const index = lines.findIndex((line) => line.includes(from));
+      lines[index] = (lines[index] as string).replace(from, to);
+      writeFileSync(path, lines.join('\n'));
+      return { path, line: index + 1 };
+    };
+    return { files, broken: [breakLine(files[2] as string, '"url": "https:', '"url": "ftp:'), breakLine(files[5] as string, '"date": "2025-', '"date": "20x5-')] };
+  }
+
+  it('with DATABASE_URL (one pass, the files written as they are checked), lists every problem as the check pass does and writes nothing', async () => {
+    await lessons('import', REFERENCE);
+    const docsBefore = await database().db.selectFrom('lexeme_docs').selectAll().orderBy('lexeme').execute();
+    const { broken } = filesWithTwoBroken();
+    // Batches of two: the first two lessons are written (with their vocabulary alongside) before the first problem.
+    const onePass = await run(['import', work], { ...env, DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused', IMPORT_BATCH_SIZE: '2' }, '', database);
+    expect(onePass.code).toBe(1);
+    expect(onePass.stdout).toBe('');
+    const lines = onePass.stderr.trim().split('\n');
+    expect(lines.map((line) => line.split(': ')[0])).toEqual([`${broken[0]?.path}:${broken[0]?.line}`, `${broken[1]?.path}:${broken[1]?.line}`, 'nothing imported']);
+    expect(lines.at(-1)).toBe('nothing imported: 2 problems');
+    // What two passes print (no DATABASE_URL: the check pass before anything is opened), line for line.
+    expect((await lessons('import', work)).stderr).toBe(onePass.stderr);
+    expect((await lessons('list')).stdout).toContain('(1 of 1 lessons)');
+    expect(await database().db.selectFrom('lexeme_docs').selectAll().orderBy('lexeme').execute()).toEqual(docsBefore);
+    const vocabularies = await database().db.selectFrom('lesson_vocabularies').select('lesson_id').execute();
+    expect(vocabularies.map((row) => row.lesson_id)).toEqual([REFERENCE_ID]);
+  });
+
+  it('with DATABASE_URL (one pass), imports valid files with their vocabulary, and refuses an unreadable one as the check pass does', async () => {
+    const { files } = filesWithTwoBroken();
+    for (const path of [files[2], files[5]]) rmSync(path as string);
+    const withUrl = { ...env, DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused', IMPORT_BATCH_SIZE: '2' };
+    const imported = await run(['import', work], withUrl, '', database);
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout.trim()).toBe('imported 5, updated 0, unchanged 0');
+    expect(await database().db.selectFrom('lesson_vocabularies').select('lesson_id').execute()).toHaveLength(5);
+    // A lesson file that is a device when it is read (a link to /dev/null): refused, named, nothing more written.
+    const notAFile = join(work, 'lesson-9.json');
+    symlinkSync('/dev/null', notAFile);
+    const refused = await run(['import', files[0] as string, notAFile], withUrl, '', database);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe((await lessons('import', files[0] as string, notAFile)).stderr);
+    expect(refused.stderr).toBe(`${notAFile}: not a regular file (a device, pipe or socket cannot be a lesson file)\n`);
+    expect((await lessons('list')).stdout).toContain('(5 of 5 lessons)');
   });
 
   it('shows a lesson, and says so when an id is unknown', async () => {

@@ -238,7 +238,7 @@ export async function importLessons(
         done += 1;
         options.onProgress?.(done);
       }
-      written.push(...writtenNow);
+      for (const id of writtenNow) written.push(id);
       side?.written(writtenNow);
     };
     // The batch being written while the next is read (the source may parse files meanwhile): one at a time.

@@ -4,12 +4,12 @@ import type { Executor } from '../db/schema.js';
 import type { ImportSideWork } from '../lessons/import.js';
 import type { LessonVocabulary } from '../domain/vocabulary/compute.js';
 import type { VocabularyInput } from './computer.js';
+import { lexiconVersion } from './version.js';
 
 /** A computer in this thread (createVocabularyComputer): its answer comes at once. */
 export interface InThreadComputer {
   compute(lesson: VocabularyInput): LessonVocabulary;
 }
-import { lexiconVersion } from './version.js';
 
 /** Lessons read, computed and stored at a time: a few hundred kilobytes of text in memory. */
 const CHUNK = 250;
@@ -19,7 +19,8 @@ const CHUNK = 250;
  * batches and matches the related readings (the lessons CLI on PostgreSQL: the import waits on the database
  * and the vocabulary on the CPU, so each runs in the other's idle time, where they used to run one after the
  * other). Stored in the import's transaction `trx`, so they commit with the lessons. A lesson at a time,
- * each in a turn of its own so the import's own reading and parsing go on between them; the texts are read
+ * each in a turn of its own, and only while the import waits on the database (`during`) or once it is
+ * finished, so the import's own reading and parsing never wait behind a lesson's ~2.5 ms; the texts are read
  * back a chunk at a time (the next chunk's while one is computed), so memory holds a few hundred lessons'
  * texts, whatever the import's size. A lesson whose computation fails is left without one: the refresh
  * after the import computes it again and reports it.
@@ -90,7 +91,8 @@ export function vocabularyAlongImport(trx: Executor, computer: InThreadComputer)
   };
   return {
     written(lessonIds) {
-      queue.push(...lessonIds);
+      // One at a time: spreading a huge batch into push() would overflow the stack.
+      for (const id of lessonIds) queue.push(id);
       wake?.();
       wake = undefined;
     },

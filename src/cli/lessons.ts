@@ -224,11 +224,11 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
     await collectGarbage();
     await withLessons(config, io, (library) => refreshStatistics(library, io));
   }
-  // After the lessons are committed (on PostgreSQL with the vocabularies computed alongside: what is left here is
-  // a failed computation or an unchanged lesson that lacks one): they are usable at once, and an interrupted run
-  // only leaves vocabulary to compute (by `vocab-refresh`, `vocab <id>`, or the bot). On a database opened anew: PGlite's memory
-  // (its WebAssembly heap, which never shrinks) grew to what the import's statements and ANALYZE needed,
-  // and goes with the closed instance instead of staying beside the vocabulary's model and word lists.
+  // After the lessons are committed (on PostgreSQL with the vocabularies computed alongside: what is left here
+  // is a failed computation or an unchanged lesson that lacks one): they are usable at once, and an interrupted
+  // run only leaves vocabulary to compute (by `vocab-refresh`, `vocab <id>`, or the bot). On a database opened
+  // anew: PGlite's memory (its WebAssembly heap, which never shrinks) grew to what the import's statements and
+  // ANALYZE needed, and goes with the closed instance instead of staying beside the model and word lists.
   return (await refreshVocabulary(config, io, {})) ? 0 : 1;
 }
 

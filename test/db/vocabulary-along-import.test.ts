@@ -69,6 +69,24 @@ describe.each(testDatabaseTargets())('vocabulary computed alongside an import on
     expect(again).toEqual(stored.map((row) => ({ lesson_id: row.lesson_id, computed_at: row.computed_at })));
   });
 
+  it('a lesson whose vocabulary cannot be computed is left without one; the import and the other lessons are not', async () => {
+    const lessons = (await discoveryLessons()).slice(0, 6);
+    const failing = lessons[2]?.id as string;
+    const refusing = {
+      compute: (lesson: Parameters<typeof computer.compute>[0]) => {
+        if (lesson.id === failing) throw new Error('the model refused this text');
+        return computer.compute(lesson);
+      },
+    };
+    const counts = await importLessons(database().db, lessons, { batchSize: 2, alongside: (trx) => vocabularyAlongImport(trx, refusing) });
+    expect(counts).toEqual({ imported: 6, updated: 0, unchanged: 0 });
+    const stored = (await vocabularies()).lessons.map((row) => row.lesson_id);
+    expect(stored).toHaveLength(5);
+    expect(stored).not.toContain(failing);
+    // The refresh after the import (the CLI's step after the commit) computes it, and only it.
+    expect(await refreshVocabularies(database().db, computer)).toMatchObject({ computed: 1, failed: [] });
+  });
+
   it('a failed import leaves no lesson and no vocabulary, and no statement of the work runs after it', async () => {
     const lessons = await discoveryLessons();
     async function* failingSource(): AsyncGenerator<Lesson> {

@@ -1,5 +1,5 @@
-import { constants } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** One input to an import: where it came from (for error messages) and its text. */
@@ -54,19 +54,19 @@ export async function listSources(args: readonly string[], stdin: NodeJS.Readabl
     const paths = info.isDirectory() ? await listLessonFiles(arg) : [arg];
     // A directory without lesson files is a mistake (the wrong folder), named rather than passed over.
     if (info.isDirectory() && paths.length === 0) throw new SourceError(`${arg}: no lesson files (.txt or .json) in this directory`);
-    for (const path of paths) sources.push({ path, read: async () => decodeText(path, await readLessonFile(path)) });
+    for (const path of paths) sources.push({ path, read: async () => decodeText(path, readLessonFile(path)) });
   }
   return sources;
 }
 
-/** Files read ahead of the one being parsed (readInOrder): libuv's thread pool has four threads. */
+/** Sources asked for ahead of the one being parsed (readInOrder). */
 const READ_AHEAD = 4;
 
 /**
- * The sources' texts in their order, with the next few files read meanwhile: a file's reads (stat, open,
- * stat, read, close: each a trip to libuv's thread pool) overlap the parsing of the ones before it. One at a
- * time, the first pass of a 10,000-file import spent half its time waiting for them. At most `ahead` + 1
- * files' texts are held at once (each at most MAX_SOURCE_BYTES); a file that cannot be read fails in its turn.
+ * The sources' texts in their order, the next few asked for meanwhile: a source read asynchronously overlaps
+ * the parsing of the ones before it (the files' reads did, through libuv's thread pool, until reading them
+ * synchronously proved cheaper: readLessonFile). At most `ahead` + 1 texts are held at once (each at most
+ * MAX_SOURCE_BYTES); a source that cannot be read fails in its turn.
  */
 export async function* readInOrder(sources: readonly SourceFile[], ahead = READ_AHEAD): AsyncGenerator<LessonSource> {
   const reading: Promise<string>[] = [];
@@ -101,21 +101,33 @@ const READ_CHUNK = 64 * 1024;
 /**
  * Reads a regular file of at most MAX_SOURCE_BYTES. Devices (`/dev/urandom` never ends), pipes and
  * sockets are refused before they are opened; the file is opened without blocking (a pipe put in its place
- * meanwhile cannot hold the open up) and checked again; it is read to its end whatever its stated size
- * (`/proc` files say 0 bytes), and the read stops past the limit in case the file grows meanwhile. A
- * file the system will not read (`/proc/self/mem`, no permission) is refused with its name and the reason.
+ * meanwhile cannot hold the open up, and a read that would wait fails at once) and checked again; it is read
+ * to its end whatever its stated size (`/proc` files say 0 bytes), and the read stops past the limit in case
+ * the file grows meanwhile. A file the system will not read (`/proc/self/mem`, no permission) is refused with
+ * its name and the reason.
+ *
+ * Synchronous: the lessons CLI is its only reader, and its thread is a big import's bound. The same five
+ * calls through the promise API (each a trip to libuv's thread pool and back) cost 1.9–2.4 s of wall time and
+ * ~3 s of CPU for 10,000 files, against 0.23 s read synchronously (BENCHMARKS.md, "Import: the vocabulary
+ * alongside").
  */
-async function readLessonFile(path: string): Promise<Uint8Array> {
-  const before = await stat(path).catch((error: unknown) => {
+function readLessonFile(path: string): Uint8Array {
+  let before: Stats;
+  try {
+    before = statSync(path);
+  } catch (error) {
     throw unreadable(path, error);
-  });
+  }
   if (!before.isFile()) throw new SourceError(`${path}: not a regular file (a device, pipe or socket cannot be a lesson file)`);
   if (before.size > MAX_SOURCE_BYTES) throw tooLarge(path);
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((error: unknown) => {
-    throw unreadable(path, error);
-  });
+  let fd: number;
   try {
-    const info = await handle.stat();
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  try {
+    const info = fstatSync(fd);
     if (!info.isFile()) throw new SourceError(`${path}: not a regular file (a device, pipe or socket cannot be a lesson file)`);
     if (info.size > MAX_SOURCE_BYTES) throw tooLarge(path);
     const chunks: Buffer[] = [];
@@ -125,9 +137,12 @@ async function readLessonFile(path: string): Promise<Uint8Array> {
       // chunks until a read gives nothing, for a file that holds more than it says.
       const withinStated = length < info.size;
       const chunk = Buffer.alloc(Math.min(withinStated ? info.size - length + 1 : READ_CHUNK, MAX_SOURCE_BYTES + 1 - length));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, length).catch((error: unknown) => {
+      let bytesRead: number;
+      try {
+        bytesRead = readSync(fd, chunk, 0, chunk.length, length);
+      } catch (error) {
         throw unreadable(path, error);
-      });
+      }
       if (bytesRead === 0) break;
       length += bytesRead;
       if (length > MAX_SOURCE_BYTES) throw tooLarge(path);
@@ -136,7 +151,7 @@ async function readLessonFile(path: string): Promise<Uint8Array> {
     }
     return Buffer.concat(chunks, length);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

@@ -26,8 +26,9 @@ const tooLarge = (path: string): SourceError =>
 const LESSON_FILE = /\.(txt|json)$/iu;
 
 /**
- * One input to an import, not read yet: a big import reads its files in turn (twice: once to check them all,
- * once to write them), so only a few files' text is in memory at once (readInOrder).
+ * One input to an import, not read yet: a big import reads its files in turn (on PostgreSQL once, checked as
+ * they are written; on PGlite twice: once to check them all, once to write them), so only a few files' text is
+ * in memory at once (readInOrder).
  */
 export interface SourceFile {
   readonly path: string;

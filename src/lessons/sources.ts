@@ -102,15 +102,13 @@ const READ_CHUNK = 64 * 1024;
 /**
  * Reads a regular file of at most MAX_SOURCE_BYTES. Devices (`/dev/urandom` never ends), pipes and
  * sockets are refused before they are opened; the file is opened without blocking (a pipe put in its place
- * meanwhile cannot hold the open up, and a read that would wait fails at once) and checked again; it is read
- * to its end whatever its stated size (`/proc` files say 0 bytes), and the read stops past the limit in case
- * the file grows meanwhile. A file the system will not read (`/proc/self/mem`, no permission) is refused with
- * its name and the reason.
+ * meanwhile cannot hold the open up) and checked again; it is read to its end whatever its stated size
+ * (`/proc` files say 0 bytes), and the read stops past the limit in case the file grows meanwhile. A file the
+ * system will not read (`/proc/self/mem`, no permission) is refused with its name and the reason.
  *
  * Synchronous: the lessons CLI is its only reader, and its thread is a big import's bound. The same five
- * calls through the promise API (each a trip to libuv's thread pool and back) cost 1.9–2.4 s of wall time and
- * ~3 s of CPU for 10,000 files, against 0.23 s read synchronously (BENCHMARKS.md, "Import: the vocabulary
- * alongside").
+ * calls through the promise API (each a trip to libuv's thread pool and back) took 1.9–2.4 s of wall time and
+ * ~3 s of CPU for 10,000 files, these 0.43 s and ~0.5 s (BENCHMARKS.md, "Import: the vocabulary alongside").
  */
 function readLessonFile(path: string): Uint8Array {
   let before: Stats;

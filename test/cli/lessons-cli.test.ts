@@ -178,17 +178,22 @@ describe.each(testDatabaseTargets())('lessons CLI on $kind (in-process)', (targe
     expect(list.stdout).toContain('(1 of 1 lessons)');
   });
 
-  it('writes nothing when a file turns bad after the check, batches into the import (IMPORT_BATCH_SIZE=2)', async () => {
-    await lessons('import', REFERENCE);
-    const lexemeDocs = () => database().db.selectFrom('lexeme_docs').selectAll().orderBy('lexeme').execute();
-    const docsBefore = await lexemeDocs();
+  /** Seven copies of the reference lesson, one a JSON file in the work directory (ids …0 to …6, titles "Lesson 0" to "Lesson 6"). */
+  function sevenLessonFiles(): string[] {
     const [reference] = parseLessonFile(readFileSync(REFERENCE, 'utf8'), { file: REFERENCE, importTimeZone: 'UTC' });
-    const files = Array.from({ length: 7 }, (_, i) => {
+    return Array.from({ length: 7 }, (_, i) => {
       const path = join(work, `lesson-${i}.json`);
       const lesson = { ...lessonToJson(reference!), id: `00000000-0000-4000-8000-00000000000${i}`, title: `Lesson ${i}` };
       writeFileSync(path, JSON.stringify(lesson, null, 2));
       return path;
     });
+  }
+
+  it('writes nothing when a file turns bad after the check, batches into the import (IMPORT_BATCH_SIZE=2)', async () => {
+    await lessons('import', REFERENCE);
+    const lexemeDocs = () => database().db.selectFrom('lexeme_docs').selectAll().orderBy('lexeme').execute();
+    const docsBefore = await lexemeDocs();
+    const files = sevenLessonFiles();
     const bad = files[5] as string;
     const out: string[] = [];
     const err: string[] = [];
@@ -216,13 +221,7 @@ describe.each(testDatabaseTargets())('lessons CLI on $kind (in-process)', (targe
 
   /** Seven lessons, one a file; the third and the sixth broken (a bad URL, a bad date), each on a line of its own. */
   function filesWithTwoBroken(): { files: string[]; broken: { path: string; line: number }[] } {
-    const [reference] = parseLessonFile(readFileSync(REFERENCE, 'utf8'), { file: REFERENCE, importTimeZone: 'UTC' });
-    const files = Array.from({ length: 7 }, (_, i) => {
-      const path = join(work, `lesson-${i}.json`);
-      const lesson = { ...lessonToJson(reference!), id: `00000000-0000-4000-8000-00000000000${i}`, title: `Lesson ${i}` };
-      writeFileSync(path, JSON.stringify(lesson, null, 2));
-      return path;
-    });
+    const files = sevenLessonFiles();
     const breakLine = (path: string, from: string, to: string) => {
       const lines = readFileSync(path, 'utf8').split('\n');
       const index = lines.findIndex((line) => line.includes(from));

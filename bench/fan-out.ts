@@ -1,5 +1,7 @@
 /**
- * `npm run bench:fan-out [-- --servers N] [--db postgres|pglite]`: the daily fan-out and the bot's memory.
+ * `npm run bench:fan-out [-- --servers N] [--db postgres|pglite] [--prepare-ahead-ms MS]`: the daily fan-out and
+ * the bot's memory. `--prepare-ahead-ms` sets the bot's DELIVERY_PREPARE_AHEAD_MS (0: cards built at the minute);
+ * BENCH_BOT_FLAGS adds Node flags to the bot's (a profiler: `--cpu-prof --cpu-prof-dir=…`).
  *
  * The compiled bot (`dist/`, as `npm start` runs it) against the Discord stand-in on loopback, which enforces
  * Discord's 50 requests/s global limit; N servers (1,000 by default) all due at the same minute. Prints one JSON
@@ -24,7 +26,9 @@ import { makeLesson } from '../test/support/lessons.js';
 import { freePort } from '../test/support/ports.js';
 import { productionNodeFlags } from './node-flags.js';
 
-const { values } = parseArgs({ options: { servers: { type: 'string', default: '1000' }, db: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { servers: { type: 'string', default: '1000' }, db: { type: 'string' }, 'prepare-ahead-ms': { type: 'string' } },
+});
 const servers = Number(values.servers);
 const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const kinds = (['postgres', 'pglite'] as const).filter((kind) => (kind === 'postgres' ? url : true) && (!values.db || values.db === kind));
@@ -98,8 +102,10 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
   }
 
   const metricsPort = await freePort();
-  const bot = spawn(process.execPath, [...nodeFlags, 'dist/src/main.js'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DISCORD_TOKEN: 'bench-token', DISCORD_API_URL: discord.apiUrl, METRICS_PORT: String(metricsPort), ...databaseEnv },
+  const prepareAhead = values['prepare-ahead-ms'];
+  const prepareAheadEnv = prepareAhead === undefined ? {} : { DELIVERY_PREPARE_AHEAD_MS: prepareAhead };
+  const bot = spawn(process.execPath, [...nodeFlags, ...(process.env.BENCH_BOT_FLAGS?.split(' ').filter(Boolean) ?? []), 'dist/src/main.js'], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DISCORD_TOKEN: 'bench-token', DISCORD_API_URL: discord.apiUrl, METRICS_PORT: String(metricsPort), ...prepareAheadEnv, ...databaseEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const samples: { at: number; mb: number; children: number }[] = [];
@@ -131,6 +137,8 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
         global_limit_per_s: 50,
         time_to_first_post_s: Number(((Math.min(...posts.map((r) => r.at)) - due.toMillis()) / 1000).toFixed(2)),
         time_to_last_post_s: Number(((lastPost - due.toMillis()) / 1000).toFixed(2)),
+        // The first and last rounds of 50: how long each took to arrive (the last round repeats the first's pattern).
+        ...roundSpreads(posts.map((r) => r.at)),
         bound_s: servers / 50,
         posted: counts.filter((count) => count >= 1).length,
         duplicates: counts.filter((count) => count > 1).length,
@@ -145,6 +153,7 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
         memory_idle: memoryIdle,
         memory_after_fan_out: memoryAfter,
         node_flags: nodeFlags.join(' '),
+        prepare_ahead_ms: prepareAhead === undefined ? 'default' : Number(prepareAhead),
         machine: { cpus: cpus().length, loadavg_1m: Number(loadavg()[0]!.toFixed(2)), node: process.version },
       }),
     );
@@ -161,3 +170,12 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
 log('building dist/ (the bot runs compiled, as in production)');
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 for (const kind of kinds) await run(kind);
+
+/** Milliseconds from the first to the last post of the first and of the last round of 50 (Discord's global limit). */
+function roundSpreads(times: readonly number[]): { first_round_spread_ms: number; last_round_spread_ms: number } {
+  const sorted = [...times].sort((a, b) => a - b);
+  const first = sorted.slice(0, 50);
+  const last = sorted.slice(Math.max(0, sorted.length - (sorted.length % 50 || 50)));
+  const spread = (round: number[]) => (round.length > 0 ? round.at(-1)! - round[0]! : 0);
+  return { first_round_spread_ms: spread(first), last_round_spread_ms: spread(last) };
+}

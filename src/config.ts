@@ -52,6 +52,8 @@ const configSchema = z.object({
     .refine((expression) => cron.validate(expression), 'must be a cron expression such as "* * * * *"'),
   /** A post's claim is renewed while it is being sent; one not renewed for this long is taken over. */
   DELIVERY_LEASE_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** How long before each minute the cards of the posts due at it are built (nothing is claimed then); 0: at the minute. */
+  DELIVERY_PREPARE_AHEAD_MS: z.coerce.number().int().min(0).max(50_000).default(10_000),
   /** `production` makes a missing DISCORD_TOKEN an error; otherwise `npm start` without a token opens the playground. */
   NODE_ENV: optionalString,
   /** The playground's web page, on 127.0.0.1 only; 0 picks a free port. */

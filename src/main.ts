@@ -91,6 +91,7 @@ async function main(): Promise<number> {
     now,
     cronExpression: config.DELIVERY_CRON,
     leaseMs: config.DELIVERY_LEASE_MS,
+    prepareAheadMs: config.DELIVERY_PREPARE_AHEAD_MS,
     servesGuild: (guildId) => client.guilds.cache.has(guildId),
     metrics,
   });
@@ -101,7 +102,11 @@ async function main(): Promise<number> {
   let feed: ChangeFeed | undefined;
   if (config.DATABASE_URL) {
     feed = watchLibraryChanges(config.DATABASE_URL, {
-      onChange: (table) => cache?.changed(table),
+      onChange: (table) => {
+        cache?.changed(table);
+        // Cards built ahead of their minute show a lesson's text and level as they were (any process's import).
+        if (table === null || table === 'lessons' || table === 'lesson_vocabularies') poster.forgetPrepared();
+      },
       onError: (error) => logger.warn({ err: error }, 'library change feed lost; caches off until it is back'),
     });
     cache = new LibraryCache(feed);

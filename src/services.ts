@@ -39,7 +39,15 @@ export interface ServicesDeps {
 /** Wired once in main.ts (and in service tests, over a scratch database). */
 export function createServices(deps: ServicesDeps): Services {
   const { db, now } = deps;
-  const lessons = createLessonsService({ db, now, importTimeZone: deps.importTimeZone, cache: deps.cache, databaseBusy: deps.databaseBusy, logger: deps.logger });
+  const lessons = createLessonsService({
+    db,
+    now,
+    importTimeZone: deps.importTimeZone,
+    cache: deps.cache,
+    databaseBusy: deps.databaseBusy,
+    logger: deps.logger,
+    onLibraryChanged: () => deps.poster.forgetPrepared(),
+  });
   return {
     lessons,
     reading: createReadingService({ db, now }),

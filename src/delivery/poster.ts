@@ -8,7 +8,7 @@ import {
   type Delivery,
   type DeliveryKey,
 } from '../db/deliveries.js';
-import { findLesson, type LibraryLesson } from '../db/lessons.js';
+import { findLesson } from '../db/lessons.js';
 import { neutralizeMentions, plainText, visibleOr } from '../domain/discord-format/index.js';
 import { truncateAtWord } from '../domain/text.js';
 import { countReadersInGuild } from '../db/reading.js';
@@ -38,8 +38,29 @@ export interface PosterDeps {
   readonly metrics?: Pick<Metrics, 'posts' | 'scheduleLagSeconds'>;
 }
 
+/** How long a card made ready ahead of its minute may wait for it (a tick after a busy minute included). */
+const PREPARED_MAX_AGE_MS = 120_000;
+
+const DUE_INSTANTS_KEPT = 10_000;
+
+/** A daily post's card, built before its minute: the lesson it shows, and the payload without its nonce and pings. */
+interface PreparedCard {
+  readonly localDate: string;
+  readonly lessonId: string;
+  readonly title: string;
+  readonly rendered: ReplyPayload;
+  readonly at: number;
+}
+
 export type PostResult =
-  | { readonly status: 'sent'; readonly delivery: Delivery; readonly messageId: string; readonly lessonId: string }
+  | {
+      readonly status: 'sent';
+      readonly delivery: Delivery;
+      readonly messageId: string;
+      readonly lessonId: string;
+      /** Its card was built before the minute (`prepare`), so only the claim and the send were left at the minute. */
+      readonly prepared: boolean;
+    }
   | { readonly status: 'already-claimed' }
   | { readonly status: 'no-lesson' }
   | { readonly status: 'failed'; readonly reason: string; readonly retryAt: Date };
@@ -49,6 +70,13 @@ export type PostResult =
  * send with Discord's nonce so a resend after a crash is recognised, record the message after.
  */
 export class LessonPoster {
+  /** Cards built ahead of their minute, by server. */
+  private readonly prepared = new Map<string, PreparedCard>();
+  /** Counts forgets: a card whose building began before one is not kept (it may show what was just changed). */
+  private generation = 0;
+  /** Due instants by day, time and zone: servers due the same minute share a few (luxon's zone arithmetic, ~0.25 ms each). */
+  private readonly dueInstants = new Map<string, number>();
+
   constructor(private readonly deps: PosterDeps) {}
 
   /** Whose claims are this process's own. */
@@ -57,14 +85,65 @@ export class LessonPoster {
   }
 
   async post(schedule: Schedule, localDate: string, sequence: number, lessonId?: string): Promise<PostResult> {
-    const result = await this.claimAndSend(schedule, localDate, sequence, lessonId);
+    const ready = sequence === 0 && lessonId === undefined ? this.takePrepared(schedule.guildId, localDate) : undefined;
+    const result = await this.claimAndSend(schedule, localDate, sequence, lessonId, ready);
     this.deps.metrics?.posts.inc({ outcome: result.status.replace('-', '_') });
     return result;
   }
 
-  private async claimAndSend(schedule: Schedule, localDate: string, sequence: number, lessonId?: string): Promise<PostResult> {
+  /**
+   * Builds a server's daily card before its minute (the lesson read, its readers counted, the card rendered), so
+   * that at the minute only the claim, the send and its record are left: the first of Discord's 50 writes a
+   * second go out together, and every later one as soon as the global limit allows. Nothing is claimed here.
+   * Whatever changes the day's choice or the card forgets it (`forgetPrepared`: the server's schedule, plans or
+   * posts, by delivery's service; the library, by the lessons service and the change feed), and a claim that
+   * keeps another lesson (taken over from a crashed process) builds its own. Returns whether a card is ready.
+   */
+  async prepare(schedule: Schedule, localDate: string): Promise<boolean> {
+    const generation = this.generation;
+    const { lessonId } = await lessonForDay(this.deps.db, schedule.guildId, localDate);
+    if (!lessonId) return false;
+    const card = await this.buildCard(lessonId, schedule.guildId);
+    if (generation !== this.generation) return false;
+    this.prepared.set(schedule.guildId, { localDate, lessonId, title: card.title, rendered: card.rendered, at: this.deps.now().getTime() });
+    return true;
+  }
+
+  /** Forgets the cards built ahead (one server's, or all: the library changed, so a card may show an old text). */
+  forgetPrepared(guildId?: string): void {
+    this.generation++;
+    if (guildId === undefined) this.prepared.clear();
+    else this.prepared.delete(guildId);
+  }
+
+  /** Forgets cards older than they may be used (a schedule that stopped being due, a server this process left). */
+  forgetStalePrepared(): void {
+    const oldest = this.deps.now().getTime() - PREPARED_MAX_AGE_MS;
+    for (const [guildId, card] of this.prepared) if (card.at < oldest) this.prepared.delete(guildId);
+  }
+
+  /** Cards built ahead and not yet used. */
+  get preparedCount(): number {
+    return this.prepared.size;
+  }
+
+  private takePrepared(guildId: string, localDate: string): PreparedCard | undefined {
+    const card = this.prepared.get(guildId);
+    if (!card) return undefined;
+    this.prepared.delete(guildId);
+    const fresh = card.localDate === localDate && this.deps.now().getTime() - card.at <= PREPARED_MAX_AGE_MS;
+    return fresh ? card : undefined;
+  }
+
+  private async claimAndSend(
+    schedule: Schedule,
+    localDate: string,
+    sequence: number,
+    lessonId: string | undefined,
+    ready: PreparedCard | undefined,
+  ): Promise<PostResult> {
     const { db, logger } = this.deps;
-    const chosen = lessonId ?? (await lessonForDay(db, schedule.guildId, localDate)).lessonId;
+    const chosen = lessonId ?? ready?.lessonId ?? (await lessonForDay(db, schedule.guildId, localDate)).lessonId;
     if (!chosen) {
       await this.deps.alerts.tell(schedule.guildId, 'no-lesson', 'queue-empty', noLessonAlert());
       logger.info({ guildId: schedule.guildId, localDate }, 'no lesson left to post');
@@ -81,32 +160,40 @@ export class LessonPoster {
       staleClaimMs: this.deps.leaseMs,
     });
     if (!delivery) return { status: 'already-claimed' };
-    return this.send(schedule, delivery);
+    // A claim taken over from a crashed process keeps that claim's lesson, which the card may not show.
+    return this.send(schedule, delivery, ready?.lessonId === delivery.lessonId ? ready : undefined);
   }
 
-  private async send(schedule: Schedule, delivery: Delivery): Promise<PostResult> {
-    const { db, logger } = this.deps;
+  /** The lesson's card with its readers in the server so far; throws if the lesson left the library. */
+  private async buildCard(lessonId: string, guildId: string): Promise<{ title: string; rendered: ReplyPayload }> {
+    const stored = await findLesson(this.deps.db, lessonId);
+    if (!stored) throw new Error(`lesson ${lessonId} vanished from the library`);
+    const readers = await countReadersInGuild(this.deps.db, stored.lesson.id, guildId);
+    return { title: stored.lesson.title, rendered: renderLessonPost(stored, readers) };
+  }
+
+  private async send(schedule: Schedule, delivery: Delivery, ready: PreparedCard | undefined): Promise<PostResult> {
+    const { logger } = this.deps;
     const key: DeliveryKey = { guildId: delivery.guildId, localDate: delivery.localDate, sequence: delivery.sequence };
     const lease = this.keepLease(delivery);
     try {
-      const stored = await findLesson(db, delivery.lessonId);
-      if (!stored) throw new Error(`lesson ${delivery.lessonId} vanished from the library`);
+      const card = ready ?? (await this.buildCard(delivery.lessonId, schedule.guildId));
       const channel = await this.deps.channels.postable(delivery.channelId, { thread: schedule.createThread });
-      const readers = await countReadersInGuild(db, stored.lesson.id, schedule.guildId);
-      const payload = this.message(schedule, stored, readers, delivery.nonce);
+      const payload = this.message(schedule, card.rendered, delivery.nonce);
       const message = await channel.send(payload);
       // A success without a message (an empty answer from a proxy in between) is not a post: retry it later; the
       // nonce makes Discord return the first message if there was one.
       if (typeof message.id !== 'string' || message.id === '') throw new Error('Discord answered the post without a message');
-      const threadId = schedule.createThread ? await this.openThread(schedule, message, stored) : null;
+      const threadId = schedule.createThread ? await this.openThread(schedule, message, card.title) : null;
       const at = this.deps.now();
       const threadFine = !schedule.createThread || threadId !== null;
       // The post's record, the schedule's success and its cleared alerts: one statement, all or none of them.
       const cleared: ClearedAlertKinds = ['post-failed', 'no-lesson', ...(threadFine ? ['thread-failed'] : [])];
-      await recordPostSent(db, key, { messageId: message.id, threadId, at, payload: { ...payload, nonce: delivery.nonce } }, cleared);
+      await recordPostSent(this.deps.db, key, { messageId: message.id, threadId, at, payload: { ...payload, nonce: delivery.nonce } }, cleared);
       const lagSeconds = delivery.sequence === 0 ? this.scheduleLag(schedule, delivery.localDate, at) : undefined;
-      logger.info({ ...key, lessonId: stored.lesson.id, messageId: message.id, attempts: delivery.attempts, lagSeconds }, 'lesson posted');
-      return { status: 'sent', delivery, messageId: message.id, lessonId: stored.lesson.id };
+      const prepared = ready !== undefined;
+      logger.info({ ...key, lessonId: delivery.lessonId, messageId: message.id, attempts: delivery.attempts, lagSeconds, prepared }, 'lesson posted');
+      return { status: 'sent', delivery, messageId: message.id, lessonId: delivery.lessonId, prepared };
     } catch (error) {
       return await this.fail(schedule, delivery, error);
     } finally {
@@ -117,8 +204,14 @@ export class LessonPoster {
   /** Seconds between the daily post's due minute and its send (what an operator watches after a crash or an outage). */
   private scheduleLag(schedule: Schedule, localDate: string, sentAt: Date): number | undefined {
     try {
-      const due = postInstantFor(localDate, parsePostTime(schedule.postTime), schedule.timeZone);
-      const seconds = Math.max(0, (sentAt.getTime() - due.getTime()) / 1000);
+      const key = `${localDate} ${schedule.postTime} ${schedule.timeZone}`;
+      let due = this.dueInstants.get(key);
+      if (due === undefined) {
+        due = postInstantFor(localDate, parsePostTime(schedule.postTime), schedule.timeZone).getTime();
+        if (this.dueInstants.size >= DUE_INSTANTS_KEPT) this.dueInstants.clear();
+        this.dueInstants.set(key, due);
+      }
+      const seconds = Math.max(0, (sentAt.getTime() - due) / 1000);
       this.deps.metrics?.scheduleLagSeconds.observe(seconds);
       return seconds;
     } catch {
@@ -126,8 +219,7 @@ export class LessonPoster {
     }
   }
 
-  private message(schedule: Schedule, stored: LibraryLesson, readers: number, nonce: string): MessageCreateOptions {
-    const rendered = renderLessonPost(stored, readers);
+  private message(schedule: Schedule, rendered: ReplyPayload, nonce: string): MessageCreateOptions {
     const rolePing = schedule.roleId ? `<@&${schedule.roleId}> ` : '';
     return {
       ...(rendered as MessageCreateOptions),
@@ -139,9 +231,9 @@ export class LessonPoster {
     };
   }
 
-  private async openThread(schedule: Schedule, message: PostedMessage, stored: LibraryLesson): Promise<string | null> {
+  private async openThread(schedule: Schedule, message: PostedMessage, title: string): Promise<string | null> {
     try {
-      const thread = await message.startThread({ name: threadName(stored.lesson.title), autoArchiveDuration: 1440 });
+      const thread = await message.startThread({ name: threadName(title), autoArchiveDuration: 1440 });
       return thread.id;
     } catch (error) {
       this.deps.logger.warn({ err: error, guildId: schedule.guildId }, 'could not open a discussion thread');

@@ -9,6 +9,11 @@ import type { Metrics } from '../metrics.js';
 import type { LessonPoster } from './poster.js';
 
 const TAKEOVER_MARGIN_MS = 1_000;
+/** A preparation closer than this to its moment waits for the next minute's. */
+const PREPARE_MIN_DELAY_MS = 100;
+const PREPARE_CONCURRENCY = 4;
+/** Looked ahead beyond the lead: a timer that fires a little early still reaches its minute. */
+const PREPARE_SLACK_MS = 1_000;
 
 export interface DeliverySchedulerOptions {
   readonly db: Kysely<DB>;
@@ -24,6 +29,11 @@ export interface DeliverySchedulerOptions {
   readonly concurrency?: number;
   /** Due servers handled per tick; the rest are picked up by the next tick. */
   readonly batchSize?: number;
+  /**
+   * How long before each minute the posts due at it are made ready (their cards built, nothing claimed): see
+   * `LessonPoster.prepare`. 0: none; each post is built at its minute.
+   */
+  readonly prepareAheadMs?: number;
   readonly metrics?: Pick<Metrics, 'deliveryTickSeconds'>;
 }
 
@@ -40,6 +50,8 @@ export class DeliveryScheduler {
   private readonly batches = new Set<Promise<unknown>>();
   /** An extra tick when another process's claim runs out, so a crash delays its posts by one lease, not by a tick more. */
   private takeover: { at: number; timer: NodeJS.Timeout } | undefined;
+  private prepareTimer: NodeJS.Timeout | undefined;
+  private preparing: Promise<number> | undefined;
   private stopped = false;
 
   constructor(private readonly options: DeliverySchedulerOptions) {}
@@ -51,6 +63,18 @@ export class DeliveryScheduler {
     });
     // Catch up at once on posts missed while the bot was down.
     void this.tick();
+    this.armPrepare();
+  }
+
+  /**
+   * Builds the cards of the posts due within `prepareAheadMs` from now (those this process serves and is not already
+   * posting), a few at a time; resolves with how many are ready. A card that fails to build is left to its minute.
+   */
+  prepareAhead(): Promise<number> {
+    this.preparing ??= this.runPrepare().finally(() => {
+      this.preparing = undefined;
+    });
+    return this.preparing;
   }
 
   /** Runs one tick unless one is already running (then waits for it); resolves once its posts are started. */
@@ -65,9 +89,12 @@ export class DeliveryScheduler {
     this.stopped = true;
     clearTimeout(this.takeover?.timer);
     this.takeover = undefined;
+    clearTimeout(this.prepareTimer);
+    this.prepareTimer = undefined;
     await this.task?.destroy();
     this.task = undefined;
     await this.running;
+    await this.preparing;
     await Promise.all(this.batches);
   }
 
@@ -92,6 +119,49 @@ export class DeliveryScheduler {
       logger.error({ err: error }, 'delivery tick failed');
     } finally {
       endTimer?.();
+    }
+  }
+
+  /** Sets the next preparation for `prepareAheadMs` before the coming minute (the one after, if that moment is past). */
+  private armPrepare(): void {
+    const ahead = this.options.prepareAheadMs ?? 0;
+    if (ahead <= 0 || this.stopped) return;
+    const now = this.options.now().getTime();
+    let at = Math.ceil((now + 1) / 60_000) * 60_000 - ahead;
+    while (at <= now + PREPARE_MIN_DELAY_MS) at += 60_000;
+    this.prepareTimer = setTimeout(() => {
+      void this.prepareAhead().finally(() => this.armPrepare());
+    }, at - now);
+    this.prepareTimer.unref();
+  }
+
+  private async runPrepare(): Promise<number> {
+    const { db, poster, logger } = this.options;
+    this.options.poster.forgetStalePrepared();
+    try {
+      const ahead = new Date(this.options.now().getTime() + (this.options.prepareAheadMs ?? 0) + PREPARE_SLACK_MS);
+      const due = (await dueSchedules(db, ahead, { staleClaimMs: this.options.leaseMs, limit: this.options.batchSize ?? 1000 })).filter(
+        (item) => this.options.servesGuild(item.schedule.guildId) && !this.posting.has(item.schedule.guildId),
+      );
+      // Fewer at once than the posts themselves: members' commands share the pool meanwhile, and nothing is late yet.
+      const ready = await pMap(
+        due,
+        async ({ schedule, localDate }) => {
+          try {
+            return await poster.prepare(schedule, localDate);
+          } catch (error) {
+            logger.warn({ err: error, guildId: schedule.guildId, localDate }, 'could not prepare a post ahead; it is built at its minute');
+            return false;
+          }
+        },
+        { concurrency: PREPARE_CONCURRENCY },
+      );
+      const count = ready.filter(Boolean).length;
+      if (count > 0) logger.debug({ prepared: count }, 'posts prepared ahead of their minute');
+      return count;
+    } catch (error) {
+      logger.warn({ err: error }, 'preparing posts ahead failed; they are built at their minute');
+      return 0;
     }
   }
 

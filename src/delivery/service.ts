@@ -54,6 +54,12 @@ export type DeliveryService = ReturnType<typeof createDeliveryService>;
 export function createDeliveryService(deps: DeliveryDeps) {
   const { db } = deps;
 
+  /** After a server's schedule, plans or posts changed: cached days' lessons and a card built ahead are stale. */
+  function scheduleChanged(guildId: string): void {
+    deps.lessons.scheduleChanged();
+    deps.poster.forgetPrepared(guildId);
+  }
+
   async function requireSchedule(guildId: string): Promise<Schedule> {
     const schedule = await findSchedule(db, guildId);
     if (!schedule) throw new UserError(NO_SCHEDULE);
@@ -105,7 +111,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
     }): Promise<{ schedule: Schedule; next: Date }> {
       const { guildId, channelId, when, roleId, createThread } = input;
       const schedule = await saveSchedule(db, { guildId, channelId, ...when, roleId, createThread }, deps.now());
-      deps.lessons.scheduleChanged();
+      scheduleChanged(guildId);
       return { schedule, next: await nextPost(schedule) };
     },
 
@@ -117,14 +123,14 @@ export function createDeliveryService(deps: DeliveryDeps) {
 
     async pause(guildId: string): Promise<void> {
       const paused = await setPaused(db, guildId, true, deps.now());
-      deps.lessons.scheduleChanged();
+      scheduleChanged(guildId);
       if (!paused) throw new UserError(NO_SCHEDULE);
     },
 
     /** Resumes posting; returns when the next post goes out. */
     async resume(guildId: string): Promise<Date> {
       const schedule = await setPaused(db, guildId, false, deps.now());
-      deps.lessons.scheduleChanged();
+      scheduleChanged(guildId);
       if (!schedule) throw new UserError(NO_SCHEDULE);
       return nextPost(schedule);
     },
@@ -144,7 +150,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       }
       const stored = await deps.lessons.requested(guildId, input.lesson);
       await planLesson(db, { guildId, localDate: day, lessonId: stored.lesson.id, plannedBy: input.plannedBy });
-      deps.lessons.scheduleChanged();
+      scheduleChanged(guildId);
       return { day, stored };
     },
 
@@ -152,7 +158,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       const today = localDate(deps.now(), await serverZone(guildId));
       const day = parseDay(date, today);
       const removed = await unplanLesson(db, guildId, day);
-      deps.lessons.scheduleChanged();
+      scheduleChanged(guildId);
       return { day, removed };
     },
 
@@ -204,7 +210,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
         throw new UserError(`Today’s lesson (${today}) was already posted: ${where}. Use \`force:true\` to post it again.`);
       }
       const sequence = alreadyPosted ? await nextSequence(db, guildId, today) : 0;
-      const result = await deps.poster.post(schedule, today, sequence, alreadyPosted ? daily.lessonId : undefined).finally(() => deps.lessons.scheduleChanged());
+      const result = await deps.poster.post(schedule, today, sequence, alreadyPosted ? daily.lessonId : undefined).finally(() => scheduleChanged(guildId));
       switch (result.status) {
         case 'sent':
           return { channelId: schedule.channelId, messageId: result.messageId };

@@ -52,6 +52,8 @@ export interface LessonsDeps {
   readonly databaseBusy?: (() => boolean) | undefined;
   /** Where a background load's failure is reported (the newest lessons' words for suggestions). */
   readonly logger?: Logger | undefined;
+  /** Told after this process changed the library (delivery forgets the cards it built ahead of their minute). */
+  readonly onLibraryChanged?: (() => void) | undefined;
 }
 
 /**
@@ -111,6 +113,7 @@ export function createLessonsService(deps: LessonsDeps) {
   /** After this process changed the library (an import): its own caches forget at once, before the notice comes. */
   function libraryChanged(): void {
     cache?.changed('lessons');
+    deps.onLibraryChanged?.();
   }
 
   /** An import, after which this process's caches forget the library whether it committed or not. */

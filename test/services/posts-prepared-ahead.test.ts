@@ -1,0 +1,182 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { claimDelivery, dailyDelivery } from '../../src/db/deliveries.js';
+import { upsertLesson } from '../../src/db/lessons.js';
+import { findSchedule, saveSchedule, setPaused } from '../../src/db/schedules.js';
+import type { Schedule } from '../../src/db/schedules.js';
+import { DeliveryScheduler } from '../../src/delivery/scheduler.js';
+import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
+import { makeLesson } from '../support/lessons.js';
+import { createServiceHarness } from '../support/services.js';
+
+const GUILD = '100000000000000001';
+const OTHER = '100000000000000002';
+const CHANNEL = '200000000000000001';
+const OTHER_CHANNEL = '200000000000000002';
+const DAY = '2026-05-02';
+const BEFORE = '2026-05-02T08:59:50Z';
+const AT = '2026-05-02T09:00:00.200Z';
+
+/**
+ * Cards built before their minute (LessonPoster.prepare, DeliveryScheduler.prepareAhead): what is posted at the
+ * minute is what would have been built then, and whatever changes the day's lesson or the card in between wins.
+ */
+describe.each(testDatabaseTargets())('posts prepared ahead of their minute on $kind', (target) => {
+  const database = useTestDatabase(target);
+
+  async function setUp() {
+    const db = database().db;
+    const first = makeLesson({ date: '2025-06-01', title: 'First @everyone lesson' });
+    const second = makeLesson({ date: '2025-06-02', title: 'Second lesson' });
+    await upsertLesson(db, first);
+    await upsertLesson(db, second);
+    for (const [guildId, channelId] of [
+      [GUILD, CHANNEL],
+      [OTHER, OTHER_CHANNEL],
+    ] as const) {
+      await saveSchedule(db, { guildId, channelId, postTime: '09:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+    }
+    const harness = createServiceHarness(db, BEFORE);
+    const schedule = async (guildId = GUILD): Promise<Schedule> => (await findSchedule(db, guildId))!;
+    return { db, first, second, schedule, ...harness };
+  }
+
+  it('a card built ahead is posted at the minute as the card built then would be, with only the claim left', async () => {
+    const { db, first, schedule, poster, channels, setNow } = await setUp();
+    expect(await poster.prepare(await schedule(), DAY)).toBe(true);
+    setNow(AT);
+    const ahead = await poster.post(await schedule(), DAY, 0);
+    const atTheMinute = await poster.post(await schedule(OTHER), DAY, 0);
+    expect(ahead).toMatchObject({ status: 'sent', lessonId: first.id, prepared: true });
+    expect(atTheMinute).toMatchObject({ status: 'sent', lessonId: first.id, prepared: false });
+    const [one, two] = [channels.sentTo(CHANNEL)[0]!.options, channels.sentTo(OTHER_CHANNEL)[0]!.options];
+    expect({ ...one, nonce: undefined }).toEqual({ ...two, nonce: undefined });
+    expect(one.nonce).not.toBe(two.nonce);
+    expect((await dailyDelivery(db, GUILD, DAY))?.status).toBe('sent');
+    expect(poster.preparedCount).toBe(0);
+  });
+
+  it('the schedule as it is at the minute decides the channel and the ping, not the one the card was built with', async () => {
+    const { db, schedule, poster, channels, setNow } = await setUp();
+    await poster.prepare(await schedule(), DAY);
+    await saveSchedule(
+      db,
+      { guildId: GUILD, channelId: OTHER_CHANNEL, postTime: '09:00', timeZone: 'UTC', roleId: '300000000000000001', createThread: false },
+      new Date('2026-01-01T00:00:00Z'),
+    );
+    setNow(AT);
+    expect(await poster.post(await schedule(), DAY, 0)).toMatchObject({ status: 'sent', prepared: true });
+    expect(channels.sentTo(CHANNEL)).toEqual([]);
+    expect(channels.sentTo(OTHER_CHANNEL)[0]!.options).toMatchObject({
+      content: '<@&300000000000000001> 📰 **Today’s lesson** is here!',
+      allowedMentions: { parse: [], roles: ['300000000000000001'] },
+    });
+  });
+
+  it('a lesson pinned to the day after the card was built is the one posted', async () => {
+    const { second, schedule, poster, services, setNow } = await setUp();
+    await poster.prepare(await schedule(), DAY);
+    await services.delivery.plan(GUILD, { date: DAY, lesson: second.id, plannedBy: 'mod' });
+    setNow(AT);
+    expect(await poster.post(await schedule(), DAY, 0)).toMatchObject({ status: 'sent', lessonId: second.id, prepared: false });
+  });
+
+  it('an import after the card was built forgets it: the card shows the lesson as imported', async () => {
+    const { first, schedule, poster, services, channels, setNow } = await setUp();
+    await poster.prepare(await schedule(), DAY);
+    await services.lessons.importParsed([{ ...first, title: 'First lesson, corrected' }]);
+    setNow(AT);
+    expect(await poster.post(await schedule(), DAY, 0)).toMatchObject({ status: 'sent', lessonId: first.id, prepared: false });
+    expect(JSON.stringify(channels.sentTo(CHANNEL)[0]!.options.embeds)).toContain('First lesson, corrected');
+  });
+
+  it('a card whose building began before a change is not kept', async () => {
+    const { schedule, poster } = await setUp();
+    const building = poster.prepare(await schedule(), DAY);
+    poster.forgetPrepared(OTHER);
+    expect(await building).toBe(false);
+    expect(poster.preparedCount).toBe(0);
+  });
+
+  it('a claim taken over from a crashed process posts that claim’s lesson, not the card’s', async () => {
+    const { db, second, schedule, poster, setNow } = await setUp();
+    await poster.prepare(await schedule(), DAY);
+    // Another process claimed the day with the second lesson, then died before sending: its claim is stale at the minute.
+    await claimDelivery(db, {
+      guildId: GUILD,
+      localDate: DAY,
+      sequence: 0,
+      lessonId: second.id,
+      channelId: CHANNEL,
+      claimedBy: 'dead-process',
+      now: new Date('2026-05-02T08:58:00Z'),
+      staleClaimMs: 60_000,
+    });
+    setNow(AT);
+    expect(await poster.post(await schedule(), DAY, 0)).toMatchObject({ status: 'sent', lessonId: second.id, prepared: false });
+  });
+
+  it('a card is not used for another day, nor after two minutes', async () => {
+    const { schedule, poster, setNow } = await setUp();
+    await poster.prepare(await schedule(), DAY);
+    setNow('2026-05-03T09:00:00Z');
+    expect(await poster.post(await schedule(), '2026-05-03', 0)).toMatchObject({ status: 'sent', prepared: false });
+
+    setNow('2026-05-03T08:56:00Z');
+    await poster.prepare(await schedule(OTHER), '2026-05-03');
+    setNow('2026-05-03T08:58:01Z');
+    poster.forgetStalePrepared();
+    expect(poster.preparedCount).toBe(0);
+    setNow('2026-05-03T09:00:00Z');
+    expect(await poster.post(await schedule(OTHER), '2026-05-03', 0)).toMatchObject({ status: 'sent', prepared: false });
+  });
+
+  describe('the scheduler', () => {
+    function scheduler(harness: Awaited<ReturnType<typeof setUp>>, now: () => Date, servesGuild = (_: string) => true) {
+      return new DeliveryScheduler({
+        db: harness.db,
+        poster: harness.poster,
+        logger: pino({ level: 'silent' }),
+        now,
+        cronExpression: '* * * * *',
+        leaseMs: 60_000,
+        servesGuild,
+        prepareAheadMs: 10_000,
+      });
+    }
+
+    it('builds the cards of the servers due within the lead it serves, unpaused, and posts them at the minute', async () => {
+      const harness = await setUp();
+      const third = '100000000000000003';
+      const later = '100000000000000004';
+      await saveSchedule(harness.db, { guildId: third, channelId: '200000000000000003', postTime: '09:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+      await saveSchedule(harness.db, { guildId: later, channelId: '200000000000000004', postTime: '09:05', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+      await setPaused(harness.db, third, true, new Date('2026-01-01T00:00:00Z'));
+      let now = new Date(BEFORE);
+      const delivery = scheduler(harness, () => now, (guildId) => guildId !== OTHER);
+      expect(await delivery.prepareAhead()).toBe(1);
+      expect(harness.poster.preparedCount).toBe(1);
+      // Nothing is claimed ahead: the minute has not come.
+      expect(await dailyDelivery(harness.db, GUILD, DAY)).toBeUndefined();
+
+      now = new Date(AT);
+      await delivery.tick();
+      await delivery.stop();
+      expect(harness.channels.sentTo(CHANNEL)).toHaveLength(1);
+      expect(harness.poster.preparedCount).toBe(0);
+    });
+
+    it('started, it prepares before the coming minute by itself', async () => {
+      const harness = await setUp();
+      // 10.5 s before the minute: the preparation is due in half a second.
+      const delivery = scheduler(harness, () => new Date('2026-05-02T08:59:49.500Z'));
+      delivery.start();
+      try {
+        await expect.poll(() => harness.poster.preparedCount, { timeout: 5_000 }).toBe(2);
+      } finally {
+        await delivery.stop();
+      }
+      expect(harness.channels.sent).toEqual([]);
+    });
+  });
+});

@@ -11,7 +11,7 @@ import type { LessonPoster } from './poster.js';
 const TAKEOVER_MARGIN_MS = 1_000;
 /** A preparation closer than this to its moment waits for the next minute's. */
 const PREPARE_MIN_DELAY_MS = 100;
-const PREPARE_CONCURRENCY = 4;
+const PREPARE_CONCURRENCY = 2;
 /** Looked ahead beyond the lead: a timer that fires a little early still reaches its minute. */
 const PREPARE_SLACK_MS = 1_000;
 
@@ -68,7 +68,8 @@ export class DeliveryScheduler {
 
   /**
    * Builds the cards of the posts due within `prepareAheadMs` from now (those this process serves and is not already
-   * posting), a few at a time; resolves with how many are ready. A card that fails to build is left to its minute.
+   * posting), two at a time; resolves with how many are ready. A failure ends the pass, logged once: what is not
+   * ready is built at its minute.
    */
   prepareAhead(): Promise<number> {
     this.preparing ??= this.runPrepare().finally(() => {
@@ -143,24 +144,15 @@ export class DeliveryScheduler {
       const due = (await dueSchedules(db, ahead, { staleClaimMs: this.options.leaseMs, limit: this.options.batchSize ?? 1000 })).filter(
         (item) => this.options.servesGuild(item.schedule.guildId) && !this.posting.has(item.schedule.guildId),
       );
-      // Fewer at once than the posts themselves: members' commands share the pool meanwhile, and nothing is late yet.
-      const ready = await pMap(
-        due,
-        async ({ schedule, localDate }) => {
-          try {
-            return await poster.prepare(schedule, localDate);
-          } catch (error) {
-            logger.warn({ err: error, guildId: schedule.guildId, localDate }, 'could not prepare a post ahead; it is built at its minute');
-            return false;
-          }
-        },
-        { concurrency: PREPARE_CONCURRENCY },
-      );
+      // Half the pool's connections (4: twice the cores) at most: members' commands share the pool meanwhile, and
+      // nothing is late yet. The first failure ends the pass (a database that is down fails every server alike,
+      // each after its timeout); what is not ready is built at its minute.
+      const ready = await pMap(due, ({ schedule, localDate }) => poster.prepare(schedule, localDate), { concurrency: PREPARE_CONCURRENCY });
       const count = ready.filter(Boolean).length;
       if (count > 0) logger.debug({ prepared: count }, 'posts prepared ahead of their minute');
       return count;
     } catch (error) {
-      logger.warn({ err: error }, 'preparing posts ahead failed; they are built at their minute');
+      logger.warn({ err: error, prepared: poster.preparedCount }, 'preparing posts ahead stopped; the rest are built at their minute');
       return 0;
     }
   }

@@ -1,5 +1,6 @@
+import { sql } from 'kysely';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { claimDelivery, dailyDelivery } from '../../src/db/deliveries.js';
 import { upsertLesson } from '../../src/db/lessons.js';
 import { findSchedule, saveSchedule, setPaused } from '../../src/db/schedules.js';
@@ -132,11 +133,11 @@ describe.each(testDatabaseTargets())('posts prepared ahead of their minute on $k
   });
 
   describe('the scheduler', () => {
-    function scheduler(harness: Awaited<ReturnType<typeof setUp>>, now: () => Date, servesGuild = (_: string) => true) {
+    function scheduler(harness: Awaited<ReturnType<typeof setUp>>, now: () => Date, servesGuild = (_: string) => true, logs?: string[]) {
       return new DeliveryScheduler({
         db: harness.db,
         poster: harness.poster,
-        logger: pino({ level: 'silent' }),
+        logger: logs ? pino({ level: 'warn' }, { write: (line: string) => void logs.push(line) }) : pino({ level: 'silent' }),
         now,
         cronExpression: '* * * * *',
         leaseMs: 60_000,
@@ -164,6 +165,31 @@ describe.each(testDatabaseTargets())('posts prepared ahead of their minute on $k
       await delivery.stop();
       expect(harness.channels.sentTo(CHANNEL)).toHaveLength(1);
       expect(harness.poster.preparedCount).toBe(0);
+    });
+
+    it('a failing database ends the pass at its first failure, with one warning; the posts are built at their minute', async () => {
+      const harness = await setUp();
+      for (let i = 3; i <= 8; i++) {
+        const input = { guildId: `10000000000000000${i}`, channelId: `20000000000000000${i}`, postTime: '09:00', timeZone: 'UTC', roleId: null, createThread: false };
+        await saveSchedule(harness.db, input, new Date('2026-01-01T00:00:00Z'));
+      }
+      const logs: string[] = [];
+      let now = new Date(BEFORE);
+      const delivery = scheduler(harness, () => now, () => true, logs);
+      const prepare = vi.spyOn(harness.poster, 'prepare');
+      await sql`alter table lesson_plans rename to lesson_plans_away`.execute(harness.db);
+      try {
+        expect(await delivery.prepareAhead()).toBe(0);
+      } finally {
+        await sql`alter table lesson_plans_away rename to lesson_plans`.execute(harness.db);
+      }
+      // Eight servers due; the pass stopped after the first of the two at a time failed.
+      expect(prepare.mock.calls.length).toBeLessThanOrEqual(2);
+      expect(logs.map((line) => JSON.parse(line).msg)).toEqual(['preparing posts ahead stopped; the rest are built at their minute']);
+      now = new Date(AT);
+      await delivery.tick();
+      await delivery.stop();
+      expect(harness.channels.sent).toHaveLength(8);
     });
 
     it('started, it prepares before the coming minute by itself', async () => {

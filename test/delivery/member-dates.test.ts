@@ -10,11 +10,12 @@ import { makeLesson } from '../support/lessons.js';
 const GUILD = '100000000000000001';
 const now = () => new Date('2026-03-01T12:00:00Z');
 
-/** Planning, unplanning and previewing never post; a poster that is used fails the test. */
+/** Planning, unplanning and previewing never post (a post fails the test); they only forget a card built ahead. */
 const unusedPoster = {
   post: () => {
     throw new Error('nothing is posted here');
   },
+  forgetPrepared: () => undefined,
 } as unknown as LessonPoster;
 
 describe.each(testDatabaseTargets())('dates moderators type, on $kind', (target) => {

@@ -104,8 +104,9 @@ async function main(): Promise<number> {
     feed = watchLibraryChanges(config.DATABASE_URL, {
       onChange: (table) => {
         cache?.changed(table);
-        // Cards built ahead of their minute show a lesson's text and level as they were (any process's import).
-        if (table === null || table === 'lessons' || table === 'lesson_vocabularies') poster.forgetPrepared();
+        // Cards built ahead of their minute show a lesson's text and level, and a day's choice, as they were: any
+        // process's import or plan forgets them (posts, which write deliveries and schedules, do not).
+        if (table === null || table === 'lessons' || table === 'lesson_vocabularies' || table === 'lesson_plans') poster.forgetPrepared();
       },
       onError: (error) => logger.warn({ err: error }, 'library change feed lost; caches off until it is back'),
     });

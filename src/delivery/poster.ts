@@ -8,10 +8,9 @@ import {
   type Delivery,
   type DeliveryKey,
 } from '../db/deliveries.js';
-import { findLesson } from '../db/lessons.js';
+import { findLessonWithGuildReaders } from '../db/lessons.js';
 import { neutralizeMentions, plainText, visibleOr } from '../domain/discord-format/index.js';
 import { truncateAtWord } from '../domain/text.js';
-import { countReadersInGuild } from '../db/reading.js';
 import { recordPostFailure, type Schedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import { describePostFailure, type Channels, type PostedMessage } from '../discord/channels.js';
@@ -164,12 +163,11 @@ export class LessonPoster {
     return this.send(schedule, delivery, ready?.lessonId === delivery.lessonId ? ready : undefined);
   }
 
-  /** The lesson's card with its readers in the server so far; throws if the lesson left the library. */
+  /** The lesson's card with its readers in the server so far (one statement); throws if the lesson left the library. */
   private async buildCard(lessonId: string, guildId: string): Promise<{ title: string; rendered: ReplyPayload }> {
-    const stored = await findLesson(this.deps.db, lessonId);
-    if (!stored) throw new Error(`lesson ${lessonId} vanished from the library`);
-    const readers = await countReadersInGuild(this.deps.db, stored.lesson.id, guildId);
-    return { title: stored.lesson.title, rendered: renderLessonPost(stored, readers) };
+    const found = await findLessonWithGuildReaders(this.deps.db, lessonId, guildId);
+    if (!found) throw new Error(`lesson ${lessonId} vanished from the library`);
+    return { title: found.stored.lesson.title, rendered: renderLessonPost(found.stored, found.readers) };
   }
 
   private async send(schedule: Schedule, delivery: Delivery, ready: PreparedCard | undefined): Promise<PostResult> {

@@ -411,8 +411,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       'deliveries.dailyDelivery',
       'deliveries.nextSequence',
       'deliveries.claimDelivery',
-      'lessons.findLesson',
-      'reading.countReadersInGuild',
+      'lessons.findLessonWithGuildReaders',
       'deliveries.recordPostSent',
       'lesson-plans.dayLessonChoice',
     ],
@@ -432,13 +431,12 @@ const COMMAND_PATHS: readonly CommandPath[] = [
 
   // ---- The scheduler ------------------------------------------------------------------------------------
   {
-    path: 'the scheduler: each tick (due servers, claims of a dead process), and each server’s post (sent, or failed and told)',
+    path: 'the scheduler: the cards built ahead, each tick (due servers, claims of a dead process), and each server’s post (sent, or failed and told)',
     queries: [
       'schedules.dueSchedules',
       'deliveries.nextForeignClaimExpiry',
       'deliveries.claimDelivery',
-      'lessons.findLesson',
-      'reading.countReadersInGuild',
+      'lessons.findLessonWithGuildReaders',
       'deliveries.recordPostSent',
       'deliveries.markDeliveryFailed',
       'schedules.recordPostFailure',
@@ -464,7 +462,10 @@ const COMMAND_PATHS: readonly CommandPath[] = [
         servesGuild: () => true,
         batchSize: 4,
         concurrency: 1,
+        prepareAheadMs: 10_000,
       });
+      // The cards built ahead of the minute (the same queries a post at its minute runs), then the tick.
+      expect(await scheduler.prepareAhead()).toBeGreaterThan(0);
       await scheduler.tick();
       await scheduler.stop();
       expect(channels.sent.length).toBeGreaterThan(0);

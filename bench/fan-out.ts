@@ -1,7 +1,7 @@
 /**
  * `npm run bench:fan-out [-- --servers N] [--db postgres|pglite] [--prepare-ahead-ms MS]`: the daily fan-out and
  * the bot's memory. `--prepare-ahead-ms` sets the bot's DELIVERY_PREPARE_AHEAD_MS (0: cards built at the minute);
- * BENCH_BOT_NODE_ARGS adds Node flags to the bot's (a profiler: `--cpu-prof --cpu-prof-dir=…`).
+ * BENCH_NODE_FLAGS replaces the bot's Node flags (to profile it: production's and `--cpu-prof --cpu-prof-dir=…`).
  *
  * The compiled bot (`dist/`, as `npm start` runs it) against the Discord stand-in on loopback, which enforces
  * Discord's 50 requests/s global limit; N servers (1,000 by default) all due at the same minute. Prints one JSON
@@ -104,7 +104,7 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
   const metricsPort = await freePort();
   const prepareAhead = values['prepare-ahead-ms'];
   const prepareAheadEnv = prepareAhead === undefined ? {} : { DELIVERY_PREPARE_AHEAD_MS: prepareAhead };
-  const bot = spawn(process.execPath, [...nodeFlags, ...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'dist/src/main.js'], {
+  const bot = spawn(process.execPath, [...nodeFlags, 'dist/src/main.js'], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DISCORD_TOKEN: 'bench-token', DISCORD_API_URL: discord.apiUrl, METRICS_PORT: String(metricsPort), ...prepareAheadEnv, ...databaseEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

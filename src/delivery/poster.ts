@@ -117,8 +117,7 @@ export class LessonPoster {
 
   /** Forgets cards older than they may be used (a schedule that stopped being due, a server this process left). */
   forgetStalePrepared(): void {
-    const oldest = this.deps.now().getTime() - PREPARED_MAX_AGE_MS;
-    for (const [guildId, card] of this.prepared) if (card.at < oldest) this.prepared.delete(guildId);
+    for (const [guildId, card] of this.prepared) if (this.expired(card)) this.prepared.delete(guildId);
   }
 
   /** Cards built ahead and not yet used. */
@@ -130,8 +129,11 @@ export class LessonPoster {
     const card = this.prepared.get(guildId);
     if (!card) return undefined;
     this.prepared.delete(guildId);
-    const fresh = card.localDate === localDate && this.deps.now().getTime() - card.at <= PREPARED_MAX_AGE_MS;
-    return fresh ? card : undefined;
+    return card.localDate === localDate && !this.expired(card) ? card : undefined;
+  }
+
+  private expired(card: PreparedCard): boolean {
+    return this.deps.now().getTime() - card.at > PREPARED_MAX_AGE_MS;
   }
 
   private async claimAndSend(

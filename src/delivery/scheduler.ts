@@ -138,7 +138,7 @@ export class DeliveryScheduler {
 
   private async runPrepare(): Promise<number> {
     const { db, poster, logger } = this.options;
-    this.options.poster.forgetStalePrepared();
+    poster.forgetStalePrepared();
     try {
       const ahead = new Date(this.options.now().getTime() + (this.options.prepareAheadMs ?? 0) + PREPARE_SLACK_MS);
       const due = (await dueSchedules(db, ahead, { staleClaimMs: this.options.leaseMs, limit: this.options.batchSize ?? 1000 })).filter(

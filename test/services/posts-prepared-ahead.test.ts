@@ -1,10 +1,11 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { claimDelivery, dailyDelivery } from '../../src/db/deliveries.js';
 import { upsertLesson } from '../../src/db/lessons.js';
 import { findSchedule, saveSchedule, setPaused } from '../../src/db/schedules.js';
 import type { Schedule } from '../../src/db/schedules.js';
+import type { DB } from '../../src/db/schema.js';
 import { DeliveryScheduler } from '../../src/delivery/scheduler.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { makeLesson } from '../support/lessons.js';
@@ -17,6 +18,12 @@ const OTHER_CHANNEL = '200000000000000002';
 const DAY = '2026-05-02';
 const BEFORE = '2026-05-02T08:59:50Z';
 const AT = '2026-05-02T09:00:00.200Z';
+
+/** A daily post at 09:00 UTC (or as `overrides` say), set long before the day. */
+function saveDailySchedule(db: Kysely<DB>, guildId: string, channelId: string, overrides: { postTime?: string; roleId?: string } = {}) {
+  const input = { guildId, channelId, postTime: overrides.postTime ?? '09:00', timeZone: 'UTC', roleId: overrides.roleId ?? null, createThread: false };
+  return saveSchedule(db, input, new Date('2026-01-01T00:00:00Z'));
+}
 
 /**
  * Cards built before their minute (LessonPoster.prepare, DeliveryScheduler.prepareAhead): what is posted at the
@@ -31,12 +38,8 @@ describe.each(testDatabaseTargets())('posts prepared ahead of their minute on $k
     const second = makeLesson({ date: '2025-06-02', title: 'Second lesson' });
     await upsertLesson(db, first);
     await upsertLesson(db, second);
-    for (const [guildId, channelId] of [
-      [GUILD, CHANNEL],
-      [OTHER, OTHER_CHANNEL],
-    ] as const) {
-      await saveSchedule(db, { guildId, channelId, postTime: '09:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
-    }
+    await saveDailySchedule(db, GUILD, CHANNEL);
+    await saveDailySchedule(db, OTHER, OTHER_CHANNEL);
     const harness = createServiceHarness(db, BEFORE);
     const schedule = async (guildId = GUILD): Promise<Schedule> => (await findSchedule(db, guildId))!;
     return { db, first, second, schedule, ...harness };
@@ -60,11 +63,7 @@ describe.each(testDatabaseTargets())('posts prepared ahead of their minute on $k
   it('the schedule as it is at the minute decides the channel and the ping, not the one the card was built with', async () => {
     const { db, schedule, poster, channels, setNow } = await setUp();
     await poster.prepare(await schedule(), DAY);
-    await saveSchedule(
-      db,
-      { guildId: GUILD, channelId: OTHER_CHANNEL, postTime: '09:00', timeZone: 'UTC', roleId: '300000000000000001', createThread: false },
-      new Date('2026-01-01T00:00:00Z'),
-    );
+    await saveDailySchedule(db, GUILD, OTHER_CHANNEL, { roleId: '300000000000000001' });
     setNow(AT);
     expect(await poster.post(await schedule(), DAY, 0)).toMatchObject({ status: 'sent', prepared: true });
     expect(channels.sentTo(CHANNEL)).toEqual([]);
@@ -150,8 +149,8 @@ describe.each(testDatabaseTargets())('posts prepared ahead of their minute on $k
       const harness = await setUp();
       const third = '100000000000000003';
       const later = '100000000000000004';
-      await saveSchedule(harness.db, { guildId: third, channelId: '200000000000000003', postTime: '09:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
-      await saveSchedule(harness.db, { guildId: later, channelId: '200000000000000004', postTime: '09:05', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+      await saveDailySchedule(harness.db, third, '200000000000000003');
+      await saveDailySchedule(harness.db, later, '200000000000000004', { postTime: '09:05' });
       await setPaused(harness.db, third, true, new Date('2026-01-01T00:00:00Z'));
       let now = new Date(BEFORE);
       const delivery = scheduler(harness, () => now, (guildId) => guildId !== OTHER);
@@ -169,10 +168,7 @@ describe.each(testDatabaseTargets())('posts prepared ahead of their minute on $k
 
     it('a failing database ends the pass at its first failure, with one warning; the posts are built at their minute', async () => {
       const harness = await setUp();
-      for (let i = 3; i <= 8; i++) {
-        const input = { guildId: `10000000000000000${i}`, channelId: `20000000000000000${i}`, postTime: '09:00', timeZone: 'UTC', roleId: null, createThread: false };
-        await saveSchedule(harness.db, input, new Date('2026-01-01T00:00:00Z'));
-      }
+      for (let i = 3; i <= 8; i++) await saveDailySchedule(harness.db, `10000000000000000${i}`, `20000000000000000${i}`);
       const logs: string[] = [];
       let now = new Date(BEFORE);
       const delivery = scheduler(harness, () => now, () => true, logs);

@@ -1,7 +1,10 @@
 /**
- * `npm run bench:fan-out [-- --servers N] [--db postgres|pglite] [--prepare-ahead-ms MS]`: the daily fan-out and
- * the bot's memory. `--prepare-ahead-ms` sets the bot's DELIVERY_PREPARE_AHEAD_MS (0: cards built at the minute);
- * BENCH_NODE_FLAGS replaces the bot's Node flags (to profile it: production's and `--cpu-prof --cpu-prof-dir=…`).
+ * `npm run bench:fan-out [-- --servers N] [--db postgres|pglite] [--prepare-ahead-ms MS] [--channels-per-server C]
+ * [--roles-per-server R]`: the daily fan-out and the bot's memory. `--prepare-ahead-ms` sets the bot's
+ * DELIVERY_PREPARE_AHEAD_MS (0: cards built at the minute); C text channels (1) and R roles (0) a server, as its
+ * GUILD_CREATE lists them (discord.js keeps every channel and role: the memory grows with them);
+ * BENCH_NODE_FLAGS replaces the bot's Node flags (to profile it: production's and `--cpu-prof --cpu-prof-dir=…`),
+ * MALLOC_ARENA_MAX is passed on to the bot when set.
  *
  * The compiled bot (`dist/`, as `npm start` runs it) against the Discord stand-in on loopback, which enforces
  * Discord's 50 requests/s global limit; N servers (1,000 by default) all due at the same minute. Prints one JSON
@@ -20,15 +23,23 @@ import { upsertLesson } from '../src/db/lessons.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { saveSchedule } from '../src/db/schedules.js';
 import { createScratchPostgres } from '../test/support/databases.js';
-import { startDiscordStandIn } from '../test/support/discord-stand-in/index.js';
+import { deny, role, startDiscordStandIn, textChannel } from '../test/support/discord-stand-in/index.js';
 import { fanOutGuildId } from '../test/support/fan-out.js';
 import { makeLesson } from '../test/support/lessons.js';
 import { freePort } from '../test/support/ports.js';
 import { productionNodeFlags } from './node-flags.js';
 
 const { values } = parseArgs({
-  options: { servers: { type: 'string', default: '1000' }, db: { type: 'string' }, 'prepare-ahead-ms': { type: 'string' } },
+  options: {
+    servers: { type: 'string', default: '1000' },
+    db: { type: 'string' },
+    'prepare-ahead-ms': { type: 'string' },
+    'channels-per-server': { type: 'string', default: '1' },
+    'roles-per-server': { type: 'string', default: '0' },
+  },
 });
+const channelsPerServer = Number(values['channels-per-server']);
+const rolesPerServer = Number(values['roles-per-server']);
 const servers = Number(values.servers);
 const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const kinds = (['postgres', 'pglite'] as const).filter((kind) => (kind === 'postgres' ? url : true) && (!values.db || values.db === kind));
@@ -82,7 +93,17 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 async function run(kind: 'postgres' | 'pglite'): Promise<void> {
   const discord = await startDiscordStandIn({ globalRateLimitPerSecond: 50, onProblem: log });
-  const guilds = Array.from({ length: servers }, (_, index) => discord.addGuild({ id: fanOutGuildId(index), name: `Fan-out ${index}` }));
+  // A real server has many channels and roles, each overwriting a few permissions; all are in its GUILD_CREATE.
+  const guilds = Array.from({ length: servers }, (_, index) =>
+    discord.addGuild({
+      id: fanOutGuildId(index),
+      name: `Fan-out ${index}`,
+      roles: Array.from({ length: rolesPerServer }, (_, r) => role({ name: `role ${r}`, permissions: ['SendMessages'] })),
+      channels: Array.from({ length: channelsPerServer }, (_, c) =>
+        textChannel({ name: `channel-${c}`, topic: `Channel ${c} of server ${index}`, permissionOverwrites: c === 0 ? [] : [deny('@everyone', ['SendMessages'])] }),
+      ),
+    }),
+  );
   const scratch = kind === 'postgres' ? await createScratchPostgres(url!) : undefined;
   const dataDir = kind === 'pglite' ? mkdtempSync(join(tmpdir(), 'newsdesk-bench-')) : undefined;
   const databaseEnv = scratch ? { DATABASE_URL: scratch.url } : { DATA_DIR: dataDir! };
@@ -105,7 +126,7 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
   const prepareAhead = values['prepare-ahead-ms'];
   const prepareAheadEnv = prepareAhead === undefined ? {} : { DELIVERY_PREPARE_AHEAD_MS: prepareAhead };
   const bot = spawn(process.execPath, [...nodeFlags, 'dist/src/main.js'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DISCORD_TOKEN: 'bench-token', DISCORD_API_URL: discord.apiUrl, METRICS_PORT: String(metricsPort), ...prepareAheadEnv, ...databaseEnv },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}), LOG_LEVEL: 'warn', DISCORD_TOKEN: 'bench-token', DISCORD_API_URL: discord.apiUrl, METRICS_PORT: String(metricsPort), ...prepareAheadEnv, ...databaseEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const samples: { at: number; mb: number; children: number }[] = [];
@@ -134,6 +155,8 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
         bench: 'fan-out',
         db: kind,
         servers,
+        channels_per_server: channelsPerServer,
+        roles_per_server: rolesPerServer,
         global_limit_per_s: 50,
         time_to_first_post_s: Number(((Math.min(...posts.map((r) => r.at)) - due.toMillis()) / 1000).toFixed(2)),
         time_to_last_post_s: Number(((lastPost - due.toMillis()) / 1000).toFixed(2)),

@@ -65,6 +65,9 @@ function childrenRssMb(pid: number): number {
   }
 }
 
+/** glibc's malloc arenas for the bot, passed on when set (BENCHMARKS.md, "Servers with many channels"). */
+const mallocEnv = process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {};
+
 /** As production runs it (`npm start`); BENCH_NODE_FLAGS to measure others (empty: none). */
 const nodeFlags = productionNodeFlags(process.env.BENCH_NODE_FLAGS);
 
@@ -126,7 +129,7 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
   const prepareAhead = values['prepare-ahead-ms'];
   const prepareAheadEnv = prepareAhead === undefined ? {} : { DELIVERY_PREPARE_AHEAD_MS: prepareAhead };
   const bot = spawn(process.execPath, [...nodeFlags, 'dist/src/main.js'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}), LOG_LEVEL: 'warn', DISCORD_TOKEN: 'bench-token', DISCORD_API_URL: discord.apiUrl, METRICS_PORT: String(metricsPort), ...prepareAheadEnv, ...databaseEnv },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...mallocEnv, LOG_LEVEL: 'warn', DISCORD_TOKEN: 'bench-token', DISCORD_API_URL: discord.apiUrl, METRICS_PORT: String(metricsPort), ...prepareAheadEnv, ...databaseEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const samples: { at: number; mb: number; children: number }[] = [];

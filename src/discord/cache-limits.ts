@@ -1,12 +1,12 @@
-import { Options, type CacheFactory, type ClientOptions, type SweeperOptions } from 'discord.js';
+import { LimitedCollection, Options, type CacheFactory, type CacheWithLimitsOptions, type ClientOptions, type SweeperOptions } from 'discord.js';
 
 /**
  * What discord.js keeps in memory. The bot needs guilds (which servers this process serves), their channels
  * and roles, and its own member (permission checks before posting); everything a command needs comes in the
- * interaction. Messages, other members, users, presences, voice states, threads, emojis, stickers, events,
- * invites, bans and the rest are not kept, so memory stays flat with thousands of servers and members.
+ * interaction. Messages, other members, users, presences, voice states, threads, emojis, stickers, soundboard
+ * sounds, events, invites, bans and the rest are not kept, so memory stays flat with thousands of servers and members.
  */
-export const leanCache: CacheFactory = Options.cacheWithLimits({
+const LIMITS = {
   ApplicationCommandManager: 0,
   ApplicationEmojiManager: 0,
   AutoModerationRuleManager: 0,
@@ -31,7 +31,35 @@ export const leanCache: CacheFactory = Options.cacheWithLimits({
   ThreadMemberManager: 0,
   UserManager: { maxSize: 0, keepOverLimit: (user) => user.id === user.client.user.id },
   VoiceStateManager: 0,
-});
+} satisfies CacheWithLimitsOptions;
+
+const limitedCache = Options.cacheWithLimits(LIMITS);
+
+/**
+ * Managers that discord.js's typed settings do not list yet but that do cache: each server's soundboard sounds
+ * (GUILD_CREATE sends them), voters of poll answers, the application's subscriptions. Kept empty as well.
+ */
+const UNLISTED_LIMITS: Readonly<Record<string, number>> = {
+  GuildSoundboardSoundManager: 0,
+  PollAnswerVoterManager: 0,
+  SubscriptionManager: 0,
+};
+
+const limitOf: Readonly<Record<string, unknown>> = { ...LIMITS, ...UNLISTED_LIMITS };
+
+/**
+ * One collection for every manager limited to 0: it holds nothing (a LimitedCollection of size 0 drops every
+ * `set`), so one instance serves them all. discord.js would make one per manager, and every channel has two
+ * (its messages and threads) and every server a dozen: ~400 bytes a channel and ~2.6 KB a server of empty maps
+ * (1,000 servers of 40 channels: 54 → 37 MB of heap; BENCHMARKS.md, "Servers with many channels").
+ */
+const NEVER_STORES = new LimitedCollection({ maxSize: 0 });
+
+/** discord.js's own lookup (the manager's name, then the type it holds), with the shared empty collection for a 0. */
+export const leanCache: CacheFactory = ((managerType, holds, manager) => {
+  const limit = limitOf[manager.name] ?? limitOf[managerType.name];
+  return limit === 0 ? NEVER_STORES : limitedCache(managerType, holds, manager);
+}) as CacheFactory;
 
 /**
  * Sweepers for what the limits above cannot stop: thread channels land in the client-wide channel cache

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { ChannelType, Events, PermissionFlagsBits, type Client, type Guild, type TextChannel } from 'discord.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,8 +20,7 @@ describe('discord.js caches of the bot, with the real client', () => {
       channels: [{ name: 'lessons' }, { name: 'chat' }, { name: 'news' }],
     });
     const b = discord.addGuild({ name: 'B', botPermissions: ['ViewChannel', 'SendMessages'], channels: [{ name: 'general' }] });
-    const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
-    client = createDiscordClient({ apiUrl: discord.apiUrl, logger: pino({ level: 'silent' }, silent) });
+    client = createDiscordClient({ apiUrl: discord.apiUrl, logger: pino({ level: 'silent' }) });
     const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
     await client.login(discord.token);
     await ready;

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <case>...] [--db postgres|pglite] [--runs N] [--pg-lessons N] [--pg-name DB] [--without-vocabulary] [--pglite-lessons N] [--fresh]
- *   [--import-files N] [--import-cli built|tsx|both] [--rates 200,50] [--interactions 2000]` (the commands case:
+ *   [--import-files N] [--import-cli built|tsx|both] [--import-into N] [--rates 200,50] [--interactions 2000]` (the commands case:
  *   interactions per second of each run, and per run)
  *
  * Prints one JSON line per case and database: its parameters, median / p95 / p99 in ms, and the median
@@ -35,6 +35,7 @@ const { values, positionals } = parseArgs({
     list: { type: 'boolean', default: false },
     'import-files': { type: 'string', default: '10000' },
     'import-cli': { type: 'string', default: 'built' },
+    'import-into': { type: 'string', default: '0' },
   },
 });
 
@@ -43,7 +44,7 @@ const importClis: Record<string, ImportCli[]> = { built: ['built'], tsx: ['tsx']
 const cases: readonly BenchCase[] = [
   ...discoveryCases,
   ...commandsCases,
-  importCase({ files: Number(values['import-files']), clis: importClis[values['import-cli']] ?? [] }),
+  importCase({ files: Number(values['import-files']), clis: importClis[values['import-cli']] ?? [], into: Number(values['import-into']) }),
   ...scriptCases,
 ];
 if (!(values['import-cli'] in importClis)) {

@@ -13,6 +13,12 @@
  *
  * One JSON line per database and CLI: files and bytes, time to the commit and to the end, the counts, the
  * exit code, the peak RSS figures, and a `memory` note against the 250 MB target.
+ *
+ * `--import-into N` (PostgreSQL): into a library of N lessons instead of an empty one, the files being the next
+ * lessons of the same generated library (the library's titles name some of them: the import links those titles
+ * to them). The library is bulk-inserted once into a template database (`newsdesk_bench_import_into_<N>`, kept,
+ * like the commands case's library) with a vocabulary row for each of its lessons (else the CLI would first
+ * compute the vocabulary of all N, which is its catch-up, not the import), and each run imports into a copy.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,10 +26,15 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import pg from 'pg';
+import { openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { MIGRATION_TIMEOUTS } from '../../src/db/timeouts.js';
+import { lexiconVersion } from '../../src/vocabulary/version.js';
 import { writeLessonFiles } from '../lesson-files.js';
 import { lessonsCliNodeFlags } from '../node-flags.js';
-import { generateLibrary } from '../library-generator.js';
+import { generateLibrary, insertLibrary, type GeneratedLibrary } from '../library-generator.js';
 import type { BenchCase, BenchContext, BenchTarget } from '../runner.js';
 import { emit } from '../stats.js';
 
@@ -43,10 +54,10 @@ const CLI_COMMAND: Record<ImportCli, { args: readonly string[]; shown: string }>
   tsx: { args: ['--import', 'tsx', 'src/cli/lessons.ts'], shown: 'node --import tsx src/cli/lessons.ts (from source)' },
 };
 
-export function importCase(options: { files: number; clis: readonly ImportCli[] }): BenchCase {
+export function importCase(options: { files: number; clis: readonly ImportCli[]; into: number }): BenchCase {
   return {
     name: 'import',
-    description: `\`lessons import\` of ${options.files} generated files in a child process: time and peak RSS (--import-files N, --import-cli built|tsx|both)`,
+    description: `\`lessons import\` of ${options.files} generated files in a child process: time and peak RSS (--import-files N, --import-cli built|tsx|both, --import-into N)`,
     async run(context) {
       if (options.files <= 0) {
         context.log('import skipped (--import-files 0)');
@@ -56,22 +67,28 @@ export function importCase(options: { files: number; clis: readonly ImportCli[] 
         context.log('building (tsc -p tsconfig.build.json)');
         execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
       }
-      const dir = lessonFolder(options.files, context);
+      const dir = lessonFolder(options.files, options.into, context);
       for (const cli of options.clis) {
-        for (const target of context.targets) emit(await importInto(target, cli, dir, options.files, context));
+        for (const target of context.targets) {
+          if (options.into > 0 && target.kind !== 'postgres') {
+            context.log(`import into a library of ${options.into}: PostgreSQL only, ${target.kind} skipped`);
+            continue;
+          }
+          emit(await importInto(target, cli, dir, options, context));
+        }
       }
     },
   };
 }
 
 /** The generated files, written once into the temporary directory and reused by later runs. */
-function lessonFolder(files: number, context: BenchContext): { path: string; bytes: number } {
-  const path = join(tmpdir(), `newsdesk-bench-import-${files}-v${FILES_VERSION}`);
+function lessonFolder(files: number, into: number, context: BenchContext): { path: string; bytes: number } {
+  const path = join(tmpdir(), `newsdesk-bench-import-${files}${into > 0 ? `-after-${into}` : ''}-v${FILES_VERSION}`);
   const marker = join(path, '.complete');
   if (existsSync(marker)) return { path, bytes: Number(readFileSync(marker, 'utf8')) };
   context.log(`writing ${files} lesson files to ${path}`);
   rmSync(path, { recursive: true, force: true });
-  const bytes = writeLessonFiles(path, generateLibrary({ lessons: files, seed: SEED }), { to: files });
+  const bytes = writeLessonFiles(path, generateLibrary({ lessons: into + files, seed: SEED }), { from: into, to: into + files });
   // Hidden: the import skips it.
   writeFileSync(marker, String(bytes));
   return { path, bytes };
@@ -83,10 +100,12 @@ async function importInto(
   target: BenchTarget,
   cli: ImportCli,
   dir: { path: string; bytes: number },
-  files: number,
+  options: { files: number; into: number },
   context: BenchContext,
 ): Promise<Record<string, unknown>> {
-  const scratch = await scratchDatabase(target);
+  const files = options.files;
+  const template = target.kind === 'postgres' && options.into > 0 ? await libraryTemplate(target.url, options.into, files, context) : undefined;
+  const scratch = await scratchDatabase(target, template);
   const load = loadAverage();
   try {
     context.log(`importing ${files} files into ${target.kind} (${cli})`);
@@ -97,6 +116,7 @@ async function importInto(
       database: target.kind,
       cli,
       files,
+      into_library_of: options.into,
       bytes: dir.bytes,
       exit_code: run.code,
       imported: counts ? Number(counts[1]) : null,
@@ -119,8 +139,8 @@ async function importInto(
   }
 }
 
-/** An empty library: a scratch PostgreSQL database, or a new PGlite data directory. */
-async function scratchDatabase(target: BenchTarget): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+/** An empty library (or a copy of `template`): a scratch PostgreSQL database, or a new PGlite data directory. */
+async function scratchDatabase(target: BenchTarget, template?: string): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
   if (target.kind === 'pglite') {
     const dataDir = mkdtempSync(join(tmpdir(), 'newsdesk-bench-import-pglite-'));
     return { env: { DATA_DIR: dataDir }, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
@@ -136,7 +156,7 @@ async function scratchDatabase(target: BenchTarget): Promise<{ env: Record<strin
     }
   };
   await admin(`drop database if exists ${name} with (force)`);
-  await admin(`create database ${name}`);
+  await admin(`create database ${name}${template ? ` template ${template}` : ''}`);
   const url = new URL(target.url);
   url.pathname = `/${name}`;
   return { env: { DATABASE_URL: url.toString() }, drop: () => admin(`drop database if exists ${name} with (force)`) };
@@ -224,4 +244,60 @@ function runCli(cli: ImportCli, args: readonly string[], env: Record<string, str
       resolve({ code, stdout, stderr, totalMs: performance.now() - started, committedMs, committedHwmMb, hwmMb, childHwmMb });
     });
   });
+}
+
+/** Bump when the template's content changes, so it is seeded again. */
+const TEMPLATE_VERSION = 1;
+
+/**
+ * The template database holding the first `into` lessons of the generated library whose next `files` lessons are
+ * the files (see --import-into): seeded once, reused while its marker says the same library.
+ */
+async function libraryTemplate(adminUrl: string, into: number, files: number, context: BenchContext): Promise<string> {
+  const name = `newsdesk_bench_import_into_${into}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
+    if (exists.rowCount === 0) await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ url: url.toString(), dataDir: 'unused', maxConnections: 1, timeouts: MIGRATION_TIMEOUTS });
+  const wanted = `v${TEMPLATE_VERSION} seed ${SEED} lessons ${into} of ${into + files}`;
+  try {
+    await migrateToLatest(database.db);
+    await sql`create table if not exists bench_import_template (library text not null)`.execute(database.db);
+    const marker = await sql<{ library: string }>`select library from bench_import_template`.execute(database.db);
+    if (marker.rows[0]?.library === wanted) {
+      context.log(`reusing ${name} (${wanted})`);
+      return name;
+    }
+    context.log(`seeding ${name}: ${into} lessons (minutes)`);
+    const full = generateLibrary({ lessons: into + files, seed: SEED });
+    const present = new Set(full.ids.slice(0, into));
+    // The titles naming a lesson of the files name nothing yet, as an import of the first `into` would have left them.
+    const library: GeneratedLibrary = {
+      ...full,
+      ids: full.ids.slice(0, into),
+      similarReadings: (index) =>
+        full.similarReadings(index).map((reading) => (reading.namesLessonId !== null && !present.has(reading.namesLessonId) ? { ...reading, namesLessonId: null } : reading)),
+    };
+    await database.db.transaction().execute(async (trx) => {
+      await sql`truncate lessons, similar_readings, lexeme_docs, lesson_vocabularies, bench_import_template cascade`.execute(trx);
+      await insertLibrary(trx, library, { onProgress: (done) => done % 20_000 === 0 && context.log(`  ${done} lessons`) });
+      await sql`update similar_readings set score = null where matched_lesson_id is null`.execute(trx);
+      // A vocabulary row for each lesson (no words): the CLI's catch-up leaves them.
+      await sql`
+        insert into lesson_vocabularies (lesson_id, content_hash, lexicon_version, level, outside_2k, outside_5k, counted_words)
+        select id, content_hash, ${lexiconVersion()}, 'B1', 0, 0, 0 from lessons`.execute(trx);
+      await sql`insert into bench_import_template values (${wanted})`.execute(trx);
+    });
+    await sql`vacuum analyze`.execute(database.db);
+    return name;
+  } finally {
+    await database.close();
+  }
 }

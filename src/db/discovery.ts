@@ -315,6 +315,13 @@ export interface HeadlineToMatch {
   readonly candidates: string;
   /** The lesson whose title it is: never its own match. */
   readonly exceptLessonId: string;
+  /**
+   * Only these lessons may be its match (an import's lessons that are candidates for it, found without the
+   * index): they are looked up by id, not through the head_vector index. Given for every headline of a call or none.
+   */
+  readonly onlyLessonIds?: readonly string[];
+  /** Its match only matters at this score or more (a title that names a lesson already): as options.atLeast, for it alone. */
+  readonly atLeast?: number;
 }
 
 /**
@@ -333,9 +340,22 @@ export interface HeadlineToMatch {
 export async function bestHeadlineMatches(
   db: Executor,
   headlines: readonly HeadlineToMatch[],
-  options: { onlyLessonIds?: readonly string[] | undefined; atLeast?: number | undefined; reportExcept?: boolean | undefined } = {},
+  options: { atLeast?: number | undefined; reportExcept?: boolean | undefined } = {},
 ): Promise<HeadlineMatchFound[]> {
   if (headlines.length === 0) return [];
+  const byId = headlines[0]?.onlyLessonIds !== undefined;
+  if (headlines.some((headline) => (headline.onlyLessonIds !== undefined) !== byId)) {
+    throw new Error('bestHeadlineMatches: onlyLessonIds for every headline or for none');
+  }
+  // Each headline's own lessons (byId) are a slice [idLo, idHi] of one flat list too.
+  const onlyIds: string[] = [];
+  const idLo: number[] = [];
+  const idHi: number[] = [];
+  for (const headline of headlines) {
+    idLo.push(onlyIds.length + 1);
+    for (const id of headline.onlyLessonIds ?? []) onlyIds.push(id);
+    idHi.push(onlyIds.length);
+  }
   // Each headline's lexemes are a slice [lo, hi] of one flat list (1-based, as SQL arrays).
   const lexemes: string[] = [];
   const weights: number[] = [];
@@ -354,14 +374,19 @@ export async function bestHeadlineMatches(
     return sum > 0 ? sum : 1;
   };
   const anyWord = (headline: HeadlineToMatch) => headline.lexemes.map((l) => `'${escapeLexeme(l.lexeme)}'`).join(' | ') || "''";
-  const only = options.onlyLessonIds ? sql`and id = any(${sql.val([...options.onlyLessonIds])}::uuid[])` : sql``;
+  // By id: each headline's few lessons by primary key (offset 0: the candidates' condition is not pushed into
+  // that lookup, where the planner could take the head_vector index over the whole library instead).
+  const source = byId
+    ? sql`(select id, article_date, head_vector, search_vector, title_fold from lessons where id = any(hl.only_ids) offset 0) lessons`
+    : sql`lessons`;
+  const only = byId ? sql`and e.id = any(hl.only_ids)` : sql``;
   // Only candidates that may score as much as the best are scored in full (their article read, their rank).
   // A candidate's score is at least its similarity and its title-and-summary words' weight (`low`), and at
   // most its similarity or that weight plus half the others' (were they all in its article): one whose
-  // bound is below the highest `low` of the headline's candidates, or below `atLeast`, cannot be the best
+  // bound is below the highest `low` of the headline's candidates, or below `atLeast` (or the headline's own), cannot be the best
   // (nor tie with it), so whenever the best scores `atLeast` or more it is the same lesson with the same
   // score. The margin covers rounding.
-  const atLeast = options.atLeast === undefined ? sql`0::float8` : sql`${options.atLeast}::float8`;
+  const atLeast = headlines.map((headline) => Math.max(options.atLeast ?? 0, headline.atLeast ?? 0));
   // Coverage sums weight × presence in the lexemes' order, as one expression `w1 * p1 + w2 * p2 + …` would.
   // A lexeme not in title or summary but in search_vector is in the article (search_vector is their union),
   // so the article is read (detoasted) only for such a lexeme of a candidate that may win.
@@ -377,12 +402,15 @@ export async function bestHeadlineMatches(
       ${sql.val(headlines.map((h) => h.exceptLessonId))}::uuid[],
       ${sql.val(headlines.map(total))}::float8[],
       ${sql.val(lo)}::int[],
-      ${sql.val(hi)}::int[]
-    ) with ordinality as h(text, candidates, any_word, except_id, total, lo, hi, ord)
+      ${sql.val(hi)}::int[],
+      ${sql.val(idLo)}::int[],
+      ${sql.val(idHi)}::int[],
+      ${sql.val(atLeast)}::float8[]
+    ) with ordinality as h(text, candidates, any_word, except_id, total, lo, hi, id_lo, id_hi, at_least, ord)
     -- What is the same for every candidate of a headline, computed once for it (offset 0: not per candidate).
     cross join lateral (
       select (${sql.val(lexemes)}::tsquery[])[h.lo:h.hi] as lexemes, (${sql.val(weights)}::float8[])[h.lo:h.hi] as weights,
-        newsdesk_fold(h.text) as folded
+        newsdesk_fold(h.text) as folded, (${sql.val(onlyIds)}::uuid[])[h.id_lo:h.id_hi] as only_ids
       offset 0
     ) hl
     left join lateral (
@@ -399,14 +427,14 @@ export async function bestHeadlineMatches(
           ) as score,
           ts_rank(c.head_vector, h.any_word::tsquery) as rank
         from (
-          select found.*, greatest(max(greatest(found.sim, found.head_weight / h.total)) over (), ${atLeast}) - 1e-9 as bar
+          select found.*, greatest(max(greatest(found.sim, found.head_weight / h.total)) over (), h.at_least) - 1e-9 as bar
           from (
             select id, article_date, head_vector, search_vector, similarity(title_fold, hl.folded)::float8 as sim,
               coalesce((
                 select sum(w.weight) from unnest(hl.lexemes, hl.weights) as w(lexeme, weight) where head_vector @@ w.lexeme
               ), 0) as head_weight
-            from lessons
-            where head_vector @@ h.candidates::tsquery and id <> h.except_id ${only}
+            from ${source}
+            where head_vector @@ h.candidates::tsquery and id <> h.except_id
             offset 0
           ) found
         ) c
@@ -474,19 +502,22 @@ export interface OtherLessonsTitle {
 }
 
 /**
- * Stored similar-reading titles that share at least half their lexemes with the given lexemes (the title
- * and summary words of lessons an import wrote): the only ones that could name those lessons. The import
- * deleted its own lessons' titles first (deleteSimilarReadings), so these are other lessons' titles.
+ * Stored similar-reading titles in key order, a page at a time after `after` (the last of the previous page):
+ * an import looks through them for titles that may name its lessons (linkSimilarReadings' backward step). The
+ * import deleted its own lessons' titles first (deleteSimilarReadings), so these are other lessons' titles.
+ * `sharingAnyOf`: only titles with one of these lexemes (few words: through the lexemes' index).
  */
-export async function titlesSharingLexemes(db: Executor, lexemes: readonly string[]): Promise<OtherLessonsTitle[]> {
-  if (lexemes.length === 0) return [];
-  const rows = await sql<{ lesson_id: string; position: number; title: string; lexemes: string[]; score: number | null }>`
-    select lesson_id, position, title, lexemes, score from similar_readings
-    where lexemes && ${sql.val([...lexemes])}::text[]
-      and cardinality(lexemes) > 0
-      and (select count(*) from unnest(lexemes) as l where l = any(${sql.val([...lexemes])}::text[]))
-          >= ceil(cardinality(lexemes) / 2.0)`.execute(db);
-  return rows.rows.map((row) => ({
+export async function storedTitlesPage(
+  db: Executor,
+  after: { readonly lessonId: string; readonly position: number } | undefined,
+  limit: number,
+  sharingAnyOf?: readonly string[],
+): Promise<OtherLessonsTitle[]> {
+  let query = db.selectFrom('similar_readings').select(['lesson_id', 'position', 'title', 'lexemes', 'score']);
+  if (after) query = query.where((eb) => eb(eb.refTuple('lesson_id', 'position'), '>', eb.tuple(after.lessonId, after.position)));
+  if (sharingAnyOf) query = query.where(sql<boolean>`lexemes && ${sql.val([...sharingAnyOf])}::text[]`);
+  const rows = await query.orderBy('lesson_id').orderBy('position').limit(limit).execute();
+  return rows.map((row) => ({
     lessonId: row.lesson_id,
     position: row.position,
     title: row.title,

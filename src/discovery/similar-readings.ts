@@ -1,4 +1,4 @@
-import { distinctHeadlines, headlineCandidates, headlineOf } from '../domain/discovery/headline.js';
+import { candidatesAmong, distinctHeadlines, headlineCandidates, headlineCandidateWords, headlineOf } from '../domain/discovery/headline.js';
 import {
   applyLexemeDocChanges,
   mergePendingSearchEntries,
@@ -14,10 +14,11 @@ import {
   setSimilarReadingMatches,
   similarReadingTitles,
   startLexemeDocChanges,
-  titlesSharingLexemes,
+  storedTitlesPage,
   type HeadlineMatch,
   type HeadlineMatchFound,
   type HeadlineToMatch,
+  type OtherLessonsTitle,
   type StoredSimilarReading,
   type WeightedLexeme,
 } from '../db/discovery.js';
@@ -31,9 +32,6 @@ import type { Executor } from '../db/schema.js';
  * field, stays below 0.5, since its rare words are missing.
  */
 export const MATCH_THRESHOLD = 0.62;
-
-/** At most this many words are looked up at once to find the titles that may name an import's lessons. */
-const FILTER_TITLES_UP_TO_LEXEMES = 2000;
 
 /** Lessons linked at a time after an import: bounds what is in memory, whatever the import's size. */
 export const LINK_BATCH = 250;
@@ -70,9 +68,9 @@ export const lexemeCounts = {
  * that a lesson imported later is linked from the lessons that name it. `unchangedIds` are the import's
  * unchanged lessons with titles: those whose titles were never matched (imported before this feature)
  * are matched too. Runs in the import's transaction once every lesson of it is written (a title may name
- * a lesson written after its own), LINK_BATCH lessons at a time: their titles are read back from the
- * database, so memory does not grow with the import. Each batch takes a fixed number of statements (its
- * titles matched in one, stored in one), whatever the number of titles.
+ * a lesson written after its own), LINK_BATCH lessons at a time forward (their titles read back from the
+ * database, matched in one statement, stored in one) and BACKWARD_LIMITS.lessons at a time backward, so memory
+ * does not grow with the import.
  *
  * The import's lessons' stored titles are deleted first: the backward step (which reads and writes only
  * other lessons' titles) then finds only those, and the forward step (which reads only lessons) stores the
@@ -82,7 +80,7 @@ export async function linkSimilarReadings(
   trx: Executor,
   writtenIds: readonly string[],
   unchangedIds: readonly string[] = [],
-  options: { batchSize?: number } = {},
+  options: { batchSize?: number; backward?: Partial<BackwardLimits> } = {},
 ): Promise<void> {
   const size = Math.max(1, options.batchSize ?? LINK_BATCH);
   // A lesson written twice by the import (twice in its files) is linked once: its titles are stored once.
@@ -98,9 +96,7 @@ export async function linkSimilarReadings(
   for (let start = 0; start < changedIds.length; start += size) {
     await deleteSimilarReadings(trx, changedIds.slice(start, start + size));
   }
-  for (let start = 0; start < changedIds.length; start += size) {
-    await linkBackward(trx, changedIds.slice(start, start + size), library);
-  }
+  await linkBackward(trx, changedIds, library, size, { ...BACKWARD_LIMITS, ...options.backward });
   // The library does not change while titles are matched forward: a title named by several lessons is matched once.
   const known: KnownMatches = new Map();
   for (let start = 0; start < changedIds.length; start += size) {
@@ -147,44 +143,101 @@ async function linkForward(
 }
 
 /**
- * Backward: titles of lessons outside the import (its lessons' titles were deleted, and are matched
- * forward) that may name one of `batchIds`; a title takes one of them when it scores better than what
- * the title names now. The titles are found by the lessons' title and summary words, a group of lessons
- * at a time so that the words looked up stay few.
+ * Backward: titles of lessons outside the import (its lessons' titles were deleted, and are matched forward)
+ * that may name one of `lessonIds`; a title takes one of them when it scores better than what it names now.
+ * A title's candidates among these lessons are found here, from their title-and-summary words
+ * (candidatesAmong: the lessons the head_vector index would find for it), and each title is then scored
+ * against its own few candidates only, looked up by id: through the index, each of the library's titles
+ * would have been matched against the whole library (a 250-file import into a library of 90,000 lessons ran
+ * one statement past the CLI's two-minute bound). The titles are read once for BACKWARD_LIMITS.lessons lessons of
+ * the import, a page at a time (through the lexemes' index when those lessons have few words).
  */
-async function linkBackward(trx: Executor, batchIds: readonly string[], library: number): Promise<void> {
-  const heads = await headLexemes(trx, batchIds);
-  let group: string[] = [];
-  let words = new Set<string>();
-  for (const [lessonId, lexemes] of heads) {
-    const joined = new Set([...words, ...lexemes]);
-    if (group.length > 0 && joined.size > FILTER_TITLES_UP_TO_LEXEMES) {
-      await linkBackwardGroup(trx, group, [...words], library);
-      group = [];
-      words = new Set(lexemes);
-    } else words = joined;
-    group.push(lessonId);
+async function linkBackward(
+  trx: Executor,
+  lessonIds: readonly string[],
+  library: number,
+  batchSize: number,
+  limits: BackwardLimits,
+): Promise<void> {
+  const perChunk = Math.max(1, limits.lessons);
+  for (let start = 0; start < lessonIds.length; start += perChunk) {
+    const chunk = lessonIds.slice(start, start + perChunk);
+    const lessonsByWord = new Map<string, string[]>();
+    for (let from = 0; from < chunk.length; from += batchSize) {
+      for (const [lessonId, lexemes] of await headLexemes(trx, chunk.slice(from, from + batchSize))) {
+        for (const lexeme of lexemes) {
+          const lessons = lessonsByWord.get(lexeme);
+          if (lessons) lessons.push(lessonId);
+          else lessonsByWord.set(lexeme, [lessonId]);
+        }
+      }
+    }
+    await linkBackwardTo(trx, lessonsByWord, library, limits);
   }
-  if (group.length > 0) await linkBackwardGroup(trx, group, [...words], library);
 }
 
-async function linkBackwardGroup(trx: Executor, lessonIds: readonly string[], words: readonly string[], library: number): Promise<void> {
-  const titles = await titlesSharingLexemes(trx, words);
-  if (titles.length === 0) return;
-  const titleDocs = await lexemeDocCounts(trx, titles.flatMap((title) => title.lexemes));
-  const matches = await matchHeadlines(
-    trx,
-    titles.map((title) => toHeadlineMatch(title.title, weighted(title.lexemes, titleDocs, library), title.lessonId)),
-    { onlyLessonIds: lessonIds },
-  ).then((found) => found.map((f) => f.match));
-  // A later group reads the titles again, with the scores stored here.
-  await setSimilarReadingMatches(
-    trx,
-    titles.flatMap((title, index) => {
-      const match = matches[index];
-      return match && (title.score === null || match.score > title.score) ? [{ lessonId: title.lessonId, position: title.position, match }] : [];
-    }),
-  );
+/** How linkBackward reads and scores (smaller in tests, so that every path runs on a small library). */
+export interface BackwardLimits {
+  /** Lessons of an import looked up at once (their title-and-summary words in memory). */
+  readonly lessons: number;
+  /** Stored titles read at a time. */
+  readonly titlesPage: number;
+  /** At most this many title–lesson pairs scored in one statement. */
+  readonly pairsPerStatement: number;
+  /** Up to this many distinct words, the titles sharing one are found through the lexemes' index; beyond, every title is read. */
+  readonly filterUpToLexemes: number;
+}
+
+export const BACKWARD_LIMITS: BackwardLimits = { lessons: 2_500, titlesPage: 2_000, pairsPerStatement: 5_000, filterUpToLexemes: 500 };
+
+async function linkBackwardTo(
+  trx: Executor,
+  lessonsByWord: ReadonlyMap<string, readonly string[]>,
+  library: number,
+  limits: BackwardLimits,
+): Promise<void> {
+  const sharing = lessonsByWord.size <= limits.filterUpToLexemes ? [...lessonsByWord.keys()] : undefined;
+  if (sharing?.length === 0) return;
+  // Document counts of the titles' words, read as pages bring new words (bounded by the library's vocabulary).
+  const docs = new Map<string, number>();
+  let pending: { title: OtherLessonsTitle; headline: HeadlineToMatch }[] = [];
+  let pairs = 0;
+  const score = async () => {
+    const matches = (await matchHeadlines(trx, pending.map((entry) => entry.headline))).map((found) => found.match);
+    // A later page or chunk reads the titles again, with the scores stored here.
+    await setSimilarReadingMatches(
+      trx,
+      pending.flatMap(({ title }, index) => {
+        const match = matches[index];
+        return match && (title.score === null || match.score > title.score) ? [{ lessonId: title.lessonId, position: title.position, match }] : [];
+      }),
+    );
+    pending = [];
+    pairs = 0;
+  };
+  let after: OtherLessonsTitle | undefined;
+  for (;;) {
+    const page = await storedTitlesPage(trx, after, Math.max(1, limits.titlesPage), sharing);
+    if (page.length === 0) break;
+    after = page[page.length - 1];
+    const unknown = [...new Set(page.flatMap((title) => title.lexemes))].filter((lexeme) => !docs.has(lexeme));
+    if (unknown.length > 0) {
+      const counted = await lexemeDocCounts(trx, unknown);
+      for (const lexeme of unknown) docs.set(lexeme, counted.get(lexeme) ?? 0);
+    }
+    for (const title of page) {
+      // A title scoring 1, the most a score can be, keeps its lesson: a new one must score better.
+      if (title.score !== null && title.score >= 1) continue;
+      const headline = toHeadlineMatch(title.title, weighted(title.lexemes, docs, library), title.lessonId);
+      const onlyLessonIds = headline && candidatesAmong(lessonsByWord, headline.candidateWords);
+      if (!headline || !onlyLessonIds || onlyLessonIds.length === 0) continue;
+      // Only a better score than the title's own matters: candidates that cannot reach it are not scored in full.
+      pending.push({ title, headline: { ...headline, onlyLessonIds, ...(title.score === null ? {} : { atLeast: title.score }) } });
+      pairs += onlyLessonIds.length;
+      if (pairs >= limits.pairsPerStatement) await score();
+    }
+  }
+  if (pending.length > 0) await score();
 }
 
 /**
@@ -213,11 +266,12 @@ function toHeadlineMatch(
   headline: string,
   lexemes: readonly (WeightedLexeme & { readonly docs: number })[],
   exceptLessonId: string,
-): HeadlineToMatch | undefined {
+): (HeadlineToMatch & { readonly candidateWords: { readonly words: readonly string[]; readonly need: number } }) | undefined {
   const counted = lexemes.filter((l) => l.docs > 0);
   // No word counted at all (lessons written without an import's counts): every word may find candidates.
-  const candidates = headlineCandidates((counted.length > 0 ? counted : lexemes).map((l) => l.lexeme));
-  return candidates ? { text: headline, lexemes, candidates, exceptLessonId } : undefined;
+  const candidateWords = headlineCandidateWords((counted.length > 0 ? counted : lexemes).map((l) => l.lexeme));
+  const candidates = candidateWords && headlineCandidates(candidateWords.words);
+  return candidateWords && candidates ? { text: headline, lexemes, candidates, candidateWords, exceptLessonId } : undefined;
 }
 
 const NOTHING_FOUND: HeadlineMatchFound = { match: undefined, exceptIsCandidate: false };
@@ -226,7 +280,7 @@ const NOTHING_FOUND: HeadlineMatchFound = { match: undefined, exceptIsCandidate:
 async function bestMatches(
   db: Executor,
   headlines: readonly (HeadlineToMatch | undefined)[],
-  options: { onlyLessonIds?: readonly string[]; atLeast?: number; reportExcept?: boolean } = {},
+  options: { atLeast?: number; reportExcept?: boolean } = {},
 ): Promise<HeadlineMatchFound[]> {
   const searched = headlines.flatMap((headline, index) => (headline ? [{ headline, index }] : []));
   const found = await bestHeadlineMatches(
@@ -243,7 +297,7 @@ async function bestMatches(
 async function matchHeadlines(
   trx: Executor,
   headlines: readonly (HeadlineToMatch | undefined)[],
-  options: { onlyLessonIds?: readonly string[]; reportExcept?: boolean } = {},
+  options: { reportExcept?: boolean } = {},
 ): Promise<HeadlineMatchFound[]> {
   // Candidates that cannot reach the threshold are left out in the database (the best match is the same).
   return (await bestMatches(trx, headlines, { ...options, atLeast: MATCH_THRESHOLD })).map((found) =>

@@ -3,7 +3,7 @@ import type { Lesson } from '../domain/lesson.js';
 import { LessonParseError, moreProblems, parseLessonFile } from '../domain/lesson-parser/index.js';
 import { upsertLessons, type UpsertOutcome } from '../db/lessons.js';
 import type { DB, Executor } from '../db/schema.js';
-import { lexemeCounts, linkSimilarReadings } from '../discovery/similar-readings.js';
+import { lexemeCounts, linkSimilarReadings, type BackwardLimits } from '../discovery/similar-readings.js';
 import { readInOrder, type LessonSource, type SourceFile } from './sources.js';
 
 export interface ImportProblem {
@@ -176,6 +176,8 @@ export const DEFAULT_IMPORT_BATCH = 250;
 export interface ImportOptions {
   /** Lessons per batch (DEFAULT_IMPORT_BATCH). */
   readonly batchSize?: number;
+  /** How the titles of lessons imported before are linked to this import's (linkSimilarReadings; tests make them small). */
+  readonly backward?: Partial<BackwardLimits>;
   /** Called after each lesson is written, with how many are. */
   readonly onProgress?: (done: number) => void;
   /**
@@ -272,7 +274,7 @@ export async function importLessons(
       await waitFor(lexemeCounts.after(trx, [...seen]));
       await waitFor(lexemeCounts.apply(trx));
       // Related readings are matched now, so that showing them is a lookup.
-      await waitFor(linkSimilarReadings(trx, written, unchangedWithTitles, { batchSize: size }));
+      await waitFor(linkSimilarReadings(trx, written, unchangedWithTitles, { batchSize: size, ...(options.backward ? { backward: options.backward } : {}) }));
       await side?.finish();
     } finally {
       // Whatever failed (the source, a write), no statement of this transaction is still running at its end.

@@ -90,6 +90,31 @@ describe.each(testDatabaseTargets())('import batches on $kind', (target) => {
     expect(await run(3)).toEqual(oneBatch);
   });
 
+  it('titles imported before take the lessons a later import brings alike, their titles found through the index or read page by page', async () => {
+    const lessons = await namedFirst();
+    // CYBER's titles name PEACE, ALLIANCE and MODERN, which a second import brings.
+    const later: readonly string[] = [LIBRARY.peace, LIBRARY.alliance, LIBRARY.modern];
+    const runs: Awaited<ReturnType<typeof stored>>[] = [];
+    for (const backward of [
+      {},
+      // Every stored title read, one a page, each scored alone, the new lessons looked up one at a time.
+      { filterUpToLexemes: 0, titlesPage: 1, pairsPerStatement: 1, lessons: 1 },
+      { titlesPage: 2, pairsPerStatement: 2, lessons: 2 },
+    ]) {
+      await database().truncate();
+      await importLessons(database().db, lessons.filter((lesson) => !later.includes(lesson.id)));
+      expect(await importLessons(database().db, lessons.filter((lesson) => later.includes(lesson.id)), { backward })).toEqual({ imported: 3, updated: 0, unchanged: 0 });
+      runs.push(await stored());
+      const fromCyber = await relatedReadings(database().db, LIBRARY.cyber);
+      expect(fromCyber.lessons.filter((l) => l.reason === 'similar-reading').map((l) => l.id), JSON.stringify(backward)).toEqual([
+        LIBRARY.peace,
+        LIBRARY.alliance,
+        LIBRARY.modern,
+      ]);
+    }
+    for (const run of runs.slice(1)) expect(run).toEqual(runs[0]);
+  });
+
   it('a source failing after two batches were written writes nothing', async () => {
     const lessons = await discoveryLessons();
     async function* failingAfterFive() {

@@ -5,7 +5,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lessonsReadByMember, lessonsSimilarByText, newestLessonWords, PAIRS_QUERY_UP_TO_WORDS } from '../../src/db/discovery.js';
-import { findLesson } from '../../src/db/lessons.js';
+import { findLesson, upsertLessons } from '../../src/db/lessons.js';
 import { insertAttempt } from '../../src/db/quizzes.js';
 import { renewClaim } from '../../src/db/deliveries.js';
 import { dueSchedules } from '../../src/db/schedules.js';
@@ -15,6 +15,7 @@ import { findVocabulary, lessonsNeedingVocabulary } from '../../src/db/vocabular
 import { createAlerts } from '../../src/delivery/alerts.js';
 import { LessonPoster } from '../../src/delivery/poster.js';
 import { DeliveryScheduler } from '../../src/delivery/scheduler.js';
+import { linkSimilarReadings } from '../../src/discovery/similar-readings.js';
 import { lessonContentHash } from '../../src/domain/lesson-hash.js';
 import type { Lesson } from '../../src/domain/lesson.js';
 import { buildQuiz } from '../../src/domain/vocabulary/quiz.js';
@@ -271,7 +272,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       'discovery.deleteSimilarReadings',
       'discovery.insertSimilarReadings',
       'discovery.headLexemes',
-      'discovery.titlesSharingLexemes',
+      'discovery.storedTitlesPage',
       'discovery.setSimilarReadingMatches',
       'vocabulary.lessonsNeedingVocabulary',
       'vocabulary.lessonTexts',
@@ -712,6 +713,32 @@ describe('command queries use indexes', () => {
       if (!window) throw new Error('lessonsNeedingVocabulary sent no query');
       const onLessons = (await planNodes(database.db, window.query)).filter(({ node }) => node['Relation Name'] === 'lessons');
       expect(onLessons.map(({ node }) => [node['Node Type'], node['Index Name']])).toEqual([['Index Only Scan', 'lessons_id_content_hash_idx']]);
+    });
+
+    it('an import’s backward step reading every stored title: by primary key, each title scored against its own candidates by id', async () => {
+      let newLessonId = '';
+      const { recorded, scans } = await explainPath(
+        { run: ({ db }) => linkSimilarReadings(db, [newLessonId], [], { backward: { filterUpToLexemes: 0, titlesPage: 5_000 } }) },
+        async (trx) => {
+          const lessons = await importBatch(trx);
+          newLessonId = lessons[0]?.id ?? '';
+          await upsertLessons(trx, lessons.slice(0, 1));
+        },
+      );
+      expect(scans.filter((scan) => scan.tolerated === undefined)).toEqual([]);
+      const pages = recorded.filter((query) => query.sources.includes('discovery.storedTitlesPage'));
+      // The library's ~40,000 titles, 5,000 a page: every one read, without a filter.
+      expect(pages.length).toBeGreaterThan(5);
+      expect(pages.every((page) => !page.query.sql.includes('&&'))).toBe(true);
+      const byId = recorded.filter((query) => query.sources.includes('discovery.bestHeadlineMatches') && query.query.sql.includes('hl.only_ids) offset 0'));
+      expect(byId.length).toBeGreaterThan(0);
+      for (const statement of byId) {
+        const indexes = (await planNodes(seed().database.db, statement.query)).flatMap(({ node }) => (node['Index Name'] ? [node['Index Name']] : []));
+        // The new lesson's candidates by id (the primary key or the id-and-hash index), never the whole library's
+        // through the head_vector index.
+        expect(indexes.length).toBeGreaterThan(0);
+        expect(indexes.filter((name) => !['lessons_pkey', 'lessons_id_content_hash_idx'].includes(String(name)))).toEqual([]);
+      }
     });
 
     it('without its indexes, /progress reads reading_events whole: the check fails then', async () => {

@@ -26,7 +26,31 @@ export function distinctHeadlines(titles: readonly string[]): string[] {
  * candidate set, and the GIN query's cost, small. `lexemes` must come rarest first.
  */
 export function headlineCandidates(lexemes: readonly string[]): string | undefined {
-  return atLeastKOf(lexemes, Math.min(2, lexemes.length), 5);
+  const wanted = headlineCandidateWords(lexemes);
+  return wanted && atLeastKOf(wanted.words, wanted.need);
+}
+
+/** headlineCandidates' condition as words: a candidate has at least `need` of `words` in its title or summary. */
+export function headlineCandidateWords(lexemes: readonly string[]): { words: readonly string[]; need: number } | undefined {
+  const need = Math.min(2, lexemes.length);
+  return need === 0 ? undefined : { words: lexemes.slice(0, 5), need };
+}
+
+/**
+ * The lessons of `lessonsByWord` (a word → the lessons with it in their title or summary) that are candidates
+ * for a headline (headlineCandidateWords): what the GIN query would find among them, without asking the database.
+ */
+export function candidatesAmong(
+  lessonsByWord: ReadonlyMap<string, readonly string[]>,
+  wanted: { readonly words: readonly string[]; readonly need: number },
+): string[] {
+  const found = new Map<string, number>();
+  for (const word of wanted.words) {
+    for (const lessonId of lessonsByWord.get(word) ?? []) found.set(lessonId, (found.get(lessonId) ?? 0) + 1);
+  }
+  const candidates: string[] = [];
+  for (const [lessonId, words] of found) if (words >= wanted.need) candidates.push(lessonId);
+  return candidates;
 }
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeDiscoveryId, encodeDiscoveryId, SEARCH_QUERY_MAX } from '../../../src/domain/discovery/custom-ids.js';
-import { atLeastKOf, distinctHeadlines, headlineCandidates, headlineOf } from '../../../src/domain/discovery/headline.js';
+import { atLeastKOf, candidatesAmong, distinctHeadlines, headlineCandidates, headlineCandidateWords, headlineOf } from '../../../src/domain/discovery/headline.js';
 import { autocompleteQueryParts, autocompleteTsQuery, parseQueryTerms, searchTsQuery, tsLiteral } from '../../../src/domain/discovery/text-query.js';
 
 describe('search queries', () => {
@@ -61,6 +61,26 @@ describe('similar-reading headlines', () => {
     expect(headlineCandidates(['a', 'b', 'c', 'd', 'e', 'f', 'g'])?.split(' | ')).toHaveLength(10);
     expect(headlineCandidates([])).toBeUndefined();
     expect(atLeastKOf(["o'neil", 'b'], 2)).toBe("('o''neil' & 'b')");
+  });
+
+  it('the candidates found from the words are the lessons the candidates’ tsquery matches', () => {
+    // The tsquery's clauses as word sets ("('a' & 'b') | …"; these words need no escaping).
+    const clauses = (query: string) => query.split(' | ').map((clause) => clause.replace(/[()']/gu, '').split(' & '));
+    const word = fc.constantFrom<string>('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h');
+    fc.assert(
+      fc.property(fc.uniqueArray(word, { maxLength: 8 }), fc.array(fc.uniqueArray(word, { maxLength: 8 }), { maxLength: 6 }), (headline, lessons) => {
+        const query = headlineCandidates(headline);
+        const wanted = headlineCandidateWords(headline);
+        expect(wanted === undefined).toBe(query === undefined);
+        if (!query || !wanted) return;
+        const lessonsByWord = new Map<string, string[]>();
+        lessons.forEach((words, index) => {
+          for (const w of words) lessonsByWord.set(w, [...(lessonsByWord.get(w) ?? []), `lesson-${index}`]);
+        });
+        const matched = lessons.flatMap((words, index) => (clauses(query).some((clause) => clause.every((w) => words.includes(w))) ? [`lesson-${index}`] : []));
+        expect(candidatesAmong(lessonsByWord, wanted).sort()).toEqual(matched.sort());
+      }),
+    );
   });
 });
 

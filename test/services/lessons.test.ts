@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { countLessons, upsertLesson } from '../../src/db/lessons.js';
 import { countReadersInGuild } from '../../src/db/reading.js';
 import { saveSchedule } from '../../src/db/schedules.js';
-import { createLessonsService, EMPTY_LIBRARY, LESSON_GONE } from '../../src/lessons/service.js';
+import { lessonToJson } from '../../src/domain/lesson-parser/index.js';
+import { createLessonsService, EMPTY_LIBRARY, LESSON_GONE, UPLOAD_IMPORT_BATCH } from '../../src/lessons/service.js';
 import { UserError } from '../../src/user-error.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { makeLesson } from '../support/lessons.js';
+import { recordQueries } from '../support/query-plans.js';
 import { createServiceHarness } from '../support/services.js';
 
 const GUILD = '100000000000000001';
@@ -137,6 +139,18 @@ describe.each(testDatabaseTargets())('lessons and reading services on $kind', (t
       const again = await service.importUpload('cyber.txt', bytes);
       expect(again.ok && again.counts).toEqual({ imported: 0, updated: 0, unchanged: 1 });
       expect(await countLessons(db)).toBe(4);
+    });
+
+    it('an upload of more lessons than a batch is written a batch at a time (the bot’s statement bound), every lesson of it', async () => {
+      const { db } = await setUp();
+      const recorder = recordQueries(db);
+      const service = createServiceHarness(recorder.db, '2026-05-02T12:00:00Z').services.lessons;
+      const lessons = Array.from({ length: UPLOAD_IMPORT_BATCH + 10 }, (_, index) => makeLesson({ title: `Ferry timetable number ${index} changes` }));
+      recorder.take();
+      const outcome = await service.importUpload('many.json', new TextEncoder().encode(JSON.stringify(lessons.map(lessonToJson))));
+      expect(outcome.ok && outcome.counts).toEqual({ imported: UPLOAD_IMPORT_BATCH + 10, updated: 0, unchanged: 0 });
+      expect(recorder.take().filter((query) => query.sources.includes('lessons.upsertLessons'))).toHaveLength(2);
+      expect(await countLessons(db)).toBe(3 + UPLOAD_IMPORT_BATCH + 10);
     });
 
     it('a broken file writes nothing and lists its problems with file and line', async () => {

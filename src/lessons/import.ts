@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Lesson } from '../domain/lesson.js';
 import { LessonParseError, moreProblems, parseLessonFile } from '../domain/lesson-parser/index.js';
-import { upsertLessons, type UpsertOutcome } from '../db/lessons.js';
+import { planWithoutJit, upsertLessons, type UpsertOutcome } from '../db/lessons.js';
 import type { DB, Executor } from '../db/schema.js';
 import { lexemeCounts, linkSimilarReadings, type BackwardLimits } from '../discovery/similar-readings.js';
 import { readInOrder, type LessonSource, type SourceFile } from './sources.js';
@@ -222,6 +222,7 @@ export async function importLessons(
     // Every lesson of the import once (lower case): what it counted before the import is taken out once,
     // before its first copy is written; what it counts after, once every copy is (lexemeCounts).
     const seen = new Set<string>();
+    await planWithoutJit(trx);
     await lexemeCounts.start(trx);
     const side = options.alongside?.(trx);
     // The import waits on the database: the work alongside it may use this thread meanwhile.

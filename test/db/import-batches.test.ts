@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { countLessons, findLesson } from '../../src/db/lessons.js';
 import { relatedReadings } from '../../src/discovery/related.js';
@@ -113,6 +114,26 @@ describe.each(testDatabaseTargets())('import batches on $kind', (target) => {
       ]);
     }
     for (const run of runs.slice(1)) expect(run).toEqual(runs[0]);
+  });
+
+  it('plans the import’s statements without JIT compilation, in its transaction only', async () => {
+    const { db } = database();
+    const jit = async () => (await sql<{ jit: string }>`show jit`.execute(db)).rows[0]?.jit;
+    const before = await jit();
+    let inImport: string | undefined;
+    await importLessons(db, await discoveryLessons(), {
+      alongside: (trx) => ({
+        written: () => undefined,
+        during: (waiting) => waiting,
+        finish: async () => {
+          inImport = (await sql<{ jit: string }>`show jit`.execute(trx)).rows[0]?.jit;
+        },
+        stop: async () => undefined,
+      }),
+    });
+    expect(inImport).toBe('off');
+    // `set local`: the connection's setting is back once the import's transaction ended.
+    expect(await jit()).toBe(before);
   });
 
   it('a source failing after two batches were written writes nothing', async () => {

@@ -505,25 +505,35 @@ export interface OtherLessonsTitle {
  * Stored similar-reading titles in key order, a page at a time after `after` (the last of the previous page):
  * an import looks through them for titles that may name its lessons (linkSimilarReadings' backward step). The
  * import deleted its own lessons' titles first (deleteSimilarReadings), so these are other lessons' titles.
- * `sharingAnyOf`: only titles with one of these lexemes (few words: through the lexemes' index).
  */
 export async function storedTitlesPage(
   db: Executor,
   after: { readonly lessonId: string; readonly position: number } | undefined,
   limit: number,
-  sharingAnyOf?: readonly string[],
 ): Promise<OtherLessonsTitle[]> {
   let query = db.selectFrom('similar_readings').select(['lesson_id', 'position', 'title', 'lexemes', 'score']);
   if (after) query = query.where((eb) => eb(eb.refTuple('lesson_id', 'position'), '>', eb.tuple(after.lessonId, after.position)));
-  if (sharingAnyOf) query = query.where(sql<boolean>`lexemes && ${sql.val([...sharingAnyOf])}::text[]`);
-  const rows = await query.orderBy('lesson_id').orderBy('position').limit(limit).execute();
-  return rows.map((row) => ({
-    lessonId: row.lesson_id,
-    position: row.position,
-    title: row.title,
-    lexemes: row.lexemes,
-    score: row.score === null ? null : Number(row.score),
-  }));
+  return (await query.orderBy('lesson_id').orderBy('position').limit(limit).execute()).map(toOtherLessonsTitle);
+}
+
+/**
+ * Up to `limit` stored titles with one of these lexemes, through the lexemes' index, in no order: when fewer
+ * come back, that is all of them (storedTitlesPage's titles, for an import of a few lessons). Not paged: a
+ * page in key order would sort every title found again each time.
+ */
+export async function titlesSharingAny(db: Executor, lexemes: readonly string[], limit: number): Promise<OtherLessonsTitle[]> {
+  if (lexemes.length === 0) return [];
+  const rows = await db
+    .selectFrom('similar_readings')
+    .select(['lesson_id', 'position', 'title', 'lexemes', 'score'])
+    .where(sql<boolean>`lexemes && ${sql.val([...lexemes])}::text[]`)
+    .limit(limit)
+    .execute();
+  return rows.map(toOtherLessonsTitle);
+}
+
+function toOtherLessonsTitle(row: { lesson_id: string; position: number; title: string; lexemes: string[]; score: number | null }): OtherLessonsTitle {
+  return { lessonId: row.lesson_id, position: row.position, title: row.title, lexemes: row.lexemes, score: row.score === null ? null : Number(row.score) };
 }
 
 /** Sets the lesson each title names, and its score: one statement for all of them. */

@@ -15,6 +15,7 @@ import {
   similarReadingTitles,
   startLexemeDocChanges,
   storedTitlesPage,
+  titlesSharingAny,
   type HeadlineMatch,
   type HeadlineMatchFound,
   type HeadlineToMatch,
@@ -150,7 +151,8 @@ async function linkForward(
  * against its own few candidates only, looked up by id: through the index, each of the library's titles
  * would have been matched against the whole library (a 250-file import into a library of 90,000 lessons ran
  * one statement past the CLI's two-minute bound). The titles are read once for BACKWARD_LIMITS.lessons lessons of
- * the import, a page at a time (through the lexemes' index when those lessons have few words).
+ * the import, a page at a time, or in one statement through the lexemes' index when those lessons have few words
+ * and few titles share one.
  */
 async function linkBackward(
   trx: Executor,
@@ -184,11 +186,21 @@ export interface BackwardLimits {
   readonly titlesPage: number;
   /** At most this many title–lesson pairs scored in one statement. */
   readonly pairsPerStatement: number;
-  /** Up to this many distinct words, the titles sharing one are found through the lexemes' index; beyond, every title is read. */
+  /**
+   * Up to this many distinct words, the titles sharing one are first looked up through the lexemes' index, at most
+   * `filterUpToTitles` of them; when more share one (or the words are more), every title is read, page by page.
+   */
   readonly filterUpToLexemes: number;
+  readonly filterUpToTitles: number;
 }
 
-export const BACKWARD_LIMITS: BackwardLimits = { lessons: 2_500, titlesPage: 2_000, pairsPerStatement: 5_000, filterUpToLexemes: 500 };
+export const BACKWARD_LIMITS: BackwardLimits = {
+  lessons: 2_500,
+  titlesPage: 2_000,
+  pairsPerStatement: 5_000,
+  filterUpToLexemes: 500,
+  filterUpToTitles: 10_000,
+};
 
 async function linkBackwardTo(
   trx: Executor,
@@ -196,15 +208,13 @@ async function linkBackwardTo(
   library: number,
   limits: BackwardLimits,
 ): Promise<void> {
-  const sharing = lessonsByWord.size <= limits.filterUpToLexemes ? [...lessonsByWord.keys()] : undefined;
-  if (sharing?.length === 0) return;
-  // Document counts of the titles' words, read as pages bring new words (bounded by the library's vocabulary).
+  // Document counts of the titles' words, read as titles bring new words (bounded by the library's vocabulary).
   const docs = new Map<string, number>();
   let pending: { title: OtherLessonsTitle; headline: HeadlineToMatch }[] = [];
   let pairs = 0;
   const score = async () => {
     const matches = (await matchHeadlines(trx, pending.map((entry) => entry.headline))).map((found) => found.match);
-    // A later page or chunk reads the titles again, with the scores stored here.
+    // Later titles, or the next lessons of the import, read the titles again with the scores stored here.
     await setSimilarReadingMatches(
       trx,
       pending.flatMap(({ title }, index) => {
@@ -215,17 +225,13 @@ async function linkBackwardTo(
     pending = [];
     pairs = 0;
   };
-  let after: OtherLessonsTitle | undefined;
-  for (;;) {
-    const page = await storedTitlesPage(trx, after, Math.max(1, limits.titlesPage), sharing);
-    if (page.length === 0) break;
-    after = page[page.length - 1];
-    const unknown = [...new Set(page.flatMap((title) => title.lexemes))].filter((lexeme) => !docs.has(lexeme));
+  const consider = async (titles: readonly OtherLessonsTitle[]) => {
+    const unknown = [...new Set(titles.flatMap((title) => title.lexemes))].filter((lexeme) => !docs.has(lexeme));
     if (unknown.length > 0) {
       const counted = await lexemeDocCounts(trx, unknown);
       for (const lexeme of unknown) docs.set(lexeme, counted.get(lexeme) ?? 0);
     }
-    for (const title of page) {
+    for (const title of titles) {
       // A title scoring 1, the most a score can be, keeps its lesson: a new one must score better.
       if (title.score !== null && title.score >= 1) continue;
       const headline = toHeadlineMatch(title.title, weighted(title.lexemes, docs, library), title.lessonId);
@@ -235,6 +241,18 @@ async function linkBackwardTo(
       pending.push({ title, headline: { ...headline, onlyLessonIds, ...(title.score === null ? {} : { atLeast: title.score }) } });
       pairs += onlyLessonIds.length;
       if (pairs >= limits.pairsPerStatement) await score();
+    }
+  };
+  const few =
+    lessonsByWord.size <= limits.filterUpToLexemes ? await titlesSharingAny(trx, [...lessonsByWord.keys()], limits.filterUpToTitles + 1) : undefined;
+  if (few && few.length <= limits.filterUpToTitles) await consider(few);
+  else {
+    let after: OtherLessonsTitle | undefined;
+    for (;;) {
+      const page = await storedTitlesPage(trx, after, Math.max(1, limits.titlesPage));
+      if (page.length === 0) break;
+      after = page[page.length - 1];
+      await consider(page);
     }
   }
   if (pending.length > 0) await score();

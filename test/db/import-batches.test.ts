@@ -101,6 +101,8 @@ describe.each(testDatabaseTargets())('import batches on $kind', (target) => {
       // Every stored title read, one a page, each scored alone, the new lessons looked up one at a time.
       { filterUpToLexemes: 0, titlesPage: 1, pairsPerStatement: 1, lessons: 1 },
       { titlesPage: 2, pairsPerStatement: 2, lessons: 2 },
+      // More titles share the new lessons' words than the index lookup takes: every title read after all.
+      { filterUpToTitles: 1, titlesPage: 3 },
     ]) {
       await database().truncate();
       await importLessons(database().db, lessons.filter((lesson) => !later.includes(lesson.id)));

@@ -273,7 +273,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       'discovery.deleteSimilarReadings',
       'discovery.insertSimilarReadings',
       'discovery.headLexemes',
-      'discovery.storedTitlesPage',
+      'discovery.titlesSharingAny',
       'discovery.setSimilarReadingMatches',
       'vocabulary.lessonsNeedingVocabulary',
       'vocabulary.lessonTexts',

@@ -95,7 +95,8 @@ async function withAdmin<T>(url: string, action: (client: pg.Client) => Promise<
   }
 }
 
-async function createDatabaseIfMissing(url: string, name: string): Promise<void> {
+/** Creates database `name` on the server of `url` unless it exists (the import case's template library uses it too). */
+export async function createDatabaseIfMissing(url: string, name: string): Promise<void> {
   await withAdmin(url, async (client) => {
     const exists = await client.query('select 1 from pg_database where datname = $1', [name]);
     if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);

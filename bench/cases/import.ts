@@ -35,6 +35,7 @@ import { lexiconVersion } from '../../src/vocabulary/version.js';
 import { writeLessonFiles } from '../lesson-files.js';
 import { lessonsCliNodeFlags } from '../node-flags.js';
 import { generateLibrary, insertLibrary, type GeneratedLibrary } from '../library-generator.js';
+import { createDatabaseIfMissing } from '../library-db.js';
 import type { BenchCase, BenchContext, BenchTarget } from '../runner.js';
 import { emit } from '../stats.js';
 
@@ -255,14 +256,7 @@ const TEMPLATE_VERSION = 1;
  */
 async function libraryTemplate(adminUrl: string, into: number, files: number, context: BenchContext): Promise<string> {
   const name = `newsdesk_bench_import_into_${into}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
-    if (exists.rowCount === 0) await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
+  await createDatabaseIfMissing(adminUrl, name);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const database = await openDatabase({ url: url.toString(), dataDir: 'unused', maxConnections: 1, timeouts: MIGRATION_TIMEOUTS });

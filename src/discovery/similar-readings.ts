@@ -162,6 +162,9 @@ async function linkBackward(
   limits: BackwardLimits,
 ): Promise<void> {
   const perChunk = Math.max(1, limits.lessons);
+  // Document counts of the titles' words, read as titles bring new words (the library does not change meanwhile,
+  // so every chunk uses them; bounded by the library's vocabulary).
+  const docs = new Map<string, number>();
   for (let start = 0; start < lessonIds.length; start += perChunk) {
     const chunk = lessonIds.slice(start, start + perChunk);
     const lessonsByWord = new Map<string, string[]>();
@@ -174,7 +177,7 @@ async function linkBackward(
         }
       }
     }
-    await linkBackwardTo(trx, lessonsByWord, library, limits);
+    await linkBackwardTo(trx, lessonsByWord, docs, library, limits);
   }
 }
 
@@ -205,11 +208,10 @@ export const BACKWARD_LIMITS: BackwardLimits = {
 async function linkBackwardTo(
   trx: Executor,
   lessonsByWord: ReadonlyMap<string, readonly string[]>,
+  docs: Map<string, number>,
   library: number,
   limits: BackwardLimits,
 ): Promise<void> {
-  // Document counts of the titles' words, read as titles bring new words (bounded by the library's vocabulary).
-  const docs = new Map<string, number>();
   let pending: { title: OtherLessonsTitle; headline: HeadlineToMatch }[] = [];
   let pairs = 0;
   const score = async () => {

@@ -194,7 +194,7 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
 }
 
 log('building dist/ (the bot runs compiled, as in production)');
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'tsconfig.build.json'], { stdio: 'inherit' });
 for (const kind of kinds) await run(kind);
 
 /** Milliseconds from the first to the last post of the first and of the last round of 50 (Discord's global limit). */

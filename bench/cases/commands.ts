@@ -98,7 +98,7 @@ async function runCommands(context: BenchContext): Promise<void> {
     context.log(`commands: ${lessons} lessons, ${readers.lesson_readers} lesson_readers rows, ${readers.reading_events} reading events`);
 
     context.log('commands: building dist/ (the bot runs compiled, as npm start runs it)');
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'tsconfig.build.json'], { stdio: 'inherit' });
 
     const discord = await startDiscordStandIn({
       globalRateLimitPerSecond: 50,

@@ -65,8 +65,8 @@ export function importCase(options: { files: number; clis: readonly ImportCli[];
         return;
       }
       if (options.clis.includes('built')) {
-        context.log('building (tsc -p tsconfig.build.json)');
-        execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+        context.log('building (tsc -b tsconfig.build.json)');
+        execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
       }
       const dir = lessonFolder(options.files, options.into, context);
       for (const cli of options.clis) {

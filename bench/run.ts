@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- <case>...] [--db postgres|pglite] [--runs N] [--pg-lessons N] [--pg-name DB] [--without-vocabulary] [--pglite-lessons N] [--fresh]
- *   [--import-files N] [--import-cli built|tsx|both] [--import-into N] [--rates 200,50] [--interactions 2000]` (the commands case:
- *   interactions per second of each run, and per run)
+ *   [--import-files N] [--import-cli built|tsx|both] [--import-into N] [--rates 200,50] [--interactions 2000] [--warm-up 200]` (the commands case:
+ *   interactions per second of each run, and per run; the warm-up's interactions at 20/s before the first, 0 for none)
  *
  * Prints one JSON line per case and database: its parameters, median / p95 / p99 in ms, and the median
  * of a bare indexed SELECT measured in the same run (`baseline_select_median_ms`, `ratio`), so figures
@@ -32,6 +32,7 @@ const { values, positionals } = parseArgs({
     fresh: { type: 'boolean', default: false },
     rates: { type: 'string', default: '200,50' },
     interactions: { type: 'string', default: '2000' },
+    'warm-up': { type: 'string', default: '200' },
     list: { type: 'boolean', default: false },
     'import-files': { type: 'string', default: '10000' },
     'import-cli': { type: 'string', default: 'built' },

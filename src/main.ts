@@ -25,6 +25,8 @@ import { createServices } from './services.js';
 
 /** Queries waiting for a database connection from which autocomplete stops querying (the pool holds 4–10). */
 const BUSY_WAITING_QUERIES = 10;
+/** How long start-up waits for the change feed to listen before it goes on without warming the caches. */
+const STARTUP_FEED_WAIT_MS = 5_000;
 
 const MISSING_TOKEN = `DISCORD_TOKEN is not set, so the bot cannot connect to Discord.
 
@@ -119,6 +121,9 @@ async function main(): Promise<number> {
   // Autovacuum's work where nothing else does it (PGlite; a server with autovacuum off): README, "Table upkeep".
   const upkeep = new TableUpkeep({ database, openSession: upkeepSessions(config, database), logger });
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
+  // The caches serve only while the change feed listens; what they load on a first use is loaded now, before the
+  // first interactions (a first second at 200/s otherwise waited ~150 ms behind it: BENCHMARKS.md, "A bot just started").
+  if (feed && (await feed.untilLive(STARTUP_FEED_WAIT_MS))) await services.lessons.warmUp();
 
   let stopping: Promise<void> | undefined;
   const stop = (reason: string) => {

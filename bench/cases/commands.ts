@@ -10,7 +10,8 @@
  * interaction callback in full, before handling it: `receivedAt`), median / p95 / p99 / max overall and per kind, interactions not answered within
  * Discord's 3 s, deferrals, failures; and a bare indexed SELECT by primary key from this process, idle just
  * before the run (`ratio` = median / its median) and sampled during it. PostgreSQL only: the bot is a process
- * of its own on the library database.
+ * of its own on the library database. `BENCH_DUMP=<file>` appends each round's interactions to that file as one JSON
+ * line, `[kind, sent at (ms), first answer after (ms) or null]` each: where in a round the slow answers fall.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -79,6 +80,8 @@ export const commandsCases: BenchCase[] = [
 async function runCommands(context: BenchContext): Promise<void> {
   const rates = String(context.flags.rates ?? '200,50').split(',').map(Number).filter((rate) => rate > 0);
   const count = Number(context.flags.interactions ?? 2000);
+  // --warm-up 0: the first round meets a bot just connected, as a load that starts once the bot is up would.
+  const warmUp = Number(context.flags['warm-up'] ?? 200);
   for (const target of context.targets) {
     if (target.kind !== 'postgres') {
       context.log('commands: PostgreSQL only (the bot runs as a process of its own on the library database); skipped on PGlite');
@@ -113,10 +116,12 @@ async function runCommands(context: BenchContext): Promise<void> {
     try {
       await bot.connected();
       const load = new Load(discord, library);
-      context.log('commands: warming up (200 interactions at 20/s)');
-      markBotLog('bench: warm-up starts');
-      await load.run(200, 20);
-      discord.forgetHistory();
+      if (warmUp > 0) {
+        context.log(`commands: warming up (${warmUp} interactions at 20/s)`);
+        markBotLog('bench: warm-up starts');
+        await load.run(warmUp, 20);
+        discord.forgetHistory();
+      }
       for (const rate of rates) {
         await sleep(3_000);
         const loadBefore = loadavg()[0]!;
@@ -132,6 +137,7 @@ async function runCommands(context: BenchContext): Promise<void> {
         const cpu = { botMs: bot.cpuMs() - cpuBefore.bot, benchMs: (benchCpu.user + benchCpu.system) / 1000 };
         const underLoad = await sampler.stop();
         const benchGc = gc.between(sent[0]?.at ?? 0, performance.now());
+        if (process.env.BENCH_DUMP) appendFileSync(process.env.BENCH_DUMP, JSON.stringify(sent.map((s) => [s.kind, Math.round(s.at), s.firstAt === undefined ? null : Math.round((s.firstAt - s.at) * 10) / 10])) + '\n');
         emit(resultLine({ lessons, readers, rate, sent, baseline, paced, underLoad, bot: bot.counters, loadBefore, cpu, benchGc }));
         discord.forgetHistory();
       }

@@ -9,6 +9,8 @@ export type ChangedTable = 'lessons' | 'lesson_vocabularies' | 'schedules' | 'de
 export interface ChangeFeed {
   /** True while the feed LISTENs: every committed change since is reported. Caches may serve only then. */
   readonly live: boolean;
+  /** Resolves true once the feed is live, or false after `timeoutMs` (or when closed) if it is not. */
+  untilLive(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,11 @@ export function watchLibraryChanges(url: string, handlers: ChangeFeedHandlers): 
   let client: pg.Client | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let delay = RETRY_MS.first;
+  const waiting = new Set<(live: boolean) => void>();
+  const tellWaiting = (now: boolean) => {
+    for (const resolve of waiting) resolve(now);
+    waiting.clear();
+  };
 
   const lost = (error?: Error) => {
     if (error) handlers.onError?.(error);
@@ -74,6 +81,7 @@ export function watchLibraryChanges(url: string, handlers: ChangeFeedHandlers): 
       handlers.onChange(null);
       live = true;
       delay = RETRY_MS.first;
+      tellWaiting(true);
     } catch (error) {
       if (client === next) lost(error as Error);
     }
@@ -84,9 +92,24 @@ export function watchLibraryChanges(url: string, handlers: ChangeFeedHandlers): 
     get live() {
       return live;
     },
+    untilLive(timeoutMs: number) {
+      if (live || closed) return Promise.resolve(live);
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          waiting.delete(done);
+          resolve(false);
+        }, timeoutMs);
+        const done = (now: boolean) => {
+          clearTimeout(timer);
+          resolve(now);
+        };
+        waiting.add(done);
+      });
+    },
     async close() {
       closed = true;
       live = false;
+      tellWaiting(false);
       clearTimeout(retryTimer);
       const last = client;
       client = undefined;

@@ -107,7 +107,8 @@ export function createLessonsService(deps: LessonsDeps) {
   const recentWords = cache?.background<RecentSuggestions>(['library'], (error) =>
     deps.logger?.warn({ err: error }, 'could not load the newest lessons for suggestions; the database answers them meanwhile'),
   );
-  const recentSuggestions = () => recentWords?.current(async () => RecentSuggestions.build(await newestLessonWords(db, RECENT_SUGGESTION_LESSONS)));
+  const loadRecentWords = async () => RecentSuggestions.build(await newestLessonWords(db, RECENT_SUGGESTION_LESSONS));
+  const recentSuggestions = () => recentWords?.current(loadRecentWords);
 
   /** A lesson by id (cached: lessons change only by import). Its read counters may lag in the cache: no command shows them. */
   function lessonById(lessonId: string): Promise<LibraryLesson | undefined> {
@@ -224,6 +225,15 @@ export function createLessonsService(deps: LessonsDeps) {
     today,
     requested,
     withReaders,
+
+    /**
+     * What the first members' commands would otherwise load on their way, loaded before they come (the bot's
+     * start-up, caches live): the newest lessons' words for suggestions. A failure is logged; suggestions then come
+     * from the database until a later load works.
+     */
+    async warmUp(): Promise<void> {
+      await recentWords?.preload(loadRecentWords);
+    },
 
     todaysCard,
 

@@ -208,6 +208,45 @@ describe('a value loaded in the background (the newest lessons for suggestions)'
     expect(calls).toHaveLength(2);
   });
 
+  it('preload starts a load and resolves once it is in; a read then finds it without loading again', async () => {
+    const { cache } = setUp();
+    const value = cache.background<string>(['library'], () => undefined);
+    const { load, calls } = pendingLoads();
+    let preloaded = false;
+    const preloading = value.preload(load).then(() => (preloaded = true));
+    await settle();
+    expect(preloaded).toBe(false);
+    calls[0]?.resolve('v1');
+    await preloading;
+    expect(value.current(load)).toBe('v1');
+    expect(calls).toHaveLength(1);
+    // Loaded already: nothing to wait for, nothing loaded.
+    await value.preload(load);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('preload joins a load under way, and resolves after a failed one, which is reported', async () => {
+    const { cache } = setUp();
+    const errors: unknown[] = [];
+    const value = cache.background<string>(['library'], (error) => errors.push(error));
+    const { load, calls } = pendingLoads();
+    value.current(load);
+    const preloading = value.preload(load);
+    expect(calls).toHaveLength(1);
+    calls[0]?.reject(new Error('database down'));
+    await expect(preloading).resolves.toBeUndefined();
+    expect(errors).toEqual([new Error('database down')]);
+    expect(value.current(load)).toBeUndefined();
+  });
+
+  it('without a live feed preload resolves at once and loads nothing', async () => {
+    const { cache } = setUp({ live: false });
+    const value = cache.background<string>(['library'], () => undefined);
+    const { load, calls } = pendingLoads();
+    await value.preload(load);
+    expect(calls).toHaveLength(0);
+  });
+
   it('without a live feed it is never loaded nor served', async () => {
     const { changes, cache } = setUp({ live: false });
     const value = cache.background<string>(['library'], () => undefined);

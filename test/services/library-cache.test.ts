@@ -126,6 +126,43 @@ describe.runIf(url)('the bot’s library cache on PostgreSQL, with another proce
     expect(choice?.name).toContain('Kingfishers dive for minnows');
   });
 
+  it('warmUp loads the newest lessons’ words before any member types: the first suggestion comes from memory', async () => {
+    const renameSilently = (lessonId: string) =>
+      other.db.connection().execute(async (connection) => {
+        await sql`set session_replication_role = replica`.execute(connection);
+        await sql`update lessons set title = title || ', renamed silently' where id = ${lessonId}::uuid`.execute(connection);
+        await sql`set session_replication_role = origin`.execute(connection);
+      });
+    // Without it, the first suggestion after a change is the database's (the load it starts is not waited for).
+    const osprey = makeLesson({ title: 'Ospreys circle the harbour', date: '2025-06-03' });
+    await announced(() => upsertLesson(other.db, osprey));
+    await renameSilently(osprey.id);
+    expect((await services.lessons.choices('osprey'))[0]?.name).toContain('renamed silently');
+
+    const egret = makeLesson({ title: 'Egrets wade in the shallows', date: '2025-06-04' });
+    await announced(() => upsertLesson(other.db, egret));
+    await services.lessons.warmUp();
+    await renameSilently(egret.id);
+    expect((await services.lessons.choices('egret'))[0]?.name).toContain('Egrets wade in the shallows');
+    expect((await services.lessons.choices('egret'))[0]?.name).not.toContain('renamed silently');
+  });
+
+  it('untilLive says at once that the feed listens', async () => {
+    expect(await feed.untilLive(1_000)).toBe(true);
+  });
+
+  it('untilLive gives up after its wait when the feed cannot listen, and at once once it is closed', async () => {
+    const errors: Error[] = [];
+    const unreachable = watchLibraryChanges('postgres://postgres@127.0.0.1:1/nowhere', { onChange: () => undefined, onError: (error) => errors.push(error) });
+    const started = Date.now();
+    expect(await unreachable.untilLive(300)).toBe(false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    const waiting = unreachable.untilLive(60_000);
+    await unreachable.close();
+    expect(await waiting).toBe(false);
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
   it('today’s lesson follows a lesson pinned to today by another process', async () => {
     const first = makeLesson({ title: 'First in the backlog', date: '2020-01-01' });
     const pinned = makeLesson({ title: 'Pinned for today', date: '2025-07-01' });

@@ -141,14 +141,19 @@ export async function autocompleteLessons(
  * `lessons_article_date_idx`.
  */
 export async function newestLessonWords(db: Executor, limit: number): Promise<LessonWords[]> {
-  const rows = await sql<FoundRow & { words: string[]; title_words: string[] }>`
-    select id, title, article_date, category, tsvector_to_array(word_vector) as words,
-      tsvector_to_array(ts_filter(word_vector, '{a}')) as title_words
+  // Each lesson's words as one space-separated string, split here: pg parses a text[] a character at a time in
+  // JavaScript (~30 ms of the bot's main thread for 2,000 lessons' ~84,000 words, and their garbage), where a
+  // split is one native call. A lexeme of the word parser never holds a space.
+  const rows = await sql<FoundRow & { words: string | null; title_words: string | null }>`
+    select id, title, article_date, category, array_to_string(tsvector_to_array(word_vector), ' ') as words,
+      array_to_string(tsvector_to_array(ts_filter(word_vector, '{a}')), ' ') as title_words
     from lessons
     order by article_date desc, id
     limit ${limit}`.execute(db);
-  return rows.rows.map((row) => ({ ...toFound(row), words: row.words, titleWords: row.title_words }));
+  return rows.rows.map((row) => ({ ...toFound(row), words: spaceSeparated(row.words), titleWords: spaceSeparated(row.title_words) }));
 }
+
+const spaceSeparated = (text: string | null): string[] => (text ? text.split(' ') : []);
 
 /** The same tsquery restricted to title words (weight A): `'word':*` becomes `'word':*A`. */
 function titleOnly(query: string): string {

@@ -1,4 +1,4 @@
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { AUTOCOMPLETE_SCANNED, newestLessonWords } from '../../src/db/discovery.js';
 import { upsertLesson, upsertLessons } from '../../src/db/lessons.js';
@@ -131,6 +131,24 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     }
     expect(typed.size).toBeGreaterThan(500);
     expect(answeredFromMemory).toBeGreaterThan(100);
+  });
+
+  it('the newest lessons’ words are the lexemes of their word vectors, whatever the text (apostrophes, hyphens, accents, digits)', async () => {
+    await upsertLessons(database().db, [
+      makeLesson({ title: 'Crème brûlée wins the Zürich prize', summary: "Don't click e-mail links; COVID19 and 2024 scams.", date: '2026-03-01' }),
+      makeLesson({ title: 'Ñandú', summary: '', date: '2026-03-02' }),
+    ]);
+    const db = database().db;
+    const stored = await sql<{ id: string; words: string[]; title_words: string[] }>`
+      select id, tsvector_to_array(word_vector) as words, tsvector_to_array(ts_filter(word_vector, '{a}')) as title_words from lessons`.execute(db);
+    const newest = await newestLessonWords(db, 1_000);
+    expect(newest).toHaveLength(stored.rows.length);
+    for (const lesson of newest) {
+      const row = stored.rows.find((r) => r.id === lesson.id)!;
+      expect({ id: lesson.id, words: lesson.words, titleWords: lesson.titleWords }).toEqual({ id: row.id, words: row.words, titleWords: row.title_words });
+      expect(lesson.words.length).toBeGreaterThan(0);
+      expect(lesson.words).not.toContain('');
+    }
   });
 
   it('suggestions for a word in more lessons than the database’s candidates are the newest, and need no round trip', async () => {

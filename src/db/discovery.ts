@@ -503,6 +503,9 @@ export interface OtherLessonsTitle {
   readonly position: number;
   readonly title: string;
   readonly lexemes: readonly string[];
+  /** The lesson it names now, if any. */
+  readonly matchedLessonId: string | null;
+  /** Its score (null when it names none). */
   readonly score: number | null;
 }
 
@@ -516,7 +519,7 @@ export async function storedTitlesPage(
   after: { readonly lessonId: string; readonly position: number } | undefined,
   limit: number,
 ): Promise<OtherLessonsTitle[]> {
-  let query = db.selectFrom('similar_readings').select(['lesson_id', 'position', 'title', 'lexemes', 'score']);
+  let query = db.selectFrom('similar_readings').select(TITLE_COLUMNS);
   if (after) query = query.where((eb) => eb(eb.refTuple('lesson_id', 'position'), '>', eb.tuple(after.lessonId, after.position)));
   return (await query.orderBy('lesson_id').orderBy('position').limit(limit).execute()).map(toOtherLessonsTitle);
 }
@@ -530,21 +533,46 @@ export async function titlesSharingAny(db: Executor, lexemes: readonly string[],
   if (lexemes.length === 0) return [];
   const rows = await db
     .selectFrom('similar_readings')
-    .select(['lesson_id', 'position', 'title', 'lexemes', 'score'])
+    .select(TITLE_COLUMNS)
     .where(sql<boolean>`lexemes && ${sql.val([...lexemes])}::text[]`)
     .limit(limit)
     .execute();
   return rows.map(toOtherLessonsTitle);
 }
 
-function toOtherLessonsTitle(row: { lesson_id: string; position: number; title: string; lexemes: string[]; score: number | null }): OtherLessonsTitle {
-  return { lessonId: row.lesson_id, position: row.position, title: row.title, lexemes: row.lexemes, score: row.score === null ? null : Number(row.score) };
+/**
+ * Stored titles that name one of these lessons now (through the index on matched_lesson_id): an import that
+ * changed those lessons matches them again, since they may no longer name them.
+ */
+export async function titlesNaming(db: Executor, lessonIds: readonly string[]): Promise<OtherLessonsTitle[]> {
+  if (lessonIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('similar_readings')
+    .select(TITLE_COLUMNS)
+    .where('matched_lesson_id', '=', (eb) => eb.fn.any(eb.val([...lessonIds])))
+    .execute();
+  return rows.map(toOtherLessonsTitle);
 }
 
-/** Sets the lesson each title names, and its score: one statement for all of them. */
+const TITLE_COLUMNS = ['lesson_id', 'position', 'title', 'lexemes', 'matched_lesson_id', 'score'] as const;
+
+function toOtherLessonsTitle(row: {
+  lesson_id: string;
+  position: number;
+  title: string;
+  lexemes: string[];
+  matched_lesson_id: string | null;
+  score: number | null;
+}): OtherLessonsTitle {
+  // A title whose lesson was deleted keeps its score (the foreign key only empties the lesson): it names nothing.
+  const score = row.matched_lesson_id === null || row.score === null ? null : Number(row.score);
+  return { lessonId: row.lesson_id, position: row.position, title: row.title, lexemes: row.lexemes, matchedLessonId: row.matched_lesson_id, score };
+}
+
+/** Sets the lesson each title names, and its score (null: none): one statement for all of them. */
 export async function setSimilarReadingMatches(
   db: Executor,
-  matches: readonly { readonly lessonId: string; readonly position: number; readonly match: HeadlineMatch }[],
+  matches: readonly { readonly lessonId: string; readonly position: number; readonly match: HeadlineMatch | null }[],
 ): Promise<void> {
   if (matches.length === 0) return;
   await sql`
@@ -552,8 +580,8 @@ export async function setSimilarReadingMatches(
     from unnest(
       ${sql.val(matches.map((m) => m.lessonId))}::uuid[],
       ${sql.val(matches.map((m) => m.position))}::int[],
-      ${sql.val(matches.map((m) => m.match.lessonId))}::uuid[],
-      ${sql.val(matches.map((m) => m.match.score))}::real[]
+      ${sql.val(matches.map((m) => m.match?.lessonId ?? null))}::uuid[],
+      ${sql.val(matches.map((m) => m.match?.score ?? null))}::real[]
     ) as m(lesson_id, position, matched_lesson_id, score)
     where s.lesson_id = m.lesson_id and s.position = m.position`.execute(db);
 }

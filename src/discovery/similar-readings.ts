@@ -15,6 +15,7 @@ import {
   similarReadingTitles,
   startLexemeDocChanges,
   storedTitlesPage,
+  titlesNaming,
   titlesSharingAny,
   type HeadlineMatch,
   type HeadlineMatchFound,
@@ -75,7 +76,10 @@ export const lexemeCounts = {
  *
  * The import's lessons' stored titles are deleted first: the backward step (which reads and writes only
  * other lessons' titles) then finds only those, and the forward step (which reads only lessons) stores the
- * import's titles anew. The two steps touch different rows, so their order changes no result.
+ * import's titles anew. The two steps touch different rows, so their order changes no result. Before the
+ * backward step, other lessons' titles that name a lesson of the import are matched again against the whole
+ * library (the lesson may have changed: they would otherwise keep naming it, the backward step only ever
+ * replacing a match by a better one).
  */
 export async function linkSimilarReadings(
   trx: Executor,
@@ -97,7 +101,12 @@ export async function linkSimilarReadings(
   for (let start = 0; start < changedIds.length; start += size) {
     await deleteSimilarReadings(trx, changedIds.slice(start, start + size));
   }
-  await linkBackward(trx, changedIds, library, size, { ...BACKWARD_LIMITS, ...options.backward });
+  // Titles that name a lesson the import changed may no longer name it: matched again, against the whole library.
+  const docs = new Map<string, number>();
+  for (let start = 0; start < changedIds.length; start += size) {
+    await rematch(trx, await titlesNaming(trx, changedIds.slice(start, start + size)), docs, library);
+  }
+  await linkBackward(trx, changedIds, library, size, { ...BACKWARD_LIMITS, ...options.backward }, docs);
   // The library does not change while titles are matched forward: a title named by several lessons is matched once.
   const known: KnownMatches = new Map();
   for (let start = 0; start < changedIds.length; start += size) {
@@ -160,11 +169,11 @@ async function linkBackward(
   library: number,
   batchSize: number,
   limits: BackwardLimits,
-): Promise<void> {
-  const perChunk = Math.max(1, limits.lessons);
   // Document counts of the titles' words, read as titles bring new words (the library does not change meanwhile,
   // so every chunk uses them; bounded by the library's vocabulary).
-  const docs = new Map<string, number>();
+  docs: Map<string, number>,
+): Promise<void> {
+  const perChunk = Math.max(1, limits.lessons);
   for (let start = 0; start < lessonIds.length; start += perChunk) {
     const chunk = lessonIds.slice(start, start + perChunk);
     const lessonsByWord = new Map<string, string[]>();
@@ -228,11 +237,7 @@ async function linkBackwardTo(
     pairs = 0;
   };
   const consider = async (titles: readonly OtherLessonsTitle[]) => {
-    const unknown = [...new Set(titles.flatMap((title) => title.lexemes))].filter((lexeme) => !docs.has(lexeme));
-    if (unknown.length > 0) {
-      const counted = await lexemeDocCounts(trx, unknown);
-      for (const lexeme of unknown) docs.set(lexeme, counted.get(lexeme) ?? 0);
-    }
+    await countWords(trx, titles, docs);
     for (const title of titles) {
       // A title scoring 1, the most a score can be, keeps its lesson: a new one must score better.
       if (title.score !== null && title.score >= 1) continue;
@@ -258,6 +263,28 @@ async function linkBackwardTo(
     }
   }
   if (pending.length > 0) await score();
+}
+
+/** Reads the document counts of the titles' words not in `docs` yet. */
+async function countWords(trx: Executor, titles: readonly OtherLessonsTitle[], docs: Map<string, number>): Promise<void> {
+  const unknown = [...new Set(titles.flatMap((title) => title.lexemes))].filter((lexeme) => !docs.has(lexeme));
+  if (unknown.length === 0) return;
+  const counted = await lexemeDocCounts(trx, unknown);
+  for (const lexeme of unknown) docs.set(lexeme, counted.get(lexeme) ?? 0);
+}
+
+/** Matches stored titles against the whole library, as the forward step matches an import's own, and stores the result (or none). */
+async function rematch(trx: Executor, titles: readonly OtherLessonsTitle[], docs: Map<string, number>, library: number): Promise<void> {
+  if (titles.length === 0) return;
+  await countWords(trx, titles, docs);
+  const found = await matchHeadlines(
+    trx,
+    titles.map((title) => toHeadlineMatch(title.title, weighted(title.lexemes, docs, library), title.lessonId)),
+  );
+  await setSimilarReadingMatches(
+    trx,
+    titles.map((title, index) => ({ lessonId: title.lessonId, position: title.position, match: found[index]?.match ?? null })),
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { countLessons, findLesson } from '../../src/db/lessons.js';
 import { relatedReadings } from '../../src/discovery/related.js';
+import { MATCH_THRESHOLD, scoreSimilarReading } from '../../src/discovery/similar-readings.js';
 import type { Lesson } from '../../src/domain/lesson.js';
 import { importLessons } from '../../src/lessons/import.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
@@ -116,6 +117,49 @@ describe.each(testDatabaseTargets())('import batches on $kind', (target) => {
       ]);
     }
     for (const run of runs.slice(1)) expect(run).toEqual(runs[0]);
+  });
+
+  /** The stored link of a title, and what matching it against the whole library gives (the threshold applied). */
+  const linkOf = async (lessonId: string, position = 0) => {
+    const { db } = database();
+    const row = await db.selectFrom('similar_readings').selectAll().where('lesson_id', '=', lessonId).where('position', '=', position).executeTakeFirstOrThrow();
+    const best = await scoreSimilarReading(db, row.title, lessonId);
+    // Scores are stored as real: compared to six digits.
+    const digits = (score: number) => Number(score.toPrecision(6));
+    const wholeLibrary = best && best.score >= MATCH_THRESHOLD ? { lessonId: best.lessonId, score: digits(best.score) } : { lessonId: null, score: null };
+    return { stored: { lessonId: row.matched_lesson_id, score: row.score === null ? null : digits(Number(row.score)) }, wholeLibrary };
+  };
+
+  it('a title naming a lesson that a re-import changed is matched again against the whole library', async () => {
+    const named = 'Ferry services resume after the storm on Sado island';
+    const exact = makeLesson({ title: named, summary: 'Boats sail again between Niigata and the island.', date: '2026-01-10' });
+    const close = makeLesson({ title: 'Ferry services resume on Sado island', summary: 'Boats sail again.', date: '2026-01-05' });
+    const naming = makeLesson({ title: 'Robots greet museum visitors', summary: 'A museum in Tokyo tries robot guides.', similarReadings: [named] });
+    await importLessons(database().db, [exact, close, naming]);
+    expect((await linkOf(naming.id)).stored).toEqual({ lessonId: exact.id, score: 1 });
+
+    // The lesson it named is about something else now: the title names the other ferry lesson.
+    await importLessons(database().db, [{ ...exact, title: 'Rice prices rise sharply in Niigata', summary: 'Farmers blame the hot summer.' }]);
+    const moved = await linkOf(naming.id);
+    expect(moved.stored.lessonId).toBe(close.id);
+    expect(moved.stored).toEqual(moved.wholeLibrary);
+
+    // And when that one changes too, it names none.
+    await importLessons(database().db, [{ ...close, title: 'Cherry blossoms open early in Tokyo', summary: 'Parks fill with visitors.' }]);
+    expect(await linkOf(naming.id)).toEqual({ stored: { lessonId: null, score: null }, wholeLibrary: { lessonId: null, score: null } });
+  });
+
+  it('a title whose lesson was deleted names a lesson imported later, as if it had never named one', async () => {
+    const named = 'Ferry services resume after the storm on Sado island';
+    const exact = makeLesson({ title: named, summary: 'Boats sail again.' });
+    const naming = makeLesson({ title: 'Robots greet museum visitors', summary: 'A museum in Tokyo tries robot guides.', similarReadings: [named] });
+    await importLessons(database().db, [exact, naming]);
+    await database().db.deleteFrom('lessons').where('id', '=', exact.id).execute();
+    // The foreign key empties the lesson and leaves the score.
+    expect((await linkOf(naming.id)).stored).toEqual({ lessonId: null, score: 1 });
+    const again = makeLesson({ title: named, summary: 'Boats sail again.' });
+    await importLessons(database().db, [again]);
+    expect((await linkOf(naming.id)).stored).toEqual({ lessonId: again.id, score: 1 });
   });
 
   it('plans the import’s statements without JIT compilation, in its transaction only', async () => {

@@ -274,6 +274,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       'discovery.insertSimilarReadings',
       'discovery.headLexemes',
       'discovery.titlesSharingAny',
+      'discovery.titlesNaming',
       'discovery.setSimilarReadingMatches',
       'vocabulary.lessonsNeedingVocabulary',
       'vocabulary.lessonTexts',

@@ -123,7 +123,10 @@ async function main(): Promise<number> {
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
   // The caches serve only while the change feed listens; what they load on a first use is loaded now, before the
   // first interactions (a first second at 200/s otherwise waited ~150 ms behind it: BENCHMARKS.md, "A bot just started").
-  if (feed && (await feed.untilLive(STARTUP_FEED_WAIT_MS))) await services.lessons.warmUp();
+  if (feed) {
+    if (await feed.untilLive(STARTUP_FEED_WAIT_MS)) await services.lessons.warmUp();
+    else logger.warn({ waitedMs: STARTUP_FEED_WAIT_MS }, 'library change feed not listening yet; caches off until it is');
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = (reason: string) => {

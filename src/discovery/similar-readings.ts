@@ -273,18 +273,23 @@ async function countWords(trx: Executor, titles: readonly OtherLessonsTitle[], d
   for (const lexeme of unknown) docs.set(lexeme, counted.get(lexeme) ?? 0);
 }
 
+/** Titles matched against the whole library in one statement: about what the forward step's statements hold. */
+const REMATCH_TITLES_PER_STATEMENT = 1_000;
+
 /** Matches stored titles against the whole library, as the forward step matches an import's own, and stores the result (or none). */
 async function rematch(trx: Executor, titles: readonly OtherLessonsTitle[], docs: Map<string, number>, library: number): Promise<void> {
-  if (titles.length === 0) return;
-  await countWords(trx, titles, docs);
-  const found = await matchHeadlines(
-    trx,
-    titles.map((title) => toHeadlineMatch(title.title, weighted(title.lexemes, docs, library), title.lessonId)),
-  );
-  await setSimilarReadingMatches(
-    trx,
-    titles.map((title, index) => ({ lessonId: title.lessonId, position: title.position, match: found[index]?.match ?? null })),
-  );
+  for (let start = 0; start < titles.length; start += REMATCH_TITLES_PER_STATEMENT) {
+    const some = titles.slice(start, start + REMATCH_TITLES_PER_STATEMENT);
+    await countWords(trx, some, docs);
+    const found = await matchHeadlines(
+      trx,
+      some.map((title) => toHeadlineMatch(title.title, weighted(title.lexemes, docs, library), title.lessonId)),
+    );
+    await setSimilarReadingMatches(
+      trx,
+      some.map((title, index) => ({ lessonId: title.lessonId, position: title.position, match: found[index]?.match ?? null })),
+    );
+  }
 }
 
 /**

@@ -503,8 +503,6 @@ export interface OtherLessonsTitle {
   readonly position: number;
   readonly title: string;
   readonly lexemes: readonly string[];
-  /** The lesson it names now, if any. */
-  readonly matchedLessonId: string | null;
   /** Its score (null when it names none). */
   readonly score: number | null;
 }
@@ -566,7 +564,7 @@ function toOtherLessonsTitle(row: {
 }): OtherLessonsTitle {
   // A title whose lesson was deleted keeps its score (the foreign key only empties the lesson): it names nothing.
   const score = row.matched_lesson_id === null || row.score === null ? null : Number(row.score);
-  return { lessonId: row.lesson_id, position: row.position, title: row.title, lexemes: row.lexemes, matchedLessonId: row.matched_lesson_id, score };
+  return { lessonId: row.lesson_id, position: row.position, title: row.title, lexemes: row.lexemes, score };
 }
 
 /** Sets the lesson each title names, and its score (null: none): one statement for all of them. */

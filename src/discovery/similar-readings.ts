@@ -101,8 +101,10 @@ export async function linkSimilarReadings(
   for (let start = 0; start < changedIds.length; start += size) {
     await deleteSimilarReadings(trx, changedIds.slice(start, start + size));
   }
-  // Titles that name a lesson the import changed may no longer name it: matched again, against the whole library.
+  // Document counts of the titles' words, read as titles bring new words: the library does not change while
+  // titles are matched, so every step and batch uses them (bounded by the library's vocabulary).
   const docs = new Map<string, number>();
+  // Titles that name a lesson the import changed may no longer name it: matched again, against the whole library.
   for (let start = 0; start < changedIds.length; start += size) {
     await rematch(trx, await titlesNaming(trx, changedIds.slice(start, start + size)), docs, library);
   }
@@ -110,7 +112,7 @@ export async function linkSimilarReadings(
   // The library does not change while titles are matched forward: a title named by several lessons is matched once.
   const known: KnownMatches = new Map();
   for (let start = 0; start < changedIds.length; start += size) {
-    await linkForward(trx, await similarReadingTitles(trx, changedIds.slice(start, start + size)), library, known);
+    await linkForward(trx, await similarReadingTitles(trx, changedIds.slice(start, start + size)), docs, library, known);
   }
 }
 
@@ -124,6 +126,7 @@ type KnownMatches = Map<string, HeadlineMatch | null>;
 async function linkForward(
   trx: Executor,
   lessons: readonly { id: string; similarReadings: readonly string[] }[],
+  docs: Map<string, number>,
   library: number,
   known: KnownMatches,
 ): Promise<void> {
@@ -131,7 +134,7 @@ async function linkForward(
   const allHeadlines = [...new Set(headlinesByLesson.flat())];
   const lexemes = await lexemesOf(trx, allHeadlines);
   const lexemesByHeadline = new Map(allHeadlines.map((headline, index) => [headline, lexemes[index] ?? []]));
-  const docs = await lexemeDocCounts(trx, lexemes.flat());
+  await countWords(trx, lexemes.flat(), docs);
   const weigh = (words: readonly string[]) => weighted(words, docs, library);
   const readings: (StoredSimilarReading & { lessonId: string })[] = [];
   const toMatch: (HeadlineToMatch | undefined)[] = [];
@@ -169,8 +172,6 @@ async function linkBackward(
   library: number,
   batchSize: number,
   limits: BackwardLimits,
-  // Document counts of the titles' words, read as titles bring new words (the library does not change meanwhile,
-  // so every chunk uses them; bounded by the library's vocabulary).
   docs: Map<string, number>,
 ): Promise<void> {
   const perChunk = Math.max(1, limits.lessons);
@@ -237,7 +238,7 @@ async function linkBackwardTo(
     pairs = 0;
   };
   const consider = async (titles: readonly OtherLessonsTitle[]) => {
-    await countWords(trx, titles, docs);
+    await countWords(trx, titles.flatMap((title) => title.lexemes), docs);
     for (const title of titles) {
       // A title scoring 1, the most a score can be, keeps its lesson: a new one must score better.
       if (title.score !== null && title.score >= 1) continue;
@@ -265,9 +266,9 @@ async function linkBackwardTo(
   if (pending.length > 0) await score();
 }
 
-/** Reads the document counts of the titles' words not in `docs` yet. */
-async function countWords(trx: Executor, titles: readonly OtherLessonsTitle[], docs: Map<string, number>): Promise<void> {
-  const unknown = [...new Set(titles.flatMap((title) => title.lexemes))].filter((lexeme) => !docs.has(lexeme));
+/** Reads the document counts of the words not in `docs` yet. */
+async function countWords(trx: Executor, lexemes: readonly string[], docs: Map<string, number>): Promise<void> {
+  const unknown = [...new Set(lexemes)].filter((lexeme) => !docs.has(lexeme));
   if (unknown.length === 0) return;
   const counted = await lexemeDocCounts(trx, unknown);
   for (const lexeme of unknown) docs.set(lexeme, counted.get(lexeme) ?? 0);
@@ -280,7 +281,7 @@ const REMATCH_TITLES_PER_STATEMENT = 1_000;
 async function rematch(trx: Executor, titles: readonly OtherLessonsTitle[], docs: Map<string, number>, library: number): Promise<void> {
   for (let start = 0; start < titles.length; start += REMATCH_TITLES_PER_STATEMENT) {
     const some = titles.slice(start, start + REMATCH_TITLES_PER_STATEMENT);
-    await countWords(trx, some, docs);
+    await countWords(trx, some.flatMap((title) => title.lexemes), docs);
     const found = await matchHeadlines(
       trx,
       some.map((title) => toHeadlineMatch(title.title, weighted(title.lexemes, docs, library), title.lessonId)),

@@ -6,7 +6,6 @@ import { discordChannels } from './discord/channels.js';
 import { connect, createDiscordClient } from './discord/client.js';
 import { bindCommandModules } from './discord/command-module.js';
 import { createInteractionRouter } from './discord/router.js';
-import { LESSONS_HELP } from './cli/lessons.js';
 import { ConfigError, describeDatabase, loadConfig, loadDotEnv, type Config } from './config.js';
 import { watchLibraryChanges, type ChangeFeed } from './db/change-feed.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
@@ -56,7 +55,8 @@ async function main(): Promise<number> {
     await database.close();
     // Outside production, no token means the playground: this same bot against a local Discord, in a browser.
     if (config.NODE_ENV !== 'production') return (await import('./playground/run.js')).runPlayground(config, logger);
-    console.error(MISSING_TOKEN + LESSONS_HELP);
+    // The CLI's module (and what it imports) only here: a bot with a token never loads it.
+    console.error(MISSING_TOKEN + (await import('./cli/lessons.js')).LESSONS_HELP);
     return 1;
   }
 

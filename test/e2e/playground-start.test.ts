@@ -15,6 +15,8 @@ describe('npm start without a token in production', () => {
     const result = await runScript('src/main.ts', [], { DATA_DIR: dataDir, DISCORD_TOKEN: '', NODE_ENV: 'production' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('DISCORD_TOKEN is not set');
+    // What works without Discord: the lessons CLI's help, loaded only on this path.
+    expect(result.stderr).toContain('Usage: npm run lessons -- <command>');
     expect(result.stdout + result.stderr).not.toContain('Playground ready');
   }, 120_000);
 

@@ -18,6 +18,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY examples ./examples
+# The empty cluster a new embedded database (no DATABASE_URL) starts from: src/db/pglite-template.ts.
+COPY assets ./assets
 # The embedded database (when DATABASE_URL is not set) lives here; mount a volume to keep it.
 ENV DATA_DIR=/data
 RUN mkdir -p /data && chown node:node /data

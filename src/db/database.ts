@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.js';
+import { createClusterFromTemplate, templateArchive } from './pglite-template.js';
 import type { DB } from './schema.js';
 import { boundedAcquire, DEFAULT_TIMEOUTS, discardingTimedOutClients, poolTimeoutSettings, type DatabaseTimeouts } from './timeouts.js';
 
@@ -160,7 +160,8 @@ async function openPglite(dataDir: string, timeouts: DatabaseTimeouts, sharedBuf
   const lock = inMemory ? undefined : lockDataDir(dataDir);
   try {
     const directory = inMemory ? dataDir : join(dataDir, 'pglite');
-    if (!inMemory && !existsSync(join(directory, 'PG_VERSION'))) await initialiseInChildProcess(directory, sharedBuffersMb);
+    // A new database starts from the shipped empty cluster, never from PGlite's initdb (pglite-template.ts).
+    if (!inMemory && !existsSync(join(directory, 'PG_VERSION'))) await createClusterFromTemplate(directory);
     // Loaded only here: a bot on PostgreSQL never loads PGlite (its JavaScript and WebAssembly, several MB of RSS).
     const [{ PGlite }, { pg_trgm }, { unaccent }, { PGliteDialect }] = await Promise.all([
       import('@electric-sql/pglite'),
@@ -173,6 +174,7 @@ async function openPglite(dataDir: string, timeouts: DatabaseTimeouts, sharedBuf
       parsers: { [DATE_OID]: keepDateAsText },
       // Search and related readings need these (PostgreSQL has them in contrib); the migrations create them.
       extensions: { pg_trgm, unaccent },
+      ...(inMemory ? { loadDataDir: templateArchive() } : {}),
     });
     pgliteInstances.add(new WeakRef(client));
     const dialect = new PGliteDialect(client);
@@ -197,30 +199,3 @@ async function openPglite(dataDir: string, timeouts: DatabaseTimeouts, sharedBuf
   }
 }
 
-/**
- * A new PGlite data directory is initialised (PostgreSQL's initdb) in a short-lived child process. In this
- * process PGlite would run initdb in a second database instance beside the first, and this process would
- * keep the memory of both (WebAssembly memory goes back only when collected, which may be never): about
- * 740 MB of RSS from a first start on, where opening an existing directory costs about 140 MB. The child
- * itself peaks at 595–640 MB with the bot's V8 flags and PGlite's shared buffers at the size the bot opens it
- * with (initdb and its database instance default to 128 MB of them), 885 MB without (BENCHMARKS.md).
- */
-function initialiseInChildProcess(directory: string, sharedBuffersMb: number): Promise<void> {
-  const pglite = import.meta.resolve('@electric-sql/pglite');
-  const buffers = ['-c', `shared_buffers=${sharedBuffersMb}MB`];
-  const script = `const { PGlite } = await import(${JSON.stringify(pglite)});
-    const db = await PGlite.create(${JSON.stringify(directory)}, {
-      initDbStartParams: ${JSON.stringify(buffers)},
-      startParams: [...PGlite.defaultStartParams, ...${JSON.stringify(buffers)}],
-    });
-    await db.close();`;
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [...INITDB_NODE_FLAGS, '--input-type=module', '--eval', script], { timeout: 300_000 }, (error, _stdout, stderr) => {
-      if (error) reject(new Error(`could not create the embedded database in ${directory}: ${stderr.trim() || error.message}`));
-      else resolve();
-    });
-  });
-}
-
-/** The child's V8 flags: WebAssembly by the baseline compiler only, a small young generation (as `npm start`). */
-const INITDB_NODE_FLAGS = ['--liftoff-only', '--max-semi-space-size=4'];

@@ -4,7 +4,7 @@ import { openMigratedDatabase } from '../db/open-from-config.js';
 import { formatCounts, formatProblem, parseSources } from '../lessons/import.js';
 import { createLessonsService } from '../lessons/service.js';
 import { readSources } from '../lessons/sources.js';
-import { projectRoot } from './project-root.js';
+import { projectRoot } from '../project-root.js';
 
 /** What the playground imports on first start: the reference export, then a small library around it. */
 export const EXAMPLE_FOLDERS = ['examples/lessons', 'examples/library'] as const;

@@ -5,7 +5,7 @@ import { startDiscordStandIn, type DiscordStandIn } from '../local-discord/index
 import type { Logger } from '../logger.js';
 import { PlaygroundActions } from './actions.js';
 import { importExamplesIfEmpty } from './example-lessons.js';
-import { projectRoot } from './project-root.js';
+import { projectRoot } from '../project-root.js';
 import { Timeline } from './timeline.js';
 import { startWebServer, type PlaygroundWebServer } from './web-server.js';
 import { createPlaygroundServer } from './world.js';

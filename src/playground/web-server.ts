@@ -6,7 +6,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../logger.js';
 import type { ActionResult, PageAttachment, PlaygroundActions } from './actions.js';
-import { projectRoot } from './project-root.js';
+import { projectRoot } from '../project-root.js';
 import type { PageCommandInput } from './command-input.js';
 import type { Timeline, TimelineEvent } from './timeline.js';
 import { PEOPLE } from './world.js';

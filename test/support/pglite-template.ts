@@ -7,11 +7,12 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { PROJECT_ROOT } from './run-cli.js';
 
 /**
- * A fresh embedded database costs PGlite an `initdb` (3–10 s on this 2-core machine) before the migrations run.
- * Tests instead copy a data directory that was created and migrated once, by the real migrator, and kept in the
- * temporary directory under a key of the migrations' source and PGlite's version: a changed migration builds a
- * new one. Copying takes a fifth of a second. The migrator still runs on every copy (and finds nothing to do);
- * `test/db/migrations.test.ts` runs the migrations on a database that never saw them.
+ * A fresh embedded database is unpacked from the shipped empty cluster (src/db/pglite-template.ts), then every
+ * migration runs on it: seconds on this 2-core machine. Tests instead copy a data directory that was created
+ * and migrated once, by the real migrator, and kept in the temporary directory under a key of the migrations'
+ * source and PGlite's version: a changed migration builds a new one. Copying takes a fifth of a second. The
+ * migrator still runs on every copy (and finds nothing to do); `test/db/migrations.test.ts` runs the migrations
+ * on a database that never saw them.
  */
 let template: Promise<string> | undefined;
 

@@ -69,6 +69,14 @@ describe('Dockerfile', () => {
     for (const source of sources) expect(existsSync(new URL(source, root)), source).toBe(true);
   });
 
+  it('ships the embedded database’s template where the compiled code looks for it', () => {
+    // dist/src/db/pglite-template.js finds the project root (package.json) and reads assets/ from there.
+    const shipped = [...dockerfile.matchAll(/^COPY (?!--from)(.+) (\S+)$/gmu)].map((match) => match[2]);
+    expect(shipped).toContain('./assets');
+    expect(existsSync(new URL('assets/pglite/empty-cluster.tar.gz', root))).toBe(true);
+    expect(read('.dockerignore').split('\n')).not.toContain('assets');
+  });
+
   it('runs the compiled entry point that tsconfig.build.json produces from src/main.ts', () => {
     const build = JSON.parse(read('tsconfig.build.json')) as { extends: string };
     const base = JSON.parse(read(build.extends)) as { compilerOptions: { outDir: string; rootDir: string } };

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { projectRoot } from '../project-root.js';
 
 /**
- * An empty PostgreSQL cluster as PGlite's initdb leaves it (PGlite's own `dumpDataDir` archive, ~4 MB), from which
- * every new embedded database starts. PGlite would otherwise run initdb at the first opening of a data directory:
+ * An empty PostgreSQL cluster as PGlite's initdb leaves it, shut down cleanly (a tar.gz of its directory, ~4 MB),
+ * from which every new embedded database starts. PGlite would otherwise run initdb at the first opening of a data directory:
  * a second database instance and initdb's own WebAssembly beside the first, ~630 MB for a few seconds (it ran in
  * a child process of its own for that: 595–640 MB). Made by `npm run pglite-template` (src/cli/pglite-template.ts).
  */
@@ -35,9 +35,9 @@ export async function createClusterFromTemplate(directory: string, template = PG
 
 /**
  * node-tar, streaming 64 KB of the archive at a time (read whole, the 4 MB archive would be inflated into 40 MB
- * of buffers at once). PGlite's archive names its files from the root ("/base/1/1259"): tar takes them relative
- * to the target and says so (TAR_ENTRY_INFO); any other warning (an entry it could not write, a damaged archive)
- * fails, as does an error.
+ * of buffers at once). A name from the root ("/base/1/1259", as PGlite's own dumpDataDir writes them) is taken
+ * relative to the target, which tar says (TAR_ENTRY_INFO); any other warning (an entry it could not write, a
+ * damaged archive) fails, as does an error.
  */
 const UNPACK_SCRIPT = `
 try {

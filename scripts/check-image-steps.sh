@@ -14,11 +14,11 @@ cp package.json package-lock.json tsconfig.json tsconfig.build.json "$work/build
 cp -r src commands migrations "$work/build/"
 (cd "$work/build" && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
 
-# Stage "run": production dependencies, dist/ and examples/.
+# Stage "run": production dependencies, dist/, examples/ and assets/ (the embedded database's empty cluster).
 mkdir -p "$work/run"
 cp package.json package-lock.json "$work/run/"
 (cd "$work/run" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
-cp -r "$work/build/dist" "$root/examples" "$work/run/"
+cp -r "$work/build/dist" "$root/examples" "$root/assets" "$work/run/"
 
 cd "$work/run"
 export DATA_DIR="$work/data"

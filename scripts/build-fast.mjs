@@ -14,14 +14,11 @@ const SOURCES = ['src', 'commands', 'migrations'];
 /** dist/ unless told otherwise (a test builds elsewhere). */
 const OUT_DIR = process.argv[2] ?? 'dist';
 
-/** Every TypeScript source under `dir` (not declaration files). */
-function typescriptFiles(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return typescriptFiles(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [path] : [];
-  });
-}
+/** Every TypeScript source under `dir` (not declaration files), as a path from the project's root. */
+const typescriptFiles = (dir) =>
+  readdirSync(dir, { recursive: true })
+    .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))
+    .map((name) => join(dir, name));
 
 await build({
   entryPoints: SOURCES.flatMap(typescriptFiles),

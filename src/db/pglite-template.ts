@@ -5,9 +5,10 @@ import { projectRoot } from '../project-root.js';
 
 /**
  * An empty PostgreSQL cluster as PGlite's initdb leaves it, shut down cleanly (a tar.gz of its directory, ~4 MB),
- * from which every new embedded database starts. PGlite would otherwise run initdb at the first opening of a data directory:
- * a second database instance and initdb's own WebAssembly beside the first, ~630 MB for a few seconds (it ran in
- * a child process of its own for that: 595–640 MB). Made by `npm run pglite-template` (src/cli/pglite-template.ts).
+ * from which every new embedded database starts. PGlite would otherwise run initdb at the first opening of a data
+ * directory: a second database instance and initdb's own WebAssembly beside the first, ~630 MB for a few seconds
+ * (it ran in a child process of its own for that: 595–640 MB). Made by `npm run pglite-template`
+ * (src/cli/pglite-template.ts).
  */
 export const PGLITE_TEMPLATE = join(projectRoot(), 'assets', 'pglite', 'empty-cluster.tar.gz');
 

@@ -27,7 +27,7 @@ test ! -e node_modules/tsx || { echo "dev dependency tsx leaked into the runtime
 # CMD without a token (the image sets NODE_ENV=production): a clear message, exit 1, after creating and
 # migrating the embedded database. Outside production the same start opens the playground instead.
 set +e
-out=$(NODE_ENV=production node --max-semi-space-size=4 --liftoff-only dist/src/main.js 2>&1); code=$?
+out=$(NODE_ENV=production node --max-semi-space-size=4 --liftoff-only --no-lazy-feedback-allocation dist/src/main.js 2>&1); code=$?
 set -e
 [ "$code" -eq 1 ] || { echo "expected exit 1 without DISCORD_TOKEN, got $code"; echo "$out"; exit 1; }
 grep -q "DISCORD_TOKEN is not set" <<<"$out" || { echo "missing-token message not shown"; echo "$out"; exit 1; }

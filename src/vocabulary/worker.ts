@@ -5,7 +5,12 @@ import { createVocabularyComputer, type VocabularyInput } from './computer.js';
 // here, not in the bot's thread.
 const computer = createVocabularyComputer();
 type Message = { id: number; lesson: VocabularyInput };
-const reply = (message: unknown) => (parentPort ? parentPort.postMessage(message) : process.send?.(message));
+const reply = (message: unknown) => {
+  if (parentPort) parentPort.postMessage(message);
+  // The bot may have gone while this lesson was computed: the answer has nowhere to go, and the 'disconnect'
+  // handler below ends the process. Without the callback the failed write (EPIPE) is an uncaught 'error'.
+  else if (process.connected) process.send?.(message, undefined, undefined, () => undefined);
+};
 const answer = (message: Message) => {
   try {
     reply({ id: message.id, result: computer.compute(message.lesson) });

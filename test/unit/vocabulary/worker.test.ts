@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
@@ -80,6 +80,29 @@ describe('the worker computer’s child process', () => {
     const orphan = Number(/worker (\d+)/u.exec(output)?.[1]);
     expect(orphan).toBeGreaterThan(0);
     expect(await until(async () => alive(orphan), (up) => !up, 10_000)).toBe(false);
+  }, 60_000);
+  it('exits quietly when the bot goes away while it computes (no EPIPE stack on the shared stderr)', async () => {
+    // The bot's stop (or its death) closes the channel while the worker is in a lesson: the answer has nowhere
+    // to go. Without a callback, process.send reports that as an 'error' event: an uncaught EPIPE, its stack
+    // printed beside the bot's log lines.
+    const child = fork(new URL('../../../src/vocabulary/worker.ts', import.meta.url), [], {
+      execArgv: ['--import', 'tsx'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = once(child, 'exit');
+    // A first lesson, answered: the model and word lists are loaded.
+    child.send({ id: 1, lesson: formsLesson });
+    await once(child, 'message');
+    // A long one (a few hundred milliseconds of analysis), and the channel closes while the worker is in it.
+    const longArticle = Array.from({ length: 300 }, () => formsLesson.article).flat();
+    child.send({ id: 2, lesson: { ...formsLesson, article: longArticle } });
+    child.disconnect();
+    const [code] = await exited;
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   }, 60_000);
 });
 

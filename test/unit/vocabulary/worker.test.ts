@@ -81,6 +81,7 @@ describe('the worker computer’s child process', () => {
     expect(orphan).toBeGreaterThan(0);
     expect(await until(async () => alive(orphan), (up) => !up, 10_000)).toBe(false);
   }, 60_000);
+
   it('exits quietly when the bot goes away while it computes (no EPIPE stack on the shared stderr)', async () => {
     // The bot's stop (or its death) closes the channel while the worker is in a lesson: the answer has nowhere
     // to go. Without a callback, process.send reports that as an 'error' event: an uncaught EPIPE, its stack

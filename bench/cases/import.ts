@@ -8,7 +8,7 @@
  * Memory is read from /proc (Linux): VmHWM, the kernel's high-water mark of the CLI process's resident
  * set, when the lessons are committed (the `imported …` line; on PostgreSQL with their vocabulary, computed
  * alongside the import) and at the end (after the step that follows the commit: on PGlite the vocabulary,
- * on PostgreSQL what is left of it, and the statistics); any process the CLI starts (PGlite's initdb was one, before new directories came from a template)
+ * on PostgreSQL what is left of it, and the statistics); any process the CLI starts (a new PGlite directory's unpacking from the shipped template; PGlite's initdb before 2026-12-04)
  * are sampled too and reported apart.
  *
  * One JSON line per database and CLI: files and bytes, time to the commit and to the end, the counts, the
@@ -127,7 +127,7 @@ async function importInto(
       peak_rss_mb: run.hwmMb,
       peak_rss_child_processes_mb: run.childHwmMb,
       memory: {
-        note: `VmHWM (peak resident set) of the CLI process, ${CLI_COMMAND[cli].shown}, from /proc: peak_rss_lessons_mb until the lessons' transaction committed (on PostgreSQL with their vocabulary, computed alongside), peak_rss_mb with the step after it (on PGlite the vocabulary); peak_rss_child_processes_mb: the largest process it started (none since a new PGlite directory is unpacked from a template; PGlite's initdb before)`,
+        note: `VmHWM (peak resident set) of the CLI process, ${CLI_COMMAND[cli].shown}, from /proc: peak_rss_lessons_mb until the lessons' transaction committed (on PostgreSQL with their vocabulary, computed alongside), peak_rss_mb with the step after it (on PGlite the vocabulary); peak_rss_child_processes_mb: the largest process it started (a new PGlite directory is unpacked from the shipped template in one, ~79 MB; PGlite's initdb was, ~611 MB)`,
         target_mb: RSS_TARGET_MB,
         within_target: run.hwmMb !== null && run.hwmMb < RSS_TARGET_MB,
       },

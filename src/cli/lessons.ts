@@ -205,10 +205,8 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
         io.err(error.message);
         return 1;
       }
-      // A file that cannot be read, as the check pass reports it.
-      if (onePass && error instanceof SourceError) throw error;
       // A write refused, or a file changed since it was checked (SourceChangedError, SourceError): the
-      // transaction is rolled back.
+      // transaction is rolled back. (A file that cannot be read at all is one of the problems listed above.)
       io.err(`nothing imported: ${(error as Error).message}`);
       return 1;
     }

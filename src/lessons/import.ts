@@ -4,7 +4,7 @@ import { LessonParseError, moreProblems, parseLessonFile } from '../domain/lesso
 import { planWithoutJit, upsertLessons, type UpsertOutcome } from '../db/lessons.js';
 import type { DB, Executor } from '../db/schema.js';
 import { lexemeCounts, linkSimilarReadings, type BackwardLimits } from '../discovery/similar-readings.js';
-import { readInOrder, type LessonSource, type SourceFile } from './sources.js';
+import { readEachInOrder, readInOrder, type LessonSource, type SourceFile, type SourceRead } from './sources.js';
 
 export interface ImportProblem {
   readonly path: string;
@@ -73,6 +73,13 @@ class ImportChecker {
     return lessons;
   }
 
+  /** check() for a source read from disk: one that could not be read is that file's problem, reported like the others. */
+  checkRead(read: SourceRead): Lesson[] {
+    if (!('unreadable' in read)) return this.check(read);
+    this.report({ path: read.unreadable.path, line: read.unreadable.line, message: read.unreadable.reason });
+    return [];
+  }
+
   report(problem: ImportProblem): void {
     this.problemCount += 1;
     this.onProblem(problem);
@@ -93,7 +100,8 @@ export function parseSources(sources: readonly LessonSource[], options: { import
 
 /**
  * The first pass of a big import: parses the sources one at a time (the next few read meanwhile), reporting
- * every problem as it is found (so one run shows the whole list to fix), and keeps none of the lessons: memory
+ * every problem as it is found (so one run shows the whole list to fix: a file that cannot be read, too big or not
+ * UTF-8, is one of them), and keeps none of the lessons: memory
  * holds a few files and the lessons' ids, whatever the number of files. The second pass (readLessons) reads
  * them again.
  */
@@ -103,7 +111,7 @@ export async function checkSources(
   onProblem: (problem: ImportProblem) => void,
 ): Promise<{ lessons: number; problems: number }> {
   const checker = new ImportChecker(options, onProblem);
-  for await (const source of readInOrder(sources)) checker.check(source);
+  for await (const read of readEachInOrder(sources)) checker.checkRead(read);
   if (sources.length === 0) checker.report(NO_FILES);
   return { lessons: checker.lessonCount, problems: checker.problemCount };
 }
@@ -130,8 +138,8 @@ export async function* checkedLessons(
   onFile?: () => void,
 ): AsyncGenerator<Lesson> {
   const checker = new ImportChecker(options, onProblem);
-  for await (const source of readInOrder(sources)) {
-    const lessons = checker.check(source);
+  for await (const read of readEachInOrder(sources)) {
+    const lessons = checker.checkRead(read);
     onFile?.();
     if (checker.problemCount === 0) yield* lessons;
   }

@@ -8,8 +8,19 @@ export interface LessonSource {
   readonly text: string;
 }
 
+/**
+ * An input that cannot be read as a lesson file: what and where (`path`, and `line` when the problem is on one).
+ * Its message is the line the CLI prints: `path: reason` or `path:line: reason`.
+ */
 export class SourceError extends Error {
   override readonly name = 'SourceError';
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+    readonly line: number | null = null,
+  ) {
+    super(line === null ? `${path}: ${reason}` : `${path}:${line}: ${reason}`);
+  }
 }
 
 /**
@@ -20,7 +31,7 @@ export const MAX_SOURCE_BYTES = 10 * 1024 * 1024;
 const MAX_SOURCE_MIB = MAX_SOURCE_BYTES / 1024 / 1024;
 
 const tooLarge = (path: string): SourceError =>
-  new SourceError(`${path}: larger than ${MAX_SOURCE_MIB} MiB, the limit for a lesson file; split it into smaller files`);
+  new SourceError(path, `larger than ${MAX_SOURCE_MIB} MiB, the limit for a lesson file; split it into smaller files`);
 
 /** In a directory only these are read; a file named on the command line is read whatever its name. */
 const LESSON_FILE = /\.(txt|json)$/iu;
@@ -50,11 +61,11 @@ export async function listSources(args: readonly string[], stdin: NodeJS.Readabl
       continue;
     }
     const info = await stat(arg).catch((error: unknown) => {
-      throw new SourceError(`${arg}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : `cannot be read (${describeError(error)})`}`);
+      throw new SourceError(arg, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : `cannot be read (${describeError(error)})`);
     });
     const paths = info.isDirectory() ? await listLessonFiles(arg) : [arg];
     // A directory without lesson files is a mistake (the wrong folder), named rather than passed over.
-    if (info.isDirectory() && paths.length === 0) throw new SourceError(`${arg}: no lesson files (.txt or .json) in this directory`);
+    if (info.isDirectory() && paths.length === 0) throw new SourceError(arg, 'no lesson files (.txt or .json) in this directory');
     for (const path of paths) sources.push({ path, read: async () => decodeText(path, readLessonFile(path)) });
   }
   return sources;
@@ -63,18 +74,30 @@ export async function listSources(args: readonly string[], stdin: NodeJS.Readabl
 /** Sources asked for ahead of the one being parsed (readInOrder). */
 const READ_AHEAD = 4;
 
+/** A source's text, or why it cannot be read as a lesson file (that file's problem: an import lists it with the others'). */
+export type SourceRead = LessonSource | { readonly path: string; readonly unreadable: SourceError };
+
 /**
  * The sources' texts in their order, the next few asked for meanwhile: a source read asynchronously overlaps
  * the parsing of the ones before it (the files' reads did, through libuv's thread pool, until reading them
  * synchronously proved cheaper: readLessonFile). At most `ahead` + 1 texts are held at once (each at most
- * MAX_SOURCE_BYTES); a source that cannot be read fails in its turn.
+ * MAX_SOURCE_BYTES). A source that cannot be read as a lesson file (too big, not UTF-8, not a regular file, refused
+ * by the system) comes in its turn as its SourceError, and the next ones are read as before; any other failure
+ * ends the reading in its turn.
  */
-export async function* readInOrder(sources: readonly SourceFile[], ahead = READ_AHEAD): AsyncGenerator<LessonSource> {
-  const reading: Promise<string>[] = [];
+export async function* readEachInOrder(sources: readonly SourceFile[], ahead = READ_AHEAD): AsyncGenerator<SourceRead> {
+  const reading: Promise<SourceRead>[] = [];
   let next = 0;
   const readAhead = () => {
     while (next < sources.length && reading.length < ahead) {
-      const read = (sources[next] as SourceFile).read();
+      const { path } = sources[next] as SourceFile;
+      const read = (sources[next] as SourceFile).read().then(
+        (text): SourceRead => ({ path, text }),
+        (error: unknown): SourceRead => {
+          if (error instanceof SourceError) return { path, unreadable: error };
+          throw error;
+        },
+      );
       // Awaited in its turn below; if the import stops before then, its failure is not an unhandled one.
       read.catch(() => undefined);
       reading.push(read);
@@ -82,10 +105,18 @@ export async function* readInOrder(sources: readonly SourceFile[], ahead = READ_
     }
   };
   readAhead();
-  for (const source of sources) {
-    const text = await (reading.shift() as Promise<string>);
+  for (let i = 0; i < sources.length; i += 1) {
+    const read = await (reading.shift() as Promise<SourceRead>);
     readAhead();
-    yield { path: source.path, text };
+    yield read;
+  }
+}
+
+/** readEachInOrder for readers that stop at the first source that cannot be read: its SourceError is thrown in its turn. */
+export async function* readInOrder(sources: readonly SourceFile[], ahead = READ_AHEAD): AsyncGenerator<LessonSource> {
+  for await (const read of readEachInOrder(sources, ahead)) {
+    if ('unreadable' in read) throw read.unreadable;
+    yield read;
   }
 }
 
@@ -117,7 +148,7 @@ function readLessonFile(path: string): Uint8Array {
   } catch (error) {
     throw unreadable(path, error);
   }
-  if (!before.isFile()) throw new SourceError(`${path}: not a regular file (a device, pipe or socket cannot be a lesson file)`);
+  if (!before.isFile()) throw notAFile(path);
   if (before.size > MAX_SOURCE_BYTES) throw tooLarge(path);
   let fd: number;
   try {
@@ -127,7 +158,7 @@ function readLessonFile(path: string): Uint8Array {
   }
   try {
     const info = fstatSync(fd);
-    if (!info.isFile()) throw new SourceError(`${path}: not a regular file (a device, pipe or socket cannot be a lesson file)`);
+    if (!info.isFile()) throw notAFile(path);
     if (info.size > MAX_SOURCE_BYTES) throw tooLarge(path);
     const chunks: Buffer[] = [];
     let length = 0;
@@ -155,7 +186,11 @@ function readLessonFile(path: string): Uint8Array {
 }
 
 function unreadable(path: string, error: unknown): SourceError {
-  return new SourceError(`${path}: could not be read (${describeError(error)})`);
+  return new SourceError(path, `could not be read (${describeError(error)})`);
+}
+
+function notAFile(path: string): SourceError {
+  return new SourceError(path, 'not a regular file (a device, pipe or socket cannot be a lesson file)');
 }
 
 /** `EACCES`, `EIO`: the system's code, else its message. */
@@ -166,7 +201,7 @@ function describeError(error: unknown): string {
 
 async function listLessonFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
-    throw new SourceError(`${dir}: directory could not be read (${describeError(error)})`);
+    throw new SourceError(dir, `directory could not be read (${describeError(error)})`);
   });
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
@@ -181,12 +216,22 @@ async function listLessonFiles(dir: string): Promise<string[]> {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Lesson files are UTF-8 text; anything else is refused with the file's name rather than read as garbage. */
+/** A UTF-16 byte order mark (little- or big-endian): what Windows editors write when text is saved as "Unicode". */
+const startsAsUtf16 = (bytes: Uint8Array): boolean => (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+
+/**
+ * Lesson files are UTF-8 text; anything else is refused with the file's name rather than read as garbage (a
+ * UTF-16 file, a lesson export saved as "Unicode" on Windows, with what to do about it).
+ */
 export function decodeText(path: string, bytes: Uint8Array): string {
   try {
     return utf8.decode(bytes);
   } catch {
-    throw new SourceError(`${path}:1: not UTF-8 text (is this a lesson export?)`);
+    throw new SourceError(
+      path,
+      startsAsUtf16(bytes) ? 'not UTF-8 text: this file is UTF-16; save it as UTF-8 and import it again' : 'not UTF-8 text (is this a lesson export?)',
+      1,
+    );
   }
 }
 

@@ -265,8 +265,37 @@ describe.each(testDatabaseTargets())('lessons CLI on $kind (in-process)', (targe
     const refused = await run(['import', files[0] as string, notAFile], withUrl, '', database);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe((await lessons('import', files[0] as string, notAFile)).stderr);
-    expect(refused.stderr).toBe(`${notAFile}: not a regular file (a device, pipe or socket cannot be a lesson file)\n`);
+    expect(refused.stderr).toBe(`${notAFile}: not a regular file (a device, pipe or socket cannot be a lesson file)\nnothing imported: 1 problem\n`);
     expect((await lessons('list')).stdout).toContain('(5 of 5 lessons)');
+  });
+
+  it('lists a file it cannot read (not UTF-8, UTF-16, too big) among the other problems, goes on checking the rest, and writes nothing', async () => {
+    const { files, broken } = filesWithTwoBroken();
+    // Among the files, in name order: one of bytes that are not UTF-8, one saved as UTF-16, one over the limit.
+    const binary = join(work, 'lesson-1a.json');
+    writeFileSync(binary, Buffer.from([0x7b, 0xc3, 0x28, 0x7d]));
+    const utf16 = join(work, 'lesson-3a.json');
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(readFileSync(files[0] as string, 'utf8'), 'utf16le')]));
+    const big = join(work, 'lesson-4a.json');
+    writeFileSync(big, Buffer.alloc(10 * 1024 * 1024 + 1, 0x20));
+    const expected = [
+      `${binary}:1: not UTF-8 text (is this a lesson export?)`,
+      `${broken[0]?.path}:${broken[0]?.line}: `,
+      `${utf16}:1: not UTF-8 text: this file is UTF-16; save it as UTF-8 and import it again`,
+      `${big}: larger than 10 MiB, the limit for a lesson file; split it into smaller files`,
+      `${broken[1]?.path}:${broken[1]?.line}: `,
+      'nothing imported: 5 problems',
+    ];
+    const twoPasses = await lessons('import', work);
+    expect(twoPasses.code).toBe(1);
+    const lines = twoPasses.stderr.trim().split('\n');
+    expect(lines).toHaveLength(expected.length);
+    lines.forEach((line, i) => expect(line.startsWith(expected[i] as string), line).toBe(true));
+    // One pass (DATABASE_URL: the files written as they are checked), batches of two: the same lines, nothing kept.
+    const onePass = await run(['import', work], { ...env, DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused', IMPORT_BATCH_SIZE: '2' }, '', database);
+    expect(onePass.code).toBe(1);
+    expect(onePass.stderr).toBe(twoPasses.stderr);
+    expect((await lessons('list')).stdout).toContain('The library is empty');
   });
 
   it('shows a lesson, and says so when an id is unknown', async () => {

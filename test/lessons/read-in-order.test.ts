@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readInOrder, SourceError, type SourceFile } from '../../src/lessons/sources.js';
+import { decodeText, readEachInOrder, readInOrder, SourceError, type SourceFile, type SourceRead } from '../../src/lessons/sources.js';
 
 /** Sources whose reads finish when the test says, recording how many run at once. */
 function controlledSources(count: number) {
@@ -77,7 +77,7 @@ describe('readInOrder: the next files are read while one is parsed', () => {
       for await (const source of readInOrder(sources, 4)) seen.push(source.path);
     })();
     await settle();
-    finish[1]?.(new SourceError('lesson-1.txt: could not be read (EIO)'));
+    finish[1]?.(new SourceError('lesson-1.txt', 'could not be read (EIO)'));
     finish[2]?.('c');
     await settle();
     expect(seen).toEqual([]);
@@ -98,12 +98,74 @@ describe('readInOrder: the next files are read while one is parsed', () => {
       finish[0]?.('a');
       await first;
       await iterator.return(undefined);
-      for (let i = 1; i < 5; i++) finish[i]?.(new SourceError(`lesson-${i}.txt: could not be read (EIO)`));
+      for (let i = 1; i < 5; i++) finish[i]?.(new SourceError(`lesson-${i}.txt`, 'could not be read (EIO)'));
       await settle();
       await settle();
       expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+});
+
+describe('readEachInOrder: a file that cannot be read is that file’s problem', () => {
+  it('hands it over in its turn as its SourceError, and reads the files after it', async () => {
+    const { sources, finish } = controlledSources(4);
+    const seen: SourceRead[] = [];
+    const reading = (async () => {
+      for await (const read of readEachInOrder(sources, 2)) seen.push(read);
+    })();
+    await settle();
+    finish[0]?.('a');
+    finish[1]?.(new SourceError('lesson-1.txt', 'not UTF-8 text (is this a lesson export?)', 1));
+    await settle();
+    finish[2]?.('c');
+    await settle();
+    finish[3]?.(new SourceError('lesson-3.txt', 'larger than 10 MiB, the limit for a lesson file'));
+    await reading;
+    expect(seen.map((read) => ('unreadable' in read ? `${read.path}! ${read.unreadable.message}` : `${read.path}=${read.text}`))).toEqual([
+      'lesson-0.txt=a',
+      'lesson-1.txt! lesson-1.txt:1: not UTF-8 text (is this a lesson export?)',
+      'lesson-2.txt=c',
+      'lesson-3.txt! lesson-3.txt: larger than 10 MiB, the limit for a lesson file',
+    ]);
+  });
+
+  it('still stops at a failure that is not about the file (a bug), in its turn', async () => {
+    const { sources, finish } = controlledSources(3);
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const read of readEachInOrder(sources, 3)) seen.push(read.path);
+    })();
+    await settle();
+    finish[1]?.(new TypeError('not a file problem'));
+    finish[2]?.('c');
+    finish[0]?.('a');
+    await expect(reading).rejects.toThrow('not a file problem');
+    expect(seen).toEqual(['lesson-0.txt']);
+  });
+});
+
+describe('decodeText: lesson files are UTF-8', () => {
+  const refusal = (bytes: number[]): string => {
+    try {
+      decodeText('lesson.txt', new Uint8Array(bytes));
+    } catch (error) {
+      return (error as SourceError).message;
+    }
+    return 'decoded';
+  };
+
+  it('reads UTF-8, and refuses other bytes naming the file and line 1', () => {
+    expect(decodeText('lesson.txt', new TextEncoder().encode('A: Grüße'))).toBe('A: Grüße');
+    expect(refusal([0x41, 0xc3, 0x28])).toBe('lesson.txt:1: not UTF-8 text (is this a lesson export?)');
+  });
+
+  it('says what to do with a file saved as UTF-16, little- or big-endian', () => {
+    const hint = 'lesson.txt:1: not UTF-8 text: this file is UTF-16; save it as UTF-8 and import it again';
+    expect(refusal([0xff, 0xfe, 0x41, 0x00, 0x3a, 0x00])).toBe(hint);
+    expect(refusal([0xfe, 0xff, 0x00, 0x41, 0x00, 0x3a])).toBe(hint);
+    // Bytes that merely contain those values later are not taken for UTF-16.
+    expect(refusal([0x41, 0xff, 0xfe])).toBe('lesson.txt:1: not UTF-8 text (is this a lesson export?)');
   });
 });

@@ -159,7 +159,11 @@ describe.each(testDatabaseTargets())('lessons and reading services on $kind', (t
       expect(outcome.ok).toBe(false);
       expect(!outcome.ok && outcome.problems[0]?.path).toBe('broken.txt');
       expect(await countLessons(db)).toBe(3);
-      expect(await userError(service.importUpload('bin.txt', new Uint8Array([0xff, 0xfe, 0x00])))).toMatch(/^bin\.txt:1: not UTF-8 text/u);
+      expect(await userError(service.importUpload('bin.txt', new Uint8Array([0x41, 0xc3, 0x28])))).toBe('bin.txt:1: not UTF-8 text (is this a lesson export?)');
+      // An export saved as "Unicode" on Windows: UTF-16, with what to do about it.
+      expect(await userError(service.importUpload('utf16.txt', new Uint8Array([0xff, 0xfe, 0x41, 0x00])))).toBe(
+        'utf16.txt:1: not UTF-8 text: this file is UTF-16; save it as UTF-8 and import it again',
+      );
     });
   });
 

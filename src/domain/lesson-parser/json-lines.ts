@@ -2,14 +2,18 @@
  * A small JSON scanner whose only job is line numbers: JSON.parse says neither where a bad
  * value sits nor (in Node 20, for many errors) where the syntax breaks. It walks the text once,
  * recording the line each value starts on, and reports the first syntax error with its line.
- * It keeps an explicit stack instead of recursing, so deeply nested input cannot overflow.
+ * It keeps an explicit stack instead of recursing, so deeply nested input cannot overflow, and refuses nesting
+ * deeper than any lesson file needs (MAX_NESTING) before JSON.parse would build it.
  * Lines are recorded only for the paths asked for (a few problems), so memory stays small
  * however many values the document holds.
  */
 
 export type JsonPath = readonly (string | number)[];
 
-export type JsonScan = { readonly ok: true; readonly lines: JsonLines } | { readonly ok: false; readonly line: number; readonly message: string };
+/** `tooDeep`: valid JSON perhaps, but nested deeper than MAX_NESTING (no lesson file is). */
+export type JsonScan =
+  | { readonly ok: true; readonly lines: JsonLines }
+  | { readonly ok: false; readonly line: number; readonly message: string; readonly tooDeep: boolean };
 
 /** Where each value of a parsed document starts. */
 export class JsonLines {
@@ -37,7 +41,7 @@ export function scanJson(text: string, wanted: readonly (readonly PropertyKey[])
     scanner.run();
     return { ok: true, lines: new JsonLines(scanner.starts) };
   } catch (error) {
-    if (error instanceof JsonSyntaxProblem) return { ok: false, line: error.line, message: error.message };
+    if (error instanceof JsonSyntaxProblem) return { ok: false, line: error.line, message: error.message, tooDeep: error.tooDeep };
     throw error;
   }
 }
@@ -48,10 +52,17 @@ class JsonSyntaxProblem extends Error {
   constructor(
     readonly line: number,
     message: string,
+    readonly tooDeep = false,
   ) {
     super(message);
   }
 }
+
+/**
+ * Containers nested deeper than this are refused. A lesson file's deepest value is 4 levels down
+ * (`[lesson].dialogue[turn].speaker`); JSON.parse of a 10 MiB file of `[` builds 5 million arrays (~600 MB).
+ */
+export const MAX_NESTING = 32;
 
 /** A container being scanned; `path` is null below the depth where lines are still recorded. */
 type Frame =
@@ -103,7 +114,7 @@ class Scanner {
       if (this.wanted.has(key)) this.starts.set(key, this.line);
     }
     const char = this.text[this.pos];
-    // Containers whose lines are not recorded share one frame each: 10 MiB of `[` is 10 million frames.
+    // Containers whose lines are not recorded share one frame each (no path copied for them).
     if (char === '{') return this.open(path ? { kind: 'object', path, key: '' } : UNRECORDED_OBJECT, '}', 'key');
     if (char === '[') return this.open(path ? { kind: 'array', path, index: 0 } : UNRECORDED_ARRAY, ']', 'value');
     if (char === '"') this.string();
@@ -113,6 +124,9 @@ class Scanner {
   }
 
   private open(frame: Frame, closer: string, firstMode: Mode): Mode {
+    if (this.stack.length >= MAX_NESTING) {
+      throw new JsonSyntaxProblem(this.line, `nested more than ${MAX_NESTING} levels deep (a lesson file needs at most 4)`, true);
+    }
     this.pos += 1;
     this.skipWhitespace();
     if (this.text[this.pos] === closer) {

@@ -117,7 +117,7 @@ export function parseLessonJson(text: string, options: ParseOptions): Lesson[] {
   const problems = new ProblemList(options.file);
   const source = stripBom(text);
   const scan = scanJson(source);
-  if (!scan.ok) return problems.fail(scan.line, `invalid JSON: ${scan.message}`);
+  if (!scan.ok) return problems.fail(scan.line, scan.tooDeep ? scan.message : `invalid JSON: ${scan.message}`);
   const data = parseJson(source, problems);
   if (Array.isArray(data) && data.length === 0) return problems.fail(1, NO_LESSONS);
   if (!Array.isArray(data) && (typeof data !== 'object' || data === null)) {

@@ -161,9 +161,15 @@ describe('JSON errors name the line of the bad value', () => {
     expect(jsonError('[\n  42\n]').problems).toEqual([{ line: 2, message: 'lesson 1: expected a lesson object' }]);
   });
 
-  it('survives very deep nesting', () => {
-    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
-    expect(jsonError(deep).problems[0]?.message).toBe('lesson 1: expected a lesson object');
+  it('refuses nesting deeper than a lesson file needs, on the line where it goes too deep, before building it', () => {
+    const tooDeep = 'nested more than 32 levels deep (a lesson file needs at most 4)';
+    // 32 levels are still read (and then are not a lesson); the 33rd container is refused where it opens.
+    expect(jsonError(`${'['.repeat(32)}${']'.repeat(32)}`).problems).toEqual([{ line: 1, message: 'lesson 1: expected a lesson object' }]);
+    expect(jsonError(`${'['.repeat(33)}${']'.repeat(33)}`).problems).toEqual([{ line: 1, message: tooDeep }]);
+    expect(jsonError(`[\n${'{"a":\n'.repeat(40)}1${'}'.repeat(40)}]`).problems).toEqual([{ line: 33, message: tooDeep }]);
+    // What 10 MiB of brackets would make JSON.parse build (~600 MB) is refused at the 33rd.
+    const hostile = `${'['.repeat(5_000_000)}${']'.repeat(5_000_000)}`;
+    expect(jsonError(hostile).problems).toEqual([{ line: 1, message: tooDeep }]);
   });
 });
 

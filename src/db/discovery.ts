@@ -223,11 +223,19 @@ export async function lexemesOf(db: Executor, texts: readonly string[]): Promise
   return result;
 }
 
-/** In how many lessons' title or summary each lexeme occurs (0 when none). */
+/**
+ * In how many lessons' title or summary each lexeme occurs (0 when none). The lexemes go as one array
+ * parameter: a batch's similar-reading titles can hold more distinct lexemes than the 65,535 parameters a
+ * statement may have (a list `in ($1, …)` of them failed with "bind message has … parameter formats").
+ */
 export async function lexemeDocCounts(db: Executor, lexemes: readonly string[]): Promise<Map<string, number>> {
   const distinct = [...new Set(lexemes)];
   if (distinct.length === 0) return new Map();
-  const rows = await db.selectFrom('lexeme_docs').select(['lexeme', 'docs']).where('lexeme', 'in', distinct).execute();
+  const rows = await db
+    .selectFrom('lexeme_docs')
+    .select(['lexeme', 'docs'])
+    .where('lexeme', '=', (eb) => eb.fn.any(eb.val(distinct)))
+    .execute();
   return new Map(rows.map((row) => [row.lexeme, row.docs]));
 }
 

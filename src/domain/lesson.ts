@@ -26,6 +26,33 @@ export interface Lesson {
 /** Discord's embed title limit: a lesson title must fit it. */
 export const MAX_TITLE_LENGTH = 256;
 
+/**
+ * The most a lesson may hold: characters of its article, dialogue and summary, and similar-reading titles. A
+ * news article is a few thousand characters, its dialogue fewer, and the reading app lists about five similar
+ * readings; these leave room for the longest feature, and keep a lesson's search index within PostgreSQL's 1 MB
+ * text-search vector (200,000 characters of words all different made ~500 KB; a 1.6 MB article of such words
+ * failed the import with "string is too long for tsvector") and its vocabulary's analysis short.
+ */
+export const LESSON_LIMITS = { article: 200_000, dialogue: 200_000, summary: 20_000, similarReadings: 100 } as const;
+
+/** Characters of a lesson's part (its paragraphs' or turns' texts together). */
+export function charactersOf(texts: readonly string[]): number {
+  return texts.reduce((sum, text) => sum + text.length, 0);
+}
+
+/** The problem with a part over its limit, or null. */
+export function overLimit(part: 'article' | 'dialogue' | 'summary', characters: number): string | null {
+  const max = LESSON_LIMITS[part];
+  if (characters <= max) return null;
+  return `the ${part} is ${characters.toLocaleString('en-US')} characters long; a lesson's ${part} may hold at most ${max.toLocaleString('en-US')} (split it into several lessons)`;
+}
+
+/** The problem with a list of more similar readings than a lesson may hold, or null. */
+export function tooManySimilarReadings(count: number): string | null {
+  const max = LESSON_LIMITS.similarReadings;
+  return count <= max ? null : `${count.toLocaleString('en-US')} similar readings; a lesson may list at most ${max}`;
+}
+
 const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
 
 /** Counts words the way a reader would: runs of letters or digits, keeping contractions and hyphenated words whole. */

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { lexemeDocCounts } from '../../src/db/discovery.js';
 import { countLessons, findLesson } from '../../src/db/lessons.js';
 import { relatedReadings } from '../../src/discovery/related.js';
 import { MATCH_THRESHOLD, scoreSimilarReading } from '../../src/discovery/similar-readings.js';
@@ -210,5 +211,16 @@ describe.each(testDatabaseTargets())('import batches on $kind', (target) => {
     expect(readAfterRefusal).toBeGreaterThan(0);
     expect(await countLessons(database().db)).toBe(0);
     expect(await stored()).toEqual({ titles: [], docs: [], lessons: [] });
+  });
+
+  it('counts the words of titles holding more distinct words than a statement has parameters (65,535)', async () => {
+    const lessons = await discoveryLessons();
+    await importLessons(database().db, lessons);
+    const known = await database().db.selectFrom('lexeme_docs').select(['lexeme', 'docs']).where('lexeme', '<>', '').orderBy('lexeme').limit(5).execute();
+    expect(known).toHaveLength(5);
+    // 70,000 words no lesson has (as a batch of many similar-reading titles brings), and five that some have.
+    const unknown = Array.from({ length: 70_000 }, (_, i) => `zz${i.toString(36)}`);
+    const counts = await lexemeDocCounts(database().db, [...unknown, ...known.map((row) => row.lexeme)]);
+    expect(new Map([...counts].sort(([a], [b]) => (a < b ? -1 : 1)))).toEqual(new Map(known.map((row) => [row.lexeme, row.docs])));
   });
 });

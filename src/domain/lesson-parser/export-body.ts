@@ -3,15 +3,21 @@ import type { ProblemList } from './errors.js';
 import { excerpt, type Line } from './lines.js';
 import { isSeparator, speakerLine } from './patterns.js';
 
-/** One dialogue-and-article pair as the export shows it. */
+/** One dialogue-and-article pair as the export shows it, with the lines each starts on (for messages). */
 interface Copy {
   readonly dialogue: DialogueLine[];
   readonly article: string[];
+  readonly dialogueLine: number | null;
+  readonly articleLine: number | null;
 }
 
 export interface Body {
   readonly dialogue: readonly DialogueLine[];
   readonly article: readonly string[];
+  /** The line the chosen dialogue starts on (null without one). */
+  readonly dialogueLine: number | null;
+  /** The line the chosen article starts on (null without one). */
+  readonly articleLine: number | null;
 }
 
 /**
@@ -28,10 +34,12 @@ export interface Body {
  */
 export function parseBody(lines: readonly Line[], problems: ProblemList, bodyEnd: number): Body {
   const hasDialogue = lines.some(isSeparator);
-  const best = mostComplete(hasDialogue ? copies(splitAtSeparators(lines), problems) : [{ dialogue: [], article: texts(lines) }]);
+  const best = mostComplete(
+    hasDialogue ? copies(splitAtSeparators(lines), problems) : [{ dialogue: [], article: texts(lines), dialogueLine: null, articleLine: lines[0]?.no ?? null }],
+  );
   if (!best) {
     reportNoArticle(lines, problems, bodyEnd);
-    return { dialogue: [], article: [] };
+    return { dialogue: [], article: [], dialogueLine: null, articleLine: null };
   }
   return best;
 }
@@ -62,15 +70,17 @@ function copies(segments: readonly Line[][], problems: ProblemList): Copy[] {
   const [first = [], ...rest] = segments;
   const found: Copy[] = [];
   let dialogue = parseDialogue(first, problems);
+  let dialogueLine = first[0]?.no ?? null;
   const speakers = new Set(dialogue.map((turn) => turn.speaker));
   for (const segment of rest) {
     const start = dialogueStart(segment, speakers);
-    found.push({ dialogue, article: texts(segment.slice(0, start)) });
+    found.push({ dialogue, article: texts(segment.slice(0, start)), dialogueLine, articleLine: segment[0]?.no ?? null });
     dialogue = parseDialogue(segment.slice(start), problems);
+    dialogueLine = segment[start]?.no ?? null;
     for (const turn of dialogue) speakers.add(turn.speaker);
   }
   // A trailing dialogue with no article after it is a copy too, but never a usable one.
-  if (dialogue.length > 0) found.push({ dialogue, article: [] });
+  if (dialogue.length > 0) found.push({ dialogue, article: [], dialogueLine, articleLine: null });
   return found;
 }
 

@@ -1,4 +1,4 @@
-import { articleWordCount, deriveTitle, MAX_TITLE_LENGTH, type Lesson } from '../lesson.js';
+import { articleWordCount, charactersOf, deriveTitle, MAX_TITLE_LENGTH, overLimit, tooManySimilarReadings, type Lesson } from '../lesson.js';
 import { truncateAtWord } from '../text.js';
 import { Cursor } from './cursor.js';
 import { controlCharacterProblem, NO_LESSONS, ProblemList } from './errors.js';
@@ -48,6 +48,11 @@ export function parseExportText(text: string, options: ParseOptions): Lesson {
   const leadingTitle = readLeadingTitle(cursor);
   const bodyLines = cursor.takeUntil(endsBody);
   const body = parseBody(bodyLines, problems, cursor.peek()?.no ?? lastLine);
+  // Over a limit: named at the line the (chosen copy's) part starts on.
+  const dialogueOver = overLimit('dialogue', charactersOf(body.dialogue.map((turn) => turn.text)));
+  if (dialogueOver) problems.add(body.dialogueLine ?? 1, dialogueOver);
+  const articleOver = overLimit('article', charactersOf(body.article));
+  if (articleOver) problems.add(body.articleLine ?? 1, articleOver);
   const similarReadings = readSimilarReadings(cursor, problems);
   const summary = readSummary(cursor, problems, lastLine);
   const stats = readStatistics(cursor, problems);
@@ -97,8 +102,15 @@ function readSimilarReadings(cursor: Cursor, problems: ProblemList): string[] {
   const parsed = header && similarReadingsHeader(header);
   if (!header || !parsed) return [];
   cursor.next();
-  if (parsed.count === null) return cursor.takeUntil(endsSimilarReadings).map(lineText);
+  if (parsed.count === null) {
+    const titles = cursor.takeUntil(endsSimilarReadings).map(lineText);
+    const many = tooManySimilarReadings(titles.length);
+    if (many) problems.add(header.no, many);
+    return titles;
+  }
 
+  const many = tooManySimilarReadings(parsed.count);
+  if (many) problems.add(header.no, many);
   const titles = cursor.takeAtMost(parsed.count, isSummaryHeader);
   if (titles.length < parsed.count) {
     const end = cursor.peek() ? `the Summary header on line ${cursor.peek()?.no}` : 'the end of the file';
@@ -139,7 +151,10 @@ function readSummary(cursor: Cursor, problems: ProblemList, lastLine: number): s
     problems.add(header.no, 'the Summary section is empty');
     return null;
   }
-  return lines.map(lineText).join(' ');
+  const summary = lines.map(lineText).join(' ');
+  const over = overLimit('summary', summary.length);
+  if (over) problems.add(header.no, over);
+  return summary;
 }
 
 /** The Statistics section, or null when the export has none (see the fallback in parseExportText). */

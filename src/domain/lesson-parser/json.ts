@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_TITLE_LENGTH, type Lesson } from '../lesson.js';
+import { charactersOf, MAX_TITLE_LENGTH, overLimit, tooManySimilarReadings, type Lesson } from '../lesson.js';
 import { isSupportedYear, SUPPORTED_YEARS } from '../dates.js';
 import { codePoint, findControlCharacter, hasControlCharacter, isInvisible } from '../text.js';
 import { controlCharacterProblem, MAX_PROBLEMS_PER_FILE, NO_LESSONS, ProblemList } from './errors.js';
@@ -39,6 +39,14 @@ const supportedTime = (iso: string): string | null => (inSupportedYears(iso) ? n
 const count = z.int({ error: expected('a non-negative integer') }).min(0, { error: 'expected a non-negative integer' });
 const TIME = 'an ISO 8601 time with Z or an offset, e.g. 2025-06-02T07:14:00.000Z';
 
+/** A refinement with a message computed from the value (null: fine), for limits that say how far over they are. */
+const within =
+  <T>(problem: (value: T) => string | null) =>
+  (value: T, context: z.RefinementCtx): void => {
+    const message = problem(value);
+    if (message !== null) context.addIssue({ code: 'custom', message, input: value });
+  };
+
 /** One lesson in the documented JSON format; unknown keys are errors, so typos do not pass silently. */
 export const lessonJsonSchema = z.strictObject(
   {
@@ -51,18 +59,23 @@ export const lessonJsonSchema = z.strictObject(
     title: nonBlank('a title')
       .refine((title) => title.length <= MAX_TITLE_LENGTH, { error: `must be at most ${MAX_TITLE_LENGTH} characters` })
       .refine((title) => title.trim() === '' || !isInvisible(title), { error: 'shows nothing: it has only blank or zero-width characters' }),
-    summary: nonBlank('the summary text'),
+    summary: nonBlank('the summary text').superRefine(within((summary) => overLimit('summary', summary.length))),
     article: z
       .array(nonBlank('a paragraph'), { error: expected('an array of paragraphs') })
-      .min(1, { error: 'expected at least one paragraph' }),
-    dialogue: z.array(
-      z.strictObject(
-        { speaker: nonBlank('the speaker'), text: nonBlank('the text') },
-        { error: expected('an object {"speaker", "text"}') },
-      ),
-      { error: expected('an array of {"speaker", "text"} objects') },
-    ),
-    similarReadings: z.array(nonBlank('a title'), { error: expected('an array of titles') }),
+      .min(1, { error: 'expected at least one paragraph' })
+      .superRefine(within((paragraphs) => overLimit('article', charactersOf(paragraphs)))),
+    dialogue: z
+      .array(
+        z.strictObject(
+          { speaker: nonBlank('the speaker'), text: nonBlank('the text') },
+          { error: expected('an object {"speaker", "text"}') },
+        ),
+        { error: expected('an array of {"speaker", "text"} objects') },
+      )
+      .superRefine(within((turns) => overLimit('dialogue', charactersOf(turns.map((turn) => turn.text))))),
+    similarReadings: z
+      .array(nonBlank('a title'), { error: expected('an array of titles') })
+      .superRefine(within((titles) => tooManySimilarReadings(titles.length))),
     sourceStats: z.strictObject({ words: count, readCount: count }, { error: expected('an object {"words", "readCount"}') }),
     sourceTimes: z.strictObject(
       {

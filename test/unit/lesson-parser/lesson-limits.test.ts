@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { LESSON_LIMITS } from '../../../src/domain/lesson.js';
+import { LessonParseError, lessonToJson, parseExportText, parseLessonJson } from '../../../src/domain/lesson-parser/index.js';
+import { is, lineNumber, referenceLines, REFERENCE_FILE, referenceText } from '../../fixtures/lessons/reference.js';
+
+const reference = parseExportText(referenceText, { file: REFERENCE_FILE });
+
+function problemsOf(parse: () => unknown): readonly { line: number; message: string }[] {
+  try {
+    parse();
+  } catch (error) {
+    expect(error).toBeInstanceOf(LessonParseError);
+    return (error as LessonParseError).problems;
+  }
+  return [];
+}
+
+/** A paragraph of `characters` characters of words (what the limits count). */
+const paragraphOf = (characters: number): string => 'word '.repeat(Math.ceil(characters / 5)).slice(0, characters).trimEnd().padEnd(characters, 'x');
+
+const SEPARATOR_LINE = referenceLines.findIndex((line) => /^-{4,}$/u.test(line)) + 1;
+
+describe('a lesson over the limits of its parts is refused, naming the part, its size, the limit and the line', () => {
+  const article = LESSON_LIMITS.article;
+
+  it('in the text export: an article of the limit is read; one character more is refused at its first line', () => {
+    // The reference's body: its dialogue, a separator, its article (then copies): the first article gets a paragraph.
+    const withParagraph = (characters: number) => {
+      const lines = [...referenceLines];
+      lines.splice(SEPARATOR_LINE, 0, paragraphOf(characters));
+      return lines.join('\n');
+    };
+    const own = reference.article.reduce((sum, paragraph) => sum + paragraph.length, 0);
+    expect(parseExportText(withParagraph(article - own), { file: 'long.txt' }).article.join('').length).toBe(article);
+    expect(problemsOf(() => parseExportText(withParagraph(article - own + 1), { file: 'long.txt' }))).toEqual([
+      {
+        line: SEPARATOR_LINE + 1,
+        message: `the article is 200,001 characters long; a lesson's article may hold at most 200,000 (split it into several lessons)`,
+      },
+    ]);
+  });
+
+  it('in the text export: a dialogue, a summary or a list of similar readings over its limit, each on its own line', () => {
+    const lines = [...referenceLines];
+    const summaryHeader = lineNumber(is('Summary'));
+    lines[summaryHeader] = paragraphOf(LESSON_LIMITS.summary + 1);
+    const similarHeader = lines.findIndex((line) => line.startsWith('Similar Readings')) + 1;
+    const titles = Array.from({ length: LESSON_LIMITS.similarReadings + 1 }, (_, i) => `Headline number ${i}`);
+    lines.splice(similarHeader - 1, 6, `Similar Readings (${titles.length} items)`, ...titles);
+    lines[0] = `A: ${paragraphOf(LESSON_LIMITS.dialogue + 1)}`;
+    const problems = problemsOf(() => parseExportText(lines.join('\n'), { file: 'long.txt' }));
+    expect(problems).toEqual([
+      { line: 1, message: expect.stringMatching(/^the dialogue is 2\d\d,\d{3} characters long; a lesson's dialogue may hold at most 200,000 /u) },
+      { line: similarHeader, message: '101 similar readings; a lesson may list at most 100' },
+      { line: summaryHeader + titles.length - 5, message: expect.stringMatching(/^the summary is 20,\d{3} characters long; a lesson's summary may hold at most 20,000 /u) },
+    ]);
+  });
+
+  it('in the text export: similar readings without a count are counted too', () => {
+    const lines = [...referenceLines];
+    const similarHeader = lines.findIndex((line) => line.startsWith('Similar Readings')) + 1;
+    const titles = Array.from({ length: 150 }, (_, i) => `Headline number ${i}`);
+    lines.splice(similarHeader - 1, 6, 'Similar Readings', ...titles);
+    expect(problemsOf(() => parseExportText(lines.join('\n'), { file: 'long.txt' }))).toEqual([
+      { line: similarHeader, message: '150 similar readings; a lesson may list at most 100' },
+    ]);
+    lines.splice(similarHeader, 150, ...titles.slice(0, LESSON_LIMITS.similarReadings));
+    expect(parseExportText(lines.join('\n'), { file: 'long.txt' }).similarReadings).toHaveLength(100);
+  });
+
+  it('in JSON: each part over its limit, at the line of its key', () => {
+    const json = lessonToJson(reference);
+    const text = JSON.stringify(
+      {
+        ...json,
+        summary: paragraphOf(LESSON_LIMITS.summary + 1),
+        article: [paragraphOf(article / 2), paragraphOf(article / 2 + 1)],
+        dialogue: [{ speaker: 'A', text: paragraphOf(LESSON_LIMITS.dialogue + 1) }],
+        similarReadings: Array.from({ length: 101 }, (_, i) => `Headline ${i}`),
+      },
+      null,
+      2,
+    );
+    const lineOf = (key: string) => text.split('\n').findIndex((line) => line.startsWith(`  "${key}"`)) + 1;
+    expect(problemsOf(() => parseLessonJson(text, { file: 'long.json' }))).toEqual([
+      { line: lineOf('summary'), message: expect.stringMatching(/^summary: the summary is 20,001 characters long; a lesson's summary may hold at most 20,000 /u) },
+      { line: lineOf('article'), message: expect.stringMatching(/^article: the article is 200,001 characters long/u) },
+      { line: lineOf('dialogue'), message: expect.stringMatching(/^dialogue: the dialogue is 200,001 characters long/u) },
+      { line: lineOf('similarReadings'), message: 'similarReadings: 101 similar readings; a lesson may list at most 100' },
+    ]);
+  });
+
+  it('in JSON: parts at their limits are read', () => {
+    const json = lessonToJson(reference);
+    const lesson = {
+      ...json,
+      summary: paragraphOf(LESSON_LIMITS.summary),
+      article: [paragraphOf(article)],
+      dialogue: [{ speaker: 'A', text: paragraphOf(LESSON_LIMITS.dialogue) }],
+      similarReadings: Array.from({ length: 100 }, (_, i) => `Headline ${i}`),
+    };
+    const [parsed] = parseLessonJson(JSON.stringify(lesson), { file: 'long.json' });
+    expect(parsed?.article[0]).toHaveLength(article);
+    expect(parsed?.similarReadings).toHaveLength(100);
+  });
+});

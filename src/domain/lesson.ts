@@ -29,11 +29,12 @@ export const MAX_TITLE_LENGTH = 256;
 /**
  * The most a lesson may hold: characters of its article, dialogue and summary, and similar-reading titles. A
  * news article is a few thousand characters, its dialogue fewer, and the reading app lists about five similar
- * readings; these leave room for the longest feature, and keep a lesson's search index within PostgreSQL's 1 MB
- * text-search vector (200,000 characters of words all different made ~500 KB; a 1.6 MB article of such words
- * failed the import with "string is too long for tsvector") and its vocabulary's analysis short.
+ * readings (headlines); these leave room for the longest feature, and keep a lesson's search index within
+ * PostgreSQL's 1 MB text-search vector (200,000 characters of words all different made ~500 KB; a 1.6 MB article,
+ * or a 2 MB similar-reading title, of such words failed the import with "string is too long for tsvector") and
+ * its vocabulary's analysis short.
  */
-export const LESSON_LIMITS = { article: 200_000, dialogue: 200_000, summary: 20_000, similarReadings: 100 } as const;
+export const LESSON_LIMITS = { article: 200_000, dialogue: 200_000, summary: 20_000, similarReadings: 100, similarReadingTitle: 1_000 } as const;
 
 /** Characters of a lesson's part (its paragraphs' or turns' texts together). */
 export function charactersOf(texts: readonly string[]): number {
@@ -45,6 +46,14 @@ export function overLimit(part: 'article' | 'dialogue' | 'summary', characters: 
   const max = LESSON_LIMITS[part];
   if (characters <= max) return null;
   return `the ${part} is ${characters.toLocaleString('en-US')} characters long; a lesson's ${part} may hold at most ${max.toLocaleString('en-US')} (split it into several lessons)`;
+}
+
+/** The problem with a similar-reading title longer than a headline can be (the `position`-th, from 1), or null. */
+export function similarReadingTooLong(position: number, characters: number): string | null {
+  const max = LESSON_LIMITS.similarReadingTitle;
+  return characters <= max
+    ? null
+    : `similar reading ${position} is ${characters.toLocaleString('en-US')} characters long; a similar-reading title may hold at most ${max.toLocaleString('en-US')}`;
 }
 
 /** The problem with a list of more similar readings than a lesson may hold, or null. */

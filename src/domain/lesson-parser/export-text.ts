@@ -1,4 +1,4 @@
-import { articleWordCount, charactersOf, deriveTitle, MAX_TITLE_LENGTH, overLimit, tooManySimilarReadings, type Lesson } from '../lesson.js';
+import { articleWordCount, charactersOf, deriveTitle, MAX_TITLE_LENGTH, overLimit, similarReadingTooLong, tooManySimilarReadings, type Lesson } from '../lesson.js';
 import { truncateAtWord } from '../text.js';
 import { Cursor } from './cursor.js';
 import { controlCharacterProblem, NO_LESSONS, ProblemList } from './errors.js';
@@ -103,10 +103,11 @@ function readSimilarReadings(cursor: Cursor, problems: ProblemList): string[] {
   if (!header || !parsed) return [];
   cursor.next();
   if (parsed.count === null) {
-    const titles = cursor.takeUntil(endsSimilarReadings).map(lineText);
+    const titles = cursor.takeUntil(endsSimilarReadings);
     const many = tooManySimilarReadings(titles.length);
     if (many) problems.add(header.no, many);
-    return titles;
+    checkTitleLengths(titles, problems);
+    return titles.map(lineText);
   }
 
   const many = tooManySimilarReadings(parsed.count);
@@ -118,7 +119,16 @@ function readSimilarReadings(cursor: Cursor, problems: ProblemList): string[] {
   } else {
     expectSummaryAfterTitles(cursor, problems, header, parsed.count);
   }
+  checkTitleLengths(titles, problems);
   return titles.map(lineText);
+}
+
+/** A similar-reading title longer than a headline is named on its own line. */
+function checkTitleLengths(titles: readonly Line[], problems: ProblemList): void {
+  titles.forEach((title, index) => {
+    const long = similarReadingTooLong(index + 1, title.text.length);
+    if (long) problems.add(title.no, long);
+  });
 }
 
 /** Without a count, the titles run until the next section. */

@@ -103,4 +103,22 @@ describe('a lesson over the limits of its parts is refused, naming the part, its
     expect(parsed?.article[0]).toHaveLength(article);
     expect(parsed?.similarReadings).toHaveLength(100);
   });
+
+  it('a similar-reading title longer than a headline can be, on its own line, in both formats', () => {
+    const max = LESSON_LIMITS.similarReadingTitle;
+    const lines = [...referenceLines];
+    const similarHeader = lines.findIndex((line) => line.startsWith('Similar Readings')) + 1;
+    lines[similarHeader + 1] = paragraphOf(max + 1);
+    expect(problemsOf(() => parseExportText(lines.join('\n'), { file: 'long.txt' }))).toEqual([
+      { line: similarHeader + 2, message: `similar reading 2 is 1,001 characters long; a similar-reading title may hold at most 1,000` },
+    ]);
+    lines[similarHeader + 1] = paragraphOf(max);
+    expect(parseExportText(lines.join('\n'), { file: 'long.txt' }).similarReadings[1]).toHaveLength(max);
+
+    const json = JSON.stringify({ ...lessonToJson(reference), similarReadings: ['Short', paragraphOf(max + 1)] }, null, 2);
+    const itemLine = json.split('\n').findIndex((line) => line.startsWith('    "word word')) + 1;
+    expect(problemsOf(() => parseLessonJson(json, { file: 'long.json' }))).toEqual([
+      { line: itemLine, message: expect.stringMatching(/^similarReadings\[1\]: is 1,001 characters long; a similar-reading title may hold at most 1,000$/u) },
+    ]);
+  });
 });

@@ -34,7 +34,16 @@ export const MAX_TITLE_LENGTH = 256;
  * or a 2 MB similar-reading title, of such words failed the import with "string is too long for tsvector") and
  * its vocabulary's analysis short.
  */
-export const LESSON_LIMITS = { article: 200_000, dialogue: 200_000, summary: 20_000, similarReadings: 100, similarReadingTitle: 1_000 } as const;
+export const LESSON_LIMITS = {
+  article: 200_000,
+  dialogue: 200_000,
+  summary: 20_000,
+  similarReadings: 100,
+  similarReadingTitle: 1_000,
+  /** A category id (`nhk`) and a JSON dialogue's speaker name: a 5,000-character category overflowed its index's entry. */
+  category: 100,
+  speaker: 100,
+} as const;
 
 /** Characters of a lesson's part (its paragraphs' or turns' texts together). */
 export function charactersOf(texts: readonly string[]): number {

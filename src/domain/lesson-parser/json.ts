@@ -51,7 +51,9 @@ const within =
 export const lessonJsonSchema = z.strictObject(
   {
     id: normalised('a UUID', normaliseUuid),
-    category: nonBlank('a category id'),
+    category: nonBlank('a category id').refine((category) => category.length <= LESSON_LIMITS.category, {
+      error: `must be at most ${LESSON_LIMITS.category} characters`,
+    }),
     url: text('an http(s) URL').refine(isHttpUrl, { error: 'expected an http(s) URL' }),
     date: text('YYYY-MM-DD')
       .refine(isIsoDate, { error: 'expected YYYY-MM-DD', abort: true })
@@ -67,7 +69,12 @@ export const lessonJsonSchema = z.strictObject(
     dialogue: z
       .array(
         z.strictObject(
-          { speaker: nonBlank('the speaker'), text: nonBlank('the text') },
+          {
+            speaker: nonBlank('the speaker').refine((speaker) => speaker.length <= LESSON_LIMITS.speaker, {
+              error: `must be at most ${LESSON_LIMITS.speaker} characters`,
+            }),
+            text: nonBlank('the text'),
+          },
           { error: expected('an object {"speaker", "text"}') },
         ),
         { error: expected('an array of {"speaker", "text"} objects') },

@@ -1,4 +1,5 @@
 import { isSupportedYear, SUPPORTED_YEARS } from '../dates.js';
+import { LESSON_LIMITS } from '../lesson.js';
 import type { ProblemList } from './errors.js';
 import { excerpt, type Line } from './lines.js';
 import { keyValue, metadataField, type MetadataField } from './patterns.js';
@@ -48,7 +49,10 @@ const TIME_EXPECTED = 'a time like 2025/06/02 07:14';
 
 const READERS: Readonly<Record<RequiredField, Reader>> = {
   id: read(normaliseUuid, 'a UUID'),
-  category: read((value) => (value === '' ? null : value), 'a category id such as nhk'),
+  category: read(
+    (value) => (value === '' || value.length > LESSON_LIMITS.category ? null : value),
+    `a category id such as nhk, of at most ${LESSON_LIMITS.category} characters`,
+  ),
   url: read((value) => (isHttpUrl(value) ? value : null), 'an http(s) URL'),
   date: read(parseExportDate, 'a date like "May 31, 2025" or 2025-05-31'),
   created: read(parseExportTime, TIME_EXPECTED),

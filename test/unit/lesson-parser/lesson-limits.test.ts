@@ -121,4 +121,22 @@ describe('a lesson over the limits of its parts is refused, naming the part, its
       { line: itemLine, message: expect.stringMatching(/^similarReadings\[1\]: is 1,001 characters long; a similar-reading title may hold at most 1,000$/u) },
     ]);
   });
+
+  it('a category id over 100 characters (and, in JSON, a speaker name), on its line', () => {
+    const category = lineNumber((line) => line.startsWith('Category ID:'));
+    const withCategory = (id: string) => [...referenceLines.slice(0, category - 1), `Category ID: ${id}`, ...referenceLines.slice(category)].join('\n');
+    expect(parseExportText(withCategory('c'.repeat(100)), { file: 'long.txt' }).category).toHaveLength(100);
+    expect(problemsOf(() => parseExportText(withCategory('c'.repeat(101)), { file: 'long.txt' }))).toEqual([
+      { line: category, message: expect.stringMatching(/^Category ID: expected a category id such as nhk, of at most 100 characters, found "c+…"$/u) },
+    ]);
+
+    const json = JSON.stringify({ ...lessonToJson(reference), category: 'c'.repeat(101), dialogue: [{ speaker: 's'.repeat(101), text: 'Hello.' }] }, null, 2);
+    const lineOf = (needle: string) => json.split('\n').findIndex((line) => line.includes(needle)) + 1;
+    expect(problemsOf(() => parseLessonJson(json, { file: 'long.json' }))).toEqual([
+      { line: lineOf('"category"'), message: 'category: must be at most 100 characters' },
+      { line: lineOf('"speaker"'), message: 'dialogue[0].speaker: must be at most 100 characters' },
+    ]);
+    const atLimit = JSON.stringify({ ...lessonToJson(reference), category: 'c'.repeat(100), dialogue: [{ speaker: 's'.repeat(100), text: 'Hello.' }] });
+    expect(parseLessonJson(atLimit, { file: 'long.json' })[0]?.dialogue[0]?.speaker).toHaveLength(100);
+  });
 });

@@ -32,7 +32,7 @@ describe.runIf(process.platform === 'linux')('files the system will not read as 
   it('a file whose read fails (/proc/self/mem) is refused with its name and the reason', async () => {
     const result = await importDryRun('/proc/self/mem');
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('/proc/self/mem: could not be read (EIO)');
+    expect(result.stderr).toBe('/proc/self/mem: could not be read (EIO)\nnothing imported: 1 problem');
   });
 
   it('a file that says it is empty but is not (/proc) is read to its end', async () => {

@@ -4,7 +4,7 @@ import { Cursor } from './cursor.js';
 import { controlCharacterProblem, NO_LESSONS, ProblemList } from './errors.js';
 import { findControlCharacter, isInvisible } from '../text.js';
 import { parseBody } from './export-body.js';
-import { excerpt, toLines, type Line } from './lines.js';
+import { excerpt, lineOverLimit, MAX_EXPORT_LINES, toLines, type Line } from './lines.js';
 import { parseMetadata } from './metadata.js';
 import {
   endsBody,
@@ -36,6 +36,10 @@ export function parseExportText(text: string, options: ParseOptions): Lesson {
   const zone = options.importTimeZone ?? 'UTC';
   if (!isKnownZone(zone)) problems.fail(1, `unknown import time zone "${zone}"`);
 
+  const over = lineOverLimit(text, MAX_EXPORT_LINES);
+  if (over !== null) {
+    problems.fail(over, `more than ${MAX_EXPORT_LINES.toLocaleString('en-US')} lines; a lesson export has a few dozen (is this one lesson's export?)`);
+  }
   const lines = toLines(text);
   if (lines.length === 0) problems.fail(1, NO_LESSONS);
   for (const line of lines) {

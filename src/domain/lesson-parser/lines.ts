@@ -12,6 +12,28 @@ export function stripBom(text: string): string {
 }
 
 /**
+ * The most lines a text export may have, blank ones included: a real one has a few dozen (its blocks repeated by
+ * the copy-paste artefact included). Splitting 10 MiB of one-character lines into lines held ~600 MB.
+ */
+export const MAX_EXPORT_LINES = 50_000;
+
+/**
+ * Where the text goes past `max` lines (CRLF, lone CR and LF each end one, as toLines counts): the 1-based
+ * number of the first line over, or null when it has at most `max`. Stops there, without splitting anything.
+ */
+export function lineOverLimit(text: string, max: number): number | null {
+  let lines = 1;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code === 10 || (code === 13 && text.charCodeAt(i + 1) !== 10)) {
+      lines += 1;
+      if (lines > max) return lines;
+    }
+  }
+  return null;
+}
+
+/**
  * Splits an export into its non-blank lines. CRLF, lone CR and LF each end one line, so the
  * numbers match what an editor shows. Runs of spaces and tabs collapse to one space and the
  * ends are trimmed: exports pass through mail clients and editors that add both freely, and

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LESSON_LIMITS } from '../../../src/domain/lesson.js';
 import { LessonParseError, lessonToJson, parseExportText, parseLessonJson } from '../../../src/domain/lesson-parser/index.js';
+import { MAX_EXPORT_LINES } from '../../../src/domain/lesson-parser/lines.js';
 import { is, lineNumber, referenceLines, REFERENCE_FILE, referenceText } from '../../fixtures/lessons/reference.js';
 
 const reference = parseExportText(referenceText, { file: REFERENCE_FILE });
@@ -138,5 +139,18 @@ describe('a lesson over the limits of its parts is refused, naming the part, its
     ]);
     const atLimit = JSON.stringify({ ...lessonToJson(reference), category: 'c'.repeat(100), dialogue: [{ speaker: 's'.repeat(100), text: 'Hello.' }] });
     expect(parseLessonJson(atLimit, { file: 'long.json' })[0]?.dialogue[0]?.speaker).toHaveLength(100);
+  });
+
+  it('a text export of more than 50,000 lines (blank ones too) is refused at the first line over, before it is split', () => {
+    // The reference has no final line break: n more line breaks make it referenceLines.length + n lines.
+    const withLines = (total: number, lineBreak = '\n') => referenceLines.join(lineBreak) + lineBreak.repeat(total - referenceLines.length);
+    expect(parseExportText(withLines(MAX_EXPORT_LINES), { file: 'long.txt' }).id).toBe(reference.id);
+    const refusal = { line: MAX_EXPORT_LINES + 1, message: "more than 50,000 lines; a lesson export has a few dozen (is this one lesson's export?)" };
+    expect(problemsOf(() => parseExportText(withLines(MAX_EXPORT_LINES + 1), { file: 'long.txt' }))).toEqual([refusal]);
+    // CRLF and lone CR each end one line, as the line numbers of every other message count them.
+    expect(parseExportText(withLines(MAX_EXPORT_LINES, '\r\n'), { file: 'long.txt' }).id).toBe(reference.id);
+    expect(problemsOf(() => parseExportText(withLines(MAX_EXPORT_LINES + 1, '\r'), { file: 'long.txt' }))).toEqual([refusal]);
+    // 10 MiB of one-character lines.
+    expect(problemsOf(() => parseExportText('a\n'.repeat(5_000_000), { file: 'long.txt' }))).toEqual([refusal]);
   });
 });

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** One input to an import: where it came from (for error messages) and its text. */
@@ -199,7 +199,17 @@ function describeError(error: unknown): string {
   return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
 }
 
-async function listLessonFiles(dir: string): Promise<string[]> {
+/**
+ * The lesson files below a directory, in name order. Symbolic links are followed (a folder of links, as git-annex
+ * or a dotfiles manager makes, holds lessons too): a folder or a file reached twice (a link to one listed already,
+ * a link back to a folder being listed) is listed once, at its first path in name order, and a link named like a
+ * lesson file is listed whatever it points to, so that reading it reports a broken link or a device by name rather
+ * than leaving it out silently.
+ */
+async function listLessonFiles(dir: string, listed = new Set<string>()): Promise<string[]> {
+  const real = await realpath(dir).catch(() => dir);
+  if (listed.has(real)) return [];
+  listed.add(real);
   const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
     throw new SourceError(dir, `directory could not be read (${describeError(error)})`);
   });
@@ -207,9 +217,16 @@ async function listLessonFiles(dir: string): Promise<string[]> {
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
+    const folder = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isDirectory() === true);
     // One at a time: spreading a big folder's list into push() would overflow the stack.
-    if (entry.isDirectory()) for (const file of await listLessonFiles(path)) files.push(file);
-    else if (entry.isFile() && LESSON_FILE.test(entry.name)) files.push(path);
+    if (folder) for (const file of await listLessonFiles(path, listed)) files.push(file);
+    else if ((entry.isFile() || entry.isSymbolicLink()) && LESSON_FILE.test(entry.name)) {
+      // A plain file's real path is its folder's; only a link's needs asking (a broken one's is its own).
+      const realFile = entry.isSymbolicLink() ? await realpath(path).catch(() => path) : join(real, entry.name);
+      if (listed.has(realFile)) continue;
+      listed.add(realFile);
+      files.push(path);
+    }
   }
   return files;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -50,5 +50,46 @@ describe('directories', () => {
     const result = await importDryRun(empty);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`${empty}: no lesson files (.txt or .json) in this directory`);
+  });
+
+  /** Two real lessons, each in a folder of its own under `root`. */
+  const twoLessons = (root: string) => {
+    for (const [folder, name] of [['one', '2025-04-14-lunar-probe-far-side.txt'], ['two', '2025-04-18-marathon-heat.txt']] as const) {
+      mkdirSync(join(root, folder), { recursive: true });
+      copyFileSync(join('examples/library', name), join(root, folder, name));
+    }
+    return { one: join(root, 'one', '2025-04-14-lunar-probe-far-side.txt'), two: join(root, 'two') };
+  };
+
+  it.runIf(process.platform !== 'win32')('follows links: a folder of links to a lesson file and to a folder holds their lessons', async () => {
+    const root = join(dir, 'linked');
+    const { one, two } = twoLessons(root);
+    const links = join(root, 'links');
+    mkdirSync(links);
+    symlinkSync(one, join(links, 'lunar.txt'));
+    symlinkSync(two, join(links, 'more'));
+    const result = await importDryRun(links);
+    expect(result).toEqual({ code: 0, stderr: '2 lessons valid (dry run, nothing written)' });
+  });
+
+  it.runIf(process.platform !== 'win32')('lists a file or folder reached twice through links once, and a link back to a folder being listed does not loop', async () => {
+    const root = join(dir, 'twice');
+    const { one, two } = twoLessons(root);
+    symlinkSync(one, join(root, 'latest.txt'));
+    symlinkSync(two, join(root, 'also-two'));
+    symlinkSync(root, join(root, 'two', 'back-to-the-top'));
+    symlinkSync('.', join(root, 'here'));
+    const result = await importDryRun(root);
+    // Each lesson once: not refused as "also in" another file, which a lesson listed twice would be.
+    expect(result).toEqual({ code: 0, stderr: '2 lessons valid (dry run, nothing written)' });
+  });
+
+  it.runIf(process.platform !== 'win32')('names a broken link that looks like a lesson file among the problems, rather than leaving it out', async () => {
+    const root = join(dir, 'broken');
+    twoLessons(root);
+    const broken = join(root, 'gone.txt');
+    symlinkSync(join(root, 'nowhere.txt'), broken);
+    const result = await importDryRun(root);
+    expect(result).toEqual({ code: 1, stderr: `${broken}: could not be read (ENOENT)\nnothing imported: 1 problem` });
   });
 });

@@ -57,12 +57,12 @@ export function overLimit(part: 'article' | 'dialogue' | 'summary', characters: 
   return `the ${part} is ${characters.toLocaleString('en-US')} characters long; a lesson's ${part} may hold at most ${max.toLocaleString('en-US')} (split it into several lessons)`;
 }
 
-/** The problem with a similar-reading title longer than a headline can be (the `position`-th, from 1), or null. */
-export function similarReadingTooLong(position: number, characters: number): string | null {
+/** The problem with a similar-reading title longer than a headline can be (`is … characters long; …`), or null. */
+export function similarReadingTooLong(characters: number): string | null {
   const max = LESSON_LIMITS.similarReadingTitle;
   return characters <= max
     ? null
-    : `similar reading ${position} is ${characters.toLocaleString('en-US')} characters long; a similar-reading title may hold at most ${max.toLocaleString('en-US')}`;
+    : `is ${characters.toLocaleString('en-US')} characters long; a similar-reading title may hold at most ${max.toLocaleString('en-US')}`;
 }
 
 /** The problem with a list of more similar readings than a lesson may hold, or null. */

@@ -130,8 +130,8 @@ function readSimilarReadings(cursor: Cursor, problems: ProblemList): string[] {
 /** A similar-reading title longer than a headline is named on its own line. */
 function checkTitleLengths(titles: readonly Line[], problems: ProblemList): void {
   titles.forEach((title, index) => {
-    const long = similarReadingTooLong(index + 1, title.text.length);
-    if (long) problems.add(title.no, long);
+    const long = similarReadingTooLong(title.text.length);
+    if (long) problems.add(title.no, `similar reading ${index + 1} ${long}`);
   });
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { charactersOf, LESSON_LIMITS, MAX_TITLE_LENGTH, overLimit, tooManySimilarReadings, type Lesson } from '../lesson.js';
+import { charactersOf, LESSON_LIMITS, MAX_TITLE_LENGTH, overLimit, similarReadingTooLong, tooManySimilarReadings, type Lesson } from '../lesson.js';
 import { isSupportedYear, SUPPORTED_YEARS } from '../dates.js';
 import { codePoint, findControlCharacter, hasControlCharacter, isInvisible } from '../text.js';
 import { controlCharacterProblem, MAX_PROBLEMS_PER_FILE, NO_LESSONS, ProblemList } from './errors.js';
@@ -82,13 +82,7 @@ export const lessonJsonSchema = z.strictObject(
       .superRefine(within((turns) => overLimit('dialogue', charactersOf(turns.map((turn) => turn.text))))),
     similarReadings: z
       .array(
-        nonBlank('a title').superRefine(
-          within((title) =>
-            title.length <= LESSON_LIMITS.similarReadingTitle
-              ? null
-              : `is ${title.length.toLocaleString('en-US')} characters long; a similar-reading title may hold at most ${LESSON_LIMITS.similarReadingTitle.toLocaleString('en-US')}`,
-          ),
-        ),
+        nonBlank('a title').superRefine(within((title) => similarReadingTooLong(title.length))),
         { error: expected('an array of titles') },
       )
       .superRefine(within((titles) => tooManySimilarReadings(titles.length))),

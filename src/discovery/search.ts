@@ -89,6 +89,17 @@ export async function suggestLessons(db: Executor, typed: string, limit = 25, re
 }
 
 /**
+ * The lessons a member's typed option names (words of a title, or the start of an ID), as suggestLessons finds
+ * them; none for text with neither (`%%%`, `!!!`, one letter). Suggestions offer the newest lessons for such text,
+ * but an option that names nothing matches nothing: it was answered "more than one lesson matches".
+ */
+export async function lessonsNamed(db: Executor, typed: string, limit: number, recent?: RecentSuggestions): Promise<FoundLesson[]> {
+  const text = typed.slice(0, 100);
+  if (!looksLikeIdStart(text) && autocompleteQueryParts(text) === undefined) return [];
+  return suggestLessons(db, typed, limit, recent);
+}
+
+/**
  * The suggestions the newest lessons in memory give by themselves, when they are the whole answer (at least
  * `limit` match; nothing looks like an ID): for when the database is too busy to be asked.
  */

@@ -13,7 +13,7 @@ import { lessonReadersInGuild } from '../db/progress.js';
 import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import { lessonForDay } from '../delivery/lesson-choice.js';
-import { suggestFromMemory, suggestLessons } from '../discovery/search.js';
+import { lessonsNamed, suggestFromMemory, suggestLessons } from '../discovery/search.js';
 import { newestLessonWords } from '../db/discovery.js';
 import { RecentSuggestions } from '../domain/discovery/recent-suggestions.js';
 import type { Logger } from '../logger.js';
@@ -193,7 +193,7 @@ export function createLessonsService(deps: LessonsDeps) {
       if (!lesson) throw new UserError(`There is no lesson with the ID \`${wanted}\`.`);
       return lesson;
     }
-    const matches = await suggestLessons(db, wanted, 2, recentSuggestions());
+    const matches = await lessonsNamed(db, wanted, 2, recentSuggestions());
     const [only] = matches;
     if (matches.length === 1 && only) {
       const lesson = await lessonById(only.id);

@@ -5,7 +5,7 @@ import { countLessons, upsertLesson } from '../../src/db/lessons.js';
 import { countReadersInGuild } from '../../src/db/reading.js';
 import { saveSchedule } from '../../src/db/schedules.js';
 import { lessonToJson } from '../../src/domain/lesson-parser/index.js';
-import { createLessonsService, EMPTY_LIBRARY, LESSON_GONE, UPLOAD_IMPORT_BATCH } from '../../src/lessons/service.js';
+import { createLessonsService, EMPTY_LIBRARY, LESSON_GONE, NO_MATCH, UPLOAD_IMPORT_BATCH } from '../../src/lessons/service.js';
 import { UserError } from '../../src/user-error.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { makeLesson } from '../support/lessons.js';
@@ -87,6 +87,15 @@ describe.each(testDatabaseTargets())('lessons and reading services on $kind', (t
       expect(await userError(service.requested(GUILD, 'volcano'))).toMatch(/^No lesson matches that/u);
       expect(await userError(service.requested(GUILD, 'ferry'))).toMatch(/^More than one lesson matches that/u);
       expect(await userError(service.byId(id))).toBe(LESSON_GONE);
+    });
+
+    it('matches no lesson for typed text that names none (no word, no ID), where suggestions offer the newest', async () => {
+      const { lessons: service } = await setUp();
+      for (const typed of ['%%%%%%%%', '!!! ::: &&&', '"" OR 1=1 --', 'a']) {
+        expect(await userError(service.requested(GUILD, typed)), typed).toBe(NO_MATCH);
+      }
+      // The suggestions for such text are the newest lessons, to pick from.
+      expect((await service.choices('%%%%')).length).toBeGreaterThan(1);
     });
 
     it('suggests at most 25 lessons, each name within 100 characters', async () => {

@@ -90,8 +90,9 @@ export async function* readEachInOrder(sources: readonly SourceFile[], ahead = R
   let next = 0;
   const readAhead = () => {
     while (next < sources.length && reading.length < ahead) {
-      const { path } = sources[next] as SourceFile;
-      const read = (sources[next] as SourceFile).read().then(
+      const source = sources[next] as SourceFile;
+      const path = source.path;
+      const read = source.read().then(
         (text): SourceRead => ({ path, text }),
         (error: unknown): SourceRead => {
           if (error instanceof SourceError) return { path, unreadable: error };

@@ -117,10 +117,9 @@ describe('Dockerfile', () => {
 
   it('npm run lessons runs the compiled CLI with the memory flags, built first, as the compose file documents it', () => {
     const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
-    const flags = MEMORY_FLAGS;
-    expect(scripts.lessons).toBe(`node ${flags.join(' ')} dist/src/cli/lessons.js`);
+    expect(scripts.lessons).toBe(`node ${MEMORY_FLAGS.join(' ')} dist/src/cli/lessons.js`);
     expect(scripts.prelessons).toBe('node scripts/build-fast.mjs');
-    expect(read('docker-compose.yml')).toContain(`node ${flags.join(' ')} dist/src/cli/lessons.js import`);
+    expect(read('docker-compose.yml')).toContain(`node ${MEMORY_FLAGS.join(' ')} dist/src/cli/lessons.js import`);
   });
 
   it('keeps secrets and local state out of the build context', () => {

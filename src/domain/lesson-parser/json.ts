@@ -39,6 +39,8 @@ const supportedTime = (iso: string): string | null => (inSupportedYears(iso) ? n
 const count = z.int({ error: expected('a non-negative integer') }).min(0, { error: 'expected a non-negative integer' });
 const TIME = 'an ISO 8601 time with Z or an offset, e.g. 2025-06-02T07:14:00.000Z';
 
+const atMost = (max: number) => `must be at most ${max} characters`;
+
 /** A refinement with a message computed from the value (null: fine), for limits that say how far over they are. */
 const within =
   <T>(problem: (value: T) => string | null) =>
@@ -51,15 +53,13 @@ const within =
 export const lessonJsonSchema = z.strictObject(
   {
     id: normalised('a UUID', normaliseUuid),
-    category: nonBlank('a category id').refine((category) => category.length <= LESSON_LIMITS.category, {
-      error: `must be at most ${LESSON_LIMITS.category} characters`,
-    }),
+    category: nonBlank('a category id').max(LESSON_LIMITS.category, { error: atMost(LESSON_LIMITS.category) }),
     url: text('an http(s) URL').refine(isHttpUrl, { error: 'expected an http(s) URL' }),
     date: text('YYYY-MM-DD')
       .refine(isIsoDate, { error: 'expected YYYY-MM-DD', abort: true })
       .refine(inSupportedYears, { error: `expected a date in the ${SUPPORTED_YEARS}` }),
     title: nonBlank('a title')
-      .refine((title) => title.length <= MAX_TITLE_LENGTH, { error: `must be at most ${MAX_TITLE_LENGTH} characters` })
+      .max(MAX_TITLE_LENGTH, { error: atMost(MAX_TITLE_LENGTH) })
       .refine((title) => title.trim() === '' || !isInvisible(title), { error: 'shows nothing: it has only blank or zero-width characters' }),
     summary: nonBlank('the summary text').superRefine(within((summary) => overLimit('summary', summary.length))),
     article: z
@@ -70,9 +70,7 @@ export const lessonJsonSchema = z.strictObject(
       .array(
         z.strictObject(
           {
-            speaker: nonBlank('the speaker').refine((speaker) => speaker.length <= LESSON_LIMITS.speaker, {
-              error: `must be at most ${LESSON_LIMITS.speaker} characters`,
-            }),
+            speaker: nonBlank('the speaker').max(LESSON_LIMITS.speaker, { error: atMost(LESSON_LIMITS.speaker) }),
             text: nonBlank('the text'),
           },
           { error: expected('an object {"speaker", "text"}') },

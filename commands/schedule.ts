@@ -4,7 +4,17 @@ import type { CommandDefinition, SubcommandDefinition } from '../src/discord/com
 import { defineCommand } from '../src/discord/command-module.js';
 import { discordTime, renderPlanned, renderPreview, renderUpcoming, scheduleEmbed } from '../src/delivery/schedule-view.js';
 import { messageLink } from '../src/delivery/service.js';
+import { isEveryoneRole, roleMention } from '../src/domain/discord-format/index.js';
 import { searchTimeZones } from '../src/domain/schedule/index.js';
+
+/** Why the chosen ping may notify nobody: @everyone needs Mention Everyone; another role, that or being mentionable. */
+function pingWarning(role: { id: string; mentionable: boolean }, guildId: string, canMentionEveryone: boolean): string | null {
+  if (canMentionEveryone) return null;
+  if (isEveryoneRole(role.id, guildId)) {
+    return '⚠️ I lack **Mention @everyone, @here and All Roles** in that channel, so the @everyone ping will not notify anyone.';
+  }
+  return role.mentionable ? null : `⚠️ <@&${role.id}> is not mentionable and I lack **Mention @everyone, @here and All Roles**, so the ping will not notify anyone.`;
+}
 
 const postableChannelTypes = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 
@@ -138,10 +148,8 @@ export const scheduleModule = defineCommand(scheduleCommand, {
         createThread: thread,
       });
       const notes = [
-        options.role ? `Each post pings <@&${options.role.id}> (and no one else).` : null,
-        options.role && !options.role.mentionable && !channel.permissionsFor(client.user)?.has('MentionEveryone')
-          ? `⚠️ <@&${options.role.id}> is not mentionable and I lack **Mention @everyone, @here and All Roles**, so the ping will not notify anyone.`
-          : null,
+        options.role ? `Each post pings ${roleMention(options.role.id, guildId)} (and no one else).` : null,
+        options.role ? pingWarning(options.role, guildId, channel.permissionsFor(client.user)?.has('MentionEveryone') ?? false) : null,
         thread ? 'Each post opens a discussion thread.' : null,
         schedule.paused ? '⏸️ The schedule is paused: `/schedule resume` to start posting.' : null,
       ].filter(Boolean);
@@ -181,7 +189,7 @@ export const scheduleModule = defineCommand(scheduleCommand, {
     },
     preview: async ({ options, services, guildId, reply }) => {
       const { day, stored, readers, roleId } = await services.delivery.preview(guildId, options.date);
-      await reply.send(renderPreview(day, stored, readers, roleId));
+      await reply.send(renderPreview(day, stored, readers, { roleId, guildId }));
     },
     'post-now': async ({ options, services, guildId, reply }) => {
       const schedule = await services.delivery.requireSchedule(guildId);

@@ -9,7 +9,7 @@ import {
   type DeliveryKey,
 } from '../db/deliveries.js';
 import { findLessonWithGuildReaders } from '../db/lessons.js';
-import { neutralizeMentions, plainText, visibleOr } from '../domain/discord-format/index.js';
+import { dailyPing, neutralizeMentions, plainText, visibleOr } from '../domain/discord-format/index.js';
 import { truncateAtWord } from '../domain/text.js';
 import { recordPostFailure, type Schedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
@@ -220,14 +220,14 @@ export class LessonPoster {
   }
 
   private message(schedule: Schedule, rendered: ReplyPayload, nonce: string): MessageCreateOptions {
-    const rolePing = schedule.roleId ? `<@&${schedule.roleId}> ` : '';
+    const ping = dailyPing(schedule.roleId, schedule.guildId);
     return {
       ...(rendered as MessageCreateOptions),
-      content: `${rolePing}${rendered.content ?? '📰 Today’s lesson is here!'}`,
+      content: `${ping.prefix}${rendered.content ?? '📰 Today’s lesson is here!'}`,
       nonce,
       enforceNonce: true,
       // Only the role the moderators chose is pinged; nothing in the lesson can ping anyone.
-      allowedMentions: schedule.roleId ? { parse: [], roles: [schedule.roleId] } : { parse: [] },
+      allowedMentions: ping.allowedMentions,
     };
   }
 

@@ -1,7 +1,7 @@
 import type { APIEmbed } from 'discord.js';
 import type { Delivery } from '../db/deliveries.js';
 import type { Schedule } from '../db/schedules.js';
-import { clip, safeText, visibleOr } from '../domain/discord-format/index.js';
+import { clip, dailyPing, roleMention, safeText, visibleOr } from '../domain/discord-format/index.js';
 import { wallClock } from '../domain/schedule/index.js';
 import type { LibraryLesson } from '../db/lessons.js';
 import type { ReplyPayload } from '../discord/reply.js';
@@ -32,7 +32,7 @@ export function scheduleEmbed(schedule: Schedule, next: Date, lastSent: Delivery
           ? 'None while paused (`/schedule resume`)'
           : `${wallClock(next, schedule.timeZone)} (${schedule.timeZone})\n${discordTime(next, 'F')}, ${discordTime(next, 'R')}`,
       },
-      { name: 'Ping', value: schedule.roleId ? `<@&${schedule.roleId}>` : 'Nobody', inline: true },
+      { name: 'Ping', value: schedule.roleId ? roleMention(schedule.roleId, schedule.guildId) : 'Nobody', inline: true },
       { name: 'Thread', value: schedule.createThread ? 'Yes' : 'No', inline: true },
       {
         name: 'Last post',
@@ -64,10 +64,10 @@ export function renderPlanned(day: string, stored: LibraryLesson): ReplyPayload 
 }
 
 /** `/schedule preview`: the daily post exactly as it will go out, with the role it pings. */
-export function renderPreview(day: string, stored: LibraryLesson, readers: number, roleId: string | null): ReplyPayload {
+export function renderPreview(day: string, stored: LibraryLesson, readers: number, ping: { roleId: string | null; guildId: string }): ReplyPayload {
   const post = renderLessonPost(stored, readers);
-  const ping = roleId ? `<@&${roleId}> ` : '';
-  return { ...post, content: `**Preview for ${day}** (only you see this):\n${ping}${post.content ?? ''}` };
+  const { prefix } = dailyPing(ping.roleId, ping.guildId);
+  return { ...post, content: `**Preview for ${day}** (only you see this):\n${prefix}${post.content ?? ''}` };
 }
 
 /** Whole lines up to `max` characters, then an ellipsis line. */

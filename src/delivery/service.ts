@@ -15,7 +15,7 @@ import {
   parsePostTime,
 } from '../domain/schedule/index.js';
 import { dateProblem } from '../domain/dates.js';
-import { clip, safeText } from '../domain/discord-format/index.js';
+import { clip, isEveryoneRole, safeText } from '../domain/discord-format/index.js';
 import type { LessonsService } from '../lessons/service.js';
 import { UserError } from '../user-error.js';
 import { lessonForDay, upcomingLessons, type DayLesson, type DayLessonSource } from './lesson-choice.js';
@@ -227,8 +227,12 @@ export function createDeliveryService(deps: DeliveryDeps) {
       return updateGuildSettings(db, guildId, { alertsChannelId: channelId });
     },
 
-    setModeratorRole(guildId: string, roleId: string | null): Promise<void> {
-      return updateGuildSettings(db, guildId, { moderatorRoleId: roleId });
+    async setModeratorRole(guildId: string, roleId: string | null): Promise<void> {
+      // Every member holds @everyone: as the moderator role it would hand moderation to the whole server.
+      if (roleId !== null && isEveryoneRole(roleId, guildId)) {
+        throw new UserError('@everyone is every member of the server, so it cannot be the moderator role. Pick a role only moderators have.');
+      }
+      await updateGuildSettings(db, guildId, { moderatorRoleId: roleId });
     },
 
     /** The role whose members may use moderator commands besides those with Manage Server. */

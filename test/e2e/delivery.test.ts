@@ -213,6 +213,22 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       ]);
     });
 
+    it("pings @everyone as the text @everyone when the moderators chose the server's @everyone role (a role mention of it notifies nobody)", async () => {
+      const guild = scene.addGuild('Everyone');
+      const lessons = channelNamed(guild, 'lessons');
+      // Discord gives @everyone the server's id; the member picked it from the role option's list.
+      const reply = await scene.setNow(guild, lessons, { extra: [roleOption(guild.id)] });
+      expect(reply.content).toContain('Each post pings @everyone (and no one else).');
+      expect(reply.content).toContain('I lack **Mention @everyone, @here and All Roles** in that channel, so the @everyone ping will not notify anyone.');
+      expect(reply.content).not.toContain(`<@&${guild.id}>`);
+      const post = await scene.waitForPosted(guild, lessons);
+      expect(post.content).toBe('@everyone 📰 **Today’s lesson** is here!');
+      expect(scene.postsTo(lessons)[0]?.body).toMatchObject({ allowed_mentions: { parse: ['everyone'] } });
+      expect((scene.postsTo(lessons)[0]?.body as { allowed_mentions: object }).allowed_mentions).not.toHaveProperty('roles');
+      const shown = await scene.schedule(guild, 'show');
+      expect(shown.embeds?.[0]?.fields?.find((f) => f.name === 'Ping')?.value).toBe('@everyone');
+    });
+
     it('/lesson today then shows the delivered lesson, and the post’s buttons work for any member, privately', async () => {
       const { guild, lessons, post } = await postedToday('Delivered');
       const today = scene.discord.sendCommand({ name: 'lesson', subcommand: 'today', guildId: guild.id, user: LEARNER });

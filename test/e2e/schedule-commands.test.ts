@@ -209,6 +209,10 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
     const refused = await stocked.schedule(home, 'show', [], plain);
     expect(refused.content).toBe(`Only moderators can do this: it needs the **Manage Server** permission or the <@&${editorsRole}> role.`);
 
+    // @everyone (the server's id) would make every member a moderator: refused, and the role set stays.
+    const everyone = await stocked.schedule(home, 'moderators', [roleOption(home.id)]);
+    expect(everyone.content).toBe('@everyone is every member of the server, so it cannot be the moderator role. Pick a role only moderators have.');
+    expect((await stocked.schedule(home, 'show', [], plain)).content).toBe(refused.content);
     expect((await stocked.schedule(home, 'moderators')).content).toBe('✅ Only members with **Manage Server** may use moderator commands now.');
     expect((await stocked.schedule(home, 'pause', [], editor)).content).toBe('Only moderators can do this: it needs the **Manage Server** permission.');
     expect((await stocked.schedule(home, 'show')).embeds?.[0]?.fields?.find((f) => f.name === 'Status')?.value).toBe('Active');

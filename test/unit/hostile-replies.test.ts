@@ -128,7 +128,7 @@ const replies: [string, (stored: LibraryLesson) => ReplyPayload][] = [
   ],
   ['/schedule plan', (stored) => renderPlanned('2026-03-02', stored)],
   ['/schedule upcoming', (stored) => renderUpcoming('Asia/Tokyo', [{ localDate: '2026-03-02', title: stored.lesson.title, source: 'planned' }])],
-  ['/schedule preview', (stored) => renderPreview('2026-03-02', stored, 2, null)],
+  ['/schedule preview', (stored) => renderPreview('2026-03-02', stored, 2, { roleId: null, guildId: '800000000000000001' })],
   ['/schedule show', () => ({ embeds: [scheduleEmbed(schedule, new Date('2026-03-02T00:00:00Z'), undefined)] })],
   [
     '/lesson vocab',

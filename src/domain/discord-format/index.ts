@@ -5,6 +5,7 @@ export { clip, escapeMarkdown, neutralizeMentions, plainText, safeText, visibleO
 export { formatArticle, formatDialogue, SPEAKER_MARKERS } from './lesson-blocks.js';
 export * from './limits.js';
 export { maskedLink, safeUrl } from './links.js';
+export { dailyPing, isEveryoneRole, roleMention, type DailyPing } from './ping.js';
 export { BLOCK_SEPARATOR, paginate } from './paginate.js';
 export { lessonPages, pageFooter, PAGE_DESCRIPTION_MAX, type LessonKind, type LessonPages } from './pages.js';
 export { assertWithinLimits, type ActionRowData, type ButtonData, type MessageData } from './validate.js';

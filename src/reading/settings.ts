@@ -13,7 +13,7 @@ export const SERVER_ZONE_CHOICE = 'server-default';
  */
 export async function setMemberTimeZone(deps: ReadingDeps, userId: string, input: string): Promise<string | null> {
   const wanted = input.trim();
-  if (wanted === SERVER_ZONE_CHOICE) {
+  if (meansServerZone(wanted)) {
     await saveMemberTimeZone(deps.db, userId, null, deps.now());
     return null;
   }
@@ -25,6 +25,15 @@ export async function setMemberTimeZone(deps: ReadingDeps, userId: string, input
   }
   await saveMemberTimeZone(deps.db, userId, zone, deps.now());
   return zone;
+}
+
+/**
+ * The choice's value, or its name typed out rather than picked (Discord then sends the text as typed):
+ * "Server default", in any case, with or without the rest of the name shown in the list.
+ */
+function meansServerZone(wanted: string): boolean {
+  const text = wanted.toLowerCase().replace(/\s+/gu, ' ');
+  return text === SERVER_ZONE_CHOICE || text === 'server default' || text.startsWith('server default (');
 }
 
 export async function setLeaderboardVisible(deps: ReadingDeps, userId: string, visible: boolean): Promise<void> {

@@ -196,6 +196,13 @@ describe.each(testDatabaseTargets())('learner progress on $kind', (target) => {
       expect(await report(db(), 'u1', 'u1', at)).toMatchObject({ zone: 'America/Los_Angeles', zoneSource: 'member', currentStreak: 1 });
       expect(await setMemberTimeZone(deps(), 'u1', 'server-default')).toBeNull();
       expect((await report(db(), 'u1', 'u1', at)).zone).toBe('Asia/Tokyo');
+      // The choice's name typed rather than picked means the same.
+      for (const typed of ['Server default', '  server   DEFAULT ', 'Server default (the schedule’s zone, else UTC)']) {
+        await setMemberTimeZone(deps(), 'u1', 'Europe/Paris');
+        expect(await setMemberTimeZone(deps(), 'u1', typed)).toBeNull();
+        expect((await report(db(), 'u1', 'u1', at)).zone).toBe('Asia/Tokyo');
+      }
+      await expect(setMemberTimeZone(deps(), 'u1', 'server defaults')).rejects.toThrow(/not a time zone/);
       await expect(setMemberTimeZone(deps(), 'u1', 'Mars/Olympus')).rejects.toThrow(/not a time zone/);
     });
 

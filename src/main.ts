@@ -9,6 +9,7 @@ import { createInteractionRouter } from './discord/router.js';
 import { ConfigError, describeDatabase, loadConfig, loadDotEnv, type Config } from './config.js';
 import { watchLibraryChanges, type ChangeFeed } from './db/change-feed.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
+import { DatabaseUnavailableError } from './db/unavailable.js';
 import { openMigratedDatabase, upkeepSessions } from './db/open-from-config.js';
 import { createAlerts } from './delivery/alerts.js';
 import { LessonPoster } from './delivery/poster.js';
@@ -183,7 +184,7 @@ function operationsPorts(config: Config, cluster: number | undefined): Pick<Conf
 try {
   process.exitCode = await main();
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof DataDirLockedError) {
+  if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof DatabaseUnavailableError) {
     console.error(error.message);
     process.exitCode = 1;
   } else {

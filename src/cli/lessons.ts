@@ -8,6 +8,7 @@ import { runInNewContext } from 'node:vm';
 import cliProgress from 'cli-progress';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
+import { DatabaseUnavailableError } from '../db/unavailable.js';
 import { pgliteInstancesInMemory } from '../db/database.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
 import { BATCH_TIMEOUTS } from '../db/timeouts.js';
@@ -132,7 +133,7 @@ export async function runLessonsCli(argv: readonly string[], io: CliIo = process
       io.err(`error: ${error.message}\n\n${LESSONS_HELP}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof SourceError) {
+    if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof DatabaseUnavailableError || error instanceof SourceError) {
       io.err(error.message);
       return 1;
     }

@@ -1,5 +1,6 @@
 import { ConfigError, describeDatabase, loadConfig, loadDotEnv } from '../config.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
+import { DatabaseUnavailableError } from '../db/unavailable.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
 
 /** `npm run migrate`: brings the configured database up to the newest migration (the bot also does this at start). */
@@ -14,7 +15,7 @@ try {
       : `${describeDatabase(config)} is up to date`,
   );
 } catch (error) {
-  if (!(error instanceof ConfigError || error instanceof DataDirLockedError)) throw error;
+  if (!(error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof DatabaseUnavailableError)) throw error;
   console.error(error.message);
   process.exitCode = 1;
 }

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { lockDataDir } from './data-dir-lock.js';
+import { DataDirLockedError, lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { createClusterFromTemplate, templateArchive } from './pglite-template.js';
 import type { DB } from './schema.js';
+import { DatabaseUnavailableError, directoryProblem } from './unavailable.js';
 import { boundedAcquire, DEFAULT_TIMEOUTS, discardingTimedOutClients, poolTimeoutSettings, type DatabaseTimeouts } from './timeouts.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -155,9 +156,23 @@ export function pgliteInstancesInMemory(): number {
   return pgliteInstances.size;
 }
 
+/** The data directory, created if need be, and locked; one this process cannot create or write is the operator's to fix. */
+function lockUsableDataDir(dataDir: string): DataDirLock {
+  try {
+    return lockDataDir(dataDir);
+  } catch (error) {
+    if (error instanceof DataDirLockedError) throw error;
+    throw new DatabaseUnavailableError(
+      `Could not use ${dataDir} (DATA_DIR) for the embedded database: ${directoryProblem(error)}. ` +
+        'Set DATA_DIR to a directory this user may write, or DATABASE_URL to use PostgreSQL.',
+      { cause: error },
+    );
+  }
+}
+
 async function openPglite(dataDir: string, timeouts: DatabaseTimeouts, sharedBuffersMb: number): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
-  const lock = inMemory ? undefined : lockDataDir(dataDir);
+  const lock = inMemory ? undefined : lockUsableDataDir(dataDir);
   try {
     const directory = inMemory ? dataDir : join(dataDir, 'pglite');
     // A new database starts from the shipped empty cluster, never from PGlite's initdb (pglite-template.ts).

@@ -1,8 +1,11 @@
 import { availableParallelism } from 'node:os';
-import type { Config } from '../config.js';
+import { sql, type Kysely } from 'kysely';
+import { describeDatabase, type Config } from '../config.js';
 import { defaultPoolSize, openDatabase, type Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { autovacuumEnabled, staleTables, tidyTables } from './statistics.js';
+import type { DB } from './schema.js';
+import { connectFailure, DatabaseUnavailableError } from './unavailable.js';
 import { MIGRATION_TIMEOUTS, UPKEEP_TIMEOUTS, type DatabaseTimeouts } from './timeouts.js';
 
 type DatabaseConfig = Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> &
@@ -31,6 +34,7 @@ export async function openMigratedDatabase(
   if (config.DATABASE_URL) {
     const migrating = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, maxConnections: 1, timeouts: MIGRATION_TIMEOUTS, onPoolError });
     try {
+      await reachable(migrating.db, config);
       applied = await migrateToLatest(migrating.db);
     } finally {
       await migrating.close();
@@ -63,6 +67,19 @@ export async function openMigratedDatabase(
   } catch (error) {
     await database.close();
     throw error;
+  }
+}
+
+/** A first round trip, so that a server that cannot be used is named as such rather than as a failed migration. */
+async function reachable(db: Kysely<DB>, config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): Promise<void> {
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    throw new DatabaseUnavailableError(
+      `Could not connect to ${describeDatabase(config)}: ${connectFailure(error)}. ` +
+        'Check that PostgreSQL is running there and that DATABASE_URL has the right host, port, user, password and database.',
+      { cause: error },
+    );
   }
 }
 

@@ -10,9 +10,34 @@ export async function downloadAttachment(file: Attachment, maxBytes: number): Pr
     throw new UserError('I could not download that file from Discord. Please try again.');
   });
   if (!response.ok) throw new UserError('I could not download that file from Discord. Please try again.');
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.byteLength > maxBytes) throw new UserError('That file is too large to be a lesson file.');
-  return bytes;
+  return readAtMost(response, maxBytes);
+}
+
+const TOO_LARGE = 'That file is too large to be a lesson file.';
+
+/**
+ * The body, read only as far as `maxBytes`: the size an upload declares is checked before, but what the CDN
+ * sends is what fills memory, so a larger body is cut off at the limit rather than read whole.
+ */
+async function readAtMost(response: Response, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new UserError(TOO_LARGE);
+  }
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of response.body ?? []) {
+      length += chunk.byteLength;
+      if (length > maxBytes) throw new UserError(TOO_LARGE);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError('I could not download that file from Discord. Please try again.');
+  }
+  return Buffer.concat(chunks, length);
 }
 
 /** An uploaded file's name made safe to show and log: word characters, dots and dashes, at most 100. */

@@ -4,7 +4,7 @@ import { UserError } from '../user-error.js';
 const DOWNLOAD_TIMEOUT_MS = 15_000;
 
 /** Downloads a member's upload from Discord's CDN, within a time and a size limit. */
-export async function downloadAttachment(file: Attachment, maxBytes: number): Promise<Uint8Array> {
+export async function downloadAttachment(file: Pick<Attachment, 'url'>, maxBytes: number): Promise<Uint8Array> {
   if (!/^https?:\/\//u.test(file.url)) throw new UserError('That attachment cannot be downloaded.');
   const response = await fetch(file.url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) }).catch(() => {
     throw new UserError('I could not download that file from Discord. Please try again.');

@@ -87,12 +87,18 @@ export interface DueSchedule {
  * never for days long past. A time that does not exist on a spring-forward day (02:30) is reached at the
  * first valid minute after it, because local time then jumps past it.
  */
-export async function dueSchedules(db: Executor, now: Date, options: { staleClaimMs: number; limit: number }): Promise<DueSchedule[]> {
+export async function dueSchedules(
+  db: Executor,
+  now: Date,
+  options: { staleClaimMs: number; limit: number; /** Only servers after this id: the next page. */ after?: string | undefined },
+): Promise<DueSchedule[]> {
   const localNow = sql<string>`(${now}::timestamptz at time zone schedules.timezone)`;
+  const { after } = options;
   const rows = await db
     .selectFrom('schedules')
     .selectAll('schedules')
     .select(sql<string>`(${localNow})::date::text`.as('local_date'))
+    .$if(after !== undefined, (qb) => qb.where('schedules.guild_id', '>', after!))
     .where('paused', '=', false)
     .where((eb) => eb.or([eb('retry_at', 'is', null), eb('retry_at', '<=', now)]))
     .where(sql<boolean>`(${localNow})::time >= schedules.post_time`)

@@ -14,6 +14,8 @@ const PREPARE_MIN_DELAY_MS = 100;
 const PREPARE_CONCURRENCY = 2;
 /** Looked ahead beyond the lead: a timer that fires a little early still reaches its minute. */
 const PREPARE_SLACK_MS = 1_000;
+/** Due servers read per query unless `batchSize` says otherwise. */
+const DUE_PAGE = 1_000;
 
 export interface DeliverySchedulerOptions {
   readonly db: Kysely<DB>;
@@ -27,7 +29,10 @@ export interface DeliverySchedulerOptions {
   readonly servesGuild: (guildId: string) => boolean;
   /** Posts in flight at once per tick; discord.js queues them further under Discord’s rate limits. */
   readonly concurrency?: number;
-  /** Due servers handled per tick; the rest are picked up by the next tick. */
+  /**
+   * Due servers read per query: a tick reads every page (by server id), and the cards built ahead are those of the
+   * first `batchSize` servers this process serves.
+   */
   readonly batchSize?: number;
   /**
    * How long before each minute the posts due at it are made ready (their cards built, nothing claimed): see
@@ -100,12 +105,10 @@ export class DeliveryScheduler {
   }
 
   private async runTick(): Promise<void> {
-    const { db, logger } = this.options;
+    const { logger } = this.options;
     const endTimer = this.options.metrics?.deliveryTickSeconds.startTimer();
     try {
-      const due = (
-        await dueSchedules(db, this.options.now(), { staleClaimMs: this.options.leaseMs, limit: this.options.batchSize ?? 1000 })
-      ).filter((item) => this.options.servesGuild(item.schedule.guildId) && !this.posting.has(item.schedule.guildId));
+      const due = await this.dueHere(this.options.now(), Number.POSITIVE_INFINITY);
       await this.planTakeover();
       if (due.length === 0) return;
       logger.debug({ due: due.length }, 'delivery tick');
@@ -137,13 +140,11 @@ export class DeliveryScheduler {
   }
 
   private async runPrepare(): Promise<number> {
-    const { db, poster, logger } = this.options;
+    const { poster, logger } = this.options;
     poster.forgetStalePrepared();
     try {
       const ahead = new Date(this.options.now().getTime() + (this.options.prepareAheadMs ?? 0) + PREPARE_SLACK_MS);
-      const due = (await dueSchedules(db, ahead, { staleClaimMs: this.options.leaseMs, limit: this.options.batchSize ?? 1000 })).filter(
-        (item) => this.options.servesGuild(item.schedule.guildId) && !this.posting.has(item.schedule.guildId),
-      );
+      const due = await this.dueHere(ahead, this.options.batchSize ?? DUE_PAGE);
       // Half the pool's connections (4: twice the cores) at most: members' commands share the pool meanwhile, and
       // nothing is late yet. The first failure ends the pass (a database that is down fails every server alike,
       // each after its timeout); what is not ready is built at its minute.
@@ -154,6 +155,29 @@ export class DeliveryScheduler {
     } catch (error) {
       logger.warn({ err: error, prepared: poster.preparedCount }, 'preparing posts ahead stopped; the rest are built at their minute');
       return 0;
+    }
+  }
+
+  /**
+   * The servers due at `at` that this process serves and is not already posting, at most `max`, read a page at a
+   * time in server id order. One page was read before: servers that no process serves any more (the bot was
+   * removed; their schedules stay due all day) could fill it, and then a server after them was never posted; and
+   * a tick posted at most one page, so the servers beyond it waited for the next minute's.
+   */
+  private async dueHere(at: Date, max: number): Promise<DueSchedule[]> {
+    const limit = this.options.batchSize ?? DUE_PAGE;
+    const mine: DueSchedule[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await dueSchedules(this.options.db, at, { staleClaimMs: this.options.leaseMs, limit, after });
+      for (const item of page) {
+        if (!this.options.servesGuild(item.schedule.guildId) || this.posting.has(item.schedule.guildId)) continue;
+        mine.push(item);
+        if (mine.length >= max) return mine;
+      }
+      const last = page.at(-1);
+      if (page.length < limit || !last) return mine;
+      after = last.schedule.guildId;
     }
   }
 

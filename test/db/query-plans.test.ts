@@ -512,6 +512,7 @@ const NOT_QUERY_MODULES: Record<string, string> = {
   'open-from-config.ts': 'opens the configured database',
   'schema.ts': 'types',
   'timeouts.ts': 'database time bounds',
+  'unavailable.ts': 'the error that a database cannot be used at all, in words',
 };
 
 /**

@@ -132,7 +132,13 @@ describe.each(testDatabaseTargets())('posts prepared ahead of their minute on $k
   });
 
   describe('the scheduler', () => {
-    function scheduler(harness: Awaited<ReturnType<typeof setUp>>, now: () => Date, servesGuild = (_: string) => true, logs?: string[]) {
+    function scheduler(
+      harness: Awaited<ReturnType<typeof setUp>>,
+      now: () => Date,
+      servesGuild = (_: string) => true,
+      logs?: string[],
+      batchSize?: number,
+    ) {
       return new DeliveryScheduler({
         db: harness.db,
         poster: harness.poster,
@@ -142,8 +148,27 @@ describe.each(testDatabaseTargets())('posts prepared ahead of their minute on $k
         leaseMs: 60_000,
         servesGuild,
         prepareAheadMs: 10_000,
+        ...(batchSize === undefined ? {} : { batchSize }),
       });
     }
+
+    it('posts every due server it serves in one tick, past pages of servers no process serves (the bot was removed from them)', async () => {
+      const harness = await setUp();
+      // Server ids sort before GUILD and OTHER: with pages of 2 they fill the first pages, and they stay due all day.
+      const removed = ['100000000000000000', '099999999999999991', '099999999999999992', '099999999999999993', '099999999999999994'];
+      for (const [i, guildId] of removed.entries()) await saveDailySchedule(harness.db, guildId, `20000000000000009${i}`);
+      const served = new Set([GUILD, OTHER, '100000000000000005']);
+      await saveDailySchedule(harness.db, '100000000000000005', '200000000000000005');
+      let now = new Date(BEFORE);
+      const delivery = scheduler(harness, () => now, (guildId) => served.has(guildId), undefined, 2);
+      // Cards ahead for a page's worth of the servers it serves, none for the others.
+      expect(await delivery.prepareAhead()).toBe(2);
+      now = new Date(AT);
+      await delivery.tick();
+      await delivery.stop();
+      for (const channel of [CHANNEL, OTHER_CHANNEL, '200000000000000005']) expect(harness.channels.sentTo(channel), channel).toHaveLength(1);
+      for (const [i] of removed.entries()) expect(harness.channels.sentTo(`20000000000000009${i}`)).toEqual([]);
+    });
 
     it('builds the cards of the servers due within the lead it serves, unpaused, and posts them at the minute', async () => {
       const harness = await setUp();

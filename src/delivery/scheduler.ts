@@ -43,8 +43,8 @@ export interface DeliverySchedulerOptions {
 }
 
 /**
- * One timer for every server: each tick asks the database which servers are due (one query),
- * then claims and posts for those. Exactly-once comes from the claims, not from the timer, so any
+ * One timer for every server: each tick asks the database which servers are due (one query a page of
+ * 1,000), then claims and posts for those. Exactly-once comes from the claims, not from the timer, so any
  * number of processes may tick against one database.
  */
 export class DeliveryScheduler {

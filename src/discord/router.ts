@@ -27,6 +27,8 @@ export interface ButtonHandler {
 }
 
 export const APOLOGY = 'Sorry, something went wrong on our side. Please try again in a moment.';
+/** Distinct button actions counted by name in the metrics; more than the bot has (about 15), fewer than a flood. */
+const MAX_BUTTON_NAMES = 64;
 const SHUTTING_DOWN = 'The bot is restarting. Please try again in a few seconds.';
 
 export interface InteractionRouter {
@@ -63,6 +65,25 @@ export function createInteractionRouter(options: {
     }
   }
 
+  const buttonNames = new Set<string>();
+
+  /**
+   * The metric's `name`: a command or `prefix:action` of a button. Only what the bot declares, and at most
+   * MAX_BUTTON_NAMES actions: ids come from the bot's own components, but each new label value is a series
+   * kept for the life of the process, so a stream of made-up ids must not grow them without end.
+   */
+  function metricName(interaction: Interaction): string {
+    if (interaction.isChatInputCommand() || interaction.isAutocomplete()) return commands.has(interaction.commandName) ? interaction.commandName : 'unknown';
+    if (!interaction.isButton()) return 'other';
+    const [prefix = '', action = ''] = interaction.customId.split(':', 2);
+    if (!buttons.has(prefix)) return 'unknown';
+    const name = `${prefix}:${action}`;
+    if (buttonNames.has(name)) return name;
+    if (buttonNames.size >= MAX_BUTTON_NAMES || !/^[a-z]{1,16}$/u.test(action)) return `${prefix}:other`;
+    buttonNames.add(name);
+    return name;
+  }
+
   async function guarded(interaction: Interaction): Promise<void> {
     const started = Date.now();
     const reply = interaction.isChatInputCommand() || interaction.isButton() ? new Reply(interaction) : undefined;
@@ -77,7 +98,7 @@ export function createInteractionRouter(options: {
       reply?.dispose();
       const seconds = (Date.now() - started) / 1000;
       const kind = interactionKind(interaction);
-      options.metrics?.interactions.inc({ kind, name: interactionName(interaction), outcome });
+      options.metrics?.interactions.inc({ kind, name: metricName(interaction), outcome });
       options.metrics?.interactionSeconds.observe({ kind }, seconds);
       if (interaction.isRepliable() && interaction.deferred) options.metrics?.interactionsDeferred.inc({ kind });
       // describe() reads the interaction's options: only for a logger that will write the line.
@@ -152,11 +173,6 @@ function interactionKind(interaction: Interaction): string {
 }
 
 /** A bounded label: the command name, or a button's action code (never ids). */
-function interactionName(interaction: Interaction): string {
-  if (interaction.isChatInputCommand() || interaction.isAutocomplete()) return interaction.commandName;
-  if (interaction.isButton()) return interaction.customId.split(':').slice(0, 2).join(':');
-  return 'other';
-}
 
 /** What identifies an interaction in the logs: never its token. */
 function describe(interaction: Interaction): Record<string, unknown> {

@@ -3,6 +3,7 @@ import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APOLOGY, createInteractionRouter, type CommandHandler, type InteractionRouter } from '../../src/discord/router.js';
+import { createMetrics } from '../../src/metrics.js';
 import { UserError } from '../../src/user-error.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
 
@@ -123,5 +124,38 @@ describe('the interaction router’s error boundary, with the real discord.js cl
       router = serving;
     }
     expect((await discord.sendCommand({ name: 'fast' }).waitForFinal()).data.content).toBe('done fast');
+  });
+  it('counts interactions under names the bot declares: made-up button ids add no metric series past a bound', async () => {
+    const serving = router;
+    const metrics = createMetrics();
+    router = createInteractionRouter({
+      logger: pino({ level: 'silent' }),
+      metrics,
+      commands: [testCommand('fast', async (_interaction, reply) => reply.send({ content: 'done fast' }))],
+      buttons: [{ prefix: 'x', execute: async (_interaction, reply) => reply.send({ content: 'pressed' }) }],
+    });
+    const press = (customId: string, index: number) =>
+      discord
+        .sendButton({
+          customId,
+          message: { id: String(500000000000000000n + BigInt(index)), components: [{ type: 1, components: [{ type: 2, style: 1, label: 'b', custom_id: customId }]}] } as never,
+        })
+        .waitForFinal();
+    try {
+      // 150 actions no module has, of letters (each a name until the bound) or not; buttons of no module; a command too.
+      for (let i = 0; i < 150; i++) await press(`x:${i.toString(26).replace(/\d/gu, (d) => 'qrstuvwxyz'[Number(d)]!)}a:${i}`, i);
+      await press('x:Not-An-Action!', 150);
+      await press('zz:a', 151);
+      expect((await press('x:ok', 152)).data.content).toBe('pressed');
+      const body = await metrics.registry.metrics();
+      const names = new Set([...body.matchAll(/newsdesk_interactions_total\{kind="button",name="([^"]*)"/gu)].map((match) => match[1]));
+      expect(names.size).toBeLessThanOrEqual(66);
+      expect(names).toContain('x:other');
+      expect(names).toContain('unknown');
+      expect(names).toContain('x:qa');
+      expect(body).toMatch(/newsdesk_interactions_total\{kind="button",name="unknown",outcome="user_error"\} 1/u);
+    } finally {
+      router = serving;
+    }
   });
 });

@@ -211,6 +211,7 @@ export const lessonModule = defineCommand(lessonCommand, {
     import: {
       moderatorOnly: true,
       run: async ({ options: { file }, services, guildId, userId, reply }) => {
+        services.lessons.assertMayImport(guildId);
         if (file.size > MAX_IMPORT_BYTES) {
           throw new UserError(
             `That file is ${Math.ceil(file.size / 1024)} KiB; lesson files may be at most ${MAX_IMPORT_BYTES / 1024 / 1024} MiB.`,

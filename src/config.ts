@@ -27,6 +27,13 @@ const configSchema = z.object({
     .trim()
     .default('UTC')
     .refine((zone) => isValidTimeZone(zone), 'must be an IANA time zone such as UTC or Asia/Tokyo'),
+  /**
+   * Servers (comma-separated IDs) whose moderators may `/lesson import` into the library, which every server the
+   * bot serves shares; unset: any server's moderators (one community's bot). The CLI is the operator's either way.
+   */
+  IMPORT_GUILD_IDS: optionalString
+    .transform((value) => value?.split(',').map((id) => id.trim()).filter((id) => id !== ''))
+    .pipe(z.array(snowflake).optional()),
   /** Lessons an import writes at a time inside its one transaction: what it holds in memory (see src/lessons/import.ts). */
   IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(250),
   DISCORD_TOKEN: optionalString,

@@ -117,7 +117,16 @@ async function main(): Promise<number> {
   }
   // As many queries waiting for a connection as the pool holds (10): a backlog, not a burst.
   const databaseBusy = () => database.waitingClients() >= BUSY_WAITING_QUERIES;
-  const services = createServices({ db, logger, now, importTimeZone: config.IMPORT_TIMEZONE, poster, cache, databaseBusy });
+  const services = createServices({
+    db,
+    logger,
+    now,
+    importTimeZone: config.IMPORT_TIMEZONE,
+    importGuilds: config.IMPORT_GUILD_IDS,
+    poster,
+    cache,
+    databaseBusy,
+  });
   const router = createInteractionRouter({ ...bindCommandModules(commandModules, services), logger, metrics });
   // Autovacuum's work where nothing else does it (PGlite; a server with autovacuum off): README, "Table upkeep".
   const upkeep = new TableUpkeep({ database, openSession: upkeepSessions(config, database), logger });

@@ -34,6 +34,8 @@ export interface ServicesDeps {
   readonly cache?: LibraryCache | undefined;
   /** True while queries queue for a database connection (autocomplete then skips the database). */
   readonly databaseBusy?: (() => boolean) | undefined;
+  /** Servers whose moderators may import (config IMPORT_GUILD_IDS); unset: every server's. */
+  readonly importGuilds?: readonly string[] | undefined;
 }
 
 /** Wired once in main.ts (and in service tests, over a scratch database). */
@@ -47,6 +49,7 @@ export function createServices(deps: ServicesDeps): Services {
     databaseBusy: deps.databaseBusy,
     logger: deps.logger,
     onLibraryChanged: () => deps.poster.forgetPrepared(),
+    importGuilds: deps.importGuilds,
   });
   return {
     lessons,

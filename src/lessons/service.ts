@@ -54,7 +54,14 @@ export interface LessonsDeps {
   readonly logger?: Logger | undefined;
   /** Told after this process changed the library (delivery forgets the cards it built ahead of their minute). */
   readonly onLibraryChanged?: (() => void) | undefined;
+  /** The servers whose moderators may import (config IMPORT_GUILD_IDS); unset: every server's. */
+  readonly importGuilds?: readonly string[] | undefined;
 }
+
+/** Told to a moderator of a server that may not import, when the operator has named the servers that may. */
+export const IMPORT_NOT_HERE =
+  'The lesson library is shared by every server this bot serves, and its operator has chosen the servers that import into it. ' +
+  'This is not one of them: ask the bot’s operator for the lessons you would like.';
 
 /**
  * How many of the newest lessons suggestions are matched against in memory (with the cache): ~1 MB of heap
@@ -98,6 +105,7 @@ export type LessonsService = ReturnType<typeof createLessonsService>;
 /** The lesson library: today's lesson, lookup by id or title, suggestions, related readings and import. */
 export function createLessonsService(deps: LessonsDeps) {
   const { db, cache } = deps;
+  const importGuilds = deps.importGuilds && new Set(deps.importGuilds);
   // A lesson carries its level (lesson_vocabularies); suggestions and days' choices do not.
   const lessonsById = cache?.area<LibraryLesson | undefined>(['library', 'levels']);
   const suggestions = cache?.area<LessonChoice[]>(['library']);
@@ -305,6 +313,14 @@ export function createLessonsService(deps: LessonsDeps) {
       if (deps.databaseBusy?.()) return suggestions?.peek(query) ?? [];
       if (suggestions) return suggestions.get(query, () => suggestedChoices(query));
       return suggestedChoices(query);
+    },
+
+    /**
+     * Whether this server's moderators may import: the library is every server's, so an operator serving many
+     * communities names the servers that keep it (IMPORT_GUILD_IDS), and no other server can change its lessons.
+     */
+    assertMayImport(guildId: string): void {
+      if (importGuilds && !importGuilds.has(guildId)) throw new UserError(IMPORT_NOT_HERE);
     },
 
     /**

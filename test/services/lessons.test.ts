@@ -5,7 +5,7 @@ import { countLessons, upsertLesson } from '../../src/db/lessons.js';
 import { countReadersInGuild } from '../../src/db/reading.js';
 import { saveSchedule } from '../../src/db/schedules.js';
 import { lessonToJson } from '../../src/domain/lesson-parser/index.js';
-import { createLessonsService, EMPTY_LIBRARY, LESSON_GONE, NO_MATCH, UPLOAD_IMPORT_BATCH } from '../../src/lessons/service.js';
+import { createLessonsService, EMPTY_LIBRARY, IMPORT_NOT_HERE, LESSON_GONE, NO_MATCH, UPLOAD_IMPORT_BATCH } from '../../src/lessons/service.js';
 import { UserError } from '../../src/user-error.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { makeLesson } from '../support/lessons.js';
@@ -140,6 +140,14 @@ describe.each(testDatabaseTargets())('lessons and reading services on $kind', (t
   });
 
   describe('import from an upload', () => {
+    it('is every server’s moderators’ unless the operator named the servers that import (IMPORT_GUILD_IDS)', async () => {
+      const { db, lessons: anyServer } = await setUp();
+      expect(() => anyServer.assertMayImport('810000000000000009')).not.toThrow();
+      const named = createLessonsService({ db, now: () => new Date('2026-05-02T12:00:00Z'), importTimeZone: 'UTC', importGuilds: ['810000000000000001'] });
+      expect(() => named.assertMayImport('810000000000000001')).not.toThrow();
+      expect(() => named.assertMayImport('810000000000000009')).toThrow(IMPORT_NOT_HERE);
+    });
+
     it('imports a valid file, then reports it unchanged', async () => {
       const { db, lessons: service } = await setUp();
       const bytes = readFileSync(REFERENCE);

@@ -82,10 +82,10 @@ export interface BotScene {
   close(): Promise<number | null | undefined>;
 }
 
-export async function startBotScene(kind: DatabaseKind, options: { lessons?: string[] } = {}): Promise<BotScene> {
+export async function startBotScene(kind: DatabaseKind, options: { lessons?: string[]; /** More of the bot's settings. */ env?: Record<string, string> } = {}): Promise<BotScene> {
   const discord = await startDiscordStandIn();
   const database: BotDatabase = await createBotDatabase(kind, { migrated: true });
-  const env = { ...database.env, ...TICK_ENV, DISCORD_API_URL: discord.apiUrl, DISCORD_TOKEN: 'test-token' };
+  const env = { ...database.env, ...TICK_ENV, DISCORD_API_URL: discord.apiUrl, DISCORD_TOKEN: 'test-token', ...options.env };
   let servers = 0;
 
   const running = (bot: BotProcess) => bot.child.exitCode === null && bot.child.signalCode === null;

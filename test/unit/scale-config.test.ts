@@ -53,3 +53,15 @@ describe('the bot’s database pool size', () => {
     expect(() => loadConfig({ DATABASE_POOL_SIZE: 'lots' })).toThrow(/DATABASE_POOL_SIZE/u);
   });
 });
+
+describe('the servers that import into the shared library', () => {
+  it('are every server unless IMPORT_GUILD_IDS names some, comma-separated, spaces allowed', () => {
+    expect(loadConfig({}).IMPORT_GUILD_IDS).toBeUndefined();
+    expect(loadConfig({ IMPORT_GUILD_IDS: '' }).IMPORT_GUILD_IDS).toBeUndefined();
+    expect(loadConfig({ IMPORT_GUILD_IDS: '810000000000000001, 810000000000000002,' }).IMPORT_GUILD_IDS).toEqual(['810000000000000001', '810000000000000002']);
+  });
+
+  it('refuses what is not a server ID, naming the variable', () => {
+    expect(() => loadConfig({ IMPORT_GUILD_IDS: '810000000000000001,my-server' })).toThrow(/IMPORT_GUILD_IDS/u);
+  });
+});

@@ -172,8 +172,6 @@ function interactionKind(interaction: Interaction): string {
   return 'other';
 }
 
-/** A bounded label: the command name, or a button's action code (never ids). */
-
 /** What identifies an interaction in the logs: never its token. */
 function describe(interaction: Interaction): Record<string, unknown> {
   return {

@@ -11,6 +11,7 @@ import { renderCatchup } from '../src/reading/catchup-view.js';
 import { LESSON_GONE } from '../src/lessons/service.js';
 import type { Services } from '../src/services.js';
 import { decodeVocabularyId } from '../src/domain/vocabulary/custom-id.js';
+import { latestAnswer } from '../src/vocabulary/quiz-service.js';
 import { renderQuiz, renderVocabulary } from '../src/vocabulary/views.js';
 import { decodeDiscoveryId, SEARCH_CATEGORY_MAX, SEARCH_QUERY_MAX } from '../src/domain/discovery/custom-ids.js';
 import { renderRelated, renderSearchPage } from '../src/discovery/views.js';
@@ -282,7 +283,7 @@ export const lessonModule = defineCommand(lessonCommand, {
             throw new UserError(`This quiz belongs to <@${outcome.ownerId}>. Start your own with \`/lesson quiz\` or the **Quiz** button.`);
           }
           const stored = await services.lessons.byId(outcome.state.attempt.lessonId);
-          await reply.send(renderQuiz(stored.lesson.title, outcome.state, outcome.kind === 'answered' ? outcome.question : undefined));
+          await reply.send(renderQuiz(stored.lesson.title, outcome.state, outcome.kind === 'answered' ? outcome.question : latestAnswer(outcome.state)));
         },
       },
       dialogue: async ({ button, services, guildId, userId, reply }) => {

@@ -64,6 +64,15 @@ export async function startQuiz(db: Kysely<DB>, member: Member, lessonId: string
   }
 }
 
+/**
+ * The answer given last (questions are answered in order), whose feedback the quiz message shows. A second click
+ * (a double click, two buttons at once) is answered with the message as it stands, this feedback included: shown
+ * without it, the second edit wiped out the "Right"/"the answer is" that the first had just shown.
+ */
+export function latestAnswer(state: QuizState): AskedQuestion | undefined {
+  return state.attempt.questions.findLast((question) => question.answeredAt !== null);
+}
+
 export type AnswerOutcome =
   | { readonly kind: 'answered'; readonly question: AskedQuestion; readonly state: QuizState }
   /** The click was for a question already answered (a double click) or not yet reached: show where it stands. */

@@ -1,3 +1,4 @@
+import type { APIEmbed } from 'discord.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,8 @@ import { importLessons } from '../../src/lessons/import.js';
 import { BLANK } from '../../src/domain/vocabulary/sentence.js';
 import { occursIn } from '../../src/domain/vocabulary/sentence.js';
 import { createVocabularyComputer } from '../../src/vocabulary/computer.js';
-import { answerQuestion, quizProgress, startQuiz, type QuizState } from '../../src/vocabulary/quiz-service.js';
+import { answerQuestion, latestAnswer, quizProgress, startQuiz, type QuizState } from '../../src/vocabulary/quiz-service.js';
+import { renderQuiz } from '../../src/vocabulary/views.js';
 import { createVocabularyService, lessonVocabulary, refreshVocabularies } from '../../src/vocabulary/service.js';
 import { quizProgressSection } from '../../src/vocabulary/progress-section.js';
 import { memberProgress } from '../../src/reading/progress.js';
@@ -310,6 +312,12 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
     if (later.kind !== 'stale') return;
     expect(later.state.attempt.questions.filter((q) => q.answeredAt !== null)).toHaveLength(1);
     expect(later.state.current?.position).toBe(1);
+    // The stale click's message keeps the feedback of the answer that was recorded (the winner's), not none.
+    const recorded = first.kind === 'answered' ? first.question : second.kind === 'answered' ? second.question : undefined;
+    expect(latestAnswer(later.state)).toEqual(recorded);
+    const shown = renderQuiz(lesson.title, later.state, latestAnswer(later.state)).embeds?.[0] as APIEmbed | undefined;
+    expect(shown?.description).toMatch(/^(✅ Right|❌ Not quite)/u);
+    expect(latestAnswer({ ...started.state })).toBeUndefined();
   });
 
   it('counts words met from the lessons a member read, per server', async () => {

@@ -5,7 +5,7 @@ import type { ReadingKind } from '../db/schema.js';
 import { catchup } from './catchup.js';
 import type { ReadingDeps } from './deps.js';
 import { leaderboard, type LeaderboardPeriod } from './leaderboard.js';
-import { confirmForget, exportMember, forgetConfirmationExpiry } from './privacy.js';
+import { confirmForget, exportMember, forgetConfirmationExpiry, type ForgetOutcome } from './privacy.js';
 import { memberProgress, type ProgressSectionSource } from './progress.js';
 import { retryIfAborted } from './retry.js';
 import { setLeaderboardVisible, setMemberTimeZone, timeZoneSuggestions } from './settings.js';
@@ -31,6 +31,28 @@ export function createReadingService(deps: ReadingDeps) {
     const event = { lessonId: stored.lesson.id, guildId: member.guildId, userId: member.userId, kind, at: deps.now() };
     return retryIfAborted(() => deps.db.transaction().execute((trx) => recordReading(trx, event)));
   }
+  /** Forget-me deletions by confirmation (member and expiry), kept until the confirmation expires. */
+  const forgotten = new Map<string, { readonly expiresAt: number; readonly outcome: Promise<ForgetOutcome> }>();
+
+  /**
+   * One confirmation, one deletion: every click of its button (a double click, whose second click Discord delivers
+   * as a second interaction) is answered with the same outcome. Alone, the second click found nothing left and
+   * its edit replaced the list of what the first had deleted with "Nothing to delete". A confirmation's button
+   * is gone from the message once answered, so nothing newer can be waiting for a later click of it.
+   */
+  function forgetOnce(userId: string, expiresAt: number): Promise<ForgetOutcome> {
+    const nowSeconds = deps.now().getTime() / 1000;
+    for (const [key, entry] of forgotten) if (entry.expiresAt < nowSeconds) forgotten.delete(key);
+    const key = `${userId}:${expiresAt}`;
+    const known = forgotten.get(key);
+    if (known) return known.outcome;
+    const outcome = confirmForget(deps, userId, expiresAt);
+    forgotten.set(key, { expiresAt, outcome });
+    // A failed deletion (expired, the database down) is not remembered: the member may try again.
+    outcome.catch(() => forgotten.delete(key));
+    return outcome;
+  }
+
   return {
     /** Opening a part: one statement (no transaction round trips; there is no "first finish" to decide). */
     opened: (member: Member, stored: LibraryLesson, part: 'dialogue' | 'article') => {
@@ -51,6 +73,6 @@ export function createReadingService(deps: ReadingDeps) {
     /** The most-read lessons (by members who read them), in one server or in all: `npm run lessons -- stats`. */
     mostRead: (options: { guildId?: string | undefined; limit: number }) => mostReadLessons(deps.db, options),
     forgetConfirmationExpiry: () => forgetConfirmationExpiry(deps),
-    confirmForget: (userId: string, expiresAt: number) => confirmForget(deps, userId, expiresAt),
+    confirmForget: (userId: string, expiresAt: number) => forgetOnce(userId, expiresAt),
   };
 }

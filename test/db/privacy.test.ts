@@ -5,6 +5,7 @@ import { lessonReadersInGuild } from '../../src/db/progress.js';
 import { insertAttempt, recordAnswer } from '../../src/db/quizzes.js';
 import type { DB } from '../../src/db/schema.js';
 import { leaderboard } from '../../src/reading/leaderboard.js';
+import { createReadingService } from '../../src/reading/service.js';
 import { confirmForget, exportMember, forgetConfirmationExpiry, forgetMember, type MemberExport } from '../../src/reading/privacy.js';
 import { setLeaderboardVisible, setMemberTimeZone } from '../../src/reading/settings.js';
 import { makeLesson } from '../support/lessons.js';
@@ -162,6 +163,23 @@ describe.each(testDatabaseTargets())('export and forget-me on $kind', (target) =
     expect(JSON.parse((await exportMember(deps(), ME)).json).tables.reading_events).toHaveLength(3);
     const inTime = { db: db().db, now: () => new Date(NOW.getTime() + 119_000) };
     expect((await confirmForget(inTime, ME, expiresAt)).deleted.reading_events).toBe(3);
+  });
+
+  it('every click of one confirmation (a double click, at once or just after) is answered with the one deletion it made', async () => {
+    await history();
+    let now = NOW;
+    const reading = createReadingService({ db: db().db, now: () => now });
+    const expiresAt = reading.forgetConfirmationExpiry();
+    const [first, second] = await Promise.all([reading.confirmForget(ME, expiresAt), reading.confirmForget(ME, expiresAt)]);
+    expect(first.deleted.reading_events).toBe(3);
+    expect(second).toEqual(first);
+    now = new Date(NOW.getTime() + 1_000);
+    expect(await reading.confirmForget(ME, expiresAt)).toEqual(first);
+    // A new confirmation is a new deletion (nothing is left); an expired one still refuses.
+    now = new Date(NOW.getTime() + 2_000);
+    expect(await reading.confirmForget(ME, reading.forgetConfirmationExpiry())).toEqual({ deleted: {}, total: 0 });
+    now = new Date(NOW.getTime() + 121_000);
+    await expect(reading.confirmForget(ME, expiresAt)).rejects.toThrow(/expired/u);
   });
 
   it('forget-me also covers a table added later with a user_id column', async () => {

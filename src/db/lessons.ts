@@ -47,6 +47,21 @@ export async function planWithoutJit(trx: Executor): Promise<void> {
   await sql`set local jit = off`.execute(trx);
 }
 
+/**
+ * Imports one at a time, whoever runs them (the bot's uploads in any process, the CLI): every import writes the
+ * library's word counts (`lexeme_docs`, one row of which counts the lessons), so a second import waited on the
+ * first's row locks statement by statement, and on the bot's 1.5 s bound failed with an apology. A lock of the
+ * caller's transaction, held until it ends. `wait: false` takes it only if it is free (true) or says it is not.
+ */
+export async function lockLessonImports(trx: Executor, options: { wait: boolean }): Promise<boolean> {
+  if (options.wait) {
+    await sql`select pg_advisory_xact_lock(hashtext('newsdesk.lesson-import'))`.execute(trx);
+    return true;
+  }
+  const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtext('newsdesk.lesson-import')) as locked`.execute(trx);
+  return rows[0]?.locked === true;
+}
+
 /** Columns a row of `lessons` is written with: 17, so a statement of 3,000 rows stays under 65,535 parameters. */
 const UPSERT_ROWS_PER_STATEMENT = 3000;
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Lesson } from '../domain/lesson.js';
 import { LessonParseError, moreProblems, parseLessonFile } from '../domain/lesson-parser/index.js';
-import { planWithoutJit, upsertLessons, type UpsertOutcome } from '../db/lessons.js';
+import { lockLessonImports, planWithoutJit, upsertLessons, type UpsertOutcome } from '../db/lessons.js';
 import type { DB, Executor } from '../db/schema.js';
 import { lexemeCounts, linkSimilarReadings, type BackwardLimits } from '../discovery/similar-readings.js';
 import { readEachInOrder, readInOrder, type LessonSource, type SourceFile, type SourceRead } from './sources.js';
@@ -194,6 +194,16 @@ export interface ImportOptions {
    * lessons once they are written, finished before the commit, stopped if the import fails.
    */
   readonly alongside?: (trx: Executor) => ImportSideWork;
+  /**
+   * When another import is being written: wait for it (the CLI, whose statements may take 120 s), or refuse at
+   * once with ImportBusyError (a member's upload, answered within seconds). Imports run one at a time.
+   */
+  readonly whenBusy?: 'wait' | 'refuse';
+}
+
+/** Another import is being written (whenBusy: 'refuse'); nothing of this one was. */
+export class ImportBusyError extends Error {
+  override readonly name = 'ImportBusyError';
 }
 
 /** See ImportOptions.alongside. */
@@ -230,6 +240,9 @@ export async function importLessons(
     // Every lesson of the import once (lower case): what it counted before the import is taken out once,
     // before its first copy is written; what it counts after, once every copy is (lexemeCounts).
     const seen = new Set<string>();
+    if (!(await lockLessonImports(trx, { wait: options.whenBusy !== 'refuse' }))) {
+      throw new ImportBusyError('another import is being written to the library');
+    }
     await planWithoutJit(trx);
     await lexemeCounts.start(trx);
     const side = options.alongside?.(trx);

@@ -25,7 +25,7 @@ import { isUuid } from '../domain/uuid.js';
 import { UserError } from '../user-error.js';
 import type { Lesson } from '../domain/lesson.js';
 import { parseSourcesOffThread } from './parse-off-thread.js';
-import { importLessons, type ImportCounts, type ImportOptions, type ImportProblem, type ParsedLesson } from './import.js';
+import { ImportBusyError, importLessons, type ImportCounts, type ImportOptions, type ImportProblem, type ParsedLesson } from './import.js';
 import { decodeText, SourceError } from './sources.js';
 import type { LibraryCache } from './library-cache.js';
 
@@ -56,6 +56,11 @@ export interface LessonsDeps {
   readonly onLibraryChanged?: (() => void) | undefined;
   /** The servers whose moderators may import (config IMPORT_GUILD_IDS); unset: every server's. */
   readonly importGuilds?: readonly string[] | undefined;
+}
+
+/** Told to a moderator whose upload met another import being written (imports run one at a time). */
+export function importBusy(fileName: string): string {
+  return `Another import is being written to the lesson library right now (another moderator's, or the operator's): nothing was imported from ${safeText(fileName)}. Try again in a minute.`;
 }
 
 /** Told to a moderator of a server that may not import, when the operator has named the servers that may. */
@@ -339,7 +344,13 @@ export function createLessonsService(deps: LessonsDeps) {
       // Off the event loop: a 2 MiB hostile file must not hold up every other member's answer.
       const batch = await parseSourcesOffThread([{ path: name, text }], { importTimeZone: deps.importTimeZone });
       if (!batch.ok) return { ok: false, problems: batch.problems, problemCount: batch.problemCount };
-      const counts = await importForgetting(batch.lessons.map((parsed) => parsed.lesson), { batchSize: UPLOAD_IMPORT_BATCH });
+      let counts: ImportCounts;
+      try {
+        counts = await importForgetting(batch.lessons.map((parsed) => parsed.lesson), { batchSize: UPLOAD_IMPORT_BATCH, whenBusy: 'refuse' });
+      } catch (error) {
+        if (error instanceof ImportBusyError) throw new UserError(importBusy(name));
+        throw error;
+      }
       return { ok: true, counts, lessons: batch.lessons };
     },
   };

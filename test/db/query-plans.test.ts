@@ -264,6 +264,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
     path: '/lesson import (moderators): a new lesson, a changed one, an unchanged one; then their vocabulary',
     queries: [
       'lessons.upsertLessons',
+      'lessons.lockLessonImports',
       'lessons.planWithoutJit',
       'discovery.lessonsWithoutStoredReadings',
       'discovery.librarySize',

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { lockLessonImports } from '../../src/db/lessons.js';
+import { importLessons } from '../../src/lessons/import.js';
+import { createLessonsService, importBusy } from '../../src/lessons/service.js';
+import { UserError } from '../../src/user-error.js';
+import { testDatabaseTargets, useTestDatabase, type TestDatabase } from '../support/databases.js';
+import { makeLesson } from '../support/lessons.js';
+
+/*
+ * Imports run one at a time (every import writes the library's word counts). On PostgreSQL another process's
+ * import may be under way: a member's upload is told so at once and writes nothing; the CLI's import waits for it.
+ * PGlite has one connection, so two imports never overlap there.
+ */
+const REFERENCE = 'examples/lessons/nhk-2025-05-31-japan-us-cyber.txt';
+const postgres = testDatabaseTargets().filter((target) => target.kind === 'postgres');
+
+/** Another import's transaction, holding the import lock until `release`. */
+async function anotherImport(database: TestDatabase): Promise<{ release: () => Promise<void> }> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let held!: () => void;
+  const holding = new Promise<void>((resolve) => (held = resolve));
+  const transaction = database.db.transaction().execute(async (trx) => {
+    expect(await lockLessonImports(trx, { wait: false })).toBe(true);
+    held();
+    await released;
+  });
+  await holding;
+  return {
+    release: async () => {
+      release();
+      await transaction;
+    },
+  };
+}
+
+const lessonCount = async (database: TestDatabase) => (await database.db.selectFrom('lessons').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+
+describe.runIf(postgres.length > 0)('imports one at a time (PostgreSQL)', () => {
+  const db = useTestDatabase(postgres[0] ?? testDatabaseTargets()[0]!);
+
+  it('an upload while another import is written is told so at once and writes nothing; afterwards it imports', async () => {
+    const database = db();
+    const service = createLessonsService({ db: database.db, now: () => new Date('2026-05-02T12:00:00Z'), importTimeZone: 'UTC' });
+    const other = await anotherImport(database);
+    const started = Date.now();
+    const refused = await service.importUpload('cyber.txt', readFileSync(REFERENCE)).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(UserError);
+    expect((refused as Error).message).toBe(importBusy('cyber.txt'));
+    // At once, not after a statement bound's wait on the other import's rows.
+    expect(Date.now() - started).toBeLessThan(1_500);
+    await other.release();
+    expect(Number(await lessonCount(database))).toBe(0);
+    const outcome = await service.importUpload('cyber.txt', readFileSync(REFERENCE));
+    expect(outcome.ok && outcome.counts).toEqual({ imported: 1, updated: 0, unchanged: 0 });
+  });
+
+  it('the CLI’s import waits for the other import to end, then writes', async () => {
+    const database = db();
+    const other = await anotherImport(database);
+    let done = false;
+    const importing = importLessons(database.db, [makeLesson({ title: 'Waited for its turn' })]).finally(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(done).toBe(false);
+    await other.release();
+    expect(await importing).toEqual({ imported: 1, updated: 0, unchanged: 0 });
+  });
+});

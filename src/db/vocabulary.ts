@@ -17,10 +17,18 @@ export interface VocabularyToStore {
   readonly level: LessonLevel;
 }
 
-/** Replaces the vocabulary of each lesson given (in the caller's transaction). Two statements per call, whatever the count. */
+/**
+ * Replaces the vocabulary of each lesson given, in the caller's transaction. Writers of one lesson's vocabulary take
+ * turns (a lock per lesson, held to the end of the transaction, taken in id order so two writers never wait on
+ * each other): members asking for a lesson whose vocabulary is missing or stale, the catch-up job and another
+ * process may all compute it at once, and without the turns the later writers' inserts met the first's
+ * uncommitted rows and failed on the primary key (an apology for those members). The last writer's rows stay.
+ */
 export async function replaceVocabularies(db: Executor, items: readonly VocabularyToStore[]): Promise<void> {
   if (items.length === 0) return;
   const ids = items.map((item) => item.lessonId);
+  const inOrder = [...new Set(ids.map((id) => id.toLowerCase()))].sort();
+  await sql`select pg_advisory_xact_lock(hashtext('newsdesk.vocabulary:' || id)) from unnest(${inOrder}::text[]) as id`.execute(db);
   await db.deleteFrom('lesson_vocabularies').where('lesson_id', 'in', ids).execute();
   await db
     .insertInto('lesson_vocabularies')

@@ -154,6 +154,7 @@ export function createVocabularyService(deps: VocabularyDeps) {
   const { db, computer } = deps;
   const shutdown = new AbortController();
   let catchingUp: Promise<RefreshOutcome> | undefined;
+  const listing = new Map<string, Promise<StoredVocabulary | undefined>>();
   return {
     /**
      * The background job: computes, in the worker, the vocabulary of every lesson that lacks a current one
@@ -169,8 +170,18 @@ export function createVocabularyService(deps: VocabularyDeps) {
       });
       return catchingUp;
     },
-    /** The lesson's vocabulary, computed first if missing or stale. */
-    list: (lessonId: string) => lessonVocabulary(db, lessonId, computer),
+    /**
+     * The lesson's vocabulary, computed first if missing or stale. Members asking for one lesson at once (the
+     * day's post, after an upgrade made every vocabulary stale) share one lookup and computation in this process.
+     */
+    list(lessonId: string): Promise<StoredVocabulary | undefined> {
+      const key = lessonId.toLowerCase();
+      const running = listing.get(key);
+      if (running) return running;
+      const started = lessonVocabulary(db, lessonId, computer).finally(() => listing.delete(key));
+      listing.set(key, started);
+      return started;
+    },
     level: (lessonId: string) => lessonLevel(db, lessonId),
     /** Computes every missing or stale vocabulary (`all`: every lesson), batch by batch. */
     refresh: (options: RefreshOptions = {}) => refreshVocabularies(db, computer, { ...options, signal: options.signal ?? shutdown.signal }),

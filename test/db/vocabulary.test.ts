@@ -74,6 +74,23 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
     expect(await lessonVocabulary(db().db, '00000000-0000-4000-8000-000000000000', computer)).toBeUndefined();
   });
 
+  it('many asking at once for a lesson that has none (members in two processes, the catch-up) all get it, computed and stored whole', async () => {
+    await importLessons(db().db, [namesLesson]);
+    // Slow enough that every computation overlaps: the writers then meet at the same lesson's rows.
+    const slow = { compute: async (l: Parameters<typeof computer.compute>[0]) => (await new Promise((r) => setTimeout(r, 30)), computer.compute(l)), close: () => undefined };
+    const processes = [createVocabularyService({ db: db().db, computer: slow }), createVocabularyService({ db: db().db, computer: slow })];
+    const asked = await Promise.allSettled([
+      ...processes.flatMap((service) => [service.list(namesLesson.id), service.list(namesLesson.id)]),
+      lessonVocabulary(db().db, namesLesson.id, slow),
+      lessonVocabulary(db().db, namesLesson.id, slow),
+    ]);
+    expect(asked.map((result) => (result.status === 'rejected' ? String(result.reason) : 'ok'))).toEqual(Array(6).fill('ok'));
+    const stored = await findVocabulary(db().db, namesLesson.id);
+    for (const result of asked) if (result.status === 'fulfilled') expect(result.value?.entries).toEqual(stored?.entries);
+    const words = await db().db.selectFrom('lesson_vocabulary_words').select('position').where('lesson_id', '=', namesLesson.id).execute();
+    expect(words).toHaveLength(stored!.entries.length);
+  });
+
   it('the refresh in steps (texts to a file, computed apart, stored) stores what the refresh in one go does, chunk by chunk', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'newsdesk-staged-'));
     try {

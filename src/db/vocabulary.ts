@@ -18,22 +18,23 @@ export interface VocabularyToStore {
 }
 
 /**
- * Replaces the vocabulary of each lesson given, in the caller's transaction. Writers of one lesson's vocabulary take
- * turns (a lock per lesson, held to the end of the transaction, taken in id order so two writers never wait on
- * each other): members asking for a lesson whose vocabulary is missing or stale, the catch-up job and another
- * process may all compute it at once, and without the turns the later writers' inserts met the first's
- * uncommitted rows and failed on the primary key (an apology for those members). The last writer's rows stay.
+ * Replaces the vocabulary of each lesson given, in the caller's transaction: the lesson's row and words are
+ * written over (upserts), and words past the new list's end deleted. Members asking for a lesson whose vocabulary
+ * is missing or stale, the catch-up job and another process may write one lesson's at once: a later writer waits
+ * for the first to commit, then writes over it (the last writer's rows stay, whole). With delete-then-insert the
+ * later writers' inserts met the first's uncommitted rows and failed on the primary key (an apology for those
+ * members). Lessons are written in id order, so two writers of several lessons never wait on each other.
  */
 export async function replaceVocabularies(db: Executor, items: readonly VocabularyToStore[]): Promise<void> {
   if (items.length === 0) return;
-  const ids = items.map((item) => item.lessonId);
-  const inOrder = [...new Set(ids.map((id) => id.toLowerCase()))].sort();
-  await sql`select pg_advisory_xact_lock(hashtext('newsdesk.vocabulary:' || id)) from unnest(${inOrder}::text[]) as id`.execute(db);
-  await db.deleteFrom('lesson_vocabularies').where('lesson_id', 'in', ids).execute();
+  // One row per lesson (the last given), in id order.
+  const byLesson = [...new Map(items.map((item) => [item.lessonId.toLowerCase(), item])).entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, item]) => item);
   await db
     .insertInto('lesson_vocabularies')
     .values(
-      items.map((item) => ({
+      byLesson.map((item) => ({
         lesson_id: item.lessonId,
         content_hash: item.contentHash,
         lexicon_version: item.lexiconVersion,
@@ -43,8 +44,19 @@ export async function replaceVocabularies(db: Executor, items: readonly Vocabula
         counted_words: item.level.words,
       })),
     )
+    .onConflict((oc) =>
+      oc.column('lesson_id').doUpdateSet((eb) => ({
+        content_hash: eb.ref('excluded.content_hash'),
+        lexicon_version: eb.ref('excluded.lexicon_version'),
+        level: eb.ref('excluded.level'),
+        outside_2k: eb.ref('excluded.outside_2k'),
+        outside_5k: eb.ref('excluded.outside_5k'),
+        counted_words: eb.ref('excluded.counted_words'),
+        computed_at: sql<Date>`now()`,
+      })),
+    )
     .execute();
-  const words = items.flatMap((item) =>
+  const words = byLesson.flatMap((item) =>
     item.entries.map((entry, position) => ({
       lesson_id: item.lessonId,
       position,
@@ -60,8 +72,28 @@ export async function replaceVocabularies(db: Executor, items: readonly Vocabula
   );
   // PostgreSQL takes at most 65,535 parameters a statement: 10 columns, so chunks of 5,000 rows.
   for (let start = 0; start < words.length; start += 5000) {
-    await db.insertInto('lesson_vocabulary_words').values(words.slice(start, start + 5000)).execute();
+    await db
+      .insertInto('lesson_vocabulary_words')
+      .values(words.slice(start, start + 5000))
+      .onConflict((oc) =>
+        oc.columns(['lesson_id', 'position']).doUpdateSet((eb) => ({
+          word: eb.ref('excluded.word'),
+          lemma: eb.ref('excluded.lemma'),
+          pos: eb.ref('excluded.pos'),
+          definition: eb.ref('excluded.definition'),
+          sentence: eb.ref('excluded.sentence'),
+          source: eb.ref('excluded.source'),
+          frequency: eb.ref('excluded.frequency'),
+          distractors: eb.ref('excluded.distractors'),
+        })),
+      )
+      .execute();
   }
+  // Words a longer list stored before (this writer's or one that wrote meanwhile) are not this list's.
+  const ids = byLesson.map((item) => item.lessonId);
+  const counts = byLesson.map((item) => item.entries.length);
+  await sql`delete from lesson_vocabulary_words w using unnest(${ids}::uuid[], ${counts}::int[]) as n(lesson_id, count)
+    where w.lesson_id = n.lesson_id and w.position >= n.count`.execute(db);
 }
 
 export async function findVocabulary(db: Executor, lessonId: string): Promise<StoredVocabulary | undefined> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findLesson } from '../../src/db/lessons.js';
 import { recordReading } from '../../src/db/reading.js';
-import { findVocabulary, lessonsNeedingVocabulary, replaceVocabularies, type LessonText } from '../../src/db/vocabulary.js';
+import { findVocabulary, lessonsNeedingVocabulary, lessonTexts, replaceVocabularies, type LessonText } from '../../src/db/vocabulary.js';
 import { upsertLessons } from '../../src/db/lessons.js';
 import { lexiconVersion } from '../../src/vocabulary/version.js';
 import { makeLesson } from '../support/lessons.js';
@@ -89,6 +89,24 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
     for (const result of asked) if (result.status === 'fulfilled') expect(result.value?.entries).toEqual(stored?.entries);
     const words = await db().db.selectFrom('lesson_vocabulary_words').select('position').where('lesson_id', '=', namesLesson.id).execute();
     expect(words).toHaveLength(stored!.entries.length);
+  });
+
+  it('a vocabulary written over another keeps none of the other’s words: a shorter list, a longer one, the same lesson twice in one call', async () => {
+    await importLessons(db().db, [namesLesson]);
+    const [text] = await lessonTexts(db().db, [namesLesson.id]);
+    const computed = computer.compute({ ...text!, dialogue: text!.dialogue });
+    const item = (entries: number) => ({ lessonId: namesLesson.id, contentHash: text!.contentHash, lexiconVersion: lexiconVersion(), ...computed, entries: computed.entries.slice(0, entries) });
+    const positions = async () =>
+      (await db().db.selectFrom('lesson_vocabulary_words').select('position').where('lesson_id', '=', namesLesson.id).orderBy('position').execute()).map((row) => row.position);
+    await db().db.transaction().execute((trx) => replaceVocabularies(trx, [item(8)]));
+    expect((await findVocabulary(db().db, namesLesson.id))?.entries).toEqual(computed.entries.slice(0, 8));
+    await db().db.transaction().execute((trx) => replaceVocabularies(trx, [item(3)]));
+    expect(await positions()).toEqual([0, 1, 2]);
+    expect((await findVocabulary(db().db, namesLesson.id))?.entries).toEqual(computed.entries.slice(0, 3));
+    await db().db.transaction().execute((trx) => replaceVocabularies(trx, [item(2), item(5)]));
+    expect((await findVocabulary(db().db, namesLesson.id))?.entries).toEqual(computed.entries.slice(0, 5));
+    await db().db.transaction().execute((trx) => replaceVocabularies(trx, [item(0)]));
+    expect(await positions()).toEqual([]);
   });
 
   it('the refresh in steps (texts to a file, computed apart, stored) stores what the refresh in one go does, chunk by chunk', async () => {

@@ -45,9 +45,9 @@ export async function searchLibrary(
   const all = searchTsQuery(text, 'all');
   const empty = { query: text, category, page, pageSize: size, results: [], hasNext: false, partial: false };
   if (!all) return empty;
-  const any = searchTsQuery(text, 'any') as string;
-  const found = await searchPage(db, all, { category, page, size, rankQuery: any });
-  if (found.results.length > 0 || searchTermCount(text) < 2) return { ...empty, ...found };
+  const any = searchTsQuery(text, 'any');
+  const found = await searchPage(db, all, { category, page, size, rankQuery: any ?? all });
+  if (found.results.length > 0 || searchTermCount(text) < 2 || any === undefined) return { ...empty, ...found };
   // Past the last page of a search that has results, or none has every word?
   if (page > 1 && (await searchPage(db, all, { category, page: 1, size: 1 })).results.length > 0) return empty;
   return { ...empty, ...(await searchPage(db, any, { category, page, size })), partial: true };

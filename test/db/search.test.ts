@@ -44,6 +44,21 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     expect(await search('volcano')).toEqual([]);
   });
 
+  it('a word of one or two letters matches the whole word, and is left out of "some of them"', async () => {
+    const eu = makeLesson({ title: 'EU leaders meet on tariffs', summary: 'The EU talks continue.', article: ['Leaders met.'] });
+    const europe = makeLesson({ title: 'Europe braces for a heat wave', summary: 'Euro area cities prepare.', article: ['It is hot.'] });
+    const ai = makeLesson({ title: 'Schools try AI tutors', summary: 'Pupils use AI at home.', article: ['Teachers watch.'] });
+    const aid = makeLesson({ title: 'Aid reaches the airport', summary: 'Aircraft bring supplies.', article: ['Volunteers help.'] });
+    await upsertLessons(database().db, [eu, europe, ai, aid]);
+    expect(await search('EU')).toEqual([eu.id]);
+    expect(await search('ai')).toEqual([ai.id]);
+    expect(await search('eur')).toEqual([europe.id]);
+    // No lesson has both: the "some of them" are those with "tutors", not every lesson with a word starting "eu".
+    expect(await searchLibrary(database().db, 'eu tutors')).toMatchObject({ results: [{ id: ai.id }], partial: true });
+    // Only short words, none in any lesson together: nothing, rather than every lesson with one of them.
+    expect(await searchLibrary(database().db, 'ai eu')).toMatchObject({ results: [], partial: false });
+  });
+
   it('filters by category and pages without repeating or losing a result', async () => {
     await importDiscoveryLibrary(database());
     expect((await search('robot', { category: 'EASY-NEWS' })).sort()).toEqual([LIBRARY.robot, LIBRARY.zurich].sort());

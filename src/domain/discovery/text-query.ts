@@ -45,11 +45,20 @@ export function tsLiteral(term: string): string {
 }
 
 /**
- * Search (`/lesson search`, the CLI): every phrase and every word must match (`any`: at least one of them);
- * words match as prefixes. Returns undefined when nothing searchable was typed.
+ * Words shorter than this are left out of a search's "some of them": as a prefix ("b", "co") each is in most of
+ * a library, so alone it says nothing of what a lesson is about, and a dozen of them made PostgreSQL rank nearly
+ * every lesson (0.5–0.7 s a page at 100,000 lessons, a connection held meanwhile). They still count where every
+ * word must match.
+ */
+export const ANY_MATCH_MIN_WORD_LENGTH = 3;
+
+/**
+ * Search (`/lesson search`, the CLI): every phrase and every word must match (`any`: at least one of them,
+ * words shorter than ANY_MATCH_MIN_WORD_LENGTH left out); words match as prefixes. Returns undefined when
+ * nothing searchable was typed (for `any`: nothing but short words).
  */
 export function searchTsQuery(text: string, match: 'all' | 'any' = 'all'): string | undefined {
-  const parts = searchTerms(text);
+  const parts = match === 'all' ? searchTerms(text) : searchTerms(text, ANY_MATCH_MIN_WORD_LENGTH);
   return parts.length > 0 ? parts.join(match === 'all' ? ' & ' : ' | ') : undefined;
 }
 
@@ -58,10 +67,18 @@ export function searchTermCount(text: string): number {
   return searchTerms(text).length;
 }
 
-function searchTerms(text: string): string[] {
+function searchTerms(text: string, minWordLength = 1): string[] {
   const { phrases, words } = parseQueryTerms(text);
-  return [...phrases.map(tsLiteral), ...words.map((word) => `${tsLiteral(word)}:*`)];
+  const kept = words.filter((word) => [...word].length >= minWordLength);
+  return [...phrases.map(tsLiteral), ...kept.map((word) => ([...word].length >= PREFIX_MIN_WORD_LENGTH ? `${tsLiteral(word)}:*` : tsLiteral(word)))];
 }
+
+/**
+ * Words this long or longer match as the start of a word (`cyber` finds "cyberattacks"); shorter ones (`EU`,
+ * `AI`) match whole words. As a prefix, one or two letters are in most of a library: a search of a dozen of them
+ * ("b c d …") made the index merge nearly every lesson's entries (0.35 s at 100,000 lessons).
+ */
+export const PREFIX_MIN_WORD_LENGTH = 3;
 
 /**
  * Autocomplete: words of the title or summary, in any order, each typed word a prefix. A one-letter

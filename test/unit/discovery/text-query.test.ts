@@ -19,6 +19,17 @@ describe('search queries', () => {
     expect(searchTsQuery('  ')).toBeUndefined();
   });
 
+  it('a word of one or two letters matches whole words; in "some of them" it is left out', () => {
+    expect(searchTsQuery('EU tariffs')).toBe("'EU' & 'tariffs':*");
+    expect(searchTsQuery('EU tariffs', 'any')).toBe("'tariffs':*");
+    expect(searchTsQuery('"in the" b c', 'any')).toBe("'in the'");
+    // Nothing but short words: no "some of them" at all (every word must match, each a whole word).
+    expect(searchTsQuery('b c d', 'all')).toBe("'b' & 'c' & 'd'");
+    expect(searchTsQuery('b c d', 'any')).toBeUndefined();
+    expect(searchTsQuery('ai')).toBe("'ai'");
+    expect(searchTsQuery('moo')).toBe("'moo':*");
+  });
+
   it('never lets typed text out of its quotes', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 80 }), (text) => {

@@ -55,7 +55,13 @@ export function createServices(deps: ServicesDeps): Services {
     lessons,
     reading: createReadingService({ db, now }),
     delivery: createDeliveryService({ db, now, lessons, poster: deps.poster }),
-    vocabulary: createVocabularyService({ db, logger: deps.logger, computer: deps.vocabularyComputer ?? createWorkerVocabularyComputer() }),
+    vocabulary: createVocabularyService({
+      db,
+      logger: deps.logger,
+      computer: deps.vocabularyComputer ?? createWorkerVocabularyComputer(),
+      // A card built ahead shows the lesson's level: a vocabulary stored meanwhile makes it out of date.
+      onStored: () => deps.poster.forgetPrepared(),
+    }),
     discovery: createDiscoveryService({ db, cache: deps.cache }),
     logger: deps.logger,
   };

@@ -53,6 +53,8 @@ export interface RefreshOptions {
   readonly signal?: AbortSignal;
   /** Rests between lessons (the bot's background job); without it, computes flat out (the CLI, a member waiting). */
   readonly pace?: RefreshPace;
+  /** Told after each batch is stored (VocabularyDeps.onStored). */
+  readonly onStored?: () => void;
 }
 
 const monotonicNow = () => performance.now();
@@ -107,6 +109,7 @@ export async function refreshVocabularies(db: Kysely<DB>, computer: VocabularyCo
     }
     if (options.signal?.aborted) break;
     await db.transaction().execute((trx) => replaceVocabularies(trx, toStore));
+    if (toStore.length > 0) options.onStored?.();
     computed += toStore.length;
     done += ids.length;
     options.onProgress?.(done);
@@ -124,13 +127,18 @@ async function countPending(db: Kysely<DB>, options: { all?: boolean | undefined
  * The lesson's stored vocabulary. With a computer, a missing or stale one is computed and stored first
  * (a lesson imported by an older version, or whose computation was interrupted).
  */
-export async function lessonVocabulary(db: Kysely<DB>, lessonId: string, computer?: VocabularyComputer): Promise<StoredVocabulary | undefined> {
+export async function lessonVocabulary(
+  db: Kysely<DB>,
+  lessonId: string,
+  computer?: VocabularyComputer,
+  onStored?: () => void,
+): Promise<StoredVocabulary | undefined> {
   const stored = await findVocabulary(db, lessonId);
   if (computer === undefined) return stored;
   const [text] = await lessonTexts(db, [lessonId]);
   if (text === undefined) return undefined;
   if (stored !== undefined && stored.contentHash === text.contentHash && stored.lexiconVersion === lexiconVersion()) return stored;
-  await refreshVocabularies(db, computer, { lessonIds: [lessonId] });
+  await refreshVocabularies(db, computer, { lessonIds: [lessonId], ...(onStored ? { onStored } : {}) });
   return findVocabulary(db, lessonId);
 }
 
@@ -145,6 +153,11 @@ export interface VocabularyDeps {
   readonly logger?: Logger;
   /** The catch-up job's pacing (default: CATCH_UP_CORE_SHARE of a core). */
   readonly catchUpPace?: RefreshPace;
+  /**
+   * Told after this process stored vocabularies (delivery forgets the cards it built ahead of their minute: a card
+   * shows the lesson's level). On PostgreSQL the change feed tells every process too; PGlite has no feed.
+   */
+  readonly onStored?: (() => void) | undefined;
 }
 
 export type VocabularyService = ReturnType<typeof createVocabularyService>;
@@ -155,6 +168,7 @@ export function createVocabularyService(deps: VocabularyDeps) {
   const shutdown = new AbortController();
   let catchingUp: Promise<RefreshOutcome> | undefined;
   const listing = new Map<string, Promise<StoredVocabulary | undefined>>();
+  const stored = deps.onStored ? { onStored: deps.onStored } : {};
   return {
     /**
      * The background job: computes, in the worker, the vocabulary of every lesson that lacks a current one
@@ -163,7 +177,7 @@ export function createVocabularyService(deps: VocabularyDeps) {
      * uses at most a quarter of a core (members' commands first).
      */
     catchUp(): Promise<RefreshOutcome> {
-      catchingUp ??= refreshVocabularies(db, computer, { signal: shutdown.signal, pace: deps.catchUpPace ?? { coreShare: CATCH_UP_CORE_SHARE } }).finally(() => {
+      catchingUp ??= refreshVocabularies(db, computer, { signal: shutdown.signal, pace: deps.catchUpPace ?? { coreShare: CATCH_UP_CORE_SHARE }, ...stored }).finally(() => {
         catchingUp = undefined;
         // The job is over: the worker (~100 MB with the model and word lists) goes now, not after its idle minute.
         computer.release?.();
@@ -178,13 +192,13 @@ export function createVocabularyService(deps: VocabularyDeps) {
       const key = lessonId.toLowerCase();
       const running = listing.get(key);
       if (running) return running;
-      const started = lessonVocabulary(db, lessonId, computer).finally(() => listing.delete(key));
+      const started = lessonVocabulary(db, lessonId, computer, deps.onStored).finally(() => listing.delete(key));
       listing.set(key, started);
       return started;
     },
     level: (lessonId: string) => lessonLevel(db, lessonId),
     /** Computes every missing or stale vocabulary (`all`: every lesson), batch by batch. */
-    refresh: (options: RefreshOptions = {}) => refreshVocabularies(db, computer, { ...options, signal: options.signal ?? shutdown.signal }),
+    refresh: (options: RefreshOptions = {}) => refreshVocabularies(db, computer, { ...stored, ...options, signal: options.signal ?? shutdown.signal }),
     /**
      * The refresh in steps (staged-refresh.ts), for a process that closes its database while the model computes:
      * how many lessons a refresh would compute, their texts a chunk at a time into a file, and the file of their
@@ -199,7 +213,7 @@ export function createVocabularyService(deps: VocabularyDeps) {
      */
     async afterImport(lessonIds: readonly string[], guildId: string): Promise<void> {
       try {
-        const outcome = await refreshVocabularies(db, computer, { lessonIds, signal: shutdown.signal });
+        const outcome = await refreshVocabularies(db, computer, { lessonIds, signal: shutdown.signal, ...stored });
         if (outcome.failed.length > 0) deps.logger?.warn({ guildId, failed: outcome.failed }, 'vocabulary not computed for some lessons');
       } catch (error) {
         deps.logger?.error({ err: error, guildId }, 'vocabulary after import failed');
@@ -208,7 +222,7 @@ export function createVocabularyService(deps: VocabularyDeps) {
       // worker loads the model and word lists again (about a second of CPU).
     },
     async startQuiz(member: Member, lessonId: string): Promise<StartOutcome> {
-      await lessonVocabulary(db, lessonId, computer);
+      await lessonVocabulary(db, lessonId, computer, deps.onStored);
       return startQuiz(db, member, lessonId);
     },
     answer: (click: Parameters<typeof answerQuestion>[1]) => answerQuestion(db, click),

@@ -7,6 +7,7 @@ import { findSchedule, saveSchedule, setPaused } from '../../src/db/schedules.js
 import type { Schedule } from '../../src/db/schedules.js';
 import type { DB } from '../../src/db/schema.js';
 import { DeliveryScheduler } from '../../src/delivery/scheduler.js';
+import type { VocabularyComputer } from '../../src/vocabulary/computer.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { makeLesson } from '../support/lessons.js';
 import { createServiceHarness } from '../support/services.js';
@@ -88,6 +89,27 @@ describe.each(testDatabaseTargets())('posts prepared ahead of their minute on $k
     setNow(AT);
     expect(await poster.post(await schedule(), DAY, 0)).toMatchObject({ status: 'sent', lessonId: first.id, prepared: false });
     expect(JSON.stringify(channels.sentTo(CHANNEL)[0]!.options.embeds)).toContain('First lesson, corrected');
+  });
+
+  it('a vocabulary stored after the card was built (the catch-up job, a member’s request) forgets it: the post shows the level', async () => {
+    const { db, first, schedule } = await setUp();
+    // The same services over the same database, computing vocabularies in this thread with a fixed result.
+    const fixed: VocabularyComputer = {
+      compute: (lesson) => ({
+        entries: [{ word: 'ferry', lemma: 'ferry', pos: 'noun', definition: 'a boat', sentence: lesson.article[0] ?? '', source: 'article', frequency: 900, distractors: ['a', 'b', 'c'] }],
+        level: { band: 'B2', outside2k: 0.2, outside5k: 0.09, words: 300 },
+      }),
+      close: () => undefined,
+    };
+    const withVocabulary = createServiceHarness(db, BEFORE, fixed);
+    const card = await schedule();
+    await withVocabulary.poster.prepare(card, DAY);
+    expect(withVocabulary.poster.preparedCount).toBe(1);
+    expect((await withVocabulary.services.vocabulary.refresh()).computed).toBeGreaterThan(0);
+    expect(withVocabulary.poster.preparedCount).toBe(0);
+    withVocabulary.setNow(AT);
+    expect(await withVocabulary.poster.post(card, DAY, 0)).toMatchObject({ status: 'sent', lessonId: first.id, prepared: false });
+    expect(JSON.stringify(withVocabulary.channels.sentTo(CHANNEL)[0]!.options.embeds)).toContain('B2');
   });
 
   it('a card whose building began before a change is not kept', async () => {

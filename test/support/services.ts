@@ -4,6 +4,7 @@ import type { DB } from '../../src/db/schema.js';
 import { createAlerts } from '../../src/delivery/alerts.js';
 import { LessonPoster } from '../../src/delivery/poster.js';
 import { createServices, type Services } from '../../src/services.js';
+import type { VocabularyComputer } from '../../src/vocabulary/computer.js';
 import { RecordingChannels } from './recording-channels.js';
 
 export interface ServiceHarness {
@@ -15,7 +16,7 @@ export interface ServiceHarness {
 }
 
 /** The real services over a test database, with a clock the test sets and a channel double for posts. */
-export function createServiceHarness(db: Kysely<DB>, startAt = '2026-05-02T12:00:00Z'): ServiceHarness {
+export function createServiceHarness(db: Kysely<DB>, startAt = '2026-05-02T12:00:00Z', vocabularyComputer?: VocabularyComputer): ServiceHarness {
   let now = new Date(startAt);
   const clock = () => now;
   const logger = pino({ level: 'silent' });
@@ -30,7 +31,7 @@ export function createServiceHarness(db: Kysely<DB>, startAt = '2026-05-02T12:00
     leaseMs: 60_000,
   });
   return {
-    services: createServices({ db, logger, now: clock, importTimeZone: 'UTC', poster }),
+    services: createServices({ db, logger, now: clock, importTimeZone: 'UTC', poster, ...(vocabularyComputer ? { vocabularyComputer } : {}) }),
     poster,
     channels,
     setNow(iso) {

@@ -6,10 +6,8 @@ import { discordChannels } from './discord/channels.js';
 import { connect, createDiscordClient } from './discord/client.js';
 import { bindCommandModules } from './discord/command-module.js';
 import { createInteractionRouter } from './discord/router.js';
-import { ConfigError, describeDatabase, loadConfig, loadDotEnv, type Config } from './config.js';
+import { describeDatabase, loadConfig, loadDotEnv, type Config } from './config.js';
 import { watchLibraryChanges, type ChangeFeed } from './db/change-feed.js';
-import { DataDirLockedError } from './db/data-dir-lock.js';
-import { DatabaseUnavailableError } from './db/unavailable.js';
 import { openMigratedDatabase, upkeepSessions } from './db/open-from-config.js';
 import { createAlerts } from './delivery/alerts.js';
 import { LessonPoster } from './delivery/poster.js';
@@ -21,6 +19,7 @@ import { clusterAssignment, joinCluster } from './operations/cluster.js';
 import { warmConnection } from './operations/connection-warm-up.js';
 import { startProcessOperations } from './operations/process-operations.js';
 import { TableUpkeep } from './operations/table-upkeep.js';
+import { isOperatorError } from './operator-errors.js';
 import { createServices } from './services.js';
 
 /** Queries waiting for a database connection from which autocomplete stops querying (the pool holds 4–10). */
@@ -193,7 +192,7 @@ function operationsPorts(config: Config, cluster: number | undefined): Pick<Conf
 try {
   process.exitCode = await main();
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof DatabaseUnavailableError) {
+  if (isOperatorError(error)) {
     console.error(error.message);
     process.exitCode = 1;
   } else {

@@ -6,9 +6,8 @@ import v8 from 'node:v8';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runInNewContext } from 'node:vm';
 import cliProgress from 'cli-progress';
-import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.js';
-import { DataDirLockedError } from '../db/data-dir-lock.js';
-import { DatabaseUnavailableError } from '../db/unavailable.js';
+import { loadConfig, loadDotEnv, type Config } from '../config.js';
+import { isOperatorError } from '../operator-errors.js';
 import { pgliteInstancesInMemory } from '../db/database.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
 import { BATCH_TIMEOUTS } from '../db/timeouts.js';
@@ -133,7 +132,7 @@ export async function runLessonsCli(argv: readonly string[], io: CliIo = process
       io.err(`error: ${error.message}\n\n${LESSONS_HELP}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof DatabaseUnavailableError || error instanceof SourceError) {
+    if (isOperatorError(error) || error instanceof SourceError) {
       io.err(error.message);
       return 1;
     }

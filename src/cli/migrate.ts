@@ -1,6 +1,5 @@
-import { ConfigError, describeDatabase, loadConfig, loadDotEnv } from '../config.js';
-import { DataDirLockedError } from '../db/data-dir-lock.js';
-import { DatabaseUnavailableError } from '../db/unavailable.js';
+import { describeDatabase, loadConfig, loadDotEnv } from '../config.js';
+import { isOperatorError } from '../operator-errors.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
 
 /** `npm run migrate`: brings the configured database up to the newest migration (the bot also does this at start). */
@@ -15,7 +14,7 @@ try {
       : `${describeDatabase(config)} is up to date`,
   );
 } catch (error) {
-  if (!(error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof DatabaseUnavailableError)) throw error;
+  if (!isOperatorError(error)) throw error;
   console.error(error.message);
   process.exitCode = 1;
 }

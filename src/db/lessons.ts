@@ -54,11 +54,12 @@ export async function planWithoutJit(trx: Executor): Promise<void> {
  * caller's transaction, held until it ends. `wait: false` takes it only if it is free (true) or says it is not.
  */
 export async function lockLessonImports(trx: Executor, options: { wait: boolean }): Promise<boolean> {
+  const key = sql`hashtext('newsdesk.lesson-import')`;
   if (options.wait) {
-    await sql`select pg_advisory_xact_lock(hashtext('newsdesk.lesson-import'))`.execute(trx);
+    await sql`select pg_advisory_xact_lock(${key})`.execute(trx);
     return true;
   }
-  const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtext('newsdesk.lesson-import')) as locked`.execute(trx);
+  const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${key}) as locked`.execute(trx);
   return rows[0]?.locked === true;
 }
 

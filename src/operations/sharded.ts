@@ -14,9 +14,9 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REST, Routes, Status, type Client, type RESTGetAPIGatewayBotResult } from 'discord.js';
 import { ClusterManager } from 'discord-hybrid-sharding';
-import { ConfigError, describeDatabase, loadConfig, loadDotEnv, type Config } from '../config.js';
+import { describeDatabase, loadConfig, loadDotEnv, type Config } from '../config.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
-import { DatabaseUnavailableError } from '../db/unavailable.js';
+import { isOperatorError } from '../operator-errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import { databaseCheck, runHealthChecks, serveOperations, type HealthCheck } from './health.js';
@@ -147,7 +147,7 @@ async function main(): Promise<number> {
 try {
   process.exitCode = await main();
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof DatabaseUnavailableError) {
+  if (isOperatorError(error)) {
     console.error(error.message);
     process.exitCode = 1;
   } else {

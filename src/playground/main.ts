@@ -1,6 +1,5 @@
-import { ConfigError, loadConfig, loadDotEnv } from '../config.js';
-import { DataDirLockedError } from '../db/data-dir-lock.js';
-import { DatabaseUnavailableError } from '../db/unavailable.js';
+import { loadConfig, loadDotEnv } from '../config.js';
+import { isOperatorError } from '../operator-errors.js';
 import { createLogger } from '../logger.js';
 import { runPlayground } from './run.js';
 
@@ -10,7 +9,7 @@ try {
   const config = loadConfig();
   process.exitCode = await runPlayground(config, createLogger(config.LOG_LEVEL));
 } catch (error) {
-  if (!(error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof DatabaseUnavailableError)) throw error;
+  if (!isOperatorError(error)) throw error;
   console.error(error.message);
   process.exitCode = 1;
 }

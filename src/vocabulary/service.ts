@@ -54,7 +54,7 @@ export interface RefreshOptions {
   /** Rests between lessons (the bot's background job); without it, computes flat out (the CLI, a member waiting). */
   readonly pace?: RefreshPace;
   /** Told after each batch is stored (VocabularyDeps.onStored). */
-  readonly onStored?: () => void;
+  readonly onStored?: (() => void) | undefined;
 }
 
 const monotonicNow = () => performance.now();
@@ -138,7 +138,7 @@ export async function lessonVocabulary(
   const [text] = await lessonTexts(db, [lessonId]);
   if (text === undefined) return undefined;
   if (stored !== undefined && stored.contentHash === text.contentHash && stored.lexiconVersion === lexiconVersion()) return stored;
-  await refreshVocabularies(db, computer, { lessonIds: [lessonId], ...(onStored ? { onStored } : {}) });
+  await refreshVocabularies(db, computer, { lessonIds: [lessonId], onStored });
   return findVocabulary(db, lessonId);
 }
 
@@ -167,8 +167,22 @@ export function createVocabularyService(deps: VocabularyDeps) {
   const { db, computer } = deps;
   const shutdown = new AbortController();
   let catchingUp: Promise<RefreshOutcome> | undefined;
+  const { onStored } = deps;
   const listing = new Map<string, Promise<StoredVocabulary | undefined>>();
-  const stored = deps.onStored ? { onStored: deps.onStored } : {};
+
+  /**
+   * The lesson's vocabulary, computed first if missing or stale. Members asking for one lesson at once (its list,
+   * its quiz: the day's post, after an upgrade made every vocabulary stale) share one lookup and computation here.
+   */
+  function vocabularyOf(lessonId: string): Promise<StoredVocabulary | undefined> {
+    const key = lessonId.toLowerCase();
+    const running = listing.get(key);
+    if (running) return running;
+    const started = lessonVocabulary(db, lessonId, computer, onStored).finally(() => listing.delete(key));
+    listing.set(key, started);
+    return started;
+  }
+
   return {
     /**
      * The background job: computes, in the worker, the vocabulary of every lesson that lacks a current one
@@ -177,28 +191,17 @@ export function createVocabularyService(deps: VocabularyDeps) {
      * uses at most a quarter of a core (members' commands first).
      */
     catchUp(): Promise<RefreshOutcome> {
-      catchingUp ??= refreshVocabularies(db, computer, { signal: shutdown.signal, pace: deps.catchUpPace ?? { coreShare: CATCH_UP_CORE_SHARE }, ...stored }).finally(() => {
+      catchingUp ??= refreshVocabularies(db, computer, { signal: shutdown.signal, pace: deps.catchUpPace ?? { coreShare: CATCH_UP_CORE_SHARE }, onStored }).finally(() => {
         catchingUp = undefined;
         // The job is over: the worker (~100 MB with the model and word lists) goes now, not after its idle minute.
         computer.release?.();
       });
       return catchingUp;
     },
-    /**
-     * The lesson's vocabulary, computed first if missing or stale. Members asking for one lesson at once (the
-     * day's post, after an upgrade made every vocabulary stale) share one lookup and computation in this process.
-     */
-    list(lessonId: string): Promise<StoredVocabulary | undefined> {
-      const key = lessonId.toLowerCase();
-      const running = listing.get(key);
-      if (running) return running;
-      const started = lessonVocabulary(db, lessonId, computer, deps.onStored).finally(() => listing.delete(key));
-      listing.set(key, started);
-      return started;
-    },
+    list: vocabularyOf,
     level: (lessonId: string) => lessonLevel(db, lessonId),
     /** Computes every missing or stale vocabulary (`all`: every lesson), batch by batch. */
-    refresh: (options: RefreshOptions = {}) => refreshVocabularies(db, computer, { ...stored, ...options, signal: options.signal ?? shutdown.signal }),
+    refresh: (options: RefreshOptions = {}) => refreshVocabularies(db, computer, { onStored, ...options, signal: options.signal ?? shutdown.signal }),
     /**
      * The refresh in steps (staged-refresh.ts), for a process that closes its database while the model computes:
      * how many lessons a refresh would compute, their texts a chunk at a time into a file, and the file of their
@@ -213,7 +216,7 @@ export function createVocabularyService(deps: VocabularyDeps) {
      */
     async afterImport(lessonIds: readonly string[], guildId: string): Promise<void> {
       try {
-        const outcome = await refreshVocabularies(db, computer, { lessonIds, signal: shutdown.signal, ...stored });
+        const outcome = await refreshVocabularies(db, computer, { lessonIds, signal: shutdown.signal, onStored });
         if (outcome.failed.length > 0) deps.logger?.warn({ guildId, failed: outcome.failed }, 'vocabulary not computed for some lessons');
       } catch (error) {
         deps.logger?.error({ err: error, guildId }, 'vocabulary after import failed');
@@ -222,7 +225,7 @@ export function createVocabularyService(deps: VocabularyDeps) {
       // worker loads the model and word lists again (about a second of CPU).
     },
     async startQuiz(member: Member, lessonId: string): Promise<StartOutcome> {
-      await lessonVocabulary(db, lessonId, computer, deps.onStored);
+      await vocabularyOf(lessonId);
       return startQuiz(db, member, lessonId);
     },
     answer: (click: Parameters<typeof answerQuestion>[1]) => answerQuestion(db, click),

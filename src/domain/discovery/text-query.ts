@@ -69,8 +69,8 @@ export function searchTermCount(text: string): number {
 
 function searchTerms(text: string, minWordLength = 1): string[] {
   const { phrases, words } = parseQueryTerms(text);
-  const kept = words.filter((word) => [...word].length >= minWordLength);
-  return [...phrases.map(tsLiteral), ...kept.map((word) => ([...word].length >= PREFIX_MIN_WORD_LENGTH ? `${tsLiteral(word)}:*` : tsLiteral(word)))];
+  const kept = words.filter((word) => letterCount(word) >= minWordLength);
+  return [...phrases.map(tsLiteral), ...kept.map((word) => (letterCount(word) >= PREFIX_MIN_WORD_LENGTH ? prefixTerm(word) : tsLiteral(word)))];
 }
 
 /**
@@ -99,9 +99,8 @@ export function autocompleteTsQuery(text: string): string | undefined {
 export function autocompleteQueryParts(text: string): { readonly indexed: string; readonly rest: string | undefined } | undefined {
   const words = autocompleteWords(text);
   if (words.length === 0) return undefined;
-  const length = (word: string) => [...word].length;
-  const longest = words.reduce((best, word) => (length(word) > length(best) ? word : best));
-  const indexed = words.filter((word) => word === longest || length(word) >= INDEXED_WORD_LENGTH);
+  const longest = words.reduce((best, word) => (letterCount(word) > letterCount(best) ? word : best));
+  const indexed = words.filter((word) => word === longest || letterCount(word) >= INDEXED_WORD_LENGTH);
   const rest = words.filter((word) => !indexed.includes(word));
   return { indexed: indexed.map(prefixTerm).join(' & '), rest: rest.length > 0 ? rest.map(prefixTerm).join(' & ') : undefined };
 }
@@ -113,8 +112,11 @@ export const INDEXED_WORD_LENGTH = 4;
 export function autocompleteWords(text: string): string[] {
   const words = splitWords(text.replace(/["“”„«»]/gu, ' ')).slice(0, MAX_QUERY_TERMS);
   const last = words.at(-1);
-  if (last !== undefined && [...last].length < 2 && !/\s$/u.test(text)) words.pop();
+  if (last !== undefined && letterCount(last) < 2 && !/\s$/u.test(text)) words.pop();
   return words;
 }
 
 const prefixTerm = (word: string) => `${tsLiteral(word)}:*`;
+
+/** A word's length in characters (code points, not UTF-16 units). */
+const letterCount = (word: string) => [...word].length;

@@ -46,7 +46,7 @@ async function main(): Promise<number> {
   // One forgotten promise must not take every server's bot down; it is a bug to find in the logs.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
-  const database = await openMigratedDatabase(config, (error) => logger.warn({ err: error }, 'idle database connection lost'), undefined, {
+  const database = await openMigratedDatabase(config, (error) => logger.warn({ err: error }, 'database connection lost'), undefined, {
     keepConnections: true,
   });
   logger.info({ database: describeDatabase(config), migrationsApplied: database.applied }, 'database ready');

@@ -59,6 +59,7 @@ export interface DatabaseOptions {
   keepConnections?: boolean;
   /** How long an idle connection beyond those kept stays open (pg's default 10 s unless given; tests). */
   idleMs?: number;
+  /** Told once per connection that it was lost (the query on it, if any, fails with the same error). */
   onPoolError?: (error: Error) => void;
   /** How long the database may take (see timeouts.ts); DEFAULT_TIMEOUTS unless given. */
   timeouts?: DatabaseTimeouts;
@@ -87,8 +88,13 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
         oid === DATE_OID ? keepDateAsText : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
-  pool.on('error', (error) => options.onPoolError?.(error));
+  // A connection lost (PostgreSQL restarted, a backend terminated, a network cut) must not end the process. pg-pool
+  // listens for a client's errors only while the client is idle: one lost while Kysely holds it (between the
+  // statements of a transaction, or the warm-up's) was an unhandled 'error' event, and the process died. Every
+  // client gets a listener of its own; its statement fails with the error, and the pool drops it when released.
+  pool.on('connect', (client) => client.on('error', reportOnce(options.onPoolError)));
+  // pg-pool also emits an idle client's error on the pool (an 'error' event without a listener throws).
+  pool.on('error', () => undefined);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: discardingTimedOutClients(pool) }) });
   const openAllConnections = async (warm?: (connection: Kysely<DB>) => Promise<void>): Promise<OpenedConnections> => {
     if (!options.keepConnections) return { opened: 0, warmed: 0 };
@@ -103,6 +109,16 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     if (!pool.ended) await pool.end();
   };
   return { db, kind: 'postgres', waitingClients: () => pool.waitingCount, openAllConnections, close };
+}
+
+/** A client's error listener: the first error of a connection reported, the rest (the same loss again) dropped. */
+function reportOnce(report: ((error: Error) => void) | undefined): (error: Error) => void {
+  let reported = false;
+  return (error) => {
+    if (reported) return;
+    reported = true;
+    report?.(error);
+  };
 }
 
 /** How long a warm-up waits for the other connections before it runs on the one it holds. */

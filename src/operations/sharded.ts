@@ -93,7 +93,7 @@ async function main(): Promise<number> {
     return 1;
   }
   // Migrate once here, so the processes start on an up-to-date schema (each would also wait on Kysely's lock).
-  const database = await openMigratedDatabase(config, (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  const database = await openMigratedDatabase(config, (error) => logger.warn({ err: error }, 'database connection lost'));
   logger.info({ database: describeDatabase(config) }, 'database ready');
 
   const totalShards = config.SHARD_COUNT === 'auto' ? await recommendedShardCount(config, config.DISCORD_TOKEN) : config.SHARD_COUNT;

@@ -10,11 +10,18 @@ export interface PausableProxy {
   readonly port: number;
   pause(): void;
   resume(): void;
+  /**
+   * The server gone (restarted, crashed, unreachable): every connection is dropped, and new ones are closed as soon
+   * as they are accepted, until `restore`.
+   */
+  cut(): void;
+  restore(): void;
   close(): Promise<void>;
 }
 
 export async function startPausableProxy(target: { host: string; port: number }): Promise<PausableProxy> {
   let paused = false;
+  let cutOff = false;
   const pairs = new Set<[Socket, Socket | undefined]>();
   const waiting = new Set<() => void>();
 
@@ -39,6 +46,7 @@ export async function startPausableProxy(target: { host: string; port: number })
 
   const server: Server = createServer((client) => {
     client.on('error', () => client.destroy());
+    if (cutOff) return client.destroy();
     if (!paused) return forward(client);
     client.pause();
     const later = () => forward(client);
@@ -66,6 +74,17 @@ export async function startPausableProxy(target: { host: string; port: number })
         waiting.delete(later);
         later();
       }
+    },
+    cut() {
+      cutOff = true;
+      for (const [client, upstream] of pairs) {
+        client.destroy();
+        upstream?.destroy();
+      }
+      pairs.clear();
+    },
+    restore() {
+      cutOff = false;
     },
     async close() {
       for (const [client, upstream] of pairs) {

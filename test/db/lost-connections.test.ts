@@ -1,0 +1,111 @@
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/db/database.js';
+import { createScratchPostgres } from '../support/databases.js';
+import { until } from '../support/ports.js';
+
+/*
+ * PostgreSQL restarted, a backend terminated by an administrator or a network cut: the bot's connections are lost
+ * wherever they are. Each loss must fail at most the statement on it and be reported, never end the process
+ * (pg-pool listens for errors of idle connections only: one held by Kysely between statements was an unhandled
+ * 'error' event). A restart is what pg_terminate_backend does to each connection (FATAL 57P01), done here on the
+ * scratch database's connections only. PostgreSQL only: PGlite runs in the process and has no connection to lose.
+ */
+
+const url = process.env.TEST_DATABASE_URL;
+
+describe.runIf(url)('connections lost under the bot', () => {
+  let scratch: { url: string; drop(): Promise<void> };
+  let admin: pg.Client;
+  let database: Database | undefined;
+  let reported: Error[];
+  let uncaught: unknown[];
+  const recordUncaught = (error: unknown) => uncaught.push(error);
+
+  const open = async (maxConnections: number) =>
+    (database = await openDatabase({ url: scratch.url, dataDir: 'unused', maxConnections, keepConnections: true, onPoolError: (error) => reported.push(error) }));
+  const pidOf = async (connection: Database['db']) => (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(connection)).rows[0]!.pid;
+  const terminate = (pid: number) => admin.query('select pg_terminate_backend($1)', [pid]);
+  const terminateAll = () =>
+    admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [new URL(scratch.url).pathname.slice(1)]);
+  /** The client reads the server's FATAL message a moment after the backend ends. */
+  const lossesReported = (n: number) => until(async () => reported.length, (count) => count >= n, 3_000);
+
+  beforeAll(async () => {
+    scratch = await createScratchPostgres(url!);
+    admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+  });
+
+  beforeEach(() => {
+    reported = [];
+    uncaught = [];
+    process.prependListener('uncaughtException', recordUncaught);
+  });
+
+  afterEach(async () => {
+    process.removeListener('uncaughtException', recordUncaught);
+    await database?.close();
+    database = undefined;
+  });
+
+  afterAll(async () => {
+    await admin?.end();
+    await scratch?.drop();
+  });
+
+  it('a connection lost while a transaction holds it between statements fails that transaction, and the pool answers again', async () => {
+    const { db } = await open(2);
+    const transaction = db.transaction().execute(async (trx) => {
+      await terminate(await pidOf(trx));
+      // Between statements: no query is running on the connection when the server's FATAL message arrives.
+      await lossesReported(1);
+      await sql`select 1`.execute(trx);
+    });
+    await expect(transaction).rejects.toThrow(/terminating connection|not queryable|Connection terminated/u);
+    expect(uncaught).toEqual([]);
+    expect(reported.map((error) => (error as Error & { code?: string }).code)).toEqual(['57P01']);
+    const answer = await sql<{ n: number }>`select 7 as n`.execute(db);
+    expect(answer.rows[0]?.n).toBe(7);
+  });
+
+  it('every connection lost at once, idle or held (a restart), is reported once each and the next queries open new ones', async () => {
+    const { db, openAllConnections } = await open(3);
+    await openAllConnections();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: (pid: number) => void;
+    const heldPid = new Promise<number>((resolve) => (holding = resolve));
+    const held = db.connection().execute(async (connection) => {
+      holding(await pidOf(connection));
+      await released;
+    });
+    await heldPid;
+    await terminateAll();
+    await lossesReported(3);
+    release();
+    await held;
+    expect(uncaught).toEqual([]);
+    expect(reported).toHaveLength(3);
+
+    const pids = await Promise.all([1, 2, 3].map(() => pidOf(db)));
+    expect(pids).not.toContain(await heldPid);
+    expect(reported).toHaveLength(3);
+  });
+
+  it('a statement running when its connection is lost fails with the loss, and the pool answers again', async () => {
+    const { db } = await open(2);
+    const slow = sql`select pg_sleep(5)`.execute(db);
+    const sleeping = async () =>
+      (await admin.query<{ pid: number }>("select pid from pg_stat_activity where datname = $1 and query = 'select pg_sleep(5)'", [new URL(scratch.url).pathname.slice(1)])).rows[0]?.pid;
+    const pid = await until(sleeping, (found) => found !== undefined, 3_000);
+    await terminate(pid!);
+    await expect(slow).rejects.toThrow(/terminating connection/u);
+    // The socket's end follows the FATAL message: the pool drops the connection once it has seen it.
+    await lossesReported(1);
+    expect(uncaught).toEqual([]);
+    const answer = await sql<{ n: number }>`select 8 as n`.execute(db);
+    expect(answer.rows[0]?.n).toBe(8);
+  });
+});

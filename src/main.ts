@@ -97,7 +97,14 @@ async function main(): Promise<number> {
     servesGuild: (guildId) => client.guilds.cache.has(guildId),
     metrics,
   });
-  const operations = await startProcessOperations({ config: operationsPorts(config, cluster?.cluster), database, client, metrics, logger });
+  const operations = await startProcessOperations({ config: operationsPorts(config, cluster?.cluster), database, client, metrics, logger }).catch(
+    async (error: unknown) => {
+      // A port another program holds (PortUnavailableError): nothing has started yet but the connections.
+      await client.destroy();
+      await database.close();
+      throw error;
+    },
+  );
   // On PostgreSQL, lessons, autocomplete answers and days' lessons are cached in this process while change
   // notices are heard (README, Caches); on PGlite every read goes to the database.
   let cache: LibraryCache | undefined;

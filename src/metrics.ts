@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from './logger.js';
+import { listen } from './listen.js';
 
 /** Prometheus metrics (prom-client): what an operator watches across servers and shards. */
 export interface Metrics {
@@ -102,11 +103,8 @@ export function serveMetrics(port: number, metrics: Metrics, logger: Logger): Pr
         response.writeHead(500).end();
       });
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, () => {
-      logger.info({ port }, 'metrics on /metrics');
-      resolve(server);
-    });
+  return listen(server, port, 'METRICS_PORT').then(() => {
+    logger.info({ port }, 'metrics on /metrics');
+    return server;
   });
 }

@@ -3,6 +3,7 @@ import { Status, type Client } from 'discord.js';
 import { pingDatabase } from '../db/health.js';
 import type { Executor } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { listen } from '../listen.js';
 import type { Metrics } from '../metrics.js';
 
 /** One thing /healthz checks: resolves to a problem in plain words, or undefined when all is well. */
@@ -88,12 +89,9 @@ export function serveOperations(
       if (!response.headersSent) response.writeHead(500).end();
     });
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, options.host, () => {
-      logger.info({ port }, 'operations endpoint: /healthz and /metrics');
-      resolve(server);
-    });
+  return listen(server, port, 'HEALTH_PORT', options.host).then(() => {
+    logger.info({ port }, 'operations endpoint: /healthz and /metrics');
+    return server;
   });
 }
 

@@ -31,8 +31,14 @@ export async function startProcessOperations(deps: {
   const checks = [databaseCheck(database.db), shardsCheck(client)];
   const health = () => runHealthChecks(checks);
   const servers: Server[] = [];
-  if (config.HEALTH_PORT) servers.push(await serveOperations(config.HEALTH_PORT, { metrics, health, logger }));
-  if (config.METRICS_PORT && config.METRICS_PORT !== config.HEALTH_PORT) servers.push(await serveMetrics(config.METRICS_PORT, metrics, logger));
+  try {
+    if (config.HEALTH_PORT) servers.push(await serveOperations(config.HEALTH_PORT, { metrics, health, logger }));
+    if (config.METRICS_PORT && config.METRICS_PORT !== config.HEALTH_PORT) servers.push(await serveMetrics(config.METRICS_PORT, metrics, logger));
+  } catch (error) {
+    // The one that did listen would keep a process that cannot start running.
+    for (const server of servers) server.close();
+    throw error;
+  }
   return {
     health,
     close: () => {

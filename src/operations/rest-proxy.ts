@@ -6,13 +6,15 @@
  * InteractionAwareRest here too, so they are never queued behind the global limit.
  */
 import { createServer } from 'node:http';
-import { ConfigError, loadConfig, loadDotEnv } from '../config.js';
+import { loadConfig, loadDotEnv } from '../config.js';
 import { InteractionAwareRest } from '../discord/interaction-rest.js';
 import { logRateLimits } from '../discord/rate-limit-log.js';
+import { listen } from '../listen.js';
 import { createLogger } from '../logger.js';
+import { isOperatorError } from '../operator-errors.js';
 import { proxyToDiscord } from './rest-proxy-handler.js';
 
-function main(): void {
+async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
@@ -28,7 +30,8 @@ function main(): void {
       response.end();
     });
   });
-  server.listen(config.REST_PROXY_PORT, () => logger.info({ port: config.REST_PROXY_PORT }, 'Discord REST proxy listening'));
+  await listen(server, config.REST_PROXY_PORT, 'REST_PROXY_PORT');
+  logger.info({ port: config.REST_PROXY_PORT }, 'Discord REST proxy listening');
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       server.close();
@@ -40,9 +43,9 @@ function main(): void {
 }
 
 try {
-  main();
+  await main();
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
+  if (!isOperatorError(error)) throw error;
   console.error(error.message);
   process.exitCode = 1;
 }

@@ -117,7 +117,11 @@ async function main(): Promise<number> {
 
   const checks = [databaseCheck(database.db), clustersCheck(manager)];
   const operations = config.HEALTH_PORT
-    ? await serveOperations(config.HEALTH_PORT, { metrics: createMetrics(), health: () => runHealthChecks(checks), logger })
+    ? await serveOperations(config.HEALTH_PORT, { metrics: createMetrics(), health: () => runHealthChecks(checks), logger }).catch(async (error: unknown) => {
+        // A port another program holds (PortUnavailableError): no bot process started yet; the database would keep this one running.
+        await database.close();
+        throw error;
+      })
     : undefined;
 
   let stopping: Promise<void> | undefined;

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../logger.js';
+import { listen } from '../listen.js';
 import type { ActionResult, PageAttachment, PlaygroundActions } from './actions.js';
 import { projectRoot } from '../project-root.js';
 import type { PageCommandInput } from './command-input.js';
@@ -128,12 +129,7 @@ export async function startWebServer(port: number, deps: WebDeps): Promise<Playg
   }, 15_000);
   keepAlive.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} on 127.0.0.1 is in use: set PLAYGROUND_PORT to another port.`) : error),
-    );
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
+  await listen(server, port, 'PLAYGROUND_PORT', '127.0.0.1');
   const actualPort = (server.address() as AddressInfo).port;
   allowedHosts = new Set([`127.0.0.1:${actualPort}`, `localhost:${actualPort}`]);
   return {

@@ -11,6 +11,7 @@ import { isOperatorError } from '../operator-errors.js';
 import { pgliteInstancesInMemory } from '../db/database.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
 import { BATCH_TIMEOUTS } from '../db/timeouts.js';
+import { isConnectionLost } from '../db/unavailable.js';
 import { lessonToJson } from '../domain/lesson-parser/index.js';
 import {
   checkedLessons,
@@ -203,6 +204,10 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
       bar?.stop();
       if (error instanceof ImportRefusedError) {
         io.err(error.message);
+        return 1;
+      }
+      if (isConnectionLost(error)) {
+        io.err('nothing imported: the connection to the database was lost (PostgreSQL stopped or restarted?), so the import was rolled back. Run it again once the database is back.');
         return 1;
       }
       // A write refused, or a file changed since it was checked (SourceChangedError, SourceError): the

@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { runLessonsCli } from '../../src/cli/lessons.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
+import { lockLessonImports } from '../../src/db/lessons.js';
 import { createScratchPostgres } from '../support/databases.js';
 import { until } from '../support/ports.js';
 
@@ -108,4 +111,42 @@ describe.runIf(url)('connections lost under the bot', () => {
     const answer = await sql<{ n: number }>`select 8 as n`.execute(db);
     expect(answer.rows[0]?.n).toBe(8);
   });
+
+  it('the lessons CLI whose import loses its connection says so in one line, and nothing is written', async () => {
+    // Another import holds the import lock: the CLI's import waits for it inside its transaction, on its connection.
+    const { db } = await open(1);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const other = db.transaction().execute(async (trx) => {
+      await lockLessonImports(trx, { wait: false });
+      holding();
+      await released;
+    });
+    await held;
+    try {
+      const err: string[] = [];
+      const cli = runLessonsCli(['import', 'examples/lessons/nhk-2025-05-31-japan-us-cyber.txt'], {
+        env: { DATABASE_URL: scratch.url, LOG_LEVEL: 'warn' },
+        stdin: Readable.from([]),
+        out: () => undefined,
+        err: (line) => err.push(line),
+      });
+      const waiting = async () =>
+        (await admin.query<{ pid: number }>("select pid from pg_stat_activity where datname = $1 and wait_event_type = 'Lock' and wait_event = 'advisory'", [new URL(scratch.url).pathname.slice(1)])).rows[0]?.pid;
+      const pid = await until(waiting, (found) => found !== undefined, 30_000);
+      await terminate(pid!);
+      expect(await cli).toBe(1);
+      expect(err.at(-1)).toBe(
+        'nothing imported: the connection to the database was lost (PostgreSQL stopped or restarted?), so the import was rolled back. Run it again once the database is back.',
+      );
+      expect(uncaught).toEqual([]);
+    } finally {
+      release();
+      await other;
+    }
+    const lessons = await sql<{ n: string }>`select count(*) as n from lessons`.execute(db);
+    expect(Number(lessons.rows[0]?.n)).toBe(0);
+  }, 60_000);
 });

@@ -11,7 +11,7 @@ import { isOperatorError } from '../operator-errors.js';
 import { pgliteInstancesInMemory } from '../db/database.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
 import { BATCH_TIMEOUTS } from '../db/timeouts.js';
-import { isConnectionLost } from '../db/unavailable.js';
+import { saysServerDown } from '../db/down-gate.js';
 import { lessonToJson } from '../domain/lesson-parser/index.js';
 import {
   checkedLessons,
@@ -206,7 +206,7 @@ async function importCommand(args: readonly string[], io: CliIo): Promise<number
         io.err(error.message);
         return 1;
       }
-      if (isConnectionLost(error)) {
+      if (saysServerDown(error)) {
         io.err('nothing imported: the connection to the database was lost (PostgreSQL stopped or restarted?), so the import was rolled back. Run it again once the database is back.');
         return 1;
       }

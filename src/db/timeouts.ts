@@ -8,6 +8,7 @@ import type {
   TransactionSettings,
 } from 'kysely';
 import type pg from 'pg';
+import { DatabaseDownGate, saysServerDown } from './down-gate.js';
 import { preparedName } from './prepared.js';
 
 /**
@@ -70,10 +71,20 @@ const QUERY_READ_TIMEOUT = 'Query read timeout';
  * first) would wait behind it: one more full timeout per statement. A thrown-away connection fails
  * the rest at once, and the pool opens a fresh one when the server is back.
  */
-export function discardingTimedOutClients(pool: pg.Pool): PostgresPool {
+export function discardingTimedOutClients(pool: pg.Pool, gate = new DatabaseDownGate()): PostgresPool {
   return {
     async connect(): Promise<PostgresPoolClient> {
+      const admitted = gate.enter();
+      if (!admitted) throw new DatabaseTimeoutError(NOT_ANSWERING);
+      let probing = admitted.probe;
+      const probeDone = () => {
+        if (!probing) return;
+        probing = false;
+        gate.probeEnded();
+      };
       const client = await pool.connect().catch((error: unknown) => {
+        if (saysServerDown(error)) gate.unanswered();
+        probeDone();
         throw asTimeout(error);
       });
       let broken: Error | undefined;
@@ -85,17 +96,40 @@ export function discardingTimedOutClients(pool: pg.Pool): PostgresPool {
           const sent = name
             ? client.query({ name, text: sql as string, values: parameters as unknown[] })
             : client.query(sql as string, parameters as unknown[]);
-          return (sent as Promise<unknown>).catch((error: unknown) => {
-            const timeout = asTimeout(error);
-            if (timeout instanceof DatabaseTimeoutError) broken = timeout;
-            throw timeout;
-          });
+          return (sent as Promise<unknown>).then(
+            (result) => {
+              gate.answered();
+              probeDone();
+              return result;
+            },
+            (error: unknown) => {
+              // An error the server sent (a cancelled statement, a constraint) is an answer; a lost connection is
+              // this connection's (see DatabaseDownGate).
+              if (isServerAnswer(error)) gate.answered();
+              else if (error instanceof Error && error.message === QUERY_READ_TIMEOUT) gate.unanswered();
+              probeDone();
+              const timeout = asTimeout(error);
+              if (timeout instanceof DatabaseTimeoutError) broken = timeout;
+              throw timeout;
+            },
+          );
         }) as PostgresPoolClient['query'],
-        release: (destroy?: boolean) => client.release(destroy || broken !== undefined),
+        release: (destroy?: boolean) => {
+          probeDone();
+          client.release(destroy || broken !== undefined);
+        },
       };
     },
     end: () => pool.end(),
   };
+}
+
+/** What a request that is not let through while the database does not answer is told (logged with it). */
+const NOT_ANSWERING = 'the database is not answering (one request at a time asks whether it is back)';
+
+/** An error the server sent (pg's DatabaseError has its severity), other than the notice that it is shutting down. */
+function isServerAnswer(error: unknown): boolean {
+  return typeof (error as { severity?: unknown } | undefined)?.severity === 'string' && !saysServerDown(error);
 }
 
 function asTimeout(error: unknown): unknown {

@@ -30,14 +30,3 @@ export function directoryProblem(error: unknown): string {
   return (code && DIRECTORY_PROBLEMS[code]) ?? connectFailure(error);
 }
 
-/** Codes of a connection that ended under a statement: PostgreSQL shut down, restarted or crashed, or the network. */
-const CONNECTION_LOST_CODES = new Set(['57P01', '57P02', '57P03', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
-/** pg's own words for a client whose connection is gone (no code of its own). */
-const CONNECTION_LOST_MESSAGES = /^(Connection terminated unexpectedly|Client has encountered a connection error and is not queryable|Connection terminated)$/u;
-
-/** The statement failed because the connection to PostgreSQL was lost, not because of what it asked. */
-export function isConnectionLost(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as NodeJS.ErrnoException).code;
-  return (code !== undefined && CONNECTION_LOST_CODES.has(code)) || CONNECTION_LOST_MESSAGES.test(error.message);
-}

@@ -98,6 +98,26 @@ describe.runIf(url)('PostgreSQL that stops answering', () => {
     expect(after.map((outcome) => outcome.error)).toEqual(Array.from({ length: 30 }, () => undefined));
   });
 
+  it('once a statement goes unanswered, fails the other members at once while one request at a time asks, until it answers', async () => {
+    await Promise.all(memberLoad(database, lesson.id, 6));
+    proxy.pause();
+    // The first wave meets the freeze: each waits out its bound, as above.
+    const first = await Promise.all(memberLoad(database, lesson.id, 12));
+    expect(first.every((outcome) => outcome.error instanceof DatabaseTimeoutError)).toBe(true);
+    // Now the pool knows: members are told at once, where each waited its 2 s before.
+    const next = await Promise.all(memberLoad(database, lesson.id, 30));
+    const refusedAtOnce = next.filter((outcome) => outcome.error instanceof DatabaseTimeoutError && outcome.ms < 200);
+    console.log(`frozen database, second wave: ${refusedAtOnce.length} of 30 told within 200 ms, slowest ${Math.max(...next.map((o) => o.ms))} ms`);
+    expect(refusedAtOnce.length).toBeGreaterThanOrEqual(27);
+    for (const outcome of next) expect(outcome.error).toBeInstanceOf(DatabaseTimeoutError);
+
+    proxy.resume();
+    // The next request asks and gets its answer: everyone is let through again.
+    await eventually(() => servicesOver(database).lessons.todaysCard(GUILD), 5_000);
+    const after = await Promise.all(memberLoad(database, lesson.id, 30));
+    expect(after.map((outcome) => outcome.error)).toEqual(Array.from({ length: 30 }, () => undefined));
+  });
+
   it('fails fast while another session holds a lock, and works once it is released', async () => {
     const locker = new pg.Client({ connectionString: scratch.url });
     await locker.connect();

@@ -69,9 +69,11 @@ const QUERY_READ_TIMEOUT = 'Query read timeout';
  * A pg pool for Kysely whose clients are thrown away after a client-side timeout. pg keeps waiting for
  * the answer to a timed-out query on that connection, so every later query on it (Kysely's ROLLBACK
  * first) would wait behind it: one more full timeout per statement. A thrown-away connection fails
- * the rest at once, and the pool opens a fresh one when the server is back.
+ * the rest at once, and the pool opens a fresh one when the server is back. While the server does not answer at
+ * all, only one request at a time is let through to find out whether it is back (DatabaseDownGate).
  */
-export function discardingTimedOutClients(pool: pg.Pool, gate = new DatabaseDownGate()): PostgresPool {
+export function discardingTimedOutClients(pool: pg.Pool): PostgresPool {
+  const gate = new DatabaseDownGate();
   return {
     async connect(): Promise<PostgresPoolClient> {
       const admitted = gate.enter();

@@ -20,7 +20,13 @@ export interface ChangeFeedHandlers {
   onError?(error: Error): void;
 }
 
-const RETRY_MS = { first: 500, max: 30_000 };
+/**
+ * Between attempts to listen again: growing, but at most 5 s, so the caches are back within ~5 s of the database,
+ * however long it was gone (with 30 s, a 24 s outage left them off for 7.4 s after PostgreSQL's return, the library's
+ * reads going to the database: BENCHMARKS.md, "PostgreSQL stopped and frozen under the load"). An attempt every 5 s
+ * while it is gone is one refused connection.
+ */
+const RETRY_MS = { first: 500, max: 5_000 };
 
 /**
  * LISTENs for the library's change notices on a connection of its own (not the pool's: a listening

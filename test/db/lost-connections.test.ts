@@ -3,9 +3,11 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { runLessonsCli } from '../../src/cli/lessons.js';
+import { watchLibraryChanges, type ChangedTable } from '../../src/db/change-feed.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { lockLessonImports } from '../../src/db/lessons.js';
 import { createScratchPostgres } from '../support/databases.js';
+import { startPausableProxy } from '../support/pausable-proxy.js';
 import { until } from '../support/ports.js';
 
 /*
@@ -149,4 +151,31 @@ describe.runIf(url)('connections lost under the bot', () => {
     const lessons = await sql<{ n: string }>`select count(*) as n from lessons`.execute(db);
     expect(Number(lessons.rows[0]?.n)).toBe(0);
   }, 60_000);
+
+  it('the library change feed, cut off longer than its first retries, listens again within ~5 s of the database’s return and says anything may have changed', async () => {
+    const direct = new URL(scratch.url);
+    const proxy = await startPausableProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+    const viaProxy = new URL(direct);
+    viaProxy.port = String(proxy.port);
+    const changes: (ChangedTable | null)[] = [];
+    const feed = watchLibraryChanges(viaProxy.toString(), { onChange: (table) => changes.push(table) });
+    try {
+      expect(await feed.untilLive(5_000)).toBe(true);
+      changes.length = 0;
+      proxy.cut();
+      await until(async () => feed.live, (live) => !live, 3_000);
+      expect(feed.live).toBe(false);
+      expect(changes).toEqual([null]);
+      // Gone for 9 s: attempts 0.5, 1, 2 and 4 s apart, then every 5 s (at most), so the next comes within 5 s.
+      await new Promise((resolve) => setTimeout(resolve, 9_000));
+      proxy.restore();
+      const restoredAt = Date.now();
+      expect(await feed.untilLive(8_000)).toBe(true);
+      expect(Date.now() - restoredAt).toBeLessThanOrEqual(5_500);
+      expect(changes).toEqual([null, null]);
+    } finally {
+      await feed.close();
+      await proxy.close();
+    }
+  }, 30_000);
 });

@@ -8,6 +8,7 @@ import type {
   TransactionSettings,
 } from 'kysely';
 import type pg from 'pg';
+import { TemporarilyUnavailableError } from '../unavailable-error.js';
 import { DatabaseDownGate, saysServerDown } from './down-gate.js';
 import { preparedName } from './prepared.js';
 
@@ -47,7 +48,7 @@ export const BATCH_TIMEOUTS: DatabaseTimeouts = { connectMs: 10_000, statementMs
 export const UPKEEP_TIMEOUTS: DatabaseTimeouts = { connectMs: 2_000, statementMs: 600_000, queryMs: 600_500 };
 
 /** The database did not answer in time; the member sees the usual "try again in a moment". */
-export class DatabaseTimeoutError extends Error {
+export class DatabaseTimeoutError extends TemporarilyUnavailableError {
   override readonly name = 'DatabaseTimeoutError';
 }
 

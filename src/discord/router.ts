@@ -11,6 +11,7 @@ import type { Metrics } from '../metrics.js';
 import type { CommandDefinition } from './command-definition.js';
 import { customIdPrefix } from './custom-ids.js';
 import { EPHEMERAL, NO_MENTIONS, Reply } from './reply.js';
+import { TemporarilyUnavailableError } from '../unavailable-error.js';
 import { UserError } from '../user-error.js';
 
 /** What the router dispatches a command to; `defineCommand` (command-module.ts) builds these from a module. */
@@ -43,7 +44,10 @@ export function createInteractionRouter(options: {
   buttons: readonly ButtonHandler[];
   logger: Logger;
   metrics?: Pick<Metrics, 'interactions' | 'interactionSeconds' | 'interactionsDeferred'>;
+  /** How long the failures of an outage are counted before they are logged again (10 s; tests). */
+  outageLogWindowMs?: number;
 }): InteractionRouter {
+  const logFailure = failureLog(options.logger, options.outageLogWindowMs ?? OUTAGE_LOG_WINDOW_MS);
   const commands = new Map(options.commands.map((command) => [command.definition.name, command]));
   const buttons = new Map(options.buttons.map((button) => [button.prefix, button]));
   if (commands.size !== options.commands.length) throw new Error('two command handlers share a name');
@@ -93,7 +97,7 @@ export function createInteractionRouter(options: {
       await dispatch(interaction, reply);
     } catch (error) {
       outcome = error instanceof UserError ? 'user_error' : 'error';
-      await answerFailure(interaction, reply, error, options.logger);
+      await answerFailure(interaction, reply, error, options.logger, logFailure);
     } finally {
       reply?.dispose();
       const seconds = (Date.now() - started) / 1000;
@@ -138,14 +142,20 @@ export function createInteractionRouter(options: {
   };
 }
 
-async function answerFailure(interaction: Interaction, reply: Reply | undefined, error: unknown, logger: Logger): Promise<void> {
+async function answerFailure(
+  interaction: Interaction,
+  reply: Reply | undefined,
+  error: unknown,
+  logger: Logger,
+  logFailure: (error: unknown, context: Record<string, unknown>) => void,
+): Promise<void> {
   const userError = error instanceof UserError;
   if (isAnsweredElsewhere(error)) {
     // Another process answered it (two copies sharing one shard), or it expired: nobody is waiting for us.
     logger.warn({ code: (error as DiscordAPIError).code, ...describe(interaction) }, 'interaction already answered or expired');
     return;
   }
-  if (!userError) logger.error({ err: error, ...describe(interaction) }, 'interaction failed');
+  if (!userError) logFailure(error, describe(interaction));
   if (interaction.isAutocomplete()) {
     // Autocomplete has no message to show; an empty list is the honest answer.
     if (!interaction.responded) await interaction.respond([]).catch(() => undefined);
@@ -186,5 +196,36 @@ function describe(interaction: Interaction): Record<string, unknown> {
     guildId: interaction.guildId,
     channelId: interaction.channelId,
     userId: interaction.user.id,
+  };
+}
+
+/** How long the failures of an outage are counted before the next is logged in full. */
+const OUTAGE_LOG_WINDOW_MS = 10_000;
+
+/**
+ * Logs a failed interaction with its context. A failure because something is temporarily unavailable (the database
+ * not answering) comes once per interaction through an outage, thousands of the same error (4,375 lines in a 24 s
+ * stop at 200/s): the first is logged in full, the rest of the next `windowMs` counted and logged as one line.
+ */
+function failureLog(logger: Logger, windowMs: number): (error: unknown, context: Record<string, unknown>) => void {
+  let window: { readonly reason: string; suppressed: number } | undefined;
+  return (error, context) => {
+    if (!(error instanceof TemporarilyUnavailableError)) {
+      logger.error({ err: error, ...context }, 'interaction failed');
+      return;
+    }
+    if (window) {
+      window.suppressed += 1;
+      return;
+    }
+    logger.error({ err: error, ...context }, 'interaction failed');
+    const current = { reason: error.message, suppressed: 0 };
+    window = current;
+    setTimeout(() => {
+      window = undefined;
+      if (current.suppressed > 0) {
+        logger.error({ failed: current.suppressed, seconds: windowMs / 1000, reason: current.reason }, 'more interactions failed the same way (not logged one by one)');
+      }
+    }, windowMs).unref();
   };
 }

@@ -3,12 +3,14 @@ import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APOLOGY, createInteractionRouter, type CommandHandler, type InteractionRouter } from '../../src/discord/router.js';
+import { DatabaseTimeoutError } from '../../src/db/timeouts.js';
 import { createMetrics } from '../../src/metrics.js';
 import { UserError } from '../../src/user-error.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
 
 const EPHEMERAL = 1 << 6;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const OUTAGE_WINDOW_MS = 3_000;
 
 function testCommand(name: string, execute: CommandHandler['execute']): CommandHandler {
   return { definition: { name, description: 'test', type: 1 } as CommandHandler['definition'], execute };
@@ -33,8 +35,12 @@ describe('the interaction router’s error boundary, with the real discord.js cl
     makeRouter = () =>
       createInteractionRouter({
         logger: pino({ level: 'debug' }, stream),
+        outageLogWindowMs: OUTAGE_WINDOW_MS,
         buttons: [],
         commands: [
+          testCommand('db-down', async () => {
+            throw new DatabaseTimeoutError('the database is not answering');
+          }),
           testCommand('user-error', async () => {
             throw new UserError('That date is not in YYYY-MM-DD form.');
           }),
@@ -82,6 +88,25 @@ describe('the interaction router’s error boundary, with the real discord.js cl
     const logged = logs.find((line) => line.msg === 'interaction failed' && line.interactionId === handle.id);
     expect(logged).toMatchObject({ command: 'crash', level: 50 });
     expect(JSON.stringify(logged)).not.toContain(handle.token);
+  });
+
+  it('an outage’s failures: every member gets the apology, the first is logged in full and the rest of its window as one count', async () => {
+    const failed = (command: string) => logs.filter((line) => line.msg === 'interaction failed' && line.command === command);
+    const handles = Array.from({ length: 12 }, () => discord.sendCommand({ name: 'db-down' }));
+    const answers = await Promise.all(handles.map((handle) => handle.waitForFinal()));
+    expect(answers.every((answer) => answer.data.content === APOLOGY)).toBe(true);
+    expect(failed('db-down')).toHaveLength(1);
+    expect(failed('db-down')[0]).toMatchObject({ level: 50, err: { message: 'the database is not answering' } });
+    // Another kind of failure in the same window is still logged in full.
+    const crash = discord.sendCommand({ name: 'crash' });
+    await crash.waitForFinal();
+    expect(logs.some((line) => line.msg === 'interaction failed' && line.interactionId === crash.id)).toBe(true);
+    await expect
+      .poll(() => logs.find((line) => line.msg === 'more interactions failed the same way (not logged one by one)'), { timeout: OUTAGE_WINDOW_MS + 2_000 })
+      .toMatchObject({ level: 50, failed: 11, reason: 'the database is not answering' });
+    // After the window the next is logged in full again.
+    await discord.sendCommand({ name: 'db-down' }).waitForFinal();
+    expect(failed('db-down')).toHaveLength(2);
   });
 
   it('a slow answer is deferred within Discord’s 3 seconds, then delivered', async () => {

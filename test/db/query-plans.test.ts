@@ -508,6 +508,7 @@ const NOT_QUERY_MODULES: Record<string, string> = {
   'change-feed.ts': 'LISTENs for the library change notices on a connection of its own (no query on a command path)',
   'database.ts': 'opens PostgreSQL or PGlite',
   'data-dir-lock.ts': 'PGlite data directory lock',
+  'down-gate.ts': 'while the server does not answer, lets one request at a time ask it (no query of its own)',
   'pglite-template.ts': 'unpacks the empty cluster a new PGlite database starts from (files, no query)',
   'migrate.ts': 'runs migrations',
   'open-from-config.ts': 'opens the configured database',

@@ -18,6 +18,8 @@ export interface ChangeFeedHandlers {
   /** A committed write to `table`, by any process; `null`: anything may have changed (the feed was down). */
   onChange(table: ChangedTable | null): void;
   onError?(error: Error): void;
+  /** Delays between attempts to listen again (RETRY_MS unless given; tests). */
+  retryMs?: { readonly first: number; readonly max: number };
 }
 
 /**
@@ -39,7 +41,8 @@ export function watchLibraryChanges(url: string, handlers: ChangeFeedHandlers): 
   let closed = false;
   let client: pg.Client | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
-  let delay = RETRY_MS.first;
+  const retry = handlers.retryMs ?? RETRY_MS;
+  let delay = retry.first;
   const waiting = new Set<(live: boolean) => void>();
   const tellWaiting = (now: boolean) => {
     for (const resolve of waiting) resolve(now);
@@ -62,7 +65,7 @@ export function watchLibraryChanges(url: string, handlers: ChangeFeedHandlers): 
         void connect();
       }, delay);
       retryTimer.unref();
-      delay = Math.min(delay * 2, RETRY_MS.max);
+      delay = Math.min(delay * 2, retry.max);
     }
   };
 
@@ -86,7 +89,7 @@ export function watchLibraryChanges(url: string, handlers: ChangeFeedHandlers): 
       // Whatever changed before this connection listened was not announced to it.
       handlers.onChange(null);
       live = true;
-      delay = RETRY_MS.first;
+      delay = retry.first;
       tellWaiting(true);
     } catch (error) {
       if (client === next) lost(error as Error);

@@ -9,7 +9,7 @@ import type {
 } from 'kysely';
 import type pg from 'pg';
 import { TemporarilyUnavailableError } from '../unavailable-error.js';
-import { DatabaseDownGate, saysServerDown } from './down-gate.js';
+import { DatabaseDownGate, QUERY_READ_TIMEOUT, saysServerDown } from './down-gate.js';
 import { preparedName } from './prepared.js';
 
 /**
@@ -64,7 +64,6 @@ export function poolTimeoutSettings(timeouts: DatabaseTimeouts): pg.PoolConfig {
   };
 }
 
-const QUERY_READ_TIMEOUT = 'Query read timeout';
 
 /**
  * A pg pool for Kysely whose clients are thrown away after a client-side timeout. pg keeps waiting for

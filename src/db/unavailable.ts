@@ -29,4 +29,3 @@ export function directoryProblem(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return (code && DIRECTORY_PROBLEMS[code]) ?? connectFailure(error);
 }
-

@@ -61,6 +61,11 @@ const configSchema = z.object({
   DELIVERY_LEASE_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** How long before each minute the cards of the posts due at it are built (nothing is claimed then); 0: at the minute. */
   DELIVERY_PREPARE_AHEAD_MS: z.coerce.number().int().min(0).max(50_000).default(10_000),
+  /**
+   * The share of a core the bot's background vocabulary catch-up may use (it rests between lessons); 1: flat out.
+   * The playground sets 1: its first start leaves its eleven example lessons to this job.
+   */
+  VOCABULARY_CATCH_UP_SHARE: z.coerce.number().min(0.05).max(1).default(0.25),
   /** `production` makes a missing DISCORD_TOKEN an error; otherwise `npm start` without a token opens the playground. */
   NODE_ENV: optionalString,
   /** The playground's web page, on 127.0.0.1 only; 0 picks a free port. */

@@ -129,6 +129,7 @@ async function main(): Promise<number> {
     now,
     importTimeZone: config.IMPORT_TIMEZONE,
     importGuilds: config.IMPORT_GUILD_IDS,
+    catchUpCoreShare: config.VOCABULARY_CATCH_UP_SHARE,
     poster,
     cache,
     databaseBusy,

@@ -36,6 +36,8 @@ export interface ServicesDeps {
   readonly databaseBusy?: (() => boolean) | undefined;
   /** Servers whose moderators may import (config IMPORT_GUILD_IDS); unset: every server's. */
   readonly importGuilds?: readonly string[] | undefined;
+  /** The vocabulary catch-up job's share of a core (config VOCABULARY_CATCH_UP_SHARE; unset: CATCH_UP_CORE_SHARE). */
+  readonly catchUpCoreShare?: number | undefined;
 }
 
 /** Wired once in main.ts (and in service tests, over a scratch database). */
@@ -59,6 +61,7 @@ export function createServices(deps: ServicesDeps): Services {
       db,
       logger: deps.logger,
       computer: deps.vocabularyComputer ?? createWorkerVocabularyComputer(),
+      catchUpPace: deps.catchUpCoreShare === undefined ? undefined : { coreShare: deps.catchUpCoreShare },
       // A card built ahead shows the lesson's level: a vocabulary stored meanwhile makes it out of date.
       onStored: () => deps.poster.forgetPrepared(),
     }),

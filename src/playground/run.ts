@@ -25,7 +25,9 @@ function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, stdio
 
 /** The bot's environment: the real bot, pointed at the local Discord (its REST base names the gateway too). */
 function botEnvironment(discord: DiscordStandIn): NodeJS.ProcessEnv {
-  return { ...process.env, DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl, DISCORD_APPLICATION_ID: discord.applicationId };
+  // The first start leaves the example lessons' vocabularies to the bot's catch-up job: eleven lessons, a few
+  // seconds flat out, so the first post and /lesson show have their level (the operator's own setting wins).
+  return { VOCABULARY_CATCH_UP_SHARE: '1', ...process.env, DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl, DISCORD_APPLICATION_ID: discord.applicationId };
 }
 
 /** `npm run deploy-commands -- --guild <id>`, against the local Discord: the commands are registered as on a real server. */

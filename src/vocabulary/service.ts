@@ -152,7 +152,7 @@ export interface VocabularyDeps {
   readonly computer: VocabularyComputer;
   readonly logger?: Logger;
   /** The catch-up job's pacing (default: CATCH_UP_CORE_SHARE of a core). */
-  readonly catchUpPace?: RefreshPace;
+  readonly catchUpPace?: RefreshPace | undefined;
   /**
    * Told after this process stored vocabularies (delivery forgets the cards it built ahead of their minute: a card
    * shows the lesson's level). On PostgreSQL the change feed tells every process too; PGlite has no feed.

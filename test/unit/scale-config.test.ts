@@ -65,3 +65,15 @@ describe('the servers that import into the shared library', () => {
     expect(() => loadConfig({ IMPORT_GUILD_IDS: '810000000000000001,my-server' })).toThrow(/IMPORT_GUILD_IDS/u);
   });
 });
+
+describe('the vocabulary catch-up job’s share of a core', () => {
+  it('is a quarter of a core unless VOCABULARY_CATCH_UP_SHARE says otherwise, up to 1 (flat out)', () => {
+    expect(loadConfig({}).VOCABULARY_CATCH_UP_SHARE).toBe(0.25);
+    expect(loadConfig({ VOCABULARY_CATCH_UP_SHARE: '1' }).VOCABULARY_CATCH_UP_SHARE).toBe(1);
+    expect(loadConfig({ VOCABULARY_CATCH_UP_SHARE: '0.5' }).VOCABULARY_CATCH_UP_SHARE).toBe(0.5);
+  });
+
+  it('refuses nothing, more than a core, or what is not a number, naming the variable', () => {
+    for (const share of ['0', '1.5', 'fast']) expect(() => loadConfig({ VOCABULARY_CATCH_UP_SHARE: share })).toThrow(/VOCABULARY_CATCH_UP_SHARE/u);
+  });
+});

@@ -2,7 +2,7 @@ import { ApplicationCommandOptionType, ApplicationCommandType, AttachmentBuilder
 import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
 import { defineCommand } from '../src/discord/command-module.js';
 import { decodePrivacyId, type PrivacyButton } from '../src/domain/progress/privacy-ids.js';
-import { FORGET_CANCELLED, renderForgetConfirm, renderForgotten } from '../src/reading/privacy-view.js';
+import { renderForgetConfirm, renderForgetDecision } from '../src/reading/privacy-view.js';
 import { UserError } from '../src/user-error.js';
 
 const privacyExport = {
@@ -53,17 +53,17 @@ export const privacyModule = defineCommand(privacyCommand, {
         update: true,
         run: async ({ button, services, userId, reply }) => {
           ownButton(button, userId);
-          const outcome = await services.reading.confirmForget(userId, button.expiresAt);
+          const decision = await services.reading.confirmForget(userId, button.expiresAt);
           // No user id in the log: they asked to be forgotten.
-          services.logger.info({ deleted: outcome.deleted }, 'member data forgotten');
-          await reply.send(renderForgotten(outcome));
+          if (!decision.cancelled) services.logger.info({ deleted: decision.outcome.deleted }, 'member data forgotten');
+          await reply.send(renderForgetDecision(decision));
         },
       },
       cancel: {
         update: true,
-        run: async ({ button, userId, reply }) => {
+        run: async ({ button, services, userId, reply }) => {
           ownButton(button, userId);
-          await reply.send(FORGET_CANCELLED);
+          await reply.send(renderForgetDecision(await services.reading.cancelForget(userId, button.expiresAt)));
         },
       },
     },

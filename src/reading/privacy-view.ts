@@ -1,7 +1,7 @@
 import { ButtonStyle, ComponentType } from 'discord.js';
 import { encodePrivacyId } from '../domain/progress/privacy-ids.js';
 import type { ReplyPayload } from '../discord/reply.js';
-import type { ForgetOutcome } from './privacy.js';
+import type { ForgetDecision, ForgetOutcome } from './privacy.js';
 
 const NUMBER = new Intl.NumberFormat('en-US');
 
@@ -26,7 +26,7 @@ export function renderForgetConfirm(userId: string, expiresAt: number): ReplyPay
         type: ComponentType.ActionRow,
         components: [
           { type: ComponentType.Button, style: ButtonStyle.Danger, label: 'Delete my data', custom_id: encodePrivacyId({ action: 'forget', userId, expiresAt }) },
-          { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Cancel', custom_id: encodePrivacyId({ action: 'cancel', userId }) },
+          { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Cancel', custom_id: encodePrivacyId({ action: 'cancel', userId, expiresAt }) },
         ],
       },
     ],
@@ -44,3 +44,8 @@ export function renderForgotten(outcome: ForgetOutcome): ReplyPayload {
 }
 
 export const FORGET_CANCELLED: ReplyPayload = { content: 'Cancelled: nothing was deleted.', components: [] };
+
+/** The confirmation's message once Delete or Cancel decided it (whichever button was pressed). */
+export function renderForgetDecision(decision: ForgetDecision): ReplyPayload {
+  return decision.cancelled ? FORGET_CANCELLED : renderForgotten(decision.outcome);
+}

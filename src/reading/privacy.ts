@@ -34,6 +34,11 @@ export interface ForgetOutcome {
   readonly total: number;
 }
 
+/** What a forget-me confirmation came to: Delete's outcome, or Cancel (nothing deleted). */
+export type ForgetDecision = { readonly cancelled: true } | { readonly cancelled: false; readonly outcome: ForgetOutcome };
+
+export const CANCELLED: ForgetDecision = { cancelled: true };
+
 /** Deletes every row about the member in every table, in one transaction. */
 export async function forgetMember(deps: ReadingDeps, userId: string): Promise<ForgetOutcome> {
   const counts = await retryIfAborted(() => deps.db.transaction().execute((trx) => deleteMemberRows(trx, userId)));

@@ -5,7 +5,7 @@ import type { ReadingKind } from '../db/schema.js';
 import { catchup } from './catchup.js';
 import type { ReadingDeps } from './deps.js';
 import { leaderboard, type LeaderboardPeriod } from './leaderboard.js';
-import { confirmForget, exportMember, forgetConfirmationExpiry, type ForgetOutcome } from './privacy.js';
+import { CANCELLED, confirmForget, exportMember, forgetConfirmationExpiry, type ForgetDecision } from './privacy.js';
 import { memberProgress, type ProgressSectionSource } from './progress.js';
 import { retryIfAborted } from './retry.js';
 import { setLeaderboardVisible, setMemberTimeZone, timeZoneSuggestions } from './settings.js';
@@ -31,8 +31,20 @@ export function createReadingService(deps: ReadingDeps) {
     const event = { lessonId: stored.lesson.id, guildId: member.guildId, userId: member.userId, kind, at: deps.now() };
     return retryIfAborted(() => deps.db.transaction().execute((trx) => recordReading(trx, event)));
   }
-  /** Forget-me deletions by confirmation (member and expiry), kept until the confirmation expires. */
-  const forgotten = new Map<string, { readonly expiresAt: number; readonly outcome: Promise<ForgetOutcome> }>();
+  /**
+   * Forget-me decisions by confirmation (member and expiry), kept until the confirmation expires: its deletion, or
+   * that it was cancelled. Delete and Cancel are one message's buttons: clicked together (two interactions), the
+   * first to arrive decides and the other is answered with that decision, so the message never says "Cancelled"
+   * over a deletion, nor lists a deletion after "Cancelled".
+   */
+  const decisions = new Map<string, { readonly expiresAt: number; readonly decided: Promise<ForgetDecision> }>();
+
+  function decisionOf(userId: string, expiresAt: number): { key: string; known: Promise<ForgetDecision> | undefined } {
+    const nowSeconds = deps.now().getTime() / 1000;
+    for (const [key, entry] of decisions) if (entry.expiresAt < nowSeconds) decisions.delete(key);
+    const key = `${userId}:${expiresAt}`;
+    return { key, known: decisions.get(key)?.decided };
+  }
 
   /**
    * One confirmation, one deletion: every click of its button (a double click, whose second click Discord delivers
@@ -40,17 +52,23 @@ export function createReadingService(deps: ReadingDeps) {
    * its edit replaced the list of what the first had deleted with "Nothing to delete". A confirmation's button
    * is gone from the message once answered, so nothing newer can be waiting for a later click of it.
    */
-  function forgetOnce(userId: string, expiresAt: number): Promise<ForgetOutcome> {
-    const nowSeconds = deps.now().getTime() / 1000;
-    for (const [key, entry] of forgotten) if (entry.expiresAt < nowSeconds) forgotten.delete(key);
-    const key = `${userId}:${expiresAt}`;
-    const known = forgotten.get(key);
-    if (known) return known.outcome;
-    const outcome = confirmForget(deps, userId, expiresAt);
-    forgotten.set(key, { expiresAt, outcome });
+  function forgetOnce(userId: string, expiresAt: number): Promise<ForgetDecision> {
+    const { key, known } = decisionOf(userId, expiresAt);
+    if (known) return known;
+    const decided = confirmForget(deps, userId, expiresAt).then((outcome): ForgetDecision => ({ cancelled: false, outcome }));
+    decisions.set(key, { expiresAt, decided });
     // A failed deletion (expired, the database down) is not remembered: the member may try again.
-    outcome.catch(() => forgotten.delete(key));
-    return outcome;
+    decided.catch(() => decisions.delete(key));
+    return decided;
+  }
+
+  /** Cancel: nothing is deleted unless Delete of the same confirmation came first (then its outcome). */
+  function cancelForget(userId: string, expiresAt: number | undefined): Promise<ForgetDecision> {
+    if (expiresAt === undefined) return Promise.resolve(CANCELLED);
+    const { key, known } = decisionOf(userId, expiresAt);
+    if (known) return known;
+    decisions.set(key, { expiresAt, decided: Promise.resolve(CANCELLED) });
+    return Promise.resolve(CANCELLED);
   }
 
   return {
@@ -74,5 +92,6 @@ export function createReadingService(deps: ReadingDeps) {
     mostRead: (options: { guildId?: string | undefined; limit: number }) => mostReadLessons(deps.db, options),
     forgetConfirmationExpiry: () => forgetConfirmationExpiry(deps),
     confirmForget: (userId: string, expiresAt: number) => forgetOnce(userId, expiresAt),
+    cancelForget: (userId: string, expiresAt: number | undefined) => cancelForget(userId, expiresAt),
   };
 }

@@ -1,6 +1,6 @@
 import { saveLeaderboardVisible, saveMemberTimeZone } from '../db/progress.js';
 import { plainText } from '../domain/discord-format/index.js';
-import { canonicalTimeZone, searchTimeZones } from '../domain/schedule/index.js';
+import { abbreviationAdvice, canonicalTimeZone, searchTimeZones } from '../domain/schedule/index.js';
 import { UserError } from '../user-error.js';
 import type { ReadingDeps } from './deps.js';
 
@@ -20,7 +20,8 @@ export async function setMemberTimeZone(deps: ReadingDeps, userId: string, input
   const zone = canonicalTimeZone(wanted);
   if (zone === null) {
     throw new UserError(
-      `\`${plainText(wanted).slice(0, 60).replace(/`/gu, '')}\` is not a time zone I know. Pick one from the list, such as \`Europe/Paris\` or \`America/New_York\`.`,
+      abbreviationAdvice(wanted) ??
+        `\`${plainText(wanted).slice(0, 60).replace(/`/gu, '')}\` is not a time zone I know. Pick one from the list, such as \`Europe/Paris\` or \`America/New_York\`.`,
     );
   }
   await saveMemberTimeZone(deps.db, userId, zone, deps.now());

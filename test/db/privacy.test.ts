@@ -171,15 +171,40 @@ describe.each(testDatabaseTargets())('export and forget-me on $kind', (target) =
     const reading = createReadingService({ db: db().db, now: () => now });
     const expiresAt = reading.forgetConfirmationExpiry();
     const [first, second] = await Promise.all([reading.confirmForget(ME, expiresAt), reading.confirmForget(ME, expiresAt)]);
-    expect(first.deleted.reading_events).toBe(3);
+    expect(first).toMatchObject({ cancelled: false, outcome: { deleted: { reading_events: 3 } } });
     expect(second).toEqual(first);
     now = new Date(NOW.getTime() + 1_000);
     expect(await reading.confirmForget(ME, expiresAt)).toEqual(first);
     // A new confirmation is a new deletion (nothing is left); an expired one still refuses.
     now = new Date(NOW.getTime() + 2_000);
-    expect(await reading.confirmForget(ME, reading.forgetConfirmationExpiry())).toEqual({ deleted: {}, total: 0 });
+    expect(await reading.confirmForget(ME, reading.forgetConfirmationExpiry())).toEqual({ cancelled: false, outcome: { deleted: {}, total: 0 } });
     now = new Date(NOW.getTime() + 121_000);
     await expect(reading.confirmForget(ME, expiresAt)).rejects.toThrow(/expired/u);
+  });
+
+  it('Delete then Cancel of one confirmation, pressed together: Cancel is answered with the deletion, not "nothing was deleted"', async () => {
+    await history();
+    const reading = createReadingService({ db: db().db, now: () => NOW });
+    const expiresAt = reading.forgetConfirmationExpiry();
+    const [deleted, cancelled] = await Promise.all([reading.confirmForget(ME, expiresAt), reading.cancelForget(ME, expiresAt)]);
+    expect(deleted).toMatchObject({ cancelled: false, outcome: { deleted: { reading_events: 3 } } });
+    expect(cancelled).toEqual(deleted);
+    expect(JSON.parse((await exportMember(deps(), ME)).json).tables.reading_events ?? []).toHaveLength(0);
+  });
+
+  it('Cancel then Delete of one confirmation, pressed together: nothing is deleted and both say so', async () => {
+    await history();
+    const reading = createReadingService({ db: db().db, now: () => NOW });
+    const expiresAt = reading.forgetConfirmationExpiry();
+    const [cancelled, deleted] = await Promise.all([reading.cancelForget(ME, expiresAt), reading.confirmForget(ME, expiresAt)]);
+    expect(cancelled).toEqual({ cancelled: true });
+    expect(deleted).toEqual({ cancelled: true });
+    expect(JSON.parse((await exportMember(deps(), ME)).json).tables.reading_events).toHaveLength(3);
+    // Another confirmation is its own decision, and a Cancel button without its confirmation (sent by an older
+    // version) cancels without touching the others.
+    expect(await reading.cancelForget(ME, undefined)).toEqual({ cancelled: true });
+    const next = await reading.confirmForget(ME, expiresAt + 1);
+    expect(next).toMatchObject({ cancelled: false, outcome: { deleted: { reading_events: 3 } } });
   });
 
   it('forget-me also covers a table added later with a user_id column', async () => {

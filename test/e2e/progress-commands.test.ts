@@ -60,7 +60,7 @@ interface World {
   readonly LATE: UserInit;
 }
 
-const WORLDS = ['progress', 'card', 'timezone', 'leaderboard', 'other member', 'catchup', 'export', 'cancel', 'forget'] as const;
+const WORLDS = ['progress', 'card', 'timezone', 'leaderboard', 'other member', 'catchup', 'export', 'cancel', 'both buttons', 'forget'] as const;
 
 describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) => {
   let discord: DiscordStandIn;
@@ -292,6 +292,25 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     expect(buttons(cancelled.data as Data)).toEqual([]);
     const still = (await discord.sendCommand({ guildId: guild.id, name: 'progress', user: READER }).waitForFinal()).data as Data;
     expect(fieldValue(still, 'Lessons read')).toBe('6');
+  });
+
+  it('/privacy forget-me: Delete and Cancel pressed at once are answered alike, and say what happened', async () => {
+    const { guild, READER } = world('both buttons');
+    const ask = (await discord.sendCommand({ guildId: guild.id, name: 'privacy', subcommand: 'forget-me', user: READER }).waitForFinal()).data as Data;
+    const [confirm, cancel] = buttons(ask);
+    const message = { id: '400000000000000097', channel_id: guild.channels[0]!.id, flags: EPHEMERAL, ...ask } as never;
+    const [first, second] = await Promise.all(
+      [confirm!, cancel!].map((button) => discord.sendButton({ guildId: guild.id, customId: button.custom_id!, message, user: READER }).waitForFinal()),
+    );
+    const said = [(first!.data as Data).content, (second!.data as Data).content];
+    // Whichever arrived first decided: the message never ends with "nothing was deleted" over a deletion.
+    expect(said[1]).toBe(said[0]);
+    const read = fieldValue((await discord.sendCommand({ guildId: guild.id, name: 'progress', user: READER }).waitForFinal()).data as Data, 'Lessons read');
+    if (/nothing was deleted/u.test(said[0] ?? '')) expect(read).toBe('6');
+    else {
+      expect(said[0]).toMatch(/reading history \(opens and marks\): 6/u);
+      expect(read).toBe('0');
+    }
   });
 
   it('/privacy forget-me: only the caller can confirm; it deletes every row about them and says what', async () => {

@@ -101,8 +101,12 @@ describe('catch-up view and ids', () => {
     for (const bad of ['l:k:0', 'l:k:01', 'l:o:nope', `l:d:${ID}`, 'l:k:1:2', 'x:k:1']) expect(decodeCatchupId(bad)).toBeNull();
     const forget = { action: 'forget', userId: '200000000000000101', expiresAt: 1_780_000_000 } as const;
     expect(decodePrivacyId(encodePrivacyId(forget))).toEqual(forget);
+    const cancel = { action: 'cancel', userId: '200000000000000101', expiresAt: 1_780_000_000 } as const;
+    expect(encodePrivacyId(cancel)).toBe('pv:c:200000000000000101:1780000000');
+    expect(decodePrivacyId(encodePrivacyId(cancel))).toEqual(cancel);
+    // A Cancel button sent before its id named the confirmation still cancels.
     expect(decodePrivacyId(encodePrivacyId({ action: 'cancel', userId: '5' }))).toEqual({ action: 'cancel', userId: '5' });
-    for (const bad of ['pv:f:1', 'pv:f:abc:1', 'pv:c:1:2', 'pv:x:1', 'pv:f:1:-5']) expect(decodePrivacyId(bad)).toBeNull();
+    for (const bad of ['pv:f:1', 'pv:f:abc:1', 'pv:c:1:x', 'pv:c:1:2:3', 'pv:c:1:-2', 'pv:x:1', 'pv:f:1:-5']) expect(decodePrivacyId(bad)).toBeNull();
   });
 });
 

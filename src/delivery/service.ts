@@ -7,6 +7,7 @@ import { countReadersInGuild } from '../db/reading.js';
 import { findSchedule, saveSchedule, setPaused, type Schedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import {
+  abbreviationAdvice,
   canonicalTimeZone,
   formatPostTime,
   InvalidPostTimeError,
@@ -97,7 +98,11 @@ export function createDeliveryService(deps: DeliveryDeps) {
         throw error;
       }
       const zone = canonicalTimeZone(timeZone);
-      if (!zone) throw new UserError(`"${clip(safeText(timeZone), 80)}" is not a time zone I know. Pick one from the list, e.g. Europe/Berlin or Asia/Tokyo.`);
+      if (!zone) {
+        throw new UserError(
+          abbreviationAdvice(timeZone) ?? `"${clip(safeText(timeZone), 80)}" is not a time zone I know. Pick one from the list, e.g. Europe/Berlin or Asia/Tokyo.`,
+        );
+      }
       return { postTime, timeZone: zone };
     },
 

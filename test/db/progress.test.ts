@@ -203,6 +203,8 @@ describe.each(testDatabaseTargets())('learner progress on $kind', (target) => {
         expect((await report(db(), 'u1', 'u1', at)).zone).toBe('Asia/Tokyo');
       }
       await expect(setMemberTimeZone(deps(), 'u1', 'server defaults')).rejects.toThrow(/not a time zone/);
+      await expect(setMemberTimeZone(deps(), 'u1', 'IST')).rejects.toThrow(/IST is the abbreviation of more than one clock: .*Asia\/Kolkata/u);
+      expect(await setMemberTimeZone(deps(), 'u1', 'pst')).toBe('America/Los_Angeles');
       await expect(setMemberTimeZone(deps(), 'u1', 'Mars/Olympus')).rejects.toThrow(/not a time zone/);
     });
 

@@ -172,6 +172,9 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect(delivery.postingTime('7:30', 'asia/tokyo')).toEqual({ postTime: '07:30', timeZone: 'Asia/Tokyo' });
       expect(() => delivery.postingTime('25:00', 'UTC')).toThrow(UserError);
       expect(() => delivery.postingTime('07:30', 'UTC+5')).toThrow('"UTC+5" is not a time zone I know.');
+      // Abbreviations: one clock is its zone (EST follows New York's summer time), several are refused with the choices.
+      expect(delivery.postingTime('07:30', 'EST')).toEqual({ postTime: '07:30', timeZone: 'America/New_York' });
+      expect(() => delivery.postingTime('07:30', 'bst')).toThrow('BST is the abbreviation of more than one clock: pick the zone you mean, such as Europe/London or Asia/Dhaka.');
       const { schedule, next } = await delivery.setSchedule({ guildId: '555', channelId: CHANNEL, when: { postTime: '11:00', timeZone: 'UTC' }, roleId: null, createThread: false });
       expect(schedule.paused).toBe(false);
       expect(next.toISOString()).toBe('2026-05-03T11:00:00.000Z'); // 11:00 today already passed at 12:00

@@ -5,9 +5,11 @@ export { postInstantFor, wallClock } from './post-instant.js';
 export { formatPostTime, InvalidPostTimeError, parsePostTime, type PostTime } from './post-time.js';
 export {
   allTimeZones,
+  abbreviationAdvice,
   canonicalTimeZone,
   isValidTimeZone,
   MAX_ZONE_SUGGESTIONS,
   requireZone,
   searchTimeZones,
+  zonesAbbreviated,
 } from './time-zones.js';

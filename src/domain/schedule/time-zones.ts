@@ -37,12 +37,97 @@ export function requireZone(zone: string): IANAZone {
 
 /**
  * The name to store for a zone a person typed: the runtime's spelling (`america/new_york` →
- * `America/New_York`, `GMT` → `UTC`), or null when it is not a zone.
+ * `America/New_York`, `GMT` → `UTC`), the zone of an abbreviation that names one clock (`PST` →
+ * `America/Los_Angeles`, `EST` → `America/New_York`), or null when it is not a zone or is an abbreviation of
+ * several (`CST`, `IST`, `BST`: see `zonesAbbreviated`).
  */
 export function canonicalTimeZone(zone: string): string | null {
+  const abbreviated = abbreviationOf(zone);
+  if (abbreviated !== undefined) return abbreviated.length === 1 ? (abbreviated[0] ?? null) : null;
   if (!isValidTimeZone(zone)) return null;
   return currentName(new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone);
 }
+
+/**
+ * The zones a typed abbreviation may mean (empty when it is not one this bot knows): what a refusal suggests
+ * and what autocomplete offers first.
+ */
+export function zonesAbbreviated(typed: string): readonly string[] {
+  return abbreviationOf(typed) ?? [];
+}
+
+/**
+ * Why an abbreviation of several clocks was refused, with its zones to pick from; undefined for anything else.
+ * Names only the abbreviation as this bot spells it (letters), never what was typed.
+ */
+export function abbreviationAdvice(typed: string): string | undefined {
+  const zones = zonesAbbreviated(typed);
+  if (zones.length < 2) return undefined;
+  const listed = `${zones.slice(0, -1).join(', ')} or ${zones.at(-1) ?? ''}`;
+  return `${typed.trim().toUpperCase()} is the abbreviation of more than one clock: pick the zone you mean, such as ${listed}.`;
+}
+
+function abbreviationOf(typed: string): readonly string[] | undefined {
+  if (typeof typed !== 'string') return undefined;
+  const key = typed.trim().toUpperCase();
+  return Object.hasOwn(ABBREVIATIONS, key) ? ABBREVIATIONS[key] : undefined;
+}
+
+/**
+ * Abbreviations people type for the clock of a place, and the zones that keep that clock, daylight saving
+ * included. Read before the runtime is asked, because ICU takes several as zones of its own that are not what
+ * people mean: `EST` is a fixed UTC−5 (America/Panama, never on summer time), `BST` Asia/Dhaka (not British
+ * Summer Time), `AST` America/Anchorage (not Atlantic), `NST` Pacific/Auckland (not Newfoundland), `ECT`
+ * Europe/Paris, `ART` Africa/Cairo, `SST` Pacific/Guadalcanal. An abbreviation of one clock is taken as its
+ * zone (the reply names it); one of several is refused with the choices. ICU's other legacy three-letter ids
+ * (`ACT`, `CTT`, `PNT`…, Java's) are empty here: refused, pick a zone.
+ */
+const ABBREVIATIONS: Readonly<Record<string, readonly string[]>> = {
+  EST: ['America/New_York'],
+  EDT: ['America/New_York'],
+  CST: ['America/Chicago', 'Asia/Shanghai', 'America/Havana'],
+  CDT: ['America/Chicago'],
+  MST: ['America/Denver', 'America/Phoenix'],
+  MDT: ['America/Denver'],
+  PST: ['America/Los_Angeles'],
+  PDT: ['America/Los_Angeles'],
+  AKST: ['America/Anchorage'],
+  AKDT: ['America/Anchorage'],
+  HST: ['Pacific/Honolulu'],
+  AST: ['America/Halifax', 'Asia/Riyadh'],
+  ADT: ['America/Halifax'],
+  NST: ['America/St_Johns'],
+  NDT: ['America/St_Johns'],
+  BST: ['Europe/London', 'Asia/Dhaka'],
+  IST: ['Asia/Kolkata', 'Europe/Dublin', 'Asia/Jerusalem'],
+  CEST: ['Europe/Paris'],
+  EEST: ['Europe/Athens'],
+  WEST: ['Europe/Lisbon'],
+  MSK: ['Europe/Moscow'],
+  CAT: ['Africa/Maputo'],
+  EAT: ['Africa/Nairobi'],
+  WAT: ['Africa/Lagos'],
+  SAST: ['Africa/Johannesburg'],
+  JST: ['Asia/Tokyo'],
+  KST: ['Asia/Seoul'],
+  HKT: ['Asia/Hong_Kong'],
+  SGT: ['Asia/Singapore'],
+  PHT: ['Asia/Manila'],
+  PKT: ['Asia/Karachi'],
+  ICT: ['Asia/Bangkok'],
+  WIB: ['Asia/Jakarta'],
+  AEST: ['Australia/Sydney', 'Australia/Brisbane'],
+  AEDT: ['Australia/Sydney'],
+  ACST: ['Australia/Adelaide', 'Australia/Darwin'],
+  ACDT: ['Australia/Adelaide'],
+  AWST: ['Australia/Perth'],
+  NZST: ['Pacific/Auckland'],
+  NZDT: ['Pacific/Auckland'],
+  BRT: ['America/Sao_Paulo'],
+  ART: ['America/Argentina/Buenos_Aires'],
+  SST: ['Pacific/Pago_Pago'],
+  ...Object.fromEntries(['ACT', 'AET', 'AGT', 'BET', 'CNT', 'CTT', 'ECT', 'IET', 'MIT', 'NET', 'PLT', 'PNT', 'PRT', 'VST'].map((id) => [id, []])),
+};
 
 /**
  * ICU (Node 20) still calls some zones by names the IANA database has since replaced; people
@@ -96,8 +181,11 @@ export const MAX_ZONE_SUGGESTIONS = 25;
 export function searchTimeZones(query: string, limit: number = MAX_ZONE_SUGGESTIONS): string[] {
   const needle = query.trim().toLowerCase().replace(/\s+/gu, '_');
   if (needle === '') return allTimeZones().slice(0, Math.max(0, limit));
-  const ranked: { zone: string; rank: number }[] = [];
+  // An abbreviation's zones first ("pst" → America/Los_Angeles), then the names that contain it.
+  const abbreviated = zonesAbbreviated(needle).filter((zone) => IANAZone.isValidZone(zone));
+  const ranked: { zone: string; rank: number }[] = abbreviated.map((zone, i) => ({ zone, rank: -abbreviated.length + i }));
   for (const zone of allTimeZones()) {
+    if (abbreviated.includes(zone)) continue;
     const rank = matchRank(zone.toLowerCase(), needle);
     if (rank !== null) ranked.push({ zone, rank });
   }

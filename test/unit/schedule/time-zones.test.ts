@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allTimeZones, canonicalTimeZone, isValidTimeZone, searchTimeZones } from '../../../src/domain/schedule/time-zones.js';
+import { IANAZone } from 'luxon';
+import { abbreviationAdvice, allTimeZones, canonicalTimeZone, isValidTimeZone, searchTimeZones, zonesAbbreviated } from '../../../src/domain/schedule/time-zones.js';
 
 describe('isValidTimeZone', () => {
   it.each(['UTC', 'America/New_York', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Kiritimati', 'US/Eastern'])('accepts %s', (zone) => {
@@ -20,6 +21,53 @@ describe('canonicalTimeZone', () => {
 
   it('returns null for something that is not a zone', () => {
     expect(canonicalTimeZone('nowhere')).toBeNull();
+  });
+});
+
+describe('time-zone abbreviations a person types', () => {
+  it('takes one naming a single clock as the zone that keeps it, daylight saving included, in any case', () => {
+    // The runtime alone: EST a fixed UTC−5 (America/Panama), which never moves to summer time.
+    expect(canonicalTimeZone('EST')).toBe('America/New_York');
+    expect(canonicalTimeZone('edt')).toBe('America/New_York');
+    expect(canonicalTimeZone(' pst ')).toBe('America/Los_Angeles');
+    expect(canonicalTimeZone('JST')).toBe('Asia/Tokyo');
+    expect(canonicalTimeZone('NZDT')).toBe('Pacific/Auckland');
+  });
+
+  it('reads what people mean where the runtime knows the letters as another place', () => {
+    // ICU: NST Pacific/Auckland, SST Pacific/Guadalcanal.
+    expect(canonicalTimeZone('NST')).toBe('America/St_Johns');
+    expect(canonicalTimeZone('SST')).toBe('Pacific/Pago_Pago');
+  });
+
+  it('refuses one of several clocks, and says which zones to pick from', () => {
+    // ICU: BST Asia/Dhaka (not British Summer Time), AST America/Anchorage (not Atlantic), IST Asia/Kolkata.
+    for (const typed of ['BST', 'AST', 'IST', 'CST', 'mst', 'AEST']) expect(canonicalTimeZone(typed)).toBeNull();
+    expect(abbreviationAdvice('bst')).toBe('BST is the abbreviation of more than one clock: pick the zone you mean, such as Europe/London or Asia/Dhaka.');
+    expect(abbreviationAdvice('IST')).toMatch(/Asia\/Kolkata, Europe\/Dublin or Asia\/Jerusalem\.$/u);
+    expect(abbreviationAdvice('PST')).toBeUndefined();
+    expect(abbreviationAdvice('Europe/Paris')).toBeUndefined();
+  });
+
+  it('refuses the runtime’s legacy three-letter ids that are no zone name (Java’s ECT is Paris there)', () => {
+    for (const typed of ['ECT', 'CTT', 'PNT', 'ACT']) {
+      expect(canonicalTimeZone(typed)).toBeNull();
+      expect(abbreviationAdvice(typed)).toBeUndefined();
+    }
+  });
+
+  it('offers an abbreviation’s zones first in autocomplete', () => {
+    expect(searchTimeZones('pst')[0]).toBe('America/Los_Angeles');
+    expect(searchTimeZones('BST').slice(0, 2)).toEqual(['Europe/London', 'Asia/Dhaka']);
+    expect(searchTimeZones('est')[0]).toBe('America/New_York');
+    expect(new Set(searchTimeZones('est')).size).toBe(searchTimeZones('est').length);
+  });
+
+  it('names only zones the runtime knows', () => {
+    for (const typed of ['EST', 'CST', 'MST', 'PST', 'BST', 'IST', 'AST', 'NST', 'JST', 'AEST', 'ACST', 'ART', 'SST', 'WIB', 'SAST']) {
+      expect(zonesAbbreviated(typed).length).toBeGreaterThan(0);
+      for (const zone of zonesAbbreviated(typed)) expect(IANAZone.isValidZone(zone)).toBe(true);
+    }
   });
 });
 

@@ -78,9 +78,9 @@ function abbreviationOf(typed: string): readonly string[] | undefined {
  * included. Read before the runtime is asked, because ICU takes several as zones of its own that are not what
  * people mean: `EST` is a fixed UTC−5 (America/Panama, never on summer time), `BST` Asia/Dhaka (not British
  * Summer Time), `AST` America/Anchorage (not Atlantic), `NST` Pacific/Auckland (not Newfoundland), `ECT`
- * Europe/Paris, `ART` Africa/Cairo, `SST` Pacific/Guadalcanal. An abbreviation of one clock is taken as its
- * zone (the reply names it); one of several is refused with the choices. ICU's other legacy three-letter ids
- * (`ACT`, `CTT`, `PNT`…, Java's) are empty here: refused, pick a zone.
+ * Europe/Paris, `ART` Africa/Cairo, `SST` Pacific/Guadalcanal (people mean Samoa or Singapore). An
+ * abbreviation of one clock is taken as its zone (the reply names it); one of several is refused with the
+ * choices. ICU's other legacy three-letter ids (`ACT`, `CTT`, `PNT`…, Java's) are empty here: refused.
  */
 const ABBREVIATIONS: Readonly<Record<string, readonly string[]>> = {
   EST: ['America/New_York'],
@@ -125,7 +125,7 @@ const ABBREVIATIONS: Readonly<Record<string, readonly string[]>> = {
   NZDT: ['Pacific/Auckland'],
   BRT: ['America/Sao_Paulo'],
   ART: ['America/Argentina/Buenos_Aires'],
-  SST: ['Pacific/Pago_Pago'],
+  SST: ['Pacific/Pago_Pago', 'Asia/Singapore'],
   ...Object.fromEntries(['ACT', 'AET', 'AGT', 'BET', 'CNT', 'CTT', 'ECT', 'IET', 'MIT', 'NET', 'PLT', 'PNT', 'PRT', 'VST'].map((id) => [id, []])),
 };
 

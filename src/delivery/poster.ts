@@ -190,6 +190,8 @@ export class LessonPoster {
       // The post's record, the schedule's success and its cleared alerts: one statement, all or none of them.
       const cleared: ClearedAlertKinds = ['post-failed', 'no-lesson', ...(threadFine ? ['thread-failed'] : [])];
       await recordPostSent(this.deps.db, key, { messageId: message.id, threadId, at, payload: { ...payload, nonce: delivery.nonce } }, cleared);
+      // Recorded first: publishing may wait on Discord's per-channel limit, and the post is out either way.
+      if (message.crosspostable === true) void this.publish(message, key);
       const lagSeconds = delivery.sequence === 0 ? this.scheduleLag(schedule, delivery.localDate, at) : undefined;
       const prepared = ready !== undefined;
       logger.info({ ...key, lessonId: delivery.lessonId, messageId: message.id, attempts: delivery.attempts, lagSeconds, prepared }, 'lesson posted');
@@ -229,6 +231,19 @@ export class LessonPoster {
       // Only the role the moderators chose is pinged; nothing in the lesson can ping anyone.
       allowedMentions: ping.allowedMentions,
     };
+  }
+
+  /**
+   * In an announcement channel the post is published, as a moderator would press Publish: the servers that
+   * follow the channel get the lesson too (Discord: `POST …/messages/{id}/crosspost`). A refusal is logged;
+   * the post stands.
+   */
+  private async publish(message: PostedMessage, key: DeliveryKey): Promise<void> {
+    try {
+      await message.crosspost?.();
+    } catch (error) {
+      this.deps.logger.warn({ err: error, ...key, messageId: message.id }, 'lesson posted but not published to the servers that follow the channel');
+    }
   }
 
   private async openThread(schedule: Schedule, message: PostedMessage, title: string): Promise<string | null> {

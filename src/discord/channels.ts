@@ -9,10 +9,16 @@ import {
 import { UserError } from '../user-error.js';
 import { missingPostPermissions } from './permissions.js';
 
-/** A message the bot posted, as delivery needs it: its id, and a thread opened on it. */
+/** A message the bot posted, as delivery needs it: its id, a thread opened on it, and its publication. */
 export interface PostedMessage {
   readonly id: string;
   startThread(options: { name: string; autoArchiveDuration: 1440 }): Promise<{ readonly id: string }>;
+  /**
+   * discord.js: true in an announcement channel where the message is not yet published and the bot may publish it
+   * (its own message: Send Messages). Publishing sends it to the servers that follow the channel.
+   */
+  readonly crosspostable?: boolean;
+  crosspost?(): Promise<unknown>;
 }
 
 /** A channel the bot may post in (checked): what delivery's poster and the alerts send through. */

@@ -9,6 +9,7 @@ import { attachmentsFromUpload } from './uploads.js';
 import { validateMessageBody } from './validation.js';
 
 const HAS_THREAD = 1 << 5;
+const CROSSPOSTED = 1 << 0;
 const MESSAGE_CHANNEL_TYPES: readonly ChannelType[] = [
   ChannelType.GuildText,
   ChannelType.GuildAnnouncement,
@@ -138,6 +139,19 @@ function deleteMessage(ctx: RouteContext) {
   return noContent();
 }
 
+/** Publish (announcement channels): the bot's own message needs Send Messages, another's Manage Messages. */
+function crosspostMessage(ctx: RouteContext) {
+  const { state, messageEvents } = ctx.deps;
+  const access = viewableChannel(ctx);
+  if (access.channel.type !== ChannelType.GuildAnnouncement) throw apiErrors.invalidChannelType();
+  const message = existingMessage(ctx, access);
+  requirePermission(access, message.author.id === state.botUser.id ? PermissionFlagsBits.SendMessages : PermissionFlagsBits.ManageMessages);
+  if (((message.flags ?? 0) & CROSSPOSTED) !== 0) throw apiErrors.alreadyCrossposted();
+  message.flags = (message.flags ?? 0) | CROSSPOSTED;
+  messageEvents.updated(message);
+  return ok(message);
+}
+
 function startThreadFromMessage(ctx: RouteContext) {
   const { state, gateway } = ctx.deps;
   const access = viewableChannel(ctx);
@@ -181,4 +195,5 @@ export const channelRoutes: RouteDefinition[] = [
   { method: 'PATCH', pattern: '/channels/:channelId/messages/:messageId', auth: true, handle: editMessage },
   { method: 'DELETE', pattern: '/channels/:channelId/messages/:messageId', auth: true, handle: deleteMessage },
   { method: 'POST', pattern: '/channels/:channelId/messages/:messageId/threads', auth: true, handle: startThreadFromMessage },
+  { method: 'POST', pattern: '/channels/:channelId/messages/:messageId/crosspost', auth: true, handle: crosspostMessage },
 ];

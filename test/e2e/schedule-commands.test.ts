@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { ChannelType, MessageFlags } from 'discord.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lessonToJson } from '../../src/domain/lesson-parser/index.js';
 import { botDatabaseKinds } from '../support/bot-process.js';
 import { lessonUpload, startBotScene, startBotScenes, type BotScene, type Sender } from '../support/bot-scene.js';
-import { role, type MemberInit, type UserInit } from '../support/discord-stand-in/index.js';
+import { role, textChannel, type MemberInit, type UserInit } from '../support/discord-stand-in/index.js';
 import { makeLesson } from '../support/lessons.js';
 import { channelOption, LEARNER, localDay, POST_TIMEOUT_MS, roleOption, ZONE } from '../support/schedule-scenarios.js';
 
@@ -290,6 +291,8 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
     const messages = stocked.discord.channelMessages(lessons);
     expect(messages).toHaveLength(2);
     expect(messages[1]?.embeds).toEqual(message?.embeds);
+    // A text channel's post has nobody to be published to.
+    expect(stocked.discord.requests.filter((r) => r.path.startsWith(`/channels/${lessons}/`) && r.path.endsWith('/crosspost'))).toEqual([]);
 
     // A pin for a day whose lesson already went out could never be kept: it is refused.
     const latePin = await stocked.schedule(guild, 'plan', [{ name: 'lesson', value: EXPORTS.robot.id }, { name: 'date', value: localDay() }]);
@@ -301,5 +304,18 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
     expect(stocked.discord.channelMessages(lessons)).toHaveLength(2);
     const fields = Object.fromEntries((await stocked.schedule(guild, 'show')).embeds?.[0]?.fields?.map((f) => [f.name, f.value]) ?? []);
     expect(fields['Next post']).toContain(`${localDay(1)} `);
+  });
+
+  it('in an announcement channel each post is published, so the servers that follow the channel get the lesson too', async () => {
+    const guild = stocked.addGuild('Announcements', { channels: [{ type: ChannelType.GuildAnnouncement, name: 'lessons' }, textChannel({ name: 'mod-alerts' })] });
+    const news = stocked.channelNamed(guild, 'lessons');
+    await stocked.setLater(guild, news);
+    expect((await stocked.schedule(guild, 'post-now')).content).toMatch(/^✅ Posted: /u);
+    const [message] = stocked.discord.channelMessages(news);
+    // Published once recorded (Discord: POST /channels/{channel}/messages/{message}/crosspost).
+    await expect.poll(() => stocked.discord.channelMessages(news)[0]?.flags ?? 0, { timeout: POST_TIMEOUT_MS }).toBe(MessageFlags.Crossposted);
+    const published = stocked.discord.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/crosspost'));
+    expect(published.map((r) => r.path)).toEqual([`/channels/${news}/messages/${message?.id}/crosspost`]);
+    expect(published[0]?.status).toBe(200);
   });
 });

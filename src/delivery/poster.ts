@@ -75,6 +75,10 @@ export class LessonPoster {
   private generation = 0;
   /** Due instants by day, time and zone: servers due the same minute share a few (luxon's zone arithmetic, ~0.25 ms each). */
   private readonly dueInstants = new Map<string, number>();
+  /** Posts under way (`post` calls not yet returned). */
+  private posting = 0;
+  /** Posts in announcement channels to publish once no post is under way (see `publish`). */
+  private readonly unpublished: { readonly message: PostedMessage; readonly key: DeliveryKey }[] = [];
 
   constructor(private readonly deps: PosterDeps) {}
 
@@ -84,10 +88,15 @@ export class LessonPoster {
   }
 
   async post(schedule: Schedule, localDate: string, sequence: number, lessonId?: string): Promise<PostResult> {
-    const ready = sequence === 0 && lessonId === undefined ? this.takePrepared(schedule.guildId, localDate) : undefined;
-    const result = await this.claimAndSend(schedule, localDate, sequence, lessonId, ready);
-    this.deps.metrics?.posts.inc({ outcome: result.status.replace('-', '_') });
-    return result;
+    this.posting++;
+    try {
+      const ready = sequence === 0 && lessonId === undefined ? this.takePrepared(schedule.guildId, localDate) : undefined;
+      const result = await this.claimAndSend(schedule, localDate, sequence, lessonId, ready);
+      this.deps.metrics?.posts.inc({ outcome: result.status.replace('-', '_') });
+      return result;
+    } finally {
+      if (--this.posting === 0) for (const { message, key } of this.unpublished.splice(0)) void this.publish(message, key);
+    }
   }
 
   /**
@@ -190,8 +199,7 @@ export class LessonPoster {
       // The post's record, the schedule's success and its cleared alerts: one statement, all or none of them.
       const cleared: ClearedAlertKinds = ['post-failed', 'no-lesson', ...(threadFine ? ['thread-failed'] : [])];
       await recordPostSent(this.deps.db, key, { messageId: message.id, threadId, at, payload: { ...payload, nonce: delivery.nonce } }, cleared);
-      // Recorded first: publishing may wait on Discord's per-channel limit, and the post is out either way.
-      if (message.crosspostable === true) void this.publish(message, key);
+      if (message.crosspostable === true) this.unpublished.push({ message, key });
       const lagSeconds = delivery.sequence === 0 ? this.scheduleLag(schedule, delivery.localDate, at) : undefined;
       const prepared = ready !== undefined;
       logger.info({ ...key, lessonId: delivery.lessonId, messageId: message.id, attempts: delivery.attempts, lagSeconds, prepared }, 'lesson posted');
@@ -236,7 +244,8 @@ export class LessonPoster {
   /**
    * In an announcement channel the post is published, as a moderator would press Publish: the servers that
    * follow the channel get the lesson too (Discord: `POST …/messages/{id}/crosspost`). A refusal is logged;
-   * the post stands.
+   * the post stands. Publishing waits until no post is under way: a publication is one more request under the
+   * global limit (50/s), and at a fan-out's minute every server's post comes first.
    */
   private async publish(message: PostedMessage, key: DeliveryKey): Promise<void> {
     try {

@@ -192,6 +192,24 @@ describe.each(testDatabaseTargets())('posts prepared ahead of their minute on $k
       for (const [i] of removed.entries()) expect(harness.channels.sentTo(`20000000000000009${i}`)).toEqual([]);
     });
 
+    it('publishes the posts of announcement channels once the minute’s posts are out, each once, never those of text channels', async () => {
+      const harness = await setUp();
+      const third = '100000000000000003';
+      await saveDailySchedule(harness.db, third, '200000000000000003');
+      harness.channels.makeAnnouncementChannel(CHANNEL);
+      harness.channels.makeAnnouncementChannel('200000000000000003');
+      const now = new Date(AT);
+      const delivery = scheduler(harness, () => now);
+      await delivery.tick();
+      await delivery.stop();
+      await vi.waitFor(() => expect(harness.channels.events.filter((e) => e.startsWith('published'))).toHaveLength(2));
+      const [announced, announcedToo, text] = [CHANNEL, '200000000000000003', OTHER_CHANNEL].map((channel) => harness.channels.sentTo(channel)[0]?.messageId);
+      // Every post first (one request each under the global limit), then the publications.
+      expect(harness.channels.events.slice(0, 3).every((e) => e.startsWith('sent'))).toBe(true);
+      expect(harness.channels.events.slice(3).sort()).toEqual([`published ${announced}`, `published ${announcedToo}`].sort());
+      expect(harness.channels.events).not.toContain(`published ${text}`);
+    });
+
     it('builds the cards of the servers due within the lead it serves, unpaused, and posts them at the minute', async () => {
       const harness = await setUp();
       const third = '100000000000000003';

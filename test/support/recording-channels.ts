@@ -14,6 +14,9 @@ export interface RecordedSend {
 export class RecordingChannels implements Channels {
   readonly sent: RecordedSend[] = [];
   readonly threads: { messageId: string; name: string }[] = [];
+  /** Sends and publications in the order they happened: `sent <message id>`, `published <message id>`. */
+  readonly events: string[] = [];
+  private readonly announcements = new Set<string>();
   private readonly broken = new Map<string, Error>();
   private readonly noThreads = new Set<string>();
   private readonly silent = new Set<string>();
@@ -29,6 +32,11 @@ export class RecordingChannels implements Channels {
     this.silent.add(channelId);
   }
 
+  /** This channel is an announcement channel: its messages can be published (crossposted) once. */
+  makeAnnouncementChannel(channelId: string): void {
+    this.announcements.add(channelId);
+  }
+
   refuseThreads(channelId: string): void {
     this.noThreads.add(channelId);
   }
@@ -40,13 +48,24 @@ export class RecordingChannels implements Channels {
   async postable(channelId: string): Promise<PostChannel> {
     const error = this.broken.get(channelId);
     if (error) throw error;
+    const { announcements } = this;
     return {
       id: channelId,
       send: async (options) => {
         const messageId = String(this.nextId++);
         this.sent.push({ channelId, messageId, options });
+        this.events.push(`sent ${messageId}`);
+        let published = false;
         return {
           id: this.silent.has(channelId) ? (undefined as unknown as string) : messageId,
+          get crosspostable() {
+            return !published && announcements.has(channelId);
+          },
+          crosspost: async () => {
+            if (published || !announcements.has(channelId)) throw new Error('Cannot execute action on this channel type');
+            published = true;
+            this.events.push(`published ${messageId}`);
+          },
           startThread: async ({ name }) => {
             if (this.noThreads.has(channelId)) throw new Error('Missing Permissions');
             this.threads.push({ messageId, name });

@@ -175,15 +175,17 @@ export const MAX_ZONE_SUGGESTIONS = 25;
 /**
  * Zones matching what a person is typing, best first, for autocomplete. Case-insensitive; spaces
  * match underscores ("new york" → America/New_York). Ranking, ties alphabetical:
- * 0 the whole name or its city part equals the query, 1 the city part starts with it,
+ * 0 the whole name or its city part equals the query, 1 the city part starts with it, then the zones of an
+ * abbreviation it spells (`zonesAbbreviated`),
  * 2 the whole name starts with it ("america/"), 3 any part or word starts with it, 4 it occurs anywhere.
  */
 export function searchTimeZones(query: string, limit: number = MAX_ZONE_SUGGESTIONS): string[] {
   const needle = query.trim().toLowerCase().replace(/\s+/gu, '_');
   if (needle === '') return allTimeZones().slice(0, Math.max(0, limit));
-  // An abbreviation's zones first ("pst" → America/Los_Angeles), then the names that contain it.
+  // An abbreviation's zones ("pst" → America/Los_Angeles) right after the cities it begins ("ist": Istanbul,
+  // then Kolkata, Dublin and Jerusalem; "cat": Catamarca, then Maputo), in their own order.
   const abbreviated = zonesAbbreviated(needle).filter((zone) => IANAZone.isValidZone(zone));
-  const ranked: { zone: string; rank: number }[] = abbreviated.map((zone, i) => ({ zone, rank: -abbreviated.length + i }));
+  const ranked: { zone: string; rank: number }[] = abbreviated.map((zone, i) => ({ zone, rank: 1.5 + i / 100 }));
   for (const zone of allTimeZones()) {
     if (abbreviated.includes(zone)) continue;
     const rank = matchRank(zone.toLowerCase(), needle);

@@ -58,11 +58,15 @@ describe('time-zone abbreviations a person types', () => {
     }
   });
 
-  it('offers an abbreviation’s zones first in autocomplete', () => {
+  it('offers an abbreviation’s zones in autocomplete, after the cities it begins', () => {
     expect(searchTimeZones('pst')[0]).toBe('America/Los_Angeles');
     expect(searchTimeZones('BST').slice(0, 2)).toEqual(['Europe/London', 'Asia/Dhaka']);
     expect(searchTimeZones('est')[0]).toBe('America/New_York');
     expect(new Set(searchTimeZones('est')).size).toBe(searchTimeZones('est').length);
+    // A city it begins comes first: someone typing "ist" may mean Istanbul.
+    expect(searchTimeZones('ist').slice(0, 4)).toEqual(['Europe/Istanbul', 'Asia/Kolkata', 'Europe/Dublin', 'Asia/Jerusalem']);
+    expect(searchTimeZones('cat')[0]).toBe('America/Argentina/Catamarca');
+    expect(searchTimeZones('cat')[1]).toBe('Africa/Maputo');
   });
 
   it('names only zones the runtime knows', () => {

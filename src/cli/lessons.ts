@@ -626,10 +626,13 @@ const COLLECT_WAIT_MS = 5_000;
  * functions with its optimising compiler as they get hot, and what that compiler allocates, on its
  * background threads, stays in the process's memory after the compile. An import into PGlite grew the
  * process that way, not in PGlite's own memory (its 128 MB never grew; ~50 MB of it is ever touched): peak RSS to
- * the commit of 10,000 files 435 → 264 MB (BENCHMARKS.md, "Import"). Set before PGlite is first loaded (the flag
- * is read when the module is compiled); on PostgreSQL the CLI runs no WebAssembly.
+ * the commit of 10,000 files 435 → 264 MB (BENCHMARKS.md, "Import"). Set before PGlite is first loaded (the flags
+ * are read when the module is compiled); on PostgreSQL the CLI runs no WebAssembly. `--liftoff-only` turns the two
+ * tiering flags off through V8's flag implications, which Node 24's V8 applies only to flags given at start-up: set
+ * at run time it left the optimising compiler on there (this repository's 10 example lessons peaked at 551 MB
+ * against 241 MB with the flag on the command line), so both are set too (232 MB on Node 24, 226 on 22, 259 on 20).
  */
-export const CLI_V8_FLAGS = ['--liftoff-only'] as const;
+export const CLI_V8_FLAGS = ['--liftoff-only', '--no-wasm-tier-up', '--no-wasm-dynamic-tiering'] as const;
 
 if (isMain(import.meta.url)) {
   for (const flag of CLI_V8_FLAGS) v8.setFlagsFromString(flag);

@@ -64,7 +64,6 @@ export function poolTimeoutSettings(timeouts: DatabaseTimeouts): pg.PoolConfig {
   };
 }
 
-
 /**
  * A pg pool for Kysely whose clients are thrown away after a client-side timeout. pg keeps waiting for
  * the answer to a timed-out query on that connection, so every later query on it (Kysely's ROLLBACK

@@ -67,8 +67,9 @@ export function createReadingService(deps: ReadingDeps) {
     if (expiresAt === undefined) return Promise.resolve(CANCELLED);
     const { key, known } = decisionOf(userId, expiresAt);
     if (known) return known;
-    decisions.set(key, { expiresAt, decided: Promise.resolve(CANCELLED) });
-    return Promise.resolve(CANCELLED);
+    const decided = Promise.resolve(CANCELLED);
+    decisions.set(key, { expiresAt, decided });
+    return decided;
   }
 
   return {

@@ -4,8 +4,8 @@ export { addDays, dateRange, localDate, parseLocalDate, type LocalDate } from '.
 export { postInstantFor, wallClock } from './post-instant.js';
 export { formatPostTime, InvalidPostTimeError, parsePostTime, type PostTime } from './post-time.js';
 export {
-  allTimeZones,
   abbreviationAdvice,
+  allTimeZones,
   canonicalTimeZone,
   isValidTimeZone,
   MAX_ZONE_SUGGESTIONS,

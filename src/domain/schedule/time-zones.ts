@@ -184,7 +184,7 @@ export function searchTimeZones(query: string, limit: number = MAX_ZONE_SUGGESTI
   if (needle === '') return allTimeZones().slice(0, Math.max(0, limit));
   // An abbreviation's zones ("pst" → America/Los_Angeles) right after the cities it begins ("ist": Istanbul,
   // then Kolkata, Dublin and Jerusalem; "cat": Catamarca, then Maputo), in their own order.
-  const abbreviated = zonesAbbreviated(needle).filter((zone) => IANAZone.isValidZone(zone));
+  const abbreviated = zonesAbbreviated(needle);
   const ranked: { zone: string; rank: number }[] = abbreviated.map((zone, i) => ({ zone, rank: 1.5 + i / 100 }));
   for (const zone of allTimeZones()) {
     if (abbreviated.includes(zone)) continue;

@@ -70,7 +70,9 @@ describe('time-zone abbreviations a person types', () => {
   });
 
   it('names only zones the runtime knows', () => {
-    for (const typed of ['EST', 'CST', 'MST', 'PST', 'BST', 'IST', 'AST', 'NST', 'JST', 'AEST', 'ACST', 'ART', 'SST', 'WIB', 'SAST']) {
+    // Every abbreviation of the table: autocomplete offers their zones without asking the runtime each keystroke.
+    const table = 'EST EDT CST CDT MST MDT PST PDT AKST AKDT HST AST ADT NST NDT BST IST CEST EEST WEST MSK CAT EAT WAT SAST JST KST HKT SGT PHT PKT ICT WIB AEST AEDT ACST ACDT AWST NZST NZDT BRT ART SST';
+    for (const typed of table.split(' ')) {
       expect(zonesAbbreviated(typed).length).toBeGreaterThan(0);
       for (const zone of zonesAbbreviated(typed)) expect(IANAZone.isValidZone(zone)).toBe(true);
     }

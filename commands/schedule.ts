@@ -27,7 +27,7 @@ const scheduleSet = {
   description: 'Where and when the daily lesson is posted',
   options: [
     { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Channel for the daily lesson card', required: true, channel_types: postableChannelTypes },
-    { type: ApplicationCommandOptionType.String, name: 'time', description: 'Local time, 24-hour HH:MM (e.g. 07:30)', required: true, min_length: 3, max_length: 5 },
+    { type: ApplicationCommandOptionType.String, name: 'time', description: 'Local time: 07:30, 18:05, or 6:05 pm', required: true, min_length: 3, max_length: 12 },
     { type: ApplicationCommandOptionType.String, name: 'timezone', description: 'Time zone, e.g. Asia/Tokyo (type to search)', required: true, autocomplete: true, max_length: 64 },
     { type: ApplicationCommandOptionType.Role, name: 'role', description: 'A role to ping with each post (only this role is pinged)' },
     { type: ApplicationCommandOptionType.Boolean, name: 'thread', description: 'Open a discussion thread on each post' },

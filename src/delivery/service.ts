@@ -13,7 +13,7 @@ import {
   InvalidPostTimeError,
   localDate,
   parseLocalDate,
-  parsePostTime,
+  readTypedPostTime,
 } from '../domain/schedule/index.js';
 import { dateProblem } from '../domain/dates.js';
 import { clip, isEveryoneRole, safeText } from '../domain/discord-format/index.js';
@@ -92,7 +92,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
     postingTime(time: string, timeZone: string): PostingTime {
       let postTime: string;
       try {
-        postTime = formatPostTime(parsePostTime(time));
+        postTime = formatPostTime(readTypedPostTime(time));
       } catch (error) {
         if (error instanceof InvalidPostTimeError) throw new UserError(safeText(error.message));
         throw error;

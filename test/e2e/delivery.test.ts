@@ -68,11 +68,11 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
   const channelNamed = (guild: StandInGuild, name: string) => scene.channelNamed(guild, name);
 
   /** A server whose daily post (scheduled now, pinging `role` if given) has gone out. */
-  async function postedToday(name: string, options: { role?: boolean } = {}) {
+  async function postedToday(name: string, options: { role?: boolean; typed?: 'HH:mm' | 'h:mm a' } = {}) {
     const guild = scene.addGuild(name, options.role ? { roles: [role({ name: 'Learners', mentionable: true })] } : {});
     const lessons = channelNamed(guild, 'lessons');
     const roleId = guild.roles.find((r) => r.name === 'Learners')?.id;
-    const reply = await scene.setNow(guild, lessons, { extra: roleId ? [roleOption(roleId)] : [] });
+    const reply = await scene.setNow(guild, lessons, { extra: roleId ? [roleOption(roleId)] : [], typed: options.typed });
     const post = await scene.waitForPosted(guild, lessons);
     return { guild, lessons, roleId, reply, post };
   }
@@ -182,8 +182,8 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
   // ---- the daily post -----------------------------------------------------------------------------
 
   describe('the daily post', () => {
-    it('goes out at the set time, once, with a nonce, pinging only the chosen role; it is the earliest-dated lesson', async () => {
-      const { guild, lessons, roleId, reply, post } = await postedToday('Daily', { role: true });
+    it('goes out at the set time (typed on the 12-hour clock), once, with a nonce, pinging only the chosen role; it is the earliest-dated lesson', async () => {
+      const { guild, lessons, roleId, reply, post } = await postedToday('Daily', { role: true, typed: 'h:mm a' });
       expect(reply.content).toContain(`Each post pings <@&${roleId}> (and no one else).`);
       const [request] = scene.postsTo(lessons);
       expect(request?.status).toBe(200);

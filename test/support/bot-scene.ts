@@ -16,7 +16,7 @@ import {
   type StandInGuild,
   type UserInit,
 } from './discord-stand-in/index.js';
-import { EPHEMERAL, MODERATOR, MODERATOR_MEMBER, POST_TIMEOUT_MS, setScheduleLater, setScheduleNow, TICK_ENV } from './schedule-scenarios.js';
+import { EPHEMERAL, MODERATOR, MODERATOR_MEMBER, POST_TIMEOUT_MS, setScheduleLater, setScheduleNow, TICK_ENV, type ScheduleNowOptions } from './schedule-scenarios.js';
 
 /*
  * One running bot for end-to-end scheduling tests: a Discord stand-in, a database, the real bot process
@@ -62,7 +62,7 @@ export interface BotScene {
   schedule(guild: StandInGuild, subcommand: string, options?: CommandOptionInit[], sender?: Sender): Promise<Data>;
   /** `/lesson import` of one file; the answer is private. */
   importFile(guild: StandInGuild, file: AttachmentInit, sender?: Sender): Promise<Data>;
-  setNow(guild: StandInGuild, channelId: string, options?: { extra?: CommandOptionInit[]; when?: 'due' | 'done today' }): Promise<Data>;
+  setNow(guild: StandInGuild, channelId: string, options?: ScheduleNowOptions): Promise<Data>;
   setLater(guild: StandInGuild, channelId: string): Promise<Data>;
   postsTo(channelId: string): RecordedRequest[];
   waitForPost(channelId: string): Promise<APIMessage>;

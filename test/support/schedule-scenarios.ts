@@ -41,6 +41,13 @@ export function roleOption(roleId: string): CommandOptionInit {
   return { name: 'role', type: ApplicationCommandOptionType.Role, value: roleId };
 }
 
+export interface ScheduleNowOptions {
+  extra?: CommandOptionInit[];
+  when?: 'due' | 'done today';
+  /** How the moderator types the time, as a luxon format: `HH:mm` (07:30) or `h:mm a` (7:30 AM). */
+  typed?: 'HH:mm' | 'h:mm a';
+}
+
 /**
  * `/schedule set` at the current local minute: due at once (or, `done today`, not again today). Kept
  * away from a minute's end, and set once more if the minute turned before the bot could save it.
@@ -49,13 +56,14 @@ export async function setScheduleNow<T extends { content?: string }>(
   schedule: (guild: StandInGuild, subcommand: string, options?: CommandOptionInit[]) => Promise<T>,
   guild: StandInGuild,
   channelId: string,
-  options: { extra?: CommandOptionInit[]; when?: 'due' | 'done today' } = {},
+  options: ScheduleNowOptions = {},
 ): Promise<T> {
-  const { extra = [], when = 'due' } = options;
+  const { extra = [], when = 'due', typed = 'HH:mm' } = options;
   for (let attempt = 1; ; attempt++) {
     if (localNow().second >= 55) await sleep((61 - localNow().second) * 1000);
     const time = localNow().toFormat('HH:mm');
-    const reply = await schedule(guild, 'set', [channelOption(channelId), { name: 'time', value: time }, { name: 'timezone', value: ZONE }, ...extra]);
+    const value = localNow().toFormat(typed);
+    const reply = await schedule(guild, 'set', [channelOption(channelId), { name: 'time', value }, { name: 'timezone', value: ZONE }, ...extra]);
     expect(reply.content).toContain(`✅ Daily lesson: <#${channelId}> at **${time}** (${ZONE})`);
     // Saved within that minute (else it counts from tomorrow): try once more.
     if (localNow().toFormat('HH:mm') !== time && attempt === 1) continue;

@@ -19,7 +19,7 @@ function pingWarning(role: { id: string; mentionable: boolean }, guildId: string
 const postableChannelTypes = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 
 const dateOption = (description: string) =>
-  ({ type: ApplicationCommandOptionType.String, name: 'date', description, min_length: 10, max_length: 10 }) as const;
+  ({ type: ApplicationCommandOptionType.String, name: 'date', description, max_length: 40, autocomplete: true }) as const;
 
 const scheduleSet = {
   type: ApplicationCommandOptionType.Subcommand,
@@ -58,7 +58,7 @@ const schedulePlan = {
   description: 'Pin a lesson to a day',
   options: [
     { type: ApplicationCommandOptionType.String, name: 'lesson', description: 'Which lesson (type to search titles)', required: true, autocomplete: true, max_length: 100 },
-    { ...dateOption('Day in the server’s time zone, YYYY-MM-DD'), required: true },
+    { ...dateOption('Day in the server’s time zone: type to pick, or YYYY-MM-DD, today, tomorrow'), required: true },
   ],
 } as const satisfies SubcommandDefinition;
 
@@ -66,7 +66,7 @@ const scheduleUnplan = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'unplan',
   description: 'Remove the lesson pinned to a day',
-  options: [{ ...dateOption('Day, YYYY-MM-DD'), required: true }],
+  options: [{ ...dateOption('Day: type to pick, or YYYY-MM-DD'), required: true }],
 } as const satisfies SubcommandDefinition;
 
 const scheduleUpcoming = {
@@ -80,7 +80,7 @@ const schedulePreview = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'preview',
   description: 'Exactly what will be posted (only you see it)',
-  options: [dateOption('Day, YYYY-MM-DD (default: the next post)')],
+  options: [dateOption('Day: type to pick, or YYYY-MM-DD (default: the next post)')],
 } as const satisfies SubcommandDefinition;
 
 const schedulePostNow = {
@@ -215,5 +215,6 @@ export const scheduleModule = defineCommand(scheduleCommand, {
   autocomplete: {
     timezone: async ({ value }) => searchTimeZones(value).map((zone) => ({ name: zone, value: zone })),
     lesson: ({ value, services }) => services.lessons.choices(value),
+    date: ({ value, services, guildId }) => services.delivery.dayChoices(guildId, value),
   },
 });

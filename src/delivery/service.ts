@@ -9,11 +9,14 @@ import type { DB } from '../db/schema.js';
 import {
   abbreviationAdvice,
   canonicalTimeZone,
+  dayChoices,
   formatPostTime,
   InvalidPostTimeError,
   localDate,
+  namedDay,
   parseLocalDate,
   readTypedPostTime,
+  type DayChoice,
 } from '../domain/schedule/index.js';
 import { dateProblem } from '../domain/dates.js';
 import { clip, isEveryoneRole, safeText } from '../domain/discord-format/index.js';
@@ -159,6 +162,12 @@ export function createDeliveryService(deps: DeliveryDeps) {
       return { day, stored };
     },
 
+    /** Autocomplete of a date option: the days from today on in the server's calendar that match what was typed. */
+    async dayChoices(guildId: string | null, typed: string): Promise<DayChoice[]> {
+      const zone = guildId ? await serverZone(guildId) : 'UTC';
+      return dayChoices(typed, localDate(deps.now(), zone));
+    },
+
     async unplan(guildId: string, date: string): Promise<{ day: string; removed: boolean }> {
       const today = localDate(deps.now(), await serverZone(guildId));
       const day = parseDay(date, today);
@@ -247,8 +256,13 @@ export function createDeliveryService(deps: DeliveryDeps) {
   };
 }
 
-/** A day a moderator typed, checked by the one date rule (real, and in the years PostgreSQL and lessons use). */
+/**
+ * A day a moderator typed (or picked: the choices send `YYYY-MM-DD`), checked by the one date rule (real,
+ * and in the years PostgreSQL and lessons use). `today` and `tomorrow` are the server's.
+ */
 function parseDay(input: string, today: string): string {
+  const named = namedDay(input, today);
+  if (named) return named;
   const text = input.trim();
   const problem = dateProblem(text);
   if (problem) throw new UserError(`"${clip(safeText(text), 40)}" ${problem}, for example ${today}.`);

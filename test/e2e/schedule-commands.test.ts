@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ChannelType, MessageFlags } from 'discord.js';
+import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lessonToJson } from '../../src/domain/lesson-parser/index.js';
 import { botDatabaseKinds } from '../support/bot-process.js';
@@ -246,6 +247,35 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
     ]);
     const past = await stocked.schedule(guild, 'plan', [{ name: 'lesson', value: EXPORTS.ferry.id }, { name: 'date', value: localDay(-1) }]);
     expect(past.content).toBe(`${localDay(-1)} is in the past (today is ${localDay()} in ${ZONE}).`);
+  });
+
+  it('the date options suggest the days of the server’s calendar as the moderator types, and take today and tomorrow', async () => {
+    // A zone whose date is not UTC's at this instant (one of the two always is), so the server's calendar shows.
+    const zone = ['Pacific/Kiritimati', 'Pacific/Pago_Pago'].find((z) => DateTime.now().setZone(z).toISODate() !== DateTime.utc().toISODate())!;
+    const day = (plus = 0) => DateTime.now().setZone(zone).plus({ days: plus }).toISODate()!;
+    const guild = stocked.addGuild('Calendar');
+    const set = await stocked.schedule(guild, 'set', [channelOption(stocked.channelNamed(guild, 'lessons')), { name: 'time', value: '12:00' }, { name: 'timezone', value: zone }]);
+    expect(set.content).toContain(`(${zone})`);
+    const suggest = async (subcommand: string, typed: string) => {
+      const options = [...(subcommand === 'plan' ? [{ name: 'lesson', value: '' }] : []), { name: 'date', value: typed, focused: true }];
+      const answer = await stocked.discord.sendAutocomplete({ name: 'schedule', subcommand, guildId: guild.id, options }).waitForFinal();
+      return (answer.data as { choices?: { name: string; value: string }[] }).choices ?? [];
+    };
+
+    const next = await suggest('plan', '');
+    expect(next).toHaveLength(25);
+    expect(next[0]).toEqual({ name: expect.stringMatching(new RegExp(`^${day()} · [A-Z][a-z]+day \\d+ [A-Z][a-z]+ · today$`, 'u')), value: day() });
+    expect(next[1]?.value).toBe(day(1));
+    expect((await suggest('unplan', 'tom')).map((c) => c.value)).toEqual([day(1)]);
+    const weekday = DateTime.now().setZone(zone).plus({ days: 3 }).setLocale('en').toFormat('cccc');
+    expect((await suggest('preview', weekday.slice(0, 3).toLowerCase()))[0]?.value).toBe(day(3));
+    expect(await suggest('plan', 'no such day')).toEqual([]);
+
+    const pinned = await stocked.schedule(guild, 'plan', [{ name: 'lesson', value: EXPORTS.robot.id }, { name: 'date', value: 'Tomorrow' }]);
+    expect(pinned.content).toBe(`📌 **${EXPORTS.robot.title}** is pinned to ${day(1)}.`);
+    expect((await stocked.schedule(guild, 'unplan', [{ name: 'date', value: 'tomorrow' }])).content).toContain(`${day(1)} has no pinned lesson any more`);
+    const typo = await stocked.schedule(guild, 'unplan', [{ name: 'date', value: 'someday' }]);
+    expect(typo.content).toBe(`"someday" is not a date: use YYYY-MM-DD, for example ${day()}.`);
   });
 
   it('/schedule preview shows, privately, exactly the card that the pinned day then posts', async () => {

@@ -139,7 +139,7 @@ describe('the playground checks a command as Discord’s client does before send
     ['not a whole number', 'upcoming', [{ name: 'days', value: '2.5' }], /whole number/u],
     ['a boolean that is not true/false', 'post-now', [{ name: 'force', value: 'yes' }], /true or false/u],
     ['an unknown option', 'show', [{ name: 'colour', value: 'red' }], /no option "colour"/u],
-    ['a value longer than max_length', 'unplan', [{ name: 'date', value: '2026-12-01-extra' }], /characters/u],
+    ['a value longer than max_length', 'unplan', [{ name: 'date', value: '2026-12-01 is the day I would like, please, thank you' }], /characters/u],
   ])('refuses %s', (_what, subcommand, options, error) => {
     const result = resolve('schedule', subcommand, options);
     expect(result.ok).toBe(false);

@@ -1,5 +1,6 @@
 import type { CommandDefinition } from '../src/discord/command-definition.js';
 import type { CommandModule } from '../src/discord/command-module.js';
+import { helpModule } from './help.js';
 import { leaderboardModule } from './leaderboard.js';
 import { lessonModule } from './lesson.js';
 import { privacyModule } from './privacy.js';
@@ -15,6 +16,7 @@ export const commandModules: readonly CommandModule[] = [
   leaderboardModule,
   settingsModule,
   privacyModule,
+  helpModule(() => commandDefinitions),
 ];
 
 /** Every command the bot registers; `npm run deploy-commands` overwrites Discord's list with exactly these. */

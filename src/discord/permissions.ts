@@ -47,10 +47,21 @@ export async function requireModerator(
   if (!interaction.inGuild()) throw new UserError(OUTSIDE_SERVER);
   if (interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) return interaction.guildId;
   const roleId = await moderatorRoleId(interaction.guildId);
-  const roles = interaction.member.roles;
-  const hasRole = roleId !== null && (Array.isArray(roles) ? roles.includes(roleId) : roles.cache.has(roleId));
-  if (hasRole) return interaction.guildId;
+  if (hasRole(interaction, roleId)) return interaction.guildId;
   throw new UserError(
     `Only moderators can do this: it needs the **Manage Server** permission${roleId ? ` or the <@&${roleId}> role` : ''}.`,
   );
+}
+
+/** Whether the member may use moderator commands (the same rule as `requireModerator`), for what to show them. */
+export async function isModerator(interaction: Interaction, moderatorRoleId: (guildId: string) => Promise<string | null>): Promise<boolean> {
+  if (!interaction.inGuild()) return false;
+  if (interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) return true;
+  return hasRole(interaction, await moderatorRoleId(interaction.guildId));
+}
+
+function hasRole(interaction: Interaction<'cached' | 'raw'>, roleId: string | null): boolean {
+  if (roleId === null) return false;
+  const roles = interaction.member.roles;
+  return Array.isArray(roles) ? roles.includes(roleId) : roles.cache.has(roleId);
 }

@@ -41,7 +41,7 @@ function counter(body: string, labels: string): number {
   return line ? Number(line.split(' ')[1]) : 0;
 }
 
-const COMMAND_NAMES = ['leaderboard', 'lesson', 'privacy', 'progress', 'schedule', 'settings'];
+const COMMAND_NAMES = ['help', 'leaderboard', 'lesson', 'privacy', 'progress', 'schedule', 'settings'];
 
 describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
   it('registers its commands with deploy-commands (bulk overwrite, global and per server)', async () => {
@@ -52,7 +52,7 @@ describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
       const env = { DISCORD_API_URL: discord.apiUrl, DISCORD_TOKEN: 'test-token' };
       const global = await runScript('src/cli/deploy-commands.ts', [], env);
       expect(global.stderr).toBe('');
-      expect(global.stdout).toContain('Registered 6 commands (/lesson, /schedule, /progress, /leaderboard, /settings, /privacy) globally');
+      expect(global.stdout).toContain('Registered 7 commands (/lesson, /schedule, /progress, /leaderboard, /settings, /privacy, /help) globally');
       const inGuild = await runScript('src/cli/deploy-commands.ts', ['--guild', guild.id], env);
       expect(inGuild.stdout).toContain(`in server ${guild.id}`);
       expect(discord.commands().map((c) => c.name).sort()).toEqual(COMMAND_NAMES);

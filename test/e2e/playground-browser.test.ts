@@ -98,6 +98,22 @@ describe.skipIf(!executable)('playground in a real browser (chromium driven by p
     await box.fill('');
   });
 
+  it('/help shows a member the commands as links (not /schedule); a click puts the command in the message box', async () => {
+    await actAs('Ana');
+    await run('/help');
+    const help = page.locator('.message', { hasText: 'used /help' }).last();
+    const search = help.locator('.command-mention', { hasText: '/lesson search' });
+    await search.waitFor({ timeout: 15_000 });
+    const links = await help.locator('.command-mention').allTextContents();
+    expect(links).toEqual(expect.arrayContaining(['/lesson today', '/progress', '/privacy forget-me']));
+    expect(links.some((link) => link.startsWith('/schedule'))).toBe(false);
+    await help.screenshot({ path: join(SCREENSHOTS, 'playground-help.png') });
+    await search.click();
+    const box = page.getByLabel('Message box: type / for commands');
+    await expect.poll(() => box.inputValue()).toBe('/lesson search ');
+    await box.fill('');
+  });
+
   it('runs /lesson today as a member: a private card marked "Only you can see this", and Dialogue opens the dialogue', async () => {
     await actAs('Ana');
     await run('/lesson today');
@@ -109,7 +125,7 @@ describe.skipIf(!executable)('playground in a real browser (chromium driven by p
     expect(buttons).toEqual(expect.arrayContaining(['Dialogue', 'Article', 'Mark as read']));
 
     await card.getByRole('button', { name: /Dialogue/u }).click();
-    const dialogue = page.locator('.message.ephemeral', { hasText: 'A:' }).last();
+    const dialogue = page.locator('.message.ephemeral', { hasText: '🔵 A:' }).last();
     await dialogue.waitFor({ timeout: 15_000 });
     expect(await dialogue.textContent()).toMatch(/🔵 A:[\s\S]*🟠 B:/u);
     await page.screenshot({ path: join(SCREENSHOTS, 'playground-dialogue.png') });

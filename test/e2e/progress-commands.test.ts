@@ -8,7 +8,7 @@ import type { Lesson } from '../../src/domain/lesson.js';
 import { assertWithinLimits, type MessageData } from '../../src/domain/discord-format/index.js';
 import { decodeCatchupId } from '../../src/domain/progress/catchup-ids.js';
 import { botDatabaseKinds, createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
-import { startDiscordStandIn, type DiscordStandIn, type InteractionResponseEvent, type StandInGuild, type UserInit } from '../support/discord-stand-in/index.js';
+import { startDiscordStandIn, type DiscordStandIn, type InteractionResponseEvent, type MemberInit, type StandInGuild, type UserInit } from '../support/discord-stand-in/index.js';
 import { makeLesson } from '../support/lessons.js';
 import { runScript } from '../support/run-cli.js';
 
@@ -132,6 +132,27 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     expect(names).toEqual(expect.arrayContaining(['leaderboard', 'lesson', 'privacy', 'progress', 'settings']));
     const lesson = discord.commands(registered.id).find((c) => c.name === 'lesson');
     expect(lesson?.options?.map((o) => o.name)).toContain('catchup');
+  });
+
+  it('/help lists the commands as links to the ids Discord gave them, /schedule only to moderators, and names where nothing is registered', async () => {
+    const help = async (guild: StandInGuild, permissions: MemberInit['permissions']) => {
+      const data = (await discord.sendCommand({ name: 'help', guildId: guild.id, member: { permissions } }).waitForFinal()).data as Data;
+      expectPrivateAndSafe(data);
+      return (data.embeds?.[0]?.fields ?? []).map((f) => f.value).join('\n');
+    };
+    const ids = new Map(discord.commands(registered.id).map((c) => [c.name, c.id]));
+    const member = await help(registered, ['ViewChannel', 'SendMessages', 'UseApplicationCommands']);
+    expect(member).toContain(`</lesson today:${ids.get('lesson')}> · `);
+    expect(member).toContain(`</lesson search:${ids.get('lesson')}> \`query\` · `);
+    expect(member).toContain(`</progress:${ids.get('progress')}> · `);
+    expect(member).toContain(`</privacy forget-me:${ids.get('privacy')}> · `);
+    expect(member).not.toContain('schedule');
+    const moderator = await help(registered, ['ViewChannel', 'SendMessages', 'ManageGuild']);
+    expect(moderator).toContain(`</schedule set:${ids.get('schedule')}> \`channel\` \`time\` \`timezone\` · `);
+    // A server with no registration of its own, and none global: the names, as code.
+    const unregistered = await help(world('progress').guild, ['ViewChannel', 'SendMessages']);
+    expect(unregistered).toContain('`/lesson today` · ');
+    expect(unregistered).not.toContain('</');
   });
 
   it('/progress shows the member’s own counts, streak with its freeze, and recent lessons, privately', async () => {

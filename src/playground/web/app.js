@@ -505,6 +505,15 @@ $('messages').addEventListener('click', (event) => {
     openChannel(jump.getAttribute('data-jump-channel') ?? '', jump.getAttribute('data-jump-message') ?? '');
     return;
   }
+  const command = target.closest('[data-fill-command]');
+  if (command) {
+    event.preventDefault();
+    box.value = command.getAttribute('data-fill-command') ?? '';
+    state.picked.clear();
+    box.focus();
+    updateSuggestions();
+    return;
+  }
   const spoiler = target.closest('.md-spoiler');
   if (spoiler) spoiler.classList.add('revealed');
   const action = target.closest('[data-action]');

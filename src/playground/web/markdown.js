@@ -71,6 +71,11 @@ const INLINE_RULES = [
         : h('span', { class: 'mention channel-mention' }, '#unknown');
     },
   },
+  // A command mention, as Discord shows it: `/lesson today`, a link that puts the command in the message box.
+  {
+    re: /<\/([-_\p{L}\p{N}]{1,32}(?: [-_\p{L}\p{N}]{1,32}){0,2}):(\d{1,20})>/u,
+    render: (m) => h('a', { class: 'mention command-mention', href: '#', 'data-fill-command': `/${m[1] ?? ''} ` }, `/${m[1] ?? ''}`),
+  },
   { re: /@(everyone|here)\b/u, render: (m) => h('span', { class: 'mention everyone' }, m[0]) },
   {
     re: /<t:(-?\d{1,13})(?::([tTdDfFR]))?>/u,

@@ -222,6 +222,16 @@ describe('text stays text', () => {
     expect(findAll(other, (n) => n.tag === 'a').map(textOf)).toEqual(['https://discord.com/channels/6/9/77', 'https://discord.com/channels/5/404/1']);
   });
 
+  it('shows a command mention as Discord does, a link that fills in the command; an escaped one stays text', () => {
+    const shown = render({ embeds: [{ fields: [{ name: 'x', value: '</lesson today:1300000000000000000> · card\n</progress:1300000000000000001>' }] }] });
+    const links = byClass(shown, 'command-mention');
+    expect(links.map(textOf)).toEqual(['/lesson today', '/progress']);
+    expect(links.map((n) => n.attrs['data-fill-command'])).toEqual(['/lesson today ', '/progress ']);
+    const escaped = render({ content: 'a \\</lesson today:1> b' });
+    expect(byClass(escaped, 'command-mention')).toHaveLength(0);
+    expect(textOf(byClass(escaped, 'content')[0]!)).toBe('a </lesson today:1> b');
+  });
+
   it('gives relative timestamps their instant (the page keeps them current), and survives one beyond JavaScript’s dates', () => {
     const [relative, fixed] = findAll(render({ content: '<t:1796133600:R> <t:1796133600:f>' }), (n) => n.tag === 'time' && n.attrs.class === 'md-time');
     expect(relative!.attrs['data-relative']).toBe(String(1796133600 * 1000));

@@ -1,0 +1,32 @@
+import { ApplicationCommandType, InteractionContextType } from 'discord.js';
+import type { CommandDefinition } from '../src/discord/command-definition.js';
+import { commandIdDirectory } from '../src/discord/command-ids.js';
+import { defineCommand, type CommandModule } from '../src/discord/command-module.js';
+import { renderHelp } from '../src/discord/help-view.js';
+import { isModerator } from '../src/discord/permissions.js';
+
+const helpCommand = {
+  type: ApplicationCommandType.ChatInput,
+  name: 'help',
+  description: 'What this bot does, and every command you can use',
+  contexts: [InteractionContextType.Guild],
+} as const satisfies CommandDefinition;
+
+/**
+ * `/help`: always private. It lists the commands from their definitions (`definitions` is read when asked:
+ * this module is itself one of them), as links when Discord's ids for them are known.
+ */
+export function helpModule(definitions: () => readonly CommandDefinition[]): CommandModule {
+  const directory = commandIdDirectory();
+  return defineCommand(helpCommand, {
+    subcommands: {
+      help: async ({ interaction, services, reply }) => {
+        const [ids, moderator] = await Promise.all([
+          directory.idsFor(interaction),
+          isModerator(interaction, (guildId) => services.delivery.moderatorRoleId(guildId)),
+        ]);
+        await reply.send(renderHelp(definitions(), ids, { moderator }));
+      },
+    },
+  });
+}

@@ -1,0 +1,99 @@
+import type { APIEmbed, APIEmbedField } from 'discord.js';
+import { EMBED_FIELD_NAME_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, EMBEDS_TOTAL_MAX } from '../domain/discord-format/limits.js';
+import type { CommandDefinition } from './command-definition.js';
+import type { ReplyPayload } from './reply.js';
+
+/** Discord's ids of the registered commands, by command name; empty when they are not known. */
+export type CommandIds = ReadonlyMap<string, string>;
+
+const SUBCOMMAND = 1;
+const SUBCOMMAND_GROUP = 2;
+
+interface HelpOption {
+  readonly type: number;
+  readonly name: string;
+  readonly description: string;
+  readonly required?: boolean;
+  readonly options?: readonly HelpOption[];
+}
+
+const INTRO =
+  'Every day at the time this server’s moderators chose, the day’s lesson is posted: the summary of a news article, ' +
+  'with buttons for its **Dialogue** (the article retold as a casual conversation between A and B), the whole ' +
+  '**Article**, **Related** readings, its **Vocabulary** and a **Quiz**. **Mark as read** counts it for your ' +
+  'progress. Answers are private to you unless a command says `share`.';
+
+/**
+ * `/help`: every command the bot registers, from the definitions themselves (so it never goes stale), each
+ * as a clickable command mention when Discord's id for it is known. Commands hidden from members by default
+ * (`/schedule`) are listed only to moderators.
+ */
+export function renderHelp(definitions: readonly CommandDefinition[], ids: CommandIds, viewer: { moderator: boolean }): ReplyPayload {
+  const fields: APIEmbedField[] = [];
+  // Everyone's commands first, then those for moderators.
+  const forModerators = (definition: CommandDefinition) => definition.default_member_permissions != null;
+  const listed = definitions.filter((definition) => definition.name !== 'help' && (viewer.moderator || !forModerators(definition)));
+  for (const definition of [...listed.filter((d) => !forModerators(d)), ...listed.filter(forModerators)]) {
+    const lines = commandLines(definition, ids.get(definition.name));
+    // A command without subcommands is one line that already says what it does.
+    const name = lines.length === 1 && !definition.options?.some(isSubcommand) ? `/${definition.name}` : `/${definition.name}: ${definition.description}`;
+    fields.push(...asFields(name.slice(0, EMBED_FIELD_NAME_MAX - 7), lines));
+  }
+  const embed: APIEmbed = {
+    title: '📰 How this bot works',
+    description: INTRO,
+    fields: fields.slice(0, EMBED_FIELDS_MAX),
+    footer: { text: 'Type / in the message box to see every command and its options.' },
+  };
+  return { embeds: [withinTotal(embed)] };
+}
+
+function isSubcommand(option: { readonly type: number }): boolean {
+  return option.type === SUBCOMMAND || option.type === SUBCOMMAND_GROUP;
+}
+
+/** One line per subcommand (or the command itself): its mention, its required options, what it does. */
+function commandLines(definition: CommandDefinition, id: string | undefined): string[] {
+  const options = (definition.options ?? []) as readonly HelpOption[];
+  const subcommands = options.flatMap((option) =>
+    option.type === SUBCOMMAND
+      ? [{ path: `${definition.name} ${option.name}`, option }]
+      : option.type === SUBCOMMAND_GROUP
+        ? (option.options ?? []).map((inner) => ({ path: `${definition.name} ${option.name} ${inner.name}`, option: inner }))
+        : [],
+  );
+  if (subcommands.length === 0) return [line(definition.name, id, options, definition.description)];
+  return subcommands.map(({ path, option }) => line(path, id, option.options ?? [], option.description));
+}
+
+function line(path: string, id: string | undefined, options: readonly HelpOption[], description: string): string {
+  // A mention (`</lesson today:id>`) is a link that fills in the command; without the id, the name as code.
+  const mention = id ? `</${path}:${id}>` : `\`/${path}\``;
+  const required = options.filter((option) => option.required === true).map((option) => ` \`${option.name}\``).join('');
+  return `${mention}${required} · ${description}`;
+}
+
+/** Lines in as few fields as fit Discord's 1,024 characters a field value; later ones named "(more)". */
+function asFields(name: string, lines: readonly string[]): APIEmbedField[] {
+  const fields: APIEmbedField[] = [];
+  let value = '';
+  for (const text of lines) {
+    if (value && value.length + 1 + text.length > EMBED_FIELD_VALUE_MAX) {
+      fields.push({ name: fields.length === 0 ? name : `${name} (more)`, value });
+      value = '';
+    }
+    value = value ? `${value}\n${text}` : text.slice(0, EMBED_FIELD_VALUE_MAX);
+  }
+  if (value) fields.push({ name: fields.length === 0 ? name : `${name} (more)`, value });
+  return fields;
+}
+
+/** Drops trailing fields until the embed is within Discord's 6,000 characters in all. */
+function withinTotal(embed: APIEmbed): APIEmbed {
+  const fields = [...(embed.fields ?? [])];
+  const size = () =>
+    (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + (embed.footer?.text.length ?? 0) +
+    fields.reduce((sum, field) => sum + field.name.length + field.value.length, 0);
+  while (fields.length > 0 && size() > EMBEDS_TOTAL_MAX) fields.pop();
+  return { ...embed, fields };
+}

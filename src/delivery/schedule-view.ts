@@ -2,7 +2,7 @@ import type { APIEmbed } from 'discord.js';
 import type { Delivery } from '../db/deliveries.js';
 import type { Schedule } from '../db/schedules.js';
 import { clip, dailyPing, roleMention, safeText, visibleOr } from '../domain/discord-format/index.js';
-import { wallClock } from '../domain/schedule/index.js';
+import { wallClock, weekdayOf } from '../domain/schedule/index.js';
 import type { LibraryLesson } from '../db/lessons.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import { renderLessonPost } from '../lessons/card-view.js';
@@ -49,11 +49,12 @@ const SOURCE_LABEL = { delivered: 'posted', planned: '📌 pinned', queue: 'queu
 
 /** `/schedule upcoming`: one line per day, the lesson and where it comes from. */
 export function renderUpcoming(zone: string, days: readonly UpcomingDay[]): ReplyPayload {
-  const lines = days.map((day) =>
-    day.title !== null
-      ? `\`${day.localDate}\` ${clip(safeText(visibleOr(day.title, '(untitled)')), 200)} _(${SOURCE_LABEL[day.source ?? 'queue']})_`
-      : `\`${day.localDate}\` — no lesson left: import more with \`/lesson import\``,
-  );
+  const lines = days.map((day) => {
+    const date = `\`${day.localDate}\` ${weekdayOf(day.localDate, 'short')}`;
+    return day.title !== null
+      ? `${date} · ${clip(safeText(visibleOr(day.title, '(untitled)')), 200)} _(${SOURCE_LABEL[day.source ?? 'queue']})_`
+      : `${date} · no lesson left: import more with \`/lesson import\``;
+  });
   const count = days.length;
   return { embeds: [{ title: `Next ${count} day${count === 1 ? '' : 's'} (${zone})`, description: truncateLines(lines, 4000) }] };
 }

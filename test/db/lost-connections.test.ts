@@ -101,12 +101,13 @@ describe.runIf(url)('connections lost under the bot', () => {
 
   it('a statement running when its connection is lost fails with the loss, and the pool answers again', async () => {
     const { db } = await open(2);
-    const slow = sql`select pg_sleep(5)`.execute(db);
+    // Its rejection is expected before the loss, so it never goes unhandled while the admin's statement is awaited.
+    const slow = expect(sql`select pg_sleep(5)`.execute(db)).rejects.toThrow(/terminating connection/u);
     const sleeping = async () =>
       (await admin.query<{ pid: number }>("select pid from pg_stat_activity where datname = $1 and query = 'select pg_sleep(5)'", [new URL(scratch.url).pathname.slice(1)])).rows[0]?.pid;
     const pid = await until(sleeping, (found) => found !== undefined, 3_000);
     await terminate(pid!);
-    await expect(slow).rejects.toThrow(/terminating connection/u);
+    await slow;
     // The socket's end follows the FATAL message: the pool drops the connection once it has seen it.
     await lossesReported(1);
     expect(uncaught).toEqual([]);

@@ -205,7 +205,7 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
 
       // The rest of the backlog follows in article-date order (not import order: the latest came first).
       const upcoming = await scene.schedule(guild, 'upcoming', [{ name: 'days', value: 4 }]);
-      expect(upcoming.embeds?.[0]?.description?.split('\n').map((line) => line.replace(/^`[\d-]+` /u, ''))).toEqual([
+      expect(upcoming.embeds?.[0]?.description?.split('\n').map((line) => line.replace(/^`[\d-]+` [A-Z][a-z]{2} · /u, ''))).toEqual([
         `${post.embeds[0]?.title} _(posted)_`,
         `${SECOND} _(queue)_`,
         `${THIRD} _(queue)_`,

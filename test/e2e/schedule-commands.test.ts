@@ -7,7 +7,7 @@ import { botDatabaseKinds } from '../support/bot-process.js';
 import { lessonUpload, startBotScene, startBotScenes, type BotScene, type Sender } from '../support/bot-scene.js';
 import { role, textChannel, type MemberInit, type UserInit } from '../support/discord-stand-in/index.js';
 import { makeLesson } from '../support/lessons.js';
-import { channelOption, LEARNER, localDay, POST_TIMEOUT_MS, roleOption, ZONE } from '../support/schedule-scenarios.js';
+import { channelOption, LEARNER, localDay, POST_TIMEOUT_MS, roleOption, upcomingDay, ZONE } from '../support/schedule-scenarios.js';
 
 /*
  * Moderator commands end to end: the real bot process against the Discord stand-in and a real database;
@@ -116,7 +116,7 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
 
     const upcoming = await empty.schedule(home, 'upcoming', [{ name: 'days', value: 2 }]);
     expect(upcoming.embeds?.[0]?.description).toBe(
-      [`\`${localDay()}\` — no lesson left: import more with \`/lesson import\``, `\`${localDay(1)}\` — no lesson left: import more with \`/lesson import\``].join('\n'),
+      [`${upcomingDay()}no lesson left: import more with \`/lesson import\``, `${upcomingDay(1)}no lesson left: import more with \`/lesson import\``].join('\n'),
     );
     expect((await empty.schedule(home, 'post-now')).content).toContain('There is no lesson left to post.');
     expect(empty.discord.channelMessages(lessons)).toEqual([]);
@@ -232,18 +232,18 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
     const upcoming = await stocked.schedule(guild, 'upcoming', [{ name: 'days', value: 4 }]);
     expect(upcoming.embeds?.[0]?.title).toBe(`Next 4 days (${ZONE})`);
     expect(upcoming.embeds?.[0]?.description?.split('\n')).toEqual([
-      `\`${localDay()}\` ${EXPORTS.robot.title} _(📌 pinned)_`,
-      `\`${localDay(1)}\` ${EXPORTS.oaks.title} _(queue)_`,
-      `\`${localDay(2)}\` ${EXPORTS.ferry.title} _(📌 pinned)_`,
-      `\`${localDay(3)}\` ${EXPORTS.cyber.title} _(queue)_`,
+      `${upcomingDay()}${EXPORTS.robot.title} _(📌 pinned)_`,
+      `${upcomingDay(1)}${EXPORTS.oaks.title} _(queue)_`,
+      `${upcomingDay(2)}${EXPORTS.ferry.title} _(📌 pinned)_`,
+      `${upcomingDay(3)}${EXPORTS.cyber.title} _(queue)_`,
     ]);
 
     expect((await stocked.schedule(guild, 'unplan', [{ name: 'date', value: localDay(2) }])).content).toContain(`${localDay(2)} has no pinned lesson any more`);
     const after = await stocked.schedule(guild, 'upcoming', [{ name: 'days', value: 4 }]);
     expect(after.embeds?.[0]?.description?.split('\n').slice(1)).toEqual([
-      `\`${localDay(1)}\` ${EXPORTS.oaks.title} _(queue)_`,
-      `\`${localDay(2)}\` ${EXPORTS.cyber.title} _(queue)_`,
-      `\`${localDay(3)}\` ${EXPORTS.ferry.title} _(queue)_`,
+      `${upcomingDay(1)}${EXPORTS.oaks.title} _(queue)_`,
+      `${upcomingDay(2)}${EXPORTS.cyber.title} _(queue)_`,
+      `${upcomingDay(3)}${EXPORTS.ferry.title} _(queue)_`,
     ]);
     const past = await stocked.schedule(guild, 'plan', [{ name: 'lesson', value: EXPORTS.ferry.id }, { name: 'date', value: localDay(-1) }]);
     expect(past.content).toBe(`${localDay(-1)} is in the past (today is ${localDay()} in ${ZONE}).`);

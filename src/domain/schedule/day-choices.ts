@@ -43,6 +43,12 @@ export function namedDay(typed: string, today: LocalDate): LocalDate | null {
   return offset === undefined ? null : isoDate(new Date(utcMidnight(today) + offset * DAY_MS));
 }
 
+/** The weekday of a calendar date, in English: `Saturday`, or `Sat` when `short`. */
+export function weekdayOf(date: LocalDate, form: 'long' | 'short' = 'long'): string {
+  const name = WEEKDAYS[new Date(utcMidnight(date)).getUTCDay()]!;
+  return form === 'short' ? name.slice(0, 3) : name;
+}
+
 function label(day: Date, value: LocalDate, offset: number): string {
   const when = offset === 0 ? ' · today' : offset === 1 ? ' · tomorrow' : offset < 7 ? ` · in ${offset} days` : '';
   return `${value} · ${WEEKDAYS[day.getUTCDay()]} ${day.getUTCDate()} ${MONTHS[day.getUTCMonth()]}${when}`;

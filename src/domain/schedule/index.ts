@@ -1,6 +1,6 @@
 export { backoffDelay, BACKOFF_BASE_MS, BACKOFF_MAX_MS } from './backoff.js';
 export { isDue, nextPostTime } from './due.js';
-export { dayChoices, namedDay, type DayChoice } from './day-choices.js';
+export { dayChoices, namedDay, weekdayOf, type DayChoice } from './day-choices.js';
 export { addDays, dateRange, localDate, parseLocalDate, type LocalDate } from './local-dates.js';
 export { postInstantFor, wallClock } from './post-instant.js';
 export { formatPostTime, InvalidPostTimeError, parsePostTime, readTypedPostTime, type PostTime } from './post-time.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayChoices, namedDay } from '../../../src/domain/schedule/day-choices.js';
+import { dayChoices, namedDay, weekdayOf } from '../../../src/domain/schedule/day-choices.js';
 
 // 2026-12-04 is a Friday.
 const TODAY = '2026-12-04';
@@ -63,5 +63,14 @@ describe('namedDay', () => {
     expect(namedDay('tomorrow', '2026-12-31')).toBe('2027-01-01');
     expect(namedDay('2026-12-05', TODAY)).toBeNull();
     expect(namedDay('yesterday', TODAY)).toBeNull();
+  });
+});
+
+describe('weekdayOf', () => {
+  it('names the weekday of a calendar date, whole or in three letters, whatever the host’s zone', () => {
+    expect(weekdayOf('2026-12-04')).toBe('Friday');
+    expect(weekdayOf('2026-12-06', 'short')).toBe('Sun');
+    expect(weekdayOf('2028-02-29')).toBe('Tuesday');
+    expect(weekdayOf('2000-01-01', 'short')).toBe('Sat');
   });
 });

@@ -20,7 +20,8 @@ const WORDS: Readonly<Record<string, number>> = { today: 0, tomorrow: 1 };
  * `YYYY-MM-DD` outside the year ahead is offered as typed, so it can still be picked.
  */
 export function dayChoices(typed: string, today: LocalDate, limit = 25): DayChoice[] {
-  const tokens = typed.normalize('NFKC').toLowerCase().split(/[\s,·]+/u).filter(Boolean);
+  // Discord bounds the option to 40 characters; a forged autocomplete must not make the walk below any longer.
+  const tokens = typed.slice(0, 100).normalize('NFKC').toLowerCase().split(/[\s,·]+/u).filter(Boolean).slice(0, 8);
   const start = utcMidnight(today);
   const choices: DayChoice[] = [];
   for (let offset = 0; offset < DAYS_AHEAD && choices.length < limit; offset++) {

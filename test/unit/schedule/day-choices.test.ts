@@ -47,6 +47,8 @@ describe('dayChoices', () => {
     expect(dayChoices('feb 29', TODAY)).toEqual([]);
     expect(dayChoices('feb 29', '2027-12-04').map((c) => c.value)).toEqual(['2028-02-29']);
     expect(dayChoices('x'.repeat(500), TODAY)).toEqual([]);
+    // A forged autocomplete of thousands of words is read as its first ones, at once.
+    expect(dayChoices('dec 25 '.repeat(5_000), TODAY).map((c) => c.value)).toEqual(['2026-12-25']);
   });
 
   it('keeps every name within Discord’s 100 characters and never offers more than asked', () => {

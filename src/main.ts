@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Events } from 'discord.js';
-import { commandModules } from '../commands/index.js';
+import { commandDefinitions, commandModules } from '../commands/index.js';
 import { discordChannels } from './discord/channels.js';
 import { connect, createDiscordClient } from './discord/client.js';
 import { bindCommandModules } from './discord/command-module.js';
+import { logRegistrationDrift } from './discord/registered-commands.js';
 import { createInteractionRouter } from './discord/router.js';
 import { describeDatabase, loadConfig, loadDotEnv, type Config } from './config.js';
 import { watchLibraryChanges, type ChangeFeed } from './db/change-feed.js';
@@ -179,6 +180,8 @@ async function main(): Promise<number> {
   }
   scheduler.start();
   upkeep.start();
+  // One process compares (under sharding, the one with shard 0): one REST read a start.
+  if (!cluster || cluster.shardIds.includes(0)) void logRegistrationDrift(client, commandDefinitions, logger);
   void services.vocabulary.catchUp().then(
     (outcome) => {
       if (outcome.computed > 0 || outcome.failed.length > 0) logger.info({ computed: outcome.computed, failed: outcome.failed }, 'vocabulary caught up');

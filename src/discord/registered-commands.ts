@@ -46,7 +46,8 @@ export async function logRegistrationDrift(client: Client, definitions: readonly
     if (!client.isReady()) return;
     const drift = await registrationDrift(client, definitions);
     if (drift === null) {
-      logger.info('no global commands registered to compare (per-server registration?): after an upgrade, run npm run deploy-commands again');
+      // Per-server registrations (a development server, the playground) are not compared: one read per server.
+      logger.debug('no global commands registered to compare (per-server registration?): after an upgrade, run npm run deploy-commands again');
     } else if (drift.missing.length + drift.changed.length + drift.extra.length > 0) {
       logger.warn(drift, 'the registered commands are not this version’s: run npm run deploy-commands');
     } else {

@@ -34,13 +34,21 @@ export function commandIdDirectory(now: () => number = Date.now) {
     }
   }
 
+  /** Lookups under way, by scope: members asking at once share one read. */
+  const pending = new Map<string, Promise<CommandIds | null>>();
+
   return {
     async idsFor(interaction: ChatInputCommandInteraction): Promise<CommandIds> {
       const guildId = interaction.commandGuildId;
       const scope = guildId ?? 'global';
       const cached = known.get(scope);
       if (cached && cached.until > now()) return cached.ids;
-      const ids = await lookUp(interaction, guildId);
+      let lookup = pending.get(scope);
+      if (!lookup) {
+        lookup = lookUp(interaction, guildId).finally(() => pending.delete(scope));
+        pending.set(scope, lookup);
+      }
+      const ids = await lookup;
       known.delete(scope);
       if (known.size >= MAX_SCOPES) known.delete(known.keys().next().value!);
       // The command just used is known from the interaction, whatever the lookup gave.

@@ -155,6 +155,20 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     expect(unregistered).not.toContain('</');
   });
 
+  it('/help asked by many members at once, in a server whose commands it has not read yet, reads them from Discord once', async () => {
+    const guild = discord.addGuild({ name: 'Help desk' });
+    expect((await runScript('src/cli/deploy-commands.ts', ['--guild', guild.id], env)).stderr).toBe('');
+    const reads = () => discord.requests.filter((r) => r.method === 'GET' && r.path === `/applications/${discord.applicationId}/guilds/${guild.id}/commands`).length;
+    const ids = new Map(discord.commands(guild.id).map((c) => [c.name, c.id]));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, async () => (await discord.sendCommand({ name: 'help', guildId: guild.id, member: { permissions: ['ViewChannel'] } }).waitForFinal()).data as Data),
+    );
+    for (const answer of answers) expect(answer.embeds?.[0]?.fields?.[0]?.value).toContain(`</lesson today:${ids.get('lesson')}>`);
+    expect(reads()).toBe(1);
+    await discord.sendCommand({ name: 'help', guildId: guild.id, member: { permissions: ['ViewChannel'] } }).waitForFinal();
+    expect(reads()).toBe(1);
+  });
+
   it('/progress shows the member’s own counts, streak with its freeze, and recent lessons, privately', async () => {
     const { guild, READER } = world('progress');
     const data = (await discord.sendCommand({ guildId: guild.id, name: 'progress', user: READER }).waitForFinal()).data as Data;

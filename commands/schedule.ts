@@ -2,7 +2,7 @@ import { ApplicationCommandOptionType, ApplicationCommandType, ChannelType, Inte
 import { requirePostPermissions, textChannelOption } from '../src/discord/channels.js';
 import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
 import { defineCommand } from '../src/discord/command-module.js';
-import { discordTime, renderPlanned, renderPreview, renderUpcoming, scheduleEmbed } from '../src/delivery/schedule-view.js';
+import { discordTime, renderPlanned, renderPreview, renderUnplanned, renderUpcoming, scheduleEmbed } from '../src/delivery/schedule-view.js';
 import { messageLink } from '../src/delivery/service.js';
 import { isEveryoneRole, roleMention } from '../src/domain/discord-format/index.js';
 import { searchTimeZones } from '../src/domain/schedule/index.js';
@@ -179,9 +179,7 @@ export const scheduleModule = defineCommand(scheduleCommand, {
     },
     unplan: async ({ options, services, guildId, reply }) => {
       const { day, removed } = await services.delivery.unplan(guildId, options.date);
-      await reply.send({
-        content: removed ? `🗑️ ${day} has no pinned lesson any more; it gets the next lesson in the queue.` : `Nothing was pinned to ${day}.`,
-      });
+      await reply.send(renderUnplanned(day, removed));
     },
     upcoming: async ({ options, services, guildId, reply }) => {
       const { zone, days } = await services.delivery.upcoming(guildId, options.days ?? 7);

@@ -59,16 +59,28 @@ export function renderUpcoming(zone: string, days: readonly UpcomingDay[]): Repl
   return { embeds: [{ title: `Next ${count} day${count === 1 ? '' : 's'} (${zone})`, description: truncateLines(lines, 4000) }] };
 }
 
+/** A day as replies name it: `2026-12-05 (Saturday)`, so a moderator sees which day `tomorrow` or a pick was. */
+function dayName(day: string): string {
+  return `${day} (${weekdayOf(day)})`;
+}
+
 /** `/schedule plan`: which lesson is pinned to which day. */
 export function renderPlanned(day: string, stored: LibraryLesson): ReplyPayload {
-  return { content: `📌 **${clip(safeText(visibleOr(stored.lesson.title, '(untitled)')), 200)}** is pinned to ${day}.` };
+  return { content: `📌 **${clip(safeText(visibleOr(stored.lesson.title, '(untitled)')), 200)}** is pinned to ${dayName(day)}.` };
+}
+
+/** `/schedule unplan`: the day given back to the queue, or nothing to do. */
+export function renderUnplanned(day: string, removed: boolean): ReplyPayload {
+  return {
+    content: removed ? `🗑️ ${dayName(day)} has no pinned lesson any more; it gets the next lesson in the queue.` : `Nothing was pinned to ${dayName(day)}.`,
+  };
 }
 
 /** `/schedule preview`: the daily post exactly as it will go out, with the role it pings. */
 export function renderPreview(day: string, stored: LibraryLesson, readers: number, ping: { roleId: string | null; guildId: string }): ReplyPayload {
   const post = renderLessonPost(stored, readers);
   const { prefix } = dailyPing(ping.roleId, ping.guildId);
-  return { ...post, content: `**Preview for ${day}** (only you see this):\n${prefix}${post.content ?? ''}` };
+  return { ...post, content: `**Preview for ${dayName(day)}** (only you see this):\n${prefix}${post.content ?? ''}` };
 }
 
 /** Whole lines up to `max` characters, then an ellipsis line. */

@@ -7,7 +7,7 @@ import { botDatabaseKinds } from '../support/bot-process.js';
 import { lessonUpload, startBotScene, startBotScenes, type BotScene, type Sender } from '../support/bot-scene.js';
 import { role, textChannel, type MemberInit, type UserInit } from '../support/discord-stand-in/index.js';
 import { makeLesson } from '../support/lessons.js';
-import { channelOption, LEARNER, localDay, POST_TIMEOUT_MS, roleOption, upcomingDay, ZONE } from '../support/schedule-scenarios.js';
+import { channelOption, LEARNER, localDay, namedLocalDay, POST_TIMEOUT_MS, roleOption, upcomingDay, ZONE } from '../support/schedule-scenarios.js';
 
 /*
  * Moderator commands end to end: the real bot process against the Discord stand-in and a real database;
@@ -226,7 +226,7 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
     const guild = stocked.addGuild('Planned');
     await stocked.setLater(guild, stocked.channelNamed(guild, 'lessons'));
     const pinned = await stocked.schedule(guild, 'plan', [{ name: 'lesson', value: EXPORTS.robot.id }, { name: 'date', value: localDay() }]);
-    expect(pinned.content).toBe(`📌 **${EXPORTS.robot.title}** is pinned to ${localDay()}.`);
+    expect(pinned.content).toBe(`📌 **${EXPORTS.robot.title}** is pinned to ${namedLocalDay()}.`);
     await stocked.schedule(guild, 'plan', [{ name: 'lesson', value: EXPORTS.ferry.id }, { name: 'date', value: localDay(2) }]);
 
     const upcoming = await stocked.schedule(guild, 'upcoming', [{ name: 'days', value: 4 }]);
@@ -238,7 +238,7 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
       `${upcomingDay(3)}${EXPORTS.cyber.title} _(queue)_`,
     ]);
 
-    expect((await stocked.schedule(guild, 'unplan', [{ name: 'date', value: localDay(2) }])).content).toContain(`${localDay(2)} has no pinned lesson any more`);
+    expect((await stocked.schedule(guild, 'unplan', [{ name: 'date', value: localDay(2) }])).content).toContain(`${namedLocalDay(2)} has no pinned lesson any more`);
     const after = await stocked.schedule(guild, 'upcoming', [{ name: 'days', value: 4 }]);
     expect(after.embeds?.[0]?.description?.split('\n').slice(1)).toEqual([
       `${upcomingDay(1)}${EXPORTS.oaks.title} _(queue)_`,
@@ -253,6 +253,7 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
     // A zone whose date is not UTC's at this instant (one of the two always is), so the server's calendar shows.
     const zone = ['Pacific/Kiritimati', 'Pacific/Pago_Pago'].find((z) => DateTime.now().setZone(z).toISODate() !== DateTime.utc().toISODate())!;
     const day = (plus = 0) => DateTime.now().setZone(zone).plus({ days: plus }).toISODate()!;
+    const weekday = (plus = 0) => DateTime.now().setZone(zone).plus({ days: plus }).setLocale('en').toFormat('cccc');
     const guild = stocked.addGuild('Calendar');
     const set = await stocked.schedule(guild, 'set', [channelOption(stocked.channelNamed(guild, 'lessons')), { name: 'time', value: '12:00' }, { name: 'timezone', value: zone }]);
     expect(set.content).toContain(`(${zone})`);
@@ -267,13 +268,12 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
     expect(next[0]).toEqual({ name: expect.stringMatching(new RegExp(`^${day()} · [A-Z][a-z]+day \\d+ [A-Z][a-z]+ · today$`, 'u')), value: day() });
     expect(next[1]?.value).toBe(day(1));
     expect((await suggest('unplan', 'tom')).map((c) => c.value)).toEqual([day(1)]);
-    const weekday = DateTime.now().setZone(zone).plus({ days: 3 }).setLocale('en').toFormat('cccc');
-    expect((await suggest('preview', weekday.slice(0, 3).toLowerCase()))[0]?.value).toBe(day(3));
+    expect((await suggest('preview', weekday(3).slice(0, 3).toLowerCase()))[0]?.value).toBe(day(3));
     expect(await suggest('plan', 'no such day')).toEqual([]);
 
     const pinned = await stocked.schedule(guild, 'plan', [{ name: 'lesson', value: EXPORTS.robot.id }, { name: 'date', value: 'Tomorrow' }]);
-    expect(pinned.content).toBe(`📌 **${EXPORTS.robot.title}** is pinned to ${day(1)}.`);
-    expect((await stocked.schedule(guild, 'unplan', [{ name: 'date', value: 'tomorrow' }])).content).toContain(`${day(1)} has no pinned lesson any more`);
+    expect(pinned.content).toBe(`📌 **${EXPORTS.robot.title}** is pinned to ${day(1)} (${weekday(1)}).`);
+    expect((await stocked.schedule(guild, 'unplan', [{ name: 'date', value: 'tomorrow' }])).content).toContain(`${day(1)} (${weekday(1)}) has no pinned lesson any more`);
     const typo = await stocked.schedule(guild, 'unplan', [{ name: 'date', value: 'someday' }]);
     expect(typo.content).toBe(`"someday" is not a date: use YYYY-MM-DD, for example ${day()}.`);
   });
@@ -285,7 +285,7 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
     await stocked.schedule(guild, 'plan', [{ name: 'lesson', value: EXPORTS.cyber.id }, { name: 'date', value: localDay() }]);
 
     const preview = await stocked.schedule(guild, 'preview');
-    expect(preview.content).toBe(`**Preview for ${localDay()}** (only you see this):\n📰 **Today’s lesson** is here!`);
+    expect(preview.content).toBe(`**Preview for ${namedLocalDay()}** (only you see this):\n📰 **Today’s lesson** is here!`);
     expect(preview.embeds?.[0]?.title).toContain(EXPORTS.cyber.title);
     const tomorrow = await stocked.schedule(guild, 'preview', [{ name: 'date', value: localDay(1) }]);
     expect(tomorrow.embeds?.[0]?.title).toContain(EXPORTS.oaks.title);

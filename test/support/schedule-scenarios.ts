@@ -31,6 +31,8 @@ export const ZONE = (() => {
 
 export const localNow = () => DateTime.now().setZone(ZONE);
 export const localDay = (plusDays = 0) => localNow().plus({ days: plusDays }).toISODate()!;
+/** How replies name a day: `2026-12-05 (Saturday)`. */
+export const namedLocalDay = (plusDays = 0) => `${localDay(plusDays)} (${localNow().plus({ days: plusDays }).setLocale('en').toFormat('cccc')})`;
 /** How `/schedule upcoming` begins a day's line: `` `2026-12-05` Sat · ``. */
 export const upcomingDay = (plusDays = 0) => `\`${localDay(plusDays)}\` ${localNow().plus({ days: plusDays }).setLocale('en').toFormat('ccc')} · `;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,7 +2,7 @@ import { ApplicationCommandType, InteractionContextType } from 'discord.js';
 import type { CommandDefinition } from '../src/discord/command-definition.js';
 import { commandIdDirectory } from '../src/discord/command-ids.js';
 import { defineCommand, type CommandModule } from '../src/discord/command-module.js';
-import { renderHelp } from '../src/discord/help-view.js';
+import { renderHelp, type HelpCommand } from '../src/discord/help-view.js';
 import { isModerator } from '../src/discord/permissions.js';
 
 const helpCommand = {
@@ -13,10 +13,10 @@ const helpCommand = {
 } as const satisfies CommandDefinition;
 
 /**
- * `/help`: always private. It lists the commands from their definitions (`definitions` is read when asked:
- * this module is itself one of them), as links when Discord's ids for them are known.
+ * `/help`: always private. It lists the commands from their modules (`commands` is read when asked: this
+ * module is itself one of them), as links when Discord's ids for them are known.
  */
-export function helpModule(definitions: () => readonly CommandDefinition[]): CommandModule {
+export function helpModule(commands: () => readonly HelpCommand[]): CommandModule {
   const directory = commandIdDirectory();
   return defineCommand(helpCommand, {
     subcommands: {
@@ -25,7 +25,7 @@ export function helpModule(definitions: () => readonly CommandDefinition[]): Com
           directory.idsFor(interaction),
           isModerator(interaction, (guildId) => services.delivery.moderatorRoleId(guildId)),
         ]);
-        await reply.send(renderHelp(definitions(), ids, { moderator }));
+        await reply.send(renderHelp(commands(), ids, { moderator }));
       },
     },
   });

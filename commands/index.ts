@@ -16,7 +16,7 @@ export const commandModules: readonly CommandModule[] = [
   leaderboardModule,
   settingsModule,
   privacyModule,
-  helpModule(() => commandDefinitions),
+  helpModule(() => commandModules),
 ];
 
 /** Every command the bot registers; `npm run deploy-commands` overwrites Discord's list with exactly these. */

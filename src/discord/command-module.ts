@@ -154,6 +154,8 @@ export type CommandHandlers<D extends CommandDefinition, Button extends { readon
 /** A command module as commands/index.ts lists it: its definition, and handlers bound to the services at start-up. */
 export interface CommandModule {
   readonly definition: CommandDefinition;
+  /** Whether a subcommand (`['import']`, `[group, name]`, or `[]` for a command without any) is for moderators only. */
+  isModeratorOnly(path: readonly string[]): boolean;
   bind(services: Services): { readonly command: CommandHandler; readonly button?: ButtonHandler };
 }
 
@@ -191,6 +193,13 @@ export function defineCommand<const D extends CommandDefinition, Button extends 
 
   return {
     definition,
+    isModeratorOnly(path) {
+      const [first = definition.name, second] = path;
+      const level = Object.hasOwn(table, first) ? table[first] : undefined;
+      const entry = second === undefined ? level : level && Object.hasOwn(level, second) ? (level as Record<string, unknown>)[second] : undefined;
+      if (entry === undefined) return moderatorsOnly;
+      return (entryParts(entry as SubcommandEntry<unknown>) as SubcommandEntryOptions<unknown>).moderatorOnly ?? moderatorsOnly;
+    },
     bind(services) {
       const command: CommandHandler = {
         definition,

@@ -23,20 +23,32 @@ const INTRO =
   '**Article**, **Related** readings, its **Vocabulary** and a **Quiz**. **Mark as read** counts it for your ' +
   'progress. Answers are private to you unless a command says `share`.';
 
+/** What the help needs of a command module: its definition, and which of its subcommands are for moderators. */
+export interface HelpCommand {
+  readonly definition: CommandDefinition;
+  isModeratorOnly(path: readonly string[]): boolean;
+}
+
 /**
  * `/help`: every command the bot registers, from the definitions themselves (so it never goes stale), each
- * as a clickable command mention when Discord's id for it is known. Commands hidden from members by default
- * (`/schedule`) are listed only to moderators.
+ * as a clickable command mention when Discord's id for it is known. What is for moderators only (`/schedule`,
+ * `/lesson import`) is listed only to moderators, after everyone's commands.
  */
-export function renderHelp(definitions: readonly CommandDefinition[], ids: CommandIds, viewer: { moderator: boolean }): ReplyPayload {
+export function renderHelp(commands: readonly HelpCommand[], ids: CommandIds, viewer: { moderator: boolean }): ReplyPayload {
+  const sections = commands
+    .filter((command) => command.definition.name !== 'help')
+    .map((command) => {
+      const entries = commandEntries(command.definition).filter((entry) => viewer.moderator || !command.isModeratorOnly(entry.path));
+      return { command, entries, forModerators: entries.length > 0 && entries.every((entry) => command.isModeratorOnly(entry.path)) };
+    })
+    .filter((section) => section.entries.length > 0);
   const fields: APIEmbedField[] = [];
-  // Everyone's commands first, then those for moderators.
-  const forModerators = (definition: CommandDefinition) => definition.default_member_permissions != null;
-  const listed = definitions.filter((definition) => definition.name !== 'help' && (viewer.moderator || !forModerators(definition)));
-  for (const definition of [...listed.filter((d) => !forModerators(d)), ...listed.filter(forModerators)]) {
-    const lines = commandLines(definition, ids.get(definition.name));
+  for (const { command, entries } of [...sections.filter((s) => !s.forModerators), ...sections.filter((s) => s.forModerators)]) {
+    const { definition } = command;
+    const id = ids.get(definition.name);
+    const lines = entries.map((entry) => line([definition.name, ...entry.path].join(' '), id, entry.options, entry.description));
     // A command without subcommands is one line that already says what it does.
-    const name = lines.length === 1 && !definition.options?.some(isSubcommand) ? `/${definition.name}` : `/${definition.name}: ${definition.description}`;
+    const name = entries[0]!.path.length === 0 ? `/${definition.name}` : `/${definition.name}: ${definition.description}`;
     fields.push(...asFields(name.slice(0, EMBED_FIELD_NAME_MAX - 7), lines));
   }
   const embed: APIEmbed = {
@@ -48,22 +60,24 @@ export function renderHelp(definitions: readonly CommandDefinition[], ids: Comma
   return { embeds: [withinTotal(embed)] };
 }
 
-function isSubcommand(option: { readonly type: number }): boolean {
-  return option.type === SUBCOMMAND || option.type === SUBCOMMAND_GROUP;
+interface Entry {
+  /** Below the command: `['today']`, `[group, name]`, or `[]` for a command without subcommands. */
+  readonly path: readonly string[];
+  readonly options: readonly HelpOption[];
+  readonly description: string;
 }
 
-/** One line per subcommand (or the command itself): its mention, its required options, what it does. */
-function commandLines(definition: CommandDefinition, id: string | undefined): string[] {
+/** Each subcommand of a command (or the command itself when it has none), in the definition's order. */
+function commandEntries(definition: CommandDefinition): Entry[] {
   const options = (definition.options ?? []) as readonly HelpOption[];
-  const subcommands = options.flatMap((option) =>
+  const entries = options.flatMap((option): Entry[] =>
     option.type === SUBCOMMAND
-      ? [{ path: `${definition.name} ${option.name}`, option }]
+      ? [{ path: [option.name], options: option.options ?? [], description: option.description }]
       : option.type === SUBCOMMAND_GROUP
-        ? (option.options ?? []).map((inner) => ({ path: `${definition.name} ${option.name} ${inner.name}`, option: inner }))
+        ? (option.options ?? []).map((inner) => ({ path: [option.name, inner.name], options: inner.options ?? [], description: inner.description }))
         : [],
   );
-  if (subcommands.length === 0) return [line(definition.name, id, options, definition.description)];
-  return subcommands.map(({ path, option }) => line(path, id, option.options ?? [], option.description));
+  return entries.length > 0 ? entries : [{ path: [], options, description: definition.description }];
 }
 
 function line(path: string, id: string | undefined, options: readonly HelpOption[], description: string): string {

@@ -147,8 +147,10 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     expect(member).toContain(`</progress:${ids.get('progress')}> · `);
     expect(member).toContain(`</privacy forget-me:${ids.get('privacy')}> · `);
     expect(member).not.toContain('schedule');
+    expect(member).not.toContain('lesson import');
     const moderator = await help(registered, ['ViewChannel', 'SendMessages', 'ManageGuild']);
     expect(moderator).toContain(`</schedule set:${ids.get('schedule')}> \`channel\` \`time\` \`timezone\` · `);
+    expect(moderator).toContain(`</lesson import:${ids.get('lesson')}> \`file\` · `);
     // A server with no registration of its own, and none global: the names, as code.
     const unregistered = await help(world('progress').guild, ['ViewChannel', 'SendMessages']);
     expect(unregistered).toContain('`/lesson today` · ');

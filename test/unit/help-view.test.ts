@@ -1,8 +1,8 @@
-import { ApplicationCommandOptionType, ApplicationCommandType, PermissionFlagsBits } from 'discord.js';
+import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { commandDefinitions } from '../../commands/index.js';
+import { commandModules } from '../../commands/index.js';
 import type { CommandDefinition } from '../../src/discord/command-definition.js';
-import { renderHelp } from '../../src/discord/help-view.js';
+import { renderHelp, type HelpCommand } from '../../src/discord/help-view.js';
 import { EMBED_FIELD_NAME_MAX, EMBED_FIELD_VALUE_MAX, EMBEDS_TOTAL_MAX } from '../../src/domain/discord-format/limits.js';
 
 const embedOf = (payload: ReturnType<typeof renderHelp>) => {
@@ -12,63 +12,82 @@ const embedOf = (payload: ReturnType<typeof renderHelp>) => {
 };
 const size = (embed: ReturnType<typeof embedOf>) =>
   embed.title.length + embed.description.length + embed.footer.text.length + embed.fields.reduce((n, f) => n + f.name.length + f.value.length, 0);
+const textOf = (embed: ReturnType<typeof embedOf>) => embed.fields.map((f) => f.value).join('\n');
+const listed = (embed: ReturnType<typeof embedOf>) => [...textOf(embed).matchAll(/<\/([a-z -]+):\d+>/gu)].map((m) => m[1]);
 // Discord's largest snowflakes of today are 19 digits; 20 leaves room.
-const ids = new Map(commandDefinitions.map((command, i) => [command.name, String(10n ** 19n + BigInt(i))]));
+const ids = new Map(commandModules.map((module, i) => [module.definition.name, String(10n ** 19n + BigInt(i))]));
+/** Every subcommand path of the registered commands (the command's name alone when it has none), but /help's. */
+const every = commandModules
+  .filter((module) => module.definition.name !== 'help')
+  .map((module) => {
+    const subs = (module.definition.options ?? []).filter((o) => o.type === ApplicationCommandOptionType.Subcommand);
+    return { module, paths: subs.length ? subs.map((s) => [s.name]) : [[]] };
+  });
+
+describe('isModeratorOnly (the command modules)', () => {
+  it('says which subcommands the adapter refuses to members, from the handler tables', () => {
+    const module = (name: string) => commandModules.find((m) => m.definition.name === name)!;
+    expect(module('lesson').isModeratorOnly(['import'])).toBe(true);
+    expect(module('lesson').isModeratorOnly(['today'])).toBe(false);
+    expect(module('schedule').isModeratorOnly(['set'])).toBe(true);
+    expect(module('progress').isModeratorOnly([])).toBe(false);
+    expect(module('help').isModeratorOnly([])).toBe(false);
+  });
+});
 
 describe('renderHelp', () => {
-  it('lists every subcommand of the registered commands as a link that fills it in, with its required options', () => {
-    const embed = embedOf(renderHelp(commandDefinitions, ids, { moderator: true }));
-    const text = embed.fields.map((f) => f.value).join('\n');
+  it('shows a moderator every subcommand once, as a link that fills it in, with its required options; theirs last', () => {
+    const embed = embedOf(renderHelp(commandModules, ids, { moderator: true }));
+    const text = textOf(embed);
     const lessonId = ids.get('lesson')!;
     expect(text).toContain(`</lesson today:${lessonId}> · Today’s lesson card: summary, reading time and buttons`);
     expect(text).toContain(`</lesson search:${lessonId}> \`query\` · `);
+    expect(text).toContain(`</lesson import:${lessonId}> \`file\` · `);
     expect(text).toContain(`</progress:${ids.get('progress')}> · `);
     expect(text).toContain(`</schedule set:${ids.get('schedule')}> \`channel\` \`time\` \`timezone\` · `);
-    // Every subcommand of every command but /help itself, once: everyone's commands first, then the moderators'.
-    const forModerators = (c: CommandDefinition) => c.default_member_permissions != null;
-    const expected = [...commandDefinitions.filter((c) => !forModerators(c)), ...commandDefinitions.filter(forModerators)]
-      .filter((c) => c.name !== 'help')
-      .flatMap((c) => {
-        const subs = (c.options ?? []).filter((o) => o.type === ApplicationCommandOptionType.Subcommand);
-        return subs.length ? subs.map((s) => `${c.name} ${s.name}`) : [c.name];
-      });
-    const listed = [...text.matchAll(/<\/([a-z -]+):\d+>/gu)].map((m) => m[1]);
-    expect(listed).toEqual(expected);
+    const forModerators = every.filter(({ module, paths }) => paths.every((path) => module.isModeratorOnly(path)));
+    const expected = [...every.filter((c) => !forModerators.includes(c)), ...forModerators].flatMap(({ module, paths }) =>
+      paths.map((path) => [module.definition.name, ...path].join(' ')),
+    );
+    expect(listed(embed)).toEqual(expected);
     expect(text).not.toContain('</help');
     expect(embed.fields.at(-1)?.name).toBe('/schedule: Moderators: when and where daily lessons are posted');
     expect(embed.fields.find((f) => f.name.startsWith('/progress'))?.name).toBe('/progress');
   });
 
-  it('shows /schedule (hidden from members by default) only to moderators', () => {
-    const member = embedOf(renderHelp(commandDefinitions, ids, { moderator: false }));
+  it('shows a member only what members may use: no /schedule, no /lesson import', () => {
+    const member = embedOf(renderHelp(commandModules, ids, { moderator: false }));
     expect([...new Set(member.fields.map((f) => f.name.split(':')[0]))]).toEqual(['/lesson', '/progress', '/leaderboard', '/settings', '/privacy']);
-    expect(member.fields.some((f) => f.name.startsWith('/schedule'))).toBe(false);
-    const moderator = embedOf(renderHelp(commandDefinitions, ids, { moderator: true }));
-    expect(moderator.fields.some((f) => f.name.startsWith('/schedule'))).toBe(true);
+    expect(listed(member)).toEqual(
+      every.flatMap(({ module, paths }) => paths.filter((path) => !module.isModeratorOnly(path)).map((path) => [module.definition.name, ...path].join(' '))),
+    );
+    expect(listed(member)).toContain('lesson today');
+    expect(listed(member)).not.toContain('lesson import');
+    expect(listed(member).some((path) => path?.startsWith('schedule'))).toBe(false);
   });
 
   it('names the commands as code when Discord’s ids are not known', () => {
-    const text = embedOf(renderHelp(commandDefinitions, new Map(), { moderator: false })).fields.map((f) => f.value).join('\n');
+    const text = textOf(embedOf(renderHelp(commandModules, new Map(), { moderator: false })));
     expect(text).toContain('`/lesson today` · ');
     expect(text).not.toMatch(/<\//u);
   });
 
   it('stays within Discord’s embed limits, splitting a long command over fields', () => {
     for (const moderator of [false, true]) {
-      const embed = embedOf(renderHelp(commandDefinitions, ids, { moderator }));
+      const embed = embedOf(renderHelp(commandModules, ids, { moderator }));
       expect(size(embed)).toBeLessThanOrEqual(EMBEDS_TOTAL_MAX);
       for (const field of embed.fields) {
         expect(field.value.length).toBeLessThanOrEqual(EMBED_FIELD_VALUE_MAX);
         expect(field.name.length).toBeLessThanOrEqual(EMBED_FIELD_NAME_MAX);
       }
     }
-    const many = {
+    const definition = {
       type: ApplicationCommandType.ChatInput,
       name: 'many',
       description: 'x'.repeat(100),
-      default_member_permissions: String(PermissionFlagsBits.ManageGuild),
       options: Array.from({ length: 25 }, (_, i) => ({ type: ApplicationCommandOptionType.Subcommand, name: `sub${i}`, description: 'd'.repeat(100) })),
     } as const satisfies CommandDefinition;
+    const many: HelpCommand = { definition, isModeratorOnly: () => true };
     const embed = embedOf(renderHelp([many, many, many], new Map([['many', '1'.repeat(20)]]), { moderator: true }));
     expect(embed.fields.map((f) => f.name.endsWith('(more)'))).toContain(true);
     expect(embed.fields.every((f) => f.value.length <= EMBED_FIELD_VALUE_MAX)).toBe(true);

@@ -20,12 +20,13 @@ export function helpModule(commands: () => readonly HelpCommand[]): CommandModul
   const directory = commandIdDirectory();
   return defineCommand(helpCommand, {
     subcommands: {
-      help: async ({ interaction, services, reply }) => {
-        const [ids, moderator] = await Promise.all([
+      help: async ({ interaction, services, guildId, reply }) => {
+        const [ids, moderator, daily] = await Promise.all([
           directory.idsFor(interaction),
-          isModerator(interaction, (guildId) => services.delivery.moderatorRoleId(guildId)),
+          isModerator(interaction, (id) => services.delivery.moderatorRoleId(id)),
+          services.delivery.dailyPost(guildId),
         ]);
-        await reply.send(renderHelp(commands(), ids, { moderator }));
+        await reply.send(renderHelp(commands(), ids, { moderator }, daily));
       },
     },
   });

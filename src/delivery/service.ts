@@ -129,6 +129,14 @@ export function createDeliveryService(deps: DeliveryDeps) {
       return { schedule, next: nextPostFor(schedule, deps.now(), lastPosted), lastSent };
     },
 
+    /** For `/help`: where and when this server's lesson is posted, or null before a schedule exists. */
+    async dailyPost(guildId: string): Promise<DailyPost | null> {
+      const schedule = await findSchedule(db, guildId);
+      if (!schedule) return null;
+      const { channelId, postTime, timeZone, paused } = schedule;
+      return { channelId, postTime, timeZone, paused, next: await nextPost(schedule) };
+    },
+
     async pause(guildId: string): Promise<void> {
       const paused = await setPaused(db, guildId, true, deps.now());
       scheduleChanged(guildId);
@@ -254,6 +262,16 @@ export function createDeliveryService(deps: DeliveryDeps) {
       return (await guildSettings(db, guildId)).moderatorRoleId;
     },
   };
+}
+
+/** Where and when a server's daily lesson goes, as `/help` tells members. */
+export interface DailyPost {
+  readonly channelId: string;
+  /** 'HH:MM', local. */
+  readonly postTime: string;
+  readonly timeZone: string;
+  readonly paused: boolean;
+  readonly next: Date;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { APIEmbed, APIEmbedField } from 'discord.js';
 import { EMBED_FIELD_NAME_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, EMBEDS_TOTAL_MAX } from '../domain/discord-format/limits.js';
+import type { DailyPost } from '../delivery/service.js';
 import type { CommandDefinition } from './command-definition.js';
 import type { ReplyPayload } from './reply.js';
 
@@ -23,6 +24,17 @@ const INTRO =
   '**Article**, **Related** readings, its **Vocabulary** and a **Quiz**. **Mark as read** counts it for your ' +
   'progress. Answers are private to you unless a command says `share`.';
 
+/** The server's own schedule, or how to get one: what a newcomer asks first. */
+function dailyLine(daily: DailyPost | null, moderator: boolean, scheduleId: string | undefined): string {
+  if (daily === null) {
+    const set = moderator && scheduleId ? `</schedule set:${scheduleId}>` : '`/schedule set`';
+    return moderator ? `📅 No daily lesson is scheduled in this server yet: start with ${set}.` : `📅 No daily lesson is scheduled in this server yet: moderators set one with ${set}.`;
+  }
+  const where = `<#${daily.channelId}> at **${daily.postTime}** (${daily.timeZone})`;
+  if (daily.paused) return `⏸️ This server’s daily lesson (${where}) is paused.`;
+  return `📅 In this server the lesson is posted in ${where} every day; the next one <t:${Math.floor(daily.next.getTime() / 1000)}:R>.`;
+}
+
 /** What the help needs of a command module: its definition, and which of its subcommands are for moderators. */
 export interface HelpCommand {
   readonly definition: CommandDefinition;
@@ -34,7 +46,12 @@ export interface HelpCommand {
  * as a clickable command mention when Discord's id for it is known. What is for moderators only (`/schedule`,
  * `/lesson import`) is listed only to moderators, after everyone's commands.
  */
-export function renderHelp(commands: readonly HelpCommand[], ids: CommandIds, viewer: { moderator: boolean }): ReplyPayload {
+export function renderHelp(
+  commands: readonly HelpCommand[],
+  ids: CommandIds,
+  viewer: { moderator: boolean },
+  daily: DailyPost | null,
+): ReplyPayload {
   const sections = commands
     .filter((command) => command.definition.name !== 'help')
     .map((command) => {
@@ -53,7 +70,7 @@ export function renderHelp(commands: readonly HelpCommand[], ids: CommandIds, vi
   }
   const embed: APIEmbed = {
     title: '📰 How this bot works',
-    description: INTRO,
+    description: `${INTRO}\n\n${dailyLine(daily, viewer.moderator, ids.get('schedule'))}`,
     fields: fields.slice(0, EMBED_FIELDS_MAX),
     footer: { text: 'Type / in the message box to see every command and its options.' },
   };

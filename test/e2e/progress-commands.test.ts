@@ -138,7 +138,7 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     const help = async (guild: StandInGuild, permissions: MemberInit['permissions']) => {
       const data = (await discord.sendCommand({ name: 'help', guildId: guild.id, member: { permissions } }).waitForFinal()).data as Data;
       expectPrivateAndSafe(data);
-      return (data.embeds?.[0]?.fields ?? []).map((f) => f.value).join('\n');
+      return `${data.embeds?.[0]?.description ?? ''}\n${(data.embeds?.[0]?.fields ?? []).map((f) => f.value).join('\n')}`;
     };
     const ids = new Map(discord.commands(registered.id).map((c) => [c.name, c.id]));
     const member = await help(registered, ['ViewChannel', 'SendMessages', 'UseApplicationCommands']);
@@ -146,11 +146,14 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     expect(member).toContain(`</lesson search:${ids.get('lesson')}> \`query\` · `);
     expect(member).toContain(`</progress:${ids.get('progress')}> · `);
     expect(member).toContain(`</privacy forget-me:${ids.get('privacy')}> · `);
-    expect(member).not.toContain('schedule');
+    expect(member).not.toContain('</schedule');
+    expect(member).toContain('moderators set one with `/schedule set`.');
     expect(member).not.toContain('lesson import');
     const moderator = await help(registered, ['ViewChannel', 'SendMessages', 'ManageGuild']);
     expect(moderator).toContain(`</schedule set:${ids.get('schedule')}> \`channel\` \`time\` \`timezone\` · `);
     expect(moderator).toContain(`</lesson import:${ids.get('lesson')}> \`file\` · `);
+    // No schedule in this server: the moderator is pointed at the command that sets one.
+    expect(moderator).toContain(`📅 No daily lesson is scheduled in this server yet: start with </schedule set:${ids.get('schedule')}>.`);
     // A server with no registration of its own, and none global: the names, as code.
     const unregistered = await help(world('progress').guild, ['ViewChannel', 'SendMessages']);
     expect(unregistered).toContain('`/lesson today` · ');

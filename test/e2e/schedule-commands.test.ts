@@ -249,6 +249,20 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
     expect(past.content).toBe(`${localDay(-1)} is in the past (today is ${localDay()} in ${ZONE}).`);
   });
 
+  it('/help tells a member where and when this server’s lesson is posted, and that it is paused; before a schedule, who sets one', async () => {
+    const guild = stocked.addGuild('Helped');
+    const lessons = stocked.channelNamed(guild, 'lessons');
+    const plain: Sender = { user: LEARNER, member: PLAIN_MEMBER };
+    const intro = async () => (await stocked.command(guild, 'help', '', [], plain)).embeds?.[0]?.description?.split('\n\n').at(-1);
+    expect(await intro()).toBe('📅 No daily lesson is scheduled in this server yet: moderators set one with `/schedule set`.');
+    const set = await stocked.setLater(guild, lessons);
+    const time = /at \*\*(\d\d:\d\d)\*\*/u.exec(set.content ?? '')?.[1];
+    const next = /Next post: <t:(\d+):F>/u.exec(set.content ?? '')?.[1];
+    expect(await intro()).toBe(`📅 In this server the lesson is posted in <#${lessons}> at **${time}** (${ZONE}) every day; the next one <t:${next}:R>.`);
+    await stocked.schedule(guild, 'pause');
+    expect(await intro()).toBe(`⏸️ This server’s daily lesson (<#${lessons}> at **${time}** (${ZONE})) is paused.`);
+  });
+
   it('the date options suggest the days of the server’s calendar as the moderator types, and take today and tomorrow', async () => {
     // A zone whose date is not UTC's at this instant (one of the two always is), so the server's calendar shows.
     const zone = ['Pacific/Kiritimati', 'Pacific/Pago_Pago'].find((z) => DateTime.now().setZone(z).toISODate() !== DateTime.utc().toISODate())!;

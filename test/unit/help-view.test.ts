@@ -37,7 +37,7 @@ describe('isModeratorOnly (the command modules)', () => {
 
 describe('renderHelp', () => {
   it('shows a moderator every subcommand once, as a link that fills it in, with its required options; theirs last', () => {
-    const embed = embedOf(renderHelp(commandModules, ids, { moderator: true }));
+    const embed = embedOf(renderHelp(commandModules, ids, { moderator: true }, null));
     const text = textOf(embed);
     const lessonId = ids.get('lesson')!;
     expect(text).toContain(`</lesson today:${lessonId}> · Today’s lesson card: summary, reading time and buttons`);
@@ -56,7 +56,7 @@ describe('renderHelp', () => {
   });
 
   it('shows a member only what members may use: no /schedule, no /lesson import', () => {
-    const member = embedOf(renderHelp(commandModules, ids, { moderator: false }));
+    const member = embedOf(renderHelp(commandModules, ids, { moderator: false }, null));
     expect([...new Set(member.fields.map((f) => f.name.split(':')[0]))]).toEqual(['/lesson', '/progress', '/leaderboard', '/settings', '/privacy']);
     expect(listed(member)).toEqual(
       every.flatMap(({ module, paths }) => paths.filter((path) => !module.isModeratorOnly(path)).map((path) => [module.definition.name, ...path].join(' '))),
@@ -66,15 +66,25 @@ describe('renderHelp', () => {
     expect(listed(member).some((path) => path?.startsWith('schedule'))).toBe(false);
   });
 
+  it('says where and when this server’s lesson is posted, that it is paused, or how to get one', () => {
+    const description = (daily: Parameters<typeof renderHelp>[3], moderator = false, known = ids) => embedOf(renderHelp(commandModules, known, { moderator }, daily)).description;
+    const daily = { channelId: '900000000000000101', postTime: '07:30', timeZone: 'Asia/Tokyo', paused: false, next: new Date('2026-12-05T22:30:00Z') };
+    expect(description(daily)).toMatch(/\n\n📅 In this server the lesson is posted in <#900000000000000101> at \*\*07:30\*\* \(Asia\/Tokyo\) every day; the next one <t:1796509800:R>\.$/u);
+    expect(description({ ...daily, paused: true })).toMatch(/⏸️ This server’s daily lesson \(<#900000000000000101> at \*\*07:30\*\* \(Asia\/Tokyo\)\) is paused\.$/u);
+    expect(description(null)).toMatch(/No daily lesson is scheduled in this server yet: moderators set one with `\/schedule set`\.$/u);
+    expect(description(null, true)).toMatch(new RegExp(`start with </schedule set:${ids.get('schedule')}>\\.$`, 'u'));
+    expect(description(null, true, new Map())).toMatch(/start with `\/schedule set`\.$/u);
+  });
+
   it('names the commands as code when Discord’s ids are not known', () => {
-    const text = textOf(embedOf(renderHelp(commandModules, new Map(), { moderator: false })));
+    const text = textOf(embedOf(renderHelp(commandModules, new Map(), { moderator: false }, null)));
     expect(text).toContain('`/lesson today` · ');
     expect(text).not.toMatch(/<\//u);
   });
 
   it('stays within Discord’s embed limits, splitting a long command over fields', () => {
     for (const moderator of [false, true]) {
-      const embed = embedOf(renderHelp(commandModules, ids, { moderator }));
+      const embed = embedOf(renderHelp(commandModules, ids, { moderator }, null));
       expect(size(embed)).toBeLessThanOrEqual(EMBEDS_TOTAL_MAX);
       for (const field of embed.fields) {
         expect(field.value.length).toBeLessThanOrEqual(EMBED_FIELD_VALUE_MAX);
@@ -88,10 +98,10 @@ describe('renderHelp', () => {
       options: Array.from({ length: 25 }, (_, i) => ({ type: ApplicationCommandOptionType.Subcommand, name: `sub${i}`, description: 'd'.repeat(100) })),
     } as const satisfies CommandDefinition;
     const many: HelpCommand = { definition, isModeratorOnly: () => true };
-    const embed = embedOf(renderHelp([many, many, many], new Map([['many', '1'.repeat(20)]]), { moderator: true }));
+    const embed = embedOf(renderHelp([many, many, many], new Map([['many', '1'.repeat(20)]]), { moderator: true }, null));
     expect(embed.fields.map((f) => f.name.endsWith('(more)'))).toContain(true);
     expect(embed.fields.every((f) => f.value.length <= EMBED_FIELD_VALUE_MAX)).toBe(true);
     expect(size(embed)).toBeLessThanOrEqual(EMBEDS_TOTAL_MAX);
-    expect(embedOf(renderHelp([many], new Map(), { moderator: false })).fields).toEqual([]);
+    expect(embedOf(renderHelp([many], new Map(), { moderator: false }, null)).fields).toEqual([]);
   });
 });

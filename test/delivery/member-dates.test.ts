@@ -33,6 +33,16 @@ describe.each(testDatabaseTargets())('dates moderators type, on $kind', (target)
     await expect(unplan).rejects.toThrow(`"${date}" is outside the dates I handle (years 2000–2100), for example 2026-03-01.`);
   });
 
+  it.each([
+    ['constructor', 'constructor'],
+    ['__proto__', '\\_\\_proto\\_\\_'], // shown Markdown-escaped
+    ['toString', 'toString'],
+  ])('unplan %s (a name every object answers to) is refused as not a date', async (date, shown) => {
+    const unplan = service().unplan(GUILD, date);
+    await expect(unplan).rejects.toBeInstanceOf(UserError);
+    await expect(unplan).rejects.toThrow(`"${shown}" is not a date: use YYYY-MM-DD, for example 2026-03-01.`);
+  });
+
   it.each(outOfRange)('preview %s gets a clear message, not a database error', async (date) => {
     await upsertLesson(db().db, makeLesson());
     await expect(service().preview(GUILD, date)).rejects.toThrow(/is outside the dates I handle/u);

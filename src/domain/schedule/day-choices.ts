@@ -1,4 +1,4 @@
-import type { LocalDate } from './local-dates.js';
+import { addDays, type LocalDate } from './local-dates.js';
 
 /** One autocomplete choice for a date option: what the member reads, and the `YYYY-MM-DD` sent back. */
 export interface DayChoice {
@@ -11,7 +11,11 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 const DAY_MS = 86_400_000;
 /** How far ahead the choices reach: a year of the server's calendar. */
 const DAYS_AHEAD = 366;
-const WORDS: Readonly<Record<string, number>> = { today: 0, tomorrow: 1 };
+// A Map, not an object: `constructor` or `__proto__` typed is no day (an object's lookup would find its prototype's).
+const WORDS: ReadonlyMap<string, number> = new Map([
+  ['today', 0],
+  ['tomorrow', 1],
+]);
 
 /**
  * The days a moderator may mean by what they typed so far, from `today` on (the server's calendar):
@@ -38,10 +42,10 @@ export function dayChoices(typed: string, today: LocalDate, limit = 25): DayChoi
   return choices;
 }
 
-/** `today` and `tomorrow` typed (and not picked from the choices) as the day they name; anything else as is. */
+/** `today` and `tomorrow` typed (and not picked from the choices) as the day they name; null for anything else. */
 export function namedDay(typed: string, today: LocalDate): LocalDate | null {
-  const offset = WORDS[typed.normalize('NFKC').trim().toLowerCase()];
-  return offset === undefined ? null : isoDate(new Date(utcMidnight(today) + offset * DAY_MS));
+  const offset = WORDS.get(typed.normalize('NFKC').trim().toLowerCase());
+  return offset === undefined ? null : addDays(today, offset);
 }
 
 /** The weekday of a calendar date, in English: `Saturday`, or `Sat` when `short`. */

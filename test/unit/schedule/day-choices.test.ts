@@ -65,6 +65,8 @@ describe('namedDay', () => {
     expect(namedDay('tomorrow', '2026-12-31')).toBe('2027-01-01');
     expect(namedDay('2026-12-05', TODAY)).toBeNull();
     expect(namedDay('yesterday', TODAY)).toBeNull();
+    // Names every JavaScript object answers to are no day either.
+    for (const word of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) expect(namedDay(word, TODAY)).toBeNull();
   });
 });
 

@@ -1,4 +1,4 @@
-import type { APIEmbed, APIEmbedField } from 'discord.js';
+import { ApplicationCommandOptionType, type APIEmbed, type APIEmbedField } from 'discord.js';
 import { EMBED_FIELD_NAME_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, EMBEDS_TOTAL_MAX } from '../domain/discord-format/limits.js';
 import type { DailyPost } from '../delivery/service.js';
 import type { CommandDefinition } from './command-definition.js';
@@ -6,9 +6,6 @@ import type { ReplyPayload } from './reply.js';
 
 /** Discord's ids of the registered commands, by command name; empty when they are not known. */
 export type CommandIds = ReadonlyMap<string, string>;
-
-const SUBCOMMAND = 1;
-const SUBCOMMAND_GROUP = 2;
 
 interface HelpOption {
   readonly type: number;
@@ -88,9 +85,9 @@ interface Entry {
 function commandEntries(definition: CommandDefinition): Entry[] {
   const options = (definition.options ?? []) as readonly HelpOption[];
   const entries = options.flatMap((option): Entry[] =>
-    option.type === SUBCOMMAND
+    option.type === ApplicationCommandOptionType.Subcommand
       ? [{ path: [option.name], options: option.options ?? [], description: option.description }]
-      : option.type === SUBCOMMAND_GROUP
+      : option.type === ApplicationCommandOptionType.SubcommandGroup
         ? (option.options ?? []).map((inner) => ({ path: [option.name, inner.name], options: inner.options ?? [], description: inner.description }))
         : [],
   );

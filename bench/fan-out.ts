@@ -170,6 +170,8 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
         duplicates: counts.filter((count) => count > 1).length,
         missing: counts.filter((count) => count === 0).length,
         http_429: discord.requests.filter((r) => r.status === 429).length,
+        // Channels read over REST (GET /channels/:id): none, when the bot keeps the scheduled ones from GUILD_CREATE.
+        channel_reads: discord.requests.filter((r) => r.method === 'GET' && r.route === '/channels/:channelId').length,
         rss_idle_mb: Number(median(idle).toFixed(1)),
         rss_peak_mb: Number(Math.max(0, ...during).toFixed(1)),
         rss_peak_overall_mb: Number(Math.max(0, ...samples.map((s) => s.mb)).toFixed(1)),

@@ -137,7 +137,7 @@ export const scheduleModule = defineCommand(scheduleCommand, {
     set: async ({ options, services, interaction, guildId, reply }) => {
       const when = services.delivery.postingTime(options.time, options.timezone);
       const { client } = interaction;
-      const channel = textChannelOption(client, options.channel);
+      const channel = await textChannelOption(client, options.channel);
       const thread = options.thread ?? false;
       requirePostPermissions(channel, client, { thread, advise: true });
       const { schedule, next } = await services.delivery.setSchedule({
@@ -196,7 +196,7 @@ export const scheduleModule = defineCommand(scheduleCommand, {
       await reply.send({ content: `✅ Posted: ${messageLink(guildId, posted.channelId, posted.messageId)}` });
     },
     alerts: async ({ options, services, interaction, guildId, reply }) => {
-      const channel = textChannelOption(interaction.client, options.channel);
+      const channel = await textChannelOption(interaction.client, options.channel);
       requirePostPermissions(channel, interaction.client, { thread: false, advise: false });
       await services.delivery.setAlertsChannel(guildId, channel.id);
       await reply.send({ content: `✅ I will tell moderators about problems (no lesson left, missing permissions, a deleted channel) in <#${channel.id}>.` });

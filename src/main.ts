@@ -5,6 +5,7 @@ import { commandDefinitions, commandModules } from '../commands/index.js';
 import { discordChannels } from './discord/channels.js';
 import { connect, createDiscordClient } from './discord/client.js';
 import { bindCommandModules } from './discord/command-module.js';
+import { keepPostingChannels } from './discord/posting-channels.js';
 import { logRegistrationDrift } from './discord/registered-commands.js';
 import { createInteractionRouter } from './discord/router.js';
 import { describeDatabase, loadConfig, loadDotEnv, type Config } from './config.js';
@@ -171,6 +172,12 @@ async function main(): Promise<number> {
     }
   });
 
+  // Named before the servers arrive: discord.js keeps only these channels of each GUILD_CREATE (posting-channels.ts).
+  const postingChannels = await services.delivery.postingChannelIds().catch((error: unknown) => {
+    logger.warn({ err: error }, 'reading the channels posted in failed; each is fetched from Discord at its first post');
+    return [];
+  });
+  keepPostingChannels(client, postingChannels);
   try {
     await connect(client, config.DISCORD_TOKEN, logger);
   } catch (error) {

@@ -176,3 +176,13 @@ function toSchedule(row: Selectable<SchedulesTable>): Schedule {
     lastPostedAt: row.last_posted_at,
   };
 }
+
+/** Every channel a server's lesson or its moderators' alerts go to (start-up, once: the channels the bot keeps). */
+export async function postingChannelIds(db: Executor): Promise<string[]> {
+  const rows = await db
+    .selectFrom('schedules')
+    .select('channel_id as id')
+    .union(db.selectFrom('guild_settings').select('alerts_channel_id as id').where('alerts_channel_id', 'is not', null).$narrowType<{ id: string }>())
+    .execute();
+  return rows.map((row) => row.id);
+}

@@ -4,7 +4,7 @@ import { guildSettings, updateGuildSettings } from '../db/guild-settings.js';
 import { findLesson, lessonTitles, type LibraryLesson } from '../db/lessons.js';
 import { planLesson, unplanLesson } from '../db/lesson-plans.js';
 import { countReadersInGuild } from '../db/reading.js';
-import { findSchedule, saveSchedule, setPaused, type Schedule } from '../db/schedules.js';
+import { findSchedule, postingChannelIds, saveSchedule, setPaused, type Schedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import {
   abbreviationAdvice,
@@ -90,6 +90,11 @@ export function createDeliveryService(deps: DeliveryDeps) {
 
   return {
     requireSchedule,
+
+    /** Every channel a lesson or an alert is posted in, in all servers: what the Discord client keeps at start. */
+    postingChannelIds(): Promise<string[]> {
+      return postingChannelIds(db);
+    },
 
     /** Checks what a moderator typed for `/schedule set`, before anything is saved. */
     postingTime(time: string, timeZone: string): PostingTime {

@@ -1,4 +1,5 @@
 import {
+  ChannelType,
   DiscordAPIError,
   RESTJSONErrorCodes,
   type Client,
@@ -8,6 +9,7 @@ import {
 } from 'discord.js';
 import { UserError } from '../user-error.js';
 import { missingPostPermissions } from './permissions.js';
+import { fetchPostingChannel } from './posting-channels.js';
 
 /** A message the bot posted, as delivery needs it: its id, a thread opened on it, and its publication. */
 export interface PostedMessage {
@@ -50,7 +52,7 @@ const SERVER_SIDE_ERRORS = new Set<number>([
 export function discordChannels(client: Client): Channels {
   return {
     async postable(channelId, options) {
-      const channel = await client.channels.fetch(channelId).catch((error: unknown) => {
+      const channel = await fetchPostingChannel(client, channelId).catch((error: unknown) => {
         if (error instanceof DiscordAPIError && SERVER_SIDE_ERRORS.has(Number(error.code))) return null;
         throw error;
       });
@@ -75,9 +77,30 @@ export function describePostFailure(error: unknown): { reason: string; moderator
   return { reason: 'Discord could not be reached', moderatorsCanFix: false };
 }
 
-/** A channel option as a postable text channel, from the cache (the option may carry only partial data). */
-export function textChannelOption(client: Client, option: GuildBasedChannel): GuildTextBasedChannel {
-  const channel = client.channels.cache.get(option.id) ?? option;
+/** Channel types a lesson card can be posted in (the commands offer the first two). */
+const POSTABLE_TYPES = new Set<ChannelType>([
+  ChannelType.GuildText,
+  ChannelType.GuildAnnouncement,
+  ChannelType.PublicThread,
+  ChannelType.PrivateThread,
+  ChannelType.AnnouncementThread,
+]);
+
+/**
+ * A channel option as a postable text channel, with its permission overwrites: the option carries only a partial
+ * channel, so the channel comes from the cache, or is fetched once (it is about to be posted in: kept from then on).
+ * Where Discord says the bot cannot see it, that is the permission it lacks; where the fetch fails otherwise, the
+ * option's own data decides (the server's roles, no overwrites), and Discord has the last word when the post goes.
+ */
+export async function textChannelOption(client: Client, option: GuildBasedChannel): Promise<GuildTextBasedChannel> {
+  if (!POSTABLE_TYPES.has(option.type)) throw new UserError(`<#${option.id}> is not a text channel I can post lessons in.`);
+  const fetched = await fetchPostingChannel(client, option.id).catch((error: unknown) => {
+    if (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.MissingAccess) {
+      throw new UserError(`I can’t post in <#${option.id}>: I’m missing **View Channel** there.`);
+    }
+    return null;
+  });
+  const channel = fetched ?? option;
   if (!('guild' in channel) || !channel.isTextBased() || channel.isVoiceBased()) {
     throw new UserError(`<#${option.id}> is not a text channel I can post lessons in.`);
   }

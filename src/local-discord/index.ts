@@ -11,7 +11,7 @@ import {
 } from './interaction-payloads.js';
 import { finalResponse, InteractionStore, type InteractionRecord, type InteractionResponseEvent } from './interactions.js';
 import { MessageEvents } from './message-events.js';
-import { isThread, makeUser, type ChannelInit, type ChannelObject, type JsonObject, type UserInit } from './objects.js';
+import { isThread, makeUser, type ChannelInit, type ChannelObject, type JsonObject, type OverwriteInit, type UserInit } from './objects.js';
 import { RestApi, type RecordedRequest } from './rest-routes.js';
 import { StandInState, type GuildInit, type GuildRecord } from './state.js';
 import { ChangeSignal } from './waiting.js';
@@ -208,6 +208,12 @@ export class DiscordStandIn {
       ? { id: channel.id, guild_id: guildId, parent_id: channel.parent_id, type: channel.type }
       : channel;
     this.gateway.dispatch(event, data, { guildId, intent: GatewayIntentBits.Guilds });
+  }
+
+  /** Replaces a channel's permission overwrites; CHANNEL_UPDATE tells the bot, as Discord does. */
+  setChannelOverwrites(channelId: string, overwrites: OverwriteInit[]): void {
+    const channel = this.state.setChannelOverwrites(channelId, overwrites);
+    this.gateway.dispatch('CHANNEL_UPDATE', channel, { guildId: channel.guild_id, intent: GatewayIntentBits.Guilds });
   }
 
   /** Makes the REST API refuse the bot's messages in this channel (50013), without telling discord.js. */

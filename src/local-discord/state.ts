@@ -4,11 +4,13 @@ import {
   isThread,
   makeChannel,
   makeMember,
+  makeOverwrite,
   makeRole,
   makeUser,
   type ChannelInit,
   type ChannelObject,
   type JsonObject,
+  type OverwriteInit,
   type RoleInit,
 } from './objects.js';
 import {
@@ -230,6 +232,15 @@ export class StandInState {
     this.messages.delete(channelId);
     this.events.emit({ type: 'channels', guildId });
     return channel;
+  }
+
+  /** Replaces a channel's permission overwrites (moderators editing the channel's permissions). */
+  setChannelOverwrites(channelId: string, overwrites: OverwriteInit[]): ChannelObject {
+    const found = this.findChannel(channelId);
+    if (!found) throw new Error(`unknown channel ${channelId}`);
+    found.channel.permission_overwrites = overwrites.map((o) => makeOverwrite(o, found.guild.id, this.botUser.id));
+    this.events.emit({ type: 'channels', guildId: found.guild.id });
+    return found.channel;
   }
 
   requireGuild(guildId: string): GuildRecord {

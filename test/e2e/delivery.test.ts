@@ -40,6 +40,11 @@ function buttonsOf(message: { components?: unknown[] }): { label?: string; custo
   return ((message.components ?? []) as { components: { label?: string; custom_id?: string }[] }[]).flatMap((row) => row.components);
 }
 
+/** The bot's reads of a channel (GET /channels/:id): one when a moderator names it, none at a post. */
+function channelReads(scene: BotScene, channelId: string): number {
+  return scene.discord.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${channelId}`).length;
+}
+
 /** Only routes Discord has, and nothing the stand-in found wrong. */
 function expectOnlyKnownRoutes(scene: BotScene): void {
   expect(scene.discord.unexpectedRequests()).toEqual([]);
@@ -162,6 +167,7 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       const postAt = localNow().plus({ minutes: localNow().second < 55 ? 1 : 2 }).startOf('minute');
       const set = await scene.schedule(late, 'set', [channelOption(lateChannel), { name: 'time', value: postAt.toFormat('HH:mm') }, { name: 'timezone', value: ZONE }]);
       expect(set.content).toContain(`Next post: <t:${postAt.toSeconds()}:F>`);
+      expect(channelReads(scene, lateChannel)).toBe(1);
       expect(await scene.bot.stop()).toBe(0);
       expect(scene.postsTo(lateChannel)).toEqual([]);
 
@@ -171,6 +177,8 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
 
       const caughtUp = await scene.waitForPost(lateChannel);
       expect(caughtUp.embeds[0]?.title).toContain(EARLIEST.title);
+      // The new process kept the scheduled channel from the server's GUILD_CREATE: it did not read it again.
+      expect(channelReads(scene, lateChannel)).toBe(1);
       await scene.witnessTick();
       expect(scene.discord.channelMessages(lateChannel)).toHaveLength(1);
       // The server posted before the downtime is not posted again by the new process.
@@ -202,6 +210,8 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       await scene.witnessTick();
       expect(scene.discord.channelMessages(lessons)).toHaveLength(1);
       expect(scene.postsTo(lessons)).toHaveLength(1);
+      // The channel was read once, when the moderator named it (its overwrites); the post was checked from memory.
+      expect(channelReads(scene, lessons)).toBe(1);
 
       // The rest of the backlog follows in article-date order (not import order: the latest came first).
       const upcoming = await scene.schedule(guild, 'upcoming', [{ name: 'days', value: 4 }]);
@@ -309,6 +319,17 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       expect((await scene.schedule(guild, 'show')).content).toContain('This server has no daily lesson yet.');
       // Nor may it be where alerts go.
       expect((await scene.schedule(guild, 'alerts', [channelOption(news)])).content).toBe(`I can’t post in <#${news}>: I’m missing **Send Messages** there.`);
+    });
+
+    it('/schedule set names View Channel when the bot cannot see the channel at all (Discord refuses to show it: 50001)', async () => {
+      const guild = scene.addGuild('Hidden', {
+        channels: [textChannel({ name: 'lessons' }), textChannel({ name: 'staff', permissionOverwrites: [deny('@bot', ['ViewChannel'])] })],
+      });
+      const staff = channelNamed(guild, 'staff');
+      const reply = await scene.schedule(guild, 'set', [channelOption(staff), { name: 'time', value: '07:30' }, { name: 'timezone', value: ZONE }]);
+      expect(reply.content).toBe(`I can’t post in <#${staff}>: I’m missing **View Channel** there.`);
+      expect(reply.flags! & EPHEMERAL).toBe(EPHEMERAL);
+      expect((await scene.schedule(guild, 'show')).content).toContain('This server has no daily lesson yet.');
     });
 
     it('a refused post (403) marks the schedule failing, alerts moderators once, backs off, and other servers still get theirs', async () => {

@@ -2,7 +2,8 @@ import { ChannelType, Events, PermissionFlagsBits, type Client, type Guild, type
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordClient } from '../../src/discord/client.js';
-import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
+import { fetchPostingChannel, keepPostingChannels } from '../../src/discord/posting-channels.js';
+import { deny, startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
 
 // What the real discord.js client keeps of two servers the stand-in sends: what the bot needs, and nothing else.
 describe('discord.js caches of the bot, with the real client', () => {
@@ -10,6 +11,8 @@ describe('discord.js caches of the bot, with the real client', () => {
   let client: Client;
   let first: Guild;
   let second: Guild;
+  /** Channel ids by name; the bot posts in `lessons` (server A) and `general` (server B). */
+  const ids = new Map<string, string>();
 
   beforeAll(async () => {
     discord = await startDiscordStandIn();
@@ -20,7 +23,10 @@ describe('discord.js caches of the bot, with the real client', () => {
       channels: [{ name: 'lessons' }, { name: 'chat' }, { name: 'news' }],
     });
     const b = discord.addGuild({ name: 'B', botPermissions: ['ViewChannel', 'SendMessages'], channels: [{ name: 'general' }] });
+    for (const channel of [...a.channels, ...b.channels]) ids.set(channel.name, channel.id);
     client = createDiscordClient({ apiUrl: discord.apiUrl, logger: pino({ level: 'silent' }) });
+    // As main.ts does before it connects: the channels of the servers' schedules.
+    keepPostingChannels(client, [ids.get('lessons')!, ids.get('general')!]);
     const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
     await client.login(discord.token);
     await ready;
@@ -34,19 +40,53 @@ describe('discord.js caches of the bot, with the real client', () => {
 
   const textChannels = (guild: Guild) => [...guild.channels.cache.values()].filter((c): c is TextChannel => c.type === ChannelType.GuildText);
 
-  it('keeps every server, its channels and roles, and its own member, so permissions can be checked before posting', () => {
+  const channelGets = (channelId: string) => discord.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${channelId}`).length;
+
+  it('keeps every server, its roles, its own member, and of its channels only those it posts in, so posts are checked without a request', () => {
     expect(first.name).toBe('A');
-    expect(textChannels(first).map((c) => c.name).sort()).toEqual(['chat', 'lessons', 'news']);
+    expect(textChannels(first).map((c) => c.name)).toEqual(['lessons']);
+    expect(textChannels(second).map((c) => c.name)).toEqual(['general']);
+    expect([...client.channels.cache.keys()].sort()).toEqual([ids.get('lessons'), ids.get('general')].sort());
     expect(first.roles.cache.map((role) => role.name)).toContain('learners');
     const me = first.members.me;
     expect(me?.id).toBe(client.user?.id);
-    const lessons = textChannels(first).find((c) => c.name === 'lessons')!;
+    const lessons = textChannels(first)[0]!;
     expect(lessons.permissionsFor(me!)?.has(PermissionFlagsBits.SendMessages)).toBe(true);
     expect(lessons.permissionsFor(me!)?.has(PermissionFlagsBits.ManageMessages)).toBe(false);
+    expect(channelGets(lessons.id)).toBe(0);
+  });
+
+  it('fetches a channel named later once, with its overwrites, and keeps it from then on', async () => {
+    const news = ids.get('news')!;
+    discord.setChannelOverwrites(news, [deny('@bot', ['SendMessages'])]);
+    expect(client.channels.cache.has(news)).toBe(false);
+    const fetched = (await fetchPostingChannel(client, news)) as TextChannel;
+    expect(fetched.name).toBe('news');
+    expect(fetched.permissionsFor(first.members.me!)?.has(PermissionFlagsBits.SendMessages)).toBe(false);
+    expect(client.channels.cache.get(news)).toBe(fetched);
+    expect(first.channels.cache.get(news)).toBe(fetched);
+    expect(await fetchPostingChannel(client, news)).toBe(fetched);
+    expect(channelGets(news)).toBe(1);
+  });
+
+  it('follows a kept channel\'s permission changes (CHANNEL_UPDATE), and does not start keeping one it does not post in', async () => {
+    const lessons = client.channels.cache.get(ids.get('lessons')!) as TextChannel;
+    const chat = ids.get('chat')!;
+    const updated = new Promise((resolve) => client.once(Events.ChannelUpdate, resolve));
+    discord.setChannelOverwrites(lessons.id, [deny('@bot', ['EmbedLinks'])]);
+    await updated;
+    expect(lessons.permissionsFor(first.members.me!)?.has(PermissionFlagsBits.EmbedLinks)).toBe(false);
+    // CHANNEL_UPDATE of a channel it does not keep: discord.js builds it and drops it (the next update, of a kept
+    // channel, arrives on the same socket after it).
+    discord.setChannelOverwrites(chat, [deny('@everyone', ['SendMessages'])]);
+    discord.setChannelOverwrites(lessons.id, []);
+    await expect.poll(() => lessons.permissionsFor(first.members.me!)?.has(PermissionFlagsBits.EmbedLinks)).toBe(true);
+    expect(client.channels.cache.has(chat)).toBe(false);
+    expect(first.channels.cache.has(chat)).toBe(false);
   });
 
   it('keeps none of the messages it sends', async () => {
-    const channel = textChannels(second)[0]!;
+    const channel = client.channels.cache.get(ids.get('general')!) as TextChannel;
     const sent = await channel.send({ content: 'hello' });
     expect(sent.content).toBe('hello');
     expect(channel.messages.cache.size).toBe(0);
@@ -54,13 +94,12 @@ describe('discord.js caches of the bot, with the real client', () => {
   });
 
   it('gives every manager limited to nothing one shared empty collection, which stays empty', () => {
-    const [lessons, chat] = textChannels(first);
-    const general = textChannels(second)[0]!;
+    const lessons = client.channels.cache.get(ids.get('lessons')!) as TextChannel;
+    const general = client.channels.cache.get(ids.get('general')!) as TextChannel;
     // Messages and threads of every channel; emojis, stickers, voice states and sounds of every server: one object.
-    const shared = lessons!.messages.cache;
-    expect(chat!.messages.cache).toBe(shared);
+    const shared = lessons.messages.cache;
     expect(general.messages.cache).toBe(shared);
-    expect(lessons!.threads.cache).toBe(shared);
+    expect(lessons.threads.cache).toBe(shared);
     expect(first.emojis.cache).toBe(shared);
     expect(second.stickers.cache).toBe(shared);
     expect(second.voiceStates.cache).toBe(shared);

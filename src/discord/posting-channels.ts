@@ -1,0 +1,61 @@
+import { Collection, type Channel, type Client } from 'discord.js';
+
+/**
+ * The channels this process posts in (schedules' and alerts' channels), the only ones discord.js keeps.
+ *
+ * A server's GUILD_CREATE lists every channel, and discord.js would keep each one (~1 KB with its permission
+ * overwrites): 1,000 servers of 40 channels were ~37 MB the bot never reads (BENCHMARKS.md, "Only the channels
+ * it posts in"). The bot reads a channel only to post in it, or to check a channel a moderator picks, so the
+ * channel caches keep the channels named here and drop the rest as they arrive. A channel named later (a new
+ * schedule) is fetched once over REST, and kept from then on.
+ */
+const postingChannelsOf = new WeakMap<Client, Set<string>>();
+
+function postingChannels(client: Client): Set<string> {
+  let ids = postingChannelsOf.get(client);
+  if (!ids) {
+    ids = new Set();
+    postingChannelsOf.set(client, ids);
+  }
+  return ids;
+}
+
+/** Marks channels as ones this process posts in: kept when their data arrives (GUILD_CREATE, a fetch, an update). */
+export function keepPostingChannels(client: Client, channelIds: Iterable<string>): void {
+  const ids = postingChannels(client);
+  for (const id of channelIds) ids.add(id);
+}
+
+/** Whether discord.js should keep this channel. */
+export function isPostingChannel(channel: Channel): boolean {
+  return postingChannelsOf.get(channel.client)?.has(channel.id) ?? false;
+}
+
+/**
+ * The cache of discord.js's `ChannelManager` and of every server's `GuildChannelManager`: a collection that
+ * stores only posting channels. (discord.js's LimitedCollection of size 0 with a keep rule does the same but
+ * walks every kept entry on each new one; this one costs a set lookup.)
+ */
+export class PostingChannelCollection extends Collection<string, Channel> {
+  override set(key: string, channel: Channel): this {
+    return isPostingChannel(channel) ? super.set(key, channel) : this;
+  }
+
+  static override get [Symbol.species](): typeof Collection {
+    return Collection;
+  }
+}
+
+/**
+ * A channel to post in, from the cache, or fetched once (and kept from then on). A thread's parent is kept too:
+ * a thread's permissions are its parent's.
+ */
+export async function fetchPostingChannel(client: Client, channelId: string): Promise<Channel | null> {
+  keepPostingChannels(client, [channelId]);
+  const channel = await client.channels.fetch(channelId);
+  if (channel?.isThread() && channel.parentId) {
+    keepPostingChannels(client, [channel.parentId]);
+    await client.channels.fetch(channel.parentId).catch(() => null);
+  }
+  return channel;
+}

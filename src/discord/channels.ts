@@ -9,7 +9,7 @@ import {
 } from 'discord.js';
 import { UserError } from '../user-error.js';
 import { missingPostPermissions } from './permissions.js';
-import { fetchPostingChannel } from './posting-channels.js';
+import { fetchPostingChannel, keepChannelAsGiven } from './posting-channels.js';
 
 /** A message the bot posted, as delivery needs it: its id, a thread opened on it, and its publication. */
 export interface PostedMessage {
@@ -90,7 +90,8 @@ const POSTABLE_TYPES = new Set<ChannelType>([
  * A channel option as a postable text channel, with its permission overwrites: the option carries only a partial
  * channel, so the channel comes from the cache, or is fetched once (it is about to be posted in: kept from then on).
  * Where Discord says the bot cannot see it, that is the permission it lacks; where the fetch fails otherwise, the
- * option's own data decides (the server's roles, no overwrites), and Discord has the last word when the post goes.
+ * option's own data decides (the server's roles, no overwrites) and is kept for the posts, and Discord has the last
+ * word when a post goes.
  */
 export async function textChannelOption(client: Client, option: GuildBasedChannel): Promise<GuildTextBasedChannel> {
   if (!POSTABLE_TYPES.has(option.type)) throw new UserError(`<#${option.id}> is not a text channel I can post lessons in.`);
@@ -100,6 +101,7 @@ export async function textChannelOption(client: Client, option: GuildBasedChanne
     }
     return null;
   });
+  if (!fetched && 'guild' in option) keepChannelAsGiven(client, option);
   const channel = fetched ?? option;
   if (!('guild' in channel) || !channel.isTextBased() || channel.isVoiceBased()) {
     throw new UserError(`<#${option.id}> is not a text channel I can post lessons in.`);

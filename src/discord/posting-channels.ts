@@ -1,4 +1,4 @@
-import { Collection, type Channel, type Client } from 'discord.js';
+import { Collection, type Channel, type Client, type GuildBasedChannel } from 'discord.js';
 
 /**
  * The channels this process posts in (schedules' and alerts' channels), the only ones discord.js keeps.
@@ -58,4 +58,14 @@ export async function fetchPostingChannel(client: Client, channelId: string): Pr
     await client.channels.fetch(channel.parentId).catch(() => null);
   }
   return channel;
+}
+
+/**
+ * Keeps a channel as discord.js built it from an interaction's option (id, name, type: no overwrites) where it
+ * could not be read: the post can still go out, and Discord decides what the overwrites allow.
+ */
+export function keepChannelAsGiven(client: Client, channel: GuildBasedChannel): void {
+  keepPostingChannels(client, [channel.id]);
+  client.channels.cache.set(channel.id, channel);
+  channel.guild.channels.cache.set(channel.id, channel);
 }

@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType, ApplicationCommandType, ChannelType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
 import { requirePostPermissions, textChannelOption } from '../src/discord/channels.js';
+import { keepModeratorRole } from '../src/discord/kept-roles.js';
 import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
 import { defineCommand } from '../src/discord/command-module.js';
 import { discordTime, renderPlanned, renderPreview, renderUnplanned, renderUpcoming, scheduleEmbed } from '../src/delivery/schedule-view.js';
@@ -203,6 +204,8 @@ export const scheduleModule = defineCommand(scheduleCommand, {
     },
     moderators: async ({ options: { role }, services, guildId, reply }) => {
       await services.delivery.setModeratorRole(guildId, role?.id ?? null);
+      // The moderator check reads the role from discord.js's cache, which keeps only the roles it is told of.
+      if (role) keepModeratorRole(role);
       await reply.send({
         content: role
           ? `✅ Members with <@&${role.id}> may now use moderator commands, besides those with **Manage Server**. (Server admins can also show \`/schedule\` to that role in Server Settings → Integrations.)`

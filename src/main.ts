@@ -5,6 +5,7 @@ import { commandDefinitions, commandModules } from '../commands/index.js';
 import { discordChannels } from './discord/channels.js';
 import { connect, createDiscordClient } from './discord/client.js';
 import { bindCommandModules } from './discord/command-module.js';
+import { keepEveryRole, keepModeratorRoles } from './discord/kept-roles.js';
 import { keepPostingChannels } from './discord/posting-channels.js';
 import { logRegistrationDrift } from './discord/registered-commands.js';
 import { createInteractionRouter } from './discord/router.js';
@@ -172,12 +173,17 @@ async function main(): Promise<number> {
     }
   });
 
-  // Named before the servers arrive: discord.js keeps only these channels of each GUILD_CREATE (posting-channels.ts).
-  const postingChannels = await services.delivery.postingChannelIds().catch((error: unknown) => {
-    logger.warn({ err: error }, 'reading the channels posted in failed; each is fetched from Discord at its first post');
-    return [];
-  });
+  // Named before the servers arrive: discord.js keeps only these channels and roles of each GUILD_CREATE
+  // (posting-channels.ts, kept-roles.ts).
+  const [postingChannels, moderatorRoles] = await Promise.all([services.delivery.postingChannelIds(), services.delivery.moderatorRoleIds()]).catch(
+    (error: unknown) => {
+      logger.warn({ err: error }, 'reading the channels posted in and the moderator roles failed; channels are read at their first post, every role is kept');
+      keepEveryRole(client);
+      return [[], []];
+    },
+  );
   keepPostingChannels(client, postingChannels);
+  keepModeratorRoles(client, moderatorRoles);
   try {
     await connect(client, config.DISCORD_TOKEN, logger);
   } catch (error) {

@@ -36,3 +36,14 @@ export async function claimAlert(db: Executor, guildId: string, kind: string, ke
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Every server's moderator role (start-up, once: roles the bot keeps to check members against). */
+export async function moderatorRoleIds(db: Executor): Promise<string[]> {
+  const rows = await db
+    .selectFrom('guild_settings')
+    .select('moderator_role_id')
+    .where('moderator_role_id', 'is not', null)
+    .$narrowType<{ moderator_role_id: string }>()
+    .execute();
+  return rows.map((row) => row.moderator_role_id);
+}

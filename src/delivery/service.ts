@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { dailyDelivery, lastPostedLocalDate, lastSentDelivery, nextSequence, type Delivery } from '../db/deliveries.js';
-import { guildSettings, updateGuildSettings } from '../db/guild-settings.js';
+import { guildSettings, moderatorRoleIds, updateGuildSettings } from '../db/guild-settings.js';
 import { findLesson, lessonTitles, type LibraryLesson } from '../db/lessons.js';
 import { planLesson, unplanLesson } from '../db/lesson-plans.js';
 import { countReadersInGuild } from '../db/reading.js';
@@ -94,6 +94,11 @@ export function createDeliveryService(deps: DeliveryDeps) {
     /** Every channel a lesson or an alert is posted in, in all servers: what the Discord client keeps at start. */
     postingChannelIds(): Promise<string[]> {
       return postingChannelIds(db);
+    },
+
+    /** Every server's moderator role: what the Discord client keeps at start to check members against. */
+    moderatorRoleIds(): Promise<string[]> {
+      return moderatorRoleIds(db);
     },
 
     /** Checks what a moderator typed for `/schedule set`, before anything is saved. */

@@ -1,9 +1,10 @@
 import { LimitedCollection, Options, type CacheFactory, type CacheWithLimitsOptions, type ClientOptions, type SweeperOptions } from 'discord.js';
+import { KeptRoleCollection } from './kept-roles.js';
 import { PostingChannelCollection } from './posting-channels.js';
 
 /**
- * What discord.js keeps in memory. The bot needs guilds (which servers this process serves), their roles, the
- * channels it posts in, and its own member (permission checks before posting); everything a command needs comes
+ * What discord.js keeps in memory. The bot needs guilds (which servers this process serves), the roles its checks
+ * read, the channels it posts in, and its own member (permission checks before posting); everything a command needs comes
  * in the interaction. Messages, other members, users, presences, voice states, threads, emojis, stickers, soundboard
  * sounds, events, invites, bans and the rest are not kept, so memory stays flat with thousands of servers and members.
  */
@@ -57,15 +58,18 @@ const limitOf: Readonly<Record<string, unknown>> = { ...LIMITS, ...UNLISTED_LIMI
 const NEVER_STORES = new LimitedCollection({ maxSize: 0 });
 
 /**
- * Channels: only those the process posts in (see posting-channels.ts). discord.js documents overriding these two
- * caches as unsupported: what it breaks is its lookups of channels by id (`Interaction#channel`, a message's
- * `channel`, a thread's `parent`), which the bot uses only for the channels it keeps.
+ * Channels: only those the process posts in (posting-channels.ts); roles: @everyone, the bot's own and the
+ * moderator role (kept-roles.ts). discord.js documents overriding these caches as unsupported: what it breaks is
+ * its lookups by id (`Interaction#channel`, a message's `channel`, a member's `roles.cache`), which the bot uses
+ * only for what it keeps.
  */
 const CHANNEL_MANAGERS = new Set(['ChannelManager', 'GuildChannelManager']);
 
 /** discord.js's own lookup (the manager's name, then the type it holds), with the shared empty collection for a 0. */
 export const leanCache: CacheFactory = ((managerType, holds, manager) => {
-  if (CHANNEL_MANAGERS.has(manager.name)) return new PostingChannelCollection();
+  const name: string = manager.name;
+  if (CHANNEL_MANAGERS.has(name)) return new PostingChannelCollection();
+  if (name === 'RoleManager') return new KeptRoleCollection();
   const limit = limitOf[manager.name] ?? limitOf[managerType.name];
   return limit === 0 ? NEVER_STORES : limitedCache(managerType, holds, manager);
 }) as CacheFactory;

@@ -1,5 +1,6 @@
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { leanCacheOptions } from '../discord/cache-limits.js';
+import { followBotRoles } from './kept-roles.js';
 import { logRateLimits } from './rate-limit-log.js';
 import { InteractionAwareRest } from '../discord/interaction-rest.js';
 import type { Logger } from '../logger.js';
@@ -38,6 +39,7 @@ export function createDiscordClient(options: {
   client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ code: event.code, shardId }, 'gateway disconnected'));
   client.on(Events.ShardReconnecting, (shardId) => logger.info({ shardId }, 'gateway reconnecting'));
   guardDispatches(client, logger);
+  followBotRoles(client, (error, guildId) => logger.warn({ err: error, guildId }, 'following the bot’s own roles failed'));
   logRateLimits(client.rest, logger);
   return client;
 }

@@ -11,7 +11,7 @@ import {
 } from './interaction-payloads.js';
 import { finalResponse, InteractionStore, type InteractionRecord, type InteractionResponseEvent } from './interactions.js';
 import { MessageEvents } from './message-events.js';
-import { isThread, makeUser, type ChannelInit, type ChannelObject, type JsonObject, type OverwriteInit, type UserInit } from './objects.js';
+import { isThread, makeUser, type ChannelInit, type ChannelObject, type JsonObject, type OverwriteInit, type RoleInit, type UserInit } from './objects.js';
 import { RestApi, type RecordedRequest } from './rest-routes.js';
 import { StandInState, type GuildInit, type GuildRecord } from './state.js';
 import { ChangeSignal } from './waiting.js';
@@ -208,6 +208,22 @@ export class DiscordStandIn {
       ? { id: channel.id, guild_id: guildId, parent_id: channel.parent_id, type: channel.type }
       : channel;
     this.gateway.dispatch(event, data, { guildId, intent: GatewayIntentBits.Guilds });
+  }
+
+  /** Creates a role; GUILD_ROLE_CREATE tells the bot. */
+  addRole(guildId: string, init: RoleInit): APIRole {
+    const created = this.state.addRole(guildId, init);
+    this.gateway.dispatch('GUILD_ROLE_CREATE', { guild_id: guildId, role: created }, { guildId, intent: GatewayIntentBits.Guilds });
+    return created;
+  }
+
+  /**
+   * Replaces the roles the bot holds (its @everyone aside); GUILD_MEMBER_UPDATE tells the bot, as Discord tells a
+   * bot of its own member without the Guild Members intent.
+   */
+  setBotRoles(guildId: string, roleIds: readonly string[]): void {
+    const member = this.state.setBotRoles(guildId, roleIds);
+    this.gateway.dispatch('GUILD_MEMBER_UPDATE', { guild_id: guildId, ...member }, { guildId, intent: GatewayIntentBits.Guilds });
   }
 
   /** Replaces a channel's permission overwrites; CHANNEL_UPDATE tells the bot, as Discord does. */

@@ -234,6 +234,23 @@ export class StandInState {
     return channel;
   }
 
+  /** A new role in a server (after the server was sent). */
+  addRole(guildId: string, init: RoleInit): APIRole {
+    const guild = this.requireGuild(guildId);
+    const created = makeRole(init, guild.roles.size);
+    guild.roles.set(created.id, created);
+    return created;
+  }
+
+  /** Replaces the roles the bot holds in a server; its member as Discord sends it. */
+  setBotRoles(guildId: string, roleIds: readonly string[]): APIGuildMember {
+    const guild = this.requireGuild(guildId);
+    const member = guild.members.get(this.botUser.id);
+    if (!member) throw new Error(`the bot is not in guild ${guildId}`);
+    member.roles = [...roleIds];
+    return member;
+  }
+
   /** Replaces a channel's permission overwrites (moderators editing the channel's permissions). */
   setChannelOverwrites(channelId: string, overwrites: OverwriteInit[]): ChannelObject {
     const found = this.findChannel(channelId);

@@ -498,6 +498,7 @@ const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
   'vocabulary.findLevel': 'only services.vocabulary.level, which nothing calls (cards get the level with findLesson)',
   'vocabulary.countLessonsNeedingVocabulary': 'the CLI’s progress bar (`lessons vocab-refresh`), over the library by design; the bot’s catch-up job does not count',
   'health.pingDatabase': '/healthz (`select 1`)',
+  'guild-settings.moderatorRoleIds': 'the bot’s start, once (every server’s moderator role: roles discord.js keeps)',
   'schedules.postingChannelIds': 'the bot’s start, once (every schedule’s and alerts channel: the channels discord.js keeps)',
   'discovery.storedTitlesPage':
     'an import whose new lessons share words with more than 10,000 stored titles (a big import or library; /lesson import of one lesson here finds fewer): by primary key, checked by “an import’s backward step reading every stored title”',

@@ -2,6 +2,7 @@ import { ChannelType, Events, PermissionFlagsBits, type Client, type Guild, type
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordClient } from '../../src/discord/client.js';
+import { keepModeratorRoles } from '../../src/discord/kept-roles.js';
 import { fetchPostingChannel, keepPostingChannels } from '../../src/discord/posting-channels.js';
 import { deny, startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
 
@@ -11,7 +12,8 @@ describe('discord.js caches of the bot, with the real client', () => {
   let client: Client;
   let first: Guild;
   let second: Guild;
-  /** Channel ids by name; the bot posts in `lessons` (server A) and `general` (server B). */
+  let quiet: Guild;
+  /** Channel and role ids by name; the bot posts in `lessons` (server A), `general` (B) and `hush` (C). */
   const ids = new Map<string, string>();
 
   beforeAll(async () => {
@@ -19,19 +21,23 @@ describe('discord.js caches of the bot, with the real client', () => {
     const a = discord.addGuild({
       name: 'A',
       botPermissions: ['ViewChannel', 'SendMessages', 'EmbedLinks'],
-      roles: [{ name: 'learners' }],
+      roles: [{ name: 'learners' }, { name: 'moderators' }, { name: 'japanese', permissions: ['SendMessages'] }],
       channels: [{ name: 'lessons' }, { name: 'chat' }, { name: 'news' }],
     });
     const b = discord.addGuild({ name: 'B', botPermissions: ['ViewChannel', 'SendMessages'], channels: [{ name: 'general' }] });
-    for (const channel of [...a.channels, ...b.channels]) ids.set(channel.name, channel.id);
+    // @everyone may not speak here: the bot may once it is given a role that may.
+    const c = discord.addGuild({ name: 'C', everyonePermissions: ['ViewChannel'], botPermissions: ['ViewChannel', 'EmbedLinks'], roles: [{ name: 'cheerleaders' }], channels: [{ name: 'hush' }] });
+    for (const item of [...a.channels, ...b.channels, ...c.channels, ...a.roles, ...c.roles]) ids.set(item.name, item.id);
     client = createDiscordClient({ apiUrl: discord.apiUrl, logger: pino({ level: 'silent' }) });
-    // As main.ts does before it connects: the channels of the servers' schedules.
-    keepPostingChannels(client, [ids.get('lessons')!, ids.get('general')!]);
+    // As main.ts does before it connects: the channels of the servers' schedules, their moderator roles.
+    keepPostingChannels(client, [ids.get('lessons')!, ids.get('general')!, ids.get('hush')!]);
+    keepModeratorRoles(client, [ids.get('moderators')!]);
     const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
     await client.login(discord.token);
     await ready;
     first = client.guilds.cache.get(a.id)!;
     second = client.guilds.cache.get(b.id)!;
+    quiet = client.guilds.cache.get(c.id)!;
   });
   afterAll(async () => {
     await client?.destroy();
@@ -42,18 +48,44 @@ describe('discord.js caches of the bot, with the real client', () => {
 
   const channelGets = (channelId: string) => discord.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${channelId}`).length;
 
-  it('keeps every server, its roles, its own member, and of its channels only those it posts in, so posts are checked without a request', () => {
+  it('keeps every server, its own member, and of its channels only those it posts in, so posts are checked without a request', () => {
     expect(first.name).toBe('A');
     expect(textChannels(first).map((c) => c.name)).toEqual(['lessons']);
     expect(textChannels(second).map((c) => c.name)).toEqual(['general']);
-    expect([...client.channels.cache.keys()].sort()).toEqual([ids.get('lessons'), ids.get('general')].sort());
-    expect(first.roles.cache.map((role) => role.name)).toContain('learners');
+    expect([...client.channels.cache.keys()].sort()).toEqual([ids.get('lessons'), ids.get('general'), ids.get('hush')].sort());
     const me = first.members.me;
     expect(me?.id).toBe(client.user?.id);
     const lessons = textChannels(first)[0]!;
     expect(lessons.permissionsFor(me!)?.has(PermissionFlagsBits.SendMessages)).toBe(true);
     expect(lessons.permissionsFor(me!)?.has(PermissionFlagsBits.ManageMessages)).toBe(false);
     expect(channelGets(lessons.id)).toBe(0);
+  });
+
+  it('keeps each server\'s @everyone, the roles the bot holds and the moderator role, and no other role', () => {
+    const names = (guild: Guild) => guild.roles.cache.map((role) => (role.tags?.botId === client.user?.id ? 'the bot\'s' : role.name)).sort();
+    expect(names(first)).toEqual(['@everyone', 'moderators', 'the bot\'s']);
+    expect(names(second)).toEqual(['@everyone', 'the bot\'s']);
+    expect(first.roles.everyone.name).toBe('@everyone');
+    expect(first.members.me?.roles.cache.map((role) => role.name).sort()).toEqual(['@everyone', client.user?.username].sort());
+  });
+
+  it('a role given to the bot later is read once and counts in its permissions; a role it is not given is not kept', async () => {
+    const hush = client.channels.cache.get(ids.get('hush')!) as TextChannel;
+    const me = () => quiet.members.me!;
+    expect(hush.permissionsFor(me())?.has(PermissionFlagsBits.SendMessages)).toBe(false);
+    const speakers = discord.addRole(quiet.id, { name: 'speakers', permissions: ['SendMessages'] });
+    const botRole = quiet.roles.cache.find((role) => role.tags?.botId === client.user?.id)!;
+    const roleReads = () => discord.requests.filter((r) => r.method === 'GET' && r.path === `/guilds/${quiet.id}/roles`).length;
+    expect(roleReads()).toBe(0);
+    discord.setBotRoles(quiet.id, [botRole.id, speakers.id]);
+    await expect.poll(() => hush.permissionsFor(me())?.has(PermissionFlagsBits.SendMessages)).toBe(true);
+    expect(quiet.roles.cache.has(speakers.id)).toBe(true);
+    expect(quiet.roles.cache.has(ids.get('cheerleaders')!)).toBe(false);
+    expect(roleReads()).toBe(1);
+    // Taken away again: the bot's member says so at once, without a read.
+    discord.setBotRoles(quiet.id, [botRole.id]);
+    await expect.poll(() => hush.permissionsFor(me())?.has(PermissionFlagsBits.SendMessages)).toBe(false);
+    expect(roleReads()).toBe(1);
   });
 
   it('fetches a channel named later once, with its overwrites, and keeps it from then on', async () => {

@@ -45,6 +45,7 @@ describe('malformed gateway dispatches, with the real discord.js client', () => 
     ['GUILD_CREATE', null],
     ['CHANNEL_CREATE', null],
     ['GUILD_ROLE_CREATE', null],
+    ['GUILD_MEMBER_UPDATE', null],
   ])('logs a malformed %s as a warning with its type, and keeps serving', async (event, data) => {
     const before = logs.length;
     expect(discord.dispatchRaw(event, data)).toBe(1);

@@ -199,6 +199,11 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
 
     const shown = await stocked.schedule(home, 'show', [], editor);
     expect(shown.embeds?.[0]?.title).toBe('🗓️ Daily lesson');
+    // A new process knows the role from the database, before the server arrives (discord.js keeps only the roles
+    // it is told of: kept-roles.ts).
+    expect(await stocked.bot.stop()).toBe(0);
+    await stocked.ensureRunning();
+    expect((await stocked.schedule(home, 'show', [], editor)).embeds?.[0]?.title).toBe('🗓️ Daily lesson');
     // Dated after every lesson of the library: no other test's queue reaches them.
     const lessons = [
       makeLesson({ date: '2025-12-01', title: 'Editors can add lessons too' }),

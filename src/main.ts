@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Events } from 'discord.js';
+import { Events, ShardClientUtil } from 'discord.js';
 import { commandDefinitions, commandModules } from '../commands/index.js';
 import { discordChannels } from './discord/channels.js';
 import { connect, createDiscordClient } from './discord/client.js';
@@ -174,16 +174,19 @@ async function main(): Promise<number> {
   });
 
   // Named before the servers arrive: discord.js keeps only these channels and roles of each GUILD_CREATE
-  // (posting-channels.ts, kept-roles.ts).
-  const [postingChannels, moderatorRoles] = await Promise.all([services.delivery.postingChannelIds(), services.delivery.moderatorRoleIds()]).catch(
-    (error: unknown) => {
-      logger.warn({ err: error }, 'reading the channels posted in and the moderator roles failed; channels are read at their first post, every role is kept');
-      keepEveryRole(client);
-      return [[], []];
-    },
-  );
-  keepPostingChannels(client, postingChannels);
-  keepModeratorRoles(client, moderatorRoles);
+  // (posting-channels.ts, kept-roles.ts); in a cluster, of the servers on this process's shards.
+  const servesGuild = cluster
+    ? (guildId: string) => cluster.shardIds.includes(ShardClientUtil.shardIdForGuildId(guildId, cluster.shardCount))
+    : () => true;
+  try {
+    const kept = await services.delivery.keptDiscordIds(servesGuild);
+    keepPostingChannels(client, kept.channelIds);
+    keepModeratorRoles(client, kept.moderatorRoleIds);
+    logger.info({ channels: kept.channelIds.length, moderatorRoles: kept.moderatorRoleIds.length }, 'channels and moderator roles to keep');
+  } catch (error) {
+    logger.warn({ err: error }, 'reading the channels posted in and the moderator roles failed; channels are read at their first post, every role is kept');
+    keepEveryRole(client);
+  }
   try {
     await connect(client, config.DISCORD_TOKEN, logger);
   } catch (error) {

@@ -38,12 +38,12 @@ export async function claimAlert(db: Executor, guildId: string, kind: string, ke
 }
 
 /** Every server's moderator role (start-up, once: roles the bot keeps to check members against). */
-export async function moderatorRoleIds(db: Executor): Promise<string[]> {
+export async function moderatorRoleIds(db: Executor): Promise<{ guildId: string; roleId: string }[]> {
   const rows = await db
     .selectFrom('guild_settings')
-    .select('moderator_role_id')
+    .select(['guild_id', 'moderator_role_id'])
     .where('moderator_role_id', 'is not', null)
     .$narrowType<{ moderator_role_id: string }>()
     .execute();
-  return rows.map((row) => row.moderator_role_id);
+  return rows.map((row) => ({ guildId: row.guild_id, roleId: row.moderator_role_id }));
 }

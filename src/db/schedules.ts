@@ -178,11 +178,17 @@ function toSchedule(row: Selectable<SchedulesTable>): Schedule {
 }
 
 /** Every channel a server's lesson or its moderators' alerts go to (start-up, once: the channels the bot keeps). */
-export async function postingChannelIds(db: Executor): Promise<string[]> {
+export async function postingChannelIds(db: Executor): Promise<{ guildId: string; channelId: string }[]> {
   const rows = await db
     .selectFrom('schedules')
-    .select('channel_id as id')
-    .union(db.selectFrom('guild_settings').select('alerts_channel_id as id').where('alerts_channel_id', 'is not', null).$narrowType<{ id: string }>())
+    .select(['guild_id', 'channel_id as id'])
+    .union(
+      db
+        .selectFrom('guild_settings')
+        .select(['guild_id', 'alerts_channel_id as id'])
+        .where('alerts_channel_id', 'is not', null)
+        .$narrowType<{ id: string }>(),
+    )
     .execute();
-  return rows.map((row) => row.id);
+  return rows.map((row) => ({ guildId: row.guild_id, channelId: row.id }));
 }

@@ -91,14 +91,16 @@ export function createDeliveryService(deps: DeliveryDeps) {
   return {
     requireSchedule,
 
-    /** Every channel a lesson or an alert is posted in, in all servers: what the Discord client keeps at start. */
-    postingChannelIds(): Promise<string[]> {
-      return postingChannelIds(db);
-    },
-
-    /** Every server's moderator role: what the Discord client keeps at start to check members against. */
-    moderatorRoleIds(): Promise<string[]> {
-      return moderatorRoleIds(db);
+    /**
+     * What the Discord client keeps of the servers `serves` names, read at start: every channel a lesson or an
+     * alert is posted in, and every moderator role (to check members against).
+     */
+    async keptDiscordIds(serves: (guildId: string) => boolean): Promise<{ channelIds: string[]; moderatorRoleIds: string[] }> {
+      const [channels, roles] = await Promise.all([postingChannelIds(db), moderatorRoleIds(db)]);
+      return {
+        channelIds: channels.filter((row) => serves(row.guildId)).map((row) => row.channelId),
+        moderatorRoleIds: roles.filter((row) => serves(row.guildId)).map((row) => row.roleId),
+      };
     },
 
     /** Checks what a moderator typed for `/schedule set`, before anything is saved. */

@@ -82,6 +82,12 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two bot processes, two shards, on
       [0, 2],
       [1, 2],
     ]);
+    // Each process kept the channels of its own shards' servers from their GUILD_CREATE: no post read a channel.
+    const kept = bots.logLines().filter((line) => line.msg === 'channels and moderator roles to keep').map((line) => Number(line.channels));
+    expect(kept).toHaveLength(2);
+    expect(kept.every((count) => count > 0 && count < SERVERS)).toBe(true);
+    expect(kept.reduce((sum, count) => sum + count, 0)).toBe(SERVERS);
+    expect(discord.requests.filter((request) => request.method === 'GET' && request.route === '/channels/:channelId')).toEqual([]);
 
     const opened = await openDatabase({ url: database.env.DATABASE_URL, dataDir: 'unused' });
     try {

@@ -60,6 +60,7 @@ export async function isModerator(interaction: Interaction, moderatorRoleId: (gu
   return hasRole(interaction, await moderatorRoleId(interaction.guildId));
 }
 
+/** In a server discord.js holds, the member's roles are looked up in its role cache, which keeps the moderator role (kept-roles.ts). */
 function hasRole(interaction: Interaction<'cached' | 'raw'>, roleId: string | null): boolean {
   if (roleId === null) return false;
   const roles = interaction.member.roles;

@@ -69,6 +69,25 @@ describe('discord.js caches of the bot, with the real client', () => {
     expect(first.members.me?.roles.cache.map((role) => role.name).sort()).toEqual(['@everyone', client.user?.username].sort());
   });
 
+  it('keeps every role of a server whose GUILD_CREATE does not name the bot\'s roles: nothing to go by', async () => {
+    const guildId = '990000000000000001';
+    const learners = '990000000000000002';
+    const apiRole = (id: string, name: string) => ({ id, name, color: 0, hoist: false, icon: null, unicode_emoji: null, position: 0, permissions: '0', managed: false, mentionable: false, flags: 0 });
+    discord.dispatchRaw('GUILD_CREATE', {
+      id: guildId,
+      name: 'No member list',
+      owner_id: '100000000000000002',
+      roles: [apiRole(guildId, '@everyone'), apiRole(learners, 'learners')],
+      channels: [],
+      emojis: [],
+      stickers: [],
+      features: [],
+      unavailable: false,
+    });
+    await expect.poll(() => client.guilds.cache.get(guildId)?.name).toBe('No member list');
+    expect(client.guilds.cache.get(guildId)?.roles.cache.map((role) => role.name).sort()).toEqual(['@everyone', 'learners']);
+  });
+
   it('a role given to the bot later is read once and counts in its permissions; a role it is not given is not kept', async () => {
     const hush = client.channels.cache.get(ids.get('hush')!) as TextChannel;
     const me = () => quiet.members.me!;

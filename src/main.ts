@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { Events, ShardClientUtil } from 'discord.js';
 import { commandDefinitions, commandModules } from '../commands/index.js';
 import { discordChannels } from './discord/channels.js';
-import { connect, createDiscordClient } from './discord/client.js';
+import { connect, createDiscordClient, stopDiscordClient } from './discord/client.js';
 import { bindCommandModules } from './discord/command-module.js';
 import { keepEveryRole, keepModeratorRoles } from './discord/kept-roles.js';
 import { keepPostingChannels } from './discord/posting-channels.js';
@@ -156,7 +156,7 @@ async function main(): Promise<number> {
         await scheduler.stop();
         await upkeep.stop();
         await router.drain(config.SHUTDOWN_TIMEOUT_MS);
-        await client.destroy();
+        await stopDiscordClient(client);
         operations.close();
         await services.vocabulary.close();
         await feed?.close();

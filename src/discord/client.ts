@@ -37,11 +37,22 @@ export function createDiscordClient(options: {
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.Warn, (message) => logger.warn({ message }, 'discord client warning'));
   client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ code: event.code, shardId }, 'gateway disconnected'));
-  client.on(Events.ShardReconnecting, (shardId) => logger.info({ shardId }, 'gateway reconnecting'));
+  client.on(Events.ShardReconnecting, (shardId) => {
+    if (!stopping.has(client)) logger.info({ shardId }, 'gateway reconnecting');
+  });
   guardDispatches(client, logger);
   followBotRoles(client, (error, guildId) => logger.warn({ err: error, guildId }, 'following the bot’s own roles failed'));
   logRateLimits(client.rest, logger);
   return client;
+}
+
+/** Clients being stopped: discord.js reports its own closing of the socket as a reconnect, not one to log. */
+const stopping = new WeakSet<Client>();
+
+/** Closes the client's gateway connections and forgets its token (shutdown). */
+export async function stopDiscordClient(client: Client): Promise<void> {
+  stopping.add(client);
+  await client.destroy();
 }
 
 interface PacketRouter {

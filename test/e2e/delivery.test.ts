@@ -169,6 +169,11 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       expect(set.content).toContain(`Next post: <t:${postAt.toSeconds()}:F>`);
       expect(channelReads(scene, lateChannel)).toBe(1);
       expect(await scene.bot.stop()).toBe(0);
+      // A clean stop, logged as one (discord.js reports closing its socket as a reconnect).
+      const shutdown = scene.bot.logLines().map((line) => line.msg);
+      expect(shutdown).toContain('shutting down: finishing work in flight');
+      expect(shutdown.slice(shutdown.indexOf('shutting down: finishing work in flight'))).not.toContain('gateway reconnecting');
+      expect(shutdown.at(-1)).toBe('stopped');
       expect(scene.postsTo(lateChannel)).toEqual([]);
 
       // While it is down, the post time passes.

@@ -1,5 +1,5 @@
-import { ApplicationCommandOptionType, ApplicationCommandType, ChannelType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
-import { requirePostPermissions, textChannelOption } from '../src/discord/channels.js';
+import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
+import { POSTABLE_CHANNEL_TYPES, requirePostPermissions, textChannelOption } from '../src/discord/channels.js';
 import { keepModeratorRole } from '../src/discord/kept-roles.js';
 import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
 import { defineCommand } from '../src/discord/command-module.js';
@@ -17,8 +17,6 @@ function pingWarning(role: { id: string; mentionable: boolean }, guildId: string
   return role.mentionable ? null : `⚠️ <@&${role.id}> is not mentionable and I lack **Mention @everyone, @here and All Roles**, so the ping will not notify anyone.`;
 }
 
-const postableChannelTypes = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
-
 const dateOption = (description: string) =>
   ({ type: ApplicationCommandOptionType.String, name: 'date', description, max_length: 40, autocomplete: true }) as const;
 
@@ -27,7 +25,7 @@ const scheduleSet = {
   name: 'set',
   description: 'Where and when the daily lesson is posted',
   options: [
-    { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Channel for the daily lesson card', required: true, channel_types: postableChannelTypes },
+    { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Channel for the daily lesson card', required: true, channel_types: POSTABLE_CHANNEL_TYPES },
     { type: ApplicationCommandOptionType.String, name: 'time', description: 'Local time: 07:30, 18:05, or 6:05 pm', required: true, min_length: 3, max_length: 12 },
     { type: ApplicationCommandOptionType.String, name: 'timezone', description: 'Time zone, e.g. Asia/Tokyo (type to search)', required: true, autocomplete: true, max_length: 64 },
     { type: ApplicationCommandOptionType.Role, name: 'role', description: 'A role to ping with each post (only this role is pinged)' },
@@ -95,7 +93,7 @@ const scheduleAlerts = {
   type: ApplicationCommandOptionType.Subcommand,
   name: 'alerts',
   description: 'Where the bot tells moderators about problems',
-  options: [{ type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Channel for alerts', required: true, channel_types: postableChannelTypes }],
+  options: [{ type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Channel for alerts', required: true, channel_types: POSTABLE_CHANNEL_TYPES }],
 } as const satisfies SubcommandDefinition;
 
 const scheduleModerators = {

@@ -175,11 +175,11 @@ async function main(): Promise<number> {
 
   // Named before the servers arrive: discord.js keeps only these channels and roles of each GUILD_CREATE
   // (posting-channels.ts, kept-roles.ts); in a cluster, of the servers on this process's shards.
-  const servesGuild = cluster
+  const onOurShards = cluster
     ? (guildId: string) => cluster.shardIds.includes(ShardClientUtil.shardIdForGuildId(guildId, cluster.shardCount))
     : () => true;
   try {
-    const kept = await services.delivery.keptDiscordIds(servesGuild);
+    const kept = await services.delivery.keptDiscordIds(onOurShards);
     keepPostingChannels(client, kept.channelIds);
     keepModeratorRoles(client, kept.moderatorRoleIds);
     logger.info({ channels: kept.channelIds.length, moderatorRoles: kept.moderatorRoleIds.length }, 'channels and moderator roles to keep');

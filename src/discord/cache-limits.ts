@@ -1,6 +1,14 @@
-import { LimitedCollection, Options, type CacheFactory, type CacheWithLimitsOptions, type ClientOptions, type SweeperOptions } from 'discord.js';
-import { KeptRoleCollection } from './kept-roles.js';
-import { PostingChannelCollection } from './posting-channels.js';
+import {
+  Collection,
+  LimitedCollection,
+  Options,
+  type CacheFactory,
+  type CacheWithLimitsOptions,
+  type ClientOptions,
+  type SweeperOptions,
+} from 'discord.js';
+import { isKeptRole } from './kept-roles.js';
+import { isPostingChannel } from './posting-channels.js';
 
 /**
  * What discord.js keeps in memory. The bot needs guilds (which servers this process serves), the roles its checks
@@ -65,11 +73,29 @@ const NEVER_STORES = new LimitedCollection({ maxSize: 0 });
  */
 const CHANNEL_MANAGERS = new Set(['ChannelManager', 'GuildChannelManager']);
 
+/**
+ * A cache that stores only what `keeps` accepts and drops the rest as it arrives. (discord.js's LimitedCollection
+ * of size 0 with a keep rule does the same but walks every kept entry on each new one; this costs one call.)
+ */
+class KeepingCollection<V> extends Collection<string, V> {
+  constructor(private readonly keeps: (value: V) => boolean) {
+    super();
+  }
+
+  override set(key: string, value: V): this {
+    return this.keeps(value) ? super.set(key, value) : this;
+  }
+
+  static override get [Symbol.species](): typeof Collection {
+    return Collection;
+  }
+}
+
 /** discord.js's own lookup (the manager's name, then the type it holds), with the shared empty collection for a 0. */
 export const leanCache: CacheFactory = ((managerType, holds, manager) => {
   const name: string = manager.name;
-  if (CHANNEL_MANAGERS.has(name)) return new PostingChannelCollection();
-  if (name === 'RoleManager') return new KeptRoleCollection();
+  if (CHANNEL_MANAGERS.has(name)) return new KeepingCollection(isPostingChannel);
+  if (name === 'RoleManager') return new KeepingCollection(isKeptRole);
   const limit = limitOf[manager.name] ?? limitOf[managerType.name];
   return limit === 0 ? NEVER_STORES : limitedCache(managerType, holds, manager);
 }) as CacheFactory;

@@ -77,14 +77,8 @@ export function describePostFailure(error: unknown): { reason: string; moderator
   return { reason: 'Discord could not be reached', moderatorsCanFix: false };
 }
 
-/** Channel types a lesson card can be posted in (the commands offer the first two). */
-const POSTABLE_TYPES = new Set<ChannelType>([
-  ChannelType.GuildText,
-  ChannelType.GuildAnnouncement,
-  ChannelType.PublicThread,
-  ChannelType.PrivateThread,
-  ChannelType.AnnouncementThread,
-]);
+/** Channel types a lesson card or an alert is posted in: what the commands' channel options offer. */
+export const POSTABLE_CHANNEL_TYPES = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 
 /**
  * A channel option as a postable text channel, with its permission overwrites: the option carries only a partial
@@ -94,7 +88,7 @@ const POSTABLE_TYPES = new Set<ChannelType>([
  * word when a post goes.
  */
 export async function textChannelOption(client: Client, option: GuildBasedChannel): Promise<GuildTextBasedChannel> {
-  if (!POSTABLE_TYPES.has(option.type)) throw new UserError(`<#${option.id}> is not a text channel I can post lessons in.`);
+  if (!(POSTABLE_CHANNEL_TYPES as readonly ChannelType[]).includes(option.type)) throw new UserError(`<#${option.id}> is not a text channel I can post lessons in.`);
   const fetched = await fetchPostingChannel(client, option.id).catch((error: unknown) => {
     if (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.MissingAccess) {
       throw new UserError(`I can’t post in <#${option.id}>: I’m missing **View Channel** there.`);

@@ -1,4 +1,5 @@
 import { ApplicationCommandOptionType, type APIEmbed, type APIEmbedField } from 'discord.js';
+import { embedLength } from '../domain/discord-format/embed.js';
 import { EMBED_FIELD_NAME_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, EMBEDS_TOTAL_MAX } from '../domain/discord-format/limits.js';
 import type { DailyPost } from '../delivery/service.js';
 import type { CommandDefinition } from './command-definition.js';
@@ -119,9 +120,6 @@ function asFields(name: string, lines: readonly string[]): APIEmbedField[] {
 /** Drops trailing fields until the embed is within Discord's 6,000 characters in all. */
 function withinTotal(embed: APIEmbed): APIEmbed {
   const fields = [...(embed.fields ?? [])];
-  const size = () =>
-    (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + (embed.footer?.text.length ?? 0) +
-    fields.reduce((sum, field) => sum + field.name.length + field.value.length, 0);
-  while (fields.length > 0 && size() > EMBEDS_TOTAL_MAX) fields.pop();
+  while (fields.length > 0 && embedLength({ ...embed, fields }) > EMBEDS_TOTAL_MAX) fields.pop();
   return { ...embed, fields };
 }

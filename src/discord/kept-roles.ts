@@ -1,4 +1,4 @@
-import { Collection, Role, type Client } from 'discord.js';
+import { Role, type Client } from 'discord.js';
 
 /**
  * The roles discord.js keeps: each server's @everyone, the roles the bot holds there, and the server's moderator
@@ -31,7 +31,7 @@ function keptRoles(client: Client): KeptRoles {
   return kept;
 }
 
-/** Whether discord.js should keep this role. */
+/** Whether discord.js should keep this role (every server's role cache asks: cache-limits.ts). */
 export function isKeptRole(role: Role): boolean {
   if (role.id === role.guild.id) return true;
   const kept = keptRolesOf.get(role.client);
@@ -39,17 +39,6 @@ export function isKeptRole(role: Role): boolean {
   // Nothing known of the bot's roles in that server: keep them all rather than miss one.
   if (!kept || !botRoles || kept.everyRole) return true;
   return botRoles.has(role.id) || kept.moderatorRoles.has(role.id);
-}
-
-/** Every server's `RoleManager` cache: stores the roles `isKeptRole` names, drops the rest as they arrive. */
-export class KeptRoleCollection extends Collection<string, Role> {
-  override set(key: string, role: Role): this {
-    return isKeptRole(role) ? super.set(key, role) : this;
-  }
-
-  static override get [Symbol.species](): typeof Collection {
-    return Collection;
-  }
 }
 
 /** Marks moderator roles as kept (start-up: every server's; later: the role `/schedule moderators` names). */

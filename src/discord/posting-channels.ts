@@ -1,4 +1,4 @@
-import { Collection, type Channel, type Client, type GuildBasedChannel } from 'discord.js';
+import type { Channel, Client, GuildBasedChannel } from 'discord.js';
 
 /**
  * The channels this process posts in (schedules' and alerts' channels), the only ones discord.js keeps.
@@ -26,24 +26,9 @@ export function keepPostingChannels(client: Client, channelIds: Iterable<string>
   for (const id of channelIds) ids.add(id);
 }
 
-/** Whether discord.js should keep this channel. */
+/** Whether discord.js should keep this channel (its channel caches ask: cache-limits.ts). */
 export function isPostingChannel(channel: Channel): boolean {
   return postingChannelsOf.get(channel.client)?.has(channel.id) ?? false;
-}
-
-/**
- * The cache of discord.js's `ChannelManager` and of every server's `GuildChannelManager`: a collection that
- * stores only posting channels. (discord.js's LimitedCollection of size 0 with a keep rule does the same but
- * walks every kept entry on each new one; this one costs a set lookup.)
- */
-export class PostingChannelCollection extends Collection<string, Channel> {
-  override set(key: string, channel: Channel): this {
-    return isPostingChannel(channel) ? super.set(key, channel) : this;
-  }
-
-  static override get [Symbol.species](): typeof Collection {
-    return Collection;
-  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lessonToJson } from '../src/domain/lesson-parser/index.js';
 import type { Lesson } from '../src/domain/lesson.js';
-import type { GeneratedLibrary } from './library-generator.js';
+import { prng, type GeneratedLibrary } from './library-generator.js';
 
 /** `2025-06-02T07:14:00.000Z` → `2025/06/02 07:14`, as the export writes times (read in IMPORT_TIMEZONE, UTC by default). */
 const exportTime = (iso: string): string => `${iso.slice(0, 10).replaceAll('-', '/')} ${iso.slice(11, 16)}`;
@@ -53,6 +53,37 @@ export function writeLessonFiles(dir: string, library: GeneratedLibrary, range: 
     const json = index % 10 === 9;
     const text = json ? JSON.stringify(lessonToJson(lesson), null, 2) : exportText(lesson);
     writeFileSync(join(dir, `${name}.${json ? 'json' : 'txt'}`), text);
+    bytes += Buffer.byteLength(text);
+  }
+  return bytes;
+}
+
+/**
+ * A library written from a few common words, as a load test's templated lessons may be: each title is six
+ * words of `words` invented ones (uniform), each summary the title and 25 more, each lesson's similar readings
+ * three titles of other lessons and one of none; dialogue and article are the generated library's. Every
+ * headline's rarest words are then common: what the import's matching must bound (`--import-common-words`).
+ */
+export function writeCommonWordLessonFiles(dir: string, library: GeneratedLibrary, options: { files: number; words: number; seed: number }): number {
+  mkdirSync(dir, { recursive: true });
+  const random = prng(options.seed);
+  const vocabulary = Array.from({ length: options.words }, (_, i) => `w${i.toString(36)}${['ka', 'to', 'ri', 'mu', 'se'][i % 5]}`);
+  const sentence = (count: number) => Array.from({ length: count }, () => vocabulary[Math.floor(random() * vocabulary.length)] as string).join(' ');
+  const titles = Array.from({ length: options.files }, () => {
+    const words = sentence(6);
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  });
+  const titleAt = () => titles[Math.floor(random() * titles.length)] as string;
+  let bytes = 0;
+  for (let index = 0; index < options.files; index++) {
+    const title = titles[index] as string;
+    const text = exportText({
+      ...library.lesson(index),
+      title,
+      summary: `${title} ${sentence(25)}.`,
+      similarReadings: [titleAt(), titleAt(), titleAt(), sentence(6)],
+    });
+    writeFileSync(join(dir, `lesson-${String(index).padStart(6, '0')}.txt`), text);
     bytes += Buffer.byteLength(text);
   }
   return bytes;

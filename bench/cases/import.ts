@@ -19,6 +19,9 @@
  * to them). The library is bulk-inserted once into a template database (`newsdesk_bench_import_into_<N>`, kept,
  * like the commands case's library) with a vocabulary row for each of its lessons (else the CLI would first
  * compute the vocabulary of all N, which is its catch-up, not the import), and each run imports into a copy.
+ *
+ * `--import-common-words N`: files whose titles and summaries are written from N common words instead
+ * (writeCommonWordLessonFiles: a templated load-test library), where every headline's rarest words are common.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,7 +35,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { MIGRATION_TIMEOUTS } from '../../src/db/timeouts.js';
 import { lexiconVersion } from '../../src/vocabulary/version.js';
-import { writeLessonFiles } from '../lesson-files.js';
+import { writeCommonWordLessonFiles, writeLessonFiles } from '../lesson-files.js';
 import { lessonsCliNodeFlags } from '../node-flags.js';
 import { generateLibrary, insertLibrary, type GeneratedLibrary } from '../library-generator.js';
 import { createDatabaseIfMissing } from '../library-db.js';
@@ -55,10 +58,10 @@ const CLI_COMMAND: Record<ImportCli, { args: readonly string[]; shown: string }>
   tsx: { args: ['--import', 'tsx', 'src/cli/lessons.ts'], shown: 'node --import tsx src/cli/lessons.ts (from source)' },
 };
 
-export function importCase(options: { files: number; clis: readonly ImportCli[]; into: number }): BenchCase {
+export function importCase(options: { files: number; clis: readonly ImportCli[]; into: number; commonWords: number }): BenchCase {
   return {
     name: 'import',
-    description: `\`lessons import\` of ${options.files} generated files in a child process: time and peak RSS (--import-files N, --import-cli built|tsx|both, --import-into N)`,
+    description: `\`lessons import\` of ${options.files} generated files in a child process: time and peak RSS (--import-files N, --import-cli built|tsx|both, --import-into N, --import-common-words N)`,
     async run(context) {
       if (options.files <= 0) {
         context.log('import skipped (--import-files 0)');
@@ -68,7 +71,8 @@ export function importCase(options: { files: number; clis: readonly ImportCli[];
         context.log('building (tsc -b tsconfig.build.json)');
         execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
       }
-      const dir = lessonFolder(options.files, options.into, context);
+      if (options.commonWords > 0 && options.into > 0) throw new Error('--import-common-words and --import-into: one or the other');
+      const dir = lessonFolder(options.files, options.into, options.commonWords, context);
       for (const cli of options.clis) {
         for (const target of context.targets) {
           if (options.into > 0 && target.kind !== 'postgres') {
@@ -83,13 +87,17 @@ export function importCase(options: { files: number; clis: readonly ImportCli[];
 }
 
 /** The generated files, written once into the temporary directory and reused by later runs. */
-function lessonFolder(files: number, into: number, context: BenchContext): { path: string; bytes: number } {
-  const path = join(tmpdir(), `newsdesk-bench-import-${files}${into > 0 ? `-after-${into}` : ''}-v${FILES_VERSION}`);
+function lessonFolder(files: number, into: number, commonWords: number, context: BenchContext): { path: string; bytes: number } {
+  const kind = commonWords > 0 ? `-common-${commonWords}` : into > 0 ? `-after-${into}` : '';
+  const path = join(tmpdir(), `newsdesk-bench-import-${files}${kind}-v${FILES_VERSION}`);
   const marker = join(path, '.complete');
   if (existsSync(marker)) return { path, bytes: Number(readFileSync(marker, 'utf8')) };
   context.log(`writing ${files} lesson files to ${path}`);
   rmSync(path, { recursive: true, force: true });
-  const bytes = writeLessonFiles(path, generateLibrary({ lessons: into + files, seed: SEED }), { from: into, to: into + files });
+  const bytes =
+    commonWords > 0
+      ? writeCommonWordLessonFiles(path, generateLibrary({ lessons: files, seed: SEED }), { files, words: commonWords, seed: SEED })
+      : writeLessonFiles(path, generateLibrary({ lessons: into + files, seed: SEED }), { from: into, to: into + files });
   // Hidden: the import skips it.
   writeFileSync(marker, String(bytes));
   return { path, bytes };
@@ -101,7 +109,7 @@ async function importInto(
   target: BenchTarget,
   cli: ImportCli,
   dir: { path: string; bytes: number },
-  options: { files: number; into: number },
+  options: { files: number; into: number; commonWords: number },
   context: BenchContext,
 ): Promise<Record<string, unknown>> {
   const files = options.files;
@@ -118,6 +126,7 @@ async function importInto(
       cli,
       files,
       into_library_of: options.into,
+      common_words: options.commonWords > 0 ? options.commonWords : null,
       bytes: dir.bytes,
       exit_code: run.code,
       imported: counts ? Number(counts[1]) : null,

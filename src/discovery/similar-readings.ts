@@ -1,4 +1,4 @@
-import { candidatesAmong, distinctHeadlines, headlineCandidates, headlineCandidateWords, headlineOf } from '../domain/discovery/headline.js';
+import { atLeastKOf, candidatesAmong, distinctHeadlines, headlineCandidateWords, headlineOf } from '../domain/discovery/headline.js';
 import {
   applyLexemeDocChanges,
   mergePendingSearchEntries,
@@ -142,7 +142,7 @@ async function linkForward(
     for (const [position, headline] of (headlinesByLesson[index] ?? []).entries()) {
       const words = lexemesByHeadline.get(headline) ?? [];
       readings.push({ lessonId: lesson.id, position, title: headline, lexemes: words, matchedLessonId: null, score: null });
-      toMatch.push(toHeadlineMatch(headline, weigh(words), lesson.id));
+      toMatch.push(toHeadlineMatch(headline, weigh(words), lesson.id, library));
     }
   }
   const matches = await matchKnown(trx, toMatch, known);
@@ -242,7 +242,7 @@ async function linkBackwardTo(
     for (const title of titles) {
       // A title scoring 1, the most a score can be, keeps its lesson: a new one must score better.
       if (title.score !== null && title.score >= 1) continue;
-      const headline = toHeadlineMatch(title.title, weighted(title.lexemes, docs, library), title.lessonId);
+      const headline = toHeadlineMatch(title.title, weighted(title.lexemes, docs, library), title.lessonId, library);
       const onlyLessonIds = headline && candidatesAmong(lessonsByWord, headline.candidateWords);
       if (!headline || !onlyLessonIds || onlyLessonIds.length === 0) continue;
       // Only a better score than the title's own matters: candidates that cannot reach it are not scored in full.
@@ -284,7 +284,7 @@ async function rematch(trx: Executor, titles: readonly OtherLessonsTitle[], docs
     await countWords(trx, some.flatMap((title) => title.lexemes), docs);
     const found = await matchHeadlines(
       trx,
-      some.map((title) => toHeadlineMatch(title.title, weighted(title.lexemes, docs, library), title.lessonId)),
+      some.map((title) => toHeadlineMatch(title.title, weighted(title.lexemes, docs, library), title.lessonId, library)),
     );
     await setSimilarReadingMatches(
       trx,
@@ -305,7 +305,7 @@ export async function scoreSimilarReading(
   const headline = headlineOf(title);
   const [words = []] = await lexemesOf(db, [headline]);
   const [docs, library] = await Promise.all([lexemeDocCounts(db, words), librarySize(db)]);
-  const [found] = await bestMatches(db, [toHeadlineMatch(headline, weighted(words, docs, library), exceptLessonId)]);
+  const [found] = await bestMatches(db, [toHeadlineMatch(headline, weighted(words, docs, library), exceptLessonId, library)]);
   return found?.match;
 }
 
@@ -319,11 +319,12 @@ function toHeadlineMatch(
   headline: string,
   lexemes: readonly (WeightedLexeme & { readonly docs: number })[],
   exceptLessonId: string,
+  library: number,
 ): (HeadlineToMatch & { readonly candidateWords: { readonly words: readonly string[]; readonly need: number } }) | undefined {
   const counted = lexemes.filter((l) => l.docs > 0);
   // No word counted at all (lessons written without an import's counts): every word may find candidates.
-  const candidateWords = headlineCandidateWords((counted.length > 0 ? counted : lexemes).map((l) => l.lexeme));
-  const candidates = candidateWords && headlineCandidates(candidateWords.words);
+  const candidateWords = headlineCandidateWords(counted.length > 0 ? counted : lexemes, library);
+  const candidates = candidateWords && atLeastKOf(candidateWords.words, candidateWords.need);
   return candidateWords && candidates ? { text: headline, lexemes, candidates, candidateWords, exceptLessonId } : undefined;
 }
 

@@ -20,20 +20,60 @@ export function distinctHeadlines(titles: readonly string[]): string[] {
   return result;
 }
 
+/** A headline's word, with the number of lessons that have it in their title or summary. */
+export interface CountedWord {
+  readonly lexeme: string;
+  readonly docs: number;
+}
+
+/**
+ * How many candidates a headline's words may be expected to find before one word more is required of them.
+ * A library written from a small vocabulary (generated or templated lessons) has headlines whose rarest
+ * words are common: two of them are in a share of the whole library (~500 of 6,000 lessons in such a test
+ * library, growing with it), and an import's matching, which scores each title's candidates, grew with the
+ * square of its size. A real news library's rarest headline words are rare (10–50 candidates): untouched.
+ */
+export const CANDIDATES_EXPECTED_AT_MOST = 64;
+
 /**
  * Which lessons are worth scoring for a headline: those with at least two of its five rarest words in
- * their title or summary (one, for a one-word headline). Scoring then decides; this only keeps the
- * candidate set, and the GIN query's cost, small. `lexemes` must come rarest first.
+ * their title or summary (one, for a one-word headline), or more of them when two would be expected to
+ * find over CANDIDATES_EXPECTED_AT_MOST lessons of `library` (expectedWithAtLeast). A lesson that the
+ * headline names has all its words in its title, so it stays a candidate. Scoring then decides; this only
+ * keeps the candidate set, and the GIN query's cost, small. `words` must come rarest first.
  */
-export function headlineCandidates(lexemes: readonly string[]): string | undefined {
-  const wanted = headlineCandidateWords(lexemes);
+export function headlineCandidates(words: readonly CountedWord[], library: number): string | undefined {
+  const wanted = headlineCandidateWords(words, library);
   return wanted && atLeastKOf(wanted.words, wanted.need);
 }
 
 /** headlineCandidates' condition as words: a candidate has at least `need` of `words` in its title or summary. */
-export function headlineCandidateWords(lexemes: readonly string[]): { words: readonly string[]; need: number } | undefined {
-  const need = Math.min(2, lexemes.length);
-  return need === 0 ? undefined : { words: lexemes.slice(0, 5), need };
+export function headlineCandidateWords(words: readonly CountedWord[], library: number): { words: readonly string[]; need: number } | undefined {
+  const rarest = words.slice(0, 5);
+  let need = Math.min(2, rarest.length);
+  if (need === 0) return undefined;
+  const shares = rarest.map((word) => (library > 0 ? Math.min(1, Math.max(0, word.docs) / library) : 0));
+  while (need < rarest.length && expectedWithAtLeast(shares, need) * library > CANDIDATES_EXPECTED_AT_MOST) need++;
+  return { words: rarest.map((word) => word.lexeme), need };
+}
+
+/**
+ * The chance that a lesson has at least `k` of some words, each word in the given share of lessons and the
+ * words independent of each other (the Poisson-binomial tail). Words of one topic go together more often
+ * than that (about three times the candidates in the generated library), which the bound allows for.
+ */
+export function expectedWithAtLeast(shares: readonly number[], k: number): number {
+  // exactly[j]: the chance of exactly j of the words seen so far.
+  let exactly = [1];
+  for (const share of shares) {
+    const next = new Array<number>(exactly.length + 1).fill(0);
+    exactly.forEach((chance, j) => {
+      next[j] = (next[j] ?? 0) + chance * (1 - share);
+      next[j + 1] = (next[j + 1] ?? 0) + chance * share;
+    });
+    exactly = next;
+  }
+  return exactly.slice(Math.max(0, k)).reduce((sum, chance) => sum + chance, 0);
 }
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeDiscoveryId, encodeDiscoveryId, SEARCH_QUERY_MAX } from '../../../src/domain/discovery/custom-ids.js';
-import { atLeastKOf, candidatesAmong, distinctHeadlines, headlineCandidates, headlineCandidateWords, headlineOf } from '../../../src/domain/discovery/headline.js';
+import { atLeastKOf, candidatesAmong, distinctHeadlines, expectedWithAtLeast, headlineCandidates, headlineCandidateWords, headlineOf } from '../../../src/domain/discovery/headline.js';
 import { autocompleteQueryParts, autocompleteTsQuery, parseQueryTerms, searchTsQuery, tsLiteral } from '../../../src/domain/discovery/text-query.js';
 
 describe('search queries', () => {
@@ -67,21 +67,56 @@ describe('similar-reading headlines', () => {
   });
 
   it('candidates need two of the five rarest words (one for a one-word headline)', () => {
-    expect(headlineCandidates(['x'])).toBe("'x'");
-    expect(headlineCandidates(['a', 'b', 'c'])).toBe("('a' & 'b') | ('a' & 'c') | ('b' & 'c')");
-    expect(headlineCandidates(['a', 'b', 'c', 'd', 'e', 'f', 'g'])?.split(' | ')).toHaveLength(10);
-    expect(headlineCandidates([])).toBeUndefined();
+    const rare = (...lexemes: string[]) => lexemes.map((lexeme) => ({ lexeme, docs: 3 }));
+    expect(headlineCandidates(rare('x'), 10_000)).toBe("'x'");
+    expect(headlineCandidates(rare('a', 'b', 'c'), 10_000)).toBe("('a' & 'b') | ('a' & 'c') | ('b' & 'c')");
+    expect(headlineCandidates(rare('a', 'b', 'c', 'd', 'e', 'f', 'g'), 10_000)?.split(' | ')).toHaveLength(10);
+    expect(headlineCandidates([], 10_000)).toBeUndefined();
+    // Words no lesson was counted with (a library written without an import's counts): two of them, as ever.
+    expect(headlineCandidateWords(rare('a', 'b', 'c').map((word) => ({ ...word, docs: 0 })), 0)).toEqual({ words: ['a', 'b', 'c'], need: 2 });
     expect(atLeastKOf(["o'neil", 'b'], 2)).toBe("('o''neil' & 'b')");
+  });
+
+  it('headlines of common words need more of them, as many as keep the expected candidates bounded', () => {
+    const words = (share: number, library: number) =>
+      ['a', 'b', 'c', 'd', 'e'].map((lexeme) => ({ lexeme, docs: Math.round(share * library) }));
+    // Each word in 10 % of 6,000 lessons: two of five are in ~8 % of them (~490), three in ~0.9 % (~51).
+    expect(headlineCandidateWords(words(0.1, 6_000), 6_000)?.need).toBe(3);
+    // …of 100,000: three would find ~860, four ~45.
+    expect(headlineCandidateWords(words(0.1, 100_000), 100_000)?.need).toBe(4);
+    // Rare words (30 lessons each of 100,000): two, as for any real headline.
+    expect(headlineCandidateWords(words(0.0003, 100_000), 100_000)?.need).toBe(2);
+    // Words in every lesson: all five, never more than there are.
+    expect(headlineCandidateWords(words(1, 1_000), 1_000)?.need).toBe(5);
+    expect(headlineCandidateWords(words(1, 1_000).slice(0, 3), 1_000)).toEqual({ words: ['a', 'b', 'c'], need: 3 });
+    expect(headlineCandidates(words(1, 1_000).slice(0, 3), 1_000)).toBe("('a' & 'b' & 'c')");
+  });
+
+  it('the expected share with at least k of independent words is the Poisson-binomial tail', () => {
+    expect(expectedWithAtLeast([0.5, 0.5], 1)).toBeCloseTo(0.75, 12);
+    expect(expectedWithAtLeast([0.5, 0.5], 2)).toBeCloseTo(0.25, 12);
+    expect(expectedWithAtLeast([0.1, 0.2, 0.3], 2)).toBeCloseTo(0.1 * 0.2 * 0.7 + 0.1 * 0.8 * 0.3 + 0.9 * 0.2 * 0.3 + 0.1 * 0.2 * 0.3, 12);
+    expect(expectedWithAtLeast([0.3, 0.7], 0)).toBeCloseTo(1, 12);
+    expect(expectedWithAtLeast([0.3, 0.7], 3)).toBe(0);
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }), fc.nat(7), (shares, k) => {
+        const tail = expectedWithAtLeast(shares, k);
+        expect(tail).toBeGreaterThanOrEqual(-1e-12);
+        expect(tail).toBeLessThanOrEqual(1 + 1e-12);
+        expect(expectedWithAtLeast(shares, k + 1)).toBeLessThanOrEqual(tail + 1e-12);
+      }),
+    );
   });
 
   it('the candidates found from the words are the lessons the candidates’ tsquery matches', () => {
     // The tsquery's clauses as word sets ("('a' & 'b') | …"; these words need no escaping).
     const clauses = (query: string) => query.split(' | ').map((clause) => clause.replace(/[()']/gu, '').split(' & '));
     const word = fc.constantFrom<string>('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h');
+    const counted = fc.uniqueArray(fc.record({ lexeme: word, docs: fc.nat(60) }), { maxLength: 8, selector: (w) => w.lexeme });
     fc.assert(
-      fc.property(fc.uniqueArray(word, { maxLength: 8 }), fc.array(fc.uniqueArray(word, { maxLength: 8 }), { maxLength: 6 }), (headline, lessons) => {
-        const query = headlineCandidates(headline);
-        const wanted = headlineCandidateWords(headline);
+      fc.property(counted, fc.nat(60), fc.array(fc.uniqueArray(word, { maxLength: 8 }), { maxLength: 6 }), (headline, library, lessons) => {
+        const query = headlineCandidates(headline, library);
+        const wanted = headlineCandidateWords(headline, library);
         expect(wanted === undefined).toBe(query === undefined);
         if (!query || !wanted) return;
         const lessonsByWord = new Map<string, string[]>();

@@ -353,7 +353,7 @@ export interface HeadlineToMatch {
 export async function bestHeadlineMatches(
   db: Executor,
   headlines: readonly HeadlineToMatch[],
-  options: { atLeast?: number | undefined; reportExcept?: boolean | undefined } = {},
+  options: { atLeast?: number | undefined; reportExcept?: boolean | undefined; inParallel?: boolean | undefined } = {},
 ): Promise<HeadlineMatchFound[]> {
   if (headlines.length === 0) return [];
   const byId = headlines[0]?.onlyLessonIds !== undefined;
@@ -406,6 +406,17 @@ export async function bestHeadlineMatches(
   const exceptIsCandidate = options.reportExcept
     ? sql`exists (select from lessons e where e.id = h.except_id and e.head_vector @@ h.candidates::tsquery ${only})`
     : sql`false`;
+  // By id (an import's backward step: a few lessons each, by primary key) in one statement: through the queue
+  // the planner may read the library whole to join thousands of ids at once.
+  if (options.inParallel && !byId) {
+    return bestHeadlineMatchesQueued(db, {
+      headlines,
+      columns: { candidates: headlines.map((h) => h.candidates), anyWord: headlines.map(anyWord), total: headlines.map(total), atLeast, lo, hi },
+      lexemes,
+      weights,
+      reportExcept: options.reportExcept === true,
+    });
+  }
   const rows = await sql<{ ord: string; id: string | null; score: number | null; except_is_candidate: boolean }>`
     select h.ord, best.id, best.score, ${exceptIsCandidate} as except_is_candidate
     from unnest(
@@ -468,6 +479,113 @@ export async function bestHeadlineMatches(
 
 function escapeLexeme(lexeme: string): string {
   return lexeme.replace(/\\/gu, '\\\\').replace(/'/gu, "''");
+}
+
+/**
+ * Whether this database runs a statement's parallel plan in worker processes (PostgreSQL as configured by
+ * default; not PGlite, a single process, nor a server with `max_parallel_workers_per_gather = 0`).
+ */
+export async function runsParallelWorkers(db: Executor): Promise<boolean> {
+  const row = await sql<{ runs: boolean }>`
+    select current_setting('max_parallel_workers_per_gather')::int > 0 and current_setting('max_parallel_workers')::int > 0 as runs`.execute(db);
+  return row.rows[0]?.runs === true;
+}
+
+/**
+ * bestHeadlineMatches (every headline against the whole library) with the headlines in `headline_match_queue`,
+ * so that PostgreSQL's parallel workers each take a share of them (see the migration
+ * 2026-12-07-01-parallel-headline-matching): the candidates, their similarity and their title-and-summary words'
+ * weight in the workers, the rest (each headline's bar, the few candidates scored in full, the best) in the
+ * statement's own backend. The same score, bar, order and ties as the one-statement form, so the same matches.
+ * Only in the caller's transaction: the queue's rows are written and truncated there, never committed.
+ */
+async function bestHeadlineMatchesQueued(
+  db: Executor,
+  input: {
+    headlines: readonly HeadlineToMatch[];
+    columns: {
+      candidates: readonly string[];
+      anyWord: readonly string[];
+      total: readonly number[];
+      atLeast: readonly number[];
+      lo: readonly number[];
+      hi: readonly number[];
+    };
+    lexemes: readonly string[];
+    weights: readonly number[];
+    reportExcept: boolean;
+  },
+): Promise<HeadlineMatchFound[]> {
+  const { headlines, columns } = input;
+  await sql`truncate headline_match_queue`.execute(db);
+  await sql`
+    insert into headline_match_queue (ord, candidates, any_word, except_id, total, at_least, lexemes, weights, folded)
+    select h.ord, h.candidates::tsquery, h.any_word::tsquery, h.except_id, h.total, h.at_least,
+      (${sql.val([...input.lexemes])}::tsquery[])[h.lo:h.hi], (${sql.val([...input.weights])}::float8[])[h.lo:h.hi], newsdesk_fold(h.text)
+    from unnest(
+      ${sql.val(headlines.map((h) => h.text))}::text[],
+      ${sql.val([...columns.candidates])}::text[],
+      ${sql.val([...columns.anyWord])}::text[],
+      ${sql.val(headlines.map((h) => h.exceptLessonId))}::uuid[],
+      ${sql.val([...columns.total])}::float8[],
+      ${sql.val([...columns.lo])}::int[],
+      ${sql.val([...columns.hi])}::int[],
+      ${sql.val([...columns.atLeast])}::float8[]
+    ) with ordinality as h(text, candidates, any_word, except_id, total, lo, hi, at_least, ord)`.execute(db);
+  // The planner's row count of the queue (truncated since it last knew it).
+  await sql`analyze headline_match_queue`.execute(db);
+  const excepts = input.reportExcept
+    ? sql`union all
+      select q.ord, null, null,
+        exists (select from lessons e where e.id = q.except_id and e.head_vector @@ q.candidates)
+      from headline_match_queue q`
+    : sql``;
+  // `found` is a subquery of its own (offset 0) so that its expressions, all parallel safe, are computed below
+  // the Gather, in the workers; a headline's candidates all come from one worker, and the window above them
+  // sees them together. Only the candidates that may win are read again (by primary key) and scored in full.
+  const rows = await sql<{ ord: number; id: string | null; score: number | null; except_is_candidate: boolean | null }>`
+    select ord, id, score, null::boolean as except_is_candidate from (
+      select c.ord, c.id, c.score,
+        row_number() over (partition by c.ord order by c.score desc, c.rank desc, c.article_date desc, c.id) as place
+      from (
+        select c.ord, c.id, c.article_date, c.rank,
+          greatest(
+            coalesce((
+              select sum(w.weight * (case
+                when l.head_vector @@ w.lexeme then 1.0
+                when l.search_vector @@ w.lexeme then 0.5 else 0 end) order by w.n)
+              from lessons l, headline_match_queue q, unnest(q.lexemes, q.weights) with ordinality as w(lexeme, weight, n)
+              where l.id = c.id and q.ord = c.ord
+            ), 0) / c.total,
+            c.sim
+          ) as score
+        from (
+          select found.*,
+            greatest(max(greatest(found.sim, found.head_weight / found.total)) over (partition by found.ord), found.at_least) - 1e-9 as bar
+          from (
+            select q.ord, q.total, q.at_least, l.id, l.article_date,
+              similarity(l.title_fold, q.folded)::float8 as sim,
+              newsdesk_head_weight(l.head_vector, q.lexemes, q.weights) as head_weight,
+              ts_rank(l.head_vector, q.any_word) as rank
+            from headline_match_queue q join lessons l on l.head_vector @@ q.candidates and l.id <> q.except_id
+            offset 0
+          ) found
+        ) c
+        where c.sim >= c.bar or 0.5 * c.total + 0.5 * c.head_weight >= c.bar * c.total
+      ) c
+    ) ranked
+    where place = 1
+    ${excepts}`.execute(db);
+  const found: HeadlineMatchFound[] = headlines.map(() => ({ match: undefined, exceptIsCandidate: false }));
+  for (const row of rows.rows) {
+    const index = Number(row.ord) - 1;
+    const before = found[index] ?? { match: undefined, exceptIsCandidate: false };
+    found[index] =
+      row.except_is_candidate === null
+        ? { ...before, match: row.id === null ? undefined : { lessonId: row.id, score: Number(row.score) } }
+        : { ...before, exceptIsCandidate: row.except_is_candidate };
+  }
+  return found;
 }
 
 export interface StoredSimilarReading {

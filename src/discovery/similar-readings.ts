@@ -2,6 +2,7 @@ import { atLeastKOf, candidatesAmong, distinctHeadlines, headlineCandidateWords,
 import {
   applyLexemeDocChanges,
   mergePendingSearchEntries,
+  runsParallelWorkers,
   bestHeadlineMatches,
   countLexemeDocChanges,
   headLexemes,
@@ -85,7 +86,7 @@ export async function linkSimilarReadings(
   trx: Executor,
   writtenIds: readonly string[],
   unchangedIds: readonly string[] = [],
-  options: { batchSize?: number; backward?: Partial<BackwardLimits> } = {},
+  options: { batchSize?: number; backward?: Partial<BackwardLimits>; parallel?: boolean } = {},
 ): Promise<void> {
   const size = Math.max(1, options.batchSize ?? LINK_BATCH);
   // A lesson written twice by the import (twice in its files) is linked once: its titles are stored once.
@@ -98,6 +99,9 @@ export async function linkSimilarReadings(
   const changedIds = [...changed.values()];
   if (changedIds.length === 0) return;
   const library = await librarySize(trx);
+  // Titles matched against the whole library (most of a big import's time) are shared among PostgreSQL's parallel
+  // workers; the backward step's, each against a few lessons by id, are not.
+  const inParallel = options.parallel !== false && (await runsParallelWorkers(trx));
   for (let start = 0; start < changedIds.length; start += size) {
     await deleteSimilarReadings(trx, changedIds.slice(start, start + size));
   }
@@ -106,13 +110,13 @@ export async function linkSimilarReadings(
   const docs = new Map<string, number>();
   // Titles that name a lesson the import changed may no longer name it: matched again, against the whole library.
   for (let start = 0; start < changedIds.length; start += size) {
-    await rematch(trx, await titlesNaming(trx, changedIds.slice(start, start + size)), docs, library);
+    await rematch(trx, await titlesNaming(trx, changedIds.slice(start, start + size)), docs, library, inParallel);
   }
   await linkBackward(trx, changedIds, library, size, { ...BACKWARD_LIMITS, ...options.backward }, docs);
   // The library does not change while titles are matched forward: a title named by several lessons is matched once.
   const known: KnownMatches = new Map();
   for (let start = 0; start < changedIds.length; start += size) {
-    await linkForward(trx, await similarReadingTitles(trx, changedIds.slice(start, start + size)), docs, library, known);
+    await linkForward(trx, await similarReadingTitles(trx, changedIds.slice(start, start + size)), docs, library, known, inParallel);
   }
 }
 
@@ -129,6 +133,7 @@ async function linkForward(
   docs: Map<string, number>,
   library: number,
   known: KnownMatches,
+  inParallel: boolean,
 ): Promise<void> {
   const headlinesByLesson = lessons.map((lesson) => distinctHeadlines(lesson.similarReadings));
   const allHeadlines = [...new Set(headlinesByLesson.flat())];
@@ -145,7 +150,7 @@ async function linkForward(
       toMatch.push(toHeadlineMatch(headline, weigh(words), lesson.id, library));
     }
   }
-  const matches = await matchKnown(trx, toMatch, known);
+  const matches = await matchKnown(trx, toMatch, known, inParallel);
   await insertSimilarReadings(
     trx,
     readings.map((reading, index) => {
@@ -278,13 +283,14 @@ async function countWords(trx: Executor, lexemes: readonly string[], docs: Map<s
 const REMATCH_TITLES_PER_STATEMENT = 1_000;
 
 /** Matches stored titles against the whole library, as the forward step matches an import's own, and stores the result (or none). */
-async function rematch(trx: Executor, titles: readonly OtherLessonsTitle[], docs: Map<string, number>, library: number): Promise<void> {
+async function rematch(trx: Executor, titles: readonly OtherLessonsTitle[], docs: Map<string, number>, library: number, inParallel: boolean): Promise<void> {
   for (let start = 0; start < titles.length; start += REMATCH_TITLES_PER_STATEMENT) {
     const some = titles.slice(start, start + REMATCH_TITLES_PER_STATEMENT);
     await countWords(trx, some.flatMap((title) => title.lexemes), docs);
     const found = await matchHeadlines(
       trx,
       some.map((title) => toHeadlineMatch(title.title, weighted(title.lexemes, docs, library), title.lessonId, library)),
+      { inParallel },
     );
     await setSimilarReadingMatches(
       trx,
@@ -334,7 +340,7 @@ const NOTHING_FOUND: HeadlineMatchFound = { match: undefined, exceptIsCandidate:
 async function bestMatches(
   db: Executor,
   headlines: readonly (HeadlineToMatch | undefined)[],
-  options: { atLeast?: number; reportExcept?: boolean } = {},
+  options: { atLeast?: number; reportExcept?: boolean; inParallel?: boolean } = {},
 ): Promise<HeadlineMatchFound[]> {
   const searched = headlines.flatMap((headline, index) => (headline ? [{ headline, index }] : []));
   const found = await bestHeadlineMatches(
@@ -351,7 +357,7 @@ async function bestMatches(
 async function matchHeadlines(
   trx: Executor,
   headlines: readonly (HeadlineToMatch | undefined)[],
-  options: { reportExcept?: boolean } = {},
+  options: { reportExcept?: boolean; inParallel?: boolean } = {},
 ): Promise<HeadlineMatchFound[]> {
   // Candidates that cannot reach the threshold are left out in the database (the best match is the same).
   return (await bestMatches(trx, headlines, { ...options, atLeast: MATCH_THRESHOLD })).map((found) =>
@@ -366,7 +372,12 @@ async function matchHeadlines(
  * but B; none reaching the threshold in all, none does in fewer). The others are matched, one lesson per
  * title a round.
  */
-async function matchKnown(trx: Executor, headlines: readonly (HeadlineToMatch | undefined)[], known: KnownMatches): Promise<(HeadlineMatch | undefined)[]> {
+async function matchKnown(
+  trx: Executor,
+  headlines: readonly (HeadlineToMatch | undefined)[],
+  known: KnownMatches,
+  inParallel: boolean,
+): Promise<(HeadlineMatch | undefined)[]> {
   const matches: (HeadlineMatch | undefined)[] = headlines.map(() => undefined);
   let pending = headlines.flatMap((headline, index) => (headline ? [{ headline, index }] : []));
   while (pending.length > 0) {
@@ -385,7 +396,7 @@ async function matchKnown(trx: Executor, headlines: readonly (HeadlineToMatch | 
     const found = await matchHeadlines(
       trx,
       asked.map((entry) => entry.headline),
-      { reportExcept: true },
+      { reportExcept: true, inParallel },
     );
     for (const [i, entry] of asked.entries()) {
       const result = found[i] ?? NOTHING_FOUND;

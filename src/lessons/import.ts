@@ -186,6 +186,8 @@ export interface ImportOptions {
   readonly batchSize?: number;
   /** How the titles of lessons imported before are linked to this import's (linkSimilarReadings; tests make them small). */
   readonly backward?: Partial<BackwardLimits>;
+  /** Match titles in PostgreSQL's parallel workers where it runs them (the default); false: in one backend (tests compare the two). */
+  readonly parallelMatching?: boolean;
   /** Called after each lesson is written, with how many are. */
   readonly onProgress?: (done: number) => void;
   /**
@@ -296,7 +298,13 @@ export async function importLessons(
       await waitFor(lexemeCounts.after(trx, [...seen]));
       await waitFor(lexemeCounts.apply(trx));
       // Related readings are matched now, so that showing them is a lookup.
-      await waitFor(linkSimilarReadings(trx, written, unchangedWithTitles, { batchSize: size, ...(options.backward ? { backward: options.backward } : {}) }));
+      await waitFor(
+        linkSimilarReadings(trx, written, unchangedWithTitles, {
+          batchSize: size,
+          ...(options.backward ? { backward: options.backward } : {}),
+          ...(options.parallelMatching === false ? { parallel: false } : {}),
+        }),
+      );
       await side?.finish();
     } finally {
       // Whatever failed (the source, a write), no statement of this transaction is still running at its end.

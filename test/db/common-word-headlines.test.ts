@@ -85,6 +85,22 @@ describe.each(testDatabaseTargets())('similar-reading titles of common words on 
     }
   });
 
+  it('matched through the queue that parallel workers share, or in one backend: the same titles, links and scores', async () => {
+    const { db } = database();
+    const { lessons } = smallVocabularyLibrary();
+    const stored = async () => db.selectFrom('similar_readings').selectAll().orderBy('lesson_id').orderBy('position').execute();
+    const run = async (parallelMatching: boolean) => {
+      await database().truncate();
+      // The second import brings lessons the first one's titles name (the backward step), with titles of its own.
+      await importLessons(db, lessons.slice(0, 200), { parallelMatching });
+      await importLessons(db, lessons.slice(200), { parallelMatching });
+      return stored();
+    };
+    const oneBackend = await run(false);
+    expect(oneBackend.filter((title) => title.matched_lesson_id !== null).length).toBeGreaterThan(600);
+    expect(await run(true)).toEqual(oneBackend);
+  });
+
   it('every title naming a lesson is still matched at the best score a match can have', async () => {
     const { db } = database();
     const { lessons, absentTitles } = smallVocabularyLibrary();

@@ -93,6 +93,28 @@ describe.each(testDatabaseTargets())('import batches on $kind', (target) => {
     expect(await run(3)).toEqual(oneBatch);
   });
 
+  it('titles matched through the queue that parallel workers share store what one backend’s statement stores (forward, backward, again)', async () => {
+    const lessons = await namedFirst();
+    const later: readonly string[] = [LIBRARY.peace, LIBRARY.alliance, LIBRARY.modern];
+    const edited = lessons.map((lesson, index) => (index % 3 === 0 ? { ...lesson, summary: `${lesson.summary} Updated.` } : lesson));
+    const run = async (parallelMatching: boolean) => {
+      await database().truncate();
+      const states: Awaited<ReturnType<typeof stored>>[] = [];
+      // Forward (titles against the whole library), backward (titles imported before, against the new lessons by
+      // id), then a re-import that changes lessons others name (those titles matched again against the whole library).
+      await importLessons(database().db, lessons.filter((lesson) => !later.includes(lesson.id)), { parallelMatching, batchSize: 2 });
+      states.push(await stored());
+      await importLessons(database().db, lessons.filter((lesson) => later.includes(lesson.id)), { parallelMatching, backward: { filterUpToLexemes: 0 } });
+      states.push(await stored());
+      await importLessons(database().db, edited, { parallelMatching, batchSize: 3 });
+      states.push(await stored());
+      return states;
+    };
+    const oneBackend = await run(false);
+    expect(oneBackend[1]?.titles.filter((title) => title.matched_lesson_id !== null).length).toBeGreaterThan(oneBackend[0]?.titles.filter((title) => title.matched_lesson_id !== null).length ?? 0);
+    expect(await run(true)).toEqual(oneBackend);
+  });
+
   it('titles imported before take the lessons a later import brings alike, their titles found through the index or read page by page', async () => {
     const lessons = await namedFirst();
     // CYBER's titles name PEACE, ALLIANCE and MODERN, which a second import brings.

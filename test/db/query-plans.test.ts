@@ -26,7 +26,7 @@ import { quizProgressSection } from '../../src/vocabulary/progress-section.js';
 import { lexiconVersion } from '../../src/vocabulary/version.js';
 import { testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 import { lessonId, PLAN_LIBRARY, READING_GUILD, seedPlanLibrary, serverId } from '../support/plan-library.js';
-import { planNodes, recordQueries, seqScans, type RecordedQuery, type SeqScan } from '../support/query-plans.js';
+import { INDEXED_TABLES, planNodes, recordQueries, seqScans, type RecordedQuery, type SeqScan } from '../support/query-plans.js';
 import { RecordingChannels } from '../support/recording-channels.js';
 
 /**
@@ -282,6 +282,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       'vocabulary.replaceVocabularies',
       'discovery.applyLexemeDocChanges',
       'discovery.mergePendingSearchEntries',
+      'discovery.runsParallelWorkers',
       'discovery.countLexemeDocChanges',
       'discovery.similarReadingTitles',
       'discovery.startLexemeDocChanges',
@@ -547,6 +548,31 @@ const fixedVocabulary: VocabularyComputer = {
 class RolledBack extends Error {}
 
 /** Runs `action` in a transaction that is always rolled back: command paths write, the next one sees the seed. */
+/**
+ * The plans of recorded queries, each matching statement that reads `headline_match_queue` explained with the
+ * queue as it was when it ran (the queue's rows are replaced by the next statement): its insert is replayed first.
+ */
+async function plansAsRun(
+  trx: Transaction<DB>,
+  recorded: readonly RecordedQuery[],
+): Promise<{ sql: string; nodes: Awaited<ReturnType<typeof planNodes>>; queued: number }[]> {
+  const plans: { sql: string; nodes: Awaited<ReturnType<typeof planNodes>>; queued: number }[] = [];
+  let fill: RecordedQuery | undefined;
+  for (const entry of recorded) {
+    if (entry.query.sql.includes('insert into headline_match_queue')) fill = entry;
+    if (!/^\s*select/iu.test(entry.query.sql)) continue;
+    if (entry.query.sql.includes('headline_match_queue q')) {
+      if (!fill) throw new Error('a queue statement without the insert before it');
+      await sql`truncate headline_match_queue`.execute(trx);
+      await trx.executeQuery(fill.query);
+      await sql`analyze headline_match_queue`.execute(trx);
+    }
+    const queued = (await sql<{ n: number }>`select count(*)::int as n from headline_match_queue`.execute(trx)).rows[0]?.n ?? 0;
+    plans.push({ sql: entry.query.sql, nodes: await planNodes(trx, entry.query), queued });
+  }
+  return plans;
+}
+
 async function rolledBack<T>(db: Kysely<DB>, action: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
   let result: { value: T } | undefined;
   try {
@@ -727,27 +753,64 @@ describe('command queries use indexes', () => {
 
     it('an import’s backward step reading every stored title: by primary key, each title scored against its own candidates by id', async () => {
       let newLessonId = '';
-      const { recorded, scans } = await explainPath(
-        { run: ({ db }) => linkSimilarReadings(db, [newLessonId], [], { backward: { filterUpToLexemes: 0, titlesPage: 5_000 } }) },
-        async (trx) => {
-          const lessons = await importBatch(trx);
-          newLessonId = lessons[0]?.id ?? '';
-          await upsertLessons(trx, lessons.slice(0, 1));
-        },
-      );
+      const { recorded, scans, plans } = await rolledBack(seed().database.db, async (trx) => {
+        const lessons = await importBatch(trx);
+        newLessonId = lessons[0]?.id ?? '';
+        await upsertLessons(trx, lessons.slice(0, 1));
+        const recorder = recordQueries(trx);
+        await linkSimilarReadings(recorder.db, [newLessonId], [], { backward: { filterUpToLexemes: 0, titlesPage: 5_000 } });
+        const taken = recorder.take();
+        // The queue's statements planned as they ran (plansAsRun), after the scans' check.
+        const found = await seqScans(trx, taken.filter((query) => !query.query.sql.includes('headline_match_queue q')));
+        return { recorded: taken, scans: found, plans: await plansAsRun(trx, taken) };
+      });
       expect(scans.filter((scan) => scan.tolerated === undefined)).toEqual([]);
       const pages = recorded.filter((query) => query.sources.includes('discovery.storedTitlesPage'));
       // The library's ~40,000 titles, 5,000 a page: every one read, without a filter.
       expect(pages.length).toBeGreaterThan(5);
       expect(pages.every((page) => !page.query.sql.includes('&&'))).toBe(true);
-      const byId = recorded.filter((query) => query.sources.includes('discovery.bestHeadlineMatches') && query.query.sql.includes('hl.only_ids) offset 0'));
+      // On PostgreSQL the titles go through the queue parallel workers share (its rows by its own key); on PGlite, one statement.
+      const byId = plans.filter((plan) => plan.sql.includes('unnest(q.only_ids)') || plan.sql.includes('hl.only_ids) offset 0'));
       expect(byId.length).toBeGreaterThan(0);
-      for (const statement of byId) {
-        const indexes = (await planNodes(seed().database.db, statement.query)).flatMap(({ node }) => (node['Index Name'] ? [node['Index Name']] : []));
+      for (const { nodes } of byId) {
+        expect(nodes.filter(({ node }) => node['Node Type'] === 'Seq Scan' && (INDEXED_TABLES as readonly string[]).includes(String(node['Relation Name'])))).toEqual([]);
+        const indexes = nodes.flatMap(({ node }) => (node['Index Name'] ? [String(node['Index Name'])] : [])).filter((name) => !name.startsWith('headline_match_queue'));
         // The new lesson's candidates by id (the primary key or the id-and-hash index), never the whole library's
         // through the head_vector index.
         expect(indexes.length).toBeGreaterThan(0);
-        expect(indexes.filter((name) => !['lessons_pkey', 'lessons_id_content_hash_idx'].includes(String(name)))).toEqual([]);
+        expect(indexes.filter((name) => !['lessons_pkey', 'lessons_id_content_hash_idx'].includes(name))).toEqual([]);
+      }
+    });
+
+    it('an import’s titles matched against the whole library are shared among PostgreSQL’s parallel workers, each by the head_vector index', async () => {
+      const { database } = seed();
+      const ids = (await sql<{ id: string }>`select id from lessons order by id limit 250`.execute(database.db)).rows.map((row) => row.id);
+      const plans = await rolledBack(database.db, async (trx) => {
+        const recorder = recordQueries(trx);
+        await linkSimilarReadings(recorder.db, ids, []);
+        return plansAsRun(trx, recorder.take());
+      });
+      const queued = plans.filter((plan) => plan.sql.includes('headline_match_queue q'));
+      if (target.kind !== 'postgres') {
+        // PGlite runs no worker processes: the titles go in one statement each, as parameters, never to the queue.
+        expect(plans.length).toBeGreaterThan(0);
+        expect(queued).toEqual([]);
+        return;
+      }
+      // A statement of a few titles may run in one backend (the planner's choice); one of a batch's hundreds, in workers.
+      const wholeLibrary = queued.filter((plan) => plan.sql.includes('headline_match_queue q join lessons l') && plan.queued >= 200);
+      expect(wholeLibrary.length).toBeGreaterThan(0);
+      for (const { nodes } of queued) {
+        // Never a table of the library read whole.
+        expect(nodes.filter(({ node }) => node['Node Type'] === 'Seq Scan' && (INDEXED_TABLES as readonly string[]).includes(String(node['Relation Name'])))).toEqual([]);
+      }
+      for (const { nodes } of wholeLibrary) {
+        const queueScans = nodes.filter(({ node }) => node['Relation Name'] === 'headline_match_queue');
+        // The queue is split among the workers (a parallel scan under a Gather); each title's candidates come
+        // from the head_vector index.
+        expect(queueScans.map(({ node }) => [node['Node Type'], (node as unknown as Record<string, unknown>)['Parallel Aware']])).toContainEqual(['Seq Scan', true]);
+        expect(nodes.map(({ node }) => node['Node Type'])).toContain('Gather');
+        expect(nodes.filter(({ node }) => node['Index Name'] === 'lessons_head_vector_idx').length).toBeGreaterThan(0);
       }
     });
 

@@ -82,6 +82,15 @@ export const lexemeCounts = {
  * library (the lesson may have changed: they would otherwise keep naming it, the backward step only ever
  * replacing a match by a better one).
  */
+/**
+ * From this many lessons, the titles an import matches against the whole library are shared among PostgreSQL's
+ * parallel workers (where it runs them). Below it a title's candidates are few and cheap, and the import's other
+ * work (the lessons CLI computes their vocabulary meanwhile) has the machine's other core: a 10,000-file import into
+ * an empty library took 27.0 s with the workers against 25.2–26.1 s without; 10,000 files into a library of 90,000
+ * 85.9–88.4 s against 108.2–110.9 s, and 100,000 files in one import 377.7 s against 538.6–601.6 s (BENCHMARKS.md).
+ */
+export const PARALLEL_MATCHING_FROM_LESSONS = 25_000;
+
 export async function linkSimilarReadings(
   trx: Executor,
   writtenIds: readonly string[],
@@ -100,8 +109,8 @@ export async function linkSimilarReadings(
   if (changedIds.length === 0) return;
   const library = await librarySize(trx);
   // Titles matched against the whole library (most of a big import's time) are shared among PostgreSQL's parallel
-  // workers; the backward step's, each against a few lessons by id, are not.
-  const inParallel = options.parallel !== false && (await runsParallelWorkers(trx));
+  // workers in a big library; the backward step's, each against a few lessons by id, are not.
+  const inParallel = (options.parallel ?? library >= PARALLEL_MATCHING_FROM_LESSONS) && (await runsParallelWorkers(trx));
   for (let start = 0; start < changedIds.length; start += size) {
     await deleteSimilarReadings(trx, changedIds.slice(start, start + size));
   }

@@ -186,7 +186,10 @@ export interface ImportOptions {
   readonly batchSize?: number;
   /** How the titles of lessons imported before are linked to this import's (linkSimilarReadings; tests make them small). */
   readonly backward?: Partial<BackwardLimits>;
-  /** Match titles in PostgreSQL's parallel workers where it runs them (the default); false: in one backend (tests compare the two). */
+  /**
+   * Titles matched in PostgreSQL's parallel workers (where it runs them): true always, false never; by default in a
+   * library of PARALLEL_MATCHING_FROM_LESSONS lessons or more (tests compare the two).
+   */
   readonly parallelMatching?: boolean;
   /** Called after each lesson is written, with how many are. */
   readonly onProgress?: (done: number) => void;
@@ -302,7 +305,7 @@ export async function importLessons(
         linkSimilarReadings(trx, written, unchangedWithTitles, {
           batchSize: size,
           ...(options.backward ? { backward: options.backward } : {}),
-          ...(options.parallelMatching === false ? { parallel: false } : {}),
+          ...(options.parallelMatching === undefined ? {} : { parallel: options.parallelMatching }),
         }),
       );
       await side?.finish();

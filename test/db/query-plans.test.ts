@@ -15,7 +15,7 @@ import { findVocabulary, lessonsNeedingVocabulary } from '../../src/db/vocabular
 import { createAlerts } from '../../src/delivery/alerts.js';
 import { LessonPoster } from '../../src/delivery/poster.js';
 import { DeliveryScheduler } from '../../src/delivery/scheduler.js';
-import { linkSimilarReadings } from '../../src/discovery/similar-readings.js';
+import { linkSimilarReadings, PARALLEL_MATCHING_FROM_LESSONS } from '../../src/discovery/similar-readings.js';
 import { lessonContentHash } from '../../src/domain/lesson-hash.js';
 import type { Lesson } from '../../src/domain/lesson.js';
 import { buildQuiz } from '../../src/domain/vocabulary/quiz.js';
@@ -282,7 +282,6 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       'vocabulary.replaceVocabularies',
       'discovery.applyLexemeDocChanges',
       'discovery.mergePendingSearchEntries',
-      'discovery.runsParallelWorkers',
       'discovery.countLexemeDocChanges',
       'discovery.similarReadingTitles',
       'discovery.startLexemeDocChanges',
@@ -491,6 +490,7 @@ const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
   'statistics.tryUpkeepLock': 'the table upkeep, on its own connection (an advisory lock)',
   'statistics.releaseUpkeepLock': 'the table upkeep, on its own connection (an advisory lock)',
   'lessons.listLessons': 'the CLI (`lessons list`)',
+  'discovery.runsParallelWorkers': 'an import into a library of PARALLEL_MATCHING_FROM_LESSONS (two settings, no table)',
   'lessons.upsertLesson': 'one lesson through upsertLessons (tests and benches seed lessons with it; imports write batches)',
   'lessons.countLessons': 'the CLI (`lessons list`)',
   'progress.mostReadLessons': 'the CLI (`lessons stats`), over every reader by design',
@@ -787,10 +787,19 @@ describe('command queries use indexes', () => {
       const ids = (await sql<{ id: string }>`select id from lessons order by id limit 250`.execute(database.db)).rows.map((row) => row.id);
       const plans = await rolledBack(database.db, async (trx) => {
         const recorder = recordQueries(trx);
-        await linkSimilarReadings(recorder.db, ids, []);
+        // parallel: as in a library of PARALLEL_MATCHING_FROM_LESSONS (this one has 10,000).
+        await linkSimilarReadings(recorder.db, ids, [], { parallel: true });
         return plansAsRun(trx, recorder.take());
       });
       const queued = plans.filter((plan) => plan.sql.includes('headline_match_queue q'));
+      // By default, a library under PARALLEL_MATCHING_FROM_LESSONS (this one) matches in one backend.
+      const byDefault = await rolledBack(database.db, async (trx) => {
+        const recorder = recordQueries(trx);
+        await linkSimilarReadings(recorder.db, ids.slice(0, 20), []);
+        return recorder.take();
+      });
+      expect(PLAN_LIBRARY.lessons).toBeLessThan(PARALLEL_MATCHING_FROM_LESSONS);
+      expect(byDefault.filter((query) => query.query.sql.includes('headline_match_queue'))).toEqual([]);
       if (target.kind !== 'postgres') {
         // PGlite runs no worker processes: the titles go in one statement each, as parameters, never to the queue.
         expect(plans.length).toBeGreaterThan(0);

@@ -406,8 +406,9 @@ export async function bestHeadlineMatches(
   const exceptIsCandidate = options.reportExcept
     ? sql`exists (select from lessons e where e.id = h.except_id and e.head_vector @@ h.candidates::tsquery ${only})`
     : sql`false`;
-  // By id (an import's backward step: a few lessons each, by primary key) in one statement: through the queue
-  // the planner may read the library whole to join thousands of ids at once.
+  // In parallel workers through the queue (bestHeadlineMatchesQueued). By id (an import's backward step: a few
+  // lessons a headline, by primary key) always in one statement: joined through the queue, thousands of ids at
+  // once, the planner may read the library whole.
   if (options.inParallel && !byId) {
     return bestHeadlineMatchesQueued(db, {
       headlines,
@@ -541,8 +542,8 @@ async function bestHeadlineMatchesQueued(
       from headline_match_queue q`
     : sql``;
   // `found` is a subquery of its own (offset 0) so that its expressions, all parallel safe, are computed below
-  // the Gather, in the workers; a headline's candidates all come from one worker, and the window above them
-  // sees them together. Only the candidates that may win are read again (by primary key) and scored in full.
+  // the Gather, in the workers; the windows above the Gather see every candidate of a headline. Only the
+  // candidates that may win are read again (by primary key) and scored in full.
   const rows = await sql<{ ord: number; id: string | null; score: number | null; except_is_candidate: boolean | null }>`
     select ord, id, score, null::boolean as except_is_candidate from (
       select c.ord, c.id, c.score,

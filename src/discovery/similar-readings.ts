@@ -66,6 +66,15 @@ export const lexemeCounts = {
 };
 
 /**
+ * From this many lessons, the titles an import matches against the whole library are shared among PostgreSQL's
+ * parallel workers (where it runs them). Below it a title's candidates are few and cheap, and the import's other
+ * work (the lessons CLI computes their vocabulary meanwhile) has the machine's other core: a 10,000-file import into
+ * an empty library took 27.0 s with the workers against 25.2–26.1 s without; 10,000 files into a library of 90,000
+ * 85.9–88.4 s against 108.2–110.9 s, and 100,000 files in one import 377.7 s against 538.6–601.6 s (BENCHMARKS.md).
+ */
+export const PARALLEL_MATCHING_FROM_LESSONS = 25_000;
+
+/**
  * After an import wrote the lessons `writtenIds` (new or updated): matches their similar-reading titles
  * against the whole library, and the titles of lessons imported before against them (both ways), so
  * that a lesson imported later is linked from the lessons that name it. `unchangedIds` are the import's
@@ -82,15 +91,6 @@ export const lexemeCounts = {
  * library (the lesson may have changed: they would otherwise keep naming it, the backward step only ever
  * replacing a match by a better one).
  */
-/**
- * From this many lessons, the titles an import matches against the whole library are shared among PostgreSQL's
- * parallel workers (where it runs them). Below it a title's candidates are few and cheap, and the import's other
- * work (the lessons CLI computes their vocabulary meanwhile) has the machine's other core: a 10,000-file import into
- * an empty library took 27.0 s with the workers against 25.2–26.1 s without; 10,000 files into a library of 90,000
- * 85.9–88.4 s against 108.2–110.9 s, and 100,000 files in one import 377.7 s against 538.6–601.6 s (BENCHMARKS.md).
- */
-export const PARALLEL_MATCHING_FROM_LESSONS = 25_000;
-
 export async function linkSimilarReadings(
   trx: Executor,
   writtenIds: readonly string[],

@@ -215,6 +215,8 @@ export class ImportBusyError extends Error {
 export interface ImportSideWork {
   /** Lessons the import just wrote (new or changed). */
   written(lessonIds: readonly string[]): void;
+  /** Every lesson of the import is written (its titles are matched next): no more `written`. */
+  allWritten(): void;
   /** The import waits for `waiting` (the database): the work may use this thread until it settles. */
   during<T>(waiting: Promise<T>): Promise<T>;
   /** Every lesson is written and linked: do what is left; resolves when no statement of it runs. */
@@ -298,6 +300,7 @@ export async function importLessons(
       }
       if (batch.length > 0) await startWriting(batch);
       if (writing) await waitFor(writing);
+      side?.allWritten();
       await waitFor(lexemeCounts.after(trx, [...seen]));
       await waitFor(lexemeCounts.apply(trx));
       // Related readings are matched now, so that showing them is a lookup.

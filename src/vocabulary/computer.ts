@@ -19,7 +19,11 @@ export interface VocabularyComputer {
 /** The model and word lists, loaded once per thread and shared by its computers (a CLI run, a test file). */
 let shared: { analyzer: LessonAnalyzer; lexicon: WordLexicon } | undefined;
 
-export function createVocabularyComputer(): Omit<VocabularyComputer, 'compute'> & { compute(lesson: VocabularyInput): LessonVocabulary; close(): void } {
+export function createVocabularyComputer(): Omit<VocabularyComputer, 'compute'> & {
+  compute(lesson: VocabularyInput): LessonVocabulary;
+  close(): void;
+  release(): void;
+} {
   return {
     compute(lesson) {
       shared ??= { analyzer: new LessonAnalyzer(), lexicon: new WordLexicon() };
@@ -28,6 +32,11 @@ export function createVocabularyComputer(): Omit<VocabularyComputer, 'compute'> 
     close() {
       // Only the data files' descriptors: they reopen on the next use.
       shared?.lexicon.close();
+    },
+    release() {
+      // The model and word lists too (~100 MB of heap), for the collector: loaded again on the next use.
+      shared?.lexicon.close();
+      shared = undefined;
     },
   };
 }

@@ -193,6 +193,7 @@ describe.each(testDatabaseTargets())('import batches on $kind', (target) => {
     await importLessons(db, await discoveryLessons(), {
       alongside: (trx) => ({
         written: () => undefined,
+        allWritten: () => undefined,
         during: (waiting) => waiting,
         finish: async () => {
           inImport = (await sql<{ jit: string }>`show jit`.execute(trx)).rows[0]?.jit;

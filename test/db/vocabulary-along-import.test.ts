@@ -87,6 +87,33 @@ describe.each(testDatabaseTargets())('vocabulary computed alongside an import on
     expect(await refreshVocabularies(database().db, computer)).toMatchObject({ computed: 1, failed: [] });
   });
 
+  it('gives back the model and word lists once every written lesson is computed, and a next import loads them again', async () => {
+    const lessons = await discoveryLessons();
+    const events: string[] = [];
+    const recording = {
+      compute: (lesson: Parameters<typeof computer.compute>[0]) => {
+        events.push('compute');
+        return computer.compute(lesson);
+      },
+      release: () => {
+        events.push('release');
+        computer.release();
+      },
+    };
+    const reference = await (async () => {
+      await importLessons(database().db, lessons, { batchSize: 3, ...alongside });
+      return vocabularies();
+    })();
+    for (const run of [1, 2]) {
+      await database().truncate();
+      events.length = 0;
+      await importLessons(database().db, lessons, { batchSize: 3, alongside: (trx) => vocabularyAlongImport(trx, recording) });
+      // Every lesson computed, then the model given back once: nothing computed after it.
+      expect(events, `import ${run}`).toEqual([...lessons.map(() => 'compute'), 'release']);
+      expect(await vocabularies(), `import ${run}`).toEqual(reference);
+    }
+  });
+
   it('a failed import leaves no lesson and no vocabulary, and no statement of the work runs after it', async () => {
     const lessons = await discoveryLessons();
     async function* failingSource(): AsyncGenerator<Lesson> {

@@ -212,13 +212,6 @@ function describeError(error: unknown): string {
   return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
 }
 
-/**
- * The lesson files below a directory, in name order. Symbolic links are followed (a folder of links, as git-annex
- * or a dotfiles manager makes, holds lessons too): a folder or a file reached twice (a link to one listed already,
- * a link back to a folder being listed) is listed once, at its first path in name order, and a link named like a
- * lesson file is listed whatever it points to, so that reading it reports a broken link or a device by name rather
- * than leaving it out silently.
- */
 /** What join(folder, name) puts before `name`, for any name without a separator (listLessonFiles). */
 export function joinPrefix(folder: string): string {
   const base = normalize(folder);
@@ -226,6 +219,13 @@ export function joinPrefix(folder: string): string {
   return base.endsWith(sep) ? base : `${base}${sep}`;
 }
 
+/**
+ * The lesson files below a directory, in name order. Symbolic links are followed (a folder of links, as git-annex
+ * or a dotfiles manager makes, holds lessons too): a folder or a file reached twice (a link to one listed already,
+ * a link back to a folder being listed) is listed once, at its first path in name order, and a link named like a
+ * lesson file is listed whatever it points to, so that reading it reports a broken link or a device by name rather
+ * than leaving it out silently.
+ */
 async function listLessonFiles(dir: string, listed = new Set<string>()): Promise<string[]> {
   const real = await realpath(dir).catch(() => dir);
   if (listed.has(real)) return [];

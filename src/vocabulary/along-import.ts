@@ -83,8 +83,9 @@ export function vocabularyAlongImport(trx: Executor, computer: InThreadComputer)
       storing.catch(() => undefined);
       texts = await next;
     }
-    // Every written lesson is computed: the model and word lists are not needed for the rest of the import (in
-    // a big one, its matching, whose memory grows meanwhile: a 100,000-file import peaked over 250 MB with both).
+    // Every written lesson is computed: the model and word lists are not needed for the rest of the import (in a
+    // big one its matching goes on for minutes, and its memory grows meanwhile: a 100,000-file import's RSS went
+    // 254 → 221 MB for its last 100 s).
     if (!stopped) computer.release?.();
     await storing;
   })();

@@ -15,6 +15,9 @@ import type { RESTOptions } from 'discord.js';
  * Why that holds at the wire: take any window and the last-admitted request written in it. When it was admitted,
  * every other request written in that window was either written already (within `windowMs` before) or admitted and
  * not yet written, and the pacer counted both: so no window holds more than `limit` writes.
+ *
+ * Who goes first when requests wait: those asked `ahead` (reads, in pacedMakeRequest), in order, then the rest, in
+ * order. The order changes who waits, never how many go in a window.
  */
 
 export interface PacerOptions {
@@ -45,6 +48,9 @@ export class GlobalPacer {
   private readonly writes: number[] = [];
   /** Admitted and not yet written. */
   private unwritten = 0;
+  /** Waiting to go before `waiters` (asked `ahead`), oldest first. */
+  private readonly waitersAhead: Waiter[] = [];
+  /** Waiting, oldest first. */
   private readonly waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
@@ -65,27 +71,31 @@ export class GlobalPacer {
 
   /** Requests waiting for a place. */
   get waiting(): number {
-    return this.waiters.length;
+    return this.waitersAhead.length + this.waiters.length;
   }
 
-  /** Resolves with a ticket once the request may go; rejects with the signal's reason if it aborts meanwhile. */
-  acquire(signal?: AbortSignal): Promise<PacerTicket> {
+  /**
+   * Resolves with a ticket once the request may go; rejects with the signal's reason if it aborts meanwhile.
+   * `ahead`: it goes before every waiting request not asked ahead (still after those asked ahead before it).
+   */
+  acquire(signal?: AbortSignal, options: { readonly ahead?: boolean } = {}): Promise<PacerTicket> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.waiters.length === 0 && this.inWindow < this.options.limit) return Promise.resolve(this.admit());
+    const queue = options.ahead ? this.waitersAhead : this.waiters;
+    if (this.waitersAhead.length === 0 && queue.length === 0 && this.inWindow < this.options.limit) return Promise.resolve(this.admit());
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         admit: resolve,
         reject,
         signal,
         onAbort: () => {
-          const index = this.waiters.indexOf(waiter);
-          if (index >= 0) this.waiters.splice(index, 1);
+          const index = queue.indexOf(waiter);
+          if (index >= 0) queue.splice(index, 1);
           reject(signal?.reason);
           this.drain();
         },
       };
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
-      this.waiters.push(waiter);
+      queue.push(waiter);
       this.schedule();
     });
   }
@@ -118,10 +128,10 @@ export class GlobalPacer {
     if (old > 0) this.writes.splice(0, old);
   }
 
-  /** Admits waiters while there is room, in order. */
+  /** Admits waiters while there is room: those asked ahead first, each queue in order. */
   private drain(): void {
-    while (this.waiters.length > 0 && this.inWindow < this.options.limit) {
-      const waiter = this.waiters.shift()!;
+    while (this.waiting > 0 && this.inWindow < this.options.limit) {
+      const waiter = (this.waitersAhead.shift() ?? this.waiters.shift())!;
       waiter.signal?.removeEventListener('abort', waiter.onAbort);
       waiter.admit(this.admit());
     }
@@ -130,7 +140,7 @@ export class GlobalPacer {
 
   /** Wakes up when the oldest write leaves the window, if someone waits for it. */
   private schedule(): void {
-    if (this.timer !== undefined || this.waiters.length === 0) return;
+    if (this.timer !== undefined || this.waiting === 0) return;
     this.forgetOld();
     const oldest = this.writes[0];
     // Nothing written yet in the window: the next write or a release (settled unwritten) calls drain.
@@ -180,7 +190,10 @@ export function pacedMakeRequest(
 
   return async (url, init) => {
     const asked = Date.now();
-    const ticket = await pacer.acquire(init.signal ?? undefined);
+    // A read goes before waiting writes: the bot reads only for what someone waits on (a moderator's `/schedule
+    // set` checking a channel it does not keep yet, a post checking a channel written by something else), while
+    // what waits in numbers is a fan-out's posts, which each read delays by one place out of 50 a second.
+    const ticket = await pacer.acquire(init.signal ?? undefined, { ahead: isRead(init.method) });
     const waitedMs = Date.now() - asked;
     if (waitedMs > 0) onHeld?.(waitedMs, init.method ?? 'GET', url);
     const key = wireKey(init.method ?? 'GET', url);
@@ -200,6 +213,10 @@ export function pacedMakeRequest(
       ticket.settled();
     }
   };
+}
+
+function isRead(method: string | undefined): boolean {
+  return method === undefined || method.toUpperCase() === 'GET';
 }
 
 function wireKey(method: string, url: string): string {

@@ -86,6 +86,62 @@ describe('the global pacer (fake clock)', () => {
     expect(pacer.inWindow).toBe(2);
   });
 
+  it('a request asked ahead goes before the requests already waiting, and the window still holds no more than the limit', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const pacer = new GlobalPacer({ limit: 2, windowMs: 1_000, now: () => Date.now() });
+    const order: string[] = [];
+    const writes: number[] = [];
+    const request = async (name: string, ahead = false) => {
+      const ticket = await pacer.acquire(undefined, { ahead });
+      order.push(name);
+      ticket.written();
+      writes.push(Date.now());
+      ticket.settled();
+    };
+    const all = [request('post 1'), request('post 2'), request('post 3'), request('post 4'), request('post 5')];
+    await vi.advanceTimersByTimeAsync(10);
+    expect(pacer.waiting).toBe(3);
+    all.push(request('read 1', true), request('read 2', true));
+    expect(pacer.waiting).toBe(5);
+    await vi.advanceTimersByTimeAsync(5_000);
+    await Promise.all(all);
+    // Posts 1 and 2 had the window; the reads, asked later, take the next places, in their own order.
+    expect(order).toEqual(['post 1', 'post 2', 'read 1', 'read 2', 'post 3', 'post 4', 'post 5']);
+    expect(mostInAnyWindow(writes, 1_000)).toBe(2);
+  });
+
+  it('a request asked ahead goes at once while the window has room, whatever waits', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const pacer = new GlobalPacer({ limit: 2, windowMs: 1_000, now: () => Date.now() });
+    const first = await pacer.acquire();
+    let read: PacerTicket | undefined;
+    void pacer.acquire(undefined, { ahead: true }).then((ticket) => (read = ticket));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(read).toBeDefined();
+    expect(pacer.inWindow).toBe(2);
+    first.settled();
+  });
+
+  it('an aborted request asked ahead leaves its queue; the others keep their order', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const pacer = new GlobalPacer({ limit: 1, windowMs: 1_000, now: () => Date.now() });
+    (await pacer.acquire()).written();
+    const order: string[] = [];
+    const post = pacer.acquire().then(() => order.push('post'));
+    const controller = new AbortController();
+    const read = pacer.acquire(controller.signal, { ahead: true });
+    const otherRead = pacer.acquire(undefined, { ahead: true }).then((ticket) => {
+      order.push('other read');
+      ticket.written();
+    });
+    controller.abort(new Error('timed out'));
+    await expect(read).rejects.toThrow('timed out');
+    expect(pacer.waiting).toBe(2);
+    await vi.advanceTimersByTimeAsync(2_100);
+    await Promise.all([post, otherRead]);
+    expect(order).toEqual(['other read', 'post']);
+  });
+
   it('a waiting request that is aborted (discord.js’s timeout) leaves the queue with the abort reason', async () => {
     vi.useFakeTimers({ now: 0 });
     const pacer = new GlobalPacer({ limit: 1, windowMs: 1_050, now: () => Date.now() });
@@ -117,6 +173,30 @@ describe('pacedMakeRequest over discord.js’s own undici request (a real HTTP s
     const responses = await Promise.all([1, 2, 3].map((n) => request(`${base}/channels/${n}/messages`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })));
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(pacer.inWindow).toBe(3);
+  });
+
+  it('lets a read (GET) go before the posts waiting for the window', async () => {
+    const received: string[] = [];
+    const recording = createServer((request, response) => {
+      received.push(`${request.method} ${request.url}`);
+      request.resume();
+      request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    });
+    await new Promise<void>((resolve) => recording.listen(0, '127.0.0.1', resolve));
+    const api = `http://127.0.0.1:${(recording.address() as AddressInfo).port}/api/v10`;
+    try {
+      const pacer = new GlobalPacer({ limit: 1, windowMs: 150 });
+      const request = pacedMakeRequest(pacer, DefaultRestOptions.makeRequest);
+      const post = (n: number) => request(`${api}/channels/${n}/messages`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+      const posts = [1, 2, 3, 4].map(post);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(pacer.waiting).toBe(3);
+      const read = request(`${api}/channels/9`, { method: 'GET' });
+      await Promise.all([...posts, read]);
+      expect(received).toEqual(['POST /api/v10/channels/1/messages', 'GET /api/v10/channels/9', 'POST /api/v10/channels/2/messages', 'POST /api/v10/channels/3/messages', 'POST /api/v10/channels/4/messages']);
+    } finally {
+      await new Promise<void>((resolve) => recording.close(() => resolve()));
+    }
   });
 
   it('gives the place back when the request never reached the wire (connection refused)', async () => {

@@ -84,6 +84,23 @@ describe('the global pacer: bot-token requests and Discord’s global limit (sta
     for (const channelId of channels) expect(standIn.channelMessages(channelId)).toHaveLength(1);
   }, 60_000);
 
+  it('a channel read asked while 150 posts wait for the global limit goes in the next free place, not after them', async () => {
+    const { standIn, rest, channels } = await botWithChannels(50, 150);
+    const posts = channels.map((channelId, n) => post(rest, channelId, n));
+    // The first 50 posts have the window; the other 100 wait at the pacer when the read is asked.
+    while (rest.pacer.waiting < 100) await sleep(5);
+    const read = rest.get(Routes.channel(channels[0]!));
+    await Promise.all([...posts, read]);
+
+    const order = standIn.requests.filter((r) => r.route === '/channels/:channelId/messages' || r.route === '/channels/:channelId');
+    const readAt = order.findIndex((r) => r.method === 'GET' && r.route === '/channels/:channelId');
+    // Behind every post it would be the 151st; ahead of the waiting ones it is in the second window's first places.
+    expect(readAt).toBeGreaterThanOrEqual(50);
+    expect(readAt).toBeLessThan(60);
+    expect(standIn.globalRateLimited).toBe(0);
+    for (const channelId of channels) expect(standIn.channelMessages(channelId)).toHaveLength(1);
+  }, 60_000);
+
   it('a global 429 from Discord still holds every bot-token request for its retry-after, and each post lands once', async () => {
     // Discord lower than the pacer's 50: its 429s, not the pacer, hold the posts here.
     const { standIn, rest, channels } = await botWithChannels(10, 30);

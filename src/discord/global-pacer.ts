@@ -81,7 +81,8 @@ export class GlobalPacer {
   acquire(signal?: AbortSignal, options: { readonly ahead?: boolean } = {}): Promise<PacerTicket> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const queue = options.ahead ? this.waitersAhead : this.waiters;
-    if (this.waitersAhead.length === 0 && queue.length === 0 && this.inWindow < this.options.limit) return Promise.resolve(this.admit());
+    const waitingBefore = options.ahead ? this.waitersAhead.length : this.waiting;
+    if (waitingBefore === 0 && this.inWindow < this.options.limit) return Promise.resolve(this.admit());
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         admit: resolve,
@@ -193,10 +194,11 @@ export function pacedMakeRequest(
     // A read goes before waiting writes: the bot reads only for what someone waits on (a moderator's `/schedule
     // set` checking a channel it does not keep yet, a post checking a channel written by something else), while
     // what waits in numbers is a fan-out's posts, which each read delays by one place out of 50 a second.
-    const ticket = await pacer.acquire(init.signal ?? undefined, { ahead: isRead(init.method) });
+    const method = init.method ?? 'GET';
+    const ticket = await pacer.acquire(init.signal ?? undefined, { ahead: method.toUpperCase() === 'GET' });
     const waitedMs = Date.now() - asked;
-    if (waitedMs > 0) onHeld?.(waitedMs, init.method ?? 'GET', url);
-    const key = wireKey(init.method ?? 'GET', url);
+    if (waitedMs > 0) onHeld?.(waitedMs, method, url);
+    const key = wireKey(method, url);
     const tickets = unwritten.get(key) ?? [];
     tickets.push(ticket);
     unwritten.set(key, tickets);
@@ -213,10 +215,6 @@ export function pacedMakeRequest(
       ticket.settled();
     }
   };
-}
-
-function isRead(method: string | undefined): boolean {
-  return method === undefined || method.toUpperCase() === 'GET';
 }
 
 function wireKey(method: string, url: string): string {

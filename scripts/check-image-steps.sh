@@ -22,6 +22,8 @@ cp -r "$work/build/dist" "$root/examples" "$root/assets" "$work/run/"
 
 cd "$work/run"
 export DATA_DIR="$work/data"
+# The image's ENV for glibc's malloc (Dockerfile).
+export MALLOC_MMAP_THRESHOLD_=131072
 test ! -e node_modules/tsx || { echo "dev dependency tsx leaked into the runtime image"; exit 1; }
 
 # CMD without a token (the image sets NODE_ENV=production): a clear message, exit 1, after creating and

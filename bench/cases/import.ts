@@ -40,7 +40,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { MIGRATION_TIMEOUTS } from '../../src/db/timeouts.js';
 import { lexiconVersion } from '../../src/vocabulary/version.js';
 import { writeCommonWordLessonFiles, writeLessonFiles } from '../lesson-files.js';
-import { lessonsCliNodeFlags } from '../node-flags.js';
+import { lessonsCliEnv, lessonsCliNodeFlags } from '../node-flags.js';
 import { generateLibrary, insertLibrary, type GeneratedLibrary } from '../library-generator.js';
 import { createDatabaseIfMissing } from '../library-db.js';
 import type { BenchCase, BenchContext, BenchTarget } from '../runner.js';
@@ -56,10 +56,16 @@ const RSS_TARGET_MB = 250;
 export type ImportCli = 'built' | 'tsx';
 
 const BUILT_CLI_ARGS = [...lessonsCliNodeFlags(), 'dist/src/cli/lessons.js'];
+/**
+ * What `npm run lessons` sets for the CLI (glibc's malloc setting); the run from source gets it too, to compare like
+ * with like. `BENCH_LESSONS_SCRIPT_ENV=0` leaves it out, to measure what it saves.
+ */
+const CLI_ENV = process.env.BENCH_LESSONS_SCRIPT_ENV === '0' ? {} : lessonsCliEnv();
+const CLI_ENV_SHOWN = Object.entries(CLI_ENV).map(([name, value]) => `${name}=${value} `).join('');
 
 const CLI_COMMAND: Record<ImportCli, { args: readonly string[]; shown: string }> = {
-  built: { args: BUILT_CLI_ARGS, shown: `npm run lessons (node ${BUILT_CLI_ARGS.join(' ')}, compiled)` },
-  tsx: { args: ['--import', 'tsx', 'src/cli/lessons.ts'], shown: 'node --import tsx src/cli/lessons.ts (from source)' },
+  built: { args: BUILT_CLI_ARGS, shown: `npm run lessons (${CLI_ENV_SHOWN}node ${BUILT_CLI_ARGS.join(' ')}, compiled)` },
+  tsx: { args: ['--import', 'tsx', 'src/cli/lessons.ts'], shown: `${CLI_ENV_SHOWN}node --import tsx src/cli/lessons.ts (from source)` },
 };
 
 export function importCase(options: { files: number; clis: readonly ImportCli[]; into: number; commonWords: number; english: boolean }): BenchCase {
@@ -132,6 +138,7 @@ async function importInto(
       bench: 'import',
       database: target.kind,
       cli,
+      cli_env: CLI_ENV,
       files,
       into_library_of: options.into,
       common_words: options.commonWords > 0 ? options.commonWords : null,
@@ -223,7 +230,7 @@ function runCli(cli: ImportCli, args: readonly string[], env: Record<string, str
   const started = performance.now();
   const child = spawn(process.execPath, [...CLI_COMMAND[cli].args, ...args], {
     cwd: ROOT,
-    env: { ...inherited, ...env },
+    env: { ...inherited, ...CLI_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid as number;

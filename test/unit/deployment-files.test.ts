@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { lessonsCliEnv, lessonsCliNodeFlags } from '../../bench/node-flags.js';
 import { loadConfig } from '../../src/config.js';
 
 // Docker engines do not run here: these checks keep docker-compose.yml and the Dockerfile consistent with the
@@ -115,11 +116,22 @@ describe('Dockerfile', () => {
     expect(read('README.md')).toContain(`node ${flags?.join(' ')} dist/src/main.js`);
   });
 
-  it('npm run lessons runs the compiled CLI with the memory flags, built first, as the compose file documents it', () => {
+  /** glibc's malloc with its mmap threshold fixed at its 128 KiB start: the lessons CLI's (README, "Memory and speed at scale"). */
+  const MALLOC_SETTING = 'MALLOC_MMAP_THRESHOLD_=131072';
+
+  it('npm run lessons runs the compiled CLI with the memory flags and malloc setting, built first, as the compose file documents it', () => {
     const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
-    expect(scripts.lessons).toBe(`node ${MEMORY_FLAGS.join(' ')} dist/src/cli/lessons.js`);
+    expect(scripts.lessons).toBe(`${MALLOC_SETTING} node ${MEMORY_FLAGS.join(' ')} dist/src/cli/lessons.js`);
     expect(scripts.prelessons).toBe('node scripts/build-fast.mjs');
+    // The image sets it for every process it runs, the compose file's CLI commands included.
+    expect(read('Dockerfile')).toMatch(new RegExp(`^ENV ${MALLOC_SETTING}$`, 'mu'));
     expect(read('docker-compose.yml')).toContain(`node ${MEMORY_FLAGS.join(' ')} dist/src/cli/lessons.js import`);
+  });
+
+  it('the import bench runs the CLI as npm run lessons does: its environment and node flags', () => {
+    const [name, value] = MALLOC_SETTING.split('=');
+    expect(lessonsCliEnv()).toEqual({ [name as string]: value });
+    expect(lessonsCliNodeFlags()).toEqual(MEMORY_FLAGS);
   });
 
   it('keeps secrets and local state out of the build context', () => {

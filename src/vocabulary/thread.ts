@@ -23,15 +23,34 @@ export function startVocabularyThread(name: string, options: WorkerOptions = {})
 export const VOCABULARY_PROCESS_NICENESS = 10;
 
 /**
+ * glibc's mmap threshold for the vocabulary process, fixed at its 128 KiB start (README, "Memory and speed at
+ * scale"): a process can be given it only when started, and the bot starts this one. The bot's own setting
+ * wins when it has one. Elsewhere than glibc, an unread variable.
+ */
+export const VOCABULARY_PROCESS_MALLOC_MMAP_THRESHOLD = '131072';
+
+/**
+ * How much V8 lets the vocabulary process's heap grow past what its last full collection kept (as the lessons
+ * CLI's: V8's own default picks up to ×4 when collecting is cheap). Computing vocabularies makes garbage steadily
+ * while keeping the model and word lists: a catch-up of 5,000 lessons peaked at 240–244 MB with V8's default and
+ * 124–126 MB with it, in the same time (BENCHMARKS.md, "The vocabulary process").
+ */
+export const VOCABULARY_PROCESS_HEAP_GROWING_PERCENT = 20;
+
+/**
  * A child process running one of this folder's modules, talking over Node's IPC channel (structured clone,
  * as a thread's messages). Its memory is its own and goes back to the system when it exits; it gets none of
- * the bot's environment (the Discord token, the database URL: it needs neither) and a lower CPU priority.
- * Young generation as the bot's (`--max-semi-space-size=4`); under tsx (the tests) tsx's loader.
+ * the bot's environment (the Discord token, the database URL: it needs neither) but NODE_ENV and glibc's mmap
+ * threshold, and a lower CPU priority. Its heap's growth bounded; young generation as the bot's
+ * (`--max-semi-space-size=4`); under tsx (the tests) tsx's loader.
  */
 export function startVocabularyProcess(name: string): ChildProcess {
+  const env: NodeJS.ProcessEnv = { MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? VOCABULARY_PROCESS_MALLOC_MMAP_THRESHOLD };
+  if (process.env.NODE_ENV !== undefined) env.NODE_ENV = process.env.NODE_ENV;
+  const heapGrowth = `--heap-growing-percent=${VOCABULARY_PROCESS_HEAP_GROWING_PERCENT}`;
   const child = fork(entryOf(name), [], {
-    execArgv: typescript ? ['--import', 'tsx'] : ['--max-semi-space-size=4'],
-    env: process.env.NODE_ENV === undefined ? {} : { NODE_ENV: process.env.NODE_ENV },
+    execArgv: typescript ? ['--import', 'tsx', heapGrowth] : ['--max-semi-space-size=4', heapGrowth],
+    env,
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

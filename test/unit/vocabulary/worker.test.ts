@@ -5,7 +5,11 @@ import { getPriority } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createVocabularyComputer } from '../../../src/vocabulary/computer.js';
 import { createWorkerVocabularyComputer } from '../../../src/vocabulary/worker-computer.js';
-import { VOCABULARY_PROCESS_NICENESS } from '../../../src/vocabulary/thread.js';
+import {
+  VOCABULARY_PROCESS_HEAP_GROWING_PERCENT,
+  VOCABULARY_PROCESS_MALLOC_MMAP_THRESHOLD,
+  VOCABULARY_PROCESS_NICENESS,
+} from '../../../src/vocabulary/thread.js';
 import { formsLesson } from '../../support/vocabulary-lessons.js';
 import { until } from '../../support/ports.js';
 
@@ -62,6 +66,35 @@ describe('the worker computer’s child process', () => {
     } finally {
       delete process.env.NEWSDESK_TEST_SECRET;
       await worker.close();
+    }
+  }, 60_000);
+
+  it('runs with its heap growth bounded and glibc’s mmap threshold fixed (the bot’s own threshold wins)', async () => {
+    const saved = process.env.MALLOC_MMAP_THRESHOLD_;
+    const started = async (): Promise<{ environ: string[]; argv: string[] }> => {
+      const worker = createWorkerVocabularyComputer('process');
+      try {
+        await worker.compute(formsLesson);
+        const pid = worker.workerPid!;
+        return {
+          environ: readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0'),
+          argv: readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0'),
+        };
+      } finally {
+        await worker.close();
+      }
+    };
+    try {
+      delete process.env.MALLOC_MMAP_THRESHOLD_;
+      const own = await started();
+      expect(own.environ).toContain(`MALLOC_MMAP_THRESHOLD_=${VOCABULARY_PROCESS_MALLOC_MMAP_THRESHOLD}`);
+      expect(own.argv).toContain(`--heap-growing-percent=${VOCABULARY_PROCESS_HEAP_GROWING_PERCENT}`);
+
+      process.env.MALLOC_MMAP_THRESHOLD_ = '65536';
+      expect((await started()).environ).toContain('MALLOC_MMAP_THRESHOLD_=65536');
+    } finally {
+      if (saved === undefined) delete process.env.MALLOC_MMAP_THRESHOLD_;
+      else process.env.MALLOC_MMAP_THRESHOLD_ = saved;
     }
   }, 60_000);
 

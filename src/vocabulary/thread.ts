@@ -32,8 +32,8 @@ export const VOCABULARY_PROCESS_MALLOC_MMAP_THRESHOLD = '131072';
 /**
  * How much V8 lets the vocabulary process's heap grow past what its last full collection kept (as the lessons
  * CLI's: V8's own default picks up to ×4 when collecting is cheap). Computing vocabularies makes garbage steadily
- * while keeping the model and word lists: a catch-up of 5,000 lessons peaked at 240–244 MB with V8's default and
- * 124–126 MB with it, in the same time (BENCHMARKS.md, "The vocabulary process").
+ * while keeping the model and word lists: a catch-up of 5,000 lessons peaked at 227–244 MB with V8's default and
+ * 124–126 MB with it, for ~10 % more time in the background (BENCHMARKS.md, "The vocabulary process").
  */
 export const VOCABULARY_PROCESS_HEAP_GROWING_PERCENT = 20;
 

@@ -21,6 +21,7 @@ import { createMetrics } from './metrics.js';
 import { clusterAssignment, joinCluster } from './operations/cluster.js';
 import { warmConnection } from './operations/connection-warm-up.js';
 import { startProcessOperations } from './operations/process-operations.js';
+import { logProcessWarnings } from './operations/process-warnings.js';
 import { TableUpkeep } from './operations/table-upkeep.js';
 import { isOperatorError } from './operator-errors.js';
 import { createServices } from './services.js';
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
   loadDotEnv();
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  logProcessWarnings(logger);
   // One forgotten promise must not take every server's bot down; it is a bug to find in the logs.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 

@@ -74,6 +74,15 @@ const NEVER_STORES = new LimitedCollection({ maxSize: 0 });
 const CHANNEL_MANAGERS = new Set(['ChannelManager', 'GuildChannelManager']);
 
 /**
+ * The notice discord.js prints once per process for a channel or role cache that is not its own (it cannot tell a
+ * limit made on purpose from a mistake): expected for the managers above, whose lookups the bot does not rely on.
+ */
+export function isExpectedCacheWarning(warning: Error): boolean {
+  const manager = /^Overriding the cache handling for (\w+) /u.exec(warning.message)?.[1];
+  return warning.name === 'UnsupportedCacheOverwriteWarning' && manager !== undefined && (CHANNEL_MANAGERS.has(manager) || manager === 'RoleManager');
+}
+
+/**
  * A cache that stores only what `keeps` accepts and drops the rest as it arrives. (discord.js's LimitedCollection
  * of size 0 with a keep rule does the same but walks every kept entry on each new one; this costs one call.)
  */

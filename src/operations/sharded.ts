@@ -16,6 +16,7 @@ import { REST, Routes, Status, type Client, type RESTGetAPIGatewayBotResult } fr
 import { ClusterManager } from 'discord-hybrid-sharding';
 import { describeDatabase, loadConfig, loadDotEnv, type Config } from '../config.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
+import { mallocMmapThreshold } from '../malloc-setting.js';
 import { isOperatorError } from '../operator-errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
@@ -108,6 +109,8 @@ async function main(): Promise<number> {
     restarts: { max: 10, interval: 60 * 60_000 },
   });
   manager.on('clusterCreate', (cluster) => {
+    // Read by glibc only when a process starts: each bot process is given it here (the manager's own value wins).
+    Object.assign(cluster.env, mallocMmapThreshold());
     logger.info({ cluster: cluster.id, shards: cluster.shardList }, 'bot process started');
     cluster.on('death', (_cluster, child) =>
       logger.error({ cluster: cluster.id, exitCode: (child as { exitCode?: number } | undefined)?.exitCode }, 'bot process died; restarting it'),

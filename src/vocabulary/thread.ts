@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { mallocMmapThreshold } from '../malloc-setting.js';
 
 const typescript = import.meta.url.endsWith('.ts');
 const entryOf = (name: string) => new URL(`./${name}${typescript ? '.ts' : '.js'}`, import.meta.url);
@@ -23,13 +24,6 @@ export function startVocabularyThread(name: string, options: WorkerOptions = {})
 export const VOCABULARY_PROCESS_NICENESS = 10;
 
 /**
- * glibc's mmap threshold for the vocabulary process, fixed at its 128 KiB start (README, "Memory and speed at
- * scale"): a process can be given it only when started, and the bot starts this one. The bot's own setting
- * wins when it has one. Elsewhere than glibc, an unread variable.
- */
-export const VOCABULARY_PROCESS_MALLOC_MMAP_THRESHOLD = '131072';
-
-/**
  * How much V8 lets the vocabulary process's heap grow past what its last full collection kept (as the lessons
  * CLI's: V8's own default picks up to ×4 when collecting is cheap). Computing vocabularies makes garbage steadily
  * while keeping the model and word lists: a catch-up of 5,000 lessons peaked at 227–244 MB with V8's default and
@@ -45,7 +39,7 @@ export const VOCABULARY_PROCESS_HEAP_GROWING_PERCENT = 20;
  * (`--max-semi-space-size=4`); under tsx (the tests) tsx's loader.
  */
 export function startVocabularyProcess(name: string): ChildProcess {
-  const env: NodeJS.ProcessEnv = { MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? VOCABULARY_PROCESS_MALLOC_MMAP_THRESHOLD };
+  const env: NodeJS.ProcessEnv = mallocMmapThreshold();
   if (process.env.NODE_ENV !== undefined) env.NODE_ENV = process.env.NODE_ENV;
   const heapGrowth = `--heap-growing-percent=${VOCABULARY_PROCESS_HEAP_GROWING_PERCENT}`;
   const child = fork(entryOf(name), [], {

@@ -128,6 +128,16 @@ describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
       expect(code).toBe(0);
     });
 
+    it('logs Node’s process warnings as JSON with the rest, discord.js’s notice for its caches limited on purpose at debug', () => {
+      // Node prints a warning as "(node:PID) Name: text" on stderr; the bot logs it instead.
+      expect(bot!.output()).not.toMatch(/^\(node:\d+\) /mu);
+      const notices = bot!.logLines().filter((line) => line.warning === 'UnsupportedCacheOverwriteWarning');
+      expect(notices.map((line) => [line.level, String(line.detail).split(' ').slice(0, 6).join(' ')])).toEqual([
+        [20, 'Overriding the cache handling for RoleManager'],
+      ]);
+      expect(bot!.logLines().filter((line) => line.msg === 'process warning')).toEqual([]);
+    });
+
     it('/lesson today shows the newest lesson’s card with its buttons', async () => {
       const guild = addGuild();
       const data = (await discord.sendCommand({ name: 'lesson', subcommand: 'today', guildId: guild.id }).waitForFinal()).data as Data;

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
+import { MALLOC_MMAP_THRESHOLD } from '../../src/malloc-setting.js';
 import { createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
 import { startDiscordStandIn, type DiscordStandIn, type StandInGuild } from '../support/discord-stand-in/index.js';
 import { postsPerGuild, seedFanOut } from '../support/fan-out.js';
@@ -120,6 +122,22 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two bot processes, two shards, on
       expect(resent, `${refused.method} ${refused.path} was not resent whole after its 429`).toBeDefined();
     }
   }, 200_000);
+
+  it('starts each bot process with glibc’s mmap threshold fixed, which the manager was not given', async () => {
+    const manager = bots.child.pid!;
+    // The manager's direct children are its bot processes (their vocabulary processes are theirs); the second
+    // starts 5.5 s after the first.
+    const children = await until(
+      async () => readFileSync(`/proc/${manager}/task/${manager}/children`, 'utf8').trim().split(/\s+/u).filter(Boolean),
+      (pids) => pids.length === 2,
+      30_000,
+    );
+    expect(readFileSync(`/proc/${manager}/environ`, 'latin1').split('\0').filter((entry) => entry.startsWith('MALLOC_'))).toEqual([]);
+    for (const pid of children) {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+      expect(environ).toContain(`MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD}`);
+    }
+  }, 40_000);
 
   it('reports every shard of every process healthy on the manager’s HEALTH_PORT', async () => {
     const response = await until(

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { lessonsCliEnv, lessonsCliNodeFlags } from '../../bench/node-flags.js';
 import { loadConfig } from '../../src/config.js';
-import { VOCABULARY_PROCESS_MALLOC_MMAP_THRESHOLD } from '../../src/vocabulary/thread.js';
+import { MALLOC_MMAP_THRESHOLD } from '../../src/malloc-setting.js';
 
 // Docker engines do not run here: these checks keep docker-compose.yml and the Dockerfile consistent with the
 // project; scripts/check-image-steps.sh (run by CI) replays the Dockerfile's build and run steps by hand.
@@ -119,9 +119,9 @@ describe('Dockerfile', () => {
 
   /**
    * glibc's malloc with its mmap threshold fixed at its 128 KiB start (README, "Memory and speed at scale"): the
-   * lessons CLI's and the image's, the value the bot gives its vocabulary process.
+   * lessons CLI's and the image's, the value the bot gives its vocabulary process and `start:sharded` its bot processes.
    */
-  const MALLOC_SETTING = `MALLOC_MMAP_THRESHOLD_=${VOCABULARY_PROCESS_MALLOC_MMAP_THRESHOLD}`;
+  const MALLOC_SETTING = `MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD}`;
 
   it('npm run lessons runs the compiled CLI with the memory flags and malloc setting, built first, as the compose file documents it', () => {
     const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };

@@ -5,11 +5,8 @@ import { getPriority } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createVocabularyComputer } from '../../../src/vocabulary/computer.js';
 import { createWorkerVocabularyComputer } from '../../../src/vocabulary/worker-computer.js';
-import {
-  VOCABULARY_PROCESS_HEAP_GROWING_PERCENT,
-  VOCABULARY_PROCESS_MALLOC_MMAP_THRESHOLD,
-  VOCABULARY_PROCESS_NICENESS,
-} from '../../../src/vocabulary/thread.js';
+import { MALLOC_MMAP_THRESHOLD } from '../../../src/malloc-setting.js';
+import { VOCABULARY_PROCESS_HEAP_GROWING_PERCENT, VOCABULARY_PROCESS_NICENESS } from '../../../src/vocabulary/thread.js';
 import { formsLesson } from '../../support/vocabulary-lessons.js';
 import { until } from '../../support/ports.js';
 
@@ -87,7 +84,7 @@ describe('the worker computer’s child process', () => {
     try {
       delete process.env.MALLOC_MMAP_THRESHOLD_;
       const own = await started();
-      expect(own.environ).toContain(`MALLOC_MMAP_THRESHOLD_=${VOCABULARY_PROCESS_MALLOC_MMAP_THRESHOLD}`);
+      expect(own.environ).toContain(`MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD}`);
       expect(own.argv).toContain(`--heap-growing-percent=${VOCABULARY_PROCESS_HEAP_GROWING_PERCENT}`);
 
       process.env.MALLOC_MMAP_THRESHOLD_ = '65536';

@@ -13,11 +13,13 @@ import { listen } from '../listen.js';
 import { createLogger } from '../logger.js';
 import { isOperatorError } from '../operator-errors.js';
 import { proxyToDiscord } from './rest-proxy-handler.js';
+import { logProcessWarnings } from './process-warnings.js';
 
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  logProcessWarnings(logger);
   const rest = new InteractionAwareRest(
     config.REST_PROXY_UPSTREAM_URL ? { api: config.REST_PROXY_UPSTREAM_URL.replace(/\/+$/u, '') } : {},
   );

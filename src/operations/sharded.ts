@@ -21,6 +21,7 @@ import { isOperatorError } from '../operator-errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import { databaseCheck, runHealthChecks, serveOperations, type HealthCheck } from './health.js';
+import { logProcessWarnings } from './process-warnings.js';
 
 /** The bot's entry point next to this file: src/main.ts under tsx, dist/src/main.js when compiled. */
 const MAIN_FILE = fileURLToPath(new URL(`../main${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
@@ -85,6 +86,7 @@ async function main(): Promise<number> {
   loadDotEnv();
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  logProcessWarnings(logger);
   if (!config.DISCORD_TOKEN) {
     console.error('DISCORD_TOKEN is not set. See README: Running it on Discord.');
     return 1;

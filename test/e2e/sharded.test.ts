@@ -139,6 +139,18 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two bot processes, two shards, on
     }
   }, 40_000);
 
+  it('prints no plain-text Node warning: the manager and both bot processes log theirs as JSON', async () => {
+    await until(
+      async () => bots.logLines().filter((line) => line.msg === 'connected to Discord').length,
+      (connected) => connected === 2,
+      30_000,
+    );
+    expect(bots.output()).not.toMatch(/^\(node:\d+\) /mu);
+    // discord.js's notice for the role cache limited on purpose, once in each bot process, at debug.
+    const notices = bots.logLines().filter((line) => line.warning === 'UnsupportedCacheOverwriteWarning');
+    expect(notices.map((line) => line.level)).toEqual([20, 20]);
+  }, 40_000);
+
   it('reports every shard of every process healthy on the manager’s HEALTH_PORT', async () => {
     const response = await until(
       // Until the manager listens, a refused connection is an answer too ("not yet"), not a failure of the test.

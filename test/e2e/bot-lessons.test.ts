@@ -116,9 +116,11 @@ describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
       }
     }, 180_000);
     afterEach(() => {
-      // Every test: only routes Discord has, on the configured API host, and nothing the stand-in found wrong.
+      // Every test: only routes Discord has, on the configured API host, nothing the stand-in found wrong, and no
+      // process warning (a deprecated discord.js option the bot used, say) logged by the bot.
       expect(discord.unexpectedRequests()).toEqual([]);
       expect(discord.problems).toEqual([]);
+      expect(bot!.logLines().filter((line) => line.msg === 'process warning')).toEqual([]);
     });
     afterAll(async () => {
       // SIGTERM: a clean shutdown.
@@ -135,7 +137,6 @@ describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
       expect(notices.map((line) => [line.level, String(line.detail).split(' ').slice(0, 6).join(' ')])).toEqual([
         [20, 'Overriding the cache handling for RoleManager'],
       ]);
-      expect(bot!.logLines().filter((line) => line.msg === 'process warning')).toEqual([]);
     });
 
     it('/lesson today shows the newest lesson’s card with its buttons', async () => {

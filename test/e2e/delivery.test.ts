@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCustomId } from '../../src/domain/discord-format/index.js';
 import { decodeVocabularyId } from '../../src/domain/vocabulary/custom-id.js';
 import { botDatabaseKinds, startBotProcess, type BotProcess } from '../support/bot-process.js';
-import { startBotScene, type BotScene, type Data } from '../support/bot-scene.js';
+import { expectOnlyKnownRoutes, startBotScene, type BotScene, type Data } from '../support/bot-scene.js';
 import { deny, role, textChannel, type StandInGuild } from '../support/discord-stand-in/index.js';
 import { channelOption, EPHEMERAL, LEARNER, localNow, POST_TIMEOUT_MS, roleOption, sleep, ZONE } from '../support/schedule-scenarios.js';
 
@@ -46,11 +46,6 @@ function channelReads(scene: BotScene, channelId: string): number {
 }
 
 /** Only routes Discord has, and nothing the stand-in found wrong. */
-function expectOnlyKnownRoutes(scene: BotScene): void {
-  expect(scene.discord.unexpectedRequests()).toEqual([]);
-  expect(scene.discord.problems).toEqual([]);
-}
-
 describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
   let scene: BotScene;
 

@@ -66,6 +66,13 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
   let discord: DiscordStandIn;
   let database: BotDatabase;
   let bot: BotProcess | undefined;
+  /** Every bot process started here (the forget-me test stops one and a new one starts): their logs are checked. */
+  const bots: BotProcess[] = [];
+  const startBot = async () => {
+    const started = await startBotProcess(env);
+    bots.push(started);
+    return started;
+  };
   let registered: StandInGuild;
   let env: Record<string, string>;
   const worlds = new Map<(typeof WORLDS)[number], World>();
@@ -112,14 +119,15 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     }
     const deployed = await runScript('src/cli/deploy-commands.ts', ['--guild', registered.id], env);
     expect(deployed.stderr).toBe('');
-    bot = await startBotProcess(env);
+    bot = await startBot();
   }, 180_000);
   beforeEach(async () => {
     // The forget-me test stops the bot to look into its database: the next test gets it back.
-    if (!bot || bot.child.exitCode !== null || bot.child.signalCode !== null) bot = await startBotProcess(env);
+    if (!bot || bot.child.exitCode !== null || bot.child.signalCode !== null) bot = await startBot();
   });
   afterEach(() => {
     expect(discord.problems).toEqual([]);
+    expect(bots.flatMap((started) => started.logLines()).filter((line) => line.msg === 'process warning')).toEqual([]);
   });
   afterAll(async () => {
     await bot?.stop();

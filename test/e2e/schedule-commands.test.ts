@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lessonToJson } from '../../src/domain/lesson-parser/index.js';
 import { botDatabaseKinds } from '../support/bot-process.js';
-import { lessonUpload, startBotScene, startBotScenes, type BotScene, type Sender } from '../support/bot-scene.js';
+import { expectOnlyKnownRoutes, lessonUpload, startBotScene, startBotScenes, type BotScene, type Sender } from '../support/bot-scene.js';
 import { role, textChannel, type MemberInit, type UserInit } from '../support/discord-stand-in/index.js';
 import { makeLesson } from '../support/lessons.js';
 import { channelOption, LEARNER, localDay, namedLocalDay, POST_TIMEOUT_MS, roleOption, upcomingDay, ZONE } from '../support/schedule-scenarios.js';
@@ -32,11 +32,6 @@ const EDITOR: UserInit = { id: '200000000000000300', username: 'editor' };
 const exportFile = (name: keyof typeof EXPORTS) => lessonUpload(EXPORTS[name].file);
 
 /** Only routes Discord has, and nothing the stand-in found wrong. */
-function expectOnlyKnownRoutes(scene: BotScene): void {
-  expect(scene.discord.unexpectedRequests()).toEqual([]);
-  expect(scene.discord.problems).toEqual([]);
-}
-
 const noLessonLogs = (scene: BotScene, guildId: string) =>
   scene.bot.logLines().filter((line) => line.msg === 'no lesson left to post' && line.guildId === guildId).length;
 

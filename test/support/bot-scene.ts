@@ -181,3 +181,13 @@ export async function startBotScenes<T extends readonly Promise<BotScene>[]>(...
   }
   return settled.map((result) => (result as PromiseFulfilledResult<BotScene>).value) as { [K in keyof T]: BotScene };
 }
+
+/**
+ * After each test of a scene: only routes Discord has, on the configured API host, nothing the stand-in found
+ * wrong, and no process warning logged by the bot (a deprecated discord.js option it used, say).
+ */
+export function expectOnlyKnownRoutes(scene: BotScene): void {
+  expect(scene.discord.unexpectedRequests()).toEqual([]);
+  expect(scene.discord.problems).toEqual([]);
+  expect(scene.bot.logLines().filter((line) => line.msg === 'process warning')).toEqual([]);
+}

@@ -75,6 +75,9 @@ function startWorker(kind: WorkerKind): WorkerHandle {
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
+      // An idle worker is unreferenced: waiting for its exit must keep the process alive, or a caller with
+      // nothing else running ends with its close() unsettled (`npm run bench:vocabulary` exited with code 13).
+      child.ref();
       child.kill();
       await exited;
     },

@@ -112,6 +112,20 @@ describe('the worker computer’s child process', () => {
     expect(await until(async () => alive(orphan), (up) => !up, 10_000)).toBe(false);
   }, 60_000);
 
+  it.each(['process', 'thread'] as const)(
+    'close() of an idle %s worker settles in a program with nothing else to keep it running',
+    async (kind) => {
+      // The worker is unreferenced once idle; a script whose last step is close() ended with exit code 13 (a
+      // top-level await never settled) while the kill of the worker was still under way.
+      const script = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', closingScript(kind)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let output = '';
+      script.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const [code] = await once(script, 'exit');
+      expect({ code, output: output.trim() }).toEqual({ code: 0, output: 'closed' });
+    },
+    60_000,
+  );
+
   it('exits quietly when the bot goes away while it computes (no EPIPE stack on the shared stderr)', async () => {
     // The bot's stop (or its death) closes the channel while the worker is in a lesson: the answer has nowhere
     // to go. Without a callback, process.send reports that as an 'error' event: an uncaught EPIPE, its stack
@@ -136,6 +150,14 @@ describe('the worker computer’s child process', () => {
     expect(code).toBe(0);
   }, 60_000);
 });
+
+const closingScript = (kind: 'process' | 'thread') => `
+  const { createWorkerVocabularyComputer } = await import(${JSON.stringify(new URL('../../../src/vocabulary/worker-computer.ts', import.meta.url).href)});
+  const worker = createWorkerVocabularyComputer(${JSON.stringify(kind)});
+  await worker.compute({ id: 'x', article: ['A short article about the weather.'], dialogue: [] });
+  await worker.close();
+  console.log('closed');
+`;
 
 const KILLED_BOT = `
   const { createWorkerVocabularyComputer } = await import(${JSON.stringify(new URL('../../../src/vocabulary/worker-computer.ts', import.meta.url).href)});

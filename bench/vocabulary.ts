@@ -75,6 +75,11 @@ function generate(n: number): Lesson[] {
       id: randomUUID(),
       date: `20${String(10 + (i % 15)).padStart(2, '0')}-0${1 + (i % 9)}-1${i % 9}`,
       title: `Generated lesson ${i + 1}`,
+      // A summary of its own and no similar reading: this measures the vocabulary, not the import's matching. (With
+      // makeLesson's one summary and similar reading in every lesson, each title's candidates were the whole library,
+      // and 10,000 such lessons took 774 s to import on PGlite: BENCHMARKS.md, "Import: lessons that share a summary".)
+      summary: vary(pick(articleSentences)),
+      similarReadings: [],
       article: Array.from({ length: 10 }, () => vary(pick(articleSentences))),
       dialogue: Array.from({ length: 12 }, (_, t) => ({ speaker: t % 2 === 0 ? 'A' : 'B', text: vary(pick(dialogueTurns)) })),
     }),

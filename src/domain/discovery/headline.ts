@@ -36,11 +36,22 @@ export interface CountedWord {
 export const CANDIDATES_EXPECTED_AT_MOST = 64;
 
 /**
+ * How many lessons all of a headline's words may be expected to find before it is left unlinked. Where they are
+ * in most of the library (lessons that share one summary, a templated load test's), asking for all of them still
+ * finds nearly every lesson: each such title was scored against the whole library, the import grew with the
+ * square of the library (4,000 such lessons: 89 s; BENCHMARKS.md, "Import: lessons that share a summary"), and the
+ * title went to one of thousands of lessons scoring alike. A real headline's five rarest words are expected in a
+ * handful of lessons; this is four times the bound above.
+ */
+export const HEADLINE_CANDIDATES_AT_MOST = 4 * CANDIDATES_EXPECTED_AT_MOST;
+
+/**
  * Which lessons are worth scoring for a headline: those with at least two of its five rarest words in
  * their title or summary (one, for a one-word headline), or more of them when two would be expected to
  * find over CANDIDATES_EXPECTED_AT_MOST lessons of `library` (expectedWithAtLeast). A lesson that the
  * headline names has all its words in its title, so it stays a candidate. Scoring then decides; this only
- * keeps the candidate set, and the GIN query's cost, small. `words` must come rarest first.
+ * keeps the candidate set, and the GIN query's cost, small. Undefined (no candidates: the headline names nothing)
+ * when even all of them are expected in over HEADLINE_CANDIDATES_AT_MOST lessons. `words` must come rarest first.
  */
 export function headlineCandidates(words: readonly CountedWord[], library: number): string | undefined {
   const wanted = headlineCandidateWords(words, library);
@@ -54,6 +65,8 @@ export function headlineCandidateWords(words: readonly CountedWord[], library: n
   if (need === 0) return undefined;
   const shares = rarest.map((word) => (library > 0 ? Math.min(1, Math.max(0, word.docs) / library) : 0));
   while (need < rarest.length && expectedWithAtLeast(shares, need) * library > CANDIDATES_EXPECTED_AT_MOST) need++;
+  // Too common to say which lesson it names: unlinked (HEADLINE_CANDIDATES_AT_MOST).
+  if (expectedWithAtLeast(shares, need) * library > HEADLINE_CANDIDATES_AT_MOST) return undefined;
   return { words: rarest.map((word) => word.lexeme), need };
 }
 

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeDiscoveryId, encodeDiscoveryId, SEARCH_QUERY_MAX } from '../../../src/domain/discovery/custom-ids.js';
-import { atLeastKOf, candidatesAmong, distinctHeadlines, expectedWithAtLeast, headlineCandidates, headlineCandidateWords, headlineOf } from '../../../src/domain/discovery/headline.js';
+import {
+  atLeastKOf,
+  candidatesAmong,
+  distinctHeadlines,
+  expectedWithAtLeast,
+  HEADLINE_CANDIDATES_AT_MOST,
+  headlineCandidates,
+  headlineCandidateWords,
+  headlineOf,
+} from '../../../src/domain/discovery/headline.js';
 import { autocompleteQueryParts, autocompleteTsQuery, parseQueryTerms, searchTsQuery, tsLiteral } from '../../../src/domain/discovery/text-query.js';
 
 describe('search queries', () => {
@@ -86,10 +95,25 @@ describe('similar-reading headlines', () => {
     expect(headlineCandidateWords(words(0.1, 100_000), 100_000)?.need).toBe(4);
     // Rare words (30 lessons each of 100,000): two, as for any real headline.
     expect(headlineCandidateWords(words(0.0003, 100_000), 100_000)?.need).toBe(2);
-    // Words in every lesson: all five, never more than there are.
-    expect(headlineCandidateWords(words(1, 1_000), 1_000)?.need).toBe(5);
-    expect(headlineCandidateWords(words(1, 1_000).slice(0, 3), 1_000)).toEqual({ words: ['a', 'b', 'c'], need: 3 });
-    expect(headlineCandidates(words(1, 1_000).slice(0, 3), 1_000)).toBe("('a' & 'b' & 'c')");
+    // Words in every lesson of a small library: all five, never more than there are.
+    expect(headlineCandidateWords(words(1, 200), 200)?.need).toBe(5);
+    expect(headlineCandidateWords(words(1, 200).slice(0, 3), 200)).toEqual({ words: ['a', 'b', 'c'], need: 3 });
+    expect(headlineCandidates(words(1, 200).slice(0, 3), 200)).toBe("('a' & 'b' & 'c')");
+  });
+
+  it('a headline whose words are all in more lessons than HEADLINE_CANDIDATES_AT_MOST names none of them', () => {
+    const words = (share: number, library: number, count = 5) =>
+      ['a', 'b', 'c', 'd', 'e'].slice(0, count).map((lexeme) => ({ lexeme, docs: Math.round(share * library) }));
+    // Lessons that share one summary: every word in every lesson, so all five would find the whole library.
+    expect(headlineCandidateWords(words(1, HEADLINE_CANDIDATES_AT_MOST), HEADLINE_CANDIDATES_AT_MOST)?.need).toBe(5);
+    expect(headlineCandidateWords(words(1, HEADLINE_CANDIDATES_AT_MOST + 1), HEADLINE_CANDIDATES_AT_MOST + 1)).toBeUndefined();
+    expect(headlineCandidates(words(1, 2_000), 2_000)).toBeUndefined();
+    // One word in half of 100,000 lessons ("Japan" in a Japanese news library): too common to name one.
+    expect(headlineCandidateWords(words(0.5, 100_000, 1), 100_000)).toBeUndefined();
+    // Common words, but five of them together are in ~45 of 100,000 lessons (above): still matched.
+    expect(headlineCandidateWords(words(0.1, 100_000), 100_000)?.need).toBe(4);
+    // Words no lesson was counted with are never too common (their share is unknown: zero).
+    expect(headlineCandidateWords(words(0, 100_000), 100_000)?.need).toBe(2);
   });
 
   it('the expected share with at least k of independent words is the Poisson-binomial tail', () => {

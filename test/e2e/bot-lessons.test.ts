@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertWithinLimits, decodeCustomId, type MessageData } from '../../src/domain/discord-format/index.js';
-import { botDatabaseKinds, createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
+import { botDatabaseKinds, createBotDatabase, loggedProcessWarnings, PLAIN_NODE_WARNING, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
 import { startDiscordStandIn, type AttachmentInit, type DiscordStandIn, type InteractionResponseEvent, type StandInGuild } from '../support/discord-stand-in/index.js';
 import { longHostileLesson, longHostileLessonJson } from '../support/long-lesson.js';
 import { freePort } from '../support/ports.js';
@@ -120,7 +120,7 @@ describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
       // process warning (a deprecated discord.js option the bot used, say) logged by the bot.
       expect(discord.unexpectedRequests()).toEqual([]);
       expect(discord.problems).toEqual([]);
-      expect(bot!.logLines().filter((line) => line.msg === 'process warning')).toEqual([]);
+      expect(loggedProcessWarnings(bot!)).toEqual([]);
     });
     afterAll(async () => {
       // SIGTERM: a clean shutdown.
@@ -131,8 +131,7 @@ describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
     });
 
     it('logs Node’s process warnings as JSON with the rest, discord.js’s notice for its caches limited on purpose at debug', () => {
-      // Node prints a warning as "(node:PID) Name: text" on stderr; the bot logs it instead.
-      expect(bot!.output()).not.toMatch(/^\(node:\d+\) /mu);
+      expect(bot!.output()).not.toMatch(PLAIN_NODE_WARNING);
       const notices = bot!.logLines().filter((line) => line.warning === 'UnsupportedCacheOverwriteWarning');
       expect(notices.map((line) => [line.level, String(line.detail).split(' ').slice(0, 6).join(' ')])).toEqual([
         [20, 'Overriding the cache handling for RoleManager'],

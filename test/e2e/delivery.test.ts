@@ -45,7 +45,6 @@ function channelReads(scene: BotScene, channelId: string): number {
   return scene.discord.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${channelId}`).length;
 }
 
-/** Only routes Discord has, and nothing the stand-in found wrong. */
 describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
   let scene: BotScene;
 

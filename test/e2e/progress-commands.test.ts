@@ -7,7 +7,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import type { Lesson } from '../../src/domain/lesson.js';
 import { assertWithinLimits, type MessageData } from '../../src/domain/discord-format/index.js';
 import { decodeCatchupId } from '../../src/domain/progress/catchup-ids.js';
-import { botDatabaseKinds, createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
+import { botDatabaseKinds, createBotDatabase, loggedProcessWarnings, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
 import { startDiscordStandIn, type DiscordStandIn, type InteractionResponseEvent, type MemberInit, type StandInGuild, type UserInit } from '../support/discord-stand-in/index.js';
 import { makeLesson } from '../support/lessons.js';
 import { runScript } from '../support/run-cli.js';
@@ -127,7 +127,7 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
   });
   afterEach(() => {
     expect(discord.problems).toEqual([]);
-    expect(bots.flatMap((started) => started.logLines()).filter((line) => line.msg === 'process warning')).toEqual([]);
+    expect(loggedProcessWarnings(...bots)).toEqual([]);
   });
   afterAll(async () => {
     await bot?.stop();

@@ -31,7 +31,6 @@ const EDITOR: UserInit = { id: '200000000000000300', username: 'editor' };
 
 const exportFile = (name: keyof typeof EXPORTS) => lessonUpload(EXPORTS[name].file);
 
-/** Only routes Discord has, and nothing the stand-in found wrong. */
 const noLessonLogs = (scene: BotScene, guildId: string) =>
   scene.bot.logLines().filter((line) => line.msg === 'no lesson left to post' && line.guildId === guildId).length;
 

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { MALLOC_MMAP_THRESHOLD } from '../../src/malloc-setting.js';
-import { createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
+import { createBotDatabase, PLAIN_NODE_WARNING, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
 import { startDiscordStandIn, type DiscordStandIn, type StandInGuild } from '../support/discord-stand-in/index.js';
 import { postsPerGuild, seedFanOut } from '../support/fan-out.js';
 import { freePort, until } from '../support/ports.js';
@@ -145,7 +145,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two bot processes, two shards, on
       (connected) => connected === 2,
       30_000,
     );
-    expect(bots.output()).not.toMatch(/^\(node:\d+\) /mu);
+    expect(bots.output()).not.toMatch(PLAIN_NODE_WARNING);
     // discord.js's notice for the role cache limited on purpose, once in each bot process, at debug.
     const notices = bots.logLines().filter((line) => line.warning === 'UnsupportedCacheOverwriteWarning');
     expect(notices.map((line) => line.level)).toEqual([20, 20]);

@@ -76,6 +76,14 @@ export function botDatabaseKinds(): DatabaseKind[] {
   return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 }
 
+/** Node's own plain-text warning line ("(node:PID) Name: text" on stderr), which the bot logs as JSON instead. */
+export const PLAIN_NODE_WARNING = /^\(node:\d+\) /mu;
+
+/** The `process warning` lines the bot processes logged (src/operations/process-warnings.ts): none is expected. */
+export function loggedProcessWarnings(...bots: readonly BotProcess[]): Record<string, unknown>[] {
+  return bots.flatMap((bot) => bot.logLines()).filter((line) => line.msg === 'process warning');
+}
+
 export interface BotProcess {
   readonly child: ChildProcess;
   /** Everything the process printed (JSON log lines and plain text). */

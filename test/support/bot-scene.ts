@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { APIMessage } from 'discord.js';
 import { expect } from 'vitest';
 import type { MessageData } from '../../src/domain/discord-format/index.js';
-import { createBotDatabase, startBotProcess, type BotDatabase, type BotProcess, type DatabaseKind } from './bot-process.js';
+import { createBotDatabase, loggedProcessWarnings, startBotProcess, type BotDatabase, type BotProcess, type DatabaseKind } from './bot-process.js';
 import {
   startDiscordStandIn,
   textChannel,
@@ -189,5 +189,5 @@ export async function startBotScenes<T extends readonly Promise<BotScene>[]>(...
 export function expectOnlyKnownRoutes(scene: BotScene): void {
   expect(scene.discord.unexpectedRequests()).toEqual([]);
   expect(scene.discord.problems).toEqual([]);
-  expect(scene.bot.logLines().filter((line) => line.msg === 'process warning')).toEqual([]);
+  expect(loggedProcessWarnings(scene.bot)).toEqual([]);
 }

@@ -37,7 +37,7 @@ describe('process warnings', () => {
     ]);
   });
 
-  it('keep the same notice for any other cache a warning: nothing limits those on purpose', () => {
+  it('log the notice for any other cache, or the same text under another name, as a warning: nothing limits those on purpose', () => {
     const { lines, warn } = setUp();
     warn('UnsupportedCacheOverwriteWarning', 'Overriding the cache handling for GuildManager is unsupported and breaks functionality.');
     warn('Warning', 'Overriding the cache handling for RoleManager is unsupported and breaks functionality.');

@@ -11,7 +11,7 @@ import { logRegistrationDrift } from './discord/registered-commands.js';
 import { createInteractionRouter } from './discord/router.js';
 import { describeDatabase, loadConfig, loadDotEnv, type Config } from './config.js';
 import { watchLibraryChanges, type ChangeFeed } from './db/change-feed.js';
-import { openMigratedDatabase, upkeepSessions } from './db/open-from-config.js';
+import { lockSessions, openMigratedDatabase, upkeepSessions } from './db/open-from-config.js';
 import { createAlerts } from './delivery/alerts.js';
 import { LessonPoster } from './delivery/poster.js';
 import { LibraryCache } from './lessons/library-cache.js';
@@ -46,7 +46,9 @@ Meanwhile the lesson library works without Discord:
 async function main(): Promise<number> {
   loadDotEnv();
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL);
+  // Under `npm run start:sharded` the cluster manager says which shards are this process's; its lines name it.
+  const cluster = clusterAssignment();
+  const logger = cluster ? createLogger(config.LOG_LEVEL).child({ cluster: cluster.cluster }) : createLogger(config.LOG_LEVEL);
   logProcessWarnings(logger);
   // One forgotten promise must not take every server's bot down; it is a bug to find in the logs.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
@@ -71,8 +73,6 @@ async function main(): Promise<number> {
   else logger.warn({ err: warmFailure, ...connections }, 'warming a database connection failed; the first commands on it may be slower');
   const { db } = database;
   const now = () => new Date();
-  // Under `npm run start:sharded` the cluster manager says which shards are this process's.
-  const cluster = clusterAssignment();
   const client = createDiscordClient({
     apiUrl: config.DISCORD_API_URL,
     logger,
@@ -135,6 +135,8 @@ async function main(): Promise<number> {
     importTimeZone: config.IMPORT_TIMEZONE,
     importGuilds: config.IMPORT_GUILD_IDS,
     catchUpCoreShare: config.VOCABULARY_CATCH_UP_SHARE,
+    // Of the processes sharing a PostgreSQL database, one computes what is missing (an advisory lock).
+    catchUpLockSession: lockSessions(config),
     poster,
     cache,
     databaseBusy,
@@ -202,7 +204,8 @@ async function main(): Promise<number> {
   if (!cluster || cluster.shardIds.includes(0)) void logRegistrationDrift(client, commandDefinitions, logger);
   void services.vocabulary.catchUp().then(
     (outcome) => {
-      if (outcome.computed > 0 || outcome.failed.length > 0) logger.info({ computed: outcome.computed, failed: outcome.failed }, 'vocabulary caught up');
+      if (outcome === undefined) logger.info('vocabulary catch-up left to the process that holds its lock');
+      else if (outcome.computed > 0 || outcome.failed.length > 0) logger.info({ computed: outcome.computed, failed: outcome.failed }, 'vocabulary caught up');
     },
     (error: unknown) => logger.error({ err: error }, 'vocabulary catch-up failed'),
   );

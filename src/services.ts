@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from './db/schema.js';
+import type { Database } from './db/database.js';
 import type { LessonPoster } from './delivery/poster.js';
 import { createDeliveryService, type DeliveryService } from './delivery/service.js';
 import { createDiscoveryService, type DiscoveryService } from './discovery/service.js';
@@ -38,6 +39,8 @@ export interface ServicesDeps {
   readonly importGuilds?: readonly string[] | undefined;
   /** The vocabulary catch-up job's share of a core (config VOCABULARY_CATCH_UP_SHARE; unset: CATCH_UP_CORE_SHARE). */
   readonly catchUpCoreShare?: number | undefined;
+  /** A session for the catch-up job's lock (main.ts: lockSessions; unset: no lock, as on PGlite). */
+  readonly catchUpLockSession?: (() => Promise<Database>) | undefined;
 }
 
 /** Wired once in main.ts (and in service tests, over a scratch database). */
@@ -62,6 +65,7 @@ export function createServices(deps: ServicesDeps): Services {
       logger: deps.logger,
       computer: deps.vocabularyComputer ?? createWorkerVocabularyComputer(),
       catchUpPace: deps.catchUpCoreShare === undefined ? undefined : { coreShare: deps.catchUpCoreShare },
+      catchUpLockSession: deps.catchUpLockSession,
       // A card built ahead shows the lesson's level: a vocabulary stored meanwhile makes it out of date.
       onStored: () => deps.poster.forgetPrepared(),
     }),

@@ -93,6 +93,17 @@ export function upkeepSessions(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>
   return () => openUpkeepConnection(url, config.DATA_DIR);
 }
 
+/**
+ * A session on which a job that one process at a time does holds its lock (process-locks.ts): on PostgreSQL one
+ * connection of its own, kept open while the job runs (a pool's idle timeout would close it and let the lock go);
+ * undefined on PGlite, which one process holds.
+ */
+export function lockSessions(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): (() => Promise<Database>) | undefined {
+  const url = config.DATABASE_URL;
+  if (!url) return undefined;
+  return () => Promise.resolve(openDatabase({ url, dataDir: config.DATA_DIR, maxConnections: 1, keepConnections: true }));
+}
+
 /** One PostgreSQL connection with the upkeep's long bounds (vacuum and analyze of whole tables), for the start-up tidy and each upkeep round. */
 function openUpkeepConnection(url: string, dataDir: string, onPoolError?: (error: Error) => void): Promise<Database> {
   return openDatabase({ url, dataDir, maxConnections: 1, timeouts: UPKEEP_TIMEOUTS, onPoolError });

@@ -74,19 +74,3 @@ export async function vacuumAndAnalyze(db: Kysely<DB>, table: string): Promise<v
 export async function analyzeTable(db: Kysely<DB>, table: string): Promise<void> {
   await sql`analyze ${sql.table(table)}`.execute(db);
 }
-
-/** The advisory lock key of the table upkeep: an arbitrary constant no other code of the project uses. */
-const UPKEEP_LOCK_KEY = 7_240_113_001;
-
-/**
- * A session-level lock that one process of a cluster holds while it does the upkeep, so processes sharing a
- * database do not vacuum the same tables side by side. False when another session holds it.
- */
-export async function tryUpkeepLock(db: Kysely<DB>): Promise<boolean> {
-  const result = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${UPKEEP_LOCK_KEY}::bigint) as locked`.execute(db);
-  return result.rows[0]?.locked === true;
-}
-
-export async function releaseUpkeepLock(db: Kysely<DB>): Promise<void> {
-  await sql`select pg_advisory_unlock(${UPKEEP_LOCK_KEY}::bigint)`.execute(db);
-}

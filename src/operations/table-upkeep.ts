@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
-import { autovacuumEnabled, releaseUpkeepLock, staleTables, tidyTables, tryUpkeepLock } from '../db/statistics.js';
+import { releaseProcessLock, tryProcessLock } from '../db/process-locks.js';
+import { autovacuumEnabled, staleTables, tidyTables } from '../db/statistics.js';
 import type { Logger } from '../logger.js';
 
 /** How often the upkeep looks: autovacuum's own default nap between rounds. */
@@ -60,11 +61,11 @@ export class TableUpkeep {
     if (stale.vacuum.length === 0 && stale.analyze.length === 0) return { kind: 'nothing-to-do' };
     const session = await this.deps.openSession();
     try {
-      if (!(await tryUpkeepLock(session.db))) return { kind: 'another-process' };
+      if (!(await tryProcessLock(session.db, 'tableUpkeep'))) return { kind: 'another-process' };
       try {
         return { kind: 'done', ...(await tidyTables(session.db, stale, { vacuum: true })) };
       } finally {
-        await releaseUpkeepLock(session.db);
+        await releaseProcessLock(session.db, 'tableUpkeep');
       }
     } finally {
       await session.close();

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import { releaseProcessLock, tryProcessLock } from '../db/process-locks.js';
 import type { DB } from '../db/schema.js';
 import { analyzeTable } from '../db/statistics.js';
 import type { Logger } from '../logger.js';
@@ -158,6 +160,12 @@ export interface VocabularyDeps {
    * shows the lesson's level). On PostgreSQL the change feed tells every process too; PGlite has no feed.
    */
   readonly onStored?: (() => void) | undefined;
+  /**
+   * Opens a session on which the catch-up job holds its lock while it runs, so that of the processes sharing a
+   * PostgreSQL database (`npm run start:sharded`, two bots during a deploy) one computes what is missing and the
+   * others leave it to that one; unset (PGlite, tests of one process): no lock.
+   */
+  readonly catchUpLockSession?: (() => Promise<Database>) | undefined;
 }
 
 export type VocabularyService = ReturnType<typeof createVocabularyService>;
@@ -166,7 +174,7 @@ export type VocabularyService = ReturnType<typeof createVocabularyService>;
 export function createVocabularyService(deps: VocabularyDeps) {
   const { db, computer } = deps;
   const shutdown = new AbortController();
-  let catchingUp: Promise<RefreshOutcome> | undefined;
+  let catchingUp: Promise<RefreshOutcome | undefined> | undefined;
   const { onStored } = deps;
   const listing = new Map<string, Promise<StoredVocabulary | undefined>>();
 
@@ -183,15 +191,34 @@ export function createVocabularyService(deps: VocabularyDeps) {
     return started;
   }
 
+  const catchUpAll = () => refreshVocabularies(db, computer, { signal: shutdown.signal, pace: deps.catchUpPace ?? { coreShare: CATCH_UP_CORE_SHARE }, onStored });
+
+  async function catchUpOnce(): Promise<RefreshOutcome | undefined> {
+    if (!deps.catchUpLockSession) return catchUpAll();
+    const session = await deps.catchUpLockSession();
+    try {
+      if (!(await tryProcessLock(session.db, 'vocabularyCatchUp'))) return undefined;
+      try {
+        return await catchUpAll();
+      } finally {
+        // Closing the session lets the lock go too; released first all the same, should closing fail.
+        await releaseProcessLock(session.db, 'vocabularyCatchUp').catch(() => undefined);
+      }
+    } finally {
+      await session.close();
+    }
+  }
+
   return {
     /**
      * The background job: computes, in the worker, the vocabulary of every lesson that lacks a current one
      * (imported while the bot was down with an interrupted vocabulary step, or before an upgrade of the
      * word lists). Started once the bot is connected; stopped at shutdown. It rests between lessons so that it
-     * uses at most a quarter of a core (members' commands first).
+     * uses at most a quarter of a core (members' commands first). Undefined when another process holds the
+     * job's lock (catchUpLockSession): that process computes them.
      */
-    catchUp(): Promise<RefreshOutcome> {
-      catchingUp ??= refreshVocabularies(db, computer, { signal: shutdown.signal, pace: deps.catchUpPace ?? { coreShare: CATCH_UP_CORE_SHARE }, onStored }).finally(() => {
+    catchUp(): Promise<RefreshOutcome | undefined> {
+      catchingUp ??= catchUpOnce().finally(() => {
         catchingUp = undefined;
         // The job is over: the worker (~100 MB with the model and word lists) goes now, not after its idle minute.
         computer.release?.();

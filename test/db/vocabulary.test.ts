@@ -2,7 +2,10 @@ import type { APIEmbed } from 'discord.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { lockSessions } from '../../src/db/open-from-config.js';
 import { findLesson } from '../../src/db/lessons.js';
 import { recordReading } from '../../src/db/reading.js';
 import { findVocabulary, lessonsNeedingVocabulary, lessonTexts, replaceVocabularies, type LessonText } from '../../src/db/vocabulary.js';
@@ -415,5 +418,73 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
     await importAndCompute(tiny);
     expect(await startQuiz(db().db, ann, tiny.id)).toEqual({ kind: 'too-few-words' });
     expect(await startQuiz(db().db, ann, '00000000-0000-4000-8000-000000000000')).toEqual({ kind: 'no-vocabulary' });
+  });
+});
+
+describe.each(testDatabaseTargets().filter((target) => target.kind === 'postgres'))('the vocabulary catch-up job of processes sharing $kind', (target) => {
+  const db = useTestDatabase(target);
+  /** What main.ts gives the bot: a session of its own for the job's lock, on the test's database. */
+  async function lockSession() {
+    const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(db().db);
+    const url = new URL(process.env.TEST_DATABASE_URL!);
+    url.pathname = `/${rows[0]!.name}`;
+    return { url: url.toString(), open: lockSessions({ DATABASE_URL: url.toString(), DATA_DIR: 'unused' })! };
+  }
+  const pending = async () => (await lessonsNeedingVocabulary(db().db, { lexiconVersion: lexiconVersion(), window: 250 })).ids.length;
+
+  it('leaves the lessons to the process that holds the job’s lock, and computes them once it is let go', async () => {
+    await importLessons(db().db, [namesLesson, formsLesson]);
+    const session = await lockSession();
+    const service = createVocabularyService({ db: db().db, computer: { compute: (l) => computer.compute(l), close: () => undefined }, catchUpLockSession: session.open });
+    const other = new pg.Client({ connectionString: session.url });
+    await other.connect();
+    try {
+      // Another bot's catch-up job, under way.
+      await other.query('select pg_advisory_lock(7240113002)');
+      expect(await service.catchUp()).toBeUndefined();
+      expect(await pending()).toBe(2);
+      await other.query('select pg_advisory_unlock(7240113002)');
+      expect(await service.catchUp()).toEqual({ computed: 2, failed: [] });
+      expect(await pending()).toBe(0);
+      // The lock was let go with the job: another process takes it at once.
+      expect((await other.query<{ locked: boolean }>('select pg_try_advisory_lock(7240113002) as locked')).rows[0]?.locked).toBe(true);
+    } finally {
+      await other.end();
+      await service.close();
+    }
+  });
+
+  it('of two processes starting at once, one computes every missing vocabulary and the other none', async () => {
+    await importLessons(db().db, [namesLesson, formsLesson, referenceLesson()]);
+    const session = await lockSession();
+    let started!: () => void;
+    const firstLessonStarted = new Promise<void>((resolve) => (started = resolve));
+    let letGo!: () => void;
+    const held = new Promise<void>((resolve) => (letGo = resolve));
+    const computedBy = { first: 0, second: 0 };
+    const first = createVocabularyService({
+      db: db().db,
+      computer: { compute: async (l) => (started(), await held, (computedBy.first += 1), computer.compute(l)), close: () => undefined },
+      catchUpLockSession: session.open,
+    });
+    const second = createVocabularyService({
+      db: db().db,
+      computer: { compute: (l) => ((computedBy.second += 1), computer.compute(l)), close: () => undefined },
+      catchUpLockSession: session.open,
+    });
+    try {
+      const firstOutcome = first.catchUp();
+      await firstLessonStarted;
+      expect(await second.catchUp()).toBeUndefined();
+      letGo();
+      expect(await firstOutcome).toEqual({ computed: 3, failed: [] });
+      expect(computedBy).toEqual({ first: 3, second: 0 });
+      // Nothing left for the second once the first is done.
+      expect(await second.catchUp()).toEqual({ computed: 0, failed: [] });
+    } finally {
+      letGo();
+      await first.close();
+      await second.close();
+    }
   });
 });

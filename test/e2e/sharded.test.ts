@@ -2,14 +2,18 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
+import { upsertLessons } from '../../src/db/lessons.js';
 import { MALLOC_MMAP_THRESHOLD } from '../../src/malloc-setting.js';
 import { createBotDatabase, PLAIN_NODE_WARNING, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
 import { startDiscordStandIn, type DiscordStandIn, type StandInGuild } from '../support/discord-stand-in/index.js';
 import { postsPerGuild, seedFanOut } from '../support/fan-out.js';
+import { makeLesson } from '../support/lessons.js';
 import { freePort, until } from '../support/ports.js';
 import { TICK_ENV } from '../support/schedule-scenarios.js';
 
 const SERVERS = 200;
+/** Lessons stored without their vocabulary (as by another program, or before an upgrade of the word lists). */
+const CATCH_UP_LESSONS = 20;
 
 /*
  * More than one process: `start:sharded` (two processes, one shard each) and the shared REST proxy, against a
@@ -28,6 +32,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two bot processes, two shards, on
     discord = await startDiscordStandIn({ globalRateLimitPerSecond: 50, recommendedShards: 2 });
     database = await createBotDatabase('postgres');
     guilds = await seedFanOut(discord, { url: database.env.DATABASE_URL }, SERVERS);
+    await seedLessonsWithoutVocabulary(database.env.DATABASE_URL!, CATCH_UP_LESSONS);
     const proxyPort = await freePort();
     proxy = await startBotProcess(
       { REST_PROXY_PORT: String(proxyPort), REST_PROXY_UPSTREAM_URL: discord.apiUrl },
@@ -43,6 +48,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two bot processes, two shards, on
         SHARD_COUNT: '2',
         SHARDS_PER_PROCESS: '1',
         HEALTH_PORT: String(healthPort),
+        // The catch-up job at its slowest, so that the first process's lasts past the second's start (5.5 s later).
+        VOCABULARY_CATCH_UP_SHARE: '0.05',
       },
       { script: 'src/operations/sharded.ts', waitForReady: false },
     );
@@ -151,6 +158,19 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two bot processes, two shards, on
     expect(notices.map((line) => line.level)).toEqual([20, 20]);
   }, 40_000);
 
+  it('computes the missing vocabularies in one process, which holds the job’s lock, not in both; each process’s lines name it', async () => {
+    const caughtUp = () => bots.logLines().filter((line) => line.msg === 'vocabulary caught up');
+    const leftToOther = () => bots.logLines().filter((line) => line.msg === 'vocabulary catch-up left to the process that holds its lock');
+    await until(async () => caughtUp().length, (count) => count > 0, 80_000);
+    const connected = bots.logLines().filter((line) => line.msg === 'connected to Discord');
+    expect(connected.map((line) => line.cluster).sort()).toEqual([0, 1]);
+    // The seeded lessons and the fan-out's one, all in one process; the other found the lock held.
+    expect(caughtUp()).toHaveLength(1);
+    expect(caughtUp()[0]).toMatchObject({ computed: CATCH_UP_LESSONS + 1, failed: [] });
+    expect(leftToOther()).toHaveLength(1);
+    expect(leftToOther()[0]?.cluster).not.toBe(caughtUp()[0]?.cluster);
+  }, 90_000);
+
   it('reports every shard of every process healthy on the manager’s HEALTH_PORT', async () => {
     const response = await until(
       // Until the manager listens, a refused connection is an answer too ("not yet"), not a failure of the test.
@@ -164,6 +184,15 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two bot processes, two shards, on
     expect(response).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'ok', discord: 'ok' } } });
   }, 40_000);
 });
+
+async function seedLessonsWithoutVocabulary(url: string, count: number): Promise<void> {
+  const opened = await openDatabase({ url, dataDir: 'unused' });
+  try {
+    await upsertLessons(opened.db, Array.from({ length: count }, (_, i) => makeLesson({ title: `Catch-up lesson ${i}` })));
+  } finally {
+    await opened.close();
+  }
+}
 
 async function deliveriesOf(url: string, guildIds: string[]): Promise<unknown[]> {
   const opened = await openDatabase({ url, dataDir: 'unused' });

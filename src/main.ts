@@ -204,8 +204,7 @@ async function main(): Promise<number> {
   if (!cluster || cluster.shardIds.includes(0)) void logRegistrationDrift(client, commandDefinitions, logger);
   void services.vocabulary.catchUp().then(
     (outcome) => {
-      if (outcome === undefined) logger.info('vocabulary catch-up left to the process that holds its lock');
-      else if (outcome.computed > 0 || outcome.failed.length > 0) logger.info({ computed: outcome.computed, failed: outcome.failed }, 'vocabulary caught up');
+      if (outcome.computed > 0 || outcome.failed.length > 0) logger.info({ computed: outcome.computed, failed: outcome.failed }, 'vocabulary caught up');
     },
     (error: unknown) => logger.error({ err: error }, 'vocabulary catch-up failed'),
   );

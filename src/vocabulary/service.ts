@@ -31,6 +31,13 @@ const BATCH = 250;
  */
 export const CATCH_UP_CORE_SHARE = 0.25;
 
+/**
+ * How long a process whose catch-up job found the job's lock held (another process on the database runs it) waits
+ * before it asks again: the holder may stop before it is done (the old process of a deploy), and then this one
+ * finishes the job. Asking is one statement on a connection opened for it.
+ */
+export const CATCH_UP_LOCK_RETRY_MS = 60_000;
+
 /** Background pacing: the job rests between lessons so that it uses at most `coreShare` of a core. */
 export interface RefreshPace {
   readonly coreShare: number;
@@ -166,6 +173,8 @@ export interface VocabularyDeps {
    * others leave it to that one; unset (PGlite, tests of one process): no lock.
    */
   readonly catchUpLockSession?: (() => Promise<Database>) | undefined;
+  /** Between asks for the lock (CATCH_UP_LOCK_RETRY_MS unless given; tests). */
+  readonly catchUpLockRetryMs?: number | undefined;
 }
 
 export type VocabularyService = ReturnType<typeof createVocabularyService>;
@@ -174,7 +183,7 @@ export type VocabularyService = ReturnType<typeof createVocabularyService>;
 export function createVocabularyService(deps: VocabularyDeps) {
   const { db, computer } = deps;
   const shutdown = new AbortController();
-  let catchingUp: Promise<RefreshOutcome | undefined> | undefined;
+  let catchingUp: Promise<RefreshOutcome> | undefined;
   const { onStored } = deps;
   const listing = new Map<string, Promise<StoredVocabulary | undefined>>();
 
@@ -193,9 +202,9 @@ export function createVocabularyService(deps: VocabularyDeps) {
 
   const catchUpAll = () => refreshVocabularies(db, computer, { signal: shutdown.signal, pace: deps.catchUpPace ?? { coreShare: CATCH_UP_CORE_SHARE }, onStored });
 
-  async function catchUpOnce(): Promise<RefreshOutcome | undefined> {
-    if (!deps.catchUpLockSession) return catchUpAll();
-    const session = await deps.catchUpLockSession();
+  /** The job with its lock held, on a session of its own; undefined when another session holds it. */
+  async function catchUpHoldingLock(openSession: () => Promise<Database>): Promise<RefreshOutcome | undefined> {
+    const session = await openSession();
     try {
       if (!(await tryProcessLock(session.db, 'vocabularyCatchUp'))) return undefined;
       try {
@@ -209,15 +218,28 @@ export function createVocabularyService(deps: VocabularyDeps) {
     }
   }
 
+  async function catchUpOnce(): Promise<RefreshOutcome> {
+    const openSession = deps.catchUpLockSession;
+    if (!openSession) return catchUpAll();
+    for (let asked = 0; ; asked += 1) {
+      const outcome = await catchUpHoldingLock(openSession);
+      if (outcome !== undefined) return outcome;
+      if (asked === 0) deps.logger?.info('vocabulary catch-up left to the process that holds its lock; asking again every minute');
+      const waited = await sleep(deps.catchUpLockRetryMs ?? CATCH_UP_LOCK_RETRY_MS, true, { signal: shutdown.signal, ref: false }).catch(() => false);
+      if (!waited) return { computed: 0, failed: [] };
+    }
+  }
+
   return {
     /**
      * The background job: computes, in the worker, the vocabulary of every lesson that lacks a current one
      * (imported while the bot was down with an interrupted vocabulary step, or before an upgrade of the
      * word lists). Started once the bot is connected; stopped at shutdown. It rests between lessons so that it
-     * uses at most a quarter of a core (members' commands first). Undefined when another process holds the
-     * job's lock (catchUpLockSession): that process computes them.
+     * uses at most a quarter of a core (members' commands first). While another process holds the job's lock
+     * (catchUpLockSession) that process computes them, and this one asks again every CATCH_UP_LOCK_RETRY_MS
+     * until it gets the lock (then usually finds nothing left) or shuts down.
      */
-    catchUp(): Promise<RefreshOutcome | undefined> {
+    catchUp(): Promise<RefreshOutcome> {
       catchingUp ??= catchUpOnce().finally(() => {
         catchingUp = undefined;
         // The job is over: the worker (~100 MB with the model and word lists) goes now, not after its idle minute.

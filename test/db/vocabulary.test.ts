@@ -432,25 +432,51 @@ describe.each(testDatabaseTargets().filter((target) => target.kind === 'postgres
   }
   const pending = async () => (await lessonsNeedingVocabulary(db().db, { lexiconVersion: lexiconVersion(), window: 250 })).ids.length;
 
-  it('leaves the lessons to the process that holds the job’s lock, and computes them once it is let go', async () => {
+  it('leaves the lessons to the process that holds the job’s lock, asks again, and computes them once it is let go', async () => {
     await importLessons(db().db, [namesLesson, formsLesson]);
     const session = await lockSession();
-    const service = createVocabularyService({ db: db().db, computer: { compute: (l) => computer.compute(l), close: () => undefined }, catchUpLockSession: session.open });
+    const service = createVocabularyService({
+      db: db().db,
+      computer: { compute: (l) => computer.compute(l), close: () => undefined },
+      catchUpLockSession: session.open,
+      catchUpLockRetryMs: 50,
+    });
     const other = new pg.Client({ connectionString: session.url });
     await other.connect();
     try {
-      // Another bot's catch-up job, under way.
+      // Another bot's catch-up job, under way: this one computes nothing meanwhile.
       await other.query('select pg_advisory_lock(7240113002)');
-      expect(await service.catchUp()).toBeUndefined();
+      const outcome = service.catchUp();
+      await new Promise((resolve) => setTimeout(resolve, 400));
       expect(await pending()).toBe(2);
+      // That process stops before it is done (a deploy's old process): this one takes the job over.
       await other.query('select pg_advisory_unlock(7240113002)');
-      expect(await service.catchUp()).toEqual({ computed: 2, failed: [] });
+      expect(await outcome).toEqual({ computed: 2, failed: [] });
       expect(await pending()).toBe(0);
       // The lock was let go with the job: another process takes it at once.
       expect((await other.query<{ locked: boolean }>('select pg_try_advisory_lock(7240113002) as locked')).rows[0]?.locked).toBe(true);
     } finally {
       await other.end();
       await service.close();
+    }
+  });
+
+  it('stops asking for the lock at shutdown', async () => {
+    await importLessons(db().db, [namesLesson]);
+    const session = await lockSession();
+    const service = createVocabularyService({ db: db().db, computer: { compute: (l) => computer.compute(l), close: () => undefined }, catchUpLockSession: session.open });
+    const other = new pg.Client({ connectionString: session.url });
+    await other.connect();
+    try {
+      await other.query('select pg_advisory_lock(7240113002)');
+      const outcome = service.catchUp();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The minute between asks is cut short.
+      await service.close();
+      expect(await outcome).toEqual({ computed: 0, failed: [] });
+      expect(await pending()).toBe(1);
+    } finally {
+      await other.end();
     }
   });
 
@@ -471,16 +497,18 @@ describe.each(testDatabaseTargets().filter((target) => target.kind === 'postgres
       db: db().db,
       computer: { compute: (l) => ((computedBy.second += 1), computer.compute(l)), close: () => undefined },
       catchUpLockSession: session.open,
+      catchUpLockRetryMs: 50,
     });
     try {
       const firstOutcome = first.catchUp();
       await firstLessonStarted;
-      expect(await second.catchUp()).toBeUndefined();
+      const secondOutcome = second.catchUp();
+      await new Promise((resolve) => setTimeout(resolve, 300));
       letGo();
       expect(await firstOutcome).toEqual({ computed: 3, failed: [] });
+      // The second got the lock once the first let it go, and found nothing left.
+      expect(await secondOutcome).toEqual({ computed: 0, failed: [] });
       expect(computedBy).toEqual({ first: 3, second: 0 });
-      // Nothing left for the second once the first is done.
-      expect(await second.catchUp()).toEqual({ computed: 0, failed: [] });
     } finally {
       letGo();
       await first.close();

@@ -158,18 +158,22 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two bot processes, two shards, on
     expect(notices.map((line) => line.level)).toEqual([20, 20]);
   }, 40_000);
 
-  it('computes the missing vocabularies in one process, which holds the job’s lock, not in both; each process’s lines name it', async () => {
+  it('leaves the missing vocabularies to the process that holds the job’s lock: the other computes none; each process’s lines name it', async () => {
     const caughtUp = () => bots.logLines().filter((line) => line.msg === 'vocabulary caught up');
-    const leftToOther = () => bots.logLines().filter((line) => line.msg === 'vocabulary catch-up left to the process that holds its lock');
-    await until(async () => caughtUp().length, (count) => count > 0, 80_000);
+    const leftToOther = await until(
+      async () => bots.logLines().filter((line) => line.msg === 'vocabulary catch-up left to the process that holds its lock; asking again every minute'),
+      (lines) => lines.length > 0,
+      30_000,
+    );
     const connected = bots.logLines().filter((line) => line.msg === 'connected to Discord');
     expect(connected.map((line) => line.cluster).sort()).toEqual([0, 1]);
-    // The seeded lessons and the fan-out's one, all in one process; the other found the lock held.
-    expect(caughtUp()).toHaveLength(1);
-    expect(caughtUp()[0]).toMatchObject({ computed: CATCH_UP_LESSONS + 1, failed: [] });
-    expect(leftToOther()).toHaveLength(1);
-    expect(leftToOther()[0]?.cluster).not.toBe(caughtUp()[0]?.cluster);
-  }, 90_000);
+    // The first process started holds the lock for as long as it computes (at a twentieth of a core: well past the
+    // second's start); the second found it held, and has computed nothing.
+    expect(leftToOther).toHaveLength(1);
+    expect(caughtUp().filter((line) => line.cluster === leftToOther[0]?.cluster)).toEqual([]);
+    // Once the holder is done (it may not be yet), it has computed them all: the seeded lessons and the fan-out's.
+    for (const line of caughtUp()) expect(line).toMatchObject({ computed: CATCH_UP_LESSONS + 1, failed: [] });
+  }, 40_000);
 
   it('reports every shard of every process healthy on the manager’s HEALTH_PORT', async () => {
     const response = await until(

@@ -202,11 +202,22 @@ export function createVocabularyService(deps: VocabularyDeps) {
 
   const catchUpAll = () => refreshVocabularies(db, computer, { signal: shutdown.signal, pace: deps.catchUpPace ?? { coreShare: CATCH_UP_CORE_SHARE }, onStored });
 
-  /** The job with its lock held, on a session of its own; undefined when another session holds it. */
-  async function catchUpHoldingLock(openSession: () => Promise<Database>): Promise<RefreshOutcome | undefined> {
-    const session = await openSession();
+  /**
+   * The job with its lock held, on a session of its own: its outcome, `held` when another session holds the lock,
+   * or `askFailed` when the session could not be opened or the lock asked for (the database briefly gone).
+   */
+  async function catchUpHoldingLock(openSession: () => Promise<Database>): Promise<RefreshOutcome | 'held' | { readonly askFailed: unknown }> {
+    let session: Database | undefined;
+    let locked: boolean;
     try {
-      if (!(await tryProcessLock(session.db, 'vocabularyCatchUp'))) return undefined;
+      session = await openSession();
+      locked = await tryProcessLock(session.db, 'vocabularyCatchUp');
+    } catch (error) {
+      await session?.close().catch(() => undefined);
+      return { askFailed: error };
+    }
+    try {
+      if (!locked) return 'held';
       try {
         return await catchUpAll();
       } finally {
@@ -221,10 +232,19 @@ export function createVocabularyService(deps: VocabularyDeps) {
   async function catchUpOnce(): Promise<RefreshOutcome> {
     const openSession = deps.catchUpLockSession;
     if (!openSession) return catchUpAll();
-    for (let asked = 0; ; asked += 1) {
+    let told: 'held' | 'askFailed' | undefined;
+    for (;;) {
       const outcome = await catchUpHoldingLock(openSession);
-      if (outcome !== undefined) return outcome;
-      if (asked === 0) deps.logger?.info('vocabulary catch-up left to the process that holds its lock; asking again every minute');
+      if (outcome === 'held') {
+        if (told !== 'held') deps.logger?.info('vocabulary catch-up left to the process that holds its lock; asking again every minute');
+        told = 'held';
+      } else if ('askFailed' in outcome) {
+        // A failed ask is not the job's failure: the next minute asks again (the job itself fails as before).
+        if (told !== 'askFailed') deps.logger?.warn({ err: outcome.askFailed }, 'asking for the vocabulary catch-up lock failed; asking again every minute');
+        told = 'askFailed';
+      } else {
+        return outcome;
+      }
       const waited = await sleep(deps.catchUpLockRetryMs ?? CATCH_UP_LOCK_RETRY_MS, true, { signal: shutdown.signal, ref: false }).catch(() => false);
       if (!waited) return { computed: 0, failed: [] };
     }

@@ -461,6 +461,33 @@ describe.each(testDatabaseTargets().filter((target) => target.kind === 'postgres
     }
   });
 
+  it('asks again after an ask that failed (the database briefly gone), and computes once it can', async () => {
+    await importLessons(db().db, [namesLesson, formsLesson]);
+    const session = await lockSession();
+    let asked = 0;
+    const service = createVocabularyService({
+      db: db().db,
+      computer: { compute: (l) => computer.compute(l), close: () => undefined },
+      // The first two asks find no database: one cannot connect, one has lost its session at the lock.
+      catchUpLockSession: async () => {
+        asked += 1;
+        if (asked === 1) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        const opened = await session.open();
+        // A session whose connection is gone before the lock is asked for: the statement fails.
+        if (asked === 2) await opened.close();
+        return opened;
+      },
+      catchUpLockRetryMs: 50,
+    });
+    try {
+      expect(await service.catchUp()).toEqual({ computed: 2, failed: [] });
+      expect(asked).toBe(3);
+      expect(await pending()).toBe(0);
+    } finally {
+      await service.close();
+    }
+  });
+
   it('stops asking for the lock at shutdown', async () => {
     await importLessons(db().db, [namesLesson]);
     const session = await lockSession();
@@ -516,3 +543,4 @@ describe.each(testDatabaseTargets().filter((target) => target.kind === 'postgres
     }
   });
 });
+

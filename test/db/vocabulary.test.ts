@@ -27,6 +27,8 @@ import { fixtureLessons, formsLesson, lessonText, namesLesson, referenceLesson }
 // One computer for the file: the word lists load once.
 const computer = createVocabularyComputer();
 afterAll(() => computer.close());
+/** The file's computer as a service's own, which the service's close leaves open for the next test. */
+const inThisThread = { compute: (l: Parameters<typeof computer.compute>[0]) => computer.compute(l), close: () => undefined };
 
 const ann = { guildId: '100000000000000001', userId: '200000000000000001' };
 const bob = { guildId: '100000000000000001', userId: '200000000000000002' };
@@ -171,7 +173,7 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
 
   it('the bot’s catch-up job computes what an interrupted import left, and stops at shutdown', async () => {
     await importLessons(db().db, [namesLesson, formsLesson]);
-    const service = createVocabularyService({ db: db().db, computer: { compute: (l) => computer.compute(l), close: () => undefined } });
+    const service = createVocabularyService({ db: db().db, computer: inThisThread });
     expect(await service.catchUp()).toEqual({ computed: 2, failed: [] });
     expect(await service.catchUp()).toEqual({ computed: 0, failed: [] });
     await importLessons(db().db, [referenceLesson()]);
@@ -210,7 +212,7 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
     expect(windows.map((w) => w.lastScanned)).toEqual([byId[249]!.id, byId[499]!.id, byId[599]!.id, undefined]);
     expect((await lessonsNeedingVocabulary(db().db, { lexiconVersion: lexiconVersion(), window: 250, all: true })).ids).toHaveLength(250);
 
-    const service = createVocabularyService({ db: db().db, computer: { compute: (l) => computer.compute(l), close: () => undefined } });
+    const service = createVocabularyService({ db: db().db, computer: inThisThread });
     expect(await service.catchUp()).toEqual({ computed: 3, failed: [] });
     expect(await service.catchUp()).toEqual({ computed: 0, failed: [] });
     await service.close();
@@ -421,6 +423,9 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
   });
 });
 
+/** The catch-up job's advisory lock key (src/db/process-locks.ts), as another process's session takes it. */
+const CATCH_UP_LOCK_KEY = 7_240_113_002;
+
 describe.each(testDatabaseTargets().filter((target) => target.kind === 'postgres'))('the vocabulary catch-up job of processes sharing $kind', (target) => {
   const db = useTestDatabase(target);
   /** What main.ts gives the bot: a session of its own for the job's lock, on the test's database. */
@@ -431,30 +436,35 @@ describe.each(testDatabaseTargets().filter((target) => target.kind === 'postgres
     return { url: url.toString(), open: lockSessions({ DATABASE_URL: url.toString(), DATA_DIR: 'unused' })! };
   }
   const pending = async () => (await lessonsNeedingVocabulary(db().db, { lexiconVersion: lexiconVersion(), window: 250 })).ids.length;
+  /** Another bot's catch-up job, under way: a session of its own on the database, holding the job's lock. */
+  async function anotherProcessHoldingLock(url: string): Promise<pg.Client> {
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    await other.query(`select pg_advisory_lock(${CATCH_UP_LOCK_KEY})`);
+    return other;
+  }
 
   it('leaves the lessons to the process that holds the job’s lock, asks again, and computes them once it is let go', async () => {
     await importLessons(db().db, [namesLesson, formsLesson]);
     const session = await lockSession();
     const service = createVocabularyService({
       db: db().db,
-      computer: { compute: (l) => computer.compute(l), close: () => undefined },
+      computer: inThisThread,
       catchUpLockSession: session.open,
       catchUpLockRetryMs: 50,
     });
-    const other = new pg.Client({ connectionString: session.url });
-    await other.connect();
+    const other = await anotherProcessHoldingLock(session.url);
     try {
-      // Another bot's catch-up job, under way: this one computes nothing meanwhile.
-      await other.query('select pg_advisory_lock(7240113002)');
+      // This one computes nothing meanwhile.
       const outcome = service.catchUp();
       await new Promise((resolve) => setTimeout(resolve, 400));
       expect(await pending()).toBe(2);
       // That process stops before it is done (a deploy's old process): this one takes the job over.
-      await other.query('select pg_advisory_unlock(7240113002)');
+      await other.query(`select pg_advisory_unlock(${CATCH_UP_LOCK_KEY})`);
       expect(await outcome).toEqual({ computed: 2, failed: [] });
       expect(await pending()).toBe(0);
       // The lock was let go with the job: another process takes it at once.
-      expect((await other.query<{ locked: boolean }>('select pg_try_advisory_lock(7240113002) as locked')).rows[0]?.locked).toBe(true);
+      expect((await other.query<{ locked: boolean }>(`select pg_try_advisory_lock(${CATCH_UP_LOCK_KEY}) as locked`)).rows[0]?.locked).toBe(true);
     } finally {
       await other.end();
       await service.close();
@@ -467,7 +477,7 @@ describe.each(testDatabaseTargets().filter((target) => target.kind === 'postgres
     let asked = 0;
     const service = createVocabularyService({
       db: db().db,
-      computer: { compute: (l) => computer.compute(l), close: () => undefined },
+      computer: inThisThread,
       // The first two asks find no database: one cannot connect, one has lost its session at the lock.
       catchUpLockSession: async () => {
         asked += 1;
@@ -491,11 +501,9 @@ describe.each(testDatabaseTargets().filter((target) => target.kind === 'postgres
   it('stops asking for the lock at shutdown', async () => {
     await importLessons(db().db, [namesLesson]);
     const session = await lockSession();
-    const service = createVocabularyService({ db: db().db, computer: { compute: (l) => computer.compute(l), close: () => undefined }, catchUpLockSession: session.open });
-    const other = new pg.Client({ connectionString: session.url });
-    await other.connect();
+    const service = createVocabularyService({ db: db().db, computer: inThisThread, catchUpLockSession: session.open });
+    const other = await anotherProcessHoldingLock(session.url);
     try {
-      await other.query('select pg_advisory_lock(7240113002)');
       const outcome = service.catchUp();
       await new Promise((resolve) => setTimeout(resolve, 200));
       // The minute between asks is cut short.

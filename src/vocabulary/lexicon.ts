@@ -202,7 +202,8 @@ export class WordLexicon implements Lexicon {
     CONTENT_POS.map((pos) => [pos, loadIndex(join(this.dictDir, `index.${WORDNET_FILES[pos]}`))]),
   );
   private readonly descriptors = new Map<ContentPos, number>();
-  private readonly definitions = new Map<string, string | null>();
+  /** Definitions read so far, by part of speech then lemma (a key built per call cost more than the lookup). */
+  private readonly definitions = new Map<ContentPos, Map<string, string | null>>(CONTENT_POS.map((pos) => [pos, new Map()]));
   private readonly pools = new Map<ContentPos, PoolWord[]>();
   private readonly buffer = Buffer.alloc(16 * 1024);
 
@@ -228,8 +229,8 @@ export class WordLexicon implements Lexicon {
 
   /** Senses are tried most used first; one whose word is capitalised ("Saturday", "China") is a proper noun and skipped. */
   definition(lemma: string, pos: ContentPos): string | null {
-    const key = `${pos}:${lemma}`;
-    const cached = this.definitions.get(key);
+    const known = this.definitions.get(pos) as Map<string, string | null>;
+    const cached = known.get(lemma);
     if (cached !== undefined) return cached;
     let found: string | null = null;
     for (const offset of this.indexes.get(pos)?.synsetOffsets(lemma.toLowerCase()) ?? []) {
@@ -242,7 +243,7 @@ export class WordLexicon implements Lexicon {
         break;
       }
     }
-    this.definitions.set(key, found);
+    known.set(lemma, found);
     return found;
   }
 

@@ -1,6 +1,6 @@
 import { chooseDistractors } from './distractors.js';
 import { estimateLevel } from './level.js';
-import { capitalizedOnlyWords, selectVocabulary } from './select.js';
+import { capitalizedOnlyWords, selectVocabulary, tokenRanks } from './select.js';
 import type { AnalyzedLesson, Lexicon, LessonLevel, VocabularyEntry } from './types.js';
 
 export interface LessonVocabulary {
@@ -10,7 +10,10 @@ export interface LessonVocabulary {
 
 /** Vocabulary, quiz distractors and level of an analysed lesson. Deterministic for a given lesson id and lexicon. */
 export function computeVocabulary(lessonId: string, lesson: AnalyzedLesson, lexicon: Lexicon): LessonVocabulary {
-  const entries = selectVocabulary(lesson, lexicon).map((candidate): VocabularyEntry => {
+  // Both steps read the lesson's names and its words' ranks: worked out once.
+  const names = capitalizedOnlyWords(lesson.tokens);
+  const ranks = tokenRanks(lesson.tokens, lexicon);
+  const entries = selectVocabulary(lesson, lexicon, names, ranks).map((candidate): VocabularyEntry => {
     const sentence = lesson.sentences[candidate.sentence];
     if (sentence === undefined) throw new RangeError(`sentence ${candidate.sentence} missing`);
     return {
@@ -27,5 +30,5 @@ export function computeVocabulary(lessonId: string, lesson: AnalyzedLesson, lexi
       ),
     };
   });
-  return { entries, level: estimateLevel(lesson.tokens, lexicon, capitalizedOnlyWords(lesson.tokens)) };
+  return { entries, level: estimateLevel(lesson.tokens, lexicon, names, ranks) };
 }

@@ -1,3 +1,4 @@
+import { tokenRanks } from './select.js';
 import type { AnalyzedToken, CefrBand, Lexicon, LessonLevel } from './types.js';
 
 const WORD = /^[a-z]+(?:['’][a-z]+)?$/iu;
@@ -23,19 +24,24 @@ export function bandFor(outside2k: number, outside5k: number): CefrBand {
  * whichever is more frequent; a word missing from the list counts as rare). Names and numbers are left out:
  * they say nothing about the reader's vocabulary.
  */
-export function estimateLevel(tokens: readonly AnalyzedToken[], lexicon: Lexicon, namesInText: ReadonlySet<string>): LessonLevel {
+export function estimateLevel(
+  tokens: readonly AnalyzedToken[],
+  lexicon: Pick<Lexicon, 'rank'>,
+  namesInText: ReadonlySet<string>,
+  ranks: ArrayLike<number> = tokenRanks(tokens, lexicon),
+): LessonLevel {
   let words = 0;
   let beyond2k = 0;
   let beyond5k = 0;
-  for (const token of tokens) {
-    if (SKIPPED_TAGS.has(token.pos) || !WORD.test(token.text)) continue;
+  tokens.forEach((token, index) => {
+    if (SKIPPED_TAGS.has(token.pos) || !WORD.test(token.text)) return;
     const lower = token.text.toLowerCase();
-    if (namesInText.has(lower) || (!token.sentenceInitial && token.text !== lower)) continue;
-    const rank = Math.min(lexicon.rank(token.text), lexicon.rank(token.lemma));
+    if (namesInText.has(lower) || (!token.sentenceInitial && token.text !== lower)) return;
+    const rank = ranks[index] as number;
     words += 1;
     if (rank > 2000) beyond2k += 1;
     if (rank > 5000) beyond5k += 1;
-  }
+  });
   const outside2k = words === 0 ? 0 : beyond2k / words;
   const outside5k = words === 0 ? 0 : beyond5k / words;
   return { band: bandFor(outside2k, outside5k), outside2k, outside5k, words };

@@ -63,7 +63,16 @@ export function capitalizedOnlyWords(tokens: readonly AnalyzedToken[]): Set<stri
   return capitalized;
 }
 
-/** A token that could be a vocabulary word, before ranking; null with the reason it cannot. */
+/** A token's frequency rank: its form's or its lemma's, whichever is more frequent (the lexicon ignores case). */
+export function tokenRank(token: AnalyzedToken, lexicon: Pick<Lexicon, 'rank'>): number {
+  return Math.min(lexicon.rank(token.text), lexicon.rank(token.lemma));
+}
+
+/** Each token's rank, looked up once for the selection and the level, which both need most of them. */
+export function tokenRanks(tokens: readonly AnalyzedToken[], lexicon: Pick<Lexicon, 'rank'>): Float64Array {
+  return Float64Array.from(tokens, (token) => tokenRank(token, lexicon));
+}
+
 /**
  * The lemma in the text's own spelling: the tagger gives American lemmas ("organisers" → "organizer",
  * "equaliser" → "equalizer"), so a British word gets the British base form when WordNet knows it.
@@ -81,6 +90,7 @@ export function contentWord(
   namesInText: ReadonlySet<string>,
   next?: AnalyzedToken,
   previous?: AnalyzedToken,
+  rank: number = tokenRank(token, lexicon),
 ): { pos: ContentPos; lemma: string; definition: string } | null {
   let pos = CONTENT_TAGS[token.pos];
   if (pos === undefined) return null; // PROPN, NUM, function words, punctuation
@@ -93,7 +103,7 @@ export function contentWord(
   }
   if (!LETTERS.test(surface)) return null; // numbers, codes, "U.S."
   // Everyday words first: most tokens stop here, before any definition is read.
-  if (Math.min(lexicon.rank(surface), lexicon.rank(token.lemma)) <= EVERYDAY_WORDS) return null;
+  if (rank <= EVERYDAY_WORDS) return null;
   const lemma = lemmaInTextSpelling(surface, token.lemma.toLowerCase(), pos, lexicon);
   if (!LETTERS.test(lemma) || lemma.length < 3) return null;
   if (!token.sentenceInitial && token.text !== surface) return null; // "Defense Minister", "Hegseth" mid-sentence
@@ -119,8 +129,12 @@ export function contentWord(
  * {@link MIN_WORDS} when the lesson has that many, and up to {@link MAX_WORDS} while they stay rare
  * (outside the {@link EXTRA_WORD_MIN_RANK} most frequent forms). Returned in order of first appearance.
  */
-export function selectVocabulary(lesson: AnalyzedLesson, lexicon: Lexicon): VocabularyCandidate[] {
-  const names = capitalizedOnlyWords(lesson.tokens);
+export function selectVocabulary(
+  lesson: AnalyzedLesson,
+  lexicon: Lexicon,
+  names: ReadonlySet<string> = capitalizedOnlyWords(lesson.tokens),
+  ranks: ArrayLike<number> = tokenRanks(lesson.tokens, lexicon),
+): VocabularyCandidate[] {
   const byLemma = new Map<string, VocabularyCandidate>();
   const sentenceWords = new Map<number, Set<string>>();
   const wordsOfSentence = (index: number, text: string) => {
@@ -131,7 +145,7 @@ export function selectVocabulary(lesson: AnalyzedLesson, lexicon: Lexicon): Voca
   lesson.tokens.forEach((token, order) => {
     const key = token.lemma.toLowerCase();
     if (byLemma.has(key)) return;
-    const content = contentWord(token, lexicon, names, lesson.tokens[order + 1], lesson.tokens[order - 1]);
+    const content = contentWord(token, lexicon, names, lesson.tokens[order + 1], lesson.tokens[order - 1], ranks[order]);
     if (content === null || byLemma.has(content.lemma)) return;
     const sentence = lesson.sentences[token.sentence];
     if (sentence === undefined || !occursIn(token.text, wordsOfSentence(token.sentence, sentence.text))) return;

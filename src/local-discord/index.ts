@@ -414,6 +414,7 @@ export class DiscordStandIn {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.signal.close();
     await this.gateway.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

@@ -75,6 +75,7 @@ export async function runPlayground(config: Config, logger: Logger): Promise<num
   const signalled = new Promise<'signal'>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
+        if (!stopRequested) console.log('\nStopping the playground …');
         stopRequested = true;
         resolve('signal');
       });

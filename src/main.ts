@@ -229,4 +229,8 @@ try {
   } else {
     throw error;
   }
+} finally {
+  // A process of `start:sharded` has an IPC channel to its manager, which kept it alive after it had stopped
+  // (by itself, e.g. unable to reach Discord: the manager then never saw it die, nor restarted it).
+  if (process.connected) process.disconnect();
 }

@@ -68,6 +68,9 @@ function clustersCheck(manager: ClusterManager): HealthCheck {
 
 async function stopClusters(manager: ClusterManager, timeoutMs: number, logger: Logger): Promise<void> {
   manager.respawn = false;
+  // No process more: the spawn queue (one process every 5.5 s) stops, its waiting processes dropped.
+  manager.queue.stop();
+  manager.queue.queue.length = 0;
   await Promise.all(
     [...manager.clusters.values()].map(async (cluster) => {
       const child = cluster.thread?.process as ChildProcess | null | undefined;
@@ -110,13 +113,24 @@ async function main(): Promise<number> {
     respawn: true,
     restarts: { max: 10, interval: 60 * 60_000 },
   });
+  let stopping: Promise<void> | undefined;
+  // Processes that started after the stop had begun (their spawn was under way), stopped as they start.
+  const startedLate: Promise<unknown>[] = [];
   manager.on('clusterCreate', (cluster) => {
     // Read by glibc only when a process starts: each bot process is given it here (the manager's own value wins).
     Object.assign(cluster.env, mallocMmapThreshold());
     logger.info({ cluster: cluster.id, shards: cluster.shardList }, 'bot process started');
-    cluster.on('death', (_cluster, child) =>
-      logger.error({ cluster: cluster.id, exitCode: (child as { exitCode?: number } | undefined)?.exitCode }, 'bot process died; restarting it'),
-    );
+    cluster.on('spawn', (child) => {
+      const started = child as ChildProcess | undefined;
+      if (!stopping || !started) return;
+      startedLate.push(new Promise((resolve) => started.once('exit', resolve)));
+      started.kill('SIGTERM');
+    });
+    cluster.on('death', (_cluster, child) => {
+      // Asked to stop: not a death (stopClusters logs it as stopped).
+      if (stopping) return;
+      logger.error({ cluster: cluster.id, exitCode: (child as { exitCode?: number } | undefined)?.exitCode }, 'bot process died; restarting it');
+    });
   });
   manager.on('debug', (message) => logger.debug({ message }, 'cluster manager'));
 
@@ -129,13 +143,13 @@ async function main(): Promise<number> {
       })
     : undefined;
 
-  let stopping: Promise<void> | undefined;
   const stopped = new Promise<number>((resolve) => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         stopping ??= (async () => {
           logger.info({ signal }, 'stopping every bot process');
           await stopClusters(manager, config.SHUTDOWN_TIMEOUT_MS + 5_000, logger);
+          await Promise.all(startedLate);
           operations?.close();
           await database.close();
         })();

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, runScript } from '../support/run-cli.js';
+import { startInProcessGroup } from '../support/process-group.js';
+import { runScript } from '../support/run-cli.js';
 
 describe('npm start without a token in production', () => {
   let dataDir: string | undefined;
@@ -37,43 +36,20 @@ describe('npm start without a token, stopped while the bot is still starting', (
 
   it('Ctrl+C before the bot has connected stops the playground and its bot within seconds, exit 0, nothing left running', async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'newsdesk-playground-stop-'));
-    // Its own process group, as a terminal's: Ctrl+C signals the whole group (the playground and its bot).
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', PLAYGROUND_PORT: '0', DATA_DIR: dataDir, DISCORD_TOKEN: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // The commands are registered just before the page opens and the bot is started: stop it then.
-    await new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Registered ')) resolve();
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      void exited.then((code) => reject(new Error(`exited (${code}) before registering its commands:\n${output}`)));
-    });
-    process.kill(-child.pid!, 'SIGINT');
-
-    // The bound is far under the bot's 120 s connect wait (which kept the process alive before), far over a stop's seconds.
-    const code = await Promise.race([exited, sleep(45_000).then(() => 'still running' as const)]);
-    if (code === 'still running') process.kill(-child.pid!, 'SIGKILL');
-    expect(code).toBe(0);
-    expect(output).toContain('Stopping the playground');
-    expect(output).not.toContain('Playground ready');
-    // Nothing of the group is left (the bot it had started included).
-    await expect.poll(() => groupAlive(child.pid!), { timeout: 10_000 }).toBe(false);
+    const playground = startInProcessGroup('src/main.ts', { LOG_LEVEL: 'warn', PLAYGROUND_PORT: '0', DATA_DIR: dataDir, DISCORD_TOKEN: '' });
+    try {
+      // The commands are registered just before the page opens and the bot is started: stop it then, as a
+      // terminal's Ctrl+C does (the whole group: the playground and its bot).
+      await playground.waitFor('Registered ');
+      playground.signal('SIGINT', 'group');
+      // The bound is far under the bot's 120 s connect wait (which kept the process alive before), far over a stop's seconds.
+      expect(await playground.exitWithin(45_000)).toBe(0);
+      expect(playground.output()).toContain('Stopping the playground');
+      expect(playground.output()).not.toContain('Playground ready');
+      // Nothing of the group is left (the bot it had started included).
+      await expect.poll(() => playground.groupAlive(), { timeout: 10_000 }).toBe(false);
+    } finally {
+      playground.killGroup();
+    }
   }, 120_000);
 });
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

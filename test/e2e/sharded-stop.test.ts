@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBotDatabase, type BotDatabase } from '../support/bot-process.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
-import { PROJECT_ROOT } from '../support/run-cli.js';
+import { startInProcessGroup } from '../support/process-group.js';
 
 /*
  * `start:sharded` stopped while it is still starting its processes (one every 5.5 s), as a deploy may stop it:
@@ -28,15 +26,14 @@ describe.runIf(process.env.TEST_DATABASE_URL)('start:sharded: processes stopped 
     const manager = startManager({ DISCORD_API_URL: discord.apiUrl, SHARD_COUNT: '3', ...database.env });
     try {
       await manager.waitFor('"msg":"bot process started"');
-      manager.stop();
-      // Far under the 5.5 s × 2 it would take to start the others, far over a stop's few seconds; bounded so that a
-      // manager kept alive by a process it started after the stop fails here rather than hangs.
+      manager.signal('SIGTERM', 'process');
+      // Far under the 5.5 s × 2 it would take to start the others, far over a stop's few seconds.
       expect(await manager.exitWithin(45_000)).toBe(0);
-      await expect.poll(() => groupAlive(manager.group), { timeout: 10_000 }).toBe(false);
+      await expect.poll(() => manager.groupAlive(), { timeout: 10_000 }).toBe(false);
       expect(manager.output().split('\n').filter((line) => line.includes('"msg":"bot process started"'))).toHaveLength(1);
       expect(manager.output()).not.toContain('bot process died');
     } finally {
-      if (groupAlive(manager.group)) process.kill(-manager.group, 'SIGKILL');
+      manager.killGroup();
     }
   }, 120_000);
 
@@ -45,59 +42,16 @@ describe.runIf(process.env.TEST_DATABASE_URL)('start:sharded: processes stopped 
     try {
       await manager.waitFor('could not connect to Discord');
       await manager.waitFor('bot process died; restarting it');
-      manager.stop();
+      manager.signal('SIGTERM', 'process');
       expect(await manager.exitWithin(45_000)).toBe(0);
-      await expect.poll(() => groupAlive(manager.group), { timeout: 10_000 }).toBe(false);
+      await expect.poll(() => manager.groupAlive(), { timeout: 10_000 }).toBe(false);
     } finally {
-      if (groupAlive(manager.group)) process.kill(-manager.group, 'SIGKILL');
+      manager.killGroup();
     }
   }, 120_000);
 });
 
-/** `start:sharded` from source in a process group of its own, so that whatever it started can be found afterwards. */
+/** `start:sharded` from source, in a process group of its own so that whatever it started can be found afterwards. */
 function startManager(env: Record<string, string | undefined>) {
-  const manager = spawn(process.execPath, ['--import', 'tsx', 'src/operations/sharded.ts'], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', DISCORD_TOKEN: 'test-token', SHARDS_PER_PROCESS: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let output = '';
-  const listeners = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const listener of listeners) listener();
-  };
-  manager.stdout?.on('data', onData);
-  manager.stderr?.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => manager.once('exit', (code) => resolve(code)));
-  return {
-    group: manager.pid!,
-    exited,
-    output: () => output,
-    stop: () => manager.kill('SIGTERM'),
-    /** Until the output holds `text` (rejects if the manager exits first). */
-    waitFor: (text: string) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (!output.includes(text)) return;
-          listeners.delete(check);
-          resolve();
-        };
-        listeners.add(check);
-        check();
-        void exited.then((code) => reject(new Error(`the manager exited (${code}) before printing ${text}:\n${output}`)));
-      }),
-    /** The exit code, or 'still running' after `ms`. */
-    exitWithin: (ms: number) => Promise.race([exited, sleep(ms).then(() => 'still running' as const)]),
-  };
-}
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return startInProcessGroup('src/operations/sharded.ts', { LOG_LEVEL: 'info', DISCORD_TOKEN: 'test-token', SHARDS_PER_PROCESS: '1', ...env });
 }

@@ -30,5 +30,5 @@ export function computeVocabulary(lessonId: string, lesson: AnalyzedLesson, lexi
       ),
     };
   });
-  return { entries, level: estimateLevel(lesson.tokens, lexicon, names, ranks) };
+  return { entries, level: estimateLevel(lesson.tokens, names, ranks) };
 }

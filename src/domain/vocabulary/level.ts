@@ -1,5 +1,4 @@
-import { tokenRanks } from './select.js';
-import type { AnalyzedToken, CefrBand, Lexicon, LessonLevel } from './types.js';
+import type { AnalyzedToken, CefrBand, LessonLevel } from './types.js';
 
 const WORD = /^[a-z]+(?:['’][a-z]+)?$/iu;
 const SKIPPED_TAGS = new Set(['PROPN', 'NUM', 'PUNCT', 'SYM', 'X', 'SPACE']);
@@ -26,9 +25,9 @@ export function bandFor(outside2k: number, outside5k: number): CefrBand {
  */
 export function estimateLevel(
   tokens: readonly AnalyzedToken[],
-  lexicon: Pick<Lexicon, 'rank'>,
   namesInText: ReadonlySet<string>,
-  ranks: ArrayLike<number> = tokenRanks(tokens, lexicon),
+  /** Each token's rank (tokenRanks in select.ts). */
+  ranks: ArrayLike<number>,
 ): LessonLevel {
   let words = 0;
   let beyond2k = 0;

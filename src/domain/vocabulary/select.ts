@@ -63,14 +63,12 @@ export function capitalizedOnlyWords(tokens: readonly AnalyzedToken[]): Set<stri
   return capitalized;
 }
 
-/** A token's frequency rank: its form's or its lemma's, whichever is more frequent (the lexicon ignores case). */
-export function tokenRank(token: AnalyzedToken, lexicon: Pick<Lexicon, 'rank'>): number {
-  return Math.min(lexicon.rank(token.text), lexicon.rank(token.lemma));
-}
-
-/** Each token's rank, looked up once for the selection and the level, which both need most of them. */
+/**
+ * Each token's frequency rank (its form's or its lemma's, whichever is more frequent; the lexicon ignores case),
+ * looked up once for the selection and the level, which both need most of them.
+ */
 export function tokenRanks(tokens: readonly AnalyzedToken[], lexicon: Pick<Lexicon, 'rank'>): Float64Array {
-  return Float64Array.from(tokens, (token) => tokenRank(token, lexicon));
+  return Float64Array.from(tokens, (token) => Math.min(lexicon.rank(token.text), lexicon.rank(token.lemma)));
 }
 
 /**
@@ -88,9 +86,10 @@ export function contentWord(
   token: AnalyzedToken,
   lexicon: Lexicon,
   namesInText: ReadonlySet<string>,
-  next?: AnalyzedToken,
-  previous?: AnalyzedToken,
-  rank: number = tokenRank(token, lexicon),
+  next: AnalyzedToken | undefined,
+  previous: AnalyzedToken | undefined,
+  /** The token's rank (tokenRanks). */
+  rank: number,
 ): { pos: ContentPos; lemma: string; definition: string } | null {
   let pos = CONTENT_TAGS[token.pos];
   if (pos === undefined) return null; // PROPN, NUM, function words, punctuation
@@ -132,8 +131,10 @@ export function contentWord(
 export function selectVocabulary(
   lesson: AnalyzedLesson,
   lexicon: Lexicon,
-  names: ReadonlySet<string> = capitalizedOnlyWords(lesson.tokens),
-  ranks: ArrayLike<number> = tokenRanks(lesson.tokens, lexicon),
+  /** capitalizedOnlyWords of the lesson's tokens. */
+  names: ReadonlySet<string>,
+  /** tokenRanks of the lesson's tokens. */
+  ranks: ArrayLike<number>,
 ): VocabularyCandidate[] {
   const byLemma = new Map<string, VocabularyCandidate>();
   const sentenceWords = new Map<number, Set<string>>();
@@ -145,7 +146,7 @@ export function selectVocabulary(
   lesson.tokens.forEach((token, order) => {
     const key = token.lemma.toLowerCase();
     if (byLemma.has(key)) return;
-    const content = contentWord(token, lexicon, names, lesson.tokens[order + 1], lesson.tokens[order - 1], ranks[order]);
+    const content = contentWord(token, lexicon, names, lesson.tokens[order + 1], lesson.tokens[order - 1], ranks[order] as number);
     if (content === null || byLemma.has(content.lemma)) return;
     const sentence = lesson.sentences[token.sentence];
     if (sentence === undefined || !occursIn(token.text, wordsOfSentence(token.sentence, sentence.text))) return;

@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PROJECT_ROOT } from './run-cli.js';
+
+export interface GroupedProcess {
+  /** The process's id, which is also its group's. */
+  readonly group: number;
+  output(): string;
+  /** Until the output (stdout and stderr) holds `text`; rejects if the process exits first. */
+  waitFor(text: string): Promise<void>;
+  /** `signal` to the process alone, or to its whole group as a terminal's Ctrl+C does. */
+  signal(signal: NodeJS.Signals, to: 'process' | 'group'): void;
+  /** The exit code, or 'still running' after `ms`: a process kept alive fails an assertion rather than hangs a test. */
+  exitWithin(ms: number): Promise<number | null | 'still running'>;
+  /** Some process of the group (the process, or one it started) is still running. */
+  groupAlive(): boolean;
+  /** SIGKILL to whatever of the group is left (a test's cleanup). */
+  killGroup(): void;
+}
+
+/**
+ * Runs a project script (node with tsx) in a process group of its own, as a terminal or a service manager starts
+ * a program: whatever it starts shares the group, so a test can signal all of it and see whether any is left.
+ */
+export function startInProcessGroup(script: string, env: Record<string, string | undefined>): GroupedProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const group = child.pid!;
+  let output = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const listener of [...listeners]) listener();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const groupAlive = () => {
+    try {
+      process.kill(-group, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return {
+    group,
+    output: () => output,
+    waitFor: (text) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!output.includes(text)) return;
+          listeners.delete(check);
+          resolve();
+        };
+        listeners.add(check);
+        check();
+        void exited.then((code) => reject(new Error(`${script} exited (${code}) before printing ${text}:\n${output}`)));
+      }),
+    signal: (signal, to) => (to === 'group' ? process.kill(-group, signal) : child.kill(signal)),
+    exitWithin: (ms) => Promise.race([exited, sleep(ms).then(() => 'still running' as const)]),
+    groupAlive,
+    killGroup: () => {
+      if (groupAlive()) process.kill(-group, 'SIGKILL');
+    },
+  };
+}

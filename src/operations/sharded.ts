@@ -7,7 +7,8 @@
  * (`npm run rest-proxy`) so the global rate limit is counted once for all processes.
  *
  * This process serves HEALTH_PORT for all of them: 200 when the database answers and every shard of every
- * process is connected. It restarts a process that dies.
+ * process is connected. It restarts a process that dies, waiting longer while it keeps dying
+ * (src/domain/process-restarts.ts).
  */
 import type { ChildProcess } from 'node:child_process';
 import { extname } from 'node:path';
@@ -16,6 +17,7 @@ import { REST, Routes, Status, type Client, type RESTGetAPIGatewayBotResult } fr
 import { ClusterManager } from 'discord-hybrid-sharding';
 import { describeDatabase, loadConfig, loadDotEnv, type Config } from '../config.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
+import { restartAfterDeath, type ProcessRun } from '../domain/process-restarts.js';
 import { mallocMmapThreshold } from '../malloc-setting.js';
 import { isOperatorError } from '../operator-errors.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -67,7 +69,6 @@ function clustersCheck(manager: ClusterManager): HealthCheck {
 }
 
 async function stopClusters(manager: ClusterManager, timeoutMs: number, logger: Logger): Promise<void> {
-  manager.respawn = false;
   // No process more: the spawn queue (one process every 5.5 s) stops, its waiting processes dropped.
   manager.queue.stop();
   manager.queue.queue.length = 0;
@@ -110,10 +111,12 @@ async function main(): Promise<number> {
     // The same Node.js flags as this process (under tsx in development: `--import tsx`).
     execArgv: process.execArgv,
     token: config.DISCORD_TOKEN,
-    respawn: true,
-    restarts: { max: 10, interval: 60 * 60_000 },
+    // Restarts are ours (below): the library's are immediate, and stop for good after its maximum.
+    respawn: false,
   });
   let stopping: Promise<void> | undefined;
+  const runs = new Map<number, ProcessRun>();
+  const pendingRestarts = new Set<NodeJS.Timeout>();
   // Processes that started after the stop had begun (their spawn was under way), stopped as they start.
   const startedLate: Promise<unknown>[] = [];
   manager.on('clusterCreate', (cluster) => {
@@ -121,6 +124,7 @@ async function main(): Promise<number> {
     Object.assign(cluster.env, mallocMmapThreshold());
     logger.info({ cluster: cluster.id, shards: cluster.shardList }, 'bot process started');
     cluster.on('spawn', (child) => {
+      runs.set(cluster.id, { startedAt: Date.now(), failures: runs.get(cluster.id)?.failures ?? 0 });
       const started = child as ChildProcess | undefined;
       if (!stopping || !started) return;
       startedLate.push(new Promise((resolve) => started.once('exit', resolve)));
@@ -129,7 +133,20 @@ async function main(): Promise<number> {
     cluster.on('death', (_cluster, child) => {
       // Asked to stop: not a death (stopClusters logs it as stopped).
       if (stopping) return;
-      logger.error({ cluster: cluster.id, exitCode: (child as { exitCode?: number } | undefined)?.exitCode }, 'bot process died; restarting it');
+      const died = child as ChildProcess | undefined;
+      const restart = restartAfterDeath(runs.get(cluster.id) ?? { startedAt: Date.now(), failures: 0 }, Date.now());
+      runs.set(cluster.id, { startedAt: Number.NaN, failures: restart.failures });
+      logger.error(
+        { cluster: cluster.id, exitCode: died?.exitCode, signal: died?.signalCode ?? undefined, restartInMs: restart.delayMs, deathsInARow: restart.failures },
+        'bot process died; restarting it',
+      );
+      const timer = setTimeout(() => {
+        pendingRestarts.delete(timer);
+        if (stopping) return;
+        logger.info({ cluster: cluster.id, shards: cluster.shardList }, 'bot process restarted');
+        cluster.spawn(-1).catch((error: unknown) => logger.error({ err: error, cluster: cluster.id }, 'could not restart a bot process'));
+      }, restart.delayMs);
+      pendingRestarts.add(timer);
     });
   });
   manager.on('debug', (message) => logger.debug({ message }, 'cluster manager'));
@@ -148,6 +165,7 @@ async function main(): Promise<number> {
       process.once(signal, () => {
         stopping ??= (async () => {
           logger.info({ signal }, 'stopping every bot process');
+          for (const timer of pendingRestarts) clearTimeout(timer);
           await stopClusters(manager, config.SHUTDOWN_TIMEOUT_MS + 5_000, logger);
           await Promise.all(startedLate);
           operations?.close();

@@ -6,7 +6,8 @@ import { startInProcessGroup } from '../support/process-group.js';
 /*
  * `start:sharded` stopped while it is still starting its processes (one every 5.5 s), as a deploy may stop it:
  * every process ends (it went on starting the rest after the stop, which kept them and itself running); and a
- * process that stops by itself exits, so the manager restarts it (its channel to the manager kept it alive).
+ * process that stops by itself exits, so the manager restarts it (its channel to the manager kept it alive), at
+ * once and then after waits that grow while it keeps dying (src/domain/process-restarts.ts).
  */
 describe.runIf(process.env.TEST_DATABASE_URL)('start:sharded: processes stopped while it starts them, or by themselves', () => {
   let discord: DiscordStandIn;
@@ -37,14 +38,20 @@ describe.runIf(process.env.TEST_DATABASE_URL)('start:sharded: processes stopped 
     }
   }, 120_000);
 
-  it('restarts a process that stopped by itself (Discord unreachable), where it stayed alive stopped; SIGTERM then ends all', async () => {
+  it('restarts a process that stopped by itself (Discord unreachable) at once, then after 5.5 s; SIGTERM in that wait ends all, with no restart', async () => {
     const manager = startManager({ DISCORD_API_URL: 'http://127.0.0.1:9/api', SHARD_COUNT: '1', ...database.env });
     try {
       await manager.waitFor('could not connect to Discord');
-      await manager.waitFor('bot process died; restarting it');
+      await manager.waitFor('"restartInMs":0,"deathsInARow":1');
+      await manager.waitFor('"msg":"bot process restarted"');
+      // The second death in a row, soon after its start: the restart waits (it was immediate, and stopped for good after 10).
+      await manager.waitFor('"restartInMs":5500,"deathsInARow":2');
       manager.signal('SIGTERM', 'process');
       expect(await manager.exitWithin(45_000)).toBe(0);
       await expect.poll(() => manager.groupAlive(), { timeout: 10_000 }).toBe(false);
+      const lines = manager.output().split('\n');
+      expect(lines.filter((line) => line.includes('"msg":"bot process restarted"'))).toHaveLength(1);
+      expect(lines.filter((line) => line.includes('could not connect to Discord'))).toHaveLength(2);
     } finally {
       manager.killGroup();
     }

@@ -2,6 +2,7 @@ import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { leanCacheOptions } from '../discord/cache-limits.js';
 import { followBotRoles } from './kept-roles.js';
 import { logRateLimits } from './rate-limit-log.js';
+import { logReconnects } from './reconnect-log.js';
 import { InteractionAwareRest } from '../discord/interaction-rest.js';
 import type { Logger } from '../logger.js';
 import { NO_MENTIONS } from './reply.js';
@@ -37,9 +38,7 @@ export function createDiscordClient(options: {
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.Warn, (message) => logger.warn({ message }, 'discord client warning'));
   client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ code: event.code, shardId }, 'gateway disconnected'));
-  client.on(Events.ShardReconnecting, (shardId) => {
-    if (!stopping.has(client)) logger.info({ shardId }, 'gateway reconnecting');
-  });
+  logReconnects(client, logger, () => stopping.has(client));
   guardDispatches(client, logger);
   followBotRoles(client, (error, guildId) => logger.warn({ err: error, guildId }, 'following the bot’s own roles failed'));
   logRateLimits(client.rest, logger);

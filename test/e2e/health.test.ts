@@ -65,7 +65,7 @@ describe.each(botDatabaseKinds())('HEALTH_PORT on %s: /healthz and /metrics of t
     expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
   });
 
-  it('answers 503 naming the shard once Discord is unreachable', async () => {
+  it('answers 503 naming the shard once Discord is unreachable, logs the outage once, and 200 again once Discord is back', async () => {
     const scene = live!;
     scene.broken = true;
     await scene.discord.close();
@@ -74,7 +74,26 @@ describe.each(botDatabaseKinds())('HEALTH_PORT on %s: /healthz and /metrics of t
     expect(body.status).toBe('unhealthy');
     expect(body.checks.database).toBe('ok');
     expect(body.checks.discord).toMatch(/^shard 0 /u);
-  }, 40_000);
+
+    // An outage of a few seconds: several tries.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // Discord back at the same address (a new gateway: the old session is unknown there, so the bot identifies).
+    // While it was gone the bot tried again every ~0.5 s, and said so once, not at every try.
+    const port = Number(new URL(scene.discord.apiUrl).port);
+    const discord = await startDiscordStandIn({ port });
+    discord.addGuild();
+    scene.discord = discord;
+    const back = await until(() => healthz(scene.port), (answer) => answer.status === 200);
+    expect(back.body).toEqual({ status: 'ok', checks: { database: 'ok', discord: 'ok' } });
+    scene.broken = false;
+    expect(discord.identifies.length).toBeGreaterThanOrEqual(1);
+    const gatewayLines = scene.bot.logLines().filter((line) => String(line.msg).startsWith('gateway'));
+    expect(gatewayLines.filter((line) => line.msg === 'gateway reconnecting')).toHaveLength(1);
+    const reconnected = gatewayLines.filter((line) => line.msg === 'gateway reconnected');
+    expect(reconnected).toHaveLength(1);
+    expect(reconnected[0]).toMatchObject({ shardId: 0 });
+    expect(reconnected[0]?.tries).toBeGreaterThanOrEqual(3);
+  }, 60_000);
 });
 
 describe('the database health check', () => {

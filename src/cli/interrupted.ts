@@ -1,3 +1,6 @@
+/** Show the cursor (DECTCEM), wrap long lines (DECAWM): what a progress bar turns off while it draws. */
+export const TERMINAL_RESTORED = '\x1b[?25h\x1b[?7h';
+
 /** What a command keeps when it is stopped half-way, said on the line after the interruption. */
 const KEPT: Readonly<Record<string, string>> = {
   import:
@@ -6,8 +9,8 @@ const KEPT: Readonly<Record<string, string>> = {
 };
 
 /**
- * Ctrl+C (SIGINT) or SIGTERM while a lessons command runs: the terminal's cursor shown again (the progress bars
- * hide it, and a process ended by the signal itself left it hidden), one line on what is kept, and the shell's
+ * Ctrl+C (SIGINT) or SIGTERM while a lessons command runs: the terminal's cursor and line wrapping back (the
+ * progress bars turn both off, and a process ended by the signal itself left them off), one line on what is kept, and the shell's
  * exit code for the signal (130, 143). Nothing is undone by hand: the import's transaction ends with its
  * connection. Only the first signal is caught; a second one ends the process as the signal does.
  */
@@ -18,8 +21,9 @@ export function exitOnInterrupt(
 ): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
     release();
-    // A progress bar's line is left as it was; the message starts on the next one.
-    if (output.isTTY) output.write('\x1b[?25h\n');
+    // The cursor shown and line wrapping turned on again (a progress bar turns both off while it draws); its line
+    // is left as it was, and the message starts on the next one.
+    if (output.isTTY) output.write(`${TERMINAL_RESTORED}\n`);
     const kept = command === undefined ? undefined : KEPT[command];
     output.write(`interrupted (${signal})${kept ? `: ${kept}` : ''}\n`);
     exit(signal === 'SIGINT' ? 130 : 143);

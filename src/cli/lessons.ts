@@ -249,12 +249,23 @@ async function printJsonArray(lessons: AsyncIterable<Lesson>, io: CliIo): Promis
   io.out(previous === undefined ? '[]' : `${previous}\n]`);
 }
 
+/** Set when this process shows the cursor again on Ctrl+C (below, at the entry point). */
+let interruptsCaught = false;
+
 /** A progress bar only where a person watches (a terminal) and the import is big enough to wait for. */
 function progressBar(total: number, what: 'import' | 'files' | 'vocabulary' = 'import'): cliProgress.SingleBar | undefined {
   if (!process.stderr.isTTY || total < 50) return undefined;
   const label = what === 'vocabulary' ? 'vocabulary' : 'importing ';
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: `${label} [{bar}] {value}/{total} ${what === 'files' ? 'files' : 'lessons'}`, hideCursor: true },
+    // The cursor hidden and line wrapping off (the library's default) only where an interruption turns them back
+    // on (exitOnInterrupt, PostgreSQL): a signal that ends the process itself (PGlite) left the terminal without
+    // a cursor and without wrapping. A bar's line fits 80 columns; a narrower terminal wraps it.
+    {
+      stream: process.stderr,
+      format: `${label} [{bar}] {value}/{total} ${what === 'files' ? 'files' : 'lessons'}`,
+      hideCursor: interruptsCaught,
+      linewrap: !interruptsCaught,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0);
@@ -642,6 +653,9 @@ if (isMain(import.meta.url)) {
   // Not on PGlite: its database runs in this thread, which a caught signal reaches only between its (long,
   // synchronous) statements, and interrupted there an import failed ~10 s later on "cannot drop active portal".
   // Uncaught, the signal ends the process there (in ~2 s), as it always did.
-  if (process.env.DATABASE_URL) exitOnInterrupt(process.argv[2]);
+  if (process.env.DATABASE_URL) {
+    exitOnInterrupt(process.argv[2]);
+    interruptsCaught = true;
+  }
   process.exitCode = await runLessonsCli(process.argv.slice(2));
 }

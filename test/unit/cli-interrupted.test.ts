@@ -13,9 +13,9 @@ describe('a lessons command interrupted', () => {
     return { text: written.join(''), codes };
   }
 
-  it('shows the cursor again on a terminal (the progress bar hid it), then says what an import keeps; exit 130 for Ctrl+C', () => {
+  it('shows the cursor and wraps lines again on a terminal (the progress bar turned both off), then says what an import keeps; exit 130 for Ctrl+C', () => {
     const { text, codes } = interrupted('import', true, 'SIGINT');
-    expect(text.startsWith('\x1b[?25h\n')).toBe(true);
+    expect(text.startsWith('\x1b[?25h\x1b[?7h\n')).toBe(true);
     expect(text).toContain('interrupted (SIGINT): an import keeps its lessons only once it has printed its counts');
     expect(text).toContain('Run it again: lessons it already imported count as unchanged');
     expect(codes).toEqual([130]);

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,6 +33,7 @@ import type { DB, Executor } from '../db/schema.js';
 import { createReadingService, type ReadingService } from '../reading/service.js';
 import { formatMostRead } from '../reading/stats.js';
 import { exitOnInterrupt } from './interrupted.js';
+import { makeStepDirectory } from './step-files.js';
 import { isMain } from './is-main.js';
 import { describeLevel } from '../domain/vocabulary/level.js';
 import type { VocabularyComputer } from '../vocabulary/computer.js';
@@ -392,7 +392,7 @@ const STEP_LESSONS = 5_000;
  * computes the file's vocabularies into another and ends, taking the model with it (src/vocabulary/staged-refresh.ts).
  */
 async function refreshInSteps(config: Config, io: CliIo, options: { all?: boolean }): Promise<boolean> {
-  const dir = await mkdtemp(join(tmpdir(), 'newsdesk-vocabulary-'));
+  const dir = await makeStepDirectory();
   const texts = join(dir, 'lessons.ndjson');
   const computed = join(dir, 'vocabularies.ndjson');
   let bar: cliProgress.SingleBar | undefined;

@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The sources compiled once for the child processes the tests start (test/support/built.ts says why).
+    globalSetup: ['test/support/build-for-tests.ts'],
     // PGlite start-up and end-to-end runs of the real bot need more than the default 5 s.
     testTimeout: 30_000,
     hookTimeout: 60_000,

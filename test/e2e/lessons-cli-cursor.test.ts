@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBotDatabase, botDatabaseKinds } from '../support/bot-process.js';
 import { PROJECT_ROOT } from '../support/run-cli.js';
+import { nodeArgsFor } from '../support/built.js';
 
 const HIDE_CURSOR = '\x1b[?25l';
 const SHOW_CURSOR = '\x1b[?25h';
@@ -22,7 +23,7 @@ describe('the lessons CLI in a terminal: the progress bar and the cursor', () =>
     const folder = await mkdtemp(join(tmpdir(), 'newsdesk-cursor-'));
     try {
       await writeLessonCopies(folder, 60);
-      const output = await inTerminal([process.execPath, '--import', 'tsx', 'src/cli/lessons.ts', 'import', folder], { LOG_LEVEL: 'warn', ...database.env });
+      const output = await inTerminal([process.execPath, ...nodeArgsFor('src/cli/lessons.ts'), 'import', folder], { LOG_LEVEL: 'warn', ...database.env });
       expect(output.code).toBe(0);
       expect(output.text).toContain('imported 60, updated 0, unchanged 0');
       expect(output.text).toMatch(/\] 60\/60 (files|lessons)/u);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBotDatabase } from '../support/bot-process.js';
 import { PROJECT_ROOT, runScript } from '../support/run-cli.js';
+import { nodeArgsFor } from '../support/built.js';
 
 // Ctrl+C in the middle of an import on PostgreSQL: the CLI says what is kept and exits as the shell expects for
 // the signal (on PGlite the signal ends the process itself, as before: src/cli/lessons.ts says why).
@@ -12,7 +13,7 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('the lessons CLI on Postg
     const database = await createBotDatabase('postgres', { migrated: true });
     try {
       const env = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...database.env };
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/lessons.ts', 'import', '-'], { cwd: PROJECT_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...nodeArgsFor('src/cli/lessons.ts'), 'import', '-'], { cwd: PROJECT_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

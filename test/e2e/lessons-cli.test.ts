@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, runScript } from '../support/run-cli.js';
+import { nodeArgsFor } from '../support/built.js';
 
 /*
  * One process-level smoke test of the lessons CLI's entry point, from source (`npm run lessons` runs the
@@ -58,7 +59,7 @@ describe.runIf(process.platform === 'linux')('the lessons CLI on PGlite: memory'
   it('keeps PGlite on the baseline compiler: peak RSS at the commit well under what the optimising compiler costs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'newsdesk-cli-memory-'));
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/lessons.ts', 'import', 'examples/library'], {
+      const child = spawn(process.execPath, [...nodeArgsFor('src/cli/lessons.ts'), 'import', 'examples/library'], {
         cwd: PROJECT_ROOT,
         env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DATA_DIR: dir },
         stdio: ['ignore', 'pipe', 'pipe'],

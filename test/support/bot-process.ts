@@ -6,6 +6,7 @@ import pg from 'pg';
 import { createScratchPostgres } from './databases.js';
 import { freshPgliteDataDir, migrationsKey } from './pglite-template.js';
 import { PROJECT_ROOT, runScript } from './run-cli.js';
+import { nodeArgsFor } from './built.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -102,7 +103,7 @@ export async function startBotProcess(
   env: Record<string, string>,
   options: { waitForReady?: boolean; /** Another entry point (the cluster manager, the REST proxy). */ script?: string } = {},
 ): Promise<BotProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', options.script ?? 'src/main.ts'], {
+  const child = spawn(process.execPath, nodeArgsFor(options.script ?? 'src/main.ts'), {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'debug', DISCORD_TOKEN: 'test-token', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PROJECT_ROOT } from './run-cli.js';
+import { nodeArgsFor } from './built.js';
 
 export interface PlaygroundProcess {
   readonly child: ChildProcess;
@@ -12,7 +13,7 @@ export interface PlaygroundProcess {
 
 /** Starts a script (`npm run playground`'s or `npm start`'s) and waits for "Playground ready: <url>". */
 export async function startPlayground(script: string, env: Record<string, string>, timeoutMs = 120_000): Promise<PlaygroundProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, nodeArgsFor(script), {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', PLAYGROUND_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

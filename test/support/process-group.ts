@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PROJECT_ROOT } from './run-cli.js';
+import { nodeArgsFor } from './built.js';
 
 export interface GroupedProcess {
   /** The process's id, which is also its group's. */
@@ -23,7 +24,7 @@ export interface GroupedProcess {
  * a program: whatever it starts shares the group, so a test can signal all of it and see whether any is left.
  */
 export function startInProcessGroup(script: string, env: Record<string, string | undefined>): GroupedProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, nodeArgsFor(script), {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

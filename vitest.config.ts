@@ -12,7 +12,8 @@ export default defineConfig({
     pool: 'forks',
     // A worker process runs file after file without loading every module anew for each: the files are written to
     // stand alone (their own databases, bots and servers; nothing of a file's outlives it), and loading discord.js,
-    // PGlite and the services for each of ~140 files was ~90 s of a run's time (a run here: 745 s isolated, 640 s not).
+    // PGlite and the services for each of ~140 files was ~90 s of a run's time (a clean-clone CI here: tests 745 s
+    // isolated, 591 s not).
     isolate: false,
     // Vitest's default (one worker fewer than the cores) gives a 2-core CI machine one worker, though most of an
     // end-to-end file's time is spent waiting on the bot process it started: two files at once fill both cores.

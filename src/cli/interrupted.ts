@@ -1,5 +1,5 @@
 /** Show the cursor (DECTCEM), wrap long lines (DECAWM): what a progress bar turns off while it draws. */
-export const TERMINAL_RESTORED = '\x1b[?25h\x1b[?7h';
+const TERMINAL_RESTORED = '\x1b[?25h\x1b[?7h';
 
 /** What a command keeps when it is stopped half-way, said on the line after the interruption. */
 const KEPT: Readonly<Record<string, string>> = {
@@ -10,9 +10,9 @@ const KEPT: Readonly<Record<string, string>> = {
 
 /**
  * Ctrl+C (SIGINT) or SIGTERM while a lessons command runs: the terminal's cursor and line wrapping back (the
- * progress bars turn both off, and a process ended by the signal itself left them off), one line on what is kept, and the shell's
- * exit code for the signal (130, 143). Nothing is undone by hand: the import's transaction ends with its
- * connection. Only the first signal is caught; a second one ends the process as the signal does.
+ * progress bars turn both off, and a process ended by the signal itself left them off), one line on what is
+ * kept, and the shell's exit code for the signal (130, 143). Nothing is undone by hand: the import's transaction
+ * ends with its connection. Only the first signal is caught; a second one ends the process as the signal does.
  */
 export function exitOnInterrupt(
   command: string | undefined,

@@ -249,7 +249,7 @@ async function printJsonArray(lessons: AsyncIterable<Lesson>, io: CliIo): Promis
   io.out(previous === undefined ? '[]' : `${previous}\n]`);
 }
 
-/** Set when this process shows the cursor again on Ctrl+C (below, at the entry point). */
+/** Set when Ctrl+C turns the terminal's cursor and line wrapping back on in this process (below, at the entry point). */
 let interruptsCaught = false;
 
 /** A progress bar only where a person watches (a terminal) and the import is big enough to wait for. */

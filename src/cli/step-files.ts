@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const PREFIX = 'newsdesk-vocabulary-';
+/** A step directory's name, and the id of the process that made it. */
+const STEP_DIRECTORY = new RegExp(`^${PREFIX}(\\d+)-`, 'u');
 
 /**
  * A temporary directory for the vocabulary refresh's step files (tens of MB: ~14 KB a lesson, 5,000 lessons a
@@ -20,7 +22,7 @@ export async function removeAbandonedStepDirectories(parent: string): Promise<st
   const removed: string[] = [];
   const names = await readdir(parent).catch(() => [] as string[]);
   for (const name of names) {
-    const pid = new RegExp(`^${PREFIX}(\\d+)-`, 'u').exec(name)?.[1];
+    const pid = STEP_DIRECTORY.exec(name)?.[1];
     if (pid === undefined || processRunning(Number(pid))) continue;
     try {
       await rm(join(parent, name), { recursive: true, force: true });

@@ -20,8 +20,8 @@ export interface GroupedProcess {
 }
 
 /**
- * Runs a project script (node with tsx) in a process group of its own, as a terminal or a service manager starts
- * a program: whatever it starts shares the group, so a test can signal all of it and see whether any is left.
+ * Runs a project script (compiled: built.ts) in a process group of its own, as a terminal or a service manager
+ * starts a program: whatever it starts shares the group, so a test can signal all of it and see whether any is left.
  */
 export function startInProcessGroup(script: string, env: Record<string, string | undefined>): GroupedProcess {
   const child = spawn(process.execPath, nodeArgsFor(script), {

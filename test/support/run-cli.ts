@@ -10,7 +10,7 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs one of the project's entry points the way `npm run` does (node with tsx), from the project root. */
+/** Runs one of the project's entry points as `npm run` does (compiled: built.ts), from the project root. */
 export function runScript(script: string, args: readonly string[], env: Record<string, string | undefined>, stdin?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgsFor(script), ...args], {

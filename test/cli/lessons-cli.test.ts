@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runLessonsCli } from '../../src/cli/lessons.js';
 import { lessonToJson, parseLessonFile } from '../../src/domain/lesson-parser/index.js';
 import { testDatabaseTargets, useTestDatabase, type TestDatabase } from '../support/databases.js';
+import { BATCH_TIMEOUTS } from '../../src/db/timeouts.js';
 
 /*
  * The lessons CLI's contract (output, exit codes, one transaction), run in-process against each database:
@@ -71,7 +72,9 @@ describe('lessons import --dry-run --json (in-process)', () => {
 });
 
 describe.each(testDatabaseTargets())('lessons CLI on $kind (in-process)', (target) => {
-  const database = useTestDatabase(target);
+  // The CLI's own bounds (a batch job's, src/cli/lessons.ts): an import computes vocabulary in its thread while a
+  // statement is out, and loading the model holds the thread for seconds.
+  const database = useTestDatabase(target, { timeouts: BATCH_TIMEOUTS });
   const env = { DATA_DIR: 'unused' };
   let work: string;
   beforeEach(() => {

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runLessonsCli } from '../../src/cli/lessons.js';
 import { testDatabaseTargets, useTestDatabase, type TestDatabase } from '../support/databases.js';
+import { BATCH_TIMEOUTS } from '../../src/db/timeouts.js';
 
 const REFERENCE = 'examples/lessons/nhk-2025-05-31-japan-us-cyber.txt';
 const REFERENCE_ID = 'add8c4f2-5778-47a5-bd18-2492841fbc6e';
@@ -20,7 +21,9 @@ async function run(args: string[], database: () => TestDatabase) {
 }
 
 describe.each(testDatabaseTargets())('vocabulary CLI on $kind (in-process)', (target) => {
-  const database = useTestDatabase(target);
+  // The CLI's own bounds (a batch job's, src/cli/lessons.ts): vocabulary is computed in its thread while a
+  // statement is out, and loading the model holds the thread for seconds.
+  const database = useTestDatabase(target, { timeouts: BATCH_TIMEOUTS });
 
   it('import computes the vocabulary; vocab --json prints word, lemma, pos, definition, sentence', async () => {
     expect((await run(['import', REFERENCE], database)).stdout).toBe('imported 1, updated 0, unchanged 0');

@@ -8,6 +8,7 @@ import { refreshVocabularies } from '../../src/vocabulary/service.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { discoveryLessons } from '../support/discovery-library.js';
 import { makeLesson } from '../support/lessons.js';
+import { BATCH_TIMEOUTS } from '../../src/db/timeouts.js';
 
 /**
  * The lessons CLI on PostgreSQL computes an import's vocabularies while the database writes and matches
@@ -15,7 +16,9 @@ import { makeLesson } from '../support/lessons.js';
  * an import stores, whatever the batches; a failed import leaves none.
  */
 describe.each(testDatabaseTargets())('vocabulary computed alongside an import on $kind', (target) => {
-  const database = useTestDatabase(target);
+  // The lessons CLI's bounds (a batch job's): the vocabulary is computed in this thread while a statement is out,
+  // and loading the model again holds the thread for seconds; a command's 2 s read bound would go off meanwhile.
+  const database = useTestDatabase(target, { timeouts: BATCH_TIMEOUTS });
   const computer = createVocabularyComputer();
   const alongside = { alongside: (trx: Parameters<typeof vocabularyAlongImport>[0]) => vocabularyAlongImport(trx, computer) };
 

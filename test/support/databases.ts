@@ -103,10 +103,10 @@ function withTruncate(database: Database): TestDatabase {
  * Registers the usual lifecycle in a `describe` block: one database for the block, emptied before each
  * test, closed at the end. Returns a getter because the database exists only once `beforeAll` has run.
  */
-export function useTestDatabase(target: TestDatabaseTarget): () => TestDatabase {
+export function useTestDatabase(target: TestDatabaseTarget, options?: { timeouts?: DatabaseTimeouts }): () => TestDatabase {
   let database: TestDatabase | undefined;
   beforeAll(async () => {
-    database = await target.open();
+    database = await target.open(options);
   });
   afterAll(async () => {
     await database?.close();

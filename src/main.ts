@@ -153,7 +153,10 @@ async function main(): Promise<number> {
   }
 
   let stopping: Promise<void> | undefined;
+  // A stop while the bot still waits for Discord (unreachable at its start) ends that wait.
+  const starting = new AbortController();
   const stop = (reason: string) => {
+    starting.abort();
     stopping ??= (async () => {
       logger.info({ reason }, 'shutting down: finishing work in flight');
       try {
@@ -192,8 +195,10 @@ async function main(): Promise<number> {
     keepEveryRole(client);
   }
   try {
-    await connect(client, config.DISCORD_TOKEN, logger);
+    await connect(client, config.DISCORD_TOKEN, logger, starting.signal);
   } catch (error) {
+    // Stopped (SIGTERM, Ctrl+C) before Discord answered: a clean stop, not a failure.
+    if (starting.signal.aborted) return stopped;
     logger.fatal({ err: error }, 'could not connect to Discord');
     await stop('startup failure').catch(() => undefined);
     return 1;

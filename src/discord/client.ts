@@ -3,6 +3,7 @@ import { leanCacheOptions } from '../discord/cache-limits.js';
 import { followBotRoles } from './kept-roles.js';
 import { logRateLimits } from './rate-limit-log.js';
 import { logReconnects } from './reconnect-log.js';
+import { untilDiscordAnswers } from './until-discord-answers.js';
 import { InteractionAwareRest } from '../discord/interaction-rest.js';
 import type { Logger } from '../logger.js';
 import { NO_MENTIONS } from './reply.js';
@@ -76,11 +77,18 @@ function guardDispatches(client: Client, logger: Logger): void {
   };
 }
 
-/** Logs in and resolves once the client is ready (every server's GUILD_CREATE received). */
-export async function connect(client: Client, token: string, logger: Logger): Promise<void> {
-  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-  await client.login(token);
-  await ready;
+/**
+ * Logs in and resolves once the client is ready (every server's GUILD_CREATE received). Discord unreachable at the
+ * start is waited out (until-discord-answers.ts); `signal` (the process stopping) ends the wait or the login.
+ */
+export async function connect(client: Client, token: string, logger: Logger, signal?: AbortSignal): Promise<void> {
+  client.rest.setToken(token);
+  await untilDiscordAnswers(client.rest, logger, signal);
+  const ready = new Promise<void>((resolve, reject) => {
+    client.once(Events.ClientReady, () => resolve());
+    signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
+  await Promise.race([client.login(token).then(() => ready), ready]);
   logger.info(
     { user: client.user?.tag, applicationId: client.application?.id, guilds: client.guilds.cache.size },
     'connected to Discord',

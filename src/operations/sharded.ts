@@ -13,10 +13,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REST, Routes, Status, type Client, type RESTGetAPIGatewayBotResult } from 'discord.js';
+import { REST, Status, type Client } from 'discord.js';
 import { ClusterManager } from 'discord-hybrid-sharding';
 import { describeDatabase, loadConfig, loadDotEnv, type Config } from '../config.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
+import { untilDiscordAnswers } from '../discord/until-discord-answers.js';
 import { restartAfterDeath, type ProcessRun } from '../domain/process-restarts.js';
 import { mallocMmapThreshold } from '../malloc-setting.js';
 import { isOperatorError } from '../operator-errors.js';
@@ -29,10 +30,10 @@ import { logProcessWarnings } from './process-warnings.js';
 const MAIN_FILE = fileURLToPath(new URL(`../main${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 const CHECK_TIMEOUT_MS = 1_500;
 
-async function recommendedShardCount(config: Config, token: string): Promise<number> {
+/** Discord's recommended shard count; Discord unreachable is waited out, as each bot process does. */
+async function recommendedShardCount(config: Config, token: string, logger: Logger): Promise<number> {
   const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL.replace(/\/+$/u, '') } : {}).setToken(token);
-  const answer = (await rest.get(Routes.gatewayBot())) as RESTGetAPIGatewayBotResult;
-  return answer.shards;
+  return (await untilDiscordAnswers(rest, logger)).shards;
 }
 
 /** Every shard 0…count−1 runs in a live process and is connected. */
@@ -103,7 +104,7 @@ async function main(): Promise<number> {
   const database = await openMigratedDatabase(config, (error) => logger.warn({ err: error }, 'database connection lost'));
   logger.info({ database: describeDatabase(config) }, 'database ready');
 
-  const totalShards = config.SHARD_COUNT === 'auto' ? await recommendedShardCount(config, config.DISCORD_TOKEN) : config.SHARD_COUNT;
+  const totalShards = config.SHARD_COUNT === 'auto' ? await recommendedShardCount(config, config.DISCORD_TOKEN, logger) : config.SHARD_COUNT;
   const manager = new ClusterManager(MAIN_FILE, {
     totalShards,
     shardsPerClusters: config.SHARDS_PER_PROCESS,

@@ -7,7 +7,8 @@ import { startInProcessGroup } from '../support/process-group.js';
  * `start:sharded` stopped while it is still starting its processes (one every 5.5 s), as a deploy may stop it:
  * every process ends (it went on starting the rest after the stop, which kept them and itself running); and a
  * process that stops by itself exits, so the manager restarts it (its channel to the manager kept it alive), at
- * once and then after waits that grow while it keeps dying (src/domain/process-restarts.ts).
+ * once and then after waits that grow while it keeps dying (src/domain/process-restarts.ts). A process stops by
+ * itself when Discord refuses its token (an unreachable Discord it waits out: test/e2e/discord-at-start.test.ts).
  */
 describe.runIf(process.env.TEST_DATABASE_URL)('start:sharded: processes stopped while it starts them, or by themselves', () => {
   let discord: DiscordStandIn;
@@ -38,8 +39,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)('start:sharded: processes stopped 
     }
   }, 120_000);
 
-  it('restarts a process that stopped by itself (Discord unreachable) at once, then after 5.5 s; SIGTERM in that wait ends all, with no restart', async () => {
-    const manager = startManager({ DISCORD_API_URL: 'http://127.0.0.1:9/api', SHARD_COUNT: '1', ...database.env });
+  it('restarts a process that stopped by itself (its token refused) at once, then after 5.5 s; SIGTERM in that wait ends all, with no restart', async () => {
+    const refusing = await startDiscordStandIn({ acceptToken: () => false });
+    const manager = startManager({ DISCORD_API_URL: refusing.apiUrl, SHARD_COUNT: '1', ...database.env });
     try {
       await manager.waitFor('could not connect to Discord');
       await manager.waitFor('"restartInMs":0,"deathsInARow":1');
@@ -54,6 +56,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('start:sharded: processes stopped 
       expect(lines.filter((line) => line.includes('could not connect to Discord'))).toHaveLength(2);
     } finally {
       manager.killGroup();
+      await refusing.close();
     }
   }, 120_000);
 });

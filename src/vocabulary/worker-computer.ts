@@ -6,6 +6,8 @@ import { startVocabularyProcess, startVocabularyThread } from './thread.js';
 
 /** The worker exits after this long without work, and gives its memory back. */
 const IDLE_MS = 60_000;
+/** How long a stopped worker may take to finish the lesson in hand (a long one: well under a second). */
+const STOP_WAIT_MS = 5_000;
 
 /**
  * The worker's heap. Its young generation (up to 2 × 16 MB semi-spaces by default on 64-bit) holds only a
@@ -78,8 +80,13 @@ function startWorker(kind: WorkerKind): WorkerHandle {
       // An idle worker is unreferenced: waiting for its exit must keep the process alive, or a caller with
       // nothing else running ends with its close() unsettled (`npm run bench:vocabulary` exited with code 13).
       child.ref();
-      child.kill();
+      // Closing the channel ends the worker once its lesson in hand is done (it ignores SIGINT and SIGTERM,
+      // which are the bot's: worker.ts); one that does not end within STOP_WAIT_MS is killed.
+      if (child.connected) child.disconnect();
+      else child.kill('SIGKILL');
+      const killer = setTimeout(() => child.kill('SIGKILL'), STOP_WAIT_MS);
       await exited;
+      clearTimeout(killer);
     },
     pid: child.pid,
   };

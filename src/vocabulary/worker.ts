@@ -21,6 +21,10 @@ const answer = (message: Message) => {
 if (parentPort) parentPort.on('message', answer);
 else {
   process.on('message', answer);
-  // The bot is gone (stopped, or killed): nothing is left to answer.
+  // The bot is gone, or stops this worker (it closes the channel): nothing is left to answer.
   process.on('disconnect', () => process.exit(0));
+  // A signal to the bot's whole process group (Ctrl+C in a terminal, systemd stopping the service) is for the bot,
+  // which stops this worker itself once the work in flight is answered. Dying of it here failed that lesson in the
+  // bot's start-up catch-up ("vocabulary worker exited (code null)").
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
 }

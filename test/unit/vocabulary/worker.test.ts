@@ -112,6 +112,28 @@ describe('the worker computer’s child process', () => {
     expect(await until(async () => alive(orphan), (up) => !up, 10_000)).toBe(false);
   }, 60_000);
 
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'a %s to the bot’s whole process group is the bot’s: the worker answers on, and ends when the bot stops it',
+    async (signal) => {
+      // Ctrl+C in a terminal (SIGINT) or systemd's stop (SIGTERM) signals every process of the group. The worker
+      // died of it and the bot's catch-up counted its lesson as failed; now the bot's shutdown stops it.
+      const bot = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', groupSignalledBot(signal)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        detached: true,
+      });
+      let output = '';
+      bot.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = once(bot, 'exit');
+      await until(async () => output, (text) => /worker \d+\n/u.test(text), 30_000);
+      const pid = Number(/worker (\d+)/u.exec(output)?.[1]);
+      process.kill(-bot.pid!, signal);
+      const [code] = await exited;
+      expect({ code, output: output.trim().split('\n').slice(1) }).toEqual({ code: 0, output: ['same worker answered after the signal', 'closed'] });
+      expect(await until(async () => alive(pid), (up) => !up, 10_000)).toBe(false);
+    },
+    60_000,
+  );
+
   it.each(['process', 'thread'] as const)(
     'close() of an idle %s worker settles in a program with nothing else to keep it running',
     async (kind) => {
@@ -157,6 +179,26 @@ const closingScript = (kind: 'process' | 'thread') => `
   await worker.compute({ id: 'x', article: ['A short article about the weather.'], dialogue: [] });
   await worker.close();
   console.log('closed');
+`;
+
+/** A bot that, on `signal`, has its worker compute once more (the same worker: it did not die of it), then closes it. */
+const groupSignalledBot = (signal: string) => `
+  const { createWorkerVocabularyComputer } = await import(${JSON.stringify(new URL('../../../src/vocabulary/worker-computer.ts', import.meta.url).href)});
+  const worker = createWorkerVocabularyComputer('process');
+  const lesson = { id: 'x', article: ['A short article about the weather.'], dialogue: [] };
+  await worker.compute(lesson);
+  const pid = worker.workerPid;
+  const keepAlive = setInterval(() => undefined, 1000);
+  process.once(${JSON.stringify(signal)}, async () => {
+    // The signal reached the worker too; had it died of it, its exit would be seen within this wait.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await worker.compute(lesson);
+    console.log(worker.workerPid === pid ? 'same worker answered after the signal' : 'a new worker answered: the first died');
+    await worker.close();
+    console.log('closed');
+    clearInterval(keepAlive);
+  });
+  console.log('worker ' + pid);
 `;
 
 const KILLED_BOT = `

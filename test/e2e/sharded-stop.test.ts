@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBotDatabase, type BotDatabase } from '../support/bot-process.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
+import { freePort } from '../support/ports.js';
 import { startInProcessGroup } from '../support/process-group.js';
 
 /*
@@ -57,6 +58,27 @@ describe.runIf(process.env.TEST_DATABASE_URL)('start:sharded: processes stopped 
     } finally {
       manager.killGroup();
       await refusing.close();
+    }
+  }, 120_000);
+
+  it('waits for the recommended shard count (SHARD_COUNT=auto) while Discord cannot be reached, then starts its processes', async () => {
+    const discordPort = await freePort();
+    const manager = startManager({ DISCORD_API_URL: `http://127.0.0.1:${discordPort}/api`, ...database.env });
+    let late: DiscordStandIn | undefined;
+    try {
+      await manager.waitFor('"tries":2,"retryInMs":2000,"msg":"Discord not reachable; trying again"');
+      expect(manager.output()).not.toContain('bot process started');
+      late = await startDiscordStandIn({ port: discordPort, recommendedShards: 1 });
+      late.addGuild();
+      await manager.waitFor('"msg":"Discord reachable"');
+      await manager.waitFor('"msg":"connected to Discord"');
+      expect(manager.output().split('\n').filter((line) => line.includes('"msg":"bot process started"'))).toHaveLength(1);
+      manager.signal('SIGTERM', 'process');
+      expect(await manager.exitWithin(45_000)).toBe(0);
+      await expect.poll(() => manager.groupAlive(), { timeout: 10_000 }).toBe(false);
+    } finally {
+      manager.killGroup();
+      await late?.close();
     }
   }, 120_000);
 });

@@ -236,6 +236,6 @@ try {
   }
 } finally {
   // A process of `start:sharded` has an IPC channel to its manager, which kept it alive after it had stopped
-  // (by itself, e.g. unable to reach Discord: the manager then never saw it die, nor restarted it).
+  // (by itself, e.g. its token refused: the manager then never saw it die, nor restarted it).
   if (process.connected) process.disconnect();
 }

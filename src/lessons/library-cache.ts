@@ -229,9 +229,12 @@ export class LibraryCache {
     return area;
   }
 
-  /** A value loaded in the background, emptied by changes of these scopes; `onError`: a load failed. */
-  background<V>(scopes: readonly Scope[], onError: (error: unknown) => void): BackgroundValue<V> {
-    const value = new BackgroundValue<V>(this, this.options, scopes, onError);
+  /**
+   * A value loaded in the background, emptied by changes of these scopes; `onError`: a load failed. `ttlMs`: its own
+   * time to live, where the caches' would reload it more often than it is worth.
+   */
+  background<V>(scopes: readonly Scope[], onError: (error: unknown) => void, ttlMs = this.options.ttlMs): BackgroundValue<V> {
+    const value = new BackgroundValue<V>(this, { ...this.options, ttlMs }, scopes, onError);
     this.areas.push(value);
     return value;
   }

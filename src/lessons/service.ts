@@ -71,9 +71,14 @@ export const IMPORT_NOT_HERE =
 /**
  * How many of the newest lessons suggestions are matched against in memory (with the cache): ~1 MB of heap
  * (6,000 words and 84,000 postings in the bench's library), reloaded (one statement, ~6 ms on the database)
- * when the library changes or a minute has passed.
+ * when the library changes or RECENT_WORDS_TTL_MS has passed.
  */
 export const RECENT_SUGGESTION_LESSONS = 2_000;
+/**
+ * The newest lessons' words are right until the library changes, and every change empties them (the change feed):
+ * this bound is only for a notice that never came. The caches' minute rebuilt them every minute of use for nothing.
+ */
+const RECENT_WORDS_TTL_MS = 10 * 60_000;
 
 /**
  * Lessons per batch of a moderator's upload (/lesson import), whose statements have the bot's bound (1.5 s by
@@ -117,10 +122,15 @@ export function createLessonsService(deps: LessonsDeps) {
   // One entry per server (a few dozen bytes): as many as a process serves.
   const days = cache?.area<DayChoice | null>(['library', 'schedule'], 100_000);
   // The newest lessons' words, for suggestions without a round trip (src/domain/discovery/recent-suggestions.ts).
-  const recentWords = cache?.background<RecentSuggestions>(['library'], (error) =>
-    deps.logger?.warn({ err: error }, 'could not load the newest lessons for suggestions; the database answers them meanwhile'),
+  // Rebuilt when the library changes (a notice) and otherwise every RECENT_WORDS_TTL_MS, in slices that let the
+  // interactions in between (each rebuild is ~84,000 words: BENCHMARKS.md, "The suggestions' rebuild").
+  const recentWords = cache?.background<RecentSuggestions>(
+    ['library'],
+    (error) => deps.logger?.warn({ err: error }, 'could not load the newest lessons for suggestions; the database answers them meanwhile'),
+    RECENT_WORDS_TTL_MS,
   );
-  const loadRecentWords = async () => RecentSuggestions.build(await newestLessonWords(db, RECENT_SUGGESTION_LESSONS));
+  const loadRecentWords = async () =>
+    RecentSuggestions.buildInSlices(await newestLessonWords(db, RECENT_SUGGESTION_LESSONS), () => new Promise((resolve) => setImmediate(resolve)));
   const recentSuggestions = () => recentWords?.current(loadRecentWords);
 
   /** A lesson by id (cached: lessons change only by import). Its read counters may lag in the cache: no command shows them. */

@@ -168,6 +168,21 @@ describe('a value loaded in the background (the newest lessons for suggestions)'
     expect(value.current(load)).toBe('v2');
   });
 
+  it('with a time to live of its own, it is reloaded after that one, not after the caches’', async () => {
+    const { cache, advance } = setUp({ ttlMs: 1_000 });
+    const value = cache.background<string>(['library'], () => undefined, 10_000);
+    const { load, calls } = pendingLoads();
+    value.current(load);
+    calls[0]?.resolve('v1');
+    await settle();
+    advance(9_999);
+    expect(value.current(load)).toBe('v1');
+    expect(calls).toHaveLength(1);
+    advance(1);
+    expect(value.current(load)).toBe('v1');
+    expect(calls).toHaveLength(2);
+  });
+
   it('a change of its scope empties it at once, and a load the change overtook is not kept', async () => {
     const { cache } = setUp();
     const value = cache.background<string>(['library'], () => undefined);

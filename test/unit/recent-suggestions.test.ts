@@ -63,6 +63,17 @@ describe('suggestions from the newest lessons in memory', () => {
 });
 
 describe('the words suggestions can match in memory', () => {
+  it('built in slices, with a pause between them, answers exactly as built at once', async () => {
+    let pauses = 0;
+    const sliced = await RecentSuggestions.buildInSlices(WINDOW, async () => void (pauses += 1), 2);
+    // Five lessons, two a slice: three slices, the work paused after each.
+    expect(pauses).toBe(3);
+    for (const typed of [['mar'], ['market', 'zoo'], ['z'], [], ['nothing'], ['m', 'o']]) {
+      for (const limit of [1, 2, 25]) expect(sliced.match(typed, limit)).toEqual(index.match(typed, limit));
+    }
+    expect((await RecentSuggestions.buildInSlices([], async () => void (pauses += 1))).match([], 5)).toEqual({ lessons: [], full: false });
+  });
+
   it('folds ASCII words and digits as the database does, and drops a one-letter word just begun', () => {
     expect(suggestionWords('Market')).toEqual(['market']);
     expect(suggestionWords('harbour ZO')).toEqual(['harbour', 'zo']);

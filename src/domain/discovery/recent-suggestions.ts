@@ -71,15 +71,25 @@ export class RecentSuggestions {
   /** `newestFirst`: lessons by article date, newest first, then id (the order suggestions take). */
   static build(newestFirst: readonly LessonWords[]): RecentSuggestions {
     const lists = new Map<string, number[]>();
-    newestFirst.forEach((lesson, index) => {
-      const title = new Set(lesson.titleWords);
-      // A lesson's words come distinct (a tsvector's lexemes); a repeat would only repeat its posting.
-      for (const word of lesson.words) {
-        let list = lists.get(word);
-        if (!list) lists.set(word, (list = []));
-        list.push(index * 2 + (title.has(word) ? 1 : 0));
-      }
-    });
+    addPostings(lists, newestFirst, 0, newestFirst.length);
+    return RecentSuggestions.fromPostings(newestFirst, lists);
+  }
+
+  /**
+   * The same, `sliceSize` lessons at a time with `pause()` awaited between slices: the bot builds it from 2,000
+   * lessons (~84,000 words) every time the library changes, ~20–40 ms of work that in one piece held every
+   * interaction behind it (BENCHMARKS.md, "The suggestions' rebuild").
+   */
+  static async buildInSlices(newestFirst: readonly LessonWords[], pause: () => Promise<void>, sliceSize = 250): Promise<RecentSuggestions> {
+    const lists = new Map<string, number[]>();
+    for (let from = 0; from < newestFirst.length; from += sliceSize) {
+      addPostings(lists, newestFirst, from, Math.min(newestFirst.length, from + sliceSize));
+      await pause();
+    }
+    return RecentSuggestions.fromPostings(newestFirst, lists);
+  }
+
+  private static fromPostings(newestFirst: readonly LessonWords[], lists: ReadonlyMap<string, number[]>): RecentSuggestions {
     // The default order compares UTF-16 code units, as `<` does in firstAtOrAfter.
     const words = [...lists.keys()].sort();
     const starts = new Int32Array(words.length + 1);
@@ -133,5 +143,19 @@ export class RecentSuggestions {
       else high = middle;
     }
     return low;
+  }
+}
+
+/** Each word's postings for lessons [from, to) of `newestFirst` (their index × 2, plus 1 for a title word). */
+function addPostings(lists: Map<string, number[]>, newestFirst: readonly LessonWords[], from: number, to: number): void {
+  for (let index = from; index < to; index++) {
+    const lesson = newestFirst[index]!;
+    const title = new Set(lesson.titleWords);
+    // A lesson's words come distinct (a tsvector's lexemes); a repeat would only repeat its posting.
+    for (const word of lesson.words) {
+      let list = lists.get(word);
+      if (!list) lists.set(word, (list = []));
+      list.push(index * 2 + (title.has(word) ? 1 : 0));
+    }
   }
 }

@@ -1,5 +1,5 @@
 import winkNLP from 'wink-nlp';
-import model from 'wink-eng-lite-web-model';
+import { englishModel } from './wink-model.js';
 import type { Lesson } from '../domain/lesson.js';
 import type { AnalyzedLesson, AnalyzedSentence, AnalyzedToken, SentenceSource } from '../domain/vocabulary/types.js';
 
@@ -16,7 +16,7 @@ const PARAGRAPH_BREAK = '\n\n';
  * attributes taken out in bulk: about 1–2 ms for a 500-word lesson.
  */
 export class LessonAnalyzer {
-  private readonly nlp = winkNLP(model, ['sbd', 'pos']);
+  private readonly nlp = winkNLP(englishModel, ['sbd', 'pos']);
 
   analyze(lesson: Pick<Lesson, 'article' | 'dialogue'>): AnalyzedLesson {
     const sentences: AnalyzedSentence[] = [];

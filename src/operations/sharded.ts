@@ -31,9 +31,32 @@ const MAIN_FILE = fileURLToPath(new URL(`../main${extname(fileURLToPath(import.m
 const CHECK_TIMEOUT_MS = 1_500;
 
 /** Discord's recommended shard count; Discord unreachable is waited out, as each bot process does. */
-async function recommendedShardCount(config: Config, token: string, logger: Logger): Promise<number> {
+async function recommendedShardCount(config: Config, token: string, logger: Logger, signal: AbortSignal): Promise<number> {
   const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL.replace(/\/+$/u, '') } : {}).setToken(token);
-  return (await untilDiscordAnswers(rest, logger)).shards;
+  return (await untilDiscordAnswers(rest, logger, signal)).shards;
+}
+
+/**
+ * The shard count: SHARD_COUNT, or Discord's recommendation (`auto`); or the exit code when the start ends here:
+ * 0 when stopped (SIGTERM, Ctrl+C) while Discord could not be reached yet, 1 when Discord refused the token (logged).
+ */
+async function shardCount(config: Config, token: string, logger: Logger): Promise<{ count: number } | { exitCode: number }> {
+  if (config.SHARD_COUNT !== 'auto') return { count: config.SHARD_COUNT };
+  const waiting = new AbortController();
+  const stopWaiting = () => waiting.abort();
+  process.once('SIGTERM', stopWaiting).once('SIGINT', stopWaiting);
+  try {
+    return { count: await recommendedShardCount(config, token, logger, waiting.signal) };
+  } catch (error) {
+    if (waiting.signal.aborted) {
+      logger.info('stopped before any bot process started');
+      return { exitCode: 0 };
+    }
+    logger.fatal({ err: error }, 'could not get the recommended shard count from Discord');
+    return { exitCode: 1 };
+  } finally {
+    process.off('SIGTERM', stopWaiting).off('SIGINT', stopWaiting);
+  }
 }
 
 /** Every shard 0…count−1 runs in a live process and is connected. */
@@ -104,7 +127,12 @@ async function main(): Promise<number> {
   const database = await openMigratedDatabase(config, (error) => logger.warn({ err: error }, 'database connection lost'));
   logger.info({ database: describeDatabase(config) }, 'database ready');
 
-  const totalShards = config.SHARD_COUNT === 'auto' ? await recommendedShardCount(config, config.DISCORD_TOKEN, logger) : config.SHARD_COUNT;
+  const shards = await shardCount(config, config.DISCORD_TOKEN, logger);
+  if ('exitCode' in shards) {
+    await database.close();
+    return shards.exitCode;
+  }
+  const totalShards = shards.count;
   const manager = new ClusterManager(MAIN_FILE, {
     totalShards,
     shardsPerClusters: config.SHARDS_PER_PROCESS,

@@ -81,6 +81,31 @@ describe.runIf(process.env.TEST_DATABASE_URL)('start:sharded: processes stopped 
       await late?.close();
     }
   }, 120_000);
+
+  it('SHARD_COUNT=auto: stopped while it waits for Discord, it exits 0 having started nothing; a refused token ends it with exit 1', async () => {
+    const waiting = startManager({ DISCORD_API_URL: `http://127.0.0.1:${await freePort()}/api`, ...database.env });
+    const refusing = await startDiscordStandIn({ acceptToken: () => false });
+    try {
+      await waiting.waitFor('"tries":2,"retryInMs":2000,"msg":"Discord not reachable; trying again"');
+      waiting.signal('SIGTERM', 'process');
+      expect(await waiting.exitWithin(10_000)).toBe(0);
+      expect(waiting.output()).toContain('"msg":"stopped before any bot process started"');
+      expect(waiting.output()).not.toContain('"msg":"bot process started"');
+
+      const refused = startManager({ DISCORD_API_URL: refusing.apiUrl, ...database.env });
+      try {
+        expect(await refused.exitWithin(30_000)).toBe(1);
+        expect(refused.output()).toContain('"msg":"could not get the recommended shard count from Discord"');
+        expect(refused.output()).toContain('DISCORD_TOKEN');
+        expect(refused.output()).not.toContain('Discord not reachable');
+      } finally {
+        refused.killGroup();
+      }
+    } finally {
+      waiting.killGroup();
+      await refusing.close();
+    }
+  }, 120_000);
 });
 
 /** `start:sharded` from source, in a process group of its own so that whatever it started can be found afterwards. */

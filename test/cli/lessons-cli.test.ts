@@ -72,8 +72,8 @@ describe('lessons import --dry-run --json (in-process)', () => {
 });
 
 describe.each(testDatabaseTargets())('lessons CLI on $kind (in-process)', (target) => {
-  // The CLI's own bounds (a batch job's, src/cli/lessons.ts): an import computes vocabulary in its thread while a
-  // statement is out, and loading the model holds the thread for seconds.
+  // The CLI's own bounds (a batch job's, as src/cli/lessons.ts opens its database), not a command's: an import
+  // computes vocabulary in its thread while a statement is out.
   const database = useTestDatabase(target, { timeouts: BATCH_TIMEOUTS });
   const env = { DATA_DIR: 'unused' };
   let work: string;

@@ -21,8 +21,8 @@ async function run(args: string[], database: () => TestDatabase) {
 }
 
 describe.each(testDatabaseTargets())('vocabulary CLI on $kind (in-process)', (target) => {
-  // The CLI's own bounds (a batch job's, src/cli/lessons.ts): vocabulary is computed in its thread while a
-  // statement is out, and loading the model holds the thread for seconds.
+  // The CLI's own bounds (a batch job's, as src/cli/lessons.ts opens its database), not a command's: vocabulary
+  // is computed in its thread while a statement is out.
   const database = useTestDatabase(target, { timeouts: BATCH_TIMEOUTS });
 
   it('import computes the vocabulary; vocab --json prints word, lemma, pos, definition, sentence', async () => {

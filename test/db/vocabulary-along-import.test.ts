@@ -16,8 +16,8 @@ import { BATCH_TIMEOUTS } from '../../src/db/timeouts.js';
  * an import stores, whatever the batches; a failed import leaves none.
  */
 describe.each(testDatabaseTargets())('vocabulary computed alongside an import on $kind', (target) => {
-  // The lessons CLI's bounds (a batch job's): the vocabulary is computed in this thread while a statement is out,
-  // and loading the model again holds the thread for seconds; a command's 2 s read bound would go off meanwhile.
+  // The lessons CLI's bounds (a batch job's), as the CLI runs this import: the vocabulary is computed in this thread
+  // while a statement is out. (A 'Query read timeout' here once was the wink model's loads growing: wink-model.ts.)
   const database = useTestDatabase(target, { timeouts: BATCH_TIMEOUTS });
   const computer = createVocabularyComputer();
   const alongside = { alongside: (trx: Parameters<typeof vocabularyAlongImport>[0]) => vocabularyAlongImport(trx, computer) };

@@ -13,8 +13,8 @@ const snowflake = z.string().regex(/^\d{17,20}$/u, 'must be a Discord ID (17–2
 const configSchema = z.object({
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/u, error: 'must be a postgres:// URL' }).optional()),
   DATA_DIR: z.string().trim().min(1).default('./data'),
-  /** The embedded database's page cache (shared_buffers), in MB of this process's memory (see src/db/database.ts). */
-  PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(4096).default(16),
+  /** The embedded database's page cache (shared_buffers), in MB of this process's memory: PGLITE_SHARED_BUFFERS_MB in src/db/database.ts says why 4. */
+  PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(4096).default(4),
   /** The bot's PostgreSQL connections (per process); unset: twice this machine's cores, from 4 to 10 (src/db/database.ts). */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).optional(),
   /** Connecting, or waiting for a free connection (PGlite: for its one connection), in ms. */

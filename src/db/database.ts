@@ -152,11 +152,12 @@ async function warmEach(db: Kysely<DB>, count: number, warm: (connection: Kysely
 
 /**
  * PGlite's page cache (PostgreSQL's shared_buffers, config PGLITE_SHARED_BUFFERS_MB), inside this process's
- * memory: PostgreSQL's default of 128 MB is all resident once an import or a fan-out has touched that many
- * pages. Reads that miss it go to the files, which the operating system caches anyway: a 2,000-file import
- * took as long with 16 MB as with 128 MB, and peaked 150 MB lower.
+ * memory, and all of it resident from the start (PostgreSQL initialises it). Reads that miss it go to the
+ * files, which the operating system caches anyway: a 2,000-file import took as long with 16 MB as with 128 MB
+ * and peaked 150 MB lower, and as long with 4 MB as with 16 MB; the bot with 1,000 servers is ~14 MB smaller
+ * with 4 MB than with 16 MB, its commands on 10,000 lessons no slower (BENCHMARKS.md, "PGlite's page cache").
  */
-export const PGLITE_SHARED_BUFFERS_MB = 16;
+export const PGLITE_SHARED_BUFFERS_MB = 4;
 
 /** Every PGlite instance opened by this process that the garbage collector has not yet freed. */
 const pgliteInstances = new Set<WeakRef<object>>();

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
+import { openMigratedDatabase } from '../../src/db/open-from-config.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createClusterFromTemplate, PGLITE_TEMPLATE } from '../../src/db/pglite-template.js';
 
@@ -89,4 +91,13 @@ describe('a new embedded database', () => {
     await expect(createClusterFromTemplate(target, notAnArchive)).rejects.toThrow(target);
     expect(readdirSync(dir).sort()).toEqual(['damaged.tar.gz', 'not-an-archive.tar.gz']);
   });
+  it("gets the page cache its configuration names: 4 MB unless PGLITE_SHARED_BUFFERS_MB says otherwise", async () => {
+    const sharedBuffers = async (env: NodeJS.ProcessEnv) => {
+      const database = await openMigratedDatabase(loadConfig({ DATA_DIR: scratch(), ...env }));
+      opened.push(database);
+      return (await sql<{ size: string }>`select current_setting('shared_buffers') as size`.execute(database.db)).rows[0]?.size;
+    };
+    expect(await sharedBuffers({})).toBe('4MB');
+    expect(await sharedBuffers({ PGLITE_SHARED_BUFFERS_MB: '12' })).toBe('12MB');
+  }, 60_000);
 });

@@ -1,10 +1,12 @@
 /**
  * `npm run bench:fan-out [-- --servers N] [--db postgres|pglite] [--prepare-ahead-ms MS] [--channels-per-server C]
- * [--roles-per-server R]`: the daily fan-out and the bot's memory. `--prepare-ahead-ms` sets the bot's
+ * [--roles-per-server R] [--schedules-after-start]`: the daily fan-out and the bot's memory. `--prepare-ahead-ms` sets the bot's
  * DELIVERY_PREPARE_AHEAD_MS (0: cards built at the minute); C text channels (1) and R roles (0) a server, as its
  * GUILD_CREATE lists them (discord.js keeps every channel and role: the memory grows with them);
+ * `--schedules-after-start` writes the schedules once the bot is connected, as an operator's SQL would (its
+ * channels are then read over REST: `channel_reads`, and how many of them at the minute or later);
  * BENCH_NODE_FLAGS replaces the bot's Node flags (to profile it: production's and `--cpu-prof --cpu-prof-dir=…`),
- * glibc's malloc settings (`MALLOC_*`, `GLIBC_TUNABLES`) are passed on to the bot when set.
+ * glibc's malloc settings (`MALLOC_*`, `GLIBC_TUNABLES`) and PGLITE_SHARED_BUFFERS_MB are passed on to the bot when set.
  *
  * The compiled bot (`dist/`, as `npm start` runs it) against the Discord stand-in on loopback, which enforces
  * Discord's 50 requests/s global limit; N servers (1,000 by default) all due at the same minute. Prints one JSON
@@ -36,8 +38,10 @@ const { values } = parseArgs({
     'prepare-ahead-ms': { type: 'string' },
     'channels-per-server': { type: 'string', default: '1' },
     'roles-per-server': { type: 'string', default: '0' },
+    'schedules-after-start': { type: 'boolean', default: false },
   },
 });
+const schedulesAfterStart = values['schedules-after-start'];
 const channelsPerServer = Number(values['channels-per-server']);
 const rolesPerServer = Number(values['roles-per-server']);
 const servers = Number(values.servers);
@@ -95,6 +99,10 @@ async function memoryBreakdown(metricsPort: number): Promise<Record<string, numb
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 async function run(kind: 'postgres' | 'pglite'): Promise<void> {
+  if (schedulesAfterStart && kind === 'pglite') {
+    log('pglite: skipped with --schedules-after-start (the bot holds the embedded database; nothing else writes to it)');
+    return;
+  }
   const discord = await startDiscordStandIn({ globalRateLimitPerSecond: 50, onProblem: log });
   // A real server has many channels and roles, each overwriting a few permissions; all are in its GUILD_CREATE.
   const guilds = Array.from({ length: servers }, (_, index) =>
@@ -113,23 +121,33 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
 
   // Due at a minute far enough ahead for the bot to start and settle: idle memory is sampled before it.
   const due = DateTime.utc().startOf('minute').plus({ minutes: 2 });
+  const writeSchedules = async () => {
+    const database = await openDatabase({ url: scratch?.url, dataDir: dataDir ?? 'unused' });
+    try {
+      for (const guild of guilds) {
+        const input = { guildId: guild.id, channelId: guild.channels[0]!.id, postTime: due.toFormat('HH:mm'), timeZone: 'UTC', roleId: null, createThread: false };
+        await saveSchedule(database.db, input, new Date());
+      }
+    } finally {
+      await database.close();
+    }
+  };
   const database = await openDatabase({ url: scratch?.url, dataDir: dataDir ?? 'unused' });
   try {
     await migrateToLatest(database.db);
     await upsertLesson(database.db, makeLesson());
-    for (const guild of guilds) {
-      const input = { guildId: guild.id, channelId: guild.channels[0]!.id, postTime: due.toFormat('HH:mm'), timeZone: 'UTC', roleId: null, createThread: false };
-      await saveSchedule(database.db, input, new Date());
-    }
   } finally {
     await database.close();
   }
+  if (!schedulesAfterStart) await writeSchedules();
 
   const metricsPort = await freePort();
   const prepareAhead = values['prepare-ahead-ms'];
   const prepareAheadEnv = prepareAhead === undefined ? {} : { DELIVERY_PREPARE_AHEAD_MS: prepareAhead };
+  // PGlite's page cache, as the operator would set it (its default otherwise).
+  const pageCacheEnv = process.env.PGLITE_SHARED_BUFFERS_MB ? { PGLITE_SHARED_BUFFERS_MB: process.env.PGLITE_SHARED_BUFFERS_MB } : {};
   const bot = spawn(process.execPath, [...nodeFlags, 'dist/src/main.js'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...mallocEnv, LOG_LEVEL: 'warn', DISCORD_TOKEN: 'bench-token', DISCORD_API_URL: discord.apiUrl, METRICS_PORT: String(metricsPort), ...prepareAheadEnv, ...databaseEnv },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...mallocEnv, LOG_LEVEL: 'warn', DISCORD_TOKEN: 'bench-token', DISCORD_API_URL: discord.apiUrl, METRICS_PORT: String(metricsPort), ...prepareAheadEnv, ...databaseEnv, ...pageCacheEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const samples: { at: number; mb: number; children: number }[] = [];
@@ -140,6 +158,11 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
   try {
     await discord.waitForSession(120_000);
     log(`${kind}: bot connected with ${servers} servers; fan-out due at ${due.toISOTime()}`);
+    // As an operator's SQL or another tool would: schedules the bot did not write, after it started.
+    if (schedulesAfterStart) {
+      await writeSchedules();
+      log(`${kind}: ${servers} schedules written after the start`);
+    }
     await sleep(Math.max(0, due.toMillis() - 3_000 - Date.now()));
     const memoryIdle = await memoryBreakdown(metricsPort);
     const deadline = due.toMillis() + Math.max(120_000, (servers / 50) * 3000);
@@ -172,6 +195,8 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
         http_429: discord.requests.filter((r) => r.status === 429).length,
         // Channels read over REST (GET /channels/:id): none, when the bot keeps the scheduled ones from GUILD_CREATE.
         channel_reads: discord.requests.filter((r) => r.method === 'GET' && r.route === '/channels/:channelId').length,
+        channel_reads_from_due_minute: discord.requests.filter((r) => r.method === 'GET' && r.route === '/channels/:channelId' && r.at >= due.toMillis()).length,
+        schedules_written: schedulesAfterStart ? 'after the start' : 'before the start',
         rss_idle_mb: Number(median(idle).toFixed(1)),
         rss_peak_mb: Number(Math.max(0, ...during).toFixed(1)),
         rss_peak_overall_mb: Number(Math.max(0, ...samples.map((s) => s.mb)).toFixed(1)),

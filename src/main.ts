@@ -7,6 +7,7 @@ import { connect, createDiscordClient, stopDiscordClient } from './discord/clien
 import { bindCommandModules } from './discord/command-module.js';
 import { keepEveryRole, keepModeratorRoles } from './discord/kept-roles.js';
 import { keepPostingChannels } from './discord/posting-channels.js';
+import { followPostingChannels, type PostingChannelsAhead } from './discord/posting-channels-ahead.js';
 import { logRegistrationDrift } from './discord/registered-commands.js';
 import { createInteractionRouter } from './discord/router.js';
 import { describeDatabase, loadConfig, loadDotEnv, type Config } from './config.js';
@@ -114,10 +115,13 @@ async function main(): Promise<number> {
   // notices are heard (README, Caches); on PGlite every read goes to the database.
   let cache: LibraryCache | undefined;
   let feed: ChangeFeed | undefined;
+  // Set once connected: a schedule written elsewhere has its channel read when its notice comes, not at its post.
+  let channelsAhead: PostingChannelsAhead | undefined;
   if (config.DATABASE_URL) {
     feed = watchLibraryChanges(config.DATABASE_URL, {
       onChange: (table) => {
         cache?.changed(table);
+        if (table === null || table === 'schedules') channelsAhead?.changed();
         // Cards built ahead of their minute show a lesson's text and level, and a day's choice, as they were: any
         // process's import or plan forgets them (posts, which write deliveries and schedules, do not).
         if (table === null || table === 'lessons' || table === 'lesson_vocabularies' || table === 'lesson_plans') poster.forgetPrepared();
@@ -160,6 +164,7 @@ async function main(): Promise<number> {
     stopping ??= (async () => {
       logger.info({ reason }, 'shutting down: finishing work in flight');
       try {
+        channelsAhead?.stop();
         await scheduler.stop();
         await upkeep.stop();
         await router.drain(config.SHUTDOWN_TIMEOUT_MS);
@@ -202,6 +207,12 @@ async function main(): Promise<number> {
     logger.fatal({ err: error }, 'could not connect to Discord');
     await stop('startup failure').catch(() => undefined);
     return 1;
+  }
+  // On PostgreSQL others may write schedules (an operator's SQL, another process): their channels are read ahead,
+  // once now for what was written since the list above was read. (The embedded database is this process's alone.)
+  if (feed) {
+    channelsAhead = followPostingChannels({ client, postingChannels: () => services.delivery.postingChannels(onOurShards), logger });
+    channelsAhead.changed();
   }
   scheduler.start();
   upkeep.start();

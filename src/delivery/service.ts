@@ -103,6 +103,14 @@ export function createDeliveryService(deps: DeliveryDeps) {
       };
     },
 
+    /**
+     * Every channel a lesson or an alert is posted in, with its server, of the servers `serves` names: read again
+     * when schedules change elsewhere, so their channels are read ahead of their posts (posting-channels-ahead.ts).
+     */
+    async postingChannels(serves: (guildId: string) => boolean): Promise<{ guildId: string; channelId: string }[]> {
+      return (await postingChannelIds(db)).filter((row) => serves(row.guildId));
+    },
+
     /** Checks what a moderator typed for `/schedule set`, before anything is saved. */
     postingTime(time: string, timeZone: string): PostingTime {
       let postTime: string;

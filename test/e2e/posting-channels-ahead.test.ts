@@ -1,0 +1,107 @@
+import { Events, type Client } from 'discord.js';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createDiscordClient } from '../../src/discord/client.js';
+import { followPostingChannels, type PostingChannelRow, type PostingChannelsAhead } from '../../src/discord/posting-channels-ahead.js';
+import { keepPostingChannels } from '../../src/discord/posting-channels.js';
+import { startDiscordStandIn, type DiscordStandIn, type StandInGuild } from '../support/discord-stand-in/index.js';
+
+// The channels of schedules written where the bot did not see it (SQL, another process), read ahead of their posts
+// by the real discord.js client against the stand-in.
+describe('channels of schedules written elsewhere, read ahead', () => {
+  let discord: DiscordStandIn;
+  let client: Client;
+  let served: StandInGuild;
+  let other: StandInGuild;
+  /** Channel ids by name: the bot posts in `lessons` from the start; `news`, `quiz` and `gone` are named later. */
+  const ids = new Map<string, string>();
+  const following: PostingChannelsAhead[] = [];
+
+  beforeAll(async () => {
+    discord = await startDiscordStandIn();
+    served = discord.addGuild({ name: 'served', channels: [{ name: 'lessons' }, { name: 'news' }, { name: 'quiz' }, { name: 'gone' }] });
+    other = discord.addGuild({ name: 'not this process’s', channels: [{ name: 'elsewhere' }] });
+    for (const channel of [...served.channels, ...other.channels]) ids.set(channel.name, channel.id);
+    client = createDiscordClient({ apiUrl: discord.apiUrl, logger: pino({ level: 'silent' }) });
+    keepPostingChannels(client, [ids.get('lessons')!]);
+    const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
+    await client.login(discord.token);
+    await ready;
+    // A server discord.js does not hold (another shard's): its channels are not this process's to read.
+    client.guilds.cache.delete(other.id);
+  });
+  afterEach(() => {
+    for (const follower of following.splice(0)) follower.stop();
+  });
+  afterAll(async () => {
+    await client?.destroy();
+    await discord?.close();
+  });
+
+  const channelGets = (channelId: string) => discord.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${channelId}`).length;
+  const row = (guild: StandInGuild, name: string): PostingChannelRow => ({ guildId: guild.id, channelId: ids.get(name)! });
+
+  function follow(rows: () => readonly PostingChannelRow[], minIntervalMs = 0) {
+    const reads: number[] = [];
+    const follower = followPostingChannels({
+      client,
+      postingChannels: async () => {
+        reads.push(Date.now());
+        return rows();
+      },
+      logger: pino({ level: 'silent' }),
+      minIntervalMs,
+    });
+    following.push(follower);
+    return { follower, reads };
+  }
+
+  it('reads a channel named since the start once, keeps it, and asks nothing for the channels it holds or for other servers’', async () => {
+    const { follower } = follow(() => [row(served, 'lessons'), row(served, 'news'), row(other, 'elsewhere')]);
+    expect(client.channels.cache.has(ids.get('news')!)).toBe(false);
+    follower.changed();
+    await expect.poll(() => client.channels.cache.has(ids.get('news')!)).toBe(true);
+    expect(channelGets(ids.get('news')!)).toBe(1);
+    expect(channelGets(ids.get('lessons')!)).toBe(0);
+    expect(channelGets(ids.get('elsewhere')!)).toBe(0);
+    // Another notice: the list is read again, and nothing is asked of Discord.
+    follower.changed();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(channelGets(ids.get('news')!)).toBe(1);
+  });
+
+  it('asks once for a channel Discord no longer has, and not again at the next notices', async () => {
+    discord.removeChannel(served.id, ids.get('gone')!);
+    const { follower, reads } = follow(() => [row(served, 'gone')]);
+    follower.changed();
+    await expect.poll(() => channelGets(ids.get('gone')!)).toBe(1);
+    follower.changed();
+    await expect.poll(() => reads.length).toBe(2);
+    follower.changed();
+    await expect.poll(() => reads.length).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(channelGets(ids.get('gone')!)).toBe(1);
+    expect(client.channels.cache.has(ids.get('gone')!)).toBe(false);
+  });
+
+  it('reads the list at most once an interval however many notices come (every post writes its schedule)', async () => {
+    const { follower, reads } = follow(() => [row(served, 'quiz')], 300);
+    for (let notice = 0; notice < 50; notice += 1) follower.changed();
+    await expect.poll(() => client.channels.cache.has(ids.get('quiz')!)).toBe(true);
+    for (let notice = 0; notice < 50; notice += 1) follower.changed();
+    await expect.poll(() => reads.length, { timeout: 2_000 }).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The first notice's read, then one for all the notices that came while it ran or within its interval.
+    expect(reads.length).toBe(2);
+    expect(reads[1]! - reads[0]!).toBeGreaterThanOrEqual(290);
+    expect(channelGets(ids.get('quiz')!)).toBe(1);
+  });
+
+  it('after stop, a notice reads nothing', async () => {
+    const { follower, reads } = follow(() => [row(served, 'lessons')]);
+    follower.stop();
+    follower.changed();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(reads).toEqual([]);
+  });
+});

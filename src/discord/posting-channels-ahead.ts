@@ -60,8 +60,9 @@ export function followPostingChannels(options: PostingChannelsAheadOptions): Pos
     try {
       const rows = await options.postingChannels();
       keepPostingChannels(client, rows.map((row) => row.channelId));
+      // Of the servers this process holds; one still unavailable (an outage) brings its channels when it returns.
       const missing = rows.filter(
-        (row) => client.guilds.cache.has(row.guildId) && !client.channels.cache.has(row.channelId) && !refused.has(row.channelId),
+        (row) => client.guilds.cache.get(row.guildId)?.available === true && !client.channels.cache.has(row.channelId) && !refused.has(row.channelId),
       );
       let read = 0;
       for (const row of missing) {

@@ -13,6 +13,7 @@ describe('channels of schedules written elsewhere, read ahead', () => {
   let client: Client;
   let served: StandInGuild;
   let other: StandInGuild;
+  let outage: StandInGuild;
   /** Channel ids by name: the bot posts in `lessons` from the start; `news`, `quiz` and `gone` are named later. */
   const ids = new Map<string, string>();
   const following: PostingChannelsAhead[] = [];
@@ -21,7 +22,8 @@ describe('channels of schedules written elsewhere, read ahead', () => {
     discord = await startDiscordStandIn();
     served = discord.addGuild({ name: 'served', channels: [{ name: 'lessons' }, { name: 'news' }, { name: 'quiz' }, { name: 'gone' }] });
     other = discord.addGuild({ name: 'not this process’s', channels: [{ name: 'elsewhere' }] });
-    for (const channel of [...served.channels, ...other.channels]) ids.set(channel.name, channel.id);
+    outage = discord.addGuild({ name: 'in an outage', channels: [{ name: 'dark' }] });
+    for (const channel of [...served.channels, ...other.channels, ...outage.channels]) ids.set(channel.name, channel.id);
     client = createDiscordClient({ apiUrl: discord.apiUrl, logger: pino({ level: 'silent' }) });
     keepPostingChannels(client, [ids.get('lessons')!]);
     const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
@@ -29,6 +31,8 @@ describe('channels of schedules written elsewhere, read ahead', () => {
     await ready;
     // A server discord.js does not hold (another shard's): its channels are not this process's to read.
     client.guilds.cache.delete(other.id);
+    // A server Discord reports unavailable (an outage): its GUILD_CREATE brings its channels when it is back.
+    Object.assign(client.guilds.cache.get(outage.id)!, { available: false });
   });
   afterEach(() => {
     for (const follower of following.splice(0)) follower.stop();
@@ -56,14 +60,15 @@ describe('channels of schedules written elsewhere, read ahead', () => {
     return { follower, reads };
   }
 
-  it('reads a channel named since the start once, keeps it, and asks nothing for the channels it holds or for other servers’', async () => {
-    const { follower } = follow(() => [row(served, 'lessons'), row(served, 'news'), row(other, 'elsewhere')]);
+  it('reads a channel named since the start once, keeps it, and asks nothing for the channels it holds or for other or unavailable servers’', async () => {
+    const { follower } = follow(() => [row(served, 'lessons'), row(other, 'elsewhere'), row(outage, 'dark'), row(served, 'news')]);
     expect(client.channels.cache.has(ids.get('news')!)).toBe(false);
     follower.changed();
     await expect.poll(() => client.channels.cache.has(ids.get('news')!)).toBe(true);
     expect(channelGets(ids.get('news')!)).toBe(1);
     expect(channelGets(ids.get('lessons')!)).toBe(0);
     expect(channelGets(ids.get('elsewhere')!)).toBe(0);
+    expect(channelGets(ids.get('dark')!)).toBe(0);
     // Another notice: the list is read again, and nothing is asked of Discord.
     follower.changed();
     await new Promise((resolve) => setTimeout(resolve, 200));

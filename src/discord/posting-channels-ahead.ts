@@ -1,4 +1,4 @@
-import type { Client } from 'discord.js';
+import { DiscordAPIError, type Client } from 'discord.js';
 import type { Logger } from 'pino';
 import { fetchPostingChannel, keepPostingChannels } from './posting-channels.js';
 
@@ -34,7 +34,8 @@ export const POSTING_CHANNELS_INTERVAL_MS = 5_000;
  * requests a second that the whole fan-out shares: 1,000 schedules written after the bot started made 2,000
  * requests of a 1,000-post minute, ~40 s instead of 20. Here they are read when the notice of the write comes,
  * one at a time, and kept; a channel Discord refuses to show (deleted, no access) is not asked for again by this
- * process, and its post says why to the moderators as before.
+ * process, and its post says why to the moderators as before; one Discord could not answer is asked for again at
+ * a later notice.
  */
 export function followPostingChannels(options: PostingChannelsAheadOptions): PostingChannelsAhead {
   const { client, logger } = options;
@@ -71,11 +72,12 @@ export function followPostingChannels(options: PostingChannelsAheadOptions): Pos
           await fetchPostingChannel(client, row.channelId);
           read += 1;
         } catch (error) {
-          refused.add(row.channelId);
+          // Refused (deleted, no access): not asked again. Discord down or slow: asked again at a later notice.
+          if (error instanceof DiscordAPIError && error.status >= 400 && error.status < 500) refused.add(row.channelId);
           logger.debug({ err: error, guildId: row.guildId, channelId: row.channelId }, 'a schedule’s channel could not be read ahead');
         }
       }
-      if (missing.length > 0) logger.info({ read, refused: missing.length - read }, 'channels of schedules written elsewhere read ahead of their posts');
+      if (missing.length > 0) logger.info({ read, notRead: missing.length - read }, 'channels of schedules written elsewhere read ahead of their posts');
     } catch (error) {
       logger.warn({ err: error }, 'reading the channels posted in failed; a new schedule’s channel is read at its post instead');
     } finally {

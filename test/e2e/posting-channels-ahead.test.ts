@@ -20,7 +20,7 @@ describe('channels of schedules written elsewhere, read ahead', () => {
 
   beforeAll(async () => {
     discord = await startDiscordStandIn();
-    served = discord.addGuild({ name: 'served', channels: [{ name: 'lessons' }, { name: 'news' }, { name: 'quiz' }, { name: 'gone' }] });
+    served = discord.addGuild({ name: 'served', channels: [{ name: 'lessons' }, { name: 'news' }, { name: 'quiz' }, { name: 'gone' }, { name: 'flaky' }] });
     other = discord.addGuild({ name: 'not this process’s', channels: [{ name: 'elsewhere' }] });
     outage = discord.addGuild({ name: 'in an outage', channels: [{ name: 'dark' }] });
     for (const channel of [...served.channels, ...other.channels, ...outage.channels]) ids.set(channel.name, channel.id);
@@ -45,15 +45,19 @@ describe('channels of schedules written elsewhere, read ahead', () => {
   const channelGets = (channelId: string) => discord.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${channelId}`).length;
   const row = (guild: StandInGuild, name: string): PostingChannelRow => ({ guildId: guild.id, channelId: ids.get(name)! });
 
-  function follow(rows: () => readonly PostingChannelRow[], minIntervalMs = 0) {
+  /** A follower of `rows`; what it logs goes to `lines` when given. */
+  function follow(rows: () => readonly PostingChannelRow[], minIntervalMs = 0, lines?: Record<string, unknown>[]) {
     const reads: number[] = [];
+    const logger = lines
+      ? pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) })
+      : pino({ level: 'silent' });
     const follower = followPostingChannels({
       client,
       postingChannels: async () => {
         reads.push(Date.now());
         return rows();
       },
-      logger: pino({ level: 'silent' }),
+      logger,
       minIntervalMs,
     });
     following.push(follower);
@@ -88,6 +92,24 @@ describe('channels of schedules written elsewhere, read ahead', () => {
     expect(channelGets(ids.get('gone')!)).toBe(1);
     expect(client.channels.cache.has(ids.get('gone')!)).toBe(false);
   });
+
+  it('asks again at a later notice for a channel Discord could not answer for (a 5xx)', async () => {
+    const flaky = ids.get('flaky')!;
+    // Discord down for that channel: every attempt fails (discord.js tries a 5xx again a few times itself).
+    discord.failNext({ method: 'GET', path: `/channels/${flaky}` }, { status: 503 }, 100);
+    const lines: Record<string, unknown>[] = [];
+    const { follower } = follow(() => [row(served, 'flaky')], 0, lines);
+    const readAhead = () => lines.filter((line) => line.msg === 'channels of schedules written elsewhere read ahead of their posts');
+    follower.changed();
+    await expect.poll(() => readAhead().length, { timeout: 15_000 }).toBe(1);
+    expect(readAhead()[0]).toMatchObject({ read: 0, notRead: 1 });
+    expect(client.channels.cache.has(flaky)).toBe(false);
+    // Discord answers again: the next notice reads it.
+    discord.clearRecords();
+    follower.changed();
+    await expect.poll(() => client.channels.cache.has(flaky), { timeout: 10_000 }).toBe(true);
+    expect(readAhead()[1]).toMatchObject({ read: 1, notRead: 0 });
+  }, 30_000);
 
   it('reads the list at most once an interval however many notices come (every post writes its schedule)', async () => {
     const { follower, reads } = follow(() => [row(served, 'quiz')], 300);

@@ -1,4 +1,4 @@
-import { Role, type Client } from 'discord.js';
+import { Role, type Client, type Guild } from 'discord.js';
 
 /**
  * The roles discord.js keeps: each server's @everyone, the roles the bot holds there, and the server's moderator
@@ -18,6 +18,8 @@ interface KeptRoles {
   readonly moderatorRoles: Set<string>;
   /** The moderator roles could not be read: every role is kept. */
   everyRole: boolean;
+  /** Server/role → its one read of the server's roles, for a moderator role named elsewhere (readModeratorRole). */
+  readonly rolesRead: Map<string, Promise<void>>;
 }
 
 const keptRolesOf = new WeakMap<Client, KeptRoles>();
@@ -25,7 +27,7 @@ const keptRolesOf = new WeakMap<Client, KeptRoles>();
 function keptRoles(client: Client): KeptRoles {
   let kept = keptRolesOf.get(client);
   if (!kept) {
-    kept = { botRoles: new Map(), moderatorRoles: new Set(), everyRole: false };
+    kept = { botRoles: new Map(), moderatorRoles: new Set(), everyRole: false, rolesRead: new Map() };
     keptRolesOf.set(client, kept);
   }
   return kept;
@@ -60,6 +62,29 @@ export function keepModeratorRole(role: unknown): void {
   if (!(role instanceof Role)) return;
   keepModeratorRoles(role.client, [role.id]);
   if (!role.guild.roles.cache.has(role.id)) role.guild.roles.cache.set(role.id, role);
+}
+
+/**
+ * A moderator role the server's role cache does not hold: named since this process started by something other
+ * than it (an operator's SQL; `/schedule moderators` stores it in the cache itself). It is kept from now on and the
+ * server's roles are read once (`GET /guilds/{id}/roles`) to store it, so members holding it pass the moderator
+ * check without a restart. Once per server and role: a role deleted in Discord is not asked for at every check.
+ * A read that fails leaves the check to what the cache holds.
+ */
+export async function readModeratorRole(guild: Guild, roleId: string): Promise<void> {
+  if (guild.roles.cache.has(roleId)) return;
+  const kept = keptRoles(guild.client);
+  kept.moderatorRoles.add(roleId);
+  const key = `${guild.id}/${roleId}`;
+  let read = kept.rolesRead.get(key);
+  if (!read) {
+    read = guild.roles.fetch().then(
+      () => undefined,
+      () => undefined,
+    );
+    kept.rolesRead.set(key, read);
+  }
+  await read;
 }
 
 interface GatewayPacket {

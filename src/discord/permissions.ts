@@ -1,5 +1,6 @@
 import { PermissionFlagsBits, PermissionsBitField, type Client, type GuildTextBasedChannel, type Interaction } from 'discord.js';
 import { UserError } from '../user-error.js';
+import { readModeratorRole } from './kept-roles.js';
 
 const NAMES: Record<string, string> = {
   ViewChannel: 'View Channel',
@@ -47,7 +48,7 @@ export async function requireModerator(
   if (!interaction.inGuild()) throw new UserError(OUTSIDE_SERVER);
   if (interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) return interaction.guildId;
   const roleId = await moderatorRoleId(interaction.guildId);
-  if (hasRole(interaction, roleId)) return interaction.guildId;
+  if (await hasRole(interaction, roleId)) return interaction.guildId;
   throw new UserError(
     `Only moderators can do this: it needs the **Manage Server** permission${roleId ? ` or the <@&${roleId}> role` : ''}.`,
   );
@@ -60,9 +61,14 @@ export async function isModerator(interaction: Interaction, moderatorRoleId: (gu
   return hasRole(interaction, await moderatorRoleId(interaction.guildId));
 }
 
-/** In a server discord.js holds, the member's roles are looked up in its role cache, which keeps the moderator role (kept-roles.ts). */
-function hasRole(interaction: Interaction<'cached' | 'raw'>, roleId: string | null): boolean {
+/**
+ * In a server discord.js holds, the member's roles are looked up in its role cache, which keeps the moderator role
+ * (kept-roles.ts); one named elsewhere since the start is read into it first, once.
+ */
+async function hasRole(interaction: Interaction<'cached' | 'raw'>, roleId: string | null): Promise<boolean> {
   if (roleId === null) return false;
   const roles = interaction.member.roles;
-  return Array.isArray(roles) ? roles.includes(roleId) : roles.cache.has(roleId);
+  if (Array.isArray(roles)) return roles.includes(roleId);
+  await readModeratorRole(roles.member.guild, roleId);
+  return roles.cache.has(roleId);
 }

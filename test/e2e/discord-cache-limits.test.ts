@@ -1,10 +1,12 @@
-import { ChannelType, Events, PermissionFlagsBits, type Client, type Guild, type TextChannel } from 'discord.js';
+import { ChannelType, Events, PermissionFlagsBits, type Client, type Guild, type Interaction, type TextChannel } from 'discord.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordClient } from '../../src/discord/client.js';
 import { keepModeratorRoles } from '../../src/discord/kept-roles.js';
+import { requireModerator } from '../../src/discord/permissions.js';
 import { fetchPostingChannel, keepPostingChannels } from '../../src/discord/posting-channels.js';
-import { deny, startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
+import { UserError } from '../../src/user-error.js';
+import { deny, startDiscordStandIn, type DiscordStandIn, type MemberInit } from '../support/discord-stand-in/index.js';
 
 // What the real discord.js client keeps of two servers the stand-in sends: what the bot needs, and nothing else.
 describe('discord.js caches of the bot, with the real client', () => {
@@ -105,6 +107,39 @@ describe('discord.js caches of the bot, with the real client', () => {
     discord.setBotRoles(quiet.id, [botRole.id]);
     await expect.poll(() => hush.permissionsFor(me())?.has(PermissionFlagsBits.SendMessages)).toBe(false);
     expect(roleReads()).toBe(1);
+  });
+
+  it('a moderator role named elsewhere since the start (SQL) is read once, and members holding it pass the moderator check', async () => {
+    // A server of its own, joined now, with a role no one named to this process.
+    const d = discord.addGuild({ name: 'D', roles: [{ name: 'teachers' }], channels: [{ name: 'desk' }] });
+    await expect.poll(() => client.guilds.cache.has(d.id)).toBe(true);
+    const school = client.guilds.cache.get(d.id)!;
+    const teachers = d.roles.find((role) => role.name === 'teachers')!.id;
+    expect(school.roles.cache.has(teachers)).toBe(false);
+    const roleReads = () => discord.requests.filter((r) => r.method === 'GET' && r.path === `/guilds/${d.id}/roles`).length;
+    const before = roleReads();
+    /** A command from a member without Manage Server, as discord.js builds it. */
+    const commandFrom = async (userId: string, member: MemberInit) => {
+      const arrived = new Promise<Interaction>((resolve) => client.once(Events.InteractionCreate, resolve));
+      discord.sendCommand({ guildId: d.id, name: 'schedule', subcommand: 'show', user: { id: userId, username: `member-${userId}` }, member: { permissions: ['ViewChannel', 'SendMessages'], ...member } });
+      return arrived;
+    };
+    const teacher = await commandFrom('200000000000000701', { roles: [teachers] });
+    const another = await commandFrom('200000000000000702', { roles: [teachers] });
+    const plain = await commandFrom('200000000000000703', { roles: [] });
+    // The database names the role (as the bot reads it for every check); the cache did not hold it.
+    const named = async () => teachers;
+    const [one, two] = await Promise.all([requireModerator(teacher, named), requireModerator(another, named)]);
+    expect([one, two]).toEqual([d.id, d.id]);
+    expect(school.roles.cache.has(teachers)).toBe(true);
+    await expect(requireModerator(plain, named)).rejects.toThrow(UserError);
+    expect(await requireModerator(teacher, named)).toBe(d.id);
+    expect(roleReads() - before).toBe(1);
+    // A role Discord no longer has: read once, refused, not read again at the next check.
+    const deleted = async () => '990000000000000999';
+    await expect(requireModerator(teacher, deleted)).rejects.toThrow(UserError);
+    await expect(requireModerator(teacher, deleted)).rejects.toThrow(UserError);
+    expect(roleReads() - before).toBe(2);
   });
 
   it('fetches a channel named later once, with its overwrites, and keeps it from then on', async () => {

@@ -115,7 +115,8 @@ async function main(): Promise<number> {
   // notices are heard (README, Caches); on PGlite every read goes to the database.
   let cache: LibraryCache | undefined;
   let feed: ChangeFeed | undefined;
-  // Set once connected: a schedule written elsewhere has its channel read when its notice comes, not at its post.
+  // Set before the start's read of the channels: a schedule written elsewhere has its channel read when its notice
+  // comes, not at its post.
   let channelsAhead: PostingChannelsAhead | undefined;
   if (config.DATABASE_URL) {
     feed = watchLibraryChanges(config.DATABASE_URL, {
@@ -190,6 +191,9 @@ async function main(): Promise<number> {
   const onOurShards = cluster
     ? (guildId: string) => cluster.shardIds.includes(ShardClientUtil.shardIdForGuildId(guildId, cluster.shardCount))
     : () => true;
+  // On PostgreSQL others may write schedules (an operator's SQL, another process): their channels are read ahead
+  // of their posts, from the notices heard from here on. (The embedded database is this process's alone.)
+  if (feed) channelsAhead = followPostingChannels({ client, postingChannels: () => services.delivery.postingChannels(onOurShards), logger });
   try {
     const kept = await services.delivery.keptDiscordIds(onOurShards);
     keepPostingChannels(client, kept.channelIds);
@@ -208,12 +212,8 @@ async function main(): Promise<number> {
     await stop('startup failure').catch(() => undefined);
     return 1;
   }
-  // On PostgreSQL others may write schedules (an operator's SQL, another process): their channels are read ahead,
-  // once now for what was written since the list above was read. (The embedded database is this process's alone.)
-  if (feed) {
-    channelsAhead = followPostingChannels({ client, postingChannels: () => services.delivery.postingChannels(onOurShards), logger });
-    channelsAhead.changed();
-  }
+  // Reads only once connected; then at once if a schedule was written since the list above was read.
+  channelsAhead?.start();
   scheduler.start();
   upkeep.start();
   // One process compares (under sharding, the one with shard 0): one REST read a start.

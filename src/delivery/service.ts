@@ -88,6 +88,14 @@ export function createDeliveryService(deps: DeliveryDeps) {
     return plan[plan.length - 1];
   }
 
+  /**
+   * Every channel a lesson or an alert is posted in, with its server, of the servers `serves` names: read at start,
+   * and again when schedules change elsewhere, so their channels are read ahead of their posts (posting-channels-ahead.ts).
+   */
+  async function postingChannels(serves: (guildId: string) => boolean): Promise<{ guildId: string; channelId: string }[]> {
+    return (await postingChannelIds(db)).filter((row) => serves(row.guildId));
+  }
+
   return {
     requireSchedule,
 
@@ -96,20 +104,14 @@ export function createDeliveryService(deps: DeliveryDeps) {
      * alert is posted in, and every moderator role (to check members against).
      */
     async keptDiscordIds(serves: (guildId: string) => boolean): Promise<{ channelIds: string[]; moderatorRoleIds: string[] }> {
-      const [channels, roles] = await Promise.all([postingChannelIds(db), moderatorRoleIds(db)]);
+      const [channels, roles] = await Promise.all([postingChannels(serves), moderatorRoleIds(db)]);
       return {
-        channelIds: channels.filter((row) => serves(row.guildId)).map((row) => row.channelId),
+        channelIds: channels.map((row) => row.channelId),
         moderatorRoleIds: roles.filter((row) => serves(row.guildId)).map((row) => row.roleId),
       };
     },
 
-    /**
-     * Every channel a lesson or an alert is posted in, with its server, of the servers `serves` names: read again
-     * when schedules change elsewhere, so their channels are read ahead of their posts (posting-channels-ahead.ts).
-     */
-    async postingChannels(serves: (guildId: string) => boolean): Promise<{ guildId: string; channelId: string }[]> {
-      return (await postingChannelIds(db)).filter((row) => serves(row.guildId));
-    },
+    postingChannels,
 
     /** Checks what a moderator typed for `/schedule set`, before anything is saved. */
     postingTime(time: string, timeZone: string): PostingTime {

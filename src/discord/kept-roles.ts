@@ -73,8 +73,8 @@ export function keepModeratorRole(role: unknown): void {
  */
 export async function readModeratorRole(guild: Guild, roleId: string): Promise<void> {
   if (guild.roles.cache.has(roleId)) return;
+  keepModeratorRoles(guild.client, [roleId]);
   const kept = keptRoles(guild.client);
-  kept.moderatorRoles.add(roleId);
   const key = `${guild.id}/${roleId}`;
   let read = kept.rolesRead.get(key);
   if (!read) {

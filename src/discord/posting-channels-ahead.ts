@@ -11,6 +11,11 @@ export interface PostingChannelRow {
 export interface PostingChannelsAhead {
   /** Schedules changed somewhere (a change notice; `null` from the feed counts too): read the list again soon. */
   changed(): void;
+  /**
+   * Reads from now on (once connected: reads need the servers), at once if a notice came before: one that came
+   * between the start's own read of the list and the connection is not lost, and without one nothing is read twice.
+   */
+  start(): void;
   /** Stops: no further reads; a read under way ends after its current request. */
   stop(): void;
 }
@@ -41,6 +46,7 @@ export function followPostingChannels(options: PostingChannelsAheadOptions): Pos
   const { client, logger } = options;
   const minIntervalMs = options.minIntervalMs ?? POSTING_CHANNELS_INTERVAL_MS;
   const refused = new Set<string>();
+  let started = false;
   let stopped = false;
   let running = false;
   let pending = false;
@@ -48,7 +54,7 @@ export function followPostingChannels(options: PostingChannelsAheadOptions): Pos
   let timer: NodeJS.Timeout | undefined;
 
   const schedule = () => {
-    if (stopped || running || timer) return;
+    if (!started || stopped || running || timer) return;
     timer = setTimeout(() => void readAhead(), Math.max(0, lastReadAt + minIntervalMs - Date.now()));
     timer.unref();
   };
@@ -90,6 +96,10 @@ export function followPostingChannels(options: PostingChannelsAheadOptions): Pos
     changed() {
       pending = true;
       schedule();
+    },
+    start() {
+      started = true;
+      if (pending) schedule();
     },
     stop() {
       stopped = true;

@@ -45,8 +45,8 @@ describe('channels of schedules written elsewhere, read ahead', () => {
   const channelGets = (channelId: string) => discord.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${channelId}`).length;
   const row = (guild: StandInGuild, name: string): PostingChannelRow => ({ guildId: guild.id, channelId: ids.get(name)! });
 
-  /** A follower of `rows`; what it logs goes to `lines` when given. */
-  function follow(rows: () => readonly PostingChannelRow[], minIntervalMs = 0, lines?: Record<string, unknown>[]) {
+  /** A follower of `rows`, started (as main.ts starts it once connected); what it logs goes to `lines` when given. */
+  function follow(rows: () => readonly PostingChannelRow[], minIntervalMs = 0, lines?: Record<string, unknown>[], options: { start?: boolean } = {}) {
     const reads: number[] = [];
     const logger = lines
       ? pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) })
@@ -61,6 +61,7 @@ describe('channels of schedules written elsewhere, read ahead', () => {
       minIntervalMs,
     });
     following.push(follower);
+    if (options.start ?? true) follower.start();
     return { follower, reads };
   }
 
@@ -122,6 +123,20 @@ describe('channels of schedules written elsewhere, read ahead', () => {
     expect(reads.length).toBe(2);
     expect(reads[1]! - reads[0]!).toBeGreaterThanOrEqual(290);
     expect(channelGets(ids.get('quiz')!)).toBe(1);
+  });
+
+  it('reads nothing before it is started; started, reads once if a notice came meanwhile, and nothing if none did', async () => {
+    const quiet = follow(() => [row(served, 'lessons')], 0, undefined, { start: false });
+    const noticed = follow(() => [row(served, 'lessons')], 0, undefined, { start: false });
+    noticed.follower.changed();
+    noticed.follower.changed();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([quiet.reads.length, noticed.reads.length]).toEqual([0, 0]);
+    quiet.follower.start();
+    noticed.follower.start();
+    await expect.poll(() => noticed.reads.length).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([quiet.reads.length, noticed.reads.length]).toEqual([0, 1]);
   });
 
   it('after stop, a notice reads nothing', async () => {

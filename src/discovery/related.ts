@@ -1,13 +1,13 @@
+import type { FoundLesson } from '../db/found-lesson.js';
+import type { WeightedLexeme } from '../db/lexeme-docs.js';
 import {
   lessonsSimilarByText,
   PAIRS_QUERY_UP_TO_WORDS,
   sharedWordsOf,
   similarReadingsOf,
-  type FoundLesson,
   type LessonWord,
   type Member,
-  type WeightedLexeme,
-} from '../db/discovery.js';
+} from '../db/related-readings.js';
 import type { Executor } from '../db/schema.js';
 
 /** A learner wants a handful of next readings (and Discord's select menus hold 25). */

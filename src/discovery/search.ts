@@ -1,3 +1,4 @@
+import type { FoundLesson } from '../db/found-lesson.js';
 import {
   autocompleteLessons,
   countTitleOrSummaryMatches,
@@ -5,13 +6,12 @@ import {
   newestLessons,
   searchArticleOnly,
   searchTitleOrSummary,
-  type FoundLesson,
-} from '../db/discovery.js';
+} from '../db/lesson-search.js';
 import type { Executor } from '../db/schema.js';
 import { suggestionOrder, suggestionWords, type RankedSuggestion, type RecentSuggestions } from '../domain/discovery/recent-suggestions.js';
 import { autocompleteQueryParts, searchTermCount, searchTsQuery } from '../domain/discovery/text-query.js';
 
-export type { FoundLesson } from '../db/discovery.js';
+export type { FoundLesson } from '../db/found-lesson.js';
 
 export const SEARCH_PAGE_SIZE = 5;
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import { lessonsReadByMember, libraryCategories, type Member } from '../db/discovery.js';
+import { libraryCategories } from '../db/lesson-search.js';
+import { lessonsReadByMember, type Member } from '../db/related-readings.js';
 import type { DB } from '../db/schema.js';
 import { isSearchableCategory, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX } from '../domain/discovery/custom-ids.js';
 import { parseQueryTerms } from '../domain/discovery/text-query.js';
@@ -14,7 +15,7 @@ export type DiscoveryService = ReturnType<typeof createDiscoveryService>;
 /** Categories listed (a library has a handful: `nhk`, `easy-news`). */
 const MAX_CATEGORIES = 100;
 
-/** Related readings, search and lesson suggestions (the only caller of src/db/discovery.ts for commands). */
+/** Related readings, search and lesson suggestions (for commands, the only caller of src/db/lesson-search.ts and src/db/related-readings.ts). */
 export function createDiscoveryService(deps: { readonly db: Kysely<DB>; readonly cache?: LibraryCache | undefined }) {
   const { db } = deps;
   // A lesson's related readings are the library's (its stored similar readings, then lessons by content:

@@ -1,20 +1,13 @@
 import { atLeastKOf, candidatesAmong, distinctHeadlines, headlineCandidateWords, headlineOf } from '../domain/discovery/headline.js';
 import {
-  applyLexemeDocChanges,
-  mergePendingSearchEntries,
   runsParallelWorkers,
   bestHeadlineMatches,
-  countLexemeDocChanges,
   headLexemes,
-  lexemeDocCounts,
-  librarySize,
   lessonsWithoutStoredReadings,
-  lexemesOf,
   deleteSimilarReadings,
   insertSimilarReadings,
   setSimilarReadingMatches,
   similarReadingTitles,
-  startLexemeDocChanges,
   storedTitlesPage,
   titlesNaming,
   titlesSharingAny,
@@ -23,8 +16,17 @@ import {
   type HeadlineToMatch,
   type OtherLessonsTitle,
   type StoredSimilarReading,
+} from '../db/headline-matching.js';
+import {
+  applyLexemeDocChanges,
+  mergePendingSearchEntries,
+  countLexemeDocChanges,
+  lexemeDocCounts,
+  librarySize,
+  lexemesOf,
+  startLexemeDocChanges,
   type WeightedLexeme,
-} from '../db/discovery.js';
+} from '../db/lexeme-docs.js';
 import type { Executor } from '../db/schema.js';
 
 /**

@@ -14,7 +14,7 @@ import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import { lessonForDay } from '../delivery/lesson-choice.js';
 import { lessonsNamed, suggestFromMemory, suggestLessons } from '../discovery/search.js';
-import { newestLessonWords } from '../db/discovery.js';
+import { newestLessonWords } from '../db/lesson-search.js';
 import { RecentSuggestions } from '../domain/discovery/recent-suggestions.js';
 import type { Logger } from '../logger.js';
 import { analyzeAllTables } from '../db/statistics.js';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { lexemeDocCounts, lexemesOf, librarySize } from '../../src/db/discovery.js';
+import { lexemeDocCounts, lexemesOf, librarySize } from '../../src/db/lexeme-docs.js';
 import { atLeastKOf, headlineCandidates } from '../../src/domain/discovery/headline.js';
 import type { Lesson } from '../../src/domain/lesson.js';
 import { importLessons } from '../../src/lessons/import.js';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { lexemeDocCounts } from '../../src/db/discovery.js';
+import { lexemeDocCounts } from '../../src/db/lexeme-docs.js';
 import { countLessons, findLesson } from '../../src/db/lessons.js';
 import { relatedReadings } from '../../src/discovery/related.js';
 import { MATCH_THRESHOLD, scoreSimilarReading } from '../../src/discovery/similar-readings.js';

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lessonsReadByMember, lessonsSimilarByText, newestLessonWords, PAIRS_QUERY_UP_TO_WORDS } from '../../src/db/discovery.js';
+import { newestLessonWords } from '../../src/db/lesson-search.js';
+import { lessonsReadByMember, lessonsSimilarByText, PAIRS_QUERY_UP_TO_WORDS } from '../../src/db/related-readings.js';
 import { findLesson, upsertLessons } from '../../src/db/lessons.js';
 import { insertAttempt } from '../../src/db/quizzes.js';
 import { renewClaim } from '../../src/db/deliveries.js';
@@ -129,7 +130,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/lesson show, dialogue, article, related, vocab, quiz, /schedule plan: a title typed without picking',
-    queries: ['discovery.autocompleteLessons', 'lessons.findLesson', 'progress.lessonReadersInGuild'],
+    queries: ['lesson-search.autocompleteLessons', 'lessons.findLesson', 'progress.lessonReadersInGuild'],
     run: async ({ services, library }) => {
       await services.lessons.card(READING_GUILD, library.titleWords);
       await expect(services.lessons.requested(READING_GUILD, library.topicWord)).rejects.toThrow(/More than one lesson/u);
@@ -164,7 +165,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/lesson related; the Related button',
-    queries: ['lessons.findLesson', 'discovery.similarReadingsOf', 'discovery.sharedWordsOf', 'discovery.lessonsSimilarByText', 'discovery.lessonsReadByMember'],
+    queries: ['lessons.findLesson', 'related-readings.similarReadingsOf', 'related-readings.sharedWordsOf', 'related-readings.lessonsSimilarByText', 'related-readings.lessonsReadByMember'],
     run: async (context) => {
       for (const index of [0, 1, 4321, PLAN_LIBRARY.lessons - 1]) {
         const lesson = await stored(context, lessonId(index));
@@ -225,7 +226,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
     // Not here: a word in a large part of the library ("said", in a third of the lessons). Ranking every
     // match reads most of the table whatever the plan, and PostgreSQL takes a sequential scan: a known gap.
     path: '/lesson search; its paging buttons (title and summary matches, then article-only ones; a category)',
-    queries: ['discovery.searchTitleOrSummary', 'discovery.countTitleOrSummaryMatches', 'discovery.searchArticleOnly', 'discovery.libraryCategories'],
+    queries: ['lesson-search.searchTitleOrSummary', 'lesson-search.countTitleOrSummaryMatches', 'lesson-search.searchArticleOnly', 'lesson-search.libraryCategories'],
     run: async ({ services, library }) => {
       await services.discovery.search(library.rareWord, undefined);
       await services.discovery.search(library.topicWord, undefined);
@@ -238,7 +239,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: 'the lesson autocomplete (/lesson …, /schedule plan): nothing typed, words and a word start, an ID start',
-    queries: ['discovery.newestLessons', 'discovery.autocompleteLessons', 'discovery.lessonsByIdPrefix'],
+    queries: ['lesson-search.newestLessons', 'lesson-search.autocompleteLessons', 'lesson-search.lessonsByIdPrefix'],
     run: async ({ services, library }) => {
       for (const typed of ['', library.rareWord.slice(0, 4), library.topicWord.slice(0, 3), `${library.topicWord} ${library.rareWord.slice(0, 3)}`, 'a']) {
         await services.lessons.choices(typed);
@@ -250,12 +251,12 @@ const COMMAND_PATHS: readonly CommandPath[] = [
     // Loaded in the background by the lessons service when the library cache is on (PostgreSQL's change feed,
     // which these services run without): the statement itself, as the service sends it.
     path: 'the lesson autocomplete from memory: the newest lessons’ words, reloaded after a change or a minute',
-    queries: ['discovery.newestLessonWords'],
+    queries: ['lesson-search.newestLessonWords'],
     run: ({ db }) => newestLessonWords(db, RECENT_SUGGESTION_LESSONS),
   },
   {
     path: 'the category autocomplete of /lesson search',
-    queries: ['discovery.libraryCategories'],
+    queries: ['lesson-search.libraryCategories'],
     run: async ({ services }) => {
       for (const typed of ['', 'n', 'easy']) await services.discovery.categoryChoices(typed);
     },
@@ -266,25 +267,25 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       'lessons.upsertLessons',
       'lessons.lockLessonImports',
       'lessons.planWithoutJit',
-      'discovery.lessonsWithoutStoredReadings',
-      'discovery.librarySize',
-      'discovery.lexemesOf',
-      'discovery.lexemeDocCounts',
-      'discovery.bestHeadlineMatches',
-      'discovery.deleteSimilarReadings',
-      'discovery.insertSimilarReadings',
-      'discovery.headLexemes',
-      'discovery.titlesSharingAny',
-      'discovery.titlesNaming',
-      'discovery.setSimilarReadingMatches',
+      'headline-matching.lessonsWithoutStoredReadings',
+      'lexeme-docs.librarySize',
+      'lexeme-docs.lexemesOf',
+      'lexeme-docs.lexemeDocCounts',
+      'headline-matching.bestHeadlineMatches',
+      'headline-matching.deleteSimilarReadings',
+      'headline-matching.insertSimilarReadings',
+      'headline-matching.headLexemes',
+      'headline-matching.titlesSharingAny',
+      'headline-matching.titlesNaming',
+      'headline-matching.setSimilarReadingMatches',
       'vocabulary.lessonsNeedingVocabulary',
       'vocabulary.lessonTexts',
       'vocabulary.replaceVocabularies',
-      'discovery.applyLexemeDocChanges',
-      'discovery.mergePendingSearchEntries',
-      'discovery.countLexemeDocChanges',
-      'discovery.similarReadingTitles',
-      'discovery.startLexemeDocChanges',
+      'lexeme-docs.applyLexemeDocChanges',
+      'lexeme-docs.mergePendingSearchEntries',
+      'lexeme-docs.countLexemeDocChanges',
+      'headline-matching.similarReadingTitles',
+      'lexeme-docs.startLexemeDocChanges',
     ],
     run: async ({ setup, services }) => {
       const lessons = await importBatch(setup);
@@ -490,7 +491,7 @@ const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
   'process-locks.tryProcessLock': 'the table upkeep and the vocabulary catch-up job, each on a connection of its own (an advisory lock)',
   'process-locks.releaseProcessLock': 'the table upkeep and the vocabulary catch-up job, each on a connection of its own (an advisory lock)',
   'lessons.listLessons': 'the CLI (`lessons list`)',
-  'discovery.runsParallelWorkers': 'an import into a library of PARALLEL_MATCHING_FROM_LESSONS (two settings, no table)',
+  'headline-matching.runsParallelWorkers': 'an import into a library of PARALLEL_MATCHING_FROM_LESSONS (two settings, no table)',
   'lessons.upsertLesson': 'one lesson through upsertLessons (tests and benches seed lessons with it; imports write batches)',
   'lessons.countLessons': 'the CLI (`lessons list`)',
   'progress.mostReadLessons': 'the CLI (`lessons stats`), over every reader by design',
@@ -501,13 +502,14 @@ const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
   'health.pingDatabase': '/healthz (`select 1`)',
   'guild-settings.moderatorRoleIds': 'the bot’s start, once (every server’s moderator role: roles discord.js keeps)',
   'schedules.postingChannelIds': 'the bot’s start, once (every schedule’s and alerts channel: the channels discord.js keeps)',
-  'discovery.storedTitlesPage':
+  'headline-matching.storedTitlesPage':
     'an import whose new lessons share words with more than 10,000 stored titles (a big import or library; /lesson import of one lesson here finds fewer): by primary key, checked by “an import’s backward step reading every stored title”',
 };
 
 /** Modules of src/db/ that hold no query functions. */
 const NOT_QUERY_MODULES: Record<string, string> = {
   'prepared.ts': 'marks statements to send as named prepared statements',
+  'found-lesson.ts': 'a lesson as search and related readings list it, from its row (no query)',
   'change-feed.ts': 'LISTENs for the library change notices on a connection of its own (no query on a command path)',
   'database.ts': 'opens PostgreSQL or PGlite',
   'data-dir-lock.ts': 'PGlite data directory lock',
@@ -765,7 +767,7 @@ describe('command queries use indexes', () => {
         return { recorded: taken, scans: found, plans: await plansAsRun(trx, taken) };
       });
       expect(scans.filter((scan) => scan.tolerated === undefined)).toEqual([]);
-      const pages = recorded.filter((query) => query.sources.includes('discovery.storedTitlesPage'));
+      const pages = recorded.filter((query) => query.sources.includes('headline-matching.storedTitlesPage'));
       // The library's ~40,000 titles, 5,000 a page: every one read, without a filter.
       expect(pages.length).toBeGreaterThan(5);
       expect(pages.every((page) => !page.query.sql.includes('&&'))).toBe(true);
@@ -836,7 +838,7 @@ describe('command queries use indexes', () => {
     it('a tolerated scan is tolerated only as listed: autocomplete reading lessons whole (no limit) fails', async () => {
       const { database } = seed();
       const query = sql`select id from lessons where word_vector @@ to_tsquery('newsdesk_words', 'ka:*')`.compile(database.db);
-      const scans = await seqScans(database.db, [{ query, sources: ['discovery.autocompleteLessons'] }]);
+      const scans = await seqScans(database.db, [{ query, sources: ['lesson-search.autocompleteLessons'] }]);
       expect(scans.map((scan) => [scan.table, scan.tolerated])).toEqual([['lessons', undefined]]);
     });
 

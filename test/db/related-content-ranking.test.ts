@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLibrary, insertLibrary, prng } from '../../bench/library-generator.js';
-import { lessonsSimilarByText, type WeightedLexeme } from '../../src/db/discovery.js';
+import type { WeightedLexeme } from '../../src/db/lexeme-docs.js';
+import { lessonsSimilarByText } from '../../src/db/related-readings.js';
 import { BATCH_TIMEOUTS } from '../../src/db/timeouts.js';
 import { testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 

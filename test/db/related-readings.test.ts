@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { librarySize } from '../../src/db/discovery.js';
+import { librarySize } from '../../src/db/lexeme-docs.js';
 import { recordReading } from '../../src/db/reading.js';
 import { relatedReadings, relatedToJson } from '../../src/discovery/related.js';
 import { scoreSimilarReading, MATCH_THRESHOLD } from '../../src/discovery/similar-readings.js';

@@ -1,6 +1,6 @@
 import { CompiledQuery, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { AUTOCOMPLETE_SCANNED, newestLessonWords } from '../../src/db/discovery.js';
+import { AUTOCOMPLETE_SCANNED, newestLessonWords } from '../../src/db/lesson-search.js';
 import { upsertLesson, upsertLessons } from '../../src/db/lessons.js';
 import { searchLibrary, suggestLessons } from '../../src/discovery/search.js';
 import { createDiscoveryService } from '../../src/discovery/service.js';
@@ -196,7 +196,7 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     expect((await suggestLessons(recording.db, 'harbour qx')).map((l) => l.id)).toEqual([]);
 
     // What the statement read: at most AUTOCOMPLETE_SCANNED lessons with "harbour", of the 561 there are.
-    const statements = recording.take().filter((q) => q.sources.includes('discovery.autocompleteLessons'));
+    const statements = recording.take().filter((q) => q.sources.includes('lesson-search.autocompleteLessons'));
     expect(statements).toHaveLength(2);
     for (const { query } of statements) {
       const plan = await database().db.executeQuery<{ 'QUERY PLAN': unknown }>(

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { lexemeDocCounts, lexemesOf, librarySize } from '../../src/db/discovery.js';
+import { lexemeDocCounts, lexemesOf, librarySize } from '../../src/db/lexeme-docs.js';
 import { HEADLINE_CANDIDATES_AT_MOST, headlineCandidates } from '../../src/domain/discovery/headline.js';
 import { importLessons } from '../../src/lessons/import.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';

@@ -109,7 +109,7 @@ export interface ToleratedSeqScan {
  */
 export const TOLERATED_SEQ_SCANS: readonly ToleratedSeqScan[] = [
   {
-    source: 'discovery.autocompleteLessons',
+    source: 'lesson-search.autocompleteLessons',
     table: 'lessons',
     underLimit: true,
     reason:
@@ -118,7 +118,7 @@ export const TOLERATED_SEQ_SCANS: readonly ToleratedSeqScan[] = [
       'for a prefix in most lessons against 5–12 ms), and walking the date index fetches rows at random',
   },
   {
-    source: 'discovery.lexemeDocCounts',
+    source: 'lexeme-docs.lexemeDocCounts',
     table: 'lexeme_docs',
     underLimit: false,
     reason:

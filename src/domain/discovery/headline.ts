@@ -1,3 +1,4 @@
+import { tsLiteral } from './text-query.js';
 /**
  * Similar-reading titles are other articles' headlines. The reading app sometimes prefixes one with
  * "Summary:" (its own label, not part of the headline).
@@ -115,7 +116,7 @@ export function atLeastKOf(lexemes: readonly string[], k: number, maxLexemes = 1
   const terms = lexemes.slice(0, maxLexemes);
   const need = Math.min(k, terms.length);
   if (need === 0) return undefined;
-  const quoted = terms.map((lexeme) => `'${lexeme.replace(/\\/gu, '\\\\').replace(/'/gu, "''")}'`);
+  const quoted = terms.map(tsLiteral);
   const clauses: string[] = [];
   const pick = (start: number, chosen: string[]): void => {
     if (chosen.length === need) {

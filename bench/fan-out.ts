@@ -4,7 +4,9 @@
  * DELIVERY_PREPARE_AHEAD_MS (0: cards built at the minute); C text channels (1) and R roles (0) a server, as its
  * GUILD_CREATE lists them (discord.js keeps every channel and role: the memory grows with them);
  * `--schedules-after-start` writes the schedules once the bot is connected, as an operator's SQL would (its
- * channels are then read over REST: `channel_reads`, and how many of them at the minute or later);
+ * channels are then read over REST: `channel_reads`, how many of them at the minute or later, and while posts went out);
+ * `--schedules-written-before-s S` writes them after the start too, S seconds before their minute (too late for
+ * the reads ahead to finish: the posts then go out without reading their channels);
  * BENCH_NODE_FLAGS replaces the bot's Node flags (to profile it: production's and `--cpu-prof --cpu-prof-dir=…`),
  * glibc's malloc settings (`MALLOC_*`, `GLIBC_TUNABLES`) and PGLITE_SHARED_BUFFERS_MB are passed on to the bot when set.
  *
@@ -39,9 +41,11 @@ const { values } = parseArgs({
     'channels-per-server': { type: 'string', default: '1' },
     'roles-per-server': { type: 'string', default: '0' },
     'schedules-after-start': { type: 'boolean', default: false },
+    'schedules-written-before-s': { type: 'string' },
   },
 });
-const schedulesAfterStart = values['schedules-after-start'];
+const writtenBeforeS = values['schedules-written-before-s'] === undefined ? undefined : Number(values['schedules-written-before-s']);
+const schedulesAfterStart = values['schedules-after-start'] || writtenBeforeS !== undefined;
 const channelsPerServer = Number(values['channels-per-server']);
 const rolesPerServer = Number(values['roles-per-server']);
 const servers = Number(values.servers);
@@ -160,8 +164,9 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
     log(`${kind}: bot connected with ${servers} servers; fan-out due at ${due.toISOTime()}`);
     // As an operator's SQL or another tool would: schedules the bot did not write, after it started.
     if (schedulesAfterStart) {
+      if (writtenBeforeS !== undefined) await sleep(Math.max(0, due.toMillis() - writtenBeforeS * 1000 - Date.now()));
       await writeSchedules();
-      log(`${kind}: ${servers} schedules written after the start`);
+      log(`${kind}: ${servers} schedules written after the start, ${((due.toMillis() - Date.now()) / 1000).toFixed(1)} s before the minute`);
     }
     await sleep(Math.max(0, due.toMillis() - 3_000 - Date.now()));
     const memoryIdle = await memoryBreakdown(metricsPort);
@@ -196,7 +201,11 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
         // Channels read over REST (GET /channels/:id): none, when the bot keeps the scheduled ones from GUILD_CREATE.
         channel_reads: discord.requests.filter((r) => r.method === 'GET' && r.route === '/channels/:channelId').length,
         channel_reads_from_due_minute: discord.requests.filter((r) => r.method === 'GET' && r.route === '/channels/:channelId' && r.at >= due.toMillis()).length,
-        schedules_written: schedulesAfterStart ? 'after the start' : 'before the start',
+        // Of those, the ones made while posts were still going out (each took a place the posts needed).
+        channel_reads_during_fan_out: discord.requests.filter(
+          (r) => r.method === 'GET' && r.route === '/channels/:channelId' && r.at >= due.toMillis() && r.at <= lastPost,
+        ).length,
+        schedules_written: writtenBeforeS !== undefined ? `${writtenBeforeS} s before the minute` : schedulesAfterStart ? 'after the start' : 'before the start',
         rss_idle_mb: Number(median(idle).toFixed(1)),
         rss_peak_mb: Number(Math.max(0, ...during).toFixed(1)),
         rss_peak_overall_mb: Number(Math.max(0, ...samples.map((s) => s.mb)).toFixed(1)),

@@ -17,7 +17,7 @@ export function createAlerts(deps: { db: Kysely<DB>; channels: Channels; logger:
       if (!alertsChannelId) return;
       if (!(await claimAlert(deps.db, guildId, kind, key))) return;
       try {
-        const channel = await deps.channels.postable(alertsChannelId, { thread: false });
+        const channel = await deps.channels.postable(alertsChannelId, { thread: false, guildId });
         await channel.send(channelMessage(payload));
       } catch (error) {
         deps.logger.warn({ err: error, guildId, kind }, 'could not alert moderators');

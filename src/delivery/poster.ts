@@ -187,7 +187,7 @@ export class LessonPoster {
     const lease = this.keepLease(delivery);
     try {
       const card = ready ?? (await this.buildCard(delivery.lessonId, schedule.guildId));
-      const channel = await this.deps.channels.postable(delivery.channelId, { thread: schedule.createThread });
+      const channel = await this.deps.channels.postable(delivery.channelId, { thread: schedule.createThread, guildId: schedule.guildId });
       const payload = this.message(schedule, card.rendered, delivery.nonce);
       const message = await channel.send(payload);
       // A success without a message (an empty answer from a proxy in between) is not a post: retry it later; the

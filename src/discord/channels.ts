@@ -6,10 +6,11 @@ import {
   type GuildBasedChannel,
   type GuildTextBasedChannel,
   type MessageCreateOptions,
+  type TextChannel,
 } from 'discord.js';
 import { UserError } from '../user-error.js';
 import { missingPostPermissions } from './permissions.js';
-import { fetchPostingChannel, keepChannelAsGiven } from './posting-channels.js';
+import { channelNotRead, fetchPostingChannel, keepChannelAsGiven } from './posting-channels.js';
 
 /** A message the bot posted, as delivery needs it: its id, a thread opened on it, and its publication. */
 export interface PostedMessage {
@@ -31,8 +32,11 @@ export interface PostChannel {
 
 /** The bot's view of server channels; tests use a double that records what is sent. */
 export interface Channels {
-  /** The channel, ready to post in, or a PostFailure moderators can act on (deleted, missing permissions). */
-  postable(channelId: string, options: { thread: boolean }): Promise<PostChannel>;
+  /**
+   * The channel, ready to post in, or a PostFailure moderators can act on (deleted, missing permissions). With its
+   * server: a channel this process holds no data for is posted in without reading it first (channelNotRead).
+   */
+  postable(channelId: string, options: { thread: boolean; guildId?: string }): Promise<PostChannel>;
 }
 
 /** A post that cannot go out for a reason moderators can act on. */
@@ -46,12 +50,20 @@ const SERVER_SIDE_ERRORS = new Set<number>([
   RESTJSONErrorCodes.MissingAccess,
   RESTJSONErrorCodes.UnknownChannel,
   RESTJSONErrorCodes.UnknownGuild,
+  RESTJSONErrorCodes.CannotSendMessagesInNonTextChannel,
 ]);
 
-/** Channels through the discord.js client; permissions are checked from the cache first, so a broken channel costs no invalid request. */
+/**
+ * Channels through the discord.js client. A channel it holds is checked from the cache first, so a broken one costs no
+ * invalid request; one it does not hold is read first, or, given its server, posted in without reading (a fan-out's
+ * posts, one request each: Discord decides).
+ */
 export function discordChannels(client: Client): Channels {
   return {
     async postable(channelId, options) {
+      const guild = options.guildId === undefined || client.channels.cache.has(channelId) ? undefined : client.guilds.cache.get(options.guildId);
+      const notRead = guild?.available ? channelNotRead(client, guild, channelId) : undefined;
+      if (notRead) return postingWithoutReading(notRead);
       const channel = await fetchPostingChannel(client, channelId).catch((error: unknown) => {
         if (error instanceof DiscordAPIError && SERVER_SIDE_ERRORS.has(Number(error.code))) return null;
         throw error;
@@ -64,11 +76,33 @@ export function discordChannels(client: Client): Channels {
   };
 }
 
+/**
+ * A channel built without reading it (channelNotRead) as delivery posts in it. Not in discord.js's cache, so the
+ * message discord.js returns cannot find its channel (its startThread and crosspost need it): the thread is opened
+ * through the channel itself, and nothing is published (taken as a text channel).
+ */
+function postingWithoutReading(channel: TextChannel): PostChannel {
+  return {
+    id: channel.id,
+    async send(options) {
+      const message = await channel.send(options);
+      return {
+        id: message.id,
+        startThread: (thread) => channel.threads.create({ ...thread, startMessage: message.id }),
+        crosspostable: false,
+      };
+    },
+  };
+}
+
 /** Why a post failed, in words for moderators, and whether it is theirs to fix (else: Discord is down). */
 export function describePostFailure(error: unknown): { reason: string; moderatorsCanFix: boolean } {
   if (error instanceof PostFailure) return { reason: error.message, moderatorsCanFix: true };
   if (error instanceof DiscordAPIError) {
     if (error.code === RESTJSONErrorCodes.UnknownChannel) return { reason: 'the channel no longer exists', moderatorsCanFix: true };
+    if (error.code === RESTJSONErrorCodes.CannotSendMessagesInNonTextChannel) {
+      return { reason: 'the channel is not a text channel I can post lessons in', moderatorsCanFix: true };
+    }
     if (SERVER_SIDE_ERRORS.has(Number(error.code))) {
       return { reason: 'I am missing a permission in that channel (View Channel, Send Messages or Embed Links)', moderatorsCanFix: true };
     }

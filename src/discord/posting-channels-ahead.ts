@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DiscordAPIError, type Client } from 'discord.js';
 import type { Logger } from 'pino';
+import { GLOBAL_PACER_WINDOW_MS, InteractionAwareRest } from './interaction-rest.js';
 import { fetchPostingChannel, keepPostingChannels } from './posting-channels.js';
 
 /** A channel lessons or alerts are posted in, and its server. */
@@ -27,6 +29,33 @@ export interface PostingChannelsAheadOptions {
   readonly logger: Logger;
   /** At most one read of the list this often: every post writes its schedule, and each write sends a notice. */
   readonly minIntervalMs?: number;
+  /**
+   * Whether a channel may be read now (default: the global limit is mostly free, limitMostlyFree). A read ahead
+   * takes a place posts may need: during a fan-out it waits, and those posts go out without reading their channels
+   * (channelNotRead).
+   */
+  readonly mayRead?: () => boolean;
+  /** The clock the default `mayRead` tells a coming minute by. */
+  readonly now?: () => number;
+}
+
+/** How often a read ahead held back by a fan-out looks again. */
+const MAY_READ_POLL_MS = 250;
+
+/**
+ * True while the global limit is mostly free: nothing of the bot's waits for a place, under half the window's places
+ * are taken (global-pacer.ts), and a minute is not about to begin. A fan-out keeps the window full, and its posts come
+ * a few at a time (a wait of none now and then says nothing); posts fall due as a minute begins, and a read in the
+ * window before it takes a place from that minute's first round. On its own, the read ahead takes half of Discord's
+ * 50 requests a second.
+ */
+function limitMostlyFree(client: Client, now: () => number): () => boolean {
+  return () => {
+    if (!(client.rest instanceof InteractionAwareRest)) return true;
+    const { pacer } = client.rest;
+    const untilNextMinute = 60_000 - (now() % 60_000);
+    return pacer.waiting === 0 && pacer.inWindow < pacer.limit / 2 && untilNextMinute > GLOBAL_PACER_WINDOW_MS;
+  };
 }
 
 /** How often the list may be read again; a schedule written elsewhere has its channel read within about this. */
@@ -35,16 +64,19 @@ export const POSTING_CHANNELS_INTERVAL_MS = 5_000;
 /**
  * Reads ahead the channels of schedules this process did not write itself: an operator's SQL, another tool, or
  * another process of a cluster. discord.js keeps only the channels named when a server arrives (posting-channels.ts),
- * so such a channel would otherwise be read at its post, at the minute, where each read takes one of the 50
- * requests a second that the whole fan-out shares: 1,000 schedules written after the bot started made 2,000
- * requests of a 1,000-post minute, ~40 s instead of 20. Here they are read when the notice of the write comes,
- * one at a time, and kept; a channel Discord refuses to show (deleted, no access) is not asked for again by this
- * process, and its post says why to the moderators as before; one Discord could not answer is asked for again at
- * a later notice.
+ * so such a channel was once read at its post, at the minute, where each read takes one of the 50 requests a
+ * second that the whole fan-out shares: 1,000 schedules written after the bot started made 2,000 requests of a
+ * 1,000-post minute, ~40 s instead of 20. Here they are read when the notice of the write comes, one at a time
+ * while the global limit is mostly free (a fan-out's posts first), and kept, so that a post is checked from memory
+ * (permissions, an announcement channel's publication); one not read by its minute is posted in without reading
+ * (channelNotRead). A channel Discord refuses to show (deleted, no access) is not asked for again by this process,
+ * and its post says why to the moderators as before; one Discord could not answer is asked for again at a later
+ * notice.
  */
 export function followPostingChannels(options: PostingChannelsAheadOptions): PostingChannelsAhead {
   const { client, logger } = options;
   const minIntervalMs = options.minIntervalMs ?? POSTING_CHANNELS_INTERVAL_MS;
+  const mayRead = options.mayRead ?? limitMostlyFree(client, options.now ?? Date.now);
   const refused = new Set<string>();
   let started = false;
   let stopped = false;
@@ -73,7 +105,10 @@ export function followPostingChannels(options: PostingChannelsAheadOptions): Pos
       );
       let read = 0;
       for (const row of missing) {
+        while (!stopped && !mayRead()) await sleep(MAY_READ_POLL_MS);
         if (stopped) break;
+        // Held back meanwhile: read since by something else (a moderator's /schedule set), or not (a post keeps none).
+        if (client.channels.cache.has(row.channelId)) continue;
         try {
           await fetchPostingChannel(client, row.channelId);
           read += 1;

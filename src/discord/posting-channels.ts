@@ -1,4 +1,4 @@
-import type { Channel, Client, GuildBasedChannel } from 'discord.js';
+import { ChannelType, type Channel, type Client, type Guild, type GuildBasedChannel, type TextChannel } from 'discord.js';
 
 /**
  * The channels this process posts in (schedules' and alerts' channels), the only ones discord.js keeps.
@@ -7,7 +7,8 @@ import type { Channel, Client, GuildBasedChannel } from 'discord.js';
  * overwrites): 1,000 servers of 40 channels were ~37 MB the bot never reads (BENCHMARKS.md, "Only the channels
  * it posts in"). The bot reads a channel only to post in it, or to check a channel a moderator picks, so the
  * channel caches keep the channels named here and drop the rest as they arrive. A channel named later (a new
- * schedule) is fetched once over REST, and kept from then on.
+ * schedule) is fetched once over REST, and kept from then on; one not read yet when its post goes is posted in
+ * without reading it (channelNotRead).
  */
 const postingChannelsOf = new WeakMap<Client, Set<string>>();
 
@@ -53,4 +54,27 @@ export function keepChannelAsGiven(client: Client, channel: GuildBasedChannel): 
   keepPostingChannels(client, [channel.id]);
   client.channels.cache.set(channel.id, channel);
   channel.guild.channels.cache.set(channel.id, channel);
+}
+
+/** What discord.js's channel manager does with a channel's data (its `_add`: private in its types, stable in 14.x). */
+interface ChannelAdder {
+  _add(data: Record<string, unknown>, guild: Guild, options: { cache: boolean; allowUnknownGuild: boolean }): Channel | null;
+}
+
+/**
+ * A channel of an available server that this process holds no data for (its schedule was written elsewhere, and
+ * not read ahead yet: posting-channels-ahead.ts), as a text channel discord.js can post in, built without reading
+ * it: at a fan-out's minute each read would take one of the 50 requests a second the posts share (1,000 such
+ * channels: 2,000 requests, ~40 s instead of 20). Not kept: the read ahead reads the channel itself when no post
+ * waits. Without its permission overwrites nothing is checked before the post; Discord decides, and a refusal
+ * (deleted, no access, a channel that takes no messages) is the post's failure as for any channel. Taken as a text
+ * channel: were it an announcement channel, that post is not published to the servers following it.
+ */
+export function channelNotRead(client: Client, guild: Guild, channelId: string): TextChannel | undefined {
+  const channels = client.channels as unknown as Partial<ChannelAdder>;
+  if (typeof channels._add !== 'function') return undefined;
+  const data = { id: channelId, type: ChannelType.GuildText, guild_id: guild.id, name: '', position: 0, permission_overwrites: [], parent_id: null };
+  // In no cache, the server's either (`allowUnknownGuild` is what keeps discord.js from putting it in the server's).
+  const channel = channels._add(data, guild, { cache: false, allowUnknownGuild: true });
+  return channel?.type === ChannelType.GuildText ? channel : undefined;
 }

@@ -2,6 +2,8 @@ import { Events, type Client } from 'discord.js';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordClient } from '../../src/discord/client.js';
+import type { InteractionAwareRest } from '../../src/discord/interaction-rest.js';
+import type { PacerTicket } from '../../src/discord/global-pacer.js';
 import { followPostingChannels, type PostingChannelRow, type PostingChannelsAhead } from '../../src/discord/posting-channels-ahead.js';
 import { keepPostingChannels } from '../../src/discord/posting-channels.js';
 import { startDiscordStandIn, type DiscordStandIn, type StandInGuild } from '../support/discord-stand-in/index.js';
@@ -20,7 +22,7 @@ describe('channels of schedules written elsewhere, read ahead', () => {
 
   beforeAll(async () => {
     discord = await startDiscordStandIn();
-    served = discord.addGuild({ name: 'served', channels: [{ name: 'lessons' }, { name: 'news' }, { name: 'quiz' }, { name: 'gone' }, { name: 'flaky' }] });
+    served = discord.addGuild({ name: 'served', channels: [{ name: 'lessons' }, { name: 'news' }, { name: 'quiz' }, { name: 'gone' }, { name: 'flaky' }, { name: 'held' }, { name: 'half' }, { name: 'minute' }] });
     other = discord.addGuild({ name: 'not this process’s', channels: [{ name: 'elsewhere' }] });
     outage = discord.addGuild({ name: 'in an outage', channels: [{ name: 'dark' }] });
     for (const channel of [...served.channels, ...other.channels, ...outage.channels]) ids.set(channel.name, channel.id);
@@ -45,8 +47,16 @@ describe('channels of schedules written elsewhere, read ahead', () => {
   const channelGets = (channelId: string) => discord.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${channelId}`).length;
   const row = (guild: StandInGuild, name: string): PostingChannelRow => ({ guildId: guild.id, channelId: ids.get(name)! });
 
+  /** Half a minute before the next one, whatever the real time: no test's read is held for a coming minute unless it says. */
+  const midMinute = () => 30_000;
+
   /** A follower of `rows`, started (as main.ts starts it once connected); what it logs goes to `lines` when given. */
-  function follow(rows: () => readonly PostingChannelRow[], minIntervalMs = 0, lines?: Record<string, unknown>[], options: { start?: boolean } = {}) {
+  function follow(
+    rows: () => readonly PostingChannelRow[],
+    minIntervalMs = 0,
+    lines?: Record<string, unknown>[],
+    options: { start?: boolean; now?: () => number } = {},
+  ) {
     const reads: number[] = [];
     const logger = lines
       ? pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) })
@@ -59,6 +69,7 @@ describe('channels of schedules written elsewhere, read ahead', () => {
       },
       logger,
       minIntervalMs,
+      now: options.now ?? midMinute,
     });
     following.push(follower);
     if (options.start ?? true) follower.start();
@@ -145,5 +156,55 @@ describe('channels of schedules written elsewhere, read ahead', () => {
     follower.changed();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(reads).toEqual([]);
+  });
+
+  it('holds its reads while requests of the bot wait for their place in the global limit (a fan-out’s posts), and reads once none waits', async () => {
+    const pacer = (client.rest as InteractionAwareRest).pacer;
+    // The window full of places taken (admitted, not written) and a post waiting behind them, as in a fan-out.
+    const taken: PacerTicket[] = [];
+    for (let place = 0; place < pacer.limit; place += 1) taken.push(await pacer.acquire());
+    const post = pacer.acquire();
+    expect(pacer.waiting).toBe(1);
+    const { follower, reads } = follow(() => [row(served, 'held')]);
+    follower.changed();
+    await expect.poll(() => reads.length).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // A place comes free: the waiting post takes it. (A read asked meanwhile would have gone first: reads go ahead.)
+    taken.shift()!.settled();
+    const first = await Promise.race([post.then(() => 'the post'), new Promise((resolve) => setTimeout(() => resolve('nothing yet'), 500))]);
+    expect(first).toBe('the post');
+    expect(channelGets(ids.get('held')!)).toBe(0);
+    // Nothing waits any more: the channel is read as soon as a place is free.
+    for (const ticket of taken) ticket.settled();
+    (await post).settled();
+    await expect.poll(() => client.channels.cache.has(ids.get('held')!)).toBe(true);
+    expect(channelGets(ids.get('held')!)).toBe(1);
+  });
+
+  it('holds its reads while over half the window’s places are taken though none waits (a fan-out between its posts), and reads once they are free', async () => {
+    const pacer = (client.rest as InteractionAwareRest).pacer;
+    const taken: PacerTicket[] = [];
+    for (let place = 0; place < pacer.limit / 2; place += 1) taken.push(await pacer.acquire());
+    expect(pacer.waiting).toBe(0);
+    const { follower, reads } = follow(() => [row(served, 'half')]);
+    follower.changed();
+    await expect.poll(() => reads.length).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(channelGets(ids.get('half')!)).toBe(0);
+    for (const ticket of taken) ticket.settled();
+    await expect.poll(() => client.channels.cache.has(ids.get('half')!)).toBe(true);
+    expect(channelGets(ids.get('half')!)).toBe(1);
+  });
+
+  it('holds its reads in the second before a minute (when posts fall due), and reads once it has begun', async () => {
+    let now = 59_200;
+    const { follower, reads } = follow(() => [row(served, 'minute')], 0, undefined, { now: () => now });
+    follower.changed();
+    await expect.poll(() => reads.length).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(channelGets(ids.get('minute')!)).toBe(0);
+    now = 60_050;
+    await expect.poll(() => client.channels.cache.has(ids.get('minute')!)).toBe(true);
+    expect(channelGets(ids.get('minute')!)).toBe(1);
   });
 });

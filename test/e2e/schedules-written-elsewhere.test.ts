@@ -66,4 +66,29 @@ describe.runIf(process.env.TEST_DATABASE_URL)('schedules written after the start
       await opened.close();
     }
   }, 90_000);
+
+  it('posts in a channel written moments before its minute without reading it first: a read that cannot be done holds nothing up', async () => {
+    // Discord cannot show this server's channel (every read fails): neither the read ahead nor the post can read it.
+    const late = discord.addGuild({ name: 'Written at the last minute', channels: [{ name: 'lessons' }] });
+    const channelId = late.channels[0]!.id;
+    discord.failNext({ method: 'GET', path: `/channels/${channelId}` }, { status: 503 }, 1_000);
+    // Its GUILD_CREATE reaches the bot at once; a moment for the bot to take it in before the schedule exists.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const opened = await openDatabase({ url: database.env.DATABASE_URL, dataDir: 'unused' });
+    try {
+      await upsertLesson(opened.db, makeLesson());
+      const now = DateTime.utc();
+      // Due now (counting from yesterday), as a schedule written seconds before its minute is at the minute.
+      const input = { guildId: late.id, channelId, postTime: now.toFormat('HH:mm'), timeZone: 'UTC', roleId: null, createThread: true };
+      await saveSchedule(opened.db, input, now.minus({ days: 1 }).toJSDate());
+      await expect.poll(() => discord.channelMessages(channelId).length, { timeout: 20_000 }).toBe(1);
+      // Posted, its discussion thread opened, with no answered read of the channel.
+      const threadOpened = () => discord.requests.some((r) => r.method === 'POST' && r.path.startsWith(`/channels/${channelId}/messages/`) && r.path.endsWith('/threads') && r.status < 300);
+      await expect.poll(threadOpened).toBe(true);
+      expect(bot.logLines().filter((line) => line.msg === 'could not open a discussion thread')).toEqual([]);
+      expect(discord.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${channelId}` && r.status === 200)).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  }, 60_000);
 });

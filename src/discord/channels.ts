@@ -1,6 +1,7 @@
 import {
   ChannelType,
   DiscordAPIError,
+  Events,
   RESTJSONErrorCodes,
   type Client,
   type GuildBasedChannel,
@@ -59,8 +60,13 @@ const SERVER_SIDE_ERRORS = new Set<number>([
  * posts, one request each: Discord decides).
  */
 export function discordChannels(client: Client): Channels {
+  // Kept channels Discord said were deleted (CHANNEL_DELETE; ids are never reused): their posts fail at once, where
+  // a channel no longer held would otherwise be posted in without reading it (one refused request a try).
+  const deleted = new Set<string>();
+  client.on(Events.ChannelDelete, (channel) => deleted.add(channel.id));
   return {
     async postable(channelId, options) {
+      if (deleted.has(channelId)) throw new PostFailure('the channel no longer exists');
       const guild = options.guildId === undefined || client.channels.cache.has(channelId) ? undefined : client.guilds.cache.get(options.guildId);
       const notRead = guild?.available ? channelNotRead(client, guild, channelId) : undefined;
       if (notRead) return postingWithoutReading(notRead);

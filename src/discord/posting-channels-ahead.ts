@@ -120,7 +120,7 @@ export function followPostingChannels(options: PostingChannelsAheadOptions): Pos
       }
       if (missing.length > 0) logger.info({ read, notRead: missing.length - read }, 'channels of schedules written elsewhere read ahead of their posts');
     } catch (error) {
-      logger.warn({ err: error }, 'reading the channels posted in failed; a new schedule’s channel is read at its post instead');
+      logger.warn({ err: error }, 'reading the channels posted in failed; a new schedule’s channel is posted in without reading it instead');
     } finally {
       running = false;
       if (pending) schedule();

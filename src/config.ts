@@ -36,6 +36,12 @@ const configSchema = z.object({
     .pipe(z.array(snowflake).optional()),
   /** Lessons an import writes at a time inside its one transaction: what it holds in memory (see src/lessons/import.ts). */
   IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(250),
+  /**
+   * The lessons CLI computes vocabulary in the import when at most this many files are imported and at most this many
+   * lessons lack one after it; a bigger import leaves it to the bot's background job (issue 11: a 10,000-file import in
+   * <= 20 s on PostgreSQL; the vocabulary alone is ~2 ms a lesson of a core).
+   */
+  IMPORT_VOCABULARY_AT_MOST: z.coerce.number().int().min(0).default(1_000),
   DISCORD_TOKEN: optionalString,
   DISCORD_APPLICATION_ID: optionalString.pipe(snowflake.optional()),
   DISCORD_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/u, error: 'must be an http(s) URL' }).optional()),

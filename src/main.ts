@@ -127,6 +127,8 @@ async function main(): Promise<number> {
         // process's import or plan forgets them (posts, which write deliveries and schedules, do not).
         if (table === null || table === 'lessons' || table === 'lesson_vocabularies' || table === 'lesson_plans') poster.forgetPrepared();
       },
+      // The lessons CLI left a big import's vocabulary to the bots: this one computes it if it holds the job's lock.
+      onVocabularyWanted: () => services.vocabulary.catchUpAsked(),
       onError: (error) => logger.warn({ err: error }, 'library change feed lost; caches off until it is back'),
     });
     cache = new LibraryCache(feed);
@@ -218,12 +220,7 @@ async function main(): Promise<number> {
   upkeep.start();
   // One process compares (under sharding, the one with shard 0): one REST read a start.
   if (!cluster || cluster.shardIds.includes(0)) void logRegistrationDrift(client, commandDefinitions, logger);
-  void services.vocabulary.catchUp().then(
-    (outcome) => {
-      if (outcome.computed > 0 || outcome.failed.length > 0) logger.info({ computed: outcome.computed, failed: outcome.failed }, 'vocabulary caught up');
-    },
-    (error: unknown) => logger.error({ err: error }, 'vocabulary catch-up failed'),
-  );
+  services.vocabulary.startCatchUp();
   return stopped;
 }
 

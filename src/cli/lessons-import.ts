@@ -73,7 +73,9 @@ export async function importCommand(args: readonly string[], io: CliIo): Promise
   // On PostgreSQL the vocabulary is computed while the database writes and matches (the import waits on the
   // database, the vocabulary on this thread's CPU): the model is loaded now. On PGlite the database is in this
   // process too, and holding it and the model at once would pass 250 MB: the vocabulary comes after, in steps.
-  const alongside = config.DATABASE_URL ? await vocabularyAlongside() : undefined;
+  // A bigger import than IMPORT_VOCABULARY_AT_MOST files leaves it to the bot's background job: the vocabulary
+  // is ~2 ms of a core a lesson, and with it 10,000 files took 25–45 s on two cores, not the <= 20 s of issue 11.
+  const alongside = config.DATABASE_URL && sources.length <= config.IMPORT_VOCABULARY_AT_MOST ? await vocabularyAlongside() : undefined;
   const imported = await withLessons(config, io, async (library) => {
     const bar = onePass ? progressBar(sources.length, 'files') : progressBar(lessonCount);
     try {
@@ -114,10 +116,24 @@ export async function importCommand(args: readonly string[], io: CliIo): Promise
   }
   // After the lessons are committed (on PostgreSQL with the vocabularies computed alongside: what is left here
   // is a failed computation or an unchanged lesson that lacks one): they are usable at once, and an interrupted
-  // run only leaves vocabulary to compute (by `vocab-refresh`, `vocab <id>`, or the bot). On a database opened
+  // run only leaves vocabulary to compute (by `vocab-refresh`, `vocab <id>`, or the bot). More than
+  // IMPORT_VOCABULARY_AT_MOST lessons left: the bot's job computes them (reportLeftToBot). On a database opened
   // anew: PGlite's memory (its WebAssembly heap, which never shrinks) grew to what the import's statements and
   // ANALYZE needed, and goes with the closed instance instead of staying beside the model and word lists.
-  return (await refreshVocabulary(config, io, {})) ? 0 : 1;
+  return (await refreshVocabulary(config, io, { leaveAbove: config.IMPORT_VOCABULARY_AT_MOST })) ? 0 : 1;
+}
+
+/**
+ * Says that the vocabulary of `pending` lessons is left to the bot's background job (on PostgreSQL a running bot
+ * was told, and starts it now); stdout's last line stays the import's counts.
+ */
+function reportLeftToBot(pending: number, config: Config, io: CliIo): void {
+  const lessons = `${pending} lesson${pending === 1 ? '' : 's'}`;
+  const when = config.DATABASE_URL ? 'a running bot starts now, else the bot at its start' : 'the bot at its next start';
+  io.err(
+    `vocabulary of ${lessons} left to the bot's background job (more than IMPORT_VOCABULARY_AT_MOST=${config.IMPORT_VOCABULARY_AT_MOST}; ${when}); ` +
+      'a lesson asked for meanwhile gets its own at once, and "npm run lessons -- vocab-refresh" computes them all now',
+  );
 }
 
 /**
@@ -152,11 +168,19 @@ async function vocabularyAlongside(): Promise<(trx: Executor) => ImportSideWork>
  * vocabulary tables' statistics; false if any lesson failed. On PostgreSQL in this thread, the database open;
  * on PGlite in steps, never holding the database and the model at once (refreshInSteps).
  */
-async function refreshVocabulary(config: Config, io: CliIo, options: { all?: boolean }): Promise<boolean> {
+async function refreshVocabulary(config: Config, io: CliIo, options: RefreshChoice): Promise<boolean> {
   boundHeap();
   if (!config.DATABASE_URL) return refreshInSteps(config, io, options);
   return withVocabulary(config, io, async (vocabulary) => {
     let bar: cliProgress.SingleBar | undefined;
+    if (options.leaveAbove !== undefined) {
+      const pending = await vocabulary.countPending();
+      if (pending > options.leaveAbove) {
+        await vocabulary.askBotsToCatchUp();
+        reportLeftToBot(pending, config, io);
+        return true;
+      }
+    }
     try {
       const outcome = await vocabulary.refresh({
         ...options,
@@ -188,7 +212,7 @@ const STEP_LESSONS = 5_000;
  * lessons' texts written to a file; the database is closed (and its memory collected); a worker thread
  * computes the file's vocabularies into another and ends, taking the model with it (src/vocabulary/staged-refresh.ts).
  */
-async function refreshInSteps(config: Config, io: CliIo, options: { all?: boolean }): Promise<boolean> {
+async function refreshInSteps(config: Config, io: CliIo, options: RefreshChoice): Promise<boolean> {
   const dir = await makeStepDirectory();
   const texts = join(dir, 'lessons.ndjson');
   const computed = join(dir, 'vocabularies.ndjson');
@@ -208,7 +232,11 @@ async function refreshInSteps(config: Config, io: CliIo, options: { all?: boolea
           outcome.computed += stored.stored;
           outcome.failed.push(...stored.failed);
         }
-        if (!scanned && done === 0) bar = progressBar(await vocabulary.countPending(options), 'vocabulary');
+        if (!scanned && done === 0) {
+          const pending = await vocabulary.countPending(options);
+          if (options.leaveAbove !== undefined && pending > options.leaveAbove) return { written: 0, next: undefined, left: pending };
+          bar = progressBar(pending, 'vocabulary');
+        }
         const written = scanned ? { written: 0, next: undefined } : await vocabulary.writePendingTexts(texts, { ...options, after: next, limit: STEP_LESSONS });
         if (written.written === 0 && outcome.computed > 0) {
           await refreshStatistics(vocabulary, io);
@@ -216,6 +244,10 @@ async function refreshInSteps(config: Config, io: CliIo, options: { all?: boolea
         return written;
       });
       toStore = false;
+      if ('left' in chunk) {
+        reportLeftToBot(chunk.left, config, io);
+        return true;
+      }
       // Nothing written: the library was scanned to its end (writePendingTexts stops early only with `limit` written).
       if (chunk.written === 0) break;
       next = chunk.next;
@@ -239,6 +271,12 @@ async function refreshInSteps(config: Config, io: CliIo, options: { all?: boolea
     bar?.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** What a refresh computes: every lesson's (`all`) or the missing and stale; none when more than `leaveAbove` (the bot's job). */
+interface RefreshChoice {
+  readonly all?: boolean;
+  readonly leaveAbove?: number;
 }
 
 /** Prints the lessons whose vocabulary failed (and, to a person watching, how many were computed); false if any failed. */

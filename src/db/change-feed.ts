@@ -6,6 +6,12 @@ export const LIBRARY_CHANNEL = 'newsdesk_library';
 /** Tables whose writes are announced there. */
 export type ChangedTable = 'lessons' | 'lesson_vocabularies' | 'schedules' | 'deliveries' | 'lesson_plans';
 
+/**
+ * A request, not a table's change, on the same channel: lessons were left without vocabulary for the bot's background
+ * job (a big import of the lessons CLI: vocabulary.ts, askForVocabularyCatchUp).
+ */
+export const VOCABULARY_WANTED = 'vocabulary_wanted';
+
 export interface ChangeFeed {
   /** True while the feed LISTENs: every committed change since is reported. Caches may serve only then. */
   readonly live: boolean;
@@ -17,6 +23,8 @@ export interface ChangeFeed {
 export interface ChangeFeedHandlers {
   /** A committed write to `table`, by any process; `null`: anything may have changed (the feed was down). */
   onChange(table: ChangedTable | null): void;
+  /** Another process left lessons without vocabulary for the bot's background job (VOCABULARY_WANTED). */
+  onVocabularyWanted?(): void;
   onError?(error: Error): void;
   /** Delays between attempts to listen again (RETRY_MS unless given; tests). */
   retryMs?: { readonly first: number; readonly max: number };
@@ -77,7 +85,9 @@ export function watchLibraryChanges(url: string, handlers: ChangeFeedHandlers): 
       if (client === next) lost();
     });
     next.on('notification', (message) => {
-      if (message.channel === LIBRARY_CHANNEL) handlers.onChange((message.payload ?? null) as ChangedTable | null);
+      if (message.channel !== LIBRARY_CHANNEL) return;
+      if (message.payload === VOCABULARY_WANTED) handlers.onVocabularyWanted?.();
+      else handlers.onChange((message.payload ?? null) as ChangedTable | null);
     });
     try {
       await next.connect();

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { LessonLevel, VocabularyEntry } from '../domain/vocabulary/types.js';
+import { LIBRARY_CHANNEL, VOCABULARY_WANTED } from './change-feed.js';
 import type { Executor } from './schema.js';
 
 export interface StoredVocabulary {
@@ -175,6 +176,14 @@ export async function countLessonsNeedingVocabulary(db: Executor, lexiconVersion
     .where((eb) => eb.or([eb('v.lesson_id', 'is', null), eb('v.content_hash', '<>', eb.ref('lessons.content_hash')), eb('v.lexicon_version', '<>', lexiconVersion)]))
     .executeTakeFirstOrThrow();
   return row.count;
+}
+
+/**
+ * Tells the bots on this database (their change feeds) that lessons were left without vocabulary for their
+ * background job. Delivered at commit, to the processes listening then; a bot started later finds them at its start.
+ */
+export async function askForVocabularyCatchUp(db: Executor): Promise<void> {
+  await sql`select pg_notify(${LIBRARY_CHANNEL}, ${VOCABULARY_WANTED})`.execute(db);
 }
 
 export interface LessonText {

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Lesson } from '../domain/lesson.js';
 import { LessonParseError, moreProblems, parseLessonFile } from '../domain/lesson-parser/index.js';
@@ -181,6 +182,9 @@ export function formatCounts(counts: ImportCounts): string {
  */
 export const DEFAULT_IMPORT_BATCH = 250;
 
+/** Lessons read while a batch is written before the event loop gets a turn (~1 ms of parsing each): see importLessons. */
+const LESSONS_PER_TURN = 8;
+
 export interface ImportOptions {
   /** Lessons per batch (DEFAULT_IMPORT_BATCH). */
   readonly batchSize?: number;
@@ -283,7 +287,15 @@ export async function importLessons(
     try {
       let batch: Lesson[] = [];
       let inBatch = new Set<string>();
+      let sinceTurn = 0;
       for await (const lesson of lessons) {
+        // A source that reads and parses its files synchronously (the CLI's) resolves each lesson in the same turn of
+        // the event loop: the write in flight would not hear its statement's answer, nor send its next one, before
+        // the whole next batch is parsed. Every few lessons the answers get in, and the database works meanwhile.
+        if (writing && ++sinceTurn >= LESSONS_PER_TURN) {
+          sinceTurn = 0;
+          await nextTurn();
+        }
         const key = lesson.id.toLowerCase();
         if (inBatch.has(key)) {
           await startWriting(batch);

@@ -6,6 +6,7 @@ import type { DB } from '../db/schema.js';
 import { analyzeTable } from '../db/statistics.js';
 import type { Logger } from '../logger.js';
 import {
+  askForVocabularyCatchUp,
   findLevel,
   findVocabulary,
   lessonsNeedingVocabulary,
@@ -184,6 +185,10 @@ export function createVocabularyService(deps: VocabularyDeps) {
   const { db, computer } = deps;
   const shutdown = new AbortController();
   let catchingUp: Promise<RefreshOutcome> | undefined;
+  // The bot's job has been started (once connected): asks before that are for lessons its first run finds anyway.
+  let catchUpStarted = false;
+  // Asked while the job ran (its scan, in id order, may have passed the lessons asked for): it runs once more after.
+  let askedWhileRunning = false;
   const { onStored } = deps;
   const listing = new Map<string, Promise<StoredVocabulary | undefined>>();
 
@@ -250,6 +255,29 @@ export function createVocabularyService(deps: VocabularyDeps) {
     }
   }
 
+  function catchUp(): Promise<RefreshOutcome> {
+    catchingUp ??= catchUpOnce().finally(() => {
+      catchingUp = undefined;
+      // The job is over: the worker (~100 MB with the model and word lists) goes now, not after its idle minute.
+      computer.release?.();
+      if (askedWhileRunning && !shutdown.signal.aborted) {
+        askedWhileRunning = false;
+        startCatchUp();
+      }
+    });
+    return catchingUp;
+  }
+
+  function startCatchUp(): void {
+    catchUpStarted = true;
+    void catchUp().then(
+      (outcome) => {
+        if (outcome.computed > 0 || outcome.failed.length > 0) deps.logger?.info({ computed: outcome.computed, failed: outcome.failed }, 'vocabulary caught up');
+      },
+      (error: unknown) => deps.logger?.error({ err: error }, 'vocabulary catch-up failed'),
+    );
+  }
+
   return {
     /**
      * The background job: computes, in the worker, the vocabulary of every lesson that lacks a current one
@@ -259,14 +287,22 @@ export function createVocabularyService(deps: VocabularyDeps) {
      * (catchUpLockSession) that process computes them, and this one asks again every CATCH_UP_LOCK_RETRY_MS
      * until it gets the lock (then usually finds nothing left) or shuts down.
      */
-    catchUp(): Promise<RefreshOutcome> {
-      catchingUp ??= catchUpOnce().finally(() => {
-        catchingUp = undefined;
-        // The job is over: the worker (~100 MB with the model and word lists) goes now, not after its idle minute.
-        computer.release?.();
-      });
-      return catchingUp;
+    catchUp,
+    /**
+     * The bot's job (catchUp), its outcome logged: started once connected, and again when asked (catchUpAsked).
+     */
+    startCatchUp,
+    /**
+     * Another process left lessons without vocabulary (the lessons CLI's big import, announced on the change feed):
+     * the job runs now, or once more after the run in progress; before the bot's first run, nothing (that run finds them).
+     */
+    catchUpAsked(): void {
+      if (!catchUpStarted || shutdown.signal.aborted) return;
+      if (catchingUp) askedWhileRunning = true;
+      else startCatchUp();
     },
+    /** Tells the bots on this PostgreSQL database that lessons were left for their job (the lessons CLI). */
+    askBotsToCatchUp: () => askForVocabularyCatchUp(db),
     list: vocabularyOf,
     level: (lessonId: string) => lessonLevel(db, lessonId),
     /** Computes every missing or stale vocabulary (`all`: every lesson), batch by batch. */

@@ -7,11 +7,11 @@ import { BATCH_TIMEOUTS } from '../../src/db/timeouts.js';
 const REFERENCE = 'examples/lessons/nhk-2025-05-31-japan-us-cyber.txt';
 const REFERENCE_ID = 'add8c4f2-5778-47a5-bd18-2492841fbc6e';
 
-async function run(args: string[], database: () => TestDatabase) {
+async function run(args: string[], database: () => TestDatabase, env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runLessonsCli(args, {
-    env: { LOG_LEVEL: 'warn', DATA_DIR: 'unused' },
+    env: { LOG_LEVEL: 'warn', DATA_DIR: 'unused', ...env },
     stdin: Readable.from([]),
     out: (line) => out.push(line),
     err: (line) => err.push(line),
@@ -39,6 +39,25 @@ describe.each(testDatabaseTargets())('vocabulary CLI on $kind (in-process)', (ta
     const human = await run(['vocab', REFERENCE_ID], database);
     expect(human.stdout).toContain('Level: B2');
     expect(human.stdout).toContain('enacted (enact), verb');
+  });
+
+  it('an import of more files than IMPORT_VOCABULARY_AT_MOST leaves their vocabulary to the bot, says so, and loses nothing', async () => {
+    const stored = async () => Number((await database().db.selectFrom('lesson_vocabularies').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    const imported = await run(['import', 'test/fixtures/vocabulary'], database, { IMPORT_VOCABULARY_AT_MOST: '3' });
+    expect(imported.code).toBe(0);
+    // stdout's last line is still the counts; the note is on stderr.
+    expect(imported.stdout).toBe('imported 8, updated 0, unchanged 0');
+    expect(imported.stderr).toMatch(/^vocabulary of 8 lessons left to the bot's background job \(more than IMPORT_VOCABULARY_AT_MOST=3; .*vocab-refresh" computes them all now$/u);
+    expect(await stored()).toBe(0);
+    // One lesson asked for is computed at once; the rest by vocab-refresh (or the bot).
+    const [first] = await database().db.selectFrom('lessons').select('id').orderBy('id').limit(1).execute();
+    expect(JSON.parse((await run(['vocab', first!.id, '--json'], database)).stdout)).not.toHaveLength(0);
+    expect(await stored()).toBe(1);
+    expect(await run(['vocab-refresh'], database)).toMatchObject({ code: 0, stderr: '' });
+    expect(await stored()).toBe(8);
+    // Within the bound (at most 3 files, at most 3 lessons left without one after it): computed by the import.
+    expect((await run(['import', REFERENCE], database, { IMPORT_VOCABULARY_AT_MOST: '3' })).stderr).toBe('');
+    expect(await stored()).toBe(9);
   });
 
   it('vocab-refresh recomputes the library on request; wrong use is a usage error', async () => {

@@ -236,6 +236,30 @@ describe.each(testDatabaseTargets())('import batches on $kind', (target) => {
     expect(await stored()).toEqual({ titles: [], docs: [], lessons: [] });
   });
 
+  it('writes a batch while a source that never leaves the event loop’s turn (synchronous reads) yields the next one', async () => {
+    // The CLI's source reads and parses its files synchronously: each lesson comes in a microtask. Its batch's
+    // statements must still be answered and the next ones sent while the following batch is read, not after it.
+    const lessons = Array.from({ length: 240 }, (_, i) => makeLesson({ title: `Read without a pause ${i}` }));
+    let written = 0;
+    const writtenWhenPulled: number[] = [];
+    async function* parsedInOneTurn() {
+      for (const lesson of lessons) {
+        writtenWhenPulled.push(written);
+        // Parsing a file: ~2 ms of this thread, no await.
+        const parsedBy = performance.now() + 2;
+        while (performance.now() < parsedBy);
+        yield lesson;
+      }
+    }
+    await importLessons(database().db, parsedInOneTurn(), { batchSize: 60, onProgress: (done) => (written = done) });
+    expect(written).toBe(240);
+    // A batch was written before the next one was all read (one at least: a busy machine may slow a statement).
+    // Without turns, each batch is told written only once the next is read: 0, 60 and 120 at those lessons.
+    const writtenWhenNextRead = [1, 2, 3].map((batch) => writtenWhenPulled[(batch + 1) * 60 - 1]);
+    expect(writtenWhenNextRead.some((count, index) => count! >= (index + 1) * 60)).toBe(true);
+    expect(await countLessons(database().db)).toBe(240);
+  });
+
   it('counts the words of titles holding more distinct words than a statement has parameters (65,535)', async () => {
     const lessons = await discoveryLessons();
     await importLessons(database().db, lessons);

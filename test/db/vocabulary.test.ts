@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lockSessions } from '../../src/db/open-from-config.js';
 import { findLesson } from '../../src/db/lessons.js';
@@ -179,6 +180,54 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
     await importLessons(db().db, [referenceLesson()]);
     await service.close();
     expect(await service.catchUp()).toEqual({ computed: 0, failed: [] }); // after shutdown, nothing more is done
+  });
+
+  it('a request for the job (a big import left its vocabulary) runs it when idle, once more after a run in progress, and not before the bot’s first run', async () => {
+    const logged: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
+    const caughtUp = () => logged.filter((line) => line.msg === 'vocabulary caught up').map((line) => line.computed);
+    let started!: () => void;
+    const firstLessonStarted = new Promise<void>((resolve) => (started = resolve));
+    let letGo!: () => void;
+    const held = new Promise<void>((resolve) => (letGo = resolve));
+    const computedIds: string[] = [];
+    const service = createVocabularyService({
+      db: db().db,
+      logger,
+      // Flat out: the job's rests (three times a lesson's time, here the test's hold) are not what is tested.
+      catchUpPace: { coreShare: 1 },
+      computer: { compute: async (l) => (started(), await held, computedIds.push(l.id), computer.compute(l)), close: () => undefined },
+    });
+    try {
+      // The ids sort so that the lesson imported during the run comes before the one the run is computing: the run's
+      // scan, in id order, has passed it.
+      const later = makeLesson({ id: '00000000-0000-4000-8000-00000000000a', title: 'Imported while the job ran' });
+      const first = makeLesson({ id: '00000000-0000-4000-8000-00000000000b', title: 'In the library at the start' });
+      await importLessons(db().db, [first]);
+      // Before the bot's first run: nothing (that run finds what was asked for).
+      service.catchUpAsked();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(computedIds).toEqual([]);
+
+      service.startCatchUp();
+      await firstLessonStarted;
+      await importLessons(db().db, [later]);
+      service.catchUpAsked();
+      service.catchUpAsked(); // two asks during one run: one more run
+      letGo();
+      await expect.poll(caughtUp).toEqual([1, 1]);
+      expect(computedIds).toEqual([first.id, later.id]);
+
+      // Idle: a request runs the job at once.
+      const third = makeLesson({ id: '00000000-0000-4000-8000-00000000000c', title: 'Imported while the bot was idle' });
+      await importLessons(db().db, [third]);
+      service.catchUpAsked();
+      await expect.poll(caughtUp).toEqual([1, 1, 1]);
+      expect(computedIds).toEqual([first.id, later.id, third.id]);
+    } finally {
+      letGo();
+      await service.close();
+    }
   });
 
   it('finds the stale vocabularies of a library bigger than a window, a window at a time, and the catch-up computes exactly those', async () => {

@@ -122,7 +122,11 @@ async function main(): Promise<number> {
     feed = watchLibraryChanges(config.DATABASE_URL, {
       onChange: (table) => {
         cache?.changed(table);
-        if (table === null || table === 'schedules') channelsAhead?.changed();
+        if (table === null || table === 'schedules') {
+          channelsAhead?.changed();
+          // Written after this minute's cards were built: theirs are built before the minute too.
+          scheduler.schedulesChanged();
+        }
         // Cards built ahead of their minute show a lesson's text and level, and a day's choice, as they were: any
         // process's import or plan forgets them (posts, which write deliveries and schedules, do not).
         if (table === null || table === 'lessons' || table === 'lesson_vocabularies' || table === 'lesson_plans') poster.forgetPrepared();
@@ -195,7 +199,14 @@ async function main(): Promise<number> {
     : () => true;
   // On PostgreSQL others may write schedules (an operator's SQL, another process): their channels are read ahead
   // of their posts, from the notices heard from here on. (The embedded database is this process's alone.)
-  if (feed) channelsAhead = followPostingChannels({ client, postingChannels: () => services.delivery.postingChannels(onOurShards), logger });
+  if (feed) {
+    channelsAhead = followPostingChannels({
+      client,
+      postingChannels: () => services.delivery.postingChannels(onOurShards),
+      logger,
+      postsUnderWay: () => poster.postsUnderWay > 0,
+    });
+  }
   try {
     const kept = await services.delivery.keptDiscordIds(onOurShards);
     keepPostingChannels(client, kept.channelIds);

@@ -82,6 +82,11 @@ export class LessonPoster {
 
   constructor(private readonly deps: PosterDeps) {}
 
+  /** Posts under way (`post` calls not yet returned): a fan-out, or a moderator's post now. */
+  get postsUnderWay(): number {
+    return this.posting;
+  }
+
   /** Whose claims are this process's own. */
   get processId(): string {
     return this.deps.processId;
@@ -127,6 +132,12 @@ export class LessonPoster {
   /** Forgets cards older than they may be used (a schedule that stopped being due, a server this process left). */
   forgetStalePrepared(): void {
     for (const [guildId, card] of this.prepared) if (this.expired(card)) this.prepared.delete(guildId);
+  }
+
+  /** Whether the server's card for that day is built ahead and may still be used. */
+  isPrepared(guildId: string, localDate: string): boolean {
+    const card = this.prepared.get(guildId);
+    return card !== undefined && card.localDate === localDate && !this.expired(card);
   }
 
   /** Cards built ahead and not yet used. */

@@ -22,7 +22,7 @@ describe('channels of schedules written elsewhere, read ahead', () => {
 
   beforeAll(async () => {
     discord = await startDiscordStandIn();
-    served = discord.addGuild({ name: 'served', channels: [{ name: 'lessons' }, { name: 'news' }, { name: 'quiz' }, { name: 'gone' }, { name: 'flaky' }, { name: 'held' }, { name: 'half' }, { name: 'minute' }] });
+    served = discord.addGuild({ name: 'served', channels: [{ name: 'lessons' }, { name: 'news' }, { name: 'quiz' }, { name: 'gone' }, { name: 'flaky' }, { name: 'held' }, { name: 'half' }, { name: 'minute' }, { name: 'posting' }] });
     other = discord.addGuild({ name: 'not this process’s', channels: [{ name: 'elsewhere' }] });
     outage = discord.addGuild({ name: 'in an outage', channels: [{ name: 'dark' }] });
     for (const channel of [...served.channels, ...other.channels, ...outage.channels]) ids.set(channel.name, channel.id);
@@ -55,7 +55,7 @@ describe('channels of schedules written elsewhere, read ahead', () => {
     rows: () => readonly PostingChannelRow[],
     minIntervalMs = 0,
     lines?: Record<string, unknown>[],
-    options: { start?: boolean; now?: () => number } = {},
+    options: { start?: boolean; now?: () => number; postsUnderWay?: () => boolean } = {},
   ) {
     const reads: number[] = [];
     const logger = lines
@@ -70,6 +70,7 @@ describe('channels of schedules written elsewhere, read ahead', () => {
       logger,
       minIntervalMs,
       now: options.now ?? midMinute,
+      ...(options.postsUnderWay ? { postsUnderWay: options.postsUnderWay } : {}),
     });
     following.push(follower);
     if (options.start ?? true) follower.start();
@@ -196,15 +197,31 @@ describe('channels of schedules written elsewhere, read ahead', () => {
     expect(channelGets(ids.get('half')!)).toBe(1);
   });
 
-  it('holds its reads in the second before a minute (when posts fall due), and reads once it has begun', async () => {
+  it('holds its reads in the second before a minute and the two seconds after it begins (when posts fall due and start), and reads after', async () => {
     let now = 59_200;
     const { follower, reads } = follow(() => [row(served, 'minute')], 0, undefined, { now: () => now });
     follower.changed();
     await expect.poll(() => reads.length).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(channelGets(ids.get('minute')!)).toBe(0);
+    // The minute's first posts are admitted without waiting and under half the window: a read would take one's place.
     now = 60_050;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(channelGets(ids.get('minute')!)).toBe(0);
+    now = 62_100;
     await expect.poll(() => client.channels.cache.has(ids.get('minute')!)).toBe(true);
     expect(channelGets(ids.get('minute')!)).toBe(1);
+  });
+
+  it('holds its reads while this process’s posts are under way, the global limit free or not, and reads once they are done', async () => {
+    let posting = true;
+    const { follower, reads } = follow(() => [row(served, 'posting')], 0, undefined, { postsUnderWay: () => posting });
+    follower.changed();
+    await expect.poll(() => reads.length).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(channelGets(ids.get('posting')!)).toBe(0);
+    posting = false;
+    await expect.poll(() => client.channels.cache.has(ids.get('posting')!)).toBe(true);
+    expect(channelGets(ids.get('posting')!)).toBe(1);
   });
 });

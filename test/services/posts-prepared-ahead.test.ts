@@ -253,6 +253,44 @@ describe.each(testDatabaseTargets())('posts prepared ahead of their minute on $k
       expect(harness.channels.sent).toHaveLength(8);
     });
 
+    it('a schedule written after the minute’s cards were built gets its card before the minute; ready cards are not built again', async () => {
+      const harness = await setUp();
+      const [third, fourth, fifth] = ['100000000000000003', '100000000000000004', '100000000000000005'];
+      let now = new Date('2026-05-02T08:59:40Z');
+      const delivery = scheduler(harness, () => now);
+      const prepare = vi.spyOn(harness.poster, 'prepare');
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+      // 20 s before the minute: the preparation has not come; it will see the schedule, so nothing now.
+      await saveDailySchedule(harness.db, third, '200000000000000003');
+      delivery.schedulesChanged();
+      await settle();
+      expect(prepare).not.toHaveBeenCalled();
+
+      now = new Date(BEFORE);
+      expect(await delivery.prepareAhead()).toBe(3);
+      prepare.mockClear();
+      // 5 s before: written after the preparation (a notice each, two at once): built in one more pass, alone.
+      now = new Date('2026-05-02T08:59:55Z');
+      await saveDailySchedule(harness.db, fourth, '200000000000000004');
+      delivery.schedulesChanged();
+      delivery.schedulesChanged();
+      await expect.poll(() => harness.poster.preparedCount).toBe(4);
+      expect(prepare.mock.calls.map(([schedule]) => schedule.guildId)).toEqual([fourth]);
+
+      // 1.2 s before: too close for a pass (with its quarter second's wait), built at the minute.
+      now = new Date('2026-05-02T08:59:58.800Z');
+      await saveDailySchedule(harness.db, fifth, '200000000000000005');
+      delivery.schedulesChanged();
+      await settle();
+      expect(harness.poster.preparedCount).toBe(4);
+
+      now = new Date(AT);
+      await delivery.tick();
+      await delivery.stop();
+      expect(harness.channels.sent).toHaveLength(5);
+      expect(harness.poster.preparedCount).toBe(0);
+    });
+
     it('started, it prepares before the coming minute by itself', async () => {
       const harness = await setUp();
       // 10.5 s before the minute: the preparation is due in half a second.

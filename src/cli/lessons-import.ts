@@ -127,9 +127,9 @@ export async function importCommand(args: readonly string[], io: CliIo): Promise
  * Says that the vocabulary of `pending` lessons is left to the bot's background job (on PostgreSQL a running bot
  * was told, and starts it now); stdout's last line stays the import's counts.
  */
-function reportLeftToBot(pending: number, config: Config, io: CliIo): void {
+function reportLeftToBot(pending: number, config: Config, io: CliIo, told = false): void {
   const lessons = `${pending} lesson${pending === 1 ? '' : 's'}`;
-  const when = config.DATABASE_URL ? 'a running bot starts now, else the bot at its start' : 'the bot at its next start';
+  const when = told ? 'a running bot starts now, else the bot at its start' : 'the bot at its next start';
   io.err(
     `vocabulary of ${lessons} left to the bot's background job (more than IMPORT_VOCABULARY_AT_MOST=${config.IMPORT_VOCABULARY_AT_MOST}; ${when}); ` +
       'a lesson asked for meanwhile gets its own at once, and "npm run lessons -- vocab-refresh" computes them all now',
@@ -176,8 +176,15 @@ async function refreshVocabulary(config: Config, io: CliIo, options: RefreshChoi
     if (options.leaveAbove !== undefined) {
       const pending = await vocabulary.countPending();
       if (pending > options.leaveAbove) {
-        await vocabulary.askBotsToCatchUp();
-        reportLeftToBot(pending, config, io);
+        // The lessons are committed whatever happens here: a notice that cannot be sent only delays the bots' job.
+        const told = await vocabulary.askBotsToCatchUp().then(
+          () => true,
+          (error: unknown) => {
+            io.err(`note: running bots not told (${(error as Error).message}): they compute the vocabulary at their next start`);
+            return false;
+          },
+        );
+        reportLeftToBot(pending, config, io, told);
         return true;
       }
     }

@@ -94,9 +94,9 @@ export class DeliveryScheduler {
   /**
    * Schedules were written (a change notice: this process's commands, SQL, another process). Between the minute's
    * preparation and the minute, the cards of posts due at it that are not ready yet are built in one more pass,
-   * so that a schedule written then is not the one post whose card is built at the minute (a thousand of them,
-   * written 5 s before, ended the fan-out 0.6 s past its 20 s bound: BENCHMARKS.md). Before the preparation,
-   * nothing: it sees them.
+   * so that the posts of schedules written then do not build theirs at the minute (a thousand of them, written 5 s
+   * before: the last post 19.96 s after the minute without this pass, 19.69 s with it; BENCHMARKS.md, "Schedules
+   * written after the minute's cards"). Before the preparation, nothing: it sees them.
    */
   schedulesChanged(): void {
     const ahead = this.options.prepareAheadMs ?? 0;

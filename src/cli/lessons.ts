@@ -25,7 +25,9 @@ Commands:
         Import lesson exports or JSON files (the format is told from the content).
         A directory imports its .txt and .json files; - reads standard input.
         One transaction: if any file is invalid nothing is written and every
-        problem is printed as path:line: message.
+        problem is printed as path:line: message. Computes the vocabulary of
+        up to IMPORT_VOCABULARY_AT_MOST (1,000) files' lessons; a bigger import
+        leaves it to the bot's background job (or run vocab-refresh).
         --dry-run   parse and validate only, write nothing
         --json      with --dry-run, print the parsed lessons as a JSON array
   list [--limit N]   the newest lessons (default 20)

@@ -136,8 +136,7 @@ export class LessonPoster {
 
   /** Whether the server's card for that day is built ahead and may still be used. */
   isPrepared(guildId: string, localDate: string): boolean {
-    const card = this.prepared.get(guildId);
-    return card !== undefined && card.localDate === localDate && !this.expired(card);
+    return this.usable(this.prepared.get(guildId), localDate) !== undefined;
   }
 
   /** Cards built ahead and not yet used. */
@@ -147,9 +146,13 @@ export class LessonPoster {
 
   private takePrepared(guildId: string, localDate: string): PreparedCard | undefined {
     const card = this.prepared.get(guildId);
-    if (!card) return undefined;
     this.prepared.delete(guildId);
-    return card.localDate === localDate && !this.expired(card) ? card : undefined;
+    return this.usable(card, localDate);
+  }
+
+  /** The card, if it is for that day and not too old to be used. */
+  private usable(card: PreparedCard | undefined, localDate: string): PreparedCard | undefined {
+    return card !== undefined && card.localDate === localDate && !this.expired(card) ? card : undefined;
   }
 
   private expired(card: PreparedCard): boolean {

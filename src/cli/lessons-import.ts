@@ -173,27 +173,26 @@ async function refreshVocabulary(config: Config, io: CliIo, options: RefreshChoi
   if (!config.DATABASE_URL) return refreshInSteps(config, io, options);
   return withVocabulary(config, io, async (vocabulary) => {
     let bar: cliProgress.SingleBar | undefined;
-    if (options.leaveAbove !== undefined) {
-      const pending = await vocabulary.countPending();
-      if (pending > options.leaveAbove) {
-        // The lessons are committed whatever happens here: a notice that cannot be sent only delays the bots' job.
-        const told = await vocabulary.askBotsToCatchUp().then(
-          () => true,
-          (error: unknown) => {
-            io.err(`note: running bots not told (${(error as Error).message}): they compute the vocabulary at their next start`);
-            return false;
-          },
-        );
-        reportLeftToBot(pending, config, io, told);
-        return true;
-      }
+    // Counted once: for the choice, then for the progress bar (the refresh counts only when asked to, with onStart).
+    const { leaveAbove } = options;
+    const pending = leaveAbove === undefined ? undefined : await vocabulary.countPending({ all: options.all ?? false });
+    if (pending !== undefined && leaveAbove !== undefined && pending > leaveAbove) {
+      // The lessons are committed whatever happens here: a notice that cannot be sent only delays the bots' job.
+      const told = await vocabulary.askBotsToCatchUp().then(
+        () => true,
+        (error: unknown) => {
+          io.err(`note: running bots not told (${(error as Error).message}): they compute the vocabulary at their next start`);
+          return false;
+        },
+      );
+      reportLeftToBot(pending, config, io, told);
+      return true;
     }
     try {
+      if (pending !== undefined) bar = progressBar(pending, 'vocabulary');
       const outcome = await vocabulary.refresh({
-        ...options,
-        onStart: (total) => {
-          bar = progressBar(total, 'vocabulary');
-        },
+        ...(options.all === undefined ? {} : { all: options.all }),
+        ...(pending === undefined ? { onStart: (total: number) => void (bar = progressBar(total, 'vocabulary')) } : {}),
         onProgress: (done) => bar?.update(done),
       });
       bar?.stop();

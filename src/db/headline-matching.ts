@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { tsLiteral } from '../domain/discovery/text-query.js';
 import type { WeightedLexeme } from './lexeme-docs.js';
 import type { Executor } from './schema.js';
@@ -88,7 +88,7 @@ export async function bestHeadlineMatches(
   // By id: each headline's few lessons by primary key (offset 0: the candidates' condition is not pushed into
   // that lookup, where the planner could take the head_vector index over the whole library instead).
   const source = byId
-    ? sql`(select id, article_date, head_vector, search_vector, title_fold from lessons where id = any(hl.only_ids) offset 0) lessons`
+    ? sql`(select id, article_date, head_vector, search_vector, title_fold, title_trigrams from lessons where id = any(hl.only_ids) offset 0) lessons`
     : sql`lessons`;
   const only = byId ? sql`and e.id = any(hl.only_ids)` : sql``;
   // Only candidates that may score as much as the best are scored in full (their article read, their rank).
@@ -133,7 +133,8 @@ export async function bestHeadlineMatches(
     -- What is the same for every candidate of a headline, computed once for it (offset 0: not per candidate).
     cross join lateral (
       select (${sql.val(lexemes)}::tsquery[])[h.lo:h.hi] as lexemes, (${sql.val(weights)}::float8[])[h.lo:h.hi] as weights,
-        newsdesk_fold(h.text) as folded, (${sql.val(onlyIds)}::uuid[])[h.id_lo:h.id_hi] as only_ids
+        f.folded, coalesce(array_length(show_trgm(f.folded), 1), 0) as trigrams, (${sql.val(onlyIds)}::uuid[])[h.id_lo:h.id_hi] as only_ids
+      from (select newsdesk_fold(h.text) as folded) f
       offset 0
     ) hl
     left join lateral (
@@ -152,7 +153,7 @@ export async function bestHeadlineMatches(
         from (
           select found.*, greatest(max(greatest(found.sim, found.head_weight / h.total)) over (), h.at_least) - 1e-9 as bar
           from (
-            select id, article_date, head_vector, search_vector, similarity(title_fold, hl.folded)::float8 as sim,
+            select id, article_date, head_vector, search_vector, ${similarityAtLeast(sql`title_fold`, sql`title_trigrams`, sql`hl.folded`, sql`hl.trigrams`, sql`h.at_least`)} as sim,
               coalesce((
                 select sum(w.weight) from unnest(hl.lexemes, hl.weights) as w(lexeme, weight) where head_vector @@ w.lexeme
               ), 0) as head_weight
@@ -176,6 +177,19 @@ export async function bestHeadlineMatches(
   return found;
 }
 
+
+/**
+ * The trigram similarity of a lesson's folded title and a headline's, or 0 where it is below `atLeast` for
+ * certain: pg_trgm's similarity is shared / (a + b - shared) over the two strings' distinct trigrams, so at most
+ * min(a, b) / max(a, b) of their counts (the lesson's stored in `title_trigrams`). Computing it made both
+ * strings' trigrams each time, most of a candidate's cost. A similarity below `atLeast` (the score a match must
+ * reach) changes no best match that reaches it, nor its score, nor the bar below which candidates are not
+ * scored in full (at least `atLeast`); the margin covers similarity's float4 rounding.
+ */
+function similarityAtLeast(title: RawBuilder<unknown>, titleTrigrams: RawBuilder<unknown>, folded: RawBuilder<unknown>, trigrams: RawBuilder<unknown>, atLeast: RawBuilder<unknown>) {
+  return sql`(case when least(${titleTrigrams}, ${trigrams}) < (${atLeast} - 1e-6) * greatest(${titleTrigrams}, ${trigrams}) then 0
+    else similarity(${title}, ${folded})::float8 end)`;
+}
 
 /**
  * Whether this database runs a statement's parallel plan in worker processes (PostgreSQL as configured by
@@ -215,9 +229,10 @@ async function bestHeadlineMatchesQueued(
   const { headlines, columns } = input;
   await sql`truncate headline_match_queue`.execute(db);
   await sql`
-    insert into headline_match_queue (ord, candidates, any_word, except_id, total, at_least, lexemes, weights, folded)
+    insert into headline_match_queue (ord, candidates, any_word, except_id, total, at_least, lexemes, weights, folded, trigrams)
     select h.ord, h.candidates::tsquery, h.any_word::tsquery, h.except_id, h.total, h.at_least,
-      (${sql.val([...input.lexemes])}::tsquery[])[h.lo:h.hi], (${sql.val([...input.weights])}::float8[])[h.lo:h.hi], newsdesk_fold(h.text)
+      (${sql.val([...input.lexemes])}::tsquery[])[h.lo:h.hi], (${sql.val([...input.weights])}::float8[])[h.lo:h.hi], f.folded,
+      coalesce(array_length(show_trgm(f.folded), 1), 0)
     from unnest(
       ${sql.val(headlines.map((h) => h.text))}::text[],
       ${sql.val([...columns.candidates])}::text[],
@@ -227,7 +242,8 @@ async function bestHeadlineMatchesQueued(
       ${sql.val([...columns.lo])}::int[],
       ${sql.val([...columns.hi])}::int[],
       ${sql.val([...columns.atLeast])}::float8[]
-    ) with ordinality as h(text, candidates, any_word, except_id, total, lo, hi, at_least, ord)`.execute(db);
+    ) with ordinality as h(text, candidates, any_word, except_id, total, lo, hi, at_least, ord)
+    cross join lateral (select newsdesk_fold(h.text) as folded) f`.execute(db);
   // The planner's row count of the queue (truncated since it last knew it).
   await sql`analyze headline_match_queue`.execute(db);
   const excepts = input.reportExcept
@@ -260,7 +276,7 @@ async function bestHeadlineMatchesQueued(
             greatest(max(greatest(found.sim, found.head_weight / found.total)) over (partition by found.ord), found.at_least) - 1e-9 as bar
           from (
             select q.ord, q.total, q.at_least, l.id, l.article_date,
-              similarity(l.title_fold, q.folded)::float8 as sim,
+              ${similarityAtLeast(sql`l.title_fold`, sql`l.title_trigrams`, sql`q.folded`, sql`q.trigrams`, sql`q.at_least`)} as sim,
               newsdesk_head_weight(l.head_vector, q.lexemes, q.weights) as head_weight,
               ts_rank(l.head_vector, q.any_word) as rank
             from headline_match_queue q join lessons l on l.head_vector @@ q.candidates and l.id <> q.except_id

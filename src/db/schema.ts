@@ -33,6 +33,7 @@ export interface LessonsTable {
   head_vector: ColumnType<string, never, never>;
   word_vector: ColumnType<string, never, never>;
   title_fold: ColumnType<string, never, never>;
+  title_trigrams: ColumnType<number, never, never>;
 }
 
 /** A lesson's readers (members) and latest read, kept by a trigger on lesson_readers; no row until a first read. */

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { lexemeDocCounts } from '../../src/db/lexeme-docs.js';
 import { countLessons, findLesson } from '../../src/db/lessons.js';
 import { relatedReadings } from '../../src/discovery/related.js';
@@ -269,5 +269,64 @@ describe.each(testDatabaseTargets())('import batches on $kind', (target) => {
     const unknown = Array.from({ length: 70_000 }, (_, i) => `zz${i.toString(36)}`);
     const counts = await lexemeDocCounts(database().db, [...unknown, ...known.map((row) => row.lexeme)]);
     expect(new Map([...counts].sort(([a], [b]) => (a < b ? -1 : 1)))).toEqual(new Map(known.map((row) => [row.lexeme, row.docs])));
+  });
+});
+
+const postgres = testDatabaseTargets().filter((target) => target.kind === 'postgres');
+
+describe.runIf(postgres.length > 0)('import batches on PostgreSQL, with another transaction', () => {
+  const database = useTestDatabase(postgres[0] ?? testDatabaseTargets()[0]!);
+
+  it('builds the next batch’s statement while the batch before it is written, and no batch beyond it', async () => {
+    const { db } = database();
+    const held = makeLesson({ title: 'Held by another transaction' });
+    await importLessons(db, [held]);
+    // Another transaction locks that lesson's row: the import's first batch, which changes it, waits for it.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const locking = new Promise<void>((resolve) => (locked = resolve));
+    const other = db.transaction().execute(async (trx) => {
+      await trx.selectFrom('lessons').select('id').where('id', '=', held.id).forUpdate().execute();
+      locked();
+      await released;
+    });
+    await locking;
+    // Which lessons' content the import has read (a statement's rows are built from it).
+    const contentRead = new Set<string>();
+    const watched = (lesson: Lesson): Lesson => {
+      const copy = { ...lesson };
+      Object.defineProperty(copy, 'title', {
+        enumerable: true,
+        get: () => {
+          contentRead.add(lesson.title);
+          return lesson.title;
+        },
+      });
+      return copy;
+    };
+    const [b, c, d] = ['Second batch, first', 'Second batch, second', 'Third batch'].map((title) => makeLesson({ title }));
+    const lessons = [{ ...held, title: 'Changed while held' }, makeLesson({ title: 'First batch, new' }), b!, c!, d!].map(watched);
+    const importing = importLessons(db, lessons, { batchSize: 2 });
+    try {
+      // The first batch's statement waits for the row lock.
+      await vi.waitFor(
+        async () => {
+          const waiting = await sql<{ n: string }>`
+            select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+          expect(Number(waiting.rows[0]?.n)).toBe(1);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      await vi.waitFor(() => expect(contentRead.has(c!.title)).toBe(true), { timeout: 5_000, interval: 20 });
+      expect(contentRead.has(b!.title)).toBe(true);
+      // Two batches at most: the third is not read before the first is written.
+      expect(contentRead.has(d!.title)).toBe(false);
+    } finally {
+      release();
+      await other;
+    }
+    expect(await importing).toEqual({ imported: 4, updated: 1, unchanged: 0 });
+    expect((await findLesson(db, held.id))?.lesson.title).toBe('Changed while held');
   });
 });

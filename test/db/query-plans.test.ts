@@ -264,7 +264,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   {
     path: '/lesson import (moderators): a new lesson, a changed one, an unchanged one; then their vocabulary',
     queries: [
-      'lessons.upsertLessons',
+      'lessons.prepareLessonUpsert',
       'lessons.lockLessonImports',
       'lessons.planWithoutJit',
       'headline-matching.lessonsWithoutStoredReadings',
@@ -493,6 +493,8 @@ const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
   'lessons.listLessons': 'the CLI (`lessons list`)',
   'headline-matching.runsParallelWorkers': 'an import into a library of PARALLEL_MATCHING_FROM_LESSONS (two settings, no table)',
   'lessons.upsertLesson': 'one lesson through upsertLessons (tests and benches seed lessons with it; imports write batches)',
+  'lessons.upsertLessons': 'prepareLessonUpsert’s statement, sent at once (upsertLesson, tests); an import builds it ahead (on the import path)',
+  'lessons.runLessonUpsert': 'sends the statement prepareLessonUpsert built (on the import path), and builds none',
   'lessons.countLessons': 'the CLI (`lessons list`)',
   'progress.mostReadLessons': 'the CLI (`lessons stats`), over every reader by design',
   'progress.leaderboardSince': 'the reference the running leaderboard totals are tested against (tests only)',

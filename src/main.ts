@@ -133,6 +133,9 @@ async function main(): Promise<number> {
       },
       // The lessons CLI left a big import's vocabulary to the bots: this one computes it if it holds the job's lock.
       onVocabularyWanted: () => services.vocabulary.catchUpAsked(),
+      // Such a request sent while the feed was down was missed: the job looks once more (a scan of an index when
+      // nothing is left).
+      onListeningAgain: () => services.vocabulary.catchUpAsked(),
       onError: (error) => logger.warn({ err: error }, 'library change feed lost; caches off until it is back'),
     });
     cache = new LibraryCache(feed);

@@ -25,6 +25,8 @@ export interface ChangeFeedHandlers {
   onChange(table: ChangedTable | null): void;
   /** Another process left lessons without vocabulary for the bot's background job (VOCABULARY_WANTED). */
   onVocabularyWanted?(): void;
+  /** Listening again after a loss (not at the first start): a notice sent meanwhile, VOCABULARY_WANTED included, was missed. */
+  onListeningAgain?(): void;
   onError?(error: Error): void;
   /** Delays between attempts to listen again (RETRY_MS unless given; tests). */
   retryMs?: { readonly first: number; readonly max: number };
@@ -46,6 +48,7 @@ const RETRY_MS = { first: 500, max: 5_000 };
  */
 export function watchLibraryChanges(url: string, handlers: ChangeFeedHandlers): ChangeFeed {
   let live = false;
+  let wasLiveOnce = false;
   let closed = false;
   let client: pg.Client | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -101,6 +104,8 @@ export function watchLibraryChanges(url: string, handlers: ChangeFeedHandlers): 
       live = true;
       delay = retry.first;
       tellWaiting(true);
+      if (wasLiveOnce) handlers.onListeningAgain?.();
+      wasLiveOnce = true;
     } catch (error) {
       if (client === next) lost(error as Error);
     }

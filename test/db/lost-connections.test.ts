@@ -153,16 +153,23 @@ describe.runIf(url)('connections lost under the bot', () => {
     expect(Number(lessons.rows[0]?.n)).toBe(0);
   }, 60_000);
 
-  it('the library change feed, cut off longer than its retries grow, listens again within its longest delay of the database’s return and says anything may have changed', async () => {
+  it('the library change feed, cut off longer than its retries grow, listens again within its longest delay of the database’s return and says anything may have changed, and that notices were missed', async () => {
     const direct = new URL(scratch.url);
     const proxy = await startPausableProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
     const viaProxy = new URL(direct);
     viaProxy.port = String(proxy.port);
     const changes: (ChangedTable | null)[] = [];
     // The bot's delays are 0.5 s doubling to at most 5 s; a tenth-scale copy here: 0.2 s doubling to at most 0.8 s.
-    const feed = watchLibraryChanges(viaProxy.toString(), { onChange: (table) => changes.push(table), retryMs: { first: 200, max: 800 } });
+    let listeningAgain = 0;
+    const feed = watchLibraryChanges(viaProxy.toString(), {
+      onChange: (table) => changes.push(table),
+      onListeningAgain: () => (listeningAgain += 1),
+      retryMs: { first: 200, max: 800 },
+    });
     try {
       expect(await feed.untilLive(5_000)).toBe(true);
+      // The first start is no return: nothing was missed.
+      expect(listeningAgain).toBe(0);
       changes.length = 0;
       proxy.cut();
       await until(async () => feed.live, (live) => !live, 3_000);
@@ -176,6 +183,8 @@ describe.runIf(url)('connections lost under the bot', () => {
       expect(await feed.untilLive(5_000)).toBe(true);
       expect(Date.now() - restoredAt).toBeLessThanOrEqual(1_500);
       expect(changes).toEqual([null, null]);
+      // Back: what was asked meanwhile (a big import's vocabulary) is looked for once.
+      expect(listeningAgain).toBe(1);
     } finally {
       await feed.close();
       await proxy.close();

@@ -166,7 +166,7 @@ describe.each(testDatabaseTargets())('lessons and reading services on $kind', (t
       recorder.take();
       const outcome = await service.importUpload('many.json', new TextEncoder().encode(JSON.stringify(lessons.map(lessonToJson))));
       expect(outcome.ok && outcome.counts).toEqual({ imported: UPLOAD_IMPORT_BATCH + 10, updated: 0, unchanged: 0 });
-      expect(recorder.take().filter((query) => query.sources.includes('lessons.upsertLessons'))).toHaveLength(2);
+      expect(recorder.take().filter((query) => query.sources.includes('lessons.prepareLessonUpsert'))).toHaveLength(2);
       expect(await countLessons(db)).toBe(3 + UPLOAD_IMPORT_BATCH + 10);
     });
 

@@ -124,11 +124,7 @@ export async function linkSimilarReadings(
     await rematch(trx, await titlesNaming(trx, changedIds.slice(start, start + size)), docs, library, inParallel);
   }
   await linkBackward(trx, changedIds, library, size, { ...BACKWARD_LIMITS, ...options.backward }, docs);
-  // The library does not change while titles are matched forward: a title named by several lessons is matched once.
-  const known: KnownMatches = new Map();
-  for (let start = 0; start < changedIds.length; start += size) {
-    await linkForward(trx, await similarReadingTitles(trx, changedIds.slice(start, start + size)), docs, library, known, inParallel);
-  }
+  await linkForward(trx, changedIds, size, docs, library, inParallel);
 }
 
 /**
@@ -137,15 +133,45 @@ export async function linkSimilarReadings(
  */
 type KnownMatches = Map<string, HeadlineMatch | null>;
 
-/** Forward: these lessons' titles → any lesson of the library (their stored titles were deleted). */
+/** A forward batch's titles, read with their words and weighed, ready to be matched (readForward). */
+interface ForwardBatch {
+  readonly readings: readonly (StoredSimilarReading & { lessonId: string })[];
+  readonly toMatch: readonly (HeadlineToMatch | undefined)[];
+}
+
+/**
+ * Forward: these lessons' titles → any lesson of the library (their stored titles were deleted). Each batch's
+ * titles are read and weighed while the batch before is matched (its statements queue behind that one on the
+ * transaction's connection; the work between them, ~40 ms a batch of 250 lessons, kept the database waiting).
+ */
 async function linkForward(
   trx: Executor,
-  lessons: readonly { id: string; similarReadings: readonly string[] }[],
+  lessonIds: readonly string[],
+  size: number,
   docs: Map<string, number>,
   library: number,
-  known: KnownMatches,
   inParallel: boolean,
 ): Promise<void> {
+  // The library does not change while titles are matched forward: a title named by several lessons is matched once.
+  const known: KnownMatches = new Map();
+  const read = (start: number) => readForward(trx, lessonIds.slice(start, start + size), docs, library);
+  let next: Promise<ForwardBatch> | undefined = read(0);
+  try {
+    for (let start = 0; next; start += size) {
+      const batch: ForwardBatch = await next;
+      next = start + size < lessonIds.length ? read(start + size) : undefined;
+      // Awaited in the next round or below; until then a failure must not count as unhandled.
+      next?.catch(() => undefined);
+      await storeForward(trx, batch, known, inParallel);
+    }
+  } finally {
+    // Whatever failed, no statement of the transaction is still running when it ends.
+    await next?.catch(() => undefined);
+  }
+}
+
+async function readForward(trx: Executor, lessonIds: readonly string[], docs: Map<string, number>, library: number): Promise<ForwardBatch> {
+  const lessons = await similarReadingTitles(trx, lessonIds);
   const headlinesByLesson = lessons.map((lesson) => distinctHeadlines(lesson.similarReadings));
   const allHeadlines = [...new Set(headlinesByLesson.flat())];
   const lexemes = await lexemesOf(trx, allHeadlines);
@@ -161,10 +187,14 @@ async function linkForward(
       toMatch.push(toHeadlineMatch(headline, weigh(words), lesson.id, library));
     }
   }
-  const matches = await matchKnown(trx, toMatch, known, inParallel);
+  return { readings, toMatch };
+}
+
+async function storeForward(trx: Executor, batch: ForwardBatch, known: KnownMatches, inParallel: boolean): Promise<void> {
+  const matches = await matchKnown(trx, batch.toMatch, known, inParallel);
   await insertSimilarReadings(
     trx,
-    readings.map((reading, index) => {
+    batch.readings.map((reading, index) => {
       const match = matches[index];
       return match ? { ...reading, matchedLessonId: match.lessonId, score: match.score } : reading;
     }),

@@ -9,6 +9,7 @@ import { importLessons } from '../../src/lessons/import.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { discoveryLessons, LIBRARY } from '../support/discovery-library.js';
 import { makeLesson } from '../support/lessons.js';
+import { recordQueries } from '../support/query-plans.js';
 
 /**
  * An import writes its lessons a batch at a time (a statement per batch) and matches their titles a batch
@@ -204,6 +205,27 @@ describe.each(testDatabaseTargets())('import batches on $kind', (target) => {
     expect(inImport).toBe('off');
     // `set local`: the connection's setting is back once the import's transaction ended.
     expect(await jit()).toBe(before);
+  });
+
+  it('reads a batch’s titles for matching while the batch before it is matched', async () => {
+    const lessons = await discoveryLessons();
+    const recorder = recordQueries(database().db);
+    await importLessons(recorder.db, lessons, { batchSize: 3 });
+    const steps = recorder
+      .take()
+      .map((query) => query.sources.at(-1))
+      .filter((source) => source === 'headline-matching.similarReadingTitles' || source === 'headline-matching.bestHeadlineMatches');
+    const forward = steps.slice(steps.indexOf('headline-matching.similarReadingTitles'));
+    expect(forward.filter((step) => step === 'headline-matching.similarReadingTitles').length).toBe(Math.ceil(lessons.length / 3));
+    // The second batch's titles are asked for before the first batch's are matched (and so on).
+    expect(forward.slice(0, 4)).toEqual([
+      'headline-matching.similarReadingTitles',
+      'headline-matching.similarReadingTitles',
+      'headline-matching.bestHeadlineMatches',
+      'headline-matching.similarReadingTitles',
+    ]);
+    // What is stored is what one batch at a time stores (tested against other batch sizes above).
+    expect((await stored()).titles.length).toBeGreaterThan(0);
   });
 
   it('a source failing after two batches were written writes nothing', async () => {

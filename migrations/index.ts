@@ -16,6 +16,7 @@ import * as inlineTitleVectors from './2026-12-05-01-inline-title-vectors.js';
 import * as vocabularyCatchUpIndex from './2026-12-06-01-vocabulary-catch-up-index.js';
 import * as parallelHeadlineMatching from './2026-12-07-01-parallel-headline-matching.js';
 import * as titleTrigramCounts from './2026-12-08-01-title-trigram-counts.js';
+import * as unusedTitleTrigramIndex from './2026-12-08-02-unused-title-trigram-index.js';
 
 /**
  * Every migration, by name, in order. Imported statically (not discovered on disk) so the same list runs
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-01-vocabulary-catch-up-index': vocabularyCatchUpIndex,
   '2026-12-07-01-parallel-headline-matching': parallelHeadlineMatching,
   '2026-12-08-01-title-trigram-counts': titleTrigramCounts,
+  '2026-12-08-02-unused-title-trigram-index': unusedTitleTrigramIndex,
 };

@@ -133,7 +133,7 @@ export async function bestHeadlineMatches(
     -- What is the same for every candidate of a headline, computed once for it (offset 0: not per candidate).
     cross join lateral (
       select (${sql.val(lexemes)}::tsquery[])[h.lo:h.hi] as lexemes, (${sql.val(weights)}::float8[])[h.lo:h.hi] as weights,
-        f.folded, coalesce(array_length(show_trgm(f.folded), 1), 0) as trigrams, (${sql.val(onlyIds)}::uuid[])[h.id_lo:h.id_hi] as only_ids
+        f.folded, ${trigramCount(sql`f.folded`)} as trigrams, (${sql.val(onlyIds)}::uuid[])[h.id_lo:h.id_hi] as only_ids
       from (select newsdesk_fold(h.text) as folded) f
       offset 0
     ) hl
@@ -191,6 +191,11 @@ function similarityAtLeast(title: RawBuilder<unknown>, titleTrigrams: RawBuilder
     else similarity(${title}, ${folded})::float8 end)`;
 }
 
+/** A folded text's count of distinct trigrams, as `lessons.title_trigrams` stores its title's (pg_trgm's own, show_trgm). */
+function trigramCount(folded: RawBuilder<unknown>) {
+  return sql`coalesce(array_length(show_trgm(${folded}), 1), 0)`;
+}
+
 /**
  * Whether this database runs a statement's parallel plan in worker processes (PostgreSQL as configured by
  * default; not PGlite, a single process, nor a server with `max_parallel_workers_per_gather = 0`).
@@ -232,7 +237,7 @@ async function bestHeadlineMatchesQueued(
     insert into headline_match_queue (ord, candidates, any_word, except_id, total, at_least, lexemes, weights, folded, trigrams)
     select h.ord, h.candidates::tsquery, h.any_word::tsquery, h.except_id, h.total, h.at_least,
       (${sql.val([...input.lexemes])}::tsquery[])[h.lo:h.hi], (${sql.val([...input.weights])}::float8[])[h.lo:h.hi], f.folded,
-      coalesce(array_length(show_trgm(f.folded), 1), 0)
+      ${trigramCount(sql`f.folded`)}
     from unnest(
       ${sql.val(headlines.map((h) => h.text))}::text[],
       ${sql.val([...columns.candidates])}::text[],

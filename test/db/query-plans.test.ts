@@ -483,10 +483,11 @@ const COMMAND_PATHS: readonly CommandPath[] = [
 /** Exported functions of src/db/ that no command, button, autocomplete or scheduler tick runs, and why. */
 const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
   'statistics.staleTables': 'start-up and the table upkeep, once a minute (reads the statistics views, not the tables)',
-  'statistics.tidyTables': 'start-up and the table upkeep (VACUUM where no autovacuum runs, then ANALYZE, of the stale tables)',
+  'statistics.tidyTables': 'start-up and the table upkeep (VACUUM where no autovacuum runs, ANALYZE where the rule says, of the stale tables)',
   'statistics.analyzeAllTables': 'the CLI after an import (ANALYZE of every table)',
   'statistics.autovacuumEnabled': 'the table upkeep, once a minute (two settings)',
   'statistics.vacuumAndAnalyze': 'the table upkeep, on its own connection (VACUUM of a table past autovacuum’s rule)',
+  'statistics.vacuumTable': 'the table upkeep, on its own connection (VACUUM of a table past a vacuum rule, analyzed since)',
   'statistics.analyzeTable': 'start-up and the table upkeep (ANALYZE of a table past autovacuum’s rule), the CLI after its vocabulary step (the vocabulary tables)',
   'process-locks.tryProcessLock': 'the table upkeep and the vocabulary catch-up job, each on a connection of its own (an advisory lock)',
   'process-locks.releaseProcessLock': 'the table upkeep and the vocabulary catch-up job, each on a connection of its own (an advisory lock)',

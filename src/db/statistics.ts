@@ -50,7 +50,7 @@ export async function staleTables(db: Kysely<DB>): Promise<StaleTables> {
 export async function tidyTables(db: Kysely<DB>, stale: StaleTables, options: { vacuum: boolean }): Promise<{ vacuumed: string[]; analyzed: string[] }> {
   const vacuumed = options.vacuum ? stale.vacuum : [];
   const analyzed = stale.analyze.filter((table) => !vacuumed.includes(table));
-  for (const table of vacuumed) await (stale.analyze.includes(table) ? vacuumAndAnalyze(db, table) : vacuumTable(db, table));
+  for (const table of vacuumed) await vacuumTable(db, table, { analyze: stale.analyze.includes(table) });
   for (const table of analyzed) await analyzeTable(db, table);
   return { vacuumed, analyzed };
 }
@@ -67,14 +67,9 @@ export async function autovacuumEnabled(db: Kysely<DB>): Promise<boolean> {
   return result.rows[0]?.on === true;
 }
 
-/** Vacuums a table and refreshes its statistics (VACUUM cannot run in a transaction: pass `db`, not a transaction). */
-export async function vacuumAndAnalyze(db: Kysely<DB>, table: string): Promise<void> {
-  await sql`vacuum (analyze) ${sql.table(table)}`.execute(db);
-}
-
-/** Vacuums a table (not in a transaction, as vacuumAndAnalyze). */
-export async function vacuumTable(db: Kysely<DB>, table: string): Promise<void> {
-  await sql`vacuum ${sql.table(table)}`.execute(db);
+/** Vacuums a table, with `analyze` refreshing its statistics too (VACUUM cannot run in a transaction: pass `db`, not a transaction). */
+export async function vacuumTable(db: Kysely<DB>, table: string, options: { analyze: boolean }): Promise<void> {
+  await (options.analyze ? sql`vacuum (analyze) ${sql.table(table)}` : sql`vacuum ${sql.table(table)}`).execute(db);
 }
 
 /** Analyzes one table. */

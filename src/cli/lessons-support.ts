@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { pgliteInstancesInMemory } from '../db/database.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
 import type { DB } from '../db/schema.js';
+import { terminalSafe } from '../domain/text.js';
 import { BATCH_TIMEOUTS } from '../db/timeouts.js';
 import { createDiscoveryService, type DiscoveryService } from '../discovery/service.js';
 import { createLessonsService, type LessonsService } from '../lessons/service.js';
@@ -42,6 +43,25 @@ export const processIo: CliIo = {
   out: (line) => console.log(line),
   err: (line) => console.error(line),
 };
+
+/**
+ * The same io with every line made safe for a terminal (terminalSafe): file names and lesson text are printed,
+ * and a name holding an escape sequence must be shown, not obeyed. Getters, not a copy: process.stdin is
+ * created only when read.
+ */
+export function terminalSafeIo(io: CliIo): CliIo {
+  return {
+    get env() {
+      return io.env;
+    },
+    get stdin() {
+      return io.stdin;
+    },
+    out: (line) => io.out(terminalSafe(line)),
+    err: (line) => io.err(terminalSafe(line)),
+    ...(io.openDatabase ? { openDatabase: io.openDatabase } : {}),
+  };
+}
 
 /** parseArgs' own errors (unknown option, missing value) are usage errors. */
 export function asUsage<T>(parse: () => T): T {

@@ -11,7 +11,7 @@ import { formatMostRead } from '../reading/stats.js';
 import { exitOnInterrupt } from './interrupted.js';
 import { isMain } from './is-main.js';
 import { importCommand, vocabRefreshCommand } from './lessons-import.js';
-import { asUsage, cliProcess, processIo, UsageError, withDiscovery, withLessons, withReading, type CliIo } from './lessons-support.js';
+import { asUsage, cliProcess, processIo, terminalSafeIo, UsageError, withDiscovery, withLessons, withReading, type CliIo } from './lessons-support.js';
 
 /**
  * `npm run lessons -- <command>`: the operator's commands over the library (import and the vocabulary step in
@@ -55,7 +55,8 @@ Commands:
   help               this text`;
 
 /** Exit codes: 0 success, 1 invalid input or failure, 2 wrong usage. */
-export async function runLessonsCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+export async function runLessonsCli(argv: readonly string[], given: CliIo = processIo): Promise<number> {
+  const io = terminalSafeIo(given);
   const [command, ...rest] = argv;
   try {
     switch (command) {

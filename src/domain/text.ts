@@ -35,6 +35,22 @@ export function hasControlCharacter(text: string): boolean {
   return CONTROL_CHARACTER.test(text);
 }
 
+/**
+ * Characters a terminal acts on rather than shows: C0 controls but tab and line feed (and a carriage return
+ * ending a line), DEL, and C1 controls (U+009B is an 8-bit terminal's CSI). A file name may hold any of them; a
+ * lesson's text only DEL, C1 and carriage returns (the parser refuses the others).
+ */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const TERMINAL_CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|\r(?!\n)/gu;
+
+/**
+ * Text for a terminal: each control character written as its escape `\u001b`, so a file named with an escape
+ * sequence is shown, not obeyed. The escape is JSON's own, so JSON output keeps its meaning.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(TERMINAL_CONTROLS, (char) => `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+}
+
 export function codePoint(char: string): string {
   return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -40,6 +40,19 @@ describe.runIf(process.platform === 'linux')('files the system will not read as 
     expect(result.code).toBe(1);
     // Its problems are found on its later lines, not in one byte of it.
     expect(result.stderr).toMatch(/^\/proc\/self\/status:(?:[2-9]|\d{2,}): /mu);
+  });
+});
+
+describe.runIf(process.platform === 'linux')('file names a terminal would obey', () => {
+  it('a file named with an escape sequence is named with its escapes, never the raw sequence', async () => {
+    const folder = join(dir, 'hostile-names');
+    mkdirSync(folder);
+    const name = 'bad\u001b[31mred\u009b2J.txt';
+    writeFileSync(join(folder, name), 'not a lesson\n');
+    const result = await importDryRun(folder);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${folder}/bad\\u001b[31mred\\u009b2J.txt:1: `);
+    expect([...result.stderr].filter((char) => char === '\u001b' || char === '\u009b')).toEqual([]);
   });
 });
 

@@ -12,6 +12,8 @@
  * before the run (`ratio` = median / its median) and sampled during it. PostgreSQL only: the bot is a process
  * of its own on the library database. `BENCH_DUMP=<file>` appends each round's interactions to that file as one JSON
  * line, `[kind, sent at (ms), first answer after (ms) or null]` each: where in a round the slow answers fall.
+ * `BENCH_SEED=<n>` (default 1313) another sequence of interactions: with the same seed a run repeats the
+ * reads of the runs before it (the same members and lessons), which the database has recorded already.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -231,7 +233,9 @@ function startBot(
 
 /** Sends the mix at a rate and records when each interaction's first answer reached the stand-in. */
 class Load {
-  private readonly random = prng(1313);
+  // The same interactions in every run unless BENCH_SEED says otherwise: a second run of the same seed repeats the
+  // first's reads (same members, same lessons), which the database has recorded already.
+  private readonly random = prng(Number(process.env.BENCH_SEED ?? 1313));
   private readonly pending = new Map<string, Sent>();
   private readonly words: string[];
 

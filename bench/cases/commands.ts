@@ -233,8 +233,7 @@ function startBot(
 
 /** Sends the mix at a rate and records when each interaction's first answer reached the stand-in. */
 class Load {
-  // The same interactions in every run unless BENCH_SEED says otherwise: a second run of the same seed repeats the
-  // first's reads (same members, same lessons), which the database has recorded already.
+  // BENCH_SEED: see the top of this file.
   private readonly random = prng(Number(process.env.BENCH_SEED ?? 1313));
   private readonly pending = new Map<string, Sent>();
   private readonly words: string[];

@@ -25,10 +25,11 @@ const sameSession = (database: Database) => () => Promise.resolve({ ...database,
 
 describe.each(testDatabaseTargets())('table upkeep on $kind', (target) => {
   const db = useTestDatabase(target);
-  const deadRows = async (table: string) =>
-    Number((await sql<{ n: number }>`select n_dead_tup::float8 as n from pg_stat_user_tables where relname = ${table}`.execute(db().db)).rows[0]?.n ?? 0);
-  const vacuumCount = async (table: string) =>
-    Number((await sql<{ n: number }>`select vacuum_count::float8 as n from pg_stat_user_tables where relname = ${table}`.execute(db().db)).rows[0]?.n ?? 0);
+  /** One of a table's counters in the statistics view (0 before the server has reported it). */
+  const tableStat = async (table: string, counter: 'n_dead_tup' | 'vacuum_count' | 'analyze_count' | 'n_mod_since_analyze' | 'n_ins_since_vacuum') =>
+    Number((await sql<{ n: number }>`select ${sql.ref(counter)}::float8 as n from pg_stat_user_tables where relname = ${table}`.execute(db().db)).rows[0]?.n ?? 0);
+  const deadRows = (table: string) => tableStat(table, 'n_dead_tup');
+  const vacuumCount = (table: string) => tableStat(table, 'vacuum_count');
 
   it('without autovacuum, vacuums a table full of dead row versions and then has nothing to do', async () => {
     const lesson = makeLesson({ title: 'Upkeep lesson' });
@@ -89,8 +90,7 @@ describe.each(testDatabaseTargets())('table upkeep on $kind', (target) => {
     await analyzeAllTables(db().db);
     await sql`insert into member_settings (user_id, timezone)
       select (300000000000000000 + n)::text, 'Asia/Tokyo' from generate_series(1, 1500) as n`.execute(db().db);
-    const inserted = async () =>
-      Number((await sql<{ n: number }>`select n_ins_since_vacuum::float8 as n from pg_stat_user_tables where relname = 'member_settings'`.execute(db().db)).rows[0]?.n ?? 0);
+    const inserted = () => tableStat('member_settings', 'n_ins_since_vacuum');
     await eventually(async () => (await inserted()) >= 1500);
     const upkeep = new TableUpkeep({ database: db(), openSession: sameSession(db()), autovacuumRuns: () => Promise.resolve(false), logger: quiet });
     const round = await upkeep.runOnce();
@@ -101,28 +101,23 @@ describe.each(testDatabaseTargets())('table upkeep on $kind', (target) => {
   });
 
   it('vacuums a table past the insert rule without analyzing it again when it was analyzed since', async () => {
-    const analysisCount = async (table: string) =>
-      Number((await sql<{ n: number }>`select analyze_count::float8 as n from pg_stat_user_tables where relname = ${table}`.execute(db().db)).rows[0]?.n ?? 0);
-    const changedSinceAnalysis = async (table: string) =>
-      Number((await sql<{ n: number }>`select n_mod_since_analyze::float8 as n from pg_stat_user_tables where relname = ${table}`.execute(db().db)).rows[0]?.n ?? 0);
     await sql`insert into member_settings (user_id, timezone)
       select (400000000000000000 + n)::text, 'Asia/Tokyo' from generate_series(1, 1500) as n`.execute(db().db);
-    const inserted = async () =>
-      Number((await sql<{ n: number }>`select n_ins_since_vacuum::float8 as n from pg_stat_user_tables where relname = 'member_settings'`.execute(db().db)).rows[0]?.n ?? 0);
+    const inserted = () => tableStat('member_settings', 'n_ins_since_vacuum');
     await eventually(async () => (await inserted()) >= 1500);
     // As the lessons CLI does after an import: every table analyzed, before any vacuum.
     await eventually(async () => {
       await analyzeAllTables(db().db);
-      return (await changedSinceAnalysis('member_settings')) === 0;
+      return (await tableStat('member_settings', 'n_mod_since_analyze')) === 0;
     });
     const stale = await staleTables(db().db);
     expect(stale.vacuum).toContain('member_settings');
     expect(stale.analyze).not.toContain('member_settings');
-    const analysesBefore = await analysisCount('member_settings');
+    const analysesBefore = await tableStat('member_settings', 'analyze_count');
     const vacuumsBefore = await vacuumCount('member_settings');
     expect((await tidyTables(db().db, stale, { vacuum: true })).vacuumed).toContain('member_settings');
     await eventually(async () => (await vacuumCount('member_settings')) === vacuumsBefore + 1);
-    expect(await analysisCount('member_settings')).toBe(analysesBefore);
+    expect(await tableStat('member_settings', 'analyze_count')).toBe(analysesBefore);
   });
 
   it('does nothing where autovacuum runs, however stale the tables', async () => {

@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- <case>...] [--db postgres|pglite] [--runs N] [--pg-lessons N] [--pg-name DB] [--without-vocabulary] [--pglite-lessons N] [--fresh]
- *   [--import-files N] [--import-cli built|tsx|both] [--import-into N] [--import-common-words N] [--import-english] [--rates 200,50] [--interactions 2000] [--warm-up 200]` (the commands case:
- *   interactions per second of each run, and per run; the warm-up's interactions at 20/s before the first, 0 for none)
+ *   [--import-files N] [--import-cli built|tsx|both] [--import-into N] [--import-common-words N] [--import-english] [--rates 200,50] [--interactions 2000] [--warm-up 200] [--new-bot-after-warm-up]` (the commands case:
+ *   interactions per second of each run, and per run; the warm-up's interactions at 20/s before the first, 0 for none; a new
+ *   bot process for the rounds after the warm-up, which then warms only the bench's own code)
  *
  * Prints one JSON line per case and database: its parameters, median / p95 / p99 in ms, and the median
  * of a bare indexed SELECT measured in the same run (`baseline_select_median_ms`, `ratio`), so figures
@@ -33,6 +34,7 @@ const { values, positionals } = parseArgs({
     rates: { type: 'string', default: '200,50' },
     interactions: { type: 'string', default: '2000' },
     'warm-up': { type: 'string', default: '200' },
+    'new-bot-after-warm-up': { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
     'import-files': { type: 'string', default: '10000' },
     'import-cli': { type: 'string', default: 'built' },

@@ -84,6 +84,9 @@ async function runCommands(context: BenchContext): Promise<void> {
   const count = Number(context.flags.interactions ?? 2000);
   // --warm-up 0: the first round meets a bot just connected, as a load that starts once the bot is up would.
   const warmUp = Number(context.flags['warm-up'] ?? 200);
+  // --new-bot-after-warm-up: the warm-up warms this process (its stand-in, its sender) and a bot that is then
+  // stopped; the rounds meet a bot just started, so that what a cold bot costs is told from what a cold bench does.
+  const newBotAfterWarmUp = context.flags['new-bot-after-warm-up'] === true;
   for (const target of context.targets) {
     if (target.kind !== 'postgres') {
       context.log('commands: PostgreSQL only (the bot runs as a process of its own on the library database); skipped on PGlite');
@@ -113,7 +116,7 @@ async function runCommands(context: BenchContext): Promise<void> {
       onProblem: (message) => context.log(`stand-in: ${message}`),
     });
     for (const guild of COMMAND_GUILDS) discord.addGuild({ id: guild.id, name: guild.name, channels: [textChannel({ id: guild.channelId, name: 'lessons' })] });
-    const bot = startBot(discord, bench.url!);
+    let bot = startBot(discord, bench.url!);
     const gc = new GcPauses();
     try {
       await bot.connected();
@@ -123,8 +126,18 @@ async function runCommands(context: BenchContext): Promise<void> {
         markBotLog('bench: warm-up starts');
         await load.run(warmUp, 20);
         discord.forgetHistory();
+        if (newBotAfterWarmUp) {
+          context.log('commands: a new bot for the rounds (the warm-up warmed the bench only)');
+          await bot.stop();
+          bot = startBot(discord, bench.url!);
+          await bot.connected();
+        }
       }
+      // The rounds this bot has taken (the warm-up's not counted): the first meets a bot that has served nothing
+      // (with --warm-up 0 or --new-bot-after-warm-up).
+      let botRound = 0;
       for (const rate of rates) {
+        botRound += 1;
         await sleep(3_000);
         const loadBefore = loadavg()[0]!;
         const baseline = await bareSelects(database.db, library, 300);
@@ -140,7 +153,8 @@ async function runCommands(context: BenchContext): Promise<void> {
         const underLoad = await sampler.stop();
         const benchGc = gc.between(sent[0]?.at ?? 0, performance.now());
         if (process.env.BENCH_DUMP) appendFileSync(process.env.BENCH_DUMP, JSON.stringify(sent.map((s) => [s.kind, Math.round(s.at), s.firstAt === undefined ? null : Math.round((s.firstAt - s.at) * 10) / 10])) + '\n');
-        emit(resultLine({ lessons, readers, rate, sent, baseline, paced, underLoad, bot: bot.counters, loadBefore, cpu, benchGc }));
+        const warmed = { warmUp, botWarmedUp: warmUp > 0 && !newBotAfterWarmUp, botRound };
+        emit(resultLine({ lessons, readers, rate, sent, baseline, paced, underLoad, bot: bot.counters, loadBefore, cpu, benchGc, warmed }));
         discord.forgetHistory();
       }
     } finally {
@@ -456,6 +470,7 @@ function resultLine(input: {
   loadBefore: number;
   cpu: { botMs: number; benchMs: number };
   benchGc: { totalMs: number; maxMs: number };
+  warmed: { warmUp: number; botWarmedUp: boolean; botRound: number };
 }): Record<string, unknown> {
   const { sent } = input;
   const answered = sent.filter((s) => s.firstAt !== undefined && s.firstAt - s.at <= DEADLINE_MS && (s.firstStatus ?? 500) < 300);
@@ -484,6 +499,11 @@ function resultLine(input: {
     // Wall clock of the first dispatch, to line a run's slow seconds up with outside logs.
     started_at: new Date(performance.timeOrigin + (sent[0]?.at ?? 0)).toISOString(),
     interactions: sent.length,
+    // The warm-up's interactions before the first round, whether this bot served them (not with
+    // --new-bot-after-warm-up: then they warmed only this process), and which of this bot's rounds this is.
+    warm_up_interactions: input.warmed.warmUp,
+    bot_served_warm_up: input.warmed.botWarmedUp,
+    bot_round: input.warmed.botRound,
     ...summary,
     unanswered_within_3s: unanswered,
     deferred: sent.filter(isDeferral).length,

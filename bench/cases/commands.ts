@@ -133,11 +133,7 @@ async function runCommands(context: BenchContext): Promise<void> {
           await bot.connected();
         }
       }
-      // The rounds this bot has taken (the warm-up's not counted): the first meets a bot that has served nothing
-      // (with --warm-up 0 or --new-bot-after-warm-up).
-      let botRound = 0;
-      for (const rate of rates) {
-        botRound += 1;
+      for (const [index, rate] of rates.entries()) {
         await sleep(3_000);
         const loadBefore = loadavg()[0]!;
         const baseline = await bareSelects(database.db, library, 300);
@@ -153,7 +149,9 @@ async function runCommands(context: BenchContext): Promise<void> {
         const underLoad = await sampler.stop();
         const benchGc = gc.between(sent[0]?.at ?? 0, performance.now());
         if (process.env.BENCH_DUMP) appendFileSync(process.env.BENCH_DUMP, JSON.stringify(sent.map((s) => [s.kind, Math.round(s.at), s.firstAt === undefined ? null : Math.round((s.firstAt - s.at) * 10) / 10])) + '\n');
-        const warmed = { warmUp, botWarmedUp: warmUp > 0 && !newBotAfterWarmUp, botRound };
+        // Which of this bot's rounds (the warm-up's not counted): the first meets a bot that has served nothing
+        // (with --warm-up 0 or --new-bot-after-warm-up).
+        const warmed = { warmUp, botWarmedUp: warmUp > 0 && !newBotAfterWarmUp, botRound: index + 1 };
         emit(resultLine({ lessons, readers, rate, sent, baseline, paced, underLoad, bot: bot.counters, loadBefore, cpu, benchGc, warmed }));
         discord.forgetHistory();
       }

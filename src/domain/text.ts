@@ -22,8 +22,8 @@ export function truncateAtWord(text: string, max: number, options: { escaped?: b
  */
 
 /** C0 control characters except tab, line feed and carriage return: PostgreSQL refuses U+0000, and none is text. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/u;
+const C0_CONTROLS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F';
+const CONTROL_CHARACTER = new RegExp(`[${C0_CONTROLS}]`, 'u');
 
 /** The first control character in `text` as `U+0000`, or null when there is none. */
 export function findControlCharacter(text: string): string | null {
@@ -36,12 +36,11 @@ export function hasControlCharacter(text: string): boolean {
 }
 
 /**
- * Characters a terminal acts on rather than shows: C0 controls but tab and line feed (and a carriage return
- * ending a line), DEL, and C1 controls (U+009B is an 8-bit terminal's CSI). A file name may hold any of them; a
- * lesson's text only DEL, C1 and carriage returns (the parser refuses the others).
+ * Characters a terminal acts on rather than shows: the C0 controls above, a carriage return not ending a line,
+ * DEL, and C1 controls (U+009B is an 8-bit terminal's CSI). A file name may hold any of them; a lesson's text only
+ * DEL, C1 and carriage returns (the parser refuses the others).
  */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const TERMINAL_CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|\r(?!\n)/gu;
+const TERMINAL_CONTROLS = new RegExp(`[${C0_CONTROLS}\\u007F-\\u009F]|\\r(?!\\n)`, 'gu');
 
 /**
  * Text for a terminal: each control character written as its escape `\u001b`, so a file named with an escape

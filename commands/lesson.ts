@@ -275,12 +275,12 @@ export const lessonModule = defineCommand(lessonCommand, {
       answer: {
         // The answer replaces the question in the member's private quiz message.
         update: true,
-        run: async ({ button, services, userId, reply }) => {
-          const outcome = await services.vocabulary.answer({ ...button, userId });
+        run: async ({ button, services, guildId, userId, reply }) => {
+          const outcome = await services.vocabulary.answer({ ...button, guildId, userId });
           if (outcome.kind === 'unknown') throw new UserError('This quiz is no longer available. Start a new one with `/lesson quiz`.');
           // A refusal is a new private message (Reply.fail), never an edit of the owner's quiz.
           if (outcome.kind === 'not-yours') {
-            throw new UserError(`This quiz belongs to <@${outcome.ownerId}>. Start your own with \`/lesson quiz\` or the **Quiz** button.`);
+            throw new UserError('This quiz is another member\'s. Start your own with `/lesson quiz` or the **Quiz** button.');
           }
           const stored = await services.lessons.byId(outcome.state.attempt.lessonId);
           await reply.send(renderQuiz(stored.lesson.title, outcome.state, outcome.kind === 'answered' ? outcome.question : latestAnswer(outcome.state)));

@@ -76,9 +76,10 @@ export async function insertAttempt(db: Executor, member: Member, lessonId: stri
   return id;
 }
 
-export async function findAttempt(db: Executor, id: number): Promise<QuizAttempt | undefined> {
+/** A server's quiz attempt by its id (from a button the member clicked): another server's attempt is not found. */
+export async function findAttempt(db: Executor, id: number, guildId: string): Promise<QuizAttempt | undefined> {
   if (!Number.isSafeInteger(id) || id < 1 || id > 2_147_483_647) return undefined;
-  const row = await db.selectFrom('quiz_attempts').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('quiz_attempts').selectAll().where('id', '=', id).where('guild_id', '=', guildId).executeTakeFirst();
   if (!row) return undefined;
   const questions = await db.selectFrom('quiz_questions').selectAll().where('attempt_id', '=', id).orderBy('position').execute();
   return {

@@ -34,8 +34,8 @@ function stateOf(attempt: QuizAttempt): QuizState {
   return { attempt, current: attempt.questions.find((q) => q.answeredAt === null) };
 }
 
-async function loadState(db: Kysely<DB>, attemptId: number): Promise<QuizState> {
-  const attempt = await findAttempt(db, attemptId);
+async function loadState(db: Kysely<DB>, attemptId: number, guildId: string): Promise<QuizState> {
+  const attempt = await findAttempt(db, attemptId, guildId);
   if (!attempt) throw new Error(`quiz attempt ${attemptId} vanished`);
   return stateOf(attempt);
 }
@@ -46,21 +46,21 @@ async function loadState(db: Kysely<DB>, attemptId: number): Promise<QuizState> 
  */
 export async function startQuiz(db: Kysely<DB>, member: Member, lessonId: string, random: () => number = Math.random): Promise<StartOutcome> {
   const open = await findOpenAttemptId(db, member, lessonId);
-  if (open !== undefined) return { kind: 'resumed', state: await loadState(db, open) };
+  if (open !== undefined) return { kind: 'resumed', state: await loadState(db, open, member.guildId) };
   const vocabulary = await findVocabulary(db, lessonId);
   if (!vocabulary) return { kind: 'no-vocabulary' };
   const questions = buildQuiz(vocabulary.entries, random);
   if (questions === null) return { kind: 'too-few-words' };
   try {
     const id = await db.transaction().execute((trx) => insertAttempt(trx, member, lessonId, questions));
-    return { kind: 'started', state: await loadState(db, id) };
+    return { kind: 'started', state: await loadState(db, id, member.guildId) };
   } catch (error) {
     // A database that did not answer in time: the member is told at once (another query would wait as long again).
     if (error instanceof DatabaseTimeoutError) throw error;
     // Two starts at once: the unique (member, lesson, number) key let one win; show that one.
     const winner = await findOpenAttemptId(db, member, lessonId);
     if (winner === undefined) throw error;
-    return { kind: 'resumed', state: await loadState(db, winner) };
+    return { kind: 'resumed', state: await loadState(db, winner, member.guildId) };
   }
 }
 
@@ -77,17 +77,22 @@ export type AnswerOutcome =
   | { readonly kind: 'answered'; readonly question: AskedQuestion; readonly state: QuizState }
   /** The click was for a question already answered (a double click) or not yet reached: show where it stands. */
   | { readonly kind: 'stale'; readonly state: QuizState }
-  | { readonly kind: 'not-yours'; readonly ownerId: string }
+  /** Another member's attempt in the same server (who it is stays private: they may hide from the leaderboard). */
+  | { readonly kind: 'not-yours' }
+  /** No such attempt in this server (an attempt of another server, whose id a forged click could name, included). */
   | { readonly kind: 'unknown' };
 
-/** Records a click on answer button `choice` of question `position`. Only the member who started the attempt may answer. */
+/**
+ * Records a click on answer button `choice` of question `position`. Only the member who started the attempt may
+ * answer, in the server it was started in.
+ */
 export async function answerQuestion(
   db: Kysely<DB>,
-  click: { readonly attemptId: number; readonly position: number; readonly choice: number; readonly userId: string },
+  click: { readonly attemptId: number; readonly position: number; readonly choice: number; readonly guildId: string; readonly userId: string },
 ): Promise<AnswerOutcome> {
-  const attempt = await findAttempt(db, click.attemptId);
+  const attempt = await findAttempt(db, click.attemptId, click.guildId);
   if (!attempt) return { kind: 'unknown' };
-  if (attempt.userId !== click.userId) return { kind: 'not-yours', ownerId: attempt.userId };
+  if (attempt.userId !== click.userId) return { kind: 'not-yours' };
   const state = stateOf(attempt);
   const question = state.current;
   const chosen = question?.choices[click.choice];
@@ -98,7 +103,7 @@ export async function answerQuestion(
     await finishAttemptIfComplete(trx, attempt.id);
     return true;
   });
-  const after = await loadState(db, attempt.id);
+  const after = await loadState(db, attempt.id, attempt.guildId);
   if (!recorded) return { kind: 'stale', state: after };
   return { kind: 'answered', question: after.attempt.questions[question.position] as AskedQuestion, state: after };
 }

@@ -216,7 +216,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       const questions = buildQuiz(vocabulary?.entries ?? [], () => 0.5) ?? [];
       const attemptId = await insertAttempt(setup, member(lightReader), library.readLesson, questions);
       for (const [position, question] of questions.entries()) {
-        const outcome = await services.vocabulary.answer({ attemptId, position, choice: question.choices.indexOf(question.answer), userId: lightReader });
+        const outcome = await services.vocabulary.answer({ attemptId, position, choice: question.choices.indexOf(question.answer), ...member(lightReader) });
         expect(outcome.kind).toBe('answered');
         await services.lessons.byId(library.readLesson);
       }

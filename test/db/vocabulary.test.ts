@@ -46,7 +46,7 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
   async function answer(state: QuizState, member: typeof ann, right: boolean) {
     const current = state.current!;
     const choice = current.choices.findIndex((c) => (c === current.answer) === right);
-    return answerQuestion(db().db, { attemptId: state.attempt.id, position: current.position, choice, userId: member.userId });
+    return answerQuestion(db().db, { attemptId: state.attempt.id, position: current.position, choice, ...member });
   }
 
   it('is computed after import and stored: words, lemmas, definitions, sentences; the card gets a level', async () => {
@@ -380,13 +380,31 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
     const started = await startQuiz(db().db, ann, lesson.id);
     if (started.kind !== 'started') throw new Error(started.kind);
     const outcome = await answer(started.state, bob, true);
-    expect(outcome).toEqual({ kind: 'not-yours', ownerId: ann.userId });
+    expect(outcome).toEqual({ kind: 'not-yours' });
     const again = await startQuiz(db().db, ann, lesson.id);
     expect(again.kind).toBe('resumed'); // unfinished: the same attempt, still at question 1
     if (again.kind !== 'resumed') return;
     expect(again.state.attempt.id).toBe(started.state.attempt.id);
     expect(again.state.current?.position).toBe(0);
     expect(await quizProgress(db().db, bob)).toEqual({ quizzesTaken: 0, averageScore: null, wordsMet: 0 });
+  });
+
+  it('an attempt is not found from another server, even by the member who started it, and records nothing there', async () => {
+    const lesson = referenceLesson();
+    await importAndCompute(lesson);
+    const started = await startQuiz(db().db, ann, lesson.id);
+    if (started.kind !== 'started') throw new Error(started.kind);
+    // A forged click naming the attempt's id in another server the bot is in: as if it did not exist.
+    const elsewhere = { ...ann, guildId: '100000000000000009' };
+    expect(await answer(started.state, elsewhere, true)).toEqual({ kind: 'unknown' });
+    expect(await answer(started.state, { ...bob, guildId: elsewhere.guildId }, true)).toEqual({ kind: 'unknown' });
+    const again = await startQuiz(db().db, ann, lesson.id);
+    if (again.kind !== 'resumed') throw new Error(again.kind);
+    expect(again.state.attempt.id).toBe(started.state.attempt.id);
+    expect(again.state.current?.position).toBe(0);
+    expect(again.state.attempt.questions.every((question) => question.answeredAt === null)).toBe(true);
+    // In its own server the same click is answered.
+    expect((await answer(again.state, ann, true)).kind).toBe('answered');
   });
 
   it('a double click or a stale button records one answer only', async () => {

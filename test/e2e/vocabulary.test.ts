@@ -138,7 +138,8 @@ describe.each(botDatabaseKinds())('vocabulary and quizzes through Discord, on %s
     const refused = await discord.sendButton({ customId: buttons(data)[0]!.custom_id!, message, user: bob }).waitForFinal();
     expect(refused.type).not.toBe(7);
     expect((refused.data as Data).flags! & EPHEMERAL).toBe(EPHEMERAL);
-    expect((refused.data as Data).content).toContain('belongs to');
+    expect((refused.data as Data).content).toContain("another member's");
+    expect((refused.data as Data).content).not.toContain(ann.id);
 
     let right = 0;
     for (let i = 0; i < total; i++) {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { REST } from 'discord.js';
-import type { Logger } from '../logger.js';
+import { withoutDiscordTokens, type Logger } from '../logger.js';
 
 /** Discord refuses requests over 25 MiB (attachments included); the proxy reads no more than that, plus room for the form. */
 export const MAX_PROXIED_BODY_BYTES = 26 * 1024 * 1024;
@@ -56,7 +56,7 @@ export function proxyToDiscord(rest: REST, logger: Logger): (request: IncomingMe
       response.end(payload);
     } catch (error) {
       const mapped = describeUpstreamError(error);
-      if (mapped.status >= 500) logger.warn({ err: error, method, route: fullRoute }, 'proxied request failed');
+      if (mapped.status >= 500) logger.warn({ err: error, method, route: withoutDiscordTokens(fullRoute) }, 'proxied request failed');
       answer(response, mapped.status, mapped.body, mapped.headers);
     }
   };

@@ -10,7 +10,7 @@ import { loadConfig, loadDotEnv } from '../config.js';
 import { InteractionAwareRest } from '../discord/interaction-rest.js';
 import { logRateLimits } from '../discord/rate-limit-log.js';
 import { listen } from '../listen.js';
-import { createLogger } from '../logger.js';
+import { createLogger, withoutDiscordTokens } from '../logger.js';
 import { isOperatorError } from '../operator-errors.js';
 import { proxyToDiscord } from './rest-proxy-handler.js';
 import { logProcessWarnings } from './process-warnings.js';
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const handle = proxyToDiscord(rest, logger);
   const server = createServer((request, response) => {
     Promise.resolve(handle(request, response)).catch((error: unknown) => {
-      logger.error({ err: error, method: request.method, path: request.url?.split('?')[0] }, 'proxy request failed');
+      logger.error({ err: error, method: request.method, path: withoutDiscordTokens(request.url?.split('?')[0] ?? '') }, 'proxy request failed');
       if (!response.headersSent) response.writeHead(502);
       response.end();
     });

@@ -30,6 +30,8 @@ export interface ChangeFeedHandlers {
   onError?(error: Error): void;
   /** Delays between attempts to listen again (RETRY_MS unless given; tests). */
   retryMs?: { readonly first: number; readonly max: number };
+  /** How long the LISTEN may take before the attempt counts as failed (LISTEN_TIMEOUT_MS unless given; tests). */
+  listenTimeoutMs?: number;
 }
 
 /**
@@ -39,6 +41,9 @@ export interface ChangeFeedHandlers {
  * while it is gone is one refused connection.
  */
 const RETRY_MS = { first: 500, max: 5_000 };
+
+/** A LISTEN is answered in milliseconds; one unanswered this long is a server that will not answer on that connection. */
+const LISTEN_TIMEOUT_MS = 5_000;
 
 /**
  * LISTENs for the library's change notices on a connection of its own (not the pool's: a listening
@@ -81,7 +86,9 @@ export function watchLibraryChanges(url: string, handlers: ChangeFeedHandlers): 
   };
 
   const connect = async () => {
-    const next = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5_000 });
+    // Bounded like every other call: a server that takes the connection and then never answers the LISTEN (frozen,
+    // or cut off without a reset) fails it in 5 s and is tried again, rather than leaving the caches off for hours.
+    const next = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5_000, query_timeout: handlers.listenTimeoutMs ?? LISTEN_TIMEOUT_MS });
     client = next;
     next.on('error', (error) => lost(error));
     next.on('end', () => {

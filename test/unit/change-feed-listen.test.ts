@@ -1,0 +1,63 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { watchLibraryChanges } from '../../src/db/change-feed.js';
+import { until } from '../support/ports.js';
+
+/**
+ * A server that speaks PostgreSQL's protocol only as far as its handshake (authentication accepted, ready for a
+ * query) and then never answers: what a frozen server, or one cut off without a reset, looks like once connected.
+ */
+async function silentAfterHandshake(): Promise<{ close: () => Promise<void>; url: string; connections: () => number }> {
+  let connections = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    connections += 1;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.once('data', () => {
+      const authenticationOk = Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 0]);
+      const readyForQuery = Buffer.from([0x5a, 0, 0, 0, 5, 0x49]);
+      socket.write(Buffer.concat([authenticationOk, readyForQuery]));
+      // Whatever comes next (the LISTEN) is read and never answered.
+      socket.resume();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      sockets.forEach((socket) => socket.destroy());
+      server.close(() => resolve());
+    });
+  return { close, url: `postgres://postgres@127.0.0.1:${port}/newsdesk`, connections: () => connections };
+}
+
+let closeServer: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await closeServer?.();
+  closeServer = undefined;
+});
+
+describe('the library change feed', () => {
+  it('gives up on a LISTEN the server never answers, says so, and tries again on a new connection', async () => {
+    const silent = await silentAfterHandshake();
+    closeServer = silent.close;
+    const errors: Error[] = [];
+    const feed = watchLibraryChanges(silent.url, {
+      onChange: () => undefined,
+      onError: (error) => errors.push(error),
+      retryMs: { first: 50, max: 100 },
+      listenTimeoutMs: 300,
+    });
+    try {
+      // Without the bound the first connection waits for its answer as long as TCP keeps it open (hours).
+      expect(await until(async () => silent.connections(), (count) => count >= 3, 5_000)).toBeGreaterThanOrEqual(3);
+      expect(feed.live).toBe(false);
+      expect(errors.length).toBeGreaterThanOrEqual(2);
+      expect(errors[0]?.message).toMatch(/timeout/iu);
+    } finally {
+      await feed.close();
+    }
+  });
+});

@@ -57,7 +57,10 @@ export class Reply {
   async send(payload: ReplyPayload): Promise<void> {
     await this.settle();
     const { interaction } = this;
-    const body = { ...payload, allowedMentions: NO_MENTIONS };
+    // An update replaces the message its button sits on, and Discord keeps whatever an edit leaves out: a page
+    // that is only a line ("all caught up") would stay above the old list's embed and buttons.
+    const replaced = this.mode === 'update' && interaction.isButton() ? { content: '', embeds: [], components: [] } : {};
+    const body = { ...replaced, ...payload, allowedMentions: NO_MENTIONS };
     if (interaction.deferred && !interaction.replied) {
       await interaction.editReply(body);
     } else if (interaction.replied) {

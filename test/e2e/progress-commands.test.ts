@@ -307,6 +307,27 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     expect(page2Data.embeds?.[0]?.footer?.text).toMatch(/^Page 2 of 2/u);
     expect(page2Data.embeds?.[0]?.description).toContain('Lesson 1');
     expect(page2Data.embeds?.[0]?.description).not.toContain('Lesson 7');
+
+    // Every lesson read meanwhile: paging the list now replaces it, embed and buttons too, by the "caught up" line.
+    for (let round = 0; ; round += 1) {
+      const shown = (await discord.sendCommand({ guildId: guild.id, name: 'lesson', subcommand: 'catchup', user: LATE }).waitForFinal()).data as Data;
+      if (shown.embeds === undefined || shown.embeds.length === 0 || round > 3) break;
+      const list = { id: `40000000000000008${round}`, channel_id: guild.channels[0]!.id, flags: EPHEMERAL, ...shown } as never;
+      for (const button of buttons(shown).filter((b) => decodeCatchupId(b.custom_id!)?.action === 'card')) {
+        const opened = (await discord.sendButton({ guildId: guild.id, customId: button.custom_id!, message: list, user: LATE }).waitForFinal()).data as Data;
+        const mark = buttons(opened).find((b) => b.label === 'Mark as read');
+        await discord.sendButton({ guildId: guild.id, customId: mark!.custom_id!, message: { id: '400000000000000079', channel_id: guild.channels[0]!.id, flags: EPHEMERAL, ...opened } as never, user: LATE }).waitForFinal();
+      }
+    }
+    const previous = buttons(page2Data).find((b) => b.label === 'Previous');
+    const done = await discord.sendButton({ guildId: guild.id, customId: previous!.custom_id!, message: page2.message as never, user: LATE }).waitForFinal();
+    expect(done.type).toBe(7);
+    expect((done.data as Data).content).toMatch(/all caught up/u);
+    // Discord keeps what an edit leaves out: the list's embed and buttons would stay under the new line.
+    expect((done.data as Data).embeds).toEqual([]);
+    expect((done.data as Data).components).toEqual([]);
+    expect(done.message?.embeds).toEqual([]);
+    expect(done.message?.components).toEqual([]);
   });
 
   it('/privacy export attaches everything about the caller as JSON, privately', async () => {

@@ -24,6 +24,7 @@ import { warmConnection } from './operations/connection-warm-up.js';
 import { startProcessOperations } from './operations/process-operations.js';
 import { logProcessWarnings } from './operations/process-warnings.js';
 import { TableUpkeep } from './operations/table-upkeep.js';
+import { useUtcClock } from './operations/utc-clock.js';
 import { isOperatorError } from './operator-errors.js';
 import { createServices } from './services.js';
 
@@ -45,6 +46,7 @@ Meanwhile the lesson library works without Discord:
 
 /** Wires config, logging, the database, the Discord client and the delivery timer once, and owns their shutdown. */
 async function main(): Promise<number> {
+  useUtcClock();
   loadDotEnv();
   const config = loadConfig();
   // Under `npm run start:sharded` the cluster manager says which shards are this process's; its lines name it.

@@ -55,10 +55,11 @@ export function codePoint(char: string): string {
 }
 
 /**
- * Characters that show nothing: white space, format characters (zero-width space and joiners,
- * bidirectional marks, the BOM, the soft hyphen) and the blank "filler" letters some scripts have.
+ * Characters that show nothing: white space, control characters (C0, DEL, C1: the views remove them), format
+ * characters (zero-width space and joiners, bidirectional marks, the BOM, the soft hyphen) and the blank "filler"
+ * letters some scripts have.
  */
-const INVISIBLE = /[\s\p{Cf}\p{Z}\u115F\u2800\u3164\uFFA0]|\u034F|\u1160|\u17B4|\u17B5/gu;
+const INVISIBLE = /[\s\p{Cc}\p{Cf}\p{Z}\u115F\u2800\u3164\uFFA0]|\u034F|\u1160|\u17B4|\u17B5/gu;
 
 /** True when the text would show as nothing at all (empty, spaces, or only zero-width characters). */
 export function isInvisible(text: string): boolean {

@@ -1,5 +1,5 @@
 import { saveLeaderboardVisible, saveMemberTimeZone } from '../db/progress.js';
-import { plainText } from '../domain/discord-format/index.js';
+import { clip, safeText } from '../domain/discord-format/index.js';
 import { abbreviationAdvice, canonicalTimeZone, searchTimeZones } from '../domain/schedule/index.js';
 import { UserError } from '../user-error.js';
 import type { ReadingDeps } from './deps.js';
@@ -21,7 +21,7 @@ export async function setMemberTimeZone(deps: ReadingDeps, userId: string, input
   if (zone === null) {
     throw new UserError(
       abbreviationAdvice(wanted) ??
-        `\`${plainText(wanted).slice(0, 60).replace(/`/gu, '')}\` is not a time zone I know. Pick one from the list, such as \`Europe/Paris\` or \`America/New_York\`.`,
+        `"${clip(safeText(wanted), 60)}" is not a time zone I know. Pick one from the list, such as \`Europe/Paris\` or \`America/New_York\`.`,
     );
   }
   await saveMemberTimeZone(deps.db, userId, zone, deps.now());

@@ -196,6 +196,16 @@ describe('every reply with a hostile lesson', () => {
     for (const text of texts) expect(text.replace(/[\s\p{Cf}]/gu, '')).not.toBe('');
   });
 
+  it.each(replies)('%s never shows an empty title or bold markers for a title of control characters (DEL, C1)', (_name, render) => {
+    for (const title of ['\u007f', '\u0085', '\u0080\u009f']) {
+      for (const text of shownText(render(hostileLesson(title)))) {
+        expect(text).not.toMatch(/[\u007f-\u009f]/u);
+        expect(text).not.toContain('****');
+        expect(text.replace(/[\s\p{Cf}]/gu, '')).not.toBe('');
+      }
+    }
+  });
+
   it('keeps the hostile text readable after escaping', () => {
     const [content] = shownText(renderPlanned('2026-03-02', hostileLesson()));
     expect(content).toContain('click me');
@@ -248,6 +258,19 @@ describe('every reply with a hostile lesson', () => {
     expect(settings).toContain('is not a time zone I know');
     expect(settings).not.toMatch(CONTROL);
     expect(settings).not.toMatch(/[\u202A-\u202E]/u);
+  });
+
+  it('a time zone typed long is echoed cut whole: never half an emoji, and with its mentions broken', async () => {
+    const refused = (typed: string) =>
+      setMemberTimeZone({ db: undefined, now: () => new Date() } as unknown as ReadingDeps, '1', typed).then(
+        () => '',
+        (error: unknown) => (error as Error).message,
+      );
+    // 63 characters (64 UTF-16 units): within the option's 64, the emoji where a cut at 60 units would halve it.
+    const long = await refused(`${'x'.repeat(59)}😀abc`);
+    expect(long).toContain('is not a time zone I know');
+    expect(long).not.toMatch(/\p{Cs}/u);
+    expectInert(await refused('@everyone <@123456789012345678> [click me](http://evil.example)'));
   });
 
   it('Discord timestamps, custom emoji and command mentions in lesson text show as text', () => {

@@ -38,12 +38,12 @@ export function neutralizeMentions(text: string): string {
 }
 
 /**
- * Control characters other than tab, line feed and carriage return: no lesson holds one (the parser refuses
- * them), but what a member typed may (a NUL in a time zone or a search), and echoing it back shows nothing
- * useful.
+ * Control characters other than tab, line feed and carriage return, DEL and the C1 controls (U+0080–U+009F): the
+ * parser refuses the C0 ones in lessons, but what a member typed may hold any (a NUL in a time zone or a search),
+ * and a lesson DEL or C1 (a NEL, U+0085, from text decoded with the wrong code page); none shows anything useful.
  */
 // eslint-disable-next-line no-control-regex -- removing control characters is the point
-const HIDDEN_CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/gu;
+const HIDDEN_CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/gu;
 
 /**
  * Lesson or member text made safe to place in a message: no markup, no mentions, no bidirectional
@@ -59,7 +59,7 @@ export function safeText(text: string): string {
  */
 export function plainText(text: string): string {
   // eslint-disable-next-line no-control-regex -- removing control characters is the point
-  return stripBidiControls(text).replace(/[\u0000-\u001F\u007F]/gu, ' ');
+  return stripBidiControls(text).replace(/[\u0000-\u001F\u007F-\u009F]/gu, ' ');
 }
 
 /** A title to show, or `fallback` when it would show as nothing (only blank or zero-width characters). */

@@ -88,6 +88,18 @@ describe('lessonCard', () => {
     expect(card.url).toBe(target);
   });
 
+  it("labels a link with its host without www., unless www. is the whole host", () => {
+    expect(value(lessonCard(makeLesson({ url: 'https://www.example.com/a' }), stats), 'Source')).toBe('[example.com](https://www.example.com/a)');
+    expect(value(lessonCard(makeLesson({ url: 'http://www./' }), stats), 'Source')).toBe('[www.](http://www./)');
+  });
+
+  it("gives a title of control characters only the card's own title", () => {
+    for (const title of ['\u0085', '\u0080\u009f', '\u007f']) {
+      const card = lessonCard(makeLesson({ title }), stats);
+      expect(card.title).toBe('Today’s lesson');
+    }
+  });
+
   it('drops links that are not http(s) and leaves no url on the card', () => {
     for (const url of ['javascript:alert(1)', 'not a url', 'ftp://example.com/x', 'https://user:pw@example.com/']) {
       const card = lessonCard(makeLesson({ url }), stats);

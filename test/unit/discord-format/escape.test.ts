@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clip, escapeMarkdown, neutralizeMentions, safeText } from '../../../src/domain/discord-format/escape.js';
+import { clip, escapeMarkdown, neutralizeMentions, plainText, safeText, visibleOr } from '../../../src/domain/discord-format/escape.js';
 
 const ZWSP = '\u200b';
 
@@ -48,6 +48,20 @@ describe('safeText', () => {
     const safe = safeText(hostile);
     expect(safe).not.toMatch(/@everyone|<@&|(?<!\\)\*\*|^#|(?<!\\)\[/mu);
     expect(safe).toBe(`\\# Big\n@${ZWSP}everyone look <@${ZWSP}&123> \\*\\*now\\*\\* \\[click\\](http://evil.example)`);
+  });
+
+  it('removes DEL and the C1 controls (a NEL from text decoded with the wrong code page) as it removes C0 ones', () => {
+    expect(safeText('a\u0085b\u0080c\u009fd\u007fe\u0007f')).toBe('abcdef');
+    expect(plainText('a\u0085b\u009fc\u007fd')).toBe('a b c d');
+    // Letters just past them stay.
+    expect(safeText('\u00a0\u00e9')).toBe('\u00a0\u00e9');
+  });
+});
+
+describe('visibleOr', () => {
+  it('falls back for text that would show as nothing once the controls are removed', () => {
+    for (const text of ['\u0085', '\u0080\u009f', '\u007f', ' \u0085\u200b ']) expect(visibleOr(text, '(untitled)')).toBe('(untitled)');
+    expect(visibleOr('\u0085News', '(untitled)')).toBe('\u0085News');
   });
 });
 

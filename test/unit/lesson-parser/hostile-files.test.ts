@@ -150,7 +150,7 @@ describe('empty files', () => {
 });
 
 describe('invisible titles', () => {
-  const invisible = ['\u200b\u200b', '\u200d\u2060\ufeff', '\u00ad \u200c', '\u3164', '\u202e\u200b'];
+  const invisible = ['\u200b\u200b', '\u200d\u2060\ufeff', '\u00ad \u200c', '\u3164', '\u202e\u200b', '\u0085', '\u0080\u009f', '\u007f'];
 
   it.each(invisible.map((title) => [JSON.stringify(title), title]))('refuses the JSON title %s', (_shown, title) => {
     const text = jsonWith((json) => {

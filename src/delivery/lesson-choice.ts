@@ -4,7 +4,8 @@ import { dayLessonChoice, plansBetween, queuedLessonIds } from '../db/lesson-pla
 import type { DB } from '../db/schema.js';
 import { addDays } from '../domain/schedule/index.js';
 
-export type DayLessonSource = 'delivered' | 'planned' | 'queue';
+/** `no-post`: today gets no daily post (its time passed before the schedule was set or changed): no lesson is used. */
+export type DayLessonSource = 'delivered' | 'planned' | 'queue' | 'no-post';
 
 export interface DayLesson {
   readonly localDate: string;
@@ -24,8 +25,10 @@ export async function lessonForDay(db: Kysely<DB>, guildId: string, localDate: s
 /**
  * The next `days` days from `today` and the lesson each will get, as delivery will choose them:
  * today's post if it already went out, pinned lessons on their days, the backlog in order on the others.
+ * `postsToday` false (the next post is on a later day, and today's has not gone out): today takes no lesson, and
+ * the backlog starts on the next day, as the posts will.
  */
-export async function upcomingLessons(db: Kysely<DB>, guildId: string, today: string, days: number): Promise<DayLesson[]> {
+export async function upcomingLessons(db: Kysely<DB>, guildId: string, today: string, days: number, postsToday = true): Promise<DayLesson[]> {
   const last = addDays(today, days - 1);
   const [delivered, plans, queue] = await Promise.all([
     dailyDelivery(db, guildId, today),
@@ -39,6 +42,10 @@ export async function upcomingLessons(db: Kysely<DB>, guildId: string, today: st
     const localDate = addDays(today, i);
     if (i === 0 && delivered && delivered.status !== 'failed') {
       result.push({ localDate, lessonId: delivered.lessonId, source: 'delivered' });
+      continue;
+    }
+    if (i === 0 && !postsToday) {
+      result.push({ localDate, lessonId: null, source: 'no-post' });
       continue;
     }
     const pinned = planned.get(localDate);

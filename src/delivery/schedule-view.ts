@@ -45,12 +45,13 @@ export function scheduleEmbed(schedule: Schedule, next: Date, lastSent: Delivery
   };
 }
 
-const SOURCE_LABEL = { delivered: 'posted', planned: '📌 pinned', queue: 'queue' } as const;
+const SOURCE_LABEL = { delivered: 'posted', planned: '📌 pinned', queue: 'queue', 'no-post': 'no post' } as const;
 
 /** `/schedule upcoming`: one line per day, the lesson and where it comes from. */
 export function renderUpcoming(zone: string, days: readonly UpcomingDay[]): ReplyPayload {
   const lines = days.map((day) => {
     const date = `\`${day.localDate}\` ${weekdayOf(day.localDate, 'short')}`;
+    if (day.source === 'no-post') return `${date} · no post today (its time had passed when the schedule was set or changed)`;
     return day.title !== null
       ? `${date} · ${clip(safeText(visibleOr(day.title, '(untitled)')), 200)} _(${SOURCE_LABEL[day.source ?? 'queue']})_`
       : `${date} · no lesson left: import more with \`/lesson import\``;

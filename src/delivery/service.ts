@@ -79,12 +79,21 @@ export function createDeliveryService(deps: DeliveryDeps) {
     return nextPostFor(schedule, deps.now(), await lastPostedLocalDate(db, schedule.guildId));
   }
 
-  /** A later day's lesson as the queue will play it: walk the upcoming days up to it. */
-  async function lessonForDayAfterQueue(guildId: string, today: string, day: string): Promise<DayLesson | undefined> {
+  /**
+   * Whether today has a daily post still to come or gone out: not when the next post is on a later day and none went
+   * out today (a schedule set after today's time starts tomorrow). Without a schedule, days are counted from today.
+   */
+  async function postsToday(schedule: Schedule | undefined, today: string): Promise<boolean> {
+    if (!schedule) return true;
+    return localDate(await nextPost(schedule), schedule.timeZone) <= today;
+  }
+
+  /** A day's lesson as the queue will play it: walk the upcoming days up to it. */
+  async function lessonForDayAfterQueue(schedule: Schedule | undefined, guildId: string, today: string, day: string): Promise<DayLesson | undefined> {
     if (day < today) return lessonForDay(db, guildId, day);
     const span = Math.round((parseLocalDate(day).toMillis() - parseLocalDate(today).toMillis()) / 86_400_000) + 1;
     if (span > 366) throw new UserError('Preview looks at most a year ahead.');
-    const plan = await upcomingLessons(db, guildId, today, span);
+    const plan = await upcomingLessons(db, guildId, today, span, await postsToday(schedule, today));
     return plan[plan.length - 1];
   }
 
@@ -210,8 +219,10 @@ export function createDeliveryService(deps: DeliveryDeps) {
     async upcoming(guildId: string, days: number): Promise<{ zone: string; days: UpcomingDay[] }> {
       // Discord keeps the option within 1–25; anything else (a forged interaction) must not walk a million days.
       if (!Number.isInteger(days) || days < 1 || days > MAX_UPCOMING_DAYS) throw new UserError(`Ask for 1 to ${MAX_UPCOMING_DAYS} days.`);
-      const zone = await serverZone(guildId);
-      const plan = await upcomingLessons(db, guildId, localDate(deps.now(), zone), days);
+      const schedule = await findSchedule(db, guildId);
+      const today = localDate(deps.now(), schedule?.timeZone ?? 'UTC');
+      const plan = await upcomingLessons(db, guildId, today, days, await postsToday(schedule, today));
+      const zone = schedule?.timeZone ?? 'UTC';
       const titles = await lessonTitles(db, plan.flatMap((day) => (day.lessonId ? [day.lessonId] : [])));
       return {
         zone,
@@ -233,8 +244,8 @@ export function createDeliveryService(deps: DeliveryDeps) {
       const today = localDate(deps.now(), zone);
       const nextDay = schedule ? localDate(await nextPost(schedule), zone) : today;
       const day = date ? parseDay(date, today) : nextDay;
-      const plan = await upcomingLessons(db, guildId, today, 1);
-      const chosen = day === today ? plan[0] : await lessonForDayAfterQueue(guildId, today, day);
+      const chosen = await lessonForDayAfterQueue(schedule, guildId, today, day);
+      if (chosen?.source === 'no-post') throw new UserError(`Nothing is posted on ${day} (its post time had passed when the schedule was set or changed): the next post is on ${nextDay}.`);
       const stored = chosen?.lessonId ? await findLesson(db, chosen.lessonId) : undefined;
       if (!stored) throw new UserError(`No lesson would be posted on ${day}: the queue is empty. Import lessons with \`/lesson import\`.`);
       return { day, stored, readers: await countReadersInGuild(db, stored.lesson.id, guildId), roleId: schedule?.roleId ?? null };

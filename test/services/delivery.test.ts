@@ -4,6 +4,7 @@ import { updateGuildSettings } from '../../src/db/guild-settings.js';
 import { upsertLesson } from '../../src/db/lessons.js';
 import { findSchedule, saveSchedule } from '../../src/db/schedules.js';
 import { lessonForDay } from '../../src/delivery/lesson-choice.js';
+import { renderUpcoming } from '../../src/delivery/schedule-view.js';
 import { NO_SCHEDULE } from '../../src/delivery/service.js';
 import { PostFailure } from '../../src/discord/channels.js';
 import { UserError } from '../../src/user-error.js';
@@ -19,7 +20,7 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
   const database = useTestDatabase(target);
 
   /** Three lessons, oldest article first (the queue's order), and a schedule at 09:00 UTC set long ago. */
-  async function setUp(options: { roleId?: string | null; createThread?: boolean } = {}) {
+  async function setUp(options: { roleId?: string | null; createThread?: boolean; scheduleSetAt?: string } = {}) {
     const db = database().db;
     const lessons = [
       makeLesson({ date: '2025-01-01', title: 'First lesson' }),
@@ -30,7 +31,7 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
     await saveSchedule(
       db,
       { guildId: GUILD, channelId: CHANNEL, postTime: '09:00', timeZone: 'UTC', roleId: options.roleId ?? null, createThread: options.createThread ?? false },
-      new Date('2026-01-01T00:00:00Z'),
+      new Date(options.scheduleSetAt ?? '2026-01-01T00:00:00Z'),
     );
     const harness = createServiceHarness(db, '2026-05-02T12:00:00Z');
     return { db, lessons, ...harness, delivery: harness.services.delivery };
@@ -203,6 +204,26 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       await delivery.plan(GUILD, { date: '2026-05-06', lesson: lessons[0]!.id, plannedBy: 'mod' });
       expect((await delivery.preview(GUILD, '2026-05-06')).stored.lesson.id).toBe(lessons[0]!.id);
       expect(await userError(delivery.preview(GUILD, '2027-06-01'))).toBe('Preview looks at most a year ahead.');
+    });
+
+    it('a schedule set after today’s post time: today has no post, and upcoming, preview and the next post start the queue tomorrow', async () => {
+      // 09:00 UTC, set at 11:00 on 2026-05-02: the first post is on 2026-05-03 (now is 12:00).
+      const { db, lessons, delivery } = await setUp({ scheduleSetAt: '2026-05-02T11:00:00Z' });
+      expect((await delivery.status(GUILD)).next.toISOString()).toBe('2026-05-03T09:00:00.000Z');
+      expect((await delivery.upcoming(GUILD, 3)).days).toEqual([
+        { localDate: '2026-05-02', title: null, source: 'no-post' },
+        { localDate: '2026-05-03', title: 'First lesson', source: 'queue' },
+        { localDate: '2026-05-04', title: 'Second lesson', source: 'queue' },
+      ]);
+      const next = await delivery.preview(GUILD, undefined);
+      expect(next.day).toBe('2026-05-03');
+      expect(next.stored.lesson.id).toBe(lessons[0]!.id);
+      expect((await delivery.preview(GUILD, '2026-05-04')).stored.lesson.id).toBe(lessons[1]!.id);
+      expect(await userError(delivery.preview(GUILD, '2026-05-02'))).toMatch(/^Nothing is posted on 2026-05-02 .*the next post is on 2026-05-03\.$/u);
+      const shown = renderUpcoming('UTC', (await delivery.upcoming(GUILD, 2)).days).embeds?.[0]?.description ?? '';
+      expect(shown.split('\n')).toEqual(['`2026-05-02` Sat · no post today (its time had passed when the schedule was set or changed)', '`2026-05-03` Sun · First lesson _(queue)_']);
+      // What the post of 2026-05-03 will take: the lesson preview showed.
+      expect((await lessonForDay(db, GUILD, '2026-05-03')).lessonId).toBe(lessons[0]!.id);
     });
   });
 });

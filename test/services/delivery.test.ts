@@ -1,3 +1,4 @@
+import type { APIEmbed } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { dailyDelivery } from '../../src/db/deliveries.js';
 import { updateGuildSettings } from '../../src/db/guild-settings.js';
@@ -220,7 +221,7 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect(next.stored.lesson.id).toBe(lessons[0]!.id);
       expect((await delivery.preview(GUILD, '2026-05-04')).stored.lesson.id).toBe(lessons[1]!.id);
       expect(await userError(delivery.preview(GUILD, '2026-05-02'))).toMatch(/^Nothing is posted on 2026-05-02 .*the next post is on 2026-05-03\.$/u);
-      const shown = renderUpcoming('UTC', (await delivery.upcoming(GUILD, 2)).days).embeds?.[0]?.description ?? '';
+      const shown = (renderUpcoming('UTC', (await delivery.upcoming(GUILD, 2)).days).embeds?.[0] as APIEmbed | undefined)?.description ?? '';
       expect(shown.split('\n')).toEqual(['`2026-05-02` Sat · no post today (its time had passed when the schedule was set or changed)', '`2026-05-03` Sun · First lesson _(queue)_']);
       // What the post of 2026-05-03 will take: the lesson preview showed.
       expect((await lessonForDay(db, GUILD, '2026-05-03')).lessonId).toBe(lessons[0]!.id);

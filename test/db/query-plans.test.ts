@@ -387,7 +387,14 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/schedule upcoming',
-    queries: ['schedules.findSchedule', 'deliveries.dailyDelivery', 'lesson-plans.plansBetween', 'lesson-plans.queuedLessonIds', 'lessons.lessonTitles'],
+    queries: [
+      'schedules.findSchedule',
+      'deliveries.lastPostedLocalDate',
+      'deliveries.dailyDelivery',
+      'lesson-plans.plansBetween',
+      'lesson-plans.queuedLessonIds',
+      'lessons.lessonTitles',
+    ],
     run: async ({ services }) => {
       await services.delivery.upcoming(READING_GUILD, 7);
       await services.delivery.upcoming(serverId(500), 25);

@@ -67,12 +67,16 @@ const ANYWHERE = 3;
 
 /**
  * The best place to cut `rest` (longer than `max`) so the first piece fits: the latest cut of the
- * best kind whose remainder cannot start markup and which keeps escapes and surrogate pairs whole.
- * Falls back to a cut leaving markup only for pathological text (e.g. "- - - - …"), which
- * splitBlock then escapes.
+ * best kind whose remainder cannot start markup and which keeps escapes and surrogate pairs whole,
+ * among the cuts between words that fill at least half the page when there are any: a line break
+ * near a page's start does not beat every space after it (a 10-character page, "Intro line", then
+ * the rest). A word is still never cut where a space before it could be. Falls back to a cut leaving
+ * markup only for pathological text (e.g. "- - - - …"), which splitBlock then escapes.
  */
 function chooseCut(rest: string, max: number): Cut {
   const best: (Cut | undefined)[] = [undefined, undefined, undefined, undefined];
+  const late: (Cut | undefined)[] = [undefined, undefined, undefined];
+  const halfPage = Math.ceil(max / 2);
   let fallback: Cut | undefined;
   for (let i = 1; i <= max; i++) {
     if (isSpace(rest, i - 1) || !keepsPairsWhole(rest, i)) continue;
@@ -83,9 +87,12 @@ function chooseCut(rest: string, max: number): Cut {
     else kind = endsCjkSentence(rest, i) ? SENTENCE : ANYWHERE;
     const cut = { end: i, next };
     fallback = cut;
-    if (!startsLineMarkup(rest, next)) best[kind] = cut;
+    if (!startsLineMarkup(rest, next)) {
+      best[kind] = cut;
+      if (i >= halfPage && kind !== ANYWHERE) late[kind] = cut;
+    }
   }
-  return best.find((cut) => cut !== undefined) ?? fallback ?? { end: max, next: max };
+  return late.slice(0, ANYWHERE).find((cut) => cut !== undefined) ?? best.find((cut) => cut !== undefined) ?? fallback ?? { end: max, next: max };
 }
 
 function isSpace(text: string, i: number): boolean {

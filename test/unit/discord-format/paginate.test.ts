@@ -36,6 +36,17 @@ describe('paginate', () => {
     expect(paginate(['x'.repeat(25)], 10)).toEqual(['x'.repeat(10), 'x'.repeat(10), 'x'.repeat(5)]);
   });
 
+  it('cuts between words in the second half of a page before a better kind of cut in its first half', () => {
+    // A line break near the start does not make a page of its own line.
+    const intro = paginate([`Intro line\n${'word '.repeat(1000).trim()}`], 4000);
+    expect(intro[0]!.length).toBeGreaterThan(2000);
+    expect(intro[0]!.startsWith('Intro line\nword word')).toBe(true);
+    // A word is not cut for it: a space in the first half still beats a cut inside a word.
+    expect(paginate([`short ${'x'.repeat(30)}`], 20)).toEqual(['short', 'x'.repeat(20), 'x'.repeat(10)]);
+    // Where the page's second half has a better cut, it is still the one taken.
+    expect(paginate([`${'a '.repeat(30)}end.\n${'b '.repeat(30)}`], 80)[0]).toBe(`${'a '.repeat(30)}end.`);
+  });
+
   it('splits after CJK sentence ends, which have no space', () => {
     expect(paginate(['日本と米国は合意した。防衛相が会談した。'], 12)).toEqual(['日本と米国は合意した。', '防衛相が会談した。']);
   });

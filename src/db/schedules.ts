@@ -102,9 +102,10 @@ export async function dueSchedules(
     .where('paused', '=', false)
     .where((eb) => eb.or([eb('retry_at', 'is', null), eb('retry_at', '<=', now)]))
     .where(sql<boolean>`(${localNow})::time >= schedules.post_time`)
+    // Set or changed today: from its next post time on, compared on the wall clock (firstPostingDay in the domain).
     .where(
-      sql<boolean>`((${localNow})::date + schedules.post_time) at time zone schedules.timezone
-        >= date_trunc('minute', schedules.effective_from)`,
+      sql<boolean>`(${localNow})::date + schedules.post_time
+        >= date_trunc('minute', schedules.effective_from at time zone schedules.timezone)`,
     )
     .where((eb) =>
       eb.not(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dueSchedules, saveSchedule } from '../../src/db/schedules.js';
-import { isDue, localDate, parsePostTime, wallClock } from '../../src/domain/schedule/index.js';
+import { dueSchedules, saveSchedule, type Schedule } from '../../src/db/schedules.js';
+import { nextPostFor } from '../../src/delivery/next-post.js';
+import { isDue, localDate, parsePostTime, postInstantFor, wallClock } from '../../src/domain/schedule/index.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 
 /**
@@ -47,6 +48,44 @@ describe.each(testDatabaseTargets())('due query and domain agree on $kind', (tar
         const repeatedHourWait = domainDue && !sqlDue.has(guildId) && wallTime < time;
         if (domainDue !== sqlDue.has(guildId) && !repeatedHourWait) {
           disagreements.push(`${time} at ${now.toISOString()} (${wallClock(now, zone)} local): sql=${sqlDue.has(guildId)} domain=${domainDue}`);
+        }
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  /*
+   * A schedule set or changed at any moment around the clock change (every 20 minutes through the same days) first
+   * posts when `/schedule show` says (nextPostFor): the query finds it due at that instant, and not at any moment
+   * before it (right after it was set, the minute before, the last minute of the day it was set). Around a clock
+   * change PostgreSQL and the domain map a post time that does not exist, or exists twice, to different instants: a
+   * schedule set just after a spring-forward gap went out at once where the reply said tomorrow.
+   */
+  it.each(CASES)('a schedule set around $zone from $from first posts when the domain says', async ({ zone, from }) => {
+    const disagreements: string[] = [];
+    for (let setAt = Date.parse(from); setAt < Date.parse(from) + HOURS * 3_600_000; setAt += 20 * 60_000) {
+      const set = new Date(setAt);
+      const first = new Map<string, { schedule: Schedule; at: number }>();
+      // New schedules each round (saving the same time and zone again would keep the first round's effective_from).
+      await db().db.deleteFrom('schedules').execute();
+      for (const [index, time] of TIMES.entries()) {
+        const schedule = await saveSchedule(db().db, { guildId: String(index + 1), channelId: '1', postTime: time, timeZone: zone, roleId: null, createThread: false }, set);
+        first.set(schedule.guildId, { schedule, at: nextPostFor(schedule, set, null).getTime() });
+      }
+      const probes = new Set([setAt + 60_000, postInstantFor(localDate(set, zone), parsePostTime('23:59'), zone).getTime()]);
+      for (const { at } of first.values()) probes.add(at).add(at - 60_000);
+      for (const probe of [...probes].filter((at) => at > setAt).sort()) {
+        const now = new Date(probe);
+        const sqlDue = new Set((await dueSchedules(db().db, now, { staleClaimMs: 60_000, limit: 100 })).map((d) => d.schedule.guildId));
+        for (const [guildId, { schedule, at }] of first) {
+          if (probe > at) continue; // after the first post: later days, not what this checks
+          const domainDue = probe === at;
+          const repeatedHourWait = domainDue && !sqlDue.has(guildId) && wallClock(now, zone).slice(11) < schedule.postTime;
+          if (domainDue !== sqlDue.has(guildId) && !repeatedHourWait) {
+            disagreements.push(
+              `${schedule.postTime} set ${wallClock(set, zone)}, at ${wallClock(now, zone)} local: sql=${sqlDue.has(guildId)} domain=${domainDue} (first post ${wallClock(new Date(at), zone)})`,
+            );
+          }
         }
       }
     }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isDue, nextPostTime } from '../../../src/domain/schedule/due.js';
 import { addDays, localDate } from '../../../src/domain/schedule/local-dates.js';
+import { wallClock } from '../../../src/domain/schedule/post-instant.js';
 import { parsePostTime, type PostTime } from '../../../src/domain/schedule/post-time.js';
 import { allTimeZones } from '../../../src/domain/schedule/time-zones.js';
 
@@ -59,6 +60,17 @@ describe('isDue', () => {
     expect(isDue(T('2026-03-29T00:59:00Z'), time, 'America/Nuuk', '2026-03-27')).toBe(false);
     expect(isDue(T('2026-03-29T01:00:00Z'), time, 'America/Nuuk', '2026-03-27')).toBe(false);
     expect(nextPostTime(T('2026-03-29T01:00:00Z'), time, 'America/Nuuk', '2026-03-27').toISOString()).toBe('2026-03-30T00:30:00.000Z');
+    // Asked on the Saturday evening: the next post is Sunday's 23:30, not the Sunday 00:00 that Saturday's time maps to
+    // (no post goes out then: isDue is false there).
+    const saturdayEvening = T('2026-03-28T22:00:00Z');
+    expect(nextPostTime(saturdayEvening, time, 'America/Nuuk', '2026-03-27').toISOString()).toBe('2026-03-30T00:30:00.000Z');
+    expect(isDue(T('2026-03-29T01:00:00Z'), time, 'America/Nuuk', '2026-03-27')).toBe(false);
+  });
+
+  it('skips a date a zone left out (Pacific/Apia, 2011-12-30) to the next day’s post', () => {
+    // Apia went from 2011-12-29 23:59 (−10:00) to 2011-12-31 00:00 (+14:00).
+    const next = nextPostTime(T('2011-12-29T20:00:00Z'), seven30, 'Pacific/Apia', '2011-12-29');
+    expect(wallClock(next, 'Pacific/Apia')).toBe('2011-12-31 07:30');
   });
 
   it('during the repeated hour of a fall-back, follows the first occurrence', () => {

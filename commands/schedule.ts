@@ -1,6 +1,7 @@
 import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
 import { POSTABLE_CHANNEL_TYPES, requirePostPermissions, textChannelOption } from '../src/discord/channels.js';
 import { keepModeratorRole } from '../src/discord/kept-roles.js';
+import { requireServerManager } from '../src/discord/permissions.js';
 import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
 import { defineCommand } from '../src/discord/command-module.js';
 import { discordTime, renderPlanned, renderPreview, renderUnplanned, renderUpcoming, scheduleEmbed } from '../src/delivery/schedule-view.js';
@@ -136,7 +137,7 @@ export const scheduleModule = defineCommand(scheduleCommand, {
     set: async ({ options, services, interaction, guildId, reply }) => {
       const when = services.delivery.postingTime(options.time, options.timezone);
       const { client } = interaction;
-      const channel = await textChannelOption(client, options.channel);
+      const channel = await textChannelOption(client, options.channel, guildId);
       const thread = options.thread ?? false;
       requirePostPermissions(channel, client, { thread, advise: true });
       const { schedule, next } = await services.delivery.setSchedule({
@@ -195,12 +196,13 @@ export const scheduleModule = defineCommand(scheduleCommand, {
       await reply.send({ content: `✅ Posted: ${messageLink(guildId, posted.channelId, posted.messageId)}` });
     },
     alerts: async ({ options, services, interaction, guildId, reply }) => {
-      const channel = await textChannelOption(interaction.client, options.channel);
+      const channel = await textChannelOption(interaction.client, options.channel, guildId);
       requirePostPermissions(channel, interaction.client, { thread: false, advise: false });
       await services.delivery.setAlertsChannel(guildId, channel.id);
       await reply.send({ content: `✅ I will tell moderators about problems (no lesson left, missing permissions, a deleted channel) in <#${channel.id}>.` });
     },
-    moderators: async ({ options: { role }, services, guildId, reply }) => {
+    moderators: async ({ options: { role }, services, interaction, guildId, reply }) => {
+      requireServerManager(interaction);
       await services.delivery.setModeratorRole(guildId, role?.id ?? null);
       // The moderator check reads the role from discord.js's cache, which keeps only the roles it is told of.
       if (role) keepModeratorRole(role);

@@ -127,7 +127,9 @@ export const POSTABLE_CHANNEL_TYPES = [ChannelType.GuildText, ChannelType.GuildA
  * option's own data decides (the server's roles, no overwrites) and is kept for the posts, and Discord has the last
  * word when a post goes.
  */
-export async function textChannelOption(client: Client, option: GuildBasedChannel): Promise<GuildTextBasedChannel> {
+export async function textChannelOption(client: Client, option: GuildBasedChannel, guildId: string): Promise<GuildTextBasedChannel> {
+  // Discord resolves a channel option within the server; a channel of another server the bot is in is never taken.
+  if (option.guildId !== guildId) throw new UserError(`<#${option.id}> is not a channel of this server.`);
   if (!(POSTABLE_CHANNEL_TYPES as readonly ChannelType[]).includes(option.type)) throw new UserError(`<#${option.id}> is not a text channel I can post lessons in.`);
   const fetched = await fetchPostingChannel(client, option.id).catch((error: unknown) => {
     if (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.MissingAccess) {
@@ -137,6 +139,7 @@ export async function textChannelOption(client: Client, option: GuildBasedChanne
   });
   if (!fetched && 'guild' in option) keepChannelAsGiven(client, option);
   const channel = fetched ?? option;
+  if ('guildId' in channel && channel.guildId !== guildId) throw new UserError(`<#${option.id}> is not a channel of this server.`);
   if (!('guild' in channel) || !channel.isTextBased() || channel.isVoiceBased()) {
     throw new UserError(`<#${option.id}> is not a text channel I can post lessons in.`);
   }

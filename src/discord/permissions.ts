@@ -54,6 +54,16 @@ export async function requireModerator(
   );
 }
 
+/**
+ * Who moderates is the server managers' choice: a member who moderates by the moderator role may not name another
+ * role (a broader one would hand moderator rights to its members), nor clear it.
+ */
+export function requireServerManager(interaction: Interaction): string {
+  if (!interaction.inGuild()) throw new UserError(OUTSIDE_SERVER);
+  if (interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) return interaction.guildId;
+  throw new UserError('Only members with the **Manage Server** permission choose who moderates: the moderator role cannot change itself.');
+}
+
 /** Whether the member may use moderator commands (the same rule as `requireModerator`), for what to show them. */
 export async function isModerator(interaction: Interaction, moderatorRoleId: (guildId: string) => Promise<string | null>): Promise<boolean> {
   if (!interaction.inGuild()) return false;

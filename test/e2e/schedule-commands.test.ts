@@ -4,8 +4,8 @@ import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lessonToJson } from '../../src/domain/lesson-parser/index.js';
 import { botDatabaseKinds } from '../support/bot-process.js';
-import { expectOnlyKnownRoutes, lessonUpload, startBotScene, startBotScenes, type BotScene, type Sender } from '../support/bot-scene.js';
-import { role, textChannel, type MemberInit, type UserInit } from '../support/discord-stand-in/index.js';
+import { AS_MODERATOR, expectOnlyKnownRoutes, lessonUpload, startBotScene, startBotScenes, type BotScene, type Data, type Sender } from '../support/bot-scene.js';
+import { role, textChannel, type CommandOptionInit, type MemberInit, type UserInit } from '../support/discord-stand-in/index.js';
 import { makeLesson } from '../support/lessons.js';
 import { channelOption, LEARNER, localDay, namedLocalDay, POST_TIMEOUT_MS, roleOption, upcomingDay, ZONE } from '../support/schedule-scenarios.js';
 
@@ -90,6 +90,29 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
     const today = await empty.command(home, 'lesson', 'today', [], { user: LEARNER });
     expect(today.content).toContain('The lesson library is empty');
     expect(empty.discord.channelMessages(lessons)).toEqual([]);
+  });
+
+  it("a channel of another server the bot is in, named in a forged /schedule set or alerts, is refused and nothing is saved", async () => {
+    const home = empty.addGuild('Forged home');
+    const other = empty.addGuild('Forged other');
+    const elsewhere = empty.channelNamed(other, 'lessons');
+    // Discord resolves a channel option within the server it was used in; a forged one names another server's channel.
+    const forged = (subcommand: string, options: CommandOptionInit[]) =>
+      empty.discord
+        .sendCommand({
+          name: 'schedule',
+          subcommand,
+          guildId: home.id,
+          options,
+          resolved: { channels: { [elsewhere]: { id: elsewhere, name: 'lessons', type: ChannelType.GuildText, permissions: '0' } } },
+          ...AS_MODERATOR,
+        })
+        .waitForFinal();
+    const set = (await forged('set', [channelOption(elsewhere), { name: 'time', value: '07:30' }, { name: 'timezone', value: ZONE }])).data as Data;
+    expect(set.content).toBe(`<#${elsewhere}> is not a channel of this server.`);
+    expect(((await forged('alerts', [channelOption(elsewhere)])).data as Data).content).toBe(`<#${elsewhere}> is not a channel of this server.`);
+    expect((await empty.schedule(home, 'show')).content).toContain('This server has no daily lesson yet.');
+    expect(empty.discord.channelMessages(elsewhere)).toEqual([]);
   });
 
   // ---- an empty library -----------------------------------------------------------------------------
@@ -193,6 +216,11 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
 
     const shown = await stocked.schedule(home, 'show', [], editor);
     expect(shown.embeds?.[0]?.title).toBe('🗓️ Daily lesson');
+    // Who moderates is for members with Manage Server: a moderator by the role can neither clear nor move it.
+    const managersOnly = 'Only members with the **Manage Server** permission choose who moderates: the moderator role cannot change itself.';
+    expect((await stocked.schedule(home, 'moderators', [], editor)).content).toBe(managersOnly);
+    expect((await stocked.schedule(home, 'moderators', [roleOption(editorsRole)], editor)).content).toBe(managersOnly);
+    expect((await stocked.schedule(home, 'show', [], editor)).embeds?.[0]?.title).toBe('🗓️ Daily lesson');
     // A new process knows the role from the database, before the server arrives (discord.js keeps only the roles
     // it is told of: kept-roles.ts).
     expect(await stocked.bot.stop()).toBe(0);

@@ -94,9 +94,7 @@ function readersLine(readers: number, lastReadAt: Date | null): string {
 /** A masked link labelled with the site's host name, so the link text cannot lie about where it goes. */
 function sourceLink(url: string | null): string {
   if (url === null) return 'Unavailable';
-  const hostname = new URL(url).hostname;
-  // `www.` is left out of the label, unless it is all there is to it (http://www./).
-  const host = hostname.replace(/^www\d*\./u, '') || hostname;
+  const host = new URL(url).hostname.replace(/^www\d*\./u, '');
   const link = maskedLink(safeText(host), url);
   return link.length <= EMBED_FIELD_VALUE_MAX ? link : safeText(host);
 }

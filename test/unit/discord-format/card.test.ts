@@ -88,9 +88,20 @@ describe('lessonCard', () => {
     expect(card.url).toBe(target);
   });
 
-  it("labels a link with its host without www., unless www. is the whole host", () => {
+  it("labels a link with its host without www.", () => {
     expect(value(lessonCard(makeLesson({ url: 'https://www.example.com/a' }), stats), 'Source')).toBe('[example.com](https://www.example.com/a)');
-    expect(value(lessonCard(makeLesson({ url: 'http://www./' }), stats), 'Source')).toBe('[www.](http://www./)');
+    expect(value(lessonCard(makeLesson({ url: 'https://www2.example.co.uk/a' }), stats), 'Source')).toBe('[example.co.uk](https://www2.example.co.uk/a)');
+  });
+
+  it('links only hosts a URL validator takes: DNS names under a top-level domain, IPv4 addresses, Unicode names as punycode', () => {
+    for (const url of ['http://www./', 'http://a*b_c~d.com/', 'http://under_score.example.com/x', 'http://a$b&c.com/', 'http://intranet/x', 'http://localhost:3000/', 'http://-bad-.example.com/', 'http://example.123/']) {
+      const card = lessonCard(makeLesson({ url }), stats);
+      expect(card.url, url).toBeUndefined();
+      expect(value(card, 'Source'), url).toBe('Unavailable');
+    }
+    expect(lessonCard(makeLesson({ url: 'http://192.0.2.7/news' }), stats).url).toBe('http://192.0.2.7/news');
+    expect(lessonCard(makeLesson({ url: 'https://bücher.example/a' }), stats).url).toBe('https://xn--bcher-kva.example/a');
+    expect(lessonCard(makeLesson({ url: 'https://news.example.com./a' }), stats).url).toBe('https://news.example.com./a');
   });
 
   it("gives a title of control characters only the card's own title", () => {

@@ -25,6 +25,9 @@ const privacyCommand = {
   options: [privacyExport, privacyForget],
 } as const satisfies CommandDefinition;
 
+/** Discord's upload limit for a server without boosts, for an interaction that does not say (10 MiB). */
+const DEFAULT_ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024;
+
 function ownButton(button: PrivacyButton, userId: string): void {
   if (button.userId !== userId) throw new UserError('This button is for the member who asked. Use `/privacy forget-me` yourself.');
 }
@@ -32,13 +35,15 @@ function ownButton(button: PrivacyButton, userId: string): void {
 /** `/privacy export` and `/privacy forget-me` (with its confirm and cancel buttons); always private. */
 export const privacyModule = defineCommand(privacyCommand, {
   subcommands: {
-    export: async ({ services, userId, reply }) => {
+    export: async ({ services, interaction, userId, reply }) => {
       await reply.defer();
-      const { json, rows } = await services.reading.exportMember(userId);
-      const file = new AttachmentBuilder(Buffer.from(json, 'utf8'), { name: `newsdesk-data-${userId}.json` });
+      // Discord says how big a file this interaction's answer may attach (by the server's boosts).
+      const limit = interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_SIZE_LIMIT;
+      const { name, data, form, rows } = await services.reading.exportFile(userId, limit);
+      const note = form === 'gzip' ? ' Compressed to fit Discord’s upload limit: any unzip tool opens it (`gunzip` on Linux and macOS).' : '';
       await reply.send({
-        content: `📦 Everything this bot stores about you, in every server: ${rows} record${rows === 1 ? '' : 's'}.`,
-        files: [file],
+        content: `📦 Everything this bot stores about you, in every server: ${rows} record${rows === 1 ? '' : 's'}.${note}`,
+        files: [new AttachmentBuilder(data, { name })],
       });
     },
     'forget-me': async ({ services, userId, reply }) => {

@@ -38,6 +38,7 @@ export const apiErrors = {
   unknownWebhook: () => new ApiError(404, 10015, 'Unknown Webhook'),
   unknownInteraction: () => new ApiError(404, 10062, 'Unknown interaction'),
   unknownCommand: () => new ApiError(404, 10063, 'Unknown application command'),
+  requestEntityTooLarge: () => new ApiError(413, 40005, 'Request entity too large'),
   alreadyCrossposted: () => new ApiError(400, 40033, 'This message has already been crossposted.'),
   alreadyAcknowledged: () => new ApiError(400, 40060, 'Interaction has already been acknowledged.'),
   missingAccess: () => new ApiError(403, 50001, 'Missing Access'),

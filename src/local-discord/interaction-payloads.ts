@@ -12,11 +12,11 @@ import type { InteractionRecord, InteractionStore } from './interactions.js';
 import { isObject, isThread, makeMember, makeUser, type ChannelObject, type JsonObject, type UserInit } from './objects.js';
 import { permissionBits, type PermissionInput } from './permissions.js';
 import { snowflake } from './snowflake.js';
+import { ATTACHMENT_SIZE_LIMIT } from './uploads.js';
 import type { GuildRecord, StandInState } from './state.js';
 
 /** The learner who sends interactions unless a test names someone else. */
 export const DEFAULT_LEARNER: UserInit = { id: '200000000000000001', username: 'learner', globalName: 'Learner' };
-const ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024;
 
 export interface MemberInit {
   /** Role ids the member holds in the guild. */

@@ -6,6 +6,12 @@ import type { StandInState } from './state.js';
 
 export type JsonBody = JsonObject | unknown[] | null;
 
+/**
+ * The largest file Discord takes in a message without the server's boosts (10 MiB), and what an interaction's
+ * `attachment_size_limit` says here: a bigger one is refused, the whole request with it (413, 40005).
+ */
+export const ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024;
+
 export interface ParsedBody {
   body: JsonBody;
   files: UploadedFile[];
@@ -41,6 +47,7 @@ async function parseMultipart(raw: Buffer, contentType: string): Promise<ParsedB
       });
     }
   }
+  if (files.some((file) => file.data.length > ATTACHMENT_SIZE_LIMIT)) throw apiErrors.requestEntityTooLarge();
   if (Object.keys(extra).length > 0) body = { ...(isObject(body) ? body : {}), ...extra };
   return { body, files };
 }

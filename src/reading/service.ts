@@ -5,7 +5,7 @@ import type { ReadingKind } from '../db/schema.js';
 import { catchup } from './catchup.js';
 import type { ReadingDeps } from './deps.js';
 import { leaderboard, type LeaderboardPeriod } from './leaderboard.js';
-import { CANCELLED, confirmForget, exportMember, forgetConfirmationExpiry, type ForgetDecision } from './privacy.js';
+import { CANCELLED, confirmForget, exportMember, forgetConfirmationExpiry, memberExportFile, type ForgetDecision } from './privacy.js';
 import { memberProgress, type ProgressSectionSource } from './progress.js';
 import { retryIfAborted } from './retry.js';
 import { setLeaderboardVisible, setMemberTimeZone, timeZoneSuggestions } from './settings.js';
@@ -89,6 +89,8 @@ export function createReadingService(deps: ReadingDeps) {
     setLeaderboardVisible: (userId: string, visible: boolean) => setLeaderboardVisible(deps, userId, visible),
     timeZoneChoices: (typed: string) => timeZoneSuggestions(typed),
     exportMember: (userId: string) => exportMember(deps, userId),
+    /** The export as one file of at most `maxBytes` (indented, on one line, or gzipped), or a UserError. */
+    exportFile: (userId: string, maxBytes: number) => memberExportFile(deps, userId, maxBytes),
     /** The most-read lessons (by members who read them), in one server or in all: `npm run lessons -- stats`. */
     mostRead: (options: { guildId?: string | undefined; limit: number }) => mostReadLessons(deps.db, options),
     forgetConfirmationExpiry: () => forgetConfirmationExpiry(deps),

@@ -335,6 +335,20 @@ describe('discord stand-in with the real discord.js client', () => {
     expect(discord.channelMessages(lessons).some((m) => m.content === 'short-lived')).toBe(false);
   });
 
+  it('refuses a file over the upload limit, and the whole message with it (413, 40005); one at the limit is taken', async () => {
+    const channel = client.channels.cache.get(lessons) as TextChannel;
+    const limit = 10 * 1024 * 1024;
+    const refused = await channel.send({ content: 'too big', files: [{ attachment: Buffer.alloc(limit + 1, 0x61), name: 'big.txt' }] }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(DiscordAPIError);
+    expect(refused).toMatchObject({ code: 40005, status: 413 });
+    expect(discord.channelMessages(lessons).some((m) => m.content === 'too big')).toBe(false);
+    const taken = await channel.send({ content: 'just fits', files: [{ attachment: Buffer.alloc(limit, 0x61), name: 'fits.txt' }] });
+    expect(taken.attachments.first()?.size).toBe(limit);
+  });
+
   it('fetches, edits and deletes channel messages', async () => {
     const channel = client.channels.cache.get(lessons) as TextChannel;
     const sent = await channel.send({ content: 'draft', embeds: [{ title: 'Word of the day', description: 'hola' }] });

@@ -112,7 +112,8 @@ export function suggestFromMemory(typed: string, limit: number, recent: RecentSu
 }
 
 /** A member pasting (the start of) a lesson's ID. */
-const looksLikeIdStart = (text: string) => /^[0-9a-f-]{4,36}$/iu.test(text.trim());
+/** The start of a lesson's id as typed: four hex digits or more, with its dashes (`----` alone is no id). */
+const looksLikeIdStart = (text: string) => /^(?=(?:-*[0-9a-f]){4})[0-9a-f-]{4,36}$/iu.test(text.trim());
 
 const unranked = ({ id, title, date, category }: RankedSuggestion): FoundLesson => ({ id, title, date, category });
 

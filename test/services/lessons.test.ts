@@ -91,7 +91,7 @@ describe.each(testDatabaseTargets())('lessons and reading services on $kind', (t
 
     it('matches no lesson for typed text that names none (no word, no ID), where suggestions offer the newest', async () => {
       const { lessons: service } = await setUp();
-      for (const typed of ['%%%%%%%%', '!!! ::: &&&', '"" OR 1=1 --', 'a']) {
+      for (const typed of ['%%%%%%%%', '!!! ::: &&&', '"" OR 1=1 --', 'a', '----', '--a-', '------------------------------------']) {
         expect(await userError(service.requested(GUILD, typed)), typed).toBe(NO_MATCH);
       }
       // The suggestions for such text are the newest lessons, to pick from.

@@ -6,6 +6,7 @@ import { controlCharacterProblem, MAX_PROBLEMS_PER_FILE, NO_LESSONS, ProblemList
 import { scanJson } from './json-lines.js';
 import { excerpt, stripBom } from './lines.js';
 import type { ParseOptions } from './options.js';
+import { MAX_SOURCE_STAT } from './statistics.js';
 import { isHttpUrl, isIsoDate, normaliseIsoTime, normaliseUuid } from './values.js';
 
 /** Every field's type error reads `missing` or `expected …`, rather than zod's generic wording. */
@@ -36,7 +37,10 @@ const normalised = (what: string, normalise: (value: string) => string | null, c
 const inSupportedYears = (isoDateOrTime: string): boolean => isSupportedYear(Number(isoDateOrTime.slice(0, 4)));
 const supportedTime = (iso: string): string | null => (inSupportedYears(iso) ? null : `expected a time in the ${SUPPORTED_YEARS}`);
 
-const count = z.int({ error: expected('a non-negative integer') }).min(0, { error: 'expected a non-negative integer' });
+const count = z
+  .int({ error: expected('a non-negative integer') })
+  .min(0, { error: 'expected a non-negative integer' })
+  .max(MAX_SOURCE_STAT, { error: `expected at most ${MAX_SOURCE_STAT}` });
 const TIME = 'an ISO 8601 time with Z or an offset, e.g. 2025-06-02T07:14:00.000Z';
 
 const atMost = (max: number) => `must be at most ${max} characters`;

@@ -8,6 +8,9 @@ export interface SourceStats {
 
 type Stat = keyof SourceStats;
 
+/** The largest word or read count a lesson may carry: the database stores them as 32-bit integers. */
+export const MAX_SOURCE_STAT = 2_147_483_647;
+
 /** `Words: 417`, `Read Count: 1`: a label, a colon, then the number. */
 const LABEL_THEN_NUMBER = /(words?|read ?counts?)\s*:\s*(\d[\d,]*)/giu;
 /**
@@ -29,7 +32,12 @@ export function parseStatistics(header: Line, lines: readonly Line[], problems: 
 
   const words = found.get('words');
   const readCount = found.get('readCount');
-  if (words !== undefined && readCount !== undefined) return { words, readCount };
+  if (words !== undefined && readCount !== undefined) {
+    const over = [words > MAX_SOURCE_STAT && `the word count ${words}`, readCount > MAX_SOURCE_STAT && `the read count ${readCount}`].filter(Boolean);
+    if (over.length === 0) return { words, readCount };
+    problems.add(header.no, `Statistics: ${over.join(' and ')} ${over.length === 1 ? 'is' : 'are'} more than ${MAX_SOURCE_STAT} (is it a typo?)`);
+    return null;
+  }
   const missing = [words === undefined && 'the word count', readCount === undefined && 'the read count'].filter(Boolean);
   problems.add(header.no, `Statistics: cannot read ${missing.join(' or ')} (expected e.g. "417 Words" and "1 Read Count")`);
   return null;

@@ -72,8 +72,11 @@ export function parseExportTime(value: string, zone: string): string | null {
   return time.isValid ? utcIso(time) : null;
 }
 
-/** ISO 8601 with an explicit `Z` or offset; local times are refused because their instant is unknown. */
-const ISO_TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/iu;
+/**
+ * ISO 8601 with an explicit `Z` or offset; local times are refused because their instant is unknown. An offset is
+ * one a clock can have (−14:00 to +14:00, minutes 00–59): luxon reads `+99:99` as 100 hours and moves the time days.
+ */
+const ISO_TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-](?:0\d|1[0-4]):?[0-5]\d)$/iu;
 
 export function normaliseIsoTime(value: string): string | null {
   if (!ISO_TIME_WITH_OFFSET.test(value)) return null;

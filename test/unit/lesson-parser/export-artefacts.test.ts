@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { articleWordCount, MAX_TITLE_LENGTH } from '../../../src/domain/lesson.js';
-import { parseExportText, type ParseOptions } from '../../../src/domain/lesson-parser/index.js';
+import { parseExportText, type LessonParseError, type ParseOptions } from '../../../src/domain/lesson-parser/index.js';
 import {
   dropSection,
   is,
@@ -154,6 +154,23 @@ describe('Statistics', () => {
 
   it('reads numbers with thousands separators', () => {
     expect(withStatistics('Words: 1,417', 'Read Count: 12').sourceStats).toEqual({ words: 1417, readCount: 12 });
+  });
+
+  it('refuses a count past what the database stores (2,147,483,647), at the section, rather than failing the import', () => {
+    const refused = (...stats: string[]) => {
+      try {
+        withStatistics(...stats);
+      } catch (error) {
+        return (error as LessonParseError).problems;
+      }
+      throw new Error('expected a LessonParseError');
+    };
+    const line = lineNumber(is('Statistics'), dropSection(is('Statistics'), startsWith('ID:')).flatMap((l) => (l.startsWith('ID:') ? ['Statistics', 'x', l] : [l])));
+    expect(refused('3000000000', 'Words1', 'Read CountDetails')).toEqual([
+      { line, message: 'Statistics: the word count 3000000000 is more than 2147483647 (is it a typo?)' },
+    ]);
+    expect(refused('Words: 417', 'Read Count: 2,147,483,648')[0]?.message).toBe('Statistics: the read count 2147483648 is more than 2147483647 (is it a typo?)');
+    expect(withStatistics('Words: 2,147,483,647', 'Read Count: 1').sourceStats.words).toBe(2_147_483_647);
   });
 
   it('counts the article itself and assumes no reads when the export has no Statistics section', () => {

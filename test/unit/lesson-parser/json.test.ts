@@ -81,6 +81,17 @@ describe('parseLessonJson', () => {
     expect(lesson?.sourceTimes).toEqual({ created: '2025-06-02T07:14:00.000Z', updated: '2025-12-08T03:51:00.000Z', lastRead: null });
   });
 
+  it('takes the offsets clocks have (to ±14:00, +05:45 and -0930 included) and refuses others at their line', () => {
+    const created = (value: string) => prettyWith((json) => (json.sourceTimes = { created: value, updated: '2025-12-08T03:51Z', lastRead: null }));
+    expect(parseLessonJson(created('2025-06-02T12:59:00+05:45'), { file: FILE })[0]?.sourceTimes.created).toBe('2025-06-02T07:14:00.000Z');
+    expect(parseLessonJson(created('2025-06-02T07:14:00+14:00'), { file: FILE })[0]?.sourceTimes.created).toBe('2025-06-01T17:14:00.000Z');
+    expect(parseLessonJson(created('2025-06-01T21:44:00-0930'), { file: FILE })[0]?.sourceTimes.created).toBe('2025-06-02T07:14:00.000Z');
+    for (const value of ['2025-06-02T10:00:00+99:99', '2025-06-02T10:00:00+15:00', '2025-06-02T10:00:00-05:60']) {
+      const text = created(value);
+      expect(jsonError(text).problems, value).toEqual([{ line: lineContaining(text, value), message: expect.stringContaining('sourceTimes.created') }]);
+    }
+  });
+
   it('allows an empty dialogue', () => {
     const [lesson] = parseLessonJson(prettyWith((json) => (json.dialogue = [])), { file: FILE });
     expect(lesson?.dialogue).toEqual([]);
@@ -109,6 +120,12 @@ describe('JSON errors name the line of the bad value', () => {
     const text = JSON.stringify([referenceJson, broken], null, 2);
     const line = text.split('\n').findIndex((l) => l.includes('"words": -1')) + 1;
     expect(jsonError(text).problems).toEqual([{ line, message: 'lesson 2: sourceStats.words: expected a non-negative integer' }]);
+  });
+
+  it('refuses a count past what the database stores (2,147,483,647) at its line', () => {
+    const text = prettyWith((json) => ((json.sourceStats as { words: number }).words = 3_000_000_000));
+    const line = lineContaining(text, '"words": 3000000000');
+    expect(jsonError(text).problems).toEqual([{ line, message: 'sourceStats.words: expected at most 2147483647' }]);
   });
 
   it('names the line of an unknown key', () => {

@@ -56,9 +56,9 @@ export const privacyModule = defineCommand(privacyCommand, {
     handlers: {
       forget: {
         update: true,
-        run: async ({ button, services, userId, reply }) => {
+        run: async ({ button, services, interaction, userId, reply }) => {
           ownButton(button, userId);
-          const decision = await services.reading.confirmForget(userId, button.expiresAt);
+          const decision = await services.reading.confirmForget(userId, button.expiresAt, interaction.message.id);
           // No user id in the log: they asked to be forgotten.
           if (!decision.cancelled) services.logger.info({ deleted: decision.outcome.deleted }, 'member data forgotten');
           await reply.send(renderForgetDecision(decision));
@@ -66,9 +66,9 @@ export const privacyModule = defineCommand(privacyCommand, {
       },
       cancel: {
         update: true,
-        run: async ({ button, services, userId, reply }) => {
+        run: async ({ button, services, interaction, userId, reply }) => {
           ownButton(button, userId);
-          await reply.send(renderForgetDecision(await services.reading.cancelForget(userId, button.expiresAt)));
+          await reply.send(renderForgetDecision(await services.reading.cancelForget(userId, button.expiresAt, interaction.message.id)));
         },
       },
     },

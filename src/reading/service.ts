@@ -39,10 +39,14 @@ export function createReadingService(deps: ReadingDeps) {
    */
   const decisions = new Map<string, { readonly expiresAt: number; readonly decided: Promise<ForgetDecision> }>();
 
-  function decisionOf(userId: string, expiresAt: number): { key: string; known: Promise<ForgetDecision> | undefined } {
+  /**
+   * A confirmation is its message (`confirmation`, the id of the message its buttons sit on): two asked within the
+   * same second share an expiry, and Cancel on one must not answer Delete on the other.
+   */
+  function decisionOf(userId: string, expiresAt: number, confirmation: string): { key: string; known: Promise<ForgetDecision> | undefined } {
     const nowSeconds = deps.now().getTime() / 1000;
     for (const [key, entry] of decisions) if (entry.expiresAt < nowSeconds) decisions.delete(key);
-    const key = `${userId}:${expiresAt}`;
+    const key = `${userId}:${expiresAt}:${confirmation}`;
     return { key, known: decisions.get(key)?.decided };
   }
 
@@ -52,8 +56,8 @@ export function createReadingService(deps: ReadingDeps) {
    * its edit replaced the list of what the first had deleted with "Nothing to delete". A confirmation's button
    * is gone from the message once answered, so nothing newer can be waiting for a later click of it.
    */
-  function forgetOnce(userId: string, expiresAt: number): Promise<ForgetDecision> {
-    const { key, known } = decisionOf(userId, expiresAt);
+  function forgetOnce(userId: string, expiresAt: number, confirmation: string): Promise<ForgetDecision> {
+    const { key, known } = decisionOf(userId, expiresAt, confirmation);
     if (known) return known;
     const decided = confirmForget(deps, userId, expiresAt).then((outcome): ForgetDecision => ({ cancelled: false, outcome }));
     decisions.set(key, { expiresAt, decided });
@@ -63,9 +67,9 @@ export function createReadingService(deps: ReadingDeps) {
   }
 
   /** Cancel: nothing is deleted unless Delete of the same confirmation came first (then its outcome). */
-  function cancelForget(userId: string, expiresAt: number | undefined): Promise<ForgetDecision> {
+  function cancelForget(userId: string, expiresAt: number | undefined, confirmation: string): Promise<ForgetDecision> {
     if (expiresAt === undefined) return Promise.resolve(CANCELLED);
-    const { key, known } = decisionOf(userId, expiresAt);
+    const { key, known } = decisionOf(userId, expiresAt, confirmation);
     if (known) return known;
     const decided = Promise.resolve(CANCELLED);
     decisions.set(key, { expiresAt, decided });
@@ -94,7 +98,8 @@ export function createReadingService(deps: ReadingDeps) {
     /** The most-read lessons (by members who read them), in one server or in all: `npm run lessons -- stats`. */
     mostRead: (options: { guildId?: string | undefined; limit: number }) => mostReadLessons(deps.db, options),
     forgetConfirmationExpiry: () => forgetConfirmationExpiry(deps),
-    confirmForget: (userId: string, expiresAt: number) => forgetOnce(userId, expiresAt),
-    cancelForget: (userId: string, expiresAt: number | undefined) => cancelForget(userId, expiresAt),
+    /** `confirmation`: the id of the message the buttons sit on (one confirmation, one decision). */
+    confirmForget: (userId: string, expiresAt: number, confirmation = '') => forgetOnce(userId, expiresAt, confirmation),
+    cancelForget: (userId: string, expiresAt: number | undefined, confirmation = '') => cancelForget(userId, expiresAt, confirmation),
   };
 }

@@ -236,6 +236,18 @@ describe.each(testDatabaseTargets())('export and forget-me on $kind', (target) =
     expect(next).toMatchObject({ cancelled: false, outcome: { deleted: { reading_events: 3 } } });
   });
 
+  it('two confirmations asked within the same second are two decisions: Cancel on one, then Delete on the other, deletes', async () => {
+    await history();
+    const reading = createReadingService({ db: db().db, now: () => NOW });
+    const expiresAt = reading.forgetConfirmationExpiry();
+    // A double submit of /privacy forget-me: two messages, the same expiry in their buttons.
+    expect(await reading.cancelForget(ME, expiresAt, '500000000000000001')).toEqual({ cancelled: true });
+    expect(await reading.confirmForget(ME, expiresAt, '500000000000000002')).toMatchObject({ cancelled: false, outcome: { deleted: { reading_events: 3 } } });
+    expect(JSON.parse((await exportMember(deps(), ME)).json).tables.reading_events ?? []).toHaveLength(0);
+    // The first message's Cancel, pressed again, still says what it decided.
+    expect(await reading.cancelForget(ME, expiresAt, '500000000000000001')).toEqual({ cancelled: true });
+  });
+
   it('forget-me also covers a table added later with a user_id column', async () => {
     await sql`create table later_feature (id serial primary key, user_id text not null, note text)`.execute(db().db);
     await sql`insert into later_feature (user_id, note) values (${ME}, 'mine'), (${OTHER}, 'theirs')`.execute(db().db);

@@ -234,7 +234,21 @@ async function searchCommand(args: readonly string[], io: CliIo): Promise<number
  */
 export const CLI_V8_FLAGS = ['--liftoff-only', '--no-wasm-tier-up', '--no-wasm-dynamic-tiering'] as const;
 
+/**
+ * A reader that stops early (`lessons list | head -1`) closes the pipe, and what is left to print has nowhere to go:
+ * the CLI ends as a Unix tool ends of SIGPIPE (exit status 141), where it went on to exit 0 with its output cut
+ * (or, from source under tsx, died of EPIPE as an unhandled error's stack trace). Anything written by then (an
+ * import's commit included) stands; nothing after it is done.
+ */
+export const CLOSED_PIPE_EXIT_CODE = 141;
+
 if (isMain(import.meta.url)) {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(CLOSED_PIPE_EXIT_CODE);
+    });
+  }
   for (const flag of CLI_V8_FLAGS) v8.setFlagsFromString(flag);
   cliProcess.own = true;
   loadDotEnv();

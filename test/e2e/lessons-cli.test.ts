@@ -48,6 +48,31 @@ function peakRssMb(pid: number): number | undefined {
   }
 }
 
+describe('the lessons CLI writing to a closed pipe', () => {
+  it('ends quietly as a Unix tool ends of SIGPIPE (141) when its reader stops early (`… | head`), without a stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-cli-pipe-'));
+    try {
+      const child = spawn(process.execPath, [...nodeArgsFor('src/cli/lessons.ts'), 'import', '--dry-run', '--json', 'examples/library'], {
+        cwd: PROJECT_ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DATA_DIR: dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      // The reader is gone before the first line.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('close', resolve);
+      });
+      expect(stderr).toBe('');
+      expect(code).toBe(141);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, PROCESS_TIMEOUT_MS);
+});
+
 /**
  * The CLI sets `--liftoff-only` and the tiering flags it implies for itself (CLI_V8_FLAGS): PGlite's WebAssembly is not also compiled by V8's
  * optimising compiler, whose memory stayed with the process. An import of the ten example lessons into a new

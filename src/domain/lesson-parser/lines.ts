@@ -52,5 +52,8 @@ export function toLines(text: string): Line[] {
 
 /** Long lines are cut in messages so that one problem stays on one readable line. */
 export function excerpt(text: string, max = 60): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  // Never half a surrogate pair (an emoji) before the ellipsis.
+  const cut = /[\uD800-\uDBFF]/u.test(text[max - 2] ?? '') ? max - 2 : max - 1;
+  return `${text.slice(0, cut)}…`;
 }

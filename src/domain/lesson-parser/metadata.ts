@@ -50,7 +50,8 @@ const TIME_EXPECTED = 'a time like 2025/06/02 07:14';
 const READERS: Readonly<Record<RequiredField, Reader>> = {
   id: read(normaliseUuid, 'a UUID'),
   category: read(
-    (value) => (value === '' || value.length > LESSON_LIMITS.category ? null : value),
+    // Counted in characters (code points), as the JSON format's schema counts: both formats take the same lessons.
+    (value) => (value === '' || [...value].length > LESSON_LIMITS.category ? null : value),
     `a category id such as nhk, of at most ${LESSON_LIMITS.category} characters`,
   ),
   url: read((value) => (isHttpUrl(value) ? value : null), 'an http(s) URL'),

@@ -141,6 +141,18 @@ describe('a lesson over the limits of its parts is refused, naming the part, its
     expect(parseLessonJson(atLimit, { file: 'long.json' })[0]?.dialogue[0]?.speaker).toHaveLength(100);
   });
 
+  it('a category is counted in characters in both formats, so both take the same lessons (emoji are one each)', () => {
+    const category = lineNumber((line) => line.startsWith('Category ID:'));
+    const withCategory = (id: string) => [...referenceLines.slice(0, category - 1), `Category ID: ${id}`, ...referenceLines.slice(category)].join('\n');
+    const flags = '🎌'.repeat(60);
+    expect(parseExportText(withCategory(flags), { file: 'flags.txt' }).category).toBe(flags);
+    expect(parseLessonJson(JSON.stringify({ ...lessonToJson(reference), category: flags }), { file: 'flags.json' })[0]?.category).toBe(flags);
+    // Over the limit, the excerpt in the message never ends in half an emoji.
+    const [problem] = problemsOf(() => parseExportText(withCategory('🎌'.repeat(101)), { file: 'flags.txt' }));
+    expect(problem?.message).toMatch(/at most 100 characters, found "🎌+…"$/u);
+    expect(problem?.message).not.toMatch(/\p{Cs}/u);
+  });
+
   it('a text export of more than 50,000 lines (blank ones too) is refused at the first line over, before it is split', () => {
     // The reference has no final line break: n more line breaks make it referenceLines.length + n lines.
     const withLines = (total: number, lineBreak = '\n') => referenceLines.join(lineBreak) + lineBreak.repeat(total - referenceLines.length);

@@ -66,6 +66,9 @@ export async function similarReadingsOf(db: Executor, lessonId: string, member?:
       ${readBy(member, sql`l.id`)} as read
     from similar_readings s left join lessons l on l.id = s.matched_lesson_id
     where s.lesson_id = ${lessonId}::uuid
+      -- A title naming the lesson itself is never matched to it, and is not a reading elsewhere either: left out.
+      and not (s.matched_lesson_id is null
+        and newsdesk_fold(s.title) = (select own.title_fold from lessons own where own.id = ${lessonId}::uuid))
     order by s.position`.execute(db);
   return rows.rows.map((row) => ({
     position: row.position,

@@ -6,6 +6,7 @@ import { scoreSimilarReading, MATCH_THRESHOLD } from '../../src/discovery/simila
 import { importLessons } from '../../src/lessons/import.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { discoveryLessons, importDiscoveryLibrary, LIBRARY } from '../support/discovery-library.js';
+import { makeLesson } from '../support/lessons.js';
 
 const ids = (related: Awaited<ReturnType<typeof relatedReadings>>) => related.lessons.map((lesson) => lesson.id);
 
@@ -25,6 +26,12 @@ describe.each(testDatabaseTargets())('related readings on $kind', (target) => {
     expect(new Set(ids(related)).size).toBe(ids(related).length);
     expect(related.lessons.length).toBeLessThanOrEqual(5);
     expect(related.notInLibrary).toEqual(['Japan, US defense chiefs agree to strengthen alliance under Trump administration']);
+  });
+
+  it('leaves out a similar-reading title that is the lesson’s own title (it is in the library: it is this lesson)', async () => {
+    const lesson = makeLesson({ title: 'Tokyo opens a new river park', similarReadings: ['Tokyo opens a new river park', 'TOKYO OPENS A NEW RIVER PARK', 'Osaka builds a harbour bridge'] });
+    await importLessons(database().db, [lesson]);
+    expect((await relatedReadings(database().db, lesson.id)).notInLibrary).toEqual(['Osaka builds a harbour bridge']);
   });
 
   it('matches a near title (a word added, or words dropped), and an unrelated title matches nothing', async () => {

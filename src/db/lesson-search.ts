@@ -142,6 +142,19 @@ function titleOnly(query: string): string {
   return query.replace(/:\*/gu, ':*A');
 }
 
+/**
+ * Lessons whose title is `typed` (case and accents aside, as `title_fold` folds them), newest first: found through
+ * the autocomplete's word index by every word of the title, whole (`words`), then compared whole.
+ */
+export async function lessonsTitled(db: Executor, typed: string, words: string, limit: number): Promise<FoundLesson[]> {
+  const rows = await sql<FoundRow>`
+    select id, title, article_date, category from lessons
+    where word_vector @@ to_tsquery('newsdesk_words', ${words}) and title_fold = newsdesk_fold(${typed})
+    order by article_date desc, id
+    limit ${limit}`.execute(db);
+  return rows.rows.map(toFound);
+}
+
 /** Lessons whose id starts with a hex prefix (a member pasting part of an ID), through the primary key. */
 export async function lessonsByIdPrefix(db: Executor, prefix: string, limit: number): Promise<FoundLesson[]> {
   const hex = prefix.toLowerCase().replace(/-/gu, '');

@@ -3,13 +3,15 @@ import {
   autocompleteLessons,
   countTitleOrSummaryMatches,
   lessonsByIdPrefix,
+  lessonsTitled,
   newestLessons,
   searchArticleOnly,
   searchTitleOrSummary,
 } from '../db/lesson-search.js';
 import type { Executor } from '../db/schema.js';
+import { MAX_TITLE_LENGTH } from '../domain/lesson.js';
 import { suggestionOrder, suggestionWords, type RankedSuggestion, type RecentSuggestions } from '../domain/discovery/recent-suggestions.js';
-import { autocompleteQueryParts, searchTermCount, searchTsQuery } from '../domain/discovery/text-query.js';
+import { autocompleteQueryParts, searchTermCount, searchTsQuery, titleWordsTsQuery } from '../domain/discovery/text-query.js';
 
 export type { FoundLesson } from '../db/found-lesson.js';
 
@@ -112,6 +114,17 @@ export function suggestFromMemory(typed: string, limit: number, recent: RecentSu
 }
 
 /** A member pasting (the start of) a lesson's ID. */
+/**
+ * The lessons whose title is exactly what was typed (case and accents aside), newest first: a member who types a
+ * whole title gets that lesson, even where its words begin a thousand others' ("Market report on tax" beside
+ * "… on taxis") or where it is the start of another title ("Rice prices" beside "Rice prices hit record").
+ */
+export async function lessonsTitledExactly(db: Executor, typed: string, limit: number): Promise<FoundLesson[]> {
+  const text = typed.trim();
+  const words = text.length <= MAX_TITLE_LENGTH ? titleWordsTsQuery(text) : undefined;
+  return words === undefined ? [] : lessonsTitled(db, text, words, limit);
+}
+
 /** The start of a lesson's id as typed: four hex digits or more, with its dashes (`----` alone is no id). */
 const looksLikeIdStart = (text: string) => /^(?=(?:-*[0-9a-f]){4})[0-9a-f-]{4,36}$/iu.test(text.trim());
 

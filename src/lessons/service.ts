@@ -13,7 +13,7 @@ import { lessonReadersInGuild } from '../db/progress.js';
 import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import { lessonForDay } from '../delivery/lesson-choice.js';
-import { lessonsNamed, suggestFromMemory, suggestLessons } from '../discovery/search.js';
+import { lessonsNamed, lessonsTitledExactly, suggestFromMemory, suggestLessons } from '../discovery/search.js';
 import { newestLessonWords } from '../db/lesson-search.js';
 import { RecentSuggestions } from '../domain/discovery/recent-suggestions.js';
 import type { Logger } from '../logger.js';
@@ -215,6 +215,14 @@ export function createLessonsService(deps: LessonsDeps) {
       const lesson = await lessonById(wanted);
       if (!lesson) throw new UserError(`There is no lesson with the ID \`${wanted}\`.`);
       return lesson;
+    }
+    // A whole title typed: that lesson, however many others its words begin.
+    const titled = await lessonsTitledExactly(db, wanted, 2);
+    if (titled.length > 1) throw new UserError('More than one lesson has that title. Pick one from the list: it shows their dates.');
+    const [exact] = titled;
+    if (exact) {
+      const lesson = await lessonById(exact.id);
+      if (lesson) return lesson;
     }
     const matches = await lessonsNamed(db, wanted, 2, recentSuggestions());
     const [only] = matches;

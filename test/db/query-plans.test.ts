@@ -63,6 +63,8 @@ interface Library {
   readonly rareWord: string;
   readonly topicWord: string;
   readonly titleWords: string;
+  /** Lesson 4321's whole title. */
+  readonly title: string;
 }
 
 interface PathContext {
@@ -130,9 +132,11 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/lesson show, dialogue, article, related, vocab, quiz, /schedule plan: a title typed without picking',
-    queries: ['lesson-search.autocompleteLessons', 'lessons.findLesson', 'progress.lessonReadersInGuild'],
+    queries: ['lesson-search.lessonsTitled', 'lesson-search.autocompleteLessons', 'lessons.findLesson', 'progress.lessonReadersInGuild'],
     run: async ({ services, library }) => {
       await services.lessons.card(READING_GUILD, library.titleWords);
+      // A whole title: found by its words, whole, and compared whole.
+      await services.lessons.card(READING_GUILD, library.title);
       await expect(services.lessons.requested(READING_GUILD, library.topicWord)).rejects.toThrow(/More than one lesson/u);
     },
   },
@@ -632,6 +636,7 @@ async function libraryFacts(db: Kysely<DB>): Promise<Library> {
     rareWord: words[1] ?? '',
     topicWord: common.rows[0]?.lexeme ?? '',
     titleWords: words.slice(0, 4).join(' '),
+    title: title.rows[0]?.title ?? '',
   };
 }
 

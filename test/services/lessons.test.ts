@@ -89,6 +89,20 @@ describe.each(testDatabaseTargets())('lessons and reading services on $kind', (t
       expect(await userError(service.byId(id))).toBe(LESSON_GONE);
     });
 
+    it('takes a whole title typed, case and accents aside, even where it begins another title; two of that title are told', async () => {
+      const { lessons: service, db } = await setUp();
+      const short = makeLesson({ date: '2025-04-01', title: 'Rice prices' });
+      const longer = makeLesson({ date: '2025-05-01', title: 'Rice prices hit a record high' });
+      const accented = makeLesson({ date: '2025-04-02', title: 'Café owners in Kyōto' });
+      for (const lesson of [short, longer, accented]) await upsertLesson(db, lesson);
+      // Typed, not picked: every word of the short title begins the longer one's too.
+      expect((await service.requested(GUILD, 'Rice prices')).lesson.id).toBe(short.id);
+      expect((await service.requested(GUILD, '  RICE PRICES ')).lesson.id).toBe(short.id);
+      expect((await service.requested(GUILD, 'cafe owners in kyoto')).lesson.id).toBe(accented.id);
+      await upsertLesson(db, makeLesson({ date: '2025-06-01', title: 'Rice prices' }));
+      expect(await userError(service.requested(GUILD, 'rice prices'))).toBe('More than one lesson has that title. Pick one from the list: it shows their dates.');
+    });
+
     it('matches no lesson for typed text that names none (no word, no ID), where suggestions offer the newest', async () => {
       const { lessons: service } = await setUp();
       for (const typed of ['%%%%%%%%', '!!! ::: &&&', '"" OR 1=1 --', 'a', '----', '--a-', '------------------------------------']) {

@@ -116,6 +116,12 @@ export function autocompleteWords(text: string): string[] {
   return words;
 }
 
+/** A title typed in full: every word of it, whole (no prefix), the first MAX_QUERY_TERMS of them. */
+export function titleWordsTsQuery(text: string): string | undefined {
+  const words = splitWords(text.replace(/["“”„«»]/gu, ' ')).slice(0, MAX_QUERY_TERMS);
+  return words.length > 0 ? words.map(tsLiteral).join(' & ') : undefined;
+}
+
 const prefixTerm = (word: string) => `${tsLiteral(word)}:*`;
 
 /**

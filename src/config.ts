@@ -10,17 +10,38 @@ const optionalString = z
 
 const snowflake = z.string().regex(/^\d{17,20}$/u, 'must be a Discord ID (17–20 digits)');
 
+/** A variable left empty or blank (`.env.example`'s "leave empty") is unset; others are read without their spaces. */
+const blankAsUnset = (value: unknown): unknown => {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  return text === '' ? undefined : text;
+};
+
+/**
+ * A whole number written in decimal digits, within bounds ("0x1F90", "1e3" and "8080.0" are refused); blank is unset,
+ * then `fallback` when given. `z.coerce.number()` read an empty value as 0: `METRICS_PORT=` stopped the start where
+ * `.env.example` says empty turns it off, and `DATABASE_STATEMENT_TIMEOUT_MS=` made statements unbounded.
+ */
+function wholeNumber(min: number, max: number): z.ZodType<number | undefined>;
+function wholeNumber(min: number, max: number, fallback: number): z.ZodType<number>;
+function wholeNumber(min: number, max: number, fallback?: number): z.ZodType<number | undefined> {
+  const digits = z.union([z.number(), z.string().regex(/^\d+$/u).transform(Number)], { error: 'must be a whole number (digits only)' });
+  return z
+    .preprocess(blankAsUnset, digits.pipe(z.number().int().min(min).max(max)).optional())
+    .transform((value) => value ?? fallback);
+}
+
 const configSchema = z.object({
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/u, error: 'must be a postgres:// URL' }).optional()),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   /** The embedded database's page cache (shared_buffers), in MB of this process's memory: PGLITE_SHARED_BUFFERS_MB in src/db/database.ts says why 4. */
-  PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(4096).default(4),
+  PGLITE_SHARED_BUFFERS_MB: wholeNumber(1, 4096, 4),
   /** The bot's PostgreSQL connections (per process); unset: twice this machine's cores, from 4 to 10 (src/db/database.ts). */
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).optional(),
+  DATABASE_POOL_SIZE: wholeNumber(1, 100),
   /** Connecting, or waiting for a free connection (PGlite: for its one connection), in ms. */
-  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(100, 60_000, 2_000),
   /** One statement, in ms (0: unbounded); the client gives up 500 ms later if the server does not answer at all. */
-  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(1_500),
+  DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber(0, 600_000, 1_500),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   IMPORT_TIMEZONE: z
     .string()
@@ -35,28 +56,38 @@ const configSchema = z.object({
     .transform((value) => value?.split(',').map((id) => id.trim()).filter((id) => id !== ''))
     .pipe(z.array(snowflake).optional()),
   /** Lessons an import writes at a time inside its one transaction: what it holds in memory (see src/lessons/import.ts). */
-  IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(250),
+  IMPORT_BATCH_SIZE: wholeNumber(1, 10_000, 250),
   /**
    * The lessons CLI computes vocabulary in the import when at most this many files are imported and at most this many
    * lessons lack one after it; a bigger import leaves it to the bot's background job (issue 11: a 10,000-file import in
    * <= 20 s on PostgreSQL; the vocabulary alone is ~2 ms a lesson of a core).
    */
-  IMPORT_VOCABULARY_AT_MOST: z.coerce.number().int().min(0).default(1_000),
+  IMPORT_VOCABULARY_AT_MOST: wholeNumber(0, Number.MAX_SAFE_INTEGER, 1_000),
   DISCORD_TOKEN: optionalString,
   DISCORD_APPLICATION_ID: optionalString.pipe(snowflake.optional()),
   DISCORD_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/u, error: 'must be an http(s) URL' }).optional()),
-  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  METRICS_PORT: wholeNumber(1, 65535),
   /** Serve /healthz (and /metrics) on this port. */
-  HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  HEALTH_PORT: wholeNumber(1, 65535),
   /** Gateway shards in all; `auto` asks Discord (GET /gateway/bot). Used by `npm run start:sharded`. */
-  SHARD_COUNT: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(10_000)]).default('auto'),
+  SHARD_COUNT: z
+    .preprocess(
+      (value) => {
+        const text = blankAsUnset(value);
+        return typeof text === 'string' && text.toLowerCase() === 'auto' ? 'auto' : text;
+      },
+      z.union([z.literal('auto'), z.string().regex(/^\d+$/u).transform(Number), z.number()], { error: 'must be auto or a whole number' }).optional(),
+    )
+    .pipe(z.union([z.literal('auto'), z.number().int().min(1).max(10_000)]).optional())
+    .transform((value) => value ?? 'auto'),
   /** Shards run by each bot process under `npm run start:sharded` (discord-hybrid-sharding clusters). */
-  SHARDS_PER_PROCESS: z.coerce.number().int().min(1).max(64).default(1),
+  SHARDS_PER_PROCESS: wholeNumber(1, 64, 1),
   /** Port of the shared REST proxy (`npm run rest-proxy`); the bot processes reach it through DISCORD_API_URL. */
-  REST_PROXY_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  REST_PROXY_PORT: wholeNumber(1, 65535, 8080),
   /** Where the REST proxy sends requests: Discord's API unless set (the tests' stand-in). */
   REST_PROXY_UPSTREAM_URL: optionalString.pipe(z.url({ protocol: /^https?$/u, error: 'must be an http(s) URL' }).optional()),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** At most 10 minutes: Node's timers end at 2^31 − 1 ms, and a longer one fires at once (every process killed). */
+  SHUTDOWN_TIMEOUT_MS: wholeNumber(0, 600_000, 10_000),
   /** node-cron expression of the delivery tick (seconds field allowed); every minute by default. */
   DELIVERY_CRON: z
     .string()
@@ -64,18 +95,20 @@ const configSchema = z.object({
     .default('* * * * *')
     .refine((expression) => cron.validate(expression), 'must be a cron expression such as "* * * * *"'),
   /** A post's claim is renewed while it is being sent; one not renewed for this long is taken over. */
-  DELIVERY_LEASE_MS: z.coerce.number().int().min(1_000).default(60_000),
+  DELIVERY_LEASE_MS: wholeNumber(1_000, 3_600_000, 60_000),
   /** How long before each minute the cards of the posts due at it are built (nothing is claimed then); 0: at the minute. */
-  DELIVERY_PREPARE_AHEAD_MS: z.coerce.number().int().min(0).max(50_000).default(10_000),
+  DELIVERY_PREPARE_AHEAD_MS: wholeNumber(0, 50_000, 10_000),
   /**
    * The share of a core the bot's background vocabulary catch-up may use (it rests between lessons); 1: flat out.
    * The playground sets 1: its first start leaves its eleven example lessons to this job.
    */
-  VOCABULARY_CATCH_UP_SHARE: z.coerce.number().min(0.05).max(1).default(0.25),
+  VOCABULARY_CATCH_UP_SHARE: z
+    .preprocess(blankAsUnset, z.coerce.number().min(0.05).max(1).optional())
+    .transform((value) => value ?? 0.25),
   /** `production` makes a missing DISCORD_TOKEN an error; otherwise `npm start` without a token opens the playground. */
   NODE_ENV: optionalString,
   /** The playground's web page, on 127.0.0.1 only; 0 picks a free port. */
-  PLAYGROUND_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PLAYGROUND_PORT: wholeNumber(0, 65535, 3000),
 });
 
 export type Config = z.infer<typeof configSchema>;

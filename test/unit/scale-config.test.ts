@@ -77,3 +77,30 @@ describe('the vocabulary catch-up job’s share of a core', () => {
     for (const share of ['0', '1.5', 'fast']) expect(() => loadConfig({ VOCABULARY_CATCH_UP_SHARE: share })).toThrow(/VOCABULARY_CATCH_UP_SHARE/u);
   });
 });
+
+describe('numbers in the environment', () => {
+  it('are unset (their default, or off) when left empty or blank, as .env.example says', () => {
+    const blank = loadConfig({ METRICS_PORT: '', HEALTH_PORT: '  ', DATABASE_POOL_SIZE: '', DATABASE_STATEMENT_TIMEOUT_MS: '', SHUTDOWN_TIMEOUT_MS: ' ', SHARD_COUNT: '', VOCABULARY_CATCH_UP_SHARE: '' });
+    const unset = loadConfig({});
+    for (const name of ['METRICS_PORT', 'HEALTH_PORT', 'DATABASE_POOL_SIZE', 'DATABASE_STATEMENT_TIMEOUT_MS', 'SHUTDOWN_TIMEOUT_MS', 'SHARD_COUNT', 'VOCABULARY_CATCH_UP_SHARE'] as const) {
+      expect(blank[name], name).toEqual(unset[name]);
+    }
+    // Empty was read as 0: statements unbounded, no drain at shutdown, the metrics port refused.
+    expect(blank.DATABASE_STATEMENT_TIMEOUT_MS).toBe(1_500);
+    expect(blank.METRICS_PORT).toBeUndefined();
+  });
+
+  it('are whole numbers in decimal digits, spaces around them allowed, named when they are not', () => {
+    expect(loadConfig({ METRICS_PORT: ' 9100 ', SHARD_COUNT: 'Auto' })).toMatchObject({ METRICS_PORT: 9100, SHARD_COUNT: 'auto' });
+    for (const value of ['0x1F90', '1e3', '8080.0', '-1', 'nine']) {
+      expect(() => loadConfig({ METRICS_PORT: value }), value).toThrow(/METRICS_PORT: must be a whole number \(digits only\)/u);
+    }
+    expect(() => loadConfig({ SHARD_COUNT: 'some' })).toThrow(/SHARD_COUNT: must be auto or a whole number/u);
+  });
+
+  it('keep timers within what Node can wait for (a longer one fires at once)', () => {
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '3000000000' })).toThrow(/SHUTDOWN_TIMEOUT_MS/u);
+    expect(() => loadConfig({ DELIVERY_LEASE_MS: '7000000000' })).toThrow(/DELIVERY_LEASE_MS/u);
+    expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '600000', DELIVERY_LEASE_MS: '3600000' })).toMatchObject({ SHUTDOWN_TIMEOUT_MS: 600_000, DELIVERY_LEASE_MS: 3_600_000 });
+  });
+});

@@ -90,6 +90,15 @@ interface CommandPath {
 const member = (userId: string, guildId = READING_GUILD) => ({ guildId, userId });
 const stored = (context: PathContext, id: string) => context.services.lessons.byId(id);
 
+/** What walking the server's next days costs (`/schedule upcoming`, `/schedule preview`): whether today posts, then its post, pins and queue. */
+const DAYS_AHEAD_QUERIES = [
+  'schedules.findSchedule',
+  'deliveries.lastPostedLocalDate',
+  'deliveries.dailyDelivery',
+  'lesson-plans.plansBetween',
+  'lesson-plans.queuedLessonIds',
+] as const;
+
 const COMMAND_PATHS: readonly CommandPath[] = [
   // ---- /lesson and its buttons --------------------------------------------------------------------------
   {
@@ -391,14 +400,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/schedule upcoming',
-    queries: [
-      'schedules.findSchedule',
-      'deliveries.lastPostedLocalDate',
-      'deliveries.dailyDelivery',
-      'lesson-plans.plansBetween',
-      'lesson-plans.queuedLessonIds',
-      'lessons.lessonTitles',
-    ],
+    queries: [...DAYS_AHEAD_QUERIES, 'lessons.lessonTitles'],
     run: async ({ services }) => {
       await services.delivery.upcoming(READING_GUILD, 7);
       await services.delivery.upcoming(serverId(500), 25);
@@ -406,15 +408,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/schedule preview (the next post, a day two months ahead)',
-    queries: [
-      'schedules.findSchedule',
-      'deliveries.lastPostedLocalDate',
-      'deliveries.dailyDelivery',
-      'lesson-plans.plansBetween',
-      'lesson-plans.queuedLessonIds',
-      'lessons.findLesson',
-      'reading.countReadersInGuild',
-    ],
+    queries: [...DAYS_AHEAD_QUERIES, 'lessons.findLesson', 'reading.countReadersInGuild'],
     run: async ({ services }) => {
       await services.delivery.preview(READING_GUILD, undefined);
       await services.delivery.preview(READING_GUILD, '2026-07-01');

@@ -91,17 +91,17 @@ export async function memberRows(db: Executor, userId: string): Promise<MemberRo
 }
 
 /**
- * Deletes every row about a member (run it in a transaction: it locks tables), and anonymises the other columns that
- * name them. Returns how many rows each table lost (or had anonymised). Triggers on lesson_readers
- * lower the lessons' read counts as their rows go.
- */
-/**
  * Rows one statement of forget-me deletes at most. lesson_readers' row triggers (read counts, totals, ranks) run
  * ~10 statements a row, ~0.3 ms: a reader of 4,000 lessons took one delete past the bot's 1.5 s statement bound,
  * and forgetting them failed every time. 250 rows are well inside it; the transaction holds them all.
  */
 export const FORGET_ROWS_PER_STATEMENT = 250;
 
+/**
+ * Deletes every row about a member (run it in a transaction: it locks tables), and anonymises the other columns that
+ * name them. Returns how many rows each table lost (or had anonymised). Triggers on lesson_readers
+ * lower the lessons' read counts as their rows go.
+ */
 export async function deleteMemberRows(
   db: Executor,
   userId: string,
@@ -127,7 +127,7 @@ export async function deleteMemberRows(
       select ctid::text as row from ${sql.table(table)} where ${sql.ref(MEMBER_COLUMN)} = ${userId}`.execute(db);
     const rows = found.rows.map(({ row }) => row);
     if (rows.length <= rowsPerStatement) {
-      // Few enough for one statement, by the user_id index as always (a small table's planner reads it whole by ctid).
+      // Few enough for one statement, by the user_id index as before (for a list of row ids a small table is read whole).
       const result = await sql`delete from ${sql.table(table)} where ${sql.ref(MEMBER_COLUMN)} = ${userId}`.execute(db);
       counts[table] = Number(result.numAffectedRows ?? 0);
       continue;

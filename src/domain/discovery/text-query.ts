@@ -69,8 +69,8 @@ export function searchTermCount(text: string): number {
 
 function searchTerms(text: string, minWordLength = 1): string[] {
   const { phrases, words } = parseQueryTerms(text);
-  const kept = words.filter((word) => letterCount(word) >= minWordLength);
-  return [...phrases.map(tsLiteral), ...kept.map((word) => (letterCount(word) >= PREFIX_MIN_WORD_LENGTH ? prefixTerm(word) : tsLiteral(word)))];
+  const kept = words.filter((word) => indexedLength(word) >= minWordLength);
+  return [...phrases.map(tsLiteral), ...kept.map((word) => (indexedLength(word) >= PREFIX_MIN_WORD_LENGTH ? prefixTerm(word) : tsLiteral(word)))];
 }
 
 /**
@@ -125,9 +125,12 @@ export function titleWordsTsQuery(text: string): string | undefined {
 const prefixTerm = (word: string) => `${tsLiteral(word)}:*`;
 
 /**
- * A word's length as PostgreSQL's index sees it: its shortest part between apostrophes and hyphens (PostgreSQL splits
+ * A word's length as PostgreSQL's index sees it, for the search's guards: its shortest part between apostrophes and hyphens (PostgreSQL splits
  * `b'c` into `b` and `c`, and `b-c` into those and `b-c`), in characters (code points, not UTF-16 units), combining
  * marks left out (folded away with the accents). Counted whole, `b'c d'f g'h …` passed for words of three letters and
  * became one-letter prefixes: a 31-character search that timed out on a library of 100,000 lessons.
  */
-const letterCount = (word: string) => Math.min(...word.split(/['’-]+/u).map((part) => [...part.replace(/\p{M}/gu, '')].length));
+const indexedLength = (word: string) => Math.min(...word.split(/['’-]+/u).map((part) => [...part.replace(/\p{M}/gu, '')].length));
+
+/** A word's length in characters (code points, not UTF-16 units), as typed: what the autocomplete weighs. */
+const letterCount = (word: string) => [...word].length;

@@ -177,7 +177,8 @@ async function main(): Promise<number> {
       logger.info({ reason }, 'shutting down: finishing work in flight');
       try {
         channelsAhead?.stop();
-        await scheduler.stop();
+        // Posts not begun are left for the next tick of any process: the posts in flight alone hold the stop.
+        await scheduler.stop({ leaveUnstarted: true });
         await upkeep.stop();
         await router.drain(config.SHUTDOWN_TIMEOUT_MS);
         await stopDiscordClient(client);

@@ -192,6 +192,35 @@ describe.each(testDatabaseTargets())('posts prepared ahead of their minute on $k
       for (const [i] of removed.entries()) expect(harness.channels.sentTo(`20000000000000009${i}`)).toEqual([]);
     });
 
+    it('stopped for the process’s shutdown during a tick, begins no more posts: the rest are left unclaimed, and the next tick posts them, once', async () => {
+      const harness = await setUp();
+      const more = ['100000000000000011', '100000000000000012', '100000000000000013', '100000000000000014'];
+      for (const [i, guildId] of more.entries()) await saveDailySchedule(harness.db, guildId, `20000000000000011${i + 1}`);
+      const channels = [CHANNEL, OTHER_CHANNEL, ...more.map((_, i) => `20000000000000011${i + 1}`)];
+      harness.channels.sendDelayMs = 150;
+      const first = new DeliveryScheduler({
+        db: harness.db,
+        poster: harness.poster,
+        logger: pino({ level: 'silent' }),
+        now: () => new Date(AT),
+        cronExpression: '* * * * *',
+        leaseMs: 60_000,
+        servesGuild: () => true,
+        concurrency: 1,
+      });
+      await first.tick();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await first.stop({ leaveUnstarted: true });
+      // The post in flight finished; none after it was begun.
+      expect(harness.channels.sent.length).toBe(1);
+      // Another process (or this one restarted) posts the rest at its next tick, and nothing twice.
+      harness.channels.sendDelayMs = 0;
+      const next = scheduler(harness, () => new Date(AT));
+      await next.tick();
+      await next.stop();
+      for (const channel of channels) expect(harness.channels.sentTo(channel), channel).toHaveLength(1);
+    });
+
     it('publishes the posts of announcement channels once the minute’s posts are out, each once, never those of text channels', async () => {
       const harness = await setUp();
       const third = '100000000000000003';

@@ -16,6 +16,8 @@ export class RecordingChannels implements Channels {
   readonly threads: { messageId: string; name: string }[] = [];
   /** Sends and publications in the order they happened: `sent <message id>`, `published <message id>`. */
   readonly events: string[] = [];
+  /** How long each send takes (0: at once). */
+  sendDelayMs = 0;
   private readonly announcements = new Set<string>();
   private readonly broken = new Map<string, Error>();
   private readonly noThreads = new Set<string>();
@@ -52,6 +54,8 @@ export class RecordingChannels implements Channels {
     return {
       id: channelId,
       send: async (options) => {
+        // A send that takes a while, as one waiting in Discord's rate-limit queue does.
+        if (this.sendDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.sendDelayMs));
         const messageId = String(this.nextId++);
         this.sent.push({ channelId, messageId, options });
         this.events.push(`sent ${messageId}`);

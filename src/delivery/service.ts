@@ -80,20 +80,19 @@ export function createDeliveryService(deps: DeliveryDeps) {
   }
 
   /**
-   * Whether today has a daily post still to come or gone out: not when the next post is on a later day and none went
-   * out today (a schedule set after today's time starts tomorrow). Without a schedule, days are counted from today.
+   * The local day of the server's next post; today without a schedule (days are counted from today then). Later
+   * than today when none went out today and a schedule set after today's time starts tomorrow: today posts nothing.
    */
-  async function postsToday(schedule: Schedule | undefined, today: string): Promise<boolean> {
-    if (!schedule) return true;
-    return localDate(await nextPost(schedule), schedule.timeZone) <= today;
+  async function nextPostDay(schedule: Schedule | undefined, today: string): Promise<string> {
+    return schedule ? localDate(await nextPost(schedule), schedule.timeZone) : today;
   }
 
   /** A day's lesson as the queue will play it: walk the upcoming days up to it. */
-  async function lessonForDayAfterQueue(schedule: Schedule | undefined, guildId: string, today: string, day: string): Promise<DayLesson | undefined> {
+  async function lessonForDayAfterQueue(guildId: string, today: string, day: string, postsToday: boolean): Promise<DayLesson | undefined> {
     if (day < today) return lessonForDay(db, guildId, day);
     const span = Math.round((parseLocalDate(day).toMillis() - parseLocalDate(today).toMillis()) / 86_400_000) + 1;
     if (span > 366) throw new UserError('Preview looks at most a year ahead.');
-    const plan = await upcomingLessons(db, guildId, today, span, await postsToday(schedule, today));
+    const plan = await upcomingLessons(db, guildId, today, span, postsToday);
     return plan[plan.length - 1];
   }
 
@@ -220,9 +219,9 @@ export function createDeliveryService(deps: DeliveryDeps) {
       // Discord keeps the option within 1–25; anything else (a forged interaction) must not walk a million days.
       if (!Number.isInteger(days) || days < 1 || days > MAX_UPCOMING_DAYS) throw new UserError(`Ask for 1 to ${MAX_UPCOMING_DAYS} days.`);
       const schedule = await findSchedule(db, guildId);
-      const today = localDate(deps.now(), schedule?.timeZone ?? 'UTC');
-      const plan = await upcomingLessons(db, guildId, today, days, await postsToday(schedule, today));
       const zone = schedule?.timeZone ?? 'UTC';
+      const today = localDate(deps.now(), zone);
+      const plan = await upcomingLessons(db, guildId, today, days, (await nextPostDay(schedule, today)) <= today);
       const titles = await lessonTitles(db, plan.flatMap((day) => (day.lessonId ? [day.lessonId] : [])));
       return {
         zone,
@@ -242,9 +241,9 @@ export function createDeliveryService(deps: DeliveryDeps) {
       const schedule = await findSchedule(db, guildId);
       const zone = schedule?.timeZone ?? 'UTC';
       const today = localDate(deps.now(), zone);
-      const nextDay = schedule ? localDate(await nextPost(schedule), zone) : today;
+      const nextDay = await nextPostDay(schedule, today);
       const day = date ? parseDay(date, today) : nextDay;
-      const chosen = await lessonForDayAfterQueue(schedule, guildId, today, day);
+      const chosen = await lessonForDayAfterQueue(guildId, today, day, nextDay <= today);
       if (chosen?.source === 'no-post') throw new UserError(`Nothing is posted on ${day} (its post time had passed when the schedule was set or changed): the next post is on ${nextDay}.`);
       const stored = chosen?.lessonId ? await findLesson(db, chosen.lessonId) : undefined;
       if (!stored) throw new UserError(`No lesson would be posted on ${day}: the queue is empty. Import lessons with \`/lesson import\`.`);

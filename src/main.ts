@@ -20,6 +20,7 @@ import { DeliveryScheduler } from './delivery/scheduler.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { clusterAssignment, joinCluster } from './operations/cluster.js';
+import { answerMetricsRequests } from './operations/cluster-metrics.js';
 import { warmConnection } from './operations/connection-warm-up.js';
 import { startProcessOperations } from './operations/process-operations.js';
 import { logProcessWarnings } from './operations/process-warnings.js';
@@ -81,8 +82,9 @@ async function main(): Promise<number> {
     logger,
     shards: cluster && { ids: cluster.shardIds, count: cluster.shardCount },
   });
-  if (cluster) joinCluster(client);
+  const clusterClient = cluster ? joinCluster(client) : undefined;
   const metrics = createMetrics();
+  if (clusterClient) answerMetricsRequests(clusterClient, metrics.registry, logger);
   const channels = discordChannels(client);
   const poster = new LessonPoster({
     db,
@@ -242,8 +244,8 @@ async function main(): Promise<number> {
 }
 
 /**
- * In a cluster the manager serves HEALTH_PORT (it asks every process); each process serves its own metrics on
- * METRICS_PORT + its cluster number.
+ * In a cluster the manager serves HEALTH_PORT (it asks every process, for its health and its metrics); each process
+ * serves its own metrics on METRICS_PORT + its cluster number (the manager refuses a HEALTH_PORT among those).
  */
 function operationsPorts(config: Config, cluster: number | undefined): Pick<Config, 'HEALTH_PORT' | 'METRICS_PORT'> {
   if (cluster === undefined) return config;

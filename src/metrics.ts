@@ -88,16 +88,26 @@ export function createMetrics(): Metrics {
   return metrics;
 }
 
-/** Serves GET /metrics on 127.0.0.1-or-all interfaces as the operator chose the port; nothing else. */
-export function serveMetrics(port: number, metrics: Metrics, logger: Logger): Promise<Server> {
+/** What `/metrics` serves: one process's registry, or (the sharded manager's) every process's added up. */
+export interface MetricsText {
+  readonly contentType: string;
+  render(): Promise<string>;
+}
+
+export function registryText(registry: Registry): MetricsText {
+  return { contentType: registry.contentType, render: () => registry.metrics() };
+}
+
+/** Serves GET /metrics (a query string, as a scraper may add, ignored) as the operator chose the port; nothing else. */
+export function serveMetrics(port: number, metrics: MetricsText, logger: Logger): Promise<Server> {
   const server = createServer((request, response) => {
-    if (request.method !== 'GET' || request.url !== '/metrics') {
+    if (request.method !== 'GET' || (request.url ?? '/').split('?')[0] !== '/metrics') {
       response.writeHead(404).end();
       return;
     }
-    metrics.registry
-      .metrics()
-      .then((body) => response.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(body))
+    metrics
+      .render()
+      .then((body) => response.writeHead(200, { 'Content-Type': metrics.contentType }).end(body))
       .catch((error: unknown) => {
         logger.warn({ err: error }, 'could not render metrics');
         response.writeHead(500).end();

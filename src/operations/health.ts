@@ -4,7 +4,7 @@ import { pingDatabase } from '../db/health.js';
 import type { Executor } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { listen } from '../listen.js';
-import type { Metrics } from '../metrics.js';
+import type { MetricsText } from '../metrics.js';
 
 /** One thing /healthz checks: resolves to a problem in plain words, or undefined when all is well. */
 export interface HealthCheck {
@@ -64,7 +64,7 @@ export function shardsCheck(client: Client): HealthCheck {
  */
 export function serveOperations(
   port: number,
-  options: { metrics: Metrics; health: () => Promise<HealthReport>; logger: Logger; host?: string },
+  options: { metrics: MetricsText; health: () => Promise<HealthReport>; logger: Logger; host?: string },
 ): Promise<Server> {
   const { metrics, logger } = options;
   const server = createServer((request, response) => {
@@ -81,8 +81,8 @@ export function serveOperations(
               .writeHead(report.healthy ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
               .end(JSON.stringify({ status: report.healthy ? 'ok' : 'unhealthy', checks: report.checks }));
           })
-        : metrics.registry.metrics().then((body) => {
-            response.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(body);
+        : metrics.render().then((body) => {
+            response.writeHead(200, { 'Content-Type': metrics.contentType }).end(body);
           });
     answer.catch((error: unknown) => {
       logger.warn({ err: error, path }, 'operations endpoint failed');

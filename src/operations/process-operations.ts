@@ -3,7 +3,7 @@ import type { Client } from 'discord.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { serveMetrics, type Metrics } from '../metrics.js';
+import { registryText, serveMetrics, type Metrics } from '../metrics.js';
 import { databaseCheck, runHealthChecks, serveOperations, shardsCheck, type HealthReport } from './health.js';
 import { countRateLimitWaits } from './rate-limit-metrics.js';
 
@@ -32,8 +32,9 @@ export async function startProcessOperations(deps: {
   const health = () => runHealthChecks(checks);
   const servers: Server[] = [];
   try {
-    if (config.HEALTH_PORT) servers.push(await serveOperations(config.HEALTH_PORT, { metrics, health, logger }));
-    if (config.METRICS_PORT && config.METRICS_PORT !== config.HEALTH_PORT) servers.push(await serveMetrics(config.METRICS_PORT, metrics, logger));
+    const text = registryText(metrics.registry);
+    if (config.HEALTH_PORT) servers.push(await serveOperations(config.HEALTH_PORT, { metrics: text, health, logger }));
+    if (config.METRICS_PORT && config.METRICS_PORT !== config.HEALTH_PORT) servers.push(await serveMetrics(config.METRICS_PORT, text, logger));
   } catch (error) {
     // The one that did listen would keep a process that cannot start running.
     for (const server of servers) server.close();

@@ -5,14 +5,12 @@
  * Requests keep their own Authorization header (the proxy holds no token). Interaction answers go through
  * InteractionAwareRest here too, so they are never queued behind the global limit.
  */
-import { createServer } from 'node:http';
 import { loadConfig, loadDotEnv } from '../config.js';
 import { InteractionAwareRest } from '../discord/interaction-rest.js';
 import { logRateLimits } from '../discord/rate-limit-log.js';
-import { listen } from '../listen.js';
-import { createLogger, withoutDiscordTokens } from '../logger.js';
+import { createLogger } from '../logger.js';
 import { isOperatorError } from '../operator-errors.js';
-import { proxyToDiscord } from './rest-proxy-handler.js';
+import { serveRestProxy } from './rest-proxy-server.js';
 import { logProcessWarnings } from './process-warnings.js';
 
 async function main(): Promise<void> {
@@ -24,22 +22,16 @@ async function main(): Promise<void> {
     config.REST_PROXY_UPSTREAM_URL ? { api: config.REST_PROXY_UPSTREAM_URL.replace(/\/+$/u, '') } : {},
   );
   logRateLimits(rest, logger);
-  const handle = proxyToDiscord(rest, logger);
-  const server = createServer((request, response) => {
-    Promise.resolve(handle(request, response)).catch((error: unknown) => {
-      logger.error({ err: error, method: request.method, path: withoutDiscordTokens(request.url?.split('?')[0] ?? '') }, 'proxy request failed');
-      if (!response.headersSent) response.writeHead(502);
-      response.end();
-    });
-  });
-  await listen(server, config.REST_PROXY_PORT, 'REST_PROXY_PORT');
+  const proxy = await serveRestProxy(rest, logger, config.REST_PROXY_PORT);
   logger.info({ port: config.REST_PROXY_PORT }, 'Discord REST proxy listening');
+  let stopping: Promise<void> | undefined;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      server.close();
-      server.closeAllConnections();
-      rest.clearHashSweeper();
-      rest.clearHandlerSweeper();
+      logger.info({ signal }, 'stopping the REST proxy');
+      stopping ??= proxy.stop(config.SHUTDOWN_TIMEOUT_MS).finally(() => {
+        rest.clearHashSweeper();
+        rest.clearHandlerSweeper();
+      });
     });
   }
 }

@@ -6,8 +6,8 @@
  * claims make each server's post exactly once whatever the layout. Point DISCORD_API_URL at a shared REST proxy
  * (`npm run rest-proxy`) so the global rate limit is counted once for all processes.
  *
- * This process serves HEALTH_PORT for all of them: 200 when the database answers and every shard of every
- * process is connected. It restarts a process that dies, waiting longer while it keeps dying
+ * This process serves HEALTH_PORT for all of them: /healthz is 200 when the database answers and every shard of
+ * every process is connected; /metrics adds up every process's metrics (src/operations/cluster-metrics.ts). It restarts a process that dies, waiting longer while it keeps dying
  * (src/domain/process-restarts.ts).
  */
 import type { ChildProcess } from 'node:child_process';
@@ -23,6 +23,7 @@ import { mallocMmapThreshold } from '../malloc-setting.js';
 import { isOperatorError } from '../operator-errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
+import { clusterMetricsText, metricsPortProblem } from './cluster-metrics.js';
 import { databaseCheck, runHealthChecks, serveOperations, type HealthCheck } from './health.js';
 import { logProcessWarnings } from './process-warnings.js';
 
@@ -133,6 +134,12 @@ async function main(): Promise<number> {
     return shards.exitCode;
   }
   const totalShards = shards.count;
+  const portProblem = metricsPortProblem(config, Math.ceil(totalShards / config.SHARDS_PER_PROCESS));
+  if (portProblem) {
+    console.error(portProblem);
+    await database.close();
+    return 1;
+  }
   const manager = new ClusterManager(MAIN_FILE, {
     totalShards,
     shardsPerClusters: config.SHARDS_PER_PROCESS,
@@ -181,8 +188,9 @@ async function main(): Promise<number> {
   manager.on('debug', (message) => logger.debug({ message }, 'cluster manager'));
 
   const checks = [databaseCheck(database.db), clustersCheck(manager)];
+  const metrics = clusterMetricsText(manager, createMetrics().registry, logger);
   const operations = config.HEALTH_PORT
-    ? await serveOperations(config.HEALTH_PORT, { metrics: createMetrics(), health: () => runHealthChecks(checks), logger }).catch(async (error: unknown) => {
+    ? await serveOperations(config.HEALTH_PORT, { metrics, health: () => runHealthChecks(checks), logger }).catch(async (error: unknown) => {
         // A port another program holds (PortUnavailableError): no bot process started yet; the database would keep this one running.
         await database.close();
         throw error;

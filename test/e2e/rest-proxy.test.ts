@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InteractionAwareRest } from '../../src/discord/interaction-rest.js';
 import { createLogger } from '../../src/logger.js';
 import { proxyToDiscord } from '../../src/operations/rest-proxy-handler.js';
+import { serveRestProxy } from '../../src/operations/rest-proxy-server.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
 
 /**
@@ -74,5 +75,55 @@ describe('the REST proxy', () => {
     expect(channel.id).toBe(channelId);
     const last = discord.requests.at(-1)!;
     expect(last.headers.authorization).toBe('Bot test-token');
+  });
+});
+
+describe('the REST proxy stopping (SIGTERM)', () => {
+  let discord: DiscordStandIn;
+  let upstream: InteractionAwareRest;
+
+  beforeAll(async () => {
+    discord = await startDiscordStandIn();
+    upstream = new InteractionAwareRest({ api: discord.apiUrl.replace(/\/+$/u, ''), retries: 0 });
+  });
+
+  afterAll(async () => {
+    upstream?.clearHashSweeper();
+    upstream?.clearHandlerSweeper();
+    await discord?.close();
+  });
+
+  async function startProxy() {
+    const proxy = await serveRestProxy(upstream, createLogger('silent'), 0);
+    const { port } = proxy.server.address() as { port: number };
+    const client = new REST({ api: `http://127.0.0.1:${port}/api`, retries: 0, timeout: 10_000 }).setToken('test-token');
+    return { proxy, client };
+  }
+
+  it('answers the requests in flight before it stops, and takes no new one', async () => {
+    const channelId = discord.addGuild().channels[0]!.id;
+    const { proxy, client } = await startProxy();
+    discord.failNext({ method: 'POST', path: `/channels/${channelId}/messages` }, { delayMs: 600 });
+    const posted = client.post(Routes.channelMessages(channelId), { body: { content: 'in flight at the stop' } }) as Promise<APIMessage>;
+    await discord.waitFor((request) => request.method === 'POST' && request.path === `/channels/${channelId}/messages`);
+    const stopped = proxy.stop(5_000);
+
+    await expect(posted).resolves.toMatchObject({ content: 'in flight at the stop' });
+    await stopped;
+    expect(discord.channelMessages(channelId).map((message) => message.content)).toEqual(['in flight at the stop']);
+    const after = await client.get(Routes.channel(channelId)).catch((error: unknown) => error);
+    expect(after).toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('drops what is still in flight at the shutdown timeout', async () => {
+    const channelId = discord.addGuild().channels[0]!.id;
+    const { proxy, client } = await startProxy();
+    discord.failNext({ method: 'POST', path: `/channels/${channelId}/messages` }, { hang: true });
+    const posted = client.post(Routes.channelMessages(channelId), { body: { content: 'never answered' } }).catch((error: unknown) => error);
+    await discord.waitFor((request) => request.method === 'POST' && request.path === `/channels/${channelId}/messages`);
+    const started = Date.now();
+    await proxy.stop(300);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await posted).toBeInstanceOf(Error);
   });
 });

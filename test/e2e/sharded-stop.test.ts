@@ -106,6 +106,18 @@ describe.runIf(process.env.TEST_DATABASE_URL)('start:sharded: processes stopped 
       await refusing.close();
     }
   }, 120_000);
+
+  it('refuses a HEALTH_PORT that one bot process would take as its METRICS_PORT + k, naming both, and starts nothing', async () => {
+    const metricsPort = await freePort();
+    const manager = startManager({ DISCORD_API_URL: discord.apiUrl, SHARD_COUNT: '2', METRICS_PORT: String(metricsPort), HEALTH_PORT: String(metricsPort + 1), ...database.env });
+    try {
+      expect(await manager.exitWithin(30_000)).toBe(1);
+      expect(manager.output()).toContain(`HEALTH_PORT=${metricsPort + 1} is one of the bot processes' metrics ports (METRICS_PORT + 0…1 = ${metricsPort}–${metricsPort + 1})`);
+      expect(manager.output()).not.toContain('bot process started');
+    } finally {
+      manager.killGroup();
+    }
+  }, 60_000);
 });
 
 /** `start:sharded` from source, in a process group of its own so that whatever it started can be found afterwards. */

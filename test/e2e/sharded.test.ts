@@ -187,6 +187,23 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two bot processes, two shards, on
     );
     expect(response).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'ok', discord: 'ok' } } });
   }, 40_000);
+
+  it('serves every process’s metrics added up on the manager’s HEALTH_PORT: the 200 posts of both processes', async () => {
+    await until(
+      async () => postsPerGuild(discord, guilds),
+      (now) => now.every((count) => count >= 1),
+      150_000,
+    );
+    // Each process counts its own posts; the manager asks both at the scrape and adds them up.
+    const body = await until(
+      () => fetch(`http://127.0.0.1:${healthPort}/metrics?from=prometheus`).then((r) => r.text()),
+      (text) => text.includes(`newsdesk_lesson_posts_total{outcome="sent"} ${SERVERS}`),
+      20_000,
+    );
+    expect(body).toContain(`newsdesk_lesson_posts_total{outcome="sent"} ${SERVERS}`);
+    expect(body).toContain(`newsdesk_schedule_lag_seconds_count ${SERVERS}`);
+    expect(body).toContain('newsdesk_process_resident_memory_bytes');
+  }, 200_000);
 });
 
 async function seedLessonsWithoutVocabulary(url: string, count: number): Promise<void> {

@@ -1,13 +1,13 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createMetrics, serveMetrics } from '../../src/metrics.js';
+import { createMetrics, registryText, serveMetrics } from '../../src/metrics.js';
 
 describe('metrics', () => {
   it('serves what was counted on /metrics in Prometheus text format, and nothing else', async () => {
     const metrics = createMetrics();
     metrics.interactions.inc({ kind: 'command', name: 'lesson', outcome: 'ok' });
     metrics.posts.inc({ outcome: 'sent' }, 2);
-    const server = await serveMetrics(0, metrics, pino({ level: 'silent' }));
+    const server = await serveMetrics(0, registryText(metrics.registry), pino({ level: 'silent' }));
     try {
       const { port } = server.address() as { port: number };
       const response = await fetch(`http://127.0.0.1:${port}/metrics`);
@@ -17,6 +17,10 @@ describe('metrics', () => {
       expect(body).toContain('newsdesk_lesson_posts_total{outcome="sent"} 2');
       expect(body).toContain('newsdesk_process_cpu_seconds_total');
       expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
+      // A scraper's query string (Prometheus may add one) is the same page, as on HEALTH_PORT.
+      const withQuery = await fetch(`http://127.0.0.1:${port}/metrics?scrape=1`);
+      expect(withQuery.status).toBe(200);
+      expect(await withQuery.text()).toContain('newsdesk_lesson_posts_total{outcome="sent"} 2');
     } finally {
       server.close();
     }

@@ -34,6 +34,8 @@ function ownButton(button: PrivacyButton, userId: string): void {
 
 /** `/privacy export` and `/privacy forget-me` (with its confirm and cancel buttons); always private. */
 export const privacyModule = defineCommand(privacyCommand, {
+  // Who asked to be forgotten is never logged: not by a failure's log line either (its button id names them).
+  logsWithoutMember: true,
   subcommands: {
     export: async ({ services, interaction, userId, reply }) => {
       await reply.defer();

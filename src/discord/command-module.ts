@@ -149,6 +149,8 @@ export type CommandHandlers<D extends CommandDefinition, Button extends { readon
   readonly outsideServer?: string;
   /** Every subcommand and button is moderator-only (an entry may still say `moderatorOnly: false`). */
   readonly moderatorOnly?: boolean;
+  /** Its interactions are logged without the member's id, its buttons' ids cut to `prefix:action` (/privacy). */
+  readonly logsWithoutMember?: boolean;
 } & NoInfer<AutocompleteTable<D>>;
 
 /** A command module as commands/index.ts lists it: its definition, and handlers bound to the services at start-up. */
@@ -201,8 +203,10 @@ export function defineCommand<const D extends CommandDefinition, Button extends 
       return (entryParts(entry as SubcommandEntry<unknown>) as SubcommandEntryOptions<unknown>).moderatorOnly ?? moderatorsOnly;
     },
     bind(services) {
+      const logsWithoutMember = handlers.logsWithoutMember ?? false;
       const command: CommandHandler = {
         definition,
+        logsWithoutMember,
         async execute(interaction, reply) {
           const found = resolve(interaction);
           // Only a definition Discord still has from an older deploy gets here.
@@ -229,6 +233,7 @@ export function defineCommand<const D extends CommandDefinition, Button extends 
       const buttonEntries = buttons.handlers as Record<string, ButtonEntry<unknown>>;
       const button: ButtonHandler = {
         prefix: buttons.prefix,
+        logsWithoutMember,
         async execute(interaction, reply) {
           const decoded = customIdPrefix(interaction.customId) === buttons.prefix ? buttons.decode(interaction.customId) : null;
           const entry = decoded && Object.hasOwn(buttonEntries, decoded.action) ? buttonEntries[decoded.action] : undefined;

@@ -41,12 +41,18 @@ export class Reply {
 
   deferSoon(ms = AUTO_DEFER_MS): void {
     this.timer = setTimeout(() => {
-      this.pendingDefer = this.defer().catch(() => undefined);
+      this.pendingDefer = this.deferNow().catch(() => undefined);
     }, ms);
     this.timer.unref();
   }
 
+  /** Defers now, unless already answered; an automatic deferral in flight is waited for, never sent twice. */
   async defer(): Promise<void> {
+    await this.settle();
+    await this.deferNow();
+  }
+
+  private async deferNow(): Promise<void> {
     clearTimeout(this.timer);
     const { interaction } = this;
     if (interaction.deferred || interaction.replied) return;

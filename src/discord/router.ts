@@ -17,6 +17,8 @@ import { UserError } from '../user-error.js';
 /** What the router dispatches a command to; `defineCommand` (command-module.ts) builds these from a module. */
 export interface CommandHandler {
   readonly definition: CommandDefinition;
+  /** Log its interactions without the member's id (see `describe`). */
+  readonly logsWithoutMember?: boolean;
   execute(interaction: ChatInputCommandInteraction, reply: Reply): Promise<void>;
   autocomplete?(interaction: AutocompleteInteraction): Promise<void>;
 }
@@ -24,6 +26,8 @@ export interface CommandHandler {
 export interface ButtonHandler {
   /** Handles buttons whose custom id's first `:`-separated part is this (see custom-ids.ts). */
   readonly prefix: string;
+  /** Log its clicks without the member's id, the custom id cut to `prefix:action` (see `describe`). */
+  readonly logsWithoutMember?: boolean;
   execute(interaction: ButtonInteraction, reply: Reply): Promise<void>;
 }
 
@@ -57,7 +61,10 @@ export function createInteractionRouter(options: {
 
   async function dispatch(interaction: Interaction, reply: Reply | undefined): Promise<void> {
     if (interaction.isAutocomplete()) {
-      await commands.get(interaction.commandName)?.autocomplete?.(interaction);
+      const handler = commands.get(interaction.commandName)?.autocomplete;
+      // A command Discord still lists (from an older deploy), or one without suggestions: an empty list, in time.
+      if (handler) await handler(interaction);
+      else await interaction.respond([]);
     } else if (interaction.isChatInputCommand() && reply) {
       const command = commands.get(interaction.commandName);
       if (!command) throw new UserError('This command is not available any more. It may take a minute to disappear.');
@@ -70,6 +77,18 @@ export function createInteractionRouter(options: {
   }
 
   const buttonNames = new Set<string>();
+
+  /** What identifies an interaction in the logs: never its token; for a module that asks, not its member either. */
+  function describe(interaction: Interaction): Record<string, unknown> {
+    const withoutMember =
+      interaction.isChatInputCommand() || interaction.isAutocomplete()
+        ? commands.get(interaction.commandName)?.logsWithoutMember === true
+        : interaction.isMessageComponent() && buttons.get(customIdPrefix(interaction.customId))?.logsWithoutMember === true;
+    const described = describeInteraction(interaction);
+    if (!withoutMember) return described;
+    const { userId: _userId, customId, ...rest } = described;
+    return { ...rest, customId: typeof customId === 'string' ? customId.split(':', 2).join(':') : undefined };
+  }
 
   /**
    * The metric's `name`: a command or `prefix:action` of a button. Only what the bot declares, and at most
@@ -97,7 +116,7 @@ export function createInteractionRouter(options: {
       await dispatch(interaction, reply);
     } catch (error) {
       outcome = error instanceof UserError ? 'user_error' : 'error';
-      await answerFailure(interaction, reply, error, options.logger, logFailure);
+      await answerFailure(interaction, reply, error, options.logger, logFailure, describe);
     } finally {
       reply?.dispose();
       const seconds = (Date.now() - started) / 1000;
@@ -119,6 +138,9 @@ export function createInteractionRouter(options: {
           await interaction
             .reply({ content: SHUTTING_DOWN, flags: EPHEMERAL, allowedMentions: NO_MENTIONS })
             .catch(() => undefined);
+        } else if (interaction.isAutocomplete()) {
+          // Unanswered, Discord would show "Loading options failed" after 3 s.
+          await interaction.respond([]).catch(() => undefined);
         }
         return;
       }
@@ -148,6 +170,7 @@ async function answerFailure(
   error: unknown,
   logger: Logger,
   logFailure: (error: unknown, context: Record<string, unknown>) => void,
+  describe: (interaction: Interaction) => Record<string, unknown>,
 ): Promise<void> {
   const userError = error instanceof UserError;
   if (isAnsweredElsewhere(error)) {
@@ -183,7 +206,7 @@ function interactionKind(interaction: Interaction): string {
 }
 
 /** What identifies an interaction in the logs: never its token. */
-function describe(interaction: Interaction): Record<string, unknown> {
+function describeInteraction(interaction: Interaction): Record<string, unknown> {
   return {
     interactionId: interaction.id,
     type: interaction.type,

@@ -2,15 +2,18 @@ import { Writable } from 'node:stream';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { privacyModule } from '../../commands/privacy.js';
 import { APOLOGY, createInteractionRouter, type CommandHandler, type InteractionRouter } from '../../src/discord/router.js';
 import { DatabaseTimeoutError } from '../../src/db/timeouts.js';
 import { createMetrics } from '../../src/metrics.js';
+import type { Services } from '../../src/services.js';
 import { UserError } from '../../src/user-error.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
 
 const EPHEMERAL = 1 << 6;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const OUTAGE_WINDOW_MS = 3_000;
+const CALLBACK = /^\/interactions\/\d+\/[^/]+\/callback$/u;
 
 function testCommand(name: string, execute: CommandHandler['execute']): CommandHandler {
   return { definition: { name, description: 'test', type: 1 } as CommandHandler['definition'], execute };
@@ -26,12 +29,7 @@ describe('the interaction router’s error boundary, with the real discord.js cl
   beforeAll(async () => {
     discord = await startDiscordStandIn();
     discord.addGuild();
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
+    const stream = logStream();
     makeRouter = () =>
       createInteractionRouter({
         logger: pino({ level: 'debug' }, stream),
@@ -59,6 +57,15 @@ describe('the interaction router’s error boundary, with the real discord.js cl
           testCommand('fast', async (_interaction, reply) => {
             await reply.send({ content: 'done fast' });
           }),
+          // The shape of /lesson import and /schedule post-now: a lookup (the database, the server's roles), then an
+          // explicit defer before the long part, which can come while the automatic deferral is on its way.
+          testCommand('lookup-then-defer', async (_interaction, reply) => {
+            await sleep(1_700);
+            await reply.defer();
+            await sleep(200);
+            await reply.send({ content: 'imported' });
+          }),
+          { ...testCommand('suggests', async () => undefined), autocomplete: async (interaction) => interaction.respond([{ name: 'a', value: 'a' }]) },
         ],
       });
     router = makeRouter();
@@ -68,6 +75,15 @@ describe('the interaction router’s error boundary, with the real discord.js cl
     await client.login(discord.token);
     await ready;
   });
+  function logStream(): Writable {
+    return new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+  }
+
   afterAll(async () => {
     await client?.destroy();
     await discord?.close();
@@ -137,6 +153,59 @@ describe('the interaction router’s error boundary, with the real discord.js cl
     expect(first.data.content).toBe('done fast');
   });
 
+  it('an explicit defer while the automatic one is on its way: one deferral, then the answer', async () => {
+    // Discord takes 400 ms over each acknowledgement: the handler's defer() comes while the automatic one is unanswered.
+    discord.failNext({ method: 'POST', path: CALLBACK }, { delayMs: 400 }, 2);
+    try {
+      const handle = discord.sendCommand({ name: 'lookup-then-defer' });
+      const final = await handle.waitForFinal(6_000);
+      expect(final.data.content).toBe('imported');
+      expect(handle.responses().filter((response) => response.kind === 'callback').map((response) => response.type)).toEqual([5]);
+      expect(logs.filter((line) => line.interactionId === handle.id && Number(line.level) >= 40)).toEqual([]);
+    } finally {
+      // The second slow acknowledgement is not used when the deferral is sent once.
+      discord.clearRecords();
+    }
+  });
+
+  it('an autocomplete for a command the bot no longer has is answered with no suggestions, in time', async () => {
+    const sent = Date.now();
+    const handle = discord.sendAutocomplete({ name: 'gone-since-the-last-deploy', options: [{ name: 'lesson', type: 3, value: 'ri', focused: true }] });
+    const first = await handle.waitForResponse(3_000);
+    expect(first.type).toBe(8); // APPLICATION_COMMAND_AUTOCOMPLETE_RESULT
+    expect(first.data.choices).toEqual([]);
+    expect(first.at - sent).toBeLessThan(3_000);
+  });
+
+  it('a click on a /privacy button that fails is logged without the member: no user id, the custom id cut to prefix:action', async () => {
+    const serving = router;
+    const bound = privacyModule.bind({} as Services);
+    expect([bound.command.logsWithoutMember, bound.button?.logsWithoutMember]).toEqual([true, true]);
+    router = createInteractionRouter({
+      logger: pino({ level: 'debug' }, logStream()),
+      commands: [],
+      buttons: [{ prefix: 'pv', logsWithoutMember: true, execute: async () => { throw new Error('the update was refused'); } }],
+    });
+    const userId = '200000000000000777';
+    const customId = `pv:f:${userId}:4102444800`;
+    try {
+      const handle = discord.sendButton({
+        customId,
+        user: { id: userId },
+        message: { id: '600000000000000001', components: [{ type: 1, components: [{ type: 2, style: 4, label: 'Delete', custom_id: customId }] }] },
+      } as never);
+      expect((await handle.waitForFinal()).data.content).toBe(APOLOGY);
+      // The debug line is written once the apology has gone.
+      await expect.poll(() => logs.some((line) => line.interactionId === handle.id && line.msg === 'interaction handled')).toBe(true);
+      const lines = logs.filter((line) => line.interactionId === handle.id);
+      expect(lines.map((line) => line.msg)).toEqual(['interaction failed', 'interaction handled']);
+      for (const line of lines) expect(line).toMatchObject({ customId: 'pv:f' });
+      expect(JSON.stringify(lines)).not.toContain(userId);
+    } finally {
+      router = serving;
+    }
+  });
+
   it('while draining for shutdown, new interactions are told to retry', async () => {
     // A router of its own to drain: the other tests' router keeps answering.
     const serving = router;
@@ -145,6 +214,9 @@ describe('the interaction router’s error boundary, with the real discord.js cl
       await router.drain(1_000);
       const response = await discord.sendCommand({ name: 'fast' }).waitForFinal();
       expect(response.data.content).toMatch(/restarting/u);
+      // An autocomplete has no message to show: it gets an empty list rather than Discord's "loading failed".
+      const suggestions = await discord.sendAutocomplete({ name: 'suggests', options: [{ name: 'q', type: 3, value: 'a', focused: true }] }).waitForResponse(3_000);
+      expect([suggestions.type, suggestions.data.choices]).toEqual([8, []]);
     } finally {
       router = serving;
     }

@@ -17,6 +17,7 @@ import * as vocabularyCatchUpIndex from './2026-12-06-01-vocabulary-catch-up-ind
 import * as parallelHeadlineMatching from './2026-12-07-01-parallel-headline-matching.js';
 import * as titleTrigramCounts from './2026-12-08-01-title-trigram-counts.js';
 import * as unusedTitleTrigramIndex from './2026-12-08-02-unused-title-trigram-index.js';
+import * as oneOpenQuizAttempt from './2026-12-09-01-one-open-quiz-attempt.js';
 
 /**
  * Every migration, by name, in order. Imported statically (not discovered on disk) so the same list runs
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07-01-parallel-headline-matching': parallelHeadlineMatching,
   '2026-12-08-01-title-trigram-counts': titleTrigramCounts,
   '2026-12-08-02-unused-title-trigram-index': unusedTitleTrigramIndex,
+  '2026-12-09-01-one-open-quiz-attempt': oneOpenQuizAttempt,
 };

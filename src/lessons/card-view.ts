@@ -2,7 +2,7 @@ import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonC
 import type { LibraryLesson } from '../db/lessons.js';
 import { encodeCustomId, lessonCard, type EmbedData } from '../domain/discord-format/index.js';
 import type { ReplyPayload } from '../discord/reply.js';
-import { describeLevel } from '../domain/vocabulary/level.js';
+import { describeLevel, isRated } from '../domain/vocabulary/level.js';
 import { vocabularyButtons } from '../vocabulary/views.js';
 
 export type ButtonRow = APIActionRowComponent<APIButtonComponent>;
@@ -38,7 +38,7 @@ export function renderLessonCard(stored: LibraryLesson, readers: number, lastRea
     lastReadAt,
     articleWords: stored.articleWords,
     dialogueWords: stored.dialogueWords,
-    ...(stored.level ? { level: describeLevel(stored.level) } : {}),
+    ...(stored.level && isRated(stored.level) ? { level: describeLevel(stored.level) } : {}),
   });
   return { embeds: [toApiEmbed(embed)], components: [lessonButtons(stored.lesson.id), vocabularyButtons(stored.lesson.id)] };
 }

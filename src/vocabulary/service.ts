@@ -148,8 +148,13 @@ export async function lessonVocabulary(
   const [text] = await lessonTexts(db, [lessonId]);
   if (text === undefined) return undefined;
   if (stored !== undefined && stored.contentHash === text.contentHash && stored.lexiconVersion === lexiconVersion()) return stored;
-  await refreshVocabularies(db, computer, { lessonIds: [lessonId], onStored });
-  return findVocabulary(db, lessonId);
+  const { failed } = await refreshVocabularies(db, computer, { lessonIds: [lessonId], onStored });
+  const now = await findVocabulary(db, lessonId);
+  // The lesson is there but its vocabulary could not be made (the worker died, out of memory): an error of ours, to be
+  // logged and apologised for, not "no such lesson". A stale vocabulary still stored is shown meanwhile.
+  const [failure] = failed;
+  if (now === undefined && failure !== undefined) throw new Error(`the vocabulary of lesson ${lessonId} could not be computed: ${failure.message}`);
+  return now;
 }
 
 export async function lessonLevel(db: Kysely<DB>, lessonId: string): Promise<LessonLevel | undefined> {

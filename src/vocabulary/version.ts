@@ -4,7 +4,8 @@ const require = createRequire(import.meta.url);
 
 /** Bump when the selection rules change, so `lessons -- vocab-refresh` recomputes every lesson. */
 // 2: word choice and distractor rules of the issue-11 audit, and distractors skip QUIZ_UNSUITABLE words.
-const RULES_VERSION = 2;
+// 3: no distractor is a spelling variant of the answer ("criticized" offered, and marked wrong, for "criticised").
+const RULES_VERSION = 3;
 
 /**
  * Names the word lists, model and rules a vocabulary was computed with; a stored vocabulary with another

@@ -80,4 +80,27 @@ describe.each(testDatabaseTargets())('migrations on $kind', (target) => {
       [43, 2],
     ]);
   });
+
+  it('2026-12-09-01 keeps the newest of a member’s unfinished attempts on a lesson, and every finished one', async () => {
+    const migrator = createMigrator(database.db);
+    expect((await migrator.migrateTo('2026-12-08-02-unused-title-trigram-index')).error).toBeUndefined();
+    const lesson = makeLesson();
+    await upsertLesson(database.db, lesson);
+    const guild = '400000000000000002';
+    // u1: finished 1, open 2 and 3 (a double click's pair); u2: open 1 alone.
+    for (const [user, number, finished] of [['u1', 1, true], ['u1', 2, false], ['u1', 3, false], ['u2', 1, false]] as const) {
+      await sql`insert into quiz_attempts (lesson_id, guild_id, user_id, attempt_number, question_count, finished_at)
+        values (${lesson.id}, ${guild}, ${user}, ${number}, 3, ${finished ? sql`now()` : null})`.execute(database.db);
+    }
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    const left = await sql<{ user_id: string; attempt_number: number }>`
+      select user_id, attempt_number from quiz_attempts where guild_id = ${guild} order by user_id, attempt_number`.execute(database.db);
+    expect(left.rows.map((row) => [row.user_id, row.attempt_number])).toEqual([
+      ['u1', 1],
+      ['u1', 3],
+      ['u2', 1],
+    ]);
+    const second = sql`insert into quiz_attempts (lesson_id, guild_id, user_id, attempt_number, question_count) values (${lesson.id}, ${guild}, 'u2', 2, 3)`;
+    await expect(second.execute(database.db)).rejects.toThrow(/quiz_attempts_one_open_idx/u);
+  });
 });

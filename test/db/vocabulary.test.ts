@@ -80,6 +80,18 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
     expect(await lessonVocabulary(db().db, '00000000-0000-4000-8000-000000000000', computer)).toBeUndefined();
   });
 
+  it('a vocabulary that cannot be computed (its worker died) is an error to log, not "no such lesson"; a stale one is shown meanwhile', async () => {
+    const dying = { compute: async () => Promise.reject(new Error('vocabulary worker exited (code null)')), close: () => undefined };
+    await importLessons(db().db, [namesLesson]);
+    await expect(lessonVocabulary(db().db, namesLesson.id, dying)).rejects.toThrow(/could not be computed: vocabulary worker exited/u);
+    // A lesson that is not there is still "none".
+    expect(await lessonVocabulary(db().db, '00000000-0000-4000-8000-000000000000', dying)).toBeUndefined();
+
+    const stored = await lessonVocabulary(db().db, namesLesson.id, computer);
+    await importLessons(db().db, [{ ...namesLesson, article: [...namesLesson.article, 'The council met again on Tuesday.'] }]);
+    expect((await lessonVocabulary(db().db, namesLesson.id, dying))?.entries).toEqual(stored?.entries);
+  });
+
   it('many asking at once for a lesson that has none (members in two processes, the catch-up) all get it, computed and stored whole', async () => {
     await importLessons(db().db, [namesLesson]);
     // Slow enough that every computation overlaps: the writers then meet at the same lesson's rows.
@@ -480,6 +492,24 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
       expect(progress.averageScore).toBeCloseTo(mine.reduce((a, b) => a + b, 0) / mine.length, 6);
       expect(progress.wordsMet).toBe(lemmas.size); // every quizzed lesson's words, each lemma once
     }
+  });
+
+  it('two starts at once (a double click on Quiz) leave one open attempt; once it is finished, the next start is a new one', async () => {
+    const lesson = referenceLesson();
+    await importAndCompute(lesson);
+    const starts = await Promise.all([startQuiz(db().db, ann, lesson.id), startQuiz(db().db, ann, lesson.id), startQuiz(db().db, ann, lesson.id)]);
+    const shown = starts.map((start) => (start.kind === 'started' || start.kind === 'resumed' ? start.state.attempt.id : undefined));
+    expect(new Set(shown).size).toBe(1);
+    const open = await db().db.selectFrom('quiz_attempts').select('id').where('finished_at', 'is', null).execute();
+    expect(open.map((row) => row.id)).toEqual([shown[0]]);
+
+    // The member finishes it; "Try again" starts attempt 2 at its first question (a stale attempt was reopened).
+    let state = (starts[0] as { state: QuizState }).state;
+    while (state.current) state = ((await answer(state, ann, true)) as { state: QuizState }).state;
+    const again = await startQuiz(db().db, ann, lesson.id);
+    expect(again.kind).toBe('started');
+    expect((again as { state: QuizState }).state.attempt.attemptNumber).toBe(2);
+    expect((again as { state: QuizState }).state.current?.position).toBe(0);
   });
 
   it('a lesson with too few words has no quiz', async () => {

@@ -1,7 +1,7 @@
 import { detectForm, inflect, matchCase } from './inflection.js';
 import { hash32, seededRandom, shuffled } from './random.js';
 import { occursIn, wordsOf } from './sentence.js';
-import { regularBases } from './spelling.js';
+import { regularBases, sameWordForm } from './spelling.js';
 import type { ContentPos, Lexicon, PoolWord } from './types.js';
 
 export const DISTRACTORS = 3;
@@ -82,13 +82,15 @@ export function chooseDistractors(request: DistractorRequest, lexicon: Lexicon):
   for (const candidate of shaped ? [...neighbours, ...neighbours] : neighbours) {
     if (chosen.length === DISTRACTORS) break;
     const lemma = candidate.lemma;
-    if (taken.has(lemma) || lexicon.isOffensive(lemma)) continue;
+    // Never the answer spelt another way: the tagger's lemma of a British word is American ("criticised" →
+    // "criticize"), so the American form is the answer's nearest neighbour in frequency, and marked wrong.
+    if (taken.has(lemma) || isVariantOfAnswer(lemma, request) || lexicon.isOffensive(lemma)) continue;
     if (shaped && !tried.has(lemma)) {
       tried.add(lemma); // first round: the answer's shape only; second round: any
       if (readsAsVerbForm(lemma, lexicon) !== shape) continue;
     }
     const inflected = inflect(lemma, form, (w) => lexicon.count(w));
-    if (inflected === null || taken.has(inflected) || lexicon.isOffensive(inflected)) continue;
+    if (inflected === null || taken.has(inflected) || isVariantOfAnswer(inflected, request) || lexicon.isOffensive(inflected)) continue;
     const used = Math.max(lexicon.count(inflected), candidate.count);
     if (Math.max((used + 1) / (request.frequency + 1), (request.frequency + 1) / (used + 1)) > MAX_FREQUENCY_RATIO) continue;
     if (occursIn(inflected, sentenceWords) || occursIn(lemma, sentenceWords)) continue;
@@ -97,4 +99,8 @@ export function chooseDistractors(request: DistractorRequest, lexicon: Lexicon):
     chosen.push(matchCase(inflected, request.word));
   }
   return chosen;
+}
+
+function isVariantOfAnswer(candidate: string, answer: Pick<DistractorRequest, 'word' | 'lemma'>): boolean {
+  return sameWordForm(candidate, answer.word) || sameWordForm(candidate, answer.lemma);
 }

@@ -53,7 +53,18 @@ const BAND_NAMES: Readonly<Record<CefrBand, string>> = {
   C1: 'C1 · advanced',
 };
 
+/**
+ * Below this many counted English words (names and numbers left out) a share says nothing: a text in another
+ * language, of emoji, or of one sentence counted 0–5 words and was rated "A2 · elementary (0% …)".
+ */
+export const MIN_WORDS_FOR_LEVEL = 20;
+
+export function isRated(level: Pick<LessonLevel, 'words'>): boolean {
+  return level.words >= MIN_WORDS_FOR_LEVEL;
+}
+
 /** "B2 · upper intermediate (7% of words outside the 5,000 most common)" for the card. */
-export function describeLevel(level: Pick<LessonLevel, 'band' | 'outside5k'>): string {
+export function describeLevel(level: Pick<LessonLevel, 'band' | 'outside5k' | 'words'>): string {
+  if (!isRated(level)) return `not rated (${level.words} English word${level.words === 1 ? '' : 's'} to go by)`;
   return `${BAND_NAMES[level.band]} (${Math.round(level.outside5k * 100)}% of words beyond the 5,000 most common)`;
 }

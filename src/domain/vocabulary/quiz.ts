@@ -1,5 +1,6 @@
 import { shuffled } from './random.js';
 import { BLANK, blankOut, occursIn, wordsOf } from './sentence.js';
+import { sameWordForm } from './spelling.js';
 import type { VocabularyEntry } from './types.js';
 
 export const QUIZ_MIN_QUESTIONS = 3;
@@ -32,7 +33,8 @@ export function questionFor(entry: QuizSource, random: () => number): QuizQuesti
   const distractors: string[] = [];
   for (const d of entry.distractors) {
     const key = d.toLowerCase();
-    if (seen.has(key) || occursIn(d, sentenceWords)) continue;
+    // A spelling variant of the answer ("criticized" for "criticised"), stored by rules before version 3, is not wrong.
+    if (seen.has(key) || sameWordForm(d, entry.word) || occursIn(d, sentenceWords)) continue;
     seen.add(key);
     distractors.push(d);
   }

@@ -161,6 +161,13 @@ describe('quiz questions', () => {
     expect(questionFor(entry('memorandum', 'They signed a memorandum.', ['linguist', 'Memorandum', 'dolt', 'knoll']), Math.random)?.choices).not.toContain('Memorandum');
   });
 
+  it('drops a stored distractor that is the answer spelt another way (computed before the rule, version 3)', () => {
+    const question = questionFor(entry('criticised', 'Police criticised the motorist.', ['disarmed', 'criticized', 'clarified', 'pacified'], 'criticize'), Math.random);
+    expect(question?.choices).not.toContain('criticized');
+    expect(question?.choices).toHaveLength(4);
+    expect(questionFor(entry('criticised', 'Police criticised the motorist.', ['disarmed', 'criticized', 'clarified'], 'criticize'), Math.random)).toBeNull();
+  });
+
   it('prefers words that stand once in their sentence, so the prompt has one blank and rebuilds the sentence', () => {
     const twice = entry('Scrutiny', 'Scrutiny works, and scrutiny is cheap.', ['Apathy', 'Awning', 'Celluloid'], 'scrutiny');
     const inside = entry('rite', 'A favourite rite of spring.', ['fauna', 'mildew', 'banjo']);

@@ -4,7 +4,11 @@ import { computeVocabulary } from '../../../src/domain/vocabulary/compute.js';
 import { frequencyNeighbours } from '../../../src/domain/vocabulary/distractors.js';
 import { detectForm, inflect } from '../../../src/domain/vocabulary/inflection.js';
 import { occursIn } from '../../../src/domain/vocabulary/sentence.js';
-import { CONTENT_POS, type VocabularyEntry } from '../../../src/domain/vocabulary/types.js';
+import { americanSpelling } from '../../../src/domain/vocabulary/spelling.js';
+import { describeLevel, isRated, MIN_WORDS_FOR_LEVEL } from '../../../src/domain/vocabulary/level.js';
+import { renderLessonCard } from '../../../src/lessons/card-view.js';
+import type { LibraryLesson } from '../../../src/db/lessons.js';
+import { CONTENT_POS, type LessonLevel, type VocabularyEntry } from '../../../src/domain/vocabulary/types.js';
 import { LessonAnalyzer } from '../../../src/vocabulary/analyzer.js';
 import { WordLexicon } from '../../../src/vocabulary/lexicon.js';
 import { buildQuiz } from '../../../src/domain/vocabulary/quiz.js';
@@ -223,6 +227,28 @@ describe('quiz distractors', () => {
     }
   });
 
+  it('never offer the answer in another spelling: a British answer gets no American twin ("criticized" for "criticised")', () => {
+    const article = [
+      'Police criticised the motorist whose behaviour on the motorway endangered other drivers.',
+      'The hospital said its paediatric leukaemia ward would be refurbished next year.',
+      'Organisers of the festival apologised after the programme was cancelled because of the storm.',
+      'The theatre will reopen once the colourful murals have been restored.',
+    ];
+    // Distractors are seeded by the lesson's id: many ids, as many lessons of the same text (51 of 200 had a twin).
+    let checked = 0;
+    for (let i = 0; i < 120; i++) {
+      const lesson = { ...referenceLesson(), id: `0a1b2c3d-4e5f-4a6b-8c7d-${String(i).padStart(12, '0')}`, article, dialogue: [] };
+      for (const entry of vocabularyOf(lesson).entries) {
+        for (const distractor of entry.distractors) {
+          expect(americanSpelling(distractor), `${entry.word}: ${entry.distractors.join(', ')}`).not.toBe(americanSpelling(entry.word));
+          checked += 1;
+        }
+        expect(entry.distractors).toHaveLength(3);
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+
   it('are the same each time for the same lesson', () => {
     expect(vocabularyOf(formsLesson).entries.map((e) => e.distractors)).toEqual(vocabularyOf(formsLesson).entries.map((e) => e.distractors));
   });
@@ -233,5 +259,22 @@ describe('level', () => {
     expect(vocabularyOf(referenceLesson()).level.band).toBe('B2');
     const everyday = { ...tinyLesson, article: ['I want to go home now. It is a good day and I like my friends.', 'We can eat and talk at my house tonight.'], dialogue: [] };
     expect(vocabularyOf(everyday).level).toMatchObject({ band: 'A2', outside5k: 0 });
+  });
+
+  const stored = (lesson: Lesson, level: LessonLevel): LibraryLesson => ({ lesson, level, articleWords: 1, dialogueWords: 0, readCount: 0, lastReadAt: null, importedAt: new Date() });
+
+  it('rates no lesson with too few English words to go by (another language, emoji, one line): no level on its card', () => {
+    for (const article of [['日本と米国は新しい協定に署名した。'], ['🎉🎉🎉 🚀'], ['Perfunctory.']]) {
+      const lesson = { ...tinyLesson, article, dialogue: [] };
+      const level = vocabularyOf(lesson).level;
+      expect(level.words).toBeLessThan(MIN_WORDS_FOR_LEVEL);
+      expect(isRated(level)).toBe(false);
+      expect(describeLevel(level)).toMatch(/^not rated \(\d English words? to go by\)$/u);
+      const card = renderLessonCard(stored(lesson, level), 0);
+      expect(JSON.stringify(card.embeds)).not.toContain('Level');
+    }
+    const rated = vocabularyOf(referenceLesson()).level;
+    const card = renderLessonCard(stored(referenceLesson(), rated), 0);
+    expect(JSON.stringify(card.embeds)).toContain('B2 · upper intermediate');
   });
 });

@@ -41,7 +41,7 @@ export function createMetrics(): Metrics {
     }),
     posts: new Counter({
       name: 'newsdesk_lesson_posts_total',
-      help: 'Daily lesson post attempts by outcome (sent, failed, no_lesson, already_claimed)',
+      help: 'Daily lesson post attempts by outcome (sent, unrecorded, failed, no_lesson, already_claimed)',
       labelNames: ['outcome'],
       registers: [registry],
     }),

@@ -37,6 +37,16 @@ export async function claimAlert(db: Executor, guildId: string, kind: string, ke
   return row !== undefined;
 }
 
+/** Forgets that moderators were told (the alert could not be sent): the next occurrence tells them again. */
+export async function releaseAlert(db: Executor, guildId: string, kind: string, key: string): Promise<void> {
+  await db.deleteFrom('alerts_sent').where('guild_id', '=', guildId).where('kind', '=', kind).where('key', '=', key).execute();
+}
+
+/** Forgets every alert the server's moderators were told (a new alerts channel: problems still standing are told there). */
+export async function forgetAlerts(db: Executor, guildId: string): Promise<void> {
+  await db.deleteFrom('alerts_sent').where('guild_id', '=', guildId).execute();
+}
+
 /** Every server's moderator role (start-up, once: roles the bot keeps to check members against). */
 export async function moderatorRoleIds(db: Executor): Promise<{ guildId: string; roleId: string }[]> {
   const rows = await db

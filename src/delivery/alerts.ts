@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { claimAlert, guildSettings } from '../db/guild-settings.js';
+import { claimAlert, guildSettings, releaseAlert } from '../db/guild-settings.js';
 import type { DB } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { channelMessage, type ReplyPayload } from '../discord/reply.js';
@@ -21,6 +21,10 @@ export function createAlerts(deps: { db: Kysely<DB>; channels: Channels; logger:
         await channel.send(channelMessage(payload));
       } catch (error) {
         deps.logger.warn({ err: error, guildId, kind }, 'could not alert moderators');
+        // Not told: kept as told, the alert was never sent again, not even once the alerts channel was mended.
+        await releaseAlert(deps.db, guildId, kind, key).catch((releaseError: unknown) =>
+          deps.logger.warn({ err: releaseError, guildId, kind }, 'could not forget an alert that was not sent'),
+        );
       }
     },
   };

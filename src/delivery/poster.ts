@@ -42,6 +42,18 @@ const PREPARED_MAX_AGE_MS = 120_000;
 
 const DUE_INSTANTS_KEPT = 10_000;
 
+/** A post's record is tried this many times, 1 s then 2 s apart, before it is left to the claim's takeover. */
+const RECORD_ATTEMPTS = 3;
+const RECORD_RETRY_MS = 1_000;
+
+/** A post Discord holds whose record is still to be written. */
+interface UnrecordedPost {
+  readonly message: PostedMessage;
+  readonly threadId: string | null;
+  readonly at: Date;
+  readonly payload: unknown;
+}
+
 /** A daily post's card, built before its minute: the lesson it shows, and the payload without its nonce and pings. */
 interface PreparedCard {
   readonly localDate: string;
@@ -60,6 +72,12 @@ export type PostResult =
       /** Its card was built before the minute (`prepare`), so only the claim and the send were left at the minute. */
       readonly prepared: boolean;
     }
+  /**
+   * Discord has the post but its record could not be written (the database gone): the claim is left as it is, not
+   * marked failed, so whoever takes it over after the lease records it (this process without sending again; another
+   * with the same nonce, within Discord's few minutes of deduplication) instead of posting it again much later.
+   */
+  | { readonly status: 'unrecorded'; readonly messageId: string }
   | { readonly status: 'already-claimed' }
   | { readonly status: 'no-lesson' }
   | { readonly status: 'failed'; readonly reason: string; readonly retryAt: Date };
@@ -79,6 +97,8 @@ export class LessonPoster {
   private posting = 0;
   /** Posts in announcement channels to publish once no post is under way (see `publish`). */
   private readonly unpublished: { readonly message: PostedMessage; readonly key: DeliveryKey }[] = [];
+  /** Posts Discord has whose record could not be written yet, by delivery key: recorded, not sent, when claimed again. */
+  private readonly unrecorded = new Map<string, UnrecordedPost>();
 
   constructor(private readonly deps: PosterDeps) {}
 
@@ -199,20 +219,33 @@ export class LessonPoster {
     const { logger } = this.deps;
     const key: DeliveryKey = { guildId: delivery.guildId, localDate: delivery.localDate, sequence: delivery.sequence };
     const lease = this.keepLease(delivery);
+    const unrecordedKey = `${key.guildId}/${key.localDate}/${key.sequence}`;
+    let posted: UnrecordedPost | undefined = this.unrecorded.get(unrecordedKey);
     try {
-      const card = ready ?? (await this.buildCard(delivery.lessonId, schedule.guildId));
-      const channel = await this.deps.channels.postable(delivery.channelId, { thread: schedule.createThread, guildId: schedule.guildId });
-      const payload = this.message(schedule, card.rendered, delivery.nonce);
-      const message = await channel.send(payload);
-      // A success without a message (an empty answer from a proxy in between) is not a post: retry it later; the
-      // nonce makes Discord return the first message if there was one.
-      if (typeof message.id !== 'string' || message.id === '') throw new Error('Discord answered the post without a message');
-      const threadId = schedule.createThread ? await this.openThread(schedule, message, card.title) : null;
-      const at = this.deps.now();
+      if (posted === undefined) {
+        const card = ready ?? (await this.buildCard(delivery.lessonId, schedule.guildId));
+        const channel = await this.deps.channels.postable(delivery.channelId, { thread: schedule.createThread, guildId: schedule.guildId });
+        const payload = this.message(schedule, card.rendered, delivery.nonce);
+        const message = await channel.send(payload);
+        // A success without a message (an empty answer from a proxy in between) is not a post: retry it later; the
+        // nonce makes Discord return the first message if there was one.
+        if (typeof message.id !== 'string' || message.id === '') throw new Error('Discord answered the post without a message');
+        const threadId = schedule.createThread ? await this.openThread(schedule, message, card.title) : null;
+        posted = { message, threadId, at: this.deps.now(), payload: { ...payload, nonce: delivery.nonce } };
+      }
+      const { message, threadId, at } = posted;
       const threadFine = !schedule.createThread || threadId !== null;
       // The post's record, the schedule's success and its cleared alerts: one statement, all or none of them.
       const cleared: ClearedAlertKinds = ['post-failed', 'no-lesson', ...(threadFine ? ['thread-failed'] : [])];
-      await recordPostSent(this.deps.db, key, { messageId: message.id, threadId, at, payload: { ...payload, nonce: delivery.nonce } }, cleared);
+      try {
+        await this.recordSent(key, { messageId: message.id, threadId, at, payload: posted.payload }, cleared);
+      } catch (error) {
+        // Discord has it: never a failure to send again in 5 minutes (past its deduplication), but a record owed.
+        this.unrecorded.set(unrecordedKey, posted);
+        logger.error({ err: error, ...key, messageId: message.id }, 'lesson posted but not recorded; its claim is left to record it after the lease');
+        return { status: 'unrecorded', messageId: message.id };
+      }
+      this.unrecorded.delete(unrecordedKey);
       if (message.crosspostable === true) this.unpublished.push({ message, key });
       const lagSeconds = delivery.sequence === 0 ? this.scheduleLag(schedule, delivery.localDate, at) : undefined;
       const prepared = ready !== undefined;
@@ -222,6 +255,20 @@ export class LessonPoster {
       return await this.fail(schedule, delivery, error);
     } finally {
       clearInterval(lease);
+    }
+  }
+
+  /** The post's record, tried again briefly: a lost connection or a statement timed out mid-failover. */
+  private async recordSent(key: DeliveryKey, sent: Parameters<typeof recordPostSent>[2], cleared: ClearedAlertKinds): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await recordPostSent(this.deps.db, key, sent, cleared);
+        return;
+      } catch (error) {
+        if (attempt >= RECORD_ATTEMPTS) throw error;
+        this.deps.logger.warn({ err: error, ...key, attempt }, 'could not record a post; trying again');
+        await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_MS * attempt));
+      }
     }
   }
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { dailyDelivery, lastPostedLocalDate, lastSentDelivery, nextSequence, type Delivery } from '../db/deliveries.js';
-import { guildSettings, moderatorRoleIds, updateGuildSettings } from '../db/guild-settings.js';
+import { forgetAlerts, guildSettings, moderatorRoleIds, updateGuildSettings } from '../db/guild-settings.js';
 import { findLesson, lessonTitles, type LibraryLesson } from '../db/lessons.js';
 import { planLesson, unplanLesson } from '../db/lesson-plans.js';
 import { countReadersInGuild } from '../db/reading.js';
@@ -266,7 +266,9 @@ export function createDeliveryService(deps: DeliveryDeps) {
       const sequence = alreadyPosted ? await nextSequence(db, guildId, today) : 0;
       const result = await deps.poster.post(schedule, today, sequence, alreadyPosted ? daily.lessonId : undefined).finally(() => scheduleChanged(guildId));
       switch (result.status) {
+        // 'unrecorded': posted, its record owed to the claim's takeover (the database gone); the message is there.
         case 'sent':
+        case 'unrecorded':
           return { channelId: schedule.channelId, messageId: result.messageId };
         case 'already-claimed':
           throw new UserError('Today’s lesson is being posted right now. Check the channel in a moment.');
@@ -277,8 +279,12 @@ export function createDeliveryService(deps: DeliveryDeps) {
       }
     },
 
-    setAlertsChannel(guildId: string, channelId: string): Promise<void> {
-      return updateGuildSettings(db, guildId, { alertsChannelId: channelId });
+    /** A new alerts channel is told what is still wrong: the problems its predecessor was told are forgotten. */
+    async setAlertsChannel(guildId: string, channelId: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await updateGuildSettings(trx, guildId, { alertsChannelId: channelId });
+        await forgetAlerts(trx, guildId);
+      });
     },
 
     async setModeratorRole(guildId: string, roleId: string | null): Promise<void> {

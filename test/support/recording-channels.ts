@@ -29,6 +29,11 @@ export class RecordingChannels implements Channels {
     this.broken.set(channelId, error);
   }
 
+  /** Posting in this channel works again. */
+  mendChannel(channelId: string): void {
+    this.broken.delete(channelId);
+  }
+
   /** Sends here "succeed" with no message in the answer (as an empty 200 from a broken proxy would). */
   answerWithoutMessage(channelId: string): void {
     this.silent.add(channelId);

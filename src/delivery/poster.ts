@@ -97,6 +97,11 @@ export class LessonPoster {
   private posting = 0;
   /** Posts in announcement channels to publish once no post is under way (see `publish`). */
   private readonly unpublished: { readonly message: PostedMessage; readonly key: DeliveryKey }[] = [];
+  /**
+   * Servers that had no lesson left to post: passed over by the timer (`hasNoLessonLeft`) until the library or the
+   * server's plans or schedule change (`forgetPrepared`), not looked up again every minute all day.
+   */
+  private readonly noLessonLeft = new Set<string>();
   /** Posts Discord has whose record could not be written yet, by delivery key: recorded, not sent, when claimed again. */
   private readonly unrecorded = new Map<string, UnrecordedPost>();
 
@@ -145,8 +150,18 @@ export class LessonPoster {
   /** Forgets the cards built ahead (one server's, or all: the library changed, so a card may show an old text). */
   forgetPrepared(guildId?: string): void {
     this.generation++;
-    if (guildId === undefined) this.prepared.clear();
-    else this.prepared.delete(guildId);
+    if (guildId === undefined) {
+      this.prepared.clear();
+      this.noLessonLeft.clear();
+    } else {
+      this.prepared.delete(guildId);
+      this.noLessonLeft.delete(guildId);
+    }
+  }
+
+  /** The server had no lesson left at its last post, and nothing that could give it one has changed since. */
+  hasNoLessonLeft(guildId: string): boolean {
+    return this.noLessonLeft.has(guildId);
   }
 
   /** Forgets cards older than they may be used (a schedule that stopped being due, a server this process left). */
@@ -187,9 +202,12 @@ export class LessonPoster {
     ready: PreparedCard | undefined,
   ): Promise<PostResult> {
     const { db, logger } = this.deps;
+    // Read before the day's lesson is: a change to the library or the plans after it must not be missed.
+    const generation = this.generation;
     const chosen = lessonId ?? ready?.lessonId ?? (await lessonForDay(db, schedule.guildId, localDate)).lessonId;
     if (!chosen) {
       await this.deps.alerts.tell(schedule.guildId, 'no-lesson', 'queue-empty', noLessonAlert());
+      if (generation === this.generation) this.noLessonLeft.add(schedule.guildId);
       logger.info({ guildId: schedule.guildId, localDate }, 'no lesson left to post');
       return { status: 'no-lesson' };
     }

@@ -147,7 +147,11 @@ export class DeliveryScheduler {
     const { logger } = this.options;
     const endTimer = this.options.metrics?.deliveryTickSeconds.startTimer();
     try {
-      const due = await this.dueHere(this.options.now(), Number.POSITIVE_INFINITY);
+      const noLessonLeft: string[] = [];
+      const due = await this.dueHere(this.options.now(), Number.POSITIVE_INFINITY, noLessonLeft);
+      if (noLessonLeft.length > 0) {
+        logger.debug({ servers: noLessonLeft.length, guildIds: noLessonLeft.slice(0, 20) }, 'servers with no lesson left passed over');
+      }
       await this.planTakeover();
       if (due.length === 0) return;
       logger.debug({ due: due.length }, 'delivery tick');
@@ -207,14 +211,20 @@ export class DeliveryScheduler {
    * removed; their schedules stay due all day) could fill it, and then a server after them was never posted; and
    * a tick posted at most one page, so the servers beyond it waited for the next minute's.
    */
-  private async dueHere(at: Date, max: number): Promise<DueSchedule[]> {
+  private async dueHere(at: Date, max: number, noLessonLeft?: string[]): Promise<DueSchedule[]> {
     const limit = this.options.batchSize ?? DUE_PAGE;
     const mine: DueSchedule[] = [];
     let after: string | undefined;
     for (;;) {
       const page = await dueSchedules(this.options.db, at, { staleClaimMs: this.options.leaseMs, limit, after });
       for (const item of page) {
-        if (!this.options.servesGuild(item.schedule.guildId) || this.posting.has(item.schedule.guildId)) continue;
+        const guildId = item.schedule.guildId;
+        if (!this.options.servesGuild(guildId) || this.posting.has(guildId)) continue;
+        // A server with no lesson left stays due all day: it is passed over until something could give it one.
+        if (this.options.poster.hasNoLessonLeft(guildId)) {
+          noLessonLeft?.push(guildId);
+          continue;
+        }
         mine.push(item);
         if (mine.length >= max) return mine;
       }

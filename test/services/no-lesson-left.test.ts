@@ -1,0 +1,83 @@
+import { Writable } from 'node:stream';
+import { sql } from 'kysely';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { upsertLesson } from '../../src/db/lessons.js';
+import { saveSchedule } from '../../src/db/schedules.js';
+import { DeliveryScheduler } from '../../src/delivery/scheduler.js';
+import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
+import { makeLesson } from '../support/lessons.js';
+import { createServiceHarness } from '../support/services.js';
+
+const DRY = '100000000000000001';
+const HEALTHY = '100000000000000002';
+const channelOf = (guildId: string) => `2${guildId.slice(1)}`;
+
+/*
+ * A server that has posted every lesson stays due all day. It was looked up again every minute (the day's lesson,
+ * the alert's claim, a log line): a thousand such servers, ordered before a healthy one, put its post 3 s after
+ * the minute, every minute, and filled the page of cards built ahead. Now it is passed over until something that
+ * could give it a lesson changes (the library, its plans, its schedule).
+ */
+describe.each(testDatabaseTargets())('servers with no lesson left, on $kind', (target) => {
+  const database = useTestDatabase(target);
+
+  it('are looked up once, passed over on the next ticks, and posted to once an import gives them a lesson', async () => {
+    const db = database().db;
+    const lesson = makeLesson({ date: '2025-01-01', title: 'The only lesson' });
+    await upsertLesson(db, lesson);
+    for (const guildId of [DRY, HEALTHY]) {
+      await saveSchedule(db, { guildId, channelId: channelOf(guildId), postTime: '09:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+    }
+    // DRY posted the only lesson yesterday.
+    await sql`insert into deliveries (guild_id, local_date, sequence, lesson_id, channel_id, status, nonce, claimed_by, claimed_at, sent_at, message_id)
+      values (${DRY}, '2026-05-01', 0, ${lesson.id}, ${channelOf(DRY)}, 'sent', 'nonce-1', 'earlier', now(), now(), '900')`.execute(db);
+
+    const lines: { msg: string; guildId?: string; guildIds?: string[] }[] = [];
+    const logger = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(...chunk.toString().trim().split('\n').map((l) => JSON.parse(l) as never)), done()) }));
+    let now = new Date('2026-05-02T09:00:00Z');
+    const { poster, channels, services, setNow } = createServiceHarness(db, now.toISOString());
+    const scheduler = new DeliveryScheduler({ db, poster, logger, now: () => now, cronExpression: '0 0 1 1 *', leaseMs: 60_000, servesGuild: () => true });
+    const tickAt = async (iso: string) => {
+      now = new Date(iso);
+      setNow(iso);
+      await scheduler.tick();
+      while (poster.postsUnderWay > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    try {
+      await tickAt('2026-05-02T09:00:00Z');
+      expect(channels.sentTo(channelOf(HEALTHY))).toHaveLength(1);
+      expect(channels.sentTo(channelOf(DRY))).toEqual([]);
+      expect(poster.hasNoLessonLeft(DRY)).toBe(true);
+
+      await tickAt('2026-05-02T09:01:00Z');
+      await tickAt('2026-05-02T09:02:00Z');
+      const passedOver = lines.filter((line) => line.msg === 'servers with no lesson left passed over' && line.guildIds?.includes(DRY));
+      expect(passedOver).toHaveLength(2);
+
+      // An import (here through the service, as /lesson import does) gives it one: the next tick posts it.
+      await services.lessons.importParsed([makeLesson({ date: '2025-02-01', title: 'A new lesson' })]);
+      expect(poster.hasNoLessonLeft(DRY)).toBe(false);
+      await tickAt('2026-05-02T09:03:00Z');
+      expect(channels.sentTo(channelOf(DRY))).toHaveLength(1);
+      expect(JSON.stringify(channels.sentTo(channelOf(DRY))[0]!.options.embeds)).toContain('A new lesson');
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
+  it('are tried again after their plans or schedule change (a lesson pinned to the day)', async () => {
+    const db = database().db;
+    const lesson = makeLesson({ date: '2025-01-01', title: 'Posted before' });
+    await upsertLesson(db, lesson);
+    await saveSchedule(db, { guildId: DRY, channelId: channelOf(DRY), postTime: '09:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+    await sql`insert into deliveries (guild_id, local_date, sequence, lesson_id, channel_id, status, nonce, claimed_by, claimed_at, sent_at, message_id)
+      values (${DRY}, '2026-05-01', 0, ${lesson.id}, ${channelOf(DRY)}, 'sent', 'nonce-1', 'earlier', now(), now(), '900')`.execute(db);
+    const { poster, services } = createServiceHarness(db, '2026-05-02T09:00:00Z');
+    const schedule = await services.delivery.requireSchedule(DRY);
+    expect((await poster.post(schedule, '2026-05-02', 0)).status).toBe('no-lesson');
+    expect(poster.hasNoLessonLeft(DRY)).toBe(true);
+    await services.delivery.plan(DRY, { date: '2026-05-02', lesson: lesson.id, plannedBy: 'mod' });
+    expect(poster.hasNoLessonLeft(DRY)).toBe(false);
+  });
+});

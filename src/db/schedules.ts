@@ -135,16 +135,16 @@ export async function dueSchedules(
   return rows.map((row) => ({ schedule: toSchedule(row), localDate: row.local_date }));
 }
 
-/** Marks the schedule failing and when to try again; returns the new failure count. */
+/** Marks the schedule failing, with the day's failure count and when to try again; returns the count stored. */
 export async function recordPostFailure(
   db: Executor,
   guildId: string,
-  failure: { at: Date; reason: string; retryAt: Date },
+  failure: { at: Date; reason: string; retryAt: Date; /** The failures counted for the day so far, this one included. */ failures: number },
 ): Promise<number> {
   const row = await db
     .updateTable('schedules')
-    .set((eb) => ({
-      failure_count: eb('failure_count', '+', 1),
+    .set(() => ({
+      failure_count: failure.failures,
       retry_at: failure.retryAt,
       last_failure_at: failure.at,
       last_failure_reason: failure.reason,

@@ -16,7 +16,7 @@ import type { DB } from '../db/schema.js';
 import { describePostFailure, type Channels, type PostedMessage } from '../discord/channels.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import type { MessageCreateOptions } from 'discord.js';
-import { backoffDelay, parsePostTime, postInstantFor } from '../domain/schedule/index.js';
+import { parsePostTime, postInstantFor, retryAfterFailure } from '../domain/schedule/index.js';
 import { renderLessonPost } from '../lessons/card-view.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -351,12 +351,11 @@ export class LessonPoster {
     const { db, logger } = this.deps;
     const key: DeliveryKey = { guildId: delivery.guildId, localDate: delivery.localDate, sequence: delivery.sequence };
     const { reason, moderatorsCanFix } = describePostFailure(error);
-    const failures = schedule.failureCount + 1;
     const at = this.deps.now();
-    const retryAt = new Date(at.getTime() + backoffDelay(failures));
+    const { failures, retryAt } = retryAfterFailure(at, { failures: schedule.failureCount, lastFailureAt: schedule.lastFailureAt }, delivery.localDate, schedule.timeZone);
     logger.warn({ err: error, ...key, channelId: delivery.channelId, reason, retryAt }, 'lesson post failed');
     await markDeliveryFailed(db, key, reason);
-    await recordPostFailure(db, schedule.guildId, { at, reason, retryAt });
+    await recordPostFailure(db, schedule.guildId, { at, reason, retryAt, failures });
     // Discord being down is not the moderators' to fix: it shows in /schedule show and the logs, not as an alert.
     if (moderatorsCanFix) {
       await this.deps.alerts.tell(schedule.guildId, 'post-failed', reason, {

@@ -54,7 +54,7 @@ describe.each(testDatabaseTargets())('scheduling queries on $kind', (target) => 
     await setPaused(db().db, '100', true, at('2026-05-02T00:00:00Z'));
     expect(await due('2026-05-02T09:00:00Z')).toEqual([]);
     await setPaused(db().db, '100', false, at('2026-05-02T00:00:00Z'));
-    await recordPostFailure(db().db, '100', { at: at('2026-05-02T09:00:00Z'), reason: 'x', retryAt: at('2026-05-02T09:05:00Z') });
+    await recordPostFailure(db().db, '100', { at: at('2026-05-02T09:00:00Z'), reason: 'x', retryAt: at('2026-05-02T09:05:00Z'), failures: 1 });
     expect(await due('2026-05-02T09:04:00Z')).toEqual([]);
     expect(await due('2026-05-02T09:05:00Z')).toEqual(['100@2026-05-02']);
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { claimDelivery, dailyDelivery, renewClaim } from '../../src/db/deliveries.js';
 import { updateGuildSettings } from '../../src/db/guild-settings.js';
 import { upsertLesson } from '../../src/db/lessons.js';
-import { findSchedule, saveSchedule } from '../../src/db/schedules.js';
+import { dueSchedules, findSchedule, saveSchedule } from '../../src/db/schedules.js';
 import { decodeCustomId } from '../../src/domain/discord-format/index.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { makeLesson } from '../support/lessons.js';
@@ -122,6 +122,28 @@ describe.each(testDatabaseTargets())('the lesson poster on $kind, with a channel
     setNow('2026-05-02T09:20:00Z');
     await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0);
     expect(channels.sentTo(NEW_ALERTS)).toHaveLength(1);
+  });
+
+  it('a day that ended failing does not hold up the next day’s post: an early post time is due at its time', async () => {
+    const { db, poster, channels, setNow } = await setUp();
+    await saveSchedule(db, { guildId: GUILD, channelId: CHANNEL, postTime: '00:30', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+    channels.breakChannel(CHANNEL);
+    // The day's 8th failure, late in the evening: 6 h of backoff would reach 04:00 the next day.
+    await db.updateTable('schedules').set({ failure_count: 7, last_failure_at: new Date('2026-05-02T17:00:00Z') }).execute();
+    setNow('2026-05-02T22:00:00Z');
+    const failed = await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0);
+    expect(failed).toMatchObject({ status: 'failed', retryAt: new Date('2026-05-03T00:00:00Z') });
+
+    channels.mendChannel(CHANNEL);
+    const due = async (iso: string) => (await dueSchedules(db, new Date(iso), { staleClaimMs: 60_000, limit: 10 })).map((item) => item.localDate);
+    expect(await due('2026-05-03T00:29:00Z')).toEqual([]);
+    expect(await due('2026-05-03T00:30:00Z')).toEqual(['2026-05-03']);
+    // A failure on the new day starts the count again: 5 minutes, not 6 hours.
+    channels.breakChannel(CHANNEL);
+    setNow('2026-05-03T00:30:00Z');
+    const today = await poster.post((await findSchedule(db, GUILD))!, '2026-05-03', 0);
+    expect(today).toMatchObject({ status: 'failed', retryAt: new Date('2026-05-03T00:35:00Z') });
+    expect((await findSchedule(db, GUILD))?.failureCount).toBe(1);
   });
 
   it('Discord being unreachable is not the moderators’ to fix: no alert, but the failure is recorded', async () => {

@@ -1,3 +1,6 @@
+import { addDays, localDate, type LocalDate } from './local-dates.js';
+import { postInstantFor } from './post-instant.js';
+
 /** First retry after a failed post: 5 minutes. */
 export const BACKOFF_BASE_MS = 5 * 60_000;
 /**
@@ -14,3 +17,22 @@ export function backoffDelay(failures: number): number {
   if (Number.isNaN(failures) || failures < 1) return 0;
   return Math.min(BACKOFF_BASE_MS * 2 ** (Math.floor(failures) - 1), BACKOFF_MAX_MS);
 }
+
+/**
+ * After a failed daily post: the failures counted for its local day (1 on a new day: yesterday's failures say
+ * nothing of today's channel) and when to try again, after the backoff but never past the day's end. Until
+ * 2026-12-07 both carried over: a post time early in the day waited out yesterday's 6 h backoff (4.5 h late).
+ */
+export function retryAfterFailure(
+  failedAt: Date,
+  before: { readonly failures: number; readonly lastFailureAt: Date | null },
+  day: LocalDate,
+  zone: string,
+): { failures: number; retryAt: Date } {
+  const sameDay = before.lastFailureAt !== null && localDate(before.lastFailureAt, zone) === day;
+  const failures = sameDay ? before.failures + 1 : 1;
+  const dayEnds = postInstantFor(addDays(day, 1), MIDNIGHT, zone);
+  return { failures, retryAt: new Date(Math.min(failedAt.getTime() + backoffDelay(failures), Math.max(dayEnds.getTime(), failedAt.getTime()))) };
+}
+
+const MIDNIGHT = { hour: 0, minute: 0 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BACKOFF_MAX_MS, backoffDelay } from '../../../src/domain/schedule/backoff.js';
+import { BACKOFF_MAX_MS, backoffDelay, retryAfterFailure } from '../../../src/domain/schedule/backoff.js';
 
 const MIN = 60_000;
 
@@ -19,5 +19,30 @@ describe('backoffDelay', () => {
     expect(backoffDelay(8)).toBe(BACKOFF_MAX_MS);
     expect(backoffDelay(1000)).toBe(BACKOFF_MAX_MS);
     expect(backoffDelay(Number.POSITIVE_INFINITY)).toBe(BACKOFF_MAX_MS);
+  });
+});
+
+describe('retryAfterFailure', () => {
+  const at = (iso: string) => new Date(iso);
+
+  it('counts the failures of the post’s local day, and waits the backoff for that count', () => {
+    const first = retryAfterFailure(at('2026-05-02T09:00:00Z'), { failures: 0, lastFailureAt: null }, '2026-05-02', 'UTC');
+    expect(first).toEqual({ failures: 1, retryAt: at('2026-05-02T09:05:00Z') });
+    const third = retryAfterFailure(at('2026-05-02T09:20:00Z'), { failures: 2, lastFailureAt: at('2026-05-02T09:05:00Z') }, '2026-05-02', 'UTC');
+    expect(third).toEqual({ failures: 3, retryAt: at('2026-05-02T09:40:00Z') });
+  });
+
+  it('never waits past the end of the post’s local day, in the server’s zone', () => {
+    // The 8th failure at 20:00 in Tokyo: 6 h would be 02:00 the next day there; the day ends at 00:00 (15:00Z).
+    const late = retryAfterFailure(at('2026-05-02T11:00:00Z'), { failures: 7, lastFailureAt: at('2026-05-02T05:00:00Z') }, '2026-05-02', 'Asia/Tokyo');
+    expect(late).toEqual({ failures: 8, retryAt: at('2026-05-02T15:00:00Z') });
+  });
+
+  it('starts counting again on a new local day: yesterday’s failures do not lengthen today’s first wait', () => {
+    const today = retryAfterFailure(at('2026-05-02T00:30:00Z'), { failures: 9, lastFailureAt: at('2026-05-01T23:00:00Z') }, '2026-05-02', 'UTC');
+    expect(today).toEqual({ failures: 1, retryAt: at('2026-05-02T00:35:00Z') });
+    // The same instants are one local day in New York (20:30 and 19:00 on May 1): counted on.
+    const sameDayThere = retryAfterFailure(at('2026-05-02T00:30:00Z'), { failures: 2, lastFailureAt: at('2026-05-01T23:00:00Z') }, '2026-05-01', 'America/New_York');
+    expect(sameDayThere).toEqual({ failures: 3, retryAt: at('2026-05-02T00:50:00Z') });
   });
 });

@@ -96,7 +96,9 @@ function backlog(db: Executor, guildId: string, fromDate: string) {
             .select(sql`1`.as('one'))
             .whereRef('deliveries.lesson_id', '=', 'lessons.id')
             .where('deliveries.guild_id', '=', guildId)
-            .where('deliveries.status', 'in', ['claimed', 'sent']),
+            // A claim of a day gone by that was never recorded as sent: a process died with it and its day ended
+            // before any took it over; the lesson goes back to the queue rather than being lost for good.
+            .where((d) => d.or([d('deliveries.status', '=', 'sent'), d.and([d('deliveries.status', '=', 'claimed'), d('deliveries.local_date', '>=', fromDate)])])),
         ),
       ),
     )

@@ -9,6 +9,7 @@ import { lessonsReadByMember, lessonsSimilarByText, PAIRS_QUERY_UP_TO_WORDS } fr
 import { findLesson, upsertLessons } from '../../src/db/lessons.js';
 import { insertAttempt } from '../../src/db/quizzes.js';
 import { renewClaim } from '../../src/db/deliveries.js';
+import { releaseAlert } from '../../src/db/guild-settings.js';
 import { dueSchedules } from '../../src/db/schedules.js';
 import type { DB } from '../../src/db/schema.js';
 import { BATCH_TIMEOUTS, type DatabaseTimeouts } from '../../src/db/timeouts.js';
@@ -432,7 +433,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/schedule alerts, /schedule moderators',
-    queries: ['guild-settings.updateGuildSettings'],
+    queries: ['guild-settings.updateGuildSettings', 'guild-settings.forgetAlerts'],
     run: async ({ services }) => {
       await services.delivery.setAlertsChannel(READING_GUILD, 'alerts-new');
       await services.delivery.setModeratorRole(READING_GUILD, 'role-new');
@@ -452,6 +453,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       'schedules.recordPostFailure',
       'guild-settings.guildSettings',
       'guild-settings.claimAlert',
+      'guild-settings.releaseAlert',
       'deliveries.renewClaim',
       'lesson-plans.dayLessonChoice',
     ],
@@ -481,6 +483,8 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       expect(channels.sent.length).toBeGreaterThan(0);
       // While a send is in flight the poster renews its claim every leaseMs / 3.
       await renewClaim(db, { guildId: READING_GUILD, localDate: TODAY, sequence: 0 }, poster.processId, NOW);
+      // An alert that could not be sent (the alerts channel broken too) is forgotten, to be told again.
+      await releaseAlert(db, first.schedule.guildId, 'post-failed', 'the channel no longer exists');
     },
   },
 ];

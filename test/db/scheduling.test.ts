@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { claimDelivery, markDeliveryFailed, recordPostSent } from '../../src/db/deliveries.js';
-import { planLesson, queuedLessonIds } from '../../src/db/lesson-plans.js';
+import { dayLessonChoice, planLesson, queuedLessonIds } from '../../src/db/lesson-plans.js';
 import { upsertLesson } from '../../src/db/lessons.js';
 import { dueSchedules, recordPostFailure, saveSchedule, setPaused } from '../../src/db/schedules.js';
 import { makeLesson } from '../support/lessons.js';
@@ -123,5 +123,23 @@ describe.each(testDatabaseTargets())('scheduling queries on $kind', (target) => 
     });
     expect(await queuedLessonIds(db().db, '100', '2026-05-02', 10)).toEqual([c.id]);
     expect(await queuedLessonIds(db().db, 'other', '2026-05-02', 10)).toEqual([a.id, b.id, c.id]);
+  });
+
+  it('a lesson claimed on a day gone by and never sent (its process died as the day ended) goes back to the queue', async () => {
+    const first = makeLesson({ date: '2025-01-01', title: 'First' });
+    const second = makeLesson({ date: '2025-01-02', title: 'Second' });
+    for (const lesson of [first, second]) await upsertLesson(db().db, lesson);
+    await claimDelivery(db().db, {
+      guildId: '100', localDate: '2026-05-02', sequence: 0, lessonId: first.id, channelId: '200', claimedBy: 'dead', now: at('2026-05-02T23:59:05Z'), staleClaimMs: MINUTE,
+    });
+    // That day its claim keeps it (a live claim, or one to take over: lessonForDay keeps the claim's lesson).
+    expect(await queuedLessonIds(db().db, '100', '2026-05-02', 10)).toEqual([second.id]);
+    expect(await dayLessonChoice(db().db, '100', '2026-05-02')).toEqual({ lessonId: first.id, source: 'delivered' });
+    // The next day it is the queue's head again, not lost for good.
+    expect(await dayLessonChoice(db().db, '100', '2026-05-03')).toEqual({ lessonId: first.id, source: 'queue' });
+    expect(await queuedLessonIds(db().db, '100', '2026-05-03', 10)).toEqual([first.id, second.id]);
+    // A lesson sent on a day gone by stays out of the queue.
+    await recordPostSent(db().db, { guildId: '100', localDate: '2026-05-02', sequence: 0 }, { messageId: 'm', threadId: null, at: at('2026-05-03T00:00:30Z'), payload: {} }, ['post-failed']);
+    expect(await queuedLessonIds(db().db, '100', '2026-05-03', 10)).toEqual([second.id]);
   });
 });

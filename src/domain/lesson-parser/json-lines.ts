@@ -10,7 +10,7 @@
 
 export type JsonPath = readonly (string | number)[];
 
-/** `tooDeep`: valid JSON perhaps, but nested deeper than MAX_NESTING (no lesson file is). */
+/** `tooDeep`: valid JSON perhaps, but refused (nested deeper than MAX_NESTING, or a property twice in one object): no "invalid JSON". */
 export type JsonScan =
   | { readonly ok: true; readonly lines: JsonLines }
   | { readonly ok: false; readonly line: number; readonly message: string; readonly tooDeep: boolean };
@@ -66,7 +66,7 @@ export const MAX_NESTING = 32;
 
 /** A container being scanned; `path` is null below the depth where lines are still recorded. */
 type Frame =
-  | { readonly kind: 'object'; readonly path: JsonPath | null; key: string }
+  | { readonly kind: 'object'; readonly path: JsonPath | null; key: string; readonly keys: Set<string> }
   | { readonly kind: 'array'; readonly path: JsonPath | null; index: number };
 
 /**
@@ -76,7 +76,6 @@ type Frame =
  */
 const MAX_RECORDED_DEPTH = 8;
 
-const UNRECORDED_OBJECT: Frame = { kind: 'object', path: null, key: '' };
 const UNRECORDED_ARRAY: Frame = { kind: 'array', path: null, index: 0 };
 
 /** What the scanner expects next. */
@@ -114,8 +113,8 @@ class Scanner {
       if (this.wanted.has(key)) this.starts.set(key, this.line);
     }
     const char = this.text[this.pos];
-    // Containers whose lines are not recorded share one frame each (no path copied for them).
-    if (char === '{') return this.open(path ? { kind: 'object', path, key: '' } : UNRECORDED_OBJECT, '}', 'key');
+    // Arrays whose lines are not recorded share one frame (no path copied for them); each object has its keys.
+    if (char === '{') return this.open({ kind: 'object', path, key: '', keys: new Set() }, '}', 'key');
     if (char === '[') return this.open(path ? { kind: 'array', path, index: 0 } : UNRECORDED_ARRAY, ']', 'value');
     if (char === '"') this.string();
     else if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) this.number();
@@ -144,7 +143,13 @@ class Scanner {
     if (this.text[this.pos] !== ':') this.fail("expected ':' after a property name");
     this.pos += 1;
     const top = this.stack[this.stack.length - 1];
-    if (top?.kind === 'object' && top.path) top.key = key;
+    if (top?.kind === 'object') {
+      // JSON.parse keeps the last of two alike and drops the first without a word: a hand-edited file's
+      // second "title" would replace the first unseen. Valid JSON syntax, so a problem of its own (no "invalid").
+      if (top.keys.has(key)) throw new JsonSyntaxProblem(this.line, `the property ${JSON.stringify(key)} appears twice in one object`, true);
+      top.keys.add(key);
+      if (top.path) top.key = key;
+    }
     return 'value';
   }
 

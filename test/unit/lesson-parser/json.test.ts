@@ -188,6 +188,18 @@ describe('JSON errors name the line of the bad value', () => {
     const hostile = `${'['.repeat(5_000_000)}${']'.repeat(5_000_000)}`;
     expect(jsonError(hostile).problems).toEqual([{ line: 1, message: tooDeep }]);
   });
+
+  it('refuses a property given twice in one object (JSON.parse would keep the last without a word), on its second line', () => {
+    const lesson = JSON.stringify(referenceJson, null, 2).split('\n');
+    const titleLine = lesson.findIndex((line) => line.includes('"title"'));
+    const twice = [...lesson.slice(0, titleLine + 1), '  "title": "A second title",', ...lesson.slice(titleLine + 1)].join('\n');
+    expect(jsonError(twice).problems).toEqual([{ line: titleLine + 2, message: 'the property "title" appears twice in one object' }]);
+    // Deeper down too (a dialogue turn), and the same name in two objects is fine.
+    expect(jsonError('[{"dialogue": [{"speaker": "A",\n "speaker": "B"}]}]').problems).toEqual([{ line: 2, message: 'the property "speaker" appears twice in one object' }]);
+    expect(jsonError('[{"a": {"x": 1}, "b": {"x": 2}}]').problems.map((problem) => problem.message)).not.toContainEqual(expect.stringContaining('twice'));
+    // A key written with an escape is the same key.
+    expect(jsonError('{"title": "x", "t\\u0069tle": "y"}').problems).toEqual([{ line: 1, message: 'the property "title" appears twice in one object' }]);
+  });
 });
 
 describe('parseLessonFile', () => {

@@ -153,10 +153,21 @@ export function parseLessonJson(text: string, options: ParseOptions): Lesson[] {
   const described: Issue[] = [];
   const lessons: Lesson[] = [];
   let unlisted = 0;
+  /** Each lesson id's first place in the file: a second copy is named on its own line, not at line 1 by the import. */
+  const firstById = new Map<string, number>();
   for (const [index, item] of items.entries()) {
     const result = validateLesson(item);
     if (result.ok) {
-      lessons.push(result.lesson);
+      const id = result.lesson.id.toLowerCase();
+      const first = firstById.get(id);
+      if (first === undefined) {
+        firstById.set(id, index);
+        lessons.push(result.lesson);
+      } else if (described.length < MAX_PROBLEMS_PER_FILE) {
+        described.push({ path: [index, 'id'], message: `lesson ${index + 1}: the id ${result.lesson.id} is lesson ${first + 1}'s too (a lesson goes in a file once)` });
+      } else {
+        unlisted += 1;
+      }
       continue;
     }
     // Whole lessons are described until the cap is reached; the rest are only counted (the list keeps the first by line).

@@ -189,6 +189,13 @@ describe('JSON errors name the line of the bad value', () => {
     expect(jsonError(hostile).problems).toEqual([{ line: 1, message: tooDeep }]);
   });
 
+  it('refuses a lesson given twice in one file on the second copy’s line (the import named line 1)', () => {
+    const copy = { ...referenceJson, title: 'The same lesson, edited' };
+    const text = JSON.stringify([referenceJson, copy], null, 2);
+    const secondId = text.split('\n').findIndex((line, index, all) => line.includes(`"id": "${referenceJson.id}"`) && all.slice(0, index).some((l) => l.includes(`"id": "${referenceJson.id}"`)));
+    expect(jsonError(text).problems).toEqual([{ line: secondId + 1, message: `lesson 2: the id ${referenceJson.id} is lesson 1's too (a lesson goes in a file once)` }]);
+  });
+
   it('refuses a property given twice in one object (JSON.parse would keep the last without a word), on its second line', () => {
     const lesson = JSON.stringify(referenceJson, null, 2).split('\n');
     const titleLine = lesson.findIndex((line) => line.includes('"title"'));

@@ -49,7 +49,7 @@ export function parseExportText(text: string, options: ParseOptions): Lesson {
   const lastLine = lines[lines.length - 1]?.no ?? 1;
   const cursor = new Cursor(lines);
 
-  const leadingTitle = readLeadingTitle(cursor);
+  const leadingTitle = readLeadingTitle(cursor, problems);
   const bodyLines = cursor.takeUntil(endsBody);
   const body = parseBody(bodyLines, problems, cursor.peek()?.no ?? lastLine);
   // Over a limit: named at the line the (chosen copy's) part starts on.
@@ -88,13 +88,38 @@ export function parseExportText(text: string, options: ParseOptions): Lesson {
   };
 }
 
-/** A `Title: …` first line; an empty one counts as absent. */
-function readLeadingTitle(cursor: Cursor): { text: string; no: number } | null {
+/** A `Title: …` first line; an empty one counts as absent. A second one after it is named (it was read as the dialogue). */
+function readLeadingTitle(cursor: Cursor, problems: ProblemList): { text: string; no: number } | null {
   const first = cursor.peek();
   const pair = first && keyValue(first);
   if (!pair || metadataField(pair.key) !== 'title') return null;
   cursor.next();
+  for (let again = cursor.peek(); again && isTitleLine(again); again = cursor.peek()) {
+    problems.add(again.no, `Title: given twice (first on line ${first.no}); keep one`);
+    cursor.next();
+  }
   return pair.value ? { text: pair.value, no: first.no } : null;
+}
+
+function isTitleLine(line: Line): boolean {
+  const pair = keyValue(line);
+  return pair !== null && metadataField(pair.key) === 'title';
+}
+
+/**
+ * A section header inside the section being read (Summary, then Statistics, come once each and in this order): named
+ * on its line, where it was read as that section's text ("Summary" and a list of similar readings became summary text).
+ */
+function reportMisplacedHeaders(lines: readonly Line[], problems: ProblemList, section: 'Summary' | 'Statistics', headerLine: number): void {
+  for (const line of lines) {
+    if (isSummaryHeader(line)) {
+      problems.add(line.no, section === 'Summary' ? `a second Summary section (the first starts on line ${headerLine}); keep one` : 'the Summary section comes before Statistics, not after it');
+    } else if (similarReadingsHeader(line)) {
+      problems.add(line.no, `Similar Readings comes before the Summary section, not inside ${section}`);
+    } else if (isStatisticsHeader(line)) {
+      problems.add(line.no, `a second Statistics section (the first starts on line ${headerLine}); keep one`);
+    }
+  }
 }
 
 /**
@@ -161,6 +186,7 @@ function readSummary(cursor: Cursor, problems: ProblemList, lastLine: number): s
   }
   cursor.next();
   const lines = cursor.takeUntil((line) => isStatisticsHeader(line) || isKnownMetadataLine(line));
+  reportMisplacedHeaders(lines, problems, 'Summary', header.no);
   if (lines.length === 0) {
     problems.add(header.no, 'the Summary section is empty');
     return null;
@@ -176,7 +202,9 @@ function readStatistics(cursor: Cursor, problems: ProblemList): SourceStats | nu
   const header = cursor.peek();
   if (!header || !isStatisticsHeader(header)) return null;
   cursor.next();
-  return parseStatistics(header, cursor.takeUntil(isKnownMetadataLine), problems);
+  const lines = cursor.takeUntil(isKnownMetadataLine);
+  reportMisplacedHeaders(lines, problems, 'Statistics', header.no);
+  return parseStatistics(header, lines, problems);
 }
 
 const lineText = (line: Line): string => line.text;

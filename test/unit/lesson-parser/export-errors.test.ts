@@ -17,6 +17,39 @@ function parseError(text: string, options: Partial<ParseOptions> = {}): LessonPa
 
 const errorFor = (lines: readonly string[], options: Partial<ParseOptions> = {}) => parseError(lines.join('\n'), options);
 
+describe('sections given twice or out of order are named on their line, not read as the text around them', () => {
+  const summary = lineNumber(is('Summary'));
+  const statistics = lineNumber(is('Statistics'));
+
+  it('a second Title: line at the top (it was read as the dialogue: 33 problems about the rest of the file)', () => {
+    const error = parseError(['Title: One', 'Title: Two', ...referenceLines].join('\n'));
+    expect(error.problems).toEqual([{ line: 2, message: 'Title: given twice (first on line 1); keep one' }]);
+  });
+
+  it('a second Summary section (its header became summary text)', () => {
+    const error = errorFor(replaceLine(is('Statistics'), 'Summary', 'More summary.', 'Statistics'));
+    expect(error.problems).toEqual([{ line: statistics, message: `a second Summary section (the first starts on line ${summary}); keep one` }]);
+  });
+
+  it('Similar Readings after the Summary (its header and titles became summary text)', () => {
+    const lines = [...referenceLines];
+    const header = lines.findIndex(is('Similar Readings (5 items)'));
+    const readings = lines.splice(header, 6);
+    const at = lines.findIndex(is('Statistics'));
+    lines.splice(at, 0, ...readings);
+    const error = errorFor(lines);
+    expect(error.problems).toEqual([{ line: at + 1, message: 'Similar Readings comes before the Summary section, not inside Summary' }]);
+  });
+
+  it('a second Statistics section, and a Summary after Statistics', () => {
+    const id = lineNumber(startsWith('ID:'));
+    const twice = errorFor(replaceLine(startsWith('ID:'), 'Statistics', '10 Words', referenceLines[id - 1]!));
+    expect(twice.problems).toEqual([{ line: id, message: `a second Statistics section (the first starts on line ${statistics}); keep one` }]);
+    const after = errorFor(replaceLine(startsWith('ID:'), 'Summary', referenceLines[id - 1]!));
+    expect(after.problems).toEqual([{ line: id, message: 'the Summary section comes before Statistics, not after it' }]);
+  });
+});
+
 describe('errors name the line of the original file', () => {
   it('names the line of a bad date', () => {
     const error = errorFor(replaceLine(startsWith('Date:'), 'Date: May 32, 2025'));

@@ -179,10 +179,16 @@ async function main(): Promise<number> {
       logger.info({ reason }, 'shutting down: finishing work in flight');
       try {
         channelsAhead?.stop();
-        // Posts not begun are left for the next tick of any process: the posts in flight alone hold the stop.
-        await scheduler.stop({ leaveUnstarted: true });
-        await upkeep.stop();
-        await router.drain(config.SHUTDOWN_TIMEOUT_MS);
+        // Side by side, within SHUTDOWN_TIMEOUT_MS: the posts in flight (those not begun are left for the next tick
+        // of any process), the table upkeep's round, and the interactions in flight (new ones are told to retry).
+        // One after the other, a post Discord did not answer (discord.js waits 15 s, four times) held the stop past
+        // a container's grace period before the interactions' own timeout even began.
+        const posts = scheduler.stop({ leaveUnstarted: true });
+        const work = Promise.all([posts, upkeep.stop(), router.drain(config.SHUTDOWN_TIMEOUT_MS)]);
+        if (!(await settledWithin(work, config.SHUTDOWN_TIMEOUT_MS))) {
+          // Their claims are taken over after the lease by the next process, with the same nonce: no double post.
+          logger.warn({ postsUnderWay: poster.postsUnderWay, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'work still in flight at the shutdown timeout; stopping anyway');
+        }
         await stopDiscordClient(client);
         operations.close();
         await services.vocabulary.close();
@@ -243,6 +249,20 @@ async function main(): Promise<number> {
   return stopped;
 }
 
+/** How long a stopped process may take to exit by itself before it is ended. */
+const EXIT_AFTER_STOP_MS = 1_000;
+
+/** Whether `work` settled within `ms` (it goes on either way). */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * In a cluster the manager serves HEALTH_PORT (it asks every process, for its health and its metrics); each process
  * serves its own metrics on METRICS_PORT + its cluster number (the manager refuses a HEALTH_PORT among those).
@@ -265,4 +285,7 @@ try {
   // A process of `start:sharded` has an IPC channel to its manager, which kept it alive after it had stopped
   // (by itself, e.g. its token refused: the manager then never saw it die, nor restarted it).
   if (process.connected) process.disconnect();
+  // Stopped, the database closed: a request still waiting on Discord (discord.js gives one 15 s, four times) must
+  // not keep the process alive. Its claim is taken over after the lease, with the same nonce.
+  setTimeout(() => process.exit(), EXIT_AFTER_STOP_MS).unref();
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../local-discord/index.js';
@@ -49,6 +50,9 @@ async function registerCommands(discord: DiscordStandIn, guildId: string): Promi
 export async function runPlayground(config: Config, logger: Logger): Promise<number> {
   const timeline = new Timeline();
   const discord = await startDiscordStandIn({
+    // A token of this start, given to the bot alone: nothing else on this machine can log in as the bot (and be
+    // sent members' interactions), nor call the API as the bot.
+    token: randomBytes(32).toString('base64url'),
     maxRecordedRequests: 1000,
     onProblem: (message) => logger.error({ problem: message }, 'local discord problem'),
   });
@@ -101,7 +105,7 @@ export async function runPlayground(config: Config, logger: Logger): Promise<num
 
     console.log(
       `\nPlayground ready: ${web.url}\n` +
-        '  The real bot runs against a local Discord on 127.0.0.1: nothing is sent to Discord.\n' +
+        `  The real bot runs against a local Discord (${discord.baseUrl}, for the bot alone): nothing is sent to Discord.\n` +
         '  Open the URL in a browser; Ctrl+C stops everything. To run on Discord, set DISCORD_TOKEN (see README).\n',
     );
 

@@ -54,6 +54,9 @@ async function main(): Promise<number> {
   const cluster = clusterAssignment();
   const logger = cluster ? createLogger(config.LOG_LEVEL).child({ cluster: cluster.cluster }) : createLogger(config.LOG_LEVEL);
   logProcessWarnings(logger);
+  // The playground's bot stops when the playground is gone, however it ended (kill -9 included): it would keep
+  // the embedded database's lock, and the next start would refuse. Not under the cluster manager (its own IPC).
+  const playgroundGone = !cluster && process.env.PLAYGROUND_BOT === '1' ? untilParentGone() : undefined;
   // One forgotten promise must not take every server's bot down; it is a bug to find in the logs.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
@@ -198,6 +201,12 @@ async function main(): Promise<number> {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => void stop(signal).then(() => resolve(0), () => resolve(1)));
     }
+    void playgroundGone?.then(() => {
+      // This bot's own end closes the channel too (below): only a playground gone first is news.
+      if (stopping) return;
+      logger.warn('the playground that started this bot is gone; stopping');
+      void stop('playground gone').then(() => resolve(1), () => resolve(1));
+    });
   });
 
   // Named before the servers arrive: discord.js keeps only these channels and roles of each GUILD_CREATE
@@ -241,6 +250,14 @@ async function main(): Promise<number> {
   if (!cluster || cluster.shardIds.includes(0)) void logRegistrationDrift(client, commandDefinitions, logger);
   services.vocabulary.startCatchUp();
   return stopped;
+}
+
+/** Resolves once this process's IPC channel to its parent has closed (the parent ended), at once if it has none. */
+function untilParentGone(): Promise<void> {
+  if (!process.connected) return Promise.resolve();
+  // The channel alone does not keep the bot running (main's end disconnects it anyway).
+  process.channel?.unref();
+  return new Promise((resolve) => process.once('disconnect', () => resolve()));
 }
 
 /**

@@ -13,6 +13,8 @@ import { createPlaygroundServer } from './world.js';
 
 const BOT_CONNECT_TIMEOUT_MS = 120_000;
 const BOT_STOP_TIMEOUT_MS = 20_000;
+/** How often the playground checks that the program that started it (npm, a shell) is still there. */
+const PARENT_CHECK_MS = 1_000;
 
 /** Runs a project script the way this process runs (`node --import tsx x.ts` from sources, `node x.js` from dist/). */
 function scriptPath(relativeToSrc: string): string {
@@ -20,8 +22,9 @@ function scriptPath(relativeToSrc: string): string {
   return fileURLToPath(new URL(`../${relativeToSrc}.${fromSources ? 'ts' : 'js'}`, import.meta.url));
 }
 
-function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, stdio: 'inherit' | 'pipe'): ChildProcess {
-  return spawn(process.execPath, [...process.execArgv, scriptPath(script), ...args], { cwd: projectRoot(), env, stdio: ['ignore', stdio, stdio] });
+function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, stdio: 'inherit' | 'pipe', ipc = false): ChildProcess {
+  const pipes: ('ignore' | 'inherit' | 'pipe' | 'ipc')[] = ['ignore', stdio, stdio, ...(ipc ? (['ipc'] as const) : [])];
+  return spawn(process.execPath, [...process.execArgv, scriptPath(script), ...args], { cwd: projectRoot(), env, stdio: pipes });
 }
 
 /** The bot's environment: the real bot, pointed at the local Discord (its REST base names the gateway too). */
@@ -84,6 +87,17 @@ export async function runPlayground(config: Config, logger: Logger): Promise<num
         resolve('signal');
       });
     }
+    // `kill <npm's pid>`: npm passes SIGTERM to its shell, which does not pass it on, and this process was left
+    // running (with its bot). A process whose parent ended is handed to another (its parent id changes): then stop.
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      if (!stopRequested) console.log('\nThe program that started the playground has ended: stopping the playground …');
+      stopRequested = true;
+      resolve('signal');
+    }, PARENT_CHECK_MS);
+    watch.unref();
   });
 
   try {
@@ -93,7 +107,9 @@ export async function runPlayground(config: Config, logger: Logger): Promise<num
     if (stopRequested) return (await shutdown(), 0);
     web = await startWebServer(config.PLAYGROUND_PORT, { discord, guild, actions, timeline, logger });
 
-    bot = runScript('main', [], botEnvironment(discord), 'inherit');
+    // With an IPC channel: the operating system closes it when this process ends, however it ends (kill -9
+    // included), and the bot then stops (PLAYGROUND_BOT, src/main.ts) rather than hold the database's lock.
+    bot = runScript('main', [], { ...botEnvironment(discord), PLAYGROUND_BOT: '1' }, 'inherit', true);
     const botExited = new Promise<number>((resolve) => bot?.once('exit', (code) => resolve(code ?? 1)));
     const connected = await Promise.race([
       discord.waitForSession(BOT_CONNECT_TIMEOUT_MS).then(() => 'connected' as const),

@@ -54,6 +54,9 @@ async function main(): Promise<number> {
   const cluster = clusterAssignment();
   const logger = cluster ? createLogger(config.LOG_LEVEL).child({ cluster: cluster.cluster }) : createLogger(config.LOG_LEVEL);
   logProcessWarnings(logger);
+  // The playground's bot stops when the playground is gone, however it ended (kill -9 included): it would keep
+  // the embedded database's lock, and the next start would refuse. Not under the cluster manager (its own IPC).
+  const playgroundGone = !cluster && process.env.PLAYGROUND_BOT === '1' ? untilParentGone() : undefined;
   // One forgotten promise must not take every server's bot down; it is a bug to find in the logs.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
@@ -204,6 +207,12 @@ async function main(): Promise<number> {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => void stop(signal).then(() => resolve(0), () => resolve(1)));
     }
+    void playgroundGone?.then(() => {
+      // This bot's own end closes the channel too (below): only a playground gone first is news.
+      if (stopping) return;
+      logger.warn('the playground that started this bot is gone; stopping');
+      void stop('playground gone').then(() => resolve(1), () => resolve(1));
+    });
   });
 
   // Named before the servers arrive: discord.js keeps only these channels and roles of each GUILD_CREATE
@@ -261,6 +270,14 @@ async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolea
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Resolves once this process's IPC channel to its parent has closed (the parent ended), at once if it has none. */
+function untilParentGone(): Promise<void> {
+  if (!process.connected) return Promise.resolve();
+  // The channel alone does not keep the bot running (main's end disconnects it anyway).
+  process.channel?.unref();
+  return new Promise((resolve) => process.once('disconnect', () => resolve()));
 }
 
 /**

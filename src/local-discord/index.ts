@@ -1,7 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { GatewayIntentBits, type APIApplicationCommand, type APIMessage, type APIRole, type APIUser } from 'discord.js';
 import { Gateway, type GatewaySessionInfo, type GatewayStats, type IdentifyRecord } from './gateway.js';
+import { refusal, refuseRequest, refuseUpgrade } from './guard.js';
 import type { FaultMatch, FaultResponse } from './http.js';
 import {
   InteractionFactory,
@@ -43,7 +45,12 @@ export interface DiscordStandInOptions {
   port?: number;
   applicationId?: string;
   botUser?: UserInit;
-  /** Tokens the REST API and gateway accept; any by default. Others get 401 / close code 4004. */
+  /**
+   * The bot's token (`token`); with it, and no `acceptToken`, only it is accepted. Default `stand-in-bot-token`,
+   * with any token accepted.
+   */
+  token?: string;
+  /** Tokens the REST API and gateway accept; any by default (only `token` when given). Others get 401 / close code 4004. */
   acceptToken?: (token: string) => boolean;
   /** HELLO's heartbeat_interval; Discord's is 41250 ms. */
   heartbeatIntervalMs?: number;
@@ -102,11 +109,12 @@ export class DiscordStandIn {
   readonly gatewayUrl: string;
   readonly applicationId: string;
   readonly botUser: APIUser;
-  /** A token to log in with (any is accepted unless `acceptToken` says otherwise). */
-  readonly token = 'stand-in-bot-token';
+  /** A token to log in with (`options.token`; without it any is accepted unless `acceptToken` says otherwise). */
+  readonly token: string;
   private closed = false;
 
   private constructor(
+    token: string,
     /** Problems reported so far (compression requested, stand-in bugs). */
     readonly problems: string[],
     private readonly server: Server,
@@ -117,6 +125,7 @@ export class DiscordStandIn {
     private readonly factory: InteractionFactory,
     private readonly signal: ChangeSignal,
   ) {
+    this.token = token;
     this.baseUrl = state.baseUrl;
     this.apiUrl = `${state.baseUrl}/api`;
     this.gatewayUrl = gateway.url;
@@ -134,7 +143,8 @@ export class DiscordStandIn {
     const signal = new ChangeSignal();
     const botUser = makeUser({ id: '300000000000000001', username: 'newsdesk', globalName: null, bot: true, ...options.botUser });
     const state = new StandInState(options.applicationId ?? botUser.id, botUser);
-    const acceptToken = options.acceptToken ?? (() => true);
+    const token = options.token ?? 'stand-in-bot-token';
+    const acceptToken = options.acceptToken ?? (options.token === undefined ? () => true : (offered: string) => offered === token);
     const gateway = new Gateway({
       state,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
@@ -163,21 +173,32 @@ export class DiscordStandIn {
       problem,
       maxRecordedRequests: options.maxRecordedRequests ?? Number.POSITIVE_INFINITY,
     });
+    // Only programs on this machine: a web page's request (Origin) or one for another host name is refused unread.
+    let port = 0;
+    const refused = (request: IncomingMessage) => {
+      const reason = refusal(request.headers, port);
+      if (reason !== undefined) problem(`discord stand-in: refused ${reason}: ${request.method ?? 'GET'} ${request.url ?? '/'}`);
+      return reason !== undefined;
+    };
     const server = createServer((request, response) => {
+      if (refused(request)) return refuseRequest(response);
       rest.handle(request, response).catch((error: unknown) => {
         problem(`discord stand-in: request failed: ${String(error)}`);
         if (!response.headersSent) response.writeHead(500).end();
       });
     });
-    server.on('upgrade', (request, socket, head) => gateway.handleUpgrade(request, socket, head));
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (refused(request)) return refuseUpgrade(socket);
+      gateway.handleUpgrade(request, socket, head);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
-    const { port } = server.address() as AddressInfo;
+    port = (server.address() as AddressInfo).port;
     state.baseUrl = `http://127.0.0.1:${port}`;
     gateway.setBaseUrl(`ws://127.0.0.1:${port}`);
-    return new DiscordStandIn(problems, server, state, gateway, rest, store, new InteractionFactory(state, store), signal);
+    return new DiscordStandIn(token, problems, server, state, gateway, rest, store, new InteractionFactory(state, store), signal);
   }
 
   // ---- guilds and channels ---------------------------------------------------------------------

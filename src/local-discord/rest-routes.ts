@@ -7,7 +7,7 @@ import { channelRoutes } from './routes-channels.js';
 import { commandRoutes } from './routes-commands.js';
 import { miscRoutes } from './routes-misc.js';
 import type { ChangeSignal } from './waiting.js';
-import { readBody, type JsonBody, type ParsedBody } from './uploads.js';
+import { BodyTooLargeError, readBody, type JsonBody, type ParsedBody } from './uploads.js';
 
 export const API_PREFIX = '/api/v10';
 const GLOBAL_WINDOW_MS = 900;
@@ -90,6 +90,7 @@ export class RestApi {
     let reply: HttpReply;
     if (answeredByFault) reply = faultReply(answeredByFault, bucket);
     else if (hang && !hang.handled) reply = { status: 0 };
+    else if (parseError instanceof BodyTooLargeError) reply = { ...errorReply(parseError), headers: { Connection: 'close' } };
     else if (!match) reply = errorReply(apiErrors.notFound());
     else if (match.route.auth && this.overGlobalLimit(at)) {
       this.globalLimited += 1;

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { APIAttachment } from 'discord.js';
-import { apiErrors } from './errors.js';
+import { ApiError, apiErrors } from './errors.js';
 import { isObject, type JsonObject, type UploadedFile } from './objects.js';
 import type { StandInState } from './state.js';
 
@@ -17,16 +17,64 @@ export interface ParsedBody {
   files: UploadedFile[];
 }
 
+/**
+ * The largest request body read (25 MiB: Discord's own cap on a request's files without boosts, and room for a
+ * file at ATTACHMENT_SIZE_LIMIT with its JSON): a longer one is refused (413, 40005) as soon as its
+ * `Content-Length` says so, or while it streams in, without keeping more than this of it in memory.
+ */
+export const REQUEST_BODY_LIMIT = 25 * 1024 * 1024;
+
+/** A body cut off at REQUEST_BODY_LIMIT: answered 413, and its connection closed (the rest is never read). */
+export class BodyTooLargeError extends ApiError {
+  constructor() {
+    const refused = apiErrors.requestEntityTooLarge();
+    super(refused.status, refused.code, refused.message);
+  }
+}
+
 /** Reads a JSON body, or a multipart body whose `payload_json` field holds the JSON (files alongside). */
-export async function readBody(request: IncomingMessage): Promise<ParsedBody> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const raw = Buffer.concat(chunks);
+export async function readBody(request: IncomingMessage, limit = REQUEST_BODY_LIMIT): Promise<ParsedBody> {
+  const raw = await readRaw(request, limit);
   const contentType = request.headers['content-type'] ?? '';
   if (raw.length === 0) return { body: null, files: [] };
   if (contentType.startsWith('multipart/form-data')) return parseMultipart(raw, contentType);
   if (contentType.startsWith('application/json')) return { body: parseJson(raw.toString('utf8')), files: [] };
   return { body: null, files: [] };
+}
+
+/** The body's bytes, up to `limit`: past it, reading stops (the request is paused, not consumed) and BodyTooLargeError is thrown. */
+function readRaw(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError());
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      request.off('data', onData).off('end', onEnd).off('error', onError);
+      // The client may still reset the connection (a body cut off): nothing listens for that any more.
+      request.on('error', () => undefined);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        stop();
+        request.pause();
+        chunks.length = 0;
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    request.on('data', onData).on('end', onEnd).on('error', onError);
+  });
 }
 
 async function parseMultipart(raw: Buffer, contentType: string): Promise<ParsedBody> {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../local-discord/index.js';
@@ -12,6 +13,8 @@ import { createPlaygroundServer } from './world.js';
 
 const BOT_CONNECT_TIMEOUT_MS = 120_000;
 const BOT_STOP_TIMEOUT_MS = 20_000;
+/** How often the playground checks that the program that started it (npm, a shell) is still there. */
+const PARENT_CHECK_MS = 1_000;
 
 /** Runs a project script the way this process runs (`node --import tsx x.ts` from sources, `node x.js` from dist/). */
 function scriptPath(relativeToSrc: string): string {
@@ -19,8 +22,9 @@ function scriptPath(relativeToSrc: string): string {
   return fileURLToPath(new URL(`../${relativeToSrc}.${fromSources ? 'ts' : 'js'}`, import.meta.url));
 }
 
-function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, stdio: 'inherit' | 'pipe'): ChildProcess {
-  return spawn(process.execPath, [...process.execArgv, scriptPath(script), ...args], { cwd: projectRoot(), env, stdio: ['ignore', stdio, stdio] });
+function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, stdio: 'inherit' | 'pipe', ipc = false): ChildProcess {
+  const pipes: ('ignore' | 'inherit' | 'pipe' | 'ipc')[] = ['ignore', stdio, stdio, ...(ipc ? (['ipc'] as const) : [])];
+  return spawn(process.execPath, [...process.execArgv, scriptPath(script), ...args], { cwd: projectRoot(), env, stdio: pipes });
 }
 
 /** The bot's environment: the real bot, pointed at the local Discord (its REST base names the gateway too). */
@@ -49,6 +53,9 @@ async function registerCommands(discord: DiscordStandIn, guildId: string): Promi
 export async function runPlayground(config: Config, logger: Logger): Promise<number> {
   const timeline = new Timeline();
   const discord = await startDiscordStandIn({
+    // A token of this start, given to the bot alone: nothing else on this machine can log in as the bot (and be
+    // sent members' interactions), nor call the API as the bot.
+    token: randomBytes(32).toString('base64url'),
     maxRecordedRequests: 1000,
     onProblem: (message) => logger.error({ problem: message }, 'local discord problem'),
   });
@@ -80,6 +87,17 @@ export async function runPlayground(config: Config, logger: Logger): Promise<num
         resolve('signal');
       });
     }
+    // `kill <npm's pid>`: npm passes SIGTERM to its shell, which does not pass it on, and this process was left
+    // running (with its bot). A process whose parent ended is handed to another (its parent id changes): then stop.
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      if (!stopRequested) console.log('\nThe program that started the playground has ended: stopping the playground …');
+      stopRequested = true;
+      resolve('signal');
+    }, PARENT_CHECK_MS);
+    watch.unref();
   });
 
   try {
@@ -89,7 +107,9 @@ export async function runPlayground(config: Config, logger: Logger): Promise<num
     if (stopRequested) return (await shutdown(), 0);
     web = await startWebServer(config.PLAYGROUND_PORT, { discord, guild, actions, timeline, logger });
 
-    bot = runScript('main', [], botEnvironment(discord), 'inherit');
+    // With an IPC channel: the operating system closes it when this process ends, however it ends (kill -9
+    // included), and the bot then stops (PLAYGROUND_BOT, src/main.ts) rather than hold the database's lock.
+    bot = runScript('main', [], { ...botEnvironment(discord), PLAYGROUND_BOT: '1' }, 'inherit', true);
     const botExited = new Promise<number>((resolve) => bot?.once('exit', (code) => resolve(code ?? 1)));
     const connected = await Promise.race([
       discord.waitForSession(BOT_CONNECT_TIMEOUT_MS).then(() => 'connected' as const),
@@ -101,7 +121,7 @@ export async function runPlayground(config: Config, logger: Logger): Promise<num
 
     console.log(
       `\nPlayground ready: ${web.url}\n` +
-        '  The real bot runs against a local Discord on 127.0.0.1: nothing is sent to Discord.\n' +
+        `  The real bot runs against a local Discord (${discord.baseUrl}, for the bot alone): nothing is sent to Discord.\n` +
         '  Open the URL in a browser; Ctrl+C stops everything. To run on Discord, set DISCORD_TOKEN (see README).\n',
     );
 

@@ -182,6 +182,12 @@ describe.skipIf(!executable)('playground in a real browser (chromium driven by p
     // Today's lesson went out through the scheduler above: the control shows the bot saying so, with a link to it.
     await page.getByRole('button', { name: 'Post today’s lesson now' }).click();
     await expect.poll(() => page.locator('#time-status .time-answer').textContent(), { timeout: 20_000 }).toMatch(/already posted: #lessons › 💬/u);
+    // That link beside the controls opens the post, from another channel too (it did nothing until 2026-12-07).
+    await page.locator('#channels .channel', { hasText: 'general' }).click();
+    await expect.poll(() => page.locator('#channel-title').textContent()).toBe('general');
+    await page.locator('#time-status [data-jump-channel]').last().click();
+    await expect.poll(() => page.locator('#channel-title').textContent()).toBe('lessons');
+    expect(await page.locator('#messages .message.highlight .embed-title').textContent()).toMatch(FIRST_POST_TITLE);
 
     await run('/schedule set channel:#lessons time:07:30 timezone:UTC thread:true');
     const set = page.locator('.message.ephemeral', { hasText: 'used /schedule set channel:#lessons time:07:30' }).last();

@@ -1,9 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { nodeArgsFor } from '../support/built.js';
 import { startInProcessGroup } from '../support/process-group.js';
-import { runScript } from '../support/run-cli.js';
+import { PROJECT_ROOT, runScript } from '../support/run-cli.js';
 
 describe('npm start without a token in production', () => {
   let dataDir: string | undefined;
@@ -52,4 +54,105 @@ describe('npm start without a token, stopped while the bot is still starting', (
       playground.killGroup();
     }
   }, 120_000);
+});
+
+/** The processes whose parent is `pid` (from /proc: Linux). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/u.test(name))
+    .filter((name) => {
+      try {
+        // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the playground killed outright (kill -9)', () => {
+  let dataDir: string | undefined;
+  afterEach(() => {
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('takes its bot with it within seconds, and the next start opens the same database', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'newsdesk-playground-killed-'));
+    const env = { LOG_LEVEL: 'warn', PLAYGROUND_PORT: '0', DATA_DIR: dataDir, DISCORD_TOKEN: '' };
+    const first = startInProcessGroup('src/main.ts', env);
+    let second: ReturnType<typeof startInProcessGroup> | undefined;
+    try {
+      await first.waitFor('Playground ready');
+      // The bot is the playground's child process (the commands' registration has ended by now).
+      const bots = childrenOf(first.group).filter(alive);
+      expect(bots).toHaveLength(1);
+      const bot = bots[0]!;
+      first.signal('SIGKILL', 'process');
+      expect(await first.exitWithin(5_000)).toBeNull();
+      // It stops as on SIGTERM: the database closed (its lock released), within seconds.
+      const killedAt = Date.now();
+      await expect.poll(() => alive(bot), { timeout: 30_000, interval: 200 }).toBe(false);
+      console.log(`the bot stopped ${Date.now() - killedAt} ms after its playground was killed`);
+      second = startInProcessGroup('src/main.ts', env);
+      await second.waitFor('Playground ready');
+      expect(second.output()).not.toContain('in use by process');
+      second.signal('SIGTERM', 'process');
+      expect(await second.exitWithin(45_000)).toBe(0);
+    } finally {
+      first.killGroup();
+      second?.killGroup();
+    }
+  }, 180_000);
+});
+
+describe('the program that started the playground ended (kill <npm pid>)', () => {
+  let dataDir: string | undefined;
+  afterEach(() => {
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('stops the playground and its bot within seconds, when the shell npm started it with is killed', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'newsdesk-playground-orphan-'));
+    // As `npm start` runs it: npm → sh -c "node …" → the playground → its bot. npm passes SIGTERM to the shell,
+    // which dies of it without passing it on.
+    const command = [process.execPath, ...nodeArgsFor('src/main.ts')].map((part) => `'${part}'`).join(' ');
+    const shell = spawn('sh', ['-c', `${command}; exit $?`], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', PLAYGROUND_PORT: '0', DATA_DIR: dataDir, DISCORD_TOKEN: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const group = shell.pid!;
+    let output = '';
+    shell.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const groupAlive = () => {
+      try {
+        process.kill(-group, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      await expect.poll(() => output, { timeout: 120_000, interval: 200 }).toContain('Playground ready');
+      const [playground] = childrenOf(group);
+      expect(childrenOf(playground!).filter(alive)).toHaveLength(1);
+      shell.kill('SIGTERM');
+      // The shell is gone; the playground notices it has a new parent, stops its bot and ends: nothing is left.
+      await expect.poll(() => groupAlive(), { timeout: 30_000, interval: 250 }).toBe(false);
+    } finally {
+      if (groupAlive()) process.kill(-group, 'SIGKILL');
+    }
+  }, 180_000);
 });

@@ -6,6 +6,8 @@ export interface PlaygroundProcess {
   readonly child: ChildProcess;
   /** The page's address, as printed. */
   readonly url: string;
+  /** The local Discord's address (REST API and gateway), as printed. */
+  readonly discordUrl: string;
   output(): string;
   /** SIGTERM (as Ctrl+C would), and the exit code. */
   stop(timeoutMs?: number): Promise<number | null>;
@@ -25,7 +27,7 @@ export async function startPlayground(script: string, env: Record<string, string
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Playground ready: (http:\/\/127\.0\.0\.1:\d+)/u.exec(output);
-      if (match?.[1]) {
+      if (match?.[1] && /local Discord \(http:/u.test(output)) {
         clearTimeout(timer);
         resolve(match[1]);
       }
@@ -37,9 +39,11 @@ export async function startPlayground(script: string, env: Record<string, string
       reject(new Error(`the playground exited (${code}) before it was ready; output:\n${output}`));
     });
   });
+  const discordUrl = /local Discord \((http:\/\/127\.0\.0\.1:\d+)/u.exec(output)?.[1] ?? '';
   return {
     child,
     url,
+    discordUrl,
     output: () => output,
     async stop(stopTimeoutMs = 30_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;

@@ -497,13 +497,17 @@ function openChannel(/** @type {string} */ channelId, /** @type {string} */ mess
   }
 }
 
-$('messages').addEventListener('click', (event) => {
+/**
+ * A click on a link the bot wrote: a message or channel link opens it here, a command mention fills the message box.
+ * Wherever the bot's text is drawn (the messages, its answer beside the Time controls). True when it was one.
+ */
+function followBotLink(/** @type {MouseEvent} */ event) {
   const target = /** @type {HTMLElement} */ (event.target);
   const jump = target.closest('[data-jump-channel]');
   if (jump) {
     event.preventDefault();
     openChannel(jump.getAttribute('data-jump-channel') ?? '', jump.getAttribute('data-jump-message') ?? '');
-    return;
+    return true;
   }
   const command = target.closest('[data-fill-command]');
   if (command) {
@@ -512,8 +516,16 @@ $('messages').addEventListener('click', (event) => {
     state.picked.clear();
     box.focus();
     updateSuggestions();
-    return;
+    return true;
   }
+  return false;
+}
+
+$('time-status').addEventListener('click', (event) => void followBotLink(event));
+
+$('messages').addEventListener('click', (event) => {
+  if (followBotLink(event)) return;
+  const target = /** @type {HTMLElement} */ (event.target);
   const spoiler = target.closest('.md-spoiler');
   if (spoiler) spoiler.classList.add('revealed');
   const action = target.closest('[data-action]');

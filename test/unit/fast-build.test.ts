@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../support/run-cli.js';
@@ -32,4 +33,24 @@ describe('the build before npm start and npm run lessons', () => {
     const help = execFileSync(process.execPath, [join(out, 'src', 'cli', 'lessons.js'), 'help'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
     expect(help).toContain('Usage: npm run lessons -- <command>');
   }, 60_000);
+
+  it('without esbuild (dev dependencies left out): runs a dist/ built before, or says in one line what to do', () => {
+    // A copy of the script where no node_modules is found up the tree, as after `NODE_ENV=production npm ci`.
+    const project = mkdtempSync(join(tmpdir(), 'newsdesk-no-dev-'));
+    try {
+      mkdirSync(join(project, 'scripts'));
+      copyFileSync(join(PROJECT_ROOT, 'scripts', 'build-fast.mjs'), join(project, 'scripts', 'build-fast.mjs'));
+      const run = () => spawnSync(process.execPath, ['scripts/build-fast.mjs'], { cwd: project, encoding: 'utf8' });
+      const nothingBuilt = run();
+      expect(nothingBuilt.status).toBe(1);
+      expect(nothingBuilt.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Cannot build dist\/: esbuild, a development dependency, is not installed/u)]);
+      mkdirSync(join(project, 'dist', 'src'), { recursive: true });
+      writeFileSync(join(project, 'dist', 'src', 'main.js'), '');
+      const built = run();
+      expect(built.status).toBe(0);
+      expect(built.stderr).toMatch(/^esbuild \(a development dependency\) is not installed: running the build already in dist\//u);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
 });

@@ -321,8 +321,11 @@ export const lessonModule = defineCommand(lessonCommand, {
         // Paging edits a private message in place; on a shared message it answers the clicker privately,
         // with a private copy whose own buttons then page in place.
         update: (button) => !button.shared,
-        run: async ({ button, services, reply }) => {
+        run: async ({ button, services, guildId, userId, reply }) => {
           const stored = await services.lessons.byId(button.lessonId);
+          // Paging a shared text opens it for the clicker (a private copy), as its button on the card does: a read.
+          // A private message's pages are its owner's, who opened the text already.
+          if (button.shared) await services.reading.opened({ guildId, userId }, stored, button.kind);
           await reply.send(renderLessonPage(stored, button.kind, button.page, false));
         },
       },

@@ -207,6 +207,25 @@ describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
       expect(second.embeds?.[0]?.description).not.toBe(first.embeds?.[0]?.description);
     });
 
+    it('paging a shared article answers the clicker privately and counts it as their read', async () => {
+      const guild = addGuild();
+      const lesson = longHostileLesson();
+      const shared = await discord.sendCommand({ name: 'lesson', subcommand: 'article', guildId: guild.id, options: [{ name: 'lesson', value: lesson.id }, { name: 'share', value: true }] }).waitForFinal();
+      const readers = async () =>
+        ((await discord.sendCommand({ name: 'lesson', subcommand: 'show', guildId: guild.id, options: [{ name: 'lesson', value: lesson.id }] }).waitForFinal()).data as Data).embeds?.[0]?.fields?.find(
+          (f) => f.name === 'Readers',
+        )?.value;
+      // The member who shared it has read it.
+      expect(await readers()).toMatch(/^1 member has read this/u);
+      const next = buttons(shared.data as Data).find((b) => b.label === 'Next')!;
+      const user = { id: '200000000000000999', username: 'pager' };
+      const copy = await discord.sendButton({ customId: next.custom_id!, message: shared.message!, guildId: guild.id, user }).waitForFinal();
+      expect(copy.type).toBe(4); // a new private message, not an edit of the shared one
+      expect(((copy.data as Data).flags ?? 0) & EPHEMERAL).toBe(EPHEMERAL);
+      expect((copy.data as Data).embeds?.[0]?.footer?.text).toMatch(/^Page 2 of \d+$/u);
+      expect(await readers()).toMatch(/^2 members have read this/u);
+    });
+
     it('card buttons work for anyone: Dialogue answers privately, Mark as read counts once', async () => {
       const guild = addGuild();
       // One member of this server has read the lesson already.

@@ -254,7 +254,8 @@ export const lessonModule = defineCommand(lessonCommand, {
       catchup: {
         update: true,
         run: async ({ button, services, guildId, userId, reply }) => {
-          await reply.send(renderCatchup(await services.reading.catchup({ guildId, userId, page: button.page })));
+          const at = 'from' in button ? { from: button.from } : { page: button.page };
+          await reply.send(renderCatchup(await services.reading.catchup({ guildId, userId, ...at })));
         },
       },
       vocab: async ({ button, services, reply }) => {

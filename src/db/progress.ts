@@ -454,37 +454,67 @@ export interface UnreadLesson {
   readonly localDate: string;
 }
 
+/** Where a page of the unread list starts: a position, or after / before a lesson's place (newest post first, then id). */
+export type UnreadPageStart =
+  | { readonly offset: number }
+  | { readonly after: UnreadPlace }
+  | { readonly before: UnreadPlace };
+
+export interface UnreadPlace {
+  readonly postedAt: Date;
+  readonly lessonId: string;
+}
+
 /**
- * Lessons posted in this server that the member has not read, newest post first. Posts come from the
- * server's deliveries (primary key range); "not read" is a primary-key probe into lesson_readers; titles
- * are looked up by key for the page's rows.
+ * Lessons posted in this server that the member has not read, newest post first, and the position of the first
+ * (from 0). A page after or before a place is found from that place, whether its lesson is still unread or not:
+ * reading a lesson opened from the list shrinks it, and an offset then skipped the lesson that moved up. Posts come
+ * from the server's deliveries (primary key range); "not read" is a primary-key probe into lesson_readers; titles
+ * are looked up by key for the page's rows. Post times are kept to the millisecond, as places carry them.
  */
 export async function unreadPostedLessons(
   db: Executor,
   guildId: string,
   userId: string,
-  page: { offset: number; limit: number },
-): Promise<{ lessons: UnreadLesson[]; total: number }> {
-  const result = await sql<{ lesson_id: string; title: string; posted_at: Date; local_date: string; total: number }>`
+  page: { limit: number; start: UnreadPageStart },
+): Promise<{ lessons: UnreadLesson[]; total: number; start: number }> {
+  const { start } = page;
+  const place = 'after' in start ? start.after : 'before' in start ? start.before : undefined;
+  // Rows before the place in the list's order (the place itself too, for "after").
+  const beforePlace = place
+    ? sql`(select count(*) from posted q where q.posted_at > ${place.postedAt}::timestamptz
+        or (q.posted_at = ${place.postedAt}::timestamptz and q.lesson_id ${'after' in start ? sql`<=` : sql`<`} ${place.lessonId}::uuid))`
+    : undefined;
+  const first =
+    'offset' in start ? sql`${Math.max(0, Math.floor(start.offset))}::bigint` : 'after' in start ? beforePlace! : sql`greatest(0, ${beforePlace!} - ${page.limit})`;
+  const result = await sql<{ lesson_id: string; title: string; posted_at: Date; local_date: string; total: number; position: number }>`
     with posted as (
-      select d.lesson_id, max(d.sent_at) as posted_at, max(d.local_date)::text as local_date
+      select d.lesson_id, date_trunc('milliseconds', max(d.sent_at)) as posted_at, max(d.local_date)::text as local_date
       from deliveries d
       where d.guild_id = ${guildId} and d.status = 'sent'
         and not exists (
           select 1 from lesson_readers r
           where r.lesson_id = d.lesson_id and r.guild_id = ${guildId} and r.user_id = ${userId})
       group by d.lesson_id
+    ), ranked as (
+      select p.*, (row_number() over (order by p.posted_at desc nulls last, p.lesson_id) - 1)::int as position,
+        (count(*) over ())::int as total
+      from posted p
     )
     -- The title by key (deliveries reference lessons): for the page's rows only, never a scan of lessons.
-    select p.lesson_id, (select l.title from lessons l where l.id = p.lesson_id) as title, p.posted_at, p.local_date,
-      (count(*) over ())::int as total
-    from posted p
-    order by p.posted_at desc nulls last, p.lesson_id
-    offset ${page.offset} limit ${page.limit}`.execute(db);
-  const total = result.rows[0]?.total ?? (page.offset > 0 ? await countUnreadPosted(db, guildId, userId) : 0);
+    select r.lesson_id, (select l.title from lessons l where l.id = r.lesson_id) as title, r.posted_at, r.local_date, r.total, r.position
+    from ranked r
+    where r.position >= ${first}
+    order by r.position
+    limit ${page.limit}`.execute(db);
+  const firstRow = result.rows[0];
+  // Nothing from the list's top: nothing unread (the usual "all caught up"), without counting again.
+  const fromTop = 'offset' in start && start.offset <= 0;
+  const total = firstRow?.total ?? (fromTop ? 0 : await countUnreadPosted(db, guildId, userId));
   return {
     lessons: result.rows.map((row) => ({ lessonId: row.lesson_id, title: row.title, postedAt: row.posted_at, localDate: row.local_date })),
     total,
+    start: firstRow?.position ?? total,
   };
 }
 

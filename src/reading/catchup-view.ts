@@ -22,20 +22,22 @@ function label(text: string): string {
 
 /**
  * `/lesson catchup`: one page of posted lessons the member has not read, newest first. Each has a
- * button opening its card; Previous / Next page through the list (editing this private message).
+ * button opening its card; Previous / Next page through the list (editing this private message) from the first and
+ * the last lesson shown, so that lessons read meanwhile do not make the next page skip one.
  */
 export function renderCatchup(page: CatchupPage): ReplyPayload {
   if (page.total === 0) {
     return { content: '🎉 You are all caught up: you have read every lesson posted in this server.' };
   }
-  const first = (page.page - 1) * 5;
+  const first = page.start;
+  const last = first + page.lessons.length;
   const lines = page.lessons.map(
     (lesson, i) => `**${first + i + 1}.** ${clip(safeText(visibleOr(lesson.title.replace(/\s+/gu, ' '), '(untitled)')), TITLE_IN_LIST)}\n\u3000posted ${postedOn(lesson.localDate)}`,
   );
   const embed: APIEmbed = {
     title: `📬 Lessons you have not read yet (${page.total})`,
     description: lines.join('\n'),
-    footer: { text: `Page ${page.page} of ${page.pages} · newest first · press a lesson to open its card` },
+    footer: { text: `${page.lessons.length === 1 ? `Lesson ${first + 1}` : `Lessons ${first + 1}–${last}`} of ${page.total} · newest first · press a lesson to open its card` },
   };
   const open: APIButtonComponent[] = page.lessons.map((lesson, i) => ({
     type: ComponentType.Button,
@@ -44,24 +46,14 @@ export function renderCatchup(page: CatchupPage): ReplyPayload {
     custom_id: encodeCatchupId({ action: 'card', lessonId: lesson.lessonId }),
   }));
   const rows: APIActionRowComponent<APIButtonComponent>[] = [{ type: ComponentType.ActionRow, components: open }];
-  if (page.pages > 1) {
+  const [top, bottom] = [page.lessons[0], page.lessons.at(-1)];
+  if (page.total > page.lessons.length && top && bottom) {
+    const place = (direction: 'next' | 'previous', lesson: typeof top) => encodeCatchupId({ action: 'catchup', from: { direction, postedAtMs: lesson.postedAt.getTime(), lessonId: lesson.lessonId } });
     rows.push({
       type: ComponentType.ActionRow,
       components: [
-        {
-          type: ComponentType.Button,
-          style: ButtonStyle.Secondary,
-          label: 'Previous',
-          custom_id: encodeCatchupId({ action: 'catchup', page: Math.max(1, page.page - 1) }),
-          disabled: page.page <= 1,
-        },
-        {
-          type: ComponentType.Button,
-          style: ButtonStyle.Secondary,
-          label: 'Next',
-          custom_id: encodeCatchupId({ action: 'catchup', page: Math.min(page.pages, page.page + 1) }),
-          disabled: page.page >= page.pages,
-        },
+        { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Previous', custom_id: place('previous', top), disabled: first <= 0 },
+        { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Next', custom_id: place('next', bottom), disabled: last >= page.total },
       ],
     });
   }

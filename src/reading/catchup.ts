@@ -1,4 +1,5 @@
-import { unreadPostedLessons, type UnreadLesson } from '../db/progress.js';
+import { unreadPostedLessons, type UnreadLesson, type UnreadPageStart } from '../db/progress.js';
+import type { CatchupCursor } from '../domain/progress/catchup-ids.js';
 import type { ReadingDeps } from './deps.js';
 
 /** Lessons per catch-up page: one button each in a single row, plus a row for paging. */
@@ -6,25 +7,30 @@ export const CATCHUP_PAGE_SIZE = 5;
 
 export interface CatchupPage {
   readonly lessons: readonly UnreadLesson[];
-  /** From 1; a page past the end shows the last page. */
-  readonly page: number;
-  readonly pages: number;
+  /** The first lesson's position in the list, from 0. */
+  readonly start: number;
   readonly total: number;
 }
 
-/** The lessons posted in this server that the member has not read, newest post first, one page. */
-export async function catchup(deps: ReadingDeps, request: { guildId: string; userId: string; page: number }): Promise<CatchupPage> {
-  const wanted = Math.max(1, Math.floor(request.page));
-  let result = await unreadPostedLessons(deps.db, request.guildId, request.userId, {
-    offset: (wanted - 1) * CATCHUP_PAGE_SIZE,
-    limit: CATCHUP_PAGE_SIZE,
-  });
-  const pages = Math.max(1, Math.ceil(result.total / CATCHUP_PAGE_SIZE));
-  let page = wanted;
-  if (wanted > pages) {
-    // Reading lessons shrinks the list: a stale "Next" lands on the new last page.
-    page = pages;
-    result = await unreadPostedLessons(deps.db, request.guildId, request.userId, { offset: (page - 1) * CATCHUP_PAGE_SIZE, limit: CATCHUP_PAGE_SIZE });
+/**
+ * The lessons posted in this server that the member has not read, newest post first: the first page, a page by
+ * number (the buttons of older messages), or the page after or before a place in the list (Next, Previous). Past
+ * the end (the list shrank as the member read) it shows the last lessons.
+ */
+export async function catchup(
+  deps: ReadingDeps,
+  request: { guildId: string; userId: string; page?: number; from?: CatchupCursor },
+): Promise<CatchupPage> {
+  const { from } = request;
+  const start: UnreadPageStart = from
+    ? { [from.direction === 'next' ? 'after' : 'before']: { postedAt: new Date(from.postedAtMs), lessonId: from.lessonId } } as UnreadPageStart
+    : { offset: (Math.max(1, Math.floor(request.page ?? 1)) - 1) * CATCHUP_PAGE_SIZE };
+  let result = await unreadPostedLessons(deps.db, request.guildId, request.userId, { limit: CATCHUP_PAGE_SIZE, start });
+  if (result.lessons.length === 0 && result.total > 0) {
+    result = await unreadPostedLessons(deps.db, request.guildId, request.userId, {
+      limit: CATCHUP_PAGE_SIZE,
+      start: { offset: Math.max(0, result.total - CATCHUP_PAGE_SIZE) },
+    });
   }
-  return { lessons: result.lessons, page, pages, total: result.total };
+  return { lessons: result.lessons, start: result.start, total: result.total };
 }

@@ -88,7 +88,7 @@ export function createReadingService(deps: ReadingDeps) {
     progress: (request: { guildId: string; userId: string; askedBy: string }, sections: readonly ProgressSectionSource[] = []) =>
       memberProgress(deps, request, sections),
     leaderboard: (request: { guildId: string; callerId: string; period: LeaderboardPeriod }) => leaderboard(deps, request),
-    catchup: (request: { guildId: string; userId: string; page: number }) => catchup(deps, request),
+    catchup: (request: Parameters<typeof catchup>[1]) => catchup(deps, request),
     setTimeZone: (userId: string, zone: string) => setMemberTimeZone(deps, userId, zone),
     setLeaderboardVisible: (userId: string, visible: boolean) => setLeaderboardVisible(deps, userId, visible),
     timeZoneChoices: (typed: string) => timeZoneSuggestions(typed),

@@ -557,7 +557,7 @@ describe.each(testDatabaseTargets())('learner progress on $kind', (target) => {
       await insertEvents(db(), [{ lesson: ids[6]!, user: 'u1', kind: 'dialogue', at: daysAgo(1), guild: 'G2' }]); // another server's read
 
       const first = await catchup(deps(), { guildId: G, userId: 'u1', page: 1 });
-      expect(first).toMatchObject({ page: 1, pages: 2, total: 7 });
+      expect(first).toMatchObject({ start: 0, total: 7 });
       expect(first.lessons.map((l) => l.title)).toEqual(['Lesson 7', 'Lesson 6', 'Lesson 5', 'Lesson 4', 'Lesson 3']);
       expect(first.lessons[0]?.localDate).toBe('2026-06-07');
       const second = await catchup(deps(), { guildId: G, userId: 'u1', page: 2 });
@@ -566,11 +566,35 @@ describe.each(testDatabaseTargets())('learner progress on $kind', (target) => {
       expect(first.lessons.concat(second.lessons).some((l) => l.lessonId === notPosted || l.lessonId === failed)).toBe(false);
 
       await insertEvents(db(), [ids[0], ids[1], ids[2]].map((id) => ({ lesson: id!, user: 'u1', kind: 'article' as const, at: daysAgo(0) })));
-      // The list shrank to one page: asking for page 2 shows the last page.
+      // The list shrank to one page: asking for page 2 (an older message's button) shows the last lessons.
       const after = await catchup(deps(), { guildId: G, userId: 'u1', page: 2 });
-      expect(after).toMatchObject({ page: 1, pages: 1, total: 4 });
+      expect(after).toMatchObject({ start: 0, total: 4 });
       expect(after.lessons.map((l) => l.title)).toEqual(['Lesson 7', 'Lesson 6', 'Lesson 5', 'Lesson 4']);
       expect((await catchup(deps(), { guildId: G, userId: 'u2', page: 1 })).total).toBe(8);
+    });
+
+    it('Next goes on from the last lesson shown, Previous back from the first: a lesson read meanwhile skips none', async () => {
+      const ids = await lessons(db(), 7);
+      for (const [i, id] of ids.entries()) await post(id, `2026-06-0${i + 1}`);
+      const titles = (page: { lessons: readonly { title: string }[] }) => page.lessons.map((lesson) => lesson.title);
+      const place = (lesson: { postedAt: Date; lessonId: string }, direction: 'next' | 'previous') => ({ direction, postedAtMs: lesson.postedAt.getTime(), lessonId: lesson.lessonId });
+      const first = await catchup(deps(), { guildId: G, userId: 'u1' });
+      expect(titles(first)).toEqual(['Lesson 7', 'Lesson 6', 'Lesson 5', 'Lesson 4', 'Lesson 3']);
+      // The member opens the first lesson from the list and reads it, then presses Next on the list they see.
+      await insertEvents(db(), [{ lesson: ids[6]!, user: 'u1', kind: 'finished', at: daysAgo(0) }]);
+      const next = await catchup(deps(), { guildId: G, userId: 'u1', from: place(first.lessons.at(-1)!, 'next') });
+      expect(titles(next)).toEqual(['Lesson 2', 'Lesson 1']);
+      expect(next).toMatchObject({ start: 4, total: 6 });
+      // A page number (as before) skipped Lesson 2: it moved up to page 1.
+      expect(titles(await catchup(deps(), { guildId: G, userId: 'u1', page: 2 }))).toEqual(['Lesson 1']);
+      // Previous from the first shown: the five before it (fewer are there: a full page from the top).
+      const back = await catchup(deps(), { guildId: G, userId: 'u1', from: place(next.lessons[0]!, 'previous') });
+      expect(titles(back)).toEqual(['Lesson 6', 'Lesson 5', 'Lesson 4', 'Lesson 3', 'Lesson 2']);
+      expect(back.start).toBe(0);
+      // Every lesson after the last shown read meanwhile: the last lessons left.
+      await insertEvents(db(), [ids[0], ids[1]].map((id) => ({ lesson: id!, user: 'u1', kind: 'article' as const, at: daysAgo(0) })));
+      const pastTheEnd = await catchup(deps(), { guildId: G, userId: 'u1', from: place(back.lessons.at(-1)!, 'next') });
+      expect(titles(pastTheEnd)).toEqual(['Lesson 6', 'Lesson 5', 'Lesson 4', 'Lesson 3']);
     });
 
     it('a lesson posted twice appears once, by its latest post', async () => {

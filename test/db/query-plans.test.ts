@@ -196,11 +196,16 @@ const COMMAND_PATHS: readonly CommandPath[] = [
     },
   },
   {
-    path: '/lesson catchup; its paging buttons (a page past the end shows the last)',
+    path: '/lesson catchup; its paging buttons (Next and Previous from a place in the list; a page past the end shows the last)',
     queries: ['progress.unreadPostedLessons'],
     run: async ({ services }) => {
       for (const userId of [heavyReader, lightReader, newcomer]) {
         for (const page of [1, 3, 999]) await services.reading.catchup({ ...member(userId), page });
+        // Next and Previous from a place in the list.
+        const shown = await services.reading.catchup({ ...member(userId), page: 2 });
+        for (const [direction, lesson] of [['next', shown.lessons.at(-1)], ['previous', shown.lessons[0]]] as const) {
+          if (lesson) await services.reading.catchup({ ...member(userId), from: { direction, postedAtMs: lesson.postedAt.getTime(), lessonId: lesson.lessonId } });
+        }
       }
     },
   },

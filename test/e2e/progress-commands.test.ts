@@ -289,7 +289,7 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     expectPrivateAndSafe(data);
     expect(data.embeds?.[0]?.title).toContain('(7)');
     expect(data.embeds?.[0]?.description?.split('\n')[0]).toContain('Lesson 7');
-    expect(data.embeds?.[0]?.footer?.text).toMatch(/^Page 1 of 2/u);
+    expect(data.embeds?.[0]?.footer?.text).toMatch(/^Lessons 1–5 of 7 · /u);
     const open = buttons(data).filter((b) => decodeCatchupId(b.custom_id!)?.action === 'card');
     expect(open).toHaveLength(5);
     const message = { id: '400000000000000077', channel_id: guild.channels[0]!.id, flags: EPHEMERAL, ...data } as never;
@@ -304,8 +304,13 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     expect(page2.type).toBe(7);
     const page2Data = page2.data as Data;
     expect(page2Data.embeds?.[0]?.title).toContain('(6)');
-    expect(page2Data.embeds?.[0]?.footer?.text).toMatch(/^Page 2 of 2/u);
-    expect(page2Data.embeds?.[0]?.description).toContain('Lesson 1');
+    // Next goes on from the last lesson shown (Lesson 3): Lesson 2, which moved up when Lesson 7 was read, is not
+    // skipped (with page numbers page 2 held Lesson 1 alone).
+    expect(page2Data.embeds?.[0]?.footer?.text).toMatch(/^Lessons 5–6 of 6 · /u);
+    expect(page2Data.embeds?.[0]?.description?.split('\n').filter((line) => line.startsWith('**'))).toEqual([
+      expect.stringMatching(/^\*\*5\.\*\* Lesson 2 /u),
+      expect.stringMatching(/^\*\*6\.\*\* Lesson 1 /u),
+    ]);
     expect(page2Data.embeds?.[0]?.description).not.toContain('Lesson 7');
 
     // Every lesson read meanwhile: paging the list now replaces it, embed and buttons too, by the "caught up" line.

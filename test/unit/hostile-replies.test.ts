@@ -149,7 +149,7 @@ const replies: [string, (stored: LibraryLesson) => ReplyPayload][] = [
   ['/lesson quiz (the score)', (stored) => renderQuiz(stored.lesson.title, quizState(true))],
   [
     '/lesson catchup',
-    (stored) => renderCatchup({ lessons: [{ lessonId: stored.lesson.id, title: stored.lesson.title, postedAt: new Date('2026-03-01T09:00:00Z'), localDate: '2026-03-01' }], page: 1, pages: 1, total: 1 }),
+    (stored) => renderCatchup({ lessons: [{ lessonId: stored.lesson.id, title: stored.lesson.title, postedAt: new Date('2026-03-01T09:00:00Z'), localDate: '2026-03-01' }], start: 0, total: 1 }),
   ],
   [
     '/progress',

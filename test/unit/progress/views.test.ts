@@ -83,8 +83,8 @@ describe('leaderboard view', () => {
 
 describe('catch-up view and ids', () => {
   it('one button per lesson (labels cut to 80), paging buttons disabled at the ends', () => {
-    const lessons = Array.from({ length: 5 }, (_, i) => ({ lessonId: `${ID.slice(0, -1)}${i}`, title: HOSTILE, postedAt: new Date(), localDate: '2026-06-01' }));
-    const payload = renderCatchup({ lessons, page: 1, pages: 3, total: 12 });
+    const lessons = Array.from({ length: 5 }, (_, i) => ({ lessonId: `${ID.slice(0, -1)}${i}`, title: HOSTILE, postedAt: new Date(1_780_000_000_000 - i), localDate: '2026-06-01' }));
+    const payload = renderCatchup({ lessons, start: 0, total: 12 });
     expect(assertWithinLimits(payload as MessageData)).toEqual([]);
     const rows = payload.components as unknown as { components: { label: string; custom_id: string; disabled?: boolean }[] }[];
     expect(rows[0]!.components).toHaveLength(5);
@@ -92,13 +92,27 @@ describe('catch-up view and ids', () => {
     expect(decodeCatchupId(rows[0]!.components[0]!.custom_id)).toEqual({ action: 'card', lessonId: `${ID.slice(0, -1)}0` });
     const [previous, next] = rows[1]!.components;
     expect(previous!.disabled).toBe(true);
-    expect(decodeCatchupId(next!.custom_id)).toEqual({ action: 'catchup', page: 2 });
-    expect(renderCatchup({ lessons: [], page: 1, pages: 1, total: 0 }).content).toMatch(/all caught up/u);
+    // Next goes on from the last lesson shown (its post time and id), not to a page number.
+    expect(decodeCatchupId(next!.custom_id)).toEqual({ action: 'catchup', from: { direction: 'next', postedAtMs: 1_780_000_000_000 - 4, lessonId: `${ID.slice(0, -1)}4` } });
+    expect(next!.disabled).toBe(false);
+    expect((payload.embeds?.[0] as { footer: { text: string } }).footer.text).toMatch(/^Lessons 1–5 of 12 · /u);
+    // The last lessons: numbered from their place, Next disabled, Previous from the first shown.
+    const end = renderCatchup({ lessons: lessons.slice(0, 2), start: 10, total: 12 });
+    const [before, after] = (end.components as unknown as { components: { custom_id: string; disabled?: boolean }[] }[])[1]!.components;
+    expect([before!.disabled, after!.disabled]).toEqual([false, true]);
+    expect(decodeCatchupId(before!.custom_id)).toMatchObject({ from: { direction: 'previous', lessonId: `${ID.slice(0, -1)}0` } });
+    expect((end.embeds?.[0] as { description: string }).description).toMatch(/^\*\*11\.\*\*/u);
+    expect(renderCatchup({ lessons: [], start: 0, total: 0 }).content).toMatch(/all caught up/u);
   });
 
   it('catch-up and privacy ids round-trip and refuse anything else', () => {
     expect(decodeCatchupId(encodeCatchupId({ action: 'catchup', page: 12 }))).toEqual({ action: 'catchup', page: 12 });
-    for (const bad of ['l:k:0', 'l:k:01', 'l:o:nope', `l:d:${ID}`, 'l:k:1:2', 'x:k:1']) expect(decodeCatchupId(bad)).toBeNull();
+    const place = { direction: 'previous', postedAtMs: 1_780_000_000_123, lessonId: ID } as const;
+    expect(encodeCatchupId({ action: 'catchup', from: place })).toBe(`l:k:p:1780000000123:${ID}`);
+    expect(decodeCatchupId(encodeCatchupId({ action: 'catchup', from: place }))).toEqual({ action: 'catchup', from: place });
+    for (const bad of ['l:k:0', 'l:k:01', 'l:o:nope', `l:d:${ID}`, 'l:k:1:2', 'x:k:1', `l:k:x:1:${ID}`, `l:k:n:-1:${ID}`, `l:k:n:01:${ID}`, 'l:k:n:1:nope', `l:k:n:1:${ID}:1`]) {
+      expect(decodeCatchupId(bad)).toBeNull();
+    }
     const forget = { action: 'forget', userId: '200000000000000101', expiresAt: 1_780_000_000 } as const;
     expect(decodePrivacyId(encodePrivacyId(forget))).toEqual(forget);
     const cancel = { action: 'cancel', userId: '200000000000000101', expiresAt: 1_780_000_000 } as const;

@@ -32,7 +32,16 @@ function wholeNumber(min: number, max: number, fallback?: number): z.ZodType<num
 }
 
 const configSchema = z.object({
-  DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/u, error: 'must be a postgres:// URL' }).optional()),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .url({ protocol: /^postgres(ql)?$/u, error: 'must be a postgres:// URL' })
+      // A password with a `/` (base64 has them) ends the host part early: the rest, password included, reads as the
+      // database's name (and was printed as such in the "could not connect" line).
+      .refine((value) => !new URL(value).pathname.includes('@'), {
+        error: 'has an "@" after its host: percent-encode the password\'s reserved characters ("/" as %2F, "@" as %40, ":" as %3A)',
+      })
+      .optional(),
+  ),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   /** The embedded database's page cache (shared_buffers), in MB of this process's memory: PGLITE_SHARED_BUFFERS_MB in src/db/database.ts says why 4. */
   PGLITE_SHARED_BUFFERS_MB: wholeNumber(1, 4096, 4),
@@ -138,5 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function describeDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): string {
   if (!config.DATABASE_URL) return `embedded PGlite in ${config.DATA_DIR}`;
   const url = new URL(config.DATABASE_URL);
-  return `PostgreSQL at ${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  // Host, port and database name only: never the user's password, whatever the URL holds.
+  const name = url.pathname.slice(1).split('/')[0] ?? '';
+  return `PostgreSQL at ${url.hostname}:${url.port || '5432'}/${/^[^@:]*$/u.test(name) ? name : '(name not shown)'}`;
 }

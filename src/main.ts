@@ -60,6 +60,10 @@ async function main(): Promise<number> {
   // One forgotten promise must not take every server's bot down; it is a bug to find in the logs.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
+  // In production a missing token is a setting to fix: said before the database is opened (a container restarting
+  // on it migrated and tidied the database each time first).
+  if (!config.DISCORD_TOKEN && config.NODE_ENV === 'production') return missingToken();
+
   const database = await openMigratedDatabase(config, (error) => logger.warn({ err: error }, 'database connection lost'), undefined, {
     keepConnections: true,
   });
@@ -68,10 +72,7 @@ async function main(): Promise<number> {
   if (!config.DISCORD_TOKEN) {
     await database.close();
     // Outside production, no token means the playground: this same bot against a local Discord, in a browser.
-    if (config.NODE_ENV !== 'production') return (await import('./playground/run.js')).runPlayground(config, logger);
-    // The CLI's module (and what it imports) only here: a bot with a token never loads it.
-    console.error(MISSING_TOKEN + (await import('./cli/lessons.js')).LESSONS_HELP);
-    return 1;
+    return (await import('./playground/run.js')).runPlayground(config, logger);
   }
 
   // The pool's connections, opened and warmed before members' commands arrive (and kept: see DatabaseOptions).
@@ -256,6 +257,12 @@ async function main(): Promise<number> {
   if (!cluster || cluster.shardIds.includes(0)) void logRegistrationDrift(client, commandDefinitions, logger);
   services.vocabulary.startCatchUp();
   return stopped;
+}
+
+async function missingToken(): Promise<number> {
+  // The CLI's module (and what it imports) only here: a bot with a token never loads it.
+  console.error(MISSING_TOKEN + (await import('./cli/lessons.js')).LESSONS_HELP);
+  return 1;
 }
 
 /** How long a stopped process may take to exit by itself before it is ended. */

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type cliProgress from 'cli-progress';
 import { loadConfig, type Config } from '../config.js';
 import { saysServerDown } from '../db/down-gate.js';
@@ -35,6 +35,16 @@ import {
 
 /** `lessons import` and the vocabulary step after it (also `lessons vocab-refresh`). */
 
+/**
+ * A relative path as the operator meant it: npm runs a script in the package's folder, and says in INIT_CWD where
+ * `npm run lessons -- import library` was typed (from `examples/`, that path was not found until 2026-12-07).
+ */
+export function fromCallersDirectory(path: string, env: NodeJS.ProcessEnv, cwd = process.cwd()): string {
+  const typedIn = env.INIT_CWD;
+  if (path === '-' || isAbsolute(path) || !typedIn || resolve(typedIn) === resolve(cwd)) return path;
+  return resolve(typedIn, path);
+}
+
 export async function importCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = asUsage(() =>
     parseArgs({ args: [...args], allowPositionals: true, options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } } }),
@@ -45,7 +55,7 @@ export async function importCommand(args: readonly string[], io: CliIo): Promise
   const options = { importTimeZone: config.IMPORT_TIMEZONE };
   // On PGlite the import's own peak is the process's (PGlite is ~90 MB of it): the heap stays near what it keeps.
   if (!config.DATABASE_URL) boundHeap();
-  const sources = await listSources(positionals, io.stdin);
+  const sources = await listSources(positionals.map((path) => fromCallersDirectory(path, io.env)), io.stdin);
   const reportProblem = (problem: ImportProblem) => io.err(formatProblem(problem));
 
   // On PGlite (and for a dry run), two passes over the files, a few files in memory at a time: the first checks

@@ -99,13 +99,23 @@ export async function runLessonsCli(argv: readonly string[], given: CliIo = proc
   }
 }
 
+/**
+ * `--limit N`: decimal digits, 1 to `max` (`1e3` and 20-digit numbers were taken, the latter ending in PostgreSQL's
+ * "out of range for type bigint" with a stack trace).
+ */
+function limitOption(value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const limit = /^\s*[0-9]{1,7}\s*$/u.test(value) ? Number(value) : Number.NaN;
+  if (!(limit >= 1 && limit <= max)) throw new UsageError(`--limit must be a whole number from 1 to ${max.toLocaleString('en-US')}`);
+  return limit;
+}
+
 async function listCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = asUsage(() =>
     parseArgs({ args: [...args], allowPositionals: true, options: { limit: { type: 'string' } } }),
   );
   if (positionals.length > 0) throw new UsageError(`list takes no arguments (got ${positionals.join(' ')})`);
-  const limit = values.limit === undefined ? 20 : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
+  const limit = limitOption(values.limit, 20, 10_000);
   return withLessons(loadConfig(io.env), io, async (lessons) => {
     const { lessons: newest, total } = await lessons.list(limit);
     if (total === 0) {
@@ -127,8 +137,7 @@ async function statsCommand(args: readonly string[], io: CliIo): Promise<number>
     }),
   );
   if (positionals.length > 0) throw new UsageError(`stats takes no arguments (got ${positionals.join(' ')})`);
-  const limit = values.limit === undefined ? 10 : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be a whole number from 1 to 1000');
+  const limit = limitOption(values.limit, 10, 1000);
   const guildId = values.guild;
   if (guildId !== undefined && !/^[0-9]{1,20}$/u.test(guildId)) throw new UsageError('--guild must be a server id (digits)');
   return withReading(loadConfig(io.env), io, async (reading) => {
@@ -209,8 +218,7 @@ async function searchCommand(args: readonly string[], io: CliIo): Promise<number
   );
   const text = positionals.join(' ').trim();
   if (text === '') throw new UsageError('search needs some words to search for');
-  const limit = values.limit === undefined ? 10 : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be a whole number from 1 to 1000');
+  const limit = limitOption(values.limit, 10, 1000);
   return withDiscovery(loadConfig(io.env), io, async (_lessons, discovery) => {
     const results = await discovery.find(text, limit);
     if (values.json) io.out(JSON.stringify(results.map((r) => ({ id: r.id, title: r.title, date: r.date, category: r.category })), null, 2));

@@ -38,9 +38,12 @@ export function hasControlCharacter(text: string): boolean {
 /**
  * Characters a terminal acts on rather than shows: the C0 controls above, a carriage return not ending a line,
  * DEL, and C1 controls (U+009B is an 8-bit terminal's CSI). A file name may hold any of them; a lesson's text only
- * DEL, C1 and carriage returns (the parser refuses the others).
+ * DEL, C1 and carriage returns (the parser refuses the others). Also the bidirectional embeddings, overrides and
+ * isolates (U+202A–U+202E, U+2066–U+2069): a title holding U+202E turned the rest of a `search` line around in a
+ * terminal that shows right-to-left text ("Trojan Source"); the marks (U+200E, U+200F) stay, as right-to-left
+ * titles use them.
  */
-const TERMINAL_CONTROLS = new RegExp(`[${C0_CONTROLS}\\u007F-\\u009F]|\\r(?!\\n)`, 'gu');
+const TERMINAL_CONTROLS = new RegExp(`[${C0_CONTROLS}\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]|\\r(?!\\n)`, 'gu');
 
 /**
  * Text for a terminal: each control character written as its escape `\u001b`, so a file named with an escape

@@ -53,6 +53,9 @@ export interface SourceFile {
  */
 export async function listSources(args: readonly string[], stdin: NodeJS.ReadableStream = process.stdin): Promise<SourceFile[]> {
   const sources: SourceFile[] = [];
+  // Real paths listed so far, across the arguments: a file named and also inside a folder named (or two overlapping
+  // folders) is read once, at its first place; it was read twice, and refused as "also in" itself (until 2026-12-07).
+  const listed = new Set<string>();
   for (const arg of args) {
     if (arg === '-') {
       // Standard input cannot be read twice: it is kept (at most MAX_SOURCE_BYTES).
@@ -63,10 +66,18 @@ export async function listSources(args: readonly string[], stdin: NodeJS.Readabl
     const info = await stat(arg).catch((error: unknown) => {
       throw new SourceError(arg, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : `cannot be read (${describeError(error)})`);
     });
-    const paths = info.isDirectory() ? await listLessonFiles(arg) : [arg];
-    // A directory without lesson files is a mistake (the wrong folder), named rather than passed over.
-    if (info.isDirectory() && paths.length === 0) throw new SourceError(arg, 'no lesson files (.txt or .json) in this directory');
-    for (const path of paths) sources.push(new LessonFileSource(path));
+    if (info.isDirectory()) {
+      const paths = await listLessonFiles(arg, listed);
+      // A directory without lesson files is a mistake (the wrong folder), named rather than passed over; one whose
+      // files were all listed already is not.
+      if (paths.length === 0 && (await listLessonFiles(arg)).length === 0) throw new SourceError(arg, 'no lesson files (.txt or .json) in this directory');
+      for (const path of paths) sources.push(new LessonFileSource(path));
+      continue;
+    }
+    const real = await realpath(arg).catch(() => arg);
+    if (listed.has(real)) continue;
+    listed.add(real);
+    sources.push(new LessonFileSource(arg));
   }
   return sources;
 }

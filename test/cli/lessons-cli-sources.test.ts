@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLessonsCli } from '../../src/cli/lessons.js';
+import { fromCallersDirectory } from '../../src/cli/lessons-import.js';
 
 /*
  * What the CLI reads (issue 8, item 2), in-process: anything that is not a readable lesson file is refused
@@ -63,6 +64,41 @@ describe('directories', () => {
     const result = await importDryRun(empty);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`${empty}: no lesson files (.txt or .json) in this directory`);
+  });
+
+  it('a file reached twice (named, and in a folder named; or two folders, one inside the other) is read once', async () => {
+    const root = join(dir, 'overlapping');
+    mkdirSync(join(root, 'inner'), { recursive: true });
+    copyFileSync(join('examples/library', '2025-04-14-lunar-probe-far-side.txt'), join(root, 'inner', 'lunar.txt'));
+    copyFileSync(join('examples/library', '2025-04-18-marathon-heat.txt'), join(root, 'marathon.txt'));
+    const imported = async (...paths: string[]) => {
+      const out: string[] = [];
+      const code = await runLessonsCli(['import', ...paths, '--dry-run'], { env: { LOG_LEVEL: 'warn', DATA_DIR: dir }, stdin: Readable.from([]), out: (line) => out.push(line), err: (line) => out.push(line) });
+      return { code, out: out.join('\n') };
+    };
+    // It was read twice and refused as "also in" itself: nothing imported.
+    for (const paths of [[root, join(root, 'marathon.txt')], [join(root, 'marathon.txt'), root], [root, join(root, 'inner')]]) {
+      const result = await imported(...paths);
+      expect(result.out).toMatch(/^2 lessons valid \(dry run, nothing written\)/mu);
+      expect(result.code).toBe(0);
+    }
+  });
+
+  it('a relative path is read from where `npm run lessons` was typed (npm says it in INIT_CWD), not the package folder', async () => {
+    const out: string[] = [];
+    const code = await runLessonsCli(['import', 'library', '--dry-run'], {
+      env: { LOG_LEVEL: 'warn', DATA_DIR: dir, INIT_CWD: join(process.cwd(), 'examples') },
+      stdin: Readable.from([]),
+      out: (line) => out.push(line),
+      err: (line) => out.push(line),
+    });
+    expect(out.join('\n')).toMatch(/^\d+ lessons valid \(dry run, nothing written\)/mu);
+    expect(code).toBe(0);
+    // Typed in the package folder itself, the path stays as typed (the messages name it so).
+    expect(fromCallersDirectory('examples/library', { INIT_CWD: process.cwd() })).toBe('examples/library');
+    expect(fromCallersDirectory('library', { INIT_CWD: '/srv/lessons' }, '/app')).toBe('/srv/lessons/library');
+    expect(fromCallersDirectory('/abs/x.txt', { INIT_CWD: '/srv' }, '/app')).toBe('/abs/x.txt');
+    expect(fromCallersDirectory('-', { INIT_CWD: '/srv' }, '/app')).toBe('-');
   });
 
   /** Two real lessons, each in a folder of its own under `root`. */

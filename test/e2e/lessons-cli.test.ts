@@ -32,6 +32,10 @@ describe('the lessons CLI as a process', () => {
       const usage = await runScript('src/cli/lessons.ts', ['frobnicate'], {});
       expect(usage.code).toBe(2);
       expect(usage.stderr).toContain('unknown command');
+      // A limit past what a list can hold is a usage error (it reached PostgreSQL: "out of range for type bigint").
+      const huge = await runScript('src/cli/lessons.ts', ['list', '--limit', '99999999999999999999'], { DATA_DIR: dir });
+      expect(huge.code).toBe(2);
+      expect(huge.stderr).toMatch(/^error: --limit must be a whole number from 1 to 10,000\n/u);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

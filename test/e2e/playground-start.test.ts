@@ -13,11 +13,14 @@ describe('npm start without a token in production', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('stays an error: it migrates, explains what to do, exits 1, and opens no playground', async () => {
+  it('stays an error: it explains what to do before it opens the database, exits 1, and opens no playground', async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'newsdesk-production-'));
     const result = await runScript('src/main.ts', [], { DATA_DIR: dataDir, DISCORD_TOKEN: '', NODE_ENV: 'production' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('DISCORD_TOKEN is not set');
+    // A container restarting on the missing token migrated and tidied the database every time (until 2026-12-07).
+    expect(readdirSync(dataDir)).toEqual([]);
+    expect(result.stdout).not.toContain('database ready');
     // What works without Discord: the lessons CLI's help, loaded only on this path.
     expect(result.stderr).toContain('Usage: npm run lessons -- <command>');
     expect(result.stdout + result.stderr).not.toContain('Playground ready');

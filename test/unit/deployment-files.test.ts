@@ -16,6 +16,7 @@ interface ComposeService {
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  init?: boolean;
 }
 
 describe('docker-compose.yml', () => {
@@ -26,6 +27,10 @@ describe('docker-compose.yml', () => {
     expect(bot?.build).toBe('.');
     expect(bot?.depends_on?.postgres?.condition).toBe('service_healthy');
     expect(postgres?.healthcheck?.test.join(' ')).toContain('pg_isready');
+  });
+
+  it('runs the bot and its one-off CLI runs under an init that passes signals on (a CLI as PID 1 ignored Ctrl+C and SIGTERM)', () => {
+    expect(bot?.init).toBe(true);
   });
 
   it('checks the bot’s health with the compiled healthcheck on the HEALTH_PORT it sets', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, describeDatabase, loadConfig } from '../../src/config.js';
 import { defaultPoolSize } from '../../src/db/database.js';
 import { isInteractionRoute } from '../../src/discord/interaction-rest.js';
 
@@ -102,5 +102,29 @@ describe('numbers in the environment', () => {
     expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '3000000000' })).toThrow(/SHUTDOWN_TIMEOUT_MS/u);
     expect(() => loadConfig({ DELIVERY_LEASE_MS: '7000000000' })).toThrow(/DELIVERY_LEASE_MS/u);
     expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '600000', DELIVERY_LEASE_MS: '3600000' })).toMatchObject({ SHUTDOWN_TIMEOUT_MS: 600_000, DELIVERY_LEASE_MS: 3_600_000 });
+  });
+});
+
+describe('the database URL', () => {
+  it('is described by host, port and database name, never the password', () => {
+    expect(describeDatabase({ DATABASE_URL: 'postgres://bot:s3cret@db.example:6543/newsdesk', DATA_DIR: 'x' })).toBe('PostgreSQL at db.example:6543/newsdesk');
+    expect(describeDatabase({ DATABASE_URL: 'postgres://bot:s3cret@db.example/newsdesk', DATA_DIR: 'x' })).toBe('PostgreSQL at db.example:5432/newsdesk');
+    expect(describeDatabase({ DATABASE_URL: 'postgres://bot:a%2Fb@127.0.0.1/nd', DATA_DIR: 'x' })).not.toContain('a%2Fb');
+  });
+
+  it('refuses a password whose "/" ended the host part early (it was printed as the database name), naming the variable only', () => {
+    for (const url of ['postgres://postgres:/Zq9xSECRETpw@127.0.0.1:5432/rev', 'postgres://postgres:1234/SECRETpw@127.0.0.1:5432/rev']) {
+      let message = '';
+      try {
+        loadConfig({ DATABASE_URL: url });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        message = (error as Error).message;
+      }
+      expect(message).toContain('DATABASE_URL: has an "@" after its host: percent-encode');
+      expect(message).not.toContain('SECRET');
+    }
+    // Percent-encoded, it is a URL like any other.
+    expect(loadConfig({ DATABASE_URL: 'postgres://postgres:%2FZq9xSECRETpw@127.0.0.1:5432/rev' }).DATABASE_URL).toContain('127.0.0.1');
   });
 });

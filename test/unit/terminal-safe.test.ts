@@ -20,6 +20,13 @@ describe('terminalSafe: text printed to a terminal', () => {
     expect(terminalSafe(text)).toBe(text);
   });
 
+  it('escapes the bidirectional overrides, embeddings and isolates (a title turning a line around), keeps the marks', () => {
+    expect(terminalSafe('abc \u202Eevil txt.exe')).toBe('abc \\u202eevil txt.exe');
+    expect(terminalSafe('\u202A\u202B\u202C\u202D\u2066\u2067\u2068\u2069')).toBe('\\u202a\\u202b\\u202c\\u202d\\u2066\\u2067\\u2068\\u2069');
+    expect(terminalSafe('שלום\u200F!\u200E')).toBe('שלום\u200F!\u200E');
+    expect(JSON.parse(terminalSafe(JSON.stringify({ title: 'a\u202Eb' })))).toEqual({ title: 'a\u202Eb' });
+  });
+
   it('keeps JSON meaning: a C1 control in a JSON string reads back as the same character', () => {
     const json = JSON.stringify({ title: 'x\u009by\u007f' });
     expect(JSON.parse(terminalSafe(json))).toEqual({ title: 'x\u009by\u007f' });

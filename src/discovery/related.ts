@@ -9,6 +9,7 @@ import {
   type Member,
 } from '../db/related-readings.js';
 import type { Executor } from '../db/schema.js';
+import { headlineKey } from '../domain/discovery/headline.js';
 
 /** A learner wants a handful of next readings (and Discord's select menus hold 25). */
 export const MAX_RELATED = 5;
@@ -64,8 +65,14 @@ export async function relatedReadings(db: Executor, lessonId: string, member?: M
   const seen = new Set<string>([lessonId.toLowerCase()]);
   const lessons: RelatedLesson[] = [];
   const notInLibrary: string[] = [];
+  const unmatched = new Set<string>();
   for (const title of titles) {
-    if (!title.lesson) notInLibrary.push(title.title);
+    if (!title.lesson) {
+      // Stored before its import's matching told them apart: "Rice prices rise." and "Rice prices rise" are one.
+      const key = headlineKey(title.title);
+      if (!unmatched.has(key)) notInLibrary.push(title.title);
+      unmatched.add(key);
+    }
     else if (!seen.has(title.lesson.id) && lessons.length < MAX_RELATED) {
       seen.add(title.lesson.id);
       lessons.push({ ...title.lesson, reason: 'similar-reading' });

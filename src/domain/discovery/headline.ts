@@ -7,13 +7,29 @@ export function headlineOf(similarReadingTitle: string): string {
   return similarReadingTitle.replace(/^\s*summary\s*:\s*/iu, '').replace(/\s+/gu, ' ').trim();
 }
 
-/** Titles named once: the same headline twice (with and without the prefix) is one title. */
+/**
+ * What tells one headline from another: not case, curly or straight quotes, quotes around it, a full stop (or
+ * "…", "!", "?") at its end, nor spaces. The reading app lists one article as "Rice prices rise." and "Rice prices
+ * rise", which were shown twice under "Not in the library" (until 2026-12-07).
+ */
+export function headlineKey(headline: string): string {
+  return headline
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[‘’]/gu, "'")
+    .replace(/[“”«»]/gu, '"')
+    .replace(/\s+/gu, ' ')
+    .trim()
+    .replace(/^["']+|["'.…!?\s]+$/gu, '');
+}
+
+/** Titles named once: the same headline twice (with and without the prefix, or spelt as headlineKey allows) is one title. */
 export function distinctHeadlines(titles: readonly string[]): string[] {
   const seen = new Set<string>();
   const result: string[] = [];
   for (const title of titles) {
     const headline = headlineOf(title);
-    const key = headline.toLowerCase();
+    const key = headlineKey(headline);
     if (headline === '' || seen.has(key)) continue;
     seen.add(key);
     result.push(headline);

@@ -9,6 +9,7 @@ import {
   HEADLINE_CANDIDATES_AT_MOST,
   headlineCandidates,
   headlineCandidateWords,
+  headlineKey,
   headlineOf,
 } from '../../../src/domain/discovery/headline.js';
 import { autocompleteQueryParts, autocompleteTsQuery, parseQueryTerms, searchTsQuery, tsLiteral } from '../../../src/domain/discovery/text-query.js';
@@ -87,6 +88,10 @@ describe('similar-reading headlines', () => {
     expect(headlineOf('Summary: Japan, US agree')).toBe('Japan, US agree');
     expect(headlineOf('  summary :Japan')).toBe('Japan');
     expect(distinctHeadlines(['A b', 'Summary: a B', 'C'])).toEqual(['A b', 'C']);
+    // One headline spelt two ways by the app: a full stop, quotes around it, curly quotes, spaces.
+    expect(distinctHeadlines(['Rice prices rise.', 'Rice prices rise', '“Rice prices rise”', ' rice  prices rise!'])).toEqual(['Rice prices rise.']);
+    expect(distinctHeadlines(['Japan’s rice', "Japan's rice", 'Japans rice'])).toEqual(['Japan’s rice', 'Japans rice']);
+    expect(headlineKey('“It’s here…”')).toBe("it's here");
   });
 
   it('candidates need two of the five rarest words (one for a one-word headline)', () => {

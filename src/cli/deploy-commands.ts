@@ -3,6 +3,7 @@ import { REST, Routes, type APIApplication } from 'discord.js';
 import { commandDefinitions } from '../../commands/index.js';
 import { toRequestBody } from '../discord/command-definition.js';
 import { ConfigError, loadConfig, loadDotEnv } from '../config.js';
+import { withoutDiscordTokens } from '../logger.js';
 
 const USAGE = `Usage: npm run deploy-commands -- [--guild <server id>]
 
@@ -51,6 +52,19 @@ async function deployCommands(argv: string[]): Promise<number> {
 try {
   process.exitCode = await deployCommands(process.argv.slice(2));
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.message : `Could not register commands: ${(error as Error).message}`);
+  console.error(error instanceof ConfigError ? error.message : `Could not register commands: ${describeFailure(error)}`);
   process.exitCode = 1;
+}
+
+/**
+ * What failed, for an operator to act on: Discord's answer with its HTTP status and the request (method and URL:
+ * a mistyped DISCORD_API_URL shows there; discord.js's errors carry no token), not its bare status text
+ * ("No Description", "Bad Gateway").
+ */
+function describeFailure(error: unknown): string {
+  const failed = error as { message?: unknown; status?: unknown; method?: unknown; url?: unknown };
+  const message = String(failed.message ?? error);
+  if (typeof failed.status !== 'number') return message;
+  const request = typeof failed.method === 'string' && typeof failed.url === 'string' ? ` to ${failed.method.toUpperCase()} ${withoutDiscordTokens(failed.url)}` : '';
+  return `Discord answered HTTP ${failed.status}${request}: ${message}`;
 }

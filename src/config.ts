@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { isValidTimeZone } from './domain/schedule/time-zones.js';
@@ -131,7 +132,11 @@ export function loadDotEnv(path = '.env'): void {
   try {
     process.loadEnvFile(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    // A folder, or a file this user may not read: one line for the operator, as for a bad setting (every entry
+    // point printed Node's stack trace for "Contents of '.env' should be a valid string").
+    const reason = statSync(path, { throwIfNoEntry: false })?.isDirectory() ? 'it is a folder' : ((error as NodeJS.ErrnoException).code ?? 'unreadable');
+    throw new ConfigError(`Cannot read ${path} (${reason}): it should be a file of NAME=value lines, as .env.example, or not be there.`);
   }
 }
 

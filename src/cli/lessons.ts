@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
-import { loadConfig, loadDotEnv } from '../config.js';
+import { ConfigError, loadConfig, loadDotEnv } from '../config.js';
 import { relatedToJson } from '../discovery/related.js';
 import { describeLevel } from '../domain/vocabulary/level.js';
 import { lessonToJson } from '../domain/lesson-parser/index.js';
@@ -259,7 +259,13 @@ if (isMain(import.meta.url)) {
   }
   for (const flag of CLI_V8_FLAGS) v8.setFlagsFromString(flag);
   cliProcess.own = true;
-  loadDotEnv();
+  try {
+    loadDotEnv();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
   // Not on PGlite: its database runs in this thread, which a caught signal reaches only between its (long,
   // synchronous) statements, and interrupted there an import failed ~10 s later on "cannot drop active portal".
   // Uncaught, the signal ends the process there (in ~2 s), as it always did.

@@ -2,10 +2,20 @@
  * `node dist/src/operations/healthcheck.js`: exits 0 when the bot's /healthz answers 200, 1 otherwise. For the
  * Docker image's HEALTHCHECK and the compose file (the slim image has no curl). Prints what is wrong.
  */
-import { loadConfig, loadDotEnv } from '../config.js';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.js';
 
-loadDotEnv();
-const { HEALTH_PORT } = loadConfig();
+function configOrExit(): Config {
+  try {
+    loadDotEnv();
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+const { HEALTH_PORT } = configOrExit();
 if (!HEALTH_PORT) {
   console.error('HEALTH_PORT is not set: the bot serves no /healthz');
   process.exit(1);

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeDatabase, loadConfig } from '../../src/config.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, describeDatabase, loadConfig, loadDotEnv } from '../../src/config.js';
 import { defaultPoolSize } from '../../src/db/database.js';
 import { isInteractionRoute } from '../../src/discord/interaction-rest.js';
 
@@ -126,5 +129,23 @@ describe('the database URL', () => {
     }
     // Percent-encoded, it is a URL like any other.
     expect(loadConfig({ DATABASE_URL: 'postgres://postgres:%2FZq9xSECRETpw@127.0.0.1:5432/rev' }).DATABASE_URL).toContain('127.0.0.1');
+  });
+});
+
+describe('the .env file', () => {
+  it('is read when it is there, and a folder in its place is one line for the operator (a ConfigError), not a stack trace', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'newsdesk-env-'));
+    try {
+      expect(() => loadDotEnv(join(folder, 'absent.env'))).not.toThrow();
+      mkdirSync(join(folder, '.env'));
+      expect(() => loadDotEnv(join(folder, '.env'))).toThrow(ConfigError);
+      expect(() => loadDotEnv(join(folder, '.env'))).toThrow(/\(it is a folder\): it should be a file of NAME=value lines/u);
+      writeFileSync(join(folder, 'ok.env'), 'NEWSDESK_TEST_FROM_DOTENV=yes\n');
+      loadDotEnv(join(folder, 'ok.env'));
+      expect(process.env.NEWSDESK_TEST_FROM_DOTENV).toBe('yes');
+    } finally {
+      delete process.env.NEWSDESK_TEST_FROM_DOTENV;
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -98,10 +98,11 @@ export class LessonPoster {
   /** Posts in announcement channels to publish once no post is under way (see `publish`). */
   private readonly unpublished: { readonly message: PostedMessage; readonly key: DeliveryKey }[] = [];
   /**
-   * Servers that had no lesson left to post: passed over by the timer (`hasNoLessonLeft`) until the library or the
-   * server's plans or schedule change (`forgetPrepared`), not looked up again every minute all day.
+   * Servers that had no lesson left to post, with the local day: passed over by the timer that day
+   * (`hasNoLessonLeft`) until the library or the server's plans or schedule change (`forgetPrepared`), not looked up
+   * again every minute all day. A later day is looked up again (a lesson pinned to it is that day's).
    */
-  private readonly noLessonLeft = new Set<string>();
+  private readonly noLessonLeft = new Map<string, string>();
   /** Posts Discord has whose record could not be written yet, by delivery key: recorded, not sent, when claimed again. */
   private readonly unrecorded = new Map<string, UnrecordedPost>();
 
@@ -159,9 +160,9 @@ export class LessonPoster {
     }
   }
 
-  /** The server had no lesson left at its last post, and nothing that could give it one has changed since. */
-  hasNoLessonLeft(guildId: string): boolean {
-    return this.noLessonLeft.has(guildId);
+  /** The server had no lesson left for that local day, and nothing that could give it one has changed since. */
+  hasNoLessonLeft(guildId: string, localDate: string): boolean {
+    return this.noLessonLeft.get(guildId) === localDate;
   }
 
   /** Forgets cards older than they may be used (a schedule that stopped being due, a server this process left). */
@@ -207,7 +208,7 @@ export class LessonPoster {
     const chosen = lessonId ?? ready?.lessonId ?? (await lessonForDay(db, schedule.guildId, localDate)).lessonId;
     if (!chosen) {
       await this.deps.alerts.tell(schedule.guildId, 'no-lesson', 'queue-empty', noLessonAlert());
-      if (generation === this.generation) this.noLessonLeft.add(schedule.guildId);
+      if (generation === this.generation) this.noLessonLeft.set(schedule.guildId, localDate);
       logger.info({ guildId: schedule.guildId, localDate }, 'no lesson left to post');
       return { status: 'no-lesson' };
     }

@@ -221,7 +221,7 @@ export class DeliveryScheduler {
         const guildId = item.schedule.guildId;
         if (!this.options.servesGuild(guildId) || this.posting.has(guildId)) continue;
         // A server with no lesson left stays due all day: it is passed over until something could give it one.
-        if (this.options.poster.hasNoLessonLeft(guildId)) {
+        if (this.options.poster.hasNoLessonLeft(guildId, item.localDate)) {
           noLessonLeft?.push(guildId);
           continue;
         }

@@ -48,7 +48,7 @@ describe.each(testDatabaseTargets())('servers with no lesson left, on $kind', (t
       await tickAt('2026-05-02T09:00:00Z');
       expect(channels.sentTo(channelOf(HEALTHY))).toHaveLength(1);
       expect(channels.sentTo(channelOf(DRY))).toEqual([]);
-      expect(poster.hasNoLessonLeft(DRY)).toBe(true);
+      expect(poster.hasNoLessonLeft(DRY, '2026-05-02')).toBe(true);
 
       await tickAt('2026-05-02T09:01:00Z');
       await tickAt('2026-05-02T09:02:00Z');
@@ -57,10 +57,42 @@ describe.each(testDatabaseTargets())('servers with no lesson left, on $kind', (t
 
       // An import (here through the service, as /lesson import does) gives it one: the next tick posts it.
       await services.lessons.importParsed([makeLesson({ date: '2025-02-01', title: 'A new lesson' })]);
-      expect(poster.hasNoLessonLeft(DRY)).toBe(false);
+      expect(poster.hasNoLessonLeft(DRY, '2026-05-02')).toBe(false);
       await tickAt('2026-05-02T09:03:00Z');
       expect(channels.sentTo(channelOf(DRY))).toHaveLength(1);
       expect(JSON.stringify(channels.sentTo(channelOf(DRY))[0]!.options.embeds)).toContain('A new lesson');
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
+  it('are looked up again on a later day: a lesson pinned to that day (planned long before) is posted then', async () => {
+    const db = database().db;
+    const posted = makeLesson({ date: '2025-01-01', title: 'Posted before' });
+    const pinned = makeLesson({ date: '2025-01-02', title: 'Kept for May 4' });
+    for (const lesson of [posted, pinned]) await upsertLesson(db, lesson);
+    await saveSchedule(db, { guildId: DRY, channelId: channelOf(DRY), postTime: '09:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+    await sql`insert into deliveries (guild_id, local_date, sequence, lesson_id, channel_id, status, nonce, claimed_by, claimed_at, sent_at, message_id)
+      values (${DRY}, '2026-05-01', 0, ${posted.id}, ${channelOf(DRY)}, 'sent', 'nonce-1', 'earlier', now(), now(), '900')`.execute(db);
+    await sql`insert into lesson_plans (guild_id, local_date, lesson_id, planned_by) values (${DRY}, '2026-05-04', ${pinned.id}, 'mod')`.execute(db);
+    let now = new Date('2026-05-02T09:00:00Z');
+    const { poster, channels, setNow } = createServiceHarness(db, now.toISOString());
+    const scheduler = new DeliveryScheduler({ db, poster, logger: pino({ level: 'silent' }), now: () => now, cronExpression: '0 0 1 1 *', leaseMs: 60_000, servesGuild: () => true });
+    const tickAt = async (iso: string) => {
+      now = new Date(iso);
+      setNow(iso);
+      await scheduler.tick();
+      while (poster.postsUnderWay > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    try {
+      // May 2 and 3: the pinned lesson is kept for its day, so nothing is left.
+      await tickAt('2026-05-02T09:00:00Z');
+      expect(poster.hasNoLessonLeft(DRY, '2026-05-02')).toBe(true);
+      await tickAt('2026-05-03T09:00:00Z');
+      expect(channels.sentTo(channelOf(DRY))).toEqual([]);
+      await tickAt('2026-05-04T09:00:00Z');
+      expect(channels.sentTo(channelOf(DRY))).toHaveLength(1);
+      expect(JSON.stringify(channels.sentTo(channelOf(DRY))[0]!.options.embeds)).toContain('Kept for May 4');
     } finally {
       await scheduler.stop();
     }
@@ -76,8 +108,8 @@ describe.each(testDatabaseTargets())('servers with no lesson left, on $kind', (t
     const { poster, services } = createServiceHarness(db, '2026-05-02T09:00:00Z');
     const schedule = await services.delivery.requireSchedule(DRY);
     expect((await poster.post(schedule, '2026-05-02', 0)).status).toBe('no-lesson');
-    expect(poster.hasNoLessonLeft(DRY)).toBe(true);
+    expect(poster.hasNoLessonLeft(DRY, '2026-05-02')).toBe(true);
     await services.delivery.plan(DRY, { date: '2026-05-02', lesson: lesson.id, plannedBy: 'mod' });
-    expect(poster.hasNoLessonLeft(DRY)).toBe(false);
+    expect(poster.hasNoLessonLeft(DRY, '2026-05-02')).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeArgsFor } from '../support/built.js';
-import { startInProcessGroup } from '../support/process-group.js';
+import { processGroupAlive, startInProcessGroup } from '../support/process-group.js';
 import { PROJECT_ROOT, runScript } from '../support/run-cli.js';
 
 describe('npm start without a token in production', () => {
@@ -137,14 +137,7 @@ describe('the program that started the playground ended (kill <npm pid>)', () =>
     const group = shell.pid!;
     let output = '';
     shell.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const groupAlive = () => {
-      try {
-        process.kill(-group, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
+    const groupAlive = () => processGroupAlive(group);
     try {
       await expect.poll(() => output, { timeout: 120_000, interval: 200 }).toContain('Playground ready');
       const [playground] = childrenOf(group);

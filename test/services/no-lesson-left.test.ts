@@ -22,28 +22,39 @@ const channelOf = (guildId: string) => `2${guildId.slice(1)}`;
 describe.each(testDatabaseTargets())('servers with no lesson left, on $kind', (target) => {
   const database = useTestDatabase(target);
 
-  it('are looked up once, passed over on the next ticks, and posted to once an import gives them a lesson', async () => {
+  /** A daily post at 09:00 UTC, set long before; and the lesson it posted on May 1. */
+  async function dailyAt9(guildId: string, postedOnMay1?: string) {
     const db = database().db;
-    const lesson = makeLesson({ date: '2025-01-01', title: 'The only lesson' });
-    await upsertLesson(db, lesson);
-    for (const guildId of [DRY, HEALTHY]) {
-      await saveSchedule(db, { guildId, channelId: channelOf(guildId), postTime: '09:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
-    }
-    // DRY posted the only lesson yesterday.
+    await saveSchedule(db, { guildId, channelId: channelOf(guildId), postTime: '09:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+    if (postedOnMay1 === undefined) return;
     await sql`insert into deliveries (guild_id, local_date, sequence, lesson_id, channel_id, status, nonce, claimed_by, claimed_at, sent_at, message_id)
-      values (${DRY}, '2026-05-01', 0, ${lesson.id}, ${channelOf(DRY)}, 'sent', 'nonce-1', 'earlier', now(), now(), '900')`.execute(db);
+      values (${guildId}, '2026-05-01', 0, ${postedOnMay1}, ${channelOf(guildId)}, 'sent', 'nonce-1', 'earlier', now(), now(), '900')`.execute(db);
+  }
 
-    const lines: { msg: string; guildId?: string; guildIds?: string[] }[] = [];
-    const logger = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(...chunk.toString().trim().split('\n').map((l) => JSON.parse(l) as never)), done()) }));
+  /** The scheduler over the services' poster, and a tick at a moment that waits for the tick's posts. */
+  function timer(logger = pino({ level: 'silent' })) {
+    const db = database().db;
     let now = new Date('2026-05-02T09:00:00Z');
-    const { poster, channels, services, setNow } = createServiceHarness(db, now.toISOString());
-    const scheduler = new DeliveryScheduler({ db, poster, logger, now: () => now, cronExpression: '0 0 1 1 *', leaseMs: 60_000, servesGuild: () => true });
+    const harness = createServiceHarness(db, now.toISOString());
+    const scheduler = new DeliveryScheduler({ db, poster: harness.poster, logger, now: () => now, cronExpression: '0 0 1 1 *', leaseMs: 60_000, servesGuild: () => true });
     const tickAt = async (iso: string) => {
       now = new Date(iso);
-      setNow(iso);
+      harness.setNow(iso);
       await scheduler.tick();
-      while (poster.postsUnderWay > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (harness.poster.postsUnderWay > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     };
+    return { ...harness, scheduler, tickAt };
+  }
+
+  it('are looked up once, passed over on the next ticks, and posted to once an import gives them a lesson', async () => {
+    const lesson = makeLesson({ date: '2025-01-01', title: 'The only lesson' });
+    await upsertLesson(database().db, lesson);
+    // DRY posted the only lesson yesterday.
+    await dailyAt9(DRY, lesson.id);
+    await dailyAt9(HEALTHY);
+    const lines: { msg: string; guildId?: string; guildIds?: string[] }[] = [];
+    const logger = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(...chunk.toString().trim().split('\n').map((l) => JSON.parse(l) as never)), done()) }));
+    const { poster, channels, services, scheduler, tickAt } = timer(logger);
     try {
       await tickAt('2026-05-02T09:00:00Z');
       expect(channels.sentTo(channelOf(HEALTHY))).toHaveLength(1);
@@ -71,19 +82,9 @@ describe.each(testDatabaseTargets())('servers with no lesson left, on $kind', (t
     const posted = makeLesson({ date: '2025-01-01', title: 'Posted before' });
     const pinned = makeLesson({ date: '2025-01-02', title: 'Kept for May 4' });
     for (const lesson of [posted, pinned]) await upsertLesson(db, lesson);
-    await saveSchedule(db, { guildId: DRY, channelId: channelOf(DRY), postTime: '09:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
-    await sql`insert into deliveries (guild_id, local_date, sequence, lesson_id, channel_id, status, nonce, claimed_by, claimed_at, sent_at, message_id)
-      values (${DRY}, '2026-05-01', 0, ${posted.id}, ${channelOf(DRY)}, 'sent', 'nonce-1', 'earlier', now(), now(), '900')`.execute(db);
+    await dailyAt9(DRY, posted.id);
     await sql`insert into lesson_plans (guild_id, local_date, lesson_id, planned_by) values (${DRY}, '2026-05-04', ${pinned.id}, 'mod')`.execute(db);
-    let now = new Date('2026-05-02T09:00:00Z');
-    const { poster, channels, setNow } = createServiceHarness(db, now.toISOString());
-    const scheduler = new DeliveryScheduler({ db, poster, logger: pino({ level: 'silent' }), now: () => now, cronExpression: '0 0 1 1 *', leaseMs: 60_000, servesGuild: () => true });
-    const tickAt = async (iso: string) => {
-      now = new Date(iso);
-      setNow(iso);
-      await scheduler.tick();
-      while (poster.postsUnderWay > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    };
+    const { poster, channels, scheduler, tickAt } = timer();
     try {
       // May 2 and 3: the pinned lesson is kept for its day, so nothing is left.
       await tickAt('2026-05-02T09:00:00Z');
@@ -99,13 +100,10 @@ describe.each(testDatabaseTargets())('servers with no lesson left, on $kind', (t
   });
 
   it('are tried again after their plans or schedule change (a lesson pinned to the day)', async () => {
-    const db = database().db;
     const lesson = makeLesson({ date: '2025-01-01', title: 'Posted before' });
-    await upsertLesson(db, lesson);
-    await saveSchedule(db, { guildId: DRY, channelId: channelOf(DRY), postTime: '09:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
-    await sql`insert into deliveries (guild_id, local_date, sequence, lesson_id, channel_id, status, nonce, claimed_by, claimed_at, sent_at, message_id)
-      values (${DRY}, '2026-05-01', 0, ${lesson.id}, ${channelOf(DRY)}, 'sent', 'nonce-1', 'earlier', now(), now(), '900')`.execute(db);
-    const { poster, services } = createServiceHarness(db, '2026-05-02T09:00:00Z');
+    await upsertLesson(database().db, lesson);
+    await dailyAt9(DRY, lesson.id);
+    const { poster, services } = createServiceHarness(database().db, '2026-05-02T09:00:00Z');
     const schedule = await services.delivery.requireSchedule(DRY);
     expect((await poster.post(schedule, '2026-05-02', 0)).status).toBe('no-lesson');
     expect(poster.hasNoLessonLeft(DRY, '2026-05-02')).toBe(true);

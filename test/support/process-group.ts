@@ -40,14 +40,7 @@ export function startInProcessGroup(script: string, env: Record<string, string |
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const groupAlive = () => {
-    try {
-      process.kill(-group, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const groupAlive = () => processGroupAlive(group);
   return {
     group,
     output: () => output,
@@ -69,4 +62,14 @@ export function startInProcessGroup(script: string, env: Record<string, string |
       if (groupAlive()) process.kill(-group, 'SIGKILL');
     },
   };
+}
+
+/** Whether any process of the group is still there (signal 0 tests without sending). */
+export function processGroupAlive(group: number): boolean {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

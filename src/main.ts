@@ -27,6 +27,7 @@ import { logProcessWarnings } from './operations/process-warnings.js';
 import { TableUpkeep } from './operations/table-upkeep.js';
 import { useUtcClock } from './operations/utc-clock.js';
 import { isOperatorError } from './operator-errors.js';
+import { settledWithin } from './settled-within.js';
 import { createServices } from './services.js';
 
 /** Queries waiting for a database connection from which autocomplete stops querying (the pool holds 4–10). */
@@ -267,17 +268,6 @@ async function missingToken(): Promise<number> {
 
 /** How long a stopped process may take to exit by itself before it is ended. */
 const EXIT_AFTER_STOP_MS = 1_000;
-
-/** Whether `work` settled within `ms` (it goes on either way). */
-async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([work.then(() => true, () => true), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Resolves once this process's IPC channel to its parent has closed (the parent ended), at once if it has none. */
 function untilParentGone(): Promise<void> {

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { REST } from 'discord.js';
 import { listen } from '../listen.js';
 import { withoutDiscordTokens, type Logger } from '../logger.js';
+import { settledWithin } from '../settled-within.js';
 import { proxyToDiscord } from './rest-proxy-handler.js';
 
 export interface RestProxyServer {
@@ -44,12 +45,7 @@ export async function serveRestProxy(rest: REST, logger: Logger, port: number): 
       server.closeIdleConnections();
       if (inFlight > 0) {
         logger.info({ inFlight }, 'waiting for the requests in flight');
-        let timer: NodeJS.Timeout | undefined;
-        const finished = await Promise.race([
-          new Promise<true>((resolve) => drained.push(() => resolve(true))),
-          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-        ]);
-        clearTimeout(timer);
+        const finished = await settledWithin(new Promise<void>((resolve) => drained.push(resolve)), timeoutMs);
         if (!finished) logger.warn({ inFlight, timeoutMs }, 'requests still in flight at the shutdown timeout: dropped');
       }
       server.closeAllConnections();

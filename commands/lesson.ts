@@ -13,7 +13,8 @@ import type { Services } from '../src/services.js';
 import { decodeVocabularyId } from '../src/domain/vocabulary/custom-id.js';
 import { latestAnswer } from '../src/vocabulary/quiz-service.js';
 import { renderQuiz, renderVocabulary } from '../src/vocabulary/views.js';
-import { decodeDiscoveryId, SEARCH_CATEGORY_MAX, SEARCH_QUERY_MAX } from '../src/domain/discovery/custom-ids.js';
+import { decodeDiscoveryId, SEARCH_QUERY_MAX } from '../src/domain/discovery/custom-ids.js';
+import { LESSON_LIMITS } from '../src/domain/lesson.js';
 import { renderRelated, renderSearchPage } from '../src/discovery/views.js';
 import { UserError } from '../src/user-error.js';
 
@@ -104,7 +105,7 @@ const lessonSearch = {
       name: 'category',
       description: 'Only lessons of this category (for example nhk)',
       autocomplete: true,
-      max_length: SEARCH_CATEGORY_MAX,
+      max_length: LESSON_LIMITS.category,
     },
   ],
 } as const satisfies SubcommandDefinition;
@@ -305,8 +306,8 @@ export const lessonModule = defineCommand(lessonCommand, {
         // Search results are private: paging edits them in place.
         update: true,
         run: async ({ button, services, reply }) => {
-          const page = await services.discovery.search(button.query, button.category || undefined, button.page);
-          await reply.send(renderSearchPage(page, { query: button.query, category: button.category }));
+          const page = await services.discovery.searchPage(button.query, button.category, button.page);
+          await reply.send(renderSearchPage(page, { query: button.query, category: page.category ?? '' }));
         },
       },
       read: async ({ button, services, guildId, userId, reply }) => {

@@ -2,9 +2,9 @@ import type { Kysely } from 'kysely';
 import { libraryCategories } from '../db/lesson-search.js';
 import { lessonsReadByMember, type Member } from '../db/related-readings.js';
 import type { DB } from '../db/schema.js';
-import { isSearchableCategory, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX } from '../domain/discovery/custom-ids.js';
+import { categoryDigest, isCategoryDigest, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX } from '../domain/discovery/custom-ids.js';
 import { parseQueryTerms } from '../domain/discovery/text-query.js';
-import { safeText } from '../domain/discord-format/index.js';
+import { plainText, safeText } from '../domain/discord-format/index.js';
 import type { LibraryCache } from '../lessons/library-cache.js';
 import { UserError } from '../user-error.js';
 import { relatedReadings, type RelatedReadings } from './related.js';
@@ -25,10 +25,25 @@ export function createDiscoveryService(deps: { readonly db: Kysely<DB>; readonly
 
   /** What a member is told for a category the library does not have, with those it has. */
   async function noSuchCategory(wanted: string, known?: readonly string[]): Promise<string> {
-    const categories = (known ?? (await libraryCategories(db, MAX_CATEGORIES))).filter(isSearchableCategory);
-    const name = `There is no category \`${safeText(wanted.slice(0, 40))}\`.`;
+    const categories = known ?? (await libraryCategories(db, MAX_CATEGORIES));
+    const name = `There is no category ${shownCategory(wanted.slice(0, 40))}.`;
     if (categories.length === 0) return name;
-    return `${name} The library has: ${categories.slice(0, 10).map((category) => `\`${category}\``).join(', ')}${categories.length > 10 ? ', …' : ''}.`;
+    return `${name} The library has: ${categories.slice(0, 10).map(shownCategory).join(', ')}${categories.length > 10 ? ', …' : ''}.`;
+  }
+
+  /** One page of a search; a member's unusable input gets a clear, private explanation. */
+  async function search(query: string, category: string | undefined, page = 1): Promise<SearchPage> {
+    const text = query.trim();
+    if (text.length > SEARCH_QUERY_MAX) throw new UserError(`Search for at most ${SEARCH_QUERY_MAX} characters.`);
+    const { phrases, words } = parseQueryTerms(text);
+    if (phrases.length + words.length === 0) throw new UserError('Type some words to search for (letters or digits).');
+    const wanted = category?.trim() ?? '';
+    if (!Number.isInteger(page) || page < 1 || page > SEARCH_PAGE_MAX) throw new UserError('That page does not exist.');
+    if (wanted) {
+      const categories = await libraryCategories(db, MAX_CATEGORIES);
+      if (!categories.some((known) => known.toLowerCase() === wanted.toLowerCase())) throw new UserError(await noSuchCategory(wanted, categories));
+    }
+    return searchLibrary(db, text, { category: wanted || undefined, page });
   }
 
   return {
@@ -43,29 +58,26 @@ export function createDiscoveryService(deps: { readonly db: Kysely<DB>; readonly
       return { ...cached, lessons: cached.lessons.map((lesson) => ({ ...lesson, read: read.has(lesson.id) })) };
     },
 
-    /** One page of a search; a member's unusable input gets a clear, private explanation. */
-    async search(query: string, category: string | undefined, page = 1): Promise<SearchPage> {
-      const text = query.trim();
-      if (text.length > SEARCH_QUERY_MAX) throw new UserError(`Search for at most ${SEARCH_QUERY_MAX} characters.`);
-      const { phrases, words } = parseQueryTerms(text);
-      if (phrases.length + words.length === 0) throw new UserError('Type some words to search for (letters or digits).');
-      const wanted = category?.trim() ?? '';
-      if (!Number.isInteger(page) || page < 1 || page > SEARCH_PAGE_MAX) throw new UserError('That page does not exist.');
-      if (wanted && !isSearchableCategory(wanted)) throw new UserError(await noSuchCategory(wanted));
-      if (wanted) {
-        const categories = await libraryCategories(db, MAX_CATEGORIES);
-        if (!categories.some((known) => known.toLowerCase() === wanted.toLowerCase())) throw new UserError(await noSuchCategory(wanted, categories));
-      }
-      return searchLibrary(db, text, { category: wanted || undefined, page });
+    search,
+
+    /**
+     * A page of a search from its paging button, whose id carries the category as categoryInId gives it: a
+     * digest is looked up among the library's categories (gone since: the member is told to search again).
+     */
+    async searchPage(query: string, carriedCategory: string, page: number): Promise<SearchPage> {
+      if (!isCategoryDigest(carriedCategory)) return search(query, carriedCategory || undefined, page);
+      const category = (await libraryCategories(db, MAX_CATEGORIES)).find((known) => categoryDigest(known) === carriedCategory);
+      if (category === undefined) throw new UserError('That search’s category is no longer in the library. Search again with `/lesson search`.');
+      return search(query, category, page);
     },
 
     /** Suggestions for the `category` option of `/lesson search`: the library's categories that contain what was typed. */
     async categoryChoices(typed: string): Promise<{ name: string; value: string }[]> {
       const wanted = typed.trim().toLowerCase();
-      const categories = (await libraryCategories(db, MAX_CATEGORIES)).filter(isSearchableCategory);
+      const categories = await libraryCategories(db, MAX_CATEGORIES);
       const starting = categories.filter((category) => category.toLowerCase().startsWith(wanted));
       const containing = categories.filter((category) => !category.toLowerCase().startsWith(wanted) && category.toLowerCase().includes(wanted));
-      return [...starting, ...containing].slice(0, 25).map((category) => ({ name: category, value: category }));
+      return [...starting, ...containing].slice(0, 25).map((category) => ({ name: plainText(category), value: category }));
     },
 
     /** The best `limit` lessons for a search, without Discord's limits on the text (the CLI). */
@@ -78,4 +90,9 @@ export function createDiscoveryService(deps: { readonly db: Kysely<DB>; readonly
       return suggestLessons(db, typed, limit);
     },
   };
+}
+
+/** A category as a message shows it: in a code span (shown as typed) unless a backtick would end it, else escaped. */
+function shownCategory(category: string): string {
+  return category.includes('`') ? safeText(category) : `\`${plainText(category)}\``;
 }

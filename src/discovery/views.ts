@@ -1,7 +1,7 @@
 import { ButtonStyle, ComponentType, type APIButtonComponent } from 'discord.js';
 import type { LibraryLesson } from '../db/lessons.js';
 import { clip, EMBED_DESCRIPTION_MAX, neutralizeMentions, plainText, safeText, safeUrl, visibleOr } from '../domain/discord-format/index.js';
-import { encodeDiscoveryId, SEARCH_PAGE_MAX } from '../domain/discovery/custom-ids.js';
+import { categoryInId, encodeDiscoveryId, SEARCH_PAGE_MAX } from '../domain/discovery/custom-ids.js';
 import { encodeCatchupId } from '../domain/progress/catchup-ids.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import { lessonButtons, toApiEmbed, type ButtonRow } from '../lessons/card-view.js';
@@ -95,7 +95,7 @@ export function renderSearchPage(page: SearchPage, idQuery: { query: string; cat
 }
 
 function pagingRow(page: SearchPage, idQuery: { query: string; category: string }): ButtonRow {
-  const to = (target: number) => encodeDiscoveryId({ action: 'search', page: target, ...idQuery });
+  const to = (target: number) => encodeDiscoveryId({ action: 'search', page: target, query: idQuery.query, category: categoryInId(idQuery.category) });
   return {
     type: ComponentType.ActionRow,
     components: [

@@ -5,6 +5,8 @@ import { upsertLesson, upsertLessons } from '../../src/db/lessons.js';
 import { searchLibrary, suggestLessons } from '../../src/discovery/search.js';
 import { createDiscoveryService } from '../../src/discovery/service.js';
 import { RecentSuggestions, suggestionWords } from '../../src/domain/discovery/recent-suggestions.js';
+import { categoryInId, decodeDiscoveryId, isCategoryDigest } from '../../src/domain/discovery/custom-ids.js';
+import { renderSearchPage } from '../../src/discovery/views.js';
 import { UserError } from '../../src/user-error.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { importDiscoveryLibrary, LIBRARY } from '../support/discovery-library.js';
@@ -103,6 +105,42 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     const service = createDiscoveryService({ db: database().db });
     await expect(service.search('&&& ???', undefined)).rejects.toBeInstanceOf(UserError);
     await expect(service.search('rice', 'no such: category')).rejects.toBeInstanceOf(UserError);
+  });
+
+  it('a category with spaces, slashes or more than 20 characters filters searches, and its pages find it again', async () => {
+    const category = 'World News / Asia (easy)';
+    const lessons = Array.from({ length: 7 }, (_, index) =>
+      makeLesson({ category, title: `Harbour festival day ${index + 1}`, summary: 'Boats sailed in the harbour.', date: `2026-11-${String(10 + index)}` }),
+    );
+    const elsewhere = makeLesson({ category: 'nhk', title: 'Harbour closes', summary: 'The harbour closed for repairs.' });
+    await upsertLessons(database().db, [...lessons, elsewhere]);
+    const service = createDiscoveryService({ db: database().db });
+
+    expect((await service.categoryChoices('world')).map((choice) => choice.value)).toEqual([category]);
+    const first = await service.search('harbour', 'world news / ASIA (easy)');
+    expect(first.results.map((r) => r.category)).toEqual(Array(5).fill(category));
+    expect(first.hasNext).toBe(true);
+
+    // The paging button's id carries a digest of the category (it is not plain enough to ride as it is).
+    const next = renderSearchPage(first, { query: 'harbour', category: 'world news / ASIA (easy)' });
+    const rows = (next.components ?? []) as unknown as { components: { custom_id?: string }[] }[];
+    const button = rows.flatMap((row) => row.components.map((c) => decodeDiscoveryId(c.custom_id ?? ''))).find((decoded) => decoded?.page === 2);
+    expect(button?.category).toBe(categoryInId(category));
+    expect(isCategoryDigest(button!.category)).toBe(true);
+    const second = await service.searchPage(button!.query, button!.category, button!.page);
+    expect(second.category).toBe(category);
+    // Together the two pages are the category's seven lessons, each once.
+    expect([...first.results, ...second.results].map((r) => r.id).sort()).toEqual(lessons.map((l) => l.id).sort());
+
+    // A plain category still rides as it is, and a digest the library no longer has is explained.
+    expect((await service.searchPage('harbour', 'nhk', 1)).results.map((r) => r.id)).toEqual([elsewhere.id]);
+    await expect(service.searchPage('harbour', categoryInId('Sports & Leisure / Europe'), 1)).rejects.toThrow(/no longer in the library/u);
+  });
+
+  it('tells a member which categories there are, each shown as it is named', async () => {
+    await upsertLessons(database().db, [makeLesson({ category: 'a_b' }), makeLesson({ category: 'with `ticks`' })]);
+    const service = createDiscoveryService({ db: database().db });
+    await expect(service.search('rice', 'sports_news')).rejects.toThrow('There is no category `sports_news`. The library has: `a_b`, with \\`ticks\\`.');
   });
 
   it('autocomplete finds any words of title or summary, word starts included, titles first', async () => {

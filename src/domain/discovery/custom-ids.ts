@@ -1,12 +1,20 @@
+import { createHash } from 'node:crypto';
 import { CUSTOM_ID_MAX } from '../discord-format/limits.js';
 
 /**
  * Search paging, under the lesson module's prefix `l` (action code `s`, used by no other lesson button):
  * `l:s:<page>:<category>:<query>` shows that page of a search. The query is the rest of the id (it may
- * contain `:`), so the search needs no state on the bot's side and its pages work after restarts.
+ * contain `:`), so the search needs no state on the bot's side and its pages work after restarts. The category
+ * is carried as categoryInId gives it (itself, or a digest of it).
  * (Related readings and search results open cards with catch-up's `l:o:<uuid>`, progress/catchup-ids.ts.)
  */
-export type DiscoveryButton = { readonly action: 'search'; readonly page: number; readonly category: string; readonly query: string };
+export type DiscoveryButton = {
+  readonly action: 'search';
+  readonly page: number;
+  /** As categoryInId carries it ('' for none): the category itself, or `~` and its digest. */
+  readonly category: string;
+  readonly query: string;
+};
 
 /** Limits on the `/lesson search` options so that every page's custom id fits Discord's 100 characters. */
 export const SEARCH_QUERY_MAX = 70;
@@ -14,13 +22,36 @@ export const SEARCH_CATEGORY_MAX = 20;
 export const SEARCH_PAGE_MAX = 999;
 const CATEGORY = /^[\p{L}\p{N}_.-]*$/u;
 
+/** A category short and plain enough to ride in a paging id as it is. */
 export function isSearchableCategory(category: string): boolean {
   return category.length <= SEARCH_CATEGORY_MAX && CATEGORY.test(category);
 }
 
+const DIGEST = /^~[A-Za-z0-9_-]{10}$/u;
+
+/**
+ * A category as a search's paging ids carry it: itself when short and plain (every id made before 2026-12-07
+ * carried one of these), else `~` and a digest of it in lower case (a category may be 100 characters of
+ * anything: `World News / Asia`), which the next page looks up among the library's categories.
+ */
+export function categoryInId(category: string): string {
+  return isSearchableCategory(category) ? category : categoryDigest(category);
+}
+
+/** `~` and 10 characters of the SHA-256 of the category in lower case (categories compare without case). */
+export function categoryDigest(category: string): string {
+  return `~${createHash('sha256').update(category.toLowerCase()).digest('base64url').slice(0, 10)}`;
+}
+
+export function isCategoryDigest(carried: string): boolean {
+  return DIGEST.test(carried);
+}
+
+const isCarriedCategory = (carried: string) => isSearchableCategory(carried) || isCategoryDigest(carried);
+
 export function encodeDiscoveryId(button: DiscoveryButton): string {
   if (!Number.isInteger(button.page) || button.page < 1 || button.page > SEARCH_PAGE_MAX) throw new RangeError(`bad page ${button.page}`);
-  if (!isSearchableCategory(button.category)) throw new RangeError(`bad category "${button.category}"`);
+  if (!isCarriedCategory(button.category)) throw new RangeError(`bad category "${button.category}"`);
   if (button.query.length === 0 || button.query.length > SEARCH_QUERY_MAX) throw new RangeError('bad query length');
   const id = `l:s:${button.page}:${button.category}:${button.query}`;
   if (id.length > CUSTOM_ID_MAX) throw new RangeError(`custom_id too long: ${id.length}`);
@@ -33,6 +64,6 @@ export function decodeDiscoveryId(id: string): DiscoveryButton | null {
   const search = /^l:s:([1-9][0-9]{0,2}):([^:]*):(.+)$/su.exec(id);
   if (!search) return null;
   const [, page, category, query] = search as unknown as [string, string, string, string];
-  if (!isSearchableCategory(category) || query.length > SEARCH_QUERY_MAX) return null;
+  if (!isCarriedCategory(category) || query.length > SEARCH_QUERY_MAX) return null;
   return { action: 'search', page: Number(page), category, query };
 }

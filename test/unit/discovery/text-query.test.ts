@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeDiscoveryId, encodeDiscoveryId, SEARCH_QUERY_MAX } from '../../../src/domain/discovery/custom-ids.js';
+import { categoryInId, decodeDiscoveryId, encodeDiscoveryId, isCategoryDigest, SEARCH_QUERY_MAX } from '../../../src/domain/discovery/custom-ids.js';
 import {
   atLeastKOf,
   candidatesAmong,
@@ -179,6 +179,19 @@ describe('discovery buttons', () => {
     expect(encodeDiscoveryId(longest).length).toBeLessThanOrEqual(100);
     expect(decodeDiscoveryId(encodeDiscoveryId(longest))).toEqual(longest);
     expect(() => encodeDiscoveryId({ ...longest, query: 'q'.repeat(SEARCH_QUERY_MAX + 1) })).toThrow(RangeError);
+  });
+
+  it('carry a plain category as it is and any other as a digest, within 100 characters with the longest query', () => {
+    expect(categoryInId('easy-news')).toBe('easy-news');
+    const long = 'World News / Asia: a category of far more than twenty characters'.padEnd(100, '…');
+    const carried = categoryInId(long);
+    expect(isCategoryDigest(carried)).toBe(true);
+    expect(categoryInId(long.toUpperCase())).toBe(carried);
+    expect(categoryInId('World News')).not.toBe(categoryInId('World  News'));
+    const button = { action: 'search' as const, page: 999, category: carried, query: 'q:'.repeat(SEARCH_QUERY_MAX / 2) };
+    expect(encodeDiscoveryId(button).length).toBeLessThanOrEqual(100);
+    expect(decodeDiscoveryId(encodeDiscoveryId(button))).toEqual(button);
+    expect(() => encodeDiscoveryId({ ...button, category: long })).toThrow(RangeError);
   });
 
   it('refuses ids it did not make', () => {

@@ -7,6 +7,7 @@ import type { DB } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { LessonPoster } from './poster.js';
+import { runInSlots } from './post-slots.js';
 
 const TAKEOVER_MARGIN_MS = 1_000;
 /** A preparation closer than this to its moment waits for the next minute's. */
@@ -23,6 +24,11 @@ const DUE_PAGE = 1_000;
  */
 const LATE_PREPARE_DELAY_MS = 250;
 const LATE_PREPARE_UNTIL_MS = 1_000;
+/**
+ * A post of a tick that takes longer than this lets the next one start beside it: posts take well under a second
+ * (a fan-out's 8 at once go out at Discord's 50/s), one waiting out a channel's rate limit up to 5 s.
+ */
+const SLOW_POST_MS = 5_000;
 
 export interface DeliverySchedulerOptions {
   readonly db: Kysely<DB>;
@@ -36,6 +42,8 @@ export interface DeliverySchedulerOptions {
   readonly servesGuild: (guildId: string) => boolean;
   /** Posts in flight at once per tick; discord.js queues them further under Discord’s rate limits. */
   readonly concurrency?: number;
+  /** A post slower than this stops holding its place among `concurrency` (runInSlots): SLOW_POST_MS by default. */
+  readonly slowPostMs?: number;
   /**
    * Due servers read per query: a tick reads every page (by server id), and the cards built ahead are those of the
    * first `batchSize` servers this process serves.
@@ -157,10 +165,11 @@ export class DeliveryScheduler {
       logger.debug({ due: due.length }, 'delivery tick');
       for (const item of due) this.posting.add(item.schedule.guildId);
       // Not awaited: one slow post (a hung request, Discord's rate-limit queue) must not hold up the next
-      // ticks, and with them every other server's post.
-      const batch: Promise<unknown> = pMap(due, (item) => this.deliver(item), { concurrency: this.options.concurrency ?? 8 }).finally(
-        () => this.batches.delete(batch),
-      );
+      // ticks, and with them every other server's post; nor, in the batch, the posts after it (runInSlots).
+      const batch: Promise<unknown> = runInSlots(due, (item) => this.deliver(item), {
+        concurrency: this.options.concurrency ?? 8,
+        slowAfterMs: this.options.slowPostMs ?? SLOW_POST_MS,
+      }).finally(() => this.batches.delete(batch));
       this.batches.add(batch);
     } catch (error) {
       logger.error({ err: error }, 'delivery tick failed');

@@ -22,6 +22,7 @@ export class RecordingChannels implements Channels {
   private readonly broken = new Map<string, Error>();
   private readonly noThreads = new Set<string>();
   private readonly silent = new Set<string>();
+  private readonly held = new Map<string, Promise<void>>();
   private nextId = 1000;
 
   /** Posting in this channel fails with this error (default: the channel is gone). */
@@ -37,6 +38,16 @@ export class RecordingChannels implements Channels {
   /** Sends here "succeed" with no message in the answer (as an empty 200 from a broken proxy would). */
   answerWithoutMessage(channelId: string): void {
     this.silent.add(channelId);
+  }
+
+  /** Sends in this channel wait (as a request that hangs does) until the function returned is called. */
+  holdChannel(channelId: string): () => void {
+    let release!: () => void;
+    this.held.set(channelId, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      this.held.delete(channelId);
+      release();
+    };
   }
 
   /** This channel is an announcement channel: its messages can be published (crossposted) once. */
@@ -61,6 +72,7 @@ export class RecordingChannels implements Channels {
       send: async (options) => {
         // A send that takes a while, as one waiting in Discord's rate-limit queue does.
         if (this.sendDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.sendDelayMs));
+        await this.held.get(channelId);
         const messageId = String(this.nextId++);
         this.sent.push({ channelId, messageId, options });
         this.events.push(`sent ${messageId}`);

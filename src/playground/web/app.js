@@ -1,6 +1,7 @@
 // The playground page: a small Discord server in the browser, talking to the local Discord through the
 // playground's JSON API, with live updates over Server-Sent Events.
 import { postJson, UNREACHABLE } from './api.js';
+import { channelToShow } from './channels.js';
 import { analyze, completionOnEnter, OPTION_TYPES, suggestions, toCommand } from './composer.js';
 import { replaceChildren } from './dom.js';
 import { formatTime, markdown } from './markdown.js';
@@ -53,7 +54,7 @@ async function loadState() {
     notices: snapshot.notices,
   });
   state.messages = new Map(snapshot.messages.map((/** @type {any} */ e) => [e.message.id, e]));
-  if (!state.channelId) state.channelId = state.channels.find((/** @type {any} */ c) => c.name === 'lessons')?.id ?? state.channels[0]?.id ?? '';
+  state.channelId = channelToShow(state.channels, state.channelId);
   if ($('composer-error').textContent === UNREACHABLE) showComposerError('');
   renderAll();
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { postJson, UNREACHABLE } from '../../../src/playground/web/api.js';
+import { channelToShow } from '../../../src/playground/web/channels.js';
 
 // The page's calls to the playground: a stopped playground is explained, never an uncaught "Failed to fetch".
 describe('the page’s calls to the playground', () => {
@@ -28,5 +29,27 @@ describe('the page’s calls to the playground', () => {
     };
     await postJson('/api/post-now', { a: 1 }, recording as typeof fetch);
     expect(seen).toEqual([{ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"a":1}' }]);
+  });
+});
+
+// After a restart the page loads a new local Discord: a thread it showed is gone (it showed an empty, nameless channel).
+describe('the channel the page shows after loading the server', () => {
+  const channels = [
+    { id: '1', name: 'general' },
+    { id: '2', name: 'lessons' },
+  ];
+
+  it('keeps the channel shown when the server still has it', () => {
+    expect(channelToShow(channels, '1')).toBe('1');
+  });
+
+  it('shows #lessons for a channel the server no longer has, or at first', () => {
+    expect(channelToShow(channels, '99')).toBe('2');
+    expect(channelToShow(channels, '')).toBe('2');
+  });
+
+  it('shows the first channel without a #lessons, and nothing without channels', () => {
+    expect(channelToShow([{ id: '7', name: 'general' }], '99')).toBe('7');
+    expect(channelToShow([], '99')).toBe('');
   });
 });

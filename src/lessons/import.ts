@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Lesson } from '../domain/lesson.js';
-import { LessonParseError, moreProblems, parseLessonFile } from '../domain/lesson-parser/index.js';
+import { LessonParseError, lessonIdLines, MAX_PROBLEMS_PER_FILE, moreProblems, parseLessonFile } from '../domain/lesson-parser/index.js';
 import { lockLessonImports, planWithoutJit, prepareLessonUpsert, runLessonUpsert, type PreparedLessonUpsert, type UpsertOutcome } from '../db/lessons.js';
 import type { DB, Executor } from '../db/schema.js';
 import { lexemeCounts, linkSimilarReadings, type BackwardLimits } from '../discovery/similar-readings.js';
@@ -51,17 +51,9 @@ class ImportChecker {
 
   /** The file's lessons; none when it has a problem (reported), without those refused as duplicates. */
   check(source: LessonSource): Lesson[] {
-    const lessons: Lesson[] = [];
+    let parsed: Lesson[];
     try {
-      for (const lesson of parseLessonFile(source.text, { file: source.path, importTimeZone: this.options.importTimeZone })) {
-        const earlier = this.firstPathById.get(lesson.id);
-        if (earlier !== undefined) {
-          this.report({ path: source.path, line: 1, message: `lesson ${lesson.id} is also in ${earlier}; import it once` });
-          continue;
-        }
-        this.firstPathById.set(lesson.id, source.path);
-        lessons.push(lesson);
-      }
+      parsed = parseLessonFile(source.text, { file: source.path, importTimeZone: this.options.importTimeZone });
     } catch (error) {
       if (!(error instanceof LessonParseError)) throw error;
       // One at a time: spreading a huge list into push() overflows the stack.
@@ -69,6 +61,30 @@ class ImportChecker {
       if (error.omitted > 0) this.onProblem({ path: source.path, line: null, message: moreProblems(error.omitted) });
       this.problemCount += error.problems.length + error.omitted;
       return [];
+    }
+    const lessons: Lesson[] = [];
+    // Lessons already in an earlier file: the first few named on their id's line (looked up once for all), the rest counted.
+    const repeated: { index: number; id: string; earlier: string }[] = [];
+    let unlisted = 0;
+    for (const [index, lesson] of parsed.entries()) {
+      const earlier = this.firstPathById.get(lesson.id);
+      if (earlier !== undefined) {
+        if (repeated.length < MAX_PROBLEMS_PER_FILE) repeated.push({ index, id: lesson.id, earlier });
+        else unlisted += 1;
+        continue;
+      }
+      this.firstPathById.set(lesson.id, source.path);
+      lessons.push(lesson);
+    }
+    if (repeated.length > 0) {
+      const lines = lessonIdLines(source.text, repeated.map((entry) => entry.index));
+      for (const [i, { id, earlier }] of repeated.entries()) {
+        this.report({ path: source.path, line: lines[i] ?? 1, message: `lesson ${id} is also in ${earlier}; import it once` });
+      }
+    }
+    if (unlisted > 0) {
+      this.problemCount += unlisted;
+      this.onProblem({ path: source.path, line: null, message: moreProblems(unlisted) });
     }
     this.lessonCount += lessons.length;
     return lessons;

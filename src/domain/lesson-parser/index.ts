@@ -1,7 +1,9 @@
 import type { Lesson } from '../lesson.js';
 import { parseExportText } from './export-text.js';
 import { parseLessonJson } from './json.js';
-import { stripBom } from './lines.js';
+import { scanJson } from './json-lines.js';
+import { stripBom, toLines } from './lines.js';
+import { keyValue, metadataField } from './patterns.js';
 import type { ParseOptions } from './options.js';
 
 export { LessonParseError, MAX_PROBLEMS_PER_FILE, moreProblems, NO_LESSONS, type ParseProblem } from './errors.js';
@@ -21,4 +23,25 @@ export function parseLessonFile(text: string, options: ParseOptions): Lesson[] {
 function looksLikeJson(text: string): boolean {
   const first = stripBom(text).trimStart()[0];
   return first === '{' || first === '[';
+}
+
+/**
+ * The lines of the ids of a file's lessons (`indexes`: their places among the file's lessons, from 0), for problems
+ * about those lessons as a whole (the import's "also in another file"); 1 where one cannot be found. Only looked up
+ * for such problems, all of a file's at once: JSON is scanned once more for those paths, an export's lines split again.
+ */
+export function lessonIdLines(text: string, indexes: readonly number[]): number[] {
+  const source = stripBom(text);
+  if (looksLikeJson(source)) {
+    const paths = indexes.map((index) => (source.trimStart().startsWith('[') ? [index, 'id'] : ['id']));
+    const located = scanJson(source, paths);
+    return paths.map((path) => (located.ok ? located.lines.lineOf(path) : 1));
+  }
+  // An export holds one lesson, and its metadata block is its end: its `ID:` is the last line with that key.
+  let found = 1;
+  for (const line of toLines(source)) {
+    const pair = keyValue(line);
+    if (pair && metadataField(pair.key) === 'id') found = line.no;
+  }
+  return indexes.map(() => found);
 }

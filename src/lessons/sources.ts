@@ -234,8 +234,8 @@ export function joinPrefix(folder: string): string {
  * The lesson files below a directory, in name order. Symbolic links are followed (a folder of links, as git-annex
  * or a dotfiles manager makes, holds lessons too): a folder or a file reached twice (a link to one listed already,
  * a link back to a folder being listed) is listed once, at its first path in name order, and a link named like a
- * lesson file is listed whatever it points to, so that reading it reports a broken link or a device by name rather
- * than leaving it out silently.
+ * lesson file is listed whatever it points to (and a pipe, socket or device so named whatever it is), so that
+ * reading it reports a broken link or a device by name rather than leaving it out silently.
  */
 async function listLessonFiles(dir: string, listed = new Set<string>()): Promise<string[]> {
   const real = await realpath(dir).catch(() => dir);
@@ -256,7 +256,9 @@ async function listLessonFiles(dir: string, listed = new Set<string>()): Promise
     const folder = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isDirectory() === true);
     // One at a time: spreading a big folder's list into push() would overflow the stack.
     if (folder) for (const file of await listLessonFiles(path, listed)) files.push(file);
-    else if ((entry.isFile() || entry.isSymbolicLink()) && LESSON_FILE.test(entry.name)) {
+    // Anything else named like a lesson file is listed too, a named pipe or a socket included: reading it refuses it
+    // by name (until 2026-12-07 it was left out without a word).
+    else if (LESSON_FILE.test(entry.name)) {
       // A plain file's real path is its folder's; only a link's needs asking (a broken one's is its own).
       const realFile = entry.isSymbolicLink() ? await realpath(path).catch(() => path) : `${realPrefix}${entry.name}`;
       if (listed.has(realFile)) continue;

@@ -1,5 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeText, readEachInOrder, readInOrder, SourceError, type SourceFile, type SourceRead } from '../../src/lessons/sources.js';
+import { decodeText, listSources, readEachInOrder, readInOrder, SourceError, type SourceFile, type SourceRead } from '../../src/lessons/sources.js';
 
 /** Sources whose reads finish when the test says, recording how many run at once. */
 function controlledSources(count: number) {
@@ -167,5 +171,25 @@ describe('decodeText: lesson files are UTF-8', () => {
     expect(refusal([0xfe, 0xff, 0x00, 0x41, 0x00, 0x3a])).toBe(hint);
     // Bytes that merely contain those values later are not taken for UTF-16.
     expect(refusal([0x41, 0xff, 0xfe])).toBe('lesson.txt:1: not UTF-8 text (is this a lesson export?)');
+  });
+});
+
+describe('listSources: what a folder holds', () => {
+  it('lists a named pipe named like a lesson file, which its read then refuses by name (it was left out silently)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-fifo-'));
+    try {
+      writeFileSync(join(dir, 'a.txt'), 'lesson a');
+      execFileSync('mkfifo', [join(dir, 'b.txt')]);
+      execFileSync('mkfifo', [join(dir, 'c.fifo')]);
+      const sources = await listSources([dir]);
+      expect(sources.map((source) => source.path)).toEqual([join(dir, 'a.txt'), join(dir, 'b.txt')]);
+      const reads: SourceRead[] = [];
+      for await (const read of readEachInOrder(sources)) reads.push(read);
+      expect(reads[0]).toEqual({ path: join(dir, 'a.txt'), text: 'lesson a' });
+      const refused = reads[1] as { unreadable: SourceError };
+      expect(refused.unreadable.message).toBe(`${join(dir, 'b.txt')}: not a regular file (a device, pipe or socket cannot be a lesson file)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -11,7 +11,8 @@ export interface PageCommandInput {
   name: string;
   subcommandGroup?: string | undefined;
   subcommand?: string | undefined;
-  options: { name: string; value: string }[];
+  /** `shown`: the name of the autocomplete choice the value was picked by (the "used" line shows it, as Discord's box did). */
+  options: { name: string; value: string; shown?: string }[];
   /** For autocomplete: the option being typed. */
   focused?: string | undefined;
 }
@@ -81,7 +82,9 @@ export function resolveCommandInput(commands: readonly APIApplicationCommand[], 
     const value = focused ? given.value : convertValue(definition, given.value.trim(), directory);
     if (typeof value === 'object') return { ok: false, error: `${given.name}: ${value.error}` };
     options.push({ name: given.name, type: definition.type, value, ...(focused ? { focused: true } : {}) });
-    if (definition.type !== ApplicationCommandOptionType.Attachment) labelParts.push(`${given.name}:${shownValue(definition, value, given.value.trim())}`);
+    if (definition.type !== ApplicationCommandOptionType.Attachment) {
+      labelParts.push(`${given.name}:${given.shown?.trim().slice(0, 100) || shownValue(definition, value, given.value.trim())}`);
+    }
   }
   if (input.focused === undefined) {
     const missing = definitions.filter((d) => d.required && !seen.has(d.name) && !directory.attachmentOptions?.includes(d.name));

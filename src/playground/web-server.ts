@@ -229,7 +229,7 @@ function commandInput(value: unknown): PageCommandInput {
     subcommand: str(input.subcommand) || undefined,
     options: options
       .filter((o): o is Record<string, unknown> => typeof o === 'object' && o !== null)
-      .map((o) => ({ name: str(o.name), value: str(o.value) })),
+      .map((o) => ({ name: str(o.name), value: str(o.value), ...(str(o.shown) ? { shown: str(o.shown) } : {}) })),
     focused: str(input.focused) || undefined,
   };
 }

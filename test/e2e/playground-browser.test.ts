@@ -95,7 +95,15 @@ describe.skipIf(!executable)('playground in a real browser (chromium driven by p
     await box.pressSequentially('dialogue lesson:cyber', { delay: 10 });
     // The choices come from the bot: an autocomplete interaction through the local Discord.
     await expect.poll(() => page.locator('.suggestion-label').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringMatching(LESSON_TITLE)]);
-    await box.fill('');
+    // Picked, the box shows the lesson's title and sends its id; the reply's "used" line shows the title, as the
+    // box did (it showed the id until 2026-12-07).
+    await page.locator('.suggestion', { hasText: LESSON_TITLE }).click();
+    await expect.poll(() => box.inputValue()).toMatch(LESSON_TITLE);
+    await box.press('Enter');
+    const used = page.locator('.message', { hasText: 'used /lesson dialogue' }).last();
+    await used.waitFor({ timeout: 15_000 });
+    expect(await used.locator('.invoked').textContent()).toMatch(/^Ana used \/lesson dialogue lesson:.*The defense chiefs of Japan/u);
+    expect(await used.locator('.invoked').textContent()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/u);
   });
 
   it('/help shows a member the commands as links (not /schedule); a click puts the command in the message box', async () => {

@@ -186,7 +186,7 @@ function rangeHint(/** @type {CommandOption} */ option) {
  * @param {string} text
  * @param {Command[]} commands
  * @param {Map<string, { name: string, value: string | number }>} [picked]
- * @returns {{ ok: true, command: { name: string, subcommandGroup?: string, subcommand?: string, options: { name: string, value: string }[] }, attachmentOptions: string[] } | { ok: false, error: string }}
+ * @returns {{ ok: true, command: { name: string, subcommandGroup?: string, subcommand?: string, options: { name: string, value: string, shown?: string }[] }, attachmentOptions: string[] } | { ok: false, error: string }}
  */
 export function toCommand(text, commands, picked = new Map()) {
   const trimmed = text.trimEnd();
@@ -203,7 +203,9 @@ export function toCommand(text, commands, picked = new Map()) {
       const pickedChoice = picked.get(g.name);
       const choice =
         pickedChoice && pickedChoice.name === value ? pickedChoice : g.definition.choices?.find((c) => c.name.toLowerCase() === value.toLowerCase());
-      return { name: g.name, value: choice ? String(choice.value) : value };
+      // A choice the bot's autocomplete offered goes with the name it was picked by, which the "used" line shows.
+      const shown = choice && choice === pickedChoice && choice.name !== String(choice.value) ? { shown: choice.name } : {};
+      return { name: g.name, value: choice ? String(choice.value) : value, ...shown };
     });
   return {
     ok: true,

@@ -52,7 +52,8 @@ describe('the message box reads what is typed against the registered commands', 
     const picked = new Map([['lesson', { name: 'Japan and US agree', value: 'add8c4f2-5778-47a5-bd18-2492841fbc6e' }]]);
     expect(toCommand('/lesson show lesson:Japan and US agree', commands, picked)).toEqual({
       ok: true,
-      command: { name: 'lesson', subcommand: 'show', options: [{ name: 'lesson', value: 'add8c4f2-5778-47a5-bd18-2492841fbc6e' }] },
+      // With the name it was picked by, for the reply's "used" line.
+      command: { name: 'lesson', subcommand: 'show', options: [{ name: 'lesson', value: 'add8c4f2-5778-47a5-bd18-2492841fbc6e', shown: 'Japan and US agree' }] },
       attachmentOptions: [],
     });
   });
@@ -153,6 +154,14 @@ describe('the playground checks a command as Discord’s client does before send
       expect(leaderboard(given)).toMatchObject({ ok: true, options: [{ name: 'period', type: 3, value: 'all' }], label: '/leaderboard period:All time' });
     }
     expect(leaderboard('forever')).toEqual({ ok: false, error: 'period: choose one of Last 7 days, Last 30 days, All time' });
+  });
+
+  it('labels a value picked from the bot’s autocomplete by the name it was picked by, and sends the value', () => {
+    const id = 'add8c4f2-5778-47a5-bd18-2492841fbc6e';
+    const picked = resolveCommandInput(registered, { name: 'lesson', subcommand: 'dialogue', options: [{ name: 'lesson', value: id, shown: 'Japan and US agree' }] }, directory);
+    expect(picked).toMatchObject({ ok: true, options: [{ name: 'lesson', value: id }], label: '/lesson dialogue lesson:Japan and US agree' });
+    const typed = resolveCommandInput(registered, { name: 'lesson', subcommand: 'dialogue', options: [{ name: 'lesson', value: id }] }, directory);
+    expect(typed).toMatchObject({ ok: true, label: `/lesson dialogue lesson:${id}` });
   });
 
   it('takes an attachment for a file option only when a file was uploaded for it', () => {

@@ -5,6 +5,8 @@ import type { DB } from '../db/schema.js';
 import { categoryDigest, isCategoryDigest, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX } from '../domain/discovery/custom-ids.js';
 import { parseQueryTerms } from '../domain/discovery/text-query.js';
 import { plainText, safeText } from '../domain/discord-format/index.js';
+import { AUTOCOMPLETE_CHOICES_MAX, CHOICE_NAME_MAX, CHOICE_VALUE_MAX } from '../domain/discord-format/limits.js';
+import { isInvisible, truncateAtWord } from '../domain/text.js';
 import type { LibraryCache } from '../lessons/library-cache.js';
 import { UserError } from '../user-error.js';
 import { relatedReadings, type RelatedReadings } from './related.js';
@@ -23,10 +25,13 @@ export function createDiscoveryService(deps: { readonly db: Kysely<DB>; readonly
   // Only the asking member's read marks are looked up every time.
   const relatedByLesson = deps.cache?.area<RelatedReadings>(['library']);
 
-  /** What a member is told for a category the library does not have, with those it has. */
+  /**
+   * What a member is told for a category the library does not have, with those it has: each name cut to
+   * SHOWN_CATEGORY_MAX characters, so ten of them fit a message's 2,000 whatever they hold (escaped, a name may double).
+   */
   async function noSuchCategory(wanted: string, known?: readonly string[]): Promise<string> {
-    const categories = known ?? (await libraryCategories(db, MAX_CATEGORIES));
-    const name = `There is no category ${shownCategory(wanted.slice(0, 40))}.`;
+    const categories = (known ?? (await libraryCategories(db, MAX_CATEGORIES))).filter((category) => !isInvisible(category));
+    const name = `There is no category ${shownCategory(wanted)}.`;
     if (categories.length === 0) return name;
     return `${name} The library has: ${categories.slice(0, 10).map(shownCategory).join(', ')}${categories.length > 10 ? ', …' : ''}.`;
   }
@@ -34,7 +39,8 @@ export function createDiscoveryService(deps: { readonly db: Kysely<DB>; readonly
   /** One page of a search; a member's unusable input gets a clear, private explanation. */
   async function search(query: string, category: string | undefined, page = 1): Promise<SearchPage> {
     const text = query.trim();
-    if (text.length > SEARCH_QUERY_MAX) throw new UserError(`Search for at most ${SEARCH_QUERY_MAX} characters.`);
+    // Characters as Discord counts them (the option's max_length): an emoji is one.
+    if ([...text].length > SEARCH_QUERY_MAX) throw new UserError(`Search for at most ${SEARCH_QUERY_MAX} characters.`);
     const { phrases, words } = parseQueryTerms(text);
     if (phrases.length + words.length === 0) throw new UserError('Type some words to search for (letters or digits).');
     const wanted = category?.trim() ?? '';
@@ -74,10 +80,15 @@ export function createDiscoveryService(deps: { readonly db: Kysely<DB>; readonly
     /** Suggestions for the `category` option of `/lesson search`: the library's categories that contain what was typed. */
     async categoryChoices(typed: string): Promise<{ name: string; value: string }[]> {
       const wanted = typed.trim().toLowerCase();
-      const categories = await libraryCategories(db, MAX_CATEGORIES);
+      // A category that shows nothing (stored before the parsers refused one) cannot be a choice: Discord wants a name.
+      const categories = (await libraryCategories(db, MAX_CATEGORIES)).filter((category) => !isInvisible(plainText(category)));
       const starting = categories.filter((category) => category.toLowerCase().startsWith(wanted));
       const containing = categories.filter((category) => !category.toLowerCase().startsWith(wanted) && category.toLowerCase().includes(wanted));
-      return [...starting, ...containing].slice(0, 25).map((category) => ({ name: plainText(category), value: category }));
+      // A choice's name and value are at most 100 characters (a category is at most 100, but an older one may be longer).
+      return [...starting, ...containing]
+        .filter((category) => category.length <= CHOICE_VALUE_MAX)
+        .slice(0, AUTOCOMPLETE_CHOICES_MAX)
+        .map((category) => ({ name: truncateAtWord(plainText(category), CHOICE_NAME_MAX), value: category }));
     },
 
     /** The best `limit` lessons for a search, without Discord's limits on the text (the CLI). */
@@ -92,7 +103,11 @@ export function createDiscoveryService(deps: { readonly db: Kysely<DB>; readonly
   };
 }
 
+/** Characters of a category a message shows (cut at a word, never in the middle of a character). */
+const SHOWN_CATEGORY_MAX = 60;
+
 /** A category as a message shows it: in a code span (shown as typed) unless a backtick would end it, else escaped. */
 function shownCategory(category: string): string {
-  return category.includes('`') ? safeText(category) : `\`${plainText(category)}\``;
+  const cut = truncateAtWord(category, SHOWN_CATEGORY_MAX);
+  return cut.includes('`') ? safeText(cut) : `\`${plainText(cut)}\``;
 }

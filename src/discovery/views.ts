@@ -1,7 +1,8 @@
 import { ButtonStyle, ComponentType, type APIButtonComponent } from 'discord.js';
 import type { LibraryLesson } from '../db/lessons.js';
 import { clip, EMBED_DESCRIPTION_MAX, neutralizeMentions, plainText, safeText, safeUrl, visibleOr } from '../domain/discord-format/index.js';
-import { categoryInId, encodeDiscoveryId, SEARCH_PAGE_MAX } from '../domain/discovery/custom-ids.js';
+import { categoryInId, SEARCH_PAGE_MAX, searchPagingIds } from '../domain/discovery/custom-ids.js';
+import { termsText } from '../domain/discovery/text-query.js';
 import { encodeCatchupId } from '../domain/progress/catchup-ids.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import { lessonButtons, toApiEmbed, type ButtonRow } from '../lessons/card-view.js';
@@ -76,7 +77,7 @@ export function renderSearchPage(page: SearchPage, idQuery: { query: string; cat
               : 'No more results.',
         }),
       ],
-      components: page.page > 1 ? [pagingRow(page, idQuery)] : [],
+      components: page.page > 1 ? [pagingRow(page, idQuery)].filter((row) => row !== null) : [],
     };
   }
   const offset = (page.page - 1) * page.pageSize;
@@ -84,18 +85,26 @@ export function renderSearchPage(page: SearchPage, idQuery: { query: string; cat
     (lesson, index) => `**${offset + index + 1}.** ${clip(safeText(visibleOr(lesson.title, '(untitled)')), 300)} · ${lesson.date} · ${safeText(lesson.category)}`,
   );
   const note = page.partial ? ['No lesson has all of these words; these have some of them.', ''] : [];
+  const paging = page.page > 1 || page.hasNext ? pagingRow(page, idQuery) : null;
+  const more = page.hasNext && !paging ? ' · more match: search in fewer characters to page through them' : '';
   const embed = toApiEmbed({
     title: clip(heading, 256),
     description: clip([...note, ...lines].join('\n'), EMBED_DESCRIPTION_MAX),
-    footer: { text: `Page ${page.page}${page.hasNext ? '' : ' (last)'} · press a number to open that lesson’s card` },
+    footer: { text: `Page ${page.page}${page.hasNext ? '' : ' (last)'} · press a number to open that lesson’s card${more}` },
   });
   const rows: ButtonRow[] = [openButtons(page.results)];
-  if (page.page > 1 || page.hasNext) rows.push(pagingRow(page, idQuery));
+  if (paging) rows.push(paging);
   return { embeds: [embed], components: rows };
 }
 
-function pagingRow(page: SearchPage, idQuery: { query: string; category: string }): ButtonRow {
-  const to = (target: number) => encodeDiscoveryId({ action: 'search', page: target, query: idQuery.query, category: categoryInId(idQuery.category) });
+/** Previous / Next, or null when the ids cannot carry the search (searchPagingIds): the first page is then all there is. */
+function pagingRow(page: SearchPage, idQuery: { query: string; category: string }): ButtonRow | null {
+  const previous = page.page > 1 ? page.page - 1 : page.page;
+  const next = page.hasNext && page.page < SEARCH_PAGE_MAX ? page.page + 1 : page.page;
+  // Disabled buttons still need ids, distinct within the message.
+  const ids = searchPagingIds({ category: categoryInId(idQuery.category), query: idQuery.query, terms: termsText(idQuery.query) }, [previous, next]);
+  if (!ids) return null;
+  const [previousId, nextId] = ids as [string, string];
   return {
     type: ComponentType.ActionRow,
     components: [
@@ -104,8 +113,7 @@ function pagingRow(page: SearchPage, idQuery: { query: string; category: string 
         style: ButtonStyle.Secondary,
         label: 'Previous',
         emoji: { name: '◀️' },
-        // Disabled buttons still need ids, distinct within the message.
-        custom_id: page.page > 1 ? to(page.page - 1) : to(page.page),
+        custom_id: previousId,
         disabled: page.page <= 1,
       },
       {
@@ -113,7 +121,7 @@ function pagingRow(page: SearchPage, idQuery: { query: string; category: string 
         style: ButtonStyle.Secondary,
         label: 'Next',
         emoji: { name: '▶️' },
-        custom_id: page.hasNext && page.page < SEARCH_PAGE_MAX ? to(page.page + 1) : to(page.page),
+        custom_id: nextId,
         disabled: !page.hasNext || page.page >= SEARCH_PAGE_MAX,
       },
     ],

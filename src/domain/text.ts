@@ -35,6 +35,15 @@ export function hasControlCharacter(text: string): boolean {
   return CONTROL_CHARACTER.test(text);
 }
 
+/** Half of a character: a UTF-16 surrogate without its pair (a JSON `\ud83d` escape can hold one; UTF-8 cannot). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** The first lone surrogate in `text` as `U+D83D`, or null when the text is well formed. */
+export function findLoneSurrogate(text: string): string | null {
+  const match = LONE_SURROGATE.exec(text);
+  return match ? codePoint(match[0]) : null;
+}
+
 /**
  * Characters a terminal acts on rather than shows: the C0 controls above, a carriage return not ending a line,
  * DEL, and C1 controls (U+009B is an 8-bit terminal's CSI). A file name may hold any of them; a lesson's text only

@@ -143,6 +143,46 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     await expect(service.search('rice', 'sports_news')).rejects.toThrow('There is no category `sports_news`. The library has: `a_b`, with \\`ticks\\`.');
   });
 
+  it('category answers fit Discord whatever the categories hold: no blank or over-long choice, a refusal under 2,000 characters', async () => {
+    const hostile = Array.from({ length: 12 }, (_, index) => `${'`a*_'.repeat(24)}${index}`.padEnd(100, '|'));
+    // Stored as an older import left them: one showing nothing, one of 100 emoji (200 UTF-16 units).
+    const lessons = [...hostile, '\u202E', '😀'.repeat(100)].map((category) => makeLesson({ category }));
+    await upsertLessons(database().db, lessons);
+    const service = createDiscoveryService({ db: database().db });
+    const choices = await service.categoryChoices('');
+    expect(choices.length).toBeGreaterThan(0);
+    for (const choice of choices) {
+      expect(choice.name.trim().length).toBeGreaterThan(0);
+      expect(choice.name.length).toBeLessThanOrEqual(100);
+      expect(choice.value.length).toBeLessThanOrEqual(100);
+    }
+    expect(choices.map((choice) => choice.value)).not.toContain('\u202E');
+    const refusal = await service.search('rice', `${'x'.repeat(39)}😀 more`).then(
+      () => '',
+      (error: Error) => error.message,
+    );
+    expect(refusal).toMatch(/^There is no category /u);
+    expect(refusal.length).toBeLessThanOrEqual(2000);
+    expect(refusal).not.toMatch(/[\uD800-\uDFFF]/u);
+    expect(refusal).not.toContain('``');
+  });
+
+  it('a search counts its characters as Discord does (an emoji is one), and pages by its words when the typed text is too long for a button', async () => {
+    const lessons = Array.from({ length: 7 }, (_, index) => makeLesson({ title: `Rice harvest report ${index + 1}`, summary: 'Farmers harvested rice.' }));
+    await upsertLessons(database().db, lessons);
+    const service = createDiscoveryService({ db: database().db });
+    const query = `${'😀'.repeat(45)} rice`;
+    const first = await service.search(query, undefined);
+    expect(first.results).toHaveLength(5);
+    const rendered = renderSearchPage(first, { query, category: '' });
+    const rows = (rendered.components ?? []) as unknown as { components: { custom_id?: string }[] }[];
+    const next = rows.flatMap((row) => row.components.map((c) => decodeDiscoveryId(c.custom_id ?? ''))).find((button) => button?.page === 2);
+    expect(next?.query).toBe('rice');
+    const second = await service.searchPage(next!.query, next!.category, 2);
+    expect([...first.results, ...second.results].map((r) => r.id).sort()).toEqual(lessons.map((l) => l.id).sort());
+    await expect(service.search('😀'.repeat(71), undefined)).rejects.toThrow('Search for at most 70 characters.');
+  });
+
   it('autocomplete finds any words of title or summary, word starts included, titles first', async () => {
     await importDiscoveryLibrary(database());
     const suggest = async (typed: string) => (await suggestLessons(database().db, typed)).map((l) => l.id);

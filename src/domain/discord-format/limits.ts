@@ -23,6 +23,11 @@ export const CUSTOM_ID_MIN = 1;
 export const CUSTOM_ID_MAX = 100;
 export const BUTTON_LABEL_MAX = 80;
 
+/** An autocomplete answer: at most 25 choices, each a name of 1–100 characters and a string value of at most 100. */
+export const AUTOCOMPLETE_CHOICES_MAX = 25;
+export const CHOICE_NAME_MAX = 100;
+export const CHOICE_VALUE_MAX = 100;
+
 /**
  * Not a documented limit, but Discord refuses embed URLs much longer than this; ours stay well under,
  * and anything longer is dropped rather than risk a rejected message.

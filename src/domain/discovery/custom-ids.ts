@@ -49,10 +49,29 @@ export function isCategoryDigest(carried: string): boolean {
 
 const isCarriedCategory = (carried: string) => isSearchableCategory(carried) || isCategoryDigest(carried);
 
+/** Characters as Discord counts them (code points): the `query` option's max_length is 70 of these. */
+const characters = (text: string) => [...text].length;
+
+/**
+ * The paging ids of a search page, or null when they cannot carry its query: Discord counts a query's 70 characters in
+ * code points, the id's 100 here in UTF-16 units (never fewer than Discord's), so a query of emoji or other astral
+ * characters may not fit as typed. It is then carried as its terms (`terms`: its words and "phrases", what the search
+ * uses of it), and without paging when even those do not fit.
+ */
+export function searchPagingIds(search: { readonly category: string; readonly query: string; readonly terms: string }, pages: readonly number[]): string[] | null {
+  for (const query of [search.query, search.terms]) {
+    const ids = pages.map((page) => `l:s:${page}:${search.category}:${query}`);
+    if (query.length > 0 && characters(query) <= SEARCH_QUERY_MAX && ids.every((id) => id.length <= CUSTOM_ID_MAX)) {
+      return pages.map((page) => encodeDiscoveryId({ action: 'search', page, category: search.category, query }));
+    }
+  }
+  return null;
+}
+
 export function encodeDiscoveryId(button: DiscoveryButton): string {
   if (!Number.isInteger(button.page) || button.page < 1 || button.page > SEARCH_PAGE_MAX) throw new RangeError(`bad page ${button.page}`);
   if (!isCarriedCategory(button.category)) throw new RangeError(`bad category "${button.category}"`);
-  if (button.query.length === 0 || button.query.length > SEARCH_QUERY_MAX) throw new RangeError('bad query length');
+  if (button.query.length === 0 || characters(button.query) > SEARCH_QUERY_MAX) throw new RangeError('bad query length');
   const id = `l:s:${button.page}:${button.category}:${button.query}`;
   if (id.length > CUSTOM_ID_MAX) throw new RangeError(`custom_id too long: ${id.length}`);
   return id;
@@ -64,6 +83,6 @@ export function decodeDiscoveryId(id: string): DiscoveryButton | null {
   const search = /^l:s:([1-9][0-9]{0,2}):([^:]*):(.+)$/su.exec(id);
   if (!search) return null;
   const [, page, category, query] = search as unknown as [string, string, string, string];
-  if (!isCarriedCategory(category) || query.length > SEARCH_QUERY_MAX) return null;
+  if (!isCarriedCategory(category) || characters(query) > SEARCH_QUERY_MAX) return null;
   return { action: 'search', page: Number(page), category, query };
 }

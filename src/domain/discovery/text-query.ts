@@ -31,6 +31,12 @@ export function parseQueryTerms(text: string): QueryTerms {
   return { phrases: phrases.slice(0, phraseCount), words: words.slice(0, MAX_QUERY_TERMS - phraseCount) };
 }
 
+/** A search's terms as text a search reads the same (phrases quoted, then words): what its paging carries when the typed text is too long for it. */
+export function termsText(text: string): string {
+  const { phrases, words } = parseQueryTerms(text);
+  return [...phrases.map((phrase) => `"${phrase}"`), ...words].join(' ');
+}
+
 function splitWords(text: string): string[] {
   // Punctuation between words separates them, but apostrophes and hyphens inside a word stay ("don't").
   return text

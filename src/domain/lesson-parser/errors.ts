@@ -12,6 +12,11 @@ export function controlCharacterProblem(codePoint: string): string {
   return `contains the control character ${codePoint}, which lesson text may not hold (remove it)`;
 }
 
+/** Half a character: a UTF-16 surrogate without its pair (PostgreSQL stores U+FFFD; Discord refuses a message with one). */
+export function halfCharacterProblem(codePoint: string): string {
+  return `contains half a character (${codePoint}, a UTF-16 surrogate without its pair: text cut in the middle of an emoji?); fix or remove it`;
+}
+
 /**
  * At most this many problems are kept per file (the first ones by line); the rest are only counted.
  * A hostile file can hold millions of problems: listing them all would cost memory and time, and

@@ -1,8 +1,8 @@
 import { articleWordCount, charactersOf, deriveTitle, MAX_TITLE_LENGTH, overLimit, similarReadingTooLong, tooManySimilarReadings, type Lesson } from '../lesson.js';
 import { truncateAtWord } from '../text.js';
 import { Cursor } from './cursor.js';
-import { controlCharacterProblem, NO_LESSONS, ProblemList } from './errors.js';
-import { findControlCharacter, isInvisible } from '../text.js';
+import { controlCharacterProblem, halfCharacterProblem, NO_LESSONS, ProblemList } from './errors.js';
+import { findControlCharacter, findLoneSurrogate, isInvisible } from '../text.js';
 import { parseBody } from './export-body.js';
 import { excerpt, lineOverLimit, MAX_EXPORT_LINES, toLines, type Line } from './lines.js';
 import { parseMetadata } from './metadata.js';
@@ -45,6 +45,9 @@ export function parseExportText(text: string, options: ParseOptions): Lesson {
   for (const line of lines) {
     const control = findControlCharacter(line.text);
     if (control) problems.add(line.no, controlCharacterProblem(control));
+    // Text read from a file is UTF-8 (which cannot hold one); text given otherwise may.
+    const half = findLoneSurrogate(line.text);
+    if (half) problems.add(line.no, halfCharacterProblem(half));
   }
   const lastLine = lines[lines.length - 1]?.no ?? 1;
   const cursor = new Cursor(lines);

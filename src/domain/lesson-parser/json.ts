@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { charactersOf, LESSON_LIMITS, MAX_TITLE_LENGTH, overLimit, similarReadingTooLong, tooManySimilarReadings, type Lesson } from '../lesson.js';
 import { isSupportedYear, SUPPORTED_YEARS } from '../dates.js';
-import { codePoint, findControlCharacter, hasControlCharacter, isInvisible } from '../text.js';
-import { controlCharacterProblem, MAX_PROBLEMS_PER_FILE, NO_LESSONS, ProblemList } from './errors.js';
+import { codePoint, findControlCharacter, findLoneSurrogate, hasControlCharacter, isInvisible } from '../text.js';
+import { controlCharacterProblem, halfCharacterProblem, MAX_PROBLEMS_PER_FILE, NO_LESSONS, ProblemList } from './errors.js';
 import { scanJson } from './json-lines.js';
 import { excerpt, stripBom } from './lines.js';
 import type { ParseOptions } from './options.js';
@@ -15,12 +15,22 @@ const expected =
   (issue: { readonly input?: unknown }): string =>
     issue.input === undefined ? 'missing' : `expected ${what}`;
 
-/** Any string of a lesson: control characters (U+0000 above all, which PostgreSQL refuses) are never text. */
+/**
+ * Any string of a lesson: control characters (U+0000 above all, which PostgreSQL refuses) are never text, nor half
+ * a character (a `\ud83d` escape without its pair, left by an exporter that cut text by length: PostgreSQL stored it
+ * as U+FFFD and Discord refuses a message holding one).
+ */
 const text = (what: string) =>
-  z.string({ error: expected(what) }).refine((value) => !hasControlCharacter(value), {
-    error: (issue) => controlCharacterProblem(findControlCharacter(String(issue.input)) ?? 'U+0000'),
-    abort: true,
-  });
+  z
+    .string({ error: expected(what) })
+    .refine((value) => !hasControlCharacter(value), {
+      error: (issue) => controlCharacterProblem(findControlCharacter(String(issue.input)) ?? 'U+0000'),
+      abort: true,
+    })
+    .refine((value) => findLoneSurrogate(value) === null, {
+      error: (issue) => halfCharacterProblem(findLoneSurrogate(String(issue.input)) ?? 'U+D800'),
+      abort: true,
+    });
 
 const nonBlank = (what: string) => text(what).refine((value) => value.trim() !== '', { error: 'must not be blank' });
 
@@ -57,7 +67,9 @@ const within =
 export const lessonJsonSchema = z.strictObject(
   {
     id: normalised('a UUID', normaliseUuid),
-    category: nonBlank('a category id').max(LESSON_LIMITS.category, { error: atMost(LESSON_LIMITS.category) }),
+    category: nonBlank('a category id')
+      .max(LESSON_LIMITS.category, { error: atMost(LESSON_LIMITS.category) })
+      .refine((category) => category.trim() === '' || !isInvisible(category), { error: 'shows nothing: it has only blank or zero-width characters' }),
     url: text('an http(s) URL').refine(isHttpUrl, { error: 'expected an http(s) URL' }),
     date: text('YYYY-MM-DD')
       .refine(isIsoDate, { error: 'expected YYYY-MM-DD', abort: true })

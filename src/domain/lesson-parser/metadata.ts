@@ -1,5 +1,6 @@
 import { isSupportedYear, SUPPORTED_YEARS } from '../dates.js';
 import { LESSON_LIMITS } from '../lesson.js';
+import { isInvisible } from '../text.js';
 import type { ProblemList } from './errors.js';
 import { excerpt, type Line } from './lines.js';
 import { keyValue, metadataField, type MetadataField } from './patterns.js';
@@ -51,7 +52,8 @@ const READERS: Readonly<Record<RequiredField, Reader>> = {
   id: read(normaliseUuid, 'a UUID'),
   category: read(
     // Counted in characters (code points), as the JSON format's schema counts: both formats take the same lessons.
-    (value) => (value === '' || [...value].length > LESSON_LIMITS.category ? null : value),
+    // One that shows nothing (only zero-width or bidirectional characters) could not be named or picked.
+    (value) => (isInvisible(value) || [...value].length > LESSON_LIMITS.category ? null : value),
     `a category id such as nhk, of at most ${LESSON_LIMITS.category} characters`,
   ),
   url: read((value) => (isHttpUrl(value) ? value : null), 'an http(s) URL'),

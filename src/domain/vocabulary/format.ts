@@ -2,14 +2,37 @@ import { clip, safeText } from '../discord-format/escape.js';
 import { BUTTON_LABEL_MAX } from '../discord-format/limits.js';
 import { paginate } from '../discord-format/paginate.js';
 import { PAGE_DESCRIPTION_MAX } from '../discord-format/pages.js';
+import { truncateAtWord } from '../text.js';
 import { describeLevel } from './level.js';
 import type { LessonLevel, VocabularyEntry } from './types.js';
 
 const SENTENCE_MAX = 600;
 const WORD = (word: string) => new RegExp(`(?<![\\p{L}\\p{N}])${word.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')}(?![\\p{L}\\p{N}])`, 'giu');
 
-/** The sentence, escaped, with the vocabulary word in bold (the word is letters only, so bolding it is safe). */
+/** Raw characters kept on each side of the word in a sentence too long to show whole. */
+const SENTENCE_WINDOW = 120;
+
+/**
+ * The sentence, escaped, with the vocabulary word in bold (the word is letters only, so bolding it is safe), within
+ * SENTENCE_MAX: a longer one is cut around the word's first place before it is escaped, so a cut never falls inside
+ * the bold (cut after, `**ubiquit…` showed stray asterisks) nor an escape.
+ */
 export function sentenceWithWord(sentence: string, word: string): string {
+  const whole = bolded(sentence, word);
+  if (whole.length <= SENTENCE_MAX) return whole;
+  const match = WORD(word).exec(sentence);
+  if (!match) return clip(whole, SENTENCE_MAX);
+  let start = Math.max(0, match.index - SENTENCE_WINDOW);
+  let end = Math.min(sentence.length, match.index + match[0].length + SENTENCE_WINDOW);
+  // Never half a character at either edge.
+  if (/[\uDC00-\uDFFF]/u.test(sentence.charAt(start)) && start > 0) start += 1;
+  if (/[\uD800-\uDBFF]/u.test(sentence.charAt(end - 1)) && end < sentence.length) end -= 1;
+  const shown = `${start > 0 ? '…' : ''}${bolded(sentence.slice(start, end), word)}${end < sentence.length ? '…' : ''}`;
+  // Within the limit unless the word itself is hundreds of letters long.
+  return shown.length <= SENTENCE_MAX ? shown : clip(shown, SENTENCE_MAX);
+}
+
+function bolded(sentence: string, word: string): string {
   const pieces = sentence.split(WORD(word));
   const matches = sentence.match(WORD(word)) ?? [];
   return pieces.map((piece, i) => safeText(piece) + (i < matches.length ? `**${matches[i]}**` : '')).join('');
@@ -19,7 +42,7 @@ export function sentenceWithWord(sentence: string, word: string): string {
 export function vocabularyBlock(entry: VocabularyEntry, index: number): string {
   const head = entry.word.toLowerCase() === entry.lemma ? `**${index + 1}. ${safeText(entry.word)}**` : `**${index + 1}. ${safeText(entry.word)}** → ${safeText(entry.lemma)}`;
   const where = entry.source === 'article' ? 'article' : 'dialogue';
-  return `${head} · *${entry.pos}*\n${safeText(entry.definition)}\n> ${clip(sentenceWithWord(entry.sentence, entry.word), SENTENCE_MAX)} *(${where})*`;
+  return `${head} · *${entry.pos}*\n${safeText(entry.definition)}\n> ${sentenceWithWord(entry.sentence, entry.word)} *(${where})*`;
 }
 
 /** The list as embed descriptions (pages), each within Discord's limit. */
@@ -37,5 +60,5 @@ export function levelLine(level: LessonLevel): string {
 
 /** A choice as a button label (Discord: at most 80 characters). */
 export function choiceLabel(choice: string): string {
-  return choice.length <= BUTTON_LABEL_MAX ? choice : `${choice.slice(0, BUTTON_LABEL_MAX - 1)}…`;
+  return truncateAtWord(choice, BUTTON_LABEL_MAX);
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { categoryInId, decodeDiscoveryId, encodeDiscoveryId, isCategoryDigest, SEARCH_QUERY_MAX } from '../../../src/domain/discovery/custom-ids.js';
+import { categoryInId, decodeDiscoveryId, encodeDiscoveryId, isCategoryDigest, SEARCH_QUERY_MAX, searchPagingIds } from '../../../src/domain/discovery/custom-ids.js';
 import {
   atLeastKOf,
   candidatesAmong,
@@ -12,7 +12,7 @@ import {
   headlineKey,
   headlineOf,
 } from '../../../src/domain/discovery/headline.js';
-import { autocompleteQueryParts, autocompleteTsQuery, parseQueryTerms, searchTsQuery, tsLiteral } from '../../../src/domain/discovery/text-query.js';
+import { autocompleteQueryParts, autocompleteTsQuery, parseQueryTerms, searchTsQuery, termsText, tsLiteral } from '../../../src/domain/discovery/text-query.js';
 
 describe('search queries', () => {
   it('splits phrases in quotes from single words, keeping apostrophes and hyphens inside words', () => {
@@ -192,6 +192,15 @@ describe('discovery buttons', () => {
     expect(encodeDiscoveryId(button).length).toBeLessThanOrEqual(100);
     expect(decodeDiscoveryId(encodeDiscoveryId(button))).toEqual(button);
     expect(() => encodeDiscoveryId({ ...button, category: long })).toThrow(RangeError);
+  });
+
+  it('page a search as typed when it fits, else by its words, else not at all', () => {
+    const ids = (query: string) => searchPagingIds({ category: 'nhk', query, terms: termsText(query) }, [1, 2]);
+    expect(ids('rice "price rises"')).toEqual(['l:s:1:nhk:rice "price rises"', 'l:s:2:nhk:rice "price rises"']);
+    // 45 emoji and a word: 46 characters for Discord, 95 UTF-16 units: too long for an id as typed.
+    expect(ids(`${'😀'.repeat(45)} rice`)).toEqual(['l:s:1:nhk:rice', 'l:s:2:nhk:rice']);
+    // 70 astral letters are words too: nothing short enough to carry.
+    expect(ids('𝕏'.repeat(70))).toBeNull();
   });
 
   it('refuses ids it did not make', () => {

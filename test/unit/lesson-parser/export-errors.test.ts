@@ -138,6 +138,8 @@ describe('errors name the line of the original file', () => {
     ['Updated:', 'Updated: 2025/13/02 07:14', 'Updated: expected a time'],
     ['Last Read:', 'Last Read: yesterday', 'Last Read: expected a time'],
     ['Category ID:', 'Category ID:', 'Category ID: expected a category id'],
+    // Only a right-to-left override: it shows nothing, so it could not be named, picked or listed (Discord refuses a blank choice).
+    ['Category ID:', 'Category ID: \u202E', 'Category ID: expected a category id'],
   ])('names the line of a bad "%s" value', (prefix, replacement, message) => {
     const error = errorFor(replaceLine(startsWith(prefix), replacement));
     expect(error.problems).toEqual([{ line: lineNumber(startsWith(prefix)), message: expect.stringContaining(message) }]);

@@ -104,6 +104,19 @@ describe('JSON errors name the line of the bad value', () => {
     expect(jsonError(text).problems).toEqual([{ line: lineContaining(text, '"date"'), message: 'date: expected YYYY-MM-DD' }]);
   });
 
+  it('refuses half a character (a surrogate escape without its pair) at its line: stored, it became U+FFFD', () => {
+    const text = prettyWith((json) => (json.title = 'Hello \ud83d world'));
+    expect(text).toContain('\\ud83d');
+    expect(jsonError(text).problems).toEqual([{ line: lineContaining(text, '"title"'), message: expect.stringMatching(/^title: contains half a character \(U\+D83D/u) }]);
+    // A pair is one character, escaped or not.
+    expect(() => parseLessonJson(prettyWith((json) => (json.title = 'Hello \ud83d\ude00 world')), { file: FILE })).not.toThrow();
+  });
+
+  it('refuses a category that shows nothing (only zero-width or bidirectional characters)', () => {
+    const text = prettyWith((json) => (json.category = '\u2066\u2069'));
+    expect(jsonError(text).problems).toEqual([{ line: lineContaining(text, '"category"'), message: expect.stringContaining('category: shows nothing') }]);
+  });
+
   it('rejects a date that is not on the calendar', () => {
     const text = prettyWith((json) => (json.date = '2025-02-30'));
     expect(jsonError(text).message).toBe(`${FILE}:${lineContaining(text, '"date"')}: date: expected YYYY-MM-DD`);

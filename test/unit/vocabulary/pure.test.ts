@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assertWithinLimits } from '../../../src/domain/discord-format/index.js';
 import { decodeVocabularyId, encodeVocabularyId, type VocabularyButton } from '../../../src/domain/vocabulary/custom-id.js';
-import { vocabularyPages } from '../../../src/domain/vocabulary/format.js';
+import { choiceLabel, sentenceWithWord, vocabularyPages } from '../../../src/domain/vocabulary/format.js';
 import { detectForm, inflect, matchCase, regularForms } from '../../../src/domain/vocabulary/inflection.js';
 import { bandFor } from '../../../src/domain/vocabulary/level.js';
 import { blanksOnce, buildQuiz, formatScore, QUIZ_SENTENCE_MAX, questionFor } from '../../../src/domain/vocabulary/quiz.js';
@@ -243,5 +243,23 @@ describe('vocabulary pages', () => {
       expect(description).not.toMatch(/(?<!\u200b)@everyone/u);
     }
     expect(vocabularyPages([])).toHaveLength(1);
+  });
+
+  it('cut a long sentence around the word, never inside its bold nor an escape, nor half a character', () => {
+    const sentence = `${'—'.repeat(590)} ubiquitous ${'—'.repeat(49)}*${'😀'.repeat(200)}`;
+    const shown = sentenceWithWord(sentence, 'ubiquitous');
+    expect(shown.length).toBeLessThanOrEqual(600);
+    expect(shown).toContain('**ubiquitous**');
+    expect(shown.match(/\*\*/gu)).toHaveLength(2);
+    expect(shown).toMatch(/^…—+ \*\*ubiquitous\*\* —+\\\*(😀)+…$/u);
+    expect(shown).not.toMatch(/[\uD800-\uDFFF]/u);
+    // A short one is whole, every place of the word in bold.
+    expect(sentenceWithWord('Ubiquitous phones are ubiquitous.', 'ubiquitous')).toBe('**Ubiquitous** phones are **ubiquitous**.');
+  });
+
+  it('labels a long choice within 80 characters, never cutting a character in half', () => {
+    const label = choiceLabel(`${'a'.repeat(78)}😀 and more`);
+    expect(label.length).toBeLessThanOrEqual(80);
+    expect(label).not.toMatch(/[\uD800-\uDFFF]/u);
   });
 });

@@ -13,13 +13,15 @@ const TABLE_NAMES: Record<string, string> = {
   member_window_totals: 'leaderboard totals for the last 7 and 30 days',
   member_settings: 'your settings (time zone, leaderboard)',
   'lesson_plans.planned_by': 'lesson plans you made (kept for the server, without your name)',
+  quiz_attempts: 'quizzes you took',
+  quiz_questions: 'the questions of those quizzes',
 };
 
 export function renderForgetConfirm(userId: string, expiresAt: number): ReplyPayload {
   return {
     content:
       '⚠️ **Delete everything this bot stores about you, in every server?**\n' +
-      'Your reading history, lessons read, streaks, leaderboard places and settings go, and cannot be restored. ' +
+      'Your reading history, lessons read, streaks, leaderboard places, quiz results and settings go, and cannot be restored. ' +
       `This button stops working <t:${expiresAt}:R>.`,
     components: [
       {

@@ -39,8 +39,10 @@ function field(name: string, value: string, inline = true): EmbedField {
 function streakLine(report: ProgressReport): string {
   const base = days(report.currentStreak);
   if (report.frozenDays.length === 0) return base;
-  const used = report.frozenDays.map(shortDate).join(', ');
-  return `${base} · 🧊 ${report.frozenDays.length === 1 ? 'freeze' : 'freezes'} used (${used})`;
+  const kind = report.frozenDays.length === 1 ? 'freeze' : 'freezes';
+  // Another member's dates would say which days they read and missed: only their number is shown.
+  if (!report.self) return `${base} · 🧊 ${report.frozenDays.length} ${kind} used`;
+  return `${base} · 🧊 ${kind} used (${report.frozenDays.map(shortDate).join(', ')})`;
 }
 
 /**
@@ -69,7 +71,10 @@ export function renderProgress(answer: ProgressAnswer, subjectId: string): Reply
     title: report.self ? 'Your reading progress' : 'Reading progress',
     description: report.self ? `<@${report.userId}>` : `<@${report.userId}> (counts and streaks only)`,
     fields: [],
-    footer: { text: `Days are counted in ${report.zone} (${ZONE_SOURCE[report.zoneSource]}). A missed day is frozen when the day before it was a reading day, at most once a week.` },
+    // Another member's own zone is theirs to keep (it says roughly where they live): their days, in words only.
+    footer: {
+      text: `${report.self ? `Days are counted in ${report.zone} (${ZONE_SOURCE[report.zoneSource]})` : 'Days are counted in their time zone'}. A missed day is frozen when the day before it was a reading day, at most once a week.`,
+    },
   };
   // Fields in order while they fit the 6000-character total; a section that would not fit is left out.
   const kept: EmbedField[] = [];

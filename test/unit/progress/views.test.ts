@@ -48,6 +48,19 @@ describe('progress view', () => {
     expect(value('Reading days (last 7)')).toBe('5 of 7');
   });
 
+  it('shows another member neither their time zone nor the dates of their freezes (which days they read)', () => {
+    const own = renderProgress({ kind: 'report', report: report({ zone: 'Asia/Tehran', zoneSource: 'member' }) }, 'x').embeds?.[0] as {
+      fields: { name: string; value: string }[];
+      footer: { text: string };
+    };
+    expect(own.footer.text).toMatch(/^Days are counted in Asia\/Tehran \(your setting\)\./u);
+    const other = renderProgress({ kind: 'report', report: report({ self: false, zone: 'Asia/Tehran', zoneSource: 'member', readingDaysLast7: null, recent: null }) }, 'x')
+      .embeds?.[0] as { fields: { name: string; value: string }[]; footer: { text: string } };
+    expect(JSON.stringify(other)).not.toContain('Tehran');
+    expect(other.footer.text).toMatch(/^Days are counted in their time zone\./u);
+    expect(other.fields.find((f) => f.name === 'Current streak')?.value).toBe('5 days · 🧊 1 freeze used');
+  });
+
   it('says nothing about a hidden member', () => {
     const payload = renderProgress({ kind: 'hidden' }, '200000000000000101');
     expect(payload.embeds).toBeUndefined();
@@ -131,6 +144,11 @@ describe('privacy views', () => {
     const done = renderForgotten({ deleted: { reading_events: 12, member_settings: 1, later_table: 2 }, total: 15 });
     expect(done.content).toContain('reading history (opens and marks): 12');
     expect(done.content).toContain('later_table: 2');
+    // The quiz tables in words, as the others (they showed as quiz_attempts, quiz_questions).
+    const quizzes = renderForgotten({ deleted: { quiz_attempts: 1, quiz_questions: 5 }, total: 6 }).content ?? '';
+    expect(quizzes).toContain('quizzes you took: 1');
+    expect(quizzes).not.toContain('quiz_');
+    expect(confirm.content).toContain('quiz results');
     expect(renderForgotten({ deleted: {}, total: 0 }).content).toMatch(/Nothing to delete/u);
   });
 });

@@ -197,7 +197,8 @@ export const scheduleModule = defineCommand(scheduleCommand, {
     },
     alerts: async ({ options, services, interaction, guildId, reply }) => {
       const channel = await textChannelOption(interaction.client, options.channel, guildId);
-      requirePostPermissions(channel, interaction.client, { thread: false, advise: false });
+      // Alerts are text: Embed Links is not needed there.
+      requirePostPermissions(channel, interaction.client, { thread: false, advise: false, embeds: false });
       await services.delivery.setAlertsChannel(guildId, channel.id);
       await reply.send({ content: `✅ I will tell moderators about problems (no lesson left, missing permissions, a deleted channel) in <#${channel.id}>.` });
     },

@@ -37,7 +37,7 @@ export interface Channels {
    * The channel, ready to post in, or a PostFailure moderators can act on (deleted, missing permissions). With its
    * server: a channel this process holds no data for is posted in without reading it first (channelNotRead).
    */
-  postable(channelId: string, options: { thread: boolean; guildId?: string }): Promise<PostChannel>;
+  postable(channelId: string, options: { thread: boolean; guildId?: string; embeds?: boolean }): Promise<PostChannel>;
 }
 
 /** A post that cannot go out for a reason moderators can act on. */
@@ -147,8 +147,8 @@ export async function textChannelOption(client: Client, option: GuildBasedChanne
 }
 
 /** Refuses a channel the bot cannot post in, naming what it lacks there (and, when asked, what to do). */
-export function requirePostPermissions(channel: GuildTextBasedChannel, client: Client, options: { thread: boolean; advise: boolean }): void {
-  const missing = missingPostPermissions(channel, client, { thread: options.thread });
+export function requirePostPermissions(channel: GuildTextBasedChannel, client: Client, options: { thread: boolean; advise: boolean; embeds?: boolean }): void {
+  const missing = missingPostPermissions(channel, client, { thread: options.thread, ...(options.embeds === undefined ? {} : { embeds: options.embeds }) });
   if (missing.length === 0) return;
   const lacking = missing.map((p) => `**${p}**`).join(', ');
   const advice = options.advise ? ` Give me ${missing.length === 1 ? 'it' : 'them'}, or pick another channel.` : '';

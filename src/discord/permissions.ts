@@ -11,10 +11,11 @@ const NAMES: Record<string, string> = {
 };
 
 /**
- * The permissions the bot lacks to post a lesson card in a channel, by their names in Discord's UI.
- * Empty when it has them all, or when its permissions cannot be known from the cache (Discord decides then).
+ * The permissions the bot lacks to post a lesson card in a channel (`embeds: false`: a text message, as alerts are),
+ * by their names in Discord's UI. Empty when it has them all, or when its permissions cannot be known from the cache
+ * (Discord decides then).
  */
-export function missingPostPermissions(channel: GuildTextBasedChannel, client: Client, options: { thread: boolean }): string[] {
+export function missingPostPermissions(channel: GuildTextBasedChannel, client: Client, options: { thread: boolean; embeds?: boolean }): string[] {
   const me = client.user;
   if (!me) return [];
   const granted = channel.permissionsFor(me);
@@ -22,7 +23,7 @@ export function missingPostPermissions(channel: GuildTextBasedChannel, client: C
   const needed = new PermissionsBitField([
     PermissionFlagsBits.ViewChannel,
     channel.isThread() ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages,
-    PermissionFlagsBits.EmbedLinks,
+    ...(options.embeds === false ? [] : [PermissionFlagsBits.EmbedLinks]),
     ...(options.thread && !channel.isThread() ? [PermissionFlagsBits.CreatePublicThreads] : []),
   ]);
   return granted.missing(needed).map((flag) => NAMES[flag] ?? flag);

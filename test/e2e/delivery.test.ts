@@ -320,6 +320,16 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       expect((await scene.schedule(guild, 'alerts', [channelOption(news)])).content).toBe(`I can’t post in <#${news}>: I’m missing **Send Messages** there.`);
     });
 
+    it('a channel without Embed Links takes no lesson cards but may hear alerts, which are text (it was refused)', async () => {
+      const guild = scene.addGuild('No embeds', {
+        channels: [textChannel({ name: 'lessons' }), textChannel({ name: 'mods', permissionOverwrites: [deny('@bot', ['EmbedLinks'])] })],
+      });
+      const mods = channelNamed(guild, 'mods');
+      const set = await scene.schedule(guild, 'set', [channelOption(mods), { name: 'time', value: '07:30' }, { name: 'timezone', value: ZONE }]);
+      expect(set.content).toContain(`I can’t post in <#${mods}>: I’m missing **Embed Links** there.`);
+      expect((await scene.schedule(guild, 'alerts', [channelOption(mods)])).content).toContain('✅ I will tell moderators about problems');
+    });
+
     it('/schedule set names View Channel when the bot cannot see the channel at all (Discord refuses to show it: 50001)', async () => {
       const guild = scene.addGuild('Hidden', {
         channels: [textChannel({ name: 'lessons' }), textChannel({ name: 'staff', permissionOverwrites: [deny('@bot', ['ViewChannel'])] })],

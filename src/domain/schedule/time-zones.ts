@@ -6,13 +6,19 @@ import { IANAZone } from 'luxon';
 // following its region's clock changes. Etc/GMT-5 (a real IANA name) remains for a fixed offset.
 const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]*$/u;
 const OFFSET_LIKE = /^(?:UTC|GMT|UT)?\s*[+\-\u2212]|^(?:UTC|GMT|UT)\d/iu;
+/**
+ * `SystemV/EST5EDT` and its kind: gone from IANA's data since 2020b, still known to Node's ICU, and read by
+ * PostgreSQL with other summer-time rules (an hour apart for 1,344 hours of 2026): the post went out an hour before
+ * what `/schedule show` promised. Refused, as the runtime's legacy ids are.
+ */
+const DISAGREED = /^systemv\//iu;
 
 /**
  * The one time-zone check (config, import, schedules): an IANA name the runtime knows, case-insensitive,
  * links such as US/Eastern included; never an offset. The same answer on Node 20, 22 and 24.
  */
 export function isValidTimeZone(zone: string): boolean {
-  if (typeof zone !== 'string' || !ZONE_NAME.test(zone) || OFFSET_LIKE.test(zone)) return false;
+  if (typeof zone !== 'string' || !ZONE_NAME.test(zone) || OFFSET_LIKE.test(zone) || DISAGREED.test(zone)) return false;
   const key = zone.toLowerCase();
   if (knownZones.has(key)) return true;
   if (!IANAZone.isValidZone(zone)) return false;
@@ -41,7 +47,9 @@ export function requireZone(zone: string): IANAZone {
  * `America/Los_Angeles`, `EST` → `America/New_York`), or null when it is not a zone or is an abbreviation of
  * several (`CST`, `IST`, `BST`: see `zonesAbbreviated`).
  */
-export function canonicalTimeZone(zone: string): string | null {
+export function canonicalTimeZone(typed: string): string | null {
+  // Spaces around it are no part of it, as around a time or an abbreviation.
+  const zone = typeof typed === 'string' ? typed.trim() : typed;
   const abbreviated = abbreviationOf(zone);
   if (abbreviated !== undefined) return abbreviated.length === 1 ? (abbreviated[0] ?? null) : null;
   if (!isValidTimeZone(zone)) return null;

@@ -7,7 +7,8 @@ describe('isValidTimeZone', () => {
     expect(isValidTimeZone(zone)).toBe(true);
   });
 
-  it.each(['', 'Mars/Olympus_Mons', 'New York', '+05:30', 'UTC+1', '../etc/passwd'])('rejects %j', (zone) => {
+  // SystemV/*: Node's ICU knows them, PostgreSQL reads them with other summer-time rules (an hour apart half the year).
+  it.each(['', 'Mars/Olympus_Mons', 'New York', '+05:30', 'UTC+1', '../etc/passwd', 'SystemV/EST5EDT', 'systemv/pst8pdt'])('rejects %j', (zone) => {
     expect(isValidTimeZone(zone)).toBe(false);
   });
 });
@@ -21,6 +22,12 @@ describe('canonicalTimeZone', () => {
 
   it('returns null for something that is not a zone', () => {
     expect(canonicalTimeZone('nowhere')).toBeNull();
+    expect(canonicalTimeZone('SystemV/EST5EDT')).toBeNull();
+  });
+
+  it('reads a name with spaces around it, as a time or an abbreviation is', () => {
+    expect(canonicalTimeZone(' Europe/Berlin')).toBe('Europe/Berlin');
+    expect(canonicalTimeZone('Europe/Berlin \t')).toBe('Europe/Berlin');
   });
 });
 

@@ -80,7 +80,8 @@ export type PostResult =
   | { readonly status: 'unrecorded'; readonly messageId: string }
   | { readonly status: 'already-claimed' }
   | { readonly status: 'no-lesson' }
-  | { readonly status: 'failed'; readonly reason: string; readonly retryAt: Date };
+  /** `retryAt`: when the timer tries again; null for a moderator's post now, which is no daily post's try. */
+  | { readonly status: 'failed'; readonly reason: string; readonly retryAt: Date | null };
 
 /**
  * Posts a server's lesson card exactly once per claim: claim in the database first (one process wins),
@@ -118,11 +119,16 @@ export class LessonPoster {
     return this.deps.processId;
   }
 
-  async post(schedule: Schedule, localDate: string, sequence: number, lessonId?: string): Promise<PostResult> {
+  /**
+   * `byModerator`: a moderator's `/schedule post-now`. Its failure is answered to them and is no try of the daily
+   * post: it neither backs the daily post off nor alerts "I will try again" (a failed post now at 08:40 held a
+   * 09:00 post until 09:05, four of them until 09:23, while /schedule show said 09:00).
+   */
+  async post(schedule: Schedule, localDate: string, sequence: number, lessonId?: string, options: { byModerator?: boolean } = {}): Promise<PostResult> {
     this.posting++;
     try {
       const ready = sequence === 0 && lessonId === undefined ? this.takePrepared(schedule.guildId, localDate) : undefined;
-      const result = await this.claimAndSend(schedule, localDate, sequence, lessonId, ready);
+      const result = await this.claimAndSend(schedule, localDate, sequence, lessonId, ready, options.byModerator === true);
       this.deps.metrics?.posts.inc({ outcome: result.status.replace('-', '_') });
       return result;
     } finally {
@@ -201,6 +207,7 @@ export class LessonPoster {
     sequence: number,
     lessonId: string | undefined,
     ready: PreparedCard | undefined,
+    byModerator: boolean,
   ): Promise<PostResult> {
     const { db, logger } = this.deps;
     // Read before the day's lesson is: a change to the library or the plans after it must not be missed.
@@ -224,7 +231,7 @@ export class LessonPoster {
     });
     if (!delivery) return { status: 'already-claimed' };
     // A claim taken over from a crashed process keeps that claim's lesson, which the card may not show.
-    return this.send(schedule, delivery, ready?.lessonId === delivery.lessonId ? ready : undefined);
+    return this.send(schedule, delivery, ready?.lessonId === delivery.lessonId ? ready : undefined, byModerator);
   }
 
   /** The lesson's card with its readers in the server so far (one statement); throws if the lesson left the library. */
@@ -234,7 +241,7 @@ export class LessonPoster {
     return { title: found.stored.lesson.title, rendered: renderLessonPost(found.stored, found.readers) };
   }
 
-  private async send(schedule: Schedule, delivery: Delivery, ready: PreparedCard | undefined): Promise<PostResult> {
+  private async send(schedule: Schedule, delivery: Delivery, ready: PreparedCard | undefined, byModerator = false): Promise<PostResult> {
     const { logger } = this.deps;
     const key: DeliveryKey = { guildId: delivery.guildId, localDate: delivery.localDate, sequence: delivery.sequence };
     const lease = this.keepLease(delivery);
@@ -271,7 +278,7 @@ export class LessonPoster {
       logger.info({ ...key, lessonId: delivery.lessonId, messageId: message.id, attempts: delivery.attempts, lagSeconds, prepared }, 'lesson posted');
       return { status: 'sent', delivery, messageId: message.id, lessonId: delivery.lessonId, prepared };
     } catch (error) {
-      return await this.fail(schedule, delivery, error);
+      return await this.fail(schedule, delivery, error, byModerator);
     } finally {
       clearInterval(lease);
     }
@@ -348,10 +355,16 @@ export class LessonPoster {
     }
   }
 
-  private async fail(schedule: Schedule, delivery: Delivery, error: unknown): Promise<PostResult> {
+  private async fail(schedule: Schedule, delivery: Delivery, error: unknown, byModerator: boolean): Promise<PostResult> {
     const { db, logger } = this.deps;
     const key: DeliveryKey = { guildId: delivery.guildId, localDate: delivery.localDate, sequence: delivery.sequence };
     const { reason, moderatorsCanFix } = describePostFailure(error);
+    if (byModerator) {
+      // The moderator is told; the day's post stays as it was (due at its time, or backing off as before).
+      logger.warn({ err: error, ...key, channelId: delivery.channelId, reason }, 'post now failed');
+      await markDeliveryFailed(db, key, reason);
+      return { status: 'failed', reason, retryAt: null };
+    }
     const at = this.deps.now();
     const { failures, retryAt } = retryAfterFailure(at, { failures: schedule.failureCount, lastFailureAt: schedule.lastFailureAt }, delivery.localDate, schedule.timeZone);
     logger.warn({ err: error, ...key, channelId: delivery.channelId, reason, retryAt }, 'lesson post failed');

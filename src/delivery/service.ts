@@ -264,7 +264,9 @@ export function createDeliveryService(deps: DeliveryDeps) {
         throw new UserError(`Today’s lesson (${today}) was already posted: ${where}. Use \`force:true\` to post it again.`);
       }
       const sequence = alreadyPosted ? await nextSequence(db, guildId, today) : 0;
-      const result = await deps.poster.post(schedule, today, sequence, alreadyPosted ? daily.lessonId : undefined).finally(() => scheduleChanged(guildId));
+      const result = await deps.poster
+        .post(schedule, today, sequence, alreadyPosted ? daily.lessonId : undefined, { byModerator: true })
+        .finally(() => scheduleChanged(guildId));
       switch (result.status) {
         // 'unrecorded': posted, its record owed to the claim's takeover (the database gone); the message is there.
         case 'sent':

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dailyDelivery } from '../../src/db/deliveries.js';
 import { updateGuildSettings } from '../../src/db/guild-settings.js';
 import { upsertLesson } from '../../src/db/lessons.js';
-import { findSchedule, saveSchedule } from '../../src/db/schedules.js';
+import { dueSchedules, findSchedule, saveSchedule } from '../../src/db/schedules.js';
 import { lessonForDay } from '../../src/delivery/lesson-choice.js';
 import { renderUpcoming } from '../../src/delivery/schedule-view.js';
 import { NO_SCHEDULE } from '../../src/delivery/service.js';
@@ -153,13 +153,23 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect(channels.sentTo(ALERTS)[0]!.options.allowedMentions).toEqual({ parse: [] });
     });
 
-    it('a broken channel is a clear error, recorded on the schedule, and nothing counts as posted', async () => {
-      const { db, delivery, channels } = await setUp();
+    it('a broken channel is a clear error and nothing counts as posted; a failed post now is no try of the daily post', async () => {
+      const { db, delivery, channels, setNow } = await setUp();
+      await updateGuildSettings(db, GUILD, { alertsChannelId: ALERTS });
       channels.breakChannel(CHANNEL, new PostFailure('missing permission: Send Messages'));
+      setNow('2026-05-02T08:40:00Z');
       const schedule = await delivery.requireSchedule(GUILD);
-      expect(await userError(delivery.postNow(schedule, false))).toBe('I could not post: missing permission: Send Messages.');
+      for (let attempt = 0; attempt < 4; attempt += 1) {
+        expect(await userError(delivery.postNow(schedule, false))).toBe('I could not post: missing permission: Send Messages.');
+      }
       expect((await dailyDelivery(db, GUILD, '2026-05-02'))?.status).toBe('failed');
-      expect((await findSchedule(db, GUILD))?.failureCount).toBe(1);
+      // The daily post is not backed off (four of these held a 09:00 post until 09:23), and nobody is told "I will
+      // try again": the moderator was answered.
+      expect(await findSchedule(db, GUILD)).toMatchObject({ failureCount: 0, retryAt: null });
+      expect(channels.sentTo(ALERTS)).toEqual([]);
+      channels.mendChannel(CHANNEL);
+      const due = await dueSchedules(db, new Date('2026-05-02T09:00:00Z'), { staleClaimMs: 60_000, limit: 10 });
+      expect(due.map((item) => item.schedule.guildId)).toEqual([GUILD]);
     });
 
     it('needs a schedule', async () => {

@@ -160,6 +160,24 @@ describe.each(testDatabaseTargets())('learner progress on $kind', (target) => {
       expect(left.rows[0]?.n).toBe(0);
     });
 
+    it('deleting a lesson (by SQL) takes its words out of its readers’ words read with the lesson', async () => {
+      const [a, b] = await lessons(db(), 2);
+      await insertEvents(db(), [
+        { lesson: a!, user: 'u1', kind: 'finished', at: daysAgo(2) },
+        { lesson: b!, user: 'u1', kind: 'article', at: daysAgo(1) },
+        { lesson: a!, user: 'u2', kind: 'dialogue', at: daysAgo(1) },
+      ]);
+      for (const period of ['week', 'all'] as const) await leaderboard(deps(), { guildId: G, callerId: 'u1', period });
+      await sql`delete from lessons where id = ${a!}`.execute(db().db);
+      // It said 1 lesson and 70 words: the lesson went, its words stayed.
+      expect(await report(db(), 'u1')).toMatchObject({ lessonsRead: 1, wordsRead: ARTICLE_WORDS });
+      expect(await report(db(), 'u2')).toMatchObject({ lessonsRead: 0, wordsRead: 0 });
+      for (const period of ['week', 'all'] as const) {
+        const board = (await leaderboard(deps(), { guildId: G, callerId: 'u1', period })).top.map((e) => [e.userId, e.lessonsRead, e.wordsRead]);
+        expect(board).toEqual([['u1', 1, ARTICLE_WORDS]]);
+      }
+    });
+
     it('re-importing a lesson with other word counts moves its readers’ words read', async () => {
       const lesson = makeLesson();
       await upsertLesson(db().db, lesson);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dailyDelivery } from '../../src/db/deliveries.js';
 import { updateGuildSettings } from '../../src/db/guild-settings.js';
 import { upsertLesson } from '../../src/db/lessons.js';
-import { dueSchedules, findSchedule, saveSchedule } from '../../src/db/schedules.js';
+import { dueSchedules, findSchedule, recordPostFailure, saveSchedule } from '../../src/db/schedules.js';
 import { lessonForDay } from '../../src/delivery/lesson-choice.js';
 import { renderUpcoming } from '../../src/delivery/schedule-view.js';
 import { NO_SCHEDULE } from '../../src/delivery/service.js';
@@ -196,12 +196,21 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       const { delivery } = await setUp();
       await delivery.pause(GUILD);
       expect((await delivery.status(GUILD)).schedule.paused).toBe(true);
-      // Today's 09:00 post has not gone out yet: it is due now (the timer catches up).
-      expect((await delivery.resume(GUILD)).toISOString()).toBe('2026-05-02T09:00:00.000Z');
+      // Today's 09:00 post has not gone out yet: it is due now, at the timer's next tick (it was shown as 09:00, "3
+      // hours ago").
+      expect((await delivery.resume(GUILD)).toISOString()).toBe('2026-05-02T12:00:00.000Z');
       expect(await userError(delivery.pause('999'))).toBe(NO_SCHEDULE);
       expect(await delivery.moderatorRoleId(GUILD)).toBeNull();
       await delivery.setModeratorRole(GUILD, '300');
       expect(await delivery.moderatorRoleId(GUILD)).toBe('300');
+    });
+
+    it('a post backing off after a failure is next at its retry, and one whose retry passed now', async () => {
+      const { db, delivery, setNow } = await setUp();
+      await recordPostFailure(db, GUILD, { at: new Date('2026-05-02T11:50:00Z'), reason: 'missing permission', retryAt: new Date('2026-05-02T12:20:00Z'), failures: 3 });
+      expect((await delivery.status(GUILD)).next.toISOString()).toBe('2026-05-02T12:20:00.000Z');
+      setNow('2026-05-02T12:25:30Z');
+      expect((await delivery.status(GUILD)).next.toISOString()).toBe('2026-05-02T12:25:30.000Z');
     });
 
     it('preview shows the next post’s lesson, or a pinned later day’s, with the role to ping', async () => {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { claimDelivery, markDeliveryFailed, recordPostSent } from '../../src/db/deliveries.js';
 import { dayLessonChoice, planLesson, queuedLessonIds } from '../../src/db/lesson-plans.js';
@@ -23,6 +24,20 @@ describe.each(testDatabaseTargets())('scheduling queries on $kind', (target) => 
     expect(await due('2026-05-01T22:30:00Z')).toEqual(['100@2026-05-02']);
     expect(await due('2026-05-02T14:59:00Z')).toEqual(['100@2026-05-02']); // 23:59: still the same day, caught up
     expect(await due('2026-05-02T15:00:00Z')).toEqual([]); // 00:00 next day, before 07:30
+  });
+
+  it('a schedule or member zone PostgreSQL does not know is refused when written by SQL, and the due query goes on for the others', async () => {
+    await schedule('07:30', 'Asia/Tokyo');
+    for (const zone of ['America/Sao_Paulo ', 'Mars/Olympus']) {
+      await expect(
+        sql`insert into schedules (guild_id, channel_id, post_time, timezone) values ('101', '201', '07:30', ${zone})`.execute(db().db),
+      ).rejects.toThrow(/time zone .* not recognized/u);
+      await expect(sql`update schedules set timezone = ${zone} where guild_id = '100'`.execute(db().db)).rejects.toThrow(/not recognized/u);
+      await expect(sql`insert into member_settings (user_id, timezone) values ('u1', ${zone})`.execute(db().db)).rejects.toThrow(/not recognized/u);
+    }
+    // One such row stopped every server's posts: the due query failed for all.
+    expect(await due('2026-05-01T22:30:00Z')).toEqual(['100@2026-05-02']);
+    await sql`insert into member_settings (user_id, timezone) values ('u2', null), ('u3', 'Europe/Berlin')`.execute(db().db);
   });
 
   it('a sent daily post is not due again the same local day, but is the next day', async () => {

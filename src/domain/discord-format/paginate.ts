@@ -70,7 +70,8 @@ const ANYWHERE = 3;
  * best kind whose remainder cannot start markup and which keeps escapes and surrogate pairs whole,
  * among the cuts between words that fill at least half the page when there are any: a line break
  * near a page's start does not beat every space after it (a 10-character page, "Intro line", then
- * the rest). A word is still never cut where a space before it could be. Falls back to a cut leaving
+ * the rest). A word is still never cut where a space before it could be, unless that space is in the page's first
+ * quarter (the page would hold a few characters). Falls back to a cut leaving
  * markup only for pathological text (e.g. "- - - - …"), which splitBlock then escapes.
  */
 function chooseCut(rest: string, max: number): Cut {
@@ -92,7 +93,12 @@ function chooseCut(rest: string, max: number): Cut {
       if (i >= halfPage && kind !== ANYWHERE) late[kind] = cut;
     }
   }
-  return late.slice(0, ANYWHERE).find((cut) => cut !== undefined) ?? best.find((cut) => cut !== undefined) ?? fallback ?? { end: max, next: max };
+  const chosen = late.slice(0, ANYWHERE).find((cut) => cut !== undefined) ?? best.find((cut) => cut !== undefined) ?? fallback ?? { end: max, next: max };
+  // A space only in the page's first quarter (a dialogue turn's "🔵 **A:**", then one word of thousands of characters)
+  // would leave a page of a few characters: the long word is cut instead, late in the page.
+  const anywhere = best[ANYWHERE];
+  if (chosen.end < max / 4 && anywhere && anywhere.end >= halfPage) return anywhere;
+  return chosen;
 }
 
 function isSpace(text: string, i: number): boolean {

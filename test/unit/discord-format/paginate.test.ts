@@ -43,6 +43,12 @@ describe('paginate', () => {
     expect(intro[0]!.startsWith('Intro line\nword word')).toBe(true);
     // A word is not cut for it: a space in the first half still beats a cut inside a word.
     expect(paginate([`short ${'x'.repeat(30)}`], 20)).toEqual(['short', 'x'.repeat(20), 'x'.repeat(10)]);
+    // But a space only in the page's first quarter (a dialogue turn's label, then one word of thousands of
+    // characters) does not make a page of the label alone: the word is cut late in the page.
+    const turn = paginate([`🔵 **A:** ${'x'.repeat(5000)}`], 4000);
+    expect(turn[0]!.startsWith('🔵 **A:** xxx')).toBe(true);
+    expect(turn[0]!.length).toBe(4000);
+    expect(turn.join('').replace(/\s/gu, '')).toBe(`🔵**A:**${'x'.repeat(5000)}`);
     // Where the page's second half has a better cut, it is still the one taken.
     expect(paginate([`${'a '.repeat(30)}end.\n${'b '.repeat(30)}`], 80)[0]).toBe(`${'a '.repeat(30)}end.`);
   });

@@ -35,15 +35,18 @@ function wholeNumber(min: number, max: number, fallback?: number): z.ZodType<num
 const configSchema = z.object({
   DATABASE_URL: optionalString.pipe(
     z
-      .url({ protocol: /^postgres(ql)?$/u, error: 'must be a postgres:// URL' })
+      .url({ protocol: /^postgres(ql)?$/u, error: 'must be a postgres:// URL (percent-encode a password\'s reserved characters: "/" as %2F, "@" as %40, ":" as %3A)' })
       // A password with a `/` (base64 has them) ends the host part early: the rest, password included, reads as the
       // database's name (and was printed as such in the "could not connect" line).
-      .refine((value) => !new URL(value).pathname.includes('@'), {
+      // URL.parse (no throw): a URL z.url already refused still reaches this check, and new URL's TypeError printed
+      // the whole value, password included, as a stack trace.
+      .refine((value) => !(URL.parse(value)?.pathname.includes('@') ?? false), {
         error: 'has an "@" after its host: percent-encode the password\'s reserved characters ("/" as %2F, "@" as %40, ":" as %3A)',
       })
       .optional(),
   ),
-  DATA_DIR: z.string().trim().min(1).default('./data'),
+  // Blank is unset, as for every variable (`DATA_DIR=` stopped the start: "expected string to have >=1 characters").
+  DATA_DIR: z.preprocess(blankAsUnset, z.string().min(1).optional()).transform((value) => value ?? './data'),
   /** The embedded database's page cache (shared_buffers), in MB of this process's memory: PGLITE_SHARED_BUFFERS_MB in src/db/database.ts says why 4. */
   PGLITE_SHARED_BUFFERS_MB: wholeNumber(1, 4096, 4),
   /** The bot's PostgreSQL connections (per process); unset: twice this machine's cores, from 4 to 10 (src/db/database.ts). */
@@ -52,11 +55,12 @@ const configSchema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(100, 60_000, 2_000),
   /** One statement, in ms (0: unbounded); the client gives up 500 ms later if the server does not answer at all. */
   DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber(0, 600_000, 1_500),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z
+    .preprocess(blankAsUnset, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional())
+    .transform((value) => value ?? 'info'),
   IMPORT_TIMEZONE: z
-    .string()
-    .trim()
-    .default('UTC')
+    .preprocess(blankAsUnset, z.string().optional())
+    .transform((value) => value ?? 'UTC')
     .refine((zone) => isValidTimeZone(zone), 'must be an IANA time zone such as UTC or Asia/Tokyo'),
   /**
    * Servers (comma-separated IDs) whose moderators may `/lesson import` into the library, which every server the
@@ -100,9 +104,8 @@ const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: wholeNumber(0, 600_000, 10_000),
   /** node-cron expression of the delivery tick (seconds field allowed); every minute by default. */
   DELIVERY_CRON: z
-    .string()
-    .trim()
-    .default('* * * * *')
+    .preprocess(blankAsUnset, z.string().optional())
+    .transform((value) => value ?? '* * * * *')
     .refine((expression) => cron.validate(expression), 'must be a cron expression such as "* * * * *"'),
   /** A post's claim is renewed while it is being sent; one not renewed for this long is taken over. */
   DELIVERY_LEASE_MS: wholeNumber(1_000, 3_600_000, 60_000),
@@ -113,7 +116,11 @@ const configSchema = z.object({
    * The playground sets 1: its first start leaves its eleven example lessons to this job.
    */
   VOCABULARY_CATCH_UP_SHARE: z
-    .preprocess(blankAsUnset, z.coerce.number().min(0.05).max(1).optional())
+    .preprocess(
+      blankAsUnset,
+      // A decimal number as written ("0.5", ".25", "1"): z.coerce.number() took "0x1" and "1e0" too.
+      z.union([z.number(), z.string().regex(/^(?:\d+(?:\.\d*)?|\.\d+)$/u).transform(Number)], { error: 'must be a decimal number from 0.05 to 1' }).pipe(z.number().min(0.05).max(1)).optional(),
+    )
     .transform((value) => value ?? 0.25),
   /** `production` makes a missing DISCORD_TOKEN an error; otherwise `npm start` without a token opens the playground. */
   NODE_ENV: optionalString,

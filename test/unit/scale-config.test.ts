@@ -77,15 +77,41 @@ describe('the vocabulary catch-up job’s share of a core', () => {
   });
 
   it('refuses nothing, more than a core, or what is not a number, naming the variable', () => {
-    for (const share of ['0', '1.5', 'fast']) expect(() => loadConfig({ VOCABULARY_CATCH_UP_SHARE: share })).toThrow(/VOCABULARY_CATCH_UP_SHARE/u);
+    for (const share of ['0', '1.5', 'fast', '0x1', '1e0', '-0.5']) expect(() => loadConfig({ VOCABULARY_CATCH_UP_SHARE: share }), share).toThrow(/VOCABULARY_CATCH_UP_SHARE/u);
+    expect(loadConfig({ VOCABULARY_CATCH_UP_SHARE: ' .5 ' }).VOCABULARY_CATCH_UP_SHARE).toBe(0.5);
   });
 });
 
 describe('numbers in the environment', () => {
   it('are unset (their default, or off) when left empty or blank, as .env.example says', () => {
-    const blank = loadConfig({ METRICS_PORT: '', HEALTH_PORT: '  ', DATABASE_POOL_SIZE: '', DATABASE_STATEMENT_TIMEOUT_MS: '', SHUTDOWN_TIMEOUT_MS: ' ', SHARD_COUNT: '', VOCABULARY_CATCH_UP_SHARE: '' });
+    const blank = loadConfig({
+      METRICS_PORT: '',
+      HEALTH_PORT: '  ',
+      DATABASE_POOL_SIZE: '',
+      DATABASE_STATEMENT_TIMEOUT_MS: '',
+      SHUTDOWN_TIMEOUT_MS: ' ',
+      SHARD_COUNT: '',
+      VOCABULARY_CATCH_UP_SHARE: '',
+      // Not numbers, and blank is unset for them too (each stopped the start until 2026-12-07).
+      DATA_DIR: '',
+      LOG_LEVEL: ' ',
+      IMPORT_TIMEZONE: ' ',
+      DELIVERY_CRON: '',
+    });
     const unset = loadConfig({});
-    for (const name of ['METRICS_PORT', 'HEALTH_PORT', 'DATABASE_POOL_SIZE', 'DATABASE_STATEMENT_TIMEOUT_MS', 'SHUTDOWN_TIMEOUT_MS', 'SHARD_COUNT', 'VOCABULARY_CATCH_UP_SHARE'] as const) {
+    for (const name of [
+      'METRICS_PORT',
+      'HEALTH_PORT',
+      'DATABASE_POOL_SIZE',
+      'DATABASE_STATEMENT_TIMEOUT_MS',
+      'SHUTDOWN_TIMEOUT_MS',
+      'SHARD_COUNT',
+      'VOCABULARY_CATCH_UP_SHARE',
+      'DATA_DIR',
+      'LOG_LEVEL',
+      'IMPORT_TIMEZONE',
+      'DELIVERY_CRON',
+    ] as const) {
       expect(blank[name], name).toEqual(unset[name]);
     }
     // Empty was read as 0: statements unbounded, no drain at shutdown, the metrics port refused.
@@ -117,6 +143,7 @@ describe('the database URL', () => {
 
   it('refuses a password whose "/" ended the host part early (it was printed as the database name), naming the variable only', () => {
     for (const url of ['postgres://postgres:/Zq9xSECRETpw@127.0.0.1:5432/rev', 'postgres://postgres:1234/SECRETpw@127.0.0.1:5432/rev']) {
+      // (A base64 password not starting with digits is not a URL at all: below.)
       let message = '';
       try {
         loadConfig({ DATABASE_URL: url });
@@ -129,6 +156,18 @@ describe('the database URL', () => {
     }
     // Percent-encoded, it is a URL like any other.
     expect(loadConfig({ DATABASE_URL: 'postgres://postgres:%2FZq9xSECRETpw@127.0.0.1:5432/rev' }).DATABASE_URL).toContain('127.0.0.1');
+  });
+
+  it('refuses a password whose "/" makes no URL at all as one line naming the variable (it was a TypeError with the password)', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ DATABASE_URL: 'postgres://newsdesk:Zm9vSECRET/YmFy@db:5432/newsdesk' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as Error).message).toMatch(/DATABASE_URL: must be a postgres:\/\/ URL \(percent-encode/u);
+    expect((caught as Error).message).not.toContain('SECRET');
   });
 });
 

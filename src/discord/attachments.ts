@@ -40,7 +40,10 @@ async function readAtMost(response: Response, maxBytes: number): Promise<Uint8Ar
   return Buffer.concat(chunks, length);
 }
 
-/** An uploaded file's name made safe to show and log: word characters, dots and dashes, at most 100. */
+/**
+ * An uploaded file's name made safe to show and log: letters and digits of any script, dots, dashes and underscores, at
+ * most 100 characters (never half of one). `\w` kept only ASCII: `レッスン.txt` showed as `_.txt`.
+ */
 export function safeFileName(file: Attachment): string {
-  return file.name.replace(/[^\w.-]+/gu, '_').slice(0, 100) || 'upload';
+  return [...file.name.replace(/[^\p{L}\p{M}\p{N}._-]+/gu, '_')].slice(0, 100).join('') || 'upload';
 }

@@ -12,6 +12,8 @@ export interface ImportProblem {
   /** Null for a remark about the whole file (how many more problems were found than listed). */
   readonly line: number | null;
   readonly message: string;
+  /** For that remark: how many problems it stands for. */
+  readonly omitted?: number;
 }
 
 export interface ParsedLesson {
@@ -58,7 +60,7 @@ class ImportChecker {
       if (!(error instanceof LessonParseError)) throw error;
       // One at a time: spreading a huge list into push() overflows the stack.
       for (const problem of error.problems) this.onProblem({ path: source.path, line: problem.line, message: problem.message });
-      if (error.omitted > 0) this.onProblem({ path: source.path, line: null, message: moreProblems(error.omitted) });
+      if (error.omitted > 0) this.onProblem({ path: source.path, line: null, message: moreProblems(error.omitted), omitted: error.omitted });
       this.problemCount += error.problems.length + error.omitted;
       return [];
     }
@@ -84,7 +86,7 @@ class ImportChecker {
     }
     if (unlisted > 0) {
       this.problemCount += unlisted;
-      this.onProblem({ path: source.path, line: null, message: moreProblems(unlisted) });
+      this.onProblem({ path: source.path, line: null, message: moreProblems(unlisted), omitted: unlisted });
     }
     this.lessonCount += lessons.length;
     return lessons;

@@ -275,16 +275,33 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const startsAsUtf16 = (bytes: Uint8Array): boolean => (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
 
 /**
+ * UTF-16 without its mark: a NUL in every other byte of the first ones (Latin text in UTF-16LE or BE). Valid UTF-8 as
+ * bytes, it was read as text full of U+0000 (a "control character" problem on every line).
+ */
+function looksLikeUtf16(bytes: Uint8Array): boolean {
+  const pairs = Math.min(256, Math.floor(bytes.length / 2));
+  if (pairs < 4) return false;
+  let low = 0;
+  let high = 0;
+  for (let i = 0; i < pairs; i += 1) {
+    if (bytes[2 * i] === 0) high += 1;
+    if (bytes[2 * i + 1] === 0) low += 1;
+  }
+  return Math.max(low, high) >= pairs * 0.9 && Math.min(low, high) <= pairs * 0.1;
+}
+
+/**
  * Lesson files are UTF-8 text; anything else is refused with the file's name rather than read as garbage (a
  * UTF-16 file, a lesson export saved as "Unicode" on Windows, with what to do about it).
  */
 export function decodeText(path: string, bytes: Uint8Array): string {
   try {
+    if (looksLikeUtf16(bytes)) throw new Error('UTF-16');
     return utf8.decode(bytes);
   } catch {
     throw new SourceError(
       path,
-      startsAsUtf16(bytes) ? 'not UTF-8 text: this file is UTF-16; save it as UTF-8 and import it again' : 'not UTF-8 text (is this a lesson export?)',
+      startsAsUtf16(bytes) || looksLikeUtf16(bytes) ? 'not UTF-8 text: this file is UTF-16; save it as UTF-8 and import it again' : 'not UTF-8 text (is this a lesson export?)',
       1,
     );
   }

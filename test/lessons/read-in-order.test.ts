@@ -172,6 +172,15 @@ describe('decodeText: lesson files are UTF-8', () => {
     // Bytes that merely contain those values later are not taken for UTF-16.
     expect(refusal([0x41, 0xff, 0xfe])).toBe('lesson.txt:1: not UTF-8 text (is this a lesson export?)');
   });
+
+  it('knows UTF-16 without its byte order mark (it was read as text full of U+0000), and leaves UTF-8 alone', () => {
+    const hint = 'lesson.txt:1: not UTF-8 text: this file is UTF-16; save it as UTF-8 and import it again';
+    const text = 'Title: Japan and US agree\nID: add8c4f2';
+    expect(refusal([...Buffer.from(text, 'utf16le')])).toBe(hint);
+    expect(refusal([...Buffer.from(text, 'utf16le').swap16()])).toBe(hint);
+    expect(decodeText('lesson.txt', Buffer.from(text, 'utf8'))).toBe(text);
+    expect(decodeText('lesson.txt', Buffer.from('日本とアメリカ', 'utf8'))).toBe('日本とアメリカ');
+  });
 });
 
 describe('listSources: what a folder holds', () => {

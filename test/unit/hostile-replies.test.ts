@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LibraryLesson } from '../../src/db/lessons.js';
 import type { Schedule } from '../../src/db/schedules.js';
 import { renderPlanned, renderPreview, renderUpcoming, scheduleEmbed } from '../../src/delivery/schedule-view.js';
-import { plainText } from '../../src/domain/discord-format/index.js';
+import { assertWithinLimits, plainText, type MessageData } from '../../src/domain/discord-format/index.js';
 import type { ReplyPayload } from '../../src/discord/reply.js';
 import { renderLessonCard, renderLessonPost } from '../../src/lessons/card-view.js';
 import { renderImportOutcome } from '../../src/lessons/import-view.js';
@@ -276,5 +276,36 @@ describe('every reply with a hostile lesson', () => {
   it('Discord timestamps, custom emoji and command mentions in lesson text show as text', () => {
     const [content] = shownText(renderPlanned('2026-03-02', hostileLesson('Title <t:0:R> <:pog:123> <a:wave:456> </lesson today:789> <id:home>')));
     expect(content).not.toMatch(/(?<!\\)<(?:t:|:|a:|\/|id:)/u);
+  });
+});
+
+const descriptionOf = (payload: ReplyPayload): string => ((payload.embeds?.[0] as { description?: string } | undefined)?.description ?? '');
+
+describe('the import’s answer', () => {
+  const problem = (n: number) => ({ path: 'newsdesk_export_2025_05_weekly_batch.json', line: n * 3, message: `lesson ${n}: the id add8c4f2-5778-47a5-bd18-2492841fbc6e is lesson 1's too (a lesson goes in a file once)` });
+
+  it('lists the problems that fit and counts every one left out (a list cut at 4,000 characters lost its end silently)', () => {
+    const problems = [...Array.from({ length: 50 }, (_, i) => problem(i + 2)), { path: 'newsdesk_export_2025_05_weekly_batch.json', line: null, message: 'and 9 more problems not listed', omitted: 9 }];
+    const payload = renderImportOutcome('batch.json', { ok: false, problemCount: 59, problems });
+    expect(assertWithinLimits(payload as MessageData)).toEqual([]);
+    const lines = descriptionOf(payload).split('\n');
+    const listed = lines.length - 1;
+    expect(listed).toBeGreaterThan(10);
+    expect(listed).toBeLessThan(50);
+    expect(lines.at(-1)).toBe(`• … and ${59 - listed} more problems not listed`);
+    expect(lines.slice(0, -1).every((line) => line.startsWith('• newsdesk\\_export'))).toBe(true);
+  });
+
+  it('names every problem when they fit, with no count line', () => {
+    const payload = renderImportOutcome('x.json', { ok: false, problemCount: 2, problems: [problem(2), problem(3)] });
+    expect(descriptionOf(payload).split('\n')).toHaveLength(2);
+  });
+
+  it('lists the lessons imported that fit, then how many more', () => {
+    const lessons = Array.from({ length: 400 }, (_, i) => ({ path: 'x', lesson: { ...makeLesson({ title: `Lesson number ${i + 1} about the harbour festival` }) } }));
+    const payload = renderImportOutcome('x.json', { ok: true, counts: { imported: 400, updated: 0, unchanged: 0 }, lessons });
+    expect(assertWithinLimits(payload as MessageData)).toEqual([]);
+    const lines = descriptionOf(payload).split('\n');
+    expect(lines.at(-1)).toBe(`• … and ${400 - (lines.length - 1)} more lessons`);
   });
 });

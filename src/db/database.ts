@@ -6,6 +6,7 @@ import { DataDirLockedError, lockDataDir, type DataDirLock } from './data-dir-lo
 import { createClusterFromTemplate, templateArchive } from './pglite-template.js';
 import type { DB } from './schema.js';
 import { DatabaseUnavailableError, directoryProblem } from './unavailable.js';
+import { withTurnsBetweenStatements } from './pglite-turns.js';
 import { boundedAcquire, DEFAULT_TIMEOUTS, discardingTimedOutClients, poolTimeoutSettings, type DatabaseTimeouts } from './timeouts.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -209,7 +210,7 @@ async function openPglite(dataDir: string, timeouts: DatabaseTimeouts, sharedBuf
       ...(inMemory ? { loadDataDir: templateArchive() } : {}),
     });
     pgliteInstances.add(new WeakRef(client));
-    const dialect = new PGliteDialect(client);
+    const dialect = withTurnsBetweenStatements(new PGliteDialect(client));
     const db = new Kysely<DB>({ dialect: timeouts.connectMs > 0 ? boundedAcquire(dialect, timeouts.connectMs) : dialect });
     return {
       db,

@@ -63,6 +63,20 @@ export function importBusy(fileName: string): string {
   return `Another import is being written to the lesson library right now (another moderator's, or the operator's): nothing was imported from ${safeText(fileName)}. Try again in a minute.`;
 }
 
+/**
+ * An upload's import ran past the bound of a member's statement (DATABASE_STATEMENT_TIMEOUT_MS): its titles matched
+ * against a big library whose headlines share common words. Rolled back; said as what it is, and what to do,
+ * rather than "try again in a moment" (a retry fails alike). Null for any other failure.
+ */
+export function importTooSlow(error: unknown, fileName: string): string | null {
+  // PostgreSQL's query_canceled: the statement timeout (the bot cancels no statement of an import otherwise).
+  if ((error as { code?: unknown } | null)?.code !== '57014') return null;
+  return (
+    `Nothing was imported from ${safeText(fileName)}: matching its lessons against the library took longer than the bot allows a ` +
+    'statement. Upload fewer lessons at a time, or ask the operator to import the file with `npm run lessons -- import`, which has no such bound.'
+  );
+}
+
 /** Told to a moderator of a server that may not import, when the operator has named the servers that may. */
 export const IMPORT_NOT_HERE =
   'The lesson library is shared by every server this bot serves, and its operator has chosen the servers that import into it. ' +
@@ -367,6 +381,8 @@ export function createLessonsService(deps: LessonsDeps) {
         counts = await importForgetting(batch.lessons.map((parsed) => parsed.lesson), { batchSize: UPLOAD_IMPORT_BATCH, whenBusy: 'refuse' });
       } catch (error) {
         if (error instanceof ImportBusyError) throw new UserError(importBusy(name));
+        const tooSlow = importTooSlow(error, name);
+        if (tooSlow) throw new UserError(tooSlow);
         throw error;
       }
       return { ok: true, counts, lessons: batch.lessons };

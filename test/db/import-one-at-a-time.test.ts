@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lockLessonImports } from '../../src/db/lessons.js';
 import { importLessons } from '../../src/lessons/import.js';
-import { createLessonsService, importBusy } from '../../src/lessons/service.js';
+import { sql } from 'kysely';
+import { createLessonsService, importBusy, importTooSlow } from '../../src/lessons/service.js';
 import { UserError } from '../../src/user-error.js';
 import { testDatabaseTargets, useTestDatabase, type TestDatabase } from '../support/databases.js';
 import { makeLesson } from '../support/lessons.js';
@@ -54,6 +55,20 @@ describe.runIf(postgres.length > 0)('imports one at a time (PostgreSQL)', () => 
     expect(Number(await lessonCount(database))).toBe(0);
     const outcome = await service.importUpload('cyber.txt', readFileSync(REFERENCE));
     expect(outcome.ok && outcome.counts).toEqual({ imported: 1, updated: 0, unchanged: 0 });
+  });
+
+  it('an upload whose statement ran past the bot’s bound is told what happened and what to do, not "try again"', async () => {
+    // PostgreSQL's own error for a statement past statement_timeout, as the upload's matching statement met it.
+    const timedOut = await db()
+      .db.transaction()
+      .execute(async (trx) => {
+        await sql`set local statement_timeout = 10`.execute(trx);
+        await sql`select pg_sleep(1)`.execute(trx);
+      })
+      .catch((error: unknown) => error);
+    expect(importTooSlow(timedOut, 'big*.json')).toMatch(/^Nothing was imported from big\\\*\.json: matching its lessons .*`npm run lessons -- import`/u);
+    expect(importTooSlow(new Error('connection refused'), 'x.json')).toBeNull();
+    expect(importTooSlow(undefined, 'x.json')).toBeNull();
   });
 
   it('the CLI’s import waits for the other import to end, then writes', async () => {

@@ -532,6 +532,7 @@ const NOT_QUERY_MODULES: Record<string, string> = {
   'data-dir-lock.ts': 'PGlite data directory lock',
   'down-gate.ts': 'while the server does not answer, lets one request at a time ask it (no query of its own)',
   'pglite-template.ts': 'unpacks the empty cluster a new PGlite database starts from (files, no query)',
+  'pglite-turns.ts': 'lets the event loop take a turn before each PGlite statement (a dialect wrapper, no query)',
   'migrate.ts': 'runs migrations',
   'open-from-config.ts': 'opens the configured database',
   'schema.ts': 'types',

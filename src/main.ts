@@ -12,7 +12,7 @@ import { logRegistrationDrift } from './discord/registered-commands.js';
 import { createInteractionRouter } from './discord/router.js';
 import { describeDatabase, loadConfig, loadDotEnv, type Config } from './config.js';
 import { watchLibraryChanges, type ChangeFeed } from './db/change-feed.js';
-import { lockSessions, openMigratedDatabase, upkeepSessions } from './db/open-from-config.js';
+import { lockSessions, openMigratedDatabase, upkeepSessions, uploadImportSessions } from './db/open-from-config.js';
 import { createAlerts } from './delivery/alerts.js';
 import { LessonPoster } from './delivery/poster.js';
 import { LibraryCache } from './lessons/library-cache.js';
@@ -160,6 +160,8 @@ async function main(): Promise<number> {
     catchUpCoreShare: config.VOCABULARY_CATCH_UP_SHARE,
     // Of the processes sharing a PostgreSQL database, one computes what is missing (an advisory lock).
     catchUpLockSession: lockSessions(config),
+    // An upload's import on a connection of its own with the CLI's bounds (PostgreSQL).
+    uploadImportSession: uploadImportSessions(config),
     poster,
     cache,
     databaseBusy,

@@ -41,6 +41,8 @@ export interface ServicesDeps {
   readonly catchUpCoreShare?: number | undefined;
   /** A session for the catch-up job's lock (main.ts: lockSessions; unset: no lock, as on PGlite). */
   readonly catchUpLockSession?: (() => Promise<Database>) | undefined;
+  /** A session for an upload's import (main.ts: uploadImportSessions; unset: `db`, as on PGlite). */
+  readonly uploadImportSession?: (() => Promise<Database>) | undefined;
 }
 
 /** Wired once in main.ts (and in service tests, over a scratch database). */
@@ -55,6 +57,7 @@ export function createServices(deps: ServicesDeps): Services {
     logger: deps.logger,
     onLibraryChanged: () => deps.poster.forgetPrepared(),
     importGuilds: deps.importGuilds,
+    uploadImportSession: deps.uploadImportSession,
   });
   return {
     lessons,

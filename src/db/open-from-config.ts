@@ -6,7 +6,7 @@ import { migrateToLatest } from './migrate.js';
 import { autovacuumEnabled, staleTables, tidyTables } from './statistics.js';
 import type { DB } from './schema.js';
 import { connectFailure, DatabaseUnavailableError } from './unavailable.js';
-import { MIGRATION_TIMEOUTS, UPKEEP_TIMEOUTS, type DatabaseTimeouts } from './timeouts.js';
+import { BATCH_TIMEOUTS, MIGRATION_TIMEOUTS, UPKEEP_TIMEOUTS, type DatabaseTimeouts } from './timeouts.js';
 
 type DatabaseConfig = Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> &
   Partial<Pick<Config, 'DATABASE_CONNECT_TIMEOUT_MS' | 'DATABASE_STATEMENT_TIMEOUT_MS' | 'PGLITE_SHARED_BUFFERS_MB' | 'DATABASE_POOL_SIZE'>>;
@@ -102,6 +102,18 @@ export function lockSessions(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>):
   const url = config.DATABASE_URL;
   if (!url) return undefined;
   return () => Promise.resolve(openDatabase({ url, dataDir: config.DATA_DIR, maxConnections: 1, keepConnections: true }));
+}
+
+/**
+ * A session for a moderator's upload's import: on PostgreSQL one connection of its own with the CLI's bounds (a
+ * statement up to 120 s: the upload is deferred, and matching its titles in a big library whose headlines share
+ * common words took 2.5 s a batch, past a member's 1.5 s: "try again" every time), closed after the import; undefined
+ * on PGlite, whose one connection the bot holds.
+ */
+export function uploadImportSessions(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): (() => Promise<Database>) | undefined {
+  const url = config.DATABASE_URL;
+  if (!url) return undefined;
+  return () => Promise.resolve(openDatabase({ url, dataDir: config.DATA_DIR, maxConnections: 1, timeouts: BATCH_TIMEOUTS }));
 }
 
 /** One PostgreSQL connection with the upkeep's long bounds (vacuum and analyze of whole tables), for the start-up tidy and each upkeep round. */

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
 import {
   countLessons,
   findLesson,
@@ -56,6 +57,12 @@ export interface LessonsDeps {
   readonly onLibraryChanged?: (() => void) | undefined;
   /** The servers whose moderators may import (config IMPORT_GUILD_IDS); unset: every server's. */
   readonly importGuilds?: readonly string[] | undefined;
+  /**
+   * A database session for an upload's import (main.ts: uploadImportSessions; on PostgreSQL one connection with the
+   * CLI's bounds, closed after it): the upload is deferred, and its matching statements may take longer than a
+   * member's 1.5 s in a big library. Unset: `db`, with its bounds.
+   */
+  readonly uploadImportSession?: (() => Promise<Database>) | undefined;
 }
 
 /** Told to a moderator whose upload met another import being written (imports run one at a time). */
@@ -162,11 +169,22 @@ export function createLessonsService(deps: LessonsDeps) {
   }
 
   /** An import, after which this process's caches forget the library whether it committed or not. */
-  async function importForgetting(lessons: Iterable<Lesson> | AsyncIterable<Lesson>, options?: ImportOptions): Promise<ImportCounts> {
+  async function importForgetting(lessons: Iterable<Lesson> | AsyncIterable<Lesson>, options?: ImportOptions, into: Kysely<DB> = db): Promise<ImportCounts> {
     try {
-      return await importLessons(db, lessons, options);
+      return await importLessons(into, lessons, options);
     } finally {
       libraryChanged();
+    }
+  }
+
+  /** An upload's import on its own session (uploadImportSession), else on `db`. */
+  async function importUploaded(lessons: readonly Lesson[], options: ImportOptions): Promise<ImportCounts> {
+    if (!deps.uploadImportSession) return importForgetting(lessons, options);
+    const session = await deps.uploadImportSession();
+    try {
+      return await importForgetting(lessons, options, session.db);
+    } finally {
+      await session.close();
     }
   }
 
@@ -378,7 +396,10 @@ export function createLessonsService(deps: LessonsDeps) {
       if (!batch.ok) return { ok: false, problems: batch.problems, problemCount: batch.problemCount };
       let counts: ImportCounts;
       try {
-        counts = await importForgetting(batch.lessons.map((parsed) => parsed.lesson), { batchSize: UPLOAD_IMPORT_BATCH, whenBusy: 'refuse' });
+        counts = await importUploaded(
+          batch.lessons.map((parsed) => parsed.lesson),
+          { batchSize: UPLOAD_IMPORT_BATCH, whenBusy: 'refuse' },
+        );
       } catch (error) {
         if (error instanceof ImportBusyError) throw new UserError(importBusy(name));
         const tooSlow = importTooSlow(error, name);

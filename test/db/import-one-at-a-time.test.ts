@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { lockLessonImports } from '../../src/db/lessons.js';
 import { importLessons } from '../../src/lessons/import.js';
 import { sql } from 'kysely';
+import type { Database } from '../../src/db/database.js';
+import { uploadImportSessions } from '../../src/db/open-from-config.js';
 import { createLessonsService, importBusy, importTooSlow } from '../../src/lessons/service.js';
 import { UserError } from '../../src/user-error.js';
 import { testDatabaseTargets, useTestDatabase, type TestDatabase } from '../support/databases.js';
@@ -69,6 +71,32 @@ describe.runIf(postgres.length > 0)('imports one at a time (PostgreSQL)', () => 
     expect(importTooSlow(timedOut, 'big*.json')).toMatch(/^Nothing was imported from big\\\*\.json: matching its lessons .*`npm run lessons -- import`/u);
     expect(importTooSlow(new Error('connection refused'), 'x.json')).toBeNull();
     expect(importTooSlow(undefined, 'x.json')).toBeNull();
+  });
+
+  it('an upload imports on a session of its own with the CLI’s bounds, closed after it (a member’s 1.5 s failed big uploads)', async () => {
+    const database = db();
+    const name = (await sql<{ name: string }>`select current_database() as name`.execute(database.db)).rows[0]!.name;
+    const url = new URL(process.env.TEST_DATABASE_URL ?? '');
+    url.pathname = `/${name}`;
+    const sessions = uploadImportSessions({ DATABASE_URL: url.toString(), DATA_DIR: 'unused' })!;
+    const opened: Database[] = [];
+    let closed = 0;
+    const service = createLessonsService({
+      db: database.db,
+      now: () => new Date('2026-05-02T12:00:00Z'),
+      importTimeZone: 'UTC',
+      uploadImportSession: async () => {
+        const session = await sessions();
+        opened.push(session);
+        expect((await sql<{ statement_timeout: string }>`show statement_timeout`.execute(session.db)).rows[0]?.statement_timeout).toBe('2min');
+        return { ...session, close: async () => (closed += 1, await session.close()) };
+      },
+    });
+    const outcome = await service.importUpload('cyber.txt', readFileSync(REFERENCE));
+    expect(outcome.ok && outcome.counts).toEqual({ imported: 1, updated: 0, unchanged: 0 });
+    expect([opened.length, closed]).toEqual([1, 1]);
+    expect(Number(await lessonCount(database))).toBe(1);
+    expect(uploadImportSessions({ DATABASE_URL: undefined, DATA_DIR: 'unused' })).toBeUndefined();
   });
 
   it('the CLI’s import waits for the other import to end, then writes', async () => {

@@ -359,16 +359,13 @@ export class LessonPoster {
     const { db, logger } = this.deps;
     const key: DeliveryKey = { guildId: delivery.guildId, localDate: delivery.localDate, sequence: delivery.sequence };
     const { reason, moderatorsCanFix } = describePostFailure(error);
-    if (byModerator) {
-      // The moderator is told; the day's post stays as it was (due at its time, or backing off as before).
-      logger.warn({ err: error, ...key, channelId: delivery.channelId, reason }, 'post now failed');
-      await markDeliveryFailed(db, key, reason);
-      return { status: 'failed', reason, retryAt: null };
-    }
     const at = this.deps.now();
-    const { failures, retryAt } = retryAfterFailure(at, { failures: schedule.failureCount, lastFailureAt: schedule.lastFailureAt }, delivery.localDate, schedule.timeZone);
-    logger.warn({ err: error, ...key, channelId: delivery.channelId, reason, retryAt }, 'lesson post failed');
+    // A moderator's post now is told to them; the day's post stays as it was (due at its time, or backing off as before).
+    const retry = byModerator ? undefined : retryAfterFailure(at, { failures: schedule.failureCount, lastFailureAt: schedule.lastFailureAt }, delivery.localDate, schedule.timeZone);
+    logger.warn({ err: error, ...key, channelId: delivery.channelId, reason, retryAt: retry?.retryAt }, byModerator ? 'post now failed' : 'lesson post failed');
     await markDeliveryFailed(db, key, reason);
+    if (!retry) return { status: 'failed', reason, retryAt: null };
+    const { failures, retryAt } = retry;
     await recordPostFailure(db, schedule.guildId, { at, reason, retryAt, failures });
     // Discord being down is not the moderators' to fix: it shows in /schedule show and the logs, not as an alert.
     if (moderatorsCanFix) {

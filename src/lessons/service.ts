@@ -71,9 +71,9 @@ export function importBusy(fileName: string): string {
 }
 
 /**
- * An upload's import ran past the bound of a member's statement (DATABASE_STATEMENT_TIMEOUT_MS): its titles matched
- * against a big library whose headlines share common words. Rolled back; said as what it is, and what to do,
- * rather than "try again in a moment" (a retry fails alike). Null for any other failure.
+ * An upload's import ran past its statements' bound (the CLI's 120 s on its own connection; a member's 1.5 s
+ * without one): its titles matched against a big library whose headlines share common words. Rolled back; said as
+ * what it is, and what to do, rather than "try again in a moment" (a retry fails alike). Null for any other failure.
  */
 export function importTooSlow(error: unknown, fileName: string): string | null {
   // PostgreSQL's query_canceled: the statement timeout (the bot cancels no statement of an import otherwise).
@@ -102,9 +102,10 @@ export const RECENT_SUGGESTION_LESSONS = 2_000;
 const RECENT_WORDS_TTL_MS = 10 * 60_000;
 
 /**
- * Lessons per batch of a moderator's upload (/lesson import), whose statements have the bot's bound (1.5 s by
- * default), not the CLI's: a 2 MiB upload holds ~250 lessons, and into a library of 90,000 one batch of 250 took
- * 1.43 s in its title-matching statement; batches of 50 at most 0.58 s, the upload the same ~9.5 s in all.
+ * Lessons per batch of a moderator's upload (/lesson import): a 2 MiB upload holds ~250 lessons, and into a library of
+ * 90,000 one batch of 250 took 1.43 s in its title-matching statement; batches of 50 at most 0.58 s, the upload the
+ * same ~9.5 s in all. Short statements keep the bot's other work going between them (on PGlite, in its process; on
+ * PostgreSQL the upload has a connection of its own with the CLI's bounds since 2026-12-07: uploadImportSession).
  */
 export const UPLOAD_IMPORT_BATCH = 50;
 

@@ -60,7 +60,7 @@ const characters = (text: string) => [...text].length;
  */
 export function searchPagingIds(search: { readonly category: string; readonly query: string; readonly terms: string }, pages: readonly number[]): string[] | null {
   for (const query of [search.query, search.terms]) {
-    const ids = pages.map((page) => `l:s:${page}:${search.category}:${query}`);
+    const ids = pages.map((page) => searchId(page, search.category, query));
     if (query.length > 0 && characters(query) <= SEARCH_QUERY_MAX && ids.every((id) => id.length <= CUSTOM_ID_MAX)) {
       return pages.map((page) => encodeDiscoveryId({ action: 'search', page, category: search.category, query }));
     }
@@ -68,11 +68,13 @@ export function searchPagingIds(search: { readonly category: string; readonly qu
   return null;
 }
 
+const searchId = (page: number, category: string, query: string) => `l:s:${page}:${category}:${query}`;
+
 export function encodeDiscoveryId(button: DiscoveryButton): string {
   if (!Number.isInteger(button.page) || button.page < 1 || button.page > SEARCH_PAGE_MAX) throw new RangeError(`bad page ${button.page}`);
   if (!isCarriedCategory(button.category)) throw new RangeError(`bad category "${button.category}"`);
   if (button.query.length === 0 || characters(button.query) > SEARCH_QUERY_MAX) throw new RangeError('bad query length');
-  const id = `l:s:${button.page}:${button.category}:${button.query}`;
+  const id = searchId(button.page, button.category, button.query);
   if (id.length > CUSTOM_ID_MAX) throw new RangeError(`custom_id too long: ${id.length}`);
   return id;
 }

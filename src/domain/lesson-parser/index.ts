@@ -33,7 +33,8 @@ function looksLikeJson(text: string): boolean {
 export function lessonIdLines(text: string, indexes: readonly number[]): number[] {
   const source = stripBom(text);
   if (looksLikeJson(source)) {
-    const paths = indexes.map((index) => (source.trimStart().startsWith('[') ? [index, 'id'] : ['id']));
+    const inArray = source.trimStart().startsWith('[');
+    const paths = indexes.map((index) => (inArray ? [index, 'id'] : ['id']));
     const located = scanJson(source, paths);
     return paths.map((path) => (located.ok ? located.lines.lineOf(path) : 1));
   }

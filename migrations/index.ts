@@ -20,6 +20,7 @@ import * as unusedTitleTrigramIndex from './2026-12-08-02-unused-title-trigram-i
 import * as oneOpenQuizAttempt from './2026-12-09-01-one-open-quiz-attempt.js';
 import * as lessonDeleteReadsFirst from './2026-12-10-01-lesson-delete-reads-first.js';
 import * as knownTimeZones from './2026-12-10-02-known-time-zones.js';
+import * as unknownTimeZonesRepaired from './2026-12-11-01-unknown-time-zones-repaired.js';
 
 /**
  * Every migration, by name, in order. Imported statically (not discovered on disk) so the same list runs
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-09-01-one-open-quiz-attempt': oneOpenQuizAttempt,
   '2026-12-10-01-lesson-delete-reads-first': lessonDeleteReadsFirst,
   '2026-12-10-02-known-time-zones': knownTimeZones,
+  '2026-12-11-01-unknown-time-zones-repaired': unknownTimeZonesRepaired,
 };

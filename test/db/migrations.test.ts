@@ -3,6 +3,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.js';
 import { upsertLesson } from '../../src/db/lessons.js';
+import { memberProgressRows } from '../../src/db/progress.js';
+import { dueSchedules } from '../../src/db/schedules.js';
 import { createMigrator } from '../../src/db/migrate.js';
 import { makeLesson } from '../support/lessons.js';
 import { testDatabaseTargets, type TestDatabase } from '../support/databases.js';
@@ -102,5 +104,53 @@ describe.each(testDatabaseTargets())('migrations on $kind', (target) => {
     ]);
     const second = sql`insert into quiz_attempts (lesson_id, guild_id, user_id, attempt_number, question_count) values (${lesson.id}, ${guild}, 'u2', 2, 3)`;
     await expect(second.execute(database.db)).rejects.toThrow(/quiz_attempts_one_open_idx/u);
+  });
+
+  it('2026-12-11-01 repairs time zones stored before zones were checked: trimmed when that is known, else a member’s unset and a schedule paused in UTC', async () => {
+    const migrator = createMigrator(database.db);
+    expect((await migrator.migrateTo('2026-12-10-01-lesson-delete-reads-first')).error).toBeUndefined();
+    const schedules = [
+      ['400000000000000010', 'Mars/Olympus'],
+      ['400000000000000011', ' Europe/Paris '],
+      ['400000000000000012', 'Asia/Tokyo'],
+    ];
+    for (const [guild, zone] of schedules) {
+      await sql`insert into schedules (guild_id, channel_id, post_time, timezone) values (${guild}, '500000000000000001', '07:30', ${zone})`.execute(database.db);
+    }
+    for (const [user, zone] of [['u10', 'Mars/Olympus'], ['u11', 'America/Sao_Paulo '], ['u12', 'Pacific/Auckland'], ['u13', null]]) {
+      await sql`insert into member_settings (user_id, timezone) values (${user}, ${zone})`.execute(database.db);
+    }
+    const lesson = makeLesson();
+    await upsertLesson(database.db, lesson);
+    await sql`insert into reading_events (lesson_id, guild_id, user_id, kind, occurred_at) values (${lesson.id}, '400000000000000012', 'u10', 'finished', now())`.execute(database.db);
+    const now = new Date('2026-12-11T06:30:00Z');
+    const due = () => dueSchedules(database.db, now, { staleClaimMs: 60_000, limit: 100 });
+    await expect(due()).rejects.toThrow(/not recognized/u);
+    await expect(memberProgressRows(database.db, '400000000000000012', 'u10', { recent: 5, daysOnlyIfVisible: false })).rejects.toThrow(/not recognized/u);
+
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    const stored = await sql<{ guild_id: string; timezone: string; paused: boolean; last_failure_reason: string | null }>`
+      select guild_id, timezone, paused, last_failure_reason from schedules where guild_id like '4000000000000000%' order by guild_id`.execute(database.db);
+    expect(stored.rows.map((row) => [row.guild_id, row.timezone, row.paused])).toEqual([
+      ['400000000000000010', 'UTC', true],
+      ['400000000000000011', 'Europe/Paris', false],
+      ['400000000000000012', 'Asia/Tokyo', false],
+    ]);
+    expect(stored.rows[0]?.last_failure_reason).toMatch(/time zone.*\/schedule set/u);
+    expect(stored.rows[1]?.last_failure_reason).toBeNull();
+    const members = await sql<{ user_id: string; timezone: string | null }>`
+      select user_id, timezone from member_settings where user_id like 'u1_' order by user_id`.execute(database.db);
+    expect(members.rows.map((row) => [row.user_id, row.timezone])).toEqual([
+      ['u10', null],
+      ['u11', 'America/Sao_Paulo'],
+      ['u12', 'Pacific/Auckland'],
+      ['u13', null],
+    ]);
+    // At 06:30 UTC it is past 07:30 in Paris and in Tokyo: both are due, the paused one is not, and the query runs.
+    expect((await due()).map((due) => due.schedule.guildId).sort()).toEqual(['400000000000000011', '400000000000000012']);
+    const progress = await memberProgressRows(database.db, '400000000000000012', 'u10', { recent: 5, daysOnlyIfVisible: false });
+    expect(progress).toBeDefined();
+    await sql`delete from schedules where guild_id like '4000000000000000%'`.execute(database.db);
+    await sql`delete from member_settings where user_id like 'u1_'`.execute(database.db);
   });
 });

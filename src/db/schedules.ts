@@ -58,6 +58,21 @@ export async function saveSchedule(db: Executor, input: ScheduleInput, now: Date
   return toSchedule(row);
 }
 
+/**
+ * A role Discord deleted is no longer pinged by the server's daily post (a mention of it shows "@deleted-role" and
+ * notifies nobody): true when it was the one pinged. By primary key.
+ */
+export async function clearPingRole(db: Executor, guildId: string, roleId: string, now: Date): Promise<boolean> {
+  const row = await db
+    .updateTable('schedules')
+    .set({ role_id: null, updated_at: now })
+    .where('guild_id', '=', guildId)
+    .where('role_id', '=', roleId)
+    .returning('guild_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function findSchedule(db: Executor, guildId: string): Promise<Schedule | undefined> {
   const row = await db.selectFrom('schedules').selectAll().where('guild_id', '=', guildId).executeTakeFirst();
   return row && toSchedule(row);

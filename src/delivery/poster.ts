@@ -13,7 +13,7 @@ import { dailyPing, neutralizeMentions, plainText, visibleOr } from '../domain/d
 import { truncateAtWord } from '../domain/text.js';
 import { recordPostFailure, type Schedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
-import { describePostFailure, type Channels, type PostedMessage } from '../discord/channels.js';
+import { describePostFailure, threadAlreadyOpened, type Channels, type PostedMessage } from '../discord/channels.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import type { MessageCreateOptions } from 'discord.js';
 import { parsePostTime, postInstantFor, retryAfterFailure } from '../domain/schedule/index.js';
@@ -108,6 +108,11 @@ export class LessonPoster {
   private readonly unrecorded = new Map<string, UnrecordedPost>();
 
   constructor(private readonly deps: PosterDeps) {}
+
+  /** Tells a server's moderators about a problem with its daily post, once per kind and key (alerts.ts). */
+  tellModerators(guildId: string, kind: string, key: string, payload: ReplyPayload): Promise<void> {
+    return this.deps.alerts.tell(guildId, kind, key, payload);
+  }
 
   /** Posts under way (`post` calls not yet returned): a fan-out, or a moderator's post now. */
   get postsUnderWay(): number {
@@ -250,7 +255,8 @@ export class LessonPoster {
     try {
       if (posted === undefined) {
         const card = ready ?? (await this.buildCard(delivery.lessonId, schedule.guildId));
-        const channel = await this.deps.channels.postable(delivery.channelId, { thread: schedule.createThread, guildId: schedule.guildId });
+        // The card's own permissions only: a thread refused (Create Public Threads) costs the thread, not the lesson.
+        const channel = await this.deps.channels.postable(delivery.channelId, { thread: false, guildId: schedule.guildId });
         const payload = this.message(schedule, card.rendered, delivery.nonce);
         const message = await channel.send(payload);
         // A success without a message (an empty answer from a proxy in between) is not a post: retry it later; the
@@ -347,6 +353,10 @@ export class LessonPoster {
       const thread = await message.startThread({ name: threadName(title), autoArchiveDuration: 1440 });
       return thread.id;
     } catch (error) {
+      if (threadAlreadyOpened(error)) {
+        this.deps.logger.info({ guildId: schedule.guildId, messageId: message.id }, 'the discussion thread was open already (an earlier try of the request)');
+        return message.id;
+      }
       this.deps.logger.warn({ err: error, guildId: schedule.guildId }, 'could not open a discussion thread');
       await this.deps.alerts.tell(schedule.guildId, 'thread-failed', 'thread', {
         content: `⚠️ I posted today’s lesson in <#${schedule.channelId}> but could not open a discussion thread on it. Check that I may **Create Public Threads** there.`,

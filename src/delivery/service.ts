@@ -4,7 +4,7 @@ import { forgetAlerts, guildSettings, moderatorRoleIds, updateGuildSettings } fr
 import { findLesson, lessonTitles, type LibraryLesson } from '../db/lessons.js';
 import { planLesson, unplanLesson } from '../db/lesson-plans.js';
 import { countReadersInGuild } from '../db/reading.js';
-import { findSchedule, postingChannelIds, saveSchedule, setPaused, type Schedule } from '../db/schedules.js';
+import { clearPingRole, findSchedule, postingChannelIds, saveSchedule, setPaused, type Schedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import {
   abbreviationAdvice,
@@ -120,6 +120,20 @@ export function createDeliveryService(deps: DeliveryDeps) {
     },
 
     postingChannels,
+
+    /**
+     * Discord deleted a role (GUILD_ROLE_DELETE): when it was the one the daily post pinged, the post pings nobody
+     * from now on (a mention of it showed "@deleted-role" each day and notified nobody), and the moderators are told
+     * once, to choose another.
+     */
+    async pingRoleDeleted(guildId: string, roleId: string): Promise<boolean> {
+      if (!(await clearPingRole(db, guildId, roleId, deps.now()))) return false;
+      scheduleChanged(guildId);
+      await deps.poster.tellModerators(guildId, 'ping-role-deleted', roleId, {
+        content: '⚠️ The role I pinged with each daily lesson was deleted, so daily lessons now ping nobody. To ping another role, run `/schedule set` again with `role`.',
+      });
+      return true;
+    },
 
     /** Checks what a moderator typed for `/schedule set`, before anything is saved. */
     postingTime(time: string, timeZone: string): PostingTime {

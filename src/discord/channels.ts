@@ -117,6 +117,15 @@ export function describePostFailure(error: unknown): { reason: string; moderator
   return { reason: 'Discord could not be reached', moderatorsCanFix: false };
 }
 
+/**
+ * Discord refused to open a thread on a message because one is open on it already (160004): a retry of a request
+ * whose answer was lost (discord.js tries again after 15 s), or a claim taken over after a crash. That thread's id
+ * is the message's (Discord: a thread started from a message has the message's id).
+ */
+export function threadAlreadyOpened(error: unknown): boolean {
+  return error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.ThreadAlreadyCreatedForMessage;
+}
+
 /** Channel types a lesson card or an alert is posted in: what the commands' channel options offer. */
 export const POSTABLE_CHANNEL_TYPES = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 

@@ -238,6 +238,12 @@ export class DiscordStandIn {
     return created;
   }
 
+  /** Deletes a role (a moderator's Delete Role); GUILD_ROLE_DELETE tells the bot, as Discord does. */
+  deleteRole(guildId: string, roleId: string): void {
+    this.state.deleteRole(guildId, roleId);
+    this.gateway.dispatch('GUILD_ROLE_DELETE', { guild_id: guildId, role_id: roleId }, { guildId, intent: GatewayIntentBits.Guilds });
+  }
+
   /**
    * Replaces the roles the bot holds (its @everyone aside); GUILD_MEMBER_UPDATE tells the bot, as Discord tells a
    * bot of its own member without the Guild Members intent.

@@ -242,6 +242,13 @@ export class StandInState {
     return created;
   }
 
+  /** Deletes a role: no member holds it any more. */
+  deleteRole(guildId: string, roleId: string): void {
+    const guild = this.requireGuild(guildId);
+    if (roleId === guildId || !guild.roles.delete(roleId)) throw new Error(`no role ${roleId} to delete in guild ${guildId}`);
+    for (const member of guild.members.values()) member.roles = member.roles.filter((id) => id !== roleId);
+  }
+
   /** Replaces the roles the bot holds in a server; its member as Discord sends it. */
   setBotRoles(guildId: string, roleIds: readonly string[]): APIGuildMember {
     const guild = this.requireGuild(guildId);

@@ -445,6 +445,12 @@ const COMMAND_PATHS: readonly CommandPath[] = [
     },
   },
 
+  {
+    path: 'a role deleted in Discord (GUILD_ROLE_DELETE): the daily post stops pinging it when it was that role',
+    queries: ['schedules.clearPingRole'],
+    run: ({ services }) => services.delivery.pingRoleDeleted(READING_GUILD, '399999999999999998'),
+  },
+
   // ---- The scheduler ------------------------------------------------------------------------------------
   {
     path: 'the scheduler: the cards built ahead, each tick (due servers, claims of a dead process), and each server’s post (sent, or failed and told)',

@@ -305,6 +305,47 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
     expect(post.embeds[0]?.title?.startsWith(name.slice(0, 20))).toBe(true);
   });
 
+  /** A server with an alerts channel whose daily post is three hours away, with these options of /schedule set. */
+  async function scheduledLater(name: string, init: Parameters<BotScene['addGuild']>[1], extra: { name: string; value: string | boolean }[]) {
+    const guild = scene.addGuild(name, init);
+    const lessons = channelNamed(guild, 'lessons');
+    const alerts = channelNamed(guild, 'mod-alerts');
+    expect((await scene.schedule(guild, 'alerts', [channelOption(alerts)])).content).toContain(`in <#${alerts}>`);
+    const later = localNow().plus({ hours: 3 }).toFormat('HH:mm');
+    const set = await scene.schedule(guild, 'set', [channelOption(lessons), { name: 'time', value: later }, { name: 'timezone', value: ZONE }, ...extra]);
+    expect(set.content).toContain(`at **${later}**`);
+    return { guild, lessons, alerts };
+  }
+
+  it('a thread the bot may no longer open (Create Public Threads denied) costs the thread, not the lesson: the card goes out and moderators are told (it stopped the post)', async () => {
+    const { guild, lessons, alerts } = await scheduledLater('Thread denied', {}, [{ name: 'thread', value: true }]);
+    scene.discord.setChannelOverwrites(lessons, [deny('@bot', ['CreatePublicThreads'])]);
+    const posted = await scene.schedule(guild, 'post-now');
+    expect(posted.content).toMatch(/^✅ Posted: /u);
+    const post = await scene.waitForPost(lessons);
+    expect(post.embeds).toHaveLength(1);
+    const alert = await scene.waitForPost(alerts);
+    expect(alert.content).toBe(`⚠️ I posted today’s lesson in <#${lessons}> but could not open a discussion thread on it. Check that I may **Create Public Threads** there.`);
+    expect(fieldsOf(await scene.schedule(guild, 'show')).Status).toBe('Active');
+  });
+
+  it('a ping role deleted in Discord is pinged no more: moderators are told once, /schedule show says nobody, the next post pings nobody', async () => {
+    const { guild, lessons, alerts } = await scheduledLater('Role deleted', { roles: [role({ name: 'Learners', mentionable: true })] }, []);
+    const roleId = guild.roles.find((r) => r.name === 'Learners')!.id;
+    await scene.schedule(guild, 'set', [channelOption(lessons), { name: 'time', value: localNow().plus({ hours: 3 }).toFormat('HH:mm') }, { name: 'timezone', value: ZONE }, roleOption(roleId)]);
+    expect(fieldsOf(await scene.schedule(guild, 'show')).Ping).toBe(`<@&${roleId}>`);
+    scene.discord.deleteRole(guild.id, roleId);
+    const alert = await scene.waitForPost(alerts);
+    expect(alert.content).toBe('⚠️ The role I pinged with each daily lesson was deleted, so daily lessons now ping nobody. To ping another role, run `/schedule set` again with `role`.');
+    expect(fieldsOf(await scene.schedule(guild, 'show')).Ping).toBe('Nobody');
+    expect((await scene.schedule(guild, 'post-now')).content).toMatch(/^✅ Posted: /u);
+    const post = await scene.waitForPost(lessons);
+    expect(post.content).not.toContain(roleId);
+    const sent = scene.postsTo(lessons).at(-1)!.body as { allowed_mentions?: { roles?: string[]; parse?: string[] } };
+    expect(sent.allowed_mentions?.roles ?? []).toEqual([]);
+    expect(scene.discord.channelMessages(alerts)).toHaveLength(1);
+  });
+
   // ---- failures -----------------------------------------------------------------------------------
 
   describe('a channel the bot cannot post in', () => {

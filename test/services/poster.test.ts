@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { DiscordAPIError, RESTJSONErrorCodes } from 'discord.js';
 import { claimDelivery, dailyDelivery, renewClaim } from '../../src/db/deliveries.js';
 import { updateGuildSettings } from '../../src/db/guild-settings.js';
 import { upsertLesson } from '../../src/db/lessons.js';
@@ -80,6 +81,22 @@ describe.each(testDatabaseTargets())('the lesson poster on $kind, with a channel
     expect(channels.sentTo(CHANNEL)).toHaveLength(3);
     expect(channels.sentTo(ALERTS)).toHaveLength(1);
     expect(String(channels.sentTo(ALERTS)[0]!.options.content)).toMatch(/could not open a discussion thread/u);
+  });
+
+  it('a thread Discord says is open already (160004: a retried request whose answer was lost) is the thread, by the message’s id, and nobody is alerted', async () => {
+    const { db, schedule, poster, channels } = await setUp({ createThread: true });
+    const already = new DiscordAPIError(
+      { code: RESTJSONErrorCodes.ThreadAlreadyCreatedForMessage, message: 'A thread has already been created for this message' },
+      RESTJSONErrorCodes.ThreadAlreadyCreatedForMessage,
+      400,
+      'POST',
+      'https://discord.com/api/v10/channels/1/messages/2/threads',
+      { body: undefined, files: undefined },
+    );
+    channels.refuseThreads(CHANNEL, already);
+    expect(await poster.post(schedule, '2026-05-02', 0)).toMatchObject({ status: 'sent' });
+    expect((await dailyDelivery(db, GUILD, '2026-05-02'))?.threadId).toBe(channels.sent[0]!.messageId);
+    expect(channels.sentTo(ALERTS)).toHaveLength(0);
   });
 
   it('a missing permission fails the post, backs off, and alerts the moderators once', async () => {

@@ -20,7 +20,7 @@ export class RecordingChannels implements Channels {
   sendDelayMs = 0;
   private readonly announcements = new Set<string>();
   private readonly broken = new Map<string, Error>();
-  private readonly noThreads = new Set<string>();
+  private readonly noThreads = new Map<string, Error>();
   private readonly silent = new Set<string>();
   private readonly held = new Map<string, Promise<void>>();
   private nextId = 1000;
@@ -55,8 +55,9 @@ export class RecordingChannels implements Channels {
     this.announcements.add(channelId);
   }
 
-  refuseThreads(channelId: string): void {
-    this.noThreads.add(channelId);
+  /** Opening a thread here fails with this error (default: a missing permission). */
+  refuseThreads(channelId: string, error: Error = new Error('Missing Permissions')): void {
+    this.noThreads.set(channelId, error);
   }
 
   sentTo(channelId: string): RecordedSend[] {
@@ -88,7 +89,8 @@ export class RecordingChannels implements Channels {
             this.events.push(`published ${messageId}`);
           },
           startThread: async ({ name }) => {
-            if (this.noThreads.has(channelId)) throw new Error('Missing Permissions');
+            const refused = this.noThreads.get(channelId);
+            if (refused) throw refused;
             this.threads.push({ messageId, name });
             return { id: `thread-${messageId}` };
           },

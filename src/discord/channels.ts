@@ -2,6 +2,7 @@ import {
   ChannelType,
   DiscordAPIError,
   Events,
+  HTTPError,
   RESTJSONErrorCodes,
   type Client,
   type GuildBasedChannel,
@@ -114,6 +115,8 @@ export function describePostFailure(error: unknown): { reason: string; moderator
     }
     return { reason: `Discord refused the post (${error.status})`, moderatorsCanFix: false };
   }
+  // An answer without Discord's error body (a 5xx on every try): Discord answered, but could not take the post.
+  if (error instanceof HTTPError) return { reason: `Discord could not take the post (${error.status})`, moderatorsCanFix: false };
   return { reason: 'Discord could not be reached', moderatorsCanFix: false };
 }
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { DiscordAPIError, RESTJSONErrorCodes } from 'discord.js';
+import { DiscordAPIError, HTTPError, RESTJSONErrorCodes } from 'discord.js';
 import { claimDelivery, dailyDelivery, renewClaim } from '../../src/db/deliveries.js';
 import { updateGuildSettings } from '../../src/db/guild-settings.js';
 import { upsertLesson } from '../../src/db/lessons.js';
@@ -161,6 +161,14 @@ describe.each(testDatabaseTargets())('the lesson poster on $kind, with a channel
     const today = await poster.post((await findSchedule(db, GUILD))!, '2026-05-03', 0);
     expect(today).toMatchObject({ status: 'failed', retryAt: new Date('2026-05-03T00:35:00Z') });
     expect((await findSchedule(db, GUILD))?.failureCount).toBe(1);
+  });
+
+  it('Discord answering 5xx on every try is told as what it is (it said "could not be reached"), with no alert', async () => {
+    const { db, schedule, poster, channels } = await setUp();
+    channels.breakChannel(CHANNEL, new HTTPError(503, 'Service Unavailable', 'POST', 'https://discord.com/api/v10/channels/1/messages', { body: undefined, files: undefined }));
+    expect(await poster.post(schedule, '2026-05-02', 0)).toMatchObject({ status: 'failed', reason: 'Discord could not take the post (503)' });
+    expect(channels.sentTo(ALERTS)).toEqual([]);
+    expect((await findSchedule(db, GUILD))?.lastFailureReason).toBe('Discord could not take the post (503)');
   });
 
   it('Discord being unreachable is not the moderators’ to fix: no alert, but the failure is recorded', async () => {

@@ -263,6 +263,32 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     expect(fromDatabase).not.toEqual(newest25);
   });
 
+  it('autocomplete reads words joined by hyphens or apostrophes as their parts, and never asks the index for the start of a one-letter word', async () => {
+    const shirt = makeLesson({ title: 'T-shirt sales rise in summer', summary: 'Shops sold more.' });
+    const clock = makeLesson({ title: 'Five o’clock news returns', summary: 'The programme is back.' });
+    const panic = makeLesson({ title: "Don't panic, says the mayor", summary: 'Water is safe.' });
+    await upsertLessons(database().db, [shirt, clock, panic]);
+    const recording = recordQueries(database().db);
+    const suggest = async (typed: string) => (await suggestLessons(recording.db, typed)).map((l) => l.id);
+    expect(await suggest('t-sh')).toEqual([shirt.id]);
+    expect(await suggest('t-shirt sa')).toEqual([shirt.id]);
+    expect(await suggest("o'clo")).toEqual([clock.id]);
+    expect(await suggest('five o’clock')).toEqual([clock.id]);
+    expect(await suggest("don't pa")).toEqual([panic.id]);
+    expect(await suggest('m-d-n-s-r-t')).toEqual([]);
+    expect(await suggest('ma-ni-de-lu')).toEqual([]);
+    // What PostgreSQL made of every query text sent: no prefix of one letter ('m':*), which matches most words.
+    const texts = recording
+      .take()
+      .filter((q) => q.sources.includes('lesson-search.autocompleteLessons'))
+      .flatMap(({ query }) => query.parameters.filter((p): p is string => typeof p === 'string' && p.includes("'")));
+    expect(texts.length).toBeGreaterThan(0);
+    for (const text of texts) {
+      const parsed = await sql<{ q: string }>`select to_tsquery('newsdesk_words', ${text})::text as q`.execute(database().db);
+      expect(parsed.rows[0]!.q, text).not.toMatch(/'[^']':\*/u);
+    }
+  });
+
   it('autocomplete with a word start beside a common word reads a bounded number of lessons, and still finds matches among them', async () => {
     const common = Array.from({ length: AUTOCOMPLETE_SCANNED + 60 }, (_, i) =>
       makeLesson({ title: `Harbour report number ${i}`, summary: 'Boats came and went.', date: '2026-01-01' }),

@@ -91,8 +91,8 @@ export const PREFIX_MIN_WORD_LENGTH = 3;
  * last word (the member just started it) is left out: it would match nearly every lesson.
  */
 export function autocompleteTsQuery(text: string): string | undefined {
-  const words = autocompleteWords(text);
-  return words.length > 0 ? words.map(prefixTerm).join(' & ') : undefined;
+  const terms = autocompleteTerms(autocompleteWords(text));
+  return terms.length > 0 ? terms.map(termText).join(' & ') : undefined;
 }
 
 /**
@@ -103,16 +103,45 @@ export function autocompleteTsQuery(text: string): string | undefined {
  * Without a longer word, the longest is looked up.
  */
 export function autocompleteQueryParts(text: string): { readonly indexed: string; readonly rest: string | undefined } | undefined {
-  const words = autocompleteWords(text);
-  if (words.length === 0) return undefined;
-  const longest = words.reduce((best, word) => (letterCount(word) > letterCount(best) ? word : best));
-  const indexed = words.filter((word) => word === longest || letterCount(word) >= INDEXED_WORD_LENGTH);
-  const rest = words.filter((word) => !indexed.includes(word));
-  return { indexed: indexed.map(prefixTerm).join(' & '), rest: rest.length > 0 ? rest.map(prefixTerm).join(' & ') : undefined };
+  const terms = autocompleteTerms(autocompleteWords(text));
+  if (terms.length === 0) return undefined;
+  const longest = terms.reduce((best, term) => (term.length > best.length ? term : best));
+  const indexed = terms.filter((term) => term === longest || term.length >= INDEXED_WORD_LENGTH);
+  const rest = terms.filter((term) => !indexed.includes(term));
+  return { indexed: indexed.map(termText).join(' & '), rest: rest.length > 0 ? rest.map(termText).join(' & ') : undefined };
 }
 
 /** Autocomplete words this long or longer go to the index (see autocompleteQueryParts). */
 export const INDEXED_WORD_LENGTH = 4;
+
+interface AutocompleteTerm {
+  readonly text: string;
+  /** Matched as the start of a word. */
+  readonly prefix: boolean;
+  /** In characters, combining marks left out (folded away with the accents). */
+  readonly length: number;
+}
+
+/**
+ * The terms of autocomplete's words: a word joined by apostrophes or hyphens is its parts, as PostgreSQL's parser
+ * indexes them ("t-shirt": "t", "shirt"; "o'clock": "o", "clock"), each but the last whole and the last a prefix
+ * (the part being typed); a part of one letter is whole. Given to PostgreSQL as one term, `m-d-n-s` became the
+ * one-letter prefixes `'m':* <-> 'd':* <-> …`, each the start of thousands of words: 0.5–0.8 s a keystroke at
+ * 100,000 lessons, and four members typing such text held every other member's lookups up to a second.
+ */
+function autocompleteTerms(words: readonly string[]): AutocompleteTerm[] {
+  return words
+    .flatMap((word) => {
+      const parts = word.split(/['’-]+/u).filter((part) => HAS_WORD_CHARACTER.test(part));
+      return parts.map((part, index) => {
+        const length = [...part.replace(/\p{M}/gu, '')].length;
+        return { text: part, prefix: index === parts.length - 1 && length >= 2, length };
+      });
+    })
+    .slice(0, MAX_QUERY_TERMS);
+}
+
+const termText = (term: AutocompleteTerm) => (term.prefix ? prefixTerm(term.text) : tsLiteral(term.text));
 
 /** The words an autocomplete matches: the typed words, but a one-letter last word the member has only begun. */
 export function autocompleteWords(text: string): string[] {

@@ -51,7 +51,16 @@ describe('search queries', () => {
     // Parts of three letters or more still match as prefixes.
     expect(searchTsQuery('well-known')).toBe("'well-known':*");
     expect(searchTsQuery("o'neill shop", 'any')).toBe("'shop':*");
-    expect(autocompleteQueryParts("b'c tariff")).toEqual({ indexed: "'tariff':*", rest: "'b''c':*" });
+    expect(autocompleteQueryParts("b'c tariff")).toEqual({ indexed: "'tariff':*", rest: "'b' & 'c'" });
+  });
+
+  it('autocomplete takes a word joined by hyphens or apostrophes as its parts, each whole but the last, and a one-letter part whole', () => {
+    expect(autocompleteQueryParts('t-shirt')).toEqual({ indexed: "'shirt':*", rest: "'t'" });
+    expect(autocompleteQueryParts("o'clo")).toEqual({ indexed: "'clo':*", rest: "'o'" });
+    expect(autocompleteQueryParts('well-kn')).toEqual({ indexed: "'well'", rest: "'kn':*" });
+    expect(autocompleteQueryParts('m-d-n-s')).toEqual({ indexed: "'m'", rest: "'d' & 'n' & 's'" });
+    expect(autocompleteQueryParts('ma-ni-de')).toEqual({ indexed: "'ma'", rest: "'ni' & 'de':*" });
+    expect(autocompleteQueryParts('m’d’n’s')).toEqual({ indexed: "'m'", rest: "'d' & 'n' & 's'" });
   });
 
   it('never lets typed text out of its quotes', () => {

@@ -74,18 +74,18 @@ export async function memberRows(db: Executor, userId: string): Promise<MemberRo
   const rows: MemberRows = {};
   for (const table of (await memberTables(db)).sort()) {
     const result = await sql<Record<string, unknown>>`
-      select * from ${sql.table(table)} where ${sql.ref(MEMBER_COLUMN)} = ${userId}`.execute(db);
-    rows[table] = stableOrder(result.rows);
+      select * from ${sql.table(table)} where ${sql.ref(MEMBER_COLUMN)} = ${userId} order by ${stableOrder(table)}`.execute(db);
+    rows[table] = result.rows;
   }
   for (const { table, column } of OTHER_MEMBER_COLUMNS) {
     const result = await sql<Record<string, unknown>>`
-      select * from ${sql.table(table)} where ${sql.ref(column)} = ${userId}`.execute(db);
-    if (result.rows.length > 0) rows[table] = [...(rows[table] ?? []), ...stableOrder(result.rows)];
+      select * from ${sql.table(table)} where ${sql.ref(column)} = ${userId} order by ${stableOrder(table)}`.execute(db);
+    if (result.rows.length > 0) rows[table] = [...(rows[table] ?? []), ...result.rows];
   }
   for (const { table, column, parent, parentColumn } of MEMBER_CHILD_TABLES) {
     const result = await sql<Record<string, unknown>>`
-      select * from ${sql.table(table)} where ${sql.ref(column)} = any(${parentKeys(parent, parentColumn, userId)})`.execute(db);
-    rows[table] = stableOrder(result.rows);
+      select * from ${sql.table(table)} where ${sql.ref(column)} = any(${parentKeys(parent, parentColumn, userId)}) order by ${stableOrder(table)}`.execute(db);
+    rows[table] = result.rows;
   }
   return rows;
 }
@@ -148,10 +148,10 @@ export async function deleteMemberRows(
   return counts;
 }
 
-/** Rows in an order that does not depend on the table's physical layout (by their JSON text). */
-function stableOrder(rows: Record<string, unknown>[]): Record<string, unknown>[] {
-  return rows
-    .map((row) => ({ row, key: JSON.stringify(row) }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map(({ row }) => row);
+/**
+ * Rows in an order that does not depend on the table's physical layout: by their text, sorted by the database. (In
+ * the bot, by their JSON text: 60,000 rows of a long reading history held its thread ~0.1 s.)
+ */
+function stableOrder(table: string) {
+  return sql`${sql.table(table)}::text`;
 }

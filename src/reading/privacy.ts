@@ -3,6 +3,7 @@ import { gzip } from 'node:zlib';
 import { deleteMemberRows, memberRows, type MemberRows } from '../db/privacy.js';
 import { UserError } from '../user-error.js';
 import type { ReadingDeps } from './deps.js';
+import { exportJson } from './export-json.js';
 import { retryIfAborted } from './retry.js';
 
 const gzipAsync = promisify(gzip);
@@ -22,7 +23,7 @@ export interface MemberExport {
 /** Everything stored about a member, in every server, as one JSON document. */
 export async function exportMember(deps: ReadingDeps, userId: string): Promise<{ json: string; rows: number }> {
   const { document, rows } = await memberExport(deps, userId);
-  return { json: `${JSON.stringify(document, jsonValue, 2)}\n`, rows };
+  return { json: `${await documentJson(document, true)}\n`, rows };
 }
 
 async function memberExport(deps: ReadingDeps, userId: string): Promise<{ document: MemberExport; rows: number }> {
@@ -47,9 +48,9 @@ export interface ExportFile {
 export async function memberExportFile(deps: ReadingDeps, userId: string, maxBytes: number): Promise<ExportFile> {
   const { document, rows } = await memberExport(deps, userId);
   const name = `newsdesk-data-${userId}.json`;
-  const pretty = Buffer.from(`${JSON.stringify(document, jsonValue, 2)}\n`, 'utf8');
+  const pretty = Buffer.from(`${await documentJson(document, true)}\n`, 'utf8');
   if (pretty.length <= maxBytes) return { name, data: pretty, form: 'json', rows };
-  const compact = Buffer.from(`${JSON.stringify(document, jsonValue)}\n`, 'utf8');
+  const compact = Buffer.from(`${await documentJson(document, false)}\n`, 'utf8');
   if (compact.length <= maxBytes) return { name, data: compact, form: 'compact json', rows };
   // Off the event loop: a few MB take tens of milliseconds to compress.
   const zipped = await gzipAsync(compact);
@@ -60,6 +61,11 @@ export async function memberExportFile(deps: ReadingDeps, userId: string, maxByt
 }
 
 const megabytes = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+
+/** The document's JSON, written a slice of rows at a time between turns of the event loop (export-json.ts). */
+function documentJson(document: MemberExport, pretty: boolean): Promise<string> {
+  return exportJson(document, { pretty, replacer: jsonValue, pause: () => new Promise((resolve) => setImmediate(resolve)) });
+}
 
 /** bigint columns arrive as strings already; Dates become ISO strings. */
 function jsonValue(_key: string, value: unknown): unknown {

@@ -1,3 +1,4 @@
+import { UserError } from '../user-error.js';
 import type { LibraryLesson } from '../db/lessons.js';
 import { lessonReadersInGuild, mostReadLessons } from '../db/progress.js';
 import { recordOpening, recordReading, type ReadOutcome } from '../db/reading.js';
@@ -25,6 +26,8 @@ export type ReadingService = ReturnType<typeof createReadingService>;
  * Also what members get back from it: progress and streaks, the leaderboard, catch-up, their settings,
  * and their data (export, forget-me).
  */
+export const EXPORT_UNDER_WAY = 'Your data is being exported already: it arrives with the answer to your first `/privacy export`.';
+
 export function createReadingService(deps: ReadingDeps) {
   /** One transaction: the event, the member's row and the lesson's counters move together. */
   function record(member: Member, stored: LibraryLesson, kind: ReadingKind): Promise<ReadOutcome> {
@@ -38,6 +41,8 @@ export function createReadingService(deps: ReadingDeps) {
    * over a deletion, nor lists a deletion after "Cancelled".
    */
   const decisions = new Map<string, { readonly expiresAt: number; readonly decided: Promise<ForgetDecision> }>();
+  /** Members whose export is being made: one at a time each (a long history's export is seconds of work). */
+  const exporting = new Set<string>();
 
   /**
    * A confirmation is its message (`confirmation`, the id of the message its buttons sit on): two asked within the
@@ -94,7 +99,15 @@ export function createReadingService(deps: ReadingDeps) {
     timeZoneChoices: (typed: string) => timeZoneSuggestions(typed),
     exportMember: (userId: string) => exportMember(deps, userId),
     /** The export as one file of at most `maxBytes` (indented, on one line, or gzipped), or a UserError. */
-    exportFile: (userId: string, maxBytes: number) => memberExportFile(deps, userId, maxBytes),
+    exportFile: async (userId: string, maxBytes: number) => {
+      if (exporting.has(userId)) throw new UserError(EXPORT_UNDER_WAY);
+      exporting.add(userId);
+      try {
+        return await memberExportFile(deps, userId, maxBytes);
+      } finally {
+        exporting.delete(userId);
+      }
+    },
     /** The most-read lessons (by members who read them), in one server or in all: `npm run lessons -- stats`. */
     mostRead: (options: { guildId?: string | undefined; limit: number }) => mostReadLessons(deps.db, options),
     forgetConfirmationExpiry: () => forgetConfirmationExpiry(deps),

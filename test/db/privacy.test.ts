@@ -7,7 +7,7 @@ import { deleteMemberRows } from '../../src/db/privacy.js';
 import { insertAttempt, recordAnswer } from '../../src/db/quizzes.js';
 import type { DB } from '../../src/db/schema.js';
 import { leaderboard } from '../../src/reading/leaderboard.js';
-import { createReadingService } from '../../src/reading/service.js';
+import { createReadingService, EXPORT_UNDER_WAY } from '../../src/reading/service.js';
 import { confirmForget, exportMember, forgetConfirmationExpiry, forgetMember, memberExportFile, type MemberExport } from '../../src/reading/privacy.js';
 import { UserError } from '../../src/user-error.js';
 import { setLeaderboardVisible, setMemberTimeZone } from '../../src/reading/settings.js';
@@ -130,6 +130,19 @@ describe.each(testDatabaseTargets())('export and forget-me on $kind', (target) =
     );
     expect(refused).toBeInstanceOf(UserError);
     expect((refused as UserError).message).toMatch(/^Your data \(\d+ records, .* MB even compressed\) is larger than the .* MB Discord lets me attach here\./u);
+  });
+
+  it('a member’s second export while the first is being made is refused in words; theirs again later, and another member’s meanwhile, are made', async () => {
+    await history();
+    const reading = createReadingService(deps());
+    const limit = 10 * 1024 * 1024;
+    const [first, second, other] = await Promise.allSettled([reading.exportFile(ME, limit), reading.exportFile(ME, limit), reading.exportFile(OTHER, limit)]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { form: 'json' } });
+    expect(second.status).toBe('rejected');
+    expect((second as PromiseRejectedResult).reason).toBeInstanceOf(UserError);
+    expect(((second as PromiseRejectedResult).reason as UserError).message).toBe(EXPORT_UNDER_WAY);
+    expect(other).toMatchObject({ status: 'fulfilled', value: { form: 'json' } });
+    expect((await reading.exportFile(ME, limit)).rows).toBe((first as PromiseFulfilledResult<{ rows: number }>).value.rows);
   });
 
   it('an export of a member the bot knows nothing about is empty, not an error', async () => {

@@ -13,7 +13,7 @@ import { dailyPing, neutralizeMentions, plainText, visibleOr } from '../domain/d
 import { truncateAtWord } from '../domain/text.js';
 import { recordPostFailure, type Schedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
-import { describePostFailure, threadAlreadyOpened, type Channels, type PostedMessage } from '../discord/channels.js';
+import { describePostFailure, postUnanswered, threadAlreadyOpened, type Channels, type PostedMessage } from '../discord/channels.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import type { MessageCreateOptions } from 'discord.js';
 import { parsePostTime, postInstantFor, retryAfterFailure } from '../domain/schedule/index.js';
@@ -371,7 +371,9 @@ export class LessonPoster {
     const { reason, moderatorsCanFix } = describePostFailure(error);
     const at = this.deps.now();
     // A moderator's post now is told to them; the day's post stays as it was (due at its time, or backing off as before).
-    const retry = byModerator ? undefined : retryAfterFailure(at, { failures: schedule.failureCount, lastFailureAt: schedule.lastFailureAt }, delivery.localDate, schedule.timeZone);
+    const before = { failures: schedule.failureCount, lastFailureAt: schedule.lastFailureAt };
+    // A post that may have reached Discord is retried while its nonce still holds (backoff.ts).
+    const retry = byModerator ? undefined : retryAfterFailure(at, before, delivery.localDate, schedule.timeZone, { unanswered: postUnanswered(error) });
     logger.warn({ err: error, ...key, channelId: delivery.channelId, reason, retryAt: retry?.retryAt }, byModerator ? 'post now failed' : 'lesson post failed');
     await markDeliveryFailed(db, key, reason);
     if (!retry) return { status: 'failed', reason, retryAt: null };

@@ -102,6 +102,14 @@ function postingWithoutReading(channel: TextChannel): PostChannel {
   };
 }
 
+/**
+ * Whether a failed post may have reached Discord all the same: no answer came (a refused or cut connection, a
+ * timeout), as opposed to Discord's refusal or a check made before sending.
+ */
+export function postUnanswered(error: unknown): boolean {
+  return !(error instanceof PostFailure || error instanceof DiscordAPIError || error instanceof HTTPError);
+}
+
 /** Why a post failed, in words for moderators, and whether it is theirs to fix (else: Discord is down). */
 export function describePostFailure(error: unknown): { reason: string; moderatorsCanFix: boolean } {
   if (error instanceof PostFailure) return { reason: error.message, moderatorsCanFix: true };

@@ -171,6 +171,33 @@ describe.each(testDatabaseTargets())('the lesson poster on $kind, with a channel
     expect((await findSchedule(db, GUILD))?.lastFailureReason).toBe('Discord could not take the post (503)');
   });
 
+  it('a post whose answer never came is retried while Discord still knows its nonce: 30 s apart three times, then the usual backoff, with the same nonce', async () => {
+    const { db, poster, channels, setNow } = await setUp();
+    channels.breakChannel(CHANNEL, Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8080'), { code: 'ECONNREFUSED' }));
+    const retries: (string | undefined)[] = [];
+    let now = new Date('2026-05-02T09:00:05Z');
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      const result = await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0);
+      const retryAt = result.status === 'failed' ? result.retryAt : null;
+      retries.push(retryAt ? `${(retryAt.getTime() - now.getTime()) / 1000} s` : undefined);
+      now = retryAt ?? now;
+      setNow(now.toISOString());
+    }
+    expect(retries).toEqual(['30 s', '30 s', '30 s', '300 s']);
+    channels.mendChannel(CHANNEL);
+    const failedNonce = (await dailyDelivery(db, GUILD, '2026-05-02'))?.nonce;
+    expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('sent');
+    expect(channels.sent[0]!.options.nonce).toBe(failedNonce);
+    expect(channels.sentTo(ALERTS)).toEqual([]);
+  });
+
+  it('a post Discord refused (an answer: 5xx, 403) waits the usual 5 minutes', async () => {
+    const { poster, channels, schedule } = await setUp();
+    channels.breakChannel(CHANNEL, new HTTPError(502, 'Bad Gateway', 'POST', 'https://discord.com/api/v10/channels/1/messages', { body: undefined, files: undefined }));
+    const result = await poster.post(schedule, '2026-05-02', 0);
+    expect(result.status === 'failed' && result.retryAt?.toISOString()).toBe('2026-05-02T09:05:05.000Z');
+  });
+
   it('Discord being unreachable is not the moderators’ to fix: no alert, but the failure is recorded', async () => {
     const { db, schedule, poster, channels } = await setUp();
     channels.breakChannel(CHANNEL, new Error('connect ECONNREFUSED'));

@@ -28,11 +28,26 @@ export function retryAfterFailure(
   before: { readonly failures: number; readonly lastFailureAt: Date | null },
   day: LocalDate,
   zone: string,
+  options: { readonly unanswered?: boolean } = {},
 ): { failures: number; retryAt: Date } {
   const sameDay = before.lastFailureAt !== null && localDate(before.lastFailureAt, zone) === day;
   const failures = sameDay ? before.failures + 1 : 1;
   const dayEnds = postInstantFor(addDays(day, 1), MIDNIGHT, zone);
-  return { failures, retryAt: new Date(Math.min(failedAt.getTime() + backoffDelay(failures), Math.max(dayEnds.getTime(), failedAt.getTime()))) };
+  const delay = options.unanswered ? unansweredDelay(failures) : backoffDelay(failures);
+  return { failures, retryAt: new Date(Math.min(failedAt.getTime() + delay, Math.max(dayEnds.getTime(), failedAt.getTime()))) };
+}
+
+/**
+ * A post whose answer never came (the connection refused or cut: a REST proxy restarting, a network blip) may have
+ * reached Discord, which recognises its nonce again only for a few minutes: its first UNANSWERED_QUICK_TRIES
+ * retries come UNANSWERED_RETRY_MS apart (at the next tick), then the usual backoff. Until 2026-12-07 the first retry
+ * came after 5 minutes: a REST proxy restarted mid-fan-out made most posts 6 minutes late, and two of them twice.
+ */
+export const UNANSWERED_RETRY_MS = 30_000;
+export const UNANSWERED_QUICK_TRIES = 3;
+
+function unansweredDelay(failures: number): number {
+  return failures <= UNANSWERED_QUICK_TRIES ? UNANSWERED_RETRY_MS : backoffDelay(failures - UNANSWERED_QUICK_TRIES);
 }
 
 const MIDNIGHT = { hour: 0, minute: 0 };

@@ -1,4 +1,4 @@
-export { backoffDelay, BACKOFF_BASE_MS, BACKOFF_MAX_MS, retryAfterFailure } from './backoff.js';
+export { backoffDelay, BACKOFF_BASE_MS, BACKOFF_MAX_MS, retryAfterFailure, UNANSWERED_QUICK_TRIES, UNANSWERED_RETRY_MS } from './backoff.js';
 export { firstPostingDay, isDue, nextPostDay, nextPostTime, postingInstantFrom } from './due.js';
 export { dayChoices, namedDay, weekdayOf, type DayChoice } from './day-choices.js';
 export { addDays, dateRange, localDate, parseLocalDate, type LocalDate } from './local-dates.js';

@@ -32,6 +32,21 @@ describe('retryAfterFailure', () => {
     expect(third).toEqual({ failures: 3, retryAt: at('2026-05-02T09:40:00Z') });
   });
 
+  it('a post whose answer never came is tried again 30 s later three times (its nonce still holds), then backs off as usual from 5 minutes', () => {
+    const retries = [0, 1, 2, 3, 4].map((before) =>
+      retryAfterFailure(at('2026-05-02T09:00:00Z'), { failures: before, lastFailureAt: before === 0 ? null : at('2026-05-02T09:00:00Z') }, '2026-05-02', 'UTC', { unanswered: true }),
+    );
+    expect(retries.map((r) => [r.failures, (r.retryAt.getTime() - at('2026-05-02T09:00:00Z').getTime()) / 1000])).toEqual([
+      [1, 30],
+      [2, 30],
+      [3, 30],
+      [4, 300],
+      [5, 600],
+    ]);
+    // Still never past the day's end.
+    expect(retryAfterFailure(at('2026-05-02T23:59:50Z'), { failures: 0, lastFailureAt: null }, '2026-05-02', 'UTC', { unanswered: true }).retryAt).toEqual(at('2026-05-03T00:00:00Z'));
+  });
+
   it('never waits past the end of the post’s local day, in the server’s zone', () => {
     // The 8th failure at 20:00 in Tokyo: 6 h would be 02:00 the next day there; the day ends at 00:00 (15:00Z).
     const late = retryAfterFailure(at('2026-05-02T11:00:00Z'), { failures: 7, lastFailureAt: at('2026-05-02T05:00:00Z') }, '2026-05-02', 'Asia/Tokyo');

@@ -57,8 +57,11 @@ async function main(): Promise<number> {
   const logger = cluster ? createLogger(config.LOG_LEVEL).child({ cluster: cluster.cluster }) : createLogger(config.LOG_LEVEL);
   logProcessWarnings(logger);
   // The playground's bot stops when the playground is gone, however it ended (kill -9 included): it would keep
-  // the embedded database's lock, and the next start would refuse. Not under the cluster manager (its own IPC).
-  const playgroundGone = !cluster && process.env.PLAYGROUND_BOT === '1' ? untilParentGone() : undefined;
+  // the embedded database's lock, and the next start would refuse. A cluster's process stops when its manager is
+  // gone: left running (the manager killed with -9), it went on serving its shards unsupervised, and a manager
+  // started again started a second copy of each (every interaction answered twice).
+  const starter = cluster ? 'cluster manager' : process.env.PLAYGROUND_BOT === '1' ? 'playground' : undefined;
+  const starterGone = starter ? untilParentGone() : undefined;
   // One forgotten promise must not take every server's bot down; it is a bug to find in the logs.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
@@ -215,11 +218,11 @@ async function main(): Promise<number> {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => void stop(signal).then(() => resolve(0), () => resolve(1)));
     }
-    void playgroundGone?.then(() => {
-      // This bot's own end closes the channel too (below): only a playground gone first is news.
+    void starterGone?.then(() => {
+      // This bot's own end closes the channel too (below): only a starter gone first is news.
       if (stopping) return;
-      logger.warn('the playground that started this bot is gone; stopping');
-      void stop('playground gone').then(() => resolve(1), () => resolve(1));
+      logger.warn(`the ${starter} that started this bot is gone; stopping`);
+      void stop(`${starter} gone`).then(() => resolve(1), () => resolve(1));
     });
   });
 

@@ -40,6 +40,20 @@ describe.runIf(process.env.TEST_DATABASE_URL)('start:sharded: processes stopped 
     }
   }, 120_000);
 
+  it('its manager killed (kill -9), each bot process stops by itself: none is left serving its shards unsupervised', async () => {
+    discord.addGuild();
+    const manager = startManager({ DISCORD_API_URL: discord.apiUrl, SHARD_COUNT: '1', ...database.env });
+    try {
+      await manager.waitFor('"msg":"connected to Discord"');
+      manager.signal('SIGKILL', 'process');
+      await manager.exitWithin(10_000);
+      await expect.poll(() => manager.groupAlive(), { timeout: 30_000, interval: 250 }).toBe(false);
+      expect(manager.output()).toContain('the cluster manager that started this bot is gone; stopping');
+    } finally {
+      manager.killGroup();
+    }
+  }, 120_000);
+
   it('restarts a process that stopped by itself (its token refused) at once, then after 5.5 s; SIGTERM in that wait ends all, with no restart', async () => {
     const refusing = await startDiscordStandIn({ acceptToken: () => false });
     const manager = startManager({ DISCORD_API_URL: refusing.apiUrl, SHARD_COUNT: '1', ...database.env });

@@ -54,6 +54,28 @@ describe.runIf(process.env.TEST_DATABASE_URL)('start:sharded: processes stopped 
     }
   }, 120_000);
 
+  it('/healthz is 503 while a shard’s process is not started yet (they start 5.5 s apart), naming it, and 200 once every shard is connected', async () => {
+    discord.addGuild();
+    const healthPort = await freePort();
+    const manager = startManager({ DISCORD_API_URL: discord.apiUrl, SHARD_COUNT: '2', HEALTH_PORT: String(healthPort), ...database.env });
+    const health = () =>
+      fetch(`http://127.0.0.1:${healthPort}/healthz`)
+        .then(async (r) => ({ status: r.status, body: JSON.stringify(await r.json()) }))
+        .catch((error: unknown) => ({ status: 0, body: String(error) }));
+    try {
+      await manager.waitFor('"msg":"connected to Discord"');
+      const early = await health();
+      expect(early.status).toBe(503);
+      expect(early.body).toContain('shard 1');
+      await expect.poll(async () => (await health()).status, { timeout: 30_000, interval: 200 }).toBe(200);
+      expect(manager.output().split('\n').filter((line) => line.includes('"msg":"connected to Discord"'))).toHaveLength(2);
+      manager.signal('SIGTERM', 'process');
+      expect(await manager.exitWithin(45_000)).toBe(0);
+    } finally {
+      manager.killGroup();
+    }
+  }, 120_000);
+
   it('restarts a process that stopped by itself (its token refused) at once, then after 5.5 s; SIGTERM in that wait ends all, with no restart', async () => {
     const refusing = await startDiscordStandIn({ acceptToken: () => false });
     const manager = startManager({ DISCORD_API_URL: refusing.apiUrl, SHARD_COUNT: '1', ...database.env });

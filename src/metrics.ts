@@ -63,6 +63,23 @@ export function createMetrics(): Metrics {
       labelNames: ['kind'],
       registers: [registry],
     }),
+    ...rateLimitCounters(registry),
+    dbPoolWaiting: new Gauge({
+      name: 'newsdesk_db_pool_waiting_clients',
+      help: 'Queries waiting for a free database connection (PostgreSQL pool; 0 on the embedded database)',
+      registers: [registry],
+      collect() {
+        this.set(metrics.poolWaiting());
+      },
+    }),
+    poolWaiting: () => 0,
+  };
+  return metrics;
+}
+
+/** The rate-limit waits of a discord.js REST queue: a bot process's, or the REST proxy's (rest-proxy.ts). */
+export function rateLimitCounters(registry: Registry): Pick<Metrics, 'rateLimitWaits' | 'rateLimitWaitSeconds'> {
+  return {
     rateLimitWaits: new Counter({
       name: 'newsdesk_rest_rate_limit_waits_total',
       help: 'Requests that waited in discord.js\'s REST queue for a rate limit (global or per route; route_kind interaction or bot)',
@@ -75,17 +92,7 @@ export function createMetrics(): Metrics {
       labelNames: ['global', 'route_kind'],
       registers: [registry],
     }),
-    dbPoolWaiting: new Gauge({
-      name: 'newsdesk_db_pool_waiting_clients',
-      help: 'Queries waiting for a free database connection (PostgreSQL pool; 0 on the embedded database)',
-      registers: [registry],
-      collect() {
-        this.set(metrics.poolWaiting());
-      },
-    }),
-    poolWaiting: () => 0,
   };
-  return metrics;
 }
 
 /** What `/metrics` serves: one process's registry, or (the sharded manager's) every process's added up. */

@@ -9,7 +9,9 @@ import { loadConfig, loadDotEnv } from '../config.js';
 import { InteractionAwareRest } from '../discord/interaction-rest.js';
 import { logRateLimits } from '../discord/rate-limit-log.js';
 import { createLogger } from '../logger.js';
+import { registryText, serveMetrics } from '../metrics.js';
 import { isOperatorError } from '../operator-errors.js';
+import { restProxyMetrics } from './rate-limit-metrics.js';
 import { serveRestProxy } from './rest-proxy-server.js';
 import { logProcessWarnings } from './process-warnings.js';
 
@@ -22,13 +24,19 @@ async function main(): Promise<void> {
     config.REST_PROXY_UPSTREAM_URL ? { api: config.REST_PROXY_UPSTREAM_URL.replace(/\/+$/u, '') } : {},
   );
   logRateLimits(rest, logger);
-  const proxy = await serveRestProxy(rest, logger, config.REST_PROXY_PORT);
-  logger.info({ port: config.REST_PROXY_PORT }, 'Discord REST proxy listening');
+  const registry = restProxyMetrics(rest);
+  const metricsServer = config.METRICS_PORT === undefined ? undefined : await serveMetrics(config.METRICS_PORT, registryText(registry), logger);
+  const proxy = await serveRestProxy(rest, logger, config.REST_PROXY_PORT).catch((error: unknown) => {
+    metricsServer?.close();
+    throw error;
+  });
+  logger.info({ port: config.REST_PROXY_PORT, metricsPort: config.METRICS_PORT }, 'Discord REST proxy listening');
   let stopping: Promise<void> | undefined;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'stopping the REST proxy');
       stopping ??= proxy.stop(config.SHUTDOWN_TIMEOUT_MS).finally(() => {
+        metricsServer?.close();
         rest.clearHashSweeper();
         rest.clearHandlerSweeper();
       });

@@ -3,6 +3,7 @@ import { DiscordAPIError, REST, Routes, type APIMessage } from 'discord.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InteractionAwareRest } from '../../src/discord/interaction-rest.js';
 import { createLogger } from '../../src/logger.js';
+import { restProxyMetrics } from '../../src/operations/rate-limit-metrics.js';
 import { proxyToDiscord } from '../../src/operations/rest-proxy-handler.js';
 import { serveRestProxy } from '../../src/operations/rest-proxy-server.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
@@ -51,6 +52,19 @@ describe('the REST proxy', () => {
       [429, 'after a 429'],
       [200, 'after a 429'],
     ]);
+  });
+
+  it('counts the waits for Discord’s rate limits in its own metrics: the bot processes behind it never wait themselves', async () => {
+    const registry = restProxyMetrics(upstream);
+    const waits = async () =>
+      (await registry.getSingleMetric('newsdesk_rest_rate_limit_waits_total')!.get()).values.reduce((sum, value) => sum + value.value, 0);
+    expect(await waits()).toBe(0);
+    // Discord says the bucket is empty for 0.3 s: the next request waits in the proxy's queue.
+    discord.failNext({ method: 'POST', path: `/channels/${channelId}/messages` }, { status: 429, retryAfter: 0.3 });
+    await post('after a wait');
+    await post('and another');
+    expect(await waits()).toBeGreaterThan(0);
+    expect(await registry.metrics()).toContain('newsdesk_rest_proxy_process_resident_memory_bytes');
   });
 
   it('sends the whole body again after a 5xx', async () => {

@@ -27,6 +27,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two bot processes, two shards, on
   let bots: BotProcess;
   let guilds: StandInGuild[];
   let healthPort: number;
+  let proxyMetricsPort: number;
 
   beforeAll(async () => {
     discord = await startDiscordStandIn({ globalRateLimitPerSecond: 50, recommendedShards: 2 });
@@ -34,8 +35,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two bot processes, two shards, on
     guilds = await seedFanOut(discord, { url: database.env.DATABASE_URL }, SERVERS);
     await seedLessonsWithoutVocabulary(database.env.DATABASE_URL!, CATCH_UP_LESSONS);
     const proxyPort = await freePort();
+    proxyMetricsPort = await freePort();
     proxy = await startBotProcess(
-      { REST_PROXY_PORT: String(proxyPort), REST_PROXY_UPSTREAM_URL: discord.apiUrl },
+      { REST_PROXY_PORT: String(proxyPort), REST_PROXY_UPSTREAM_URL: discord.apiUrl, METRICS_PORT: String(proxyMetricsPort) },
       { script: 'src/operations/rest-proxy.ts', waitForReady: false },
     );
     await proxy.waitForLog((line) => line.msg === 'Discord REST proxy listening');
@@ -203,6 +205,10 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two bot processes, two shards, on
     expect(body).toContain(`newsdesk_lesson_posts_total{outcome="sent"} ${SERVERS}`);
     expect(body).toContain(`newsdesk_schedule_lag_seconds_count ${SERVERS}`);
     expect(body).toContain('newsdesk_process_resident_memory_bytes');
+    // The 200 posts under Discord's 50/s: they waited in the proxy's queue, which counts them on its own METRICS_PORT.
+    const proxyBody = await fetch(`http://127.0.0.1:${proxyMetricsPort}/metrics`).then((r) => r.text());
+    const waits = /^newsdesk_rest_rate_limit_waits_total\{global="true",route_kind="bot"\} (\d+)$/mu.exec(proxyBody);
+    expect(Number(waits?.[1])).toBeGreaterThan(0);
   }, 200_000);
 });
 

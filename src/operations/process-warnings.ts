@@ -14,6 +14,16 @@ export function logProcessWarnings(logger: Logger, emitter: EventEmitter = proce
   emitter.on('warning', (warning: Error & { code?: string }) => {
     const fields = { warning: warning.name, code: warning.code, detail: warning.message };
     if (isExpectedCacheWarning(warning)) logger.debug(fields, 'discord.js cache limited on purpose (README, "Memory and speed at scale")');
+    else if (isChosenSpawnDelay(warning)) logger.debug(fields, 'processes started 5.5 s apart on purpose (README, "More than one process")');
     else logger.warn({ ...fields, stack: warning.stack }, 'process warning');
   });
+}
+
+/**
+ * discord-hybrid-sharding warns at every `start:sharded` that a spawn delay under 7 s "can cause global rate limits
+ * on /gateway/bot". The manager asks /gateway/bot once, not once a process, and Discord lets a bot identify one
+ * shard per 5 s: 5.5 s is chosen (sharded.ts), and a warning at every start would teach operators to ignore warnings.
+ */
+function isChosenSpawnDelay(warning: Error & { code?: string }): boolean {
+  return warning.code === 'CLUSTER_MANAGER' && /^Spawn Delay \(delay: 5500\) is smaller than 7s/u.test(warning.message);
 }

@@ -37,6 +37,13 @@ describe('process warnings', () => {
     ]);
   });
 
+  it('log the cluster manager’s notice of the 5.5 s chosen between processes at debug; another delay as a warning', () => {
+    const { lines, warn } = setUp();
+    warn('Warning', 'Spawn Delay (delay: 5500) is smaller than 7s, this can cause global rate limits on /gateway/bot', 'CLUSTER_MANAGER');
+    warn('Warning', 'Spawn Delay (delay: 1000) is smaller than 7s, this can cause global rate limits on /gateway/bot', 'CLUSTER_MANAGER');
+    expect(lines.map((line) => line.level)).toEqual([20, 40]);
+  });
+
   it('log the notice for any other cache, or the same text under another name, as a warning: nothing limits those on purpose', () => {
     const { lines, warn } = setUp();
     warn('UnsupportedCacheOverwriteWarning', 'Overriding the cache handling for GuildManager is unsupported and breaks functionality.');

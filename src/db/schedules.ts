@@ -92,8 +92,6 @@ export interface DueSchedule {
   readonly schedule: Schedule;
   /** The server's local calendar date at `now`: the day the post is for. */
   readonly localDate: string;
-  /** Its post of that day is claimed by a process that stopped renewing the claim (dead): any process may take it over. */
-  readonly staleClaim: boolean;
 }
 
 /**
@@ -115,11 +113,6 @@ export async function dueSchedules(
     .selectFrom('schedules')
     .selectAll('schedules')
     .select(sql<string>`(${localNow})::date::text`.as('local_date'))
-    // By the deliveries' primary key: the day's post claimed and left (the live claims are left out below).
-    .select(
-      sql<boolean>`exists (select 1 from deliveries d where d.guild_id = schedules.guild_id and d.local_date = (${localNow})::date
-        and d.sequence = 0 and d.status = 'claimed')`.as('stale_claim'),
-    )
     .$if(after !== undefined, (qb) => qb.where('schedules.guild_id', '>', after!))
     .where('paused', '=', false)
     .where((eb) => eb.or([eb('retry_at', 'is', null), eb('retry_at', '<=', now)]))
@@ -154,7 +147,7 @@ export async function dueSchedules(
     .orderBy('schedules.guild_id')
     .limit(options.limit)
     .execute();
-  return rows.map((row) => ({ schedule: toSchedule(row), localDate: row.local_date, staleClaim: row.stale_claim }));
+  return rows.map((row) => ({ schedule: toSchedule(row), localDate: row.local_date }));
 }
 
 /** Marks the schedule failing, with the day's failure count and when to try again; returns the count stored. */

@@ -228,9 +228,7 @@ export class DeliveryScheduler {
       const page = await dueSchedules(this.options.db, at, { staleClaimMs: this.options.leaseMs, limit, after });
       for (const item of page) {
         const guildId = item.schedule.guildId;
-        // A claim a dead process left is taken over by any process, whatever its shards: the process that serves the
-        // server may be the dead one, restarted only after a wait that grows while it keeps dying.
-        if ((!this.options.servesGuild(guildId) && !item.staleClaim) || this.posting.has(guildId)) continue;
+        if (!this.options.servesGuild(guildId) || this.posting.has(guildId)) continue;
         // A server with no lesson left stays due all day: it is passed over until something could give it one.
         if (this.options.poster.hasNoLessonLeft(guildId, item.localDate)) {
           noLessonLeft?.push(guildId);

@@ -100,7 +100,8 @@ export function autocompleteTsQuery(text: string): string | undefined {
  * INDEXED_WORD_LENGTH characters) checked on the lessons the index found. A short word ("ta" while typing
  * "tariff") is a prefix of thousands of words: looked up in the index beside a rarer one, it made the index
  * read every lesson that has any of them (tens of milliseconds with 100,000 lessons) to keep those with both.
- * Without a longer word, the longest is looked up.
+ * Without a longer word, the longest is looked up; a part of one character of a joined word ("t" of "t-s") is then
+ * looked up whole, and checked as a start on what the index found.
  */
 export function autocompleteQueryParts(text: string): { readonly indexed: string; readonly rest: string | undefined } | undefined {
   const terms = autocompleteTerms(autocompleteWords(text));
@@ -108,7 +109,13 @@ export function autocompleteQueryParts(text: string): { readonly indexed: string
   const longest = terms.reduce((best, term) => (term.length > best.length ? term : best));
   const indexed = terms.filter((term) => term === longest || term.length >= INDEXED_WORD_LENGTH);
   const rest = terms.filter((term) => !indexed.includes(term));
-  return { indexed: indexed.map(termText).join(' & '), rest: rest.length > 0 ? rest.map(termText).join(' & ') : undefined };
+  // One character as a start is in most of the library's words: for a joined word's part, the index takes it whole.
+  const wholeInIndex = indexed.filter((term) => term.joined && term.length < 2);
+  const restText = [...wholeInIndex, ...rest].map(termText);
+  return {
+    indexed: indexed.map((term) => (wholeInIndex.includes(term) ? tsLiteral(term.text) : termText(term))).join(' & '),
+    rest: restText.length > 0 ? restText.join(' & ') : undefined,
+  };
 }
 
 /** Autocomplete words this long or longer go to the index (see autocompleteQueryParts). */
@@ -116,32 +123,38 @@ export const INDEXED_WORD_LENGTH = 4;
 
 interface AutocompleteTerm {
   readonly text: string;
-  /** Matched as the start of a word. */
-  readonly prefix: boolean;
-  /** In characters, combining marks left out (folded away with the accents). */
+  /** In characters, combining marks left out (folded away with the accents), a sign left out. */
   readonly length: number;
+  /** A part of a word joined by apostrophes or hyphens. */
+  readonly joined: boolean;
 }
 
 /**
- * The terms of autocomplete's words: a word joined by apostrophes or hyphens is its parts, as PostgreSQL's parser
- * indexes them ("t-shirt": "t", "shirt"; "o'clock": "o", "clock"), each but the last whole and the last a prefix
- * (the part being typed); a part of one letter is whole. Given to PostgreSQL as one term, `m-d-n-s` became the
- * one-letter prefixes `'m':* <-> 'd':* <-> …`, each the start of thousands of words: 0.5–0.8 s a keystroke at
- * 100,000 lessons, and four members typing such text held every other member's lookups up to a second.
+ * The terms of autocomplete's words, each matched as the start of a word. A word joined by apostrophes or hyphens
+ * is its parts, as PostgreSQL's parser indexes them ("t-shirt": "t", "shirt"; "o'clock": "o", "clock"; "COVID-19":
+ * "covid", "-19", digits after a hyphen being a signed number). Given to PostgreSQL as one term, `m-d-n-s` became
+ * the one-letter word starts `'m':* <-> 'd':* <-> …`, each the start of thousands of words, looked up in the index:
+ * 0.2–0.8 s a keystroke at 100,000 lessons, and four members typing such text held every other member's lookups
+ * up to a second.
  */
 function autocompleteTerms(words: readonly string[]): AutocompleteTerm[] {
   return words
-    .flatMap((word) => {
-      const parts = word.split(/['’-]+/u).filter((part) => HAS_WORD_CHARACTER.test(part));
-      return parts.map((part, index) => {
-        const length = [...part.replace(/\p{M}/gu, '')].length;
-        return { text: part, prefix: index === parts.length - 1 && length >= 2, length };
-      });
+    .flatMap((word): AutocompleteTerm[] => {
+      const pieces = word.split(/(['’-]+)/u);
+      if (pieces.length === 1) return [{ text: word, length: letterCount(word), joined: false }];
+      const terms: AutocompleteTerm[] = [];
+      for (let index = 0; index < pieces.length; index += 2) {
+        const part = pieces[index] ?? '';
+        if (!HAS_WORD_CHARACTER.test(part)) continue;
+        const signed = index > 0 && (pieces[index - 1] ?? '').endsWith('-') && /^\p{Nd}+$/u.test(part);
+        terms.push({ text: signed ? `-${part}` : part, length: [...part.replace(/\p{M}/gu, '')].length, joined: true });
+      }
+      return terms;
     })
     .slice(0, MAX_QUERY_TERMS);
 }
 
-const termText = (term: AutocompleteTerm) => (term.prefix ? prefixTerm(term.text) : tsLiteral(term.text));
+const termText = (term: AutocompleteTerm) => prefixTerm(term.text);
 
 /** The words an autocomplete matches: the typed words, but a one-letter last word the member has only begun. */
 export function autocompleteWords(text: string): string[] {

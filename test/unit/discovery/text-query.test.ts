@@ -51,16 +51,24 @@ describe('search queries', () => {
     // Parts of three letters or more still match as prefixes.
     expect(searchTsQuery('well-known')).toBe("'well-known':*");
     expect(searchTsQuery("o'neill shop", 'any')).toBe("'shop':*");
-    expect(autocompleteQueryParts("b'c tariff")).toEqual({ indexed: "'tariff':*", rest: "'b' & 'c'" });
+    expect(autocompleteQueryParts("b'c tariff")).toEqual({ indexed: "'tariff':*", rest: "'b':* & 'c':*" });
   });
 
-  it('autocomplete takes a word joined by hyphens or apostrophes as its parts, each whole but the last, and a one-letter part whole', () => {
-    expect(autocompleteQueryParts('t-shirt')).toEqual({ indexed: "'shirt':*", rest: "'t'" });
-    expect(autocompleteQueryParts("o'clo")).toEqual({ indexed: "'clo':*", rest: "'o'" });
-    expect(autocompleteQueryParts('well-kn')).toEqual({ indexed: "'well'", rest: "'kn':*" });
-    expect(autocompleteQueryParts('m-d-n-s')).toEqual({ indexed: "'m'", rest: "'d' & 'n' & 's'" });
-    expect(autocompleteQueryParts('ma-ni-de')).toEqual({ indexed: "'ma'", rest: "'ni' & 'de':*" });
-    expect(autocompleteQueryParts('m’d’n’s')).toEqual({ indexed: "'m'", rest: "'d' & 'n' & 's'" });
+  it('autocomplete takes a word joined by hyphens or apostrophes as its parts, as PostgreSQL indexes them; a one-character part goes to the index whole', () => {
+    expect(autocompleteQueryParts('t-shirt')).toEqual({ indexed: "'shirt':*", rest: "'t':*" });
+    expect(autocompleteQueryParts("o'clo")).toEqual({ indexed: "'clo':*", rest: "'o':*" });
+    expect(autocompleteQueryParts('well-kn')).toEqual({ indexed: "'well':*", rest: "'kn':*" });
+    expect(autocompleteQueryParts('ma-ni-de')).toEqual({ indexed: "'ma':*", rest: "'ni':* & 'de':*" });
+    // Digits after a hyphen are a signed number to PostgreSQL ("COVID-19": 'covid', '-19').
+    expect(autocompleteQueryParts('covid-19')).toEqual({ indexed: "'covid':*", rest: "'-19':*" });
+    expect(autocompleteQueryParts('covid-1')).toEqual({ indexed: "'covid':*", rest: "'-1':*" });
+    expect(autocompleteQueryParts('F-35')).toEqual({ indexed: "'-35':*", rest: "'F':*" });
+    // Nothing longer than one character: the first is looked up whole, and checked as a start with the others.
+    expect(autocompleteQueryParts('t-s')).toEqual({ indexed: "'t'", rest: "'t':* & 's':*" });
+    expect(autocompleteQueryParts('m-d-n-s')).toEqual({ indexed: "'m'", rest: "'m':* & 'd':* & 'n':* & 's':*" });
+    expect(autocompleteQueryParts('m’d’n’s')).toEqual({ indexed: "'m'", rest: "'m':* & 'd':* & 'n':* & 's':*" });
+    // A word of one character, not joined, is a start as it always was ("rises 3.5": '3' finds '3.5').
+    expect(autocompleteQueryParts('rises 3.5')).toEqual({ indexed: "'rises':*", rest: "'3':*" });
   });
 
   it('never lets typed text out of its quotes', () => {

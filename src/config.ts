@@ -98,6 +98,8 @@ const configSchema = z.object({
   SHARDS_PER_PROCESS: wholeNumber(1, 64, 1),
   /** Port of the shared REST proxy (`npm run rest-proxy`); the bot processes reach it through DISCORD_API_URL. */
   REST_PROXY_PORT: wholeNumber(1, 65535, 8080),
+  /** The REST proxy's own metrics (its rate-limit waits); a variable of its own, so a bot's METRICS_PORT in the same .env is not taken twice. */
+  REST_PROXY_METRICS_PORT: wholeNumber(1, 65535),
   /** Where the REST proxy sends requests: Discord's API unless set (the tests' stand-in). */
   REST_PROXY_UPSTREAM_URL: optionalString.pipe(z.url({ protocol: /^https?$/u, error: 'must be an http(s) URL' }).optional()),
   /** At most 10 minutes: Node's timers end at 2^31 − 1 ms, and a longer one fires at once (every process killed). */

@@ -106,7 +106,7 @@ export function registryText(registry: Registry): MetricsText {
 }
 
 /** Serves GET /metrics (a query string, as a scraper may add, ignored) as the operator chose the port; nothing else. */
-export function serveMetrics(port: number, metrics: MetricsText, logger: Logger): Promise<Server> {
+export function serveMetrics(port: number, metrics: MetricsText, logger: Logger, variable = 'METRICS_PORT'): Promise<Server> {
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || (request.url ?? '/').split('?')[0] !== '/metrics') {
       response.writeHead(404).end();
@@ -120,7 +120,7 @@ export function serveMetrics(port: number, metrics: MetricsText, logger: Logger)
         response.writeHead(500).end();
       });
   });
-  return listen(server, port, 'METRICS_PORT').then(() => {
+  return listen(server, port, variable).then(() => {
     logger.info({ port }, 'metrics on /metrics');
     return server;
   });

@@ -25,12 +25,13 @@ async function main(): Promise<void> {
   );
   logRateLimits(rest, logger);
   const registry = restProxyMetrics(rest);
-  const metricsServer = config.METRICS_PORT === undefined ? undefined : await serveMetrics(config.METRICS_PORT, registryText(registry), logger);
+  const metricsPort = config.REST_PROXY_METRICS_PORT;
+  const metricsServer = metricsPort === undefined ? undefined : await serveMetrics(metricsPort, registryText(registry), logger, 'REST_PROXY_METRICS_PORT');
   const proxy = await serveRestProxy(rest, logger, config.REST_PROXY_PORT).catch((error: unknown) => {
     metricsServer?.close();
     throw error;
   });
-  logger.info({ port: config.REST_PROXY_PORT, metricsPort: config.METRICS_PORT }, 'Discord REST proxy listening');
+  logger.info({ port: config.REST_PROXY_PORT, metricsPort }, 'Discord REST proxy listening');
   let stopping: Promise<void> | undefined;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

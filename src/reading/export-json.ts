@@ -17,15 +17,15 @@ export async function exportJson(
   const space = pretty ? 2 : undefined;
   const line = (depth: number) => (pretty ? `\n${'  '.repeat(depth)}` : '');
   const colon = pretty ? ': ' : ':';
-  const value = (item: unknown, depth: number, key: string) => {
-    const text = JSON.stringify(item, (k, v: unknown) => replacer(k === '' ? key : k, v), space);
-    return pretty ? text.replace(/\n/gu, line(depth)) : text;
+  const value = (item: unknown, depth: number, key: string): string | undefined => {
+    // undefined for what JSON.stringify cannot write (undefined, a function): left out of an object, null in a list.
+    const text = JSON.stringify(item, (k, v: unknown) => replacer(k === '' ? key : k, v), space) as string | undefined;
+    return pretty && text !== undefined ? text.replace(/\n/gu, line(depth)) : text;
   };
   const parts: string[] = ['{'];
   let field = 0;
   for (const key of keys.slice(0, -1)) {
     const text = value((document as Readonly<Record<string, unknown>>)[key], 1, key);
-    // JSON.stringify leaves out what it cannot write (undefined, functions) in an object.
     if (text === undefined) continue;
     parts.push(`${field++ > 0 ? ',' : ''}${line(1)}${JSON.stringify(key)}${colon}${text}`);
   }

@@ -63,5 +63,9 @@ describe('a port another program holds', () => {
     const result = await runScript('src/operations/rest-proxy.ts', [], { REST_PROXY_PORT: String(port) });
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe(`Cannot listen on port ${port} (REST_PROXY_PORT): another program is using it. Set REST_PROXY_PORT to a free port, or stop the other program.`);
+    // Its metrics port is a variable of its own, named as such; a bot's METRICS_PORT in the same .env is not its.
+    const metrics = await runScript('src/operations/rest-proxy.ts', [], { REST_PROXY_PORT: String(await freePort()), REST_PROXY_METRICS_PORT: String(port), METRICS_PORT: String(port) });
+    expect(metrics.code).toBe(1);
+    expect(metrics.stderr.trim()).toBe(`Cannot listen on port ${port} (REST_PROXY_METRICS_PORT): another program is using it. Set REST_PROXY_METRICS_PORT to a free port, or stop the other program.`);
   }, 30_000);
 });

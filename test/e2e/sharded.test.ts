@@ -37,7 +37,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two bot processes, two shards, on
     const proxyPort = await freePort();
     proxyMetricsPort = await freePort();
     proxy = await startBotProcess(
-      { REST_PROXY_PORT: String(proxyPort), REST_PROXY_UPSTREAM_URL: discord.apiUrl, METRICS_PORT: String(proxyMetricsPort) },
+      { REST_PROXY_PORT: String(proxyPort), REST_PROXY_UPSTREAM_URL: discord.apiUrl, REST_PROXY_METRICS_PORT: String(proxyMetricsPort) },
       { script: 'src/operations/rest-proxy.ts', waitForReady: false },
     );
     await proxy.waitForLog((line) => line.msg === 'Discord REST proxy listening');

@@ -31,6 +31,13 @@ describe('a member export’s JSON, written a slice of rows at a time', () => {
     );
   });
 
+  it('leaves out a field it cannot write, and writes such a row as null, as JSON.stringify does', async () => {
+    const doc = { format: 'x', exportedAt: undefined, tables: { t: [undefined, { a: undefined, b: 1 }] } };
+    for (const pretty of [true, false]) {
+      expect(await exportJson(doc, { pretty, replacer, pause: noPause })).toBe(JSON.stringify(doc, replacer, pretty ? 2 : undefined));
+    }
+  });
+
   it('gives the event loop a turn between slices of rows', async () => {
     let pauses = 0;
     const rows = Array.from({ length: 1_250 }, (_, i) => ({ id: i, kind: 'dialogue' }));

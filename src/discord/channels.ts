@@ -104,10 +104,13 @@ function postingWithoutReading(channel: TextChannel): PostChannel {
 
 /**
  * Whether a failed post may have reached Discord all the same: no answer came (a refused or cut connection, a
- * timeout), as opposed to Discord's refusal or a check made before sending.
+ * timeout), or a server error (5xx: Discord's, or the REST proxy's 502/504 when Discord did not answer it), as
+ * opposed to Discord's refusal (4xx) or a check made before sending.
  */
 export function postUnanswered(error: unknown): boolean {
-  return !(error instanceof PostFailure || error instanceof DiscordAPIError || error instanceof HTTPError);
+  if (error instanceof PostFailure) return false;
+  if (error instanceof DiscordAPIError || error instanceof HTTPError) return error.status >= 500;
+  return true;
 }
 
 /** Why a post failed, in words for moderators, and whether it is theirs to fix (else: Discord is down). */

@@ -191,11 +191,19 @@ describe.each(testDatabaseTargets())('the lesson poster on $kind, with a channel
     expect(channels.sentTo(ALERTS)).toEqual([]);
   });
 
-  it('a post Discord refused (an answer: 5xx, 403) waits the usual 5 minutes', async () => {
+  it('a post Discord refused (403) waits the usual 5 minutes', async () => {
     const { poster, channels, schedule } = await setUp();
-    channels.breakChannel(CHANNEL, new HTTPError(502, 'Bad Gateway', 'POST', 'https://discord.com/api/v10/channels/1/messages', { body: undefined, files: undefined }));
+    const refused = new DiscordAPIError({ code: 50013, message: 'Missing Permissions' }, 50013, 403, 'POST', 'https://discord.com/api/v10/channels/1/messages', { body: undefined, files: undefined });
+    channels.breakChannel(CHANNEL, refused);
     const result = await poster.post(schedule, '2026-05-02', 0);
     expect(result.status === 'failed' && result.retryAt?.toISOString()).toBe('2026-05-02T09:05:05.000Z');
+  });
+
+  it('a server error on every try (5xx: Discord’s, or the REST proxy’s 504 when Discord did not answer it) is retried 30 s later, while its nonce holds', async () => {
+    const { poster, channels, schedule } = await setUp();
+    channels.breakChannel(CHANNEL, new HTTPError(504, 'Gateway Timeout', 'POST', 'http://proxy:8080/api/v10/channels/1/messages', { body: undefined, files: undefined }));
+    const result = await poster.post(schedule, '2026-05-02', 0);
+    expect(result.status === 'failed' && result.retryAt?.toISOString()).toBe('2026-05-02T09:00:35.000Z');
   });
 
   it('Discord being unreachable is not the moderators’ to fix: no alert, but the failure is recorded', async () => {

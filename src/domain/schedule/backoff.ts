@@ -38,8 +38,8 @@ export function retryAfterFailure(
 }
 
 /**
- * A post whose answer never came (the connection refused or cut: a REST proxy restarting, a network blip) may have
- * reached Discord, which recognises its nonce again only for a few minutes: its first UNANSWERED_QUICK_TRIES
+ * A post whose answer never came (the connection refused or cut: a REST proxy restarting, a network blip), or came as
+ * a server error, may have reached Discord, which recognises its nonce again only for a few minutes: its first UNANSWERED_QUICK_TRIES
  * retries come UNANSWERED_RETRY_MS apart (at the next tick), then the usual backoff. Until 2026-12-07 the first retry
  * came after 5 minutes: a REST proxy restarted mid-fan-out made most posts 6 minutes late, and two of them twice.
  */

@@ -15,7 +15,7 @@ export function countRateLimitWaits(rest: REST, metrics: Pick<Metrics, 'rateLimi
 
 /**
  * The REST proxy's metrics: the rate-limit waits of every bot process behind it are made here (the bots' own queues
- * see none), and its process's. Served on its METRICS_PORT.
+ * see none), and its process's. Served on REST_PROXY_METRICS_PORT.
  */
 export function restProxyMetrics(rest: REST): Registry {
   const registry = new Registry();

@@ -301,6 +301,18 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     }
   });
 
+  it('a joined word whose first part is in more lessons than autocomplete reads still finds its lesson: its parts are all looked up in the index', async () => {
+    const filler = Array.from({ length: AUTOCOMPLETE_SCANNED + 60 }, (_, i) =>
+      makeLesson({ title: `Daily briefing ${i}`, summary: 'Well done, covid news again.', date: '2026-01-01' }),
+    );
+    const covid = makeLesson({ title: 'COVID-19 cases fall', summary: 'Fewer people were ill.', date: '2025-01-01' });
+    const known = makeLesson({ title: 'Well-known singer returns', summary: 'A concert.', date: '2025-01-01' });
+    await upsertLessons(database().db, [...filler, covid, known]);
+    const suggest = async (typed: string) => (await suggestLessons(database().db, typed)).map((l) => l.id);
+    for (const typed of ['covid-1', 'covid-19', 'COVID-19 ca']) expect(await suggest(typed), typed).toEqual([covid.id]);
+    for (const typed of ['well-kn', 'well-known si']) expect(await suggest(typed), typed).toEqual([known.id]);
+  });
+
   it('autocomplete with a word start beside a common word reads a bounded number of lessons, and still finds matches among them', async () => {
     const common = Array.from({ length: AUTOCOMPLETE_SCANNED + 60 }, (_, i) =>
       makeLesson({ title: `Harbour report number ${i}`, summary: 'Boats came and went.', date: '2026-01-01' }),

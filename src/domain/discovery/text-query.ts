@@ -149,10 +149,17 @@ function autocompleteTerms(words: readonly string[]): AutocompleteTerm[] {
         const signed = index > 0 && (pieces[index - 1] ?? '').endsWith('-') && /^\p{Nd}+$/u.test(part);
         terms.push({ text: signed ? `-${part}` : part, length: [...part.replace(/\p{M}/gu, '')].length, joined: true });
       }
-      return terms;
+      // Parts of two characters or more (or a signed number), three at most: one term, as PostgreSQL reads the word
+      // (its parts next to each other, all looked up in the index: "covid-19" in a library where "covid" is in
+      // thousands of lessons). Else the parts, which keep a one-character start out of the index.
+      const fine = terms.length <= JOINED_AS_ONE_TERM_PARTS && terms.every((term) => term.length >= 2 || term.text.startsWith('-'));
+      return fine ? [{ text: word, length: letterCount(word), joined: false }] : terms;
     })
     .slice(0, MAX_QUERY_TERMS);
 }
+
+/** A joined word of at most this many parts may go to PostgreSQL as one term (autocompleteTerms). */
+const JOINED_AS_ONE_TERM_PARTS = 3;
 
 const termText = (term: AutocompleteTerm) => prefixTerm(term.text);
 

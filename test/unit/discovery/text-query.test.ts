@@ -57,11 +57,12 @@ describe('search queries', () => {
   it('autocomplete takes a word joined by hyphens or apostrophes as its parts, as PostgreSQL indexes them; a one-character part goes to the index whole', () => {
     expect(autocompleteQueryParts('t-shirt')).toEqual({ indexed: "'shirt':*", rest: "'t':*" });
     expect(autocompleteQueryParts("o'clo")).toEqual({ indexed: "'clo':*", rest: "'o':*" });
-    expect(autocompleteQueryParts('well-kn')).toEqual({ indexed: "'well':*", rest: "'kn':*" });
-    expect(autocompleteQueryParts('ma-ni-de')).toEqual({ indexed: "'ma':*", rest: "'ni':* & 'de':*" });
-    // Digits after a hyphen are a signed number to PostgreSQL ("COVID-19": 'covid', '-19').
-    expect(autocompleteQueryParts('covid-19')).toEqual({ indexed: "'covid':*", rest: "'-19':*" });
-    expect(autocompleteQueryParts('covid-1')).toEqual({ indexed: "'covid':*", rest: "'-1':*" });
+    // Up to three parts of two characters or more: one term, as PostgreSQL reads the word (every part in the index).
+    expect(autocompleteQueryParts('well-kn')).toEqual({ indexed: "'well-kn':*", rest: undefined });
+    expect(autocompleteQueryParts('covid-19')).toEqual({ indexed: "'covid-19':*", rest: undefined });
+    expect(autocompleteQueryParts('covid-1 ca')).toEqual({ indexed: "'covid-1':*", rest: "'ca':*" });
+    // More parts, or a part of one letter: the parts. Digits after a hyphen are a signed number to PostgreSQL.
+    expect(autocompleteQueryParts('ma-ni-de-lu')).toEqual({ indexed: "'ma':*", rest: "'ni':* & 'de':* & 'lu':*" });
     expect(autocompleteQueryParts('F-35')).toEqual({ indexed: "'-35':*", rest: "'F':*" });
     // Nothing longer than one character: the first is looked up whole, and checked as a start with the others.
     expect(autocompleteQueryParts('t-s')).toEqual({ indexed: "'t'", rest: "'t':* & 's':*" });

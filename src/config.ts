@@ -18,6 +18,11 @@ const blankAsUnset = (value: unknown): unknown => {
   return text === '' ? undefined : text;
 };
 
+/** `schema` for a variable's value, blank being unset, then `fallback`. */
+function withDefault<T>(schema: z.ZodType<T>, fallback: T) {
+  return z.preprocess(blankAsUnset, schema.optional()).transform((value) => value ?? fallback);
+}
+
 /**
  * A whole number written in decimal digits, within bounds ("0x1F90", "1e3" and "8080.0" are refused); blank is unset,
  * then `fallback` when given. `z.coerce.number()` read an empty value as 0: `METRICS_PORT=` stopped the start where
@@ -46,7 +51,7 @@ const configSchema = z.object({
       .optional(),
   ),
   // Blank is unset, as for every variable (`DATA_DIR=` stopped the start: "expected string to have >=1 characters").
-  DATA_DIR: z.preprocess(blankAsUnset, z.string().min(1).optional()).transform((value) => value ?? './data'),
+  DATA_DIR: withDefault(z.string().min(1), './data'),
   /** The embedded database's page cache (shared_buffers), in MB of this process's memory: PGLITE_SHARED_BUFFERS_MB in src/db/database.ts says why 4. */
   PGLITE_SHARED_BUFFERS_MB: wholeNumber(1, 4096, 4),
   /** The bot's PostgreSQL connections (per process); unset: twice this machine's cores, from 4 to 10 (src/db/database.ts). */
@@ -55,13 +60,8 @@ const configSchema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(100, 60_000, 2_000),
   /** One statement, in ms (0: unbounded); the client gives up 500 ms later if the server does not answer at all. */
   DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber(0, 600_000, 1_500),
-  LOG_LEVEL: z
-    .preprocess(blankAsUnset, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional())
-    .transform((value) => value ?? 'info'),
-  IMPORT_TIMEZONE: z
-    .preprocess(blankAsUnset, z.string().optional())
-    .transform((value) => value ?? 'UTC')
-    .refine((zone) => isValidTimeZone(zone), 'must be an IANA time zone such as UTC or Asia/Tokyo'),
+  LOG_LEVEL: withDefault(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+  IMPORT_TIMEZONE: withDefault(z.string(), 'UTC').refine((zone) => isValidTimeZone(zone), 'must be an IANA time zone such as UTC or Asia/Tokyo'),
   /**
    * Servers (comma-separated IDs) whose moderators may `/lesson import` into the library, which every server the
    * bot serves shares; unset: any server's moderators (one community's bot). The CLI is the operator's either way.
@@ -105,10 +105,7 @@ const configSchema = z.object({
   /** At most 10 minutes: Node's timers end at 2^31 − 1 ms, and a longer one fires at once (every process killed). */
   SHUTDOWN_TIMEOUT_MS: wholeNumber(0, 600_000, 10_000),
   /** node-cron expression of the delivery tick (seconds field allowed); every minute by default. */
-  DELIVERY_CRON: z
-    .preprocess(blankAsUnset, z.string().optional())
-    .transform((value) => value ?? '* * * * *')
-    .refine((expression) => cron.validate(expression), 'must be a cron expression such as "* * * * *"'),
+  DELIVERY_CRON: withDefault(z.string(), '* * * * *').refine((expression) => cron.validate(expression), 'must be a cron expression such as "* * * * *"'),
   /** A post's claim is renewed while it is being sent; one not renewed for this long is taken over. */
   DELIVERY_LEASE_MS: wholeNumber(1_000, 3_600_000, 60_000),
   /** How long before each minute the cards of the posts due at it are built (nothing is claimed then); 0: at the minute. */
@@ -117,13 +114,11 @@ const configSchema = z.object({
    * The share of a core the bot's background vocabulary catch-up may use (it rests between lessons); 1: flat out.
    * The playground sets 1: its first start leaves its eleven example lessons to this job.
    */
-  VOCABULARY_CATCH_UP_SHARE: z
-    .preprocess(
-      blankAsUnset,
-      // A decimal number as written ("0.5", ".25", "1"): z.coerce.number() took "0x1" and "1e0" too.
-      z.union([z.number(), z.string().regex(/^(?:\d+(?:\.\d*)?|\.\d+)$/u).transform(Number)], { error: 'must be a decimal number from 0.05 to 1' }).pipe(z.number().min(0.05).max(1)).optional(),
-    )
-    .transform((value) => value ?? 0.25),
+  VOCABULARY_CATCH_UP_SHARE: withDefault(
+    // A decimal number as written ("0.5", ".25", "1"): z.coerce.number() took "0x1" and "1e0" too.
+    z.union([z.number(), z.string().regex(/^(?:\d+(?:\.\d*)?|\.\d+)$/u).transform(Number)], { error: 'must be a decimal number from 0.05 to 1' }).pipe(z.number().min(0.05).max(1)),
+    0.25,
+  ),
   /** `production` makes a missing DISCORD_TOKEN an error; otherwise `npm start` without a token opens the playground. */
   NODE_ENV: optionalString,
   /** The playground's web page, on 127.0.0.1 only; 0 picks a free port. */

@@ -18,7 +18,7 @@ export function createAlerts(deps: { db: Kysely<DB>; channels: Channels; logger:
       if (!(await claimAlert(deps.db, guildId, kind, key))) return;
       try {
         // Alerts are text: a moderators' channel without Embed Links for the bot still hears them.
-        const channel = await deps.channels.postable(alertsChannelId, { thread: false, guildId, embeds: false });
+        const channel = await deps.channels.postable(alertsChannelId, { guildId, embeds: false });
         await channel.send(channelMessage(payload));
       } catch (error) {
         deps.logger.warn({ err: error, guildId, kind }, 'could not alert moderators');

@@ -256,7 +256,7 @@ export class LessonPoster {
       if (posted === undefined) {
         const card = ready ?? (await this.buildCard(delivery.lessonId, schedule.guildId));
         // The card's own permissions only: a thread refused (Create Public Threads) costs the thread, not the lesson.
-        const channel = await this.deps.channels.postable(delivery.channelId, { thread: false, guildId: schedule.guildId });
+        const channel = await this.deps.channels.postable(delivery.channelId, { guildId: schedule.guildId });
         const payload = this.message(schedule, card.rendered, delivery.nonce);
         const message = await channel.send(payload);
         // A success without a message (an empty answer from a proxy in between) is not a post: retry it later; the

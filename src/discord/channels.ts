@@ -38,7 +38,7 @@ export interface Channels {
    * The channel, ready to post in, or a PostFailure moderators can act on (deleted, missing permissions). With its
    * server: a channel this process holds no data for is posted in without reading it first (channelNotRead).
    */
-  postable(channelId: string, options: { thread: boolean; guildId?: string; embeds?: boolean }): Promise<PostChannel>;
+  postable(channelId: string, options: { guildId?: string; embeds?: boolean }): Promise<PostChannel>;
 }
 
 /** A post that cannot go out for a reason moderators can act on. */
@@ -76,7 +76,8 @@ export function discordChannels(client: Client): Channels {
         throw error;
       });
       if (!channel || channel.isDMBased() || !channel.isTextBased()) throw new PostFailure('the channel no longer exists');
-      const missing = missingPostPermissions(channel, client, options);
+      // The message's own permissions: a thread opened on it is asked for, and refused, apart (poster.ts).
+      const missing = missingPostPermissions(channel, client, { thread: false, embeds: options.embeds });
       if (missing.length > 0) throw new PostFailure(`missing permission: ${missing.join(', ')}`);
       return channel;
     },

@@ -42,7 +42,7 @@ describe('posting in a channel the bot has not read', () => {
     // Named as a channel posted in (the read ahead names every schedule's), and not read yet.
     keepPostingChannels(client, [unread]);
     expect(client.channels.cache.has(unread)).toBe(false);
-    const channel = await channels.postable(unread, { thread: false, guildId: served.id });
+    const channel = await channels.postable(unread, { guildId: served.id });
     const posted = await channel.send(message('today’s lesson'));
     expect(posted.id).toMatch(/^\d+$/u);
     expect(discord.channelMessages(unread).map((m) => m.content)).toEqual(['today’s lesson']);
@@ -57,7 +57,7 @@ describe('posting in a channel the bot has not read', () => {
 
   it('opens the post’s discussion thread in it as well', async () => {
     const threaded = ids.get('threaded')!;
-    const channel = await channels.postable(threaded, { thread: true, guildId: served.id });
+    const channel = await channels.postable(threaded, { guildId: served.id });
     const posted = await channel.send(message('a lesson to discuss'));
     const thread = await posted.startThread({ name: 'A lesson to discuss', autoArchiveDuration: 1440 });
     expect(thread.id).toMatch(/^\d+$/u);
@@ -70,7 +70,7 @@ describe('posting in a channel the bot has not read', () => {
   it('a channel deleted since is reported to moderators as no longer there, one request spent', async () => {
     const deleted = ids.get('deleted')!;
     discord.removeChannel(served.id, deleted);
-    const channel = await channels.postable(deleted, { thread: false, guildId: served.id });
+    const channel = await channels.postable(deleted, { guildId: served.id });
     const failure = await channel.send(message('lost')).catch((error: unknown) => error);
     expect(describePostFailure(failure)).toEqual({ reason: 'the channel no longer exists', moderatorsCanFix: true });
     expect(discord.requests.filter((r) => r.path.startsWith(`/channels/${deleted}`)).length).toBe(1);
@@ -79,7 +79,7 @@ describe('posting in a channel the bot has not read', () => {
   it('a channel the bot may not post in is reported as a missing permission', async () => {
     const denied = ids.get('denied')!;
     discord.denyChannel(denied);
-    const channel = await channels.postable(denied, { thread: false, guildId: served.id });
+    const channel = await channels.postable(denied, { guildId: served.id });
     const failure = await channel.send(message('refused')).catch((error: unknown) => error);
     expect(describePostFailure(failure)).toMatchObject({ moderatorsCanFix: true });
     expect(describePostFailure(failure).reason).toContain('missing a permission');
@@ -88,14 +88,14 @@ describe('posting in a channel the bot has not read', () => {
 
   it('a channel that takes no messages (a forum: only posts of its own) is reported as not a text channel', async () => {
     const forum = ids.get('forum')!;
-    const channel = await channels.postable(forum, { thread: false, guildId: served.id });
+    const channel = await channels.postable(forum, { guildId: served.id });
     const failure = await channel.send(message('not here')).catch((error: unknown) => error);
     expect(describePostFailure(failure)).toEqual({ reason: 'the channel is not a text channel I can post lessons in', moderatorsCanFix: true });
   });
 
   it('without its server (a caller that does not say, or a server this process does not hold) the channel is read first, as before', async () => {
     const asked = ids.get('asked')!;
-    const channel = await channels.postable(asked, { thread: false });
+    const channel = await channels.postable(asked, {});
     expect(channelGets(asked)).toBe(1);
     await channel.send(message('read first'));
     expect(discord.channelMessages(asked)).toHaveLength(1);
@@ -104,7 +104,7 @@ describe('posting in a channel the bot has not read', () => {
     await expect.poll(() => client.guilds.cache.has(notHeld.id)).toBe(true);
     client.guilds.cache.delete(notHeld.id);
     const theirs = notHeld.channels[0]!.id;
-    await channels.postable(theirs, { thread: false, guildId: notHeld.id }).catch(() => undefined);
+    await channels.postable(theirs, { guildId: notHeld.id }).catch(() => undefined);
     expect(channelGets(theirs)).toBe(1);
   });
 });

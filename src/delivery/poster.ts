@@ -55,6 +55,23 @@ interface UnrecordedPost {
 }
 
 /** A daily post's card, built before its minute: the lesson it shows, and the payload without its nonce and pings. */
+/** How far a post got before it failed: the card built, the channel checked, the message sent. */
+type PostStage = 'card' | 'channel' | 'send';
+
+/** The chosen lesson was removed from the library between its choice and its card (a retry chooses again). */
+class LessonLeftLibrary extends Error {
+  override readonly name = 'LessonLeftLibrary';
+}
+
+/**
+ * Why the card could not be built, in words for moderators: nothing reached Discord. Not theirs to fix; said as
+ * what it is, where it was "Discord could not be reached" until 2026-12-07.
+ */
+function describeCardFailure(error: unknown): { reason: string; moderatorsCanFix: boolean } {
+  if (error instanceof LessonLeftLibrary) return { reason: 'its lesson was removed from the library before it went out', moderatorsCanFix: false };
+  return { reason: 'its lesson could not be read from the database', moderatorsCanFix: false };
+}
+
 interface PreparedCard {
   readonly localDate: string;
   readonly lessonId: string;
@@ -242,7 +259,7 @@ export class LessonPoster {
   /** The lesson's card with its readers in the server so far (one statement); throws if the lesson left the library. */
   private async buildCard(lessonId: string, guildId: string): Promise<{ title: string; rendered: ReplyPayload }> {
     const found = await findLessonWithGuildReaders(this.deps.db, lessonId, guildId);
-    if (!found) throw new Error(`lesson ${lessonId} vanished from the library`);
+    if (!found) throw new LessonLeftLibrary(`lesson ${lessonId} vanished from the library`);
     return { title: found.stored.lesson.title, rendered: renderLessonPost(found.stored, found.readers) };
   }
 
@@ -252,12 +269,16 @@ export class LessonPoster {
     const lease = this.keepLease(delivery);
     const unrecordedKey = `${key.guildId}/${key.localDate}/${key.sequence}`;
     let posted: UnrecordedPost | undefined = this.unrecorded.get(unrecordedKey);
+    // How far the post got: only a failure of the send itself may have reached Discord (quick retries, backoff.ts).
+    let stage: PostStage = 'card';
     try {
       if (posted === undefined) {
         const card = ready ?? (await this.buildCard(delivery.lessonId, schedule.guildId));
+        stage = 'channel';
         // The card's own permissions only: a thread refused (Create Public Threads) costs the thread, not the lesson.
         const channel = await this.deps.channels.postable(delivery.channelId, { guildId: schedule.guildId });
         const payload = this.message(schedule, card.rendered, delivery.nonce);
+        stage = 'send';
         const message = await channel.send(payload);
         // A success without a message (an empty answer from a proxy in between) is not a post: retry it later; the
         // nonce makes Discord return the first message if there was one.
@@ -284,7 +305,7 @@ export class LessonPoster {
       logger.info({ ...key, lessonId: delivery.lessonId, messageId: message.id, attempts: delivery.attempts, lagSeconds, prepared }, 'lesson posted');
       return { status: 'sent', delivery, messageId: message.id, lessonId: delivery.lessonId, prepared };
     } catch (error) {
-      return await this.fail(schedule, delivery, error, byModerator);
+      return await this.fail(schedule, delivery, error, byModerator, stage);
     } finally {
       clearInterval(lease);
     }
@@ -365,15 +386,15 @@ export class LessonPoster {
     }
   }
 
-  private async fail(schedule: Schedule, delivery: Delivery, error: unknown, byModerator: boolean): Promise<PostResult> {
+  private async fail(schedule: Schedule, delivery: Delivery, error: unknown, byModerator: boolean, stage: PostStage): Promise<PostResult> {
     const { db, logger } = this.deps;
     const key: DeliveryKey = { guildId: delivery.guildId, localDate: delivery.localDate, sequence: delivery.sequence };
-    const { reason, moderatorsCanFix } = describePostFailure(error);
+    const { reason, moderatorsCanFix } = stage === 'card' ? describeCardFailure(error) : describePostFailure(error);
     const at = this.deps.now();
     // A moderator's post now is told to them; the day's post stays as it was (due at its time, or backing off as before).
     const before = { failures: schedule.failureCount, lastFailureAt: schedule.lastFailureAt };
     // A post that may have reached Discord is retried while its nonce still holds (backoff.ts).
-    const retry = byModerator ? undefined : retryAfterFailure(at, before, delivery.localDate, schedule.timeZone, { unanswered: postUnanswered(error) });
+    const retry = byModerator ? undefined : retryAfterFailure(at, before, delivery.localDate, schedule.timeZone, { unanswered: stage === 'send' && postUnanswered(error) });
     logger.warn({ err: error, ...key, channelId: delivery.channelId, reason, retryAt: retry?.retryAt }, byModerator ? 'post now failed' : 'lesson post failed');
     await markDeliveryFailed(db, key, reason);
     if (!retry) return { status: 'failed', reason, retryAt: null };

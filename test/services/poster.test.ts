@@ -165,7 +165,7 @@ describe.each(testDatabaseTargets())('the lesson poster on $kind, with a channel
 
   it('Discord answering 5xx on every try is told as what it is (it said "could not be reached"), with no alert', async () => {
     const { db, schedule, poster, channels } = await setUp();
-    channels.breakChannel(CHANNEL, new HTTPError(503, 'Service Unavailable', 'POST', 'https://discord.com/api/v10/channels/1/messages', { body: undefined, files: undefined }));
+    channels.failSends(CHANNEL, new HTTPError(503, 'Service Unavailable', 'POST', 'https://discord.com/api/v10/channels/1/messages', { body: undefined, files: undefined }));
     expect(await poster.post(schedule, '2026-05-02', 0)).toMatchObject({ status: 'failed', reason: 'Discord could not take the post (503)' });
     expect(channels.sentTo(ALERTS)).toEqual([]);
     expect((await findSchedule(db, GUILD))?.lastFailureReason).toBe('Discord could not take the post (503)');
@@ -173,7 +173,7 @@ describe.each(testDatabaseTargets())('the lesson poster on $kind, with a channel
 
   it('a post whose answer never came is retried while Discord still knows its nonce: 30 s apart three times, then the usual backoff, with the same nonce', async () => {
     const { db, poster, channels, setNow } = await setUp();
-    channels.breakChannel(CHANNEL, Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8080'), { code: 'ECONNREFUSED' }));
+    channels.failSends(CHANNEL, Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8080'), { code: 'ECONNREFUSED' }));
     const retries: (string | undefined)[] = [];
     let now = new Date('2026-05-02T09:00:05Z');
     for (let attempt = 1; attempt <= 4; attempt++) {
@@ -201,17 +201,44 @@ describe.each(testDatabaseTargets())('the lesson poster on $kind, with a channel
 
   it('a server error on every try (5xx: Discord’s, or the REST proxy’s 504 when Discord did not answer it) is retried 30 s later, while its nonce holds', async () => {
     const { poster, channels, schedule } = await setUp();
-    channels.breakChannel(CHANNEL, new HTTPError(504, 'Gateway Timeout', 'POST', 'http://proxy:8080/api/v10/channels/1/messages', { body: undefined, files: undefined }));
+    channels.failSends(CHANNEL, new HTTPError(504, 'Gateway Timeout', 'POST', 'http://proxy:8080/api/v10/channels/1/messages', { body: undefined, files: undefined }));
     const result = await poster.post(schedule, '2026-05-02', 0);
     expect(result.status === 'failed' && result.retryAt?.toISOString()).toBe('2026-05-02T09:00:35.000Z');
   });
 
   it('Discord being unreachable is not the moderators’ to fix: no alert, but the failure is recorded', async () => {
     const { db, schedule, poster, channels } = await setUp();
-    channels.breakChannel(CHANNEL, new Error('connect ECONNREFUSED'));
+    channels.failSends(CHANNEL, new Error('connect ECONNREFUSED'));
     expect(await poster.post(schedule, '2026-05-02', 0)).toMatchObject({ status: 'failed', reason: 'Discord could not be reached' });
     expect(channels.sentTo(ALERTS)).toEqual([]);
     expect((await findSchedule(db, GUILD))?.lastFailureReason).toBe('Discord could not be reached');
+  });
+
+  it('a channel that could not be read (nothing sent) waits the usual 5 minutes: the quick retries are for sends whose answer was lost', async () => {
+    const { db, poster, channels, schedule } = await setUp();
+    channels.breakChannel(CHANNEL, Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8080'), { code: 'ECONNREFUSED' }));
+    const result = await poster.post(schedule, '2026-05-02', 0);
+    expect(result).toMatchObject({ status: 'failed', reason: 'Discord could not be reached' });
+    expect(result.status === 'failed' && result.retryAt?.toISOString()).toBe('2026-05-02T09:05:05.000Z');
+    expect(channels.sent).toEqual([]);
+    expect((await findSchedule(db, GUILD))?.failureCount).toBe(1);
+  });
+
+  it('a card whose lesson could not be read is told as that, not as Discord unreachable, and waits the usual 5 minutes', async () => {
+    const { db, poster, channels, schedule } = await setUp();
+    // The card's statement reads the server's readers of the lesson: without their table it fails, as a database error would.
+    await sql`alter table lesson_readers rename to lesson_readers_away`.execute(db);
+    let result;
+    try {
+      result = await poster.post(schedule, '2026-05-02', 0);
+    } finally {
+      await sql`alter table lesson_readers_away rename to lesson_readers`.execute(db);
+    }
+    expect(result).toMatchObject({ status: 'failed', reason: 'its lesson could not be read from the database' });
+    expect(result.status === 'failed' && result.retryAt?.toISOString()).toBe('2026-05-02T09:05:05.000Z');
+    expect(channels.sent).toEqual([]);
+    expect(channels.sentTo(ALERTS)).toEqual([]);
+    expect((await findSchedule(db, GUILD))?.lastFailureReason).toBe('its lesson could not be read from the database');
   });
 
   it('the post’s record, the schedule’s success and its cleared alerts commit together: one refused, none kept', async () => {

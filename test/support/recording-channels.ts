@@ -20,6 +20,7 @@ export class RecordingChannels implements Channels {
   sendDelayMs = 0;
   private readonly announcements = new Set<string>();
   private readonly broken = new Map<string, Error>();
+  private readonly failing = new Map<string, Error>();
   private readonly noThreads = new Map<string, Error>();
   private readonly silent = new Set<string>();
   private readonly held = new Map<string, Promise<void>>();
@@ -30,9 +31,15 @@ export class RecordingChannels implements Channels {
     this.broken.set(channelId, error);
   }
 
+  /** Sends in this channel fail with this error, after the channel was found postable (the request itself failed). */
+  failSends(channelId: string, error: Error): void {
+    this.failing.set(channelId, error);
+  }
+
   /** Posting in this channel works again. */
   mendChannel(channelId: string): void {
     this.broken.delete(channelId);
+    this.failing.delete(channelId);
   }
 
   /** Sends here "succeed" with no message in the answer (as an empty 200 from a broken proxy would). */
@@ -74,6 +81,8 @@ export class RecordingChannels implements Channels {
         // A send that takes a while, as one waiting in Discord's rate-limit queue does.
         if (this.sendDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.sendDelayMs));
         await this.held.get(channelId);
+        const failure = this.failing.get(channelId);
+        if (failure) throw failure;
         const messageId = String(this.nextId++);
         this.sent.push({ channelId, messageId, options });
         this.events.push(`sent ${messageId}`);

@@ -9,7 +9,7 @@ import { keepEveryRole, keepModeratorRoles } from './discord/kept-roles.js';
 import { keepPostingChannels } from './discord/posting-channels.js';
 import { followPostingChannels, type PostingChannelsAhead } from './discord/posting-channels-ahead.js';
 import { logRegistrationDrift } from './discord/registered-commands.js';
-import { followRoleDeletions } from './discord/role-deletions.js';
+import { followRoles } from './discord/role-deletions.js';
 import { createInteractionRouter } from './discord/router.js';
 import { describeDatabase, loadConfig, loadDotEnv, type Config } from './config.js';
 import { watchLibraryChanges, type ChangeFeed } from './db/change-feed.js';
@@ -174,8 +174,11 @@ async function main(): Promise<number> {
   // Autovacuum's work where nothing else does it (PGlite; a server with autovacuum off): README, "Table upkeep".
   const upkeep = new TableUpkeep({ database, openSession: upkeepSessions(config, database), logger });
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
-  followRoleDeletions(client, (guildId, roleId) => {
-    services.delivery.pingRoleDeleted(guildId, roleId).catch((error: unknown) => logger.warn({ err: error, guildId, roleId }, 'could not stop pinging a deleted role'));
+  followRoles(client, {
+    deleted: (guildId, roleId) =>
+      void services.delivery.pingRoleDeleted(guildId, roleId).catch((error: unknown) => logger.warn({ err: error, guildId, roleId }, 'could not stop pinging a deleted role')),
+    listed: (guildId, roleIds) =>
+      void services.delivery.pingRolesListed(guildId, roleIds).catch((error: unknown) => logger.warn({ err: error, guildId }, 'could not check the ping role against the server’s roles')),
   });
   // The caches serve only while the change feed listens; what they load on a first use is loaded now, before the
   // first interactions (a first second at 200/s otherwise waited ~150 ms behind it: BENCHMARKS.md, "A bot just started").

@@ -73,6 +73,23 @@ export async function clearPingRole(db: Executor, guildId: string, roleId: strin
   return row !== undefined;
 }
 
+/**
+ * The server's roles as Discord listed them (GUILD_CREATE, at each connection): a ping role not among them was
+ * deleted while no process of the bot held the server. It is cleared; its id is returned. By primary key.
+ */
+export async function clearPingRoleNotAmong(db: Executor, guildId: string, roleIds: readonly string[], now: Date): Promise<string | undefined> {
+  const result = await sql<{ role_id: string }>`
+    with gone as (
+      select guild_id, role_id from schedules
+      where guild_id = ${guildId} and role_id is not null and not (role_id = any(${[...roleIds]}::text[]))
+      for update
+    )
+    update schedules set role_id = null, updated_at = ${now}
+    from gone where schedules.guild_id = gone.guild_id and schedules.role_id = gone.role_id
+    returning gone.role_id`.execute(db);
+  return result.rows[0]?.role_id;
+}
+
 export async function findSchedule(db: Executor, guildId: string): Promise<Schedule | undefined> {
   const row = await db.selectFrom('schedules').selectAll().where('guild_id', '=', guildId).executeTakeFirst();
   return row && toSchedule(row);

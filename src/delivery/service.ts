@@ -4,7 +4,7 @@ import { forgetAlerts, guildSettings, moderatorRoleIds, updateGuildSettings } fr
 import { findLesson, lessonTitles, type LibraryLesson } from '../db/lessons.js';
 import { planLesson, unplanLesson } from '../db/lesson-plans.js';
 import { countReadersInGuild } from '../db/reading.js';
-import { clearPingRole, findSchedule, postingChannelIds, saveSchedule, setPaused, type Schedule } from '../db/schedules.js';
+import { clearPingRole, clearPingRoleNotAmong, findSchedule, postingChannelIds, saveSchedule, setPaused, type Schedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import {
   abbreviationAdvice,
@@ -104,6 +104,13 @@ export function createDeliveryService(deps: DeliveryDeps) {
     return (await postingChannelIds(db)).filter((row) => serves(row.guildId));
   }
 
+  async function pingRoleCleared(guildId: string, roleId: string): Promise<void> {
+    scheduleChanged(guildId);
+    await deps.poster.tellModerators(guildId, 'ping-role-deleted', roleId, {
+      content: '⚠️ The role I pinged with each daily lesson was deleted, so daily lessons now ping nobody. To ping another role, run `/schedule set` again with `role`.',
+    });
+  }
+
   return {
     requireSchedule,
 
@@ -128,10 +135,19 @@ export function createDeliveryService(deps: DeliveryDeps) {
      */
     async pingRoleDeleted(guildId: string, roleId: string): Promise<boolean> {
       if (!(await clearPingRole(db, guildId, roleId, deps.now()))) return false;
-      scheduleChanged(guildId);
-      await deps.poster.tellModerators(guildId, 'ping-role-deleted', roleId, {
-        content: '⚠️ The role I pinged with each daily lesson was deleted, so daily lessons now ping nobody. To ping another role, run `/schedule set` again with `role`.',
-      });
+      await pingRoleCleared(guildId, roleId);
+      return true;
+    },
+
+    /**
+     * The server's roles as Discord lists them when a process connects (GUILD_CREATE): a ping role deleted while no
+     * process held the server (the bot stopped, or between a moderator's choice and its save) is not among them, and
+     * goes as a deleted one does. Until 2026-12-07 it stayed, and each day's post showed "@deleted-role".
+     */
+    async pingRolesListed(guildId: string, roleIds: readonly string[]): Promise<boolean> {
+      const roleId = await clearPingRoleNotAmong(db, guildId, roleIds, deps.now());
+      if (roleId === undefined) return false;
+      await pingRoleCleared(guildId, roleId);
       return true;
     },
 

@@ -451,6 +451,13 @@ const COMMAND_PATHS: readonly CommandPath[] = [
     run: ({ services }) => services.delivery.pingRoleDeleted(READING_GUILD, '399999999999999998'),
   },
 
+  {
+    path: 'a server connected (GUILD_CREATE lists its roles): a ping role no longer among them is pinged no more',
+    queries: ['schedules.clearPingRoleNotAmong'],
+    // The plan library's server 0 pings role 'r0' (plan-library.ts): still listed, so nothing is cleared or told.
+    run: ({ services }) => services.delivery.pingRolesListed(READING_GUILD, [READING_GUILD, 'r0']),
+  },
+
   // ---- The scheduler ------------------------------------------------------------------------------------
   {
     path: 'the scheduler: the cards built ahead, each tick (due servers, claims of a dead process), and each server’s post (sent, or failed and told)',

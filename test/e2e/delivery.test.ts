@@ -346,6 +346,30 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
     expect(scene.discord.channelMessages(alerts)).toHaveLength(1);
   });
 
+  it('a ping role deleted while the bot was stopped is found gone when it connects again (GUILD_CREATE lists the roles): told once, pinged no more; a role still there is kept', async () => {
+    const gone = await scheduledLater('Role deleted offline', { roles: [role({ name: 'Learners', mentionable: true })] }, []);
+    const kept = await scheduledLater('Role kept offline', { roles: [role({ name: 'Learners', mentionable: true })] }, []);
+    const goneRole = gone.guild.roles.find((r) => r.name === 'Learners')!.id;
+    const keptRole = kept.guild.roles.find((r) => r.name === 'Learners')!.id;
+    const later = localNow().plus({ hours: 3 }).toFormat('HH:mm');
+    for (const [{ guild, lessons }, roleId] of [[gone, goneRole], [kept, keptRole]] as const) {
+      await scene.schedule(guild, 'set', [channelOption(lessons), { name: 'time', value: later }, { name: 'timezone', value: ZONE }, roleOption(roleId)]);
+    }
+    expect(await scene.bot.stop()).toBe(0);
+    scene.discord.deleteRole(gone.guild.id, goneRole);
+    scene.bot = await startBotProcess(scene.env);
+    const alert = await scene.waitForPost(gone.alerts);
+    expect(alert.content).toBe('⚠️ The role I pinged with each daily lesson was deleted, so daily lessons now ping nobody. To ping another role, run `/schedule set` again with `role`.');
+    expect(fieldsOf(await scene.schedule(gone.guild, 'show')).Ping).toBe('Nobody');
+    expect(fieldsOf(await scene.schedule(kept.guild, 'show')).Ping).toBe(`<@&${keptRole}>`);
+    expect(scene.discord.channelMessages(kept.alerts)).toEqual([]);
+    // Connecting again (another restart) tells nobody twice.
+    expect(await scene.bot.stop()).toBe(0);
+    scene.bot = await startBotProcess(scene.env);
+    await scene.witnessTick();
+    expect(scene.discord.channelMessages(gone.alerts)).toHaveLength(1);
+  }, 120_000);
+
   // ---- failures -----------------------------------------------------------------------------------
 
   describe('a channel the bot cannot post in', () => {

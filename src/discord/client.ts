@@ -1,4 +1,4 @@
-import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { Client, Events, GatewayDispatchEvents, GatewayIntentBits, Status } from 'discord.js';
 import { leanCacheOptions } from '../discord/cache-limits.js';
 import { followBotRoles } from './kept-roles.js';
 import { logRateLimits } from './rate-limit-log.js';
@@ -56,19 +56,41 @@ export async function stopDiscordClient(client: Client): Promise<void> {
 }
 
 interface PacketRouter {
-  handlePacket(packet?: { t?: string | null }, shard?: { id?: number }): boolean;
+  readonly status: Status;
+  handlePacket(packet?: { t?: string | null; d?: unknown }, shard?: { id?: number }): boolean;
+}
+
+interface InteractionActions {
+  readonly actions: { readonly InteractionCreate: { handle(data: unknown): void } };
 }
 
 /**
  * discord.js turns each gateway dispatch into its objects inside its socket's message handler; a
  * malformed one (a missing field, a null body) throws there and surfaces as an anonymous unhandled
  * rejection. Caught where it arrives instead: a warning naming the event type, and the client goes on.
+ *
+ * Interactions are handled as they arrive, even before the client is ready. discord.js holds every dispatch but
+ * READY and the servers' own until every shard is ready and every server listed in READY has arrived, or 15 s
+ * have passed: with two shards started 5 s apart (Discord's identify limit), or one server left unavailable by an
+ * outage, an interaction that came meanwhile was answered after Discord's 3 s, refused as unknown. Its handling
+ * needs only the application (known from the first READY); a server not arrived yet is one the bot does not
+ * hold, which the commands already handle (interactions carry what they need).
  */
 function guardDispatches(client: Client, logger: Logger): void {
   const router = client.ws as unknown as PacketRouter;
+  const actions = (client as unknown as InteractionActions).actions;
   const handle = router.handlePacket.bind(router);
   router.handlePacket = (packet, shard) => {
     try {
+      if (packet?.t === GatewayDispatchEvents.InteractionCreate && isObject(packet.d)) {
+        // Fields discord.js reads without a check that a stand-in (or an older payload) may leave out.
+        packet.d.entitlements ??= [];
+        packet.d.authorizing_integration_owners ??= {};
+        if (router.status !== Status.Ready && client.application) {
+          actions.InteractionCreate.handle(packet.d);
+          return true;
+        }
+      }
       return handle(packet, shard);
     } catch (error) {
       logger.warn({ err: error, event: packet?.t ?? null, shardId: shard?.id }, 'malformed gateway dispatch ignored');
@@ -76,6 +98,8 @@ function guardDispatches(client: Client, logger: Logger): void {
     }
   };
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /**
  * Logs in and resolves once the client is ready (every server's GUILD_CREATE received). Discord unreachable at the

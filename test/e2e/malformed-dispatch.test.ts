@@ -56,4 +56,47 @@ describe('malformed gateway dispatches, with the real discord.js client', () => 
     const response = await discord.sendCommand({ name: 'ping' }).waitForFinal();
     expect(response.data.content).toBe('still here');
   });
+
+  // Required in Discord's documentation, but described as "for monetized apps" and for user-installed apps: a
+  // stand-in may leave them out, and discord.js read them without a check (every such interaction went unanswered).
+  it.each([['entitlements'], ['authorizing_integration_owners'], ['entitlements', 'authorizing_integration_owners']])(
+    'answers an interaction whose payload leaves out %s',
+    async (...omit) => {
+      const response = await discord.sendCommand({ name: 'ping', omit }).waitForFinal();
+      expect(response.data.content).toBe('still here');
+    },
+  );
+});
+
+describe('interactions that arrive before discord.js is ready, with the real discord.js client', () => {
+  let discord: DiscordStandIn | undefined;
+  let client: Client | undefined;
+  afterAll(async () => {
+    await client?.destroy();
+    await discord?.close();
+  });
+
+  it('answers within Discord’s 3 s an interaction that comes while a second shard waits for its turn to identify (5 s apart)', async () => {
+    discord = await startDiscordStandIn({ recommendedShards: 2 });
+    const guilds = Array.from({ length: 6 }, () => discord!.addGuild());
+    const shardOf = (guildId: string) => Number((BigInt(guildId) >> 22n) % 2n);
+    client = createDiscordClient({ apiUrl: discord.apiUrl, logger: pino({ level: 'silent' }) });
+    client.on(Events.InteractionCreate, (interaction) => {
+      if (interaction.isChatInputCommand()) void interaction.reply({ content: `answered in ${interaction.guildId}` });
+    });
+    let ready = false;
+    client.once(Events.ClientReady, () => (ready = true));
+    void client.login(discord.token);
+    const first = await discord.waitForSession();
+    const guild = guilds.find((g) => shardOf(g.id) === first.shard[0]);
+    expect(guild).toBeDefined();
+    // The first shard's servers have arrived; the second shard has not identified yet, so the client is not ready.
+    await sleep(300);
+    expect(ready).toBe(false);
+    const sent = Date.now();
+    const response = await discord.sendCommand({ name: 'ping', guildId: guild!.id }).waitForResponse(3_000);
+    expect(response.at - sent).toBeLessThan(3_000);
+    expect(response.data.content).toBe(`answered in ${guild!.id}`);
+    expect(ready).toBe(false);
+  }, 30_000);
 });

@@ -198,6 +198,9 @@ async function run(kind: 'postgres' | 'pglite'): Promise<void> {
         duplicates: counts.filter((count) => count > 1).length,
         missing: counts.filter((count) => count === 0).length,
         http_429: discord.requests.filter((r) => r.status === 429).length,
+        // The margin under a strict count: the shortest time in which 51 bot-token requests arrived (under 1,000 ms, a
+        // stand-in counting any sliding second at arrival would have answered one 429; this one counts its own way).
+        ...tightestGlobalSpan(discord.requests.filter((r) => r.headers.authorization?.startsWith('Bot ')).map((r) => r.receivedAt), 50),
         // Channels read over REST (GET /channels/:id): none, when the bot keeps the scheduled ones from GUILD_CREATE.
         channel_reads: discord.requests.filter((r) => r.method === 'GET' && r.route === '/channels/:channelId').length,
         channel_reads_from_due_minute: discord.requests.filter((r) => r.method === 'GET' && r.route === '/channels/:channelId' && r.at >= due.toMillis()).length,
@@ -240,4 +243,20 @@ function roundSpreads(times: readonly number[]): { first_round_spread_ms: number
   const last = sorted.slice(Math.max(0, sorted.length - (sorted.length % 50 || 50)));
   const spread = (round: number[]) => (round.length > 0 ? round.at(-1)! - round[0]! : 0);
   return { first_round_spread_ms: spread(first), last_round_spread_ms: spread(last) };
+}
+
+/**
+ * The shortest span from a request to the `limit`-th after it, at arrival, and how many requests arrived in the
+ * busiest sliding second: what a stand-in counting Discord's global limit strictly, in any second, would see.
+ */
+function tightestGlobalSpan(arrivals: number[], limit: number): { tightest_51_request_span_ms: number | null; most_requests_in_any_second: number } {
+  const sorted = [...arrivals].sort((a, b) => a - b);
+  let tightest = Number.POSITIVE_INFINITY;
+  for (let i = 0; i + limit < sorted.length; i++) tightest = Math.min(tightest, sorted[i + limit]! - sorted[i]!);
+  let most = 0;
+  for (let start = 0, end = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= 1_000) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return { tightest_51_request_span_ms: Number.isFinite(tightest) ? Number(tightest.toFixed(1)) : null, most_requests_in_any_second: most };
 }

@@ -9,7 +9,8 @@ const optionalString = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
-const snowflake = z.string().regex(/^\d{17,20}$/u, 'must be a Discord ID (17–20 digits)');
+// Any 64-bit id in decimal: Discord's own are 17–20 digits today, a stand-in's or a test server's may be shorter.
+const snowflake = z.string().regex(/^\d{1,20}$/u, 'must be a Discord ID (up to 20 digits)');
 
 /** A variable left empty or blank (`.env.example`'s "leave empty") is unset; others are read without their spaces. */
 const blankAsUnset = (value: unknown): unknown => {

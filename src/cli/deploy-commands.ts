@@ -23,8 +23,8 @@ async function deployCommands(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (values.guild !== undefined && !/^\d{17,20}$/u.test(values.guild)) {
-    console.error('error: --guild must be a server ID (17–20 digits)');
+  if (values.guild !== undefined && !/^\d{1,20}$/u.test(values.guild)) {
+    console.error('error: --guild must be a server ID (its digits)');
     return 2;
   }
   loadDotEnv();

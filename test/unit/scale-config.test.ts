@@ -66,6 +66,10 @@ describe('the servers that import into the shared library', () => {
 
   it('refuses what is not a server ID, naming the variable', () => {
     expect(() => loadConfig({ IMPORT_GUILD_IDS: '810000000000000001,my-server' })).toThrow(/IMPORT_GUILD_IDS/u);
+    // Ids are Discord's snowflakes in decimal, whatever their length (a stand-in's may be short).
+    expect(loadConfig({ IMPORT_GUILD_IDS: '42,810000000000000001' }).IMPORT_GUILD_IDS).toEqual(['42', '810000000000000001']);
+    expect(loadConfig({ DISCORD_APPLICATION_ID: '1234' }).DISCORD_APPLICATION_ID).toBe('1234');
+    expect(() => loadConfig({ DISCORD_APPLICATION_ID: '1'.repeat(21) })).toThrow(/DISCORD_APPLICATION_ID/u);
   });
 });
 

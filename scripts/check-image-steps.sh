@@ -34,10 +34,12 @@ set -e
 [ "$code" -eq 1 ] || { echo "expected exit 1 without DISCORD_TOKEN, got $code"; echo "$out"; exit 1; }
 grep -q "DISCORD_TOKEN is not set" <<<"$out" || { echo "missing-token message not shown"; echo "$out"; exit 1; }
 
-# The compiled CLIs the compose file documents.
-node --max-semi-space-size=4 --liftoff-only dist/src/cli/lessons.js import examples/lessons | grep -q "imported 1, updated 0, unchanged 0"
-node dist/src/cli/lessons.js list | grep -q "add8c4f2-5778-47a5-bd18-2492841fbc6e"
-node dist/src/cli/migrate.js | grep -q "up to date"
+# The compiled CLIs the compose file documents. Each one's output is read whole before it is searched: `| grep -q`
+# stops reading at the first match, and the lessons CLI ends as a Unix tool does when its reader has gone (SIGPIPE,
+# 141), which pipefail took for a failure whenever the match came before the end of the output.
+grep -q "imported 1, updated 0, unchanged 0" <<<"$(node --max-semi-space-size=4 --liftoff-only dist/src/cli/lessons.js import examples/lessons)"
+grep -q "add8c4f2-5778-47a5-bd18-2492841fbc6e" <<<"$(node dist/src/cli/lessons.js list)"
+grep -q "up to date" <<<"$(node dist/src/cli/migrate.js)"
 # The HEALTHCHECK command: with no bot answering on HEALTH_PORT it must fail, and say why.
 set +e
 out=$(HEALTH_PORT=1 node dist/src/operations/healthcheck.js 2>&1); code=$?

@@ -21,6 +21,7 @@ import * as oneOpenQuizAttempt from './2026-12-09-01-one-open-quiz-attempt.js';
 import * as lessonDeleteReadsFirst from './2026-12-10-01-lesson-delete-reads-first.js';
 import * as knownTimeZones from './2026-12-10-02-known-time-zones.js';
 import * as unknownTimeZonesRepaired from './2026-12-11-01-unknown-time-zones-repaired.js';
+import * as foldedTitleIndex from './2026-12-12-01-folded-title-index.js';
 
 /**
  * Every migration, by name, in order. Imported statically (not discovered on disk) so the same list runs
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-10-01-lesson-delete-reads-first': lessonDeleteReadsFirst,
   '2026-12-10-02-known-time-zones': knownTimeZones,
   '2026-12-11-01-unknown-time-zones-repaired': unknownTimeZonesRepaired,
+  '2026-12-12-01-folded-title-index': foldedTitleIndex,
 };

@@ -143,8 +143,9 @@ function titleOnly(query: string): string {
 }
 
 /**
- * Lessons whose title is `typed` (case and accents aside, as `title_fold` folds them), newest first: found through
- * the autocomplete's word index by every word of the title, whole (`words`), then compared whole.
+ * Lessons whose title is `typed` (case and accents aside, as `title_fold` folds them), newest first: by
+ * `lessons_title_fold_idx`, or through the autocomplete's word index by every word of the title, whole (`words`),
+ * whichever the planner finds narrower (the words alone read every lesson of a library whose titles share them).
  */
 export async function lessonsTitled(db: Executor, typed: string, words: string, limit: number): Promise<FoundLesson[]> {
   const rows = await sql<FoundRow>`

@@ -244,7 +244,13 @@ const LESSON_WITH_LEVEL_FROM = sql.raw(`from lessons
     left join lesson_vocabularies v on v.lesson_id = lessons.id
     left join lesson_read_totals t on t.lesson_id = lessons.id`);
 const LESSON_WITH_LEVEL = sql`${LESSON_WITH_LEVEL_SELECT} ${LESSON_WITH_LEVEL_FROM}`;
-const NEWEST_FIRST = sql.raw('order by lessons.article_date desc, lessons.imported_at desc, lessons.id limit 1');
+/**
+ * The newest: the latest article date, then the latest import, then the highest id. `lessons_backlog_idx` read
+ * backward, so the first row is the answer whatever the library. Until 2026-12-07 the id came lowest first, an order
+ * no index holds: in a library whose lessons share one date and one import, PostgreSQL sorted them all (346 ms at
+ * 100,000 lessons for a `/lesson today` in a server without a schedule).
+ */
+const NEWEST_FIRST = sql.raw('order by lessons.article_date desc, lessons.imported_at desc, lessons.id desc limit 1');
 
 type LessonWithLevelRow = StoredLessonRow & LevelColumns;
 

@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newestLessonWords } from '../../src/db/lesson-search.js';
+import { lessonsTitled, newestLessonWords } from '../../src/db/lesson-search.js';
 import { lessonsReadByMember, lessonsSimilarByText, PAIRS_QUERY_UP_TO_WORDS } from '../../src/db/related-readings.js';
-import { findLesson, upsertLessons } from '../../src/db/lessons.js';
+import { findLesson, newestLesson, newestLessonWithGuildReaders, upsertLessons } from '../../src/db/lessons.js';
 import { insertAttempt } from '../../src/db/quizzes.js';
 import { renewClaim } from '../../src/db/deliveries.js';
 import { releaseAlert } from '../../src/db/guild-settings.js';
@@ -771,6 +771,45 @@ describe('command queries use indexes', () => {
         run: ({ db }) => db.selectFrom('lessons').select('id').where(sql<string>`lower(title)`, 'like', '%rice%').limit(25).execute(),
       });
       expect(scans).toEqual([expect.objectContaining({ table: 'lessons', sources: [] })]);
+    });
+
+    /** The plan nodes of each query `run` sends, on a library reshaped by `arrange` (then analyzed), rolled back. */
+    async function plansOnReshapedLibrary(arrange: string, run: (db: Kysely<DB>) => Promise<unknown>) {
+      return rolledBack(seed().database.db, async (trx) => {
+        await sql.raw(arrange).execute(trx);
+        await sql`analyze lessons`.execute(trx);
+        const recorder = recordQueries(trx);
+        await run(recorder.db);
+        const plans = [];
+        for (const { query, sources } of recorder.take()) plans.push({ sources, nodes: (await planNodes(trx, query)).map(({ node }) => node) });
+        return plans;
+      });
+    }
+
+    it('the newest lesson, in a library whose lessons share one date and one import: the first row of an index read backward, no sort', async () => {
+      // A generator may stamp one date on every lesson and import them at once. Until 2026-12-07 the newest was
+      // ordered by id lowest first, which no index holds: every lesson was read and sorted (346 ms at 100,000).
+      const plans = await plansOnReshapedLibrary(`update lessons set article_date = '2026-04-01', imported_at = '2026-04-01T00:00:00Z'`, async (db) => {
+        await newestLessonWithGuildReaders(db, UNSCHEDULED);
+        await newestLesson(db);
+      });
+      expect(plans.map((plan) => plan.sources)).toEqual([['lessons.newestLessonWithGuildReaders'], ['lessons.newestLesson']]);
+      for (const { nodes } of plans) {
+        expect(nodes.filter((node) => node['Node Type'].includes('Sort')).map((node) => node['Node Type'])).toEqual([]);
+        const onLessons = nodes.filter((node) => node['Relation Name'] === 'lessons');
+        expect(onLessons.map((node) => [node['Node Type'], node['Index Name']])).toEqual([['Index Scan', 'lessons_backlog_idx']]);
+      }
+    });
+
+    it('a whole title typed, in a library whose titles share their words ("Lesson 1" … "Lesson 10000"): found by the folded title’s index', async () => {
+      const plans = await plansOnReshapedLibrary(
+        `update lessons set title = 'Lesson ' || n from (select id, row_number() over (order by id) as n from lessons) numbered where numbered.id = lessons.id`,
+        async (db) => expect((await lessonsTitled(db, 'lesson 4321', "'lesson' & '4321'", 25)).map((found) => found.title)).toEqual(['Lesson 4321']),
+      );
+      expect(plans.map((plan) => plan.sources)).toEqual([['lesson-search.lessonsTitled']]);
+      const onLessons = plans[0]!.nodes.filter((node) => node['Relation Name'] === 'lessons' || node['Index Name']?.startsWith('lessons_'));
+      expect(onLessons.map((node) => node['Index Name'])).toContain('lessons_title_fold_idx');
+      expect(onLessons.map((node) => node['Index Name'])).not.toContain('lessons_word_vector_idx');
     });
 
     it('the vocabulary catch-up walks the library through a covering index, not the lessons’ rows (a vacuumed table)', async () => {

@@ -78,8 +78,14 @@ describe('interactions that arrive before discord.js is ready, with the real dis
 
   it('answers within Discord’s 3 s an interaction that comes while a second shard waits for its turn to identify (5 s apart)', async () => {
     discord = await startDiscordStandIn({ recommendedShards: 2 });
-    const guilds = Array.from({ length: 6 }, () => discord!.addGuild());
+    // A guild's shard is its id's millisecond (Discord's formula), so guilds added in one millisecond share one: add them
+    // a millisecond apart until each shard has one.
     const shardOf = (guildId: string) => Number((BigInt(guildId) >> 22n) % 2n);
+    const guilds = [discord.addGuild()];
+    while (new Set(guilds.map((g) => shardOf(g.id))).size < 2) {
+      await sleep(1);
+      guilds.push(discord.addGuild());
+    }
     client = createDiscordClient({ apiUrl: discord.apiUrl, logger: pino({ level: 'silent' }) });
     client.on(Events.InteractionCreate, (interaction) => {
       if (interaction.isChatInputCommand()) void interaction.reply({ content: `answered in ${interaction.guildId}` });

@@ -1,4 +1,4 @@
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -45,17 +45,22 @@ describe('a database that cannot be used', () => {
 
   it('a DATA_DIR that is a file, or under a broken link: the directory and why', async () => {
     const work = mkdtempSync(join(tmpdir(), 'newsdesk-datadir-'));
-    const file = join(work, 'a-file');
-    writeFileSync(file, 'not a directory');
-    const asFile = await list({ DATA_DIR: file });
-    expect(asFile.code).toBe(1);
-    expect(asFile.stderr).toBe(
-      `Could not use ${file} (DATA_DIR) for the embedded database: it is a file, not a directory. Set DATA_DIR to a directory this user may write, or DATABASE_URL to use PostgreSQL.`,
-    );
-    symlinkSync(join(work, 'gone'), join(work, 'link'));
-    const broken = await list({ DATA_DIR: join(work, 'link', 'data') });
-    expect(broken.code).toBe(1);
-    expect(broken.stderr).toContain(`Could not use ${join(work, 'link', 'data')} (DATA_DIR) for the embedded database: a part of the path does not exist`);
+    try {
+      const file = join(work, 'a-file');
+      writeFileSync(file, 'not a directory');
+      const asFile = await list({ DATA_DIR: file });
+      expect(asFile.code).toBe(1);
+      expect(asFile.stderr).toBe(
+        `Could not use ${file} (DATA_DIR) for the embedded database: it is a file, not a directory. Set DATA_DIR to a directory this user may write, or DATABASE_URL to use PostgreSQL.`,
+      );
+      symlinkSync(join(work, 'gone'), join(work, 'link'));
+      const broken = await list({ DATA_DIR: join(work, 'link', 'data') });
+      expect(broken.code).toBe(1);
+      expect(broken.stderr).toContain(`Could not use ${join(work, 'link', 'data')} (DATA_DIR) for the embedded database: a part of the path does not exist`);
+    } finally {
+      // Left in the system's temporary folder by every run until 2026-12-07.
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it('the bot and `npm run migrate` say the same in one line and exit 1', async () => {

@@ -9,7 +9,7 @@ import { keepEveryRole, keepModeratorRoles } from './discord/kept-roles.js';
 import { keepPostingChannels } from './discord/posting-channels.js';
 import { followPostingChannels, type PostingChannelsAhead } from './discord/posting-channels-ahead.js';
 import { logRegistrationDrift } from './discord/registered-commands.js';
-import { followRoles } from './discord/role-deletions.js';
+import { followRoles } from './discord/server-roles.js';
 import { createInteractionRouter } from './discord/router.js';
 import { describeDatabase, loadConfig, loadDotEnv, type Config } from './config.js';
 import { watchLibraryChanges, type ChangeFeed } from './db/change-feed.js';

@@ -54,7 +54,6 @@ interface UnrecordedPost {
   readonly payload: unknown;
 }
 
-/** A daily post's card, built before its minute: the lesson it shows, and the payload without its nonce and pings. */
 /** How far a post got before it failed: the card built, the channel checked, the message sent. */
 type PostStage = 'card' | 'channel' | 'send';
 
@@ -72,6 +71,7 @@ function describeCardFailure(error: unknown): { reason: string; moderatorsCanFix
   return { reason: 'its lesson could not be read from the database', moderatorsCanFix: false };
 }
 
+/** A daily post's card, built before its minute: the lesson it shows, and the payload without its nonce and pings. */
 interface PreparedCard {
   readonly localDate: string;
   readonly lessonId: string;

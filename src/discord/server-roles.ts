@@ -26,7 +26,7 @@ export function followRoles(client: Client, on: RoleChanges): void {
     } else if (packet.t === 'GUILD_CREATE') {
       const { id, roles, unavailable } = packet.d as { id?: unknown; roles?: unknown; unavailable?: unknown };
       if (typeof id !== 'string' || unavailable === true || !Array.isArray(roles)) return;
-      const roleIds = roles.flatMap((role: unknown) => (typeof role === 'object' && role !== null && typeof (role as { id?: unknown }).id === 'string' ? [(role as { id: string }).id] : []));
+      const roleIds = roles.map((role: unknown) => (role as { id?: unknown } | null)?.id).filter((roleId): roleId is string => typeof roleId === 'string');
       // A list without even the @everyone role (its id is the server's) is not a server's whole list.
       if (roleIds.includes(id)) on.listed(id, roleIds);
     }

@@ -145,9 +145,18 @@ describe.runIf(url)('the bot’s connection pool on PostgreSQL', () => {
     try {
       await database.openAllConnections();
       expect(await connections()).toBe(0);
-      await Promise.all([1, 2, 3].map(() => sql`select pg_sleep(0.05)`.execute(database.db)));
-      expect(await connections()).toBe(3);
-      await settle();
+      // Counted while three are held: once free, each closes 50 ms later, sooner than a loaded machine counts.
+      let release = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const holding = Promise.all(
+        [1, 2, 3].map(() => database.db.connection().execute(async (connection) => {
+          await sql`select 1`.execute(connection);
+          await released;
+        })),
+      );
+      expect(await until(connections, (n) => n === 3, 5_000)).toBe(3);
+      release();
+      await holding;
       expect(await eventuallyNone()).toBe(0);
     } finally {
       await database.close();

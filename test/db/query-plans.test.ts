@@ -688,7 +688,9 @@ describe('command query plans: coverage', () => {
  */
 const SEED_TIMEOUTS: DatabaseTimeouts = { ...BATCH_TIMEOUTS, statementMs: 480_000, queryMs: 480_500 };
 
-describe('command queries use indexes', () => {
+// Some checks rewrite the 10,000-lesson library (every title, every date: its search vectors and GIN entries anew) or
+// match hundreds of titles against it: 15–26 s on a slow CI machine, over the 30 s default when it is busier.
+describe('command queries use indexes', { timeout: 120_000 }, () => {
   // PostgreSQL first: its seed runs in its own process while PGlite seeds in this one.
   const targets = testDatabaseTargets().sort((a, b) => (a.kind === 'postgres' ? -1 : b.kind === 'postgres' ? 1 : 0));
   const seeded = new Map<string, { database: TestDatabase; library: Library }>();

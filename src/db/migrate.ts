@@ -5,17 +5,49 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export function createMigrator<T>(db: Kysely<T>): Migrator {
   // The migrator only touches its own tables and the migrations' untyped schema builders.
-  return new Migrator({ db: db as Kysely<unknown>, provider });
+  return new Migrator({
+    db: db as Kysely<unknown>,
+    provider,
+    // Two migrations joined the list after others with later names (2026-12-01-02 after -03 and -04, 2026-12-02-04
+    // after 2026-12-03-01): a database made between the two had run the later name first, and Kysely's default
+    // (refuse a list out of order) kept it from ever upgrading. Each migration stands alone; what a database has not
+    // run, it runs, in name order.
+    allowUnorderedMigrations: true,
+  });
 }
 
 export class MigrationError extends Error {
-  override readonly name = 'MigrationError';
+  override readonly name: string = 'MigrationError';
+}
+
+/**
+ * The database was migrated by a newer version of newsdesk than this one (the operator went back to an older
+ * image or checkout): nothing is changed, and the operator is told in one line what to run instead.
+ */
+export class DatabaseNewerError extends MigrationError {
+  override readonly name = 'DatabaseNewerError';
 }
 
 /** Brings the schema to the newest migration; Kysely's migrator locks, so concurrent starts are safe. */
 export async function migrateToLatest<T>(db: Kysely<T>): Promise<string[]> {
   const { error, results } = await createMigrator(db).migrateToLatest();
+  if (error) await refuseNewerDatabase(db);
   return checked(error, results);
+}
+
+/** Throws DatabaseNewerError when the database has run migrations this version does not know. */
+async function refuseNewerDatabase<T>(db: Kysely<T>): Promise<void> {
+  const executed = await (db as unknown as Kysely<{ kysely_migration: { name: string } }>)
+    .selectFrom('kysely_migration')
+    .select('name')
+    .execute()
+    .catch(() => []);
+  const unknown = executed.map((row) => row.name).filter((name) => !Object.hasOwn(migrations, name)).sort();
+  if (unknown.length === 0) return;
+  const newest = unknown.at(-1);
+  throw new DatabaseNewerError(
+    `the database was migrated by a newer version of newsdesk (its migration ${newest}${unknown.length > 1 ? ` and ${unknown.length - 1} more` : ''} is not in this version): run that version or a newer one; nothing was changed`,
+  );
 }
 
 function checked(error: unknown, results: MigrationResultSet['results']): string[] {

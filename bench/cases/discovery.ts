@@ -34,6 +34,21 @@ export const discoveryCases: BenchCase[] = [
     },
   },
   {
+    name: 'search-common',
+    description: '/lesson search for a word in a third of the titles and summaries ("said", "sai"), pages 1, 2 and 40',
+    async run(context) {
+      const queries = ['said', 'sai'];
+      const pages = [1, 2, 40];
+      for (const target of context.targets) {
+        const { database, lessons } = await context.library(target);
+        const samples = await context.time((i) =>
+          searchLibrary(database.db, queries[i % queries.length] as string, { page: pages[Math.floor(i / queries.length) % pages.length] as number }),
+        );
+        emit(latencyLine('search-common', { database: target.kind, lessons, pages: pages.join(',') }, samples, await context.baseline(target)));
+      }
+    },
+  },
+  {
     name: 'autocomplete',
     description: 'the lesson option autocomplete for what a member types (a word start, or a word and a start)',
     async run(context) {

@@ -1,76 +1,115 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { LessonWords } from '../domain/discovery/recent-suggestions.js';
 import { toFound, type FoundLesson, type FoundRow } from './found-lesson.js';
 import type { Executor } from './schema.js';
 
 /**
- * Queries for search and the lesson autocomplete. Every one of them filters through a GIN index (search_vector,
- * word_vector) or a primary key; see test/db/query-plans.test.ts.
+ * Queries for search and the lesson autocomplete. Every one of them filters through an index: a GIN index
+ * (search_vector, head_vector, word_vector), a primary key, or an index in date order read until enough lessons
+ * match (a search's newest candidates); see test/db/query-plans.test.ts.
  */
 
 /** Search ranking: a title hit outweighs a summary hit, which outweighs article hits ({D, C, B, A}). */
 const SEARCH_WEIGHTS = sql.lit('{0, 0.05, 0.3, 1}');
 
+/** A page of a search tier, and how many lessons of the tier it was ranked among. */
+export interface RankedPage {
+  readonly lessons: FoundLesson[];
+  /** The tier's matches, counted up to `candidates + 1` (more than `candidates`: only the newest `candidates` were ranked). */
+  readonly found: number;
+}
+
+/** Which lessons a search reads: matching `match`, in one of `categories` (stored names) or any. */
+interface SearchFilter {
+  readonly match: RawBuilder<boolean>;
+  readonly categories: readonly string[] | undefined;
+}
+
 /**
- * Lessons whose title or summary match, best first (title above summary), then newest.
- * Only title and summary vectors are ranked here: they are small, so ranking many matches stays cheap.
+ * The newest `bound` lessons of `filter` (article date, then id), with `columns`. A common word's newest matches are
+ * the first rows of `lessons_article_date_idx` (or, in one category, `lessons_category_date_idx`) that match: the
+ * index is read until `bound` match, where ranking every match read all of them (a word in a third of 100,000
+ * lessons: the whole table). A rare word's few matches come from its GIN index, as before; the planner takes the
+ * cheaper. Two stored categories named alike (`NHK`, `nhk`) are read one by one, each newest first.
+ */
+function newestMatches(filter: SearchFilter, columns: RawBuilder<unknown>, bound: number): RawBuilder<unknown> {
+  const branch = (category: string | undefined) => sql`(select ${columns} from lessons
+    where ${filter.match}${category === undefined ? sql`` : sql` and category = ${category}`}
+    order by article_date desc, id limit ${bound})`;
+  const { categories } = filter;
+  if (categories === undefined || categories.length === 1) return branch(categories?.[0]);
+  return sql`(select * from (${sql.join(categories.map(branch), sql` union all `)}) as branches order by article_date desc, id limit ${bound})`;
+}
+
+/**
+ * One page of the newest `candidates` lessons of `filter`, ranked by `rank` (then newest), and how many match up to
+ * `candidates + 1` (to tell whether more match), even for a page past the last. `rank` is computed on those
+ * candidates only (with `search_vector`, each a TOASTed value read); `columns` are those it needs besides the listed ones.
+ */
+async function rankedNewest(
+  db: Executor,
+  filter: SearchFilter,
+  options: { columns: RawBuilder<unknown>; rank: RawBuilder<unknown>; candidates: number; limit: number; offset: number },
+): Promise<RankedPage> {
+  const newest = newestMatches(filter, sql`id, title, article_date, category, ${options.columns}`, options.candidates + 1);
+  const rows = await sql<{ [K in keyof FoundRow]: FoundRow[K] | null } & { found: number }>`
+    with candidates as (
+      select *, row_number() over (order by article_date desc, id) as newness from ${newest} as newest
+    )
+    select page.id, page.title, page.article_date, page.category, counted.found
+    from (select count(*)::int as found from candidates) as counted
+    left join lateral (
+      select id, title, article_date, category from candidates
+      where newness <= ${options.candidates}
+      order by ${options.rank} desc, article_date desc, id
+      limit ${options.limit} offset ${options.offset}
+    ) as page on true`.execute(db);
+  const lessons = rows.rows.flatMap((row) => (row.id === null ? [] : [toFound(row as FoundRow)]));
+  return { lessons, found: rows.rows[0]?.found ?? 0 };
+}
+
+/**
+ * Lessons whose title or summary match, best first (title above summary), then newest: among the newest
+ * `candidates` of them (all of them when they are no more). Only title and summary vectors are ranked here: they
+ * are small and stored in the row.
  */
 export async function searchTitleOrSummary(
   db: Executor,
   query: string,
-  options: { category?: string | undefined; limit: number; offset: number },
-): Promise<FoundLesson[]> {
+  options: { categories?: readonly string[] | undefined; limit: number; offset: number; candidates: number },
+): Promise<RankedPage> {
   const q = sql`to_tsquery('newsdesk_english', ${query})`;
-  let select = db
-    .selectFrom('lessons')
-    .select(['id', 'title', 'article_date', 'category'])
-    .where(sql<boolean>`head_vector @@ ${q}`);
-  if (options.category) select = select.where(sql<string>`lower(category)`, '=', options.category.toLowerCase());
-  const rows = await select
-    .orderBy(sql`ts_rank(${SEARCH_WEIGHTS}, head_vector, ${q})`, 'desc')
-    .orderBy('article_date', 'desc')
-    .orderBy('id')
-    .limit(options.limit)
-    .offset(options.offset)
-    .execute();
-  return rows.map(toFound);
-}
-
-export async function countTitleOrSummaryMatches(db: Executor, query: string, category?: string): Promise<number> {
-  let select = db
-    .selectFrom('lessons')
-    .select(sql<number>`count(*)::int`.as('count'))
-    .where(sql<boolean>`head_vector @@ to_tsquery('newsdesk_english', ${query})`);
-  if (category) select = select.where(sql<string>`lower(category)`, '=', category.toLowerCase());
-  return (await select.executeTakeFirstOrThrow()).count;
+  return rankedNewest(db, { match: sql<boolean>`head_vector @@ ${q}`, categories: options.categories }, {
+    columns: sql`ts_rank(${SEARCH_WEIGHTS}, head_vector, ${q}) as rank`,
+    rank: sql`rank`,
+    candidates: options.candidates,
+    limit: options.limit,
+    offset: options.offset,
+  });
 }
 
 /**
  * Lessons that match, but not in their title and summary alone, ranked by where the words are: `rankQuery`
  * (the same words, any of them) weighs each word found by its place, so a lesson with some of the words in
- * its title ranks above one with all of them only in its article.
+ * its title ranks above one with all of them only in its article. Among the newest `candidates` of them: ranking
+ * reads each one's article vector (TOASTed, ~13 µs and a dozen buffers each), so a common word's tens of
+ * thousands are not ranked.
  */
 export async function searchArticleOnly(
   db: Executor,
   query: string,
-  options: { category?: string | undefined; limit: number; offset: number; rankQuery?: string | undefined },
-): Promise<FoundLesson[]> {
+  options: { categories?: readonly string[] | undefined; limit: number; offset: number; candidates: number; rankQuery?: string | undefined },
+): Promise<RankedPage> {
   const q = sql`to_tsquery('newsdesk_english', ${query})`;
   const rank = sql`to_tsquery('newsdesk_english', ${options.rankQuery ?? query})`;
-  let select = db
-    .selectFrom('lessons')
-    .select(['id', 'title', 'article_date', 'category'])
-    .where(sql<boolean>`search_vector @@ ${q}`)
-    .where(sql<boolean>`not (head_vector @@ ${q})`);
-  if (options.category) select = select.where(sql<string>`lower(category)`, '=', options.category.toLowerCase());
-  const rows = await select
-    .orderBy(sql`ts_rank(${SEARCH_WEIGHTS}, search_vector, ${rank})`, 'desc')
-    .orderBy('article_date', 'desc')
-    .orderBy('id')
-    .limit(options.limit)
-    .offset(options.offset)
-    .execute();
-  return rows.map(toFound);
+  // The title and summary first: a lesson they match is left out without reading its article's vector.
+  return rankedNewest(db, { match: sql<boolean>`not (head_vector @@ ${q}) and search_vector @@ ${q}`, categories: options.categories }, {
+    columns: sql`search_vector`,
+    rank: sql`ts_rank(${SEARCH_WEIGHTS}, search_vector, ${rank})`,
+    candidates: options.candidates,
+    limit: options.limit,
+    offset: options.offset,
+  });
 }
 
 /** How many matches autocomplete looks at before ordering them: bounds the cost of a very common prefix. */
@@ -177,19 +216,34 @@ function toUuid(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** The library's categories in order, as a loose index scan of `lessons_category_date_idx`: one probe per category. */
+const CATEGORIES = sql`with recursive c(category) as (
+      (select category from lessons order by category limit 1)
+      union all
+      select (select l.category from lessons l where l.category > c.category order by l.category limit 1)
+      from c where c.category is not null
+    )`;
+
 /**
  * The library's categories, in order: one probe of `lessons_category_date_idx` per category (a loose index
  * scan), however many lessons each has.
  */
 export async function libraryCategories(db: Executor, limit: number): Promise<string[]> {
   const rows = await sql<{ category: string }>`
-    with recursive c(category) as (
-      (select category from lessons order by category limit 1)
-      union all
-      select (select l.category from lessons l where l.category > c.category order by l.category limit 1)
-      from c where c.category is not null
-    )
+    ${CATEGORIES}
     select category from c where category is not null limit ${limit}`.execute(db);
+  return rows.rows.map((row) => row.category);
+}
+
+/**
+ * The library's categories named `name`, case aside (`NHK` and `nhk` are one filter), as stored: a search filters
+ * on them as they are, which `lessons_category_date_idx` reads newest first and the planner has statistics of
+ * (`lower(category)` had none: it took a category for 0.5% of the library and ranked every match of a common word).
+ */
+export async function categoriesNamed(db: Executor, name: string): Promise<string[]> {
+  const rows = await sql<{ category: string }>`
+    ${CATEGORIES}
+    select category from c where category is not null and lower(category) = ${name.toLowerCase()}`.execute(db);
   return rows.rows.map((row) => row.category);
 }
 

@@ -1,7 +1,7 @@
 import type { FoundLesson } from '../db/found-lesson.js';
 import {
   autocompleteLessons,
-  countTitleOrSummaryMatches,
+  categoriesNamed,
   lessonsByIdPrefix,
   lessonsTitled,
   newestLessons,
@@ -17,6 +17,32 @@ export type { FoundLesson } from '../db/found-lesson.js';
 
 export const SEARCH_PAGE_SIZE = 5;
 
+/**
+ * How many lessons whose title or summary match a search ranks at most: when more match, the newest this many
+ * of them. A word in a large share of the library ("said", "year", a start like "pre") says little of what a lesson
+ * is about: its matches score nearly alike, and ranking every one of them read them all (~35,000 lessons of
+ * 100,000 for "said": 25,000 buffers, 130–260 ms a page on PostgreSQL). The newest of them are read in date order
+ * until this many match (2,447 buffers, 4–6 ms), and ranked as before. A search with fewer matches ranks them all.
+ */
+export const SEARCH_CANDIDATES = 1_000;
+
+/**
+ * How many lessons matching only in their article (after the title and summary matches) a search ranks at most:
+ * the newest this many. Ranking one reads its article's vector (TOASTed: ~13 µs and a dozen buffers), so these
+ * are fewer: a search of four common words ranked 59,000 of them (1–1.7 s a page).
+ */
+export const ARTICLE_CANDIDATES = 250;
+
+/** A search that more lessons match than it ranks (SEARCH_CANDIDATES, ARTICLE_CANDIDATES). */
+export interface SearchBound {
+  /** More than this many lessons match. */
+  readonly moreThan: number;
+  /** The newest this many lessons of the tier below were ranked. */
+  readonly newest: number;
+  /** The tier bounded: matches in title or summary (`head`), or in the article only (`article`; those in title or summary all come first). */
+  readonly tier: 'head' | 'article';
+}
+
 export interface SearchPage {
   readonly query: string;
   readonly category: string | undefined;
@@ -27,6 +53,17 @@ export interface SearchPage {
   readonly hasNext: boolean;
   /** No lesson has every word: these have some of them. */
   readonly partial: boolean;
+  /**
+   * More lessons match than are ranked: known on every page when the title and summary matches are bounded, and
+   * from the first page that reaches the article-only matches when those are.
+   */
+  readonly bound?: SearchBound | undefined;
+}
+
+/** How many candidates a search ranks per tier (the defaults above; tests use fewer). */
+export interface SearchCandidates {
+  readonly head: number;
+  readonly article: number;
 }
 
 /**
@@ -35,45 +72,58 @@ export interface SearchPage {
  * summary above all of them only in the article). Every word must match (as a prefix: "cyber"
  * finds "cyberattacks"); "quoted words" must appear together. Case and accents are ignored. When no lesson
  * has every word, the lessons with some of them, in the same order (more of the words ranking higher).
+ * Each of the two groups is ranked among its newest matches when it has more (SEARCH_CANDIDATES, ARTICLE_CANDIDATES).
  */
 export async function searchLibrary(
   db: Executor,
   text: string,
-  options: { category?: string | undefined; page?: number; pageSize?: number } = {},
+  options: { category?: string | undefined; page?: number; pageSize?: number; candidates?: SearchCandidates } = {},
 ): Promise<SearchPage> {
   const page = Math.max(1, Math.floor(options.page ?? 1));
   const size = options.pageSize ?? SEARCH_PAGE_SIZE;
   const category = options.category?.trim() || undefined;
+  const candidates = options.candidates ?? { head: SEARCH_CANDIDATES, article: ARTICLE_CANDIDATES };
   const all = searchTsQuery(text, 'all');
   const empty = { query: text, category, page, pageSize: size, results: [], hasNext: false, partial: false };
   if (!all) return empty;
+  // The stored categories so named (case aside), filtered on as they are: their index and statistics apply.
+  const categories = category === undefined ? undefined : await categoriesNamed(db, category);
+  if (categories?.length === 0) return empty;
   const any = searchTsQuery(text, 'any');
-  const found = await searchPage(db, all, { category, page, size, rankQuery: any ?? all });
+  const found = await searchPage(db, all, { categories, page, size, candidates, rankQuery: any ?? all });
   if (found.results.length > 0 || searchTermCount(text) < 2 || any === undefined) return { ...empty, ...found };
   // Past the last page of a search that has results, or none has every word?
-  if (page > 1 && (await searchPage(db, all, { category, page: 1, size: 1 })).results.length > 0) return empty;
-  return { ...empty, ...(await searchPage(db, any, { category, page, size })), partial: true };
+  if (page > 1 && (await searchPage(db, all, { categories, page: 1, size: 1, candidates })).results.length > 0) return empty;
+  return { ...empty, ...(await searchPage(db, any, { categories, page, size, candidates })), partial: true };
 }
 
-/** One page of a tsquery's matches: title or summary matches first, then article-only ones. */
+/**
+ * One page of a tsquery's matches: title or summary matches first, then article-only ones, each group ranked
+ * among its newest `candidates` (a page's lessons are a slice of one list, the same for every page).
+ */
 async function searchPage(
   db: Executor,
   query: string,
-  options: { category: string | undefined; page: number; size: number; rankQuery?: string },
-): Promise<{ results: FoundLesson[]; hasNext: boolean }> {
-  const { category, page, size, rankQuery } = options;
+  options: { categories: readonly string[] | undefined; page: number; size: number; candidates: SearchCandidates; rankQuery?: string },
+): Promise<{ results: FoundLesson[]; hasNext: boolean; bound?: SearchBound }> {
+  const { categories, page, size, candidates, rankQuery } = options;
   // One more than a page, to know whether there is a next one.
   const want = size + 1;
   const offset = (page - 1) * size;
-  const head = await searchTitleOrSummary(db, query, { category, limit: want, offset });
-  let results = head;
-  if (head.length < want) {
-    // Past the title/summary matches: continue with article-only matches.
-    const headTotal = head.length > 0 ? offset + head.length : await countTitleOrSummaryMatches(db, query, category);
-    const articleOffset = Math.max(0, offset - headTotal);
-    results = [...head, ...(await searchArticleOnly(db, query, { category, limit: want - head.length, offset: articleOffset, rankQuery }))];
-  }
-  return { results: results.slice(0, size), hasNext: results.length > size };
+  const head = await searchTitleOrSummary(db, query, { categories, limit: want, offset, candidates: candidates.head });
+  // Found up to one more than are ranked: more than that match, and the list ends with the ranked ones.
+  const headBound = head.found > candidates.head ? { bound: { moreThan: candidates.head, newest: candidates.head, tier: 'head' as const } } : {};
+  if (head.lessons.length === want) return { results: head.lessons.slice(0, size), hasNext: true, ...headBound };
+  if (head.found > candidates.head) return { results: head.lessons, hasNext: false, ...headBound };
+  // Past the title/summary matches: continue with article-only matches.
+  const articleOffset = Math.max(0, offset - head.found);
+  const article = await searchArticleOnly(db, query, { categories, limit: want - head.lessons.length, offset: articleOffset, candidates: candidates.article, rankQuery });
+  const results = [...head.lessons, ...article.lessons];
+  const articleBound =
+    article.found > candidates.article
+      ? { bound: { moreThan: head.found + candidates.article, newest: candidates.article, tier: 'article' as const } }
+      : {};
+  return { results: results.slice(0, size), hasNext: results.length > size, ...articleBound };
 }
 
 /**

@@ -7,7 +7,7 @@ import { encodeCatchupId } from '../domain/progress/catchup-ids.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import { lessonButtons, toApiEmbed, type ButtonRow } from '../lessons/card-view.js';
 import type { RelatedReadings } from './related.js';
-import type { FoundLesson, SearchPage } from './search.js';
+import type { FoundLesson, SearchBound, SearchPage } from './search.js';
 
 /** One button per listed lesson ("1 · Title…"), opening its card: Discord allows five in a row. */
 function openButtons(lessons: readonly FoundLesson[]): ButtonRow {
@@ -84,7 +84,8 @@ export function renderSearchPage(page: SearchPage, idQuery: { query: string; cat
   const lines = page.results.map(
     (lesson, index) => `**${offset + index + 1}.** ${clip(safeText(visibleOr(lesson.title, '(untitled)')), 300)} · ${lesson.date} · ${safeText(lesson.category)}`,
   );
-  const note = page.partial ? ['No lesson has all of these words; these have some of them.', ''] : [];
+  const note = [...(page.partial ? ['No lesson has all of these words; these have some of them.'] : []), ...(page.bound ? [boundNote(page.bound)] : [])];
+  if (note.length > 0) note.push('');
   const paging = page.page > 1 || page.hasNext ? pagingRow(page, idQuery) : null;
   const more = page.hasNext && !paging ? ' · more match: search in fewer characters to page through them' : '';
   const embed = toApiEmbed({
@@ -95,6 +96,17 @@ export function renderSearchPage(page: SearchPage, idQuery: { query: string; cat
   const rows: ButtonRow[] = [openButtons(page.results)];
   if (paging) rows.push(paging);
   return { embeds: [embed], components: rows };
+}
+
+const NUMBER = new Intl.NumberFormat('en-US');
+
+/** What a member is told of a search that more lessons match than it ranks (the count is a floor: "more than"). */
+function boundNote(bound: SearchBound): string {
+  const ranked =
+    bound.tier === 'head'
+      ? `these are the best of the newest ${NUMBER.format(bound.newest)}`
+      : `after those with these words in their title or summary come the best of the newest ${NUMBER.format(bound.newest)} others`;
+  return `More than ${NUMBER.format(bound.moreThan)} lessons match: ${ranked}. Add a word to narrow the search.`;
 }
 
 /** Previous / Next, or null when the ids cannot carry the search (searchPagingIds): the first page is then all there is. */

@@ -12,6 +12,7 @@ import { UserError } from '../../src/user-error.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { importDiscoveryLibrary, LIBRARY } from '../support/discovery-library.js';
 import { makeLesson } from '../support/lessons.js';
+import type { Lesson } from '../../src/domain/lesson.js';
 import { recordQueries } from '../support/query-plans.js';
 
 describe.each(testDatabaseTargets())('search on $kind', (target) => {
@@ -166,6 +167,59 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     expect(refusal.length).toBeLessThanOrEqual(2000);
     expect(refusal).not.toMatch(/[\uD800-\uDFFF]/u);
     expect(refusal).not.toContain('``');
+  });
+
+  it('more matches than a search ranks: the best of the newest, pages that follow each other, and "more than N" told', async () => {
+    const day = (n: number) => `2026-10-${String(n).padStart(2, '0')}`;
+    const about = (n: number, where: 'title' | 'summary' | 'article', word: string) =>
+      makeLesson({
+        date: day(n),
+        title: where === 'title' ? `${word} report ${n}` : `Town report ${n}`,
+        summary: where === 'summary' ? `The ${word} was busy.` : 'People met.',
+        article: [where === 'article' ? `Boats left the ${word} early.` : 'Nothing else happened.'],
+      });
+    // "Harbour" in 5 titles or summaries (the oldest title among them); "lantern" in 1 title and 4 articles only.
+    const [h1, h2, h3, h4, h5]: Lesson[] = [about(1, 'title', 'Harbour'), about(2, 'summary', 'harbour'), about(3, 'title', 'Harbour'), about(4, 'summary', 'harbour'), about(5, 'summary', 'harbour')];
+    const lantern = about(6, 'title', 'Lantern');
+    const [a1, a2, a3, a4]: Lesson[] = [1, 2, 3, 4].map((n) => about(n, 'article', 'lantern'));
+    await upsertLessons(database().db, [h1!, h2!, h3!, h4!, h5!, lantern, a1!, a2!, a3!, a4!]);
+    const candidates = { head: 3, article: 2 };
+    const pages = async (text: string, options: Parameters<typeof searchLibrary>[2]) => {
+      const found = [];
+      for (let page = 1; ; page++) {
+        const result = await searchLibrary(database().db, text, { pageSize: 2, ...options, page });
+        found.push(result);
+        if (!result.hasNext) return found;
+      }
+    };
+
+    // Ordinary sizes: every match ranked (titles first, then newest), nothing said.
+    expect(await search('harbour')).toEqual([h3!.id, h1!.id, h5!.id, h4!.id, h2!.id]);
+    expect((await searchLibrary(database().db, 'harbour')).bound).toBeUndefined();
+    // Three ranked: the newest three (h5, h4, h3), the title first; h1, older, is left out. Every page says so.
+    const harbour = await pages('harbour', { candidates });
+    expect(harbour.map((page) => page.results.map((r) => r.id))).toEqual([[h3!.id, h5!.id], [h4!.id]]);
+    for (const page of harbour) expect(page.bound).toEqual({ moreThan: 3, newest: 3, tier: 'head' });
+    expect((await searchLibrary(database().db, 'harbour', { candidates, pageSize: 2, page: 3 })).results).toEqual([]);
+    const note = renderSearchPage(harbour[0]!, { query: 'harbour', category: '' }).embeds?.[0] as { description?: string } | undefined;
+    expect(note?.description).toContain('More than 3 lessons match: these are the best of the newest 3. Add a word to narrow the search.');
+
+    // The title match, then the newest two of the four article-only matches.
+    const lanterns = await pages('lantern', { candidates });
+    expect(lanterns.flatMap((page) => page.results.map((r) => r.id))).toEqual([lantern.id, a4!.id, a3!.id]);
+    expect(lanterns[0]?.bound).toEqual({ moreThan: 3, newest: 2, tier: 'article' });
+    expect(await search('lantern')).toEqual([lantern.id, a4!.id, a3!.id, a2!.id, a1!.id]);
+  });
+
+  it('a category stored in two spellings (NHK, nhk) is one filter, ranked as one list', async () => {
+    const upper = makeLesson({ category: 'NHK', title: 'Harbour opens', date: '2026-10-01' });
+    const lower = makeLesson({ category: 'nhk', title: 'Harbour closes', date: '2026-10-02' });
+    const inSummary = makeLesson({ category: 'nhk', title: 'Town news', summary: 'The harbour was busy.', date: '2026-10-03' });
+    const other = makeLesson({ category: 'easy-news', title: 'Harbour news', date: '2026-10-04' });
+    await upsertLessons(database().db, [upper, lower, inSummary, other]);
+    expect(await search('harbour', { category: 'Nhk' })).toEqual([lower.id, upper.id, inSummary.id]);
+    expect(await search('harbour', { category: 'Nhk', candidates: { head: 2, article: 2 } })).toEqual([lower.id, inSummary.id]);
+    expect(await search('harbour', { category: 'sports' })).toEqual([]);
   });
 
   it('a search counts its characters as Discord does (an emoji is one), and pages by its words when the typed text is too long for a button', async () => {

@@ -71,6 +71,11 @@ interface PlanNode {
   'Relation Name'?: string;
   'Index Name'?: string;
   'Total Cost': number;
+  /** With `analyze`: the rows a node handed on and those its filters removed, per loop, and its loops. */
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  'Rows Removed by Filter'?: number;
+  'Rows Removed by Index Recheck'?: number;
   Plans?: PlanNode[];
 }
 
@@ -159,9 +164,14 @@ export async function seqScans(
   return found;
 }
 
-/** Every node of the query's plan, with its parent (EXPLAIN: the query is not run). */
-export async function planNodes(db: Kysely<DB>, query: CompiledQuery): Promise<{ node: PlanNode; parent: PlanNode | undefined }[]> {
-  const result = await db.executeQuery<{ 'QUERY PLAN': unknown }>(CompiledQuery.raw(`explain (format json) ${query.sql}`, [...query.parameters]));
+/** Every node of the query's plan, with its parent (EXPLAIN: the query is not run; with `analyze`, it is, and the nodes have their actual rows). */
+export async function planNodes(
+  db: Kysely<DB>,
+  query: CompiledQuery,
+  options: { analyze?: boolean } = {},
+): Promise<{ node: PlanNode; parent: PlanNode | undefined }[]> {
+  const explain = options.analyze ? 'explain (analyze, format json)' : 'explain (format json)';
+  const result = await db.executeQuery<{ 'QUERY PLAN': unknown }>(CompiledQuery.raw(`${explain} ${query.sql}`, [...query.parameters]));
   const raw = result.rows[0]?.['QUERY PLAN'];
   const plans = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
   const nodes: { node: PlanNode; parent: PlanNode | undefined }[] = [];

@@ -171,7 +171,7 @@ export const lessonModule = defineCommand(lessonCommand, {
     dialogue: {
       ephemeral: privateUnlessShared,
       run: async ({ options, services, guildId, userId, reply }) => {
-        const stored = await services.lessons.requested(guildId, options.lesson);
+        const stored = await services.lessons.requestedWith(guildId, options.lesson, 'dialogue');
         await services.reading.opened({ guildId, userId }, stored, 'dialogue');
         await reply.send(renderLessonPage(stored, 'dialogue', 1, options.share ?? false));
       },
@@ -179,7 +179,7 @@ export const lessonModule = defineCommand(lessonCommand, {
     article: {
       ephemeral: privateUnlessShared,
       run: async ({ options, services, guildId, userId, reply }) => {
-        const stored = await services.lessons.requested(guildId, options.lesson);
+        const stored = await services.lessons.requestedWith(guildId, options.lesson, 'article');
         await services.reading.opened({ guildId, userId }, stored, 'article');
         await reply.send(renderLessonPage(stored, 'article', 1, options.share ?? false));
       },
@@ -289,12 +289,12 @@ export const lessonModule = defineCommand(lessonCommand, {
         },
       },
       dialogue: async ({ button, services, guildId, userId, reply }) => {
-        const stored = await services.lessons.byId(button.lessonId);
+        const stored = await services.lessons.byIdWith(button.lessonId, 'dialogue');
         await services.reading.opened({ guildId, userId }, stored, 'dialogue');
         await reply.send(renderLessonPage(stored, 'dialogue', 1, false));
       },
       article: async ({ button, services, guildId, userId, reply }) => {
-        const stored = await services.lessons.byId(button.lessonId);
+        const stored = await services.lessons.byIdWith(button.lessonId, 'article');
         await services.reading.opened({ guildId, userId }, stored, 'article');
         await reply.send(renderLessonPage(stored, 'article', 1, false));
       },
@@ -324,7 +324,7 @@ export const lessonModule = defineCommand(lessonCommand, {
         // with a private copy whose own buttons then page in place.
         update: (button) => !button.shared,
         run: async ({ button, services, guildId, userId, reply }) => {
-          const stored = await services.lessons.byId(button.lessonId);
+          const stored = await services.lessons.byIdWith(button.lessonId, button.kind);
           // Paging a shared text opens it for the clicker (a private copy), as its button on the card does: a read.
           // A private message's pages are its owner's, who opened the text already.
           if (button.shared) await services.reading.opened({ guildId, userId }, stored, button.kind);

@@ -1,14 +1,13 @@
 import { isUuid } from '../domain/uuid.js';
-import { sql, type CompiledQuery } from 'kysely';
-import { articleWordCount, dialogueWordCount, type Lesson } from '../domain/lesson.js';
+import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
+import { articleWordCount, dialogueWordCount, type Lesson, type LessonHead, type LessonPart } from '../domain/lesson.js';
 import { lessonContentHash } from '../domain/lesson-hash.js';
 import type { LessonLevel } from '../domain/vocabulary/types.js';
 import { PREPARED_MARK } from './prepared.js';
 import type { DB, Executor, LessonRow } from './schema.js';
 
-/** A lesson as stored in the library, with what the project computed and recorded about it. */
-export interface LibraryLesson {
-  readonly lesson: Lesson;
+/** What the project computed and recorded about a stored lesson. */
+interface StoredFacts {
   readonly articleWords: number;
   readonly dialogueWords: number;
   /** Members (server + user) who opened or finished it. */
@@ -18,6 +17,26 @@ export interface LibraryLesson {
   /** Estimated level from the lesson's word frequencies; absent until its vocabulary is computed. */
   readonly level?: LessonLevel;
 }
+
+/** A lesson as stored in the library, with what the project computed and recorded about it (the CLI's show and export). */
+export interface LibraryLesson extends StoredFacts {
+  readonly lesson: Lesson;
+}
+
+/**
+ * A stored lesson without its texts: what a card shows, and all that the commands naming a lesson (related,
+ * vocabulary, quiz, Mark as read, /schedule plan) read of it. Reading the texts of a lesson near the format's
+ * limits (an article and a dialogue of 200,000 characters each) took 20–60 ms a card.
+ */
+export interface LibraryLessonHead extends StoredFacts {
+  readonly lesson: LessonHead;
+}
+
+/**
+ * A stored lesson with one of its texts: what its dialogue or article pages show. Of either part (`LessonPart`), one
+ * or the other: never both.
+ */
+export type LibraryLessonWith<P extends LessonPart> = P extends LessonPart ? StoredFacts & { readonly lesson: LessonHead & Pick<Lesson, P> } : never;
 
 export interface LessonSummary {
   readonly id: string;
@@ -152,51 +171,89 @@ function lessonContent(lesson: Lesson) {
   } satisfies Record<(typeof CONTENT_COLUMNS)[number], unknown>;
 }
 
-/** Every stored column but the generated search columns (large, and only the database reads them). */
-const LESSON_COLUMNS = [
-  'id', 'category', 'url', 'article_date', 'title', 'summary', 'article', 'dialogue', 'similar_readings',
+/** The columns of a lesson's head (LessonHead and what was computed at import), its texts apart. */
+const HEAD_COLUMNS = [
+  'id', 'category', 'url', 'article_date', 'title', 'summary',
   'source_words', 'source_read_count', 'source_created_at', 'source_updated_at', 'source_last_read_at',
-  'article_words', 'dialogue_words', 'content_hash', 'imported_at', 'updated_at',
+  'article_words', 'dialogue_words', 'imported_at',
 ] as const satisfies readonly (keyof LessonRow)[];
 
-type StoredLessonRow = Pick<LessonRow, (typeof LESSON_COLUMNS)[number]>;
+/** What each reading of a lesson selects beside its head: every text (whole), one of them, or none. */
+const TEXT_COLUMNS = {
+  whole: ['article', 'dialogue', 'similar_readings'],
+  article: ['article'],
+  dialogue: ['dialogue'],
+  head: [],
+} as const satisfies Record<string, readonly (keyof LessonRow)[]>;
 
+type Shape = keyof typeof TEXT_COLUMNS;
+
+type HeadRow = Pick<LessonRow, (typeof HEAD_COLUMNS)[number]>;
+type TextRow = Partial<Pick<LessonRow, 'article' | 'dialogue' | 'similar_readings'>>;
+
+/** The whole lesson by id (the CLI's show and export; tests). Commands read its head or one text: findLessonHead, findLessonWith. */
 export async function findLesson(db: Executor, id: string): Promise<LibraryLesson | undefined> {
   if (!isUuid(id)) return undefined;
-  const result = await sql<LessonWithLevelRow>`${LESSON_WITH_LEVEL} where lessons.id = ${id.toLowerCase()}`.execute(db);
-  const row = result.rows[0];
+  const row = (await lessonQuery('whole', id).execute(db)).rows[0];
   return row && toLibraryLesson(row);
 }
 
-/** The newest lesson by article date: "today's lesson" until a server has a schedule. */
-export async function newestLesson(db: Executor): Promise<LibraryLesson | undefined> {
-  const result = await sql<LessonWithLevelRow>`${LESSON_WITH_LEVEL} ${NEWEST_FIRST}`.execute(db);
-  const row = result.rows[0];
-  return row && toLibraryLesson(row);
+/** A lesson without its texts, by id: what its card shows, and what the commands that name it read. */
+export async function findLessonHead(db: Executor, id: string): Promise<LibraryLessonHead | undefined> {
+  if (!isUuid(id)) return undefined;
+  const row = (await lessonQuery('head', id).execute(db)).rows[0];
+  return row && toLibraryLessonHead(row);
 }
 
-/** A lesson with how many members of one server read it and when last: what its card shows. */
+/** A lesson with one of its texts (the dialogue or the article pages), by id: the other text is not read. */
+export async function findLessonWith<P extends LessonPart>(db: Executor, id: string, part: P): Promise<LibraryLessonWith<P> | undefined> {
+  if (!isUuid(id)) return undefined;
+  const row = (await lessonQuery(part, id).execute(db)).rows[0];
+  return row && toLibraryLessonWith(row, part);
+}
+
+/** The newest lesson by article date, without its texts: "today's lesson" until a server has a schedule. */
+export async function newestLessonHead(db: Executor): Promise<LibraryLessonHead | undefined> {
+  const row = (await lessonQuery('head').execute(db)).rows[0];
+  return row && toLibraryLessonHead(row);
+}
+
+/** newestLessonHead with one of the lesson's texts (the dialogue or article of today's lesson, in a server without a schedule). */
+export async function newestLessonWith<P extends LessonPart>(db: Executor, part: P): Promise<LibraryLessonWith<P> | undefined> {
+  const row = (await lessonQuery(part).execute(db)).rows[0];
+  return row && toLibraryLessonWith(row, part);
+}
+
+/** The statement reading a lesson in a shape, by id (a UUID), or the newest without an id. */
+function lessonQuery(shape: Shape, id?: string): RawBuilder<LessonWithLevelRow & TextRow> {
+  const select = LESSON_SELECT[shape];
+  return id === undefined
+    ? sql<LessonWithLevelRow & TextRow>`${select} ${LESSON_WITH_LEVEL_FROM} ${NEWEST_FIRST}`
+    : sql<LessonWithLevelRow & TextRow>`${select} ${LESSON_WITH_LEVEL_FROM} where lessons.id = ${id.toLowerCase()}`;
+}
+
+/** A lesson's head with how many members of one server read it and when last: what its card shows. */
 export interface LessonWithGuildReaders {
-  readonly stored: LibraryLesson;
+  readonly stored: LibraryLessonHead;
   readonly readers: number;
   readonly lastReadAt: Date | null;
 }
 
-/** findLesson and the lesson's readers in one server, in one round trip (the card). */
+/** findLessonHead and the lesson's readers in one server, in one round trip (the card: its texts are not read). */
 export async function findLessonWithGuildReaders(db: Executor, id: string, guildId: string): Promise<LessonWithGuildReaders | undefined> {
   if (!isUuid(id)) return undefined;
   const result = await sql<LessonWithLevelRow & GuildReadersRow>`
-    ${LESSON_WITH_LEVEL_SELECT}, ${guildReaders(guildId)} ${LESSON_WITH_LEVEL_FROM} where lessons.id = ${id.toLowerCase()}`.execute(db);
+    ${LESSON_SELECT.head}, ${guildReaders(guildId)} ${LESSON_WITH_LEVEL_FROM} where lessons.id = ${id.toLowerCase()}`.execute(db);
   const row = result.rows[0];
-  return row && { stored: toLibraryLesson(row), readers: row.guild_readers, lastReadAt: row.guild_last_read_at };
+  return row && { stored: toLibraryLessonHead(row), readers: row.guild_readers, lastReadAt: row.guild_last_read_at };
 }
 
-/** newestLesson and its readers in one server, in one round trip. */
+/** newestLessonHead and its readers in one server, in one round trip. */
 export async function newestLessonWithGuildReaders(db: Executor, guildId: string): Promise<LessonWithGuildReaders | undefined> {
   const result = await sql<LessonWithLevelRow & GuildReadersRow>`
-    ${LESSON_WITH_LEVEL_SELECT}, ${guildReaders(guildId)} ${LESSON_WITH_LEVEL_FROM} ${NEWEST_FIRST}`.execute(db);
+    ${LESSON_SELECT.head}, ${guildReaders(guildId)} ${LESSON_WITH_LEVEL_FROM} ${NEWEST_FIRST}`.execute(db);
   const row = result.rows[0];
-  return row && { stored: toLibraryLesson(row), readers: row.guild_readers, lastReadAt: row.guild_last_read_at };
+  return row && { stored: toLibraryLessonHead(row), readers: row.guild_readers, lastReadAt: row.guild_last_read_at };
 }
 
 interface GuildReadersRow {
@@ -232,18 +289,22 @@ function toSummary(row: Pick<LessonRow, 'id' | 'title' | 'article_date' | 'categ
 }
 
 /**
- * A lesson with its level (computed with its vocabulary) and its read totals, both by primary key. Written
- * as SQL text once: these run on most interactions, and building the same 25-column select with the query
- * builder took ~0.2 ms of the bot's CPU each time.
+ * A lesson with its level (computed with its vocabulary) and its read totals, both by primary key, in each
+ * shape (its head, with one text, or whole). Written as SQL text once: these run on most interactions, and
+ * building the same 25-column select with the query builder took ~0.2 ms of the bot's CPU each time.
  */
-const LESSON_WITH_LEVEL_SELECT = sql.raw(
-  `${PREPARED_MARK} select ${LESSON_COLUMNS.map((column) => `lessons.${column}`).join(', ')},
+const LESSON_SELECT = Object.fromEntries(
+  Object.entries(TEXT_COLUMNS).map(([shape, texts]) => [
+    shape,
+    sql.raw(
+      `${PREPARED_MARK} select ${[...HEAD_COLUMNS, ...texts].map((column) => `lessons.${column}`).join(', ')},
     v.level as level_band, v.outside_2k, v.outside_5k, v.counted_words, t.read_count, t.last_read_at`,
-);
+    ),
+  ]),
+) as Record<Shape, RawBuilder<unknown>>;
 const LESSON_WITH_LEVEL_FROM = sql.raw(`from lessons
     left join lesson_vocabularies v on v.lesson_id = lessons.id
     left join lesson_read_totals t on t.lesson_id = lessons.id`);
-const LESSON_WITH_LEVEL = sql`${LESSON_WITH_LEVEL_SELECT} ${LESSON_WITH_LEVEL_FROM}`;
 /**
  * The newest: the latest article date, then the latest import, then the highest id. `lessons_backlog_idx` read
  * backward, so the first row is the answer whatever the library. Until 2026-12-07 the id came lowest first, an order
@@ -252,7 +313,7 @@ const LESSON_WITH_LEVEL = sql`${LESSON_WITH_LEVEL_SELECT} ${LESSON_WITH_LEVEL_FR
  */
 const NEWEST_FIRST = sql.raw('order by lessons.article_date desc, lessons.imported_at desc, lessons.id desc limit 1');
 
-type LessonWithLevelRow = StoredLessonRow & LevelColumns;
+type LessonWithLevelRow = HeadRow & LevelColumns;
 
 type LevelColumns = {
   read_count: number | null;
@@ -263,7 +324,7 @@ type LevelColumns = {
   counted_words: number | null;
 };
 
-function toLibraryLesson(row: LessonWithLevelRow): LibraryLesson {
+function toLibraryLessonHead(row: LessonWithLevelRow): LibraryLessonHead {
   const level =
     row.level_band != null
       ? { level: { band: row.level_band, outside2k: row.outside_2k ?? 0, outside5k: row.outside_5k ?? 0, words: row.counted_words ?? 0 } }
@@ -277,9 +338,6 @@ function toLibraryLesson(row: LessonWithLevelRow): LibraryLesson {
       date: row.article_date,
       title: row.title,
       summary: row.summary,
-      article: row.article,
-      dialogue: row.dialogue,
-      similarReadings: row.similar_readings,
       sourceStats: { words: row.source_words, readCount: row.source_read_count },
       sourceTimes: {
         created: row.source_created_at.toISOString(),
@@ -293,6 +351,27 @@ function toLibraryLesson(row: LessonWithLevelRow): LibraryLesson {
     lastReadAt: row.last_read_at ?? null,
     importedAt: row.imported_at,
   };
+}
+
+function toLibraryLessonWith<P extends LessonPart>(row: LessonWithLevelRow & TextRow, part: P): LibraryLessonWith<P> {
+  const head = toLibraryLessonHead(row);
+  // The one text the row was selected with (TypeScript cannot follow a computed key of a type parameter).
+  const text = { [part]: row[part] ?? [] } as unknown as Pick<Lesson, P>;
+  return { ...head, lesson: { ...head.lesson, ...text } } as LibraryLessonWith<P>;
+}
+
+function toLibraryLesson(row: LessonWithLevelRow & TextRow): LibraryLesson {
+  const head = toLibraryLessonHead(row);
+  const { id, category, url, date, title, summary, sourceStats, sourceTimes } = head.lesson;
+  // In the order of the JSON format (the CLI's export prints it).
+  const lesson: Lesson = {
+    id, category, url, date, title, summary,
+    article: row.article ?? [],
+    dialogue: row.dialogue ?? [],
+    similarReadings: row.similar_readings ?? [],
+    sourceStats, sourceTimes,
+  };
+  return { ...head, lesson };
 }
 
 /** Titles of the given lessons, by id, in one query. */

@@ -92,14 +92,20 @@ export interface LessonWord {
 /**
  * The words of a lesson's whole text that at least one other lesson has too, leaving out those in more than
  * `maxShare` of the library (with at least `minCap` kept, so a small library keeps its topic words); and the
- * library's size. One statement: the lesson's search vector by primary key, its words' counts by key.
+ * library's size. Only the words first found within the text's first `withinPositions` words (title, summary,
+ * then article, as the search vector numbers them). One statement: the lesson's search vector by primary key,
+ * its words' counts by key.
  */
 export async function sharedWordsOf(
   db: Executor,
   lessonId: string,
-  options: { maxShare: number; minCap: number },
+  options: { maxShare: number; minCap: number; withinPositions: number },
 ): Promise<{ librarySize: number; words: LessonWord[] }> {
-  // Each word's count by key (a subquery per word: the library's words are many, the lesson's a few hundred).
+  // Each word's count by key (a subquery per word: the library's words are many, the lesson's a few hundred),
+  // looked up once (`offset 0` keeps the subquery apart: merged into the outer query, each word's count was looked
+  // up three times, once for its column and once for each bound); only words a text's first `withinPositions`
+  // words hold (a 200,000-character article holds ~7,500 distinct words: that many lookups, three times over).
+  // A word's positions come in order, so its first is where it first appears.
   const rows = await sql<{ lexeme: string | null; docs: number | null; in_head: boolean | null; size: number | null }>`${PREPARED}
     with size as (select text_docs as n from lexeme_docs where lexeme = ${LIBRARY_SIZE_KEY})
     select null as lexeme, null::int as docs, null::boolean as in_head, (select n from size) as size
@@ -108,7 +114,8 @@ export async function sharedWordsOf(
       select w.lexeme, (select d.text_docs from lexeme_docs d where d.lexeme = w.lexeme) as docs,
         'A' = any(w.weights) or 'B' = any(w.weights) as in_head
       from lessons l cross join lateral unnest(l.search_vector) as w(lexeme, positions, weights)
-      where l.id = ${lessonId}::uuid
+      where l.id = ${lessonId}::uuid and w.positions[1] <= ${options.withinPositions}
+      offset 0
     ) words
     where docs >= 2 and docs <= greatest(${options.minCap}, floor(coalesce((select n from size), 0) * ${options.maxShare}::float8))`.execute(db);
   const size = rows.rows.find((row) => row.lexeme === null)?.size;
@@ -148,13 +155,17 @@ export async function lessonsSimilarByText(
   if (words.length === 0 || options.limit <= 0) return [];
   const literal = (word: WeightedLexeme) => tsLiteral(word.lexeme);
   const minShared = Math.max(1, Math.min(options.minShared, words.length));
+  // The lookups: one index scan per word, from a list of the words (a nested loop). Written as a union of one
+  // select per word, 20 or more of them (a lesson of many rare words: one near the format's limits) were costed
+  // past PostgreSQL's parallel threshold, and starting its workers took 70–80 ms on a loaded two-core machine for
+  // ~1 ms of lookups (6 ms without them).
   const candidates =
     words.length <= PAIRS_QUERY_UP_TO_WORDS
       ? sql`search_vector @@ ${atLeastKOf(words.map((word) => word.lexeme), minShared, words.length)}::tsquery`
-      : sql`id = any(array(select id from (${sql.join(
-          words.map((word) => sql`select id from lessons where search_vector @@ ${literal(word)}::tsquery`),
-          sql` union all `,
-        )}) hits group by id having count(*) >= ${minShared}))`;
+      : sql`id = any(array(select hit.id
+          from unnest(${sql.val(words.map(literal))}::text[]::tsquery[]) as word(query)
+          cross join lateral (select id from lessons where search_vector @@ word.query) hit
+          group by hit.id having count(*) >= ${minShared}))`;
   // Each word counts its weight in the title or summary, half of it in the article only. The title and summary's
   // vector is in the row; the whole text's is TOASTed (a few pages a lesson). So first, from the row alone, each
   // candidate's least score (its title and summary words) and greatest (as if every other word were in its

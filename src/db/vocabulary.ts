@@ -193,6 +193,16 @@ export interface LessonText {
   readonly dialogue: readonly { speaker: string; text: string }[];
 }
 
+/**
+ * A lesson's content hash, or undefined when there is no such lesson: whether its stored vocabulary is current.
+ * Index-only (`lessons (id) include (content_hash)`): its texts, up to 0.4 MB, are not read (lessonTexts read
+ * them on every `/lesson vocab` and quiz until 2026-12-07).
+ */
+export async function lessonContentHash(db: Executor, lessonId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('lessons').select('content_hash').where('id', '=', lessonId).executeTakeFirst();
+  return row?.content_hash;
+}
+
 /** What vocabulary is computed from, for the lessons given (by primary key). */
 export async function lessonTexts(db: Executor, ids: readonly string[]): Promise<LessonText[]> {
   if (ids.length === 0) return [];

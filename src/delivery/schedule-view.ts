@@ -3,7 +3,7 @@ import type { Delivery } from '../db/deliveries.js';
 import type { Schedule } from '../db/schedules.js';
 import { clip, dailyPing, roleMention, safeText, visibleOr } from '../domain/discord-format/index.js';
 import { wallClock, weekdayOf } from '../domain/schedule/index.js';
-import type { LibraryLesson } from '../db/lessons.js';
+import type { LibraryLessonHead } from '../db/lessons.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import { renderLessonPost } from '../lessons/card-view.js';
 import type { UpcomingDay } from './service.js';
@@ -66,7 +66,7 @@ function dayName(day: string): string {
 }
 
 /** `/schedule plan`: which lesson is pinned to which day. */
-export function renderPlanned(day: string, stored: LibraryLesson): ReplyPayload {
+export function renderPlanned(day: string, stored: LibraryLessonHead): ReplyPayload {
   return { content: `📌 **${clip(safeText(visibleOr(stored.lesson.title, '(untitled)')), 200)}** is pinned to ${dayName(day)}.` };
 }
 
@@ -78,7 +78,7 @@ export function renderUnplanned(day: string, removed: boolean): ReplyPayload {
 }
 
 /** `/schedule preview`: the daily post exactly as it will go out, with the role it pings. */
-export function renderPreview(day: string, stored: LibraryLesson, readers: number, ping: { roleId: string | null; guildId: string }): ReplyPayload {
+export function renderPreview(day: string, stored: LibraryLessonHead, readers: number, ping: { roleId: string | null; guildId: string }): ReplyPayload {
   const post = renderLessonPost(stored, readers);
   const { prefix } = dailyPing(ping.roleId, ping.guildId);
   return { ...post, content: `**Preview for ${dayName(day)}** (only you see this):\n${prefix}${post.content ?? ''}` };

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { dailyDelivery, lastPostedLocalDate, lastSentDelivery, nextSequence, type Delivery } from '../db/deliveries.js';
 import { forgetAlerts, guildSettings, moderatorRoleIds, updateGuildSettings } from '../db/guild-settings.js';
-import { findLesson, lessonTitles, type LibraryLesson } from '../db/lessons.js';
+import { findLessonHead, lessonTitles, type LibraryLessonHead } from '../db/lessons.js';
 import { planLesson, unplanLesson } from '../db/lesson-plans.js';
 import { countReadersInGuild } from '../db/reading.js';
 import { clearPingRole, clearPingRoleNotAmong, findSchedule, postingChannelIds, saveSchedule, setPaused, type Schedule } from '../db/schedules.js';
@@ -215,7 +215,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
      * Pins a lesson to a day of the server's calendar: not a past day, and not today once today's lesson
      * went out (a failed post may still be replaced).
      */
-    async plan(guildId: string, input: { date: string; lesson: string; plannedBy: string }): Promise<{ day: string; stored: LibraryLesson }> {
+    async plan(guildId: string, input: { date: string; lesson: string; plannedBy: string }): Promise<{ day: string; stored: LibraryLessonHead }> {
       const zone = await serverZone(guildId);
       const today = localDate(deps.now(), zone);
       const day = parseDay(input.date, today);
@@ -267,7 +267,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
     async preview(
       guildId: string,
       date: string | undefined,
-    ): Promise<{ day: string; stored: LibraryLesson; readers: number; roleId: string | null }> {
+    ): Promise<{ day: string; stored: LibraryLessonHead; readers: number; roleId: string | null }> {
       const schedule = await findSchedule(db, guildId);
       const zone = schedule?.timeZone ?? 'UTC';
       const today = localDate(deps.now(), zone);
@@ -275,7 +275,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       const day = date ? parseDay(date, today) : nextDay;
       const chosen = await lessonForDayAfterQueue(guildId, today, day, nextDay <= today);
       if (chosen?.source === 'no-post') throw new UserError(`Nothing is posted on ${day} (its post time had passed when the schedule was set or changed): the next post is on ${nextDay}.`);
-      const stored = chosen?.lessonId ? await findLesson(db, chosen.lessonId) : undefined;
+      const stored = chosen?.lessonId ? await findLessonHead(db, chosen.lessonId) : undefined;
       if (!stored) throw new UserError(`No lesson would be posted on ${day}: the queue is empty. Import lessons with \`/lesson import\`.`);
       return { day, stored, readers: await countReadersInGuild(db, stored.lesson.id, guildId), roleId: schedule?.roleId ?? null };
     },

@@ -51,6 +51,13 @@ const COMMON_SHARE = 0.05;
 const COMMON_MIN_CAP = 50;
 /** A word only in the article counts half as much as one in the title or summary (in both lessons). */
 const ARTICLE_ONLY = 0.5;
+/**
+ * A lesson is about what its first this many words say (title, summary, then article: ~25,000 characters, several
+ * times the longest news article, so every real lesson is read whole). A text near the format's limits (200,000
+ * characters) holds ~7,500 distinct words, each looked up in the library's counts: its related readings took
+ * 145–990 ms at 100,000 lessons.
+ */
+export const RELATED_WORDS_WITHIN = 4_000;
 
 /**
  * Related readings of a lesson: the lessons its similar-reading titles name (matched at import), then
@@ -60,7 +67,7 @@ const ARTICLE_ONLY = 0.5;
 export async function relatedReadings(db: Executor, lessonId: string, member?: Member): Promise<RelatedReadings> {
   const [titles, shared] = await Promise.all([
     similarReadingsOf(db, lessonId, member),
-    sharedWordsOf(db, lessonId, { maxShare: COMMON_SHARE, minCap: COMMON_MIN_CAP }),
+    sharedWordsOf(db, lessonId, { maxShare: COMMON_SHARE, minCap: COMMON_MIN_CAP, withinPositions: RELATED_WORDS_WITHIN }),
   ]);
   const seen = new Set<string>([lessonId.toLowerCase()]);
   const lessons: RelatedLesson[] = [];

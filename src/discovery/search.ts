@@ -188,7 +188,9 @@ async function suggestByWords(db: Executor, text: string, limit: number, recent:
   if (!query) return inMemory ? inMemory.lessons.map(unranked) : newestLessons(db, limit);
   const found = await autocompleteLessons(db, query, limit);
   if (!inMemory) return found.map(unranked);
-  // Fewer than `limit` of the newest match: theirs are all of them there, and the database's matches are older or the same.
+  // Fewer than `limit` of the newest match: theirs are all of them there, and the database's matches are older or the
+  // same; or a lesson held by its title only (a summary of hundreds of words) may match by its summary: the database's
+  // matches have it, unless the index found more than its candidates first.
   const merged = new Map<string, RankedSuggestion>(inMemory.lessons.map((lesson) => [lesson.id, lesson]));
   for (const lesson of found) if (!merged.has(lesson.id)) merged.set(lesson.id, lesson);
   return [...merged.values()].sort(suggestionOrder).slice(0, limit).map(unranked);

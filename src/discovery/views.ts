@@ -1,5 +1,5 @@
 import { ButtonStyle, ComponentType, type APIButtonComponent } from 'discord.js';
-import type { LibraryLesson } from '../db/lessons.js';
+import type { LibraryLessonHead } from '../db/lessons.js';
 import { clip, EMBED_DESCRIPTION_MAX, neutralizeMentions, plainText, safeText, safeUrl, visibleOr } from '../domain/discord-format/index.js';
 import { categoryInId, SEARCH_PAGE_MAX, searchPagingIds } from '../domain/discovery/custom-ids.js';
 import { termsText } from '../domain/discovery/text-query.js';
@@ -36,7 +36,7 @@ function lessonLine(index: number, lesson: FoundLesson, extra: string): string {
  * by everyone in the channel, so it shows no one's read marks: its **Related** button gives each member
  * their own.
  */
-export function renderRelated(stored: LibraryLesson, related: RelatedReadings, options: { shared?: boolean } = {}): ReplyPayload {
+export function renderRelated(stored: LibraryLessonHead, related: RelatedReadings, options: { shared?: boolean } = {}): ReplyPayload {
   const shared = options.shared === true;
   const lines = related.lessons.map((lesson, index) =>
     lessonLine(index, lesson, `${lesson.read && !shared ? ' · ✅ read' : ''}${lesson.reason === 'content' ? ' · similar topic' : ''}`),

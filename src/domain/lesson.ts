@@ -23,6 +23,15 @@ export interface Lesson {
   readonly sourceTimes: { readonly created: string; readonly updated: string; readonly lastRead: string | null };
 }
 
+/** A lesson's texts, read apart from the rest (an article or a dialogue may hold 200,000 characters). */
+export type LessonPart = 'article' | 'dialogue';
+
+/**
+ * A lesson without its texts (article, dialogue, similar-reading titles): what its card, and every command
+ * that only names it, shows. At most ~21 KB (a summary of 20,000 characters) where a whole lesson may be ~0.5 MB.
+ */
+export type LessonHead = Omit<Lesson, LessonPart | 'similarReadings'>;
+
 /** Discord's embed title limit: a lesson title must fit it. */
 export const MAX_TITLE_LENGTH = 256;
 

@@ -1,5 +1,5 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord.js';
-import type { LibraryLesson } from '../db/lessons.js';
+import type { LibraryLessonHead } from '../db/lessons.js';
 import { encodeCustomId, lessonCard, type EmbedData } from '../domain/discord-format/index.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import { describeLevel, isRated } from '../domain/vocabulary/level.js';
@@ -32,7 +32,7 @@ export function lessonButtons(lessonId: string): ButtonRow {
 }
 
 /** The lesson card: summary and facts in an embed, with the lesson's buttons. */
-export function renderLessonCard(stored: LibraryLesson, readers: number, lastReadAt: Date | null = null): ReplyPayload {
+export function renderLessonCard(stored: LibraryLessonHead, readers: number, lastReadAt: Date | null = null): ReplyPayload {
   const embed = lessonCard(stored.lesson, {
     readers,
     lastReadAt,
@@ -44,6 +44,6 @@ export function renderLessonCard(stored: LibraryLesson, readers: number, lastRea
 }
 
 /** What the daily post sends: the card with a short greeting. */
-export function renderLessonPost(stored: LibraryLesson, readers: number): ReplyPayload {
+export function renderLessonPost(stored: LibraryLessonHead, readers: number): ReplyPayload {
   return { content: '📰 **Today’s lesson** is here!', ...renderLessonCard(stored, readers) };
 }

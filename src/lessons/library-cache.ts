@@ -2,7 +2,7 @@ import type { ChangedTable } from '../db/change-feed.js';
 
 /**
  * In-process caches of what most interactions read and what rarely changes (issue 13, commands at scale):
- * lessons by id (dialogue, article, related, buttons), lesson autocomplete answers by what was typed, a
+ * lessons by id (without their texts: cards' and buttons' lessons; with their dialogue or article: the pages), lesson autocomplete answers by what was typed, a
  * lesson's related readings (src/discovery/service.ts), and each server's lesson of the day. They save a
  * database round trip or three on most interactions.
  *

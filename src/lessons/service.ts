@@ -3,12 +3,17 @@ import type { Database } from '../db/database.js';
 import {
   countLessons,
   findLesson,
+  findLessonHead,
+  findLessonWith,
   findLessonWithGuildReaders,
   listLessons,
-  newestLesson,
+  newestLessonHead,
+  newestLessonWith,
   newestLessonWithGuildReaders,
   type LessonSummary,
   type LibraryLesson,
+  type LibraryLessonHead,
+  type LibraryLessonWith,
 } from '../db/lessons.js';
 import { lessonReadersInGuild } from '../db/progress.js';
 import { findSchedule } from '../db/schedules.js';
@@ -24,11 +29,11 @@ import { hasControlCharacter, truncateAtWord } from '../domain/text.js';
 import { localDate } from '../domain/schedule/index.js';
 import { isUuid } from '../domain/uuid.js';
 import { UserError } from '../user-error.js';
-import type { Lesson } from '../domain/lesson.js';
+import type { Lesson, LessonPart } from '../domain/lesson.js';
 import { parseSourcesOffThread } from './parse-off-thread.js';
 import { ImportBusyError, importLessons, type ImportCounts, type ImportOptions, type ImportProblem, type ParsedLesson } from './import.js';
 import { decodeText, SourceError } from './sources.js';
-import type { LibraryCache } from './library-cache.js';
+import type { CacheArea, LibraryCache } from './library-cache.js';
 
 export const EMPTY_LIBRARY =
   'The lesson library is empty, so there is no lesson yet. ' +
@@ -116,9 +121,9 @@ interface DayChoice {
   readonly lessonId: string | null;
 }
 
-/** A lesson with how many members of this server have read it, and when last: what a card shows. */
+/** A lesson (its head: a card shows no text) with how many members of this server have read it, and when last. */
 export interface LessonCardData {
-  readonly stored: LibraryLesson;
+  readonly stored: LibraryLessonHead;
   readonly readers: number;
   readonly lastReadAt: Date | null;
 }
@@ -138,8 +143,11 @@ export type LessonsService = ReturnType<typeof createLessonsService>;
 export function createLessonsService(deps: LessonsDeps) {
   const { db, cache } = deps;
   const importGuilds = deps.importGuilds && new Set(deps.importGuilds);
-  // A lesson carries its level (lesson_vocabularies); suggestions and days' choices do not.
-  const lessonsById = cache?.area<LibraryLesson | undefined>(['library', 'levels']);
+  // A lesson carries its level (lesson_vocabularies); suggestions and days' choices do not. Lessons by id without
+  // their texts (cards, and the commands that name a lesson), and with one text (its dialogue or article pages) by
+  // `part:id`: a card of a lesson near the format's limits does not hold its 0.4 MB of texts.
+  const heads = cache?.area<LibraryLessonHead | undefined>(['library', 'levels']);
+  const withTexts = cache?.area<LibraryLessonWith<'article'> | LibraryLessonWith<'dialogue'> | undefined>(['library', 'levels']);
   const suggestions = cache?.area<LessonChoice[]>(['library']);
   // One entry per server (a few dozen bytes): as many as a process serves.
   const days = cache?.area<DayChoice | null>(['library', 'schedule'], 100_000);
@@ -155,12 +163,37 @@ export function createLessonsService(deps: LessonsDeps) {
     RecentSuggestions.buildInSlices(await newestLessonWords(db, RECENT_SUGGESTION_LESSONS), () => new Promise((resolve) => setImmediate(resolve)));
   const recentSuggestions = () => recentWords?.current(loadRecentWords);
 
-  /** A lesson by id (cached: lessons change only by import). Its read counters may lag in the cache: no command shows them. */
-  function lessonById(lessonId: string): Promise<LibraryLesson | undefined> {
-    if (!isUuid(lessonId)) return Promise.resolve(undefined);
-    if (!lessonsById) return findLesson(db, lessonId);
-    const id = lessonId.toLowerCase();
-    return lessonsById.get(id, () => findLesson(db, id));
+  /**
+   * How a lesson is read in one shape (its head, or with one text): by id and the newest. Cached: lessons change only
+   * by import; read counters may lag in the cache (no command shows them).
+   */
+  interface Reads<T> {
+    byId(lessonId: string): Promise<T | undefined>;
+    newest(): Promise<T | undefined>;
+  }
+
+  const headReads: Reads<LibraryLessonHead> = {
+    byId(lessonId) {
+      if (!isUuid(lessonId)) return Promise.resolve(undefined);
+      if (!heads) return findLessonHead(db, lessonId);
+      const id = lessonId.toLowerCase();
+      return heads.get(id, () => findLessonHead(db, id));
+    },
+    newest: () => (heads ? heads.get('newest', () => newestLessonHead(db)) : newestLessonHead(db)),
+  };
+
+  function readsWith<P extends LessonPart>(part: P): Reads<LibraryLessonWith<P>> {
+    // An entry's key names its text: what `part:…` holds was read with that text.
+    const cached = withTexts as CacheArea<LibraryLessonWith<P> | undefined> | undefined;
+    return {
+      byId(lessonId) {
+        if (!isUuid(lessonId)) return Promise.resolve(undefined);
+        if (!cached) return findLessonWith(db, lessonId, part);
+        const id = lessonId.toLowerCase();
+        return cached.get(`${part}:${id}`, () => findLessonWith(db, id, part));
+      },
+      newest: () => (cached ? cached.get(`${part}:newest`, () => newestLessonWith(db, part)) : newestLessonWith(db, part)),
+    };
   }
 
   /** After this process changed the library (an import): its own caches forget at once, before the notice comes. */
@@ -193,11 +226,11 @@ export function createLessonsService(deps: LessonsDeps) {
    * Today's lesson in a server: the one delivered today (its local day), or before today's post the one
    * that will be. Without a schedule, or with nothing left to deliver, the newest lesson by article date.
    */
-  async function today(guildId: string): Promise<LibraryLesson> {
+  async function today<T>(guildId: string, reads: Reads<T>): Promise<T> {
     const lessonId = await scheduledToday(guildId);
-    const lesson = lessonId ? await lessonById(lessonId) : undefined;
+    const lesson = lessonId ? await reads.byId(lessonId) : undefined;
     if (lesson) return lesson;
-    const newest = lessonsById ? await lessonsById.get('newest', () => newestLesson(db)) : await newestLesson(db);
+    const newest = await reads.newest();
     if (!newest) throw new UserError(EMPTY_LIBRARY);
     return newest;
   }
@@ -239,13 +272,13 @@ export function createLessonsService(deps: LessonsDeps) {
    * The lesson a member asked for (today's when the option is empty): autocomplete sends its ID, but a
    * member may also type a title without picking; one clear match is taken, otherwise they are told to pick.
    */
-  async function requested(guildId: string, option: string | undefined): Promise<LibraryLesson> {
+  async function requested<T>(guildId: string, option: string | undefined, reads: Reads<T>): Promise<T> {
     const wanted = option?.trim();
-    if (!wanted) return today(guildId);
+    if (!wanted) return today(guildId, reads);
     // No lesson holds a control character (the parser refuses them), and PostgreSQL refuses U+0000 in a query.
     if (hasControlCharacter(wanted)) throw new UserError(NO_MATCH);
     if (isUuid(wanted)) {
-      const lesson = await lessonById(wanted);
+      const lesson = await reads.byId(wanted);
       if (!lesson) throw new UserError(`There is no lesson with the ID \`${wanted}\`.`);
       return lesson;
     }
@@ -254,13 +287,13 @@ export function createLessonsService(deps: LessonsDeps) {
     if (titled.length > 1) throw new UserError('More than one lesson has that title. Pick one from the list: it shows their dates.');
     const [exact] = titled;
     if (exact) {
-      const lesson = await lessonById(exact.id);
+      const lesson = await reads.byId(exact.id);
       if (lesson) return lesson;
     }
     const matches = await lessonsNamed(db, wanted, 2, recentSuggestions());
     const [only] = matches;
     if (matches.length === 1 && only) {
-      const lesson = await lessonById(only.id);
+      const lesson = await reads.byId(only.id);
       if (lesson) return lesson;
     }
     throw new UserError(
@@ -280,14 +313,19 @@ export function createLessonsService(deps: LessonsDeps) {
     return lessons.map((lesson) => ({ name: truncateAtWord(neutralizeMentions(plainText(`${lesson.date} · ${lesson.title}`)), 100), value: lesson.id }));
   }
 
-  async function withReaders(stored: LibraryLesson, guildId: string): Promise<LessonCardData> {
+  async function withReaders(stored: LibraryLessonHead, guildId: string): Promise<LessonCardData> {
     const { readers, lastReadAt } = await lessonReadersInGuild(db, stored.lesson.id, guildId);
     return { stored, readers, lastReadAt };
   }
 
   return {
-    today,
-    requested,
+    /** Today's lesson in a server (see today), without its texts. */
+    today: (guildId: string): Promise<LibraryLessonHead> => today(guildId, headReads),
+    /** The lesson a member asked for (see requested), without its texts: what its card and the commands naming it show. */
+    requested: (guildId: string, option: string | undefined): Promise<LibraryLessonHead> => requested(guildId, option, headReads),
+    /** The lesson a member asked for with one of its texts (`/lesson dialogue`, `/lesson article`): the other is not read. */
+    requestedWith: <P extends LessonPart>(guildId: string, option: string | undefined, part: P): Promise<LibraryLessonWith<P>> =>
+      requested(guildId, option, readsWith(part)),
     withReaders,
 
     /**
@@ -309,7 +347,7 @@ export function createLessonsService(deps: LessonsDeps) {
         return card;
       }
       if (!wanted) return todaysCard(guildId);
-      return withReaders(await requested(guildId, option), guildId);
+      return withReaders(await requested(guildId, option, headReads), guildId);
     },
 
     /** The card a button opens: the lesson (it may have been removed since) and its readers here. */
@@ -346,9 +384,16 @@ export function createLessonsService(deps: LessonsDeps) {
       cache?.changed('schedules');
     },
 
-    /** A lesson a button names; it may have been removed since the button was posted. */
-    async byId(lessonId: string): Promise<LibraryLesson> {
-      const stored = await lessonById(lessonId);
+    /** A lesson a button names, without its texts; it may have been removed since the button was posted. */
+    async byId(lessonId: string): Promise<LibraryLessonHead> {
+      const stored = await headReads.byId(lessonId);
+      if (!stored) throw new UserError(LESSON_GONE);
+      return stored;
+    },
+
+    /** A lesson a button names with one of its texts (the Dialogue and Article buttons, their pages). */
+    async byIdWith<P extends LessonPart>(lessonId: string, part: P): Promise<LibraryLessonWith<P>> {
+      const stored = await readsWith(part).byId(lessonId);
       if (!stored) throw new UserError(LESSON_GONE);
       return stored;
     },

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { guildSettings } from '../db/guild-settings.js';
-import { findLesson, findLessonWithGuildReaders, newestLesson, newestLessonWithGuildReaders } from '../db/lessons.js';
+import { findLessonHead, findLessonWith, findLessonWithGuildReaders, newestLessonHead, newestLessonWithGuildReaders } from '../db/lessons.js';
 import { findMemberSettings, lessonReadersInGuild } from '../db/progress.js';
 import { recordOpening, recordReading } from '../db/reading.js';
 import { findSchedule } from '../db/schedules.js';
@@ -34,7 +34,7 @@ class RollBack extends Error {}
  * nothing is recorded. Errors are the caller's to log: a warm-up that fails leaves a cold connection, no more.
  */
 export async function warmConnection(db: Kysely<DB>, now: Date = new Date()): Promise<void> {
-  const newest = await newestLesson(db);
+  const newest = await newestLessonHead(db);
   await Promise.all([
     newestLessonWithGuildReaders(db, NO_SERVER),
     findSchedule(db, NO_SERVER),
@@ -48,7 +48,9 @@ export async function warmConnection(db: Kysely<DB>, now: Date = new Date()): Pr
   if (!newest) return;
   const lessonId = newest.lesson.id;
   const member = { guildId: NO_SERVER, userId: NO_MEMBER };
-  await findLesson(db, lessonId);
+  await findLessonHead(db, lessonId);
+  await findLessonWith(db, lessonId, 'dialogue');
+  await findLessonWith(db, lessonId, 'article');
   await findLessonWithGuildReaders(db, lessonId, NO_SERVER);
   await lessonReadersInGuild(db, lessonId, NO_SERVER);
   await relatedReadings(db, lessonId, member);

@@ -1,5 +1,5 @@
 import { UserError } from '../user-error.js';
-import type { LibraryLesson } from '../db/lessons.js';
+import type { LibraryLessonHead } from '../db/lessons.js';
 import { lessonReadersInGuild, mostReadLessons } from '../db/progress.js';
 import { recordOpening, recordReading, type ReadOutcome } from '../db/reading.js';
 import type { ReadingKind } from '../db/schema.js';
@@ -30,7 +30,7 @@ export const EXPORT_UNDER_WAY = 'Your data is being exported already: it arrives
 
 export function createReadingService(deps: ReadingDeps) {
   /** One transaction: the event, the member's row and the lesson's counters move together. */
-  function record(member: Member, stored: LibraryLesson, kind: ReadingKind): Promise<ReadOutcome> {
+  function record(member: Member, stored: LibraryLessonHead, kind: ReadingKind): Promise<ReadOutcome> {
     const event = { lessonId: stored.lesson.id, guildId: member.guildId, userId: member.userId, kind, at: deps.now() };
     return retryIfAborted(() => deps.db.transaction().execute((trx) => recordReading(trx, event)));
   }
@@ -83,11 +83,11 @@ export function createReadingService(deps: ReadingDeps) {
 
   return {
     /** Opening a part: one statement (no transaction round trips; there is no "first finish" to decide). */
-    opened: (member: Member, stored: LibraryLesson, part: 'dialogue' | 'article') => {
+    opened: (member: Member, stored: LibraryLessonHead, part: 'dialogue' | 'article') => {
       const event = { lessonId: stored.lesson.id, guildId: member.guildId, userId: member.userId, kind: part, at: deps.now() };
       return retryIfAborted(() => recordOpening(deps.db, event));
     },
-    finished: (member: Member, stored: LibraryLesson) => record(member, stored, 'finished'),
+    finished: (member: Member, stored: LibraryLessonHead) => record(member, stored, 'finished'),
     /** A lesson's readers in this server and when it was last read there (the card). */
     readersInGuild: (lessonId: string, guildId: string) => lessonReadersInGuild(deps.db, lessonId, guildId),
     progress: (request: { guildId: string; userId: string; askedBy: string }, sections: readonly ProgressSectionSource[] = []) =>

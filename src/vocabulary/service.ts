@@ -10,6 +10,7 @@ import {
   findLevel,
   findVocabulary,
   lessonsNeedingVocabulary,
+  lessonContentHash,
   lessonTexts,
   replaceVocabularies,
   countLessonsNeedingVocabulary,
@@ -145,9 +146,9 @@ export async function lessonVocabulary(
 ): Promise<StoredVocabulary | undefined> {
   const stored = await findVocabulary(db, lessonId);
   if (computer === undefined) return stored;
-  const [text] = await lessonTexts(db, [lessonId]);
-  if (text === undefined) return undefined;
-  if (stored !== undefined && stored.contentHash === text.contentHash && stored.lexiconVersion === lexiconVersion()) return stored;
+  const contentHash = await lessonContentHash(db, lessonId);
+  if (contentHash === undefined) return undefined;
+  if (stored !== undefined && stored.contentHash === contentHash && stored.lexiconVersion === lexiconVersion()) return stored;
   const { failed } = await refreshVocabularies(db, computer, { lessonIds: [lessonId], onStored });
   const now = await findVocabulary(db, lessonId);
   // The lesson is there but its vocabulary could not be made (the worker died, out of memory): an error of ours, to be

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { countLessons, findLesson, listLessons, newestLesson, upsertLesson } from '../../src/db/lessons.js';
+import { countLessons, findLesson, listLessons, newestLessonHead, upsertLesson } from '../../src/db/lessons.js';
 import { countReadersInGuild, recordReading } from '../../src/db/reading.js';
 import { suggestLessons } from '../../src/discovery/search.js';
 import { makeLesson } from '../support/lessons.js';
@@ -77,12 +77,12 @@ describe.each(testDatabaseTargets())('lesson library on $kind', (target) => {
   });
 
   it('finds the newest lesson by article date and suggests lessons by the words typed', async () => {
-    expect(await newestLesson(db().db)).toBeUndefined();
+    expect(await newestLessonHead(db().db)).toBeUndefined();
     await upsertLesson(db().db, makeLesson({ date: '2025-05-30', title: 'Rice prices rise again' }));
     const newest = makeLesson({ date: '2025-06-01', title: 'Cherry blossoms 100% early_bird' });
     await upsertLesson(db().db, newest);
     await upsertLesson(db().db, makeLesson({ date: '2025-05-29', title: 'Prices of cherries fall' }));
-    expect((await newestLesson(db().db))?.lesson.id).toBe(newest.id);
+    expect((await newestLessonHead(db().db))?.lesson.id).toBe(newest.id);
     expect((await listLessons(db().db, { limit: 2 })).map((l) => l.date)).toEqual(['2025-06-01', '2025-05-30']);
     const suggest = (typed: string, limit = 25) => suggestLessons(db().db, typed, limit);
     // Whole words or their starts, any case, titles first, then newest.

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lessonsTitled, newestLessonWords } from '../../src/db/lesson-search.js';
 import { lessonsReadByMember, lessonsSimilarByText, PAIRS_QUERY_UP_TO_WORDS } from '../../src/db/related-readings.js';
-import { findLesson, newestLesson, newestLessonWithGuildReaders, upsertLessons } from '../../src/db/lessons.js';
+import { findLesson, newestLessonHead, newestLessonWith, newestLessonWithGuildReaders, upsertLessons } from '../../src/db/lessons.js';
 import { insertAttempt } from '../../src/db/quizzes.js';
 import { renewClaim } from '../../src/db/deliveries.js';
 import { releaseAlert } from '../../src/db/guild-settings.js';
@@ -32,6 +32,7 @@ import { testDatabaseTargets, type TestDatabase } from '../support/databases.js'
 import { lessonId, PLAN_LIBRARY, READING_GUILD, seedPlanLibrary, serverId } from '../support/plan-library.js';
 import { INDEXED_TABLES, planNodes, recordQueries, seqScans, type RecordedQuery, type SeqScan } from '../support/query-plans.js';
 import { RecordingChannels } from '../support/recording-channels.js';
+import { joiningTransactions, rolledBack } from '../support/transactions.js';
 
 /**
  * Every query on a command's path uses an index (issue 13). Each entry of COMMAND_PATHS below is what a
@@ -136,7 +137,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   {
     path: '/lesson show (a lesson picked from autocomplete); the card button of catch-up, search and related',
     queries: [
-      'lessons.findLesson',
+      'lessons.findLessonHead',
       'progress.lessonReadersInGuild',
       'lessons.findLessonWithGuildReaders',
     ],
@@ -147,7 +148,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/lesson show, dialogue, article, related, vocab, quiz, /schedule plan: a title typed without picking',
-    queries: ['lesson-search.lessonsTitled', 'lesson-search.autocompleteLessons', 'lessons.findLesson', 'progress.lessonReadersInGuild'],
+    queries: ['lesson-search.lessonsTitled', 'lesson-search.autocompleteLessons', 'lessons.findLessonHead', 'progress.lessonReadersInGuild'],
     run: async ({ services, library }) => {
       await services.lessons.card(READING_GUILD, library.titleWords);
       // A whole title: found by its words, whole, and compared whole.
@@ -156,26 +157,28 @@ const COMMAND_PATHS: readonly CommandPath[] = [
     },
   },
   {
-    path: '/lesson dialogue or article without a lesson: today’s, in a server without a schedule (the newest lesson)',
-    queries: ['schedules.findSchedule', 'lessons.newestLesson'],
-    run: ({ services }) => services.lessons.requested(UNSCHEDULED, undefined),
+    path: '/lesson dialogue, article, related, vocab, quiz without a lesson: today’s, in a server without a schedule (the newest lesson)',
+    queries: ['schedules.findSchedule', 'lessons.newestLessonWith', 'lessons.newestLessonHead'],
+    run: async ({ services }) => {
+      await services.lessons.requestedWith(UNSCHEDULED, undefined, 'dialogue');
+      await services.lessons.requested(UNSCHEDULED, undefined);
+    },
   },
   {
-    path: '/lesson dialogue, /lesson article; the Dialogue and Article buttons (reading them counts)',
+    path: '/lesson dialogue, /lesson article; the Dialogue and Article buttons and their pages (reading them counts)',
     queries: [
-      'lessons.findLesson',
+      'lessons.findLessonWith',
       'reading.recordOpening',
     ],
-    run: async (context) => {
-      const { services, library } = context;
-      const lesson = await services.lessons.requested(READING_GUILD, library.readLesson);
+    run: async ({ services, library }) => {
+      const lesson = await services.lessons.requestedWith(READING_GUILD, library.readLesson, 'article');
       await services.reading.opened(member(heavyReader), lesson, 'article');
-      await services.reading.opened(member(newcomer), await stored(context, library.unreadLesson), 'dialogue');
+      await services.reading.opened(member(newcomer), await services.lessons.byIdWith(library.unreadLesson, 'dialogue'), 'dialogue');
     },
   },
   {
     path: 'the Mark as read button',
-    queries: ['lessons.findLesson', 'reading.recordReading'],
+    queries: ['lessons.findLessonHead', 'reading.recordReading'],
     run: async (context) => {
       const { services, library } = context;
       await services.reading.finished(member(heavyReader), await stored(context, library.readLesson));
@@ -184,7 +187,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/lesson related; the Related button',
-    queries: ['lessons.findLesson', 'related-readings.similarReadingsOf', 'related-readings.sharedWordsOf', 'related-readings.lessonsSimilarByText', 'related-readings.lessonsReadByMember'],
+    queries: ['lessons.findLessonHead', 'related-readings.similarReadingsOf', 'related-readings.sharedWordsOf', 'related-readings.lessonsSimilarByText', 'related-readings.lessonsReadByMember'],
     run: async (context) => {
       for (const index of [0, 1, 4321, PLAN_LIBRARY.lessons - 1]) {
         const lesson = await stored(context, lessonId(index));
@@ -216,7 +219,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/lesson vocab; the Vocabulary and vocabulary page buttons',
-    queries: ['lessons.findLesson', 'vocabulary.findVocabulary', 'vocabulary.lessonTexts'],
+    queries: ['lessons.findLessonHead', 'vocabulary.findVocabulary', 'vocabulary.lessonContentHash'],
     run: async (context) => {
       const lesson = await stored(context, context.library.readLesson);
       await context.services.vocabulary.list(lesson.lesson.id);
@@ -224,7 +227,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/lesson quiz; the Quiz button (a new attempt, or the unfinished one resumed)',
-    queries: ['lessons.findLesson', 'vocabulary.findVocabulary', 'vocabulary.lessonTexts', 'quizzes.findOpenAttemptId', 'quizzes.insertAttempt', 'quizzes.findAttempt'],
+    queries: ['lessons.findLessonHead', 'vocabulary.findVocabulary', 'vocabulary.lessonContentHash', 'quizzes.findOpenAttemptId', 'quizzes.insertAttempt', 'quizzes.findAttempt'],
     run: async (context) => {
       const lesson = await stored(context, context.library.unreadLesson);
       await context.services.vocabulary.startQuiz(member(heavyReader), lesson.lesson.id);
@@ -233,7 +236,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: 'the quiz answer buttons (every answer, the last one finishing the attempt)',
-    queries: ['quizzes.findAttempt', 'quizzes.recordAnswer', 'quizzes.finishAttemptIfComplete', 'lessons.findLesson'],
+    queries: ['quizzes.findAttempt', 'quizzes.recordAnswer', 'quizzes.finishAttemptIfComplete', 'lessons.findLessonHead'],
     run: async (context) => {
       const { setup, services, library } = context;
       const vocabulary = await findVocabulary(setup, library.readLesson);
@@ -406,7 +409,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/schedule plan (today, and a later day)',
-    queries: ['schedules.findSchedule', 'deliveries.dailyDelivery', 'lessons.findLesson', 'lesson-plans.planLesson'],
+    queries: ['schedules.findSchedule', 'deliveries.dailyDelivery', 'lessons.findLessonHead', 'lesson-plans.planLesson'],
     run: async ({ services, library }) => {
       await services.delivery.plan(READING_GUILD, { date: TODAY, lesson: library.unreadLesson, plannedBy: 'mod' });
       await services.delivery.plan(READING_GUILD, { date: '2026-06-01', lesson: library.readLesson, plannedBy: 'mod' });
@@ -427,7 +430,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/schedule preview (the next post, a day two months ahead)',
-    queries: [...DAYS_AHEAD_QUERIES, 'lessons.findLesson', 'reading.countReadersInGuild'],
+    queries: [...DAYS_AHEAD_QUERIES, 'lessons.findLessonHead', 'reading.countReadersInGuild'],
     run: async ({ services }) => {
       await services.delivery.preview(READING_GUILD, undefined);
       await services.delivery.preview(READING_GUILD, '2026-07-01');
@@ -531,6 +534,7 @@ const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
   'process-locks.tryProcessLock': 'the table upkeep and the vocabulary catch-up job, each on a connection of its own (an advisory lock)',
   'process-locks.releaseProcessLock': 'the table upkeep and the vocabulary catch-up job, each on a connection of its own (an advisory lock)',
   'lessons.listLessons': 'the CLI (`lessons list`)',
+  'lessons.findLesson': 'the CLI (`lessons show`, `lessons export`: the whole lesson; commands read its head or one text)',
   'headline-matching.runsParallelWorkers': 'an import into a library of PARALLEL_MATCHING_FROM_LESSONS (two settings, no table)',
   'lessons.upsertLesson': 'one lesson through upsertLessons (tests and benches seed lessons with it; imports write batches)',
   'lessons.upsertLessons': 'prepareLessonUpsert’s statement, sent at once (upsertLesson, tests); an import builds it ahead (on the import path)',
@@ -539,7 +543,7 @@ const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
   'progress.mostReadLessons': 'the CLI (`lessons stats`), over every reader by design',
   'progress.leaderboardSince': 'the reference the running leaderboard totals are tested against (tests only)',
   'progress.findMemberSettings': 'called by nothing (memberProgressRows reads member_settings)',
-  'vocabulary.findLevel': 'only services.vocabulary.level, which nothing calls (cards get the level with findLesson)',
+  'vocabulary.findLevel': 'only services.vocabulary.level, which nothing calls (cards get the level with findLessonWithGuildReaders)',
   'vocabulary.countLessonsNeedingVocabulary': 'the CLI’s progress bar (`lessons vocab-refresh`) and its import’s choice to leave the vocabulary to the bot, over the library by design; the bot’s catch-up job does not count',
   'vocabulary.askForVocabularyCatchUp': 'the lessons CLI after a big import (`pg_notify`, reads no table)',
   'health.pingDatabase': '/healthz (`select 1`)',
@@ -591,9 +595,6 @@ const fixedVocabulary: VocabularyComputer = {
   close: () => undefined,
 };
 
-class RolledBack extends Error {}
-
-/** Runs `action` in a transaction that is always rolled back: command paths write, the next one sees the seed. */
 /**
  * The plans of recorded queries, each matching statement that reads `headline_match_queue` explained with the
  * queue as it was when it ran (the queue's rows are replaced by the next statement): its insert is replayed first.
@@ -617,35 +618,6 @@ async function plansAsRun(
     plans.push({ sql: entry.query.sql, nodes: await planNodes(trx, entry.query), queued });
   }
   return plans;
-}
-
-async function rolledBack<T>(db: Kysely<DB>, action: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
-  let result: { value: T } | undefined;
-  try {
-    await db.transaction().execute(async (trx) => {
-      result = { value: await action(trx) };
-      throw new RolledBack();
-    });
-  } catch (error) {
-    if (!(error instanceof RolledBack)) throw error;
-  }
-  if (!result) throw new Error('unreachable');
-  return result.value;
-}
-
-/**
- * The test's transaction as the services' database: their own transaction() runs its callback in it
- * (the statements are the same; the test rolls everything back at the end).
- */
-function joiningTransactions(trx: Transaction<DB>): Kysely<DB> {
-  const joined: Kysely<DB> = new Proxy(trx, {
-    get(target, property) {
-      if (property === 'transaction') return () => ({ execute: <T>(callback: (inner: Transaction<DB>) => Promise<T>) => callback(joined as Transaction<DB>) });
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return joined;
 }
 
 async function libraryFacts(db: Kysely<DB>): Promise<Library> {
@@ -808,14 +780,30 @@ describe('command queries use indexes', { timeout: 120_000 }, () => {
       });
     }
 
+    it('related readings of a lesson of many rare words (one near the format’s limits): a lookup per word by the index, no parallel workers', async () => {
+      // A lesson of 200,000 characters has words rarer than the lookup budget many times over: the most words the
+      // lookups take. As a union of one select per word, so many were planned in parallel, and starting the workers
+      // took 70–80 ms on a loaded two-core machine for ~1 ms of lookups (2026-12-07).
+      const rare = await sql<{ lexeme: string }>`
+        select lexeme from lexeme_docs where lexeme <> '' and text_docs between 2 and 15 order by text_docs, lexeme limit 32`.execute(seed().database.db);
+      expect(rare.rows).toHaveLength(32);
+      const words = rare.rows.map((row, i) => ({ lexeme: row.lexeme, weight: 32 - i }));
+      const plans = await plansOnReshapedLibrary('select 1', (db) => lessonsSimilarByText(db, words, { minShared: 2, exceptLessonIds: [lessonId(0)], limit: 5 }));
+      expect(plans.map((plan) => plan.sources)).toEqual([['related-readings.lessonsSimilarByText']]);
+      const nodes = plans.flatMap((plan) => plan.nodes);
+      expect(nodes.filter((node) => node['Node Type'].startsWith('Gather')).map((node) => node['Node Type'])).toEqual([]);
+      expect(nodes.filter((node) => node['Index Name'] === 'lessons_search_vector_idx')).not.toEqual([]);
+    });
+
     it('the newest lesson, in a library whose lessons share one date and one import: the first row of an index read backward, no sort', async () => {
       // A generator may stamp one date on every lesson and import them at once. Until 2026-12-07 the newest was
       // ordered by id lowest first, which no index holds: every lesson was read and sorted (346 ms at 100,000).
       const plans = await plansOnReshapedLibrary(`update lessons set article_date = '2026-04-01', imported_at = '2026-04-01T00:00:00Z'`, async (db) => {
         await newestLessonWithGuildReaders(db, UNSCHEDULED);
-        await newestLesson(db);
+        await newestLessonHead(db);
+        await newestLessonWith(db, 'article');
       });
-      expect(plans.map((plan) => plan.sources)).toEqual([['lessons.newestLessonWithGuildReaders'], ['lessons.newestLesson']]);
+      expect(plans.map((plan) => plan.sources)).toEqual([['lessons.newestLessonWithGuildReaders'], ['lessons.newestLessonHead'], ['lessons.newestLessonWith']]);
       for (const { nodes } of plans) {
         expect(nodes.filter((node) => node['Node Type'].includes('Sort')).map((node) => node['Node Type'])).toEqual([]);
         const onLessons = nodes.filter((node) => node['Relation Name'] === 'lessons');

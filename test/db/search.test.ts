@@ -4,7 +4,7 @@ import { AUTOCOMPLETE_SCANNED, newestLessonWords } from '../../src/db/lesson-sea
 import { upsertLesson, upsertLessons } from '../../src/db/lessons.js';
 import { searchLibrary, suggestLessons } from '../../src/discovery/search.js';
 import { createDiscoveryService } from '../../src/discovery/service.js';
-import { RecentSuggestions, suggestionWords } from '../../src/domain/discovery/recent-suggestions.js';
+import { RECENT_WORDS_PER_LESSON, RecentSuggestions, suggestionWords } from '../../src/domain/discovery/recent-suggestions.js';
 import { autocompleteQueryParts } from '../../src/domain/discovery/text-query.js';
 import { categoryInId, decodeDiscoveryId, isCategoryDigest } from '../../src/domain/discovery/custom-ids.js';
 import { renderSearchPage } from '../../src/discovery/views.js';
@@ -297,6 +297,39 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
       expect(lesson.words.length).toBeGreaterThan(0);
       expect(lesson.words).not.toContain('');
     }
+  });
+
+  it('a summary of thousands of words is held by its title only, and suggestions with memory stay the database’s own', async () => {
+    // 30 harbour reports, then two lessons whose summaries hold ~3,000 made-up words each (the format allows 20,000
+    // characters), one of them "boats": the newest lesson, and one in the middle of the reports.
+    const madeUp = Array.from({ length: 3_000 }, (_, i) => `zq${i.toString(36)}x`);
+    const longSummary = (extra: string) => `${madeUp.slice(0, 1_500).join(' ')} ${extra} ${madeUp.slice(1_500).join(' ')}.`;
+    const reports = Array.from({ length: 30 }, (_, i) =>
+      makeLesson({ title: `Harbour report number ${i}`, summary: 'Boats came and went.', date: `2025-01-${String(1 + i).padStart(2, '0')}` }),
+    );
+    const newest = makeLesson({ title: 'A long look at the port', summary: longSummary('boats'), date: '2025-03-01' });
+    const middle = makeLesson({ title: 'The quay in winter', summary: longSummary('ferries'), date: '2025-01-15' });
+    await upsertLessons(database().db, [...reports, newest, middle]);
+    const db = database().db;
+    const words = await newestLessonWords(db, 1_000);
+    const held = words.filter((lesson) => lesson.titleOnly).map((lesson) => lesson.id);
+    expect(held.sort()).toEqual([newest.id, middle.id].sort());
+    expect(Math.max(...words.map((lesson) => lesson.words.length))).toBeLessThanOrEqual(RECENT_WORDS_PER_LESSON);
+    expect(words.find((lesson) => lesson.id === newest.id)?.words).toEqual(['a', 'long', 'look', 'at', 'the', 'port'].sort());
+
+    const recent = RecentSuggestions.build(words);
+    const typed = ['boats', 'boa', 'bo', 'harb', 'harbour report', 'ferr', 'ferries', 'zq1', 'zq1x', 'zqa0x', 'port', 'quay', 'came went', 'numb 1', 'the'];
+    for (const text of typed) {
+      for (const limit of [25, 2]) {
+        const fromDatabase = (await suggestLessons(db, text, limit)).map((l) => l.id);
+        const withMemory = (await suggestLessons(db, text, limit, recent)).map((l) => l.id);
+        expect({ text, limit, ids: withMemory }).toEqual({ text, limit, ids: fromDatabase });
+      }
+    }
+    // The newest lesson has "boats" in its summary: found (by the database), first.
+    expect((await suggestLessons(db, 'boats', 25, recent))[0]?.id).toBe(newest.id);
+    // Title matches fill the answer: from memory.
+    expect(recent.match(['harb'], 25).full).toBe(true);
   });
 
   it('suggestions for a word in more lessons than the database’s candidates are the newest, and need no round trip', async () => {

@@ -60,6 +60,25 @@ describe('suggestions from the newest lessons in memory', () => {
     const repeated = RecentSuggestions.build([lesson('x', '2026-01-01', 'Tea tea tea', 'Tea again')]);
     expect(repeated.match(['tea'], 25).lessons.map((l) => l.id)).toEqual(['x']);
   });
+
+  it('a lesson held by its title only (a summary of hundreds of words) is matched by its title, and leaves an answer its summary could change to the database', () => {
+    const titleOnly = (id: string, date: string, title: string): LessonWords => ({ ...lesson(id, date, title), titleOnly: true });
+    const held = RecentSuggestions.build([titleOnly('t', '2026-03-06', 'Markets rally'), ...WINDOW, titleOnly('u', '2026-02-28', 'Bridge closes')]);
+    const heldIds = (typed: string[], limit: number) => held.match(typed, limit).lessons.map((l) => l.id);
+    // Its title: a title match like any.
+    expect(heldIds(['mar'], 25)).toEqual(['t', 'a', 'c', 'e', 'b']);
+    expect(held.match(['mar'], 4).full).toBe(true);
+    // Title matches fill the answer: no summary match could come before them.
+    expect(held.match(['market'], 2)).toMatchObject({ full: true });
+    expect(heldIds(['market'], 2)).toEqual(['t', 'a']);
+    // 't' is newer than the summary match shown ('b', "tickets"): its summary might hold the word.
+    expect(held.match(['tick'], 1)).toMatchObject({ full: false });
+    expect(heldIds(['tick'], 1)).toEqual(['b']);
+    // 'u' is older than the summary matches shown: it cannot change the answer.
+    const older = RecentSuggestions.build([...WINDOW, titleOnly('u', '2026-02-28', 'Bridge closes')]);
+    expect(older.match(['tick'], 1)).toMatchObject({ full: true });
+    expect(older.match(['mar'], 4)).toMatchObject({ full: true });
+  });
 });
 
 describe('the words suggestions can match in memory', () => {

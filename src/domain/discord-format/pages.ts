@@ -24,15 +24,21 @@ const HEADINGS: Readonly<Record<LessonKind, { prefix: string; empty: string }>> 
   dialogue: { prefix: '💬 ', empty: '*This lesson has no dialogue.*' },
 };
 
-/** A lesson's article or dialogue as pages for a paged embed. */
-export function lessonPages(lesson: Pick<Lesson, 'title' | 'article' | 'dialogue'>, kind: LessonKind): LessonPages {
+/** A lesson's article or dialogue as pages for a paged embed (the lesson may hold only that text: the other is not read). */
+export function lessonPages(lesson: Pick<Lesson, 'title'> & Partial<Pick<Lesson, LessonKind>>, kind: LessonKind): LessonPages {
   const heading = HEADINGS[kind];
-  const blocks = kind === 'article' ? formatArticle(lesson) : formatDialogue(lesson);
+  const blocks = kind === 'article' ? formatArticle({ article: readText(lesson.article, kind) }) : formatDialogue({ dialogue: readText(lesson.dialogue, kind) });
   const pages = paginate(blocks, PAGE_DESCRIPTION_MAX);
   return {
     title: clip(heading.prefix + (safeText(visibleOr(lesson.title.replace(/\s+/gu, ' ').trim(), '')) || 'Lesson'), EMBED_TITLE_MAX),
     pages: pages.length > 0 ? pages : [heading.empty],
   };
+}
+
+/** A text the caller must have read with the lesson (a lesson read without it is a mistake of ours, not an empty text). */
+function readText<T>(text: T | undefined, kind: LessonKind): T {
+  if (text === undefined) throw new Error(`the lesson's ${kind} was not read`);
+  return text;
 }
 
 /** The footer of a paged embed; pages count from 1. */

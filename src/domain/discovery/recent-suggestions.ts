@@ -16,11 +16,22 @@ export interface SuggestedLesson {
 
 /** A lesson with the words of its title and summary, as the database's autocomplete index holds them. */
 export interface LessonWords extends SuggestedLesson {
-  /** Every word of title and summary: accents folded, lower case (PostgreSQL's `newsdesk_words`). */
+  /** Every word of title and summary: accents folded, lower case (PostgreSQL's `newsdesk_words`); the title's with `titleOnly`. */
   readonly words: readonly string[];
   /** Those of the title. */
   readonly titleWords: readonly string[];
+  /**
+   * Its summary's words are not here (it has more than RECENT_WORDS_PER_LESSON words): it is known to match only
+   * where its title does, and where it could match by its summary the database answers.
+   */
+  readonly titleOnly?: boolean;
 }
+
+/**
+ * A lesson of more distinct title and summary words than this is held by its title's words only (a news summary
+ * has 40–80; the format allows 20,000 characters, ~2,500 distinct words).
+ */
+export const RECENT_WORDS_PER_LESSON = 400;
 
 /** A suggestion with what orders it: whether every typed word starts a word of its title. */
 export interface RankedSuggestion extends SuggestedLesson {
@@ -30,7 +41,10 @@ export interface RankedSuggestion extends SuggestedLesson {
 export interface RecentMatch {
   /** Title matches first, then the rest; each newest first. */
   readonly lessons: readonly RankedSuggestion[];
-  /** At least `limit` of the newest lessons match: older ones would come after them, so this is the answer. */
+  /**
+   * At least `limit` of the newest lessons match, and no lesson held by its title only could be among them: older ones
+   * would come after them, so this is the answer.
+   */
   readonly full: boolean;
 }
 
@@ -66,6 +80,8 @@ export class RecentSuggestions {
     private readonly starts: Int32Array,
     /** A lesson's index × 2, plus 1 when the word is in its title. */
     private readonly postings: Int32Array,
+    /** 1 for a lesson held by its title's words only (LessonWords.titleOnly). */
+    private readonly titleOnly: Uint8Array,
   ) {}
 
   /** `newestFirst`: lessons by article date, newest first, then id (the order suggestions take). */
@@ -102,7 +118,7 @@ export class RecentSuggestions {
     const postings = new Int32Array(total);
     words.forEach((word, i) => postings.set(lists.get(word)!, starts[i]!));
     const lessons = newestFirst.map(({ id, title, date, category }) => ({ id, title, date, category }));
-    return new RecentSuggestions(lessons, words, starts, postings);
+    return new RecentSuggestions(lessons, words, starts, postings, Uint8Array.from(newestFirst, (lesson) => (lesson.titleOnly ? 1 : 0)));
   }
 
   /** The newest lessons having every typed word as the start of a word of title or summary (no words: the newest). */
@@ -123,14 +139,22 @@ export class RecentSuggestions {
     });
     const titled: number[] = [];
     const others: number[] = [];
+    // The newest lesson held by its title only that its title does not match: its summary may.
+    let undecided = -1;
     for (let i = 0; i < this.lessons.length; i++) {
-      if (anywhere[i] !== all) continue;
+      if (anywhere[i] !== all) {
+        if (undecided < 0 && this.titleOnly[i] === 1) undecided = i;
+        continue;
+      }
       (inTitle[i] === all ? titled : others).push(i);
     }
     const chosen = [...titled, ...others].slice(0, limit);
+    // Where it could be among the summary matches shown (newer than the last of them), this is not the answer.
+    const lastShown = others[limit - titled.length - 1];
+    const open = undecided >= 0 && lastShown !== undefined && undecided < lastShown;
     return {
       lessons: chosen.map((i) => ({ ...this.lessons[i]!, inTitle: inTitle[i] === all })),
-      full: titled.length + others.length >= limit,
+      full: titled.length + others.length >= limit && !open,
     };
   }
 

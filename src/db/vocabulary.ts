@@ -198,7 +198,7 @@ export interface LessonText {
  * Index-only (`lessons (id) include (content_hash)`): its texts, up to 0.4 MB, are not read (lessonTexts read
  * them on every `/lesson vocab` and quiz until 2026-12-07).
  */
-export async function lessonContentHash(db: Executor, lessonId: string): Promise<string | undefined> {
+export async function storedContentHash(db: Executor, lessonId: string): Promise<string | undefined> {
   const row = await db.selectFrom('lessons').select('content_hash').where('id', '=', lessonId).executeTakeFirst();
   return row?.content_hash;
 }

@@ -10,7 +10,7 @@ import {
   findLevel,
   findVocabulary,
   lessonsNeedingVocabulary,
-  lessonContentHash,
+  storedContentHash,
   lessonTexts,
   replaceVocabularies,
   countLessonsNeedingVocabulary,
@@ -146,7 +146,7 @@ export async function lessonVocabulary(
 ): Promise<StoredVocabulary | undefined> {
   const stored = await findVocabulary(db, lessonId);
   if (computer === undefined) return stored;
-  const contentHash = await lessonContentHash(db, lessonId);
+  const contentHash = await storedContentHash(db, lessonId);
   if (contentHash === undefined) return undefined;
   if (stored !== undefined && stored.contentHash === contentHash && stored.lexiconVersion === lexiconVersion()) return stored;
   const { failed } = await refreshVocabularies(db, computer, { lessonIds: [lessonId], onStored });

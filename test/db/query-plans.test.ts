@@ -219,7 +219,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/lesson vocab; the Vocabulary and vocabulary page buttons',
-    queries: ['lessons.findLessonHead', 'vocabulary.findVocabulary', 'vocabulary.lessonContentHash'],
+    queries: ['lessons.findLessonHead', 'vocabulary.findVocabulary', 'vocabulary.storedContentHash'],
     run: async (context) => {
       const lesson = await stored(context, context.library.readLesson);
       await context.services.vocabulary.list(lesson.lesson.id);
@@ -227,7 +227,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/lesson quiz; the Quiz button (a new attempt, or the unfinished one resumed)',
-    queries: ['lessons.findLessonHead', 'vocabulary.findVocabulary', 'vocabulary.lessonContentHash', 'quizzes.findOpenAttemptId', 'quizzes.insertAttempt', 'quizzes.findAttempt'],
+    queries: ['lessons.findLessonHead', 'vocabulary.findVocabulary', 'vocabulary.storedContentHash', 'quizzes.findOpenAttemptId', 'quizzes.insertAttempt', 'quizzes.findAttempt'],
     run: async (context) => {
       const lesson = await stored(context, context.library.unreadLesson);
       await context.services.vocabulary.startQuiz(member(heavyReader), lesson.lesson.id);

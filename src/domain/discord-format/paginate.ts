@@ -94,10 +94,14 @@ function chooseCut(rest: string, max: number): Cut {
     }
   }
   const chosen = late.slice(0, ANYWHERE).find((cut) => cut !== undefined) ?? best.find((cut) => cut !== undefined) ?? fallback ?? { end: max, next: max };
+  if (chosen.end >= max / 4) return chosen;
+  // A better kind of cut only in the page's first quarter ("Why? " then words) loses to the latest space after it.
+  const betweenWords = best.slice(0, ANYWHERE).reduce<Cut | undefined>((latest, cut) => (cut && (!latest || cut.end > latest.end) ? cut : latest), undefined);
+  if (betweenWords && betweenWords.end >= max / 4) return betweenWords;
   // A space only in the page's first quarter (a dialogue turn's "🔵 **A:**", then one word of thousands of characters)
   // would leave a page of a few characters: the long word is cut instead, late in the page.
   const anywhere = best[ANYWHERE];
-  if (chosen.end < max / 4 && anywhere && anywhere.end >= halfPage) return anywhere;
+  if (anywhere && anywhere.end >= halfPage) return anywhere;
   return chosen;
 }
 

@@ -43,6 +43,10 @@ describe('paginate', () => {
     expect(intro[0]!.startsWith('Intro line\nword word')).toBe(true);
     // A word is not cut for it: a space in the first half still beats a cut inside a word.
     expect(paginate([`short ${'x'.repeat(30)}`], 20)).toEqual(['short', 'x'.repeat(20), 'x'.repeat(10)]);
+    // Nor when the best kind of cut is in the page's first quarter: a later space still comes before a cut word
+    // (fast-check found it: a question mark at 4 of 21 made a page cut a word at 20 though a space was at 10).
+    expect(paginate(["a:-? A;,:, A)0:,:':AA- A"], 21)).toEqual(['a:-? A;,:,', "A)0:,:':AA- A"]);
+    expect(paginate([`Why? ${'word '.repeat(3)}${'x'.repeat(12)}`], 24)).toEqual(['Why? word word word', 'x'.repeat(12)]);
     // But a space only in the page's first quarter (a dialogue turn's label, then one word of thousands of
     // characters) does not make a page of the label alone: the word is cut late in the page.
     const turn = paginate([`🔵 **A:** ${'x'.repeat(5000)}`], 4000);

@@ -25,12 +25,21 @@ import type { ChangedTable } from '../db/change-feed.js';
 export interface LibraryCacheOptions {
   readonly ttlMs: number;
   readonly maxEntries: number;
+  /**
+   * The most characters of text an area that counts them holds (the lessons', by `characters`), least recently used
+   * going first; a value of more is served but not kept. Lessons may be 400 times the size of an ordinary one
+   * (LESSON_LIMITS): by count alone, 1,000 of the largest held ~0.4 GB.
+   */
+  readonly maxCharacters?: number;
   /** Milliseconds, for expiry (tests move it by hand). */
   readonly clock?: () => number;
 }
 
-/** A minute at most; 1,000 lessons (~10 KB each at most) and 1,000 autocomplete answers (~3 KB) a cache. */
-export const DEFAULT_LIBRARY_CACHE: LibraryCacheOptions = { ttlMs: 60_000, maxEntries: 1_000 };
+/**
+ * A minute at most; 1,000 entries a cache (autocomplete answers ~3 KB; ordinary lessons, a few thousand characters of
+ * text) and at most 8,000,000 characters (8–16 MB: 1 or 2 bytes each in V8's strings) of lesson text a cache.
+ */
+export const DEFAULT_LIBRARY_CACHE: Required<Omit<LibraryCacheOptions, 'clock'>> = { ttlMs: 60_000, maxEntries: 1_000, maxCharacters: 8_000_000 };
 
 /** What kind of change empties a cache: the library's content, the lessons' levels, or a server's schedule and posts. */
 type Scope = 'library' | 'levels' | 'schedule';
@@ -46,6 +55,8 @@ const SCOPE_OF: Record<ChangedTable, Scope> = {
 interface Entry<V> {
   readonly value: V;
   readonly at: number;
+  /** Its characters of text, in an area that counts them (else 0). */
+  readonly characters?: number;
 }
 
 /** One cache: a bounded map whose entries expire, emptied by the changes of its scopes. */
@@ -54,6 +65,7 @@ export class CacheArea<V> {
   /** Loads under way, by key: a second miss of the same key waits for the first load instead of starting another. */
   private readonly loading = new Map<string, Promise<V>>();
   private generation = 0;
+  private characterCount = 0;
   hits = 0;
   misses = 0;
   /** Misses answered by a load another caller had started. */
@@ -63,6 +75,8 @@ export class CacheArea<V> {
     private readonly owner: { readonly live: boolean },
     private readonly options: Required<LibraryCacheOptions>,
     readonly scopes: readonly Scope[],
+    /** Its values' characters of text, when the area is bounded by them (`maxCharacters`). */
+    private readonly charactersOf?: (value: V) => number,
   ) {}
 
   /**
@@ -95,7 +109,7 @@ export class CacheArea<V> {
     this.loading.set(key, loading);
     try {
       const value = await loading;
-      if (this.owner.live && generation === this.generation) this.set(key, { value, at: now });
+      if (this.owner.live && generation === this.generation) this.set(key, value, now);
       return value;
     } finally {
       // A change announced meanwhile already let later callers start their own load: leave theirs.
@@ -115,12 +129,14 @@ export class CacheArea<V> {
 
   /** Forgets one key (a change this process made and knows the extent of). */
   delete(key: string): void {
+    this.characterCount -= this.entries.get(key)?.characters ?? 0;
     this.entries.delete(key);
   }
 
   clear(): void {
     this.generation += 1;
     this.entries.clear();
+    this.characterCount = 0;
     // A load under way may read what the change replaced: callers from now on load afresh.
     this.loading.clear();
   }
@@ -129,12 +145,21 @@ export class CacheArea<V> {
     return this.entries.size;
   }
 
-  private set(key: string, entry: Entry<V>): void {
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    if (this.entries.size > this.options.maxEntries) {
+  /** The kept values' characters of text (0 in an area that does not count them). */
+  get characters(): number {
+    return this.characterCount;
+  }
+
+  private set(key: string, value: V, at: number): void {
+    this.delete(key);
+    const characters = this.charactersOf?.(value) ?? 0;
+    if (characters > this.options.maxCharacters) return;
+    this.entries.set(key, { value, at, characters });
+    this.characterCount += characters;
+    while (this.entries.size > this.options.maxEntries || this.characterCount > this.options.maxCharacters) {
       const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+      if (oldest === undefined) break;
+      this.delete(oldest);
     }
   }
 }
@@ -215,16 +240,19 @@ export class LibraryCache {
     private readonly feed: { readonly live: boolean },
     options: LibraryCacheOptions = DEFAULT_LIBRARY_CACHE,
   ) {
-    this.options = { clock: Date.now, ...options };
+    this.options = { clock: Date.now, maxCharacters: DEFAULT_LIBRARY_CACHE.maxCharacters, ...options };
   }
 
   get live(): boolean {
     return this.feed.live;
   }
 
-  /** A new cache emptied by changes of these scopes (holding up to `maxEntries`, the default unless given). */
-  area<V>(scopes: readonly Scope[], maxEntries = this.options.maxEntries): CacheArea<V> {
-    const area = new CacheArea<V>(this, { ...this.options, maxEntries }, scopes);
+  /**
+   * A new cache emptied by changes of these scopes, holding up to `maxEntries` (the default unless given) and, given
+   * `characters` (a value's characters of text), up to `maxCharacters` of them.
+   */
+  area<V>(scopes: readonly Scope[], bounds: { readonly maxEntries?: number; readonly characters?: (value: V) => number } = {}): CacheArea<V> {
+    const area = new CacheArea<V>(this, { ...this.options, maxEntries: bounds.maxEntries ?? this.options.maxEntries }, scopes, bounds.characters);
     this.areas.push(area);
     return area;
   }

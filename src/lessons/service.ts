@@ -29,7 +29,7 @@ import { hasControlCharacter, truncateAtWord } from '../domain/text.js';
 import { localDate } from '../domain/schedule/index.js';
 import { isUuid } from '../domain/uuid.js';
 import { UserError } from '../user-error.js';
-import type { Lesson, LessonPart } from '../domain/lesson.js';
+import { charactersOf, type Lesson, type LessonHead, type LessonPart } from '../domain/lesson.js';
 import { parseSourcesOffThread } from './parse-off-thread.js';
 import { ImportBusyError, importLessons, type ImportCounts, type ImportOptions, type ImportProblem, type ParsedLesson } from './import.js';
 import { decodeText, SourceError } from './sources.js';
@@ -139,6 +139,11 @@ export type UploadOutcome =
 
 export type LessonsService = ReturnType<typeof createLessonsService>;
 
+/** A lesson's characters of text, as its caches count them. */
+const headCharacters = (lesson: Pick<LessonHead, 'title' | 'summary'>) => lesson.title.length + lesson.summary.length;
+const textCharacters = (lesson: Partial<Pick<Lesson, LessonPart>>) =>
+  charactersOf(lesson.article ?? []) + charactersOf((lesson.dialogue ?? []).map((turn) => turn.text));
+
 /** The lesson library: today's lesson, lookup by id or title, suggestions, related readings and import. */
 export function createLessonsService(deps: LessonsDeps) {
   const { db, cache } = deps;
@@ -146,11 +151,14 @@ export function createLessonsService(deps: LessonsDeps) {
   // A lesson carries its level (lesson_vocabularies); suggestions and days' choices do not. Lessons by id without
   // their texts (cards, and the commands that name a lesson), and with one text (its dialogue or article pages) by
   // `part:id`: a card of a lesson near the format's limits does not hold its 0.4 MB of texts.
-  const heads = cache?.area<LibraryLessonHead | undefined>(['library', 'levels']);
-  const withTexts = cache?.area<LibraryLessonWith<'article'> | LibraryLessonWith<'dialogue'> | undefined>(['library', 'levels']);
+  // Bounded by their characters of text too (the cache's maxCharacters): a lesson may hold 400 times an ordinary one's.
+  const heads = cache?.area<LibraryLessonHead | undefined>(['library', 'levels'], { characters: (stored) => (stored ? headCharacters(stored.lesson) : 0) });
+  const withTexts = cache?.area<LibraryLessonWith<'article'> | LibraryLessonWith<'dialogue'> | undefined>(['library', 'levels'], {
+    characters: (stored) => (stored ? headCharacters(stored.lesson) + textCharacters(stored.lesson) : 0),
+  });
   const suggestions = cache?.area<LessonChoice[]>(['library']);
   // One entry per server (a few dozen bytes): as many as a process serves.
-  const days = cache?.area<DayChoice | null>(['library', 'schedule'], 100_000);
+  const days = cache?.area<DayChoice | null>(['library', 'schedule'], { maxEntries: 100_000 });
   // The newest lessons' words, for suggestions without a round trip (src/domain/discovery/recent-suggestions.ts).
   // Rebuilt when the library changes (a notice) and otherwise every RECENT_WORDS_TTL_MS, in slices that let the
   // interactions in between (each rebuild is ~84,000 words: BENCHMARKS.md, "The suggestions' rebuild").

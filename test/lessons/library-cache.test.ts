@@ -4,10 +4,15 @@ import { LibraryCache } from '../../src/lessons/library-cache.js';
 /** A change feed the test switches on and off. */
 const feed = (live = true) => ({ live });
 
-function setUp(options: { live?: boolean; ttlMs?: number; maxEntries?: number } = {}) {
+function setUp(options: { live?: boolean; ttlMs?: number; maxEntries?: number; maxCharacters?: number } = {}) {
   const changes = feed(options.live ?? true);
   let now = 0;
-  const cache = new LibraryCache(changes, { ttlMs: options.ttlMs ?? 1_000, maxEntries: options.maxEntries ?? 10, clock: () => now });
+  const cache = new LibraryCache(changes, {
+    ttlMs: options.ttlMs ?? 1_000,
+    maxEntries: options.maxEntries ?? 10,
+    maxCharacters: options.maxCharacters ?? 10,
+    clock: () => now,
+  });
   let loads = 0;
   const loader = (value: string) => async () => {
     loads += 1;
@@ -126,6 +131,46 @@ describe('library cache', () => {
     expect(lessons.size).toBe(2);
     expect(await lessons.get('a', loader('a3'))).toBe('a1');
     expect(await lessons.get('b', loader('b2'))).toBe('b2');
+  });
+
+  it('counting characters, holds at most maxCharacters in all, dropping the least recently used', async () => {
+    const { cache, loader, loads } = setUp({ maxEntries: 100 });
+    const texts = cache.area<string>(['library'], { characters: (text) => text.length });
+    await texts.get('a', loader('aaaa'));
+    await texts.get('b', loader('bbbb'));
+    expect(texts.characters).toBe(8);
+    await texts.get('a', loader('not read')); // a is now the most recently used
+    await texts.get('c', loader('cccc')); // 12 > 10: drops b
+    expect(texts.size).toBe(2);
+    expect(texts.characters).toBe(8);
+    expect(await texts.get('a', loader('not read'))).toBe('aaaa');
+    expect(await texts.get('b', loader('bbbb again'))).toBe('bbbb again'); // 10 characters: a and c go
+    expect(texts.size).toBe(1);
+    expect(texts.characters).toBe(10);
+    expect(loads()).toBe(4);
+  });
+
+  it('serves a value of more than maxCharacters without keeping it or dropping the others', async () => {
+    const { cache, loader, loads } = setUp();
+    const texts = cache.area<string>(['library'], { characters: (text) => text.length });
+    await texts.get('small', loader('tiny'));
+    expect(await texts.get('huge', loader('x'.repeat(11)))).toBe('x'.repeat(11));
+    expect(await texts.get('huge', loader('y'.repeat(11)))).toBe('y'.repeat(11));
+    expect(await texts.get('small', loader('not read'))).toBe('tiny');
+    expect({ size: texts.size, characters: texts.characters, loads: loads() }).toEqual({ size: 1, characters: 4, loads: 3 });
+  });
+
+  it('counting characters, forgets those of a value a reload replaced, and all of them at a change', async () => {
+    const { cache, loader, advance } = setUp({ ttlMs: 1_000 });
+    const texts = cache.area<string>(['library'], { characters: (text) => text.length });
+    await texts.get('a', loader('aaaaaa'));
+    advance(1_000); // expired: the reload replaces it
+    await texts.get('a', loader('aaaaaaaa'));
+    expect(texts.characters).toBe(8);
+    cache.changed('lessons');
+    expect(texts.characters).toBe(0);
+    await texts.get('a', loader('aaaaaaaaaa'));
+    expect({ size: texts.size, characters: texts.characters }).toEqual({ size: 1, characters: 10 });
   });
 });
 

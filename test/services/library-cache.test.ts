@@ -11,7 +11,8 @@ import { saveSchedule } from '../../src/db/schedules.js';
 import { createAlerts } from '../../src/delivery/alerts.js';
 import { LessonPoster } from '../../src/delivery/poster.js';
 import { importLessons } from '../../src/lessons/import.js';
-import { LibraryCache } from '../../src/lessons/library-cache.js';
+import { DEFAULT_LIBRARY_CACHE, LibraryCache } from '../../src/lessons/library-cache.js';
+import type { Lesson } from '../../src/domain/lesson.js';
 import { createServices, type Services } from '../../src/services.js';
 import { createScratchPostgres } from '../support/databases.js';
 import { makeLesson } from '../support/lessons.js';
@@ -208,6 +209,41 @@ describe.runIf(url)('the bot’s library cache on PostgreSQL, with another proce
     await importLessons(other.db, [{ ...heron, similarReadings: ['Egrets nest in the reeds'] }, egret]);
     await eventually(async () => (await related(stranger))[0]?.[0] === 'Egrets nest in the reeds');
     expect((await related(stranger))[0]).toEqual(['Egrets nest in the reeds', false]);
+  });
+
+  it('keeps lessons’ texts up to its characters: the least recently read go first, and a text over the bound is not kept', async () => {
+    // A cache of its own, holding at most 30,000 characters of text; it serves while the shared feed is live.
+    const small = new LibraryCache(feed, { ...DEFAULT_LIBRARY_CACHE, maxCharacters: 30_000 });
+    const logger = pino({ level: 'silent' });
+    const channels = new RecordingChannels();
+    const poster = new LessonPoster({
+      db: bot.db, channels, logger, now: () => NOW, alerts: createAlerts({ db: bot.db, channels, logger }), processId: 'test', leaseMs: 60_000,
+    });
+    const bounded = createServices({ db: bot.db, logger, now: () => NOW, importTimeZone: 'UTC', poster, cache: small });
+    try {
+      const paragraph = (letter: string) => `${letter}${'x'.repeat(999)}`;
+      const [a, b, c, huge] = ['a', 'b', 'c', 'h'].map((letter, i) =>
+        makeLesson({ title: `Texts kept ${letter}`, date: `2025-07-0${i + 1}`, article: Array.from({ length: i === 3 ? 31 : 12 }, () => paragraph(letter)) }),
+      ) as [Lesson, Lesson, Lesson, Lesson];
+      await announced(() => importLessons(other.db, [a, b, c, huge]));
+      const firstParagraph = async (lesson: Lesson) => (await bounded.lessons.byIdWith(lesson.id, 'article')).lesson.article[0];
+      for (const lesson of [a, b, c, huge]) expect(await firstParagraph(lesson)).toBe(paragraph(lesson.title.at(-1)!));
+
+      // Changed without a notice: what the cache still holds is served as it was; what it let go is read anew.
+      await other.db.connection().execute(async (connection) => {
+        await sql`set session_replication_role = replica`.execute(connection);
+        await sql`update lessons set article = '["changed"]'::jsonb where id = any(${[a.id, b.id, c.id, huge.id]}::uuid[])`.execute(connection);
+        await sql`set session_replication_role = origin`.execute(connection);
+      });
+      // 12,000 characters each and their heads: b and c fit in 30,000, a (read first) went for c; the huge one
+      // (31,000) was never kept and let none go.
+      expect(await firstParagraph(c)).toBe(paragraph('c'));
+      expect(await firstParagraph(b)).toBe(paragraph('b'));
+      expect(await firstParagraph(huge)).toBe('changed');
+      expect(await firstParagraph(a)).toBe('changed');
+    } finally {
+      await bounded.vocabulary.close();
+    }
   });
 
   it('the feed is not live once closed, and the caches then read the database every time', async () => {

@@ -133,8 +133,9 @@ export async function sharedWordsOf(
 
 /**
  * Lessons that have at least `minShared` of the given words anywhere in their text, ranked by the weight of
- * the words they share, a word counting fully in their title or summary and half in their article only;
- * newest first among equals. With the member's read mark, looked up for the few lessons returned.
+ * the words they share, a word counting fully in their title or summary and half in their article only (less
+ * in an article of more than ARTICLE_WORDS_PIVOT distinct words); newest first among equals. With the member's
+ * read mark, looked up for the few lessons returned.
  *
  * The candidates, by the search vector's GIN index: for a few words, one tsquery "two of these words" (every
  * pair), which the index answers exactly, so only the candidates' rows are read; for more words (a small
@@ -146,6 +147,21 @@ export async function sharedWordsOf(
  * With 16 words (120 pairs) over 10,000 generated lessons the planner chose a sequential scan: 600 ms.
  */
 export const PAIRS_QUERY_UP_TO_WORDS = 8;
+
+/**
+ * A word only in a candidate's article counts half its weight, times ARTICLE_WORDS_PIVOT over the number of
+ * distinct words of the candidate's text when that is more: `0.5 × min(1, 250 / distinct words)`. Pivoted length
+ * normalisation: BM25's length factor for a word found once with b = 1 and the pivot for the average length (ts_rank's
+ * normalisation 2 or 8, "divided by the length / number of unique words"), from the pivot on, never above 1. The
+ * longer an article, the more of the language it holds, and the less it says that it has a given word: one near
+ * the format's limits (a ~190,000-character article: 5,000–10,000 distinct words) has nearly every word of every
+ * other lesson, and collected half of every word's weight, so it was among the related readings of most lessons
+ * (117 of 499 random lessons' lists in the 100,000-lesson bench library, now 9: lists with a free place that no other
+ * lesson sharing two of the words takes). 250 is about a full news report's: the examples have 21–100 distinct
+ * words, the generated library 123–195, so their related readings are the same as before. Title and summary words
+ * count fully at any length. At most 1, so a candidate's greatest score (below) still bounds its score.
+ */
+export const ARTICLE_WORDS_PIVOT = 250;
 
 export async function lessonsSimilarByText(
   db: Executor,
@@ -166,7 +182,7 @@ export async function lessonsSimilarByText(
           from unnest(${sql.val(words.map(literal))}::text[]::tsquery[]) as word(query)
           cross join lateral (select id from lessons where search_vector @@ word.query) hit
           group by hit.id having count(*) >= ${minShared}))`;
-  // Each word counts its weight in the title or summary, half of it in the article only. The title and summary's
+  // Each word counts its weight in the title or summary, at most half of it in the article only. The title and summary's
   // vector is in the row; the whole text's is TOASTed (a few pages a lesson). So first, from the row alone, each
   // candidate's least score (its title and summary words) and greatest (as if every other word were in its
   // article); only a candidate whose greatest reaches the `limit`-th best least score can be among the best,
@@ -177,12 +193,15 @@ export async function lessonsSimilarByText(
   const least = sql.join(words.map((word) => sql`(case when ${inHead(word)} then ${word.weight}::float8 else 0 end)`), sql` + `);
   const greatest = sql.join(words.map((word) => sql`(case when ${inHead(word)} then 1.0 else 0.5 end) * ${word.weight}::float8`), sql` + `);
   // `words` is the candidate's search vector without positions, detoasted once (not once per word: `kept` stays a
-  // subquery of its own, offset 0).
+  // subquery of its own, offset 0); its `length`, the number of distinct words, is read from its header. An
+  // article-only word counts half, times ARTICLE_WORDS_PIVOT / distinct words when those are more (at most 1,
+  // so `greatest_score` stays a bound). Only candidates kept are read, as before.
+  const articleOnly = sql`0.5 * least(1.0, ${ARTICLE_WORDS_PIVOT}::float8 / length(words))`;
   const score = sql.join(
     words.map(
       (word) => sql`${word.weight}::float8 * (case
         when ${inHead(word)} then 1.0
-        when words @@ ${literal(word)}::tsquery then 0.5 else 0 end)`,
+        when words @@ ${literal(word)}::tsquery then ${articleOnly} else 0 end)`,
     ),
     sql` + `,
   );

@@ -49,7 +49,10 @@ const PAIRS_BUDGET = 2000;
 const COMMON_SHARE = 0.05;
 /** …unless the library is small: a topic of 4 lessons in a library of 16 is a quarter of it. */
 const COMMON_MIN_CAP = 50;
-/** A word only in the article counts half as much as one in the title or summary (in both lessons). */
+/**
+ * A word only in the article counts half as much as one in the title or summary (in both lessons; in the other
+ * lesson's, less still when that article is long: ARTICLE_WORDS_PIVOT in src/db/related-readings.ts).
+ */
 const ARTICLE_ONLY = 0.5;
 /**
  * A lesson is about what its first this many words say (title, summary, then article: ~25,000 characters, several

@@ -24,14 +24,20 @@ export async function lessonForDay(db: Kysely<DB>, guildId: string, localDate: s
 
 /**
  * The next `days` days from `today` and the lesson each will get, as delivery will choose them:
- * today's post if it already went out, pinned lessons on their days, the backlog in order on the others.
- * `postsToday` false (the next post is on a later day, and today's has not gone out): today takes no lesson, and
- * the backlog starts on the next day, as the posts will.
+ * a day's post if it already went out, pinned lessons on their days, the backlog in order on the others.
+ * `firstPostDay` (the local day of the next post; today by default): the days before it that have no post of their
+ * own take no lesson (today, when a schedule set after today's time starts tomorrow), and the backlog starts on it,
+ * as the posts will. A day before it may have its post already: a server that moved its zone west after a post
+ * (Tokyo's 2026-12-08 posted on 7 December in UTC) posts nothing on that day, and until 2026-12-08 upcoming and
+ * preview gave that day the backlog's head, every later day one lesson too early.
  */
-export async function upcomingLessons(db: Kysely<DB>, guildId: string, today: string, days: number, postsToday = true): Promise<DayLesson[]> {
+export async function upcomingLessons(db: Kysely<DB>, guildId: string, today: string, days: number, firstPostDay = today): Promise<DayLesson[]> {
   const last = addDays(today, days - 1);
-  const [delivered, plans, queue] = await Promise.all([
-    dailyDelivery(db, guildId, today),
+  const before: string[] = [];
+  for (let day = today; day < firstPostDay && day <= last; day = addDays(day, 1)) before.push(day);
+  const [deliveredBefore, delivered, plans, queue] = await Promise.all([
+    Promise.all(before.map((day) => dailyDelivery(db, guildId, day))),
+    dailyDelivery(db, guildId, firstPostDay),
     plansBetween(db, guildId, today, last),
     queuedLessonIds(db, guildId, today, days),
   ]);
@@ -40,12 +46,13 @@ export async function upcomingLessons(db: Kysely<DB>, guildId: string, today: st
   const result: DayLesson[] = [];
   for (let i = 0; i < days; i++) {
     const localDate = addDays(today, i);
-    if (i === 0 && delivered && delivered.status !== 'failed') {
-      result.push({ localDate, lessonId: delivered.lessonId, source: 'delivered' });
+    if (localDate < firstPostDay) {
+      const posted = deliveredBefore[i];
+      result.push(posted && posted.status !== 'failed' ? { localDate, lessonId: posted.lessonId, source: 'delivered' } : { localDate, lessonId: null, source: 'no-post' });
       continue;
     }
-    if (i === 0 && !postsToday) {
-      result.push({ localDate, lessonId: null, source: 'no-post' });
+    if (localDate === firstPostDay && delivered && delivered.status !== 'failed') {
+      result.push({ localDate, lessonId: delivered.lessonId, source: 'delivered' });
       continue;
     }
     const pinned = planned.get(localDate);

@@ -88,11 +88,11 @@ export function createDeliveryService(deps: DeliveryDeps) {
   }
 
   /** A day's lesson as the queue will play it: walk the upcoming days up to it. */
-  async function lessonForDayAfterQueue(guildId: string, today: string, day: string, postsToday: boolean): Promise<DayLesson | undefined> {
+  async function lessonForDayAfterQueue(guildId: string, today: string, day: string, firstPostDay: string): Promise<DayLesson | undefined> {
     if (day < today) return lessonForDay(db, guildId, day);
     const span = Math.round((parseLocalDate(day).toMillis() - parseLocalDate(today).toMillis()) / 86_400_000) + 1;
     if (span > 366) throw new UserError('Preview looks at most a year ahead.');
-    const plan = await upcomingLessons(db, guildId, today, span, postsToday);
+    const plan = await upcomingLessons(db, guildId, today, span, firstPostDay);
     return plan[plan.length - 1];
   }
 
@@ -251,7 +251,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       const schedule = await findSchedule(db, guildId);
       const zone = schedule?.timeZone ?? 'UTC';
       const today = localDate(deps.now(), zone);
-      const plan = await upcomingLessons(db, guildId, today, days, (await nextPostDay(schedule, today)) <= today);
+      const plan = await upcomingLessons(db, guildId, today, days, await nextPostDay(schedule, today));
       const titles = await lessonTitles(db, plan.flatMap((day) => (day.lessonId ? [day.lessonId] : [])));
       return {
         zone,
@@ -273,7 +273,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       const today = localDate(deps.now(), zone);
       const nextDay = await nextPostDay(schedule, today);
       const day = date ? parseDay(date, today) : nextDay;
-      const chosen = await lessonForDayAfterQueue(guildId, today, day, nextDay <= today);
+      const chosen = await lessonForDayAfterQueue(guildId, today, day, nextDay);
       if (chosen?.source === 'no-post') throw new UserError(`Nothing is posted on ${day} (its post time had passed when the schedule was set or changed): the next post is on ${nextDay}.`);
       const stored = chosen?.lessonId ? await findLessonHead(db, chosen.lessonId) : undefined;
       if (!stored) throw new UserError(`No lesson would be posted on ${day}: the queue is empty. Import lessons with \`/lesson import\`.`);

@@ -245,5 +245,26 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       // What the post of 2026-05-03 will take: the lesson preview showed.
       expect((await lessonForDay(db, GUILD, '2026-05-03')).lessonId).toBe(lessons[0]!.id);
     });
+
+    it('a schedule moved west after its post: the day posted in the old zone is shown posted, and upcoming and preview give the next post the lesson it will take', async () => {
+      const { db, lessons, delivery, poster, setNow } = await setUp();
+      // 20:00 UTC on 1 May is 05:00 on 2 May in Tokyo: the moderator posts Tokyo's 2026-05-02 now, then moves the
+      // schedule to UTC (21:00), where it is still 1 May. 2026-05-02 is posted, so the next post is 2026-05-03's.
+      setNow('2026-05-01T20:00:00Z');
+      await saveSchedule(db, { guildId: GUILD, channelId: CHANNEL, postTime: '09:00', timeZone: 'Asia/Tokyo', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('sent');
+      await saveSchedule(db, { guildId: GUILD, channelId: CHANNEL, postTime: '21:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-05-01T20:00:00Z'));
+      expect((await delivery.status(GUILD)).next.toISOString()).toBe('2026-05-03T21:00:00.000Z');
+      expect((await delivery.upcoming(GUILD, 3)).days).toEqual([
+        { localDate: '2026-05-01', title: null, source: 'no-post' },
+        { localDate: '2026-05-02', title: 'First lesson', source: 'delivered' },
+        { localDate: '2026-05-03', title: 'Second lesson', source: 'queue' },
+      ]);
+      const next = await delivery.preview(GUILD, undefined);
+      expect(next.day).toBe('2026-05-03');
+      // The lesson 2026-05-03's post will take (it showed the third, as if 2026-05-02 were still to post the second).
+      expect(next.stored.lesson.id).toBe((await lessonForDay(db, GUILD, '2026-05-03')).lessonId);
+      expect(next.stored.lesson.id).toBe(lessons[1]!.id);
+    });
   });
 });

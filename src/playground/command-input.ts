@@ -159,7 +159,8 @@ function findUser(text: string, directory: Directory): string | undefined {
 
 function findRole(text: string, directory: Directory): string | undefined {
   const name = text.replace(/^<@&(\d+)>$/u, '$1').replace(/^@/u, '').toLowerCase();
-  return directory.roles.find((r) => r.id === name || r.name.toLowerCase() === name)?.id;
+  // `@everyone` is the server's @everyone role, whose name holds the `@` (Discord's client offers it in role options).
+  return directory.roles.find((r) => r.id === name || r.name.toLowerCase().replace(/^@/u, '') === name)?.id;
 }
 
 /** A choice by its value, or by the name the page shows for it (any case). */

@@ -169,8 +169,13 @@ function valueSuggestions(/** @type {CommandOption | undefined} */ option, /** @
   }
 }
 
+// The server's @everyone role (named so, with the server's id) is listed too, as Discord's client lists it in every role
+// option: the daily ping may be @everyone, and `/schedule moderators` refuses it. Shown once, never as "@@everyone".
 function roleSuggestions(/** @type {Parameters<typeof suggestions>[1]} */ context, /** @type {(s: string) => boolean} */ matches) {
-  return (context.roles ?? []).filter((r) => r.name !== '@everyone' && matches(r.name)).map((r) => ({ label: `@${r.name}`, insert: `@${r.name} ` }));
+  return (context.roles ?? [])
+    .map((r) => (r.name.startsWith('@') ? r.name : `@${r.name}`))
+    .filter((shown) => matches(shown.slice(1)))
+    .map((shown) => ({ label: shown, insert: `${shown} ` }));
 }
 
 function rangeHint(/** @type {CommandOption} */ option) {

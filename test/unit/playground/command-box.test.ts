@@ -164,6 +164,21 @@ describe('the playground checks a command as Discord’s client does before send
     expect(typed).toMatchObject({ ok: true, label: `/lesson dialogue lesson:${id}` });
   });
 
+  it('offers and takes the server’s @everyone role in a role option, as Discord’s client does', () => {
+    // The local Discord names it `@everyone` (with the server's id); the box showed only the other roles and refused
+    // `role:@everyone`, so the daily @everyone ping and the moderator role's refusal could not be tried.
+    const roles = [{ id: '900', name: '@everyone' }, ...directory.roles];
+    const offered = suggestions(analyze('/schedule moderators role:', commands), { commands, roles }).map((s) => s.label);
+    expect(offered).toEqual(['@everyone', '@Moderators']);
+    expect(suggestions(analyze('/schedule moderators role:@ev', commands), { commands, roles }).map((s) => s.insert)).toEqual(['@everyone ']);
+    expect(resolve('schedule', 'moderators', [{ name: 'role', value: '@everyone' }], { roles })).toMatchObject({
+      ok: true,
+      options: [{ name: 'role', type: 8, value: '900' }],
+      label: '/schedule moderators role:@everyone',
+    });
+    expect(resolve('schedule', 'moderators', [{ name: 'role', value: '@Moderators' }], { roles })).toMatchObject({ ok: true, options: [{ value: '10' }] });
+  });
+
   it('takes an attachment for a file option only when a file was uploaded for it', () => {
     expect(resolve('lesson', 'import', [])).toMatchObject({ ok: false, error: expect.stringContaining('"file"') });
     expect(resolve('lesson', 'import', [], { attachmentOptions: ['file'] })).toMatchObject({ ok: true, options: [] });

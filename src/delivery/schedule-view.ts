@@ -6,7 +6,7 @@ import { wallClock, weekdayOf } from '../domain/schedule/index.js';
 import type { LibraryLessonHead } from '../db/lessons.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import { renderLessonPost } from '../lessons/card-view.js';
-import type { UpcomingDay } from './service.js';
+import { messageLink, type UpcomingDay } from './service.js';
 
 /** A Discord timestamp: every member sees it in their own time zone. */
 export function discordTime(at: Date, style: 'F' | 'f' | 'R' | 'D' | 't' = 'f'): string {
@@ -37,7 +37,9 @@ export function scheduleEmbed(schedule: Schedule, next: Date, lastSent: Delivery
       {
         name: 'Last post',
         value: lastSent?.sentAt
-          ? `${discordTime(lastSent.sentAt, 'f')} in <#${lastSent.channelId}>${lastSent.messageId ? ` (message ${lastSent.messageId})` : ''}`
+          ? // The post as a message link (Discord draws it `#lessons › 💬` and jumps to it), as /schedule post-now answers; until
+            // 2026-12-08 the channel and the message's raw id, "(message 1579548894466015319)", which nobody can open.
+            `${discordTime(lastSent.sentAt, 'f')} in ${lastSent.messageId ? messageLink(schedule.guildId, lastSent.channelId, lastSent.messageId) : `<#${lastSent.channelId}>`}`
           : 'None yet',
       },
       { name: 'Health', value: health },

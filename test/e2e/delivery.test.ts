@@ -142,7 +142,7 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
 
         for (const [guild, channelId, message] of [[lost, lostChannel, sent], [answered, answeredChannel, stored]] as const) {
           // Each server's record names the one message in its channel…
-          expect(fieldsOf(await crash.schedule(guild, 'show'))['Last post']).toContain(`in <#${channelId}> (message ${message!.id})`);
+          expect(fieldsOf(await crash.schedule(guild, 'show'))['Last post']).toContain(`in https://discord.com/channels/${guild.id}/${channelId}/${message!.id}`);
           // …and nobody was told the library had run dry: the claimed lesson was still to be posted.
           expect(discord.channelMessages(crash.channelNamed(guild, 'mod-alerts'))).toEqual([]);
         }
@@ -261,7 +261,9 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       const { guild, lessons, post } = await postedToday('Shown');
       const shown = await scene.schedule(guild, 'show');
       const fields = fieldsOf(shown);
-      expect(fields['Last post']).toContain(`in <#${lessons}> (message ${post.id})`);
+      // A link to the post (Discord draws it `#lessons › 💬`), not its raw id.
+      expect(fields['Last post']).toContain(`in https://discord.com/channels/${guild.id}/${lessons}/${post.id}`);
+      expect(fields['Last post']).not.toContain('(message ');
       const time = fields.Time!.split(' ')[0]!;
       const tomorrow = localNow().plus({ days: 1 }).toISODate();
       expect(fields['Next post']).toContain(`${tomorrow} ${time} (${ZONE})`);

@@ -51,9 +51,14 @@ const SOURCE_LABEL = { delivered: 'posted', planned: '📌 pinned', queue: 'queu
 
 /** `/schedule upcoming`: one line per day, the lesson and where it comes from. */
 export function renderUpcoming(zone: string, days: readonly UpcomingDay[]): ReplyPayload {
-  const lines = days.map((day) => {
+  const lines = days.map((day, i) => {
     const date = `\`${day.localDate}\` ${weekdayOf(day.localDate, 'short')}`;
-    if (day.source === 'no-post') return `${date} · no post today (its time had passed when the schedule was set or changed)`;
+    if (day.source === 'no-post') {
+      // A later day already posted: the schedule moved west after its post (upcomingLessons), whatever its time.
+      return days.slice(i + 1).some((later) => later.source === 'delivered')
+        ? `${date} · no post today (the next day's lesson went out before the schedule's time zone changed)`
+        : `${date} · no post today (its time had passed when the schedule was set or changed)`;
+    }
     return day.title !== null
       ? `${date} · ${clip(safeText(visibleOr(day.title, '(untitled)')), 200)} _(${SOURCE_LABEL[day.source ?? 'queue']})_`
       : `${date} · no lesson left: import more with \`/lesson import\``;

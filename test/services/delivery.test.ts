@@ -265,6 +265,12 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       // The lesson 2026-05-03's post will take (it showed the third, as if 2026-05-02 were still to post the second).
       expect(next.stored.lesson.id).toBe((await lessonForDay(db, GUILD, '2026-05-03')).lessonId);
       expect(next.stored.lesson.id).toBe(lessons[1]!.id);
+      // Today's line says why there is no post: not a post time that had passed (21:00 had not).
+      const shown = (renderUpcoming('UTC', (await delivery.upcoming(GUILD, 2)).days).embeds?.[0] as APIEmbed | undefined)?.description ?? '';
+      expect(shown.split('\n')).toEqual([
+        "`2026-05-01` Fri · no post today (the next day's lesson went out before the schedule's time zone changed)",
+        '`2026-05-02` Sat · First lesson _(posted)_',
+      ]);
     });
   });
 });

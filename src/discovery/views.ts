@@ -9,8 +9,11 @@ import { lessonButtons, toApiEmbed, type ButtonRow } from '../lessons/card-view.
 import type { RelatedReadings } from './related.js';
 import type { FoundLesson, SearchBound, SearchPage } from './search.js';
 
-/** One button per listed lesson ("1 · Title…"), opening its card: Discord allows five in a row. */
-function openButtons(lessons: readonly FoundLesson[]): ButtonRow {
+/**
+ * One button per listed lesson ("1 · Title…"), opening its card: Discord allows five in a row. Numbered as the list
+ * numbers them: a search's page 2 lists 6–10, and its buttons said 1–5 until 2026-12-08.
+ */
+function openButtons(lessons: readonly FoundLesson[], firstNumber = 1): ButtonRow {
   return {
     type: ComponentType.ActionRow,
     components: lessons.slice(0, 5).map(
@@ -18,7 +21,7 @@ function openButtons(lessons: readonly FoundLesson[]): ButtonRow {
         type: ComponentType.Button,
         style: ButtonStyle.Secondary,
         // Labels are not markdown, but mentions and bidi overrides are still taken out; Discord allows 80 characters.
-        label: clip(neutralizeMentions(plainText(`${index + 1} · ${lesson.title}`)), 40),
+        label: clip(neutralizeMentions(plainText(`${firstNumber + index} · ${lesson.title}`)), 40),
         custom_id: encodeCatchupId({ action: 'card', lessonId: lesson.id }),
       }),
     ),
@@ -93,7 +96,7 @@ export function renderSearchPage(page: SearchPage, idQuery: { query: string; cat
     description: clip([...note, ...lines].join('\n'), EMBED_DESCRIPTION_MAX),
     footer: { text: `Page ${page.page}${page.hasNext ? '' : ' (last)'} · press a number to open that lesson’s card${more}` },
   });
-  const rows: ButtonRow[] = [openButtons(page.results)];
+  const rows: ButtonRow[] = [openButtons(page.results, offset + 1)];
   if (paging) rows.push(paging);
   return { embeds: [embed], components: rows };
 }

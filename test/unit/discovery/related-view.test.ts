@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LibraryLesson } from '../../../src/db/lessons.js';
-import { renderRelated } from '../../../src/discovery/views.js';
+import { renderRelated, renderSearchPage } from '../../../src/discovery/views.js';
 import type { RelatedReadings } from '../../../src/discovery/related.js';
 import type { ReplyPayload } from '../../../src/discord/reply.js';
 import { assertWithinLimits, type MessageData } from '../../../src/domain/discord-format/index.js';
@@ -58,5 +58,24 @@ describe('the related readings reply', () => {
     expect(reply.embeds?.[0]?.footer?.text).toBe('Press a number to open that lesson’s card, or Related to see which you have read.');
     const labels = (reply.components ?? []).flatMap((row) => row.components).map((button) => button.label);
     expect(labels).toContain('Related');
+  });
+});
+
+describe('a search page', () => {
+  it('numbers its buttons as its list: page 2 lists 6–8, and its buttons say 6, 7 and 8', () => {
+    const found = ['Harbour ferry resumes', 'Harbour crane toppled', 'Harbour museum opens'].map((title) => {
+      const lesson = makeLesson({ title, date: '2025-05-01' });
+      return { id: lesson.id, title, date: lesson.date, category: 'nhk' };
+    });
+    const reply = view(renderSearchPage({ query: 'harbour', category: undefined, page: 2, pageSize: 5, results: found, hasNext: false, partial: false }, { query: 'harbour', category: '' }));
+    expect(assertWithinLimits(reply as MessageData)).toEqual([]);
+    expect((reply.embeds?.[0]?.description ?? '').split('\n').map((line) => line.split(' · ')[0])).toEqual([
+      '**6.** Harbour ferry resumes',
+      '**7.** Harbour crane toppled',
+      '**8.** Harbour museum opens',
+    ]);
+    const open = reply.components?.[0]?.components ?? [];
+    expect(open.map((button) => button.label)).toEqual(['6 · Harbour ferry resumes', '7 · Harbour crane toppled', '8 · Harbour museum opens']);
+    expect(open.map((button) => decodeCatchupId(button.custom_id ?? ''))).toEqual(found.map((lesson) => ({ action: 'card', lessonId: lesson.id })));
   });
 });

@@ -36,7 +36,7 @@ export const leaderboardModule = defineCommand(leaderboardCommand, {
         // Discord only sends the declared choices; anything else (an old definition) falls back to the week.
         const period = PERIODS.find((p) => p === options.period) ?? 'week';
         const board = await services.reading.leaderboard({ guildId, callerId: userId, period });
-        await reply.send(renderLeaderboard(board, userId));
+        await reply.send(renderLeaderboard(board, userId, { shared: options.share === true }));
       },
     },
   },

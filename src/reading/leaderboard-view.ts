@@ -18,7 +18,7 @@ const EMPTY_PERIOD: Record<LeaderboardPeriod, string> = {
   all: 'yet',
 };
 
-function line(entry: LeaderboardEntry, callerId: string): string {
+function line(entry: LeaderboardEntry, callerId: string | null): string {
   const place = MEDALS[entry.rank - 1] ?? `\`${entry.rank}.\``;
   const lessons = `${NUMBER.format(entry.lessonsRead)} lesson${entry.lessonsRead === 1 ? '' : 's'}`;
   const you = entry.userId === callerId ? ' ← you' : '';
@@ -26,12 +26,18 @@ function line(entry: LeaderboardEntry, callerId: string): string {
   return `${place} <@${entry.userId}> — **${lessons}** · ${NUMBER.format(entry.wordsRead)} words${you}`;
 }
 
-/** The server's top 10 for a period, the caller's own rank below it when outside, mentions that ping nobody. */
-export function renderLeaderboard(board: Leaderboard, callerId: string): ReplyPayload {
-  const lines = board.top.map((entry) => line(entry, callerId));
-  if (board.callerOutsideTop) lines.push('…', line(board.callerOutsideTop, callerId));
+/**
+ * The server's top 10 for a period, the caller's own rank below it when outside, mentions that ping nobody. A shared
+ * board (`share:true`) is read by everyone in the channel: it marks nobody "← you" and tells nobody "You are hidden"
+ * (until 2026-12-08 every reader saw the sharer's line marked "← you").
+ */
+export function renderLeaderboard(board: Leaderboard, callerId: string, options: { shared?: boolean } = {}): ReplyPayload {
+  const shared = options.shared === true;
+  const marked = shared ? null : callerId;
+  const lines = board.top.map((entry) => line(entry, marked));
+  if (board.callerOutsideTop) lines.push('…', line(board.callerOutsideTop, marked));
   if (lines.length === 0) lines.push(`Nobody has read a lesson here ${EMPTY_PERIOD[board.period]}. Be the first: \`/lesson today\`.`);
-  const footer = board.callerHidden
+  const footer = board.callerHidden && !shared
     ? 'You are hidden from leaderboards. /settings leaderboard visible:true to join.'
     : 'Ranked by lessons read, then words read. /settings leaderboard visible:false to leave the board.';
   const embed: APIEmbed = {

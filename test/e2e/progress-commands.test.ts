@@ -255,7 +255,9 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     expect(data.allowed_mentions?.parse).toEqual([]);
     expect(data.embeds?.[0]?.description).not.toContain(SHY.id);
     expect(data.embeds?.[0]?.description?.split('\n')[0]).toContain(`<@${READER.id}>`);
-    expect(data.embeds?.[0]?.description).toContain('← you');
+    // Everyone in the channel reads it: the sharer's line is not marked "← you" (it was until 2026-12-08).
+    expect(data.embeds?.[0]?.description).toContain(`<@${FRIEND.id}>`);
+    expect(data.embeds?.[0]?.description).not.toContain('← you');
 
     // The week: SHY hidden; READER's 5 reads in the last 7 days; a member with no reads has no rank.
     const week = (await discord.sendCommand({ guildId: guild.id, name: 'leaderboard', user: LATE }).waitForFinal()).data as Data;

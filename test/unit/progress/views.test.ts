@@ -83,6 +83,20 @@ describe('leaderboard view', () => {
     expect(lines.at(-1)).toBe('`42.` <@999> — **1 lesson** · 16 words ← you');
   });
 
+  it('shared, marks nobody: everyone in the channel reads it, and "← you" or "You are hidden" would be about someone else', () => {
+    const top = [
+      { userId: '200000000000000101', rank: 1, lessonsRead: 3, wordsRead: 900 },
+      { userId: '200000000000000102', rank: 2, lessonsRead: 2, wordsRead: 400 },
+    ];
+    const board = { period: 'week' as const, since: new Date(), top, callerOutsideTop: { userId: '999', rank: 42, lessonsRead: 1, wordsRead: 16 }, callerHidden: false };
+    const shared = (renderLeaderboard(board, '200000000000000101', { shared: true }).embeds?.[0] as { description: string }).description;
+    expect(shared.split('\n')).toEqual(['🥇 <@200000000000000101> — **3 lessons** · 900 words', '🥈 <@200000000000000102> — **2 lessons** · 400 words', '…', '`42.` <@999> — **1 lesson** · 16 words']);
+    const hidden = renderLeaderboard({ ...board, callerOutsideTop: null, callerHidden: true }, '1', { shared: true }).embeds?.[0] as { footer: { text: string } };
+    expect(hidden.footer.text).not.toMatch(/You are hidden/u);
+    // Privately, the caller's own line is marked as before.
+    expect((renderLeaderboard(board, '200000000000000101').embeds?.[0] as { description: string }).description.split('\n')[0]).toMatch(/ ← you$/u);
+  });
+
   it('explains an empty board and a hidden caller', () => {
     const payload = renderLeaderboard({ period: 'week', since: new Date(), top: [], callerOutsideTop: null, callerHidden: true }, '1');
     const embed = payload.embeds?.[0] as { description: string; footer: { text: string } };

@@ -274,6 +274,9 @@ export function createDeliveryService(deps: DeliveryDeps) {
       const nextDay = await nextPostDay(schedule, today);
       const day = date ? parseDay(date, today) : nextDay;
       const chosen = await lessonForDayAfterQueue(guildId, today, day, nextDay);
+      // A day gone by shows what its post took, if one went out; until 2026-12-08 one without a post showed the queue's
+      // head (today's lesson) as if it would be posted on it.
+      if (day < today && chosen?.source !== 'delivered') throw new UserError(`${day} is in the past (today is ${today} in ${zone}), and nothing was posted that day.`);
       if (chosen?.source === 'no-post') throw new UserError(`Nothing is posted on ${day} (its post time had passed when the schedule was set or changed): the next post is on ${nextDay}.`);
       const stored = chosen?.lessonId ? await findLessonHead(db, chosen.lessonId) : undefined;
       if (!stored) throw new UserError(`No lesson would be posted on ${day}: the queue is empty. Import lessons with \`/lesson import\`.`);

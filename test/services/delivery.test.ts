@@ -226,6 +226,16 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect(await userError(delivery.preview(GUILD, '2027-06-01'))).toBe('Preview looks at most a year ahead.');
     });
 
+    it('preview of a day gone by shows the lesson its post took, and says when none went out (not today’s lesson as if it would)', async () => {
+      const { db, lessons, delivery, poster, setNow } = await setUp();
+      await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0);
+      setNow('2026-05-04T12:00:00Z');
+      expect((await delivery.preview(GUILD, '2026-05-02')).stored.lesson.id).toBe(lessons[0]!.id);
+      // 2026-05-03 had no post (the bot was down): nothing to show, where it showed the queue's head, the second lesson.
+      expect(await userError(delivery.preview(GUILD, '2026-05-03'))).toBe('2026-05-03 is in the past (today is 2026-05-04 in UTC), and nothing was posted that day.');
+      expect(await userError(delivery.preview(GUILD, '2026-04-01'))).toMatch(/^2026-04-01 is in the past/u);
+    });
+
     it('a schedule set after today’s post time: today has no post, and upcoming, preview and the next post start the queue tomorrow', async () => {
       // 09:00 UTC, set at 11:00 on 2026-05-02: the first post is on 2026-05-03 (now is 12:00).
       const { db, lessons, delivery } = await setUp({ scheduleSetAt: '2026-05-02T11:00:00Z' });

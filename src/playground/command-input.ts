@@ -112,7 +112,10 @@ function convertValue(definition: APIApplicationCommandBasicOption, text: string
       }
       const min = definition.min_length ?? 0;
       const max = definition.max_length ?? 6000;
-      if (text.length < Math.max(1, min) || text.length > max) return { error: `must be ${Math.max(1, min)}–${max} characters` };
+      // Characters as Discord counts them, code points (as the bot does: custom-ids.ts): an emoji is one, where its two
+      // UTF-16 units refused a search of more than 35 emoji, which Discord’s client sends.
+      const length = [...text].length;
+      if (length < Math.max(1, min) || length > max) return { error: `must be ${Math.max(1, min)}–${max} characters` };
       return text;
     }
     case ApplicationCommandOptionType.Integer:

@@ -179,6 +179,12 @@ describe('the playground checks a command as Discord’s client does before send
     expect(resolve('schedule', 'moderators', [{ name: 'role', value: '@Moderators' }], { roles })).toMatchObject({ ok: true, options: [{ value: '10' }] });
   });
 
+  it('counts an option’s length in characters as Discord does (code points): an emoji is one', () => {
+    const query = `say ${'🎉'.repeat(66)}`; // 70 characters, 136 UTF-16 units
+    expect(resolve('lesson', 'search', [{ name: 'query', value: query }])).toMatchObject({ ok: true, options: [{ name: 'query', value: query }] });
+    expect(resolve('lesson', 'search', [{ name: 'query', value: `${query}🎉` }])).toEqual({ ok: false, error: 'query: must be 1–70 characters' });
+  });
+
   it('takes an attachment for a file option only when a file was uploaded for it', () => {
     expect(resolve('lesson', 'import', [])).toMatchObject({ ok: false, error: expect.stringContaining('"file"') });
     expect(resolve('lesson', 'import', [], { attachmentOptions: ['file'] })).toMatchObject({ ok: true, options: [] });

@@ -212,17 +212,22 @@ export function createDeliveryService(deps: DeliveryDeps) {
     },
 
     /**
-     * Pins a lesson to a day of the server's calendar: not a past day, and not today once today's lesson
-     * went out (a failed post may still be replaced).
+     * Pins a lesson to a day of the server's calendar: not a past day, and not a day whose lesson went out (today's,
+     * or a later day's posted before the schedule moved its zone west: until 2026-12-08 that pin was taken and never
+     * posted). A failed post may still be replaced.
      */
     async plan(guildId: string, input: { date: string; lesson: string; plannedBy: string }): Promise<{ day: string; stored: LibraryLessonHead }> {
       const zone = await serverZone(guildId);
       const today = localDate(deps.now(), zone);
       const day = parseDay(input.date, today);
       if (day < today) throw new UserError(`${day} is in the past (today is ${today} in ${zone}).`);
-      const posted = day === today ? await dailyDelivery(db, guildId, today) : undefined;
+      const posted = await dailyDelivery(db, guildId, day);
       if (posted && posted.status !== 'failed') {
-        throw new UserError(`Today’s lesson (${today}) has already been posted: pin this one to a later day.`);
+        throw new UserError(
+          day === today
+            ? `Today’s lesson (${today}) has already been posted: pin this one to a later day.`
+            : `The lesson of ${day} has already been posted (before the schedule’s time zone changed): pin this one to a later day.`,
+        );
       }
       const stored = await deps.lessons.requested(guildId, input.lesson);
       await planLesson(db, { guildId, localDate: day, lessonId: stored.lesson.id, plannedBy: input.plannedBy });

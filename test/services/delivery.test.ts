@@ -256,7 +256,7 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect((await lessonForDay(db, GUILD, '2026-05-03')).lessonId).toBe(lessons[0]!.id);
     });
 
-    it('a schedule moved west after its post: the day posted in the old zone is shown posted, and upcoming and preview give the next post the lesson it will take', async () => {
+    it('a schedule moved west after its post: the day posted in the old zone is shown posted, upcoming and preview give the next post the lesson it will take, and that day takes no pin', async () => {
       const { db, lessons, delivery, poster, setNow } = await setUp();
       // 20:00 UTC on 1 May is 05:00 on 2 May in Tokyo: the moderator posts Tokyo's 2026-05-02 now, then moves the
       // schedule to UTC (21:00), where it is still 1 May. 2026-05-02 is posted, so the next post is 2026-05-03's.
@@ -281,6 +281,11 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
         "`2026-05-01` Fri · no post today (the next day's lesson went out before the schedule's time zone changed)",
         '`2026-05-02` Sat · First lesson _(posted)_',
       ]);
+      // Nor is a lesson pinned to that day taken, to be posted never.
+      expect(await userError(delivery.plan(GUILD, { date: '2026-05-02', lesson: lessons[2]!.id, plannedBy: 'mod' }))).toBe(
+        'The lesson of 2026-05-02 has already been posted (before the schedule’s time zone changed): pin this one to a later day.',
+      );
+      expect((await delivery.plan(GUILD, { date: '2026-05-03', lesson: lessons[2]!.id, plannedBy: 'mod' })).day).toBe('2026-05-03');
     });
   });
 });

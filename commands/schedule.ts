@@ -174,8 +174,8 @@ export const scheduleModule = defineCommand(scheduleCommand, {
       await reply.send({ content: `▶️ Daily lessons resumed. Next post: ${discordTime(next, 'F')} (${discordTime(next, 'R')}).` });
     },
     plan: async ({ options, services, guildId, userId, reply }) => {
-      const { day, stored } = await services.delivery.plan(guildId, { date: options.date, lesson: options.lesson, plannedBy: userId });
-      await reply.send(renderPlanned(day, stored));
+      const { day, stored, nextPostDay } = await services.delivery.plan(guildId, { date: options.date, lesson: options.lesson, plannedBy: userId });
+      await reply.send(renderPlanned(day, stored, nextPostDay));
     },
     unplan: async ({ options, services, guildId, reply }) => {
       const { day, removed } = await services.delivery.unplan(guildId, options.date);

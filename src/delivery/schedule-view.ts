@@ -73,8 +73,13 @@ function dayName(day: string): string {
 }
 
 /** `/schedule plan`: which lesson is pinned to which day. */
-export function renderPlanned(day: string, stored: LibraryLessonHead): ReplyPayload {
-  return { content: `📌 **${clip(safeText(visibleOr(stored.lesson.title, '(untitled)')), 200)}** is pinned to ${dayName(day)}.` };
+export function renderPlanned(day: string, stored: LibraryLessonHead, nextPostDay?: string): ReplyPayload {
+  const pinned = `📌 **${clip(safeText(visibleOr(stored.lesson.title, '(untitled)')), 200)}** is pinned to ${dayName(day)}.`;
+  // A day before the next post (today, when the schedule was set or changed after today's post time) gets no daily post.
+  const unposted = nextPostDay
+    ? `\n⚠️ No daily post goes out that day (its time had passed when the schedule was set or changed; the next is on ${dayName(nextPostDay)}): \`/schedule post-now\` posts it now.`
+    : '';
+  return { content: pinned + unposted };
 }
 
 /** `/schedule unplan`: the day given back to the queue, or nothing to do. */

@@ -216,8 +216,9 @@ export function createDeliveryService(deps: DeliveryDeps) {
      * or a later day's posted before the schedule moved its zone west: until 2026-12-08 that pin was taken and never
      * posted). A failed post may still be replaced.
      */
-    async plan(guildId: string, input: { date: string; lesson: string; plannedBy: string }): Promise<{ day: string; stored: LibraryLessonHead }> {
-      const zone = await serverZone(guildId);
+    async plan(guildId: string, input: { date: string; lesson: string; plannedBy: string }): Promise<{ day: string; stored: LibraryLessonHead; nextPostDay?: string }> {
+      const schedule = await findSchedule(db, guildId);
+      const zone = schedule?.timeZone ?? 'UTC';
       const today = localDate(deps.now(), zone);
       const day = parseDay(input.date, today);
       if (day < today) throw new UserError(`${day} is in the past (today is ${today} in ${zone}).`);
@@ -232,7 +233,10 @@ export function createDeliveryService(deps: DeliveryDeps) {
       const stored = await deps.lessons.requested(guildId, input.lesson);
       await planLesson(db, { guildId, localDate: day, lessonId: stored.lesson.id, plannedBy: input.plannedBy });
       scheduleChanged(guildId);
-      return { day, stored };
+      // Today, when a schedule set after today's time first posts tomorrow: the daily post will not take the pin (said
+      // since 2026-12-08; a moderator was told it was pinned and saw nothing go out), `post-now` will.
+      const next = await nextPostDay(schedule, today);
+      return day < next ? { day, stored, nextPostDay: next } : { day, stored };
     },
 
     /** Autocomplete of a date option: the days from today on in the server's calendar that match what was typed. */

@@ -5,7 +5,7 @@ import { updateGuildSettings } from '../../src/db/guild-settings.js';
 import { upsertLesson } from '../../src/db/lessons.js';
 import { dueSchedules, findSchedule, recordPostFailure, saveSchedule } from '../../src/db/schedules.js';
 import { lessonForDay } from '../../src/delivery/lesson-choice.js';
-import { renderUpcoming } from '../../src/delivery/schedule-view.js';
+import { renderPlanned, renderUpcoming } from '../../src/delivery/schedule-view.js';
 import { NO_SCHEDULE } from '../../src/delivery/service.js';
 import { PostFailure } from '../../src/discord/channels.js';
 import { UserError } from '../../src/user-error.js';
@@ -254,6 +254,13 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect(shown.split('\n')).toEqual(['`2026-05-02` Sat · no post today (its time had passed when the schedule was set or changed)', '`2026-05-03` Sun · First lesson _(queue)_']);
       // What the post of 2026-05-03 will take: the lesson preview showed.
       expect((await lessonForDay(db, GUILD, '2026-05-03')).lessonId).toBe(lessons[0]!.id);
+      // A lesson pinned to today is pinned (post-now posts it), and the moderator is told no daily post takes it.
+      const pinned = await delivery.plan(GUILD, { date: 'today', lesson: lessons[2]!.id, plannedBy: 'mod' });
+      expect(pinned.nextPostDay).toBe('2026-05-03');
+      expect(renderPlanned(pinned.day, pinned.stored, pinned.nextPostDay).content).toBe(
+        '📌 **Third lesson** is pinned to 2026-05-02 (Saturday).\n⚠️ No daily post goes out that day (its time had passed when the schedule was set or changed; the next is on 2026-05-03 (Sunday)): `/schedule post-now` posts it now.',
+      );
+      expect((await delivery.plan(GUILD, { date: 'tomorrow', lesson: lessons[1]!.id, plannedBy: 'mod' })).nextPostDay).toBeUndefined();
     });
 
     it('a schedule moved west after its post: the day posted in the old zone is shown posted, upcoming and preview give the next post the lesson it will take, and that day takes no pin', async () => {

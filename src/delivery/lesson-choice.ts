@@ -28,7 +28,7 @@ export async function lessonForDay(db: Kysely<DB>, guildId: string, localDate: s
  * `firstPostDay` (the local day of the next post; today by default): the days before it that have no post of their
  * own take no lesson (today, when a schedule set after today's time starts tomorrow), and the backlog starts on it,
  * as the posts will. A day before it may have its post already: a server that moved its zone west after a post
- * (Tokyo's 2026-12-08 posted on 7 December in UTC) posts nothing on that day, and until 2026-12-08 upcoming and
+ * (Tokyo's 2026-12-08 posted on 7 December in UTC) posts nothing on that day, and until 2026-12-07 upcoming and
  * preview gave that day the backlog's head, every later day one lesson too early.
  */
 export async function upcomingLessons(db: Kysely<DB>, guildId: string, today: string, days: number, firstPostDay = today): Promise<DayLesson[]> {

@@ -38,7 +38,7 @@ export function scheduleEmbed(schedule: Schedule, next: Date, lastSent: Delivery
         name: 'Last post',
         value: lastSent?.sentAt
           ? // The post as a message link (Discord draws it `#lessons › 💬` and jumps to it), as /schedule post-now answers; until
-            // 2026-12-08 the channel and the message's raw id, "(message 1579548894466015319)", which nobody can open.
+            // 2026-12-07 the channel and the message's raw id, "(message 1579548894466015319)", which nobody can open.
             `${discordTime(lastSent.sentAt, 'f')} in ${lastSent.messageId ? messageLink(schedule.guildId, lastSent.channelId, lastSent.messageId) : `<#${lastSent.channelId}>`}`
           : 'None yet',
       },

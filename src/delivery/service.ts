@@ -213,7 +213,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
 
     /**
      * Pins a lesson to a day of the server's calendar: not a past day, and not a day whose lesson went out (today's,
-     * or a later day's posted before the schedule moved its zone west: until 2026-12-08 that pin was taken and never
+     * or a later day's posted before the schedule moved its zone west: until 2026-12-07 that pin was taken and never
      * posted). A failed post may still be replaced.
      */
     async plan(guildId: string, input: { date: string; lesson: string; plannedBy: string }): Promise<{ day: string; stored: LibraryLessonHead; nextPostDay?: string }> {
@@ -234,7 +234,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       await planLesson(db, { guildId, localDate: day, lessonId: stored.lesson.id, plannedBy: input.plannedBy });
       scheduleChanged(guildId);
       // Today, when a schedule set after today's time first posts tomorrow: the daily post will not take the pin (said
-      // since 2026-12-08; a moderator was told it was pinned and saw nothing go out), `post-now` will.
+      // since 2026-12-07; a moderator was told it was pinned and saw nothing go out), `post-now` will.
       const next = await nextPostDay(schedule, today);
       return day < next ? { day, stored, nextPostDay: next } : { day, stored };
     },
@@ -283,7 +283,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       const nextDay = await nextPostDay(schedule, today);
       const day = date ? parseDay(date, today) : nextDay;
       const chosen = await lessonForDayAfterQueue(guildId, today, day, nextDay);
-      // A day gone by shows what its post took, if one went out; until 2026-12-08 one without a post showed the queue's
+      // A day gone by shows what its post took, if one went out; until 2026-12-07 one without a post showed the queue's
       // head (today's lesson) as if it would be posted on it.
       if (day < today && chosen?.source !== 'delivered') throw new UserError(`${day} is in the past (today is ${today} in ${zone}), and nothing was posted that day.`);
       if (chosen?.source === 'no-post') throw new UserError(`Nothing is posted on ${day} (its post time had passed when the schedule was set or changed): the next post is on ${nextDay}.`);

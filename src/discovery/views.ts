@@ -11,7 +11,7 @@ import type { FoundLesson, SearchBound, SearchPage } from './search.js';
 
 /**
  * One button per listed lesson ("1 · Title…"), opening its card: Discord allows five in a row. Numbered as the list
- * numbers them: a search's page 2 lists 6–10, and its buttons said 1–5 until 2026-12-08.
+ * numbers them: a search's page 2 lists 6–10, and its buttons said 1–5 until 2026-12-07.
  */
 function openButtons(lessons: readonly FoundLesson[], firstNumber = 1): ButtonRow {
   return {

@@ -29,7 +29,7 @@ function line(entry: LeaderboardEntry, callerId: string | null): string {
 /**
  * The server's top 10 for a period, the caller's own rank below it when outside, mentions that ping nobody. A shared
  * board (`share:true`) is read by everyone in the channel: it marks nobody "← you" and tells nobody "You are hidden"
- * (until 2026-12-08 every reader saw the sharer's line marked "← you").
+ * (until 2026-12-07 every reader saw the sharer's line marked "← you").
  */
 export function renderLeaderboard(board: Leaderboard, callerId: string, options: { shared?: boolean } = {}): ReplyPayload {
   const shared = options.shared === true;

@@ -255,7 +255,7 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     expect(data.allowed_mentions?.parse).toEqual([]);
     expect(data.embeds?.[0]?.description).not.toContain(SHY.id);
     expect(data.embeds?.[0]?.description?.split('\n')[0]).toContain(`<@${READER.id}>`);
-    // Everyone in the channel reads it: the sharer's line is not marked "← you" (it was until 2026-12-08).
+    // Everyone in the channel reads it: the sharer's line is not marked "← you" (it was until 2026-12-07).
     expect(data.embeds?.[0]?.description).toContain(`<@${FRIEND.id}>`);
     expect(data.embeds?.[0]?.description).not.toContain('← you');
 

@@ -17,12 +17,24 @@ const NUMBERED_ITEM = /^([ \t]*[0-9]+)([.)])(?=[ \t])/gmu;
 // `<a:name:id>`, command mentions `</name:id>`, server navigation `<id:…>`.
 const ANGLE_MARKUP = /<(?=t:|a:|id:|[:/])/gu;
 
+// A web address as Discord links it in text (simple-markdown's url rule, which Discord's parser uses): nothing in it
+// formats, and a backslash put in it would be part of the link (`…/20250531\_12/` opens `…/20250531/_12/`).
+const WEB_ADDRESS = /https?:\/\/[^\s<]+[^<.,:;"')\]\s]/gu;
+
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(INLINE_MARKUP, '\\$&')
-    .replace(LINE_START_MARKUP, '$1\\$2')
-    .replace(NUMBERED_ITEM, '$1\\$2')
-    .replace(ANGLE_MARKUP, '\\<');
+  let escaped = '';
+  let from = 0;
+  for (const address of text.matchAll(WEB_ADDRESS)) {
+    escaped += escapeInline(text.slice(from, address.index)) + address[0];
+    from = address.index + address[0].length;
+  }
+  escaped += escapeInline(text.slice(from));
+  // Web addresses start with a letter: the markup of a line's start is never in one.
+  return escaped.replace(LINE_START_MARKUP, '$1\\$2').replace(NUMBERED_ITEM, '$1\\$2');
+}
+
+function escapeInline(text: string): string {
+  return text.replace(INLINE_MARKUP, '\\$&').replace(ANGLE_MARKUP, '\\<');
 }
 
 const ZWSP = '\u200b';

@@ -14,6 +14,17 @@ describe('escapeMarkdown', () => {
     expect(escapeMarkdown('[x](http://y)')).toBe('\\[x\\](http://y)');
   });
 
+  it('leaves web addresses as they are, so their links still open; the text around them is escaped', () => {
+    const nhk = 'https://www3.nhk.or.jp/nhkworld/en/news/20250531_12/';
+    expect(escapeMarkdown(`Read it at ${nhk}, or _not_.`)).toBe(`Read it at ${nhk}, or \\_not\\_.`);
+    expect(escapeMarkdown(`(see ${nhk}) **now**`)).toBe(`(see ${nhk}) \\*\\*now\\*\\*`);
+    expect(escapeMarkdown('http://a.example/x_y*z~w`v|u and *b*')).toBe('http://a.example/x_y*z~w`v|u and \\*b\\*');
+    // Its closing punctuation is not part of it, as in Discord's link: the bracket after it is still escaped.
+    expect(escapeMarkdown('[x](https://a.example/b_c)]')).toBe('\\[x\\](https://a.example/b_c)\\]');
+    // Not a web address: escaped as any text.
+    expect(escapeMarkdown('ftp://a.example/x_y and https:// _z_')).toBe('ftp://a.example/x\\_y and https:// \\_z\\_');
+  });
+
   it('escapes headings, quotes, bullets and numbered items at the start of lines only', () => {
     expect(escapeMarkdown('# heading\n> quote\n- item\n-# small\n1. first\n  + nested')).toBe(
       '\\# heading\n\\> quote\n\\- item\n\\-# small\n1\\. first\n  \\+ nested',

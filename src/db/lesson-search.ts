@@ -69,6 +69,15 @@ async function rankedNewest(
 }
 
 /**
+ * Whether a search's tsquery keeps no word at all: every one is too common to be indexed (`the`, `of`), so it can
+ * match nothing. Reads no table.
+ */
+export async function searchesOnlyCommonWords(db: Executor, query: string): Promise<boolean> {
+  const { rows } = await sql<{ nodes: number }>`select numnode(to_tsquery('newsdesk_english', ${query}))::int as nodes`.execute(db);
+  return rows[0]?.nodes === 0;
+}
+
+/**
  * Lessons whose title or summary match, best first (title above summary), then newest: among the newest
  * `candidates` of them (all of them when they are no more). Only title and summary vectors are ranked here: they
  * are small and stored in the row.

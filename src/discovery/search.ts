@@ -6,6 +6,7 @@ import {
   lessonsTitled,
   newestLessons,
   searchArticleOnly,
+  searchesOnlyCommonWords,
   searchTitleOrSummary,
 } from '../db/lesson-search.js';
 import type { Executor } from '../db/schema.js';
@@ -58,6 +59,8 @@ export interface SearchPage {
    * from the first page that reaches the article-only matches when those are.
    */
   readonly bound?: SearchBound | undefined;
+  /** Nothing found because every word is too common to be searched (`the`, `of it`): first pages only. */
+  readonly onlyCommonWords?: boolean;
 }
 
 /** How many candidates a search ranks per tier (the defaults above; tests use fewer). */
@@ -78,6 +81,18 @@ export async function searchLibrary(
   db: Executor,
   text: string,
   options: { category?: string | undefined; page?: number; pageSize?: number; candidates?: SearchCandidates } = {},
+): Promise<SearchPage> {
+  const found = await searchMatches(db, text, options);
+  if (found.page > 1 || found.results.length > 0) return found;
+  // Nothing found: said apart when no word could be searched (`the`, `of it`), which no other words would mend.
+  const all = searchTsQuery(text, 'all');
+  return all !== undefined && (await searchesOnlyCommonWords(db, all)) ? { ...found, onlyCommonWords: true } : found;
+}
+
+async function searchMatches(
+  db: Executor,
+  text: string,
+  options: { category?: string | undefined; page?: number; pageSize?: number; candidates?: SearchCandidates },
 ): Promise<SearchPage> {
   const page = Math.max(1, Math.floor(options.page ?? 1));
   const size = options.pageSize ?? SEARCH_PAGE_SIZE;

@@ -76,7 +76,9 @@ export function renderSearchPage(page: SearchPage, idQuery: { query: string; cat
           title: clip(heading, 256),
           description:
             page.page === 1
-              ? 'No lesson matches that. Try other words, or fewer of them.'
+              ? page.onlyCommonWords
+                ? 'Those words are too common to search for (the, of, is…). Try a word about the topic: a name, a place, a thing.'
+                : 'No lesson matches that. Try other words, or fewer of them.'
               : 'No more results.',
         }),
       ],

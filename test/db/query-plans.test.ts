@@ -258,9 +258,12 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       'lesson-search.searchArticleOnly',
       'lesson-search.libraryCategories',
       'lesson-search.categoriesNamed',
+      'lesson-search.searchesOnlyCommonWords',
     ],
     run: async ({ services, library }) => {
       await services.discovery.search(library.rareWord, undefined);
+      // Nothing found, and every word too common to be searched: said so (a statement that reads no table).
+      await services.discovery.search('the of', undefined);
       await services.discovery.search(library.topicWord, undefined);
       await services.discovery.search(library.commonWord, undefined);
       await services.discovery.search(library.commonWord, 'nhk', 3);
@@ -409,7 +412,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/schedule plan (today, and a later day)',
-    queries: ['schedules.findSchedule', 'deliveries.dailyDelivery', 'lessons.findLessonHead', 'lesson-plans.planLesson'],
+    queries: ['schedules.findSchedule', 'deliveries.dailyDelivery', 'deliveries.lastPostedLocalDate', 'lessons.findLessonHead', 'lesson-plans.planLesson'],
     run: async ({ services, library }) => {
       await services.delivery.plan(READING_GUILD, { date: TODAY, lesson: library.unreadLesson, plannedBy: 'mod' });
       await services.delivery.plan(READING_GUILD, { date: '2026-06-01', lesson: library.readLesson, plannedBy: 'mod' });

@@ -48,6 +48,18 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     expect(await search('volcano')).toEqual([]);
   });
 
+  it('a search of only words too common to be searched says so; one that matches nothing, or a later page, does not', async () => {
+    await importDiscoveryLibrary(database());
+    const page = (text: string, options: Parameters<typeof searchLibrary>[2] = {}) => searchLibrary(database().db, text, options);
+    for (const text of ['the', 'The OF it', '"of the"']) {
+      expect(await page(text)).toMatchObject({ results: [], onlyCommonWords: true });
+    }
+    expect((await page('volcano')).onlyCommonWords).toBeUndefined();
+    expect((await page('the volcano')).onlyCommonWords).toBeUndefined();
+    expect((await page('the', { page: 2 })).onlyCommonWords).toBeUndefined();
+    expect((await page('rice')).results.length).toBeGreaterThan(0);
+  });
+
   it('a word of one or two letters matches the whole word, and is left out of "some of them"', async () => {
     const eu = makeLesson({ title: 'EU leaders meet on tariffs', summary: 'The EU talks continue.', article: ['Leaders met.'] });
     const europe = makeLesson({ title: 'Europe braces for a heat wave', summary: 'Euro area cities prepare.', article: ['It is hot.'] });

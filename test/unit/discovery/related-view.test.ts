@@ -62,6 +62,13 @@ describe('the related readings reply', () => {
 });
 
 describe('a search page', () => {
+  it('with nothing found, says when the words were too common to search for, else to try other words', () => {
+    const empty = { query: 'the', category: undefined, page: 1, pageSize: 5, results: [], hasNext: false, partial: false };
+    const common = view(renderSearchPage({ ...empty, onlyCommonWords: true }, { query: 'the', category: '' }));
+    expect(common.embeds?.[0]?.description).toMatch(/^Those words are too common to search for/u);
+    expect(view(renderSearchPage(empty, { query: 'the', category: '' })).embeds?.[0]?.description).toMatch(/^No lesson matches that/u);
+  });
+
   it('numbers its buttons as its list: page 2 lists 6–8, and its buttons say 6, 7 and 8', () => {
     const found = ['Harbour ferry resumes', 'Harbour crane toppled', 'Harbour museum opens'].map((title) => {
       const lesson = makeLesson({ title, date: '2025-05-01' });

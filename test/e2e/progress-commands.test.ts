@@ -282,6 +282,11 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     expectPrivateAndSafe(hidden);
     expect(hidden.embeds ?? []).toEqual([]);
     expect(hidden.content).toMatch(/^Nothing to show/u);
+    // A bot (this one) reads nothing: said so, privately, not shown as a member with no reads.
+    const bot = (await discord.sendCommand({ guildId: guild.id, name: 'progress', user: FRIEND, options: [{ name: 'member', type: 6, value: discord.botUser.id }] }).waitForFinal()).data as Data;
+    expectPrivateAndSafe(bot);
+    expect(bot.embeds ?? []).toEqual([]);
+    expect(bot.content).toMatch(/bots do not read lessons/u);
   });
 
   it('/lesson catchup lists posted lessons not read, newest first; a button opens the card; Next pages in place', async () => {

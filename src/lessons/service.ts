@@ -441,8 +441,9 @@ export function createLessonsService(deps: LessonsDeps) {
       try {
         text = decodeText(name, bytes);
       } catch (error) {
-        // The message names the member's file: escaped, as everything shown in Discord.
-        if (error instanceof SourceError) throw new UserError(safeText(error.message));
+        // A file that is not UTF-8 is one of the file's problems, answered as any other ("❌ Nothing imported: 1
+        // problem in …"); until 2026-12-07 a plain line.
+        if (error instanceof SourceError) return { ok: false, problems: [{ path: error.path, line: error.line, message: error.reason }], problemCount: 1 };
         throw error;
       }
       // Off the event loop: a 2 MiB hostile file must not hold up every other member's answer.

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { importLessons } from '../../src/lessons/import.js';
+import { formatProblem, importLessons } from '../../src/lessons/import.js';
 import { describe, expect, it } from 'vitest';
 import { countLessons, upsertLesson } from '../../src/db/lessons.js';
 import { countReadersInGuild } from '../../src/db/reading.js';
@@ -190,11 +190,16 @@ describe.each(testDatabaseTargets())('lessons and reading services on $kind', (t
       expect(outcome.ok).toBe(false);
       expect(!outcome.ok && outcome.problems[0]?.path).toBe('broken.txt');
       expect(await countLessons(db)).toBe(3);
-      expect(await userError(service.importUpload('bin.txt', new Uint8Array([0x41, 0xc3, 0x28])))).toBe('bin.txt:1: not UTF-8 text (is this a lesson export?)');
+      // Text that is not UTF-8 is the file's one problem, listed as any other.
+      const notText = await service.importUpload('bin.txt', new Uint8Array([0x41, 0xc3, 0x28]));
+      expect(!notText.ok && notText.problems.map(formatProblem)).toEqual(['bin.txt:1: not UTF-8 text (is this a lesson export?)']);
       // An export saved as "Unicode" on Windows: UTF-16, with what to do about it.
-      expect(await userError(service.importUpload('utf16.txt', new Uint8Array([0xff, 0xfe, 0x41, 0x00])))).toBe(
-        'utf16.txt:1: not UTF-8 text: this file is UTF-16; save it as UTF-8 and import it again',
-      );
+      const utf16 = await service.importUpload('utf16.txt', new Uint8Array([0xff, 0xfe, 0x41, 0x00]));
+      expect(!utf16.ok && { problems: utf16.problems.map(formatProblem), count: utf16.problemCount }).toEqual({
+        problems: ['utf16.txt:1: not UTF-8 text: this file is UTF-16; save it as UTF-8 and import it again'],
+        count: 1,
+      });
+      expect(await countLessons(db)).toBe(3);
     });
   });
 

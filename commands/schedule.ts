@@ -182,12 +182,12 @@ export const scheduleModule = defineCommand(scheduleCommand, {
       await reply.send(renderUnplanned(day, removed));
     },
     upcoming: async ({ options, services, guildId, reply }) => {
-      const { zone, days } = await services.delivery.upcoming(guildId, options.days ?? 7);
-      await reply.send(renderUpcoming(zone, days));
+      const { zone, days, state } = await services.delivery.upcoming(guildId, options.days ?? 7);
+      await reply.send(renderUpcoming(zone, days, state));
     },
     preview: async ({ options, services, guildId, reply }) => {
-      const { day, stored, readers, roleId } = await services.delivery.preview(guildId, options.date);
-      await reply.send(renderPreview(day, stored, readers, { roleId, guildId }));
+      const { day, stored, readers, roleId, state } = await services.delivery.preview(guildId, options.date);
+      await reply.send(renderPreview(day, stored, readers, { roleId, guildId }, state));
     },
     'post-now': async ({ options, services, guildId, reply }) => {
       const schedule = await services.delivery.requireSchedule(guildId);

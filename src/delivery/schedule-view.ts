@@ -6,7 +6,7 @@ import { wallClock, weekdayOf } from '../domain/schedule/index.js';
 import type { LibraryLessonHead } from '../db/lessons.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import { renderLessonPost } from '../lessons/card-view.js';
-import { messageLink, type UpcomingDay } from './service.js';
+import { messageLink, type ScheduleState, type UpcomingDay } from './service.js';
 
 /** A Discord timestamp: every member sees it in their own time zone. */
 export function discordTime(at: Date, style: 'F' | 'f' | 'R' | 'D' | 't' = 'f'): string {
@@ -50,7 +50,13 @@ export function scheduleEmbed(schedule: Schedule, next: Date, lastSent: Delivery
 const SOURCE_LABEL = { delivered: 'posted', planned: '📌 pinned', queue: 'queue', 'no-post': 'no post' } as const;
 
 /** `/schedule upcoming`: one line per day, the lesson and where it comes from. */
-export function renderUpcoming(zone: string, days: readonly UpcomingDay[]): ReplyPayload {
+/** Above the days of a schedule that will not post them as shown (until 2026-12-07 they read as if it would). */
+const NOT_POSTING: Record<Exclude<ScheduleState, 'set'>, string> = {
+  paused: '⏸️ Paused: nothing is posted until `/schedule resume`; the lessons then go out in this order, from that day on.',
+  none: 'No daily post is set yet (`/schedule set`): this is the order the lessons would go out in.',
+};
+
+export function renderUpcoming(zone: string, days: readonly UpcomingDay[], state: ScheduleState = 'set'): ReplyPayload {
   const lines = days.map((day, i) => {
     const date = `\`${day.localDate}\` ${weekdayOf(day.localDate, 'short')}`;
     if (day.source === 'no-post') {
@@ -64,7 +70,8 @@ export function renderUpcoming(zone: string, days: readonly UpcomingDay[]): Repl
       : `${date} · no lesson left: import more with \`/lesson import\``;
   });
   const count = days.length;
-  return { embeds: [{ title: `Next ${count} day${count === 1 ? '' : 's'} (${zone})`, description: truncateLines(lines, 4000) }] };
+  const note = state === 'set' ? [] : [NOT_POSTING[state], ''];
+  return { embeds: [{ title: `Next ${count} day${count === 1 ? '' : 's'} (${zone})`, description: truncateLines([...note, ...lines], 4000) }] };
 }
 
 /** A day as replies name it: `2026-12-05 (Saturday)`, so a moderator sees which day `tomorrow` or a pick was. */
@@ -90,10 +97,17 @@ export function renderUnplanned(day: string, removed: boolean): ReplyPayload {
 }
 
 /** `/schedule preview`: the daily post exactly as it will go out, with the role it pings. */
-export function renderPreview(day: string, stored: LibraryLessonHead, readers: number, ping: { roleId: string | null; guildId: string }): ReplyPayload {
+export function renderPreview(
+  day: string,
+  stored: LibraryLessonHead,
+  readers: number,
+  ping: { roleId: string | null; guildId: string },
+  state: ScheduleState = 'set',
+): ReplyPayload {
   const post = renderLessonPost(stored, readers);
   const { prefix } = dailyPing(ping.roleId, ping.guildId);
-  return { ...post, content: `**Preview for ${dayName(day)}** (only you see this):\n${prefix}${post.content ?? ''}` };
+  const note = state === 'set' ? '' : `${NOT_POSTING[state]}\n`;
+  return { ...post, content: `**Preview for ${dayName(day)}** (only you see this):\n${note}${prefix}${post.content ?? ''}` };
 }
 
 /** Whole lines up to `max` characters, then an ellipsis line. */

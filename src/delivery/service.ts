@@ -55,6 +55,16 @@ export type DeliveryService = ReturnType<typeof createDeliveryService>;
  * The daily post's rules: the schedule (where, when, paused), which lesson each day gets (plans and the
  * queue), posting now, and the server's settings (alerts channel, moderator role).
  */
+/**
+ * Whether the days `upcoming` and `preview` show will post: a schedule set, paused (nothing posts until resumed; the
+ * lessons then follow in the same order from that day), or none yet (the order lessons would go out in).
+ */
+export type ScheduleState = 'set' | 'paused' | 'none';
+
+function scheduleState(schedule: Schedule | undefined): ScheduleState {
+  return schedule === undefined ? 'none' : schedule.paused ? 'paused' : 'set';
+}
+
 export function createDeliveryService(deps: DeliveryDeps) {
   const { db } = deps;
 
@@ -254,7 +264,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
     },
 
     /** The next `days` days and the lesson each will get, with titles, in the server's zone. */
-    async upcoming(guildId: string, days: number): Promise<{ zone: string; days: UpcomingDay[] }> {
+    async upcoming(guildId: string, days: number): Promise<{ zone: string; days: UpcomingDay[]; state: ScheduleState }> {
       // Discord keeps the option within 1–25; anything else (a forged interaction) must not walk a million days.
       if (!Number.isInteger(days) || days < 1 || days > MAX_UPCOMING_DAYS) throw new UserError(`Ask for 1 to ${MAX_UPCOMING_DAYS} days.`);
       const schedule = await findSchedule(db, guildId);
@@ -264,6 +274,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       const titles = await lessonTitles(db, plan.flatMap((day) => (day.lessonId ? [day.lessonId] : [])));
       return {
         zone,
+        state: scheduleState(schedule),
         days: plan.map((day) => ({
           localDate: day.localDate,
           title: day.lessonId ? (titles.get(day.lessonId) ?? '?') : null,
@@ -276,7 +287,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
     async preview(
       guildId: string,
       date: string | undefined,
-    ): Promise<{ day: string; stored: LibraryLessonHead; readers: number; roleId: string | null }> {
+    ): Promise<{ day: string; stored: LibraryLessonHead; readers: number; roleId: string | null; state: ScheduleState }> {
       const schedule = await findSchedule(db, guildId);
       const zone = schedule?.timeZone ?? 'UTC';
       const today = localDate(deps.now(), zone);
@@ -289,7 +300,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       if (chosen?.source === 'no-post') throw new UserError(`Nothing is posted on ${day} (its post time had passed when the schedule was set or changed): the next post is on ${nextDay}.`);
       const stored = chosen?.lessonId ? await findLessonHead(db, chosen.lessonId) : undefined;
       if (!stored) throw new UserError(`No lesson would be posted on ${day}: the queue is empty. Import lessons with \`/lesson import\`.`);
-      return { day, stored, readers: await countReadersInGuild(db, stored.lesson.id, guildId), roleId: schedule?.roleId ?? null };
+      return { day, stored, readers: await countReadersInGuild(db, stored.lesson.id, guildId), roleId: schedule?.roleId ?? null, state: scheduleState(schedule) };
     },
 
     /**

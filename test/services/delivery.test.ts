@@ -5,7 +5,7 @@ import { updateGuildSettings } from '../../src/db/guild-settings.js';
 import { upsertLesson } from '../../src/db/lessons.js';
 import { dueSchedules, findSchedule, recordPostFailure, saveSchedule } from '../../src/db/schedules.js';
 import { lessonForDay } from '../../src/delivery/lesson-choice.js';
-import { renderPlanned, renderUpcoming } from '../../src/delivery/schedule-view.js';
+import { renderPlanned, renderPreview, renderUpcoming } from '../../src/delivery/schedule-view.js';
 import { NO_SCHEDULE } from '../../src/delivery/service.js';
 import { PostFailure } from '../../src/discord/channels.js';
 import { UserError } from '../../src/user-error.js';
@@ -261,6 +261,30 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
         '📌 **Third lesson** is pinned to 2026-05-02 (Saturday).\n⚠️ No daily post goes out that day (its time had passed when the schedule was set or changed; the next is on 2026-05-03 (Sunday)): `/schedule post-now` posts it now.',
       );
       expect((await delivery.plan(GUILD, { date: 'tomorrow', lesson: lessons[1]!.id, plannedBy: 'mod' })).nextPostDay).toBeUndefined();
+    });
+
+    it('upcoming and preview of a paused schedule, or of a server with none, say that nothing posts as shown', async () => {
+      const { delivery } = await setUp();
+      const upcomingText = async (guildId: string) => {
+        const { zone, days, state } = await delivery.upcoming(guildId, 2);
+        return { state, lines: ((renderUpcoming(zone, days, state).embeds?.[0] as APIEmbed | undefined)?.description ?? '').split('\n') };
+      };
+      expect(await upcomingText(GUILD)).toEqual({ state: 'set', lines: ['`2026-05-02` Sat · First lesson _(queue)_', '`2026-05-03` Sun · Second lesson _(queue)_'] });
+      await delivery.pause(GUILD);
+      const paused = await upcomingText(GUILD);
+      expect(paused.state).toBe('paused');
+      expect(paused.lines[0]).toMatch(/^⏸️ Paused: nothing is posted until `\/schedule resume`/u);
+      expect(paused.lines.slice(2)).toEqual(['`2026-05-02` Sat · First lesson _(queue)_', '`2026-05-03` Sun · Second lesson _(queue)_']);
+      const preview = await delivery.preview(GUILD, undefined);
+      expect(renderPreview(preview.day, preview.stored, preview.readers, { roleId: null, guildId: GUILD }, preview.state).content).toMatch(
+        /^\*\*Preview for 2026-05-02 \(Saturday\)\*\* \(only you see this\):\n⏸️ Paused: /u,
+      );
+      await delivery.resume(GUILD);
+      expect((await upcomingText(GUILD)).state).toBe('set');
+      // Another server, with no schedule: the order lessons would go out in, said to be that.
+      const unscheduled = await upcomingText('200000000000000099');
+      expect(unscheduled.state).toBe('none');
+      expect(unscheduled.lines[0]).toMatch(/^No daily post is set yet \(`\/schedule set`\)/u);
     });
 
     it('a schedule moved west after its post: the day posted in the old zone is shown posted, upcoming and preview give the next post the lesson it will take, and that day takes no pin', async () => {

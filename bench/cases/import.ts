@@ -129,7 +129,7 @@ async function importInto(
 ): Promise<Record<string, unknown>> {
   const files = options.files;
   const template = target.kind === 'postgres' && options.into > 0 ? await libraryTemplate(target.url, options.into, files, context) : undefined;
-  const scratch = await scratchDatabase(target, template);
+  const scratch = await scratchDatabase(target, template, context.flags['pg-name']);
   const load = loadAverage();
   try {
     context.log(`importing ${files} files into ${target.kind} (${cli})`);
@@ -178,12 +178,17 @@ async function importInto(
 }
 
 /** An empty library (or a copy of `template`): a scratch PostgreSQL database, or a new PGlite data directory. */
-async function scratchDatabase(target: BenchTarget, template?: string): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+async function scratchDatabase(
+  target: BenchTarget,
+  template?: string,
+  pgName?: string | boolean,
+): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
   if (target.kind === 'pglite') {
     const dataDir = mkdtempSync(join(tmpdir(), 'newsdesk-bench-import-pglite-'));
     return { env: { DATA_DIR: dataDir }, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
   }
-  const name = `newsdesk_bench_import_${process.pid}`;
+  // Named after `--pg-name` when given, so an engineer's scratch databases share the prefix of their own library's.
+  const name = `${typeof pgName === 'string' && pgName !== '' ? pgName : 'newsdesk_bench'}_import_${process.pid}`;
   const admin = async (statement: string) => {
     const client = new pg.Client({ connectionString: target.url });
     await client.connect();

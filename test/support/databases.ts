@@ -47,7 +47,11 @@ async function openPgliteForTest(options?: { timeouts?: DatabaseTimeouts }): Pro
  * `template`: a copy of that database (which nobody may be connected to) rather than an empty one.
  */
 export async function createScratchPostgres(url: string, template?: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `newsdesk_test_${randomBytes(6).toString('hex')}`;
+  // Named after the database the URL names (TEST_DATABASE_URL=…/h1_test: h1_test_…), so that engineers sharing a
+  // server each keep to their own prefix; newsdesk_test_… for the server's default database.
+  const named = decodeURIComponent(new URL(url).pathname.slice(1));
+  const prefix = /^[a-z_][a-z0-9_]{0,40}$/u.test(named) && named !== 'postgres' ? named : 'newsdesk_test';
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {

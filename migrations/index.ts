@@ -22,6 +22,7 @@ import * as lessonDeleteReadsFirst from './2026-12-10-01-lesson-delete-reads-fir
 import * as knownTimeZones from './2026-12-10-02-known-time-zones.js';
 import * as unknownTimeZonesRepaired from './2026-12-11-01-unknown-time-zones-repaired.js';
 import * as foldedTitleIndex from './2026-12-12-01-folded-title-index.js';
+import * as searchVectorUncompressed from './2026-12-13-01-search-vector-uncompressed.js';
 
 /**
  * Every migration, by name, in order. Imported statically (not discovered on disk) so the same list runs
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-10-02-known-time-zones': knownTimeZones,
   '2026-12-11-01-unknown-time-zones-repaired': unknownTimeZonesRepaired,
   '2026-12-12-01-folded-title-index': foldedTitleIndex,
+  '2026-12-13-01-search-vector-uncompressed': searchVectorUncompressed,
 };

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { describe, expect, it, vi } from 'vitest';
 import { lexemeDocCounts } from '../../src/db/lexeme-docs.js';
 import { countLessons, findLesson } from '../../src/db/lessons.js';
@@ -226,6 +226,22 @@ describe.each(testDatabaseTargets())('import batches on $kind', (target) => {
     ]);
     // What is stored is what one batch at a time stores (tested against other batch sizes above).
     expect((await stored()).titles.length).toBeGreaterThan(0);
+  });
+
+  it('parses each title’s text-search queries once a statement, not once for each of its candidates', async () => {
+    const lessons = await discoveryLessons();
+    const recorder = recordQueries(database().db);
+    await importLessons(recorder.db, lessons, { batchSize: 3 });
+    const matching = recorder.take().filter((query) => query.sources.includes('headline-matching.bestHeadlineMatches'));
+    expect(matching.length).toBeGreaterThan(0);
+    for (const { query } of matching.slice(0, 2)) {
+      const plan = await database().db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(`explain (verbose, format json) ${query.sql}`, [...query.parameters]));
+      const text = JSON.stringify(plan.rows);
+      // Its candidates are found, and ranked, with queries read once from the statement's parameters: no cast of a
+      // title's text to tsquery in the plan (each was parsed again for every candidate).
+      expect(text).toContain('head_vector @@ h.candidates');
+      expect(text).not.toMatch(/\(h\.(?:candidates|any_word)\)::tsquery/u);
+    }
   });
 
   it('a source failing after two batches were written writes nothing', async () => {

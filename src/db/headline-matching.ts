@@ -391,6 +391,16 @@ export async function titlesSharingAny(db: Executor, lexemes: readonly string[],
 }
 
 /**
+ * Whether any similar-reading title is stored: when none is (an import into an empty library, its own lessons'
+ * titles deleted), the backward step has nothing to read, and its lookups of the import's lessons are skipped.
+ */
+export async function anyStoredTitles(db: Executor): Promise<boolean> {
+  // The first key of the primary key's index (an EXISTS is planned as a sequential scan).
+  const first = await db.selectFrom('similar_readings').select('lesson_id').orderBy('lesson_id').orderBy('position').limit(1).executeTakeFirst();
+  return first !== undefined;
+}
+
+/**
  * Stored titles that name one of these lessons now (through the index on matched_lesson_id): an import that
  * changed those lessons matches them again, since they may no longer name them.
  */

@@ -1,5 +1,6 @@
 import { atLeastKOf, candidatesAmong, distinctHeadlines, headlineCandidateWords, headlineOf } from '../domain/discovery/headline.js';
 import {
+  anyStoredTitles,
   runsParallelWorkers,
   bestHeadlineMatches,
   headLexemes,
@@ -220,6 +221,8 @@ async function linkBackward(
   limits: BackwardLimits,
   docs: Map<string, number>,
 ): Promise<void> {
+  // No title stored (an import into an empty library: its own lessons' titles were deleted): none to link back.
+  if (!(await anyStoredTitles(trx))) return;
   const perChunk = Math.max(1, limits.lessons);
   for (let start = 0; start < lessonIds.length; start += perChunk) {
     const chunk = lessonIds.slice(start, start + perChunk);

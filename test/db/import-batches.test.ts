@@ -244,6 +244,25 @@ describe.each(testDatabaseTargets())('import batches on $kind', (target) => {
     }
   });
 
+  it('looks up no lesson of an import for titles of other lessons when no title is stored', async () => {
+    const lessons = await namedFirst();
+    const later: readonly string[] = [LIBRARY.peace, LIBRARY.alliance, LIBRARY.modern];
+    const backwardLookups = async (toImport: readonly Lesson[]) => {
+      const recorder = recordQueries(database().db);
+      await importLessons(recorder.db, toImport, { batchSize: 2 });
+      return recorder.take().filter((query) => query.sources.includes('headline-matching.headLexemes')).length;
+    };
+    // Into an empty library: its own titles deleted, none stored to link back to its lessons.
+    expect(await backwardLookups(lessons.filter((lesson) => !later.includes(lesson.id)))).toBe(0);
+    // Into a library with titles: its lessons looked up, two a statement.
+    expect(await backwardLookups(lessons.filter((lesson) => later.includes(lesson.id)))).toBe(2);
+    expect((await relatedReadings(database().db, LIBRARY.cyber)).lessons.filter((l) => l.reason === 'similar-reading').map((l) => l.id)).toEqual([
+      LIBRARY.peace,
+      LIBRARY.alliance,
+      LIBRARY.modern,
+    ]);
+  });
+
   it('a source failing after two batches were written writes nothing', async () => {
     const lessons = await discoveryLessons();
     async function* failingAfterFive() {

@@ -312,6 +312,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       'headline-matching.bestHeadlineMatches',
       'headline-matching.deleteSimilarReadings',
       'headline-matching.insertSimilarReadings',
+      'headline-matching.anyStoredTitles',
       'headline-matching.headLexemes',
       'headline-matching.titlesSharingAny',
       'headline-matching.titlesNaming',

@@ -143,7 +143,9 @@ interface ForwardBatch {
 /**
  * Forward: these lessons' titles → any lesson of the library (their stored titles were deleted). Each batch's
  * titles are read and weighed while the batch before is matched (its statements queue behind that one on the
- * transaction's connection; the work between them, ~40 ms a batch of 250 lessons, kept the database waiting).
+ * transaction's connection; the work between them, ~40 ms a batch of 250 lessons, kept the database waiting), and
+ * each batch's titles are stored while the next batch's matching statement is built (nothing the forward step
+ * matches reads the stored titles; the database waited for that statement's ~10–20 ms of this thread each batch).
  */
 async function linkForward(
   trx: Executor,
@@ -155,19 +157,43 @@ async function linkForward(
 ): Promise<void> {
   // The library does not change while titles are matched forward: a title named by several lessons is matched once.
   const known: KnownMatches = new Map();
-  const read = (start: number) => readForward(trx, lessonIds.slice(start, start + size), docs, library);
-  let next: Promise<ForwardBatch> | undefined = read(0);
-  try {
-    for (let start = 0; next; start += size) {
-      const batch: ForwardBatch = await next;
-      next = start + size < lessonIds.length ? read(start + size) : undefined;
-      // Awaited in the next round or below; until then a failure must not count as unhandled.
-      next?.catch(() => undefined);
-      await storeForward(trx, batch, known, inParallel);
+  // Two batches read ahead: the next one's are done when a batch's statement is built, so the database runs the
+  // batch before's insert and the one after's reads meanwhile.
+  const reads: Promise<ForwardBatch>[] = [];
+  const read = (start: number) => {
+    if (start >= lessonIds.length) return;
+    const reading = readForward(trx, lessonIds.slice(start, start + size), docs, library);
+    // Awaited in its round or below; until then a failure must not count as unhandled.
+    reading.catch(() => undefined);
+    reads.push(reading);
+  };
+  read(0);
+  read(size);
+  let storing: Promise<void> | undefined;
+  // A statement failing fails those queued behind it (the transaction is aborted): the stored titles' own failure,
+  // if any, is the one reported.
+  const afterStoring = async <T>(waiting: Promise<T>): Promise<T> => {
+    try {
+      return await waiting;
+    } catch (error) {
+      await storing;
+      throw error;
     }
+  };
+  try {
+    for (let start = 0; reads.length > 0; start += size) {
+      const batch: ForwardBatch = await afterStoring(reads.shift() as Promise<ForwardBatch>);
+      read(start + 2 * size);
+      const matches = await afterStoring(matchKnown(trx, batch.toMatch, known, inParallel));
+      await storing;
+      storing = storeForward(trx, batch, matches);
+      storing.catch(() => undefined);
+    }
+    await storing;
   } finally {
     // Whatever failed, no statement of the transaction is still running when it ends.
-    await next?.catch(() => undefined);
+    for (const reading of reads) await reading.catch(() => undefined);
+    await storing?.catch(() => undefined);
   }
 }
 
@@ -191,8 +217,7 @@ async function readForward(trx: Executor, lessonIds: readonly string[], docs: Ma
   return { readings, toMatch };
 }
 
-async function storeForward(trx: Executor, batch: ForwardBatch, known: KnownMatches, inParallel: boolean): Promise<void> {
-  const matches = await matchKnown(trx, batch.toMatch, known, inParallel);
+async function storeForward(trx: Executor, batch: ForwardBatch, matches: readonly (HeadlineMatch | undefined)[]): Promise<void> {
   await insertSimilarReadings(
     trx,
     batch.readings.map((reading, index) => {

@@ -1,4 +1,4 @@
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, sql, type KyselyPlugin } from 'kysely';
 import { describe, expect, it, vi } from 'vitest';
 import { lexemeDocCounts } from '../../src/db/lexeme-docs.js';
 import { countLessons, findLesson } from '../../src/db/lessons.js';
@@ -207,7 +207,7 @@ describe.each(testDatabaseTargets())('import batches on $kind', (target) => {
     expect(await jit()).toBe(before);
   });
 
-  it('reads a batch’s titles for matching while the batch before it is matched', async () => {
+  it('reads the titles of the two batches after a batch before it is matched', async () => {
     const lessons = await discoveryLessons();
     const recorder = recordQueries(database().db);
     await importLessons(recorder.db, lessons, { batchSize: 3 });
@@ -217,14 +217,46 @@ describe.each(testDatabaseTargets())('import batches on $kind', (target) => {
       .filter((source) => source === 'headline-matching.similarReadingTitles' || source === 'headline-matching.bestHeadlineMatches');
     const forward = steps.slice(steps.indexOf('headline-matching.similarReadingTitles'));
     expect(forward.filter((step) => step === 'headline-matching.similarReadingTitles').length).toBe(Math.ceil(lessons.length / 3));
-    // The second batch's titles are asked for before the first batch's are matched (and so on).
-    expect(forward.slice(0, 4)).toEqual([
+    // The second and third batches' titles are asked for before the first batch's are matched, the fourth's before
+    // the second's are (and so on).
+    expect(forward.slice(0, 5)).toEqual([
+      'headline-matching.similarReadingTitles',
       'headline-matching.similarReadingTitles',
       'headline-matching.similarReadingTitles',
       'headline-matching.bestHeadlineMatches',
       'headline-matching.similarReadingTitles',
     ]);
     // What is stored is what one batch at a time stores (tested against other batch sizes above).
+    expect((await stored()).titles.length).toBeGreaterThan(0);
+  });
+
+  it('builds a batch’s matching statement while the titles of the batch before it are stored', async () => {
+    const lessons = await discoveryLessons();
+    const recorder = recordQueries(database().db);
+    // What happens when: a statement built (sent), and the titles' inserts answered, each late by 100 ms.
+    const events: string[] = [];
+    const inserts = new Set<unknown>();
+    const slowInserts: KyselyPlugin = {
+      transformQuery(args) {
+        if (args.node.kind === 'InsertQueryNode' && args.node.into?.table.identifier.name === 'similar_readings') {
+          inserts.add(args.queryId.queryId);
+          events.push('insert sent');
+        } else if (args.node.kind === 'RawNode' && JSON.stringify(args.node).includes('with ordinality as h(text')) events.push('match sent');
+        return args.node;
+      },
+      async transformResult(args) {
+        if (inserts.has(args.queryId.queryId)) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          events.push('insert answered');
+        }
+        return args.result;
+      },
+    };
+    await importLessons(recorder.db.withPlugin(slowInserts), lessons, { batchSize: 3 });
+    const forward = events.slice(events.indexOf('match sent'));
+    expect(forward.filter((event) => event === 'insert sent').length).toBeGreaterThanOrEqual(3);
+    // The second batch's titles are matched before the first batch's insert is answered.
+    expect(forward.slice(0, 4)).toEqual(['match sent', 'insert sent', 'match sent', 'insert answered']);
     expect((await stored()).titles.length).toBeGreaterThan(0);
   });
 

@@ -16,28 +16,72 @@ const NUMBERED_ITEM = /^([ \t]*[0-9]+)([.)])(?=[ \t])/gmu;
 // Discord's angle-bracket markup other than mentions: timestamps `<t:…>`, custom emoji `<:name:id>` and
 // `<a:name:id>`, command mentions `</name:id>`, server navigation `<id:…>`.
 const ANGLE_MARKUP = /<(?=t:|a:|id:|[:/])/gu;
+const ZWSP = '\u200b';
 
 // A web address as Discord links it in text (simple-markdown's url rule, which Discord's parser uses): nothing in it
 // formats, and a backslash put in it would be part of the link (`…/20250531\_12/` opens `…/20250531/_12/`).
 const WEB_ADDRESS = /https?:\/\/[^\s<]+[^<.,:;"')\]\s]/gu;
+// What follows an address up to the next space or `<`: only the closing punctuation Discord leaves out of its link.
+const CLOSING = /[.,:;"')\]]*/uy;
+// Discord's angle markup right after that (ANGLE_MARKUP).
+const ANGLE_AFTER = /<(?=t:|a:|id:|[:/])/uy;
 
 export function escapeMarkdown(text: string): string {
   let escaped = '';
   let from = 0;
   for (const address of text.matchAll(WEB_ADDRESS)) {
+    if (address.index < from) continue;
     escaped += escapeInline(text.slice(from, address.index)) + address[0];
     from = address.index + address[0].length;
+    // A backslash after the address is not closing punctuation: Discord's link would take it (the link opens another
+    // page) and end after it, and a `<t:…>` behind it would format. So the closing punctuation is shown as it is (a `]`
+    // alone formats nothing: every `[` outside an address is escaped), and angle markup is broken as mentions are.
+    CLOSING.lastIndex = from;
+    const closing = CLOSING.exec(text)?.[0] ?? '';
+    escaped += closing;
+    from += closing.length;
+    ANGLE_AFTER.lastIndex = from;
+    if (ANGLE_AFTER.test(text)) {
+      escaped += `<${ZWSP}`;
+      from += 1;
+    }
   }
   escaped += escapeInline(text.slice(from));
   // Web addresses start with a letter: the markup of a line's start is never in one.
   return escaped.replace(LINE_START_MARKUP, '$1\\$2').replace(NUMBERED_ITEM, '$1\\$2');
 }
 
-function escapeInline(text: string): string {
+/** Escapes markup that formats anywhere in a line (not the markup of a line's start), web addresses included. */
+export function escapeInline(text: string): string {
   return text.replace(INLINE_MARKUP, '\\$&').replace(ANGLE_MARKUP, '\\<');
 }
 
-const ZWSP = '\u200b';
+/**
+ * The part of a web address after a cut, which Discord no longer links, escaped as text: its markup, and a web address
+ * inside it (`…?u=https://…`) broken (`https\://`), which Discord would link, showing its escapes, and a later cut escape again.
+ */
+export function escapeAddressPart(part: string): string {
+  return escapeInline(part).replace(/(?<=https?):(?=\/\/)/gu, '\\:');
+}
+
+/**
+ * The end of the web address Discord links in shown (escaped) text that a cut at `at` splits, if one does: the part
+ * after the cut is no longer a link, and formats unless escaped (escapeAddressPart).
+ */
+export function addressEndAcross(shown: string, at: number): number | undefined {
+  // An address holds no space and no `<`: it is in the run of other characters around the cut.
+  let start = at;
+  while (start > 0 && !/[\s<]/u.test(shown[start - 1] ?? '')) start--;
+  let end = at;
+  while (end < shown.length && !/[\s<]/u.test(shown[end] ?? '')) end++;
+  for (const address of shown.slice(start, end).matchAll(WEB_ADDRESS)) {
+    const from = start + address.index;
+    const to = from + address[0].length;
+    if (from < at && at < to) return to;
+  }
+  return undefined;
+}
+
 
 /**
  * Breaks every mention with a zero-width space so it shows as text and can never ping, even if a

@@ -1,3 +1,5 @@
+import { addressEndAcross, escapeAddressPart } from './escape.js';
+
 /** Blocks on one page are separated by a blank line, as paragraphs. */
 export const BLOCK_SEPARATOR = '\n\n';
 /** Below this a page cannot hold even a short word plus an escape; callers never need less. */
@@ -44,7 +46,10 @@ export function splitBlock(block: string, max: number): string[] {
   while (rest.length > max) {
     const cut = chooseCut(rest, max);
     pieces.push(rest.slice(0, cut.end));
-    rest = rest.slice(cut.next);
+    // A web address cut in two (one longer than a page is left): its part on the next page is not a link, and would
+    // format (escapeMarkdown leaves addresses unescaped) unless escaped now.
+    const addressEnd = cut.next === cut.end ? addressEndAcross(rest, cut.end) : undefined;
+    rest = addressEnd === undefined ? rest.slice(cut.next) : escapeAddressPart(rest.slice(cut.next, addressEnd)) + rest.slice(addressEnd);
     // The piece after a cut starts a page, i.e. a line: text such as "- " or "1. " that was
     // harmless mid-sentence would now format. Only reached when no safe cut exists.
     if (startsLineMarkup(rest, 0)) rest = escapeLineStart(rest);

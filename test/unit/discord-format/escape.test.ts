@@ -19,10 +19,25 @@ describe('escapeMarkdown', () => {
     expect(escapeMarkdown(`Read it at ${nhk}, or _not_.`)).toBe(`Read it at ${nhk}, or \\_not\\_.`);
     expect(escapeMarkdown(`(see ${nhk}) **now**`)).toBe(`(see ${nhk}) \\*\\*now\\*\\*`);
     expect(escapeMarkdown('http://a.example/x_y*z~w`v|u and *b*')).toBe('http://a.example/x_y*z~w`v|u and \\*b\\*');
-    // Its closing punctuation is not part of it, as in Discord's link: the bracket after it is still escaped.
-    expect(escapeMarkdown('[x](https://a.example/b_c)]')).toBe('\\[x\\](https://a.example/b_c)\\]');
+    // Its closing punctuation is not part of it, as in Discord's link, and is shown as it is: a backslash there would be.
+    expect(escapeMarkdown('[x](https://a.example/b_c)]')).toBe('\\[x\\](https://a.example/b_c)]');
     // Not a web address: escaped as any text.
     expect(escapeMarkdown('ftp://a.example/x_y and https:// _z_')).toBe('ftp://a.example/x\\_y and https:// \\_z\\_');
+  });
+
+  it('ends a web address where Discord ends its link: no backslash after it joins the link and frees the markup behind it', () => {
+    // Discord's link is the longest run its url rule takes of what is shown: a backslash put right after an address
+    // (before a `]` or a `<t:`) is not closing punctuation, so it became the link's last character.
+    const link = (shown: string) => /https?:\/\/[^\s<]+[^<.,:;"')\]\s]/u.exec(shown)?.[0];
+    const bracketed = escapeMarkdown('[see https://a.example/x_y]');
+    expect(link(bracketed)).toBe('https://a.example/x_y');
+    const stamped = escapeMarkdown('https://a.example/x<t:0:R> and https://a.example/y</cmd:1> https://a.example/z]<:e:1>');
+    for (const address of ['https://a.example/x', 'https://a.example/y', 'https://a.example/z']) {
+      const at = stamped.indexOf(address);
+      expect(link(stamped.slice(at))).toBe(address);
+    }
+    // Nothing after them is Discord's angle markup (a timestamp, a command mention, a custom emoji).
+    expect(stamped).not.toMatch(/<(?:t:|a:|id:|[:/])/u);
   });
 
   it('escapes headings, quotes, bullets and numbered items at the start of lines only', () => {

@@ -81,6 +81,22 @@ describe('paginate', () => {
     for (const page of pages) expect(page.length).toBeLessThanOrEqual(10);
   });
 
+  it('escapes the part of a web address cut onto the next page, which Discord no longer links', () => {
+    // A web address is left unescaped (Discord links it, nothing formats in it); its part after a cut is not one.
+    const address = `https://a.example/${'a'.repeat(40)}_b_**c**||d||`;
+    const pages = paginate([escapeMarkdown(address)], 50);
+    expect(pages[0]).toBe(address.slice(0, 50));
+    expect(pages.slice(1)).toEqual([`${'a'.repeat(8)}\\_b\\_\\*\\*c\\*\\*\\|\\|d\\|\\|`]);
+  });
+
+  it('escapes a web address cut onto the next pages once, one inside it too', () => {
+    // The address inside it (…?u=https://…) must not read as a link on the next page, whose part is escaped again at each cut.
+    const address = `https://a.example/${'a'.repeat(40)}?u=https://b.example/${'_'.repeat(300)}`;
+    const pages = paginate([escapeMarkdown(address)], 50);
+    expect(pages.length).toBeLessThan(20);
+    expect(pages.join('').replace(/\\(.)/gu, '$1')).toBe(address);
+  });
+
   it('rejects a page size too small to make progress', () => {
     expect(() => paginate(['x'], 5)).toThrow(RangeError);
   });

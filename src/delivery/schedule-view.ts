@@ -6,7 +6,7 @@ import { wallClock, weekdayOf } from '../domain/schedule/index.js';
 import type { LibraryLessonHead } from '../db/lessons.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import { renderLessonPost } from '../lessons/card-view.js';
-import { messageLink, type ScheduleState, type UpcomingDay } from './service.js';
+import { messageLink, noPostReason, type ScheduleState, type UpcomingDay } from './service.js';
 
 /** A Discord timestamp: every member sees it in their own time zone. */
 export function discordTime(at: Date, style: 'F' | 'f' | 'R' | 'D' | 't' = 'f'): string {
@@ -84,7 +84,7 @@ export function renderPlanned(day: string, stored: LibraryLessonHead, nextPostDa
   const pinned = `📌 **${clip(safeText(visibleOr(stored.lesson.title, '(untitled)')), 200)}** is pinned to ${dayName(day)}.`;
   // A day before the next post (today, when the schedule was set or changed after today's post time) gets no daily post.
   const unposted = nextPostDay
-    ? `\n⚠️ No daily post goes out that day (its time had passed when the schedule was set or changed; the next is on ${dayName(nextPostDay)}): \`/schedule post-now\` posts it now.`
+    ? `\n⚠️ No daily post goes out that day (${noPostReason(day, nextPostDay).replace('its post time', 'its time')}; the next is on ${dayName(nextPostDay)}): \`/schedule post-now\` posts it now.`
     : '';
   return { content: pinned + unposted };
 }

@@ -9,6 +9,7 @@ import type { DB } from '../db/schema.js';
 import {
   abbreviationAdvice,
   canonicalTimeZone,
+  addDays,
   dayChoices,
   formatPostTime,
   InvalidPostTimeError,
@@ -63,6 +64,17 @@ export type ScheduleState = 'set' | 'paused' | 'none';
 
 function scheduleState(schedule: Schedule | undefined): ScheduleState {
   return schedule === undefined ? 'none' : schedule.paused ? 'paused' : 'set';
+}
+
+/**
+ * Why a day before the next post's has none: a schedule set or changed after that day's time (the next post is the
+ * day after), or one moved west after a later day's post (the next post is after that day's; until 2026-12-07 preview
+ * and plan gave the first reason for it too, when its time had not passed).
+ */
+export function noPostReason(day: string, nextPostDay: string): string {
+  return nextPostDay > addDays(day, 1)
+    ? "a later day's lesson went out before the schedule's time zone changed"
+    : 'its post time had passed when the schedule was set or changed';
 }
 
 export function createDeliveryService(deps: DeliveryDeps) {
@@ -297,7 +309,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       // A day gone by shows what its post took, if one went out; until 2026-12-07 one without a post showed the queue's
       // head (today's lesson) as if it would be posted on it.
       if (day < today && chosen?.source !== 'delivered') throw new UserError(`${day} is in the past (today is ${today} in ${zone}), and nothing was posted that day.`);
-      if (chosen?.source === 'no-post') throw new UserError(`Nothing is posted on ${day} (its post time had passed when the schedule was set or changed): the next post is on ${nextDay}.`);
+      if (chosen?.source === 'no-post') throw new UserError(`Nothing is posted on ${day} (${noPostReason(day, nextDay)}): the next post is on ${nextDay}.`);
       const stored = chosen?.lessonId ? await findLessonHead(db, chosen.lessonId) : undefined;
       if (!stored) throw new UserError(`No lesson would be posted on ${day}: the queue is empty. Import lessons with \`/lesson import\`.`);
       return { day, stored, readers: await countReadersInGuild(db, stored.lesson.id, guildId), roleId: schedule?.roleId ?? null, state: scheduleState(schedule) };

@@ -318,5 +318,22 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       );
       expect((await delivery.plan(GUILD, { date: '2026-05-03', lesson: lessons[2]!.id, plannedBy: 'mod' })).day).toBe('2026-05-03');
     });
+
+    it('a schedule moved west after its post: preview and plan of the day before it without a post say why, not that its time had passed', async () => {
+      const { db, lessons, delivery, poster, setNow } = await setUp();
+      // As above: Tokyo's 2026-05-02 posted at 20:00 UTC on 1 May, then the schedule moved to UTC at 21:00 (not yet passed).
+      setNow('2026-05-01T20:00:00Z');
+      await saveSchedule(db, { guildId: GUILD, channelId: CHANNEL, postTime: '09:00', timeZone: 'Asia/Tokyo', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('sent');
+      await saveSchedule(db, { guildId: GUILD, channelId: CHANNEL, postTime: '21:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-05-01T20:00:00Z'));
+      expect(await userError(delivery.preview(GUILD, '2026-05-01'))).toBe(
+        "Nothing is posted on 2026-05-01 (a later day's lesson went out before the schedule's time zone changed): the next post is on 2026-05-03.",
+      );
+      const pinned = await delivery.plan(GUILD, { date: '2026-05-01', lesson: lessons[2]!.id, plannedBy: 'mod' });
+      expect(pinned.nextPostDay).toBe('2026-05-03');
+      expect(renderPlanned(pinned.day, pinned.stored, pinned.nextPostDay).content).toBe(
+        "📌 **Third lesson** is pinned to 2026-05-01 (Friday).\n⚠️ No daily post goes out that day (a later day's lesson went out before the schedule's time zone changed; the next is on 2026-05-03 (Sunday)): `/schedule post-now` posts it now.",
+      );
+    });
   });
 });

@@ -240,7 +240,8 @@ export class LibraryCache {
     private readonly feed: { readonly live: boolean },
     options: LibraryCacheOptions = DEFAULT_LIBRARY_CACHE,
   ) {
-    this.options = { clock: Date.now, maxCharacters: DEFAULT_LIBRARY_CACHE.maxCharacters, ...options };
+    // `?? `, not a spread's defaults: an option given as undefined (exactOptionalPropertyTypes is off) keeps its default.
+    this.options = { ...options, clock: options.clock ?? Date.now, maxCharacters: options.maxCharacters ?? DEFAULT_LIBRARY_CACHE.maxCharacters };
   }
 
   get live(): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LibraryCache } from '../../src/lessons/library-cache.js';
+import { DEFAULT_LIBRARY_CACHE, LibraryCache } from '../../src/lessons/library-cache.js';
 
 /** A change feed the test switches on and off. */
 const feed = (live = true) => ({ live });
@@ -148,6 +148,13 @@ describe('library cache', () => {
     expect(texts.size).toBe(1);
     expect(texts.characters).toBe(10);
     expect(loads()).toBe(4);
+  });
+
+  it('maxCharacters given as undefined is the default bound, not none', async () => {
+    const cache = new LibraryCache(feed(), { ttlMs: 1_000, maxEntries: 10, maxCharacters: undefined });
+    const texts = cache.area<string>(['library'], { characters: (text) => text.length });
+    await texts.get('huge', async () => 'x'.repeat(DEFAULT_LIBRARY_CACHE.maxCharacters + 1));
+    expect(texts.size).toBe(0);
   });
 
   it('serves a value of more than maxCharacters without keeping it or dropping the others', async () => {

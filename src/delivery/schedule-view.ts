@@ -49,13 +49,13 @@ export function scheduleEmbed(schedule: Schedule, next: Date, lastSent: Delivery
 
 const SOURCE_LABEL = { delivered: 'posted', planned: '📌 pinned', queue: 'queue', 'no-post': 'no post' } as const;
 
-/** `/schedule upcoming`: one line per day, the lesson and where it comes from. */
 /** Above the days of a schedule that will not post them as shown (until 2026-12-07 they read as if it would). */
 const NOT_POSTING: Record<Exclude<ScheduleState, 'set'>, string> = {
   paused: '⏸️ Paused: nothing is posted until `/schedule resume`; the lessons then go out in this order, from that day on.',
   none: 'No daily post is set yet (`/schedule set`): this is the order the lessons would go out in.',
 };
 
+/** `/schedule upcoming`: one line per day, the lesson and where it comes from (and whether the schedule posts them). */
 export function renderUpcoming(zone: string, days: readonly UpcomingDay[], state: ScheduleState = 'set'): ReplyPayload {
   const lines = days.map((day, i) => {
     const date = `\`${day.localDate}\` ${weekdayOf(day.localDate, 'short')}`;

@@ -53,10 +53,6 @@ export type PostNowResult = { readonly channelId: string; readonly messageId: st
 export type DeliveryService = ReturnType<typeof createDeliveryService>;
 
 /**
- * The daily post's rules: the schedule (where, when, paused), which lesson each day gets (plans and the
- * queue), posting now, and the server's settings (alerts channel, moderator role).
- */
-/**
  * Whether the days `upcoming` and `preview` show will post: a schedule set, paused (nothing posts until resumed; the
  * lessons then follow in the same order from that day), or none yet (the order lessons would go out in).
  */
@@ -77,6 +73,10 @@ export function noPostReason(day: string, nextPostDay: string): string {
     : 'its post time had passed when the schedule was set or changed';
 }
 
+/**
+ * The daily post's rules: the schedule (where, when, paused), which lesson each day gets (plans and the
+ * queue), posting now, and the server's settings (alerts channel, moderator role).
+ */
 export function createDeliveryService(deps: DeliveryDeps) {
   const { db } = deps;
 

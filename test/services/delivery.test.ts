@@ -38,6 +38,20 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
     return { db, lessons, ...harness, delivery: harness.services.delivery };
   }
 
+  /**
+   * 20:00 UTC on 1 May is 05:00 on 2 May in Tokyo: the moderator posts Tokyo's 2026-05-02 now, then moves the schedule
+   * to UTC (21:00), where it is still 1 May. 2026-05-02 is posted, so the next post is 2026-05-03's.
+   */
+  async function movedWestAfterPost() {
+    const set = await setUp();
+    const { db, poster, setNow } = set;
+    setNow('2026-05-01T20:00:00Z');
+    await saveSchedule(db, { guildId: GUILD, channelId: CHANNEL, postTime: '09:00', timeZone: 'Asia/Tokyo', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+    expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('sent');
+    await saveSchedule(db, { guildId: GUILD, channelId: CHANNEL, postTime: '21:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-05-01T20:00:00Z'));
+    return set;
+  }
+
   const userError = async (promise: Promise<unknown>) => {
     const error = await promise.then(() => undefined, (caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
@@ -288,13 +302,7 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
     });
 
     it('a schedule moved west after its post: the day posted in the old zone is shown posted, upcoming and preview give the next post the lesson it will take, and that day takes no pin', async () => {
-      const { db, lessons, delivery, poster, setNow } = await setUp();
-      // 20:00 UTC on 1 May is 05:00 on 2 May in Tokyo: the moderator posts Tokyo's 2026-05-02 now, then moves the
-      // schedule to UTC (21:00), where it is still 1 May. 2026-05-02 is posted, so the next post is 2026-05-03's.
-      setNow('2026-05-01T20:00:00Z');
-      await saveSchedule(db, { guildId: GUILD, channelId: CHANNEL, postTime: '09:00', timeZone: 'Asia/Tokyo', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
-      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('sent');
-      await saveSchedule(db, { guildId: GUILD, channelId: CHANNEL, postTime: '21:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-05-01T20:00:00Z'));
+      const { db, lessons, delivery } = await movedWestAfterPost();
       expect((await delivery.status(GUILD)).next.toISOString()).toBe('2026-05-03T21:00:00.000Z');
       expect((await delivery.upcoming(GUILD, 3)).days).toEqual([
         { localDate: '2026-05-01', title: null, source: 'no-post' },
@@ -320,12 +328,8 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
     });
 
     it('a schedule moved west after its post: preview and plan of the day before it without a post say why, not that its time had passed', async () => {
-      const { db, lessons, delivery, poster, setNow } = await setUp();
       // As above: Tokyo's 2026-05-02 posted at 20:00 UTC on 1 May, then the schedule moved to UTC at 21:00 (not yet passed).
-      setNow('2026-05-01T20:00:00Z');
-      await saveSchedule(db, { guildId: GUILD, channelId: CHANNEL, postTime: '09:00', timeZone: 'Asia/Tokyo', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
-      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('sent');
-      await saveSchedule(db, { guildId: GUILD, channelId: CHANNEL, postTime: '21:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-05-01T20:00:00Z'));
+      const { lessons, delivery } = await movedWestAfterPost();
       expect(await userError(delivery.preview(GUILD, '2026-05-01'))).toBe(
         "Nothing is posted on 2026-05-01 (a later day's lesson went out before the schedule's time zone changed): the next post is on 2026-05-03.",
       );

@@ -52,7 +52,7 @@ export function escapeMarkdown(text: string): string {
 }
 
 /** Escapes markup that formats anywhere in a line (not the markup of a line's start), web addresses included. */
-export function escapeInline(text: string): string {
+function escapeInline(text: string): string {
   return text.replace(INLINE_MARKUP, '\\$&').replace(ANGLE_MARKUP, '\\<');
 }
 
@@ -81,7 +81,6 @@ export function addressEndAcross(shown: string, at: number): number | undefined 
   }
   return undefined;
 }
-
 
 /**
  * Breaks every mention with a zero-width space so it shows as text and can never ping, even if a

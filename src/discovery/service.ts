@@ -91,9 +91,13 @@ export function createDiscoveryService(deps: { readonly db: Kysely<DB>; readonly
         .map((category) => ({ name: truncateAtWord(plainText(category), CHOICE_NAME_MAX), value: category }));
     },
 
-    /** The best `limit` lessons for a search, without Discord's limits on the text (the CLI). */
-    async find(text: string, limit: number): Promise<readonly FoundLesson[]> {
-      return (await searchLibrary(db, text, { pageSize: limit })).results;
+    /**
+     * The best `limit` lessons for a search, without Discord's limits on the text (the CLI), and whether nothing
+     * was found because every word is too common to be searched.
+     */
+    async find(text: string, limit: number): Promise<{ readonly results: readonly FoundLesson[]; readonly onlyCommonWords: boolean }> {
+      const page = await searchLibrary(db, text, { pageSize: limit });
+      return { results: page.results, onlyCommonWords: page.onlyCommonWords === true };
     },
 
     /** Suggestions for a `lesson` option (autocomplete), from the words index. */

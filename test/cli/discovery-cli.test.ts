@@ -112,6 +112,11 @@ describe.each(testDatabaseTargets())('lessons related and search on $kind (in-pr
     expect(nothing.code).toBe(0);
     expect(JSON.parse(nothing.stdout)).toEqual([]);
     expect((await run(['search', 'volcano'], database)).stdout).toBe('No lesson matches that.');
+    // Only stop words: said apart, as /lesson search says it (more words would not help); JSON stays a list.
+    expect((await run(['search', 'the', 'of'], database)).stdout).toBe(
+      'No lesson matches that: those words are too common to search for (the, of, is…). Try a word about the topic.',
+    );
+    expect(JSON.parse((await run(['search', 'the', '--json'], database)).stdout)).toEqual([]);
     const human = (await run(['search', 'wages'], database)).stdout.split('\n');
     expect(human[0]).toBe(`2025-03-14  ${HELDOUT.wages}  Major Japanese companies agree to raise wages for third straight year  [nhk]`);
   });

@@ -109,7 +109,8 @@ export class CacheArea<V> {
     this.loading.set(key, loading);
     try {
       const value = await loading;
-      if (this.owner.live && generation === this.generation) this.set(key, value, now);
+      // Kept unless a change was announced, or this key deleted (its load then no longer the one under way), meanwhile.
+      if (this.owner.live && generation === this.generation && this.loading.get(key) === loading) this.set(key, value, now);
       return value;
     } finally {
       // A change announced meanwhile already let later callers start their own load: leave theirs.
@@ -127,8 +128,18 @@ export class CacheArea<V> {
     return entry && now - entry.at < this.options.ttlMs ? entry : undefined;
   }
 
-  /** Forgets one key (a change this process made and knows the extent of). */
+  /**
+   * Forgets one key (a change this process made and knows the extent of, or a value it knows is out of date): a
+   * load of it under way may read what the change replaced, so the next caller loads afresh and that load's answer
+   * is not kept (until 2026-12-07 a caller past a server's midnight joined the choice begun before it, and got the
+   * last day's lesson).
+   */
   delete(key: string): void {
+    this.forget(key);
+    this.loading.delete(key);
+  }
+
+  private forget(key: string): void {
     this.characterCount -= this.entries.get(key)?.characters ?? 0;
     this.entries.delete(key);
   }
@@ -151,7 +162,7 @@ export class CacheArea<V> {
   }
 
   private set(key: string, value: V, at: number): void {
-    this.delete(key);
+    this.forget(key);
     const characters = this.charactersOf?.(value) ?? 0;
     if (characters > this.options.maxCharacters) return;
     this.entries.set(key, { value, at, characters });
@@ -159,7 +170,7 @@ export class CacheArea<V> {
     while (this.entries.size > this.options.maxEntries || this.characterCount > this.options.maxCharacters) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
-      this.delete(oldest);
+      this.forget(oldest);
     }
   }
 }

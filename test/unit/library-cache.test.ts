@@ -64,6 +64,28 @@ describe('the library cache: concurrent misses of one key', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('after one key is deleted, its next caller loads afresh, and the load started before is not kept', async () => {
+    const area = new LibraryCache(live).area<string>(['schedule']);
+    const { load, calls } = controlledLoad<string>();
+    const before = area.get('guild', load);
+    // This process changed what the key's value is read from (or knows it is out of date: a new local day).
+    area.delete('guild');
+    const after = area.get('guild', load);
+    expect(calls).toHaveLength(2);
+    calls[1]?.resolve('new');
+    calls[0]?.resolve('old');
+    expect([await before, await after]).toEqual(['old', 'new']);
+    expect(await area.get('guild', load)).toBe('new');
+    expect(calls).toHaveLength(2);
+    // Other keys' loads are untouched by it.
+    const other = area.get('other', load);
+    area.delete('guild');
+    calls[2]?.resolve('other value');
+    expect(await other).toBe('other value');
+    expect(await area.get('other', load)).toBe('other value');
+    expect(calls).toHaveLength(3);
+  });
+
   it('without a live change feed nothing is cached or shared: every caller loads', async () => {
     const area = new LibraryCache({ live: false }).area<string>(['library']);
     const { load, calls } = controlledLoad<string>();

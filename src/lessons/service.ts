@@ -16,6 +16,7 @@ import {
   type LibraryLessonWith,
 } from '../db/lessons.js';
 import { lessonReadersInGuild } from '../db/progress.js';
+import { lastPostedLocalDate } from '../db/deliveries.js';
 import { findSchedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
 import { lessonForDay } from '../delivery/lesson-choice.js';
@@ -260,7 +261,14 @@ export function createLessonsService(deps: LessonsDeps) {
     const schedule = await findSchedule(db, guildId);
     if (!schedule) return null;
     const day = localDate(now, schedule.timeZone);
-    return { timeZone: schedule.timeZone, localDate: day, lessonId: (await lessonForDay(db, guildId, day)).lessonId };
+    const choice = await lessonForDay(db, guildId, day);
+    if (choice.source === 'delivered') return { timeZone: schedule.timeZone, localDate: day, lessonId: choice.lessonId };
+    // A later day already posted: the zone moved west after that post (Tokyo's tomorrow went out, and it is still today
+    // in UTC). Nothing posts today, so today's lesson is the one that went out, not the queue's next (until
+    // 2026-12-07 `/lesson today` showed the lesson of the next post, two days early).
+    const lastPosted = await lastPostedLocalDate(db, guildId);
+    const lessonId = lastPosted !== null && lastPosted > day ? ((await lessonForDay(db, guildId, lastPosted)).lessonId ?? choice.lessonId) : choice.lessonId;
+    return { timeZone: schedule.timeZone, localDate: day, lessonId };
   }
 
   /** Today's lesson (as today()) with its readers in this server: two or three queries in all. */

@@ -109,10 +109,11 @@ const DAYS_AHEAD_QUERIES = [
 const COMMAND_PATHS: readonly CommandPath[] = [
   // ---- /lesson and its buttons --------------------------------------------------------------------------
   {
-    path: '/lesson today, a server with a schedule before its post (a pinned lesson, else the queue)',
+    path: '/lesson today, a server with a schedule before its post (a pinned lesson, else the queue; a later day posted, after a move west)',
     queries: [
       'schedules.findSchedule',
       'lesson-plans.dayLessonChoice',
+      'deliveries.lastPostedLocalDate',
       'lessons.findLessonWithGuildReaders',
     ],
     run: ({ services }) => services.lessons.todaysCard(READING_GUILD),

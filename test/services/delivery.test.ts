@@ -327,6 +327,18 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect((await delivery.plan(GUILD, { date: '2026-05-03', lesson: lessons[2]!.id, plannedBy: 'mod' })).day).toBe('2026-05-03');
     });
 
+    it('a schedule moved west after its post: /lesson today that day is the lesson that went out, not the next post\'s', async () => {
+      const { lessons, services, setNow } = await movedWestAfterPost();
+      // Still 1 May in UTC, where nothing posts: the lesson of Tokyo's 2 May, posted at 20:00, is the day's.
+      expect((await services.lessons.todaysCard(GUILD)).stored.lesson.id).toBe(lessons[0]!.id);
+      expect((await services.lessons.today(GUILD)).lesson.id).toBe(lessons[0]!.id);
+      // 2 May in UTC: its post is that one. 3 May before 21:00: the queue's next, which 3 May's post will take.
+      setNow('2026-05-02T12:00:00Z');
+      expect((await services.lessons.today(GUILD)).lesson.id).toBe(lessons[0]!.id);
+      setNow('2026-05-03T12:00:00Z');
+      expect((await services.lessons.today(GUILD)).lesson.id).toBe(lessons[1]!.id);
+    });
+
     it('a schedule moved west after its post: preview and plan of the day before it without a post say why, not that its time had passed', async () => {
       // As above: Tokyo's 2026-05-02 posted at 20:00 UTC on 1 May, then the schedule moved to UTC at 21:00 (not yet passed).
       const { lessons, delivery } = await movedWestAfterPost();

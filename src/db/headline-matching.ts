@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { tsLiteral } from '../domain/discovery/text-query.js';
 import type { WeightedLexeme } from './lexeme-docs.js';
+import { HEAD_WORDS_PIVOT } from './related-readings.js';
 import type { Executor } from './schema.js';
 
 /**
@@ -145,7 +146,7 @@ export async function bestHeadlineMatches(
           greatest(
             coalesce((
               select sum(w.weight * (case
-                when c.head_vector @@ w.lexeme then 1.0
+                when c.head_vector @@ w.lexeme then c.head_share
                 when c.search_vector @@ w.lexeme then 0.5 else 0 end) order by w.n)
               from unnest(hl.lexemes, hl.weights) with ordinality as w(lexeme, weight, n)
             ), 0) / h.total,
@@ -153,12 +154,12 @@ export async function bestHeadlineMatches(
           ) as score,
           ts_rank(c.head_vector, h.any_word) as rank
         from (
-          select found.*, greatest(max(greatest(found.sim, found.head_weight / h.total)) over (), h.at_least) - 1e-9 as bar
+          select found.*, greatest(max(greatest(found.sim, found.head_weight * found.head_share / h.total)) over (), h.at_least) - 1e-9 as bar
           from (
             select id, article_date, head_vector, search_vector, ${similarityAtLeast(sql`title_fold`, sql`title_trigrams`, sql`hl.folded`, sql`hl.trigrams`, sql`h.at_least`)} as sim,
               coalesce((
                 select sum(w.weight) from unnest(hl.lexemes, hl.weights) as w(lexeme, weight) where head_vector @@ w.lexeme
-              ), 0) as head_weight
+              ), 0) as head_weight, ${headShare(sql`head_vector`)} as head_share
             from ${source}
             where head_vector @@ h.candidates and id <> h.except_id
             offset 0
@@ -179,6 +180,16 @@ export async function bestHeadlineMatches(
   return found;
 }
 
+
+/**
+ * A title-and-summary word's share of its weight in a lesson's coverage of a headline: less for a title and summary
+ * of more than HEAD_WORDS_PIVOT distinct words (related readings count them so too). A summary near its 20,000-character
+ * limit has most words of any headline, and covered headlines of lessons not in the library (and tied with the lesson
+ * a headline names) as fully as that lesson's own title; news lessons' titles and summaries have far fewer.
+ */
+function headShare(headVector: RawBuilder<unknown>) {
+  return sql`least(1.0, ${HEAD_WORDS_PIVOT}::float8 / greatest(length(${headVector}), 1))`;
+}
 
 /**
  * The trigram similarity of a lesson's folded title and a headline's, or 0 where it is below `atLeast` for
@@ -278,7 +289,7 @@ async function bestHeadlineMatchesQueued(
           greatest(
             coalesce((
               select sum(w.weight * (case
-                when l.head_vector @@ w.lexeme then 1.0
+                when l.head_vector @@ w.lexeme then c.head_share
                 when l.search_vector @@ w.lexeme then 0.5 else 0 end) order by w.n)
               from lessons l, headline_match_queue q, unnest(q.lexemes, q.weights) with ordinality as w(lexeme, weight, n)
               where l.id = c.id and q.ord = c.ord
@@ -287,11 +298,11 @@ async function bestHeadlineMatchesQueued(
           ) as score
         from (
           select found.*,
-            greatest(max(greatest(found.sim, found.head_weight / found.total)) over (partition by found.ord), found.at_least) - 1e-9 as bar
+            greatest(max(greatest(found.sim, found.head_weight * found.head_share / found.total)) over (partition by found.ord), found.at_least) - 1e-9 as bar
           from (
             select q.ord, q.total, q.at_least, l.id, l.article_date,
               ${similarityAtLeast(sql`l.title_fold`, sql`l.title_trigrams`, sql`q.folded`, sql`q.trigrams`, sql`q.at_least`)} as sim,
-              newsdesk_head_weight(l.head_vector, q.lexemes, q.weights) as head_weight,
+              newsdesk_head_weight(l.head_vector, q.lexemes, q.weights) as head_weight, ${headShare(sql`l.head_vector`)} as head_share,
               ts_rank(l.head_vector, q.any_word) as rank
             from headline_match_queue q join lessons l on l.head_vector @@ q.candidates and l.id <> q.except_id
             offset 0

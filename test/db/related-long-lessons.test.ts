@@ -13,8 +13,11 @@ import { makeLesson } from '../support/lessons.js';
  * article has nearly every word any other lesson is about. Related readings must not list it beside every lesson
  * for that: a word only in a candidate's article counts less the more distinct words that article has. Where it
  * is related (its title on the lesson's topic, or the only other lesson with the lesson's rare words) it is still
- * listed. The library: generated lessons of ordinary length (bench/library-generator.ts, 20 topics), imported as
- * any library is, with lessons near the limits written from every word of it.
+ * listed. So for a summary near its limit (20,000 characters): its words count less the more distinct words the
+ * title and summary have, in related readings and in matching similar-reading titles (it was in 60 of 60 lists, as
+ * the match of headlines naming no lesson of the library, or for its content). The library: generated lessons of
+ * ordinary length (bench/library-generator.ts, 20 topics), imported as any library is, with lessons near the
+ * limits written from every word of it.
  */
 const LESSONS = 300;
 /** Ordinary lessons whose related readings are looked at (every 5th). */
@@ -66,6 +69,14 @@ describe.each(testDatabaseTargets())('related readings beside lessons near the f
     article: longArticle(language, 190_000, 2),
     similarReadings: [],
   });
+  /** Off topic too, near the summary's limit (20,000 characters): its summary holds ~19,000 characters of the library's words. */
+  const longSummary: Lesson = makeLesson({
+    date: '2026-01-03',
+    title: 'A summary of unusual length',
+    summary: longArticle(language, 19_000, 3).join(' '),
+    article: ['A short article.'],
+    similarReadings: [],
+  });
   /** An ordinary lesson about RARE: the off-topic long lesson is the only other with those words. */
   const rareLesson: Lesson = makeLesson({
     date: '2024-06-01',
@@ -80,7 +91,7 @@ describe.each(testDatabaseTargets())('related readings beside lessons near the f
 
   beforeAll(async () => {
     database = await target.open({ timeouts: BATCH_TIMEOUTS });
-    await importLessons(database.db, [...lessons, offTopic, onTopic, rareLesson]);
+    await importLessons(database.db, [...lessons, offTopic, onTopic, longSummary, rareLesson]);
     await sql`analyze`.execute(database.db);
   }, 300_000);
   afterAll(async () => {
@@ -101,6 +112,14 @@ describe.each(testDatabaseTargets())('related readings beside lessons near the f
     const listing: number[] = [];
     for (const index of SAMPLED) {
       if ((await relatedIds(lessons[index]!.id)).includes(offTopic.id)) listing.push(index);
+    }
+    expect(listing).toEqual([]);
+  });
+
+  it('a summary near its limit is not among the related readings of lessons it shares only its summary’s words with, nor their similar readings’ match', async () => {
+    const listing: number[] = [];
+    for (const index of SAMPLED) {
+      if ((await relatedIds(lessons[index]!.id)).includes(longSummary.id)) listing.push(index);
     }
     expect(listing).toEqual([]);
   });

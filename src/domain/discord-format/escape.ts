@@ -51,6 +51,14 @@ export function escapeMarkdown(text: string): string {
   return escaped.replace(LINE_START_MARKUP, '$1\\$2').replace(NUMBERED_ITEM, '$1\\$2');
 }
 
+/**
+ * Where Discord links a web address in `text` (as `escapeMarkdown` leaves it): `[start, end)` of each. Markup put
+ * inside one (a word made bold) becomes part of the link.
+ */
+export function webAddressSpans(text: string): [number, number][] {
+  return [...text.matchAll(WEB_ADDRESS)].map((address) => [address.index, address.index + address[0].length]);
+}
+
 /** Escapes markup that formats anywhere in a line (not the markup of a line's start), web addresses included. */
 function escapeInline(text: string): string {
   return text.replace(INLINE_MARKUP, '\\$&').replace(ANGLE_MARKUP, '\\<');

@@ -1,4 +1,4 @@
-import { clip, safeText } from '../discord-format/escape.js';
+import { clip, safeText, webAddressSpans } from '../discord-format/escape.js';
 import { BUTTON_LABEL_MAX } from '../discord-format/limits.js';
 import { paginate } from '../discord-format/paginate.js';
 import { PAGE_DESCRIPTION_MAX } from '../discord-format/pages.js';
@@ -20,7 +20,7 @@ const SENTENCE_WINDOW = 120;
 export function sentenceWithWord(sentence: string, word: string): string {
   const whole = bolded(sentence, word);
   if (whole.length <= SENTENCE_MAX) return whole;
-  const match = WORD(word).exec(sentence);
+  const [match] = placesOf(sentence, word);
   if (!match) return clip(whole, SENTENCE_MAX);
   let start = Math.max(0, match.index - SENTENCE_WINDOW);
   let end = Math.min(sentence.length, match.index + match[0].length + SENTENCE_WINDOW);
@@ -32,10 +32,24 @@ export function sentenceWithWord(sentence: string, word: string): string {
   return shown.length <= SENTENCE_MAX ? shown : clip(shown, SENTENCE_MAX);
 }
 
+/**
+ * The word's places in the sentence, outside web addresses: Discord links an address whole, so a word made bold in one
+ * (`https://…/**legislation**\_2026`) put the asterisks, and the escapes after them, into the link, which opened
+ * another page.
+ */
+function placesOf(sentence: string, word: string): RegExpExecArray[] {
+  const addresses = webAddressSpans(sentence);
+  return [...sentence.matchAll(WORD(word))].filter((match) => !addresses.some(([start, end]) => match.index < end && match.index + match[0].length > start));
+}
+
 function bolded(sentence: string, word: string): string {
-  const pieces = sentence.split(WORD(word));
-  const matches = sentence.match(WORD(word)) ?? [];
-  return pieces.map((piece, i) => safeText(piece) + (i < matches.length ? `**${matches[i]}**` : '')).join('');
+  let shown = '';
+  let from = 0;
+  for (const match of placesOf(sentence, word)) {
+    shown += `${safeText(sentence.slice(from, match.index))}**${match[0]}**`;
+    from = match.index + match[0].length;
+  }
+  return shown + safeText(sentence.slice(from));
 }
 
 /** One entry of the list: word, base form and part of speech, definition, and its sentence quoted. */

@@ -257,6 +257,19 @@ describe('vocabulary pages', () => {
     expect(sentenceWithWord('Ubiquitous phones are ubiquitous.', 'ubiquitous')).toBe('**Ubiquitous** phones are **ubiquitous**.');
   });
 
+  it('leave a web address that holds the word as Discord links it: the word in bold only outside it', () => {
+    // Bolded inside, Discord's link took the asterisks and the escape after them and opened another page.
+    const sentence = 'The legislation is published at https://www.gov.example/legislation_2026/draft for comment.';
+    expect(sentenceWithWord(sentence, 'legislation')).toBe(
+      'The **legislation** is published at https://www.gov.example/legislation_2026/draft for comment.',
+    );
+    // A sentence too long to show whole is cut around the word's first place outside the address.
+    const long = `See https://www.gov.example/legislation_2026 ${'—'.repeat(300)} the legislation ${'—'.repeat(300)}.`;
+    const shown = sentenceWithWord(long, 'legislation');
+    expect(shown).toMatch(/^…—+ the \*\*legislation\*\* —+…$/u);
+    expect(shown.length).toBeLessThanOrEqual(600);
+  });
+
   it('labels a long choice within 80 characters, never cutting a character in half', () => {
     const label = choiceLabel(`${'a'.repeat(78)}😀 and more`);
     expect(label.length).toBeLessThanOrEqual(80);

@@ -40,7 +40,7 @@ export function renderForgotten(outcome: ForgetOutcome): ReplyPayload {
   if (entries.length === 0) return { content: '🗑️ Nothing to delete: this bot stores nothing about you.', components: [] };
   const lines = entries.map(([table, n]) => `• ${TABLE_NAMES[table] ?? table.replace(/[^a-z0-9_.]/giu, '')}: ${NUMBER.format(n)}`);
   return {
-    content: `🗑️ Deleted everything stored about you (${NUMBER.format(outcome.total)} records):\n${lines.join('\n')}`.slice(0, 2000),
+    content: `🗑️ Deleted everything stored about you (${NUMBER.format(outcome.total)} record${outcome.total === 1 ? '' : 's'}):\n${lines.join('\n')}`.slice(0, 2000),
     components: [],
   };
 }

@@ -164,5 +164,8 @@ describe('privacy views', () => {
     expect(quizzes).not.toContain('quiz_');
     expect(confirm.content).toContain('quiz results');
     expect(renderForgotten({ deleted: {}, total: 0 }).content).toMatch(/Nothing to delete/u);
+    // A member who only chose a time zone: one record, as the export counts it ("1 records" before).
+    expect(renderForgotten({ deleted: { member_settings: 1 }, total: 1 }).content).toMatch(/^🗑️ Deleted everything stored about you \(1 record\):\n/u);
+    expect(done.content).toContain('(15 records)');
   });
 });

@@ -4,6 +4,7 @@ import { clip, EMBED_TITLE_MAX, pageFooter, safeText, safeUrl, visibleOr } from 
 import { encodeVocabularyId } from '../domain/vocabulary/custom-id.js';
 import { choiceLabel, levelLine, vocabularyPages } from '../domain/vocabulary/format.js';
 import { formatScore } from '../domain/vocabulary/quiz.js';
+import { blankOut } from '../domain/vocabulary/sentence.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import type { AskedQuestion, QuizState } from './quiz-service.js';
 
@@ -79,7 +80,9 @@ export function renderQuiz(lessonTitle: string, state: QuizState, answered?: Ask
   }
   lines.push(`**Question ${current.position + 1} of ${total}**: which word fits the blank?`, '', `> ${safeText(current.prompt)}`);
   const embed: APIEmbed = {
-    title: title('📝 Quiz · ', lessonTitle),
+    // The title is often the lesson's lead sentence, the question's own ("…agreed to strengthen cooperation…"): the
+    // answer is blanked there too, as every place of it in the prompt is, or the question showed it right above.
+    title: title('📝 Quiz · ', blankOut(lessonTitle, current.answer)),
     description: lines.join('\n'),
     footer: { text: `Attempt ${attempt.attemptNumber} · only you can answer` },
   };

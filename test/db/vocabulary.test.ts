@@ -14,8 +14,8 @@ import { upsertLessons } from '../../src/db/lessons.js';
 import { lexiconVersion } from '../../src/vocabulary/version.js';
 import { makeLesson } from '../support/lessons.js';
 import { importLessons } from '../../src/lessons/import.js';
-import { BLANK } from '../../src/domain/vocabulary/sentence.js';
-import { occursIn } from '../../src/domain/vocabulary/sentence.js';
+import { BLANK, blankOut, occursIn } from '../../src/domain/vocabulary/sentence.js';
+import { seededRandom } from '../../src/domain/vocabulary/random.js';
 import { createVocabularyComputer } from '../../src/vocabulary/computer.js';
 import { answerQuestion, latestAnswer, quizProgress, startQuiz, type QuizState } from '../../src/vocabulary/quiz-service.js';
 import { renderQuiz } from '../../src/vocabulary/views.js';
@@ -437,6 +437,37 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
     const shown = renderQuiz(lesson.title, later.state, latestAnswer(later.state)).embeds?.[0] as APIEmbed | undefined;
     expect(shown?.description).toMatch(/^(✅ Right|❌ Not quite)/u);
     expect(latestAnswer({ ...started.state })).toBeUndefined();
+  });
+
+  it('the quiz message never shows the answer it asks for: the lesson title above the question (an export’s lead sentence) has it blanked too', async () => {
+    const lesson = referenceLesson();
+    await importAndCompute(lesson);
+    const titleOf = (state: QuizState, answered?: Parameters<typeof renderQuiz>[2]) =>
+      ((renderQuiz(lesson.title, state, answered).embeds?.[0] as APIEmbed | undefined)?.title ?? '').replace(/\\(.)/gu, '$1');
+    let asked = 0;
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const started = await startQuiz(db().db, ann, lesson.id, seededRandom(seed));
+      if (started.kind !== 'started') throw new Error(started.kind);
+      let state = started.state;
+      let answered: Parameters<typeof renderQuiz>[2];
+      while (state.current) {
+        const current = state.current;
+        // The title is the lesson's lead sentence: "…agreed to strengthen cooperation in cyberspace."
+        if (occursIn(current.answer, lesson.title)) {
+          asked++;
+          const title = titleOf(state, answered);
+          expect(occursIn(current.answer, title)).toBe(false);
+          expect(title).toBe(`📝 Quiz · ${blankOut(lesson.title, current.answer)}`);
+        }
+        const outcome = await answer(state, ann, true);
+        if (outcome.kind !== 'answered') throw new Error(outcome.kind);
+        answered = outcome.question;
+        state = outcome.state;
+      }
+      // Once the quiz is over, the title is the lesson's again.
+      expect(titleOf(state, answered)).toBe(`📝 Quiz · ${lesson.title}`);
+    }
+    expect(asked).toBeGreaterThan(0);
   });
 
   it('counts words met from the lessons a member read, per server', async () => {

@@ -79,7 +79,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 function openPostgres(url: string, options: DatabaseOptions): Database {
   const max = options.maxConnections ?? 10;
   const pool = new pg.Pool({
-    connectionString: url,
+    ...withIsoDates(url),
     max,
     min: options.keepConnections ? max : 0,
     ...(options.idleMs !== undefined ? { idleTimeoutMillis: options.idleMs } : {}),
@@ -110,6 +110,26 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     if (!pool.ended) await pool.end();
   };
   return { db, kind: 'postgres', waitingClients: () => pool.waitingCount, openAllConnections, close };
+}
+
+/**
+ * The connection string and startup options, with `DateStyle=ISO` (as JDBC and Npgsql send it): dates are read as
+ * `YYYY-MM-DD` text (DATE_OID, `::date::text`) and timestamps by pg's ISO parser. A server or database set to
+ * another output style (`SQL, DMY`, `German`) gave `07/12/2026`: every due server's post day, every `/progress`
+ * (until 2026-12-07). An `options` of the URL is kept, before ours (pg lets the URL's replace the pool's own).
+ */
+export function withIsoDates(url: string): { connectionString: string; options: string } {
+  const iso = '-c DateStyle=ISO';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { connectionString: url, options: iso };
+  }
+  const theirs = parsed.searchParams.get('options');
+  if (theirs === null) return { connectionString: url, options: iso };
+  parsed.searchParams.delete('options');
+  return { connectionString: parsed.toString(), options: `${theirs} ${iso}` };
 }
 
 /** A client's error listener: the first error of a connection reported, the rest (the same loss again) dropped. */

@@ -41,7 +41,10 @@ export async function upcomingLessons(db: Kysely<DB>, guildId: string, today: st
     plansBetween(db, guildId, today, last),
     queuedLessonIds(db, guildId, today, days),
   ]);
-  const planned = new Map(plans.map((plan) => [plan.localDate, plan.lessonId]));
+  // A pin on a day before the first post (today, with no post of its own) is never taken: its lesson stays in the
+  // backlog, as the next posts' choice keeps it (until 2026-12-07 upcoming and preview left it out, every day after one
+  // lesson ahead of what its post took).
+  const planned = new Map(plans.filter((plan) => plan.localDate >= firstPostDay).map((plan) => [plan.localDate, plan.lessonId]));
   const backlog = queue.filter((id) => ![...planned.values()].includes(id));
   const result: DayLesson[] = [];
   for (let i = 0; i < days; i++) {

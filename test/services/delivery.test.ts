@@ -277,6 +277,21 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect((await delivery.plan(GUILD, { date: 'tomorrow', lesson: lessons[1]!.id, plannedBy: 'mod' })).nextPostDay).toBeUndefined();
     });
 
+    it('a lesson pinned to a day without a post goes back to the queue: upcoming and preview show it on the day that will post it', async () => {
+      // 09:00 UTC, set at 11:00 on 2026-05-02: today has no post, so the first lesson pinned to it is not posted today.
+      const { db, lessons, delivery } = await setUp({ scheduleSetAt: '2026-05-02T11:00:00Z' });
+      await delivery.plan(GUILD, { date: 'today', lesson: lessons[0]!.id, plannedBy: 'mod' });
+      // Tomorrow's post takes it, the queue's head (until 2026-12-07 upcoming and preview left it out, showing the second).
+      expect((await lessonForDay(db, GUILD, '2026-05-03')).lessonId).toBe(lessons[0]!.id);
+      expect((await delivery.upcoming(GUILD, 3)).days).toEqual([
+        { localDate: '2026-05-02', title: null, source: 'no-post' },
+        { localDate: '2026-05-03', title: 'First lesson', source: 'queue' },
+        { localDate: '2026-05-04', title: 'Second lesson', source: 'queue' },
+      ]);
+      expect((await delivery.preview(GUILD, undefined)).stored.lesson.id).toBe(lessons[0]!.id);
+      expect((await delivery.preview(GUILD, '2026-05-04')).stored.lesson.id).toBe(lessons[1]!.id);
+    });
+
     it('upcoming and preview of a paused schedule, or of a server with none, say that nothing posts as shown', async () => {
       const { delivery } = await setUp();
       const upcomingText = async (guildId: string) => {

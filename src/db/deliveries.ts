@@ -30,6 +30,11 @@ export interface ClaimRequest {
   readonly now: Date;
   /** A claim older than this, never marked sent, belongs to a process that died: it may be taken over. */
   readonly staleClaimMs: number;
+  /**
+   * The timer's daily post: claimed only while the server's schedule is as the timer found it due, not paused and at
+   * this time and zone. A fan-out's post waits its turn for seconds; a moderator's pause or move meanwhile stops it.
+   */
+  readonly whileScheduled?: { readonly postTime: string; readonly timeZone: string };
 }
 
 /**
@@ -39,19 +44,44 @@ export interface ClaimRequest {
  */
 export async function claimDelivery(db: Executor, request: ClaimRequest): Promise<Delivery | undefined> {
   const staleBefore = new Date(request.now.getTime() - request.staleClaimMs);
-  const row = await db
-    .insertInto('deliveries')
-    .values({
-      guild_id: request.guildId,
-      local_date: request.localDate,
-      sequence: request.sequence,
-      lesson_id: request.lessonId,
-      channel_id: request.channelId,
-      status: 'claimed',
-      nonce: newNonce(),
-      claimed_by: request.claimedBy,
-      claimed_at: request.now,
-    })
+  const values = {
+    guild_id: request.guildId,
+    local_date: request.localDate,
+    sequence: request.sequence,
+    lesson_id: request.lessonId,
+    channel_id: request.channelId,
+    status: 'claimed',
+    nonce: newNonce(),
+    claimed_by: request.claimedBy,
+    claimed_at: request.now,
+  } as const;
+  const scheduled = request.whileScheduled;
+  const insert = db.insertInto('deliveries');
+  const row = await (
+    scheduled === undefined
+      ? insert.values(values)
+      : // The row, only while the schedule is still due as found (one statement: nothing to race between check and claim).
+        insert.columns(['guild_id', 'local_date', 'sequence', 'lesson_id', 'channel_id', 'status', 'nonce', 'claimed_by', 'claimed_at']).expression(
+          db
+            .selectFrom('schedules')
+            .select([
+              sql<string>`${values.guild_id}::text`.as('guild_id'),
+              sql<string>`${values.local_date}::date`.as('local_date'),
+              sql<number>`${values.sequence}::int`.as('sequence'),
+              sql<string>`${values.lesson_id}::uuid`.as('lesson_id'),
+              sql<string>`${values.channel_id}::text`.as('channel_id'),
+              sql<string>`${values.status}::text`.as('status'),
+              sql<string>`${values.nonce}::text`.as('nonce'),
+              sql<string>`${values.claimed_by}::text`.as('claimed_by'),
+              sql<Date>`${values.claimed_at}::timestamptz`.as('claimed_at'),
+            ])
+            .where('guild_id', '=', request.guildId)
+            .where('paused', '=', false)
+            // As Schedule reads it ('HH:MM'): a time written by SQL with seconds is still the time the timer found due.
+            .where(sql<string>`to_char(post_time, 'HH24:MI')`, '=', scheduled.postTime)
+            .where('timezone', '=', scheduled.timeZone),
+        )
+  )
     .onConflict((oc) =>
       oc
         .columns(['guild_id', 'local_date', 'sequence'])

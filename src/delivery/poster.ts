@@ -250,6 +250,9 @@ export class LessonPoster {
       claimedBy: this.deps.processId,
       now: this.deps.now(),
       staleClaimMs: this.deps.leaseMs,
+      // The timer's post goes out only while the schedule is as it was found due: one paused or moved meanwhile (a
+      // fan-out's post waits its turn for seconds) is not posted; until 2026-12-07 it was, after "paused" was said.
+      ...(byModerator || sequence !== 0 ? {} : { whileScheduled: { postTime: schedule.postTime, timeZone: schedule.timeZone } }),
     });
     if (!delivery) return { status: 'already-claimed' };
     // A claim taken over from a crashed process keeps that claim's lesson, which the card may not show.

@@ -52,6 +52,36 @@ describe.each(testDatabaseTargets())('the lesson poster on $kind, with a channel
     expect(channels.sent).toHaveLength(1);
   });
 
+  it('a schedule paused, or moved to a later time, after the timer found it due is not posted by that tick', async () => {
+    const { db, services, poster, channels, setNow } = await setUp();
+    // The timer found the server due at 09:00; a fan-out's posts wait their turn, and the moderator pauses meanwhile.
+    const [due] = await dueSchedules(db, new Date('2026-05-02T09:00:00Z'), { staleClaimMs: 60_000, limit: 10 });
+    expect(due?.schedule.guildId).toBe(GUILD);
+    await services.delivery.pause(GUILD);
+    expect((await poster.post(due!.schedule, due!.localDate, 0)).status).not.toBe('sent');
+    expect(channels.sent).toHaveLength(0);
+    expect(await dailyDelivery(db, GUILD, '2026-05-02')).toBeUndefined();
+    // Resumed and moved to 18:00 while that post still waited: it goes out at 18:00, as the moderator was told.
+    await services.delivery.resume(GUILD);
+    const { next } = await services.delivery.setSchedule({
+      guildId: GUILD,
+      channelId: CHANNEL,
+      when: { postTime: '18:00', timeZone: 'UTC' },
+      roleId: null,
+      createThread: false,
+    });
+    expect(next.toISOString()).toBe('2026-05-02T18:00:00.000Z');
+    expect((await poster.post(due!.schedule, due!.localDate, 0)).status).not.toBe('sent');
+    expect(channels.sent).toHaveLength(0);
+    setNow('2026-05-02T18:00:05Z');
+    const [later] = await dueSchedules(db, new Date('2026-05-02T18:00:05Z'), { staleClaimMs: 60_000, limit: 10 });
+    expect((await poster.post(later!.schedule, later!.localDate, 0)).status).toBe('sent');
+    expect(channels.sent).toHaveLength(1);
+    // A moderator's post now is theirs, paused or not.
+    await services.delivery.pause(GUILD);
+    expect((await services.delivery.postNow((await findSchedule(db, GUILD))!, true)).messageId).toBeTruthy();
+  });
+
   it('a send answered without a message is a failure to retry, never a delivery recorded as sent', async () => {
     const { db, schedule, poster, channels } = await setUp();
     channels.answerWithoutMessage(CHANNEL);

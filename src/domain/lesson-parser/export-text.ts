@@ -64,6 +64,11 @@ export function parseExportText(text: string, options: ParseOptions): Lesson {
   const summary = readSummary(cursor, problems, lastLine);
   const stats = readStatistics(cursor, problems);
   const metadata = parseMetadata(cursor.rest(), problems, zone, lastLine);
+  // A title at the top and another among the metadata: which one was meant is not for the parser to guess (until
+  // 2026-12-07 the second was dropped without a word).
+  if (leadingTitle && metadata?.title && metadata.titleLine !== null) {
+    problems.add(metadata.titleLine, `Title: given twice (first on line ${leadingTitle.no}); keep one`);
+  }
   problems.throwIfAny();
   // Unreachable: both are only null after a problem was recorded. The check narrows the types.
   if (!metadata || summary === null) return problems.fail(lastLine, 'unreadable export');

@@ -26,6 +26,12 @@ describe('sections given twice or out of order are named on their line, not read
     expect(error.problems).toEqual([{ line: 2, message: 'Title: given twice (first on line 1); keep one' }]);
   });
 
+  it('a Title: line at the top and another among the metadata (the second was dropped without a word)', () => {
+    const id = lineNumber(startsWith('ID:'));
+    const error = parseError(['Title: One', ...referenceLines.slice(0, id - 1), 'Title: Two', ...referenceLines.slice(id - 1)].join('\n'));
+    expect(error.problems).toEqual([{ line: id + 1, message: 'Title: given twice (first on line 1); keep one' }]);
+  });
+
   it('a second Summary section (its header became summary text)', () => {
     const error = errorFor(replaceLine(is('Statistics'), 'Summary', 'More summary.', 'Statistics'));
     expect(error.problems).toEqual([{ line: statistics, message: `a second Summary section (the first starts on line ${summary}); keep one` }]);

@@ -63,6 +63,25 @@ const within =
     if (message !== null) context.addIssue({ code: 'custom', message, input: value });
   };
 
+/**
+ * An array whose entries are checked (`entries`) only when the part can hold that many (`tooMany` gives null): each bad
+ * entry is a problem, and a 2 MB lesson of a million (`"similarReadings":[0,0,…]`) made a million, every one of them held,
+ * so a 10 MiB file took 102 s and 4 GB before it was refused. Its count is then its one problem.
+ */
+function counted<T extends z.ZodType<unknown, unknown[]>>(typeError: (issue: { readonly input?: unknown }) => string, tooMany: (count: number) => string | null, entries: T) {
+  return z
+    .array(z.unknown(), { error: typeError })
+    .superRefine(within((items: readonly unknown[]) => tooMany(items.length)))
+    .pipe(entries);
+}
+
+/** An article or dialogue of more paragraphs or turns than its characters allow (each holds one at least), or null. */
+function moreEntriesThanCharacters(part: 'article' | 'dialogue', count: number, entries: string): string | null {
+  const max = LESSON_LIMITS[part];
+  if (count <= max) return null;
+  return `the ${part} has ${count.toLocaleString('en-US')} ${entries}; a lesson's ${part} may hold at most ${max.toLocaleString('en-US')} characters (split it into several lessons)`;
+}
+
 /** One lesson in the documented JSON format; unknown keys are errors, so typos do not pass silently. */
 export const lessonJsonSchema = z.strictObject(
   {
@@ -78,28 +97,34 @@ export const lessonJsonSchema = z.strictObject(
       .max(MAX_TITLE_LENGTH, { error: atMost(MAX_TITLE_LENGTH) })
       .refine((title) => title.trim() === '' || !isInvisible(title), { error: 'shows nothing: it has only blank or zero-width characters' }),
     summary: nonBlank('the summary text').superRefine(within((summary) => overLimit('summary', summary.length))),
-    article: z
-      .array(nonBlank('a paragraph'), { error: expected('an array of paragraphs') })
-      .min(1, { error: 'expected at least one paragraph' })
-      .superRefine(within((paragraphs) => overLimit('article', charactersOf(paragraphs)))),
-    dialogue: z
-      .array(
-        z.strictObject(
-          {
-            speaker: nonBlank('the speaker').max(LESSON_LIMITS.speaker, { error: atMost(LESSON_LIMITS.speaker) }),
-            text: nonBlank('the text'),
-          },
-          { error: expected('an object {"speaker", "text"}') },
-        ),
-        { error: expected('an array of {"speaker", "text"} objects') },
-      )
-      .superRefine(within((turns) => overLimit('dialogue', charactersOf(turns.map((turn) => turn.text))))),
-    similarReadings: z
-      .array(
-        nonBlank('a title').superRefine(within((title) => similarReadingTooLong(title.length))),
-        { error: expected('an array of titles') },
-      )
-      .superRefine(within((titles) => tooManySimilarReadings(titles.length))),
+    article: counted(
+      expected('an array of paragraphs'),
+      (count) => moreEntriesThanCharacters('article', count, 'paragraphs'),
+      z
+        .array(nonBlank('a paragraph'))
+        .min(1, { error: 'expected at least one paragraph' })
+        .superRefine(within((paragraphs) => overLimit('article', charactersOf(paragraphs)))),
+    ),
+    dialogue: counted(
+      expected('an array of {"speaker", "text"} objects'),
+      (count) => moreEntriesThanCharacters('dialogue', count, 'turns'),
+      z
+        .array(
+          z.strictObject(
+            {
+              speaker: nonBlank('the speaker').max(LESSON_LIMITS.speaker, { error: atMost(LESSON_LIMITS.speaker) }),
+              text: nonBlank('the text'),
+            },
+            { error: expected('an object {"speaker", "text"}') },
+          ),
+        )
+        .superRefine(within((turns) => overLimit('dialogue', charactersOf(turns.map((turn) => turn.text))))),
+    ),
+    similarReadings: counted(
+      expected('an array of titles'),
+      tooManySimilarReadings,
+      z.array(nonBlank('a title').superRefine(within((title) => similarReadingTooLong(title.length)))),
+    ),
     sourceStats: z.strictObject({ words: count, readCount: count }, { error: expected('an object {"words", "readCount"}') }),
     sourceTimes: z.strictObject(
       {
@@ -113,8 +138,8 @@ export const lessonJsonSchema = z.strictObject(
   { error: expected('a lesson object') },
 );
 
-/** A lesson as written in the JSON format. */
-export type LessonJson = z.input<typeof lessonJsonSchema>;
+/** A lesson as written in the JSON format (the schema's output: its input takes any array where it counts the entries first). */
+export type LessonJson = z.output<typeof lessonJsonSchema>;
 
 /** The JSON form of a lesson, keys in the documented order (JSON.stringify keeps it). */
 export function lessonToJson(lesson: Lesson): LessonJson {
@@ -182,14 +207,12 @@ export function parseLessonJson(text: string, options: ParseOptions): Lesson[] {
       }
       continue;
     }
-    // Whole lessons are described until the cap is reached; the rest are only counted (the list keeps the first by line).
-    if (described.length < MAX_PROBLEMS_PER_FILE) {
-      for (const issue of describeIssues(result.issues, Array.isArray(data) ? [index] : [], Array.isArray(data) ? `lesson ${index + 1}: ` : '')) {
-        described.push(issue);
-      }
-    } else {
-      unlisted += countIssues(result.issues);
-    }
+    // Problems are described until the cap is reached, within a lesson too (one lesson may hold a million unknown keys);
+    // the rest are only counted (the list keeps the first by line).
+    const room = MAX_PROBLEMS_PER_FILE - described.length;
+    const lessonIssues = room > 0 ? describeIssues(item, result.issues, Array.isArray(data) ? [index] : [], Array.isArray(data) ? `lesson ${index + 1}: ` : '', room) : [];
+    for (const issue of lessonIssues) described.push(issue);
+    unlisted += countIssues(result.issues) - lessonIssues.length;
   }
   if (described.length === 0) return lessons;
 
@@ -228,18 +251,53 @@ function countIssues(issues: readonly z.core.$ZodIssue[]): number {
   return count;
 }
 
-function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly number[], label: string): Issue[] {
+/**
+ * A lesson's first `max` problems (countIssues counts them all), by line as the file has them: first those at the
+ * lesson's own line (a key missing), then key by key in the file's order (JSON.parse keeps it), each key's in zod's
+ * (an array's by index). Only these are described and have their lines looked up: one lesson may hold millions (an
+ * unknown key each, or bad dialogue turns), and describing and looking up them all held gigabytes.
+ */
+function describeIssues(item: unknown, issues: readonly z.core.$ZodIssue[], prefix: readonly number[], label: string, max: number): Issue[] {
   const described: Issue[] = [];
-  for (const issue of issues) {
-    const path = [...prefix, ...issue.path];
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) described.push({ path: [...path, key], message: `${label}${where([...issue.path, key])}unknown key` });
-    } else {
-      described.push({ path, message: `${label}${where(issue.path)}${issue.message}` });
+  const unknownKey = (path: readonly PropertyKey[], key: string): void => {
+    if (described.length < max) described.push({ path: [...prefix, ...path, key], message: `${label}${where([...path, key])}unknown key` });
+  };
+  const describe = (issue: z.core.$ZodIssue): void => {
+    if (issue.code !== 'unrecognized_keys') {
+      if (described.length < max) described.push({ path: [...prefix, ...issue.path], message: `${label}${where(issue.path)}${issue.message}` });
+      return;
     }
+    for (const key of issue.keys) {
+      if (described.length >= max) return;
+      unknownKey(issue.path, key);
+    }
+  };
+  if (countIssues(issues) <= max || typeof item !== 'object' || item === null) {
+    for (const issue of issues) describe(issue);
+    return described;
+  }
+  const byKey = new Map<string, z.core.$ZodIssue[]>();
+  for (const issue of issues) {
+    const [key] = issue.path;
+    if (key === undefined) {
+      if (issue.code !== 'unrecognized_keys') describe(issue); // the lesson's unknown keys: named in the walk below, in the file's order
+      continue;
+    }
+    if (!Object.hasOwn(item, key)) describe(issue); // missing: at the lesson's line
+    else {
+      const ofKey = byKey.get(String(key)) ?? [];
+      if (ofKey.length < max) ofKey.push(issue); // each is at least one problem: no more are ever described
+      byKey.set(String(key), ofKey);
+    }
+  }
+  for (const key of Object.keys(item)) {
+    if (described.length >= max) break;
+    if (Object.hasOwn(lessonJsonSchema.shape, key)) for (const issue of byKey.get(key) ?? []) describe(issue);
+    else unknownKey([], key);
   }
   return described;
 }
+
 /** `dialogue[2].speaker: ` for a field, nothing for the lesson itself. */
 function where(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '';

@@ -7,6 +7,7 @@ import {
   parseLessonFile,
   type LessonJson,
 } from '../../../src/domain/lesson-parser/index.js';
+import { LESSON_LIMITS } from '../../../src/domain/lesson.js';
 import { lineNumber, REFERENCE_FILE, referenceLines, referenceText, replaceLine, startsWith } from '../../fixtures/lessons/reference.js';
 
 const reference = lessonToJson(parseExportText(referenceText, { file: REFERENCE_FILE }));
@@ -58,6 +59,50 @@ describe('a file of very many invalid lessons', () => {
     expect(error.problems).toHaveLength(MAX_PROBLEMS_PER_FILE);
     expect(error.problems.map((problem) => problem.line)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(error.omitted).toBe(31);
+  });
+});
+
+describe('one lesson of very many entries or keys', () => {
+  /** The reference lesson with `value` (JSON text) as its `key`, and the key's line. */
+  const lessonWith = (key: string, value: string) => {
+    const text = JSON.stringify({ ...reference, [key]: 'VALUE' }, null, 2);
+    return { text: text.replace('"VALUE"', value), line: lineOf(text, `"${key}": "VALUE"`) };
+  };
+
+  it('refuses a million similar readings by their count, one problem (before, a million: 4 GB and 102 s for 10 MiB)', () => {
+    const { text, line } = lessonWith('similarReadings', `[${Array.from({ length: 1_000_000 }, () => '0').join(',')}]`);
+    const error = parseError(text);
+    expect(error.problems).toEqual([{ line, message: 'similarReadings: 1,000,000 similar readings; a lesson may list at most 100' }]);
+    expect(error.omitted).toBe(0);
+  });
+
+  it('refuses an article or a dialogue of more entries than its characters allow by their count', () => {
+    const entries = LESSON_LIMITS.article + 1;
+    const article = lessonWith('article', `[${Array.from({ length: entries }, () => '0').join(',')}]`);
+    expect(parseError(article.text).problems).toEqual([
+      { line: article.line, message: "article: the article has 200,001 paragraphs; a lesson's article may hold at most 200,000 characters (split it into several lessons)" },
+    ]);
+    const dialogue = lessonWith('dialogue', `[${Array.from({ length: entries }, () => '{}').join(',')}]`);
+    expect(parseError(dialogue.text).problems).toEqual([
+      { line: dialogue.line, message: "dialogue: the dialogue has 200,001 turns; a lesson's dialogue may hold at most 200,000 characters (split it into several lessons)" },
+    ]);
+  });
+
+  it('lists the first problems of one lesson by line and counts the rest, its keys in the file\'s order', () => {
+    // Keys out of the format's order: 60 bad dialogue turns, then a bad date, then 100,000 unknown keys, then the id missing.
+    const { id: _id, date: _date, dialogue: _dialogue, ...rest } = reference;
+    const turns = Array.from({ length: 60 }, () => '    {}').join(',\n');
+    const unknown = Array.from({ length: 100_000 }, (_, i) => `  "extra${i}": 0`).join(',\n');
+    const text = `{\n  "dialogue": [\n${turns}\n  ],\n  "date": "someday",\n${unknown},\n${JSON.stringify(rest, null, 2).slice(2)}`;
+    const error = parseError(text);
+    expect(error.problems).toHaveLength(MAX_PROBLEMS_PER_FILE);
+    expect(error.problems[0]).toEqual({ line: 1, message: 'id: missing' });
+    expect(error.problems.slice(1, 4)).toEqual([
+      { line: 3, message: 'dialogue[0].speaker: missing' },
+      { line: 3, message: 'dialogue[0].text: missing' },
+      { line: 4, message: 'dialogue[1].speaker: missing' },
+    ]);
+    expect(error.problems.length + error.omitted).toBe(1 + 60 * 2 + 1 + 100_000);
   });
 });
 

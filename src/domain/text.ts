@@ -68,10 +68,12 @@ export function codePoint(char: string): string {
 
 /**
  * Characters that show nothing: white space, control characters (C0, DEL, C1: the views remove them), format
- * characters (zero-width space and joiners, bidirectional marks, the BOM, the soft hyphen) and the blank "filler"
- * letters some scripts have.
+ * characters (zero-width space and joiners, bidirectional marks, the BOM, the soft hyphen), the blank "filler"
+ * letters some scripts have, and the rest of Unicode's default-ignorable characters: the variation selectors
+ * (U+FE00–U+FE0F, U+E0100–U+E01EF, Mongolian U+180B–U+180F), marks that only choose a glyph, so a title of them
+ * alone showed as a blank card title until 2026-12-07.
  */
-const INVISIBLE = /[\s\p{Cc}\p{Cf}\p{Z}\u115F\u2800\u3164\uFFA0]|\u034F|\u1160|\u17B4|\u17B5/gu;
+const INVISIBLE = /[\s\p{Cc}\p{Cf}\p{Z}\p{Default_Ignorable_Code_Point}\u115F\u2800\u3164\uFFA0]|\u034F|\u1160|\u17B4|\u17B5/gu;
 
 /** True when the text would show as nothing at all (empty, spaces, or only zero-width characters). */
 export function isInvisible(text: string): boolean {

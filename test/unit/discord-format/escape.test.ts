@@ -86,7 +86,7 @@ describe('safeText', () => {
 
 describe('visibleOr', () => {
   it('falls back for text that would show as nothing once the controls are removed', () => {
-    for (const text of ['\u0085', '\u0080\u009f', '\u007f', ' \u0085\u200b ']) expect(visibleOr(text, '(untitled)')).toBe('(untitled)');
+    for (const text of ['\u0085', '\u0080\u009f', '\u007f', ' \u0085\u200b ', '\ufe0f', '\u180b\u{e0100}']) expect(visibleOr(text, '(untitled)')).toBe('(untitled)');
     expect(visibleOr('\u0085News', '(untitled)')).toBe('\u0085News');
   });
 });

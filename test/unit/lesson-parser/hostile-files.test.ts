@@ -195,7 +195,8 @@ describe('empty files', () => {
 });
 
 describe('invisible titles', () => {
-  const invisible = ['\u200b\u200b', '\u200d\u2060\ufeff', '\u00ad \u200c', '\u3164', '\u202e\u200b', '\u0085', '\u0080\u009f', '\u007f'];
+  // Variation selectors (U+FE0F, U+E0101) and Mongolian ones (U+180B) are marks that show nothing, as the joiners.
+  const invisible = ['\u200b\u200b', '\u200d\u2060\ufeff', '\u00ad \u200c', '\u3164', '\u202e\u200b', '\u0085', '\u0080\u009f', '\u007f', '\ufe0f', '\ufe0f\u{e0101} \u180b'];
 
   it.each(invisible.map((title) => [JSON.stringify(title), title]))('refuses the JSON title %s', (_shown, title) => {
     const text = jsonWith((json) => {
@@ -209,11 +210,11 @@ describe('invisible titles', () => {
     expect(error.problems).toEqual([{ line: 1, message: expect.stringContaining('shows nothing') }]);
   });
 
-  it('accepts a title with a zero-width joiner inside real text', () => {
+  it('accepts a title with a zero-width joiner or a variation selector inside real text', () => {
     const text = jsonWith((json) => {
-      json.title = 'Family 👨\u200d👩\u200d👧 news';
+      json.title = 'Family 👨\u200d👩\u200d👧 news ❤\ufe0f';
     });
-    expect(parseLessonFile(text, { file: 'ok.json' })[0]?.title).toBe('Family 👨\u200d👩\u200d👧 news');
+    expect(parseLessonFile(text, { file: 'ok.json' })[0]?.title).toBe('Family 👨\u200d👩\u200d👧 news ❤\ufe0f');
   });
 });
 

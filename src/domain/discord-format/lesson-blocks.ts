@@ -1,5 +1,5 @@
 import type { Lesson } from '../lesson.js';
-import { clip, safeText } from './escape.js';
+import { clip, safeText, visibleOr } from './escape.js';
 
 /** One marker per speaker, in order of first appearance, so turns are easy to follow at a glance. */
 export const SPEAKER_MARKERS = ['🔵', '🟠', '🟢', '🟣', '🟡', '🔴'] as const;
@@ -16,7 +16,8 @@ export function formatDialogue(lesson: Pick<Lesson, 'dialogue'>): string[] {
   for (const line of lesson.dialogue) {
     const text = line.text.trim();
     if (text === '') continue;
-    const speaker = line.speaker.replace(/\s+/gu, ' ').trim() || 'Speaker';
+    // A name of only zero-width, bidirectional or control characters (JSON takes any non-blank one) would show as a bare `**:**`.
+    const speaker = visibleOr(line.speaker.replace(/\s+/gu, ' ').trim(), '') || 'Speaker';
     let marker = markers.get(speaker);
     if (marker === undefined) {
       marker = SPEAKER_MARKERS[markers.size % SPEAKER_MARKERS.length]!;

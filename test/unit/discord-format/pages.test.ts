@@ -39,6 +39,13 @@ describe('formatDialogue', () => {
       '🔵 **Speaker:** Hi',
     ]);
   });
+
+  it('names a speaker that would show nothing (zero-width, bidirectional or control characters only)', () => {
+    // JSON takes any non-blank speaker: "\u200b" showed as a bare bold colon, `🔵 **\u200b:** Hi`.
+    for (const speaker of ['\u200b', '\u202e', '\u0085', '\ufe0f']) {
+      expect(formatDialogue(makeLesson({ dialogue: [{ speaker, text: 'Hi' }] }))).toEqual(['🔵 **Speaker:** Hi']);
+    }
+  });
 });
 
 describe('formatArticle', () => {

@@ -19,7 +19,8 @@ export function createDiscordClient(options: {
   shards?: { ids: number[]; count: number } | undefined;
 }): Client {
   const { logger } = options;
-  const client = new Client({
+  // SHARD_COUNT is discord.js's only beside its SHARDS (several hosts); otherwise the shards are chosen here.
+  const client = withoutShardCountWord(options.shards !== undefined || process.env.SHARDS === undefined, () => new Client({
     intents: [GatewayIntentBits.Guilds],
     rest: options.apiUrl ? { api: options.apiUrl.replace(/\/+$/u, '') } : {},
     allowedMentions: NO_MENTIONS,
@@ -31,7 +32,7 @@ export function createDiscordClient(options: {
         ? { shards: 'auto' as const }
         : {}),
     ...leanCacheOptions,
-  });
+  }));
   // Interaction answers (edits, follow-ups) must not wait in the bot's global queue: see InteractionAwareRest.
   client.rest.clearHashSweeper();
   client.rest.clearHandlerSweeper();
@@ -44,6 +45,24 @@ export function createDiscordClient(options: {
   followBotRoles(client, (error, guildId) => logger.warn({ err: error, guildId }, 'following the bot’s own roles failed'));
   logRateLimits(client.rest, logger);
   return client;
+}
+
+/**
+ * discord.js reads SHARD_COUNT from the environment whenever the client's shard count is left at 1 (a lone bot; a
+ * cluster of one shard) and refuses any value but a number: this project's own `SHARD_COUNT=auto` (`start:sharded`'s
+ * setting, as .env.example has it) or a blank one threw "The shardCount option must be a number" with a stack trace
+ * at every start. When the shards are chosen here (`ours`: a cluster's, or all of them), such a value is kept from
+ * discord.js while the client is made; a number, or any value beside discord.js's own SHARDS, reaches it.
+ */
+function withoutShardCountWord<T>(ours: boolean, make: () => T): T {
+  const value = process.env.SHARD_COUNT;
+  if (!ours || value === undefined || /^\s*\d+\s*$/u.test(value)) return make();
+  delete process.env.SHARD_COUNT;
+  try {
+    return make();
+  } finally {
+    process.env.SHARD_COUNT = value;
+  }
 }
 
 /** Clients being stopped: discord.js reports its own closing of the socket as a reconnect, not one to log. */

@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBotDatabase, startBotProcess, type BotDatabase, type BotProcess } from '../support/bot-process.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-stand-in/index.js';
 import { freePort, until } from '../support/ports.js';
+import { PROJECT_ROOT } from '../support/run-cli.js';
 
 /*
  * The bot started while Discord cannot be reached (an outage, a network not up yet, a container started before
@@ -59,6 +63,20 @@ describe('the bot at its start: Discord unreachable, failing or refusing', () =>
     expect(tried.map((line) => line.retryInMs)).toEqual(tried.map((_, index) => Math.min(1_000 * 2 ** index, 60_000)));
     expect(bot.logLines().find((line) => line.msg === 'Discord reachable')).toMatchObject({ tries: tried.length + 1 });
     expect(bot.output()).not.toContain('could not connect to Discord');
+    expect(await bot.stop()).toBe(0);
+  }, 90_000);
+
+  it('starts with .env.example as it is (SHARD_COUNT=auto) and its token: connected', async () => {
+    // README, Running it on Discord: `cp .env.example .env` and set DISCORD_TOKEN. discord.js reads SHARD_COUNT too,
+    // and "auto" (the file's value) threw "The shardCount option must be a number" with a stack trace at every start.
+    const example = parseEnv(readFileSync(join(PROJECT_ROOT, '.env.example'), 'utf8'));
+    expect(example.SHARD_COUNT).toBe('auto');
+    const discord = await startDiscordStandIn();
+    discords.push(discord);
+    discord.addGuild();
+    const bot = await startBot({ ...(example as Record<string, string>), ...database.env, DISCORD_TOKEN: 'test-token', DISCORD_API_URL: discord.apiUrl });
+    await bot.waitForLog((line) => line.msg === 'connected to Discord', 60_000);
+    expect(bot.output()).not.toContain('shardCount');
     expect(await bot.stop()).toBe(0);
   }, 90_000);
 

@@ -99,7 +99,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)('start:sharded: processes stopped 
 
   it('waits for the recommended shard count (SHARD_COUNT=auto) while Discord cannot be reached, then starts its processes', async () => {
     const discordPort = await freePort();
-    const manager = startManager({ DISCORD_API_URL: `http://127.0.0.1:${discordPort}/api`, ...database.env });
+    // SHARD_COUNT=auto written out, as .env.example has it: each process inherits it, and discord.js read it as its own
+    // shard count (a number) and refused to start the one process of a one-shard bot, which was restarted forever.
+    const manager = startManager({ DISCORD_API_URL: `http://127.0.0.1:${discordPort}/api`, SHARD_COUNT: 'auto', ...database.env });
     let late: DiscordStandIn | undefined;
     try {
       await manager.waitFor('"tries":2,"retryInMs":2000,"msg":"Discord not reachable; trying again"');

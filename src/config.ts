@@ -53,8 +53,12 @@ const configSchema = z.object({
   ),
   // Blank is unset, as for every variable (`DATA_DIR=` stopped the start: "expected string to have >=1 characters").
   DATA_DIR: withDefault(z.string().min(1), './data'),
-  /** The embedded database's page cache (shared_buffers), in MB of this process's memory: PGLITE_SHARED_BUFFERS_MB in src/db/database.ts says why 4. */
-  PGLITE_SHARED_BUFFERS_MB: wholeNumber(1, 4096, 4),
+  /**
+   * The embedded database's page cache (shared_buffers), in MB of this process's memory: PGLITE_SHARED_BUFFERS_MB in
+   * src/db/database.ts says why 4. At most 1024: PGlite's WebAssembly memory is 2 GB in all, and 2000 or more (4096
+   * was accepted) stopped every start with PGlite's "failed to initialize properly" and a stack trace.
+   */
+  PGLITE_SHARED_BUFFERS_MB: wholeNumber(1, 1024, 4),
   /** The bot's PostgreSQL connections (per process); unset: twice this machine's cores, from 4 to 10 (src/db/database.ts). */
   DATABASE_POOL_SIZE: wholeNumber(1, 100),
   /** Connecting, or waiting for a free connection (PGlite: for its one connection), in ms. */

@@ -100,4 +100,11 @@ describe('a new embedded database', () => {
     expect(await sharedBuffers({})).toBe('4MB');
     expect(await sharedBuffers({ PGLITE_SHARED_BUFFERS_MB: '12' })).toBe('12MB');
   }, 60_000);
+
+  it('refuses by name a page cache PGlite cannot hold (its memory is 2 GB in all), where the start failed with "PGlite failed to initialize properly"', () => {
+    expect(loadConfig({ PGLITE_SHARED_BUFFERS_MB: '1024' }).PGLITE_SHARED_BUFFERS_MB).toBe(1024);
+    for (const value of ['2000', '4096']) {
+      expect(() => loadConfig({ PGLITE_SHARED_BUFFERS_MB: value })).toThrow(/PGLITE_SHARED_BUFFERS_MB: .*1024/u);
+    }
+  });
 });

@@ -32,6 +32,8 @@ export interface ChangeFeedHandlers {
   retryMs?: { readonly first: number; readonly max: number };
   /** How long the LISTEN may take before the attempt counts as failed (LISTEN_TIMEOUT_MS unless given; tests). */
   listenTimeoutMs?: number;
+  /** Between round trips while listening (HEARTBEAT_MS unless given; tests). */
+  heartbeatMs?: number;
 }
 
 /**
@@ -46,6 +48,15 @@ const RETRY_MS = { first: 500, max: 5_000 };
 const LISTEN_TIMEOUT_MS = 5_000;
 
 /**
+ * While listening, one round trip this often (bounded as the LISTEN is). A connection cut off without a reset (a
+ * failover to another host, a NAT or firewall that forgot the idle connection, a network cut) brings no error: the
+ * feed counted as live, and the caches served what other processes had changed since, until TCP's keepalive gave up
+ * (over two hours). Now it is lost within HEARTBEAT_MS + LISTEN_TIMEOUT_MS, and the traffic keeps the connection
+ * from looking idle.
+ */
+const HEARTBEAT_MS = 30_000;
+
+/**
  * LISTENs for the library's change notices on a connection of its own (not the pool's: a listening
  * connection must stay open, and a pool hands its connections around). When the connection is lost, the
  * feed is not live and reports `null` (a notice may be missed while it is down), then reconnects with a
@@ -57,6 +68,7 @@ export function watchLibraryChanges(url: string, handlers: ChangeFeedHandlers): 
   let closed = false;
   let client: pg.Client | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
   const retry = handlers.retryMs ?? RETRY_MS;
   let delay = retry.first;
   const waiting = new Set<(live: boolean) => void>();
@@ -69,6 +81,8 @@ export function watchLibraryChanges(url: string, handlers: ChangeFeedHandlers): 
     if (error) handlers.onError?.(error);
     const wasLive = live;
     live = false;
+    clearInterval(heartbeat);
+    heartbeat = undefined;
     const dead = client;
     client = undefined;
     dead?.removeAllListeners();
@@ -109,6 +123,19 @@ export function watchLibraryChanges(url: string, handlers: ChangeFeedHandlers): 
       // Whatever changed before this connection listened was not announced to it.
       handlers.onChange(null);
       live = true;
+      let beating = false;
+      heartbeat = setInterval(() => {
+        if (beating || client !== next) return;
+        beating = true;
+        next.query('select 1').then(
+          () => (beating = false),
+          (error: unknown) => {
+            beating = false;
+            if (client === next) lost(error as Error);
+          },
+        );
+      }, handlers.heartbeatMs ?? HEARTBEAT_MS);
+      heartbeat.unref();
       delay = retry.first;
       tellWaiting(true);
       if (wasLiveOnce) handlers.onListeningAgain?.();
@@ -142,6 +169,7 @@ export function watchLibraryChanges(url: string, handlers: ChangeFeedHandlers): 
       live = false;
       tellWaiting(false);
       clearTimeout(retryTimer);
+      clearInterval(heartbeat);
       const last = client;
       client = undefined;
       last?.removeAllListeners();

@@ -33,6 +33,40 @@ async function silentAfterHandshake(): Promise<{ close: () => Promise<void>; url
   return { close, url: `postgres://postgres@127.0.0.1:${port}/newsdesk`, connections: () => connections };
 }
 
+/**
+ * A server that answers the handshake and the LISTEN, and then nothing more: a connection cut off without a reset
+ * once the feed listens (a failover to another host, a NAT that forgot the idle connection, a network cut).
+ */
+async function silentAfterListen(): Promise<{ close: () => Promise<void>; url: string }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    let messages = 0;
+    socket.on('data', () => {
+      messages += 1;
+      const readyForQuery = Buffer.from([0x5a, 0, 0, 0, 5, 0x49]);
+      if (messages === 1) socket.write(Buffer.concat([Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 0]), readyForQuery]));
+      else if (messages === 2) {
+        const listen = Buffer.from('LISTEN\0');
+        const length = Buffer.alloc(4);
+        length.writeUInt32BE(4 + listen.length);
+        socket.write(Buffer.concat([Buffer.from([0x43]), length, listen, readyForQuery]));
+      }
+      // Anything after the LISTEN is read and never answered.
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      sockets.forEach((socket) => socket.destroy());
+      server.close(() => resolve());
+    });
+  return { close, url: `postgres://postgres@127.0.0.1:${port}/newsdesk` };
+}
+
 let closeServer: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await closeServer?.();
@@ -56,6 +90,29 @@ describe('the library change feed', () => {
       expect(feed.live).toBe(false);
       expect(errors.length).toBeGreaterThanOrEqual(2);
       expect(errors[0]?.message).toMatch(/timeout/iu);
+    } finally {
+      await feed.close();
+    }
+  });
+
+  it('stops counting as live once its connection no longer answers, though no error came (caches off, not stale for hours)', async () => {
+    const silent = await silentAfterListen();
+    closeServer = silent.close;
+    const changes: (string | null)[] = [];
+    const errors: Error[] = [];
+    const feed = watchLibraryChanges(silent.url, {
+      onChange: (table) => changes.push(table),
+      onError: (error) => errors.push(error),
+      retryMs: { first: 60_000, max: 60_000 },
+      listenTimeoutMs: 300,
+      heartbeatMs: 200,
+    });
+    try {
+      expect(await feed.untilLive(5_000)).toBe(true);
+      // Before, it stayed live as long as TCP kept the connection (over two hours of keepalive), missing every change.
+      expect(await until(async () => feed.live, (live) => !live, 5_000)).toBe(false);
+      expect(errors[0]?.message).toMatch(/timeout/iu);
+      expect(changes).toEqual([null, null]);
     } finally {
       await feed.close();
     }

@@ -153,6 +153,11 @@ export class LessonPoster {
       const result = await this.claimAndSend(schedule, localDate, sequence, lessonId, ready, options.byModerator === true);
       this.deps.metrics?.posts.inc({ outcome: result.status.replace('-', '_') });
       return result;
+    } catch (error) {
+      // Not claimed or not sent at all (the database failed the lesson's lookup or the claim): a failed attempt too,
+      // which the counter left out, so `outcome="failed"` stayed flat while posts failed.
+      this.deps.metrics?.posts.inc({ outcome: 'failed' });
+      throw error;
     } finally {
       if (--this.posting === 0) for (const { message, key } of this.unpublished.splice(0)) void this.publish(message, key);
     }

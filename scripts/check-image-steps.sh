@@ -26,8 +26,8 @@ export DATA_DIR="$work/data"
 export MALLOC_MMAP_THRESHOLD_=131072
 test ! -e node_modules/tsx || { echo "dev dependency tsx leaked into the runtime image"; exit 1; }
 
-# CMD without a token (the image sets NODE_ENV=production): a clear message, exit 1, after creating and
-# migrating the embedded database. Outside production the same start opens the playground instead.
+# CMD without a token (the image sets NODE_ENV=production): a clear message and exit 1, before the database is
+# opened. Outside production the same start opens the playground instead.
 set +e
 out=$(NODE_ENV=production node --max-semi-space-size=4 --liftoff-only --no-lazy-feedback-allocation dist/src/main.js 2>&1); code=$?
 set -e

@@ -38,17 +38,25 @@ function wholeNumber(min: number, max: number, fallback?: number): z.ZodType<num
     .transform((value) => value ?? fallback);
 }
 
+/** How a password's characters that end the host part of a URL are written in one. */
+const RESERVED = '"/" as %2F, "?" as %3F, "#" as %23, "@" as %40, ":" as %3A';
+
+/** What a URL holds after its host (path, query, fragment); empty when it is no URL. */
+function afterHost(value: string): string {
+  const url = URL.parse(value);
+  return url ? `${url.pathname}${url.search}${url.hash}` : '';
+}
+
 const configSchema = z.object({
   DATABASE_URL: optionalString.pipe(
     z
-      .url({ protocol: /^postgres(ql)?$/u, error: 'must be a postgres:// URL (percent-encode a password\'s reserved characters: "/" as %2F, "@" as %40, ":" as %3A)' })
-      // A password with a `/` (base64 has them) ends the host part early: the rest, password included, reads as the
-      // database's name (and was printed as such in the "could not connect" line).
+      .url({ protocol: /^postgres(ql)?$/u, error: `must be a postgres:// URL (percent-encode a password's reserved characters: ${RESERVED})` })
+      // A password with a `/` (base64 has them), `?` or `#` ends the host part early: the rest, password included,
+      // reads as the database's name, the query or the fragment (the name was printed in the "could not connect"
+      // line), and digits before it as the port (printed too: "PostgreSQL at postgres:1234/").
       // URL.parse (no throw): a URL z.url already refused still reaches this check, and new URL's TypeError printed
       // the whole value, password included, as a stack trace.
-      .refine((value) => !(URL.parse(value)?.pathname.includes('@') ?? false), {
-        error: 'has an "@" after its host: percent-encode the password\'s reserved characters ("/" as %2F, "@" as %40, ":" as %3A)',
-      })
+      .refine((value) => !afterHost(value).includes('@'), { error: `has an "@" after its host: percent-encode the password's reserved characters (${RESERVED})` })
       .optional(),
   ),
   // Blank is unset, as for every variable (`DATA_DIR=` stopped the start: "expected string to have >=1 characters").

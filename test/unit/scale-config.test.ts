@@ -146,7 +146,13 @@ describe('the database URL', () => {
   });
 
   it('refuses a password whose "/" ended the host part early (it was printed as the database name), naming the variable only', () => {
-    for (const url of ['postgres://postgres:/Zq9xSECRETpw@127.0.0.1:5432/rev', 'postgres://postgres:1234/SECRETpw@127.0.0.1:5432/rev']) {
+    for (const url of [
+      'postgres://postgres:/Zq9xSECRETpw@127.0.0.1:5432/rev',
+      'postgres://postgres:1234/SECRETpw@127.0.0.1:5432/rev',
+      // A "#" or "?" after digits: accepted until 2026-12-07, the digits described as the port ("postgres:1234/").
+      'postgres://postgres:1234#SECRETpw@127.0.0.1:5432/rev',
+      'postgres://postgres:1234?SECRETpw@127.0.0.1:5432/rev',
+    ]) {
       // (A base64 password not starting with digits is not a URL at all: below.)
       let message = '';
       try {
@@ -156,7 +162,9 @@ describe('the database URL', () => {
         message = (error as Error).message;
       }
       expect(message).toContain('DATABASE_URL: has an "@" after its host: percent-encode');
+      expect(message).toContain('"#" as %23');
       expect(message).not.toContain('SECRET');
+      expect(message).not.toContain('1234');
     }
     // Percent-encoded, it is a URL like any other.
     expect(loadConfig({ DATABASE_URL: 'postgres://postgres:%2FZq9xSECRETpw@127.0.0.1:5432/rev' }).DATABASE_URL).toContain('127.0.0.1');

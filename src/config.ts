@@ -109,6 +109,12 @@ const configSchema = z.object({
     .transform((value) => value ?? 'auto'),
   /** Shards run by each bot process under `npm run start:sharded` (discord-hybrid-sharding clusters). */
   SHARDS_PER_PROCESS: wholeNumber(1, 64, 1),
+  /**
+   * discord.js's own variable (read by it, not here): the shards a lone `npm start` runs, on several hosts (README, More
+   * than one process). Checked here as discord.js reads it (JSON: a number or a list); blank is unset. `SHARDS=0,1` or
+   * a blank one stopped the start with a SyntaxError from its JSON.parse and a stack trace, naming no variable.
+   */
+  SHARDS: z.preprocess(blankAsUnset, z.string().regex(/^(?:\d+|\[\s*\d+(?:\s*,\s*\d+)*\s*\])$/u, 'must be a shard number or a list such as [0,1] (discord.js reads it as JSON)').optional()),
   /** Port of the shared REST proxy (`npm run rest-proxy`); the bot processes reach it through DISCORD_API_URL. */
   REST_PROXY_PORT: wholeNumber(1, 65535, 8080),
   /** The REST proxy's own metrics (its rate-limit waits); a variable of its own, so a bot's METRICS_PORT in the same .env is not taken twice. */

@@ -19,8 +19,10 @@ export function createDiscordClient(options: {
   shards?: { ids: number[]; count: number } | undefined;
 }): Client {
   const { logger } = options;
-  // SHARD_COUNT is discord.js's only beside its SHARDS (several hosts); otherwise the shards are chosen here.
-  const client = withoutShardCountWord(options.shards !== undefined || process.env.SHARDS === undefined, () => new Client({
+  // discord.js reads SHARDS (several hosts) when no shards are given here; blank, it is unset, as every variable.
+  const ownShards = options.shards !== undefined || !process.env.SHARDS?.trim();
+  // SHARD_COUNT is discord.js's only beside its SHARDS; otherwise the shards are chosen here.
+  const client = withoutShardCountWord(ownShards, () => new Client({
     intents: [GatewayIntentBits.Guilds],
     rest: options.apiUrl ? { api: options.apiUrl.replace(/\/+$/u, '') } : {},
     allowedMentions: NO_MENTIONS,
@@ -28,7 +30,7 @@ export function createDiscordClient(options: {
     // from the environment; alone, ask Discord how many.
     ...(options.shards
       ? { shards: options.shards.ids, shardCount: options.shards.count }
-      : process.env.SHARDS === undefined
+      : ownShards
         ? { shards: 'auto' as const }
         : {}),
     ...leanCacheOptions,

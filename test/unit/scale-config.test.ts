@@ -1,9 +1,11 @@
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, describeDatabase, loadConfig, loadDotEnv } from '../../src/config.js';
 import { defaultPoolSize } from '../../src/db/database.js';
+import { createDiscordClient } from '../../src/discord/client.js';
 import { isInteractionRoute } from '../../src/discord/interaction-rest.js';
 
 describe('which REST routes stay out of the bot’s global queue', () => {
@@ -41,6 +43,27 @@ describe('sharding and health settings', () => {
     expect(() => loadConfig({ SHARD_COUNT: 'many' })).toThrow(ConfigError);
     expect(() => loadConfig({ SHARD_COUNT: '0' })).toThrow(/SHARD_COUNT/u);
     expect(() => loadConfig({ SHARDS_PER_PROCESS: '0' })).toThrow(/SHARDS_PER_PROCESS/u);
+  });
+
+  it('checks discord.js’s SHARDS (several hosts) at the start, blank being unset, where discord.js’s JSON.parse threw a SyntaxError', () => {
+    for (const shards of ['0', '[0]', '[0, 1]', ' [1] ']) expect(() => loadConfig({ SHARDS: shards, SHARD_COUNT: '2' })).not.toThrow();
+    for (const shards of ['0,1', '[0,', 'all']) expect(() => loadConfig({ SHARDS: shards })).toThrow(/SHARDS: must be a shard number or a list such as \[0,1\]/u);
+    const saved = { SHARDS: process.env.SHARDS, SHARD_COUNT: process.env.SHARD_COUNT };
+    try {
+      process.env.SHARDS = '';
+      delete process.env.SHARD_COUNT;
+      // Blank, as a variable left empty in .env: all the shards, as when it is unset ("Unexpected end of JSON input" before).
+      expect(createDiscordClient({ logger: pino({ level: 'silent' }) }).options.shards).toBe('auto');
+      process.env.SHARDS = '[1]';
+      process.env.SHARD_COUNT = '2';
+      const client = createDiscordClient({ logger: pino({ level: 'silent' }) });
+      expect([client.options.shards, client.options.shardCount]).toEqual([[1], 2]);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 });
 

@@ -3,11 +3,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { watchLibraryChanges } from '../../src/db/change-feed.js';
 import { until } from '../support/ports.js';
 
-/**
- * A server that speaks PostgreSQL's protocol only as far as its handshake (authentication accepted, ready for a
- * query) and then never answers: what a frozen server, or one cut off without a reset, looks like once connected.
- */
-async function silentAfterHandshake(): Promise<{ close: () => Promise<void>; url: string; connections: () => number }> {
+const AUTHENTICATION_OK = Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 0]);
+const READY_FOR_QUERY = Buffer.from([0x5a, 0, 0, 0, 5, 0x49]);
+
+/** A server on loopback whose connections `serve` answers (as far as it likes), counted, and all closed by `close`. */
+async function fakePostgres(serve: (socket: Socket) => void): Promise<{ close: () => Promise<void>; url: string; connections: () => number }> {
   let connections = 0;
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
@@ -15,13 +15,7 @@ async function silentAfterHandshake(): Promise<{ close: () => Promise<void>; url
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
-    socket.once('data', () => {
-      const authenticationOk = Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 0]);
-      const readyForQuery = Buffer.from([0x5a, 0, 0, 0, 5, 0x49]);
-      socket.write(Buffer.concat([authenticationOk, readyForQuery]));
-      // Whatever comes next (the LISTEN) is read and never answered.
-      socket.resume();
-    });
+    serve(socket);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -34,37 +28,38 @@ async function silentAfterHandshake(): Promise<{ close: () => Promise<void>; url
 }
 
 /**
+ * A server that speaks PostgreSQL's protocol only as far as its handshake (authentication accepted, ready for a
+ * query) and then never answers: what a frozen server, or one cut off without a reset, looks like once connected.
+ */
+function silentAfterHandshake() {
+  return fakePostgres((socket) => {
+    socket.once('data', () => {
+      socket.write(Buffer.concat([AUTHENTICATION_OK, READY_FOR_QUERY]));
+      // Whatever comes next (the LISTEN) is read and never answered.
+      socket.resume();
+    });
+  });
+}
+
+/**
  * A server that answers the handshake and the LISTEN, and then nothing more: a connection cut off without a reset
  * once the feed listens (a failover to another host, a NAT that forgot the idle connection, a network cut).
  */
-async function silentAfterListen(): Promise<{ close: () => Promise<void>; url: string }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
+function silentAfterListen() {
+  return fakePostgres((socket) => {
     let messages = 0;
     socket.on('data', () => {
       messages += 1;
-      const readyForQuery = Buffer.from([0x5a, 0, 0, 0, 5, 0x49]);
-      if (messages === 1) socket.write(Buffer.concat([Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 0]), readyForQuery]));
+      if (messages === 1) socket.write(Buffer.concat([AUTHENTICATION_OK, READY_FOR_QUERY]));
       else if (messages === 2) {
         const listen = Buffer.from('LISTEN\0');
         const length = Buffer.alloc(4);
         length.writeUInt32BE(4 + listen.length);
-        socket.write(Buffer.concat([Buffer.from([0x43]), length, listen, readyForQuery]));
+        socket.write(Buffer.concat([Buffer.from([0x43]), length, listen, READY_FOR_QUERY]));
       }
       // Anything after the LISTEN is read and never answered.
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const close = () =>
-    new Promise<void>((resolve) => {
-      sockets.forEach((socket) => socket.destroy());
-      server.close(() => resolve());
-    });
-  return { close, url: `postgres://postgres@127.0.0.1:${port}/newsdesk` };
 }
 
 let closeServer: (() => Promise<void>) | undefined;

@@ -41,10 +41,12 @@ export async function openMigratedDatabase(
     }
     // Planner statistics for tables written since their last analysis (a library loaded by other means, a
     // server without autovacuum), and on a server without autovacuum the dead rows of bulk writes: an
-    // optimisation, so the bot starts without it if it fails. Bounded as the table upkeep's rounds are.
+    // optimisation, so the bot starts without it if it fails. Bounded as the table upkeep's rounds are, and a table
+    // another session holds (another process's upkeep vacuuming it, an operator's index build) is passed over: the
+    // start waited for it, up to the upkeep's 10 minutes (until 2026-12-07), its posts and commands with it.
     const tidying = await openUpkeepConnection(config.DATABASE_URL, config.DATA_DIR, onPoolError);
     try {
-      await tidyTables(tidying.db, await staleTables(tidying.db), { vacuum: !(await autovacuumEnabled(tidying.db)) }).catch(() => undefined);
+      await tidyTables(tidying.db, await staleTables(tidying.db), { vacuum: !(await autovacuumEnabled(tidying.db)), skipLocked: true }).catch(() => undefined);
     } finally {
       await tidying.close();
     }
@@ -62,7 +64,7 @@ export async function openMigratedDatabase(
   try {
     applied = await migrateToLatest(database.db);
     // PGlite has no autovacuum at all (see above).
-    await tidyTables(database.db, await staleTables(database.db), { vacuum: true }).catch(() => undefined);
+    await tidyTables(database.db, await staleTables(database.db), { vacuum: true, skipLocked: true }).catch(() => undefined);
     return Object.assign(database, { applied });
   } catch (error) {
     await database.close();

@@ -47,11 +47,16 @@ export async function staleTables(db: Kysely<DB>): Promise<StaleTables> {
  * is not analyzed again: after a big import the CLI analyzes every table, and the next opening vacuumed and
  * analyzed `lessons` and `similar_readings` once more (~0.5 s of the 0.75 s at 10,000 lessons).
  */
-export async function tidyTables(db: Kysely<DB>, stale: StaleTables, options: { vacuum: boolean }): Promise<{ vacuumed: string[]; analyzed: string[] }> {
+export async function tidyTables(
+  db: Kysely<DB>,
+  stale: StaleTables,
+  options: { vacuum: boolean; /** Pass over a table another session holds (VACUUM, ANALYZE, an index built): see vacuumTable. */ skipLocked?: boolean },
+): Promise<{ vacuumed: string[]; analyzed: string[] }> {
   const vacuumed = options.vacuum ? stale.vacuum : [];
   const analyzed = stale.analyze.filter((table) => !vacuumed.includes(table));
-  for (const table of vacuumed) await vacuumTable(db, table, { analyze: stale.analyze.includes(table) });
-  for (const table of analyzed) await analyzeTable(db, table);
+  const skipLocked = options.skipLocked === true;
+  for (const table of vacuumed) await vacuumTable(db, table, { analyze: stale.analyze.includes(table), skipLocked });
+  for (const table of analyzed) await analyzeTable(db, table, { skipLocked });
   return { vacuumed, analyzed };
 }
 
@@ -67,12 +72,22 @@ export async function autovacuumEnabled(db: Kysely<DB>): Promise<boolean> {
   return result.rows[0]?.on === true;
 }
 
-/** Vacuums a table, with `analyze` refreshing its statistics too (VACUUM cannot run in a transaction: pass `db`, not a transaction). */
-export async function vacuumTable(db: Kysely<DB>, table: string, options: { analyze: boolean }): Promise<void> {
-  await (options.analyze ? sql`vacuum (analyze) ${sql.table(table)}` : sql`vacuum ${sql.table(table)}`).execute(db);
+/**
+ * Vacuums a table, with `analyze` refreshing its statistics too (VACUUM cannot run in a transaction: pass `db`, not a
+ * transaction). `skipLocked`: a table another session holds is passed over (PostgreSQL warns) instead of waited for.
+ */
+export async function vacuumTable(db: Kysely<DB>, table: string, options: { analyze: boolean; skipLocked?: boolean }): Promise<void> {
+  const settings = vacuumSettings({ analyze: options.analyze, skip_locked: options.skipLocked === true });
+  await sql`vacuum ${settings}${sql.table(table)}`.execute(db);
 }
 
-/** Analyzes one table. */
-export async function analyzeTable(db: Kysely<DB>, table: string): Promise<void> {
-  await sql`analyze ${sql.table(table)}`.execute(db);
+/** Analyzes one table (`skipLocked`: as vacuumTable's). */
+export async function analyzeTable(db: Kysely<DB>, table: string, options: { skipLocked?: boolean } = {}): Promise<void> {
+  await sql`analyze ${vacuumSettings({ skip_locked: options.skipLocked === true })}${sql.table(table)}`.execute(db);
+}
+
+/** `(analyze, skip_locked) ` for the options that are on (fixed words, no input), or nothing. */
+function vacuumSettings(on: { readonly analyze?: boolean; readonly skip_locked: boolean }) {
+  const words = (['analyze', 'skip_locked'] as const).filter((word) => on[word] === true);
+  return words.length > 0 ? sql.raw(`(${words.join(', ')}) `) : sql``;
 }

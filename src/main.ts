@@ -24,6 +24,7 @@ import { clusterAssignment, joinCluster } from './operations/cluster.js';
 import { answerMetricsRequests } from './operations/cluster-metrics.js';
 import { warmConnection } from './operations/connection-warm-up.js';
 import { startProcessOperations } from './operations/process-operations.js';
+import { CLOSING_WAIT_MS, closeWithin, DATABASE_CLOSE_WAIT_MS, EXIT_AFTER_STOP_MS } from './operations/stop-bounds.js';
 import { logProcessWarnings } from './operations/process-warnings.js';
 import { TableUpkeep } from './operations/table-upkeep.js';
 import { useUtcClock } from './operations/utc-clock.js';
@@ -206,12 +207,16 @@ async function main(): Promise<number> {
           // Their claims are taken over after the lease by the next process, with the same nonce: no double post.
           logger.warn({ postsUnderWay: poster.postsUnderWay, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'work still in flight at the shutdown timeout; stopping anyway');
         }
-        await stopDiscordClient(client);
         operations.close();
-        await services.vocabulary.close();
-        await feed?.close();
+        // Side by side and bounded as well: a gateway connection silently dead (a network cut) held the stop 30 s
+        // more (`ws` waits that long for Discord's close frame), and compose's SIGKILL came before the database closed.
+        await closeWithin(
+          { discord: stopDiscordClient(client), vocabulary: services.vocabulary.close(), changeFeed: feed?.close() },
+          CLOSING_WAIT_MS,
+          logger,
+        );
       } finally {
-        await database.close();
+        await closeWithin({ database: database.close() }, DATABASE_CLOSE_WAIT_MS, logger);
         logger.info('stopped');
       }
     })();
@@ -277,9 +282,6 @@ async function missingToken(): Promise<number> {
   console.error(MISSING_TOKEN + (await import('./cli/lessons.js')).LESSONS_HELP);
   return 1;
 }
-
-/** How long a stopped process may take to exit by itself before it is ended. */
-const EXIT_AFTER_STOP_MS = 1_000;
 
 /** Resolves once this process's IPC channel to its parent has closed (the parent ended), at once if it has none. */
 function untilParentGone(): Promise<void> {

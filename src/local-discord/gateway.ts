@@ -84,10 +84,14 @@ export class Gateway {
   readonly identifies: IdentifyRecord[] = [];
   readonly stats: GatewayStats = { connections: 0, identifies: 0, resumes: 0, invalidSessions: 0, heartbeats: 0, heartbeatAcks: 0 };
   ackHeartbeats = true;
+  /** Set by `freeze`: no byte is read from or written to any connection (a network cut, no FIN). */
+  frozen = false;
   url = '';
   resumeUrl = '';
   private readonly sessions = new Map<string, Session>();
   private readonly sockets = new Set<WebSocket>();
+  /** Each connection's TCP socket, paused by `freeze`. */
+  private readonly streams = new Map<WebSocket, Duplex>();
   private readonly server = new WebSocketServer({ noServer: true });
 
   constructor(private readonly options: GatewayOptions) {}
@@ -103,7 +107,11 @@ export class Gateway {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
-    this.server.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws, url));
+    this.server.handleUpgrade(request, socket, head, (ws) => {
+      this.streams.set(ws, socket);
+      if (this.frozen) socket.pause();
+      this.onConnection(ws, url);
+    });
   }
 
   sessionInfos(): GatewaySessionInfo[] {
@@ -147,6 +155,15 @@ export class Gateway {
     }
   }
 
+  /**
+   * The connections go silent, as after a network cut: their sockets stay open (no FIN, no close frame) but nothing
+   * is read from them or sent on them any more, so a client's close handshake is never answered.
+   */
+  freeze(): void {
+    this.frozen = true;
+    for (const stream of this.streams.values()) stream.pause();
+  }
+
   /** Asks every connected client to reconnect and resume (op 7). */
   requestReconnect(): void {
     for (const socket of this.sockets) sendJson(socket, { op: GatewayOpcodes.Reconnect, d: null, s: null, t: null });
@@ -176,6 +193,7 @@ export class Gateway {
 
   private onClose(connection: Connection, code: number): void {
     this.sockets.delete(connection.socket);
+    this.streams.delete(connection.socket);
     const session = connection.session;
     if (session && session.socket === connection.socket) {
       session.socket = undefined;
@@ -300,7 +318,7 @@ export class Gateway {
     const frame: DispatchFrame = { op: 0, t: event, s: session.sequence, d: data };
     session.frames.push(frame);
     if (session.frames.length > REPLAY_LIMIT) session.frames.shift();
-    if (session.socket?.readyState === WebSocket.OPEN) sendJson(session.socket, frame);
+    if (session.socket?.readyState === WebSocket.OPEN && !this.frozen) sendJson(session.socket, frame);
   }
 }
 

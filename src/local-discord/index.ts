@@ -433,6 +433,14 @@ export class DiscordStandIn {
     this.gateway.requestReconnect();
   }
 
+  /**
+   * Every gateway connection goes silent as after a network cut (no FIN): the sockets stay open, nothing more is
+   * read or sent, a client's close frame is never answered. For the rest of the stand-in's life.
+   */
+  freezeGateway(): void {
+    this.gateway.freeze();
+  }
+
   /** Stop (or resume) answering heartbeats with op 11, to test zombie-connection handling. */
   setHeartbeatAcks(enabled: boolean): void {
     this.gateway.ackHeartbeats = enabled;

@@ -26,6 +26,7 @@ import { createMetrics } from '../metrics.js';
 import { clusterMetricsText, metricsPortProblem } from './cluster-metrics.js';
 import { databaseCheck, runHealthChecks, serveOperations, type HealthCheck } from './health.js';
 import { logProcessWarnings } from './process-warnings.js';
+import { STOP_BEYOND_SHUTDOWN_TIMEOUT_MS } from './stop-bounds.js';
 
 /** The bot's entry point next to this file: src/main.ts under tsx, dist/src/main.js when compiled. */
 const MAIN_FILE = fileURLToPath(new URL(`../main${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
@@ -209,7 +210,8 @@ async function main(): Promise<number> {
         stopping ??= (async () => {
           logger.info({ signal }, 'stopping every bot process');
           for (const timer of pendingRestarts) clearTimeout(timer);
-          await stopClusters(manager, config.SHUTDOWN_TIMEOUT_MS + 5_000, logger);
+          // A bot process's stop is bounded (stop-bounds.ts): it is ended only if it outlives that, plus a second.
+          await stopClusters(manager, config.SHUTDOWN_TIMEOUT_MS + STOP_BEYOND_SHUTDOWN_TIMEOUT_MS + 1_000, logger);
           await Promise.all(startedLate);
           operations?.close();
           await database.close();

@@ -6,14 +6,21 @@
 export function truncateAtWord(text: string, max: number, options: { escaped?: boolean } = {}): string {
   if (text.length <= max) return text;
   if (max < 1) return '';
-  const room = max - 1;
+  return `${cutAtWord(text, max - 1, options)}…`;
+}
+
+/** A word cut (truncateAtWord) goes back to the last space when what it keeps is over this share of the room. */
+export const WORD_CUT_SHARE = 0.6;
+
+/** What truncateAtWord keeps of `text` (longer than `room`) before its ellipsis: at most `room` characters. */
+export function cutAtWord(text: string, room: number, options: { escaped?: boolean } = {}): string {
   let base = text.slice(0, room);
   const lastSpace = base.lastIndexOf(' ');
-  if (lastSpace > room * 0.6) base = base.slice(0, lastSpace);
+  if (lastSpace > room * WORD_CUT_SHARE) base = base.slice(0, lastSpace);
   base = base.trimEnd();
   if (/[\uD800-\uDBFF]$/u.test(base)) base = base.slice(0, -1);
   if (options.escaped && /(?:^|[^\\])(?:\\\\)*\\$/u.test(base)) base = base.slice(0, -1);
-  return `${base}…`;
+  return base;
 }
 
 /*

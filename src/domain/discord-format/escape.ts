@@ -1,4 +1,4 @@
-import { isInvisible, stripBidiControls, truncateAtWord } from '../text.js';
+import { cutAtWord, isInvisible, stripBidiControls, truncateAtWord, WORD_CUT_SHARE } from '../text.js';
 
 /*
  * Lesson text is data, not markup: it must render literally whatever it contains. Discord's parser
@@ -130,7 +130,49 @@ export function visibleOr(text: string, fallback: string): string {
   return isInvisible(text) ? fallback : text;
 }
 
-/** Cuts already-escaped text to `max` characters (truncateAtWord, never splitting an escape). */
+/**
+ * Cuts already-escaped text to `max` characters (truncateAtWord, never splitting an escape), never inside a link.
+ * Discord links a web address together with what follows it up to a space, so an address cut by the cut, or ending
+ * at it, took the "…" into its link, which opened another page. Now a cut address is left out whole, as a word is,
+ * when what stays before it is near the cut (the last 40 %); otherwise its start is shown as text, not linked
+ * (escapeAddressPart: `https\://…`, shown as `https://…`). An address kept whole gets the "…" after a space.
+ */
 export function clip(escaped: string, max: number): string {
-  return truncateAtWord(escaped, max, { escaped: true });
+  if (escaped.length <= max || max < 1) return truncateAtWord(escaped, max, { escaped: true });
+  const room = max - 1;
+  const addresses = webAddressSpans(escaped);
+  let base = cutAtWord(escaped, room, { escaped: true });
+  for (;;) {
+    const start = linkedIntoEllipsis(base);
+    if (start === undefined) return `${base}…`;
+    const whole = addresses.find(([from]) => from === start);
+    if (whole && whole[1] <= base.length) {
+      if (base.length + 2 <= max) return `${base} …`;
+      if (whole[1] + 2 <= max) return `${base.slice(0, whole[1])} …`;
+    }
+    const before = base.slice(0, start);
+    if (before.trimEnd().length > room * WORD_CUT_SHARE) {
+      base = before.trimEnd();
+      continue;
+    }
+    return `${before}${unlinkedStart(base.slice(start), room - before.length)}…`;
+  }
+}
+
+/** Where the web address starts that Discord would link into an ellipsis put after `base`, if one would. */
+function linkedIntoEllipsis(base: string): number | undefined {
+  const shown = `${base}…`;
+  let last: RegExpExecArray | undefined;
+  for (const address of shown.matchAll(WEB_ADDRESS)) last = address;
+  return last && last.index + last[0].length === shown.length ? last.index : undefined;
+}
+
+/** The longest start of a cut web address that, shown as text (escapeAddressPart), fits in `room` characters. */
+function unlinkedStart(part: string, room: number): string {
+  for (let end = Math.min(part.length, room); end > 0; end--) {
+    if (/[\uD800-\uDBFF]/u.test(part[end - 1] ?? '')) continue;
+    const shown = escapeAddressPart(part.slice(0, end));
+    if (shown.length <= room) return shown;
+  }
+  return '';
 }

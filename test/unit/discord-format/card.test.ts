@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { articleDate, lessonCard } from '../../../src/domain/discord-format/card.js';
 import { embedLength } from '../../../src/domain/discord-format/embed.js';
+import { webAddressSpans } from '../../../src/domain/discord-format/escape.js';
 import { EMBED_DESCRIPTION_MAX, EMBED_TITLE_MAX, EMBEDS_TOTAL_MAX } from '../../../src/domain/discord-format/limits.js';
 import { assertWithinLimits } from '../../../src/domain/discord-format/validate.js';
 import { makeLesson } from '../../support/lessons.js';
@@ -117,6 +118,14 @@ describe('lessonCard', () => {
       expect(card.url).toBeUndefined();
       expect(value(card, 'Source')).toBe('Unavailable');
     }
+  });
+
+  it('cuts a long summary outside its web address: the address shown as text, not a link to a cut page with "…"', () => {
+    const address = `https://www3.nhk.or.jp/news/html/20250531/${'k'.repeat(EMBED_DESCRIPTION_MAX)}.html`;
+    const card = lessonCard(makeLesson({ summary: `Source: ${address} (NHK)` }), stats);
+    expect(card.description?.length).toBeLessThanOrEqual(EMBED_DESCRIPTION_MAX);
+    expect(card.description).toMatch(/^Source: https\\:\/\/www3\.nhk\.or\.jp\/news\/html\/20250531\/k+…$/u);
+    expect(webAddressSpans(card.description ?? '')).toEqual([]);
   });
 
   it('omits an empty summary rather than sending an empty description', () => {

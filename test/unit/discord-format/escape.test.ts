@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clip, escapeMarkdown, neutralizeMentions, plainText, safeText, visibleOr } from '../../../src/domain/discord-format/escape.js';
+import { clip, escapeMarkdown, neutralizeMentions, plainText, safeText, visibleOr, webAddressSpans } from '../../../src/domain/discord-format/escape.js';
 
 const ZWSP = '\u200b';
 
@@ -110,5 +111,69 @@ describe('clip', () => {
     const clipped = clip('😀'.repeat(10), 6);
     expect(clipped).toBe('😀😀…');
     expect(clipped).not.toMatch(/\p{Cs}/u); // no lone surrogate
+  });
+});
+
+/*
+ * Discord links a web address with whatever follows it up to a space (escape.ts, WEB_ADDRESS): a title or summary cut
+ * inside an address, or right after one, showed a link to the cut address with its "…", which opened a wrong page.
+ */
+describe('clip, where the cut meets a web address', () => {
+  const ARTICLE = 'https://www3.nhk.or.jp/news/html/20250531/k10014822171000.html';
+  /** The addresses Discord links in shown text, as `start:address`. */
+  const links = (shown: string) => webAddressSpans(shown).map(([start, end]) => `${start}:${shown.slice(start, end)}`);
+
+  it('shows the start of an address cut early in the text as text, not as a link', () => {
+    const clipped = clip(safeText(`See ${ARTICLE} for the article`), 40);
+    expect(clipped).toBe('See https\\://www3.nhk.or.jp/news/html/2…');
+    expect(clipped.length).toBeLessThanOrEqual(40);
+    expect(links(clipped)).toEqual([]);
+  });
+
+  it('leaves a cut address out whole, as a word, when the text before it is near the cut', () => {
+    // No space before the address: the word rule alone cut inside it.
+    expect(clip(safeText(`The article on the cyber agreement (${ARTICLE})`), 60)).toBe('The article on the cyber agreement (…');
+    expect(clip(safeText(`Cyber agreement signed today\n${ARTICLE}`), 45)).toBe('Cyber agreement signed today…');
+  });
+
+  it('puts the ellipsis after a space when the address is kept whole', () => {
+    const clipped = clip(safeText(`Read ${ARTICLE} and more words after it`), ARTICLE.length + 8);
+    expect(clipped).toBe(`Read ${ARTICLE} …`);
+    expect(links(clipped)).toEqual([`5:${ARTICLE}`]);
+  });
+
+  it('breaks the address’s markup and any address inside it once it is text', () => {
+    const clipped = clip(safeText('x https://example.com/a_b*c?u=https://other.example/long/path/here'), 50);
+    expect(clipped).toBe('x https\\://example.com/a\\_b\\*c?u=https\\://other.e…');
+    expect(clipped.length).toBeLessThanOrEqual(50);
+    expect(links(clipped)).toEqual([]);
+  });
+
+  it('never exceeds the limit, and links only whole addresses of the text, never into the ellipsis (property)', () => {
+    const word = fc.stringMatching(/^[a-z*_()\\.,<>:]{1,8}$/u);
+    const address = fc
+      .tuple(fc.constantFrom('http://', 'https://'), fc.stringMatching(/^[a-z0-9./_*?=&:%-]{1,40}$/u), fc.constantFrom('', '.', ')', ',', '<t:1>'))
+      .map(([scheme, rest, after]) => scheme + rest + after);
+    const text = fc.array(fc.oneof(word, address), { minLength: 1, maxLength: 12 }).chain((parts) =>
+      fc.array(fc.constantFrom(' ', '\n', '(', ''), { minLength: parts.length, maxLength: parts.length }).map((gaps) => parts.map((part, i) => gaps[i] + part).join('')),
+    );
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 120 }), (raw, max) => {
+        const escaped = safeText(raw);
+        const clipped = clip(escaped, max);
+        expect(clipped.length).toBeLessThanOrEqual(max);
+        if (escaped.length <= max) {
+          expect(clipped).toBe(escaped);
+          return;
+        }
+        expect(clipped.endsWith('…')).toBe(true);
+        const whole = new Set(links(escaped));
+        for (const [start, end] of webAddressSpans(clipped)) {
+          expect(end).toBeLessThan(clipped.length);
+          expect(whole).toContain(`${start}:${clipped.slice(start, end)}`);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

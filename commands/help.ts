@@ -1,4 +1,4 @@
-import { ApplicationCommandType, InteractionContextType } from 'discord.js';
+import { ApplicationCommandType, ApplicationIntegrationType, InteractionContextType } from 'discord.js';
 import type { CommandDefinition } from '../src/discord/command-definition.js';
 import { commandIdDirectory } from '../src/discord/command-ids.js';
 import { defineCommand, type CommandModule } from '../src/discord/command-module.js';
@@ -10,6 +10,7 @@ const helpCommand = {
   name: 'help',
   description: 'What this bot does, and every command you can use',
   contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
 } as const satisfies CommandDefinition;
 
 /**

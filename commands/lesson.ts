@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType } from 'discord.js';
+import { ApplicationCommandOptionType, ApplicationCommandType, ApplicationIntegrationType, InteractionContextType } from 'discord.js';
 import { downloadAttachment, safeFileName } from '../src/discord/attachments.js';
 import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
 import { defineCommand } from '../src/discord/command-module.js';
@@ -123,6 +123,7 @@ const lessonCommand = {
   name: 'lesson',
   description: 'Read today’s news lesson: card, dialogue, article and related readings',
   contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
   options: [lessonToday, lessonDialogue, lessonArticle, lessonRelated, lessonShow, lessonSearch, lessonCatchup, lessonVocab, lessonQuiz, lessonImport],
 } as const satisfies CommandDefinition;
 

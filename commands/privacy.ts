@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, ApplicationCommandType, AttachmentBuilder, InteractionContextType } from 'discord.js';
+import { ApplicationCommandOptionType, ApplicationCommandType, ApplicationIntegrationType, AttachmentBuilder, InteractionContextType } from 'discord.js';
 import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
 import { defineCommand } from '../src/discord/command-module.js';
 import { decodePrivacyId, type PrivacyButton } from '../src/domain/progress/privacy-ids.js';
@@ -22,6 +22,7 @@ const privacyCommand = {
   name: 'privacy',
   description: 'Your data: take a copy, or erase it',
   contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
   options: [privacyExport, privacyForget],
 } as const satisfies CommandDefinition;
 

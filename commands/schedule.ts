@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
+import { ApplicationCommandOptionType, ApplicationCommandType, ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
 import { POSTABLE_CHANNEL_TYPES, requirePostPermissions, textChannelOption } from '../src/discord/channels.js';
 import { keepModeratorRole } from '../src/discord/kept-roles.js';
 import { requireServerManager } from '../src/discord/permissions.js';
@@ -114,6 +114,7 @@ const scheduleCommand = {
   name: 'schedule',
   description: 'Moderators: when and where daily lessons are posted',
   contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
   default_member_permissions: String(PermissionFlagsBits.ManageGuild),
   options: [
     scheduleSet,

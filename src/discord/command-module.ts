@@ -8,6 +8,7 @@
  * @example
  * export const greet = {
  *   type: ApplicationCommandType.ChatInput, name: 'greet', description: 'Greetings', contexts: [InteractionContextType.Guild],
+ *   integration_types: [ApplicationIntegrationType.GuildInstall], // used where the bot was added, not from a member's own apps
  *   options: [
  *     { type: ApplicationCommandOptionType.Subcommand, name: 'hello', description: 'Say hello',
  *       options: [{ type: ApplicationCommandOptionType.String, name: 'who', description: 'Whom', required: true }] },

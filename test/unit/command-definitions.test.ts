@@ -1,3 +1,4 @@
+import { ApplicationIntegrationType, InteractionContextType } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { commandDefinitions } from '../../commands/index.js';
 
@@ -31,6 +32,15 @@ describe('command definitions', () => {
       expect(new Set(names).size, option.name).toBe(names.length);
     }
     expect(commandLength(command)).toBeLessThanOrEqual(8000);
+  });
+
+  it('every command is used only in servers that added the bot, never from a member’s own installed apps', () => {
+    // Left out, integration_types is the application's install contexts, and a new application has both: any
+    // member who added the app to their account could run /lesson, /schedule or /help in a server without the bot.
+    for (const command of commandDefinitions) {
+      expect(command.integration_types, command.name).toEqual([ApplicationIntegrationType.GuildInstall]);
+      expect(command.contexts, command.name).toEqual([InteractionContextType.Guild]);
+    }
   });
 
   it('names are unique', () => {

@@ -1,5 +1,5 @@
 import { ApplicationCommandOptionType, ApplicationCommandType, ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
-import { POSTABLE_CHANNEL_TYPES, requirePostPermissions, textChannelOption } from '../src/discord/channels.js';
+import { POSTABLE_CHANNEL_TYPES, requirePostPermissions, requireServerHeld, textChannelOption } from '../src/discord/channels.js';
 import { keepModeratorRole } from '../src/discord/kept-roles.js';
 import { requireServerManager } from '../src/discord/permissions.js';
 import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
@@ -190,7 +190,9 @@ export const scheduleModule = defineCommand(scheduleCommand, {
       const { day, stored, readers, roleId, state } = await services.delivery.preview(guildId, options.date);
       await reply.send(renderPreview(day, stored, readers, { roleId, guildId }, state));
     },
-    'post-now': async ({ options, services, guildId, reply }) => {
+    'post-now': async ({ options, services, interaction, guildId, reply }) => {
+      // Posted in a server whose data has not come yet, the post failed as if its channel had been deleted.
+      requireServerHeld(interaction.client, guildId);
       const schedule = await services.delivery.requireSchedule(guildId);
       await reply.defer();
       const posted = await services.delivery.postNow(schedule, options.force ?? false);

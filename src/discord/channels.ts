@@ -145,6 +145,17 @@ export function threadAlreadyOpened(error: unknown): boolean {
 export const POSTABLE_CHANNEL_TYPES = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 
 /**
+ * Refuses, for now, a command about a server whose data has not come yet (its GUILD_CREATE, after a start or a new
+ * session: interactions are answered from the first READY on): discord.js can build none of its channels, so they
+ * can be neither checked nor posted in, and would be told as another server's or as deleted.
+ */
+export function requireServerHeld(client: Client, guildId: string): void {
+  if (!client.guilds.cache.has(guildId)) {
+    throw new UserError('I am still connecting to this server (Discord has not sent me its channels yet). Please try again in a minute.');
+  }
+}
+
+/**
  * A channel option as a postable text channel, with its permission overwrites: the option carries only a partial
  * channel, so the channel comes from the cache, or is fetched once (it is about to be posted in: kept from then on).
  * Where Discord says the bot cannot see it, that is the permission it lacks; where the fetch fails otherwise, the
@@ -152,12 +163,9 @@ export const POSTABLE_CHANNEL_TYPES = [ChannelType.GuildText, ChannelType.GuildA
  * word when a post goes.
  */
 export async function textChannelOption(client: Client, option: GuildBasedChannel, guildId: string): Promise<GuildTextBasedChannel> {
-  // A server whose data has not come yet (its GUILD_CREATE, after a start or a new session: interactions are answered
-  // from the first READY on): discord.js gives the option as Discord's raw data, without its server, and the channel
-  // can be neither checked nor kept. Until 2026-12-07 the moderator was told the server's own channel was another's.
-  if (!client.guilds.cache.has(guildId)) {
-    throw new UserError('I am still connecting to this server (Discord has not sent me its channels yet). Please try again in a minute.');
-  }
+  // discord.js gives the option as Discord's raw data, without its server: until 2026-12-07 the moderator was told the
+  // server's own channel was another's.
+  requireServerHeld(client, guildId);
   // Discord resolves a channel option within the server; a channel of another server the bot is in is never taken.
   if (option.guildId !== guildId) throw new UserError(`<#${option.id}> is not a channel of this server.`);
   if (!(POSTABLE_CHANNEL_TYPES as readonly ChannelType[]).includes(option.type)) throw new UserError(`<#${option.id}> is not a text channel I can post lessons in.`);

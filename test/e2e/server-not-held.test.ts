@@ -2,9 +2,11 @@ import { Events, type Client } from 'discord.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scheduleModule } from '../../commands/schedule.js';
+import { discordChannels, describePostFailure } from '../../src/discord/channels.js';
 import { createDiscordClient } from '../../src/discord/client.js';
 import { createInteractionRouter, type InteractionRouter } from '../../src/discord/router.js';
 import type { Services } from '../../src/services.js';
+import { UserError } from '../../src/user-error.js';
 import { startDiscordStandIn, type DiscordStandIn, type StandInGuild } from '../support/discord-stand-in/index.js';
 import { channelOption, MODERATOR, MODERATOR_MEMBER } from '../support/schedule-scenarios.js';
 
@@ -32,6 +34,17 @@ describe('/schedule channel options in a server this process does not hold (yet)
         },
         setAlertsChannel: async (_guildId: string, channelId: string) => {
           saved.push(channelId);
+        },
+        requireSchedule: async (guildId: string) => ({ guildId, channelId: discord.guild(guildId).channels[0]!.id }),
+        // As the poster does: the channel from the adapter, a failure told to the moderator with its reason.
+        postNow: async (schedule: { guildId: string; channelId: string }) => {
+          const channel = await discordChannels(client)
+            .postable(schedule.channelId, { guildId: schedule.guildId })
+            .catch((error: unknown) => {
+              throw new UserError(`I could not post: ${describePostFailure(error).reason}.`);
+            });
+          const message = await channel.send({ content: 'posted', allowedMentions: { parse: [] } });
+          return { channelId: channel.id, messageId: message.id };
         },
       },
     } as unknown as Services;
@@ -71,6 +84,14 @@ describe('/schedule channel options in a server this process does not hold (yet)
     expect(saved).toEqual([]);
   });
 
+  it('post-now tells the moderator to try again shortly, not that the channel no longer exists', async () => {
+    const guild = await notHeld();
+    const posted = await schedule(guild, 'post-now', []);
+    expect(posted.data.content).not.toContain('no longer exists');
+    expect(posted.data.content).toMatch(/still connecting to this server.*try again/isu);
+    expect(discord.channelMessages(guild.channels[0]!.id)).toEqual([]);
+  });
+
   it('once the server has arrived, its channel is taken', async () => {
     const guild = discord.addGuild({ name: 'Arrived' });
     await expect.poll(() => client.guilds.cache.has(guild.id)).toBe(true);
@@ -78,5 +99,6 @@ describe('/schedule channel options in a server this process does not hold (yet)
     const set = await schedule(guild, 'set', [channelOption(channelId), { name: 'time', value: '07:30' }, { name: 'timezone', value: 'UTC' }]);
     expect(set.data.content).toContain(`✅ Daily lesson: <#${channelId}>`);
     expect(saved).toEqual([channelId]);
+    expect((await schedule(guild, 'post-now', [])).data.content).toContain('✅ Posted: ');
   });
 });

@@ -12,7 +12,7 @@ import {
 } from 'discord.js';
 import { UserError } from '../user-error.js';
 import { missingPostPermissions } from './permissions.js';
-import { channelNotRead, fetchPostingChannel, keepChannelAsGiven } from './posting-channels.js';
+import { channelNotRead, fetchPostingChannel } from './posting-channels.js';
 
 /** A message the bot posted, as delivery needs it: its id, a thread opened on it, and its publication. */
 export interface PostedMessage {
@@ -159,8 +159,10 @@ export function requireServerHeld(client: Client, guildId: string): void {
  * A channel option as a postable text channel, with its permission overwrites: the option carries only a partial
  * channel, so the channel comes from the cache, or is fetched once (it is about to be posted in: kept from then on).
  * Where Discord says the bot cannot see it, that is the permission it lacks; where the fetch fails otherwise, the
- * option's own data decides (the server's roles, no overwrites) and is kept for the posts, and Discord has the last
- * word when a post goes.
+ * option's own data decides this answer (the server's roles, no overwrites) but is not kept: the posts go out without
+ * reading the channel (channelNotRead), Discord has the last word, and the next command naming it reads it again.
+ * Until 2026-12-07 the option's channel was kept and never read again: where Send Messages came from the channel's
+ * overwrite, every later `/schedule set` and every post said it was missing.
  */
 export async function textChannelOption(client: Client, option: GuildBasedChannel, guildId: string): Promise<GuildTextBasedChannel> {
   // discord.js gives the option as Discord's raw data, without its server: until 2026-12-07 the moderator was told the
@@ -175,7 +177,6 @@ export async function textChannelOption(client: Client, option: GuildBasedChanne
     }
     return null;
   });
-  if (!fetched && 'guild' in option) keepChannelAsGiven(client, option);
   const channel = fetched ?? option;
   if ('guildId' in channel && channel.guildId !== guildId) throw new UserError(`<#${option.id}> is not a channel of this server.`);
   if (!('guild' in channel) || !channel.isTextBased() || channel.isVoiceBased()) {

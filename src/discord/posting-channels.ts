@@ -1,4 +1,4 @@
-import { ChannelType, type Channel, type Client, type Guild, type GuildBasedChannel, type TextChannel } from 'discord.js';
+import { ChannelType, type Channel, type Client, type Guild, type TextChannel } from 'discord.js';
 
 /**
  * The channels this process posts in (schedules' and alerts' channels), the only ones discord.js keeps.
@@ -7,8 +7,8 @@ import { ChannelType, type Channel, type Client, type Guild, type GuildBasedChan
  * overwrites): 1,000 servers of 40 channels were ~37 MB the bot never reads (BENCHMARKS.md, "Only the channels
  * it posts in"). The bot reads a channel only to post in it, or to check a channel a moderator picks, so the
  * channel caches keep the channels named here and drop the rest as they arrive. A channel named later (a new
- * schedule) is fetched once over REST, and kept from then on; one not read yet when its post goes is posted in
- * without reading it (channelNotRead).
+ * schedule) is fetched once over REST, and kept from then on; one not read yet (or whose read failed) when its post
+ * goes is posted in without reading it (channelNotRead).
  */
 const postingChannelsOf = new WeakMap<Client, Set<string>>();
 
@@ -33,27 +33,46 @@ export function isPostingChannel(channel: Channel): boolean {
 }
 
 /**
+ * Channels whose last read failed (an outage, a 5xx, a 404 without a code, a refusal). What the caches hold of one
+ * can only be an interaction option's data (discord.js keeps an option's channel when it is one the bot posts in:
+ * id, name, type, no permission overwrites), not the channel: it is read again, not taken from the cache, until a
+ * read works. Until 2026-12-07 a failed read kept the option's channel as the truth, never read again.
+ */
+const unreadOf = new WeakMap<Client, Set<string>>();
+
+function unreadChannels(client: Client): Set<string> {
+  let ids = unreadOf.get(client);
+  if (!ids) {
+    ids = new Set();
+    unreadOf.set(client, ids);
+  }
+  return ids;
+}
+
+/**
  * A channel to post in, from the cache, or fetched once (and kept from then on). A thread's parent is kept too:
- * a thread's permissions are its parent's.
+ * a thread's permissions are its parent's. Where the read fails, nothing is kept of the channel (what the caches
+ * held was not read from Discord), and the next call reads it again.
  */
 export async function fetchPostingChannel(client: Client, channelId: string): Promise<Channel | null> {
   keepPostingChannels(client, [channelId]);
-  const channel = await client.channels.fetch(channelId);
+  const unread = unreadChannels(client);
+  let channel: Channel | null;
+  try {
+    channel = await client.channels.fetch(channelId, { force: unread.has(channelId) });
+  } catch (error) {
+    unread.add(channelId);
+    const held = client.channels.cache.get(channelId);
+    if (held && 'guild' in held) held.guild.channels.cache.delete(channelId);
+    client.channels.cache.delete(channelId);
+    throw error;
+  }
+  unread.delete(channelId);
   if (channel?.isThread() && channel.parentId) {
     keepPostingChannels(client, [channel.parentId]);
     await client.channels.fetch(channel.parentId).catch(() => null);
   }
   return channel;
-}
-
-/**
- * Keeps a channel as discord.js built it from an interaction's option (id, name, type: no overwrites) where it
- * could not be read: the post can still go out, and Discord decides what the overwrites allow.
- */
-export function keepChannelAsGiven(client: Client, channel: GuildBasedChannel): void {
-  keepPostingChannels(client, [channel.id]);
-  client.channels.cache.set(channel.id, channel);
-  channel.guild.channels.cache.set(channel.id, channel);
 }
 
 /** What discord.js's channel manager does with a channel's data (its `_add`: private in its types, stable in 14.x). */

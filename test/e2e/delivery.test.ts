@@ -3,7 +3,7 @@ import { decodeCustomId } from '../../src/domain/discord-format/index.js';
 import { decodeVocabularyId } from '../../src/domain/vocabulary/custom-id.js';
 import { botDatabaseKinds, startBotProcess, type BotProcess } from '../support/bot-process.js';
 import { expectOnlyKnownRoutes, startBotScene, type BotScene, type Data } from '../support/bot-scene.js';
-import { deny, role, textChannel, type StandInGuild } from '../support/discord-stand-in/index.js';
+import { allow, deny, role, textChannel, type StandInGuild } from '../support/discord-stand-in/index.js';
 import { channelOption, EPHEMERAL, LEARNER, localNow, POST_TIMEOUT_MS, roleOption, sleep, ZONE } from '../support/schedule-scenarios.js';
 
 /*
@@ -408,7 +408,7 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       expect((await scene.schedule(guild, 'show')).content).toContain('This server has no daily lesson yet.');
     });
 
-    it('where Discord does not show the channel for another reason (a 404 with no error code), /schedule set goes by the option and the post goes out with the channel as the option gave it', async () => {
+    it('where Discord does not show the channel for another reason (a 404 with no error code), /schedule set goes by the option and the post goes out without reading the channel', async () => {
       const guild = scene.addGuild('Unread channel');
       const lessons = channelNamed(guild, 'lessons');
       // As a Discord that never shows it would (a stand-in without the route answers so).
@@ -418,8 +418,29 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       expect(reply.content).toContain(`✅ Daily lesson: <#${lessons}>`);
       const post = await scene.waitForPosted(guild, lessons);
       expect(post.embeds[0]?.title).toBeTruthy();
-      // The channel as the option gave it was kept for the post: no second read.
+      // The option's channel is not kept (it is not what Discord holds): the post goes out without reading it, and Discord decides.
       expect(channelReads(scene, lessons)).toBe(1);
+    });
+
+    it('a failed read of the channel is not kept as the channel: where Send Messages comes from its overwrite, the next /schedule set reads it again and takes it, and the post goes out', async () => {
+      // @everyone may not speak, nor may the bot's role: only the channel's overwrite for the bot lets it post.
+      const guild = scene.addGuild('Send by overwrite', {
+        everyonePermissions: ['ViewChannel'],
+        botPermissions: ['ViewChannel', 'EmbedLinks'],
+        channels: [textChannel({ name: 'lessons', permissionOverwrites: [allow('@bot', ['SendMessages'])] }), textChannel({ name: 'mod-alerts' })],
+      });
+      const lessons = channelNamed(guild, 'lessons');
+      scene.discord.failNext({ method: 'GET', path: `/channels/${lessons}` }, { status: 404, body: { message: '404: Not Found', code: 0 } });
+      // Unread, the option's data (no overwrites) is all there is: Send Messages looks missing, and nothing is saved.
+      const refused = await scene.schedule(guild, 'set', [channelOption(lessons), { name: 'time', value: '07:30' }, { name: 'timezone', value: ZONE }]);
+      expect(refused.content).toContain(`I can’t post in <#${lessons}>: I’m missing **Send Messages** there.`);
+      expect((await scene.schedule(guild, 'show')).content).toContain('This server has no daily lesson yet.');
+      // Until 2026-12-07 the option's channel was kept and never read again: every later try said the same.
+      const reply = await scene.setNow(guild, lessons);
+      expect(reply.content).toContain(`✅ Daily lesson: <#${lessons}>`);
+      expect(channelReads(scene, lessons)).toBe(2);
+      const post = await scene.waitForPosted(guild, lessons);
+      expect(post.embeds[0]?.title).toBeTruthy();
     });
 
     it('a refused post (403) marks the schedule failing, alerts moderators once, backs off, and other servers still get theirs', async () => {

@@ -175,8 +175,8 @@ export const scheduleModule = defineCommand(scheduleCommand, {
       await reply.send({ content: `▶️ Daily lessons resumed. Next post: ${discordTime(next, 'F')} (${discordTime(next, 'R')}).` });
     },
     plan: async ({ options, services, guildId, userId, reply }) => {
-      const { day, stored, nextPostDay } = await services.delivery.plan(guildId, { date: options.date, lesson: options.lesson, plannedBy: userId });
-      await reply.send(renderPlanned(day, stored, nextPostDay));
+      const planned = await services.delivery.plan(guildId, { date: options.date, lesson: options.lesson, plannedBy: userId });
+      await reply.send(renderPlanned(planned.day, planned.stored, planned.nextPostDay, planned));
     },
     unplan: async ({ options, services, guildId, reply }) => {
       const { day, removed } = await services.delivery.unplan(guildId, options.date);

@@ -7,10 +7,61 @@ export interface LessonPlan {
   readonly title: string;
 }
 
+/** What pinning a lesson changed besides the day's pin: the pin it replaced, and the other days it left. */
+export interface PlanChanges {
+  /** The other lesson that was pinned to the day, now back in the queue. */
+  readonly replaced?: { readonly lessonId: string; readonly title: string };
+  /** The days from `fromDate` on this lesson was pinned to, whose post had not gone out: its pins there are gone. */
+  readonly movedFrom: readonly string[];
+  /** The last day this lesson's daily post went out in the server, before this day: the pin is a repeat. */
+  readonly postedOn?: string;
+}
+
+/**
+ * Pins a lesson to a day (run in a transaction): the day's pin of another lesson is replaced, and the lesson's pins on
+ * other days from `fromDate` (today) on whose daily post has not gone out are removed (a pin moves; until 2026-12-07
+ * the lesson stayed pinned there too and was posted on both days). Pins on days already posted stay, as history.
+ */
 export async function planLesson(
   db: Executor,
-  plan: { guildId: string; localDate: string; lessonId: string; plannedBy: string },
-): Promise<void> {
+  plan: { guildId: string; localDate: string; lessonId: string; plannedBy: string; fromDate: string },
+): Promise<PlanChanges> {
+  const previous = await db
+    .selectFrom('lesson_plans')
+    .innerJoin('lessons', 'lessons.id', 'lesson_plans.lesson_id')
+    .select(['lesson_plans.lesson_id', 'lessons.title'])
+    .where('lesson_plans.guild_id', '=', plan.guildId)
+    .where('lesson_plans.local_date', '=', plan.localDate)
+    .executeTakeFirst();
+  const moved = await db
+    .deleteFrom('lesson_plans')
+    .where('guild_id', '=', plan.guildId)
+    .where('lesson_id', '=', plan.lessonId)
+    .where('local_date', '>=', plan.fromDate)
+    .where('local_date', '<>', plan.localDate)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('deliveries')
+            .select(sql`1`.as('one'))
+            .where('deliveries.guild_id', '=', plan.guildId)
+            .whereRef('deliveries.local_date', '=', 'lesson_plans.local_date')
+            .where('deliveries.sequence', '=', 0)
+            .where('deliveries.status', '<>', 'failed'),
+        ),
+      ),
+    )
+    .returning('local_date')
+    .execute();
+  const posted = await db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.max('local_date').as('local_date'))
+    .where('guild_id', '=', plan.guildId)
+    .where('lesson_id', '=', plan.lessonId)
+    .where('status', '=', 'sent')
+    .where('local_date', '<', plan.localDate)
+    .executeTakeFirst();
   await db
     .insertInto('lesson_plans')
     .values({ guild_id: plan.guildId, local_date: plan.localDate, lesson_id: plan.lessonId, planned_by: plan.plannedBy })
@@ -22,6 +73,11 @@ export async function planLesson(
       })),
     )
     .execute();
+  return {
+    ...(previous && previous.lesson_id !== plan.lessonId ? { replaced: { lessonId: previous.lesson_id, title: previous.title } } : {}),
+    movedFrom: moved.map((row) => row.local_date).sort(),
+    ...(posted?.local_date ? { postedOn: posted.local_date } : {}),
+  };
 }
 
 /** Returns whether there was a plan to remove. */

@@ -3,6 +3,7 @@ import type { Delivery } from '../db/deliveries.js';
 import type { Schedule } from '../db/schedules.js';
 import { clip, dailyPing, roleMention, safeText, visibleOr } from '../domain/discord-format/index.js';
 import { wallClock, weekdayOf } from '../domain/schedule/index.js';
+import type { PlanChanges } from '../db/lesson-plans.js';
 import type { LibraryLessonHead } from '../db/lessons.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import { renderLessonPost } from '../lessons/card-view.js';
@@ -79,14 +80,21 @@ function dayName(day: string): string {
   return `${day} (${weekdayOf(day)})`;
 }
 
-/** `/schedule plan`: which lesson is pinned to which day. */
-export function renderPlanned(day: string, stored: LibraryLessonHead, nextPostDay?: string): ReplyPayload {
-  const pinned = `📌 **${clip(safeText(visibleOr(stored.lesson.title, '(untitled)')), 200)}** is pinned to ${dayName(day)}.`;
+/**
+ * `/schedule plan`: which lesson is pinned to which day, and what that changed: the days it moved from, the lesson
+ * whose pin it replaced (until 2026-12-07 neither was said), and that it is a repeat of a day already posted.
+ */
+export function renderPlanned(day: string, stored: LibraryLessonHead, nextPostDay?: string, changes: Partial<PlanChanges> = {}): ReplyPayload {
+  const title = (text: string) => `**${clip(safeText(visibleOr(text, '(untitled)')), 200)}**`;
+  const moved = changes.movedFrom?.length ? `, moved from ${changes.movedFrom.map(dayName).join(', ')}` : '';
+  const replaced = changes.replaced ? `, in place of ${title(changes.replaced.title)} (back in the queue)` : '';
+  const pinned = `📌 ${title(stored.lesson.title)} is pinned to ${dayName(day)}${moved}${replaced}.`;
   // A day before the next post (today, when the schedule was set or changed after today's post time) gets no daily post.
   const unposted = nextPostDay
     ? `\n⚠️ No daily post goes out that day (${noPostReason(day, nextPostDay).replace('its post time', 'its time')}; the next is on ${dayName(nextPostDay)}): \`/schedule post-now\` posts it now.`
     : '';
-  return { content: pinned + unposted };
+  const repeat = changes.postedOn ? `\n🔁 It was already posted here on ${dayName(changes.postedOn)}: that day it is posted again.` : '';
+  return { content: pinned + unposted + repeat };
 }
 
 /** `/schedule unplan`: the day given back to the queue, or nothing to do. */

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { dailyDelivery, lastPostedLocalDate, lastSentDelivery, nextSequence, type Delivery } from '../db/deliveries.js';
 import { forgetAlerts, guildSettings, moderatorRoleIds, updateGuildSettings } from '../db/guild-settings.js';
 import { findLessonHead, lessonTitles, type LibraryLessonHead } from '../db/lessons.js';
-import { planLesson, unplanLesson } from '../db/lesson-plans.js';
+import { planLesson, unplanLesson, type PlanChanges } from '../db/lesson-plans.js';
 import { countReadersInGuild } from '../db/reading.js';
 import { clearPingRole, clearPingRoleNotAmong, findSchedule, postingChannelIds, saveSchedule, setPaused, type Schedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
@@ -236,9 +236,13 @@ export function createDeliveryService(deps: DeliveryDeps) {
     /**
      * Pins a lesson to a day of the server's calendar: not a past day, and not a day whose lesson went out (today's,
      * or a later day's posted before the schedule moved its zone west: until 2026-12-07 that pin was taken and never
-     * posted). A failed post may still be replaced.
+     * posted). A failed post may still be replaced. The lesson's pin on another day not posted yet moves here (until
+     * 2026-12-07 it stayed, and the lesson was posted on both days); another lesson's pin on this day is replaced.
      */
-    async plan(guildId: string, input: { date: string; lesson: string; plannedBy: string }): Promise<{ day: string; stored: LibraryLessonHead; nextPostDay?: string }> {
+    async plan(
+      guildId: string,
+      input: { date: string; lesson: string; plannedBy: string },
+    ): Promise<PlanChanges & { day: string; stored: LibraryLessonHead; nextPostDay?: string }> {
       const schedule = await findSchedule(db, guildId);
       const zone = schedule?.timeZone ?? 'UTC';
       const today = localDate(deps.now(), zone);
@@ -253,12 +257,16 @@ export function createDeliveryService(deps: DeliveryDeps) {
         );
       }
       const stored = await deps.lessons.requested(guildId, input.lesson);
-      await planLesson(db, { guildId, localDate: day, lessonId: stored.lesson.id, plannedBy: input.plannedBy });
+      // A lesson pinned to another day not posted yet moves (the reply says from which day), and one pinned over
+      // another lesson's pin names it; a lesson already posted here may be pinned again, a repeat the reply names.
+      const changes = await db
+        .transaction()
+        .execute((trx) => planLesson(trx, { guildId, localDate: day, lessonId: stored.lesson.id, plannedBy: input.plannedBy, fromDate: today }));
       scheduleChanged(guildId);
       // Today, when a schedule set after today's time first posts tomorrow: the daily post will not take the pin (said
       // since 2026-12-07; a moderator was told it was pinned and saw nothing go out), `post-now` will.
       const next = await nextPostDay(schedule, today);
-      return day < next ? { day, stored, nextPostDay: next } : { day, stored };
+      return day < next ? { ...changes, day, stored, nextPostDay: next } : { ...changes, day, stored };
     },
 
     /** Autocomplete of a date option: the days from today on in the server's calendar that match what was typed. */

@@ -131,7 +131,7 @@ describe.each(testDatabaseTargets())('scheduling queries on $kind', (target) => 
     const c = makeLesson({ date: '2025-01-03' });
     for (const lesson of [c, a, b]) await upsertLesson(db().db, lesson);
     expect(await queuedLessonIds(db().db, '100', '2026-05-02', 10)).toEqual([a.id, b.id, c.id]);
-    await planLesson(db().db, { guildId: '100', localDate: '2026-05-05', lessonId: a.id, plannedBy: 'mod' });
+    await planLesson(db().db, { guildId: '100', localDate: '2026-05-05', lessonId: a.id, plannedBy: 'mod', fromDate: '2026-05-02' });
     expect(await queuedLessonIds(db().db, '100', '2026-05-02', 10)).toEqual([b.id, c.id]);
     await claimDelivery(db().db, {
       guildId: '100', localDate: '2026-05-02', sequence: 0, lessonId: b.id, channelId: '200', claimedBy: 'p', now: at('2026-05-02T09:00:00Z'), staleClaimMs: 1,

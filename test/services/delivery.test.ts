@@ -123,6 +123,43 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect(await delivery.unplan(GUILD, '2026-05-04')).toEqual({ day: '2026-05-04', removed: false });
     });
 
+    it('pinning a lesson pinned to another day not yet posted moves it, and the reply says from which day; one pinned over another lesson says which it replaced', async () => {
+      const { db, lessons, delivery } = await setUp();
+      const [, second, third] = lessons;
+      await delivery.plan(GUILD, { date: '2026-05-05', lesson: second!.id, plannedBy: 'mod' });
+      const moved = await delivery.plan(GUILD, { date: '2026-05-07', lesson: second!.id, plannedBy: 'mod' });
+      expect(moved.movedFrom).toEqual(['2026-05-05']);
+      expect(renderPlanned(moved.day, moved.stored, moved.nextPostDay, moved).content).toBe(
+        '📌 **Second lesson** is pinned to 2026-05-07 (Thursday), moved from 2026-05-05 (Tuesday).',
+      );
+      // Until 2026-12-07 it stayed pinned to both days too, and was posted on both.
+      expect((await lessonForDay(db, GUILD, '2026-05-05')).source).toBe('queue');
+      expect((await delivery.upcoming(GUILD, 7)).days.filter((day) => day.title === 'Second lesson').map((day) => day.localDate)).toEqual(['2026-05-07']);
+      // Pinned again to the same day: nothing moves, nothing is replaced.
+      const again = await delivery.plan(GUILD, { date: '2026-05-07', lesson: second!.id, plannedBy: 'mod' });
+      expect(renderPlanned(again.day, again.stored, again.nextPostDay, again).content).toBe('📌 **Second lesson** is pinned to 2026-05-07 (Thursday).');
+      // Another lesson pinned over it: the reply names the lesson it replaced, which goes back to the queue.
+      const replacing = await delivery.plan(GUILD, { date: '2026-05-07', lesson: third!.id, plannedBy: 'mod' });
+      expect(renderPlanned(replacing.day, replacing.stored, replacing.nextPostDay, replacing).content).toBe(
+        '📌 **Third lesson** is pinned to 2026-05-07 (Thursday), in place of **Second lesson** (back in the queue).',
+      );
+      expect((await lessonForDay(db, GUILD, '2026-05-07')).lessonId).toBe(third!.id);
+    });
+
+    it('a lesson already posted in the server may be pinned again, as a repeat the reply names; its pin on the day it was posted stays', async () => {
+      const { db, lessons, delivery, poster } = await setUp();
+      const third = lessons[2]!;
+      await delivery.plan(GUILD, { date: 'today', lesson: third.id, plannedBy: 'mod' });
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('sent');
+      const repeat = await delivery.plan(GUILD, { date: '2026-05-06', lesson: third.id, plannedBy: 'mod' });
+      expect(repeat.movedFrom).toEqual([]);
+      expect(renderPlanned(repeat.day, repeat.stored, repeat.nextPostDay, repeat).content).toBe(
+        '📌 **Third lesson** is pinned to 2026-05-06 (Wednesday).\n🔁 It was already posted here on 2026-05-02 (Saturday): that day it is posted again.',
+      );
+      expect(await lessonForDay(db, GUILD, '2026-05-02')).toEqual({ localDate: '2026-05-02', lessonId: third.id, source: 'delivered' });
+      expect(await lessonForDay(db, GUILD, '2026-05-06')).toEqual({ localDate: '2026-05-06', lessonId: third.id, source: 'planned' });
+    });
+
     it('days are the server’s: before a schedule exists they are UTC days', async () => {
       const { db, lessons, delivery, setNow } = await setUp();
       await saveSchedule(db, { guildId: GUILD, channelId: CHANNEL, postTime: '09:00', timeZone: 'Pacific/Kiritimati', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));

@@ -173,7 +173,7 @@ describe.runIf(url)('the bot’s library cache on PostgreSQL, with another proce
     await eventually(async () => (await services.lessons.today(GUILD)).lesson.id === first.id);
     expect((await services.lessons.today(GUILD)).lesson.id).toBe(first.id);
 
-    await planLesson(other.db, { guildId: GUILD, localDate: '2026-05-02', lessonId: pinned.id, plannedBy: '300000000000000001' });
+    await planLesson(other.db, { guildId: GUILD, localDate: '2026-05-02', lessonId: pinned.id, plannedBy: '300000000000000001', fromDate: '2026-05-02' });
     await eventually(async () => (await services.lessons.today(GUILD)).lesson.id === pinned.id);
   });
 

@@ -7,7 +7,7 @@ import type { PlanChanges } from '../db/lesson-plans.js';
 import type { LibraryLessonHead } from '../db/lessons.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import { renderLessonPost } from '../lessons/card-view.js';
-import { messageLink, noPostReason, type ScheduleState, type UpcomingDay } from './service.js';
+import { messageLink, noPostReason, type DayPost, type ScheduleState, type UpcomingDay } from './service.js';
 
 /** A Discord timestamp: every member sees it in their own time zone. */
 export function discordTime(at: Date, style: 'F' | 'f' | 'R' | 'D' | 't' = 'f'): string {
@@ -97,8 +97,19 @@ export function renderPlanned(day: string, stored: LibraryLessonHead, nextPostDa
   return { content: pinned + unposted + repeat };
 }
 
-/** `/schedule unplan`: the day given back to the queue, or nothing to do. */
-export function renderUnplanned(day: string, removed: boolean): ReplyPayload {
+/**
+ * `/schedule unplan`: the day given back to the queue, or nothing to do; on a day whose post went out, that the unpin
+ * changes nothing for it (until 2026-12-07 it said the day gets the next lesson in the queue).
+ */
+export function renderUnplanned(day: string, removed: boolean, posted?: DayPost, guildId?: string): ReplyPayload {
+  if (posted) {
+    const where = posted.messageId && guildId ? messageLink(guildId, posted.channelId, posted.messageId) : `<#${posted.channelId}>`;
+    return {
+      content: removed
+        ? `🗑️ ${dayName(day)} has no pinned lesson any more, but its post already went out (${where}): that changes nothing.`
+        : `Nothing was pinned to ${dayName(day)}, and its post already went out (${where}).`,
+    };
+  }
   return {
     content: removed ? `🗑️ ${dayName(day)} has no pinned lesson any more; it gets the next lesson in the queue.` : `Nothing was pinned to ${dayName(day)}.`,
   };

@@ -50,6 +50,9 @@ export interface UpcomingDay {
 
 export type PostNowResult = { readonly channelId: string; readonly messageId: string };
 
+/** A day's daily post that went out (or is going out): where, and its message once recorded. */
+export type DayPost = { readonly channelId: string; readonly messageId: string | null };
+
 export type DeliveryService = ReturnType<typeof createDeliveryService>;
 
 /**
@@ -275,12 +278,17 @@ export function createDeliveryService(deps: DeliveryDeps) {
       return dayChoices(typed, localDate(deps.now(), zone));
     },
 
-    async unplan(guildId: string, date: string): Promise<{ day: string; removed: boolean }> {
+    /**
+     * Removes a day's pin. `posted`: the day's daily post, when it went out (or is going out): the pin no longer
+     * mattered to it, and the reply says so (until 2026-12-07 it said the day gets the queue's next lesson).
+     */
+    async unplan(guildId: string, date: string): Promise<{ day: string; removed: boolean; posted?: DayPost }> {
       const today = localDate(deps.now(), await serverZone(guildId));
       const day = parseDay(date, today);
       const removed = await unplanLesson(db, guildId, day);
       scheduleChanged(guildId);
-      return { day, removed };
+      const daily = await dailyDelivery(db, guildId, day);
+      return daily && daily.status !== 'failed' ? { day, removed, posted: { channelId: daily.channelId, messageId: daily.messageId } } : { day, removed };
     },
 
     /** The next `days` days and the lesson each will get, with titles, in the server's zone. */

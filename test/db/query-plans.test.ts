@@ -422,7 +422,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/schedule unplan',
-    queries: ['schedules.findSchedule', 'lesson-plans.unplanLesson'],
+    queries: ['schedules.findSchedule', 'lesson-plans.unplanLesson', 'deliveries.dailyDelivery'],
     run: ({ services }) => services.delivery.unplan(READING_GUILD, '2026-05-05'),
   },
   {

@@ -5,7 +5,7 @@ import { updateGuildSettings } from '../../src/db/guild-settings.js';
 import { upsertLesson } from '../../src/db/lessons.js';
 import { dueSchedules, findSchedule, recordPostFailure, saveSchedule } from '../../src/db/schedules.js';
 import { lessonForDay } from '../../src/delivery/lesson-choice.js';
-import { renderPlanned, renderPreview, renderUpcoming } from '../../src/delivery/schedule-view.js';
+import { renderPlanned, renderPreview, renderUnplanned, renderUpcoming } from '../../src/delivery/schedule-view.js';
 import { NO_SCHEDULE } from '../../src/delivery/service.js';
 import { PostFailure } from '../../src/discord/channels.js';
 import { UserError } from '../../src/user-error.js';
@@ -158,6 +158,25 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       );
       expect(await lessonForDay(db, GUILD, '2026-05-02')).toEqual({ localDate: '2026-05-02', lessonId: third.id, source: 'delivered' });
       expect(await lessonForDay(db, GUILD, '2026-05-06')).toEqual({ localDate: '2026-05-06', lessonId: third.id, source: 'planned' });
+    });
+
+    it('unplan of a day whose post went out says so, not that the day gets the queue’s next lesson', async () => {
+      const { db, lessons, delivery, poster } = await setUp();
+      await delivery.plan(GUILD, { date: 'today', lesson: lessons[2]!.id, plannedBy: 'mod' });
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('sent');
+      const messageId = (await dailyDelivery(db, GUILD, '2026-05-02'))!.messageId!;
+      const link = `https://discord.com/channels/${GUILD}/${CHANNEL}/${messageId}`;
+      const unpinned = await delivery.unplan(GUILD, 'today');
+      expect(unpinned).toMatchObject({ day: '2026-05-02', removed: true });
+      expect(renderUnplanned(unpinned.day, unpinned.removed, unpinned.posted, GUILD).content).toBe(
+        `🗑️ 2026-05-02 (Saturday) has no pinned lesson any more, but its post already went out (${link}): that changes nothing.`,
+      );
+      const nothing = await delivery.unplan(GUILD, 'today');
+      expect(renderUnplanned(nothing.day, nothing.removed, nothing.posted, GUILD).content).toBe(`Nothing was pinned to 2026-05-02 (Saturday), and its post already went out (${link}).`);
+      // A day still to come gets the queue's next lesson, as before.
+      await delivery.plan(GUILD, { date: '2026-05-04', lesson: lessons[1]!.id, plannedBy: 'mod' });
+      const later = await delivery.unplan(GUILD, '2026-05-04');
+      expect(renderUnplanned(later.day, later.removed, later.posted, GUILD).content).toBe('🗑️ 2026-05-04 (Monday) has no pinned lesson any more; it gets the next lesson in the queue.');
     });
 
     it('days are the server’s: before a schedule exists they are UTC days', async () => {

@@ -2,10 +2,10 @@ import { CompiledQuery, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { AUTOCOMPLETE_SCANNED, newestLessonWords } from '../../src/db/lesson-search.js';
 import { upsertLesson, upsertLessons } from '../../src/db/lessons.js';
-import { searchLibrary, suggestLessons } from '../../src/discovery/search.js';
+import { lessonsTitledExactly, searchLibrary, suggestLessons } from '../../src/discovery/search.js';
 import { createDiscoveryService } from '../../src/discovery/service.js';
 import { RECENT_WORDS_PER_LESSON, RecentSuggestions, suggestionWords } from '../../src/domain/discovery/recent-suggestions.js';
-import { autocompleteQueryParts } from '../../src/domain/discovery/text-query.js';
+import { autocompleteQueryParts, searchTsQuery } from '../../src/domain/discovery/text-query.js';
 import { categoryInId, decodeDiscoveryId, isCategoryDigest } from '../../src/domain/discovery/custom-ids.js';
 import { renderSearchPage } from '../../src/discovery/views.js';
 import { UserError } from '../../src/user-error.js';
@@ -119,6 +119,24 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     const service = createDiscoveryService({ db: database().db });
     await expect(service.search('&&& ???', undefined)).rejects.toBeInstanceOf(UserError);
     await expect(service.search('rice', 'no such: category')).rejects.toBeInstanceOf(UserError);
+  });
+
+  it('finds numbers and abbreviations written with dots or slashes (0.5, 9/11, U.S.) as the lessons hold them', async () => {
+    const rate = makeLesson({ title: 'U.S. economy grows 0.5 percent', summary: 'Output rose in the third quarter.', article: ['Economists expected more.'] });
+    const memorial = makeLesson({ title: 'Memorial marks 9/11 anniversary', summary: 'Families gathered in New York.', article: ['Names were read.'] });
+    const prices = makeLesson({ title: 'Inflation hits 3.5% in March', summary: 'Shops open 24/7 raise prices.', article: ['Food costs more.'] });
+    await upsertLessons(database().db, [rate, memorial, prices]);
+    for (const [typed, id] of [['0.5', rate.id], ['U.S.', rate.id], ['U.S. economy', rate.id], ['"0.5 percent"', rate.id], ['9/11', memorial.id], ['3.5%', prices.id], ['24/7', prices.id]] as const) {
+      expect(await searchLibrary(database().db, typed), typed).toMatchObject({ results: [{ id }], partial: false });
+      expect((await suggestLessons(database().db, typed)).map((l) => l.id), typed).toEqual([id]);
+    }
+    // A whole title typed without picking a suggestion is that lesson.
+    for (const lesson of [rate, memorial]) expect((await lessonsTitledExactly(database().db, lesson.title, 2)).map((l) => l.id)).toEqual([lesson.id]);
+    // Kept whole, each is one word to PostgreSQL: no start of one character reaches the index.
+    for (const typed of ['0.5', 'U.S.', '9/11', 'a.m.', '12/07/2026']) {
+      const parsed = await sql<{ q: string }>`select to_tsquery('newsdesk_english', ${searchTsQuery(typed)!})::text as q`.execute(database().db);
+      expect(parsed.rows[0]!.q, typed).toMatch(/^'[^']{3,}':\*$/u);
+    }
   });
 
   it('a category with spaces, slashes or more than 20 characters filters searches, and its pages find it again', async () => {

@@ -38,12 +38,24 @@ export function termsText(text: string): string {
 }
 
 function splitWords(text: string): string[] {
-  // Punctuation between words separates them, but apostrophes and hyphens inside a word stay ("don't").
+  // Punctuation between words separates them, but apostrophes and hyphens inside a word stay ("don't"), and so do the
+  // dots and slashes of the words WHOLE_WITH_DOTS keeps.
   return text
-    .split(/[^\p{L}\p{N}\p{M}'’-]+/u)
+    .replace(WHOLE_WITH_DOTS, (_match, kept: string | undefined) => kept ?? ' ')
+    .split(/[^\p{L}\p{N}\p{M}'’./-]+/u)
     .map((word) => word.replace(/^['’-]+|['’-]+$/gu, ''))
     .filter((word) => HAS_WORD_CHARACTER.test(word));
 }
+
+/**
+ * Numbers with dots or slashes (`0.5`, `3.5%`, `9/11`, `24/7`) and abbreviations of single letters and dots (`U.S.`,
+ * `e.g.`), kept whole: PostgreSQL's parser indexes each as one word ('0.5', '9/11', 'u.s'), so split at its dots
+ * (`'0' & '5'`, `'u' & 's'`) a search for it found no lesson, nor did a lesson's whole title typed with one. Only these,
+ * standing alone: beside other characters a dot or slash may make the parser split the literal into one-letter starts
+ * (`é.b`: 'e':* <-> 'b':*, which match most words). Any other dot or slash (and a trailing one) separates words.
+ */
+const WHOLE_WITH_DOTS =
+  /(?<![\p{L}\p{N}\p{M}'’./-])([0-9]+(?:\.[0-9]+)+|[0-9]+(?:\/[0-9]+)+|[A-Za-z](?:\.[A-Za-z])+)(?![\p{L}\p{N}\p{M}'’-]|[./][\p{L}\p{N}\p{M}])|[./]/gu;
 
 /** A `to_tsquery` literal: single quotes and backslashes doubled. */
 export function tsLiteral(term: string): string {

@@ -22,6 +22,16 @@ describe('search queries', () => {
     expect(parseQueryTerms('&& | ! :* ()')).toEqual({ phrases: [], words: [] });
   });
 
+  it('keeps numbers with dots or slashes and dotted abbreviations whole, as PostgreSQL indexes them; other dots and slashes separate words', () => {
+    expect(parseQueryTerms('U.S. growth 0.5 3.5% 9/11 24/7, 12/07/2026 (e.g.)').words).toEqual(['U.S', 'growth', '0.5', '3.5', '9/11', '24/7', '12/07/2026', 'e.g']);
+    expect(parseQueryTerms('"0.5 percent"')).toEqual({ phrases: ['0.5 percent'], words: [] });
+    expect(searchTsQuery('U.S. 0.5')).toBe("'U.S':* & '0.5':*");
+    expect(autocompleteQueryParts('rises 3.5')).toEqual({ indexed: "'rises':*", rest: "'3.5':*" });
+    // Beside anything else PostgreSQL may split them into one-letter starts (é.b: 'e':* <-> 'b':*): split here, as before.
+    expect(parseQueryTerms('rice.prices é.b 1.a x/y 2024. 1.5-degree').words).toEqual(['rice', 'prices', 'é', 'b', '1', 'a', 'x', 'y', '2024', '1', '5-degree']);
+    expect(parseQueryTerms('U.S.-China').words).toEqual(['U.S', 'China']);
+  });
+
   it('every term is a quoted literal; words match as prefixes', () => {
     expect(searchTsQuery('"defense chiefs" cyber')).toBe("'defense chiefs' & 'cyber':*");
     expect(searchTsQuery("they're")).toBe("'they''re'");
@@ -68,8 +78,8 @@ describe('search queries', () => {
     expect(autocompleteQueryParts('t-s')).toEqual({ indexed: "'t'", rest: "'t':* & 's':*" });
     expect(autocompleteQueryParts('m-d-n-s')).toEqual({ indexed: "'m'", rest: "'m':* & 'd':* & 'n':* & 's':*" });
     expect(autocompleteQueryParts('m’d’n’s')).toEqual({ indexed: "'m'", rest: "'m':* & 'd':* & 'n':* & 's':*" });
-    // A word of one character, not joined, is a start as it always was ("rises 3.5": '3' finds '3.5').
-    expect(autocompleteQueryParts('rises 3.5')).toEqual({ indexed: "'rises':*", rest: "'3':*" });
+    // A word of one character, not joined, is a start as it always was ("rises 3 ": '3' finds '3.5').
+    expect(autocompleteQueryParts('rises 3 ')).toEqual({ indexed: "'rises':*", rest: "'3':*" });
   });
 
   it('never lets typed text out of its quotes', () => {

@@ -139,6 +139,19 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     }
   });
 
+  it('a word of two Japanese, Chinese or Korean characters matches as a start, as autocomplete finds it', async () => {
+    const tokyo = makeLesson({ title: '東京で大雨、交通に影響', summary: '電車が止まりました。', article: ['雨は夜まで続きます。'] });
+    const seoul = makeLesson({ title: '서울에서 지진이 발생했다', summary: '피해는 없었다.', article: ['주민들이 놀랐다.'] });
+    const beijing = makeLesson({ title: '北京市 天气', summary: '明天下雪。', article: ['气温很低。'] });
+    await upsertLessons(database().db, [tokyo, seoul, beijing]);
+    for (const [typed, id] of [['東京', tokyo.id], ['서울', seoul.id], ['지진', seoul.id], ['北京', beijing.id], ['天气', beijing.id]] as const) {
+      expect((await suggestLessons(database().db, typed)).map((l) => l.id), typed).toEqual([id]);
+      expect(await search(typed), typed).toEqual([id]);
+    }
+    // One character is still a whole word, as one letter is.
+    expect(await search('東')).toEqual([]);
+  });
+
   it('a category with spaces, slashes or more than 20 characters filters searches, and its pages find it again', async () => {
     const category = 'World News / Asia (easy)';
     const lessons = Array.from({ length: 7 }, (_, index) =>

@@ -87,8 +87,8 @@ export function searchTermCount(text: string): number {
 
 function searchTerms(text: string, minWordLength = 1): string[] {
   const { phrases, words } = parseQueryTerms(text);
-  const kept = words.filter((word) => indexedLength(word) >= minWordLength);
-  return [...phrases.map(tsLiteral), ...kept.map((word) => (indexedLength(word) >= PREFIX_MIN_WORD_LENGTH ? prefixTerm(word) : tsLiteral(word)))];
+  const kept = words.filter((word) => searchLength(word) >= minWordLength);
+  return [...phrases.map(tsLiteral), ...kept.map((word) => (searchLength(word) >= PREFIX_MIN_WORD_LENGTH ? prefixTerm(word) : tsLiteral(word)))];
 }
 
 /**
@@ -198,6 +198,18 @@ const prefixTerm = (word: string) => `${tsLiteral(word)}:*`;
  * became one-letter prefixes: a 31-character search that timed out on a library of 100,000 lessons.
  */
 const indexedLength = (word: string) => Math.min(...word.split(/['’-]+/u).map((part) => [...part.replace(/\p{M}/gu, '')].length));
+
+/**
+ * A word's length for the search's guards: indexedLength, one more for a word of Han, Hiragana, Katakana or Hangul
+ * characters. Each of those is a syllable or a word (thousands of them, where a Latin letter is one of 26), and their
+ * texts are long runs to PostgreSQL's parser (Japanese and Chinese leave no space between words, Korean joins its
+ * particles: '東京で大雨', '서울에서'), so a word of two of them (東京, 지진) is found only as a start: matched whole, a
+ * search for it found no lesson, where the `lesson` autocomplete (every word a start) found it. As a start, two of
+ * them are as rare as three letters.
+ */
+const searchLength = (word: string) => indexedLength(word) + (SYLLABIC_WORD.test(word) ? 1 : 0);
+
+const SYLLABIC_WORD = /^[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]+$/u;
 
 /** A word's length in characters (code points, not UTF-16 units), as typed: what the autocomplete weighs. */
 const letterCount = (word: string) => [...word].length;

@@ -49,6 +49,9 @@ describe('search queries', () => {
     expect(searchTsQuery('b c d', 'any')).toBeUndefined();
     expect(searchTsQuery('ai')).toBe("'ai'");
     expect(searchTsQuery('moo')).toBe("'moo':*");
+    // Two Han, kana or Hangul characters are a word, and rare as a start: matched as one, and counted in "some of them".
+    expect(searchTsQuery('東京 지진 天')).toBe("'東京':* & '지진':* & '天'");
+    expect(searchTsQuery('東京 지진 天', 'any')).toBe("'東京':* | '지진':*");
   });
 
   it('counts a word by its shortest part, as PostgreSQL splits it: no one-letter prefix hides behind an apostrophe, a hyphen or accents', () => {

@@ -258,12 +258,16 @@ export async function libraryCategories(db: Executor, limit: number): Promise<st
  * The library's categories named `name`, case aside (`NHK` and `nhk` are one filter), as stored: a search filters
  * on them as they are, which `lessons_category_date_idx` reads newest first and the planner has statistics of
  * (`lower(category)` had none: it took a category for 0.5% of the library and ranked every match of a common word).
+ * Case is compared here, as the service checks a category and the paging ids digest it: PostgreSQL's lower() leaves a
+ * final `Σ` a `σ` and makes `İ` an `i`, so a category of capitals (`ΕΙΔΗΣΕΙΣ`) picked from its suggestions matched no
+ * lesson. The loose scan reads every category either way (a handful).
  */
 export async function categoriesNamed(db: Executor, name: string): Promise<string[]> {
   const rows = await sql<{ category: string }>`
     ${CATEGORIES}
-    select category from c where category is not null and lower(category) = ${name.toLowerCase()}`.execute(db);
-  return rows.rows.map((row) => row.category);
+    select category from c where category is not null`.execute(db);
+  const wanted = name.toLowerCase();
+  return rows.rows.map((row) => row.category).filter((category) => category.toLowerCase() === wanted);
 }
 
 /** Newest lessons: what autocomplete offers before anything is typed. */

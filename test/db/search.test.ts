@@ -265,6 +265,20 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     expect(await search('harbour', { category: 'sports' })).toEqual([]);
   });
 
+  it('a category whose lower case JavaScript and PostgreSQL spell apart (a final Σ, İ) filters searches as picked from its suggestions', async () => {
+    const greek = makeLesson({ category: 'ΕΙΔΗΣΕΙΣ', title: 'Harbour opens in Piraeus' });
+    const turkish = makeLesson({ category: 'İSTANBUL', title: 'Harbour ferry returns' });
+    const other = makeLesson({ category: 'nhk', title: 'Harbour closes' });
+    await upsertLessons(database().db, [greek, turkish, other]);
+    const service = createDiscoveryService({ db: database().db });
+    expect((await service.categoryChoices('')).map((choice) => choice.value)).toEqual(expect.arrayContaining(['ΕΙΔΗΣΕΙΣ', 'İSTANBUL']));
+    for (const [category, id] of [['ΕΙΔΗΣΕΙΣ', greek.id], ['ειδησεις', greek.id], ['İSTANBUL', turkish.id]] as const) {
+      expect((await service.search('harbour', category)).results.map((r) => r.id), category).toEqual([id]);
+      expect((await service.searchPage('harbour', categoryInId(category), 2)).results, category).toEqual([]);
+      expect((await service.searchPage('harbour', categoryInId(category), 1)).results.map((r) => r.id), category).toEqual([id]);
+    }
+  });
+
   it('a search counts its characters as Discord does (an emoji is one), and pages by its words when the typed text is too long for a button', async () => {
     const lessons = Array.from({ length: 7 }, (_, index) => makeLesson({ title: `Rice harvest report ${index + 1}`, summary: 'Farmers harvested rice.' }));
     await upsertLessons(database().db, lessons);

@@ -41,10 +41,19 @@ function wholeNumber(min: number, max: number, fallback?: number): z.ZodType<num
 /** How a password's characters that end the host part of a URL are written in one. */
 const RESERVED = '"/" as %2F, "?" as %3F, "#" as %23, "@" as %40, ":" as %3A';
 
-/** What a URL holds after its host (path, query, fragment); empty when it is no URL. */
-function afterHost(value: string): string {
+/**
+ * Whether a URL has an "@" after its host that a password's unencoded "/", "?" or "#" put there (the host part ended
+ * early): in its path or fragment, or in its query where the URL has no user (the password's "?" took the "@" out
+ * of the host part) or where it is in a parameter's name. An "@" in a query parameter's value of a URL with a user
+ * (`?application_name=bot@prod`) is the URL's own, and such a URL was refused until it was kept apart.
+ */
+function atAfterHost(value: string): boolean {
   const url = URL.parse(value);
-  return url ? `${url.pathname}${url.search}${url.hash}` : '';
+  if (!url) return false;
+  if (`${url.pathname}${url.hash}`.includes('@')) return true;
+  if (!url.search.includes('@')) return false;
+  if (url.username === '' && url.password === '') return true;
+  return url.search.slice(1).split('&').some((parameter) => (parameter.split('=')[0] ?? '').includes('@'));
 }
 
 const configSchema = z.object({
@@ -56,7 +65,7 @@ const configSchema = z.object({
       // line), and digits before it as the port (printed too: "PostgreSQL at postgres:1234/").
       // URL.parse (no throw): a URL z.url already refused still reaches this check, and new URL's TypeError printed
       // the whole value, password included, as a stack trace.
-      .refine((value) => !afterHost(value).includes('@'), { error: `has an "@" after its host: percent-encode the password's reserved characters (${RESERVED})` })
+      .refine((value) => !atAfterHost(value), { error: `has an "@" after its host: percent-encode the password's reserved characters (${RESERVED})` })
       .optional(),
   ),
   // Blank is unset, as for every variable (`DATA_DIR=` stopped the start: "expected string to have >=1 characters").

@@ -193,6 +193,17 @@ describe('the database URL', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://postgres:%2FZq9xSECRETpw@127.0.0.1:5432/rev' }).DATABASE_URL).toContain('127.0.0.1');
   });
 
+  it('accepts an "@" in a query parameter\'s value of a URL with a user (refused as a password\'s "@" from 2026-12-07)', () => {
+    for (const url of [
+      'postgres://bot:s3cret@db.example:5432/newsdesk?application_name=newsdesk@prod',
+      'postgres://bot:s3cret@db.example/newsdesk?sslmode=verify-full&sslrootcert=/etc/ssl/ops@corp/ca.pem',
+    ]) {
+      expect(loadConfig({ DATABASE_URL: url }).DATABASE_URL, url).toBe(url);
+    }
+    // A password's "?" before its "@" is still refused, with a user before it too.
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://postgres:a@b?SECRET@127.0.0.1:5432/rev' })).toThrow(/has an "@" after its host/u);
+  });
+
   it('refuses a password whose "/" makes no URL at all as one line naming the variable (it was a TypeError with the password)', () => {
     let caught: unknown;
     try {

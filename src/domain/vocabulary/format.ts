@@ -27,6 +27,10 @@ export function sentenceWithWord(sentence: string, word: string): string {
   // Never half a character at either edge.
   if (/[\uDC00-\uDFFF]/u.test(sentence.charAt(start)) && start > 0) start += 1;
   if (/[\uD800-\uDBFF]/u.test(sentence.charAt(end - 1)) && end < sentence.length) end -= 1;
+  // Never inside a web address, nor at its end: Discord linked the cut address with the "…" (as clip says), which
+  // opened another page. The cut is before it (the word's place is outside every address).
+  const cutAddress = end < sentence.length ? webAddressSpans(sentence).find(([from, to]) => from < end && end <= to) : undefined;
+  if (cutAddress) end = Math.max(match.index + match[0].length, sentence.slice(0, cutAddress[0]).trimEnd().length);
   const shown = `${start > 0 ? '…' : ''}${bolded(sentence.slice(start, end), word)}${end < sentence.length ? '…' : ''}`;
   // Within the limit unless the word itself is hundreds of letters long.
   return shown.length <= SENTENCE_MAX ? shown : clip(shown, SENTENCE_MAX);

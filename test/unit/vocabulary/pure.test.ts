@@ -270,6 +270,16 @@ describe('vocabulary pages', () => {
     expect(shown.length).toBeLessThanOrEqual(600);
   });
 
+  it('cut a long sentence after the word before a web address, not inside it (Discord linked the cut address with its "…")', () => {
+    const sentence = `${'x '.repeat(100)}The legislation passed, see https://example.com/news/${'a'.repeat(100)}/draft today ${'z '.repeat(300)}`;
+    const shown = sentenceWithWord(sentence, 'legislation');
+    expect(shown).toMatch(/ the \*\*legislation\*\* passed, see…$/iu);
+    expect(shown).not.toContain('https');
+    // An address ending where the window ends is left out too.
+    const ending = `${'x '.repeat(100)}The legislation is at https://example.com/${'a'.repeat(93)} ${'z '.repeat(300)}`;
+    expect(sentenceWithWord(ending, 'legislation')).toMatch(/\*\*legislation\*\* is at…$/u);
+  });
+
   it('labels a long choice within 80 characters, never cutting a character in half', () => {
     const label = choiceLabel(`${'a'.repeat(78)}😀 and more`);
     expect(label.length).toBeLessThanOrEqual(80);

@@ -18,14 +18,18 @@ export interface PlanChanges {
 }
 
 /**
- * Pins a lesson to a day (run in a transaction): the day's pin of another lesson is replaced, and the lesson's pins on
- * other days from `fromDate` (today) on whose daily post has not gone out are removed (a pin moves; until 2026-12-07
- * the lesson stayed pinned there too and was posted on both days). Pins on days already posted stay, as history.
+ * Pins a lesson to a day (run in a transaction, which holds the server's plan lock to its end): the day's pin of
+ * another lesson is replaced, and the lesson's pins on other days from `fromDate` (today) on whose daily post has not
+ * gone out are removed (a pin moves; until 2026-12-07 the lesson stayed pinned there too and was posted on both
+ * days). Pins on days already posted stay, as history.
  */
 export async function planLesson(
   db: Executor,
   plan: { guildId: string; localDate: string; lessonId: string; plannedBy: string; fromDate: string },
 ): Promise<PlanChanges> {
+  // One pin change of a server at a time, to the transaction's end: two moderators pinning one lesson to two days at
+  // once each removed its other pins before the other's was committed, and it kept both (posted on both days).
+  await sql`select pg_advisory_xact_lock(hashtext('newsdesk.lesson-plans'), hashtext(${plan.guildId}))`.execute(db);
   const previous = await db
     .selectFrom('lesson_plans')
     .innerJoin('lessons', 'lessons.id', 'lesson_plans.lesson_id')

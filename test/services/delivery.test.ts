@@ -5,6 +5,7 @@ import { updateGuildSettings } from '../../src/db/guild-settings.js';
 import { upsertLesson } from '../../src/db/lessons.js';
 import { dueSchedules, findSchedule, recordPostFailure, saveSchedule } from '../../src/db/schedules.js';
 import { lessonForDay } from '../../src/delivery/lesson-choice.js';
+import { planLesson } from '../../src/db/lesson-plans.js';
 import { renderPlanned, renderPreview, renderUnplanned, renderUpcoming } from '../../src/delivery/schedule-view.js';
 import { NO_SCHEDULE } from '../../src/delivery/service.js';
 import { PostFailure } from '../../src/discord/channels.js';
@@ -144,6 +145,30 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
         '📌 **Third lesson** is pinned to 2026-05-07 (Thursday), in place of **Second lesson** (back in the queue).',
       );
       expect((await lessonForDay(db, GUILD, '2026-05-07')).lessonId).toBe(third!.id);
+    });
+
+    it('two moderators pinning one lesson to two days at once leave it pinned to one of them', async () => {
+      const { db, lessons } = await setUp();
+      const lesson = lessons[1]!;
+      const plan = (localDate: string) => ({ guildId: GUILD, localDate, lessonId: lesson.id, plannedBy: 'mod', fromDate: '2026-05-02' });
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let firstPinned!: () => void;
+      const pinnedFirst = new Promise<void>((resolve) => (firstPinned = resolve));
+      // The first pin is written and not yet committed when the second moderator's pin runs.
+      const firstPin = db.transaction().execute(async (trx) => {
+        await planLesson(trx, plan('2026-05-05'));
+        firstPinned();
+        await released;
+      });
+      await pinnedFirst;
+      const secondPin = db.transaction().execute((trx) => planLesson(trx, plan('2026-05-07')));
+      // Long enough for the second to commit, were it not waiting for the first (on PGlite it waits for the connection).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      await Promise.all([firstPin, secondPin]);
+      const pins = await db.selectFrom('lesson_plans').select('local_date').where('guild_id', '=', GUILD).where('lesson_id', '=', lesson.id).execute();
+      expect(pins.map((pin) => pin.local_date)).toEqual(['2026-05-07']);
     });
 
     it('a lesson already posted in the server may be pinned again, as a repeat the reply names; its pin on the day it was posted stays', async () => {

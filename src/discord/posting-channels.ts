@@ -12,14 +12,17 @@ import { ChannelType, type Channel, type Client, type Guild, type TextChannel } 
  */
 const postingChannelsOf = new WeakMap<Client, Set<string>>();
 
-function postingChannels(client: Client): Set<string> {
-  let ids = postingChannelsOf.get(client);
+/** A client's set of channel ids in `sets`, made on first use. */
+function channelIdsOf(sets: WeakMap<Client, Set<string>>, client: Client): Set<string> {
+  let ids = sets.get(client);
   if (!ids) {
     ids = new Set();
-    postingChannelsOf.set(client, ids);
+    sets.set(client, ids);
   }
   return ids;
 }
+
+const postingChannels = (client: Client) => channelIdsOf(postingChannelsOf, client);
 
 /** Marks channels as ones this process posts in: kept when their data arrives (GUILD_CREATE, a fetch, an update). */
 export function keepPostingChannels(client: Client, channelIds: Iterable<string>): void {
@@ -40,14 +43,7 @@ export function isPostingChannel(channel: Channel): boolean {
  */
 const unreadOf = new WeakMap<Client, Set<string>>();
 
-function unreadChannels(client: Client): Set<string> {
-  let ids = unreadOf.get(client);
-  if (!ids) {
-    ids = new Set();
-    unreadOf.set(client, ids);
-  }
-  return ids;
-}
+const unreadChannels = (client: Client) => channelIdsOf(unreadOf, client);
 
 /**
  * A channel to post in, from the cache, or fetched once (and kept from then on). A thread's parent is kept too:

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { tsLiteral } from '../domain/discovery/text-query.js';
 import type { WeightedLexeme } from './lexeme-docs.js';
-import { HEAD_WORDS_PIVOT } from './related-readings.js';
+import { headWordsShare } from './head-words.js';
 import type { Executor } from './schema.js';
 
 /**
@@ -42,7 +42,8 @@ export interface HeadlineToMatch {
  * headline's candidates are found through the head_vector index (a lateral lookup per headline). Score:
  * the larger of
  *   - coverage: the weighted share of the headline's lexemes found in the lesson (in title or summary
- *     counts fully, only in the article half), rare words weighing more;
+ *     counts fully, less in a title and summary of more than HEAD_WORDS_PIVOT distinct words (headWordsShare: a
+ *     summary near its limit covered nearly every headline), only in the article half), rare words weighing more;
  *   - trigram similarity of the headline and the lesson's title (accents and case folded).
  * Ties go to the lesson whose text ranks higher for the headline's words, then the newest, then the id.
  * `onlyLessonIds`: only these lessons may be named (for every headline). `exceptIsCandidate` says whether
@@ -159,7 +160,7 @@ export async function bestHeadlineMatches(
             select id, article_date, head_vector, search_vector, ${similarityAtLeast(sql`title_fold`, sql`title_trigrams`, sql`hl.folded`, sql`hl.trigrams`, sql`h.at_least`)} as sim,
               coalesce((
                 select sum(w.weight) from unnest(hl.lexemes, hl.weights) as w(lexeme, weight) where head_vector @@ w.lexeme
-              ), 0) as head_weight, ${headShare(sql`head_vector`)} as head_share
+              ), 0) as head_weight, ${headWordsShare(sql`head_vector`)} as head_share
             from ${source}
             where head_vector @@ h.candidates and id <> h.except_id
             offset 0
@@ -180,16 +181,6 @@ export async function bestHeadlineMatches(
   return found;
 }
 
-
-/**
- * A title-and-summary word's share of its weight in a lesson's coverage of a headline: less for a title and summary
- * of more than HEAD_WORDS_PIVOT distinct words (related readings count them so too). A summary near its 20,000-character
- * limit has most words of any headline, and covered headlines of lessons not in the library (and tied with the lesson
- * a headline names) as fully as that lesson's own title; news lessons' titles and summaries have far fewer.
- */
-function headShare(headVector: RawBuilder<unknown>) {
-  return sql`least(1.0, ${HEAD_WORDS_PIVOT}::float8 / greatest(length(${headVector}), 1))`;
-}
 
 /**
  * The trigram similarity of a lesson's folded title and a headline's, or 0 where it is below `atLeast` for
@@ -302,7 +293,7 @@ async function bestHeadlineMatchesQueued(
           from (
             select q.ord, q.total, q.at_least, l.id, l.article_date,
               ${similarityAtLeast(sql`l.title_fold`, sql`l.title_trigrams`, sql`q.folded`, sql`q.trigrams`, sql`q.at_least`)} as sim,
-              newsdesk_head_weight(l.head_vector, q.lexemes, q.weights) as head_weight, ${headShare(sql`l.head_vector`)} as head_share,
+              newsdesk_head_weight(l.head_vector, q.lexemes, q.weights) as head_weight, ${headWordsShare(sql`l.head_vector`)} as head_share,
               ts_rank(l.head_vector, q.any_word) as rank
             from headline_match_queue q join lessons l on l.head_vector @@ q.candidates and l.id <> q.except_id
             offset 0

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { atLeastKOf } from '../domain/discovery/headline.js';
 import { tsLiteral } from '../domain/discovery/text-query.js';
 import { toFound, type FoundLesson, type FoundRow } from './found-lesson.js';
+import { headWordsShare } from './head-words.js';
 import { LIBRARY_SIZE_KEY, type WeightedLexeme } from './lexeme-docs.js';
 import { PREPARED } from './prepared.js';
 import type { Executor } from './schema.js';
@@ -163,16 +164,6 @@ export const PAIRS_QUERY_UP_TO_WORDS = 8;
  */
 export const ARTICLE_WORDS_PIVOT = 250;
 
-/**
- * A word in a candidate's title or summary counts fully, times HEAD_WORDS_PIVOT over the number of distinct words of
- * its title and summary when that is more: `min(1, 250 / distinct words)`, as article words do. A summary may hold
- * 20,000 characters (LESSON_LIMITS): one that long (~1,500 distinct words) had many words of every other lesson at
- * full weight and was among the related readings of 60 of 60 lessons of a 300-lesson library (now none). Titles
- * and summaries of news lessons have far fewer (the examples' whole texts 21–100, the generated library's 123–195),
- * so their related readings are the same as before.
- */
-export const HEAD_WORDS_PIVOT = 100;
-
 export async function lessonsSimilarByText(
   db: Executor,
   words: readonly WeightedLexeme[],
@@ -202,7 +193,7 @@ export async function lessonsSimilarByText(
   const inHead = (word: WeightedLexeme) => sql`head_vector @@ ${literal(word)}::tsquery`;
   // A title or summary word's share of its weight: less in a title and summary of more than HEAD_WORDS_PIVOT distinct words
   // (read from the row's vector header). The greatest score's article words count 0.5, a bound whatever the article.
-  const headShare = sql`least(1.0, ${HEAD_WORDS_PIVOT}::float8 / greatest(length(head_vector), 1))`;
+  const headShare = headWordsShare(sql`head_vector`);
   const least = sql`(${sql.join(words.map((word) => sql`(case when ${inHead(word)} then ${word.weight}::float8 else 0 end)`), sql` + `)}) * ${headShare}`;
   const greatest = sql.join(words.map((word) => sql`(case when ${inHead(word)} then ${headShare} else 0.5 end) * ${word.weight}::float8`), sql` + `);
   // `words` is the candidate's search vector without positions, detoasted once (not once per word: `kept` stays a

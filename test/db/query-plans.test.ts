@@ -562,6 +562,7 @@ const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
 const NOT_QUERY_MODULES: Record<string, string> = {
   'prepared.ts': 'marks statements to send as named prepared statements',
   'found-lesson.ts': 'a lesson as search and related readings list it, from its row (no query)',
+  'head-words.ts': "a lesson's title-and-summary words' share of their weight, an SQL expression of related readings and title matching (no query)",
   'change-feed.ts': 'LISTENs for the library change notices on a connection of its own (no query on a command path)',
   'database.ts': 'opens PostgreSQL or PGlite',
   'data-dir-lock.ts': 'PGlite data directory lock',

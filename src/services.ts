@@ -33,7 +33,7 @@ export interface ServicesDeps {
   readonly vocabularyComputer?: VocabularyComputer;
   /** In-process caches of lessons, autocomplete answers, related readings and days' lessons (main.ts, on PostgreSQL); none in tests unless given. */
   readonly cache?: LibraryCache | undefined;
-  /** True while queries queue for a database connection (autocomplete then skips the database). */
+  /** True while queries queue for a database connection (autocomplete of lessons, dates and categories then skips the database). */
   readonly databaseBusy?: (() => boolean) | undefined;
   /** Servers whose moderators may import (config IMPORT_GUILD_IDS); unset: every server's. */
   readonly importGuilds?: readonly string[] | undefined;
@@ -62,7 +62,7 @@ export function createServices(deps: ServicesDeps): Services {
   return {
     lessons,
     reading: createReadingService({ db, now }),
-    delivery: createDeliveryService({ db, now, lessons, poster: deps.poster }),
+    delivery: createDeliveryService({ db, now, lessons, poster: deps.poster, databaseBusy: deps.databaseBusy }),
     vocabulary: createVocabularyService({
       db,
       logger: deps.logger,
@@ -72,7 +72,7 @@ export function createServices(deps: ServicesDeps): Services {
       // A card built ahead shows the lesson's level: a vocabulary stored meanwhile makes it out of date.
       onStored: () => deps.poster.forgetPrepared(),
     }),
-    discovery: createDiscoveryService({ db, cache: deps.cache }),
+    discovery: createDiscoveryService({ db, cache: deps.cache, databaseBusy: deps.databaseBusy }),
     logger: deps.logger,
   };
 }

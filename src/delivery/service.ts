@@ -34,6 +34,8 @@ export interface DeliveryDeps {
   readonly now: () => Date;
   readonly lessons: LessonsService;
   readonly poster: LessonPoster;
+  /** True while queries queue for a database connection: date suggestions then skip the database (main.ts). */
+  readonly databaseBusy?: (() => boolean) | undefined;
 }
 
 /** Where and when, as a moderator typed it, checked: the time as HH:MM, the zone as its canonical name. */
@@ -274,6 +276,9 @@ export function createDeliveryService(deps: DeliveryDeps) {
 
     /** Autocomplete of a date option: the days from today on in the server's calendar that match what was typed. */
     async dayChoices(guildId: string | null, typed: string): Promise<DayChoice[]> {
+      // The server's zone is a query: under a backlog, none are suggested (Discord shows none and the moderator types
+      // the date) rather than miss Discord's 3 seconds for an autocomplete answer, as lesson suggestions do.
+      if (guildId && deps.databaseBusy?.()) return [];
       const zone = guildId ? await serverZone(guildId) : 'UTC';
       return dayChoices(typed, localDate(deps.now(), zone));
     },

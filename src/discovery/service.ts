@@ -18,7 +18,12 @@ export type DiscoveryService = ReturnType<typeof createDiscoveryService>;
 const MAX_CATEGORIES = 100;
 
 /** Related readings, search and lesson suggestions (for commands, the only caller of src/db/lesson-search.ts and src/db/related-readings.ts). */
-export function createDiscoveryService(deps: { readonly db: Kysely<DB>; readonly cache?: LibraryCache | undefined }) {
+export function createDiscoveryService(deps: {
+  readonly db: Kysely<DB>;
+  readonly cache?: LibraryCache | undefined;
+  /** True while queries queue for a database connection: category suggestions then skip the database (main.ts). */
+  readonly databaseBusy?: (() => boolean) | undefined;
+}) {
   const { db } = deps;
   // A lesson's related readings are the library's (its stored similar readings, then lessons by content:
   // three statements, the heaviest a command runs): cached per lesson, emptied by any change to the library.
@@ -79,6 +84,9 @@ export function createDiscoveryService(deps: { readonly db: Kysely<DB>; readonly
 
     /** Suggestions for the `category` option of `/lesson search`: the library's categories that contain what was typed. */
     async categoryChoices(typed: string): Promise<{ name: string; value: string }[]> {
+      // Under a backlog none are suggested (Discord shows none and the member types on), as for lesson suggestions:
+      // an autocomplete answer cannot be deferred past Discord's 3 seconds.
+      if (deps.databaseBusy?.()) return [];
       const wanted = typed.trim().toLowerCase();
       // A category that shows nothing (stored before the parsers refused one) cannot be a choice: Discord wants a name.
       const categories = (await libraryCategories(db, MAX_CATEGORIES)).filter((category) => !isInvisible(plainText(category)));

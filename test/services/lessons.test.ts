@@ -130,6 +130,23 @@ describe.each(testDatabaseTargets())('lessons and reading services on $kind', (t
       expect((await service.choices('ferry')).map((choice) => choice.name).sort()).toEqual(['2025-01-01 · Old ferry lesson', '2025-02-01 · Middle ferry lesson']);
     });
 
+    it('while the database is busy, date and category autocomplete suggest nothing instead of querying, as lesson titles do; once it is not, they suggest again', async () => {
+      const { db: plain } = await setUp();
+      await saveSchedule(plain, { guildId: GUILD, channelId: '200000000000000001', postTime: '09:00', timeZone: 'Asia/Tokyo', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+      const recorded = recordQueries(plain);
+      let busy = true;
+      // 12:00 UTC on 2 May is 21:00 in Tokyo: still 2 May there.
+      const { services } = createServiceHarness(recorded.db, '2026-05-02T12:00:00Z', undefined, () => busy);
+      expect(await services.delivery.dayChoices(GUILD, '')).toEqual([]);
+      expect(await services.discovery.categoryChoices('')).toEqual([]);
+      expect(await services.lessons.choices('ferry')).toEqual([]);
+      expect(recorded.take()).toEqual([]);
+      busy = false;
+      expect((await services.delivery.dayChoices(GUILD, 'tomorrow')).map((choice) => choice.value)).toEqual(['2026-05-03']);
+      expect((await services.discovery.categoryChoices('')).map((choice) => choice.value)).toEqual(['nhk']);
+      expect(recorded.take().length).toBeGreaterThan(0);
+    });
+
     it('names a hostile lesson plainly: no control or bidi characters, mentions broken, within 100 characters', async () => {
       const { db, lessons: service } = await setUp();
       const hostile = makeLesson({ title: 'Ferry \u202Eecnalab @everyone <@123456789012345678> ferry news' });

@@ -15,8 +15,13 @@ export interface ServiceHarness {
   setNow(iso: string): void;
 }
 
-/** The real services over a test database, with a clock the test sets and a channel double for posts. */
-export function createServiceHarness(db: Kysely<DB>, startAt = '2026-05-02T12:00:00Z', vocabularyComputer?: VocabularyComputer): ServiceHarness {
+/** The real services over a test database, with a clock the test sets and a channel double for posts (and, given, main.ts's busy check). */
+export function createServiceHarness(
+  db: Kysely<DB>,
+  startAt = '2026-05-02T12:00:00Z',
+  vocabularyComputer?: VocabularyComputer,
+  databaseBusy?: () => boolean,
+): ServiceHarness {
   let now = new Date(startAt);
   const clock = () => now;
   const logger = pino({ level: 'silent' });
@@ -31,7 +36,7 @@ export function createServiceHarness(db: Kysely<DB>, startAt = '2026-05-02T12:00
     leaseMs: 60_000,
   });
   return {
-    services: createServices({ db, logger, now: clock, importTimeZone: 'UTC', poster, ...(vocabularyComputer ? { vocabularyComputer } : {}) }),
+    services: createServices({ db, logger, now: clock, importTimeZone: 'UTC', poster, databaseBusy, ...(vocabularyComputer ? { vocabularyComputer } : {}) }),
     poster,
     channels,
     setNow(iso) {

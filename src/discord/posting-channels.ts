@@ -36,10 +36,12 @@ export function isPostingChannel(channel: Channel): boolean {
 }
 
 /**
- * Channels whose last read failed (an outage, a 5xx, a 404 without a code, a refusal). What the caches hold of one
- * can only be an interaction option's data (discord.js keeps an option's channel when it is one the bot posts in:
- * id, name, type, no permission overwrites), not the channel: it is read again, not taken from the cache, until a
- * read works. Until 2026-12-07 a failed read kept the option's channel as the truth, never read again.
+ * Channels being read, or whose last read failed (an outage, a 5xx, a 404 without a code, a refusal). What the caches
+ * hold of one can only be an interaction option's data (discord.js keeps an option's channel when it is one the bot
+ * posts in: id, name, type, no permission overwrites), not the channel: it is read again, not taken from the cache,
+ * until a read works. Until 2026-12-07 a failed read kept the option's channel as the truth, never read again; and a
+ * command naming the channel while its first read was under way (a slow Discord, or one failing until discord.js
+ * gives up: tries of 15 s) took the option's data its own interaction had just put in the cache.
  */
 const unreadOf = new WeakMap<Client, Set<string>>();
 
@@ -53,9 +55,13 @@ const unreadChannels = (client: Client) => channelIdsOf(unreadOf, client);
 export async function fetchPostingChannel(client: Client, channelId: string): Promise<Channel | null> {
   keepPostingChannels(client, [channelId]);
   const unread = unreadChannels(client);
+  // Not held: read, and unread until the read answers (the channel is kept from now on, so an interaction meanwhile
+  // caches its option's data of it).
+  const reading = unread.has(channelId) || !client.channels.cache.has(channelId);
+  if (reading) unread.add(channelId);
   let channel: Channel | null;
   try {
-    channel = await client.channels.fetch(channelId, { force: unread.has(channelId) });
+    channel = await client.channels.fetch(channelId, { force: reading });
   } catch (error) {
     unread.add(channelId);
     const held = client.channels.cache.get(channelId);

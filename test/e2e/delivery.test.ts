@@ -443,6 +443,25 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       expect(post.embeds[0]?.title).toBeTruthy();
     });
 
+    it('while a read of the channel is under way (Discord slow, or failing until discord.js gives up), another /schedule set naming it waits for a read of its own instead of taking the option’s data', async () => {
+      // Only the channel's overwrite for the bot lets it post: the option's data (no overwrites) says Send Messages is missing.
+      const guild = scene.addGuild('Set twice while reading', {
+        everyonePermissions: ['ViewChannel'],
+        botPermissions: ['ViewChannel', 'EmbedLinks'],
+        channels: [textChannel({ name: 'lessons', permissionOverwrites: [allow('@bot', ['SendMessages'])] }), textChannel({ name: 'mod-alerts' })],
+      });
+      const lessons = channelNamed(guild, 'lessons');
+      scene.discord.failNext({ method: 'GET', path: `/channels/${lessons}` }, { delayMs: 2_500 });
+      const set = [channelOption(lessons), { name: 'time', value: '07:30' }, { name: 'timezone', value: ZONE }];
+      const first = scene.schedule(guild, 'set', set);
+      await sleep(800);
+      // Until 2026-12-07 the second took the option's data that discord.js had kept meanwhile, as the channel.
+      const second = await scene.schedule(guild, 'set', set);
+      expect(second.content).toContain(`✅ Daily lesson: <#${lessons}>`);
+      expect((await first).content).toContain(`✅ Daily lesson: <#${lessons}>`);
+      expect(channelReads(scene, lessons)).toBe(2);
+    });
+
     it('a refused post (403) marks the schedule failing, alerts moderators once, backs off, and other servers still get theirs', async () => {
       const { guild, lessons, alerts, alert } = await refusedToday('Refused');
       const reason = 'I am missing a permission in that channel (View Channel, Send Messages or Embed Links)';

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { caseInsensitivePattern } from '../domain/discovery/case-pattern.js';
 import { RECENT_WORDS_PER_LESSON, type LessonWords } from '../domain/discovery/recent-suggestions.js';
 import { toFound, type FoundLesson, type FoundRow } from './found-lesson.js';
 import type { Executor } from './schema.js';
@@ -244,13 +245,28 @@ const CATEGORIES = sql`with recursive c(category) as (
     )`;
 
 /**
- * The library's categories, in order: one probe of `lessons_category_date_idx` per category (a loose index
- * scan), however many lessons each has.
+ * The library's categories, in order (the first `limit`, or all): one probe of `lessons_category_date_idx` per
+ * category (a loose index scan), however many lessons each has.
  */
-export async function libraryCategories(db: Executor, limit: number): Promise<string[]> {
+export async function libraryCategories(db: Executor, limit?: number): Promise<string[]> {
   const rows = await sql<{ category: string }>`
     ${CATEGORIES}
-    select category from c where category is not null limit ${limit}`.execute(db);
+    select category from c where category is not null${limit === undefined ? sql`` : sql` limit ${limit}`}`.execute(db);
+  return rows.rows.map((row) => row.category);
+}
+
+/**
+ * The first `limit` of the library's categories that contain `typed`, case aside, those starting with it first, each
+ * group in order: the loose index scan, filtered by a pattern of each typed character's case forms
+ * (caseInsensitivePattern: PostgreSQL's own case folding follows the database's locale). Until 2026-12-07 the first
+ * 100 categories were read and filtered after: a library of more never offered the others, even typed in full.
+ */
+export async function categoriesContaining(db: Executor, typed: string, limit: number): Promise<string[]> {
+  const pattern = caseInsensitivePattern(typed);
+  const rows = await sql<{ category: string }>`
+    ${CATEGORIES}
+    select category from c where category is not null and category ~ ${pattern}
+    order by category ~ ${`^${pattern}`} desc, category limit ${limit}`.execute(db);
   return rows.rows.map((row) => row.category);
 }
 

@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
-import { libraryCategories } from '../db/lesson-search.js';
+import { categoriesContaining, categoriesNamed, libraryCategories } from '../db/lesson-search.js';
 import { lessonsReadByMember, type Member } from '../db/related-readings.js';
 import type { DB } from '../db/schema.js';
 import { categoryDigest, isCategoryDigest, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX } from '../domain/discovery/custom-ids.js';
 import { parseQueryTerms } from '../domain/discovery/text-query.js';
 import { plainText, safeText } from '../domain/discord-format/index.js';
 import { AUTOCOMPLETE_CHOICES_MAX, CHOICE_NAME_MAX, CHOICE_VALUE_MAX } from '../domain/discord-format/limits.js';
-import { isInvisible, truncateAtWord } from '../domain/text.js';
+import { hasControlCharacter, isInvisible, truncateAtWord } from '../domain/text.js';
 import type { LibraryCache } from '../lessons/library-cache.js';
 import { UserError } from '../user-error.js';
 import { relatedReadings, type RelatedReadings } from './related.js';
@@ -14,7 +14,7 @@ import { searchLibrary, suggestLessons, type FoundLesson, type SearchPage } from
 
 export type DiscoveryService = ReturnType<typeof createDiscoveryService>;
 
-/** Categories listed (a library has a handful: `nhk`, `easy-news`). */
+/** Categories read for a list or for suggestions (a library has a handful, `nhk`, `easy-news`, or thousands). */
 const MAX_CATEGORIES = 100;
 
 /** Related readings, search and lesson suggestions (for commands, the only caller of src/db/lesson-search.ts and src/db/related-readings.ts). */
@@ -34,8 +34,8 @@ export function createDiscoveryService(deps: {
    * What a member is told for a category the library does not have, with those it has: each name cut to
    * SHOWN_CATEGORY_MAX characters, so ten of them fit a message's 2,000 whatever they hold (escaped, a name may double).
    */
-  async function noSuchCategory(wanted: string, known?: readonly string[]): Promise<string> {
-    const categories = (known ?? (await libraryCategories(db, MAX_CATEGORIES))).filter((category) => !isInvisible(category));
+  async function noSuchCategory(wanted: string): Promise<string> {
+    const categories = (await libraryCategories(db, MAX_CATEGORIES)).filter((category) => !isInvisible(category));
     const name = `There is no category ${shownCategory(wanted)}.`;
     if (categories.length === 0) return name;
     return `${name} The library has: ${categories.slice(0, 10).map(shownCategory).join(', ')}${categories.length > 10 ? ', …' : ''}.`;
@@ -50,10 +50,8 @@ export function createDiscoveryService(deps: {
     if (phrases.length + words.length === 0) throw new UserError('Type some words to search for (letters or digits).');
     const wanted = category?.trim() ?? '';
     if (!Number.isInteger(page) || page < 1 || page > SEARCH_PAGE_MAX) throw new UserError('That page does not exist.');
-    if (wanted) {
-      const categories = await libraryCategories(db, MAX_CATEGORIES);
-      if (!categories.some((known) => known.toLowerCase() === wanted.toLowerCase())) throw new UserError(await noSuchCategory(wanted, categories));
-    }
+    // Every category of the library, not its first MAX_CATEGORIES (until 2026-12-07 one past them was refused).
+    if (wanted && (await categoriesNamed(db, wanted)).length === 0) throw new UserError(await noSuchCategory(wanted));
     return searchLibrary(db, text, { category: wanted || undefined, page });
   }
 
@@ -77,7 +75,7 @@ export function createDiscoveryService(deps: {
      */
     async searchPage(query: string, carriedCategory: string, page: number): Promise<SearchPage> {
       if (!isCategoryDigest(carriedCategory)) return search(query, carriedCategory || undefined, page);
-      const category = (await libraryCategories(db, MAX_CATEGORIES)).find((known) => categoryDigest(known) === carriedCategory);
+      const category = (await libraryCategories(db)).find((known) => categoryDigest(known) === carriedCategory);
       if (category === undefined) throw new UserError('That search’s category is no longer in the library. Search again with `/lesson search`.');
       return search(query, category, page);
     },
@@ -87,14 +85,14 @@ export function createDiscoveryService(deps: {
       // Under a backlog none are suggested (Discord shows none and the member types on), as for lesson suggestions:
       // an autocomplete answer cannot be deferred past Discord's 3 seconds.
       if (deps.databaseBusy?.()) return [];
-      const wanted = typed.trim().toLowerCase();
-      // A category that shows nothing (stored before the parsers refused one) cannot be a choice: Discord wants a name.
-      const categories = (await libraryCategories(db, MAX_CATEGORIES)).filter((category) => !isInvisible(plainText(category)));
-      const starting = categories.filter((category) => category.toLowerCase().startsWith(wanted));
-      const containing = categories.filter((category) => !category.toLowerCase().startsWith(wanted) && category.toLowerCase().includes(wanted));
-      // A choice's name and value are at most 100 characters (a category is at most 100, but an older one may be longer).
-      return [...starting, ...containing]
-        .filter((category) => category.length <= CHOICE_VALUE_MAX)
+      const wanted = typed.trim();
+      // No category a choice can offer holds it (a choice's value is at most 100 characters; a category, no control character).
+      if (wanted.length > CHOICE_VALUE_MAX || hasControlCharacter(wanted)) return [];
+      // Those starting with it first. A category that shows nothing (stored before the parsers refused one) cannot be
+      // a choice: Discord wants a name. A choice's name and value are at most 100 characters (a category is at most
+      // 100, but an older one may be longer). Each is rare: the first MAX_CATEGORIES matches leave enough.
+      return (await categoriesContaining(db, wanted, MAX_CATEGORIES))
+        .filter((category) => !isInvisible(plainText(category)) && category.length <= CHOICE_VALUE_MAX)
         .slice(0, AUTOCOMPLETE_CHOICES_MAX)
         .map((category) => ({ name: truncateAtWord(plainText(category), CHOICE_NAME_MAX), value: category }));
     },

@@ -19,6 +19,7 @@ import { LessonPoster } from '../../src/delivery/poster.js';
 import { DeliveryScheduler } from '../../src/delivery/scheduler.js';
 import { ARTICLE_CANDIDATES, SEARCH_CANDIDATES, SEARCH_PAGE_SIZE } from '../../src/discovery/search.js';
 import { linkSimilarReadings, PARALLEL_MATCHING_FROM_LESSONS } from '../../src/discovery/similar-readings.js';
+import { categoryInId } from '../../src/domain/discovery/custom-ids.js';
 import { searchTsQuery } from '../../src/domain/discovery/text-query.js';
 import { lessonContentHash } from '../../src/domain/lesson-hash.js';
 import type { Lesson } from '../../src/domain/lesson.js';
@@ -274,6 +275,9 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       await services.discovery.search(library.topicWord, 'easy-news');
       await services.discovery.search(library.topicWord, undefined, 40);
       await services.discovery.search(library.topicWord, undefined, 200);
+      // A category the library does not have: the refusal lists those it has. A paging button's category digest.
+      await expect(services.discovery.search(library.topicWord, 'sports')).rejects.toThrow(/^There is no category/u);
+      await expect(services.discovery.searchPage(library.topicWord, categoryInId('Sports & Leisure / Europe'), 2)).rejects.toThrow(/no longer in the library/u);
     },
   },
   {
@@ -295,9 +299,9 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: 'the category autocomplete of /lesson search',
-    queries: ['lesson-search.libraryCategories'],
+    queries: ['lesson-search.categoriesContaining'],
     run: async ({ services }) => {
-      for (const typed of ['', 'n', 'easy']) await services.discovery.categoryChoices(typed);
+      for (const typed of ['', 'n', 'easy', 'NEWS', 'ΕΙΔΗΣΕΙΣ']) await services.discovery.categoryChoices(typed);
     },
   },
   {

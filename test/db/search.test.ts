@@ -279,6 +279,35 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     }
   });
 
+  it('a library of hundreds of categories offers and searches each of them, found by what was typed, case aside', async () => {
+    // 300 categories, one lesson each: "Region 001" … "Region 300" (in order), and a Greek one in capitals past them.
+    const lessons = Array.from({ length: 300 }, (_, index) =>
+      makeLesson({ category: `Region ${String(index + 1).padStart(3, '0')}`, title: `Harbour news ${index + 1}`, summary: 'The harbour was busy.' }),
+    );
+    const greek = makeLesson({ category: 'ΩΡΑ ΕΙΔΗΣΕΙΣ', title: 'Harbour news in Greek' });
+    await upsertLessons(database().db, [...lessons, greek]);
+    const service = createDiscoveryService({ db: database().db });
+    const values = async (typed: string) => (await service.categoryChoices(typed)).map((choice) => choice.value);
+
+    expect(await values('')).toHaveLength(25);
+    expect(await values('region 250')).toEqual(['Region 250']);
+    expect(await values('REGION 29')).toEqual(['Region 290', 'Region 291', 'Region 292', 'Region 293', 'Region 294', 'Region 295', 'Region 296', 'Region 297', 'Region 298', 'Region 299']);
+    // Those starting with it first, then those containing it, each in order.
+    expect(await values('ion 30')).toEqual(['Region 300']);
+    expect(await values('ειδησεις')).toEqual(['ΩΡΑ ΕΙΔΗΣΕΙΣ']);
+    expect(await values('ΕΙΔΗΣ')).toEqual(['ΩΡΑ ΕΙΔΗΣΕΙΣ']);
+    expect(await values('ώρα')).toEqual([]);
+    // What was typed is text, not a pattern.
+    for (const typed of ['.*', 'Region [0-9]', '(', '\\', 'region 2%', 'region 2_0']) expect(await values(typed), typed).toEqual([]);
+
+    const [wanted] = lessons.filter((lesson) => lesson.category === 'Region 250');
+    expect((await service.search('harbour', 'region 250')).results.map((r) => r.id)).toEqual([wanted!.id]);
+    expect((await service.searchPage('harbour', categoryInId('Region 250'), 1)).results.map((r) => r.id)).toEqual([wanted!.id]);
+    await expect(service.search('harbour', 'ειδησεις')).rejects.toThrow(/^There is no category /u);
+    expect((await service.search('harbour', 'ωρα ειδησεις')).results.map((r) => r.id)).toEqual([greek.id]);
+    await expect(service.search('harbour', 'Region 301')).rejects.toThrow(/^There is no category `Region 301`\. The library has: `Region 001`/u);
+  });
+
   it('a search counts its characters as Discord does (an emoji is one), and pages by its words when the typed text is too long for a button', async () => {
     const lessons = Array.from({ length: 7 }, (_, index) => makeLesson({ title: `Rice harvest report ${index + 1}`, summary: 'Farmers harvested rice.' }));
     await upsertLessons(database().db, lessons);

@@ -181,14 +181,15 @@ export function allTimeZones(): readonly string[] {
 export const MAX_ZONE_SUGGESTIONS = 25;
 
 /**
- * Zones matching what a person is typing, best first, for autocomplete. Case-insensitive; spaces
- * match underscores ("new york" → America/New_York). Ranking, ties alphabetical:
+ * Zones matching what a person is typing, best first, for autocomplete. Case- and accent-insensitive ("São Paulo",
+ * "Zürich", "Bogotá": the zone names are written without accents, and until 2026-12-08 such a city typed as its people
+ * spell it was offered nothing); spaces match underscores ("new york" → America/New_York). Ranking, ties alphabetical:
  * 0 the whole name or its city part equals the query, 1 the city part starts with it, then the zones of an
  * abbreviation it spells (`zonesAbbreviated`),
  * 2 the whole name starts with it ("america/"), 3 any part or word starts with it, 4 it occurs anywhere.
  */
 export function searchTimeZones(query: string, limit: number = MAX_ZONE_SUGGESTIONS): string[] {
-  const needle = query.trim().toLowerCase().replace(/\s+/gu, '_');
+  const needle = withoutAccents(query.trim().toLowerCase()).replace(/\s+/gu, '_');
   if (needle === '') return allTimeZones().slice(0, Math.max(0, limit));
   // An abbreviation's zones ("pst" → America/Los_Angeles) right after the cities it begins ("ist": Istanbul,
   // then Kolkata, Dublin and Jerusalem; "cat": Catamarca, then Maputo), in their own order.
@@ -201,6 +202,11 @@ export function searchTimeZones(query: string, limit: number = MAX_ZONE_SUGGESTI
   }
   ranked.sort((a, b) => a.rank - b.rank || (a.zone < b.zone ? -1 : a.zone > b.zone ? 1 : 0));
   return ranked.slice(0, Math.max(0, limit)).map((entry) => entry.zone);
+}
+
+/** The letters without their accents (`são` → `sao`): IANA writes its zone names in ASCII. */
+function withoutAccents(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '');
 }
 
 function matchRank(name: string, needle: string): number | null {

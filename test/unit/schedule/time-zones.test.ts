@@ -97,6 +97,16 @@ describe('searchTimeZones', () => {
     expect(searchTimeZones('NEW_YORK')[0]).toBe('America/New_York');
   });
 
+  it('ignores accents: a city typed as its people spell it is offered (the zone names have none)', () => {
+    expect(searchTimeZones('São Paulo')[0]).toBe('America/Sao_Paulo');
+    expect(searchTimeZones('Zürich')).toEqual(['Europe/Zurich']);
+    expect(searchTimeZones('bogotá')).toEqual(['America/Bogota']);
+    expect(searchTimeZones('Asunción')).toEqual(['America/Asuncion']);
+    expect(searchTimeZones('Méx')).toContain('America/Mexico_City');
+    // Decomposed accents (a combining mark after the letter) too.
+    expect(searchTimeZones('Reykjavi\u0301k')).toEqual(['Atlantic/Reykjavik']);
+  });
+
   it('ranks a city that starts with the query above one that merely contains it', () => {
     expect(searchTimeZones('lon')).toEqual(['Arctic/Longyearbyen', 'Europe/London', 'America/Blanc-Sablon', 'America/Miquelon']);
   });

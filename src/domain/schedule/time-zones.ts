@@ -44,7 +44,8 @@ export function requireZone(zone: string): IANAZone {
 /**
  * The name to store for a zone a person typed: the runtime's spelling (`america/new_york` →
  * `America/New_York`, `GMT` → `UTC`), the zone of an abbreviation that names one clock (`PST` →
- * `America/Los_Angeles`, `EST` → `America/New_York`), or null when it is not a zone or is an abbreviation of
+ * `America/Los_Angeles`, `EST` → `America/New_York`), the zone of a city typed alone as autocomplete lists it first
+ * (`Tokyo` → `Asia/Tokyo`, `new york`, `São Paulo`: `cityZone`), or null when it is not a zone or is an abbreviation of
  * several (`CST`, `IST`, `BST`: see `zonesAbbreviated`).
  */
 export function canonicalTimeZone(typed: string): string | null {
@@ -52,7 +53,7 @@ export function canonicalTimeZone(typed: string): string | null {
   const zone = typeof typed === 'string' ? typed.trim() : typed;
   const abbreviated = abbreviationOf(zone);
   if (abbreviated !== undefined) return abbreviated.length === 1 ? (abbreviated[0] ?? null) : null;
-  if (!isValidTimeZone(zone)) return null;
+  if (!isValidTimeZone(zone)) return cityZone(zone);
   return currentName(new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone);
 }
 
@@ -202,6 +203,17 @@ export function searchTimeZones(query: string, limit: number = MAX_ZONE_SUGGESTI
   }
   ranked.sort((a, b) => a.rank - b.rank || (a.zone < b.zone ? -1 : a.zone > b.zone ? 1 : 0));
   return ranked.slice(0, Math.max(0, limit)).map((entry) => entry.zone);
+}
+
+/**
+ * The zone whose city `typed` names (case, accents, and spaces for underscores aside), as searchTimeZones ranks it
+ * first: what a member sends who types "Tokyo" and presses Enter without picking `Asia/Tokyo` from the list (Discord
+ * then sends the text as typed). Until 2026-12-08 that was "not a time zone I know". No two zones share a city name.
+ */
+function cityZone(typed: string): string | null {
+  const city = withoutAccents(typed.toLowerCase()).replace(/\s+/gu, '_');
+  if (city === '' || city.includes('/')) return null;
+  return allTimeZones().find((zone) => zone.slice(zone.lastIndexOf('/') + 1).toLowerCase() === city) ?? null;
 }
 
 /** The letters without their accents (`são` → `sao`): IANA writes its zone names in ASCII. */

@@ -20,6 +20,20 @@ describe('canonicalTimeZone', () => {
     expect(canonicalTimeZone('Asia/Tokyo')).toBe('Asia/Tokyo');
   });
 
+  it('takes a city typed alone, without picking its zone from the list, as that zone (as autocomplete lists it first)', () => {
+    expect(canonicalTimeZone('Tokyo')).toBe('Asia/Tokyo');
+    expect(canonicalTimeZone('new york')).toBe('America/New_York');
+    expect(canonicalTimeZone(' Los Angeles ')).toBe('America/Los_Angeles');
+    expect(canonicalTimeZone('São Paulo')).toBe('America/Sao_Paulo');
+    expect(canonicalTimeZone('indianapolis')).toBe('America/Indiana/Indianapolis');
+    for (const typed of ['Tokyo', 'new york', 'São Paulo']) expect(canonicalTimeZone(typed)).toBe(searchTimeZones(typed)[0]);
+    // No two zones share a city name, so a city is never a guess between two.
+    const cities = allTimeZones().map((zone) => zone.slice(zone.lastIndexOf('/') + 1).toLowerCase());
+    expect(new Set(cities).size).toBe(cities.length);
+    // Only a whole city: a start of one, a region, or an offset is still refused.
+    for (const typed of ['Toky', 'Asia', 'Pacific', 'Eastern', 'UTC+9', 'Asia/Tokio']) expect(canonicalTimeZone(typed)).toBeNull();
+  });
+
   it('returns null for something that is not a zone', () => {
     expect(canonicalTimeZone('nowhere')).toBeNull();
     expect(canonicalTimeZone('SystemV/EST5EDT')).toBeNull();

@@ -250,6 +250,12 @@ export async function lastPostedLocalDate(db: Executor, guildId: string): Promis
   return row?.local_date ?? null;
 }
 
+/** Whether any lesson was ever posted in the server (a daily post or a post-now that went out): what catch-up lists. */
+export async function anyPostSent(db: Executor, guildId: string): Promise<boolean> {
+  const row = await db.selectFrom('deliveries').select('guild_id').where('guild_id', '=', guildId).where('status', '=', 'sent').limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
  * When the next open claim of another process runs out (claimed or last renewed, + `leaseMs`), among those still
  * running at `now`: the moment a claim left by a crashed process may be taken over. Claims already expired are

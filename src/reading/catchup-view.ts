@@ -26,6 +26,9 @@ function label(text: string): string {
  * the last lesson shown, so that lessons read meanwhile do not make the next page skip one.
  */
 export function renderCatchup(page: CatchupPage): ReplyPayload {
+  if (page.total === 0 && page.nothingPosted === true) {
+    return { content: '📭 No lesson has been posted in this server yet, so there is nothing to catch up on. Read today’s lesson with `/lesson today`.' };
+  }
   if (page.total === 0) {
     return { content: '🎉 You are all caught up: you have read every lesson posted in this server.' };
   }

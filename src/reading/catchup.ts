@@ -1,3 +1,4 @@
+import { anyPostSent } from '../db/deliveries.js';
 import { unreadPostedLessons, type UnreadLesson, type UnreadPageStart } from '../db/progress.js';
 import type { CatchupCursor } from '../domain/progress/catchup-ids.js';
 import type { ReadingDeps } from './deps.js';
@@ -10,6 +11,8 @@ export interface CatchupPage {
   /** The first lesson's position in the list, from 0. */
   readonly start: number;
   readonly total: number;
+  /** Nothing to list because nothing was ever posted in the server (not because the member read it all). */
+  readonly nothingPosted?: boolean;
 }
 
 /**
@@ -32,5 +35,8 @@ export async function catchup(
       start: { offset: Math.max(0, result.total - CATCHUP_PAGE_SIZE) },
     });
   }
+  // An empty list is "all caught up" only where something was posted: a server before its first post (or without a
+  // schedule) has nothing to catch up on, which is not having read every post.
+  if (result.total === 0 && !(await anyPostSent(deps.db, request.guildId))) return { lessons: [], start: 0, total: 0, nothingPosted: true };
   return { lessons: result.lessons, start: result.start, total: result.total };
 }

@@ -615,6 +615,22 @@ describe.each(testDatabaseTargets())('learner progress on $kind', (target) => {
       expect(titles(pastTheEnd)).toEqual(['Lesson 6', 'Lesson 5', 'Lesson 4', 'Lesson 3']);
     });
 
+    it('a server where nothing was posted yet has nothing to catch up on, said as such rather than "all caught up"', async () => {
+      const [a] = await lessons(db(), 1);
+      expect(await catchup(deps(), { guildId: G, userId: 'u1' })).toEqual({ lessons: [], start: 0, total: 0, nothingPosted: true });
+      // A post that failed is not a post.
+      await post(a!, '2026-06-01', 'failed');
+      expect((await catchup(deps(), { guildId: G, userId: 'u1' })).nothingPosted).toBe(true);
+      // Posted, then read: all caught up.
+      await post(a!, '2026-06-02');
+      await insertEvents(db(), [{ lesson: a!, user: 'u1', kind: 'article', at: daysAgo(0) }]);
+      const caughtUp = await catchup(deps(), { guildId: G, userId: 'u1' });
+      expect(caughtUp).toMatchObject({ lessons: [], total: 0 });
+      expect(caughtUp.nothingPosted).toBeUndefined();
+      // Another server's posts are not this one's.
+      expect((await catchup(deps(), { guildId: 'G2', userId: 'u1' })).nothingPosted).toBe(true);
+    });
+
     it('a lesson posted twice appears once, by its latest post', async () => {
       const [a, b] = await lessons(db(), 2);
       await post(a!, '2026-06-01');

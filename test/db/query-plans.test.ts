@@ -207,8 +207,10 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/lesson catchup; its paging buttons (Next and Previous from a place in the list; a page past the end shows the last)',
-    queries: ['progress.unreadPostedLessons'],
+    queries: ['progress.unreadPostedLessons', 'deliveries.anyPostSent'],
     run: async ({ services }) => {
+      // Nothing unread: whether the server ever posted (a server before its first post has nothing to catch up on).
+      await services.reading.catchup({ guildId: '100000000000000999', userId: newcomer, page: 1 });
       for (const userId of [heavyReader, lightReader, newcomer]) {
         for (const page of [1, 3, 999]) await services.reading.catchup({ ...member(userId), page });
         // Next and Previous from a place in the list.

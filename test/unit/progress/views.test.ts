@@ -130,6 +130,10 @@ describe('catch-up view and ids', () => {
     expect(decodeCatchupId(before!.custom_id)).toMatchObject({ from: { direction: 'previous', lessonId: `${ID.slice(0, -1)}0` } });
     expect((end.embeds?.[0] as { description: string }).description).toMatch(/^\*\*11\.\*\*/u);
     expect(renderCatchup({ lessons: [], start: 0, total: 0 }).content).toMatch(/all caught up/u);
+    // Before the server's first post there is nothing to catch up on: not "you have read every lesson posted".
+    const nothing = renderCatchup({ lessons: [], start: 0, total: 0, nothingPosted: true }).content;
+    expect(nothing).toMatch(/^📭 No lesson has been posted in this server yet/u);
+    expect(nothing).not.toMatch(/caught up|read every/u);
   });
 
   it('catch-up and privacy ids round-trip and refuse anything else', () => {

@@ -56,16 +56,31 @@ function atAfterHost(value: string): boolean {
   return url.search.slice(1).split('&').some((parameter) => (parameter.split('=')[0] ?? '').includes('@'));
 }
 
+/**
+ * A URL with a user and no host, `postgresql://bot@/newsdesk?host=/var/run/postgresql` (a Unix socket, in libpq's and
+ * pg's form), with a host for the WHATWG URL parser, which refuses credentials without one: the socket (`host=`) wins
+ * in pg anyway. Until 2026-12-07 such a URL, which pg connects with, was refused as "must be a postgres:// URL".
+ */
+function withHostForParsing(value: string): string {
+  return value.replace(/^(postgres(?:ql)?:\/\/[^/?#]*@)(?=[/?#]|$)/iu, '$1localhost');
+}
+
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/u });
+
 const configSchema = z.object({
   DATABASE_URL: optionalString.pipe(
     z
-      .url({ protocol: /^postgres(ql)?$/u, error: `must be a postgres:// URL (percent-encode a password's reserved characters: ${RESERVED})` })
+      .string()
+      .refine((value) => postgresUrl.safeParse(withHostForParsing(value)).success, {
+        error: `must be a postgres:// URL (percent-encode a password's reserved characters: ${RESERVED})`,
+        abort: true,
+      })
       // A password with a `/` (base64 has them), `?` or `#` ends the host part early: the rest, password included,
       // reads as the database's name, the query or the fragment (the name was printed in the "could not connect"
       // line), and digits before it as the port (printed too: "PostgreSQL at postgres:1234/").
       // URL.parse (no throw): a URL z.url already refused still reaches this check, and new URL's TypeError printed
       // the whole value, password included, as a stack trace.
-      .refine((value) => !atAfterHost(value), { error: `has an "@" after its host: percent-encode the password's reserved characters (${RESERVED})` })
+      .refine((value) => !atAfterHost(withHostForParsing(value)), { error: `has an "@" after its host: percent-encode the password's reserved characters (${RESERVED})` })
       .optional(),
   ),
   // Blank is unset, as for every variable (`DATA_DIR=` stopped the start: "expected string to have >=1 characters").
@@ -183,8 +198,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Redacts credentials from a database URL so it can be logged. */
 export function describeDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): string {
   if (!config.DATABASE_URL) return `embedded PGlite in ${config.DATA_DIR}`;
-  const url = new URL(config.DATABASE_URL);
-  // Host, port and database name only: never the user's password, whatever the URL holds.
+  const url = new URL(withHostForParsing(config.DATABASE_URL));
+  // Host, port and database name only: never the user's password, whatever the URL holds. pg takes a `host=` of the
+  // query over the URL's host (a Unix socket's directory; the URL's own host may then be empty or a stand-in).
   const name = url.pathname.slice(1).split('/')[0] ?? '';
-  return `PostgreSQL at ${url.hostname}:${url.port || '5432'}/${/^[^@:]*$/u.test(name) ? name : '(name not shown)'}`;
+  const host = url.searchParams.get('host') || safelyDecoded(url.hostname);
+  return `PostgreSQL at ${host}:${url.port || '5432'}/${/^[^@:]*$/u.test(name) ? name : '(name not shown)'}`;
+}
+
+/** A URL's host as pg reads it (`%2Fvar%2Frun%2Fpostgresql`: a socket's directory), as written if it is no encoding. */
+function safelyDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -168,6 +168,23 @@ describe('the database URL', () => {
     expect(describeDatabase({ DATABASE_URL: 'postgres://bot:a%2Fb@127.0.0.1/nd', DATA_DIR: 'x' })).not.toContain('a%2Fb');
   });
 
+  it('accepts a Unix socket in pg\'s forms, a user with no host included (refused as no postgres:// URL until 2026-12-07), and names the socket', () => {
+    for (const url of [
+      'postgresql://bot@/newsdesk?host=/var/run/postgresql',
+      'postgres://bot:s3cret@/newsdesk?host=/var/run/postgresql',
+      'postgres:///newsdesk?host=/var/run/postgresql&user=bot',
+      'postgres://bot@%2Fvar%2Frun%2Fpostgresql/newsdesk',
+    ]) {
+      expect(loadConfig({ DATABASE_URL: url }).DATABASE_URL, url).toBe(url);
+      expect(describeDatabase({ DATABASE_URL: url, DATA_DIR: 'x' }), url).toBe('PostgreSQL at /var/run/postgresql:5432/newsdesk');
+    }
+    // A password's "/" is still refused without a host, and named only.
+    for (const url of ['postgres://bot:1234/SECRET@/newsdesk?host=/var/run/postgresql', 'postgres://bot:a/SECRET@/newsdesk?host=/var/run/postgresql']) {
+      expect(() => loadConfig({ DATABASE_URL: url }), url).toThrow(/DATABASE_URL: (has an "@" after its host|must be a postgres:\/\/ URL)/u);
+      expect(() => loadConfig({ DATABASE_URL: url }), url).not.toThrow(/SECRET/u);
+    }
+  });
+
   it('refuses a password whose "/" ended the host part early (it was printed as the database name), naming the variable only', () => {
     for (const url of [
       'postgres://postgres:/Zq9xSECRETpw@127.0.0.1:5432/rev',

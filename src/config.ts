@@ -67,6 +67,17 @@ function withHostForParsing(value: string): string {
 
 const postgresUrl = z.url({ protocol: /^postgres(ql)?$/u });
 
+/**
+ * Discord's REST base as discord.js takes it, without the API version, which it adds (`/v10`). Discord's documentation
+ * writes the base with it (`https://discord.com/api/v10`), and such a value made every request `…/v10/v10/…`: the bot's
+ * start ended with "Discord refused the bot (HTTP 404 on GET /gateway/bot)", naming no variable (until 2026-12-07).
+ */
+const restBaseUrl = z
+  .url({ protocol: /^https?$/u, error: 'must be an http(s) URL' })
+  .refine((value) => !/\/v\d+\/*$/u.test(URL.parse(value)?.pathname ?? ''), {
+    error: 'must be the API\'s base without its version, such as https://discord.com/api (discord.js adds /v10)',
+  });
+
 const configSchema = z.object({
   DATABASE_URL: optionalString.pipe(
     z
@@ -116,7 +127,7 @@ const configSchema = z.object({
   IMPORT_VOCABULARY_AT_MOST: wholeNumber(0, Number.MAX_SAFE_INTEGER, 1_000),
   DISCORD_TOKEN: optionalString,
   DISCORD_APPLICATION_ID: optionalString.pipe(snowflake.optional()),
-  DISCORD_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/u, error: 'must be an http(s) URL' }).optional()),
+  DISCORD_API_URL: optionalString.pipe(restBaseUrl.optional()),
   METRICS_PORT: wholeNumber(1, 65535),
   /** Serve /healthz (and /metrics) on this port. */
   HEALTH_PORT: wholeNumber(1, 65535),
@@ -144,7 +155,7 @@ const configSchema = z.object({
   /** The REST proxy's own metrics (its rate-limit waits); a variable of its own, so a bot's METRICS_PORT in the same .env is not taken twice. */
   REST_PROXY_METRICS_PORT: wholeNumber(1, 65535),
   /** Where the REST proxy sends requests: Discord's API unless set (the tests' stand-in). */
-  REST_PROXY_UPSTREAM_URL: optionalString.pipe(z.url({ protocol: /^https?$/u, error: 'must be an http(s) URL' }).optional()),
+  REST_PROXY_UPSTREAM_URL: optionalString.pipe(restBaseUrl.optional()),
   /** At most 10 minutes: Node's timers end at 2^31 − 1 ms, and a longer one fires at once (every process killed). */
   SHUTDOWN_TIMEOUT_MS: wholeNumber(0, 600_000, 10_000),
   /** node-cron expression of the delivery tick (seconds field allowed); every minute by default. */

@@ -58,11 +58,14 @@ describe.each(botDatabaseKinds())('the bot on %s', (kind) => {
       expect(discord.commands().map((c) => c.name).sort()).toEqual(COMMAND_NAMES);
       expect(discord.commands(guild.id).map((c) => c.name).sort()).toEqual(COMMAND_NAMES);
       expect(discord.unexpectedRequests()).toEqual([]);
-      // A DISCORD_API_URL mistyped (with the version already in it): the failure names Discord's status and the
-      // request, where it said "No Description" alone.
-      const mistyped = await runScript('src/cli/deploy-commands.ts', [], { ...env, DISCORD_APPLICATION_ID: '300000000000000001', DISCORD_API_URL: `${discord.apiUrl}/v10` });
+      // A DISCORD_API_URL mistyped: the failure names Discord's status and the request, where it said "No Description"
+      // alone. (With the version already in it, it is refused as a setting before any request, since 2026-12-07.)
+      const mistyped = await runScript('src/cli/deploy-commands.ts', [], { ...env, DISCORD_APPLICATION_ID: '300000000000000001', DISCORD_API_URL: `${discord.apiUrl}/apu` });
       expect(mistyped.code).toBe(1);
-      expect(mistyped.stderr.trim()).toMatch(new RegExp(`^Could not register commands: Discord answered HTTP 404 to PUT ${discord.apiUrl.replace(/[.]/gu, '\\.')}/v10/v10/applications/300000000000000001/commands: `, 'u'));
+      expect(mistyped.stderr.trim()).toMatch(new RegExp(`^Could not register commands: Discord answered HTTP 404 to PUT ${discord.apiUrl.replace(/[.]/gu, '\\.')}/apu/v10/applications/300000000000000001/commands: `, 'u'));
+      const versioned = await runScript('src/cli/deploy-commands.ts', [], { ...env, DISCORD_API_URL: `${discord.apiUrl}/v10` });
+      expect(versioned.code).toBe(1);
+      expect(versioned.stderr).toContain("DISCORD_API_URL: must be the API's base without its version");
     } finally {
       await discord.close();
     }

@@ -234,6 +234,20 @@ describe('the database URL', () => {
   });
 });
 
+describe('Discord’s API URL (DISCORD_API_URL, REST_PROXY_UPSTREAM_URL)', () => {
+  it('is the base without the API version, as discord.js adds it; with it (as Discord’s documentation writes it) it is refused naming the variable', () => {
+    for (const variable of ['DISCORD_API_URL', 'REST_PROXY_UPSTREAM_URL'] as const) {
+      for (const url of ['https://discord.com/api', 'http://127.0.0.1:8080/api', 'http://proxy:8080/api/', 'http://127.0.0.1:8080']) {
+        expect(loadConfig({ [variable]: url })[variable], url).toBe(url);
+      }
+      // Until 2026-12-07 every request went to …/v10/v10/…: the bot's start ended with Discord's 404 on GET /gateway/bot.
+      for (const url of ['https://discord.com/api/v10', 'http://127.0.0.1:8080/api/v10/', 'https://discord.com/api/v9']) {
+        expect(() => loadConfig({ [variable]: url }), url).toThrow(new RegExp(`${variable}: must be the API's base without its version`, 'u'));
+      }
+    }
+  });
+});
+
 describe('the .env file', () => {
   it('is read when it is there, and a folder in its place is one line for the operator (a ConfigError), not a stack trace', () => {
     const folder = mkdtempSync(join(tmpdir(), 'newsdesk-env-'));

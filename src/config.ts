@@ -125,7 +125,12 @@ const configSchema = z.object({
    * <= 20 s on PostgreSQL; the vocabulary alone is ~2 ms a lesson of a core).
    */
   IMPORT_VOCABULARY_AT_MOST: wholeNumber(0, Number.MAX_SAFE_INTEGER, 1_000),
-  DISCORD_TOKEN: optionalString,
+  /**
+   * The token alone: a `Bot ` before it (as in the Authorization header it goes in) is dropped, as discord.js's login
+   * drops it. The bot's first request (GET /gateway/bot, before the login), `deploy-commands` and `start:sharded` sent
+   * it as it was, `Bot Bot …`, which Discord refuses (401: "Discord rejected DISCORD_TOKEN", until 2026-12-07).
+   */
+  DISCORD_TOKEN: optionalString.transform((token) => token?.replace(/^(?:Bot|Bearer)\s+/iu, '')),
   DISCORD_APPLICATION_ID: optionalString.pipe(snowflake.optional()),
   DISCORD_API_URL: optionalString.pipe(restBaseUrl.optional()),
   METRICS_PORT: wholeNumber(1, 65535),

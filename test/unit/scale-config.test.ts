@@ -248,6 +248,15 @@ describe('Discord’s API URL (DISCORD_API_URL, REST_PROXY_UPSTREAM_URL)', () =>
   });
 });
 
+describe('the bot token', () => {
+  it('is the token alone: a "Bot " before it is dropped, as discord.js’s login drops it (the first request sent "Bot Bot …")', () => {
+    expect(loadConfig({ DISCORD_TOKEN: 'MTk4NjIy.Gx1y2z.abc' }).DISCORD_TOKEN).toBe('MTk4NjIy.Gx1y2z.abc');
+    expect(loadConfig({ DISCORD_TOKEN: 'Bot MTk4NjIy.Gx1y2z.abc' }).DISCORD_TOKEN).toBe('MTk4NjIy.Gx1y2z.abc');
+    expect(loadConfig({ DISCORD_TOKEN: ' bot  MTk4NjIy.Gx1y2z.abc ' }).DISCORD_TOKEN).toBe('MTk4NjIy.Gx1y2z.abc');
+    expect(loadConfig({ DISCORD_TOKEN: '' }).DISCORD_TOKEN).toBeUndefined();
+  });
+});
+
 describe('the .env file', () => {
   it('is read when it is there, and a folder in its place is one line for the operator (a ConfigError), not a stack trace', () => {
     const folder = mkdtempSync(join(tmpdir(), 'newsdesk-env-'));

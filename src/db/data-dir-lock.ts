@@ -13,6 +13,8 @@ interface LockOwner {
   host: string;
   command: string;
   since: string;
+  /** The machine's boot (Linux's boot_id) when the lock was taken; absent in older lock files and elsewhere. */
+  boot?: string;
 }
 
 export interface DataDirLock {
@@ -43,7 +45,8 @@ export function lockDataDir(dataDir: string): DataDirLock {
   mkdirSync(dataDir, { recursive: true });
   // Written in full under a private name, then linked into place: a reader never sees a half-written owner.
   const draft = join(dataDir, `.pglite.lock.draft-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const owner: LockOwner = { pid: process.pid, host: hostname(), command: process.argv.slice(1).join(' '), since: new Date().toISOString() };
+  const boot = bootId();
+  const owner: LockOwner = { pid: process.pid, host: hostname(), command: process.argv.slice(1).join(' '), since: new Date().toISOString(), ...(boot ? { boot } : {}) };
   writeFileSync(draft, JSON.stringify(owner));
   try {
     for (let attempt = 0; attempt < 50; attempt++) {
@@ -118,6 +121,11 @@ function readOwner(path: string): LockOwner | 'gone' | 'unreadable' {
 
 function isAlive(owner: LockOwner): boolean {
   if (owner.host !== hostname()) return true; // cannot check another machine's processes: assume alive
+  // Taken before this machine last booted: its holder is gone, whoever has its pid now. A boot hands out its first
+  // pids in much the same order, so after a power cut the pid was often another service's, and until 2026-12-07 every
+  // start was refused until the lock file was deleted by hand.
+  const boot = bootId();
+  if (owner.boot !== undefined && boot !== undefined && owner.boot !== boot) return false;
   // Our own pid: this process holds it, unless the lock is older than this process (a container restarted
   // with the same pid as its previous life).
   if (owner.pid === process.pid) return Date.parse(owner.since) >= processStartedAt();
@@ -126,6 +134,15 @@ function isAlive(owner: LockOwner): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Linux's id of this boot of the machine (the same in its containers); undefined elsewhere. */
+function bootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
   }
 }
 

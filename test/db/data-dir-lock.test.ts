@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,6 +50,20 @@ describe('the embedded database’s one-process lock', () => {
     const dir = freshDir();
     writeFileSync(join(dir, 'pglite.lock'), JSON.stringify({ pid: process.pid, host: hostname(), command: 'old', since: '2020-01-01T00:00:00.000Z' }));
     lockDataDir(dir).release();
+  });
+
+  it.runIf(existsSync('/proc/sys/kernel/random/boot_id'))('takes over a lock taken before the machine last booted, whoever has its pid now', () => {
+    const dir = freshDir();
+    // A live pid (the parent of this process), in a lock of an earlier boot: a power cut, and a service got the pid.
+    const lock = { pid: process.ppid, host: hostname(), command: 'before the reboot', since: '2026-12-01T00:00:00.000Z' };
+    writeFileSync(join(dir, 'pglite.lock.1'), JSON.stringify({ ...lock, boot: '00000000-0000-0000-0000-000000000000' }));
+    lockDataDir(dir).release();
+    // Of this boot, or from a version that wrote no boot: its live pid holds it, as before.
+    const thisBoot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    for (const owner of [{ ...lock, boot: thisBoot }, lock]) {
+      writeFileSync(join(dir, 'pglite.lock.1'), JSON.stringify(owner));
+      expect(() => lockDataDir(dir)).toThrow(new RegExp(`in use by process ${process.ppid} \\(before the reboot\\)`, 'u'));
+    }
   });
 
   it('treats an unreadable lock file as stale rather than refusing forever', () => {

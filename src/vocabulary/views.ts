@@ -81,8 +81,9 @@ export function renderQuiz(lessonTitle: string, state: QuizState, answered?: Ask
   lines.push(`**Question ${current.position + 1} of ${total}**: which word fits the blank?`, '', `> ${safeText(current.prompt)}`);
   const embed: APIEmbed = {
     // The title is often the lesson's lead sentence, the question's own ("…agreed to strengthen cooperation…"): the
-    // answer is blanked there too, as every place of it in the prompt is, or the question showed it right above.
-    title: title('📝 Quiz · ', blankOut(lessonTitle, current.answer)),
+    // answer is blanked there too, as every place of it in the prompt is, or the question showed it right above. An
+    // embed's title links no web address, so a place in one is blanked as well.
+    title: title('📝 Quiz · ', blankOut(lessonTitle, current.answer, { inAddresses: true })),
     description: lines.join('\n'),
     footer: { text: `Attempt ${attempt.attemptNumber} · only you can answer` },
   };

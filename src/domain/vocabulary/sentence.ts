@@ -1,3 +1,5 @@
+import { webAddressSpans } from '../discord-format/escape.js';
+
 /** The blank that replaces the vocabulary word in a quiz sentence. */
 export const BLANK = '____';
 
@@ -18,7 +20,15 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
 }
 
-/** The sentence with every whole-word occurrence of `word` (case ignored) replaced by the blank, so the answer is not given away. */
-export function blankOut(sentence: string, word: string): string {
-  return sentence.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(word)}(?![\\p{L}\\p{N}])`, 'giu'), BLANK);
+/**
+ * The sentence with every whole-word occurrence of `word` (case ignored) replaced by the blank, so the answer is not
+ * given away, but none inside a web address: Discord links an address whole, so a blank put in one
+ * (`https://example.com/economy/____`) broke the link. The word left standing there gives the answer away, so such a
+ * sentence is not asked (questionFor). `inAddresses` blanks those too, for text Discord links nothing in (an embed's title).
+ */
+export function blankOut(sentence: string, word: string, { inAddresses = false }: { readonly inAddresses?: boolean } = {}): string {
+  const addresses = inAddresses ? [] : webAddressSpans(sentence);
+  return sentence.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(word)}(?![\\p{L}\\p{N}])`, 'giu'), (match: string, at: number) =>
+    addresses.some(([start, end]) => at < end && at + match.length > start) ? match : BLANK,
+  );
 }

@@ -105,6 +105,13 @@ describe('sentences', () => {
   it('blanks every occurrence of the word, and nothing else', () => {
     expect(blankOut('Deterrence works; deterrence, they said, is cheap. Deterrent!', 'deterrence')).toBe(`${BLANK} works; ${BLANK}, they said, is cheap. Deterrent!`);
   });
+
+  it('blanks no place of the word inside a web address, which Discord links whole (unless asked to, for an embed title)', () => {
+    const sentence = 'Inflation rose again (https://example.com/economy/inflation?src=inflation), said the Inflation-watch.';
+    expect(blankOut(sentence, 'inflation')).toBe(`${BLANK} rose again (https://example.com/economy/inflation?src=inflation), said the ${BLANK}-watch.`);
+    expect(blankOut(sentence, 'inflation', { inAddresses: true })).toBe(`${BLANK} rose again (https://example.com/economy/${BLANK}?src=${BLANK}), said the ${BLANK}-watch.`);
+    expect(blankOut('See http://example.com/economy then economy.', 'economy')).toBe(`See http://example.com/economy then ${BLANK}.`);
+  });
 });
 
 describe('level bands', () => {
@@ -186,6 +193,21 @@ describe('quiz questions', () => {
     const quiz = buildQuiz([twice, inside, entries[0]!], seededRandom(1))!;
     expect(quiz.map((q) => q.prompt)).toContain(`${BLANK} works, and ${BLANK} is cheap.`);
     expect(quiz.map((q) => q.prompt)).toContain(`A favourite ${BLANK} of spring.`);
+  });
+
+  it('never blanks a word inside a web address: a sentence whose address holds the word is not asked, another word is', () => {
+    // The blank broke the link (`…/economy/____`), and where the address was the only place, the question was nonsense.
+    const linked = entry('inflation', 'Inflation rose again, see https://example.com/economy/inflation for the figures.', ['apathy', 'awning', 'celluloid']);
+    const onlyLinked = entry('inflation', 'Prices rose again, see https://example.com/economy/inflation for the figures.', ['apathy', 'awning', 'celluloid']);
+    expect(questionFor(linked, Math.random)).toBeNull();
+    expect(questionFor(onlyLinked, Math.random)).toBeNull();
+    // An address without the word stays as it was, linked.
+    const beside = entry('inflation', 'Inflation rose again, see https://example.com/economy/prices for the figures.', ['apathy', 'awning', 'celluloid']);
+    expect(questionFor(beside, Math.random)?.prompt).toBe(`${BLANK} rose again, see https://example.com/economy/prices for the figures.`);
+    for (let seed = 1; seed < 30; seed++) {
+      const quiz = buildQuiz([linked, onlyLinked, ...entries.slice(0, 3)], seededRandom(seed))!;
+      expect(quiz.map((q) => q.lemma).sort()).toEqual(['counterpart', 'deterrence', 'legislation']);
+    }
   });
 
   it('leaves out a sentence too long to show whole', () => {

@@ -69,6 +69,26 @@ describe('lessons import --dry-run --json (in-process)', () => {
     expect(readdirSync(dir)).toEqual([]);
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('reads lines ending in NEL, LINE SEPARATOR or PARAGRAPH SEPARATOR, and names a problem\'s line counting them', async () => {
+    // Until 2026-12-07 such a file was one line: "missing the Summary section" and six missing fields, all on line 1.
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-cli-'));
+    const lines = readFileSync(REFERENCE, 'utf8').split('\n');
+    const lineEnds = ['\u2028', '\u0085', '\u2029', '\n'];
+    const withLineEnds = (all: readonly string[]) => all.map((line, i) => `${line}${lineEnds[i % lineEnds.length]}`).join('');
+    const good = join(dir, 'separators.txt');
+    writeFileSync(good, withLineEnds(lines));
+    const read = await run(['import', good, '--dry-run', '--json'], { DATA_DIR: dir });
+    expect(read.code).toBe(0);
+    expect(JSON.parse(read.stdout)).toEqual(JSON.parse((await run(['import', REFERENCE, '--dry-run', '--json'], { DATA_DIR: dir })).stdout));
+    const broken = join(dir, 'broken.txt');
+    const dateLine = lines.findIndex((line) => line.startsWith('Date:'));
+    writeFileSync(broken, withLineEnds(lines.map((line, i) => (i === dateLine ? 'Date: someday' : line))));
+    const refused = await run(['import', broken, '--dry-run'], { DATA_DIR: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n')[0]).toMatch(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')}:${dateLine + 1}: Date: expected a date`, 'u'));
+    rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 describe.each(testDatabaseTargets())('lessons CLI on $kind (in-process)', (target) => {

@@ -18,14 +18,21 @@ export function stripBom(text: string): string {
 export const MAX_EXPORT_LINES = 50_000;
 
 /**
- * Where the text goes past `max` lines (CRLF, lone CR and LF each end one, as toLines counts): the 1-based
- * number of the first line over, or null when it has at most `max`. Stops there, without splitting anything.
+ * What ends a line: CRLF, and alone LF, CR, NEL (U+0085, of text from EBCDIC systems), LINE SEPARATOR (U+2028) and
+ * PARAGRAPH SEPARATOR (U+2029), Unicode's line ends (The Unicode Standard, 5.8). Until 2026-12-07 only the first
+ * three ended one: a file whose lines ended in the others was read as one line, its fields run together.
+ */
+const LINE_END = /\r\n|[\n\r\u0085\u2028\u2029]/u;
+
+/**
+ * Where the text goes past `max` lines (each LINE_END ends one, as toLines counts): the 1-based number of the first
+ * line over, or null when it has at most `max`. Stops there, without splitting anything.
  */
 export function lineOverLimit(text: string, max: number): number | null {
   let lines = 1;
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
-    if (code === 10 || (code === 13 && text.charCodeAt(i + 1) !== 10)) {
+    if (code === 10 || (code === 13 && text.charCodeAt(i + 1) !== 10) || code === 0x85 || code === 0x2028 || code === 0x2029) {
       lines += 1;
       if (lines > max) return lines;
     }
@@ -34,15 +41,15 @@ export function lineOverLimit(text: string, max: number): number | null {
 }
 
 /**
- * Splits an export into its non-blank lines. CRLF, lone CR and LF each end one line, so the
- * numbers match what an editor shows. Runs of spaces and tabs collapse to one space and the
+ * Splits an export into its non-blank lines. Each LINE_END ends one line, so the numbers match what an
+ * editor shows. Runs of spaces and tabs collapse to one space and the
  * ends are trimmed: exports pass through mail clients and editors that add both freely, and
  * no field of a lesson depends on them. Blank lines only separate blocks, so they are dropped.
  */
 export function toLines(text: string): Line[] {
   const lines: Line[] = [];
   stripBom(text)
-    .split(/\r\n|\r|\n/u)
+    .split(LINE_END)
     .forEach((raw, index) => {
       const tidy = raw.replace(/[ \t]+/gu, ' ').trim();
       if (tidy !== '') lines.push({ no: index + 1, text: tidy });

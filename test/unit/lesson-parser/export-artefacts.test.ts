@@ -40,6 +40,17 @@ describe('line ends and stray characters', () => {
     expect(parseExportText(referenceLines.join('\r'), options)).toEqual(reference);
   });
 
+  it('reads NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR (U+2029) line ends, alone or mixed with the others', () => {
+    // Until 2026-12-07 they ended no line: the file was one line, its fields run together.
+    for (const lineEnd of ['\u0085', '\u2028', '\u2029']) expect(parseExportText(referenceLines.join(lineEnd), options)).toEqual(reference);
+    const mixed = ['\n', '\u2028', '\r\n', '\u0085', '\r', '\u2029'];
+    expect(parseExportText(referenceLines.map((line, i) => `${line}${mixed[i % mixed.length]}`).join(''), options)).toEqual(reference);
+    // A paragraph separator between two paragraphs of the article ends the first, as a line feed does.
+    const [first, second] = article;
+    const joined = [...dialogue, SEPARATOR, `${first}\u2029${second}`, ...article.slice(2), ...trailer];
+    expect(parse(joined).article).toEqual(article);
+  });
+
   it('ignores tabs, trailing whitespace and blank lines between blocks', () => {
     const messy = referenceLines.flatMap((line) => [`\t${line.replace(/ /gu, ' \t ')}   `, '', ' \t ']);
     expect(parse(messy)).toEqual(reference);

@@ -74,6 +74,18 @@ describe('errors name the line of the original file', () => {
     expect(error.problems.map((problem) => problem.line)).toEqual([lineNumber(startsWith('Date:'))]);
   });
 
+  it('counts NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR each as one line break', () => {
+    for (const lineEnd of ['\u0085', '\u2028', '\u2029']) {
+      const error = parseError(replaceLine(startsWith('Date:'), 'Date: someday').join(lineEnd));
+      expect(error.problems.map((problem) => problem.line)).toEqual([lineNumber(startsWith('Date:'))]);
+      expect(error.message).toBe(`${FILE}:${lineNumber(startsWith('Date:'))}: ${error.problems[0]?.message}`);
+    }
+    // Mixed with line feeds, a blank line made of one of each included.
+    const lines = replaceLine(startsWith('Date:'), 'Date: someday');
+    const error = parseError(`\u2028\n${lines.join('\u2029')}`);
+    expect(error.problems.map((problem) => problem.line)).toEqual([lineNumber(startsWith('Date:')) + 2]);
+  });
+
   it('names the Similar Readings header when it announces more items than come before Summary', () => {
     const error = errorFor(replaceLine(is('Similar Readings (5 items)'), 'Similar Readings (6 items)'));
     expect(error.problems).toEqual([

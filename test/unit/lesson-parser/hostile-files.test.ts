@@ -205,7 +205,9 @@ describe('invisible titles', () => {
     expect(parseError(text).problems).toEqual([{ line: lineOf(text, '"title"'), message: expect.stringContaining('title: shows nothing') }]);
   });
 
-  it.each(invisible.map((title) => [JSON.stringify(title), title]))('refuses the export Title line %s', (_shown, title) => {
+  // In an export a NEL ends the line (an empty `Title:` is no title); in JSON it is a character of the string.
+  const invisibleInALine = invisible.filter((title) => title !== '\u0085');
+  it.each(invisibleInALine.map((title) => [JSON.stringify(title), title]))('refuses the export Title line %s', (_shown, title) => {
     const error = parseError([`Title: ${title}`, ...referenceLines].join('\n'), 'blank.txt');
     expect(error.problems).toEqual([{ line: 1, message: expect.stringContaining('shows nothing') }]);
   });

@@ -162,6 +162,11 @@ describe('a lesson over the limits of its parts is refused, naming the part, its
     // CRLF and lone CR each end one line, as the line numbers of every other message count them.
     expect(parseExportText(withLines(MAX_EXPORT_LINES, '\r\n'), { file: 'long.txt' }).id).toBe(reference.id);
     expect(problemsOf(() => parseExportText(withLines(MAX_EXPORT_LINES + 1, '\r'), { file: 'long.txt' }))).toEqual([refusal]);
+    // So do NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR.
+    for (const lineEnd of ['\u0085', '\u2028', '\u2029']) {
+      expect(parseExportText(withLines(MAX_EXPORT_LINES, lineEnd), { file: 'long.txt' }).id).toBe(reference.id);
+      expect(problemsOf(() => parseExportText(withLines(MAX_EXPORT_LINES + 1, lineEnd), { file: 'long.txt' }))).toEqual([refusal]);
+    }
     // 10 MiB of one-character lines.
     expect(problemsOf(() => parseExportText('a\n'.repeat(5_000_000), { file: 'long.txt' }))).toEqual([refusal]);
   });

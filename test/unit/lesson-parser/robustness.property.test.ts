@@ -50,11 +50,11 @@ const mangle: fc.Arbitrary<Mangle> = fc.oneof(
   position.map((n): Mangle => (lines) => void lines.splice(at(lines, n))),
 );
 
-const lineBreak = fc.constantFrom('\n', '\r\n', '\r');
+const lineBreak = fc.constantFrom('\n', '\r\n', '\r', '\u0085', '\u2028', '\u2029');
 
 /** Either lessons that the JSON format accepts and round-trips, or a LessonParseError pointing into the file. */
 function checkOutcome(text: string): void {
-  const lineCount = text.split(/\r\n|\r|\n/u).length;
+  const lineCount = text.split(/\r\n|[\r\n\u0085\u2028\u2029]/u).length;
   let lessons: Lesson[];
   try {
     lessons = parseLessonFile(text, { file: 'mangled.txt', importTimeZone: 'Asia/Tokyo' });

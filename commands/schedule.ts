@@ -179,8 +179,8 @@ export const scheduleModule = defineCommand(scheduleCommand, {
       await reply.send(renderPlanned(planned.day, planned.stored, planned.nextPostDay, planned));
     },
     unplan: async ({ options, services, guildId, reply }) => {
-      const { day, removed, posted } = await services.delivery.unplan(guildId, options.date);
-      await reply.send(renderUnplanned(day, removed, posted, guildId));
+      const { day, removed, posted, ...unposted } = await services.delivery.unplan(guildId, options.date);
+      await reply.send(renderUnplanned(day, removed, posted, guildId, unposted));
     },
     upcoming: async ({ options, services, guildId, reply }) => {
       const { zone, days, state } = await services.delivery.upcoming(guildId, options.days ?? 7);

@@ -99,9 +99,17 @@ export function renderPlanned(day: string, stored: LibraryLessonHead, nextPostDa
 
 /**
  * `/schedule unplan`: the day given back to the queue, or nothing to do; on a day whose post went out, that the unpin
- * changes nothing for it (until 2026-12-07 it said the day gets the next lesson in the queue).
+ * changes nothing for it; on a day gone by with nothing posted (`passed`) or a day without a daily post (before
+ * `nextPostDay`), that no lesson goes out that day (until 2026-12-07 all three said the day gets the next lesson in
+ * the queue).
  */
-export function renderUnplanned(day: string, removed: boolean, posted?: DayPost, guildId?: string): ReplyPayload {
+export function renderUnplanned(
+  day: string,
+  removed: boolean,
+  posted?: DayPost,
+  guildId?: string,
+  unposted: { readonly passed?: boolean; readonly nextPostDay?: string } = {},
+): ReplyPayload {
   if (posted) {
     const where = posted.messageId && guildId ? messageLink(guildId, posted.channelId, posted.messageId) : `<#${posted.channelId}>`;
     return {
@@ -110,9 +118,13 @@ export function renderUnplanned(day: string, removed: boolean, posted?: DayPost,
         : `Nothing was pinned to ${dayName(day)}, and its post already went out (${where}).`,
     };
   }
-  return {
-    content: removed ? `🗑️ ${dayName(day)} has no pinned lesson any more; it gets the next lesson in the queue.` : `Nothing was pinned to ${dayName(day)}.`,
-  };
+  if (!removed) return { content: `Nothing was pinned to ${dayName(day)}.` };
+  if (unposted.passed) return { content: `🗑️ ${dayName(day)} has no pinned lesson any more. That day has passed, and nothing was posted on it.` };
+  if (unposted.nextPostDay) {
+    const reason = noPostReason(day, unposted.nextPostDay).replace('its post time', 'its time');
+    return { content: `🗑️ ${dayName(day)} has no pinned lesson any more. No daily post goes out that day (${reason}; the next is on ${dayName(unposted.nextPostDay)}).` };
+  }
+  return { content: `🗑️ ${dayName(day)} has no pinned lesson any more; it gets the next lesson in the queue.` };
 }
 
 /** `/schedule preview`: the daily post exactly as it will go out, with the role it pings. */

@@ -285,15 +285,21 @@ export function createDeliveryService(deps: DeliveryDeps) {
 
     /**
      * Removes a day's pin. `posted`: the day's daily post, when it went out (or is going out): the pin no longer
-     * mattered to it, and the reply says so (until 2026-12-07 it said the day gets the queue's next lesson).
+     * mattered to it, and the reply says so (until 2026-12-07 it said the day gets the queue's next lesson). Otherwise
+     * `passed`: a day gone by, nothing posted on it; `nextPostDay`: a day from today on that gets no daily post (as
+     * `plan` says). Until 2026-12-07 the reply said such a day gets the queue's next lesson.
      */
-    async unplan(guildId: string, date: string): Promise<{ day: string; removed: boolean; posted?: DayPost }> {
-      const today = localDate(deps.now(), await serverZone(guildId));
+    async unplan(guildId: string, date: string): Promise<{ day: string; removed: boolean; posted?: DayPost; passed?: true; nextPostDay?: string }> {
+      const schedule = await findSchedule(db, guildId);
+      const today = localDate(deps.now(), schedule?.timeZone ?? 'UTC');
       const day = parseDay(date, today);
       const removed = await unplanLesson(db, guildId, day);
       scheduleChanged(guildId);
       const daily = await dailyDelivery(db, guildId, day);
-      return daily && daily.status !== 'failed' ? { day, removed, posted: { channelId: daily.channelId, messageId: daily.messageId } } : { day, removed };
+      if (daily && daily.status !== 'failed') return { day, removed, posted: { channelId: daily.channelId, messageId: daily.messageId } };
+      if (day < today) return { day, removed, passed: true };
+      const next = await nextPostDay(schedule, today);
+      return day < next ? { day, removed, nextPostDay: next } : { day, removed };
     },
 
     /** The next `days` days and the lesson each will get, with titles, in the server's zone. */

@@ -428,7 +428,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/schedule unplan',
-    queries: ['schedules.findSchedule', 'lesson-plans.unplanLesson', 'deliveries.dailyDelivery'],
+    queries: ['schedules.findSchedule', 'lesson-plans.unplanLesson', 'deliveries.dailyDelivery', 'deliveries.lastPostedLocalDate'],
     run: ({ services }) => services.delivery.unplan(READING_GUILD, '2026-05-05'),
   },
   {

@@ -91,7 +91,7 @@ describe.each(testDatabaseTargets())('dates moderators type, on $kind', (target)
   });
 
   it('accepts the first and last supported days', async () => {
-    expect(await service().unplan(GUILD, '2000-01-01')).toEqual({ day: '2000-01-01', removed: false });
+    expect(await service().unplan(GUILD, '2000-01-01')).toEqual({ day: '2000-01-01', removed: false, passed: true });
     expect(await service().unplan(GUILD, '2100-12-31')).toEqual({ day: '2100-12-31', removed: false });
   });
 });

@@ -204,6 +204,45 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect(renderUnplanned(later.day, later.removed, later.posted, GUILD).content).toBe('🗑️ 2026-05-04 (Monday) has no pinned lesson any more; it gets the next lesson in the queue.');
     });
 
+    it('unplan of a past day that never posted says the day has passed with nothing posted, not that it gets the queue’s next lesson', async () => {
+      const { lessons, delivery, setNow } = await setUp();
+      await delivery.plan(GUILD, { date: '2026-05-04', lesson: lessons[1]!.id, plannedBy: 'mod' });
+      // No post went out on 2026-05-04 (the bot was down, say); two days later a moderator tidies its pin away.
+      setNow('2026-05-06T12:00:00Z');
+      const unpinned = await delivery.unplan(GUILD, '2026-05-04');
+      expect(unpinned).toEqual({ day: '2026-05-04', removed: true, passed: true });
+      const { day, removed, posted, ...unposted } = unpinned;
+      expect(renderUnplanned(day, removed, posted, GUILD, unposted).content).toBe('🗑️ 2026-05-04 (Monday) has no pinned lesson any more. That day has passed, and nothing was posted on it.');
+      const nothing = await delivery.unplan(GUILD, '2026-05-04');
+      expect(renderUnplanned(nothing.day, nothing.removed, nothing.posted, GUILD, nothing).content).toBe('Nothing was pinned to 2026-05-04 (Monday).');
+    });
+
+    it('unplan of today: before the post time it gets the queue’s next lesson; set after the post time, no daily post goes out that day', async () => {
+      // 09:00 UTC, set long ago: at 08:00 today's post is still to go out, and after 09:00 (not out yet) it goes out at once.
+      const early = await setUp();
+      for (const now of ['2026-05-02T08:00:00Z', '2026-05-02T12:00:00Z']) {
+        early.setNow(now);
+        await early.delivery.plan(GUILD, { date: 'today', lesson: early.lessons[2]!.id, plannedBy: 'mod' });
+        const unpinned = await early.delivery.unplan(GUILD, 'today');
+        expect(unpinned).toEqual({ day: '2026-05-02', removed: true });
+        expect(renderUnplanned(unpinned.day, unpinned.removed, unpinned.posted, GUILD, unpinned).content).toBe(
+          '🗑️ 2026-05-02 (Saturday) has no pinned lesson any more; it gets the next lesson in the queue.',
+        );
+      }
+      // Changed to 10:00 at 11:00, after it: the first post is tomorrow's (as plan says when pinning to today).
+      const { db, lessons, delivery } = early;
+      await saveSchedule(db, { guildId: GUILD, channelId: CHANNEL, postTime: '10:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-05-02T11:00:00Z'));
+      await delivery.plan(GUILD, { date: 'today', lesson: lessons[2]!.id, plannedBy: 'mod' });
+      const unpinned = await delivery.unplan(GUILD, 'today');
+      expect(unpinned).toEqual({ day: '2026-05-02', removed: true, nextPostDay: '2026-05-03' });
+      expect(renderUnplanned(unpinned.day, unpinned.removed, unpinned.posted, GUILD, unpinned).content).toBe(
+        '🗑️ 2026-05-02 (Saturday) has no pinned lesson any more. No daily post goes out that day (its time had passed when the schedule was set or changed; the next is on 2026-05-03 (Sunday)).',
+      );
+      // Tomorrow, the first day posted, gets the queue's next lesson.
+      await delivery.plan(GUILD, { date: 'tomorrow', lesson: lessons[2]!.id, plannedBy: 'mod' });
+      expect(await delivery.unplan(GUILD, 'tomorrow')).toEqual({ day: '2026-05-03', removed: true });
+    });
+
     it('days are the server’s: before a schedule exists they are UTC days', async () => {
       const { db, lessons, delivery, setNow } = await setUp();
       await saveSchedule(db, { guildId: GUILD, channelId: CHANNEL, postTime: '09:00', timeZone: 'Pacific/Kiritimati', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));

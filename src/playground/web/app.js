@@ -396,6 +396,9 @@ box.addEventListener('input', () => {
 });
 
 box.addEventListener('keydown', (event) => {
+  // A key that an input method (Japanese, Chinese, Korean…) is composing with is its own: the Enter that converts
+  // the reading, arrows through its candidates. Chrome reports it as keyCode 229; Discord sends nothing on it either.
+  if (event.isComposing || event.keyCode === 229) return;
   const { items } = state.suggest;
   if (event.key === 'ArrowDown' && items.length > 0) {
     event.preventDefault();

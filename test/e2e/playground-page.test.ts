@@ -1,0 +1,84 @@
+import { REST } from 'discord.js';
+import type { Page, Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDiscordStandIn, type DiscordStandIn } from '../../src/local-discord/index.js';
+import { createLogger } from '../../src/logger.js';
+import { PlaygroundActions } from '../../src/playground/actions.js';
+import { Timeline } from '../../src/playground/timeline.js';
+import { startWebServer, type PlaygroundWebServer } from '../../src/playground/web-server.js';
+import { createPlaygroundServer, PLAYGROUND_IDS } from '../../src/playground/world.js';
+import { chromiumPath, launchChromium, type Browser } from '../support/browser.js';
+
+const executable = chromiumPath();
+
+// The page in a real browser against the playground's server side and a local Discord, without the bot: what the
+// bot would send is sent by hand with discord.js's REST client, so each test looks at one thing the page does
+// (playground-browser.test.ts runs the whole product).
+describe.skipIf(!executable)('playground page in a real browser, without the bot', () => {
+  let discord: DiscordStandIn;
+  let web: PlaygroundWebServer;
+  let rest: REST;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    discord = await startDiscordStandIn({ onProblem: () => undefined, maxRecordedRequests: 50 });
+    const timeline = new Timeline();
+    discord.observe(timeline.observe);
+    const guild = createPlaygroundServer(discord);
+    const actions = new PlaygroundActions(discord, guild, timeline);
+    web = await startWebServer(0, { discord, guild, actions, timeline, logger: createLogger('silent') });
+    rest = new REST({ api: discord.apiUrl, retries: 0 }).setToken(discord.token);
+    await rest.put(`/applications/${discord.applicationId}/guilds/${PLAYGROUND_IDS.guild}/commands`, {
+      body: [
+        {
+          name: 'lesson',
+          description: 'Lessons',
+          options: [{ type: 1, name: 'search', description: 'Search', options: [{ type: 3, name: 'query', description: 'Words', required: true }] }],
+        },
+      ],
+    });
+    browser = await launchChromium(executable ?? '');
+    page = await browser.context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(web.url);
+    await page.locator('.channel', { hasText: 'lessons' }).waitFor();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+    await discord?.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('does not send the command on the Enter that ends an input method’s composition (Japanese, Chinese, Korean)', async () => {
+    const sent: Request[] = [];
+    const watch = (request: Request) => {
+      if (request.url().endsWith('/api/command')) sent.push(request);
+    };
+    page.on('request', watch);
+    try {
+      const box = page.getByLabel('Message box: type / for commands');
+      await box.fill('/lesson search query:');
+      await box.press('End');
+      // What an IME does: the reading is composed in the box, then Enter converts it. Chrome reports that Enter as
+      // keydown with isComposing (keyCode 229), then inserts the converted text.
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Input.imeSetComposition', { text: 'とうきょう', selectionStart: 5, selectionEnd: 5 });
+      await cdp.send('Input.dispatchKeyEvent', { type: 'rawKeyDown', key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 229, nativeVirtualKeyCode: 229 });
+      await cdp.send('Input.insertText', { text: '東京' });
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13 });
+      await page.waitForTimeout(500);
+      expect(sent).toEqual([]);
+      expect(await box.inputValue()).toBe('/lesson search query:東京');
+      // The next Enter, after the conversion, sends it.
+      await box.press('Enter');
+      await expect.poll(() => sent.length).toBe(1);
+      expect(sent[0]?.postDataJSON()).toMatchObject({ command: { name: 'lesson', subcommand: 'search', options: [{ name: 'query', value: '東京' }] } });
+    } finally {
+      page.off('request', watch);
+    }
+  });
+});

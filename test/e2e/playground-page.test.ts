@@ -81,4 +81,31 @@ describe.skipIf(!executable)('playground page in a real browser, without the bot
       page.off('request', watch);
     }
   });
+
+  it('wraps a long word in an embed’s author, title, field names and footer inside the embed, as Discord does', async () => {
+    const word = (letter: string, n: number) => letter.repeat(n);
+    await rest.post(`/channels/${PLAYGROUND_IDS.lessons}/messages`, {
+      body: {
+        embeds: [
+          {
+            author: { name: word('a', 200) },
+            title: word('t', 250),
+            url: 'https://example.com/',
+            description: word('d', 300),
+            fields: [{ name: word('n', 200), value: word('v', 300) }],
+            footer: { text: word('f', 300) },
+          },
+        ],
+      },
+    });
+    const embed = page.locator('.embed').last();
+    await embed.waitFor();
+    const overflowing = await embed.evaluate((element) => {
+      const right = element.getBoundingClientRect().right;
+      return [...element.querySelectorAll('*')]
+        .filter((child) => child.getBoundingClientRect().right > right + 1 || child.scrollWidth > child.clientWidth + 1)
+        .map((child) => child.className);
+    });
+    expect(overflowing).toEqual([]);
+  });
 });

@@ -108,4 +108,24 @@ describe.skipIf(!executable)('playground page in a real browser, without the bot
     });
     expect(overflowing).toEqual([]);
   });
+
+  it('is a combobox for screen readers: it says when suggestions are open and which one the arrows selected', async () => {
+    const box = page.getByRole('combobox', { name: 'Message box: type / for commands' });
+    await box.fill('');
+    expect(await box.getAttribute('aria-expanded')).toBe('false');
+    await box.fill('/lesson ');
+    await expect.poll(() => box.getAttribute('aria-expanded')).toBe('true');
+    expect(await box.getAttribute('aria-controls')).toBe('suggestions');
+    await box.press('ArrowDown');
+    const active = await box.getAttribute('aria-activedescendant');
+    expect(active).toBeTruthy();
+    const option = page.locator(`[id="${active}"]`);
+    expect(await option.getAttribute('role')).toBe('option');
+    expect(await option.getAttribute('aria-selected')).toBe('true');
+    expect(await option.textContent()).toContain('search');
+    await box.press('Escape');
+    expect(await box.getAttribute('aria-expanded')).toBe('false');
+    expect(await box.getAttribute('aria-activedescendant')).toBeNull();
+    await box.fill('');
+  });
 });

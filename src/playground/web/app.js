@@ -267,6 +267,10 @@ function updateSuggestions() {
 function renderSuggestions(/** @type {any} */ analysis) {
   const panel = $('suggestions');
   const { items, index } = state.suggest;
+  // The box is a combobox: a screen reader follows the suggestion the arrows select, while the focus stays in the box.
+  box.setAttribute('aria-expanded', String(items.length > 0 || Boolean(analysis.error)));
+  if (index >= 0 && index < items.length) box.setAttribute('aria-activedescendant', `suggestion-${index}`);
+  else box.removeAttribute('aria-activedescendant');
   if (items.length === 0 && !analysis.error) {
     panel.hidden = true;
     replaceChildren(panel, []);
@@ -288,7 +292,7 @@ function renderSuggestions(/** @type {any} */ analysis) {
     ...items.map((item, i) =>
       h(
         'div',
-        { class: `suggestion${i === index ? ' selected' : ''}${item.hint ? ' hint' : ''}`, role: 'option', 'data-suggestion': String(i), 'aria-selected': i === index ? 'true' : 'false' },
+        { class: `suggestion${i === index ? ' selected' : ''}${item.hint ? ' hint' : ''}`, id: `suggestion-${i}`, role: 'option', 'data-suggestion': String(i), 'aria-selected': i === index ? 'true' : 'false' },
         h('span', { class: 'suggestion-label' }, item.label),
         item.detail ? h('span', { class: 'suggestion-detail' }, item.detail) : null,
       ),
@@ -421,6 +425,8 @@ box.addEventListener('keydown', (event) => {
   } else if (event.key === 'Escape') {
     state.suggest.items = [];
     $('suggestions').hidden = true;
+    box.setAttribute('aria-expanded', 'false');
+    box.removeAttribute('aria-activedescendant');
   }
 });
 

@@ -170,7 +170,11 @@ export class InteractionStore {
       case InteractionResponseType.ApplicationCommandAutocompleteResult: {
         const errors = new FormErrors();
         errors.checkLength(['data', 'choices'], data.choices ?? [], 25);
-        (data.choices ?? []).forEach((choice, index) => errors.checkLength(['data', 'choices', index, 'name'], choice.name, 100, 1));
+        (data.choices ?? []).forEach((choice, index) => {
+          errors.checkLength(['data', 'choices', index, 'name'], choice.name, 100, 1);
+          // A string choice's value is at most 100 characters, as a registered choice's is.
+          errors.checkLength(['data', 'choices', index, 'value'], choice.value, 100);
+        });
         errors.throwIfAny();
         return undefined;
       }

@@ -5,7 +5,8 @@ const IS_COMPONENTS_V2 = 1 << 15;
 
 /**
  * Discord's documented message limits: content 2000, 10 embeds, embed field limits and 6000
- * characters across all embeds, 5 action rows of 5 buttons or 1 select, custom_id 1-100, label 80,
+ * characters across all embeds, embed links http(s) only, a colour of 24 bits, 5 action rows of 1-5 buttons
+ * or 1 select, custom_id 1-100 (required but on link buttons, which carry a URL of at most 512 instead), label 80,
  * nonce 25, and `allowed_mentions.parse` not combined with `users`/`roles` lists.
  */
 export function validateMessageBody(body: JsonObject, options: { creating: boolean; fileCount: number }): void {
@@ -37,13 +38,24 @@ function validateEmbeds(embeds: unknown[], errors: FormErrors): void {
     const at = (...path: (string | number)[]) => ['embeds', index, ...path];
     errors.checkLength(at('title'), value.title, 256);
     errors.checkLength(at('description'), value.description, 4096);
+    checkUrl(errors, at('url'), value.url, false);
+    if (value.color !== undefined && value.color !== null && !(Number.isInteger(value.color) && Number(value.color) >= 0 && Number(value.color) <= 0xffffff)) {
+      errors.add(at('color'), 'NUMBER_TYPE_MAX', 'int value should be less than or equal to 16777215.');
+    }
+    for (const image of ['image', 'thumbnail'] as const) {
+      const part = value[image];
+      if (isObject(part)) checkUrl(errors, at(image, 'url'), part.url, true);
+    }
     total += textLength(value.title) + textLength(value.description);
     if (isObject(value.footer)) {
       errors.checkLength(at('footer', 'text'), value.footer.text, 2048);
+      checkUrl(errors, at('footer', 'icon_url'), value.footer.icon_url, true);
       total += textLength(value.footer.text);
     }
     if (isObject(value.author)) {
       errors.checkLength(at('author', 'name'), value.author.name, 256);
+      checkUrl(errors, at('author', 'url'), value.author.url, false);
+      checkUrl(errors, at('author', 'icon_url'), value.author.icon_url, true);
       total += textLength(value.author.name);
     }
     if (Array.isArray(value.fields)) {
@@ -66,12 +78,15 @@ function validateActionRows(rows: unknown[], errors: FormErrors): void {
     if (!isObject(row) || !Array.isArray(row.components)) return;
     const children = row.components.filter(isObject);
     const hasSelect = children.some((c) => typeof c.type === 'number' && c.type >= 3 && c.type !== 4);
-    if (hasSelect ? children.length > 1 : children.length > 5) {
+    if (children.length === 0) {
+      errors.add(['components', rowIndex, 'components'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 5 in length.');
+    } else if (hasSelect ? children.length > 1 : children.length > 5) {
       errors.add(['components', rowIndex, 'components'], 'BASE_TYPE_MAX_LENGTH', `Must be ${hasSelect ? 1 : 5} or fewer in length.`);
     }
     children.forEach((child, childIndex) => {
       const at = ['components', rowIndex, 'components', childIndex];
       errors.checkLength([...at, 'label'], child.label, 80);
+      if (child.type === 2) validateButton(child, at, errors);
       if (child.custom_id !== undefined) {
         errors.checkLength([...at, 'custom_id'], child.custom_id, 100, 1);
         const id = String(child.custom_id);
@@ -82,6 +97,47 @@ function validateActionRows(rows: unknown[], errors: FormErrors): void {
       }
     });
   });
+}
+
+const LINK_STYLE = 5;
+const PREMIUM_STYLE = 6;
+
+/** A button's documented rules: a link button has a URL (at most 512) and no custom_id; the others a custom_id; all but premium a label or an emoji. */
+function validateButton(button: JsonObject, at: (string | number)[], errors: FormErrors): void {
+  const style = button.style;
+  if (typeof style !== 'number' || !Number.isInteger(style) || style < 1 || style > PREMIUM_STYLE) {
+    errors.add([...at, 'style'], 'BASE_TYPE_CHOICES', 'Value must be one of (1, 2, 3, 4, 5, 6).');
+    return;
+  }
+  if (style === PREMIUM_STYLE) return;
+  if (style === LINK_STYLE) {
+    if (button.url === undefined) errors.add([...at, 'url'], 'BASE_TYPE_REQUIRED', 'This field is required');
+    else {
+      errors.checkLength([...at, 'url'], button.url, 512);
+      checkUrl(errors, [...at, 'url'], button.url, false, ['http:', 'https:', 'discord:']);
+    }
+    if (button.custom_id !== undefined) errors.add([...at, 'custom_id'], 'COMPONENT_INVALID_FIELD', 'A link button cannot have a custom_id');
+  } else {
+    if (button.custom_id === undefined) errors.add([...at, 'custom_id'], 'BASE_TYPE_REQUIRED', 'This field is required');
+    if (button.url !== undefined) errors.add([...at, 'url'], 'COMPONENT_INVALID_FIELD', 'Only a link button may have a url');
+  }
+  const hasLabel = typeof button.label === 'string' && button.label.length > 0;
+  if (!hasLabel && !isObject(button.emoji)) errors.add([...at, 'label'], 'BASE_TYPE_REQUIRED', 'A button needs a label or an emoji');
+}
+
+/** Discord refuses a link that is not a well formed URL of its schemes (http(s); for images also `attachment://`). */
+function checkUrl(errors: FormErrors, path: (string | number)[], value: unknown, image: boolean, schemes = ['http:', 'https:']): void {
+  if (value === undefined || value === null) return;
+  if (typeof value !== 'string' || !URL.canParse(value)) {
+    errors.add(path, 'URL_TYPE_INVALID_URL', 'Not a well formed URL.');
+    return;
+  }
+  const allowed = image ? [...schemes, 'attachment:'] : schemes;
+  const { protocol } = new URL(value);
+  if (!allowed.includes(protocol)) {
+    const names = allowed.map((scheme) => `'${scheme.slice(0, -1)}'`).join(', ');
+    errors.add(path, 'URL_TYPE_INVALID_SCHEME', `Scheme "${protocol.slice(0, -1)}" is not supported. Scheme must be one of (${names}).`);
+  }
 }
 
 function validateAllowedMentions(value: unknown, errors: FormErrors): void {

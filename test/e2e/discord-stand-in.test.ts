@@ -65,12 +65,18 @@ function nextPageRow() {
 
 /** What the bot under test saw from discord.js, for assertions. */
 const observed: { responseMessageId?: string; followUpId?: string; fetchedContent?: string } = {};
+/** What the stand-in refused of the bot's autocomplete answers. */
+const refusedChoices: unknown[] = [];
 
 /** The bot under test: one behaviour per subcommand. */
 async function lessonBot(interaction: Interaction): Promise<void> {
   if (interaction.isAutocomplete()) {
-    const typed = interaction.options.getFocused();
-    await interaction.respond([{ name: `Spanish (${typed})`, value: 'es' }]);
+    const focused = interaction.options.getFocused(true);
+    if (focused.name === 'source') {
+      await interaction.respond([{ name: 'A long address', value: `https://example.com/${'a'.repeat(81)}` }]).catch((error: unknown) => refusedChoices.push(error));
+      return;
+    }
+    await interaction.respond([{ name: `Spanish (${focused.value})`, value: 'es' }]);
     return;
   }
   if (interaction.isButton() && interaction.customId === 'lesson:next') {
@@ -282,6 +288,13 @@ describe('discord stand-in with the real discord.js client', () => {
     const response = await typing.waitForFinal();
     expect(response.type).toBe(8);
     expect(response.data.choices).toEqual([{ name: 'Spanish (spa)', value: 'es' }]);
+  });
+
+  it('refuses an autocomplete choice whose value is over 100 characters, as Discord does', async () => {
+    discord.sendAutocomplete({ name: 'lesson', subcommand: 'today', options: [{ name: 'source', value: 'ex', focused: true }] });
+    await until(() => refusedChoices.length > 0, 2000);
+    expect((refusedChoices[0] as DiscordAPIError).code).toBe(50035);
+    expect((refusedChoices[0] as DiscordAPIError).rawError).toMatchObject({ errors: { data: { choices: { 0: { value: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH' }] } } } } } });
   });
 
   it('serves attachment options so the bot can download them', async () => {

@@ -128,4 +128,34 @@ describe.skipIf(!executable)('playground page in a real browser, without the bot
     expect(await box.getAttribute('aria-activedescendant')).toBeNull();
     await box.fill('');
   });
+
+  it('keeps the keyboard’s focus on the button pressed when its message changes (a page turned), not the page’s start', async () => {
+    const buttons = (page: number, last: boolean) => [
+      { type: 1, components: [
+        { type: 2, style: 2, label: 'Previous', custom_id: `previous-${page}`, disabled: page === 1 },
+        { type: 2, style: 2, label: 'Next', custom_id: `next-${page}`, disabled: last },
+        { type: 2, style: 3, label: 'Mark as read', custom_id: `read-${page}` },
+      ] },
+    ];
+    const posted = (await rest.post(`/channels/${PLAYGROUND_IDS.lessons}/messages`, { body: { content: 'Page 1 of 3', components: buttons(1, false) } })) as { id: string };
+    const message = page.locator(`.message[data-message-id="${posted.id}"]`);
+    await message.getByRole('button', { name: 'Next', exact: true }).focus();
+    const edit = (content: string, body: unknown) => rest.patch(`/channels/${PLAYGROUND_IDS.lessons}/messages/${posted.id}`, { body: { content, components: body } });
+    const focused = async () => {
+      const element = page.locator(':focus');
+      return `${await element.evaluate((e) => e.closest('.message[data-message-id]')?.getAttribute('data-message-id'))} ${await element.textContent()}`;
+    };
+
+    await edit('Page 2 of 3', buttons(2, false));
+    await expect.poll(() => message.textContent()).toContain('Page 2 of 3');
+    expect(await focused()).toBe(`${posted.id} Next`);
+    // Another message arriving re-draws the channel too.
+    await rest.post(`/channels/${PLAYGROUND_IDS.lessons}/messages`, { body: { content: 'Someone else’s post' } });
+    await expect.poll(() => page.locator('.message').last().textContent()).toContain('Someone else’s post');
+    expect(await focused()).toBe(`${posted.id} Next`);
+    // On the last page Next is disabled: the focus goes to the nearest button that takes it.
+    await edit('Page 3 of 3', buttons(3, true));
+    await expect.poll(() => message.textContent()).toContain('Page 3 of 3');
+    expect(await focused()).toBe(`${posted.id} Previous`);
+  });
 });

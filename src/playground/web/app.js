@@ -219,12 +219,44 @@ function renderMessages(toBottom = false) {
         h('div', { class: 'thread-start' }, all.length === 0 ? 'The thread starts from this message. No replies yet.' : 'The thread starts from this message.'),
       ]
     : [];
+  const focus = focusPlace(list);
   if (all.length === 0 && !starter) {
     replaceChildren(list, [h('div', { class: 'empty' }, h('h2', null, 'Nothing here yet'), h('p', null, 'Type / in the box below to see the bot’s commands, e.g. /lesson today.'))]);
   } else {
     replaceChildren(list, [...top, ...all.map((a) => a.node)]);
   }
+  restoreFocus(list, focus);
   if (atBottom || toBottom) list.scrollTop = list.scrollHeight;
+}
+
+const FOCUSABLE = 'button, a[href], input, select, textarea, [tabindex]';
+
+/**
+ * Where the focus is among the messages (a keyboard user's, on a button they pressed): its message and its place
+ * there. The messages' elements are made anew on every change, and the focus would fall to the page's start.
+ */
+function focusPlace(/** @type {HTMLElement} */ list) {
+  const active = document.activeElement;
+  const message = active && list.contains(active) ? active.closest('.message[data-message-id]') : null;
+  if (!active || !message) return undefined;
+  return { messageId: message.getAttribute('data-message-id'), index: [...message.querySelectorAll(FOCUSABLE)].indexOf(active) };
+}
+
+/** Puts the focus back on the same place of the same message (the nearest control that can take it: `Next` on the last page is disabled). */
+function restoreFocus(/** @type {HTMLElement} */ list, /** @type {{ messageId: string | null, index: number } | undefined} */ place) {
+  if (!place) return;
+  const message = [...list.querySelectorAll('.message[data-message-id]')].find((m) => m.getAttribute('data-message-id') === place.messageId);
+  if (!message) return;
+  const controls = /** @type {HTMLElement[]} */ ([...message.querySelectorAll(FOCUSABLE)]);
+  const usable = (/** @type {HTMLElement | undefined} */ c) => c !== undefined && !c.hasAttribute('disabled');
+  const at = Math.min(Math.max(place.index, 0), controls.length - 1);
+  for (let distance = 0; distance < controls.length; distance += 1) {
+    const candidate = [controls[at - distance], controls[at + distance]].find(usable);
+    if (candidate) {
+      candidate.focus({ preventScroll: true });
+      return;
+    }
+  }
 }
 
 function renderNotices() {

@@ -158,4 +158,21 @@ describe.skipIf(!executable)('playground page in a real browser, without the bot
     await expect.poll(() => message.textContent()).toContain('Page 3 of 3');
     expect(await focused()).toBe(`${posted.id} Previous`);
   });
+
+  it('adds to the messages’ live region only what is new or changed: a screen reader is not read the channel again', async () => {
+    const first = (await rest.post(`/channels/${PLAYGROUND_IDS.lessons}/messages`, { body: { content: 'Kept as it is' } })) as { id: string };
+    await page.locator(`.message[data-message-id="${first.id}"]`).waitFor();
+    // In the page (its own script, as the tests' TypeScript has no DOM types): what is added to the log, by message id.
+    await page.evaluate(`(() => {
+      window.added = [];
+      new MutationObserver((records) => {
+        for (const record of records) for (const node of record.addedNodes) window.added.push(node.nodeType === 1 ? (node.getAttribute('data-message-id') ?? node.className) : '#text');
+      }).observe(document.querySelector('[role="log"]'), { childList: true });
+    })()`);
+    const second = (await rest.post(`/channels/${PLAYGROUND_IDS.lessons}/messages`, { body: { content: 'Then this' } })) as { id: string };
+    await page.locator(`.message[data-message-id="${second.id}"]`).waitFor();
+    await rest.patch(`/channels/${PLAYGROUND_IDS.lessons}/messages/${second.id}`, { body: { content: 'Then this, edited' } });
+    await expect.poll(() => page.locator(`.message[data-message-id="${second.id}"]`).textContent()).toContain('edited');
+    expect(await page.evaluate('window.added')).toEqual([second.id, second.id]);
+  });
 });

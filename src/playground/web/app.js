@@ -3,7 +3,7 @@
 import { postJson, UNREACHABLE } from './api.js';
 import { channelToShow } from './channels.js';
 import { analyze, completionOnEnter, OPTION_TYPES, suggestions, toCommand } from './composer.js';
-import { replaceChildren } from './dom.js';
+import { replaceChildren, updateChildren } from './dom.js';
 import { formatTime, markdown } from './markdown.js';
 import { formatBytes, renderMessage } from './render.js';
 import { h } from './vnode.js';
@@ -221,9 +221,9 @@ function renderMessages(toBottom = false) {
     : [];
   const focus = focusPlace(list);
   if (all.length === 0 && !starter) {
-    replaceChildren(list, [h('div', { class: 'empty' }, h('h2', null, 'Nothing here yet'), h('p', null, 'Type / in the box below to see the bot’s commands, e.g. /lesson today.'))]);
+    updateChildren(list, [h('div', { class: 'empty' }, h('h2', null, 'Nothing here yet'), h('p', null, 'Type / in the box below to see the bot’s commands, e.g. /lesson today.'))]);
   } else {
-    replaceChildren(list, [...top, ...all.map((a) => a.node)]);
+    updateChildren(list, [...top, ...all.map((a) => a.node)]);
   }
   restoreFocus(list, focus);
   if (atBottom || toBottom) list.scrollTop = list.scrollHeight;
@@ -532,6 +532,8 @@ function openChannel(/** @type {string} */ channelId, /** @type {string} */ mess
   list.scrollTop = list.scrollHeight;
   renderMessages();
   list.scrollTop = list.scrollHeight;
+  // Messages unchanged keep their elements (updateChildren): only the message jumped to last stays highlighted.
+  for (const highlighted of list.querySelectorAll('.message.highlight')) highlighted.classList.remove('highlight');
   if (messageId) {
     const target = list.querySelector(`[data-message-id="${CSS.escape(messageId)}"]`);
     target?.scrollIntoView({ block: 'center' });

@@ -26,3 +26,35 @@ export function mount(node) {
 export function replaceChildren(/** @type {Element} */ parent, /** @type {import('./vnode.js').VChild[]} */ nodes) {
   parent.replaceChildren(...nodes.map(mount));
 }
+
+/** The view tree each element kept by updateChildren was made from, as JSON. */
+const madeFrom = new WeakMap();
+
+/**
+ * Makes `parent`'s children the mounted `nodes`, keeping every child made from the same tree as one of them (a
+ * message unchanged stays the same element): a live region (the messages' log) then tells a screen reader of what
+ * is new or changed only, and a page's own state on those elements (the focus, a revealed spoiler) stays.
+ */
+export function updateChildren(/** @type {Element} */ parent, /** @type {import('./vnode.js').VChild[]} */ nodes) {
+  /** @type {Map<string, Node[]>} */
+  const reusable = new Map();
+  for (const child of parent.childNodes) {
+    const json = madeFrom.get(child);
+    if (json !== undefined) reusable.set(json, [...(reusable.get(json) ?? []), child]);
+  }
+  const wanted = nodes.map((node) => {
+    const json = JSON.stringify(node);
+    const kept = reusable.get(json)?.shift();
+    if (kept) return kept;
+    const made = mount(node);
+    madeFrom.set(made, json);
+    return made;
+  });
+  const keep = new Set(wanted);
+  for (const child of [...parent.childNodes]) if (!keep.has(child)) child.remove();
+  wanted.forEach((node, index) => {
+    const here = parent.childNodes[index];
+    if (here !== node) parent.insertBefore(node, here ?? null);
+  });
+}
+

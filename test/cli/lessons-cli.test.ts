@@ -302,7 +302,7 @@ describe.each(testDatabaseTargets())('lessons CLI on $kind (in-process)', (targe
     const big = join(work, 'lesson-4a.json');
     writeFileSync(big, Buffer.alloc(10 * 1024 * 1024 + 1, 0x20));
     const expected = [
-      `${binary}:1: not UTF-8 text (is this a lesson export?)`,
+      `${binary}:1: not UTF-8 text: byte 0xC3 on this line is not UTF-8 (is this a lesson export? If so, save it as UTF-8)`,
       `${broken[0]?.path}:${broken[0]?.line}: `,
       `${utf16}:1: not UTF-8 text: this file is UTF-16; save it as UTF-8 and import it again`,
       `${big}: larger than 10 MiB, the limit for a lesson file; split it into smaller files`,

@@ -160,9 +160,26 @@ describe('decodeText: lesson files are UTF-8', () => {
     return 'decoded';
   };
 
-  it('reads UTF-8, and refuses other bytes naming the file and line 1', () => {
+  const notUtf8 = (line: number, byte: string) =>
+    `lesson.txt:${line}: not UTF-8 text: byte 0x${byte} on this line is not UTF-8 (is this a lesson export? If so, save it as UTF-8)`;
+
+  it('reads UTF-8, and refuses other bytes naming the file, the line and the byte', () => {
     expect(decodeText('lesson.txt', new TextEncoder().encode('A: Grüße'))).toBe('A: Grüße');
-    expect(refusal([0x41, 0xc3, 0x28])).toBe('lesson.txt:1: not UTF-8 text (is this a lesson export?)');
+    expect(refusal([0x41, 0xc3, 0x28])).toBe(notUtf8(1, 'C3'));
+  });
+
+  it('names the line of the first byte that is not UTF-8 (an export saved as Latin-1 or Windows-1252 was refused at line 1)', () => {
+    // An export in UTF-8 but for one line an editor wrote in Latin-1: `Nakatani é` on line 3, lines ended as CRLF, CR and LF.
+    const utf8 = (text: string) => [...Buffer.from(text, 'utf8')];
+    expect(refusal([...utf8('A: Grüße\r\nB: ok\r'), ...Buffer.from('C: caf\u00e9 au lait\n', 'latin1'), ...utf8('D: \u00e9\n')])).toBe(notUtf8(3, 'E9'));
+    // The lead byte of a character cut short (by a newline, or at the end), and a byte that continues nothing.
+    expect(refusal([...utf8('line one\nline two '), 0xe2, 0x80, 0x0a])).toBe(notUtf8(2, 'E2'));
+    expect(refusal([...utf8('a\nb\nc'), 0xf0, 0x9f])).toBe(notUtf8(3, 'F0'));
+    expect(refusal([...utf8('a\n\u00e9'), 0xa9])).toBe(notUtf8(2, 'A9'));
+    // Forms UTF-8 forbids: an overlong `/`, a surrogate, past U+10FFFF.
+    expect(refusal([...utf8('a\n'), 0xc0, 0xaf])).toBe(notUtf8(2, 'C0'));
+    expect(refusal([...utf8('a\n\n'), 0xed, 0xa0, 0x80])).toBe(notUtf8(3, 'ED'));
+    expect(refusal([...utf8('a\r\n\r\n\r\n'), 0xf4, 0x90, 0x80, 0x80])).toBe(notUtf8(4, 'F4'));
   });
 
   it('says what to do with a file saved as UTF-16, little- or big-endian', () => {
@@ -170,7 +187,7 @@ describe('decodeText: lesson files are UTF-8', () => {
     expect(refusal([0xff, 0xfe, 0x41, 0x00, 0x3a, 0x00])).toBe(hint);
     expect(refusal([0xfe, 0xff, 0x00, 0x41, 0x00, 0x3a])).toBe(hint);
     // Bytes that merely contain those values later are not taken for UTF-16.
-    expect(refusal([0x41, 0xff, 0xfe])).toBe('lesson.txt:1: not UTF-8 text (is this a lesson export?)');
+    expect(refusal([0x41, 0xff, 0xfe])).toBe(notUtf8(1, 'FF'));
   });
 
   it('knows UTF-16 without its byte order mark (it was read as text full of U+0000), and leaves UTF-8 alone', () => {

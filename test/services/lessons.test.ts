@@ -209,7 +209,14 @@ describe.each(testDatabaseTargets())('lessons and reading services on $kind', (t
       expect(await countLessons(db)).toBe(3);
       // Text that is not UTF-8 is the file's one problem, listed as any other.
       const notText = await service.importUpload('bin.txt', new Uint8Array([0x41, 0xc3, 0x28]));
-      expect(!notText.ok && notText.problems.map(formatProblem)).toEqual(['bin.txt:1: not UTF-8 text (is this a lesson export?)']);
+      expect(!notText.ok && notText.problems.map(formatProblem)).toEqual([
+        'bin.txt:1: not UTF-8 text: byte 0xC3 on this line is not UTF-8 (is this a lesson export? If so, save it as UTF-8)',
+      ]);
+      // An export saved by an editor as Windows-1252: the line of its first such byte (it was line 1, whichever line held it).
+      const latin1 = await service.importUpload('cp1252.txt', Buffer.from('A: Hi\r\nB: Hello\r\n----------------\r\nThe caf\u00e9 opened.\r\n', 'latin1'));
+      expect(!latin1.ok && latin1.problems.map(formatProblem)).toEqual([
+        'cp1252.txt:4: not UTF-8 text: byte 0xE9 on this line is not UTF-8 (is this a lesson export? If so, save it as UTF-8)',
+      ]);
       // An export saved as "Unicode" on Windows: UTF-16, with what to do about it.
       const utf16 = await service.importUpload('utf16.txt', new Uint8Array([0xff, 0xfe, 0x41, 0x00]));
       expect(!utf16.ok && { problems: utf16.problems.map(formatProblem), count: utf16.problemCount }).toEqual({

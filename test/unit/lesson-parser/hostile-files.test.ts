@@ -8,7 +8,7 @@ import {
   type LessonJson,
 } from '../../../src/domain/lesson-parser/index.js';
 import { LESSON_LIMITS } from '../../../src/domain/lesson.js';
-import { lineNumber, REFERENCE_FILE, referenceLines, referenceText, replaceLine, startsWith } from '../../fixtures/lessons/reference.js';
+import { dropSection, is, lineNumber, REFERENCE_FILE, referenceLines, referenceText, replaceLine, startsWith } from '../../fixtures/lessons/reference.js';
 
 const reference = lessonToJson(parseExportText(referenceText, { file: REFERENCE_FILE }));
 
@@ -103,6 +103,30 @@ describe('one lesson of very many entries or keys', () => {
       { line: 4, message: 'dialogue[1].speaker: missing' },
     ]);
     expect(error.problems.length + error.omitted).toBe(1 + 60 * 2 + 1 + 100_000);
+  });
+});
+
+describe('a Statistics section of hostile text', () => {
+  /** The reference export with `junk` as a line of its Statistics section, before its counts. */
+  const withJunk = (junk: string) => replaceLine(is('Statistics'), 'Statistics', junk).join('\n');
+
+  it('is read in time linear in its length: a long run of digits, of commas, of many counts (each took 7–29 s at 40,000–240,000 characters)', () => {
+    const junks = ['1'.repeat(40_000), '1,'.repeat(20_000), '1 Words '.repeat(30_000), 'Words: 1 '.repeat(30_000)];
+    for (const junk of junks) {
+      const started = performance.now();
+      const lesson = parseExportText(withJunk(junk), { file: REFERENCE_FILE });
+      expect(performance.now() - started).toBeLessThan(1_500);
+      // A count before the export's own is the first of its label (as before): junk of digits alone is no count.
+      expect(lesson.sourceStats).toEqual(junk.includes('Words') ? { words: 1, readCount: 1 } : { words: 417, readCount: 1 });
+    }
+  });
+
+  it('reads no count from a run of digits longer than any count, nor from its end', () => {
+    const stats = [`${'9'.repeat(40)} Words`, '1 Read Count'];
+    const text = dropSection(is('Statistics'), startsWith('ID:'))
+      .flatMap((line) => (line.startsWith('ID:') ? ['Statistics', ...stats, line] : [line]))
+      .join('\n');
+    expect(() => parseExportText(text, { file: REFERENCE_FILE })).toThrow(/Statistics: cannot read the word count/u);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   isSummaryHeader,
   keyValue,
   metadataField,
+  similarReadingsCount,
   similarReadingsHeader,
 } from './patterns.js';
 import { parseStatistics, type SourceStats } from './statistics.js';
@@ -139,7 +140,12 @@ function readSimilarReadings(cursor: Cursor, problems: ProblemList): string[] {
   const parsed = header && similarReadingsHeader(header);
   if (!header || !parsed) return [];
   cursor.next();
-  if (parsed.count === null) {
+  // `(5 items)` on the line after a bare header is its count (it was taken for the first title).
+  const countLine = parsed.count === null ? cursor.peek() : undefined;
+  const countOnItsLine = countLine ? similarReadingsCount(countLine) : null;
+  if (countOnItsLine !== null) cursor.next();
+  const count = parsed.count ?? countOnItsLine;
+  if (count === null) {
     const titles = cursor.takeUntil(endsSimilarReadings);
     const many = tooManySimilarReadings(titles.length);
     if (many) problems.add(header.no, many);
@@ -147,14 +153,14 @@ function readSimilarReadings(cursor: Cursor, problems: ProblemList): string[] {
     return titles.map(lineText);
   }
 
-  const many = tooManySimilarReadings(parsed.count);
+  const many = tooManySimilarReadings(count);
   if (many) problems.add(header.no, many);
-  const titles = cursor.takeAtMost(parsed.count, isSummaryHeader);
-  if (titles.length < parsed.count) {
+  const titles = cursor.takeAtMost(count, isSummaryHeader);
+  if (titles.length < count) {
     const end = cursor.peek() ? `the Summary header on line ${cursor.peek()?.no}` : 'the end of the file';
-    problems.add(header.no, `Similar Readings announces ${parsed.count} items, but only ${titles.length} lines come before ${end}`);
+    problems.add(header.no, `Similar Readings announces ${count} items, but only ${titles.length} lines come before ${end}`);
   } else {
-    expectSummaryAfterTitles(cursor, problems, header, parsed.count);
+    expectSummaryAfterTitles(cursor, problems, header, count);
   }
   checkTitleLengths(titles, problems);
   return titles.map(lineText);

@@ -2,8 +2,13 @@ import type { Line } from './lines.js';
 
 /** Line shapes that give an export its structure. Lines are already tidied (see `toLines`). */
 
-/** `Similar Readings (5 items)`; the count is optional so a header without one still reads. */
-const SIMILAR_READINGS = /^similar readings(?: ?\((\d+) items?\))? ?:?$/iu;
+/**
+ * `Similar Readings (5 items)`, also `(5)`; the count is optional so a header without one still reads. `(5)` was
+ * no header: it and its titles were read as the article's last paragraphs, and the lesson imported without a word.
+ */
+const SIMILAR_READINGS = /^similar readings(?: ?\((\d+)(?: items?)?\))? ?:?$/iu;
+/** The count on a line of its own after a bare `Similar Readings` header (copied from the app, the two may part). */
+const SIMILAR_READINGS_COUNT = /^\((\d+)(?: items?)?\)$/iu;
 const SUMMARY = /^summary ?:?$/iu;
 const STATISTICS = /^statistics ?:?$/iu;
 /** The dashes between the dialogue and the article (any run of three or more). */
@@ -39,6 +44,12 @@ export function similarReadingsHeader(line: Line): { count: number | null } | nu
   const match = SIMILAR_READINGS.exec(line.text);
   if (!match) return null;
   return { count: match[1] === undefined ? null : Number(match[1]) };
+}
+
+/** `(5 items)` alone on a line: the count of the bare `Similar Readings` header just before it. */
+export function similarReadingsCount(line: Line): number | null {
+  const match = SIMILAR_READINGS_COUNT.exec(line.text);
+  return match ? Number(match[1]) : null;
 }
 
 export const isSummaryHeader = (line: Line): boolean => SUMMARY.test(line.text);

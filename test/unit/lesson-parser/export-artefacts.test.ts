@@ -132,6 +132,20 @@ describe('Similar Readings', () => {
     expect(parse(replaceLine(is('Similar Readings (5 items)'), 'Similar Readings')).similarReadings).toEqual(reference.similarReadings);
   });
 
+  it('reads "Similar Readings (5)" as the header it is (it and its titles were read as the article\'s last paragraphs)', () => {
+    const lesson = parse(replaceLine(is('Similar Readings (5 items)'), 'Similar Readings (5)'));
+    expect(lesson.similarReadings).toEqual(reference.similarReadings);
+    expect(lesson.article).toEqual(reference.article);
+  });
+
+  it('reads a count on the line after a bare header as its count, not as the first title', () => {
+    expect(parse(replaceLine(is('Similar Readings (5 items)'), 'Similar Readings', '(5 items)')).similarReadings).toEqual(reference.similarReadings);
+    // The count then decides, as on the header's line: a title beginning with "Summary:" is a title.
+    const lines = replaceLine(is('Similar Readings (5 items)'), 'Similar Readings', '(6 items)');
+    lines.splice(lineNumber(is('Summary'), lines) - 1, 0, 'Summary: Yet another look at the alliance');
+    expect(parse(lines).similarReadings).toEqual([...reference.similarReadings, 'Summary: Yet another look at the alliance']);
+  });
+
   it('reads "(1 item)" in the singular', () => {
     const lines = dropSection(startsWith('Similar Readings'), is('Summary'));
     lines.splice(lineNumber(is('Summary'), lines) - 1, 0, 'Similar Readings (1 item)', 'Only one');

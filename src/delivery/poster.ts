@@ -13,7 +13,7 @@ import { dailyPing, neutralizeMentions, plainText, visibleOr } from '../domain/d
 import { truncateAtWord } from '../domain/text.js';
 import { recordPostFailure, type Schedule } from '../db/schedules.js';
 import type { DB } from '../db/schema.js';
-import { describePostFailure, postUnanswered, threadAlreadyOpened, type Channels, type PostedMessage } from '../discord/channels.js';
+import { describePostFailure, describeThreadFailure, postUnanswered, threadAlreadyOpened, type Channels, type PostedMessage } from '../discord/channels.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import type { MessageCreateOptions } from 'discord.js';
 import { parsePostTime, postInstantFor, retryAfterFailure } from '../domain/schedule/index.js';
@@ -387,8 +387,9 @@ export class LessonPoster {
         return message.id;
       }
       this.deps.logger.warn({ err: error, guildId: schedule.guildId }, 'could not open a discussion thread');
-      await this.deps.alerts.tell(schedule.guildId, 'thread-failed', 'thread', {
-        content: `⚠️ I posted today’s lesson in <#${schedule.channelId}> but could not open a discussion thread on it. Check that I may **Create Public Threads** there.`,
+      const { key, advice } = describeThreadFailure(error);
+      await this.deps.alerts.tell(schedule.guildId, 'thread-failed', key, {
+        content: `⚠️ I posted today’s lesson in <#${schedule.channelId}> but could not open a discussion thread on it. ${advice}`,
       });
       return null;
     }

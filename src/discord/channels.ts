@@ -141,6 +141,32 @@ export function threadAlreadyOpened(error: unknown): boolean {
   return error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.ThreadAlreadyCreatedForMessage;
 }
 
+/**
+ * Why a discussion thread could not be opened on a posted lesson, as the alert's last sentence, with the alert's key
+ * (each cause is told once until a thread opens again). Until 2026-12-08 every cause was told as the permission:
+ * moderators looked for a missing **Create Public Threads** where the server's AutoMod had blocked the lesson's title
+ * (Discord's 200001), the server had as many active threads as Discord allows (160006), or Discord had failed (5xx).
+ */
+export function describeThreadFailure(error: unknown): { key: string; advice: string } {
+  if (error instanceof DiscordAPIError) {
+    const code = Number(error.code);
+    if (code === RESTJSONErrorCodes.MissingPermissions || code === RESTJSONErrorCodes.MissingAccess) {
+      return { key: 'thread', advice: 'Check that I may **Create Public Threads** there.' };
+    }
+    if (code === RESTJSONErrorCodes.TitleWasBlockedByAutomaticModeration) {
+      return {
+        key: 'thread-automod',
+        advice: 'This server’s AutoMod blocked its name (the lesson’s title): exempt my role from that AutoMod rule, or turn threads off with `/schedule set`.',
+      };
+    }
+    if (code === RESTJSONErrorCodes.MaximumActiveThreads) {
+      return { key: 'thread-limit', advice: 'This server has as many active threads as Discord allows: archive some to make room.' };
+    }
+    if (error.status < 500) return { key: `thread-refused-${code}`, advice: `Discord refused it (${error.status}, code ${code}).` };
+  }
+  return { key: 'thread-unanswered', advice: 'Discord did not manage to open it just then (nothing to fix on your side); the next post opens its own.' };
+}
+
 /** Channel types a lesson card or an alert is posted in: what the commands' channel options offer. */
 export const POSTABLE_CHANNEL_TYPES = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 

@@ -129,6 +129,31 @@ describe.each(testDatabaseTargets())('the lesson poster on $kind, with a channel
     expect(channels.sentTo(ALERTS)).toHaveLength(0);
   });
 
+  it('a thread Discord refuses for another reason than the permission is told as that reason, each once (all were told as Create Public Threads)', async () => {
+    const { db, schedule, poster, channels } = await setUp({ createThread: true });
+    const refusal = (code: number, status: number, message: string) =>
+      new DiscordAPIError({ code, message }, code, status, 'POST', 'https://discord.com/api/v10/channels/1/messages/2/threads', { body: undefined, files: undefined });
+    const causes: [Error, RegExp][] = [
+      [refusal(RESTJSONErrorCodes.TitleWasBlockedByAutomaticModeration, 400, 'Title was blocked by automatic moderation'), /AutoMod blocked its name \(the lesson’s title\): exempt my role/u],
+      [refusal(RESTJSONErrorCodes.MaximumActiveThreads, 400, 'Maximum number of active threads reached'), /as many active threads as Discord allows/u],
+      [new HTTPError(503, 'Service Unavailable', 'POST', 'https://discord.com/api/v10/channels/1/messages/2/threads', { body: undefined, files: undefined }), /Discord did not manage to open it just then/u],
+    ];
+    const days = ['2026-05-02', '2026-05-03', '2026-05-04', '2026-05-05', '2026-05-06', '2026-05-07'];
+    for (const index of days.keys()) await upsertLesson(db, makeLesson({ date: `2025-06-0${index + 1}` }));
+    for (const [index, [error]] of causes.entries()) {
+      channels.refuseThreads(CHANNEL, error);
+      // Twice each: told once per cause.
+      expect(await poster.post(schedule, days[index * 2]!, 0)).toMatchObject({ status: 'sent' });
+      expect(await poster.post(schedule, days[index * 2 + 1]!, 0)).toMatchObject({ status: 'sent' });
+    }
+    const told = channels.sentTo(ALERTS).map((send) => String(send.options.content));
+    expect(told).toHaveLength(causes.length);
+    for (const [index, [, said]] of causes.entries()) {
+      expect(told[index]).toMatch(said);
+      expect(told[index]).not.toMatch(/Create Public Threads/u);
+    }
+  });
+
   it('a missing permission fails the post, backs off, and alerts the moderators once', async () => {
     const { db, schedule, poster, channels } = await setUp();
     channels.breakChannel(CHANNEL);

@@ -50,6 +50,8 @@ const RECORD_RETRY_MS = 1_000;
 interface UnrecordedPost {
   readonly message: PostedMessage;
   readonly threadId: string | null;
+  /** Discord kept the card's embed (it drops it, silently, where the bot lacks Embed Links). */
+  readonly cardShown: boolean;
   readonly at: Date;
   readonly payload: unknown;
 }
@@ -292,12 +294,13 @@ export class LessonPoster {
         // nonce makes Discord return the first message if there was one.
         if (typeof message.id !== 'string' || message.id === '') throw new Error('Discord answered the post without a message');
         const threadId = schedule.createThread ? await this.openThread(schedule, message, card.title) : null;
-        posted = { message, threadId, at: this.deps.now(), payload: { ...payload, nonce: delivery.nonce } };
+        const cardShown = await this.checkCardShown(schedule, payload, message);
+        posted = { message, threadId, cardShown, at: this.deps.now(), payload: { ...payload, nonce: delivery.nonce } };
       }
       const { message, threadId, at } = posted;
       const threadFine = !schedule.createThread || threadId !== null;
       // The post's record, the schedule's success and its cleared alerts: one statement, all or none of them.
-      const cleared: ClearedAlertKinds = ['post-failed', 'no-lesson', ...(threadFine ? ['thread-failed'] : [])];
+      const cleared: ClearedAlertKinds = ['post-failed', 'no-lesson', ...(threadFine ? ['thread-failed'] : []), ...(posted.cardShown ? ['card-dropped'] : [])];
       try {
         await this.recordSent(key, { messageId: message.id, threadId, at, payload: posted.payload }, cleared);
       } catch (error) {
@@ -375,6 +378,23 @@ export class LessonPoster {
     } catch (error) {
       this.deps.logger.warn({ err: error, ...key, messageId: message.id }, 'lesson posted but not published to the servers that follow the channel');
     }
+  }
+
+  /**
+   * Whether Discord kept the card. Where the bot lacks Embed Links, Discord posts the message without its embeds and
+   * says nothing else: in a channel the bot did not read first (channelNotRead: nothing was checked before the post), or
+   * whose permissions changed after they were checked. The post stands (its greeting and buttons are out, and sending
+   * it again would post it twice); the moderators are told once, as for a thread.
+   */
+  private async checkCardShown(schedule: Schedule, payload: MessageCreateOptions, message: PostedMessage): Promise<boolean> {
+    if ((payload.embeds?.length ?? 0) === 0 || message.embeds === undefined || message.embeds.length > 0) return true;
+    this.deps.logger.warn({ guildId: schedule.guildId, messageId: message.id }, 'lesson posted without its card: Discord dropped the embed (no Embed Links)');
+    await this.deps.alerts.tell(schedule.guildId, 'card-dropped', 'embed-links', {
+      content:
+        `⚠️ I posted today’s lesson in <#${schedule.channelId}>, but Discord left out its card (the summary and details): ` +
+        'I am missing **Embed Links** there. Give it to me, or move the schedule with `/schedule set`.',
+    });
+    return false;
   }
 
   private async openThread(schedule: Schedule, message: PostedMessage, title: string): Promise<string | null> {

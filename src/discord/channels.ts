@@ -24,6 +24,11 @@ export interface PostedMessage {
    */
   readonly crosspostable?: boolean;
   crosspost?(): Promise<unknown>;
+  /**
+   * The embeds Discord kept. Discord posts a message whose author lacks Embed Links without its embeds, and says
+   * nothing else: a card sent and none kept is a post without its card.
+   */
+  readonly embeds?: readonly unknown[];
 }
 
 /** A channel the bot may post in (checked): what delivery's poster and the alerts send through. */
@@ -98,6 +103,7 @@ function postingWithoutReading(channel: TextChannel): PostChannel {
         id: message.id,
         startThread: (thread) => channel.threads.create({ ...thread, startMessage: message.id }),
         crosspostable: false,
+        embeds: message.embeds,
       };
     },
   };

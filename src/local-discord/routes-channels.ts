@@ -53,9 +53,14 @@ function createMessage(ctx: RouteContext) {
   if (!MESSAGE_CHANNEL_TYPES.includes(channel.type)) throw apiErrors.cannotSendInNonTextChannel();
   requirePermission(access, isThread(channel) ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages);
   if (ctx.files.length > 0) requirePermission(access, PermissionFlagsBits.AttachFiles);
-  const body = objectBody(ctx);
-  validateMessageBody(body, { creating: true, fileCount: ctx.files.length });
+  const sent = objectBody(ctx);
+  validateMessageBody(sent, { creating: true, fileCount: ctx.files.length });
   checkReference(ctx, channel.id);
+  // As at Discord: without Embed Links the message goes out without its embeds (no error), and one left with nothing
+  // else to show is refused as empty.
+  const embedsDropped = Array.isArray(sent.embeds) && sent.embeds.length > 0 && !hasPermission(access.permissions, PermissionFlagsBits.EmbedLinks);
+  const body = embedsDropped ? { ...sent, embeds: [] } : sent;
+  if (embedsDropped) validateMessageBody(body, { creating: true, fileCount: ctx.files.length });
 
   // enforce_nonce: a repeat of the same nonce by the same author within a few minutes returns the first message.
   const nonce = body.nonce;

@@ -56,9 +56,29 @@ const NOT_POSTING: Record<Exclude<ScheduleState, 'set'>, string> = {
   none: 'No daily post is set yet (`/schedule set`): this is the order the lessons would go out in.',
 };
 
-/** `/schedule upcoming`: one line per day, the lesson and where it comes from (and whether the schedule posts them). */
+/** The most of a title `/schedule upcoming` shows; less when the days asked for would not all fit its embed otherwise. */
+const UPCOMING_TITLE_MAX = 200;
+const UPCOMING_TITLE_MIN = 40;
+/** Within Discord's 4,096 characters of an embed's description. */
+const UPCOMING_MAX = 4000;
+
+/**
+ * `/schedule upcoming`: one line per day, the lesson and where it comes from (and whether the schedule posts them).
+ * Every day asked for is shown: titles are clipped shorter as far as needed (until 2026-12-07 each kept 200 characters,
+ * and 25 days of news headlines of ~150 characters ended with "…" after the 21st day, under "Next 25 days").
+ */
 export function renderUpcoming(zone: string, days: readonly UpcomingDay[], state: ScheduleState = 'set'): ReplyPayload {
-  const lines = days.map((day, i) => {
+  const count = days.length;
+  const note = state === 'set' ? [] : [NOT_POSTING[state], ''];
+  let lines = [...note, ...upcomingLines(days, UPCOMING_TITLE_MAX)];
+  for (let max = UPCOMING_TITLE_MAX - 20; max >= UPCOMING_TITLE_MIN && lines.join('\n').length > UPCOMING_MAX; max -= 20) {
+    lines = [...note, ...upcomingLines(days, max)];
+  }
+  return { embeds: [{ title: `Next ${count} day${count === 1 ? '' : 's'} (${zone})`, description: truncateLines(lines, UPCOMING_MAX) }] };
+}
+
+function upcomingLines(days: readonly UpcomingDay[], titleMax: number): string[] {
+  return days.map((day, i) => {
     const date = `\`${day.localDate}\` ${weekdayOf(day.localDate, 'short')}`;
     if (day.source === 'no-post') {
       // A later day already posted: the schedule moved west after its post (upcomingLessons), whatever its time.
@@ -67,12 +87,9 @@ export function renderUpcoming(zone: string, days: readonly UpcomingDay[], state
         : `${date} · no post today (its time had passed when the schedule was set or changed)`;
     }
     return day.title !== null
-      ? `${date} · ${clip(safeText(visibleOr(day.title, '(untitled)')), 200)} _(${SOURCE_LABEL[day.source ?? 'queue']})_`
+      ? `${date} · ${clip(safeText(visibleOr(day.title, '(untitled)')), titleMax)} _(${SOURCE_LABEL[day.source ?? 'queue']})_`
       : `${date} · no lesson left: import more with \`/lesson import\``;
   });
-  const count = days.length;
-  const note = state === 'set' ? [] : [NOT_POSTING[state], ''];
-  return { embeds: [{ title: `Next ${count} day${count === 1 ? '' : 's'} (${zone})`, description: truncateLines([...note, ...lines], 4000) }] };
 }
 
 /** A day as replies name it: `2026-12-05 (Saturday)`, so a moderator sees which day `tomorrow` or a pick was. */

@@ -412,6 +412,23 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect((await delivery.preview(GUILD, '2026-05-04')).stored.lesson.id).toBe(lessons[1]!.id);
     });
 
+    it('upcoming shows every day asked for, 25 of news headlines too: their titles are clipped shorter to fit', async () => {
+      const { db, delivery } = await setUp();
+      // An export's title is its article's first sentence (up to 256 characters): ~180 here.
+      const headline = (n: number) =>
+        `Lesson ${n}: the defense chiefs of Japan and the United States have agreed to strengthen cooperation in cyberspace, at a meeting in Singapore on Saturday attended by officials.`;
+      for (let n = 4; n <= 25; n++) await upsertLesson(db, makeLesson({ date: `2025-02-${String(n).padStart(2, '0')}`, title: headline(n) }));
+      const { zone, days, state } = await delivery.upcoming(GUILD, 25);
+      const embed = renderUpcoming(zone, days, state).embeds?.[0] as APIEmbed | undefined;
+      const lines = (embed?.description ?? '').split('\n');
+      expect(embed?.title).toBe('Next 25 days (UTC)');
+      // Until 2026-12-07 the list stopped after the 21st day with "…".
+      expect(lines).toHaveLength(25);
+      expect(lines.at(-1)).toMatch(/^`2026-05-26` Tue · Lesson 25: the defense chiefs .*… _\(queue\)_$/u);
+      expect(lines.slice(0, 3)).toEqual(['`2026-05-02` Sat · First lesson _(queue)_', '`2026-05-03` Sun · Second lesson _(queue)_', '`2026-05-04` Mon · Third lesson _(queue)_']);
+      expect(embed?.description?.length).toBeLessThanOrEqual(4096);
+    });
+
     it('upcoming and preview of a paused schedule, or of a server with none, say that nothing posts as shown', async () => {
       const { delivery } = await setUp();
       const upcomingText = async (guildId: string) => {

@@ -152,12 +152,14 @@ export const scheduleModule = defineCommand(scheduleCommand, {
         options.role ? `Each post pings ${roleMention(options.role.id, guildId)} (and no one else).` : null,
         options.role ? pingWarning(options.role, guildId, channel.permissionsFor(client.user)?.has('MentionEveryone') ?? false) : null,
         thread ? 'Each post opens a discussion thread.' : null,
-        schedule.paused ? '⏸️ The schedule is paused: `/schedule resume` to start posting.' : null,
       ].filter(Boolean);
       await reply.send({
         content: [
           `✅ Daily lesson: <#${channel.id}> at **${schedule.postTime}** (${when.timeZone}).`,
-          `Next post: ${discordTime(next, 'F')} (${discordTime(next, 'R')}).`,
+          // Paused, nothing goes out at that time (until 2026-12-07 the reply named it, then said the schedule was paused).
+          schedule.paused
+            ? '⏸️ The schedule is paused, so nothing is posted: `/schedule resume` to start posting.'
+            : `Next post: ${discordTime(next, 'F')} (${discordTime(next, 'R')}).`,
           ...notes,
         ].join('\n'),
       });

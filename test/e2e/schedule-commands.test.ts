@@ -297,6 +297,19 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
     expect(await intro()).toBe(`⏸️ This server’s daily lesson (<#${lessons}> at **${time}** (${ZONE})) is paused.`);
   });
 
+  it('/schedule set on a paused schedule names no next post: it says nothing is posted until resumed', async () => {
+    const guild = stocked.addGuild('Paused and moved');
+    const lessons = stocked.channelNamed(guild, 'lessons');
+    expect((await stocked.setLater(guild, lessons)).content).toMatch(/\nNext post: <t:\d+:F>/u);
+    await stocked.schedule(guild, 'pause');
+    const moved = await stocked.schedule(guild, 'set', [channelOption(lessons), { name: 'time', value: '23:59' }, { name: 'timezone', value: ZONE }]);
+    // Until 2026-12-07: "Next post: <time> (in 5 hours)", then that the schedule was paused.
+    expect(moved.content).toBe(
+      `✅ Daily lesson: <#${lessons}> at **23:59** (${ZONE}).\n⏸️ The schedule is paused, so nothing is posted: \`/schedule resume\` to start posting.`,
+    );
+    expect(await stocked.schedule(guild, 'show')).toMatchObject({ embeds: [expect.objectContaining({ title: '⏸️ Daily lesson (paused)' })] });
+  });
+
   it('the date options suggest the days of the server’s calendar as the moderator types, and take today and tomorrow', async () => {
     // A zone whose date is not UTC's at this instant (one of the two always is), so the server's calendar shows.
     const zone = ['Pacific/Kiritimati', 'Pacific/Pago_Pago'].find((z) => DateTime.now().setZone(z).toISODate() !== DateTime.utc().toISODate())!;

@@ -16,7 +16,7 @@ import type { DB } from '../db/schema.js';
 import { describePostFailure, describeThreadFailure, postUnanswered, threadAlreadyOpened, type Channels, type PostedMessage } from '../discord/channels.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import type { MessageCreateOptions } from 'discord.js';
-import { parsePostTime, postInstantFor, retryAfterFailure } from '../domain/schedule/index.js';
+import { localDate as localDateOf, parsePostTime, postInstantFor, retryAfterFailure } from '../domain/schedule/index.js';
 import { renderLessonPost } from '../lessons/card-view.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -431,11 +431,12 @@ export class LessonPoster {
     await recordPostFailure(db, schedule.guildId, { at, reason, retryAt, failures });
     // Discord being down is not the moderators' to fix: it shows in /schedule show and the logs, not as an alert.
     if (moderatorsCanFix) {
+      // A retry reaching the day's end is none: past days are never posted (until 2026-12-07 "I will try again" at midnight).
+      const again = localDateOf(retryAt, schedule.timeZone) > delivery.localDate
+        ? 'I will not try again today: tomorrow’s lesson goes out at its time. '
+        : `I will try again <t:${Math.floor(retryAt.getTime() / 1000)}:R>. `;
       await this.deps.alerts.tell(schedule.guildId, 'post-failed', reason, {
-        content:
-          `⚠️ I could not post today’s lesson in <#${delivery.channelId}>: ${reason}. ` +
-          `I will try again <t:${Math.floor(retryAt.getTime() / 1000)}:R>. ` +
-          'Fix it, or move the schedule with `/schedule set`.',
+        content: `⚠️ I could not post today’s lesson in <#${delivery.channelId}>: ${reason}. ${again}Fix it, or move the schedule with \`/schedule set\`.`,
       });
     }
     return { status: 'failed', reason, retryAt };

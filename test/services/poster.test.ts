@@ -6,6 +6,7 @@ import { updateGuildSettings } from '../../src/db/guild-settings.js';
 import { upsertLesson } from '../../src/db/lessons.js';
 import { dueSchedules, findSchedule, saveSchedule } from '../../src/db/schedules.js';
 import { decodeCustomId } from '../../src/domain/discord-format/index.js';
+import { scheduleEmbed } from '../../src/delivery/schedule-view.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { makeLesson } from '../support/lessons.js';
 import { createServiceHarness } from '../support/services.js';
@@ -216,6 +217,31 @@ describe.each(testDatabaseTargets())('the lesson poster on $kind, with a channel
     const today = await poster.post((await findSchedule(db, GUILD))!, '2026-05-03', 0);
     expect(today).toMatchObject({ status: 'failed', retryAt: new Date('2026-05-03T00:35:00Z') });
     expect((await findSchedule(db, GUILD))?.failureCount).toBe(1);
+  });
+
+  it('a day that ends failing is told as that: no try at midnight, and /schedule show names the next day’s post as the next try', async () => {
+    const { db, poster, channels, setNow, services } = await setUp();
+    channels.breakChannel(CHANNEL);
+    // The day's 8th failure (the first of its reason), late in the evening: its 6 h of backoff are cut at midnight.
+    await db.updateTable('schedules').set({ failure_count: 7, last_failure_at: new Date('2026-05-02T17:00:00Z') }).execute();
+    setNow('2026-05-02T22:00:00Z');
+    expect(await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).toMatchObject({ status: 'failed', retryAt: new Date('2026-05-03T00:00:00Z') });
+    // Nothing is tried at midnight (past days are never posted): the next try is the next day's post, at 09:00.
+    expect(await dueSchedules(db, new Date('2026-05-03T00:00:30Z'), { staleClaimMs: 60_000, limit: 10 })).toEqual([]);
+    // Until 2026-12-07 both said midnight: "I will try again in 2 hours", "Next post: 2026-05-03 00:00".
+    expect(String(channels.sentTo(ALERTS)[0]?.options.content)).toBe(
+      '⚠️ I could not post today’s lesson in <#200000000000000001>: the channel no longer exists. I will not try again today: tomorrow’s lesson goes out at its time. Fix it, or move the schedule with `/schedule set`.',
+    );
+    const { schedule, next, lastSent } = await services.delivery.status(GUILD);
+    expect(next).toEqual(new Date('2026-05-03T09:00:00Z'));
+    const fields = Object.fromEntries((scheduleEmbed(schedule, next, lastSent).fields ?? []).map((field) => [field.name, field.value]));
+    expect(fields['Next post']).toMatch(/^2026-05-03 09:00 \(UTC\)\n/u);
+    expect(fields['Health']).toMatch(/Next try <t:1777798800:R>\.$/u);
+    expect((await services.delivery.dailyPost(GUILD))?.next).toEqual(new Date('2026-05-03T09:00:00Z'));
+    // Earlier in the day, a retry is the next try, as before.
+    setNow('2026-05-02T22:00:00Z');
+    await db.updateTable('schedules').set({ failure_count: 1, retry_at: new Date('2026-05-02T22:05:00Z') }).execute();
+    expect((await services.delivery.status(GUILD)).next).toEqual(new Date('2026-05-02T22:05:00Z'));
   });
 
   it('Discord answering 5xx on every try is told as what it is (it said "could not be reached"), with no alert', async () => {

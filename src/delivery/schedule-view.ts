@@ -16,7 +16,7 @@ export function discordTime(at: Date, style: 'F' | 'f' | 'R' | 'D' | 't' = 'f'):
 
 export function scheduleEmbed(schedule: Schedule, next: Date, lastSent: Delivery | undefined): APIEmbed {
   const health = schedule.failureCount > 0
-    ? `⚠️ Failing since ${schedule.lastFailureAt ? discordTime(schedule.lastFailureAt, 'R') : 'recently'}: ${schedule.lastFailureReason ?? 'unknown'}. Next try ${discordTime(next, 'R')}.`
+    ? `⚠️ Failing since ${schedule.lastFailureAt ? discordTime(schedule.lastFailureAt, 'R') : 'recently'}: ${schedule.lastFailureReason ?? 'unknown'}. Next try ${schedule.paused ? 'once resumed' : discordTime(next, 'R')}.`
     : schedule.lastFailureAt
       ? `✅ Healthy (last failure ${discordTime(schedule.lastFailureAt, 'R')}: ${schedule.lastFailureReason ?? 'unknown'})`
       : '✅ Healthy';

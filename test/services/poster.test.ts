@@ -244,6 +244,19 @@ describe.each(testDatabaseTargets())('the lesson poster on $kind, with a channel
     expect((await services.delivery.status(GUILD)).next).toEqual(new Date('2026-05-02T22:05:00Z'));
   });
 
+  it('/schedule show of a failing schedule paused meanwhile names no next try: nothing is tried until it is resumed', async () => {
+    const { db, schedule, poster, channels, services } = await setUp();
+    channels.breakChannel(CHANNEL);
+    await poster.post(schedule, '2026-05-02', 0);
+    await services.delivery.pause(GUILD);
+    const shown = await services.delivery.status(GUILD);
+    const fields = Object.fromEntries((scheduleEmbed(shown.schedule, shown.next, shown.lastSent).fields ?? []).map((field) => [field.name, field.value]));
+    expect(fields['Next post']).toBe('None while paused (`/schedule resume`)');
+    // Until 2026-12-07: "Next try in 5 minutes", beside "None while paused".
+    expect(fields['Health']).toMatch(/^⚠️ Failing since <t:\d+:R>: the channel no longer exists\. Next try once resumed\.$/u);
+    expect(await dueSchedules(db, new Date('2026-05-02T09:10:00Z'), { staleClaimMs: 60_000, limit: 10 })).toEqual([]);
+  });
+
   it('Discord answering 5xx on every try is told as what it is (it said "could not be reached"), with no alert', async () => {
     const { db, schedule, poster, channels } = await setUp();
     channels.failSends(CHANNEL, new HTTPError(503, 'Service Unavailable', 'POST', 'https://discord.com/api/v10/channels/1/messages', { body: undefined, files: undefined }));

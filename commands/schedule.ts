@@ -1,7 +1,7 @@
 import { ApplicationCommandOptionType, ApplicationCommandType, ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
 import { POSTABLE_CHANNEL_TYPES, requirePostPermissions, requireServerHeld, textChannelOption } from '../src/discord/channels.js';
 import { keepModeratorRole } from '../src/discord/kept-roles.js';
-import { requireServerManager } from '../src/discord/permissions.js';
+import { requireMayPing, requireServerManager } from '../src/discord/permissions.js';
 import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
 import { defineCommand } from '../src/discord/command-module.js';
 import { discordTime, renderPlanned, renderPreview, renderUnplanned, renderUpcoming, scheduleEmbed } from '../src/delivery/schedule-view.js';
@@ -141,6 +141,7 @@ export const scheduleModule = defineCommand(scheduleCommand, {
       const channel = await textChannelOption(client, options.channel, guildId);
       const thread = options.thread ?? false;
       requirePostPermissions(channel, client, { thread, advise: true });
+      if (options.role) requireMayPing(interaction, options.role);
       const { schedule, next } = await services.delivery.setSchedule({
         guildId,
         channelId: channel.id,

@@ -65,6 +65,24 @@ export function requireServerManager(interaction: Interaction): string {
   throw new UserError('Only members with the **Manage Server** permission choose who moderates: the moderator role cannot change itself.');
 }
 
+/**
+ * A daily post that pings @everyone, or a role that is not mentionable, pings with the bot's own Mention Everyone
+ * every day: Discord lets a member do that only with that permission, so a moderator by the moderator role (or by
+ * Manage Server alone) may not make the bot do it for them. Read from the member's permissions where they ran the
+ * command (Discord's interaction payload; the permission is nearly always the server's, not a channel's).
+ */
+export function requireMayPing(interaction: Interaction, role: { id: string; mentionable: boolean }): void {
+  if (!interaction.inGuild()) throw new UserError(OUTSIDE_SERVER);
+  const everyone = role.id === interaction.guildId;
+  if (!everyone && role.mentionable) return;
+  if (interaction.memberPermissions.has(PermissionFlagsBits.MentionEveryone)) return;
+  throw new UserError(
+    everyone
+      ? 'Only members with **Mention @everyone, @here and All Roles** may have the daily post ping @everyone. Pick a mentionable role, or leave `role` empty.'
+      : `<@&${role.id}> is not mentionable: only members with **Mention @everyone, @here and All Roles** may have the daily post ping it. Pick a mentionable role, or leave \`role\` empty.`,
+  );
+}
+
 /** Whether the member may use moderator commands (the same rule as `requireModerator`), for what to show them. */
 export async function isModerator(interaction: Interaction, moderatorRoleId: (guildId: string) => Promise<string | null>): Promise<boolean> {
   if (!interaction.inGuild()) return false;

@@ -41,7 +41,7 @@ export function createPlaygroundServer(discord: DiscordStandIn): StandInGuild {
     id: PLAYGROUND_IDS.guild,
     name: 'Newsdesk Playground',
     ownerId: '900000000000001099',
-    roles: [{ id: PLAYGROUND_IDS.moderatorRole, name: 'Moderators', permissions: ['ManageGuild'], color: 0x3ba55d, hoist: true }],
+    roles: [{ id: PLAYGROUND_IDS.moderatorRole, name: 'Moderators', permissions: ['ManageGuild', 'MentionEveryone'], color: 0x3ba55d, hoist: true }],
     botPermissions: [
       'ViewChannel',
       'SendMessages',

@@ -2,9 +2,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCustomId } from '../../src/domain/discord-format/index.js';
 import { decodeVocabularyId } from '../../src/domain/vocabulary/custom-id.js';
 import { botDatabaseKinds, startBotProcess, type BotProcess } from '../support/bot-process.js';
-import { expectOnlyKnownRoutes, startBotScene, type BotScene, type Data } from '../support/bot-scene.js';
+import { expectOnlyKnownRoutes, startBotScene, type BotScene, type Data, type Sender } from '../support/bot-scene.js';
 import { allow, deny, role, textChannel, type StandInGuild } from '../support/discord-stand-in/index.js';
-import { channelOption, EPHEMERAL, LEARNER, localNow, POST_TIMEOUT_MS, roleOption, sleep, ZONE } from '../support/schedule-scenarios.js';
+import { channelOption, EPHEMERAL, LEARNER, localNow, MODERATOR, POST_TIMEOUT_MS, roleOption, sleep, ZONE } from '../support/schedule-scenarios.js';
+
+/** A moderator who may also mention everyone (Discord's Mention @everyone, @here and All Roles). */
+const MAY_MENTION_EVERYONE: Sender = { user: MODERATOR, member: { permissions: ['ManageGuild', 'MentionEveryone'] } };
 
 /*
  * Daily delivery end to end: the real bot process (as `npm start` runs it) ticking every second against
@@ -226,7 +229,7 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       const guild = scene.addGuild('Everyone');
       const lessons = channelNamed(guild, 'lessons');
       // Discord gives @everyone the server's id; the member picked it from the role option's list.
-      const reply = await scene.setNow(guild, lessons, { extra: [roleOption(guild.id)] });
+      const reply = await scene.setNow(guild, lessons, { extra: [roleOption(guild.id)], sender: MAY_MENTION_EVERYONE });
       expect(reply.content).toContain('Each post pings @everyone (and no one else).');
       expect(reply.content).toContain('I lack **Mention @everyone, @here and All Roles** in that channel, so the @everyone ping will not notify anyone.');
       expect(reply.content).not.toContain(`<@&${guild.id}>`);
@@ -236,6 +239,23 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       expect((scene.postsTo(lessons)[0]?.body as { allowed_mentions: object }).allowed_mentions).not.toHaveProperty('roles');
       const shown = await scene.schedule(guild, 'show');
       expect(shown.embeds?.[0]?.fields?.find((f) => f.name === 'Ping')?.value).toBe('@everyone');
+    });
+
+    it('a moderator without Mention Everyone may not make the post ping @everyone or a role that is not mentionable: told why, nothing set', async () => {
+      const guild = scene.addGuild('No mass pings', { roles: [role({ name: 'Quiet', mentionable: false }), role({ name: 'Open', mentionable: true })] });
+      const lessons = channelNamed(guild, 'lessons');
+      const quiet = guild.roles.find((r) => r.name === 'Quiet')!.id;
+      const open = guild.roles.find((r) => r.name === 'Open')!.id;
+      const set = (roleId: string, sender?: Sender) =>
+        scene.schedule(guild, 'set', [channelOption(lessons), { name: 'time', value: '09:00' }, { name: 'timezone', value: ZONE }, roleOption(roleId)], sender);
+      const everyone = await set(guild.id);
+      expect(everyone.flags! & EPHEMERAL).toBe(EPHEMERAL);
+      expect(everyone.content).toBe('Only members with **Mention @everyone, @here and All Roles** may have the daily post ping @everyone. Pick a mentionable role, or leave `role` empty.');
+      expect((await set(quiet)).content).toBe(`<@&${quiet}> is not mentionable: only members with **Mention @everyone, @here and All Roles** may have the daily post ping it. Pick a mentionable role, or leave \`role\` empty.`);
+      expect((await scene.schedule(guild, 'show')).content).toBe('This server has no daily lesson yet. Set one with `/schedule set channel time timezone`.');
+      // A mentionable role needs nothing more; with the permission, any role.
+      expect((await set(open)).content).toContain(`Each post pings <@&${open}> (and no one else).`);
+      expect((await set(quiet, MAY_MENTION_EVERYONE)).content).toContain(`Each post pings <@&${quiet}> (and no one else).`);
     });
 
     it('/lesson today then shows the delivered lesson, and the post’s buttons work for any member, privately', async () => {

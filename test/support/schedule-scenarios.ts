@@ -50,6 +50,8 @@ export interface ScheduleNowOptions {
   when?: 'due' | 'done today';
   /** How the moderator types the time, as a luxon format: `HH:mm` (07:30) or `h:mm a` (7:30 AM). */
   typed?: 'HH:mm' | 'h:mm a';
+  /** Who runs it (default: the scene's moderator, Manage Server only). */
+  sender?: { user?: UserInit; member?: MemberInit };
 }
 
 /**
@@ -57,17 +59,17 @@ export interface ScheduleNowOptions {
  * away from a minute's end, and set once more if the minute turned before the bot could save it.
  */
 export async function setScheduleNow<T extends { content?: string }>(
-  schedule: (guild: StandInGuild, subcommand: string, options?: CommandOptionInit[]) => Promise<T>,
+  schedule: (guild: StandInGuild, subcommand: string, options?: CommandOptionInit[], sender?: ScheduleNowOptions['sender']) => Promise<T>,
   guild: StandInGuild,
   channelId: string,
   options: ScheduleNowOptions = {},
 ): Promise<T> {
-  const { extra = [], when = 'due', typed = 'HH:mm' } = options;
+  const { extra = [], when = 'due', typed = 'HH:mm', sender } = options;
   for (let attempt = 1; ; attempt++) {
     if (localNow().second >= 55) await sleep((61 - localNow().second) * 1000);
     const time = localNow().toFormat('HH:mm');
     const value = localNow().toFormat(typed);
-    const reply = await schedule(guild, 'set', [channelOption(channelId), { name: 'time', value }, { name: 'timezone', value: ZONE }, ...extra]);
+    const reply = await schedule(guild, 'set', [channelOption(channelId), { name: 'time', value }, { name: 'timezone', value: ZONE }, ...extra], sender);
     expect(reply.content).toContain(`✅ Daily lesson: <#${channelId}> at **${time}** (${ZONE})`);
     // Saved within that minute (else it counts from tomorrow): try once more.
     if (localNow().toFormat('HH:mm') !== time && attempt === 1) continue;

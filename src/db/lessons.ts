@@ -96,7 +96,7 @@ export async function upsertLessons(db: Executor, lessons: readonly Lesson[]): P
 
 /** upsertLessons' statements, built (their rows' content, hashes and parameters) but not sent: see prepareLessonUpsert. */
 export interface PreparedLessonUpsert {
-  readonly parts: readonly { readonly lessons: readonly Lesson[]; readonly query: CompiledQuery<{ id: string; inserted: boolean }> }[];
+  readonly parts: readonly { readonly lessons: readonly Lesson[]; readonly query: CompiledQuery<{ id: string; inserted: boolean; changed: boolean }> }[];
 }
 
 /**
@@ -105,7 +105,7 @@ export interface PreparedLessonUpsert {
  * every batch). Sent, in the same or a later transaction, by runLessonUpsert.
  */
 export function prepareLessonUpsert(db: Executor, lessons: readonly Lesson[]): PreparedLessonUpsert {
-  const parts: { lessons: readonly Lesson[]; query: CompiledQuery<{ id: string; inserted: boolean }> }[] = [];
+  const parts: { lessons: readonly Lesson[]; query: CompiledQuery<{ id: string; inserted: boolean; changed: boolean }> }[] = [];
   for (let start = 0; start < lessons.length; start += UPSERT_ROWS_PER_STATEMENT) {
     const part = lessons.slice(start, start + UPSERT_ROWS_PER_STATEMENT);
     const query = db
@@ -116,13 +116,26 @@ export function prepareLessonUpsert(db: Executor, lessons: readonly Lesson[]): P
           .column('id')
           .doUpdateSet((eb) => ({
             ...Object.fromEntries(CONTENT_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}` as 'excluded.title')])),
-            updated_at: sql<Date>`now()`,
+            // Its content, not the reading app's statistics of it alone (see lessonContentHash).
+            updated_at: sql<Date>`case when lessons.content_hash <> excluded.content_hash then now() else lessons.updated_at end`,
           }))
-          .where('lessons.content_hash', '<>', (eb) => eb.ref('excluded.content_hash')),
+          .where((eb) =>
+            eb.or([
+              eb('lessons.content_hash', '<>', eb.ref('excluded.content_hash')),
+              // Only the reading app's Read Count or Last Read changed: stored, as shown, but the lesson is unchanged.
+              eb('lessons.source_read_count', '<>', eb.ref('excluded.source_read_count')),
+              eb('lessons.source_last_read_at', 'is distinct from', eb.ref('excluded.source_last_read_at')),
+            ]),
+          ),
       )
-      // xmax is 0 only for a freshly inserted row version: tells insert from update in one round trip. An
-      // unchanged lesson returns no row.
-      .returning(['id', sql<boolean>`xmax = 0`.as('inserted')])
+      // xmax is 0 only for a freshly inserted row version: tells insert from update in one round trip. The
+      // statement's subquery reads the row as it was before the statement (its snapshot): whether the content
+      // changed. A lesson unchanged returns no row, or (its statistics alone written) `changed` false.
+      .returning([
+        'id',
+        sql<boolean>`xmax = 0`.as('inserted'),
+        sql<boolean>`lessons.content_hash is distinct from (select previous.content_hash from lessons as previous where previous.id = lessons.id)`.as('changed'),
+      ])
       .compile();
     parts.push({ lessons: part, query });
   }
@@ -134,10 +147,10 @@ export async function runLessonUpsert(db: Executor, prepared: PreparedLessonUpse
   const outcomes: UpsertOutcome[] = [];
   for (const { lessons, query } of prepared.parts) {
     const { rows } = await db.executeQuery(query);
-    const inserted = new Map(rows.map((row) => [row.id.toLowerCase(), row.inserted]));
+    const written = new Map(rows.map((row) => [row.id.toLowerCase(), row]));
     for (const lesson of lessons) {
-      const row = inserted.get(lesson.id.toLowerCase());
-      outcomes.push(row === undefined ? 'unchanged' : row ? 'imported' : 'updated');
+      const row = written.get(lesson.id.toLowerCase());
+      outcomes.push(row === undefined || !(row.inserted || row.changed) ? 'unchanged' : row.inserted ? 'imported' : 'updated');
     }
   }
   return outcomes;

@@ -28,6 +28,22 @@ describe.each(testDatabaseTargets())('lesson library on $kind', (target) => {
     expect((await findLesson(db().db, lesson.id))?.lesson.summary).toBe('A better summary.');
   });
 
+  it("a re-export where only the reading app's Read Count or Last Read changed is unchanged, its statistics stored", async () => {
+    const lesson = makeLesson({ sourceStats: { words: 417, readCount: 1 }, sourceTimes: { created: '2025-06-02T07:14:00.000Z', updated: '2025-06-02T07:14:00.000Z', lastRead: null } });
+    await upsertLesson(db().db, lesson);
+    const hash = () => db().db.selectFrom('lessons').select(['content_hash', 'updated_at']).where('id', '=', lesson.id).executeTakeFirstOrThrow();
+    const before = await hash();
+    const reread = { ...lesson, sourceStats: { words: 417, readCount: 3 }, sourceTimes: { ...lesson.sourceTimes, lastRead: '2026-12-07T21:05:00.000Z' } };
+    expect(await upsertLesson(db().db, reread)).toBe('unchanged');
+    expect((await findLesson(db().db, lesson.id))?.lesson).toEqual(reread);
+    // The content's fingerprint, which the vocabulary and the matched titles go by, is the same.
+    expect(await hash()).toEqual(before);
+    expect(await upsertLesson(db().db, { ...reread, sourceTimes: { ...reread.sourceTimes, lastRead: null } })).toBe('unchanged');
+    expect((await findLesson(db().db, lesson.id))?.lesson.sourceTimes.lastRead).toBeNull();
+    expect(await upsertLesson(db().db, { ...reread, summary: 'A better summary.', sourceStats: { words: 417, readCount: 4 } })).toBe('updated');
+    expect((await hash()).content_hash).not.toBe(before.content_hash);
+  });
+
   it('a re-import never loses reading data recorded after the first import', async () => {
     const lesson = makeLesson();
     await upsertLesson(db().db, lesson);

@@ -70,6 +70,10 @@ describe.each(testDatabaseTargets())('vocabulary computed alongside an import on
     expect(await importLessons(database().db, [other, later], alongside)).toEqual({ imported: 0, updated: 0, unchanged: 2 });
     const again = await database().db.selectFrom('lesson_vocabularies').select(['lesson_id', 'computed_at']).orderBy('lesson_id').execute();
     expect(again).toEqual(stored.map((row) => ({ lesson_id: row.lesson_id, computed_at: row.computed_at })));
+    // Again, read meanwhile in the reading app (its Read Count and Last Read): nothing computed either.
+    const reread = (lesson: Lesson): Lesson => ({ ...lesson, sourceStats: { ...lesson.sourceStats, readCount: lesson.sourceStats.readCount + 2 }, sourceTimes: { ...lesson.sourceTimes, lastRead: '2026-12-07T21:05:00.000Z' } });
+    expect(await importLessons(database().db, [reread(other), reread(later)], alongside)).toEqual({ imported: 0, updated: 0, unchanged: 2 });
+    expect(await database().db.selectFrom('lesson_vocabularies').select(['lesson_id', 'computed_at']).orderBy('lesson_id').execute()).toEqual(again);
   });
 
   it('a lesson whose vocabulary cannot be computed is left without one; the import and the other lessons are not', async () => {

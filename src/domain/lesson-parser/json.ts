@@ -32,7 +32,11 @@ const text = (what: string) =>
       abort: true,
     });
 
-const nonBlank = (what: string) => text(what).refine((value) => value.trim() !== '', { error: 'must not be blank' });
+/**
+ * A text shown to members: its surrounding spaces and line breaks are dropped, as the export format's lines are (a
+ * category `" misc "` was stored as given, and a category filter for `misc` missed it).
+ */
+const nonBlank = (what: string) => text(what).trim().refine((value) => value !== '', { error: 'must not be blank' });
 
 /** A string checked and rewritten by `normalise` (null = invalid): ids lowercased, times moved to UTC. */
 const normalised = (what: string, normalise: (value: string) => string | null, check?: (value: string) => string | null) =>
@@ -89,7 +93,7 @@ export const lessonJsonSchema = z.strictObject(
     category: nonBlank('a category id')
       .max(LESSON_LIMITS.category, { error: atMost(LESSON_LIMITS.category) })
       .refine((category) => category.trim() === '' || !isInvisible(category), { error: 'shows nothing: it has only blank or zero-width characters' }),
-    url: text('an http(s) URL').refine(isHttpUrl, { error: 'expected an http(s) URL' }),
+    url: text('an http(s) URL').trim().refine(isHttpUrl, { error: 'expected an http(s) URL' }),
     date: text('YYYY-MM-DD')
       .refine(isIsoDate, { error: 'expected YYYY-MM-DD', abort: true })
       .refine(inSupportedYears, { error: `expected a date in the ${SUPPORTED_YEARS}` }),

@@ -92,6 +92,22 @@ describe('parseLessonJson', () => {
     }
   });
 
+  it('drops the spaces and line breaks around its texts, as the export format does (a category filter for `misc` found `" misc "` never)', () => {
+    const padded = prettyWith((json) => {
+      json.category = ' misc ';
+      json.title = '\n  Japan and U.S. agree on cyber defense\t';
+      json.url = ` ${referenceJson.url} `;
+      json.summary = `  ${referenceJson.summary}\n`;
+      json.article = referenceJson.article.map((paragraph) => ` ${paragraph}\r\n`);
+      json.dialogue = referenceJson.dialogue.map((turn) => ({ speaker: ` ${turn.speaker} `, text: `\u3000${turn.text} ` }));
+      json.similarReadings = referenceJson.similarReadings.map((title) => `${title}\n`);
+    });
+    const [lesson] = parseLessonJson(padded, { file: FILE });
+    expect(lesson).toEqual({ ...reference, category: 'misc', title: 'Japan and U.S. agree on cyber defense' });
+    // A text of only spaces is still blank.
+    expect(jsonError(prettyWith((json) => (json.category = ' \n '))).problems[0]?.message).toMatch(/category.*must not be blank/u);
+  });
+
   it('allows an empty dialogue', () => {
     const [lesson] = parseLessonJson(prettyWith((json) => (json.dialogue = [])), { file: FILE });
     expect(lesson?.dialogue).toEqual([]);

@@ -112,10 +112,14 @@ export function deriveTitle(article: readonly string[], summary: string): string
 }
 
 /**
- * Sentence-ending punctuation, with any closing quotes or brackets, before a space or the end.
+ * Sentence-ending punctuation, with any closing quotes or brackets, before a space or the end; or Japanese and
+ * Chinese sentence ends (`。` `！` `？`, the half-width `｡`, the full-width `．` but not in a number), which no
+ * space follows: with any closing quotes or brackets before a space or the end, or without one (`。」と言った`
+ * goes on: the quote's sentence ended, not the sentence). Without them a Japanese or Chinese article's title was
+ * its first paragraph cut at 256 characters.
  * The bounded repeats keep a long run of dots linear (unbounded ones backtrack quadratically).
  */
-const SENTENCE_END = /[.!?]{1,8}["'”’)\]]{0,3}(?=\s|$)/gu;
+const SENTENCE_END = /[.!?]{1,8}["'”’)\]]{0,3}(?=\s|$)|(?:[。｡！？]|．(?![0-9０-９])){1,8}(?:["'”’)\]」』）】〕〉》]{1,3}(?=\s|$)|(?!["'”’)\]」』）】〕〉》]))/gu;
 
 /**
  * Capitalised abbreviations whose period does not end a sentence ("Mr. Tanaka", "Gen. Smith").

@@ -285,4 +285,22 @@ describe('title', () => {
     const lines = referenceLines.map((line) => (line === article[0] ? first : line));
     expect(parse(lines).title).toBe(title);
   });
+
+  it.each([
+    ['日本とアメリカは土曜日に合意しました。サイバー攻撃への対策を話し合いました。', '日本とアメリカは土曜日に合意しました。'],
+    ['本当ですか？みんな驚きました。', '本当ですか？'],
+    ['やった！勝ちました。', 'やった！'],
+    ['「明日行きます。」と田中さんは言いました。次の日、彼は来ました。', '「明日行きます。」と田中さんは言いました。'],
+    ['他说：“我们明天见。” 然后离开了。', '他说：“我们明天见。”'],
+    ['中国和日本周六达成协议。双方讨论了网络安全。', '中国和日本周六达成协议。'],
+    ['価格は３．５％上がりました｡専門家は驚きました｡', '価格は３．５％上がりました｡'],
+  ])('ends the first sentence of a Japanese or Chinese article at 。 ！ ？: %j', (first, title) => {
+    const lines = referenceLines.map((line) => (line === article[0] ? first : line));
+    expect(parse(lines).title).toBe(title);
+  });
+
+  it('ends a Latin sentence as before: a full stop glued to the next word is not an end', () => {
+    const lines = referenceLines.map((line) => (line === article[0] ? 'Visit example.com today. Then read on.' : line));
+    expect(parse(lines).title).toBe('Visit example.com today.');
+  });
 });

@@ -11,8 +11,13 @@ const SIMILAR_READINGS = /^similar readings(?: ?\((\d+)(?: items?)?\))? ?:?$/iu;
 const SIMILAR_READINGS_COUNT = /^\((\d+)(?: items?)?\)$/iu;
 const SUMMARY = /^summary ?:?$/iu;
 const STATISTICS = /^statistics ?:?$/iu;
-/** The dashes between the dialogue and the article (any run of three or more). */
-const SEPARATOR = /^(?:-{3,}|—{2,}|─{3,})$/u;
+/**
+ * The dashes between the dialogue and the article: a line of three or more dashes of any kind, as a person retyping
+ * `----` may type them (hyphen-minus, the hyphens, figure and en dash, em dash, horizontal bar, minus sign, the
+ * full-width hyphen-minus of a Japanese keyboard, box drawing), mixed or not; or of two long ones (`——`). A line of en
+ * dashes was no separator: the whole dialogue became the article's first paragraphs, and the title its first turn.
+ */
+const SEPARATOR = /^(?:[-‐‑‒–—―−－─]{3,}|[—―]{2,})$/u;
 
 /**
  * `A: text` or `Ken: text`: a short name of up to three capitalised words, then the turn.

@@ -89,6 +89,19 @@ describe('repeated dialogue and article blocks', () => {
     expect(parse([...dialogue, SEPARATOR, ...article, ...trailer])).toEqual(reference);
   });
 
+  it.each(['––––', '————', '——', '――――', '−−−−', '－－－－', '‐‐‐', '-–—', '────'])(
+    'reads a separator retyped as a line of other dashes (%s) as the separator: it made the dialogue the article and its first turn the title',
+    (dashes) => {
+      expect(parse(referenceLines.map((line) => (line === SEPARATOR ? dashes : line)))).toEqual(reference);
+    },
+  );
+
+  it('keeps a line of one or two short dashes, or dashes among words, in the article', () => {
+    for (const paragraph of ['–', '--', '––', 'Tokyo – Osaka ––– Kyoto']) {
+      expect(parse([...dialogue, SEPARATOR, paragraph, ...article, ...trailer]).article[0]).toBe(paragraph);
+    }
+  });
+
   it('reads an export without a dialogue as an article alone', () => {
     const lesson = parse([...article, ...trailer]);
     expect(lesson.dialogue).toEqual([]);

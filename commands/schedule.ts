@@ -142,7 +142,7 @@ export const scheduleModule = defineCommand(scheduleCommand, {
       const thread = options.thread ?? false;
       requirePostPermissions(channel, client, { thread, advise: true });
       if (options.role) requireMayPing(interaction, options.role);
-      const { schedule, next } = await services.delivery.setSchedule({
+      const { schedule, next, dropped } = await services.delivery.setSchedule({
         guildId,
         channelId: channel.id,
         when,
@@ -153,6 +153,9 @@ export const scheduleModule = defineCommand(scheduleCommand, {
         options.role ? `Each post pings ${roleMention(options.role.id, guildId)} (and no one else).` : null,
         options.role ? pingWarning(options.role, guildId, channel.permissionsFor(client.user)?.has('MentionEveryone') ?? false) : null,
         thread ? 'Each post opens a discussion thread.' : null,
+        // `set` replaces the schedule: what the moderator left out of it is said, so a change of time keeps nothing by surprise.
+        dropped.roleId ? `Posts no longer ping ${roleMention(dropped.roleId, guildId)}: \`role\` was left out (add it to ping again).` : null,
+        dropped.thread ? 'Posts no longer open a discussion thread: `thread` was left out (add `thread:true` to open them again).' : null,
       ].filter(Boolean);
       await reply.send({
         content: [

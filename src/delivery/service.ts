@@ -203,11 +203,17 @@ export function createDeliveryService(deps: DeliveryDeps) {
       when: PostingTime;
       roleId: string | null;
       createThread: boolean;
-    }): Promise<{ schedule: Schedule; next: Date }> {
+    }): Promise<{ schedule: Schedule; next: Date; dropped: { roleId: string | null; thread: boolean } }> {
       const { guildId, channelId, when, roleId, createThread } = input;
+      // `set` replaces the whole schedule: a ping or a thread the moderator left out goes, and the reply says so.
+      const previous = await findSchedule(db, guildId);
       const schedule = await saveSchedule(db, { guildId, channelId, ...when, roleId, createThread }, deps.now());
       scheduleChanged(guildId);
-      return { schedule, next: await nextPost(schedule) };
+      const dropped = {
+        roleId: previous?.roleId && previous.roleId !== roleId && roleId === null ? previous.roleId : null,
+        thread: (previous?.createThread ?? false) && !createThread,
+      };
+      return { schedule, next: await nextPost(schedule), dropped };
     },
 
     async status(guildId: string): Promise<{ schedule: Schedule; next: Date; lastSent: Delivery | undefined }> {

@@ -395,7 +395,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/schedule set',
-    queries: ['schedules.saveSchedule', 'deliveries.lastPostedLocalDate'],
+    queries: ['schedules.findSchedule', 'schedules.saveSchedule', 'deliveries.lastPostedLocalDate'],
     run: ({ services }) =>
       services.delivery.setSchedule({
         guildId: READING_GUILD,

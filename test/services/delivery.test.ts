@@ -326,6 +326,21 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect(next.toISOString()).toBe('2026-05-03T11:00:00.000Z'); // 11:00 today already passed at 12:00
     });
 
+    it('set replaces the schedule and says which ping or thread a moderator left out was dropped', async () => {
+      const { delivery } = await setUp();
+      const set = (roleId: string | null, createThread: boolean) =>
+        delivery.setSchedule({ guildId: '556', channelId: CHANNEL, when: { postTime: '11:00', timeZone: 'UTC' }, roleId, createThread });
+      expect((await set('300', true)).dropped).toEqual({ roleId: null, thread: false });
+      // Only the time changed in the moderator's mind: the ping and the thread were left out, and go.
+      const changed = await set(null, false);
+      expect(changed.dropped).toEqual({ roleId: '300', thread: true });
+      expect(changed.schedule).toMatchObject({ roleId: null, createThread: false });
+      // Nothing left to drop; another role is a change, not a drop.
+      expect((await set(null, false)).dropped).toEqual({ roleId: null, thread: false });
+      await set('300', false);
+      expect((await set('301', false)).dropped).toEqual({ roleId: null, thread: false });
+    });
+
     it('pause and resume; the moderator role is remembered', async () => {
       const { delivery } = await setUp();
       await delivery.pause(GUILD);

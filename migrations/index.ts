@@ -23,6 +23,7 @@ import * as knownTimeZones from './2026-12-10-02-known-time-zones.js';
 import * as unknownTimeZonesRepaired from './2026-12-11-01-unknown-time-zones-repaired.js';
 import * as foldedTitleIndex from './2026-12-12-01-folded-title-index.js';
 import * as searchVectorUncompressed from './2026-12-13-01-search-vector-uncompressed.js';
+import * as deliveryMaybeSent from './2026-12-14-01-delivery-maybe-sent.js';
 
 /**
  * Every migration, by name, in order. Imported statically (not discovered on disk) so the same list runs
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-11-01-unknown-time-zones-repaired': unknownTimeZonesRepaired,
   '2026-12-12-01-folded-title-index': foldedTitleIndex,
   '2026-12-13-01-search-vector-uncompressed': searchVectorUncompressed,
+  '2026-12-14-01-delivery-maybe-sent': deliveryMaybeSent,
 };

@@ -18,6 +18,8 @@ export interface Delivery {
   readonly threadId: string | null;
   readonly sentAt: Date | null;
   readonly lastError: string | null;
+  /** Failed, but its send may have reached Discord: a retry resends it as it was (channel, lesson, nonce). */
+  readonly maybeSent: boolean;
 }
 
 export interface ClaimRequest {
@@ -89,10 +91,12 @@ export async function claimDelivery(db: Executor, request: ClaimRequest): Promis
           status: 'claimed',
           claimed_by: eb.ref('excluded.claimed_by'),
           claimed_at: eb.ref('excluded.claimed_at'),
-          // A failed post never reached the channel: it may go out where and with what the schedule says now.
-          // A claim taken over from a dead process keeps both, so a resend with its nonce can be deduplicated.
-          channel_id: sql<string>`case when deliveries.status = 'failed' then excluded.channel_id else deliveries.channel_id end`,
-          lesson_id: sql<string>`case when deliveries.status = 'failed' then excluded.lesson_id else deliveries.lesson_id end`,
+          // A post refused (or failed before its send) never reached the channel: it may go out where and with what the
+          // schedule says now. One that may have reached Discord (no answer, a 5xx), and a claim taken over from a dead
+          // process, keep both, so a resend with its nonce is deduplicated: until 2026-12-08 a failed send's retry took
+          // the schedule's new channel (posted twice) or the day's new lesson (recorded against the first message).
+          channel_id: sql<string>`case when deliveries.status = 'failed' and not deliveries.maybe_sent then excluded.channel_id else deliveries.channel_id end`,
+          lesson_id: sql<string>`case when deliveries.status = 'failed' and not deliveries.maybe_sent then excluded.lesson_id else deliveries.lesson_id end`,
           attempts: eb('deliveries.attempts', '+', 1),
         }))
         .where((eb) =>
@@ -159,10 +163,14 @@ export async function recordPostSent(
     .execute();
 }
 
-export async function markDeliveryFailed(db: Executor, key: DeliveryKey, error: string): Promise<void> {
+/**
+ * `maybeSent`: whether the post may be in Discord's channel after this failure (its send unanswered: true; refused
+ * there, so nothing of it can be resent: false; failed before anything was learnt, as the database down: as it was).
+ */
+export async function markDeliveryFailed(db: Executor, key: DeliveryKey, error: string, maybeSent?: boolean): Promise<void> {
   await db
     .updateTable('deliveries')
-    .set({ status: 'failed', last_error: error })
+    .set({ status: 'failed', last_error: error, ...(maybeSent === undefined ? {} : { maybe_sent: maybeSent }) })
     .where('guild_id', '=', key.guildId)
     .where('local_date', '=', key.localDate)
     .where('sequence', '=', key.sequence)
@@ -233,6 +241,7 @@ function toDelivery(row: Selectable<DeliveriesTable>): Delivery {
     threadId: row.thread_id,
     sentAt: row.sent_at,
     lastError: row.last_error,
+    maybeSent: row.maybe_sent,
   };
 }
 

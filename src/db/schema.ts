@@ -175,6 +175,8 @@ export interface DeliveriesTable {
   sent_at: NullableTimestamp;
   sent_payload: ColumnType<unknown, string | null | undefined, string | null>;
   last_error: string | null;
+  /** A failed post whose send may have reached Discord (no answer, or a 5xx): its retry resends it as it was. */
+  maybe_sent: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface AlertsSentTable {

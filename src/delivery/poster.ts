@@ -423,9 +423,10 @@ export class LessonPoster {
     // A moderator's post now is told to them; the day's post stays as it was (due at its time, or backing off as before).
     const before = { failures: schedule.failureCount, lastFailureAt: schedule.lastFailureAt };
     // A post that may have reached Discord is retried while its nonce still holds (backoff.ts).
-    const retry = byModerator ? undefined : retryAfterFailure(at, before, delivery.localDate, schedule.timeZone, { unanswered: stage === 'send' && postUnanswered(error) });
+    const unanswered = stage === 'send' && postUnanswered(error);
+    const retry = byModerator ? undefined : retryAfterFailure(at, before, delivery.localDate, schedule.timeZone, { unanswered });
     logger.warn({ err: error, ...key, channelId: delivery.channelId, reason, retryAt: retry?.retryAt }, byModerator ? 'post now failed' : 'lesson post failed');
-    await markDeliveryFailed(db, key, reason);
+    await markDeliveryFailed(db, key, reason, maybeSentAfter(error, stage, unanswered));
     if (!retry) return { status: 'failed', reason, retryAt: null };
     const { failures, retryAt } = retry;
     await recordPostFailure(db, schedule.guildId, { at, reason, retryAt, failures });
@@ -453,6 +454,19 @@ export class LessonPoster {
     timer.unref();
     return timer;
   }
+}
+
+/**
+ * Whether a failed post may be in its channel, for its retry (`markDeliveryFailed`): an unanswered send may have
+ * reached Discord, so its retry resends the same lesson to the same channel with the same nonce. A refusal there
+ * (the channel gone, a permission lost), or its lesson gone from the library, means it cannot be resent as it was:
+ * the retry goes where and with what the schedule says then. A failure that learnt nothing (the database or the
+ * channel's read failing) leaves it as it was.
+ */
+function maybeSentAfter(error: unknown, stage: PostStage, unanswered: boolean): boolean | undefined {
+  if (unanswered) return true;
+  if (stage === 'card') return error instanceof LessonLeftLibrary ? false : undefined;
+  return postUnanswered(error) ? undefined : false;
 }
 
 function noLessonAlert(): ReplyPayload {

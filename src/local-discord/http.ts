@@ -17,7 +17,11 @@ export type FaultResponse =
   | { hang: true; handled?: boolean }
   /** Handled and answered normally, but only after `delayMs`: a slow Discord. */
   | { delayMs: number }
-  | { status: 500 | 502 | 503 }
+  /**
+   * A server error. `handled: true` first handles the request (a message is stored, its nonce remembered) and answers
+   * the error in place of its answer: a proxy's 502/504 after Discord took the post, or Discord failing after its write.
+   */
+  | { status: 500 | 502 | 503 | 504; handled?: boolean }
   | { status: number; body: unknown; headers?: Record<string, string> };
 
 interface PendingFault {

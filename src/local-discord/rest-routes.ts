@@ -85,7 +85,9 @@ export class RestApi {
     const fault = this.faults.take(method, path);
     const hang = fault && 'hang' in fault ? fault : undefined;
     if (fault && 'delayMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-    const answeredByFault = fault && !('hang' in fault) && !('delayMs' in fault) ? fault : undefined;
+    const faulted = fault && !('hang' in fault) && !('delayMs' in fault) ? fault : undefined;
+    // A server error after the request was handled: handled as any request below, then answered with the error.
+    const answeredByFault = faulted && !('handled' in faulted && faulted.handled === true) ? faulted : undefined;
 
     let reply: HttpReply;
     if (answeredByFault) reply = faultReply(answeredByFault, bucket);
@@ -108,7 +110,8 @@ export class RestApi {
         reply = error instanceof ApiError ? errorReply(error) : { status: 500, body: { message: '500: Internal Server Error', code: 0 } };
       }
     }
-    if (!answeredByFault && reply.status !== 429) reply = { ...reply, headers: { ...rateLimitHeaders(bucket), ...reply.headers } };
+    if (faulted && !answeredByFault) reply = faultReply(faulted, bucket);
+    if (!faulted && reply.status !== 429) reply = { ...reply, headers: { ...rateLimitHeaders(bucket), ...reply.headers } };
     // A hung request is left open (never answered); close() ends its connection.
     if (!hang) send(response, reply);
 

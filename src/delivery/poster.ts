@@ -52,8 +52,17 @@ interface UnrecordedPost {
   readonly threadId: string | null;
   /** Discord kept the card's embed (it drops it, silently, where the bot lacks Embed Links). */
   readonly cardShown: boolean;
+  /** What the moderators are to be told about the post once it is recorded (a thread refused, the card dropped). */
+  readonly alerts: readonly PostAlert[];
   readonly at: Date;
   readonly payload: unknown;
+}
+
+/** A problem with a post that went out, for the alerts channel (`Alerts.tell`'s kind, key and message). */
+interface PostAlert {
+  readonly kind: string;
+  readonly key: string;
+  readonly payload: ReplyPayload;
 }
 
 /** How far a post got before it failed: the card built, the channel checked, the message sent. */
@@ -293,9 +302,10 @@ export class LessonPoster {
         // A success without a message (an empty answer from a proxy in between) is not a post: retry it later; the
         // nonce makes Discord return the first message if there was one.
         if (typeof message.id !== 'string' || message.id === '') throw new Error('Discord answered the post without a message');
-        const threadId = schedule.createThread ? await this.openThread(schedule, message, card.title) : null;
-        const cardShown = await this.checkCardShown(schedule, payload, message);
-        posted = { message, threadId, cardShown, at: this.deps.now(), payload: { ...payload, nonce: delivery.nonce } };
+        const alerts: PostAlert[] = [];
+        const threadId = schedule.createThread ? await this.openThread(schedule, delivery.channelId, message, card.title, alerts) : null;
+        const cardShown = this.checkCardShown(schedule, delivery.channelId, payload, message, alerts);
+        posted = { message, threadId, cardShown, alerts, at: this.deps.now(), payload: { ...payload, nonce: delivery.nonce } };
       }
       const { message, threadId, at } = posted;
       const threadFine = !schedule.createThread || threadId !== null;
@@ -310,6 +320,9 @@ export class LessonPoster {
         return { status: 'unrecorded', messageId: message.id };
       }
       this.unrecorded.delete(unrecordedKey);
+      // Told after the record: the post went out whatever becomes of its alerts (until 2026-12-08 a database failing
+      // in an alert failed the post, which was then retried as unsent).
+      await this.tellAfterPost(key, posted.alerts);
       if (message.crosspostable === true) this.unpublished.push({ message, key });
       const lagSeconds = delivery.sequence === 0 ? this.scheduleLag(schedule, delivery.localDate, at) : undefined;
       const prepared = ready !== undefined;
@@ -381,23 +394,42 @@ export class LessonPoster {
   }
 
   /**
+   * Tells the moderators what went wrong with a post that went out. A failure (the database, the alerts channel) is
+   * logged and fails nothing: the alert is not counted as told, so the problem's next occurrence tells it.
+   */
+  private async tellAfterPost(key: DeliveryKey, alerts: readonly PostAlert[]): Promise<void> {
+    for (const { kind, key: alertKey, payload } of alerts) {
+      try {
+        await this.deps.alerts.tell(key.guildId, kind, alertKey, payload);
+      } catch (error) {
+        this.deps.logger.warn({ err: error, ...key, kind }, 'lesson posted, but its alert could not be told; it is told the next time');
+      }
+    }
+  }
+
+  /**
    * Whether Discord kept the card. Where the bot lacks Embed Links, Discord posts the message without its embeds and
    * says nothing else: in a channel the bot did not read first (channelNotRead: nothing was checked before the post), or
    * whose permissions changed after they were checked. The post stands (its greeting and buttons are out, and sending
    * it again would post it twice); the moderators are told once, as for a thread.
    */
-  private async checkCardShown(schedule: Schedule, payload: MessageCreateOptions, message: PostedMessage): Promise<boolean> {
+  private checkCardShown(schedule: Schedule, channelId: string, payload: MessageCreateOptions, message: PostedMessage, alerts: PostAlert[]): boolean {
     if ((payload.embeds?.length ?? 0) === 0 || message.embeds === undefined || message.embeds.length > 0) return true;
     this.deps.logger.warn({ guildId: schedule.guildId, messageId: message.id }, 'lesson posted without its card: Discord dropped the embed (no Embed Links)');
-    await this.deps.alerts.tell(schedule.guildId, 'card-dropped', 'embed-links', {
-      content:
-        `⚠️ I posted today’s lesson in <#${schedule.channelId}>, but Discord left out its card (the summary and details): ` +
-        'I am missing **Embed Links** there. Give it to me, or move the schedule with `/schedule set`.',
+    alerts.push({
+      kind: 'card-dropped',
+      key: 'embed-links',
+      payload: {
+        content:
+          `⚠️ I posted today’s lesson in <#${channelId}>, but Discord left out its card (the summary and details): ` +
+          'I am missing **Embed Links** there. Give it to me, or move the schedule with `/schedule set`.',
+      },
     });
     return false;
   }
 
-  private async openThread(schedule: Schedule, message: PostedMessage, title: string): Promise<string | null> {
+  /** The post's discussion thread, or null with the moderators' alert added to `alerts`. */
+  private async openThread(schedule: Schedule, channelId: string, message: PostedMessage, title: string, alerts: PostAlert[]): Promise<string | null> {
     try {
       const thread = await message.startThread({ name: threadName(title), autoArchiveDuration: 1440 });
       return thread.id;
@@ -408,8 +440,10 @@ export class LessonPoster {
       }
       this.deps.logger.warn({ err: error, guildId: schedule.guildId }, 'could not open a discussion thread');
       const { key, advice } = describeThreadFailure(error);
-      await this.deps.alerts.tell(schedule.guildId, 'thread-failed', key, {
-        content: `⚠️ I posted today’s lesson in <#${schedule.channelId}> but could not open a discussion thread on it. ${advice}`,
+      alerts.push({
+        kind: 'thread-failed',
+        key,
+        payload: { content: `⚠️ I posted today’s lesson in <#${channelId}> but could not open a discussion thread on it. ${advice}` },
       });
       return null;
     }

@@ -9,6 +9,7 @@ import {
   type DeliveryKey,
 } from '../db/deliveries.js';
 import { findLessonWithGuildReaders } from '../db/lessons.js';
+import { plansBetween } from '../db/lesson-plans.js';
 import { dailyPing, neutralizeMentions, plainText, visibleOr } from '../domain/discord-format/index.js';
 import { truncateAtWord } from '../domain/text.js';
 import { recordPostFailure, type Schedule } from '../db/schedules.js';
@@ -16,7 +17,7 @@ import type { DB } from '../db/schema.js';
 import { describePostFailure, describeThreadFailure, postUnanswered, threadAlreadyOpened, type Channels, type PostedMessage } from '../discord/channels.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import type { MessageCreateOptions } from 'discord.js';
-import { localDate as localDateOf, parsePostTime, postInstantFor, retryAfterFailure } from '../domain/schedule/index.js';
+import { addDays, localDate as localDateOf, parsePostTime, postInstantFor, retryAfterFailure } from '../domain/schedule/index.js';
 import { renderLessonPost } from '../lessons/card-view.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -252,7 +253,9 @@ export class LessonPoster {
     const generation = this.generation;
     const chosen = lessonId ?? ready?.lessonId ?? (await lessonForDay(db, schedule.guildId, localDate)).lessonId;
     if (!chosen) {
-      await this.deps.alerts.tell(schedule.guildId, 'no-lesson', 'queue-empty', noLessonAlert());
+      // The lessons not posted yet may all be pinned to later days: then they are not "all posted".
+      const [pinnedLater] = await plansBetween(db, schedule.guildId, addDays(localDate, 1), '9999-12-31');
+      await this.deps.alerts.tell(schedule.guildId, 'no-lesson', 'queue-empty', noLessonAlert(pinnedLater?.localDate));
       if (generation === this.generation) this.noLessonLeft.set(schedule.guildId, localDate);
       logger.info({ guildId: schedule.guildId, localDate }, 'no lesson left to post');
       return { status: 'no-lesson' };
@@ -503,11 +506,13 @@ function maybeSentAfter(error: unknown, stage: PostStage, unanswered: boolean): 
   return postUnanswered(error) ? undefined : false;
 }
 
-function noLessonAlert(): ReplyPayload {
+function noLessonAlert(nextPinnedDay: string | undefined): ReplyPayload {
   return {
-    content:
-      '📭 There is no lesson left to post: every lesson in the library has been posted in this server. ' +
-      'Import new ones with `/lesson import`, or pin one to a day with `/schedule plan`.',
+    content: nextPinnedDay
+      ? `📭 There is no lesson to post today: every lesson in the library has been posted in this server or is pinned to a later day (the next, ${nextPinnedDay}). ` +
+        'Import new ones with `/lesson import`, or pin one to today with `/schedule plan`.'
+      : '📭 There is no lesson left to post: every lesson in the library has been posted in this server. ' +
+        'Import new ones with `/lesson import`, or pin one to a day with `/schedule plan`.',
   };
 }
 

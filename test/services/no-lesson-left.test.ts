@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { updateGuildSettings } from '../../src/db/guild-settings.js';
 import { upsertLesson } from '../../src/db/lessons.js';
 import { saveSchedule } from '../../src/db/schedules.js';
 import { DeliveryScheduler } from '../../src/delivery/scheduler.js';
@@ -12,6 +13,7 @@ import { createServiceHarness } from '../support/services.js';
 const DRY = '100000000000000001';
 const HEALTHY = '100000000000000002';
 const channelOf = (guildId: string) => `2${guildId.slice(1)}`;
+const ALERTS = '200000000000000009';
 
 /*
  * A server that has posted every lesson stays due all day. It was looked up again every minute (the day's lesson,
@@ -84,11 +86,16 @@ describe.each(testDatabaseTargets())('servers with no lesson left, on $kind', (t
     for (const lesson of [posted, pinned]) await upsertLesson(db, lesson);
     await dailyAt9(DRY, posted.id);
     await sql`insert into lesson_plans (guild_id, local_date, lesson_id, planned_by) values (${DRY}, '2026-05-04', ${pinned.id}, 'mod')`.execute(db);
+    await updateGuildSettings(db, DRY, { alertsChannelId: ALERTS });
     const { poster, channels, scheduler, tickAt } = timer();
     try {
-      // May 2 and 3: the pinned lesson is kept for its day, so nothing is left.
+      // May 2 and 3: the pinned lesson is kept for its day, so nothing is left; moderators are told it is pinned later,
+      // not that every lesson has been posted.
       await tickAt('2026-05-02T09:00:00Z');
       expect(poster.hasNoLessonLeft(DRY, '2026-05-02')).toBe(true);
+      expect(channels.sentTo(ALERTS).map((sent) => sent.options.content)).toEqual([
+        '📭 There is no lesson to post today: every lesson in the library has been posted in this server or is pinned to a later day (the next, 2026-05-04). Import new ones with `/lesson import`, or pin one to today with `/schedule plan`.',
+      ]);
       await tickAt('2026-05-03T09:00:00Z');
       expect(channels.sentTo(channelOf(DRY))).toEqual([]);
       await tickAt('2026-05-04T09:00:00Z');

@@ -25,7 +25,7 @@ import { newestLessonWords } from '../db/lesson-search.js';
 import { RecentSuggestions } from '../domain/discovery/recent-suggestions.js';
 import type { Logger } from '../logger.js';
 import { analyzeAllTables } from '../db/statistics.js';
-import { neutralizeMentions, plainText, safeText } from '../domain/discord-format/index.js';
+import { clip, neutralizeMentions, plainText, safeText, visibleOr } from '../domain/discord-format/index.js';
 import { hasControlCharacter, truncateAtWord } from '../domain/text.js';
 import { localDate } from '../domain/schedule/index.js';
 import { isUuid } from '../domain/uuid.js';
@@ -44,6 +44,25 @@ export const EMPTY_LIBRARY =
 export const NO_MATCH = 'No lesson matches that. Start typing a title and pick one from the list.';
 
 export const LESSON_GONE = 'This lesson is no longer in the library.';
+
+/**
+ * Told to a member who opens a text the lesson does not have (a JSON lesson's `"dialogue": []`, an export without a
+ * `----` separator): nothing is shown and no read recorded, as nothing was there to read.
+ */
+export function noText(title: string, part: LessonPart): string {
+  const shown = clip(safeText(visibleOr(title, '(untitled)')), 200);
+  return part === 'dialogue'
+    ? `**${shown}** has no dialogue. Read its article with \`/lesson article\` or the **Article** button.`
+    : `**${shown}** has no article text. Read its dialogue with \`/lesson dialogue\` or the **Dialogue** button.`;
+}
+
+/** The lesson with the text it was read with, or the member told it has none (see noText). */
+function withText<P extends LessonPart>(stored: LibraryLessonWith<P>, part: P): LibraryLessonWith<P> {
+  const lesson: Partial<Pick<Lesson, LessonPart>> = stored.lesson;
+  const text = part === 'dialogue' ? lesson.dialogue : lesson.article;
+  if (text?.length === 0) throw new UserError(noText(stored.lesson.title, part));
+  return stored;
+}
 
 export interface LessonsDeps {
   readonly db: Kysely<DB>;
@@ -339,9 +358,9 @@ export function createLessonsService(deps: LessonsDeps) {
     today: (guildId: string): Promise<LibraryLessonHead> => today(guildId, headReads),
     /** The lesson a member asked for (see requested), without its texts: what its card and the commands naming it show. */
     requested: (guildId: string, option: string | undefined): Promise<LibraryLessonHead> => requested(guildId, option, headReads),
-    /** The lesson a member asked for with one of its texts (`/lesson dialogue`, `/lesson article`): the other is not read. */
-    requestedWith: <P extends LessonPart>(guildId: string, option: string | undefined, part: P): Promise<LibraryLessonWith<P>> =>
-      requested(guildId, option, readsWith(part)),
+    /** The lesson a member asked for with one of its texts (`/lesson dialogue`, `/lesson article`): the other is not read; a text it lacks is told (noText). */
+    requestedWith: async <P extends LessonPart>(guildId: string, option: string | undefined, part: P): Promise<LibraryLessonWith<P>> =>
+      withText(await requested(guildId, option, readsWith(part)), part),
     withReaders,
 
     /**
@@ -407,11 +426,11 @@ export function createLessonsService(deps: LessonsDeps) {
       return stored;
     },
 
-    /** A lesson a button names with one of its texts (the Dialogue and Article buttons, their pages). */
+    /** A lesson a button names with one of its texts (the Dialogue and Article buttons, their pages); a text it lacks is told (noText). */
     async byIdWith<P extends LessonPart>(lessonId: string, part: P): Promise<LibraryLessonWith<P>> {
       const stored = await readsWith(part).byId(lessonId);
       if (!stored) throw new UserError(LESSON_GONE);
-      return stored;
+      return withText(stored, part);
     },
 
     /**

@@ -268,8 +268,12 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       const [dialogue, article] = buttonsOf(post);
       const opened = (await scene.discord.sendButton({ customId: dialogue!.custom_id!, message: post.id, guildId: guild.id, channelId: lessons, user: LEARNER }).waitForFinal()).data as Data;
       expect(opened.flags! & EPHEMERAL).toBe(EPHEMERAL);
-      expect(opened.embeds?.[0]?.title).toContain(EARLIEST.title);
-      expect(opened.embeds?.[0]?.description).toBe('*This lesson has no dialogue.*');
+      // An export without a dialogue: the member is told so, and nothing is recorded as read (before, an empty page was
+      // shown and the lesson counted as read).
+      expect(opened.content).toMatch(/^\*\*Volunteers planted 1,200 oak saplings [^*]+\*\* has no dialogue\. Read its article with `\/lesson article` or the \*\*Article\*\* button\.$/u);
+      expect(opened.embeds ?? []).toEqual([]);
+      const unread = (await scene.discord.sendCommand({ name: 'lesson', subcommand: 'today', guildId: guild.id, user: LEARNER }).waitForFinal()).data as Data;
+      expect(unread.embeds?.[0]?.fields?.find((f) => f.name === 'Readers')?.value).toBe('Be the first to read this');
       const read = (await scene.discord.sendButton({ customId: article!.custom_id!, message: post.id, guildId: guild.id, channelId: lessons, user: LEARNER }).waitForFinal()).data as Data;
       expect(read.flags! & EPHEMERAL).toBe(EPHEMERAL);
       expect(read.embeds?.[0]?.description).toContain('Volunteers planted 1,200 oak saplings');

@@ -5,7 +5,7 @@ import { countLessons, upsertLesson } from '../../src/db/lessons.js';
 import { countReadersInGuild } from '../../src/db/reading.js';
 import { saveSchedule } from '../../src/db/schedules.js';
 import { lessonToJson } from '../../src/domain/lesson-parser/index.js';
-import { createLessonsService, EMPTY_LIBRARY, IMPORT_NOT_HERE, LESSON_GONE, NO_MATCH, UPLOAD_IMPORT_BATCH } from '../../src/lessons/service.js';
+import { createLessonsService, EMPTY_LIBRARY, IMPORT_NOT_HERE, LESSON_GONE, NO_MATCH, noText, UPLOAD_IMPORT_BATCH } from '../../src/lessons/service.js';
 import { UserError } from '../../src/user-error.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 import { makeLesson } from '../support/lessons.js';
@@ -237,6 +237,19 @@ describe.each(testDatabaseTargets())('lessons and reading services on $kind', (t
       expect((await reading.finished(member, stored)).firstFinish).toBe(true);
       expect((await reading.finished(member, stored)).firstFinish).toBe(false);
       expect(await countReadersInGuild(db, oldest!.id, GUILD)).toBe(1);
+    });
+
+    it('a text the lesson lacks (JSON `"dialogue": []`) is told alike to the command’s and the buttons’ lookups (they read nothing then)', async () => {
+      const { db, lessons: service } = await setUp();
+      const lesson = makeLesson({ date: '2025-04-01', title: 'No *talk* @everyone', dialogue: [] });
+      await upsertLesson(db, lesson);
+      const told = noText(lesson.title, 'dialogue');
+      expect(told).toBe('**No \\*talk\\* @\u200beveryone** has no dialogue. Read its article with `/lesson article` or the **Article** button.');
+      expect(await userError(service.requestedWith(GUILD, lesson.id, 'dialogue'))).toBe(told);
+      expect(await userError(service.requestedWith(GUILD, undefined, 'dialogue'))).toBe(told);
+      expect(await userError(service.byIdWith(lesson.id, 'dialogue'))).toBe(told);
+      expect((await service.requestedWith(GUILD, lesson.id, 'article')).lesson.article).toEqual(lesson.article);
+      expect((await service.byIdWith(lesson.id, 'article')).lesson.article).toEqual(lesson.article);
     });
   });
 });

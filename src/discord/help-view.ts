@@ -42,7 +42,8 @@ export interface HelpCommand {
 /**
  * `/help`: every command the bot registers, from the definitions themselves (so it never goes stale), each
  * as a clickable command mention when Discord's id for it is known. What is for moderators only (`/schedule`,
- * `/lesson import`) is listed only to moderators, after everyone's commands.
+ * `/lesson import`) is listed only to moderators, after everyone's commands (`/lesson import` under
+ * "/lesson: for moderators", not among the members' `/lesson` subcommands).
  */
 export function renderHelp(
   commands: readonly HelpCommand[],
@@ -50,20 +51,26 @@ export function renderHelp(
   viewer: { moderator: boolean },
   daily: DailyPost | null,
 ): ReplyPayload {
-  const sections = commands
-    .filter((command) => command.definition.name !== 'help')
-    .map((command) => {
-      const entries = commandEntries(command.definition).filter((entry) => viewer.moderator || !command.isModeratorOnly(entry.path));
-      return { command, entries, forModerators: entries.length > 0 && entries.every((entry) => command.isModeratorOnly(entry.path)) };
-    })
-    .filter((section) => section.entries.length > 0);
+  // A command's subcommands for everyone, then (to moderators) those for moderators only: a command of both kinds
+  // (`/lesson`, whose `import` is theirs) is listed in two parts, its moderators' part among theirs.
+  const everyone: Section[] = [];
+  const forModerators: Section[] = [];
+  for (const command of commands) {
+    const { definition } = command;
+    if (definition.name === 'help') continue;
+    const entries = commandEntries(definition);
+    const open = entries.filter((entry) => !command.isModeratorOnly(entry.path));
+    const theirs = viewer.moderator ? entries.filter((entry) => command.isModeratorOnly(entry.path)) : [];
+    // A command without subcommands is one line that already says what it does.
+    const name = entries[0]!.path.length === 0 ? `/${definition.name}` : `/${definition.name}: ${definition.description}`;
+    if (open.length > 0) everyone.push({ command, entries: open, name });
+    if (theirs.length > 0) forModerators.push({ command, entries: theirs, name: open.length > 0 ? `/${definition.name}: for moderators` : name });
+  }
   const fields: APIEmbedField[] = [];
-  for (const { command, entries } of [...sections.filter((s) => !s.forModerators), ...sections.filter((s) => s.forModerators)]) {
+  for (const { command, entries, name } of [...everyone, ...forModerators]) {
     const { definition } = command;
     const id = ids.get(definition.name);
     const lines = entries.map((entry) => line([definition.name, ...entry.path].join(' '), id, entry.options, entry.description));
-    // A command without subcommands is one line that already says what it does.
-    const name = entries[0]!.path.length === 0 ? `/${definition.name}` : `/${definition.name}: ${definition.description}`;
     fields.push(...asFields(name.slice(0, EMBED_FIELD_NAME_MAX - 7), lines));
   }
   const embed: APIEmbed = {
@@ -73,6 +80,13 @@ export function renderHelp(
     footer: { text: 'Type / in the message box to see every command and its options.' },
   };
   return { embeds: [withinTotal(embed)] };
+}
+
+interface Section {
+  readonly command: HelpCommand;
+  readonly entries: readonly Entry[];
+  /** The field's name. */
+  readonly name: string;
 }
 
 interface Entry {

@@ -24,6 +24,9 @@ const every = commandModules
     return { module, paths: subs.length ? subs.map((s) => [s.name]) : [[]] };
   });
 
+const lessonImportDescription = () =>
+  commandModules.find((m) => m.definition.name === 'lesson')!.definition.options!.find((o) => o.name === 'import')!.description;
+
 describe('isModeratorOnly (the command modules)', () => {
   it('says which subcommands the adapter refuses to members, from the handler tables', () => {
     const module = (name: string) => commandModules.find((m) => m.definition.name === name)!;
@@ -45,12 +48,19 @@ describe('renderHelp', () => {
     expect(text).toContain(`</lesson import:${lessonId}> \`file\` · `);
     expect(text).toContain(`</progress:${ids.get('progress')}> · `);
     expect(text).toContain(`</schedule set:${ids.get('schedule')}> \`channel\` \`time\` \`timezone\` · `);
-    const forModerators = every.filter(({ module, paths }) => paths.every((path) => module.isModeratorOnly(path)));
-    const expected = [...every.filter((c) => !forModerators.includes(c)), ...forModerators].flatMap(({ module, paths }) =>
-      paths.map((path) => [module.definition.name, ...path].join(' ')),
-    );
-    expect(listed(embed)).toEqual(expected);
+    // Everyone's subcommands first, then the moderators' (README: "after the rest"): /lesson import among theirs.
+    const paths = (moderatorOnly: boolean) =>
+      every.flatMap(({ module, paths }) =>
+        paths.filter((path) => module.isModeratorOnly(path) === moderatorOnly).map((path) => [module.definition.name, ...path].join(' ')),
+      );
+    expect(listed(embed)).toEqual([...paths(false), ...paths(true)]);
+    expect(paths(true)).toContain('lesson import');
     expect(text).not.toContain('</help');
+    expect(embed.fields.map((f) => f.name.split(':')[0]).filter((name, i, names) => name !== names[i - 1])).toEqual([
+      '/lesson', '/progress', '/leaderboard', '/settings', '/privacy', '/lesson', '/schedule',
+    ]);
+    expect(embed.fields.find((f) => f.name === '/lesson: for moderators')?.value).toBe(`</lesson import:${lessonId}> \`file\` · ${lessonImportDescription()}`);
+    expect(embed.fields.filter((f) => f.name.startsWith('/lesson: Read')).map((f) => f.value).join('\n')).not.toContain('lesson import');
     expect(embed.fields.at(-1)?.name).toBe('/schedule: Moderators: when and where daily lessons are posted');
     expect(embed.fields.find((f) => f.name.startsWith('/progress'))?.name).toBe('/progress');
   });

@@ -220,8 +220,9 @@ async function searchCommand(args: readonly string[], io: CliIo): Promise<number
   if (text === '') throw new UsageError('search needs some words to search for');
   const limit = limitOption(values.limit, 10, 1000);
   return withDiscovery(loadConfig(io.env), io, async (_lessons, discovery) => {
-    const { results, onlyCommonWords } = await discovery.find(text, limit);
+    const { results, onlyCommonWords, nothingSearchable } = await discovery.find(text, limit);
     if (values.json) io.out(JSON.stringify(results.map((r) => ({ id: r.id, title: r.title, date: r.date, category: r.category })), null, 2));
+    else if (nothingSearchable) io.out('No lesson matches that: it holds no word to search for (letters or digits).');
     else if (onlyCommonWords) io.out('No lesson matches that: those words are too common to search for (the, of, is…). Try a word about the topic.');
     else if (results.length === 0) io.out('No lesson matches that.');
     else for (const r of results) io.out(`${r.date}  ${r.id}  ${r.title}  [${r.category}]`);

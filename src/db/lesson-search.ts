@@ -70,12 +70,16 @@ async function rankedNewest(
 }
 
 /**
- * Whether a search's tsquery keeps no word at all: every one is too common to be indexed (`the`, `of`), so it can
- * match nothing. Reads no table.
+ * Why a search's tsquery keeps no word, when it keeps none: `common` when every word is too common to be indexed
+ * (`the`, `of`); `none` when PostgreSQL's parser reads no word in it at all (`½`, `²`, `①`: signs it takes for
+ * blanks, though they are Unicode digits). Undefined when a word is kept. Reads no table.
  */
-export async function searchesOnlyCommonWords(db: Executor, query: string): Promise<boolean> {
-  const { rows } = await sql<{ nodes: number }>`select numnode(to_tsquery('newsdesk_english', ${query}))::int as nodes`.execute(db);
-  return rows[0]?.nodes === 0;
+export async function searchWithoutWords(db: Executor, query: string): Promise<'common' | 'none' | undefined> {
+  const { rows } = await sql<{ kept: number; words: number }>`select numnode(to_tsquery('newsdesk_english', ${query}))::int as kept,
+    numnode(to_tsquery('newsdesk_words', ${query}))::int as words`.execute(db);
+  const row = rows[0];
+  if (!row || row.kept > 0) return undefined;
+  return row.words > 0 ? 'common' : 'none';
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   lessonsTitled,
   newestLessons,
   searchArticleOnly,
-  searchesOnlyCommonWords,
+  searchWithoutWords,
   searchTitleOrSummary,
 } from '../db/lesson-search.js';
 import type { Executor } from '../db/schema.js';
@@ -61,6 +61,11 @@ export interface SearchPage {
   readonly bound?: SearchBound | undefined;
   /** Nothing found because every word is too common to be searched (`the`, `of it`): first pages only. */
   readonly onlyCommonWords?: boolean;
+  /**
+   * Nothing found because the text holds no word to search for at all: only punctuation, emoji or signs PostgreSQL's
+   * parser reads as blanks (`½`, `①`): first pages only.
+   */
+  readonly nothingSearchable?: boolean;
 }
 
 /** How many candidates a search ranks per tier (the defaults above; tests use fewer). */
@@ -84,9 +89,11 @@ export async function searchLibrary(
 ): Promise<SearchPage> {
   const found = await searchMatches(db, text, options);
   if (found.page > 1 || found.results.length > 0) return found;
-  // Nothing found: said apart when no word could be searched (`the`, `of it`), which no other words would mend.
+  // Nothing found: said apart when no word could be searched (`the`, `of it`; `🎉`, `½`), which no other words would mend.
   const all = searchTsQuery(text, 'all');
-  return all !== undefined && (await searchesOnlyCommonWords(db, all)) ? { ...found, onlyCommonWords: true } : found;
+  if (all === undefined) return { ...found, nothingSearchable: true };
+  const without = await searchWithoutWords(db, all);
+  return without === 'common' ? { ...found, onlyCommonWords: true } : without === 'none' ? { ...found, nothingSearchable: true } : found;
 }
 
 async function searchMatches(

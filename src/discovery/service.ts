@@ -47,12 +47,15 @@ export function createDiscoveryService(deps: {
     // Characters as Discord counts them (the option's max_length): an emoji is one.
     if ([...text].length > SEARCH_QUERY_MAX) throw new UserError(`Search for at most ${SEARCH_QUERY_MAX} characters.`);
     const { phrases, words } = parseQueryTerms(text);
-    if (phrases.length + words.length === 0) throw new UserError('Type some words to search for (letters or digits).');
+    if (phrases.length + words.length === 0) throw new UserError(NOTHING_TO_SEARCH);
     const wanted = category?.trim() ?? '';
     if (!Number.isInteger(page) || page < 1 || page > SEARCH_PAGE_MAX) throw new UserError('That page does not exist.');
     // Every category of the library, not its first MAX_CATEGORIES (until 2026-12-07 one past them was refused).
     if (wanted && (await categoriesNamed(db, wanted)).length === 0) throw new UserError(await noSuchCategory(wanted));
-    return searchLibrary(db, text, { category: wanted || undefined, page });
+    const found = await searchLibrary(db, text, { category: wanted || undefined, page });
+    // Signs PostgreSQL reads no word in (`½`, `①`) are told as punctuation and emoji are above, not "no lesson matches".
+    if (found.nothingSearchable) throw new UserError(NOTHING_TO_SEARCH);
+    return found;
   }
 
   return {
@@ -99,11 +102,14 @@ export function createDiscoveryService(deps: {
 
     /**
      * The best `limit` lessons for a search, without Discord's limits on the text (the CLI), and whether nothing
-     * was found because every word is too common to be searched.
+     * was found because every word is too common to be searched, or because it holds no word at all.
      */
-    async find(text: string, limit: number): Promise<{ readonly results: readonly FoundLesson[]; readonly onlyCommonWords: boolean }> {
+    async find(
+      text: string,
+      limit: number,
+    ): Promise<{ readonly results: readonly FoundLesson[]; readonly onlyCommonWords: boolean; readonly nothingSearchable: boolean }> {
       const page = await searchLibrary(db, text, { pageSize: limit });
-      return { results: page.results, onlyCommonWords: page.onlyCommonWords === true };
+      return { results: page.results, onlyCommonWords: page.onlyCommonWords === true, nothingSearchable: page.nothingSearchable === true };
     },
 
     /** Suggestions for a `lesson` option (autocomplete), from the words index. */
@@ -112,6 +118,9 @@ export function createDiscoveryService(deps: {
     },
   };
 }
+
+/** Told to a member whose search holds no word: only punctuation, emoji or signs (`!!!`, `🎉`, `""`, `½`). */
+export const NOTHING_TO_SEARCH = 'Type some words to search for (letters or digits).';
 
 /** Characters of a category a message shows (cut at a word, never in the middle of a character). */
 const SHOWN_CATEGORY_MAX = 60;

@@ -117,6 +117,10 @@ describe.each(testDatabaseTargets())('lessons related and search on $kind (in-pr
       'No lesson matches that: those words are too common to search for (the, of, is…). Try a word about the topic.',
     );
     expect(JSON.parse((await run(['search', 'the', '--json'], database)).stdout)).toEqual([]);
+    // No word at all (emoji, punctuation, signs PostgreSQL reads as blanks): said so, where it said "No lesson matches that."
+    for (const text of ['🎉', '!!!', '½']) {
+      expect((await run(['search', text], database)).stdout, text).toBe('No lesson matches that: it holds no word to search for (letters or digits).');
+    }
     const human = (await run(['search', 'wages'], database)).stdout.split('\n');
     expect(human[0]).toBe(`2025-03-14  ${HELDOUT.wages}  Major Japanese companies agree to raise wages for third straight year  [nhk]`);
   });

@@ -262,7 +262,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       'lesson-search.searchArticleOnly',
       'lesson-search.libraryCategories',
       'lesson-search.categoriesNamed',
-      'lesson-search.searchesOnlyCommonWords',
+      'lesson-search.searchWithoutWords',
     ],
     run: async ({ services, library }) => {
       await services.discovery.search(library.rareWord, undefined);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AUTOCOMPLETE_SCANNED, newestLessonWords } from '../../src/db/lesson-search.js';
 import { upsertLesson, upsertLessons } from '../../src/db/lessons.js';
 import { lessonsTitledExactly, searchLibrary, suggestLessons } from '../../src/discovery/search.js';
-import { createDiscoveryService } from '../../src/discovery/service.js';
+import { createDiscoveryService, NOTHING_TO_SEARCH } from '../../src/discovery/service.js';
 import { RECENT_WORDS_PER_LESSON, RecentSuggestions, suggestionWords } from '../../src/domain/discovery/recent-suggestions.js';
 import { autocompleteQueryParts, searchTsQuery } from '../../src/domain/discovery/text-query.js';
 import { categoryInId, decodeDiscoveryId, isCategoryDigest } from '../../src/domain/discovery/custom-ids.js';
@@ -58,6 +58,28 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     expect((await page('the volcano')).onlyCommonWords).toBeUndefined();
     expect((await page('the', { page: 2 })).onlyCommonWords).toBeUndefined();
     expect((await page('rice')).results.length).toBeGreaterThan(0);
+  });
+
+  it('a search with no word at all (punctuation, emoji, signs PostgreSQL reads as blanks) is told so, not "no lesson matches"', async () => {
+    await importDiscoveryLibrary(database());
+    const page = (text: string) => searchLibrary(database().db, text);
+    // `½`, `²` and `①` are Unicode digits, so they pass for words until PostgreSQL's parser reads them as blanks: they
+    // were told "Those words are too common to search for (the, of, is…)".
+    for (const text of ['🎉', '—', '!!!', '""', '"!!"', '½', '² ①', '"½ ①"']) {
+      const found = await page(text);
+      expect(found, text).toMatchObject({ results: [], nothingSearchable: true });
+      expect(found.onlyCommonWords, text).toBeUndefined();
+    }
+    expect(await page('the ½')).toMatchObject({ results: [], onlyCommonWords: true });
+    expect((await page('the ½')).nothingSearchable).toBeUndefined();
+    expect((await page('volcano')).nothingSearchable).toBeUndefined();
+    expect((await page('½ rice')).results.length).toBeGreaterThan(0);
+    // A member is told privately, as for punctuation alone; paging a search never meets it (a page past the first had results).
+    const service = createDiscoveryService({ db: database().db });
+    for (const text of ['🎉', '—', '!!!', '""', '"!!"', '½', '① ②']) {
+      await expect(service.search(text, undefined), text).rejects.toThrow(new UserError(NOTHING_TO_SEARCH));
+    }
+    await expect(service.search('½', 'nhk')).rejects.toThrow(NOTHING_TO_SEARCH);
   });
 
   it('a word of one or two letters matches the whole word, and is left out of "some of them"', async () => {

@@ -330,7 +330,8 @@ class Load {
           options: [{ name: 'lesson', value: this.typed(), focused: true }],
         });
       case 'card-button': {
-        const message = this.botMessage(guild, [lessonButtons(lessonId)], this.random() < 0.5);
+        // The bench's lessons all have a dialogue and an article: every button is shown.
+        const message = this.botMessage(guild, [lessonButtons({ lesson: { id: lessonId }, dialogueWords: 1, articleWords: 1 })], this.random() < 0.5);
         const action = this.pick(['dialogue', 'article', 'related', 'read'] as const);
         return this.discord.sendButton({ ...base, message, customId: encodeCustomId({ action, lessonId }) });
       }

@@ -63,7 +63,7 @@ export function renderRelated(stored: LibraryLessonHead, related: RelatedReading
     footer: { text: footer },
   });
   const components = related.lessons.length > 0 ? [openButtons(related.lessons)] : [];
-  return { embeds: [embed], components: [...components, lessonButtons(stored.lesson.id)] };
+  return { embeds: [embed], components: [...components, lessonButtons(stored)] };
 }
 
 /** One page of `/lesson search`: numbered results with buttons to open each, and Previous / Next. */

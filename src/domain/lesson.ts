@@ -95,6 +95,15 @@ export function dialogueWordCount(lesson: Pick<Lesson, 'dialogue'>): number {
   return lesson.dialogue.reduce((sum, line) => sum + countWords(line.text), 0);
 }
 
+/**
+ * Whether a lesson's dialogue (article) has anything to read, by its stored word count: a JSON lesson's
+ * `"dialogue": []` and an export without a dialogue have none, and neither do turns of only punctuation or emoji.
+ * Without one its button is not shown and opening it is refused (nothing is recorded as read).
+ */
+export function hasWordsIn(counts: { readonly dialogueWords: number; readonly articleWords: number }, part: LessonPart): boolean {
+  return (part === 'dialogue' ? counts.dialogueWords : counts.articleWords) > 0;
+}
+
 /** Learners read slower than natives: 150 words a minute, rounded up, at least one minute. */
 export const LEARNER_WORDS_PER_MINUTE = 150;
 

@@ -2,6 +2,7 @@ import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonC
 import type { LibraryLessonHead } from '../db/lessons.js';
 import { encodeCustomId, lessonCard, type EmbedData } from '../domain/discord-format/index.js';
 import type { ReplyPayload } from '../discord/reply.js';
+import { hasWordsIn } from '../domain/lesson.js';
 import { describeLevel, isRated } from '../domain/vocabulary/level.js';
 import { vocabularyButtons } from '../vocabulary/views.js';
 
@@ -18,13 +19,24 @@ function button(label: string, emoji: string, customId: string, style: ClickStyl
   return { type: ComponentType.Button, style, label, emoji: { name: emoji }, custom_id: customId };
 }
 
-/** Dialogue, Article, Related, Mark as read: they work for everyone, on any message that carries them. */
-export function lessonButtons(lessonId: string): ButtonRow {
+/** What a lesson's buttons need of it: its id, and whether it has a dialogue and an article to open. */
+export interface ButtonsLesson {
+  readonly lesson: { readonly id: string };
+  readonly dialogueWords: number;
+  readonly articleWords: number;
+}
+
+/**
+ * Dialogue, Article, Related, Mark as read: they work for everyone, on any message that carries them. A text the
+ * lesson lacks (hasWordsIn: a JSON lesson's `"dialogue": []`) has no button.
+ */
+export function lessonButtons(stored: ButtonsLesson): ButtonRow {
+  const lessonId = stored.lesson.id;
   return {
     type: ComponentType.ActionRow,
     components: [
-      button('Dialogue', '💬', encodeCustomId({ action: 'dialogue', lessonId }), ButtonStyle.Primary),
-      button('Article', '📰', encodeCustomId({ action: 'article', lessonId }), ButtonStyle.Primary),
+      ...(hasWordsIn(stored, 'dialogue') ? [button('Dialogue', '💬', encodeCustomId({ action: 'dialogue', lessonId }), ButtonStyle.Primary)] : []),
+      ...(hasWordsIn(stored, 'article') ? [button('Article', '📰', encodeCustomId({ action: 'article', lessonId }), ButtonStyle.Primary)] : []),
       button('Related', '🔗', encodeCustomId({ action: 'related', lessonId })),
       button('Mark as read', '✅', encodeCustomId({ action: 'read', lessonId }), ButtonStyle.Success),
     ],
@@ -40,7 +52,7 @@ export function renderLessonCard(stored: LibraryLessonHead, readers: number, las
     dialogueWords: stored.dialogueWords,
     ...(stored.level && isRated(stored.level) ? { level: describeLevel(stored.level) } : {}),
   });
-  return { embeds: [toApiEmbed(embed)], components: [lessonButtons(stored.lesson.id), vocabularyButtons(stored.lesson.id)] };
+  return { embeds: [toApiEmbed(embed)], components: [lessonButtons(stored), vocabularyButtons(stored.lesson.id)] };
 }
 
 /** What the daily post sends: the card with a short greeting. */

@@ -1,5 +1,5 @@
 import { ButtonStyle, ComponentType, type APIButtonComponent } from 'discord.js';
-import type { DialogueLine, Lesson } from '../domain/lesson.js';
+import { hasWordsIn, type DialogueLine, type Lesson } from '../domain/lesson.js';
 import { encodeCustomId, lessonPages, pageFooter, safeUrl, type LessonKind, type LessonPages } from '../domain/discord-format/index.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import { type ButtonRow, toApiEmbed } from './card-view.js';
@@ -9,7 +9,12 @@ import { type ButtonRow, toApiEmbed } from './card-view.js';
  * number past the end (the lesson was re-imported shorter) shows the last page.
  */
 export function renderLessonPage(
-  stored: { readonly lesson: Pick<Lesson, 'id' | 'title' | 'url'> & Partial<Pick<Lesson, LessonKind>> },
+  stored: {
+    readonly lesson: Pick<Lesson, 'id' | 'title' | 'url'> & Partial<Pick<Lesson, LessonKind>>;
+    /** Without them the other text's button is shown; with them, only when that text has a word (hasWordsIn). */
+    readonly dialogueWords?: number;
+    readonly articleWords?: number;
+  },
   kind: LessonKind,
   page: number,
   shared: boolean,
@@ -26,6 +31,8 @@ export function renderLessonPage(
   });
   const lessonId = stored.lesson.id;
   const other: LessonKind = kind === 'dialogue' ? 'article' : 'dialogue';
+  const { dialogueWords, articleWords } = stored;
+  const otherHasWords = dialogueWords === undefined || articleWords === undefined || hasWordsIn({ dialogueWords, articleWords }, other);
   const row: ButtonRow = {
     type: ComponentType.ActionRow,
     components: [
@@ -35,13 +42,17 @@ export function renderLessonPage(
             pageButton('Next', '▶️', lessonId, kind, Math.min(count, current + 1), shared, current === count),
           ]
         : []),
-      {
-        type: ComponentType.Button,
-        style: ButtonStyle.Secondary,
-        label: other === 'dialogue' ? 'Dialogue' : 'Article',
-        emoji: { name: other === 'dialogue' ? '💬' : '📰' },
-        custom_id: encodeCustomId({ action: other, lessonId }),
-      },
+      ...(otherHasWords
+        ? [
+            {
+              type: ComponentType.Button,
+              style: ButtonStyle.Secondary,
+              label: other === 'dialogue' ? 'Dialogue' : 'Article',
+              emoji: { name: other === 'dialogue' ? '💬' : '📰' },
+              custom_id: encodeCustomId({ action: other, lessonId }),
+            } as const,
+          ]
+        : []),
       {
         type: ComponentType.Button,
         style: ButtonStyle.Success,

@@ -30,7 +30,7 @@ import { hasControlCharacter, truncateAtWord } from '../domain/text.js';
 import { localDate } from '../domain/schedule/index.js';
 import { isUuid } from '../domain/uuid.js';
 import { UserError } from '../user-error.js';
-import { charactersOf, type Lesson, type LessonHead, type LessonPart } from '../domain/lesson.js';
+import { charactersOf, hasWordsIn, type Lesson, type LessonHead, type LessonPart } from '../domain/lesson.js';
 import { parseSourcesOffThread } from './parse-off-thread.js';
 import { ImportBusyError, importLessons, type ImportCounts, type ImportOptions, type ImportProblem, type ParsedLesson } from './import.js';
 import { decodeText, SourceError } from './sources.js';
@@ -47,7 +47,7 @@ export const LESSON_GONE = 'This lesson is no longer in the library.';
 
 /**
  * Told to a member who opens a text the lesson does not have (a JSON lesson's `"dialogue": []`, an export without a
- * `----` separator): nothing is shown and no read recorded, as nothing was there to read.
+ * `----` separator; see hasWordsIn): nothing is shown and no read recorded, as nothing was there to read.
  */
 export function noText(title: string, part: LessonPart): string {
   const shown = clip(safeText(visibleOr(title, '(untitled)')), 200);
@@ -58,9 +58,7 @@ export function noText(title: string, part: LessonPart): string {
 
 /** The lesson with the text it was read with, or the member told it has none (see noText). */
 function withText<P extends LessonPart>(stored: LibraryLessonWith<P>, part: P): LibraryLessonWith<P> {
-  const lesson: Partial<Pick<Lesson, LessonPart>> = stored.lesson;
-  const text = part === 'dialogue' ? lesson.dialogue : lesson.article;
-  if (text?.length === 0) throw new UserError(noText(stored.lesson.title, part));
+  if (!hasWordsIn(stored, part)) throw new UserError(noText(stored.lesson.title, part));
   return stored;
 }
 

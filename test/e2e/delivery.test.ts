@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCustomId } from '../../src/domain/discord-format/index.js';
+import { decodeCustomId, encodeCustomId } from '../../src/domain/discord-format/index.js';
 import { decodeVocabularyId } from '../../src/domain/vocabulary/custom-id.js';
 import { botDatabaseKinds, startBotProcess, type BotProcess } from '../support/bot-process.js';
 import { expectOnlyKnownRoutes, startBotScene, type BotScene, type Data, type Sender } from '../support/bot-scene.js';
@@ -206,8 +206,9 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       expect(post.embeds).toHaveLength(1);
       expect(post.embeds[0]?.title).toContain(EARLIEST.title);
       const buttons = buttonsOf(post);
-      expect(buttons.map((b) => b.label)).toEqual(['Dialogue', 'Article', 'Related', 'Mark as read', 'Vocabulary', 'Quiz']);
-      expect(buttons.map((b) => lessonIdOf(b.custom_id!))).toEqual(Array(6).fill(EARLIEST.id));
+      // The lesson has no dialogue (an export without a `----` separator): no Dialogue button.
+      expect(buttons.map((b) => b.label)).toEqual(['Article', 'Related', 'Mark as read', 'Vocabulary', 'Quiz']);
+      expect(buttons.map((b) => lessonIdOf(b.custom_id!))).toEqual(Array(5).fill(EARLIEST.id));
 
       await scene.witnessTick();
       expect(scene.discord.channelMessages(lessons)).toHaveLength(1);
@@ -265,11 +266,15 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       expect(card.flags! & EPHEMERAL).toBe(EPHEMERAL);
       expect(card.embeds?.[0]?.title).toBe(post.embeds[0]?.title);
 
-      const [dialogue, article] = buttonsOf(post);
-      const opened = (await scene.discord.sendButton({ customId: dialogue!.custom_id!, message: post.id, guildId: guild.id, channelId: lessons, user: LEARNER }).waitForFinal()).data as Data;
+      // An export without a dialogue: its post has no Dialogue button. One posted before it went (an earlier post of the
+      // lesson, with it) tells the member so, and nothing is recorded as read (before, an empty page was shown and the
+      // lesson counted as read).
+      const [article] = buttonsOf(post);
+      expect(article?.label).toBe('Article');
+      const dialogueId = encodeCustomId({ action: 'dialogue', lessonId: EARLIEST.id });
+      const olderPost = { ...post, id: '400000000000000931', components: [{ type: 1, components: [{ type: 2, style: 1, label: 'Dialogue', custom_id: dialogueId }, ...buttonsOf(post)] }] };
+      const opened = (await scene.discord.sendButton({ customId: dialogueId, message: olderPost as never, guildId: guild.id, channelId: lessons, user: LEARNER }).waitForFinal()).data as Data;
       expect(opened.flags! & EPHEMERAL).toBe(EPHEMERAL);
-      // An export without a dialogue: the member is told so, and nothing is recorded as read (before, an empty page was
-      // shown and the lesson counted as read).
       expect(opened.content).toMatch(/^\*\*Volunteers planted 1,200 oak saplings [^*]+\*\* has no dialogue\. Read its article with `\/lesson article` or the \*\*Article\*\* button\.$/u);
       expect(opened.embeds ?? []).toEqual([]);
       const unread = (await scene.discord.sendCommand({ name: 'lesson', subcommand: 'today', guildId: guild.id, user: LEARNER }).waitForFinal()).data as Data;
@@ -277,6 +282,8 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
       const read = (await scene.discord.sendButton({ customId: article!.custom_id!, message: post.id, guildId: guild.id, channelId: lessons, user: LEARNER }).waitForFinal()).data as Data;
       expect(read.flags! & EPHEMERAL).toBe(EPHEMERAL);
       expect(read.embeds?.[0]?.description).toContain('Volunteers planted 1,200 oak saplings');
+      // Its page offers no Dialogue either: only Mark as read.
+      expect(buttonsOf(read as never).map((b) => b.label)).toEqual(['Mark as read']);
       // Pressing a button only answers the member: the post itself is unchanged.
       expect(scene.discord.channelMessages(lessons)).toEqual([post]);
     });

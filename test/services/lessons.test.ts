@@ -250,6 +250,10 @@ describe.each(testDatabaseTargets())('lessons and reading services on $kind', (t
       expect(await userError(service.byIdWith(lesson.id, 'dialogue'))).toBe(told);
       expect((await service.requestedWith(GUILD, lesson.id, 'article')).lesson.article).toEqual(lesson.article);
       expect((await service.byIdWith(lesson.id, 'article')).lesson.article).toEqual(lesson.article);
+      // Turns of no word (only punctuation or emoji) are no dialogue to read either.
+      const silent = makeLesson({ date: '2025-04-02', title: 'Silence', dialogue: [{ speaker: 'A', text: '…' }, { speaker: 'B', text: '🎉' }] });
+      await upsertLesson(db, silent);
+      expect(await userError(service.byIdWith(silent.id, 'dialogue'))).toBe(noText('Silence', 'dialogue'));
     });
   });
 });

@@ -30,7 +30,7 @@ describe('/schedule channel options in a server this process does not hold (yet)
         moderatorRoleId: async () => null,
         setSchedule: async (schedule: { channelId: string }) => {
           saved.push(schedule.channelId);
-          return { schedule: { postTime: '07:30', paused: false }, next: new Date('2026-12-08T07:30:00Z') };
+          return { schedule: { postTime: '07:30', paused: false }, next: new Date('2026-12-08T07:30:00Z'), dropped: { roleId: null, thread: false } };
         },
         setAlertsChannel: async (_guildId: string, channelId: string) => {
           saved.push(channelId);

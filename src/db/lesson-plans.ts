@@ -118,7 +118,8 @@ export async function queuedLessonIds(db: Executor, guildId: string, fromDate: s
 
 /**
  * The lesson a server gets on one local day and where it comes from, in one round trip: the daily post's
- * (sequence 0) unless it failed, else the one pinned to that day, else the head of the backlog. Each
+ * (sequence 0) unless it failed before it could reach Discord (one that may have, `maybe_sent`, is resent with its
+ * lesson by its retry: until 2026-12-08 preview, upcoming and `/lesson today` showed another meanwhile), else the one pinned to that day, else the head of the backlog. Each
  * part is only run if the ones before it found nothing.
  */
 export async function dayLessonChoice(
@@ -129,7 +130,7 @@ export async function dayLessonChoice(
   const row = await sql<{ delivered: string | null; planned: string | null; queued: string | null }>`
     with delivered as (
       select lesson_id from deliveries
-      where guild_id = ${guildId} and local_date = ${localDate} and sequence = 0 and status <> 'failed'
+      where guild_id = ${guildId} and local_date = ${localDate} and sequence = 0 and (status <> 'failed' or maybe_sent)
     ), planned as (
       select p.lesson_id from lesson_plans p join lessons l on l.id = p.lesson_id
       where p.guild_id = ${guildId} and p.local_date = ${localDate}
@@ -158,7 +159,13 @@ function backlog(db: Executor, guildId: string, fromDate: string) {
             .where('deliveries.guild_id', '=', guildId)
             // A claim of a day gone by that was never recorded as sent: a process died with it and its day ended
             // before any took it over; the lesson goes back to the queue rather than being lost for good.
-            .where((d) => d.or([d('deliveries.status', '=', 'sent'), d.and([d('deliveries.status', '=', 'claimed'), d('deliveries.local_date', '>=', fromDate)])])),
+            // A failed post that may have reached Discord is resent with its lesson by its retry: taken as a claim is.
+            .where((d) =>
+              d.or([
+                d('deliveries.status', '=', 'sent'),
+                d.and([d.or([d('deliveries.status', '=', 'claimed'), d('deliveries.maybe_sent', '=', true)]), d('deliveries.local_date', '>=', fromDate)]),
+              ]),
+            ),
         ),
       ),
     )

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { dailyDelivery } from '../db/deliveries.js';
+import { dailyDelivery, type Delivery } from '../db/deliveries.js';
 import { dayLessonChoice, plansBetween, queuedLessonIds } from '../db/lesson-plans.js';
 import type { DB } from '../db/schema.js';
 import { addDays } from '../domain/schedule/index.js';
@@ -51,10 +51,10 @@ export async function upcomingLessons(db: Kysely<DB>, guildId: string, today: st
     const localDate = addDays(today, i);
     if (localDate < firstPostDay) {
       const posted = deliveredBefore[i];
-      result.push(posted && posted.status !== 'failed' ? { localDate, lessonId: posted.lessonId, source: 'delivered' } : { localDate, lessonId: null, source: 'no-post' });
+      result.push(posted && keepsItsLesson(posted) ? { localDate, lessonId: posted.lessonId, source: 'delivered' } : { localDate, lessonId: null, source: 'no-post' });
       continue;
     }
-    if (localDate === firstPostDay && delivered && delivered.status !== 'failed') {
+    if (localDate === firstPostDay && delivered && keepsItsLesson(delivered)) {
       result.push({ localDate, lessonId: delivered.lessonId, source: 'delivered' });
       continue;
     }
@@ -67,4 +67,13 @@ export async function upcomingLessons(db: Kysely<DB>, guildId: string, today: st
     result.push({ localDate, lessonId: next ?? null, source: next ? 'queue' : null });
   }
   return result;
+}
+
+/**
+ * Whether a day's daily post has its lesson for good: claimed or sent, or failed after a send that may have reached
+ * Discord (its retry resends that lesson, as dayLessonChoice takes it). Only a post that failed before it could reach
+ * the channel gives its day back to the plan or the queue.
+ */
+export function keepsItsLesson(delivery: Delivery): boolean {
+  return delivery.status !== 'failed' || delivery.maybeSent;
 }

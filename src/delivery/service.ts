@@ -20,10 +20,10 @@ import {
   type DayChoice,
 } from '../domain/schedule/index.js';
 import { dateProblem } from '../domain/dates.js';
-import { clip, isEveryoneRole, safeText } from '../domain/discord-format/index.js';
+import { clip, isEveryoneRole, safeText, visibleOr } from '../domain/discord-format/index.js';
 import type { LessonsService } from '../lessons/service.js';
 import { UserError } from '../user-error.js';
-import { lessonForDay, upcomingLessons, type DayLesson, type DayLessonSource } from './lesson-choice.js';
+import { keepsItsLesson, lessonForDay, upcomingLessons, type DayLesson, type DayLessonSource } from './lesson-choice.js';
 import { nextPostFor } from './next-post.js';
 import type { LessonPoster } from './poster.js';
 
@@ -247,7 +247,8 @@ export function createDeliveryService(deps: DeliveryDeps) {
     /**
      * Pins a lesson to a day of the server's calendar: not a past day, and not a day whose lesson went out (today's,
      * or a later day's posted before the schedule moved its zone west: until 2026-12-07 that pin was taken and never
-     * posted). A failed post may still be replaced. The lesson's pin on another day not posted yet moves here (until
+     * posted). A failed post may still be replaced, unless its send may have reached the channel: its retry resends
+     * its lesson (until 2026-12-08 the pin was accepted, and not posted). The lesson's pin on another day not posted yet moves here (until
      * 2026-12-07 it stayed, and the lesson was posted on both days); another lesson's pin on this day is replaced.
      */
     async plan(
@@ -265,6 +266,14 @@ export function createDeliveryService(deps: DeliveryDeps) {
           day === today
             ? `Today’s lesson (${today}) has already been posted: pin this one to a later day.`
             : `The lesson of ${day} has already been posted (before the schedule’s time zone changed): pin this one to a later day.`,
+        );
+      }
+      if (posted && keepsItsLesson(posted)) {
+        // Its send may have reached the channel: the retry resends the same lesson (with its nonce), whatever is pinned.
+        const title = (await lessonTitles(db, [posted.lessonId])).get(posted.lessonId) ?? '?';
+        throw new UserError(
+          `${day === today ? `Today’s post (${today})` : `The post of ${day}`} is being retried with **${clip(safeText(visibleOr(title, '(untitled)')), 200)}**: ` +
+            'its first try may have reached the channel, so that lesson is sent again as it was. Pin this one to a later day.',
         );
       }
       const stored = await deps.lessons.requested(guildId, input.lesson);

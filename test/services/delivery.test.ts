@@ -83,6 +83,29 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect(await lessonForDay(db, GUILD, '2026-05-02')).toEqual({ localDate: '2026-05-02', lessonId: lessons[0]!.id, source: 'queue' });
     });
 
+    it('a failed post that may have reached Discord keeps its lesson for its retry: preview, upcoming, /lesson today and plan say so', async () => {
+      const { db, lessons, poster, channels, delivery, services } = await setUp();
+      const [first, second] = lessons;
+      // The send goes unanswered: the post may be in the channel, and its retry resends it as it was.
+      channels.failSends(CHANNEL, new Error('socket hang up'));
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('failed');
+      expect(await dailyDelivery(db, GUILD, '2026-05-02')).toMatchObject({ status: 'failed', maybeSent: true, lessonId: first!.id });
+      // Meanwhile an older lesson is imported: the queue's head is now another lesson than the one the retry resends.
+      const older = makeLesson({ date: '2024-12-01', title: 'Older lesson' });
+      await services.lessons.importParsed([older]);
+      expect(await lessonForDay(db, GUILD, '2026-05-02')).toEqual({ localDate: '2026-05-02', lessonId: first!.id, source: 'delivered' });
+      expect((await delivery.preview(GUILD, undefined)).stored.lesson.title).toBe('First lesson');
+      expect((await delivery.upcoming(GUILD, 3)).days.map((day) => day.title)).toEqual(['First lesson', 'Older lesson', 'Second lesson']);
+      expect((await services.lessons.todaysCard(GUILD)).stored.lesson.title).toBe('First lesson');
+      expect(await userError(delivery.plan(GUILD, { date: '2026-05-02', lesson: second!.id, plannedBy: 'mod' }))).toBe(
+        'Today’s post (2026-05-02) is being retried with **First lesson**: its first try may have reached the channel, so that lesson is sent again as it was. Pin this one to a later day.',
+      );
+      // The retry resends that lesson.
+      channels.mendChannel(CHANNEL);
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('sent');
+      expect(JSON.stringify(channels.sentTo(CHANNEL).at(-1)!.options.embeds)).toContain('First lesson');
+    });
+
     it('upcoming lists posted, pinned and queued days with titles, and says when the queue runs out', async () => {
       const { lessons, delivery } = await setUp();
       await delivery.plan(GUILD, { date: '2026-05-03', lesson: lessons[2]!.id, plannedBy: 'mod' });

@@ -14,15 +14,22 @@ export function discordTime(at: Date, style: 'F' | 'f' | 'R' | 'D' | 't' = 'f'):
   return `<t:${Math.floor(at.getTime() / 1000)}:${style}>`;
 }
 
-export function scheduleEmbed(schedule: Schedule, next: Date, lastSent: Delivery | undefined): APIEmbed {
-  const health = schedule.failureCount > 0
+/**
+ * `/schedule show`. `noLessonOn`: the next post's day has no lesson to post, so nothing goes out (until 2026-12-08 it
+ * read "✅ Healthy", next post "now", every minute).
+ */
+export function scheduleEmbed(schedule: Schedule, next: Date, lastSent: Delivery | undefined, noLessonOn?: string): APIEmbed {
+  const noLesson = noLessonOn !== undefined && !schedule.paused;
+  const health = noLesson
+    ? `📭 No lesson left to post on ${noLessonOn}: import more with \`/lesson import\`, or pin one with \`/schedule plan\`.`
+    : schedule.failureCount > 0
     ? `⚠️ Failing since ${schedule.lastFailureAt ? discordTime(schedule.lastFailureAt, 'R') : 'recently'}: ${schedule.lastFailureReason ?? 'unknown'}. Next try ${schedule.paused ? 'once resumed' : discordTime(next, 'R')}.`
     : schedule.lastFailureAt
       ? `✅ Healthy (last failure ${discordTime(schedule.lastFailureAt, 'R')}: ${schedule.lastFailureReason ?? 'unknown'})`
       : '✅ Healthy';
   return {
     title: schedule.paused ? '⏸️ Daily lesson (paused)' : '🗓️ Daily lesson',
-    color: schedule.failureCount > 0 ? 0xe67e22 : schedule.paused ? 0x95a5a6 : 0x2ecc71,
+    color: noLesson || schedule.failureCount > 0 ? 0xe67e22 : schedule.paused ? 0x95a5a6 : 0x2ecc71,
     fields: [
       { name: 'Channel', value: `<#${schedule.channelId}>`, inline: true },
       { name: 'Time', value: `${schedule.postTime} ${schedule.timeZone}`, inline: true },
@@ -31,7 +38,9 @@ export function scheduleEmbed(schedule: Schedule, next: Date, lastSent: Delivery
         name: 'Next post',
         value: schedule.paused
           ? 'None while paused (`/schedule resume`)'
-          : `${wallClock(next, schedule.timeZone)} (${schedule.timeZone})\n${discordTime(next, 'F')}, ${discordTime(next, 'R')}`,
+          : noLesson
+            ? 'None: there is no lesson left to post (see Health)'
+            : `${wallClock(next, schedule.timeZone)} (${schedule.timeZone})\n${discordTime(next, 'F')}, ${discordTime(next, 'R')}`,
       },
       { name: 'Ping', value: schedule.roleId ? roleMention(schedule.roleId, schedule.guildId) : 'Nobody', inline: true },
       { name: 'Thread', value: schedule.createThread ? 'Yes' : 'No', inline: true },

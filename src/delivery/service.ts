@@ -216,10 +216,19 @@ export function createDeliveryService(deps: DeliveryDeps) {
       return { schedule, next: await nextPost(schedule), dropped };
     },
 
-    async status(guildId: string): Promise<{ schedule: Schedule; next: Date; lastSent: Delivery | undefined }> {
+    /**
+     * `noLessonOn`: the next post's day, when it has no lesson to post (the queue empty, no pin that day): nothing goes
+     * out then. Until 2026-12-08 `/schedule show` of such a server read "✅ Healthy", its next post "now", every minute
+     * (told nowhere without an alerts channel). The poster remembers a day it found no lesson for (no query then).
+     */
+    async status(guildId: string): Promise<{ schedule: Schedule; next: Date; lastSent: Delivery | undefined; noLessonOn?: string }> {
       const schedule = await requireSchedule(guildId);
       const [lastPosted, lastSent] = await Promise.all([lastPostedLocalDate(db, guildId), lastSentDelivery(db, guildId)]);
-      return { schedule, next: nextPostFor(schedule, deps.now(), lastPosted), lastSent };
+      const next = nextPostFor(schedule, deps.now(), lastPosted);
+      if (schedule.paused) return { schedule, next, lastSent };
+      const day = localDate(next, schedule.timeZone);
+      const noLesson = deps.poster.hasNoLessonLeft(guildId, day) || (await lessonForDay(db, guildId, day)).lessonId === null;
+      return noLesson ? { schedule, next, lastSent, noLessonOn: day } : { schedule, next, lastSent };
     },
 
     /** For `/help`: where and when this server's lesson is posted, or null before a schedule exists. */

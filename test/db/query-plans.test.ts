@@ -407,7 +407,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/schedule show',
-    queries: ['schedules.findSchedule', 'deliveries.lastPostedLocalDate', 'deliveries.lastSentDelivery'],
+    queries: ['schedules.findSchedule', 'deliveries.lastPostedLocalDate', 'deliveries.lastSentDelivery', 'lesson-plans.dayLessonChoice'],
     run: ({ services }) => services.delivery.status(READING_GUILD),
   },
   {

@@ -146,6 +146,17 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
     expect(empty.discord.channelMessages(lessons)).toEqual([]);
   });
 
+  it('/schedule show with no lesson left, and no alerts channel to tell, says so: not "Healthy" with its next post "now"', async () => {
+    const home = empty.addGuild('Nothing left, nobody told');
+    const lessons = empty.channelNamed(home, 'lessons');
+    await empty.setNow(home, lessons);
+    await waitForEmptyTicks(empty, home.id, 2);
+    const fields = Object.fromEntries((await empty.schedule(home, 'show')).embeds?.[0]?.fields?.map((f) => [f.name, f.value]) ?? []);
+    expect(fields['Next post']).toBe('None: there is no lesson left to post (see Health)');
+    expect(fields['Health']).toBe(`📭 No lesson left to post on ${localDay()}: import more with \`/lesson import\`, or pin one with \`/schedule plan\`.`);
+    expect(empty.discord.channelMessages(lessons)).toEqual([]);
+  });
+
   // ---- /lesson import ---------------------------------------------------------------------------------
 
   it('/lesson import of a broken export lists every problem with its line, and imports nothing', async () => {

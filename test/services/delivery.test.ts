@@ -6,7 +6,7 @@ import { upsertLesson } from '../../src/db/lessons.js';
 import { dueSchedules, findSchedule, recordPostFailure, saveSchedule } from '../../src/db/schedules.js';
 import { lessonForDay } from '../../src/delivery/lesson-choice.js';
 import { planLesson } from '../../src/db/lesson-plans.js';
-import { renderPlanned, renderPreview, renderUnplanned, renderUpcoming } from '../../src/delivery/schedule-view.js';
+import { renderPlanned, renderPreview, renderUnplanned, renderUpcoming, scheduleEmbed } from '../../src/delivery/schedule-view.js';
 import { NO_SCHEDULE } from '../../src/delivery/service.js';
 import { PostFailure } from '../../src/discord/channels.js';
 import { UserError } from '../../src/user-error.js';
@@ -383,6 +383,39 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect((await delivery.status(GUILD)).next.toISOString()).toBe('2026-05-02T12:20:00.000Z');
       setNow('2026-05-02T12:25:30Z');
       expect((await delivery.status(GUILD)).next.toISOString()).toBe('2026-05-02T12:25:30.000Z');
+    });
+
+    it('/schedule show of a server with no lesson left says so, before its time and after the timer found none, not "Healthy" with its next post "now"', async () => {
+      const { db, delivery, poster, services, setNow } = await setUp();
+      const schedule = (await findSchedule(db, GUILD))!;
+      for (const day of ['2026-04-29', '2026-04-30', '2026-05-01']) expect((await poster.post(schedule, day, 0)).status).toBe('sent');
+      const shown = async () => {
+        const { schedule: now, next, lastSent, noLessonOn } = await delivery.status(GUILD);
+        const embed = scheduleEmbed(now, next, lastSent, noLessonOn);
+        return { noLessonOn, color: embed.color, fields: Object.fromEntries((embed.fields ?? []).map((field) => [field.name, field.value])) };
+      };
+      const nothingLeft = {
+        noLessonOn: '2026-05-02',
+        color: 0xe67e22,
+        fields: expect.objectContaining({
+          'Next post': 'None: there is no lesson left to post (see Health)',
+          Health: '📭 No lesson left to post on 2026-05-02: import more with `/lesson import`, or pin one with `/schedule plan`.',
+        }),
+      };
+      // Before its time: the day's choice finds none.
+      setNow('2026-05-02T08:00:00Z');
+      expect(await shown()).toEqual(nothingLeft);
+      // After it, with no alerts channel: the timer found none (remembered), and the post is overdue every minute.
+      setNow('2026-05-02T09:00:00Z');
+      expect((await poster.post(schedule, '2026-05-02', 0)).status).toBe('no-lesson');
+      setNow('2026-05-02T09:05:00Z');
+      expect(await shown()).toEqual(nothingLeft);
+      // An import gives it one: it goes out at the next tick.
+      await services.lessons.importParsed([makeLesson({ date: '2025-02-01', title: 'A new lesson' })]);
+      const after = await shown();
+      expect(after.noLessonOn).toBeUndefined();
+      expect(after.fields['Next post']).toMatch(/^2026-05-02 09:05 \(UTC\)\n/u);
+      expect(after.fields['Health']).toBe('✅ Healthy');
     });
 
     it('preview shows the next post’s lesson, or a pinned later day’s, with the role to ping', async () => {

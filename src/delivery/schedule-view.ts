@@ -124,8 +124,8 @@ export function renderPlanned(day: string, stored: LibraryLessonHead, nextPostDa
 }
 
 /**
- * `/schedule unplan`: the day given back to the queue, or nothing to do; on a day whose post went out, that the unpin
- * changes nothing for it; on a day gone by with nothing posted (`passed`) or a day without a daily post (before
+ * `/schedule unplan`: the day given back to the queue, or nothing to do; on a day whose post went out, or is being
+ * retried with the lesson it had (`retried`), that the unpin changes nothing for it; on a day gone by with nothing posted (`passed`) or a day without a daily post (before
  * `nextPostDay`), that no lesson goes out that day (until 2026-12-07 all three said the day gets the next lesson in
  * the queue).
  */
@@ -134,7 +134,7 @@ export function renderUnplanned(
   removed: boolean,
   posted?: DayPost,
   guildId?: string,
-  unposted: { readonly passed?: boolean; readonly nextPostDay?: string } = {},
+  unposted: { readonly retried?: boolean; readonly passed?: boolean; readonly nextPostDay?: string } = {},
 ): ReplyPayload {
   if (posted) {
     const where = posted.messageId && guildId ? messageLink(guildId, posted.channelId, posted.messageId) : `<#${posted.channelId}>`;
@@ -143,6 +143,10 @@ export function renderUnplanned(
         ? `🗑️ ${dayName(day)} has no pinned lesson any more, but its post already went out (${where}): that changes nothing.`
         : `Nothing was pinned to ${dayName(day)}, and its post already went out (${where}).`,
     };
+  }
+  if (unposted.retried) {
+    const retried = 'its post is being retried with the lesson it had (its first try may have reached the channel)';
+    return { content: removed ? `🗑️ ${dayName(day)} has no pinned lesson any more, but ${retried}: that changes nothing.` : `Nothing was pinned to ${dayName(day)}, and ${retried}.` };
   }
   if (!removed) return { content: `Nothing was pinned to ${dayName(day)}.` };
   if (unposted.passed) return { content: `🗑️ ${dayName(day)} has no pinned lesson any more. That day has passed, and nothing was posted on it.` };

@@ -309,11 +309,13 @@ export function createDeliveryService(deps: DeliveryDeps) {
 
     /**
      * Removes a day's pin. `posted`: the day's daily post, when it went out (or is going out): the pin no longer
-     * mattered to it, and the reply says so (until 2026-12-07 it said the day gets the queue's next lesson). Otherwise
+     * mattered to it, and the reply says so (until 2026-12-07 it said the day gets the queue's next lesson); `retried`:
+     * its post failed after a send that may have reached the channel, and its retry resends the lesson it had (until
+     * 2026-12-08 the reply said the day gets the queue's next lesson). Otherwise
      * `passed`: a day gone by, nothing posted on it; `nextPostDay`: a day from today on that gets no daily post (as
      * `plan` says). Until 2026-12-07 the reply said such a day gets the queue's next lesson.
      */
-    async unplan(guildId: string, date: string): Promise<{ day: string; removed: boolean; posted?: DayPost; passed?: true; nextPostDay?: string }> {
+    async unplan(guildId: string, date: string): Promise<{ day: string; removed: boolean; posted?: DayPost; retried?: true; passed?: true; nextPostDay?: string }> {
       const schedule = await findSchedule(db, guildId);
       const today = localDate(deps.now(), schedule?.timeZone ?? 'UTC');
       const day = parseDay(date, today);
@@ -321,6 +323,8 @@ export function createDeliveryService(deps: DeliveryDeps) {
       scheduleChanged(guildId);
       const daily = await dailyDelivery(db, guildId, day);
       if (daily && daily.status !== 'failed') return { day, removed, posted: { channelId: daily.channelId, messageId: daily.messageId } };
+      // Failed after a send that may have reached the channel: its retry resends its lesson, pinned or not.
+      if (daily && keepsItsLesson(daily)) return { day, removed, retried: true };
       if (day < today) return { day, removed, passed: true };
       const next = await nextPostDay(schedule, today);
       return day < next ? { day, removed, nextPostDay: next } : { day, removed };

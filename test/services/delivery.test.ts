@@ -106,6 +106,21 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect(JSON.stringify(channels.sentTo(CHANNEL).at(-1)!.options.embeds)).toContain('First lesson');
     });
 
+    it('unplan of a day whose post failed but may have reached Discord says its retry keeps the lesson, not that the queue gives the day another', async () => {
+      const { db, lessons, poster, channels, delivery } = await setUp();
+      await delivery.plan(GUILD, { date: '2026-05-02', lesson: lessons[2]!.id, plannedBy: 'mod' });
+      channels.failSends(CHANNEL, new Error('socket hang up'));
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('failed');
+      const unpinned = await delivery.unplan(GUILD, '2026-05-02');
+      const { day, removed, posted, ...unposted } = unpinned;
+      expect(renderUnplanned(day, removed, posted, GUILD, unposted).content).toBe(
+        '🗑️ 2026-05-02 (Saturday) has no pinned lesson any more, but its post is being retried with the lesson it had (its first try may have reached the channel): that changes nothing.',
+      );
+      channels.mendChannel(CHANNEL);
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('sent');
+      expect(JSON.stringify(channels.sentTo(CHANNEL).at(-1)!.options.embeds)).toContain('Third lesson');
+    });
+
     it('upcoming lists posted, pinned and queued days with titles, and says when the queue runs out', async () => {
       const { lessons, delivery } = await setUp();
       await delivery.plan(GUILD, { date: '2026-05-03', lesson: lessons[2]!.id, plannedBy: 'mod' });

@@ -1,6 +1,6 @@
 import { shuffled } from './random.js';
 import { BLANK, blankOut, occursIn, wordsOf } from './sentence.js';
-import { sameWordForm } from './spelling.js';
+import { regularBases, sameWordForm } from './spelling.js';
 import type { VocabularyEntry } from './types.js';
 
 export const QUIZ_MIN_QUESTIONS = 3;
@@ -29,6 +29,7 @@ export function questionFor(entry: QuizSource, random: () => number): QuizQuesti
   const prompt = blankOut(entry.sentence, entry.word);
   if (!prompt.includes(BLANK) || occursIn(entry.word, prompt)) return null;
   const sentenceWords = wordsOf(entry.sentence);
+  if (holdsAnotherForm(entry, sentenceWords)) return null;
   const seen = new Set([entry.word.toLowerCase()]);
   const distractors: string[] = [];
   for (const d of entry.distractors) {
@@ -45,6 +46,19 @@ export function questionFor(entry: QuizSource, random: () => number): QuizQuesti
     answer: entry.word,
     choices: shuffled([entry.word, ...distractors.slice(0, QUIZ_CHOICES - 1)], random),
   };
+}
+
+/**
+ * Another form of the answer's word stands in its sentence: "a second tariff" beside the blank of "tariffs",
+ * "before a negotiator resigned" after "The ____ negotiated", which gave the answer away. Forms by regular rules
+ * (plural, -s, -ed, -ing, -er, -est) or spelt the other way; such a sentence is not asked, another word is.
+ */
+function holdsAnotherForm(entry: Pick<QuizSource, 'word' | 'lemma'>, sentenceWords: ReadonlySet<string>): boolean {
+  for (const word of sentenceWords) {
+    if (sameWordForm(word, entry.word)) continue;
+    if (regularBases(word).some((base) => sameWordForm(base, entry.lemma))) return true;
+  }
+  return false;
 }
 
 /**

@@ -210,6 +210,22 @@ describe('quiz questions', () => {
     }
   });
 
+  it('does not ask a sentence where another form of the word stands beside the blank ("a second tariff"), another word is', () => {
+    // "The government imposed new ____ on steel, and a second tariff on aluminium followed" gave "tariffs" away.
+    const plural = entry('tariffs', 'New tariffs on steel, and a second tariff on aluminium, followed.', ['browsers', 'audiotapes', 'ascents'], 'tariff');
+    const verb = entry('escalate', 'Measures could escalate into a war that escalates further.', ['belittle', 'reunite', 'annihilate']);
+    const noun = entry('negotiators', 'The negotiators talked for weeks before a negotiator resigned.', ['pedestals', 'outposts', 'prerogatives'], 'negotiator');
+    const british = entry('organisers', 'The organisers thanked the organizer of the race.', ['pedestals', 'outposts', 'prerogatives'], 'organiser');
+    for (const given of [plural, verb, noun, british]) expect(questionFor(given, Math.random)).toBeNull();
+    // The word itself twice is blanked twice, as before; an unrelated word that merely starts alike stays.
+    expect(questionFor(entry('tariff', 'A tariff is a tax, and the tariff rose.', ['browser', 'audiotape', 'ascent']), Math.random)?.prompt).toBe(`A ${BLANK} is a tax, and the ${BLANK} rose.`);
+    expect(questionFor(entry('tariffs', 'Tariffs hit tarot card makers.', ['Browsers', 'Audiotapes', 'Ascents'], 'tariff'), Math.random)).not.toBeNull();
+    for (let seed = 1; seed < 30; seed++) {
+      const quiz = buildQuiz([plural, verb, noun, british, ...entries.slice(0, 3)], seededRandom(seed))!;
+      expect(quiz.map((q) => q.lemma).sort()).toEqual(['counterpart', 'deterrence', 'legislation']);
+    }
+  });
+
   it('leaves out a sentence too long to show whole', () => {
     const long = `${'The minister spoke at length '.repeat(40)}about deterrence.`;
     expect(long.length).toBeGreaterThan(QUIZ_SENTENCE_MAX);

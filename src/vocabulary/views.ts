@@ -4,7 +4,7 @@ import { clip, EMBED_TITLE_MAX, pageFooter, safeText, safeUrl, visibleOr } from 
 import { encodeVocabularyId } from '../domain/vocabulary/custom-id.js';
 import { choiceLabel, levelLine, vocabularyPages } from '../domain/vocabulary/format.js';
 import { formatScore } from '../domain/vocabulary/quiz.js';
-import { blankOut } from '../domain/vocabulary/sentence.js';
+import { blankAllForms } from '../domain/vocabulary/sentence.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import type { AskedQuestion, QuizState } from './quiz-service.js';
 
@@ -82,8 +82,9 @@ export function renderQuiz(lessonTitle: string, state: QuizState, answered?: Ask
   const embed: APIEmbed = {
     // The title is often the lesson's lead sentence, the question's own ("…agreed to strengthen cooperation…"): the
     // answer is blanked there too, as every place of it in the prompt is, or the question showed it right above. An
-    // embed's title links no web address, so a place in one is blanked as well.
-    title: title('📝 Quiz · ', blankOut(lessonTitle, current.answer, { inAddresses: true })),
+    // embed's title links no web address, so a place in one is blanked as well; so is another form of the answer
+    // ("Tariff war looms" above the blank of "tariffs").
+    title: title('📝 Quiz · ', blankAllForms(lessonTitle, { word: current.answer, lemma: current.lemma })),
     description: lines.join('\n'),
     footer: { text: `Attempt ${attempt.attemptNumber} · only you can answer` },
   };

@@ -1,6 +1,6 @@
 import { shuffled } from './random.js';
-import { BLANK, blankOut, occursIn, wordsOf } from './sentence.js';
-import { regularBases, sameWordForm } from './spelling.js';
+import { BLANK, blankOut, isAnotherForm, occursIn, wordsOf } from './sentence.js';
+import { sameWordForm } from './spelling.js';
 import type { VocabularyEntry } from './types.js';
 
 export const QUIZ_MIN_QUESTIONS = 3;
@@ -50,14 +50,11 @@ export function questionFor(entry: QuizSource, random: () => number): QuizQuesti
 
 /**
  * Another form of the answer's word stands in its sentence: "a second tariff" beside the blank of "tariffs",
- * "before a negotiator resigned" after "The ____ negotiated", which gave the answer away. Forms by regular rules
- * (plural, -s, -ed, -ing, -er, -est) or spelt the other way; such a sentence is not asked, another word is.
+ * "before a negotiator resigned" after "The ____ negotiated", which gave the answer away. Such a sentence is not
+ * asked, another word is.
  */
 function holdsAnotherForm(entry: Pick<QuizSource, 'word' | 'lemma'>, sentenceWords: ReadonlySet<string>): boolean {
-  for (const word of sentenceWords) {
-    if (sameWordForm(word, entry.word)) continue;
-    if (regularBases(word).some((base) => sameWordForm(base, entry.lemma))) return true;
-  }
+  for (const word of sentenceWords) if (isAnotherForm(word, entry)) return true;
   return false;
 }
 

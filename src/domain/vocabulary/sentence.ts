@@ -1,4 +1,5 @@
 import { webAddressSpans } from '../discord-format/escape.js';
+import { regularBases, sameWordForm } from './spelling.js';
 
 /** The blank that replaces the vocabulary word in a quiz sentence. */
 export const BLANK = '____';
@@ -31,4 +32,23 @@ export function blankOut(sentence: string, word: string, { inAddresses = false }
   return sentence.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(word)}(?![\\p{L}\\p{N}])`, 'giu'), (match: string, at: number) =>
     addresses.some(([start, end]) => at < end && at + match.length > start) ? match : BLANK,
   );
+}
+
+/**
+ * `word` is another form of the answer's lemma than the answer as it stood: by regular rules (plural, -s, -ed,
+ * -ing, -er, -est) or spelt the other way ("tariff" of "tariffs", "negotiator" of "negotiators", "organizers" and
+ * "organizer" of "organisers"). Irregular forms ("took" of "taken") are not told.
+ */
+export function isAnotherForm(word: string, answer: { readonly word: string; readonly lemma: string }): boolean {
+  if (word.toLowerCase() === answer.word.toLowerCase()) return false;
+  return regularBases(word).some((base) => sameWordForm(base, answer.lemma));
+}
+
+/**
+ * Text shown above a question that links nothing (an embed's title): the answer blanked everywhere, as blankOut
+ * with `inAddresses`, and any other form of it too ("Tariff war looms" above the blank of "tariffs"), which would
+ * give it away. Not for the prompt, where the answer put back must give the sentence (such a sentence is not asked).
+ */
+export function blankAllForms(text: string, answer: { readonly word: string; readonly lemma: string }): string {
+  return blankOut(text, answer.word, { inAddresses: true }).replace(WORD, (word) => (isAnotherForm(word, answer) ? BLANK : word));
 }

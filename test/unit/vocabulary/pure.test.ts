@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { APIEmbed } from 'discord.js';
 import { assertWithinLimits } from '../../../src/domain/discord-format/index.js';
 import { decodeVocabularyId, encodeVocabularyId, type VocabularyButton } from '../../../src/domain/vocabulary/custom-id.js';
 import { choiceLabel, sentenceWithWord, vocabularyPages } from '../../../src/domain/vocabulary/format.js';
@@ -7,9 +8,10 @@ import { bandFor } from '../../../src/domain/vocabulary/level.js';
 import { blanksOnce, buildQuiz, formatScore, QUIZ_SENTENCE_MAX, questionFor } from '../../../src/domain/vocabulary/quiz.js';
 import { seededRandom } from '../../../src/domain/vocabulary/random.js';
 import { lemmaInTextSpelling } from '../../../src/domain/vocabulary/select.js';
-import { BLANK, blankOut, occursIn } from '../../../src/domain/vocabulary/sentence.js';
+import { BLANK, blankAllForms, blankOut, occursIn } from '../../../src/domain/vocabulary/sentence.js';
 import { americanSpelling, regularBases, sameWordForm } from '../../../src/domain/vocabulary/spelling.js';
 import type { VocabularyEntry } from '../../../src/domain/vocabulary/types.js';
+import { renderQuiz } from '../../../src/vocabulary/views.js';
 
 describe('word forms', () => {
   it('tells the form of a word from its lemma', () => {
@@ -216,7 +218,8 @@ describe('quiz questions', () => {
     const verb = entry('escalate', 'Measures could escalate into a war that escalates further.', ['belittle', 'reunite', 'annihilate']);
     const noun = entry('negotiators', 'The negotiators talked for weeks before a negotiator resigned.', ['pedestals', 'outposts', 'prerogatives'], 'negotiator');
     const british = entry('organisers', 'The organisers thanked the organizer of the race.', ['pedestals', 'outposts', 'prerogatives'], 'organiser');
-    for (const given of [plural, verb, noun, british]) expect(questionFor(given, Math.random)).toBeNull();
+    const spelt = entry('organisers', 'The organisers thanked the organizers of the race.', ['pedestals', 'outposts', 'prerogatives'], 'organiser');
+    for (const given of [plural, verb, noun, british, spelt]) expect(questionFor(given, Math.random)).toBeNull();
     // The word itself twice is blanked twice, as before; an unrelated word that merely starts alike stays.
     expect(questionFor(entry('tariff', 'A tariff is a tax, and the tariff rose.', ['browser', 'audiotape', 'ascent']), Math.random)?.prompt).toBe(`A ${BLANK} is a tax, and the ${BLANK} rose.`);
     expect(questionFor(entry('tariffs', 'Tariffs hit tarot card makers.', ['Browsers', 'Audiotapes', 'Ascents'], 'tariff'), Math.random)).not.toBeNull();
@@ -224,6 +227,18 @@ describe('quiz questions', () => {
       const quiz = buildQuiz([plural, verb, noun, british, ...entries.slice(0, 3)], seededRandom(seed))!;
       expect(quiz.map((q) => q.lemma).sort()).toEqual(['counterpart', 'deterrence', 'legislation']);
     }
+  });
+
+  it('blanks another form of the answer in the lesson title above the question too ("Tariff war looms" above the blank of "tariffs")', () => {
+    const question = { lemma: 'tariff', prompt: `New ${BLANK} on steel.`, answer: 'tariffs', choices: ['browsers', 'tariffs', 'audiotapes', 'ascents'] };
+    const asked = { ...question, position: 0, chosen: null, correct: null, answeredAt: null };
+    const attempt = { id: 1, lessonId: 'add8c4f2-5778-47a5-bd18-2492841fbc6e', guildId: 'g', userId: 'u', attemptNumber: 1, questionCount: 1, score: 0, startedAt: new Date(), finishedAt: null, questions: [asked] };
+    const title = (lessonTitle: string) => ((renderQuiz(lessonTitle, { attempt, current: asked }).embeds?.[0] as APIEmbed | undefined)?.title ?? '').replace(/\\(.)/gu, '$1');
+    expect(title('Tariff war looms as Tariffs and tariff-free deals collide')).toBe(`📝 Quiz · ${BLANK} war looms as ${BLANK} and ${BLANK}-free deals collide`);
+    expect(title('Tarot readers and tariffs')).toBe(`📝 Quiz · Tarot readers and ${BLANK}`);
+    expect(blankAllForms('The negotiator met negotiators; Organizers thanked organisers.', { word: 'organisers', lemma: 'organiser' })).toBe(
+      `The negotiator met negotiators; ${BLANK} thanked ${BLANK}.`,
+    );
   });
 
   it('leaves out a sentence too long to show whole', () => {

@@ -11,6 +11,8 @@ const WORD = (word: string) => new RegExp(`(?<![\\p{L}\\p{N}])${word.replace(/[.
 
 /** Raw characters kept on each side of the word in a sentence too long to show whole. */
 const SENTENCE_WINDOW = 120;
+/** At most this many characters of a word cut at the window's edge are left out to cut at a space instead. */
+const WORD_CUT_MAX = 30;
 
 /**
  * The sentence, escaped, with the vocabulary word in bold (the word is letters only, so bolding it is safe), within
@@ -24,13 +26,25 @@ export function sentenceWithWord(sentence: string, word: string): string {
   if (!match) return clip(whole, SENTENCE_MAX);
   let start = Math.max(0, match.index - SENTENCE_WINDOW);
   let end = Math.min(sentence.length, match.index + match[0].length + SENTENCE_WINDOW);
+  // Never half a word at either edge ("…environmental organisati…"): the cut moves to the nearest space inside the
+  // window, if one is within WORD_CUT_MAX of the edge and before the word (a longer run of letters is cut as it was).
+  const wordEnd = match.index + match[0].length;
+  if (start > 0 && /\S/u.test(sentence.charAt(start - 1))) {
+    const space = sentence.slice(start, Math.min(match.index, start + WORD_CUT_MAX)).search(/\s/u);
+    if (space !== -1) start += space + 1;
+  }
+  if (end < sentence.length && /\S/u.test(sentence.charAt(end))) {
+    const from = Math.max(wordEnd, end - WORD_CUT_MAX);
+    const space = sentence.slice(from, end).search(/\s\S*$/u);
+    if (space !== -1) end = from + space;
+  }
   // Never half a character at either edge.
   if (/[\uDC00-\uDFFF]/u.test(sentence.charAt(start)) && start > 0) start += 1;
   if (/[\uD800-\uDBFF]/u.test(sentence.charAt(end - 1)) && end < sentence.length) end -= 1;
   // Never inside a web address, nor at its end: Discord linked the cut address with the "…" (as clip says), which
   // opened another page. The cut is before it (the word's place is outside every address).
   const cutAddress = end < sentence.length ? webAddressSpans(sentence).find(([from, to]) => from < end && end <= to) : undefined;
-  if (cutAddress) end = Math.max(match.index + match[0].length, sentence.slice(0, cutAddress[0]).trimEnd().length);
+  if (cutAddress) end = Math.max(wordEnd, sentence.slice(0, cutAddress[0]).trimEnd().length);
   const shown = `${start > 0 ? '…' : ''}${bolded(sentence.slice(start, end), word)}${end < sentence.length ? '…' : ''}`;
   // Within the limit unless the word itself is hundreds of letters long.
   return shown.length <= SENTENCE_MAX ? shown : clip(shown, SENTENCE_MAX);

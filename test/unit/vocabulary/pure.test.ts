@@ -310,6 +310,22 @@ describe('vocabulary pages', () => {
     expect(sentenceWithWord('Ubiquitous phones are ubiquitous.', 'ubiquitous')).toBe('**Ubiquitous** phones are **ubiquitous**.');
   });
 
+  it('cut a long sentence between words, never in the middle of one ("…environmental organisati…")', () => {
+    const sentence =
+      `Officials met on Tuesday to discuss ${'regional transport funding and housing priorities across the area, '.repeat(4)}where the legislation would ` +
+      `finally be implemented, ${'alongside extensive consultations with residents, businesses and environmental organisations, '.repeat(4)}`;
+    for (const word of ['legislation', 'Tuesday', 'implemented']) {
+      const shown = sentenceWithWord(sentence, word);
+      expect(shown.length).toBeLessThanOrEqual(600);
+      const inner = shown.replace(/^…|…$/gu, '').replaceAll('**', '');
+      const at = sentence.indexOf(inner);
+      expect(at).toBeGreaterThanOrEqual(0);
+      if (shown.startsWith('…')) expect(sentence.charAt(at - 1)).toMatch(/\s/u);
+      if (shown.endsWith('…')) expect(sentence.charAt(at + inner.length)).toMatch(/\s/u);
+    }
+    expect(sentenceWithWord(sentence, 'legislation')).toMatch(/^…and housing priorities .* \*\*legislation\*\* .* businesses and environmental…$/u);
+  });
+
   it('leave a web address that holds the word as Discord links it: the word in bold only outside it', () => {
     // Bolded inside, Discord's link took the asterisks and the escape after them and opened another page.
     const sentence = 'The legislation is published at https://www.gov.example/legislation_2026/draft for comment.';

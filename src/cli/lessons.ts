@@ -187,6 +187,7 @@ async function vocabCommand(args: readonly string[], io: CliIo): Promise<number>
       return 0;
     }
     io.out(`${stored.lesson.title}\nLevel: ${describeLevel(vocabulary.level)}\n`);
+    if (vocabulary.entries.length === 0) io.out('No vocabulary was found for this lesson: it has no rare content words.');
     for (const entry of vocabulary.entries) {
       io.out(`${entry.word}${entry.word.toLowerCase() === entry.lemma ? '' : ` (${entry.lemma})`}, ${entry.pos}: ${entry.definition}\n    "${entry.sentence}"`);
     }

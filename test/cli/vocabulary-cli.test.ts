@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runLessonsCli } from '../../src/cli/lessons.js';
@@ -58,6 +61,24 @@ describe.each(testDatabaseTargets())('vocabulary CLI on $kind (in-process)', (ta
     // Within the bound (at most 3 files, at most 3 lessons left without one after it): computed by the import.
     expect((await run(['import', REFERENCE], database, { IMPORT_VOCABULARY_AT_MOST: '3' })).stderr).toBe('');
     expect(await stored()).toBe(9);
+  });
+
+  it('vocab of a lesson with no rare content words says so, as /lesson vocab does (it printed the level, then nothing)', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'newsdesk-vocab-'));
+    try {
+      const id = '00000000-0000-4000-8000-0000000000a1';
+      const lesson = { id, category: 'examples', url: 'https://example.com/a', date: '2025-05-01', title: 'A good day', summary: 'A good day.', article: ['It is a good day. I like it a lot, and my friends like it too.'], dialogue: [], similarReadings: [],
+        sourceStats: { words: 16, readCount: 0 }, sourceTimes: { created: '2025-05-01T07:00:00.000Z', updated: '2025-05-01T07:00:00.000Z', lastRead: null } };
+      writeFileSync(join(work, 'plain.json'), JSON.stringify(lesson));
+      expect(await run(['import', join(work, 'plain.json')], database)).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse((await run(['vocab', id, '--json'], database)).stdout)).toEqual([]);
+      expect(await run(['vocab', id], database)).toMatchObject({
+        code: 0,
+        stdout: 'A good day\nLevel: not rated (16 English words to go by)\n\nNo vocabulary was found for this lesson: it has no rare content words.',
+      });
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it('vocab-refresh recomputes the library on request; wrong use is a usage error', async () => {

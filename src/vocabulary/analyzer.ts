@@ -44,9 +44,41 @@ export class LessonAnalyzer {
     const spaces = doc.tokens().out(its.precedingSpaces as never) as string[];
     // A word joined to a hyphen ("long-awaited", "game-changer": wink splits them) is part of a compound.
     const hyphenAt = (t: number) => HYPHENS.has(values[t] ?? '');
-    const inCompound = (t: number) => (hyphenAt(t - 1) && spaces[t] === '') || (hyphenAt(t + 1) && spaces[t + 1] === '');
-    const spans = doc.sentences().out(its.span as never) as unknown as [number, number][];
-    const texts = doc.sentences().out() as string[];
+    // A word joined by a dot to another word, no space between ("Amazon.com", "transport.gov.uk"), is part of a
+    // name, a web address without its https://: "transport" or "com" alone is not what the text says.
+    // What stands between each token and the one before, read from the text (wink's precedingSpaces is '' after a
+    // paragraph break too): '' where they touch. A token not found as it is counts as apart.
+    const gaps: string[] = [];
+    let cursor = 0;
+    for (const value of values) {
+      const at = text.indexOf(value, cursor);
+      gaps.push(at === -1 ? ' ' : text.slice(cursor, at));
+      if (at !== -1) cursor = at + value.length;
+    }
+    // wink keeps a paragraph break as a token of its own ("\n\n"), which touches nothing.
+    const touches = (t: number) => t > 0 && gaps[t] === '' && /\S/u.test(values[t] ?? '') && /\S/u.test(values[t - 1] ?? '');
+    const isWord = (t: number) => types[t] === 'word';
+    const inDottedName = (t: number) =>
+      (values[t + 1] === '.' && touches(t + 1) && touches(t + 2) && isWord(t + 2)) || // "transport" of "transport.gov.uk"
+      (values[t - 1] === '.' && touches(t - 1) && touches(t) && isWord(t - 2)) || // "com" of "Amazon.com"
+      (touches(t) && isWord(t - 1) && (values[t - 1] ?? '').endsWith('.')); // "uk" after wink's "gov."
+    const inCompound = (t: number) => (hyphenAt(t - 1) && spaces[t] === '') || (hyphenAt(t + 1) && spaces[t + 1] === '') || inDottedName(t);
+    // wink ends a sentence at such a dot ("Mr. Smith met Amazon." / "com staff."): a sentence that starts with no
+    // space after the one before is the same sentence, so the example and the quiz's prompt are not cut in a name.
+    const spans: [number, number][] = [];
+    const texts: string[] = [];
+    const wholeSpans = doc.sentences().out(its.span as never) as unknown as [number, number][];
+    const wholeTexts = doc.sentences().out() as string[];
+    wholeSpans.forEach(([first, last], s) => {
+      const previous = spans.at(-1);
+      if (previous !== undefined && touches(first)) {
+        previous[1] = last;
+        texts[texts.length - 1] += wholeTexts[s] ?? '';
+      } else {
+        spans.push([first, last]);
+        texts.push(wholeTexts[s] ?? '');
+      }
+    });
     spans.forEach(([first, last], s) => {
       const sentenceText = (texts[s] ?? '').trim();
       // Sentences are taken word for word from the lesson; wink rebuilds them from tokens, so check.

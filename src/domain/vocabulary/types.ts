@@ -19,7 +19,7 @@ export interface AnalyzedToken {
   readonly sentence: number;
   /** First word of its sentence (its capital letter then says nothing about being a name). */
   readonly sentenceInitial: boolean;
-  /** Joined to a hyphen: a part of a compound ("awaited" in "long-awaited"), not a word of its own. */
+  /** Joined to a hyphen or a dot: a part of a compound ("awaited" in "long-awaited") or of a name ("com" in "Amazon.com"), not a word of its own. */
   readonly inCompound?: boolean;
 }
 

@@ -177,6 +177,35 @@ describe('vocabulary of the hand-made exports in test/fixtures/vocabulary', () =
     const parts = tokens.filter((t) => t.inCompound).map((t) => t.text);
     expect(parts).toEqual(['long', 'awaited', 'state', 'of', 'the', 'art', 'game', 'changer']);
   });
+
+  it('reads a name with dots ("Amazon.com", "climate.gov") as one: no sentence cut at its dot, none of its parts listed', () => {
+    // wink ended a sentence at the dot: the example and the quiz showed "gov alongside spreadsheets, and Mr. Smith met
+    // Amazon." and "com staff.", and "climate" (of climate.gov) was listed with the sentence "The report was published on climate."
+    const dotted = {
+      ...tinyLesson,
+      article: [
+        'The timetable is at transportdepartment.gov.uk, where commuters can email enquiries.',
+        'The report was published on climate.gov alongside spreadsheets, and Mr. Smith met Amazon.com staff.\nIt was reassuring.',
+      ],
+      dialogue: [{ speaker: 'A', text: 'See example.org for the spreadsheets.' }, { speaker: 'B', text: 'Ends today.' }],
+    };
+    const { sentences, tokens } = analyzer.analyze(dotted);
+    expect(sentences.map((s) => s.text)).toEqual([
+      'The timetable is at transportdepartment.gov.uk, where commuters can email enquiries.',
+      'The report was published on climate.gov alongside spreadsheets, and Mr. Smith met Amazon.com staff.',
+      'It was reassuring.',
+      'See example.org for the spreadsheets.',
+      'Ends today.',
+    ]);
+    expect(tokens.filter((t) => t.inCompound).map((t) => t.text)).toEqual(['transportdepartment', 'gov.', 'uk', 'climate', 'gov', 'Amazon', 'com', 'example', 'org']);
+    // Paragraphs and turns still start sentences of their own.
+    expect(tokens.filter((t) => t.sentenceInitial).map((t) => t.text)).toEqual(['The', 'The', 'It', 'See', 'Ends']);
+    const { entries } = vocabularyOf(dotted);
+    expectWellFormed(dotted, entries);
+    expect(entries.map((e) => e.lemma)).not.toContain('climate');
+    for (const entry of entries) expect(sentences.map((s) => s.text)).toContain(entry.sentence);
+    expect(entries.find((e) => e.lemma === 'spreadsheet')?.sentence).toBe(sentences[1]!.text);
+  });
 });
 
 describe('odd text', () => {

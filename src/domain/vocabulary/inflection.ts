@@ -90,16 +90,33 @@ export function regularForms(lemma: string, form: WordForm): string[] {
  */
 export function inflect(lemma: string, form: WordForm, count: (word: string) => number): string | null {
   if (form === 'base') return lemma;
+  const [best, bestCount] = mostUsed(regularForms(lemma, form), count);
+  if (form === 'past' && best !== null && isIrregularPast(lemma, bestCount, count)) return null;
+  return best;
+}
+
+function mostUsed(candidates: readonly string[], count: (word: string) => number): [string | null, number] {
   let best: string | null = null;
   let bestCount = 0;
-  for (const candidate of regularForms(lemma, form)) {
+  for (const candidate of candidates) {
     const n = count(candidate);
     if (n > bestCount) {
       best = candidate;
       bestCount = n;
     }
   }
-  return best;
+  return [best, bestCount];
+}
+
+/**
+ * A verb whose regular past is far rarer than its other forms has an irregular past ("taught", "struck", "hurt"):
+ * the subtitles attest "teached", "striked", "hurted", "taked" or "bringed" a few times, a learner's error, which a
+ * distractor showed. Rarer than 1% of the base and than a tenth of the -ing or -s form: "gallivanted" (1 of
+ * "gallivanting"'s 32, but of a rare verb) stays; a few regular pasts rarely said ("gauged") are left out with them.
+ */
+function isIrregularPast(lemma: string, pastCount: number, count: (word: string) => number): boolean {
+  const other = Math.max(mostUsed(regularForms(lemma, 'gerund'), count)[1], mostUsed(regularForms(lemma, 'third-person'), count)[1]);
+  return pastCount * 100 < count(lemma) && pastCount * 10 < other;
 }
 
 /** Gives `word` the capitalisation of `model` (a sentence-initial answer gets capitalised distractors). */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lesson } from '../../../src/domain/lesson.js';
 import { computeVocabulary } from '../../../src/domain/vocabulary/compute.js';
-import { frequencyNeighbours } from '../../../src/domain/vocabulary/distractors.js';
+import { chooseDistractors, frequencyNeighbours } from '../../../src/domain/vocabulary/distractors.js';
 import { detectForm, inflect } from '../../../src/domain/vocabulary/inflection.js';
 import { occursIn } from '../../../src/domain/vocabulary/sentence.js';
 import { americanSpelling } from '../../../src/domain/vocabulary/spelling.js';
@@ -239,6 +239,24 @@ describe('quiz distractors', () => {
           expect(lexicon.count(distractor), `${entry.word}: ${distractor}`).toBeLessThanOrEqual((entry.frequency + 1) * 10);
         }
         expect(new Set(entry.distractors.map((d) => d.toLowerCase())).size).toBe(3);
+      }
+    }
+  });
+
+  it('never offer the regular past of an irregular verb, though the subtitles attest it ("teached", "hurted", "taked")', () => {
+    const count = (w: string) => lexicon.count(w);
+    for (const verb of ['teach', 'hurt', 'take', 'bring', 'strike', 'thrust', 'burst', 'bet', 'wear', 'catch', 'pay', 'see', 'sit', 'win']) {
+      expect(inflect(verb, 'past', count), verb).toBeNull();
+    }
+    // Regular verbs keep their past, also rare ones and those with an -ing form used far more.
+    for (const [verb, past] of [['postpone', 'postponed'], ['escalate', 'escalated'], ['gallivant', 'gallivanted'], ['stop', 'stopped'], ['learn', 'learned'], ['prove', 'proved']]) {
+      expect(inflect(verb!, 'past', count)).toBe(past);
+    }
+    // "postponed" was offered "thrusted"; no answer in the past gets such a form.
+    const answer = { word: 'postponed', lemma: 'postpone', pos: 'verb' as const, sentence: 'The exhibition was postponed.' };
+    for (let seed = 0; seed < 40; seed++) {
+      for (const distractor of chooseDistractors({ ...answer, frequency: lexicon.count('postponed'), seed: `s${seed}` }, lexicon)) {
+        expect(['thrusted', 'bursted', 'striked', 'treaded', 'grinded', 'ridded']).not.toContain(distractor);
       }
     }
   });

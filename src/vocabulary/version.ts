@@ -6,7 +6,8 @@ const require = createRequire(import.meta.url);
 // 2: word choice and distractor rules of the issue-11 audit, and distractors skip QUIZ_UNSUITABLE words.
 // 3: no distractor is a spelling variant of the answer ("criticized" offered, and marked wrong, for "criticised").
 // 4: a name with dots ("Amazon.com", "climate.gov") neither ends a sentence nor gives a word ("climate"); no distractor
-//    is the regular past of an irregular verb that the subtitles attest ("teached", "hurted", "taked").
+//    is the regular past of an irregular verb that the subtitles attest ("teached", "hurted", "taked"), nor a plural
+//    under 1% of its singular ("foots", "softwares").
 const RULES_VERSION = 4;
 
 /**

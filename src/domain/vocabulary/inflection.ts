@@ -92,6 +92,9 @@ export function inflect(lemma: string, form: WordForm, count: (word: string) => 
   if (form === 'base') return lemma;
   const [best, bestCount] = mostUsed(regularForms(lemma, form), count);
   if (form === 'past' && best !== null && isIrregularPast(lemma, bestCount, count)) return null;
+  // A plural under 1% of the singular is an irregular noun's error ("foots", "womans", "phenomenons") or a mass
+  // noun's ("softwares", "baggages", "mayhems"), each attested a few times in the subtitles.
+  if (form === 'plural' && best !== null && bestCount * 100 < count(lemma)) return null;
   return best;
 }
 

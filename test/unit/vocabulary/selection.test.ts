@@ -261,6 +261,14 @@ describe('quiz distractors', () => {
     }
   });
 
+  it('never offer a regular plural the singular far outnumbers: an irregular noun\'s ("foots", "womans") or a mass noun\'s ("softwares")', () => {
+    const count = (w: string) => lexicon.count(w);
+    for (const noun of ['foot', 'woman', 'wife', 'mouse', 'wolf', 'phenomenon', 'software', 'baggage', 'mayhem']) expect(inflect(noun, 'plural', count), noun).toBeNull();
+    for (const [noun, plural] of [['tariff', 'tariffs'], ['researcher', 'researchers'], ['fish', 'fishes'], ['person', 'persons'], ['cactus', 'cactuses']]) {
+      expect(inflect(noun!, 'plural', count)).toBe(plural);
+    }
+  });
+
   it('come from the words nearest the answer in frequency', () => {
     for (const entry of vocabularyOf(referenceLesson()).entries) {
       const form = detectForm(entry.word, entry.lemma, entry.pos);

@@ -1,7 +1,7 @@
-import { Events, type Client } from 'discord.js';
+import type { Client } from 'discord.js';
 import { sql } from 'kysely';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dailyDelivery } from '../../src/db/deliveries.js';
 import { updateGuildSettings } from '../../src/db/guild-settings.js';
 import { upsertLesson } from '../../src/db/lessons.js';
@@ -9,9 +9,9 @@ import { findSchedule, saveSchedule } from '../../src/db/schedules.js';
 import { createAlerts } from '../../src/delivery/alerts.js';
 import { LessonPoster } from '../../src/delivery/poster.js';
 import { discordChannels } from '../../src/discord/channels.js';
-import { createDiscordClient } from '../../src/discord/client.js';
+import { useConnectedClient } from '../support/connected-client.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
-import { deny, startDiscordStandIn, textChannel, type DiscordStandIn } from '../support/discord-stand-in/index.js';
+import { deny, textChannel, type DiscordStandIn } from '../support/discord-stand-in/index.js';
 import { makeLesson } from '../support/lessons.js';
 
 // A post's alert (a thread refused, the card dropped) is told after the post went out. Until 2026-12-08 the database
@@ -22,16 +22,9 @@ describe.each(testDatabaseTargets())('a post whose alert meets a failing databas
   let discord: DiscordStandIn;
   let client: Client;
 
-  beforeAll(async () => {
-    discord = await startDiscordStandIn();
-    client = createDiscordClient({ apiUrl: discord.apiUrl, logger: pino({ level: 'silent' }) });
-    const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
-    await client.login(discord.token);
-    await ready;
-  });
-  afterAll(async () => {
-    await client?.destroy();
-    await discord?.close();
+  useConnectedClient((stand, connected) => {
+    discord = stand;
+    client = connected;
   });
 
   it('is recorded as sent with its message; the failure is logged and the alert is told the next time', async () => {

@@ -1,6 +1,6 @@
-import { Events, type Client } from 'discord.js';
+import type { Client } from 'discord.js';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dailyDelivery } from '../../src/db/deliveries.js';
 import { updateGuildSettings } from '../../src/db/guild-settings.js';
 import { upsertLesson } from '../../src/db/lessons.js';
@@ -8,9 +8,9 @@ import { findSchedule, saveSchedule } from '../../src/db/schedules.js';
 import { createAlerts } from '../../src/delivery/alerts.js';
 import { LessonPoster } from '../../src/delivery/poster.js';
 import { discordChannels } from '../../src/discord/channels.js';
-import { createDiscordClient } from '../../src/discord/client.js';
+import { useConnectedClient } from '../support/connected-client.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
-import { deny, startDiscordStandIn, textChannel, type DiscordStandIn } from '../support/discord-stand-in/index.js';
+import { deny, textChannel, type DiscordStandIn } from '../support/discord-stand-in/index.js';
 import { makeLesson } from '../support/lessons.js';
 
 // Discord posts a message whose author lacks Embed Links without its embeds, and answers as for any post. A daily post
@@ -22,16 +22,9 @@ describe.each(testDatabaseTargets())('a daily post Discord takes without its car
   let discord: DiscordStandIn;
   let client: Client;
 
-  beforeAll(async () => {
-    discord = await startDiscordStandIn();
-    client = createDiscordClient({ apiUrl: discord.apiUrl, logger: pino({ level: 'silent' }) });
-    const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
-    await client.login(discord.token);
-    await ready;
-  });
-  afterAll(async () => {
-    await client?.destroy();
-    await discord?.close();
+  useConnectedClient((stand, connected) => {
+    discord = stand;
+    client = connected;
   });
 
   it('is posted once, recorded, and the moderators are told once what is missing; a post with its card clears that', async () => {

@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { normalize, sep } from 'node:path';
+import { lineAt } from '../domain/lesson-parser/lines.js';
 
 /** One input to an import: where it came from (for error messages) and its text. */
 export interface LessonSource {
@@ -304,7 +305,10 @@ export function decodeText(path: string, bytes: Uint8Array): string {
     } catch {
       const at = firstNonUtf8Byte(bytes);
       const byte = (bytes[at] ?? 0).toString(16).toUpperCase().padStart(2, '0');
-      throw new SourceError(path, `not UTF-8 text: byte 0x${byte} on this line is not UTF-8 (is this a lesson export? If so, save it as UTF-8)`, lineAt(bytes, at));
+      // The bytes before it are UTF-8 (it is the first that is not): their text numbers the line as the parser does.
+      const before = utf8.decode(bytes.subarray(0, at));
+      const line = lineAt(before, before.length);
+      throw new SourceError(path, `not UTF-8 text: byte 0x${byte} on this line is not UTF-8 (is this a lesson export? If so, save it as UTF-8)`, line);
     }
   }
   throw new SourceError(path, 'not UTF-8 text: this file is UTF-16; save it as UTF-8 and import it again', 1);
@@ -346,14 +350,6 @@ function firstNonUtf8Byte(bytes: Uint8Array): number {
   return bytes.length;
 }
 
-/** The 1-based line of a byte, as toLines numbers them (CRLF, a lone CR and LF each end one). */
-function lineAt(bytes: Uint8Array, at: number): number {
-  let line = 1;
-  for (let i = 0; i < at; i += 1) {
-    if (bytes[i] === 10 || (bytes[i] === 13 && bytes[i + 1] !== 10)) line += 1;
-  }
-  return line;
-}
 
 /** Standard input, up to the same limit as a file: `cat /dev/urandom | … import -` stops at once. */
 async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {

@@ -180,6 +180,8 @@ describe('decodeText: lesson files are UTF-8', () => {
     expect(refusal([...utf8('a\n'), 0xc0, 0xaf])).toBe(notUtf8(2, 'C0'));
     expect(refusal([...utf8('a\n\n'), 0xed, 0xa0, 0x80])).toBe(notUtf8(3, 'ED'));
     expect(refusal([...utf8('a\r\n\r\n\r\n'), 0xf4, 0x90, 0x80, 0x80])).toBe(notUtf8(4, 'F4'));
+    // Lines ended by Unicode's other line ends (NEL, LINE and PARAGRAPH SEPARATOR) are counted as the parser counts them.
+    expect(refusal([...utf8('A: one\u2028B: two\u0085C: three\u2029'), ...Buffer.from('D: caf\u00e9', 'latin1')])).toBe(notUtf8(4, 'E9'));
   });
 
   it('says what to do with a file saved as UTF-16, little- or big-endian', () => {

@@ -31,13 +31,25 @@ const LINE_END = /\r\n|[\n\r\u0085\u2028\u2029]/u;
 export function lineOverLimit(text: string, max: number): number | null {
   let lines = 1;
   for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    if (code === 10 || (code === 13 && text.charCodeAt(i + 1) !== 10) || code === 0x85 || code === 0x2028 || code === 0x2029) {
+    if (endsLine(text, i)) {
       lines += 1;
       if (lines > max) return lines;
     }
   }
   return null;
+}
+
+/** The 1-based line the text's character at `index` is on, as toLines numbers them. */
+export function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index; i += 1) if (endsLine(text, i)) line += 1;
+  return line;
+}
+
+/** Whether the character at `i` ends a line (LINE_END, one at a time: the CR of a CRLF does not, its LF does). */
+function endsLine(text: string, i: number): boolean {
+  const code = text.charCodeAt(i);
+  return code === 10 || (code === 13 && text.charCodeAt(i + 1) !== 10) || code === 0x85 || code === 0x2028 || code === 0x2029;
 }
 
 /**

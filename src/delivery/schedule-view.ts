@@ -101,6 +101,11 @@ function upcomingLines(days: readonly UpcomingDay[], titleMax: number): string[]
   });
 }
 
+/** Why a day before the next post gets no daily post, and when the next is, as `plan` and `unplan` say it. */
+function noDailyPost(day: string, nextPostDay: string): string {
+  return `No daily post goes out that day (${noPostReason(day, nextPostDay).replace('its post time', 'its time')}; the next is on ${dayName(nextPostDay)})`;
+}
+
 /** A day as replies name it: `2026-12-05 (Saturday)`, so a moderator sees which day `tomorrow` or a pick was. */
 function dayName(day: string): string {
   return `${day} (${weekdayOf(day)})`;
@@ -117,7 +122,7 @@ export function renderPlanned(day: string, stored: LibraryLessonHead, nextPostDa
   const pinned = `📌 ${title(stored.lesson.title)} is pinned to ${dayName(day)}${moved}${replaced}.`;
   // A day before the next post (today, when the schedule was set or changed after today's post time) gets no daily post.
   const unposted = nextPostDay
-    ? `\n⚠️ No daily post goes out that day (${noPostReason(day, nextPostDay).replace('its post time', 'its time')}; the next is on ${dayName(nextPostDay)}): \`/schedule post-now\` posts it now.`
+    ? `\n⚠️ ${noDailyPost(day, nextPostDay)}: \`/schedule post-now\` posts it now.`
     : '';
   const repeat = changes.postedOn ? `\n🔁 It was already posted here on ${dayName(changes.postedOn)}: that day it is posted again.` : '';
   return { content: pinned + unposted + repeat };
@@ -151,8 +156,7 @@ export function renderUnplanned(
   if (!removed) return { content: `Nothing was pinned to ${dayName(day)}.` };
   if (unposted.passed) return { content: `🗑️ ${dayName(day)} has no pinned lesson any more. That day has passed, and nothing was posted on it.` };
   if (unposted.nextPostDay) {
-    const reason = noPostReason(day, unposted.nextPostDay).replace('its post time', 'its time');
-    return { content: `🗑️ ${dayName(day)} has no pinned lesson any more. No daily post goes out that day (${reason}; the next is on ${dayName(unposted.nextPostDay)}).` };
+    return { content: `🗑️ ${dayName(day)} has no pinned lesson any more. ${noDailyPost(day, unposted.nextPostDay)}.` };
   }
   return { content: `🗑️ ${dayName(day)} has no pinned lesson any more; it gets the next lesson in the queue.` };
 }

@@ -209,10 +209,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       const previous = await findSchedule(db, guildId);
       const schedule = await saveSchedule(db, { guildId, channelId, ...when, roleId, createThread }, deps.now());
       scheduleChanged(guildId);
-      const dropped = {
-        roleId: previous?.roleId && previous.roleId !== roleId && roleId === null ? previous.roleId : null,
-        thread: (previous?.createThread ?? false) && !createThread,
-      };
+      const dropped = { roleId: roleId === null ? (previous?.roleId ?? null) : null, thread: !createThread && previous?.createThread === true };
       return { schedule, next: await nextPost(schedule), dropped };
     },
 

@@ -233,7 +233,8 @@ const FOCUSABLE = 'button, a[href], input, select, textarea, [tabindex]';
 
 /**
  * Where the focus is among the messages (a keyboard user's, on a button they pressed): its message and its place
- * there. The messages' elements are made anew on every change, and the focus would fall to the page's start.
+ * there. A changed message's elements are made anew (updateChildren keeps only unchanged ones), and the focus on one
+ * would fall to the page's start.
  */
 function focusPlace(/** @type {HTMLElement} */ list) {
   const active = document.activeElement;

@@ -57,4 +57,3 @@ export function updateChildren(/** @type {Element} */ parent, /** @type {import(
     if (here !== node) parent.insertBefore(node, here ?? null);
   });
 }
-

@@ -102,7 +102,7 @@ async function main(): Promise<number> {
     logger,
     now,
     alerts: createAlerts({ db, channels, logger }),
-    processId: `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`,
+    processId: cluster?.claimant ?? `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`,
     leaseMs: config.DELIVERY_LEASE_MS,
     metrics,
   });

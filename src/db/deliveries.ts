@@ -191,6 +191,22 @@ export async function renewClaim(db: Executor, key: DeliveryKey, claimedBy: stri
     .execute();
 }
 
+/**
+ * The open claims of `claimedBy`, a process known to be dead, made to run out at `runOutAt` instead of a lease after
+ * their last renewal (never later than that): its successor takes them over then. Returns how many.
+ */
+export async function endClaimsOfDeadProcess(db: Executor, claimedBy: string, runOutAt: Date, leaseMs: number): Promise<number> {
+  const claimedAt = new Date(runOutAt.getTime() - leaseMs);
+  const result = await db
+    .updateTable('deliveries')
+    .set({ claimed_at: claimedAt })
+    .where('status', '=', 'claimed')
+    .where('claimed_by', '=', claimedBy)
+    .where('claimed_at', '>', claimedAt)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** The daily post (sequence 0) of a server's local day, if one was claimed or sent. */
 export async function dailyDelivery(db: Executor, guildId: string, localDate: string): Promise<Delivery | undefined> {
   const row = await db

@@ -11,18 +11,23 @@
  * (src/domain/process-restarts.ts).
  */
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REST, Status, type Client } from 'discord.js';
 import { ClusterManager } from 'discord-hybrid-sharding';
 import { describeDatabase, loadConfig, loadDotEnv, type Config } from '../config.js';
+import { endClaimsOfDeadProcess } from '../db/deliveries.js';
 import { openMigratedDatabase } from '../db/open-from-config.js';
+import type { Executor } from '../db/schema.js';
 import { untilDiscordAnswers } from '../discord/until-discord-answers.js';
 import { restartAfterDeath, type ProcessRun } from '../domain/process-restarts.js';
 import { mallocMmapThreshold } from '../malloc-setting.js';
 import { isOperatorError } from '../operator-errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
+import { CLAIMANT_ENV } from './cluster.js';
 import { clusterMetricsText, metricsPortProblem } from './cluster-metrics.js';
 import { databaseCheck, runHealthChecks, serveOperations, type HealthCheck } from './health.js';
 import { logProcessWarnings } from './process-warnings.js';
@@ -31,6 +36,13 @@ import { STOP_BEYOND_SHUTDOWN_TIMEOUT_MS } from './stop-bounds.js';
 /** The bot's entry point next to this file: src/main.ts under tsx, dist/src/main.js when compiled. */
 const MAIN_FILE = fileURLToPath(new URL(`../main${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 const CHECK_TIMEOUT_MS = 1_500;
+/**
+ * How long a dead bot process's delivery claims still hold after its death, instead of a lease after their last
+ * renewal: discord.js gives up on a request Discord has not answered in 15 s and sends it again itself, so a send the
+ * dead process left in flight has been answered or dropped by then, and the restarted process's resend (same nonce)
+ * is what discord.js's own retry would have been.
+ */
+const DEAD_PROCESS_CLAIMS_HOLD_MS = 15_000;
 
 /** Discord's recommended shard count; Discord unreachable is waited out, as each bot process does. */
 async function recommendedShardCount(config: Config, token: string, logger: Logger, signal: AbortSignal): Promise<number> {
@@ -100,6 +112,20 @@ function clustersCheck(manager: ClusterManager, totalShards: number): HealthChec
   };
 }
 
+/**
+ * The claims of a bot process that died are its successor's 15 s after the death (DEAD_PROCESS_CLAIMS_HOLD_MS), not
+ * once their lease runs out: a process dying again and again otherwise made its posts wait a lease more each time.
+ * Only this process's claims: the manager restarts a process only after it exited, and no other carries its name.
+ */
+async function endDeadProcessClaims(db: Executor, claimant: string, diedAt: number, leaseMs: number, logger: Logger): Promise<void> {
+  try {
+    const claims = await endClaimsOfDeadProcess(db, claimant, new Date(diedAt + DEAD_PROCESS_CLAIMS_HOLD_MS), leaseMs);
+    if (claims > 0) logger.info({ claims, takenOverInMs: DEAD_PROCESS_CLAIMS_HOLD_MS }, 'the dead bot process’s delivery claims end soon after its death');
+  } catch (error) {
+    logger.warn({ err: error }, 'could not end the dead bot process’s delivery claims; they run out with their lease');
+  }
+}
+
 async function stopClusters(manager: ClusterManager, timeoutMs: number, logger: Logger): Promise<void> {
   // No process more: the spawn queue (one process every 5.5 s) stops, its waiting processes dropped.
   manager.queue.stop();
@@ -159,15 +185,25 @@ async function main(): Promise<number> {
   });
   let stopping: Promise<void> | undefined;
   const runs = new Map<number, ProcessRun>();
+  // Each run of each bot process names its delivery claims (CLAIMANT_ENV), so that its death can end them.
+  const claimantPrefix = `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
+  let runCount = 0;
+  const nameNextRun = (cluster: { id: number; env: Record<string, unknown> }) => {
+    runCount += 1;
+    cluster.env[CLAIMANT_ENV] = `${claimantPrefix}/process-${cluster.id}/run-${runCount}`;
+  };
+  const claimants = new Map<number, string>();
   const pendingRestarts = new Set<NodeJS.Timeout>();
   // Processes that started after the stop had begun (their spawn was under way), stopped as they start.
   const startedLate: Promise<unknown>[] = [];
   manager.on('clusterCreate', (cluster) => {
     // Read by glibc only when a process starts: each bot process is given it here (the manager's own value wins).
     Object.assign(cluster.env, mallocMmapThreshold());
+    nameNextRun(cluster);
     logger.info({ cluster: cluster.id, shards: cluster.shardList }, 'bot process started');
     cluster.on('spawn', (child) => {
       runs.set(cluster.id, { startedAt: Date.now(), failures: runs.get(cluster.id)?.failures ?? 0 });
+      claimants.set(cluster.id, String(cluster.env[CLAIMANT_ENV]));
       const started = child as ChildProcess | undefined;
       if (!stopping || !started) return;
       startedLate.push(new Promise((resolve) => started.once('exit', resolve)));
@@ -177,19 +213,29 @@ async function main(): Promise<number> {
       // Asked to stop: not a death (stopClusters logs it as stopped).
       if (stopping) return;
       const died = child as ChildProcess | undefined;
-      const restart = restartAfterDeath(runs.get(cluster.id) ?? { startedAt: Date.now(), failures: 0 }, Date.now());
+      const diedAt = Date.now();
+      const restart = restartAfterDeath(runs.get(cluster.id) ?? { startedAt: diedAt, failures: 0 }, diedAt);
       runs.set(cluster.id, { startedAt: Number.NaN, failures: restart.failures });
       logger.error(
         { cluster: cluster.id, exitCode: died?.exitCode, signal: died?.signalCode ?? undefined, restartInMs: restart.delayMs, deathsInARow: restart.failures },
         'bot process died; restarting it',
       );
-      const timer = setTimeout(() => {
-        pendingRestarts.delete(timer);
+      const claimant = claimants.get(cluster.id);
+      // Before the restart, so that its first tick already sees when they end.
+      void (claimant === undefined ? Promise.resolve() : endDeadProcessClaims(database.db, claimant, diedAt, config.DELIVERY_LEASE_MS, logger.child({ cluster: cluster.id }))).then(() => {
         if (stopping) return;
-        logger.info({ cluster: cluster.id, shards: cluster.shardList }, 'bot process restarted');
-        cluster.spawn(-1).catch((error: unknown) => logger.error({ err: error, cluster: cluster.id }, 'could not restart a bot process'));
-      }, restart.delayMs);
-      pendingRestarts.add(timer);
+        const timer = setTimeout(
+          () => {
+            pendingRestarts.delete(timer);
+            if (stopping) return;
+            logger.info({ cluster: cluster.id, shards: cluster.shardList }, 'bot process restarted');
+            nameNextRun(cluster);
+            cluster.spawn(-1).catch((error: unknown) => logger.error({ err: error, cluster: cluster.id }, 'could not restart a bot process'));
+          },
+          Math.max(0, restart.delayMs - (Date.now() - diedAt)),
+        );
+        pendingRestarts.add(timer);
+      });
     });
   });
   manager.on('debug', (message) => logger.debug({ message }, 'cluster manager'));

@@ -558,6 +558,7 @@ const NOT_ON_A_COMMAND_PATH: Record<string, string> = {
   'vocabulary.countLessonsNeedingVocabulary': 'the CLI’s progress bar (`lessons vocab-refresh`) and its import’s choice to leave the vocabulary to the bot, over the library by design; the bot’s catch-up job does not count',
   'vocabulary.askForVocabularyCatchUp': 'the lessons CLI after a big import (`pg_notify`, reads no table)',
   'health.pingDatabase': '/healthz (`select 1`)',
+  'deliveries.endClaimsOfDeadProcess': '`start:sharded`’s manager when a bot process dies (the open claims, by deliveries_open_claims_idx: sent posts leave it)',
   'guild-settings.moderatorRoleIds': 'the bot’s start, once (every server’s moderator role: roles discord.js keeps)',
   'schedules.postingChannelIds': 'the bot’s start, once (every schedule’s and alerts channel: the channels discord.js keeps)',
   'headline-matching.storedTitlesPage':

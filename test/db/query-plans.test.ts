@@ -274,6 +274,8 @@ const COMMAND_PATHS: readonly CommandPath[] = [
       await services.discovery.search(library.commonWords.join(' '), undefined);
       await services.discovery.search(`${library.topicWord} ${library.rareWord.slice(0, 4)}`, undefined);
       await services.discovery.search(`"${library.titleWords}"`, undefined);
+      // A name written with a slash: itself, or its parts.
+      await services.discovery.search(`${library.topicWord}/${library.rareWord}`, undefined);
       await services.discovery.search(library.topicWord, 'easy-news');
       await services.discovery.search(library.topicWord, undefined, 40);
       await services.discovery.search(library.topicWord, undefined, 200);
@@ -286,7 +288,8 @@ const COMMAND_PATHS: readonly CommandPath[] = [
     path: 'the lesson autocomplete (/lesson …, /schedule plan): nothing typed, words and a word start, an ID start',
     queries: ['lesson-search.newestLessons', 'lesson-search.autocompleteLessons', 'lesson-search.lessonsByIdPrefix'],
     run: async ({ services, library }) => {
-      for (const typed of ['', library.rareWord.slice(0, 4), library.topicWord.slice(0, 3), `${library.topicWord} ${library.rareWord.slice(0, 3)}`, 'a']) {
+      // The last: a name written with a slash (itself, or its parts).
+      for (const typed of ['', library.rareWord.slice(0, 4), library.topicWord.slice(0, 3), `${library.topicWord} ${library.rareWord.slice(0, 3)}`, 'a', `${library.topicWord}/${library.rareWord}`]) {
         await services.lessons.choices(typed);
       }
       await services.lessons.choices(library.readLesson.slice(0, 8));

@@ -5,7 +5,7 @@ import { upsertLesson, upsertLessons } from '../../src/db/lessons.js';
 import { lessonsTitledExactly, searchLibrary, suggestLessons } from '../../src/discovery/search.js';
 import { createDiscoveryService, NOTHING_TO_SEARCH } from '../../src/discovery/service.js';
 import { RECENT_WORDS_PER_LESSON, RecentSuggestions, suggestionWords } from '../../src/domain/discovery/recent-suggestions.js';
-import { autocompleteQueryParts, searchTsQuery } from '../../src/domain/discovery/text-query.js';
+import { autocompleteQueryParts, parseQueryTerms, searchTsQuery } from '../../src/domain/discovery/text-query.js';
 import { categoryInId, decodeDiscoveryId, isCategoryDigest } from '../../src/domain/discovery/custom-ids.js';
 import { renderSearchPage } from '../../src/discovery/views.js';
 import { UserError } from '../../src/user-error.js';
@@ -159,6 +159,45 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
       const parsed = await sql<{ q: string }>`select to_tsquery('newsdesk_english', ${searchTsQuery(typed)!})::text as q`.execute(database().db);
       expect(parsed.rows[0]!.q, typed).toMatch(/^'[^']{3,}':\*$/u);
     }
+  });
+
+  it('finds names written with slashes or dots (AC/DC, HIV/AIDS, km/h, Amazon.com) as the lessons hold them, and by their parts', async () => {
+    const band = makeLesson({ title: 'AC/DC plays Tokyo', summary: 'The HIV/AIDS charity concert sold out.', article: ['Cars drove at 40 km/h.'] });
+    const shop = makeLesson({ title: 'Amazon.com opens a store', summary: 'Buyers visited node.js meetups at www.nhk.or.jp.', article: ['x'] });
+    const apart = makeLesson({ title: 'Israel and Gaza talks resume', summary: 'Envoys met.', article: ['x'] });
+    await upsertLessons(database().db, [band, shop, apart]);
+    for (const [typed, id] of [['AC/DC', band.id], ['HIV/AIDS', band.id], ['km/h', band.id], ['"AC/DC plays"', band.id], ['Amazon.com', shop.id], ['node.js', shop.id], ['www.nhk.or.jp', shop.id], ['Israel/Gaza', apart.id]] as const) {
+      expect(await searchLibrary(database().db, typed), typed).toMatchObject({ results: [{ id }], partial: false });
+    }
+    for (const [typed, id] of [['AC/DC', band.id], ['ac/d', band.id], ['Amazon.com', shop.id], ['Israel/Gaza', apart.id]] as const) {
+      expect((await suggestLessons(database().db, typed)).map((l) => l.id), typed).toEqual([id]);
+    }
+    for (const lesson of [band, shop]) expect((await lessonsTitledExactly(database().db, lesson.title, 2)).map((l) => l.id)).toEqual([lesson.id]);
+  });
+
+  it('every name kept whole with its slashes or dots is one word to PostgreSQL, never one-letter starts', async () => {
+    // ASCII letters and digits joined by slashes, or by dots with parts of two or more ending in letters, as a member
+    // may type them: PostgreSQL's parser reads each as one word (a file path, a host name).
+    let seed = 20261208;
+    const random = (n: number) => {
+      seed = (seed * 48271) % 2147483647;
+      return seed % n;
+    };
+    const alphabet = 'abxyzAZ0189';
+    const part = (min: number) => Array.from({ length: min + random(4) }, () => alphabet[random(alphabet.length)]).join('');
+    const words: string[] = [];
+    for (let index = 0; index < 3000; index++) {
+      const parts = Array.from({ length: 2 + random(3) }, () => part(index % 2 === 0 ? 1 : 2));
+      words.push(index % 2 === 0 ? parts.join('/') : `${parts.slice(0, -1).join('.')}.${'abxyzAZ'[random(7)]}${'abxyzAZ'[random(7)]}`);
+    }
+    const kept = words.filter((word) => parseQueryTerms(word).words.length === 1);
+    expect(kept).toEqual(words);
+    const { rows } = await sql<{ word: string; english: number; words: number }>`select word,
+        numnode(to_tsquery('newsdesk_english', quote_literal(word) || ':*'))::int as english,
+        numnode(to_tsquery('newsdesk_words', quote_literal(word) || ':*'))::int as words
+      from unnest(${words}::text[]) as word`.execute(database().db);
+    const split = rows.filter((row) => row.english !== 1 || row.words !== 1);
+    expect(split).toEqual([]);
   });
 
   it('a word of two Japanese, Chinese or Korean characters matches as a start, as autocomplete finds it', async () => {

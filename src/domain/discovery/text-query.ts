@@ -48,14 +48,24 @@ function splitWords(text: string): string[] {
 }
 
 /**
- * Numbers with dots or slashes (`0.5`, `3.5%`, `9/11`, `24/7`) and abbreviations of single letters and dots (`U.S.`,
- * `e.g.`), kept whole: PostgreSQL's parser indexes each as one word ('0.5', '9/11', 'u.s'), so split at its dots
- * (`'0' & '5'`, `'u' & 's'`) a search for it found no lesson, nor did a lesson's whole title typed with one. Only these,
- * standing alone: beside other characters a dot or slash may make the parser split the literal into one-letter starts
- * (`é.b`: 'e':* <-> 'b':*, which match most words). Any other dot or slash (and a trailing one) separates words.
+ * Numbers with dots or slashes (`0.5`, `3.5%`, `9/11`, `24/7`), abbreviations of single letters and dots (`U.S.`,
+ * `e.g.`), and names PostgreSQL's parser reads as one word (JOINED_NAME: `AC/DC`, `HIV/AIDS`, `km/h`, `Amazon.com`),
+ * kept whole: the parser indexes each as one word ('0.5', '9/11', 'u.s', 'ac/dc', 'amazon.com'), so split at its dots
+ * or slashes (`'0' & '5'`, `'ac' & 'dc'`) a search for it found no lesson, nor did a lesson's whole title typed with
+ * one. Only these, standing alone: beside other characters a dot or slash may make the parser split the literal into
+ * one-letter starts (`é.b`: 'e':* <-> 'b':*, which match most words). Any other dot or slash (and a trailing one)
+ * separates words.
  */
 const WHOLE_WITH_DOTS =
-  /(?<![\p{L}\p{N}\p{M}'’./-])([0-9]+(?:\.[0-9]+)+|[0-9]+(?:\/[0-9]+)+|[A-Za-z](?:\.[A-Za-z])+)(?![\p{L}\p{N}\p{M}'’-]|[./][\p{L}\p{N}\p{M}])|[./]/gu;
+  /(?<![\p{L}\p{N}\p{M}'’./-])([0-9]+(?:\.[0-9]+)+|[A-Za-z0-9]+(?:\/[A-Za-z0-9]+)+|[A-Za-z](?:\.[A-Za-z])+|(?:[A-Za-z0-9]{2,}\.)+[A-Za-z]{2,})(?![\p{L}\p{N}\p{M}'’-]|[./][\p{L}\p{N}\p{M}])|[./]/gu;
+
+/**
+ * ASCII letters and digits joined by slashes (a file path to the parser), or parts of two or more joined by dots and
+ * ending in letters (a host name): PostgreSQL's parser reads each as one word (checked on thousands of them,
+ * test/db/search.test.ts). A search also takes its parts (searchTerms), as it did:
+ * `Israel/Gaza` still finds a lesson with "Israel" and "Gaza".
+ */
+const JOINED_NAME = /^(?![0-9/]+$)(?:[A-Za-z0-9]+(?:\/[A-Za-z0-9]+)+|(?:[A-Za-z0-9]{2,}\.)+[A-Za-z]{2,})$/u;
 
 /** A `to_tsquery` literal: single quotes and backslashes doubled. */
 export function tsLiteral(term: string): string {
@@ -88,7 +98,13 @@ export function searchTermCount(text: string): number {
 function searchTerms(text: string, minWordLength = 1): string[] {
   const { phrases, words } = parseQueryTerms(text);
   const kept = words.filter((word) => searchLength(word) >= minWordLength);
-  return [...phrases.map(tsLiteral), ...kept.map((word) => (searchLength(word) >= PREFIX_MIN_WORD_LENGTH ? prefixTerm(word) : tsLiteral(word)))];
+  const term = (word: string) => (searchLength(word) >= PREFIX_MIN_WORD_LENGTH ? prefixTerm(word) : tsLiteral(word));
+  // A joined name: as the index holds it, or its parts (each a word as above, short ones left out of "some of them").
+  const joined = (word: string) => {
+    const parts = word.split(/[./]/u).filter((part) => searchLength(part) >= minWordLength);
+    return parts.length > 0 ? `(${term(word)} | ${parts.map(term).join(' & ')})` : term(word);
+  };
+  return [...phrases.map(tsLiteral), ...kept.map((word) => (JOINED_NAME.test(word) ? joined(word) : term(word)))];
 }
 
 /**
@@ -139,6 +155,8 @@ interface AutocompleteTerm {
   readonly length: number;
   /** A part of a word joined by apostrophes or hyphens. */
   readonly joined: boolean;
+  /** A name joined by slashes or dots (JOINED_NAME): what its parts match instead of it (nameParts). */
+  readonly parts?: string;
 }
 
 /**
@@ -153,7 +171,7 @@ function autocompleteTerms(words: readonly string[]): AutocompleteTerm[] {
   return words
     .flatMap((word): AutocompleteTerm[] => {
       const pieces = word.split(/(['’-]+)/u);
-      if (pieces.length === 1) return [{ text: word, length: letterCount(word), joined: false }];
+      if (pieces.length === 1) return [{ text: word, length: letterCount(word), joined: false, ...nameParts(word) }];
       const terms: AutocompleteTerm[] = [];
       for (let index = 0; index < pieces.length; index += 2) {
         const part = pieces[index] ?? '';
@@ -173,7 +191,17 @@ function autocompleteTerms(words: readonly string[]): AutocompleteTerm[] {
 /** A joined word of at most this many parts may go to PostgreSQL as one term (autocompleteTerms). */
 const JOINED_AS_ONE_TERM_PARTS = 3;
 
-const termText = (term: AutocompleteTerm) => prefixTerm(term.text);
+const termText = (term: AutocompleteTerm) => (term.parts ? `(${prefixTerm(term.text)} | ${term.parts})` : prefixTerm(term.text));
+
+/**
+ * A joined name's parts as autocomplete also matches them (`Israel/Gaza` finds "Israel and Gaza", as before it was kept
+ * whole): each a start, looked up in the index with the name, so only those of INDEXED_WORD_LENGTH characters or more.
+ */
+function nameParts(word: string): { parts?: string } {
+  if (!JOINED_NAME.test(word)) return {};
+  const parts = word.split(/[./]/u).filter((part) => letterCount(part) >= INDEXED_WORD_LENGTH);
+  return parts.length > 0 ? { parts: parts.map(prefixTerm).join(' & ') } : {};
+}
 
 /** The words an autocomplete matches: the typed words, but a one-letter last word the member has only begun. */
 export function autocompleteWords(text: string): string[] {

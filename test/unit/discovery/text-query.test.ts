@@ -28,7 +28,17 @@ describe('search queries', () => {
     expect(searchTsQuery('U.S. 0.5')).toBe("'U.S':* & '0.5':*");
     expect(autocompleteQueryParts('rises 3.5')).toEqual({ indexed: "'rises':*", rest: "'3.5':*" });
     // Beside anything else PostgreSQL may split them into one-letter starts (é.b: 'e':* <-> 'b':*): split here, as before.
-    expect(parseQueryTerms('rice.prices é.b 1.a x/y 2024. 1.5-degree').words).toEqual(['rice', 'prices', 'é', 'b', '1', 'a', 'x', 'y', '2024', '1', '5-degree']);
+    expect(parseQueryTerms('é.b 1.a a.bc v1.2 x/é 2024. 1.5-degree').words).toEqual(['é', 'b', '1', 'a', 'a', 'bc', 'v1', '2', 'x', 'é', '2024', '1']);
+    expect(parseQueryTerms('1.5-degree www.nhk.or.jp/news').words).toEqual(['1', '5-degree', 'www', 'nhk', 'or', 'jp', 'news']);
+    // Names it reads as one word (a file path, a host name) are kept whole; a search takes them whole or as their parts.
+    expect(parseQueryTerms('AC/DC x/y rice.prices Amazon.com. node.js').words).toEqual(['AC/DC', 'x/y', 'rice.prices', 'Amazon.com', 'node.js']);
+    expect(searchTsQuery('AC/DC Amazon.com')).toBe("('AC/DC':* | 'AC' & 'DC') & ('Amazon.com':* | 'Amazon':* & 'com':*)");
+    expect(searchTsQuery('9/11 U.S.')).toBe("'9/11':* & 'U.S':*");
+    expect(searchTsQuery('AC/DC tour', 'any')).toBe("'AC/DC':* | 'tour':*");
+    expect(searchTsQuery('HIV/AIDS', 'any')).toBe("('HIV/AIDS':* | 'HIV':* & 'AIDS':*)");
+    // Autocomplete: the name, or its parts long enough to be looked up in the index (a start of two letters is in thousands of words).
+    expect(autocompleteQueryParts('Israel/Gaza')).toEqual({ indexed: "('Israel/Gaza':* | 'Israel':* & 'Gaza':*)", rest: undefined });
+    expect(autocompleteQueryParts('AC/DC to')).toEqual({ indexed: "'AC/DC':*", rest: "'to':*" });
     expect(parseQueryTerms('U.S.-China').words).toEqual(['U.S', 'China']);
   });
 
@@ -92,7 +102,9 @@ describe('search queries', () => {
         if (query === undefined) return;
         // Outside quoted literals only our own operators appear.
         const outside = query.replace(/'(?:[^'\\]|''|\\.)*'/gu, 'X');
-        expect(outside).toMatch(/^X(?::\*)?(?: & X(?::\*)?)*$/u);
+        // A name written with slashes or dots: (itself | its parts).
+        const term = String.raw`(?:X(?::\*)?|\(X(?::\*)? \| X(?::\*)?(?: & X(?::\*)?)*\))`;
+        expect(outside).toMatch(new RegExp(`^${term}(?: & ${term})*$`, 'u'));
       }),
     );
   });

@@ -4,7 +4,7 @@ import { lessonsReadByMember, type Member } from '../db/related-readings.js';
 import type { DB } from '../db/schema.js';
 import { categoryDigest, isCategoryDigest, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX } from '../domain/discovery/custom-ids.js';
 import { parseQueryTerms } from '../domain/discovery/text-query.js';
-import { plainText, safeText } from '../domain/discord-format/index.js';
+import { neutralizeMentions, plainText, safeText } from '../domain/discord-format/index.js';
 import { AUTOCOMPLETE_CHOICES_MAX, CHOICE_NAME_MAX, CHOICE_VALUE_MAX } from '../domain/discord-format/limits.js';
 import { hasControlCharacter, isInvisible, truncateAtWord } from '../domain/text.js';
 import type { LibraryCache } from '../lessons/library-cache.js';
@@ -97,7 +97,8 @@ export function createDiscoveryService(deps: {
       return (await categoriesContaining(db, wanted, MAX_CATEGORIES))
         .filter((category) => !isInvisible(plainText(category)) && category.length <= CHOICE_VALUE_MAX)
         .slice(0, AUTOCOMPLETE_CHOICES_MAX)
-        .map((category) => ({ name: truncateAtWord(plainText(category), CHOICE_NAME_MAX), value: category }));
+        // The name shown has its mentions broken, as a lesson suggestion's; the value is the category as stored.
+        .map((category) => ({ name: truncateAtWord(neutralizeMentions(plainText(category)), CHOICE_NAME_MAX), value: category }));
     },
 
     /**

@@ -273,6 +273,18 @@ describe.each(testDatabaseTargets())('search on $kind', (target) => {
     expect(refusal).not.toContain('``');
   });
 
+  it('a category suggested has its mentions broken in the name shown, as a lesson suggestion has, and is sent back as it is', async () => {
+    const categories = ['@everyone news', '<@&123> picks', `${'x'.repeat(90)} @here`];
+    await upsertLessons(database().db, categories.map((category) => makeLesson({ category })));
+    const choices = await createDiscoveryService({ db: database().db }).categoryChoices('');
+    expect(choices.map((choice) => choice.value).sort()).toEqual([...categories].sort());
+    for (const choice of choices) {
+      expect(choice.name).not.toMatch(/@(?:everyone|here)|<@[!&]?[0-9]/u);
+      expect(choice.name.length).toBeLessThanOrEqual(100);
+    }
+    expect(choices.find((choice) => choice.value === '@everyone news')?.name).toBe('@\u200beveryone news');
+  });
+
   it('more matches than a search ranks: the best of the newest, pages that follow each other, and "more than N" told', async () => {
     const day = (n: number) => `2026-10-${String(n).padStart(2, '0')}`;
     const about = (n: number, where: 'title' | 'summary' | 'article', word: string) =>

@@ -107,7 +107,7 @@ export async function setPaused(db: Executor, guildId: string, paused: boolean, 
 
 export interface DueSchedule {
   readonly schedule: Schedule;
-  /** The server's local calendar date at `now`: the day the post is for. */
+  /** The day the post is for: the server's local date at `now`, or the day before for a post a gap pushed past midnight. */
   readonly localDate: string;
 }
 
@@ -115,9 +115,10 @@ export interface DueSchedule {
  * Which servers are due, decided in one query from the stored schedules: not paused, not backing off,
  * local time past the post time today, and no daily post sent (or claimed by a live process) for today or
  * a later local day (mirrors `isDue` in src/domain/schedule).
- * Only today's local date is ever considered, so posts missed while down are caught up the same day and
- * never for days long past. A time that does not exist on a spring-forward day (02:30) is reached at the
- * first valid minute after it, because local time then jumps past it.
+ * Only today's post is considered, or yesterday's until today's post time when yesterday's clock never showed it
+ * (a gap ran into today: postDayAt), so posts missed while down are caught up that day and never for days long
+ * past. A time that does not exist on a spring-forward day (02:30) is reached at the first valid minute after it,
+ * because local time then jumps past it.
  */
 export async function dueSchedules(
   db: Executor,
@@ -125,18 +126,25 @@ export async function dueSchedules(
   options: { staleClaimMs: number; limit: number; /** Only servers after this id: the next page. */ after?: string | undefined },
 ): Promise<DueSchedule[]> {
   const localNow = sql<string>`(${now}::timestamptz at time zone schedules.timezone)`;
+  // The last wall-clock reading of yesterday: the instant today began (PostgreSQL's today 00:00, exact when that time
+  // exists or a gap starts at it, as in every zone's rules of 2026–2027), less a microsecond.
+  const yesterdayEnded = sql<string>`((((${localNow})::date)::timestamp at time zone schedules.timezone) - interval '1 microsecond') at time zone schedules.timezone`;
+  const postDay = sql<string>`(case
+    when (${localNow})::time >= schedules.post_time then (${localNow})::date
+    when ${yesterdayEnded} < ((${localNow})::date - 1) + schedules.post_time then (${localNow})::date - 1
+  end)`;
   const { after } = options;
   const rows = await db
     .selectFrom('schedules')
     .selectAll('schedules')
-    .select(sql<string>`(${localNow})::date::text`.as('local_date'))
+    .select(sql<string>`${postDay}::text`.as('local_date'))
     .$if(after !== undefined, (qb) => qb.where('schedules.guild_id', '>', after!))
     .where('paused', '=', false)
     .where((eb) => eb.or([eb('retry_at', 'is', null), eb('retry_at', '<=', now)]))
-    .where(sql<boolean>`(${localNow})::time >= schedules.post_time`)
+    .where(sql<boolean>`${postDay} is not null`)
     // Set or changed today: from its next post time on, compared on the wall clock (firstPostingDay in the domain).
     .where(
-      sql<boolean>`(${localNow})::date + schedules.post_time
+      sql<boolean>`${postDay} + schedules.post_time
         >= date_trunc('minute', schedules.effective_from at time zone schedules.timezone)`,
     )
     .where((eb) =>
@@ -147,7 +155,7 @@ export async function dueSchedules(
             .select(sql`1`.as('one'))
             .whereRef('deliveries.guild_id', '=', 'schedules.guild_id')
             // On or after today: a server that moved its zone westward must not post its day twice.
-            .where(sql<boolean>`deliveries.local_date >= (${localNow})::date`)
+            .where(sql<boolean>`deliveries.local_date >= ${postDay}`)
             .where('deliveries.sequence', '=', 0)
             .where((d) =>
               d.or([

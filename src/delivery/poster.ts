@@ -17,7 +17,7 @@ import type { DB } from '../db/schema.js';
 import { describePostFailure, describeThreadFailure, postUnanswered, threadAlreadyOpened, type Channels, type PostedMessage } from '../discord/channels.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import type { MessageCreateOptions } from 'discord.js';
-import { addDays, localDate as localDateOf, parsePostTime, postInstantFor, retryAfterFailure } from '../domain/schedule/index.js';
+import { addDays, parsePostTime, postDayEnds, postInstantFor, retryAfterFailure } from '../domain/schedule/index.js';
 import { renderLessonPost } from '../lessons/card-view.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -461,7 +461,8 @@ export class LessonPoster {
     const before = { failures: schedule.failureCount, lastFailureAt: schedule.lastFailureAt };
     // A post that may have reached Discord is retried while its nonce still holds (backoff.ts).
     const unanswered = stage === 'send' && postUnanswered(error);
-    const retry = byModerator ? undefined : retryAfterFailure(at, before, delivery.localDate, schedule.timeZone, { unanswered });
+    const time = parsePostTime(schedule.postTime);
+    const retry = byModerator ? undefined : retryAfterFailure(at, before, delivery.localDate, time, schedule.timeZone, { unanswered });
     logger.warn({ err: error, ...key, channelId: delivery.channelId, reason, retryAt: retry?.retryAt }, byModerator ? 'post now failed' : 'lesson post failed');
     await markDeliveryFailed(db, key, reason, maybeSentAfter(error, stage, unanswered));
     if (!retry) return { status: 'failed', reason, retryAt: null };
@@ -470,7 +471,7 @@ export class LessonPoster {
     // Discord being down is not the moderators' to fix: it shows in /schedule show and the logs, not as an alert.
     if (moderatorsCanFix) {
       // A retry reaching the day's end is none: past days are never posted (until 2026-12-07 "I will try again" at midnight).
-      const again = localDateOf(retryAt, schedule.timeZone) > delivery.localDate
+      const again = retryAt >= postDayEnds(delivery.localDate, time, schedule.timeZone)
         ? 'I will not try again today: tomorrow’s lesson goes out at its time. '
         : `I will try again <t:${Math.floor(retryAt.getTime() / 1000)}:R>. `;
       await this.deps.alerts.tell(schedule.guildId, 'post-failed', reason, {

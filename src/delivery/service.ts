@@ -24,7 +24,7 @@ import { clip, isEveryoneRole, safeText, visibleOr } from '../domain/discord-for
 import type { LessonsService } from '../lessons/service.js';
 import { UserError } from '../user-error.js';
 import { keepsItsLesson, lessonForDay, upcomingLessons, type DayLesson, type DayLessonSource } from './lesson-choice.js';
-import { nextPostFor } from './next-post.js';
+import { nextPostFor, nextPostOf } from './next-post.js';
 import type { LessonPoster } from './poster.js';
 
 export const NO_SCHEDULE = 'This server has no daily lesson yet. Set one with `/schedule set channel time timezone`.';
@@ -111,7 +111,8 @@ export function createDeliveryService(deps: DeliveryDeps) {
    * than today when none went out today and a schedule set after today's time starts tomorrow: today posts nothing.
    */
   async function nextPostDay(schedule: Schedule | undefined, today: string): Promise<string> {
-    return schedule ? localDate(await nextPost(schedule), schedule.timeZone) : today;
+    // The post's own day, not the date it goes out on (a DST gap can push a day's post past midnight).
+    return schedule ? nextPostOf(schedule, deps.now(), await lastPostedLocalDate(db, schedule.guildId)).day : today;
   }
 
   /** A day's lesson as the queue will play it: walk the upcoming days up to it. */
@@ -221,9 +222,8 @@ export function createDeliveryService(deps: DeliveryDeps) {
     async status(guildId: string): Promise<{ schedule: Schedule; next: Date; lastSent: Delivery | undefined; noLessonOn?: string }> {
       const schedule = await requireSchedule(guildId);
       const [lastPosted, lastSent] = await Promise.all([lastPostedLocalDate(db, guildId), lastSentDelivery(db, guildId)]);
-      const next = nextPostFor(schedule, deps.now(), lastPosted);
+      const { at: next, day } = nextPostOf(schedule, deps.now(), lastPosted);
       if (schedule.paused) return { schedule, next, lastSent };
-      const day = localDate(next, schedule.timeZone);
       const noLesson = deps.poster.hasNoLessonLeft(guildId, day) || (await lessonForDay(db, guildId, day)).lessonId === null;
       return noLesson ? { schedule, next, lastSent, noLessonOn: day } : { schedule, next, lastSent };
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dueSchedules, saveSchedule, type Schedule } from '../../src/db/schedules.js';
 import { nextPostFor } from '../../src/delivery/next-post.js';
-import { isDue, localDate, parsePostTime, postInstantFor, wallClock } from '../../src/domain/schedule/index.js';
+import { isDue, localDate, parsePostTime, postDayAt, postInstantFor, wallClock } from '../../src/domain/schedule/index.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 
 /**
@@ -20,8 +20,13 @@ const CASES = [
   { zone: 'Australia/Lord_Howe', from: '2026-04-04T08:00:00Z' },
   { zone: 'Asia/Kathmandu', from: '2026-06-01T00:00:00Z' },
   { zone: 'Pacific/Kiritimati', from: '2026-06-01T00:00:00Z' },
+  // Saturday 23:00 → Sunday 00:00: Saturday's 23:00–23:59 go out at Sunday 00:00, as Saturday's posts.
+  { zone: 'America/Nuuk', from: '2026-03-28T12:00:00Z' },
+  // Saturday 24:00 → Saturday 23:00 (the hour before midnight twice), and Thursday 24:00 → Friday 01:00.
+  { zone: 'America/Santiago', from: '2026-04-04T12:00:00Z' },
+  { zone: 'Africa/Cairo', from: '2026-04-23T12:00:00Z' },
 ] as const;
-const TIMES = ['00:00', '01:00', '01:30', '02:00', '02:15', '02:30', '03:00', '07:45', '23:59'];
+const TIMES = ['00:00', '00:30', '01:00', '01:30', '02:00', '02:15', '02:30', '03:00', '07:45', '23:00', '23:30', '23:59'];
 const HOURS = 30;
 const STEP_MS = 10 * 60_000;
 
@@ -41,11 +46,12 @@ describe.each(testDatabaseTargets())('due query and domain agree on $kind', (tar
       const now = new Date(at);
       const due = await dueSchedules(db().db, now, { staleClaimMs: 60_000, limit: 100 });
       const sqlDue = new Set(due.map((d) => d.schedule.guildId));
-      for (const d of due) expect(d.localDate).toBe(localDate(now, zone));
+      for (const d of due) expect(d.localDate).toBe(postDayAt(now, parsePostTime(d.schedule.postTime), zone));
       for (const [guildId, time] of ids) {
         const domainDue = isDue(now, parsePostTime(time), zone, null);
         const wallTime = wallClock(now, zone).slice(11);
-        const repeatedHourWait = domainDue && !sqlDue.has(guildId) && wallTime < time;
+        // (A post a gap pushed past midnight is yesterday's: no repeated hour there.)
+        const repeatedHourWait = domainDue && !sqlDue.has(guildId) && wallTime < time && postDayAt(now, parsePostTime(time), zone) === localDate(now, zone);
         if (domainDue !== sqlDue.has(guildId) && !repeatedHourWait) {
           disagreements.push(`${time} at ${now.toISOString()} (${wallClock(now, zone)} local): sql=${sqlDue.has(guildId)} domain=${domainDue}`);
         }
@@ -80,7 +86,11 @@ describe.each(testDatabaseTargets())('due query and domain agree on $kind', (tar
         for (const [guildId, { schedule, at }] of first) {
           if (probe > at) continue; // after the first post: later days, not what this checks
           const domainDue = probe === at;
-          const repeatedHourWait = domainDue && !sqlDue.has(guildId) && wallClock(now, zone).slice(11) < schedule.postTime;
+          const repeatedHourWait =
+            domainDue &&
+            !sqlDue.has(guildId) &&
+            wallClock(now, zone).slice(11) < schedule.postTime &&
+            postDayAt(now, parsePostTime(schedule.postTime), zone) === localDate(now, zone);
           if (domainDue !== sqlDue.has(guildId) && !repeatedHourWait) {
             disagreements.push(
               `${schedule.postTime} set ${wallClock(set, zone)}, at ${wallClock(now, zone)} local: sql=${sqlDue.has(guildId)} domain=${domainDue} (first post ${wallClock(new Date(at), zone)})`,

@@ -1,5 +1,6 @@
-import { addDays, localDate, type LocalDate } from './local-dates.js';
-import { postInstantFor } from './post-instant.js';
+import { postDayAt, postDayEnds } from './due.js';
+import type { LocalDate } from './local-dates.js';
+import type { PostTime } from './post-time.js';
 
 /** First retry after a failed post: 5 minutes. */
 export const BACKOFF_BASE_MS = 5 * 60_000;
@@ -19,20 +20,22 @@ export function backoffDelay(failures: number): number {
 }
 
 /**
- * After a failed daily post: the failures counted for its local day (1 on a new day: yesterday's failures say
- * nothing of today's channel) and when to try again, after the backoff but never past the day's end. Until
+ * After a failed daily post: the failures counted for its post day (1 on a new day: yesterday's failures say
+ * nothing of today's channel) and when to try again, after the backoff but never past the day's end (postDayEnds:
+ * for a post that a gap pushed past midnight, the next day's post time). Until
  * 2026-12-07 both carried over: a post time early in the day waited out yesterday's 6 h backoff (4.5 h late).
  */
 export function retryAfterFailure(
   failedAt: Date,
   before: { readonly failures: number; readonly lastFailureAt: Date | null },
   day: LocalDate,
+  time: PostTime,
   zone: string,
   options: { readonly unanswered?: boolean } = {},
 ): { failures: number; retryAt: Date } {
-  const sameDay = before.lastFailureAt !== null && localDate(before.lastFailureAt, zone) === day;
+  const sameDay = before.lastFailureAt !== null && postDayAt(before.lastFailureAt, time, zone) === day;
   const failures = sameDay ? before.failures + 1 : 1;
-  const dayEnds = postInstantFor(addDays(day, 1), MIDNIGHT, zone);
+  const dayEnds = postDayEnds(day, time, zone);
   const delay = options.unanswered ? unansweredDelay(failures) : backoffDelay(failures);
   return { failures, retryAt: new Date(Math.min(failedAt.getTime() + delay, Math.max(dayEnds.getTime(), failedAt.getTime()))) };
 }
@@ -49,5 +52,3 @@ export const UNANSWERED_QUICK_TRIES = 3;
 function unansweredDelay(failures: number): number {
   return failures <= UNANSWERED_QUICK_TRIES ? UNANSWERED_RETRY_MS : backoffDelay(failures - UNANSWERED_QUICK_TRIES);
 }
-
-const MIDNIGHT = { hour: 0, minute: 0 };

@@ -1,5 +1,5 @@
 export { backoffDelay, BACKOFF_BASE_MS, BACKOFF_MAX_MS, retryAfterFailure, UNANSWERED_QUICK_TRIES, UNANSWERED_RETRY_MS } from './backoff.js';
-export { firstPostingDay, isDue, nextPostDay, nextPostTime, postingInstantFrom } from './due.js';
+export { firstPostingDay, isDue, nextPostDay, nextPostTime, postDayAt, postDayEnds } from './due.js';
 export { dayChoices, namedDay, weekdayOf, type DayChoice } from './day-choices.js';
 export { addDays, dateRange, localDate, parseLocalDate, type LocalDate } from './local-dates.js';
 export { postInstantFor, wallClock } from './post-instant.js';

@@ -15,9 +15,8 @@ const HOUR_MS = 60 * MINUTE_MS;
  * - in a fall-back overlap (New York 2026-11-01 01:30 happens twice), the first occurrence (EDT).
  * When the gap runs past midnight (America/Nuuk jumps from Saturday 23:00 to Sunday 00:00) or the
  * whole date was skipped (Pacific/Apia, 2011-12-30), no instant of that date qualifies and the
- * result is the first minute after the gap, on the NEXT date. The due rule then never fires for
- * that date, exactly like the SQL rule (the local clock never shows the time that day): one post
- * skipped, never two.
+ * result is the first minute after the gap, on the NEXT date: that date's post still goes out then,
+ * once (postDayAt in due.ts).
  */
 export function postInstantFor(date: LocalDate, time: PostTime, zone: string): Date {
   const tz = requireZone(zone);
@@ -25,10 +24,10 @@ export function postInstantFor(date: LocalDate, time: PostTime, zone: string): D
   const wall = parseLocalDate(date).set({ hour: time.hour, minute: time.minute }).toMillis();
   const shown = (t: number) => t + tz.offset(t) * MINUTE_MS;
 
-  // Any instant showing `wall` lies within ±15 h of it (offsets span −12 h…+14 h); the offsets in
-  // force across that window are the only ones that can apply.
-  const offsets = new Set<number>();
-  for (let probe = wall - 15 * HOUR_MS; probe <= wall + 15 * HOUR_MS; probe += 3 * HOUR_MS) offsets.add(tz.offset(probe));
+  // Any instant showing `wall` lies within ±15 h of it (offsets span −12 h…+14 h); the offsets in force at the
+  // window's ends are those that can apply (a zone changes its clock at most once in 30 hours), read from each end
+  // only: this runs for every schedule the bot reasons about, and each offset is an Intl call.
+  const offsets = new Set([tz.offset(wall - 15 * HOUR_MS), tz.offset(wall + 15 * HOUR_MS)]);
   const candidates = [...offsets].map((offset) => wall - offset * MINUTE_MS);
   const exact = candidates.filter((t) => shown(t) === wall);
   if (exact.length > 0) return new Date(Math.min(...exact));

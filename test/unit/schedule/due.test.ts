@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isDue, nextPostTime } from '../../../src/domain/schedule/due.js';
+import { isDue, nextPostDay, nextPostTime, postDayAt } from '../../../src/domain/schedule/due.js';
 import { addDays, localDate } from '../../../src/domain/schedule/local-dates.js';
-import { wallClock } from '../../../src/domain/schedule/post-instant.js';
+import { postInstantFor, wallClock } from '../../../src/domain/schedule/post-instant.js';
 import { parsePostTime, type PostTime } from '../../../src/domain/schedule/post-time.js';
 import { allTimeZones } from '../../../src/domain/schedule/time-zones.js';
 
@@ -54,23 +54,30 @@ describe('isDue', () => {
     expect(isDue(T('2026-03-08T07:00:00Z'), time, 'America/New_York', '2026-03-07')).toBe(true);
   });
 
-  it('skips the day, never posts twice, when the post time falls in a gap past midnight (Nuuk)', () => {
+  it('posts a day whose time falls in a gap past midnight once, at the first minute after the gap (Nuuk)', () => {
     // America/Nuuk, Saturday 2026-03-28: 22:59 −02:00 is followed by Sunday 00:00 −01:00 (01:00Z).
     const time = parsePostTime('23:30');
-    expect(isDue(T('2026-03-29T00:59:00Z'), time, 'America/Nuuk', '2026-03-27')).toBe(false);
-    expect(isDue(T('2026-03-29T01:00:00Z'), time, 'America/Nuuk', '2026-03-27')).toBe(false);
-    expect(nextPostTime(T('2026-03-29T01:00:00Z'), time, 'America/Nuuk', '2026-03-27').toISOString()).toBe('2026-03-30T00:30:00.000Z');
-    // Asked on the Saturday evening: the next post is Sunday's 23:30, not the Sunday 00:00 that Saturday's time maps to
-    // (no post goes out then: isDue is false there).
-    const saturdayEvening = T('2026-03-28T22:00:00Z');
-    expect(nextPostTime(saturdayEvening, time, 'America/Nuuk', '2026-03-27').toISOString()).toBe('2026-03-30T00:30:00.000Z');
-    expect(isDue(T('2026-03-29T01:00:00Z'), time, 'America/Nuuk', '2026-03-27')).toBe(false);
+    const zone = 'America/Nuuk';
+    expect(isDue(T('2026-03-29T00:59:00Z'), time, zone, '2026-03-27')).toBe(false);
+    expect(postDayAt(T('2026-03-29T01:00:00Z'), time, zone)).toBe('2026-03-28');
+    expect(isDue(T('2026-03-29T01:00:00Z'), time, zone, '2026-03-27')).toBe(true);
+    // Asked on the Saturday evening: Saturday's post, at Sunday 00:00.
+    expect(nextPostTime(T('2026-03-28T22:00:00Z'), time, zone, '2026-03-27').toISOString()).toBe('2026-03-29T01:00:00.000Z');
+    expect(nextPostDay(T('2026-03-28T22:00:00Z'), time, zone, '2026-03-27')).toBe('2026-03-28');
+    // Once it went out, nothing more until Sunday's own 23:30.
+    expect(isDue(T('2026-03-29T12:00:00Z'), time, zone, '2026-03-28')).toBe(false);
+    expect(nextPostTime(T('2026-03-29T01:01:00Z'), time, zone, '2026-03-28').toISOString()).toBe('2026-03-30T00:30:00.000Z');
+    expect(isDue(T('2026-03-30T00:30:00Z'), time, zone, '2026-03-28')).toBe(true);
+    // Missed while the bot was down all Sunday: from Sunday's 23:30 on, Sunday's post is the one due (never two).
+    expect(postDayAt(T('2026-03-30T00:30:00Z'), time, zone)).toBe('2026-03-29');
+    expect(nextPostDay(T('2026-03-30T00:30:00Z'), time, zone, '2026-03-27')).toBe('2026-03-29');
   });
 
-  it('skips a date a zone left out (Pacific/Apia, 2011-12-30) to the next day’s post', () => {
+  it('posts a date a zone left out (Pacific/Apia, 2011-12-30) at the first minute after it', () => {
     // Apia went from 2011-12-29 23:59 (−10:00) to 2011-12-31 00:00 (+14:00).
     const next = nextPostTime(T('2011-12-29T20:00:00Z'), seven30, 'Pacific/Apia', '2011-12-29');
-    expect(wallClock(next, 'Pacific/Apia')).toBe('2011-12-31 07:30');
+    expect(wallClock(next, 'Pacific/Apia')).toBe('2011-12-31 00:00');
+    expect(nextPostTime(next, seven30, 'Pacific/Apia', '2011-12-30').toISOString()).toBe(postInstantFor('2011-12-31', seven30, 'Pacific/Apia').toISOString());
   });
 
   it('during the repeated hour of a fall-back, follows the first occurrence', () => {

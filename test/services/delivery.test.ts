@@ -590,4 +590,33 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       );
     });
   });
+
+  describe('a post time the clock skips past midnight', () => {
+    // America/Nuuk, Saturday 2026-03-28: 22:59 −02:00 is followed by Sunday 00:00 −01:00 (01:00Z); 23:30 never shows.
+    it('a lesson pinned to that day goes out at the first minute after the gap, as that day’s post, and the next day keeps its own', async () => {
+      const { db, lessons, delivery, poster, setNow } = await setUp();
+      await saveSchedule(db, { guildId: GUILD, channelId: CHANNEL, postTime: '23:30', timeZone: 'America/Nuuk', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+      setNow('2026-03-28T12:00:00Z'); // Saturday 10:00
+      const pinned = await delivery.plan(GUILD, { date: '2026-03-28', lesson: lessons[2]!.id, plannedBy: 'mod' });
+      expect(pinned.nextPostDay).toBeUndefined();
+      const status = await delivery.status(GUILD);
+      expect(status.next.toISOString()).toBe('2026-03-29T01:00:00.000Z');
+      expect(status.noLessonOn).toBeUndefined();
+      expect((await delivery.upcoming(GUILD, 2)).days).toEqual([
+        { localDate: '2026-03-28', title: 'Third lesson', source: 'planned' },
+        { localDate: '2026-03-29', title: 'First lesson', source: 'queue' },
+      ]);
+      // Nothing due on Saturday evening; at Sunday 00:00 Saturday's post is, once.
+      expect(await dueSchedules(db, new Date('2026-03-29T00:59:00Z'), { staleClaimMs: 60_000, limit: 10 })).toEqual([]);
+      setNow('2026-03-29T01:00:00Z');
+      const due = await dueSchedules(db, new Date('2026-03-29T01:00:00Z'), { staleClaimMs: 60_000, limit: 10 });
+      expect(due.map((item) => item.localDate)).toEqual(['2026-03-28']);
+      expect((await poster.post(due[0]!.schedule, '2026-03-28', 0)).status).toBe('sent');
+      expect(await lessonForDay(db, GUILD, '2026-03-28')).toEqual({ localDate: '2026-03-28', lessonId: lessons[2]!.id, source: 'delivered' });
+      expect(await dueSchedules(db, new Date('2026-03-29T20:00:00Z'), { staleClaimMs: 60_000, limit: 10 })).toEqual([]);
+      expect((await delivery.status(GUILD)).next.toISOString()).toBe('2026-03-30T00:30:00.000Z');
+      const sunday = await dueSchedules(db, new Date('2026-03-30T00:30:00Z'), { staleClaimMs: 60_000, limit: 10 });
+      expect(sunday.map((item) => item.localDate)).toEqual(['2026-03-29']);
+    });
+  });
 });

@@ -51,6 +51,8 @@ export const apiErrors = {
   invalidFormBody: (errors: FormErrorTree) => new ApiError(400, 50035, 'Invalid Form Body', errors),
   invalidJson: () => new ApiError(400, 50109, 'The request body contains invalid JSON.'),
   threadAlreadyCreated: () => new ApiError(400, 160004, 'A thread has already been created for this message'),
+  blockedByAutoMod: () => new ApiError(400, 200000, 'Message was blocked by automatic moderation'),
+  titleBlockedByAutoMod: () => new ApiError(400, 200001, 'Title was blocked by automatic moderation'),
 };
 
 /** Collects field errors and throws them as one 50035 "Invalid Form Body", as Discord does. */

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { GatewayIntentBits, type APIApplicationCommand, type APIMessage, type APIRole, type APIUser } from 'discord.js';
+import type { AutoModRuleInit } from './automod.js';
 import { Gateway, type GatewaySessionInfo, type GatewayStats, type IdentifyRecord } from './gateway.js';
 import { refusal, refuseRequest, refuseUpgrade } from './guard.js';
 import type { FaultMatch, FaultResponse } from './http.js';
@@ -22,6 +23,7 @@ import type { LocalDiscordListener } from './events.js';
 export { allow, deny, role, textChannel } from './objects.js';
 export type { ChannelInit, ChannelObject, JsonObject, OverwriteInit, RoleInit, UploadedFile, UserInit } from './objects.js';
 export type { GuildInit } from './state.js';
+export type { AutoModRuleInit } from './automod.js';
 export type { LocalDiscordEvent, LocalDiscordListener } from './events.js';
 export type { FaultMatch, FaultResponse } from './http.js';
 export type { RecordedRequest } from './rest-routes.js';
@@ -257,6 +259,15 @@ export class DiscordStandIn {
   setChannelOverwrites(channelId: string, overwrites: OverwriteInit[]): void {
     const channel = this.state.setChannelOverwrites(channelId, overwrites);
     this.gateway.dispatch('CHANNEL_UPDATE', channel, { guildId: channel.guild_id, intent: GatewayIntentBits.Guilds });
+  }
+
+  /**
+   * Adds an AutoMod keyword rule that blocks: a message whose content holds a keyword is refused with 400 and code
+   * 200000, a thread named with one with 200001, as Discord does. Members with Administrator or Manage Server, and
+   * the rule's exempt roles and channels, are not checked.
+   */
+  addAutoModRule(guildId: string, rule: AutoModRuleInit): void {
+    this.state.requireGuild(guildId).autoModRules.push({ ...rule });
   }
 
   /** Makes the REST API refuse the bot's messages in this channel (50013), without telling discord.js. */

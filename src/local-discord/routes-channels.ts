@@ -61,6 +61,8 @@ function createMessage(ctx: RouteContext) {
   const embedsDropped = Array.isArray(sent.embeds) && sent.embeds.length > 0 && !hasPermission(access.permissions, PermissionFlagsBits.EmbedLinks);
   const body = embedsDropped ? { ...sent, embeds: [] } : sent;
   if (embedsDropped) validateMessageBody(body, { creating: true, fileCount: ctx.files.length });
+  // AutoMod's keyword rules read a message's content (Discord: trigger type KEYWORD), and refuse it with 200000.
+  if (typeof body.content === 'string' && state.autoModBlocks(guild, channel.id, state.botUser.id, body.content)) throw apiErrors.blockedByAutoMod();
 
   // enforce_nonce: a repeat of the same nonce by the same author within a few minutes returns the first message.
   const nonce = body.nonce;
@@ -171,6 +173,8 @@ function startThreadFromMessage(ctx: RouteContext) {
   const errors = new FormErrors();
   errors.checkLength(['name'], typeof body.name === 'string' ? body.name : '', 100, 1);
   errors.throwIfAny();
+  // A thread's name is checked by AutoMod as a title (200001).
+  if (state.autoModBlocks(access.guild, channel.id, state.botUser.id, String(body.name))) throw apiErrors.titleBlockedByAutoMod();
 
   const thread = makeThread({
     id: message.id,

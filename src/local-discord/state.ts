@@ -22,6 +22,7 @@ import {
   type PermissionInput,
   type PermissionSubject,
 } from './permissions.js';
+import { autoModMatch, type AutoModRuleInit } from './automod.js';
 import { EventHub } from './events.js';
 import { isoTimestamp, snowflake } from './snowflake.js';
 
@@ -47,6 +48,8 @@ export class GuildRecord implements PermissionGuild {
   readonly channels = new Map<string, ChannelObject>();
   readonly threads = new Map<string, ChannelObject>();
   readonly members = new Map<string, APIGuildMember>();
+  /** AutoMod keyword rules that block (`DiscordStandIn.addAutoModRule`). */
+  readonly autoModRules: AutoModRuleInit[] = [];
   readonly joinedAt = isoTimestamp();
 
   constructor(
@@ -290,6 +293,13 @@ export class StandInState {
       bits &= ~(PermissionFlagsBits.SendMessages | PermissionFlagsBits.SendMessagesInThreads);
     }
     return bits;
+  }
+
+  /** Whether the server's AutoMod blocks `text` from the user in that channel (a thread: its parent's rules apply). */
+  autoModBlocks(guild: GuildRecord, channelId: string, userId: string, text: string): boolean {
+    if (guild.autoModRules.length === 0) return false;
+    const { roleIds } = guild.subject(userId);
+    return autoModMatch(guild.autoModRules, { channelId, roleIds, guildPermissions: basePermissions(guild, guild.subject(userId)) }, text) !== undefined;
   }
 
   guildPermissions(guildId: string, userId: string): bigint {

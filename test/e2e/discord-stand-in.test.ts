@@ -463,6 +463,27 @@ describe('discord stand-in with the real discord.js client', () => {
     expect(discord.channelMessages(thread.id).map((m) => m.id)).toEqual([posted.id]);
   });
 
+  it('blocks with AutoMod as Discord does: a message’s content (400, 200000), a thread’s name (400, 200001); Manage Server is exempt', async () => {
+    const joined = new Promise<void>((resolve) => client.once(Events.GuildCreate, () => resolve()));
+    const moderated = discord.addGuild({ name: 'Moderated', channels: [textChannel({ name: 'news' })] });
+    await joined;
+    const news = moderated.channels[0]!.id;
+    discord.addAutoModRule(moderated.id, { keywords: ['spoiler*', 'leak'] });
+    const channel = client.channels.cache.get(news) as TextChannel;
+    const blocked = (await channel.send('No **SPOILERS** here').catch((e: unknown) => e)) as DiscordAPIError;
+    expect(blocked).toBeInstanceOf(DiscordAPIError);
+    expect([blocked.status, blocked.code, blocked.rawError]).toEqual([400, 200000, { message: 'Message was blocked by automatic moderation', code: 200000 }]);
+    // `leak` is a whole word: `leaky` passes.
+    const message = await channel.send('A leaky roof');
+    const title = (await message.startThread({ name: 'The leak' }).catch((e: unknown) => e)) as DiscordAPIError;
+    expect([title.status, title.code, title.rawError]).toEqual([400, 200001, { message: 'Title was blocked by automatic moderation', code: 200001 }]);
+    expect(discord.channelMessages(news).map((m) => m.content)).toEqual(['A leaky roof']);
+    const manager = discord.addRole(moderated.id, { name: 'Managers', permissions: ['ManageGuild'] });
+    discord.setBotRoles(moderated.id, [manager.id]);
+    await until(() => client.guilds.cache.get(moderated.id)?.members.me?.roles.cache.has(manager.id) === true);
+    expect((await channel.send('No spoilers here')).content).toBe('No spoilers here');
+  });
+
   it('dispatches guilds added later and channels removed', async () => {
     const joined = new Promise<string>((resolve) => client.once(Events.GuildCreate, (g) => resolve(g.id)));
     const late = discord.addGuild({ name: 'Late Guild' });

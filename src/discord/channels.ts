@@ -120,9 +120,26 @@ export function postUnanswered(error: unknown): boolean {
   return true;
 }
 
+/**
+ * What the server's AutoMod blocked of what the bot sent, if it did: a message (200000: its content), or a title
+ * (200001: a thread's name). Discord refuses it the same way at every try until a moderator changes the rule.
+ */
+export function autoModBlocked(error: unknown): 'message' | 'title' | undefined {
+  if (!(error instanceof DiscordAPIError)) return undefined;
+  if (error.code === RESTJSONErrorCodes.MessageWasBlockedByAutomaticModeration) return 'message';
+  return error.code === RESTJSONErrorCodes.TitleWasBlockedByAutomaticModeration ? 'title' : undefined;
+}
+
+/** What moderators can do about an AutoMod block: the rule is theirs (Discord exempts roles, channels and Manage Server). */
+const AUTOMOD_ADVICE = 'exempt my role from that AutoMod rule';
+
 /** Why a post failed, in words for moderators, and whether it is theirs to fix (else: Discord is down). */
 export function describePostFailure(error: unknown): { reason: string; moderatorsCanFix: boolean } {
   if (error instanceof PostFailure) return { reason: error.message, moderatorsCanFix: true };
+  // Refused at every try alike (as a missing permission is): the moderators' to fix, with the lesson to pin instead.
+  if (autoModBlocked(error)) {
+    return { reason: `this server’s AutoMod blocked it (${AUTOMOD_ADVICE}, or pin another lesson to today with \`/schedule plan\`)`, moderatorsCanFix: true };
+  }
   if (error instanceof DiscordAPIError) {
     if (error.code === RESTJSONErrorCodes.UnknownChannel) return { reason: 'the channel no longer exists', moderatorsCanFix: true };
     if (error.code === RESTJSONErrorCodes.CannotSendMessagesInNonTextChannel) {
@@ -159,11 +176,8 @@ export function describeThreadFailure(error: unknown): { key: string; advice: st
     if (code === RESTJSONErrorCodes.MissingPermissions || code === RESTJSONErrorCodes.MissingAccess) {
       return { key: 'thread', advice: 'Check that I may **Create Public Threads** there.' };
     }
-    if (code === RESTJSONErrorCodes.TitleWasBlockedByAutomaticModeration) {
-      return {
-        key: 'thread-automod',
-        advice: 'This server’s AutoMod blocked its name (the lesson’s title): exempt my role from that AutoMod rule, or turn threads off with `/schedule set`.',
-      };
+    if (autoModBlocked(error)) {
+      return { key: 'thread-automod', advice: `This server’s AutoMod blocked its name (the lesson’s title): ${AUTOMOD_ADVICE}, or turn threads off with \`/schedule set\`.` };
     }
     if (code === RESTJSONErrorCodes.MaximumActiveThreads) {
       return { key: 'thread-limit', advice: 'This server has as many active threads as Discord allows: archive some to make room.' };

@@ -1,0 +1,84 @@
+import type { Client } from 'discord.js';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { updateGuildSettings } from '../../src/db/guild-settings.js';
+import { upsertLesson } from '../../src/db/lessons.js';
+import { dueSchedules, findSchedule, saveSchedule } from '../../src/db/schedules.js';
+import type { DB } from '../../src/db/schema.js';
+import { createAlerts } from '../../src/delivery/alerts.js';
+import { LessonPoster } from '../../src/delivery/poster.js';
+import { scheduleEmbed } from '../../src/delivery/schedule-view.js';
+import { discordChannels } from '../../src/discord/channels.js';
+import { createServices } from '../../src/services.js';
+import { useConnectedClient } from '../support/connected-client.js';
+import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
+import { textChannel, type DiscordStandIn } from '../support/discord-stand-in/index.js';
+import { makeLesson } from '../support/lessons.js';
+import type { Kysely } from 'kysely';
+
+// Refusals of a daily post, or of its alert, that every try meets again: the server's AutoMod blocking the card, the
+// alerts channel or the posting channel deleted. The real discord.js client against the stand-in, which answers them
+// as Discord does (400 with code 200000; 404 with code 10003).
+describe.each(testDatabaseTargets())('a daily post or an alert refused the same way at every try, on $kind', (target) => {
+  const database = useTestDatabase(target);
+  let discord: DiscordStandIn;
+  let client: Client;
+
+  useConnectedClient((stand, connected) => {
+    discord = stand;
+    client = connected;
+  });
+
+  /** A server with a lessons and a moderators' channel, a daily post at 09:00 UTC and alerts in `mods`. */
+  async function setUp(name: string) {
+    const db = database().db;
+    const guild = discord.addGuild({ name, channels: [textChannel({ name: 'lessons' }), textChannel({ name: 'mods' })] });
+    await expect.poll(() => client.guilds.cache.has(guild.id)).toBe(true);
+    const [lessons, mods] = guild.channels.map((channel) => channel.id) as [string, string];
+    for (const date of ['2025-06-01', '2025-06-02']) await upsertLesson(db, makeLesson({ date }));
+    await saveSchedule(db, { guildId: guild.id, channelId: lessons, postTime: '09:00', timeZone: 'UTC', roleId: null, createThread: false }, new Date('2026-01-01T00:00:00Z'));
+    await updateGuildSettings(db, guild.id, { alertsChannelId: mods });
+    const clock = { now: new Date('2026-05-02T09:00:05Z') };
+    return { db, guildId: guild.id, lessons, mods, clock, ...bot(db, clock) };
+  }
+
+  /** The bot's poster and services over the real client, as a process builds them (a new one: a restarted process). */
+  function bot(db: Kysely<DB>, clock: { now: Date }) {
+    const logger = pino({ level: 'silent' });
+    const channels = discordChannels(client);
+    const now = () => clock.now;
+    const poster = new LessonPoster({ db, channels, logger, now, alerts: createAlerts({ db, channels, logger }), processId: 'test-process', leaseMs: 60_000 });
+    return { poster, services: createServices({ db, logger, now, importTimeZone: 'UTC', poster }) };
+  }
+
+  const postsTo = (channelId: string) => discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${channelId}/messages`).length;
+
+  async function health(services: ReturnType<typeof bot>['services'], guildId: string): Promise<Record<string, string>> {
+    const { schedule, next, lastSent, noLessonOn } = await services.delivery.status(guildId);
+    return Object.fromEntries((scheduleEmbed(schedule, next, lastSent, noLessonOn).fields ?? []).map((field) => [field.name, field.value]));
+  }
+
+  it('a card AutoMod blocks (200000) is told to the moderators as that, shown in /schedule show, and backs off like any refusal', async () => {
+    const { db, guildId, lessons, mods, clock, poster, services } = await setUp('AutoMod');
+    // The greeting holds the word: blocked wherever the bot is not exempt (the moderators' channel is).
+    discord.addAutoModRule(guildId, { keywords: ['lesson'], exemptChannels: [mods] });
+    const first = await poster.post((await findSchedule(db, guildId))!, '2026-05-02', 0);
+    expect(first).toMatchObject({ status: 'failed', reason: expect.stringMatching(/AutoMod blocked/u), retryAt: new Date('2026-05-02T09:05:05Z') });
+    expect(postsTo(lessons)).toBe(1);
+    const told = discord.channelMessages(mods).map((message) => message.content);
+    expect(told).toHaveLength(1);
+    // Until 2026-12-08 "Discord refused the post (400)", in /schedule show only, and no alert.
+    expect(told[0]).toMatch(new RegExp(`^⚠️ I could not post today’s lesson in <#${lessons}>: this server’s AutoMod blocked it`, 'u'));
+    expect(told[0]).toMatch(/exempt my role from that AutoMod rule/u);
+    expect((await health(services, guildId))['Health']).toMatch(/^⚠️ Failing since <t:\d+:R>: this server’s AutoMod blocked it/u);
+    // Not tried again at the next ticks: at its backoff, as a missing permission is (5 minutes, then 10).
+    expect(await dueSchedules(db, new Date('2026-05-02T09:04:00Z'), { staleClaimMs: 60_000, limit: 10 })).toEqual([]);
+    clock.now = new Date('2026-05-02T09:05:05Z');
+    const [due] = await dueSchedules(db, clock.now, { staleClaimMs: 60_000, limit: 10 });
+    expect(due?.schedule.guildId).toBe(guildId);
+    expect(await poster.post(due!.schedule, due!.localDate, 0)).toMatchObject({ status: 'failed', retryAt: new Date('2026-05-02T09:15:05Z') });
+    expect(postsTo(lessons)).toBe(2);
+    // Told once.
+    expect(discord.channelMessages(mods)).toHaveLength(1);
+  });
+});

@@ -169,8 +169,8 @@ export const scheduleModule = defineCommand(scheduleCommand, {
       });
     },
     show: async ({ services, guildId, reply }) => {
-      const { schedule, next, lastSent, noLessonOn } = await services.delivery.status(guildId);
-      await reply.send({ embeds: [scheduleEmbed(schedule, next, lastSent, noLessonOn)] });
+      const { schedule, next, lastSent, noLessonOn, alerts } = await services.delivery.status(guildId);
+      await reply.send({ embeds: [scheduleEmbed(schedule, next, lastSent, noLessonOn, alerts)] });
     },
     pause: async ({ services, guildId, reply }) => {
       await services.delivery.pause(guildId);

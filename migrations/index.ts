@@ -24,6 +24,7 @@ import * as unknownTimeZonesRepaired from './2026-12-11-01-unknown-time-zones-re
 import * as foldedTitleIndex from './2026-12-12-01-folded-title-index.js';
 import * as searchVectorUncompressed from './2026-12-13-01-search-vector-uncompressed.js';
 import * as deliveryMaybeSent from './2026-12-14-01-delivery-maybe-sent.js';
+import * as alertsChannelGone from './2026-12-15-01-alerts-channel-gone.js';
 
 /**
  * Every migration, by name, in order. Imported statically (not discovered on disk) so the same list runs
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-12-01-folded-title-index': foldedTitleIndex,
   '2026-12-13-01-search-vector-uncompressed': searchVectorUncompressed,
   '2026-12-14-01-delivery-maybe-sent': deliveryMaybeSent,
+  '2026-12-15-01-alerts-channel-gone': alertsChannelGone,
 };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Events, ShardClientUtil } from 'discord.js';
 import { commandDefinitions, commandModules } from '../commands/index.js';
-import { discordChannels } from './discord/channels.js';
+import { discordChannels, followChannelDeletes } from './discord/channels.js';
 import { connect, createDiscordClient, stopDiscordClient } from './discord/client.js';
 import { bindCommandModules } from './discord/command-module.js';
 import { keepEveryRole, keepModeratorRoles } from './discord/kept-roles.js';
@@ -101,7 +101,7 @@ async function main(): Promise<number> {
     channels,
     logger,
     now,
-    alerts: createAlerts({ db, channels, logger }),
+    alerts: createAlerts({ db, channels, logger, now }),
     processId: cluster?.claimant ?? `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`,
     leaseMs: config.DELIVERY_LEASE_MS,
     metrics,
@@ -181,6 +181,10 @@ async function main(): Promise<number> {
     listed: (guildId, roleIds) =>
       void services.delivery.pingRolesListed(guildId, roleIds).catch((error: unknown) => logger.warn({ err: error, guildId }, 'could not check the ping role against the server’s roles')),
   });
+  // A deleted alerts channel is tried no more, and `/schedule show` says so (a 404 to an alert marks it too).
+  followChannelDeletes(client, (guildId, channelId) =>
+    void services.delivery.channelDeleted(guildId, channelId).catch((error: unknown) => logger.warn({ err: error, guildId, channelId }, 'could not note a deleted channel')),
+  );
   // The caches serve only while the change feed listens; what they load on a first use is loaded now, before the
   // first interactions (a first second at 200/s otherwise waited ~150 ms behind it: BENCHMARKS.md, "A bot just started").
   if (feed) {

@@ -228,6 +228,8 @@ export async function postingChannelIds(db: Executor): Promise<{ guildId: string
         .selectFrom('guild_settings')
         .select(['guild_id', 'alerts_channel_id as id'])
         .where('alerts_channel_id', 'is not', null)
+        // A deleted alerts channel is not read ahead (a 404 at every start).
+        .where('alerts_channel_gone_at', 'is', null)
         .$narrowType<{ id: string }>(),
     )
     .execute();

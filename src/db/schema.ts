@@ -126,6 +126,8 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 export interface GuildSettingsTable {
   guild_id: string;
   alerts_channel_id: string | null;
+  /** When the alerts channel was found deleted: no alert is sent there until another is set. */
+  alerts_channel_gone_at: NullableTimestamp;
   moderator_role_id: string | null;
   updated_at: DefaultedTimestamp;
 }

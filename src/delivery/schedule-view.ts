@@ -7,7 +7,7 @@ import type { PlanChanges } from '../db/lesson-plans.js';
 import type { LibraryLessonHead } from '../db/lessons.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import { renderLessonPost } from '../lessons/card-view.js';
-import { messageLink, noPostReason, type DayPost, type ScheduleState, type UpcomingDay } from './service.js';
+import { messageLink, noPostReason, type AlertsChannel, type DayPost, type ScheduleState, type UpcomingDay } from './service.js';
 
 /** A Discord timestamp: every member sees it in their own time zone. */
 export function discordTime(at: Date, style: 'F' | 'f' | 'R' | 'D' | 't' = 'f'): string {
@@ -16,9 +16,10 @@ export function discordTime(at: Date, style: 'F' | 'f' | 'R' | 'D' | 't' = 'f'):
 
 /**
  * `/schedule show`. `noLessonOn`: the next post's day has no lesson to post, so nothing goes out (until 2026-12-08 it
- * read "✅ Healthy", next post "now", every minute).
+ * read "✅ Healthy", next post "now", every minute). `alerts`: where problems are told, and whether that channel was
+ * found deleted (then nothing is told until another is chosen).
  */
-export function scheduleEmbed(schedule: Schedule, next: Date, lastSent: Delivery | undefined, noLessonOn?: string): APIEmbed {
+export function scheduleEmbed(schedule: Schedule, next: Date, lastSent: Delivery | undefined, noLessonOn?: string, alerts?: AlertsChannel): APIEmbed {
   const noLesson = noLessonOn !== undefined && !schedule.paused;
   const health = noLesson
     ? `📭 No lesson left to post on ${noLessonOn}: import more with \`/lesson import\`, or pin one with \`/schedule plan\`.`
@@ -53,8 +54,16 @@ export function scheduleEmbed(schedule: Schedule, next: Date, lastSent: Delivery
           : 'None yet',
       },
       { name: 'Health', value: health },
+      ...(alerts ? [{ name: 'Alerts', value: alertsField(alerts) }] : []),
     ],
   };
+}
+
+function alertsField({ channelId, gone }: AlertsChannel): string {
+  if (channelId === null) return 'Nowhere: choose a channel with `/schedule alerts` to hear of problems';
+  return gone
+    ? `⚠️ <#${channelId}> was deleted: I can’t tell moderators about problems until you choose another channel with \`/schedule alerts\`.`
+    : `<#${channelId}>`;
 }
 
 const SOURCE_LABEL = { delivered: 'posted', planned: '📌 pinned', queue: 'queue', 'no-post': 'no post' } as const;

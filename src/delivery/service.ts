@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { dailyDelivery, lastPostedLocalDate, lastSentDelivery, nextSequence, type Delivery } from '../db/deliveries.js';
-import { forgetAlerts, guildSettings, moderatorRoleIds, updateGuildSettings } from '../db/guild-settings.js';
+import { forgetAlerts, guildSettings, markAlertsChannelGone, moderatorRoleIds, updateGuildSettings } from '../db/guild-settings.js';
 import { findLessonHead, lessonTitles, type LibraryLessonHead } from '../db/lessons.js';
 import { planLesson, unplanLesson, type PlanChanges } from '../db/lesson-plans.js';
 import { countReadersInGuild } from '../db/reading.js';
@@ -51,6 +51,12 @@ export interface UpcomingDay {
 }
 
 export type PostNowResult = { readonly channelId: string; readonly messageId: string };
+
+/** Where the server's alerts go, for `/schedule show`: no channel, or one, found deleted or not. */
+export interface AlertsChannel {
+  readonly channelId: string | null;
+  readonly gone: boolean;
+}
 
 /** A day's daily post that went out (or is going out): where, and its message once recorded. */
 export type DayPost = { readonly channelId: string; readonly messageId: string | null };
@@ -219,13 +225,14 @@ export function createDeliveryService(deps: DeliveryDeps) {
      * out then. Until 2026-12-08 `/schedule show` of such a server read "✅ Healthy", its next post "now", every minute
      * (told nowhere without an alerts channel). The poster remembers a day it found no lesson for (no query then).
      */
-    async status(guildId: string): Promise<{ schedule: Schedule; next: Date; lastSent: Delivery | undefined; noLessonOn?: string }> {
+    async status(guildId: string): Promise<{ schedule: Schedule; next: Date; lastSent: Delivery | undefined; alerts: AlertsChannel; noLessonOn?: string }> {
       const schedule = await requireSchedule(guildId);
-      const [lastPosted, lastSent] = await Promise.all([lastPostedLocalDate(db, guildId), lastSentDelivery(db, guildId)]);
+      const [lastPosted, lastSent, settings] = await Promise.all([lastPostedLocalDate(db, guildId), lastSentDelivery(db, guildId), guildSettings(db, guildId)]);
+      const alerts = { channelId: settings.alertsChannelId, gone: settings.alertsChannelGoneAt !== null };
       const { at: next, day } = nextPostOf(schedule, deps.now(), lastPosted);
-      if (schedule.paused) return { schedule, next, lastSent };
+      if (schedule.paused) return { schedule, next, lastSent, alerts };
       const noLesson = deps.poster.hasNoLessonLeft(guildId, day) || (await lessonForDay(db, guildId, day)).lessonId === null;
-      return noLesson ? { schedule, next, lastSent, noLessonOn: day } : { schedule, next, lastSent };
+      return noLesson ? { schedule, next, lastSent, alerts, noLessonOn: day } : { schedule, next, lastSent, alerts };
     },
 
     /** For `/help`: where and when this server's lesson is posted, or null before a schedule exists. */
@@ -396,6 +403,14 @@ export function createDeliveryService(deps: DeliveryDeps) {
         case 'failed':
           throw new UserError(`I could not post: ${result.reason}.`);
       }
+    },
+
+    /**
+     * Discord deleted a channel (CHANNEL_DELETE): the server's alerts channel, if it was, is tried no more, and
+     * `/schedule show` says so (a deleted posting channel fails its post, told and backed off as any refusal).
+     */
+    async channelDeleted(guildId: string, channelId: string): Promise<boolean> {
+      return markAlertsChannelGone(db, guildId, channelId, deps.now());
     },
 
     /** A new alerts channel is told what is still wrong: the problems its predecessor was told are forgotten. */

@@ -51,6 +51,37 @@ export class PostFailure extends Error {
   override readonly name = 'PostFailure';
 }
 
+/** The channel was deleted (Discord's CHANNEL_DELETE, or its 404 Unknown Channel): no try will ever reach it. */
+export class ChannelGone extends PostFailure {
+  constructor() {
+    super('the channel no longer exists');
+  }
+}
+
+/** Whether a post or an alert failed because its channel was deleted (not for want of a permission, nor an outage). */
+export function channelGone(error: unknown): boolean {
+  return error instanceof ChannelGone || (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownChannel);
+}
+
+interface GatewayPacket {
+  readonly t?: string | null;
+  readonly d?: unknown;
+}
+
+/**
+ * Channels Discord deleted in the servers this process holds (CHANNEL_DELETE), from the gateway's packets: discord.js's
+ * `channelDelete` fires only for the channels it keeps, and it keeps few (cache-limits.ts). Returns the unsubscriber.
+ */
+export function followChannelDeletes(client: Client, deleted: (guildId: string, channelId: string) => void): () => void {
+  const listener = (packet: GatewayPacket) => {
+    if (packet.t !== 'CHANNEL_DELETE' || typeof packet.d !== 'object' || packet.d === null) return;
+    const { guild_id: guildId, id } = packet.d as { guild_id?: unknown; id?: unknown };
+    if (typeof guildId === 'string' && typeof id === 'string') deleted(guildId, id);
+  };
+  client.on('raw', listener);
+  return () => client.off('raw', listener);
+}
+
 /** Failures that are the server's to fix (permissions, a deleted channel), as opposed to Discord being down. */
 const SERVER_SIDE_ERRORS = new Set<number>([
   RESTJSONErrorCodes.MissingPermissions,
@@ -72,11 +103,12 @@ export function discordChannels(client: Client): Channels {
   client.on(Events.ChannelDelete, (channel) => deleted.add(channel.id));
   return {
     async postable(channelId, options) {
-      if (deleted.has(channelId)) throw new PostFailure('the channel no longer exists');
+      if (deleted.has(channelId)) throw new ChannelGone();
       const guild = options.guildId === undefined || client.channels.cache.has(channelId) ? undefined : client.guilds.cache.get(options.guildId);
       const notRead = guild?.available ? channelNotRead(client, guild, channelId) : undefined;
       if (notRead) return postingWithoutReading(notRead);
       const channel = await fetchPostingChannel(client, channelId).catch((error: unknown) => {
+        if (channelGone(error)) throw new ChannelGone();
         if (error instanceof DiscordAPIError && SERVER_SIDE_ERRORS.has(Number(error.code))) return null;
         throw error;
       });

@@ -410,7 +410,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/schedule show',
-    queries: ['schedules.findSchedule', 'deliveries.lastPostedLocalDate', 'deliveries.lastSentDelivery', 'lesson-plans.dayLessonChoice'],
+    queries: ['schedules.findSchedule', 'deliveries.lastPostedLocalDate', 'deliveries.lastSentDelivery', 'guild-settings.guildSettings', 'lesson-plans.dayLessonChoice'],
     run: ({ services }) => services.delivery.status(READING_GUILD),
   },
   {
@@ -479,6 +479,12 @@ const COMMAND_PATHS: readonly CommandPath[] = [
     path: 'a role deleted in Discord (GUILD_ROLE_DELETE): the daily post stops pinging it when it was that role',
     queries: ['schedules.clearPingRole'],
     run: ({ services }) => services.delivery.pingRoleDeleted(READING_GUILD, '399999999999999998'),
+  },
+
+  {
+    path: 'a channel deleted in Discord (CHANNEL_DELETE): the alerts channel, when it was that channel, is tried no more',
+    queries: ['guild-settings.markAlertsChannelGone'],
+    run: ({ services }) => services.delivery.channelDeleted(READING_GUILD, '399999999999999997'),
   },
 
   {

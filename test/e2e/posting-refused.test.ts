@@ -8,7 +8,7 @@ import type { DB } from '../../src/db/schema.js';
 import { createAlerts } from '../../src/delivery/alerts.js';
 import { LessonPoster } from '../../src/delivery/poster.js';
 import { scheduleEmbed } from '../../src/delivery/schedule-view.js';
-import { discordChannels } from '../../src/discord/channels.js';
+import { discordChannels, followChannelDeletes } from '../../src/discord/channels.js';
 import { createServices } from '../../src/services.js';
 import { useConnectedClient } from '../support/connected-client.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
@@ -47,15 +47,15 @@ describe.each(testDatabaseTargets())('a daily post or an alert refused the same 
     const logger = pino({ level: 'silent' });
     const channels = discordChannels(client);
     const now = () => clock.now;
-    const poster = new LessonPoster({ db, channels, logger, now, alerts: createAlerts({ db, channels, logger }), processId: 'test-process', leaseMs: 60_000 });
+    const poster = new LessonPoster({ db, channels, logger, now, alerts: createAlerts({ db, channels, logger, now }), processId: 'test-process', leaseMs: 60_000 });
     return { poster, services: createServices({ db, logger, now, importTimeZone: 'UTC', poster }) };
   }
 
   const postsTo = (channelId: string) => discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${channelId}/messages`).length;
 
   async function health(services: ReturnType<typeof bot>['services'], guildId: string): Promise<Record<string, string>> {
-    const { schedule, next, lastSent, noLessonOn } = await services.delivery.status(guildId);
-    return Object.fromEntries((scheduleEmbed(schedule, next, lastSent, noLessonOn).fields ?? []).map((field) => [field.name, field.value]));
+    const { schedule, next, lastSent, noLessonOn, alerts } = await services.delivery.status(guildId);
+    return Object.fromEntries((scheduleEmbed(schedule, next, lastSent, noLessonOn, alerts).fields ?? []).map((field) => [field.name, field.value]));
   }
 
   it('a card AutoMod blocks (200000) is told to the moderators as that, shown in /schedule show, and backs off like any refusal', async () => {
@@ -80,5 +80,70 @@ describe.each(testDatabaseTargets())('a daily post or an alert refused the same 
     expect(postsTo(lessons)).toBe(2);
     // Told once.
     expect(discord.channelMessages(mods)).toHaveLength(1);
+  });
+
+  it('an alerts channel deleted (404, 10003) is not tried again, and /schedule show says so, until another is set', async () => {
+    const { db, guildId, lessons, mods, clock, poster, services } = await setUp('Alerts deleted');
+    expect((await health(services, guildId))['Alerts']).toBe(`<#${mods}>`);
+    // Posts fail (50013) at every try, each telling the moderators; the alerts channel is deleted while the bot does
+    // not keep it (nor hold it: no process connected, or one that never read it), so it learns of it from a 404.
+    discord.denyChannel(lessons);
+    discord.removeChannel(guildId, mods);
+    expect(await poster.post((await findSchedule(db, guildId))!, '2026-05-02', 0)).toMatchObject({ status: 'failed' });
+    expect(postsTo(mods)).toBe(1);
+    expect(discord.requests.filter((r) => r.path === `/channels/${mods}/messages`).map((r) => r.status)).toEqual([404]);
+    expect((await health(services, guildId))['Alerts']).toBe(
+      `⚠️ <#${mods}> was deleted: I can’t tell moderators about problems until you choose another channel with \`/schedule alerts\`.`,
+    );
+    // Until 2026-12-08 every later alert tried it again (a 404 each, in every process).
+    for (const at of ['2026-05-02T09:05:05Z', '2026-05-02T09:15:05Z']) {
+      clock.now = new Date(at);
+      const restarted = bot(db, clock);
+      expect(await restarted.poster.post((await findSchedule(db, guildId))!, '2026-05-02', 0)).toMatchObject({ status: 'failed' });
+    }
+    expect(postsTo(mods)).toBe(1);
+    // A new alerts channel is told the problem still standing, and is shown.
+    const fresh = discord.addChannel(guildId, { name: 'mods-2' });
+    await services.delivery.setAlertsChannel(guildId, fresh.id);
+    expect((await health(services, guildId))['Alerts']).toBe(`<#${fresh.id}>`);
+    clock.now = new Date('2026-05-02T09:35:05Z');
+    expect(await poster.post((await findSchedule(db, guildId))!, '2026-05-02', 0)).toMatchObject({ status: 'failed' });
+    expect(discord.channelMessages(fresh.id).map((message) => message.content)).toEqual([
+      expect.stringMatching(new RegExp(`^⚠️ I could not post today’s lesson in <#${lessons}>: I am missing a permission`, 'u')),
+    ]);
+  });
+
+  it('an alerts channel deleted while the bot is connected (CHANNEL_DELETE) is noticed at once, with no request to it', async () => {
+    const { db, guildId, lessons, mods, poster, services } = await setUp('Alerts deleted live');
+    const stop = followChannelDeletes(client, (deletedIn, channelId) => void services.delivery.channelDeleted(deletedIn, channelId));
+    try {
+      discord.removeChannel(guildId, mods);
+      await expect.poll(async () => (await health(services, guildId))['Alerts']).toMatch(/^⚠️ <#\d+> was deleted/u);
+      discord.denyChannel(lessons);
+      expect(await poster.post((await findSchedule(db, guildId))!, '2026-05-02', 0)).toMatchObject({ status: 'failed' });
+      expect(discord.requests.filter((r) => r.path.startsWith(`/channels/${mods}`))).toEqual([]);
+    } finally {
+      stop();
+    }
+  });
+
+  it('a posting channel deleted fails the post as that, tells the moderators once, shows it, and backs off', async () => {
+    const { db, guildId, lessons, mods, clock, poster, services } = await setUp('Posting channel deleted');
+    discord.removeChannel(guildId, lessons);
+    const first = await poster.post((await findSchedule(db, guildId))!, '2026-05-02', 0);
+    expect(first).toMatchObject({ status: 'failed', reason: 'the channel no longer exists', retryAt: new Date('2026-05-02T09:05:05Z') });
+    expect((await health(services, guildId))['Health']).toMatch(/^⚠️ Failing since <t:\d+:R>: the channel no longer exists\. Next try/u);
+    expect(await dueSchedules(db, new Date('2026-05-02T09:04:00Z'), { staleClaimMs: 60_000, limit: 10 })).toEqual([]);
+    // A restarted process, which never heard of the deletion, learns it from Discord's 404: one request a try.
+    clock.now = new Date('2026-05-02T09:05:05Z');
+    expect(await bot(db, clock).poster.post((await findSchedule(db, guildId))!, '2026-05-02', 0)).toMatchObject({
+      status: 'failed',
+      reason: 'the channel no longer exists',
+      retryAt: new Date('2026-05-02T09:15:05Z'),
+    });
+    expect(postsTo(lessons)).toBeLessThanOrEqual(2);
+    expect(discord.channelMessages(mods).map((message) => message.content)).toEqual([
+      `⚠️ I could not post today’s lesson in <#${lessons}>: the channel no longer exists. I will try again <t:${Date.parse('2026-05-02T09:05:05Z') / 1000}:R>. Fix it, or move the schedule with \`/schedule set\`.`,
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import type { MessageCreateOptions } from 'discord.js';
-import { PostFailure, type Channels, type PostChannel } from '../../src/discord/channels.js';
+import { ChannelGone, type Channels, type PostChannel } from '../../src/discord/channels.js';
 
 export interface RecordedSend {
   readonly channelId: string;
@@ -27,7 +27,7 @@ export class RecordingChannels implements Channels {
   private nextId = 1000;
 
   /** Posting in this channel fails with this error (default: the channel is gone). */
-  breakChannel(channelId: string, error: Error = new PostFailure('the channel no longer exists')): void {
+  breakChannel(channelId: string, error: Error = new ChannelGone()): void {
     this.broken.set(channelId, error);
   }
 

@@ -31,7 +31,7 @@ export function createServiceHarness(
     channels,
     logger,
     now: clock,
-    alerts: createAlerts({ db, channels, logger }),
+    alerts: createAlerts({ db, channels, logger, now: clock }),
     processId: 'test-process',
     leaseMs: 60_000,
   });

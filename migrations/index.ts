@@ -25,6 +25,7 @@ import * as foldedTitleIndex from './2026-12-12-01-folded-title-index.js';
 import * as searchVectorUncompressed from './2026-12-13-01-search-vector-uncompressed.js';
 import * as deliveryMaybeSent from './2026-12-14-01-delivery-maybe-sent.js';
 import * as alertsChannelGone from './2026-12-15-01-alerts-channel-gone.js';
+import * as lessonCategories from './2026-12-15-02-lesson-categories.js';
 
 /**
  * Every migration, by name, in order. Imported statically (not discovered on disk) so the same list runs
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-13-01-search-vector-uncompressed': searchVectorUncompressed,
   '2026-12-14-01-delivery-maybe-sent': deliveryMaybeSent,
   '2026-12-15-01-alerts-channel-gone': alertsChannelGone,
+  '2026-12-15-02-lesson-categories': lessonCategories,
 };

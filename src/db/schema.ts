@@ -43,6 +43,12 @@ export interface LessonReadTotalsTable {
   last_read_at: Date | null;
 }
 
+/** The library's categories and their lessons, kept by triggers on lessons (migration 2026-12-15-01); no row at 0. */
+export interface LessonCategoriesTable {
+  name: string;
+  lessons: number;
+}
+
 export interface LessonReadersTable {
   lesson_id: string;
   guild_id: string;
@@ -260,6 +266,7 @@ export interface DB {
   lexeme_docs: LexemeDocsTable;
   lesson_readers: LessonReadersTable;
   lesson_read_totals: LessonReadTotalsTable;
+  lesson_categories: LessonCategoriesTable;
   reading_events: ReadingEventsTable;
   guild_settings: GuildSettingsTable;
   schedules: SchedulesTable;

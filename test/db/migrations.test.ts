@@ -223,4 +223,22 @@ describe.each(testDatabaseTargets())('migrations on $kind', (target) => {
     await sql`delete from schedules where guild_id like '4000000000000000%'`.execute(database.db);
     await sql`delete from member_settings where user_id like 'u1_'`.execute(database.db);
   });
+
+  it('2026-12-15-01 lists the categories of the lessons already stored, each with its lessons, and keeps them from then on', async () => {
+    const migrator = createMigrator(database.db);
+    expect((await migrator.migrateTo('2026-12-14-01-delivery-maybe-sent')).error).toBeUndefined();
+    const lessons = ['Harbour news', 'Harbour news', 'harbour news', 'ΕΙΔΗΣΕΙΣ'].map((category) => makeLesson({ category }));
+    for (const lesson of lessons) await upsertLesson(database.db, lesson);
+    const counted = () => sql<{ name: string; lessons: number }>`
+      select category as name, count(*)::int as lessons from lessons group by category order by category`.execute(database.db);
+    const before = (await counted()).rows;
+    expect(before).toEqual(expect.arrayContaining([{ name: 'Harbour news', lessons: 2 }, { name: 'harbour news', lessons: 1 }, { name: 'ΕΙΔΗΣΕΙΣ', lessons: 1 }]));
+
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    const stored = () => sql<{ name: string; lessons: number }>`select name, lessons from lesson_categories order by name`.execute(database.db);
+    expect((await stored()).rows).toEqual(before);
+    await sql`delete from lessons where id = any(${lessons.map((lesson) => lesson.id)}::uuid[])`.execute(database.db);
+    expect((await stored()).rows).toEqual((await counted()).rows);
+    expect((await stored()).rows.map((row) => row.name)).not.toContain('ΕΙΔΗΣΕΙΣ');
+  });
 });

@@ -297,6 +297,12 @@ function planLibraryScript(options: SeedOptions): RawBuilder<unknown>[] {
                                  ${at} - interval '1 hour' * (${lit(lessons)} - l.i) as imported) d
       left join (select s.i, jsonb_agg(s.title order by s.position) as titles from nd_similar s group by s.i) sr on sr.i = l.i`);
 
+    // The library's categories, as the triggers on lessons keep them (when they were not switched off).
+    run(sql`
+      insert into lesson_categories (name, lessons)
+      select category, count(*)::int from lessons group by category
+      on conflict (name) do nothing`);
+
     // A lesson's read count and latest read, as the trigger on lesson_readers keeps them.
     run(sql`
       insert into lesson_read_totals (lesson_id, read_count, last_read_at)

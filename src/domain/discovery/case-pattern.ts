@@ -47,3 +47,15 @@ export function caseInsensitivePattern(text: string): string {
     })
     .join('');
 }
+
+/** `i` and a combining dot above: the lower case of `İ`, the one character whose lower case is two. */
+const DOTTED_I = 'i\u0307';
+
+/**
+ * An anchored expression matching every text whose toLowerCase() is `text`'s (and a few more, to compare after):
+ * the lower case's characters as caseInsensitivePattern finds them (a final `ς` also as `Σ`), its `i̇` also as `İ`.
+ */
+export function sameLowerCasePattern(text: string): string {
+  const dotted = `(?:${escaped('\u0130')}|${caseInsensitivePattern(DOTTED_I)})`;
+  return `^${text.toLowerCase().split(DOTTED_I).map(caseInsensitivePattern).join(dotted)}$`;
+}

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { caseInsensitivePattern } from '../../../src/domain/discovery/case-pattern.js';
+import { caseInsensitivePattern, sameLowerCasePattern } from '../../../src/domain/discovery/case-pattern.js';
 
-/** The pattern as JavaScript reads it (PostgreSQL's ARE reads \u and \U escapes and brackets alike). */
-const matches = (typed: string, text: string) =>
-  new RegExp(caseInsensitivePattern(typed).replace(/\\U([0-9a-f]{8})/gu, (_, hex: string) => `\\u{${hex.replace(/^0+/u, '')}}`), 'u').test(text);
+/** The pattern as JavaScript reads it (PostgreSQL's ARE reads \u and \U escapes, brackets and (?:…|…) alike). */
+const asRegExp = (pattern: string) => new RegExp(pattern.replace(/\\U([0-9a-f]{8})/gu, (_, hex: string) => `\\u{${hex.replace(/^0+/u, '')}}`), 'u');
+const matches = (typed: string, text: string) => asRegExp(caseInsensitivePattern(typed)).test(text);
 
 describe('caseInsensitivePattern', () => {
   it('finds what was typed whatever the case of each character, a final sigma and the Kelvin sign included', () => {
@@ -21,5 +21,32 @@ describe('caseInsensitivePattern', () => {
     expect(caseInsensitivePattern('a.]\\')).toBe('[\\u0041\\u0061]\\u002e\\u005d\\u005c');
     expect(matches('.*', 'abc')).toBe(false);
     expect(matches('.*', 'a.*b')).toBe(true);
+  });
+});
+
+describe('sameLowerCasePattern', () => {
+  const named = (name: string, text: string) => asRegExp(sameLowerCasePattern(name)).test(text);
+
+  it('matches every text JavaScript lowers as it lowers the name: the candidates of a category filter, compared after', () => {
+    expect(named('Nhk', 'NHK')).toBe(true);
+    expect(named('ειδησεις', 'ΕΙΔΗΣΕΙΣ')).toBe(true);
+    expect(named('İSTANBUL', 'i̇stanbul')).toBe(true);
+    expect(named('i̇stanbul', 'İSTANBUL')).toBe(true);
+    expect(named('ΩΡΑ', '😀ΩΡΑ')).toBe(false);
+    expect(named('nhk', 'NHK World')).toBe(false);
+    expect(named('.*', 'abc')).toBe(false);
+    // Every pair of characters of one lower case (the Kelvin sign and k, ẞ and ß, ǅ and ǆ), each for the other.
+    const byLower = new Map<string, string[]>();
+    for (let code = 0; code <= 0x10ffff; code++) {
+      if (code >= 0xd800 && code <= 0xdfff) continue;
+      const char = String.fromCodePoint(code);
+      const lower = char.toLowerCase();
+      if (lower === char && char.toUpperCase() === char) continue;
+      const known = byLower.get(lower);
+      if (known) known.push(char);
+      else byLower.set(lower, [char]);
+    }
+    const missed = [...byLower.values()].filter((chars) => chars.length > 1).flatMap((chars) => chars.flatMap((a) => chars.filter((b) => !named(a, b)).map((b) => `${a}→${b}`)));
+    expect(missed).toEqual([]);
   });
 });

@@ -43,7 +43,7 @@ export interface LessonReadTotalsTable {
   last_read_at: Date | null;
 }
 
-/** The library's categories and their lessons, kept by triggers on lessons (migration 2026-12-15-01); no row at 0. */
+/** The library's categories and their lessons, kept by triggers on lessons (migration 2026-12-15-02); no row at 0. */
 export interface LessonCategoriesTable {
   name: string;
   lessons: number;

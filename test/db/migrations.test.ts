@@ -224,9 +224,9 @@ describe.each(testDatabaseTargets())('migrations on $kind', (target) => {
     await sql`delete from member_settings where user_id like 'u1_'`.execute(database.db);
   });
 
-  it('2026-12-15-01 lists the categories of the lessons already stored, each with its lessons, and keeps them from then on', async () => {
+  it('2026-12-15-02 lists the categories of the lessons already stored, each with its lessons, and keeps them from then on', async () => {
     const migrator = createMigrator(database.db);
-    expect((await migrator.migrateTo('2026-12-14-01-delivery-maybe-sent')).error).toBeUndefined();
+    expect((await migrator.migrateTo('2026-12-15-01-alerts-channel-gone')).error).toBeUndefined();
     const lessons = ['Harbour news', 'Harbour news', 'harbour news', 'ΕΙΔΗΣΕΙΣ'].map((category) => makeLesson({ category }));
     for (const lesson of lessons) await upsertLesson(database.db, lesson);
     const counted = () => sql<{ name: string; lessons: number }>`

@@ -4,7 +4,7 @@ import { keepModeratorRole } from '../src/discord/kept-roles.js';
 import { requireMayPing, requireServerManager } from '../src/discord/permissions.js';
 import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
 import { defineCommand } from '../src/discord/command-module.js';
-import { discordTime, renderPlanned, renderPreview, renderUnplanned, renderUpcoming, scheduleEmbed } from '../src/delivery/schedule-view.js';
+import { nextPostLine, renderPlanned, renderPreview, renderUnplanned, renderUpcoming, scheduleEmbed } from '../src/delivery/schedule-view.js';
 import { messageLink } from '../src/delivery/service.js';
 import { isEveryoneRole, roleMention } from '../src/domain/discord-format/index.js';
 import { searchTimeZones } from '../src/domain/schedule/index.js';
@@ -142,7 +142,7 @@ export const scheduleModule = defineCommand(scheduleCommand, {
       const thread = options.thread ?? false;
       requirePostPermissions(channel, client, { thread, advise: true });
       if (options.role) requireMayPing(interaction, options.role);
-      const { schedule, next, dropped } = await services.delivery.setSchedule({
+      const { schedule, next, noLessonOn, dropped } = await services.delivery.setSchedule({
         guildId,
         channelId: channel.id,
         when,
@@ -163,7 +163,7 @@ export const scheduleModule = defineCommand(scheduleCommand, {
           // Paused, nothing goes out at that time (until 2026-12-07 the reply named it, then said the schedule was paused).
           schedule.paused
             ? '⏸️ The schedule is paused, so nothing is posted: `/schedule resume` to start posting.'
-            : `Next post: ${discordTime(next, 'F')} (${discordTime(next, 'R')}).`,
+            : nextPostLine(next, noLessonOn),
           ...notes,
         ].join('\n'),
       });
@@ -177,8 +177,8 @@ export const scheduleModule = defineCommand(scheduleCommand, {
       await reply.send({ content: '⏸️ Daily lessons are paused. `/schedule resume` starts them again.' });
     },
     resume: async ({ services, guildId, reply }) => {
-      const next = await services.delivery.resume(guildId);
-      await reply.send({ content: `▶️ Daily lessons resumed. Next post: ${discordTime(next, 'F')} (${discordTime(next, 'R')}).` });
+      const { next, noLessonOn } = await services.delivery.resume(guildId);
+      await reply.send({ content: `▶️ Daily lessons resumed.${noLessonOn === undefined ? ' ' : '\n'}${nextPostLine(next, noLessonOn)}` });
     },
     plan: async ({ options, services, guildId, userId, reply }) => {
       const planned = await services.delivery.plan(guildId, { date: options.date, lesson: options.lesson, plannedBy: userId });

@@ -14,6 +14,19 @@ export function discordTime(at: Date, style: 'F' | 'f' | 'R' | 'D' | 't' = 'f'):
   return `<t:${Math.floor(at.getTime() / 1000)}:${style}>`;
 }
 
+/** A next post's day with no lesson to post, as `show` (its health), `set` and `resume` say it. */
+function noLessonLeft(day: string): string {
+  return `📭 No lesson left to post on ${day}: import more with \`/lesson import\`, or pin one with \`/schedule plan\`.`;
+}
+
+/**
+ * The next post, as `set` and `resume` reply: when it goes out, or (`noLessonOn`, the service's rule, as `show`'s) that
+ * its day has no lesson to post, so nothing goes out then (until 2026-12-08 they named the post).
+ */
+export function nextPostLine(next: Date, noLessonOn: string | undefined): string {
+  return noLessonOn === undefined ? `Next post: ${discordTime(next, 'F')} (${discordTime(next, 'R')}).` : noLessonLeft(noLessonOn);
+}
+
 /**
  * `/schedule show`. `noLessonOn`: the next post's day has no lesson to post, so nothing goes out (until 2026-12-08 it
  * read "✅ Healthy", next post "now", every minute). `alerts`: where problems are told, and whether that channel was
@@ -22,7 +35,7 @@ export function discordTime(at: Date, style: 'F' | 'f' | 'R' | 'D' | 't' = 'f'):
 export function scheduleEmbed(schedule: Schedule, next: Date, lastSent: Delivery | undefined, noLessonOn?: string, alerts?: AlertsChannel): APIEmbed {
   const noLesson = noLessonOn !== undefined && !schedule.paused;
   const health = noLesson
-    ? `📭 No lesson left to post on ${noLessonOn}: import more with \`/lesson import\`, or pin one with \`/schedule plan\`.`
+    ? noLessonLeft(noLessonOn)
     : schedule.failureCount > 0
     ? `⚠️ Failing since ${schedule.lastFailureAt ? discordTime(schedule.lastFailureAt, 'R') : 'recently'}: ${schedule.lastFailureReason ?? 'unknown'}. Next try ${schedule.paused ? 'once resumed' : discordTime(next, 'R')}.`
     : schedule.lastFailureAt

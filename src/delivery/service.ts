@@ -24,7 +24,7 @@ import { clip, isEveryoneRole, safeText, visibleOr } from '../domain/discord-for
 import type { LessonsService } from '../lessons/service.js';
 import { UserError } from '../user-error.js';
 import { keepsItsLesson, lessonForDay, upcomingLessons, type DayLesson, type DayLessonSource } from './lesson-choice.js';
-import { nextPostFor, nextPostOf } from './next-post.js';
+import { nextPostOf } from './next-post.js';
 import type { LessonPoster } from './poster.js';
 
 export const NO_SCHEDULE = 'This server has no daily lesson yet. Set one with `/schedule set channel time timezone`.';
@@ -108,8 +108,19 @@ export function createDeliveryService(deps: DeliveryDeps) {
     return (await findSchedule(db, guildId))?.timeZone ?? 'UTC';
   }
 
-  async function nextPost(schedule: Schedule): Promise<Date> {
-    return nextPostFor(schedule, deps.now(), await lastPostedLocalDate(db, schedule.guildId));
+  /** The next post: when, and the day it is the post of (not its date when a DST gap pushed it past midnight). */
+  async function nextPost(schedule: Schedule): Promise<{ at: Date; day: string }> {
+    return nextPostOf(schedule, deps.now(), await lastPostedLocalDate(db, schedule.guildId));
+  }
+
+  /**
+   * The next post's day when it has no lesson to post (the queue empty, no pin that day): nothing goes out then, and
+   * `show`, `set` and `resume` say so rather than name the post. The poster remembers a day it found no lesson for.
+   */
+  async function noLessonOn(schedule: Schedule, day: string): Promise<string | undefined> {
+    if (schedule.paused) return undefined;
+    const noLesson = deps.poster.hasNoLessonLeft(schedule.guildId, day) || (await lessonForDay(db, schedule.guildId, day)).lessonId === null;
+    return noLesson ? day : undefined;
   }
 
   /**
@@ -118,7 +129,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
    */
   async function nextPostDay(schedule: Schedule | undefined, today: string): Promise<string> {
     // The post's own day, not the date it goes out on (a DST gap can push a day's post past midnight).
-    return schedule ? nextPostOf(schedule, deps.now(), await lastPostedLocalDate(db, schedule.guildId)).day : today;
+    return schedule ? (await nextPost(schedule)).day : today;
   }
 
   /** A day's lesson as the queue will play it: walk the upcoming days up to it. */
@@ -210,29 +221,29 @@ export function createDeliveryService(deps: DeliveryDeps) {
       when: PostingTime;
       roleId: string | null;
       createThread: boolean;
-    }): Promise<{ schedule: Schedule; next: Date; dropped: { roleId: string | null; thread: boolean } }> {
+    }): Promise<{ schedule: Schedule; next: Date; noLessonOn?: string; dropped: { roleId: string | null; thread: boolean } }> {
       const { guildId, channelId, when, roleId, createThread } = input;
       // `set` replaces the whole schedule: a ping or a thread the moderator left out goes, and the reply says so.
       const previous = await findSchedule(db, guildId);
       const schedule = await saveSchedule(db, { guildId, channelId, ...when, roleId, createThread }, deps.now());
       scheduleChanged(guildId);
       const dropped = { roleId: roleId === null ? (previous?.roleId ?? null) : null, thread: !createThread && previous?.createThread === true };
-      return { schedule, next: await nextPost(schedule), dropped };
+      const { at: next, day } = await nextPost(schedule);
+      const empty = await noLessonOn(schedule, day);
+      return empty === undefined ? { schedule, next, dropped } : { schedule, next, noLessonOn: empty, dropped };
     },
 
     /**
-     * `noLessonOn`: the next post's day, when it has no lesson to post (the queue empty, no pin that day): nothing goes
-     * out then. Until 2026-12-08 `/schedule show` of such a server read "✅ Healthy", its next post "now", every minute
-     * (told nowhere without an alerts channel). The poster remembers a day it found no lesson for (no query then).
+     * `noLessonOn`: the next post's day, when it has no lesson to post (noLessonOn). Until 2026-12-08 `/schedule show`
+     * of such a server read "✅ Healthy", its next post "now", every minute (told nowhere without an alerts channel).
      */
     async status(guildId: string): Promise<{ schedule: Schedule; next: Date; lastSent: Delivery | undefined; alerts: AlertsChannel; noLessonOn?: string }> {
       const schedule = await requireSchedule(guildId);
       const [lastPosted, lastSent, settings] = await Promise.all([lastPostedLocalDate(db, guildId), lastSentDelivery(db, guildId), guildSettings(db, guildId)]);
       const alerts = { channelId: settings.alertsChannelId, gone: settings.alertsChannelGoneAt !== null };
       const { at: next, day } = nextPostOf(schedule, deps.now(), lastPosted);
-      if (schedule.paused) return { schedule, next, lastSent, alerts };
-      const noLesson = deps.poster.hasNoLessonLeft(guildId, day) || (await lessonForDay(db, guildId, day)).lessonId === null;
-      return noLesson ? { schedule, next, lastSent, alerts, noLessonOn: day } : { schedule, next, lastSent, alerts };
+      const empty = await noLessonOn(schedule, day);
+      return empty === undefined ? { schedule, next, lastSent, alerts } : { schedule, next, lastSent, alerts, noLessonOn: empty };
     },
 
     /** For `/help`: where and when this server's lesson is posted, or null before a schedule exists. */
@@ -240,7 +251,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       const schedule = await findSchedule(db, guildId);
       if (!schedule) return null;
       const { channelId, postTime, timeZone, paused } = schedule;
-      return { channelId, postTime, timeZone, paused, next: await nextPost(schedule) };
+      return { channelId, postTime, timeZone, paused, next: (await nextPost(schedule)).at };
     },
 
     async pause(guildId: string): Promise<void> {
@@ -249,12 +260,14 @@ export function createDeliveryService(deps: DeliveryDeps) {
       if (!paused) throw new UserError(NO_SCHEDULE);
     },
 
-    /** Resumes posting; returns when the next post goes out. */
-    async resume(guildId: string): Promise<Date> {
+    /** Resumes posting; returns when the next post goes out, and its day when it has no lesson to post (as `status`). */
+    async resume(guildId: string): Promise<{ next: Date; noLessonOn?: string }> {
       const schedule = await setPaused(db, guildId, false, deps.now());
       scheduleChanged(guildId);
       if (!schedule) throw new UserError(NO_SCHEDULE);
-      return nextPost(schedule);
+      const { at: next, day } = await nextPost(schedule);
+      const empty = await noLessonOn(schedule, day);
+      return empty === undefined ? { next } : { next, noLessonOn: empty };
     },
 
     /**

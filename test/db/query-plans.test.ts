@@ -398,7 +398,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/schedule set',
-    queries: ['schedules.findSchedule', 'schedules.saveSchedule', 'deliveries.lastPostedLocalDate'],
+    queries: ['schedules.findSchedule', 'schedules.saveSchedule', 'deliveries.lastPostedLocalDate', 'lesson-plans.dayLessonChoice'],
     run: ({ services }) =>
       services.delivery.setSchedule({
         guildId: READING_GUILD,
@@ -415,7 +415,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/schedule pause, /schedule resume',
-    queries: ['schedules.setPaused', 'deliveries.lastPostedLocalDate'],
+    queries: ['schedules.setPaused', 'deliveries.lastPostedLocalDate', 'lesson-plans.dayLessonChoice'],
     run: async ({ services }) => {
       await services.delivery.pause(READING_GUILD);
       await services.delivery.resume(READING_GUILD);

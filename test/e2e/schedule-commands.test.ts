@@ -146,6 +146,17 @@ describe.each(botDatabaseKinds())('moderator commands on %s', (kind) => {
     expect(empty.discord.channelMessages(lessons)).toEqual([]);
   });
 
+  it('/schedule set and resume with no lesson left say so, as show does: not "Next post" at its time', async () => {
+    const home = empty.addGuild('Nothing left to set');
+    const lessons = empty.channelNamed(home, 'lessons');
+    const noLesson = `📭 No lesson left to post on ${localDay()}: import more with \`/lesson import\`, or pin one with \`/schedule plan\`.`;
+    const set = await empty.setLater(home, lessons);
+    // Until 2026-12-08: "Next post: <time> (in 3 hours)", as if a lesson would go out.
+    expect(set.content?.split('\n')).toEqual([expect.stringMatching(new RegExp(`^✅ Daily lesson: <#${lessons}> at \\*\\*`, 'u')), noLesson]);
+    await empty.schedule(home, 'pause');
+    expect((await empty.schedule(home, 'resume')).content).toBe(`▶️ Daily lessons resumed.\n${noLesson}`);
+  });
+
   it('/schedule show with no lesson left, and no alerts channel to tell, says so: not "Healthy" with its next post "now"', async () => {
     const home = empty.addGuild('Nothing left, nobody told');
     const lessons = empty.channelNamed(home, 'lessons');

@@ -6,7 +6,7 @@ import { upsertLesson } from '../../src/db/lessons.js';
 import { dueSchedules, findSchedule, recordPostFailure, saveSchedule } from '../../src/db/schedules.js';
 import { lessonForDay } from '../../src/delivery/lesson-choice.js';
 import { planLesson } from '../../src/db/lesson-plans.js';
-import { renderPlanned, renderPreview, renderUnplanned, renderUpcoming, scheduleEmbed } from '../../src/delivery/schedule-view.js';
+import { nextPostLine, renderPlanned, renderPreview, renderUnplanned, renderUpcoming, scheduleEmbed } from '../../src/delivery/schedule-view.js';
 import { NO_SCHEDULE } from '../../src/delivery/service.js';
 import { PostFailure } from '../../src/discord/channels.js';
 import { UserError } from '../../src/user-error.js';
@@ -385,11 +385,33 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect((await delivery.status(GUILD)).schedule.paused).toBe(true);
       // Today's 09:00 post has not gone out yet: it is due now, at the timer's next tick (it was shown as 09:00, "3
       // hours ago").
-      expect((await delivery.resume(GUILD)).toISOString()).toBe('2026-05-02T12:00:00.000Z');
+      expect((await delivery.resume(GUILD)).next.toISOString()).toBe('2026-05-02T12:00:00.000Z');
       expect(await userError(delivery.pause('999'))).toBe(NO_SCHEDULE);
       expect(await delivery.moderatorRoleId(GUILD)).toBeNull();
       await delivery.setModeratorRole(GUILD, '300');
       expect(await delivery.moderatorRoleId(GUILD)).toBe('300');
+    });
+
+    it('set and resume with no lesson left for the next post say so, as show does, not "Next post" at its time', async () => {
+      const { db, delivery, poster, services } = await setUp();
+      const schedule = (await findSchedule(db, GUILD))!;
+      for (const day of ['2026-04-29', '2026-04-30', '2026-05-01']) expect((await poster.post(schedule, day, 0)).status).toBe('sent');
+      const set = () => delivery.setSchedule({ guildId: GUILD, channelId: CHANNEL, when: { postTime: '11:00', timeZone: 'UTC' }, roleId: null, createThread: false });
+      // 11:00 today already passed at 12:00: the next post is tomorrow's, and nothing is left to post on it.
+      const { next, noLessonOn } = await set();
+      expect(noLessonOn).toBe('2026-05-03');
+      expect(nextPostLine(next, noLessonOn)).toBe('📭 No lesson left to post on 2026-05-03: import more with `/lesson import`, or pin one with `/schedule plan`.');
+      expect((await delivery.status(GUILD)).noLessonOn).toBe('2026-05-03');
+      await delivery.pause(GUILD);
+      expect((await set()).noLessonOn).toBeUndefined(); // paused: the reply says nothing is posted until resumed
+      expect(await delivery.resume(GUILD)).toEqual({ next: new Date('2026-05-03T11:00:00Z'), noLessonOn: '2026-05-03' });
+      // A lesson imported: both name the next post again.
+      await services.lessons.importParsed([makeLesson({ date: '2025-02-01', title: 'A new lesson' })]);
+      const named = await set();
+      expect(named.noLessonOn).toBeUndefined();
+      expect(nextPostLine(named.next, named.noLessonOn)).toBe('Next post: <t:1777806000:F> (<t:1777806000:R>).');
+      await delivery.pause(GUILD);
+      expect(await delivery.resume(GUILD)).toEqual({ next: new Date('2026-05-03T11:00:00Z') });
     });
 
     it('a post backing off after a failure is next at its retry, and one whose retry passed now', async () => {

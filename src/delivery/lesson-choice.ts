@@ -4,8 +4,12 @@ import { dayLessonChoice, plansBetween, queuedLessonIds } from '../db/lesson-pla
 import type { DB } from '../db/schema.js';
 import { addDays } from '../domain/schedule/index.js';
 
-/** `no-post`: today gets no daily post (its time passed before the schedule was set or changed): no lesson is used. */
-export type DayLessonSource = 'delivered' | 'planned' | 'queue' | 'no-post';
+/**
+ * `no-post`: today gets no daily post (its time passed before the schedule was set or changed): no lesson is used.
+ * `retried` (upcomingLessons only): the day's post failed after a send that may have reached the channel, and its
+ * retry resends its lesson; lessonForDay counts it as `delivered`, the lesson it takes.
+ */
+export type DayLessonSource = 'delivered' | 'retried' | 'planned' | 'queue' | 'no-post';
 
 export interface DayLesson {
   readonly localDate: string;
@@ -51,11 +55,11 @@ export async function upcomingLessons(db: Kysely<DB>, guildId: string, today: st
     const localDate = addDays(today, i);
     if (localDate < firstPostDay) {
       const posted = deliveredBefore[i];
-      result.push(posted && keepsItsLesson(posted) ? { localDate, lessonId: posted.lessonId, source: 'delivered' } : { localDate, lessonId: null, source: 'no-post' });
+      result.push(posted && keepsItsLesson(posted) ? { localDate, lessonId: posted.lessonId, source: keptSource(posted) } : { localDate, lessonId: null, source: 'no-post' });
       continue;
     }
     if (localDate === firstPostDay && delivered && keepsItsLesson(delivered)) {
-      result.push({ localDate, lessonId: delivered.lessonId, source: 'delivered' });
+      result.push({ localDate, lessonId: delivered.lessonId, source: keptSource(delivered) });
       continue;
     }
     const pinned = planned.get(localDate);
@@ -76,4 +80,9 @@ export async function upcomingLessons(db: Kysely<DB>, guildId: string, today: st
  */
 export function keepsItsLesson(delivery: Delivery): boolean {
   return delivery.status !== 'failed' || delivery.maybeSent;
+}
+
+/** A post that keeps its lesson: gone out (or going out), or being retried after a send that may have reached Discord. */
+function keptSource(delivery: Delivery): 'delivered' | 'retried' {
+  return delivery.status === 'failed' ? 'retried' : 'delivered';
 }

@@ -79,7 +79,14 @@ function alertsField({ channelId, gone }: AlertsChannel): string {
     : `<#${channelId}>`;
 }
 
-const SOURCE_LABEL = { delivered: 'posted', planned: '📌 pinned', queue: 'queue', 'no-post': 'no post' } as const;
+// A post being retried is not confirmed: its first try may or may not be in the channel (until 2026-12-08 "posted").
+const SOURCE_LABEL = {
+  delivered: 'posted',
+  retried: '⚠️ being retried: may already be in the channel',
+  planned: '📌 pinned',
+  queue: 'queue',
+  'no-post': 'no post',
+} as const;
 
 /** Above the days of a schedule that will not post them as shown (until 2026-12-07 they read as if it would). */
 const NOT_POSTING: Record<Exclude<ScheduleState, 'set'>, string> = {
@@ -113,7 +120,7 @@ function upcomingLines(days: readonly UpcomingDay[], titleMax: number): string[]
     const date = `\`${day.localDate}\` ${weekdayOf(day.localDate, 'short')}`;
     if (day.source === 'no-post') {
       // A later day already posted: the schedule moved west after its post (upcomingLessons), whatever its time.
-      return days.slice(i + 1).some((later) => later.source === 'delivered')
+      return days.slice(i + 1).some((later) => later.source === 'delivered' || later.source === 'retried')
         ? `${date} · no post today (the next day's lesson went out before the schedule's time zone changed)`
         : `${date} · no post today (its time had passed when the schedule was set or changed)`;
     }

@@ -106,6 +106,27 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect(JSON.stringify(channels.sentTo(CHANNEL).at(-1)!.options.embeds)).toContain('First lesson');
     });
 
+    it('upcoming reads a day whose post may have reached Discord and is being retried as that, not as posted', async () => {
+      const { db, poster, channels, delivery } = await setUp();
+      channels.failSends(CHANNEL, new Error('socket hang up'));
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('failed');
+      const shown = async () => {
+        const { zone, days, state } = await delivery.upcoming(GUILD, 2);
+        return { days, lines: (renderUpcoming(zone, days, state).embeds?.[0] as APIEmbed).description?.split('\n') };
+      };
+      expect(await shown()).toEqual({
+        days: [
+          { localDate: '2026-05-02', title: 'First lesson', source: 'retried' },
+          { localDate: '2026-05-03', title: 'Second lesson', source: 'queue' },
+        ],
+        lines: ['`2026-05-02` Sat · First lesson _(⚠️ being retried: may already be in the channel)_', '`2026-05-03` Sun · Second lesson _(queue)_'],
+      });
+      // The retry goes out: now it is posted.
+      channels.mendChannel(CHANNEL);
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('sent');
+      expect((await shown()).lines?.[0]).toBe('`2026-05-02` Sat · First lesson _(posted)_');
+    });
+
     it('unplan of a day whose post failed but may have reached Discord says its retry keeps the lesson, not that the queue gives the day another', async () => {
       const { db, lessons, poster, channels, delivery } = await setUp();
       await delivery.plan(GUILD, { date: '2026-05-02', lesson: lessons[2]!.id, plannedBy: 'mod' });

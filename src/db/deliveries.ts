@@ -219,6 +219,26 @@ export async function dailyDelivery(db: Executor, guildId: string, localDate: st
   return row && toDelivery(row);
 }
 
+/**
+ * The first day from `fromDate` on whose daily post of this lesson failed after a send that may have reached Discord:
+ * its retry resends the lesson that day, pinned or not.
+ */
+export async function lessonRetriedOn(db: Executor, guildId: string, lessonId: string, fromDate: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select('local_date')
+    .where('guild_id', '=', guildId)
+    .where('lesson_id', '=', lessonId)
+    .where('sequence', '=', 0)
+    .where('status', '=', 'failed')
+    .where('maybe_sent', '=', true)
+    .where('local_date', '>=', fromDate)
+    .orderBy('local_date')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.local_date;
+}
+
 export async function nextSequence(db: Executor, guildId: string, localDate: string): Promise<number> {
   const row = await db
     .selectFrom('deliveries')

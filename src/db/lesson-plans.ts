@@ -21,7 +21,7 @@ export interface PlanChanges {
  * Pins a lesson to a day (run in a transaction, which holds the server's plan lock to its end): the day's pin of
  * another lesson is replaced, and the lesson's pins on other days from `fromDate` (today) on whose daily post has not
  * gone out are removed (a pin moves; until 2026-12-07 the lesson stayed pinned there too and was posted on both
- * days). Pins on days already posted stay, as history.
+ * days). Pins on days already posted, or whose post is being retried after a send that may have reached Discord, stay.
  */
 export async function planLesson(
   db: Executor,
@@ -52,7 +52,8 @@ export async function planLesson(
             .where('deliveries.guild_id', '=', plan.guildId)
             .whereRef('deliveries.local_date', '=', 'lesson_plans.local_date')
             .where('deliveries.sequence', '=', 0)
-            .where('deliveries.status', '<>', 'failed'),
+            // A post being retried after a send that may have reached Discord keeps its lesson, as one gone out does.
+            .where((d) => d.or([d('deliveries.status', '<>', 'failed'), d('deliveries.maybe_sent', '=', true)])),
         ),
       ),
     )

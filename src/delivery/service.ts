@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { dailyDelivery, lastPostedLocalDate, lastSentDelivery, nextSequence, type Delivery } from '../db/deliveries.js';
+import { dailyDelivery, lastPostedLocalDate, lastSentDelivery, lessonRetriedOn, nextSequence, type Delivery } from '../db/deliveries.js';
 import { forgetAlerts, guildSettings, markAlertsChannelGone, moderatorRoleIds, updateGuildSettings } from '../db/guild-settings.js';
 import { findLessonHead, lessonTitles, type LibraryLessonHead } from '../db/lessons.js';
 import { planLesson, unplanLesson, type PlanChanges } from '../db/lesson-plans.js';
@@ -275,7 +275,8 @@ export function createDeliveryService(deps: DeliveryDeps) {
      * or a later day's posted before the schedule moved its zone west: until 2026-12-07 that pin was taken and never
      * posted). A failed post may still be replaced, unless its send may have reached the channel: its retry resends
      * its lesson (until 2026-12-08 the pin was accepted, and not posted). The lesson's pin on another day not posted yet moves here (until
-     * 2026-12-07 it stayed, and the lesson was posted on both days); another lesson's pin on this day is replaced.
+     * 2026-12-07 it stayed, and the lesson was posted on both days); another lesson's pin on this day is replaced. A
+     * lesson whose post of a day from today on is being retried so is refused: the retry posts it that day.
      */
     async plan(
       guildId: string,
@@ -303,6 +304,16 @@ export function createDeliveryService(deps: DeliveryDeps) {
         );
       }
       const stored = await deps.lessons.requested(guildId, input.lesson);
+      // This lesson's post of another day is being retried (its send may have reached the channel): the retry posts it
+      // that day, pinned or not, so a pin here too would post it twice (until 2026-12-08 its pin there moved here).
+      const retriedOn = await lessonRetriedOn(db, guildId, stored.lesson.id, today);
+      if (retriedOn !== undefined) {
+        throw new UserError(
+          `${retriedOn === today ? `Today’s post (${today})` : `The post of ${retriedOn}`} is being retried with **${clip(safeText(visibleOr(stored.lesson.title, '(untitled)')), 200)}**: ` +
+            `its first try may have reached the channel, so that lesson goes out that day. Pinned to ${day} as well, it would go out twice: ` +
+            'pin another lesson, or pin this one again once that post has gone out (as a repeat).',
+        );
+      }
       // A lesson pinned to another day not posted yet moves (the reply says from which day), and one pinned over
       // another lesson's pin names it; a lesson already posted here may be pinned again, a repeat the reply names.
       const changes = await db

@@ -423,7 +423,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/schedule plan (today, and a later day)',
-    queries: ['schedules.findSchedule', 'deliveries.dailyDelivery', 'deliveries.lastPostedLocalDate', 'lessons.findLessonHead', 'lesson-plans.planLesson'],
+    queries: ['schedules.findSchedule', 'deliveries.dailyDelivery', 'deliveries.lastPostedLocalDate', 'lessons.findLessonHead', 'deliveries.lessonRetriedOn', 'lesson-plans.planLesson'],
     run: async ({ services, library }) => {
       await services.delivery.plan(READING_GUILD, { date: TODAY, lesson: library.unreadLesson, plannedBy: 'mod' });
       await services.delivery.plan(READING_GUILD, { date: '2026-06-01', lesson: library.readLesson, plannedBy: 'mod' });

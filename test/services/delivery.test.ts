@@ -244,6 +244,59 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect(await lessonForDay(db, GUILD, '2026-05-06')).toEqual({ localDate: '2026-05-06', lessonId: third.id, source: 'planned' });
     });
 
+    it('a lesson whose post of today is being retried (its send may have reached Discord) is not pinned to another day: the reply says why, and its pin stays', async () => {
+      const { db, lessons, delivery, poster, channels } = await setUp();
+      const [first, , third] = lessons;
+      await delivery.plan(GUILD, { date: 'today', lesson: third!.id, plannedBy: 'mod' });
+      channels.failSends(CHANNEL, new Error('socket hang up'));
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('failed');
+      // Until 2026-12-08 its pin moved to 2026-05-04, while the retry still posted it on 2026-05-02: posted on both days.
+      expect(await userError(delivery.plan(GUILD, { date: '2026-05-04', lesson: third!.id, plannedBy: 'mod' }))).toBe(
+        'Today’s post (2026-05-02) is being retried with **Third lesson**: its first try may have reached the channel, so that lesson goes out that day. ' +
+          'Pinned to 2026-05-04 as well, it would go out twice: pin another lesson, or pin this one again once that post has gone out (as a repeat).',
+      );
+      const pins = await db.selectFrom('lesson_plans').select(['local_date', 'lesson_id']).where('guild_id', '=', GUILD).execute();
+      expect(pins).toEqual([{ local_date: '2026-05-02', lesson_id: third!.id }]);
+      // A lesson the queue gave the day is refused the same way (a day whose post failed before it could reach Discord gives its lesson back).
+      expect(await userError(delivery.plan(GUILD, { date: '2026-05-03', lesson: third!.id, plannedBy: 'mod' }))).toContain('would go out twice');
+      // Once the retry went out, pinning it again is a repeat, and the day it went out keeps its pin.
+      channels.mendChannel(CHANNEL);
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('sent');
+      const repeat = await delivery.plan(GUILD, { date: '2026-05-04', lesson: third!.id, plannedBy: 'mod' });
+      expect(repeat).toMatchObject({ movedFrom: [], postedOn: '2026-05-02' });
+      expect((await delivery.plan(GUILD, { date: '2026-05-03', lesson: first!.id, plannedBy: 'mod' })).movedFrom).toEqual([]);
+    });
+
+    it('a lesson from the queue whose post is being retried is not pinned to another day either; one whose post failed before reaching Discord is', async () => {
+      const { db, lessons, delivery, poster, channels } = await setUp();
+      const first = lessons[0]!;
+      channels.failSends(CHANNEL, new Error('socket hang up'));
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('failed');
+      expect(await userError(delivery.plan(GUILD, { date: '2026-05-03', lesson: first.id, plannedBy: 'mod' }))).toMatch(/^Today’s post \(2026-05-02\) is being retried with \*\*First lesson\*\*: /u);
+      expect((await delivery.upcoming(GUILD, 2)).days.map((day) => day.title)).toEqual(['First lesson', 'Second lesson']);
+      // Refused by the channel (nothing reached it): the day gives its lesson back, which may be pinned elsewhere.
+      channels.mendChannel(CHANNEL);
+      channels.breakChannel(CHANNEL);
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('failed');
+      expect(await dailyDelivery(db, GUILD, '2026-05-02')).toMatchObject({ status: 'failed', maybeSent: false });
+      expect((await delivery.plan(GUILD, { date: '2026-05-03', lesson: first.id, plannedBy: 'mod' })).day).toBe('2026-05-03');
+    });
+
+    it('a pin on a day whose post is being retried stays when its lesson is pinned elsewhere at that moment (the pin is that post’s record)', async () => {
+      const { db, lessons, delivery, poster, channels } = await setUp();
+      const third = lessons[2]!;
+      await delivery.plan(GUILD, { date: 'today', lesson: third.id, plannedBy: 'mod' });
+      channels.failSends(CHANNEL, new Error('socket hang up'));
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('failed');
+      // As a pin made between plan's check and its transaction (the post failing meanwhile) runs.
+      const changes = await db
+        .transaction()
+        .execute((trx) => planLesson(trx, { guildId: GUILD, localDate: '2026-05-04', lessonId: third.id, plannedBy: 'mod', fromDate: '2026-05-02' }));
+      expect(changes.movedFrom).toEqual([]);
+      const pins = await db.selectFrom('lesson_plans').select('local_date').where('guild_id', '=', GUILD).where('lesson_id', '=', third.id).orderBy('local_date').execute();
+      expect(pins.map((pin) => pin.local_date)).toEqual(['2026-05-02', '2026-05-04']);
+    });
+
     it('unplan of a day whose post went out says so, not that the day gets the queue’s next lesson', async () => {
       const { db, lessons, delivery, poster } = await setUp();
       await delivery.plan(GUILD, { date: 'today', lesson: lessons[2]!.id, plannedBy: 'mod' });

@@ -161,14 +161,14 @@ export function renderPlanned(day: string, stored: LibraryLessonHead, nextPostDa
  * `/schedule unplan`: the day given back to the queue, or nothing to do; on a day whose post went out, or is being
  * retried with the lesson it had (`retried`), that the unpin changes nothing for it; on a day gone by with nothing posted (`passed`) or a day without a daily post (before
  * `nextPostDay`), that no lesson goes out that day (until 2026-12-07 all three said the day gets the next lesson in
- * the queue).
+ * the queue); on a day the queue has no lesson left for (`noLessonLeft`), that it gets none.
  */
 export function renderUnplanned(
   day: string,
   removed: boolean,
   posted?: DayPost,
   guildId?: string,
-  unposted: { readonly retried?: boolean; readonly passed?: boolean; readonly nextPostDay?: string } = {},
+  unposted: { readonly retried?: boolean; readonly passed?: boolean; readonly nextPostDay?: string; readonly noLessonLeft?: boolean } = {},
 ): ReplyPayload {
   if (posted) {
     const where = posted.messageId && guildId ? messageLink(guildId, posted.channelId, posted.messageId) : `<#${posted.channelId}>`;
@@ -186,6 +186,9 @@ export function renderUnplanned(
   if (unposted.passed) return { content: `🗑️ ${dayName(day)} has no pinned lesson any more. That day has passed, and nothing was posted on it.` };
   if (unposted.nextPostDay) {
     return { content: `🗑️ ${dayName(day)} has no pinned lesson any more. ${noDailyPost(day, unposted.nextPostDay)}.` };
+  }
+  if (unposted.noLessonLeft) {
+    return { content: `🗑️ ${dayName(day)} has no pinned lesson any more, and the queue has no lesson left for it: import more with \`/lesson import\`, or pin one with \`/schedule plan\`.` };
   }
   return { content: `🗑️ ${dayName(day)} has no pinned lesson any more; it gets the next lesson in the queue.` };
 }

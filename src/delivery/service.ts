@@ -135,8 +135,8 @@ export function createDeliveryService(deps: DeliveryDeps) {
   /** A day's lesson as the queue will play it: walk the upcoming days up to it. */
   async function lessonForDayAfterQueue(guildId: string, today: string, day: string, firstPostDay: string): Promise<DayLesson | undefined> {
     if (day < today) return lessonForDay(db, guildId, day);
-    const span = Math.round((parseLocalDate(day).toMillis() - parseLocalDate(today).toMillis()) / 86_400_000) + 1;
-    if (span > 366) throw new UserError('Preview looks at most a year ahead.');
+    const span = daySpan(today, day);
+    if (span > MAX_WALK_DAYS) throw new UserError('Preview looks at most a year ahead.');
     const plan = await upcomingLessons(db, guildId, today, span, firstPostDay);
     return plan[plan.length - 1];
   }
@@ -341,9 +341,13 @@ export function createDeliveryService(deps: DeliveryDeps) {
      * its post failed after a send that may have reached the channel, and its retry resends the lesson it had (until
      * 2026-12-08 the reply said the day gets the queue's next lesson). Otherwise
      * `passed`: a day gone by, nothing posted on it; `nextPostDay`: a day from today on that gets no daily post (as
-     * `plan` says). Until 2026-12-07 the reply said such a day gets the queue's next lesson.
+     * `plan` says); `noLessonLeft`: a day the queue has no lesson left for. Until 2026-12-07 the reply said such a day
+     * gets the queue's next lesson.
      */
-    async unplan(guildId: string, date: string): Promise<{ day: string; removed: boolean; posted?: DayPost; retried?: true; passed?: true; nextPostDay?: string }> {
+    async unplan(
+      guildId: string,
+      date: string,
+    ): Promise<{ day: string; removed: boolean; posted?: DayPost; retried?: true; passed?: true; nextPostDay?: string; noLessonLeft?: true }> {
       const schedule = await findSchedule(db, guildId);
       const today = localDate(deps.now(), schedule?.timeZone ?? 'UTC');
       const day = parseDay(date, today);
@@ -355,7 +359,13 @@ export function createDeliveryService(deps: DeliveryDeps) {
       if (daily && keepsItsLesson(daily)) return { day, removed, retried: true };
       if (day < today) return { day, removed, passed: true };
       const next = await nextPostDay(schedule, today);
-      return day < next ? { day, removed, nextPostDay: next } : { day, removed };
+      if (day < next) return { day, removed, nextPostDay: next };
+      // The queue, walked up to the day, may have nothing left for it (until 2026-12-08 the reply said it gets the
+      // queue's next lesson). A day more than a year ahead is not walked.
+      if (removed && daySpan(today, day) <= MAX_WALK_DAYS && !(await lessonForDayAfterQueue(guildId, today, day, next))?.lessonId) {
+        return { day, removed, noLessonLeft: true };
+      }
+      return { day, removed };
     },
 
     /** The next `days` days and the lesson each will get, with titles, in the server's zone. */
@@ -481,6 +491,14 @@ function parseDay(input: string, today: string): string {
   const problem = dateProblem(text);
   if (problem) throw new UserError(`"${clip(safeText(text), 40)}" ${problem}, for example ${today}.`);
   return text;
+}
+
+/** The furthest a day's lesson is worked out by walking the days up to it (`preview`, `unplan`): a year. */
+const MAX_WALK_DAYS = 366;
+
+/** How many days from `today` to `day`, both counted. */
+function daySpan(today: string, day: string): number {
+  return Math.round((parseLocalDate(day).toMillis() - parseLocalDate(today).toMillis()) / 86_400_000) + 1;
 }
 
 /** `/schedule upcoming` shows at most this many days (its option's range). */

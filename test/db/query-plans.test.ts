@@ -430,9 +430,13 @@ const COMMAND_PATHS: readonly CommandPath[] = [
     },
   },
   {
-    path: '/schedule unplan',
-    queries: ['schedules.findSchedule', 'lesson-plans.unplanLesson', 'deliveries.dailyDelivery', 'deliveries.lastPostedLocalDate'],
-    run: ({ services }) => services.delivery.unplan(READING_GUILD, '2026-05-05'),
+    path: '/schedule unplan (a pinned day: the queue is walked up to it)',
+    queries: ['schedules.findSchedule', 'lesson-plans.unplanLesson', 'deliveries.dailyDelivery', 'deliveries.lastPostedLocalDate', 'lesson-plans.plansBetween', 'lesson-plans.queuedLessonIds'],
+    run: async ({ setup, services, library }) => {
+      await sql`insert into lesson_plans (guild_id, local_date, lesson_id, planned_by) values (${READING_GUILD}, '2026-05-05', ${library.unreadLesson}, 'mod')
+        on conflict (guild_id, local_date) do nothing`.execute(setup);
+      await services.delivery.unplan(READING_GUILD, '2026-05-05');
+    },
   },
   {
     path: '/schedule upcoming',

@@ -316,6 +316,24 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect(renderUnplanned(later.day, later.removed, later.posted, GUILD).content).toBe('🗑️ 2026-05-04 (Monday) has no pinned lesson any more; it gets the next lesson in the queue.');
     });
 
+    it('unplan of a day the queue has no lesson left for says so, not that it gets the queue’s next lesson', async () => {
+      const { db, lessons, delivery, poster } = await setUp();
+      const third = lessons[2]!;
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('sent');
+      // Third pinned to 2026-05-05: unpinned, it goes back to the queue, which gives it to 2026-05-04 (Second to 2026-05-03).
+      await delivery.plan(GUILD, { date: '2026-05-05', lesson: third.id, plannedBy: 'mod' });
+      const unpinned = await delivery.unplan(GUILD, '2026-05-05');
+      expect(unpinned).toEqual({ day: '2026-05-05', removed: true, noLessonLeft: true });
+      const { day, removed, posted, ...unposted } = unpinned;
+      expect(renderUnplanned(day, removed, posted, GUILD, unposted).content).toBe(
+        '🗑️ 2026-05-05 (Tuesday) has no pinned lesson any more, and the queue has no lesson left for it: import more with `/lesson import`, or pin one with `/schedule plan`.',
+      );
+      expect((await delivery.upcoming(GUILD, 4)).days.map((shown) => shown.title)).toEqual(['First lesson', 'Second lesson', 'Third lesson', null]);
+      // A day the queue reaches still gets its next lesson.
+      await delivery.plan(GUILD, { date: '2026-05-04', lesson: third.id, plannedBy: 'mod' });
+      expect(await delivery.unplan(GUILD, '2026-05-04')).toEqual({ day: '2026-05-04', removed: true });
+    });
+
     it('unplan of a past day that never posted says the day has passed with nothing posted, not that it gets the queue’s next lesson', async () => {
       const { lessons, delivery, setNow } = await setUp();
       await delivery.plan(GUILD, { date: '2026-05-04', lesson: lessons[1]!.id, plannedBy: 'mod' });

@@ -4,7 +4,7 @@ import { keepModeratorRole } from '../src/discord/kept-roles.js';
 import { requireMayPing, requireServerManager } from '../src/discord/permissions.js';
 import type { CommandDefinition, SubcommandDefinition } from '../src/discord/command-definition.js';
 import { defineCommand } from '../src/discord/command-module.js';
-import { nextPostLine, renderPlanned, renderPreview, renderUnplanned, renderUpcoming, scheduleEmbed } from '../src/delivery/schedule-view.js';
+import { nextPostLine, renderPlanned, retriedElsewhere, renderPreview, renderUnplanned, renderUpcoming, scheduleEmbed } from '../src/delivery/schedule-view.js';
 import { messageLink } from '../src/delivery/service.js';
 import { isEveryoneRole, roleMention } from '../src/domain/discord-format/index.js';
 import { searchTimeZones } from '../src/domain/schedule/index.js';
@@ -142,7 +142,7 @@ export const scheduleModule = defineCommand(scheduleCommand, {
       const thread = options.thread ?? false;
       requirePostPermissions(channel, client, { thread, advise: true });
       if (options.role) requireMayPing(interaction, options.role);
-      const { schedule, next, noLessonOn, dropped } = await services.delivery.setSchedule({
+      const { schedule, next, noLessonOn, retried, dropped } = await services.delivery.setSchedule({
         guildId,
         channelId: channel.id,
         when,
@@ -150,6 +150,7 @@ export const scheduleModule = defineCommand(scheduleCommand, {
         createThread: thread,
       });
       const notes = [
+        retried ? retriedElsewhere(retried, channel.id) : null,
         options.role ? `Each post pings ${roleMention(options.role.id, guildId)} (and no one else).` : null,
         options.role ? pingWarning(options.role, guildId, channel.permissionsFor(client.user)?.has('MentionEveryone') ?? false) : null,
         thread ? 'Each post opens a discussion thread.' : null,

@@ -27,6 +27,14 @@ export function nextPostLine(next: Date, noLessonOn: string | undefined): string
   return noLessonOn === undefined ? `Next post: ${discordTime(next, 'F')} (${discordTime(next, 'R')}).` : noLessonLeft(noLessonOn);
 }
 
+/** `/schedule set` to another channel while the day's post is being retried: the retry goes to its first channel. */
+export function retriedElsewhere(retried: { readonly day: string; readonly channelId: string }, channelId: string): string {
+  return (
+    `⚠️ The post of ${dayName(retried.day)} is being retried in <#${retried.channelId}> with the lesson it had (its first try may have reached ` +
+    `that channel), so it goes there: <#${channelId}> gets the posts from the next day on.`
+  );
+}
+
 /**
  * `/schedule show`. `noLessonOn`: the next post's day has no lesson to post, so nothing goes out (until 2026-12-08 it
  * read "✅ Healthy", next post "now", every minute). `alerts`: where problems are told, and whether that channel was

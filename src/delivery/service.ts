@@ -221,7 +221,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       when: PostingTime;
       roleId: string | null;
       createThread: boolean;
-    }): Promise<{ schedule: Schedule; next: Date; noLessonOn?: string; dropped: { roleId: string | null; thread: boolean } }> {
+    }): Promise<{ schedule: Schedule; next: Date; noLessonOn?: string; retried?: { day: string; channelId: string }; dropped: { roleId: string | null; thread: boolean } }> {
       const { guildId, channelId, when, roleId, createThread } = input;
       // `set` replaces the whole schedule: a ping or a thread the moderator left out goes, and the reply says so.
       const previous = await findSchedule(db, guildId);
@@ -230,7 +230,11 @@ export function createDeliveryService(deps: DeliveryDeps) {
       const dropped = { roleId: roleId === null ? (previous?.roleId ?? null) : null, thread: !createThread && previous?.createThread === true };
       const { at: next, day } = await nextPost(schedule);
       const empty = await noLessonOn(schedule, day);
-      return empty === undefined ? { schedule, next, dropped } : { schedule, next, noLessonOn: empty, dropped };
+      // The next post's day being retried after a send that may have reached its channel: the retry goes there, not to
+      // the channel just set.
+      const daily = schedule.paused ? undefined : await dailyDelivery(db, guildId, day);
+      const retried = daily?.status === 'failed' && daily.maybeSent && daily.channelId !== channelId ? { day, channelId: daily.channelId } : undefined;
+      return { schedule, next, ...(empty === undefined ? {} : { noLessonOn: empty }), ...(retried ? { retried } : {}), dropped };
     },
 
     /**

@@ -398,7 +398,7 @@ const COMMAND_PATHS: readonly CommandPath[] = [
   },
   {
     path: '/schedule set',
-    queries: ['schedules.findSchedule', 'schedules.saveSchedule', 'deliveries.lastPostedLocalDate', 'lesson-plans.dayLessonChoice'],
+    queries: ['schedules.findSchedule', 'schedules.saveSchedule', 'deliveries.lastPostedLocalDate', 'lesson-plans.dayLessonChoice', 'deliveries.dailyDelivery'],
     run: ({ services }) =>
       services.delivery.setSchedule({
         guildId: READING_GUILD,

@@ -6,7 +6,7 @@ import { upsertLesson } from '../../src/db/lessons.js';
 import { dueSchedules, findSchedule, recordPostFailure, saveSchedule } from '../../src/db/schedules.js';
 import { lessonForDay } from '../../src/delivery/lesson-choice.js';
 import { planLesson } from '../../src/db/lesson-plans.js';
-import { nextPostLine, renderPlanned, renderPreview, renderUnplanned, renderUpcoming, scheduleEmbed } from '../../src/delivery/schedule-view.js';
+import { nextPostLine, renderPlanned, renderPreview, renderUnplanned, renderUpcoming, retriedElsewhere, scheduleEmbed } from '../../src/delivery/schedule-view.js';
 import { NO_SCHEDULE } from '../../src/delivery/service.js';
 import { PostFailure } from '../../src/discord/channels.js';
 import { UserError } from '../../src/user-error.js';
@@ -504,6 +504,33 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect(nextPostLine(named.next, named.noLessonOn)).toBe('Next post: <t:1777806000:F> (<t:1777806000:R>).');
       await delivery.pause(GUILD);
       expect(await delivery.resume(GUILD)).toEqual({ next: new Date('2026-05-03T11:00:00Z') });
+    });
+
+    it('set to another channel while today’s post is being retried says the retry goes to its first channel', async () => {
+      const { db, delivery, poster, channels } = await setUp();
+      const OTHER = '200000000000000002';
+      channels.failSends(CHANNEL, new Error('socket hang up'));
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('failed');
+      const set = (channelId: string) => delivery.setSchedule({ guildId: GUILD, channelId, when: { postTime: '09:00', timeZone: 'UTC' }, roleId: null, createThread: false });
+      const moved = await set(OTHER);
+      expect(moved.retried).toEqual({ day: '2026-05-02', channelId: CHANNEL });
+      expect(retriedElsewhere(moved.retried!, OTHER)).toBe(
+        `⚠️ The post of 2026-05-02 (Saturday) is being retried in <#${CHANNEL}> with the lesson it had (its first try may have reached that channel), so it goes there: <#${OTHER}> gets the posts from the next day on.`,
+      );
+      // It does: the retry resends to the first channel.
+      channels.mendChannel(CHANNEL);
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('sent');
+      expect(channels.sentTo(OTHER)).toEqual([]);
+      expect(channels.sentTo(CHANNEL)).toHaveLength(1);
+      // Nothing to say once it went out, or set to the channel it is retried in.
+      expect((await set(CHANNEL)).retried).toBeUndefined();
+    });
+
+    it('set to its own channel while today’s post is being retried says nothing of it', async () => {
+      const { db, delivery, poster, channels } = await setUp();
+      channels.failSends(CHANNEL, new Error('socket hang up'));
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('failed');
+      expect((await delivery.setSchedule({ guildId: GUILD, channelId: CHANNEL, when: { postTime: '09:00', timeZone: 'UTC' }, roleId: null, createThread: false })).retried).toBeUndefined();
     });
 
     it('a post backing off after a failure is next at its retry, and one whose retry passed now', async () => {

@@ -21,7 +21,30 @@ export interface QuizQuestion {
   readonly choices: readonly string[];
 }
 
-type QuizSource = Pick<VocabularyEntry, 'word' | 'lemma' | 'sentence' | 'distractors'>;
+type QuizSource = Pick<VocabularyEntry, 'word' | 'lemma' | 'pos' | 'sentence' | 'distractors'>;
+
+/** Verbs whose past (and participle) is spelt as their base: "offset", "forecast", "upset". */
+const PAST_AS_BASE = new Set(
+  (
+    'bet beset bid broadcast burst cast cost cut fit forecast hit hurt input let mishit offset outbid output podcast preset put quit ' +
+    'recast reset rid set shed shut slit split spread sublet telecast thrust typeset undercut upset webcast wed wet'
+  ).split(' '),
+);
+
+/** Words after which a verb is in its base form whatever the tense: "to", the modals, "do". */
+const BASE_AFTER = new Set('to will would shall should can could may might must do does did'.split(' '));
+
+/**
+ * A verb of PAST_AS_BASE whose tense the sentence does not fix: its distractors are base forms ("absolve" for
+ * "offset"), which a past with a singular subject rules out ("a slump in exports ____ resilient spending": only
+ * "offset" fits), so the grammar gave the answer away. Asked only after "to", a modal or "do" ("could ____"), or
+ * a negative of one ("won't", "didn't"), where every choice is a base form.
+ */
+function tenseGivesItAway(entry: Pick<QuizSource, 'word' | 'lemma' | 'pos'>, prompt: string): boolean {
+  if (entry.pos !== 'verb' || entry.word.toLowerCase() !== entry.lemma || !PAST_AS_BASE.has(entry.lemma)) return false;
+  const before = /([\p{L}'’]+)\s+$/u.exec(prompt.slice(0, prompt.indexOf(BLANK)))?.[1]?.toLowerCase();
+  return before === undefined || !(BASE_AFTER.has(before) || /n['’]t$|['’]ll$/u.test(before));
+}
 
 /** The question for one vocabulary word, or null if it cannot make a fair one (too few distractors, say). */
 export function questionFor(entry: QuizSource, random: () => number): QuizQuestion | null {
@@ -29,7 +52,7 @@ export function questionFor(entry: QuizSource, random: () => number): QuizQuesti
   const prompt = blankOut(entry.sentence, entry.word);
   if (!prompt.includes(BLANK) || occursIn(entry.word, prompt)) return null;
   const sentenceWords = wordsOf(entry.sentence);
-  if (holdsAnotherForm(entry, sentenceWords)) return null;
+  if (holdsAnotherForm(entry, sentenceWords) || tenseGivesItAway(entry, prompt)) return null;
   const seen = new Set([entry.word.toLowerCase()]);
   const distractors: string[] = [];
   for (const d of entry.distractors) {

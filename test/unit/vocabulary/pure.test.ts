@@ -247,6 +247,21 @@ describe('quiz questions', () => {
     expect(questionFor(entry('deterrence', long, ['apathy', 'awning', 'celluloid']), Math.random)).toBeNull();
   });
 
+  it('passes over a verb spelt the same in the past ("offset") where the grammar would rule out the base-form distractors', () => {
+    const verb = (sentence: string) => ({ ...entry('offset', sentence, ['smite', 'absolve', 'organise']), pos: 'verb' as const });
+    // Past with a singular subject: "a slump … absolve" is not English, so only "offset" fits.
+    expect(questionFor(verb('A slump in exports offset resilient household spending.'), Math.random)).toBeNull();
+    expect(questionFor(verb('Lower fuel prices have offset the rise.'), Math.random)).toBeNull();
+    // After "to", a modal or "do" (or its negative) every choice is a base form: fair.
+    for (const sentence of ['Savings could offset the cost.', 'They hope to offset the cost.', 'Savings won’t offset the cost.', "It didn't offset the cost."]) {
+      expect(questionFor(verb(sentence), Math.random)?.choices).toContain('offset');
+    }
+    // Another verb's base form, "offsets", and the noun are asked as before.
+    expect(questionFor({ ...entry('absolve', 'Courts rarely absolve them.', ['smite', 'organise', 'relay']), pos: 'verb' }, Math.random)).not.toBeNull();
+    expect(questionFor({ ...entry('offsets', 'A slump offsets the rise.', ['smites', 'absolves', 'organises'], 'offset'), pos: 'verb' }, Math.random)).not.toBeNull();
+    expect(questionFor(entry('offset', 'The gain was an offset to the loss.', ['apathy', 'awning', 'celluloid']), Math.random)).not.toBeNull();
+  });
+
   it('needs at least three words', () => {
     expect(buildQuiz(entries.slice(0, 2), Math.random)).toBeNull();
     expect(buildQuiz(entries.slice(0, 3), Math.random)).toHaveLength(3);

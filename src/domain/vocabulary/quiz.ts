@@ -93,9 +93,9 @@ export function blanksOnce(entry: Pick<QuizSource, 'word' | 'sentence'>): boolea
 }
 
 /**
- * 3–5 questions from the lesson's vocabulary, words picked at random, preferring words from different
- * sentences (two blanks in one sentence would give each other away) that stand once in their sentence.
- * Null when fewer than 3 fair questions can be made.
+ * 3–5 questions from the lesson's vocabulary, words picked at random, from different sentences (a sentence asked
+ * twice shows the second question's answer in the first's prompt; it is asked twice only to reach 3 questions),
+ * preferring words that stand once in their sentence. Null when fewer than 3 fair questions can be made.
  */
 export function buildQuiz(entries: readonly QuizSource[], random: () => number): QuizQuestion[] | null {
   const questions: QuizQuestion[] = [];
@@ -104,6 +104,8 @@ export function buildQuiz(entries: readonly QuizSource[], random: () => number):
   for (const pass of [0, 1, 2]) {
     for (const entry of order) {
       if (questions.length === QUIZ_MAX_QUESTIONS) break;
+      // A sentence asked twice shows the later question's answer in the earlier one's prompt: only to reach the minimum.
+      if (pass === 2 && questions.length >= QUIZ_MIN_QUESTIONS) break;
       if (questions.some((q) => q.lemma === entry.lemma)) continue;
       if (pass < 2 && usedSentences.has(entry.sentence)) continue;
       if (pass === 0 && !blanksOnce(entry)) continue;

@@ -262,6 +262,23 @@ describe('quiz questions', () => {
     expect(questionFor(entry('offset', 'The gain was an offset to the loss.', ['apathy', 'awning', 'celluloid']), Math.random)).not.toBeNull();
   });
 
+  it('asks one question a sentence once it has three: a second would show its answer in the first one’s prompt', () => {
+    const shared = [
+      entry('sanctions', 'New sanctions will deter exporters.', ['evictions', 'amputations', 'fabrications']),
+      entry('deter', 'New sanctions will deter exporters.', ['smite', 'absolve', 'organise']),
+      entry('exporters', 'New sanctions will deter exporters.', ['ingrates', 'clipboards', 'implosions']),
+      entry('manifesto', 'It broke a manifesto pledge.', ['backgammon', 'headlight', 'ligature']),
+      entry('benchmark', 'The benchmark rate rose.', ['ambassadorship', 'appetiser', 'accountancy']),
+    ];
+    for (let seed = 1; seed < 30; seed++) {
+      const quiz = buildQuiz(shared, seededRandom(seed))!;
+      expect(quiz).toHaveLength(3);
+      expect(new Set(quiz.map((q) => q.prompt.replace(BLANK, q.answer))).size).toBe(3);
+    }
+    // With fewer sentences than questions needed, a sentence is asked again rather than no quiz at all.
+    expect(buildQuiz(shared.slice(0, 4), seededRandom(1))).toHaveLength(3);
+  });
+
   it('needs at least three words', () => {
     expect(buildQuiz(entries.slice(0, 2), Math.random)).toBeNull();
     expect(buildQuiz(entries.slice(0, 3), Math.random)).toHaveLength(3);

@@ -250,12 +250,14 @@ export function createDeliveryService(deps: DeliveryDeps) {
       return empty === undefined ? { schedule, next, lastSent, alerts } : { schedule, next, lastSent, alerts, noLessonOn: empty };
     },
 
-    /** For `/help`: where and when this server's lesson is posted, or null before a schedule exists. */
+    /** For `/help`: where and when this server's lesson is posted (as `show`, no next post when its day has no lesson), or null before a schedule exists. */
     async dailyPost(guildId: string): Promise<DailyPost | null> {
       const schedule = await findSchedule(db, guildId);
       if (!schedule) return null;
       const { channelId, postTime, timeZone, paused } = schedule;
-      return { channelId, postTime, timeZone, paused, next: (await nextPost(schedule)).at };
+      const { at: next, day } = await nextPost(schedule);
+      const empty = await noLessonOn(schedule, day);
+      return { channelId, postTime, timeZone, paused, next, ...(empty === undefined ? {} : { noLessonOn: empty }) };
     },
 
     async pause(guildId: string): Promise<void> {
@@ -482,6 +484,8 @@ export interface DailyPost {
   readonly timeZone: string;
   readonly paused: boolean;
   readonly next: Date;
+  /** The next post's day, when it has no lesson to post (noLessonOn): nothing goes out then. */
+  readonly noLessonOn?: string;
 }
 
 /**

@@ -30,6 +30,11 @@ function dailyLine(daily: DailyPost | null, moderator: boolean, scheduleId: stri
   }
   const where = `<#${daily.channelId}> at **${daily.postTime}** (${daily.timeZone})`;
   if (daily.paused) return `⏸️ This server’s daily lesson (${where}) is paused.`;
+  if (daily.noLessonOn !== undefined) {
+    // As `/schedule show`: nothing goes out at the next post's time, so it is not named.
+    const advice = moderator ? ' Import more with `/lesson import`, or pin one with `/schedule plan`.' : '';
+    return `📅 In this server the lesson is posted in ${where} every day, but no lesson is scheduled yet for the next one (${daily.noLessonOn}).${advice}`;
+  }
   return `📅 In this server the lesson is posted in ${where} every day; the next one <t:${Math.floor(daily.next.getTime() / 1000)}:R>.`;
 }
 

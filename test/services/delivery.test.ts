@@ -8,6 +8,7 @@ import { lessonForDay } from '../../src/delivery/lesson-choice.js';
 import { planLesson } from '../../src/db/lesson-plans.js';
 import { nextPostLine, renderPlanned, renderPreview, renderUnplanned, renderUpcoming, retriedElsewhere, scheduleEmbed } from '../../src/delivery/schedule-view.js';
 import { NO_SCHEDULE } from '../../src/delivery/service.js';
+import { renderHelp } from '../../src/discord/help-view.js';
 import { PostFailure } from '../../src/discord/channels.js';
 import { UserError } from '../../src/user-error.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
@@ -504,6 +505,20 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       expect(nextPostLine(named.next, named.noLessonOn)).toBe('Next post: <t:1777806000:F> (<t:1777806000:R>).');
       await delivery.pause(GUILD);
       expect(await delivery.resume(GUILD)).toEqual({ next: new Date('2026-05-03T11:00:00Z') });
+    });
+
+    it('/help with no lesson left for the next post says none is scheduled yet, as show does, not when the next one goes out', async () => {
+      const { db, delivery, poster, services } = await setUp();
+      const schedule = (await findSchedule(db, GUILD))!;
+      for (const day of ['2026-05-01', '2026-05-02', '2026-05-03']) expect((await poster.post(schedule, day, 0)).status).toBe('sent');
+      const help = async (moderator: boolean) => (renderHelp([], new Map(), { moderator }, await delivery.dailyPost(GUILD)).embeds?.[0] as APIEmbed).description;
+      // Today's post went out; tomorrow's (2026-05-03) was posted ahead, so the next post is 2026-05-04's, with nothing left.
+      expect(await delivery.dailyPost(GUILD)).toMatchObject({ noLessonOn: '2026-05-04' });
+      expect(await help(false)).toMatch(/\n\n📅 In this server the lesson is posted in <#200000000000000001> at \*\*09:00\*\* \(UTC\) every day, but no lesson is scheduled yet for the next one \(2026-05-04\)\.$/u);
+      expect(await help(true)).toMatch(/for the next one \(2026-05-04\)\. Import more with `\/lesson import`, or pin one with `\/schedule plan`\.$/u);
+      // A lesson imported: the next one is named again.
+      await services.lessons.importParsed([makeLesson({ date: '2025-02-01', title: 'A new lesson' })]);
+      expect(await help(false)).toMatch(/every day; the next one <t:\d+:R>\.$/u);
     });
 
     it('set to another channel while today’s post is being retried says the retry goes to its first channel', async () => {

@@ -80,6 +80,9 @@ describe('renderHelp', () => {
     const description = (daily: Parameters<typeof renderHelp>[3], moderator = false, known = ids) => embedOf(renderHelp(commandModules, known, { moderator }, daily)).description;
     const daily = { channelId: '900000000000000101', postTime: '07:30', timeZone: 'Asia/Tokyo', paused: false, next: new Date('2026-12-05T22:30:00Z') };
     expect(description(daily)).toMatch(/\n\n📅 In this server the lesson is posted in <#900000000000000101> at \*\*07:30\*\* \(Asia\/Tokyo\) every day; the next one <t:1796509800:R>\.$/u);
+    // No lesson left for the next post's day: the next one is not named (as /schedule show), and moderators are told what to do.
+    expect(description({ ...daily, noLessonOn: '2026-12-06' })).toMatch(/every day, but no lesson is scheduled yet for the next one \(2026-12-06\)\.$/u);
+    expect(description({ ...daily, noLessonOn: '2026-12-06' }, true)).toMatch(/\(2026-12-06\)\. Import more with `\/lesson import`, or pin one with `\/schedule plan`\.$/u);
     expect(description({ ...daily, paused: true })).toMatch(/⏸️ This server’s daily lesson \(<#900000000000000101> at \*\*07:30\*\* \(Asia\/Tokyo\)\) is paused\.$/u);
     expect(description(null)).toMatch(/No daily lesson is scheduled in this server yet: moderators set one with `\/schedule set`\.$/u);
     expect(description(null, true)).toMatch(new RegExp(`start with </schedule set:${ids.get('schedule')}>\\.$`, 'u'));

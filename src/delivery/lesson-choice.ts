@@ -6,10 +6,11 @@ import { addDays } from '../domain/schedule/index.js';
 
 /**
  * `no-post`: today gets no daily post (its time passed before the schedule was set or changed): no lesson is used.
- * `retried` (upcomingLessons only): the day's post failed after a send that may have reached the channel, and its
- * retry resends its lesson; lessonForDay counts it as `delivered`, the lesson it takes.
+ * `retried` and `posting` (upcomingLessons only): the day's post failed after a send that may have reached the channel,
+ * and its retry resends its lesson; or it is only claimed (under way, or left by a crashed process and taken over).
+ * lessonForDay counts both as `delivered`, the lesson it takes.
  */
-export type DayLessonSource = 'delivered' | 'retried' | 'planned' | 'queue' | 'no-post';
+export type DayLessonSource = 'delivered' | 'retried' | 'posting' | 'planned' | 'queue' | 'no-post';
 
 export interface DayLesson {
   readonly localDate: string;
@@ -82,7 +83,7 @@ export function keepsItsLesson(delivery: Delivery): boolean {
   return delivery.status !== 'failed' || delivery.maybeSent;
 }
 
-/** A post that keeps its lesson: gone out (or going out), or being retried after a send that may have reached Discord. */
-function keptSource(delivery: Delivery): 'delivered' | 'retried' {
-  return delivery.status === 'failed' ? 'retried' : 'delivered';
+/** A post that keeps its lesson: gone out, going out (claimed), or being retried after a send that may have reached Discord. */
+function keptSource(delivery: Delivery): 'delivered' | 'retried' | 'posting' {
+  return delivery.status === 'failed' ? 'retried' : delivery.status === 'claimed' ? 'posting' : 'delivered';
 }

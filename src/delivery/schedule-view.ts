@@ -87,10 +87,11 @@ function alertsField({ channelId, gone }: AlertsChannel): string {
     : `<#${channelId}>`;
 }
 
-// A post being retried is not confirmed: its first try may or may not be in the channel (until 2026-12-08 "posted").
+// Only a sent post reads "posted": one being retried may or may not be in the channel, a claimed one is not sent yet.
 const SOURCE_LABEL = {
   delivered: 'posted',
   retried: '⚠️ being retried: may already be in the channel',
+  posting: '⏳ posting now',
   planned: '📌 pinned',
   queue: 'queue',
   'no-post': 'no post',
@@ -128,7 +129,7 @@ function upcomingLines(days: readonly UpcomingDay[], titleMax: number): string[]
     const date = `\`${day.localDate}\` ${weekdayOf(day.localDate, 'short')}`;
     if (day.source === 'no-post') {
       // A later day already posted: the schedule moved west after its post (upcomingLessons), whatever its time.
-      return days.slice(i + 1).some((later) => later.source === 'delivered' || later.source === 'retried')
+      return days.slice(i + 1).some((later) => later.source === 'delivered' || later.source === 'retried' || later.source === 'posting')
         ? `${date} · no post today (the next day's lesson went out before the schedule's time zone changed)`
         : `${date} · no post today (its time had passed when the schedule was set or changed)`;
     }

@@ -1,6 +1,6 @@
 import type { APIEmbed } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { dailyDelivery } from '../../src/db/deliveries.js';
+import { claimDelivery, dailyDelivery } from '../../src/db/deliveries.js';
 import { updateGuildSettings } from '../../src/db/guild-settings.js';
 import { upsertLesson } from '../../src/db/lessons.js';
 import { dueSchedules, findSchedule, recordPostFailure, saveSchedule } from '../../src/db/schedules.js';
@@ -126,6 +126,26 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       channels.mendChannel(CHANNEL);
       expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('sent');
       expect((await shown()).lines?.[0]).toBe('`2026-05-02` Sat · First lesson _(posted)_');
+    });
+
+    it('upcoming reads a day whose post is only claimed (under way, or left by a crashed process) as posting now, not as posted', async () => {
+      const { db, lessons, delivery } = await setUp();
+      await claimDelivery(db, {
+        guildId: GUILD,
+        localDate: '2026-05-02',
+        sequence: 0,
+        lessonId: lessons[0]!.id,
+        channelId: CHANNEL,
+        claimedBy: 'crashed',
+        now: new Date('2026-05-02T09:00:00Z'),
+        staleClaimMs: 60_000,
+      });
+      const { zone, days, state } = await delivery.upcoming(GUILD, 2);
+      expect(days[0]).toEqual({ localDate: '2026-05-02', title: 'First lesson', source: 'posting' });
+      expect((renderUpcoming(zone, days, state).embeds?.[0] as APIEmbed).description?.split('\n')).toEqual([
+        '`2026-05-02` Sat · First lesson _(⏳ posting now)_',
+        '`2026-05-03` Sun · Second lesson _(queue)_',
+      ]);
     });
 
     it('unplan of a day whose post failed but may have reached Discord says its retry keeps the lesson, not that the queue gives the day another', async () => {

@@ -304,8 +304,16 @@ export function createDeliveryService(deps: DeliveryDeps) {
       if (posted && keepsItsLesson(posted)) {
         // Its send may have reached the channel: the retry resends the same lesson (with its nonce), whatever is pinned.
         const title = (await lessonTitles(db, [posted.lessonId])).get(posted.lessonId) ?? '?';
+        const shown = clip(safeText(visibleOr(title, '(untitled)')), 200);
+        // The very lesson it resends: the pin would change nothing, and "pin this one to a later day" would post it twice.
+        if ((await deps.lessons.requested(guildId, input.lesson)).lesson.id === posted.lessonId) {
+          throw new UserError(
+            `**${shown}** is already ${day === today ? `today’s post (${today})` : `the post of ${day}`}, being retried: ` +
+              'its first try may have reached the channel, so it is sent again as it was. Nothing changed.',
+          );
+        }
         throw new UserError(
-          `${day === today ? `Today’s post (${today})` : `The post of ${day}`} is being retried with **${clip(safeText(visibleOr(title, '(untitled)')), 200)}**: ` +
+          `${day === today ? `Today’s post (${today})` : `The post of ${day}`} is being retried with **${shown}**: ` +
             'its first try may have reached the channel, so that lesson is sent again as it was. Pin this one to a later day.',
         );
       }

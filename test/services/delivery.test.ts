@@ -148,6 +148,17 @@ describe.each(testDatabaseTargets())('delivery service on $kind', (target) => {
       ]);
     });
 
+    it('plan of the lesson a day’s retried post resends, onto that day, says it is already that day’s post and changes nothing', async () => {
+      const { db, lessons, poster, channels, delivery } = await setUp();
+      const first = lessons[0]!;
+      channels.failSends(CHANNEL, new Error('socket hang up'));
+      expect((await poster.post((await findSchedule(db, GUILD))!, '2026-05-02', 0)).status).toBe('failed');
+      expect(await userError(delivery.plan(GUILD, { date: 'today', lesson: first.id, plannedBy: 'mod' }))).toBe(
+        '**First lesson** is already today’s post (2026-05-02), being retried: its first try may have reached the channel, so it is sent again as it was. Nothing changed.',
+      );
+      expect(await db.selectFrom('lesson_plans').select('local_date').where('guild_id', '=', GUILD).execute()).toEqual([]);
+    });
+
     it('unplan of a day whose post failed but may have reached Discord says its retry keeps the lesson, not that the queue gives the day another', async () => {
       const { db, lessons, poster, channels, delivery } = await setUp();
       await delivery.plan(GUILD, { date: '2026-05-02', lesson: lessons[2]!.id, plannedBy: 'mod' });

@@ -50,7 +50,8 @@ export const settingsModule = defineCommand(settingsCommand, {
       await services.reading.setLeaderboardVisible(userId, options.visible);
       await reply.send({
         content: options.visible
-          ? '👀 You are on leaderboards again, and others can see your counts and streaks with `/progress`.'
+          ? // Said alike to a member who was hidden and one who never was ("again" read oddly to the latter).
+            '👀 You are on leaderboards, and others can see your counts and streaks with `/progress`.'
           : '🙈 You are hidden: left out of leaderboards, and `/progress` shows others nothing about you.',
       });
     },

@@ -279,6 +279,9 @@ describe.each(botDatabaseKinds())('progress commands end to end on %s', (kind) =
     const hide = (await discord.sendCommand({ guildId: guild.id, name: 'settings', subcommand: 'leaderboard', user: SHY, options: [{ name: 'visible', value: false }] }).waitForFinal()).data as Data;
     expect(hide.content).toMatch(/hidden/u);
     const hidden = (await discord.sendCommand({ guildId: guild.id, name: 'progress', user: FRIEND, options: [{ name: 'member', type: 6, value: SHY.id }] }).waitForFinal()).data as Data;
+    // FRIEND never hid: shown on leaderboards, not told they are back "again".
+    const shown = (await discord.sendCommand({ guildId: guild.id, name: 'settings', subcommand: 'leaderboard', user: FRIEND, options: [{ name: 'visible', value: true }] }).waitForFinal()).data as Data;
+    expect(shown.content).toMatch(/^👀 You are on leaderboards, /u);
     expectPrivateAndSafe(hidden);
     expect(hidden.embeds ?? []).toEqual([]);
     expect(hidden.content).toMatch(/^Nothing to show/u);

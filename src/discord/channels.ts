@@ -58,6 +58,12 @@ export class ChannelGone extends PostFailure {
   }
 }
 
+/**
+ * Discord's 403 with code 50001 Missing Access to a channel's read or a post in it: the bot cannot see the channel (made
+ * private, the bot's role not added), which is not a deleted channel (404, 10003).
+ */
+export const CHANNEL_HIDDEN = 'I can’t see that channel: give my role **View Channel** there';
+
 /** Whether a post or an alert failed because its channel was deleted (not for want of a permission, nor an outage). */
 export function channelGone(error: unknown): boolean {
   return error instanceof ChannelGone || (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownChannel);
@@ -109,6 +115,7 @@ export function discordChannels(client: Client): Channels {
       if (notRead) return postingWithoutReading(notRead);
       const channel = await fetchPostingChannel(client, channelId).catch((error: unknown) => {
         if (channelGone(error)) throw new ChannelGone();
+        if (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.MissingAccess) throw new PostFailure(CHANNEL_HIDDEN);
         if (error instanceof DiscordAPIError && SERVER_SIDE_ERRORS.has(Number(error.code))) return null;
         throw error;
       });
@@ -177,6 +184,7 @@ export function describePostFailure(error: unknown): { reason: string; moderator
     if (error.code === RESTJSONErrorCodes.CannotSendMessagesInNonTextChannel) {
       return { reason: 'the channel is not a text channel I can post lessons in', moderatorsCanFix: true };
     }
+    if (error.code === RESTJSONErrorCodes.MissingAccess) return { reason: CHANNEL_HIDDEN, moderatorsCanFix: true };
     if (SERVER_SIDE_ERRORS.has(Number(error.code))) {
       return { reason: 'I am missing a permission in that channel (View Channel, Send Messages or Embed Links)', moderatorsCanFix: true };
     }

@@ -12,7 +12,7 @@ import { discordChannels, followChannelDeletes } from '../../src/discord/channel
 import { createServices } from '../../src/services.js';
 import { useConnectedClient } from '../support/connected-client.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
-import { textChannel, type DiscordStandIn } from '../support/discord-stand-in/index.js';
+import { deny, textChannel, type DiscordStandIn } from '../support/discord-stand-in/index.js';
 import { makeLesson } from '../support/lessons.js';
 import type { Kysely } from 'kysely';
 
@@ -145,5 +145,21 @@ describe.each(testDatabaseTargets())('a daily post or an alert refused the same 
     expect(discord.channelMessages(mods).map((message) => message.content)).toEqual([
       `⚠️ I could not post today’s lesson in <#${lessons}>: the channel no longer exists. I will try again <t:${Date.parse('2026-05-02T09:05:05Z') / 1000}:R>. Fix it, or move the schedule with \`/schedule set\`.`,
     ]);
+  });
+  it('a posting channel the bot cannot see (403, 50001 Missing Access) is told as that, not as a deleted channel', async () => {
+    const { db, guildId, lessons, mods, clock, poster, services } = await setUp('Posting channel hidden');
+    // Made private, the bot's role not added: Discord answers the bot's reads and posts there with 50001.
+    discord.setChannelOverwrites(lessons, [deny(guildId, ['ViewChannel'], 'role')]);
+    const hidden = 'I can’t see that channel: give my role **View Channel** there';
+    const first = await poster.post((await findSchedule(db, guildId))!, '2026-05-02', 0);
+    expect(first).toMatchObject({ status: 'failed', reason: hidden, retryAt: new Date('2026-05-02T09:05:05Z') });
+    expect(discord.channelMessages(mods).map((message) => message.content)).toEqual([expect.stringContaining(`in <#${lessons}>: ${hidden}.`)]);
+    expect((await health(services, guildId))['Health']).toMatch(/^⚠️ Failing since <t:\d+:R>: I can’t see that channel: give my role \*\*View Channel\*\* there\. Next try/u);
+    // A restarted process, whose cache keeps the channel now, reads it (or posts in it) again: told the same way.
+    clock.now = new Date('2026-05-02T09:05:05Z');
+    expect(await bot(db, clock).poster.post((await findSchedule(db, guildId))!, '2026-05-02', 0)).toMatchObject({ status: 'failed', reason: hidden });
+    // Read first (a process not holding the server yet): Discord's 403 to the read was told "the channel no longer exists".
+    await expect(discordChannels(client).postable(lessons, {})).rejects.toThrow(hidden);
+    expect(discord.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${lessons}`).map((r) => r.status)).toEqual([403]);
   });
 });

@@ -185,6 +185,10 @@ export function describePostFailure(error: unknown): { reason: string; moderator
       return { reason: 'the channel is not a text channel I can post lessons in', moderatorsCanFix: true };
     }
     if (error.code === RESTJSONErrorCodes.MissingAccess) return { reason: CHANNEL_HIDDEN, moderatorsCanFix: true };
+    // A post's 50013 lacks Send Messages: without View Channel it is 50001, and without Embed Links the embeds are dropped.
+    if (error.code === RESTJSONErrorCodes.MissingPermissions) {
+      return { reason: 'I am missing a permission in that channel: give my role **Send Messages** there', moderatorsCanFix: true };
+    }
     if (SERVER_SIDE_ERRORS.has(Number(error.code))) {
       return { reason: 'I am missing a permission in that channel (View Channel, Send Messages or Embed Links)', moderatorsCanFix: true };
     }

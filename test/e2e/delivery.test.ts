@@ -495,7 +495,7 @@ describe.each(botDatabaseKinds())('daily delivery on %s', (kind) => {
 
     it('a refused post (403) marks the schedule failing, alerts moderators once, backs off, and other servers still get theirs', async () => {
       const { guild, lessons, alerts, alert } = await refusedToday('Refused');
-      const reason = 'I am missing a permission in that channel (View Channel, Send Messages or Embed Links)';
+      const reason = 'I am missing a permission in that channel: give my role **Send Messages** there';
       expect(alert.content).toContain(`⚠️ I could not post today’s lesson in <#${lessons}>: ${reason}.`);
       expect(scene.postsTo(alerts)[0]?.body).toMatchObject({ allowed_mentions: { parse: [] } });
       await scene.witnessTick();

@@ -162,4 +162,14 @@ describe.each(testDatabaseTargets())('a daily post or an alert refused the same 
     await expect(discordChannels(client).postable(lessons, {})).rejects.toThrow(hidden);
     expect(discord.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${lessons}`).map((r) => r.status)).toEqual([403]);
   });
+  it('a post refused for want of Send Messages (403, 50013) names that permission, not View Channel or Embed Links', async () => {
+    const { db, guildId, lessons, mods, poster } = await setUp('Send Messages denied');
+    // Discord answers 50001 for a channel the bot cannot see, and drops the embeds of one without Embed Links: a
+    // message refused with 50013 in a text channel lacks Send Messages.
+    discord.setChannelOverwrites(lessons, [deny('@bot', ['SendMessages'], 'member')]);
+    const reason = 'I am missing a permission in that channel: give my role **Send Messages** there';
+    expect(await poster.post((await findSchedule(db, guildId))!, '2026-05-02', 0)).toMatchObject({ status: 'failed', reason });
+    expect(discord.requests.filter((r) => r.path === `/channels/${lessons}/messages`).map((r) => r.status)).toEqual([403]);
+    expect(discord.channelMessages(mods).map((message) => message.content)).toEqual([expect.stringContaining(`in <#${lessons}>: ${reason}.`)]);
+  });
 });

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeArgsFor } from '../support/built.js';
-import { processGroupAlive, startInProcessGroup } from '../support/process-group.js';
+import { childrenOf, processGroupAlive, startInProcessGroup } from '../support/process-group.js';
 import { PROJECT_ROOT, runScript } from '../support/run-cli.js';
 
 describe('npm start without a token in production', () => {
@@ -58,22 +58,6 @@ describe('npm start without a token, stopped while the bot is still starting', (
     }
   }, 120_000);
 });
-
-/** The processes whose parent is `pid` (from /proc: Linux). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/u.test(name))
-    .filter((name) => {
-      try {
-        // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 function alive(pid: number): boolean {
   try {

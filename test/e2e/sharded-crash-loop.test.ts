@@ -1,10 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBotDatabase, type BotDatabase } from '../support/bot-process.js';
 import { startDiscordStandIn, type DiscordStandIn, type StandInGuild } from '../support/discord-stand-in/index.js';
 import { postsPerGuild, seedFanOut } from '../support/fan-out.js';
 import { until } from '../support/ports.js';
-import { startInProcessGroup, type GroupedProcess } from '../support/process-group.js';
+import { childrenOf, startInProcessGroup, type GroupedProcess } from '../support/process-group.js';
 
 const SERVERS = 8;
 /** The default lease: what a crash-looping process cost before its manager ended its claims. */
@@ -85,19 +84,3 @@ describe.runIf(process.env.TEST_DATABASE_URL)('start:sharded: a bot process kill
     expect(guilds.map((guild) => nonces(`/channels/${guild.channels[0]!.id}/messages`).size)).toEqual(guilds.map(() => 1));
   }, 480_000);
 });
-
-/** The processes whose parent is `parent` (Linux's /proc). */
-function childrenOf(parent: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/u.test(name))
-    .filter((name) => {
-      try {
-        // "pid (comm) state ppid …": comm may hold spaces, so read after its closing parenthesis.
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}

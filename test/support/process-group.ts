@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PROJECT_ROOT } from './run-cli.js';
 import { nodeArgsFor } from './built.js';
@@ -72,4 +73,20 @@ export function processGroupAlive(group: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The processes whose parent is `pid` (from /proc: Linux). */
+export function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/u.test(name))
+    .filter((name) => {
+      try {
+        // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }

@@ -12,7 +12,7 @@ import { LESSON_GONE } from '../src/lessons/service.js';
 import type { Services } from '../src/services.js';
 import { decodeVocabularyId } from '../src/domain/vocabulary/custom-id.js';
 import { latestAnswer } from '../src/vocabulary/quiz-service.js';
-import { renderQuiz, renderVocabulary } from '../src/vocabulary/views.js';
+import { quizRefusal, renderQuiz, renderVocabulary } from '../src/vocabulary/views.js';
 import { decodeDiscoveryId, SEARCH_QUERY_MAX } from '../src/domain/discovery/custom-ids.js';
 import { LESSON_LIMITS } from '../src/domain/lesson.js';
 import { renderRelated, renderSearchPage } from '../src/discovery/views.js';
@@ -136,7 +136,7 @@ async function vocabularyOf(services: Services, lessonId: string) {
 async function startQuiz(services: Services, member: { guildId: string; userId: string }, lesson: { id: string; title: string }) {
   const outcome = await services.vocabulary.startQuiz(member, lesson.id);
   if (outcome.kind === 'no-vocabulary') throw new UserError(LESSON_GONE);
-  if (outcome.kind === 'too-few-words') throw new UserError('This lesson has too few vocabulary words for a quiz (at least 3 are needed).');
+  if (outcome.kind === 'too-few-words') throw new UserError(quizRefusal(outcome.words));
   return renderQuiz(lesson.title, outcome.state);
 }
 

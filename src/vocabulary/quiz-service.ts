@@ -28,7 +28,8 @@ export interface QuizState {
 export type StartOutcome =
   | { readonly kind: 'started' | 'resumed'; readonly state: QuizState }
   | { readonly kind: 'no-vocabulary' }
-  | { readonly kind: 'too-few-words' };
+  /** `words`: the vocabulary's words, too few (under 3) or none making a fair question (quizRefusal says which). */
+  | { readonly kind: 'too-few-words'; readonly words: number };
 
 function stateOf(attempt: QuizAttempt): QuizState {
   return { attempt, current: attempt.questions.find((q) => q.answeredAt === null) };
@@ -50,7 +51,7 @@ export async function startQuiz(db: Kysely<DB>, member: Member, lessonId: string
   const vocabulary = await findVocabulary(db, lessonId);
   if (!vocabulary) return { kind: 'no-vocabulary' };
   const questions = buildQuiz(vocabulary.entries, random);
-  if (questions === null) return { kind: 'too-few-words' };
+  if (questions === null) return { kind: 'too-few-words', words: vocabulary.entries.length };
   try {
     const id = await db.transaction().execute((trx) => insertAttempt(trx, member, lessonId, questions));
     return { kind: 'started', state: await loadState(db, id, member.guildId) };

@@ -3,7 +3,7 @@ import type { StoredVocabulary } from '../db/vocabulary.js';
 import { clip, EMBED_TITLE_MAX, pageFooter, safeText, safeUrl, visibleOr } from '../domain/discord-format/index.js';
 import { encodeVocabularyId } from '../domain/vocabulary/custom-id.js';
 import { choiceLabel, levelLine, vocabularyPages } from '../domain/vocabulary/format.js';
-import { formatScore } from '../domain/vocabulary/quiz.js';
+import { formatScore, QUIZ_MIN_QUESTIONS } from '../domain/vocabulary/quiz.js';
 import { blankAllForms } from '../domain/vocabulary/sentence.js';
 import type { ReplyPayload } from '../discord/reply.js';
 import type { AskedQuestion, QuizState } from './quiz-service.js';
@@ -56,6 +56,16 @@ export function renderVocabulary(
 function feedbackLine(question: AskedQuestion): string {
   const answer = `**${safeText(question.answer)}**`;
   return question.correct ? `✅ Right: ${answer}.` : `❌ Not quite: you chose **${safeText(question.chosen ?? '')}**; the answer is ${answer}.`;
+}
+
+/**
+ * Why a lesson has no quiz: too few words, or words enough of which none makes a fair question (a sentence showing
+ * it once, wrong answers of its kind); "too few vocabulary words" beside `/lesson vocab`'s eight read as wrong.
+ */
+export function quizRefusal(words: number): string {
+  return words < QUIZ_MIN_QUESTIONS
+    ? `This lesson has too few vocabulary words for a quiz (at least ${QUIZ_MIN_QUESTIONS} are needed).`
+    : `I could not make ${QUIZ_MIN_QUESTIONS} fair questions from this lesson’s ${words} words (each needs a sentence that shows it once, and wrong answers of its kind): \`/lesson vocab\` lists them.`;
 }
 
 /**

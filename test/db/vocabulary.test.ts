@@ -513,7 +513,7 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
         ratios.get(member.userId)!.push(score / state.attempt.questionCount);
       }
     }
-    expect(await startQuiz(db().db, ann, plain.id)).toEqual({ kind: 'too-few-words' });
+    expect(await startQuiz(db().db, ann, plain.id)).toEqual({ kind: 'too-few-words', words: (await findVocabulary(db().db, plain.id))!.entries.length });
     const lemmas = new Set<string>();
     for (const lesson of news) for (const entry of (await findVocabulary(db().db, lesson.id))!.entries) lemmas.add(entry.lemma);
     for (const member of [ann, bob]) {
@@ -546,7 +546,7 @@ describe.each(testDatabaseTargets())('vocabulary and quizzes on $kind', (target)
   it('a lesson with too few words has no quiz', async () => {
     const tiny = { ...namesLesson, id: '3f9a2b1c-0d4e-4f5a-8b6c-7d8e9f0a1b2c', article: ['It rained.'], dialogue: [] };
     await importAndCompute(tiny);
-    expect(await startQuiz(db().db, ann, tiny.id)).toEqual({ kind: 'too-few-words' });
+    expect(await startQuiz(db().db, ann, tiny.id)).toEqual({ kind: 'too-few-words', words: (await findVocabulary(db().db, tiny.id))!.entries.length });
     expect(await startQuiz(db().db, ann, '00000000-0000-4000-8000-000000000000')).toEqual({ kind: 'no-vocabulary' });
   });
 });

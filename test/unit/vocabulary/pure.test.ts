@@ -11,7 +11,7 @@ import { lemmaInTextSpelling } from '../../../src/domain/vocabulary/select.js';
 import { BLANK, blankAllForms, blankOut, occursIn } from '../../../src/domain/vocabulary/sentence.js';
 import { americanSpelling, regularBases, sameWordForm } from '../../../src/domain/vocabulary/spelling.js';
 import type { VocabularyEntry } from '../../../src/domain/vocabulary/types.js';
-import { renderQuiz } from '../../../src/vocabulary/views.js';
+import { quizRefusal, renderQuiz } from '../../../src/vocabulary/views.js';
 
 describe('word forms', () => {
   it('tells the form of a word from its lemma', () => {
@@ -286,6 +286,16 @@ describe('quiz questions', () => {
 
   it('writes the score as 3/5', () => {
     expect(formatScore(3, 5)).toBe('3/5');
+  });
+});
+
+describe('a lesson without a quiz', () => {
+  it('is told too few words under three, and with words enough that none made a fair question, not "too few"', () => {
+    expect(quizRefusal(2)).toBe('This lesson has too few vocabulary words for a quiz (at least 3 are needed).');
+    const many = quizRefusal(8);
+    expect(many).not.toMatch(/too few/u);
+    expect(many).toContain('8 words');
+    expect(many).toContain('`/lesson vocab`');
   });
 });
 

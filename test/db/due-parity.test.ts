@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dueSchedules, saveSchedule, type Schedule } from '../../src/db/schedules.js';
-import { nextPostFor } from '../../src/delivery/next-post.js';
+import { nextPostOf } from '../../src/delivery/next-post.js';
 import { isDue, localDate, parsePostTime, postDayAt, postInstantFor, wallClock } from '../../src/domain/schedule/index.js';
 import { testDatabaseTargets, useTestDatabase } from '../support/databases.js';
 
@@ -65,7 +65,7 @@ describe.each(testDatabaseTargets())('due query and domain agree on $kind', (tar
 
   /*
    * A schedule set or changed at any moment around the clock change (every 30 minutes through the same days) first
-   * posts when `/schedule show` says (nextPostFor): the query finds it due at that instant, and not at any moment
+   * posts when `/schedule show` says (nextPostOf): the query finds it due at that instant, and not at any moment
    * before it (right after it was set, the minute before, the last minute of the day it was set). Around a clock
    * change PostgreSQL and the domain map a post time that does not exist, or exists twice, to different instants: a
    * schedule set just after a spring-forward gap went out at once where the reply said tomorrow.
@@ -79,7 +79,7 @@ describe.each(testDatabaseTargets())('due query and domain agree on $kind', (tar
       await db().db.deleteFrom('schedules').execute();
       for (const [index, time] of times.entries()) {
         const schedule = await saveSchedule(db().db, { guildId: String(index + 1), channelId: '1', postTime: time, timeZone: zone, roleId: null, createThread: false }, set);
-        first.set(schedule.guildId, { schedule, at: nextPostFor(schedule, set, null).getTime() });
+        first.set(schedule.guildId, { schedule, at: nextPostOf(schedule, set, null).at.getTime() });
       }
       const probes = new Set([setAt + 60_000, postInstantFor(localDate(set, zone), parsePostTime('23:59'), zone).getTime()]);
       for (const { at } of first.values()) probes.add(at).add(at - 60_000);
